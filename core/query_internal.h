@@ -1,0 +1,20 @@
+/* Internal to core: binding a compiled filter or field into a statement. */
+#ifndef RY_QUERY_INTERNAL_H
+#define RY_QUERY_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "query.h"
+#include "buf.h"
+
+/* Bind the filter's values starting at parameter index `first`; returns the
+ * next free index. */
+int ry_query__bind(const ry_query *q, sqlite3_stmt *s, int first);
+
+/* Append an SQL expression yielding the field's value for run `r.id` to
+ * `sql`, adding its bound values to the field's own list; bind them with
+ * ry_field__bind in the same order. */
+void ry_field__sql(const ry_field *f, ry_buf *sql);
+int ry_field__bind(const ry_field *f, sqlite3_stmt *s, int first);
+
+#endif

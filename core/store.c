@@ -1,0 +1,356 @@
+/*
+ * The workspace store: opening (validate, then migrate, then tune), the
+ * statement cache and transaction nesting.  It deliberately knows nothing of
+ * runs or metrics; those modules bring their own SQL.
+ */
+#include "store_internal.h"
+#include "alloc.h"
+#include "error.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* 'RYWS': marks a SQLite file as a runyard workspace (PRAGMA application_id). */
+#define RY_APPLICATION_ID 0x52595753
+
+#define STMT_CACHE 128
+
+struct ry_store {
+	sqlite3 *db;
+	char *path;
+	int txn_depth;
+	bool readonly;
+	struct {
+		const char *sql; /* key: the literal's address */
+		sqlite3_stmt *stmt;
+	} cache[STMT_CACHE];
+	int ncache;
+};
+
+sqlite3 *ry_store__db(ry_store *st)
+{
+	return st->db;
+}
+
+const char *ry_store_path(const ry_store *st)
+{
+	return st->path;
+}
+
+static int translate(int sqlrc, const char *path, const char *what, const char *msg)
+{
+	switch (sqlrc & 0xff) {
+	case SQLITE_NOTADB:
+		return ry_error_set(RY_ESCHEMA, "%s is not a runyard workspace (not an SQLite database); "
+		                    "check the path given with --db or RUNYARD_DB", path);
+	case SQLITE_CORRUPT:
+		return ry_error_set(RY_ECORRUPT, "workspace %s is corrupt (%s while %s); restore it from a backup, "
+		                    "or salvage it with: sqlite3 %s .recover", path, msg, what, path);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return ry_error_set(RY_EBUSY, "workspace %s stayed locked by another process while %s; try again",
+		                    path, what);
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_FULL:
+		return ry_error_set(RY_EIO, "cannot use workspace %s while %s: %s", path, what, msg);
+	default:
+		return ry_error_set(RY_ERROR, "workspace %s: %s failed: %s", path, what, msg);
+	}
+}
+
+int ry_store__sqlerr(ry_store *st, const char *what)
+{
+	return translate(sqlite3_extended_errcode(st->db), st->path, what, sqlite3_errmsg(st->db));
+}
+
+int ry_store__exec(ry_store *st, const char *sql)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return ry_store__sqlerr(st, "running a statement");
+	return 0;
+}
+
+sqlite3_stmt *ry_store__stmt(ry_store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	for (int i = 0; i < st->ncache; i++) {
+		if (st->cache[i].sql == sql) {
+			sqlite3_reset(st->cache[i].stmt);
+			sqlite3_clear_bindings(st->cache[i].stmt);
+			return st->cache[i].stmt;
+		}
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+		ry_fatal("internal SQL error: %s\nin: %s", sqlite3_errmsg(st->db), sql);
+	if (st->ncache < STMT_CACHE) {
+		st->cache[st->ncache].sql = sql;
+		st->cache[st->ncache].stmt = s;
+		st->ncache++;
+	} else {
+		ry_fatal("statement cache full (raise STMT_CACHE)");
+	}
+	return s;
+}
+
+void ry_store__bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+char *ry_store__column_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? ry_xstrndup((const char *)t, (size_t)sqlite3_column_bytes(s, i)) : NULL;
+}
+
+static int pragma_int(ry_store *st, const char *sql, int *out)
+{
+	sqlite3_stmt *s;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int(s, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_OK && rc != SQLITE_DONE)
+		return ry_store__sqlerr(st, "reading the workspace header");
+	return 0;
+}
+
+/* Validate the file before anything can write to it. */
+static int check_workspace(ry_store *st, bool *fresh, int *version)
+{
+	int appid = 0, ntables = 0, rc;
+	if ((rc = pragma_int(st, "PRAGMA application_id", &appid)) ||
+	    (rc = pragma_int(st, "PRAGMA user_version", version)) ||
+	    (rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &ntables)))
+		return rc;
+	*fresh = ntables == 0 && *version == 0;
+	if (*fresh)
+		return 0;
+	if (appid != RY_APPLICATION_ID)
+		return ry_error_set(RY_ESCHEMA, "%s is an SQLite database but not a runyard workspace; "
+		                    "choose another path with --db or RUNYARD_DB", st->path);
+	if (*version > RY_SCHEMA_VERSION)
+		return ry_error_set(RY_ESCHEMA, "workspace %s has schema version %d, newer than this runyard "
+		                    "understands (%d); upgrade runyard to open it (the file was not changed)",
+		                    st->path, *version, RY_SCHEMA_VERSION);
+	return 0;
+}
+
+static int migrate(ry_store *st, bool fresh, int version)
+{
+	int rc;
+	if (version == RY_SCHEMA_VERSION)
+		return 0;
+	if (st->readonly)
+		return ry_error_set(RY_ESCHEMA, "workspace %s has schema version %d and needs migrating to %d; "
+		                    "open it once without read-only mode", st->path, version, RY_SCHEMA_VERSION);
+	if ((rc = ry_store__exec(st, "BEGIN IMMEDIATE")))
+		return rc;
+	/* Re-read under the write lock: another process may have migrated it. */
+	if ((rc = pragma_int(st, "PRAGMA user_version", &version)))
+		goto fail;
+	if (fresh && version == 0) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA application_id = %d", RY_APPLICATION_ID);
+		if ((rc = ry_store__exec(st, sql)))
+			goto fail;
+	}
+	if ((rc = ry_store__migrate(st->db, version, RY_SCHEMA_VERSION)))
+		goto fail;
+	return ry_store__exec(st, "COMMIT");
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int ry_store_open(ry_store **out, const char *path, unsigned flags)
+{
+	ry_store *st;
+	struct stat sb;
+	char *owned = NULL;
+	bool fresh = false, exists;
+	int version = 0, rc, oflags;
+
+	*out = NULL;
+	if (!path)
+		path = owned = ry_default_db_path();
+	exists = stat(path, &sb) == 0;
+	if (exists && S_ISDIR(sb.st_mode)) {
+		rc = ry_error_set(RY_EIO, "workspace path %s is a directory; give the path of a workspace file, "
+		                  "e.g. %s/workspace.db", path, path);
+		free(owned);
+		return rc;
+	}
+	if (exists && !S_ISREG(sb.st_mode)) {
+		rc = ry_error_set(RY_EIO, "workspace path %s is not a regular file", path);
+		free(owned);
+		return rc;
+	}
+	if (exists && access(path, R_OK) != 0) {
+		rc = ry_error_set(RY_EIO, "cannot read workspace %s: %s; check its permissions", path, strerror(errno));
+		free(owned);
+		return rc;
+	}
+	if (!exists) {
+		if (!(flags & RY_STORE_CREATE) || (flags & RY_STORE_READONLY)) {
+			rc = ry_error_set(RY_ENOTFOUND, "no workspace at %s; create one with 'runyard demo --db %s' "
+			                  "or by opening it with 'runyard --db %s'", path, path, path);
+			free(owned);
+			return rc;
+		}
+		char *dir = ry_xstrdup(path), *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if ((rc = ry_mkdir_p(dir))) {
+				free(dir);
+				free(owned);
+				return rc;
+			}
+		}
+		free(dir);
+	}
+
+	st = ry_xcalloc(1, sizeof *st);
+	st->path = owned ? owned : ry_xstrdup(path);
+	st->readonly = (flags & RY_STORE_READONLY) != 0;
+	oflags = SQLITE_OPEN_NOMUTEX | (st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+	if (!exists)
+		oflags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(st->path, &st->db, oflags, NULL) != SQLITE_OK) {
+		rc = ry_store__sqlerr(st, "opening");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, 5000);
+	if ((rc = check_workspace(st, &fresh, &version)))
+		goto fail;
+	/* Only now that the file is known to be ours may anything write to it. */
+	if (!st->readonly) {
+		if ((rc = ry_store__exec(st, "PRAGMA journal_mode = WAL")))
+			goto fail;
+	}
+	if ((rc = ry_store__exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+	                             "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
+	                             "PRAGMA mmap_size = 268435456")))
+		goto fail;
+	if ((rc = migrate(st, fresh, version)))
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	ry_store_close(st);
+	return rc;
+}
+
+void ry_store_close(ry_store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	if (st->db) {
+		if (st->txn_depth > 0)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		/* Leave the WAL checkpointed for the next opener. */
+		sqlite3_close_v2(st->db);
+	}
+	free(st->path);
+	free(st);
+}
+
+int ry_store_begin(ry_store *st)
+{
+	if (st->txn_depth++ > 0)
+		return 0;
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		st->txn_depth = 0;
+		return ry_store__sqlerr(st, "starting a transaction");
+	}
+	return 0;
+}
+
+int ry_store_commit(ry_store *st)
+{
+	if (st->txn_depth == 0)
+		return 0;
+	if (--st->txn_depth > 0)
+		return 0;
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = ry_store__sqlerr(st, "committing");
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return 0;
+}
+
+void ry_store_rollback(ry_store *st)
+{
+	if (st->txn_depth == 0)
+		return;
+	st->txn_depth = 0;
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+char *ry_store_setting_get(ry_store *st, const char *key)
+{
+	sqlite3_stmt *s = ry_store__stmt(st, "SELECT value FROM settings WHERE key = ?");
+	char *v = NULL;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = ry_store__column_dup(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
+int ry_store_setting_set(ry_store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = value
+		? ry_store__stmt(st, "INSERT INTO settings(key, value) VALUES (?, ?) "
+		                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+		: ry_store__stmt(st, "DELETE FROM settings WHERE key = ?");
+	int rc;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (value)
+		sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : ry_store__sqlerr(st, "saving a setting");
+	sqlite3_reset(s);
+	return rc;
+}
+
+int ry_store_event(ry_store *st, const char *kind, const char *subject, const char *detail)
+{
+	sqlite3_stmt *s = ry_store__stmt(st, "INSERT INTO events(ts, actor, kind, subject, detail) "
+	                                     "VALUES (?, ?, ?, ?, ?)");
+	int rc;
+	sqlite3_bind_double(s, 1, ry_now());
+	sqlite3_bind_text(s, 2, ry_username(), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, subject, -1, SQLITE_STATIC);
+	ry_store__bind_text(s, 5, detail);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : ry_store__sqlerr(st, "recording an event");
+	sqlite3_reset(s);
+	return rc;
+}
+
+int64_t ry_store_data_version(ry_store *st)
+{
+	int v = 0;
+	pragma_int(st, "PRAGMA data_version", &v);
+	return v;
+}

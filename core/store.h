@@ -1,0 +1,57 @@
+/*
+ * The workspace store: one SQLite file per workspace, in WAL mode so that a
+ * TUI can read while a tracked job writes from another process.
+ *
+ * Opening validates before it writes anything: a file that is not SQLite,
+ * not a runyard workspace, corrupt, or made by a newer runyard is refused
+ * with a message and left byte-for-byte untouched.  Older workspaces are
+ * migrated forward in one transaction.
+ */
+#ifndef RY_STORE_H
+#define RY_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct ry_store ry_store;
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define RY_SCHEMA_VERSION 2
+
+enum ry_store_flags {
+	RY_STORE_CREATE = 1 << 0,   /* create the file (and its directory) if missing */
+	RY_STORE_READONLY = 1 << 1, /* never write; refuse (not migrate) an old schema */
+};
+
+/* Open the workspace at `path` (NULL: ry_default_db_path()).  On success the
+ * caller owns *out and closes it with ry_store_close.  Errors: RY_ENOTFOUND
+ * (no such file and no RY_STORE_CREATE), RY_ESCHEMA (not a workspace, or a
+ * newer one), RY_ECORRUPT, RY_EIO, RY_EBUSY. */
+int ry_store_open(ry_store **out, const char *path, unsigned flags);
+
+/* Close and free; accepts NULL. */
+void ry_store_close(ry_store *st);
+
+/* The path the store was opened with (lent). */
+const char *ry_store_path(const ry_store *st);
+
+/* Explicit transactions for bulk writes; nestable (only the outermost
+ * begin/commit reach SQLite).  Rollback undoes the outermost transaction. */
+int ry_store_begin(ry_store *st);
+int ry_store_commit(ry_store *st);
+void ry_store_rollback(ry_store *st);
+
+/* Workspace-level key/value settings (remembered columns, budgets, ...).
+ * ry_store_setting_get returns a newly allocated string the caller frees,
+ * or NULL if unset. */
+char *ry_store_setting_get(ry_store *st, const char *key);
+int ry_store_setting_set(ry_store *st, const char *key, const char *value); /* NULL deletes */
+
+/* Append an audit event (events table).  `detail` may be NULL. */
+int ry_store_event(ry_store *st, const char *kind, const char *subject, const char *detail);
+
+/* A change counter that moves whenever any process commits to the workspace
+ * (PRAGMA data_version).  Front ends poll it to know when to reload. */
+int64_t ry_store_data_version(ry_store *st);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * Helpers shared by the subcommands: opening the workspace, reporting errors
+ * in one voice, printing outside text safely.
+ */
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_fail(int code)
+{
+	const char *msg = ry_error_last();
+	fprintf(stderr, "runyard: %s\n", *msg ? msg : "operation failed");
+	return ry_error_exit_status(code);
+}
+
+int cli_open_store(ry_store **st, const struct cli_global *g, unsigned flags)
+{
+	int rc = ry_store_open(st, g->db_path, flags);
+	return rc ? cli_fail(rc) : 0;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "runyard %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nsee 'runyard %s --help'\n", cmd);
+	return 2;
+}
+
+void cli_put_safe(FILE *f, const char *s)
+{
+	ry_buf b = RY_BUF_INIT;
+	if (!s)
+		return;
+	ry_sanitize(&b, s, strlen(s), false);
+	fputs(ry_buf_cstr(&b), f);
+	ry_buf_free(&b);
+}
+
+int cli_help(const char *text)
+{
+	fputs(text, stdout);
+	return 0;
+}

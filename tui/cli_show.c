@@ -1,0 +1,8 @@
+/* TEMPORARY STUB: replaced by the real implementation. */
+#include "cli.h"
+
+int cli_show(int argc, char **argv, struct cli_global *g)
+{
+	fprintf(stderr, "runyard: show is not implemented yet\n");
+	return 1;
+}

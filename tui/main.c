@@ -1,0 +1,101 @@
+/*
+ * Entry point: global options, then dispatch to a subcommand, or open the
+ * full-screen app when there is none.  The table below is the command-line
+ * contract of DESIGN.md; `runyard --help` is generated from it.
+ */
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const struct cli_command cli_commands[] = {
+	{ "demo", cli_demo, "[--db PATH] [--runs N] [--steps N] [--seed N]",
+	  "seed a workspace with realistic demo data" },
+	{ "experiments", cli_experiments, "[--json]", "list experiments with run counts and cost" },
+	{ "runs", cli_runs, "[-e EXP] [--filter EXPR] [--sort KEY[:desc]] [--columns K,K] [--limit N] [--json]",
+	  "list runs, filtered and sorted" },
+	{ "show", cli_show, "RUN [--json]", "show one run: params, metrics, provenance" },
+	{ "compare", cli_compare, "RUN RUN... [--json]", "compare runs side by side" },
+	{ "bench", cli_bench, "[--runs N] [--points N]", "print performance figures" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: runyard [--db PATH] [--theme NAME]      open the TUI on a workspace\n"
+	        "       runyard --demo                          open the TUI on a fresh demo workspace\n"
+	        "       runyard [--db PATH] COMMAND [ARGS]      run a command\n"
+	        "\n"
+	        "Commands:\n");
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		fprintf(f, "  %-12s %s\n  %-12s   %s\n", c->name, c->summary, "", c->args);
+	fprintf(f,
+	        "\n"
+	        "Global options:\n"
+	        "  --db PATH      workspace file (default: $RUNYARD_DB, else\n"
+	        "                 $XDG_DATA_HOME/runyard/workspace.db)\n"
+	        "  --theme NAME   colour theme for the TUI (default, light, solarized-dark,\n"
+	        "                 high-contrast, monochrome, or a path to a theme file)\n"
+	        "  --demo         open the TUI on a fresh demo workspace in a temp dir\n"
+	        "  --version      print the version and exit\n"
+	        "  -h, --help     print this help and exit\n"
+	        "\n"
+	        "'runyard COMMAND --help' describes each command.  Exit status: 0 ok,\n"
+	        "1 the operation failed, 2 bad usage or bad input.  See runyard(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct cli_global g = { NULL, NULL };
+	bool demo = false;
+	int i;
+
+	setlocale(LC_ALL, "");
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+			printf("runyard %s\n", PACKAGE_VERSION);
+			return 0;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--demo")) {
+			demo = true;
+		} else if (!strcmp(a, "--db") || !strcmp(a, "--theme")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "runyard: %s needs a value; see 'runyard --help'\n", a);
+				return 2;
+			}
+			if (!strcmp(a, "--db"))
+				g.db_path = argv[++i];
+			else
+				g.theme = argv[++i];
+		} else if (!strncmp(a, "--db=", 5)) {
+			g.db_path = a + 5;
+		} else if (!strncmp(a, "--theme=", 8)) {
+			g.theme = a + 8;
+		} else if (a[0] == '-') {
+			fprintf(stderr, "runyard: unknown option '%s'; see 'runyard --help'\n", a);
+			return 2;
+		} else {
+			break;
+		}
+	}
+	if (i == argc)
+		return tui_app_run(&g, demo);
+	if (demo) {
+		fprintf(stderr, "runyard: --demo opens the TUI and takes no command; "
+		        "to seed a workspace use 'runyard demo'\n");
+		return 2;
+	}
+	for (const struct cli_command *c = cli_commands; c->name; c++) {
+		if (!strcmp(c->name, argv[i]))
+			return c->fn(argc - i, argv + i, &g);
+	}
+	fprintf(stderr, "runyard: unknown command '%s'; see 'runyard --help' for the list\n", argv[i]);
+	return 2;
+}

@@ -1,0 +1,75 @@
+/*
+ * Colour themes: semantic elements (what is drawn), mapped to colours by a
+ * theme file of `element = fg on bg [bold|underline|reverse|dim]` lines.
+ * Drawing code asks for an element, never a literal colour.  Handles
+ * NO_COLOR, 8/16/256-colour terminals and monochrome.
+ */
+#ifndef TUI_THEME_H
+#define TUI_THEME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define TUI_COLORS(_) \
+	_(DEFAULT,        "default")        \
+	_(TITLE,          "title")          \
+	_(STATUSBAR,      "statusbar")      \
+	_(HEADER,         "header")         \
+	_(CURSOR,         "cursor")         \
+	_(MARKED,         "marked")         \
+	_(BORDER,         "border")         \
+	_(DIM,            "dim")            \
+	_(ERROR,          "error")          \
+	_(KEY,            "key")            \
+	_(PANE_ACTIVE,    "pane-active")    \
+	_(RUN_RUNNING,    "run-running")    \
+	_(RUN_FINISHED,   "run-finished")   \
+	_(RUN_FAILED,     "run-failed")     \
+	_(RUN_KILLED,     "run-killed")     \
+	_(RUN_QUEUED,     "run-queued")     \
+	_(RUN_LOST,       "run-lost")       \
+	_(DIFF,           "diff")           \
+	_(METRIC_BEST,    "metric-best")    \
+	_(DELTA_GOOD,     "delta-good")     \
+	_(DELTA_BAD,      "delta-bad")      \
+	_(CHART_AXIS,     "chart-axis")     \
+	_(SERIES_1,       "series-1")       \
+	_(SERIES_2,       "series-2")       \
+	_(SERIES_3,       "series-3")       \
+	_(SERIES_4,       "series-4")       \
+	_(SERIES_5,       "series-5")       \
+	_(SERIES_6,       "series-6")       \
+	_(SEARCH_MATCH,   "search-match")
+
+enum tui_color {
+#define TUI_COLOR_ENUM(id, name) TUI_COLOR_##id,
+	TUI_COLORS(TUI_COLOR_ENUM)
+#undef TUI_COLOR_ENUM
+	TUI_COLOR_COUNT
+};
+
+/* A parsed theme entry: colours are 0-255, or -1 for the terminal default. */
+struct tui_theme_entry {
+	short fg, bg;
+	unsigned attrs; /* TUI_ATTR_* */
+};
+enum { TUI_ATTR_BOLD = 1, TUI_ATTR_UNDERLINE = 2, TUI_ATTR_REVERSE = 4, TUI_ATTR_DIM = 8 };
+
+struct tui_theme {
+	char name[64];
+	struct tui_theme_entry e[TUI_COLOR_COUNT];
+};
+
+/* Parse a theme from text.  On error returns -1 and writes "FILE:LINE: what"
+ * into err (the theme keeps the default for everything). */
+int tui_theme_parse(struct tui_theme *t, const char *text, const char *filename, char *err, size_t errn);
+
+/* Load a theme by name (searched in $RUNYARD_THEMES, the user's data dir
+ * themes/, then the installed themes dir) or by path.  On failure fills err
+ * and leaves the built-in default in *t; returns -1. */
+int tui_theme_load(struct tui_theme *t, const char *name_or_path, char *err, size_t errn);
+
+/* The built-in default theme (same as themes/default.theme). */
+void tui_theme_default(struct tui_theme *t);
+
+#endif
