@@ -155,7 +155,7 @@ bool tui_theme_apply(struct tui_ctx *c, const char *name)
 	char err[512];
 	struct tui_theme t;
 	if (tui_theme_load(&t, name, err, sizeof err) < 0) {
-		tui_error(c, "%s", err);
+		tui_error(c, "%s; keeping the %s theme", err, c->theme.name[0] ? c->theme.name : "current");
 		return false;
 	}
 	c->theme = t;

@@ -78,7 +78,7 @@ void tui_draw_hline(struct tui_ctx *c, int y, int x, int w, enum tui_color e)
 		return;
 	attrset((attr_t)c->attrs[e]);
 	if (c->utf8)
-		mvhline(y, x, ACS_HLINE, w);
+		mvhline_set(y, x, WACS_HLINE, w);
 	else
 		mvhline(y, x, '-', w);
 	attrset(A_NORMAL);
@@ -94,7 +94,7 @@ void tui_draw_vline(struct tui_ctx *c, int y, int x, int h, enum tui_color e)
 		return;
 	attrset((attr_t)c->attrs[e]);
 	if (c->utf8)
-		mvvline(y, x, ACS_VLINE, h);
+		mvvline_set(y, x, WACS_VLINE, h);
 	else
 		mvvline(y, x, '|', h);
 	attrset(A_NORMAL);

@@ -71,46 +71,14 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-int tui_screen_map_color(int color, int ncolors)
-{
-	if (color < 0 || ncolors >= 256 || color < ncolors)
-		return color;
-	int c16;
-	if (color < 16) {
-		c16 = color;
-	} else if (color >= 232) {
-		int level = color - 232; /* 0..23 grey ramp */
-		c16 = level < 6 ? 0 : level < 14 ? 8 : level < 20 ? 7 : 15;
-	} else {
-		int v = color - 16, r = v / 36, g = (v / 6) % 6, b = v % 6;
-		int mx = r > g ? (r > b ? r : b) : (g > b ? g : b);
-		if (mx == 0) {
-			c16 = 0;
-		} else {
-			/* Keep the components that are close to the strongest one. */
-			int bits = (r * 2 >= mx * 2 - 1 && r >= 2 ? 1 : 0) | (g * 2 >= mx * 2 - 1 && g >= 2 ? 2 : 0) |
-			           (b * 2 >= mx * 2 - 1 && b >= 2 ? 4 : 0);
-			if (!bits)
-				bits = r == mx ? 1 : g == mx ? 2 : 4;
-			c16 = bits + (mx >= 4 ? 8 : 0);
-			if (bits == 7 && mx < 4)
-				c16 = 8; /* dim grey */
-		}
-	}
-	if (ncolors >= 16)
-		return c16;
-	/* 8 colours: bright variants fold onto their base; bright black is unreadable on
-	 * black, so it becomes white. */
-	if (c16 == 8)
-		return 7;
-	return c16 & 7;
-}
-
 void tui_screen_colors(struct tui_ctx *c)
 {
 	bool use_color = c->ncolors >= 8;
+	struct tui_theme t = c->theme;
+	if (!use_color)
+		tui_theme_no_color(&t);
 	for (int i = 0; i < TUI_COLOR_COUNT; i++) {
-		const struct tui_theme_entry *e = &c->theme.e[i];
+		const struct tui_theme_entry *e = &t.e[i];
 		attr_t a = A_NORMAL;
 		if (e->attrs & TUI_ATTR_BOLD)
 			a |= A_BOLD;
@@ -121,29 +89,9 @@ void tui_screen_colors(struct tui_ctx *c)
 		if (e->attrs & TUI_ATTR_DIM)
 			a |= A_DIM;
 		if (use_color) {
-			short fg = (short)tui_screen_map_color(e->fg, c->ncolors);
-			short bg = (short)tui_screen_map_color(e->bg, c->ncolors);
-			init_pair((short)(i + 1), fg, bg);
+			init_pair((short)(i + 1), tui_theme_color_for(e->fg, c->ncolors),
+			          tui_theme_color_for(e->bg, c->ncolors));
 			a |= COLOR_PAIR(i + 1);
-		} else {
-			/* Without colour the cursor, bars and highlights must still be visible. */
-			switch (i) {
-			case TUI_COLOR_CURSOR: case TUI_COLOR_STATUSBAR: case TUI_COLOR_TITLE:
-				a |= A_REVERSE;
-				break;
-			case TUI_COLOR_HEADER: case TUI_COLOR_METRIC_BEST: case TUI_COLOR_DIFF:
-			case TUI_COLOR_ERROR: case TUI_COLOR_KEY: case TUI_COLOR_RUN_FAILED:
-				a |= A_BOLD;
-				break;
-			case TUI_COLOR_MARKED: case TUI_COLOR_SEARCH_MATCH:
-				a |= A_UNDERLINE;
-				break;
-			case TUI_COLOR_DIM:
-				a |= A_DIM;
-				break;
-			default:
-				break;
-			}
 		}
 		c->attrs[i] = a;
 	}

@@ -31,7 +31,4 @@ int tui_screen_getkey(struct tui_ctx *c);
 /* Non-zero once SIGINT/SIGTERM/SIGHUP asked us to leave. */
 bool tui_screen_quit_requested(void);
 
-/* Map a 256-colour index to a terminal with ncolors colours (8 or 16). */
-int tui_screen_map_color(int color, int ncolors);
-
 #endif

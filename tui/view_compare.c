@@ -506,24 +506,15 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 	/* Axes and ticks. */
 	tui_draw_vline(c, plot_y, plot_x - 1, plot_h, TUI_COLOR_CHART_AXIS);
 	tui_draw_hline(c, plot_y + plot_h, plot_x - 1, plot_w + 1, TUI_COLOR_CHART_AXIS);
-	double yspan = ch.ymax - ch.ymin;
 	for (int t = 0; t < ch.nyticks && t < 16; t++) {
-		double tv = p->log_y ? log10(ch.yticks[t]) : ch.yticks[t];
-		if (yspan <= 0 || !isfinite(tv))
-			continue;
-		int row = (int)lround((1.0 - (tv - ch.ymin) / yspan) * (plot_h - 1));
-		if (row < 0 || row >= plot_h)
-			continue;
-		tui_draw_text_right(c, plot_y + row, 0, ylab - 1, ch.ytick_labels[t], TUI_COLOR_CHART_AXIS);
+		int row = ch.ytick_rows[t];
+		if (row >= 0 && row < plot_h)
+			tui_draw_text_right(c, plot_y + row, 0, ylab - 1, ch.ytick_labels[t], TUI_COLOR_CHART_AXIS);
 	}
-	double xspan = ch.xmax - ch.xmin;
 	int last_end = -1;
 	for (int t = 0; t < ch.nxticks && t < 16; t++) {
-		if (xspan <= 0)
-			continue;
-		int col = (int)lround((ch.xticks[t] - ch.xmin) / xspan * (plot_w - 1));
 		int lw = tui_text_width(ch.xtick_labels[t]);
-		int start = plot_x + col - lw / 2;
+		int start = plot_x + ch.xtick_cols[t] - lw / 2;
 		if (start < plot_x - 1)
 			start = plot_x - 1;
 		if (start + lw > c->cols)
