@@ -155,7 +155,7 @@ bool tui_theme_apply(struct tui_ctx *c, const char *name)
 	char err[512];
 	struct tui_theme t;
 	if (tui_theme_load(&t, name, err, sizeof err) < 0) {
-		tui_error(c, "%s; keeping the %s theme", err, c->theme.name[0] ? c->theme.name : "current");
+		tui_error(c, "kept the %s theme: %s", c->theme.name[0] ? c->theme.name : "current", err);
 		return false;
 	}
 	c->theme = t;
@@ -252,20 +252,18 @@ static void draw_status(struct tui_ctx *c, struct tui_view *v, int y)
 	if (v->ops->status)
 		v->ops->status(v, c, st, sizeof st);
 	tui_draw_fill(c, y, 0, c->cols, TUI_COLOR_STATUSBAR);
-	if (c->msg[0]) {
+	if (c->msg[0] && !c->msg_error) {
 		int mw = tui_text_width(c->msg);
 		int avail = c->cols / 2;
 		if (mw > avail)
 			mw = avail;
 		tui_draw_text(c, y, 0, c->cols - mw - 2, st, TUI_COLOR_STATUSBAR);
-		tui_draw_text_right(c, y, c->cols - mw - 1, mw, c->msg,
-		                    c->msg_error ? TUI_COLOR_ERROR : TUI_COLOR_STATUSBAR);
+		tui_draw_text_right(c, y, c->cols - mw - 1, mw, c->msg, TUI_COLOR_STATUSBAR);
 	} else {
 		tui_draw_text(c, y, 0, c->cols, st, TUI_COLOR_STATUSBAR);
 	}
 }
 
-/* The prompt line: label, text (with the error column marked), cursor. */
 static void draw_prompt(struct tui_ctx *c, int y)
 {
 	char fitted[4096];
@@ -323,13 +321,16 @@ void tui_app_draw(struct tui_ctx *c)
 	}
 	bool prompting = c->prompt_kind != TUI_PROMPT_NONE;
 	bool perr = prompting && c->prompt_error[0];
-	int h = c->rows - 2 - (prompting ? 1 : 0) - (perr ? 1 : 0);
+	/* Errors get a line of their own above the status bar, which keeps
+	 * showing the filter and sort; they last until the next key. */
+	bool merr = c->msg[0] && c->msg_error;
+	int h = c->rows - 2 - (prompting ? 1 : 0) - (perr || merr ? 1 : 0);
 	draw_title(c, v);
 	v->rows = h;
 	v->ops->draw(v, c, 1, h);
 	int y = 1 + h;
-	if (perr)
-		tui_draw_text(c, y++, 0, c->cols, c->prompt_error, TUI_COLOR_ERROR);
+	if (perr || merr)
+		tui_draw_text(c, y++, 0, c->cols, perr ? c->prompt_error : c->msg, TUI_COLOR_ERROR);
 	draw_status(c, v, y++);
 	if (prompting)
 		draw_prompt(c, y);
@@ -380,8 +381,7 @@ int tui_app_key(struct tui_ctx *c, int key)
 	}
 	if (a == TUI_ACT_NONE)
 		return 0;
-	if (c->msg[0] && !c->msg_error)
-		c->msg[0] = '\0';
+	c->msg[0] = '\0'; /* a message lasts until the next key */
 	int r = v->ops->action ? v->ops->action(v, c, a) : TUI_UNHANDLED;
 	if (!(r & TUI_UNHANDLED))
 		return r;
@@ -511,7 +511,7 @@ int tui_app_run(struct cli_global *g, bool demo)
 {
 	struct tui_ctx ctx;
 	struct tui_ctx *c = &ctx;
-	char demo_dir[] = "/tmp/runyard-demo-XXXXXX";
+	char *demo_dir = NULL;
 	char *db_path = NULL;
 	int rc = 0;
 	memset(c, 0, sizeof *c);
@@ -533,7 +533,11 @@ int tui_app_run(struct cli_global *g, bool demo)
 		return 2;
 	}
 	if (demo) {
+		const char *tmp = getenv("TMPDIR");
+		demo_dir = ry_xasprintf("%s/runyard-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 		if (!mkdtemp(demo_dir)) {
+			free(demo_dir);
+			demo_dir = NULL;
 			fprintf(stderr, "runyard: cannot create a temporary directory for the demo: %s\n",
 			        strerror(errno));
 			rc = 1;
@@ -580,7 +584,7 @@ int tui_app_run(struct cli_global *g, bool demo)
 	if (theme && *theme)
 		tui_theme_apply(c, theme);
 	if (bad_keys)
-		tui_error(c, "config [keys]: %s", kerr);
+		tui_error(c, "config: %s", kerr);
 	c->data_version = ry_store_data_version(c->st);
 
 	if (!tui_view_push(c, &tui_view_main, NULL)) {
@@ -629,8 +633,10 @@ out:
 	tui_keymap_free(c->km);
 	ry_config_free(c->cfg);
 	ry_store_close(c->st);
-	if (demo && db_path) {
+	if (demo_dir) {
+		/* The demo workspace is throwaway: remove it and its WAL files. */
 		nftw(demo_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(demo_dir);
 	}
 	free(db_path);
 	return rc;
