@@ -53,7 +53,7 @@ static const char help[] =
 #define SCREEN 50
 #define HISTORY_MAX 100000
 
-static const char *const metric_keys[5] = { "loss", "val_loss", "acc", "val_acc", "lr" };
+static const char *const metric_keys[5] = { "loss", "val_loss", "acc", "val_acc", "learning_rate" };
 static const char filter_expr[] = "val_acc > 0.9 and optimizer = adam and lr < 0.01 and status = finished";
 static const char sort_spec[] = "val_acc:desc";
 
