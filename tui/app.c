@@ -437,6 +437,13 @@ static void flush_dirty(struct tui_ctx *c)
 	c->dirty = 0;
 }
 
+void tui_app_idle(struct tui_ctx *c)
+{
+	struct tui_view *v = top(c);
+	if (v->ops->idle)
+		v->ops->idle(v, c);
+}
+
 /* ---- headless scripts ---------------------------------------------------- */
 
 /* One script line: ":cmd" runs a command, "type TEXT" types text,
@@ -603,11 +610,15 @@ int tui_app_run(struct cli_global *g, bool demo)
 		if (tui_screen_quit_requested())
 			break;
 		if (sf) {
+			tui_app_idle(c);
+			flush_dirty(c);
 			if (!fgets(line, sizeof line, sf))
 				break;
 			script_line(c, line);
 			continue;
 		}
+		tui_app_idle(c);
+		flush_dirty(c);
 		int key = tui_screen_getkey(c);
 		if (key == (TUI_KEY_FN | KEY_RESIZE)) {
 			tui_screen_resize(c, 0, 0);

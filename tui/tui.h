@@ -92,6 +92,9 @@ void tui_app_draw(struct tui_ctx *c);
 /* Dispatch one key to the prompt or the top view; returns reaction bits. */
 int tui_app_key(struct tui_ctx *c, int key);
 
+/* Let the top view prefetch while no key is pending. */
+void tui_app_idle(struct tui_ctx *c);
+
 /* Reload every view (data changed). */
 void tui_app_reload(struct tui_ctx *c);
 

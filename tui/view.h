@@ -51,6 +51,9 @@ struct tui_view_ops {
 	/* Called every poll tick (~500 ms); return TUI_REDRAW to refresh
 	 * time-dependent text (elapsed time of running runs).  May be NULL. */
 	int (*tick)(struct tui_view *v, struct tui_ctx *c);
+	/* Nothing to do and no key pending: prefetch what the next key will
+	 * probably need.  Never draws; may be NULL. */
+	void (*idle)(struct tui_view *v, struct tui_ctx *c);
 	/* Release private state; the machinery frees the view itself. */
 	void (*done)(struct tui_view *v, struct tui_ctx *c);
 };

@@ -229,7 +229,12 @@ static void series_decimate(struct compare_priv *p, int plot_w)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->npts[i] && p->pts[i][0].ts < wall0)
 			wall0 = p->pts[i][0].ts;
-	size_t buckets = (size_t)(plot_w > 0 ? plot_w : 1) * 2;
+	size_t buckets = (size_t)(plot_w > 0 ? plot_w : 1) * 2, maxn = 0;
+	for (size_t i = 0; i < p->n; i++)
+		maxn = p->npts[i] > maxn ? p->npts[i] : maxn;
+	/* One scratch pair reused for every run: fresh memory per run would
+	 * cost more in page faults than the decimation itself. */
+	double *x = ry_xmalloc((maxn ? maxn : 1) * sizeof *x), *y = ry_xmalloc((maxn ? maxn : 1) * sizeof *y);
 	for (size_t i = 0; i < p->n; i++) {
 		size_t np = p->npts[i];
 		free(p->dx[i]);
@@ -238,7 +243,6 @@ static void series_decimate(struct compare_priv *p, int plot_w)
 		p->nd[i] = 0;
 		if (!np)
 			continue;
-		double *x = ry_xmalloc(np * sizeof *x), *y = ry_xmalloc(np * sizeof *y);
 		double t0 = p->pts[i][0].ts;
 		for (size_t k = 0; k < np; k++) {
 			const ry_point *pt = &p->pts[i][k];
@@ -251,9 +255,9 @@ static void series_decimate(struct compare_priv *p, int plot_w)
 		p->dx[i] = ry_xmalloc(2 * buckets * sizeof(double));
 		p->dy[i] = ry_xmalloc(2 * buckets * sizeof(double));
 		p->nd[i] = tui_chart_decimate(x, y, np, buckets, p->dx[i], p->dy[i]);
-		free(x);
-		free(y);
 	}
+	free(x);
+	free(y);
 	p->dec_w = plot_w;
 }
 

@@ -33,6 +33,7 @@ struct col {
 struct main_priv {
 	ry_experiment *exps;
 	size_t nexps;
+	bool exps_loaded;            /* the pane fills after the first frame (idle) */
 	size_t exp_cur, exp_top;     /* 0 is "all experiments" */
 	bool focus_exps;
 
@@ -257,6 +258,7 @@ static void exps_load(struct tui_ctx *c, struct main_priv *p)
 		return;
 	}
 	p->exp_cur = 0;
+	p->exps_loaded = true;
 	for (size_t i = 0; keep && i < p->nexps; i++)
 		if (p->exps[i].id == keep)
 			p->exp_cur = i + 1;
@@ -269,7 +271,8 @@ static int main_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	struct main_priv *p = ry_xcalloc(1, sizeof *p);
 	(void)arg;
 	v->priv = p;
-	exps_load(c, p);
+	/* The experiments pane (counts and costs over every run) is filled
+	 * right after the first frame, so the runs show without waiting. */
 	if (ry_field_parse(&p->name_field, c->st, "name") < 0) {
 		tui_error(c, "%s", ry_error_last());
 		return -1;
@@ -318,29 +321,54 @@ static int main_tick(struct tui_view *v, struct tui_ctx *c)
 	return TUI_REDRAW;
 }
 
-/* Make sure rows [top, top+h) are fetched. */
+/* Fetch rows [from, from+n) into the cache, replacing it. */
+static void cache_load(struct tui_ctx *c, struct main_priv *p, size_t from, size_t n)
+{
+	cache_drop(p);
+	p->cache_top = from;
+	p->cache_valid = true;
+	if (!n)
+		return;
+	ry_field **fields = ry_xmalloc(p->ncols * sizeof *fields);
+	for (size_t j = 0; j < p->ncols; j++)
+		fields[j] = p->cols[j].f;
+	p->cells = ry_xcalloc(n * p->ncols, sizeof *p->cells);
+	if (ry_runlist_fetch(c->st, ry_runlist_ids(p->list) + from, n, fields, p->ncols, p->cells) < 0)
+		tui_error(c, "%s", ry_error_last());
+	free(fields);
+	p->cache_n = n;
+}
+
+/* Make sure the visible rows [top, top+h) are in the cache: only they are
+ * fetched when they are not (virtual scrolling). */
 static void cache_fill(struct tui_ctx *c, struct main_priv *p, size_t h)
 {
 	size_t n = ry_runlist_count(p->list);
 	size_t want = p->top < n ? (n - p->top < h ? n - p->top : h) : 0;
-	if (p->cache_valid && p->cache_top == p->top && p->cache_n == want)
+	if (p->cache_valid && p->top >= p->cache_top && p->top + want <= p->cache_top + p->cache_n)
 		return;
-	cache_drop(p);
-	if (!want) {
-		p->cache_valid = true;
-		p->cache_top = p->top;
+	cache_load(c, p, p->top, want);
+}
+
+/* Between keys: widen the cache to a page above and two below, so that
+ * paging and scrolling find their rows already fetched. */
+static void main_idle(struct tui_view *v, struct tui_ctx *c)
+{
+	struct main_priv *p = v->priv;
+	if (!p->exps_loaded) {
+		exps_load(c, p);
+		p->exps_loaded = true;
+		c->dirty |= TUI_REDRAW;
 		return;
 	}
-	ry_field **fields = ry_xmalloc(p->ncols * sizeof *fields);
-	for (size_t j = 0; j < p->ncols; j++)
-		fields[j] = p->cols[j].f;
-	p->cells = ry_xcalloc(want * p->ncols, sizeof *p->cells);
-	if (ry_runlist_fetch(c->st, ry_runlist_ids(p->list) + p->top, want, fields, p->ncols, p->cells) < 0)
-		tui_error(c, "%s", ry_error_last());
-	free(fields);
-	p->cache_top = p->top;
-	p->cache_n = want;
-	p->cache_valid = true;
+	size_t n = p->list ? ry_runlist_count(p->list) : 0;
+	size_t h = v->rows > 1 ? (size_t)v->rows - 1 : 1;
+	size_t from = p->top > h ? p->top - h : 0, to = p->top + 3 * h;
+	if (to > n)
+		to = n;
+	if (!p->cache_valid || from >= to || (p->cache_top <= from && to <= p->cache_top + p->cache_n))
+		return;
+	cache_load(c, p, from, to - from);
 }
 
 static int exp_pane_width(const struct tui_ctx *c)
@@ -361,6 +389,11 @@ static void draw_exps(struct tui_view *v, struct tui_ctx *c, int y, int h, int w
 	if (p->exp_cur >= p->exp_top + fit)
 		p->exp_top = p->exp_cur - fit + 1;
 	tui_draw_text(c, y, 0, w - 1, " Experiments", p->focus_exps ? TUI_COLOR_PANE_ACTIVE : TUI_COLOR_HEADER);
+	if (!p->exps_loaded) {
+		tui_draw_text(c, y + 1, 1, w - 2, c->utf8 ? "counting\xe2\x80\xa6" : "counting...", TUI_COLOR_DIM);
+		tui_draw_vline(c, y, w - 1, h, TUI_COLOR_BORDER);
+		return;
+	}
 	int64_t allruns = 0, allrunning = 0;
 	double allcost = 0;
 	for (size_t i = 0; i < p->nexps; i++) {
@@ -485,7 +518,9 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 		bool marked = tui_marked(c, id);
 		enum tui_color base = is_cur ? TUI_COLOR_CURSOR : marked ? TUI_COLOR_MARKED : TUI_COLOR_DEFAULT;
 		tui_draw_fill(c, yy, x0, w, base);
-		const ry_cell *cells = p->cells && i < p->cache_n ? p->cells + i * p->ncols : NULL;
+		size_t ci = row - p->cache_top;
+		const ry_cell *cells = p->cells && row >= p->cache_top && ci < p->cache_n ? p->cells + ci * p->ncols
+		                                                                         : NULL;
 		x = x0;
 		for (size_t j = 0; j < p->ncols && x < x0 + w; j++) {
 			if (j >= 2 && j < p->col_first)
@@ -872,5 +907,6 @@ const struct tui_view_ops tui_view_main = {
 	.status = main_status,
 	.prompt = main_prompt,
 	.tick = main_tick,
+	.idle = main_idle,
 	.done = main_done,
 };
