@@ -89,6 +89,7 @@ void tui_prompt_open(struct tui_ctx *c, struct tui_view *owner, int kind, const 
 
 void tui_prompt_close(struct tui_ctx *c)
 {
+	c->prompt_deferred = false;
 	c->prompt_kind = TUI_PROMPT_NONE;
 	c->prompt_owner = NULL;
 	c->prompt_error[0] = '\0';
@@ -360,11 +361,32 @@ static int prompt_key(struct tui_ctx *c, int key)
 		}
 		return r;
 	}
+	/* Live prompts (the filter) query the store on every edit; while more
+	 * keys are already waiting, only the text is redrawn and the query runs
+	 * once the typing pauses, so a fast typist never waits for the
+	 * intermediate results. */
+	if (!final && !cancel && !c->headless && tui_screen_key_pending()) {
+		c->prompt_deferred = true;
+		return TUI_REDRAW;
+	}
+	c->prompt_deferred = false;
 	if (owner && owner->ops->prompt)
 		r |= owner->ops->prompt(owner, c, kind, tui_prompt_text(&c->prompt), final, cancel);
 	if (final || cancel)
 		tui_prompt_close(c);
 	return r;
+}
+
+/* Apply an edit that prompt_key put off while keys were queued. */
+static int prompt_catch_up(struct tui_ctx *c)
+{
+	struct tui_view *owner = c->prompt_owner;
+	if (!c->prompt_deferred || tui_screen_key_pending())
+		return 0;
+	c->prompt_deferred = false;
+	if (c->prompt_kind == TUI_PROMPT_NONE || !owner || !owner->ops->prompt)
+		return 0;
+	return owner->ops->prompt(owner, c, c->prompt_kind, tui_prompt_text(&c->prompt), false, false);
 }
 
 int tui_app_key(struct tui_ctx *c, int key)
@@ -626,6 +648,7 @@ int tui_app_run(struct cli_global *g, bool demo)
 		} else if (key >= 0) {
 			react(c, tui_app_key(c, key));
 		}
+		react(c, prompt_catch_up(c));
 		double now = ry_monotonic();
 		if (key < 0 || now - last_poll >= 0.5) {
 			last_poll = now;

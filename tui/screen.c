@@ -5,6 +5,7 @@
  * Drawing belongs to draw.c and the views; this file only owns the terminal.
  */
 #include <curses.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +185,12 @@ void tui_screen_resize(struct tui_ctx *c, int rows, int cols)
 		resizeterm(rows, cols);
 	c->rows = LINES;
 	c->cols = COLS;
+}
+
+bool tui_screen_key_pending(void)
+{
+	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);
 }
 
 int tui_screen_getkey(struct tui_ctx *c)

@@ -28,6 +28,9 @@ void tui_screen_colors(struct tui_ctx *c);
 /* Next key (code point or TUI_KEY_FN|KEY_*), -1 on timeout. */
 int tui_screen_getkey(struct tui_ctx *c);
 
+/* True when a key is already waiting to be read. */
+bool tui_screen_key_pending(void);
+
 /* Non-zero once SIGINT/SIGTERM/SIGHUP asked us to leave. */
 bool tui_screen_quit_requested(void);
 

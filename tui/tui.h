@@ -53,6 +53,7 @@ struct tui_ctx {
 	struct tui_view *prompt_owner;
 	char prompt_error[256];       /* shown under/next to the prompt (filter parse error) */
 	int prompt_error_col;         /* 1-based column of the error in the text, 0 none */
+	bool prompt_deferred;         /* an edit not yet given to the owner (keys were queued) */
 
 	char msg[512];                /* one-line message in the status bar */
 	bool msg_error;
