@@ -106,8 +106,9 @@ static void clear_lines(struct detail_priv *p)
 	p->n = 0;
 }
 
-/* Where the run's log lives: the tracker writes it beside the workspace
- * (run.c's cwd/remote_dir do not name it).  NULL when there is none. */
+/* Where the run's log lives: the tracker writes <workspace>.runs/<uuid>/log
+ * (the same path as ry_track_log_path in core/track.h, which is not on
+ * this branch yet; switch to it when it lands).  NULL when there is none. */
 static char *log_path(struct tui_ctx *c, const ry_run *r)
 {
 	const char *db = ry_store_path(c->st);

@@ -423,8 +423,8 @@ static void draw_exps(struct tui_view *v, struct tui_ctx *c, int y, int h, int w
 	tui_draw_vline(c, y, w - 1, h, TUI_COLOR_BORDER);
 }
 
-/* Column widths for a table of width w; returns how many scrollable
- * columns fit starting at col_first. */
+/* Column widths for a table of width w, and the first scrollable column
+ * (status and name stay pinned) so that the column cursor is visible. */
 static void layout_cols(struct main_priv *p, int w)
 {
 	static const int fixed[NBUILTIN] = { 2, 0, 9, 8, 12, 8 };

@@ -93,6 +93,51 @@ TMPDIR="$T_TMP/tmp" RUNYARD_TUI_SCRIPT="$T_TMP/s7" "$RUNYARD" --demo >/dev/null 
 has "$T_TMP/demo" "runs" "--demo opens on a seeded workspace"
 [ -z "$(ls -A "$T_TMP/tmp")" ] && ok "--demo removes its workspace on exit" || fail "--demo removes its workspace on exit"
 
+# Every screen and most actions in one script: under the sanitizer build
+# any memory error or leak makes the exit status non-zero or writes stderr.
+cat >"$T_TMP/s8" <<EOF2
+Space Space Space u Space Space Space
+c
+m m p x x x RBracket RBracket LBracket l b Right b i i M j Enter
+Right Enter e
+type  edited in a script
+Enter
+F F Tab Tab G g / commit
+type commit
+Enter
+n N q
+C-d C-u PgDn PgUp End Home j k q
+?
+f
+type sort
+Enter
+n q
+C
+Space j Space Enter
+Tab j j Enter h h l l s S
+/
+type status = running or
+C-u
+type status = finished
+Enter
+f
+type a
+Enter
+n N
+:sort duration:desc
+:filter cost > 1
+:filter
+:columns
+C-l
+:save-display $T_TMP/all
+:nosuch
+Q
+EOF2
+script "$T_TMP/s8"
+[ "$RC" -eq 0 ] && ok "a script through every screen exits 0" || fail "a script through every screen exits 0 (status $RC)" "$T_TMP/err"
+[ ! -s "$T_TMP/err" ] && ok "... and writes nothing to stderr" || fail "... and writes nothing to stderr" "$T_TMP/err"
+has "$T_TMP/all" "sort: duration:desc" "commands from a script apply"
+
 # A missing script is a clear error.
 RUNYARD_TUI_SCRIPT="$T_TMP/nope" "$RUNYARD" --db "$DB" >/dev/null 2>"$T_TMP/err"; RC=$?
 [ "$RC" -eq 2 ] && grep -q "cannot read the script" "$T_TMP/err" && ok "a missing script is reported" ||
