@@ -339,55 +339,102 @@ static inline bool usable(double x, double y, bool log_y)
 	return isfinite(x) && isfinite(y) && (!log_y || y > 0);
 }
 
-/* One pass over a series: smoothing and bucketing by dot column. */
+/* One pass over a series: smoothing and bucketing by dot column.  Sets
+ * *outside if a point lies outside [xlo, xhi], the range that was guessed. */
 static size_t bucketize(const tui_series *s, const tui_chart_opts *o, double xmin, double sx,
-                        int dw, struct bucket_list *l)
+                        int dw, double xlo, double xhi, bool *outside, struct bucket_list *l)
 {
-	struct bucket cur = { -1, true, 0, 0, 0, 0 };
-	bool open = false, gap = true;
-	double last = 0, wpow = 1, w = o->ema > EMA_MAX ? EMA_MAX : o->ema;
-	bool smooth = w > 0;
+	/* Everything the loop touches lives in locals: a struct whose address
+	 * escapes (push) or a store through *outside would make the compiler
+	 * reload them on every point, doubling the cost. */
+	const double *xs = s->x, *ys = s->y;
+	const size_t n = s->n;
+	const bool log_y = o->log_y, smooth = o->ema > 0;
+	const double w = o->ema > EMA_MAX ? EMA_MAX : o->ema;
+	double first = 0, last_y = 0, lo = 0, hi = 0, acc = 0, wpow = 1;
+	int col_cur = -1;
+	bool open = false, gap = true, gap_before = true, out = false;
 	size_t used = 0;
 
-	for (size_t i = 0; i < s->n; i++) {
-		double x = xval(s->x, i), y = s->y[i];
+	for (size_t i = 0; i < n; i++) {
+		double x = xs ? xs[i] : (double)i, y = ys[i];
 		int col;
-		if (!usable(x, y, o->log_y)) {
+		if (!usable(x, y, log_y)) {
 			gap = true;
 			continue;
 		}
 		if (smooth) {
-			last = last * w + (1 - w) * y;
+			acc = acc * w + (1 - w) * y;
 			if (wpow > 1e-18) { /* the debias factor is 1 after that: skip the division */
 				wpow *= w;
-				y = last / (1 - wpow);
+				y = acc / (1 - wpow);
 			} else {
-				y = last;
+				y = acc;
 			}
 		}
 		used++;
+		out |= x < xlo || x > xhi;
 		col = (int)((x - xmin) * sx + 0.5);
-		if (col < 0)
-			col = 0;
-		else if (col >= dw)
-			col = dw - 1;
-		if (!open || col != cur.col || gap) {
-			if (open)
-				push(l, &cur);
-			cur.col = col;
-			cur.gap_before = gap;
-			cur.first = cur.last = cur.lo = cur.hi = y;
+		col = col < 0 ? 0 : col >= dw ? dw - 1 : col;
+		if (col != col_cur || gap) {
+			if (open) {
+				struct bucket b = { col_cur, gap_before, first, last_y, lo, hi };
+				push(l, &b);
+			}
+			col_cur = col;
+			gap_before = gap;
+			first = last_y = lo = hi = y;
 			open = true;
 			gap = false;
 			continue;
 		}
-		cur.last = y;
-		if (y < cur.lo) cur.lo = y;
-		if (y > cur.hi) cur.hi = y;
+		last_y = y;
+		lo = y < lo ? y : lo;
+		hi = y > hi ? y : hi;
 	}
-	if (open)
-		push(l, &cur);
+	if (open) {
+		struct bucket b = { col_cur, gap_before, first, last_y, lo, hi };
+		push(l, &b);
+	}
+	if (out)
+		*outside = true;
 	return used;
+}
+
+/* The x range [*lo, *hi] of the points to draw (lo > hi when there are
+ * none): from every point when full, else from each series' first and last
+ * usable point, which is right when x ascends. */
+static void x_range(const tui_series *s, size_t ns, bool log_y, bool full, double *lo, double *hi)
+{
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (size_t k = 0; k < ns; k++) {
+		const tui_series *se = &s[k];
+		size_t i, j;
+		if (!se->y)
+			continue;
+		for (i = 0; i < se->n && !usable(xval(se->x, i), se->y[i], log_y); i++)
+			;
+		if (i == se->n)
+			continue;
+		for (j = se->n - 1; j > i && !usable(xval(se->x, j), se->y[j], log_y); j--)
+			;
+		if (full) {
+			for (size_t m = i; m <= j; m++) {
+				double x = xval(se->x, m);
+				if (!usable(x, se->y[m], log_y))
+					continue;
+				if (x < *lo) *lo = x;
+				if (x > *hi) *hi = x;
+			}
+			continue;
+		}
+		for (size_t m = 0; m < 2; m++) {
+			double x = xval(se->x, m ? j : i);
+			if (x < *lo) *lo = x;
+			if (x > *hi) *hi = x;
+		}
+	}
 }
 
 static const char *ascii_glyph(uint8_t bits, uint8_t dir)
@@ -419,6 +466,25 @@ static int ticks_for_log(double lo, double hi, int max, double *t, char lab[][16
 {
 	double e0 = ceil(lo - 1e-9), e1 = floor(hi + 1e-9);
 	int n = 0;
+	if (e1 - e0 + 1 >= 2 && e1 - e0 <= max) {
+		/* few decades and room: 1, 2, 5, 10, 20, 50 ... if they fit */
+		static const double mult[] = { 1, 2, 5 };
+		for (double e = e0 - 1; e <= e1; e++) {
+			for (size_t m = 0; m < 3; m++) {
+				double v = mult[m] * pow(10, e), lv = log10(v);
+				if (lv < lo - 1e-9 || lv > hi + 1e-9)
+					continue;
+				if (n == max)
+					goto decades;
+				t[n] = lv;
+				tui_chart_label(v, pow(10, e), lab[n]);
+				n++;
+			}
+		}
+		return n;
+	}
+decades:
+	n = 0;
 	if (e1 - e0 + 1 >= 2) {
 		/* decades, thinned to fit: 0.001, 0.01, ... or every other one */
 		double stride = ceil((e1 - e0 + 1) / max);
@@ -451,7 +517,7 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 	static const tui_chart_opts defaults = { false, 0, false };
 	struct bucket_list *lists;
 	struct canvas cv = { 0 };
-	double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY, sx, sy;
+	double xmin, xmax, xlo, xhi, ymin = INFINITY, ymax = -INFINITY, sx = 0, sy;
 	size_t ncells;
 	int maxy, maxx;
 
@@ -470,32 +536,33 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 	cv.dw = cv.w * cv.dx;
 	cv.dh = cv.h * cv.dy;
 
-	/* x range over the points that will be drawn */
-	for (size_t k = 0; k < ns; k++) {
-		const tui_series *se = &s[k];
-		if (!se->y)
-			continue;
-		for (size_t i = 0; i < se->n; i++) {
-			double x = xval(se->x, i);
-			if (!usable(x, se->y[i], o->log_y))
-				continue;
-			if (x < xmin) xmin = x;
-			if (x > xmax) xmax = x;
-		}
-	}
-	if (xmin > xmax) {
-		xmin = 0;
-		xmax = 1;
-	} else {
-		expand_range(&xmin, &xmax, false, 0.01);
-	}
-	sx = cv.dw > 1 ? (cv.dw - 1) / (xmax - xmin) : 0;
-
+	/* Sorted x is the usual case and needs only each series' ends for the
+	 * x range; if bucketing then meets a point outside it, scan fully and
+	 * bucket again. */
 	lists = ry_xcalloc(ns ? ns : 1, sizeof *lists);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		bool outside = false;
+		x_range(s, ns, o->log_y, attempt > 0, &xlo, &xhi);
+		xmin = xlo;
+		xmax = xhi;
+		if (xmin > xmax) {
+			xmin = 0;
+			xmax = 1;
+		} else {
+			expand_range(&xmin, &xmax, false, 0.01);
+		}
+		sx = cv.dw > 1 ? (cv.dw - 1) / (xmax - xmin) : 0;
+		c->npoints = 0;
+		for (size_t k = 0; k < ns; k++) {
+			lists[k].n = 0;
+			if (!s[k].y || cv.dw == 0)
+				continue;
+			c->npoints += bucketize(&s[k], o, xmin, sx, cv.dw, xlo, xhi, &outside, &lists[k]);
+		}
+		if (!outside)
+			break;
+	}
 	for (size_t k = 0; k < ns; k++) {
-		if (!s[k].y || cv.dw == 0)
-			continue;
-		c->npoints += bucketize(&s[k], o, xmin, sx, cv.dw, &lists[k]);
 		for (size_t i = 0; i < lists[k].n; i++) {
 			if (lists[k].b[i].lo < ymin) ymin = lists[k].b[i].lo;
 			if (lists[k].b[i].hi > ymax) ymax = lists[k].b[i].hi;

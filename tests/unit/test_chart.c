@@ -354,6 +354,18 @@ static void test_render__log_y(void **state)
 	assert_int_equal(c.npoints, N - 2);
 	tui_chart_free(&c);
 
+	/* two decades in a tall chart: 1-2-5 steps */
+	for (int i = 0; i < N; i++)
+		y[i] = 1 + i * 2;  /* 1 .. 101 */
+	tui_chart_render(&c, 40, 40, &s, 1, &o);
+	labels[0] = '\0';
+	for (int i = 0; i < c.nyticks; i++) {
+		strcat(labels, c.ytick_labels[i]);
+		strcat(labels, " ");
+	}
+	assert_string_equal(labels, "1 2 5 10 20 50 100 ");
+	tui_chart_free(&c);
+
 	/* everything non-positive: empty, no crash */
 	for (int i = 0; i < N; i++)
 		y[i] = -i;
@@ -442,6 +454,23 @@ static void test_render__ascii_fallback(void **state)
 	/* both: the series drawn last owns a shared cell */
 	tui_chart_render(&c, 20, 6, s, 2, &o);
 	assert_int_equal(c.cells[5 * 20 + 0].color, 1); /* (0,0) shared by both */
+	tui_chart_free(&c);
+}
+
+static void test_render__unsorted_x(void **state)
+{
+	/* the ends are 5 and 3, but 0 and 10 lie in between */
+	double x[5] = { 5, 0, 10, 2, 3 }, y[5] = { 1, 2, 3, 4, 5 };
+	tui_series s = { x, y, 5, 0 };
+	tui_chart_opts o = { false, 0, true };
+	tui_chart c;
+	(void)state;
+	tui_chart_render(&c, 20, 5, &s, 1, &o);
+	assert_true(c.xmin < 0 && c.xmin > -0.5);
+	assert_true(c.xmax > 10 && c.xmax < 10.5);
+	assert_true(lit_cells_in_column(&c, 0) > 0);
+	assert_true(lit_cells_in_column(&c, 19) > 0);
+	assert_int_equal(c.npoints, 5);
 	tui_chart_free(&c);
 }
 
@@ -543,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_ema__tensorboard_debiasing),
 		cmocka_unit_test(test_render__ema_narrows_noise),
 		cmocka_unit_test(test_render__ascii_fallback),
+		cmocka_unit_test(test_render__unsorted_x),
 		cmocka_unit_test(test_render__ticks_are_placed),
 		cmocka_unit_test(test_render__speed_and_spikes_at_scale),
 	};
