@@ -266,13 +266,34 @@ static void put_spaces(struct emit *e, int k)
 		put(e, " ", 1, 1);
 }
 
+/* Sanitise the first `take` bytes of s (all of it if shorter), cutting only
+ * at a sequence boundary so the result is a prefix of sanitising all of s.
+ * Returns true if that was all of s. */
+static bool sanitize_prefix(ry_buf *b, const char *s, size_t take)
+{
+	size_t len = strnlen(s, take + 1), back = 0;
+	bool all = len <= take;
+	if (!all) {
+		len = take;
+		/* step back over continuation bytes to the sequence's lead byte
+		 * (at most 3: more of them are invalid bytes, cut anywhere) */
+		while (back < 3 && len > back && ((unsigned char)s[len - back] & 0xc0) == 0x80)
+			back++;
+		if (((unsigned char)s[len - back] & 0xc0) != 0x80)
+			len -= back;
+	}
+	ry_buf_clear(b);
+	ry_sanitize(b, s, len, false);
+	return all;
+}
+
 int tui_text_fit(char *out, size_t n, const char *s, int cols, bool pad, bool right, bool utf8)
 {
 	ry_buf b = RY_BUF_INIT;
 	const char *t, *ell = utf8 ? "\xe2\x80\xa6" : "~";
-	size_t len, i = 0, fit_end = 0, end;
-	int acc = 0, fit_w = 0, content_w, gap = 0;
-	bool overflow = false, fit_closed = false;
+	size_t len, i, fit_end, end, take;
+	int acc, fit_w, content_w, gap = 0;
+	bool overflow, fit_closed, all;
 	struct emit e = { out, n, 0, 0, false };
 	struct unit u;
 
@@ -281,27 +302,41 @@ int tui_text_fit(char *out, size_t n, const char *s, int cols, bool pad, bool ri
 	out[0] = '\0';
 	if (cols <= 0)
 		return 0;
-	ry_sanitize(&b, s ? s : "", s ? strlen(s) : 0, false);
-	t = ry_buf_cstr(&b);
-	len = b.len;
+	if (!s)
+		s = "";
 
-	/* Measure until we know whether it fits, remembering the longest prefix
-	 * that leaves one column for the ellipsis.  Zero-width marks stay with
-	 * the character before them. */
-	while (i < len) {
-		next_unit(t + i, len - i, utf8, &u);
-		if (!fit_closed && acc + u.w <= cols - 1) {
-			fit_end = i + u.consumed;
-			fit_w = acc + u.w;
-		} else {
-			fit_closed = true;
+	/* Every column needs at least one input byte, except for zero-width
+	 * characters: sanitise only a prefix that surely covers `cols` columns
+	 * (a log line may be megabytes), and more only if it did not. */
+	take = (size_t)cols * 4 + 16;
+	for (;;) {
+		all = sanitize_prefix(&b, s, take);
+		t = ry_buf_cstr(&b);
+		len = b.len;
+		i = fit_end = 0;
+		acc = fit_w = 0;
+		overflow = fit_closed = false;
+		/* Measure until we know whether it fits, remembering the longest
+		 * prefix that leaves one column for the ellipsis.  Zero-width marks
+		 * stay with the character before them. */
+		while (i < len) {
+			next_unit(t + i, len - i, utf8, &u);
+			if (!fit_closed && acc + u.w <= cols - 1) {
+				fit_end = i + u.consumed;
+				fit_w = acc + u.w;
+			} else {
+				fit_closed = true;
+			}
+			acc += u.w;
+			i += u.consumed;
+			if (acc > cols) {
+				overflow = true;
+				break;
+			}
 		}
-		acc += u.w;
-		i += u.consumed;
-		if (acc > cols) {
-			overflow = true;
+		if (overflow || all)
 			break;
-		}
+		take *= 4;
 	}
 	if (overflow) {
 		end = fit_end;

@@ -216,6 +216,94 @@ static void test_fit__random_bytes_property(void **state)
 	}
 }
 
+/* A plain model of tui_text_fit (UTF-8, no padding) over the fully
+ * sanitised string, to check the real one, which sanitises only a prefix. */
+static char *model_fit(const char *s, int cols)
+{
+	char *san = ry_sanitize_dup(s);
+	ry_buf b = RY_BUF_INIT;
+	size_t i = 0, len = strlen(san), cut = 0;
+	int w = 0, cut_w = 0;
+	bool cut_done = false;
+	while (i < len) {
+		uint32_t cp = 0;
+		size_t k = 1;
+		unsigned char c = (unsigned char)san[i];
+		if (c >= 0xf0) { k = 4; cp = c & 7; }
+		else if (c >= 0xe0) { k = 3; cp = c & 15; }
+		else if (c >= 0xc0) { k = 2; cp = c & 31; }
+		else cp = c;
+		for (size_t j = 1; j < k; j++)
+			cp = cp << 6 | ((unsigned char)san[i + j] & 63);
+		if (!cut_done && w + tui_text_cp_width(cp) <= cols - 1) {
+			cut = i + k;
+			cut_w = w + tui_text_cp_width(cp);
+		} else {
+			cut_done = true;
+		}
+		w += tui_text_cp_width(cp);
+		i += k;
+	}
+	if (w <= cols) {
+		ry_buf_puts(&b, san);
+	} else {
+		ry_buf_put(&b, san, cut);
+		for (int g = cut_w; g < cols - 1; g++)
+			ry_buf_putc(&b, ' ');
+		ry_buf_puts(&b, ELL);
+	}
+	free(san);
+	return ry_buf_detach(&b);
+}
+
+static void test_fit__long_text_matches_model(void **state)
+{
+	static const char *pieces[] = { "a", "\xe6\x97\xa5", "\xcc\x81", "\x1b", "\xff", "\xe2\x80\xae",
+	                                "\xf0\x9f\x98\x80", "\x80", "\xe2\x80", "xyz", " " };
+	unsigned seed = 99;
+	static char out[16384]; /* all of a sanitised input, combining marks included */
+	(void)state;
+	for (int iter = 0; iter < 3000; iter++) {
+		ry_buf in = RY_BUF_INIT;
+		int cols, len;
+		char *want;
+		seed = seed * 1103515245 + 12345;
+		len = (int)(seed >> 16) % 600;
+		cols = 1 + (int)((seed >> 8) % 120);
+		for (int k = 0; k < len; k++) {
+			seed = seed * 1103515245 + 12345;
+			/* long runs of combining marks sometimes, to defeat the prefix guess */
+			ry_buf_puts(&in, pieces[(iter % 7 == 0) ? 2 : (seed >> 16) % 11]);
+		}
+		if (iter % 7 == 0)
+			ry_buf_puts(&in, "tail");
+		want = model_fit(ry_buf_cstr(&in), cols);
+		fit(out, sizeof out, ry_buf_cstr(&in), cols, false, false, true);
+		if (strcmp(out, want))
+			fail_msg("cols %d: got '%s' want '%s'", cols, out, want);
+		free(want);
+		ry_buf_free(&in);
+	}
+}
+
+static void test_fit__megabyte_line_is_cheap(void **state)
+{
+	size_t n = 8 << 20;
+	char *big = ry_xmalloc(n + 1), out[64];
+	double t0;
+	(void)state;
+	memset(big, 'x', n);
+	big[n] = '\0';
+	big[0] = '\033';
+	t0 = ry_monotonic();
+	for (int i = 0; i < 1000; i++)
+		fit(out, sizeof out, big, 20, true, false, true);
+	assert_string_equal(out, "^[xxxxxxxxxxxxxxxxx" ELL);
+	/* a thousand fits of an 8 MB line: sanitising it all would take seconds */
+	assert_true(ry_monotonic() - t0 < 0.5);
+	free(big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +319,8 @@ int main(void)
 		cmocka_unit_test(test_fit__ascii_terminal_gets_question_marks),
 		cmocka_unit_test(test_fit__small_buffer_cuts_at_character_boundary),
 		cmocka_unit_test(test_fit__random_bytes_property),
+		cmocka_unit_test(test_fit__long_text_matches_model),
+		cmocka_unit_test(test_fit__megabyte_line_is_cheap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
