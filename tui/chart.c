@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alloc.h"
 
@@ -152,6 +153,148 @@ int tui_chart_ticks(double lo, double hi, int max, double *ticks, char labels[][
 		if (labels)
 			tui_chart_label(v, step, labels[n]);
 		n++;
+	}
+	return n;
+}
+
+/* ---------------------------------------------------------------- time ticks */
+
+static void format_duration(double v, double step, char out[16])
+{
+	static const struct { long long secs; char unit; } units[] = {
+		{ 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' },
+	};
+	double a = fabs(v);
+	char buf[64];
+	long long whole, big, next;
+	size_t i;
+	if (a < step * 1e-6 || a < 1e-9) {
+		snprintf(out, 16, "0");
+		return;
+	}
+	if (a < 1 || step < 1 || a > 1e15) { /* sub-second steps, or absurd: plain seconds */
+		char num[16];
+		tui_chart_label(v, step, num);
+		snprintf(buf, sizeof buf, "%ss", num);
+		snprintf(out, 16, "%.15s", buf);
+		return;
+	}
+	whole = llround(a);
+	for (i = 0; i < 3 && whole < units[i].secs; i++)
+		;
+	/* the biggest unit, then the next one if it is not zero: 1d12h, 1h30m */
+	big = whole / units[i].secs;
+	next = i < 3 ? whole % units[i].secs / units[i + 1].secs : 0;
+	if (next)
+		snprintf(buf, sizeof buf, "%s%lld%c%lld%c", v < 0 ? "-" : "", big, units[i].unit, next,
+		         units[i + 1].unit);
+	else
+		snprintf(buf, sizeof buf, "%s%lld%c", v < 0 ? "-" : "", big, units[i].unit);
+	snprintf(out, 16, "%.15s", buf);
+}
+
+static void format_clock(double t, double step, char out[16])
+{
+	time_t tt;
+	struct tm tm;
+	size_t k = 0;
+	if (!isfinite(t) || fabs(t) > 1e15) {
+		snprintf(out, 16, "?");
+		return;
+	}
+	tt = (time_t)floor(t);
+	if (localtime_r(&tt, &tm)) {
+		if (step < 60)
+			k = strftime(out, 16, "%H:%M:%S", &tm);
+		else if (step < 86400)
+			k = strftime(out, 16, "%H:%M", &tm);
+		else if (step < 28 * 86400)
+			k = strftime(out, 16, "%m-%d", &tm);
+		else
+			k = strftime(out, 16, "%Y-%m", &tm);
+	}
+	if (!k)
+		snprintf(out, 16, "?");
+}
+
+int tui_chart_time_ticks(double lo, double hi, int max, bool absolute, double *ticks,
+                         char labels[][16])
+{
+	static const double ladder[] = {
+		1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
+		43200, 86400, 172800, 604800, 1209600, 2592000, 7776000, 15552000, 31536000,
+	};
+	double step = 0, off = 0, k0 = 0, k1 = -1;
+	int n = 0;
+
+	if (!isfinite(lo) || !isfinite(hi) || max < 1 || !ticks)
+		return 0;
+	if (max > MAX_TICKS)
+		max = MAX_TICKS;
+	if (hi < lo) {
+		double t = lo;
+		lo = hi;
+		hi = t;
+	}
+	if ((hi - lo) / max < 1 || (hi - lo) / max > 31536000.0 * 1e4) {
+		/* below a second a tick, or beyond centuries: plain numbers are clearer */
+		int k = tui_chart_ticks(lo, hi, max, ticks, labels);
+		for (int i = 0; labels && i < k; i++) {
+			if (absolute)
+				format_clock(ticks[i], k > 1 ? ticks[1] - ticks[0] : 1, labels[i]);
+			else
+				format_duration(ticks[i], k > 1 ? ticks[1] - ticks[0] : 1, labels[i]);
+		}
+		return k;
+	}
+	if (absolute) {
+		/* round to local midnight and hours, not UTC's */
+		time_t tt = (time_t)lo;
+		struct tm tm;
+		if (localtime_r(&tt, &tm))
+			off = (double)tm.tm_gmtoff;
+	}
+	for (size_t i = 0; i < sizeof ladder / sizeof ladder[0]; i++) {
+		step = ladder[i];
+		k0 = ceil((lo + off) / step - 1e-9);
+		k1 = floor((hi + off) / step + 1e-9);
+		if (k1 - k0 + 1 <= max)
+			break;
+		step = 0;
+	}
+	if (step == 0) { /* years: 1-2-5 of them */
+		double yr = 31536000, mag = pow(10, floor(log10((hi - lo) / yr / max)));
+		static const double mult[] = { 1, 2, 5, 10 };
+		for (size_t m = 0; m < 4; m++) {
+			step = mult[m] * mag * yr;
+			k0 = ceil((lo + off) / step - 1e-9);
+			k1 = floor((hi + off) / step + 1e-9);
+			if (k1 - k0 + 1 <= max)
+				break;
+		}
+	}
+	for (double k = k0; k <= k1 && n < max; k++) {
+		double v = k * step - off;
+		if (!absolute && fabs(v) < step * 1e-6)
+			v = 0;
+		ticks[n] = v;
+		if (labels) {
+			if (absolute)
+				format_clock(v, step, labels[n]);
+			else
+				format_duration(v, step, labels[n]);
+		}
+		n++;
+	}
+	if (n == 0) { /* nothing round inside: the middle */
+		ticks[0] = lo / 2 + hi / 2;
+		if (labels) {
+			if (absolute)
+				format_clock(ticks[0], 1, labels[0]);
+			else
+				format_duration(ticks[0], 1, labels[0]);
+		}
+		n = 1;
 	}
 	return n;
 }
@@ -535,6 +678,8 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 	cv.dy = o->utf8 ? 4 : 3;
 	cv.dw = cv.w * cv.dx;
 	cv.dh = cv.h * cv.dy;
+	c->dx = cv.dx;
+	c->dy = cv.dy;
 
 	/* Sorted x is the usual case and needs only each series' ends for the
 	 * x range; if bucketing then meets a point outside it, scan fully and
@@ -645,14 +790,10 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 	c->nyticks = o->log_y ? ticks_for_log(ymin, ymax, maxy, c->yticks, c->ytick_labels)
 	                      : tui_chart_ticks(ymin, ymax, maxy, c->yticks, c->ytick_labels);
 	c->nxticks = tui_chart_ticks(xmin, xmax, maxx, c->xticks, c->xtick_labels);
-	for (int i = 0; i < c->nyticks; i++) {
-		int r = cv.dy ? (int)((ymax - c->yticks[i]) * sy + 0.5) / cv.dy : 0;
-		c->ytick_rows[i] = r < 0 ? 0 : c->h && r >= c->h ? c->h - 1 : r;
-	}
-	for (int i = 0; i < c->nxticks; i++) {
-		int col = cv.dx ? (int)((c->xticks[i] - xmin) * sx + 0.5) / cv.dx : 0;
-		c->xtick_cols[i] = col < 0 ? 0 : c->w && col >= c->w ? c->w - 1 : col;
-	}
+	for (int i = 0; i < c->nyticks; i++)
+		c->ytick_rows[i] = tui_chart_row_of(c, c->yticks[i]);
+	for (int i = 0; i < c->nxticks; i++)
+		c->xtick_cols[i] = tui_chart_col_of(c, c->xticks[i]);
 
 	for (size_t k = 0; k < ns; k++)
 		free(lists[k].b);
@@ -660,6 +801,34 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 	free(cv.bits);
 	free(cv.dir);
 	free(cv.owner);
+}
+
+/* The same mapping as the drawing: value -> dot (rounded) -> cell. */
+int tui_chart_col_of(const tui_chart *c, double x)
+{
+	int dw = c->w * c->dx, col;
+	if (c->w <= 0 || !(c->xmax > c->xmin) || !isfinite(x))
+		return 0;
+	col = dw > 1 ? (int)fmin(fmax((x - c->xmin) * (dw - 1) / (c->xmax - c->xmin) + 0.5, 0), dw - 1) : 0;
+	return col / c->dx;
+}
+
+int tui_chart_row_of(const tui_chart *c, double y)
+{
+	int dh = c->h * c->dy, row;
+	if (c->h <= 0 || !(c->ymax > c->ymin) || !isfinite(y))
+		return 0;
+	row = dh > 1 ? (int)fmin(fmax((c->ymax - y) * (dh - 1) / (c->ymax - c->ymin) + 0.5, 0), dh - 1) : 0;
+	return row / c->dy;
+}
+
+void tui_chart_time_axis(tui_chart *c, bool absolute)
+{
+	int maxx = c->w / 12;
+	maxx = maxx < 2 ? 2 : maxx > MAX_TICKS ? MAX_TICKS : maxx;
+	c->nxticks = tui_chart_time_ticks(c->xmin, c->xmax, maxx, absolute, c->xticks, c->xtick_labels);
+	for (int i = 0; i < c->nxticks; i++)
+		c->xtick_cols[i] = tui_chart_col_of(c, c->xticks[i]);
 }
 
 void tui_chart_free(tui_chart *c)

@@ -12,8 +12,10 @@
 #include "text.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "buf.h"
 #include "util.h"
 
@@ -361,4 +363,49 @@ int tui_text_fit(char *out, size_t n, const char *s, int cols, bool pad, bool ri
 		put_spaces(&e, cols - content_w);
 	ry_buf_free(&b);
 	return e.cols;
+}
+
+static bool is_word_sep(char c)
+{
+	return c && strchr("-_/:=, ", c) != NULL; /* not ".": it sits inside numbers */
+}
+
+void tui_text_distinct(char **out, const char *const *names, size_t n)
+{
+	size_t pre = SIZE_MAX, suf = SIZE_MAX;
+	bool keep = n < 2;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = ry_sanitize_dup(names[i] ? names[i] : "");
+	if (keep)
+		return;
+	/* longest common prefix and suffix in bytes ... */
+	for (size_t i = 1; i < n; i++) {
+		size_t a = strlen(out[0]), b = strlen(out[i]), k = 0;
+		while (k < a && k < b && k < pre && out[0][k] == out[i][k])
+			k++;
+		pre = k;
+		k = 0;
+		while (k < a && k < b && k < suf && out[0][a - 1 - k] == out[i][b - 1 - k])
+			k++;
+		suf = k;
+	}
+	/* ... cut back to whole words: the prefix must end just after a
+	 * separator in every name, the suffix start with one */
+	while (pre > 0 && !is_word_sep(out[0][pre - 1]))
+		pre--;
+	for (size_t i = 0; i < n && suf > 0; i++) {
+		size_t len = strlen(out[i]);
+		while (suf > 0 && !is_word_sep(out[i][len - suf]))
+			suf--;
+	}
+	for (size_t i = 0; i < n && !keep; i++)
+		keep = strlen(out[i]) <= pre + suf;
+	if (keep || (pre == 0 && suf == 0))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(out[i]);
+		memmove(out[i], out[i] + pre, len - pre - suf);
+		out[i][len - pre - suf] = '\0';
+	}
 }

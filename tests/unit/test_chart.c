@@ -185,6 +185,51 @@ static void test_ticks__property(void **state)
 	}
 }
 
+static void expect_time_ticks(double lo, double hi, int max, bool absolute, const char *want)
+{
+	double t[16];
+	char l[16][16];
+	ry_buf b = RY_BUF_INIT;
+	int n = tui_chart_time_ticks(lo, hi, max, absolute, t, l);
+	for (int i = 0; i < n; i++) {
+		ry_buf_printf(&b, "%s%s", i ? " " : "", l[i]);
+		assert_true(t[i] >= lo - 1e-9 && t[i] <= hi + 1e-9);
+	}
+	if (strcmp(ry_buf_cstr(&b), want))
+		fail_msg("time_ticks(%.17g, %.17g, %d) = \"%s\", want \"%s\"", lo, hi, max,
+		         ry_buf_cstr(&b), want);
+	ry_buf_free(&b);
+}
+
+static void test_time_ticks__durations_and_clock(void **state)
+{
+	const double day = 1795392000; /* 2026-11-23 00:00:00 UTC */
+	double t[16];
+	char l[16][16];
+	(void)state;
+	expect_time_ticks(0, 3600, 5, false, "0 15m 30m 45m 1h");
+	expect_time_ticks(0, 90, 4, false, "0 30s 1m 1m30s");
+	expect_time_ticks(0, 5400, 4, false, "0 30m 1h 1h30m");
+	expect_time_ticks(0, 3 * 86400, 4, false, "0 1d 2d 3d");
+	expect_time_ticks(-60, 60, 3, false, "-1m 0 1m");
+	expect_time_ticks(0, 0.5, 6, false, "0 0.1s 0.2s 0.3s 0.4s 0.5s");
+	expect_time_ticks(100, 100, 6, false, "1m40s");
+	expect_time_ticks(0, 200 * 86400, 4, false, "0 90d 180d");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	expect_time_ticks(day, day + 6 * 3600, 4, true, "00:00 02:00 04:00 06:00");
+	expect_time_ticks(day + 10, day + 100, 4, true, "00:00:30 00:01:00 00:01:30");
+	expect_time_ticks(day - 86400, day + 86400 * 2, 4, true, "11-22 11-23 11-24 11-25");
+	setenv("TZ", "UTC-2", 1); /* two hours east: ticks at local round hours */
+	tzset();
+	expect_time_ticks(day, day + 6 * 3600, 4, true, "02:00 04:00 06:00 08:00");
+	unsetenv("TZ");
+	tzset();
+	assert_int_equal(tui_chart_time_ticks(NAN, 1, 4, true, t, l), 0);
+	assert_int_equal(tui_chart_time_ticks(0, 1e300, 4, false, t, l) <= 4, 1);
+	assert_int_equal(tui_chart_time_ticks(-1e300, 1e300, 4, true, t, l) <= 4, 1);
+}
+
 static void test_label__short_forms(void **state)
 {
 	char out[16];
@@ -474,6 +519,29 @@ static void test_render__unsorted_x(void **state)
 	tui_chart_free(&c);
 }
 
+static void test_render__time_axis_labels(void **state)
+{
+	double x[3] = { 0, 1800, 3600 }, y[3] = { 1, 2, 3 };
+	tui_series s = { x, y, 3, 0 };
+	tui_chart_opts o = { false, 0, true };
+	tui_chart c;
+	bool saw_hour = false;
+	(void)state;
+	tui_chart_render(&c, 60, 10, &s, 1, &o);
+	tui_chart_time_axis(&c, false);
+	for (int i = 0; i < c.nxticks; i++)
+		if (!strcmp(c.xtick_labels[i], "1h")) {
+			saw_hour = true;
+			assert_true(c.xtick_cols[i] >= c.w - 2);
+		}
+	assert_true(saw_hour);
+	assert_int_equal(tui_chart_col_of(&c, 0), 0);
+	assert_int_equal(tui_chart_col_of(&c, 1e9), c.w - 1);
+	assert_int_equal(tui_chart_row_of(&c, -1e9), c.h - 1);
+	assert_int_equal(tui_chart_row_of(&c, NAN), 0);
+	tui_chart_free(&c);
+}
+
 static void test_render__ticks_are_placed(void **state)
 {
 	double x[3] = { 0, 500, 1000 }, y[3] = { -1, 0, 1 };
@@ -563,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_ticks__ranges),
 		cmocka_unit_test(test_ticks__degenerate_and_extreme),
 		cmocka_unit_test(test_ticks__property),
+		cmocka_unit_test(test_time_ticks__durations_and_clock),
 		cmocka_unit_test(test_label__short_forms),
 		cmocka_unit_test(test_render__known_braille_line),
 		cmocka_unit_test(test_render__flat_line_and_zero_range),
@@ -573,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_render__ema_narrows_noise),
 		cmocka_unit_test(test_render__ascii_fallback),
 		cmocka_unit_test(test_render__unsorted_x),
+		cmocka_unit_test(test_render__time_axis_labels),
 		cmocka_unit_test(test_render__ticks_are_placed),
 		cmocka_unit_test(test_render__speed_and_spikes_at_scale),
 	};

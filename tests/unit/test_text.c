@@ -304,6 +304,37 @@ static void test_fit__megabyte_line_is_cheap(void **state)
 	free(big);
 }
 
+static void expect_distinct(size_t n, const char *const *names, const char *want)
+{
+	char *out[8];
+	ry_buf b = RY_BUF_INIT;
+	tui_text_distinct(out, names, n);
+	for (size_t i = 0; i < n; i++)
+		ry_buf_printf(&b, "%s%s", i ? "|" : "", out[i]);
+	assert_string_equal(ry_buf_cstr(&b), want);
+	for (size_t i = 0; i < n; i++)
+		free(out[i]);
+	ry_buf_free(&b);
+}
+
+static void test_distinct__legend_labels(void **state)
+{
+	(void)state;
+	expect_distinct(0, NULL, "");
+	expect_distinct(1, (const char *[]){ "resnet-lr0.1" }, "resnet-lr0.1");
+	expect_distinct(2, (const char *[]){ "resnet-lr0.1-bs64", "resnet-lr0.01-bs64" }, "lr0.1|lr0.01");
+	expect_distinct(3, (const char *[]){ "exp/a_seed1", "exp/b_seed1", "exp/c_seed1" }, "a|b|c");
+	/* shared bytes inside a word are kept: "run" is not a word of "run2" */
+	expect_distinct(2, (const char *[]){ "run1", "run2" }, "run1|run2");
+	expect_distinct(2, (const char *[]){ "same", "same" }, "same|same");
+	/* one name is all shared words: nothing is dropped */
+	expect_distinct(2, (const char *[]){ "base", "base-ft" }, "base|base-ft");
+	expect_distinct(2, (const char *[]){ "lr=0.1 bs=32", "lr=0.3 bs=32" }, "0.1|0.3");
+	expect_distinct(2, (const char *[]){ NULL, "x" }, "|x");
+	/* outside text is sanitised first */
+	expect_distinct(2, (const char *[]){ "job-\033[31mred", "job-blue" }, "^[[31mred|blue");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_fit__random_bytes_property),
 		cmocka_unit_test(test_fit__long_text_matches_model),
 		cmocka_unit_test(test_fit__megabyte_line_is_cheap),
+		cmocka_unit_test(test_distinct__legend_labels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
