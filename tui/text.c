@@ -264,7 +264,7 @@ static void put(struct emit *e, const char *p, size_t k, int w)
 
 static void put_spaces(struct emit *e, int k)
 {
-	while (k-- > 0)
+	while (k-- > 0 && !e->full) /* cols may be huge and n small */
 		put(e, " ", 1, 1);
 }
 

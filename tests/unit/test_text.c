@@ -175,6 +175,10 @@ static void test_fit__small_buffer_cuts_at_character_boundary(void **state)
 	assert_string_equal(out, "");
 	assert_int_equal(fit(out, 5, "日本", 10, false, false, true), 2);
 	assert_string_equal(out, "日");
+	/* an absurd width with a small buffer returns at once */
+	assert_int_equal(fit(out, sizeof out, "ab", 2000000000, true, false, true), 7);
+	assert_string_equal(out, "ab     ");
+	assert_int_equal(fit(out, sizeof out, "ab", 2000000000, false, true, true), 7);
 }
 
 /* Random bytes in, at any width: never a control byte out, always valid
