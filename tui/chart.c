@@ -132,14 +132,17 @@ int tui_chart_ticks(double lo, double hi, int max, double *ticks, char labels[][
 	for (int e = 0; e < 4 && !found; e++) {
 		for (size_t m = 0; m < 3 && !found; m++) {
 			step = mult[m] * mag * pow(10, e);
+			if (!isfinite(step))
+				break; /* near DBL_MAX: no bigger step exists */
 			k0 = ceil(lo / step - 1e-9);
 			k1 = floor(hi / step + 1e-9);
 			found = k1 - k0 + 1 <= max;
 		}
 	}
-	if (k1 < k0) {
+	if (!found || k1 < k0) {
 		/* No multiple of the step lies inside (a narrow range far from
-		 * zero with max 1): show the middle. */
+		 * zero with max 1, or a range of nearly 2 * DBL_MAX): show the
+		 * middle. */
 		ticks[0] = lo / 2 + hi / 2;
 		if (labels)
 			tui_chart_label(ticks[0], range / 5, labels[0]);
@@ -320,6 +323,15 @@ void tui_chart_ema(double *y, size_t n, double weight)
 
 /* ---------------------------------------------------------------- decimate */
 
+/* floor(f) clamped to 0..n-1.  Extreme data can make f NaN or infinite
+ * (inf * 0), and converting those to an integer is undefined. */
+static inline size_t to_index(double f, size_t n)
+{
+	if (!(f >= 0))
+		return 0;
+	return f < (double)n ? (size_t)f : n - 1;
+}
+
 static inline double xval(const double *x, size_t i)
 {
 	return x ? x[i] : (double)i;
@@ -361,9 +373,7 @@ size_t tui_chart_decimate(const double *x, const double *y, size_t n, size_t buc
 		size_t b;
 		if (!isfinite(xi) || !isfinite(y[i]))
 			continue;
-		b = (size_t)((xi - xmin) * scale);
-		if (b >= buckets)
-			b = buckets - 1;
+		b = to_index((xi - xmin) * scale, buckets);
 		if (lo[b] == SIZE_MAX) {
 			lo[b] = hi[b] = i;
 			continue;
@@ -473,8 +483,7 @@ static void push(struct bucket_list *l, const struct bucket *b)
 /* Dot row of value v (raw; the log is taken here), clamped to the canvas. */
 static inline int row_of(double v, double ymax, double sy, int dh, bool log_y)
 {
-	int r = (int)((ymax - (log_y ? log10(v) : v)) * sy + 0.5);
-	return r < 0 ? 0 : r >= dh ? dh - 1 : r;
+	return (int)to_index((ymax - (log_y ? log10(v) : v)) * sy + 0.5, (size_t)dh);
 }
 
 static inline bool usable(double x, double y, bool log_y)
@@ -514,11 +523,15 @@ static size_t bucketize(const tui_series *s, const tui_chart_opts *o, double xmi
 			} else {
 				y = acc;
 			}
+			/* extreme inputs can smooth to inf, or underflow to 0 on a log axis */
+			if (!isfinite(y) || (log_y && !(y > 0))) {
+				gap = true;
+				continue;
+			}
 		}
 		used++;
 		out |= x < xlo || x > xhi;
-		col = (int)((x - xmin) * sx + 0.5);
-		col = col < 0 ? 0 : col >= dw ? dw - 1 : col;
+		col = (int)to_index((x - xmin) * sx + 0.5, (size_t)dw);
 		if (col != col_cur || gap) {
 			if (open) {
 				struct bucket b = { col_cur, gap_before, first, last_y, lo, hi };
@@ -592,16 +605,22 @@ static const char *ascii_glyph(uint8_t bits, uint8_t dir)
 	return "|";
 }
 
+/* Widen [lo, hi] by pad of its width on each side (a zero width gets a
+ * fixed margin), never past the largest finite double. */
 static void expand_range(double *lo, double *hi, bool log_y, double pad)
 {
-	if (*hi <= *lo) {
-		double d = log_y ? 0.5 : (*lo != 0 ? fabs(*lo) * 0.1 : 1);
+	double d;
+	if (*hi <= *lo)
+		d = log_y ? 0.5 : (*lo != 0 ? fabs(*lo) * 0.1 : 1);
+	else
+		d = (*hi / 2 - *lo / 2) * 2 * pad; /* halves: hi - lo may overflow */
+	if (isfinite(*lo - d))
 		*lo -= d;
+	if (isfinite(*hi + d))
 		*hi += d;
-	} else {
-		double d = (*hi - *lo) * pad;
-		*lo -= d;
-		*hi += d;
+	if (!(*hi > *lo)) { /* a huge value whose 10% is lost to rounding */
+		*lo = nextafter(*lo, -INFINITY);
+		*hi = nextafter(*hi, INFINITY);
 	}
 }
 
@@ -609,6 +628,8 @@ static int ticks_for_log(double lo, double hi, int max, double *t, char lab[][16
 {
 	double e0 = ceil(lo - 1e-9), e1 = floor(hi + 1e-9);
 	int n = 0;
+	if (!isfinite(lo) || !isfinite(hi))
+		return 0;
 	if (e1 - e0 + 1 >= 2 && e1 - e0 <= max) {
 		/* few decades and room: 1, 2, 5, 10, 20, 50 ... if they fit */
 		static const double mult[] = { 1, 2, 5 };
@@ -809,7 +830,7 @@ int tui_chart_col_of(const tui_chart *c, double x)
 	int dw = c->w * c->dx, col;
 	if (c->w <= 0 || !(c->xmax > c->xmin) || !isfinite(x))
 		return 0;
-	col = dw > 1 ? (int)fmin(fmax((x - c->xmin) * (dw - 1) / (c->xmax - c->xmin) + 0.5, 0), dw - 1) : 0;
+	col = dw > 1 ? (int)to_index((x - c->xmin) * (dw - 1) / (c->xmax - c->xmin) + 0.5, (size_t)dw) : 0;
 	return col / c->dx;
 }
 
@@ -818,7 +839,7 @@ int tui_chart_row_of(const tui_chart *c, double y)
 	int dh = c->h * c->dy, row;
 	if (c->h <= 0 || !(c->ymax > c->ymin) || !isfinite(y))
 		return 0;
-	row = dh > 1 ? (int)fmin(fmax((c->ymax - y) * (dh - 1) / (c->ymax - c->ymin) + 0.5, 0), dh - 1) : 0;
+	row = dh > 1 ? (int)to_index((c->ymax - y) * (dh - 1) / (c->ymax - c->ymin) + 0.5, (size_t)dh) : 0;
 	return row / c->dy;
 }
 

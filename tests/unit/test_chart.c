@@ -569,6 +569,66 @@ static void test_render__ticks_are_placed(void **state)
 	tui_chart_free(&c);
 }
 
+/* Hostile numbers in every position: no crash, no undefined conversion,
+ * only glyphs the chart makes, colours of the series drawn, finite ticks. */
+static void test_render__extreme_values_property(void **state)
+{
+	static const double vals[] = { NAN, INFINITY, -INFINITY, DBL_MAX, -DBL_MAX, 5e-324, -5e-324,
+	                               1e-308, 0, -0.0, 1, -1, 1e300, -1e300, 3.5, 1e15 };
+	unsigned seed = 2026;
+	(void)state;
+	for (int iter = 0; iter < 4000; iter++) {
+		double x[3][12], y[3][12], d[24], dx[24], dy[24];
+		tui_series s[3];
+		tui_chart_opts o;
+		tui_chart c;
+		int w, h;
+		size_t n = 0;
+		seed = seed * 1103515245 + 12345;
+		w = (int)(seed >> 16) % 9;
+		h = (int)(seed >> 20) % 5;
+		o.log_y = seed & 1;
+		o.utf8 = seed & 2;
+		o.ema = (seed & 4) ? 0.9 : 0;
+		for (int k = 0; k < 3; k++) {
+			size_t len = 0;
+			for (int i = 0; i < 12; i++) {
+				seed = seed * 1103515245 + 12345;
+				x[k][i] = (seed & 8) ? vals[(seed >> 8) % 16] : (double)i;
+				y[k][i] = vals[(seed >> 16) % 16] * ((seed & 16) ? 1 : (double)(i + 1));
+				len++;
+			}
+			s[k] = (tui_series){ (seed & 32) ? NULL : x[k], y[k], len, k + 10 };
+		}
+		tui_chart_render(&c, w, h, s, 3, &o);
+		for (int i = 0; i < c.w * c.h; i++) {
+			const tui_chart_cell *cell = &c.cells[i];
+			assert_true(cell->color == -1 || (cell->color >= 10 && cell->color <= 12));
+			if (cell->color == -1)
+				assert_string_equal(cell->glyph, " ");
+			else if (o.utf8)
+				assert_true((unsigned char)cell->glyph[0] == 0xe2 && strlen(cell->glyph) == 3);
+			else
+				assert_non_null(strchr(".-'|/\\", cell->glyph[0]));
+		}
+		for (int i = 0; i < c.nyticks; i++) {
+			if (!isfinite(c.yticks[i]))
+				fail_msg("iter %d log %d ema %g y [%g, %g] tick %d of %d = %g", iter, o.log_y, o.ema, c.ymin, c.ymax, i, c.nyticks, c.yticks[i]);
+			assert_true(c.ytick_rows[i] >= 0 && (c.h == 0 || c.ytick_rows[i] < c.h));
+		}
+		for (int i = 0; i < c.nxticks; i++)
+			assert_true(c.xtick_cols[i] >= 0 && (c.w == 0 || c.xtick_cols[i] < c.w));
+		tui_chart_time_axis(&c, seed & 64);
+		tui_chart_free(&c);
+		for (int i = 0; i < 24; i++) {
+			seed = seed * 1103515245 + 12345;
+			d[i] = vals[(seed >> 12) % 16];
+		}
+		n = tui_chart_decimate((seed & 128) ? NULL : d, d, 24, 1 + seed % 5, dx, dy);
+		assert_true(n <= 24);
+	}
+}
+
 /* 12 series of 100k points into 120x30 must take a few milliseconds, and a
  * single-point spike in 100k points still reaches the top row. */
 static void test_render__speed_and_spikes_at_scale(void **state)
@@ -648,6 +708,7 @@ int main(void)
 		cmocka_unit_test(test_render__unsorted_x),
 		cmocka_unit_test(test_render__time_axis_labels),
 		cmocka_unit_test(test_render__ticks_are_placed),
+		cmocka_unit_test(test_render__extreme_values_property),
 		cmocka_unit_test(test_render__speed_and_spikes_at_scale),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
