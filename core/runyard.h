@@ -29,5 +29,10 @@
 #include "run.h"
 #include "runlist.h"
 #include "demo.h"
+#include "config.h"
+#include "shell.h"
+#include "sshconfig.h"
+#include "ssh.h"
+#include "hosts.h"
 
 #endif
