@@ -391,15 +391,39 @@ size_t ry_host_free_gpus(const ry_host *h, int *idx, size_t max)
 
 /* ---- probing ----------------------------------------------------------- */
 
+int ry_hosts__probe_session(ry_host *h, ry_ssh *s, int timeout_ms)
+{
+	ry_buf cmd = RY_BUF_INIT, out = RY_BUF_INIT, err = RY_BUF_INIT;
+	int rc, status = -1;
+	clear_probe(h);
+	ry_buf_puts(&cmd, "sh -c ");
+	ry_shell_quote(&cmd, probe_script);
+	ry_buf_puts(&cmd, " sh ");
+	ry_shell_quote(&cmd, h->workdir ? h->workdir : RY_HOSTS_DEFAULT_WORKDIR);
+	rc = ry_ssh_exec(s, ry_buf_cstr(&cmd), NULL, 0, &out, &err, &status, timeout_ms);
+	if (rc) {
+		h->fail = ry_ssh_last_fail(s);
+	} else if (!strstr(ry_buf_cstr(&out), "@@end")) {
+		h->fail = RY_SSH_PROTOCOL;
+		rc = ry_error_set(RY_ERROR, "%s: the probe script failed (exit %d): %.200s", h->name, status,
+		                  ry_buf_cstr(&err));
+	} else {
+		ry_host_parse_probe(h, ry_buf_cstr(&out));
+	}
+	ry_buf_free(&cmd);
+	ry_buf_free(&out);
+	ry_buf_free(&err);
+	return rc;
+}
+
 int ry_host_probe(ry_host *h, const ry_hosts_probe_options *o)
 {
 	ry_hosts_probe_options def = RY_HOSTS_PROBE_OPTIONS_INIT;
 	ry_ssh_options so = RY_SSH_OPTIONS_INIT;
 	ry_sshhost *sh = NULL;
 	ry_ssh *s = NULL;
-	ry_buf cmd = RY_BUF_INIT, out = RY_BUF_INIT, err = RY_BUF_INIT;
 	double t0 = ry_monotonic();
-	int rc, status = -1;
+	int rc;
 
 	if (!o)
 		o = &def;
@@ -413,26 +437,11 @@ int ry_host_probe(ry_host *h, const ry_hosts_probe_options *o)
 		goto out;
 	if ((rc = ry_ssh_connect(&s, sh, &so, &h->fail)))
 		goto out;
-	ry_buf_puts(&cmd, "sh -c ");
-	ry_shell_quote(&cmd, probe_script);
-	ry_buf_puts(&cmd, " sh ");
-	ry_shell_quote(&cmd, h->workdir ? h->workdir : RY_HOSTS_DEFAULT_WORKDIR);
-	/* what is left of the host's time budget */
 	{
+		/* what is left of the host's time budget */
 		int left = (int)(so.timeout_ms - (ry_monotonic() - t0) * 1000);
-		rc = ry_ssh_exec(s, ry_buf_cstr(&cmd), NULL, 0, &out, &err, &status, left > 500 ? left : 500);
+		rc = ry_hosts__probe_session(h, s, left > 500 ? left : 500);
 	}
-	if (rc) {
-		h->fail = ry_ssh_last_fail(s);
-		goto out;
-	}
-	if (!strstr(ry_buf_cstr(&out), "@@end")) {
-		h->fail = RY_SSH_PROTOCOL;
-		rc = ry_error_set(RY_ERROR, "%s: the probe script failed (exit %d): %.200s", h->name, status,
-		                  ry_buf_cstr(&err));
-		goto out;
-	}
-	ry_host_parse_probe(h, ry_buf_cstr(&out));
 out:
 	h->probed = true;
 	h->probe_rc = rc;
@@ -445,9 +454,6 @@ out:
 	}
 	ry_ssh_close(s);
 	ry_sshhost_free(sh);
-	ry_buf_free(&cmd);
-	ry_buf_free(&out);
-	ry_buf_free(&err);
 	return rc;
 }
 

@@ -112,6 +112,9 @@ int ry_host_probe(ry_host *h, const ry_hosts_probe_options *o);
 /* Parse the probe script's output into h (exposed for tests/fuzzing). */
 void ry_host_parse_probe(ry_host *h, const char *out);
 
+/* Core-internal (launch.c): run the probe on an open session. */
+int ry_hosts__probe_session(ry_host *h, ry_ssh *s, int timeout_ms);
+
 /* Whether a GPU is free to launch on: no compute process, under 5% of its
  * memory used. */
 bool ry_gpu_is_free(const ry_gpu *g);

@@ -34,5 +34,8 @@
 #include "sshconfig.h"
 #include "ssh.h"
 #include "hosts.h"
+#include "cost.h"
+#include "codepack.h"
+#include "launch.h"
 
 #endif
