@@ -118,7 +118,7 @@ workdir = $RT_WORK/cpu
 CONF
 	export RUNYARD_CONFIG=$RT/runyard.conf
 	unset SSH_AUTH_SOCK RUNYARD_SSH_CONFIG RUNYARD_KNOWN_HOSTS
-	trap 'rt_stop; rm -rf "$T_TMP"' EXIT
+	trap 'rt_reap; rt_stop; rm -rf "$T_TMP"' EXIT
 	rt_start
 	: > "$HOME/.ssh/known_hosts"
 	for p in $RT_PORT2 $RT_PORT8 $RT_PORTC; do
@@ -138,6 +138,19 @@ rt_start() {
 		sleep 0.05
 	done
 	echo "Bail out! sshd did not start:"; sed 's/^/# /' "$RT/sshd.log"; exit 1
+}
+
+# rt_reap: kill what the test's jobs left running on the "host", by the
+# process-group ids their wrappers recorded (each job is its own group).
+rt_reap() {
+	local f p
+	for f in "$RT_WORK"/*/runs/*/pid; do
+		[ -s "$f" ] || continue
+		p=$(cat "$f")
+		case $p in ''|*[!0-9]*) continue;; esac
+		kill -KILL -"$p" 2>/dev/null
+	done
+	return 0
 }
 
 rt_stop() {
