@@ -780,7 +780,8 @@ void ry_ssh_close(ry_ssh *s)
 	if (!s)
 		return;
 	if (s->sess) {
-		double until = ry_monotonic() + 1.0;
+		bool stuck = s->fail == RY_SSH_TIMEOUT || s->fail == RY_SSH_CANCELLED || s->fail == RY_SSH_NETWORK;
+		double until = ry_monotonic() + (stuck ? 0.05 : 1.0);
 		if (s->sftp) {
 			while (libssh2_sftp_shutdown(s->sftp) == LIBSSH2_ERROR_EAGAIN && ry_monotonic() < until)
 				usleep(1000);
@@ -800,7 +801,9 @@ void ry_ssh_close(ry_ssh *s)
 
 static void channel_free(ry_ssh *s, LIBSSH2_CHANNEL *ch)
 {
-	double until = ry_monotonic() + 1.0;
+	/* After a timeout or cancel, do not wait on the host again: whatever is
+	 * left is freed with the session. */
+	double until = ry_monotonic() + (s->fail == RY_SSH_OK ? 1.0 : 0.05);
 	while (libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN && ry_monotonic() < until) {
 		struct pollfd p = { s->fd, POLLIN, 0 };
 		poll(&p, 1, 20);
