@@ -29,5 +29,13 @@
 #include "run.h"
 #include "runlist.h"
 #include "demo.h"
+#include "config.h"
+#include "shell.h"
+#include "sshconfig.h"
+#include "ssh.h"
+#include "hosts.h"
+#include "cost.h"
+#include "codepack.h"
+#include "launch.h"
 
 #endif

@@ -35,3 +35,11 @@ void ry_shell_quote_argv(ry_buf *b, int argc, char *const *argv)
 		ry_shell_quote(b, argv[i]);
 	}
 }
+
+void ry_shell_quote_soft(ry_buf *b, const char *s)
+{
+	if (s && *s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:@%+=,-") == strlen(s))
+		ry_buf_puts(b, s);
+	else
+		ry_shell_quote(b, s);
+}

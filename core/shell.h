@@ -15,6 +15,10 @@
  * treated as "". */
 void ry_shell_quote(ry_buf *b, const char *s);
 
+/* Like ry_shell_quote, but plain words (letters, digits, and _ . / : @ % +
+ * = , -) are appended as they are, for commands shown to a user. */
+void ry_shell_quote_soft(ry_buf *b, const char *s);
+
 /* A freshly allocated quoted copy of `s` (caller frees). */
 char *ry_shell_quote_dup(const char *s);
 
