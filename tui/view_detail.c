@@ -29,8 +29,18 @@ struct dline {
 	bool section;          /* a heading that Tab jumps to */
 };
 
+/* A sparkline is kept while its metric has the same number of points, so
+ * the once-a-second refresh of a running run reads no unchanged history. */
+struct spark_cache {
+	char *key;
+	int64_t n;
+	char *spark;
+};
+
 struct detail_priv {
 	int64_t id;
+	struct spark_cache *sparks;
+	size_t nsparks, capsparks;
 	bool running;
 	struct dline *lines;
 	size_t n, cap;
@@ -155,6 +165,39 @@ static void add_log(struct tui_ctx *c, struct detail_priv *p, const ry_run *r)
 	free(buf);
 }
 
+static const char *spark_for(struct tui_ctx *c, struct detail_priv *p, int64_t run_id,
+                             const ry_metric_summary *m)
+{
+	struct spark_cache *sc = NULL;
+	for (size_t i = 0; i < p->nsparks && !sc; i++)
+		if (!strcmp(p->sparks[i].key, m->key))
+			sc = &p->sparks[i];
+	if (sc && sc->n == m->n)
+		return sc->spark;
+	if (!sc) {
+		p->sparks = ry_xgrow(p->sparks, &p->capsparks, p->nsparks + 1, sizeof *p->sparks);
+		sc = &p->sparks[p->nsparks++];
+		sc->key = ry_xstrdup(m->key);
+		sc->spark = NULL;
+	}
+	free(sc->spark);
+	sc->spark = NULL;
+	sc->n = m->n;
+	ry_point *pts = NULL;
+	size_t np = 0;
+	if (ry_metrics_read(c->st, run_id, m->key, &pts, &np) == 0 && np) {
+		double *v = ry_xmalloc(np * sizeof *v);
+		for (size_t j = 0; j < np; j++)
+			v[j] = pts[j].value;
+		char spark[256];
+		tui_sparkline(spark, sizeof spark, v, np, 24, c->utf8);
+		sc->spark = ry_xstrdup(spark);
+		free(v);
+	}
+	free(pts);
+	return sc->spark;
+}
+
 static void add_metrics(struct tui_ctx *c, struct detail_priv *p, const ry_run *r)
 {
 	ry_metric_summary *ms = NULL;
@@ -184,20 +227,12 @@ static void add_metrics(struct tui_ctx *c, struct detail_priv *p, const ry_run *
 		tui_text_fit(k, sizeof k, ms[i].key, 20, true, false, c->utf8);
 		struct dline *l = add(p, TUI_COLOR_DEFAULT, "  %s %10s %10s %10s %10s %8lld", k, last, best, mn, mx,
 		                      (long long)ms[i].n);
-		ry_point *pts = NULL;
-		size_t np = 0;
-		if (ry_metrics_read(c->st, r->id, ms[i].key, &pts, &np) == 0 && np) {
-			double *v = ry_xmalloc(np * sizeof *v);
-			for (size_t j = 0; j < np; j++)
-				v[j] = pts[j].value;
-			char spark[256];
-			tui_sparkline(spark, sizeof spark, v, np, 24, c->utf8);
+		const char *spark = spark_for(c, p, r->id, &ms[i]);
+		if (spark && *spark) {
 			l->extra = ry_xstrdup(spark);
 			l->extra_col = 2 + 20 + 1 + 4 * 11 + 9 + 2;
 			l->extra_color = TUI_COLOR_SERIES_1;
-			free(v);
 		}
-		free(pts);
 	}
 	ry_metric_summaries_free(ms, nms);
 }
@@ -320,6 +355,11 @@ static void detail_done(struct tui_view *v, struct tui_ctx *c)
 		return;
 	clear_lines(p);
 	free(p->lines);
+	for (size_t i = 0; i < p->nsparks; i++) {
+		free(p->sparks[i].key);
+		free(p->sparks[i].spark);
+	}
+	free(p->sparks);
 	free(p);
 }
 
