@@ -138,6 +138,22 @@ script "$T_TMP/s8"
 [ ! -s "$T_TMP/err" ] && ok "... and writes nothing to stderr" || fail "... and writes nothing to stderr" "$T_TMP/err"
 has "$T_TMP/all" "sort: duration:desc" "commands from a script apply"
 
+# An empty new workspace, and a file that is not a workspace.
+printf ':save-display %s\n' "$T_TMP/empty" >"$T_TMP/s9"
+RUNYARD_TUI_SCRIPT="$T_TMP/s9" "$RUNYARD" --db "$T_TMP/new.db" >/dev/null 2>"$T_TMP/err"; RC=$?
+[ "$RC" -eq 0 ] && ok "a new workspace opens" || fail "a new workspace opens (status $RC)" "$T_TMP/err"
+has "$T_TMP/empty" "No runs yet" "an empty workspace says how to get runs"
+echo "not a database" >"$T_TMP/text.db"
+RUNYARD_TUI_SCRIPT="$T_TMP/s9" "$RUNYARD" --db "$T_TMP/text.db" >/dev/null 2>"$T_TMP/err"; RC=$?
+[ "$RC" -ne 0 ] && grep -q "runyard:" "$T_TMP/err" && ok "a file that is not a workspace is refused before drawing" ||
+	fail "a file that is not a workspace is refused before drawing (status $RC)" "$T_TMP/err"
+[ "$(cat "$T_TMP/text.db")" = "not a database" ] && ok "... and left untouched" || fail "... and left untouched"
+
+# Without a terminal (a pipe, cron) the app says what to use instead.
+"$RUNYARD" --db "$DB" </dev/null >"$T_TMP/out" 2>"$T_TMP/err"; RC=$?
+[ "$RC" -eq 1 ] && grep -q "needs a terminal" "$T_TMP/err" && ok "without a terminal the app explains itself" ||
+	fail "without a terminal the app explains itself (status $RC)" "$T_TMP/err"
+
 # A missing script is a clear error.
 RUNYARD_TUI_SCRIPT="$T_TMP/nope" "$RUNYARD" --db "$DB" >/dev/null 2>"$T_TMP/err"; RC=$?
 [ "$RC" -eq 2 ] && grep -q "cannot read the script" "$T_TMP/err" && ok "a missing script is reported" ||
