@@ -72,6 +72,11 @@ EOF2
 printf ':save-display %s\n' "$T_TMP/k3" >"$T_TMP/s4"
 script "$T_TMP/s4"
 has "$T_TMP/k3" "unknown action 'no-such-action'" "a bad binding is reported on screen"
+# The config's theme is used (and a missing one reported).
+printf 'theme = no-such-theme\n' >"$XDG_CONFIG_HOME/runyard/config"
+printf ':save-display %s\n' "$T_TMP/k4" >"$T_TMP/s4b"
+script "$T_TMP/s4b"
+has "$T_TMP/k4" "theme 'no-such-theme' not found" "the config file's theme is applied"
 rm -f "$XDG_CONFIG_HOME/runyard/config"
 
 # A theme file with an error: file, line, and the default kept.
