@@ -169,7 +169,8 @@ static void columns_load(struct tui_ctx *c, struct main_priv *p, const char *spe
 		char **pk = NULL, **mk = NULL;
 		size_t npk = 0, nmk = 0;
 		sample_param_keys(c, p, &pk, &npk);
-		qsort(pk, npk, sizeof *pk, cmp_str);
+		if (npk)
+			qsort(pk, npk, sizeof *pk, cmp_str);
 		for (size_t i = 0; i < npk && i < 3; i++) {
 			char *s = ry_xasprintf("params.%s", pk[i]);
 			col_add(c, p, s, false);
@@ -683,7 +684,8 @@ static void open_column_picker(struct tui_view *v, struct tui_ctx *c, struct mai
 	char **pk = NULL, **mk = NULL;
 	size_t npk = 0, nmk = 0;
 	sample_param_keys(c, p, &pk, &npk);
-	qsort(pk, npk, sizeof *pk, cmp_str);
+	if (npk)
+		qsort(pk, npk, sizeof *pk, cmp_str);
 	if (ry_metrics_keys(c->st, cur_exp_id(p), &mk, &nmk) < 0) {
 		mk = NULL;
 		nmk = 0;
