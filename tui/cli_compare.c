@@ -198,7 +198,7 @@ static void metric_row(cli_table *t, const struct cmp *c, ry_store *st, const ch
 		v[i] = last ? (s ? s->last : NAN) : best_of(s, goal);
 	}
 	best = c->n > 1 ? best_index(v, c->n, goal) : -1;
-	snprintf(label, sizeof label, "%s %s %s", key, last ? "last" : "best",
+	snprintf(label, sizeof label, "  %s %s %s", key, last ? "last" : "best",
 	         cli_utf8() ? (goal > 0 ? "\xe2\x86\x91" : "\xe2\x86\x93") : (goal > 0 ? "(max)" : "(min)"));
 	cli_table_row(t);
 	cli_table_cell(t, 0, "");

@@ -1,0 +1,62 @@
+# Shared by the CLI tests of the listing commands (sourced after lib.sh):
+# a demo workspace made by the real `runyard demo`, an independent view of it
+# through the sqlite3 shell, and small JSON helpers in python3.
+
+# make_demo PATH [ARGS...]: seed a demo workspace at PATH or fail the test.
+make_demo() {
+	local path=$1
+	shift
+	if ! "$RUNYARD" demo --db "$path" "$@" >"$T_TMP/demo.out" 2>"$T_TMP/demo.err"; then
+		echo "# runyard demo failed:"; sed 's/^/#   /' "$T_TMP/demo.err"
+		echo "Bail out! cannot build the demo workspace"
+		exit 1
+	fi
+}
+
+# sq PATH SQL: the sqlite3 shell's answer, read-only (the independent oracle).
+sq() {
+	sqlite3 -readonly -batch -noheader "$1" "$2"
+}
+
+# pyjson 'EXPR': evaluate a python3 expression over `d`, the JSON document on
+# stdout of the last `ry`; prints the result.
+pyjson() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+r = eval(sys.argv[2])
+print(r if not isinstance(r, bool) else ("yes" if r else "no"))' "$T_TMP/out" "$1"
+}
+
+# expect_eq ACTUAL EXPECTED DESCRIPTION
+expect_eq() {
+	if [ "$1" = "$2" ]; then ok "$3"; else fail "$3 (got '$1', expected '$2')"; fi
+}
+
+# expect_json 'EXPR' DESCRIPTION: EXPR over the last stdout must be true.
+expect_json() {
+	local r
+	r=$(pyjson "$1" 2>&1)
+	if [ "$r" = yes ]; then ok "$2"; else fail "$2 ($1 -> $r)"; fi
+}
+
+# expect_err_lines N DESCRIPTION: stderr has exactly N lines.
+expect_err_lines() {
+	local n
+	n=$(wc -l <"$T_TMP/err")
+	if [ "$n" -eq "$1" ]; then ok "$2"; else fail "$2 (stderr has $n lines, expected $1)"; fi
+}
+
+# expect_no_escape DESCRIPTION: stdout and stderr hold no ESC or other C0
+# control byte except newline and tab.
+expect_no_control() {
+	if LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$T_TMP/out" "$T_TMP/err"; then
+		fail "$1 (raw control bytes reached the terminal)"
+	else
+		ok "$1"
+	fi
+}
+
+# hash FILE: sha256 of a file's contents.
+hash() {
+	sha256sum "$1" | cut -d' ' -f1
+}
