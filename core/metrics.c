@@ -465,7 +465,7 @@ int ry_metrics_append(ry_metrics_writer *w, int64_t run_id, const char *key,
 		return ry_error_set(RY_EINVAL, "a metric needs a name (got an empty key)");
 	s = series_get(w, run_id, key);
 	if (s->npend == s->cpend)
-		s->pend = ry_xgrow(s->pend, &s->cpend, s->npend + 1, sizeof *s->pend);
+		s->pend = ry_xgrow(s->pend, &s->cpend, s->npend < 32 ? 32 : s->npend + 1, sizeof *s->pend);
 	s->pend[s->npend++] = (ry_point){ step, ts, value };
 	if (!s->dirty) {
 		s->dirty = true;
@@ -949,7 +949,7 @@ int ry_metric_goal(ry_store *st, const char *key)
 		if (strstr(lower, lower_substrings[i]))
 			return -1;
 	/* Rates are throughput: "tokens_per_sec", "samples/s". */
-	if (strstr(lower, "per_") || strstr(lower, "per-") || strstr(lower, "/s") || strstr(lower, "throughput"))
+	if (strstr(lower, "per_") || strstr(lower, "per-") || (len >= 2 && !strcmp(lower + len - 2, "/s")) || strstr(lower, "throughput"))
 		return 1;
 	for (const char *p = lower; *p;) {
 		size_t wl = 0;

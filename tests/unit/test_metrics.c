@@ -407,9 +407,9 @@ static void test_metric_goal__heuristic_and_setting(void **state)
 	struct ry_test_ws *ws = *state;
 	const char *lower[] = { "loss", "val_loss", "train/loss", "error_rate", "val_err", "mse", "eval_rmse",
 	                        "perplexity", "val_ppl", "wer", "test/cer", "step_time", "latency_ms",
-	                        "Val_Loss", "kl" };
+	                        "Val_Loss", "kl", "train/step_time" };
 	const char *higher[] = { "acc", "val_acc", "accuracy", "f1", "auc", "val_auc", "reward", "bleu",
-	                         "items_per_sec", "precision", "tokens_per_sec", "recall", "map" };
+	                         "items_per_sec", "precision", "tokens_per_sec", "recall", "map", "samples/s" };
 	for (size_t i = 0; i < sizeof lower / sizeof *lower; i++)
 		if (ry_metric_goal(NULL, lower[i]) != -1)
 			fail_msg("%s should be lower-is-better", lower[i]);
