@@ -90,7 +90,7 @@ done
 [ "$(stat -c %s "$CORRUPT")" = "$SIZE" ] && ok "corrupt: size unchanged" || fail "corrupt: size changed"
 
 # ---- bad input on a good workspace ----------------------------------------
-H=$(hash "$GOOD")
+HGOOD=$(hash "$GOOD")
 ry --db "$GOOD" runs --filter 'val_acc >'
 expect_rc 2 "an invalid filter: exit status 2"
 expect_err_has "expected" "an invalid filter: the message says what was expected"
@@ -98,7 +98,7 @@ expect_err_has "column" "an invalid filter: the message points at the column"
 head -1 "$T_TMP/err" | grep -q '^runyard: ' && ok "an invalid filter: first line is the error" \
 	|| fail "an invalid filter: first line is the error"
 
-ry --db "$GOOD" runs --filter 'lr < 0.01 and (optimizer = adam'
+ry --db "$GOOD" runs --filter 'params.lr < 0.01 and (optimizer = adam'
 expect_rc 2 "an unbalanced parenthesis: exit status 2"
 expect_err_has "column" "an unbalanced parenthesis: the message points at the column"
 
@@ -106,13 +106,13 @@ ry --db "$GOOD" runs --filter 'nosuchfield_xyz > 1'
 expect_rc 2 "an unknown field in a filter: exit status 2"
 expect_err_has "nosuchfield_xyz" "an unknown field in a filter: the message names it"
 
-refused "an unknown column" 2 "nosuchcolumn_xyz" --db "$GOOD" runs --columns lr,nosuchcolumn_xyz
+refused "an unknown column" 2 "nosuchcolumn_xyz" --db "$GOOD" runs --columns params.lr,nosuchcolumn_xyz
 refused "an unknown sort key" 2 "nosuchkey_xyz" --db "$GOOD" runs --sort nosuchkey_xyz:desc
 refused "an unknown experiment" 1 "no experiment" --db "$GOOD" runs -e no-such-experiment
 refused "an unknown run id" 1 "no run" --db "$GOOD" show 999999
 refused "an unknown run name" 1 "no-such-run-name" --db "$GOOD" show no-such-run-name
 refused "an unknown run in compare" 1 "no-such-run-name" --db "$GOOD" compare 1 no-such-run-name
-unchanged "bad input on a good workspace" "$GOOD" "$H"
+unchanged "bad input on a good workspace" "$GOOD" "$HGOOD"
 
 # Two runs whose uuids share a prefix, and two runs with the same name.
 AMB="$T_TMP/amb.db"
@@ -171,6 +171,6 @@ ry --db "$GOOD" frobnicate
 expect_rc 2 "an unknown command: exit status 2"
 ry runs --db
 expect_rc 2 "--db without a value: exit status 2"
-unchanged "usage errors" "$GOOD" "$H"
+unchanged "usage errors" "$GOOD" "$HGOOD"
 
 t_end

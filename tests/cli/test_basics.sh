@@ -83,18 +83,18 @@ ry --db "$WS" runs -e "$FIRST" --json
 expect_rc 0 "runs -e EXP succeeds"
 expect_json "len(d) == $FIRST_N and all(r['experiment'] == '$FIRST' for r in d)" "runs -e keeps only that experiment"
 
-ry --db "$WS" runs --columns lr,val_acc --limit 3
+ry --db "$WS" runs --columns params.lr,val_acc --limit 3
 expect_rc 0 "runs --columns succeeds"
 expect_out_has "lr" "runs --columns adds a param column"
 expect_out_has "val_acc" "runs --columns adds a metric column"
 
-ry --db "$WS" runs --columns 'lr, val_acc.max' --json --limit 3
+ry --db "$WS" runs --columns 'params.lr, val_acc.max' --json --limit 3
 expect_json "all('lr' in r and 'val_acc.max' in r for r in d)" "runs --json carries requested columns by label"
 expect_json "all(r['val_acc.max'] is None or r['val_acc.max'] == r['metrics']['val_acc']['max'] for r in d)" \
 	"a metric column agrees with the run's metric summary"
 
-ry --db "$WS" runs --sort lr --json
-expect_rc 0 "runs --sort lr succeeds"
+ry --db "$WS" runs --sort params.lr --json
+expect_rc 0 "runs --sort params.lr succeeds"
 expect_json "[r['lr'] for r in d if r['lr'] is not None] == sorted(r['lr'] for r in d if r['lr'] is not None)" \
 	"runs --sort sorts numerically ascending and shows the sort column"
 
@@ -103,7 +103,7 @@ expect_rc 0 "runs --filter status succeeds"
 NFAILED=$(sq "$WS" "SELECT count(*) FROM runs WHERE status = 'failed'")
 expect_json "len(d) == $NFAILED and all(r['status'] == 'failed' for r in d)" "a status filter matches the database"
 
-ry --db "$WS" runs --filter 'status = nosuchstatus'
+ry --db "$WS" runs --filter 'name = no-such-run-name'
 expect_rc 0 "a filter matching nothing is not an error"
 expect_out_has "No runs match" "an empty result says so"
 
