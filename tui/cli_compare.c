@@ -107,17 +107,23 @@ static bool param_differs(const struct cmp *c, const char *key)
 	return false;
 }
 
-/* Index of the run with the best value (ties: the first), -1 if none. */
+/* Index of the run with the best value (ties: the first), -1 if none, or
+ * if every run has the same value (nothing to point out). */
 static long best_index(const double *v, size_t n, int goal)
 {
 	long best = -1;
+	bool all_same = true;
 	for (size_t i = 0; i < n; i++) {
-		if (!isfinite(v[i]))
+		if (!isfinite(v[i])) {
+			all_same = false;
 			continue;
+		}
+		if (best >= 0 && v[i] != v[best])
+			all_same = false;
 		if (best < 0 || (goal > 0 ? v[i] > v[best] : v[i] < v[best]))
 			best = (long)i;
 	}
-	return best;
+	return all_same && n > 1 ? -1 : best;
 }
 
 static int load(struct cmp *c, ry_store *st, char **specs, size_t n)
