@@ -1,9 +1,10 @@
 /*
  * Text tables and JSON for the command line.  Tables are measured in display
- * columns (wide CJK characters count two, combining marks zero) so that
- * columns line up in a terminal; cells are sanitised on the way in, so a run
- * named with an escape sequence prints as visible "^[" text.  This file does
- * not decide what a command prints, only how.
+ * columns (wide CJK characters count two, combining marks zero; tui/text.c
+ * decides, as for the full-screen app) so that columns line up in a
+ * terminal; cells are sanitised on the way in, so a run named with an escape
+ * sequence prints as visible "^[" text.  This file does not decide what a
+ * command prints, only how.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,9 +13,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
+#include <limits.h>
 
 #include "cli_table.h"
+#include "text.h"
 
 struct cli_col {
 	char *header;
@@ -39,68 +41,19 @@ bool cli_utf8(void)
 	return utf8;
 }
 
-/* Width and byte length of the character at s. */
-static int char_width(const char *s, size_t len, size_t *bytes)
-{
-	mbstate_t ps;
-	wchar_t wc;
-	size_t n;
-	int w;
-	memset(&ps, 0, sizeof ps);
-	n = mbrtowc(&wc, s, len, &ps);
-	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-		*bytes = 1;
-		return 1;
-	}
-	*bytes = n;
-	w = wcwidth(wc);
-	return w < 0 ? 1 : w;
-}
-
 int cli_text_width(const char *s)
 {
-	size_t len = strlen(s), i = 0, n;
-	int w = 0;
-	while (i < len) {
-		w += char_width(s + i, len - i, &n);
-		i += n;
-	}
-	return w;
-}
-
-/* Cut an already sanitised string to `cols` columns, appending it to b. */
-static void fit_clean(ry_buf *b, const char *s, int cols)
-{
-	size_t len = strlen(s), i = 0, n;
-	int used = 0;
-	if (cols <= 0 || cli_text_width(s) <= cols) {
-		ry_buf_puts(b, s);
-		return;
-	}
-	while (i < len) {
-		int w = char_width(s + i, len - i, &n);
-		if (used + w > cols - 1)
-			break;
-		ry_buf_put(b, s + i, n);
-		used += w;
-		i += n;
-	}
-	/* Keep combining marks with the character they belong to. */
-	while (i < len) {
-		int w = char_width(s + i, len - i, &n);
-		if (w != 0)
-			break;
-		ry_buf_put(b, s + i, n);
-		i += n;
-	}
-	ry_buf_puts(b, cli_utf8() ? "\xe2\x80\xa6" : "~");
+	return tui_text_width(s);
 }
 
 void cli_text_fit(ry_buf *b, const char *s, int cols)
 {
-	char *clean = ry_sanitize_dup(s);
-	fit_clean(b, clean, cols);
-	free(clean);
+	/* Sanitising can quadruple a byte ("\\x9B"); the ellipsis adds three. */
+	size_t n = 4 * strlen(s) + 4 * (size_t)(cols > 0 ? cols : 0) + 16;
+	char *out = ry_xmalloc(n);
+	tui_text_fit(out, n, s, cols > 0 ? cols : INT_MAX / 2, false, false, cli_utf8());
+	ry_buf_puts(b, out);
+	free(out);
 }
 
 cli_table *cli_table_new(size_t ncols)
