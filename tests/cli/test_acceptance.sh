@@ -20,12 +20,12 @@ WANT=$(sq "$WS" "SELECT r.id FROM runs r
 NWANT=$(echo "$WANT" | wc -w)
 [ "$NWANT" -ge 1 ] && ok "the demo has runs that match ($NWANT)" || fail "the demo has no matching run"
 expect_json "sorted(r['id'] for r in d) == [int(x) for x in '$WANT'.split()]" \
-	"exactly the runs the database says match"
-expect_json "all(r['params']['optimizer'] == 'adam' for r in d)" "every run used adam"
-expect_json "all(r['metrics']['val_acc']['last'] > 0.9 for r in d)" "every run has val_acc above 0.9"
-expect_json "[r['val_acc'] for r in d] == sorted((r['val_acc'] for r in d), reverse=True)" \
-	"sorted by val_acc, best first"
-expect_json "all(r['val_acc'] == r['metrics']['val_acc']['last'] for r in d)" \
+	"exactly the runs the database says match" \
+	"all(r['params']['optimizer'] == 'adam' for r in d)" "every run used adam" \
+	"all(r['metrics']['val_acc']['last'] > 0.9 for r in d)" "every run has val_acc above 0.9" \
+	"[r['val_acc'] for r in d] == sorted((r['val_acc'] for r in d), reverse=True)" \
+	"sorted by val_acc, best first" \
+	"all(r['val_acc'] == r['metrics']['val_acc']['last'] for r in d)" \
 	"the val_acc column is the last value"
 
 # The same question with explicit field names and a non-match around it.

@@ -45,9 +45,9 @@ expect_eq "$(($(wc -l <"$T_TMP/out") - 1))" "$NEXP" "experiments prints one row 
 
 ry experiments --json --db "$WS"
 expect_rc 0 "experiments --json (with --db after the command) succeeds"
-expect_json "len(d) == $NEXP" "experiments --json has every experiment"
-expect_json "sum(e['runs'] for e in d) == $NRUNS" "experiments --json run counts add up to all runs"
-expect_json "all(isinstance(e['cost'], (int, float)) and isinstance(e['running'], int) for e in d)" \
+expect_json "len(d) == $NEXP" "experiments --json has every experiment" \
+	"sum(e['runs'] for e in d) == $NRUNS" "experiments --json run counts add up to all runs" \
+	"all(isinstance(e['cost'], (int, float)) and isinstance(e['running'], int) for e in d)" \
 	"experiments --json numbers are numbers"
 FIRST=$(sq "$WS" "SELECT name FROM experiments ORDER BY name LIMIT 1")
 FIRST_N=$(sq "$WS" "SELECT count(*) FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE e.name = '$FIRST'")
@@ -63,14 +63,14 @@ expect_eq "$(($(wc -l <"$T_TMP/out") - 1))" "$NRUNS" "runs lists every run"
 
 ry runs --db "$WS" --json
 expect_rc 0 "runs --json succeeds"
-expect_json "len(d) == $NRUNS" "runs --json has every run"
-expect_json "all(isinstance(r['id'], int) and isinstance(r['params'], dict) and isinstance(r['metrics'], dict) for r in d)" \
-	"runs --json objects carry id, params and metrics"
-expect_json "all(isinstance(v, (int, float)) for r in d for k, v in r['params'].items() if k in ('lr', 'batch_size'))" \
-	"runs --json numeric params are numbers"
-expect_json "all(set(m) >= {'last', 'min', 'max', 'n'} for r in d for m in r['metrics'].values())" \
-	"runs --json metric summaries have last/min/max/n"
-expect_json "[r['created'] for r in d] == sorted([r['created'] for r in d], reverse=True)" \
+expect_json "len(d) == $NRUNS" "runs --json has every run" \
+	"all(isinstance(r['id'], int) and isinstance(r['params'], dict) and isinstance(r['metrics'], dict) for r in d)" \
+	"runs --json objects carry id, params and metrics" \
+	"all(isinstance(v, (int, float)) for r in d for k, v in r['params'].items() if k in ('lr', 'batch_size'))" \
+	"runs --json numeric params are numbers" \
+	"all(set(m) >= {'last', 'min', 'max', 'n'} for r in d for m in r['metrics'].values())" \
+	"runs --json metric summaries have last/min/max/n" \
+	"[r['created'] for r in d] == sorted([r['created'] for r in d], reverse=True)" \
 	"runs are newest first by default"
 IDS=$(sq "$WS" "SELECT id FROM runs ORDER BY id" | tr '\n' ' ')
 expect_json "sorted(r['id'] for r in d) == [int(x) for x in '$IDS'.split()]" "runs --json ids match the database"
@@ -89,8 +89,8 @@ expect_out_has "lr" "runs --columns adds a param column"
 expect_out_has "val_acc" "runs --columns adds a metric column"
 
 ry --db "$WS" runs --columns 'params.lr, val_acc.max' --json --limit 3
-expect_json "all('lr' in r and 'val_acc.max' in r for r in d)" "runs --json carries requested columns by label"
-expect_json "all(r['val_acc.max'] is None or r['val_acc.max'] == r['metrics']['val_acc']['max'] for r in d)" \
+expect_json "all('lr' in r and 'val_acc.max' in r for r in d)" "runs --json carries requested columns by label" \
+	"all(r['val_acc.max'] is None or r['val_acc.max'] == r['metrics']['val_acc']['max'] for r in d)" \
 	"a metric column agrees with the run's metric summary"
 
 ry --db "$WS" runs --sort params.lr --json
@@ -135,8 +135,8 @@ for k in name experiment status command cwd host gpus created started ended dura
 done
 NPTS=$(sq "$WS" "SELECT key || '=' || n FROM metric_summary WHERE run_id = $RID ORDER BY key" | tr '\n' ' ')
 expect_json "' '.join('%s=%d' % (k, m['n']) for k, m in sorted(d['metrics'].items())) + ' ' == '$NPTS'" \
-	"show --json point counts match the database"
-expect_json "all(m['min'] <= m['last'] <= m['max'] for m in d['metrics'].values() if None not in (m['min'], m['last'], m['max']))" \
+	"show --json point counts match the database" \
+	"all(m['min'] <= m['last'] <= m['max'] for m in d['metrics'].values() if None not in (m['min'], m['last'], m['max']))" \
 	"show --json metric summaries are consistent"
 
 # ---- compare -------------------------------------------------------------
@@ -154,12 +154,12 @@ expect_out_has "*" "compare marks differing rows or best values"
 
 ry --db "$WS" compare "$A" "$B" --json
 expect_rc 0 "compare --json succeeds"
-expect_json "[r['id'] for r in d['runs']] == [$A, $B]" "compare --json keeps the order of the runs"
-expect_json "all(len(p['values']) == 2 and p['differs'] == (p['values'][0] != p['values'][1]) for p in d['params'])" \
-	"compare --json marks exactly the differing params"
-expect_json "all(m['goal'] in ('max', 'min') and len(m['values']) == 2 for m in d['metrics'])" \
-	"compare --json has per-run metric summaries"
-expect_json "all(m['best_run'] in ($A, $B) for m in d['metrics'] if m['best_run'] is not None)" \
+expect_json "[r['id'] for r in d['runs']] == [$A, $B]" "compare --json keeps the order of the runs" \
+	"all(len(p['values']) == 2 and p['differs'] == (p['values'][0] != p['values'][1]) for p in d['params'])" \
+	"compare --json marks exactly the differing params" \
+	"all(m['goal'] in ('max', 'min') and len(m['values']) == 2 for m in d['metrics'])" \
+	"compare --json has per-run metric summaries" \
+	"all(m['best_run'] in ($A, $B) for m in d['metrics'] if m['best_run'] is not None)" \
 	"compare --json names the best run per metric"
 NSAME=$(pyjson "sum(1 for p in d['params'] if not p['differs'])")
 
