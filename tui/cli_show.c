@@ -1,8 +1,8 @@
 /*
  * `runyard show RUN`: everything runyard knows about one run: identity,
  * where and how it ran, times and cost, git provenance, params, tags, notes
- * and a summary of each metric.  Full metric histories are `runyard
- * metrics`'s job, not this one's.
+ * a summary of each metric and the artifacts it recorded.  Full metric
+ * histories are `runyard metrics`'s job, not this one's.
  */
 #include <getopt.h>
 #include <math.h>
@@ -17,7 +17,7 @@ static const char help[] =
 	"Show one run: ids, experiment, status, command, working directory, host and\n"
 	"GPUs, times, duration, exit code, cost, git commit/branch/remote and whether\n"
 	"the tree was dirty, params, tags, notes, and for each metric its last, min\n"
-	"and max value and number of points.\n"
+	"and max value and number of points, and the artifacts it recorded.\n"
 	"\n"
 	"RUN is a numeric id (12), a uuid prefix of at least 4 hex digits (3f9a) or a\n"
 	"unique run name (brave-otter-42).  An ambiguous prefix or name lists the\n"
@@ -101,7 +101,34 @@ static void metrics_block(ry_store *st, const ry_metric_summary *m, size_t n)
 	cli_table_free(t);
 }
 
-static void print_text(ry_store *st, const ry_run *r, const ry_metric_summary *m, size_t nm)
+/* Artifacts: the count, and the files themselves up to a screenful. */
+static void artifacts_block(const ry_artifact *a, size_t n)
+{
+	enum { SHOWN = 20 };
+	cli_table *t;
+	if (n == 0) {
+		printf("\nartifacts: none\n");
+		return;
+	}
+	printf("\nartifacts: %zu\n", n);
+	t = cli_table_new(3);
+	cli_table_column(t, 0, "", false, 60);
+	cli_table_column(t, 1, "", true, 12);
+	cli_table_column(t, 2, "", false, 12);
+	for (size_t i = 0; i < n && i < SHOWN; i++) {
+		cli_table_row(t);
+		cli_table_cellf(t, 0, "  %s", a[i].path);
+		cli_table_cellf(t, 1, "%lld", (long long)a[i].size);
+		cli_table_cellf(t, 2, "%.8s", a[i].sha256);
+	}
+	cli_table_print(t, stdout, false);
+	cli_table_free(t);
+	if (n > SHOWN)
+		printf("  ... and %zu more (runyard show RUN --json lists them all)\n", n - SHOWN);
+}
+
+static void print_text(ry_store *st, const ry_run *r, const ry_metric_summary *m, size_t nm,
+                       const ry_artifact *a, size_t na)
 {
 	double now = ry_now(), dur = ry_run_duration(r, now), cost = ry_run_cost(r, now);
 	char buf[512], d[32];
@@ -175,6 +202,7 @@ static void print_text(ry_store *st, const ry_run *r, const ry_metric_summary *m
 		ry_buf_free(&b);
 	}
 	metrics_block(st, m, nm);
+	artifacts_block(a, na);
 }
 
 static cJSON *kv_json(const ry_kv *kv, size_t n)
@@ -185,10 +213,11 @@ static cJSON *kv_json(const ry_kv *kv, size_t n)
 	return o;
 }
 
-static int print_json(ry_store *st, const ry_run *r, const ry_metric_summary *m, size_t nm)
+static int print_json(ry_store *st, const ry_run *r, const ry_metric_summary *m, size_t nm,
+                      const ry_artifact *a, size_t na)
 {
 	double now = ry_now();
-	cJSON *o = cJSON_CreateObject(), *git, *metrics;
+	cJSON *o = cJSON_CreateObject(), *git, *metrics, *arts;
 	cJSON_AddNumberToObject(o, "id", (double)r->id);
 	cJSON_AddStringToObject(o, "uuid", r->uuid);
 	cJSON_AddItemToObject(o, "name", cli_json_string(r->name));
@@ -235,6 +264,14 @@ static int print_json(ry_store *st, const ry_run *r, const ry_metric_summary *m,
 		cJSON_AddStringToObject(s, "goal", ry_metric_goal(st, m[i].key) > 0 ? "max" : "min");
 		cJSON_AddItemToObject(metrics, m[i].key, s);
 	}
+	arts = cJSON_AddArrayToObject(o, "artifacts");
+	for (size_t i = 0; i < na; i++) {
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddItemToObject(f, "path", cli_json_string(a[i].path));
+		cJSON_AddNumberToObject(f, "size", (double)a[i].size);
+		cJSON_AddStringToObject(f, "sha256", a[i].sha256);
+		cJSON_AddItemToArray(arts, f);
+	}
 	return cli_json_print(o);
 }
 
@@ -251,7 +288,8 @@ int cli_show(int argc, char **argv, struct cli_global *g)
 	ry_store *st;
 	ry_run *r = NULL;
 	ry_metric_summary *m = NULL;
-	size_t nm = 0;
+	ry_artifact *a = NULL;
+	size_t nm = 0, na = 0;
 	int c, rc;
 
 	optind = 0;
@@ -272,14 +310,16 @@ int cli_show(int argc, char **argv, struct cli_global *g)
 
 	if ((rc = cli_open_store(&st, g, 0)))
 		return rc;
-	if ((rc = ry_run_find(&r, st, spec)) || (rc = ry_metrics_summaries(st, r->id, &m, &nm))) {
+	if ((rc = ry_run_find(&r, st, spec)) || (rc = ry_metrics_summaries(st, r->id, &m, &nm)) ||
+	    (rc = ry_artifact_list(st, r->id, &a, &na))) {
 		rc = cli_fail(rc);
 	} else if (json) {
-		rc = print_json(st, r, m, nm);
+		rc = print_json(st, r, m, nm, a, na);
 	} else {
-		print_text(st, r, m, nm);
+		print_text(st, r, m, nm, a, na);
 		rc = 0;
 	}
+	ry_artifacts_free(a, na);
 	ry_metric_summaries_free(m, nm);
 	ry_run_free(r);
 	ry_store_close(st);

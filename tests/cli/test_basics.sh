@@ -112,8 +112,13 @@ RID=$(sq "$WS" "SELECT r.id FROM runs r WHERE EXISTS (SELECT 1 FROM metric_summa
                 AND EXISTS (SELECT 1 FROM params p WHERE p.run_id = r.id) ORDER BY r.id LIMIT 1")
 RNAME=$(sq "$WS" "SELECT name FROM runs WHERE id = $RID")
 RUUID=$(sq "$WS" "SELECT uuid FROM runs WHERE id = $RID")
+SHA=$(printf 'weights' | sha256sum | cut -d' ' -f1)
+sqlite3 "$WS" "INSERT INTO artifacts(run_id, path, sha256, size) VALUES ($RID, 'model.pt', '$SHA', 7),
+               ($RID, 'eval/confusion.png', '$SHA', 7)"
 ry --db "$WS" show "$RID"
 expect_rc 0 "show by id succeeds"
+expect_out_has "artifacts: 2" "show counts the run's artifacts"
+expect_out_has "eval/confusion.png" "show lists the artifacts"
 for f in uuid experiment status command host created duration cost git params metrics; do
 	expect_out_has "$f" "show prints $f"
 done
@@ -129,10 +134,14 @@ fi
 
 ry --db "$WS" show "$RID" --json
 expect_rc 0 "show --json succeeds"
-expect_json "d['id'] == $RID and d['uuid'] == '$RUUID'" "show --json identifies the run"
-for k in name experiment status command cwd host gpus created started ended duration exit_code cost git params tags notes metrics; do
-	expect_json "'$k' in d" "show --json has $k"
+expect_json "d['id'] == $RID and d['uuid'] == '$RUUID'" "show --json identifies the run" \
+	"sorted(a['path'] for a in d['artifacts']) == ['eval/confusion.png', 'model.pt']" "show --json lists artifacts" \
+	"all(a['sha256'] == '$SHA' and a['size'] == 7 for a in d['artifacts'])" "show --json gives artifact hash and size"
+checks=()
+for k in name experiment status command cwd host gpus created started ended duration exit_code cost git params tags notes metrics artifacts; do
+	checks+=("'$k' in d" "show --json has $k")
 done
+expect_json "${checks[@]}"
 NPTS=$(sq "$WS" "SELECT key || '=' || n FROM metric_summary WHERE run_id = $RID ORDER BY key" | tr '\n' ' ')
 expect_json "' '.join('%s=%d' % (k, m['n']) for k, m in sorted(d['metrics'].items())) + ' ' == '$NPTS'" \
 	"show --json point counts match the database" \
