@@ -49,11 +49,11 @@ static void print_text(const ry_experiment *e, size_t n)
 		cli_table_free(t);
 		return;
 	}
-	cli_table_column(t, 0, "NAME", false, 40);
-	cli_table_column(t, 1, "RUNS", true, 10);
-	cli_table_column(t, 2, "RUNNING", true, 10);
-	cli_table_column(t, 3, "COST", true, 14);
-	cli_table_column(t, 4, "CREATED", false, 14);
+	cli_table_column(t, 0, "name", false, 40);
+	cli_table_column(t, 1, "runs", true, 10);
+	cli_table_column(t, 2, "running", true, 10);
+	cli_table_column(t, 3, "cost", true, 14);
+	cli_table_column(t, 4, "created", false, 14);
 	for (size_t i = 0; i < n; i++) {
 		char age[32];
 		ry_format_age(e[i].created, now, age, sizeof age);

@@ -192,6 +192,27 @@ static cJSON *kv_json(const ry_kv *kv, size_t n)
 	return o;
 }
 
+/* Add item under key unless the object has that key already (a requested
+ * column such as `uuid` or `started` carries the same value). */
+static void add_absent(cJSON *o, const char *key, cJSON *item)
+{
+	if (cJSON_GetObjectItemCaseSensitive(o, key))
+		cJSON_Delete(item);
+	else
+		cJSON_AddItemToObject(o, key, item);
+}
+
+/* Set key to item, replacing a column of the same label: the params,
+ * metrics and tags objects are the documented shape and win over a param
+ * that happens to be called "metrics". */
+static void set_key(cJSON *o, const char *key, cJSON *item)
+{
+	if (cJSON_GetObjectItemCaseSensitive(o, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(o, key, item);
+	else
+		cJSON_AddItemToObject(o, key, item);
+}
+
 static int print_json(ry_store *st, const struct columns *cols, const int64_t *ids,
                       const ry_cell *cells, size_t nrows)
 {
@@ -205,23 +226,21 @@ static int print_json(ry_store *st, const struct columns *cols, const int64_t *i
 			cJSON_Delete(arr);
 			return cli_fail(rc);
 		}
-		for (size_t j = 0; j < cols->n; j++) {
-			const char *label = ry_field_label(cols->f[j]);
-			cJSON_AddItemToObject(o, label, cell_json(&cells[i * cols->n + j]));
-			if (!strcmp(label, "id"))
-				cJSON_AddStringToObject(o, "uuid", r->uuid);
-		}
-		cJSON_AddItemToObject(o, "started", cli_json_number(r->started > 0 ? r->started : NAN));
-		cJSON_AddItemToObject(o, "ended", cli_json_number(r->ended > 0 ? r->ended : NAN));
-		cJSON_AddItemToObject(o, "params", kv_json(r->params, r->nparams));
+		cJSON_AddNumberToObject(o, "id", (double)r->id);
+		cJSON_AddStringToObject(o, "uuid", r->uuid);
+		for (size_t j = 0; j < cols->n; j++)
+			add_absent(o, ry_field_label(cols->f[j]), cell_json(&cells[i * cols->n + j]));
+		add_absent(o, "started", cli_json_number(r->started > 0 ? r->started : NAN));
+		add_absent(o, "ended", cli_json_number(r->ended > 0 ? r->ended : NAN));
+		set_key(o, "params", kv_json(r->params, r->nparams));
 		if ((rc = metrics_json(st, ids[i], &metrics))) {
 			ry_run_free(r);
 			cJSON_Delete(o);
 			cJSON_Delete(arr);
 			return cli_fail(rc);
 		}
-		cJSON_AddItemToObject(o, "metrics", metrics);
-		cJSON_AddItemToObject(o, "tags", kv_json(r->tags, r->ntags));
+		set_key(o, "metrics", metrics);
+		set_key(o, "tags", kv_json(r->tags, r->ntags));
 		ry_run_free(r);
 		cJSON_AddItemToArray(arr, o);
 	}

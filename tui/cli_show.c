@@ -78,12 +78,12 @@ static void metrics_block(ry_store *st, const ry_metric_summary *m, size_t n)
 	}
 	printf("\nmetrics\n");
 	t = cli_table_new(6);
-	cli_table_column(t, 0, "  KEY", false, 34);
-	cli_table_column(t, 1, "LAST", true, 14);
-	cli_table_column(t, 2, "MIN", true, 14);
-	cli_table_column(t, 3, "MAX", true, 14);
-	cli_table_column(t, 4, "POINTS", true, 12);
-	cli_table_column(t, 5, "GOAL", false, 6);
+	cli_table_column(t, 0, "  key", false, 34);
+	cli_table_column(t, 1, "last", true, 14);
+	cli_table_column(t, 2, "min", true, 14);
+	cli_table_column(t, 3, "max", true, 14);
+	cli_table_column(t, 4, "points", true, 12);
+	cli_table_column(t, 5, "goal", false, 6);
 	for (size_t i = 0; i < n; i++) {
 		char buf[32];
 		cli_table_row(t);

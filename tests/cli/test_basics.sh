@@ -35,8 +35,8 @@ done
 # ---- experiments ---------------------------------------------------------
 ry --db "$WS" experiments
 expect_rc 0 "experiments succeeds"
-expect_out_has "NAME" "experiments prints a header"
-expect_out_has "RUNNING" "experiments has a running column"
+expect_out_has "name" "experiments prints a header"
+expect_out_has "running" "experiments has a running column"
 [ "$NEXP" -ge 3 ] && ok "demo has at least 3 experiments" || fail "demo has $NEXP experiments"
 for name in $(sq "$WS" "SELECT name FROM experiments"); do
 	expect_out_has "$name" "experiments lists $name"
@@ -92,6 +92,12 @@ ry --db "$WS" runs --columns 'params.lr, val_acc.max' --json --limit 3
 expect_json "all('lr' in r and 'val_acc.max' in r for r in d)" "runs --json carries requested columns by label" \
 	"all(r['val_acc.max'] is None or r['val_acc.max'] == r['metrics']['val_acc']['max'] for r in d)" \
 	"a metric column agrees with the run's metric summary"
+
+ry --db "$WS" runs --columns uuid,started,id,tags.sweep --json --limit 3
+expect_rc 0 "runs --columns naming fixed fields succeeds"
+expect_unique_keys "runs --json never repeats a key"
+expect_json "all(isinstance(r['params'], dict) and isinstance(r['metrics'], dict) for r in d)" \
+	"params and metrics stay objects"
 
 ry --db "$WS" runs --sort params.lr --json
 expect_rc 0 "runs --sort params.lr succeeds"

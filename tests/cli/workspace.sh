@@ -93,3 +93,21 @@ expect_no_control() {
 hash() {
 	sha256sum "$1" | cut -d' ' -f1
 }
+
+# expect_unique_keys DESCRIPTION: no JSON object in the last stdout repeats a
+# key (python's json module would silently keep the last one).
+expect_unique_keys() {
+	if "$PY" -c '
+import json, sys
+def hook(pairs):
+    keys = [k for k, _ in pairs]
+    dup = sorted(set(k for k in keys if keys.count(k) > 1))
+    if dup:
+        sys.exit("duplicate keys: %s" % dup)
+    return dict(pairs)
+json.load(open(sys.argv[1]), object_pairs_hook=hook)' "$T_TMP/out" 2>"$T_TMP/pyerr"; then
+		ok "$1"
+	else
+		fail "$1 ($(cat "$T_TMP/pyerr"))"
+	fi
+}
