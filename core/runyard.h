@@ -29,5 +29,6 @@
 #include "run.h"
 #include "runlist.h"
 #include "demo.h"
+#include "artifact.h"
 
 #endif

@@ -18,7 +18,7 @@ const struct cli_command cli_commands[] = {
 	{ "runs", cli_runs, "[-e EXP] [--filter EXPR] [--sort KEY[:desc]] [--columns K,K] [--limit N] [--json]",
 	  "list runs, filtered and sorted" },
 	{ "show", cli_show, "RUN [--json]", "show one run: params, metrics, provenance" },
-	{ "compare", cli_compare, "RUN RUN... [--json]", "compare runs side by side" },
+	{ "compare", cli_compare, "RUN RUN... [--diff-only] [--json]", "compare runs side by side" },
 	{ "bench", cli_bench, "[--runs N] [--points N]", "print performance figures" },
 	{ NULL, NULL, NULL, NULL },
 };
