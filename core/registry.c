@@ -456,10 +456,12 @@ int ry_registry_gate_preview(ry_store *st, const ry_promote_opts *o, ry_gate *ou
 
 /* ---- promote ----------------------------------------------------------- */
 
-static void gate_json(cJSON *j, const ry_gate *g)
+static void gate_json(cJSON *j, const ry_gate *g, bool with_reason)
 {
 	if (!g->gated)
 		return;
+	if (with_reason)
+		cJSON_AddStringToObject(j, "reason", g->reason);
 	cJSON_AddStringToObject(j, "metric", g->metric);
 	cJSON_AddStringToObject(j, "goal", g->goal > 0 ? "max" : "min");
 	j_num(j, "candidate", g->candidate);
@@ -625,7 +627,7 @@ int ry_registry_promote(ry_store *st, const ry_promote_opts *o, ry_promote_resul
 		cJSON *j = alias_json(alias, holder, res->gate.candidate_version, o->note);
 		char *safe = ry_sanitize_dup(o->model);
 		cJSON_AddNumberToObject(j, "run", (double)o->run_id);
-		gate_json(j, &res->gate);
+		gate_json(j, &res->gate, false);
 		rc = ry_error_set(RY_EREFUSED, "not promoted: %s; @%s of %s stays on version %lld",
 		                  res->gate.reason, alias, safe, (long long)holder);
 		free(safe);
@@ -642,7 +644,7 @@ int ry_registry_promote(ry_store *st, const ry_promote_opts *o, ry_promote_resul
 	if (alias && holder != res->version) {
 		cJSON *j = alias_json(alias, holder, res->version, o->note);
 		cJSON_AddNumberToObject(j, "run", (double)o->run_id);
-		gate_json(j, &res->gate);
+		gate_json(j, &res->gate, true);
 		if ((rc = write_alias(st, o->model, alias, res->version)) ||
 		    (rc = event(st, o->model, "alias.set", j)))
 			goto fail;
@@ -1055,10 +1057,16 @@ int ry_registry_history(ry_store *st, const char *model, ry_model_event **out, s
 			e->to_version = (int64_t)x->valuedouble;
 		if (!e->version && e->to_version)
 			e->version = e->to_version;
-		if (cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(j, "reason")))
-			e->note = ry_xstrdup(x->valuestring);
-		else if (cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(j, "note")))
-			e->note = ry_xstrdup(x->valuestring);
+		{
+			cJSON *why = cJSON_GetObjectItemCaseSensitive(j, "note");
+			cJSON *reason = cJSON_GetObjectItemCaseSensitive(j, "reason");
+			bool has_why = cJSON_IsString(why) && why->valuestring[0];
+			bool has_reason = cJSON_IsString(reason) && reason->valuestring[0];
+			if (has_why && has_reason)
+				e->note = ry_xasprintf("%s; %s", why->valuestring, reason->valuestring);
+			else if (has_why || has_reason)
+				e->note = ry_xstrdup(has_why ? why->valuestring : reason->valuestring);
+		}
 		cJSON_Delete(j);
 	}
 	rc = rc == SQLITE_DONE ? 0 : ry_store__sqlerr(st, "reading the audit trail");

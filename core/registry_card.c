@@ -275,9 +275,16 @@ static void section_history(ry_buf *b, ry_store *st, const char *model, int64_t 
 		if (e[i].version)
 			snprintf(ver, sizeof ver, "%lld%s", (long long)e[i].version,
 			         e[i].version == version ? " (this)" : "");
-		if (e[i].alias)
-			snprintf(mv, sizeof mv, "%lld -> %lld", (long long)e[i].from_version,
-			         (long long)e[i].to_version);
+		if (e[i].alias) {
+			char from[24] = "unset", to[24] = "unset";
+			if (e[i].from_version)
+				snprintf(from, sizeof from, "%lld", (long long)e[i].from_version);
+			if (e[i].to_version)
+				snprintf(to, sizeof to, "%lld", (long long)e[i].to_version);
+			else if (!strcmp(e[i].kind, "alias.refused"))
+				snprintf(to, sizeof to, "new");
+			snprintf(mv, sizeof mv, "%s -> %s", from, to);
+		}
 		ry_buf_printf(b, "| %s | ", t);
 		cell(b, e[i].actor);
 		ry_buf_puts(b, " | ");
@@ -290,7 +297,7 @@ static void section_history(ry_buf *b, ry_store *st, const char *model, int64_t 
 		cell(b, e[i].note);
 		ry_buf_puts(b, " |\n");
 	}
-	ry_buf_puts(b, "\n(from -> to: 0 means unset)\n\n");
+	ry_buf_puts(b, "\n");
 	ry_model_events_free(e, n);
 }
 

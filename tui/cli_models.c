@@ -326,7 +326,14 @@ static void history_text(const ry_model_event *e, size_t n)
 		if (e[i].version)
 			snprintf(ver, sizeof ver, "%lld", (long long)e[i].version);
 		if (e[i].alias) {
-			snprintf(mv, sizeof mv, "%lld->%lld", (long long)e[i].from_version, (long long)e[i].to_version);
+			char from[24] = "-", to[24] = "-";
+			if (e[i].from_version)
+				snprintf(from, sizeof from, "%lld", (long long)e[i].from_version);
+			if (e[i].to_version)
+				snprintf(to, sizeof to, "%lld", (long long)e[i].to_version);
+			else if (!strcmp(e[i].kind, "alias.refused"))
+				snprintf(to, sizeof to, "new");
+			snprintf(mv, sizeof mv, "%s->%s", from, to);
 			snprintf(al, sizeof al, "@%s", e[i].alias);
 		}
 		printf("%-20s  ", t);
