@@ -32,9 +32,10 @@ static const char help[] =
 	"                      values are printed; otherwise nothing changes, the\n"
 	"                      refused attempt is recorded and the exit status is 1\n"
 	"  --note TEXT         why: stored on the version and in the audit trail\n"
-	"  --expect VERSION    move the alias only if it still points at VERSION\n"
-	"                      ('none': only if unset) -- for scripts that decided\n"
-	"                      on what they saw; otherwise the exit status is 1\n"
+	"  --expect VERSION    move the alias only if it points at VERSION ('none':\n"
+	"                      only if unset); without it, only if it still points\n"
+	"                      where it did when the command started, so of two\n"
+	"                      concurrent promotions to one alias one is refused\n"
 	"  --json              print the outcome as one JSON document (docs/registry.md)\n"
 	"  --db PATH           workspace file\n"
 	"  -h, --help          print this help\n"
@@ -138,7 +139,7 @@ int cli_promote(int argc, char **argv, struct cli_global *g)
 	ry_run *run = NULL;
 	ry_store *st;
 	char *metric = NULL;
-	bool json = false;
+	bool json = false, have_expect = false;
 	int c, rc;
 
 	optind = 0;
@@ -161,6 +162,7 @@ int cli_promote(int argc, char **argv, struct cli_global *g)
 				free(metric);
 				return cli_usage("promote", "--expect takes a version number or 'none'");
 			}
+			have_expect = true;
 			break;
 		case 'j': json = true; break;
 		case 'D': g->db_path = optarg; break;
@@ -186,6 +188,13 @@ int cli_promote(int argc, char **argv, struct cli_global *g)
 		return cli_reg_fail(st, rc);
 	}
 	o.run_id = run->id;
+	/* Without --expect, expect the holder seen now: a concurrent move between
+	 * here and the write is refused instead of silently overwritten. */
+	if (o.alias && !have_expect && (rc = ry_registry_alias_get(st, o.model, o.alias, &o.expect_holder))) {
+		ry_run_free(run);
+		free(metric);
+		return cli_reg_fail(st, rc);
+	}
 	rc = ry_registry_promote(st, &o, &res);
 	if (json) {
 		int jrc = print_json(&o, &res, rc);

@@ -119,6 +119,16 @@ for round in 1 2 3; do
 		fail "round $round: the loser is told clearly"; cat "$T_TMP/r1" "$T_TMP/r2" | sed 's/^/# /'
 	fi
 done
+# Two promotions racing for one alias of a new model: one registers and wins,
+# the other registers nothing.
+"$RUNYARD" promote run-b --model racey --alias champion --expect none >"$T_TMP/r1" 2>&1 & p1=$!
+"$RUNYARD" promote run-c --model racey --alias champion --expect none >"$T_TMP/r2" 2>&1 & p2=$!
+wait $p1; s1=$?
+wait $p2; s2=$?
+expect_eq "$((s1 + s2)):$((s1 * s2))" "1:0" "two concurrent promotions: exactly one wins"
+ry model racey --json
+expect_eq "$(json "d['model']['versions'], list(d['model']['aliases'])")" "1 ['champion']" \
+	"the loser registered no version"
 ry model churn --history --json
 expect_eq "$(json "sum(1 for e in d['history'] if (e['alias'] or '').startswith('race') and e['kind'] == 'alias.set'), sum(1 for e in d['history'] if (e['alias'] or '').startswith('race') and e['kind'] == 'alias.refused')")" \
 	"3 3" "events record both attempts of every race"
