@@ -150,6 +150,19 @@ ry model churn --card
 expect_rc 0 "card of the latest version to stdout"
 expect_out_has "(version 2)" "bare NAME means the latest version"
 
+# ---- descriptions and tags
+ry model churn --describe "Predicts churn from usage" --tags team=growth
+expect_rc 0 "model --describe updates the model"
+ry model churn@champion --describe "rolled back after drift" --tags stage=prod
+expect_rc 0 "model NAME@ALIAS --describe updates the version"
+ry model churn@1
+expect_out_has "Predicts churn from usage" "model description is shown"
+expect_out_has "tags        stage=prod" "version tags are shown"
+ry model churn --history
+expect_out_has "version.update" "updates are audited"
+ry model nosuch --describe x
+expect_rc 1 "describing an unknown model fails"
+
 # ---- lineage view
 ry model churn
 expect_rc 0 "model shows versions"
