@@ -597,6 +597,8 @@ int ry_registry_promote(ry_store *st, const ry_promote_opts *o, ry_promote_resul
 	memset(res, 0, sizeof *res);
 	if ((rc = load_candidate(st, o, &c)))
 		goto out;
+	snprintf(res->sha256, sizeof res->sha256, "%s", c.sha);
+	snprintf(res->artifact, sizeof res->artifact, "%s", c.path);
 	alias = strip_at(o->alias);
 	/* Hash outside the write lock: a big model takes a while. */
 	if ((rc = ry_artifact_verify(st, c.sha))) {

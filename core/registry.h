@@ -169,6 +169,8 @@ typedef struct ry_promote_result {
 	bool model_created;
 	bool alias_moved;
 	int64_t alias_from;     /* previous holder, 0 when unset */
+	char sha256[65];        /* the artifact chosen ("" if none was) */
+	char artifact[256];     /* its path as the run recorded it (cut to fit) */
 	ry_gate gate;
 } ry_promote_result;
 

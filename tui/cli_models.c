@@ -97,8 +97,11 @@ static void models_text(const ry_model *m, size_t n)
 		ry_format_age(m[i].updated, now, age, sizeof age);
 		cli_reg_put_padded(stdout, m[i].name, w + 2);
 		printf("%8lld  %6lld  %-10s ", (long long)m[i].nversions, (long long)m[i].latest, age);
-		for (size_t k = 0; k < m[i].naliases; k++)
-			printf(" @%s=%lld", m[i].aliases[k].alias, (long long)m[i].aliases[k].version);
+		for (size_t k = 0; k < m[i].naliases; k++) {
+			printf(" @");
+			cli_put_safe(stdout, m[i].aliases[k].alias);
+			printf("=%lld", (long long)m[i].aliases[k].version);
+		}
 		if (!m[i].naliases)
 			printf(" -");
 		printf("\n");
@@ -225,8 +228,10 @@ static void version_text(const ry_model_version *v, const struct lineage *l)
 	char t[40];
 	ry_format_time(v->created, t, sizeof t);
 	printf("version %lld", (long long)v->version);
-	for (size_t i = 0; i < v->naliases; i++)
-		printf("  @%s", v->aliases[i]);
+	for (size_t i = 0; i < v->naliases; i++) {
+		printf("  @");
+		cli_put_safe(stdout, v->aliases[i]);
+	}
 	printf("\n  registered  %s", t);
 	if (v->created_by) {
 		printf(" by ");
@@ -526,8 +531,11 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 			printf("\n");
 		}
 		printf("aliases:");
-		for (size_t k = 0; k < m->naliases; k++)
-			printf(" @%s -> %lld", m->aliases[k].alias, (long long)m->aliases[k].version);
+		for (size_t k = 0; k < m->naliases; k++) {
+			printf(" @");
+			cli_put_safe(stdout, m->aliases[k].alias);
+			printf(" -> %lld", (long long)m->aliases[k].version);
+		}
 		printf("%s\n\n", m->naliases ? "" : " none");
 		if (history) {
 			history_text(e, ne);

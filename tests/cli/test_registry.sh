@@ -29,11 +29,11 @@ mk -e mnist -n run-none -m val_acc=0.99 >/dev/null
 # ---- promote and re-promote
 ry promote run-a --model churn --alias champion --note "first baseline"
 expect_rc 0 "promote registers a version"
-expect_out_has "registered churn version 1 from run run-a" "promote names version and run"
+expect_out_has "registered churn version 1 from run run-a (id 1, model.pt, sha256 " "promote names version, run and artifact"
 expect_out_has "set @champion -> version 1" "promote sets the alias"
 ry promote run-a --model churn
 expect_rc 0 "re-promoting the same artifact succeeds"
-expect_out_has "already registered: churn version 1" "re-promote gives the existing version"
+expect_out_has "already registered: churn version 1 has this artifact" "re-promote gives the existing version"
 ry models --json
 expect_eq "$(json "d['models'][0]['versions'], d['models'][0]['aliases']")" "1 {'champion': 1}" \
 	"no duplicate version after re-promote"
