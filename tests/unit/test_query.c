@@ -141,6 +141,10 @@ static void test_query_and_or_not_precedence(void **state)
 	MATCH("((status = finished))", "1,3");
 	MATCH("status = finished AND host = gpu1 OR status = queued", "1,5");
 	MATCH("val_acc > 0.9 and optimizer = adam and lr < 0.01", "1");
+	MATCH("tags.stage = prod and lr < 0.01 and status = running", "4");
+	MATCH("lr < 0.01 and tags.stage = prod or tags.best", "1,4");
+	MATCH("lr > 0.01 and not tags.bad and (val_acc > 0.9 or loss < 0.2)", "3");
+	MATCH("lr < 0.01 and lr > 0.0005", "1");
 }
 
 static void test_query_duration_units(void **state)
@@ -403,7 +407,10 @@ static void test_query_sql_binds_every_value(void **state)
 	assert_null(strstr(ry_query_sql(q), "0.01"));
 	assert_null(strstr(ry_query_sql(q), "abc"));
 	assert_null(strstr(ry_query_sql(q), "'lr'"));
-	assert_non_null(strstr(ry_query_sql(q), "r.id IN (SELECT run_id FROM params WHERE key = ? AND num < ?)"));
+	/* The param and tag leaves of the AND share one joined subquery. */
+	assert_non_null(strstr(ry_query_sql(q), "r.id IN (SELECT t0.run_id FROM params AS t0 JOIN tags AS t1 "
+	                                        "ON t1.run_id = t0.run_id WHERE (t0.key = ? AND t0.num < ?) AND "
+	                                        "(t1.key = ? AND t1.value = ?))"));
 	ry_query_free(q);
 }
 
