@@ -218,6 +218,23 @@ expect_rc 0 "and shown"
 if grep -q $'\e' "$T_TMP/out"; then fail "escape sequences are sanitised"; else ok "escape sequences are sanitised"; fi
 expect_out_has "evil^[]0;pwned^G" "the run name is shown visibly"
 
+# ---- with the tracker: a run made by `runyard run` is promoted and exported
+if "$RUNYARD" run --help >/dev/null 2>&1; then
+	ry run -q -e real --name tracked -- sh -c \
+		'echo "val_acc: 0.91"; mkdir -p "$RUNYARD_ARTIFACTS/out"; printf real-model >"$RUNYARD_ARTIFACTS/out/model.bin"'
+	expect_rc 0 "a tracked run writes an artifact"
+	ry promote tracked --model real --alias champion --if-better val_acc:max
+	expect_rc 0 "the tracked run's artifact is promoted"
+	ry export real@champion "$T_TMP/real"
+	expect_rc 0 "and exported"
+	expect_eq "$(cat "$T_TMP/real/model.bin" 2>/dev/null)" "real-model" "exported bytes are the run's"
+	ry model real --json
+	expect_eq "$(json "d['versions'][0]['run']['metrics']['val_acc']['last'], d['versions'][0]['artifact']['path']")" \
+		"0.91 out/model.bin" "lineage has the captured metric and the artifact path"
+else
+	ok "promote a run made by 'runyard run' # SKIP runyard run is not in this build"
+fi
+
 # ---- bad input
 ry promote run-b
 expect_rc 2 "promote without --model is bad usage"
