@@ -30,5 +30,6 @@
 #include "runlist.h"
 #include "demo.h"
 #include "artifact.h"
+#include "registry.h"
 
 #endif

@@ -41,6 +41,13 @@ int cli_runs(int argc, char **argv, struct cli_global *g);
 int cli_show(int argc, char **argv, struct cli_global *g);
 int cli_compare(int argc, char **argv, struct cli_global *g);
 int cli_bench(int argc, char **argv, struct cli_global *g);
+/* registry (tui/cli_models.c, cli_promote.c, cli_alias.c, cli_export.c, cli_rm.c) */
+int cli_models(int argc, char **argv, struct cli_global *g);
+int cli_model(int argc, char **argv, struct cli_global *g);
+int cli_promote(int argc, char **argv, struct cli_global *g);
+int cli_alias(int argc, char **argv, struct cli_global *g);
+int cli_export(int argc, char **argv, struct cli_global *g);
+int cli_rm(int argc, char **argv, struct cli_global *g);
 /* The full-screen app (app.c). */
 int tui_app_run(struct cli_global *g, bool demo);
 
