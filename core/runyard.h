@@ -29,5 +29,8 @@
 #include "run.h"
 #include "runlist.h"
 #include "demo.h"
+#include "ingest.h"
+#include "gitprov.h"
+#include "track.h"
 
 #endif

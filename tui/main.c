@@ -19,6 +19,9 @@ const struct cli_command cli_commands[] = {
 	  "list runs, filtered and sorted" },
 	{ "show", cli_show, "RUN [--json]", "show one run: params, metrics, provenance" },
 	{ "compare", cli_compare, "RUN RUN... [--json]", "compare runs side by side" },
+	{ "run", cli_run, "[-e EXP] [--name NAME] [--tag K=V]... [--param K=V]... [--no-capture] -- CMD ARG...",
+	  "run and track a local command" },
+	{ "metrics", cli_metrics, "RUN [KEY...] [--json|--csv]", "print full metric histories" },
 	{ "bench", cli_bench, "[--runs N] [--points N]", "print performance figures" },
 	{ NULL, NULL, NULL, NULL },
 };
