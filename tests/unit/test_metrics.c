@@ -1,14 +1,467 @@
-/* Placeholder until the module's tests land. */
+/* Metric storage: codec round trips, chunking, appending across flushes and
+ * processes, summaries, goals, keys, damage detection. */
 #include "testutil.h"
 
-static void test_placeholder(void **state)
+#include <math.h>
+#include <sqlite3.h>
+
+#include "store_internal.h"
+
+static void exec_sql(ry_store *st, const char *sql)
 {
-	(void)state;
-	skip();
+	if (ry_store__exec(st, sql) != 0)
+		fail_msg("exec %s: %s", sql, ry_error_last());
+}
+
+/* Two experiments, runs 1..3 in the first, 4 in the second. */
+static void make_runs(ry_store *st)
+{
+	exec_sql(st, "INSERT INTO experiments(id, name, created) VALUES (1, 'e1', 0), (2, 'e2', 0);"
+	             "INSERT INTO runs(id, uuid, experiment_id, name, status) VALUES"
+	             " (1, 'u1', 1, 'r1', 'running'), (2, 'u2', 1, 'r2', 'running'),"
+	             " (3, 'u3', 1, 'r3', 'running'), (4, 'u4', 2, 'r4', 'running');");
+}
+
+static int setup(void **state)
+{
+	struct ry_test_ws *ws = calloc(1, sizeof *ws);
+	ry_test_ws_open(ws);
+	make_runs(ws->st);
+	*state = ws;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_test_ws_close(ws);
+	free(ws);
+	return 0;
+}
+
+static bool same_double(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static void expect_history(ry_store *st, int64_t run, const char *key, const ry_point *want, size_t n)
+{
+	ry_point *got = NULL;
+	size_t ng = 99;
+	assert_int_equal(ry_metrics_read(st, run, key, &got, &ng), 0);
+	assert_int_equal(ng, n);
+	for (size_t i = 0; i < n; i++) {
+		if (got[i].step != want[i].step || !same_double(got[i].value, want[i].value) ||
+		    fabs(got[i].ts - want[i].ts) > 0.0005)
+			fail_msg("point %zu: got (%lld, %.3f, %.17g) want (%lld, %.3f, %.17g)", i,
+			         (long long)got[i].step, got[i].ts, got[i].value,
+			         (long long)want[i].step, want[i].ts, want[i].value);
+	}
+	free(got);
+}
+
+static int64_t count_rows(ry_store *st, const char *sql)
+{
+	sqlite3_stmt *q;
+	int64_t v = -1;
+	assert_int_equal(sqlite3_prepare_v2(ry_store__db(st), sql, -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+static void write_points(ry_store *st, int64_t run, const char *key, const ry_point *p, size_t n)
+{
+	ry_metrics_writer *w;
+	assert_int_equal(ry_metrics_writer_new(&w, st), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(ry_metrics_append(w, run, key, p[i].step, p[i].ts, p[i].value), 0);
+	assert_int_equal(ry_metrics_pending(w), n);
+	assert_int_equal(ry_metrics_flush(w), 0);
+	assert_int_equal(ry_metrics_pending(w), 0);
+	ry_metrics_writer_free(w);
+}
+
+static void test_metrics_read__missing_series_is_empty(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_point *p = (ry_point *)1;
+	size_t n = 7;
+	assert_int_equal(ry_metrics_read(ws->st, 1, "nope", &p, &n), 0);
+	assert_null(p);
+	assert_int_equal(n, 0);
+	ry_metrics_writer_free(NULL);
+	ry_metric_summaries_free(NULL, 0);
+	assert_int_equal(ry_metrics_pending(NULL), 0);
+}
+
+static void test_metrics_append__bad_input_is_einval(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_metrics_writer *w;
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	assert_int_equal(ry_metrics_append(w, 0, "loss", 0, 0, 1), RY_EINVAL);
+	assert_int_equal(ry_metrics_append(w, 1, "", 0, 0, 1), RY_EINVAL);
+	assert_int_equal(ry_metrics_append(w, 1, NULL, 0, 0, 1), RY_EINVAL);
+	assert_int_equal(ry_metrics_pending(w), 0);
+	assert_int_equal(ry_metrics_flush(w), 0); /* nothing to do */
+	ry_metrics_writer_free(w);
+}
+
+/* Every value class the codec distinguishes, and hostile steps/times. */
+static void test_metrics_codec__round_trips_every_value_kind(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_point f64[] = {
+		{ 0, 1700000000.123, 0.1 }, { 1, 1700000000.5, NAN }, { 2, 1700000001.0, INFINITY },
+		{ 3, 1700000001.5, -INFINITY }, { 4, 1700000002.0, -0.0 }, { 5, 1700000002.5, 1e300 },
+		{ 6, 1700000003.0, 5e-324 }, { -7, 1600000000.0, -3.141592653589793 },
+	};
+	ry_point f32[] = { { 10, 100.0, 0.5f }, { 20, 100.25, 0.25f }, { 30, 100.5, (double)0.1f },
+	                   { 40, 100.75, NAN }, { 50, 101.0, INFINITY } };
+	ry_point ints[] = { { 0, 0, 1 }, { 1, 0, 2 }, { 2, 0, 1e15 }, { 3, 0, -1e15 }, { 4, 0, 0 } };
+	ry_point steps[] = { { INT64_MAX, 1, 1 }, { INT64_MIN, 2, 2 }, { 0, -1.5, 3 },
+	                     { INT64_MAX, 9e12, 4 }, { 5, 0, 5 } };
+	write_points(ws->st, 1, "f64", f64, sizeof f64 / sizeof *f64);
+	write_points(ws->st, 1, "f32", f32, sizeof f32 / sizeof *f32);
+	write_points(ws->st, 1, "int", ints, sizeof ints / sizeof *ints);
+	write_points(ws->st, 1, "steps", steps, sizeof steps / sizeof *steps);
+	expect_history(ws->st, 1, "f64", f64, sizeof f64 / sizeof *f64);
+	expect_history(ws->st, 1, "f32", f32, sizeof f32 / sizeof *f32);
+	expect_history(ws->st, 1, "int", ints, sizeof ints / sizeof *ints);
+	expect_history(ws->st, 1, "steps", steps, sizeof steps / sizeof *steps);
+}
+
+static void test_metrics_codec__float32_values_are_compact(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	enum { N = 4000 };
+	ry_point *p = malloc(N * sizeof *p);
+	int64_t blob = 0;
+	for (int i = 0; i < N; i++)
+		p[i] = (ry_point){ i, 1700000000.0 + i * 0.5, (double)(float)(2.0 * exp(-i / 900.0) + 0.01 * sin(i)) };
+	write_points(ws->st, 2, "loss", p, N);
+	blob = count_rows(ws->st, "SELECT sum(length(data)) FROM metrics WHERE run_id = 2");
+	/* 4 value bytes, ~1 step byte, ~1 time byte */
+	assert_true(blob < N * 7);
+	expect_history(ws->st, 2, "loss", p, N);
+	free(p);
+}
+
+static void test_metrics_write__splits_into_chunks(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	enum { N = 2 * RY_METRICS_CHUNK + 952 };
+	ry_point *p = malloc(N * sizeof *p);
+	for (int i = 0; i < N; i++)
+		p[i] = (ry_point){ i * 10, 1000.0 + i, i * 0.37 };
+	write_points(ws->st, 1, "loss", p, N);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metrics WHERE run_id = 1 AND key = 'loss'"), 3);
+	assert_int_equal(count_rows(ws->st, "SELECT n FROM metrics WHERE run_id = 1 AND key = 'loss' AND chunk = 2"),
+	                 952);
+	assert_int_equal(count_rows(ws->st, "SELECT step_max FROM metrics WHERE run_id = 1 AND chunk = 1"),
+	                 (2 * RY_METRICS_CHUNK - 1) * 10);
+	expect_history(ws->st, 1, "loss", p, N);
+	free(p);
+}
+
+/* Small flushes fill the last chunk up instead of making a chunk each. */
+static void test_metrics_flush__appends_to_partial_chunk(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	enum { N = RY_METRICS_CHUNK + 30 };
+	ry_point *p = malloc(N * sizeof *p);
+	ry_metrics_writer *w;
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	for (int i = 0; i < N; i++) {
+		p[i] = (ry_point){ i, 50.0 + i * 0.25, 1.0 / (i + 1) };
+		assert_int_equal(ry_metrics_append(w, 1, "loss", p[i].step, p[i].ts, p[i].value), 0);
+		if (i % 7 == 6)
+			assert_int_equal(ry_metrics_flush(w), 0);
+	}
+	assert_int_equal(ry_metrics_flush(w), 0);
+	ry_metrics_writer_free(w);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metrics WHERE run_id = 1"), 2);
+	assert_int_equal(count_rows(ws->st, "SELECT n FROM metrics WHERE run_id = 1 AND chunk = 0"),
+	                 RY_METRICS_CHUNK);
+	assert_int_equal(count_rows(ws->st, "SELECT n FROM metric_summary WHERE run_id = 1 AND key = 'loss'"), N);
+	expect_history(ws->st, 1, "loss", p, N);
+	free(p);
+}
+
+/* A second writer (a later process) continues an existing series. */
+static void test_metrics_writer__continues_series_of_earlier_writer(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_point p[20];
+	for (int i = 0; i < 20; i++)
+		p[i] = (ry_point){ i, 10.0 + i, i * 2.0 };
+	write_points(ws->st, 3, "acc", p, 12);
+	write_points(ws->st, 3, "acc", p + 12, 8);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metrics WHERE run_id = 3"), 1);
+	expect_history(ws->st, 3, "acc", p, 20);
+}
+
+/* Two connections (as two processes) append to the same series in turn. */
+static void test_metrics_writer__sees_other_process_appends(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_store *other;
+	ry_metrics_writer *a, *b;
+	ry_point p[30];
+	ry_metric_summary *s;
+	size_t ns;
+
+	assert_int_equal(ry_store_open(&other, ws->path, 0), 0);
+	assert_int_equal(ry_metrics_writer_new(&a, ws->st), 0);
+	assert_int_equal(ry_metrics_writer_new(&b, other), 0);
+	for (int i = 0; i < 30; i++)
+		p[i] = (ry_point){ i, 5.0 + i, 100.0 - i };
+	for (int i = 0; i < 30; i++) {
+		ry_metrics_writer *w = (i / 5) % 2 ? b : a;
+		assert_int_equal(ry_metrics_append(w, 1, "loss", p[i].step, p[i].ts, p[i].value), 0);
+		if (i % 5 == 4)
+			assert_int_equal(ry_metrics_flush(w), 0);
+	}
+	ry_metrics_writer_free(a);
+	ry_metrics_writer_free(b);
+	ry_store_close(other);
+	expect_history(ws->st, 1, "loss", p, 30);
+	assert_int_equal(ry_metrics_summaries(ws->st, 1, &s, &ns), 0);
+	assert_int_equal(ns, 1);
+	assert_int_equal(s[0].n, 30);
+	assert_true(s[0].min == 71.0 && s[0].max == 100.0 && s[0].last == 71.0);
+	assert_int_equal(s[0].last_step, 29);
+	ry_metric_summaries_free(s, ns);
+}
+
+/* Another writer on the same connection: data_version does not move, but
+ * the writer must still notice. */
+static void test_metrics_writer__sees_same_connection_appends(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_metrics_writer *a, *b;
+	ry_point p[9];
+	for (int i = 0; i < 9; i++)
+		p[i] = (ry_point){ i, 1.0 + i, i };
+	assert_int_equal(ry_metrics_writer_new(&a, ws->st), 0);
+	assert_int_equal(ry_metrics_writer_new(&b, ws->st), 0);
+	for (int i = 0; i < 9; i++) {
+		ry_metrics_writer *w = (i / 3) % 2 ? b : a;
+		assert_int_equal(ry_metrics_append(w, 2, "x", p[i].step, p[i].ts, p[i].value), 0);
+		if (i % 3 == 2)
+			assert_int_equal(ry_metrics_flush(w), 0);
+	}
+	ry_metrics_writer_free(a);
+	ry_metrics_writer_free(b);
+	expect_history(ws->st, 2, "x", p, 9);
+}
+
+static void test_metrics_summaries__ignore_non_finite_in_min_max(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_point p[] = { { 1, 10, INFINITY }, { 2, 11, 0.5 }, { 3, 12, -2.0 }, { 4, 13, NAN } };
+	ry_point q[] = { { 1, 20, NAN }, { 2, 21, -INFINITY } };
+	ry_point r[] = { { 7, 30, 3.0 }, { 8, 31, INFINITY } };
+	ry_metric_summary *s;
+	size_t n;
+	write_points(ws->st, 1, "val_loss", p, 4);
+	write_points(ws->st, 1, "allbad", q, 2);
+	write_points(ws->st, 1, "inflast", r, 2);
+	assert_int_equal(ry_metrics_summaries(ws->st, 1, &s, &n), 0);
+	assert_int_equal(n, 3);
+	/* sorted by key */
+	assert_string_equal(s[0].key, "allbad");
+	assert_string_equal(s[1].key, "inflast");
+	assert_string_equal(s[2].key, "val_loss");
+	assert_true(isnan(s[0].min) && isnan(s[0].max) && isnan(s[0].last));
+	assert_int_equal(s[0].n, 2);
+	assert_true(s[1].min == 3.0 && s[1].max == 3.0 && isnan(s[1].last));
+	assert_int_equal(s[1].last_step, 8);
+	assert_true(s[2].min == -2.0 && s[2].max == 0.5 && isnan(s[2].last));
+	assert_true(s[2].first_ts == 10.0 && s[2].last_ts == 13.0);
+	ry_metric_summaries_free(s, n);
+	/* The history keeps the non-finite values exactly. */
+	expect_history(ws->st, 1, "val_loss", p, 4);
+}
+
+static void test_metrics_flush__unknown_run_fails_and_keeps_points(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_metrics_writer *w;
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	assert_int_equal(ry_metrics_append(w, 1, "ok", 0, 0, 1), 0);
+	assert_int_equal(ry_metrics_append(w, 999, "loss", 0, 0, 1), 0);
+	assert_int_equal(ry_metrics_flush(w), RY_ENOTFOUND);
+	assert_non_null(strstr(ry_error_last(), "no such run"));
+	assert_int_equal(ry_metrics_pending(w), 2);
+	/* Nothing of the failed batch was written. */
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metrics"), 0);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_summary"), 0);
+	/* Once the run exists the same points go in. */
+	exec_sql(ws->st, "INSERT INTO runs(id, uuid, experiment_id, name, status) VALUES (999, 'u9', 1, 'r9', 'running')");
+	assert_int_equal(ry_metrics_flush(w), 0);
+	assert_int_equal(count_rows(ws->st, "SELECT sum(n) FROM metric_summary"), 2);
+	ry_metrics_writer_free(w);
+}
+
+/* The flush joins a caller's transaction; rolling that back must not leave
+ * the writer believing its points were stored. */
+static void test_metrics_flush__survives_caller_rollback(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_metrics_writer *w;
+	ry_point p[6];
+	for (int i = 0; i < 6; i++)
+		p[i] = (ry_point){ i, 1.0 + i, i * 0.5 };
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ry_metrics_append(w, 1, "m", p[i].step, p[i].ts, p[i].value), 0);
+	assert_int_equal(ry_metrics_flush(w), 0);
+	assert_int_equal(ry_store_begin(ws->st), 0);
+	assert_int_equal(ry_metrics_append(w, 1, "m", 99, 99, 99), 0);
+	assert_int_equal(ry_metrics_flush(w), 0);
+	ry_store_rollback(ws->st);
+	for (int i = 3; i < 6; i++)
+		assert_int_equal(ry_metrics_append(w, 1, "m", p[i].step, p[i].ts, p[i].value), 0);
+	assert_int_equal(ry_metrics_flush(w), 0);
+	ry_metrics_writer_free(w);
+	expect_history(ws->st, 1, "m", p, 6);
+	assert_int_equal(count_rows(ws->st, "SELECT n FROM metric_summary WHERE run_id = 1 AND key = 'm'"), 6);
+}
+
+/* Summaries migrated from schema 1 have counts but no values: the writer
+ * rebuilds them from the chunks before appending. */
+static void test_metrics_writer__rebuilds_valueless_summary(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_point p[] = { { 0, 1, 5.0 }, { 1, 2, 1.0 }, { 2, 3, 3.0 } };
+	ry_metric_summary *s;
+	size_t n;
+	write_points(ws->st, 1, "loss", p, 2);
+	exec_sql(ws->st, "UPDATE metric_summary SET last = NULL, min = NULL, max = NULL");
+	write_points(ws->st, 1, "loss", p + 2, 1);
+	assert_int_equal(ry_metrics_summaries(ws->st, 1, &s, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(s[0].min == 1.0 && s[0].max == 5.0 && s[0].last == 3.0 && s[0].n == 3);
+	ry_metric_summaries_free(s, n);
+}
+
+static void test_metrics_read__damaged_chunk_is_ecorrupt(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_point p[] = { { 0, 1, 5.0 }, { 1, 2, 1.0 } };
+	ry_point *got = NULL;
+	size_t n = 0;
+	ry_metrics_writer *w;
+	write_points(ws->st, 1, "loss", p, 2);
+	exec_sql(ws->st, "UPDATE metrics SET data = x'1f0203'");
+	assert_int_equal(ry_metrics_read(ws->st, 1, "loss", &got, &n), RY_ECORRUPT);
+	assert_non_null(strstr(ry_error_last(), "damaged"));
+	assert_null(got);
+	exec_sql(ws->st, "UPDATE metrics SET data = x''");
+	assert_int_equal(ry_metrics_read(ws->st, 1, "loss", &got, &n), RY_ECORRUPT);
+	/* A truncated but well-headed blob. */
+	exec_sql(ws->st, "UPDATE metrics SET data = x'1002000002'");
+	assert_int_equal(ry_metrics_read(ws->st, 1, "loss", &got, &n), RY_ECORRUPT);
+	/* The writer refuses to append to a damaged partial chunk. */
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	assert_int_equal(ry_metrics_append(w, 1, "loss", 2, 3, 1), 0);
+	assert_int_equal(ry_metrics_flush(w), RY_ECORRUPT);
+	ry_metrics_writer_free(w);
+}
+
+static void test_metrics_keys__per_experiment_and_all(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_point p[] = { { 0, 1, 1.0 } };
+	char **k;
+	size_t n;
+	assert_int_equal(ry_metrics_keys(ws->st, 0, &k, &n), 0);
+	assert_int_equal(n, 0);
+	ry_strings_free(k, n);
+	write_points(ws->st, 1, "val_acc", p, 1);
+	write_points(ws->st, 2, "loss", p, 1);
+	write_points(ws->st, 2, "val_acc", p, 1);
+	write_points(ws->st, 4, "auc", p, 1);
+	assert_int_equal(ry_metrics_keys(ws->st, 0, &k, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(k[0], "auc");
+	assert_string_equal(k[1], "loss");
+	assert_string_equal(k[2], "val_acc");
+	ry_strings_free(k, n);
+	assert_int_equal(ry_metrics_keys(ws->st, 1, &k, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(k[0], "loss");
+	assert_string_equal(k[1], "val_acc");
+	ry_strings_free(k, n);
+	assert_int_equal(ry_metrics_keys(ws->st, 2, &k, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(k[0], "auc");
+	ry_strings_free(k, n);
+}
+
+static void test_metric_goal__heuristic_and_setting(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	const char *lower[] = { "loss", "val_loss", "train/loss", "error_rate", "val_err", "mse", "eval_rmse",
+	                        "perplexity", "val_ppl", "wer", "test/cer", "step_time", "latency_ms",
+	                        "Val_Loss", "kl", "train/step_time" };
+	const char *higher[] = { "acc", "val_acc", "accuracy", "f1", "auc", "val_auc", "reward", "bleu",
+	                         "items_per_sec", "precision", "tokens_per_sec", "recall", "map", "samples/s" };
+	for (size_t i = 0; i < sizeof lower / sizeof *lower; i++)
+		if (ry_metric_goal(NULL, lower[i]) != -1)
+			fail_msg("%s should be lower-is-better", lower[i]);
+	for (size_t i = 0; i < sizeof higher / sizeof *higher; i++)
+		if (ry_metric_goal(NULL, higher[i]) != 1)
+			fail_msg("%s should be higher-is-better", higher[i]);
+	assert_int_equal(ry_metric_goal(ws->st, "val_loss"), -1);
+	assert_int_equal(ry_store_setting_set(ws->st, "metric.val_loss.goal", "max"), 0);
+	assert_int_equal(ry_metric_goal(ws->st, "val_loss"), 1);
+	assert_int_equal(ry_store_setting_set(ws->st, "metric.reward.goal", "min"), 0);
+	assert_int_equal(ry_metric_goal(ws->st, "reward"), -1);
+	assert_int_equal(ry_store_setting_set(ws->st, "metric.f1.goal", "sideways"), 0);
+	assert_int_equal(ry_metric_goal(ws->st, "f1"), 1); /* junk setting: heuristic */
+}
+
+static void test_metrics_storage__counts_points_and_bytes(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	enum { N = 5000 };
+	ry_point *p = malloc(N * sizeof *p);
+	int64_t bytes = -1, points = -1;
+	assert_int_equal(ry_metrics_storage(ws->st, &bytes, &points), 0);
+	assert_int_equal(points, 0);
+	for (int i = 0; i < N; i++)
+		p[i] = (ry_point){ i, 1e9 + i, (double)(float)(1.0 / (1 + i)) };
+	write_points(ws->st, 1, "loss", p, N);
+	assert_int_equal(ry_metrics_storage(ws->st, &bytes, &points), 0);
+	assert_int_equal(points, N);
+	assert_true(bytes > 0 && bytes / points <= 16);
+	free(p);
 }
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(test_placeholder) };
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_metrics_read__missing_series_is_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_append__bad_input_is_einval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_codec__round_trips_every_value_kind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_codec__float32_values_are_compact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_write__splits_into_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_flush__appends_to_partial_chunk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_writer__continues_series_of_earlier_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_writer__sees_other_process_appends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_writer__sees_same_connection_appends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_summaries__ignore_non_finite_in_min_max, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_flush__unknown_run_fails_and_keeps_points, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_flush__survives_caller_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_writer__rebuilds_valueless_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_read__damaged_chunk_is_ecorrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_keys__per_experiment_and_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metric_goal__heuristic_and_setting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_storage__counts_points_and_bytes, setup, teardown),
+	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,301 @@
+/*
+ * Run listing: sort orders (asc/desc, NULLs last, ties by id), limits,
+ * experiment scoping, cell fetching by both plans (point lookups and column
+ * scans must agree) and cell formatting.
+ */
+#include "query_fixture.h"
+
+static struct ry_test_ws ws;
+
+static int setup(void **state)
+{
+	(void)state;
+	ry_test_ws_open(&ws);
+	fx_fill(ws.st);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ry_test_ws_close(&ws);
+	return 0;
+}
+
+static char *list(const char *filter, const char *sort, size_t limit, int64_t exp)
+{
+	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+	ry_runlist *l;
+	ry_buf b = RY_BUF_INIT;
+	o.filter = filter;
+	o.sort = sort;
+	o.limit = limit;
+	o.experiment_id = exp;
+	if (ry_runlist_open(&l, ws.st, &o) != 0)
+		fail_msg("list '%s' sort '%s' failed: %s", filter ? filter : "", sort ? sort : "", ry_error_last());
+	assert_int_equal(ry_runlist_count(l) == 0 || ry_runlist_ids(l) != NULL, 1);
+	for (size_t i = 0; i < ry_runlist_count(l); i++)
+		ry_buf_printf(&b, "%s%lld", i ? "," : "", (long long)ry_runlist_ids(l)[i]);
+	ry_runlist_free(l);
+	return ry_buf_detach(&b);
+}
+
+#define SORTED(sort, want) do { \
+		char *got_ = list(NULL, sort, 0, 0); \
+		if (strcmp(got_, want) != 0) \
+			fail_msg("sort '%s': got [%s], want [%s]", sort ? sort : "(default)", got_, want); \
+		free(got_); \
+	} while (0)
+
+static void test_runlist_default_order_is_newest_first(void **state)
+{
+	(void)state;
+	SORTED(NULL, "5,3,4,2,1");
+	SORTED("", "5,3,4,2,1");
+	SORTED("created:asc", "1,2,4,3,5");
+}
+
+static void test_runlist_sort_nulls_last_both_ways(void **state)
+{
+	(void)state;
+	SORTED("val_acc:desc", "3,1,2,5,4");
+	SORTED("val_acc:asc", "2,1,3,5,4");
+	SORTED("val_acc", "2,1,3,5,4");
+	SORTED("lr", "4,1,3,2,5");
+	SORTED("lr:desc", "2,3,1,4,5");
+	SORTED("host:asc", "4,1,2,5,3");
+	SORTED("host:desc", "2,4,1,5,3");
+	SORTED("loss.best:asc", "3,1,4,2,5");
+	SORTED("duration:desc", "4,1,2,3,5");
+	SORTED("cost:asc", "3,2,1,4,5");
+	SORTED("ended:DESC", "3,2,1,5,4");
+}
+
+static void test_runlist_ties_break_by_id_desc(void **state)
+{
+	(void)state;
+	SORTED("optimizer:asc", "5,3,1,4,2");
+	SORTED("status:asc", "2,3,1,5,4");
+	SORTED("experiment", "5,3,4,2,1");
+	SORTED("name:desc", "3,4,2,1,5");
+}
+
+static void test_runlist_filter_sort_limit_experiment(void **state)
+{
+	char *got;
+	(void)state;
+	got = list("status != queued", "val_acc:desc", 2, 0);
+	assert_string_equal(got, "3,1");
+	free(got);
+	got = list(NULL, NULL, 0, 2);
+	assert_string_equal(got, "5,3");
+	free(got);
+	got = list("lr < 1", NULL, 0, 1);
+	assert_string_equal(got, "4,2,1");
+	free(got);
+	got = list("lr > 100", NULL, 0, 0);
+	assert_string_equal(got, "");
+	free(got);
+}
+
+static void test_runlist_bad_filter_or_sort_is_einval(void **state)
+{
+	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+	ry_runlist *l = (ry_runlist *)&o;
+	(void)state;
+	o.filter = "lr <";
+	assert_int_equal(ry_runlist_open(&l, ws.st, &o), RY_EINVAL);
+	assert_null(l);
+	assert_non_null(strstr(ry_error_last(), "expected a value after '<'"));
+	o.filter = NULL;
+	o.sort = "nope:desc";
+	assert_int_equal(ry_runlist_open(&l, ws.st, &o), RY_EINVAL);
+	assert_non_null(strstr(ry_error_last(), "unknown field 'nope'"));
+	o.sort = "shared";
+	assert_int_equal(ry_runlist_open(&l, ws.st, &o), RY_EINVAL);
+	ry_runlist_free(NULL);
+}
+
+static const char *const field_names[] = {
+	"name", "status", "lr", "model", "val_acc", "loss.best", "duration", "cost", "created",
+	"tags.stage", "experiment", "id", "exit_code", "metrics.loss.n",
+};
+#define NF (sizeof field_names / sizeof field_names[0])
+
+static void parse_fields(ry_field **f)
+{
+	for (size_t j = 0; j < NF; j++)
+		if (ry_field_parse(&f[j], ws.st, field_names[j]) != 0)
+			fail_msg("field %s: %s", field_names[j], ry_error_last());
+}
+
+static void free_fields(ry_field **f)
+{
+	for (size_t j = 0; j < NF; j++)
+		ry_field_free(f[j]);
+}
+
+static void assert_num(const ry_cell *c, double want)
+{
+	assert_int_equal(c->type, RY_CELL_NUM);
+	if (fabs(c->num - want) > 1e-9)
+		fail_msg("cell %g, want %g", c->num, want);
+}
+
+static void assert_text(const ry_cell *c, const char *want)
+{
+	assert_int_equal(c->type, RY_CELL_TEXT);
+	assert_string_equal(c->text, want);
+}
+
+static void test_runlist_fetch_cells(void **state)
+{
+	ry_field *f[NF];
+	int64_t ids[] = { 3, 1, 99, 4 };
+	ry_cell cells[4 * NF];
+	(void)state;
+	parse_fields(f);
+	assert_int_equal(ry_runlist_fetch(ws.st, ids, 4, f, NF, cells), 0);
+
+	ry_cell *r = cells; /* run 3 */
+	assert_text(&r[0], "xgb-1");
+	assert_text(&r[1], "finished");
+	assert_num(&r[2], 0.05);
+	assert_text(&r[3], "xgb");
+	assert_num(&r[4], 0.95);
+	assert_num(&r[5], 0.1);
+	assert_num(&r[6], 90);
+	assert_num(&r[7], 0);
+	assert_num(&r[8], fx_base - 3600);
+	assert_int_equal(r[9].type, RY_CELL_NULL);
+	assert_text(&r[10], "tabular");
+	assert_num(&r[11], 3);
+	assert_num(&r[12], 0);
+	assert_num(&r[13], 10);
+
+	r = cells + NF; /* run 1 */
+	assert_text(&r[0], "resnet-a");
+	assert_num(&r[5], 0.19);
+	assert_num(&r[7], 4);
+	assert_text(&r[10], "vision");
+
+	r = cells + 2 * NF; /* no run 99: every cell missing */
+	for (size_t j = 0; j < NF; j++)
+		assert_int_equal(r[j].type, RY_CELL_NULL);
+
+	r = cells + 3 * NF; /* run 4, running */
+	assert_text(&r[1], "running");
+	assert_int_equal(r[4].type, RY_CELL_NULL);
+	assert_int_equal(r[6].type, RY_CELL_NUM);
+	assert_true(r[6].num >= 7200 && r[6].num < 7200 + 600);
+	assert_true(r[7].num >= 6.0 && r[7].num < 6.5);
+	assert_text(&r[9], "prod");
+	assert_int_equal(r[12].type, RY_CELL_NULL);
+
+	ry_cells_clear(cells, 4 * NF);
+	assert_int_equal(cells[0].type, RY_CELL_NULL);
+	assert_null(cells[0].text);
+	assert_int_equal(ry_runlist_fetch(ws.st, ids, 0, f, NF, cells), 0);
+	free_fields(f);
+}
+
+/* Many rows take the column-scan plan; it must give what lookups give,
+ * repeated and unknown ids included. */
+static void test_runlist_fetch_scan_matches_lookup(void **state)
+{
+	enum { MANY = 4000 };
+	ry_field *f[NF];
+	int64_t few[6] = { 1, 2, 3, 4, 5, 6 }, *many = malloc(MANY * sizeof *many);
+	ry_cell *a = calloc(6 * NF, sizeof *a), *b = calloc(MANY * NF, sizeof *b);
+	(void)state;
+	parse_fields(f);
+	for (size_t i = 0; i < MANY; i++)
+		many[i] = (int64_t)(i % 6) + 1;
+	assert_int_equal(ry_runlist_fetch(ws.st, few, 6, f, NF, a), 0);
+	assert_int_equal(ry_runlist_fetch(ws.st, many, MANY, f, NF, b), 0);
+	for (size_t i = 0; i < MANY; i++) {
+		for (size_t j = 0; j < NF; j++) {
+			const ry_cell *x = &a[(i % 6) * NF + j], *y = &b[i * NF + j];
+			if (x->type != y->type)
+				fail_msg("row %zu field %s: type %d vs %d", i, field_names[j], x->type, y->type);
+			if (x->type == RY_CELL_TEXT)
+				assert_string_equal(x->text, y->text);
+			else if (x->type == RY_CELL_NUM && fabs(x->num - y->num) > 1.0)
+				fail_msg("row %zu field %s: %g vs %g", i, field_names[j], x->num, y->num);
+		}
+	}
+	ry_cells_clear(a, 6 * NF);
+	ry_cells_clear(b, MANY * NF);
+	free(a);
+	free(b);
+	free(many);
+	free_fields(f);
+}
+
+static void check_format(const char *field, ry_cell c, double now, const char *want)
+{
+	ry_field *f;
+	char out[64];
+	if (ry_field_parse(&f, ws.st, field) != 0)
+		fail_msg("field %s: %s", field, ry_error_last());
+	ry_cell_format(f, &c, now, out, sizeof out);
+	if (strcmp(out, want) != 0)
+		fail_msg("format %s: got [%s], want [%s]", field, out, want);
+	ry_field_free(f);
+}
+
+static ry_cell num(double v)
+{
+	ry_cell c = { RY_CELL_NUM, v, NULL };
+	return c;
+}
+
+static void test_runlist_cell_format(void **state)
+{
+	ry_cell null = { RY_CELL_NULL, 0, NULL }, text = { RY_CELL_TEXT, 0, (char *)"adam" };
+	double now = 1800000000;
+	ry_field *f;
+	char small[4];
+	(void)state;
+	check_format("val_acc", num(0.92), now, "0.92");
+	check_format("val_acc", num(0.123456789), now, "0.123457");
+	check_format("batch_size", num(64), now, "64");
+	check_format("lr", num(1e-4), now, "0.0001");
+	check_format("lr", num(1234567.891), now, "1.23457e+06");
+	check_format("lr", num(1234567), now, "1234567");
+	check_format("lr", num(-0.0), now, "0");
+	check_format("val_acc", num(NAN), now, "nan");
+	check_format("lr", null, now, "-");
+	check_format("optimizer", text, now, "adam");
+	check_format("duration", num(7200), now, "2h00m");
+	check_format("duration", num(90), now, "1m30s");
+	check_format("created", num(now - 3 * 86400), now, "3d ago");
+	check_format("started", num(now - 120), now, "2m ago");
+	check_format("cost", num(4), now, "$4.00");
+	check_format("cost", num(12.5), now, "$12.50");
+	check_format("exit_code", num(1), now, "1");
+	check_format("metrics.loss.n", num(100), now, "100");
+
+	assert_int_equal(ry_field_parse(&f, ws.st, "lr"), 0);
+	{
+		ry_cell c = num(1234567);
+		ry_cell_format(f, &c, now, small, sizeof small);
+	}
+	assert_string_equal(small, "123");
+	ry_field_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_runlist_default_order_is_newest_first),
+		cmocka_unit_test(test_runlist_sort_nulls_last_both_ways),
+		cmocka_unit_test(test_runlist_ties_break_by_id_desc),
+		cmocka_unit_test(test_runlist_filter_sort_limit_experiment),
+		cmocka_unit_test(test_runlist_bad_filter_or_sort_is_einval),
+		cmocka_unit_test(test_runlist_fetch_cells),
+		cmocka_unit_test(test_runlist_fetch_scan_matches_lookup),
+		cmocka_unit_test(test_runlist_cell_format),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
