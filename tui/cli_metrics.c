@@ -63,8 +63,16 @@ static void num(FILE *f, double v, bool json)
 		fputs(json ? "null" : "nan", f);
 	else if (isinf(v))
 		fputs(json ? "null" : v > 0 ? "inf" : "-inf", f);
-	else
-		fprintf(f, "%.17g", v);
+	else {
+		/* the shortest text that reads back as the same double */
+		char b[32];
+		for (int prec = 15; prec <= 17; prec++) {
+			snprintf(b, sizeof b, "%.*g", prec, v);
+			if (strtod(b, NULL) == v)
+				break;
+		}
+		fputs(b, f);
+	}
 }
 
 static void print_key(FILE *f, enum fmt fmt, const ry_run *r, const char *key, const ry_point *p, size_t n,

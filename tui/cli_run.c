@@ -64,15 +64,18 @@ static int split_kv(const char *opt, const char *arg, ry_kv **v, size_t *n, size
 
 static void on_start(void *payload, int64_t run_id, const char *uuid, int pid)
 {
-	const char *name = payload;
+	ry_store *st = payload;
+	ry_run *r = NULL;
 	(void)uuid;
 	(void)pid;
 	fprintf(stderr, "runyard: tracking run %lld", (long long)run_id);
-	if (name) {
-		fputs(" (", stderr);
-		cli_put_safe(stderr, name);
-		fputc(')', stderr);
+	if (ry_run_get(&r, st, run_id) == 0) {
+		fputs(" ", stderr);
+		cli_put_safe(stderr, r->name);
+		fputs(" in experiment ", stderr);
+		cli_put_safe(stderr, r->experiment);
 	}
+	ry_run_free(r);
 	fputc('\n', stderr);
 }
 
@@ -199,7 +202,7 @@ int cli_run(int argc, char **argv, struct cli_global *g)
 	o.patterns = patterns.ptr;
 	if (!quiet) {
 		o.on_start = on_start;
-		o.payload = (void *)o.name;
+		o.payload = st;
 	}
 	if ((status = ry_track_run(st, &o, &res))) {
 		rc = cli_fail(status);
