@@ -252,6 +252,8 @@ char *ry_track_pid_identity(int pid)
 	if (!(p = strrchr(buf, ')')))
 		return NULL;
 	p++;
+	if (p[0] == ' ' && (p[1] == 'Z' || p[1] == 'X'))
+		return NULL; /* a zombie nobody reaped: the process is gone */
 	/* fields 3..22: skip 19 more, then read starttime */
 	for (int field = 3; field < 22 && p; field++) {
 		p = strchr(p + 1, ' ');

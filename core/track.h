@@ -76,7 +76,7 @@ char *ry_track_join_argv(char *const *argv);
 int ry_track_reconcile(ry_store *st, int *nlost);
 
 /* This process's identity for a pid: "<boot id>:<start time in ticks>" from
- * /proc, NULL if the pid does not exist.  Caller frees. */
+ * /proc, NULL if the pid does not exist or is a zombie.  Caller frees. */
 char *ry_track_pid_identity(int pid);
 
 #endif
