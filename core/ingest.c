@@ -163,18 +163,30 @@ static size_t parse_number(const char *s, size_t n, double *out)
 
 /* ---- the scanner ------------------------------------------------------ */
 
-/* Rank of a step word: 3 step, 2 iter, 1 epoch, 0 not one. */
+/* Does k (n bytes) spell the lower-case word w, ignoring ASCII case? */
+static bool word_is(const char *k, const char *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((k[i] | 0x20) != w[i])
+			return false;
+	return true;
+}
+
+/* Rank of a step word: 3 step, 2 iter, 1 epoch, 0 not one.  Called for every
+ * word of every line, so it rejects on length and first letter before
+ * comparing anything. */
 static int step_rank(const char *k, size_t n)
 {
+	char c = (char)(k[0] | 0x20);
 	switch (n) {
 	case 4:
-		return strncasecmp(k, "step", 4) == 0 ? 3 : strncasecmp(k, "iter", 4) == 0 ? 2 : 0;
+		return c == 's' && word_is(k, "step", 4) ? 3 : c == 'i' && word_is(k, "iter", 4) ? 2 : 0;
 	case 5:
-		return strncasecmp(k, "epoch", 5) == 0 ? 1 : 0;
+		return c == 'e' && word_is(k, "epoch", 5) ? 1 : 0;
 	case 9:
-		return strncasecmp(k, "iteration", 9) == 0 ? 2 : 0;
+		return c == 'i' && word_is(k, "iteration", 9) ? 2 : 0;
 	case 11:
-		return strncasecmp(k, "global_step", 11) == 0 ? 3 : 0;
+		return c == 'g' && word_is(k, "global_step", 11) ? 3 : 0;
 	default:
 		return 0;
 	}

@@ -438,8 +438,8 @@ static void write_all(int *fd, const char *p, size_t n)
 	}
 }
 
-/* Read what is there; false at EOF. */
-static bool pump(struct tracker *t, struct stream *s)
+/* Read what is there (adding the byte count to *got); false at EOF. */
+static bool pump(struct tracker *t, struct stream *s, size_t *got)
 {
 	for (int rounds = 0; rounds < 16; rounds++) {
 		ssize_t r = read(s->fd, t->buf, t->bufsz);
@@ -447,6 +447,7 @@ static bool pump(struct tracker *t, struct stream *s)
 			return errno == EINTR || errno == EAGAIN;
 		if (r == 0)
 			return false;
+		*got += (size_t)r;
 		write_all(&s->out, t->buf, (size_t)r);
 		write_all(&t->log_fd, t->buf, (size_t)r);
 		ry_ingest_log(t->in, t->buf, (size_t)r);
@@ -599,7 +600,7 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	ry_gitprov *gp = NULL;
 	pid_t pid = -1;
 	int rc, wstatus = 0, nint = 0, forwarded_sig = 0, exec_errno = 0;
-	bool exited = false;
+	bool exited = false, chld = true;
 	double last_flush, exit_time = 0;
 
 	memset(res, 0, sizeof *res);
@@ -640,7 +641,7 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	io.patterns = patterns;
 	if ((rc = ry_ingest_new(&t.in, st, res->run_id, &io)))
 		goto fail_early;
-	t.bufsz = 1 << 16;
+	t.bufsz = 1 << 20; /* matches the pipe size: one wakeup per megabyte of chatter */
 	t.buf = ry_xmalloc(t.bufsz);
 
 	if ((rc = make_pipe(outp)) || (rc = make_pipe(errp)) || (rc = make_pipe(execp)))
@@ -674,8 +675,8 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	streams[0].fd = outp[0];
 	streams[1].fd = errp[0];
 	outp[0] = errp[0] = -1; /* the streams own them now */
-	set_nonblock(outp[0]);
-	set_nonblock(errp[0]);
+	set_nonblock(streams[0].fd);
+	set_nonblock(streams[1].fd);
 
 	ident = ry_track_pid_identity(pid);
 	if (ry_store_begin(st) == 0) {
@@ -715,6 +716,8 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 			ssize_t n = read(sig_pipe[0], sigs, sizeof sigs);
 			for (ssize_t i = 0; i < n; i++) {
 				int sig = sigs[i];
+				if (sig == SIGCHLD)
+					chld = true;
 				if (sig == SIGCHLD || exited)
 					continue;
 				if (sig == SIGINT && ++nint >= 2) {
@@ -728,24 +731,33 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 				forwarded_sig = sig;
 			}
 		}
+		size_t got = 0;
 		for (int i = 0; i < 2; i++) {
 			if (idx[i] >= 0 && (pf[idx[i]].revents & (POLLIN | POLLHUP | POLLERR))) {
-				if (!pump(&t, &streams[i])) {
+				if (!pump(&t, &streams[i], &got)) {
 					close(streams[i].fd);
 					streams[i].fd = -1;
 				}
 			}
 		}
-		if (!exited) {
-			pid_t w = waitpid(pid, &wstatus, WNOHANG);
-			if (w == pid) {
+		bool tick = ry_monotonic() - last_flush >= FLUSH_INTERVAL;
+		if (!exited && (chld || tick)) {
+			chld = false;
+			if (waitpid(pid, &wstatus, WNOHANG) == pid) {
 				exited = true;
 				exit_time = ry_monotonic();
 			}
 		}
-		if (ry_monotonic() - last_flush >= FLUSH_INTERVAL) {
+		if (tick) {
 			flush(&t, false);
 			last_flush = ry_monotonic();
+		}
+		if (got > 0 && got < 65536 && !exited) {
+			/* A job writing line by line would wake us per line; letting
+			 * its output gather for 2 ms costs nothing anyone can see and
+			 * turns thousands of wakeups into one read. */
+			struct timespec ts = { 0, 2 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
 		}
 	}
 	if (!exited) {
