@@ -32,5 +32,7 @@
 #include "ingest.h"
 #include "gitprov.h"
 #include "track.h"
+#include "artifact.h"
+#include "registry.h"
 
 #endif

@@ -22,6 +22,16 @@ const struct cli_command cli_commands[] = {
 	{ "run", cli_run, "[-e EXP] [--name NAME] [--tag K=V]... [--param K=V]... [--no-capture] -- CMD ARG...",
 	  "run and track a local command" },
 	{ "metrics", cli_metrics, "RUN [KEY...] [--json|--csv]", "print full metric histories" },
+	{ "models", cli_models, "[--json]", "list registered models with their aliases" },
+	{ "model", cli_model, "NAME[@ALIAS|@VERSION] [--json] [--history] [--card [--output FILE]]",
+	  "show a model's versions and lineage, its audit trail, or its model card" },
+	{ "promote", cli_promote, "RUN --model NAME [--artifact PATH] [--alias ALIAS] "
+	  "[--if-better METRIC:max|min] [--note TEXT]",
+	  "register a run's artifact as a model version, move an alias" },
+	{ "alias", cli_alias, "NAME ALIAS VERSION | --delete NAME ALIAS",
+	  "point a model alias at a version, or remove it" },
+	{ "export", cli_export, "NAME@ALIAS|NAME@VERSION DIR", "copy a model version's artifact out, verified" },
+	{ "rm", cli_rm, "RUN [--force]", "delete a run (refused if it has registered versions)" },
 	{ "bench", cli_bench, "[--runs N] [--points N]", "print performance figures" },
 	{ NULL, NULL, NULL, NULL },
 };
