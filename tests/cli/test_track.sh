@@ -109,6 +109,21 @@ expect_out_has "py,loss,5,"   "log() without step continues the key's count"
 expect_out_has ",nan"          "NaN kept"
 expect_out_has "py,grad,9,"   "inf stored at its step"
 expect_out_lacks "note"        "non-numbers skipped"
+[ "$(q "select a.path || ' ' || a.size || ' ' || length(a.sha256) from artifacts a join runs r on r.id = a.run_id where r.name = 'py'")" = "model.bin 800 64" ] \
+	&& ok "artifact recorded with size and sha256" || fail "artifact recorded: $(q "select * from artifacts")"
+SHA=$(q "select a.sha256 from artifacts a join runs r on r.id = a.run_id where r.name = 'py'")
+[ "$SHA" = "$(sha256sum "$T_TMP/proj/model.bin" | cut -d' ' -f1)" ] && ok "artifact hash is the file's sha256" \
+	|| fail "artifact hash is the file's sha256"
+[ -z "$(ls -A "$RUNYARD_DB.runs/$(q "select uuid from runs where name = 'py'")/artifacts")" ] \
+	&& ok "artifact outbox emptied" || fail "artifact outbox emptied"
+(cd "$T_TMP/proj" && PYTHONPATH="$SRC/python" "$RUNYARD" run -q --name py2 -- python3 -c \
+	'import runyard; runyard.artifact("model.bin", "ckpt/final.bin"); open("other", "w").write("x"); runyard.artifact("other")' \
+	>"$T_TMP/out" 2>"$T_TMP/err"); RC=$?
+expect_rc 0 "second run with the same artifact content"
+[ "$(q "select group_concat(a.path) from (select a.path from artifacts a join runs r on r.id = a.run_id where r.name = 'py2' order by a.path) a")" = "ckpt/final.bin,other" ] \
+	&& ok "nested artifact path kept" || fail "nested artifact path kept: $(q "select * from artifacts")"
+[ "$(find "$RUNYARD_DB.artifacts" -type f | wc -l)" = 2 ] && ok "same content stored once (2 objects for 3 records)" \
+	|| fail "same content stored once: $(find "$RUNYARD_DB.artifacts" -type f)"
 (cd "$T_TMP/proj" && PYTHONPATH="$SRC/python" python3 train.py >"$T_TMP/out" 2>"$T_TMP/err"); RC=$?
 expect_rc 0 "the same script runs without runyard"
 expect_out_has "active False" "the helper is inert outside runyard"
