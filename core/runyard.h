@@ -29,6 +29,9 @@
 #include "run.h"
 #include "runlist.h"
 #include "demo.h"
+#include "ingest.h"
+#include "gitprov.h"
+#include "track.h"
 #include "artifact.h"
 #include "registry.h"
 
