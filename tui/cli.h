@@ -85,6 +85,9 @@ struct cli_remote {
 /* 0, or the exit status after printing the error. */
 int cli_remote_open(struct cli_remote *r, const struct cli_global *g, bool need_store);
 void cli_remote_close(struct cli_remote *r);
+/* Ask for a key's passphrase on /dev/tty without echo (ry_ssh_passphrase_fn);
+ * non-zero (skip the key) when there is no terminal. */
+int cli_passphrase(const char *keyfile, char *buf, size_t size, void *payload);
 /* A host by name (lent), or NULL with an RY_ENOTFOUND error listing hosts. */
 ry_host *cli_remote_host(struct cli_remote *r, const char *name);
 
