@@ -330,7 +330,8 @@ int ry_codepack_create(ry_codepack **out, const char *dir, const char *fallback_
 	ry_codepack *p;
 	char **files = NULL;
 	size_t nfiles = 0, cap = 0;
-	char tmpl[] = "/tmp/runyard-pack-XXXXXX";
+	char *tmpl = NULL;
+	const char *tmpdir = getenv("TMPDIR");
 	struct tarw t;
 	int rc = 0;
 	static const char zeros[1024];
@@ -401,6 +402,7 @@ int ry_codepack_create(ry_codepack **out, const char *dir, const char *fallback_
 	}
 	p->subdir = relative_to(p->root, dir);
 
+	tmpl = ry_xasprintf("%s/runyard-pack-XXXXXX", tmpdir && *tmpdir == '/' ? tmpdir : "/tmp");
 	if (!mkdtemp(tmpl)) {
 		rc = ry_error_set(RY_EIO, "cannot create a temp dir: %s", strerror(errno));
 		goto fail;
@@ -428,10 +430,12 @@ int ry_codepack_create(ry_codepack **out, const char *dir, const char *fallback_
 	sha_final(&t.sha, p->sha256);
 	p->size = t.size;
 	ry_strings_free(files, nfiles);
+	free(tmpl);
 	*out = p;
 	return 0;
 fail:
 	ry_strings_free(files, nfiles);
+	free(tmpl);
 	ry_codepack_free(p);
 	return rc;
 }

@@ -540,48 +540,39 @@ static int fetch_artifacts(ry_store *st, ry_ssh *s, const ry_run *r, const char 
 	return rc;
 }
 
-/* Pull new log and metric bytes, then settle.  final_fetch: also fetch
- * artifacts even if the run was settled before. */
-static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, bool final_fetch, ry_sync_report *rep)
+/* One round of pulling: at most PULL_MAX bytes of each file from the
+ * stored offsets, written locally and ingested, offsets advanced in the same
+ * transaction.  *more is set when a file had more than one round's worth. */
+static int pull_round(ry_store *st, ry_ssh *s, ry_run *r, const char *localdir, bool final, bool *more,
+                      ry_sync_report *rep)
 {
-	struct remote_state rs;
-	ry_buf out = RY_BUF_INIT, logb = RY_BUF_INIT, metb = RY_BUF_INIT;
-	const char *args[] = { r->remote_dir };
-	char *localdir = NULL, *logpath = NULL, *remote_log = NULL, *remote_met = NULL;
-	int rc, status;
-	bool finished_now = false, final;
+	ry_buf logb = RY_BUF_INIT, metb = RY_BUF_INIT;
+	char *logpath = ry_xasprintf("%s/log", localdir);
+	char *remote_log = ry_xasprintf("%s/log", r->remote_dir);
+	char *remote_met = ry_xasprintf("%s/metrics.jsonl", r->remote_dir);
 	ry_ingest *in = NULL;
 	size_t nlog, nmet;
+	int rc;
 
-	if ((rc = rsh(s, status_script, args, 1, NULL, 0, &out, NULL, &status, 0)))
-		goto out;
-	parse_state(ry_buf_cstr(&out), &rs);
-	if (!rs.end) {
-		rc = ry_error_set(RY_EIO, "run %s: the host's status check failed (exit %d)", r->name, status);
-		goto out;
-	}
-	final = rs.has_exit || (!rs.alive) || rs.missing;
-	localdir = ry_remote_local_dir(st, r->uuid);
-	if ((rc = ry_mkdir_p(localdir)))
-		goto out;
-	logpath = ry_xasprintf("%s/log", localdir);
-	remote_log = ry_xasprintf("%s/log", r->remote_dir);
-	remote_met = ry_xasprintf("%s/metrics.jsonl", r->remote_dir);
-	if (!rs.missing) {
-		rc = ry_ssh_read_range(s, remote_log, r->log_offset, PULL_MAX, &logb, NULL);
+	*more = false;
+	rc = ry_ssh_read_range(s, remote_log, r->log_offset, PULL_MAX, &logb, NULL);
+	if (rc == RY_ENOTFOUND)
+		rc = 0;
+	if (!rc) {
+		rc = ry_ssh_read_range(s, remote_met, r->metrics_offset, PULL_MAX, &metb, NULL);
 		if (rc == RY_ENOTFOUND)
 			rc = 0;
-		if (!rc) {
-			rc = ry_ssh_read_range(s, remote_met, r->metrics_offset, PULL_MAX, &metb, NULL);
-			if (rc == RY_ENOTFOUND)
-				rc = 0;
-		}
-		if (rc)
-			goto out;
 	}
-	/* a full PULL_MAX read means more is waiting: not final yet for bytes */
+	if (rc)
+		goto out;
+	*more = logb.len == PULL_MAX || metb.len == PULL_MAX;
 	nlog = whole_lines(&logb, final && logb.len < PULL_MAX);
 	nmet = whole_lines(&metb, final && metb.len < PULL_MAX);
+	/* a single line longer than a round is taken as it is */
+	if (nlog == 0 && logb.len == PULL_MAX)
+		nlog = logb.len;
+	if (nmet == 0 && metb.len == PULL_MAX)
+		nmet = metb.len;
 	if ((rc = write_local(logpath, r->log_offset, logb.ptr, nlog)))
 		goto out;
 	if ((rc = ry_store_begin(st)))
@@ -603,32 +594,81 @@ static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, bool final_fetch, ry_syn
 		rc = ry_run_set_int(st, r->id, "log_offset", r->log_offset + (int64_t)nlog);
 	if (!rc)
 		rc = ry_run_set_int(st, r->id, "metrics_offset", r->metrics_offset + (int64_t)nmet);
-	if (!rc && rs.heartbeat > 0)
-		rc = ry_run_set_real(st, r->id, "heartbeat", rs.heartbeat);
-	rep->log_bytes += (int64_t)nlog;
-	rep->metric_bytes += (int64_t)nmet;
-	if (!rc && !strcmp(r->status, "running") && final) {
-		const char *stname;
-		bool stopped = !strcmp(rs.reason, "cancelled") || !strcmp(rs.reason, "time limit");
-		if (rs.has_exit)
-			stname = rs.exit_code == 0 ? "finished" : stopped ? "killed" : "failed";
-		else
-			stname = stopped ? "killed" : "lost";
-		rc = ry_run_finish(st, r->id, stname, rs.has_exit && rs.ended > 0 ? rs.ended : ry_now(), rs.has_exit,
-		                   rs.exit_code);
-		if (!rc && *rs.reason)
-			rc = ry_run_set_tag(st, r->id, "stopped_by", rs.reason);
-		if (!rc && rs.missing)
-			rc = ry_run_set_notes(st, r->id, "the run directory disappeared from the host");
-		finished_now = true;
-	}
 	if (rc) {
 		ry_store_rollback(st);
 		goto out;
 	}
 	if ((rc = ry_store_commit(st)))
 		goto out;
-	if (finished_now) {
+	r->log_offset += (int64_t)nlog;
+	r->metrics_offset += (int64_t)nmet;
+	rep->log_bytes += (int64_t)nlog;
+	rep->metric_bytes += (int64_t)nmet;
+	if (nlog == 0 && nmet == 0)
+		*more = false;
+out:
+	ry_buf_free(&logb);
+	ry_buf_free(&metb);
+	free(logpath);
+	free(remote_log);
+	free(remote_met);
+	return rc;
+}
+
+/* Pull new log and metric bytes, then settle.  final_fetch: also fetch
+ * artifacts of a run that was settled before. */
+static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, bool final_fetch, ry_sync_report *rep)
+{
+	struct remote_state rs;
+	ry_buf out = RY_BUF_INIT;
+	const char *args[] = { r->remote_dir };
+	char *localdir = NULL;
+	int rc, status;
+	bool finished_now = false, final, more = false;
+
+	if ((rc = rsh(s, status_script, args, 1, NULL, 0, &out, NULL, &status, 0)))
+		goto out;
+	parse_state(ry_buf_cstr(&out), &rs);
+	if (!rs.end) {
+		rc = ry_error_set(RY_EIO, "run %s: the host's status check failed (exit %d)", r->name, status);
+		goto out;
+	}
+	/* The state is read before the bytes: whatever a job wrote before it
+	 * ended is in the files by the time we read them. */
+	final = rs.has_exit || !rs.alive || rs.missing;
+	localdir = ry_remote_local_dir(st, r->uuid);
+	if ((rc = ry_mkdir_p(localdir)))
+		goto out;
+	for (int round = 0; !rs.missing && round < 64; round++) {
+		if ((rc = pull_round(st, s, r, localdir, final, &more, rep)) || !more)
+			break;
+	}
+	if (rc)
+		goto out;
+	if (rs.heartbeat > 0)
+		ry_run_set_real(st, r->id, "heartbeat", rs.heartbeat);
+	if (!strcmp(r->status, "running") && final) {
+		const char *stname;
+		bool stopped = !strcmp(rs.reason, "cancelled") || !strcmp(rs.reason, "time limit");
+		if (rs.has_exit)
+			stname = rs.exit_code == 0 ? "finished" : stopped ? "killed" : "failed";
+		else
+			stname = stopped ? "killed" : "lost";
+		if ((rc = ry_store_begin(st)))
+			goto out;
+		rc = ry_run_finish(st, r->id, stname, rs.has_exit && rs.ended > 0 ? rs.ended : ry_now(), rs.has_exit,
+		                   rs.exit_code);
+		if (!rc && *rs.reason)
+			rc = ry_run_set_tag(st, r->id, "stopped_by", rs.reason);
+		if (!rc && rs.missing)
+			rc = ry_run_set_notes(st, r->id, "the run directory disappeared from the host");
+		if (rc) {
+			ry_store_rollback(st);
+			goto out;
+		}
+		if ((rc = ry_store_commit(st)))
+			goto out;
+		finished_now = true;
 		rep->settled++;
 		ry_store_event(st, "settle", r->uuid, r->host);
 	}
@@ -636,12 +676,7 @@ static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, bool final_fetch, ry_syn
 		rc = fetch_artifacts(st, s, r, localdir, rep);
 out:
 	ry_buf_free(&out);
-	ry_buf_free(&logb);
-	ry_buf_free(&metb);
 	free(localdir);
-	free(logpath);
-	free(remote_log);
-	free(remote_met);
 	return rc;
 }
 

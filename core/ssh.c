@@ -700,6 +700,27 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 
 /* ---- connect ----------------------------------------------------------- */
 
+/* OpenSSH's order, so the key type we most likely have in known_hosts is
+ * negotiated first.  Only names this libssh2 supports are passed: 1.10
+ * removes unknown ones with an overlapping memcpy. */
+static void set_hostkey_pref(LIBSSH2_SESSION *sess)
+{
+	static const char *const want[] = { "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+	                                    "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa" };
+	const char **algs = NULL;
+	int n = libssh2_session_supported_algs(sess, LIBSSH2_METHOD_HOSTKEY, &algs);
+	ry_buf b = RY_BUF_INIT;
+	for (size_t i = 0; n > 0 && i < sizeof want / sizeof want[0]; i++)
+		for (int j = 0; j < n; j++)
+			if (!strcmp(algs[j], want[i]))
+				ry_buf_printf(&b, "%s%s", b.len ? "," : "", want[i]);
+	if (n > 0)
+		libssh2_free(sess, algs);
+	if (b.len)
+		libssh2_session_method_pref(sess, LIBSSH2_METHOD_HOSTKEY, b.ptr);
+	ry_buf_free(&b);
+}
+
 static int connect_session(ry_ssh **out, const ry_sshhost *h, const ry_ssh_options *o, ry_ssh_fail *why,
                            int depth)
 {
@@ -737,10 +758,7 @@ static int connect_session(ry_ssh **out, const ry_sshhost *h, const ry_ssh_optio
 		goto fail;
 	}
 	libssh2_session_set_blocking(s->sess, 0);
-	/* OpenSSH's order: the key we most likely have in known_hosts first. */
-	libssh2_session_method_pref(s->sess, LIBSSH2_METHOD_HOSTKEY,
-	                            "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,"
-	                            "rsa-sha2-512,rsa-sha2-256,ssh-rsa");
+	set_hostkey_pref(s->sess);
 	arm(s, 0);
 	while ((rc = libssh2_session_handshake(s->sess, s->fd)) == LIBSSH2_ERROR_EAGAIN)
 		if ((rc = wait_io(s, "the ssh handshake")))

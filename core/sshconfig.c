@@ -185,9 +185,10 @@ static int parse_text(ry_sshconfig *c, const char *text, const char *name, int d
 		for (char *k = key; *k; k++)
 			*k = (char)tolower((unsigned char)*k);
 		if (!*s && strcmp(key, "host") && strcmp(key, "match")) {
+			rc = ry_error_set(RY_EINVAL, "%s:%d: '%s' has no value; fix the line in your ssh config",
+			                  name, lineno, key);
 			free(line);
-			return ry_error_set(RY_EINVAL, "%s:%d: '%s' has no value; fix the line in your ssh config",
-			                    name, lineno, key);
+			return rc;
 		}
 		if (!strcmp(key, "host")) {
 			struct block *b = new_block(c);

@@ -4,9 +4,12 @@
  * Also home of cli_remote_open, the setup every remote subcommand shares.
  */
 #include <cJSON.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -30,6 +33,35 @@ static const char help[] =
 	"~/.ssh/config), RUNYARD_KNOWN_HOSTS (instead of ~/.ssh/known_hosts).\n"
 	"Host keys are never accepted automatically: an unknown host is refused\n"
 	"with its fingerprint and the command that trusts it.\n";
+
+int cli_passphrase(const char *keyfile, char *buf, size_t size, void *payload)
+{
+	struct termios old, quiet;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	ssize_t n;
+	size_t len = 0;
+	char c;
+	(void)payload;
+	if (fd < 0)
+		return 1; /* no terminal: skip the key */
+	if (tcgetattr(fd, &old) != 0) {
+		close(fd);
+		return 1;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	dprintf(fd, "Passphrase for %s: ", keyfile);
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	while ((n = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
+		if (len + 1 < size)
+			buf[len++] = c;
+	buf[len] = '\0';
+	tcsetattr(fd, TCSAFLUSH, &old);
+	dprintf(fd, "\n");
+	close(fd);
+	explicit_bzero(&c, sizeof c);
+	return n < 0 ? 1 : 0;
+}
 
 int cli_remote_open(struct cli_remote *r, const struct cli_global *g, bool need_store)
 {
@@ -268,6 +300,7 @@ int cli_hosts(int argc, char **argv, struct cli_global *g)
 		ry_hosts_probe_options o = RY_HOSTS_PROBE_OPTIONS_INIT;
 		o.timeout_ms = (int)(timeout * 1000);
 		o.sshcfg = r.sshcfg;
+		o.passphrase = cli_passphrase;
 		ry_hosts_probe(sel, nsel, &o);
 	}
 	if (json) {

@@ -39,7 +39,8 @@ static const char help[] =
 	"  --gpu-ids 0,2         exactly these GPUs\n"
 	"  --time-limit DUR      stop the job after DUR (90s, 15m, 2h, 1h30m), enforced\n"
 	"                        on the host\n"
-	"  --code-dir DIR        ship DIR when not inside a git repository\n"
+	"  --code-dir DIR        ship DIR when not inside a git repository (default: the\n"
+	"                        experiment's code_dir setting, if any)\n"
 	"  --estimate            print the estimate and exit\n"
 	"  --yes                 do not ask for confirmation\n"
 	"  --json                machine-readable estimate/result on stdout\n";
@@ -130,7 +131,7 @@ int cli_launch(int argc, char **argv, struct cli_global *g)
 	struct cli_remote r;
 	ry_host *host;
 	ry_cost_estimate est;
-	char *command;
+	char *command, *code_dir = NULL;
 	int i, rc, est_gpus;
 
 	spec.experiment = "default";
@@ -197,6 +198,13 @@ int cli_launch(int argc, char **argv, struct cli_global *g)
 	} else {
 		est_gpus = spec.ngpus >= 0 ? spec.ngpus : (host->gpu_price_per_hour > 0 ? 1 : 0);
 	}
+	if (!spec.code_dir) {
+		/* outside a repository the experiment's configured directory is shipped */
+		int64_t eid;
+		if (ry_experiment_find(r.st, spec.experiment, &eid) == 0)
+			code_dir = ry_experiment_setting_get(r.st, eid, "code_dir");
+		spec.code_dir = code_dir;
+	}
 	command = ry_launch_command_line(spec.argv);
 	rc = ry_cost_estimate_run(&est, r.st, r.cfg, r.hosts, r.nhosts, host, spec.experiment, command, est_gpus,
 	                          spec.time_limit);
@@ -244,6 +252,7 @@ int cli_launch(int argc, char **argv, struct cli_global *g)
 		ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
 		ry_launch_result res;
 		o.sshcfg = r.sshcfg;
+	o.passphrase = cli_passphrase;
 		if (isatty(2) && !json)
 			o.progress = on_progress;
 		rc = ry_launch_run(r.st, host, &spec, &o, &res);
@@ -287,6 +296,7 @@ int cli_launch(int argc, char **argv, struct cli_global *g)
 		ry_launch_result_clear(&res);
 	}
 out:
+	free(code_dir);
 	cli_remote_close(&r);
 	return rc;
 }

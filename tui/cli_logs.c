@@ -77,6 +77,7 @@ int cli_logs(int argc, char **argv, struct cli_global *g)
 		goto out;
 	}
 	o.sshcfg = r.sshcfg;
+	o.passphrase = cli_passphrase;
 	if ((rc = ry_run_resolve(&id, r.st, spec)) || (rc = ry_run_get(&run, r.st, id))) {
 		rc = cli_fail(rc);
 		goto out;

@@ -48,6 +48,7 @@ int cli_sync(int argc, char **argv, struct cli_global *g)
 	if ((rc = cli_remote_open(&r, g, true)))
 		return rc;
 	o.sshcfg = r.sshcfg;
+	o.passphrase = cli_passphrase;
 	o.timeout_ms = (int)(timeout * 1000);
 	if ((rc = ry_remote_sync(r.st, r.hosts, r.nhosts, 0, &o, &rep))) {
 		rc = cli_fail(rc);
