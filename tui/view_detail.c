@@ -2,8 +2,8 @@
  * Run detail: one scrollable page with sections — the run (status,
  * command, host, GPUs, times, cost), params, tags, notes (editable in place
  * and saved at once), metrics (last/best/min/max with a sparkline each),
- * git provenance with the stored diff, and the log with search and follow
- * mode for running runs.
+ * git provenance with the stored diff, artifacts, and the log with search
+ * and follow mode for running runs.
  *
  * The page is rebuilt from the store on open and on every data change; the
  * scroll position is kept.  Text is kept raw here and sanitised where it
@@ -116,32 +116,13 @@ static void clear_lines(struct detail_priv *p)
 	p->n = 0;
 }
 
-/* Where the run's log lives: the tracker writes <workspace>.runs/<uuid>/log
- * (the same path as ry_track_log_path in core/track.h, which is not on
- * this branch yet; switch to it when it lands).  NULL when there is none. */
-static char *log_path(struct tui_ctx *c, const ry_run *r)
-{
-	const char *db = ry_store_path(c->st);
-	char *path = ry_xasprintf("%s.runs/%s/log", db ? db : "", r->uuid);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		free(path);
-		return NULL;
-	}
-	fclose(f);
-	return path;
-}
-
 static void add_log(struct tui_ctx *c, struct detail_priv *p, const ry_run *r)
 {
-	char *path = log_path(c, r);
+	/* The tracker's log beside the workspace (remote runs are synced there). */
+	char *path = ry_track_log_path(c->st, r);
 	section(p, "Log");
 	p->log_start = p->n;
-	if (!path) {
-		add(p, TUI_COLOR_DIM, "  %s", "no log recorded for this run");
-		return;
-	}
-	FILE *f = fopen(path, "r");
+	FILE *f = path ? fopen(path, "r") : NULL;
 	free(path);
 	if (!f) {
 		add(p, TUI_COLOR_DIM, "  %s", "no log recorded for this run");
@@ -329,6 +310,28 @@ static int build(struct tui_ctx *c, struct detail_priv *p)
 		add_text_lines(p, diff, "  ", true);
 	}
 	free(diff);
+
+	ry_artifact *arts = NULL;
+	size_t narts = 0;
+	section(p, "Artifacts");
+	if (ry_artifact_list(c->st, r->id, &arts, &narts) < 0) {
+		add(p, TUI_COLOR_ERROR, "  %s", ry_error_last());
+	} else if (!narts) {
+		add(p, TUI_COLOR_DIM, "  %s", "none recorded");
+	} else {
+		for (size_t i = 0; i < narts; i++) {
+			char size[32], key[256];
+			if (arts[i].size >= 1 << 20)
+				snprintf(size, sizeof size, "%.1f MiB", (double)arts[i].size / (1 << 20));
+			else if (arts[i].size >= 1 << 10)
+				snprintf(size, sizeof size, "%.1f KiB", (double)arts[i].size / (1 << 10));
+			else
+				snprintf(size, sizeof size, "%lld B", (long long)arts[i].size);
+			tui_text_fit(key, sizeof key, arts[i].path, 40, true, false, c->utf8);
+			add(p, TUI_COLOR_DEFAULT, "  %s %10s  sha256 %.12s", key, size, arts[i].sha256);
+		}
+	}
+	ry_artifacts_free(arts, narts);
 
 	add_log(c, p, r);
 	ry_run_free(r);

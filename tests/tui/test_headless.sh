@@ -143,6 +143,17 @@ script "$T_TMP/s8"
 [ ! -s "$T_TMP/err" ] && ok "... and writes nothing to stderr" || fail "... and writes nothing to stderr" "$T_TMP/err"
 has "$T_TMP/all" "sort: duration:desc" "commands from a script apply"
 
+# A run tracked by `runyard run`: its log and captured metrics in the detail.
+if "$RUNYARD" --db "$T_TMP/tracked.db" run --name logged -- sh -c 'echo hello-from-log; echo "loss: 0.5"; echo "loss: 0.25"' \
+	>/dev/null 2>&1; then
+	printf 'Enter\nF\n:save-display %s\n' "$T_TMP/log" >"$T_TMP/s10"
+	RUNYARD_TUI_SCRIPT="$T_TMP/s10" "$RUNYARD" --db "$T_TMP/tracked.db" >/dev/null 2>&1
+	has "$T_TMP/log" "hello-from-log" "the detail shows the run's log"
+	has "$T_TMP/log" "following the log" "F follows the log"
+else
+	fail "runyard run tracks a command for the log test"
+fi
+
 # An empty new workspace, and a file that is not a workspace.
 printf ':save-display %s\n' "$T_TMP/empty" >"$T_TMP/s9"
 RUNYARD_TUI_SCRIPT="$T_TMP/s9" "$RUNYARD" --db "$T_TMP/new.db" >/dev/null 2>"$T_TMP/err"; RC=$?
