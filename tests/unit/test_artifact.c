@@ -5,7 +5,6 @@
  */
 #include "testutil.h"
 #include "artifact.h"
-#include "store_internal.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -62,10 +61,10 @@ static int count_files(const char *dir, int *temps)
 
 static int64_t make_run(ry_store *st)
 {
-	assert_int_equal(ry_store__exec(st, "INSERT OR IGNORE INTO experiments(id, name, created) VALUES (1, 'e', 0);"
-	                                    "INSERT INTO runs(experiment_id, uuid, name, status) "
-	                                    "VALUES (1, lower(hex(randomblob(16))), 'r', 'finished')"), 0);
-	return sqlite3_last_insert_rowid(ry_store__db(st));
+	ry_run_spec spec = RY_RUN_SPEC_INIT;
+	int64_t id;
+	assert_int_equal(ry_run_create(st, &spec, &id, NULL), 0);
+	return id;
 }
 
 static void test_sha256_vectors(void **state)
