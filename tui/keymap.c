@@ -61,6 +61,9 @@ static const char default_bindings[] =
 	"Space = mark\n"         "u = unmark-all\n"
 	"c = compare\n"
 	"C = columns\n"
+	"H = hosts\n"
+	"L = launch\n"
+	"K = cancel-run\n"
 	"\n[keys detail]\n"
 	"e = edit-notes\n"
 	"F = follow\n"
@@ -75,6 +78,8 @@ static const char default_bindings[] =
 	"l = log-y\n"
 	"\n[keys help]\n"
 	"/ = search\n"
+	"\n[keys hosts]\n"
+	"r = refresh\n"
 	"\n[keys picker]\n"
 	"Space = toggle\n"
 	"/ = search\n";

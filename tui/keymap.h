@@ -54,7 +54,10 @@
 	_(EMA_MORE,      "smooth-more",    "More EMA smoothing") \
 	_(LOG_Y,         "log-y",          "Toggle a logarithmic y axis") \
 	_(TOGGLE,        "toggle",         "Toggle the item under the cursor") \
-	_(REFRESH,       "refresh",        "Reload and redraw the screen")
+	_(REFRESH,       "refresh",        "Reload and redraw the screen (hosts: probe again)") \
+	_(HOSTS,         "hosts",          "Show the hosts: GPUs, memory, who is on them (live probe)") \
+	_(LAUNCH,        "launch",         "Launch a run on an SSH host (from the experiment or the run under the cursor)") \
+	_(CANCEL_RUN,    "cancel-run",     "Cancel the running remote run under the cursor")
 
 enum tui_action {
 #define TUI_ACTION_ENUM(id, name, help) TUI_ACT_##id,
@@ -70,7 +73,8 @@ enum tui_action {
 	_(DETAIL,  "detail")  \
 	_(COMPARE, "compare") \
 	_(HELP,    "help")    \
-	_(PICKER,  "picker")
+	_(PICKER,  "picker")  \
+	_(HOSTS,   "hosts")
 
 enum tui_keymap_id {
 #define TUI_KEYMAP_ENUM(id, name) TUI_KM_##id,

@@ -70,6 +70,7 @@ extern const struct tui_view_ops tui_view_detail;
 extern const struct tui_view_ops tui_view_compare;
 extern const struct tui_view_ops tui_view_help;
 extern const struct tui_view_ops tui_view_picker;
+extern const struct tui_view_ops tui_view_hosts;
 
 /* Push a new view opened with arg; returns it or NULL if open failed. */
 struct tui_view *tui_view_push(struct tui_ctx *c, const struct tui_view_ops *ops, void *arg);

@@ -827,6 +827,9 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		return TUI_REDRAW;
 	}
 	case TUI_ACT_COLUMNS: open_column_picker(v, c, p); return TUI_REDRAW;
+	case TUI_ACT_HOSTS:
+		tui_view_push(c, &tui_view_hosts, NULL);
+		return TUI_REDRAW;
 	default:
 		return TUI_UNHANDLED;
 	}

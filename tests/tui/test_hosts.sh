@@ -1,0 +1,85 @@
+#!/bin/bash
+# The hosts screen (H) against a real sshd (tests/remote/sshd_lib.sh): a
+# 2-GPU host, an 8-GPU host with a busy GPU, a CPU host, a refused port and
+# a host that accepts TCP but never speaks SSH (so probing visibly takes a
+# while).  The UI must answer keys while probing, show every GPU with its
+# memory and the busy GPU's user, say why the bad hosts are unreachable, and
+# leave the screen at once even mid-probe (the probe thread is cancelled).
+. "$(dirname "$0")/lib.sh"
+export RUNYARD_SRCDIR=$SRCDIR
+. "$SRCDIR/tests/remote/sshd_lib.sh"
+command -v python3 >/dev/null 2>&1 || rt_skip "no python3 for the silent host"
+rt_setup
+SILENT_PID=
+trap 'kill $SILENT_PID 2>/dev/null; tmux -S "$SOCK" kill-server 2>/dev/null; rt_reap; rt_stop; rm -rf "$T_TMP"' EXIT
+
+# A host that accepts the connection and then says nothing: the probe
+# waits for its banner until the timeout.
+SILENT_PORT=$(rt_port)
+python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $SILENT_PORT)); s.listen(16)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+" &
+SILENT_PID=$!
+for i in $(seq 1 100); do
+	(exec 3<>/dev/tcp/127.0.0.1/$SILENT_PORT) 2>/dev/null && break
+	sleep 0.05
+done
+DEAD_PORT=$(rt_port)
+{ cat <<CONF
+Host deadport
+	HostName 127.0.0.1
+	Port $DEAD_PORT
+Host silent
+	HostName 127.0.0.1
+	Port $SILENT_PORT
+CONF
+cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
+mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
+
+seed 5 5
+tui_start
+expect_screen "Experiments" "the main screen opens"
+
+send H
+expect_screen "probing" "H opens the hosts screen and probes in the background"
+# Keys work while the probe runs: help opens and closes.
+send '?'
+expect_screen "probe again" "help opens while probing (the UI is not frozen)"
+send q
+expect_screen "probing" "back on the hosts screen, still probing"
+
+expect_screen "gpu2  ok" "the 2-GPU host is reachable"
+expect_screen "unreachable (refused)" "a refused port says why"
+expect_screen "2 GPUs, 2 free" "the 2-GPU host counts its free GPUs"
+expect_screen "8 GPUs, 7 free" "the 8-GPU host counts its free GPUs"
+expect_screen "CPU host" "the CPU host is a CPU host"
+expect_screen "61234/81920 MiB" "the busy GPU's memory used/total"
+expect_screen "busy: root (1 process)" "the busy GPU names who is on it"
+expect_screen "NVIDIA GeForce RTX 3090" "GPU names are shown"
+if [ "$(screen | grep -c '/24576 MiB')" -eq 2 ]; then ok "both GPUs of the 2-GPU host have a memory line"; else fail "both GPUs of the 2-GPU host have a memory line"; fi
+expect_screen "\$0.50/h + \$1.25/GPU-h" "the price is shown"
+expect_screen "unreachable (timeout)" "a silent host times out with the reason"
+expect_screen "probed " "the probe finished"
+
+# Probe again, and leave mid-probe: the screen closes at once (cancelled).
+send r
+expect_screen "probing" "r probes again"
+start=$(date +%s%N)
+send q
+if wait_gone "probing" 5; then
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	ok "leaving mid-probe cancels it without a wait (${ms} ms)"
+else
+	fail "leaving mid-probe cancels it without a wait"
+fi
+expect_screen "Experiments" "back on the main screen"
+
+send Q
+expect_screen "RUNYARD-EXITED" "runyard quits"
+if [ "$(cat "$T_TMP/exit_status" 2>/dev/null)" = 0 ]; then ok "exit status 0"; else fail "exit status 0"; fi
+t_end
