@@ -22,6 +22,7 @@
 
 #include "app.h"
 #include "draw.h"
+#include "job.h"
 #include "screen.h"
 #include "text.h"
 #include "tui.h"
@@ -438,8 +439,31 @@ static void react(struct tui_ctx *c, int r)
 
 /* ---- data changes -------------------------------------------------------- */
 
+/* A background launch/cancel: its progress in the message line, its
+ * result when done (the worker wrote to the store: reload). */
+static void poll_job(struct tui_ctx *c)
+{
+	char progress[128], result[512];
+	int rc;
+	if (!c->job)
+		return;
+	if (tui_job_poll(c->job, progress, sizeof progress, result, sizeof result, &rc)) {
+		tui_job_free(c->job);
+		c->job = NULL;
+		if (rc)
+			tui_error(c, "%s", result);
+		else
+			tui_msg(c, "%s", result);
+		c->dirty |= TUI_RELOAD;
+	} else if (*progress) {
+		tui_msg(c, "%s: %s", tui_job_what(c->job), progress);
+		c->dirty |= TUI_REDRAW;
+	}
+}
+
 static void poll_store(struct tui_ctx *c)
 {
+	poll_job(c);
 	int64_t dv = ry_store_data_version(c->st);
 	if (dv != c->data_version) {
 		c->data_version = dv;
@@ -661,6 +685,8 @@ int tui_app_run(struct cli_global *g, bool demo)
 	}
 	while (c->nviews > 0)
 		view_free(c, c->views[--c->nviews]);
+	tui_job_free(c->job); /* cancels a job still running and waits for it */
+	c->job = NULL;
 	tui_screen_end(c);
 out:
 	if (sf)

@@ -80,6 +80,8 @@ static const char default_bindings[] =
 	"/ = search\n"
 	"\n[keys hosts]\n"
 	"r = refresh\n"
+	"\n[keys launch]\n"
+	"L = launch\n"
 	"\n[keys picker]\n"
 	"Space = toggle\n"
 	"/ = search\n";

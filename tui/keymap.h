@@ -74,7 +74,8 @@ enum tui_action {
 	_(COMPARE, "compare") \
 	_(HELP,    "help")    \
 	_(PICKER,  "picker")  \
-	_(HOSTS,   "hosts")
+	_(HOSTS,   "hosts")   \
+	_(LAUNCH,  "launch")
 
 enum tui_keymap_id {
 #define TUI_KEYMAP_ENUM(id, name) TUI_KM_##id,

@@ -31,7 +31,11 @@ enum {
 	TUI_PROMPT_FILTER,
 	TUI_PROMPT_SEARCH,
 	TUI_PROMPT_NOTES,
+	TUI_PROMPT_FIELD,   /* a launch dialog field */
+	TUI_PROMPT_CONFIRM, /* y/N before cancelling a run */
 };
+
+struct tui_job;
 
 struct tui_ctx {
 	ry_store *st;
@@ -64,7 +68,9 @@ struct tui_ctx {
 	char search[256];             /* last plain-text search */
 	int64_t data_version;
 	bool quit;
-	int dirty;                    /* TUI_REDRAW / TUI_RELOAD pending */
+	int dirty;
+
+	struct tui_job *job;          /* a launch/cancel in the background (job.h), or NULL */                    /* TUI_REDRAW / TUI_RELOAD pending */
 };
 
 /* Message line helpers (printf-style). */

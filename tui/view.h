@@ -71,6 +71,7 @@ extern const struct tui_view_ops tui_view_compare;
 extern const struct tui_view_ops tui_view_help;
 extern const struct tui_view_ops tui_view_picker;
 extern const struct tui_view_ops tui_view_hosts;
+extern const struct tui_view_ops tui_view_launch;
 
 /* Push a new view opened with arg; returns it or NULL if open failed. */
 struct tui_view *tui_view_push(struct tui_ctx *c, const struct tui_view_ops *ops, void *arg);
@@ -101,6 +102,14 @@ struct tui_picker_arg {
 	 * that opened it (still on the stack below the picker). */
 	void (*done)(struct tui_ctx *c, struct tui_view *owner, const char *const *chosen, size_t n);
 	struct tui_view *owner;
+};
+
+/* The launch dialog: the experiment, and the command (prefilled from a
+ * run used as template, or NULL) and its host (NULL: the first host). */
+struct tui_launch_arg {
+	const char *experiment;
+	const char *command;
+	const char *host;
 };
 
 #endif

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "draw.h"
+#include "job.h"
 #include "text.h"
 #include "tui.h"
 
@@ -48,6 +49,7 @@ struct main_priv {
 	char *filter_saved;          /* before the `/` prompt opened, to restore on Esc */
 	size_t cur, top;
 	int64_t cur_id;
+	int64_t cancel_id;           /* the run a y/N cancel prompt is about */
 
 	struct col *cols;
 	size_t ncols, col_cur;
@@ -739,6 +741,52 @@ static void open_column_picker(struct tui_view *v, struct tui_ctx *c, struct mai
 	ry_strings_free(mk, nmk);
 }
 
+/* `L`: from the run under the cursor as template (its command, experiment
+ * and host), else from the selected experiment. */
+static int open_launch(struct tui_ctx *c, struct main_priv *p)
+{
+	struct tui_launch_arg a = { NULL, NULL, NULL };
+	ry_run *r = NULL;
+	if (!p->focus_exps && p->cur_id && ry_run_get(&r, c->st, p->cur_id) == 0) {
+		a.experiment = r->experiment;
+		a.command = r->command;
+		a.host = r->source && !strcmp(r->source, "ssh") ? r->host : NULL;
+	} else if (p->exp_cur > 0 && p->exp_cur <= p->nexps) {
+		a.experiment = p->exps[p->exp_cur - 1].name;
+	}
+	tui_view_push(c, &tui_view_launch, &a);
+	ry_run_free(r);
+	return TUI_REDRAW;
+}
+
+/* `K`: a running remote run under the cursor, after a y/N prompt. */
+static int ask_cancel(struct tui_view *v, struct tui_ctx *c, struct main_priv *p)
+{
+	ry_run *r = NULL;
+	char label[256], name[64];
+	if (!p->cur_id || ry_run_get(&r, c->st, p->cur_id) < 0) {
+		tui_error(c, "no run under the cursor");
+		return TUI_REDRAW;
+	}
+	if (!r->source || strcmp(r->source, "ssh") || strcmp(r->status, "running")) {
+		tui_error(c, "only a running remote run can be cancelled (this one is %s, %s)", r->status,
+		          r->source ? r->source : "local");
+		ry_run_free(r);
+		return TUI_REDRAW;
+	}
+	if (c->job) {
+		tui_error(c, "a %s is still running; wait for it", tui_job_what(c->job));
+		ry_run_free(r);
+		return TUI_REDRAW;
+	}
+	tui_text_fit(name, sizeof name, r->name ? r->name : "?", 40, false, false, c->utf8);
+	snprintf(label, sizeof label, "cancel run %s? (y/N) ", name);
+	p->cancel_id = r->id;
+	ry_run_free(r);
+	tui_prompt_open(c, v, TUI_PROMPT_CONFIRM, label, "");
+	return TUI_REDRAW;
+}
+
 static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct main_priv *p = v->priv;
@@ -830,6 +878,8 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 	case TUI_ACT_HOSTS:
 		tui_view_push(c, &tui_view_hosts, NULL);
 		return TUI_REDRAW;
+	case TUI_ACT_LAUNCH: return open_launch(c, p);
+	case TUI_ACT_CANCEL_RUN: return ask_cancel(v, c, p);
 	default:
 		return TUI_UNHANDLED;
 	}
@@ -868,6 +918,19 @@ static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const ch
 		 * result on screen and the error under the prompt. */
 		if (apply_filter(c, p, text, false) < 0 && final)
 			tui_error(c, "filter not applied (kept '%s'): %s", p->filter ? p->filter : "", c->prompt_error);
+		return TUI_REDRAW;
+	}
+	if (kind == TUI_PROMPT_CONFIRM && final && !cancel) {
+		char msg[256];
+		if ((text[0] == 'y' || text[0] == 'Y') && p->cancel_id) {
+			if (!(c->job = tui_job_cancel_run(ry_store_path(c->st), p->cancel_id, msg, sizeof msg)))
+				tui_error(c, "%s", msg);
+			else
+				tui_msg(c, "cancel: stopping the run");
+		} else {
+			tui_msg(c, "not cancelled");
+		}
+		p->cancel_id = 0;
 		return TUI_REDRAW;
 	}
 	if (kind == TUI_PROMPT_SEARCH && final) {

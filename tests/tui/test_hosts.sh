@@ -42,6 +42,9 @@ cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
 mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
 
 seed 5 5
+# The code a launch ships: a tiny git repository, the app's working directory.
+mkdir -p "$T_TMP/proj" && cd "$T_TMP/proj" && git init -q && echo 'print(1)' > train.py &&
+	git add train.py && git -c user.name=t -c user.email=t@t commit -qm init || { echo "Bail out! git"; exit 1; }
 tui_start
 expect_screen "Experiments" "the main screen opens"
 
@@ -78,6 +81,38 @@ else
 	fail "leaving mid-probe cancels it without a wait"
 fi
 expect_screen "Experiments" "back on the main screen"
+
+# Launch dialog from the run under the cursor (its command as template).
+send L
+expect_screen "Launch in experiment" "L opens the launch dialog"
+exp=$(screen | sed -n 's/.*Launch in experiment \([^ ]*\).*/\1/p' | head -1)
+send Enter C-u; type_text "sleep 60"; send Enter
+send j Enter '/'; type_text gpu2; send Enter Enter
+send j Enter C-u; type_text 1; send Enter
+send j Enter C-u; type_text 2h; send Enter
+expect_screen "host        gpu2" "the host is picked from the inventory"
+expect_screen "rate           \$1.75/h  (\$0.50/h + 1 x \$1.25/GPU-h)" "the estimate shows the rate before confirming"
+"$RUNYARD" launch --db "$DB" --estimate --host gpu2 --gpus 1 --time-limit 2h --experiment "$exp" -- sleep 60 > "$T_TMP/est" 2>&1
+same=0
+for key in "rate " "expected time" "expected cost" "max cost" "this month"; do
+	line=$(grep -F "$key" "$T_TMP/est" | sed 's/ *$//')
+	if [ -n "$line" ] && screen | sed 's/ *$//' | grep -qxF -- "$line"; then same=$((same + 1)); else echo "# differs: '$line'"; fi
+done
+if [ $same -eq 5 ]; then ok "the dialog's estimate equals runyard launch --estimate"; else fail "the dialog's estimate equals runyard launch --estimate"; fi
+send j j Enter
+expect_screen "launched run" "confirm launches in the background and reports the run"
+send g
+if wait_for "gpu2  " && screen | grep -q "●.*gpu2 "; then ok "the new run appears in the runs table as running"; else fail "the new run appears in the runs table as running"; fi
+newid=$(python3 -c "import sqlite3; print(sqlite3.connect('$DB').execute(\"select id from runs where source='ssh' order by id desc limit 1\").fetchone()[0])" 2>/dev/null)
+st() { python3 -c "import sqlite3; print(sqlite3.connect('$DB').execute('select status from runs where id=?', ($newid,)).fetchone()[0])" 2>/dev/null; }
+if [ "$(st)" = running ]; then ok "the launched run is recorded as running"; else fail "the launched run is recorded as running ($(st))"; fi
+
+# Cancel it with K and a y/N confirm.
+send K
+expect_screen "cancel run" "K asks before cancelling"
+type_text y; send Enter
+expect_screen "cancelled run $newid" "the run is cancelled"
+if [ "$(st)" = killed ]; then ok "its status becomes killed"; else fail "its status becomes killed ($(st))"; fi
 
 send Q
 expect_screen "RUNYARD-EXITED" "runyard quits"
