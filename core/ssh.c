@@ -806,6 +806,13 @@ void ry_ssh_close(ry_ssh *s)
 		}
 		while (libssh2_session_disconnect(s->sess, "bye") == LIBSSH2_ERROR_EAGAIN && ry_monotonic() < until)
 			usleep(1000);
+		if (stuck && s->fd >= 0) {
+			/* A non-blocking free of a session cut off mid-handshake can
+			 * answer EAGAIN and keep its memory: with the socket shut down
+			 * a blocking free cannot wait on the host, and completes. */
+			shutdown(s->fd, SHUT_RDWR);
+			libssh2_session_set_blocking(s->sess, 1);
+		}
 		libssh2_session_free(s->sess);
 	}
 	if (s->fd >= 0)
