@@ -29,5 +29,18 @@
 #include "run.h"
 #include "runlist.h"
 #include "demo.h"
+#include "ingest.h"
+#include "gitprov.h"
+#include "track.h"
+#include "artifact.h"
+#include "registry.h"
+#include "config.h"
+#include "shell.h"
+#include "sshconfig.h"
+#include "ssh.h"
+#include "hosts.h"
+#include "cost.h"
+#include "codepack.h"
+#include "launch.h"
 
 #endif

@@ -341,39 +341,58 @@ size_t tui_chart_decimate(const double *x, const double *y, size_t n, size_t buc
                           double *ox, double *oy)
 {
 	double xmin = INFINITY, xmax = -INFINITY, scale;
-	size_t valid = 0, out = 0, *lo, *hi;
+	size_t valid = 0, runs = 0, out = 0, *lo, *hi;
+	bool *holes, in_run = false, pending = false;
 
 	if (!y || !ox || !oy || buckets == 0)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		double xi = xval(x, i);
-		if (!isfinite(xi) || !isfinite(y[i]))
+		if (!isfinite(xi) || !isfinite(y[i])) {
+			in_run = valid > 0;
 			continue;
+		}
+		runs += in_run;
+		in_run = false;
 		valid++;
 		if (xi < xmin) xmin = xi;
 		if (xi > xmax) xmax = xi;
 	}
-	if (valid <= 2 * buckets) {
+	if (valid + runs <= 2 * buckets) {
+		/* few enough to keep: every finite point, one NaN per gap */
+		in_run = false;
 		for (size_t i = 0; i < n; i++) {
 			double xi = xval(x, i);
-			if (isfinite(xi) && isfinite(y[i])) {
-				ox[out] = xi;
-				oy[out++] = y[i];
+			if (!isfinite(xi) || !isfinite(y[i])) {
+				in_run = out > 0;
+				continue;
 			}
+			if (in_run) {
+				ox[out] = oy[out] = NAN;
+				out++;
+				in_run = false;
+			}
+			ox[out] = xi;
+			oy[out++] = y[i];
 		}
 		return out;
 	}
 	lo = ry_xmalloc(buckets * sizeof *lo);
 	hi = ry_xmalloc(buckets * sizeof *hi);
+	holes = ry_xcalloc(buckets, sizeof *holes);
 	for (size_t b = 0; b < buckets; b++)
 		lo[b] = hi[b] = SIZE_MAX;
 	scale = xmax > xmin ? (double)buckets / (xmax - xmin) : 0;
 	for (size_t i = 0; i < n; i++) {
 		double xi = xval(x, i);
 		size_t b;
-		if (!isfinite(xi) || !isfinite(y[i]))
+		if (!isfinite(xi) || xi < xmin || xi > xmax)
 			continue;
 		b = to_index((xi - xmin) * scale, buckets);
+		if (!isfinite(y[i])) {
+			holes[b] = true;
+			continue;
+		}
 		if (lo[b] == SIZE_MAX) {
 			lo[b] = hi[b] = i;
 			continue;
@@ -385,8 +404,17 @@ size_t tui_chart_decimate(const double *x, const double *y, size_t n, size_t buc
 	}
 	for (size_t b = 0; b < buckets; b++) {
 		size_t first = lo[b], second = hi[b];
-		if (first == SIZE_MAX)
+		if (first == SIZE_MAX) {
+			/* A bucket with only missing values is a gap the chart must
+			 * show; its two unused slots pay for the NaN that marks it. */
+			pending |= holes[b] && out > 0;
 			continue;
+		}
+		if (pending) {
+			ox[out] = oy[out] = NAN;
+			out++;
+			pending = false;
+		}
 		if (xval(x, second) < xval(x, first) ||
 		    (xval(x, second) == xval(x, first) && second < first)) {
 			size_t t = first;
@@ -402,6 +430,7 @@ size_t tui_chart_decimate(const double *x, const double *y, size_t n, size_t buc
 	}
 	free(lo);
 	free(hi);
+	free(holes);
 	return out;
 }
 

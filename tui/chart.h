@@ -69,9 +69,11 @@ void tui_chart_time_axis(tui_chart *c, bool absolute);
 
 /* Min-max decimation: reduce n points to at most 2*buckets, keeping each
  * bucket's min and max in x order so spikes stay visible.  Buckets split
- * the x range evenly (x NULL: the index).  Non-finite points are dropped;
- * if at most 2*buckets remain they are copied as they are.  Returns the
- * number written to ox/oy (arrays of 2*buckets). */
+ * the x range evenly (x NULL: the index).  Gaps survive: a bucket holding
+ * only non-finite values becomes one (NaN, NaN) point, which
+ * tui_chart_render draws as a gap; other non-finite points are dropped.  If
+ * few enough points remain they are copied as they are (with one NaN point
+ * per gap).  Returns the number written to ox/oy (arrays of 2*buckets). */
 size_t tui_chart_decimate(const double *x, const double *y, size_t n, size_t buckets,
                           double *ox, double *oy);
 

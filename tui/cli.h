@@ -41,6 +41,25 @@ int cli_runs(int argc, char **argv, struct cli_global *g);
 int cli_show(int argc, char **argv, struct cli_global *g);
 int cli_compare(int argc, char **argv, struct cli_global *g);
 int cli_bench(int argc, char **argv, struct cli_global *g);
+int cli_run(int argc, char **argv, struct cli_global *g);     /* cli_run.c (issue 4) */
+int cli_metrics(int argc, char **argv, struct cli_global *g); /* cli_metrics.c (issue 4) */
+/* `compare --code RUN RUN`: print the code diff between two runs' commits
+ * (cli_codediff.c); returns the exit status. */
+int cli_code_diff(ry_store *st, const char *run_a, const char *run_b);
+/* registry (tui/cli_models.c, cli_promote.c, cli_alias.c, cli_export.c, cli_rm.c) */
+int cli_models(int argc, char **argv, struct cli_global *g);
+int cli_model(int argc, char **argv, struct cli_global *g);
+int cli_promote(int argc, char **argv, struct cli_global *g);
+int cli_alias(int argc, char **argv, struct cli_global *g);
+int cli_export(int argc, char **argv, struct cli_global *g);
+int cli_rm(int argc, char **argv, struct cli_global *g);
+/* remote hosts and jobs (issue 5) */
+int cli_hosts(int argc, char **argv, struct cli_global *g);
+int cli_launch(int argc, char **argv, struct cli_global *g);
+int cli_jobs(int argc, char **argv, struct cli_global *g);
+int cli_logs(int argc, char **argv, struct cli_global *g);
+int cli_cancel(int argc, char **argv, struct cli_global *g);
+int cli_sync(int argc, char **argv, struct cli_global *g);
 /* The full-screen app (app.c). */
 int tui_app_run(struct cli_global *g, bool demo);
 
@@ -61,5 +80,27 @@ void cli_put_safe(FILE *f, const char *s);
 
 /* Print the help text of a subcommand (from its static help string). */
 int cli_help(const char *text);
+
+/* ---- shared by the remote subcommands (cli_hosts.c) --------------------- */
+
+/* What hosts/launch/jobs/logs/cancel/sync need: runyard config, ssh config,
+ * workspace (NULL when !need_store and there is none yet) and the host
+ * inventory.  All owned; release with cli_remote_close. */
+struct cli_remote {
+	ry_config *cfg;
+	ry_sshconfig *sshcfg;
+	ry_store *st;
+	ry_host *hosts;
+	size_t nhosts;
+};
+
+/* 0, or the exit status after printing the error. */
+int cli_remote_open(struct cli_remote *r, const struct cli_global *g, bool need_store);
+void cli_remote_close(struct cli_remote *r);
+/* Ask for a key's passphrase on /dev/tty without echo (ry_ssh_passphrase_fn);
+ * non-zero (skip the key) when there is no terminal. */
+int cli_passphrase(const char *keyfile, char *buf, size_t size, void *payload);
+/* A host by name (lent), or NULL with an RY_ENOTFOUND error listing hosts. */
+ry_host *cli_remote_host(struct cli_remote *r, const char *name);
 
 #endif

@@ -80,6 +80,44 @@ static void test_decimate__spike_survives(void **state)
 	free(y);
 }
 
+static void test_decimate__gaps_survive(void **state)
+{
+	enum { N = 100000, B = 120 };
+	double *y = ry_xmalloc(N * sizeof *y), ox[2 * B], oy[2 * B];
+	double few[6] = { 1, NAN, NAN, 2, INFINITY, 3 }, fx[6], fy[6];
+	size_t n, nans = 0;
+	tui_series s;
+	tui_chart_opts o = { false, 0, true };
+	tui_chart c;
+	(void)state;
+	/* few points: copied, one NaN per run of missing values */
+	assert_int_equal(tui_chart_decimate(NULL, few, 6, 3, fx, fy), 5);
+	assert_true(fy[0] == 1 && isnan(fy[1]) && fy[2] == 2 && isnan(fy[3]) && fy[4] == 3);
+	assert_true(fx[2] == 3 && fx[4] == 5);
+	/* leading and trailing missing values are no gap */
+	few[0] = NAN;
+	few[5] = NAN;
+	few[4] = 7;
+	assert_int_equal(tui_chart_decimate(NULL, few, 6, 3, fx, fy), 2);
+	assert_true(fy[0] == 2 && fy[1] == 7);
+
+	for (size_t i = 0; i < N; i++)
+		y[i] = (i >= 40000 && i < 60000) ? NAN : (double)(i % 100);
+	n = tui_chart_decimate(NULL, y, N, B, ox, oy);
+	assert_true(n <= 2 * B);
+	for (size_t i = 0; i < n; i++)
+		nans += isnan(oy[i]);
+	assert_int_equal(nans, 1);
+	/* and a chart of the decimated points still has the hole */
+	s = (tui_series){ ox, oy, n, 0 };
+	tui_chart_render(&c, 60, 5, &s, 1, &o);
+	for (int col = 26; col <= 33; col++)
+		assert_int_equal(lit_cells_in_column(&c, col), 0);
+	assert_true(lit_cells_in_column(&c, 10) > 0 && lit_cells_in_column(&c, 50) > 0);
+	tui_chart_free(&c);
+	free(y);
+}
+
 static void test_decimate__unsorted_x_comes_out_sorted_by_bucket(void **state)
 {
 	double x[8] = { 7, 0, 6, 1, 5, 2, 4, 3 }, y[8] = { 70, 0, 60, 10, 50, 20, 40, 30 };
@@ -624,8 +662,11 @@ static void test_render__extreme_values_property(void **state)
 			seed = seed * 1103515245 + 12345;
 			d[i] = vals[(seed >> 12) % 16];
 		}
-		n = tui_chart_decimate((seed & 128) ? NULL : d, d, 24, 1 + seed % 5, dx, dy);
-		assert_true(n <= 24);
+		{
+			size_t b = 1 + seed % 5;
+			n = tui_chart_decimate((seed & 128) ? NULL : d, d, 24, b, dx, dy);
+			assert_true(n <= 2 * b);
+		}
 	}
 }
 
@@ -691,6 +732,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decimate__degenerate),
 		cmocka_unit_test(test_decimate__spike_survives),
+		cmocka_unit_test(test_decimate__gaps_survive),
 		cmocka_unit_test(test_decimate__unsorted_x_comes_out_sorted_by_bucket),
 		cmocka_unit_test(test_ticks__ranges),
 		cmocka_unit_test(test_ticks__degenerate_and_extreme),

@@ -115,6 +115,8 @@ static void test_parse__each_error_names_file_and_line(void **state)
 	expect_error("title = red on\n", "t.theme:1: missing background colour after 'on'");
 	expect_error("\ntitle = red on blue blink\n",
 	             "t.theme:2: unknown attribute 'blink' (use bold, underline, reverse, dim)");
+	expect_error("title = bold on red\n",
+	             "t.theme:1: colours must come before attributes ('fg on bg bold')");
 	expect_error("title = red blue\n", "t.theme:1: unexpected colour 'blue' (write 'fg on bg')");
 	expect_error("title = 256\n", "t.theme:1: colour '256' out of range (0-255, grey0-grey23)");
 	expect_error("title = red on color999\n",
