@@ -377,12 +377,18 @@ int ry_artifact_export(ry_store *st, const char *sha256_hex, const char *dest)
 		rc = ry_error_set(RY_EIO, "cannot write %s: %s", tmp, strerror(errno));
 		goto done;
 	}
-	/* link() rather than rename(): never replace a file that appeared meanwhile. */
+	/* link() rather than rename(): never replace a file that appeared
+	 * meanwhile.  Where hard links are unsupported, fall back to rename after
+	 * a last check (a narrow race, on such filesystems only). */
 	if (link(tmp, dest) != 0) {
-		rc = errno == EEXIST
-			? ry_error_set(RY_EEXISTS, "%s already exists; remove it or export elsewhere", dest)
-			: ry_error_set(RY_EIO, "cannot create %s: %s", dest, strerror(errno));
-		goto done;
+		if (errno == EEXIST || lstat(dest, &sb) == 0) {
+			rc = ry_error_set(RY_EEXISTS, "%s already exists; remove it or export elsewhere", dest);
+			goto done;
+		}
+		if (rename(tmp, dest) != 0) {
+			rc = ry_error_set(RY_EIO, "cannot create %s: %s", dest, strerror(errno));
+			goto done;
+		}
 	}
 done:
 	if (tmp)

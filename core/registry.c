@@ -597,6 +597,8 @@ int ry_registry_promote(ry_store *st, const ry_promote_opts *o, ry_promote_resul
 	memset(res, 0, sizeof *res);
 	if ((rc = load_candidate(st, o, &c)))
 		goto out;
+	snprintf(res->sha256, sizeof res->sha256, "%s", c.sha);
+	snprintf(res->artifact, sizeof res->artifact, "%s", c.path);
 	alias = strip_at(o->alias);
 	/* Hash outside the write lock: a big model takes a while. */
 	if ((rc = ry_artifact_verify(st, c.sha))) {
@@ -753,6 +755,35 @@ int ry_registry_model_update(ry_store *st, const char *model, const char *descri
 	j_str(j, "description", description);
 	j_str(j, "tags", tags);
 	if (rc || (rc = event(st, model, "model.update", j))) {
+		ry_store_rollback(st);
+		return rc;
+	}
+	return ry_store_commit(st);
+}
+
+int ry_registry_version_update(ry_store *st, const char *model, int64_t version, const char *description,
+                               const char *tags)
+{
+	sqlite3_stmt *s;
+	char sha[65];
+	cJSON *j;
+	int rc;
+	if ((rc = need_model(st, model)) || (rc = version_row(st, model, version, sha, NULL, NULL)) ||
+	    (rc = ry_store_begin(st)))
+		return rc;
+	s = ry_store__stmt(st, "UPDATE model_versions SET description = coalesce(?, description), "
+	                       "tags = coalesce(?, tags) WHERE model = ? AND version = ?");
+	ry_store__bind_text(s, 1, description);
+	ry_store__bind_text(s, 2, tags);
+	sqlite3_bind_text(s, 3, model, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, version);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : ry_store__sqlerr(st, "updating a model version");
+	sqlite3_reset(s);
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "version", (double)version);
+	j_str(j, "description", description);
+	j_str(j, "tags", tags);
+	if (rc || (rc = event(st, model, "version.update", j))) {
 		ry_store_rollback(st);
 		return rc;
 	}

@@ -109,7 +109,8 @@ int ry_registry_alias_get(ry_store *st, const char *model, const char *alias, in
  *                    detail) or another process moved the alias first
  *   promote.refused  a promotion was refused before any change (corrupt
  *                    artifact)
- *   run.delete       the source run of versions was deleted with --force */
+ *   run.delete       the source run of versions was deleted with --force
+ *   model.update, version.update   description/tags changed */
 typedef struct ry_model_event {
 	int64_t id;
 	double ts;
@@ -168,6 +169,8 @@ typedef struct ry_promote_result {
 	bool model_created;
 	bool alias_moved;
 	int64_t alias_from;     /* previous holder, 0 when unset */
+	char sha256[65];        /* the artifact chosen ("" if none was) */
+	char artifact[256];     /* its path as the run recorded it (cut to fit) */
 	ry_gate gate;
 } ry_promote_result;
 
@@ -193,9 +196,12 @@ int ry_registry_alias_set(ry_store *st, const char *model, const char *alias, in
 /* Remove an alias.  RY_ENOTFOUND if it is unset. */
 int ry_registry_alias_delete(ry_store *st, const char *model, const char *alias, const char *note);
 
-/* Set a model's description and/or tags (NULL leaves one unchanged). */
+/* Set a model's or a version's description and/or tags (NULL leaves one
+ * unchanged); recorded as model.update / version.update events. */
 int ry_registry_model_update(ry_store *st, const char *model, const char *description,
                              const char *tags);
+int ry_registry_version_update(ry_store *st, const char *model, int64_t version,
+                               const char *description, const char *tags);
 
 /* Copy a version's artifact to dir/<basename of its recorded path>
  * (creating dir if missing), verifying the sha256 while copying.  *written

@@ -110,6 +110,7 @@ static void section_version(ry_buf *b, ry_store *st, const ry_model_version *v)
 	row(b, "Registered", t);
 	row(b, "Registered by", v->created_by);
 	row(b, "Note", v->description);
+	row(b, "Tags", v->tags);
 	row(b, "Artifact", v->artifact_path);
 	row(b, "Size", size);
 	ry_buf_printf(b, "| SHA-256 | `%s` |\n", v->sha256);
@@ -319,6 +320,11 @@ int ry_registry_card(ry_store *st, const char *model, int64_t version, const cha
 	ry_buf_printf(out, " (version %lld)\n\n", (long long)version);
 	if (m->description && *m->description) {
 		cell(out, m->description);
+		ry_buf_puts(out, "\n\n");
+	}
+	if (m->tags) {
+		ry_buf_puts(out, "Tags: ");
+		cell(out, m->tags);
 		ry_buf_puts(out, "\n\n");
 	}
 	ry_format_time(ry_now(), now, sizeof now);

@@ -34,5 +34,13 @@
 #include "track.h"
 #include "artifact.h"
 #include "registry.h"
+#include "config.h"
+#include "shell.h"
+#include "sshconfig.h"
+#include "ssh.h"
+#include "hosts.h"
+#include "cost.h"
+#include "codepack.h"
+#include "launch.h"
 
 #endif

@@ -53,6 +53,13 @@ int cli_promote(int argc, char **argv, struct cli_global *g);
 int cli_alias(int argc, char **argv, struct cli_global *g);
 int cli_export(int argc, char **argv, struct cli_global *g);
 int cli_rm(int argc, char **argv, struct cli_global *g);
+/* remote hosts and jobs (issue 5) */
+int cli_hosts(int argc, char **argv, struct cli_global *g);
+int cli_launch(int argc, char **argv, struct cli_global *g);
+int cli_jobs(int argc, char **argv, struct cli_global *g);
+int cli_logs(int argc, char **argv, struct cli_global *g);
+int cli_cancel(int argc, char **argv, struct cli_global *g);
+int cli_sync(int argc, char **argv, struct cli_global *g);
 /* The full-screen app (app.c). */
 int tui_app_run(struct cli_global *g, bool demo);
 
@@ -73,5 +80,27 @@ void cli_put_safe(FILE *f, const char *s);
 
 /* Print the help text of a subcommand (from its static help string). */
 int cli_help(const char *text);
+
+/* ---- shared by the remote subcommands (cli_hosts.c) --------------------- */
+
+/* What hosts/launch/jobs/logs/cancel/sync need: runyard config, ssh config,
+ * workspace (NULL when !need_store and there is none yet) and the host
+ * inventory.  All owned; release with cli_remote_close. */
+struct cli_remote {
+	ry_config *cfg;
+	ry_sshconfig *sshcfg;
+	ry_store *st;
+	ry_host *hosts;
+	size_t nhosts;
+};
+
+/* 0, or the exit status after printing the error. */
+int cli_remote_open(struct cli_remote *r, const struct cli_global *g, bool need_store);
+void cli_remote_close(struct cli_remote *r);
+/* Ask for a key's passphrase on /dev/tty without echo (ry_ssh_passphrase_fn);
+ * non-zero (skip the key) when there is no terminal. */
+int cli_passphrase(const char *keyfile, char *buf, size_t size, void *payload);
+/* A host by name (lent), or NULL with an RY_ENOTFOUND error listing hosts. */
+ry_host *cli_remote_host(struct cli_remote *r, const char *name);
 
 #endif

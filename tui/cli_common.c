@@ -13,7 +13,12 @@
 int cli_fail(int code)
 {
 	const char *msg = ry_error_last();
-	fprintf(stderr, "runyard: %s\n", *msg ? msg : "operation failed");
+	ry_buf b = RY_BUF_INIT;
+	/* Messages quote outside text (run names, paths, filter input): keep the
+	 * newlines of a multi-line filter error, escape everything else. */
+	ry_sanitize(&b, *msg ? msg : "operation failed", *msg ? strlen(msg) : 16, true);
+	fprintf(stderr, "runyard: %s\n", ry_buf_cstr(&b));
+	ry_buf_free(&b);
 	return ry_error_exit_status(code);
 }
 

@@ -27,6 +27,7 @@ static const char models_help[] =
 static const char model_help[] =
 	"usage: runyard model NAME[@ALIAS|@VERSION] [--json] [--history]\n"
 	"                     [--card [--output FILE]] [--db PATH]\n"
+	"       runyard model NAME[@ALIAS|@VERSION] [--describe TEXT] [--tags K=V,...]\n"
 	"\n"
 	"Show a registered model: its aliases and its versions, newest first, each\n"
 	"with its lineage -- source run, experiment, git commit, params and metric\n"
@@ -41,6 +42,9 @@ static const char model_help[] =
 	"                   data and code provenance, promotion history) of the\n"
 	"                   version named (NAME alone: the latest)\n"
 	"  --output FILE    with --card: write to FILE instead of stdout\n"
+	"  --describe TEXT  set the description of the model (NAME) or of the version\n"
+	"                   (NAME@ALIAS, NAME@VERSION); recorded in the audit trail\n"
+	"  --tags K=V,...   set its tags likewise\n"
 	"  --json           one JSON document (docs/registry.md)\n"
 	"  --db PATH        workspace file\n"
 	"  -h, --help       print this help\n"
@@ -93,8 +97,11 @@ static void models_text(const ry_model *m, size_t n)
 		ry_format_age(m[i].updated, now, age, sizeof age);
 		cli_reg_put_padded(stdout, m[i].name, w + 2);
 		printf("%8lld  %6lld  %-10s ", (long long)m[i].nversions, (long long)m[i].latest, age);
-		for (size_t k = 0; k < m[i].naliases; k++)
-			printf(" @%s=%lld", m[i].aliases[k].alias, (long long)m[i].aliases[k].version);
+		for (size_t k = 0; k < m[i].naliases; k++) {
+			printf(" @");
+			cli_put_safe(stdout, m[i].aliases[k].alias);
+			printf("=%lld", (long long)m[i].aliases[k].version);
+		}
 		if (!m[i].naliases)
 			printf(" -");
 		printf("\n");
@@ -221,8 +228,10 @@ static void version_text(const ry_model_version *v, const struct lineage *l)
 	char t[40];
 	ry_format_time(v->created, t, sizeof t);
 	printf("version %lld", (long long)v->version);
-	for (size_t i = 0; i < v->naliases; i++)
-		printf("  @%s", v->aliases[i]);
+	for (size_t i = 0; i < v->naliases; i++) {
+		printf("  @");
+		cli_put_safe(stdout, v->aliases[i]);
+	}
 	printf("\n  registered  %s", t);
 	if (v->created_by) {
 		printf(" by ");
@@ -234,6 +243,11 @@ static void version_text(const ry_model_version *v, const struct lineage *l)
 	if (v->description[0]) {
 		printf("  note        ");
 		cli_put_safe(stdout, v->description);
+		printf("\n");
+	}
+	if (v->tags) {
+		printf("  tags        ");
+		cli_put_safe(stdout, v->tags);
 		printf("\n");
 	}
 	if (!l->run) {
@@ -371,6 +385,36 @@ static int show_card(ry_store *st, const char *model, int64_t version, const cha
 	return 0;
 }
 
+static int update(struct cli_global *g, const char *spec, bool one_version, const char *describe,
+                  const char *tags)
+{
+	char *model = NULL;
+	int64_t version = 0;
+	ry_store *st;
+	int rc;
+	if ((rc = cli_open_store(&st, g, 0)))
+		return rc;
+	if (one_version) {
+		if ((rc = ry_registry_resolve(st, spec, &model, &version)) ||
+		    (rc = ry_registry_version_update(st, model, version, describe, tags))) {
+			free(model);
+			return cli_reg_fail(st, rc);
+		}
+		printf("updated ");
+		cli_put_safe(stdout, model);
+		printf(" version %lld\n", (long long)version);
+	} else {
+		if ((rc = ry_registry_model_update(st, spec, describe, tags)))
+			return cli_reg_fail(st, rc);
+		printf("updated model ");
+		cli_put_safe(stdout, spec);
+		printf("\n");
+	}
+	free(model);
+	ry_store_close(st);
+	return 0;
+}
+
 int cli_model(int argc, char **argv, struct cli_global *g)
 {
 	static const struct option opts[] = {
@@ -378,12 +422,14 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 		{ "history", no_argument, NULL, 'H' },
 		{ "card", no_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "describe", required_argument, NULL, 'd' },
+		{ "tags", required_argument, NULL, 't' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false, history = false, card = false;
-	const char *output = NULL, *spec, *at;
+	const char *output = NULL, *describe = NULL, *tags = NULL, *spec, *at;
 	ry_model *m = NULL;
 	ry_model_version *v = NULL;
 	ry_model_event *e = NULL;
@@ -401,6 +447,8 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 		case 'H': history = true; break;
 		case 'c': card = true; break;
 		case 'o': output = optarg; break;
+		case 'd': describe = optarg; break;
+		case 't': tags = optarg; break;
 		case 'D': g->db_path = optarg; break;
 		case 'h': return cli_help(model_help);
 		default: return cli_reg_getopt_error("model", c, argv);
@@ -412,8 +460,13 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 		return cli_usage("model", "--output goes with --card");
 	if (card && (json || history))
 		return cli_usage("model", "--card writes Markdown; it does not combine with --json or --history");
+	if ((describe || tags) && (card || history || json))
+		return cli_usage("model", "--describe and --tags change the model; they do not combine with "
+		                 "--card, --history or --json");
 	spec = argv[optind];
 	at = strchr(spec, '@');
+	if (describe || tags)
+		return update(g, spec, at != NULL, describe, tags);
 	if ((rc = cli_open_store(&st, g, RY_STORE_READONLY)))
 		return rc;
 	if (at || card) {
@@ -472,9 +525,17 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 			cli_put_safe(stdout, m->description);
 			printf("\n");
 		}
+		if (m->tags) {
+			printf("  tags: ");
+			cli_put_safe(stdout, m->tags);
+			printf("\n");
+		}
 		printf("aliases:");
-		for (size_t k = 0; k < m->naliases; k++)
-			printf(" @%s -> %lld", m->aliases[k].alias, (long long)m->aliases[k].version);
+		for (size_t k = 0; k < m->naliases; k++) {
+			printf(" @");
+			cli_put_safe(stdout, m->aliases[k].alias);
+			printf(" -> %lld", (long long)m->aliases[k].version);
+		}
 		printf("%s\n\n", m->naliases ? "" : " none");
 		if (history) {
 			history_text(e, ne);

@@ -96,6 +96,8 @@ static int print_json(const ry_promote_opts *o, const ry_promote_result *r, int 
 	else
 		cJSON_AddNullToObject(d, "version");
 	cJSON_AddBoolToObject(d, "existing", r->existing);
+	cJSON_AddItemToObject(d, "artifact", r->sha256[0] ? cJSON_CreateString(r->artifact) : cJSON_CreateNull());
+	cJSON_AddItemToObject(d, "sha256", r->sha256[0] ? cJSON_CreateString(r->sha256) : cJSON_CreateNull());
 	cJSON_AddBoolToObject(d, "model_created", r->model_created);
 	cJSON_AddItemToObject(d, "alias", cli_reg_json_string(o->alias && o->alias[0] == '@' ? o->alias + 1 : o->alias));
 	cJSON_AddBoolToObject(d, "alias_moved", r->alias_moved);
@@ -211,11 +213,19 @@ int cli_promote(int argc, char **argv, struct cli_global *g)
 				cli_put_safe(stdout, o.model);
 				printf("\n");
 			}
-			printf("%s ", res.existing ? "already registered:" : "registered");
-			cli_put_safe(stdout, o.model);
-			printf(" version %lld from run ", (long long)res.version);
-			cli_put_safe(stdout, run->name);
-			printf(" (id %lld)\n", (long long)run->id);
+			if (res.existing) {
+				printf("already registered: ");
+				cli_put_safe(stdout, o.model);
+				printf(" version %lld has this artifact (", (long long)res.version);
+			} else {
+				printf("registered ");
+				cli_put_safe(stdout, o.model);
+				printf(" version %lld from run ", (long long)res.version);
+				cli_put_safe(stdout, run->name);
+				printf(" (id %lld, ", (long long)run->id);
+			}
+			cli_put_safe(stdout, res.artifact);
+			printf(", sha256 %.12s)\n", res.sha256);
 			if (o.alias) {
 				const char *a = o.alias[0] == '@' ? o.alias + 1 : o.alias;
 				if (res.alias_moved && res.alias_from)

@@ -12,8 +12,10 @@
 #include "text.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "buf.h"
 #include "util.h"
 
@@ -262,17 +264,38 @@ static void put(struct emit *e, const char *p, size_t k, int w)
 
 static void put_spaces(struct emit *e, int k)
 {
-	while (k-- > 0)
+	while (k-- > 0 && !e->full) /* cols may be huge and n small */
 		put(e, " ", 1, 1);
+}
+
+/* Sanitise the first `take` bytes of s (all of it if shorter), cutting only
+ * at a sequence boundary so the result is a prefix of sanitising all of s.
+ * Returns true if that was all of s. */
+static bool sanitize_prefix(ry_buf *b, const char *s, size_t take)
+{
+	size_t len = strnlen(s, take + 1), back = 0;
+	bool all = len <= take;
+	if (!all) {
+		len = take;
+		/* step back over continuation bytes to the sequence's lead byte
+		 * (at most 3: more of them are invalid bytes, cut anywhere) */
+		while (back < 3 && len > back && ((unsigned char)s[len - back] & 0xc0) == 0x80)
+			back++;
+		if (((unsigned char)s[len - back] & 0xc0) != 0x80)
+			len -= back;
+	}
+	ry_buf_clear(b);
+	ry_sanitize(b, s, len, false);
+	return all;
 }
 
 int tui_text_fit(char *out, size_t n, const char *s, int cols, bool pad, bool right, bool utf8)
 {
 	ry_buf b = RY_BUF_INIT;
 	const char *t, *ell = utf8 ? "\xe2\x80\xa6" : "~";
-	size_t len, i = 0, fit_end = 0, end;
-	int acc = 0, fit_w = 0, content_w, gap = 0;
-	bool overflow = false, fit_closed = false;
+	size_t len, i, fit_end, end, take;
+	int acc, fit_w, content_w, gap = 0;
+	bool overflow, fit_closed, all;
 	struct emit e = { out, n, 0, 0, false };
 	struct unit u;
 
@@ -281,27 +304,41 @@ int tui_text_fit(char *out, size_t n, const char *s, int cols, bool pad, bool ri
 	out[0] = '\0';
 	if (cols <= 0)
 		return 0;
-	ry_sanitize(&b, s ? s : "", s ? strlen(s) : 0, false);
-	t = ry_buf_cstr(&b);
-	len = b.len;
+	if (!s)
+		s = "";
 
-	/* Measure until we know whether it fits, remembering the longest prefix
-	 * that leaves one column for the ellipsis.  Zero-width marks stay with
-	 * the character before them. */
-	while (i < len) {
-		next_unit(t + i, len - i, utf8, &u);
-		if (!fit_closed && acc + u.w <= cols - 1) {
-			fit_end = i + u.consumed;
-			fit_w = acc + u.w;
-		} else {
-			fit_closed = true;
+	/* Every column needs at least one input byte, except for zero-width
+	 * characters: sanitise only a prefix that surely covers `cols` columns
+	 * (a log line may be megabytes), and more only if it did not. */
+	take = (size_t)cols * 4 + 16;
+	for (;;) {
+		all = sanitize_prefix(&b, s, take);
+		t = ry_buf_cstr(&b);
+		len = b.len;
+		i = fit_end = 0;
+		acc = fit_w = 0;
+		overflow = fit_closed = false;
+		/* Measure until we know whether it fits, remembering the longest
+		 * prefix that leaves one column for the ellipsis.  Zero-width marks
+		 * stay with the character before them. */
+		while (i < len) {
+			next_unit(t + i, len - i, utf8, &u);
+			if (!fit_closed && acc + u.w <= cols - 1) {
+				fit_end = i + u.consumed;
+				fit_w = acc + u.w;
+			} else {
+				fit_closed = true;
+			}
+			acc += u.w;
+			i += u.consumed;
+			if (acc > cols) {
+				overflow = true;
+				break;
+			}
 		}
-		acc += u.w;
-		i += u.consumed;
-		if (acc > cols) {
-			overflow = true;
+		if (overflow || all)
 			break;
-		}
+		take *= 4;
 	}
 	if (overflow) {
 		end = fit_end;
@@ -326,4 +363,49 @@ int tui_text_fit(char *out, size_t n, const char *s, int cols, bool pad, bool ri
 		put_spaces(&e, cols - content_w);
 	ry_buf_free(&b);
 	return e.cols;
+}
+
+static bool is_word_sep(char c)
+{
+	return c && strchr("-_/:=, ", c) != NULL; /* not ".": it sits inside numbers */
+}
+
+void tui_text_distinct(char **out, const char *const *names, size_t n)
+{
+	size_t pre = SIZE_MAX, suf = SIZE_MAX;
+	bool keep = n < 2;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = ry_sanitize_dup(names[i] ? names[i] : "");
+	if (keep)
+		return;
+	/* longest common prefix and suffix in bytes ... */
+	for (size_t i = 1; i < n; i++) {
+		size_t a = strlen(out[0]), b = strlen(out[i]), k = 0;
+		while (k < a && k < b && k < pre && out[0][k] == out[i][k])
+			k++;
+		pre = k;
+		k = 0;
+		while (k < a && k < b && k < suf && out[0][a - 1 - k] == out[i][b - 1 - k])
+			k++;
+		suf = k;
+	}
+	/* ... cut back to whole words: the prefix must end just after a
+	 * separator in every name, the suffix start with one */
+	while (pre > 0 && !is_word_sep(out[0][pre - 1]))
+		pre--;
+	for (size_t i = 0; i < n && suf > 0; i++) {
+		size_t len = strlen(out[i]);
+		while (suf > 0 && !is_word_sep(out[i][len - suf]))
+			suf--;
+	}
+	for (size_t i = 0; i < n && !keep; i++)
+		keep = strlen(out[i]) <= pre + suf;
+	if (keep || (pre == 0 && suf == 0))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(out[i]);
+		memmove(out[i], out[i] + pre, len - pre - suf);
+		out[i][len - pre - suf] = '\0';
+	}
 }

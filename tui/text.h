@@ -31,4 +31,14 @@ int tui_text_cp_width(uint32_t cp);
  * one with combining marks, which add bytes but no columns. */
 int tui_text_fit(char *out, size_t n, const char *s, int cols, bool pad, bool right, bool utf8);
 
+/* Short labels that still tell n names apart, for a chart legend or the
+ * compare screen's column heads: the words (split at - _ / : = , space)
+ * that every name shares at the start and at the end are dropped, so
+ * "resnet-lr0.1-bs64" and "resnet-lr0.01-bs64" become "lr0.1" and "lr0.01".
+ * If any label would be empty (identical names, or one name is all shared
+ * words), or n < 2, each keeps its full name.  Labels are sanitised, not cut
+ * to a width (use tui_text_fit).  out[i] is malloc'd: free each (or
+ * ry_strings_free(out, n) if out itself was malloc'd).  NULL names are "". */
+void tui_text_distinct(char **out, const char *const *names, size_t n);
+
 #endif

@@ -345,7 +345,9 @@ static bool parse_value(char *v, struct tui_theme_entry *e, char *msg, size_t ms
 	for (; i < n; i++) {
 		if (!parse_attr(w[i], &e->attrs)) {
 			q = quote_word(w[i]);
-			if (parse_color(w[i], &c, &range))
+			if (!strcasecmp(w[i], "on"))
+				snprintf(msg, msgn, "colours must come before attributes ('fg on bg bold')");
+			else if (parse_color(w[i], &c, &range))
 				snprintf(msg, msgn, "unexpected colour '%s' (write 'fg on bg')", q);
 			else
 				snprintf(msg, msgn, "unknown attribute '%s' (use bold, underline, reverse, dim)", q);

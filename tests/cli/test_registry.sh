@@ -29,11 +29,11 @@ mk -e mnist -n run-none -m val_acc=0.99 >/dev/null
 # ---- promote and re-promote
 ry promote run-a --model churn --alias champion --note "first baseline"
 expect_rc 0 "promote registers a version"
-expect_out_has "registered churn version 1 from run run-a" "promote names version and run"
+expect_out_has "registered churn version 1 from run run-a (id 1, model.pt, sha256 " "promote names version, run and artifact"
 expect_out_has "set @champion -> version 1" "promote sets the alias"
 ry promote run-a --model churn
 expect_rc 0 "re-promoting the same artifact succeeds"
-expect_out_has "already registered: churn version 1" "re-promote gives the existing version"
+expect_out_has "already registered: churn version 1 has this artifact" "re-promote gives the existing version"
 ry models --json
 expect_eq "$(json "d['models'][0]['versions'], d['models'][0]['aliases']")" "1 {'champion': 1}" \
 	"no duplicate version after re-promote"
@@ -150,6 +150,19 @@ ry model churn --card
 expect_rc 0 "card of the latest version to stdout"
 expect_out_has "(version 2)" "bare NAME means the latest version"
 
+# ---- descriptions and tags
+ry model churn --describe "Predicts churn from usage" --tags team=growth
+expect_rc 0 "model --describe updates the model"
+ry model churn@champion --describe "rolled back after drift" --tags stage=prod
+expect_rc 0 "model NAME@ALIAS --describe updates the version"
+ry model churn@1
+expect_out_has "Predicts churn from usage" "model description is shown"
+expect_out_has "tags        stage=prod" "version tags are shown"
+ry model churn --history
+expect_out_has "version.update" "updates are audited"
+ry model nosuch --describe x
+expect_rc 1 "describing an unknown model fails"
+
 # ---- lineage view
 ry model churn
 expect_rc 0 "model shows versions"
@@ -204,6 +217,23 @@ ry model safe
 expect_rc 0 "and shown"
 if grep -q $'\e' "$T_TMP/out"; then fail "escape sequences are sanitised"; else ok "escape sequences are sanitised"; fi
 expect_out_has "evil^[]0;pwned^G" "the run name is shown visibly"
+
+# ---- with the tracker: a run made by `runyard run` is promoted and exported
+if "$RUNYARD" run --help >/dev/null 2>&1; then
+	ry run -q -e real --name tracked -- sh -c \
+		'echo "val_acc: 0.91"; mkdir -p "$RUNYARD_ARTIFACTS/out"; printf real-model >"$RUNYARD_ARTIFACTS/out/model.bin"'
+	expect_rc 0 "a tracked run writes an artifact"
+	ry promote tracked --model real --alias champion --if-better val_acc:max
+	expect_rc 0 "the tracked run's artifact is promoted"
+	ry export real@champion "$T_TMP/real"
+	expect_rc 0 "and exported"
+	expect_eq "$(cat "$T_TMP/real/model.bin" 2>/dev/null)" "real-model" "exported bytes are the run's"
+	ry model real --json
+	expect_eq "$(json "d['versions'][0]['run']['metrics']['val_acc']['last'], d['versions'][0]['artifact']['path']")" \
+		"0.91 out/model.bin" "lineage has the captured metric and the artifact path"
+else
+	ok "promote a run made by 'runyard run' # SKIP runyard run is not in this build"
+fi
 
 # ---- bad input
 ry promote run-b

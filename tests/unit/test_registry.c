@@ -424,6 +424,33 @@ static void test_run_delete_guard(void **state)
 	assert_int_equal(ry_registry_run_delete(f->ws.st, run, true), RY_ENOTFOUND);
 }
 
+static void test_update_description_and_tags(void **state)
+{
+	struct fx *f = *state;
+	ry_promote_opts o = RY_PROMOTE_OPTS_INIT;
+	ry_model_version *v;
+	ry_model *m;
+	o.model = "m";
+	o.note = "orig";
+	o.run_id = run_with(f, "a", "1", NULL, 0);
+	assert_int_equal(ry_registry_promote(f->ws.st, &o, NULL), 0);
+	assert_int_equal(ry_registry_model_update(f->ws.st, "m", "desc", NULL), 0);
+	assert_int_equal(ry_registry_model_update(f->ws.st, "m", NULL, "team=a"), 0);
+	assert_int_equal(ry_registry_model(f->ws.st, "m", &m), 0);
+	assert_string_equal(m->description, "desc");
+	assert_string_equal(m->tags, "team=a");
+	ry_models_free(m, 1);
+	assert_int_equal(ry_registry_version_update(f->ws.st, "m", 1, NULL, "stage=prod"), 0);
+	assert_int_equal(ry_registry_version(f->ws.st, "m", 1, &v), 0);
+	assert_string_equal(v->description, "orig");
+	assert_string_equal(v->tags, "stage=prod");
+	ry_model_versions_free(v, 1);
+	assert_int_equal(ry_registry_version_update(f->ws.st, "m", 2, "x", NULL), RY_ENOTFOUND);
+	assert_int_equal(ry_registry_model_update(f->ws.st, "zz", "x", NULL), RY_ENOTFOUND);
+	assert_int_equal(count_kind(f->ws.st, "m", "model.update"), 2);
+	assert_int_equal(count_kind(f->ws.st, "m", "version.update"), 1);
+}
+
 static void test_card(void **state)
 {
 	struct fx *f = *state;
@@ -473,6 +500,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_artifact_never_promoted_or_exported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_delete_guard, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_update_description_and_tags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_card, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

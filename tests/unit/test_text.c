@@ -175,6 +175,10 @@ static void test_fit__small_buffer_cuts_at_character_boundary(void **state)
 	assert_string_equal(out, "");
 	assert_int_equal(fit(out, 5, "日本", 10, false, false, true), 2);
 	assert_string_equal(out, "日");
+	/* an absurd width with a small buffer returns at once */
+	assert_int_equal(fit(out, sizeof out, "ab", 2000000000, true, false, true), 7);
+	assert_string_equal(out, "ab     ");
+	assert_int_equal(fit(out, sizeof out, "ab", 2000000000, false, true, true), 7);
 }
 
 /* Random bytes in, at any width: never a control byte out, always valid
@@ -216,6 +220,125 @@ static void test_fit__random_bytes_property(void **state)
 	}
 }
 
+/* A plain model of tui_text_fit (UTF-8, no padding) over the fully
+ * sanitised string, to check the real one, which sanitises only a prefix. */
+static char *model_fit(const char *s, int cols)
+{
+	char *san = ry_sanitize_dup(s);
+	ry_buf b = RY_BUF_INIT;
+	size_t i = 0, len = strlen(san), cut = 0;
+	int w = 0, cut_w = 0;
+	bool cut_done = false;
+	while (i < len) {
+		uint32_t cp = 0;
+		size_t k = 1;
+		unsigned char c = (unsigned char)san[i];
+		if (c >= 0xf0) { k = 4; cp = c & 7; }
+		else if (c >= 0xe0) { k = 3; cp = c & 15; }
+		else if (c >= 0xc0) { k = 2; cp = c & 31; }
+		else cp = c;
+		for (size_t j = 1; j < k; j++)
+			cp = cp << 6 | ((unsigned char)san[i + j] & 63);
+		if (!cut_done && w + tui_text_cp_width(cp) <= cols - 1) {
+			cut = i + k;
+			cut_w = w + tui_text_cp_width(cp);
+		} else {
+			cut_done = true;
+		}
+		w += tui_text_cp_width(cp);
+		i += k;
+	}
+	if (w <= cols) {
+		ry_buf_puts(&b, san);
+	} else {
+		ry_buf_put(&b, san, cut);
+		for (int g = cut_w; g < cols - 1; g++)
+			ry_buf_putc(&b, ' ');
+		ry_buf_puts(&b, ELL);
+	}
+	free(san);
+	return ry_buf_detach(&b);
+}
+
+static void test_fit__long_text_matches_model(void **state)
+{
+	static const char *pieces[] = { "a", "\xe6\x97\xa5", "\xcc\x81", "\x1b", "\xff", "\xe2\x80\xae",
+	                                "\xf0\x9f\x98\x80", "\x80", "\xe2\x80", "xyz", " " };
+	unsigned seed = 99;
+	static char out[16384]; /* all of a sanitised input, combining marks included */
+	(void)state;
+	for (int iter = 0; iter < 3000; iter++) {
+		ry_buf in = RY_BUF_INIT;
+		int cols, len;
+		char *want;
+		seed = seed * 1103515245 + 12345;
+		len = (int)(seed >> 16) % 600;
+		cols = 1 + (int)((seed >> 8) % 120);
+		for (int k = 0; k < len; k++) {
+			seed = seed * 1103515245 + 12345;
+			/* long runs of combining marks sometimes, to defeat the prefix guess */
+			ry_buf_puts(&in, pieces[(iter % 7 == 0) ? 2 : (seed >> 16) % 11]);
+		}
+		if (iter % 7 == 0)
+			ry_buf_puts(&in, "tail");
+		want = model_fit(ry_buf_cstr(&in), cols);
+		fit(out, sizeof out, ry_buf_cstr(&in), cols, false, false, true);
+		if (strcmp(out, want))
+			fail_msg("cols %d: got '%s' want '%s'", cols, out, want);
+		free(want);
+		ry_buf_free(&in);
+	}
+}
+
+static void test_fit__megabyte_line_is_cheap(void **state)
+{
+	size_t n = 8 << 20;
+	char *big = ry_xmalloc(n + 1), out[64];
+	double t0;
+	(void)state;
+	memset(big, 'x', n);
+	big[n] = '\0';
+	big[0] = '\033';
+	t0 = ry_monotonic();
+	for (int i = 0; i < 1000; i++)
+		fit(out, sizeof out, big, 20, true, false, true);
+	assert_string_equal(out, "^[xxxxxxxxxxxxxxxxx" ELL);
+	/* a thousand fits of an 8 MB line: sanitising it all would take seconds */
+	assert_true(ry_monotonic() - t0 < 0.5);
+	free(big);
+}
+
+static void expect_distinct(size_t n, const char *const *names, const char *want)
+{
+	char *out[8];
+	ry_buf b = RY_BUF_INIT;
+	tui_text_distinct(out, names, n);
+	for (size_t i = 0; i < n; i++)
+		ry_buf_printf(&b, "%s%s", i ? "|" : "", out[i]);
+	assert_string_equal(ry_buf_cstr(&b), want);
+	for (size_t i = 0; i < n; i++)
+		free(out[i]);
+	ry_buf_free(&b);
+}
+
+static void test_distinct__legend_labels(void **state)
+{
+	(void)state;
+	expect_distinct(0, NULL, "");
+	expect_distinct(1, (const char *[]){ "resnet-lr0.1" }, "resnet-lr0.1");
+	expect_distinct(2, (const char *[]){ "resnet-lr0.1-bs64", "resnet-lr0.01-bs64" }, "lr0.1|lr0.01");
+	expect_distinct(3, (const char *[]){ "exp/a_seed1", "exp/b_seed1", "exp/c_seed1" }, "a|b|c");
+	/* shared bytes inside a word are kept: "run" is not a word of "run2" */
+	expect_distinct(2, (const char *[]){ "run1", "run2" }, "run1|run2");
+	expect_distinct(2, (const char *[]){ "same", "same" }, "same|same");
+	/* one name is all shared words: nothing is dropped */
+	expect_distinct(2, (const char *[]){ "base", "base-ft" }, "base|base-ft");
+	expect_distinct(2, (const char *[]){ "lr=0.1 bs=32", "lr=0.3 bs=32" }, "0.1|0.3");
+	expect_distinct(2, (const char *[]){ NULL, "x" }, "|x");
+	/* outside text is sanitised first */
+	expect_distinct(2, (const char *[]){ "job-\033[31mred", "job-blue" }, "^[[31mred|blue");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +354,9 @@ int main(void)
 		cmocka_unit_test(test_fit__ascii_terminal_gets_question_marks),
 		cmocka_unit_test(test_fit__small_buffer_cuts_at_character_boundary),
 		cmocka_unit_test(test_fit__random_bytes_property),
+		cmocka_unit_test(test_fit__long_text_matches_model),
+		cmocka_unit_test(test_fit__megabyte_line_is_cheap),
+		cmocka_unit_test(test_distinct__legend_labels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,6 +115,8 @@ static void test_parse__each_error_names_file_and_line(void **state)
 	expect_error("title = red on\n", "t.theme:1: missing background colour after 'on'");
 	expect_error("\ntitle = red on blue blink\n",
 	             "t.theme:2: unknown attribute 'blink' (use bold, underline, reverse, dim)");
+	expect_error("title = bold on red\n",
+	             "t.theme:1: colours must come before attributes ('fg on bg bold')");
 	expect_error("title = red blue\n", "t.theme:1: unexpected colour 'blue' (write 'fg on bg')");
 	expect_error("title = 256\n", "t.theme:1: colour '256' out of range (0-255, grey0-grey23)");
 	expect_error("title = red on color999\n",
@@ -359,6 +361,44 @@ static void test_no_color_keeps_highlights_visible(void **state)
 	assert_null(tui_theme_element_name(TUI_COLOR_COUNT));
 }
 
+/* Mutated theme files: never a crash, and either success with no message
+ * or one safe line naming the file and line with the default left. */
+static void test_parse__mutations_property(void **state)
+{
+	char *path = ry_xasprintf("%s/themes/default.theme", srcdir()), *orig;
+	FILE *f = fopen(path, "rb");
+	size_t len;
+	unsigned seed = 42;
+	(void)state;
+	assert_non_null(f);
+	orig = ry_xmalloc(65536);
+	len = fread(orig, 1, 65535, f);
+	orig[len] = '\0';
+	fclose(f);
+	for (int iter = 0; iter < 3000; iter++) {
+		char *text = ry_xstrdup(orig), err[256];
+		struct tui_theme t;
+		int rc, edits = 1 + iter % 4;
+		for (int k = 0; k < edits; k++) {
+			seed = seed * 1103515245 + 12345;
+			text[(seed >> 8) % len] = (char)(1 + (seed >> 20) % 255);
+		}
+		rc = tui_theme_parse(&t, text, "t.theme", err, sizeof err);
+		if (rc == 0) {
+			assert_string_equal(err, "");
+		} else {
+			assert_int_equal(rc, -1);
+			assert_true(!strncmp(err, "t.theme:", 8));
+			for (const char *p = err; *p; p++)
+				assert_true((unsigned char)*p >= 0x20 && *p != 0x7f);
+			assert_true(same_as_default(&t));
+		}
+		free(text);
+	}
+	free(orig);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_parse__good_file),
 		cmocka_unit_test(test_parse__each_error_names_file_and_line),
 		cmocka_unit_test(test_parse__error_text_is_sanitised),
+		cmocka_unit_test(test_parse__mutations_property),
 		cmocka_unit_test(test_default_theme_file_matches_builtin),
 		cmocka_unit_test(test_shipped_themes_parse_by_name),
 		cmocka_unit_test(test_load__search_order_and_failures),

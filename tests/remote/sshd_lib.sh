@@ -1,0 +1,162 @@
+# A real OpenSSH sshd on 127.0.0.1 for the remote tests, started and stopped
+# by the test.  Sourced after tests/cli/lib.sh (which sets HOME to a temp dir).
+#
+# One sshd listens on three random high ports; `Match LocalPort` gives each
+# port a different PATH, so the same login sees a 2-GPU host, an 8-GPU host
+# (one GPU busy) or a CPU host through the fake nvidia-smi.  Logins go to a
+# non-root user (root's shell rc is slow here), created when we are root.
+
+RT_USER=${RT_USER:-runyardtest}
+SSHD_PID=
+
+rt_skip() { echo "1..0 # SKIP $*"; exit 77; }
+
+rt_port() {
+	local p
+	while :; do
+		p=$(( (RANDOM % 20000) + 30000 ))
+		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo $p; return; fi
+	done
+}
+
+# rt_setup: keys, user, fake GPUs, sshd config, ssh config, known_hosts.
+rt_setup() {
+	[ -x /usr/sbin/sshd ] || rt_skip "no /usr/sbin/sshd (apt-get install openssh-server)"
+	command -v ssh-keygen >/dev/null || rt_skip "no ssh-keygen (apt-get install openssh-client)"
+	if ! id "$RT_USER" >/dev/null 2>&1; then
+		[ "$(id -u)" -eq 0 ] || rt_skip "test user $RT_USER missing and not root to create it"
+		useradd -m -p '*' "$RT_USER" 2>/dev/null || rt_skip "cannot create test user $RT_USER"
+	fi
+	[ "$(id -u)" -eq 0 ] || rt_skip "sshd for another user needs root"
+	mkdir -p /run/sshd || rt_skip "cannot create /run/sshd"
+	RT=$T_TMP/rt
+	mkdir -p "$RT" "$HOME/.ssh"
+	chmod 755 "$T_TMP" "$RT"
+	ssh-keygen -q -t ed25519 -N '' -C rt-host -f "$RT/hostkey" || rt_skip "ssh-keygen failed"
+	ssh-keygen -q -t ed25519 -N '' -C rt-client -f "$HOME/.ssh/id_ed25519"
+	cp "$HOME/.ssh/id_ed25519.pub" "$RT/authorized_keys"
+	chmod 644 "$RT/authorized_keys"
+	# the remote workdir belongs to the login user
+	RT_WORK=$RT/work
+	mkdir -p "$RT_WORK"
+	chown "$RT_USER" "$RT_WORK"
+	local src=$RUNYARD_SRCDIR/tests/remote
+	for kind in gpu2 gpu8; do
+		mkdir -p "$RT/$kind"
+		cp "$src/fake-nvidia-smi" "$RT/$kind/nvidia-smi"
+	done
+	mkdir -p "$RT/cpu"
+	cat > "$RT/gpu2/gpus.csv" <<'CSV'
+0, GPU-1a2b3c4d-0000-4000-8000-000000000000, NVIDIA GeForce RTX 3090, 1, 24576, 0
+1, GPU-1a2b3c4d-0000-4000-8000-000000000001, NVIDIA GeForce RTX 3090, 1, 24576, 0
+CSV
+	: > "$RT/gpu2/apps.csv"
+	: > "$RT/gpu8/gpus.csv"
+	for i in 0 1 2 3 4 5 6 7; do
+		if [ $i -eq 3 ]; then used=61234; util=97; else used=4; util=0; fi
+		echo "$i, GPU-8a8b8c8d-0000-4000-8000-00000000000$i, NVIDIA A100-SXM4-80GB, $used, 81920, $util" >> "$RT/gpu8/gpus.csv"
+	done
+	echo "GPU-8a8b8c8d-0000-4000-8000-000000000003, 1, 61230" > "$RT/gpu8/apps.csv"
+	chmod -R a+rX "$RT"
+	chmod 600 "$RT/hostkey"
+	RT_PORT2=$(rt_port); RT_PORT8=$(rt_port); RT_PORTC=$(rt_port)
+	local base=/usr/local/bin:/usr/bin:/bin
+	cat > "$RT/sshd_config" <<CONF
+ListenAddress 127.0.0.1:$RT_PORT2
+ListenAddress 127.0.0.1:$RT_PORT8
+ListenAddress 127.0.0.1:$RT_PORTC
+HostKey $RT/hostkey
+PidFile none
+UsePAM no
+StrictModes no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AuthorizedKeysFile $RT/authorized_keys
+AllowUsers $RT_USER
+MaxStartups 100
+MaxSessions 50
+PrintMotd no
+LogLevel ERROR
+Subsystem sftp internal-sftp
+Match LocalPort $RT_PORT2
+	SetEnv PATH=$RT/gpu2:$base
+Match LocalPort $RT_PORT8
+	SetEnv PATH=$RT/gpu8:$base
+Match LocalPort $RT_PORTC
+	SetEnv PATH=$RT/cpu:$base
+CONF
+	cat > "$HOME/.ssh/config" <<CONF
+Host gpu2
+	HostName 127.0.0.1
+	Port $RT_PORT2
+Host gpu8
+	HostName 127.0.0.1
+	Port $RT_PORT8
+Host cpubox
+	HostName 127.0.0.1
+	Port $RT_PORTC
+Host *
+	User $RT_USER
+	ConnectTimeout 5
+CONF
+	cat > "$RT/runyard.conf" <<CONF
+[host gpu2]
+price_per_hour = 0.5
+gpu_price_per_hour = 1.25
+labels = rtx3090
+workdir = $RT_WORK/gpu2
+[host gpu8]
+price_per_hour = 2
+gpu_price_per_hour = 3
+labels = a100
+max_gpus = 8
+workdir = $RT_WORK/gpu8
+[host cpubox]
+price_per_hour = 0.1
+workdir = $RT_WORK/cpu
+CONF
+	export RUNYARD_CONFIG=$RT/runyard.conf
+	unset SSH_AUTH_SOCK RUNYARD_SSH_CONFIG RUNYARD_KNOWN_HOSTS
+	trap 'rt_reap; rt_stop; rm -rf "$T_TMP"' EXIT
+	rt_start
+	: > "$HOME/.ssh/known_hosts"
+	for p in $RT_PORT2 $RT_PORT8 $RT_PORTC; do
+		ssh-keyscan -t ed25519 -p $p 127.0.0.1 2>/dev/null >> "$HOME/.ssh/known_hosts"
+	done
+	[ "$(wc -l < "$HOME/.ssh/known_hosts")" -eq 3 ] || { echo "Bail out! ssh-keyscan got no keys"; exit 1; }
+}
+
+# rt_start / rt_stop: the sshd process (restartable mid-test).
+rt_start() {
+	/usr/sbin/sshd -D -e -f "$RT/sshd_config" 2>>"$RT/sshd.log" &
+	SSHD_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		if ssh-keyscan -T 1 -p "$RT_PORTC" 127.0.0.1 >/dev/null 2>&1; then return 0; fi
+		kill -0 "$SSHD_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "Bail out! sshd did not start:"; sed 's/^/# /' "$RT/sshd.log"; exit 1
+}
+
+# rt_reap: kill what the test's jobs left running on the "host", by the
+# process-group ids their wrappers recorded (each job is its own group).
+rt_reap() {
+	local f p
+	for f in "$RT_WORK"/*/runs/*/pid; do
+		[ -s "$f" ] || continue
+		p=$(cat "$f")
+		case $p in ''|*[!0-9]*) continue;; esac
+		kill -KILL -"$p" 2>/dev/null
+	done
+	return 0
+}
+
+rt_stop() {
+	if [ -n "$SSHD_PID" ]; then
+		kill "$SSHD_PID" 2>/dev/null
+		wait "$SSHD_PID" 2>/dev/null
+		SSHD_PID=
+	fi
+}

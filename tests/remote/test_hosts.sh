@@ -1,0 +1,117 @@
+#!/bin/bash
+# Hosts against a real sshd: probe of a 2-GPU, an 8-GPU (one busy) and a CPU
+# host, host-key refusals, auth/refused/DNS errors, a ProxyJump hop, and 20
+# Host aliases probed concurrently.
+. "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/sshd_lib.sh"
+rt_setup
+
+# jq-less JSON checks: json EXPR (python, `d` is the document) must print True
+json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>/dev/null; }
+expect_json() { if [ "$(json "$1")" = True ]; then ok "$2"; else fail "$2 (false: $1)"; fi; }
+
+ry hosts
+expect_rc 0 "hosts lists without probing"
+expect_out_has "gpu8  [ssh+config]  \$2.00/h + \$3.00/GPU-h" "hosts shows origin and prices"
+expect_out_lacks "*" "wildcard Host entries are not hosts"
+
+ry hosts --probe --json
+expect_rc 0 "hosts --probe --json"
+expect_json "[h['name'] for h in d['hosts']] == ['cpubox','gpu2','gpu8']" "three hosts, sorted"
+expect_json "all(h['reachable'] for h in d['hosts'])" "all three reachable"
+expect_json "[len(h['gpus']) for h in d['hosts']] == [0,2,8]" "0, 2 and 8 GPUs"
+expect_json "d['hosts'][0]['gpu_host'] == False and d['hosts'][2]['gpu_host'] == True" "cpubox is a CPU host"
+expect_json "d['hosts'][2]['free_gpus'] == 7 and d['hosts'][1]['free_gpus'] == 2" "free GPU counts"
+expect_json "d['hosts'][2]['gpus'][3]['users'] == 'root' and d['hosts'][2]['gpus'][3]['utilization'] == 97" "busy GPU shows its owner and utilisation"
+expect_json "d['hosts'][2]['gpus'][3]['memory_used_mib'] == 61234 and d['hosts'][2]['gpus'][0]['name'] == 'NVIDIA A100-SXM4-80GB'" "GPU memory and name parsed"
+expect_json "all(h['cpus'] >= 1 and h['disk_free_kb'] > 0 and h['mem_available_kb'] > 0 for h in d['hosts'])" "cpus, free memory and disk probed"
+
+ry hosts --probe gpu8
+expect_out_has "busy: root (1 process)" "text view names who holds the busy GPU"
+expect_out_has "8 GPUs, 7 free" "text view counts free GPUs"
+
+# hashed known_hosts entries are honoured
+cp "$HOME/.ssh/known_hosts" "$T_TMP/kh.plain"
+ssh-keygen -q -H -f "$HOME/.ssh/known_hosts" >/dev/null 2>&1
+ry hosts --probe --json gpu2
+expect_json "d['hosts'][0]['reachable']" "hashed known_hosts entries verify"
+if grep -q '^|1|' "$HOME/.ssh/known_hosts"; then ok "known_hosts really was hashed"; else fail "known_hosts really was hashed"; fi
+cp "$T_TMP/kh.plain" "$HOME/.ssh/known_hosts"
+
+# unknown host: refused with the fingerprint and the command to trust it
+fp=$(ssh-keygen -lf "$RT/hostkey.pub" | awk '{print $2}')
+grep -v "$RT_PORT2" "$T_TMP/kh.plain" > "$HOME/.ssh/known_hosts"
+ry hosts --probe --json gpu2
+expect_json "d['hosts'][0]['reachable'] == False and d['hosts'][0]['error_kind'] == 'unknown host key'" "unknown host key refused"
+expect_json "'$fp' in d['hosts'][0]['error']" "refusal shows the SHA256 fingerprint"
+expect_json "'ssh-keyscan -p $RT_PORT2 127.0.0.1 >> ' in d['hosts'][0]['error']" "refusal gives the command to trust it"
+if grep -q "$RT_PORT2" "$HOME/.ssh/known_hosts"; then fail "known_hosts was modified"; else ok "the unknown key was not added"; fi
+
+# changed host key: refused loudly
+ssh-keygen -q -t ed25519 -N '' -f "$T_TMP/otherkey"
+{ cat "$HOME/.ssh/known_hosts"; echo "[127.0.0.1]:$RT_PORT2 $(cut -d' ' -f1-2 "$T_TMP/otherkey.pub")"; } > "$T_TMP/kh"
+cp "$T_TMP/kh" "$HOME/.ssh/known_hosts"
+ry hosts --probe gpu2
+expect_out_has "unreachable (host key changed): WARNING: THE HOST KEY OF" "changed host key refused loudly"
+expect_out_has "ssh-keygen -R" "changed key message says how to remove the old key"
+# a known_hosts line libssh2 cannot parse does not hide the ones after it
+{ echo "@cert-authority *.example.org ssh-ed25519 AAAAbogus"; echo "garbage line"; cat "$T_TMP/kh.plain"; } > "$HOME/.ssh/known_hosts"
+ry hosts --probe --json gpu2
+expect_json "d['hosts'][0]['reachable']" "unparseable known_hosts lines are skipped, not fatal"
+cp "$T_TMP/kh.plain" "$HOME/.ssh/known_hosts"
+
+# auth, refused, DNS
+ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/stranger"
+free_port=$(rt_port)
+cat >> "$HOME/.ssh/config.extra" <<CONF
+Host wrongkey
+	HostName 127.0.0.1
+	Port $RT_PORT2
+	IdentityFile ~/.ssh/stranger
+Host deadport
+	HostName 127.0.0.1
+	Port $free_port
+Host nowhere
+	HostName no-such-host.invalid
+CONF
+{ cat "$HOME/.ssh/config.extra"; cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
+mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
+ry hosts --probe --json wrongkey deadport nowhere
+expect_json "[h['error_kind'] for h in d['hosts']] == ['auth','refused','dns']" "auth, refused and DNS failures are told apart"
+expect_json "'stranger' in d['hosts'][0]['error'] and 'authorized_keys' in d['hosts'][0]['error']" "auth failure names the key tried and what to do"
+
+# one ProxyJump hop: reach cpubox's port through gpu2
+cat >> "$HOME/.ssh/config.jump" <<CONF
+Host viajump
+	HostName 127.0.0.1
+	Port $RT_PORTC
+	ProxyJump gpu2
+CONF
+{ cat "$HOME/.ssh/config.jump"; cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
+mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
+ry hosts --probe --json viajump
+expect_json "d['hosts'][0]['reachable'] and d['hosts'][0]['gpu_host'] == False" "ProxyJump through one jump host"
+
+# 20 aliases at once: about the time of the slowest, not the sum
+for i in $(seq 1 20); do printf 'Host many%02d\n\tHostName 127.0.0.1\n\tPort %s\n' $i $RT_PORT8; done > "$HOME/.ssh/config.many"
+{ cat "$HOME/.ssh/config.many"; cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
+mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
+start=$(date +%s.%N)
+ry hosts --probe --json $(seq -f 'many%02g' 1 20)
+wall=$(echo "$(date +%s.%N) - $start" | bc 2>/dev/null || python3 -c "print($(date +%s.%N) - $start)")
+expect_json "len(d['hosts']) == 20 and all(h['reachable'] and len(h['gpus']) == 8 for h in d['hosts'])" "20 hosts probed"
+sum=$(json "round(sum(h['probe_seconds'] for h in d['hosts']), 2)")
+slowest=$(json "round(max(h['probe_seconds'] for h in d['hosts']), 2)")
+echo "# 20 hosts: wall ${wall}s, slowest ${slowest}s, sum of per-host times ${sum}s"
+if python3 -c "import sys; sys.exit(0 if $wall < max(2 * $slowest, 0.5 * $sum) else 1)"; then
+	ok "20 hosts in about the time of the slowest (wall ${wall}s vs sum ${sum}s)"
+else
+	fail "20 hosts in about the time of the slowest (wall ${wall}s, slowest ${slowest}s, sum ${sum}s)"
+fi
+
+ry hosts --probe no-such-host
+expect_rc 1 "an unknown host name is an error"
+expect_err_has "no host named 'no-such-host'" "the error names the host"
+ry hosts --bogus
+expect_rc 2 "bad option is a usage error"
+t_end

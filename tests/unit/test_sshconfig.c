@@ -1,0 +1,226 @@
+/* sshconfig.c and shell.c: how runyard reads ~/.ssh/config and quotes
+ * every piece of a remote command. */
+#include "testutil.h"
+#include "sshconfig.h"
+#include "shell.h"
+
+#include <sys/stat.h>
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_sshconfig_resolve__null_config_gives_defaults(void **state)
+{
+	ry_sshhost *h;
+	setenv("HOME", "/home/tester", 1);
+	unsetenv("RUNYARD_KNOWN_HOSTS");
+	assert_int_equal(ry_sshconfig_resolve(NULL, "box", &h), 0);
+	assert_string_equal(h->hostname, "box");
+	assert_int_equal(h->port, 22);
+	assert_false(h->identity_explicit);
+	assert_int_equal(h->nidentity, 3);
+	assert_string_equal(h->identity[0], "/home/tester/.ssh/id_ed25519");
+	assert_string_equal(h->known_hosts, "/home/tester/.ssh/known_hosts");
+	assert_null(h->proxy_jump);
+	ry_sshhost_free(h);
+	ry_sshhost_free(NULL);
+	assert_int_equal(ry_sshconfig_resolve(NULL, "", &h), RY_EINVAL);
+}
+
+static void test_sshconfig_resolve__first_match_wins_and_wildcards_apply(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	const char *text =
+		"User globaluser\n"
+		"Host gpu1 gpu2\n"
+		"    HostName %h.example.org\n"
+		"    Port 2222\n"
+		"    IdentityFile ~/.ssh/id_%h_%r\n"
+		"Host gpu*\n"
+		"    User ignored-because-global-came-first\n"
+		"    Port 9999\n"
+		"    IdentityFile /keys/shared\n"
+		"Host *.lab !bad.lab\n"
+		"    ProxyJump jumper@bastion:2200\n"
+		"Host=eq-style\n"
+		"    HostName=10.0.0.9\n"
+		"Match exec \"false\"\n"
+		"    Port 1\n"
+		"Host *\n"
+		"    ConnectTimeout 7\n";
+	setenv("HOME", "/home/tester", 1);
+	assert_int_equal(ry_sshconfig_parse(&c, text, "t"), 0);
+	/* listed: literal aliases only, in order */
+	assert_int_equal(ry_sshconfig_nhosts(c), 3);
+	assert_string_equal(ry_sshconfig_host(c, 0), "gpu1");
+	assert_string_equal(ry_sshconfig_host(c, 1), "gpu2");
+	assert_string_equal(ry_sshconfig_host(c, 2), "eq-style");
+	assert_null(ry_sshconfig_host(c, 3));
+
+	assert_int_equal(ry_sshconfig_resolve(c, "gpu2", &h), 0);
+	assert_string_equal(h->hostname, "gpu2.example.org");
+	assert_string_equal(h->user, "globaluser");
+	assert_int_equal(h->port, 2222);
+	assert_true(h->identity_explicit);
+	assert_int_equal(h->nidentity, 2);
+	assert_string_equal(h->identity[0], "/home/tester/.ssh/id_gpu2.example.org_globaluser");
+	assert_string_equal(h->identity[1], "/keys/shared");
+	assert_int_equal(h->connect_timeout, 7);
+	ry_sshhost_free(h);
+
+	assert_int_equal(ry_sshconfig_resolve(c, "gpu7", &h), 0);
+	assert_int_equal(h->port, 9999);
+	ry_sshhost_free(h);
+
+	assert_int_equal(ry_sshconfig_resolve(c, "x.lab", &h), 0);
+	assert_string_equal(h->proxy_jump, "jumper@bastion:2200");
+	ry_sshhost_free(h);
+	assert_int_equal(ry_sshconfig_resolve(c, "bad.lab", &h), 0);
+	assert_null(h->proxy_jump);
+	ry_sshhost_free(h);
+
+	assert_int_equal(ry_sshconfig_resolve(c, "eq-style", &h), 0);
+	assert_string_equal(h->hostname, "10.0.0.9");
+	assert_int_equal(h->port, 22); /* the Match block never applies */
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+}
+
+static void test_sshconfig_parse__bad_port_and_multi_hop_refused(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	assert_int_equal(ry_sshconfig_parse(&c, "Host a\n Port http\nHost b\n ProxyJump x,y\n", "t"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "a", &h), RY_EINVAL);
+	assert_non_null(strstr(ry_error_last(), "Port"));
+	assert_int_equal(ry_sshconfig_resolve(c, "b", &h), RY_EINVAL);
+	assert_non_null(strstr(ry_error_last(), "one jump host"));
+	ry_sshconfig_free(c);
+	assert_int_equal(ry_sshconfig_parse(&c, "Host a\n User\n", "t"), RY_EINVAL);
+	assert_non_null(strstr(ry_error_last(), "t:2"));
+}
+
+static void test_sshconfig_load__include_globs_relative_to_dot_ssh(void **state)
+{
+	char *dir = ry_test_tmpdir();
+	char *ssh = ry_xasprintf("%s/.ssh", dir), *confd = ry_xasprintf("%s/.ssh/conf.d", dir);
+	char *p;
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	setenv("HOME", dir, 1);
+	unsetenv("RUNYARD_SSH_CONFIG");
+	assert_int_equal(mkdir(ssh, 0700), 0);
+	assert_int_equal(mkdir(confd, 0700), 0);
+	p = ry_xasprintf("%s/config", ssh);
+	write_file(p, "Include conf.d/*.conf\nHost main\n  Port 2\n");
+	free(p);
+	p = ry_xasprintf("%s/a.conf", confd);
+	write_file(p, "Host inc-a\n  HostName 127.0.0.1\n  Port 1234\n");
+	free(p);
+	p = ry_xasprintf("%s/b.conf", confd);
+	write_file(p, "Host inc-b\n  User bee\n");
+	free(p);
+	assert_int_equal(ry_sshconfig_load(&c, NULL), 0);
+	assert_int_equal(ry_sshconfig_nhosts(c), 3);
+	assert_string_equal(ry_sshconfig_host(c, 0), "inc-a");
+	assert_string_equal(ry_sshconfig_host(c, 2), "main");
+	assert_int_equal(ry_sshconfig_resolve(c, "inc-a", &h), 0);
+	assert_int_equal(h->port, 1234);
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+	/* explicit path via the environment; missing is an error */
+	p = ry_xasprintf("%s/nope", dir);
+	setenv("RUNYARD_SSH_CONFIG", p, 1);
+	assert_int_equal(ry_sshconfig_load(&c, NULL), RY_ENOTFOUND);
+	unsetenv("RUNYARD_SSH_CONFIG");
+	free(p);
+	/* a self-include is cut, not an infinite loop */
+	p = ry_xasprintf("%s/config", ssh);
+	write_file(p, "Include config\n");
+	assert_int_equal(ry_sshconfig_load(&c, p), RY_EINVAL);
+	free(p);
+	setenv("RUNYARD_KNOWN_HOSTS", "/tmp/kh", 1);
+	assert_int_equal(ry_sshconfig_resolve(NULL, "x", &h), 0);
+	assert_string_equal(h->known_hosts, "/tmp/kh");
+	ry_sshhost_free(h);
+	unsetenv("RUNYARD_KNOWN_HOSTS");
+	free(ssh);
+	free(confd);
+	ry_test_rmdir(dir);
+}
+
+static void test_sshconfig_parse_jump__forms(void **state)
+{
+	char *u, *h;
+	int port;
+	assert_int_equal(ry_sshconfig_parse_jump("bastion", &u, &h, &port), 0);
+	assert_null(u);
+	assert_string_equal(h, "bastion");
+	assert_int_equal(port, 0);
+	free(h);
+	assert_int_equal(ry_sshconfig_parse_jump("me@[::1]:2200", &u, &h, &port), 0);
+	assert_string_equal(u, "me");
+	assert_string_equal(h, "::1");
+	assert_int_equal(port, 2200);
+	free(u);
+	free(h);
+	assert_int_equal(ry_sshconfig_parse_jump("a,b", &u, &h, &port), RY_EINVAL);
+	assert_int_equal(ry_sshconfig_parse_jump("a:0", &u, &h, &port), RY_EINVAL);
+	assert_int_equal(ry_sshconfig_parse_jump("me@", &u, &h, &port), RY_EINVAL);
+}
+
+static void test_sshconfig_match__patterns(void **state)
+{
+	assert_true(ry_sshconfig_match("*", "anything"));
+	assert_true(ry_sshconfig_match("gpu?", "GPU1"));
+	assert_false(ry_sshconfig_match("gpu?", "gpu12"));
+	assert_true(ry_sshconfig_match("*.lab", "a.b.lab"));
+	assert_false(ry_sshconfig_match("*.lab", "lab"));
+	assert_true(ry_sshconfig_match("a*b*c", "aXXbYYc"));
+}
+
+/* What a POSIX shell makes of a quoted word must be the original bytes. */
+static void test_shell_quote__hostile_values_survive_sh(void **state)
+{
+	const char *vals[] = { "", "plain", "$(rm -rf ~)", "'; reboot'", "a'b\"c`d`\\e", "line1\nline2", "*", "-n" };
+	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+		char *q = ry_shell_quote_dup(vals[i]);
+		char *cmd = ry_xasprintf("printf %%s %s", q);
+		FILE *p = popen(cmd, "r");
+		char got[256] = { 0 };
+		size_t n = fread(got, 1, sizeof got - 1, p);
+		pclose(p);
+		got[n] = '\0';
+		assert_string_equal(got, vals[i]);
+		free(q);
+		free(cmd);
+	}
+	char *q = ry_shell_quote_dup("it's");
+	assert_string_equal(q, "'it'\\''s'");
+	free(q);
+	ry_buf b = RY_BUF_INIT;
+	char *argv[] = { "python", "--lr", "0 1" };
+	ry_shell_quote_argv(&b, 3, argv);
+	assert_string_equal(ry_buf_cstr(&b), "'python' '--lr' '0 1'");
+	ry_buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sshconfig_resolve__null_config_gives_defaults),
+		cmocka_unit_test(test_sshconfig_resolve__first_match_wins_and_wildcards_apply),
+		cmocka_unit_test(test_sshconfig_parse__bad_port_and_multi_hop_refused),
+		cmocka_unit_test(test_sshconfig_load__include_globs_relative_to_dot_ssh),
+		cmocka_unit_test(test_sshconfig_parse_jump__forms),
+		cmocka_unit_test(test_sshconfig_match__patterns),
+		cmocka_unit_test(test_shell_quote__hostile_values_survive_sh),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
