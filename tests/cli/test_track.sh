@@ -82,6 +82,15 @@ ry run -q -e quiet -- sh -c 'echo PPL 12.5'
 ry metrics "$(q "select max(id) from runs")" ppl --csv
 expect_out_has ",ppl,0,"  "a saved experiment pattern applies to later runs"
 
+printf '[patterns]\nbleu = BLEU score ([0-9.]+)\n' >"$T_TMP/config"
+RUNYARD_CONFIG="$T_TMP/config" "$RUNYARD" run -q --name cfgpat -- sh -c 'echo BLEU score 27.5' >/dev/null 2>&1
+ry metrics cfgpat bleu --csv
+expect_out_has "cfgpat,bleu,0," "the config file's [patterns] apply"
+printf '[patterns]\nbad = (?:x)(1)\n' >"$T_TMP/config"
+RUNYARD_CONFIG="$T_TMP/config" ry run -q --name cfgbad -- sh -c 'echo loss=1'
+expect_rc 0 "a bad config pattern does not stop the run"
+expect_err_has "[patterns] are not used" "a bad config pattern is reported"
+
 # ---- the Python helper from a real Python script
 mkdir -p "$T_TMP/proj"
 cat >"$T_TMP/proj/train.py" <<'EOF'
