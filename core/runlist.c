@@ -444,10 +444,10 @@ static int fetch_scan(ry_store *st, struct idmap *m, const ry_field *f, struct c
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
 		if (!m->span) {
-			/* (run_id, key) is unique: each cell is written once. */
 			uint32_t *slot = idmap_slot(m, id, false);
 			for (uint32_t row = slot ? *slot : 0; row; row = m->next[row - 1])
-				set_cell(&cells[(row - 1) * nfields + j], s, 1);
+				if (cells[(row - 1) * nfields + j].type == RY_CELL_NULL)
+					set_cell(&cells[(row - 1) * nfields + j], s, 1);
 			continue;
 		}
 		uint64_t k = (uint64_t)id - (uint64_t)m->min;
@@ -462,6 +462,8 @@ static int fetch_scan(ry_store *st, struct idmap *m, const ry_field *f, struct c
 			col->vals[k] = sqlite3_column_double(s, 1);
 			break;
 		default:
+			if (col->types[k] == V_NUM)
+				break; /* a param's number came first */
 			if (!col->texts)
 				col->texts = ry_xcalloc(m->span, sizeof *col->texts);
 			col->types[k] = V_TEXT;

@@ -176,9 +176,14 @@ static double cpu_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Medians, and the best of the runs: on a shared machine the minimum is
+ * the closer estimate of the cost without other processes' load. */
+static double last_min_ms;
+
 static double median(double *v)
 {
 	qsort(v, REPS, sizeof *v, cmp_double);
+	last_min_ms = v[0] * 1000;
 	return v[REPS / 2];
 }
 
@@ -204,8 +209,10 @@ static double time_filter(const char *path, const char *filter, size_t *count)
 		ry_runlist_free(l);
 		ry_store_close(st);
 	}
+	double wall = median(t) * 1000, best = last_min_ms;
 	last_cpu_ms = median(cpu_t) * 1000;
-	return median(t) * 1000;
+	last_min_ms = best;
+	return wall;
 }
 
 static double time_list(const char *path, const char *sort, const char *const *cols, size_t ncols,
@@ -238,8 +245,10 @@ static double time_list(const char *path, const char *sort, const char *const *c
 		ry_runlist_free(l);
 		ry_store_close(st);
 	}
+	double wall = median(t) * 1000, best = last_min_ms;
 	last_cpu_ms = median(cpu_t) * 1000;
-	return median(t) * 1000;
+	last_min_ms = best;
+	return wall;
 }
 
 static double time_fetch(const char *path, size_t n, const char *const *cols, size_t ncols)
@@ -268,8 +277,10 @@ static double time_fetch(const char *path, size_t n, const char *const *cols, si
 		ry_field_free(f[j]);
 	ry_runlist_free(l);
 	ry_store_close(st);
+	double wall = median(t) * 1000, best = last_min_ms;
 	last_cpu_ms = median(cpu_t) * 1000;
-	return median(t) * 1000;
+	last_min_ms = best;
+	return wall;
 }
 
 int main(int argc, char **argv)
@@ -345,15 +356,16 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
 		double ms = time_filter(path, filters[i], &count);
-		printf("filter %-58s %7.1f ms wall %6.1f ms cpu (%zu runs)\n", filters[i], ms, last_cpu_ms, count);
+		printf("filter %-58s %7.1f ms wall (best %6.1f) %6.1f ms cpu (%zu runs)\n", filters[i], ms, last_min_ms,
+		       last_cpu_ms, count);
 	}
 	{
 		static const char *const sorts[] = { "val_acc:desc", "val_acc:asc", NULL, "lr:asc", "name",
 		                                     "duration:desc", "val_loss.min" };
 		for (size_t i = 0; i < sizeof sorts / sizeof sorts[0]; i++) {
 			double ms = time_list(path, sorts[i], metrics5, 5, 0, &count);
-			printf("open + list sorted by %-14s + 5 metric columns: %7.1f ms wall %6.1f ms cpu (%zu rows)\n",
-			       sorts[i] ? sorts[i] : "(default)", ms, last_cpu_ms, count);
+			printf("open + list sorted by %-14s + 5 metric columns: %7.1f ms wall (best %6.1f) %6.1f ms cpu (%zu rows)\n",
+			       sorts[i] ? sorts[i] : "(default)", ms, last_min_ms, last_cpu_ms, count);
 		}
 	}
 	{

@@ -490,6 +490,26 @@ static void test_field_parse_describes_fields(void **state)
 	assert_int_equal(ry_field_parse(&f, ws.st, "shared"), RY_EINVAL);
 	ry_field_free(NULL);
 
+	/* Column and sort names take the filter's quoting. */
+	assert_int_equal(ry_field_parse(&f, ws.st, "params.\"optim.lr\""), 0);
+	assert_int_equal(ry_field_kind_of(f), RY_FIELD_PARAM);
+	assert_string_equal(ry_field_key(f), "optim.lr");
+	ry_field_free(f);
+	assert_int_equal(ry_field_parse(&f, ws.st, "metrics.'val/acc'.min"), 0);
+	assert_string_equal(ry_field_key(f), "val/acc");
+	assert_int_equal(ry_field_agg(f), RY_AGG_MIN);
+	ry_field_free(f);
+	assert_int_equal(ry_field_parse(&f, ws.st, "\"optim.lr\""), 0);
+	assert_int_equal(ry_field_kind_of(f), RY_FIELD_PARAM);
+	ry_field_free(f);
+	assert_int_equal(ry_field_parse(&f, ws.st, "params.\"open"), RY_EINVAL);
+	assert_non_null(strstr(ry_error_last(), "unterminated quote"));
+	assert_int_equal(ry_field_parse(&f, ws.st, "a\"b\"c"), RY_EINVAL);
+	assert_int_equal(ry_sort_parse(&f, &desc, ws.st, "metrics.\"val/acc\".max:desc"), 0);
+	assert_true(desc);
+	assert_string_equal(ry_field_label(f), "val/acc.max");
+	ry_field_free(f);
+
 	assert_int_equal(ry_sort_parse(&f, &desc, ws.st, "val_acc:desc"), 0);
 	assert_true(desc);
 	assert_string_equal(ry_field_key(f), "val_acc");
