@@ -80,6 +80,19 @@ ry hosts --probe --json wrongkey deadport nowhere
 expect_json "[h['error_kind'] for h in d['hosts']] == ['auth','refused','dns']" "auth, refused and DNS failures are told apart"
 expect_json "'stranger' in d['hosts'][0]['error'] and 'authorized_keys' in d['hosts'][0]['error']" "auth failure names the key tried and what to do"
 
+# an RSA key: Debian's libssh2 1.10 signs with SHA-1, OpenSSH 9.2 refuses it;
+# the user is told to use ed25519, not just "auth failed"
+ssh-keygen -q -t rsa -b 2048 -N '' -f "$HOME/.ssh/rsa_key"
+cat "$HOME/.ssh/rsa_key.pub" >> "$RT/authorized_keys"
+{ printf 'Host rsakey\n\tHostName 127.0.0.1\n\tPort %s\n\tIdentityFile ~/.ssh/rsa_key\n' "$RT_PORT2"; cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
+mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
+ry hosts --probe --json rsakey
+if [ "$(json "d['hosts'][0]['reachable']")" = True ]; then
+	ok "# SKIP this libssh2 signs RSA with SHA-2: the RSA key was accepted"
+else
+	expect_json "d['hosts'][0]['error_kind'] == 'auth' and 'SHA-1' in d['hosts'][0]['error'] and 'ed25519' in d['hosts'][0]['error']" "a refused RSA key gets the SHA-1 explanation and the ed25519 advice"
+fi
+
 # one ProxyJump hop: reach cpubox's port through gpu2
 cat >> "$HOME/.ssh/config.jump" <<CONF
 Host viajump
