@@ -18,8 +18,6 @@
 #define HAVE_UNISTD_H 1
 #define HAVE_WCHAR_H 1
 #define STDC_HEADERS 1
-#define HAVE_DLFCN_H 1
-#define LT_OBJDIR ".libs/"
 #define _ALL_SOURCE 1
 #define _DARWIN_C_SOURCE 1
 #define _GNU_SOURCE 1
@@ -36,3 +34,5 @@
 #define __STDC_WANT_MATH_SPEC_FUNCS__ 1
 #define _TANDEM_SOURCE 1
 #define __EXTENSIONS__ 1
+#define HAVE_DLFCN_H 1
+#define LT_OBJDIR ".libs/"

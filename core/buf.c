@@ -10,6 +10,7 @@
 void ry_buf_grow(ry_buf *b, size_t extra)
 {
 	b->ptr = ry_xgrow(b->ptr, &b->cap, b->len + extra + 1, 1);
+	b->ptr[b->len] = '\0'; /* a buffer grown but not yet written is still "" */
 }
 
 void ry_buf_put(ry_buf *b, const void *data, size_t n)

@@ -244,7 +244,7 @@ static void plan_img(struct plan *p, rng *r)
 	p->keys[1] = "acc";
 	p->keys[2] = "val_loss";
 	p->keys[3] = "val_acc";
-	p->keys[4] = "lr";
+	p->keys[4] = "learning_rate";
 	p->nkeys = 5;
 }
 
@@ -259,7 +259,7 @@ static void plan_tab(struct plan *p, rng *r)
 
 	p->lr = lr;
 	param(p, "max_depth", depth);
-	param(p, "learning_rate", lr);
+	param(p, "eta", lr);
 	param(p, "n_estimators", n_est);
 	param(p, "subsample", subsample);
 	param(p, "colsample_bytree", round(rrange(r, 0.5, 1.0) * 10) / 10);
@@ -340,13 +340,13 @@ static void plan_llm(struct plan *p, rng *r)
 	p->keys[0] = "loss";
 	p->keys[1] = "val_loss";
 	p->keys[2] = "val_perplexity";
-	p->keys[3] = "lr";
+	p->keys[3] = "learning_rate";
 	p->keys[4] = "grad_norm";
 	p->keys[5] = "tokens_per_sec";
 	p->nkeys = 6;
 }
 
-/* The lr at progress t under the run's schedule (with 2% warmup). */
+/* The learning rate at progress t under the run's schedule (with 2% warmup). */
 static double lr_at(const struct plan *p, double t)
 {
 	double w = t < 0.02 ? t / 0.02 : 1.0;

@@ -289,16 +289,24 @@ struct summary {
 
 struct series {
 	int64_t run_id;
-	char *key;
 	uint64_t hash;
-	ry_point *pend;          /* buffered, not yet flushed */
-	size_t npend, cpend;
+	size_t npend;            /* buffered points, not yet flushed */
+	size_t at;               /* during a flush: where they start in `grouped` */
 	bool dirty;              /* on the writer's dirty list */
 	bool loaded;             /* chunk/summary state below mirrors the store */
 	int64_t last_chunk;      /* index of the last stored chunk, -1 none */
 	ry_point *tail;          /* points of last_chunk while it is partial */
 	size_t ntail, ctail;     /* ntail == RY_METRICS_CHUNK: full, not kept */
 	struct summary sum;
+	char key[];              /* NUL-terminated, allocated with the struct */
+};
+
+/* Points are logged in arrival order, interleaved across series; a flush
+ * groups them per series with one counting sort, so no series needs a
+ * buffer of its own. */
+struct pending {
+	struct series *s;
+	ry_point p;
 };
 
 struct ry_metrics_writer {
@@ -307,7 +315,10 @@ struct ry_metrics_writer {
 	size_t cap, count;
 	struct series **dirty;
 	size_t ndirty, cdirty;
-	size_t pending;
+	struct pending *log;     /* buffered points in arrival order */
+	size_t pending, clog;
+	ry_point *grouped;       /* the log regrouped by series, at flush */
+	size_t cgrouped;
 	struct series *hot;      /* last series appended to */
 	bool synced;             /* the fields below describe our last flush */
 	int64_t data_version;
@@ -365,8 +376,6 @@ static void series_free(struct series *s)
 {
 	if (!s)
 		return;
-	free(s->key);
-	free(s->pend);
 	free(s->tail);
 	free(s);
 }
@@ -402,6 +411,8 @@ void ry_metrics_writer_free(ry_metrics_writer *w)
 	drop_all_series(w);
 	free(w->tab);
 	free(w->dirty);
+	free(w->log);
+	free(w->grouped);
 	free(w->scratch);
 	free(w->blob);
 	free(w);
@@ -444,9 +455,10 @@ static struct series *series_get(ry_metrics_writer *w, int64_t run_id, const cha
 		for (j = h & (w->cap - 1); w->tab[j]; j = (j + 1) & (w->cap - 1))
 			;
 	}
-	s = ry_xcalloc(1, sizeof *s);
+	size_t klen = strlen(key);
+	s = ry_xcalloc(1, sizeof *s + klen + 1);
 	s->run_id = run_id;
-	s->key = ry_xstrdup(key);
+	memcpy(s->key, key, klen + 1);
 	s->hash = h;
 	s->last_chunk = -1;
 	summary_empty(&s->sum);
@@ -464,9 +476,10 @@ int ry_metrics_append(ry_metrics_writer *w, int64_t run_id, const char *key,
 	if (!key || !*key)
 		return ry_error_set(RY_EINVAL, "a metric needs a name (got an empty key)");
 	s = series_get(w, run_id, key);
-	if (s->npend == s->cpend)
-		s->pend = ry_xgrow(s->pend, &s->cpend, s->npend < 32 ? 32 : s->npend + 1, sizeof *s->pend);
-	s->pend[s->npend++] = (ry_point){ step, ts, value };
+	if (w->pending == w->clog)
+		w->log = ry_xgrow(w->log, &w->clog, w->pending + 1, sizeof *w->log);
+	w->log[w->pending] = (struct pending){ s, { step, ts, value } };
+	s->npend++;
 	if (!s->dirty) {
 		s->dirty = true;
 		if (w->ndirty == w->cdirty)
@@ -653,10 +666,11 @@ static int write_summary(ry_metrics_writer *w, struct series *s)
 }
 
 /* Append a series' buffered points to the store: top up the partial last
- * chunk, then add new chunks. */
-static int series_write(ry_metrics_writer *w, struct series *s)
+ * chunk, then add new chunks.  keep: remember the new partial tail (a
+ * writer about to forget its series need not copy it). */
+static int series_write(ry_metrics_writer *w, struct series *s, bool keep)
 {
-	const ry_point *pts = s->pend;
+	const ry_point *pts = w->grouped + s->at;
 	size_t m = s->npend, i = 0;
 	int rc;
 
@@ -679,15 +693,48 @@ static int series_write(ry_metrics_writer *w, struct series *s)
 		s->last_chunk++;
 		if ((rc = write_chunk(w, s, s->last_chunk, pts + i, take)))
 			return rc;
-		if (take < RY_METRICS_CHUNK) {
+		if (take < RY_METRICS_CHUNK && keep) {
 			if (take > s->ctail)
 				s->tail = ry_xgrow(s->tail, &s->ctail, take, sizeof *s->tail);
 			memcpy(s->tail, pts + i, take * sizeof *pts);
 		}
 		s->ntail = take;
 		i += take;
+		if (take < RY_METRICS_CHUNK && !keep)
+			s->loaded = false; /* no tail in memory: reload if ever used */
 	}
 	return write_summary(w, s);
+}
+
+/* Regroup the arrival-order log per series (a counting sort: each dirty
+ * series knows how many points it has). */
+static void group_pending(ry_metrics_writer *w)
+{
+	size_t off = 0;
+	if (w->pending > w->cgrouped)
+		w->grouped = ry_xgrow(w->grouped, &w->cgrouped, w->pending, sizeof *w->grouped);
+	for (size_t i = 0; i < w->ndirty; i++) {
+		w->dirty[i]->at = off;
+		off += w->dirty[i]->npend;
+	}
+	for (size_t i = 0; i < w->pending; i++)
+		w->grouped[w->log[i].s->at++] = w->log[i].p;
+	for (size_t i = 0; i < w->ndirty; i++)
+		w->dirty[i]->at -= w->dirty[i]->npend;
+}
+
+static int run_has_metrics(ry_metrics_writer *w, int64_t run_id, bool *has)
+{
+	sqlite3_stmt *q = ry_store__stmt(w->st, "SELECT 1 FROM metric_summary WHERE run_id = ? LIMIT 1");
+	int step, rc = 0;
+	sqlite3_bind_int64(q, 1, run_id);
+	step = sqlite3_step(q);
+	if (step == SQLITE_ROW || step == SQLITE_DONE)
+		*has = step == SQLITE_ROW;
+	else
+		rc = ry_store__sqlerr(w->st, "reading metric summaries");
+	sqlite3_reset(q);
+	return rc;
 }
 
 /* Has anything but this writer committed since our last flush?  Another
@@ -719,8 +766,8 @@ int ry_metrics_flush(ry_metrics_writer *w)
 {
 	ry_store *st = w->st;
 	sqlite3 *db = ry_store__db(st);
-	int64_t dv;
-	bool moved;
+	int64_t dv, probed_run = 0;
+	bool moved, probed_has = false;
 	int rc;
 
 	if (w->ndirty == 0)
@@ -729,6 +776,7 @@ int ry_metrics_flush(ry_metrics_writer *w)
 		return rc;
 	dv = ry_store_data_version(st);
 	moved = store_moved(w, dv, sqlite3_total_changes64(db));
+	group_pending(w);
 	for (size_t i = 0; i < w->ndirty; i++) {
 		struct series *s = w->dirty[i];
 		if (s->loaded && moved) {
@@ -738,9 +786,25 @@ int ry_metrics_flush(ry_metrics_writer *w)
 			if (!valid)
 				s->loaded = false;
 		}
-		if (!s->loaded && (rc = series_load(w, s)))
-			goto fail;
-		if ((rc = series_write(w, s)))
+		if (!s->loaded) {
+			/* One probe per run: a run without any metric yet (the
+			 * common case in bulk) needs no per-series look-up. */
+			if (s->run_id != probed_run) {
+				probed_run = s->run_id;
+				if ((rc = run_has_metrics(w, s->run_id, &probed_has)))
+					goto fail;
+			}
+			if (probed_has) {
+				if ((rc = series_load(w, s)))
+					goto fail;
+			} else {
+				series_forget(s);
+				summary_empty(&s->sum);
+				s->last_chunk = -1;
+				s->loaded = true;
+			}
+		}
+		if ((rc = series_write(w, s, w->count <= KEEP_SERIES)))
 			goto fail;
 	}
 	if ((rc = ry_store_commit(st)))
@@ -778,8 +842,7 @@ fail_committed:
 
 int ry_metrics_read(ry_store *st, int64_t run_id, const char *key, ry_point **out, size_t *n)
 {
-	sqlite3_stmt *q = ry_store__stmt(st, "SELECT chunk, n, data FROM metrics "
-	                                     "WHERE run_id = ? AND key = ? ORDER BY chunk");
+	sqlite3_stmt *q;
 	ry_point *pts = NULL;
 	size_t len = 0, cap = 0;
 	int64_t scratch[RY_METRICS_CHUNK];
@@ -789,6 +852,20 @@ int ry_metrics_read(ry_store *st, int64_t run_id, const char *key, ry_point **ou
 	*n = 0;
 	if (!key)
 		return ry_error_set(RY_EINVAL, "reading a metric needs its name");
+	{
+		/* Size the array once from the summary: a 100k-point history
+		 * otherwise costs a dozen reallocations. */
+		sqlite3_stmt *c = ry_store__stmt(st, "SELECT n FROM metric_summary WHERE run_id = ? AND key = ?");
+		sqlite3_bind_int64(c, 1, run_id);
+		sqlite3_bind_text(c, 2, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(c) == SQLITE_ROW) {
+			int64_t hint = sqlite3_column_int64(c, 0);
+			if (hint > 0 && hint < ((int64_t)1 << 32))
+				pts = ry_xgrow(pts, &cap, (size_t)hint, sizeof *pts);
+		}
+		sqlite3_reset(c);
+	}
+	q = ry_store__stmt(st, "SELECT chunk, n, data FROM metrics WHERE run_id = ? AND key = ? ORDER BY chunk");
 	sqlite3_bind_int64(q, 1, run_id);
 	sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {

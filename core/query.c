@@ -136,13 +136,24 @@ void ry_field__sql(const ry_field *f, ry_buf *sql)
 	}
 }
 
-void ry_field__scan_sql(const ry_field *f, ry_buf *sql)
+void ry_field__scan_sql(const ry_field *f, ry_buf *sql, bool one_run)
 {
 	switch (f->kind) {
 	case RY_FIELD_BUILTIN:
 		ry_buf_printf(sql, "SELECT r.id, %s FROM runs AS r", f->b->sql);
-		break;
+		if (one_run)
+			ry_buf_puts(sql, " WHERE r.id = ?");
+		return;
 	case RY_FIELD_PARAM:
+		if (!one_run) {
+			/* Numbers from the (key, num) index, then every value from the
+			 * (key, value) index: both scans are covering, where one
+			 * coalesce(num, value) would look each row up in the table
+			 * (10x slower).  Callers keep a number over the text. */
+			ry_buf_puts(sql, "SELECT run_id, num FROM params WHERE key = ?1 AND num IS NOT NULL"
+			                 " UNION ALL SELECT run_id, value FROM params WHERE key = ?1");
+			return;
+		}
 		ry_buf_puts(sql, "SELECT run_id, coalesce(num, value) FROM params WHERE key = ?");
 		break;
 	case RY_FIELD_METRIC:
@@ -152,6 +163,8 @@ void ry_field__scan_sql(const ry_field *f, ry_buf *sql)
 		ry_buf_puts(sql, "SELECT run_id, value FROM tags WHERE key = ?");
 		break;
 	}
+	if (one_run)
+		ry_buf_puts(sql, " AND run_id = ?");
 }
 
 int ry_field__bind(const ry_field *f, sqlite3_stmt *s, int first)
@@ -516,16 +529,73 @@ static ry_field *resolve(ry_store *st, const char *name, const char *qkey, const
 	return NULL;
 }
 
+/* A quoted string at s (s[0] is the quote).  Inside, a backslash escapes
+ * the quote or a backslash, and a doubled quote stands for one.  *len is
+ * the bytes consumed.  False if it is not closed. */
+static bool unquote(const char *s, char **out, size_t *len)
+{
+	char q = s[0];
+	ry_buf b = RY_BUF_INIT;
+	size_t i = 1;
+	for (;;) {
+		if (!s[i]) {
+			ry_buf_free(&b);
+			return false;
+		}
+		if (s[i] == '\\' && (s[i + 1] == q || s[i + 1] == '\\')) {
+			ry_buf_putc(&b, s[i + 1]);
+			i += 2;
+		} else if (s[i] == q && s[i + 1] == q) {
+			ry_buf_putc(&b, q);
+			i += 2;
+		} else if (s[i] == q) {
+			i++;
+			break;
+		} else {
+			ry_buf_putc(&b, s[i++]);
+		}
+	}
+	*out = ry_buf_detach(&b);
+	*len = i;
+	return true;
+}
+
+/* Column and sort names accept the filter's quoting: "optim.lr",
+ * params."batch size", metrics."val acc".max. */
 int ry_field_parse(ry_field **out, ry_store *st, const char *name)
 {
-	char *why, *hint, *safe;
+	char *why = NULL, *hint = NULL, *safe, *key = NULL, *prefix = NULL;
+	const char *quote = name ? strpbrk(name, "\"'") : NULL;
 	int rc;
 	*out = NULL;
 	if (!name || !*name)
 		return ry_error_set(RY_EINVAL, "empty field name; give a field like status, lr or metrics.val_acc");
-	*out = resolve(st, name, NULL, NULL, &why, &hint);
+	if (quote) {
+		size_t len;
+		const char *rest;
+		if (!unquote(quote, &key, &len)) {
+			why = ry_xstrdup("unterminated quote in the field name");
+			hint = ry_xstrdup("close it with a matching quote");
+			goto fail;
+		}
+		rest = quote + len;
+		if (quote == name && !*rest) {
+			*out = resolve(st, key, NULL, NULL, &why, &hint);
+		} else if (quote > name + 1 && quote[-1] == '.' && (!*rest || (rest[0] == '.' && rest[1]))) {
+			prefix = ry_xstrndup(name, (size_t)(quote - 1 - name));
+			*out = resolve(st, prefix, key, *rest ? rest + 1 : NULL, &why, &hint);
+		} else {
+			why = ry_xasprintf("cannot read the field name %s", name);
+			hint = ry_xstrdup("quote a whole key after its prefix: params.\"my key\"");
+		}
+	} else {
+		*out = resolve(st, name, NULL, NULL, &why, &hint);
+	}
+	free(key);
+	free(prefix);
 	if (*out)
 		return 0;
+fail:
 	safe = ry_sanitize_dup(why);
 	rc = ry_error_set(RY_EINVAL, "%s%s%s", safe, hint ? "; " : "", hint ? hint : "");
 	free(safe);
@@ -589,14 +659,25 @@ struct ry_query {
 	size_t nbinds;
 };
 
+/* A piece of compiled SQL with the values its placeholders take, in order.
+ * A "join leaf" (table != NULL) is a condition on one params / metric_summary
+ * / tags row aliased t<alias>; the AND that holds it joins all its leaves
+ * into one subquery (see parse_and). */
+struct frag {
+	ry_buf sql;
+	struct bind *binds;
+	size_t nbinds, capbinds;
+	const char *table;
+	int alias;
+};
+
 struct parser {
 	ry_store *st;
 	const char *expr;
 	struct tok *toks;
 	size_t ntoks, pos;
-	ry_buf sql;
-	struct bind *binds;
-	size_t nbinds, capbinds;
+	struct frag *out; /* where emit_* write */
+	int nalias;
 	double now;
 	int depth;
 };
@@ -735,31 +816,9 @@ static bool is_wordchar(char c)
  * quote or a backslash, and a doubled quote stands for one. */
 static int read_string(struct parser *p, size_t off, char **out, size_t *len)
 {
-	const char *s = p->expr + off;
-	char q = s[0];
-	ry_buf b = RY_BUF_INIT;
-	size_t i = 1;
-	for (;;) {
-		if (!s[i]) {
-			ry_buf_free(&b);
-			return perr(p, off, "close it with a matching quote",
-			            "unterminated string starting with %c", q);
-		}
-		if (s[i] == '\\' && (s[i + 1] == q || s[i + 1] == '\\')) {
-			ry_buf_putc(&b, s[i + 1]);
-			i += 2;
-		} else if (s[i] == q && s[i + 1] == q) {
-			ry_buf_putc(&b, q);
-			i += 2;
-		} else if (s[i] == q) {
-			i++;
-			break;
-		} else {
-			ry_buf_putc(&b, s[i++]);
-		}
-	}
-	*out = ry_buf_detach(&b);
-	*len = i;
+	if (!unquote(p->expr + off, out, len))
+		return perr(p, off, "close it with a matching quote",
+		            "unterminated string starting with %c", p->expr[off]);
 	return 0;
 }
 
@@ -862,8 +921,9 @@ static int tokenize(struct parser *p)
 static void bind_text(struct parser *p, const char *s)
 {
 	struct bind *b;
-	p->binds = ry_xgrow(p->binds, &p->capbinds, p->nbinds + 1, sizeof *p->binds);
-	b = &p->binds[p->nbinds++];
+	struct frag *o = p->out;
+	o->binds = ry_xgrow(o->binds, &o->capbinds, o->nbinds + 1, sizeof *o->binds);
+	b = &o->binds[o->nbinds++];
 	memset(b, 0, sizeof *b);
 	b->type = B_TEXT;
 	b->text = ry_xstrdup(s);
@@ -872,8 +932,9 @@ static void bind_text(struct parser *p, const char *s)
 static void bind_real(struct parser *p, double v)
 {
 	struct bind *b;
-	p->binds = ry_xgrow(p->binds, &p->capbinds, p->nbinds + 1, sizeof *p->binds);
-	b = &p->binds[p->nbinds++];
+	struct frag *o = p->out;
+	o->binds = ry_xgrow(o->binds, &o->capbinds, o->nbinds + 1, sizeof *o->binds);
+	b = &o->binds[o->nbinds++];
 	memset(b, 0, sizeof *b);
 	b->type = B_REAL;
 	b->num = v;
@@ -882,8 +943,9 @@ static void bind_real(struct parser *p, double v)
 static void bind_int(struct parser *p, int64_t v)
 {
 	struct bind *b;
-	p->binds = ry_xgrow(p->binds, &p->capbinds, p->nbinds + 1, sizeof *p->binds);
-	b = &p->binds[p->nbinds++];
+	struct frag *o = p->out;
+	o->binds = ry_xgrow(o->binds, &o->capbinds, o->nbinds + 1, sizeof *o->binds);
+	b = &o->binds[o->nbinds++];
 	memset(b, 0, sizeof *b);
 	b->type = B_INT;
 	b->i = v;
@@ -910,12 +972,12 @@ static void emit_match(struct parser *p, const char *col, const char *pat)
 	ry_buf b = RY_BUF_INIT;
 	if (strchr(pat, '[')) {
 		/* GLOB is case-sensitive: compare lowercased (ASCII) text. */
-		ry_buf_printf(&p->sql, "lower(%s) GLOB ?", col);
+		ry_buf_printf(&p->out->sql, "lower(%s) GLOB ?", col);
 		for (const char *s = pat; *s; s++)
 			ry_buf_putc(&b, (char)tolower((unsigned char)*s));
 	} else {
 		bool glob = has_glob(pat);
-		ry_buf_printf(&p->sql, "%s LIKE ? ESCAPE '\\'", col);
+		ry_buf_printf(&p->out->sql, "%s LIKE ? ESCAPE '\\'", col);
 		if (!glob)
 			ry_buf_putc(&b, '%');
 		for (const char *s = pat; *s; s++) {
@@ -940,12 +1002,12 @@ static void emit_text_cmp(struct parser *p, const char *col, enum op op, const c
 {
 	if (op == OP_MATCH || op == OP_NMATCH) {
 		if (op == OP_NMATCH)
-			ry_buf_puts(&p->sql, "NOT (");
+			ry_buf_puts(&p->out->sql, "NOT (");
 		emit_match(p, col, text);
 		if (op == OP_NMATCH)
-			ry_buf_puts(&p->sql, ")");
+			ry_buf_puts(&p->out->sql, ")");
 	} else {
-		ry_buf_printf(&p->sql, "%s %s ?", col, op_sql[op]);
+		ry_buf_printf(&p->out->sql, "%s %s ?", col, op_sql[op]);
 		bind_text(p, text);
 	}
 }
@@ -972,7 +1034,7 @@ static int emit_time(struct parser *p, const struct builtin *b, enum op op, cons
 	if (ry_parse_time(v->text, &t)) {
 		if (strlen(v->text) == 10 && (op == OP_EQ || op == OP_NE)) {
 			/* A date alone means that whole (UTC) day. */
-			ry_buf_printf(&p->sql, "(%s IS NOT NULL AND %s(%s >= ? AND %s < ?))", b->sql,
+			ry_buf_printf(&p->out->sql, "(%s IS NOT NULL AND %s(%s >= ? AND %s < ?))", b->sql,
 			              op == OP_NE ? "NOT " : "", b->sql, b->sql);
 			bind_real(p, t);
 			bind_real(p, t + 86400);
@@ -980,7 +1042,7 @@ static int emit_time(struct parser *p, const struct builtin *b, enum op op, cons
 		}
 		if (strlen(v->text) == 10 && (op == OP_GT || op == OP_LE))
 			t += 86400; /* after a date = after that day; <= includes it */
-		ry_buf_printf(&p->sql, "(%s IS NOT NULL AND %s %s ?)", b->sql, b->sql, op_sql[op]);
+		ry_buf_printf(&p->out->sql, "(%s IS NOT NULL AND %s %s ?)", b->sql, b->sql, op_sql[op]);
 		bind_real(p, t);
 		return 0;
 	}
@@ -988,7 +1050,7 @@ static int emit_time(struct parser *p, const struct builtin *b, enum op op, cons
 		if (op == OP_EQ || op == OP_NE)
 			return perr(p, v->off, "write e.g. created < 7d (newer than 7 days) or created > 2026-11-01",
 			            "an age needs < or > (not '%s')", op_text[op]);
-		ry_buf_printf(&p->sql, "(%s IS NOT NULL AND %s %s ?)", b->sql, b->sql, op_sql[flipped[op]]);
+		ry_buf_printf(&p->out->sql, "(%s IS NOT NULL AND %s %s ?)", b->sql, b->sql, op_sql[flipped[op]]);
 		bind_real(p, p->now - age);
 		return 0;
 	}
@@ -1006,9 +1068,9 @@ static int emit_builtin(struct parser *p, const struct builtin *b, bool has_op, 
 	if (!has_op) {
 		/* A field alone: it has a value. */
 		if (b->type == BT_TEXT)
-			ry_buf_printf(&p->sql, "(%s IS NOT NULL AND %s != '')", b->sql, b->sql);
+			ry_buf_printf(&p->out->sql, "(%s IS NOT NULL AND %s != '')", b->sql, b->sql);
 		else
-			ry_buf_printf(&p->sql, "(%s IS NOT NULL)", b->sql);
+			ry_buf_printf(&p->out->sql, "(%s IS NOT NULL)", b->sql);
 		return 0;
 	}
 	switch (b->type) {
@@ -1021,26 +1083,26 @@ static int emit_builtin(struct parser *p, const struct builtin *b, bool has_op, 
 			if (k == sizeof statuses / sizeof statuses[0])
 				return perr(p, v->off, "statuses are queued, running, finished, failed, killed, lost",
 				            "unknown status '%s'", v->text);
-			ry_buf_printf(&p->sql, "(r.status %s ?)", op_sql[op]);
+			ry_buf_printf(&p->out->sql, "(r.status %s ?)", op_sql[op]);
 			bind_text(p, statuses[k]);
 			return 0;
 		}
 		/* fall through */
 	case BT_TEXT:
-		ry_buf_printf(&p->sql, "(%s%s", b->nullable ? b->sql : "", nn);
+		ry_buf_printf(&p->out->sql, "(%s%s", b->nullable ? b->sql : "", nn);
 		emit_text_cmp(p, b->sql, op, v->text);
-		ry_buf_puts(&p->sql, ")");
+		ry_buf_puts(&p->out->sql, ")");
 		return 0;
 	case BT_EXPERIMENT:
 		/* Through the experiments table, so the runs index can drive. */
-		ry_buf_puts(&p->sql, "(r.experiment_id IN (SELECT e.id FROM experiments AS e WHERE ");
+		ry_buf_puts(&p->out->sql, "(r.experiment_id IN (SELECT e.id FROM experiments AS e WHERE ");
 		emit_text_cmp(p, "e.name", op, v->text);
-		ry_buf_puts(&p->sql, "))");
+		ry_buf_puts(&p->out->sql, "))");
 		return 0;
 	case BT_INT:
 		if ((rc = need_number(p, v, op, b->name)))
 			return rc;
-		ry_buf_printf(&p->sql, "(%s%s%s %s ?)", b->nullable ? b->sql : "", nn, b->sql, op_sql[op]);
+		ry_buf_printf(&p->out->sql, "(%s%s%s %s ?)", b->nullable ? b->sql : "", nn, b->sql, op_sql[op]);
 		if (v->num == floor(v->num) && fabs(v->num) < 9e15)
 			bind_int(p, (int64_t)v->num);
 		else
@@ -1052,7 +1114,7 @@ static int emit_builtin(struct parser *p, const struct builtin *b, bool has_op, 
 		if (op == OP_MATCH || op == OP_NMATCH || !ry_parse_duration(v->text, &num))
 			return perr(p, v->off, "write a duration like 90s, 30m, 2h, 1.5d or 1h30m",
 			            "expected a duration after '%s', got '%s'", op_text[op], v->text);
-		ry_buf_printf(&p->sql, "(%s IS NOT NULL AND %s %s ?)", b->sql, b->sql, op_sql[op]);
+		ry_buf_printf(&p->out->sql, "(%s IS NOT NULL AND %s %s ?)", b->sql, b->sql, op_sql[op]);
 		bind_real(p, num);
 		return 0;
 	case BT_COST: {
@@ -1060,7 +1122,7 @@ static int emit_builtin(struct parser *p, const struct builtin *b, bool has_op, 
 		if (op == OP_MATCH || op == OP_NMATCH || !ry_parse_number(t, &num))
 			return perr(p, v->off, "write an amount like 5 or 12.50",
 			            "expected an amount after '%s', got '%s'", op_text[op], v->text);
-		ry_buf_printf(&p->sql, "(%s IS NOT NULL AND %s %s ?)", b->sql, b->sql, op_sql[op]);
+		ry_buf_printf(&p->out->sql, "(%s IS NOT NULL AND %s %s ?)", b->sql, b->sql, op_sql[op]);
 		bind_real(p, num);
 		return 0;
 	}
@@ -1074,32 +1136,26 @@ static int emit_field(struct parser *p, const ry_field *f, bool has_op, enum op 
 	if (f->kind == RY_FIELD_BUILTIN)
 		return emit_builtin(p, f->b, has_op, op, v);
 
-	switch (f->kind) {
-	case RY_FIELD_PARAM:
-		ry_buf_puts(&p->sql, "(r.id IN (SELECT run_id FROM params WHERE key = ?");
-		break;
-	case RY_FIELD_METRIC:
-		ry_buf_puts(&p->sql, "(r.id IN (SELECT run_id FROM metric_summary WHERE key = ?");
-		break;
-	default:
-		ry_buf_puts(&p->sql, "(r.id IN (SELECT run_id FROM tags WHERE key = ?");
-		break;
-	}
+	/* A join leaf: conditions on row t<alias> of the field's table. */
+	struct frag *o = p->out;
+	char col[32];
+	int a = o->alias = p->nalias++;
+	o->table = f->kind == RY_FIELD_PARAM ? "params" : f->kind == RY_FIELD_METRIC ? "metric_summary" : "tags";
+	ry_buf_printf(&o->sql, "t%d.key = ?", a);
 	bind_text(p, f->key);
-	if (!has_op) {
-		ry_buf_puts(&p->sql, "))");
+	if (!has_op)
 		return 0;
-	}
-	ry_buf_puts(&p->sql, " AND ");
+	ry_buf_puts(&o->sql, " AND ");
 	switch (f->kind) {
 	case RY_FIELD_PARAM:
 		/* An unquoted number compares with numeric values; anything else,
 		 * and a quoted "1.10", compares with the text as written. */
 		if (v->is_num && !v->quoted && op != OP_MATCH && op != OP_NMATCH) {
-			ry_buf_printf(&p->sql, "num %s ?", op_sql[op]);
+			ry_buf_printf(&o->sql, "t%d.num %s ?", a, op_sql[op]);
 			bind_real(p, v->num);
 		} else {
-			emit_text_cmp(p, "value", op, v->text);
+			snprintf(col, sizeof col, "t%d.value", a);
+			emit_text_cmp(p, col, op, v->text);
 		}
 		break;
 	case RY_FIELD_METRIC: {
@@ -1108,21 +1164,21 @@ static int emit_field(struct parser *p, const ry_field *f, bool has_op, enum op 
 		free(what);
 		if (rc)
 			return rc;
-		ry_buf_printf(&p->sql, "%s %s ?", f->col, op_sql[op]);
+		ry_buf_printf(&o->sql, "t%d.%s %s ?", a, f->col, op_sql[op]);
 		bind_real(p, v->num);
 		break;
 	}
 	default:
+		snprintf(col, sizeof col, "t%d.value", a);
 		if (v->is_num && !v->quoted && op != OP_EQ && op != OP_NE && op != OP_MATCH && op != OP_NMATCH) {
-			ry_buf_printf(&p->sql, "value GLOB '*[0-9]*' AND NOT value GLOB '*[^0-9eE.+-]*'"
-			                       " AND CAST(value AS REAL) %s ?", op_sql[op]);
+			ry_buf_printf(&o->sql, "%s GLOB '*[0-9]*' AND NOT %s GLOB '*[^0-9eE.+-]*'"
+			                       " AND CAST(%s AS REAL) %s ?", col, col, col, op_sql[op]);
 			bind_real(p, v->num);
 		} else {
-			emit_text_cmp(p, "value", op, v->text);
+			emit_text_cmp(p, col, op, v->text);
 		}
 		break;
 	}
-	ry_buf_puts(&p->sql, "))");
 	return 0;
 }
 
@@ -1130,14 +1186,72 @@ static int emit_field(struct parser *p, const ry_field *f, bool has_op, enum op 
  *   or        := and { "or" and }
  *   and       := unary { "and" unary }
  *   unary     := "not" unary | "(" or ")" | predicate
- *   predicate := field [ op value ]                                        */
+ *   predicate := field [ op value ]
+ * Each rule compiles into a struct frag.                                   */
+
+static void free_binds(struct bind *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(b[i].text);
+	free(b);
+}
+
+static void frag_free(struct frag *f)
+{
+	ry_buf_free(&f->sql);
+	free_binds(f->binds, f->nbinds);
+	memset(f, 0, sizeof *f);
+}
+
+/* Append src's SQL and values to dst, leaving src empty. */
+static void frag_take(struct frag *dst, struct frag *src)
+{
+	ry_buf_put(&dst->sql, src->sql.ptr ? src->sql.ptr : "", src->sql.len);
+	for (size_t i = 0; i < src->nbinds; i++) {
+		dst->binds = ry_xgrow(dst->binds, &dst->capbinds, dst->nbinds + 1, sizeof *dst->binds);
+		dst->binds[dst->nbinds++] = src->binds[i];
+	}
+	src->nbinds = 0;
+	frag_free(src);
+}
+
+/* Turn join leaves into ordinary conditions on r: one subquery joining the
+ * leaves' rows on run_id, answered by the (key, ...) indexes and primary-key
+ * lookups.  One joined subquery is several times cheaper than one IN list
+ * per leaf, which SQLite would materialise in full (lr < 0.01 alone can be
+ * most of the workspace). */
+static void frag_finish(struct frag *leaves, size_t n, struct frag *out)
+{
+	int a0 = leaves[0].alias;
+	memset(out, 0, sizeof *out);
+	ry_buf_printf(&out->sql, "r.id IN (SELECT t%d.run_id FROM %s AS t%d", a0, leaves[0].table, a0);
+	for (size_t i = 1; i < n; i++)
+		ry_buf_printf(&out->sql, " JOIN %s AS t%d ON t%d.run_id = t%d.run_id", leaves[i].table,
+		              leaves[i].alias, leaves[i].alias, a0);
+	ry_buf_puts(&out->sql, " WHERE ");
+	for (size_t i = 0; i < n; i++) {
+		ry_buf_puts(&out->sql, i ? " AND (" : "(");
+		frag_take(out, &leaves[i]);
+		ry_buf_puts(&out->sql, ")");
+	}
+	ry_buf_puts(&out->sql, ")");
+}
+
+static void frag_plain(struct frag *f)
+{
+	if (f->table) {
+		struct frag leaf = *f, out;
+		frag_finish(&leaf, 1, &out);
+		*f = out;
+	}
+}
 
 static struct tok *peek(struct parser *p)
 {
 	return &p->toks[p->pos];
 }
 
-static int parse_or(struct parser *p);
+static int parse_or(struct parser *p, struct frag *out);
 
 static const char *tok_desc(const struct tok *t)
 {
@@ -1153,7 +1267,7 @@ static const char *tok_desc(const struct tok *t)
 	}
 }
 
-static int parse_predicate(struct parser *p)
+static int parse_predicate(struct parser *p, struct frag *out)
 {
 	struct tok *ft = &p->toks[p->pos++], *t;
 	char *why, *hint;
@@ -1190,14 +1304,17 @@ static int parse_predicate(struct parser *p)
 		v.is_num = ry_parse_number(vt->text, &v.num);
 		v.off = vt->off;
 	}
+	p->out = out;
 	rc = emit_field(p, f, has_op, op, &v);
+	p->out = NULL;
 	ry_field_free(f);
 	return rc;
 }
 
-static int parse_unary(struct parser *p)
+static int parse_unary(struct parser *p, struct frag *out)
 {
 	struct tok *t = peek(p);
+	struct frag sub = { 0 };
 	int rc;
 	if (p->depth >= MAX_DEPTH)
 		return perr(p, t->off, "simplify the expression", "too deeply nested");
@@ -1205,86 +1322,135 @@ static int parse_unary(struct parser *p)
 	case T_NOT:
 		p->pos++;
 		p->depth++;
-		ry_buf_puts(&p->sql, "NOT ");
-		rc = parse_unary(p);
+		rc = parse_unary(p, &sub);
 		p->depth--;
-		return rc;
+		if (rc)
+			break;
+		frag_plain(&sub);
+		ry_buf_puts(&out->sql, "NOT (");
+		frag_take(out, &sub);
+		ry_buf_puts(&out->sql, ")");
+		return 0;
 	case T_LPAREN:
 		p->pos++;
 		p->depth++;
-		ry_buf_puts(&p->sql, "(");
-		if ((rc = parse_or(p)))
-			return rc;
+		if ((rc = parse_or(p, &sub)))
+			break;
 		p->depth--;
 		if (peek(p)->type != T_RPAREN) {
 			char hint[64];
 			snprintf(hint, sizeof hint, "the '(' is at column %d", column_of(p->expr, t->off));
-			return perr(p, peek(p)->off, hint, "expected ')' to close '(', got %s", tok_desc(peek(p)));
+			rc = perr(p, peek(p)->off, hint, "expected ')' to close '(', got %s", tok_desc(peek(p)));
+			break;
 		}
 		p->pos++;
-		ry_buf_puts(&p->sql, ")");
+		ry_buf_puts(&out->sql, "(");
+		frag_take(out, &sub);
+		ry_buf_puts(&out->sql, ")");
 		return 0;
 	case T_WORD:
 	case T_STRING:
 	case T_QFIELD:
-		return parse_predicate(p);
+		return parse_predicate(p, out);
 	default:
-		break;
+		if (p->pos > 0) {
+			struct tok *prev = &p->toks[p->pos - 1];
+			if (prev->type == T_AND || prev->type == T_OR || prev->type == T_NOT)
+				return perr(p, t->type == T_END ? prev->off : t->off, NULL,
+				            "expected a condition after %s", tok_desc(prev));
+			if (prev->type == T_LPAREN)
+				return perr(p, t->off, NULL, "expected a condition after '(', got %s", tok_desc(t));
+		}
+		return perr(p, t->off, t->type == T_OP ? "write FIELD OP VALUE, e.g. lr < 0.01" : NULL,
+		            "expected a field name, got %s", tok_desc(t));
 	}
-	if (p->pos > 0) {
-		struct tok *prev = &p->toks[p->pos - 1];
-		if (prev->type == T_AND || prev->type == T_OR || prev->type == T_NOT)
-			return perr(p, t->type == T_END ? prev->off : t->off, NULL, "expected a condition after %s",
-			            tok_desc(prev));
-		if (prev->type == T_LPAREN)
-			return perr(p, t->off, NULL, "expected a condition after '(', got %s", tok_desc(t));
-	}
-	return perr(p, t->off, t->type == T_OP ? "write FIELD OP VALUE, e.g. lr < 0.01" : NULL,
-	            "expected a field name, got %s", tok_desc(t));
+	frag_free(&sub);
+	return rc;
 }
 
-static int parse_and(struct parser *p)
+/* The join leaves of one AND become one subquery; the other operands
+ * follow it.  A lone operand is passed up as it is. */
+static int parse_and(struct parser *p, struct frag *out)
 {
+	struct frag *ops = NULL, *leaves = NULL;
+	size_t n = 0, cap = 0, nleaves = 0, lcap = 0;
 	int rc;
-	ry_buf_puts(&p->sql, "(");
-	if ((rc = parse_unary(p)))
-		return rc;
-	while (peek(p)->type == T_AND) {
+	for (;;) {
+		ops = ry_xgrow(ops, &cap, n + 1, sizeof *ops);
+		memset(&ops[n], 0, sizeof *ops);
+		rc = parse_unary(p, &ops[n++]);
+		if (rc || peek(p)->type != T_AND)
+			break;
 		p->pos++;
-		ry_buf_puts(&p->sql, " AND ");
-		if ((rc = parse_unary(p)))
-			return rc;
 	}
-	ry_buf_puts(&p->sql, ")");
-	return 0;
-}
-
-static int parse_or(struct parser *p)
-{
-	int rc;
-	ry_buf_puts(&p->sql, "(");
-	if ((rc = parse_and(p)))
-		return rc;
-	while (peek(p)->type == T_OR) {
-		p->pos++;
-		ry_buf_puts(&p->sql, " OR ");
-		if ((rc = parse_and(p)))
-			return rc;
+	if (!rc && n == 1) {
+		*out = ops[0];
+		n = 0;
+	} else if (!rc) {
+		bool first = true;
+		for (size_t i = 0; i < n; i++) {
+			if (ops[i].table) {
+				leaves = ry_xgrow(leaves, &lcap, nleaves + 1, sizeof *leaves);
+				leaves[nleaves++] = ops[i];
+				memset(&ops[i], 0, sizeof ops[i]);
+			}
+		}
+		ry_buf_puts(&out->sql, "(");
+		if (nleaves) {
+			struct frag joined;
+			frag_finish(leaves, nleaves, &joined);
+			frag_take(out, &joined);
+			first = false;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (!ops[i].sql.len)
+				continue;
+			ry_buf_puts(&out->sql, first ? "" : " AND ");
+			frag_take(out, &ops[i]);
+			first = false;
+		}
+		ry_buf_puts(&out->sql, ")");
 	}
-	ry_buf_puts(&p->sql, ")");
-	return 0;
-}
-
-static void free_binds(struct bind *b, size_t n)
-{
 	for (size_t i = 0; i < n; i++)
-		free(b[i].text);
-	free(b);
+		frag_free(&ops[i]);
+	free(ops);
+	free(leaves);
+	return rc;
+}
+
+static int parse_or(struct parser *p, struct frag *out)
+{
+	struct frag sub = { 0 }, acc = { 0 };
+	size_t n = 0;
+	int rc;
+	for (;;) {
+		if ((rc = parse_and(p, &sub)))
+			break;
+		frag_plain(&sub);
+		if (n++)
+			ry_buf_puts(&acc.sql, " OR ");
+		frag_take(&acc, &sub);
+		if (peek(p)->type != T_OR)
+			break;
+		p->pos++;
+	}
+	if (rc) {
+		frag_free(&sub);
+		frag_free(&acc);
+		return rc;
+	}
+	if (n > 1)
+		ry_buf_puts(&out->sql, "(");
+	frag_take(out, &acc);
+	if (n > 1)
+		ry_buf_puts(&out->sql, ")");
+	return 0;
 }
 
 int ry_query_compile(ry_query **out, ry_store *st, const char *expr)
 {
 	struct parser p = { 0 };
+	struct frag top = { 0 };
 	int rc;
 
 	*out = NULL;
@@ -1295,9 +1461,9 @@ int ry_query_compile(ry_query **out, ry_store *st, const char *expr)
 	if ((rc = tokenize(&p)))
 		goto done;
 	if (p.toks[0].type == T_END) {
-		ry_buf_puts(&p.sql, "1");
+		ry_buf_puts(&top.sql, "1");
 	} else {
-		if ((rc = parse_or(&p)))
+		if ((rc = parse_or(&p, &top)))
 			goto done;
 		if (peek(&p)->type != T_END) {
 			struct tok *t = peek(&p);
@@ -1315,11 +1481,11 @@ int ry_query_compile(ry_query **out, ry_store *st, const char *expr)
 		}
 	}
 	*out = ry_xcalloc(1, sizeof **out);
-	(*out)->sql = ry_buf_detach(&p.sql);
-	(*out)->binds = p.binds;
-	(*out)->nbinds = p.nbinds;
-	p.binds = NULL;
-	p.nbinds = 0;
+	(*out)->sql = ry_buf_detach(&top.sql);
+	(*out)->binds = top.binds;
+	(*out)->nbinds = top.nbinds;
+	top.binds = NULL;
+	top.nbinds = 0;
 done:
 	for (size_t i = 0; i < p.ntoks; i++) {
 		free(p.toks[i].text);
@@ -1327,8 +1493,7 @@ done:
 		free(p.toks[i].qagg);
 	}
 	free(p.toks);
-	free_binds(p.binds, p.nbinds);
-	ry_buf_free(&p.sql);
+	frag_free(&top);
 	return rc;
 }
 

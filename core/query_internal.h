@@ -17,9 +17,11 @@ int ry_query__bind(const ry_query *q, sqlite3_stmt *s, int first);
 void ry_field__sql(const ry_field *f, ry_buf *sql);
 int ry_field__bind(const ry_field *f, sqlite3_stmt *s, int first);
 
-/* Append a whole statement reading the field for every run that has it:
- * columns (run id, value); bind with ry_field__bind from 1.  Used to fetch
- * a column for many runs with one index range scan. */
-void ry_field__scan_sql(const ry_field *f, ry_buf *sql);
+/* Append a whole statement reading the field for every run that has it
+ * (index range scans), or with one_run for the run whose id is bound last
+ * (one primary-key lookup): columns (run id, value).  Bind the field with
+ * ry_field__bind from 1, then the id.  Without one_run a run may come
+ * twice, first with a number and then with text: keep the number. */
+void ry_field__scan_sql(const ry_field *f, ry_buf *sql, bool one_run);
 
 #endif

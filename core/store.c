@@ -139,7 +139,9 @@ static int check_workspace(ry_store *st, bool *fresh, int *version)
 	    (rc = pragma_int(st, "PRAGMA user_version", version)) ||
 	    (rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &ntables)))
 		return rc;
-	*fresh = ntables == 0 && *version == 0;
+	/* An empty file is ours to initialise only if no other program has
+	 * claimed it with its own application_id. */
+	*fresh = ntables == 0 && *version == 0 && (appid == 0 || appid == RY_APPLICATION_ID);
 	if (*fresh)
 		return 0;
 	if (appid != RY_APPLICATION_ID)

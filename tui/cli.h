@@ -41,6 +41,18 @@ int cli_runs(int argc, char **argv, struct cli_global *g);
 int cli_show(int argc, char **argv, struct cli_global *g);
 int cli_compare(int argc, char **argv, struct cli_global *g);
 int cli_bench(int argc, char **argv, struct cli_global *g);
+int cli_run(int argc, char **argv, struct cli_global *g);     /* cli_run.c (issue 4) */
+int cli_metrics(int argc, char **argv, struct cli_global *g); /* cli_metrics.c (issue 4) */
+/* `compare --code RUN RUN`: print the code diff between two runs' commits
+ * (cli_codediff.c); returns the exit status. */
+int cli_code_diff(ry_store *st, const char *run_a, const char *run_b);
+/* registry (tui/cli_models.c, cli_promote.c, cli_alias.c, cli_export.c, cli_rm.c) */
+int cli_models(int argc, char **argv, struct cli_global *g);
+int cli_model(int argc, char **argv, struct cli_global *g);
+int cli_promote(int argc, char **argv, struct cli_global *g);
+int cli_alias(int argc, char **argv, struct cli_global *g);
+int cli_export(int argc, char **argv, struct cli_global *g);
+int cli_rm(int argc, char **argv, struct cli_global *g);
 /* remote hosts and jobs (issue 5) */
 int cli_hosts(int argc, char **argv, struct cli_global *g);
 int cli_launch(int argc, char **argv, struct cli_global *g);

@@ -8,18 +8,29 @@
 #include <string.h>
 
 #include "cli.h"
+#include "track.h"
 
 int cli_fail(int code)
 {
 	const char *msg = ry_error_last();
-	fprintf(stderr, "runyard: %s\n", *msg ? msg : "operation failed");
+	ry_buf b = RY_BUF_INIT;
+	/* Messages quote outside text (run names, paths, filter input): keep the
+	 * newlines of a multi-line filter error, escape everything else. */
+	ry_sanitize(&b, *msg ? msg : "operation failed", *msg ? strlen(msg) : 16, true);
+	fprintf(stderr, "runyard: %s\n", ry_buf_cstr(&b));
+	ry_buf_free(&b);
 	return ry_error_exit_status(code);
 }
 
 int cli_open_store(ry_store **st, const struct cli_global *g, unsigned flags)
 {
 	int rc = ry_store_open(st, g->db_path, flags);
-	return rc ? cli_fail(rc) : 0;
+	if (rc)
+		return cli_fail(rc);
+	/* Every start settles runs whose tracker died (track.h); best effort. */
+	if (!(flags & RY_STORE_READONLY) && ry_track_reconcile(*st, NULL))
+		ry_error_clear();
+	return 0;
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)

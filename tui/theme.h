@@ -60,16 +60,37 @@ struct tui_theme {
 	struct tui_theme_entry e[TUI_COLOR_COUNT];
 };
 
-/* Parse a theme from text.  On error returns -1 and writes "FILE:LINE: what"
- * into err (the theme keeps the default for everything). */
+/* Parse a theme from text: each line `element = [fg] [on bg] [attrs...]`,
+ * '#' comments and blank lines; elements not named keep the default.  On
+ * error returns -1 and writes "FILE:LINE: what" into err (the theme keeps
+ * the default for everything); 0 and an empty err otherwise.  filename may
+ * be NULL; err may be NULL. */
 int tui_theme_parse(struct tui_theme *t, const char *text, const char *filename, char *err, size_t errn);
 
-/* Load a theme by name (searched in $RUNYARD_THEMES, the user's data dir
- * themes/, then the installed themes dir) or by path.  On failure fills err
- * and leaves the built-in default in *t; returns -1. */
+/* Load a theme by name (NAME.theme searched in $RUNYARD_THEMES, a
+ * colon-separated list, then ry_data_dir()/themes, then the installed
+ * themes dir) or by path (anything containing '/').  NULL or "" means
+ * "default", which falls back to the built-in table if no file is found.
+ * On failure fills err (one line, no trailing "using default": the caller
+ * says what it does) and leaves the built-in default in *t; returns -1. */
 int tui_theme_load(struct tui_theme *t, const char *name_or_path, char *err, size_t errn);
 
 /* The built-in default theme (same as themes/default.theme). */
 void tui_theme_default(struct tui_theme *t);
+
+/* The name used in theme files for an element ("run-failed"); NULL if out
+ * of range.  Static storage. */
+const char *tui_theme_element_name(enum tui_color c);
+
+/* For NO_COLOR or a terminal without colours: drop every colour, keeping
+ * attributes, and add reverse video to elements that had a background (the
+ * cursor, bars) so they stay visible. */
+void tui_theme_no_color(struct tui_theme *t);
+
+/* The colour to use for 0-255 index c on a terminal with ncolors colours
+ * (COLORS): c itself when it exists there, else the nearest of the 16 (or
+ * 8) basic colours, keeping coloured things coloured and greys grey.
+ * -1 (terminal default) stays -1, and so does everything when ncolors < 8. */
+short tui_theme_color_for(short c, int ncolors);
 
 #endif

@@ -258,6 +258,33 @@ static void test_metrics_writer__sees_same_connection_appends(void **state)
 	expect_history(ws->st, 2, "x", p, 9);
 }
 
+/* A writer with more series than it keeps in memory forgets them after a
+ * flush and must reload them to continue. */
+static void test_metrics_writer__many_series_reload_after_forgetting(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	enum { NS = 5000 };
+	ry_metrics_writer *w;
+	char key[32];
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	for (int round = 0; round < 2; round++) {
+		for (int k = 0; k < NS; k++) {
+			snprintf(key, sizeof key, "m%04d", k);
+			for (int i = 0; i < 3; i++)
+				assert_int_equal(ry_metrics_append(w, 1 + k % 4, key, round * 3 + i, round * 3 + i,
+				                                   k + round * 3 + i), 0);
+		}
+		assert_int_equal(ry_metrics_flush(w), 0);
+	}
+	ry_metrics_writer_free(w);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_summary WHERE n = 6"), NS);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metrics"), NS);
+	ry_point want[6];
+	for (int i = 0; i < 6; i++)
+		want[i] = (ry_point){ i, i, 4321 + i };
+	expect_history(ws->st, 1 + 4321 % 4, "m4321", want, 6);
+}
+
 static void test_metrics_summaries__ignore_non_finite_in_min_max(void **state)
 {
 	struct ry_test_ws *ws = *state;
@@ -454,6 +481,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_writer__continues_series_of_earlier_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_writer__sees_other_process_appends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_writer__sees_same_connection_appends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_writer__many_series_reload_after_forgetting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_summaries__ignore_non_finite_in_min_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__unknown_run_fails_and_keeps_points, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__survives_caller_rollback, setup, teardown),

@@ -141,6 +141,10 @@ static void test_query_and_or_not_precedence(void **state)
 	MATCH("((status = finished))", "1,3");
 	MATCH("status = finished AND host = gpu1 OR status = queued", "1,5");
 	MATCH("val_acc > 0.9 and optimizer = adam and lr < 0.01", "1");
+	MATCH("tags.stage = prod and lr < 0.01 and status = running", "4");
+	MATCH("lr < 0.01 and tags.stage = prod or tags.best", "1,4");
+	MATCH("lr > 0.01 and not tags.bad and (val_acc > 0.9 or loss < 0.2)", "3");
+	MATCH("lr < 0.01 and lr > 0.0005", "1");
 }
 
 static void test_query_duration_units(void **state)
@@ -403,8 +407,51 @@ static void test_query_sql_binds_every_value(void **state)
 	assert_null(strstr(ry_query_sql(q), "0.01"));
 	assert_null(strstr(ry_query_sql(q), "abc"));
 	assert_null(strstr(ry_query_sql(q), "'lr'"));
-	assert_non_null(strstr(ry_query_sql(q), "r.id IN (SELECT run_id FROM params WHERE key = ? AND num < ?)"));
+	/* The param and tag leaves of the AND share one joined subquery. */
+	assert_non_null(strstr(ry_query_sql(q), "r.id IN (SELECT t0.run_id FROM params AS t0 JOIN tags AS t1 "
+	                                        "ON t1.run_id = t0.run_id WHERE (t0.key = ? AND t0.num < ?) AND "
+	                                        "(t1.key = ? AND t1.value = ?))"));
 	ry_query_free(q);
+}
+
+/* Random token soup: every input either compiles to SQL that runs, or is
+ * refused with a filter error; nothing crashes (ASan/UBSan builds). */
+static void test_query_random_input_never_crashes(void **state)
+{
+	static const char *const pieces[] = {
+		"lr", "val_acc", "name", "status", "tags.stage", "params.\"a b\"", "metrics.loss.best", "(", ")",
+		" and ", " or ", "not ", "=", "!=", "<", ">=", "~", "!~", "=<", "0.5", "-1", "1e-3", "\"x", "'",
+		"\"q\"", "7d", "2026-01-01", " ", "*", "\\", "\x01", "\xc3\xa9", ".", "$5", "finished",
+		"created", "duration", "cost", "metrics.\"v\".max", "shared", "\xff", "\"\"",
+	};
+	unsigned seed = 12345;
+	(void)state;
+	for (int iter = 0; iter < 3000; iter++) {
+		char expr[512] = "";
+		ry_query *q = NULL;
+		int rc, k;
+		seed = seed * 1103515245u + 12345u;
+		k = 1 + (int)((seed >> 16) % 12);
+		for (int i = 0; i < k; i++) {
+			seed = seed * 1103515245u + 12345u;
+			strcat(expr, pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])]);
+		}
+		rc = ry_query_compile(&q, ws.st, expr);
+		if (rc == 0) {
+			ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+			ry_runlist *l;
+			o.filter = expr;
+			ry_query_free(q);
+			if (ry_runlist_open(&l, ws.st, &o) != 0)
+				fail_msg("'%s' compiled but did not run: %s", expr, ry_error_last());
+			ry_runlist_free(l);
+		} else if (rc != RY_EINVAL || strncmp(ry_error_last(), "filter: ", 8) != 0) {
+			fail_msg("'%s': rc %d, message [%s]", expr, rc, ry_error_last());
+		} else {
+			assert_null(q);
+			assert_true(ry_query_error_column() >= 1);
+		}
+	}
 }
 
 static void test_field_parse_describes_fields(void **state)
@@ -443,6 +490,26 @@ static void test_field_parse_describes_fields(void **state)
 	assert_int_equal(ry_field_parse(&f, ws.st, "shared"), RY_EINVAL);
 	ry_field_free(NULL);
 
+	/* Column and sort names take the filter's quoting. */
+	assert_int_equal(ry_field_parse(&f, ws.st, "params.\"optim.lr\""), 0);
+	assert_int_equal(ry_field_kind_of(f), RY_FIELD_PARAM);
+	assert_string_equal(ry_field_key(f), "optim.lr");
+	ry_field_free(f);
+	assert_int_equal(ry_field_parse(&f, ws.st, "metrics.'val/acc'.min"), 0);
+	assert_string_equal(ry_field_key(f), "val/acc");
+	assert_int_equal(ry_field_agg(f), RY_AGG_MIN);
+	ry_field_free(f);
+	assert_int_equal(ry_field_parse(&f, ws.st, "\"optim.lr\""), 0);
+	assert_int_equal(ry_field_kind_of(f), RY_FIELD_PARAM);
+	ry_field_free(f);
+	assert_int_equal(ry_field_parse(&f, ws.st, "params.\"open"), RY_EINVAL);
+	assert_non_null(strstr(ry_error_last(), "unterminated quote"));
+	assert_int_equal(ry_field_parse(&f, ws.st, "a\"b\"c"), RY_EINVAL);
+	assert_int_equal(ry_sort_parse(&f, &desc, ws.st, "metrics.\"val/acc\".max:desc"), 0);
+	assert_true(desc);
+	assert_string_equal(ry_field_label(f), "val/acc.max");
+	ry_field_free(f);
+
 	assert_int_equal(ry_sort_parse(&f, &desc, ws.st, "val_acc:desc"), 0);
 	assert_true(desc);
 	assert_string_equal(ry_field_key(f), "val_acc");
@@ -478,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_query_error_echo_is_terminal_safe),
 		cmocka_unit_test(test_query_deep_nesting_is_refused),
 		cmocka_unit_test(test_query_sql_binds_every_value),
+		cmocka_unit_test(test_query_random_input_never_crashes),
 		cmocka_unit_test(test_field_parse_describes_fields),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

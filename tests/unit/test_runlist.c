@@ -116,6 +116,56 @@ static void test_runlist_bad_filter_or_sort_is_einval(void **state)
 	ry_runlist_free(NULL);
 }
 
+/* Sorting in C (radix for numbers, qsort with text) must give SQLite's
+ * order: NULLs last, numbers before text, ties newest first. */
+static void test_runlist_sort_matches_sqlite_at_scale(void **state)
+{
+	struct ry_test_ws big;
+	static const char *const specs[][2] = {
+		{ "score:desc", "v IS NULL, v DESC" }, { "score:asc", "v IS NULL, v ASC" },
+		{ "mixed:desc", "v IS NULL, v DESC" }, { "mixed", "v IS NULL, v ASC" },
+	};
+	(void)state;
+	ry_test_ws_open(&big);
+	fx_exec(big.st,
+		"INSERT INTO experiments(id, name, created) VALUES (1, 'e', 0);"
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)"
+		" INSERT INTO runs(id, uuid, experiment_id, name, status, created)"
+		"  SELECT i * 3, 'u' || i, 1, 'r' || i, 'finished', i FROM n;"
+		"INSERT INTO metric_summary(run_id, key, n, last_step, last, min, max)"
+		"  SELECT id, 'score', 1, 0, CASE WHEN id % 7 = 0 THEN NULL ELSE ((id * 37) % 11) - 5.5 END, 0, 0"
+		"  FROM runs WHERE id % 13 != 0;"
+		"INSERT INTO params(run_id, key, value, num)"
+		"  SELECT id, 'mixed', CASE WHEN id % 5 = 0 THEN 'x' || (id % 4) ELSE CAST(id % 9 AS TEXT) END,"
+		"         CASE WHEN id % 5 = 0 THEN NULL ELSE id % 9 END FROM runs WHERE id % 11 != 0;");
+	for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+		ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+		ry_runlist *l;
+		sqlite3_stmt *s;
+		const char *key = strncmp(specs[k][0], "score", 5) == 0 ? "score" : "mixed";
+		char *sql = ry_xasprintf(
+			strcmp(key, "score") == 0 ?
+			"SELECT r.id FROM runs AS r LEFT JOIN (SELECT run_id, last AS v FROM metric_summary"
+			" WHERE key = 'score') AS x ON x.run_id = r.id ORDER BY %s, r.id DESC" :
+			"SELECT r.id FROM runs AS r LEFT JOIN (SELECT run_id, coalesce(num, value) AS v FROM params"
+			" WHERE key = 'mixed') AS x ON x.run_id = r.id ORDER BY %s, r.id DESC", specs[k][1]);
+		size_t i = 0;
+		o.sort = specs[k][0];
+		assert_int_equal(ry_runlist_open(&l, big.st, &o), 0);
+		assert_int_equal(ry_runlist_count(l), 5000);
+		assert_int_equal(sqlite3_prepare_v2(ry_store__db(big.st), sql, -1, &s, NULL), SQLITE_OK);
+		for (; sqlite3_step(s) == SQLITE_ROW; i++)
+			if (sqlite3_column_int64(s, 0) != ry_runlist_id(l, i))
+				fail_msg("sort %s: row %zu is run %lld, SQLite says %lld", specs[k][0], i,
+				         (long long)ry_runlist_id(l, i), (long long)sqlite3_column_int64(s, 0));
+		assert_int_equal(i, 5000);
+		sqlite3_finalize(s);
+		free(sql);
+		ry_runlist_free(l);
+	}
+	ry_test_ws_close(&big);
+}
+
 static const char *const field_names[] = {
 	"name", "status", "lr", "model", "val_acc", "loss.best", "duration", "cost", "created",
 	"tags.stage", "experiment", "id", "exit_code", "metrics.loss.n",
@@ -224,6 +274,27 @@ static void test_runlist_fetch_scan_matches_lookup(void **state)
 				fail_msg("row %zu field %s: %g vs %g", i, field_names[j], x->num, y->num);
 		}
 	}
+	ry_cells_clear(b, MANY * NF);
+
+	/* Ids far apart take the hash-table plan. */
+	for (size_t i = 0; i < MANY; i++)
+		many[i] = i % 2 ? (int64_t)(i % 6) + 1 : (int64_t)1000000000000 + (int64_t)i;
+	assert_int_equal(ry_runlist_fetch(ws.st, many, MANY, f, NF, b), 0);
+	for (size_t i = 0; i < MANY; i++) {
+		for (size_t j = 0; j < NF; j++) {
+			const ry_cell *x = &a[(i % 6) * NF + j], *y = &b[i * NF + j];
+			if (i % 2 == 0) {
+				assert_int_equal(y->type, RY_CELL_NULL);
+				continue;
+			}
+			if (x->type != y->type)
+				fail_msg("sparse row %zu field %s: type %d vs %d", i, field_names[j], x->type, y->type);
+			if (x->type == RY_CELL_TEXT)
+				assert_string_equal(x->text, y->text);
+			else if (x->type == RY_CELL_NUM && fabs(x->num - y->num) > 1.0)
+				fail_msg("sparse row %zu field %s: %g vs %g", i, field_names[j], x->num, y->num);
+		}
+	}
 	ry_cells_clear(a, 6 * NF);
 	ry_cells_clear(b, MANY * NF);
 	free(a);
@@ -291,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_runlist_default_order_is_newest_first),
 		cmocka_unit_test(test_runlist_sort_nulls_last_both_ways),
 		cmocka_unit_test(test_runlist_ties_break_by_id_desc),
+		cmocka_unit_test(test_runlist_sort_matches_sqlite_at_scale),
 		cmocka_unit_test(test_runlist_filter_sort_limit_experiment),
 		cmocka_unit_test(test_runlist_bad_filter_or_sort_is_einval),
 		cmocka_unit_test(test_runlist_fetch_cells),

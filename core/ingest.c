@@ -1,0 +1,1100 @@
+/*
+ * Metric ingest: turns a run's log text and JSON lines into metric points
+ * and hands them to a metrics writer in batches (the rules are in ingest.h).
+ *
+ * The built-in scanner is hand-written rather than a regex per line because
+ * it sits on the path of every byte a training job prints: it makes one pass
+ * over a line with a character-class table and parses the common decimal
+ * forms without strtod.  It does not know where bytes come from (pipes,
+ * files, SSH) nor when to flush; the caller decides both.
+ */
+#include "ingest.h"
+#include "alloc.h"
+#include "buf.h"
+#include "error.h"
+#include "metrics.h"
+#include "run.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <math.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_KEY 200
+#define MAX_SCALARS 64
+
+/* ---- character classes ------------------------------------------------ */
+
+enum {
+	C_START = 1,  /* may start a key */
+	C_KEY = 2,    /* may continue a key */
+	C_WORD = 4,   /* letters, digits, '_': a key must not follow one */
+	C_SPACE = 8,
+	C_VEND = 16,  /* may follow a value */
+};
+
+static unsigned char cls[256];
+
+static void init_classes(void)
+{
+	static bool done;
+	if (done)
+		return;
+	for (int c = 0; c < 256; c++) {
+		unsigned char f = 0;
+		if (isalpha(c) || c == '_')
+			f |= C_START | C_KEY | C_WORD;
+		if (c >= '0' && c <= '9')
+			f |= C_KEY | C_WORD;
+		if (c == '.' || c == '/' || c == '-')
+			f |= C_KEY;
+		if (c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\n')
+			f |= C_SPACE | C_VEND;
+		if (strchr(",;)]}|%\"'", c) && c)
+			f |= C_VEND;
+		cls[c] = f;
+	}
+	done = true;
+}
+
+/* ---- numbers ---------------------------------------------------------- */
+
+static const double pow10_tab[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+static bool word_ci(const char *s, size_t n, const char *w)
+{
+	size_t wl = strlen(w);
+	return n >= wl && strncasecmp(s, w, wl) == 0;
+}
+
+/* Parse a number at s[0..n); returns its length (0: none).  Decimal numbers
+ * with at most 15 significant digits and a small exponent are exact doubles
+ * divided or multiplied once, so correctly rounded without strtod. */
+static size_t parse_number(const char *s, size_t n, double *out)
+{
+	size_t i = 0, digits = 0, sig = 0;
+	bool neg = false, exact = true;
+	uint64_t mant = 0;
+	int exp10 = 0;
+
+	if (i < n && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	if (i < n && (s[i] == 'n' || s[i] == 'N' || s[i] == 'i' || s[i] == 'I')) {
+		if (word_ci(s + i, n - i, "nan")) {
+			*out = NAN;
+			return i + 3;
+		}
+		if (word_ci(s + i, n - i, "infinity")) {
+			*out = neg ? -INFINITY : INFINITY;
+			return i + 8;
+		}
+		if (word_ci(s + i, n - i, "inf")) {
+			*out = neg ? -INFINITY : INFINITY;
+			return i + 3;
+		}
+		return 0;
+	}
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+		if (mant == 0 && s[i] == '0')
+			continue;
+		if (sig < 19) {
+			mant = mant * 10 + (uint64_t)(s[i] - '0');
+			sig++;
+		} else {
+			exp10++;
+			exact = false;
+		}
+	}
+	if (i < n && s[i] == '.') {
+		size_t j = i + 1;
+		for (; j < n && s[j] >= '0' && s[j] <= '9'; j++, digits++) {
+			if (mant == 0 && s[j] == '0') {
+				exp10--;
+				continue;
+			}
+			if (sig < 19) {
+				mant = mant * 10 + (uint64_t)(s[j] - '0');
+				sig++;
+				exp10--;
+			} else {
+				exact = false;
+			}
+		}
+		i = j;
+	}
+	if (digits == 0)
+		return 0;
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		size_t j = i + 1;
+		bool eneg = false;
+		int e = 0;
+		if (j < n && (s[j] == '-' || s[j] == '+'))
+			eneg = s[j++] == '-';
+		if (j < n && s[j] >= '0' && s[j] <= '9') {
+			for (; j < n && s[j] >= '0' && s[j] <= '9'; j++)
+				if (e < 100000)
+					e = e * 10 + (s[j] - '0');
+			exp10 += eneg ? -e : e;
+			i = j;
+		}
+	}
+	if (exact && sig <= 15 && exp10 >= -22 && exp10 <= 22) {
+		double v = (double)mant;
+		v = exp10 < 0 ? v / pow10_tab[-exp10] : v * pow10_tab[exp10];
+		*out = neg ? -v : v;
+		return i;
+	}
+	{
+		char tmp[128];
+		size_t len = i < sizeof tmp - 1 ? i : sizeof tmp - 1;
+		memcpy(tmp, s, len);
+		tmp[len] = '\0';
+		*out = strtod(tmp, NULL);
+	}
+	return i;
+}
+
+/* ---- the scanner ------------------------------------------------------ */
+
+/* Does k (n bytes) spell the lower-case word w, ignoring ASCII case? */
+static bool word_is(const char *k, const char *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((k[i] | 0x20) != w[i])
+			return false;
+	return true;
+}
+
+/* Rank of a step word: 3 step, 2 iter, 1 epoch, 0 not one.  Called for every
+ * word of every line, so it rejects on length and first letter before
+ * comparing anything. */
+static int step_rank(const char *k, size_t n)
+{
+	char c = (char)(k[0] | 0x20);
+	switch (n) {
+	case 4:
+		return c == 's' && word_is(k, "step", 4) ? 3 : c == 'i' && word_is(k, "iter", 4) ? 2 : 0;
+	case 5:
+		return c == 'e' && word_is(k, "epoch", 5) ? 1 : 0;
+	case 9:
+		return c == 'i' && word_is(k, "iteration", 9) ? 2 : 0;
+	case 11:
+		return c == 'g' && word_is(k, "global_step", 11) ? 3 : 0;
+	default:
+		return 0;
+	}
+}
+
+static size_t skip_spaces(const char *s, size_t i, size_t n)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* A step word's value: an integer, optionally "/total" (Keras "2/10"). */
+static size_t parse_step(const char *s, size_t n, int64_t *out)
+{
+	size_t i = 0;
+	int64_t v = 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9' && i < 18)
+		v = v * 10 + (s[i++] - '0');
+	if (i == 0 || (i < n && s[i] >= '0' && s[i] <= '9'))
+		return 0;
+	if (i < n && s[i] == '/') {
+		size_t j = i + 1;
+		while (j < n && s[j] >= '0' && s[j] <= '9')
+			j++;
+		if (j == i + 1)
+			return 0;
+		i = j;
+	}
+	if (i < n && !(cls[(unsigned char)s[i]] & C_VEND) && s[i] != ':')
+		return 0;
+	*out = v;
+	return i;
+}
+
+size_t ry_ingest_scan(const char *s, size_t n, ry_scalar *out, size_t max,
+                      bool *has_step, int64_t *step)
+{
+	size_t i = 0, found = 0;
+	int best_rank = 0;
+
+	init_classes();
+	*has_step = false;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (!(cls[c] & C_START) || (i > 0 && (cls[(unsigned char)s[i - 1]] & C_WORD))) {
+			i++;
+			continue;
+		}
+		size_t k0 = i, k1, j;
+		while (i < n && (cls[(unsigned char)s[i]] & C_KEY))
+			i++;
+		k1 = i;
+		while (k1 > k0 && (s[k1 - 1] == '.' || s[k1 - 1] == '/' || s[k1 - 1] == '-'))
+			k1--;
+		i = k1;
+		j = k1;
+		if (k0 > 0 && (s[k0 - 1] == '\'' || s[k0 - 1] == '"') && j < n && s[j] == s[k0 - 1])
+			j++;
+		j = skip_spaces(s, j, n);
+		int rank = step_rank(s + k0, k1 - k0);
+		bool sep = j < n && (s[j] == ':' || s[j] == '=');
+		if (sep)
+			j = skip_spaces(s, j + 1, n);
+		else if (!rank || j == k1)
+			continue; /* "word word": only step words take a value after a space */
+		if (rank) {
+			int64_t sv;
+			size_t len = parse_step(s + j, n - j, &sv);
+			if (len) {
+				if (rank > best_rank) {
+					best_rank = rank;
+					*has_step = true;
+					*step = sv;
+				}
+				i = j + len;
+				continue;
+			}
+			if (!sep)
+				continue;
+			/* "epoch: 0.5" (fractional): an ordinary metric below. */
+		}
+		double v;
+		size_t len = parse_number(s + j, n - j, &v);
+		if (!len || (j + len < n && !(cls[(unsigned char)s[j + len]] & C_VEND)))
+			continue;
+		if (k1 - k0 <= MAX_KEY && !(k1 - k0 == 5 && memcmp(s + k0, "v_num", 5) == 0)) {
+			if (found < max) {
+				out[found].key = s + k0;
+				out[found].keylen = k1 - k0;
+				out[found].value = v;
+			}
+			found++;
+		}
+		i = j + len;
+	}
+	return found;
+}
+
+/* ---- user patterns ---------------------------------------------------- */
+
+struct named_group {
+	int group;
+	char *name;
+};
+
+struct pattern {
+	char *label;
+	regex_t re;
+	size_t ngroups;
+	int key_g, value_g, step_g; /* 0: none */
+	struct named_group *named;  /* other names: metric = that name */
+	size_t nnamed;
+};
+
+static void pattern_free(struct pattern *p)
+{
+	regfree(&p->re);
+	for (size_t i = 0; i < p->nnamed; i++)
+		free(p->named[i].name);
+	free(p->named);
+	free(p->label);
+}
+
+/* Turn (?<name>...) into (...), remembering which group had which name. */
+static int translate_regex(struct pattern *p, const char *src, ry_buf *out)
+{
+	bool in_bracket = false;
+	int group = 0;
+	size_t cap = 0;
+	for (const char *s = src; *s; s++) {
+		if (in_bracket) {
+			ry_buf_putc(out, *s);
+			if (*s == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
+				char close = s[1];
+				const char *e = s + 2;
+				while (*e && !(e[0] == close && e[1] == ']'))
+					e++;
+				if (*e) {
+					ry_buf_put(out, s + 1, (size_t)(e + 1 - s));
+					s = e + 1;
+				}
+			} else if (*s == ']') {
+				in_bracket = false;
+			}
+			continue;
+		}
+		if (*s == '\\' && s[1]) {
+			ry_buf_put(out, s, 2);
+			s++;
+			continue;
+		}
+		if (*s == '[') {
+			ry_buf_putc(out, '[');
+			in_bracket = true;
+			if (s[1] == '^')
+				ry_buf_putc(out, *++s);
+			if (s[1] == ']')
+				ry_buf_putc(out, *++s);
+			continue;
+		}
+		if (*s == '(') {
+			group++;
+			ry_buf_putc(out, '(');
+			if (s[1] == '?') {
+				const char *n0 = s + 3, *n1 = n0;
+				if (s[2] != '<')
+					return ry_error_set(RY_EINVAL, "pattern '%s': '(?%c' is not POSIX regex syntax; "
+					                    "use plain groups or (?<name>...)", p->label, s[2] ? s[2] : ' ');
+				while (*n1 && (isalnum((unsigned char)*n1) || strchr("_./-", *n1)))
+					n1++;
+				if (*n1 != '>' || n1 == n0)
+					return ry_error_set(RY_EINVAL, "pattern '%s': bad group name after '(?<'; "
+					                    "write (?<name>...) with a name of letters, digits or _",
+					                    p->label);
+				size_t nl = (size_t)(n1 - n0);
+				if (nl == 3 && !strncmp(n0, "key", 3))
+					p->key_g = group;
+				else if (nl == 5 && !strncmp(n0, "value", 5))
+					p->value_g = group;
+				else if (nl == 4 && !strncmp(n0, "step", 4))
+					p->step_g = group;
+				else {
+					p->named = ry_xgrow(p->named, &cap, p->nnamed + 1, sizeof *p->named);
+					p->named[p->nnamed].group = group;
+					p->named[p->nnamed].name = ry_xstrndup(n0, nl);
+					p->nnamed++;
+				}
+				s = n1;
+			}
+			continue;
+		}
+		ry_buf_putc(out, *s);
+	}
+	return 0;
+}
+
+static int pattern_compile(struct pattern *p, const char *label, const char *regex)
+{
+	ry_buf re = RY_BUF_INIT;
+	int rc;
+	memset(p, 0, sizeof *p);
+	p->label = ry_xstrdup(label);
+	if ((rc = translate_regex(p, regex, &re))) {
+		ry_buf_free(&re);
+		free(p->label);
+		for (size_t i = 0; i < p->nnamed; i++)
+			free(p->named[i].name);
+		free(p->named);
+		return rc;
+	}
+	int erc = regcomp(&p->re, ry_buf_cstr(&re), REG_EXTENDED);
+	ry_buf_free(&re);
+	if (erc) {
+		char msg[256];
+		regerror(erc, &p->re, msg, sizeof msg);
+		rc = ry_error_set(RY_EINVAL, "pattern '%s': %s; fix the regex (POSIX extended syntax)", label, msg);
+		free(p->label);
+		for (size_t i = 0; i < p->nnamed; i++)
+			free(p->named[i].name);
+		free(p->named);
+		return rc;
+	}
+	p->ngroups = p->re.re_nsub;
+	if (!p->key_g && !p->value_g && !p->nnamed) {
+		if (p->ngroups < 1) {
+			pattern_free(p);
+			return ry_error_set(RY_EINVAL, "pattern '%s' has no group for the value; "
+			                    "put the number in parentheses, e.g. loss = Loss is ([0-9.eE+-]+)", label);
+		}
+		p->value_g = 1;
+	}
+	if (p->key_g && !p->value_g) {
+		pattern_free(p);
+		return ry_error_set(RY_EINVAL, "pattern '%s' names a (?<key>...) group but no (?<value>...) group",
+		                    label);
+	}
+	return 0;
+}
+
+/* Parse "NAME = REGEX" lines into patterns; *builtin_off for "builtin = off". */
+static int patterns_parse(const char *text, struct pattern **out, size_t *n, bool *builtin_off)
+{
+	size_t cap = 0;
+	int rc = 0;
+	*out = NULL;
+	*n = 0;
+	*builtin_off = false;
+	if (!text)
+		return 0;
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char *l = ry_xstrndup(line, len), *eq, *name, *re, *e;
+		line += len + (nl ? 1 : 0);
+		name = l;
+		while (isspace((unsigned char)*name))
+			name++;
+		if (!*name || *name == '#') {
+			free(l);
+			continue;
+		}
+		if (!(eq = strchr(name, '='))) {
+			rc = ry_error_set(RY_EINVAL, "pattern line '%s' has no '='; write NAME = REGEX", name);
+			free(l);
+			break;
+		}
+		re = eq + 1;
+		for (e = eq; e > name && isspace((unsigned char)e[-1]); e--)
+			;
+		*e = '\0';
+		while (isspace((unsigned char)*re))
+			re++;
+		for (e = re + strlen(re); e > re && isspace((unsigned char)e[-1]); e--)
+			;
+		*e = '\0';
+		if (!*name || !*re) {
+			rc = ry_error_set(RY_EINVAL, "pattern line needs a name and a regex: NAME = REGEX");
+			free(l);
+			break;
+		}
+		if (!strcmp(name, "builtin")) {
+			*builtin_off = !strcmp(re, "off") || !strcmp(re, "false") || !strcmp(re, "no");
+			free(l);
+			continue;
+		}
+		*out = ry_xgrow(*out, &cap, *n + 1, sizeof **out);
+		if ((rc = pattern_compile(&(*out)[*n], name, re))) {
+			free(l);
+			break;
+		}
+		(*n)++;
+		free(l);
+	}
+	if (rc) {
+		for (size_t i = 0; i < *n; i++)
+			pattern_free(&(*out)[i]);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int ry_ingest_check_patterns(const char *patterns)
+{
+	struct pattern *p;
+	size_t n;
+	bool off;
+	int rc = patterns_parse(patterns, &p, &n, &off);
+	for (size_t i = 0; i < n; i++)
+		pattern_free(&p[i]);
+	free(p);
+	return rc;
+}
+
+/* ---- per-key state ---------------------------------------------------- */
+
+struct keyent {
+	char *key;      /* NULL: empty slot */
+	uint32_t hash;
+	int64_t last;   /* last step given to this key; -1 none */
+	bool json;      /* arrived through JSONL: log capture leaves it alone */
+};
+
+struct keymap {
+	struct keyent *v;
+	size_t cap, n; /* cap is a power of two */
+};
+
+static uint32_t hash_key(const char *k, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 16777619u;
+	return h;
+}
+
+static struct keyent *keymap_get(struct keymap *m, const char *k, size_t n)
+{
+	uint32_t h = hash_key(k, n);
+	if (m->n * 2 >= m->cap) {
+		struct keymap g = { ry_xcalloc(m->cap ? m->cap * 2 : 64, sizeof(struct keyent)),
+		                    m->cap ? m->cap * 2 : 64, m->n };
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->v[i].key)
+				continue;
+			size_t j = m->v[i].hash & (g.cap - 1);
+			while (g.v[j].key)
+				j = (j + 1) & (g.cap - 1);
+			g.v[j] = m->v[i];
+		}
+		free(m->v);
+		*m = g;
+	}
+	size_t j = h & (m->cap - 1);
+	while (m->v[j].key) {
+		if (m->v[j].hash == h && !strncmp(m->v[j].key, k, n) && m->v[j].key[n] == '\0')
+			return &m->v[j];
+		j = (j + 1) & (m->cap - 1);
+	}
+	m->v[j].key = ry_xstrndup(k, n);
+	m->v[j].hash = h;
+	m->v[j].last = -1;
+	m->v[j].json = false;
+	m->n++;
+	return &m->v[j];
+}
+
+static void keymap_free(struct keymap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->v[i].key);
+	free(m->v);
+}
+
+/* ---- the ingest object ------------------------------------------------ */
+
+struct pending_param {
+	char *key, *value;
+};
+
+struct ry_ingest {
+	ry_store *st;
+	int64_t run_id;
+	ry_metrics_writer *w;
+	ry_ingest_point_fn on_point;
+	ry_ingest_param_fn on_param;
+	void *payload;
+	bool builtin;             /* built-in scanner on */
+	struct pattern *pats;
+	size_t npats;
+	ry_buf logbuf, jbuf;      /* partial lines */
+	ry_buf plain;             /* a line with escape sequences removed */
+	bool log_skip, j_skip;    /* inside an over-long line: drop to newline */
+	struct keymap keys;
+	bool has_ctx;             /* a step seen on an earlier log line */
+	int64_t ctx;
+	double now;               /* timestamp for log points of this feed */
+	int64_t points, malformed, malformed_stored;
+	struct pending_param *params;
+	size_t nparams, capparams;
+	int err;                  /* first writer error, reported by flush */
+};
+
+int ry_ingest_new(ry_ingest **out, ry_store *st, int64_t run_id, const ry_ingest_options *o)
+{
+	ry_ingest_options def = RY_INGEST_OPTIONS_INIT;
+	ry_ingest *in;
+	bool off = false;
+	int rc;
+
+	*out = NULL;
+	if (!o)
+		o = &def;
+	init_classes();
+	in = ry_xcalloc(1, sizeof *in);
+	in->st = st;
+	in->run_id = run_id;
+	in->on_point = o->on_point;
+	in->on_param = o->on_param;
+	in->payload = o->payload;
+	if (o->scalars && (rc = patterns_parse(o->patterns, &in->pats, &in->npats, &off))) {
+		free(in);
+		return rc;
+	}
+	in->builtin = o->scalars && !off;
+	if (!in->on_point) {
+		if (!st) {
+			ry_ingest_free(in);
+			return ry_error_set(RY_ERROR, "internal: ingest needs a workspace or a point callback");
+		}
+		if ((rc = ry_metrics_writer_new(&in->w, st))) {
+			ry_ingest_free(in);
+			return rc;
+		}
+	}
+	*out = in;
+	return 0;
+}
+
+void ry_ingest_free(ry_ingest *in)
+{
+	if (!in)
+		return;
+	ry_metrics_writer_free(in->w);
+	for (size_t i = 0; i < in->npats; i++)
+		pattern_free(&in->pats[i]);
+	free(in->pats);
+	ry_buf_free(&in->logbuf);
+	ry_buf_free(&in->jbuf);
+	ry_buf_free(&in->plain);
+	keymap_free(&in->keys);
+	for (size_t i = 0; i < in->nparams; i++) {
+		free(in->params[i].key);
+		free(in->params[i].value);
+	}
+	free(in->params);
+	free(in);
+}
+
+int64_t ry_ingest_points(const ry_ingest *in)
+{
+	return in->points;
+}
+
+int64_t ry_ingest_malformed(const ry_ingest *in)
+{
+	return in->malformed;
+}
+
+static void emit(ry_ingest *in, const char *key, int64_t step, double ts, double value)
+{
+	in->points++;
+	if (in->on_point) {
+		in->on_point(in->payload, key, step, ts, value);
+		return;
+	}
+	int rc = ry_metrics_append(in->w, in->run_id, key, step, ts, value);
+	if (rc && !in->err)
+		in->err = rc;
+}
+
+/* A point from log text: choose its step, skip keys owned by JSONL. */
+static void log_point(ry_ingest *in, const char *k, size_t kl, bool has_step, int64_t step, double v)
+{
+	char key[MAX_KEY + 1];
+	struct keyent *e = keymap_get(&in->keys, k, kl);
+	if (e->json)
+		return;
+	if (!has_step)
+		step = in->has_ctx && e->last < in->ctx ? in->ctx : e->last + 1;
+	e->last = step;
+	memcpy(key, k, kl);
+	key[kl] = '\0';
+	emit(in, key, step, in->now, v);
+}
+
+static void run_patterns(ry_ingest *in, const char *s, size_t n, bool has_step, int64_t step)
+{
+	regmatch_t m[10];
+	for (size_t p = 0; p < in->npats; p++) {
+		struct pattern *pt = &in->pats[p];
+		size_t off = 0;
+		while (off <= n) {
+			m[0].rm_so = (regoff_t)off;
+			m[0].rm_eo = (regoff_t)n;
+			if (regexec(&pt->re, s, 10, m, REG_STARTEND | (off ? REG_NOTBOL : 0)) != 0)
+				break;
+			bool hs = has_step;
+			int64_t st = step;
+			double v;
+			if (pt->step_g && pt->step_g < 10 && m[pt->step_g].rm_so >= 0) {
+				size_t a = (size_t)m[pt->step_g].rm_so, b = (size_t)m[pt->step_g].rm_eo;
+				double sv;
+				if (b > a && parse_number(s + a, b - a, &sv) == b - a && isfinite(sv)) {
+					hs = true;
+					st = (int64_t)sv;
+				}
+			}
+			if (pt->value_g && pt->value_g < 10 && m[pt->value_g].rm_so >= 0) {
+				size_t a = (size_t)m[pt->value_g].rm_so, b = (size_t)m[pt->value_g].rm_eo;
+				if (b > a && parse_number(s + a, b - a, &v) == b - a) {
+					if (pt->key_g && pt->key_g < 10 && m[pt->key_g].rm_so >= 0) {
+						size_t ka = (size_t)m[pt->key_g].rm_so, kb = (size_t)m[pt->key_g].rm_eo;
+						if (kb > ka && kb - ka <= MAX_KEY)
+							log_point(in, s + ka, kb - ka, hs, st, v);
+					} else if (!pt->key_g && strlen(pt->label) <= MAX_KEY) {
+						log_point(in, pt->label, strlen(pt->label), hs, st, v);
+					}
+				}
+			}
+			for (size_t g = 0; g < pt->nnamed; g++) {
+				int gi = pt->named[g].group;
+				if (gi >= 10 || m[gi].rm_so < 0)
+					continue;
+				size_t a = (size_t)m[gi].rm_so, b = (size_t)m[gi].rm_eo;
+				if (b > a && parse_number(s + a, b - a, &v) == b - a && strlen(pt->named[g].name) <= MAX_KEY)
+					log_point(in, pt->named[g].name, strlen(pt->named[g].name), hs, st, v);
+			}
+			if ((size_t)m[0].rm_eo <= off)
+				break;
+			off = (size_t)m[0].rm_eo;
+		}
+	}
+}
+
+/* Drop terminal escape sequences (colours from rich, tqdm, loguru): CSI
+ * "ESC [ ... final" and OSC "ESC ] ... BEL or ESC \\". */
+static void strip_escapes(ry_buf *out, const char *s, size_t n)
+{
+	ry_buf_clear(out);
+	ry_buf_grow(out, n);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != 0x1b) {
+			out->ptr[out->len++] = s[i];
+			continue;
+		}
+		if (i + 1 < n && s[i + 1] == '[') {
+			for (i += 2; i < n && !((unsigned char)s[i] >= 0x40 && (unsigned char)s[i] <= 0x7e); i++)
+				;
+		} else if (i + 1 < n && s[i + 1] == ']') {
+			for (i += 2; i < n && s[i] != 0x07 && !(s[i] == 0x1b && i + 1 < n && s[i + 1] == '\\'); i++)
+				;
+			if (i < n && s[i] == 0x1b)
+				i++;
+		} else {
+			i++; /* a two-byte escape */
+		}
+	}
+	out->ptr[out->len] = '\0';
+}
+
+static void log_line(ry_ingest *in, const char *s, size_t n)
+{
+	ry_scalar sc[MAX_SCALARS];
+	bool has_step = false;
+	int64_t step = 0;
+	size_t found = 0;
+	const char *cr;
+
+	if (n && s[n - 1] == '\r')
+		n--;
+	if ((cr = memrchr(s, '\r', n))) {
+		n -= (size_t)(cr + 1 - s);
+		s = cr + 1;
+	}
+	if (memchr(s, 0x1b, n)) {
+		strip_escapes(&in->plain, s, n);
+		s = in->plain.ptr;
+		n = in->plain.len;
+	}
+	if (in->builtin) {
+		found = ry_ingest_scan(s, n, sc, MAX_SCALARS, &has_step, &step);
+		if (found > MAX_SCALARS)
+			found = MAX_SCALARS;
+	} else if (in->npats) {
+		ry_ingest_scan(s, n, sc, 0, &has_step, &step); /* the step, for the regexes */
+	}
+	for (size_t i = 0; i < found; i++)
+		log_point(in, sc[i].key, sc[i].keylen, has_step, step, sc[i].value);
+	if (in->npats)
+		run_patterns(in, s, n, has_step, step);
+	if (has_step) {
+		in->has_ctx = true;
+		in->ctx = step;
+	}
+}
+
+/* Split `data` into lines, calling fn for each complete one; keeps the
+ * partial tail in buf.  Over-long lines are dropped (count_malformed). */
+static void split_lines(ry_ingest *in, ry_buf *buf, bool *skip, const char *data, size_t len,
+                        void (*fn)(ry_ingest *, const char *, size_t), bool jsonl)
+{
+	const char *p = data, *end = data + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl) {
+			if (*skip)
+				return;
+			ry_buf_put(buf, p, (size_t)(end - p));
+			if (buf->len > RY_INGEST_MAX_LINE) {
+				/* A progress bar redrawn with \r for a long time: keep the last redraw. */
+				const char *cr = jsonl ? NULL : memrchr(buf->ptr, '\r', buf->len);
+				if (cr && (size_t)(buf->ptr + buf->len - cr) < RY_INGEST_MAX_LINE) {
+					size_t keep = (size_t)(buf->ptr + buf->len - cr);
+					memmove(buf->ptr, cr, keep);
+					buf->len = keep;
+					buf->ptr[keep] = '\0';
+				} else {
+					ry_buf_clear(buf);
+					*skip = true;
+					if (jsonl)
+						in->malformed++;
+				}
+			}
+			return;
+		}
+		size_t n = (size_t)(nl - p);
+		if (*skip) {
+			*skip = false;
+		} else if (buf->len) {
+			if (buf->len + n > RY_INGEST_MAX_LINE && jsonl) {
+				in->malformed++;
+			} else {
+				ry_buf_put(buf, p, n);
+				fn(in, buf->ptr, buf->len);
+			}
+			ry_buf_clear(buf);
+		} else if (n <= RY_INGEST_MAX_LINE) {
+			fn(in, p, n);
+		} else if (jsonl) {
+			in->malformed++;
+		}
+		p = nl + 1;
+	}
+}
+
+int ry_ingest_log(ry_ingest *in, const char *data, size_t len)
+{
+	if (!in->builtin && !in->npats)
+		return 0;
+	in->now = ry_now();
+	split_lines(in, &in->logbuf, &in->log_skip, data, len, log_line, false);
+	return 0;
+}
+
+/* ---- JSON lines ------------------------------------------------------- */
+
+static bool valid_utf8(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t len;
+		uint32_t cp;
+		if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (i + len > n)
+			return false;
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+#define NAN_MARK "__runyard_nan__"
+
+/* Python's json writes NaN, Infinity and -Infinity, which are not JSON.
+ * Rewrite them outside strings: inf as an out-of-range number (strtod gives
+ * inf), NaN as a marker string.  Returns false if there was nothing to do. */
+static bool rewrite_nonfinite(const char *s, size_t n, ry_buf *out)
+{
+	bool in_str = false, changed = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (in_str) {
+			ry_buf_putc(out, c);
+			if (c == '\\' && i + 1 < n)
+				ry_buf_putc(out, s[++i]);
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '"') {
+			in_str = true;
+		} else if (c == 'N' && i + 3 <= n && !memcmp(s + i, "NaN", 3)) {
+			ry_buf_puts(out, "\"" NAN_MARK "\"");
+			i += 2;
+			changed = true;
+			continue;
+		} else if (c == 'I' && i + 8 <= n && !memcmp(s + i, "Infinity", 8)) {
+			ry_buf_puts(out, "1e999");
+			i += 7;
+			changed = true;
+			continue;
+		}
+		ry_buf_putc(out, c);
+	}
+	return changed;
+}
+
+static bool json_number(const cJSON *v, double *out)
+{
+	if (cJSON_IsNumber(v)) {
+		*out = v->valuedouble;
+		return true;
+	}
+	if (cJSON_IsString(v) && !strcmp(v->valuestring, NAN_MARK)) {
+		*out = NAN;
+		return true;
+	}
+	return false;
+}
+
+static void json_point(ry_ingest *in, const char *key, bool has_step, int64_t step, double ts, double v)
+{
+	size_t kl = strlen(key);
+	if (kl == 0 || kl > MAX_KEY)
+		return;
+	struct keyent *e = keymap_get(&in->keys, key, kl);
+	e->json = true;
+	if (!has_step)
+		step = e->last + 1;
+	e->last = step;
+	emit(in, key, step, ts, v);
+}
+
+static void add_param(ry_ingest *in, const char *key, const cJSON *v)
+{
+	char *val;
+	if (cJSON_IsString(v))
+		val = ry_xstrdup(v->valuestring);
+	else if (cJSON_IsBool(v))
+		val = ry_xstrdup(cJSON_IsTrue(v) ? "true" : "false");
+	else if (cJSON_IsNumber(v)) {
+		char b[64];
+		snprintf(b, sizeof b, "%.15g", v->valuedouble);
+		if (strtod(b, NULL) != v->valuedouble)
+			snprintf(b, sizeof b, "%.17g", v->valuedouble);
+		val = ry_xstrdup(b);
+	} else if (cJSON_IsNull(v) || !*key) {
+		return;
+	} else {
+		char *p = cJSON_PrintUnformatted(v);
+		val = ry_xstrdup(p ? p : "");
+		cJSON_free(p);
+	}
+	in->params = ry_xgrow(in->params, &in->capparams, in->nparams + 1, sizeof *in->params);
+	in->params[in->nparams].key = ry_xstrdup(key);
+	in->params[in->nparams].value = val;
+	in->nparams++;
+}
+
+static void jsonl_line(ry_ingest *in, const char *s, size_t n)
+{
+	ry_buf fixed = RY_BUF_INIT;
+	cJSON *root, *f;
+	bool has_step = false;
+	int64_t step = 0;
+	double ts;
+	size_t i = 0;
+
+	while (i < n && isspace((unsigned char)s[i]))
+		i++;
+	if (i == n)
+		return; /* blank lines are not malformed */
+	if (!valid_utf8((const unsigned char *)s, n)) {
+		in->malformed++;
+		return;
+	}
+	root = cJSON_ParseWithLength(s, n);
+	if (!root && rewrite_nonfinite(s, n, &fixed))
+		root = cJSON_ParseWithLength(fixed.ptr, fixed.len);
+	ry_buf_free(&fixed);
+	if (!cJSON_IsObject(root)) {
+		in->malformed++;
+		cJSON_Delete(root);
+		return;
+	}
+	ts = ry_now();
+	if ((f = cJSON_GetObjectItemCaseSensitive(root, "step")) && cJSON_IsNumber(f) &&
+	    isfinite(f->valuedouble) && fabs(f->valuedouble) < 9e18) {
+		has_step = true;
+		step = (int64_t)f->valuedouble;
+	}
+	if ((f = cJSON_GetObjectItemCaseSensitive(root, "ts")) && cJSON_IsNumber(f) &&
+	    isfinite(f->valuedouble))
+		ts = f->valuedouble;
+	if ((f = cJSON_GetObjectItemCaseSensitive(root, "_params")) && cJSON_IsObject(f)) {
+		for (cJSON *p = f->child; p; p = p->next)
+			if (p->string)
+				add_param(in, p->string, p);
+	}
+	for (f = root->child; f; f = f->next) {
+		double v;
+		if (!f->string || !strcmp(f->string, "step") || !strcmp(f->string, "ts") || f->string[0] == '_')
+			continue;
+		if (json_number(f, &v)) {
+			json_point(in, f->string, has_step, step, ts, v);
+		} else if (cJSON_IsObject(f)) {
+			for (cJSON *g = f->child; g; g = g->next) {
+				if (g->string && json_number(g, &v)) {
+					char *k = ry_xasprintf("%s/%s", f->string, g->string);
+					json_point(in, k, has_step, step, ts, v);
+					free(k);
+				}
+			}
+		}
+	}
+	cJSON_Delete(root);
+}
+
+int ry_ingest_jsonl(ry_ingest *in, const char *data, size_t len)
+{
+	split_lines(in, &in->jbuf, &in->j_skip, data, len, jsonl_line, true);
+	return 0;
+}
+
+/* ---- flushing --------------------------------------------------------- */
+
+int ry_ingest_flush(ry_ingest *in, bool end)
+{
+	int rc = 0;
+	if (end) {
+		in->now = ry_now();
+		if (in->logbuf.len && !in->log_skip)
+			log_line(in, in->logbuf.ptr, in->logbuf.len);
+		if (in->jbuf.len && !in->j_skip)
+			jsonl_line(in, in->jbuf.ptr, in->jbuf.len);
+		ry_buf_clear(&in->logbuf);
+		ry_buf_clear(&in->jbuf);
+		in->log_skip = in->j_skip = false;
+	}
+	if (in->on_point) {
+		for (size_t i = 0; i < in->nparams; i++)
+			if (in->on_param)
+				in->on_param(in->payload, in->params[i].key, in->params[i].value);
+		goto done;
+	}
+	if (in->err) {
+		rc = in->err;
+		in->err = 0;
+		return rc;
+	}
+	if (!ry_metrics_pending(in->w) && !in->nparams && in->malformed == in->malformed_stored)
+		return 0;
+	if ((rc = ry_store_begin(in->st)))
+		return rc;
+	for (size_t i = 0; i < in->nparams && !rc; i++)
+		rc = ry_run_set_param(in->st, in->run_id, in->params[i].key, in->params[i].value);
+	if (!rc && in->malformed != in->malformed_stored)
+		rc = ry_run_set_int(in->st, in->run_id, "malformed_lines", in->malformed);
+	if (!rc)
+		rc = ry_metrics_flush(in->w);
+	if (!rc)
+		rc = ry_store_commit(in->st);
+	if (rc) {
+		ry_store_rollback(in->st);
+		return rc;
+	}
+	in->malformed_stored = in->malformed;
+done:
+	for (size_t i = 0; i < in->nparams; i++) {
+		free(in->params[i].key);
+		free(in->params[i].value);
+	}
+	in->nparams = 0;
+	return rc;
+}

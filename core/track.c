@@ -1,0 +1,819 @@
+/*
+ * Local run tracking: start a command as a child in its own process group,
+ * tee its output (terminal + the run's log), feed the output and the JSONL
+ * metrics file to ingest every half second, forward the user's signals, and
+ * settle the run when it ends; plus the reconcile pass over runs whose
+ * tracker died.
+ *
+ * The child talks to pipes, not a terminal: programs that buffer when piped
+ * get PYTHONUNBUFFERED=1 so metrics arrive live; a child that needs the
+ * terminal's stdin gets /dev/null when stdin is a terminal (a background
+ * process group reading the terminal would be stopped by SIGTTIN).  It does
+ * not launch anything remotely (launch.c) nor draw anything.
+ */
+#include "track.h"
+#include "alloc.h"
+#include "artifact.h"
+#include "buf.h"
+#include "error.h"
+#include "gitprov.h"
+#include "ingest.h"
+#include "store_internal.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FLUSH_INTERVAL 0.5
+#define DRAIN_GRACE 1.0 /* after the child exits, how long grandchildren may keep its pipes */
+
+/* ---- paths ------------------------------------------------------------ */
+
+char *ry_track_run_dir(ry_store *st, const char *uuid)
+{
+	return ry_xasprintf("%s.runs/%s", ry_store_path(st), uuid);
+}
+
+char *ry_track_log_path(ry_store *st, const ry_run *r)
+{
+	return ry_xasprintf("%s.runs/%s/log", ry_store_path(st), r->uuid);
+}
+
+/* ---- command lines and params ----------------------------------------- */
+
+static bool shell_safe(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!(isalnum((unsigned char)*s) || strchr("_@%+=:,./-", *s)))
+			return false;
+	return true;
+}
+
+char *ry_track_join_argv(char *const *argv)
+{
+	ry_buf b = RY_BUF_INIT;
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			ry_buf_putc(&b, ' ');
+		if (shell_safe(argv[i])) {
+			ry_buf_puts(&b, argv[i]);
+			continue;
+		}
+		ry_buf_putc(&b, '\'');
+		for (const char *s = argv[i]; *s; s++) {
+			if (*s == '\'')
+				ry_buf_puts(&b, "'\\''");
+			else
+				ry_buf_putc(&b, *s);
+		}
+		ry_buf_putc(&b, '\'');
+	}
+	return b.ptr ? ry_buf_detach(&b) : ry_xstrdup("");
+}
+
+static bool is_interpreter(const char *prog)
+{
+	static const char *const names[] = { "python", "pypy", "Rscript", "R", "julia", "node", "deno",
+	                                     "ruby", "perl", "bash", "sh", "zsh", "lua", "php", NULL };
+	const char *base = strrchr(prog, '/');
+	base = base ? base + 1 : prog;
+	for (size_t i = 0; names[i]; i++) {
+		size_t n = strlen(names[i]);
+		/* python3, python3.11, pypy3 */
+		if (!strncmp(base, names[i], n) && (base[n] == '\0' || isdigit((unsigned char)base[n])))
+			return true;
+	}
+	return false;
+}
+
+static void kv_set(ry_kv **v, size_t *n, size_t *cap, const char *k, size_t kl, const char *val)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (strlen((*v)[i].key) == kl && !strncmp((*v)[i].key, k, kl)) {
+			free((*v)[i].value);
+			(*v)[i].value = ry_xstrdup(val);
+			return;
+		}
+	}
+	*v = ry_xgrow(*v, cap, *n + 1, sizeof **v);
+	(*v)[*n].key = ry_xstrndup(k, kl);
+	(*v)[*n].value = ry_xstrdup(val);
+	(*n)++;
+}
+
+static int kv_cmp(const void *a, const void *b)
+{
+	return strcmp(((const ry_kv *)a)->key, ((const ry_kv *)b)->key);
+}
+
+static bool is_negative_number(const char *s)
+{
+	double d;
+	return s[0] == '-' && ry_parse_number(s, &d);
+}
+
+static bool key_ok(const char *k, size_t n)
+{
+	if (n == 0 || n > 200 || !(isalpha((unsigned char)k[0]) || k[0] == '_'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)k[i]) || strchr("_.-/", k[i])))
+			return false;
+	return true;
+}
+
+int ry_track_parse_params(char *const *argv, ry_kv **out, size_t *n)
+{
+	size_t cap = 0, i = 1;
+	*out = NULL;
+	*n = 0;
+	if (!argv || !argv[0])
+		return 0;
+	if (is_interpreter(argv[0])) {
+		/* the interpreter's own options, then the script (or -m module / -c code) */
+		bool py = strstr(argv[0], "python") || strstr(argv[0], "pypy");
+		for (; argv[i]; i++) {
+			if (py && (!strcmp(argv[i], "-m") || !strcmp(argv[i], "-c"))) {
+				i += argv[i + 1] ? 2 : 1;
+				break;
+			}
+			if (py && (!strcmp(argv[i], "-W") || !strcmp(argv[i], "-X")) && argv[i + 1]) {
+				i++;
+				continue;
+			}
+			if (argv[i][0] != '-') {
+				i++;
+				break;
+			}
+		}
+	}
+	for (; argv[i]; i++) {
+		const char *a = argv[i], *eq;
+		if (!strcmp(a, "--"))
+			continue;
+		if (a[0] == '-' && a[1] == '-') {
+			const char *k = a + 2;
+			eq = strchr(k, '=');
+			if (eq) {
+				if (key_ok(k, (size_t)(eq - k)))
+					kv_set(out, n, &cap, k, (size_t)(eq - k), eq + 1);
+			} else if (argv[i + 1] && (argv[i + 1][0] != '-' || is_negative_number(argv[i + 1]))) {
+				if (key_ok(k, strlen(k)))
+					kv_set(out, n, &cap, k, strlen(k), argv[i + 1]);
+				i++;
+			} else if (key_ok(k, strlen(k))) {
+				kv_set(out, n, &cap, k, strlen(k), "true");
+			}
+		} else if (a[0] == '-' && a[1] && a[2] && !is_negative_number(a)) {
+			/* -lr 0.01: argparse accepts multi-letter single-dash options */
+			const char *k = a + 1;
+			eq = strchr(k, '=');
+			if (eq) {
+				if (key_ok(k, (size_t)(eq - k)))
+					kv_set(out, n, &cap, k, (size_t)(eq - k), eq + 1);
+			} else if (argv[i + 1] && (argv[i + 1][0] != '-' || is_negative_number(argv[i + 1]))) {
+				if (key_ok(k, strlen(k)))
+					kv_set(out, n, &cap, k, strlen(k), argv[i + 1]);
+				i++;
+			} else if (key_ok(k, strlen(k))) {
+				kv_set(out, n, &cap, k, strlen(k), "true");
+			}
+		} else if (a[0] != '-' && (eq = strchr(a, '='))) {
+			const char *k = a;
+			while (*k == '+')
+				k++; /* Hydra: +key=value adds, ++key=value forces */
+			if (key_ok(k, (size_t)(eq - k)))
+				kv_set(out, n, &cap, k, (size_t)(eq - k), eq + 1);
+		}
+		/* other positional arguments and -x short options: not params */
+	}
+	if (*n)
+		qsort(*out, *n, sizeof **out, kv_cmp);
+	return 0;
+}
+
+void ry_track_kv_free(ry_kv *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+/* ---- process identity -------------------------------------------------- */
+
+static char *boot_id(void)
+{
+	char buf[64] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	if (f) {
+		if (!fgets(buf, sizeof buf, f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	return ry_xstrdup(buf[0] ? buf : "noboot");
+}
+
+char *ry_track_pid_identity(int pid)
+{
+	char path[64], buf[1024], *p, *boot, *id;
+	unsigned long long start = 0;
+	FILE *f;
+	size_t n;
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if (!(f = fopen(path, "r")))
+		return NULL;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* the command name (field 2) may hold spaces and ')': start after the last ')' */
+	if (!(p = strrchr(buf, ')')))
+		return NULL;
+	p++;
+	if (p[0] == ' ' && (p[1] == 'Z' || p[1] == 'X'))
+		return NULL; /* a zombie nobody reaped: the process is gone */
+	/* fields 3..22: skip 19 more, then read starttime */
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p + 1, ' ');
+	}
+	if (!p || sscanf(p, " %llu", &start) != 1)
+		return NULL;
+	boot = boot_id();
+	id = ry_xasprintf("%s:%llu", boot, start);
+	free(boot);
+	return id;
+}
+
+static char *host_name(void)
+{
+	char h[HOST_NAME_MAX + 1];
+	if (gethostname(h, sizeof h) != 0)
+		return ry_xstrdup("localhost");
+	h[sizeof h - 1] = '\0';
+	return ry_xstrdup(h);
+}
+
+/* ---- reconcile -------------------------------------------------------- */
+
+int ry_track_reconcile(ry_store *st, int *nlost)
+{
+	sqlite3_stmt *s = ry_store__stmt(st, "SELECT id, pid, pid_start FROM runs "
+	                                     "WHERE status = 'running' AND source = 'local' AND host = ?");
+	char *host = host_name();
+	int64_t *lost = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0, step;
+
+	if (nlost)
+		*nlost = 0;
+	sqlite3_bind_text(s, 1, host, -1, SQLITE_TRANSIENT);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0), pid = sqlite3_column_int64(s, 1);
+		const char *want = (const char *)sqlite3_column_text(s, 2);
+		bool gone;
+		if (pid <= 0) {
+			gone = false; /* no pid recorded yet: a tracker between create and fork */
+		} else {
+			char *have = ry_track_pid_identity((int)pid);
+			gone = !have || (want && strcmp(have, want) != 0);
+			free(have);
+		}
+		if (gone) {
+			lost = ry_xgrow(lost, &cap, n + 1, sizeof *lost);
+			lost[n++] = id;
+		}
+	}
+	if (step != SQLITE_DONE)
+		rc = ry_store__sqlerr(st, "listing running runs");
+	sqlite3_reset(s);
+	free(host);
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (!(rc = ry_run_finish(st, lost[i], "lost", ry_now(), false, 0)) && nlost)
+			(*nlost)++;
+	}
+	free(lost);
+	return rc;
+}
+
+/* ---- signals ---------------------------------------------------------- */
+
+static int sig_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+	if (write(sig_pipe[1], &c, 1) < 0) {
+		/* full pipe: the loop has plenty to do already */
+	}
+	errno = saved;
+}
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
+#define NSIG_FWD (sizeof forwarded / sizeof forwarded[0])
+
+struct saved_signals {
+	struct sigaction old[NSIG_FWD];
+	struct sigaction old_pipe;
+};
+
+static void install_signals(struct saved_signals *sv)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < NSIG_FWD; i++)
+		sigaction(forwarded[i], &sa, &sv->old[i]);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &sv->old_pipe);
+}
+
+static void restore_signals(struct saved_signals *sv)
+{
+	for (size_t i = 0; i < NSIG_FWD; i++)
+		sigaction(forwarded[i], &sv->old[i], NULL);
+	sigaction(SIGPIPE, &sv->old_pipe, NULL);
+}
+
+/* ---- the child -------------------------------------------------------- */
+
+static void child_exec(const ry_track_options *o, int out_w, int err_w, int errpipe_w,
+                       const char *metrics, const char *artifacts, const char *uuid)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int saved;
+	setpgid(0, 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	for (size_t i = 0; i < NSIG_FWD; i++)
+		sigaction(forwarded[i], &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (isatty(0)) {
+		int dn = open("/dev/null", O_RDONLY);
+		if (dn >= 0) {
+			dup2(dn, 0);
+			close(dn);
+		}
+	}
+	dup2(out_w, 1);
+	dup2(err_w, 2);
+	if (out_w > 2)
+		close(out_w);
+	if (err_w > 2 && err_w != out_w)
+		close(err_w);
+	setenv("RUNYARD_METRICS", metrics, 1);
+	setenv("RUNYARD_ARTIFACTS", artifacts, 1);
+	setenv("RUNYARD_RUN_ID", uuid, 1);
+	setenv("PYTHONUNBUFFERED", "1", 0);
+	execvp(o->argv[0], o->argv);
+	saved = errno;
+	if (write(errpipe_w, &saved, sizeof saved) < 0) {
+		/* nothing left to tell anyone */
+	}
+	_exit(saved == ENOENT ? 127 : 126);
+}
+
+/* ---- the tracking loop ------------------------------------------------ */
+
+struct stream {
+	int fd;       /* read end of the child's pipe; -1 at EOF */
+	int out;      /* where it is passed through; -1 after EPIPE */
+};
+
+struct tracker {
+	ry_store *st;
+	int64_t run_id;
+	ry_ingest *in;
+	int log_fd;
+	int metrics_fd;
+	char *buf;
+	size_t bufsz;
+	int flush_err;
+};
+
+static void write_all(int *fd, const char *p, size_t n)
+{
+	while (*fd >= 0 && n > 0) {
+		ssize_t w = write(*fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd pf = { *fd, POLLOUT, 0 };
+				poll(&pf, 1, 1000);
+				continue;
+			}
+			*fd = -1; /* the terminal went away (EPIPE): keep logging */
+			return;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Read what is there (adding the byte count to *got); false at EOF. */
+static bool pump(struct tracker *t, struct stream *s, size_t *got)
+{
+	for (int rounds = 0; rounds < 16; rounds++) {
+		ssize_t r = read(s->fd, t->buf, t->bufsz);
+		if (r < 0)
+			return errno == EINTR || errno == EAGAIN;
+		if (r == 0)
+			return false;
+		*got += (size_t)r;
+		write_all(&s->out, t->buf, (size_t)r);
+		write_all(&t->log_fd, t->buf, (size_t)r);
+		ry_ingest_log(t->in, t->buf, (size_t)r);
+		if ((size_t)r < t->bufsz)
+			return true;
+	}
+	return true;
+}
+
+static void read_metrics(struct tracker *t)
+{
+	for (;;) {
+		ssize_t r = read(t->metrics_fd, t->buf, t->bufsz);
+		if (r <= 0)
+			return;
+		ry_ingest_jsonl(t->in, t->buf, (size_t)r);
+	}
+}
+
+static void flush(struct tracker *t, bool end)
+{
+	read_metrics(t);
+	int rc = ry_ingest_flush(t->in, end);
+	if (rc && !t->flush_err) {
+		t->flush_err = rc;
+		fprintf(stderr, "runyard: metrics not saved: %s\n", ry_error_last());
+	}
+}
+
+/* Record the files left in the artifacts outbox, then remove them (their
+ * content now lives in the workspace's artifact store). */
+static void record_artifacts(ry_store *st, int64_t run_id, const char *root, const char *rel, int64_t *count)
+{
+	char *dir = rel[0] ? ry_xasprintf("%s/%s", root, rel) : ry_xstrdup(root);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	if (!d) {
+		free(dir);
+		return;
+	}
+	while ((e = readdir(d))) {
+		struct stat sb;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char *path = ry_xasprintf("%s/%s", dir, e->d_name);
+		char *r = rel[0] ? ry_xasprintf("%s/%s", rel, e->d_name) : ry_xstrdup(e->d_name);
+		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			record_artifacts(st, run_id, root, r, count);
+			rmdir(path);
+		} else if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			char sha[65];
+			int64_t size;
+			if (ry_artifact_put(st, path, sha, &size) || ry_artifact_record(st, run_id, r, sha, size)) {
+				fprintf(stderr, "runyard: artifact %s not recorded: %s\n", r, ry_error_last());
+			} else {
+				(*count)++;
+				unlink(path);
+			}
+		}
+		free(path);
+		free(r);
+	}
+	closedir(d);
+	free(dir);
+}
+
+static int set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static int make_pipe(int p[2])
+{
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return ry_error_set(RY_ERROR, "cannot create a pipe: %s", strerror(errno));
+#ifdef F_SETPIPE_SZ
+	fcntl(p[0], F_SETPIPE_SZ, 1 << 20); /* fewer wakeups for chatty jobs; best effort */
+#endif
+	return 0;
+}
+
+static int create_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
+{
+	ry_run_spec spec = RY_RUN_SPEC_INIT;
+	char *cmd = ry_track_join_argv(o->argv), *cwd = getcwd(NULL, 0), *host = host_name();
+	ry_kv *params = NULL;
+	size_t np = 0;
+	int rc;
+
+	spec.experiment = o->experiment;
+	spec.name = o->name;
+	spec.status = "running";
+	spec.command = cmd;
+	spec.cwd = cwd;
+	spec.host = host;
+	spec.source = "local";
+	if ((rc = ry_store_begin(st)))
+		goto done;
+	rc = ry_run_create(st, &spec, &res->run_id, res->uuid);
+	if (!rc && o->parse_params)
+		rc = ry_track_parse_params(o->argv, &params, &np);
+	for (size_t i = 0; i < np && !rc; i++)
+		rc = ry_run_set_param(st, res->run_id, params[i].key, params[i].value);
+	for (size_t i = 0; i < o->nparams && !rc; i++)
+		rc = ry_run_set_param(st, res->run_id, o->params[i].key, o->params[i].value);
+	for (size_t i = 0; i < o->ntags && !rc; i++)
+		rc = ry_run_set_tag(st, res->run_id, o->tags[i].key, o->tags[i].value);
+	if (rc)
+		ry_store_rollback(st);
+	else
+		rc = ry_store_commit(st);
+done:
+	ry_track_kv_free(params, np);
+	free(cmd);
+	free(cwd);
+	free(host);
+	return rc;
+}
+
+static char *run_patterns(ry_store *st, const ry_track_options *o, int64_t run_id)
+{
+	/* the experiment's saved patterns, then the command line's */
+	ry_run *r = NULL;
+	ry_buf b = RY_BUF_INIT;
+	if (ry_run_get(&r, st, run_id) == 0) {
+		char *saved = ry_experiment_setting_get(st, r->experiment_id, "patterns");
+		if (saved) {
+			ry_buf_puts(&b, saved);
+			ry_buf_putc(&b, '\n');
+			free(saved);
+		}
+	}
+	ry_run_free(r);
+	if (o->patterns)
+		ry_buf_puts(&b, o->patterns);
+	return b.ptr ? ry_buf_detach(&b) : NULL;
+}
+
+int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
+{
+	struct saved_signals sv;
+	struct tracker t = { st, 0, NULL, -1, -1, NULL, 0, 0 };
+	struct stream streams[2] = { { -1, o->out_fd }, { -1, o->err_fd } };
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, execp[2] = { -1, -1 };
+	char *dir = NULL, *log = NULL, *metrics = NULL, *artifacts = NULL, *patterns = NULL, *ident = NULL;
+	ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
+	ry_gitprov *gp = NULL;
+	pid_t pid = -1;
+	int rc, wstatus = 0, nint = 0, forwarded_sig = 0, exec_errno = 0;
+	bool exited = false, chld = true;
+	double last_flush, exit_time = 0;
+
+	memset(res, 0, sizeof *res);
+	if (!o->argv || !o->argv[0] || !o->argv[0][0])
+		return ry_error_set(RY_EINVAL, "no command to run; give it after '--', e.g. runyard run -- python train.py");
+	if (o->capture && o->patterns && (rc = ry_ingest_check_patterns(o->patterns)))
+		return rc;
+	if ((rc = create_run(st, o, res)))
+		return rc;
+	t.run_id = res->run_id;
+
+	/* provenance first: it describes the code as it was at launch */
+	{
+		char *cwd = getcwd(NULL, 0);
+		if (cwd && ry_gitprov_read(&gp, cwd, 0) == 0 && gp)
+			rc = ry_gitprov_record(st, res->run_id, gp);
+		else
+			rc = 0;
+		if (rc)
+			fprintf(stderr, "runyard: git provenance not saved: %s\n", ry_error_last());
+		free(cwd);
+		ry_gitprov_free(gp);
+	}
+
+	dir = ry_track_run_dir(st, res->uuid);
+	log = ry_xasprintf("%s/log", dir);
+	metrics = ry_xasprintf("%s/metrics.jsonl", dir);
+	artifacts = ry_xasprintf("%s/artifacts", dir);
+	if ((rc = ry_mkdir_p(artifacts)))
+		goto fail_early;
+	if ((t.log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0 ||
+	    (t.metrics_fd = open(metrics, O_RDONLY | O_CREAT | O_CLOEXEC, 0600)) < 0) {
+		rc = ry_error_set(RY_EIO, "cannot create the run's files in %s: %s", dir, strerror(errno));
+		goto fail_early;
+	}
+	patterns = o->capture ? run_patterns(st, o, res->run_id) : NULL;
+	io.scalars = o->capture;
+	io.patterns = patterns;
+	if ((rc = ry_ingest_new(&t.in, st, res->run_id, &io)))
+		goto fail_early;
+	t.bufsz = 1 << 20; /* matches the pipe size: one wakeup per megabyte of chatter */
+	t.buf = ry_xmalloc(t.bufsz);
+
+	if ((rc = make_pipe(outp)) || (rc = make_pipe(errp)) || (rc = make_pipe(execp)))
+		goto fail_early;
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+		rc = ry_error_set(RY_ERROR, "cannot create a pipe: %s", strerror(errno));
+		goto fail_early;
+	}
+	install_signals(&sv);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		rc = ry_error_set(RY_ERROR, "cannot start a process: %s", strerror(errno));
+		restore_signals(&sv);
+		close(sig_pipe[0]);
+		close(sig_pipe[1]);
+		sig_pipe[0] = sig_pipe[1] = -1;
+		goto fail_early;
+	}
+	if (pid == 0)
+		child_exec(o, outp[1], errp[1], execp[1], metrics, artifacts, res->uuid);
+	setpgid(pid, pid); /* also here: no race with signals sent before the child's own call */
+	close(outp[1]);
+	close(errp[1]);
+	close(execp[1]);
+	outp[1] = errp[1] = execp[1] = -1;
+	if (read(execp[0], &exec_errno, sizeof exec_errno) != (ssize_t)sizeof exec_errno)
+		exec_errno = 0; /* EOF: exec succeeded and closed the pipe */
+	close(execp[0]);
+	execp[0] = -1;
+	streams[0].fd = outp[0];
+	streams[1].fd = errp[0];
+	outp[0] = errp[0] = -1; /* the streams own them now */
+	set_nonblock(streams[0].fd);
+	set_nonblock(streams[1].fd);
+
+	ident = ry_track_pid_identity(pid);
+	if (ry_store_begin(st) == 0) {
+		if (ry_run_set_int(st, res->run_id, "pid", pid) || ry_run_set_text(st, res->run_id, "pid_start", ident))
+			ry_store_rollback(st);
+		else
+			ry_store_commit(st);
+	}
+	if (o->on_start)
+		o->on_start(o->payload, res->run_id, res->uuid, pid);
+
+	last_flush = ry_monotonic();
+	while (streams[0].fd >= 0 || streams[1].fd >= 0 || !exited) {
+		struct pollfd pf[3];
+		int np = 0, idx[2] = { -1, -1 };
+		double now = ry_monotonic();
+		int timeout = (int)((last_flush + FLUSH_INTERVAL - now) * 1000) + 1;
+		if (timeout < 0)
+			timeout = 0;
+		if (exited && now - exit_time > DRAIN_GRACE)
+			break; /* a grandchild holds the pipes open: stop waiting for it */
+		pf[np].fd = sig_pipe[0];
+		pf[np].events = POLLIN;
+		np++;
+		for (int i = 0; i < 2; i++) {
+			if (streams[i].fd >= 0) {
+				idx[i] = np;
+				pf[np].fd = streams[i].fd;
+				pf[np].events = POLLIN;
+				np++;
+			}
+		}
+		if (poll(pf, (nfds_t)np, timeout) < 0 && errno != EINTR)
+			break;
+		if (pf[0].revents & POLLIN) {
+			unsigned char sigs[64];
+			ssize_t n = read(sig_pipe[0], sigs, sizeof sigs);
+			for (ssize_t i = 0; i < n; i++) {
+				int sig = sigs[i];
+				if (sig == SIGCHLD)
+					chld = true;
+				if (sig == SIGCHLD || exited)
+					continue;
+				if (sig == SIGINT && ++nint >= 2) {
+					kill(-pid, SIGKILL);
+					fprintf(stderr, "\nrunyard: second interrupt: killed the run's processes\n");
+				} else {
+					kill(-pid, sig);
+					if (sig == SIGINT)
+						fprintf(stderr, "\nrunyard: interrupt passed to the run; press Ctrl-C again to kill it\n");
+				}
+				forwarded_sig = sig;
+			}
+		}
+		size_t got = 0;
+		for (int i = 0; i < 2; i++) {
+			if (idx[i] >= 0 && (pf[idx[i]].revents & (POLLIN | POLLHUP | POLLERR))) {
+				if (!pump(&t, &streams[i], &got)) {
+					close(streams[i].fd);
+					streams[i].fd = -1;
+				}
+			}
+		}
+		bool tick = ry_monotonic() - last_flush >= FLUSH_INTERVAL;
+		if (!exited && (chld || tick)) {
+			chld = false;
+			if (waitpid(pid, &wstatus, WNOHANG) == pid) {
+				exited = true;
+				exit_time = ry_monotonic();
+			}
+		}
+		if (tick) {
+			flush(&t, false);
+			last_flush = ry_monotonic();
+		}
+		if (got > 0 && got < 65536 && !exited) {
+			/* A job writing line by line would wake us per line; letting
+			 * its output gather for 2 ms costs nothing anyone can see and
+			 * turns thousands of wakeups into one read. */
+			struct timespec ts = { 0, 2 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (!exited) {
+		waitpid(pid, &wstatus, 0);
+		exited = true;
+	}
+	for (int i = 0; i < 2; i++)
+		if (streams[i].fd >= 0)
+			close(streams[i].fd);
+	restore_signals(&sv);
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	sig_pipe[0] = sig_pipe[1] = -1;
+
+	flush(&t, true);
+	if (exec_errno) {
+		res->exec_failed = true;
+		res->status = "failed";
+		res->exit_status = exec_errno == ENOENT ? 127 : 126;
+		fprintf(stderr, "runyard: cannot run '%s': %s\n", o->argv[0], strerror(exec_errno));
+	} else if (WIFSIGNALED(wstatus)) {
+		res->status = "killed";
+		res->exit_status = 128 + WTERMSIG(wstatus);
+	} else {
+		res->exit_status = WEXITSTATUS(wstatus);
+		res->status = forwarded_sig && forwarded_sig != SIGCHLD ? "killed"
+		              : res->exit_status == 0 ? "finished" : "failed";
+	}
+	record_artifacts(st, res->run_id, artifacts, "", &res->artifacts);
+	res->points = ry_ingest_points(t.in);
+	res->malformed = ry_ingest_malformed(t.in);
+	rc = ry_run_finish(st, res->run_id, res->status, ry_now(),
+	                   !res->exec_failed && !WIFSIGNALED(wstatus), res->exit_status);
+	goto done;
+
+fail_early:
+	{
+		int saved = ry_error_code();
+		char *msg = ry_xstrdup(ry_error_last());
+		ry_run_finish(st, res->run_id, "failed", ry_now(), false, 0);
+		ry_error_set(saved ? saved : rc, "%s", msg);
+		free(msg);
+	}
+done:
+	for (int i = 0; i < 2; i++) {
+		if (outp[i] >= 0)
+			close(outp[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+		if (execp[i] >= 0)
+			close(execp[i]);
+	}
+	if (t.log_fd >= 0)
+		close(t.log_fd);
+	if (t.metrics_fd >= 0)
+		close(t.metrics_fd);
+	ry_ingest_free(t.in);
+	free(t.buf);
+	free(ident);
+	free(patterns);
+	free(dir);
+	free(log);
+	free(metrics);
+	free(artifacts);
+	return rc;
+}

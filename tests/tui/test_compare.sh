@@ -1,0 +1,55 @@
+#!/bin/sh
+# Compare in a real terminal: mark three runs, compare, the chart draws in
+# braille, switch metric and x axis, smoothing, baseline deltas, identical
+# rows hidden, detail from compare.
+. "$(dirname "$0")/lib.sh"
+seed 40 60
+
+tui_start
+expect_screen "1/40 runs" "the main screen opens"
+# Pick three runs of one experiment so they share metrics.
+send Tab j j Tab
+expect_screen "cifar10-resnet" "the experiments pane selects an experiment"
+send c
+expect_screen "mark 2 to 12 runs" "compare without marks explains what to do"
+send Space Space Space
+expect_screen "3 marked" "Space marks runs"
+send c
+expect_screen "comparing 3 runs" "c opens compare"
+expect_screen "params" "compare lists params"
+if wait_for "smoothing: off" && screen | LC_ALL=C grep -q "$(printf '\342[\240-\243]')"; then
+	ok "the chart draws braille characters"
+else
+	fail "the chart draws braille characters"
+fi
+before=$(screen | grep "smoothing:" | sed 's/ x:.*//')
+send m
+if wait_gone "$before"; then ok "m switches the charted metric"; else fail "m switches the charted metric"; fi
+send x
+expect_screen "x: wall time" "x switches the x axis to wall time"
+send x
+expect_screen "x: relative time" "x switches the x axis to relative time"
+send "]" "]"
+expect_screen "smoothing: 0.6" "] increases smoothing"
+send "["
+expect_screen "smoothing: 0.3" "[ decreases smoothing"
+send l
+expect_screen "y: log" "l switches to a log y axis"
+send b
+expect_screen "baseline: " "b sets a baseline"
+send Right b
+expect_screen "%" "deltas against the baseline are shown as percentages"
+send i
+expect_screen "identical rows: hidden" "i hides identical rows"
+send M
+expect_screen "Chart which metric?" "M opens the metric picker"
+send G Enter
+expect_screen "comparing 3 runs" "picking a metric returns to compare"
+send "?"
+expect_screen "Keys of the compare screen" "help shows the compare screen's keys"
+expect_screen "x-axis" "compare help lists the x axis key"
+send q q
+expect_screen "3 marked" "q returns to the runs"
+send q
+if wait_for "RUNYARD-EXITED"; then ok "q quits"; else fail "q quits"; fi
+t_end

@@ -1,0 +1,432 @@
+/* Ingest: the scalar scanner per pattern family, steps, user regexes, JSON
+ * lines (malformed, NaN/Infinity, invalid UTF-8, over-long lines, params),
+ * chunking independence.  Points go to a callback so these tests need no
+ * store. */
+#include "testutil.h"
+#include "ingest.h"
+
+#include <math.h>
+
+struct pt {
+	char key[64];
+	int64_t step;
+	double ts, value;
+};
+
+struct sink {
+	struct pt v[4096];
+	size_t n;
+	char params[16][2][64];
+	size_t nparams;
+};
+
+static void on_point(void *payload, const char *key, int64_t step, double ts, double value)
+{
+	struct sink *s = payload;
+	if (s->n < 4096) {
+		snprintf(s->v[s->n].key, sizeof s->v[s->n].key, "%s", key);
+		s->v[s->n].step = step;
+		s->v[s->n].ts = ts;
+		s->v[s->n].value = value;
+		s->n++;
+	}
+}
+
+static void on_param(void *payload, const char *key, const char *value)
+{
+	struct sink *s = payload;
+	if (s->nparams < 16) {
+		snprintf(s->params[s->nparams][0], 64, "%s", key);
+		snprintf(s->params[s->nparams][1], 64, "%s", value);
+		s->nparams++;
+	}
+}
+
+static ry_ingest *mk(struct sink *s, const char *patterns)
+{
+	ry_ingest_options o = RY_INGEST_OPTIONS_INIT;
+	ry_ingest *in;
+	memset(s, 0, sizeof *s);
+	o.on_point = on_point;
+	o.on_param = on_param;
+	o.payload = s;
+	o.patterns = patterns;
+	if (ry_ingest_new(&in, NULL, 1, &o) != 0)
+		fail_msg("ry_ingest_new: %s", ry_error_last());
+	return in;
+}
+
+static size_t scan(const char *line, ry_scalar *sc, bool *has_step, int64_t *step)
+{
+	return ry_ingest_scan(line, strlen(line), sc, 16, has_step, step);
+}
+
+static void expect_pair(const ry_scalar *sc, const char *key, double v)
+{
+	char k[128];
+	snprintf(k, sizeof k, "%.*s", (int)sc->keylen, sc->key);
+	assert_string_equal(k, key);
+	if (isnan(v))
+		assert_true(isnan(sc->value));
+	else
+		assert_true(fabs(sc->value - v) <= 1e-12 * fabs(v));
+}
+
+static void test_scan__empty_and_prose_give_nothing(void **state)
+{
+	ry_scalar sc[16];
+	bool hs;
+	int64_t st;
+	(void)state;
+	assert_int_equal(ry_ingest_scan("", 0, sc, 16, &hs, &st), 0);
+	assert_false(hs);
+	assert_int_equal(scan("Loaded 500 images from disk in 3.2s", sc, &hs, &st), 0);
+	assert_int_equal(scan("12:30:45 time: 12:30:45 eta=3s", sc, &hs, &st), 0);
+	assert_int_equal(scan("1875/1875 [=====] - 3s 2ms/step", sc, &hs, &st), 0);
+	assert_false(hs);
+	assert_int_equal(scan("version: 1.2.3 name=bob", sc, &hs, &st), 0);
+}
+
+static void test_scan__colon_form(void **state)
+{
+	ry_scalar sc[16];
+	bool hs;
+	int64_t st;
+	(void)state;
+	assert_int_equal(scan("loss: 0.31", sc, &hs, &st), 1);
+	expect_pair(&sc[0], "loss", 0.31);
+	assert_false(hs);
+	assert_int_equal(scan("INFO:root:train/loss : -1.5e-3, acc: 91.5%", sc, &hs, &st), 2);
+	expect_pair(&sc[0], "train/loss", -1.5e-3);
+	expect_pair(&sc[1], "acc", 91.5);
+}
+
+static void test_scan__epoch_word_gives_step(void **state)
+{
+	ry_scalar sc[16];
+	bool hs;
+	int64_t st;
+	(void)state;
+	assert_int_equal(scan("epoch 3 val_acc=0.91", sc, &hs, &st), 1);
+	expect_pair(&sc[0], "val_acc", 0.91);
+	assert_true(hs);
+	assert_int_equal(st, 3);
+}
+
+static void test_scan__step_equals_form(void **state)
+{
+	ry_scalar sc[16];
+	bool hs;
+	int64_t st;
+	(void)state;
+	assert_int_equal(scan("step=100 loss=0.2 acc=0.8", sc, &hs, &st), 2);
+	expect_pair(&sc[0], "loss", 0.2);
+	expect_pair(&sc[1], "acc", 0.8);
+	assert_int_equal(st, 100);
+	/* step beats epoch when both appear */
+	assert_int_equal(scan("epoch=2 global_step=740 lr = 3e-4", sc, &hs, &st), 1);
+	expect_pair(&sc[0], "lr", 3e-4);
+	assert_int_equal(st, 740);
+}
+
+static void test_scan__keras_line(void **state)
+{
+	ry_scalar sc[16];
+	bool hs;
+	int64_t st;
+	(void)state;
+	assert_int_equal(scan("Epoch 2/10 1875/1875 [====] - 3s 2ms/step - loss: 0.4 - accuracy: 0.9 - val_loss: 0.35",
+	                      sc, &hs, &st), 3);
+	assert_true(hs);
+	assert_int_equal(st, 2);
+	expect_pair(&sc[0], "loss", 0.4);
+	expect_pair(&sc[1], "accuracy", 0.9);
+	expect_pair(&sc[2], "val_loss", 0.35);
+}
+
+static void test_scan__tqdm_brackets_and_dicts(void **state)
+{
+	ry_scalar sc[16];
+	bool hs;
+	int64_t st;
+	(void)state;
+	assert_int_equal(scan("Epoch 3: 100%|##########| 10/10 [00:01<00:00, 9.5it/s, loss=0.123, v_num=0]",
+	                      sc, &hs, &st), 1);
+	expect_pair(&sc[0], "loss", 0.123);
+	assert_int_equal(st, 3);
+	assert_int_equal(scan("{'loss': 0.25, 'learning_rate': 5e-05, 'epoch': 0.5}", sc, &hs, &st), 3);
+	expect_pair(&sc[0], "loss", 0.25);
+	expect_pair(&sc[1], "learning_rate", 5e-05);
+	expect_pair(&sc[2], "epoch", 0.5); /* fractional: a metric, not a step */
+	assert_false(hs);
+}
+
+static void test_scan__nan_and_inf(void **state)
+{
+	ry_scalar sc[16];
+	bool hs;
+	int64_t st;
+	(void)state;
+	assert_int_equal(scan("loss=nan grad=-inf (val: 2)", sc, &hs, &st), 3);
+	assert_true(isnan(sc[0].value));
+	assert_true(isinf(sc[1].value) && sc[1].value < 0);
+	expect_pair(&sc[2], "val", 2);
+}
+
+static void test_scan__numbers_exact(void **state)
+{
+	ry_scalar sc[16];
+	bool hs;
+	int64_t st;
+	(void)state;
+	const char *nums[] = { "0.1", "123456789.123456789", "1e-300", "0.000000000000000000000000001",
+	                       "9007199254740993", "3.14159265358979323846", "-0", "1E5" };
+	for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+		char line[128];
+		snprintf(line, sizeof line, "x=%s", nums[i]);
+		assert_int_equal(scan(line, sc, &hs, &st), 1);
+		assert_true(sc[0].value == strtod(nums[i], NULL));
+	}
+}
+
+static void test_log__steps_counters_and_keras_context(void **state)
+{
+	struct sink s;
+	ry_ingest *in = mk(&s, NULL);
+	(void)state;
+	const char *text = "loss: 1.0\nloss: 0.9\n"       /* counter: 0, 1 */
+	                   "Epoch 5/10\n"                  /* context step 5 */
+	                   "100/100 - loss: 0.5 - accuracy: 0.7\n"
+	                   "loss: 0.4\n"                   /* counter again: 6 */
+	                   "step=9 loss=0.3\n";
+	ry_ingest_log(in, text, strlen(text));
+	ry_ingest_flush(in, true);
+	assert_int_equal(s.n, 6);
+	assert_int_equal(s.v[0].step, 0);
+	assert_int_equal(s.v[1].step, 1);
+	assert_string_equal(s.v[2].key, "loss");
+	assert_int_equal(s.v[2].step, 5);
+	assert_string_equal(s.v[3].key, "accuracy");
+	assert_int_equal(s.v[3].step, 5);
+	assert_int_equal(s.v[4].step, 6);
+	assert_int_equal(s.v[5].step, 9);
+	assert_true(s.v[0].ts > 1e9);
+	ry_ingest_free(in);
+}
+
+static void test_log__chunking_and_carriage_returns(void **state)
+{
+	struct sink s;
+	ry_ingest *in = mk(&s, NULL);
+	(void)state;
+	const char *text = "a=1\r\nprogress loss=9\rprogress loss=8\rdone loss=0.5\n\x1b[1mb\x1b[0m: 2";
+	for (size_t i = 0; text[i]; i++) /* one byte at a time */
+		ry_ingest_log(in, text + i, 1);
+	assert_int_equal(s.n, 2); /* "b: 2" waits for its newline */
+	ry_ingest_flush(in, true);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.v[0].key, "a");
+	assert_string_equal(s.v[1].key, "loss");
+	assert_true(s.v[1].value == 0.5);
+	assert_string_equal(s.v[2].key, "b");
+	ry_ingest_free(in);
+}
+
+static void test_log__overlong_line_skipped(void **state)
+{
+	struct sink s;
+	ry_ingest *in = mk(&s, NULL);
+	size_t big = RY_INGEST_MAX_LINE + 100;
+	char *junk = malloc(big);
+	(void)state;
+	memset(junk, 'x', big);
+	memcpy(junk, "loss=1 ", 7);
+	ry_ingest_log(in, junk, big / 2);
+	ry_ingest_log(in, junk + big / 2, big - big / 2);
+	ry_ingest_log(in, " loss=3\nloss=2\n", 15);
+	ry_ingest_flush(in, true);
+	assert_int_equal(s.n, 1);
+	assert_true(s.v[0].value == 2);
+	free(junk);
+	ry_ingest_free(in);
+}
+
+static void test_patterns__plain_and_named_groups(void **state)
+{
+	struct sink s;
+	ry_ingest *in = mk(&s, "perplexity = PPL is ([0-9.]+)\n"
+	                       "# a comment\n"
+	                       "kv = <(?<key>[a-z0-9]+)~(?<value>[0-9.]+)>\n"
+	                       "both = at (?<step>[0-9]+): bleu (?<bleu>[0-9.]+)\n");
+	(void)state;
+	const char *text = "PPL is 12.5\n<f1~0.7> <auc~0.9>\nat 40: bleu 27.1\n";
+	ry_ingest_log(in, text, strlen(text));
+	ry_ingest_flush(in, true);
+	assert_int_equal(s.n, 4);
+	assert_string_equal(s.v[0].key, "perplexity");
+	assert_true(s.v[0].value == 12.5);
+	assert_string_equal(s.v[1].key, "f1");
+	assert_string_equal(s.v[2].key, "auc");
+	assert_true(s.v[2].value == 0.9);
+	assert_string_equal(s.v[3].key, "bleu");
+	assert_int_equal(s.v[3].step, 40);
+	ry_ingest_free(in);
+}
+
+static void test_patterns__bad_ones_refused(void **state)
+{
+	(void)state;
+	assert_int_equal(ry_ingest_check_patterns("x = (?:a)([0-9]+)"), RY_EINVAL);
+	assert_non_null(strstr(ry_error_last(), "POSIX"));
+	assert_int_equal(ry_ingest_check_patterns("x = no group"), RY_EINVAL);
+	assert_int_equal(ry_ingest_check_patterns("x = ([0-9]+"), RY_EINVAL);
+	assert_int_equal(ry_ingest_check_patterns("just a regex"), RY_EINVAL);
+	assert_int_equal(ry_ingest_check_patterns("k = (?<key>[a-z]+)"), RY_EINVAL);
+	assert_int_equal(ry_ingest_check_patterns("ok = v([0-9]+)\nbuiltin = off\n"), 0);
+}
+
+static void test_patterns__builtin_off_and_capture_off(void **state)
+{
+	struct sink s;
+	ry_ingest *in = mk(&s, "builtin = off\nv = value ([0-9]+)");
+	ry_ingest_options o = RY_INGEST_OPTIONS_INIT;
+	(void)state;
+	ry_ingest_log(in, "loss: 1\nstep 7 value 3\n", 23);
+	ry_ingest_flush(in, true);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.v[0].key, "v");
+	assert_int_equal(s.v[0].step, 7);
+	ry_ingest_free(in);
+
+	memset(&s, 0, sizeof s);
+	o.scalars = false;
+	o.on_point = on_point;
+	o.payload = &s;
+	assert_int_equal(ry_ingest_new(&in, NULL, 1, &o), 0);
+	ry_ingest_log(in, "loss: 1\n", 8);
+	ry_ingest_jsonl(in, "{\"loss\": 2}\n", 12);
+	ry_ingest_flush(in, true);
+	assert_int_equal(s.n, 1); /* JSONL is still read */
+	ry_ingest_free(in);
+}
+
+static void test_jsonl__points_steps_ts(void **state)
+{
+	struct sink s;
+	ry_ingest *in = mk(&s, NULL);
+	(void)state;
+	const char *text = "{\"step\": 10, \"loss\": 0.3, \"val_acc\": 0.8}\n"
+	                   "{\"loss\": 0.2, \"ts\": 1700000000.5, \"name\": \"x\", \"ok\": true}\n"
+	                   "{\"step\": 12, \"train\": {\"loss\": 1}}\n";
+	ry_ingest_jsonl(in, text, strlen(text));
+	ry_ingest_flush(in, true);
+	assert_int_equal(s.n, 4);
+	assert_string_equal(s.v[0].key, "loss");
+	assert_int_equal(s.v[0].step, 10);
+	assert_string_equal(s.v[1].key, "val_acc");
+	assert_int_equal(s.v[2].step, 11); /* no step: the key's previous + 1 */
+	assert_true(s.v[2].ts == 1700000000.5);
+	assert_string_equal(s.v[3].key, "train/loss");
+	assert_int_equal(ry_ingest_malformed(in), 0);
+	assert_int_equal(ry_ingest_points(in), 4);
+	ry_ingest_free(in);
+}
+
+static void test_jsonl__malformed_counted_never_fatal(void **state)
+{
+	struct sink s;
+	ry_ingest *in = mk(&s, NULL);
+	(void)state;
+	const char *text = "not json\n"
+	                   "{\"loss\": 0.3\n"            /* truncated */
+	                   "[1, 2]\n"                   /* not an object */
+	                   "\n   \n"                    /* blank: not counted */
+	                   "{\"loss\": \"\xff\xfe\"}\n" /* invalid UTF-8 */
+	                   "{\"loss\": 0.1}\n";
+	ry_ingest_jsonl(in, text, strlen(text));
+	ry_ingest_flush(in, true);
+	assert_int_equal(ry_ingest_malformed(in), 4);
+	assert_int_equal(s.n, 1);
+	ry_ingest_free(in);
+}
+
+static void test_jsonl__python_nan_infinity(void **state)
+{
+	struct sink s;
+	ry_ingest *in = mk(&s, NULL);
+	(void)state;
+	const char *text = "{\"step\": 1, \"a\": NaN, \"b\": Infinity, \"c\": -Infinity, \"d\": \"NaN\"}\n";
+	ry_ingest_jsonl(in, text, strlen(text));
+	ry_ingest_flush(in, true);
+	assert_int_equal(s.n, 3);
+	assert_true(isnan(s.v[0].value));
+	assert_true(isinf(s.v[1].value) && s.v[1].value > 0);
+	assert_true(isinf(s.v[2].value) && s.v[2].value < 0);
+	assert_int_equal(ry_ingest_malformed(in), 0);
+	ry_ingest_free(in);
+}
+
+static void test_jsonl__overlong_line_counted(void **state)
+{
+	struct sink s;
+	ry_ingest *in = mk(&s, NULL);
+	size_t big = RY_INGEST_MAX_LINE + 10;
+	char *junk = malloc(big);
+	(void)state;
+	memset(junk, ' ', big);
+	junk[0] = '{';
+	for (size_t off = 0; off < big; off += 4096)
+		ry_ingest_jsonl(in, junk + off, big - off < 4096 ? big - off : 4096);
+	ry_ingest_jsonl(in, "}\n{\"x\": 1}\n", 11);
+	ry_ingest_flush(in, true);
+	assert_int_equal(ry_ingest_malformed(in), 1);
+	assert_int_equal(s.n, 1);
+	free(junk);
+	ry_ingest_free(in);
+}
+
+static void test_jsonl__params_and_log_dedup(void **state)
+{
+	struct sink s;
+	ry_ingest *in = mk(&s, NULL);
+	(void)state;
+	const char *j = "{\"_params\": {\"lr\": 0.01, \"opt\": \"adam\", \"deep\": true, \"n\": null}}\n"
+	                "{\"step\": 1, \"loss\": 0.5}\n";
+	ry_ingest_jsonl(in, j, strlen(j));
+	ry_ingest_log(in, "loss: 0.5 acc: 0.1\n", 19); /* loss is JSONL's now */
+	ry_ingest_flush(in, true);
+	assert_int_equal(s.nparams, 3);
+	assert_string_equal(s.params[0][0], "lr");
+	assert_string_equal(s.params[0][1], "0.01");
+	assert_string_equal(s.params[1][1], "adam");
+	assert_string_equal(s.params[2][1], "true");
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.v[1].key, "acc");
+	ry_ingest_free(in);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scan__empty_and_prose_give_nothing),
+		cmocka_unit_test(test_scan__colon_form),
+		cmocka_unit_test(test_scan__epoch_word_gives_step),
+		cmocka_unit_test(test_scan__step_equals_form),
+		cmocka_unit_test(test_scan__keras_line),
+		cmocka_unit_test(test_scan__tqdm_brackets_and_dicts),
+		cmocka_unit_test(test_scan__nan_and_inf),
+		cmocka_unit_test(test_scan__numbers_exact),
+		cmocka_unit_test(test_log__steps_counters_and_keras_context),
+		cmocka_unit_test(test_log__chunking_and_carriage_returns),
+		cmocka_unit_test(test_log__overlong_line_skipped),
+		cmocka_unit_test(test_patterns__plain_and_named_groups),
+		cmocka_unit_test(test_patterns__bad_ones_refused),
+		cmocka_unit_test(test_patterns__builtin_off_and_capture_off),
+		cmocka_unit_test(test_jsonl__points_steps_ts),
+		cmocka_unit_test(test_jsonl__malformed_counted_never_fatal),
+		cmocka_unit_test(test_jsonl__python_nan_infinity),
+		cmocka_unit_test(test_jsonl__overlong_line_counted),
+		cmocka_unit_test(test_jsonl__params_and_log_dedup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

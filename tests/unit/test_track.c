@@ -1,0 +1,398 @@
+/* Tracking with real child processes: params from argv, quoting, exit codes
+ * and statuses, output tee + capture, JSONL with malformed lines, signal
+ * forwarding (a child that traps SIGINT; a second SIGINT kills), reconcile
+ * (lost only when the pid is really gone or reused). */
+#include "testutil.h"
+#include "track.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+static void test_params__forms(void **state)
+{
+	char *argv[] = { "python3", "-u", "train.py", "--lr", "0.01", "--epochs=5", "--verbose", "--shift", "-3",
+	                 "batch=32", "+model.depth=4", "-v", "data.csv", "--name", "x", "--name", "y", "-lr2", "2",
+	                 NULL };
+	ry_kv *kv;
+	size_t n;
+	const char *want[][2] = { { "batch", "32" }, { "epochs", "5" }, { "lr", "0.01" }, { "lr2", "2" },
+	                          { "model.depth", "4" }, { "name", "y" }, { "shift", "-3" }, { "verbose", "true" } };
+	(void)state;
+	assert_int_equal(ry_track_parse_params(argv, &kv, &n), 0);
+	assert_int_equal(n, 8);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(kv[i].key, want[i][0]);
+		assert_string_equal(kv[i].value, want[i][1]);
+	}
+	ry_track_kv_free(kv, n);
+
+	char *argv2[] = { "python", "-m", "pkg.train", "--lr", "1", NULL };
+	assert_int_equal(ry_track_parse_params(argv2, &kv, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(kv[0].key, "lr");
+	ry_track_kv_free(kv, n);
+
+	char *argv3[] = { "./train", "--flag", NULL };
+	assert_int_equal(ry_track_parse_params(argv3, &kv, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(kv[0].value, "true");
+	ry_track_kv_free(kv, n);
+}
+
+static void test_join_argv__shell_quoting(void **state)
+{
+	char *argv[] = { "python", "train.py", "--msg", "it's a test", "a b", "", "x=1", NULL };
+	char *s = ry_track_join_argv(argv);
+	(void)state;
+	assert_string_equal(s, "python train.py --msg 'it'\\''s a test' 'a b' '' x=1");
+	free(s);
+}
+
+struct ctx {
+	struct ry_test_ws ws;
+	char *out;      /* file receiving the child's stdout and stderr */
+	int out_fd;
+};
+
+static void ctx_open(struct ctx *c)
+{
+	ry_test_ws_open(&c->ws);
+	c->out = ry_xasprintf("%s/out.txt", c->ws.dir);
+	c->out_fd = open(c->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(c->out_fd >= 0);
+}
+
+static void ctx_close(struct ctx *c)
+{
+	close(c->out_fd);
+	free(c->out);
+	ry_test_ws_close(&c->ws);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	ry_buf b = RY_BUF_INIT;
+	char buf[4096];
+	size_t n;
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		ry_buf_put(&b, buf, n);
+	fclose(f);
+	return b.ptr ? ry_buf_detach(&b) : ry_xstrdup("");
+}
+
+static int track(struct ctx *c, char **argv, ry_track_result *res, ry_track_options *base)
+{
+	ry_track_options o = RY_TRACK_OPTIONS_INIT;
+	if (base)
+		o = *base;
+	o.argv = argv;
+	o.out_fd = c->out_fd;
+	o.err_fd = c->out_fd;
+	return ry_track_run(c->ws.st, &o, res);
+}
+
+static void expect_run(struct ctx *c, int64_t id, const char *status, bool has_exit, int code)
+{
+	ry_run *r = NULL;
+	assert_int_equal(ry_run_get(&r, c->ws.st, id), 0);
+	assert_string_equal(r->status, status);
+	assert_int_equal(r->has_exit_code, has_exit);
+	if (has_exit)
+		assert_int_equal(r->exit_code, code);
+	assert_true(r->ended >= r->started);
+	ry_run_free(r);
+}
+
+static void test_track__exit_codes_and_statuses(void **state)
+{
+	struct ctx c;
+	ry_track_result res;
+	char *ok[] = { "true", NULL };
+	char *bad[] = { "sh", "-c", "exit 3", NULL };
+	char *sig[] = { "sh", "-c", "kill -TERM $$", NULL };
+	char *missing[] = { "no-such-command-runyard-test", NULL };
+	char *empty[] = { NULL };
+	(void)state;
+	ctx_open(&c);
+	assert_int_equal(track(&c, ok, &res, NULL), 0);
+	assert_string_equal(res.status, "finished");
+	assert_int_equal(res.exit_status, 0);
+	expect_run(&c, res.run_id, "finished", true, 0);
+
+	assert_int_equal(track(&c, bad, &res, NULL), 0);
+	assert_string_equal(res.status, "failed");
+	assert_int_equal(res.exit_status, 3);
+	expect_run(&c, res.run_id, "failed", true, 3);
+
+	assert_int_equal(track(&c, sig, &res, NULL), 0);
+	assert_string_equal(res.status, "killed");
+	assert_int_equal(res.exit_status, 128 + SIGTERM);
+	expect_run(&c, res.run_id, "killed", false, 0);
+
+	assert_int_equal(track(&c, missing, &res, NULL), 0);
+	assert_true(res.exec_failed);
+	assert_int_equal(res.exit_status, 127);
+	expect_run(&c, res.run_id, "failed", false, 0);
+
+	assert_int_equal(track(&c, empty, &res, NULL), RY_EINVAL);
+	ctx_close(&c);
+}
+
+static void test_track__tee_capture_env_and_record(void **state)
+{
+	struct ctx c;
+	ry_track_result res;
+	ry_track_options o = RY_TRACK_OPTIONS_INIT;
+	ry_kv tag = { "team", "vision" }, param = { "lr", "0.5" };
+	char *argv[] = { "sh", "-c",
+		"echo \"loss: 0.5\"; echo 'step=2 loss=0.25' >&2; "
+		"printf '{\"step\": 7, \"acc\": 0.9}\\nnot json\\n{\"acc\": NaN}\\n' >> \"$RUNYARD_METRICS\"; "
+		"echo \"id=$RUNYARD_RUN_ID\"; test -d \"$RUNYARD_ARTIFACTS\" && echo has-artifacts-dir",
+		"--lr", "0.01", NULL };
+	ry_point *p;
+	size_t n;
+	ry_run *r = NULL;
+	(void)state;
+	ctx_open(&c);
+	o.experiment = "unit";
+	o.name = "first-try";
+	o.tags = &tag;
+	o.ntags = 1;
+	o.params = &param;
+	o.nparams = 1;
+	assert_int_equal(track(&c, argv, &res, &o), 0);
+	assert_string_equal(res.status, "finished");
+	assert_int_equal(res.malformed, 1);
+
+	char *out = slurp(c.out);
+	assert_non_null(strstr(out, "loss: 0.5\n"));
+	assert_non_null(strstr(out, "step=2 loss=0.25\n"));
+	assert_non_null(strstr(out, res.uuid));
+	assert_non_null(strstr(out, "has-artifacts-dir"));
+	free(out);
+
+	assert_int_equal(ry_run_get(&r, c.ws.st, res.run_id), 0);
+	char *logp = ry_track_log_path(c.ws.st, r);
+	char *log = slurp(logp);
+	assert_non_null(log);
+	assert_non_null(strstr(log, "loss: 0.5\n"));
+	assert_non_null(strstr(log, "step=2 loss=0.25\n"));
+	free(log);
+	free(logp);
+	assert_string_equal(r->experiment, "unit");
+	assert_string_equal(r->name, "first-try");
+	assert_string_equal(r->source, "local");
+	assert_non_null(r->host);
+	assert_non_null(r->cwd);
+	assert_true(r->pid > 0);
+	assert_non_null(r->pid_start);
+	assert_int_equal(r->malformed_lines, 1);
+	assert_non_null(strstr(r->command, "sh -c 'echo"));
+	assert_int_equal(r->nparams, 1);
+	assert_string_equal(r->params[0].key, "lr");
+	assert_string_equal(r->params[0].value, "0.5"); /* --param overrides the parsed 0.01 */
+	assert_int_equal(r->ntags, 1);
+	ry_run_free(r);
+
+	assert_int_equal(ry_metrics_read(c.ws.st, res.run_id, "loss", &p, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(p[0].step, 0);
+	assert_true(p[0].value == 0.5);
+	assert_int_equal(p[1].step, 2);
+	free(p);
+	assert_int_equal(ry_metrics_read(c.ws.st, res.run_id, "acc", &p, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(p[0].step, 7);
+	assert_int_equal(p[1].step, 8);
+	assert_true(isnan(p[1].value));
+	free(p);
+	ctx_close(&c);
+}
+
+static void test_track__no_capture_keeps_jsonl(void **state)
+{
+	struct ctx c;
+	ry_track_result res;
+	ry_track_options o = RY_TRACK_OPTIONS_INIT;
+	char *argv[] = { "sh", "-c", "echo loss=1; echo '{\"x\": 1}' >> \"$RUNYARD_METRICS\"", NULL };
+	(void)state;
+	ctx_open(&c);
+	o.capture = false;
+	assert_int_equal(track(&c, argv, &res, &o), 0);
+	assert_int_equal(res.points, 1);
+	ctx_close(&c);
+}
+
+/* A watcher process: waits for `file` to appear, then sends `sig` to the
+ * tracker `times` times, 300 ms apart. */
+static pid_t watcher(const char *file, int sig, int times)
+{
+	pid_t tracker = getpid(), w = fork();
+	assert_true(w >= 0);
+	if (w == 0) {
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		for (int i = 0; i < 500 && access(file, F_OK) != 0; i++)
+			nanosleep(&ts, NULL);
+		for (int i = 0; i < times; i++) {
+			struct timespec gap = { 0, 300 * 1000 * 1000 };
+			kill(tracker, sig);
+			nanosleep(&gap, NULL);
+		}
+		_exit(0);
+	}
+	return w;
+}
+
+static void test_track__sigint_forwarded_to_trapping_child(void **state)
+{
+	struct ctx c;
+	ry_track_result res;
+	(void)state;
+	ctx_open(&c);
+	char *ready = ry_xasprintf("%s/ready", c.ws.dir);
+	char *script = ry_xasprintf("trap 'echo caught-int; exit 7' INT; touch '%s'; "
+	                            "i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; exit 0", ready);
+	char *argv[] = { "sh", "-c", script, NULL };
+	pid_t w = watcher(ready, SIGINT, 1);
+	assert_int_equal(track(&c, argv, &res, NULL), 0);
+	waitpid(w, NULL, 0);
+	assert_string_equal(res.status, "killed");
+	assert_int_equal(res.exit_status, 7);
+	expect_run(&c, res.run_id, "killed", true, 7);
+	char *out = slurp(c.out);
+	assert_non_null(strstr(out, "caught-int"));
+	free(out);
+	/* the tracker's own disposition is back to what it was */
+	struct sigaction sa;
+	sigaction(SIGINT, NULL, &sa);
+	assert_true(sa.sa_handler == SIG_DFL);
+	free(script);
+	free(ready);
+	ctx_close(&c);
+}
+
+static void test_track__second_sigint_kills(void **state)
+{
+	struct ctx c;
+	ry_track_result res;
+	(void)state;
+	ctx_open(&c);
+	char *ready = ry_xasprintf("%s/ready", c.ws.dir);
+	char *script = ry_xasprintf("trap 'echo ignoring' INT; touch '%s'; "
+	                            "i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; exit 0", ready);
+	char *argv[] = { "sh", "-c", script, NULL };
+	pid_t w = watcher(ready, SIGINT, 2);
+	double t0 = ry_monotonic();
+	assert_int_equal(track(&c, argv, &res, NULL), 0);
+	waitpid(w, NULL, 0);
+	assert_true(ry_monotonic() - t0 < 5);
+	assert_string_equal(res.status, "killed");
+	assert_int_equal(res.exit_status, 128 + SIGKILL);
+	free(script);
+	free(ready);
+	ctx_close(&c);
+}
+
+static void test_track__sigterm_forwarded(void **state)
+{
+	struct ctx c;
+	ry_track_result res;
+	(void)state;
+	ctx_open(&c);
+	char *ready = ry_xasprintf("%s/ready", c.ws.dir);
+	char *script = ry_xasprintf("touch '%s'; exec sleep 10", ready);
+	char *argv[] = { "sh", "-c", script, NULL };
+	pid_t w = watcher(ready, SIGTERM, 1);
+	assert_int_equal(track(&c, argv, &res, NULL), 0);
+	waitpid(w, NULL, 0);
+	assert_string_equal(res.status, "killed");
+	assert_int_equal(res.exit_status, 128 + SIGTERM);
+	free(script);
+	free(ready);
+	ctx_close(&c);
+}
+
+static int64_t running_run(struct ctx *c, int64_t pid, const char *ident)
+{
+	ry_run_spec spec = RY_RUN_SPEC_INIT;
+	char host[256];
+	int64_t id;
+	gethostname(host, sizeof host);
+	host[sizeof host - 1] = '\0';
+	spec.host = host;
+	assert_int_equal(ry_run_create(c->ws.st, &spec, &id, NULL), 0);
+	assert_int_equal(ry_run_set_int(c->ws.st, id, "pid", pid), 0);
+	assert_int_equal(ry_run_set_text(c->ws.st, id, "pid_start", ident), 0);
+	return id;
+}
+
+static void test_reconcile__lost_only_when_the_process_is_gone(void **state)
+{
+	struct ctx c;
+	int nlost;
+	(void)state;
+	ctx_open(&c);
+	pid_t child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		execlp("sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	char *ident = ry_track_pid_identity(child);
+	assert_non_null(ident);
+	int64_t alive = running_run(&c, child, ident);
+	int64_t reused = running_run(&c, child, "some-boot:12345"); /* same pid, another process */
+	int64_t gone = running_run(&c, 999999999, "x:1");
+
+	assert_int_equal(ry_track_reconcile(c.ws.st, &nlost), 0);
+	assert_int_equal(nlost, 2);
+	expect_run(&c, reused, "lost", false, 0);
+	expect_run(&c, gone, "lost", false, 0);
+	ry_run *r = NULL;
+	assert_int_equal(ry_run_get(&r, c.ws.st, alive), 0);
+	assert_string_equal(r->status, "running");
+	ry_run_free(r);
+
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	assert_int_equal(ry_track_reconcile(c.ws.st, &nlost), 0);
+	assert_int_equal(nlost, 1);
+	expect_run(&c, alive, "lost", false, 0);
+	free(ident);
+	ctx_close(&c);
+}
+
+static void test_pid_identity__self_and_missing(void **state)
+{
+	char *a = ry_track_pid_identity(getpid()), *b = ry_track_pid_identity(getpid());
+	(void)state;
+	assert_non_null(a);
+	assert_string_equal(a, b);
+	assert_null(ry_track_pid_identity(999999999));
+	free(a);
+	free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_params__forms),
+		cmocka_unit_test(test_join_argv__shell_quoting),
+		cmocka_unit_test(test_pid_identity__self_and_missing),
+		cmocka_unit_test(test_track__exit_codes_and_statuses),
+		cmocka_unit_test(test_track__tee_capture_env_and_record),
+		cmocka_unit_test(test_track__no_capture_keeps_jsonl),
+		cmocka_unit_test(test_track__sigint_forwarded_to_trapping_child),
+		cmocka_unit_test(test_track__second_sigint_kills),
+		cmocka_unit_test(test_track__sigterm_forwarded),
+		cmocka_unit_test(test_reconcile__lost_only_when_the_process_is_gone),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

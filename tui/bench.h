@@ -1,0 +1,38 @@
+/*
+ * The TUI's performance figures, measured by driving the real code paths
+ * (views, keymaps, curses drawing) on a headless screen: a 120x40 terminal
+ * drawn to /dev/null.  For `runyard bench` and tests/bench/bench_tui.
+ */
+#ifndef TUI_BENCH_H
+#define TUI_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tui_bench_figures {
+	double first_frame_ms;   /* open the workspace, build the main screen, draw it */
+	double filter_key_ms;    /* one keystroke in the live filter to redrawn table: median */
+	double filter_key_max_ms;/* ... and the slowest keystroke */
+	double filter_core_ms;   /* the whole filter's query alone (ry_runlist_open) */
+	double page_ms;          /* scroll one page and redraw: mean over 20 pages */
+	double page_max_ms;
+	double compare_ms;       /* open compare of the runs and draw table + chart */
+	double compare_read_ms;  /* reading the histories alone (ry_metrics_read) */
+	size_t compare_runs;
+	int64_t compare_points;  /* points read for the chart */
+	/* CPU time of this process for the same steps (wall time on a loaded
+	 * machine includes waiting for other processes) */
+	double first_frame_cpu_ms, filter_key_max_cpu_ms, page_cpu_ms, compare_cpu_ms;
+	long max_rss_kb;
+	long anon_rss_kb;        /* private (anonymous) memory with compare open; 0 if unknown */         /* getrusage max RSS of the process so far */
+};
+
+/* Measure on the workspace at db_path.  compare_ids: the runs to compare
+ * (2..12); when n is 0, 12 runs with 100,000-point "loss" histories are
+ * added to the workspace first (not timed).  The filter typed is `filter`
+ * (NULL: "lr < 0.01 and status = finished").  0, or an RY_E* code with the
+ * message in ry_error_last(). */
+int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n, const char *filter,
+                      struct tui_bench_figures *out);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * Shared by the registry subcommands: option errors in one voice, JSON
+ * values with null for the unknown, and padded printing of outside text
+ * (sanitised first, so escape sequences never reach the terminal).
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "cli_registry.h"
+
+int cli_reg_getopt_error(const char *cmd, int c, char **argv)
+{
+	const char *arg = argv[optind - 1] ? argv[optind - 1] : "";
+	if (c == ':')
+		return cli_usage(cmd, "option '%s' needs a value", arg);
+	if (optopt)
+		return cli_usage(cmd, "unknown option '-%c'", optopt);
+	return cli_usage(cmd, "unknown option '%s'", arg);
+}
+
+void cli_reg_put_padded(FILE *f, const char *s, int width)
+{
+	char *safe = ry_sanitize_dup(s ? s : "-");
+	int cols = 0;
+	mbstate_t ps;
+	memset(&ps, 0, sizeof ps);
+	for (const char *p = safe; *p;) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, p, strlen(p), &ps);
+		int w;
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&ps, 0, sizeof ps);
+			n = 1;
+			w = 1;
+		} else {
+			w = wcwidth(wc);
+			w = w < 0 ? 1 : w;
+		}
+		p += n;
+		cols += w;
+	}
+	fputs(safe, f);
+	for (; cols < width; cols++)
+		fputc(' ', f);
+	free(safe);
+}
+
+cJSON *cli_reg_json_number(double v)
+{
+	return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+cJSON *cli_reg_json_string(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+cJSON *cli_reg_json_time(double ts)
+{
+	char t[40];
+	if (ts <= 0)
+		return cJSON_CreateNull();
+	ry_format_time(ts, t, sizeof t);
+	return cJSON_CreateString(t);
+}
+
+int cli_reg_json_print(cJSON *doc)
+{
+	char *s = cJSON_Print(doc);
+	int rc = 0;
+	if (!s || fputs(s, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+		fprintf(stderr, "runyard: cannot write the JSON output\n");
+		rc = 1;
+	}
+	cJSON_free(s);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+bool cli_reg_parse_version(const char *s, bool allow_none, int64_t *out)
+{
+	char *end;
+	long long v;
+	if (!s || !*s)
+		return false;
+	if (allow_none && (!strcmp(s, "none") || !strcmp(s, "unset"))) {
+		*out = 0;
+		return true;
+	}
+	if (*s == 'v' || *s == 'V')
+		s++;
+	if (*s < '0' || *s > '9')
+		return false;
+	v = strtoll(s, &end, 10);
+	if (*end || v < 0 || (v == 0 && !allow_none))
+		return false;
+	*out = v;
+	return true;
+}
+
+int cli_reg_fail(ry_store *st, int code)
+{
+	int rc = cli_fail(code);
+	ry_store_close(st);
+	return rc;
+}
