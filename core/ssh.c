@@ -99,8 +99,8 @@ static int wait_io(ry_ssh *s, const char *what)
 	}
 	if (left <= 0) {
 		s->fail = RY_SSH_TIMEOUT;
-		return ry_error_set(RY_EIO, "%s: no answer while %s (timeout); the host or the link may be down "
-		                    "or overloaded; try again later", s->label, what);
+		return ry_error_set(RY_EIO, "%s: timed out (%s); the host or the link may be down or overloaded; "
+		                    "try again later", s->label, what);
 	}
 	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
 		p.events |= POLLIN;

@@ -117,11 +117,11 @@ printf 'Host stuck\n\tHostName 127.0.0.1\n\tPort %s\n' "$stuck_port" > "$HOME/.s
 mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
 for i in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$stuck_port) 2>/dev/null && break; sleep 0.1; done
 start=$(date +%s.%N)
-ry hosts --probe --json --timeout 2 stuck gpu2
+ry hosts --probe --json --timeout 6 stuck gpu2
 wall=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
 kill "$stuck_pid" 2>/dev/null; wait "$stuck_pid" 2>/dev/null
-expect_json "d['hosts'][0]['error_kind'] == 'timeout' and d['hosts'][1]['reachable'] and d['hosts'][1]['probe_seconds'] < 1.9" "a stuck host times out; the other host is not held up"
-if python3 -c "import sys; sys.exit(0 if $wall < 3.5 else 1)"; then ok "the probe ends at the deadline (${wall}s)"; else fail "the probe ends at the deadline (${wall}s)"; fi
+expect_json "d['hosts'][0]['error_kind'] == 'timeout' and d['hosts'][1]['reachable'] and d['hosts'][1]['probe_seconds'] < d['hosts'][0]['probe_seconds']" "a stuck host times out; the other host is not held up"
+if python3 -c "import sys; sys.exit(0 if $wall < 7.5 else 1)"; then ok "the probe ends at the deadline (${wall}s)"; else fail "the probe ends at the deadline (${wall}s)"; fi
 
 # 20 aliases at once: about the time of the slowest, not the sum
 for i in $(seq 1 20); do printf 'Host many%02d\n\tHostName 127.0.0.1\n\tPort %s\n' $i $RT_PORT8; done > "$HOME/.ssh/config.many"
