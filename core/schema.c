@@ -159,6 +159,15 @@ static const char *const migrations[] = {
 	"ALTER TABLE model_versions ADD COLUMN tags TEXT;"
 	"CREATE INDEX events_by_subject ON events(subject, ts);"
 	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+
+	/* 2 -> 3: indexes measured on 100k-run workspaces.
+	 * - the experiments pane aggregates runs per experiment: a covering index
+	 *   keeps that to an index scan instead of reading every (wide) run row;
+	 * - sorting and filtering on metrics.KEY.min / .max use their own index
+	 *   the way .last uses metric_summary_by_key. */
+	"CREATE INDEX runs_by_experiment_cost ON runs(experiment_id, status, started, cost_rate, cost_total);"
+	"CREATE INDEX metric_summary_by_key_min ON metric_summary(key, min);"
+	"CREATE INDEX metric_summary_by_key_max ON metric_summary(key, max);",
 };
 
 int ry_store__migrate(sqlite3 *db, int from, int target)

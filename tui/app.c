@@ -591,6 +591,9 @@ int tui_app_run(struct cli_global *g, bool demo)
 			rc = ry_error_exit_status(e);
 			goto out;
 		}
+		/* Like every start (cli_open_store): settle runs whose tracker died. */
+		if (ry_track_reconcile(c->st, NULL) < 0)
+			ry_error_clear();
 	}
 
 	c->km = tui_keymap_new();

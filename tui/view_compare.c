@@ -106,9 +106,10 @@ static void series_drop(struct compare_priv *p)
 	p->dec_w = -1;
 }
 
-static void data_free(struct compare_priv *p)
+static void data_free(struct compare_priv *p, bool series)
 {
-	series_drop(p);
+	if (series)
+		series_drop(p);
 	for (size_t i = 0; i < p->n; i++) {
 		ry_run_free(p->runs[i]);
 		ry_metric_summaries_free(p->ms[i], p->nms[i]);
@@ -291,26 +292,46 @@ static void compare_done(struct tui_view *v, struct tui_ctx *c)
 	(void)c;
 	if (!p)
 		return;
-	data_free(p);
+	data_free(p, true);
 	free(p);
+}
+
+/* Points of the charted metric per run, to tell whether a reload must
+ * re-read the histories. */
+static void metric_counts(struct compare_priv *p, int64_t *counts)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const ry_metric_summary *m = p->metric < p->nmkeys ? summary_of(p, i, p->mkeys[p->metric]) : NULL;
+		counts[i] = m ? m->n : -1;
+	}
 }
 
 static void compare_reload(struct tui_view *v, struct tui_ctx *c)
 {
 	struct compare_priv *p = v->priv;
-	int64_t ids[TUI_MAX_COMPARE];
+	int64_t ids[TUI_MAX_COMPARE], before[TUI_MAX_COMPARE], after[TUI_MAX_COMPARE];
 	char *metric = p->metric < p->nmkeys ? ry_xstrdup(p->mkeys[p->metric]) : NULL;
 	for (size_t i = 0; i < p->n; i++)
 		ids[i] = p->runs[i] ? p->runs[i]->id : 0;
-	data_free(p);
+	metric_counts(p, before);
+	data_free(p, false);
 	if (load(c, p, ids) < 0) {
 		free(metric);
+		series_drop(p);
 		return;
 	}
-	for (size_t k = 0; metric && k < p->nmkeys; k++)
-		if (!strcmp(p->mkeys[k], metric))
+	bool found = false;
+	for (size_t k = 0; metric && k < p->nmkeys; k++) {
+		if (!strcmp(p->mkeys[k], metric)) {
 			p->metric = k;
+			found = true;
+		}
+	}
 	free(metric);
+	metric_counts(p, after);
+	/* New points (a running run) or another metric: read the histories again. */
+	if (!found || memcmp(before, after, p->n * sizeof *before))
+		series_drop(p);
 }
 
 /* ---- drawing -------------------------------------------------------------- */
@@ -318,6 +339,12 @@ static void compare_reload(struct tui_view *v, struct tui_ctx *c)
 static enum tui_color series_color(size_t i)
 {
 	return (enum tui_color)(TUI_COLOR_SERIES_1 + (int)(i % 6));
+}
+
+/* Themes have six series colours; runs 7 to 12 reuse them in bold. */
+static attr_t series_attr(const struct tui_ctx *c, size_t i)
+{
+	return (attr_t)c->attrs[series_color(i)] | (i >= 6 ? A_BOLD : 0);
 }
 
 static void cell_text(struct tui_ctx *c, struct compare_priv *p, const struct row *r, size_t run,
@@ -469,7 +496,11 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		int w = tui_text_width(entry) + 2;
 		if (x + w > c->cols)
 			break;
-		tui_draw_str(c, ly, x, w, entry, series_color(i));
+		char fitted[128];
+		tui_text_fit(fitted, sizeof fitted, entry, w, false, false, c->utf8);
+		attrset(series_attr(c, i));
+		mvaddstr(ly, x, fitted);
+		attrset(A_NORMAL);
 		x += w;
 	}
 
@@ -502,7 +533,7 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 			const tui_chart_cell *cell = &ch.cells[r * ch.w + col];
 			if (cell->color < 0 || !cell->glyph[0])
 				continue;
-			attrset((attr_t)c->attrs[series_color((size_t)cell->color)]);
+			attrset(series_attr(c, (size_t)cell->color));
 			mvaddstr(plot_y + r, plot_x + col, cell->glyph);
 		}
 	}

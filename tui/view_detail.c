@@ -2,8 +2,8 @@
  * Run detail: one scrollable page with sections — the run (status,
  * command, host, GPUs, times, cost), params, tags, notes (editable in place
  * and saved at once), metrics (last/best/min/max with a sparkline each),
- * git provenance with the stored diff, and the log with search and follow
- * mode for running runs.
+ * git provenance with the stored diff, artifacts, and the log with search
+ * and follow mode for running runs.
  *
  * The page is rebuilt from the store on open and on every data change; the
  * scroll position is kept.  Text is kept raw here and sanitised where it
@@ -29,8 +29,18 @@ struct dline {
 	bool section;          /* a heading that Tab jumps to */
 };
 
+/* A sparkline is kept while its metric has the same number of points, so
+ * the once-a-second refresh of a running run reads no unchanged history. */
+struct spark_cache {
+	char *key;
+	int64_t n;
+	char *spark;
+};
+
 struct detail_priv {
 	int64_t id;
+	struct spark_cache *sparks;
+	size_t nsparks, capsparks;
 	bool running;
 	struct dline *lines;
 	size_t n, cap;
@@ -106,32 +116,13 @@ static void clear_lines(struct detail_priv *p)
 	p->n = 0;
 }
 
-/* Where the run's log lives: the tracker writes <workspace>.runs/<uuid>/log
- * (the same path as ry_track_log_path in core/track.h, which is not on
- * this branch yet; switch to it when it lands).  NULL when there is none. */
-static char *log_path(struct tui_ctx *c, const ry_run *r)
-{
-	const char *db = ry_store_path(c->st);
-	char *path = ry_xasprintf("%s.runs/%s/log", db ? db : "", r->uuid);
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		free(path);
-		return NULL;
-	}
-	fclose(f);
-	return path;
-}
-
 static void add_log(struct tui_ctx *c, struct detail_priv *p, const ry_run *r)
 {
-	char *path = log_path(c, r);
+	/* The tracker's log beside the workspace (remote runs are synced there). */
+	char *path = ry_track_log_path(c->st, r);
 	section(p, "Log");
 	p->log_start = p->n;
-	if (!path) {
-		add(p, TUI_COLOR_DIM, "  %s", "no log recorded for this run");
-		return;
-	}
-	FILE *f = fopen(path, "r");
+	FILE *f = path ? fopen(path, "r") : NULL;
 	free(path);
 	if (!f) {
 		add(p, TUI_COLOR_DIM, "  %s", "no log recorded for this run");
@@ -153,6 +144,39 @@ static void add_log(struct tui_ctx *c, struct detail_priv *p, const ry_run *r)
 	fclose(f);
 	add_text_lines(p, buf, "  ", false);
 	free(buf);
+}
+
+static const char *spark_for(struct tui_ctx *c, struct detail_priv *p, int64_t run_id,
+                             const ry_metric_summary *m)
+{
+	struct spark_cache *sc = NULL;
+	for (size_t i = 0; i < p->nsparks && !sc; i++)
+		if (!strcmp(p->sparks[i].key, m->key))
+			sc = &p->sparks[i];
+	if (sc && sc->n == m->n)
+		return sc->spark;
+	if (!sc) {
+		p->sparks = ry_xgrow(p->sparks, &p->capsparks, p->nsparks + 1, sizeof *p->sparks);
+		sc = &p->sparks[p->nsparks++];
+		sc->key = ry_xstrdup(m->key);
+		sc->spark = NULL;
+	}
+	free(sc->spark);
+	sc->spark = NULL;
+	sc->n = m->n;
+	ry_point *pts = NULL;
+	size_t np = 0;
+	if (ry_metrics_read(c->st, run_id, m->key, &pts, &np) == 0 && np) {
+		double *v = ry_xmalloc(np * sizeof *v);
+		for (size_t j = 0; j < np; j++)
+			v[j] = pts[j].value;
+		char spark[256];
+		tui_sparkline(spark, sizeof spark, v, np, 24, c->utf8);
+		sc->spark = ry_xstrdup(spark);
+		free(v);
+	}
+	free(pts);
+	return sc->spark;
 }
 
 static void add_metrics(struct tui_ctx *c, struct detail_priv *p, const ry_run *r)
@@ -184,20 +208,12 @@ static void add_metrics(struct tui_ctx *c, struct detail_priv *p, const ry_run *
 		tui_text_fit(k, sizeof k, ms[i].key, 20, true, false, c->utf8);
 		struct dline *l = add(p, TUI_COLOR_DEFAULT, "  %s %10s %10s %10s %10s %8lld", k, last, best, mn, mx,
 		                      (long long)ms[i].n);
-		ry_point *pts = NULL;
-		size_t np = 0;
-		if (ry_metrics_read(c->st, r->id, ms[i].key, &pts, &np) == 0 && np) {
-			double *v = ry_xmalloc(np * sizeof *v);
-			for (size_t j = 0; j < np; j++)
-				v[j] = pts[j].value;
-			char spark[256];
-			tui_sparkline(spark, sizeof spark, v, np, 24, c->utf8);
+		const char *spark = spark_for(c, p, r->id, &ms[i]);
+		if (spark && *spark) {
 			l->extra = ry_xstrdup(spark);
 			l->extra_col = 2 + 20 + 1 + 4 * 11 + 9 + 2;
 			l->extra_color = TUI_COLOR_SERIES_1;
-			free(v);
 		}
-		free(pts);
 	}
 	ry_metric_summaries_free(ms, nms);
 }
@@ -295,6 +311,28 @@ static int build(struct tui_ctx *c, struct detail_priv *p)
 	}
 	free(diff);
 
+	ry_artifact *arts = NULL;
+	size_t narts = 0;
+	section(p, "Artifacts");
+	if (ry_artifact_list(c->st, r->id, &arts, &narts) < 0) {
+		add(p, TUI_COLOR_ERROR, "  %s", ry_error_last());
+	} else if (!narts) {
+		add(p, TUI_COLOR_DIM, "  %s", "none recorded");
+	} else {
+		for (size_t i = 0; i < narts; i++) {
+			char size[32], key[256];
+			if (arts[i].size >= 1 << 20)
+				snprintf(size, sizeof size, "%.1f MiB", (double)arts[i].size / (1 << 20));
+			else if (arts[i].size >= 1 << 10)
+				snprintf(size, sizeof size, "%.1f KiB", (double)arts[i].size / (1 << 10));
+			else
+				snprintf(size, sizeof size, "%lld B", (long long)arts[i].size);
+			tui_text_fit(key, sizeof key, arts[i].path, 40, true, false, c->utf8);
+			add(p, TUI_COLOR_DEFAULT, "  %s %10s  sha256 %.12s", key, size, arts[i].sha256);
+		}
+	}
+	ry_artifacts_free(arts, narts);
+
 	add_log(c, p, r);
 	ry_run_free(r);
 	p->last_build = ry_monotonic();
@@ -320,6 +358,11 @@ static void detail_done(struct tui_view *v, struct tui_ctx *c)
 		return;
 	clear_lines(p);
 	free(p->lines);
+	for (size_t i = 0; i < p->nsparks; i++) {
+		free(p->sparks[i].key);
+		free(p->sparks[i].spark);
+	}
+	free(p->sparks);
 	free(p);
 }
 

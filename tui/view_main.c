@@ -34,6 +34,12 @@ struct main_priv {
 	ry_experiment *exps;
 	size_t nexps;
 	bool exps_loaded;            /* the pane fills after the first frame (idle) */
+	/* Data changed underneath: the visible cells are re-read at once, the
+	 * list and the pane (queries over every run) at most every second or
+	 * three, from idle, so a job logging twice a second cannot keep a
+	 * 100,000-run workspace busy re-listing. */
+	bool list_stale, exps_stale;
+	double list_at, exps_at;     /* ry_monotonic() of the last load */
 	size_t exp_cur, exp_top;     /* 0 is "all experiments" */
 	bool focus_exps;
 
@@ -169,7 +175,8 @@ static void columns_load(struct tui_ctx *c, struct main_priv *p, const char *spe
 		char **pk = NULL, **mk = NULL;
 		size_t npk = 0, nmk = 0;
 		sample_param_keys(c, p, &pk, &npk);
-		qsort(pk, npk, sizeof *pk, cmp_str);
+		if (npk)
+			qsort(pk, npk, sizeof *pk, cmp_str);
 		for (size_t i = 0; i < npk && i < 3; i++) {
 			char *s = ry_xasprintf("params.%s", pk[i]);
 			col_add(c, p, s, false);
@@ -230,6 +237,8 @@ static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter,
 		return rc;
 	ry_runlist_free(p->list);
 	p->list = l;
+	p->list_at = ry_monotonic();
+	p->list_stale = false;
 	cache_drop(p);
 	size_t n = ry_runlist_count(l), row = 0;
 	if (p->cur_id && find_row(p, p->cur_id, &row))
@@ -259,6 +268,8 @@ static void exps_load(struct tui_ctx *c, struct main_priv *p)
 	}
 	p->exp_cur = 0;
 	p->exps_loaded = true;
+	p->exps_stale = false;
+	p->exps_at = ry_monotonic();
 	for (size_t i = 0; keep && i < p->nexps; i++)
 		if (p->exps[i].id == keep)
 			p->exp_cur = i + 1;
@@ -305,9 +316,10 @@ static void main_done(struct tui_view *v, struct tui_ctx *c)
 static void main_reload(struct tui_view *v, struct tui_ctx *c)
 {
 	struct main_priv *p = v->priv;
-	exps_load(c, p);
-	if (list_open(c, p, p->filter, p->sort) < 0)
-		tui_error(c, "%s", ry_error_last());
+	(void)c;
+	cache_drop(p);
+	p->list_stale = true;
+	p->exps_stale = true;
 }
 
 static int main_tick(struct tui_view *v, struct tui_ctx *c)
@@ -355,9 +367,23 @@ static void cache_fill(struct tui_ctx *c, struct main_priv *p, size_t h)
 static void main_idle(struct tui_view *v, struct tui_ctx *c)
 {
 	struct main_priv *p = v->priv;
+	/* Scripts (tests) want every change at once, not throttled. */
+	double now = c->headless ? INFINITY : ry_monotonic();
 	if (!p->exps_loaded) {
 		exps_load(c, p);
 		p->exps_loaded = true;
+		c->dirty |= TUI_REDRAW;
+		return;
+	}
+	if (p->list_stale && now - p->list_at >= 1.0) {
+		if (list_open(c, p, p->filter, p->sort) < 0)
+			tui_error(c, "%s", ry_error_last());
+		p->list_stale = false;
+		c->dirty |= TUI_REDRAW;
+		return;
+	}
+	if (p->exps_stale && now - p->exps_at >= 3.0) {
+		exps_load(c, p);
 		c->dirty |= TUI_REDRAW;
 		return;
 	}
@@ -683,7 +709,8 @@ static void open_column_picker(struct tui_view *v, struct tui_ctx *c, struct mai
 	char **pk = NULL, **mk = NULL;
 	size_t npk = 0, nmk = 0;
 	sample_param_keys(c, p, &pk, &npk);
-	qsort(pk, npk, sizeof *pk, cmp_str);
+	if (npk)
+		qsort(pk, npk, sizeof *pk, cmp_str);
 	if (ry_metrics_keys(c->st, cur_exp_id(p), &mk, &nmk) < 0) {
 		mk = NULL;
 		nmk = 0;

@@ -16,15 +16,25 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	                 (SELECT id FROM runs ORDER BY created DESC LIMIT 1)"
 	expect_screen "renamed-live" "a change by another process appears without a keypress"
 fi
+"$RUNYARD" demo --db "$DB" --runs 5 --steps 5 --seed 7 >/dev/null 2>&1 &
+expect_screen "/45 runs" "runs added by another process appear without a keypress"
+wait
+# A running run's elapsed time moves with the clock.
+running=$(screen | grep "●" | head -1)
+if [ -n "$running" ] && wait_gone "$running" 10; then
+	ok "a running run's duration updates by itself"
+else
+	fail "a running run's duration updates by itself (line: '$running')"
+fi
 
 send j j j
-expect_screen "4/40 runs" "j moves the cursor down"
+expect_screen "4/45 runs" "j moves the cursor down"
 send k
-expect_screen "3/40 runs" "k moves the cursor up"
+expect_screen "3/45 runs" "k moves the cursor up"
 send G
-expect_screen "40/40 runs" "G jumps to the last run"
+expect_screen "45/45 runs" "G jumps to the last run"
 send g
-expect_screen "1/40 runs" "g jumps to the first run"
+expect_screen "1/45 runs" "g jumps to the first run"
 
 # Column cursor starts on name; s sorts by it.
 send s

@@ -72,6 +72,11 @@ EOF2
 printf ':save-display %s\n' "$T_TMP/k3" >"$T_TMP/s4"
 script "$T_TMP/s4"
 has "$T_TMP/k3" "unknown action 'no-such-action'" "a bad binding is reported on screen"
+# The config's theme is used (and a missing one reported).
+printf 'theme = no-such-theme\n' >"$XDG_CONFIG_HOME/runyard/config"
+printf ':save-display %s\n' "$T_TMP/k4" >"$T_TMP/s4b"
+script "$T_TMP/s4b"
+has "$T_TMP/k4" "theme 'no-such-theme' not found" "the config file's theme is applied"
 rm -f "$XDG_CONFIG_HOME/runyard/config"
 
 # A theme file with an error: file, line, and the default kept.
@@ -137,6 +142,33 @@ script "$T_TMP/s8"
 [ "$RC" -eq 0 ] && ok "a script through every screen exits 0" || fail "a script through every screen exits 0 (status $RC)" "$T_TMP/err"
 [ ! -s "$T_TMP/err" ] && ok "... and writes nothing to stderr" || fail "... and writes nothing to stderr" "$T_TMP/err"
 has "$T_TMP/all" "sort: duration:desc" "commands from a script apply"
+
+# A run tracked by `runyard run`: its log and captured metrics in the detail.
+if "$RUNYARD" --db "$T_TMP/tracked.db" run --name logged -- sh -c 'echo hello-from-log; echo "loss: 0.5"; echo "loss: 0.25"' \
+	>/dev/null 2>&1; then
+	printf 'Enter\nF\n:save-display %s\n' "$T_TMP/log" >"$T_TMP/s10"
+	RUNYARD_TUI_SCRIPT="$T_TMP/s10" "$RUNYARD" --db "$T_TMP/tracked.db" >/dev/null 2>&1
+	has "$T_TMP/log" "hello-from-log" "the detail shows the run's log"
+	has "$T_TMP/log" "following the log" "F follows the log"
+else
+	fail "runyard run tracks a command for the log test"
+fi
+
+# An empty new workspace, and a file that is not a workspace.
+printf ':save-display %s\n' "$T_TMP/empty" >"$T_TMP/s9"
+RUNYARD_TUI_SCRIPT="$T_TMP/s9" "$RUNYARD" --db "$T_TMP/new.db" >/dev/null 2>"$T_TMP/err"; RC=$?
+[ "$RC" -eq 0 ] && ok "a new workspace opens" || fail "a new workspace opens (status $RC)" "$T_TMP/err"
+has "$T_TMP/empty" "No runs yet" "an empty workspace says how to get runs"
+echo "not a database" >"$T_TMP/text.db"
+RUNYARD_TUI_SCRIPT="$T_TMP/s9" "$RUNYARD" --db "$T_TMP/text.db" >/dev/null 2>"$T_TMP/err"; RC=$?
+[ "$RC" -ne 0 ] && grep -q "runyard:" "$T_TMP/err" && ok "a file that is not a workspace is refused before drawing" ||
+	fail "a file that is not a workspace is refused before drawing (status $RC)" "$T_TMP/err"
+[ "$(cat "$T_TMP/text.db")" = "not a database" ] && ok "... and left untouched" || fail "... and left untouched"
+
+# Without a terminal (a pipe, cron) the app says what to use instead.
+"$RUNYARD" --db "$DB" </dev/null >"$T_TMP/out" 2>"$T_TMP/err"; RC=$?
+[ "$RC" -eq 1 ] && grep -q "needs a terminal" "$T_TMP/err" && ok "without a terminal the app explains itself" ||
+	fail "without a terminal the app explains itself (status $RC)" "$T_TMP/err"
 
 # A missing script is a clear error.
 RUNYARD_TUI_SCRIPT="$T_TMP/nope" "$RUNYARD" --db "$DB" >/dev/null 2>"$T_TMP/err"; RC=$?
