@@ -99,8 +99,8 @@ static int wait_io(ry_ssh *s, const char *what)
 	}
 	if (left <= 0) {
 		s->fail = RY_SSH_TIMEOUT;
-		return ry_error_set(RY_EIO, "%s: no answer while %s (timeout); the host or the link may be down "
-		                    "or overloaded; try again later", s->label, what);
+		return ry_error_set(RY_EIO, "%s: timed out (%s); the host or the link may be down or overloaded; "
+		                    "try again later", s->label, what);
 	}
 	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
 		p.events |= POLLIN;
@@ -806,6 +806,13 @@ void ry_ssh_close(ry_ssh *s)
 		}
 		while (libssh2_session_disconnect(s->sess, "bye") == LIBSSH2_ERROR_EAGAIN && ry_monotonic() < until)
 			usleep(1000);
+		/* In non-blocking mode libssh2_session_free can stop half way with
+		 * EAGAIN and leak the session; free it in blocking mode with a
+		 * short timeout, after cutting a stuck link so nothing waits on it. */
+		if (stuck && s->fd >= 0)
+			shutdown(s->fd, SHUT_RDWR);
+		libssh2_session_set_timeout(s->sess, 1000);
+		libssh2_session_set_blocking(s->sess, 1);
 		libssh2_session_free(s->sess);
 	}
 	if (s->fd >= 0)
