@@ -285,7 +285,7 @@ static void perform(struct tui_ctx *c, struct promote_priv *p)
 			         (long long)res.gate.holder_version, hold);
 		else
 			snprintf(p->result[1], sizeof p->result[1], "@%s not moved: %s", o.alias, ry_error_last());
-		tui_error(c, "@%s not moved: %s", o.alias, ry_error_last());
+		tui_error(c, "%s", ry_error_last());
 		preview(c, p);
 		return;
 	}

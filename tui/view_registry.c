@@ -148,14 +148,10 @@ static void reg_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		aliases_text(m, al, sizeof al);
 		tui_text_fit(als, sizeof als, al, 34, true, false, c->utf8);
 		ry_format_time(m->created, when, sizeof when);
-		snprintf(line, sizeof line, "%s %8lld  %s %7s  %s", name, (long long)m->nversions, als,
-		         m->latest ? "" : "-", when);
-		if (m->latest) {
-			char lv[32];
+		char lv[32] = "-";
+		if (m->latest)
 			snprintf(lv, sizeof lv, "v%lld", (long long)m->latest);
-			snprintf(line, sizeof line, "%s %8lld  %s %7s  %s", name, (long long)m->nversions, als, lv,
-			         when);
-		}
+		snprintf(line, sizeof line, "%s %8lld  %s %7s  %s", name, (long long)m->nversions, als, lv, when);
 		tui_draw_fill(c, y + 1 + (int)i, 1, w, e);
 		tui_draw_text(c, y + 1 + (int)i, 1, w, line, e);
 	}
@@ -297,7 +293,7 @@ static void version_line(struct tui_ctx *c, const ry_model_version *mv, char *ou
 	             c->utf8);
 	fmt_size(mv->size, size, sizeof size);
 	ry_format_time(mv->created, when, sizeof when);
-	snprintf(out, n, "v%-4lld %s %s %-16s %.12s %10s  %s", (long long)mv->version, alf, run, when,
+	snprintf(out, n, "v%-4lld %s %s %-20s %.12s %10s  %s", (long long)mv->version, alf, run, when,
 	         mv->sha256, size, mv->description ? mv->description : "");
 }
 
@@ -315,13 +311,15 @@ static void event_line(const ry_model_event *e, char *out, size_t n)
 			snprintf(to, sizeof to, "v%lld", (long long)e->to_version);
 		else if (!strcmp(e->kind, "alias.delete"))
 			snprintf(to, sizeof to, "unset");
-		else
+		else if (e->version)
 			snprintf(to, sizeof to, "v%lld", (long long)e->version);
+		else
+			snprintf(to, sizeof to, "(not moved)");
 		snprintf(what, sizeof what, "@%s %s -> %s", e->alias ? e->alias : "?", from, to);
 	} else if (e->version) {
 		snprintf(what, sizeof what, "v%lld", (long long)e->version);
 	}
-	snprintf(out, n, "%-16s  %-10.10s %-16s %-26s %s", when, e->actor ? e->actor : "?", e->kind, what,
+	snprintf(out, n, "%-20s  %-10.10s %-16s %-26s %s", when, e->actor ? e->actor : "?", e->kind, what,
 	         e->note ? e->note : "");
 }
 
@@ -337,7 +335,7 @@ static void model_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	snprintf(line, sizeof line, "Model %s  %lld version%s%s%s", p->m->name, (long long)p->m->nversions,
 	         p->m->nversions == 1 ? "" : "s", p->m->description[0] ? "  " : "", p->m->description);
 	tui_draw_text(c, row++, 1, w, line, TUI_COLOR_TITLE);
-	snprintf(line, sizeof line, "%-5s %-22s %-14s %-16s %-12s %10s  %s", "VER", "ALIASES", "RUN",
+	snprintf(line, sizeof line, "%-5s %-22s %-14s %-20s %-12s %10s  %s", "VER", "ALIASES", "RUN",
 	         "CREATED", "SHA256", "SIZE", "DESCRIPTION");
 	tui_draw_text(c, row++, 1, w, line, TUI_COLOR_HEADER);
 	int vrows = h - 2;
@@ -356,11 +354,12 @@ static void model_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	if (!p->history)
 		return;
 	row += vrows;
-	int hrows = y + h - row - 1;
+	int hrows = y + h - row - 2;
 	if (hrows < 1)
 		return;
-	snprintf(line, sizeof line, "History (%zu events, newest last)  %-10s %-16s %-26s %s", p->nev,
-	         "WHO", "WHAT", "FROM -> TO", "WHY");
+	snprintf(line, sizeof line, "History: %zu event%s, newest last", p->nev, p->nev == 1 ? "" : "s");
+	tui_draw_text(c, row++, 1, w, line, TUI_COLOR_TITLE);
+	snprintf(line, sizeof line, "%-20s  %-10s %-16s %-26s %s", "WHEN", "WHO", "WHAT", "FROM -> TO", "WHY");
 	tui_draw_text(c, row++, 1, w, line, TUI_COLOR_HEADER);
 	/* Show the newest events: the end of the trail is what was just done. */
 	size_t first = p->nev > (size_t)hrows ? p->nev - (size_t)hrows : 0;
