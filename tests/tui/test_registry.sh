@@ -110,6 +110,12 @@ send P
 expect_screen "@champion not moved: val_acc max candidate 0.85 vs holder v2 0.9" "P is refused with both values"
 ryc model churn@champion --json >"$T_TMP/out" 2>&1
 expect_eq "$(json "d['versions'][0]['version']")" "2" "the refused gate left @champion on v2"
+send Enter
+expect_screen "gate:" "the gate can be edited again"
+send C-u
+type_text "val_acc:best"
+send Enter
+expect_screen "gate 'val_acc:best' is not METRIC:max or METRIC:min" "a malformed gate is reported, not a crash"
 send q
 expect_screen "Experiments" "back on the runs after a refusal"
 send q
