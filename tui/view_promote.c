@@ -52,6 +52,8 @@ static void set_field(struct promote_priv *p, int f, const char *text)
 {
 	free(p->val[f]);
 	p->val[f] = ry_xstrdup(text ? text : "");
+	/* An outcome shown for other fields would now mislead. */
+	p->result[0][0] = p->result[1][0] = '\0';
 }
 
 /* Parse "METRIC:max|min"; false with a message for anything else. */
@@ -78,6 +80,10 @@ static bool fill_opts(struct promote_priv *p, ry_promote_opts *o, char *metric, 
 	o->note = p->val[F_NOTE][0] ? p->val[F_NOTE] : NULL;
 	if (!o->model[0]) {
 		snprintf(err, errn, "choose a model: Enter on the Model row");
+		return false;
+	}
+	if (!o->artifact && p->nart > 1) {
+		snprintf(err, errn, "the run has %zu artifacts: Enter on the Artifact row picks one", p->nart);
 		return false;
 	}
 	if (p->val[F_GATE][0]) {
@@ -196,8 +202,8 @@ static void promote_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 			snprintf(line, sizeof line, "%-9s %s%s", field_label[f], p->val[f], hint);
 		}
 		tui_draw_fill(c, row, 1, w, e);
-		tui_draw_text(c, row, 2, w - 1, line, p->val[f][0] || f == F_CONFIRM ? e :
-		              (f == p->cur ? e : TUI_COLOR_DIM));
+		tui_draw_text(c, row, 2, w - 1, line,
+		              p->val[f][0] || f == F_CONFIRM || f == p->cur ? e : TUI_COLOR_DIM);
 	}
 	row++;
 	if (row >= y + h)
@@ -250,15 +256,15 @@ static void perform(struct tui_ctx *c, struct promote_priv *p)
 	char metric[128], err[512];
 	p->result[0][0] = p->result[1][0] = '\0';
 	p->result_error = true;
+	/* Invalid fields are already explained by the preview line: the
+	 * message line says it again for whoever looks only there. */
 	if (!fill_opts(p, &o, metric, sizeof metric, err, sizeof err)) {
-		snprintf(p->result[0], sizeof p->result[0], "not promoted: %.400s", err);
 		tui_error(c, "not promoted: %.400s", err);
 		return;
 	}
 	/* Refresh the preview so the compare-and-set expects what was shown. */
 	preview(c, p);
 	if (p->preview_rc < 0) {
-		snprintf(p->result[0], sizeof p->result[0], "not promoted: %.400s", p->preview_err);
 		tui_error(c, "not promoted: %.400s", p->preview_err);
 		return;
 	}
