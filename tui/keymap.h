@@ -54,7 +54,11 @@
 	_(EMA_MORE,      "smooth-more",    "More EMA smoothing") \
 	_(LOG_Y,         "log-y",          "Toggle a logarithmic y axis") \
 	_(TOGGLE,        "toggle",         "Toggle the item under the cursor") \
-	_(REFRESH,       "refresh",        "Reload and redraw the screen")
+	_(REFRESH,       "refresh",        "Reload and redraw the screen") \
+	_(REGISTRY,      "registry",       "Open the model registry") \
+	_(PROMOTE,       "promote",        "Promote the run's artifact to a registered model") \
+	_(HISTORY,       "history",        "Show or hide the model's history (the audit trail)") \
+	_(GOTO_RUN,      "goto-run",       "Open the source run of the version under the cursor")
 
 enum tui_action {
 #define TUI_ACTION_ENUM(id, name, help) TUI_ACT_##id,
@@ -70,7 +74,9 @@ enum tui_action {
 	_(DETAIL,  "detail")  \
 	_(COMPARE, "compare") \
 	_(HELP,    "help")    \
-	_(PICKER,  "picker")
+	_(PICKER,  "picker")  \
+	_(REGISTRY, "registry") \
+	_(PROMOTE, "promote")
 
 enum tui_keymap_id {
 #define TUI_KEYMAP_ENUM(id, name) TUI_KM_##id,

@@ -31,6 +31,7 @@ enum {
 	TUI_PROMPT_FILTER,
 	TUI_PROMPT_SEARCH,
 	TUI_PROMPT_NOTES,
+	TUI_PROMPT_FIELD,   /* a form field (the promote dialog) */
 };
 
 struct tui_ctx {
