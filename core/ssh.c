@@ -309,6 +309,12 @@ static void jump_free(struct jump *j)
 		return;
 	atomic_store(&j->stop, 1);
 	pthread_join(j->thread, NULL);
+	/* The pump has stopped: free the channel in blocking mode, or a
+	 * non-blocking free may stop at EAGAIN and leak it with its session. */
+	if (j->outer && j->outer->sess) {
+		libssh2_session_set_timeout(j->outer->sess, 1000);
+		libssh2_session_set_blocking(j->outer->sess, 1);
+	}
 	libssh2_channel_free(j->ch);
 	close(j->local);
 	ry_ssh_close(j->outer);
