@@ -110,22 +110,30 @@ static char *head_branch(git_repository *repo)
 	return name;
 }
 
+/* origin's URL, else the first remote's, read from the config as written
+ * (no insteadOf rewriting).  Read directly rather than with
+ * git_remote_lookup, which leaks regex match data in libgit2 1.5. */
 static char *remote_url(git_repository *repo)
 {
-	git_remote *r = NULL;
-	git_strarray names = { 0 };
-	char *url = NULL;
-	if (git_remote_lookup(&r, repo, "origin") != 0) {
-		r = NULL;
-		if (git_remote_list(&names, repo) == 0 && names.count > 0)
-			git_remote_lookup(&r, repo, names.strings[0]);
-		git_strarray_dispose(&names);
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	const char *url = NULL;
+	char *out = NULL;
+	if (git_repository_config_snapshot(&cfg, repo) < 0)
+		return NULL;
+	if (git_config_get_string(&url, cfg, "remote.origin.url") == 0) {
+		out = ry_git_strip_credentials(url);
+	} else if (git_config_iterator_new(&it, cfg) == 0) {
+		while (!out && git_config_next(&e, it) == 0) {
+			size_t n = strlen(e->name);
+			if (!strncmp(e->name, "remote.", 7) && n > 11 && !strcmp(e->name + n - 4, ".url"))
+				out = ry_git_strip_credentials(e->value);
+		}
+		git_config_iterator_free(it);
 	}
-	if (r) {
-		url = ry_git_strip_credentials(git_remote_url(r));
-		git_remote_free(r);
-	}
-	return url;
+	git_config_free(cfg);
+	return out;
 }
 
 int ry_gitprov_read(ry_gitprov **out, const char *dir, size_t diff_cap)

@@ -34,7 +34,9 @@
 #include "sshconfig.h"
 #include "store.h"
 
-typedef struct ry_config ry_config; /* config.h (named so to dodge autoconf's config.h) */
+/* From core/config.h, declared here because "config.h" in a header found via
+ * -I. could resolve to autoconf's config.h instead. */
+typedef struct ry_config ry_config;
 
 /* Default remote working directory when a host configures none. */
 #define RY_HOSTS_DEFAULT_WORKDIR "~/.runyard"

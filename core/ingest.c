@@ -166,9 +166,13 @@ static size_t parse_number(const char *s, size_t n, double *out)
 /* Does k (n bytes) spell the lower-case word w, ignoring ASCII case? */
 static bool word_is(const char *k, const char *w, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if ((k[i] | 0x20) != w[i])
+	for (size_t i = 0; i < n; i++) {
+		char c = k[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c | 0x20);
+		if (c != w[i])
 			return false;
+	}
 	return true;
 }
 

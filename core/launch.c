@@ -18,6 +18,7 @@
 #include "ingest.h"
 #include "shell.h"
 #include "store_internal.h"
+#include "track.h"
 #include "util.h"
 
 #include <errno.h>
@@ -28,17 +29,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* Ingest (branch track) and the artifact store (branch registry) are built
- * by other modules; until they are linked in, sync still pulls every byte to
- * the local run directory and says what it could not do. */
-#pragma weak ry_ingest_new
-#pragma weak ry_ingest_log
-#pragma weak ry_ingest_jsonl
-#pragma weak ry_ingest_flush
-#pragma weak ry_ingest_free
-#pragma weak ry_artifact_put
-#pragma weak ry_artifact_record
 
 #define PULL_MAX (64u << 20) /* bytes per file per sync */
 
@@ -63,18 +53,13 @@ void ry_sync_report_clear(ry_sync_report *r)
 
 char *ry_launch_command_line(char *const *argv)
 {
-	ry_buf b = RY_BUF_INIT;
-	for (size_t i = 0; argv && argv[i]; i++) {
-		if (i)
-			ry_buf_putc(&b, ' ');
-		ry_shell_quote_soft(&b, argv[i]);
-	}
-	return ry_buf_detach(&b);
+	/* the same spelling as local runs, so command shapes compare */
+	return ry_track_join_argv(argv);
 }
 
 char *ry_remote_local_dir(ry_store *st, const char *uuid)
 {
-	return ry_xasprintf("%s.runs/%s", ry_store_path(st), uuid);
+	return ry_track_run_dir(st, uuid);
 }
 
 static int open_host(ry_ssh **s, const ry_host *h, const ry_remote_options *o)
@@ -248,30 +233,16 @@ static const char start_script[] =
 	"while [ ! -s \"$D/pid\" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done\n"
 	"cat \"$D/pid\" 2>/dev/null\n";
 
-/* Minimal param parsing for the record: --k v, --k=v, k=v, --flag.
- * TODO(track): use ry_track_parse_params once branch track is merged. */
+/* Params from the command's arguments, parsed as for local runs. */
 static void record_params(ry_store *st, int64_t id, char *const *argv)
 {
-	for (size_t i = 1; argv[i]; i++) {
-		const char *a = argv[i], *eq = strchr(a, '=');
-		if (a[0] == '-' && a[1] == '-' && a[2]) {
-			const char *k = a + 2;
-			if (eq) {
-				char *key = ry_xstrndup(k, (size_t)(eq - k));
-				ry_run_set_param(st, id, key, eq + 1);
-				free(key);
-			} else if (argv[i + 1] && (argv[i + 1][0] != '-' || ry_parse_number(argv[i + 1], &(double){ 0 }))) {
-				ry_run_set_param(st, id, k, argv[i + 1]);
-				i++;
-			} else {
-				ry_run_set_param(st, id, k, "true");
-			}
-		} else if (a[0] != '-' && eq && eq != a && !strchr(a, '/')) {
-			char *key = ry_xstrndup(a, (size_t)(eq - a));
-			ry_run_set_param(st, id, key, eq + 1);
-			free(key);
-		}
-	}
+	ry_kv *kv = NULL;
+	size_t n = 0;
+	if (ry_track_parse_params(argv, &kv, &n) != 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		ry_run_set_param(st, id, kv[i].key, kv[i].value);
+	ry_track_kv_free(kv, n);
 }
 
 int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec, const ry_remote_options *o,
@@ -518,9 +489,7 @@ static int fetch_artifacts(ry_store *st, ry_ssh *s, const ry_run *r, const char 
 			char hex[65];
 			int64_t size = 0;
 			*sp1 = '\0';
-			if (!ry_artifact_put || !ry_artifact_record) {
-				/* no artifact store in this build: they stay on the host */
-			} else if (!(rc = ry_ssh_download(s, remote, tmp, NULL, NULL)) &&
+			if (!(rc = ry_ssh_download(s, remote, tmp, NULL, NULL)) &&
 			           !(rc = ry_codepack_sha256_file(tmp, hex, &size))) {
 				if (strcmp(hex, line) != 0) {
 					rc = ry_error_set(RY_ECORRUPT, "artifact %s of run %s changed in transit (sha256 %s on the "
@@ -577,18 +546,30 @@ static int pull_round(ry_store *st, ry_ssh *s, ry_run *r, const char *localdir, 
 		goto out;
 	if ((rc = ry_store_begin(st)))
 		goto out;
-	if ((nlog || nmet) && ry_ingest_new && ry_ingest_new(&in, st, r->id, NULL) == 0) {
+	if (nmet) {
+		/* the raw lines too, next to the log, as for local runs */
+		char *mp = ry_xasprintf("%s/metrics.jsonl", localdir);
+		rc = write_local(mp, r->metrics_offset, metb.ptr, nmet);
+		free(mp);
+	}
+	if (!rc && (nlog || nmet)) {
+		/* the experiment's capture settings, as `runyard run` uses them */
+		ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
+		char *capture = ry_experiment_setting_get(st, r->experiment_id, "capture");
+		char *patterns = ry_experiment_setting_get(st, r->experiment_id, "patterns");
+		io.scalars = !(capture && !strcmp(capture, "off"));
+		io.patterns = patterns;
+		rc = ry_ingest_new(&in, st, r->id, &io);
+		free(capture);
+		free(patterns);
+	}
+	if (!rc && in) {
 		if (nlog)
 			ry_ingest_log(in, logb.ptr, nlog);
 		if (nmet)
 			ry_ingest_jsonl(in, metb.ptr, nmet);
 		rc = ry_ingest_flush(in, true);
 		ry_ingest_free(in);
-	} else if (nmet) {
-		/* no ingest in this build: keep the raw lines next to the log */
-		char *mp = ry_xasprintf("%s/metrics.jsonl", localdir);
-		rc = write_local(mp, r->metrics_offset, metb.ptr, nmet);
-		free(mp);
 	}
 	if (!rc)
 		rc = ry_run_set_int(st, r->id, "log_offset", r->log_offset + (int64_t)nlog);

@@ -97,7 +97,9 @@ static inline int64_t ts_to_ms(double ts)
 	/* 9e15 ms is year 287000: anything outside is junk, not a time. */
 	if (!isfinite(ts) || fabs(ts) > 9e12)
 		return 0;
-	return llround(ts * 1000.0);
+	/* Round half away from zero, like llround, without the libm call (this
+	 * runs three times per point). */
+	return (int64_t)(ts * 1000.0 + (ts < 0 ? -0.5 : 0.5));
 }
 
 /* Values that are integers stored exactly (epoch, tokens, counts). */
@@ -597,12 +599,14 @@ static int series_load(ry_metrics_writer *w, struct series *s)
 	return 0;
 }
 
-static int write_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, const ry_point *pts, size_t n)
+/* Write chunk `chunk` of a series: a plain INSERT for a new chunk, an
+ * UPDATE for the partial tail being topped up.  (INSERT OR REPLACE would do
+ * both but costs a third more: SQLite opens a statement journal for it.) */
+static int write_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, const ry_point *pts, size_t n,
+                       bool fresh)
 {
 	ry_store *st = w->st;
-	sqlite3_stmt *q = ry_store__stmt(st, "INSERT OR REPLACE INTO metrics"
-	                                     "(run_id, key, chunk, n, step_min, step_max, ts_min, ts_max, data) "
-	                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *q;
 	int64_t smin = pts[0].step, smax = pts[0].step, tmin = ts_to_ms(pts[0].ts), tmax = tmin;
 	size_t len;
 	int rc = 0;
@@ -619,23 +623,41 @@ static int write_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, co
 			tmax = t;
 	}
 	len = chunk_encode(w->blob, pts, n, w->scratch);
-	sqlite3_bind_int64(q, 1, s->run_id);
-	sqlite3_bind_text(q, 2, s->key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, chunk);
-	sqlite3_bind_int64(q, 4, (int64_t)n);
-	sqlite3_bind_int64(q, 5, smin);
-	sqlite3_bind_int64(q, 6, smax);
-	sqlite3_bind_double(q, 7, (double)tmin / 1000.0);
-	sqlite3_bind_double(q, 8, (double)tmax / 1000.0);
-	sqlite3_bind_blob(q, 9, w->blob, (int)len, SQLITE_STATIC);
-	if (sqlite3_step(q) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(ry_store__db(st)) == SQLITE_CONSTRAINT_FOREIGNKEY)
-			rc = ry_error_set(RY_ENOTFOUND, "cannot log metric '%s' for run %lld: there is no such run "
-			                  "in workspace %s", s->key, (long long)s->run_id, ry_store_path(st));
-		else
-			rc = ry_store__sqlerr(st, "writing metrics");
+	for (int attempt = 0; attempt < 2; attempt++) {
+		bool insert = fresh || attempt == 1;
+		q = insert ? ry_store__stmt(st, "INSERT INTO metrics"
+		                                "(n, step_min, step_max, ts_min, ts_max, data, run_id, key, chunk) "
+		                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		           : ry_store__stmt(st, "UPDATE metrics SET n = ?, step_min = ?, step_max = ?, ts_min = ?, "
+		                                "ts_max = ?, data = ? WHERE run_id = ? AND key = ? AND chunk = ?");
+		sqlite3_bind_int64(q, 1, (int64_t)n);
+		sqlite3_bind_int64(q, 2, smin);
+		sqlite3_bind_int64(q, 3, smax);
+		sqlite3_bind_double(q, 4, (double)tmin / 1000.0);
+		sqlite3_bind_double(q, 5, (double)tmax / 1000.0);
+		sqlite3_bind_blob(q, 6, w->blob, (int)len, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 7, s->run_id);
+		sqlite3_bind_text(q, 8, s->key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 9, chunk);
+		if (sqlite3_step(q) != SQLITE_DONE) {
+			int ext = sqlite3_extended_errcode(ry_store__db(st));
+			if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+				rc = ry_error_set(RY_ENOTFOUND, "cannot log metric '%s' for run %lld: there is no such run "
+				                  "in workspace %s", s->key, (long long)s->run_id, ry_store_path(st));
+			else if (ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+				rc = ry_error_set(RY_ECORRUPT, "workspace %s: run %lld has stored chunks of metric '%s' "
+				                  "but no summary for them; delete that run's metrics or restore a backup",
+				                  ry_store_path(st), (long long)s->run_id, s->key);
+			else
+				rc = ry_store__sqlerr(st, "writing metrics");
+			sqlite3_reset(q);
+			return rc;
+		}
+		sqlite3_reset(q);
+		/* A tail that vanished under us is written anew. */
+		if (insert || sqlite3_changes(ry_store__db(st)) > 0)
+			break;
 	}
-	sqlite3_reset(q);
 	return rc;
 }
 
@@ -684,14 +706,14 @@ static int series_write(ry_metrics_writer *w, struct series *s, bool keep)
 			s->tail = ry_xgrow(s->tail, &s->ctail, s->ntail + take, sizeof *s->tail);
 		memcpy(s->tail + s->ntail, pts, take * sizeof *pts);
 		s->ntail += take;
-		if ((rc = write_chunk(w, s, s->last_chunk, s->tail, s->ntail)))
+		if ((rc = write_chunk(w, s, s->last_chunk, s->tail, s->ntail, false)))
 			return rc;
 		i = take;
 	}
 	while (i < m) {
 		size_t take = m - i < RY_METRICS_CHUNK ? m - i : RY_METRICS_CHUNK;
 		s->last_chunk++;
-		if ((rc = write_chunk(w, s, s->last_chunk, pts + i, take)))
+		if ((rc = write_chunk(w, s, s->last_chunk, pts + i, take, true)))
 			return rc;
 		if (take < RY_METRICS_CHUNK && keep) {
 			if (take > s->ctail)

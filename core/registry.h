@@ -18,6 +18,13 @@
  *                                        alias since the preview
  *     ry_registry_card(model, version) -> the model card as Markdown
  *
+ * The artifact picker of a promote dialog lists a run's artifacts with
+ * ry_artifact_list (artifact.h); the model picker with ry_registry_models.
+ *
+ * Cost: promote, alias_set, export, verify and card re-hash the artifact
+ * (about 200 MB/s per core), so for big models call them off the UI thread.
+ * Everything else is a few indexed queries.
+ *
  * Integrity: every promotion, alias move and export re-hashes the artifact;
  * bytes that no longer match their sha256 give RY_ECORRUPT and change
  * nothing.

@@ -452,31 +452,32 @@ int ry_run_finish(ry_store *st, int64_t id, const char *status, double ended, bo
 	return update_one(st, s, id, "settling a run");
 }
 
-/* Only these columns may be set generically: the column name is spliced into
- * SQL, so it must come from this list, never from a user. */
-static const char *const settable[] = {
-	"status", "command", "cwd", "host", "gpus", "source", "remote_dir", "started", "ended",
-	"exit_code", "pid", "pid_start", "git_commit", "git_branch", "git_remote", "git_dirty",
-	"git_diff", "git_diff_truncated", "notes", "cost_rate", "cost_total", "time_limit",
-	"log_offset", "metrics_offset", "malformed_lines", "heartbeat", "run_host", "name", NULL,
+/* Only these columns may be set generically: each has its own literal SQL,
+ * so no column name ever comes from a caller, and the statement is cached. */
+#define SETTABLE(_) \
+	_(status) _(command) _(cwd) _(host) _(gpus) _(source) _(remote_dir) _(started) _(ended) \
+	_(exit_code) _(pid) _(pid_start) _(git_commit) _(git_branch) _(git_remote) _(git_dirty) \
+	_(git_diff) _(git_diff_truncated) _(notes) _(cost_rate) _(cost_total) _(time_limit) \
+	_(log_offset) _(metrics_offset) _(malformed_lines) _(heartbeat) _(run_host) _(name)
+
+static const struct {
+	const char *column;
+	const char *sql;
+} settable[] = {
+#define SETTABLE_ENTRY(c) { #c, "UPDATE runs SET " #c " = ? WHERE id = ?" },
+	SETTABLE(SETTABLE_ENTRY)
+#undef SETTABLE_ENTRY
 };
 
 static int set_column(ry_store *st, int64_t id, const char *column, int type, const char *t, int64_t i,
                       double d)
 {
-	sqlite3_stmt *s;
-	char *sql;
-	int rc, k;
-	for (k = 0; settable[k] && strcmp(settable[k], column); k++)
-		;
-	if (!settable[k])
+	sqlite3_stmt *s = NULL;
+	for (size_t k = 0; k < sizeof settable / sizeof *settable; k++)
+		if (!strcmp(settable[k].column, column))
+			s = ry_store__stmt(st, settable[k].sql);
+	if (!s)
 		ry_fatal("ry_run_set: column '%s' is not settable", column);
-	sql = ry_xasprintf("UPDATE runs SET %s = ? WHERE id = ?", settable[k]);
-	if (sqlite3_prepare_v2(ry_store__db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		free(sql);
-		return ry_store__sqlerr(st, "updating a run");
-	}
-	free(sql);
 	if (type == 0)
 		ry_store__bind_text(s, 1, t);
 	else if (type == 1)
@@ -484,15 +485,7 @@ static int set_column(ry_store *st, int64_t id, const char *column, int type, co
 	else
 		sqlite3_bind_double(s, 1, d);
 	sqlite3_bind_int64(s, 2, id);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return rc == SQLITE_CONSTRAINT
-			? ry_error_set(RY_EINVAL, "invalid value for run %s", column)
-			: ry_store__sqlerr(st, "updating a run");
-	if (sqlite3_changes(ry_store__db(st)) == 0)
-		return ry_error_set(RY_ENOTFOUND, "no run with id %lld", (long long)id);
-	return 0;
+	return update_one(st, s, id, "updating a run");
 }
 
 int ry_run_set_text(ry_store *st, int64_t id, const char *column, const char *value)
@@ -567,6 +560,15 @@ int ry_experiment_ensure(ry_store *st, const char *name, int64_t *id)
 	int rc;
 	if (!name || !*name)
 		return ry_error_set(RY_EINVAL, "an experiment needs a name");
+	/* Look first: most calls find it, and a read takes no write lock. */
+	s = ry_store__stmt(st, "SELECT id FROM experiments WHERE name = ?");
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
 	s = ry_store__stmt(st, "INSERT INTO experiments(name, created) VALUES (?, ?) "
 	                       "ON CONFLICT(name) DO UPDATE SET name = name RETURNING id");
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);

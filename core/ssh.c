@@ -99,8 +99,8 @@ static int wait_io(ry_ssh *s, const char *what)
 	}
 	if (left <= 0) {
 		s->fail = RY_SSH_TIMEOUT;
-		return ry_error_set(RY_EIO, "%s: no answer while %s (timeout); the host or the link may be down "
-		                    "or overloaded; try again later", s->label, what);
+		return ry_error_set(RY_EIO, "%s: timed out (%s); the host or the link may be down or overloaded; "
+		                    "try again later", s->label, what);
 	}
 	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
 		p.events |= POLLIN;
@@ -309,6 +309,12 @@ static void jump_free(struct jump *j)
 		return;
 	atomic_store(&j->stop, 1);
 	pthread_join(j->thread, NULL);
+	/* The pump has stopped: free the channel in blocking mode, or a
+	 * non-blocking free may stop at EAGAIN and leak it with its session. */
+	if (j->outer && j->outer->sess) {
+		libssh2_session_set_timeout(j->outer->sess, 1000);
+		libssh2_session_set_blocking(j->outer->sess, 1);
+	}
 	libssh2_channel_free(j->ch);
 	close(j->local);
 	ry_ssh_close(j->outer);
@@ -806,13 +812,13 @@ void ry_ssh_close(ry_ssh *s)
 		}
 		while (libssh2_session_disconnect(s->sess, "bye") == LIBSSH2_ERROR_EAGAIN && ry_monotonic() < until)
 			usleep(1000);
-		if (stuck && s->fd >= 0) {
-			/* A non-blocking free of a session cut off mid-handshake can
-			 * answer EAGAIN and keep its memory: with the socket shut down
-			 * a blocking free cannot wait on the host, and completes. */
+		/* In non-blocking mode libssh2_session_free can stop half way with
+		 * EAGAIN and leak the session; free it in blocking mode with a
+		 * short timeout, after cutting a stuck link so nothing waits on it. */
+		if (stuck && s->fd >= 0)
 			shutdown(s->fd, SHUT_RDWR);
-			libssh2_session_set_blocking(s->sess, 1);
-		}
+		libssh2_session_set_timeout(s->sess, 1000);
+		libssh2_session_set_blocking(s->sess, 1);
 		libssh2_session_free(s->sess);
 	}
 	if (s->fd >= 0)

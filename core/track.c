@@ -608,11 +608,10 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	/* provenance first: it describes the code as it was at launch */
 	{
 		char *cwd = getcwd(NULL, 0);
-		if (cwd && ry_gitprov_read(&gp, cwd, 0) == 0 && gp)
+		rc = cwd ? ry_gitprov_read(&gp, cwd, 0) : 0;
+		if (!rc && gp)
 			rc = ry_gitprov_record(st, res->run_id, gp);
-		else
-			rc = 0;
-		if (rc)
+		if (rc) /* the run matters more than its provenance: say so and go on */
 			fprintf(stderr, "runyard: git provenance not saved: %s\n", ry_error_last());
 		free(cwd);
 		ry_gitprov_free(gp);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -80,14 +81,8 @@ char *ry_default_db_path(void)
 void ry_uuid(char out[37])
 {
 	unsigned char b[16];
-	size_t got = 0;
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n;
-		while (got < sizeof b && (n = read(fd, b + got, sizeof b - got)) > 0)
-			got += (size_t)n;
-		close(fd);
-	}
+	ssize_t n = getrandom(b, sizeof b, GRND_NONBLOCK);
+	size_t got = n > 0 ? (size_t)n : 0;
 	if (got < sizeof b) {
 		/* No urandom (a chroot?): fall back to a time-seeded PRNG; uuids only
 		 * need to be unique, not secret. */

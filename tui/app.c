@@ -26,6 +26,7 @@
 #include "screen.h"
 #include "text.h"
 #include "tui.h"
+#include "remote_sync.h"
 
 /* ---- messages, marks, prompt ------------------------------------------ */
 
@@ -567,6 +568,7 @@ int tui_app_run(struct cli_global *g, bool demo)
 	char *demo_dir = NULL;
 	char *db_path = NULL;
 	int rc = 0;
+	struct tui_syncer *syncer = NULL;
 	memset(c, 0, sizeof *c);
 
 	const char *script = getenv("RUNYARD_TUI_SCRIPT");
@@ -652,6 +654,10 @@ int tui_app_run(struct cli_global *g, bool demo)
 		goto out;
 	}
 	tui_app_draw(c);
+	/* Remote jobs keep streaming while the app is open (not in scripted
+	 * runs: those must be deterministic). */
+	if (!sf && !getenv("RUNYARD_NO_REMOTE_SYNC"))
+		syncer = tui_syncer_start(ry_store_path(c->st), 5);
 
 	double last_poll = ry_monotonic();
 	char line[4096];
@@ -695,6 +701,7 @@ out:
 	free(c->marked);
 	tui_keymap_free(c->km);
 	ry_config_free(c->cfg);
+	tui_syncer_stop(syncer);
 	ry_store_close(c->st);
 	if (demo_dir) {
 		/* The demo workspace is throwaway: remove it and its WAL files. */

@@ -21,10 +21,13 @@
 
 #include <cJSON.h>
 
+#include <sys/wait.h>
+
 #include "cli.h"
+#include "bench.h"
 
 static const char help[] =
-	"usage: runyard bench [--runs N] [--points N] [--json]\n"
+	"usage: runyard bench [--runs N] [--points N] [--tui] [--json]\n"
 	"\n"
 	"Build a workspace in a temp dir (removed afterwards) and print performance\n"
 	"figures, one per line with its target:\n"
@@ -41,6 +44,10 @@ static const char help[] =
 	"Options:\n"
 	"  --runs N    runs in the workspace (default 100000; 1 to 1000000)\n"
 	"  --points N  metric points to ingest (default 10000000; 1000 to 100000000)\n"
+	"  --tui       also measure the full-screen app on the same workspace, in a\n"
+	"              fresh process (so its memory is its own): first frame, a live\n"
+	"              filter keystroke, scrolling a page, compare of 12 runs with\n"
+	"              100,000-point histories and the chart, max RSS\n"
 	"  --json      print one JSON object instead of lines (docs/json.md)\n"
 	"  -h, --help  print this help\n"
 	"\n"
@@ -459,12 +466,72 @@ static int print_json(const struct bench *b)
 	return 0;
 }
 
+/* ---- the full-screen app's figures (--tui) ---------------------------- */
+
+static void tui_line(const char *what, double v, const char *unit, double target)
+{
+	printf("%-60s %10.2f %-4s (target <= %g) %s\n", what, v, unit, target, v <= target ? "ok" : "MISSED");
+}
+
+static void tui_cpu(double v)
+{
+	printf("%-60s %10.2f ms\n", "  CPU time of that step", v);
+}
+
+/* `bench --tui-workspace PATH` (internal): measure in this process and print. */
+static int tui_figures(const char *path)
+{
+	struct tui_bench_figures f;
+	char what[96];
+	int rc = tui_bench_measure(path, NULL, 0, NULL, &f);
+	if (rc < 0)
+		return cli_fail(rc);
+	tui_line("tui: first frame after start", f.first_frame_ms, "ms", 200);
+	tui_cpu(f.first_frame_cpu_ms);
+	printf("%-60s %10.2f ms\n", "  then the experiments pane filled", f.pane_ms);
+	tui_line("tui: live filter keystroke to redrawn table (median)", f.filter_key_ms, "ms", 50);
+	tui_line("tui: live filter keystroke to redrawn table (slowest)", f.filter_key_max_ms, "ms", 50);
+	tui_cpu(f.filter_key_max_cpu_ms);
+	tui_line("tui: scroll one page (mean of 20)", f.page_ms, "ms", 5);
+	tui_cpu(f.page_cpu_ms);
+	snprintf(what, sizeof what, "tui: compare %zu runs (%lld points) + draw the chart", f.compare_runs,
+	         (long long)f.compare_points);
+	tui_line(what, f.compare_ms, "ms", 100);
+	tui_cpu(f.compare_cpu_ms);
+	printf("%-60s %10.2f ms\n", "  reading the histories alone (core)", f.compare_read_ms);
+	tui_line("tui: max RSS", (double)f.max_rss_kb / 1024.0, "MB", 100);
+	return 0;
+}
+
+/* Run the TUI figures in a fresh process so its max RSS is not the
+ * ingest's. */
+static int run_tui_figures(const char *path)
+{
+	pid_t pid;
+	int wst;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return ry_error_set(RY_EIO, "cannot fork for the TUI figures: %s", strerror(errno));
+	if (pid == 0) {
+		execl("/proc/self/exe", "runyard", "bench", "--tui-workspace", path, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)
+		return ry_error_set(RY_ERROR, "measuring the TUI failed (status %d)", WIFEXITED(wst) ? WEXITSTATUS(wst) : -1);
+	return 0;
+}
+
 int cli_bench(int argc, char **argv, struct cli_global *g)
 {
 	static const struct option opts[] = {
 		{ "runs", required_argument, NULL, 'r' },
 		{ "points", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "tui", no_argument, NULL, 't' },
+		{ "tui-workspace", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -472,7 +539,7 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 	ry_demo_options d = RY_DEMO_OPTIONS_INIT;
 	const char *tmp = getenv("TMPDIR");
 	uint64_t runs = 100000, points = 10000000;
-	bool json = false, quiet;
+	bool json = false, tui = false, quiet;
 	char *tmpl;
 	int c, rc;
 
@@ -493,6 +560,11 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 		case 'j':
 			json = true;
 			break;
+		case 't':
+			tui = true;
+			break;
+		case 'W':
+			return tui_figures(optarg);
 		case 'h':
 			return cli_help(help);
 		case ':':
@@ -559,10 +631,15 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 		goto done;
 done:
 	ry_store_close(b.st);
+	b.st = NULL;
+	if (!rc && !json)
+		print_text(&b);
+	if (!rc && tui && !json)
+		rc = run_tui_figures(b.path);
 	remove_workspace(&b);
 	free(b.path);
 	free(b.dir);
 	if (rc)
 		return cli_fail(rc);
-	return json ? print_json(&b) : (print_text(&b), 0);
+	return json ? print_json(&b) : 0;
 }

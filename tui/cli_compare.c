@@ -14,6 +14,7 @@
 
 static const char help[] =
 	"usage: runyard compare RUN RUN... [--diff-only] [--json] [--db PATH]\n"
+	"       runyard compare --code RUN RUN\n"
 	"\n"
 	"Compare runs side by side: experiment, status, host, duration and cost,\n"
 	"then params as rows with runs as columns, then metric summaries.\n"
@@ -29,6 +30,8 @@ static const char help[] =
 	"Options:\n"
 	"  -d, --diff-only  hide params that are the same in every run\n"
 	"  --json           print one JSON object (docs/json.md)\n"
+	"  --code           print the code diff between the two runs' git commits\n"
+	"                   (read from the repository at the first run's directory)\n"
 	"  --db PATH        workspace file\n"
 	"  -h, --help       print this help\n"
 	"\n"
@@ -350,12 +353,13 @@ int cli_compare(int argc, char **argv, struct cli_global *g)
 	static const struct option opts[] = {
 		{ "diff-only", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "code", no_argument, NULL, 'c' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cmp c;
-	bool json = false, diff_only = false;
+	bool json = false, diff_only = false, code = false;
 	ry_store *st;
 	int ch, rc;
 
@@ -365,6 +369,7 @@ int cli_compare(int argc, char **argv, struct cli_global *g)
 		switch (ch) {
 		case 'd': diff_only = true; break;
 		case 'j': json = true; break;
+		case 'c': code = true; break;
 		case 'D': g->db_path = optarg; break;
 		case 'h': return cli_help(help);
 		default: return cli_getopt_error("compare", ch, argv);
@@ -373,8 +378,16 @@ int cli_compare(int argc, char **argv, struct cli_global *g)
 	if (argc - optind < 2)
 		return cli_usage("compare", "give at least two runs to compare (ids, uuid prefixes or names)");
 
+	if (code && (argc - optind != 2 || json))
+		return cli_usage("compare", "--code compares the code of exactly two runs, as text");
+
 	if ((rc = cli_open_store(&st, g, 0)))
 		return rc;
+	if (code) {
+		rc = cli_code_diff(st, argv[optind], argv[optind + 1]);
+		ry_store_close(st);
+		return rc;
+	}
 	memset(&c, 0, sizeof c);
 	if ((rc = load(&c, st, argv + optind, (size_t)(argc - optind))))
 		rc = cli_fail(rc);

@@ -56,7 +56,7 @@ int cli_export(int argc, char **argv, struct cli_global *g)
 	}
 	if (argc - optind != 2)
 		return cli_usage("export", "expected NAME@ALIAS (or NAME@VERSION) and a directory");
-	if ((rc = cli_open_store(&st, g, RY_STORE_READONLY)))
+	if ((rc = cli_open_store(&st, g, 0)))
 		return rc;
 	if ((rc = ry_registry_resolve(st, argv[optind], &model, &version)) ||
 	    (rc = ry_registry_version(st, model, version, &v)) ||

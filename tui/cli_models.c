@@ -134,7 +134,7 @@ int cli_models(int argc, char **argv, struct cli_global *g)
 	}
 	if (optind < argc)
 		return cli_usage("models", "unexpected argument '%s'", argv[optind]);
-	if ((rc = cli_open_store(&st, g, RY_STORE_READONLY)))
+	if ((rc = cli_open_store(&st, g, 0)))
 		return rc;
 	if ((rc = ry_registry_models(st, &m, &n)))
 		return cli_reg_fail(st, rc);
@@ -467,7 +467,7 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 	at = strchr(spec, '@');
 	if (describe || tags)
 		return update(g, spec, at != NULL, describe, tags);
-	if ((rc = cli_open_store(&st, g, RY_STORE_READONLY)))
+	if ((rc = cli_open_store(&st, g, 0)))
 		return rc;
 	if (at || card) {
 		if ((rc = ry_registry_resolve(st, spec, &model, &version)))

@@ -33,7 +33,8 @@ static const char run_help[] =
 	"                        extra capture pattern (POSIX ERE): group 1 is the value of\n"
 	"                        metric NAME, or use (?<key>..) (?<value>..) (?<step>..) groups\n"
 	"  --save-patterns       remember the --pattern lines (and --no-capture) as the\n"
-	"                        experiment's defaults for later runs\n"
+	"                        experiment's defaults for later runs; the config file's\n"
+	"                        [patterns] section (NAME = REGEX lines) applies to all runs\n"
 	"  --no-capture          do not capture metrics from the output (JSON lines are\n"
 	"                        still read)\n"
 	"  --no-params           do not read params from CMD's arguments\n"
@@ -90,6 +91,30 @@ static int save_patterns(ry_store *st, const char *exp, const char *patterns, bo
 	return rc;
 }
 
+/* The config file's [patterns] section as "NAME = REGEX" lines (caller
+ * frees; NULL when none).  A broken config or pattern is reported and
+ * skipped: it should not keep a training job from starting. */
+static char *config_patterns(void)
+{
+	ry_config *cfg = NULL;
+	ry_buf b = RY_BUF_INIT;
+	if (ry_config_load(&cfg, NULL)) {
+		fprintf(stderr, "runyard: config not read, its [patterns] are not used: %s\n", ry_error_last());
+		return NULL;
+	}
+	for (size_t i = 0, n = ry_config_nentries(cfg, "patterns"); i < n; i++) {
+		const char *k, *v;
+		ry_config_entry(cfg, "patterns", i, &k, &v);
+		ry_buf_printf(&b, "%s = %s\n", k, v);
+	}
+	ry_config_free(cfg);
+	if (b.len && ry_ingest_check_patterns(b.ptr)) {
+		fprintf(stderr, "runyard: the config's [patterns] are not used: %s\n", ry_error_last());
+		ry_buf_free(&b);
+	}
+	return b.ptr ? ry_buf_detach(&b) : NULL;
+}
+
 /* The experiment's remembered capture switch ("capture" = "off"). */
 static bool experiment_capture(ry_store *st, const char *exp)
 {
@@ -112,6 +137,7 @@ int cli_run(int argc, char **argv, struct cli_global *g)
 	size_t np = 0, nt = 0, capp = 0, capt = 0;
 	ry_buf patterns = RY_BUF_INIT;
 	bool quiet = false, save = false;
+	char *cfgpat = NULL;
 	ry_store *st = NULL;
 	int i, rc = 0, status;
 
@@ -194,6 +220,15 @@ int cli_run(int argc, char **argv, struct cli_global *g)
 	}
 	if (o.capture)
 		o.capture = experiment_capture(st, o.experiment);
+	if (o.capture && (cfgpat = config_patterns())) {
+		/* config first: the command line's patterns come after and add to them */
+		ry_buf all = RY_BUF_INIT;
+		ry_buf_puts(&all, cfgpat);
+		ry_buf_put(&all, patterns.ptr ? patterns.ptr : "", patterns.len);
+		ry_buf_free(&patterns);
+		patterns = all;
+		free(cfgpat);
+	}
 	o.argv = argv + i;
 	o.params = params;
 	o.nparams = np;

@@ -64,7 +64,10 @@ static const char default_bindings[] =
 	"H = hosts\n"
 	"L = launch\n"
 	"K = cancel-run\n"
+	"R = registry\n"
+	"P = promote\n"
 	"\n[keys detail]\n"
+	"P = promote\n"
 	"e = edit-notes\n"
 	"F = follow\n"
 	"/ = search\n"
@@ -84,7 +87,13 @@ static const char default_bindings[] =
 	"L = launch\n"
 	"\n[keys picker]\n"
 	"Space = toggle\n"
-	"/ = search\n";
+	"/ = search\n"
+	"\n[keys registry]\n"
+	"h = history\n"
+	"r = goto-run\n"
+	"/ = search\n"
+	"\n[keys promote]\n"
+	"P = promote\n";
 
 static const char *const action_names[] = {
 #define TUI_ACTION_NAME(id, name, help) name,
@@ -213,7 +222,7 @@ int tui_keymap_bind(tui_keymaps *km, const char *map, const char *keyname,
 {
 	int m = map_by_name(map), key = tui_key_parse(keyname), a = action_by_name(action);
 	if (m < 0) {
-		snprintf(err, errn, "unknown keymap '%s' (use generic, main, detail, compare, help, picker)", map);
+		snprintf(err, errn, "unknown keymap '%s' (use generic, main, detail, compare, help, picker, registry, promote)", map);
 		return -1;
 	}
 	if (key < 0) {

@@ -57,7 +57,11 @@
 	_(REFRESH,       "refresh",        "Reload and redraw the screen (hosts: probe again)") \
 	_(HOSTS,         "hosts",          "Show the hosts: GPUs, memory, who is on them (live probe)") \
 	_(LAUNCH,        "launch",         "Launch a run on an SSH host (from the experiment or the run under the cursor)") \
-	_(CANCEL_RUN,    "cancel-run",     "Cancel the running remote run under the cursor")
+	_(CANCEL_RUN,    "cancel-run",     "Cancel the running remote run under the cursor") \
+	_(REGISTRY,      "registry",       "Open the model registry") \
+	_(PROMOTE,       "promote",        "Promote the run's artifact to a registered model") \
+	_(HISTORY,       "history",        "Show or hide the model's history (the audit trail)") \
+	_(GOTO_RUN,      "goto-run",       "Open the source run of the version under the cursor")
 
 enum tui_action {
 #define TUI_ACTION_ENUM(id, name, help) TUI_ACT_##id,
@@ -75,7 +79,9 @@ enum tui_action {
 	_(HELP,    "help")    \
 	_(PICKER,  "picker")  \
 	_(HOSTS,   "hosts")   \
-	_(LAUNCH,  "launch")
+	_(LAUNCH,  "launch") \
+	_(REGISTRY, "registry") \
+	_(PROMOTE, "promote")
 
 enum tui_keymap_id {
 #define TUI_KEYMAP_ENUM(id, name) TUI_KM_##id,

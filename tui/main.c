@@ -18,7 +18,7 @@ const struct cli_command cli_commands[] = {
 	{ "runs", cli_runs, "[-e EXP] [--filter EXPR] [--sort KEY[:desc]] [--columns K,K] [--limit N] [--json]",
 	  "list runs, filtered and sorted" },
 	{ "show", cli_show, "RUN [--json]", "show one run: params, metrics, provenance" },
-	{ "compare", cli_compare, "RUN RUN... [--diff-only] [--json]", "compare runs side by side" },
+	{ "compare", cli_compare, "RUN RUN... [--diff-only] [--json] | --code RUN RUN", "compare runs side by side" },
 	{ "run", cli_run, "[-e EXP] [--name NAME] [--tag K=V]... [--param K=V]... [--no-capture] -- CMD ARG...",
 	  "run and track a local command" },
 	{ "metrics", cli_metrics, "RUN [KEY...] [--json|--csv]", "print full metric histories" },

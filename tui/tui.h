@@ -31,7 +31,7 @@ enum {
 	TUI_PROMPT_FILTER,
 	TUI_PROMPT_SEARCH,
 	TUI_PROMPT_NOTES,
-	TUI_PROMPT_FIELD,   /* a launch dialog field */
+	TUI_PROMPT_FIELD,   /* a form field (the promote dialog) */
 	TUI_PROMPT_CONFIRM, /* y/N before cancelling a run */
 };
 

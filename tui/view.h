@@ -72,6 +72,9 @@ extern const struct tui_view_ops tui_view_help;
 extern const struct tui_view_ops tui_view_picker;
 extern const struct tui_view_ops tui_view_hosts;
 extern const struct tui_view_ops tui_view_launch;
+extern const struct tui_view_ops tui_view_registry; /* registered models */
+extern const struct tui_view_ops tui_view_model;    /* one model: versions, history */
+extern const struct tui_view_ops tui_view_promote;  /* the promote dialog of a run */
 
 /* Push a new view opened with arg; returns it or NULL if open failed. */
 struct tui_view *tui_view_push(struct tui_ctx *c, const struct tui_view_ops *ops, void *arg);
@@ -81,6 +84,16 @@ void tui_view_pop(struct tui_ctx *c);
 /* ---- arguments of views opened by other views -------------------------- */
 
 struct tui_detail_arg {
+	long long run_id;
+};
+
+/* tui_view_model: the model's name (copied). */
+struct tui_model_arg {
+	const char *name;
+};
+
+/* tui_view_promote: the candidate run. */
+struct tui_promote_arg {
 	long long run_id;
 };
 

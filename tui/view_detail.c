@@ -449,6 +449,11 @@ static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 		ry_run_free(r);
 		return TUI_REDRAW;
 	}
+	case TUI_ACT_PROMOTE: {
+		struct tui_promote_arg pa = { (long long)p->id };
+		tui_view_push(c, &tui_view_promote, &pa);
+		return TUI_REDRAW;
+	}
 	case TUI_ACT_SEARCH:
 		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
 		return TUI_REDRAW;

@@ -880,6 +880,16 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		return TUI_REDRAW;
 	case TUI_ACT_LAUNCH: return open_launch(c, p);
 	case TUI_ACT_CANCEL_RUN: return ask_cancel(v, c, p);
+	case TUI_ACT_REGISTRY: tui_view_push(c, &tui_view_registry, NULL); return TUI_REDRAW;
+	case TUI_ACT_PROMOTE:
+		if (!n) {
+			tui_error(c, "no run here to promote");
+			return TUI_REDRAW;
+		} else {
+			struct tui_promote_arg pa = { (long long)ry_runlist_id(p->list, p->cur) };
+			tui_view_push(c, &tui_view_promote, &pa);
+		}
+		return TUI_REDRAW;
 	default:
 		return TUI_UNHANDLED;
 	}

@@ -82,6 +82,15 @@ ry run -q -e quiet -- sh -c 'echo PPL 12.5'
 ry metrics "$(q "select max(id) from runs")" ppl --csv
 expect_out_has ",ppl,0,"  "a saved experiment pattern applies to later runs"
 
+printf '[patterns]\nbleu = BLEU score ([0-9.]+)\n' >"$T_TMP/config"
+RUNYARD_CONFIG="$T_TMP/config" "$RUNYARD" run -q --name cfgpat -- sh -c 'echo BLEU score 27.5' >/dev/null 2>&1
+ry metrics cfgpat bleu --csv
+expect_out_has "cfgpat,bleu,0," "the config file's [patterns] apply"
+printf '[patterns]\nbad = (?:x)(1)\n' >"$T_TMP/config"
+RUNYARD_CONFIG="$T_TMP/config" ry run -q --name cfgbad -- sh -c 'echo loss=1'
+expect_rc 0 "a bad config pattern does not stop the run"
+expect_err_has "[patterns] are not used" "a bad config pattern is reported"
+
 # ---- the Python helper from a real Python script
 mkdir -p "$T_TMP/proj"
 cat >"$T_TMP/proj/train.py" <<'EOF'
@@ -138,9 +147,19 @@ expect_rc 0 "run inside a repo"
 [ "$(q "select git_branch || ' ' || git_dirty || ' ' || git_remote || ' ' || length(git_commit) from runs where name = 'gitrun'")" = "main 1 https://example.com/r.git 40" ] \
 	&& ok "branch, dirty, stripped remote, commit" || fail "provenance: $(q "select git_branch, git_dirty, git_remote, git_commit from runs where name = 'gitrun'")"
 q "select git_diff from runs where name = 'gitrun'" | grep -q '^+lr = 0.2' && ok "dirty diff stored" || fail "dirty diff stored"
+(cd "$G" && git commit -qam two && "$RUNYARD" run -q --name gitrun2 -- true); RC=$?
+ry compare --code gitrun gitrun2
+expect_rc 0 "compare --code"
+expect_out_has "+lr = 0.2" "the code diff between the two runs' commits"
+expect_out_has "also had uncommitted changes" "the dirty first run is noted"
 (cd "$T_TMP/proj" && "$RUNYARD" run -q --name nogit -- true); RC=$?
 expect_rc 0 "outside a repo nothing fails"
 [ -z "$(q "select git_commit from runs where name = 'nogit'")" ] && ok "no provenance outside a repo" || fail "no provenance outside a repo"
+ry compare --code gitrun nogit
+expect_rc 1 "compare --code with a run without a commit fails"
+expect_err_has "no recorded git commit" "and says why"
+ry compare --code gitrun
+expect_rc 2 "compare --code needs two runs"
 
 # ---- SIGINT to runyard reaches a child that traps it
 rm -f "$T_TMP/ready"

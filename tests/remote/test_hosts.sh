@@ -80,6 +80,19 @@ ry hosts --probe --json wrongkey deadport nowhere
 expect_json "[h['error_kind'] for h in d['hosts']] == ['auth','refused','dns']" "auth, refused and DNS failures are told apart"
 expect_json "'stranger' in d['hosts'][0]['error'] and 'authorized_keys' in d['hosts'][0]['error']" "auth failure names the key tried and what to do"
 
+# an RSA key: Debian's libssh2 1.10 signs with SHA-1, OpenSSH 9.2 refuses it;
+# the user is told to use ed25519, not just "auth failed"
+ssh-keygen -q -t rsa -b 2048 -N '' -f "$HOME/.ssh/rsa_key"
+cat "$HOME/.ssh/rsa_key.pub" >> "$RT/authorized_keys"
+{ printf 'Host rsakey\n\tHostName 127.0.0.1\n\tPort %s\n\tIdentityFile ~/.ssh/rsa_key\n' "$RT_PORT2"; cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
+mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
+ry hosts --probe --json rsakey
+if [ "$(json "d['hosts'][0]['reachable']")" = True ]; then
+	ok "# SKIP this libssh2 signs RSA with SHA-2: the RSA key was accepted"
+else
+	expect_json "d['hosts'][0]['error_kind'] == 'auth' and 'SHA-1' in d['hosts'][0]['error'] and 'ed25519' in d['hosts'][0]['error']" "a refused RSA key gets the SHA-1 explanation and the ed25519 advice"
+fi
+
 # one ProxyJump hop: reach cpubox's port through gpu2
 cat >> "$HOME/.ssh/config.jump" <<CONF
 Host viajump
@@ -91,6 +104,24 @@ CONF
 mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
 ry hosts --probe --json viajump
 expect_json "d['hosts'][0]['reachable'] and d['hosts'][0]['gpu_host'] == False" "ProxyJump through one jump host"
+
+# a stuck host (accepts TCP, never speaks SSH) times out without holding up
+# the others
+stuck_port=$(rt_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time.sleep(30)' "$stuck_port" &
+stuck_pid=$!
+printf 'Host stuck\n\tHostName 127.0.0.1\n\tPort %s\n' "$stuck_port" > "$HOME/.ssh/config.stuck"
+{ cat "$HOME/.ssh/config.stuck"; cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
+mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
+for i in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$stuck_port) 2>/dev/null && break; sleep 0.1; done
+start=$(date +%s.%N)
+ry hosts --probe --json --timeout 6 stuck gpu2
+wall=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
+kill "$stuck_pid" 2>/dev/null; wait "$stuck_pid" 2>/dev/null
+expect_json "d['hosts'][0]['error_kind'] == 'timeout' and d['hosts'][1]['reachable'] and d['hosts'][1]['probe_seconds'] < d['hosts'][0]['probe_seconds']" "a stuck host times out; the other host is not held up"
+if python3 -c "import sys; sys.exit(0 if $wall < 7.5 else 1)"; then ok "the probe ends at the deadline (${wall}s)"; else fail "the probe ends at the deadline (${wall}s)"; fi
 
 # 20 aliases at once: about the time of the slowest, not the sum
 for i in $(seq 1 20); do printf 'Host many%02d\n\tHostName 127.0.0.1\n\tPort %s\n' $i $RT_PORT8; done > "$HOME/.ssh/config.many"

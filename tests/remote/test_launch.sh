@@ -119,6 +119,21 @@ expect_out_has "gpus=0,1" "CUDA_VISIBLE_DEVICES set to the chosen GPUs"
 	&& ok "commit and dirty flag recorded" || fail "commit and dirty flag recorded"
 [ "$(sql "SELECT value FROM params WHERE run_id = $id1 AND key = 'lr'")" = "0.1" ] \
 	&& ok "params recorded" || fail "params recorded"
+# metrics and artifacts reach the workspace when ingest (branch track) and
+# the artifact store (branch registry) are built in; before, the raw lines
+# are kept next to the log
+if "$RUNYARD" --help | grep -q '^  metrics '; then
+	ry metrics "$id1" --csv
+	expect_out_has ",acc,3," "JSONL metrics ingested"
+	expect_out_has ",loss,3," "scalars from the log ingested"
+else
+	uuid1=$(sql "SELECT uuid FROM runs WHERE id = $id1")
+	[ "$(wc -l < "$RUNYARD_DB.runs/$uuid1/metrics.jsonl")" = 3 ] && ok "metric lines pulled" || fail "metric lines pulled"
+fi
+if "$RUNYARD" --help | grep -q '^  promote '; then
+	[ "$(sql "SELECT sha256 FROM artifacts WHERE run_id = $id1 AND path = 'model.bin'")" = "$(sha256sum < "$D1/artifacts/model.bin" | cut -d' ' -f1)" ] \
+		&& ok "artifact fetched into the store, sha256 checked" || fail "artifact fetched into the store"
+fi
 ry jobs --json
 expect_json "d['jobs'][0]['status'] == 'finished' and d['jobs'][0]['exit_code'] == 0 and d['jobs'][0]['host'] == 'gpu8'" "jobs --json"
 

@@ -405,6 +405,34 @@ static void test_jsonl__params_and_log_dedup(void **state)
 	ry_ingest_free(in);
 }
 
+/* Random bytes biased towards the scanner's syntax, in random chunks: the
+ * parsers must never crash or read out of bounds (ASan builds check that). */
+static void test_ingest__random_input_never_crashes(void **state)
+{
+	static const char alphabet[] = "ab_.:=- \t\r\n0123456789eE+-.nainf{}[]\",'\x1b\xff\xc3\xa9/%|";
+	struct sink s;
+	ry_ingest *in = mk(&s, "x = v([0-9]+)\nkv = (?<key>[a-z]+)~(?<value>[0-9]+)");
+	unsigned seed = 12345;
+	char buf[4096];
+	(void)state;
+	for (int round = 0; round < 400; round++) {
+		size_t n = 0, len;
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 16) % sizeof buf;
+		for (; n < len; n++) {
+			seed = seed * 1103515245u + 12345u;
+			buf[n] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+		}
+		if (round % 2)
+			ry_ingest_log(in, buf, len);
+		else
+			ry_ingest_jsonl(in, buf, len);
+		s.n = 0; /* the sink only keeps the first 4096 points */
+	}
+	ry_ingest_flush(in, true);
+	ry_ingest_free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_jsonl__python_nan_infinity),
 		cmocka_unit_test(test_jsonl__overlong_line_counted),
 		cmocka_unit_test(test_jsonl__params_and_log_dedup),
+		cmocka_unit_test(test_ingest__random_input_never_crashes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -399,6 +399,23 @@ static void test_metrics_read__damaged_chunk_is_ecorrupt(void **state)
 	ry_metrics_writer_free(w);
 }
 
+/* Chunks whose summary row was deleted by hand are reported, not
+ * silently overwritten. */
+static void test_metrics_flush__orphan_chunks_are_ecorrupt(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_point p[] = { { 0, 1, 5.0 } };
+	ry_metrics_writer *w;
+	write_points(ws->st, 1, "loss", p, 1);
+	exec_sql(ws->st, "DELETE FROM metric_summary");
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	assert_int_equal(ry_metrics_append(w, 1, "loss", 1, 2, 1), 0);
+	assert_int_equal(ry_metrics_flush(w), RY_ECORRUPT);
+	assert_non_null(strstr(ry_error_last(), "no summary"));
+	ry_metrics_writer_free(w);
+	expect_history(ws->st, 1, "loss", p, 1);
+}
+
 static void test_metrics_keys__per_experiment_and_all(void **state)
 {
 	struct ry_test_ws *ws = *state;
@@ -487,6 +504,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_flush__survives_caller_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_writer__rebuilds_valueless_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_read__damaged_chunk_is_ecorrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_flush__orphan_chunks_are_ecorrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_keys__per_experiment_and_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metric_goal__heuristic_and_setting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_storage__counts_points_and_bytes, setup, teardown),
