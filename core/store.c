@@ -25,6 +25,7 @@ struct ry_store {
 	char *path;
 	int txn_depth;
 	bool readonly;
+	bool ready;      /* validated and migrated: only then may close write */
 	struct {
 		const char *sql; /* key: the literal's address */
 		sqlite3_stmt *stmt;
@@ -254,6 +255,7 @@ int ry_store_open(ry_store **out, const char *path, unsigned flags)
 		goto fail;
 	if ((rc = migrate(st, fresh, version)))
 		goto fail;
+	st->ready = true;
 	*out = st;
 	return 0;
 fail:
@@ -270,6 +272,11 @@ void ry_store_close(ry_store *st)
 	if (st->db) {
 		if (st->txn_depth > 0)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		/* A connection that wrote refreshes the planner's statistics
+		 * (bounded work; SQLite's advice for long-lived files).  One that
+		 * only read leaves the file exactly as it found it. */
+		if (st->ready && !st->readonly && sqlite3_total_changes(st->db) > 0)
+			sqlite3_exec(st->db, "PRAGMA analysis_limit = 1000; PRAGMA optimize", NULL, NULL, NULL);
 		/* Leave the WAL checkpointed for the next opener. */
 		sqlite3_close_v2(st->db);
 	}
