@@ -59,6 +59,10 @@ CSV
 	echo "GPU-8a8b8c8d-0000-4000-8000-000000000003, 1, 61230" > "$RT/gpu8/apps.csv"
 	chmod -R a+rX "$RT"
 	chmod 600 "$RT/hostkey"
+	# Tests run in parallel: hold a lock from choosing the ports until sshd
+	# has bound them, so two suites never pick the same free port.
+	exec 9>"${TMPDIR:-/tmp}/runyard-test-ports.lock"
+	flock 9
 	RT_PORT2=$(rt_port); RT_PORT8=$(rt_port); RT_PORTC=$(rt_port)
 	local base=/usr/local/bin:/usr/bin:/bin
 	cat > "$RT/sshd_config" <<CONF
@@ -129,11 +133,11 @@ CONF
 
 # rt_start / rt_stop: the sshd process (restartable mid-test).
 rt_start() {
-	/usr/sbin/sshd -D -e -f "$RT/sshd_config" 2>>"$RT/sshd.log" &
+	/usr/sbin/sshd -D -e -f "$RT/sshd_config" 2>>"$RT/sshd.log" 9>&- &
 	SSHD_PID=$!
 	local i
 	for i in $(seq 1 100); do
-		if ssh-keyscan -T 1 -p "$RT_PORTC" 127.0.0.1 >/dev/null 2>&1; then return 0; fi
+		if ssh-keyscan -T 1 -p "$RT_PORTC" 127.0.0.1 >/dev/null 2>&1; then flock -u 9 2>/dev/null; return 0; fi
 		kill -0 "$SSHD_PID" 2>/dev/null || break
 		sleep 0.05
 	done
