@@ -55,13 +55,17 @@ int tui_draw_str(struct tui_ctx *c, int y, int x, int w, const char *s, enum tui
 	return used;
 }
 
-void tui_draw_fill(struct tui_ctx *c, int y, int x, int w, enum tui_color e)
+/* Columns of a horizontal span at (y, x) that fall on screen; <= 0: none. */
+static int clip_row(const struct tui_ctx *c, int y, int x, int w)
 {
 	if (y < 0 || y >= c->rows || x >= c->cols)
-		return;
-	if (x + w > c->cols)
-		w = c->cols - x;
-	if (w <= 0)
+		return 0;
+	return x + w > c->cols ? c->cols - x : w;
+}
+
+void tui_draw_fill(struct tui_ctx *c, int y, int x, int w, enum tui_color e)
+{
+	if ((w = clip_row(c, y, x, w)) <= 0)
 		return;
 	attrset((attr_t)c->attrs[e]);
 	mvhline(y, x, ' ', w);
@@ -70,11 +74,7 @@ void tui_draw_fill(struct tui_ctx *c, int y, int x, int w, enum tui_color e)
 
 void tui_draw_hline(struct tui_ctx *c, int y, int x, int w, enum tui_color e)
 {
-	if (y < 0 || y >= c->rows || x >= c->cols)
-		return;
-	if (x + w > c->cols)
-		w = c->cols - x;
-	if (w <= 0)
+	if ((w = clip_row(c, y, x, w)) <= 0)
 		return;
 	attrset((attr_t)c->attrs[e]);
 	if (c->utf8)
