@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "shell.h"
+#include "sshheap.h"
 #include "util.h"
 
 #include <errno.h>
@@ -36,6 +37,7 @@ struct jump;
 struct ry_ssh {
 	int fd;
 	LIBSSH2_SESSION *sess;
+	ry_sshheap *heap;     /* sess allocates here; see sshheap.h */
 	LIBSSH2_SFTP *sftp;
 	ry_ssh_options o;
 	int timeout_ms;
@@ -758,7 +760,8 @@ static int connect_session(ry_ssh **out, const ry_sshhost *h, const ry_ssh_optio
 	}
 	if (rc)
 		goto fail;
-	s->sess = libssh2_session_init();
+	s->heap = ry_sshheap_new();
+	s->sess = ry_sshheap_session(s->heap);
 	if (!s->sess) {
 		rc = ry_error_set(RY_ERROR, "cannot create an ssh session");
 		goto fail;
@@ -821,6 +824,7 @@ void ry_ssh_close(ry_ssh *s)
 		libssh2_session_set_blocking(s->sess, 1);
 		libssh2_session_free(s->sess);
 	}
+	ry_sshheap_free(s->heap);
 	if (s->fd >= 0)
 		close(s->fd);
 	jump_free(s->jump);

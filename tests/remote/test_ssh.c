@@ -2,13 +2,18 @@
  * The SSH layer as the TUI will drive it, against a real sshd: exec with
  * output capture and exit codes, deadlines, the cancel flag from another
  * thread, SFTP round trips with progress, passphrase-protected keys through
- * the callback, and many sessions on many threads at once.
+ * the callback, many sessions on many threads at once, and a handshake cut
+ * off in the middle of key exchange (which must not leak under ASan).
  *
  * Run without the harness's environment, it re-executes itself under
  * tests/remote/test_ssh.sh, which starts the sshd and sets RT_*.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../unit/testutil.h"
 #include "ssh.h"
@@ -198,6 +203,105 @@ static void test_ssh_threads__sessions_in_parallel(void **state)
 	}
 }
 
+/* ---- a server that stops answering in the middle of key exchange ------- */
+
+static int tcp_to(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+	return fd;
+}
+
+static void read_exact(int fd, void *p, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, (char *)p + got, n - got);
+		assert_true(r > 0);
+		got += (size_t)r;
+	}
+}
+
+/* The real sshd's banner and KEXINIT packet, as a client first sees them. */
+static size_t capture_server_hello(int port, unsigned char *buf, size_t cap)
+{
+	int fd = tcp_to(port);
+	size_t n = 0;
+	static const char banner[] = "SSH-2.0-runyard_test\r\n";
+	assert_int_equal(write(fd, banner, sizeof banner - 1), (ssize_t)(sizeof banner - 1));
+	while (n < cap && (n == 0 || buf[n - 1] != '\n'))
+		read_exact(fd, buf + n++, 1);
+	assert_true(n + 4 < cap);
+	read_exact(fd, buf + n, 4);
+	uint32_t len = (uint32_t)buf[n] << 24 | (uint32_t)buf[n + 1] << 16 | (uint32_t)buf[n + 2] << 8 | buf[n + 3];
+	assert_true(n + 4 + len <= cap);
+	read_exact(fd, buf + n + 4, len);
+	close(fd);
+	return n + 4 + len;
+}
+
+struct mute_server {
+	int listen_fd;
+	unsigned char hello[8192];
+	size_t hello_len;
+};
+
+/* Accepts one client, sends the captured hello, then reads and never
+ * answers, so the client sits in key exchange holding its ephemeral keys. */
+static void *mute_server_main(void *arg)
+{
+	struct mute_server *m = arg;
+	char sink[4096];
+	int fd = accept(m->listen_fd, NULL, NULL);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, m->hello, m->hello_len) == (ssize_t)m->hello_len)
+		while (read(fd, sink, sizeof sink) > 0)
+			;
+	close(fd);
+	return NULL;
+}
+
+static void test_ssh_handshake__cut_off_in_key_exchange(void **state)
+{
+	struct mute_server m;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof a;
+	pthread_t t;
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	ry_ssh *s = NULL;
+	ry_ssh_options o = RY_SSH_OPTIONS_INIT;
+	ry_ssh_fail why;
+	char *text;
+
+	m.hello_len = capture_server_hello(atoi(getenv("RT_PORT2")), m.hello, sizeof m.hello);
+	m.listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(m.listen_fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(m.listen_fd, 1), 0);
+	assert_int_equal(getsockname(m.listen_fd, (struct sockaddr *)&a, &alen), 0);
+	assert_int_equal(pthread_create(&t, NULL, mute_server_main, &m), 0);
+
+	text = ry_xasprintf("Host mute\n\tHostName 127.0.0.1\n\tPort %d\n", ntohs(a.sin_port));
+	assert_int_equal(ry_sshconfig_parse(&c, text, "test"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "mute", &h), 0);
+	o.timeout_ms = 500;
+	assert_int_not_equal(ry_ssh_connect(&s, h, &o, &why), 0);
+	assert_null(s);
+	assert_int_equal(why, RY_SSH_TIMEOUT);
+	assert_non_null(strstr(ry_error_last(), "handshake"));
+
+	pthread_join(t, NULL);
+	close(m.listen_fd);
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+	free(text);
+}
+
 int main(int argc, char **argv)
 {
 	if (!getenv("RT_WORK")) {
@@ -215,6 +319,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ssh_sftp__round_trip_and_ranges),
 		cmocka_unit_test(test_ssh_auth__passphrase_callback),
 		cmocka_unit_test(test_ssh_threads__sessions_in_parallel),
+		cmocka_unit_test(test_ssh_handshake__cut_off_in_key_exchange),
 	};
 	if (ry_sshconfig_load(&cfg, NULL) != 0)
 		fail_msg("ssh config: %s", ry_error_last());

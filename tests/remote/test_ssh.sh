@@ -9,5 +9,5 @@ cat "$HOME/.ssh/enc_key.pub" >> "$RT/authorized_keys"
 { printf 'Host enckey\n\tHostName 127.0.0.1\n\tPort %s\n\tIdentityFile ~/.ssh/enc_key\n' "$RT_PORT2"; cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
 mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
 chmod 777 "$RT_WORK"
-export RT_WORK
+export RT_WORK RT_PORT2
 "$1"
