@@ -862,32 +862,31 @@ fail_committed:
 
 /* ---- read-back ---------------------------------------------------------- */
 
-int ry_metrics_read(ry_store *st, int64_t run_id, const char *key, ry_point **out, size_t *n)
+int ry_metrics_read_into(ry_store *st, int64_t run_id, const char *key, ry_point **buf, size_t *cap,
+                         size_t *n)
 {
 	sqlite3_stmt *q;
-	ry_point *pts = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0;
 	int64_t scratch[RY_METRICS_CHUNK];
 	int step, rc = 0;
 
-	*out = NULL;
 	*n = 0;
 	if (!key)
 		return ry_error_set(RY_EINVAL, "reading a metric needs its name");
 	{
 		/* Size the array once from the summary: a 100k-point history
 		 * otherwise costs a dozen reallocations. */
-		sqlite3_stmt *c = ry_store__stmt(st, "SELECT n FROM metric_summary WHERE run_id = ? AND key = ?");
+		sqlite3_stmt *c = ry_store__bulk_stmt(st, "SELECT n FROM metric_summary WHERE run_id = ? AND key = ?");
 		sqlite3_bind_int64(c, 1, run_id);
 		sqlite3_bind_text(c, 2, key, -1, SQLITE_STATIC);
 		if (sqlite3_step(c) == SQLITE_ROW) {
 			int64_t hint = sqlite3_column_int64(c, 0);
 			if (hint > 0 && hint < ((int64_t)1 << 32))
-				pts = ry_xgrow(pts, &cap, (size_t)hint, sizeof *pts);
+				*buf = ry_xgrow(*buf, cap, (size_t)hint, sizeof **buf);
 		}
 		sqlite3_reset(c);
 	}
-	q = ry_store__stmt(st, "SELECT chunk, n, data FROM metrics WHERE run_id = ? AND key = ? ORDER BY chunk");
+	q = ry_store__bulk_stmt(st, "SELECT chunk, n, data FROM metrics WHERE run_id = ? AND key = ? ORDER BY chunk");
 	sqlite3_bind_int64(q, 1, run_id);
 	sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
@@ -899,9 +898,9 @@ int ry_metrics_read(ry_store *st, int64_t run_id, const char *key, ry_point **ou
 			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
 			break;
 		}
-		if (len + (size_t)cn > cap)
-			pts = ry_xgrow(pts, &cap, len + (size_t)cn, sizeof *pts);
-		got = chunk_decode(blob, blen, pts + len, (size_t)cn, scratch);
+		if (len + (size_t)cn > *cap)
+			*buf = ry_xgrow(*buf, cap, len + (size_t)cn, sizeof **buf);
+		got = chunk_decode(blob, blen, *buf + len, (size_t)cn, scratch);
 		if (got != cn) {
 			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
 			break;
@@ -909,15 +908,25 @@ int ry_metrics_read(ry_store *st, int64_t run_id, const char *key, ry_point **ou
 		len += (size_t)got;
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = ry_store__sqlerr(st, "reading a metric history");
+		rc = ry_store__stmt_err(st, q, "reading a metric history");
 	sqlite3_reset(q);
-	if (rc) {
-		free(pts);
+	if (rc)
 		return rc;
-	}
-	*out = pts;
 	*n = len;
 	return 0;
+}
+
+int ry_metrics_read(ry_store *st, int64_t run_id, const char *key, ry_point **out, size_t *n)
+{
+	size_t cap = 0;
+	int rc;
+	*out = NULL;
+	rc = ry_metrics_read_into(st, run_id, key, out, &cap, n);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 int ry_metrics_summaries(ry_store *st, int64_t run_id, ry_metric_summary **out, size_t *n)

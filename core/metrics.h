@@ -62,6 +62,13 @@ void ry_metrics_writer_free(ry_metrics_writer *w);
  * is not an error). */
 int ry_metrics_read(ry_store *st, int64_t run_id, const char *key, ry_point **out, size_t *n);
 
+/* The same into a buffer the caller keeps and reuses: *buf (malloc'd, *cap
+ * entries, may start NULL/0) grows as needed and stays the caller's to
+ * free, whatever is returned.  Reusing one buffer for many histories
+ * spares the page faults of fresh memory. */
+int ry_metrics_read_into(ry_store *st, int64_t run_id, const char *key, ry_point **buf, size_t *cap,
+                         size_t *n);
+
 /* Summaries of every metric of a run, sorted by key.  Free with
  * ry_metric_summaries_free. */
 int ry_metrics_summaries(ry_store *st, int64_t run_id, ry_metric_summary **out, size_t *n);

@@ -108,6 +108,23 @@ void ry_field_free(ry_field *f)
 }
 
 ry_field_kind ry_field_kind_of(const ry_field *f) { return f->kind; }
+
+/* An index gives the run list these orders for free (runs_by_created,
+ * runs_by_name, runs_by_status, the rowid) -- ascending only for columns
+ * without NULLs, which sort last in either direction and so break an
+ * index's ascending order.  Any other order is sorted in C (runlist.c):
+ * SQLite would sort 100k rows in a temp b-tree, evaluating a computed field
+ * like duration or cost row by row. */
+bool ry_field__sql_sorted(const ry_field *f, bool desc)
+{
+	static const char *const indexed[] = { "created", "id", "name", "status" };
+	if (f->kind != RY_FIELD_BUILTIN)
+		return false;
+	for (size_t i = 0; i < sizeof indexed / sizeof indexed[0]; i++)
+		if (!strcmp(f->b->name, indexed[i]))
+			return desc || !f->b->nullable;
+	return false;
+}
 const char *ry_field_key(const ry_field *f) { return f->key; }
 const char *ry_field_label(const ry_field *f) { return f->label; }
 ry_metric_agg ry_field_agg(const ry_field *f) { return f->agg; }
@@ -647,16 +664,30 @@ struct tok {
 };
 
 struct bind {
-	enum { B_TEXT, B_REAL, B_INT } type;
+	enum { B_TEXT, B_REAL, B_INT, B_SET } type; /* B_SET: i indexes the query's sets */
 	char *text;
 	double num;
 	int64_t i;
 };
 
+/* The subquery behind one ry_idset: run ids matching a group of conditions
+ * on params / metric_summary / tags rows. */
+struct subq {
+	char *sql;
+	struct bind *binds;
+	size_t nbinds;
+};
+
+static void subq_free(struct subq *q);
+static int fill_set(sqlite3 *db, void *payload, ry_idset *set);
+
 struct ry_query {
 	char *sql;
 	struct bind *binds;
 	size_t nbinds;
+	struct subq **subs; /* subs[i] fills sets[i] */
+	ry_idset **sets;
+	size_t nsets;
 };
 
 /* A piece of compiled SQL with the values its placeholders take, in order.
@@ -680,6 +711,8 @@ struct parser {
 	int nalias;
 	double now;
 	int depth;
+	struct subq **subs;
+	size_t nsubs, capsubs;
 };
 
 #define MAX_DEPTH 100
@@ -1196,6 +1229,15 @@ static void free_binds(struct bind *b, size_t n)
 	free(b);
 }
 
+static void subq_free(struct subq *q)
+{
+	if (!q)
+		return;
+	free(q->sql);
+	free_binds(q->binds, q->nbinds);
+	free(q);
+}
+
 static void frag_free(struct frag *f)
 {
 	ry_buf_free(&f->sql);
@@ -1215,33 +1257,48 @@ static void frag_take(struct frag *dst, struct frag *src)
 	frag_free(src);
 }
 
-/* Turn join leaves into ordinary conditions on r: one subquery joining the
- * leaves' rows on run_id, answered by the (key, ...) indexes and primary-key
- * lookups.  One joined subquery is several times cheaper than one IN list
- * per leaf, which SQLite would materialise in full (lr < 0.01 alone can be
- * most of the workspace). */
-static void frag_finish(struct frag *leaves, size_t n, struct frag *out)
+/* Turn join leaves into an ordinary condition on r: one subquery joining
+ * the leaves' rows on run_id, answered by the (key, ...) indexes and
+ * primary-key lookups, whose result becomes a run-id set tested with
+ * ry_idset(r.id, ?) (see query_idset.c for why not `r.id IN (...)`).  One
+ * joined subquery is several times cheaper than one set per leaf. */
+static void frag_finish(struct parser *p, struct frag *leaves, size_t n, struct frag *out)
 {
 	int a0 = leaves[0].alias;
-	memset(out, 0, sizeof *out);
-	ry_buf_printf(&out->sql, "r.id IN (SELECT t%d.run_id FROM %s AS t%d", a0, leaves[0].table, a0);
+	struct frag sub = { 0 };
+	struct subq *q = ry_xcalloc(1, sizeof *q);
+	struct bind *b;
+
+	ry_buf_printf(&sub.sql, "SELECT t%d.run_id FROM %s AS t%d", a0, leaves[0].table, a0);
 	for (size_t i = 1; i < n; i++)
-		ry_buf_printf(&out->sql, " JOIN %s AS t%d ON t%d.run_id = t%d.run_id", leaves[i].table,
+		ry_buf_printf(&sub.sql, " JOIN %s AS t%d ON t%d.run_id = t%d.run_id", leaves[i].table,
 		              leaves[i].alias, leaves[i].alias, a0);
-	ry_buf_puts(&out->sql, " WHERE ");
+	ry_buf_puts(&sub.sql, " WHERE ");
 	for (size_t i = 0; i < n; i++) {
-		ry_buf_puts(&out->sql, i ? " AND (" : "(");
-		frag_take(out, &leaves[i]);
-		ry_buf_puts(&out->sql, ")");
+		ry_buf_puts(&sub.sql, i ? " AND (" : "(");
+		frag_take(&sub, &leaves[i]);
+		ry_buf_puts(&sub.sql, ")");
 	}
-	ry_buf_puts(&out->sql, ")");
+	q->sql = ry_buf_detach(&sub.sql);
+	q->binds = sub.binds;
+	q->nbinds = sub.nbinds;
+	p->subs = ry_xgrow(p->subs, &p->capsubs, p->nsubs + 1, sizeof *p->subs);
+	p->subs[p->nsubs++] = q;
+
+	memset(out, 0, sizeof *out);
+	ry_buf_puts(&out->sql, "ry_idset(r.id, ?)");
+	out->binds = ry_xgrow(out->binds, &out->capbinds, 1, sizeof *out->binds);
+	b = &out->binds[out->nbinds++];
+	memset(b, 0, sizeof *b);
+	b->type = B_SET;
+	b->i = (int64_t)p->nsubs - 1;
 }
 
-static void frag_plain(struct frag *f)
+static void frag_plain(struct parser *p, struct frag *f)
 {
 	if (f->table) {
 		struct frag leaf = *f, out;
-		frag_finish(&leaf, 1, &out);
+		frag_finish(p, &leaf, 1, &out);
 		*f = out;
 	}
 }
@@ -1326,7 +1383,7 @@ static int parse_unary(struct parser *p, struct frag *out)
 		p->depth--;
 		if (rc)
 			break;
-		frag_plain(&sub);
+		frag_plain(p, &sub);
 		ry_buf_puts(&out->sql, "NOT (");
 		frag_take(out, &sub);
 		ry_buf_puts(&out->sql, ")");
@@ -1398,7 +1455,7 @@ static int parse_and(struct parser *p, struct frag *out)
 		ry_buf_puts(&out->sql, "(");
 		if (nleaves) {
 			struct frag joined;
-			frag_finish(leaves, nleaves, &joined);
+			frag_finish(p, leaves, nleaves, &joined);
 			frag_take(out, &joined);
 			first = false;
 		}
@@ -1426,7 +1483,7 @@ static int parse_or(struct parser *p, struct frag *out)
 	for (;;) {
 		if ((rc = parse_and(p, &sub)))
 			break;
-		frag_plain(&sub);
+		frag_plain(p, &sub);
 		if (n++)
 			ry_buf_puts(&acc.sql, " OR ");
 		frag_take(&acc, &sub);
@@ -1486,7 +1543,17 @@ int ry_query_compile(ry_query **out, ry_store *st, const char *expr)
 	(*out)->nbinds = top.nbinds;
 	top.binds = NULL;
 	top.nbinds = 0;
+	(*out)->subs = p.subs;
+	(*out)->nsets = p.nsubs;
+	(*out)->sets = ry_xcalloc(p.nsubs ? p.nsubs : 1, sizeof *(*out)->sets);
+	for (size_t i = 0; i < p.nsubs; i++)
+		(*out)->sets[i] = ry_idset__new(fill_set, p.subs[i]);
+	p.subs = NULL;
+	p.nsubs = 0;
 done:
+	for (size_t i = 0; i < p.nsubs; i++)
+		subq_free(p.subs[i]);
+	free(p.subs);
 	for (size_t i = 0; i < p.ntoks; i++) {
 		free(p.toks[i].text);
 		free(p.toks[i].qkey);
@@ -1503,6 +1570,12 @@ void ry_query_free(ry_query *q)
 		return;
 	free(q->sql);
 	free_binds(q->binds, q->nbinds);
+	for (size_t i = 0; i < q->nsets; i++) {
+		ry_idset__free(q->sets[i]);
+		subq_free(q->subs[i]);
+	}
+	free(q->sets);
+	free(q->subs);
 	free(q);
 }
 
@@ -1511,15 +1584,48 @@ const char *ry_query_sql(const ry_query *q)
 	return q->sql;
 }
 
-int ry_query__bind(const ry_query *q, sqlite3_stmt *s, int first)
+static int bind_all(const struct bind *binds, size_t n, ry_idset *const *sets, sqlite3_stmt *s, int first)
 {
-	for (size_t i = 0; i < q->nbinds; i++, first++) {
-		const struct bind *b = &q->binds[i];
+	for (size_t i = 0; i < n; i++, first++) {
+		const struct bind *b = &binds[i];
 		switch (b->type) {
 		case B_TEXT: sqlite3_bind_text(s, first, b->text, -1, SQLITE_STATIC); break;
 		case B_REAL: sqlite3_bind_double(s, first, b->num); break;
 		case B_INT: sqlite3_bind_int64(s, first, b->i); break;
+		case B_SET: ry_idset__bind(s, first, sets[b->i]); break;
 		}
 	}
 	return first;
+}
+
+int ry_query__bind(const ry_query *q, sqlite3_stmt *s, int first)
+{
+	return bind_all(q->binds, q->nbinds, q->sets, s, first);
+}
+
+size_t ry_query__nsets(const ry_query *q)
+{
+	return q->nsets;
+}
+
+ry_idset *ry_query__set(const ry_query *q, size_t i)
+{
+	return q->sets[i];
+}
+
+/* The ry_idset fill function: run the subquery, collect its run ids. */
+static int fill_set(sqlite3 *db, void *payload, ry_idset *set)
+{
+	const struct subq *q = payload;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, q->sql, -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		bind_all(q->binds, q->nbinds, NULL, s, 1);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			ry_idset__add(set, sqlite3_column_int64(s, 0));
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc;
 }

@@ -17,6 +17,9 @@ int ry_query__bind(const ry_query *q, sqlite3_stmt *s, int first);
 void ry_field__sql(const ry_field *f, ry_buf *sql);
 int ry_field__bind(const ry_field *f, sqlite3_stmt *s, int first);
 
+/* Whether the run list should let SQL order by f (an index serves that
+ * direction, NULLs last). */
+bool ry_field__sql_sorted(const ry_field *f, bool desc);
 /* Append a whole statement reading the field for every run that has it
  * (index range scans), or with one_run for the run whose id is bound last
  * (one primary-key lookup): columns (run id, value).  Bind the field with
@@ -24,4 +27,30 @@ int ry_field__bind(const ry_field *f, sqlite3_stmt *s, int first);
  * twice, first with a number and then with text: keep the number. */
 void ry_field__scan_sql(const ry_field *f, ry_buf *sql, bool one_run);
 
+
+/* Run-id sets (query_idset.c): the compiled filter's conditions on params,
+ * metrics and tags, each filled by running its subquery on first use.
+ * Owned by the compiled query. */
+#include <stdbool.h>
+#include <stdint.h>
+typedef struct ry_idset ry_idset;
+typedef int (*ry_idset_fill_fn)(sqlite3 *db, void *payload, ry_idset *set);
+ry_idset *ry_idset__new(ry_idset_fill_fn fill, void *payload);
+void ry_idset__free(ry_idset *s); /* accepts NULL */
+/* Forget the contents: the next use fills the set again. */
+void ry_idset__reset(ry_idset *s);
+/* For fill functions: one matching id (duplicates are fine). */
+void ry_idset__add(ry_idset *s, int64_t id);
+/* Fill now if not yet: 0, or the fill's SQLite result code. */
+int ry_idset__prepare(ry_idset *s, sqlite3 *db);
+/* After a successful prepare. */
+bool ry_idset__has(const ry_idset *s, int64_t id);
+size_t ry_idset__count(const ry_idset *s);
+/* Bind the set to parameter i (and empty it: it refills on first use). */
+void ry_idset__bind(sqlite3_stmt *st, int i, ry_idset *s);
+/* The compiled filter's sets, in the order their ry_idset calls appear. */
+size_t ry_query__nsets(const ry_query *q);
+ry_idset *ry_query__set(const ry_query *q, size_t i);
+/* Define the SQL function ry_idset(id, set) on a connection. */
+int ry_query__register(sqlite3 *db);
 #endif

@@ -45,10 +45,11 @@ struct ry_runlist {
 	size_t n;
 };
 
-/* Sorting by a param, metric or tag happens here, not in SQL: SQLite would
- * run a correlated lookup per run and sort 100k rows in a temp b-tree
- * (~250 ms); reading the column with one index scan and sorting in C takes
- * a tenth of that.  Order: values as SQLite orders them (numbers before
+/* Sorting by a param, metric, tag or a built-in field no index orders
+ * (duration, cost, host...) happens here, not in SQL: SQLite would run a
+ * correlated lookup or an expression per run and sort 100k rows in a temp
+ * b-tree (~100-250 ms); reading the column with one index scan and sorting
+ * in C takes a fraction of that.  Order: values as SQLite orders them (numbers before
  * text), NULLs last in both directions, ties by id, newest first. */
 struct sortrow {
 	int64_t id;
@@ -198,7 +199,7 @@ int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *op
 		ry_query_free(q);
 		return rc;
 	}
-	in_c = sort && ry_field_kind_of(sort) != RY_FIELD_BUILTIN;
+	in_c = sort && !ry_field__sql_sorted(sort, desc);
 	txn = read_begin(st);
 
 	ry_buf_printf(&sql, "SELECT r.id FROM runs AS r WHERE %s", ry_query_sql(q));
@@ -207,9 +208,9 @@ int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *op
 	if (sort && !in_c) {
 		ry_buf_puts(&sql, " ORDER BY ");
 		ry_field__sql(sort, &sql);
-		/* SQLite sorts NULL first: DESC already puts them last, and plain
-		 * DESC lets an index on the column serve the order. */
-		ry_buf_puts(&sql, desc ? " DESC" : " ASC NULLS LAST");
+		/* SQLite sorts NULL first, so DESC puts them last; ascending
+		 * orders reach here only for columns without NULLs. */
+		ry_buf_puts(&sql, desc ? " DESC" : " ASC");
 		ry_buf_puts(&sql, ", r.id DESC LIMIT ?");
 	} else if (!sort) {
 		ry_buf_puts(&sql, " ORDER BY r.created DESC, r.id DESC LIMIT ?");

@@ -168,6 +168,17 @@ static const char *const migrations[] = {
 	"CREATE INDEX runs_by_experiment_cost ON runs(experiment_id, status, started, cost_rate, cost_total);"
 	"CREATE INDEX metric_summary_by_key_min ON metric_summary(key, min);"
 	"CREATE INDEX metric_summary_by_key_max ON metric_summary(key, max);",
+
+	/* 3 -> 4: the run list's index.  Listing newest first with a filter on
+	 * status, duration, cost, host or name read every (wide) run row by
+	 * rowid in created order: 60-70 ms per keystroke of the live filter at
+	 * 100k runs.  This index holds the columns those fields are computed
+	 * from, in list order with the id as tie-break, so the whole list is
+	 * one scan of ~9 MB per 100k runs that never touches the table.  It
+	 * replaces the plain created index. */
+	"DROP INDEX runs_by_created;"
+	"CREATE INDEX runs_by_created ON runs(created, id, experiment_id, status, started, ended,"
+	" cost_rate, cost_total, host, name);",
 };
 
 int ry_store__migrate(sqlite3 *db, int from, int target)

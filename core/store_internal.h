@@ -20,6 +20,12 @@ sqlite3_stmt *ry_store__stmt(ry_store *st, const char *sql);
 /* Translate the connection's last SQLite error into ry_error_set with a
  * message naming `what` was being done; returns the RY_E* code. */
 int ry_store__sqlerr(ry_store *st, const char *what);
+/* Like ry_store__stmt, for reading bulk data (metric histories): outside a
+ * transaction it runs on a read-only, memory-mapped connection of its own
+ * (see store.c for why).  Report its errors with ry_store__stmt_err. */
+sqlite3_stmt *ry_store__bulk_stmt(ry_store *st, const char *sql);
+/* ry_store__sqlerr for the connection statement s belongs to. */
+int ry_store__stmt_err(ry_store *st, sqlite3_stmt *s, const char *what);
 
 /* Run one or more statements without results; 0 or an RY_E* code. */
 int ry_store__exec(ry_store *st, const char *sql);

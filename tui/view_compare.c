@@ -53,12 +53,18 @@ struct compare_priv {
 	size_t metric;
 	int xaxis, ema;
 	bool log_y;
-	ry_point *pts[TUI_MAX_COMPARE]; /* histories of the charted metric */
-	size_t npts[TUI_MAX_COMPARE];
-	bool pts_valid;
+	/* Only the decimated series are kept: a history is read into one
+	 * reused buffer, turned into x/y, smoothed and decimated, then the
+	 * next run's overwrites it.  Keeping 12 full histories (29 MB) cost
+	 * more in page faults than reading them (and reading again, for a new
+	 * axis, smoothing or width, takes ~10 ms). */
+	ry_point *buf;
+	size_t bufcap;
+	double *sx, *sy;          /* scratch x/y, scap entries */
+	size_t scap;
 	double *dx[TUI_MAX_COMPARE], *dy[TUI_MAX_COMPARE]; /* decimated, for the chart */
 	size_t nd[TUI_MAX_COMPARE];
-	int dec_w;                /* plot width the decimation was made for; -1 stale */
+	int dec_w;                /* plot width the series were built for; -1 stale */
 	double load_ms;           /* time to read the histories (status bar) */
 };
 
@@ -95,14 +101,11 @@ static int cmp_str(const void *a, const void *b)
 static void series_drop(struct compare_priv *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		free(p->pts[i]);
 		free(p->dx[i]);
 		free(p->dy[i]);
-		p->pts[i] = NULL;
 		p->dx[i] = p->dy[i] = NULL;
-		p->npts[i] = p->nd[i] = 0;
+		p->nd[i] = 0;
 	}
-	p->pts_valid = false;
 	p->dec_w = -1;
 }
 
@@ -201,65 +204,60 @@ static int load(struct tui_ctx *c, struct compare_priv *p, const int64_t *ids)
 	return 0;
 }
 
-/* Read the charted metric's histories (once per metric). */
-static void series_load(struct tui_ctx *c, struct compare_priv *p)
-{
-	if (p->pts_valid)
-		return;
-	series_drop(p);
-	p->pts_valid = true;
-	if (p->metric >= p->nmkeys)
-		return;
-	double t0 = ry_monotonic();
-	for (size_t i = 0; i < p->n; i++) {
-		if (ry_metrics_read(c->st, p->runs[i]->id, p->mkeys[p->metric], &p->pts[i], &p->npts[i]) < 0) {
-			tui_error(c, "%s", ry_error_last());
-			p->pts[i] = NULL;
-			p->npts[i] = 0;
-		}
-	}
-	p->load_ms = (ry_monotonic() - t0) * 1000;
-}
-
-/* Build x/y for the axis and smoothing, then decimate to the plot width. */
-static void series_decimate(struct compare_priv *p, int plot_w)
+/* The chart's series for a plot plot_w columns wide: for each run, read the
+ * charted metric's history, build x for the chosen axis and y (smoothed),
+ * and decimate to two points per column. */
+static void series_build(struct tui_ctx *c, struct compare_priv *p, int plot_w)
 {
 	if (p->dec_w == plot_w)
 		return;
-	double wall0 = INFINITY;
-	for (size_t i = 0; i < p->n; i++)
-		if (p->npts[i] && p->pts[i][0].ts < wall0)
-			wall0 = p->pts[i][0].ts;
-	size_t buckets = (size_t)(plot_w > 0 ? plot_w : 1) * 2, maxn = 0;
-	for (size_t i = 0; i < p->n; i++)
-		maxn = p->npts[i] > maxn ? p->npts[i] : maxn;
-	/* One scratch pair reused for every run: fresh memory per run would
-	 * cost more in page faults than the decimation itself. */
-	double *x = ry_xmalloc((maxn ? maxn : 1) * sizeof *x), *y = ry_xmalloc((maxn ? maxn : 1) * sizeof *y);
+	series_drop(p);
+	p->dec_w = plot_w;
+	if (p->metric >= p->nmkeys)
+		return;
+	const char *key = p->mkeys[p->metric];
+	size_t buckets = (size_t)(plot_w > 0 ? plot_w : 1) * 2;
+	double t_read = 0, wall0 = INFINITY;
+	/* Wall time is relative to the earliest first point of any run. */
 	for (size_t i = 0; i < p->n; i++) {
-		size_t np = p->npts[i];
-		free(p->dx[i]);
-		free(p->dy[i]);
-		p->dx[i] = p->dy[i] = NULL;
-		p->nd[i] = 0;
+		const ry_metric_summary *m = summary_of(p, i, key);
+		if (m && m->n > 0 && m->first_ts < wall0)
+			wall0 = m->first_ts;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		size_t np = 0;
+		double t = ry_monotonic();
+		int rc = ry_metrics_read_into(c->st, p->runs[i]->id, key, &p->buf, &p->bufcap, &np);
+		t_read += ry_monotonic() - t;
+		if (rc < 0) {
+			tui_error(c, "%s", ry_error_last());
+			continue;
+		}
 		if (!np)
 			continue;
-		double t0 = p->pts[i][0].ts;
+		if (np > p->scap) {
+			free(p->sx);
+			free(p->sy);
+			p->sx = ry_xmalloc(np * sizeof *p->sx);
+			p->sy = ry_xmalloc(np * sizeof *p->sy);
+			p->scap = np;
+		}
+		double t0 = p->buf[0].ts;
+		if (!isfinite(wall0))
+			wall0 = t0;
 		for (size_t k = 0; k < np; k++) {
-			const ry_point *pt = &p->pts[i][k];
-			x[k] = p->xaxis == XAXIS_STEP ? (double)pt->step
-			     : p->xaxis == XAXIS_WALL ? pt->ts - wall0 : pt->ts - t0;
-			y[k] = pt->value;
+			const ry_point *pt = &p->buf[k];
+			p->sx[k] = p->xaxis == XAXIS_STEP ? (double)pt->step
+			         : p->xaxis == XAXIS_WALL ? pt->ts - wall0 : pt->ts - t0;
+			p->sy[k] = pt->value;
 		}
 		if (ema_levels[p->ema] > 0)
-			tui_chart_ema(y, np, ema_levels[p->ema]);
+			tui_chart_ema(p->sy, np, ema_levels[p->ema]);
 		p->dx[i] = ry_xmalloc(2 * buckets * sizeof(double));
 		p->dy[i] = ry_xmalloc(2 * buckets * sizeof(double));
-		p->nd[i] = tui_chart_decimate(x, y, np, buckets, p->dx[i], p->dy[i]);
+		p->nd[i] = tui_chart_decimate(p->sx, p->sy, np, buckets, p->dx[i], p->dy[i]);
 	}
-	free(x);
-	free(y);
-	p->dec_w = plot_w;
+	p->load_ms = t_read * 1000;
 }
 
 static int compare_open(struct tui_view *v, struct tui_ctx *c, void *arg)
@@ -293,6 +291,9 @@ static void compare_done(struct tui_view *v, struct tui_ctx *c)
 	if (!p)
 		return;
 	data_free(p, true);
+	free(p->buf);
+	free(p->sx);
+	free(p->sy);
 	free(p);
 }
 
@@ -477,7 +478,6 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		tui_draw_text(c, y + 1, 2, c->cols - 4, "No metrics to chart.", TUI_COLOR_DIM);
 		return;
 	}
-	series_load(c, p);
 	if (ema_levels[p->ema] > 0)
 		snprintf(ema, sizeof ema, "%.2f", ema_levels[p->ema]);
 	else
@@ -508,7 +508,7 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 	int plot_y = y + 2, plot_h = h - 4, plot_x = ylab + 1, plot_w = c->cols - plot_x - 2;
 	if (plot_h < 2 || plot_w < 10)
 		return;
-	series_decimate(p, plot_w);
+	series_build(c, p, plot_w);
 	tui_series s[TUI_MAX_COMPARE];
 	size_t ns = 0;
 	for (size_t i = 0; i < p->n; i++) {
@@ -592,7 +592,6 @@ static void metric_chosen(struct tui_ctx *c, struct tui_view *owner, const char 
 	for (size_t k = 0; n && k < p->nmkeys; k++) {
 		if (!strcmp(p->mkeys[k], chosen[0])) {
 			p->metric = k;
-			p->pts_valid = false;
 			p->dec_w = -1;
 		}
 	}
@@ -630,7 +629,6 @@ static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action
 			return TUI_REDRAW;
 		p->metric = a == TUI_ACT_METRIC_NEXT ? (p->metric + 1) % p->nmkeys
 		                                      : (p->metric + p->nmkeys - 1) % p->nmkeys;
-		p->pts_valid = false;
 		p->dec_w = -1;
 		return TUI_REDRAW;
 	case TUI_ACT_METRIC_PICK: {

@@ -358,6 +358,44 @@ static void test_metrics_flush__survives_caller_rollback(void **state)
 	assert_int_equal(count_rows(ws->st, "SELECT n FROM metric_summary WHERE run_id = 1 AND key = 'm'"), 6);
 }
 
+/* Histories are read on a second, memory-mapped connection outside a
+ * transaction: it must see what another process committed since, and a
+ * caller inside its own transaction must still see its uncommitted points
+ * (that read goes through the main connection). */
+static void test_metrics_read__sees_commits_and_own_transaction(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_store *other;
+	ry_metrics_writer *w;
+	ry_point p[4];
+	for (int i = 0; i < 4; i++)
+		p[i] = (ry_point){ i, 10.0 + i, 0.5 * i };
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	assert_int_equal(ry_metrics_append(w, 3, "acc", 0, p[0].ts, p[0].value), 0);
+	assert_int_equal(ry_metrics_flush(w), 0);
+	expect_history(ws->st, 3, "acc", p, 1); /* opens the reader */
+
+	assert_int_equal(ry_store_open(&other, ws->path, 0), 0);
+	{
+		ry_metrics_writer *ow;
+		assert_int_equal(ry_metrics_writer_new(&ow, other), 0);
+		assert_int_equal(ry_metrics_append(ow, 3, "acc", 1, p[1].ts, p[1].value), 0);
+		assert_int_equal(ry_metrics_flush(ow), 0);
+		ry_metrics_writer_free(ow);
+	}
+	ry_store_close(other);
+	expect_history(ws->st, 3, "acc", p, 2);
+
+	assert_int_equal(ry_store_begin(ws->st), 0);
+	for (int i = 2; i < 4; i++)
+		assert_int_equal(ry_metrics_append(w, 3, "acc", p[i].step, p[i].ts, p[i].value), 0);
+	assert_int_equal(ry_metrics_flush(w), 0);
+	expect_history(ws->st, 3, "acc", p, 4);
+	ry_store_rollback(ws->st);
+	ry_metrics_writer_free(w);
+	expect_history(ws->st, 3, "acc", p, 2);
+}
+
 /* Summaries migrated from schema 1 have counts but no values: the writer
  * rebuilds them from the chunks before appending. */
 static void test_metrics_writer__rebuilds_valueless_summary(void **state)
@@ -502,6 +540,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_summaries__ignore_non_finite_in_min_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__unknown_run_fails_and_keeps_points, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__survives_caller_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_read__sees_commits_and_own_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_writer__rebuilds_valueless_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_read__damaged_chunk_is_ecorrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__orphan_chunks_are_ecorrupt, setup, teardown),

@@ -5,6 +5,7 @@
  * workspace (query_fixture.h) and comparing the matching run ids.
  */
 #include "query_fixture.h"
+#include "query_internal.h"
 
 static struct ry_test_ws ws;
 
@@ -407,10 +408,13 @@ static void test_query_sql_binds_every_value(void **state)
 	assert_null(strstr(ry_query_sql(q), "0.01"));
 	assert_null(strstr(ry_query_sql(q), "abc"));
 	assert_null(strstr(ry_query_sql(q), "'lr'"));
-	/* The param and tag leaves of the AND share one joined subquery. */
-	assert_non_null(strstr(ry_query_sql(q), "r.id IN (SELECT t0.run_id FROM params AS t0 JOIN tags AS t1 "
-	                                        "ON t1.run_id = t0.run_id WHERE (t0.key = ? AND t0.num < ?) AND "
-	                                        "(t1.key = ? AND t1.value = ?))"));
+	/* The param and tag leaves of the AND share one joined subquery, whose
+	 * run ids are tested as a set, not as an IN list. */
+	const char *set = strstr(ry_query_sql(q), "ry_idset(r.id, ?)");
+	assert_non_null(set);
+	assert_null(strstr(set + 1, "ry_idset"));
+	assert_null(strstr(ry_query_sql(q), " IN ("));
+	assert_int_equal(ry_query__nsets(q), 1);
 	ry_query_free(q);
 }
 

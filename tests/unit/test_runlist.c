@@ -166,6 +166,69 @@ static void test_runlist_sort_matches_sqlite_at_scale(void **state)
 	ry_test_ws_close(&big);
 }
 
+/* Conditions on params and metrics run as run-id sets (a bitmap, or sorted
+ * ids searched by bisection when ids are far apart): the runs listed must
+ * be exactly those SQLite's own IN subqueries select. */
+static void test_runlist_filter_sets_match_sqlite(void **state)
+{
+	struct ry_test_ws big;
+	static const char *const specs[][2] = {
+		{ "mixed > 3", "r.id IN (SELECT run_id FROM params WHERE key = 'mixed' AND num > 3)" },
+		{ "not score < 0", "NOT r.id IN (SELECT run_id FROM metric_summary WHERE key = 'score' AND last < 0)" },
+		{ "score < 0 or mixed = x1",
+		  "r.id IN (SELECT run_id FROM metric_summary WHERE key = 'score' AND last < 0)"
+		  " OR r.id IN (SELECT run_id FROM params WHERE key = 'mixed' AND value = 'x1')" },
+		{ "score and mixed and status = finished",
+		  "r.id IN (SELECT run_id FROM metric_summary WHERE key = 'score')"
+		  " AND r.id IN (SELECT run_id FROM params WHERE key = 'mixed') AND r.status = 'finished'" },
+	};
+	(void)state;
+	ry_test_ws_open(&big);
+	fx_exec(big.st,
+		"INSERT INTO experiments(id, name, created) VALUES (1, 'e', 0);"
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
+		" INSERT INTO runs(id, uuid, experiment_id, name, status, created)"
+		"  SELECT i * 3, 'u' || i, 1, 'r' || i, CASE WHEN i % 4 THEN 'finished' ELSE 'failed' END, i FROM n;"
+		"INSERT INTO metric_summary(run_id, key, n, last_step, last, min, max)"
+		"  SELECT id, 'score', 1, 0, ((id * 37) % 11) - 5.5, 0, 0 FROM runs WHERE id % 13 != 0;"
+		"INSERT INTO params(run_id, key, value, num)"
+		"  SELECT id, 'mixed', CASE WHEN id % 5 = 0 THEN 'x' || (id % 4) ELSE CAST(id % 9 AS TEXT) END,"
+		"         CASE WHEN id % 5 = 0 THEN NULL ELSE id % 9 END FROM runs WHERE id % 11 != 0;");
+	for (int sparse = 0; sparse < 2; sparse++) {
+		if (sparse) /* one id far beyond the rest: the sets switch to bisection */
+			fx_exec(big.st,
+				"INSERT INTO runs(id, uuid, experiment_id, name, status, created)"
+				"  VALUES (1000000000000, 'far', 1, 'far', 'finished', 99999);"
+				"INSERT INTO params(run_id, key, value, num) VALUES (1000000000000, 'mixed', '8', 8);"
+				"INSERT INTO metric_summary(run_id, key, n, last_step, last, min, max)"
+				"  VALUES (1000000000000, 'score', 1, 0, 1, 1, 1);");
+		for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
+			ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+			ry_runlist *l;
+			sqlite3_stmt *s;
+			char *sql = ry_xasprintf("SELECT r.id FROM runs AS r WHERE %s ORDER BY r.created DESC, r.id DESC",
+			                         specs[k][1]);
+			size_t i = 0;
+			o.filter = specs[k][0];
+			assert_int_equal(ry_runlist_open(&l, big.st, &o), 0);
+			assert_int_equal(sqlite3_prepare_v2(ry_store__db(big.st), sql, -1, &s, NULL), SQLITE_OK);
+			for (; sqlite3_step(s) == SQLITE_ROW; i++)
+				if (i >= ry_runlist_count(l) || sqlite3_column_int64(s, 0) != ry_runlist_id(l, i))
+					fail_msg("filter '%s'%s: row %zu is run %lld, SQLite says %lld", specs[k][0],
+					         sparse ? " (sparse ids)" : "", i, (long long)ry_runlist_id(l, i),
+					         (long long)sqlite3_column_int64(s, 0));
+			assert_true(i > 10);
+			assert_int_equal(i, ry_runlist_count(l));
+			if (sparse && k == 0)
+				assert_int_equal(ry_runlist_id(l, 0), 1000000000000LL);
+			sqlite3_finalize(s);
+			free(sql);
+			ry_runlist_free(l);
+		}
+	}
+	ry_test_ws_close(&big);
+}
+
 static const char *const field_names[] = {
 	"name", "status", "lr", "model", "val_acc", "loss.best", "duration", "cost", "created",
 	"tags.stage", "experiment", "id", "exit_code", "metrics.loss.n",
@@ -364,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_runlist_ties_break_by_id_desc),
 		cmocka_unit_test(test_runlist_sort_matches_sqlite_at_scale),
 		cmocka_unit_test(test_runlist_filter_sort_limit_experiment),
+		cmocka_unit_test(test_runlist_filter_sets_match_sqlite),
 		cmocka_unit_test(test_runlist_bad_filter_or_sort_is_einval),
 		cmocka_unit_test(test_runlist_fetch_cells),
 		cmocka_unit_test(test_runlist_fetch_scan_matches_lookup),
