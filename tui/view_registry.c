@@ -228,24 +228,34 @@ struct model_priv {
 	ry_model_version *ver;
 	size_t nver, cur, top;
 	ry_model_event *ev;
-	size_t nev, evtop;
+	size_t nev, evcur, evtop;
 	bool history;
+	bool hfocus;                  /* Tab: the keys scroll the history */
 };
 
 static void model_load(struct tui_ctx *c, struct model_priv *p)
 {
+	ry_model_event *ev = NULL;
+	size_t nev = 0;
 	ry_models_free(p->m, p->m ? 1 : 0);
 	ry_model_versions_free(p->ver, p->nver);
-	ry_model_events_free(p->ev, p->nev);
 	p->m = NULL;
 	p->ver = NULL;
-	p->ev = NULL;
-	p->nver = p->nev = 0;
+	p->nver = 0;
 	if (ry_registry_model(c->st, p->name, &p->m) < 0 ||
 	    ry_registry_versions(c->st, p->name, &p->ver, &p->nver) < 0)
 		tui_error(c, "%s", ry_error_last());
-	if (ry_registry_history(c->st, p->name, &p->ev, &p->nev) < 0)
-		tui_error(c, "%s", ry_error_last());
+	if (ry_registry_history(c->st, p->name, &ev, &nev) < 0) {
+		tui_error(c, "%s", ry_error_last()); /* keep showing the trail we had */
+	} else {
+		bool at_end = p->evcur + 1 >= p->nev;
+		ry_model_events_free(p->ev, p->nev);
+		p->ev = ev;
+		p->nev = nev;
+		/* Following the newest event stays on it as new ones arrive. */
+		if (at_end || p->evcur >= p->nev)
+			p->evcur = p->nev ? p->nev - 1 : 0;
+	}
 	if (p->cur >= p->nver)
 		p->cur = p->nver ? p->nver - 1 : 0;
 }
@@ -357,30 +367,41 @@ static void model_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	int hrows = y + h - row - 2;
 	if (hrows < 1)
 		return;
-	snprintf(line, sizeof line, "History: %zu event%s, newest last", p->nev, p->nev == 1 ? "" : "s");
+	snprintf(line, sizeof line, "History: %zu event%s, newest last%s", p->nev, p->nev == 1 ? "" : "s",
+	         p->nev > (size_t)hrows ? (p->hfocus ? "  (scrolling: Tab back to versions)"
+	                                             : "  (Tab to scroll)") : "");
 	tui_draw_text(c, row++, 1, w, line, TUI_COLOR_TITLE);
 	snprintf(line, sizeof line, "%-20s  %-10s %-16s %-26s %s", "WHEN", "WHO", "WHAT", "FROM -> TO", "WHY");
 	tui_draw_text(c, row++, 1, w, line, TUI_COLOR_HEADER);
-	/* Show the newest events: the end of the trail is what was just done. */
-	size_t first = p->nev > (size_t)hrows ? p->nev - (size_t)hrows : 0;
-	if (p->evtop < first)
-		first = p->evtop;
-	for (int i = 0; i < hrows && first + (size_t)i < p->nev; i++) {
-		event_line(&p->ev[first + (size_t)i], line, sizeof line);
-		tui_draw_text(c, row + i, 1, w, line,
-		              strstr(p->ev[first + (size_t)i].kind, "refused") ? TUI_COLOR_ERROR : TUI_COLOR_DEFAULT);
+	/* The cursor starts on the newest event: the end of the trail is what
+	 * was just done. */
+	keep_visible(p->evcur, &p->evtop, (size_t)hrows);
+	for (int i = 0; i < hrows && p->evtop + (size_t)i < p->nev; i++) {
+		size_t k = p->evtop + (size_t)i;
+		enum tui_color e = p->hfocus && k == p->evcur ? TUI_COLOR_CURSOR
+		                 : strstr(p->ev[k].kind, "refused") ? TUI_COLOR_ERROR : TUI_COLOR_DEFAULT;
+		event_line(&p->ev[k], line, sizeof line);
+		if (e == TUI_COLOR_CURSOR)
+			tui_draw_fill(c, row + i, 1, w, e);
+		tui_draw_text(c, row + i, 1, w, line, e);
 	}
 }
 
 static int model_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct model_priv *p = v->priv;
-	if (move(&p->cur, p->nver, v->rows, a))
+	if (p->history && p->hfocus ? move(&p->evcur, p->nev, v->rows / 2, a) : move(&p->cur, p->nver, v->rows, a))
 		return TUI_REDRAW;
 	switch (a) {
 	case TUI_ACT_HISTORY:
 		p->history = !p->history;
-		p->evtop = p->nev;
+		p->hfocus = false;
+		p->evcur = p->nev ? p->nev - 1 : 0;
+		p->evtop = 0; /* keep_visible then puts the newest on the last row */
+		return TUI_REDRAW;
+	case TUI_ACT_FOCUS_NEXT:
+		if (p->history)
+			p->hfocus = !p->hfocus;
 		return TUI_REDRAW;
 	case TUI_ACT_GOTO_RUN: case TUI_ACT_ENTER: {
 		if (!p->nver)
@@ -403,8 +424,12 @@ static void model_status(struct tui_view *v, struct tui_ctx *c, char *out, size_
 {
 	struct model_priv *p = v->priv;
 	(void)c;
-	snprintf(out, n, " version %zu/%zu  r source run  h history%s  q back", p->nver ? p->cur + 1 : 0,
-	         p->nver, p->history ? " (shown)" : "");
+	if (p->history && p->hfocus)
+		snprintf(out, n, " event %zu/%zu  Tab versions  h hide history  q back", p->nev ? p->evcur + 1 : 0,
+		         p->nev);
+	else
+		snprintf(out, n, " version %zu/%zu  r source run  h history%s  q back", p->nver ? p->cur + 1 : 0,
+		         p->nver, p->history ? " (shown, Tab scrolls it)" : "");
 }
 
 const struct tui_view_ops tui_view_model = {

@@ -42,6 +42,25 @@ send h
 expect_screen "alias.set" "h shows the history"
 expect_screen "@champion v1 -> v2" "the history shows the alias move from -> to"
 expect_screen "better val_acc" "the history shows why"
+# A trail longer than the pane: the newest events show, Tab moves the keys
+# to the history and g scrolls to the oldest.
+i=0
+while [ $i -lt 15 ]; do
+	ryc alias churn champion 1 >/dev/null 2>&1 && ryc alias churn champion 2 >/dev/null 2>&1 ||
+		{ echo "Bail out! runyard alias failed"; exit 1; }
+	i=$((i + 1))
+done
+send C-l
+expect_screen "History: 35 events" "the history counts every event"
+expect_no_screen "model.create" "a long trail shows its newest events, not the oldest"
+send Tab
+expect_screen "Tab back to versions" "Tab gives the keys to the history"
+send g
+expect_screen "model.create" "g scrolls the history to its oldest event"
+send G
+expect_no_screen "model.create" "G goes back to the newest"
+send Tab
+expect_screen "version 1/2" "Tab gives the keys back to the versions"
 send ?
 expect_screen "goto-run" "? lists the registry's bindings"
 send q
