@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -685,43 +686,87 @@ static int load_remote_runs(ry_store *st, int64_t run_id, int64_t **ids, size_t 
 	return 0;
 }
 
-/* One session per host for the whole pass; a host that failed once is not
- * retried in the same pass (its runs wait for the next sync). */
+/* One session per host for the whole pass, all opened at once before any
+ * run is synced: a host that is down costs its connect timeout once, in
+ * parallel with the others, instead of holding up every host after it.  A
+ * host that failed is not retried in the same pass (its runs wait for the
+ * next sync).  The runs themselves are then synced one after another on
+ * this thread, which alone writes to the store. */
 struct session {
 	char *host;
+	ry_host tmp;        /* for a host not in the inventory: its ssh alias */
+	const ry_host *h;
+	ry_remote_options o;
 	ry_ssh *s;
 	int rc;
 	char *err;
+	pthread_t tid;
+	bool started;
 };
 
-static ry_ssh *session_for(struct session **ss, size_t *nss, const ry_host *hosts, size_t nhosts,
-                           const char *name, const ry_remote_options *o, int *rc)
+/* Passphrase prompts from several connecting threads, one at a time. */
+struct ask {
+	pthread_mutex_t lock;
+	ry_ssh_passphrase_fn fn;
+	void *payload;
+};
+
+static int ask_one_at_a_time(const char *keyfile, char *buf, size_t size, void *payload)
 {
-	ry_host tmp;
-	const ry_host *h;
-	struct session *e;
-	for (size_t i = 0; i < *nss; i++) {
-		if (!strcmp((*ss)[i].host, name)) {
-			*rc = (*ss)[i].rc;
+	struct ask *a = payload;
+	int rc;
+	pthread_mutex_lock(&a->lock);
+	rc = a->fn(keyfile, buf, size, a->payload);
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
+static void *open_thread(void *arg)
+{
+	struct session *e = arg;
+	e->rc = open_host(&e->s, e->h, &e->o);
+	if (e->rc)
+		e->err = ry_xstrdup(ry_error_last());
+	return NULL;
+}
+
+static void sessions_open(struct session *ss, size_t nss, const ry_host *hosts, size_t nhosts,
+                          const ry_remote_options *o, struct ask *ask)
+{
+	for (size_t i = 0; i < nss; i++) {
+		struct session *e = &ss[i];
+		e->h = ry_hosts_find((ry_host *)hosts, nhosts, e->host);
+		if (!e->h) {
+			e->tmp.name = e->tmp.ssh_alias = e->host;
+			e->h = &e->tmp;
+		}
+		e->o = *o;
+		e->o.progress = NULL;
+		if (o->passphrase) {
+			e->o.passphrase = ask_one_at_a_time;
+			e->o.payload = ask;
+		}
+		e->started = nss > 1 && pthread_create(&e->tid, NULL, open_thread, e) == 0;
+		if (!e->started)
+			open_thread(e);
+	}
+	for (size_t i = 0; i < nss; i++)
+		if (ss[i].started)
+			pthread_join(ss[i].tid, NULL);
+}
+
+static ry_ssh *session_find(struct session *ss, size_t nss, const char *name, int *rc)
+{
+	for (size_t i = 0; i < nss; i++) {
+		if (!strcmp(ss[i].host, name)) {
+			*rc = ss[i].rc;
 			if (*rc)
-				ry_error_set(*rc, "%s", (*ss)[i].err);
-			return (*ss)[i].s;
+				ry_error_set(*rc, "%s", ss[i].err);
+			return ss[i].s;
 		}
 	}
-	h = ry_hosts_find((ry_host *)hosts, nhosts, name);
-	if (!h) {
-		memset(&tmp, 0, sizeof tmp);
-		tmp.name = tmp.ssh_alias = (char *)name;
-		h = &tmp;
-	}
-	*ss = ry_xrealloc(*ss, (*nss + 1) * sizeof **ss);
-	e = &(*ss)[(*nss)++];
-	memset(e, 0, sizeof *e);
-	e->host = ry_xstrdup(name);
-	e->rc = *rc = open_host(&e->s, h, o);
-	if (*rc)
-		e->err = ry_xstrdup(ry_error_last());
-	return e->s;
+	*rc = ry_error_set(RY_ERROR, "no session for host '%s'", name);
+	return NULL;
 }
 
 int ry_remote_sync(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t run_id,
@@ -731,7 +776,9 @@ int ry_remote_sync(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t ru
 	struct session *ss = NULL;
 	size_t nss = 0, n;
 	int64_t *ids;
+	ry_run **runs;
 	ry_buf errs = RY_BUF_INIT;
+	struct ask ask;
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
@@ -739,24 +786,47 @@ int ry_remote_sync(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t ru
 		o = &def;
 	if ((rc = load_remote_runs(st, run_id, &ids, &n)))
 		return rc;
+	runs = ry_xcalloc(n ? n : 1, sizeof *runs);
 	for (size_t i = 0; i < n; i++) {
-		ry_run *r = NULL;
+		const char *host;
+		bool seen = false;
+		if (ry_run_get(&runs[i], st, ids[i]))
+			continue;
+		host = runs[i]->host ? runs[i]->host : "";
+		for (size_t k = 0; k < nss && !seen; k++)
+			seen = !strcmp(ss[k].host, host);
+		if (!seen) {
+			ss = ry_xrealloc(ss, (nss + 1) * sizeof *ss);
+			memset(&ss[nss], 0, sizeof *ss);
+			ss[nss++].host = ry_xstrdup(host);
+		}
+	}
+	ask.fn = o->passphrase;
+	ask.payload = o->payload;
+	pthread_mutex_init(&ask.lock, NULL);
+	if (nss) {
+		char what[64];
+		snprintf(what, sizeof what, "connecting to %zu host%s", nss, nss == 1 ? "" : "s");
+		progress(o, 0, what);
+		sessions_open(ss, nss, hosts, nhosts, o, &ask);
+	}
+	for (size_t i = 0; i < n; i++) {
+		ry_run *r = runs[i];
 		ry_ssh *s;
 		int src;
+		if (!r)
+			continue;
 		if (o->cancel && atomic_load(o->cancel))
 			break;
-		if (ry_run_get(&r, st, ids[i]))
-			continue;
 		rep->runs++;
 		progress(o, (double)i / (double)n, r->name);
-		s = session_for(&ss, &nss, hosts, nhosts, r->host ? r->host : "", o, &src);
+		s = session_find(ss, nss, r->host ? r->host : "", &src);
 		if (!src)
 			src = sync_one(st, s, r, run_id != 0, rep);
 		if (src) {
 			rep->unreachable++;
 			ry_buf_printf(&errs, "%s%s: %s", errs.len ? "\n" : "", r->name, ry_error_last());
 		}
-		ry_run_free(r);
 	}
 	progress(o, 1, "synced");
 	for (size_t i = 0; i < nss; i++) {
@@ -764,6 +834,10 @@ int ry_remote_sync(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t ru
 		free(ss[i].host);
 		free(ss[i].err);
 	}
+	for (size_t i = 0; i < n; i++)
+		ry_run_free(runs[i]);
+	pthread_mutex_destroy(&ask.lock);
+	free(runs);
 	free(ss);
 	free(ids);
 	rep->errors = errs.len ? ry_buf_detach(&errs) : NULL;

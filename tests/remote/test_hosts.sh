@@ -119,9 +119,28 @@ for i in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$stuck_port) 2>/dev/null &&
 start=$(date +%s.%N)
 ry hosts --probe --json --timeout 6 stuck gpu2
 wall=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
-kill "$stuck_pid" 2>/dev/null; wait "$stuck_pid" 2>/dev/null
 expect_json "d['hosts'][0]['error_kind'] == 'timeout' and d['hosts'][1]['reachable'] and d['hosts'][1]['probe_seconds'] < d['hosts'][0]['probe_seconds']" "a stuck host times out; the other host is not held up"
 if python3 -c "import sys; sys.exit(0 if $wall < 7.5 else 1)"; then ok "the probe ends at the deadline (${wall}s)"; else fail "the probe ends at the deadline (${wall}s)"; fi
+
+# sync connects to every host at once: runs on two stuck hosts cost one
+# deadline, not two, and stay running
+printf 'Host stuck2\n\tHostName 127.0.0.1\n\tPort %s\n' "$stuck_port" > "$HOME/.ssh/config.stuck2"
+{ cat "$HOME/.ssh/config.stuck2"; cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
+mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
+export RUNYARD_DB="$T_TMP/sync.db"
+"$RUNYARD" run -e sync -- true >/dev/null 2>&1 # creates the workspace and the experiment
+sqlite3 "$RUNYARD_DB" "INSERT INTO runs(uuid, experiment_id, name, status, source, host, remote_dir, started, created)
+  SELECT 'stuck-run-' || h, (SELECT id FROM experiments WHERE name = 'sync'), 'on-' || h, 'running', 'ssh', h,
+         '/nonexistent/runs/' || h, 1, 1 FROM (SELECT 'stuck' AS h UNION ALL SELECT 'stuck2');"
+start=$(date +%s.%N)
+ry sync --json --timeout 3
+wall=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
+expect_rc 1 "sync with unreachable hosts says so"
+expect_json "d['runs'] == 2 and d['unreachable'] == 2" "both runs are reported unreachable"
+if python3 -c "import sys; sys.exit(0 if $wall < 5.5 else 1)"; then ok "two stuck hosts cost one deadline (${wall}s)"; else fail "two stuck hosts cost one deadline (${wall}s; 3 s each)"; fi
+[ "$(sqlite3 "$RUNYARD_DB" "SELECT group_concat(status) FROM runs WHERE host LIKE 'stuck%'")" = "running,running" ] \
+	&& ok "runs on unreachable hosts stay running" || fail "runs on unreachable hosts stay running"
+kill "$stuck_pid" 2>/dev/null; wait "$stuck_pid" 2>/dev/null
 
 # 20 aliases at once: about the time of the slowest, not the sum
 for i in $(seq 1 20); do printf 'Host many%02d\n\tHostName 127.0.0.1\n\tPort %s\n' $i $RT_PORT8; done > "$HOME/.ssh/config.many"
