@@ -39,8 +39,11 @@ ry_idset *ry_idset__new(ry_idset_fill_fn fill, void *payload);
 void ry_idset__free(ry_idset *s); /* accepts NULL */
 /* Forget the contents: the next use fills the set again. */
 void ry_idset__reset(ry_idset *s);
-/* For fill functions: one matching id (duplicates are fine). */
+/* For fill functions: one matching id of the current part (duplicates are
+ * fine); call part_done after each part.  The set is the intersection of
+ * its parts. */
 void ry_idset__add(ry_idset *s, int64_t id);
+void ry_idset__part_done(ry_idset *s);
 /* Fill now if not yet: 0, or the fill's SQLite result code. */
 int ry_idset__prepare(ry_idset *s, sqlite3 *db);
 /* After a successful prepare. */
@@ -48,6 +51,8 @@ bool ry_idset__has(const ry_idset *s, int64_t id);
 size_t ry_idset__count(const ry_idset *s);
 /* Bind the set to parameter i (and empty it: it refills on first use). */
 void ry_idset__bind(sqlite3_stmt *st, int i, ry_idset *s);
+/* True for the empty filter (every run). */
+bool ry_query__empty(const ry_query *q);
 /* The compiled filter's sets, in the order their ry_idset calls appear. */
 size_t ry_query__nsets(const ry_query *q);
 ry_idset *ry_query__set(const ry_query *q, size_t i);

@@ -168,6 +168,8 @@ int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n,
 	draw_key(c, '/');
 	for (const char *p = filter; *p && nk < 256; p++) {
 		keys[nk++] = draw_key(c, (unsigned char)*p);
+		if (getenv("TUI_BENCH_DEBUG"))
+			fprintf(stderr, "filter '%.*s': %.2f ms\n", (int)(p - filter + 1), filter, keys[nk - 1]);
 		out->filter_key_max_cpu_ms = last_cpu_ms > out->filter_key_max_cpu_ms ? last_cpu_ms
 		                                                                     : out->filter_key_max_cpu_ms;
 	}

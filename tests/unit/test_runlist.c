@@ -195,6 +195,9 @@ static void test_runlist_filter_sets_match_sqlite(void **state)
 		{ "score < 0 or mixed = x1",
 		  "r.id IN (SELECT run_id FROM metric_summary WHERE key = 'score' AND last < 0)"
 		  " OR r.id IN (SELECT run_id FROM params WHERE key = 'mixed' AND value = 'x1')" },
+		{ "score < 0 and mixed > 3", /* with the far run: a bitmap and a sorted part intersect */
+		  "r.id IN (SELECT run_id FROM metric_summary WHERE key = 'score' AND last < 0)"
+		  " AND r.id IN (SELECT run_id FROM params WHERE key = 'mixed' AND num > 3)" },
 		{ "score and mixed and status = finished",
 		  "r.id IN (SELECT run_id FROM metric_summary WHERE key = 'score')"
 		  " AND r.id IN (SELECT run_id FROM params WHERE key = 'mixed') AND r.status = 'finished'" },
