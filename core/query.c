@@ -109,7 +109,8 @@ void ry_field_free(ry_field *f)
 
 ry_field_kind ry_field_kind_of(const ry_field *f) { return f->kind; }
 
-/* An index gives the run list these orders for free (runs_by_created,
+/* An index gives the run list these orders for free (runs_by_created and
+ * runs_listing,
  * runs_by_name, runs_by_status, the rowid) -- ascending only for columns
  * without NULLs, which sort last in either direction and so break an
  * index's ascending order.  Any other order is sorted in C (runlist.c):

@@ -173,11 +173,11 @@ static const char *const migrations[] = {
 	 * status, duration, cost, host or name read every (wide) run row by
 	 * rowid in created order: 60-70 ms per keystroke of the live filter at
 	 * 100k runs.  This index holds the columns those fields are computed
-	 * from, in list order with the id as tie-break, so the whole list is
-	 * one scan of ~9 MB per 100k runs that never touches the table.  It
-	 * replaces the plain created index. */
-	"DROP INDEX runs_by_created;"
-	"CREATE INDEX runs_by_created ON runs(created, id, experiment_id, status, started, ended,"
+	 * from, in list order with the id as tie-break, so a filtered list is
+	 * one scan of ~9 MB per 100k runs that never touches the table.  The
+	 * plain created index stays for the unfiltered list, which needs only
+	 * ids: a fifth of the pages to read into a cold cache at start. */
+	"CREATE INDEX runs_listing ON runs(created, id, experiment_id, status, started, ended,"
 	" cost_rate, cost_total, host, name);",
 };
 

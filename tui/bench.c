@@ -161,6 +161,9 @@ int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n,
 	tui_app_idle(c);
 	tui_app_draw(c);
 	out->pane_ms = (ry_monotonic() - tp) * 1000;
+	tp = ry_monotonic();
+	tui_app_idle(c);
+	out->warm_ms = (ry_monotonic() - tp) * 1000;
 
 	/* Live filter: every keystroke re-runs the query and redraws. */
 	double keys[256];

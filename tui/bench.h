@@ -12,6 +12,7 @@
 struct tui_bench_figures {
 	double first_frame_ms;   /* open the workspace, build the main screen, draw it */
 	double pane_ms;          /* then fill the experiments pane (after the first frame) */
+	double warm_ms;          /* then, at the next idle moment, ready the filter's index */
 	double filter_key_ms;    /* one keystroke in the live filter to redrawn table: median */
 	double filter_key_max_ms;/* ... and the slowest keystroke */
 	double filter_core_ms;   /* the whole filter's query alone (ry_runlist_open) */

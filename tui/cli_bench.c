@@ -489,6 +489,7 @@ static int tui_figures(const char *path)
 	tui_line("tui: first frame after start", f.first_frame_ms, "ms", 200);
 	tui_cpu(f.first_frame_cpu_ms);
 	printf("%-60s %10.2f ms\n", "  then the experiments pane filled", f.pane_ms);
+	printf("%-60s %10.2f ms\n", "  then the filter's index read (next idle moment)", f.warm_ms);
 	tui_line("tui: live filter keystroke to redrawn table (median)", f.filter_key_ms, "ms", 50);
 	tui_line("tui: live filter keystroke to redrawn table (slowest)", f.filter_key_max_ms, "ms", 50);
 	tui_cpu(f.filter_key_max_cpu_ms);

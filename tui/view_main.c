@@ -35,6 +35,7 @@ struct main_priv {
 	ry_experiment *exps;
 	size_t nexps;
 	bool exps_loaded;            /* the pane fills after the first frame (idle) */
+	bool warmed;                 /* ry_runlist_warm done (idle, after the pane) */
 	/* Data changed underneath: the visible cells are re-read at once, the
 	 * list and the pane (queries over every run) at most every second or
 	 * three, from idle, so a job logging twice a second cannot keep a
@@ -375,6 +376,12 @@ static void main_idle(struct tui_view *v, struct tui_ctx *c)
 		exps_load(c, p);
 		p->exps_loaded = true;
 		c->dirty |= TUI_REDRAW;
+		return;
+	}
+	if (!p->warmed) {
+		/* the next idle moment: ready the index a filter reads */
+		ry_runlist_warm(c->st);
+		p->warmed = true;
 		return;
 	}
 	if (p->list_stale && now - p->list_at >= 1.0) {
