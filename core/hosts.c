@@ -416,6 +416,23 @@ int ry_hosts__probe_session(ry_host *h, ry_ssh *s, int timeout_ms)
 	return rc;
 }
 
+/* Time spent waiting for a person to type a passphrase is not the host's:
+ * it is left out of the probe's time budget and of its reported latency. */
+struct timed_ask {
+	ry_ssh_passphrase_fn fn;
+	void *payload;
+	double waited; /* seconds */
+};
+
+static int timed_ask(const char *keyfile, char *buf, size_t size, void *payload)
+{
+	struct timed_ask *t = payload;
+	double t0 = ry_monotonic();
+	int rc = t->fn(keyfile, buf, size, t->payload);
+	t->waited += ry_monotonic() - t0;
+	return rc;
+}
+
 int ry_host_probe(ry_host *h, const ry_hosts_probe_options *o)
 {
 	ry_hosts_probe_options def = RY_HOSTS_PROBE_OPTIONS_INIT;
@@ -423,6 +440,7 @@ int ry_host_probe(ry_host *h, const ry_hosts_probe_options *o)
 	ry_sshhost *sh = NULL;
 	ry_ssh *s = NULL;
 	double t0 = ry_monotonic();
+	struct timed_ask ask = { NULL, NULL, 0 };
 	int rc;
 
 	if (!o)
@@ -430,8 +448,12 @@ int ry_host_probe(ry_host *h, const ry_hosts_probe_options *o)
 	clear_probe(h);
 	so.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 15000;
 	so.cancel = o->cancel;
-	so.passphrase = o->passphrase;
-	so.payload = o->payload;
+	if (o->passphrase) {
+		ask.fn = o->passphrase;
+		ask.payload = o->payload;
+		so.passphrase = timed_ask;
+		so.payload = &ask;
+	}
 	so.config = o->sshcfg;
 	if ((rc = ry_sshconfig_resolve(o->sshcfg, h->ssh_alias ? h->ssh_alias : h->name, &sh)))
 		goto out;
@@ -439,13 +461,13 @@ int ry_host_probe(ry_host *h, const ry_hosts_probe_options *o)
 		goto out;
 	{
 		/* what is left of the host's time budget */
-		int left = (int)(so.timeout_ms - (ry_monotonic() - t0) * 1000);
+		int left = (int)(so.timeout_ms - (ry_monotonic() - t0 - ask.waited) * 1000);
 		rc = ry_hosts__probe_session(h, s, left > 500 ? left : 500);
 	}
 out:
 	h->probed = true;
 	h->probe_rc = rc;
-	h->probe_secs = ry_monotonic() - t0;
+	h->probe_secs = ry_monotonic() - t0 - ask.waited;
 	h->probed_at = ry_now();
 	if (rc) {
 		h->error = ry_xstrdup(ry_error_last());

@@ -614,6 +614,22 @@ out:
 	return rc;
 }
 
+/* After an encrypted key with a passphrase failed: was the passphrase
+ * wrong?  libssh2 decrypts the key only to sign, with a .pub file beside
+ * it, and then reports its signing callback's failure, with the code it
+ * also uses for a key the host refused; without a .pub file it fails to
+ * read the file.  The key was readable a moment ago (key_is_encrypted). */
+static bool bad_passphrase(ry_ssh *s, int r)
+{
+	char *msg = NULL;
+	if (r == LIBSSH2_ERROR_FILE)
+		return true;
+	if (r != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
+		return false;
+	libssh2_session_last_error(s->sess, &msg, NULL, 0);
+	return msg && strstr(msg, "Callback returned error");
+}
+
 static int authenticate(ry_ssh *s, const ry_sshhost *h)
 {
 	char *list;
@@ -642,6 +658,7 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 		const char *priv = h->identity[i];
 		char *pub = ry_xasprintf("%s.pub", priv);
 		char pass[1024] = "";
+		bool encrypted = false;
 		int r;
 		if (access(priv, R_OK) != 0) {
 			free(pub);
@@ -651,8 +668,13 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 			free(pub);
 			pub = NULL;
 		}
-		if (key_is_encrypted(priv)) {
-			if (!s->o.passphrase || s->o.passphrase(priv, pass, sizeof pass, s->o.payload) != 0) {
+		if ((encrypted = key_is_encrypted(priv))) {
+			int asked = s->o.passphrase ? s->o.passphrase(priv, pass, sizeof pass, s->o.payload) : 1;
+			/* A person may have taken a minute to type: the deadline is
+			 * for the host, so it starts again from here. */
+			arm(s, 0);
+			if (asked != 0) {
+				explicit_bzero(pass, sizeof pass);
 				ry_buf_printf(&tried, "%s%s (encrypted, no passphrase given)", tried.len ? ", " : "", priv);
 				free(pub);
 				continue;
@@ -672,12 +694,14 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 			ok = true;
 			break;
 		}
-		if (r == LIBSSH2_ERROR_FILE)
+		if (encrypted && bad_passphrase(s, r))
+			ry_buf_printf(&tried, "%s%s (wrong passphrase)", tried.len ? ", " : "", priv);
+		else if (r == LIBSSH2_ERROR_FILE)
 			ry_buf_printf(&tried, "%s%s (unreadable, or wrong passphrase)", tried.len ? ", " : "", priv);
 		else
 			ry_buf_printf(&tried, "%s%s", tried.len ? ", " : "", priv);
 		if ((r == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED || r == LIBSSH2_ERROR_AUTHENTICATION_FAILED) &&
-		    key_is_rsa(priv))
+		    !(encrypted && bad_passphrase(s, r)) && key_is_rsa(priv))
 			rsa_refused = true;
 		if (r == LIBSSH2_ERROR_SOCKET_SEND || r == LIBSSH2_ERROR_SOCKET_RECV ||
 		    r == LIBSSH2_ERROR_SOCKET_DISCONNECT) {

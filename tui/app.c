@@ -3,7 +3,9 @@
  * terminal), the view stack, the main loop, the prompt and the `:` command
  * line, the title and status bars, and clean-up.  The loop waits for a key
  * with a 500 ms timeout and polls the workspace's data version on every
- * tick, so running runs and new metric points appear without keypresses.
+ * tick, so running runs and new metric points appear without keypresses;
+ * on the same tick it opens the masked passphrase prompt when a background
+ * thread waits for a key's passphrase (askpass.h).
  *
  * Screens are views (view.h); this file knows none of their insides.  It
  * also runs the headless script mode used by tests: RUNYARD_TUI_SCRIPT=FILE
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "askpass.h"
 #include "draw.h"
 #include "job.h"
 #include "screen.h"
@@ -91,6 +94,8 @@ void tui_prompt_open(struct tui_ctx *c, struct tui_view *owner, int kind, const 
 
 void tui_prompt_close(struct tui_ctx *c)
 {
+	if (c->prompt.secret)
+		tui_prompt_wipe(&c->prompt);
 	c->prompt_deferred = false;
 	c->prompt_kind = TUI_PROMPT_NONE;
 	c->prompt_owner = NULL;
@@ -267,9 +272,38 @@ static void draw_status(struct tui_ctx *c, struct tui_view *v, int y)
 	}
 }
 
+/* A passphrase: one '*' per character typed, and the text itself is
+ * never copied, fitted or drawn. */
+static void draw_secret_prompt(struct tui_ctx *c, int y)
+{
+	int lw = tui_draw_str(c, y, 0, c->cols > 24 ? c->cols - 12 : c->cols / 2, c->prompt.label, TUI_COLOR_KEY);
+	int avail = c->cols - lw - 1, stars = 0, before = 0;
+	for (size_t i = 0; i < c->prompt.text.len; i++) {
+		if (((unsigned char)c->prompt.text.ptr[i] & 0xc0) == 0x80)
+			continue;
+		stars++;
+		if (i < c->prompt.cursor)
+			before++;
+	}
+	if (stars > avail)
+		stars = avail;
+	if (before > avail)
+		before = avail;
+	attrset((attr_t)c->attrs[TUI_COLOR_DEFAULT]);
+	move(y, lw);
+	for (int i = 0; i < stars; i++)
+		addch('*');
+	attrset(A_NORMAL);
+	move(y, lw + before < c->cols ? lw + before : c->cols - 1);
+}
+
 static void draw_prompt(struct tui_ctx *c, int y)
 {
 	char fitted[4096];
+	if (c->prompt.secret) {
+		draw_secret_prompt(c, y);
+		return;
+	}
 	const char *text = tui_prompt_text(&c->prompt);
 	int lw = tui_draw_str(c, y, 0, c->cols, c->prompt.label, TUI_COLOR_KEY);
 	int avail = c->cols - lw - 1;
@@ -353,6 +387,18 @@ static int prompt_key(struct tui_ctx *c, int key)
 	if (ev == TUI_PROMPT_MOVED)
 		return TUI_REDRAW;
 	bool final = ev == TUI_PROMPT_DONE, cancel = ev == TUI_PROMPT_CANCEL;
+	if (kind == TUI_PROMPT_PASSPHRASE) {
+		if (final || cancel) {
+			/* The answer is copied into the waiting threads' buffers;
+			 * closing wipes ours. */
+			tui_askpass_answer(c->askpass, c->askpass_id, final ? tui_prompt_text(&c->prompt) : NULL);
+			c->askpass_id = 0;
+			tui_prompt_close(c);
+			if (cancel)
+				tui_msg(c, "key skipped for this session (ssh-add it to use it)");
+		}
+		return r;
+	}
 	if (kind == TUI_PROMPT_COMMAND) {
 		if (final || cancel) {
 			char *line = ry_xstrdup(tui_prompt_text(&c->prompt));
@@ -462,8 +508,50 @@ static void poll_job(struct tui_ctx *c)
 	}
 }
 
+/* "~/.ssh/id_ed25519" for a key under $HOME. */
+static void short_key_path(char *out, size_t n, const char *path)
+{
+	const char *home = getenv("HOME");
+	size_t hl = home ? strlen(home) : 0;
+	if (hl > 1 && !strncmp(path, home, hl) && path[hl] == '/')
+		snprintf(out, n, "~%s", path + hl);
+	else
+		snprintf(out, n, "%s", path);
+}
+
+/* A background thread waits for a key's passphrase: open the masked prompt
+ * when no other prompt is in use, and close it if the thread gave up. */
+static void poll_askpass(struct tui_ctx *c)
+{
+	char key[1024], shown[1024], *label;
+	unsigned long id = tui_askpass_pending(c->askpass, key, sizeof key);
+	if (c->prompt_kind == TUI_PROMPT_PASSPHRASE) {
+		if (id != c->askpass_id) {
+			c->askpass_id = 0;
+			tui_prompt_close(c);
+			tui_msg(c, "the passphrase is no longer needed");
+			c->dirty |= TUI_REDRAW;
+		}
+		return;
+	}
+	if (!id || c->prompt_kind != TUI_PROMPT_NONE)
+		return;
+	short_key_path(shown, sizeof shown, key);
+	label = ry_xasprintf("Passphrase for %s (Esc skips): ", shown);
+	tui_prompt_set_secret(&c->prompt, label); /* a long path is cut when drawn */
+	free(label);
+	c->prompt_kind = TUI_PROMPT_PASSPHRASE;
+	c->prompt_owner = NULL;
+	c->prompt_error[0] = '\0';
+	c->prompt_error_col = 0;
+	c->askpass_id = id;
+	curs_set(1);
+	c->dirty |= TUI_REDRAW;
+}
+
 static void poll_store(struct tui_ctx *c)
 {
+	poll_askpass(c);
 	poll_job(c);
 	int64_t dv = ry_store_data_version(c->st);
 	if (dv != c->data_version) {
@@ -632,6 +720,8 @@ int tui_app_run(struct cli_global *g, bool demo)
 	int hrows = 40, hcols = 120;
 	parse_size(getenv("RUNYARD_TUI_SIZE"), &hrows, &hcols);
 	tui_theme_default(&c->theme);
+	/* A script has no one to type a passphrase: its questions are refused. */
+	c->askpass = tui_askpass_new(sf == NULL);
 	if (tui_screen_init(c, sf != NULL, hrows, hcols) < 0) {
 		rc = 1;
 		goto out;
@@ -657,7 +747,7 @@ int tui_app_run(struct cli_global *g, bool demo)
 	/* Remote jobs keep streaming while the app is open (not in scripted
 	 * runs: those must be deterministic). */
 	if (!sf && !getenv("RUNYARD_NO_REMOTE_SYNC"))
-		syncer = tui_syncer_start(ry_store_path(c->st), 5);
+		syncer = tui_syncer_start(ry_store_path(c->st), 5, c->askpass);
 
 	double last_poll = ry_monotonic();
 	char line[4096];
@@ -689,6 +779,9 @@ int tui_app_run(struct cli_global *g, bool demo)
 		}
 		flush_dirty(c);
 	}
+	/* Threads waiting for a passphrase get a refusal, so the joins below
+	 * never wait on a question no one will answer. */
+	tui_askpass_shutdown(c->askpass);
 	while (c->nviews > 0)
 		view_free(c, c->views[--c->nviews]);
 	tui_job_free(c->job); /* cancels a job still running and waits for it */
@@ -701,7 +794,9 @@ out:
 	free(c->marked);
 	tui_keymap_free(c->km);
 	ry_config_free(c->cfg);
+	tui_askpass_shutdown(c->askpass);
 	tui_syncer_stop(syncer);
+	tui_askpass_free(c->askpass); /* after every thread that could ask */
 	ry_store_close(c->st);
 	if (demo_dir) {
 		/* The demo workspace is throwaway: remove it and its WAL files. */

@@ -6,6 +6,7 @@
 #include <cJSON.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -34,14 +35,29 @@ static const char help[] =
 	"Host keys are never accepted automatically: an unknown host is refused\n"
 	"with its fingerprint and the command that trusts it.\n";
 
+/* `hosts --probe` connects to every host at once: one question on the
+ * terminal at a time. */
+static pthread_mutex_t tty_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int ask_tty(const char *keyfile, char *buf, size_t size);
+
 int cli_passphrase(const char *keyfile, char *buf, size_t size, void *payload)
+{
+	int rc;
+	(void)payload;
+	pthread_mutex_lock(&tty_lock);
+	rc = ask_tty(keyfile, buf, size);
+	pthread_mutex_unlock(&tty_lock);
+	return rc;
+}
+
+static int ask_tty(const char *keyfile, char *buf, size_t size)
 {
 	struct termios old, quiet;
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
 	ssize_t n;
 	size_t len = 0;
 	char c;
-	(void)payload;
 	if (fd < 0)
 		return 1; /* no terminal: skip the key */
 	if (tcgetattr(fd, &old) != 0) {

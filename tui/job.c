@@ -2,8 +2,10 @@
  * Background remote jobs for the full-screen app: `L` launches and `K`
  * cancels on a pthread so a slow host or a big upload never freezes the
  * screen.  The worker owns private copies of its inputs and its own store
- * connection; the only shared state is the slot under `mu`.  It does not
- * draw, decide what to show, or probe hosts (view_hosts.c).
+ * connection; the only shared state is the slot under `mu` and the app's
+ * passphrase broker (askpass.h), through which an encrypted key is asked
+ * for.  It does not draw, decide what to show, or probe hosts
+ * (view_hosts.c).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "askpass.h"
 #include "job.h"
 #include "runyard.h"
 
@@ -28,6 +31,7 @@ struct tui_job {
 
 	pthread_t th;
 	atomic_int cancel;
+	struct tui_askpass_client ask; /* passphrases, with cancel as its flag */
 	pthread_mutex_t mu;
 	bool done;              /* the rest: under mu */
 	int rc;
@@ -101,6 +105,13 @@ static void on_progress(double frac, const char *what, void *payload)
 	set_progress(payload, what ? what : "", frac);
 }
 
+/* The options' payload is the job (for progress too). */
+static int on_passphrase(const char *keyfile, char *buf, size_t size, void *payload)
+{
+	struct tui_job *j = payload;
+	return tui_askpass_fn(keyfile, buf, size, &j->ask);
+}
+
 static int do_launch(struct tui_job *j, ry_store *st, ry_host *hosts, size_t nhosts, ry_remote_options *o,
                      char *out, size_t n)
 {
@@ -155,6 +166,7 @@ static void *job_main(void *arg)
 		ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
 		o.cancel = &j->cancel;
 		o.progress = on_progress;
+		o.passphrase = on_passphrase;
 		o.payload = j;
 		o.sshcfg = sshcfg;
 		if (j->kind == JOB_LAUNCH) {
@@ -179,11 +191,13 @@ static void *job_main(void *arg)
 	return NULL;
 }
 
-static struct tui_job *job_new(int kind, const char *db)
+static struct tui_job *job_new(int kind, const char *db, struct tui_askpass *askpass)
 {
 	struct tui_job *j = ry_xcalloc(1, sizeof *j);
 	j->kind = kind;
 	j->db = ry_xstrdup(db);
+	j->ask.broker = askpass;
+	j->ask.cancel = &j->cancel;
 	pthread_mutex_init(&j->mu, NULL);
 	return j;
 }
@@ -209,9 +223,10 @@ static struct tui_job *job_start(struct tui_job *j, char *msg, size_t n)
 	return j;
 }
 
-struct tui_job *tui_job_launch(const char *db_path, const struct tui_launch_req *r, char *msg, size_t n)
+struct tui_job *tui_job_launch(const char *db_path, const struct tui_launch_req *r, struct tui_askpass *askpass,
+                               char *msg, size_t n)
 {
-	struct tui_job *j = job_new(JOB_LAUNCH, db_path);
+	struct tui_job *j = job_new(JOB_LAUNCH, db_path, askpass);
 	j->experiment = r->experiment ? ry_xstrdup(r->experiment) : NULL;
 	j->command = ry_xstrdup(r->command);
 	j->host = ry_xstrdup(r->host);
@@ -221,9 +236,10 @@ struct tui_job *tui_job_launch(const char *db_path, const struct tui_launch_req 
 	return job_start(j, msg, n);
 }
 
-struct tui_job *tui_job_cancel_run(const char *db_path, int64_t run_id, char *msg, size_t n)
+struct tui_job *tui_job_cancel_run(const char *db_path, int64_t run_id, struct tui_askpass *askpass, char *msg,
+                                   size_t n)
 {
-	struct tui_job *j = job_new(JOB_CANCEL, db_path);
+	struct tui_job *j = job_new(JOB_CANCEL, db_path, askpass);
 	j->run_id = run_id;
 	return job_start(j, msg, n);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct tui_job;
+struct tui_askpass;
 
 struct tui_launch_req {
 	const char *experiment;  /* NULL: default */
@@ -24,10 +25,13 @@ struct tui_launch_req {
 	const char *name;        /* NULL or "": generated */
 };
 
-/* Start a job (strings are copied).  NULL with msg filled if the thread
- * cannot start. */
-struct tui_job *tui_job_launch(const char *db_path, const struct tui_launch_req *r, char *msg, size_t n);
-struct tui_job *tui_job_cancel_run(const char *db_path, int64_t run_id, char *msg, size_t n);
+/* Start a job (strings are copied).  An encrypted key's passphrase is
+ * asked through askpass (NULL: such keys are skipped); it must outlive the
+ * job.  NULL with msg filled if the thread cannot start. */
+struct tui_job *tui_job_launch(const char *db_path, const struct tui_launch_req *r, struct tui_askpass *askpass,
+                               char *msg, size_t n);
+struct tui_job *tui_job_cancel_run(const char *db_path, int64_t run_id, struct tui_askpass *askpass, char *msg,
+                                   size_t n);
 
 /* Progress ("uploading 40%") and, once done, the result line.  Returns
  * true when the job is finished (*rc: 0 or an RY_E* code). */

@@ -46,16 +46,33 @@ static void erase_range(struct tui_prompt *p, size_t from, size_t to)
 
 void tui_prompt_set(struct tui_prompt *p, const char *label, const char *text)
 {
+	tui_prompt_wipe(p); /* whatever was typed before, a passphrase included */
 	snprintf(p->label, sizeof p->label, "%s", label);
 	ry_buf_clear(&p->text);
 	ry_buf_puts(&p->text, text ? text : "");
 	p->cursor = p->text.len;
 }
 
+void tui_prompt_set_secret(struct tui_prompt *p, const char *label)
+{
+	tui_prompt_set(p, label, "");
+	ry_buf_grow(&p->text, TUI_PROMPT_SECRET_MAX + 4);
+	p->secret = true;
+}
+
+void tui_prompt_wipe(struct tui_prompt *p)
+{
+	if (p->text.ptr && p->text.cap)
+		explicit_bzero(p->text.ptr, p->text.cap);
+	p->text.len = 0;
+	p->cursor = 0;
+	p->secret = false;
+}
+
 void tui_prompt_free(struct tui_prompt *p)
 {
+	tui_prompt_wipe(p);
 	ry_buf_free(&p->text);
-	p->cursor = 0;
 }
 
 const char *tui_prompt_text(const struct tui_prompt *p)
@@ -137,6 +154,8 @@ enum tui_prompt_event tui_prompt_key(struct tui_prompt *p, int key)
 	}
 	if (key & TUI_KEY_FN || key < ' ' || key == 127 || (key >= 0x80 && key < 0xa0) || key > 0x10ffff)
 		return TUI_PROMPT_IGNORED;
+	if (p->secret && p->text.len + 4 > TUI_PROMPT_SECRET_MAX)
+		return TUI_PROMPT_IGNORED; /* the reserved room is full: never realloc */
 	insert_cp(p, key);
 	return TUI_PROMPT_EDITED;
 }

@@ -12,10 +12,14 @@
 
 #include "buf.h"
 
+/* The most bytes a secret prompt takes (a passphrase; core reads 1023). */
+#define TUI_PROMPT_SECRET_MAX 1023
+
 struct tui_prompt {
-	char label[32];   /* "/", ":", "notes: " */
+	char label[256];  /* "/", ":", "notes: ", "Passphrase for KEY: " */
 	ry_buf text;      /* owned */
 	size_t cursor;    /* byte offset, on a character boundary */
+	bool secret;      /* a passphrase: shown masked, never grown by realloc, wiped */
 };
 
 enum tui_prompt_event {
@@ -27,6 +31,15 @@ enum tui_prompt_event {
 };
 
 void tui_prompt_set(struct tui_prompt *p, const char *label, const char *text);
+/* A secret prompt (a passphrase): empty, with room reserved for
+ * TUI_PROMPT_SECRET_MAX bytes so typing never moves the text (a realloc
+ * would leave a copy behind in freed memory); longer input is ignored.
+ * Draw it masked and call tui_prompt_wipe when done. */
+void tui_prompt_set_secret(struct tui_prompt *p, const char *label);
+/* Zero the whole edit buffer (its full capacity) and leave it empty and
+ * not secret. */
+void tui_prompt_wipe(struct tui_prompt *p);
+/* Wipe and free the buffer. */
 void tui_prompt_free(struct tui_prompt *p);
 /* Feed one key (code point, or TUI_KEY_FN|KEY_*). */
 enum tui_prompt_event tui_prompt_key(struct tui_prompt *p, int key);

@@ -2,7 +2,8 @@
  * Background sync of running remote runs for the full-screen app (see
  * remote_sync.h).  One thread, one store connection of its own, woken by a
  * timer or by stop; stop also raises the cancel flag that every SSH call of
- * core watches, so quitting never waits on a slow host.
+ * core watches, so quitting never waits on a slow host, nor on a passphrase
+ * question (asked through the app's broker, askpass.h) left unanswered.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -13,6 +14,7 @@
 
 #include "runyard.h"
 #include "../core/config.h"
+#include "askpass.h"
 #include "remote_sync.h"
 
 struct tui_syncer {
@@ -22,6 +24,7 @@ struct tui_syncer {
 	atomic_int stop;
 	char *db_path;
 	double interval;
+	struct tui_askpass_client ask; /* passphrases, with stop as its flag */
 };
 
 static bool any_running_remote(ry_store *st)
@@ -37,7 +40,8 @@ static bool any_running_remote(ry_store *st)
 	return any;
 }
 
-static void sync_once(struct tui_syncer *s)
+/* Whether the pass asked the user for a passphrase. */
+static bool sync_once(struct tui_syncer *s)
 {
 	ry_store *st = NULL;
 	ry_config *cfg = NULL;
@@ -47,14 +51,17 @@ static void sync_once(struct tui_syncer *s)
 	ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
 	ry_sync_report rep;
 
+	atomic_store(&s->ask.asked, 0);
 	if (ry_store_open(&st, s->db_path, 0) < 0)
-		return;
+		return false;
 	if (!any_running_remote(st))
 		goto out;
 	if (ry_config_load(&cfg, NULL) < 0 || ry_sshconfig_load(&sshcfg, NULL) < 0 ||
 	    ry_hosts_list(&hosts, &nhosts, cfg, sshcfg, st) < 0)
 		goto out;
 	o.cancel = &s->stop;
+	o.passphrase = tui_askpass_fn;
+	o.payload = &s->ask;
 	o.sshcfg = sshcfg;
 	o.timeout_ms = 10000;
 	memset(&rep, 0, sizeof rep);
@@ -68,6 +75,7 @@ out:
 	ry_sshconfig_free(sshcfg);
 	ry_config_free(cfg);
 	ry_store_close(st);
+	return atomic_load(&s->ask.asked) > 0;
 }
 
 static void *loop(void *arg)
@@ -75,9 +83,10 @@ static void *loop(void *arg)
 	struct tui_syncer *s = arg;
 	while (!atomic_load(&s->stop)) {
 		struct timespec until;
-		sync_once(s);
+		bool asked = sync_once(s);
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += (time_t)s->interval;
+		until.tv_sec += (time_t)(asked && s->interval < TUI_SYNC_ASKED_INTERVAL ? TUI_SYNC_ASKED_INTERVAL
+		                                                                       : s->interval);
 		pthread_mutex_lock(&s->lock);
 		while (!atomic_load(&s->stop)) {
 			if (pthread_cond_timedwait(&s->wake, &s->lock, &until) == ETIMEDOUT)
@@ -88,10 +97,12 @@ static void *loop(void *arg)
 	return NULL;
 }
 
-struct tui_syncer *tui_syncer_start(const char *db_path, double interval)
+struct tui_syncer *tui_syncer_start(const char *db_path, double interval, struct tui_askpass *askpass)
 {
 	struct tui_syncer *s = ry_xcalloc(1, sizeof *s);
 	s->db_path = ry_xstrdup(db_path);
+	s->ask.broker = askpass;
+	s->ask.cancel = &s->stop;
 	s->interval = interval >= 1 ? interval : 1;
 	atomic_init(&s->stop, 0);
 	pthread_mutex_init(&s->lock, NULL);

@@ -9,11 +9,16 @@
 #define TUI_REMOTE_SYNC_H
 
 struct tui_syncer;
+struct tui_askpass;
 
 /* Start syncing the workspace at db_path every interval seconds (the first
- * pass runs at once: every TUI start settles remote runs).  NULL if the
- * thread could not be started (the app works without it). */
-struct tui_syncer *tui_syncer_start(const char *db_path, double interval);
+ * pass runs at once: every TUI start settles remote runs).  Encrypted keys
+ * are asked for through askpass (NULL: skipped), which must outlive the
+ * syncer; after a pass that had to ask, the next waits TUI_SYNC_ASKED_INTERVAL
+ * seconds instead, so the user is not asked every few seconds.  NULL if
+ * the thread could not be started (the app works without it). */
+#define TUI_SYNC_ASKED_INTERVAL 60.0
+struct tui_syncer *tui_syncer_start(const char *db_path, double interval, struct tui_askpass *askpass);
 
 /* Stop: cancels an SSH operation in flight and joins the thread.  Accepts
  * NULL. */

@@ -33,9 +33,11 @@ enum {
 	TUI_PROMPT_NOTES,
 	TUI_PROMPT_FIELD,   /* a form field (the promote dialog) */
 	TUI_PROMPT_CONFIRM, /* y/N before cancelling a run */
+	TUI_PROMPT_PASSPHRASE, /* a background thread's SSH key (askpass.h), handled by the app */
 };
 
 struct tui_job;
+struct tui_askpass;
 
 struct tui_ctx {
 	ry_store *st;
@@ -68,9 +70,11 @@ struct tui_ctx {
 	char search[256];             /* last plain-text search */
 	int64_t data_version;
 	bool quit;
-	int dirty;
+	int dirty;                    /* TUI_REDRAW / TUI_RELOAD pending */
 
-	struct tui_job *job;          /* a launch/cancel in the background (job.h), or NULL */                    /* TUI_REDRAW / TUI_RELOAD pending */
+	struct tui_job *job;          /* a launch/cancel in the background (job.h), or NULL */
+	struct tui_askpass *askpass;  /* background threads' passphrase questions; NULL: refuse */
+	unsigned long askpass_id;     /* the question the passphrase prompt answers */
 };
 
 /* Message line helpers (printf-style). */

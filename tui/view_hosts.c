@@ -10,6 +10,11 @@
  * and draws.  Leaving the screen sets the cancel flag (the SSH layer checks
  * it at least every 100 ms) and joins, so nothing outlives the view.  It
  * does not launch or cancel anything (view_launch.c, view_main.c).
+ *
+ * An encrypted key without an agent is asked for through the app's
+ * passphrase broker (askpass.h); since the passphrase is never kept, a
+ * probe that had to ask turns the 30 s auto-refresh off until `r`, so
+ * the user is not asked every half minute.
  */
 #include <math.h>
 #include <pthread.h>
@@ -18,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "askpass.h"
 #include "draw.h"
 #include "text.h"
 #include "tui.h"
@@ -31,6 +37,7 @@ struct hosts_job {
 	size_t n;
 	const ry_sshconfig *sshcfg;
 	atomic_int cancel;
+	struct tui_askpass_client ask; /* passphrases, with cancel as its flag */
 	bool done;               /* under mu */
 };
 
@@ -46,6 +53,7 @@ struct hosts_priv {
 	int top;                 /* first line shown */
 	int nlines;              /* lines of the last draw */
 	unsigned spin;
+	bool asked;              /* the last probe asked for a passphrase: no auto-refresh */
 };
 
 static void *probe_thread(void *arg)
@@ -55,8 +63,8 @@ static void *probe_thread(void *arg)
 	o.timeout_ms = HOSTS_TIMEOUT_MS;
 	o.cancel = &j->cancel;
 	o.sshcfg = j->sshcfg;
-	/* no passphrase callback: this thread cannot prompt (encrypted keys
-	 * without an agent are skipped and the host reports an auth error) */
+	o.passphrase = tui_askpass_fn;
+	o.payload = &j->ask;
 	ry_hosts_probe(j->hosts, j->n, &o);
 	pthread_mutex_lock(&j->mu);
 	j->done = true;
@@ -81,6 +89,9 @@ static void start_probe(struct tui_ctx *c, struct hosts_priv *p)
 	p->job.sshcfg = p->sshcfg;
 	p->job.done = false;
 	atomic_store(&p->job.cancel, 0);
+	p->job.ask.broker = c->askpass;
+	p->job.ask.cancel = &p->job.cancel;
+	atomic_store(&p->job.ask.asked, 0);
 	p->started = ry_monotonic();
 	if (pthread_create(&p->th, NULL, probe_thread, &p->job) != 0) {
 		ry_hosts_free(hosts, n);
@@ -112,6 +123,7 @@ static bool collect(struct hosts_priv *p)
 	p->job.hosts = NULL;
 	p->job.n = 0;
 	p->finished = ry_monotonic();
+	p->asked = atomic_load(&p->job.ask.asked) > 0;
 	free(p->error);
 	p->error = NULL;
 	return true;
@@ -158,7 +170,7 @@ static int hosts_tick(struct tui_view *v, struct tui_ctx *c)
 		p->spin++;
 		return TUI_REDRAW; /* the spinner and elapsed time */
 	}
-	if (ry_monotonic() - p->finished >= HOSTS_AUTO_REFRESH) {
+	if (!p->asked && ry_monotonic() - p->finished >= HOSTS_AUTO_REFRESH) {
 		start_probe(c, p);
 		return TUI_REDRAW;
 	}
@@ -248,6 +260,49 @@ static void gpu_line(struct line_sink *s, const ry_gpu *g)
 	next_line(s);
 }
 
+/* Why a host is unreachable, word-wrapped under it on up to WHY_LINES
+ * lines: the useful part (which key, the fingerprint, the command that
+ * fixes it) is usually at the end of a long message. */
+#define WHY_LINES 4
+static void why_lines(struct line_sink *s, const char *error)
+{
+	char clean[4 * 1200 + 1];
+	const char *p = clean;
+	int w = s->c->cols - 4 > 20 ? s->c->cols - 4 : 20;
+	tui_text_fit(clean, sizeof clean, error, 1200, false, false, s->c->utf8);
+	for (int n = 0; *p && n < WHY_LINES; n++) {
+		const char *end = p;
+		char *line;
+		if (n == WHY_LINES - 1) {
+			put(s, 4, p, TUI_COLOR_ERROR); /* the rest, cut with an ellipsis */
+			next_line(s);
+			break;
+		}
+		for (;;) {
+			const char *next = strchr(end + 1, ' ');
+			char *try;
+			int tw;
+			if (!next)
+				next = end + strlen(end);
+			try = ry_xstrndup(p, (size_t)(next - p));
+			tw = tui_text_width(try);
+			free(try);
+			if (tw > w && end > p)
+				break;
+			end = next;
+			if (!*end || tw > w)
+				break;
+		}
+		line = ry_xstrndup(p, (size_t)(end - p));
+		put(s, 4, line, TUI_COLOR_ERROR);
+		free(line);
+		next_line(s);
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 static void host_lines(struct line_sink *s, const ry_host *h)
 {
 	struct tui_ctx *c = s->c;
@@ -265,11 +320,10 @@ static void host_lines(struct line_sink *s, const ry_host *h)
 		return;
 	}
 	if (h->probe_rc) {
-		char why[400];
-		tui_text_fit(why, sizeof why, h->error ? h->error : "", 300, false, false, c->utf8);
-		snprintf(buf, sizeof buf, "%s %s  unreachable (%s): %s", bad, name, ry_ssh_fail_name(h->fail), why);
+		snprintf(buf, sizeof buf, "%s %s  unreachable (%s):", bad, name, ry_ssh_fail_name(h->fail));
 		put(s, 0, buf, TUI_COLOR_ERROR);
 		next_line(s);
+		why_lines(s, h->error ? h->error : "");
 		return;
 	}
 	fmt_kb(mem, sizeof mem, h->mem_avail_kb);
@@ -314,6 +368,9 @@ static void hosts_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		else
 			snprintf(glyph, sizeof glyph, "%c", spin_ascii[p->spin % 4]);
 		snprintf(head, sizeof head, "%s probing%s %.1fs", glyph, c->utf8 ? "\u2026" : "...", now - p->started);
+	} else if (p->asked) {
+		snprintf(head, sizeof head, "probed %.0fs ago; r probes again (not by itself: it would ask for the "
+		         "passphrase again)", now - p->finished);
 	} else if (p->nshown || p->error) {
 		snprintf(head, sizeof head, "probed %.0fs ago; r probes again (every %.0fs while open)",
 		         now - p->finished, HOSTS_AUTO_REFRESH);

@@ -236,7 +236,7 @@ static int start(struct tui_ctx *c, struct launch_priv *p)
 	r.ngpus = *p->field[F_GPUS] ? atoi(p->field[F_GPUS]) : -1;
 	r.time_limit = limit;
 	r.name = p->field[F_NAME];
-	if (!(c->job = tui_job_launch(ry_store_path(c->st), &r, msg, sizeof msg))) {
+	if (!(c->job = tui_job_launch(ry_store_path(c->st), &r, c->askpass, msg, sizeof msg))) {
 		tui_error(c, "%s", msg);
 		return TUI_REDRAW;
 	}

@@ -940,7 +940,7 @@ static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const ch
 	if (kind == TUI_PROMPT_CONFIRM && final && !cancel) {
 		char msg[256];
 		if ((text[0] == 'y' || text[0] == 'Y') && p->cancel_id) {
-			if (!(c->job = tui_job_cancel_run(ry_store_path(c->st), p->cancel_id, msg, sizeof msg)))
+			if (!(c->job = tui_job_cancel_run(ry_store_path(c->st), p->cancel_id, c->askpass, msg, sizeof msg)))
 				tui_error(c, "%s", msg);
 			else
 				tui_msg(c, "cancel: stopping the run");

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../unit/testutil.h"
@@ -171,10 +172,36 @@ static void test_ssh_auth__passphrase_callback(void **state)
 	s = connect_alias("enckey", &o, &rc, &why);
 	assert_int_not_equal(rc, 0);
 	assert_int_equal(why, RY_SSH_AUTH);
+	if (!strstr(ry_error_last(), "enc_key (wrong passphrase)"))
+		fail_msg("%s", ry_error_last());
 	o.payload = NULL; /* the user declined */
 	s = connect_alias("enckey", &o, &rc, &why);
 	assert_int_equal(why, RY_SSH_AUTH);
 	assert_non_null(strstr(ry_error_last(), "no passphrase given"));
+}
+
+/* A person typing: slower than the whole connect deadline. */
+static int give_pass_slowly(const char *keyfile, char *buf, size_t size, void *payload)
+{
+	struct timespec t = { 1, 500 * 1000 * 1000 };
+	nanosleep(&t, NULL);
+	return give_pass(keyfile, buf, size, payload);
+}
+
+static void test_ssh_auth__typing_does_not_eat_the_deadline(void **state)
+{
+	ry_ssh_options o = RY_SSH_OPTIONS_INIT;
+	ry_ssh_fail why;
+	ry_ssh *s;
+	int rc;
+	(void)state;
+	o.timeout_ms = 1000;
+	o.passphrase = give_pass_slowly;
+	o.payload = "correct horse";
+	s = connect_alias("enckey", &o, &rc, &why);
+	if (rc)
+		fail_msg("connect after a slow passphrase: %s", ry_error_last());
+	ry_ssh_close(s);
 }
 
 static void *parallel_exec(void *arg)
@@ -318,6 +345,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ssh_exec__cancel_from_another_thread),
 		cmocka_unit_test(test_ssh_sftp__round_trip_and_ranges),
 		cmocka_unit_test(test_ssh_auth__passphrase_callback),
+		cmocka_unit_test(test_ssh_auth__typing_does_not_eat_the_deadline),
 		cmocka_unit_test(test_ssh_threads__sessions_in_parallel),
 		cmocka_unit_test(test_ssh_handshake__cut_off_in_key_exchange),
 	};
