@@ -633,7 +633,9 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	io.patterns = patterns;
 	if ((rc = ry_ingest_new(&t.in, st, res->run_id, &io)))
 		goto fail_early;
-	t.bufsz = 1 << 20; /* matches the pipe size: one wakeup per megabyte of chatter */
+	/* Each chunk is read, written twice and scanned: at 256 KiB it is still
+	 * in the CPU's cache for the last three (1 MiB was 15% slower a GiB). */
+	t.bufsz = 256 << 10;
 	t.buf = ry_xmalloc(t.bufsz);
 
 	if ((rc = make_pipe(outp)) || (rc = make_pipe(errp)) || (rc = make_pipe(execp)))
