@@ -369,6 +369,77 @@ static void test_reconcile__lost_only_when_the_process_is_gone(void **state)
 	ctx_close(&c);
 }
 
+/* A file in a running run's directory, written as the keeper would. */
+static void run_file(struct ctx *c, int64_t id, const char *name, const char *text)
+{
+	ry_run *r = NULL;
+	assert_int_equal(ry_run_get(&r, c->ws.st, id), 0);
+	char *dir = ry_track_run_dir(c->ws.st, r->uuid), *path = ry_xasprintf("%s/%s", dir, name);
+	assert_int_equal(ry_mkdir_p(dir), 0);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+	free(dir);
+	ry_run_free(r);
+}
+
+/* The keeper's exit file settles a run whose tracker died, with the
+ * command's own status and end time; a live keeper keeps it running; an
+ * unreadable exit file or a dead keeper makes it lost. */
+static void test_reconcile__keeper_files_settle_the_run(void **state)
+{
+	struct ctx c;
+	int n;
+	ry_run *r = NULL;
+	(void)state;
+	ctx_open(&c);
+	pid_t keeper = fork();
+	assert_true(keeper >= 0);
+	if (keeper == 0) {
+		execlp("sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	char *kident = ry_track_pid_identity(keeper), *kline = ry_xasprintf("%d %s\n", (int)keeper, kident);
+	int64_t failed = running_run(&c, 999999999, "x:1");
+	int64_t killed = running_run(&c, 999999999, "x:1");
+	int64_t draining = running_run(&c, 999999999, "x:1");
+	int64_t garbage = running_run(&c, 999999999, "x:1");
+	int64_t dead_keeper = running_run(&c, 999999999, "x:1");
+	double end = floor(ry_now()) + 5.25;
+	char *e1 = ry_xasprintf("exit 3 %.3f\n", end), *e2 = ry_xasprintf("signal 15 %.3f\n", end);
+	run_file(&c, failed, "exit", e1);
+	run_file(&c, killed, "exit", e2);
+	free(e1);
+	free(e2);
+	run_file(&c, draining, "keeper", kline);
+	run_file(&c, garbage, "exit", "exit three\n");
+	run_file(&c, dead_keeper, "keeper", "999999999 x:1\n");
+
+	assert_int_equal(ry_track_reconcile(c.ws.st, &n), 0);
+	assert_int_equal(n, 4);
+	expect_run(&c, failed, "failed", true, 3);
+	assert_int_equal(ry_run_get(&r, c.ws.st, failed), 0);
+	assert_true(fabs(r->ended - end) < 0.01); /* when the command ended, not when reconciled */
+	ry_run_free(r);
+	expect_run(&c, killed, "killed", false, 0);
+	expect_run(&c, garbage, "lost", false, 0);
+	expect_run(&c, dead_keeper, "lost", false, 0);
+	assert_int_equal(ry_run_get(&r, c.ws.st, draining), 0);
+	assert_string_equal(r->status, "running");
+	ry_run_free(r);
+
+	kill(keeper, SIGKILL);
+	waitpid(keeper, NULL, 0);
+	assert_int_equal(ry_track_reconcile(c.ws.st, &n), 0);
+	assert_int_equal(n, 1);
+	expect_run(&c, draining, "lost", false, 0);
+	free(kline);
+	free(kident);
+	ctx_close(&c);
+}
+
 static void test_pid_identity__self_and_missing(void **state)
 {
 	char *a = ry_track_pid_identity(getpid()), *b = ry_track_pid_identity(getpid());
@@ -393,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_track__second_sigint_kills),
 		cmocka_unit_test(test_track__sigterm_forwarded),
 		cmocka_unit_test(test_reconcile__lost_only_when_the_process_is_gone),
+		cmocka_unit_test(test_reconcile__keeper_files_settle_the_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
