@@ -350,6 +350,7 @@ static void suspend(pid_t group)
 struct stream {
 	int fd;       /* runyard's end of the command's output; -1 at EOF */
 	int out;      /* where it is passed through; -1 after EPIPE */
+	bool pty;     /* fd is a pty master: its size follows out's */
 };
 
 struct tracker {
@@ -541,7 +542,7 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 {
 	struct saved_signals sv;
 	struct tracker t = { st, 0, NULL, -1, -1, NULL, 0, 0 };
-	struct stream streams[2] = { { -1, o->out_fd }, { -1, o->err_fd } };
+	struct stream streams[2] = { { -1, o->out_fd, false }, { -1, o->err_fd, false } };
 	struct ry_track__chan chans[2] = { RY_TRACK__CHAN_INIT, RY_TRACK__CHAN_INIT };
 	struct ry_track__proc proc = { -1, -1, -1, -1, 0 };
 	char *dir = NULL, *log = NULL, *metrics = NULL, *artifacts = NULL, *patterns = NULL, *ident = NULL;
@@ -620,6 +621,7 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	}
 	for (int i = 0; i < 2; i++) {
 		streams[i].fd = chans[i].rd;
+		streams[i].pty = chans[i].pty;
 		chans[i].rd = -1; /* the streams own them now */
 		set_nonblock(streams[i].fd);
 	}
@@ -680,8 +682,10 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 				} else if (sig == SIGCONT) {
 					kill(-proc.child, SIGCONT); /* runyard was stopped some other way */
 				} else if (sig == SIGWINCH) {
+					/* the pty has no session to signal: runyard does */
 					for (int c = 0; c < 2; c++)
-						ry_track__chan_resize(&chans[c], c ? o->err_fd : o->out_fd);
+						if (streams[c].pty)
+							ry_track__pty_resize(streams[c].fd, c ? o->err_fd : o->out_fd);
 					if (has_pty)
 						kill(-proc.child, SIGWINCH);
 				} else if (sig == SIGINT && ++nint >= 2) {

@@ -38,8 +38,8 @@ struct ry_track__chan {
  * Both ends are close-on-exec; the pty slave passes bytes unchanged (no
  * output processing).  0 or RY_ERROR. */
 int ry_track__chan_open(struct ry_track__chan *c, int like_fd);
-/* Copy like_fd's window size to the pty; nothing for a pipe. */
-void ry_track__chan_resize(const struct ry_track__chan *c, int like_fd);
+/* Copy like_fd's window size to the pty whose master is `master`. */
+void ry_track__pty_resize(int master, int like_fd);
 /* Close what is open; accepts a closed channel. */
 void ry_track__chan_close(struct ry_track__chan *c);
 

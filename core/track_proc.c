@@ -69,7 +69,7 @@ static int open_pty(struct ry_track__chan *c, int like_fd)
 	c->rd = m;
 	c->wr = s;
 	c->pty = true;
-	ry_track__chan_resize(c, like_fd);
+	ry_track__pty_resize(m, like_fd);
 	return 0;
 }
 
@@ -80,11 +80,11 @@ int ry_track__chan_open(struct ry_track__chan *c, int like_fd)
 	return like_fd >= 0 && isatty(like_fd) ? open_pty(c, like_fd) : open_pipe(c);
 }
 
-void ry_track__chan_resize(const struct ry_track__chan *c, int like_fd)
+void ry_track__pty_resize(int master, int like_fd)
 {
 	struct winsize ws;
-	if (c->pty && c->rd >= 0 && ioctl(like_fd, TIOCGWINSZ, &ws) == 0)
-		ioctl(c->rd, TIOCSWINSZ, &ws);
+	if (master >= 0 && ioctl(like_fd, TIOCGWINSZ, &ws) == 0)
+		ioctl(master, TIOCSWINSZ, &ws);
 }
 
 void ry_track__chan_close(struct ry_track__chan *c)
