@@ -1,15 +1,15 @@
 /*
- * Local run tracking: start a command as a child in its own process group,
- * tee its output (terminal + the run's log), feed the output and the JSONL
- * metrics file to ingest every half second, forward the user's signals, and
+ * Local run tracking: start a command (through its keeper, track_proc.c)
+ * in its own process group, tee its output (terminal + the run's log),
+ * feed the output and the JSONL metrics file to ingest every half second,
+ * pass the user's signals on (Ctrl-C, Ctrl-Z, window size changes), and
  * settle the run when it ends; plus the reconcile pass over runs whose
  * tracker died.
  *
- * The child talks to pipes, not a terminal: programs that buffer when piped
- * get PYTHONUNBUFFERED=1 so metrics arrive live; a child that needs the
- * terminal's stdin gets /dev/null when stdin is a terminal (a background
- * process group reading the terminal would be stopped by SIGTTIN).  It does
- * not launch anything remotely (launch.c) nor draw anything.
+ * The command's stdout and stderr are ptys where runyard's are terminals,
+ * pipes elsewhere; Python gets PYTHONUNBUFFERED=1 so that piped metrics
+ * arrive live.  It does not launch anything remotely (launch.c) nor draw
+ * anything.
  */
 #include "track.h"
 #include "alloc.h"

@@ -422,9 +422,17 @@ int ry_track__read_event(struct ry_track__proc *p, int *wstatus)
 void ry_track__release(struct ry_track__proc *p)
 {
 	if (p->lifeline >= 0) {
+		/* A keeper that died already makes this write EPIPE; it must not
+		 * become a SIGPIPE that kills the caller. */
+		struct sigaction ign, old;
+		memset(&ign, 0, sizeof ign);
+		ign.sa_handler = SIG_IGN;
+		sigemptyset(&ign.sa_mask);
+		sigaction(SIGPIPE, &ign, &old);
 		if (write(p->lifeline, "d", 1) < 0) {
 			/* the keeper is gone already */
 		}
+		sigaction(SIGPIPE, &old, NULL);
 		close(p->lifeline);
 		p->lifeline = -1;
 	}

@@ -319,6 +319,55 @@ static void test_track__sigterm_forwarded(void **state)
 	ctx_close(&c);
 }
 
+/* The keeper killed under a live tracker: the command goes on, its output
+ * is still tracked to the end, and the run is lost (its exit status went
+ * with the keeper) without the tracker dying of SIGPIPE on the way out. */
+static void test_track__keeper_killed_gives_lost(void **state)
+{
+	struct ctx c;
+	ry_track_result res;
+	(void)state;
+	ctx_open(&c);
+	char *ready = ry_xasprintf("%s/ready", c.ws.dir);
+	char *script = ry_xasprintf("touch '%s'; i=0; while [ $i -lt 15 ]; do echo tick $i; i=$((i+1)); sleep 0.1; done",
+	                            ready);
+	char *argv[] = { "sh", "-c", script, NULL };
+	pid_t w = fork();
+	assert_true(w >= 0);
+	if (w == 0) {
+		/* kill whichever keeper this workspace's runs directory names */
+		char *glob = ry_xasprintf("cat %s.runs/*/keeper 2>/dev/null | cut -d' ' -f1", ry_store_path(c.ws.st));
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		for (int i = 0; i < 500 && access(ready, F_OK) != 0; i++)
+			nanosleep(&ts, NULL);
+		for (int i = 0; i < 250; i++) {
+			FILE *p = popen(glob, "r");
+			int pid = 0;
+			if (p && fscanf(p, "%d", &pid) == 1 && pid > 0) {
+				pclose(p);
+				kill(pid, SIGKILL);
+				_exit(0);
+			}
+			if (p)
+				pclose(p);
+			nanosleep(&ts, NULL);
+		}
+		_exit(1);
+	}
+	assert_int_equal(track(&c, argv, &res, NULL), 0);
+	int ws;
+	waitpid(w, &ws, 0);
+	assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	assert_string_equal(res.status, "lost");
+	expect_run(&c, res.run_id, "lost", false, 0);
+	char *out = slurp(c.out);
+	assert_non_null(strstr(out, "tick 14\n")); /* the output was followed to its end */
+	free(out);
+	free(script);
+	free(ready);
+	ctx_close(&c);
+}
+
 static int64_t running_run(struct ctx *c, int64_t pid, const char *ident)
 {
 	ry_run_spec spec = RY_RUN_SPEC_INIT;
@@ -463,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_track__sigint_forwarded_to_trapping_child),
 		cmocka_unit_test(test_track__second_sigint_kills),
 		cmocka_unit_test(test_track__sigterm_forwarded),
+		cmocka_unit_test(test_track__keeper_killed_gives_lost),
 		cmocka_unit_test(test_reconcile__lost_only_when_the_process_is_gone),
 		cmocka_unit_test(test_reconcile__keeper_files_settle_the_run),
 	};
