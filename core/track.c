@@ -399,6 +399,8 @@ static bool pump(struct tracker *t, struct stream *s, size_t *got)
 		write_all(&s->out, t->buf, (size_t)r);
 		write_all(&t->log_fd, t->buf, (size_t)r);
 		ry_ingest_log(t->in, t->buf, (size_t)r);
+		if ((size_t)r < t->bufsz)
+			return true; /* drained: another read would mostly cost syscalls */
 	}
 	return true;
 }
