@@ -312,6 +312,13 @@ static void keeper_main(const struct ry_track__spawn *s, struct ry_track__chan c
 				close(life);
 				life = -1;
 				kill(-child, SIGCONT);
+				/* runyard may have died before making them so, and a
+				 * blocking read on one stream could starve the other */
+				for (int i = 0; i < 2; i++)
+					fcntl(rd[i], F_SETFL, fcntl(rd[i], F_GETFL) | O_NONBLOCK);
+				if (ended) /* the grace for grandchildren starts now */
+					ended_at = ry_monotonic();
+				continue; /* poll the output too before deciding anything */
 			}
 		}
 		for (int i = 0; i < 2; i++) {

@@ -62,6 +62,29 @@ LOG="$(rundir survivor)/log"
 ended=$(q "select ended > started from runs where name = 'survivor'")
 [ "$ended" = 1 ] && ok "the end time is recorded" || fail "the end time is recorded"
 
+# ---- runyard stopped while the job ends, then killed: the keeper drains
+# what runyard never read before it leaves the status
+rm -f "$T_TMP/child.pid"
+"$RUNYARD" run -q --name late -- sh -c "echo \$\$ > '$T_TMP/child.pid'; \
+while [ ! -e '$T_TMP/go' ]; do sleep 0.05; done; seq 1 5000" >/dev/null 2>&1 &
+RY_PID=$!
+PIDS="$PIDS $RY_PID"
+wait_until 10 test -s "$T_TMP/child.pid" || fail "the late job starts"
+CHILD=$(cat "$T_TMP/child.pid")
+PIDS="$PIDS $CHILD"
+wait_until 10 test -s "$(rundir late)/keeper"
+kill -STOP "$RY_PID"
+touch "$T_TMP/go"
+wait_until 10 gone "$CHILD"
+sleep 1.5 # longer than the grace a keeper gives grandchildren
+kill -KILL "$RY_PID"; wait "$RY_PID" 2>/dev/null
+wait_until 10 test -e "$(rundir late)/exit"
+ry runs
+[ "$(q "select status || ' ' || exit_code from runs where name = 'late'")" = "finished 0" ] \
+	&& ok "the late job is settled finished" || fail "the late job is settled finished"
+[ "$(seq 1 5000)" = "$(cat "$(rundir late)/log")" ] && ok "the keeper drained what runyard never read" \
+	|| fail "the keeper drained what runyard never read: $(wc -l <"$(rundir late)/log") lines"
+
 # ---- a job killed after runyard died: killed, from the keeper's status
 rm -f "$T_TMP/child.pid"
 "$RUNYARD" run -q --name orphan -- sh -c "echo \$\$ > '$T_TMP/child.pid'; exec sleep 30" >/dev/null 2>&1 &
