@@ -9,6 +9,7 @@
  * files, SSH) nor when to flush; the caller decides both.
  */
 #include "ingest.h"
+#include "ingest_internal.h"
 #include "alloc.h"
 #include "buf.h"
 #include "error.h"
@@ -17,6 +18,9 @@
 #include "util.h"
 
 #include <cjson/cJSON.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <ctype.h>
 #include <math.h>
 #include <regex.h>
@@ -35,6 +39,7 @@ enum {
 	C_WORD = 4,   /* letters, digits, '_': a key must not follow one */
 	C_SPACE = 8,
 	C_VEND = 16,  /* may follow a value */
+	C_NUM = 32,   /* may start a number (nan, inf too) */
 };
 
 static unsigned char cls[256];
@@ -56,6 +61,8 @@ static void init_classes(void)
 			f |= C_SPACE | C_VEND;
 		if (strchr(",;)]}|%\"'", c) && c)
 			f |= C_VEND;
+		if ((c >= '0' && c <= '9') || (strchr("+-.nNiI", c) && c))
+			f |= C_NUM;
 		cls[c] = f;
 	}
 	done = true;
@@ -226,8 +233,155 @@ static size_t parse_step(const char *s, size_t n, int64_t *out)
 	return i;
 }
 
+/* ---- the prefilter ---------------------------------------------------- */
+
+/* Most of what a job prints holds no metric, and the scanner below looks at
+ * every word of a line.  Every pair the scanner accepts has an anchor: a ':'
+ * or '=' with a number after it and a key before it, or a step word followed
+ * by blanks and a digit ("epoch 3").  Finding the anchors is a vector compare
+ * over 16 bytes at a time; checking one is a few table lookups.  A line with
+ * no plausible anchor is skipped without scanning.  The checks are looser
+ * than the scanner (a line they pass may still hold nothing), never
+ * stricter: the scanner stays the one definition of what is captured. */
+
+/* s[p] is ':' or '='. */
+static inline bool sep_anchor(const char *s, size_t n, size_t p)
+{
+	size_t j = skip_spaces(s, p + 1, n);
+	if (j >= n || !(cls[(unsigned char)s[j]] & C_NUM))
+		return false;
+	while (p > 0 && (s[p - 1] == ' ' || s[p - 1] == '\t'))
+		p--;
+	if (p > 0 && (s[p - 1] == '\'' || s[p - 1] == '"'))
+		p--;
+	/* a key is a run of key characters with somewhere a letter or '_' */
+	for (; p > 0 && (cls[(unsigned char)s[p - 1]] & C_KEY); p--)
+		if (cls[(unsigned char)s[p - 1]] & C_START)
+			return true;
+	return false;
+}
+
+/* s[p] is the last letter of a word, s[p + 1] a blank or a quote (a quoted
+ * step word needs no blank: "'step'3").  The last letter says which step
+ * word it can be ("global_step" ends in "step"). */
+static inline bool step_anchor(const char *s, size_t n, size_t p)
+{
+	size_t j = skip_spaces(s, p + 1 + (s[p + 1] == '\'' || s[p + 1] == '"'), n);
+	const char *w;
+	size_t len;
+	if (j >= n || s[j] < '0' || s[j] > '9')
+		return false;
+	switch (s[p] | 0x20) {
+	case 'p':
+		w = "step", len = 4;
+		break;
+	case 'h':
+		w = "epoch", len = 5;
+		break;
+	case 'r':
+		w = "iter", len = 4;
+		break;
+	default:
+		w = "iteration", len = 9;
+		break;
+	}
+	return len <= p + 1 && word_is(s + p + 1 - len, w, len);
+}
+
+static inline bool anchors_ok(const char *s, size_t n, size_t base, unsigned m)
+{
+	while (m) {
+		size_t p = base + (size_t)__builtin_ctz(m);
+		m &= m - 1;
+		if (s[p] == ':' || s[p] == '=' ? sep_anchor(s, n, p) : step_anchor(s, n, p))
+			return true;
+	}
+	return false;
+}
+
+static bool blank_or_quote(char c)
+{
+	return c == ' ' || c == '\t' || c == '\'' || c == '"';
+}
+
+/* The anchors of s[0..n), byte by byte: short lines and machines without
+ * SSE2. */
+static bool may_hold_pairs_bytewise(const char *s, size_t n)
+{
+	for (size_t p = 0; p + 1 < n; p++) {
+		char c = (char)(s[p] | 0x20);
+		if (s[p] == ':' || s[p] == '=') {
+			if (sep_anchor(s, n, p))
+				return true;
+		} else if ((c == 'p' || c == 'h' || c == 'r' || c == 'n') && blank_or_quote(s[p + 1])) {
+			if (step_anchor(s, n, p))
+				return true;
+		}
+	}
+	return false;
+}
+
+#if defined(__SSE2__)
+/* Bit k set: s[k] (k < 16) may anchor a pair.  Reads s[0..18). */
+static inline unsigned anchor_mask16(const char *s)
+{
+	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	const __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(s + 1));
+	const __m128i next2 = _mm_loadu_si128((const __m128i *)(const void *)(s + 2));
+	const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	const __m128i d2 = _mm_sub_epi8(next2, _mm_set1_epi8('0'));
+	__m128i sep = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')), _mm_cmpeq_epi8(x, _mm_set1_epi8('=')));
+	/* step words end in p (step), h (epoch), r (iter) or n (iteration),
+	 * then a blank or a quote, then a blank or a digit */
+	__m128i last = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('p')),
+	                                         _mm_cmpeq_epi8(lower, _mm_set1_epi8('h'))),
+	                            _mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('r')),
+	                                         _mm_cmpeq_epi8(lower, _mm_set1_epi8('n'))));
+	__m128i blank = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(next, _mm_set1_epi8(' ')),
+	                                          _mm_cmpeq_epi8(next, _mm_set1_epi8('\t'))),
+	                             _mm_or_si128(_mm_cmpeq_epi8(next, _mm_set1_epi8('\'')),
+	                                          _mm_cmpeq_epi8(next, _mm_set1_epi8('"'))));
+	__m128i then = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d2, _mm_set1_epi8(9)), d2),
+	                            _mm_or_si128(_mm_cmpeq_epi8(next2, _mm_set1_epi8(' ')),
+	                                         _mm_cmpeq_epi8(next2, _mm_set1_epi8('\t'))));
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(sep, _mm_and_si128(last, _mm_and_si128(blank, then))));
+}
+
+static bool may_hold_pairs(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (n < 18)
+		return may_hold_pairs_bytewise(s, n);
+	for (; i + 18 <= n; i += 16)
+		if (anchors_ok(s, n, i, anchor_mask16(s + i)))
+			return true;
+	/* The last block overlaps the one before (its bits below i are done)
+	 * and ends two bytes short of the line, the bytes its compares look
+	 * ahead to.  Of those two only the first can anchor, as a separator
+	 * with the number's one digit after it. */
+	if (i + 2 < n) {
+		size_t b = n - 18;
+		if (anchors_ok(s, n, b, anchor_mask16(s + b) & ~((1u << (i - b)) - 1)))
+			return true;
+	}
+	return (s[n - 2] == ':' || s[n - 2] == '=') && sep_anchor(s, n, n - 2);
+}
+#else
+#define may_hold_pairs may_hold_pairs_bytewise
+#endif
+
 size_t ry_ingest_scan(const char *s, size_t n, ry_scalar *out, size_t max,
                       bool *has_step, int64_t *step)
+{
+	init_classes();
+	*has_step = false;
+	if (!may_hold_pairs(s, n))
+		return 0;
+	return ry_ingest__scan_unfiltered(s, n, out, max, has_step, step);
+}
+
+size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_t max,
+                                  bool *has_step, int64_t *step)
 {
 	size_t i = 0, found = 0;
 	int best_rank = 0;
@@ -586,6 +740,7 @@ struct ry_ingest {
 	ry_buf logbuf, jbuf;      /* partial lines */
 	ry_buf plain;             /* a line with escape sequences removed */
 	bool log_skip, j_skip;    /* inside an over-long line: drop to newline */
+	bool log_plain;           /* the current log feed holds no \r and no ESC */
 	struct keymap keys;
 	bool has_ctx;             /* a step seen on an earlier log line */
 	int64_t ctx;
@@ -774,11 +929,13 @@ static void log_line(ry_ingest *in, const char *s, size_t n)
 
 	if (n && s[n - 1] == '\r')
 		n--;
-	if ((cr = memrchr(s, '\r', n))) {
+	if (in->log_plain && s != in->logbuf.ptr) {
+		/* no \r or escape anywhere in this feed: nothing to look for */
+	} else if ((cr = memrchr(s, '\r', n))) {
 		n -= (size_t)(cr + 1 - s);
 		s = cr + 1;
 	}
-	if (memchr(s, 0x1b, n)) {
+	if ((!in->log_plain || s == in->logbuf.ptr) && memchr(s, 0x1b, n)) {
 		strip_escapes(&in->plain, s, n);
 		s = in->plain.ptr;
 		n = in->plain.len;
@@ -854,6 +1011,9 @@ int ry_ingest_log(ry_ingest *in, const char *data, size_t len)
 	if (!in->builtin && !in->npats)
 		return 0;
 	in->now = ry_now();
+	/* Two passes of memchr over the whole feed cost less than two calls per
+	 * line, and most output has neither byte. */
+	in->log_plain = !memchr(data, '\r', len) && !memchr(data, 0x1b, len);
 	split_lines(in, &in->logbuf, &in->log_skip, data, len, log_line, false);
 	return 0;
 }
@@ -1058,6 +1218,7 @@ int ry_ingest_flush(ry_ingest *in, bool end)
 	int rc = 0;
 	if (end) {
 		in->now = ry_now();
+		in->log_plain = false;
 		if (in->logbuf.len && !in->log_skip)
 			log_line(in, in->logbuf.ptr, in->logbuf.len);
 		if (in->jbuf.len && !in->j_skip)

@@ -1,15 +1,15 @@
 /*
- * Local run tracking: start a command as a child in its own process group,
- * tee its output (terminal + the run's log), feed the output and the JSONL
- * metrics file to ingest every half second, forward the user's signals, and
+ * Local run tracking: start a command (through its keeper, track_proc.c)
+ * in its own process group, tee its output (terminal + the run's log),
+ * feed the output and the JSONL metrics file to ingest every half second,
+ * pass the user's signals on (Ctrl-C, Ctrl-Z, window size changes), and
  * settle the run when it ends; plus the reconcile pass over runs whose
  * tracker died.
  *
- * The child talks to pipes, not a terminal: programs that buffer when piped
- * get PYTHONUNBUFFERED=1 so metrics arrive live; a child that needs the
- * terminal's stdin gets /dev/null when stdin is a terminal (a background
- * process group reading the terminal would be stopped by SIGTTIN).  It does
- * not launch anything remotely (launch.c) nor draw anything.
+ * The command's stdout and stderr are ptys where runyard's are terminals,
+ * pipes elsewhere; Python gets PYTHONUNBUFFERED=1 so that piped metrics
+ * arrive live.  It does not launch anything remotely (launch.c) nor draw
+ * anything.
  */
 #include "track.h"
 #include "alloc.h"
@@ -19,6 +19,7 @@
 #include "gitprov.h"
 #include "ingest.h"
 #include "store_internal.h"
+#include "track_internal.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -38,7 +39,6 @@
 #include <unistd.h>
 
 #define FLUSH_INTERVAL 0.5
-#define DRAIN_GRACE 1.0 /* after the child exits, how long grandchildren may keep its pipes */
 
 /* ---- paths ------------------------------------------------------------ */
 
@@ -270,48 +270,6 @@ static char *host_name(void)
 	return ry_xstrdup(h);
 }
 
-/* ---- reconcile -------------------------------------------------------- */
-
-int ry_track_reconcile(ry_store *st, int *nlost)
-{
-	sqlite3_stmt *s = ry_store__stmt(st, "SELECT id, pid, pid_start FROM runs "
-	                                     "WHERE status = 'running' AND source = 'local' AND host = ?");
-	char *host = host_name();
-	int64_t *lost = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0, step;
-
-	if (nlost)
-		*nlost = 0;
-	sqlite3_bind_text(s, 1, host, -1, SQLITE_TRANSIENT);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0), pid = sqlite3_column_int64(s, 1);
-		const char *want = (const char *)sqlite3_column_text(s, 2);
-		bool gone;
-		if (pid <= 0) {
-			gone = false; /* no pid recorded yet: a tracker between create and fork */
-		} else {
-			char *have = ry_track_pid_identity((int)pid);
-			gone = !have || (want && strcmp(have, want) != 0);
-			free(have);
-		}
-		if (gone) {
-			lost = ry_xgrow(lost, &cap, n + 1, sizeof *lost);
-			lost[n++] = id;
-		}
-	}
-	if (step != SQLITE_DONE)
-		rc = ry_store__sqlerr(st, "listing running runs");
-	sqlite3_reset(s);
-	free(host);
-	for (size_t i = 0; i < n && !rc; i++) {
-		if (!(rc = ry_run_finish(st, lost[i], "lost", ry_now(), false, 0)) && nlost)
-			(*nlost)++;
-	}
-	free(lost);
-	return rc;
-}
-
 /* ---- signals ---------------------------------------------------------- */
 
 static int sig_pipe[2] = { -1, -1 };
@@ -326,80 +284,73 @@ static void on_signal(int sig)
 	errno = saved;
 }
 
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
-#define NSIG_FWD (sizeof forwarded / sizeof forwarded[0])
+/* What runyard catches while a command runs: the ones it passes on to the
+ * command, SIGCHLD (the keeper), Ctrl-Z and the continue after it, and
+ * window size changes for the command's pseudo-terminal. */
+static const int handled[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGTSTP, SIGCONT, SIGWINCH };
+#define NHANDLED (sizeof handled / sizeof handled[0])
 
 struct saved_signals {
-	struct sigaction old[NSIG_FWD];
+	struct sigaction old[NHANDLED];
 	struct sigaction old_pipe;
+	sigset_t old_mask;
 };
 
+/* Install the handlers with all of them blocked, so that the keeper can be
+ * forked before any runs (unblock_signals after). */
 static void install_signals(struct saved_signals *sv)
 {
 	struct sigaction sa;
+	sigset_t block;
+	sigemptyset(&block);
+	for (size_t i = 0; i < NHANDLED; i++)
+		sigaddset(&block, handled[i]);
+	sigprocmask(SIG_BLOCK, &block, &sv->old_mask);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	for (size_t i = 0; i < NSIG_FWD; i++)
-		sigaction(forwarded[i], &sa, &sv->old[i]);
+	for (size_t i = 0; i < NHANDLED; i++)
+		sigaction(handled[i], &sa, &sv->old[i]);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, &sv->old_pipe);
 }
 
-static void restore_signals(struct saved_signals *sv)
+static void unblock_signals(struct saved_signals *sv)
 {
-	for (size_t i = 0; i < NSIG_FWD; i++)
-		sigaction(forwarded[i], &sv->old[i], NULL);
-	sigaction(SIGPIPE, &sv->old_pipe, NULL);
+	sigprocmask(SIG_SETMASK, &sv->old_mask, NULL);
 }
 
-/* ---- the child -------------------------------------------------------- */
-
-static void child_exec(const ry_track_options *o, int out_w, int err_w, int errpipe_w,
-                       const char *metrics, const char *artifacts, const char *uuid)
+static void restore_signals(struct saved_signals *sv)
 {
-	struct sigaction sa;
-	sigset_t none;
-	int saved;
-	setpgid(0, 0);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	for (size_t i = 0; i < NSIG_FWD; i++)
-		sigaction(forwarded[i], &sa, NULL);
-	sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (isatty(0)) {
-		int dn = open("/dev/null", O_RDONLY);
-		if (dn >= 0) {
-			dup2(dn, 0);
-			close(dn);
-		}
-	}
-	dup2(out_w, 1);
-	dup2(err_w, 2);
-	if (out_w > 2)
-		close(out_w);
-	if (err_w > 2 && err_w != out_w)
-		close(err_w);
-	setenv("RUNYARD_METRICS", metrics, 1);
-	setenv("RUNYARD_ARTIFACTS", artifacts, 1);
-	setenv("RUNYARD_RUN_ID", uuid, 1);
-	setenv("PYTHONUNBUFFERED", "1", 0);
-	execvp(o->argv[0], o->argv);
-	saved = errno;
-	if (write(errpipe_w, &saved, sizeof saved) < 0) {
-		/* nothing left to tell anyone */
-	}
-	_exit(saved == ENOENT ? 127 : 126);
+	for (size_t i = 0; i < NHANDLED; i++)
+		sigaction(handled[i], &sv->old[i], NULL);
+	sigaction(SIGPIPE, &sv->old_pipe, NULL);
+	sigprocmask(SIG_SETMASK, &sv->old_mask, NULL);
+}
+
+/* Ctrl-Z: stop the command's group, then runyard itself, as a shell stops
+ * a job; `fg` or `bg` continues runyard, which continues the command.  The
+ * terminal's SIGTSTP reaches runyard's group only: the command has its own. */
+static void suspend(pid_t group)
+{
+	struct sigaction dfl, old;
+	kill(-group, SIGTSTP);
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &old);
+	raise(SIGTSTP); /* returns once continued (at once if the group is orphaned) */
+	sigaction(SIGTSTP, &old, NULL);
+	kill(-group, SIGCONT);
 }
 
 /* ---- the tracking loop ------------------------------------------------ */
 
 struct stream {
-	int fd;       /* read end of the child's pipe; -1 at EOF */
+	int fd;       /* runyard's end of the command's output; -1 at EOF */
 	int out;      /* where it is passed through; -1 after EPIPE */
+	bool pty;     /* fd is a pty master: its size follows out's */
 };
 
 struct tracker {
@@ -433,7 +384,9 @@ static void write_all(int *fd, const char *p, size_t n)
 	}
 }
 
-/* Read what is there (adding the byte count to *got); false at EOF. */
+/* Read what is there (adding the byte count to *got); false at EOF.  A
+ * pty master gives EIO, not EOF, once the command and everything it left
+ * behind have closed the slave, and only after every byte was read. */
 static bool pump(struct tracker *t, struct stream *s, size_t *got)
 {
 	for (int rounds = 0; rounds < 16; rounds++) {
@@ -447,7 +400,7 @@ static bool pump(struct tracker *t, struct stream *s, size_t *got)
 		write_all(&t->log_fd, t->buf, (size_t)r);
 		ry_ingest_log(t->in, t->buf, (size_t)r);
 		if ((size_t)r < t->bufsz)
-			return true;
+			return true; /* drained: another read would mostly cost syscalls */
 	}
 	return true;
 }
@@ -473,8 +426,10 @@ static void flush(struct tracker *t, bool end)
 }
 
 /* Record the files left in the artifacts outbox, then remove them (their
- * content now lives in the workspace's artifact store). */
-static void record_artifacts(ry_store *st, int64_t run_id, const char *root, const char *rel, int64_t *count)
+ * content now lives in the workspace's artifact store).  A file that cannot
+ * be stored stays in the outbox, said on stderr unless quiet. */
+static void record_artifacts(ry_store *st, int64_t run_id, const char *root, const char *rel, int64_t *count,
+                             bool quiet)
 {
 	char *dir = rel[0] ? ry_xasprintf("%s/%s", root, rel) : ry_xstrdup(root);
 	DIR *d = opendir(dir);
@@ -490,13 +445,14 @@ static void record_artifacts(ry_store *st, int64_t run_id, const char *root, con
 		char *path = ry_xasprintf("%s/%s", dir, e->d_name);
 		char *r = rel[0] ? ry_xasprintf("%s/%s", rel, e->d_name) : ry_xstrdup(e->d_name);
 		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			record_artifacts(st, run_id, root, r, count);
+			record_artifacts(st, run_id, root, r, count, quiet);
 			rmdir(path);
 		} else if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
 			char sha[65];
 			int64_t size;
 			if (ry_artifact_put(st, path, sha, &size) || ry_artifact_record(st, run_id, r, sha, size)) {
-				fprintf(stderr, "runyard: artifact %s not recorded: %s\n", r, ry_error_last());
+				if (!quiet)
+					fprintf(stderr, "runyard: artifact %s not recorded: %s\n", r, ry_error_last());
 			} else {
 				(*count)++;
 				unlink(path);
@@ -513,16 +469,6 @@ static int set_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
 	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-static int make_pipe(int p[2])
-{
-	if (pipe2(p, O_CLOEXEC) != 0)
-		return ry_error_set(RY_ERROR, "cannot create a pipe: %s", strerror(errno));
-#ifdef F_SETPIPE_SZ
-	fcntl(p[0], F_SETPIPE_SZ, 1 << 20); /* fewer wakeups for chatty jobs; best effort */
-#endif
-	return 0;
 }
 
 static int create_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
@@ -582,18 +528,31 @@ static char *run_patterns(ry_store *st, const ry_track_options *o, int64_t run_i
 	return b.ptr ? ry_buf_detach(&b) : NULL;
 }
 
+/* A run's status from how its command ended; *has_exit and *code are what
+ * the run records, *shell what a shell would report ($?). */
+static const char *settle(const struct ry_track__end *e, bool interrupted, bool *has_exit, int *code, int *shell)
+{
+	*has_exit = !e->signaled;
+	*code = e->code;
+	*shell = e->signaled ? 128 + e->code : e->code;
+	if (e->signaled || interrupted)
+		return "killed";
+	return e->code == 0 ? "finished" : "failed";
+}
+
 int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 {
 	struct saved_signals sv;
 	struct tracker t = { st, 0, NULL, -1, -1, NULL, 0, 0 };
-	struct stream streams[2] = { { -1, o->out_fd }, { -1, o->err_fd } };
-	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, execp[2] = { -1, -1 };
+	struct stream streams[2] = { { -1, o->out_fd, false }, { -1, o->err_fd, false } };
+	struct ry_track__chan chans[2] = { RY_TRACK__CHAN_INIT, RY_TRACK__CHAN_INIT };
+	struct ry_track__proc proc = { -1, -1, -1, -1, 0 };
 	char *dir = NULL, *log = NULL, *metrics = NULL, *artifacts = NULL, *patterns = NULL, *ident = NULL;
+	char *exit_path = NULL, *keeper_path = NULL;
 	ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
 	ry_gitprov *gp = NULL;
-	pid_t pid = -1;
-	int rc, wstatus = 0, nint = 0, forwarded_sig = 0, exec_errno = 0;
-	bool exited = false, chld = true;
+	int rc, wstatus = 0, nint = 0, forwarded_sig = 0;
+	bool exited = false, keeper_lost = false, has_pty;
 	double last_flush, exit_time = 0;
 
 	memset(res, 0, sizeof *res);
@@ -621,6 +580,8 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	log = ry_xasprintf("%s/log", dir);
 	metrics = ry_xasprintf("%s/metrics.jsonl", dir);
 	artifacts = ry_xasprintf("%s/artifacts", dir);
+	exit_path = ry_xasprintf("%s/exit", dir);
+	keeper_path = ry_xasprintf("%s/keeper", dir);
 	if ((rc = ry_mkdir_p(artifacts)))
 		goto fail_early;
 	if ((t.log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0 ||
@@ -633,66 +594,74 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	io.patterns = patterns;
 	if ((rc = ry_ingest_new(&t.in, st, res->run_id, &io)))
 		goto fail_early;
-	t.bufsz = 1 << 20; /* matches the pipe size: one wakeup per megabyte of chatter */
+	/* Each chunk is read, written twice and scanned: at 256 KiB it is still
+	 * in the CPU's cache for the last three (1 MiB was 15% slower a GiB). */
+	t.bufsz = 256 << 10;
 	t.buf = ry_xmalloc(t.bufsz);
 
-	if ((rc = make_pipe(outp)) || (rc = make_pipe(errp)) || (rc = make_pipe(execp)))
+	if ((rc = ry_track__chan_open(&chans[0], o->out_fd)) || (rc = ry_track__chan_open(&chans[1], o->err_fd)))
 		goto fail_early;
+	has_pty = chans[0].pty || chans[1].pty;
 	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
 		rc = ry_error_set(RY_ERROR, "cannot create a pipe: %s", strerror(errno));
 		goto fail_early;
 	}
 	install_signals(&sv);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		rc = ry_error_set(RY_ERROR, "cannot start a process: %s", strerror(errno));
+	{
+		int mine[] = { sig_pipe[0], sig_pipe[1], t.metrics_fd };
+		struct ry_track__spawn sp = { o->argv, metrics, artifacts, res->uuid, t.log_fd, exit_path,
+		                              mine, sizeof mine / sizeof mine[0] };
+		rc = ry_track__start(&proc, &sp, chans);
+	}
+	unblock_signals(&sv);
+	if (rc) {
 		restore_signals(&sv);
 		close(sig_pipe[0]);
 		close(sig_pipe[1]);
 		sig_pipe[0] = sig_pipe[1] = -1;
 		goto fail_early;
 	}
-	if (pid == 0)
-		child_exec(o, outp[1], errp[1], execp[1], metrics, artifacts, res->uuid);
-	setpgid(pid, pid); /* also here: no race with signals sent before the child's own call */
-	close(outp[1]);
-	close(errp[1]);
-	close(execp[1]);
-	outp[1] = errp[1] = execp[1] = -1;
-	if (read(execp[0], &exec_errno, sizeof exec_errno) != (ssize_t)sizeof exec_errno)
-		exec_errno = 0; /* EOF: exec succeeded and closed the pipe */
-	close(execp[0]);
-	execp[0] = -1;
-	streams[0].fd = outp[0];
-	streams[1].fd = errp[0];
-	outp[0] = errp[0] = -1; /* the streams own them now */
-	set_nonblock(streams[0].fd);
-	set_nonblock(streams[1].fd);
+	for (int i = 0; i < 2; i++) {
+		streams[i].fd = chans[i].rd;
+		streams[i].pty = chans[i].pty;
+		chans[i].rd = -1; /* the streams own them now */
+		set_nonblock(streams[i].fd);
+	}
+	if (ry_track__keeper_write(keeper_path, proc.keeper))
+		fprintf(stderr, "runyard: %s; if runyard dies, the run will be marked lost\n", ry_error_last());
 
-	ident = ry_track_pid_identity(pid);
+	ident = ry_track_pid_identity(proc.child);
 	if (ry_store_begin(st) == 0) {
-		if (ry_run_set_int(st, res->run_id, "pid", pid) || ry_run_set_text(st, res->run_id, "pid_start", ident))
+		if (ry_run_set_int(st, res->run_id, "pid", proc.child) ||
+		    ry_run_set_text(st, res->run_id, "pid_start", ident))
 			ry_store_rollback(st);
 		else
 			ry_store_commit(st);
 	}
 	if (o->on_start)
-		o->on_start(o->payload, res->run_id, res->uuid, pid);
+		o->on_start(o->payload, res->run_id, res->uuid, proc.child);
 
 	last_flush = ry_monotonic();
 	while (streams[0].fd >= 0 || streams[1].fd >= 0 || !exited) {
-		struct pollfd pf[3];
-		int np = 0, idx[2] = { -1, -1 };
+		struct pollfd pf[4];
+		int np = 0, idx[2] = { -1, -1 }, iev = -1;
 		double now = ry_monotonic();
 		int timeout = (int)((last_flush + FLUSH_INTERVAL - now) * 1000) + 1;
 		if (timeout < 0)
 			timeout = 0;
-		if (exited && now - exit_time > DRAIN_GRACE)
-			break; /* a grandchild holds the pipes open: stop waiting for it */
+		/* A grandchild holds the output open: stop waiting for it.  Not when
+		 * the keeper is gone: then the output ending is all we can know. */
+		if (exited && !keeper_lost && now - exit_time > RY_TRACK__DRAIN_GRACE)
+			break;
 		pf[np].fd = sig_pipe[0];
 		pf[np].events = POLLIN;
 		np++;
+		if (proc.events >= 0) {
+			iev = np;
+			pf[np].fd = proc.events;
+			pf[np].events = POLLIN;
+			np++;
+		}
 		for (int i = 0; i < 2; i++) {
 			if (streams[i].fd >= 0) {
 				idx[i] = np;
@@ -708,19 +677,37 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 			ssize_t n = read(sig_pipe[0], sigs, sizeof sigs);
 			for (ssize_t i = 0; i < n; i++) {
 				int sig = sigs[i];
-				if (sig == SIGCHLD)
-					chld = true;
 				if (sig == SIGCHLD || exited)
-					continue;
-				if (sig == SIGINT && ++nint >= 2) {
-					kill(-pid, SIGKILL);
+					continue; /* the keeper's end shows on its events pipe */
+				if (sig == SIGTSTP) {
+					suspend(proc.child);
+				} else if (sig == SIGCONT) {
+					kill(-proc.child, SIGCONT); /* runyard was stopped some other way */
+				} else if (sig == SIGWINCH) {
+					/* the pty has no session to signal: runyard does */
+					for (int c = 0; c < 2; c++)
+						if (streams[c].pty)
+							ry_track__pty_resize(streams[c].fd, c ? o->err_fd : o->out_fd);
+					if (has_pty)
+						kill(-proc.child, SIGWINCH);
+				} else if (sig == SIGINT && ++nint >= 2) {
+					kill(-proc.child, SIGKILL);
+					forwarded_sig = sig;
 					fprintf(stderr, "\nrunyard: second interrupt: killed the run's processes\n");
 				} else {
-					kill(-pid, sig);
+					kill(-proc.child, sig);
+					forwarded_sig = sig;
 					if (sig == SIGINT)
 						fprintf(stderr, "\nrunyard: interrupt passed to the run; press Ctrl-C again to kill it\n");
 				}
-				forwarded_sig = sig;
+			}
+		}
+		if (iev >= 0 && (pf[iev].revents & (POLLIN | POLLHUP | POLLERR))) {
+			int ev = ry_track__read_event(&proc, &wstatus);
+			if (ev != 0 && !exited) {
+				exited = true;
+				keeper_lost = ev < 0;
+				exit_time = ry_monotonic();
 			}
 		}
 		size_t got = 0;
@@ -732,15 +719,7 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 				}
 			}
 		}
-		bool tick = ry_monotonic() - last_flush >= FLUSH_INTERVAL;
-		if (!exited && (chld || tick)) {
-			chld = false;
-			if (waitpid(pid, &wstatus, WNOHANG) == pid) {
-				exited = true;
-				exit_time = ry_monotonic();
-			}
-		}
-		if (tick) {
+		if (ry_monotonic() - last_flush >= FLUSH_INTERVAL) {
 			flush(&t, false);
 			last_flush = ry_monotonic();
 		}
@@ -752,10 +731,6 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 			nanosleep(&ts, NULL);
 		}
 	}
-	if (!exited) {
-		waitpid(pid, &wstatus, 0);
-		exited = true;
-	}
 	for (int i = 0; i < 2; i++)
 		if (streams[i].fd >= 0)
 			close(streams[i].fd);
@@ -765,24 +740,30 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	sig_pipe[0] = sig_pipe[1] = -1;
 
 	flush(&t, true);
-	if (exec_errno) {
+	bool has_exit = false;
+	int code = 0;
+	if (proc.exec_errno) {
 		res->exec_failed = true;
 		res->status = "failed";
-		res->exit_status = exec_errno == ENOENT ? 127 : 126;
-		fprintf(stderr, "runyard: cannot run '%s': %s\n", o->argv[0], strerror(exec_errno));
-	} else if (WIFSIGNALED(wstatus)) {
-		res->status = "killed";
-		res->exit_status = 128 + WTERMSIG(wstatus);
+		res->exit_status = proc.exec_errno == ENOENT ? 127 : 126;
+		fprintf(stderr, "runyard: cannot run '%s': %s\n", o->argv[0], strerror(proc.exec_errno));
+	} else if (keeper_lost) {
+		res->status = "lost";
+		res->exit_status = 128 + SIGKILL; /* what is known: something killed the keeper */
+		fprintf(stderr, "runyard: the run's keeper process died; how the command ended is unknown\n");
 	} else {
-		res->exit_status = WEXITSTATUS(wstatus);
-		res->status = forwarded_sig && forwarded_sig != SIGCHLD ? "killed"
-		              : res->exit_status == 0 ? "finished" : "failed";
+		struct ry_track__end e = { WIFSIGNALED(wstatus), WIFSIGNALED(wstatus) ? WTERMSIG(wstatus)
+		                                                                     : WEXITSTATUS(wstatus), 0 };
+		res->status = settle(&e, forwarded_sig != 0, &has_exit, &code, &res->exit_status);
 	}
-	record_artifacts(st, res->run_id, artifacts, "", &res->artifacts);
+	record_artifacts(st, res->run_id, artifacts, "", &res->artifacts, false);
 	res->points = ry_ingest_points(t.in);
 	res->malformed = ry_ingest_malformed(t.in);
-	rc = ry_run_finish(st, res->run_id, res->status, ry_now(),
-	                   !res->exec_failed && !WIFSIGNALED(wstatus), res->exit_status);
+	rc = ry_run_finish(st, res->run_id, res->status, ry_now(), has_exit, code);
+	/* only now: were runyard to die before this, the keeper would still
+	 * leave the exit status for the next start */
+	ry_track__release(&proc);
+	unlink(keeper_path);
 	goto done;
 
 fail_early:
@@ -794,14 +775,8 @@ fail_early:
 		free(msg);
 	}
 done:
-	for (int i = 0; i < 2; i++) {
-		if (outp[i] >= 0)
-			close(outp[i]);
-		if (errp[i] >= 0)
-			close(errp[i]);
-		if (execp[i] >= 0)
-			close(execp[i]);
-	}
+	for (int i = 0; i < 2; i++)
+		ry_track__chan_close(&chans[i]);
 	if (t.log_fd >= 0)
 		close(t.log_fd);
 	if (t.metrics_fd >= 0)
@@ -814,5 +789,87 @@ done:
 	free(log);
 	free(metrics);
 	free(artifacts);
+	free(exit_path);
+	free(keeper_path);
+	return rc;
+}
+
+/* ---- reconcile -------------------------------------------------------- */
+
+struct orphan {
+	int64_t id;
+	char *uuid;
+};
+
+/* Settle a run whose tracker died and whose command is gone: from the
+ * exit status its keeper left, else as lost, unless the keeper still lives
+ * (draining the last output, about to leave the status).  Returns 1 when
+ * settled, 0 when left running, or an RY_E* code. */
+static int settle_orphan(ry_store *st, const struct orphan *o)
+{
+	char *dir = ry_track_run_dir(st, o->uuid), *exit_path = ry_xasprintf("%s/exit", dir);
+	char *keeper_path = ry_xasprintf("%s/keeper", dir), *artifacts = ry_xasprintf("%s/artifacts", dir);
+	struct ry_track__end e;
+	int rc = 1;
+	if (ry_track__exit_read(exit_path, &e)) {
+		bool has_exit;
+		int code, shell;
+		const char *status = settle(&e, false, &has_exit, &code, &shell);
+		int64_t count = 0;
+		record_artifacts(st, o->id, artifacts, "", &count, true);
+		if (!(rc = ry_run_finish(st, o->id, status, e.ended, has_exit, code)))
+			rc = 1;
+	} else if (ry_track__keeper_alive(keeper_path)) {
+		rc = 0;
+	} else if (!(rc = ry_run_finish(st, o->id, "lost", ry_now(), false, 0))) {
+		rc = 1;
+	}
+	free(dir);
+	free(exit_path);
+	free(keeper_path);
+	free(artifacts);
+	return rc;
+}
+
+int ry_track_reconcile(ry_store *st, int *nsettled)
+{
+	sqlite3_stmt *s = ry_store__stmt(st, "SELECT id, pid, pid_start, uuid FROM runs "
+	                                     "WHERE status = 'running' AND source = 'local' AND host = ?");
+	char *host = host_name();
+	struct orphan *gone = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0, step;
+
+	if (nsettled)
+		*nsettled = 0;
+	sqlite3_bind_text(s, 1, host, -1, SQLITE_TRANSIENT);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0), pid = sqlite3_column_int64(s, 1);
+		const char *want = (const char *)sqlite3_column_text(s, 2);
+		const char *uuid = (const char *)sqlite3_column_text(s, 3);
+		char *have;
+		if (pid <= 0 || !uuid)
+			continue; /* no pid recorded yet: a tracker between create and fork */
+		have = ry_track_pid_identity((int)pid);
+		if (!have || (want && strcmp(have, want) != 0)) {
+			gone = ry_xgrow(gone, &cap, n + 1, sizeof *gone);
+			gone[n].id = id;
+			gone[n++].uuid = ry_xstrdup(uuid);
+		}
+		free(have);
+	}
+	if (step != SQLITE_DONE)
+		rc = ry_store__sqlerr(st, "listing running runs");
+	sqlite3_reset(s);
+	free(host);
+	for (size_t i = 0; i < n; i++) {
+		int r = rc ? 0 : settle_orphan(st, &gone[i]);
+		if (r < 0)
+			rc = r;
+		else if (r > 0 && nsettled)
+			(*nsettled)++;
+		free(gone[i].uuid);
+	}
+	free(gone);
 	return rc;
 }

@@ -7,7 +7,9 @@
  * runyard start makes over runs whose tracker died.
  *
  * Files of a run live next to the workspace: <db>.runs/<uuid>/ holds `log`,
- * `metrics.jsonl` and the `artifacts/` outbox.
+ * `metrics.jsonl` and the `artifacts/` outbox, and while the run is tracked
+ * `keeper` (the keeper process's pid and identity); `exit` is left by a
+ * keeper that saw the command end after runyard died.
  */
 #ifndef RY_TRACK_H
 #define RY_TRACK_H
@@ -45,7 +47,8 @@ typedef struct ry_track_options {
 typedef struct ry_track_result {
 	int64_t run_id;
 	char uuid[37];
-	const char *status;   /* "finished", "failed" or "killed" (static string) */
+	const char *status;   /* "finished", "failed", "killed", or "lost" when the
+	                         keeper died first (static string) */
 	int exit_status;      /* what a shell would report: code, or 128+signal */
 	bool exec_failed;     /* the command could not be started (status 127/126) */
 	int64_t points, malformed, artifacts;
@@ -55,7 +58,11 @@ typedef struct ry_track_result {
  * (whatever the command's own outcome, which is in *res), or an RY_E* code
  * when tracking itself failed.  SIGINT/SIGTERM/SIGHUP/SIGQUIT arriving
  * meanwhile are forwarded to the child's process group; a second SIGINT
- * sends SIGKILL.  Signal dispositions are restored before returning. */
+ * sends SIGKILL.  SIGTSTP stops the child's group and then this process
+ * until SIGCONT; SIGWINCH resizes the child's ptys.  Signal dispositions
+ * and the signal mask are restored before returning.  The child is forked
+ * by a keeper process (which outlives this one if it must): the caller
+ * must not be multi-threaded. */
 int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res);
 
 /* Params from a command line: `--lr 0.01`, `--lr=0.01`, `lr=0.01` (Hydra's
@@ -69,11 +76,14 @@ void ry_track_kv_free(ry_kv *kv, size_t n);
 /* The command line as one shell-quoted string (caller frees). */
 char *ry_track_join_argv(char *const *argv);
 
-/* Settle local runs whose tracker died: every `running` run started on this
+/* Settle local runs whose tracker died.  A `running` run started on this
  * host whose process is gone, or whose pid now belongs to another process
- * (start identity differs), becomes `lost`.  Runs still alive are left
- * running.  *nlost (may be NULL) receives how many were settled. */
-int ry_track_reconcile(ry_store *st, int *nlost);
+ * (start identity differs), ends as its keeper's `exit` file says (finished,
+ * failed or killed, with the command's end time; its artifacts recorded),
+ * stays running while the keeper still lives, and becomes `lost` otherwise.
+ * Runs whose process lives are left running.  *nsettled (may be NULL)
+ * receives how many were settled. */
+int ry_track_reconcile(ry_store *st, int *nsettled);
 
 /* This process's identity for a pid: "<boot id>:<start time in ticks>" from
  * /proc, NULL if the pid does not exist or is a zombie.  Caller frees. */

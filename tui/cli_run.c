@@ -49,7 +49,11 @@ static const char run_help[] =
 	"A stdlib-only Python helper, runyard.py (log, param, artifact), is installed\n"
 	"in " RY_DATADIR "/python.\n"
 	"\n"
-	"Ctrl-C is passed to the command; a second Ctrl-C kills it.\n";
+	"At a terminal the command writes to a pseudo-terminal of its own (progress\n"
+	"bars and colours work as without runyard); to a file or pipe, to a pipe.\n"
+	"Ctrl-C is passed to the command; a second Ctrl-C kills it.  Ctrl-Z stops the\n"
+	"command with runyard; fg continues both.  If runyard is killed, the command\n"
+	"goes on and the next runyard start records how it ended.\n";
 
 static int split_kv(const char *opt, const char *arg, ry_kv **v, size_t *n, size_t *cap, bool need_eq)
 {

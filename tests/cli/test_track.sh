@@ -2,7 +2,7 @@
 # `runyard run` and `runyard metrics` on the real binary: exit statuses,
 # output passed through, params, capture, the Python helper from a real
 # Python script, git provenance of a real repo, SIGINT through runyard,
-# runyard killed with SIGKILL and reconcile, bad input.
+# bad input.  runyard killed with SIGKILL: test_track_keeper.sh.
 . "$(dirname "$0")/lib.sh"
 export RUNYARD_DB="$T_TMP/ws.db"
 export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
@@ -172,22 +172,5 @@ wait $RY_PID; RC=$?
 expect_rc 5 "runyard exits with the child's status after SIGINT"
 expect_out_has "caught" "the child's trap ran"
 [ "$(q "select status from runs where name = 'trapped'")" = killed ] && ok "interrupted run is killed" || fail "interrupted run is killed"
-
-# ---- runyard killed with SIGKILL: lost only when the process is really gone
-rm -f "$T_TMP/ready" "$T_TMP/child.pid"
-"$RUNYARD" run -q --name orphan -- sh -c "echo \$\$ > '$T_TMP/child.pid'; touch '$T_TMP/ready'; exec sleep 30" \
-	>/dev/null 2>&1 &
-RY_PID=$!
-for i in $(seq 100); do [ -e "$T_TMP/ready" ] && break; sleep 0.05; done
-kill -KILL $RY_PID; wait $RY_PID 2>/dev/null
-CHILD=$(cat "$T_TMP/child.pid")
-ry metrics orphan        # any runyard start reconciles
-[ "$(q "select status from runs where name = 'orphan'")" = running ] && ok "orphan still running while its process lives" \
-	|| fail "orphan still running while its process lives"
-kill -KILL "$CHILD"
-for i in $(seq 100); do kill -0 "$CHILD" 2>/dev/null || break; sleep 0.05; done
-ry metrics orphan
-[ "$(q "select status from runs where name = 'orphan'")" = lost ] && ok "orphan lost once its process is gone" \
-	|| fail "orphan lost once its process is gone"
 
 t_end

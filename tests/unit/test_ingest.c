@@ -4,6 +4,7 @@
  * store. */
 #include "testutil.h"
 #include "ingest.h"
+#include "ingest_internal.h"
 
 #include <math.h>
 
@@ -433,6 +434,88 @@ static void test_ingest__random_input_never_crashes(void **state)
 	ry_ingest_free(in);
 }
 
+/* The prefilter that lets ry_ingest_scan skip lines must never drop one the
+ * full scanner finds something in.  Random lines made of the tokens that
+ * matter (keys, step words, separators, numbers, timestamps, quotes, blanks)
+ * at every length, so anchors fall on every byte of the 16-byte blocks and
+ * their tails, are scanned both ways and must agree. */
+static void test_scan__prefilter_agrees_with_the_full_scanner(void **state)
+{
+	/* words, glue, numbers, ends: mostly in that order, so pairs are common */
+	static const char *const words[] = {
+		"loss", "val_acc", "Epoch", "epoch", "step", "STEP", "global_step", "iter", "iteration", "x2",
+		"worker", "depth", "batch", "top5", "a.b/c", "_k", "v_num", "T", "2026-11-23", "01:02:03",
+		"e", "n", "p", "h", "r", "I", "N", "3s", "1.2.3",
+	};
+	static const char *const glue[] = {
+		":", "=", ": ", " = ", " ", "  ", "\t", "'", "\"", "' ", "\":", "-", "/", "(",
+	};
+	static const char *const numbers[] = {
+		"0", "3", "12", "0.5", "-1e-3", "+2", ".5", "nan", "inf", "NaN", "Infinity", "2/10", "-", "1.",
+	};
+	static const char *const ends[] = { " ", ", ", ")", "|", " - ", "%", "\t", "'", "x", "" };
+	static const char *const *const classes[] = { words, glue, numbers, ends };
+	static const size_t sizes[] = { sizeof words / sizeof words[0], sizeof glue / sizeof glue[0],
+	                                sizeof numbers / sizeof numbers[0], sizeof ends / sizeof ends[0] };
+	unsigned seed = 4242;
+	char line[200];
+	size_t agreed = 0, with_pairs = 0;
+	(void)state;
+	for (int round = 0; round < 200000; round++) {
+		size_t n = 0, want, cls = 3;
+		seed = seed * 1103515245u + 12345u;
+		want = (seed >> 16) % 64;
+		while (n < want) {
+			seed = seed * 1103515245u + 12345u;
+			cls = (seed >> 16) % 4 ? (cls + 1) % 4 : (seed >> 20) % 4;
+			seed = seed * 1103515245u + 12345u;
+			const char *t = classes[cls][(seed >> 16) % sizes[cls]];
+			size_t tl = strlen(t);
+			if (n + tl >= sizeof line)
+				break;
+			memcpy(line + n, t, tl);
+			n += tl;
+		}
+		ry_scalar a[16], b[16];
+		bool ha, hb;
+		int64_t sa = 0, sb = 0;
+		size_t na = ry_ingest_scan(line, n, a, 16, &ha, &sa);
+		size_t nb = ry_ingest__scan_unfiltered(line, n, b, 16, &hb, &sb);
+		if (na != nb || ha != hb || (ha && sa != sb))
+			fail_msg("prefilter disagrees on '%.*s': %zu vs %zu pairs, step %d/%lld vs %d/%lld", (int)n, line,
+			         na, nb, ha, (long long)sa, hb, (long long)sb);
+		for (size_t i = 0; i < na && i < 16; i++) {
+			assert_true(a[i].key == b[i].key && a[i].keylen == b[i].keylen);
+			assert_memory_equal(&a[i].value, &b[i].value, sizeof a[i].value);
+		}
+		agreed++;
+		with_pairs += nb > 0 || hb;
+	}
+	/* the generator must exercise both sides, or agreeing proves little */
+	assert_true(with_pairs > agreed / 5 && with_pairs < agreed * 4 / 5);
+}
+
+/* Lines a job prints all the time pass the prefilter untouched by the
+ * scanner, and the shortest real pairs still count. */
+static void test_scan__prefilter_edges(void **state)
+{
+	ry_scalar sc[4];
+	bool hs;
+	int64_t st;
+	(void)state;
+	assert_int_equal(scan("INFO 2026-11-23 01:02:03 worker 3: processed batch of 512 examples", sc, &hs, &st), 0);
+	assert_false(hs);
+	assert_int_equal(scan("a:1", sc, &hs, &st), 1);
+	assert_int_equal(scan("x 2026-11-23 01:02:03 waiting for the next shard: a:1", sc, &hs, &st), 1);
+	expect_pair(&sc[0], "a", 1);
+	assert_int_equal(scan("1234567890123456 step 7", sc, &hs, &st), 0);
+	assert_true(hs);
+	assert_int_equal(st, 7);
+	assert_int_equal(scan("padding to sixteen bytes, then epoch\t3", sc, &hs, &st), 0);
+	assert_true(hs);
+	assert_int_equal(st, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +527,8 @@ int main(void)
 		cmocka_unit_test(test_scan__tqdm_brackets_and_dicts),
 		cmocka_unit_test(test_scan__nan_and_inf),
 		cmocka_unit_test(test_scan__numbers_exact),
+		cmocka_unit_test(test_scan__prefilter_agrees_with_the_full_scanner),
+		cmocka_unit_test(test_scan__prefilter_edges),
 		cmocka_unit_test(test_log__steps_counters_and_keras_context),
 		cmocka_unit_test(test_log__chunking_and_carriage_returns),
 		cmocka_unit_test(test_log__overlong_line_skipped),

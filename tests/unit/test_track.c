@@ -319,6 +319,55 @@ static void test_track__sigterm_forwarded(void **state)
 	ctx_close(&c);
 }
 
+/* The keeper killed under a live tracker: the command goes on, its output
+ * is still tracked to the end, and the run is lost (its exit status went
+ * with the keeper) without the tracker dying of SIGPIPE on the way out. */
+static void test_track__keeper_killed_gives_lost(void **state)
+{
+	struct ctx c;
+	ry_track_result res;
+	(void)state;
+	ctx_open(&c);
+	char *ready = ry_xasprintf("%s/ready", c.ws.dir);
+	char *script = ry_xasprintf("touch '%s'; i=0; while [ $i -lt 15 ]; do echo tick $i; i=$((i+1)); sleep 0.1; done",
+	                            ready);
+	char *argv[] = { "sh", "-c", script, NULL };
+	pid_t w = fork();
+	assert_true(w >= 0);
+	if (w == 0) {
+		/* kill whichever keeper this workspace's runs directory names */
+		char *glob = ry_xasprintf("cat %s.runs/*/keeper 2>/dev/null | cut -d' ' -f1", ry_store_path(c.ws.st));
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		for (int i = 0; i < 500 && access(ready, F_OK) != 0; i++)
+			nanosleep(&ts, NULL);
+		for (int i = 0; i < 250; i++) {
+			FILE *p = popen(glob, "r");
+			int pid = 0;
+			if (p && fscanf(p, "%d", &pid) == 1 && pid > 0) {
+				pclose(p);
+				kill(pid, SIGKILL);
+				_exit(0);
+			}
+			if (p)
+				pclose(p);
+			nanosleep(&ts, NULL);
+		}
+		_exit(1);
+	}
+	assert_int_equal(track(&c, argv, &res, NULL), 0);
+	int ws;
+	waitpid(w, &ws, 0);
+	assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+	assert_string_equal(res.status, "lost");
+	expect_run(&c, res.run_id, "lost", false, 0);
+	char *out = slurp(c.out);
+	assert_non_null(strstr(out, "tick 14\n")); /* the output was followed to its end */
+	free(out);
+	free(script);
+	free(ready);
+	ctx_close(&c);
+}
+
 static int64_t running_run(struct ctx *c, int64_t pid, const char *ident)
 {
 	ry_run_spec spec = RY_RUN_SPEC_INIT;
@@ -369,6 +418,77 @@ static void test_reconcile__lost_only_when_the_process_is_gone(void **state)
 	ctx_close(&c);
 }
 
+/* A file in a running run's directory, written as the keeper would. */
+static void run_file(struct ctx *c, int64_t id, const char *name, const char *text)
+{
+	ry_run *r = NULL;
+	assert_int_equal(ry_run_get(&r, c->ws.st, id), 0);
+	char *dir = ry_track_run_dir(c->ws.st, r->uuid), *path = ry_xasprintf("%s/%s", dir, name);
+	assert_int_equal(ry_mkdir_p(dir), 0);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(path);
+	free(dir);
+	ry_run_free(r);
+}
+
+/* The keeper's exit file settles a run whose tracker died, with the
+ * command's own status and end time; a live keeper keeps it running; an
+ * unreadable exit file or a dead keeper makes it lost. */
+static void test_reconcile__keeper_files_settle_the_run(void **state)
+{
+	struct ctx c;
+	int n;
+	ry_run *r = NULL;
+	(void)state;
+	ctx_open(&c);
+	pid_t keeper = fork();
+	assert_true(keeper >= 0);
+	if (keeper == 0) {
+		execlp("sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	char *kident = ry_track_pid_identity(keeper), *kline = ry_xasprintf("%d %s\n", (int)keeper, kident);
+	int64_t failed = running_run(&c, 999999999, "x:1");
+	int64_t killed = running_run(&c, 999999999, "x:1");
+	int64_t draining = running_run(&c, 999999999, "x:1");
+	int64_t garbage = running_run(&c, 999999999, "x:1");
+	int64_t dead_keeper = running_run(&c, 999999999, "x:1");
+	double end = floor(ry_now()) + 5.25;
+	char *e1 = ry_xasprintf("exit 3 %.3f\n", end), *e2 = ry_xasprintf("signal 15 %.3f\n", end);
+	run_file(&c, failed, "exit", e1);
+	run_file(&c, killed, "exit", e2);
+	free(e1);
+	free(e2);
+	run_file(&c, draining, "keeper", kline);
+	run_file(&c, garbage, "exit", "exit three\n");
+	run_file(&c, dead_keeper, "keeper", "999999999 x:1\n");
+
+	assert_int_equal(ry_track_reconcile(c.ws.st, &n), 0);
+	assert_int_equal(n, 4);
+	expect_run(&c, failed, "failed", true, 3);
+	assert_int_equal(ry_run_get(&r, c.ws.st, failed), 0);
+	assert_true(fabs(r->ended - end) < 0.01); /* when the command ended, not when reconciled */
+	ry_run_free(r);
+	expect_run(&c, killed, "killed", false, 0);
+	expect_run(&c, garbage, "lost", false, 0);
+	expect_run(&c, dead_keeper, "lost", false, 0);
+	assert_int_equal(ry_run_get(&r, c.ws.st, draining), 0);
+	assert_string_equal(r->status, "running");
+	ry_run_free(r);
+
+	kill(keeper, SIGKILL);
+	waitpid(keeper, NULL, 0);
+	assert_int_equal(ry_track_reconcile(c.ws.st, &n), 0);
+	assert_int_equal(n, 1);
+	expect_run(&c, draining, "lost", false, 0);
+	free(kline);
+	free(kident);
+	ctx_close(&c);
+}
+
 static void test_pid_identity__self_and_missing(void **state)
 {
 	char *a = ry_track_pid_identity(getpid()), *b = ry_track_pid_identity(getpid());
@@ -392,7 +512,9 @@ int main(void)
 		cmocka_unit_test(test_track__sigint_forwarded_to_trapping_child),
 		cmocka_unit_test(test_track__second_sigint_kills),
 		cmocka_unit_test(test_track__sigterm_forwarded),
+		cmocka_unit_test(test_track__keeper_killed_gives_lost),
 		cmocka_unit_test(test_reconcile__lost_only_when_the_process_is_gone),
+		cmocka_unit_test(test_reconcile__keeper_files_settle_the_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
