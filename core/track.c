@@ -821,11 +821,13 @@ struct orphan {
 	bool live; /* its command still runs */
 };
 
-/* Is the runyard that tracks the run in `dir` alive?  Then it ingests. */
+/* Is the runyard that tracks the run in `dir` alive?  Then it ingests.
+ * Without its file nobody can tell, and ingesting beside a live tracker
+ * would double points: taken as alive. */
 static bool tracker_alive(const char *dir)
 {
 	char *path = ry_xasprintf("%s/tracker", dir);
-	bool alive = ry_track__keeper_alive(path);
+	bool alive = access(path, F_OK) != 0 || ry_track__keeper_alive(path);
 	free(path);
 	return alive;
 }
