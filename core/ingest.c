@@ -749,6 +749,12 @@ struct ry_ingest {
 	struct pending_param *params;
 	size_t nparams, capparams;
 	int err;                  /* first writer error, reported by flush */
+	bool keep;                /* resumable: store offsets and state */
+	bool scalars;             /* the capture settings as given, for the state */
+	char *patterns;
+	int64_t log_fed, met_fed; /* file offsets just past the bytes fed */
+	int64_t log_stored, met_stored;
+	char *state_stored;       /* runs.ingest_state as last stored */
 };
 
 int ry_ingest_new(ry_ingest **out, ry_store *st, int64_t run_id, const ry_ingest_options *o)
@@ -768,7 +774,11 @@ int ry_ingest_new(ry_ingest **out, ry_store *st, int64_t run_id, const ry_ingest
 	in->on_point = o->on_point;
 	in->on_param = o->on_param;
 	in->payload = o->payload;
+	in->keep = o->keep_offsets && !o->on_point;
+	in->scalars = o->scalars;
+	in->patterns = o->patterns ? ry_xstrdup(o->patterns) : NULL;
 	if (o->scalars && (rc = patterns_parse(o->patterns, &in->pats, &in->npats, &off))) {
+		free(in->patterns);
 		free(in);
 		return rc;
 	}
@@ -804,6 +814,8 @@ void ry_ingest_free(ry_ingest *in)
 		free(in->params[i].value);
 	}
 	free(in->params);
+	free(in->patterns);
+	free(in->state_stored);
 	free(in);
 }
 
@@ -1008,6 +1020,7 @@ static void split_lines(ry_ingest *in, ry_buf *buf, bool *skip, const char *data
 
 int ry_ingest_log(ry_ingest *in, const char *data, size_t len)
 {
+	in->log_fed += (int64_t)len;
 	if (!in->builtin && !in->npats)
 		return 0;
 	in->now = ry_now();
@@ -1207,8 +1220,111 @@ static void jsonl_line(ry_ingest *in, const char *s, size_t n)
 
 int ry_ingest_jsonl(ry_ingest *in, const char *data, size_t len)
 {
+	in->met_fed += (int64_t)len;
 	split_lines(in, &in->jbuf, &in->j_skip, data, len, jsonl_line, true);
 	return 0;
+}
+
+/* ---- resumable state -------------------------------------------------- */
+
+/* Where a resumed ingest must start reading for its line splitter to be
+ * where this one is: at the partial line kept, or (inside an over-long
+ * line being dropped) right here with the skip flag stored.  The partial
+ * line a progress bar's redraws left starts at a '\r', which is all of it
+ * that can still count, so a line of any length moves the offset on. */
+static int64_t log_done(const ry_ingest *in)
+{
+	return in->log_fed - (in->log_skip ? 0 : (int64_t)in->logbuf.len);
+}
+
+static int64_t met_done(const ry_ingest *in)
+{
+	return in->met_fed - (in->j_skip ? 0 : (int64_t)in->jbuf.len);
+}
+
+static char *state_text(const ry_ingest *in)
+{
+	cJSON *o = cJSON_CreateObject(), *keys = cJSON_AddArrayToObject(o, "json");
+	char step[32], *p, *text;
+	cJSON_AddBoolToObject(o, "scalars", in->scalars);
+	if (in->patterns)
+		cJSON_AddStringToObject(o, "patterns", in->patterns);
+	if (in->has_ctx) {
+		/* as text: a double would round steps past 2^53 */
+		snprintf(step, sizeof step, "%lld", (long long)in->ctx);
+		cJSON_AddStringToObject(o, "ctx", step);
+	}
+	if (in->log_skip)
+		cJSON_AddTrueToObject(o, "log_skip");
+	if (in->j_skip)
+		cJSON_AddTrueToObject(o, "jsonl_skip");
+	for (size_t i = 0; i < in->keys.cap; i++)
+		if (in->keys.v[i].key && in->keys.v[i].json)
+			cJSON_AddItemToArray(keys, cJSON_CreateString(in->keys.v[i].key));
+	p = cJSON_PrintUnformatted(o);
+	text = ry_xstrdup(p ? p : "{}");
+	cJSON_free(p);
+	cJSON_Delete(o);
+	return text;
+}
+
+int ry_ingest_resume(ry_ingest **out, ry_store *st, int64_t run_id, int64_t *log_off, int64_t *met_off)
+{
+	ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
+	ry_metric_summary *sum = NULL;
+	size_t nsum = 0;
+	ry_run *r = NULL;
+	cJSON *root, *f;
+	ry_ingest *in = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = ry_run_get(&r, st, run_id)))
+		return rc;
+	root = r->ingest_state ? cJSON_Parse(r->ingest_state) : NULL;
+	/* Unreadable state is treated as none: going on with a guess could
+	 * double points, leaving the rest out only misses them. */
+	if (!cJSON_IsObject(root))
+		goto out;
+	io.keep_offsets = true;
+	io.scalars = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "scalars"));
+	f = cJSON_GetObjectItemCaseSensitive(root, "patterns");
+	io.patterns = cJSON_IsString(f) ? f->valuestring : NULL;
+	if ((rc = ry_ingest_new(&in, st, run_id, &io)) ||
+	    (rc = ry_metrics_summaries(st, run_id, &sum, &nsum)))
+		goto out;
+	for (size_t i = 0; i < nsum; i++) {
+		size_t kl = strlen(sum[i].key);
+		if (kl && kl <= MAX_KEY)
+			keymap_get(&in->keys, sum[i].key, kl)->last = sum[i].last_step;
+	}
+	f = cJSON_GetObjectItemCaseSensitive(root, "json");
+	for (cJSON *k = cJSON_IsArray(f) ? f->child : NULL; k; k = k->next) {
+		size_t kl = cJSON_IsString(k) ? strlen(k->valuestring) : 0;
+		if (kl && kl <= MAX_KEY)
+			keymap_get(&in->keys, k->valuestring, kl)->json = true;
+	}
+	f = cJSON_GetObjectItemCaseSensitive(root, "ctx");
+	if (cJSON_IsString(f)) {
+		in->has_ctx = true;
+		in->ctx = strtoll(f->valuestring, NULL, 10);
+	}
+	in->log_skip = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "log_skip"));
+	in->j_skip = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "jsonl_skip"));
+	in->log_fed = in->log_stored = r->log_offset;
+	in->met_fed = in->met_stored = r->metrics_offset;
+	in->malformed = in->malformed_stored = r->malformed_lines;
+	in->state_stored = ry_xstrdup(r->ingest_state);
+	*log_off = r->log_offset;
+	*met_off = r->metrics_offset;
+	*out = in;
+	in = NULL;
+out:
+	ry_metric_summaries_free(sum, nsum);
+	ry_ingest_free(in);
+	cJSON_Delete(root);
+	ry_run_free(r);
+	return rc;
 }
 
 /* ---- flushing --------------------------------------------------------- */
@@ -1238,23 +1354,51 @@ int ry_ingest_flush(ry_ingest *in, bool end)
 		in->err = 0;
 		return rc;
 	}
-	if (!ry_metrics_pending(in->w) && !in->nparams && in->malformed == in->malformed_stored)
+	char *state = NULL;
+	bool moved = false;
+	if (in->keep) {
+		state = state_text(in);
+		if (in->state_stored && !strcmp(state, in->state_stored)) {
+			free(state);
+			state = NULL;
+		}
+		moved = log_done(in) != in->log_stored || met_done(in) != in->met_stored;
+	}
+	if (!ry_metrics_pending(in->w) && !in->nparams && in->malformed == in->malformed_stored && !state &&
+	    !moved)
 		return 0;
-	if ((rc = ry_store_begin(in->st)))
+	if ((rc = ry_store_begin(in->st))) {
+		free(state);
 		return rc;
+	}
 	for (size_t i = 0; i < in->nparams && !rc; i++)
 		rc = ry_run_set_param(in->st, in->run_id, in->params[i].key, in->params[i].value);
 	if (!rc && in->malformed != in->malformed_stored)
 		rc = ry_run_set_int(in->st, in->run_id, "malformed_lines", in->malformed);
 	if (!rc)
 		rc = ry_metrics_flush(in->w);
+	if (!rc && moved)
+		rc = ry_run_set_int(in->st, in->run_id, "log_offset", log_done(in));
+	if (!rc && moved)
+		rc = ry_run_set_int(in->st, in->run_id, "metrics_offset", met_done(in));
+	if (!rc && state)
+		rc = ry_run_set_text(in->st, in->run_id, "ingest_state", state);
 	if (!rc)
 		rc = ry_store_commit(in->st);
 	if (rc) {
 		ry_store_rollback(in->st);
+		free(state);
 		return rc;
 	}
 	in->malformed_stored = in->malformed;
+	if (moved) {
+		in->log_stored = log_done(in);
+		in->met_stored = met_done(in);
+	}
+	if (state) {
+		free(in->state_stored);
+		in->state_stored = state;
+	}
 done:
 	for (size_t i = 0; i < in->nparams; i++) {
 		free(in->params[i].key);

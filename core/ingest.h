@@ -65,8 +65,9 @@ typedef struct ry_ingest_options {
 	ry_ingest_point_fn on_point; /* non-NULL: points go here, not to st */
 	ry_ingest_param_fn on_param; /* with on_point: params go here */
 	void *payload;
+	bool keep_offsets;     /* resumable: store offsets and state (below) */
 } ry_ingest_options;
-#define RY_INGEST_OPTIONS_INIT { 2, true, NULL, NULL, NULL, NULL }
+#define RY_INGEST_OPTIONS_INIT { 3, true, NULL, NULL, NULL, NULL, false }
 
 /* Caller owns *out; free with ry_ingest_free (which flushes nothing).  st may
  * be NULL when o->on_point is set.  RY_EINVAL for a bad pattern (the message
@@ -84,6 +85,25 @@ int ry_ingest_jsonl(ry_ingest *in, const char *data, size_t len);
 /* Write buffered points in one transaction; also stores the malformed-line
  * count on the run.  end=true also consumes a final line without newline. */
 int ry_ingest_flush(ry_ingest *in, bool end);
+
+/* ---- resumable ingest (local runs, whose tracker may be killed) --------
+ *
+ * With keep_offsets, the feeds are taken to be the run's log and
+ * metrics.jsonl files from their first byte, and every flush also stores,
+ * in the same transaction as the points: runs.log_offset and
+ * runs.metrics_offset, where the first line not yet taken whole begins; and
+ * runs.ingest_state, what numbering later lines depends on (the capture
+ * settings, the last step seen in the log, which keys came as JSON, whether
+ * a feed is inside an over-long line; the keys' last steps are those of
+ * metric_summary).  So whoever goes on from there gives the next points
+ * exactly the steps the first ingest would have, and a crash between two
+ * batches neither loses nor doubles a point. */
+
+/* Go on where the last flush of run_id's resumable ingest stopped: *out
+ * expects the log from byte *log_off and metrics.jsonl from *met_off.
+ * *out is NULL (and 0 returned) when the run kept no state (an older
+ * runyard, a remote run).  Caller owns *out. */
+int ry_ingest_resume(ry_ingest **out, ry_store *st, int64_t run_id, int64_t *log_off, int64_t *met_off);
 
 int64_t ry_ingest_points(const ry_ingest *in);    /* points ingested so far */
 int64_t ry_ingest_malformed(const ry_ingest *in); /* JSONL lines skipped */

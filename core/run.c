@@ -22,7 +22,7 @@
 	"r.id, r.uuid, r.experiment_id, e.name, r.name, r.status, r.command, r.cwd, r.host, r.gpus, " \
 	"r.source, r.remote_dir, r.created, r.started, r.ended, r.exit_code, r.pid, r.pid_start, " \
 	"r.git_commit, r.git_branch, r.git_remote, r.git_dirty, r.git_diff_truncated, r.notes, " \
-	"r.cost_rate, r.cost_total, r.time_limit, r.log_offset, r.metrics_offset, r.malformed_lines"
+	"r.cost_rate, r.cost_total, r.time_limit, r.log_offset, r.metrics_offset, r.malformed_lines, r.ingest_state"
 
 static void free_kvs(ry_kv *kv, size_t n)
 {
@@ -47,6 +47,7 @@ void ry_run_free(ry_run *r)
 	free(r->source);
 	free(r->remote_dir);
 	free(r->pid_start);
+	free(r->ingest_state);
 	free(r->git_commit);
 	free(r->git_branch);
 	free(r->git_remote);
@@ -128,6 +129,7 @@ int ry_run_get(ry_run **out, ry_store *st, int64_t id)
 	r->log_offset = sqlite3_column_int64(s, c++);
 	r->metrics_offset = sqlite3_column_int64(s, c++);
 	r->malformed_lines = sqlite3_column_int64(s, c++);
+	r->ingest_state = ry_store__column_dup(s, c++);
 	sqlite3_reset(s);
 	if ((rc = load_kvs(st, "SELECT key, value FROM params WHERE run_id = ? ORDER BY key", id,
 	                   &r->params, &r->nparams)) ||
@@ -458,7 +460,8 @@ int ry_run_finish(ry_store *st, int64_t id, const char *status, double ended, bo
 	_(status) _(command) _(cwd) _(host) _(gpus) _(source) _(remote_dir) _(started) _(ended) \
 	_(exit_code) _(pid) _(pid_start) _(git_commit) _(git_branch) _(git_remote) _(git_dirty) \
 	_(git_diff) _(git_diff_truncated) _(notes) _(cost_rate) _(cost_total) _(time_limit) \
-	_(log_offset) _(metrics_offset) _(malformed_lines) _(heartbeat) _(run_host) _(name)
+	_(log_offset) _(metrics_offset) _(malformed_lines) _(heartbeat) _(run_host) _(name) \
+	_(ingest_state)
 
 static const struct {
 	const char *column;

@@ -47,6 +47,7 @@ typedef struct ry_run {
 	double cost_total;
 	double time_limit;    /* seconds; 0 none */
 	int64_t log_offset, metrics_offset, malformed_lines;
+	char *ingest_state;   /* local runs: what resuming ingest needs (ingest.h); NULL none */
 	ry_kv *params; size_t nparams;  /* sorted by key */
 	ry_kv *tags; size_t ntags;      /* sorted by key */
 } ry_run;

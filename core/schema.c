@@ -179,6 +179,11 @@ static const char *const migrations[] = {
 	 * ids: a fifth of the pages to read into a cold cache at start. */
 	"CREATE INDEX runs_listing ON runs(created, id, experiment_id, status, started, ended,"
 	" cost_rate, cost_total, host, name);",
+
+	/* 4 -> 5: what a local run's ingest needs to go on where a killed
+	 * tracker stopped (core/ingest.h, resumable ingest): its capture
+	 * settings and the numbering state, written with each batch. */
+	"ALTER TABLE runs ADD COLUMN ingest_state TEXT;",
 };
 
 int ry_store__migrate(sqlite3 *db, int from, int target)

@@ -548,7 +548,7 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	struct ry_track__chan chans[2] = { RY_TRACK__CHAN_INIT, RY_TRACK__CHAN_INIT };
 	struct ry_track__proc proc = { -1, -1, -1, -1, 0 };
 	char *dir = NULL, *log = NULL, *metrics = NULL, *artifacts = NULL, *patterns = NULL, *ident = NULL;
-	char *exit_path = NULL, *keeper_path = NULL;
+	char *exit_path = NULL, *keeper_path = NULL, *tracker_path = NULL;
 	ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
 	ry_gitprov *gp = NULL;
 	int rc, wstatus = 0, nint = 0, forwarded_sig = 0;
@@ -582,6 +582,7 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	artifacts = ry_xasprintf("%s/artifacts", dir);
 	exit_path = ry_xasprintf("%s/exit", dir);
 	keeper_path = ry_xasprintf("%s/keeper", dir);
+	tracker_path = ry_xasprintf("%s/tracker", dir);
 	if ((rc = ry_mkdir_p(artifacts)))
 		goto fail_early;
 	if ((t.log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0 ||
@@ -592,8 +593,16 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	patterns = o->capture ? run_patterns(st, o, res->run_id) : NULL;
 	io.scalars = o->capture;
 	io.patterns = patterns;
+	io.keep_offsets = true;
 	if ((rc = ry_ingest_new(&t.in, st, res->run_id, &io)))
 		goto fail_early;
+	/* The capture settings are stored before the command can print, and
+	 * who ingests is known, so a later start can go on if runyard dies
+	 * (reconcile). */
+	flush(&t, false);
+	if (ry_track__keeper_write(tracker_path, getpid()))
+		fprintf(stderr, "runyard: %s; if runyard dies, the run's later output is not ingested\n",
+		        ry_error_last());
 	/* Each chunk is read, written twice and scanned: at 256 KiB it is still
 	 * in the CPU's cache for the last three (1 MiB was 15% slower a GiB). */
 	t.bufsz = 256 << 10;
@@ -764,6 +773,7 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 	 * leave the exit status for the next start */
 	ry_track__release(&proc);
 	unlink(keeper_path);
+	unlink(tracker_path);
 	goto done;
 
 fail_early:
@@ -771,6 +781,8 @@ fail_early:
 		int saved = ry_error_code();
 		char *msg = ry_xstrdup(ry_error_last());
 		ry_run_finish(st, res->run_id, "failed", ry_now(), false, 0);
+		if (tracker_path)
+			unlink(tracker_path);
 		ry_error_set(saved ? saved : rc, "%s", msg);
 		free(msg);
 	}
@@ -791,21 +803,107 @@ done:
 	free(artifacts);
 	free(exit_path);
 	free(keeper_path);
+	free(tracker_path);
 	return rc;
 }
 
 /* ---- reconcile -------------------------------------------------------- */
 
+/* What one reconcile reads of runs' files at most, over all runs: about a
+ * third of a second of scanning, so that a start never waits long on a
+ * huge log; the next start goes on from where this one stopped. */
+#define CATCHUP_BUDGET ((size_t)32 << 20)
+#define CATCHUP_CHUNK ((size_t)1 << 20)
+
 struct orphan {
 	int64_t id;
 	char *uuid;
+	bool live; /* its command still runs */
 };
+
+/* Is the runyard that tracks the run in `dir` alive?  Then it ingests.
+ * Without its file nobody can tell, and ingesting beside a live tracker
+ * would double points: taken as alive. */
+static bool tracker_alive(const char *dir)
+{
+	char *path = ry_xasprintf("%s/tracker", dir);
+	bool alive = access(path, F_OK) != 0 || ry_track__keeper_alive(path);
+	free(path);
+	return alive;
+}
+
+/* Ingest what the run's command printed and wrote after its tracker died,
+ * from the offsets the tracker's last batch stored, in the same way
+ * (ingest.h, resumable ingest).  final: the files are complete, take their
+ * last unfinished lines too.  Returns 1 when everything was read, 0 when
+ * the budget ran out first, or an RY_E* code.  A run that kept no ingest
+ * state (started by an older runyard) has nothing to catch up. */
+static int catch_up(ry_store *st, int64_t id, const char *dir, bool final, size_t *budget)
+{
+	static const char *const names[2] = { "metrics.jsonl", "log" };
+	ry_ingest *in = NULL;
+	int64_t off[2];
+	char *buf = NULL;
+	bool all = true;
+	int rc;
+
+	/* One write transaction from reading the offsets to storing the new
+	 * ones: two starts at the same moment cannot both take the same lines. */
+	if ((rc = ry_store_begin(st)))
+		return rc;
+	if ((rc = ry_ingest_resume(&in, st, id, &off[1], &off[0])) || !in) {
+		ry_store_rollback(st);
+		return rc ? rc : 1;
+	}
+	buf = ry_xmalloc(CATCHUP_CHUNK);
+	/* JSON lines first: a key they own is then never taken from the log */
+	for (int f = 0; f < 2 && !rc; f++) {
+		char *path = ry_xasprintf("%s/%s", dir, names[f]);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		while (fd >= 0) {
+			size_t want = *budget < CATCHUP_CHUNK ? *budget : CATCHUP_CHUNK;
+			ssize_t n;
+			if (want == 0) {
+				all = false;
+				break;
+			}
+			n = pread(fd, buf, want, (off_t)off[f]);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				rc = ry_error_set(RY_EIO, "cannot read %s: %s; its lines are ingested at a later start",
+				                  path, strerror(errno));
+			if (n <= 0)
+				break;
+			if (f)
+				ry_ingest_log(in, buf, (size_t)n);
+			else
+				ry_ingest_jsonl(in, buf, (size_t)n);
+			off[f] += n;
+			*budget -= (size_t)n;
+		}
+		if (fd >= 0)
+			close(fd);
+		free(path);
+	}
+	if (!rc)
+		rc = ry_ingest_flush(in, final && all);
+	if (!rc)
+		rc = ry_store_commit(st);
+	else
+		ry_store_rollback(st);
+	ry_ingest_free(in);
+	free(buf);
+	return rc ? rc : all;
+}
 
 /* Settle a run whose tracker died and whose command is gone: from the
  * exit status its keeper left, else as lost, unless the keeper still lives
- * (draining the last output, about to leave the status).  Returns 1 when
- * settled, 0 when left running, or an RY_E* code. */
-static int settle_orphan(ry_store *st, const struct orphan *o)
+ * (draining the last output, about to leave the status).  What the command
+ * printed after the tracker died is ingested first; a run is settled only
+ * once all of it is in.  Returns 1 when settled, 0 when left running, or
+ * an RY_E* code. */
+static int settle_orphan(ry_store *st, const struct orphan *o, size_t *budget)
 {
 	char *dir = ry_track_run_dir(st, o->uuid), *exit_path = ry_xasprintf("%s/exit", dir);
 	char *keeper_path = ry_xasprintf("%s/keeper", dir), *artifacts = ry_xasprintf("%s/artifacts", dir);
@@ -816,14 +914,23 @@ static int settle_orphan(ry_store *st, const struct orphan *o)
 		int code, shell;
 		const char *status = settle(&e, false, &has_exit, &code, &shell);
 		int64_t count = 0;
+		if ((rc = catch_up(st, o->id, dir, true, budget)) <= 0)
+			goto out;
 		record_artifacts(st, o->id, artifacts, "", &count, true);
 		if (!(rc = ry_run_finish(st, o->id, status, e.ended, has_exit, code)))
 			rc = 1;
 	} else if (ry_track__keeper_alive(keeper_path)) {
-		rc = 0;
-	} else if (!(rc = ry_run_finish(st, o->id, "lost", ry_now(), false, 0))) {
-		rc = 1;
+		rc = tracker_alive(dir) ? 0 : catch_up(st, o->id, dir, false, budget);
+		if (rc > 0)
+			rc = 0;
+	} else {
+		/* the tracker, if it lives, settles the run itself */
+		if (!tracker_alive(dir) && (rc = catch_up(st, o->id, dir, true, budget)) <= 0)
+			goto out;
+		if (!(rc = ry_run_finish(st, o->id, "lost", ry_now(), false, 0)))
+			rc = 1;
 	}
+out:
 	free(dir);
 	free(exit_path);
 	free(keeper_path);
@@ -836,8 +943,8 @@ int ry_track_reconcile(ry_store *st, int *nsettled)
 	sqlite3_stmt *s = ry_store__stmt(st, "SELECT id, pid, pid_start, uuid FROM runs "
 	                                     "WHERE status = 'running' AND source = 'local' AND host = ?");
 	char *host = host_name();
-	struct orphan *gone = NULL;
-	size_t n = 0, cap = 0;
+	struct orphan *runs = NULL;
+	size_t n = 0, cap = 0, budget = CATCHUP_BUDGET;
 	int rc = 0, step;
 
 	if (nsettled)
@@ -851,11 +958,10 @@ int ry_track_reconcile(ry_store *st, int *nsettled)
 		if (pid <= 0 || !uuid)
 			continue; /* no pid recorded yet: a tracker between create and fork */
 		have = ry_track_pid_identity((int)pid);
-		if (!have || (want && strcmp(have, want) != 0)) {
-			gone = ry_xgrow(gone, &cap, n + 1, sizeof *gone);
-			gone[n].id = id;
-			gone[n++].uuid = ry_xstrdup(uuid);
-		}
+		runs = ry_xgrow(runs, &cap, n + 1, sizeof *runs);
+		runs[n].id = id;
+		runs[n].uuid = ry_xstrdup(uuid);
+		runs[n++].live = have && (!want || !strcmp(have, want));
 		free(have);
 	}
 	if (step != SQLITE_DONE)
@@ -863,13 +969,25 @@ int ry_track_reconcile(ry_store *st, int *nsettled)
 	sqlite3_reset(s);
 	free(host);
 	for (size_t i = 0; i < n; i++) {
-		int r = rc ? 0 : settle_orphan(st, &gone[i]);
+		int r = 0;
+		if (rc) {
+			/* an earlier error: only free the rest */
+		} else if (!runs[i].live) {
+			r = settle_orphan(st, &runs[i], &budget);
+		} else {
+			/* still running without its tracker: take in what it wrote so far */
+			char *dir = ry_track_run_dir(st, runs[i].uuid);
+			r = tracker_alive(dir) ? 0 : catch_up(st, runs[i].id, dir, false, &budget);
+			free(dir);
+			if (r > 0)
+				r = 0;
+		}
 		if (r < 0)
 			rc = r;
 		else if (r > 0 && nsettled)
 			(*nsettled)++;
-		free(gone[i].uuid);
+		free(runs[i].uuid);
 	}
-	free(gone);
+	free(runs);
 	return rc;
 }

@@ -93,7 +93,9 @@ struct ry_track__end {
 bool ry_track__exit_read(const char *path, struct ry_track__end *e);
 
 /* The keeper's own file, <run dir>/keeper: "PID IDENTITY" (see
- * ry_track_pid_identity).  Written by runyard once the keeper runs. */
+ * ry_track_pid_identity).  Written by runyard once the keeper runs.  The
+ * same format serves <run dir>/tracker, runyard's own: while it lives, no
+ * other start ingests the run's output. */
 int ry_track__keeper_write(const char *path, pid_t keeper);
 /* Is the keeper recorded in `path` still alive? */
 bool ry_track__keeper_alive(const char *path);

@@ -62,6 +62,53 @@ LOG="$(rundir survivor)/log"
 ended=$(q "select ended > started from runs where name = 'survivor'")
 [ "$ended" = 1 ] && ok "the end time is recorded" || fail "the end time is recorded"
 
+# ---- metrics printed and written after runyard died are caught up: each
+# point once, with the steps live tracking gives (compared with a run that
+# tracked the same output live), by whichever start comes next
+rm -f "$T_TMP/child.pid"
+"$RUNYARD" run -q --name catchup -- sh -c "echo \$\$ > '$T_TMP/child.pid'; i=1; \
+while [ \$i -le 60 ]; do echo \"step=\$i loss=0.\$i\"; echo \"acc=1.\$i\"; echo \"acc=2.\$i\"; \
+echo \"{\\\"step\\\": \$i, \\\"jl\\\": \$i}\" >> \"\$RUNYARD_METRICS\"; \
+echo \"{\\\"jc\\\": 3.\$i}\" >> \"\$RUNYARD_METRICS\"; i=\$((i+1)); sleep 0.05; done; printf 'loss=9.5'" \
+	>/dev/null 2>&1 &
+RY_PID=$!
+PIDS="$PIDS $RY_PID"
+wait_until 10 test -s "$T_TMP/child.pid" || fail "the catch-up job starts"
+CHILD=$(cat "$T_TMP/child.pid")
+PIDS="$PIDS $CHILD"
+wait_until 10 grep -q "^step=15 " "$(rundir catchup)/log" || fail "the catch-up job's lines reach the log"
+KEEPER=$(cut -d' ' -f1 "$(rundir catchup)/keeper" 2>/dev/null)
+PIDS="$PIDS $KEEPER"
+kill -KILL "$RY_PID"; wait "$RY_PID" 2>/dev/null
+n_kill=$(q "select coalesce(sum(n), 0) from metric_summary s join runs r on r.id = s.run_id where r.name = 'catchup'")
+wait_until 10 grep -q "^step=30 " "$(rundir catchup)/log" || fail "the catch-up job goes on"
+ry runs
+n_mid=$(q "select coalesce(sum(n), 0) from metric_summary s join runs r on r.id = s.run_id where r.name = 'catchup'")
+alive "$CHILD" && [ "$n_mid" -gt "$n_kill" ] && ok "a start while the job runs takes in what it wrote so far ($n_kill -> $n_mid points)" \
+	|| fail "a start while the job runs takes in what it wrote so far ($n_kill -> $n_mid points, job alive: $(alive "$CHILD" && echo yes))"
+wait_until 20 gone "$CHILD" || fail "the catch-up job ends"
+wait_until 10 test -e "$(rundir catchup)/exit" || fail "the catch-up job's keeper leaves the exit status"
+ry runs
+[ "$(q "select status from runs where name = 'catchup'")" = finished ] && ok "the caught-up run is settled" \
+	|| fail "the caught-up run is settled: $(q "select status from runs where name = 'catchup'")"
+# the same output tracked live, for the steps it gives
+D=$(rundir catchup)
+ry run -q --name reference -- sh -c "cat '$D/log'; cat '$D/metrics.jsonl' > \"\$RUNYARD_METRICS\""
+points() { "$RUNYARD" metrics "$1" --csv | tail -n +2 | cut -d, -f2,3,5; }
+points reference >"$T_TMP/want"
+points catchup >"$T_TMP/got"
+[ "$(wc -l <"$T_TMP/want")" = 301 ] || fail "the reference run has 301 points: $(wc -l <"$T_TMP/want")"
+cmp -s "$T_TMP/want" "$T_TMP/got" && ok "every point once, steps as live tracking numbers them" \
+	|| fail "every point once, steps as live tracking numbers them: $(diff "$T_TMP/want" "$T_TMP/got" | head -5)"
+grep -qx "loss,61,9.5" "$T_TMP/got" && ok "the last line without a newline is taken at the end" \
+	|| fail "the last line without a newline is taken at the end"
+[ "$(cut -d, -f1,2 "$T_TMP/got" | sort | uniq -d)" = "" ] && ok "no step twice for a key" || fail "no step twice for a key"
+ry runs
+points catchup >"$T_TMP/again"
+cmp -s "$T_TMP/got" "$T_TMP/again" && ok "a second start adds nothing" || fail "a second start adds nothing"
+[ "$(q "select log_offset = $(stat -c %s "$D/log") and metrics_offset = $(stat -c %s "$D/metrics.jsonl") from runs where name = 'catchup'")" = 1 ] \
+	&& ok "the stored offsets are the files' ends" || fail "the stored offsets are the files' ends"
+
 # ---- runyard stopped while the job ends, then killed: the keeper drains
 # what runyard never read before it leaves the status
 rm -f "$T_TMP/child.pid"

@@ -437,6 +437,136 @@ static void run_file(struct ctx *c, int64_t id, const char *name, const char *te
 /* The keeper's exit file settles a run whose tracker died, with the
  * command's own status and end time; a live keeper keeps it running; an
  * unreadable exit file or a dead keeper makes it lost. */
+/* ---- resumable ingest ------------------------------------------------- */
+
+struct sink {
+	char key[16][32];
+	int64_t step[16];
+	double value[16];
+	size_t n;
+};
+
+static void sink_point(void *payload, const char *key, int64_t step, double ts, double value)
+{
+	struct sink *s = payload;
+	(void)ts;
+	assert_true(s->n < 16);
+	snprintf(s->key[s->n], sizeof s->key[s->n], "%s", key);
+	s->step[s->n] = step;
+	s->value[s->n++] = value;
+}
+
+static int64_t run_int(ry_store *st, int64_t id, const char *what)
+{
+	ry_run *r = NULL;
+	int64_t v;
+	assert_int_equal(ry_run_get(&r, st, id), 0);
+	v = !strcmp(what, "log") ? r->log_offset : r->metrics_offset;
+	ry_run_free(r);
+	return v;
+}
+
+static int64_t npoints(ry_store *st, int64_t id)
+{
+	ry_metric_summary *m = NULL;
+	size_t n = 0;
+	int64_t total = 0;
+	assert_int_equal(ry_metrics_summaries(st, id, &m, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		total += m[i].n;
+	ry_metric_summaries_free(m, n);
+	return total;
+}
+
+/* A tracker killed mid-run: the offsets it stored are those of the points it
+ * stored (one transaction), and an ingest resumed from them gives the rest
+ * the very steps one uninterrupted ingest gives: the per-key counters, the
+ * step of an earlier "Epoch" line, an over-long line cut by the offset
+ * (dropped whole), keys owned by JSON lines. */
+static void test_ingest__resumed_from_stored_offsets(void **state)
+{
+	struct ry_test_ws ws;
+	ry_run_spec spec = RY_RUN_SPEC_INIT;
+	ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
+	ry_ingest *in = NULL, *ref = NULL;
+	struct sink want = { .n = 0 };
+	ry_buf log = RY_BUF_INIT;
+	const char *jsonl = "{\"jc\": 1, \"jo\": 1}\n{\"step\": 5, \"jl\": 2}\n{\"jc\": 2, \"acc\": 7}\n";
+	size_t cut_log, cut_met = 24, done_log;
+	int64_t id, lo = -1, mo = -1;
+	(void)state;
+
+	ry_buf_puts(&log, "step=5 loss=0.5 acc=1\nacc=2\nEpoch 9/10\n");
+	done_log = log.len;
+	for (int i = 0; i < (3 << 19); i++)
+		ry_buf_putc(&log, 'x');
+	ry_buf_puts(&log, " loss=7\nloss: 0.4 - accuracy: 0.9\nacc=3 jo=5\nlast=1");
+	cut_log = done_log + (5 << 18); /* inside the over-long line, past 1 MiB of it */
+
+	ry_test_ws_open(&ws);
+	assert_int_equal(ry_run_create(ws.st, &spec, &id, NULL), 0);
+	io.keep_offsets = true;
+	assert_int_equal(ry_ingest_new(&in, ws.st, id, &io), 0);
+	ry_ingest_log(in, log.ptr, cut_log);
+	ry_ingest_jsonl(in, jsonl, cut_met);
+	assert_int_equal(ry_ingest_flush(in, false), 0);
+	ry_ingest_free(in); /* the tracker dies here */
+	assert_int_equal(run_int(ws.st, id, "log"), (int64_t)cut_log); /* the skip state goes with it */
+	assert_int_equal(run_int(ws.st, id, "metrics"), 19);
+	assert_int_equal(npoints(ws.st, id), 5);
+
+	/* offsets and points are one transaction: rolled back together */
+	assert_int_equal(ry_ingest_resume(&in, ws.st, id, &lo, &mo), 0);
+	assert_non_null(in);
+	assert_int_equal(lo, (int64_t)cut_log);
+	assert_int_equal(mo, 19);
+	assert_int_equal(ry_store_begin(ws.st), 0);
+	ry_ingest_log(in, log.ptr + lo, log.len - (size_t)lo);
+	ry_ingest_jsonl(in, jsonl + mo, strlen(jsonl) - (size_t)mo);
+	assert_int_equal(ry_ingest_flush(in, true), 0);
+	ry_store_rollback(ws.st);
+	ry_ingest_free(in);
+	assert_int_equal(run_int(ws.st, id, "log"), (int64_t)cut_log);
+	assert_int_equal(run_int(ws.st, id, "metrics"), 19);
+	assert_int_equal(npoints(ws.st, id), 5);
+
+	assert_int_equal(ry_ingest_resume(&in, ws.st, id, &lo, &mo), 0);
+	assert_non_null(in);
+	ry_ingest_jsonl(in, jsonl + mo, strlen(jsonl) - (size_t)mo);
+	ry_ingest_log(in, log.ptr + lo, log.len - (size_t)lo);
+	assert_int_equal(ry_ingest_flush(in, true), 0);
+	ry_ingest_free(in);
+	assert_int_equal(run_int(ws.st, id, "log"), (int64_t)log.len);
+	assert_int_equal(run_int(ws.st, id, "metrics"), (int64_t)strlen(jsonl));
+
+	/* the same bytes in one go */
+	io = (ry_ingest_options)RY_INGEST_OPTIONS_INIT;
+	io.on_point = sink_point;
+	io.payload = &want;
+	assert_int_equal(ry_ingest_new(&ref, NULL, 0, &io), 0);
+	ry_ingest_log(ref, log.ptr, cut_log);
+	ry_ingest_jsonl(ref, jsonl, strlen(jsonl));
+	ry_ingest_log(ref, log.ptr + cut_log, log.len - cut_log);
+	assert_int_equal(ry_ingest_flush(ref, true), 0);
+	ry_ingest_free(ref);
+	assert_int_equal(want.n, 11);
+	assert_int_equal(npoints(ws.st, id), (int64_t)want.n);
+	for (size_t i = 0; i < want.n; i++) {
+		ry_point *p = NULL;
+		size_t n = 0, k = 0;
+		assert_int_equal(ry_metrics_read(ws.st, id, want.key[i], &p, &n), 0);
+		for (size_t j = 0; j < i; j++)
+			k += !strcmp(want.key[j], want.key[i]); /* its place in the key's history */
+		assert_true(k < n);
+		if (p[k].step != want.step[i] || p[k].value != want.value[i])
+			fail_msg("%s #%zu: step %lld value %g, want step %lld value %g", want.key[i], k,
+			         (long long)p[k].step, p[k].value, (long long)want.step[i], want.value[i]);
+		free(p);
+	}
+	ry_buf_free(&log);
+	ry_test_ws_close(&ws);
+}
+
 static void test_reconcile__keeper_files_settle_the_run(void **state)
 {
 	struct ctx c;
@@ -515,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_track__keeper_killed_gives_lost),
 		cmocka_unit_test(test_reconcile__lost_only_when_the_process_is_gone),
 		cmocka_unit_test(test_reconcile__keeper_files_settle_the_run),
+		cmocka_unit_test(test_ingest__resumed_from_stored_offsets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
