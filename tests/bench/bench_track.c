@@ -126,6 +126,30 @@ static void feed(ry_ingest *in, const char *data, size_t len, bool jsonl)
 	}
 }
 
+/* Feed `text` (freed here) to a scalar-capturing ingest; print MB/s. */
+static int capture(char *text, size_t len, const ry_ingest_options *o, const char *what)
+{
+	ry_ingest *in;
+	double t0, t, c0, c;
+	sunk = 0;
+	if (ry_ingest_new(&in, NULL, 1, o)) {
+		fprintf(stderr, "%s\n", ry_error_last());
+		free(text);
+		return 1;
+	}
+	t0 = ry_monotonic();
+	c0 = cpu_now();
+	feed(in, text, len, false);
+	ry_ingest_flush(in, true);
+	t = ry_monotonic() - t0;
+	c = cpu_now() - c0;
+	printf("%s: %.0f MB/s wall, %.0f MB/s CPU (%.0f MB, %lld points, %.2f s)\n", what,
+	       len / 1048576.0 / t, len / 1048576.0 / c, len / 1048576.0, (long long)sunk, t);
+	ry_ingest_free(in);
+	free(text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	size_t mb = argc > 1 ? (size_t)atol(argv[1]) : 200;
@@ -136,37 +160,14 @@ int main(int argc, char **argv)
 	double t0, t, c0, c;
 	char *text;
 
-	/* 1. scalar capture over log text */
-	text = make_log(mb << 20, &len);
+	/* 1. scalar capture over log text, then over chatter without metrics */
 	o.on_point = count_point;
-	if (ry_ingest_new(&in, NULL, 1, &o))
-		return fprintf(stderr, "%s\n", ry_error_last()), 1;
-	t0 = ry_monotonic();
-	c0 = cpu_now();
-	feed(in, text, len, false);
-	ry_ingest_flush(in, true);
-	t = ry_monotonic() - t0;
-	c = cpu_now() - c0;
-	printf("scalar capture: %.0f MB/s wall, %.0f MB/s CPU (%.0f MB, %lld points, %.2f s)\n",
-	       len / 1048576.0 / t, len / 1048576.0 / c, len / 1048576.0, (long long)sunk, t);
-	ry_ingest_free(in);
-	free(text);
-
-	/* 1b. the same over chatter without metrics */
+	text = make_log(mb << 20, &len);
+	if (capture(text, len, &o, "scalar capture"))
+		return 1;
 	text = make_chatter(mb << 20, &len);
-	sunk = 0;
-	if (ry_ingest_new(&in, NULL, 1, &o))
-		return fprintf(stderr, "%s\n", ry_error_last()), 1;
-	t0 = ry_monotonic();
-	c0 = cpu_now();
-	feed(in, text, len, false);
-	ry_ingest_flush(in, true);
-	t = ry_monotonic() - t0;
-	c = cpu_now() - c0;
-	printf("scalar capture, log lines without metrics: %.0f MB/s wall, %.0f MB/s CPU (%.0f MB, %lld points)\n",
-	       len / 1048576.0 / t, len / 1048576.0 / c, len / 1048576.0, (long long)sunk);
-	ry_ingest_free(in);
-	free(text);
+	if (capture(text, len, &o, "scalar capture, log lines without metrics"))
+		return 1;
 
 	/* 2. JSONL parse only */
 	text = make_jsonl(points, &len, 4);
