@@ -1,6 +1,7 @@
 /*
- * Background sync of running remote runs for the full-screen app (see
- * remote_sync.h).  One thread, one store connection of its own, woken by a
+ * Background sync of running runs for the full-screen app (see
+ * remote_sync.h): remote runs over SSH, and local runs whose runyard died
+ * (their keeper's output and exit caught up, as every start does).  One thread, one store connection of its own, woken by a
  * timer or by stop; stop also raises the cancel flag that every SSH call of
  * core watches, so quitting never waits on a slow host, nor on a passphrase
  * question (asked through the app's broker, askpass.h) left unanswered.
@@ -54,6 +55,10 @@ static bool sync_once(struct tui_syncer *s)
 	atomic_store(&s->ask.asked, 0);
 	if (ry_store_open(&st, s->db_path, 0) < 0)
 		return false;
+	/* A local run whose runyard was killed goes on under its keeper; the
+	 * app's start caught up what it had printed by then, and this keeps
+	 * catching up until it ends. */
+	ry_track_reconcile(st, NULL);
 	if (!any_running_remote(st))
 		goto out;
 	if (ry_config_load(&cfg, NULL) < 0 || ry_sshconfig_load(&sshcfg, NULL) < 0 ||
