@@ -1268,11 +1268,27 @@ static char *state_text(const ry_ingest *in)
 	return text;
 }
 
+int ry_ingest_continue_steps(ry_ingest *in)
+{
+	ry_metric_summary *sum = NULL;
+	size_t nsum = 0;
+	int rc;
+	if (!in->st)
+		return 0;
+	if ((rc = ry_metrics_summaries(in->st, in->run_id, &sum, &nsum)))
+		return rc;
+	for (size_t i = 0; i < nsum; i++) {
+		size_t kl = strlen(sum[i].key);
+		if (kl && kl <= MAX_KEY)
+			keymap_get(&in->keys, sum[i].key, kl)->last = sum[i].last_step;
+	}
+	ry_metric_summaries_free(sum, nsum);
+	return 0;
+}
+
 int ry_ingest_resume(ry_ingest **out, ry_store *st, int64_t run_id, int64_t *log_off, int64_t *met_off)
 {
 	ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
-	ry_metric_summary *sum = NULL;
-	size_t nsum = 0;
 	ry_run *r = NULL;
 	cJSON *root, *f;
 	ry_ingest *in = NULL;
@@ -1290,14 +1306,8 @@ int ry_ingest_resume(ry_ingest **out, ry_store *st, int64_t run_id, int64_t *log
 	io.scalars = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "scalars"));
 	f = cJSON_GetObjectItemCaseSensitive(root, "patterns");
 	io.patterns = cJSON_IsString(f) ? f->valuestring : NULL;
-	if ((rc = ry_ingest_new(&in, st, run_id, &io)) ||
-	    (rc = ry_metrics_summaries(st, run_id, &sum, &nsum)))
+	if ((rc = ry_ingest_new(&in, st, run_id, &io)) || (rc = ry_ingest_continue_steps(in)))
 		goto out;
-	for (size_t i = 0; i < nsum; i++) {
-		size_t kl = strlen(sum[i].key);
-		if (kl && kl <= MAX_KEY)
-			keymap_get(&in->keys, sum[i].key, kl)->last = sum[i].last_step;
-	}
 	f = cJSON_GetObjectItemCaseSensitive(root, "json");
 	for (cJSON *k = cJSON_IsArray(f) ? f->child : NULL; k; k = k->next) {
 		size_t kl = cJSON_IsString(k) ? strlen(k->valuestring) : 0;
@@ -1320,7 +1330,6 @@ int ry_ingest_resume(ry_ingest **out, ry_store *st, int64_t run_id, int64_t *log
 	*out = in;
 	in = NULL;
 out:
-	ry_metric_summaries_free(sum, nsum);
 	ry_ingest_free(in);
 	cJSON_Delete(root);
 	ry_run_free(r);

@@ -105,6 +105,11 @@ int ry_ingest_flush(ry_ingest *in, bool end);
  * runyard, a remote run).  Caller owns *out. */
 int ry_ingest_resume(ry_ingest **out, ry_store *st, int64_t run_id, int64_t *log_off, int64_t *met_off);
 
+/* Number each key's step-less points after the last step the run already
+ * has for it (metric_summary), as an ingest that continues a run must:
+ * remote sync makes a new ingest every round.  0 or an RY_E* code. */
+int ry_ingest_continue_steps(ry_ingest *in);
+
 int64_t ry_ingest_points(const ry_ingest *in);    /* points ingested so far */
 int64_t ry_ingest_malformed(const ry_ingest *in); /* JSONL lines skipped */
 void ry_ingest_free(ry_ingest *in);               /* accepts NULL */

@@ -561,6 +561,10 @@ static int pull_round(ry_store *st, ry_ssh *s, ry_run *r, const char *localdir, 
 		io.scalars = !(capture && !strcmp(capture, "off"));
 		io.patterns = patterns;
 		rc = ry_ingest_new(&in, st, r->id, &io);
+		if (!rc && (rc = ry_ingest_continue_steps(in))) {
+			ry_ingest_free(in);
+			in = NULL;
+		}
 		free(capture);
 		free(patterns);
 	}

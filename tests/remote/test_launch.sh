@@ -184,6 +184,15 @@ sleep 0.3
 kill -KILL -- -"$pidl"
 if wait_status "$idl" lost; then ok "a job that vanished is lost"; else fail "a job that vanished is lost"; fi
 
+# ---- step-less scalars pulled over several sync rounds keep counting ------
+ry launch -e exp --host cpubox --yes --json -- sh -c 'for i in 1 2 3 4 5 6 7 8; do echo "val_loss: 0.$i"; sleep 0.25; done'
+idv=$(json "d['id']")
+if wait_status "$idv" finished; then ok "a run printing step-less scalars settles"; else fail "a run printing step-less scalars settles"; fi
+ry metrics "$idv" val_loss --csv
+steps=$(printf '%s\n' "$OUT" | awk -F, 'NR > 1 { printf "%s ", $3 }')
+[ "$steps" = "0 1 2 3 4 5 6 7 " ] && ok "their steps count on across sync rounds" ||
+	fail "their steps count on across sync rounds (steps: $steps)"
+
 # ---- sshd down mid-run, then back: nothing lost ---------------------------
 ry launch -e exp --host gpu2 --gpus 1 --yes --json -- sh -c 'for i in 1 2 3 4 5 6; do echo "line $i"; sleep 0.4; done'
 ids=$(json "d['id']")
