@@ -153,6 +153,25 @@ bool ry_parse_duration(const char *s, double *out)
 	return any;
 }
 
+void ry_format_bytes(int64_t bytes, char *out, size_t n)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)bytes;
+	int u = 0;
+	if (bytes < 0) {
+		snprintf(out, n, "?");
+		return;
+	}
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, n, "%lld B", (long long)bytes);
+	else
+		snprintf(out, n, "%.1f %s", v, unit[u]);
+}
+
 void ry_format_duration(double secs, char *out, size_t n)
 {
 	long long s;

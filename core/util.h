@@ -39,6 +39,10 @@ bool ry_parse_duration(const char *s, double *out);
 /* Format seconds compactly: "45s", "12m", "3h05m", "2d4h".  Writes into out. */
 void ry_format_duration(double secs, char *out, size_t n);
 
+/* A size in binary units: "512 B", "3.4 MiB", "1.2 TiB"; "?" if negative
+ * (unknown).  Writes into out. */
+void ry_format_bytes(int64_t bytes, char *out, size_t n);
+
 /* "3m ago", "2h ago", "5d ago" for a past timestamp relative to now. */
 void ry_format_age(double ts, double now, char *out, size_t n);
 

@@ -185,18 +185,6 @@ static cJSON *host_json(const ry_host *h)
 	return o;
 }
 
-static void fmt_kb(char *out, size_t n, int64_t kb)
-{
-	if (kb < 0)
-		snprintf(out, n, "?");
-	else if (kb >= 1024LL * 1024 * 1024)
-		snprintf(out, n, "%.1f TiB", kb / (1024.0 * 1024 * 1024));
-	else if (kb >= 1024 * 1024)
-		snprintf(out, n, "%.1f GiB", kb / (1024.0 * 1024));
-	else
-		snprintf(out, n, "%.0f MiB", kb / 1024.0);
-}
-
 static void print_host(const ry_host *h)
 {
 	char mem[32], disk[32];
@@ -219,8 +207,8 @@ static void print_host(const ry_host *h)
 		printf("\n");
 		return;
 	}
-	fmt_kb(mem, sizeof mem, h->mem_avail_kb);
-	fmt_kb(disk, sizeof disk, h->disk_free_kb);
+	ry_format_bytes(h->mem_avail_kb < 0 ? -1 : h->mem_avail_kb * 1024, mem, sizeof mem);
+	ry_format_bytes(h->disk_free_kb < 0 ? -1 : h->disk_free_kb * 1024, disk, sizeof disk);
 	if (h->has_nvidia) {
 		int nfree = 0;
 		for (size_t i = 0; i < h->ngpus; i++)

@@ -177,18 +177,6 @@ static int hosts_tick(struct tui_view *v, struct tui_ctx *c)
 	return 0;
 }
 
-static void fmt_kb(char *out, size_t n, int64_t kb)
-{
-	if (kb < 0)
-		snprintf(out, n, "?");
-	else if (kb >= 1024LL * 1024 * 1024)
-		snprintf(out, n, "%.1f TiB", kb / (1024.0 * 1024 * 1024));
-	else if (kb >= 1024 * 1024)
-		snprintf(out, n, "%.1f GiB", kb / (1024.0 * 1024));
-	else
-		snprintf(out, n, "%.0f MiB", kb / 1024.0);
-}
-
 /* Lines are produced by one function for both counting and drawing, so
  * scrolling can never disagree with what is drawn. */
 struct line_sink {
@@ -326,8 +314,8 @@ static void host_lines(struct line_sink *s, const ry_host *h)
 		why_lines(s, h->error ? h->error : "");
 		return;
 	}
-	fmt_kb(mem, sizeof mem, h->mem_avail_kb);
-	fmt_kb(disk, sizeof disk, h->disk_free_kb);
+	ry_format_bytes(h->mem_avail_kb < 0 ? -1 : h->mem_avail_kb * 1024, mem, sizeof mem);
+	ry_format_bytes(h->disk_free_kb < 0 ? -1 : h->disk_free_kb * 1024, disk, sizeof disk);
 	if (h->has_nvidia) {
 		int nfree = 0;
 		for (size_t i = 0; i < h->ngpus; i++)

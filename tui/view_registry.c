@@ -19,21 +19,6 @@
 
 /* ---- shared ------------------------------------------------------------- */
 
-static void fmt_size(int64_t b, char *out, size_t n)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)b;
-	int u = 0;
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(out, n, "%lld B", (long long)b);
-	else
-		snprintf(out, n, "%.1f %s", v, unit[u]);
-}
-
 /* Cursor movement over n rows shared by both views; false if a not a move. */
 static bool move(size_t *cur, size_t n, int rows, enum tui_action a)
 {
@@ -301,7 +286,7 @@ static void version_line(struct tui_ctx *c, const ry_model_version *mv, char *ou
 	tui_text_fit(alf, sizeof alf, al, 22, true, false, c->utf8);
 	tui_text_fit(run, sizeof run, mv->run_name ? mv->run_name : "(run deleted)", 14, true, false,
 	             c->utf8);
-	fmt_size(mv->size, size, sizeof size);
+	ry_format_bytes(mv->size, size, sizeof size);
 	ry_format_time(mv->created, when, sizeof when);
 	snprintf(out, n, "v%-4lld %s %s %-20s %.12s %10s  %s", (long long)mv->version, alf, run, when,
 	         mv->sha256, size, mv->description ? mv->description : "");
