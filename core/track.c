@@ -166,22 +166,10 @@ int ry_track_parse_params(char *const *argv, ry_kv **out, size_t *n)
 		const char *a = argv[i], *eq;
 		if (!strcmp(a, "--"))
 			continue;
-		if (a[0] == '-' && a[1] == '-') {
-			const char *k = a + 2;
-			eq = strchr(k, '=');
-			if (eq) {
-				if (key_ok(k, (size_t)(eq - k)))
-					kv_set(out, n, &cap, k, (size_t)(eq - k), eq + 1);
-			} else if (argv[i + 1] && (argv[i + 1][0] != '-' || is_negative_number(argv[i + 1]))) {
-				if (key_ok(k, strlen(k)))
-					kv_set(out, n, &cap, k, strlen(k), argv[i + 1]);
-				i++;
-			} else if (key_ok(k, strlen(k))) {
-				kv_set(out, n, &cap, k, strlen(k), "true");
-			}
-		} else if (a[0] == '-' && a[1] && a[2] && !is_negative_number(a)) {
-			/* -lr 0.01: argparse accepts multi-letter single-dash options */
-			const char *k = a + 1;
+		/* --lr 0.01, and -lr 0.01: argparse accepts multi-letter
+		 * single-dash options too */
+		if ((a[0] == '-' && a[1] == '-') || (a[0] == '-' && a[1] && a[2] && !is_negative_number(a))) {
+			const char *k = a + (a[1] == '-' ? 2 : 1);
 			eq = strchr(k, '=');
 			if (eq) {
 				if (key_ok(k, (size_t)(eq - k)))
