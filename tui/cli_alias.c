@@ -93,7 +93,7 @@ int cli_alias(int argc, char **argv, struct cli_global *g)
 		case 'j': json = true; break;
 		case 'D': g->db_path = optarg; break;
 		case 'h': return cli_help(help);
-		default: return cli_reg_getopt_error("alias", c, argv);
+		default: return cli_getopt_error("alias", c, argv);
 		}
 	}
 	npos = argc - optind;

@@ -51,7 +51,7 @@ int cli_export(int argc, char **argv, struct cli_global *g)
 		case 'j': json = true; break;
 		case 'D': g->db_path = optarg; break;
 		case 'h': return cli_help(help);
-		default: return cli_reg_getopt_error("export", c, argv);
+		default: return cli_getopt_error("export", c, argv);
 		}
 	}
 	if (argc - optind != 2)

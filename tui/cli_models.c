@@ -129,7 +129,7 @@ int cli_models(int argc, char **argv, struct cli_global *g)
 		case 'j': json = true; break;
 		case 'D': g->db_path = optarg; break;
 		case 'h': return cli_help(models_help);
-		default: return cli_reg_getopt_error("models", c, argv);
+		default: return cli_getopt_error("models", c, argv);
 		}
 	}
 	if (optind < argc)
@@ -451,7 +451,7 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 		case 't': tags = optarg; break;
 		case 'D': g->db_path = optarg; break;
 		case 'h': return cli_help(model_help);
-		default: return cli_reg_getopt_error("model", c, argv);
+		default: return cli_getopt_error("model", c, argv);
 		}
 	}
 	if (argc - optind != 1)

@@ -169,7 +169,7 @@ int cli_promote(int argc, char **argv, struct cli_global *g)
 		case 'j': json = true; break;
 		case 'D': g->db_path = optarg; break;
 		case 'h': free(metric); return cli_help(help);
-		default: free(metric); return cli_reg_getopt_error("promote", c, argv);
+		default: free(metric); return cli_getopt_error("promote", c, argv);
 		}
 	}
 	rc = 0;

@@ -1,7 +1,7 @@
 /*
- * Shared by the registry subcommands: option errors in one voice, JSON
- * values with null for the unknown, and padded printing of outside text
- * (sanitised first, so escape sequences never reach the terminal).
+ * Shared by the registry subcommands: JSON values with null for the
+ * unknown, and padded printing of outside text (sanitised first, so escape
+ * sequences never reach the terminal).
  */
 #include <getopt.h>
 #include <math.h>
@@ -10,16 +10,6 @@
 #include <wchar.h>
 
 #include "cli_registry.h"
-
-int cli_reg_getopt_error(const char *cmd, int c, char **argv)
-{
-	const char *arg = argv[optind - 1] ? argv[optind - 1] : "";
-	if (c == ':')
-		return cli_usage(cmd, "option '%s' needs a value", arg);
-	if (optopt)
-		return cli_usage(cmd, "unknown option '-%c'", optopt);
-	return cli_usage(cmd, "unknown option '%s'", arg);
-}
 
 void cli_reg_put_padded(FILE *f, const char *s, int width)
 {

@@ -13,9 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "cli.h"
-
-/* Report a getopt_long failure (c is '?' or ':') for subcommand cmd; 2. */
-int cli_reg_getopt_error(const char *cmd, int c, char **argv);
+#include "cli_table.h"
 
 /* Print `s` sanitised, padded with spaces to `width` display columns. */
 void cli_reg_put_padded(FILE *f, const char *s, int width);

@@ -47,7 +47,7 @@ int cli_rm(int argc, char **argv, struct cli_global *g)
 		case 'f': force = true; break;
 		case 'D': g->db_path = optarg; break;
 		case 'h': return cli_help(help);
-		default: return cli_reg_getopt_error("rm", c, argv);
+		default: return cli_getopt_error("rm", c, argv);
 		}
 	}
 	if (argc - optind != 1)
