@@ -55,6 +55,17 @@ void tui_error(struct tui_ctx *c, const char *fmt, ...)
 	c->msg_error = true;
 }
 
+bool tui_field_move(int *cur, int n, enum tui_action a)
+{
+	switch (a) {
+	case TUI_ACT_MOVE_DOWN: case TUI_ACT_FOCUS_NEXT: *cur = (*cur + 1) % n; return true;
+	case TUI_ACT_MOVE_UP: *cur = (*cur + n - 1) % n; return true;
+	case TUI_ACT_FIRST: *cur = 0; return true;
+	case TUI_ACT_LAST: *cur = n - 1; return true;
+	default: return false;
+	}
+}
+
 bool tui_marked(const struct tui_ctx *c, int64_t id)
 {
 	for (size_t i = 0; i < c->nmarked; i++)

@@ -86,6 +86,10 @@ void tui_prompt_open(struct tui_ctx *c, struct tui_view *owner, int kind, const 
                      const char *initial);
 void tui_prompt_close(struct tui_ctx *c);
 
+/* A dialog's field cursor (0..n-1, wrapping) moved by a movement action;
+ * false if the action is not one. */
+bool tui_field_move(int *cur, int n, enum tui_action a);
+
 /* Marks. */
 bool tui_marked(const struct tui_ctx *c, int64_t id);
 void tui_mark_toggle(struct tui_ctx *c, int64_t id);

@@ -390,15 +390,9 @@ static void edit_field(struct tui_view *v, struct tui_ctx *c, struct promote_pri
 static int promote_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct promote_priv *p = v->priv;
+	if (tui_field_move(&p->cur, F_COUNT, a))
+		return TUI_REDRAW;
 	switch (a) {
-	case TUI_ACT_MOVE_DOWN: case TUI_ACT_FOCUS_NEXT:
-		p->cur = (p->cur + 1) % F_COUNT;
-		return TUI_REDRAW;
-	case TUI_ACT_MOVE_UP:
-		p->cur = (p->cur + F_COUNT - 1) % F_COUNT;
-		return TUI_REDRAW;
-	case TUI_ACT_FIRST: p->cur = 0; return TUI_REDRAW;
-	case TUI_ACT_LAST: p->cur = F_CONFIRM; return TUI_REDRAW;
 	case TUI_ACT_ENTER:
 		edit_field(v, c, p);
 		return TUI_REDRAW;
