@@ -70,28 +70,14 @@ static void print_text(const ry_experiment *e, size_t n)
 
 int cli_experiments(int argc, char **argv, struct cli_global *g)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool json = false;
 	ry_store *st;
 	ry_experiment *e = NULL;
 	size_t n = 0;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(help);
-		default: return cli_getopt_error("experiments", c, argv);
-		}
-	}
+	if ((rc = cli_parse_json_db(argc, argv, g, "experiments", help, &json)) >= 0)
+		return rc;
 	if (optind < argc)
 		return cli_usage("experiments", "unexpected argument '%s'", argv[optind]);
 

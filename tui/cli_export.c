@@ -31,29 +31,15 @@ static const char help[] =
 
 int cli_export(int argc, char **argv, struct cli_global *g)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	ry_model_version *v = NULL;
 	char *model = NULL, *written = NULL;
 	int64_t version = 0;
 	bool json = false;
 	ry_store *st;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(help);
-		default: return cli_getopt_error("export", c, argv);
-		}
-	}
+	if ((rc = cli_parse_json_db(argc, argv, g, "export", help, &json)) >= 0)
+		return rc;
 	if (argc - optind != 2)
 		return cli_usage("export", "expected NAME@ALIAS (or NAME@VERSION) and a directory");
 	if ((rc = cli_open_store(&st, g, 0)))

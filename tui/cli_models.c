@@ -110,28 +110,14 @@ static void models_text(const ry_model *m, size_t n)
 
 int cli_models(int argc, char **argv, struct cli_global *g)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	ry_model *m = NULL;
 	size_t n = 0;
 	bool json = false;
 	ry_store *st;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(models_help);
-		default: return cli_getopt_error("models", c, argv);
-		}
-	}
+	if ((rc = cli_parse_json_db(argc, argv, g, "models", models_help, &json)) >= 0)
+		return rc;
 	if (optind < argc)
 		return cli_usage("models", "unexpected argument '%s'", argv[optind]);
 	if ((rc = cli_open_store(&st, g, 0)))

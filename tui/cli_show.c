@@ -277,12 +277,6 @@ static int print_json(ry_store *st, const ry_run *r, const ry_metric_summary *m,
 
 int cli_show(int argc, char **argv, struct cli_global *g)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool json = false;
 	const char *spec;
 	ry_store *st;
@@ -290,18 +284,10 @@ int cli_show(int argc, char **argv, struct cli_global *g)
 	ry_metric_summary *m = NULL;
 	ry_artifact *a = NULL;
 	size_t nm = 0, na = 0;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(help);
-		default: return cli_getopt_error("show", c, argv);
-		}
-	}
+	if ((rc = cli_parse_json_db(argc, argv, g, "show", help, &json)) >= 0)
+		return rc;
 	if (optind >= argc)
 		return cli_usage("show", "which run?  Give a run id, uuid prefix or name");
 	if (optind + 1 < argc)

@@ -237,6 +237,30 @@ int cli_getopt_error(const char *cmd, int c, char **argv)
 	return rc;
 }
 
+int cli_parse_json_db(int argc, char **argv, struct cli_global *g, const char *cmd, const char *help,
+                      bool *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	*json = false;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': *json = true; break;
+		case 'D': g->db_path = optarg; break;
+		case 'h': return cli_help(help);
+		default: return cli_getopt_error(cmd, c, argv);
+		}
+	}
+	return -1;
+}
+
 bool cli_parse_count(const char *s, size_t *out)
 {
 	char *end;
