@@ -123,11 +123,15 @@ static uint64_t str_hash(const char *s)
  * strings, in cell.num (the strings stay owned by the cells). */
 static void rank_texts(ry_cell *cells, size_t n)
 {
-	size_t cap = 16, nd = 0;
-	while (cap < 2 * n)
+	size_t cap = 16, nd = 0, ntext = 0;
+	for (size_t i = 0; i < n; i++)
+		ntext += cells[i].type == RY_CELL_TEXT;
+	if (!ntext) /* a numeric column: nothing to rank */
+		return;
+	while (cap < 2 * ntext)
 		cap <<= 1;
 	uint32_t *slot = ry_xcalloc(cap, sizeof *slot); /* distinct index + 1 */
-	struct distinct *dist = ry_xmalloc(n * sizeof *dist);
+	struct distinct *dist = ry_xmalloc(ntext * sizeof *dist);
 	uint32_t *which = ry_xmalloc(n * sizeof *which), *rank;
 	for (size_t i = 0; i < n; i++) {
 		if (cells[i].type != RY_CELL_TEXT)
