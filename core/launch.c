@@ -708,23 +708,6 @@ struct session {
 	bool started;
 };
 
-/* Passphrase prompts from several connecting threads, one at a time. */
-struct ask {
-	pthread_mutex_t lock;
-	ry_ssh_passphrase_fn fn;
-	void *payload;
-};
-
-static int ask_one_at_a_time(const char *keyfile, char *buf, size_t size, void *payload)
-{
-	struct ask *a = payload;
-	int rc;
-	pthread_mutex_lock(&a->lock);
-	rc = a->fn(keyfile, buf, size, a->payload);
-	pthread_mutex_unlock(&a->lock);
-	return rc;
-}
-
 static void *open_thread(void *arg)
 {
 	struct session *e = arg;
@@ -735,7 +718,7 @@ static void *open_thread(void *arg)
 }
 
 static void sessions_open(struct session *ss, size_t nss, const ry_host *hosts, size_t nhosts,
-                          const ry_remote_options *o, struct ask *ask)
+                          const ry_remote_options *o)
 {
 	for (size_t i = 0; i < nss; i++) {
 		struct session *e = &ss[i];
@@ -746,10 +729,6 @@ static void sessions_open(struct session *ss, size_t nss, const ry_host *hosts, 
 		}
 		e->o = *o;
 		e->o.progress = NULL;
-		if (o->passphrase) {
-			e->o.passphrase = ask_one_at_a_time;
-			e->o.payload = ask;
-		}
 		e->started = nss > 1 && pthread_create(&e->tid, NULL, open_thread, e) == 0;
 		if (!e->started)
 			open_thread(e);
@@ -782,7 +761,6 @@ int ry_remote_sync(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t ru
 	int64_t *ids;
 	ry_run **runs;
 	ry_buf errs = RY_BUF_INIT;
-	struct ask ask;
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
@@ -805,14 +783,11 @@ int ry_remote_sync(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t ru
 			ss[nss++].host = ry_xstrdup(host);
 		}
 	}
-	ask.fn = o->passphrase;
-	ask.payload = o->payload;
-	pthread_mutex_init(&ask.lock, NULL);
 	if (nss) {
 		char what[64];
 		snprintf(what, sizeof what, "connecting to %zu host%s", nss, nss == 1 ? "" : "s");
 		progress(o, 0, what);
-		sessions_open(ss, nss, hosts, nhosts, o, &ask);
+		sessions_open(ss, nss, hosts, nhosts, o);
 	}
 	for (size_t i = 0; i < n; i++) {
 		ry_run *r = runs[i];
@@ -840,7 +815,6 @@ int ry_remote_sync(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t ru
 	}
 	for (size_t i = 0; i < n; i++)
 		ry_run_free(runs[i]);
-	pthread_mutex_destroy(&ask.lock);
 	free(runs);
 	free(ss);
 	free(ids);

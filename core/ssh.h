@@ -38,7 +38,9 @@ typedef void (*ry_progress_fn)(double frac, const char *what, void *payload);
 
 /* Ask for the passphrase of `keyfile`: write a NUL-terminated passphrase into
  * buf (size bytes) and return 0, or return non-zero to skip that key.
- * Called on the worker thread; the TUI posts a prompt and waits. */
+ * Called on the worker thread, possibly from several at once (hosts are
+ * probed and synced in parallel): the callback serialises its questions
+ * (the CLI's terminal prompt and the TUI's broker do). */
 typedef int (*ry_ssh_passphrase_fn)(const char *keyfile, char *buf, size_t size, void *payload);
 
 /* Why a connection failed, for a short label in a host list. */
