@@ -24,6 +24,7 @@ enum {
 	RY_ECORRUPT = -8,   /* data failed an integrity check (exit 1) */
 	RY_EBUSY = -9,      /* the workspace stayed locked by another process (exit 1) */
 	RY_EREFUSED = -10,  /* refused by a policy: host key, budget, gate (exit 1) */
+	RY_ESTALE = -11,    /* changed meanwhile by another process: e.g. a run already settled (exit 1) */
 };
 
 /* Record an error; returns code so callers can `return ry_error_set(...)`. */

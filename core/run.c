@@ -439,19 +439,37 @@ int ry_run_finish(ry_store *st, int64_t id, const char *status, double ended, bo
 		return ry_error_set(RY_EINVAL, "invalid run status '%s': use queued, running, finished, failed, "
 		                    "killed or lost", status ? status : "");
 
-	/* The final cost is the rate over the whole run; a run without a rate
-	 * keeps whatever total it had (imported runs). */
+	/* A status moves forward once: only a queued or running run settles,
+	 * so a reconcile that decided from a stale read can never overwrite
+	 * what the run's own tracker recorded.  The final cost is the rate
+	 * over the whole run; a run without a rate keeps whatever total it
+	 * had (imported runs). */
 	sqlite3_stmt *s = ry_store__stmt(st,
 		"UPDATE runs SET status = ?1, ended = ?2, exit_code = ?3, "
 		"cost_total = CASE WHEN coalesce(cost_rate, 0) > 0 AND started IS NOT NULL "
 		"  THEN cost_rate * max(?2 - started, 0) / 3600.0 ELSE cost_total END "
-		"WHERE id = ?4");
+		"WHERE id = ?4 AND status IN ('queued', 'running')");
+	int rc, step;
 	sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_double(s, 2, ended > 0 ? ended : ry_now());
 	if (has_exit)
 		sqlite3_bind_int(s, 3, exit_code);
 	sqlite3_bind_int64(s, 4, id);
-	return update_one(st, s, id, "settling a run");
+	step = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (step != SQLITE_DONE)
+		return ry_store__sqlerr(st, "settling a run");
+	if (sqlite3_changes(ry_store__db(st)) > 0)
+		return 0;
+	s = ry_store__stmt(st, "SELECT status FROM runs WHERE id = ?");
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = ry_error_set(RY_ESTALE, "run %lld was already settled as %s", (long long)id,
+		                  (const char *)sqlite3_column_text(s, 0));
+	else
+		rc = ry_error_set(RY_ENOTFOUND, "no run with id %lld", (long long)id);
+	sqlite3_reset(s);
+	return rc;
 }
 
 /* Only these columns may be set generically: each has its own literal SQL,

@@ -101,7 +101,9 @@ int ry_run_set_param(ry_store *st, int64_t id, const char *key, const char *valu
 int ry_run_set_tag(ry_store *st, int64_t id, const char *key, const char *value);
 int ry_run_set_notes(ry_store *st, int64_t id, const char *notes);
 
-/* Settle a run: status, end time, exit code (has_exit false: none), cost. */
+/* Settle a run: status, end time, exit code (has_exit false: none), cost.
+ * Only a queued or running run is settled (compare-and-set): one already
+ * settled is left as it is and RY_ESTALE says so. */
 int ry_run_finish(ry_store *st, int64_t id, const char *status, double ended,
                   bool has_exit, int exit_code);
 

@@ -16,6 +16,7 @@
 #include "artifact.h"
 #include "buf.h"
 #include "error.h"
+#include "fault.h"
 #include "gitprov.h"
 #include "ingest.h"
 #include "store_internal.h"
@@ -204,52 +205,7 @@ void ry_track_kv_free(ry_kv *kv, size_t n)
 	free(kv);
 }
 
-/* ---- process identity -------------------------------------------------- */
-
-static char *boot_id(void)
-{
-	char buf[64] = "";
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
-	if (f) {
-		if (!fgets(buf, sizeof buf, f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-	return ry_xstrdup(buf[0] ? buf : "noboot");
-}
-
-char *ry_track_pid_identity(int pid)
-{
-	char path[64], buf[1024], *p, *boot, *id;
-	unsigned long long start = 0;
-	FILE *f;
-	size_t n;
-	snprintf(path, sizeof path, "/proc/%d/stat", pid);
-	if (!(f = fopen(path, "r")))
-		return NULL;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* the command name (field 2) may hold spaces and ')': start after the last ')' */
-	if (!(p = strrchr(buf, ')')))
-		return NULL;
-	p++;
-	if (p[0] == ' ' && (p[1] == 'Z' || p[1] == 'X'))
-		return NULL; /* a zombie nobody reaped: the process is gone */
-	/* fields 3..22: skip 19 more, then read starttime */
-	for (int field = 3; field < 22 && p; field++) {
-		p = strchr(p + 1, ' ');
-	}
-	if (!p || sscanf(p, " %llu", &start) != 1)
-		return NULL;
-	boot = boot_id();
-	id = ry_xasprintf("%s:%llu", boot, start);
-	free(boot);
-	return id;
-}
-
-static char *host_name(void)
+char *ry_track__host(void)
 {
 	char h[HOST_NAME_MAX + 1];
 	if (gethostname(h, sizeof h) != 0)
@@ -416,8 +372,8 @@ static void flush(struct tracker *t, bool end)
 /* Record the files left in the artifacts outbox, then remove them (their
  * content now lives in the workspace's artifact store).  A file that cannot
  * be stored stays in the outbox, said on stderr unless quiet. */
-static void record_artifacts(ry_store *st, int64_t run_id, const char *root, const char *rel, int64_t *count,
-                             bool quiet)
+void ry_track__record_artifacts(ry_store *st, int64_t run_id, const char *root, const char *rel, int64_t *count,
+                                bool quiet)
 {
 	char *dir = rel[0] ? ry_xasprintf("%s/%s", root, rel) : ry_xstrdup(root);
 	DIR *d = opendir(dir);
@@ -433,7 +389,7 @@ static void record_artifacts(ry_store *st, int64_t run_id, const char *root, con
 		char *path = ry_xasprintf("%s/%s", dir, e->d_name);
 		char *r = rel[0] ? ry_xasprintf("%s/%s", rel, e->d_name) : ry_xstrdup(e->d_name);
 		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			record_artifacts(st, run_id, root, r, count, quiet);
+			ry_track__record_artifacts(st, run_id, root, r, count, quiet);
 			rmdir(path);
 		} else if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
 			char sha[65];
@@ -459,10 +415,41 @@ static int set_nonblock(int fd)
 	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-static int create_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
+/* The files of one tracked run, all in its directory. */
+struct run_files {
+	char *dir, *log, *metrics, *artifacts, *exit, *keeper, *tracker;
+};
+
+static void run_files_set(struct run_files *f, ry_store *st, const char *uuid)
+{
+	f->dir = ry_track_run_dir(st, uuid);
+	f->log = ry_xasprintf("%s/log", f->dir);
+	f->metrics = ry_xasprintf("%s/metrics.jsonl", f->dir);
+	f->artifacts = ry_xasprintf("%s/artifacts", f->dir);
+	f->exit = ry_xasprintf("%s/exit", f->dir);
+	f->keeper = ry_xasprintf("%s/keeper", f->dir);
+	f->tracker = ry_xasprintf("%s/tracker", f->dir);
+}
+
+static void run_files_free(struct run_files *f)
+{
+	free(f->dir);
+	free(f->log);
+	free(f->metrics);
+	free(f->artifacts);
+	free(f->exit);
+	free(f->keeper);
+	free(f->tracker);
+}
+
+/* Create the run, its directory and its tracker file in one transaction:
+ * once the run is visible as `running`, its directory says who tracks it,
+ * so a reconcile can always tell a run being started from one whose
+ * runyard died (reconcile.c), pid or no pid. */
+static int create_run(ry_store *st, const ry_track_options *o, ry_track_result *res, struct run_files *f)
 {
 	ry_run_spec spec = RY_RUN_SPEC_INIT;
-	char *cmd = ry_track_join_argv(o->argv), *cwd = getcwd(NULL, 0), *host = host_name();
+	char *cmd = ry_track_join_argv(o->argv), *cwd = getcwd(NULL, 0), *host = ry_track__host();
 	ry_kv *params = NULL;
 	size_t np = 0;
 	int rc;
@@ -485,10 +472,22 @@ static int create_run(ry_store *st, const ry_track_options *o, ry_track_result *
 		rc = ry_run_set_param(st, res->run_id, o->params[i].key, o->params[i].value);
 	for (size_t i = 0; i < o->ntags && !rc; i++)
 		rc = ry_run_set_tag(st, res->run_id, o->tags[i].key, o->tags[i].value);
-	if (rc)
-		ry_store_rollback(st);
-	else
+	if (!rc) {
+		run_files_set(f, st, res->uuid);
+		rc = ry_mkdir_p(f->artifacts);
+	}
+	if (!rc)
+		rc = ry_track__keeper_write(f->tracker, getpid());
+	if (!rc)
 		rc = ry_store_commit(st);
+	else
+		ry_store_rollback(st);
+	if (rc && f->dir) {
+		/* nothing refers to the directory: leave no trace of it */
+		unlink(f->tracker);
+		rmdir(f->artifacts);
+		rmdir(f->dir);
+	}
 done:
 	ry_track_kv_free(params, np);
 	free(cmd);
@@ -516,9 +515,7 @@ static char *run_patterns(ry_store *st, const ry_track_options *o, int64_t run_i
 	return b.ptr ? ry_buf_detach(&b) : NULL;
 }
 
-/* A run's status from how its command ended; *has_exit and *code are what
- * the run records, *shell what a shell would report ($?). */
-static const char *settle(const struct ry_track__end *e, bool interrupted, bool *has_exit, int *code, int *shell)
+const char *ry_track__settle(const struct ry_track__end *e, bool interrupted, bool *has_exit, int *code, int *shell)
 {
 	*has_exit = !e->signaled;
 	*code = e->code;
@@ -528,118 +525,149 @@ static const char *settle(const struct ry_track__end *e, bool interrupted, bool 
 	return e->code == 0 ? "finished" : "failed";
 }
 
-int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
-{
+/* One tracked run from start to settle. */
+struct session {
+	ry_store *st;
+	const ry_track_options *o;
+	ry_track_result *res;
+	struct run_files f;
+	struct tracker t;
+	struct stream streams[2];
+	struct ry_track__chan chans[2];
+	struct ry_track__proc proc;
 	struct saved_signals sv;
-	struct tracker t = { st, 0, NULL, -1, -1, NULL, 0, 0 };
-	struct stream streams[2] = { { -1, o->out_fd, false }, { -1, o->err_fd, false } };
-	struct ry_track__chan chans[2] = { RY_TRACK__CHAN_INIT, RY_TRACK__CHAN_INIT };
-	struct ry_track__proc proc = { -1, -1, -1, -1, 0 };
-	char *dir = NULL, *log = NULL, *metrics = NULL, *artifacts = NULL, *patterns = NULL, *ident = NULL;
-	char *exit_path = NULL, *keeper_path = NULL, *tracker_path = NULL;
-	ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
+	char *patterns;
+	int wstatus, forwarded_sig;
+	bool exited, keeper_lost;
+};
+
+/* Provenance describes the code as it was at launch: read it first.  The
+ * run matters more than its provenance: a failure is said and tracking
+ * goes on. */
+static void record_provenance(ry_store *st, int64_t run_id)
+{
 	ry_gitprov *gp = NULL;
-	int rc, wstatus = 0, nint = 0, forwarded_sig = 0;
-	bool exited = false, keeper_lost = false, has_pty;
-	double last_flush, exit_time = 0;
+	char *cwd = getcwd(NULL, 0);
+	int rc = cwd ? ry_gitprov_read(&gp, cwd, 0) : 0;
+	if (!rc && gp)
+		rc = ry_gitprov_record(st, run_id, gp);
+	if (rc)
+		fprintf(stderr, "runyard: git provenance not saved: %s\n", ry_error_last());
+	free(cwd);
+	ry_gitprov_free(gp);
+}
 
-	memset(res, 0, sizeof *res);
-	if (!o->argv || !o->argv[0] || !o->argv[0][0])
-		return ry_error_set(RY_EINVAL, "no command to run; give it after '--', e.g. runyard run -- python train.py");
-	if (o->capture && o->patterns && (rc = ry_ingest_check_patterns(o->patterns)))
-		return rc;
-	if ((rc = create_run(st, o, res)))
-		return rc;
-	t.run_id = res->run_id;
+/* Open the run's files and its ingest, then start the command through its
+ * keeper.  0, or an RY_E* code with nothing started. */
+static int track_setup(struct session *x)
+{
+	ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
+	const ry_track_options *o = x->o;
+	struct tracker *t = &x->t;
+	int rc;
 
-	/* provenance first: it describes the code as it was at launch */
-	{
-		char *cwd = getcwd(NULL, 0);
-		rc = cwd ? ry_gitprov_read(&gp, cwd, 0) : 0;
-		if (!rc && gp)
-			rc = ry_gitprov_record(st, res->run_id, gp);
-		if (rc) /* the run matters more than its provenance: say so and go on */
-			fprintf(stderr, "runyard: git provenance not saved: %s\n", ry_error_last());
-		free(cwd);
-		ry_gitprov_free(gp);
-	}
-
-	dir = ry_track_run_dir(st, res->uuid);
-	log = ry_xasprintf("%s/log", dir);
-	metrics = ry_xasprintf("%s/metrics.jsonl", dir);
-	artifacts = ry_xasprintf("%s/artifacts", dir);
-	exit_path = ry_xasprintf("%s/exit", dir);
-	keeper_path = ry_xasprintf("%s/keeper", dir);
-	tracker_path = ry_xasprintf("%s/tracker", dir);
-	if ((rc = ry_mkdir_p(artifacts)))
-		goto fail_early;
-	if ((t.log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0 ||
-	    (t.metrics_fd = open(metrics, O_RDONLY | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-		rc = ry_error_set(RY_EIO, "cannot create the run's files in %s: %s", dir, strerror(errno));
-		goto fail_early;
-	}
-	patterns = o->capture ? run_patterns(st, o, res->run_id) : NULL;
+	if ((t->log_fd = open(x->f.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0 ||
+	    (t->metrics_fd = open(x->f.metrics, O_RDONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return ry_error_set(RY_EIO, "cannot create the run's files in %s: %s", x->f.dir, strerror(errno));
+	x->patterns = o->capture ? run_patterns(x->st, o, x->res->run_id) : NULL;
 	io.scalars = o->capture;
-	io.patterns = patterns;
+	io.patterns = x->patterns;
 	io.keep_offsets = true;
-	if ((rc = ry_ingest_new(&t.in, st, res->run_id, &io)))
-		goto fail_early;
-	/* The capture settings are stored before the command can print, and
-	 * who ingests is known, so a later start can go on if runyard dies
-	 * (reconcile). */
-	flush(&t, false);
-	if (ry_track__keeper_write(tracker_path, getpid()))
-		fprintf(stderr, "runyard: %s; if runyard dies, the run's later output is not ingested\n",
-		        ry_error_last());
+	if ((rc = ry_ingest_new(&t->in, x->st, x->res->run_id, &io)))
+		return rc;
+	/* The capture settings are stored before the command can print, so a
+	 * later start can go on if runyard dies (reconcile). */
+	flush(t, false);
 	/* Each chunk is read, written twice and scanned: at 256 KiB it is still
 	 * in the CPU's cache for the last three (1 MiB was 15% slower a GiB). */
-	t.bufsz = 256 << 10;
-	t.buf = ry_xmalloc(t.bufsz);
+	t->bufsz = 256 << 10;
+	t->buf = ry_xmalloc(t->bufsz);
 
-	if ((rc = ry_track__chan_open(&chans[0], o->out_fd)) || (rc = ry_track__chan_open(&chans[1], o->err_fd)))
-		goto fail_early;
-	has_pty = chans[0].pty || chans[1].pty;
-	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-		rc = ry_error_set(RY_ERROR, "cannot create a pipe: %s", strerror(errno));
-		goto fail_early;
-	}
-	install_signals(&sv);
+	if ((rc = ry_track__chan_open(&x->chans[0], o->out_fd)) || (rc = ry_track__chan_open(&x->chans[1], o->err_fd)))
+		return rc;
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		return ry_error_set(RY_ERROR, "cannot create a pipe: %s", strerror(errno));
+	install_signals(&x->sv);
 	{
-		int mine[] = { sig_pipe[0], sig_pipe[1], t.metrics_fd };
-		struct ry_track__spawn sp = { o->argv, metrics, artifacts, res->uuid, t.log_fd, exit_path,
-		                              mine, sizeof mine / sizeof mine[0] };
-		rc = ry_track__start(&proc, &sp, chans);
+		int mine[] = { sig_pipe[0], sig_pipe[1], t->metrics_fd };
+		struct ry_track__spawn sp = { o->argv, x->f.metrics, x->f.artifacts, x->res->uuid, t->log_fd,
+		                              x->f.exit, x->f.keeper, mine, sizeof mine / sizeof mine[0] };
+		rc = ry_track__start(&x->proc, &sp, x->chans);
 	}
-	unblock_signals(&sv);
+	unblock_signals(&x->sv);
 	if (rc) {
-		restore_signals(&sv);
+		restore_signals(&x->sv);
 		close(sig_pipe[0]);
 		close(sig_pipe[1]);
 		sig_pipe[0] = sig_pipe[1] = -1;
-		goto fail_early;
+		return rc;
 	}
 	for (int i = 0; i < 2; i++) {
-		streams[i].fd = chans[i].rd;
-		streams[i].pty = chans[i].pty;
-		chans[i].rd = -1; /* the streams own them now */
-		set_nonblock(streams[i].fd);
+		x->streams[i].fd = x->chans[i].rd;
+		x->streams[i].pty = x->chans[i].pty;
+		x->chans[i].rd = -1; /* the streams own them now */
+		set_nonblock(x->streams[i].fd);
 	}
-	if (ry_track__keeper_write(keeper_path, proc.keeper))
-		fprintf(stderr, "runyard: %s; if runyard dies, the run will be marked lost\n", ry_error_last());
+	return 0;
+}
 
-	ident = ry_track_pid_identity(proc.child);
-	if (ry_store_begin(st) == 0) {
-		if (ry_run_set_int(st, res->run_id, "pid", proc.child) ||
-		    ry_run_set_text(st, res->run_id, "pid_start", ident))
-			ry_store_rollback(st);
+/* The command's pid and identity (the keeper read it before it could reap
+ * the command, so a command that ended at once still has one).  Nothing
+ * depends on this write: the run's directory already says who keeps it. */
+static void record_pid(struct session *x)
+{
+	int pid = 0;
+	char *ident = ry_track__keeper_child(x->f.keeper, &pid);
+	ry_fault("track-started");
+	if (ry_store_begin(x->st) == 0) {
+		if (ry_run_set_int(x->st, x->res->run_id, "pid", x->proc.child) ||
+		    ry_run_set_text(x->st, x->res->run_id, "pid_start", pid == x->proc.child ? ident : NULL))
+			ry_store_rollback(x->st);
 		else
-			ry_store_commit(st);
+			ry_store_commit(x->st);
 	}
-	if (o->on_start)
-		o->on_start(o->payload, res->run_id, res->uuid, proc.child);
+	free(ident);
+}
 
-	last_flush = ry_monotonic();
-	while (streams[0].fd >= 0 || streams[1].fd >= 0 || !exited) {
+/* A signal for runyard while the command runs: pass it on as a shell would. */
+static void on_user_signal(struct session *x, int sig, int *nint)
+{
+	const ry_track_options *o = x->o;
+	pid_t group = x->proc.child;
+	if (sig == SIGCHLD || x->exited)
+		return; /* the keeper's end shows on its events pipe */
+	if (sig == SIGTSTP) {
+		suspend(group);
+	} else if (sig == SIGCONT) {
+		kill(-group, SIGCONT); /* runyard was stopped some other way */
+	} else if (sig == SIGWINCH) {
+		/* the pty has no session to signal: runyard does */
+		for (int c = 0; c < 2; c++)
+			if (x->streams[c].pty)
+				ry_track__pty_resize(x->streams[c].fd, c ? o->err_fd : o->out_fd);
+		if (x->streams[0].pty || x->streams[1].pty)
+			kill(-group, SIGWINCH);
+	} else if (sig == SIGINT && ++*nint >= 2) {
+		kill(-group, SIGKILL);
+		x->forwarded_sig = sig;
+		fprintf(stderr, "\nrunyard: second interrupt: killed the run's processes\n");
+	} else {
+		kill(-group, sig);
+		x->forwarded_sig = sig;
+		if (sig == SIGINT)
+			fprintf(stderr, "\nrunyard: interrupt passed to the run; press Ctrl-C again to kill it\n");
+	}
+}
+
+/* Pass the output on, log and ingest it, until the command has ended and
+ * its output is drained (or a grandchild holding it open had its grace). */
+static void track_loop(struct session *x)
+{
+	struct stream *streams = x->streams;
+	double last_flush = ry_monotonic(), exit_time = 0;
+	int nint = 0;
+
+	while (streams[0].fd >= 0 || streams[1].fd >= 0 || !x->exited) {
 		struct pollfd pf[4];
 		int np = 0, idx[2] = { -1, -1 }, iev = -1;
 		double now = ry_monotonic();
@@ -648,14 +676,14 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 			timeout = 0;
 		/* A grandchild holds the output open: stop waiting for it.  Not when
 		 * the keeper is gone: then the output ending is all we can know. */
-		if (exited && !keeper_lost && now - exit_time > RY_TRACK__DRAIN_GRACE)
+		if (x->exited && !x->keeper_lost && now - exit_time > RY_TRACK__DRAIN_GRACE)
 			break;
 		pf[np].fd = sig_pipe[0];
 		pf[np].events = POLLIN;
 		np++;
-		if (proc.events >= 0) {
+		if (x->proc.events >= 0) {
 			iev = np;
-			pf[np].fd = proc.events;
+			pf[np].fd = x->proc.events;
 			pf[np].events = POLLIN;
 			np++;
 		}
@@ -672,55 +700,31 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 		if (pf[0].revents & POLLIN) {
 			unsigned char sigs[64];
 			ssize_t n = read(sig_pipe[0], sigs, sizeof sigs);
-			for (ssize_t i = 0; i < n; i++) {
-				int sig = sigs[i];
-				if (sig == SIGCHLD || exited)
-					continue; /* the keeper's end shows on its events pipe */
-				if (sig == SIGTSTP) {
-					suspend(proc.child);
-				} else if (sig == SIGCONT) {
-					kill(-proc.child, SIGCONT); /* runyard was stopped some other way */
-				} else if (sig == SIGWINCH) {
-					/* the pty has no session to signal: runyard does */
-					for (int c = 0; c < 2; c++)
-						if (streams[c].pty)
-							ry_track__pty_resize(streams[c].fd, c ? o->err_fd : o->out_fd);
-					if (has_pty)
-						kill(-proc.child, SIGWINCH);
-				} else if (sig == SIGINT && ++nint >= 2) {
-					kill(-proc.child, SIGKILL);
-					forwarded_sig = sig;
-					fprintf(stderr, "\nrunyard: second interrupt: killed the run's processes\n");
-				} else {
-					kill(-proc.child, sig);
-					forwarded_sig = sig;
-					if (sig == SIGINT)
-						fprintf(stderr, "\nrunyard: interrupt passed to the run; press Ctrl-C again to kill it\n");
-				}
-			}
+			for (ssize_t i = 0; i < n; i++)
+				on_user_signal(x, sigs[i], &nint);
 		}
 		if (iev >= 0 && (pf[iev].revents & (POLLIN | POLLHUP | POLLERR))) {
-			int ev = ry_track__read_event(&proc, &wstatus);
-			if (ev != 0 && !exited) {
-				exited = true;
-				keeper_lost = ev < 0;
+			int ev = ry_track__read_event(&x->proc, &x->wstatus);
+			if (ev != 0 && !x->exited) {
+				x->exited = true;
+				x->keeper_lost = ev < 0;
 				exit_time = ry_monotonic();
 			}
 		}
 		size_t got = 0;
 		for (int i = 0; i < 2; i++) {
 			if (idx[i] >= 0 && (pf[idx[i]].revents & (POLLIN | POLLHUP | POLLERR))) {
-				if (!pump(&t, &streams[i], &got)) {
+				if (!pump(&x->t, &streams[i], &got)) {
 					close(streams[i].fd);
 					streams[i].fd = -1;
 				}
 			}
 		}
 		if (ry_monotonic() - last_flush >= FLUSH_INTERVAL) {
-			flush(&t, false);
+			flush(&x->t, false);
 			last_flush = ry_monotonic();
 		}
-		if (got > 0 && got < 65536 && !exited) {
+		if (got > 0 && got < 65536 && !x->exited) {
 			/* A job writing line by line would wake us per line; letting
 			 * its output gather for 2 ms costs nothing anyone can see and
 			 * turns thousands of wakeups into one read. */
@@ -728,254 +732,98 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 			nanosleep(&ts, NULL);
 		}
 	}
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (streams[i].fd >= 0)
 			close(streams[i].fd);
-	restore_signals(&sv);
+		streams[i].fd = -1;
+	}
+	restore_signals(&x->sv);
 	close(sig_pipe[0]);
 	close(sig_pipe[1]);
 	sig_pipe[0] = sig_pipe[1] = -1;
+}
 
-	flush(&t, true);
+/* Record how the run ended, then let the keeper go. */
+static int track_settle(struct session *x)
+{
+	ry_track_result *res = x->res;
 	bool has_exit = false;
-	int code = 0;
-	if (proc.exec_errno) {
+	int code = 0, rc;
+
+	flush(&x->t, true);
+	if (x->proc.exec_errno) {
 		res->exec_failed = true;
 		res->status = "failed";
-		res->exit_status = proc.exec_errno == ENOENT ? 127 : 126;
-		fprintf(stderr, "runyard: cannot run '%s': %s\n", o->argv[0], strerror(proc.exec_errno));
-	} else if (keeper_lost) {
+		res->exit_status = x->proc.exec_errno == ENOENT ? 127 : 126;
+		fprintf(stderr, "runyard: cannot run '%s': %s\n", x->o->argv[0], strerror(x->proc.exec_errno));
+	} else if (x->keeper_lost) {
 		res->status = "lost";
 		res->exit_status = 128 + SIGKILL; /* what is known: something killed the keeper */
 		fprintf(stderr, "runyard: the run's keeper process died; how the command ended is unknown\n");
 	} else {
-		struct ry_track__end e = { WIFSIGNALED(wstatus), WIFSIGNALED(wstatus) ? WTERMSIG(wstatus)
-		                                                                     : WEXITSTATUS(wstatus), 0 };
-		res->status = settle(&e, forwarded_sig != 0, &has_exit, &code, &res->exit_status);
+		int w = x->wstatus;
+		struct ry_track__end e = { WIFSIGNALED(w), WIFSIGNALED(w) ? WTERMSIG(w) : WEXITSTATUS(w), 0 };
+		res->status = ry_track__settle(&e, x->forwarded_sig != 0, &has_exit, &code, &res->exit_status);
 	}
-	record_artifacts(st, res->run_id, artifacts, "", &res->artifacts, false);
-	res->points = ry_ingest_points(t.in);
-	res->malformed = ry_ingest_malformed(t.in);
-	rc = ry_run_finish(st, res->run_id, res->status, ry_now(), has_exit, code);
+	ry_fault("track-settle");
+	ry_track__record_artifacts(x->st, res->run_id, x->f.artifacts, "", &res->artifacts, false);
+	res->points = ry_ingest_points(x->t.in);
+	res->malformed = ry_ingest_malformed(x->t.in);
+	rc = ry_run_finish(x->st, res->run_id, res->status, ry_now(), has_exit, code);
 	/* only now: were runyard to die before this, the keeper would still
 	 * leave the exit status for the next start */
-	ry_track__release(&proc);
-	unlink(keeper_path);
-	unlink(tracker_path);
-	goto done;
+	ry_track__release(&x->proc);
+	unlink(x->f.keeper);
+	unlink(x->f.tracker);
+	return rc;
+}
 
-fail_early:
-	{
+int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
+{
+	struct session x = {
+		.st = st, .o = o, .res = res,
+		.t = { st, 0, NULL, -1, -1, NULL, 0, 0 },
+		.streams = { { -1, o->out_fd, false }, { -1, o->err_fd, false } },
+		.chans = { RY_TRACK__CHAN_INIT, RY_TRACK__CHAN_INIT },
+		.proc = { -1, -1, -1, -1, 0 },
+	};
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if (!o->argv || !o->argv[0] || !o->argv[0][0])
+		return ry_error_set(RY_EINVAL, "no command to run; give it after '--', e.g. runyard run -- python train.py");
+	if (o->capture && o->patterns && (rc = ry_ingest_check_patterns(o->patterns)))
+		return rc;
+	if ((rc = create_run(st, o, res, &x.f))) {
+		run_files_free(&x.f);
+		return rc;
+	}
+	ry_fault("track-created");
+	x.t.run_id = res->run_id;
+	record_provenance(st, res->run_id);
+	if ((rc = track_setup(&x)) == 0) {
+		record_pid(&x);
+		if (o->on_start)
+			o->on_start(o->payload, res->run_id, res->uuid, x.proc.child);
+		track_loop(&x);
+		rc = track_settle(&x);
+	} else {
 		int saved = ry_error_code();
 		char *msg = ry_xstrdup(ry_error_last());
 		ry_run_finish(st, res->run_id, "failed", ry_now(), false, 0);
-		if (tracker_path)
-			unlink(tracker_path);
+		unlink(x.f.tracker);
 		ry_error_set(saved ? saved : rc, "%s", msg);
 		free(msg);
 	}
-done:
 	for (int i = 0; i < 2; i++)
-		ry_track__chan_close(&chans[i]);
-	if (t.log_fd >= 0)
-		close(t.log_fd);
-	if (t.metrics_fd >= 0)
-		close(t.metrics_fd);
-	ry_ingest_free(t.in);
-	free(t.buf);
-	free(ident);
-	free(patterns);
-	free(dir);
-	free(log);
-	free(metrics);
-	free(artifacts);
-	free(exit_path);
-	free(keeper_path);
-	free(tracker_path);
-	return rc;
-}
-
-/* ---- reconcile -------------------------------------------------------- */
-
-/* What one reconcile reads of runs' files at most, over all runs: about a
- * third of a second of scanning, so that a start never waits long on a
- * huge log; the next start goes on from where this one stopped. */
-#define CATCHUP_BUDGET ((size_t)32 << 20)
-#define CATCHUP_CHUNK ((size_t)1 << 20)
-
-struct orphan {
-	int64_t id;
-	char *uuid;
-	bool live; /* its command still runs */
-};
-
-/* Is the runyard that tracks the run in `dir` alive?  Then it ingests.
- * Without its file nobody can tell, and ingesting beside a live tracker
- * would double points: taken as alive. */
-static bool tracker_alive(const char *dir)
-{
-	char *path = ry_xasprintf("%s/tracker", dir);
-	bool alive = access(path, F_OK) != 0 || ry_track__keeper_alive(path);
-	free(path);
-	return alive;
-}
-
-/* Ingest what the run's command printed and wrote after its tracker died,
- * from the offsets the tracker's last batch stored, in the same way
- * (ingest.h, resumable ingest).  final: the files are complete, take their
- * last unfinished lines too.  Returns 1 when everything was read, 0 when
- * the budget ran out first, or an RY_E* code.  A run that kept no ingest
- * state (started by an older runyard) has nothing to catch up. */
-static int catch_up(ry_store *st, int64_t id, const char *dir, bool final, size_t *budget)
-{
-	static const char *const names[2] = { "metrics.jsonl", "log" };
-	ry_ingest *in = NULL;
-	int64_t off[2];
-	char *buf = NULL;
-	bool all = true;
-	int rc;
-
-	/* One write transaction from reading the offsets to storing the new
-	 * ones: two starts at the same moment cannot both take the same lines. */
-	if ((rc = ry_store_begin(st)))
-		return rc;
-	if ((rc = ry_ingest_resume(&in, st, id, &off[1], &off[0])) || !in) {
-		ry_store_rollback(st);
-		return rc ? rc : 1;
-	}
-	buf = ry_xmalloc(CATCHUP_CHUNK);
-	/* JSON lines first: a key they own is then never taken from the log */
-	for (int f = 0; f < 2 && !rc; f++) {
-		char *path = ry_xasprintf("%s/%s", dir, names[f]);
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		while (fd >= 0) {
-			size_t want = *budget < CATCHUP_CHUNK ? *budget : CATCHUP_CHUNK;
-			ssize_t n;
-			if (want == 0) {
-				all = false;
-				break;
-			}
-			n = pread(fd, buf, want, (off_t)off[f]);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				rc = ry_error_set(RY_EIO, "cannot read %s: %s; its lines are ingested at a later start",
-				                  path, strerror(errno));
-			if (n <= 0)
-				break;
-			if (f)
-				ry_ingest_log(in, buf, (size_t)n);
-			else
-				ry_ingest_jsonl(in, buf, (size_t)n);
-			off[f] += n;
-			*budget -= (size_t)n;
-		}
-		if (fd >= 0)
-			close(fd);
-		free(path);
-	}
-	if (!rc)
-		rc = ry_ingest_flush(in, final && all);
-	if (!rc)
-		rc = ry_store_commit(st);
-	else
-		ry_store_rollback(st);
-	ry_ingest_free(in);
-	free(buf);
-	return rc ? rc : all;
-}
-
-/* Settle a run whose tracker died and whose command is gone: from the
- * exit status its keeper left, else as lost, unless the keeper still lives
- * (draining the last output, about to leave the status).  What the command
- * printed after the tracker died is ingested first; a run is settled only
- * once all of it is in.  Returns 1 when settled, 0 when left running, or
- * an RY_E* code. */
-static int settle_orphan(ry_store *st, const struct orphan *o, size_t *budget)
-{
-	char *dir = ry_track_run_dir(st, o->uuid), *exit_path = ry_xasprintf("%s/exit", dir);
-	char *keeper_path = ry_xasprintf("%s/keeper", dir), *artifacts = ry_xasprintf("%s/artifacts", dir);
-	struct ry_track__end e;
-	int rc = 1;
-	if (ry_track__exit_read(exit_path, &e)) {
-		bool has_exit;
-		int code, shell;
-		const char *status = settle(&e, false, &has_exit, &code, &shell);
-		int64_t count = 0;
-		if ((rc = catch_up(st, o->id, dir, true, budget)) <= 0)
-			goto out;
-		record_artifacts(st, o->id, artifacts, "", &count, true);
-		if (!(rc = ry_run_finish(st, o->id, status, e.ended, has_exit, code)))
-			rc = 1;
-	} else if (ry_track__keeper_alive(keeper_path)) {
-		rc = tracker_alive(dir) ? 0 : catch_up(st, o->id, dir, false, budget);
-		if (rc > 0)
-			rc = 0;
-	} else {
-		/* the tracker, if it lives, settles the run itself */
-		if (!tracker_alive(dir) && (rc = catch_up(st, o->id, dir, true, budget)) <= 0)
-			goto out;
-		if (!(rc = ry_run_finish(st, o->id, "lost", ry_now(), false, 0)))
-			rc = 1;
-	}
-out:
-	free(dir);
-	free(exit_path);
-	free(keeper_path);
-	free(artifacts);
-	return rc;
-}
-
-int ry_track_reconcile(ry_store *st, int *nsettled)
-{
-	sqlite3_stmt *s = ry_store__stmt(st, "SELECT id, pid, pid_start, uuid FROM runs "
-	                                     "WHERE status = 'running' AND source = 'local' AND host = ?");
-	char *host = host_name();
-	struct orphan *runs = NULL;
-	size_t n = 0, cap = 0, budget = CATCHUP_BUDGET;
-	int rc = 0, step;
-
-	if (nsettled)
-		*nsettled = 0;
-	sqlite3_bind_text(s, 1, host, -1, SQLITE_TRANSIENT);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0), pid = sqlite3_column_int64(s, 1);
-		const char *want = (const char *)sqlite3_column_text(s, 2);
-		const char *uuid = (const char *)sqlite3_column_text(s, 3);
-		char *have;
-		if (pid <= 0 || !uuid)
-			continue; /* no pid recorded yet: a tracker between create and fork */
-		have = ry_track_pid_identity((int)pid);
-		runs = ry_xgrow(runs, &cap, n + 1, sizeof *runs);
-		runs[n].id = id;
-		runs[n].uuid = ry_xstrdup(uuid);
-		runs[n++].live = have && (!want || !strcmp(have, want));
-		free(have);
-	}
-	if (step != SQLITE_DONE)
-		rc = ry_store__sqlerr(st, "listing running runs");
-	sqlite3_reset(s);
-	free(host);
-	for (size_t i = 0; i < n; i++) {
-		int r = 0;
-		if (rc) {
-			/* an earlier error: only free the rest */
-		} else if (!runs[i].live) {
-			r = settle_orphan(st, &runs[i], &budget);
-		} else {
-			/* still running without its tracker: take in what it wrote so far */
-			char *dir = ry_track_run_dir(st, runs[i].uuid);
-			r = tracker_alive(dir) ? 0 : catch_up(st, runs[i].id, dir, false, &budget);
-			free(dir);
-			if (r > 0)
-				r = 0;
-		}
-		if (r < 0)
-			rc = r;
-		else if (r > 0 && nsettled)
-			(*nsettled)++;
-		free(runs[i].uuid);
-	}
-	free(runs);
+		ry_track__chan_close(&x.chans[i]);
+	if (x.t.log_fd >= 0)
+		close(x.t.log_fd);
+	if (x.t.metrics_fd >= 0)
+		close(x.t.metrics_fd);
+	ry_ingest_free(x.t.in);
+	free(x.t.buf);
+	free(x.patterns);
+	run_files_free(&x.f);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "store.h"
 #include "track.h"
 
 /* After the command ends, how long grandchildren that inherited its output
@@ -51,6 +52,7 @@ struct ry_track__spawn {
 	const char *uuid;       /* $RUNYARD_RUN_ID */
 	int log_fd;             /* the run's log (O_APPEND), for the keeper alone */
 	const char *exit_path;  /* where the keeper alone leaves the wait status */
+	const char *keeper_path; /* the keeper's own file (ry_track__keeper_child) */
 	const int *close_fds;   /* runyard's own fds the keeper must not hold */
 	size_t nclose_fds;
 };
@@ -92,12 +94,33 @@ struct ry_track__end {
 /* Read an exit file; false when there is none or it is not one. */
 bool ry_track__exit_read(const char *path, struct ry_track__end *e);
 
-/* The keeper's own file, <run dir>/keeper: "PID IDENTITY" (see
- * ry_track_pid_identity).  Written by runyard once the keeper runs.  The
- * same format serves <run dir>/tracker, runyard's own: while it lives, no
- * other start ingests the run's output. */
+/* <run dir>/tracker, runyard's own file: "PID IDENTITY" (see
+ * ry_track_pid_identity).  Written while the run is created, in the same
+ * transaction; while that process lives, no other start ingests the run's
+ * output.  Replaced atomically.  0 or RY_EIO. */
 int ry_track__keeper_write(const char *path, pid_t keeper);
-/* Is the keeper recorded in `path` still alive? */
+/* <run dir>/keeper, the keeper's own file: its "PID IDENTITY" line, written
+ * by the keeper before the command starts, then a second line with the
+ * command's pid and identity once it has.  The command's pid goes to *pid
+ * (0 if not started) and its identity is returned (caller frees; NULL if
+ * unknown). */
+char *ry_track__keeper_child(const char *path, int *pid);
+/* Is the process recorded in the first line of `path` still alive? */
 bool ry_track__keeper_alive(const char *path);
+
+/* A run's status from how its command ended; *has_exit and *code are what
+ * the run records, *shell what a shell would report ($?).  Static string. */
+const char *ry_track__settle(const struct ry_track__end *e, bool interrupted, bool *has_exit, int *code,
+                             int *shell);
+
+/* Record the files left in the artifacts outbox `root` (below `rel`, "" for
+ * all), then remove them: their content now lives in the workspace's
+ * artifact store.  A file that cannot be stored stays in the outbox, said
+ * on stderr unless quiet.  *count grows by the number recorded. */
+void ry_track__record_artifacts(ry_store *st, int64_t run_id, const char *root, const char *rel,
+                                int64_t *count, bool quiet);
+
+/* This machine's host name, as local runs record it (caller frees). */
+char *ry_track__host(void);
 
 #endif

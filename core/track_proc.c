@@ -14,9 +14,11 @@
 #include "track_internal.h"
 #include "alloc.h"
 #include "error.h"
+#include "fault.h"
 #include "util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -30,6 +32,78 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+
+/* ---- process identity --------------------------------------------------- */
+
+/* Read up to n-1 bytes of a small file into buf; false if it cannot be read. */
+static bool read_small(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+	if (fd < 0)
+		return false;
+	while ((got = read(fd, buf, n - 1)) < 0 && errno == EINTR)
+		;
+	close(fd);
+	if (got <= 0)
+		return false;
+	buf[got] = '\0';
+	return true;
+}
+
+/* "<boot id>:<start time in ticks>" for pid into out.  false when the pid
+ * does not exist, or is a zombie and zombie_ok is false (for "is it still
+ * alive", a zombie is gone; for "which process was it", a zombie nobody
+ * reaped yet still says).  No malloc: the keeper calls it after fork. */
+static bool identity(int pid, bool zombie_ok, char *out, size_t n)
+{
+	char path[64], stat[1024], boot[64] = "noboot", *p;
+	unsigned long long start = 0;
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	if (pid <= 0 || !read_small(path, stat, sizeof stat))
+		return false;
+	/* the command name (field 2) may hold spaces and ')': start after the last ')' */
+	if (!(p = strrchr(stat, ')')))
+		return false;
+	p++;
+	if (!zombie_ok && p[0] == ' ' && (p[1] == 'Z' || p[1] == 'X'))
+		return false;
+	/* fields 3..22: skip 19 more, then read starttime */
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %llu", &start) != 1)
+		return false;
+	if (read_small("/proc/sys/kernel/random/boot_id", boot, sizeof boot))
+		boot[strcspn(boot, "\n")] = '\0';
+	if (!boot[0])
+		strcpy(boot, "noboot");
+	return snprintf(out, n, "%s:%llu", boot, start) < (int)n;
+}
+
+char *ry_track_pid_identity(int pid)
+{
+	char id[128];
+	return identity(pid, false, id, sizeof id) ? ry_xstrdup(id) : NULL;
+}
+
+/* Write `text` to path atomically (a temporary file, then rename), so a
+ * reader sees the old file or the new one, never half of one.  No malloc. */
+static bool file_replace(const char *path, const char *text)
+{
+	char tmp[PATH_MAX];
+	size_t n = strlen(text);
+	int fd;
+	bool ok;
+	if (snprintf(tmp, sizeof tmp, "%s.tmp%d", path, (int)getpid()) >= (int)sizeof tmp)
+		return false;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return false;
+	ok = write(fd, text, n) == (ssize_t)n;
+	ok = close(fd) == 0 && ok && rename(tmp, path) == 0;
+	if (!ok)
+		unlink(tmp);
+	return ok;
+}
 
 /* ---- channels ----------------------------------------------------------- */
 
@@ -183,24 +257,40 @@ static void put_all(int fd, const char *p, size_t n)
 }
 
 /* Leave how the command ended where the next runyard start will look,
- * atomically (rename), without malloc: this is a forked copy of runyard. */
+ * atomically, without malloc: this is a forked copy of runyard. */
 static void exit_write(const char *path, int wstatus)
 {
-	char tmp[PATH_MAX], line[96];
-	int fd, n;
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-		return;
+	char line[96];
 	if (WIFSIGNALED(wstatus))
-		n = snprintf(line, sizeof line, "signal %d %.3f\n", WTERMSIG(wstatus), ry_now());
+		snprintf(line, sizeof line, "signal %d %.3f\n", WTERMSIG(wstatus), ry_now());
 	else
-		n = snprintf(line, sizeof line, "exit %d %.3f\n", WEXITSTATUS(wstatus), ry_now());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		return;
-	put_all(fd, line, (size_t)n);
-	if (close(fd) == 0)
-		rename(tmp, path);
+		snprintf(line, sizeof line, "exit %d %.3f\n", WEXITSTATUS(wstatus), ry_now());
+	file_replace(path, line);
+}
+
+/* The keeper's file: its own pid and identity, then (once started) the
+ * command's.  Written by the keeper itself before the command can run, so
+ * that a command never runs without a file that says who keeps it. */
+static bool keeper_file(const char *path, pid_t child)
+{
+	char me[128], it[128] = "-", text[320];
+	if (!identity(getpid(), false, me, sizeof me))
+		return false;
+	if (child > 0 && !identity(child, true, it, sizeof it))
+		strcpy(it, "-");
+	if (child > 0)
+		snprintf(text, sizeof text, "%d %s\n%d %s\n", (int)getpid(), me, (int)child, it);
 	else
-		unlink(tmp);
+		snprintf(text, sizeof text, "%d %s\n", (int)getpid(), me);
+	return file_replace(path, text);
+}
+
+/* Has runyard gone (its end of the lifeline closed without a goodbye)? */
+static bool runyard_gone(int life)
+{
+	struct pollfd pf = { life, POLLIN, 0 };
+	char c;
+	return poll(&pf, 1, 0) == 1 && read(life, &c, 1) == 0;
 }
 
 /* The keeper's life: start the command, report its pid and its end to
@@ -242,6 +332,19 @@ static void keeper_main(const struct ry_track__spawn *s, struct ry_track__chan c
 	setpgid(0, 0);
 	prctl(PR_SET_NAME, "runyard-keeper", 0, 0, 0);
 
+	/* Reconcile decides from the files in the run's directory: the keeper's
+	 * file exists before the command does, and a runyard that died before
+	 * the command started means it never starts (reconcile, which checked
+	 * for this file after finding runyard dead, settles the run lost). */
+	if (!keeper_file(s->keeper_path, 0)) {
+		send_msg(events, MSG_CHILD, -(errno ? errno : EIO));
+		_exit(1);
+	}
+	if (runyard_gone(life)) {
+		unlink(s->keeper_path);
+		_exit(0);
+	}
+	ry_fault("keeper-before-fork");
 	child = fork();
 	if (child == 0) {
 		close(keeper_sig[0]);
@@ -250,8 +353,13 @@ static void keeper_main(const struct ry_track__spawn *s, struct ry_track__chan c
 		close(life);
 		child_exec(s, chans, exec_w);
 	}
-	if (child > 0)
+	if (child > 0) {
 		setpgid(child, child); /* before runyard learns the pid and signals the group */
+		/* the command's identity, read before the keeper can reap it: even a
+		 * command that ends at once is told apart from a later process that
+		 * reuses its pid */
+		keeper_file(s->keeper_path, child);
+	}
 	send_msg(events, MSG_CHILD, child > 0 ? child : -errno);
 	if (child < 0)
 		_exit(1);
@@ -473,15 +581,23 @@ bool ry_track__exit_read(const char *path, struct ry_track__end *e)
 
 int ry_track__keeper_write(const char *path, pid_t keeper)
 {
-	char *ident = ry_track_pid_identity(keeper);
-	FILE *f = fopen(path, "w");
-	int rc = 0;
-	if (!f || fprintf(f, "%d %s\n", (int)keeper, ident ? ident : "-") < 0)
-		rc = ry_error_set(RY_EIO, "cannot write %s: %s", path, strerror(errno));
-	if (f && fclose(f) != 0 && !rc)
-		rc = ry_error_set(RY_EIO, "cannot write %s: %s", path, strerror(errno));
-	free(ident);
-	return rc;
+	char id[128] = "-", text[160];
+	identity(keeper, false, id, sizeof id);
+	snprintf(text, sizeof text, "%d %s\n", (int)keeper, id);
+	if (!file_replace(path, text))
+		return ry_error_set(RY_EIO, "cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+char *ry_track__keeper_child(const char *path, int *pid)
+{
+	char text[320], id[128];
+	const char *line2;
+	*pid = 0;
+	if (!read_small(path, text, sizeof text) || !(line2 = strchr(text, '\n')) ||
+	    sscanf(line2 + 1, "%d %127s", pid, id) != 2 || *pid <= 0)
+		return NULL;
+	return strcmp(id, "-") ? ry_xstrdup(id) : NULL;
 }
 
 bool ry_track__keeper_alive(const char *path)

@@ -34,7 +34,7 @@ wait_until 10 test -s "$T_TMP/child.pid" || fail "the job starts"
 CHILD=$(cat "$T_TMP/child.pid")
 PIDS="$PIDS $CHILD"
 wait_until 10 grep -q "^line 3 " "$(rundir survivor)/log" || fail "the job's first lines reach the log"
-KEEPER=$(cut -d' ' -f1 "$(rundir survivor)/keeper" 2>/dev/null)
+KEEPER=$(head -n1 "$(rundir survivor)/keeper" | cut -d' ' -f1 2>/dev/null)
 PIDS="$PIDS $KEEPER"
 kill -KILL "$RY_PID"
 wait "$RY_PID" 2>/dev/null
@@ -77,7 +77,7 @@ wait_until 10 test -s "$T_TMP/child.pid" || fail "the catch-up job starts"
 CHILD=$(cat "$T_TMP/child.pid")
 PIDS="$PIDS $CHILD"
 wait_until 10 grep -q "^step=15 " "$(rundir catchup)/log" || fail "the catch-up job's lines reach the log"
-KEEPER=$(cut -d' ' -f1 "$(rundir catchup)/keeper" 2>/dev/null)
+KEEPER=$(head -n1 "$(rundir catchup)/keeper" | cut -d' ' -f1 2>/dev/null)
 PIDS="$PIDS $KEEPER"
 kill -KILL "$RY_PID"; wait "$RY_PID" 2>/dev/null
 n_kill=$(q "select coalesce(sum(n), 0) from metric_summary s join runs r on r.id = s.run_id where r.name = 'catchup'")
@@ -160,7 +160,7 @@ PIDS="$PIDS $RY_PID"
 wait_until 10 test -s "$T_TMP/child.pid" || fail "the third job starts"
 CHILD=$(cat "$T_TMP/child.pid")
 wait_until 10 test -s "$(rundir lost-one)/keeper"
-KEEPER=$(cut -d' ' -f1 "$(rundir lost-one)/keeper")
+KEEPER=$(head -n1 "$(rundir lost-one)/keeper" | cut -d' ' -f1)
 PIDS="$PIDS $CHILD $KEEPER"
 kill -KILL "$RY_PID" "$KEEPER"; wait "$RY_PID" 2>/dev/null
 wait_until 10 gone "$KEEPER"

@@ -336,7 +336,7 @@ static void test_track__keeper_killed_gives_lost(void **state)
 	assert_true(w >= 0);
 	if (w == 0) {
 		/* kill whichever keeper this workspace's runs directory names */
-		char *glob = ry_xasprintf("cat %s.runs/*/keeper 2>/dev/null | cut -d' ' -f1", ry_store_path(c.ws.st));
+		char *glob = ry_xasprintf("head -qn1 %s.runs/*/keeper 2>/dev/null | cut -d' ' -f1", ry_store_path(c.ws.st));
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
 		for (int i = 0; i < 500 && access(ready, F_OK) != 0; i++)
 			nanosleep(&ts, NULL);

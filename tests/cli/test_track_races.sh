@@ -1,0 +1,143 @@
+#!/bin/bash
+# Tracked runs are never stuck, never mislabelled and a new workspace is
+# never refused, whatever moment runyard is killed at and however many
+# processes write at once.  Each race is reproduced deterministically with
+# a fault point (RUNYARD_FAULT, core/fault.h) and then by the statistical
+# loop that first found it (RY_RACE_ROUNDS scales the loops; make check
+# runs a short version, tests/stress.sh a long one).
+. "$(dirname "$0")/lib.sh"
+export RUNYARD_DB="$T_TMP/ws.db"
+ROUNDS=${RY_RACE_ROUNDS:-1}
+q() { sqlite3 -cmd '.timeout 5000' "$RUNYARD_DB" "$1"; }
+PIDS=""
+cleanup_pids() { for p in $PIDS; do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done; }
+trap 'cleanup_pids; rm -rf "$T_TMP"' EXIT
+
+# wait_until SECONDS COMMAND...: poll every 20 ms until COMMAND succeeds
+wait_until() {
+	local end=$(( $(date +%s%N) + $1 * 1000000000 ))
+	shift
+	while [ "$(date +%s%N)" -lt "$end" ]; do "$@" && return 0; sleep 0.02; done
+	return 1
+}
+stopped() { [ -r "/proc/$1/stat" ] && sed 's/.*) //' "/proc/$1/stat" | grep -q '^T'; }
+gone() { ! [ -r "/proc/$1/stat" ] || sed 's/.*) //' "/proc/$1/stat" | grep -q '^[ZX]'; }
+rundir() { echo "$RUNYARD_DB.runs/$(q "select uuid from runs where name = '$1'")"; }
+status_of() { q "select status || ' ' || coalesce(exit_code, '-') from runs where name = '$1'"; }
+# metric_count RUN: how many loss points the run has, as `metrics --json` says
+metric_count() { "$RUNYARD" metrics "$1" loss --json 2>/dev/null |
+	python3 -c 'import json,sys; print(len(json.load(sys.stdin)["metrics"].get("loss", {}).get("step", [])))' 2>/dev/null || echo "?"; }
+is_status() { [ "$(status_of "$1")" = "$2" ]; }
+
+JOB='i=1; while [ $i -le 20 ]; do echo "step=$i loss=0.$i"; i=$((i+1)); sleep 0.01; done'
+
+# ---- 1. killed between starting the command and recording its pid
+RUNYARD_FAULT=track-started:kill "$RUNYARD" run -q --name nopid -- sh -c "$JOB" >/dev/null 2>&1
+RC=$?
+[ "$RC" -eq 137 ] && ok "the fault point kills runyard after the start" || fail "the fault point kills runyard (status $RC)"
+wait_until 20 test -e "$(rundir nopid)/exit" && ok "the keeper finishes the job alone" || fail "the keeper finishes the job alone"
+ry runs
+expect_rc 0 "the next command runs"
+is_status nopid "finished 0" && ok "the run without a pid is settled finished 0" \
+	|| fail "the run without a pid is settled finished 0: '$(status_of nopid)'"
+n=$(metric_count nopid)
+[ "$n" = 20 ] && ok "all 20 points it printed are in" || fail "all 20 points it printed are in: $n"
+
+# ---- killed after the run is created, before the command starts
+RUNYARD_FAULT=track-created:kill "$RUNYARD" run -q --name never -- sh -c "echo ran > '$T_TMP/never-ran'" >/dev/null 2>&1
+ry runs
+is_status never "lost -" && ok "a run whose command never started is lost, not running" \
+	|| fail "a run whose command never started is lost: '$(status_of never)'"
+[ ! -e "$T_TMP/never-ran" ] && ok "and its command did not run behind runyard's back" || fail "its command ran"
+
+# ---- 2. a reader deciding from a stale list never relabels a finished run
+# The tracker stops itself once its command has ended, before it settles;
+# a reader lists the run as running with its command gone, and stops; the
+# tracker settles; only then does the reader go on.
+RUNYARD_FAULT=track-settle:stop "$RUNYARD" run -q --name settled -- sh -c 'echo loss=0.5; exit 0' >/dev/null 2>&1 &
+TR=$!
+PIDS="$PIDS $TR"
+wait_until 20 stopped "$TR" && ok "the tracker pauses before settling" || fail "the tracker pauses before settling"
+RUNYARD_FAULT=reconcile-listed:stop "$RUNYARD" runs >/dev/null 2>&1 &
+RD=$!
+PIDS="$PIDS $RD"
+wait_until 20 stopped "$RD" && ok "the reader pauses after listing running runs" || fail "the reader pauses after listing"
+kill -CONT "$TR"
+wait "$TR"
+RC=$?
+expect_rc 0 "the tracker settles its run"
+is_status settled "finished 0" && ok "it is finished 0" || fail "it is finished 0: '$(status_of settled)'"
+kill -CONT "$RD"
+wait "$RD"
+is_status settled "finished 0" && ok "the stale reader leaves it finished 0" \
+	|| fail "the stale reader leaves it finished 0: '$(status_of settled)'"
+
+# ---- 3. a reader paused inside the workspace check while another creates it
+export RUNYARD_DB="$T_TMP/new.db"
+RUNYARD_FAULT=store-check:stop "$RUNYARD" run -q --name first -- true >/dev/null 2>"$T_TMP/first.err" &
+B=$!
+PIDS="$PIDS $B"
+wait_until 20 stopped "$B" && ok "the first creator pauses inside the check" || fail "the first creator pauses inside the check"
+"$RUNYARD" run -q --name second -- true >/dev/null 2>"$T_TMP/second.err" &
+A=$!
+PIDS="$PIDS $A"
+# The second either finishes or waits on the first's lock; give it 2 s.
+wait_until 2 gone "$A"
+kill -CONT "$B"
+wait "$B"; RB=$?
+wait "$A"; RA=$?
+[ "$RA" -eq 0 ] && [ "$RB" -eq 0 ] && ok "both creators succeed" \
+	|| fail "both creators succeed: $RA $RB: $(cat "$T_TMP/first.err" "$T_TMP/second.err")"
+[ "$(q "select count(*) from runs where status = 'finished'")" = 2 ] && ok "both runs are in the new workspace" \
+	|| fail "both runs are in the new workspace: $(q "select name, status from runs")"
+
+# ---- the statistical loops: kill -9 at random moments in the first 50 ms
+export RUNYARD_DB="$T_TMP/kill.db"
+kills=$((10 * ROUNDS))
+for i in $(seq "$kills"); do
+	"$RUNYARD" run -q --name "k$i" -- sh -c "$JOB" >/dev/null 2>&1 &
+	p=$!
+	sleep "0.0$(( RANDOM % 5 ))$(( RANDOM % 10 ))"
+	kill -KILL "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+done
+# every keeper leaves its exit file within the deadline
+settled_all() { [ "$(q "select count(*) from runs where status = 'running'")" = 0 ]; }
+wait_until 60 sh -c '"$0" runs >/dev/null 2>&1; [ "$(sqlite3 -cmd ".timeout 5000" "$RUNYARD_DB" "select count(*) from runs where status = '"'running'"'")" = 0 ]' "$RUNYARD"
+stuck=$(q "select count(*) from runs where status = 'running'")
+bad=$(q "select count(*) from runs where status not in ('finished', 'lost')")
+[ "$stuck" = 0 ] && ok "$kills random kills: 0 runs stuck running" || fail "$kills random kills: $stuck stuck running"
+[ "$bad" = 0 ] && ok "$kills random kills: every run finished (or lost before its command started)" \
+	|| fail "$kills random kills: $bad mislabelled: $(q "select name, status, exit_code from runs where status not in ('finished', 'lost')")"
+short=0
+for name in $(q "select name from runs where status = 'finished'"); do
+	[ "$(metric_count "$name")" = 20 ] || short=$((short + 1))
+done
+[ "$short" = 0 ] && ok "$kills random kills: every finished run has all 20 points" || fail "$kills random kills: $short finished runs lack points"
+lostran=0
+for name in $(q "select name from runs where status = 'lost'"); do
+	[ -s "$RUNYARD_DB.runs/$(q "select uuid from runs where name = '$name'")/log" ] && lostran=$((lostran + 1))
+done
+[ "$lostran" = 0 ] && ok "$kills random kills: no run whose command printed is lost" || fail "$kills random kills: $lostran lost runs had output"
+
+# ---- 8 writers at once, on a new and on an existing workspace
+for ws in fresh existing; do
+	export RUNYARD_DB="$T_TMP/$ws.db"
+	[ "$ws" = existing ] && "$RUNYARD" run -q -- true >/dev/null 2>&1
+	failed=0
+	for r in $(seq $((2 * ROUNDS))); do
+		[ "$ws" = fresh ] && rm -rf "$RUNYARD_DB" "$RUNYARD_DB"-* "$RUNYARD_DB.runs"
+		pids=""
+		for w in $(seq 8); do
+			"$RUNYARD" run -q -e par -- sh -c 'echo loss=0.1; echo loss=0.2' >/dev/null 2>>"$T_TMP/writers.err" &
+			pids="$pids $!"
+		done
+		for p in $pids; do wait "$p" || failed=$((failed + 1)); done
+		n=$(q "select count(*) from runs r join experiments e on e.id = r.experiment_id where e.name = 'par' and status = 'finished'")
+		[ "$ws" = fresh ] && [ "$n" != 8 ] && failed=$((failed + 1))
+	done
+	[ "$failed" = 0 ] && ok "8 writers x $((2 * ROUNDS)) on a $ws workspace: 0 failed" \
+		|| fail "8 writers x $((2 * ROUNDS)) on a $ws workspace: $failed failed: $(sort -u "$T_TMP/writers.err" | head -5)"
+done
+
+t_end
