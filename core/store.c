@@ -6,7 +6,9 @@
 #include "store_internal.h"
 #include "query_internal.h"
 #include "alloc.h"
+#include "buf.h"
 #include "error.h"
+#include "fault.h"
 #include "util.h"
 
 #include <errno.h>
@@ -34,7 +36,9 @@ struct ry_store {
 	char *path;
 	int txn_depth;
 	bool readonly;
+	char *readonly_why; /* why a writer's open fell back to read-only; NULL if asked for */
 	bool ready;      /* validated and migrated: only then may close write */
+	int check_sqlrc; /* SQLite's code when the workspace check failed */
 	struct stmt_cache cache;
 	/* The bulk reader (ry_store__bulk_stmt), opened on first use. */
 	sqlite3 *bulk;
@@ -78,6 +82,9 @@ static int translate(int sqlrc, const char *path, const char *what, const char *
 
 int ry_store__sqlerr(ry_store *st, const char *what)
 {
+	if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_READONLY && st->readonly)
+		return ry_error_set(RY_EIO, "workspace %s is open read-only (%s), so %s is not possible",
+		                    st->path, st->readonly_why ? st->readonly_why : "as asked", what);
 	return translate(sqlite3_extended_errcode(st->db), st->path, what, sqlite3_errmsg(st->db));
 }
 
@@ -185,12 +192,16 @@ static int pragma_int(ry_store *st, const char *sql, int *out)
 	return 0;
 }
 
-/* Validate the file before anything can write to it. */
+/* Validate the file before anything can write to it.  The caller holds a
+ * transaction, so the three reads see one state of the file even while
+ * another process creates the workspace. */
 static int check_workspace(ry_store *st, bool *fresh, int *version)
 {
 	int appid = 0, ntables = 0, rc;
-	if ((rc = pragma_int(st, "PRAGMA application_id", &appid)) ||
-	    (rc = pragma_int(st, "PRAGMA user_version", version)) ||
+	if ((rc = pragma_int(st, "PRAGMA application_id", &appid)))
+		return rc;
+	ry_fault("store-check");
+	if ((rc = pragma_int(st, "PRAGMA user_version", version)) ||
 	    (rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &ntables)))
 		return rc;
 	/* An empty file is ours to initialise only if no other program has
@@ -208,6 +219,22 @@ static int check_workspace(ry_store *st, bool *fresh, int *version)
 	return 0;
 }
 
+/* Check in a read transaction: one snapshot of the header. */
+static int check_consistent(ry_store *st, bool *fresh, int *version)
+{
+	int rc;
+	if ((rc = ry_store__exec(st, "BEGIN")))
+		return rc;
+	rc = check_workspace(st, fresh, version);
+	st->check_sqlrc = rc ? sqlite3_extended_errcode(st->db) : SQLITE_OK;
+	sqlite3_exec(st->db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Create or migrate under the write lock, checking the file again there:
+ * the check and the creation are one transaction, so of many processes
+ * creating the same new workspace at once one creates it and the others
+ * find it made. */
 static int migrate(ry_store *st, bool fresh, int version)
 {
 	int rc;
@@ -215,13 +242,14 @@ static int migrate(ry_store *st, bool fresh, int version)
 		return 0;
 	if (st->readonly)
 		return ry_error_set(RY_ESCHEMA, "workspace %s has schema version %d and needs migrating to %d; "
-		                    "open it once without read-only mode", st->path, version, RY_SCHEMA_VERSION);
+		                    "open it once with write access", st->path, version, RY_SCHEMA_VERSION);
 	if ((rc = ry_store__exec(st, "BEGIN IMMEDIATE")))
 		return rc;
-	/* Re-read under the write lock: another process may have migrated it. */
-	if ((rc = pragma_int(st, "PRAGMA user_version", &version)))
+	if ((rc = check_workspace(st, &fresh, &version)))
 		goto fail;
-	if (fresh && version == 0) {
+	if (version == RY_SCHEMA_VERSION)
+		return ry_store__exec(st, "COMMIT");
+	if (fresh) {
 		char sql[64];
 		snprintf(sql, sizeof sql, "PRAGMA application_id = %d", RY_APPLICATION_ID);
 		if ((rc = ry_store__exec(st, sql)))
@@ -232,6 +260,64 @@ static int migrate(ry_store *st, bool fresh, int version)
 	return ry_store__exec(st, "COMMIT");
 fail:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Why this process cannot write the workspace at `path` (an existing
+ * file), or NULL if it can: the file or its directory (where SQLite keeps
+ * the -wal and -shm files) is not writable, or the file system is
+ * read-only.  Caller frees. */
+static char *not_writable(const char *path)
+{
+	char *dir = ry_xstrdup(path), *slash = strrchr(dir, '/'), *why = NULL;
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (access(path, W_OK) != 0)
+		why = ry_xasprintf("%s: %s", path, strerror(errno));
+	else if (access(dir, W_OK) != 0)
+		why = ry_xasprintf("directory %s: %s", dir, strerror(errno));
+	free(dir);
+	return why;
+}
+
+/* Reopen st read-only as an immutable file (a file: URI with immutable=1)
+ * and check it again.  Only when no -wal file exists. */
+static int open_immutable(ry_store *st, bool *fresh, int *version)
+{
+	char *wal = ry_xasprintf("%s-wal", st->path);
+	struct stat sb;
+	bool has_wal = stat(wal, &sb) == 0 && sb.st_size > 0;
+	ry_buf uri = RY_BUF_INIT;
+	int rc;
+	free(wal);
+	if (has_wal)
+		return ry_error_set(RY_EIO, "cannot read workspace %s: it is being written (it has a -wal file) and "
+		                    "this process cannot create its -shm file (%s); ask its owner for read access to "
+		                    "the directory, or copy the workspace", st->path, st->readonly_why);
+	ry_buf_puts(&uri, "file:");
+	for (const char *c = st->path; *c; c++) {
+		if (*c == '%' || *c == '?' || *c == '#')
+			ry_buf_printf(&uri, "%%%02X", (unsigned char)*c);
+		else
+			ry_buf_putc(&uri, *c);
+	}
+	ry_buf_puts(&uri, "?immutable=1");
+	sqlite3_close_v2(st->db);
+	st->db = NULL;
+	if (sqlite3_open_v2(ry_buf_cstr(&uri), &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
+	                    NULL) != SQLITE_OK) {
+		rc = ry_store__sqlerr(st, "opening");
+	} else {
+		sqlite3_extended_result_codes(st->db, 1);
+		sqlite3_busy_timeout(st->db, 5000);
+		rc = ry_query__register(st->db) != SQLITE_OK ? ry_store__sqlerr(st, "setting up")
+		                                              : check_consistent(st, fresh, version);
+	}
+	ry_buf_free(&uri);
 	return rc;
 }
 
@@ -282,9 +368,23 @@ int ry_store_open(ry_store **out, const char *path, unsigned flags)
 		free(dir);
 	}
 
+	/* An empty file is a workspace only once a writer has made it one: a
+	 * command that only reads must not turn it into one. */
+	if (exists && sb.st_size == 0 && !(flags & RY_STORE_CREATE)) {
+		rc = ry_error_set(RY_ENOTFOUND, "%s is an empty file, not a runyard workspace yet (left unchanged); "
+		                  "check the path, or create a workspace there with 'runyard demo --db %s' "
+		                  "or 'runyard run --db %s -- CMD'", path, path, path);
+		free(owned);
+		return rc;
+	}
+
 	st = ry_xcalloc(1, sizeof *st);
 	st->path = owned ? owned : ry_xstrdup(path);
 	st->readonly = (flags & RY_STORE_READONLY) != 0;
+	/* Reading must work where writing cannot: open read-only, and say why
+	 * when something then needs to write. */
+	if (exists && !st->readonly && (st->readonly_why = not_writable(path)))
+		st->readonly = true;
 	oflags = SQLITE_OPEN_NOMUTEX | (st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
 	if (!exists)
 		oflags |= SQLITE_OPEN_CREATE;
@@ -298,8 +398,22 @@ int ry_store_open(ry_store **out, const char *path, unsigned flags)
 		rc = ry_store__sqlerr(st, "setting up");
 		goto fail;
 	}
-	if ((rc = check_workspace(st, &fresh, &version)))
+	rc = check_consistent(st, &fresh, &version);
+	if (rc && st->readonly && (st->check_sqlrc & 0xff) == SQLITE_READONLY) {
+		/* A WAL workspace needs its -shm file even to be read, and a
+		 * directory we cannot write cannot hold a new one.  With no -wal
+		 * file there is nothing beyond the main file to see (a writer
+		 * would have made one): read the file as it is. */
+		ry_error_clear();
+		rc = open_immutable(st, &fresh, &version);
+	}
+	if (rc)
 		goto fail;
+	if (fresh && st->readonly) {
+		rc = ry_error_set(RY_ENOTFOUND, "%s is an empty database, not a runyard workspace yet, and it cannot be "
+		                  "made one here (%s)", st->path, st->readonly_why ? st->readonly_why : "read-only");
+		goto fail;
+	}
 	/* Only now that the file is known to be ours may anything write to it. */
 	if (!st->readonly) {
 		if ((rc = ry_store__exec(st, "PRAGMA journal_mode = WAL")))
@@ -341,7 +455,18 @@ void ry_store_close(ry_store *st)
 		sqlite3_close_v2(st->db);
 	}
 	free(st->path);
+	free(st->readonly_why);
 	free(st);
+}
+
+bool ry_store_readonly(const ry_store *st)
+{
+	return st->readonly;
+}
+
+const char *ry_store_readonly_why(const ry_store *st)
+{
+	return st->readonly_why;
 }
 
 int ry_store_begin(ry_store *st)

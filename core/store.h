@@ -2,6 +2,8 @@
  * The workspace store: one SQLite file per workspace, in WAL mode so that a
  * TUI can read while a tracked job writes from another process.
  *
+ * A file this process cannot write (or whose directory it cannot) opens
+ * read-only; an empty file becomes a workspace only for a creating open.
  * Opening validates before it writes anything: a file that is not SQLite,
  * not a runyard workspace, corrupt, or made by a newer runyard is refused
  * with a message and left byte-for-byte untouched.  Older workspaces are
@@ -19,7 +21,7 @@ typedef struct ry_store ry_store;
 #define RY_SCHEMA_VERSION 5
 
 enum ry_store_flags {
-	RY_STORE_CREATE = 1 << 0,   /* create the file (and its directory) if missing */
+	RY_STORE_CREATE = 1 << 0,   /* create the file (and its directory) if missing, or an empty file */
 	RY_STORE_READONLY = 1 << 1, /* never write; refuse (not migrate) an old schema */
 };
 
@@ -31,6 +33,13 @@ int ry_store_open(ry_store **out, const char *path, unsigned flags);
 
 /* Close and free; accepts NULL. */
 void ry_store_close(ry_store *st);
+
+/* Opened read-only: asked for (RY_STORE_READONLY), or because this
+ * process cannot write the file or its directory.  Writes then fail with
+ * RY_EIO and a message that says why. */
+bool ry_store_readonly(const ry_store *st);
+/* Why a store asked for read-write was opened read-only (lent), or NULL. */
+const char *ry_store_readonly_why(const ry_store *st);
 
 /* The path the store was opened with (lent). */
 const char *ry_store_path(const ry_store *st);

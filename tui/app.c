@@ -754,6 +754,9 @@ int tui_app_run(struct cli_global *g, bool demo)
 		rc = 1;
 		goto out;
 	}
+	if (ry_store_readonly(c->st))
+		tui_msg(c, "read-only workspace (%s): browsing works, changes are refused",
+		        ry_store_readonly_why(c->st) ? ry_store_readonly_why(c->st) : "opened read-only");
 	tui_app_draw(c);
 	/* Remote jobs keep streaming while the app is open (not in scripted
 	 * runs: those must be deterministic). */
