@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_table.h"
 
 static const char metrics_help[] =
 	"usage: runyard metrics RUN [KEY...] [--json | --csv]\n"
@@ -28,18 +29,15 @@ static const char metrics_help[] =
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_CSV };
 
+/* The JSON document is written by hand, key by key, so that a long history
+ * is never held twice (cJSON tree and text); its strings still come out as
+ * cJSON writes them, and each piece leaves by cli_json_write. */
 static void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	ry_buf b = RY_BUF_INIT;
+	cli_json_quote(&b, s);
+	cli_json_write(f, b.ptr, b.len);
+	ry_buf_free(&b);
 }
 
 static void csv_str(FILE *f, const char *s)
