@@ -1033,44 +1033,6 @@ int ry_ingest_log(ry_ingest *in, const char *data, size_t len)
 
 /* ---- JSON lines ------------------------------------------------------- */
 
-static bool valid_utf8(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t len;
-		uint32_t cp;
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (i + len > n)
-			return false;
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		i += len;
-	}
-	return true;
-}
-
 #define NAN_MARK "__runyard_nan__"
 
 /* Python's json writes NaN, Infinity and -Infinity, which are not JSON.
@@ -1172,7 +1134,7 @@ static void jsonl_line(ry_ingest *in, const char *s, size_t n)
 		i++;
 	if (i == n)
 		return; /* blank lines are not malformed */
-	if (!valid_utf8((const unsigned char *)s, n)) {
+	if (!ry_utf8_valid(s, n)) {
 		in->malformed++;
 		return;
 	}

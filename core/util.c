@@ -255,30 +255,78 @@ bool ry_parse_time(const char *s, double *out)
 	return true;
 }
 
-/* Length of a valid UTF-8 sequence at s (1..4), or 0 if invalid/truncated.
- * Rejects overlongs, surrogates and code points past U+10FFFF. */
-static size_t utf8_valid(const unsigned char *s, size_t len, unsigned *cp)
+/* Well-formed UTF-8 as Unicode's table 3-7 gives it: the second byte's range
+ * depends on the first (E0 A0.., ED ..9F, F0 90.., F4 ..8F), which is what
+ * rules out overlongs, surrogates and code points past U+10FFFF without
+ * decoding first and checking after.  Stopping at the first byte out of range
+ * makes the invalid part the "maximal subpart" of Unicode 3.9. */
+size_t ry_utf8_next(const char *str, size_t len, uint32_t *cp)
 {
-	unsigned c = s[0];
-	size_t n, i;
-	unsigned v;
-	if (c < 0x80) { *cp = c; return 1; }
-	if (c >= 0xc2 && c <= 0xdf) { n = 2; v = c & 0x1f; }
-	else if (c >= 0xe0 && c <= 0xef) { n = 3; v = c & 0x0f; }
-	else if (c >= 0xf0 && c <= 0xf4) { n = 4; v = c & 0x07; }
-	else return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3f);
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+	uint32_t v;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
 	}
-	if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-	    (v >= 0xd800 && v <= 0xdfff))
-		return 0;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		v = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		v = c & 0x0f;
+		lo = c == 0xe0 ? 0xa0 : 0x80;
+		hi = c == 0xed ? 0x9f : 0xbf;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		v = c & 0x07;
+		lo = c == 0xf0 ? 0x90 : 0x80;
+		hi = c == 0xf4 ? 0x8f : 0xbf;
+	} else {
+		*cp = RY_UTF8_INVALID;
+		return 1;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if (i >= len || s[i] < lo || s[i] > hi) {
+			*cp = RY_UTF8_INVALID;
+			return i;
+		}
+		v = v << 6 | (s[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
 	*cp = v;
 	return n;
+}
+
+bool ry_utf8_valid(const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		uint32_t cp;
+		i += ry_utf8_next(s + i, len - i, &cp);
+		if (cp == RY_UTF8_INVALID)
+			return false;
+	}
+	return true;
+}
+
+void ry_utf8_scrub(ry_buf *b, const char *s, size_t len)
+{
+	size_t i = 0, from = 0;
+	ry_buf_grow(b, len);
+	while (i < len) {
+		uint32_t cp;
+		size_t n = ry_utf8_next(s + i, len - i, &cp);
+		if (cp == RY_UTF8_INVALID) {
+			ry_buf_put(b, s + from, i - from);
+			ry_buf_puts(b, "\xef\xbf\xbd"); /* U+FFFD */
+			from = i + n;
+		}
+		i += n;
+	}
+	ry_buf_put(b, s + from, len - from);
 }
 
 static bool is_bidi_control(unsigned cp)
@@ -293,11 +341,13 @@ void ry_sanitize(ry_buf *b, const char *str, size_t len, bool keep_newlines)
 	size_t i = 0;
 	ry_buf_grow(b, len);
 	while (i < len) {
-		unsigned cp;
-		size_t n = utf8_valid(s + i, len - i, &cp);
-		if (n == 0) {
-			ry_buf_printf(b, "\\x%02X", s[i]);
-			i++;
+		uint32_t cp;
+		size_t n = ry_utf8_next(str + i, len - i, &cp);
+		if (cp == RY_UTF8_INVALID) {
+			/* one \\xNN a byte: the reader sees exactly what was there */
+			for (size_t k = 0; k < n; k++)
+				ry_buf_printf(b, "\\x%02X", s[i + k]);
+			i += n;
 			continue;
 		}
 		if (cp < 0x20 || cp == 0x7f) {

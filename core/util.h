@@ -52,6 +52,29 @@ void ry_format_time(double ts, char *out, size_t n);
 /* Parse "YYYY-MM-DD[THH:MM[:SS]][Z]" (UTC) into Unix seconds. */
 bool ry_parse_time(const char *s, double *out);
 
+/* UTF-8 decoding for core and tui alike: ry_sanitize, the CLI's JSON
+ * writer, the screen's width and fitting and the JSON-lines reader all decide
+ * what is UTF-8 here, so they cannot disagree about a byte.
+ *
+ * Decode the sequence at the start of s (len >= 1 bytes; s need not be
+ * NUL-terminated) and return how many bytes it takes.  *cp is its code point,
+ * or RY_UTF8_INVALID when those bytes are not UTF-8: a byte that never starts
+ * a sequence, an overlong form (C0 AF, E0 80 AF), a surrogate (ED A0..ED BF),
+ * a code point past U+10FFFF, or a sequence cut short by a wrong byte or the
+ * end of s.  An invalid part is 1 to 3 bytes, the longest start of a valid
+ * sequence (Unicode's "maximal subpart"), so replacing each part with one
+ * U+FFFD gives what Python's decode(errors="replace") and browsers give. */
+#define RY_UTF8_INVALID UINT32_MAX
+size_t ry_utf8_next(const char *s, size_t len, uint32_t *cp);
+
+/* Whether the len bytes at s are all valid UTF-8 (NUL is valid). */
+bool ry_utf8_valid(const char *s, size_t len);
+
+/* Append the len bytes at s to b with each invalid part (see ry_utf8_next)
+ * replaced by U+FFFD, as its three UTF-8 bytes; valid text, ASCII included,
+ * is copied unchanged, so this never touches the structure of JSON or CSV. */
+void ry_utf8_scrub(ry_buf *b, const char *s, size_t len);
+
 /* Append `s` to `b` made safe for a terminal: valid UTF-8 printable text
  * passes; control characters become caret notation (ESC as ^[, DEL as ^?),
  * C1 controls and invalid bytes become \xNN, bidi override/isolate controls

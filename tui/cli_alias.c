@@ -47,7 +47,7 @@ static int print_result(bool json, const char *model, const char *alias, int64_t
 			cJSON_AddNumberToObject(d, "to", (double)to);
 		else
 			cJSON_AddNullToObject(d, "to");
-		return cli_reg_json_print(d);
+		return cli_json_print(d);
 	}
 	printf("@%s of ", alias);
 	cli_put_safe(stdout, model);

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 
 #include "cli.h"
+#include "cli_table.h"
 #include "bench.h"
 
 static const char help[] =
@@ -426,7 +427,6 @@ static void print_text(const struct bench *b)
 static int print_json(const struct bench *b)
 {
 	cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
-	char *s;
 	cJSON_AddNumberToObject(o, "runs", (double)b->runs);
 	cJSON_AddNumberToObject(o, "points", (double)b->points);
 	cJSON_AddNumberToObject(o, "history_points", (double)b->history);
@@ -457,13 +457,7 @@ static int print_json(const struct bench *b)
 		cJSON_AddItemToArray(arr, j);
 	}
 	cJSON_AddItemToObject(o, "figures", arr);
-	s = cJSON_Print(o);
-	cJSON_Delete(o);
-	if (!s)
-		ry_fatal("out of memory");
-	puts(s);
-	cJSON_free(s);
-	return 0;
+	return cli_json_print(o);
 }
 
 /* ---- the full-screen app's figures (--tui) ---------------------------- */

@@ -59,7 +59,7 @@ int cli_export(int argc, char **argv, struct cli_global *g)
 		cJSON_AddStringToObject(d, "sha256", v->sha256);
 		cJSON_AddNumberToObject(d, "size", (double)v->size);
 		cJSON_AddBoolToObject(d, "verified", true);
-		rc = cli_reg_json_print(d);
+		rc = cli_json_print(d);
 	} else {
 		printf("exported ");
 		cli_put_safe(stdout, model);

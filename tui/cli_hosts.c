@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_table.h"
 
 static const char help[] =
 	"usage: runyard hosts [--probe] [--timeout SECS] [--json] [NAME...]\n"
@@ -309,13 +310,9 @@ int cli_hosts(int argc, char **argv, struct cli_global *g)
 	}
 	if (json) {
 		cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "hosts");
-		char *text;
 		for (size_t i = 0; i < nsel; i++)
 			cJSON_AddItemToArray(arr, host_json(&sel[i]));
-		text = cJSON_Print(root);
-		puts(text);
-		cJSON_free(text);
-		cJSON_Delete(root);
+		rc = cli_json_print(root);
 	} else if (nsel == 0) {
 		printf("no hosts: add Host entries to ~/.ssh/config or [host NAME] sections to runyard's config\n");
 	} else {
@@ -330,5 +327,5 @@ int cli_hosts(int argc, char **argv, struct cli_global *g)
 	free(sel);
 	free(names);
 	cli_remote_close(&r);
-	return 0;
+	return rc;
 }

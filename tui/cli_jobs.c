@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_table.h"
 
 static const char help[] =
 	"usage: runyard jobs [--json]\n"
@@ -47,7 +48,6 @@ int cli_jobs(int argc, char **argv, struct cli_global *g)
 	}
 	if (json) {
 		cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "jobs");
-		char *t;
 		for (size_t i = 0; i < n; i++) {
 			ry_run *r = runs[i];
 			cJSON *o = cJSON_CreateObject();
@@ -76,10 +76,7 @@ int cli_jobs(int argc, char **argv, struct cli_global *g)
 			cJSON_AddStringToObject(o, "remote_dir", r->remote_dir ? r->remote_dir : "");
 			cJSON_AddItemToArray(arr, o);
 		}
-		t = cJSON_Print(root);
-		puts(t);
-		cJSON_free(t);
-		cJSON_Delete(root);
+		rc = cli_json_print(root);
 	} else if (n == 0) {
 		printf("no remote jobs yet; start one with 'runyard launch --host HOST -- CMD'\n");
 	} else {
@@ -103,5 +100,5 @@ int cli_jobs(int argc, char **argv, struct cli_global *g)
 	}
 	ry_remote_jobs_free(runs, n);
 	ry_store_close(st);
-	return 0;
+	return rc;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_table.h"
 
 static const char help[] =
 	"usage: runyard launch -e EXP --host HOST [--name NAME] [--gpus N | --gpu-ids 0,2]\n"
@@ -214,11 +215,7 @@ int cli_launch(int argc, char **argv, struct cli_global *g)
 		goto out;
 	}
 	if (json && estimate_only) {
-		cJSON *o = estimate_json(&est);
-		char *t = cJSON_Print(o);
-		puts(t);
-		cJSON_free(t);
-		cJSON_Delete(o);
+		rc = cli_json_print(estimate_json(&est));
 	} else if (!json) {
 		print_estimate(&est, host);
 	}
@@ -230,10 +227,8 @@ int cli_launch(int argc, char **argv, struct cli_global *g)
 		}
 		fprintf(stderr, "runyard: warning: over budget: %s\n", est.budget_msg);
 	}
-	if (estimate_only) {
-		rc = 0;
-		goto out;
-	}
+	if (estimate_only)
+		goto out; /* rc: 0, or 1 if the JSON could not be written */
 	if (!yes) {
 		char line[16];
 		if (!isatty(0)) {
@@ -262,7 +257,6 @@ int cli_launch(int argc, char **argv, struct cli_global *g)
 		}
 		if (json) {
 			cJSON *j = cJSON_CreateObject();
-			char *t;
 			cJSON_AddNumberToObject(j, "id", (double)res.run_id);
 			cJSON_AddStringToObject(j, "uuid", res.uuid);
 			cJSON_AddStringToObject(j, "host", host->name);
@@ -276,10 +270,7 @@ int cli_launch(int argc, char **argv, struct cli_global *g)
 			cJSON_AddStringToObject(j, "pack_sha256", res.pack_sha256);
 			cJSON_AddBoolToObject(j, "pack_reused", res.pack_reused);
 			cJSON_AddItemToObject(j, "estimate", estimate_json(&est));
-			t = cJSON_Print(j);
-			puts(t);
-			cJSON_free(t);
-			cJSON_Delete(j);
+			rc = cli_json_print(j);
 		} else {
 			ry_run *run = NULL;
 			ry_run_get(&run, r.st, res.run_id);

@@ -2,13 +2,17 @@
  * `runyard metrics RUN [KEY...]`: full metric histories of one run, as a
  * text table, one JSON document, or CSV for `pandas.read_csv`.  It prints
  * what the store holds and computes nothing (summaries are `runyard show`).
+ * CSV is data when it goes to a file or pipe (names byte for byte) and text
+ * when it goes to a terminal (names sanitised, like every other output).
  */
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cli_table.h"
 
 static const char metrics_help[] =
 	"usage: runyard metrics RUN [KEY...] [--json | --csv]\n"
@@ -20,7 +24,9 @@ static const char metrics_help[] =
 	"Options:\n"
 	"  --csv        CSV with a header: run,key,step,ts,value (ts: Unix seconds;\n"
 	"               non-finite values as nan, inf, -inf), e.g.\n"
-	"               pd.read_csv(io.StringIO(out)) or pd.read_csv('m.csv')\n"
+	"               pd.read_csv(io.StringIO(out)) or pd.read_csv('m.csv');\n"
+	"               names are exact, quoted as RFC 4180 says; at a terminal\n"
+	"               their control characters are shown as ^[ etc. instead\n"
 	"  --json       one document: {\"run\": {\"id\", \"uuid\", \"name\"}, \"metrics\":\n"
 	"               {KEY: {\"step\": [...], \"ts\": [...], \"value\": [...]}}};\n"
 	"               non-finite values are null\n"
@@ -28,33 +34,42 @@ static const char metrics_help[] =
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_CSV };
 
+/* The JSON document is written by hand, key by key, so that a long history
+ * is never held twice (cJSON tree and text); its strings still come out as
+ * cJSON writes them, and each piece leaves by cli_json_write. */
 static void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	ry_buf b = RY_BUF_INIT;
+	cli_json_quote(&b, s);
+	cli_json_write(f, b.ptr, b.len);
+	ry_buf_free(&b);
 }
 
-static void csv_str(FILE *f, const char *s)
+/* One CSV field, quoted as RFC 4180 says (a field with a comma, a double
+ * quote, CR or LF is quoted and its quotes doubled).  At a terminal the name
+ * is sanitised first and then quoted, so the row still parses; to a file or
+ * pipe it is exact, because there it is data that pandas reads back.
+ *
+ * No guard against spreadsheet formula injection (a name starting with '=',
+ * '+', '-' or '@'): the reader this output is for is pandas, and prefixing
+ * a quote would change the very names it promises to give exactly.  A
+ * spreadsheet that runs formulas from imported CSV is the place to refuse. */
+static void csv_str(FILE *f, const char *s, bool tty)
 {
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
-		return;
+	char *safe = tty ? ry_sanitize_dup(s) : NULL;
+	const char *t = safe ? safe : s;
+	if (!strpbrk(t, ",\"\n\r")) {
+		fputs(t, f);
+	} else {
+		fputc('"', f);
+		for (; *t; t++) {
+			if (*t == '"')
+				fputc('"', f);
+			fputc(*t, f);
+		}
+		fputc('"', f);
 	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	free(safe);
 }
 
 static void num(FILE *f, double v, bool json)
@@ -75,8 +90,8 @@ static void num(FILE *f, double v, bool json)
 	}
 }
 
-static void print_key(FILE *f, enum fmt fmt, const ry_run *r, const char *key, const ry_point *p, size_t n,
-                      bool first)
+static void print_key(FILE *f, enum fmt fmt, bool tty, const ry_run *r, const char *key, const ry_point *p,
+                      size_t n, bool first)
 {
 	if (fmt == FMT_JSON) {
 		const char *cols[] = { "step", "ts", "value" };
@@ -100,9 +115,9 @@ static void print_key(FILE *f, enum fmt fmt, const ry_run *r, const char *key, c
 		fputc('}', f);
 	} else if (fmt == FMT_CSV) {
 		for (size_t i = 0; i < n; i++) {
-			csv_str(f, r->name ? r->name : r->uuid);
+			csv_str(f, r->name ? r->name : r->uuid, tty);
 			fputc(',', f);
-			csv_str(f, key);
+			csv_str(f, key, tty);
 			fprintf(f, ",%lld,%.3f,", (long long)p[i].step, p[i].ts);
 			num(f, p[i].value, false);
 			fputc('\n', f);
@@ -130,6 +145,7 @@ int cli_metrics(int argc, char **argv, struct cli_global *g)
 	ry_metric_summary *sum = NULL;
 	size_t nsum = 0;
 	int rc = 0;
+	bool tty = isatty(STDOUT_FILENO);
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -204,7 +220,7 @@ int cli_metrics(int argc, char **argv, struct cli_global *g)
 			rc = cli_fail(rc);
 			goto out;
 		}
-		print_key(stdout, fmt, r, key, p, n, k == 0);
+		print_key(stdout, fmt, tty, r, key, p, n, k == 0);
 		free(p);
 	}
 	if (fmt == FMT_JSON)

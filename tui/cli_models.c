@@ -76,7 +76,7 @@ static int models_json(const ry_model *m, size_t n)
 			cJSON_AddNumberToObject(al, m[i].aliases[k].alias, (double)m[i].aliases[k].version);
 		cJSON_AddItemToArray(arr, o);
 	}
-	return cli_reg_json_print(d);
+	return cli_json_print(d);
 }
 
 static void models_text(const ry_model *m, size_t n)
@@ -501,7 +501,7 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 				lineage_free(&l);
 			}
 		}
-		rc = cli_reg_json_print(d);
+		rc = cli_json_print(d);
 	} else {
 		printf("model ");
 		cli_put_safe(stdout, m->name);

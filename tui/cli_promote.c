@@ -119,7 +119,7 @@ static int print_json(const ry_promote_opts *o, const ry_promote_result *r, int 
 	} else {
 		cJSON_AddNullToObject(d, "gate");
 	}
-	return cli_reg_json_print(d);
+	return cli_json_print(d);
 }
 
 int cli_promote(int argc, char **argv, struct cli_global *g)

@@ -57,19 +57,6 @@ cJSON *cli_reg_json_time(double ts)
 	return cJSON_CreateString(t);
 }
 
-int cli_reg_json_print(cJSON *doc)
-{
-	char *s = cJSON_Print(doc);
-	int rc = 0;
-	if (!s || fputs(s, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
-		fprintf(stderr, "runyard: cannot write the JSON output\n");
-		rc = 1;
-	}
-	cJSON_free(s);
-	cJSON_Delete(doc);
-	return rc;
-}
-
 bool cli_reg_parse_version(const char *s, bool allow_none, int64_t *out)
 {
 	char *end;

@@ -24,9 +24,6 @@ cJSON *cli_reg_json_string(const char *s);
 /* ISO-8601 UTC time, or null when 0. */
 cJSON *cli_reg_json_time(double ts);
 
-/* Print doc (indented) and a newline on stdout, delete it; 0 or 1. */
-int cli_reg_json_print(cJSON *doc);
-
 /* Parse a version number ("3", "v3") or, when allow_none, "none"/"0" (an
  * unset alias, returned as 0).  False when it is neither. */
 bool cli_reg_parse_version(const char *s, bool allow_none, int64_t *out);

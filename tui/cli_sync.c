@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_table.h"
 
 static const char help[] =
 	"usage: runyard sync [--json] [--timeout SECS]\n"
@@ -57,7 +58,6 @@ int cli_sync(int argc, char **argv, struct cli_global *g)
 	}
 	if (json) {
 		cJSON *j = cJSON_CreateObject();
-		char *t;
 		cJSON_AddNumberToObject(j, "runs", rep.runs);
 		cJSON_AddNumberToObject(j, "settled", rep.settled);
 		cJSON_AddNumberToObject(j, "unreachable", rep.unreachable);
@@ -66,10 +66,7 @@ int cli_sync(int argc, char **argv, struct cli_global *g)
 		cJSON_AddNumberToObject(j, "artifacts", (double)rep.artifacts);
 		if (rep.errors)
 			cJSON_AddStringToObject(j, "errors", rep.errors);
-		t = cJSON_Print(j);
-		puts(t);
-		cJSON_free(t);
-		cJSON_Delete(j);
+		rc = cli_json_print(j);
 	} else {
 		printf("synced %d running remote run%s: %d settled, %d unreachable, %lld log bytes, "
 		       "%lld metric bytes, %lld artifacts\n", rep.runs, rep.runs == 1 ? "" : "s", rep.settled,
@@ -81,7 +78,8 @@ int cli_sync(int argc, char **argv, struct cli_global *g)
 		cli_put_safe(stderr, rep.errors);
 		fputc('\n', stderr);
 	}
-	rc = rep.unreachable ? 1 : 0;
+	if (rep.unreachable)
+		rc = 1;
 	ry_sync_report_clear(&rep);
 	cli_remote_close(&r);
 	return rc;

@@ -47,9 +47,20 @@ void cli_text_fit(ry_buf *b, const char *s, int cols);
 /* True when the terminal's locale is UTF-8 (so "…" and "↑" may be used). */
 bool cli_utf8(void);
 
-/* Print `doc` as one JSON document (indented) plus a newline on stdout and
- * delete it.  Returns 0, or 1 if writing stdout failed. */
+/* The one way JSON text reaches an output: write the len bytes at text to f
+ * with every part that is not UTF-8 replaced by U+FFFD (ry_utf8_scrub), so
+ * that each document is valid UTF-8 (docs/json.md).  False if f failed. */
+bool cli_json_write(FILE *f, const char *text, size_t len);
+
+/* Print `doc` as one JSON document (indented) plus a newline on stdout,
+ * through cli_json_write, and delete it.  Returns 0, or 1 (with a message on
+ * stderr) if writing stdout failed. */
 int cli_json_print(cJSON *doc);
+
+/* Append s (NULL as "") to b as a JSON string, escaped as cJSON escapes the
+ * strings of every other document; for the one document written by hand
+ * (metrics, streamed key by key), which still leaves by cli_json_write. */
+void cli_json_quote(ry_buf *b, const char *s);
 
 /* A number, or null when not finite (JSON has no NaN). */
 cJSON *cli_json_number(double v);

@@ -172,35 +172,14 @@ int tui_text_cp_width(uint32_t cp)
 	return 1;
 }
 
-/* Decode one UTF-8 sequence; an invalid byte decodes as U+FFFD of length 1
+/* Decode one UTF-8 sequence (util.h); an invalid part decodes as U+FFFD
  * (what a terminal would show for it), so the caller always advances. */
 static size_t decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
-	uint32_t c = s[0], v;
-	size_t n, i;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) { n = 2; v = c & 0x1f; }
-	else if (c >= 0xe0 && c <= 0xef) { n = 3; v = c & 0x0f; }
-	else if (c >= 0xf0 && c <= 0xf4) { n = 4; v = c & 0x07; }
-	else goto bad;
-	if (len < n)
-		goto bad;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		v = (v << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-	    (v >= 0xd800 && v <= 0xdfff))
-		goto bad;
-	*cp = v;
+	size_t n = ry_utf8_next((const char *)s, len, cp);
+	if (*cp == RY_UTF8_INVALID)
+		*cp = 0xfffd;
 	return n;
-bad:
-	*cp = 0xfffd;
-	return 1;
 }
 
 int tui_text_width(const char *s)
