@@ -42,5 +42,6 @@
 #include "cost.h"
 #include "codepack.h"
 #include "launch.h"
+#include "redact.h"
 
 #endif
