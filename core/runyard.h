@@ -43,5 +43,6 @@
 #include "codepack.h"
 #include "launch.h"
 #include "redact.h"
+#include "url.h"
 
 #endif
