@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "error.h"
 #include "run.h"
+#include "url.h"
 
 #include <git2.h>
 #include <stdlib.h>
@@ -33,26 +34,6 @@ static int git_fail(const char *what, const char *dir)
 {
 	const git_error *e = git_error_last();
 	return ry_error_set(RY_ERROR, "git: cannot %s in %s: %s", what, dir, e && e->message ? e->message : "unknown error");
-}
-
-char *ry_git_strip_credentials(const char *url)
-{
-	const char *scheme, *auth, *at, *slash;
-	if (!url)
-		return NULL;
-	scheme = strstr(url, "://");
-	if (!scheme)
-		return ry_xstrdup(url); /* scp-style user@host:path carries no secret */
-	auth = scheme + 3;
-	slash = strchr(auth, '/');
-	at = memrchr(auth, '@', slash ? (size_t)(slash - auth) : strlen(auth));
-	if (!at)
-		return ry_xstrdup(url);
-	bool http = !strncmp(url, "http", 4);
-	bool has_password = memchr(auth, ':', (size_t)(at - auth)) != NULL;
-	if (!http && !has_password)
-		return ry_xstrdup(url); /* ssh://git@host: a user name, not a secret */
-	return ry_xasprintf("%.*s%s", (int)(auth - url), url, at + 1);
 }
 
 /* Collects patch text up to a cap; past it, only counts. */
@@ -123,12 +104,12 @@ static char *remote_url(git_repository *repo)
 	if (git_repository_config_snapshot(&cfg, repo) < 0)
 		return NULL;
 	if (git_config_get_string(&url, cfg, "remote.origin.url") == 0) {
-		out = ry_git_strip_credentials(url);
+		out = ry_url_strip_credentials(url);
 	} else if (git_config_iterator_new(&it, cfg) == 0) {
 		while (!out && git_config_next(&e, it) == 0) {
 			size_t n = strlen(e->name);
 			if (!strncmp(e->name, "remote.", 7) && n > 11 && !strcmp(e->name + n - 4, ".url"))
-				out = ry_git_strip_credentials(e->value);
+				out = ry_url_strip_credentials(e->value);
 		}
 		git_config_iterator_free(it);
 	}

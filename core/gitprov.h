@@ -22,7 +22,7 @@ typedef struct ry_gitprov {
 	char *root;          /* the repository's working directory */
 	char *commit;        /* 40 hex digits; NULL before the first commit */
 	char *branch;        /* NULL when HEAD is detached */
-	char *remote_url;    /* origin, else the first remote; credentials stripped */
+	char *remote_url;    /* origin, else the first remote; credentials stripped (url.h) */
 	bool dirty;          /* tracked files differ from HEAD (staged or not) */
 	char *diff;          /* patch text of those changes; NULL when clean */
 	size_t diff_size;    /* bytes of the full patch (diff holds at most the cap) */
@@ -39,11 +39,6 @@ void ry_gitprov_free(ry_gitprov *g); /* accepts NULL */
 /* Store it on a run (git_commit, git_branch, git_remote, git_dirty, git_diff,
  * git_diff_truncated).  g NULL records "no provenance" (leaves them NULL). */
 int ry_gitprov_record(ry_store *st, int64_t run_id, const ry_gitprov *g);
-
-/* A URL without user/password: "https://user:tok@host/x" -> "https://host/x";
- * scp-style "git@host:x" and ssh user names without a password are kept.
- * Caller frees; NULL in, NULL out. */
-char *ry_git_strip_credentials(const char *url);
 
 /* The patch between two commits (full ids or unique prefixes) of the
  * repository containing `dir`, capped like ry_gitprov_read.  Caller frees

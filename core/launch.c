@@ -16,6 +16,7 @@
 #include "cost.h"
 #include "error.h"
 #include "ingest.h"
+#include "redact.h"
 #include "shell.h"
 #include "store_internal.h"
 #include "track.h"
@@ -246,6 +247,23 @@ static void record_params(ry_store *st, int64_t id, char *const *argv)
 	ry_track_kv_free(kv, n);
 }
 
+/* A command copied from a stored run (the TUI's launch dialog starts from
+ * the selected run's) has RY_REDACTED where its secrets were: refuse it
+ * rather than start a job with "***" as its password. */
+static int check_not_redacted(char *const *argv)
+{
+	ry_kv *kv = NULL;
+	size_t n = 0;
+	int rc = 0;
+	ry_track_parse_params(argv, &kv, &n);
+	for (size_t i = 0; i < n && !rc; i++)
+		if (!strcmp(kv[i].value, RY_REDACTED) && ry_redact_is_secret(kv[i].key))
+			rc = ry_error_set(RY_EINVAL, "the command's %s is '%s', a secret runyard did not store; "
+			                  "give its real value", kv[i].key, RY_REDACTED);
+	ry_track_kv_free(kv, n);
+	return rc;
+}
+
 int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec, const ry_remote_options *o,
                   ry_launch_result *res)
 {
@@ -264,6 +282,8 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 		o = &def;
 	if (!spec->argv || !spec->argv[0] || !*spec->argv[0])
 		return ry_error_set(RY_EINVAL, "no command to launch; give it after --, e.g. -- python train.py");
+	if ((rc = check_not_redacted(spec->argv)))
+		return rc;
 	cwd = spec->cwd ? ry_xstrdup(spec->cwd) : getcwd(NULL, 0);
 	if (!cwd)
 		return ry_error_set(RY_EIO, "cannot read the current directory: %s", strerror(errno));

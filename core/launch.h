@@ -80,8 +80,9 @@ typedef struct ry_launch_result {
 
 void ry_launch_result_clear(ry_launch_result *r); /* frees the owned strings */
 
-/* The command line as it is stored on the run and run on the host: each
- * word shell-quoted when it needs it.  Caller frees. */
+/* The command line as it is stored on the run: each word shell-quoted
+ * when it needs it, secret param values redacted (ry_track_join_argv).  The
+ * host runs spec->argv itself, with the real values.  Caller frees. */
 char *ry_launch_command_line(char *const *argv);
 
 /* Launch spec->argv on `host`.  Refuses (RY_EREFUSED) when fewer GPUs are

@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "buf.h"
 #include "error.h"
+#include "redact.h"
 #include "store_internal.h"
 #include "util.h"
 
@@ -380,6 +381,8 @@ int ry_run_set_param(ry_store *st, int64_t id, const char *key, const char *valu
 	                                     "num = excluded.num");
 	double num;
 	int rc;
+	/* every path that stores a param passes here: the one place to redact */
+	value = ry_redact_param_value(key, value);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 3, value ? value : "", -1, SQLITE_TRANSIENT);

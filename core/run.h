@@ -96,7 +96,8 @@ typedef struct ry_run_spec {
 int ry_run_create(ry_store *st, const ry_run_spec *spec, int64_t *id, char uuid_out[37]);
 
 /* Param and tag values are text; a param that parses as a number is also
- * indexed as one so filters compare numerically. */
+ * indexed as one so filters compare numerically.  A param whose name is a
+ * secret (redact.h) is stored as RY_REDACTED. */
 int ry_run_set_param(ry_store *st, int64_t id, const char *key, const char *value);
 int ry_run_set_tag(ry_store *st, int64_t id, const char *key, const char *value);
 int ry_run_set_notes(ry_store *st, int64_t id, const char *notes);

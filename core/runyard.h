@@ -42,5 +42,7 @@
 #include "cost.h"
 #include "codepack.h"
 #include "launch.h"
+#include "redact.h"
+#include "url.h"
 
 #endif

@@ -19,6 +19,7 @@
 #include "fault.h"
 #include "gitprov.h"
 #include "ingest.h"
+#include "redact.h"
 #include "store_internal.h"
 #include "track_internal.h"
 #include "util.h"
@@ -30,6 +31,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,28 +65,6 @@ static bool shell_safe(const char *s)
 		if (!(isalnum((unsigned char)*s) || strchr("_@%+=:,./-", *s)))
 			return false;
 	return true;
-}
-
-char *ry_track_join_argv(char *const *argv)
-{
-	ry_buf b = RY_BUF_INIT;
-	for (size_t i = 0; argv[i]; i++) {
-		if (i)
-			ry_buf_putc(&b, ' ');
-		if (shell_safe(argv[i])) {
-			ry_buf_puts(&b, argv[i]);
-			continue;
-		}
-		ry_buf_putc(&b, '\'');
-		for (const char *s = argv[i]; *s; s++) {
-			if (*s == '\'')
-				ry_buf_puts(&b, "'\\''");
-			else
-				ry_buf_putc(&b, *s);
-		}
-		ry_buf_putc(&b, '\'');
-	}
-	return b.ptr ? ry_buf_detach(&b) : ry_xstrdup("");
 }
 
 static bool is_interpreter(const char *prog)
@@ -138,13 +118,20 @@ static bool key_ok(const char *k, size_t n)
 	return true;
 }
 
-int ry_track_parse_params(char *const *argv, ry_kv **out, size_t *n)
+/* A param found in argv: key k (kl bytes) with value `val`, which is the
+ * text of argv[word] from val on (`--lr=0.01`, `lr=0.01`: inside the word;
+ * `--lr 0.01`: the whole next word); word is SIZE_MAX for a bare `--flag`,
+ * whose value "true" is in no word. */
+typedef void (*param_fn)(void *payload, const char *k, size_t kl, const char *val, size_t word);
+
+/* Walk argv as ry_track_parse_params reads it: the one reading of a command
+ * line, shared by the params a run records and the redaction of its stored
+ * command, so that every value stored as a param is found in both. */
+static void each_param(char *const *argv, param_fn fn, void *payload)
 {
-	size_t cap = 0, i = 1;
-	*out = NULL;
-	*n = 0;
+	size_t i = 1;
 	if (!argv || !argv[0])
-		return 0;
+		return;
 	if (is_interpreter(argv[0])) {
 		/* the interpreter's own options, then the script (or -m module / -c code) */
 		bool py = strstr(argv[0], "python") || strstr(argv[0], "pypy");
@@ -174,26 +161,102 @@ int ry_track_parse_params(char *const *argv, ry_kv **out, size_t *n)
 			eq = strchr(k, '=');
 			if (eq) {
 				if (key_ok(k, (size_t)(eq - k)))
-					kv_set(out, n, &cap, k, (size_t)(eq - k), eq + 1);
+					fn(payload, k, (size_t)(eq - k), eq + 1, i);
 			} else if (argv[i + 1] && (argv[i + 1][0] != '-' || is_negative_number(argv[i + 1]))) {
 				if (key_ok(k, strlen(k)))
-					kv_set(out, n, &cap, k, strlen(k), argv[i + 1]);
+					fn(payload, k, strlen(k), argv[i + 1], i + 1);
 				i++;
 			} else if (key_ok(k, strlen(k))) {
-				kv_set(out, n, &cap, k, strlen(k), "true");
+				fn(payload, k, strlen(k), "true", SIZE_MAX);
 			}
 		} else if (a[0] != '-' && (eq = strchr(a, '='))) {
 			const char *k = a;
 			while (*k == '+')
 				k++; /* Hydra: +key=value adds, ++key=value forces */
 			if (key_ok(k, (size_t)(eq - k)))
-				kv_set(out, n, &cap, k, (size_t)(eq - k), eq + 1);
+				fn(payload, k, (size_t)(eq - k), eq + 1, i);
 		}
 		/* other positional arguments and -x short options: not params */
 	}
-	if (*n)
-		qsort(*out, *n, sizeof **out, kv_cmp);
+}
+
+struct param_acc {
+	ry_kv *v;
+	size_t n, cap;
+};
+
+static void collect_param(void *payload, const char *k, size_t kl, const char *val, size_t word)
+{
+	struct param_acc *a = payload;
+	(void)word;
+	kv_set(&a->v, &a->n, &a->cap, k, kl, val);
+}
+
+int ry_track_parse_params(char *const *argv, ry_kv **out, size_t *n)
+{
+	struct param_acc a = { NULL, 0, 0 };
+	each_param(argv, collect_param, &a);
+	if (a.n)
+		qsort(a.v, a.n, sizeof *a.v, kv_cmp);
+	*out = a.v;
+	*n = a.n;
 	return 0;
+}
+
+/* For each word of argv, where its secret value starts (SIZE_MAX: none). */
+struct secret_cuts {
+	char *const *argv;
+	size_t *cut;
+};
+
+static void mark_secret(void *payload, const char *k, size_t kl, const char *val, size_t word)
+{
+	struct secret_cuts *c = payload;
+	char *key;
+	if (word == SIZE_MAX)
+		return;
+	key = ry_xstrndup(k, kl);
+	if (ry_redact_is_secret(key))
+		c->cut[word] = (size_t)(val - c->argv[word]);
+	free(key);
+}
+
+char *ry_track_join_argv(char *const *argv)
+{
+	ry_buf b = RY_BUF_INIT, w = RY_BUF_INIT;
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	struct secret_cuts c = { argv, ry_xmalloc((n ? n : 1) * sizeof *c.cut) };
+	for (size_t i = 0; i < n; i++)
+		c.cut[i] = SIZE_MAX;
+	each_param(argv, mark_secret, &c);
+	for (size_t i = 0; i < n; i++) {
+		const char *word = argv[i];
+		if (c.cut[i] != SIZE_MAX) {
+			ry_buf_clear(&w);
+			ry_buf_put(&w, argv[i], c.cut[i]);
+			ry_buf_puts(&w, RY_REDACTED);
+			word = ry_buf_cstr(&w);
+		}
+		if (i)
+			ry_buf_putc(&b, ' ');
+		if (shell_safe(word)) {
+			ry_buf_puts(&b, word);
+			continue;
+		}
+		ry_buf_putc(&b, '\'');
+		for (const char *s = word; *s; s++) {
+			if (*s == '\'')
+				ry_buf_puts(&b, "'\\''");
+			else
+				ry_buf_putc(&b, *s);
+		}
+		ry_buf_putc(&b, '\'');
+	}
+	ry_buf_free(&w);
+	free(c.cut);
+	return b.ptr ? ry_buf_detach(&b) : ry_xstrdup("");
 }
 
 void ry_track_kv_free(ry_kv *kv, size_t n)

@@ -73,7 +73,10 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res);
 int ry_track_parse_params(char *const *argv, ry_kv **out, size_t *n);
 void ry_track_kv_free(ry_kv *kv, size_t n);
 
-/* The command line as one shell-quoted string (caller frees). */
+/* The command line as it is stored on a run: one shell-quoted string in
+ * which the values of secret params (redact.h), read as
+ * ry_track_parse_params reads them, are RY_REDACTED: `--password '***'`,
+ * `'token=***'`.  Never run it; run argv.  Caller frees. */
 char *ry_track_join_argv(char *const *argv);
 
 /* Settle local runs whose tracker died.  A `running` run started on this

@@ -88,8 +88,13 @@ expect_rc 1 "budget_mode = block refuses the launch"
 expect_err_has "over budget" "block says why"
 cp "$T_TMP/conf.orig" "$RUNYARD_CONFIG"
 
-# ---- launch from the dirty repo, hostile params -------------------------
-ry launch -e exp --host gpu8 --gpus 2 --yes --json -- ./train.sh --lr 0.1 'x=$(rm -rf ~)' "'; reboot'" '`id`'
+# ---- launch from the dirty repo, hostile params, a secret -----------------
+# a command copied from a stored run has *** for its secrets: refused
+ry launch -e exp --host gpu8 --gpus 2 --yes -- ./train.sh --lr 0.1 --hf_token '***'
+expect_rc 2 "a launch with a redacted secret is refused"
+expect_err_has "give its real value" "and says what to do"
+ry launch -e exp --host gpu8 --gpus 2 --yes --json -- ./train.sh --lr 0.1 'x=$(rm -rf ~)' "'; reboot'" '`id`' \
+	--hf_token hfLAUNCH-9
 expect_rc 0 "launch on gpu8"
 expect_json "d['gpus'] == '0,1' and d['cost_rate'] == 8 and d['pack_reused'] == False" "two free GPUs chosen, rate recorded, pack uploaded"
 id1=$(json "d['id']")
@@ -119,6 +124,16 @@ expect_out_has "gpus=0,1" "CUDA_VISIBLE_DEVICES set to the chosen GPUs"
 	&& ok "commit and dirty flag recorded" || fail "commit and dirty flag recorded"
 [ "$(sql "SELECT value FROM params WHERE run_id = $id1 AND key = 'lr'")" = "0.1" ] \
 	&& ok "params recorded" || fail "params recorded"
+expect_out_has "arg[hfLAUNCH-9]" "the remote job received the secret's real value"
+[ "$(sql "SELECT value FROM params WHERE run_id = $id1 AND key = 'hf_token'")" = "***" ] \
+	&& ok "the secret param is stored as ***" || fail "the secret param is stored as ***"
+sql "SELECT command FROM runs WHERE id = $id1" | grep -qF -- "--hf_token '***'" \
+	&& ok "the stored command has *** for the secret" || fail "stored command: $(sql "SELECT command FROM runs WHERE id = $id1")"
+if sqlite3 "$RUNYARD_DB" .dump | grep -qF hfLAUNCH-9 || grep -qaF hfLAUNCH-9 "$RUNYARD_DB"; then
+	fail "the workspace holds the launched secret"
+else
+	ok "the workspace holds no launched secret"
+fi
 # metrics and artifacts reach the workspace when ingest (branch track) and
 # the artifact store (branch registry) are built in; before, the raw lines
 # are kept next to the log

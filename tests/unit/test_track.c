@@ -52,6 +52,23 @@ static void test_join_argv__shell_quoting(void **state)
 	free(s);
 }
 
+static void test_join_argv__secret_values_redacted(void **state)
+{
+	char *argv[] = { "python", "train.py", "--password=hunter2", "--api-key", "abc", "--hf_token", "xyz",
+	                 "token=qq", "+db.passwd=p1", "-secret", "s1", "--max_tokens", "5", "--auth", "--lr", "0.1",
+	                 "--tokenizer", "bpe", NULL };
+	char *s = ry_track_join_argv(argv);
+	(void)state;
+	assert_string_equal(s, "python train.py '--password=***' --api-key '***' --hf_token '***' 'token=***' "
+	                       "'+db.passwd=***' -secret '***' --max_tokens 5 --auth --lr 0.1 --tokenizer bpe");
+	free(s);
+	/* the same reading as the params: the script path is no value */
+	char *argv2[] = { "python", "-W", "ignore", "token=1", "--token", "t", NULL };
+	s = ry_track_join_argv(argv2);
+	assert_string_equal(s, "python -W ignore token=1 --token '***'");
+	free(s);
+}
+
 struct ctx {
 	struct ry_test_ws ws;
 	char *out;      /* file receiving the child's stdout and stderr */
@@ -635,6 +652,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_params__forms),
 		cmocka_unit_test(test_join_argv__shell_quoting),
+		cmocka_unit_test(test_join_argv__secret_values_redacted),
 		cmocka_unit_test(test_pid_identity__self_and_missing),
 		cmocka_unit_test(test_track__exit_codes_and_statuses),
 		cmocka_unit_test(test_track__tee_capture_env_and_record),
@@ -647,5 +665,6 @@ int main(void)
 		cmocka_unit_test(test_reconcile__keeper_files_settle_the_run),
 		cmocka_unit_test(test_ingest__resumed_from_stored_offsets),
 	};
+	ry_redact_configure(NULL); /* secret names: the built-in ones, not the user's config */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
