@@ -35,8 +35,12 @@
  * "outer/inner"); strings, booleans and null are ignored; NaN, Infinity and
  * -Infinity as Python's json module writes them are accepted.  A line
  * {"_params": {...}} sets run params instead.  A line that is not a JSON
- * object, is not valid UTF-8 or is longer than RY_INGEST_MAX_LINE is skipped
- * and counted as malformed.
+ * object, is not valid UTF-8, is longer than RY_INGEST_MAX_LINE or has a
+ * "step" that is neither null nor an integer in [0, 2^53] is skipped and
+ * counted as malformed.  A metric or param name that is empty, over 200
+ * bytes or holds a control character (a \u0000 included) is refused, not
+ * shortened: its value is dropped and the line counted once, its other
+ * values kept.  docs/tracking.md has the table users read.
  */
 #ifndef RY_INGEST_H
 #define RY_INGEST_H
