@@ -1361,9 +1361,15 @@ int ry_ingest_continue_steps(ry_ingest *in)
 {
 	ry_metric_summary *sum = NULL;
 	size_t nsum = 0;
+	ry_run *r = NULL;
 	int rc;
 	if (!in->st)
 		return 0;
+	/* the run's count goes on too: a flush stores this ingest's total */
+	if ((rc = ry_run_get(&r, in->st, in->run_id)))
+		return rc;
+	in->malformed = in->malformed_stored = r->malformed_lines;
+	ry_run_free(r);
 	if ((rc = ry_metrics_summaries(in->st, in->run_id, &sum, &nsum)))
 		return rc;
 	for (size_t i = 0; i < nsum; i++) {
@@ -1412,7 +1418,6 @@ int ry_ingest_resume(ry_ingest **out, ry_store *st, int64_t run_id, int64_t *log
 	in->j_skip = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "jsonl_skip"));
 	in->log_fed = in->log_stored = r->log_offset;
 	in->met_fed = in->met_stored = r->metrics_offset;
-	in->malformed = in->malformed_stored = r->malformed_lines;
 	in->state_stored = ry_xstrdup(r->ingest_state);
 	*log_off = r->log_offset;
 	*met_off = r->metrics_offset;

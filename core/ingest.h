@@ -110,12 +110,15 @@ int ry_ingest_flush(ry_ingest *in, bool end);
 int ry_ingest_resume(ry_ingest **out, ry_store *st, int64_t run_id, int64_t *log_off, int64_t *met_off);
 
 /* Number each key's step-less points after the last step the run already
- * has for it (metric_summary), as an ingest that continues a run must:
- * remote sync makes a new ingest every round.  0 or an RY_E* code. */
+ * has for it (metric_summary), and count malformed lines on from the run's
+ * malformed_lines, as an ingest that continues a run must: remote sync
+ * makes a new ingest every round.  0 or an RY_E* code. */
 int ry_ingest_continue_steps(ry_ingest *in);
 
 int64_t ry_ingest_points(const ry_ingest *in);    /* points ingested so far */
-int64_t ry_ingest_malformed(const ry_ingest *in); /* JSONL lines skipped */
+/* JSONL lines counted malformed (a continued or resumed ingest: the run's
+ * total) */
+int64_t ry_ingest_malformed(const ry_ingest *in);
 void ry_ingest_free(ry_ingest *in);               /* accepts NULL */
 
 /* ---- the scanner alone (unit tests, benchmarks) ----------------------- */

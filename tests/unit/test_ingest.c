@@ -515,6 +515,47 @@ static void test_jsonl__bad_keys_counted_not_altered(void **state)
 	ry_ingest_free(in);
 }
 
+/* Remote sync makes a new ingest every round and goes on with
+ * ry_ingest_continue_steps: the rules above hold there too, and the run's
+ * malformed count adds up over the rounds instead of being replaced by the
+ * last round's. */
+static void test_jsonl__sync_rounds_keep_rules_and_count(void **state)
+{
+	static const char *const rounds[] = {
+		"{\"step\": 3, \"loss\": 1}\n{\"step\": 1.5, \"loss\": 9}\n",
+		"{\"step\": \"5\", \"loss\": 9}\n{\"loss\": 2}\n{\"lo\\u0000ss\": 9}\n",
+		"{\"loss\": 3}\n",
+	};
+	struct ry_test_ws ws;
+	ry_run_spec spec = RY_RUN_SPEC_INIT;
+	ry_metric_summary *sum = NULL;
+	size_t nsum = 0;
+	ry_run *r = NULL;
+	int64_t id;
+	(void)state;
+	ry_test_ws_open(&ws);
+	assert_int_equal(ry_run_create(ws.st, &spec, &id, NULL), 0);
+	for (size_t i = 0; i < sizeof rounds / sizeof *rounds; i++) {
+		ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
+		ry_ingest *in = NULL;
+		assert_int_equal(ry_ingest_new(&in, ws.st, id, &io), 0);
+		assert_int_equal(ry_ingest_continue_steps(in), 0);
+		ry_ingest_jsonl(in, rounds[i], strlen(rounds[i]));
+		assert_int_equal(ry_ingest_flush(in, true), 0);
+		ry_ingest_free(in);
+	}
+	assert_int_equal(ry_run_get(&r, ws.st, id), 0);
+	assert_int_equal(r->malformed_lines, 3);
+	ry_run_free(r);
+	assert_int_equal(ry_metrics_summaries(ws.st, id, &sum, &nsum), 0);
+	assert_int_equal(nsum, 1);
+	assert_string_equal(sum[0].key, "loss");
+	assert_int_equal(sum[0].n, 3);
+	assert_int_equal(sum[0].last_step, 5);
+	ry_metric_summaries_free(sum, nsum);
+	ry_test_ws_close(&ws);
+}
+
 /* Random bytes biased towards the scanner's syntax, in random chunks: the
  * parsers must never crash or read out of bounds (ASan builds check that). */
 static void test_ingest__random_input_never_crashes(void **state)
@@ -652,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_jsonl__bad_steps_make_the_line_malformed),
 		cmocka_unit_test(test_jsonl__good_steps_kept_exactly),
 		cmocka_unit_test(test_jsonl__bad_keys_counted_not_altered),
+		cmocka_unit_test(test_jsonl__sync_rounds_keep_rules_and_count),
 		cmocka_unit_test(test_ingest__random_input_never_crashes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
