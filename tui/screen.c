@@ -53,6 +53,10 @@ static void fatal_hook(void)
 	}
 }
 
+/* Ctrl-C, SIGTERM, SIGHUP and Ctrl-\ (SIGQUIT) all ask the main loop to
+ * quit, which leaves through tui_screen_end like `Q` does: the terminal is
+ * put back and the exit status is 0.  SIGQUIT's default (a core dump)
+ * would leave the terminal in the alternate screen with the app's modes. */
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -62,6 +66,7 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
 	sa.sa_handler = on_fatal_signal;
 	sa.sa_flags = SA_RESETHAND;
 	sigaction(SIGSEGV, &sa, NULL);
