@@ -1082,22 +1082,104 @@ static bool json_number(const cJSON *v, double *out)
 	return false;
 }
 
-static void json_point(ry_ingest *in, const char *key, bool has_step, int64_t step, double ts, double v)
+/* Is k fit to store as a metric or param name as it is?  Not empty, at most
+ * MAX_KEY bytes, valid UTF-8, no control character (C0, DEL, C1): anything
+ * else would have to be truncated or altered to reach the store and the
+ * screen, so the caller refuses the value and counts the line instead. */
+static bool key_ok(const char *k)
 {
-	size_t kl = strlen(key);
-	if (kl == 0 || kl > MAX_KEY)
-		return;
-	struct keyent *e = keymap_get(&in->keys, key, kl);
+	size_t n = strlen(k);
+	if (n == 0 || n > MAX_KEY || !valid_utf8((const unsigned char *)k, n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)k[i];
+		if (c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)k[i + 1] >= 0x80 &&
+		                              (unsigned char)k[i + 1] <= 0x9f))
+			return false;
+	}
+	return true;
+}
+
+/* cJSON decodes "\u0000" inside a string to a NUL byte, so a key
+ * "lo\u0000ss" would come out as "lo" (and "step\u0000x" as "step").  In
+ * the keys of s (strings followed by ':'), turn each \u0000 into \u0001,
+ * a control character key_ok refuses, so the key is refused whole; the
+ * marker is never stored.  Values are left as they are.  Returns false
+ * (out untouched) when no key holds one. */
+static bool mark_nul_keys(const char *s, size_t n, ry_buf *out)
+{
+	bool changed = false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '"')
+			continue;
+		size_t start = i + 1, j = start, nul = 0;
+		for (; j < n && s[j] != '"'; j++) {
+			if (s[j] != '\\')
+				continue;
+			if (j + 5 < n && !memcmp(s + j + 1, "u0000", 5))
+				nul++;
+			j++;
+		}
+		size_t k = j + 1;
+		while (k < n && isspace((unsigned char)s[k]))
+			k++;
+		if (nul && k < n && s[k] == ':') {
+			if (!changed) {
+				ry_buf_put(out, s, n);
+				changed = true;
+			}
+			for (size_t m = start; m + 5 < j; m++) {
+				if (s[m] == '\\' && !memcmp(s + m + 1, "u0000", 5))
+					out->ptr[m + 5] = '1';
+				if (s[m] == '\\')
+					m++;
+			}
+		}
+		i = j;
+	}
+	return changed;
+}
+
+/* The line's step from its "step" field: absent or null is no step (the
+ * key's own count goes on); a number that is an integer in [0, 2^53] is
+ * that step.  Anything else (a string, a bool, NaN, an infinity, a negative
+ * or fractional number, one past 2^53) returns false: renumbering or
+ * rounding it would store points at steps the job never wrote. */
+static bool json_step(const cJSON *f, bool *has_step, int64_t *step)
+{
+	*has_step = false;
+	if (!f || cJSON_IsNull(f))
+		return true;
+	if (!cJSON_IsNumber(f) || !isfinite(f->valuedouble) || f->valuedouble < 0 ||
+	    f->valuedouble > 9007199254740992.0 || f->valuedouble != floor(f->valuedouble))
+		return false;
+	*has_step = true;
+	*step = (int64_t)f->valuedouble;
+	return true;
+}
+
+/* Store one value under key; false (nothing stored) if the key is refused. */
+static bool json_point(ry_ingest *in, const char *key, bool has_step, int64_t step, double ts, double v)
+{
+	if (!key_ok(key))
+		return false;
+	struct keyent *e = keymap_get(&in->keys, key, strlen(key));
 	e->json = true;
 	if (!has_step)
 		step = e->last + 1;
 	e->last = step;
 	emit(in, key, step, ts, v);
+	return true;
 }
 
-static void add_param(ry_ingest *in, const char *key, const cJSON *v)
+/* Queue a param; false if its key is refused (key_ok). */
+static bool add_param(ry_ingest *in, const char *key, const cJSON *v)
 {
 	char *val;
+	if (cJSON_IsNull(v))
+		return true;
+	if (!key_ok(key))
+		return false;
 	if (cJSON_IsString(v))
 		val = ry_xstrdup(v->valuestring);
 	else if (cJSON_IsBool(v))
@@ -1108,8 +1190,6 @@ static void add_param(ry_ingest *in, const char *key, const cJSON *v)
 		if (strtod(b, NULL) != v->valuedouble)
 			snprintf(b, sizeof b, "%.17g", v->valuedouble);
 		val = ry_xstrdup(b);
-	} else if (cJSON_IsNull(v) || !*key) {
-		return;
 	} else {
 		char *p = cJSON_PrintUnformatted(v);
 		val = ry_xstrdup(p ? p : "");
@@ -1119,13 +1199,17 @@ static void add_param(ry_ingest *in, const char *key, const cJSON *v)
 	in->params[in->nparams].key = ry_xstrdup(key);
 	in->params[in->nparams].value = val;
 	in->nparams++;
+	return true;
 }
 
+/* One JSON line.  A line runyard cannot take as written is counted
+ * malformed once: whole (not an object, a bad step) or in part (a refused
+ * key; its other values are kept). */
 static void jsonl_line(ry_ingest *in, const char *s, size_t n)
 {
-	ry_buf fixed = RY_BUF_INIT;
+	ry_buf nulfix = RY_BUF_INIT, fixed = RY_BUF_INIT;
 	cJSON *root, *f;
-	bool has_step = false;
+	bool has_step = false, bad = false;
 	int64_t step = 0;
 	double ts;
 	size_t i = 0;
@@ -1138,45 +1222,50 @@ static void jsonl_line(ry_ingest *in, const char *s, size_t n)
 		in->malformed++;
 		return;
 	}
+	if (memmem(s, n, "\\u0000", 6) && mark_nul_keys(s, n, &nulfix)) {
+		s = nulfix.ptr;
+		n = nulfix.len;
+	}
 	root = cJSON_ParseWithLength(s, n);
 	if (!root && rewrite_nonfinite(s, n, &fixed))
 		root = cJSON_ParseWithLength(fixed.ptr, fixed.len);
 	ry_buf_free(&fixed);
-	if (!cJSON_IsObject(root)) {
+	ry_buf_free(&nulfix);
+	if (!cJSON_IsObject(root) || !json_step(cJSON_GetObjectItemCaseSensitive(root, "step"), &has_step, &step)) {
 		in->malformed++;
 		cJSON_Delete(root);
 		return;
 	}
 	ts = ry_now();
-	if ((f = cJSON_GetObjectItemCaseSensitive(root, "step")) && cJSON_IsNumber(f) &&
-	    isfinite(f->valuedouble) && fabs(f->valuedouble) < 9e18) {
-		has_step = true;
-		step = (int64_t)f->valuedouble;
-	}
 	if ((f = cJSON_GetObjectItemCaseSensitive(root, "ts")) && cJSON_IsNumber(f) &&
 	    isfinite(f->valuedouble))
 		ts = f->valuedouble;
 	if ((f = cJSON_GetObjectItemCaseSensitive(root, "_params")) && cJSON_IsObject(f)) {
 		for (cJSON *p = f->child; p; p = p->next)
-			if (p->string)
-				add_param(in, p->string, p);
+			if (p->string && !add_param(in, p->string, p))
+				bad = true;
 	}
 	for (f = root->child; f; f = f->next) {
 		double v;
 		if (!f->string || !strcmp(f->string, "step") || !strcmp(f->string, "ts") || f->string[0] == '_')
 			continue;
 		if (json_number(f, &v)) {
-			json_point(in, f->string, has_step, step, ts, v);
+			if (!json_point(in, f->string, has_step, step, ts, v))
+				bad = true;
 		} else if (cJSON_IsObject(f)) {
 			for (cJSON *g = f->child; g; g = g->next) {
 				if (g->string && json_number(g, &v)) {
+					/* "x/" or "/y" would hide a refused part in a kept name */
 					char *k = ry_xasprintf("%s/%s", f->string, g->string);
-					json_point(in, k, has_step, step, ts, v);
+					if (!*f->string || !*g->string || !json_point(in, k, has_step, step, ts, v))
+						bad = true;
 					free(k);
 				}
 			}
 		}
 	}
+	if (bad)
+		in->malformed++;
 	cJSON_Delete(root);
 }
 
@@ -1234,9 +1323,15 @@ int ry_ingest_continue_steps(ry_ingest *in)
 {
 	ry_metric_summary *sum = NULL;
 	size_t nsum = 0;
+	ry_run *r = NULL;
 	int rc;
 	if (!in->st)
 		return 0;
+	/* the run's count goes on too: a flush stores this ingest's total */
+	if ((rc = ry_run_get(&r, in->st, in->run_id)))
+		return rc;
+	in->malformed = in->malformed_stored = r->malformed_lines;
+	ry_run_free(r);
 	if ((rc = ry_metrics_summaries(in->st, in->run_id, &sum, &nsum)))
 		return rc;
 	for (size_t i = 0; i < nsum; i++) {
@@ -1285,7 +1380,6 @@ int ry_ingest_resume(ry_ingest **out, ry_store *st, int64_t run_id, int64_t *log
 	in->j_skip = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "jsonl_skip"));
 	in->log_fed = in->log_stored = r->log_offset;
 	in->met_fed = in->met_stored = r->metrics_offset;
-	in->malformed = in->malformed_stored = r->malformed_lines;
 	in->state_stored = ry_xstrdup(r->ingest_state);
 	*log_off = r->log_offset;
 	*met_off = r->metrics_offset;

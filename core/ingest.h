@@ -35,8 +35,12 @@
  * "outer/inner"); strings, booleans and null are ignored; NaN, Infinity and
  * -Infinity as Python's json module writes them are accepted.  A line
  * {"_params": {...}} sets run params instead.  A line that is not a JSON
- * object, is not valid UTF-8 or is longer than RY_INGEST_MAX_LINE is skipped
- * and counted as malformed.
+ * object, is not valid UTF-8, is longer than RY_INGEST_MAX_LINE or has a
+ * "step" that is neither null nor an integer in [0, 2^53] is skipped and
+ * counted as malformed.  A metric or param name that is empty, over 200
+ * bytes or holds a control character (a \u0000 included) is refused, not
+ * shortened: its value is dropped and the line counted once, its other
+ * values kept.  docs/tracking.md has the table users read.
  */
 #ifndef RY_INGEST_H
 #define RY_INGEST_H
@@ -106,12 +110,15 @@ int ry_ingest_flush(ry_ingest *in, bool end);
 int ry_ingest_resume(ry_ingest **out, ry_store *st, int64_t run_id, int64_t *log_off, int64_t *met_off);
 
 /* Number each key's step-less points after the last step the run already
- * has for it (metric_summary), as an ingest that continues a run must:
- * remote sync makes a new ingest every round.  0 or an RY_E* code. */
+ * has for it (metric_summary), and count malformed lines on from the run's
+ * malformed_lines, as an ingest that continues a run must: remote sync
+ * makes a new ingest every round.  0 or an RY_E* code. */
 int ry_ingest_continue_steps(ry_ingest *in);
 
 int64_t ry_ingest_points(const ry_ingest *in);    /* points ingested so far */
-int64_t ry_ingest_malformed(const ry_ingest *in); /* JSONL lines skipped */
+/* JSONL lines counted malformed (a continued or resumed ingest: the run's
+ * total) */
+int64_t ry_ingest_malformed(const ry_ingest *in);
 void ry_ingest_free(ry_ingest *in);               /* accepts NULL */
 
 /* ---- the scanner alone (unit tests, benchmarks) ----------------------- */

@@ -21,6 +21,7 @@ variables unset) every call does nothing, so a script runs unchanged.
 """
 
 import json
+import operator
 import os
 import shutil
 import threading
@@ -69,15 +70,40 @@ def _number(v):
         return None
 
 
+_MAX_STEP = 2 ** 53  # runyard takes integer steps in [0, 2**53]
+
+
+def _step(step):
+    """step as the int runyard stores; ValueError for one it would refuse.
+
+    Accepts ints, numpy integers, and integral floats or 0-d tensors (3.0).
+    int() alone would turn 1.5 into 1 and store the point at a step the
+    job never reached; a bad step is a bug the caller should see at once.
+    """
+    if isinstance(step, bool):
+        raise ValueError("runyard.log: step must be an integer, not %r" % step)
+    try:
+        n = operator.index(step)
+    except TypeError:
+        f = float(step)
+        if not f.is_integer():
+            raise ValueError("runyard.log: step must be an integer, not %r" % step)
+        n = int(f)
+    if not 0 <= n <= _MAX_STEP:
+        raise ValueError("runyard.log: step must be from 0 to 2**53, not %r" % step)
+    return n
+
+
 def log(step=None, **metrics):
     """Record metric values, e.g. log(step=10, loss=0.3, val_acc=0.8).
 
-    step: an int; when omitted each metric counts its own steps from 0.
+    step: an integer from 0 to 2**53 (ValueError otherwise); when omitted
+    each metric counts its own steps from 0.
     Values that are not numbers are skipped; NaN and inf are kept.
     """
     rec = {}
     if step is not None:
-        rec["step"] = int(step)
+        rec["step"] = _step(step)
     rec["ts"] = time.time()
     for k, v in metrics.items():
         x = _number(v)

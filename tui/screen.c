@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "screen.h"
@@ -53,6 +54,10 @@ static void fatal_hook(void)
 	}
 }
 
+/* Ctrl-C, SIGTERM, SIGHUP and Ctrl-\ (SIGQUIT) all ask the main loop to
+ * quit, which leaves through tui_screen_end like `Q` does: the terminal is
+ * put back and the exit status is 0.  SIGQUIT's default (a core dump)
+ * would leave the terminal in the alternate screen with the app's modes. */
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -62,6 +67,7 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
 	sa.sa_handler = on_fatal_signal;
 	sa.sa_flags = SA_RESETHAND;
 	sigaction(SIGSEGV, &sa, NULL);
@@ -70,6 +76,25 @@ static void install_signals(void)
 	sigaction(SIGILL, &sa, NULL);
 	sigaction(SIGABRT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Turn flow control off.  With IXON the terminal driver keeps Ctrl-S and
+ * Ctrl-Q (XOFF, XON) for itself, and a stray Ctrl-S stops all output until
+ * Ctrl-Q: the app looks hung.  raw() would clear IXON too, but also ISIG,
+ * and Ctrl-C, Ctrl-Z and Ctrl-\ are meant to stay signals here.  Called
+ * after the other mode calls and recorded with def_prog_mode, so curses
+ * keeps it as the program's mode: endwin (on every way out, a fatal signal
+ * included, and when Ctrl-Z suspends) puts back the terminal's own
+ * settings, flow control included, and the refresh after a resume brings
+ * this mode back. */
+static void flow_control_off(void)
+{
+	struct termios t;
+	if (tcgetattr(STDIN_FILENO, &t) == 0) {
+		t.c_iflag &= ~(tcflag_t)(IXON | IXOFF);
+		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+	}
+	def_prog_mode();
 }
 
 void tui_screen_colors(struct tui_ctx *c)
@@ -146,6 +171,8 @@ int tui_screen_init(struct tui_ctx *c, bool headless, int rows, int cols)
 	set_escdelay(25);
 	curs_set(0);
 	wtimeout(stdscr, 500);
+	if (!headless)
+		flow_control_off();
 	c->ncolors = 0;
 	if (has_colors() && !(getenv("NO_COLOR") && *getenv("NO_COLOR"))) {
 		start_color();

@@ -101,6 +101,13 @@ for step in range(5):
     runyard.log(step=step, loss=1.0 / (step + 1), val_acc=0.5 + step / 10)
 runyard.log(loss=float("nan"))
 runyard.log(step=9, grad=float("inf"), note="not a number")
+runyard.log(step=10.0, loss=0.1)  # an integral float is that step
+for bad in (1.5, -1, True, 2 ** 53 + 1):
+    try:
+        runyard.log(step=bad, loss=9.0)
+        print("accepted step", bad)
+    except ValueError:
+        pass
 with open("model.bin", "wb") as f:
     f.write(b"\0weights" * 100)
 print("saved to", runyard.artifact("model.bin"))
@@ -110,6 +117,7 @@ EOF
 	>"$T_TMP/out" 2>"$T_TMP/err"); RC=$?
 expect_rc 0 "python script under runyard"
 expect_out_has "active True" "the helper sees runyard"
+expect_out_lacks "accepted step" "log() refuses a step runyard would not store (1.5, -1, True, > 2**53)"
 [ "$(q "select group_concat(key || '=' || value) from (select p.* from params p join runs r on r.id = p.run_id where r.name = 'py' order by key)")" = "layers=4,lr=0.003,optimizer=adam" ] \
 	&& ok "param() and argv params" || fail "param() and argv params: $(q "select group_concat(key || '=' || value) from params p join runs r on r.id = p.run_id where r.name = 'py'")"
 ry metrics py --csv
@@ -117,6 +125,8 @@ expect_out_has "py,loss,4,"   "log(step=4, loss=...)"
 expect_out_has "py,loss,5,"   "log() without step continues the key's count"
 expect_out_has ",nan"          "NaN kept"
 expect_out_has "py,grad,9,"   "inf stored at its step"
+expect_out_has "py,loss,10,"  "log(step=10.0) is step 10"
+grep -q '^py,loss,.*,9$' "$T_TMP/out" && fail "a refused step stored a point" || ok "no point of a refused step stored"
 expect_out_lacks "note"        "non-numbers skipped"
 [ "$(q "select a.path || ' ' || a.size || ' ' || length(a.sha256) from artifacts a join runs r on r.id = a.run_id where r.name = 'py'")" = "model.bin 800 64" ] \
 	&& ok "artifact recorded with size and sha256" || fail "artifact recorded: $(q "select * from artifacts")"

@@ -46,10 +46,10 @@ seed() {
 tui_start() {
 	local args=""
 	for a in "$@"; do args="$args '$a'"; done
-	# The shell survives Ctrl-C (a trap, not an ignore, so runyard gets
+	# The shell survives Ctrl-C and Ctrl-\ (a trap, not an ignore, so runyard gets
 	# the default disposition) to record what runyard left behind.
 	cat >"$T_TMP/run.sh" <<EOS
-trap 'true' INT
+trap 'true' INT QUIT
 "$RUNYARD" --db "$DB" $args
 echo "\$?" >"$T_TMP/exit_status"
 stty -a >"$T_TMP/stty_after" 2>&1

@@ -1,12 +1,15 @@
 #!/bin/sh
-# The terminal is restored however runyard leaves: Ctrl-C, SIGTERM, and a
-# fatal signal (SIGSEGV) all leave the shell with echo and canonical input.
+# The terminal is restored however runyard leaves: Ctrl-C, Ctrl-\ (SIGQUIT),
+# SIGTERM, and a fatal signal (SIGSEGV) all leave the shell in the normal
+# screen with echo, canonical input and flow control as they were.
 . "$(dirname "$0")/lib.sh"
 seed 10 10
 
+# The settings the shell had before runyard, as stty names them.
 sane() {
-	grep -qw -- "icanon" "$T_TMP/stty_after" && grep -qw -- "echo" "$T_TMP/stty_after" &&
-		! grep -qw -- "-icanon" "$T_TMP/stty_after" && ! grep -qw -- "-echo" "$T_TMP/stty_after"
+	for flag in icanon echo ixon; do
+		grep -qw -- "$flag" "$T_TMP/stty_after" && ! grep -qw -- "-$flag" "$T_TMP/stty_after" || return 1
+	done
 }
 
 # runyard_pid: the runyard process under the pane's shell.
@@ -16,15 +19,18 @@ runyard_pid() {
 	pgrep -P "$sh_pid" -x runyard | head -1
 }
 
-for how in C-c TERM SEGV; do
+for how in C-c 'C-\' TERM SEGV; do
+	# A tmux server of its own per case: starting one on the socket of a
+	# server still going down after kill-server races it.
+	SOCK="$T_TMP/tmux-$(echo "$how" | tr -cd 'A-Za-z').sock"
 	tui_start
 	if ! wait_for "1/10 runs"; then fail "runyard starts ($how)"; continue; fi
 	case $how in
-	C-c) send C-c ;;
+	C-*) send "$how" ;;
 	*) kill -"$how" "$(runyard_pid)" ;;
 	esac
 	if wait_for "RUNYARD-EXITED"; then ok "runyard exits on $how"; else fail "runyard exits on $how"; fi
-	if sane; then ok "the terminal is sane after $how"; else fail "the terminal is sane after $how"; fi
+	if sane; then ok "the terminal is sane after $how"; else fail "the terminal is sane after $how: $(cat "$T_TMP/stty_after")"; fi
 	status=$(cat "$T_TMP/exit_status" 2>/dev/null)
 	case $how in
 	SEGV) [ "$status" = 139 ] && ok "a fatal signal still kills with that signal (status $status)" ||

@@ -406,6 +406,156 @@ static void test_jsonl__params_and_log_dedup(void **state)
 	ry_ingest_free(in);
 }
 
+/* Feed text as one JSONL file and flush. */
+static void feed_jsonl(ry_ingest *in, const char *text, size_t len)
+{
+	ry_ingest_jsonl(in, text, len);
+	ry_ingest_flush(in, true);
+}
+
+/* A step that is not an integer in [0, 2^53] makes its line malformed: it is
+ * counted and none of its points are stored (never renumbered prev + 1). */
+static void test_jsonl__bad_steps_make_the_line_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"{\"step\": 1e30, \"loss\": 9}\n",
+		"{\"step\": \"5\", \"loss\": 9}\n",
+		"{\"step\": NaN, \"loss\": 9}\n",
+		"{\"step\": Infinity, \"loss\": 9}\n",
+		"{\"step\": -Infinity, \"loss\": 9}\n",
+		"{\"step\": -3, \"loss\": 9}\n",
+		"{\"step\": 1.5, \"loss\": 9}\n",
+		"{\"step\": true, \"loss\": 9}\n",
+		"{\"step\": false, \"loss\": 9}\n",
+		"{\"step\": [1], \"loss\": 9}\n",
+		"{\"step\": {\"n\": 1}, \"loss\": 9}\n",
+		"{\"step\": 9007199254740994, \"loss\": 9}\n", /* 2^53 + 2 */
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		struct sink s;
+		ry_ingest *in = mk(&s, NULL);
+		const char *ok = "{\"step\": 4, \"loss\": 1}\n";
+		feed_jsonl(in, ok, strlen(ok));
+		ry_ingest_jsonl(in, bad[i], strlen(bad[i]));
+		ry_ingest_jsonl(in, "{\"loss\": 2}\n", 12);
+		ry_ingest_flush(in, true);
+		if (ry_ingest_malformed(in) != 1 || s.n != 2)
+			fail_msg("%s: %lld malformed, %zu points", bad[i], (long long)ry_ingest_malformed(in), s.n);
+		assert_int_equal(s.v[1].step, 5); /* the bad line took no step */
+		assert_true(s.v[1].value == 2);
+		ry_ingest_free(in);
+	}
+}
+
+static void test_jsonl__good_steps_kept_exactly(void **state)
+{
+	struct sink s;
+	ry_ingest *in = mk(&s, NULL);
+	(void)state;
+	const char *text = "{\"step\": 0, \"a\": 1}\n"
+	                   "{\"step\": 7.0, \"a\": 1}\n"
+	                   "{\"step\": 1e2, \"a\": 1}\n"
+	                   "{\"step\": 9007199254740992, \"a\": 1}\n" /* 2^53 */
+	                   "{\"step\": null, \"b\": 1}\n"             /* null: auto-numbered */
+	                   "{\"b\": 1}\n";
+	feed_jsonl(in, text, strlen(text));
+	assert_int_equal(ry_ingest_malformed(in), 0);
+	assert_int_equal(s.n, 6);
+	assert_int_equal(s.v[0].step, 0);
+	assert_int_equal(s.v[1].step, 7);
+	assert_int_equal(s.v[2].step, 100);
+	assert_int_equal(s.v[3].step, INT64_C(9007199254740992));
+	assert_string_equal(s.v[4].key, "b");
+	assert_int_equal(s.v[4].step, 0);
+	assert_int_equal(s.v[5].step, 1);
+	ry_ingest_free(in);
+}
+
+/* A key runyard would have to alter to store is refused: that value is not
+ * stored, the line counts as malformed once, its other values are kept. */
+static void test_jsonl__bad_keys_counted_not_altered(void **state)
+{
+	char longkey[300], line[700];
+	static const char text[] =
+		"{\"step\": 1, \"lo\\u0000ss\": 9, \"acc\": 1}\n"   /* NUL: not "lo" */
+		"{\"step\": 2, \"a\\u001bb\": 9, \"acc\": 2}\n"     /* ESC */
+		"{\"step\": 3, \"a\\tb\": 9, \"acc\": 3}\n"         /* TAB */
+		"{\"step\": 4, \"a\x01" "b\": 9, \"acc\": 4}\n"     /* a raw control byte */
+		"{\"step\": 5, \"\": 9, \"acc\": 5}\n"              /* empty */
+		"{\"step\": 6, \"x\": {\"\": 9}, \"acc\": 6}\n"     /* empty inner key */
+		"{\"step\": 7, \"st\\u0000ep\": 9, \"acc\": 7}\n"   /* not "st", not a step */
+		"{\"step\\u0000\": 100, \"acc\": 8}\n"              /* not the step either */
+		"{\"_params\": {\"l\\u0000r\": 1, \"ok\": 2}}\n"    /* a param key too */
+		"{\"step\": 9, \"c1\\u0085\": 9, \"acc\": 9}\n";    /* a C1 control */
+	struct sink s;
+	ry_ingest *in = mk(&s, NULL);
+	(void)state;
+	feed_jsonl(in, text, sizeof text - 1);
+	assert_int_equal(ry_ingest_malformed(in), 10);
+	assert_int_equal(s.n, 9);
+	for (size_t i = 0; i < s.n; i++) {
+		assert_string_equal(s.v[i].key, "acc");
+		assert_true(s.v[i].value == (double)(i + 1));
+	}
+	assert_int_equal(s.v[7].step, 8); /* the step-like key was no step */
+	assert_int_equal(s.nparams, 1);
+	assert_string_equal(s.params[0][0], "ok");
+	ry_ingest_free(in);
+
+	/* MAX_KEY (200) bytes is the longest key kept, flattened names included */
+	memset(longkey, 'k', sizeof longkey);
+	in = mk(&s, NULL);
+	snprintf(line, sizeof line, "{\"%.200s\": 1, \"%.201s\": 2, \"%.100s\": {\"%.100s\": 3}}\n",
+	         longkey, longkey, longkey, longkey);
+	feed_jsonl(in, line, strlen(line));
+	assert_int_equal(ry_ingest_malformed(in), 1);
+	assert_int_equal(s.n, 1);
+	assert_true(s.v[0].value == 1);
+	ry_ingest_free(in);
+}
+
+/* Remote sync makes a new ingest every round and goes on with
+ * ry_ingest_continue_steps: the rules above hold there too, and the run's
+ * malformed count adds up over the rounds instead of being replaced by the
+ * last round's. */
+static void test_jsonl__sync_rounds_keep_rules_and_count(void **state)
+{
+	static const char *const rounds[] = {
+		"{\"step\": 3, \"loss\": 1}\n{\"step\": 1.5, \"loss\": 9}\n",
+		"{\"step\": \"5\", \"loss\": 9}\n{\"loss\": 2}\n{\"lo\\u0000ss\": 9}\n",
+		"{\"loss\": 3}\n",
+	};
+	struct ry_test_ws ws;
+	ry_run_spec spec = RY_RUN_SPEC_INIT;
+	ry_metric_summary *sum = NULL;
+	size_t nsum = 0;
+	ry_run *r = NULL;
+	int64_t id;
+	(void)state;
+	ry_test_ws_open(&ws);
+	assert_int_equal(ry_run_create(ws.st, &spec, &id, NULL), 0);
+	for (size_t i = 0; i < sizeof rounds / sizeof *rounds; i++) {
+		ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
+		ry_ingest *in = NULL;
+		assert_int_equal(ry_ingest_new(&in, ws.st, id, &io), 0);
+		assert_int_equal(ry_ingest_continue_steps(in), 0);
+		ry_ingest_jsonl(in, rounds[i], strlen(rounds[i]));
+		assert_int_equal(ry_ingest_flush(in, true), 0);
+		ry_ingest_free(in);
+	}
+	assert_int_equal(ry_run_get(&r, ws.st, id), 0);
+	assert_int_equal(r->malformed_lines, 3);
+	ry_run_free(r);
+	assert_int_equal(ry_metrics_summaries(ws.st, id, &sum, &nsum), 0);
+	assert_int_equal(nsum, 1);
+	assert_string_equal(sum[0].key, "loss");
+	assert_int_equal(sum[0].n, 3);
+	assert_int_equal(sum[0].last_step, 5);
+	ry_metric_summaries_free(sum, nsum);
+	ry_test_ws_close(&ws);
+}
+
 /* Random bytes biased towards the scanner's syntax, in random chunks: the
  * parsers must never crash or read out of bounds (ASan builds check that). */
 static void test_ingest__random_input_never_crashes(void **state)
@@ -540,6 +690,10 @@ int main(void)
 		cmocka_unit_test(test_jsonl__python_nan_infinity),
 		cmocka_unit_test(test_jsonl__overlong_line_counted),
 		cmocka_unit_test(test_jsonl__params_and_log_dedup),
+		cmocka_unit_test(test_jsonl__bad_steps_make_the_line_malformed),
+		cmocka_unit_test(test_jsonl__good_steps_kept_exactly),
+		cmocka_unit_test(test_jsonl__bad_keys_counted_not_altered),
+		cmocka_unit_test(test_jsonl__sync_rounds_keep_rules_and_count),
 		cmocka_unit_test(test_ingest__random_input_never_crashes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
