@@ -1089,7 +1089,7 @@ static bool json_number(const cJSON *v, double *out)
 static bool key_ok(const char *k)
 {
 	size_t n = strlen(k);
-	if (n == 0 || n > MAX_KEY || !valid_utf8((const unsigned char *)k, n))
+	if (n == 0 || n > MAX_KEY || !ry_utf8_valid(k, n))
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)k[i];
