@@ -3,11 +3,12 @@
 # never refused, whatever moment runyard is killed at and however many
 # processes write at once.  Each race is reproduced deterministically with
 # a fault point (RUNYARD_FAULT, core/fault.h) and then by the statistical
-# loop that first found it (RY_RACE_ROUNDS scales the loops; make check
-# runs a short version, tests/stress.sh a long one).
+# loop that first found it (RY_RACE_KILLS and RY_RACE_WRITER_ROUNDS scale
+# the loops; make check runs a short version).
 . "$(dirname "$0")/lib.sh"
 export RUNYARD_DB="$T_TMP/ws.db"
-ROUNDS=${RY_RACE_ROUNDS:-1}
+KILLS=${RY_RACE_KILLS:-10}          # random kills, each way (plain, under write contention)
+WROUNDS=${RY_RACE_WRITER_ROUNDS:-2}  # rounds of 8 writers at once, each workspace kind
 q() { sqlite3 -cmd '.timeout 5000' "$RUNYARD_DB" "$1"; }
 PIDS=""
 cleanup_pids() { for p in $PIDS; do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done; }
@@ -32,7 +33,7 @@ is_status() { [ "$(status_of "$1")" = "$2" ]; }
 JOB='i=1; while [ $i -le 20 ]; do echo "step=$i loss=0.$i"; i=$((i+1)); sleep 0.01; done'
 
 # ---- 1. killed between starting the command and recording its pid
-RUNYARD_FAULT=track-started:kill "$RUNYARD" run -q --name nopid -- sh -c "$JOB" >/dev/null 2>&1
+{ RUNYARD_FAULT=track-started:kill "$RUNYARD" run -q --name nopid -- sh -c "$JOB"; } >/dev/null 2>&1
 RC=$?
 [ "$RC" -eq 137 ] && ok "the fault point kills runyard after the start" || fail "the fault point kills runyard (status $RC)"
 wait_until 20 test -e "$(rundir nopid)/exit" && ok "the keeper finishes the job alone" || fail "the keeper finishes the job alone"
@@ -44,7 +45,7 @@ n=$(metric_count nopid)
 [ "$n" = 20 ] && ok "all 20 points it printed are in" || fail "all 20 points it printed are in: $n"
 
 # ---- killed after the run is created, before the command starts
-RUNYARD_FAULT=track-created:kill "$RUNYARD" run -q --name never -- sh -c "echo ran > '$T_TMP/never-ran'" >/dev/null 2>&1
+{ RUNYARD_FAULT=track-created:kill "$RUNYARD" run -q --name never -- sh -c "echo ran > '$T_TMP/never-ran'"; } >/dev/null 2>&1
 ry runs
 is_status never "lost -" && ok "a run whose command never started is lost, not running" \
 	|| fail "a run whose command never started is lost: '$(status_of never)'"
@@ -91,41 +92,64 @@ wait "$A"; RA=$?
 [ "$(q "select count(*) from runs where status = 'finished'")" = 2 ] && ok "both runs are in the new workspace" \
 	|| fail "both runs are in the new workspace: $(q "select name, status from runs")"
 
-# ---- the statistical loops: kill -9 at random moments in the first 50 ms
+# ---- the statistical loops: kill -9 at random moments in the first 50 ms,
+# alone and while another connection holds the write lock most of the time
+# (what made the pid's own transaction wait, and the run look pid-less)
+random_kills() { # PREFIX
+	for i in $(seq "$KILLS"); do
+		"$RUNYARD" run -q --name "$1$i" -- sh -c "$JOB" >/dev/null 2>&1 &
+		local p=$!
+		sleep "0.0$(( RANDOM % 5 ))$(( RANDOM % 10 ))"
+		{ kill -KILL "$p"; wait "$p"; } 2>/dev/null
+	done
+}
+hold_lock() { # SECONDS: hold BEGIN IMMEDIATE for 150 ms of every 200
+	python3 - "$RUNYARD_DB" "$1" <<'PY'
+import sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], timeout=10, isolation_level=None)
+end = time.time() + float(sys.argv[2])
+while time.time() < end:
+    con.execute("BEGIN IMMEDIATE"); time.sleep(0.15); con.execute("COMMIT"); time.sleep(0.05)
+PY
+}
 export RUNYARD_DB="$T_TMP/kill.db"
-kills=$((10 * ROUNDS))
-for i in $(seq "$kills"); do
-	"$RUNYARD" run -q --name "k$i" -- sh -c "$JOB" >/dev/null 2>&1 &
-	p=$!
-	sleep "0.0$(( RANDOM % 5 ))$(( RANDOM % 10 ))"
-	kill -KILL "$p" 2>/dev/null
-	wait "$p" 2>/dev/null
-done
-# every keeper leaves its exit file within the deadline
-settled_all() { [ "$(q "select count(*) from runs where status = 'running'")" = 0 ]; }
-wait_until 60 sh -c '"$0" runs >/dev/null 2>&1; [ "$(sqlite3 -cmd ".timeout 5000" "$RUNYARD_DB" "select count(*) from runs where status = '"'running'"'")" = 0 ]' "$RUNYARD"
+"$RUNYARD" run -q -- true >/dev/null 2>&1
+random_kills k
+hold_lock 600 &
+LOCKER=$!
+PIDS="$PIDS $LOCKER"
+random_kills c
+kill "$LOCKER" 2>/dev/null
+wait "$LOCKER" 2>/dev/null
+# every keeper leaves its exit file; then any start settles the runs
+all_settled() { "$RUNYARD" runs >/dev/null 2>&1; [ "$(q "select count(*) from runs where status = 'running'")" = 0 ]; }
+wait_until 60 all_settled
+total=$((2 * KILLS))
 stuck=$(q "select count(*) from runs where status = 'running'")
-bad=$(q "select count(*) from runs where status not in ('finished', 'lost')")
-[ "$stuck" = 0 ] && ok "$kills random kills: 0 runs stuck running" || fail "$kills random kills: $stuck stuck running"
-[ "$bad" = 0 ] && ok "$kills random kills: every run finished (or lost before its command started)" \
-	|| fail "$kills random kills: $bad mislabelled: $(q "select name, status, exit_code from runs where status not in ('finished', 'lost')")"
+bad=$(q "select count(*) from runs where name glob '[kc]*' and status not in ('finished', 'lost')")
+[ "$stuck" = 0 ] && ok "$total random kills: 0 runs stuck running" || fail "$total random kills: $stuck stuck running"
+[ "$bad" = 0 ] && ok "$total random kills: every run finished (or lost before its command started)" \
+	|| fail "$total random kills: $bad mislabelled: $(q "select name, status, exit_code from runs where status not in ('finished', 'lost')")"
 short=0
-for name in $(q "select name from runs where status = 'finished'"); do
+for name in $(q "select name from runs where name glob '[kc]*' and status = 'finished'"); do
 	[ "$(metric_count "$name")" = 20 ] || short=$((short + 1))
 done
-[ "$short" = 0 ] && ok "$kills random kills: every finished run has all 20 points" || fail "$kills random kills: $short finished runs lack points"
+[ "$short" = 0 ] && ok "$total random kills: every finished run has all 20 points" \
+	|| fail "$total random kills: $short finished runs lack points"
 lostran=0
 for name in $(q "select name from runs where status = 'lost'"); do
 	[ -s "$RUNYARD_DB.runs/$(q "select uuid from runs where name = '$name'")/log" ] && lostran=$((lostran + 1))
 done
-[ "$lostran" = 0 ] && ok "$kills random kills: no run whose command printed is lost" || fail "$kills random kills: $lostran lost runs had output"
+[ "$lostran" = 0 ] && ok "$total random kills: no run whose command printed is lost" \
+	|| fail "$total random kills: $lostran lost runs had output"
+echo "# random kills: $total, finished $(q "select count(*) from runs where name glob '[kc]*' and status = 'finished'"), lost before starting $(q "select count(*) from runs where status = 'lost'")"
 
 # ---- 8 writers at once, on a new and on an existing workspace
 for ws in fresh existing; do
 	export RUNYARD_DB="$T_TMP/$ws.db"
 	[ "$ws" = existing ] && "$RUNYARD" run -q -- true >/dev/null 2>&1
 	failed=0
-	for r in $(seq $((2 * ROUNDS))); do
+	for r in $(seq "$WROUNDS"); do
 		[ "$ws" = fresh ] && rm -rf "$RUNYARD_DB" "$RUNYARD_DB"-* "$RUNYARD_DB.runs"
 		pids=""
 		for w in $(seq 8); do
@@ -136,8 +160,8 @@ for ws in fresh existing; do
 		n=$(q "select count(*) from runs r join experiments e on e.id = r.experiment_id where e.name = 'par' and status = 'finished'")
 		[ "$ws" = fresh ] && [ "$n" != 8 ] && failed=$((failed + 1))
 	done
-	[ "$failed" = 0 ] && ok "8 writers x $((2 * ROUNDS)) on a $ws workspace: 0 failed" \
-		|| fail "8 writers x $((2 * ROUNDS)) on a $ws workspace: $failed failed: $(sort -u "$T_TMP/writers.err" | head -5)"
+	[ "$failed" = 0 ] && ok "8 writers x $WROUNDS on a $ws workspace: 0 failed" \
+		|| fail "8 writers x $WROUNDS on a $ws workspace: $failed failed: $(sort -u "$T_TMP/writers.err" | head -5)"
 done
 
 t_end
