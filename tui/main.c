@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 const struct cli_command cli_commands[] = {
 	{ "demo", cli_demo, "[--db PATH] [--runs N] [--steps N] [--seed N]",

@@ -10,7 +10,7 @@
  * Usage: bench_query [RUNS] [KEEP_DB_PATH]
  */
 #include "runyard.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 #include <math.h>
 

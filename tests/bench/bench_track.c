@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "runyard.h"
-#include "ingest.h"
+#include "metrics/ingest.h"
 
 static int64_t sunk;
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "runyard.h"
-#include "../../tui/bench.h"
+#include "app/bench.h"
 
 static void line(const char *what, double v, const char *unit, double target)
 {

@@ -83,10 +83,10 @@ ry --db "$DB" metrics 1 --csv
 if grep -q $'bad\xe9name' "$T_TMP/out"; then ok "the store keeps the bytes as given"; \
 else fail "the store keeps the bytes as given"; fi
 
-# One door: JSON text leaves the CLI only through cli_json_write (tui/cli_table.c),
+# One door: JSON text leaves the CLI only through cli_json_write (tui/cli/table.c),
 # so no subcommand can print a cJSON document of its own past the check.
 others=$(cd "$SRC/tui" && grep -l 'cJSON_Print' ./*.c | grep -v '^\./cli_table\.c$')
-if [ -z "$others" ]; then ok "only cli_table.c prints cJSON documents"; \
-else RC=0; fail "only cli_table.c prints cJSON documents (also: $others)"; fi
+if [ -z "$others" ]; then ok "only cli/table.c prints cJSON documents"; \
+else RC=0; fail "only cli/table.c prints cJSON documents (also: $others)"; fi
 
 t_end

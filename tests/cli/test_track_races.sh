@@ -2,7 +2,7 @@
 # Tracked runs are never stuck, never mislabelled and a new workspace is
 # never refused, whatever moment runyard is killed at and however many
 # processes write at once.  Each race is reproduced deterministically with
-# a fault point (RUNYARD_FAULT, core/fault.h) and then by the statistical
+# a fault point (RUNYARD_FAULT, core/base/fault.h) and then by the statistical
 # loop that first found it (RY_RACE_KILLS and RY_RACE_WRITER_ROUNDS scale
 # the loops; make check runs a short version).
 . "$(dirname "$0")/lib.sh"

@@ -125,8 +125,15 @@ CONF
 	trap 'rt_reap; rt_stop; rm -rf "$T_TMP"' EXIT
 	rt_start
 	: > "$HOME/.ssh/known_hosts"
+	# a busy machine can make one keyscan time out: try each port again
+	# until it answers, within a deadline
+	local p k
 	for p in $RT_PORT2 $RT_PORT8 $RT_PORTC; do
-		ssh-keyscan -t ed25519 -p $p 127.0.0.1 2>/dev/null >> "$HOME/.ssh/known_hosts"
+		for _ in 1 2 3 4 5 6; do
+			k=$(ssh-keyscan -T 10 -t ed25519 -p $p 127.0.0.1 2>/dev/null)
+			[ -n "$k" ] && break
+		done
+		[ -n "$k" ] && echo "$k" >> "$HOME/.ssh/known_hosts"
 	done
 	[ "$(wc -l < "$HOME/.ssh/known_hosts")" -eq 3 ] || { echo "Bail out! ssh-keyscan got no keys"; exit 1; }
 }

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "../unit/testutil.h"
-#include "ssh.h"
-#include "sshconfig.h"
+#include "remote/ssh.h"
+#include "remote/sshconfig.h"
 
 static ry_sshconfig *cfg;
 

@@ -14,7 +14,7 @@
 #define RY_QUERY_FIXTURE_H
 
 #include "testutil.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 #include <math.h>
 #include <time.h>

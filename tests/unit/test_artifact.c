@@ -4,7 +4,7 @@
  * per-run artifacts table.
  */
 #include "testutil.h"
-#include "artifact.h"
+#include "registry/artifact.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

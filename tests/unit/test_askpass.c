@@ -1,4 +1,4 @@
-/* The passphrase broker (tui/askpass.c) with real threads: a worker asks,
+/* The passphrase broker (tui/work/askpass.c) with real threads: a worker asks,
  * this thread plays the main loop (pending, answer).  Questions come one at
  * a time, one answer serves every asker of the same key, Esc is remembered
  * per key, and cancel or shutdown never leaves an asker waiting. */
@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "askpass.h"
+#include "work/askpass.h"
 
 struct asker {
 	struct tui_askpass_client cl;

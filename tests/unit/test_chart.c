@@ -1,7 +1,7 @@
 /* Charts: decimation, ticks and labels, braille and ASCII rendering, gaps,
- * log y, EMA smoothing and speed (tui/chart.c). */
+ * log y, EMA smoothing and speed (tui/widgets/chart.c). */
 #include "testutil.h"
-#include "chart.h"
+#include "widgets/chart.h"
 
 #include <math.h>
 #include <float.h>

@@ -1,6 +1,6 @@
 /* codepack.c: what gets shipped to a host, byte for byte. */
 #include "testutil.h"
-#include "codepack.h"
+#include "git/codepack.h"
 
 #include <sys/stat.h>
 

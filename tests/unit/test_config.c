@@ -1,6 +1,6 @@
 /* config.c: the INI reader behind prices, budgets, keys and patterns. */
 #include "testutil.h"
-#include "core/config.h" /* not the autoconf config.h at the top of the tree */
+#include "base/config.h"
 
 static void test_config_parse__empty_text_has_top_section(void **state)
 {

@@ -1,7 +1,7 @@
 /* cost.c: command shapes, the history median, budgets. */
 #include "testutil.h"
-#include "cost.h"
-#include "core/config.h"
+#include "remote/cost.h"
+#include "base/config.h"
 
 #include <math.h>
 

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <sqlite3.h>
 
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 static int64_t one_int(ry_store *st, const char *sql)
 {

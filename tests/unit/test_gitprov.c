@@ -3,7 +3,7 @@
  * capped diffs, credentials stripped, diffs between commits, and recording
  * on a run. */
 #include "testutil.h"
-#include "gitprov.h"
+#include "git/gitprov.h"
 
 #include <sys/stat.h>
 

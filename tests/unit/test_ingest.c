@@ -3,8 +3,8 @@
  * chunking independence.  Points go to a callback so these tests need no
  * store. */
 #include "testutil.h"
-#include "ingest.h"
-#include "ingest_internal.h"
+#include "metrics/ingest.h"
+#include "metrics/ingest_internal.h"
 
 #include <math.h>
 

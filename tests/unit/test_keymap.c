@@ -1,11 +1,11 @@
-/* Keymaps and the prompt's line editor (tui/keymap.c, tui/prompt.c): key
+/* Keymaps and the prompt's line editor (tui/app/keymap.c, tui/app/prompt.c): key
  * names, the built-in bindings, user overrides through the config path,
  * per-view fallback, what help lists, and editing keys.  No terminal. */
 #include "testutil.h"
 #include <curses.h>
 
-#include "keymap.h"
-#include "prompt.h"
+#include "app/keymap.h"
+#include "app/prompt.h"
 
 static void test_key_parse__unknown_names_fail(void **state)
 {

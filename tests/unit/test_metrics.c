@@ -5,7 +5,7 @@
 #include <math.h>
 #include <sqlite3.h>
 
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 static void exec_sql(ry_store *st, const char *sql)
 {

@@ -5,7 +5,7 @@
  * workspace (query_fixture.h) and comparing the matching run ids.
  */
 #include "query_fixture.h"
-#include "query_internal.h"
+#include "query/query_internal.h"
 
 static struct ry_test_ws ws;
 

@@ -3,7 +3,7 @@
  * and per-experiment settings, on real workspace files.
  */
 #include "testutil.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 #include <math.h>
 
 static int64_t mkrun(ry_store *st, const char *exp, const char *name)

@@ -1,8 +1,8 @@
 /* sshconfig.c and shell.c: how runyard reads ~/.ssh/config and quotes
  * every piece of a remote command. */
 #include "testutil.h"
-#include "sshconfig.h"
-#include "shell.h"
+#include "remote/sshconfig.h"
+#include "base/shell.h"
 
 #include <sys/stat.h>
 

@@ -5,7 +5,7 @@
  * a byte, two connections and two processes at once, settings and events.
  */
 #include "testutil.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
-/* Display width and fitting of outside text (tui/text.c). */
+/* Display width and fitting of outside text (tui/text/text.c). */
 #include "testutil.h"
-#include "text.h"
+#include "text/text.h"
 
 #define ELL "\xe2\x80\xa6" /* … */
 

@@ -1,7 +1,7 @@
 /* Theme files: parsing, errors with FILE:LINE, search by name, the shipped
- * themes, colour mapping for small terminals (tui/theme.c). */
+ * themes, colour mapping for small terminals (tui/widgets/theme.c). */
 #include "testutil.h"
-#include "theme.h"
+#include "widgets/theme.h"
 
 #include <sys/stat.h>
 

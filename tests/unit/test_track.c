@@ -3,7 +3,7 @@
  * forwarding (a child that traps SIGINT; a second SIGINT kills), reconcile
  * (lost only when the pid is really gone or reused). */
 #include "testutil.h"
-#include "track.h"
+#include "track/track.h"
 
 #include <fcntl.h>
 #include <math.h>

@@ -1,0 +1,46 @@
+/*
+ * Packing the code a user is looking at, for shipping to a host: the
+ * tracked files of the git repository containing a directory, with their
+ * working-tree contents (so the HEAD commit plus every uncommitted change
+ * to tracked files, staged or not), as a deterministic tar (sorted, mtime 0,
+ * owner 0) so the same tree always hashes the same and a host that already
+ * has the pack is not sent it again.  Untracked and ignored files and .git
+ * are left out.  Outside a repository a fallback directory is packed whole
+ * (minus .git), or the caller is refused with a clear message.
+ *
+ * No globals; safe to call from a background thread (libgit2 is initialised
+ * once, thread-safely).
+ */
+#ifndef RY_CODEPACK_H
+#define RY_CODEPACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "remote/ssh.h"
+
+typedef struct ry_codepack {
+	char *path;        /* the tar file in a private temp dir; removed by ry_codepack_free */
+	char sha256[65];   /* of the tar, hex */
+	int64_t size;
+	size_t nfiles;
+	char *root;        /* what was packed: the repo's working tree or the fallback dir */
+	char *subdir;      /* the starting directory relative to root ("" at the top) */
+	char *commit;      /* HEAD commit id, NULL outside a repo or before the first commit */
+	char *branch;      /* NULL when detached or outside a repo */
+	bool dirty;        /* tracked files differ from HEAD */
+} ry_codepack;
+
+/* Pack the repository containing `dir`; outside one, pack `fallback_dir`
+ * if given, else RY_EINVAL saying what to do.  Caller frees with
+ * ry_codepack_free. */
+int ry_codepack_create(ry_codepack **out, const char *dir, const char *fallback_dir,
+                       ry_progress_fn progress, void *payload);
+
+void ry_codepack_free(ry_codepack *p); /* accepts NULL; removes the tar */
+
+/* SHA-256 of a file as hex (also used for artifacts fetched from hosts). */
+int ry_codepack_sha256_file(const char *path, char hex[65], int64_t *size);
+
+#endif

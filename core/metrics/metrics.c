@@ -1,0 +1,1110 @@
+/*
+ * Metric series storage: the chunk codec, the buffering writer and the
+ * read-back paths.
+ *
+ * A series (run, key) is stored as chunks of up to RY_METRICS_CHUNK points,
+ * one row each in the WITHOUT ROWID `metrics` table clustered on
+ * (run_id, key, chunk), so a whole history is one contiguous range scan.
+ * A chunk blob is columnar: steps and millisecond timestamps as zigzag
+ * varints of delta-of-deltas (a steady logging cadence costs one byte per
+ * point each), then the values in the narrowest exact form: integers as
+ * zigzag varint deltas, doubles that are exactly float32 (what frameworks
+ * log from float32 tensors) as 4 bytes, anything else as the raw 8 bytes, so
+ * NaN and infinities survive bit for bit.  docs/storage.md has the numbers.
+ *
+ * The writer appends: the first time it touches a series it loads the
+ * series' summary and its last, partial chunk, fills that chunk up and
+ * rewrites it, and upserts `metric_summary` in the same transaction.  It
+ * notices another process's (or another module's) commits between flushes
+ * and re-checks what it cached.
+ *
+ * It does not parse log lines or JSON (ingest.c does), nor aggregate across
+ * runs (runlist/query read metric_summary directly).
+ */
+#include "metrics/metrics.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/alloc.h"
+#include "base/error.h"
+#include "store/store_internal.h"
+#include "base/util.h"
+
+/* ---- chunk codec ------------------------------------------------------ */
+
+#define CODEC_VERSION 1
+enum { VAL_F64 = 0, VAL_F32 = 1, VAL_INT = 2 };
+
+/* Largest encoded size of n points: header, count, then per point a 10-byte
+ * varint step, a 10-byte varint timestamp and at most 10 value bytes. */
+#define CHUNK_MAX_BYTES(n) (16 + (size_t)(n) * 30)
+
+static inline uint64_t zz_enc(uint64_t v)
+{
+	return (v << 1) ^ (uint64_t)(-(int64_t)(v >> 63));
+}
+
+static inline uint64_t zz_dec(uint64_t v)
+{
+	return (v >> 1) ^ (uint64_t)(-(int64_t)(v & 1));
+}
+
+static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static inline size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
+/* Reads one varint; false on truncation or an over-long encoding. */
+static inline bool get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *out)
+{
+	const uint8_t *p = *pp;
+	uint64_t v = 0;
+	for (unsigned shift = 0; shift < 64; shift += 7) {
+		if (p >= end)
+			return false;
+		uint8_t b = *p++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*pp = p;
+			*out = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+static inline int64_t ts_to_ms(double ts)
+{
+	/* 9e15 ms is year 287000: anything outside is junk, not a time. */
+	if (!isfinite(ts) || fabs(ts) > 9e12)
+		return 0;
+	/* Round half away from zero, like llround, without the libm call (this
+	 * runs three times per point). */
+	return (int64_t)(ts * 1000.0 + (ts < 0 ? -0.5 : 0.5));
+}
+
+/* Values that are integers stored exactly (epoch, tokens, counts). */
+static bool value_is_int(double v)
+{
+	return isfinite(v) && fabs(v) < 9007199254740992.0 && v == trunc(v) && !(v == 0 && signbit(v));
+}
+
+static bool value_is_f32(double v)
+{
+	float f = (float)v;
+	double back = (double)f;
+	return memcmp(&back, &v, sizeof v) == 0;
+}
+
+/* Writes a delta-of-delta column: the first value raw, then its delta, then
+ * changes of the delta.  All arithmetic wraps in uint64 so any int64 input
+ * round-trips. */
+static uint8_t *put_dod(uint8_t *p, const int64_t *v, size_t n)
+{
+	uint64_t prev = 0, prevd = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t d = (uint64_t)v[i] - prev;
+		p = put_varint(p, zz_enc(d - prevd));
+		prev = (uint64_t)v[i];
+		prevd = i == 0 ? 0 : d;
+	}
+	return p;
+}
+
+static bool get_dod(const uint8_t **pp, const uint8_t *end, int64_t *v, size_t n)
+{
+	uint64_t prev = 0, prevd = 0, z;
+	for (size_t i = 0; i < n; i++) {
+		if (!get_varint(pp, end, &z))
+			return false;
+		uint64_t d = zz_dec(z) + prevd;
+		prev += d;
+		v[i] = (int64_t)prev;
+		prevd = i == 0 ? 0 : d;
+	}
+	return true;
+}
+
+/* Encode n (>= 1) points into out (CHUNK_MAX_BYTES(n) bytes); returns the
+ * length.  Also reports the ranges the row's columns carry. */
+static size_t chunk_encode(uint8_t *out, const ry_point *pts, size_t n, int64_t *scratch)
+{
+	uint8_t *p = out;
+	bool all_int = true, all_f32 = true;
+	size_t int_bytes = 0;
+	int64_t prev_int = 0;
+	int mode;
+
+	for (size_t i = 0; i < n; i++) {
+		double v = pts[i].value;
+		if (all_int) {
+			if (value_is_int(v)) {
+				int64_t iv = (int64_t)v;
+				int_bytes += varint_len(zz_enc((uint64_t)iv - (uint64_t)prev_int));
+				prev_int = iv;
+			} else {
+				all_int = false;
+			}
+		}
+		if (all_f32 && !value_is_f32(v))
+			all_f32 = false;
+	}
+	mode = VAL_F64;
+	if (all_f32)
+		mode = VAL_F32;
+	if (all_int && int_bytes <= (all_f32 ? 4 : 8) * n)
+		mode = VAL_INT;
+
+	*p++ = (uint8_t)(CODEC_VERSION << 4 | mode);
+	p = put_varint(p, n);
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = pts[i].step;
+	p = put_dod(p, scratch, n);
+	for (size_t i = 0; i < n; i++)
+		scratch[i] = ts_to_ms(pts[i].ts);
+	p = put_dod(p, scratch, n);
+
+	switch (mode) {
+	case VAL_INT:
+		prev_int = 0;
+		for (size_t i = 0; i < n; i++) {
+			int64_t iv = (int64_t)pts[i].value;
+			p = put_varint(p, zz_enc((uint64_t)iv - (uint64_t)prev_int));
+			prev_int = iv;
+		}
+		break;
+	case VAL_F32:
+		for (size_t i = 0; i < n; i++) {
+			float f = (float)pts[i].value;
+			uint32_t b;
+			memcpy(&b, &f, 4);
+			for (int k = 0; k < 4; k++)
+				*p++ = (uint8_t)(b >> (8 * k));
+		}
+		break;
+	default:
+		for (size_t i = 0; i < n; i++) {
+			uint64_t b;
+			memcpy(&b, &pts[i].value, 8);
+			for (int k = 0; k < 8; k++)
+				*p++ = (uint8_t)(b >> (8 * k));
+		}
+		break;
+	}
+	return (size_t)(p - out);
+}
+
+/* Decode a chunk blob, appending its points at out (room for `room` points).
+ * Returns the number decoded, or -1 if the blob is malformed. */
+static long chunk_decode(const uint8_t *blob, size_t len, ry_point *out, size_t room, int64_t *scratch)
+{
+	const uint8_t *p = blob, *end = blob + len;
+	uint64_t n;
+	int mode;
+
+	if (len < 2 || (blob[0] >> 4) != CODEC_VERSION)
+		return -1;
+	mode = blob[0] & 0x0f;
+	p++;
+	if (!get_varint(&p, end, &n) || n == 0 || n > room || n > RY_METRICS_CHUNK)
+		return -1;
+	if (!get_dod(&p, end, scratch, n))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		out[i].step = scratch[i];
+	if (!get_dod(&p, end, scratch, n))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		out[i].ts = (double)scratch[i] / 1000.0;
+
+	switch (mode) {
+	case VAL_INT: {
+		uint64_t prev = 0, z;
+		for (size_t i = 0; i < n; i++) {
+			if (!get_varint(&p, end, &z))
+				return -1;
+			prev += zz_dec(z);
+			out[i].value = (double)(int64_t)prev;
+		}
+		break;
+	}
+	case VAL_F32:
+		if ((size_t)(end - p) < 4 * n)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			uint32_t b = 0;
+			float f;
+			for (int k = 0; k < 4; k++)
+				b |= (uint32_t)*p++ << (8 * k);
+			memcpy(&f, &b, 4);
+			out[i].value = (double)f;
+		}
+		break;
+	case VAL_F64:
+		if ((size_t)(end - p) < 8 * n)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t b = 0;
+			for (int k = 0; k < 8; k++)
+				b |= (uint64_t)*p++ << (8 * k);
+			memcpy(&out[i].value, &b, 8);
+		}
+		break;
+	default:
+		return -1;
+	}
+	return p == end ? (long)n : -1;
+}
+
+static int corrupt(ry_store *st, int64_t run_id, const char *key, int64_t chunk)
+{
+	return ry_error_set(RY_ECORRUPT, "workspace %s: metric chunk %lld of run %lld key '%s' is damaged; "
+	                    "restore the workspace from a backup or delete that run's metrics",
+	                    ry_store_path(st), (long long)chunk, (long long)run_id, key);
+}
+
+/* ---- the writer --------------------------------------------------------- */
+
+struct summary {
+	int64_t n, last_step;
+	double last, min, max, first_ts, last_ts;
+};
+
+struct series {
+	int64_t run_id;
+	uint64_t hash;
+	size_t npend;            /* buffered points, not yet flushed */
+	size_t at;               /* during a flush: where they start in `grouped` */
+	bool dirty;              /* on the writer's dirty list */
+	bool loaded;             /* chunk/summary state below mirrors the store */
+	int64_t last_chunk;      /* index of the last stored chunk, -1 none */
+	ry_point *tail;          /* points of last_chunk while it is partial */
+	size_t ntail, ctail;     /* ntail == RY_METRICS_CHUNK: full, not kept */
+	struct summary sum;
+	char key[];              /* NUL-terminated, allocated with the struct */
+};
+
+/* Points are logged in arrival order, interleaved across series; a flush
+ * groups them per series with one counting sort, so no series needs a
+ * buffer of its own. */
+struct pending {
+	struct series *s;
+	ry_point p;
+};
+
+struct ry_metrics_writer {
+	ry_store *st;
+	struct series **tab;     /* open addressing, power-of-two capacity */
+	size_t cap, count;
+	struct series **dirty;
+	size_t ndirty, cdirty;
+	struct pending *log;     /* buffered points in arrival order */
+	size_t pending, clog;
+	ry_point *grouped;       /* the log regrouped by series, at flush */
+	size_t cgrouped;
+	struct series *hot;      /* last series appended to */
+	bool synced;             /* the fields below describe our last flush */
+	int64_t data_version;
+	int64_t total_changes;
+	int64_t *scratch;        /* RY_METRICS_CHUNK codec scratch */
+	uint8_t *blob;           /* CHUNK_MAX_BYTES(RY_METRICS_CHUNK) */
+};
+
+/* Writers that touched more series than this forget them after a flush, so
+ * a bulk import does not keep millions of tails in memory. */
+#define KEEP_SERIES 4096
+
+static uint64_t series_hash(int64_t run_id, const char *key)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)run_id * 0x9E3779B97F4A7C15ULL;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h ^ (h >> 29);
+}
+
+static void summary_empty(struct summary *s)
+{
+	s->n = 0;
+	s->last_step = 0;
+	s->last = s->min = s->max = NAN;
+	s->first_ts = s->last_ts = NAN;
+}
+
+static void summary_add(struct summary *s, const ry_point *p)
+{
+	double ts = (double)ts_to_ms(p->ts) / 1000.0;
+	if (s->n == 0)
+		s->first_ts = ts;
+	s->n++;
+	s->last_step = p->step;
+	s->last = p->value;
+	s->last_ts = ts;
+	if (isfinite(p->value)) {
+		if (isnan(s->min) || p->value < s->min)
+			s->min = p->value;
+		if (isnan(s->max) || p->value > s->max)
+			s->max = p->value;
+	}
+}
+
+static void series_forget(struct series *s)
+{
+	free(s->tail);
+	s->tail = NULL;
+	s->ntail = s->ctail = 0;
+	s->loaded = false;
+}
+
+static void series_free(struct series *s)
+{
+	if (!s)
+		return;
+	free(s->tail);
+	free(s);
+}
+
+int ry_metrics_writer_new(ry_metrics_writer **out, ry_store *st)
+{
+	ry_metrics_writer *w = ry_xcalloc(1, sizeof *w);
+	w->st = st;
+	w->cap = 64;
+	w->tab = ry_xcalloc(w->cap, sizeof *w->tab);
+	w->scratch = ry_xmalloc(RY_METRICS_CHUNK * sizeof *w->scratch);
+	w->blob = ry_xmalloc(CHUNK_MAX_BYTES(RY_METRICS_CHUNK));
+	*out = w;
+	return 0;
+}
+
+static void drop_all_series(ry_metrics_writer *w)
+{
+	for (size_t i = 0; i < w->cap; i++) {
+		series_free(w->tab[i]);
+		w->tab[i] = NULL;
+	}
+	w->count = 0;
+	w->ndirty = 0;
+	w->pending = 0;
+	w->hot = NULL;
+}
+
+void ry_metrics_writer_free(ry_metrics_writer *w)
+{
+	if (!w)
+		return;
+	drop_all_series(w);
+	free(w->tab);
+	free(w->dirty);
+	free(w->log);
+	free(w->grouped);
+	free(w->scratch);
+	free(w->blob);
+	free(w);
+}
+
+static void table_grow(ry_metrics_writer *w)
+{
+	size_t ncap = w->cap * 2;
+	struct series **nt = ry_xcalloc(ncap, sizeof *nt);
+	for (size_t i = 0; i < w->cap; i++) {
+		struct series *s = w->tab[i];
+		if (!s)
+			continue;
+		size_t j = s->hash & (ncap - 1);
+		while (nt[j])
+			j = (j + 1) & (ncap - 1);
+		nt[j] = s;
+	}
+	free(w->tab);
+	w->tab = nt;
+	w->cap = ncap;
+}
+
+static struct series *series_get(ry_metrics_writer *w, int64_t run_id, const char *key)
+{
+	uint64_t h;
+	size_t j;
+	struct series *s = w->hot;
+
+	if (s && s->run_id == run_id && !strcmp(s->key, key))
+		return s;
+	h = series_hash(run_id, key);
+	for (j = h & (w->cap - 1); w->tab[j]; j = (j + 1) & (w->cap - 1)) {
+		s = w->tab[j];
+		if (s->hash == h && s->run_id == run_id && !strcmp(s->key, key))
+			return w->hot = s;
+	}
+	if ((w->count + 1) * 4 > w->cap * 3) {
+		table_grow(w);
+		for (j = h & (w->cap - 1); w->tab[j]; j = (j + 1) & (w->cap - 1))
+			;
+	}
+	size_t klen = strlen(key);
+	s = ry_xcalloc(1, sizeof *s + klen + 1);
+	s->run_id = run_id;
+	memcpy(s->key, key, klen + 1);
+	s->hash = h;
+	s->last_chunk = -1;
+	summary_empty(&s->sum);
+	w->tab[j] = s;
+	w->count++;
+	return w->hot = s;
+}
+
+int ry_metrics_append(ry_metrics_writer *w, int64_t run_id, const char *key,
+                      int64_t step, double ts, double value)
+{
+	struct series *s;
+	if (run_id <= 0)
+		return ry_error_set(RY_EINVAL, "metric for run id %lld: run ids are positive", (long long)run_id);
+	if (!key || !*key)
+		return ry_error_set(RY_EINVAL, "a metric needs a name (got an empty key)");
+	s = series_get(w, run_id, key);
+	if (w->pending == w->clog)
+		w->log = ry_xgrow(w->log, &w->clog, w->pending + 1, sizeof *w->log);
+	w->log[w->pending] = (struct pending){ s, { step, ts, value } };
+	s->npend++;
+	if (!s->dirty) {
+		s->dirty = true;
+		if (w->ndirty == w->cdirty)
+			w->dirty = ry_xgrow(w->dirty, &w->cdirty, w->ndirty + 1, sizeof *w->dirty);
+		w->dirty[w->ndirty++] = s;
+	}
+	w->pending++;
+	return 0;
+}
+
+size_t ry_metrics_pending(const ry_metrics_writer *w)
+{
+	return w ? w->pending : 0;
+}
+
+static void bind_real_or_null(sqlite3_stmt *q, int i, double v)
+{
+	if (isfinite(v))
+		sqlite3_bind_double(q, i, v);
+	else
+		sqlite3_bind_null(q, i);
+}
+
+static double column_real_or_nan(sqlite3_stmt *q, int i)
+{
+	return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
+}
+
+/* Rebuild a series' summary from its chunks: for workspaces migrated from
+ * schema 1, whose summaries carry counts but no values. */
+static int summary_rebuild(ry_metrics_writer *w, struct series *s)
+{
+	ry_point *pts = NULL;
+	size_t n = 0;
+	int rc = ry_metrics_read(w->st, s->run_id, s->key, &pts, &n);
+	if (rc)
+		return rc;
+	summary_empty(&s->sum);
+	for (size_t i = 0; i < n; i++)
+		summary_add(&s->sum, &pts[i]);
+	free(pts);
+	return 0;
+}
+
+/* Bring a series' cached state in line with the store. */
+static int series_load(ry_metrics_writer *w, struct series *s)
+{
+	ry_store *st = w->st;
+	sqlite3_stmt *q;
+	int rc = 0, step;
+	bool have_summary = false, values_missing = false;
+
+	series_forget(s);
+	summary_empty(&s->sum);
+	s->last_chunk = -1;
+
+	q = ry_store__stmt(st, "SELECT n, last_step, last, min, max, first_ts, last_ts "
+	                       "FROM metric_summary WHERE run_id = ? AND key = ?");
+	sqlite3_bind_int64(q, 1, s->run_id);
+	sqlite3_bind_text(q, 2, s->key, -1, SQLITE_STATIC);
+	step = sqlite3_step(q);
+	if (step == SQLITE_ROW) {
+		have_summary = true;
+		s->sum.n = sqlite3_column_int64(q, 0);
+		s->sum.last_step = sqlite3_column_int64(q, 1);
+		s->sum.last = column_real_or_nan(q, 2);
+		s->sum.min = column_real_or_nan(q, 3);
+		s->sum.max = column_real_or_nan(q, 4);
+		s->sum.first_ts = column_real_or_nan(q, 5);
+		s->sum.last_ts = column_real_or_nan(q, 6);
+		values_missing = s->sum.n > 0 && sqlite3_column_type(q, 3) == SQLITE_NULL &&
+		                 sqlite3_column_type(q, 4) == SQLITE_NULL &&
+		                 sqlite3_column_type(q, 2) == SQLITE_NULL;
+	} else if (step != SQLITE_DONE) {
+		rc = ry_store__sqlerr(st, "reading a metric summary");
+	}
+	sqlite3_reset(q);
+	if (rc || !have_summary) {
+		s->loaded = rc == 0;
+		return rc;
+	}
+
+	q = ry_store__stmt(st, "SELECT chunk, n, data FROM metrics WHERE run_id = ? AND key = ? "
+	                       "ORDER BY chunk DESC LIMIT 1");
+	sqlite3_bind_int64(q, 1, s->run_id);
+	sqlite3_bind_text(q, 2, s->key, -1, SQLITE_STATIC);
+	step = sqlite3_step(q);
+	if (step == SQLITE_ROW) {
+		s->last_chunk = sqlite3_column_int64(q, 0);
+		int64_t n = sqlite3_column_int64(q, 1);
+		if (n >= RY_METRICS_CHUNK) {
+			s->ntail = RY_METRICS_CHUNK;
+		} else {
+			const uint8_t *blob = sqlite3_column_blob(q, 2);
+			size_t len = (size_t)sqlite3_column_bytes(q, 2);
+			s->tail = ry_xmalloc(RY_METRICS_CHUNK * sizeof *s->tail);
+			s->ctail = RY_METRICS_CHUNK;
+			long got = blob ? chunk_decode(blob, len, s->tail, RY_METRICS_CHUNK, w->scratch) : -1;
+			if (got < 0)
+				rc = corrupt(st, s->run_id, s->key, s->last_chunk);
+			else
+				s->ntail = (size_t)got;
+		}
+	} else if (step != SQLITE_DONE) {
+		rc = ry_store__sqlerr(st, "reading a metric chunk");
+	}
+	sqlite3_reset(q);
+	if (!rc && values_missing)
+		rc = summary_rebuild(w, s);
+	if (rc) {
+		series_forget(s);
+		return rc;
+	}
+	s->loaded = true;
+	return 0;
+}
+
+/* Write chunk `chunk` of a series: a plain INSERT for a new chunk, an
+ * UPDATE for the partial tail being topped up.  (INSERT OR REPLACE would do
+ * both but costs a third more: SQLite opens a statement journal for it.) */
+static int write_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, const ry_point *pts, size_t n,
+                       bool fresh)
+{
+	ry_store *st = w->st;
+	sqlite3_stmt *q;
+	int64_t smin = pts[0].step, smax = pts[0].step, tmin = ts_to_ms(pts[0].ts), tmax = tmin;
+	size_t len;
+	int rc = 0;
+
+	for (size_t i = 1; i < n; i++) {
+		int64_t t = ts_to_ms(pts[i].ts);
+		if (pts[i].step < smin)
+			smin = pts[i].step;
+		if (pts[i].step > smax)
+			smax = pts[i].step;
+		if (t < tmin)
+			tmin = t;
+		if (t > tmax)
+			tmax = t;
+	}
+	len = chunk_encode(w->blob, pts, n, w->scratch);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		bool insert = fresh || attempt == 1;
+		q = insert ? ry_store__stmt(st, "INSERT INTO metrics"
+		                                "(n, step_min, step_max, ts_min, ts_max, data, run_id, key, chunk) "
+		                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		           : ry_store__stmt(st, "UPDATE metrics SET n = ?, step_min = ?, step_max = ?, ts_min = ?, "
+		                                "ts_max = ?, data = ? WHERE run_id = ? AND key = ? AND chunk = ?");
+		sqlite3_bind_int64(q, 1, (int64_t)n);
+		sqlite3_bind_int64(q, 2, smin);
+		sqlite3_bind_int64(q, 3, smax);
+		sqlite3_bind_double(q, 4, (double)tmin / 1000.0);
+		sqlite3_bind_double(q, 5, (double)tmax / 1000.0);
+		sqlite3_bind_blob(q, 6, w->blob, (int)len, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 7, s->run_id);
+		sqlite3_bind_text(q, 8, s->key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 9, chunk);
+		if (sqlite3_step(q) != SQLITE_DONE) {
+			int ext = sqlite3_extended_errcode(ry_store__db(st));
+			if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+				rc = ry_error_set(RY_ENOTFOUND, "cannot log metric '%s' for run %lld: there is no such run "
+				                  "in workspace %s", s->key, (long long)s->run_id, ry_store_path(st));
+			else if (ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+				rc = ry_error_set(RY_ECORRUPT, "workspace %s: run %lld has stored chunks of metric '%s' "
+				                  "but no summary for them; delete that run's metrics or restore a backup",
+				                  ry_store_path(st), (long long)s->run_id, s->key);
+			else
+				rc = ry_store__sqlerr(st, "writing metrics");
+			sqlite3_reset(q);
+			return rc;
+		}
+		sqlite3_reset(q);
+		/* A tail that vanished under us is written anew. */
+		if (insert || sqlite3_changes(ry_store__db(st)) > 0)
+			break;
+	}
+	return rc;
+}
+
+static int write_summary(ry_metrics_writer *w, struct series *s)
+{
+	ry_store *st = w->st;
+	sqlite3_stmt *q = ry_store__stmt(st, "INSERT INTO metric_summary"
+	                                     "(run_id, key, n, last_step, last, min, max, first_ts, last_ts) "
+	                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	                                     "ON CONFLICT(run_id, key) DO UPDATE SET n = excluded.n, "
+	                                     "last_step = excluded.last_step, last = excluded.last, "
+	                                     "min = excluded.min, max = excluded.max, "
+	                                     "first_ts = excluded.first_ts, last_ts = excluded.last_ts");
+	int rc = 0;
+	sqlite3_bind_int64(q, 1, s->run_id);
+	sqlite3_bind_text(q, 2, s->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, s->sum.n);
+	sqlite3_bind_int64(q, 4, s->sum.last_step);
+	bind_real_or_null(q, 5, s->sum.last);
+	bind_real_or_null(q, 6, s->sum.min);
+	bind_real_or_null(q, 7, s->sum.max);
+	bind_real_or_null(q, 8, s->sum.first_ts);
+	bind_real_or_null(q, 9, s->sum.last_ts);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		rc = ry_store__sqlerr(st, "writing a metric summary");
+	sqlite3_reset(q);
+	return rc;
+}
+
+/* Append a series' buffered points to the store: top up the partial last
+ * chunk, then add new chunks.  keep: remember the new partial tail (a
+ * writer about to forget its series need not copy it). */
+static int series_write(ry_metrics_writer *w, struct series *s, bool keep)
+{
+	const ry_point *pts = w->grouped + s->at;
+	size_t m = s->npend, i = 0;
+	int rc;
+
+	for (size_t k = 0; k < m; k++)
+		summary_add(&s->sum, &pts[k]);
+	if (s->last_chunk >= 0 && s->ntail < RY_METRICS_CHUNK) {
+		size_t take = RY_METRICS_CHUNK - s->ntail;
+		if (take > m)
+			take = m;
+		if (s->ntail + take > s->ctail)
+			s->tail = ry_xgrow(s->tail, &s->ctail, s->ntail + take, sizeof *s->tail);
+		memcpy(s->tail + s->ntail, pts, take * sizeof *pts);
+		s->ntail += take;
+		if ((rc = write_chunk(w, s, s->last_chunk, s->tail, s->ntail, false)))
+			return rc;
+		i = take;
+	}
+	while (i < m) {
+		size_t take = m - i < RY_METRICS_CHUNK ? m - i : RY_METRICS_CHUNK;
+		s->last_chunk++;
+		if ((rc = write_chunk(w, s, s->last_chunk, pts + i, take, true)))
+			return rc;
+		if (take < RY_METRICS_CHUNK && keep) {
+			if (take > s->ctail)
+				s->tail = ry_xgrow(s->tail, &s->ctail, take, sizeof *s->tail);
+			memcpy(s->tail, pts + i, take * sizeof *pts);
+		}
+		s->ntail = take;
+		i += take;
+		if (take < RY_METRICS_CHUNK && !keep)
+			s->loaded = false; /* no tail in memory: reload if ever used */
+	}
+	return write_summary(w, s);
+}
+
+/* Regroup the arrival-order log per series (a counting sort: each dirty
+ * series knows how many points it has). */
+static void group_pending(ry_metrics_writer *w)
+{
+	size_t off = 0;
+	if (w->pending > w->cgrouped)
+		w->grouped = ry_xgrow(w->grouped, &w->cgrouped, w->pending, sizeof *w->grouped);
+	for (size_t i = 0; i < w->ndirty; i++) {
+		w->dirty[i]->at = off;
+		off += w->dirty[i]->npend;
+	}
+	for (size_t i = 0; i < w->pending; i++)
+		w->grouped[w->log[i].s->at++] = w->log[i].p;
+	for (size_t i = 0; i < w->ndirty; i++)
+		w->dirty[i]->at -= w->dirty[i]->npend;
+}
+
+static int run_has_metrics(ry_metrics_writer *w, int64_t run_id, bool *has)
+{
+	sqlite3_stmt *q = ry_store__stmt(w->st, "SELECT 1 FROM metric_summary WHERE run_id = ? LIMIT 1");
+	int step, rc = 0;
+	sqlite3_bind_int64(q, 1, run_id);
+	step = sqlite3_step(q);
+	if (step == SQLITE_ROW || step == SQLITE_DONE)
+		*has = step == SQLITE_ROW;
+	else
+		rc = ry_store__sqlerr(w->st, "reading metric summaries");
+	sqlite3_reset(q);
+	return rc;
+}
+
+/* Has anything but this writer committed since our last flush?  Another
+ * process moves data_version; this connection's other writes move
+ * total_changes. */
+static bool store_moved(ry_metrics_writer *w, int64_t dv, int64_t tc)
+{
+	return !w->synced || dv != w->data_version || tc != w->total_changes;
+}
+
+static int series_still_valid(ry_metrics_writer *w, struct series *s, bool *valid)
+{
+	sqlite3_stmt *q = ry_store__stmt(w->st, "SELECT n FROM metric_summary WHERE run_id = ? AND key = ?");
+	int step, rc = 0;
+	sqlite3_bind_int64(q, 1, s->run_id);
+	sqlite3_bind_text(q, 2, s->key, -1, SQLITE_STATIC);
+	step = sqlite3_step(q);
+	if (step == SQLITE_ROW)
+		*valid = sqlite3_column_int64(q, 0) == s->sum.n;
+	else if (step == SQLITE_DONE)
+		*valid = s->sum.n == 0;
+	else
+		rc = ry_store__sqlerr(w->st, "reading a metric summary");
+	sqlite3_reset(q);
+	return rc;
+}
+
+int ry_metrics_flush(ry_metrics_writer *w)
+{
+	ry_store *st = w->st;
+	sqlite3 *db = ry_store__db(st);
+	int64_t dv, probed_run = 0;
+	bool moved, probed_has = false;
+	int rc;
+
+	if (w->ndirty == 0)
+		return 0;
+	if ((rc = ry_store_begin(st)))
+		return rc;
+	dv = ry_store_data_version(st);
+	moved = store_moved(w, dv, sqlite3_total_changes64(db));
+	group_pending(w);
+	for (size_t i = 0; i < w->ndirty; i++) {
+		struct series *s = w->dirty[i];
+		if (s->loaded && moved) {
+			bool valid = false;
+			if ((rc = series_still_valid(w, s, &valid)))
+				goto fail;
+			if (!valid)
+				s->loaded = false;
+		}
+		if (!s->loaded) {
+			/* One probe per run: a run without any metric yet (the
+			 * common case in bulk) needs no per-series look-up. */
+			if (s->run_id != probed_run) {
+				probed_run = s->run_id;
+				if ((rc = run_has_metrics(w, s->run_id, &probed_has)))
+					goto fail;
+			}
+			if (probed_has) {
+				if ((rc = series_load(w, s)))
+					goto fail;
+			} else {
+				series_forget(s);
+				summary_empty(&s->sum);
+				s->last_chunk = -1;
+				s->loaded = true;
+			}
+		}
+		if ((rc = series_write(w, s, w->count <= KEEP_SERIES)))
+			goto fail;
+	}
+	if ((rc = ry_store_commit(st)))
+		goto fail_committed;
+	for (size_t i = 0; i < w->ndirty; i++) {
+		w->dirty[i]->npend = 0;
+		w->dirty[i]->dirty = false;
+	}
+	w->ndirty = 0;
+	w->pending = 0;
+	/* Inside a caller's transaction our writes may still be rolled back:
+	 * then check the cache against the store next time. */
+	w->synced = sqlite3_get_autocommit(db) != 0;
+	w->data_version = dv;
+	w->total_changes = sqlite3_total_changes64(db);
+	if (w->count > KEEP_SERIES)
+		drop_all_series(w);
+	return 0;
+fail:
+	ry_store_rollback(st);
+fail_committed:
+	/* What we cached may describe writes that were rolled back: reload
+	 * everything on the next try; the buffered points are kept. */
+	for (size_t i = 0; i < w->cap; i++) {
+		if (w->tab[i]) {
+			series_forget(w->tab[i]);
+			summary_empty(&w->tab[i]->sum);
+		}
+	}
+	w->synced = false;
+	return rc;
+}
+
+/* ---- read-back ---------------------------------------------------------- */
+
+int ry_metrics_read_into(ry_store *st, int64_t run_id, const char *key, ry_point **buf, size_t *cap,
+                         size_t *n)
+{
+	sqlite3_stmt *q;
+	size_t len = 0;
+	int64_t scratch[RY_METRICS_CHUNK];
+	int step, rc = 0;
+
+	*n = 0;
+	if (!key)
+		return ry_error_set(RY_EINVAL, "reading a metric needs its name");
+	{
+		/* Size the array once from the summary: a 100k-point history
+		 * otherwise costs a dozen reallocations. */
+		sqlite3_stmt *c = ry_store__bulk_stmt(st, "SELECT n FROM metric_summary WHERE run_id = ? AND key = ?");
+		sqlite3_bind_int64(c, 1, run_id);
+		sqlite3_bind_text(c, 2, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(c) == SQLITE_ROW) {
+			int64_t hint = sqlite3_column_int64(c, 0);
+			if (hint > 0 && hint < ((int64_t)1 << 32))
+				*buf = ry_xgrow(*buf, cap, (size_t)hint, sizeof **buf);
+		}
+		sqlite3_reset(c);
+	}
+	q = ry_store__bulk_stmt(st, "SELECT chunk, n, data FROM metrics WHERE run_id = ? AND key = ? ORDER BY chunk");
+	sqlite3_bind_int64(q, 1, run_id);
+	sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t cn = sqlite3_column_int64(q, 1);
+		const uint8_t *blob = sqlite3_column_blob(q, 2);
+		size_t blen = (size_t)sqlite3_column_bytes(q, 2);
+		long got;
+		if (cn <= 0 || cn > RY_METRICS_CHUNK || !blob) {
+			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
+			break;
+		}
+		if (len + (size_t)cn > *cap)
+			*buf = ry_xgrow(*buf, cap, len + (size_t)cn, sizeof **buf);
+		got = chunk_decode(blob, blen, *buf + len, (size_t)cn, scratch);
+		if (got != cn) {
+			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
+			break;
+		}
+		len += (size_t)got;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = ry_store__stmt_err(st, q, "reading a metric history");
+	sqlite3_reset(q);
+	if (rc)
+		return rc;
+	*n = len;
+	return 0;
+}
+
+int ry_metrics_read(ry_store *st, int64_t run_id, const char *key, ry_point **out, size_t *n)
+{
+	size_t cap = 0;
+	int rc;
+	*out = NULL;
+	rc = ry_metrics_read_into(st, run_id, key, out, &cap, n);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int ry_metrics_summaries(ry_store *st, int64_t run_id, ry_metric_summary **out, size_t *n)
+{
+	sqlite3_stmt *q = ry_store__stmt(st, "SELECT key, n, last_step, last, min, max, first_ts, last_ts "
+	                                     "FROM metric_summary WHERE run_id = ? ORDER BY key");
+	ry_metric_summary *v = NULL;
+	size_t len = 0, cap = 0;
+	int step, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	sqlite3_bind_int64(q, 1, run_id);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (len == cap)
+			v = ry_xgrow(v, &cap, len + 1, sizeof *v);
+		ry_metric_summary *m = &v[len++];
+		m->key = ry_store__column_dup(q, 0);
+		if (!m->key)
+			m->key = ry_xstrdup("");
+		m->n = sqlite3_column_int64(q, 1);
+		m->last_step = sqlite3_column_int64(q, 2);
+		m->last = column_real_or_nan(q, 3);
+		m->min = column_real_or_nan(q, 4);
+		m->max = column_real_or_nan(q, 5);
+		m->first_ts = column_real_or_nan(q, 6);
+		m->last_ts = column_real_or_nan(q, 7);
+	}
+	if (step != SQLITE_DONE)
+		rc = ry_store__sqlerr(st, "reading metric summaries");
+	sqlite3_reset(q);
+	if (rc) {
+		ry_metric_summaries_free(v, len);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+void ry_metric_summaries_free(ry_metric_summary *s, size_t n)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(s[i].key);
+	free(s);
+}
+
+int ry_metrics_keys(ry_store *st, int64_t experiment_id, char ***out, size_t *n)
+{
+	sqlite3_stmt *q;
+	char **v = NULL;
+	size_t len = 0, cap = 0;
+	int step, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (experiment_id > 0) {
+		q = ry_store__stmt(st, "SELECT DISTINCT s.key FROM runs r JOIN metric_summary s ON s.run_id = r.id "
+		                       "WHERE r.experiment_id = ? ORDER BY s.key");
+		sqlite3_bind_int64(q, 1, experiment_id);
+	} else {
+		/* A skip-scan over the (key, last) index: one seek per distinct
+		 * key instead of reading every summary row. */
+		q = ry_store__stmt(st, "WITH RECURSIVE k(key) AS ("
+		                       "  SELECT (SELECT min(key) FROM metric_summary)"
+		                       "  UNION ALL"
+		                       "  SELECT (SELECT min(key) FROM metric_summary WHERE key > k.key) FROM k"
+		                       "  WHERE k.key IS NOT NULL) "
+		                       "SELECT key FROM k WHERE key IS NOT NULL");
+	}
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (len == cap)
+			v = ry_xgrow(v, &cap, len + 1, sizeof *v);
+		char *k = ry_store__column_dup(q, 0);
+		v[len++] = k ? k : ry_xstrdup("");
+	}
+	if (step != SQLITE_DONE)
+		rc = ry_store__sqlerr(st, "listing metric names");
+	sqlite3_reset(q);
+	if (rc) {
+		ry_strings_free(v, len);
+		return rc;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+/* Name parts that mean "lower is better" anywhere in a name... */
+static const char *const lower_substrings[] = {
+	"loss", "error", "perplexity", "latency", "regret", "distance", "divergence",
+};
+/* ...and as a whole word ("val_mse", "eval/wer", "time_s"), so that
+ * "accuracy" or "items" do not match "cc" or "ms". */
+static const char *const lower_words[] = {
+	"err", "mse", "mae", "rmse", "mape", "smape", "nll", "ppl", "wer", "cer", "ter", "fid", "kl",
+	"bpb", "bpc", "bpd", "time", "duration", "sec", "secs", "seconds", "ms", "cost",
+};
+
+int ry_metric_goal(ry_store *st, const char *key)
+{
+	char lower[256];
+	size_t len;
+
+	if (!key)
+		return 1;
+	if (st) {
+		char *name = ry_xasprintf("metric.%s.goal", key);
+		char *v = ry_store_setting_get(st, name);
+		int goal = 0;
+		free(name);
+		if (v) {
+			if (!strcasecmp(v, "min") || !strcasecmp(v, "lower"))
+				goal = -1;
+			else if (!strcasecmp(v, "max") || !strcasecmp(v, "higher"))
+				goal = 1;
+			free(v);
+			if (goal)
+				return goal;
+		}
+	}
+	for (len = 0; key[len] && len < sizeof lower - 1; len++)
+		lower[len] = (char)tolower((unsigned char)key[len]);
+	lower[len] = '\0';
+	for (size_t i = 0; i < sizeof lower_substrings / sizeof *lower_substrings; i++)
+		if (strstr(lower, lower_substrings[i]))
+			return -1;
+	/* Rates are throughput: "tokens_per_sec", "samples/s". */
+	if (strstr(lower, "per_") || strstr(lower, "per-") || (len >= 2 && !strcmp(lower + len - 2, "/s")) || strstr(lower, "throughput"))
+		return 1;
+	for (const char *p = lower; *p;) {
+		size_t wl = 0;
+		while (p[wl] && isalnum((unsigned char)p[wl]))
+			wl++;
+		for (size_t i = 0; wl && i < sizeof lower_words / sizeof *lower_words; i++)
+			if (strlen(lower_words[i]) == wl && !strncmp(p, lower_words[i], wl))
+				return -1;
+		p += wl;
+		while (*p && !isalnum((unsigned char)*p))
+			p++;
+	}
+	return 1;
+}
+
+int ry_metrics_storage(ry_store *st, int64_t *bytes, int64_t *points)
+{
+	sqlite3 *db = ry_store__db(st);
+	sqlite3_stmt *q = NULL;
+	int rc = 0;
+
+	*bytes = 0;
+	*points = 0;
+	/* dbstat counts whole pages (cells, B-tree overhead, free space in
+	 * pages); without it, fall back to payload bytes. */
+	if (sqlite3_prepare_v2(db, "SELECT sum(pgsize) FROM dbstat WHERE name = 'metrics'", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			*bytes = sqlite3_column_int64(q, 0);
+		else
+			rc = ry_store__sqlerr(st, "measuring metric storage");
+		sqlite3_finalize(q);
+	} else {
+		sqlite3_finalize(q);
+		q = ry_store__stmt(st, "SELECT coalesce(sum(length(data) + length(key) + 40), 0) FROM metrics");
+		if (sqlite3_step(q) == SQLITE_ROW)
+			*bytes = sqlite3_column_int64(q, 0);
+		else
+			rc = ry_store__sqlerr(st, "measuring metric storage");
+		sqlite3_reset(q);
+	}
+	if (rc)
+		return rc;
+	q = ry_store__stmt(st, "SELECT coalesce(sum(n), 0) FROM metrics");
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*points = sqlite3_column_int64(q, 0);
+	else
+		rc = ry_store__sqlerr(st, "counting metric points");
+	sqlite3_reset(q);
+	return rc;
+}

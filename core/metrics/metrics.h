@@ -1,0 +1,90 @@
+/*
+ * Metric series: ingest (batched, chunked) and read-back (full histories and
+ * per-run summaries).  Layout and the reasons for it: docs/storage.md.
+ *
+ * Values are doubles; NaN and +-inf are stored faithfully in histories and
+ * ignored by min/max summaries.  Steps are int64; timestamps Unix seconds.
+ */
+#ifndef RY_METRICS_H
+#define RY_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* Points per stored chunk (the unit of encoding and of reading). */
+#define RY_METRICS_CHUNK 1024
+
+typedef struct ry_point {
+	int64_t step;
+	double ts;    /* Unix seconds, millisecond precision when stored */
+	double value; /* may be NaN or +-inf */
+} ry_point;
+
+typedef struct ry_metric_summary {
+	char *key;          /* owned by the array */
+	int64_t n;          /* number of points */
+	int64_t last_step;
+	double last;        /* NaN when the last value was not finite */
+	double min, max;    /* over finite values; NaN when there are none */
+	double first_ts, last_ts;
+} ry_metric_summary;
+
+/* ---- ingest ---------------------------------------------------------- */
+
+typedef struct ry_metrics_writer ry_metrics_writer;
+
+/* A writer buffers points in memory and writes them in chunks; it appends to
+ * series already in the store (another process's, too).  Caller owns *out. */
+int ry_metrics_writer_new(ry_metrics_writer **out, ry_store *st);
+
+/* Buffer one point.  Points of one (run, key) should come in step order;
+ * out-of-order points are kept (histories are returned in insertion order). */
+int ry_metrics_append(ry_metrics_writer *w, int64_t run_id, const char *key,
+                      int64_t step, double ts, double value);
+
+/* Write everything buffered in one transaction (joining the caller's if one
+ * is open) and update the summaries.  Call it per batch, e.g. every 0.5 s. */
+int ry_metrics_flush(ry_metrics_writer *w);
+
+/* Number of points buffered and not yet flushed. */
+size_t ry_metrics_pending(const ry_metrics_writer *w);
+
+/* Free the writer; points not flushed are discarded.  Accepts NULL. */
+void ry_metrics_writer_free(ry_metrics_writer *w);
+
+/* ---- read-back ------------------------------------------------------- */
+
+/* The full history of one metric of one run, in insertion order.  *out is a
+ * malloc'd array the caller frees with free(); *n may be 0 (no such metric
+ * is not an error). */
+int ry_metrics_read(ry_store *st, int64_t run_id, const char *key, ry_point **out, size_t *n);
+
+/* The same into a buffer the caller keeps and reuses: *buf (malloc'd, *cap
+ * entries, may start NULL/0) grows as needed and stays the caller's to
+ * free, whatever is returned.  Reusing one buffer for many histories
+ * spares the page faults of fresh memory. */
+int ry_metrics_read_into(ry_store *st, int64_t run_id, const char *key, ry_point **buf, size_t *cap,
+                         size_t *n);
+
+/* Summaries of every metric of a run, sorted by key.  Free with
+ * ry_metric_summaries_free. */
+int ry_metrics_summaries(ry_store *st, int64_t run_id, ry_metric_summary **out, size_t *n);
+void ry_metric_summaries_free(ry_metric_summary *s, size_t n);
+
+/* Distinct metric keys, of one experiment (experiment_id > 0) or of all.
+ * Sorted; free with ry_strings_free (util.h). */
+int ry_metrics_keys(ry_store *st, int64_t experiment_id, char ***out, size_t *n);
+
+/* Which direction is better for a metric: +1 higher (accuracy, f1, auc,
+ * reward...), -1 lower (loss, error, perplexity, rmse, time...).  A workspace
+ * setting "metric.KEY.goal" = "max"|"min" overrides the name heuristic;
+ * st may be NULL to use the heuristic only. */
+int ry_metric_goal(ry_store *st, const char *key);
+
+/* Bytes used by stored metric chunks and the number of points in them. */
+int ry_metrics_storage(ry_store *st, int64_t *bytes, int64_t *points);
+
+#endif

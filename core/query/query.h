@@ -1,0 +1,74 @@
+/*
+ * The filter and sort language over runs (docs/query.md).
+ *
+ *   lr < 0.01 and val_acc > 0.9 and status = finished
+ *   (optimizer = adam or optimizer = adamw) and not tags.bad
+ *   duration > 2h and created < 7d and name ~ "resnet*"
+ *
+ * Fields: name, status, host, experiment, created, started, ended, duration,
+ * cost, id, uuid, source, exit_code, gpus, git_commit, git_branch;
+ * params.KEY, metrics.KEY (last value) with .min .max .best .n, tags.KEY;
+ * a bare KEY resolves to a param or a metric when exactly one exists.
+ * A filter compiles to SQL with every value bound, never spliced.
+ */
+#ifndef RY_QUERY_H
+#define RY_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* ---- fields: what a column or a sort key refers to ------------------- */
+
+typedef enum ry_field_kind {
+	RY_FIELD_BUILTIN, /* a column of runs (or derived: duration, experiment) */
+	RY_FIELD_PARAM,
+	RY_FIELD_METRIC,
+	RY_FIELD_TAG,
+} ry_field_kind;
+
+typedef enum ry_metric_agg {
+	RY_AGG_LAST, RY_AGG_MIN, RY_AGG_MAX, RY_AGG_BEST, RY_AGG_COUNT,
+} ry_metric_agg;
+
+typedef struct ry_field ry_field;
+
+/* Resolve a field name against the workspace (bare keys need it).  Errors:
+ * RY_EINVAL with a message naming the unknown or ambiguous field and the
+ * choices.  Caller owns *out; free with ry_field_free (accepts NULL). */
+int ry_field_parse(ry_field **out, ry_store *st, const char *name);
+void ry_field_free(ry_field *f);
+
+ry_field_kind ry_field_kind_of(const ry_field *f);
+const char *ry_field_key(const ry_field *f);   /* "lr" for params.lr, "status" for status; lent */
+const char *ry_field_label(const ry_field *f); /* short header text: "lr", "val_acc.max"; lent */
+ry_metric_agg ry_field_agg(const ry_field *f); /* for metric fields */
+bool ry_field_numeric(const ry_field *f);      /* sorts/aligns as a number */
+
+/* ---- sort keys ------------------------------------------------------- */
+
+/* Parse "KEY" or "KEY:asc" / "KEY:desc".  Caller frees the field. */
+int ry_sort_parse(ry_field **out, bool *descending, ry_store *st, const char *spec);
+
+/* ---- filters --------------------------------------------------------- */
+
+typedef struct ry_query ry_query;
+
+/* Parse, resolve and compile a filter expression.  Errors: RY_EINVAL with a
+ * two-or-three line message: what was expected, the expression, a caret
+ * under the column ("filter: expected a value after '>' at column 6").
+ * Caller owns *out; free with ry_query_free (accepts NULL). */
+int ry_query_compile(ry_query **out, ry_store *st, const char *expr);
+void ry_query_free(ry_query *q);
+
+/* The compiled SQL condition over `runs AS r` (for tests and debugging);
+ * contains only ? placeholders for values.  Lent. */
+const char *ry_query_sql(const ry_query *q);
+
+/* 1-based column of the last parse error, 0 if none (for the TUI's inline
+ * error marker). */
+int ry_query_error_column(void);
+
+#endif

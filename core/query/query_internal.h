@@ -1,0 +1,61 @@
+/* Internal to core: binding a compiled filter or field into a statement. */
+#ifndef RY_QUERY_INTERNAL_H
+#define RY_QUERY_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "query/query.h"
+#include "base/buf.h"
+
+/* Bind the filter's values starting at parameter index `first`; returns the
+ * next free index. */
+int ry_query__bind(const ry_query *q, sqlite3_stmt *s, int first);
+
+/* Append an SQL expression yielding the field's value for run `r.id` to
+ * `sql`, adding its bound values to the field's own list; bind them with
+ * ry_field__bind in the same order. */
+void ry_field__sql(const ry_field *f, ry_buf *sql);
+int ry_field__bind(const ry_field *f, sqlite3_stmt *s, int first);
+
+/* Whether the run list should let SQL order by f (an index serves that
+ * direction, NULLs last). */
+bool ry_field__sql_sorted(const ry_field *f, bool desc);
+/* Append a whole statement reading the field for every run that has it
+ * (index range scans), or with one_run for the run whose id is bound last
+ * (one primary-key lookup): columns (run id, value).  Bind the field with
+ * ry_field__bind from 1, then the id.  Without one_run a run may come
+ * twice, first with a number and then with text: keep the number. */
+void ry_field__scan_sql(const ry_field *f, ry_buf *sql, bool one_run);
+
+
+/* Run-id sets (query/idset.c): the compiled filter's conditions on params,
+ * metrics and tags, each filled by running its subquery on first use.
+ * Owned by the compiled query. */
+#include <stdbool.h>
+#include <stdint.h>
+typedef struct ry_idset ry_idset;
+typedef int (*ry_idset_fill_fn)(sqlite3 *db, void *payload, ry_idset *set);
+ry_idset *ry_idset__new(ry_idset_fill_fn fill, void *payload);
+void ry_idset__free(ry_idset *s); /* accepts NULL */
+/* Forget the contents: the next use fills the set again. */
+void ry_idset__reset(ry_idset *s);
+/* For fill functions: one matching id of the current part (duplicates are
+ * fine); call part_done after each part.  The set is the intersection of
+ * its parts. */
+void ry_idset__add(ry_idset *s, int64_t id);
+void ry_idset__part_done(ry_idset *s);
+/* Fill now if not yet: 0, or the fill's SQLite result code. */
+int ry_idset__prepare(ry_idset *s, sqlite3 *db);
+/* After a successful prepare. */
+bool ry_idset__has(const ry_idset *s, int64_t id);
+size_t ry_idset__count(const ry_idset *s);
+/* Bind the set to parameter i (and empty it: it refills on first use). */
+void ry_idset__bind(sqlite3_stmt *st, int i, ry_idset *s);
+/* True for the empty filter (every run). */
+bool ry_query__empty(const ry_query *q);
+/* The compiled filter's sets, in the order their ry_idset calls appear. */
+size_t ry_query__nsets(const ry_query *q);
+ry_idset *ry_query__set(const ry_query *q, size_t i);
+/* Define the SQL function ry_idset(id, set) on a connection. */
+int ry_query__register(sqlite3 *db);
+#endif

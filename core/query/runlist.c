@@ -1,0 +1,654 @@
+/*
+ * Run listing: the filtered, sorted id list (one query) and the cells of
+ * the rows and columns actually shown.
+ *
+ * Fetching picks between two plans per column.  For a screenful of rows it
+ * looks each run up by primary key (runs.id, or (run_id, key) in params /
+ * metric_summary / tags).  For many rows it reads the whole column in one
+ * index range scan (`WHERE key = ?`) and drops the runs not asked for,
+ * mapping run ids to rows with a small hash table; that beats 100k point
+ * lookups by a wide margin and needs no temp table or IN list.
+ *
+ * It does not format for a terminal: ry_cell_format returns raw text that
+ * the front ends sanitise.
+ */
+#include "query/runlist.h"
+#include "query/query_internal.h"
+#include "store/store_internal.h"
+#include "base/alloc.h"
+#include "base/error.h"
+#include "base/util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Several statements read as one snapshot, in one read transaction: in WAL
+ * mode each autocommit statement takes and drops its own read lock (a few
+ * system calls, ~10 us each on a busy VM), which made 10,000 point lookups
+ * cost 170 ms.  Inside a caller's transaction nothing is started. */
+static bool read_begin(ry_store *st)
+{
+	sqlite3 *db = ry_store__db(st);
+	return sqlite3_get_autocommit(db) && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+static void read_end(ry_store *st, bool started)
+{
+	if (started)
+		sqlite3_exec(ry_store__db(st), "COMMIT", NULL, NULL, NULL);
+}
+
+struct ry_runlist {
+	int64_t *ids;
+	size_t n;
+};
+
+/* Sorting by a param, metric, tag or a built-in field no index orders
+ * (duration, cost, host...) happens here, not in SQL: SQLite would run a
+ * correlated lookup or an expression per run and sort 100k rows in a temp
+ * b-tree (~100-250 ms); reading the column with one index scan and sorting
+ * in C takes a fraction of that.  Order: values as SQLite orders them
+ * (numbers before text ascending, text before numbers descending), NULLs
+ * last in both directions, ties by id, newest first.
+ *
+ * Every row gets a key (class, k, id) and one LSD radix sort orders them:
+ * k is the number's bits in an order-preserving form, or for text the
+ * string's rank among the column's distinct strings (host or optimizer
+ * columns have a handful; sorting those and ranking beats comparing 100k
+ * strings in qsort by 5x). */
+struct rkey {
+	uint64_t k;  /* order_bits(value) or text rank, inverted for desc */
+	uint64_t id; /* ~id, so that ascending puts the newest first */
+	unsigned cls; /* value class in sort order; NULLs last */
+};
+
+static uint64_t order_bits(double v)
+{
+	uint64_t u;
+	if (v == 0)
+		v = 0; /* -0 sorts with 0, as in SQLite */
+	memcpy(&u, &v, sizeof u);
+	return u >> 63 ? ~u : u | (1ull << 63);
+}
+
+static void radix_sort(struct rkey *a, size_t n)
+{
+	struct rkey *tmp = ry_xmalloc(n * sizeof *tmp), *src = a, *dst = tmp, *t;
+	/* Least significant first: the id (tie-break), the value, the class. */
+	for (int pass = 0; pass < 13; pass++) {
+		int field = pass < 6 ? 0 : pass < 12 ? 1 : 2;
+		unsigned shift = (unsigned)(pass % 6) * 11;
+		size_t count[2048] = { 0 }, sum = 0;
+#define DIGIT(x) ((size_t)(field == 2 ? (x).cls : (((field ? (x).k : (x).id) >> shift) & 2047)))
+		for (size_t i = 0; i < n; i++)
+			count[DIGIT(src[i])]++;
+		if (count[DIGIT(src[0])] == n)
+			continue; /* every key has this digit: nothing to do */
+		for (size_t b = 0; b < 2048; b++) {
+			size_t c = count[b];
+			count[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[DIGIT(src[i])]++] = src[i];
+#undef DIGIT
+		t = src, src = dst, dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof *a);
+	free(tmp);
+}
+
+struct distinct {
+	const char *s;
+	uint32_t index; /* order of first appearance */
+};
+
+static int cmp_distinct(const void *a, const void *b)
+{
+	return strcmp(((const struct distinct *)a)->s, ((const struct distinct *)b)->s);
+}
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* Give each text cell its string's rank among the column's distinct
+ * strings, in cell.num (the strings stay owned by the cells). */
+static void rank_texts(ry_cell *cells, size_t n)
+{
+	size_t cap = 16, nd = 0, ntext = 0;
+	for (size_t i = 0; i < n; i++)
+		ntext += cells[i].type == RY_CELL_TEXT;
+	if (!ntext) /* a numeric column: nothing to rank */
+		return;
+	while (cap < 2 * ntext)
+		cap <<= 1;
+	uint32_t *slot = ry_xcalloc(cap, sizeof *slot); /* distinct index + 1 */
+	struct distinct *dist = ry_xmalloc(ntext * sizeof *dist);
+	uint32_t *which = ry_xmalloc(n * sizeof *which), *rank;
+	for (size_t i = 0; i < n; i++) {
+		if (cells[i].type != RY_CELL_TEXT)
+			continue;
+		size_t h = (size_t)str_hash(cells[i].text) & (cap - 1);
+		while (slot[h] && strcmp(dist[slot[h] - 1].s, cells[i].text))
+			h = (h + 1) & (cap - 1);
+		if (!slot[h]) {
+			dist[nd].s = cells[i].text;
+			dist[nd].index = (uint32_t)nd;
+			slot[h] = (uint32_t)++nd;
+		}
+		which[i] = slot[h] - 1;
+	}
+	qsort(dist, nd, sizeof *dist, cmp_distinct);
+	rank = ry_xmalloc((nd ? nd : 1) * sizeof *rank);
+	for (size_t r = 0; r < nd; r++)
+		rank[dist[r].index] = (uint32_t)r;
+	for (size_t i = 0; i < n; i++)
+		if (cells[i].type == RY_CELL_TEXT)
+			cells[i].num = rank[which[i]];
+	free(rank);
+	free(which);
+	free(dist);
+	free(slot);
+}
+
+static int sort_in_c(ry_store *st, ry_runlist *l, ry_field *sort, bool desc, size_t limit)
+{
+	ry_cell *cells = ry_xcalloc(l->n ? l->n : 1, sizeof *cells);
+	struct rkey *keys;
+	int rc = ry_runlist_fetch(st, l->ids, l->n, &sort, 1, cells);
+	if (rc) {
+		free(cells);
+		return rc;
+	}
+	if (!l->n) {
+		free(cells);
+		return 0;
+	}
+	rank_texts(cells, l->n);
+	keys = ry_xmalloc(l->n * sizeof *keys);
+	for (size_t i = 0; i < l->n; i++) {
+		const ry_cell *c = &cells[i];
+		uint64_t k = c->type == RY_CELL_NUM ? order_bits(c->num) : (uint64_t)c->num;
+		keys[i].id = ~(uint64_t)l->ids[i];
+		keys[i].k = desc ? ~k : k;
+		keys[i].cls = c->type == RY_CELL_NULL ? 2 : (c->type == RY_CELL_TEXT) != desc;
+	}
+	ry_cells_clear(cells, l->n);
+	free(cells);
+	radix_sort(keys, l->n);
+	if (limit && limit < l->n)
+		l->n = limit;
+	for (size_t i = 0; i < l->n; i++)
+		l->ids[i] = (int64_t)~keys[i].id;
+	free(keys);
+	return 0;
+}
+
+int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *opts)
+{
+	static const ry_runlist_options defaults = RY_RUNLIST_OPTIONS_INIT;
+	ry_query *q = NULL;
+	ry_field *sort = NULL;
+	bool desc = true, in_c, txn = false;
+	ry_buf sql = RY_BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	ry_runlist *l = NULL;
+	size_t cap = 0;
+	int rc, i, step;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if ((rc = ry_query_compile(&q, st, opts->filter)))
+		return rc;
+	if (opts->sort && *opts->sort && (rc = ry_sort_parse(&sort, &desc, st, opts->sort))) {
+		ry_query_free(q);
+		return rc;
+	}
+	in_c = sort && !ry_field__sql_sorted(sort, desc);
+	txn = read_begin(st);
+
+	/* The plan is chosen here, not by the planner, which trusts sampled
+	 * statistics (PRAGMA optimize) and has sent `lr < 0.01 and status =
+	 * finished` down runs_by_status with a table lookup per run (100-190
+	 * ms), and the unfiltered list through the wide index (3x the pages to
+	 * read cold).  A filtered or scoped list scans runs_listing, which
+	 * covers every built-in field: its worst case is one ~9 MB scan per
+	 * 100k runs (10-15 ms).  The unfiltered list newest first reads only
+	 * ids from runs_by_created.  Other unfiltered orders have their own
+	 * index (name, status) and are left to the planner. */
+	{
+		const char *idx = " INDEXED BY runs_listing";
+		if (ry_query__empty(q) && opts->experiment_id <= 0)
+			idx = !sort ? " INDEXED BY runs_by_created" : "";
+		ry_buf_printf(&sql, "SELECT r.id FROM runs AS r%s WHERE %s", idx,
+		              ry_query_sql(q));
+	}
+	if (opts->experiment_id > 0)
+		ry_buf_puts(&sql, " AND r.experiment_id = ?");
+	if (sort && !in_c) {
+		ry_buf_puts(&sql, " ORDER BY ");
+		ry_field__sql(sort, &sql);
+		/* SQLite sorts NULL first, so DESC puts them last; ascending
+		 * orders reach here only for columns without NULLs. */
+		ry_buf_puts(&sql, desc ? " DESC" : " ASC");
+		ry_buf_puts(&sql, ", r.id DESC LIMIT ?");
+	} else if (!sort) {
+		ry_buf_puts(&sql, " ORDER BY r.created DESC, r.id DESC LIMIT ?");
+	}
+
+	if (sqlite3_prepare_v2(ry_store__db(st), ry_buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+		rc = ry_store__sqlerr(st, "preparing the run list");
+		goto done;
+	}
+	i = ry_query__bind(q, s, 1);
+	if (opts->experiment_id > 0)
+		sqlite3_bind_int64(s, i++, opts->experiment_id);
+	if (sort && !in_c)
+		i = ry_field__bind(sort, s, i);
+	if (!in_c)
+		sqlite3_bind_int64(s, i, opts->limit ? (sqlite3_int64)opts->limit : -1);
+
+	l = ry_xcalloc(1, sizeof *l);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		l->ids = ry_xgrow(l->ids, &cap, l->n + 1, sizeof *l->ids);
+		l->ids[l->n++] = sqlite3_column_int64(s, 0);
+	}
+	if (step != SQLITE_DONE) {
+		rc = ry_store__sqlerr(st, "listing runs");
+		goto done;
+	}
+	if (in_c && (rc = sort_in_c(st, l, sort, desc, opts->limit)))
+		goto done;
+	*out = l;
+	l = NULL;
+done:
+	ry_runlist_free(l);
+	sqlite3_finalize(s);
+	read_end(st, txn);
+	ry_buf_free(&sql);
+	ry_field_free(sort);
+	ry_query_free(q);
+	return rc;
+}
+
+void ry_runlist_warm(ry_store *st)
+{
+	/* One covering scan pulls the listing index into the page cache; the
+	 * result does not matter. */
+	sqlite3_stmt *s = ry_store__stmt(st, "SELECT count(*) FROM runs INDEXED BY runs_listing WHERE status <> ''");
+	while (sqlite3_step(s) == SQLITE_ROW)
+		;
+	sqlite3_reset(s);
+}
+
+void ry_runlist_free(ry_runlist *l)
+{
+	if (!l)
+		return;
+	free(l->ids);
+	free(l);
+}
+
+size_t ry_runlist_count(const ry_runlist *l)
+{
+	return l ? l->n : 0;
+}
+
+int64_t ry_runlist_id(const ry_runlist *l, size_t i)
+{
+	return i < l->n ? l->ids[i] : 0;
+}
+
+const int64_t *ry_runlist_ids(const ry_runlist *l)
+{
+	return l->ids;
+}
+
+/* ---- fetching cells ---------------------------------------------------- */
+
+/* Above this many rows a column is read by one index scan, not by lookups
+ * (measured with tests/bench/bench_query.c; see docs/query.md). */
+#define POINT_MAX 3000
+
+/* Fill a cell that is still empty (RY_CELL_NULL). */
+static void set_cell(ry_cell *c, sqlite3_stmt *s, int col)
+{
+	switch (sqlite3_column_type(s, col)) {
+	case SQLITE_INTEGER:
+	case SQLITE_FLOAT:
+		c->type = RY_CELL_NUM;
+		c->num = sqlite3_column_double(s, col);
+		break;
+	case SQLITE_NULL:
+		break;
+	default:
+		c->type = RY_CELL_TEXT;
+		c->text = ry_store__column_dup(s, col);
+		break;
+	}
+}
+
+/* Which rows ask for a run id, for the scan plan.  Run ids are dense
+ * (INTEGER PRIMARY KEY), so almost always the ids asked for span a range
+ * not much wider than their number: then a column is first read into small
+ * arrays indexed by id - min (9 bytes a run: ~1 MB for 100k runs, cache-
+ * resident however the scan is ordered) and then copied into the cells in
+ * row order.  Scattering straight into the cells (24 bytes x columns x rows,
+ * in the index's order) cost 4x more: every store missed the cache.  Sparse
+ * id sets use a hash table from id to row instead. */
+struct idmap {
+	int64_t min;
+	size_t span;       /* > 0: the dense plan */
+	struct slot { int64_t id; uint32_t row; } *slots; /* hash: row + 1; 0 = empty */
+	size_t mask;
+	unsigned shift;
+	uint32_t *next;    /* hash: next[row] = row + 1 of the next row with the same id */
+};
+
+/* Fibonacci hashing: the top bits of id * 2^64/phi spread runs of
+ * consecutive ids evenly over the table. */
+static size_t idhash(const struct idmap *m, int64_t id)
+{
+	return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> m->shift);
+}
+
+static uint32_t *idmap_slot(struct idmap *m, int64_t id, bool insert)
+{
+	for (size_t h = idhash(m, id);; h = (h + 1) & m->mask) {
+		if (!m->slots[h].row) {
+			if (!insert)
+				return NULL;
+			m->slots[h].id = id;
+			return &m->slots[h].row;
+		}
+		if (m->slots[h].id == id)
+			return &m->slots[h].row;
+	}
+}
+
+static void idmap_build(struct idmap *m, const int64_t *ids, size_t n)
+{
+	int64_t lo = ids[0], hi = ids[0];
+	size_t cap = 16;
+	unsigned bits = 4;
+	memset(m, 0, sizeof *m);
+	for (size_t i = 1; i < n; i++) {
+		if (ids[i] < lo)
+			lo = ids[i];
+		if (ids[i] > hi)
+			hi = ids[i];
+	}
+	if ((uint64_t)hi - (uint64_t)lo < 4 * (uint64_t)n + 4096) {
+		m->min = lo;
+		m->span = (size_t)((uint64_t)hi - (uint64_t)lo) + 1;
+		return;
+	}
+	while (cap < n * 2)
+		cap <<= 1, bits++;
+	m->mask = cap - 1;
+	m->shift = 64 - bits;
+	m->slots = ry_xcalloc(cap, sizeof *m->slots);
+	m->next = ry_xcalloc(n, sizeof *m->next);
+	for (size_t i = n; i-- > 0;) {
+		uint32_t *slot = idmap_slot(m, ids[i], true);
+		m->next[i] = *slot;
+		*slot = (uint32_t)i + 1;
+	}
+}
+
+static void idmap_free(struct idmap *m)
+{
+	free(m->slots);
+	free(m->next);
+}
+
+/* One column by primary-key lookups. */
+static int fetch_points(ry_store *st, const int64_t *ids, size_t n, const ry_field *f,
+                        size_t j, size_t nfields, ry_cell *cells)
+{
+	ry_buf sql = RY_BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc = 0, idx;
+
+	ry_field__scan_sql(f, &sql, true);
+	if (sqlite3_prepare_v2(ry_store__db(st), ry_buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+		rc = ry_store__sqlerr(st, "preparing a column fetch");
+		goto done;
+	}
+	idx = ry_field__bind(f, s, 1);
+	for (size_t i = 0; i < n; i++) {
+		int step;
+		sqlite3_bind_int64(s, idx, ids[i]);
+		step = sqlite3_step(s);
+		if (step == SQLITE_ROW)
+			set_cell(&cells[i * nfields + j], s, 1);
+		else if (step != SQLITE_DONE) {
+			rc = ry_store__sqlerr(st, "fetching run columns");
+			goto done;
+		}
+		sqlite3_reset(s);
+	}
+done:
+	sqlite3_finalize(s);
+	ry_buf_free(&sql);
+	return rc;
+}
+
+/* One column read for the dense plan, indexed by id - min. */
+struct column {
+	uint8_t *types; /* V_*; V_NULL (0) where the run has no value */
+	double *vals;
+	char **texts;   /* allocated on the first text value */
+};
+
+enum { V_NULL, V_NUM, V_TEXT, V_MOVED };
+
+static void column_free(struct column *c, size_t span)
+{
+	if (c->texts)
+		for (size_t k = 0; k < span; k++)
+			free(c->texts[k]);
+	free(c->texts);
+	free(c->types);
+	free(c->vals);
+}
+
+/* One column by a single scan of its key (or of runs).  Dense plan: into
+ * `col`; sparse plan: straight into the cells of the rows asking. */
+static int fetch_scan(ry_store *st, struct idmap *m, const ry_field *f, struct column *col,
+                      size_t j, size_t nfields, ry_cell *cells)
+{
+	ry_buf sql = RY_BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc = 0, step;
+
+	ry_field__scan_sql(f, &sql, false);
+	if (sqlite3_prepare_v2(ry_store__db(st), ry_buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+		rc = ry_store__sqlerr(st, "preparing a column fetch");
+		goto done;
+	}
+	ry_field__bind(f, s, 1);
+	if (m->span) {
+		col->types = ry_xcalloc(m->span, 1);
+		col->vals = ry_xmalloc(m->span * sizeof *col->vals);
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		if (!m->span) {
+			uint32_t *slot = idmap_slot(m, id, false);
+			for (uint32_t row = slot ? *slot : 0; row; row = m->next[row - 1])
+				if (cells[(row - 1) * nfields + j].type == RY_CELL_NULL)
+					set_cell(&cells[(row - 1) * nfields + j], s, 1);
+			continue;
+		}
+		uint64_t k = (uint64_t)id - (uint64_t)m->min;
+		if (k >= m->span)
+			continue;
+		switch (sqlite3_column_type(s, 1)) {
+		case SQLITE_NULL:
+			break;
+		case SQLITE_INTEGER:
+		case SQLITE_FLOAT:
+			col->types[k] = V_NUM;
+			col->vals[k] = sqlite3_column_double(s, 1);
+			break;
+		default:
+			if (col->types[k] == V_NUM)
+				break; /* a param's number came first */
+			if (!col->texts)
+				col->texts = ry_xcalloc(m->span, sizeof *col->texts);
+			col->types[k] = V_TEXT;
+			col->texts[k] = ry_store__column_dup(s, 1);
+			break;
+		}
+	}
+	if (step != SQLITE_DONE)
+		rc = ry_store__sqlerr(st, "fetching run columns");
+done:
+	sqlite3_finalize(s);
+	ry_buf_free(&sql);
+	return rc;
+}
+
+/* Dense plan, last step: every cell written once, row by row, so the big
+ * cell array is filled in order while the columns are read at random from
+ * small arrays. */
+static void gather(const struct idmap *m, const int64_t *ids, size_t n, struct column *cols,
+                   size_t nfields, ry_cell *cells)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k = (size_t)((uint64_t)ids[i] - (uint64_t)m->min);
+		for (size_t j = 0; j < nfields; j++) {
+			struct column *col = &cols[j];
+			ry_cell *c = &cells[i * nfields + j];
+			c->num = 0;
+			c->text = NULL;
+			switch (col->types[k]) {
+			case V_NUM:
+				c->type = RY_CELL_NUM;
+				c->num = col->vals[k];
+				break;
+			case V_TEXT: /* the first row asking takes the string */
+				c->type = RY_CELL_TEXT;
+				c->text = col->texts[k];
+				col->texts[k] = NULL;
+				col->types[k] = V_MOVED;
+				col->vals[k] = (double)i;
+				break;
+			case V_MOVED: /* the same id asked for again */
+				c->type = RY_CELL_TEXT;
+				c->text = ry_xstrdup(cells[(size_t)col->vals[k] * nfields + j].text);
+				break;
+			default:
+				c->type = RY_CELL_NULL;
+				break;
+			}
+		}
+	}
+}
+
+int ry_runlist_fetch(ry_store *st, const int64_t *ids, size_t n,
+                     ry_field *const *fields, size_t nfields, ry_cell *cells)
+{
+	struct idmap m;
+	struct column *cols = NULL;
+	bool txn, dense;
+	int rc = 0;
+
+	if (!n || !nfields)
+		return 0;
+	txn = read_begin(st);
+	if (n > POINT_MAX)
+		idmap_build(&m, ids, n);
+	dense = n > POINT_MAX && m.span;
+	if (dense)
+		cols = ry_xcalloc(nfields, sizeof *cols);
+	else
+		memset(cells, 0, n * nfields * sizeof *cells);
+	for (size_t j = 0; j < nfields && !rc; j++) {
+		if (n > POINT_MAX)
+			rc = fetch_scan(st, &m, fields[j], dense ? &cols[j] : NULL, j, nfields, cells);
+		else
+			rc = fetch_points(st, ids, n, fields[j], j, nfields, cells);
+	}
+	if (dense) {
+		if (rc)
+			memset(cells, 0, n * nfields * sizeof *cells);
+		else
+			gather(&m, ids, n, cols, nfields, cells);
+		for (size_t j = 0; j < nfields; j++)
+			column_free(&cols[j], m.span);
+		free(cols);
+	}
+	if (n > POINT_MAX)
+		idmap_free(&m);
+	read_end(st, txn);
+	if (rc)
+		ry_cells_clear(cells, n * nfields);
+	return rc;
+}
+
+void ry_cells_clear(ry_cell *cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (cells[i].type == RY_CELL_TEXT)
+			free(cells[i].text);
+		cells[i].text = NULL;
+		cells[i].type = RY_CELL_NULL;
+	}
+}
+
+/* ---- formatting -------------------------------------------------------- */
+
+static void format_number(double v, char *out, size_t n)
+{
+	if (isnan(v))
+		snprintf(out, n, "nan");
+	else if (isinf(v))
+		snprintf(out, n, v > 0 ? "inf" : "-inf");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		snprintf(out, n, "%.0f", v == 0 ? 0.0 : v); /* no "-0" */
+	else
+		snprintf(out, n, "%.6g", v);
+}
+
+void ry_cell_format(const ry_field *f, const ry_cell *c, double now, char *out, size_t n)
+{
+	const char *name = ry_field_key(f);
+	if (!n)
+		return;
+	switch (c->type) {
+	case RY_CELL_NULL:
+		snprintf(out, n, "-");
+		return;
+	case RY_CELL_TEXT:
+		snprintf(out, n, "%s", c->text ? c->text : "");
+		return;
+	case RY_CELL_NUM:
+		break;
+	}
+	if (ry_field_kind_of(f) == RY_FIELD_BUILTIN) {
+		if (strcmp(name, "duration") == 0) {
+			ry_format_duration(c->num, out, n);
+			return;
+		}
+		if (strcmp(name, "created") == 0 || strcmp(name, "started") == 0 || strcmp(name, "ended") == 0) {
+			ry_format_age(c->num, now, out, n);
+			return;
+		}
+		if (strcmp(name, "cost") == 0) {
+			snprintf(out, n, "$%.2f", c->num);
+			return;
+		}
+	}
+	format_number(c->num, out, n);
+}

@@ -1,0 +1,288 @@
+/*
+ * Cost estimates and budgets (see cost.h).  Reads the runs table for
+ * history and spend; never writes.  Accrual of a running job's cost is not
+ * here: a run's cost is its rate times its elapsed time (ry_run_cost).
+ */
+#include "remote/cost.h"
+#include "base/config.h"
+#include "base/alloc.h"
+#include "base/error.h"
+#include "store/store_internal.h"
+#include "base/util.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+double ry_cost_rate(const ry_host *h, int gpus)
+{
+	return h->price_per_hour + (gpus > 0 ? gpus : 0) * h->gpu_price_per_hour;
+}
+
+/* Split a command line into words, undoing '...', "..." and \ quoting. */
+static char **split_words(const char *s, size_t *n)
+{
+	char **v = NULL;
+	size_t cap = 0;
+	*n = 0;
+	while (*s) {
+		ry_buf w = RY_BUF_INIT;
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		while (*s && !isspace((unsigned char)*s)) {
+			if (*s == '\'') {
+				for (s++; *s && *s != '\''; s++)
+					ry_buf_putc(&w, *s);
+				if (*s)
+					s++;
+			} else if (*s == '"') {
+				for (s++; *s && *s != '"'; s++) {
+					if (*s == '\\' && s[1])
+						s++;
+					ry_buf_putc(&w, *s);
+				}
+				if (*s)
+					s++;
+			} else if (*s == '\\' && s[1]) {
+				ry_buf_putc(&w, s[1]);
+				s += 2;
+			} else {
+				ry_buf_putc(&w, *s++);
+			}
+		}
+		v = ry_xgrow(v, &cap, *n + 1, sizeof *v);
+		v[(*n)++] = w.ptr ? ry_buf_detach(&w) : ry_xstrdup("");
+	}
+	return v;
+}
+
+static bool is_number(const char *s)
+{
+	double d;
+	return ry_parse_number(s, &d);
+}
+
+static bool is_key(const char *s, size_t n)
+{
+	if (n == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.'))
+			return false;
+	return true;
+}
+
+char *ry_cost_command_shape(const char *command)
+{
+	size_t n;
+	char **w = split_words(command ? command : "", &n);
+	ry_buf b = RY_BUF_INIT;
+	bool after_flag = false;
+	for (size_t i = 0; i < n; i++) {
+		const char *t = w[i], *eq = strchr(t, '=');
+		if (i)
+			ry_buf_putc(&b, ' ');
+		if (t[0] == '-' && !is_number(t)) {
+			if (eq) {
+				ry_buf_put(&b, t, (size_t)(eq - t + 1));
+				ry_buf_putc(&b, '*');
+				after_flag = false;
+			} else {
+				ry_buf_puts(&b, t);
+				after_flag = t[1] != '\0';
+			}
+			continue;
+		}
+		if (eq && is_key(t, (size_t)(eq - t))) {
+			ry_buf_put(&b, t, (size_t)(eq - t + 1));
+			ry_buf_putc(&b, '*');
+		} else if (after_flag || is_number(t)) {
+			ry_buf_putc(&b, '*');
+		} else {
+			ry_buf_puts(&b, t);
+		}
+		after_flag = false;
+	}
+	ry_strings_free(w, n);
+	return ry_buf_detach(&b);
+}
+
+/* "A100, big" -> "a100,big" (sorted, lower case) for comparing label sets. */
+static char *norm_labels(const char *labels)
+{
+	char *copy = ry_xstrdup(labels ? labels : ""), *save = NULL, *tok;
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	ry_buf b = RY_BUF_INIT;
+	for (tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		for (char *p = tok; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		v = ry_xgrow(v, &cap, n + 1, sizeof *v);
+		v[n++] = tok;
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
+			char *t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++)
+		ry_buf_printf(&b, "%s%s", i ? "," : "", v[i]);
+	free(v);
+	free(copy);
+	return ry_buf_detach(&b);
+}
+
+static bool comparable_host(const char *run_host, const ry_host *hosts, size_t n, const ry_host *target,
+                            const char *target_labels)
+{
+	const ry_host *h;
+	char *l;
+	bool same;
+	if (!run_host)
+		return false;
+	if (!strcmp(run_host, target->name))
+		return true;
+	if (!*target_labels)
+		return false; /* no labels: only the same host is comparable */
+	h = ry_hosts_find((ry_host *)hosts, n, run_host);
+	if (!h)
+		return false;
+	l = norm_labels(h->labels);
+	same = !strcmp(l, target_labels);
+	free(l);
+	return same;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+int ry_cost_month_spent(ry_store *st, double now, double *out)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+	double start;
+	sqlite3_stmt *s;
+	int rc;
+	gmtime_r(&t, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	start = (double)timegm(&tm);
+	s = ry_store__stmt(st, "SELECT coalesce(sum(CASE WHEN ended IS NOT NULL THEN coalesce(cost_total, 0) "
+	                       "ELSE coalesce(cost_rate, 0) * max(?1 - started, 0) / 3600.0 END), 0) "
+	                       "FROM runs WHERE started >= ?2");
+	sqlite3_bind_double(s, 1, now);
+	sqlite3_bind_double(s, 2, start);
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_double(s, 0) : 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : ry_store__sqlerr(st, "summing this month's cost");
+}
+
+static int budget_value(const ry_config *cfg, const char *key, double *out)
+{
+	const char *v = cfg ? ry_config_get(cfg, "", key) : NULL;
+	*out = 0;
+	if (!v || !*v)
+		return 0;
+	if (!ry_parse_number(v, out) || *out < 0)
+		return ry_error_set(RY_EINVAL, "config: %s = '%s' is not a non-negative amount; fix runyard's config",
+		                    key, v);
+	return 0;
+}
+
+int ry_cost_estimate_run(ry_cost_estimate *e, ry_store *st, const ry_config *cfg, const ry_host *hosts,
+                         size_t n, const ry_host *target, const char *experiment, const char *command,
+                         int gpus, double time_limit)
+{
+	char *shape = ry_cost_command_shape(command), *labels = norm_labels(target->labels);
+	double durs[RY_COST_HISTORY];
+	const char *mode = cfg ? ry_config_get(cfg, "", "budget_mode") : NULL;
+	sqlite3_stmt *s;
+	int rc = 0;
+
+	memset(e, 0, sizeof *e);
+	e->gpus = gpus;
+	e->rate = ry_cost_rate(target, gpus);
+	e->time_limit = time_limit > 0 ? time_limit : 0;
+	e->max_cost = e->time_limit > 0 ? e->rate * e->time_limit / 3600.0 : NAN;
+	s = ry_store__stmt(st, "SELECT r.host, r.command, r.ended - r.started FROM runs r "
+	                       "JOIN experiments e ON e.id = r.experiment_id "
+	                       "WHERE e.name = ? AND r.status = 'finished' AND r.started > 0 AND r.ended > r.started "
+	                       "ORDER BY r.ended DESC LIMIT 10000");
+	sqlite3_bind_text(s, 1, experiment ? experiment : "default", -1, SQLITE_TRANSIENT);
+	while (e->nhistory < RY_COST_HISTORY && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char *rshape;
+		bool same;
+		if (!comparable_host((const char *)sqlite3_column_text(s, 0), hosts, n, target, labels))
+			continue;
+		rshape = ry_cost_command_shape((const char *)sqlite3_column_text(s, 1));
+		same = !strcmp(rshape, shape);
+		free(rshape);
+		if (same)
+			durs[e->nhistory++] = sqlite3_column_double(s, 2);
+	}
+	rc = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : ry_store__sqlerr(st, "reading run history");
+	sqlite3_reset(s);
+	free(shape);
+	if (rc)
+		goto out;
+	if (e->nhistory > 0) {
+		qsort(durs, (size_t)e->nhistory, sizeof *durs, cmp_double);
+		e->expected_secs = e->nhistory % 2 ? durs[e->nhistory / 2]
+		                                   : (durs[e->nhistory / 2 - 1] + durs[e->nhistory / 2]) / 2;
+		snprintf(e->basis, sizeof e->basis, "median of the last %d comparable run%s (same experiment and "
+		         "command shape, %s%s)", e->nhistory, e->nhistory == 1 ? "" : "s",
+		         *labels ? "hosts labelled " : "this host", *labels ? labels : "");
+		if (e->time_limit > 0 && e->expected_secs > e->time_limit)
+			e->expected_secs = e->time_limit; /* the host stops it there */
+	} else if (e->time_limit > 0) {
+		e->expected_secs = e->time_limit;
+		snprintf(e->basis, sizeof e->basis, "no history: time limit");
+	} else {
+		e->expected_secs = NAN;
+		snprintf(e->basis, sizeof e->basis, "no history and no time limit: unknown");
+	}
+	e->expected_cost = isnan(e->expected_secs) ? NAN : e->rate * e->expected_secs / 3600.0;
+
+	if ((rc = budget_value(cfg, "budget_per_run", &e->budget_per_run)) ||
+	    (rc = budget_value(cfg, "budget_per_month", &e->budget_per_month)))
+		goto out;
+	if (mode && strcmp(mode, "warn") && strcmp(mode, "block")) {
+		rc = ry_error_set(RY_EINVAL, "config: budget_mode = '%s' must be warn or block", mode);
+		goto out;
+	}
+	e->block_mode = mode && !strcmp(mode, "block");
+	if ((rc = ry_cost_month_spent(st, ry_now(), &e->month_spent)))
+		goto out;
+	{
+		/* The worst case when it is known, else the expectation. */
+		double run_cost = !isnan(e->max_cost) ? e->max_cost : e->expected_cost;
+		const char *which = !isnan(e->max_cost) ? "maximum cost at the time limit" : "expected cost";
+		if (e->budget_per_run > 0 && !isnan(run_cost) && run_cost > e->budget_per_run) {
+			e->over_budget = true;
+			snprintf(e->budget_msg, sizeof e->budget_msg, "the %s, %.2f, exceeds budget_per_run %.2f; "
+			         "set a shorter --time-limit or fewer GPUs", which, run_cost, e->budget_per_run);
+		} else if (e->budget_per_run > 0 && isnan(run_cost) && e->rate > 0) {
+			e->over_budget = true;
+			snprintf(e->budget_msg, sizeof e->budget_msg, "with no history and no time limit the cost is "
+			         "unbounded but budget_per_run is %.2f; set --time-limit", e->budget_per_run);
+		} else if (e->budget_per_month > 0 && !isnan(run_cost) &&
+		           e->month_spent + run_cost > e->budget_per_month) {
+			e->over_budget = true;
+			snprintf(e->budget_msg, sizeof e->budget_msg, "this month's spend %.2f plus the %s %.2f exceeds "
+			         "budget_per_month %.2f", e->month_spent, which, run_cost, e->budget_per_month);
+		}
+	}
+out:
+	free(labels);
+	return rc;
+}

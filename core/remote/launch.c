@@ -1,0 +1,941 @@
+/*
+ * Remote jobs (see launch.h): choosing GPUs, shipping the code pack,
+ * writing and starting the wrapper, and the sync/cancel passes that keep
+ * the workspace in step with the host.  The job's life on the host is the
+ * wrapper's business (it is self-sufficient once started); this file only
+ * starts it, reads the files it writes and signals its process group.
+ *
+ * Every piece of every remote command is a positional argument of
+ * `sh -c SCRIPT sh ARG...` or shell-quoted (ry_shell_quote): the scripts are
+ * constant text and nothing a user typed is ever spliced into them.
+ */
+#include "remote/launch.h"
+#include "base/alloc.h"
+#include "registry/artifact.h"
+#include "git/codepack.h"
+#include "remote/cost.h"
+#include "base/error.h"
+#include "metrics/ingest.h"
+#include "base/redact.h"
+#include "base/shell.h"
+#include "store/store_internal.h"
+#include "track/track.h"
+#include "base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PULL_MAX (64u << 20) /* bytes per file per sync */
+
+static void progress(const ry_remote_options *o, double frac, const char *what)
+{
+	if (o->progress)
+		o->progress(frac, what, o->payload);
+}
+
+void ry_launch_result_clear(ry_launch_result *r)
+{
+	free(r->remote_dir);
+	free(r->gpus);
+	memset(r, 0, sizeof *r);
+}
+
+void ry_sync_report_clear(ry_sync_report *r)
+{
+	free(r->errors);
+	memset(r, 0, sizeof *r);
+}
+
+char *ry_launch_command_line(char *const *argv)
+{
+	/* the same spelling as local runs, so command shapes compare */
+	return ry_track_join_argv(argv);
+}
+
+char *ry_remote_local_dir(ry_store *st, const char *uuid)
+{
+	return ry_track_run_dir(st, uuid);
+}
+
+static int open_host(ry_ssh **s, const ry_host *h, const ry_remote_options *o)
+{
+	ry_ssh_options so = RY_SSH_OPTIONS_INIT;
+	ry_sshhost *sh = NULL;
+	int rc;
+	so.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 20000;
+	so.cancel = o->cancel;
+	so.passphrase = o->passphrase;
+	so.payload = o->payload;
+	so.config = o->sshcfg;
+	if ((rc = ry_sshconfig_resolve(o->sshcfg, h->ssh_alias ? h->ssh_alias : h->name, &sh)))
+		return rc;
+	rc = ry_ssh_connect(s, sh, &so, NULL);
+	ry_sshhost_free(sh);
+	return rc;
+}
+
+/* Run a constant POSIX sh script with positional args, each quoted. */
+static int rsh(ry_ssh *s, const char *script, const char *const *args, size_t nargs, const char *in,
+               size_t inlen, ry_buf *out, ry_buf *err, int *status, int timeout_ms)
+{
+	ry_buf cmd = RY_BUF_INIT;
+	int rc;
+	ry_buf_puts(&cmd, "sh -c ");
+	ry_shell_quote(&cmd, script);
+	ry_buf_puts(&cmd, " sh");
+	for (size_t i = 0; i < nargs; i++) {
+		ry_buf_putc(&cmd, ' ');
+		ry_shell_quote(&cmd, args[i]);
+	}
+	rc = ry_ssh_exec(s, ry_buf_cstr(&cmd), in, inlen, out, err, status, timeout_ms);
+	ry_buf_free(&cmd);
+	return rc;
+}
+
+/* ---- GPUs ---------------------------------------------------------------- */
+
+static int choose_gpus(ry_host *probe, const ry_launch_spec *spec, char **out, int *ngpus)
+{
+	ry_buf b = RY_BUF_INIT;
+	*out = NULL;
+	*ngpus = 0;
+	if (spec->gpu_ids && *spec->gpu_ids) {
+		char *copy = ry_xstrdup(spec->gpu_ids), *save = NULL, *tok;
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			double d;
+			const ry_gpu *g = NULL;
+			if (!ry_parse_number(tok, &d) || d < 0 || d != floor(d)) {
+				free(copy);
+				ry_buf_free(&b);
+				return ry_error_set(RY_EINVAL, "--gpu-ids '%s': '%s' is not a GPU index", spec->gpu_ids, tok);
+			}
+			for (size_t i = 0; i < probe->ngpus; i++)
+				if (probe->gpus[i].index == (int)d)
+					g = &probe->gpus[i];
+			if (!g) {
+				free(copy);
+				ry_buf_free(&b);
+				return ry_error_set(RY_EINVAL, "%s has no GPU %d (it has %zu GPU%s)", probe->name, (int)d,
+				                    probe->ngpus, probe->ngpus == 1 ? "" : "s");
+			}
+			ry_buf_printf(&b, "%s%d", b.len ? "," : "", (int)d);
+			(*ngpus)++;
+		}
+		free(copy);
+	} else {
+		int want = spec->ngpus >= 0 ? spec->ngpus : (probe->ngpus > 0 ? 1 : 0);
+		int *idx;
+		size_t nfree;
+		if (want > 0 && probe->ngpus == 0)
+			return ry_error_set(RY_EREFUSED, "%s has no GPUs (no nvidia-smi there); launch with --gpus 0 or "
+			                    "pick a GPU host", probe->name);
+		idx = ry_xcalloc(probe->ngpus + 1, sizeof *idx);
+		nfree = ry_host_free_gpus(probe, idx, probe->ngpus);
+		if ((size_t)want > nfree) {
+			free(idx);
+			return ry_error_set(RY_EREFUSED, "only %zu of the %zu GPUs on %s are free, %d asked; ask for fewer, "
+			                    "name them with --gpu-ids, or wait (see 'runyard hosts --probe %s')",
+			                    nfree, probe->ngpus, probe->name, want, probe->name);
+		}
+		for (int i = 0; i < want; i++)
+			ry_buf_printf(&b, "%s%d", i ? "," : "", idx[i]);
+		free(idx);
+		*ngpus = want;
+	}
+	if (probe->max_gpus > 0 && *ngpus > probe->max_gpus) {
+		ry_buf_free(&b);
+		return ry_error_set(RY_EREFUSED, "%s allows at most %d GPUs per run (max_gpus), %d asked",
+		                    probe->name, probe->max_gpus, *ngpus);
+	}
+	*out = b.len ? ry_buf_detach(&b) : NULL;
+	ry_buf_free(&b);
+	return 0;
+}
+
+/* ---- the wrapper ------------------------------------------------------- */
+
+static char *wrapper_script(const char *dir, const char *subdir, const char *uuid, const char *gpus,
+                            double limit, char *const *argv)
+{
+	ry_buf b = RY_BUF_INIT;
+	ry_buf_puts(&b, "#!/bin/sh\n# runyard job wrapper (see runyard's core/remote/launch.h for the files it writes)\nD=");
+	ry_shell_quote(&b, dir);
+	ry_buf_printf(&b, "\nLIMIT=%lld\nSUB=", (long long)ceil(limit > 0 ? limit : 0));
+	ry_shell_quote(&b, subdir ? subdir : "");
+	ry_buf_puts(&b, "\ncd \"$D/code/$SUB\" 2>/dev/null || cd \"$D/code\" || { echo 127 > \"$D/exit_code\"; exit 127; }\n"
+	                "echo $$ > \"$D/pid.tmp\" && mv \"$D/pid.tmp\" \"$D/pid\"\n"
+	                "cut -d' ' -f22 /proc/$$/stat > \"$D/pid_start\" 2>/dev/null\n");
+	if (gpus) {
+		ry_buf_puts(&b, "CUDA_VISIBLE_DEVICES=");
+		ry_shell_quote(&b, gpus);
+		ry_buf_puts(&b, "; export CUDA_VISIBLE_DEVICES\n");
+	}
+	ry_buf_puts(&b, "RUNYARD_RUN_UUID=");
+	ry_shell_quote(&b, uuid);
+	ry_buf_puts(&b, "\nRUNYARD_METRICS=\"$D/metrics.jsonl\"; RUNYARD_ARTIFACTS=\"$D/artifacts\"; PYTHONUNBUFFERED=1\n"
+	                "export RUNYARD_RUN_UUID RUNYARD_METRICS RUNYARD_ARTIFACTS PYTHONUNBUFFERED\n"
+	                "mkdir -p \"$RUNYARD_ARTIFACTS\"; : >> \"$RUNYARD_METRICS\"; : >> \"$D/log\"\n"
+	                "start=$(date +%s)\n"
+	                "# watchdog: heartbeat every 10 s, the time limit enforced here on the host\n"
+	                "(\n"
+	                "  trap 'true' TERM\n"
+	                "  n=0\n"
+	                "  while [ ! -e \"$D/exit_code\" ]; do\n"
+	                "    now=$(date +%s)\n"
+	                "    [ $((n % 10)) -eq 0 ] && echo \"$now\" > \"$D/heartbeat\"\n"
+	                "    if [ \"$LIMIT\" -gt 0 ] && [ $((now - start)) -ge \"$LIMIT\" ]; then\n"
+	                "      echo 'time limit' > \"$D/reason\"\n"
+	                "      kill -TERM -$$ 2>/dev/null\n"
+	                "      sleep 10\n"
+	                "      [ -e \"$D/exit_code\" ] || kill -KILL -$$ 2>/dev/null\n"
+	                "      break\n"
+	                "    fi\n"
+	                "    n=$((n + 1))\n"
+	                "    sleep 1\n"
+	                "  done\n"
+	                ") </dev/null >/dev/null 2>&1 &\n"
+	                "trap 'true' TERM\n");
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			ry_buf_putc(&b, ' ');
+		ry_shell_quote(&b, argv[i]);
+	}
+	ry_buf_puts(&b, " </dev/null >> \"$D/log\" 2>&1 &\n"
+	                "child=$!\n"
+	                "while :; do\n"
+	                "  wait \"$child\"; rc=$?\n"
+	                "  kill -0 \"$child\" 2>/dev/null || break\n"
+	                "done\n"
+	                "date +%s.%N > \"$D/ended\" 2>/dev/null\n"
+	                "echo \"$rc\" > \"$D/exit_code.tmp\" && mv \"$D/exit_code.tmp\" \"$D/exit_code\"\n");
+	return ry_buf_detach(&b);
+}
+
+static const char prepare_script[] =
+	"W=$1; case $W in '~') W=$HOME;; '~/'*) W=$HOME/${W#\\~/};; esac\n"
+	"mkdir -p \"$W/packs\" \"$W/runs/$2\" || exit 3\n"
+	"cd \"$W\" && pwd -P || exit 3\n"
+	"[ -s \"packs/$3.tar\" ] && echo have\n"
+	"command -v setsid >/dev/null 2>&1 || echo nosetsid\n"
+	"exit 0\n";
+
+static const char start_script[] =
+	"D=$1; P=$2\n"
+	"mkdir -p \"$D/code\" && tar -xf \"$P\" -C \"$D/code\" || { echo \"cannot unpack the code into $D/code\" >&2; exit 3; }\n"
+	"cat > \"$D/run.sh\" || exit 4\n"
+	"setsid nohup sh \"$D/run.sh\" </dev/null >/dev/null 2>&1 &\n"
+	"i=0\n"
+	"while [ ! -s \"$D/pid\" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done\n"
+	"cat \"$D/pid\" 2>/dev/null\n";
+
+/* Params from the command's arguments, parsed as for local runs. */
+static void record_params(ry_store *st, int64_t id, char *const *argv)
+{
+	ry_kv *kv = NULL;
+	size_t n = 0;
+	if (ry_track_parse_params(argv, &kv, &n) != 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		ry_run_set_param(st, id, kv[i].key, kv[i].value);
+	ry_track_kv_free(kv, n);
+}
+
+/* A command copied from a stored run (the TUI's launch dialog starts from
+ * the selected run's) has RY_REDACTED where its secrets were: refuse it
+ * rather than start a job with "***" as its password. */
+static int check_not_redacted(char *const *argv)
+{
+	ry_kv *kv = NULL;
+	size_t n = 0;
+	int rc = 0;
+	ry_track_parse_params(argv, &kv, &n);
+	for (size_t i = 0; i < n && !rc; i++)
+		if (!strcmp(kv[i].value, RY_REDACTED) && ry_redact_is_secret(kv[i].key))
+			rc = ry_error_set(RY_EINVAL, "the command's %s is '%s', a secret runyard did not store; "
+			                  "give its real value", kv[i].key, RY_REDACTED);
+	ry_track_kv_free(kv, n);
+	return rc;
+}
+
+int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec, const ry_remote_options *o,
+                  ry_launch_result *res)
+{
+	ry_remote_options def = RY_REMOTE_OPTIONS_INIT;
+	ry_codepack *pack = NULL;
+	ry_ssh *s = NULL;
+	ry_host *probe = NULL;
+	ry_run_spec rs = RY_RUN_SPEC_INIT;
+	ry_buf out = RY_BUF_INIT, err = RY_BUF_INIT;
+	char *cwd = NULL, *command = NULL, *workdir = NULL, *rundir = NULL, *packpath = NULL, *script = NULL;
+	int rc, status, ngpus = 0;
+	bool created = false;
+
+	memset(res, 0, sizeof *res);
+	if (!o)
+		o = &def;
+	if (!spec->argv || !spec->argv[0] || !*spec->argv[0])
+		return ry_error_set(RY_EINVAL, "no command to launch; give it after --, e.g. -- python train.py");
+	if ((rc = check_not_redacted(spec->argv)))
+		return rc;
+	cwd = spec->cwd ? ry_xstrdup(spec->cwd) : getcwd(NULL, 0);
+	if (!cwd)
+		return ry_error_set(RY_EIO, "cannot read the current directory: %s", strerror(errno));
+
+	progress(o, 0, "packing code");
+	if ((rc = ry_codepack_create(&pack, cwd, spec->code_dir, o->progress, o->payload)))
+		goto out;
+	progress(o, 0, "connecting");
+	if ((rc = open_host(&s, host, o)))
+		goto out;
+	progress(o, 0, "checking GPUs");
+	probe = ry_host_copy(host);
+	if ((rc = ry_hosts__probe_session(probe, s, o->timeout_ms)))
+		goto out;
+	if ((rc = choose_gpus(probe, spec, &res->gpus, &ngpus)))
+		goto out;
+
+	command = ry_launch_command_line(spec->argv);
+	res->cost_rate = ry_cost_rate(host, ngpus);
+	rs.experiment = spec->experiment;
+	rs.name = spec->name;
+	rs.status = "queued";
+	rs.command = command;
+	rs.cwd = cwd;
+	rs.host = host->name;
+	rs.gpus = res->gpus;
+	rs.source = "ssh";
+	rs.cost_rate = res->cost_rate;
+	rs.time_limit = spec->time_limit;
+	if ((rc = ry_run_create(st, &rs, &res->run_id, res->uuid)))
+		goto out;
+	created = true;
+	record_params(st, res->run_id, spec->argv);
+	if (pack->commit)
+		ry_run_set_text(st, res->run_id, "git_commit", pack->commit);
+	if (pack->branch)
+		ry_run_set_text(st, res->run_id, "git_branch", pack->branch);
+	if (pack->commit)
+		ry_run_set_int(st, res->run_id, "git_dirty", pack->dirty);
+
+	{
+		const char *args[] = { host->workdir ? host->workdir : RY_HOSTS_DEFAULT_WORKDIR, res->uuid, pack->sha256 };
+		if ((rc = rsh(s, prepare_script, args, 3, NULL, 0, &out, &err, &status, 0)))
+			goto out;
+		if (status != 0) {
+			rc = ry_error_set(RY_EIO, "%s: cannot create the work directory %s: %.300s", host->name,
+			                  args[0], ry_buf_cstr(&err));
+			goto out;
+		}
+	}
+	{
+		char *nl = strchr(ry_buf_cstr(&out), '\n');
+		workdir = nl ? ry_xstrndup(out.ptr, (size_t)(nl - out.ptr)) : ry_xstrdup(ry_buf_cstr(&out));
+	}
+	if (strstr(ry_buf_cstr(&out), "nosetsid")) {
+		rc = ry_error_set(RY_EIO, "%s has no 'setsid' command (util-linux), which runyard needs to detach "
+		                  "jobs; install util-linux there", host->name);
+		goto out;
+	}
+	res->pack_reused = strstr(ry_buf_cstr(&out), "\nhave") != NULL;
+	memcpy(res->pack_sha256, pack->sha256, sizeof res->pack_sha256);
+	res->pack_size = pack->size;
+	rundir = ry_xasprintf("%s/runs/%s", workdir, res->uuid);
+	packpath = ry_xasprintf("%s/packs/%s.tar", workdir, pack->sha256);
+	res->remote_dir = ry_xstrdup(rundir);
+	ry_run_set_text(st, res->run_id, "remote_dir", rundir);
+	if (!res->pack_reused) {
+		progress(o, 0, "uploading code");
+		if ((rc = ry_ssh_upload(s, pack->path, packpath, 0644, o->progress, o->payload)))
+			goto out;
+	}
+	progress(o, 1, "starting");
+	script = wrapper_script(rundir, pack->subdir, res->uuid, res->gpus, spec->time_limit, spec->argv);
+	ry_buf_clear(&out);
+	ry_buf_clear(&err);
+	{
+		const char *args[] = { rundir, packpath };
+		if ((rc = rsh(s, start_script, args, 2, script, strlen(script), &out, &err, &status, 0)))
+			goto out;
+	}
+	res->pid = atoi(ry_buf_cstr(&out));
+	if (status != 0 || res->pid <= 0) {
+		rc = ry_error_set(RY_EIO, "%s: the job did not start (exit %d): %.300s", host->name, status,
+		                  err.len ? ry_buf_cstr(&err) : "no pid file appeared");
+		goto out;
+	}
+	ry_run_set_int(st, res->run_id, "pid", res->pid);
+	ry_run_set_real(st, res->run_id, "started", ry_now());
+	rc = ry_run_set_text(st, res->run_id, "status", "running");
+	ry_store_event(st, "launch", res->uuid, host->name);
+out:
+	if (rc && created) {
+		char *msg = ry_xasprintf("launch failed: %s", ry_error_last());
+		int keep = rc;
+		ry_run_set_notes(st, res->run_id, msg);
+		ry_run_finish(st, res->run_id, "failed", ry_now(), false, 0);
+		ry_error_set(keep, "%s", msg + strlen("launch failed: "));
+		free(msg);
+	}
+	ry_ssh_close(s);
+	ry_codepack_free(pack);
+	ry_host_free(probe);
+	ry_buf_free(&out);
+	ry_buf_free(&err);
+	free(cwd);
+	free(command);
+	free(workdir);
+	free(rundir);
+	free(packpath);
+	free(script);
+	return rc;
+}
+
+/* ---- sync ---------------------------------------------------------------- */
+
+static const char status_script[] =
+	"D=$1\n"
+	"[ -d \"$D\" ] || { echo missing; exit 0; }\n"
+	"if [ -e \"$D/exit_code\" ]; then\n"
+	"  echo \"exit $(cat \"$D/exit_code\")\"\n"
+	"  echo \"ended $(cat \"$D/ended\" 2>/dev/null || stat -c %Y \"$D/exit_code\")\"\n"
+	"fi\n"
+	"[ -e \"$D/reason\" ] && echo \"reason $(head -c 64 \"$D/reason\")\"\n"
+	"if [ -s \"$D/pid\" ]; then\n"
+	"  p=$(cat \"$D/pid\")\n"
+	"  if kill -0 \"$p\" 2>/dev/null && [ \"$(cut -d' ' -f22 /proc/$p/stat 2>/dev/null)\" = \"$(cat \"$D/pid_start\" 2>/dev/null)\" ]; then\n"
+	"    echo alive\n"
+	"  fi\n"
+	"fi\n"
+	"[ -e \"$D/heartbeat\" ] && echo \"heartbeat $(cat \"$D/heartbeat\")\"\n"
+	"echo end\n";
+
+static const char artifacts_script[] =
+	"cd \"$1/artifacts\" 2>/dev/null || exit 0\n"
+	"find . -type f | while IFS= read -r f; do\n"
+	"  s=$(sha256sum \"$f\" 2>/dev/null | cut -d' ' -f1)\n"
+	"  [ -n \"$s\" ] && printf '%s %s %s\\n' \"$s\" \"$(wc -c < \"$f\" | tr -d ' ')\" \"${f#./}\"\n"
+	"done\n";
+
+struct remote_state {
+	bool missing, has_exit, alive, end;
+	int exit_code;
+	double ended, heartbeat;
+	char reason[65];
+};
+
+static void parse_state(const char *out, struct remote_state *rs)
+{
+	const char *p = out;
+	memset(rs, 0, sizeof *rs);
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = ry_xstrndup(p, len);
+		p += len + (nl ? 1 : 0);
+		if (!strcmp(line, "missing"))
+			rs->missing = true;
+		else if (!strcmp(line, "alive"))
+			rs->alive = true;
+		else if (!strcmp(line, "end"))
+			rs->end = true;
+		else if (!strncmp(line, "exit ", 5) && line[5]) {
+			char *e;
+			long v = strtol(line + 5, &e, 10);
+			if (e != line + 5) {
+				rs->has_exit = true;
+				rs->exit_code = (int)v;
+			}
+		} else if (!strncmp(line, "ended ", 6))
+			rs->ended = atof(line + 6);
+		else if (!strncmp(line, "heartbeat ", 10))
+			rs->heartbeat = atof(line + 10);
+		else if (!strncmp(line, "reason ", 7))
+			snprintf(rs->reason, sizeof rs->reason, "%s", line + 7);
+		free(line);
+	}
+}
+
+/* Append bytes to the local file at exactly `offset` (truncating anything a
+ * crashed earlier sync wrote past the recorded offset). */
+static int write_local(const char *path, int64_t offset, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	int rc = 0;
+	if (fd < 0)
+		return ry_error_set(RY_EIO, "cannot write %s: %s", path, strerror(errno));
+	if (ftruncate(fd, offset) != 0 || lseek(fd, offset, SEEK_SET) < 0 ||
+	    (len && write(fd, data, len) != (ssize_t)len))
+		rc = ry_error_set(RY_EIO, "cannot write %s: %s", path, strerror(errno));
+	if (close(fd) != 0 && !rc)
+		rc = ry_error_set(RY_EIO, "cannot write %s: %s", path, strerror(errno));
+	return rc;
+}
+
+/* Complete lines only, unless the file is final. */
+static size_t whole_lines(const ry_buf *b, bool final)
+{
+	if (final || b->len == 0)
+		return b->len;
+	for (size_t i = b->len; i > 0; i--)
+		if (b->ptr[i - 1] == '\n')
+			return i;
+	return 0;
+}
+
+static int fetch_artifacts(ry_store *st, ry_ssh *s, const ry_run *r, const char *localdir, ry_sync_report *rep)
+{
+	ry_buf out = RY_BUF_INIT;
+	const char *args[] = { r->remote_dir };
+	const char *p;
+	int rc, status;
+	if ((rc = rsh(s, artifacts_script, args, 1, NULL, 0, &out, NULL, &status, 0)))
+		return rc;
+	p = ry_buf_cstr(&out);
+	while (!rc && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *line = ry_xstrndup(p, len), *sp1 = strchr(line, ' '), *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+		p += len + (nl ? 1 : 0);
+		if (sp1 && sp2 && sp1 - line == 64 && sp2[1]) {
+			const char *rel = sp2 + 1;
+			char *remote = ry_xasprintf("%s/artifacts/%s", r->remote_dir, rel);
+			char *tmp = ry_xasprintf("%s/artifact.tmp", localdir);
+			char hex[65];
+			int64_t size = 0;
+			*sp1 = '\0';
+			if (!(rc = ry_ssh_download(s, remote, tmp, NULL, NULL)) &&
+			           !(rc = ry_codepack_sha256_file(tmp, hex, &size))) {
+				if (strcmp(hex, line) != 0) {
+					rc = ry_error_set(RY_ECORRUPT, "artifact %s of run %s changed in transit (sha256 %s on the "
+					                  "host, %s here); run 'runyard sync' again", rel, r->name, line, hex);
+				} else if (!(rc = ry_artifact_put(st, tmp, hex, &size))) {
+					rc = ry_artifact_record(st, r->id, rel, hex, size);
+					rep->artifacts++;
+				}
+			}
+			unlink(tmp);
+			free(tmp);
+			free(remote);
+		}
+		free(line);
+	}
+	ry_buf_free(&out);
+	return rc;
+}
+
+/* One round of pulling: at most PULL_MAX bytes of each file from the
+ * stored offsets, written locally and ingested, offsets advanced in the same
+ * transaction.  *more is set when a file had more than one round's worth. */
+static int pull_round(ry_store *st, ry_ssh *s, ry_run *r, const char *localdir, bool final, bool *more,
+                      ry_sync_report *rep)
+{
+	ry_buf logb = RY_BUF_INIT, metb = RY_BUF_INIT;
+	char *logpath = ry_xasprintf("%s/log", localdir);
+	char *remote_log = ry_xasprintf("%s/log", r->remote_dir);
+	char *remote_met = ry_xasprintf("%s/metrics.jsonl", r->remote_dir);
+	ry_ingest *in = NULL;
+	size_t nlog, nmet;
+	int rc;
+
+	*more = false;
+	rc = ry_ssh_read_range(s, remote_log, r->log_offset, PULL_MAX, &logb, NULL);
+	if (rc == RY_ENOTFOUND)
+		rc = 0;
+	if (!rc) {
+		rc = ry_ssh_read_range(s, remote_met, r->metrics_offset, PULL_MAX, &metb, NULL);
+		if (rc == RY_ENOTFOUND)
+			rc = 0;
+	}
+	if (rc)
+		goto out;
+	*more = logb.len == PULL_MAX || metb.len == PULL_MAX;
+	nlog = whole_lines(&logb, final && logb.len < PULL_MAX);
+	nmet = whole_lines(&metb, final && metb.len < PULL_MAX);
+	/* a single line longer than a round is taken as it is */
+	if (nlog == 0 && logb.len == PULL_MAX)
+		nlog = logb.len;
+	if (nmet == 0 && metb.len == PULL_MAX)
+		nmet = metb.len;
+	if ((rc = write_local(logpath, r->log_offset, logb.ptr, nlog)))
+		goto out;
+	if ((rc = ry_store_begin(st)))
+		goto out;
+	if (nmet) {
+		/* the raw lines too, next to the log, as for local runs */
+		char *mp = ry_xasprintf("%s/metrics.jsonl", localdir);
+		rc = write_local(mp, r->metrics_offset, metb.ptr, nmet);
+		free(mp);
+	}
+	if (!rc && (nlog || nmet)) {
+		/* the experiment's capture settings, as `runyard run` uses them */
+		ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
+		char *capture = ry_experiment_setting_get(st, r->experiment_id, "capture");
+		char *patterns = ry_experiment_setting_get(st, r->experiment_id, "patterns");
+		io.scalars = !(capture && !strcmp(capture, "off"));
+		io.patterns = patterns;
+		rc = ry_ingest_new(&in, st, r->id, &io);
+		if (!rc && (rc = ry_ingest_continue_steps(in))) {
+			ry_ingest_free(in);
+			in = NULL;
+		}
+		free(capture);
+		free(patterns);
+	}
+	if (!rc && in) {
+		if (nlog)
+			ry_ingest_log(in, logb.ptr, nlog);
+		if (nmet)
+			ry_ingest_jsonl(in, metb.ptr, nmet);
+		rc = ry_ingest_flush(in, true);
+		ry_ingest_free(in);
+	}
+	if (!rc)
+		rc = ry_run_set_int(st, r->id, "log_offset", r->log_offset + (int64_t)nlog);
+	if (!rc)
+		rc = ry_run_set_int(st, r->id, "metrics_offset", r->metrics_offset + (int64_t)nmet);
+	if (rc) {
+		ry_store_rollback(st);
+		goto out;
+	}
+	if ((rc = ry_store_commit(st)))
+		goto out;
+	r->log_offset += (int64_t)nlog;
+	r->metrics_offset += (int64_t)nmet;
+	rep->log_bytes += (int64_t)nlog;
+	rep->metric_bytes += (int64_t)nmet;
+	if (nlog == 0 && nmet == 0)
+		*more = false;
+out:
+	ry_buf_free(&logb);
+	ry_buf_free(&metb);
+	free(logpath);
+	free(remote_log);
+	free(remote_met);
+	return rc;
+}
+
+/* Pull new log and metric bytes, then settle.  final_fetch: also fetch
+ * artifacts of a run that was settled before. */
+static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, bool final_fetch, ry_sync_report *rep)
+{
+	struct remote_state rs;
+	ry_buf out = RY_BUF_INIT;
+	const char *args[] = { r->remote_dir };
+	char *localdir = NULL;
+	int rc, status;
+	bool finished_now = false, final, more = false;
+
+	if ((rc = rsh(s, status_script, args, 1, NULL, 0, &out, NULL, &status, 0)))
+		goto out;
+	parse_state(ry_buf_cstr(&out), &rs);
+	if (!rs.end) {
+		rc = ry_error_set(RY_EIO, "run %s: the host's status check failed (exit %d)", r->name, status);
+		goto out;
+	}
+	/* The state is read before the bytes: whatever a job wrote before it
+	 * ended is in the files by the time we read them. */
+	final = rs.has_exit || !rs.alive || rs.missing;
+	localdir = ry_remote_local_dir(st, r->uuid);
+	if ((rc = ry_mkdir_p(localdir)))
+		goto out;
+	for (int round = 0; !rs.missing && round < 64; round++) {
+		if ((rc = pull_round(st, s, r, localdir, final, &more, rep)) || !more)
+			break;
+	}
+	if (rc)
+		goto out;
+	if (rs.heartbeat > 0)
+		ry_run_set_real(st, r->id, "heartbeat", rs.heartbeat);
+	if (!strcmp(r->status, "running") && final) {
+		const char *stname;
+		bool stopped = !strcmp(rs.reason, "cancelled") || !strcmp(rs.reason, "time limit");
+		if (rs.has_exit)
+			stname = rs.exit_code == 0 ? "finished" : stopped ? "killed" : "failed";
+		else
+			stname = stopped ? "killed" : "lost";
+		if ((rc = ry_store_begin(st)))
+			goto out;
+		rc = ry_run_finish(st, r->id, stname, rs.has_exit && rs.ended > 0 ? rs.ended : ry_now(), rs.has_exit,
+		                   rs.exit_code);
+		if (!rc && *rs.reason)
+			rc = ry_run_set_tag(st, r->id, "stopped_by", rs.reason);
+		if (!rc && rs.missing)
+			rc = ry_run_set_notes(st, r->id, "the run directory disappeared from the host");
+		if (rc) {
+			ry_store_rollback(st);
+			goto out;
+		}
+		if ((rc = ry_store_commit(st)))
+			goto out;
+		finished_now = true;
+		rep->settled++;
+		ry_store_event(st, "settle", r->uuid, r->host);
+	}
+	if ((finished_now || (final_fetch && strcmp(r->status, "running"))) && !rs.missing)
+		rc = fetch_artifacts(st, s, r, localdir, rep);
+out:
+	ry_buf_free(&out);
+	free(localdir);
+	return rc;
+}
+
+static int load_remote_runs(ry_store *st, int64_t run_id, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *s = run_id
+		? ry_store__stmt(st, "SELECT id FROM runs WHERE id = ? AND source = 'ssh' AND remote_dir IS NOT NULL")
+		: ry_store__stmt(st, "SELECT id FROM runs WHERE status = 'running' AND source = 'ssh' "
+		                     "AND remote_dir IS NOT NULL AND ?1 = 0 ORDER BY host, id");
+	size_t cap = 0;
+	int rc;
+	*ids = NULL;
+	*n = 0;
+	sqlite3_bind_int64(s, 1, run_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*ids = ry_xgrow(*ids, &cap, *n + 1, sizeof **ids);
+		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return ry_store__sqlerr(st, "listing remote runs");
+	if (run_id && *n == 0)
+		return ry_error_set(RY_ENOTFOUND, "run %lld is not a remote run (launched with 'runyard launch')",
+		                    (long long)run_id);
+	return 0;
+}
+
+/* One session per host for the whole pass, all opened at once before any
+ * run is synced: a host that is down costs its connect timeout once, in
+ * parallel with the others, instead of holding up every host after it.  A
+ * host that failed is not retried in the same pass (its runs wait for the
+ * next sync).  The runs themselves are then synced one after another on
+ * this thread, which alone writes to the store. */
+struct session {
+	char *host;
+	ry_host tmp;        /* for a host not in the inventory: its ssh alias */
+	const ry_host *h;
+	ry_remote_options o;
+	ry_ssh *s;
+	int rc;
+	char *err;
+	pthread_t tid;
+	bool started;
+};
+
+static void *open_thread(void *arg)
+{
+	struct session *e = arg;
+	e->rc = open_host(&e->s, e->h, &e->o);
+	if (e->rc)
+		e->err = ry_xstrdup(ry_error_last());
+	return NULL;
+}
+
+static void sessions_open(struct session *ss, size_t nss, const ry_host *hosts, size_t nhosts,
+                          const ry_remote_options *o)
+{
+	for (size_t i = 0; i < nss; i++) {
+		struct session *e = &ss[i];
+		e->h = ry_hosts_find((ry_host *)hosts, nhosts, e->host);
+		if (!e->h) {
+			e->tmp.name = e->tmp.ssh_alias = e->host;
+			e->h = &e->tmp;
+		}
+		e->o = *o;
+		e->o.progress = NULL;
+		e->started = nss > 1 && pthread_create(&e->tid, NULL, open_thread, e) == 0;
+		if (!e->started)
+			open_thread(e);
+	}
+	for (size_t i = 0; i < nss; i++)
+		if (ss[i].started)
+			pthread_join(ss[i].tid, NULL);
+}
+
+static ry_ssh *session_find(struct session *ss, size_t nss, const char *name, int *rc)
+{
+	for (size_t i = 0; i < nss; i++) {
+		if (!strcmp(ss[i].host, name)) {
+			*rc = ss[i].rc;
+			if (*rc)
+				ry_error_set(*rc, "%s", ss[i].err);
+			return ss[i].s;
+		}
+	}
+	*rc = ry_error_set(RY_ERROR, "no session for host '%s'", name);
+	return NULL;
+}
+
+int ry_remote_sync(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t run_id,
+                   const ry_remote_options *o, ry_sync_report *rep)
+{
+	ry_remote_options def = RY_REMOTE_OPTIONS_INIT;
+	struct session *ss = NULL;
+	size_t nss = 0, n;
+	int64_t *ids;
+	ry_run **runs;
+	ry_buf errs = RY_BUF_INIT;
+	int rc;
+
+	memset(rep, 0, sizeof *rep);
+	if (!o)
+		o = &def;
+	if ((rc = load_remote_runs(st, run_id, &ids, &n)))
+		return rc;
+	runs = ry_xcalloc(n ? n : 1, sizeof *runs);
+	for (size_t i = 0; i < n; i++) {
+		const char *host;
+		bool seen = false;
+		if (ry_run_get(&runs[i], st, ids[i]))
+			continue;
+		host = runs[i]->host ? runs[i]->host : "";
+		for (size_t k = 0; k < nss && !seen; k++)
+			seen = !strcmp(ss[k].host, host);
+		if (!seen) {
+			ss = ry_xrealloc(ss, (nss + 1) * sizeof *ss);
+			memset(&ss[nss], 0, sizeof *ss);
+			ss[nss++].host = ry_xstrdup(host);
+		}
+	}
+	if (nss) {
+		char what[64];
+		snprintf(what, sizeof what, "connecting to %zu host%s", nss, nss == 1 ? "" : "s");
+		progress(o, 0, what);
+		sessions_open(ss, nss, hosts, nhosts, o);
+	}
+	for (size_t i = 0; i < n; i++) {
+		ry_run *r = runs[i];
+		ry_ssh *s;
+		int src;
+		if (!r)
+			continue;
+		if (o->cancel && atomic_load(o->cancel))
+			break;
+		rep->runs++;
+		progress(o, (double)i / (double)n, r->name);
+		s = session_find(ss, nss, r->host ? r->host : "", &src);
+		if (!src)
+			src = sync_one(st, s, r, run_id != 0, rep);
+		if (src) {
+			rep->unreachable++;
+			ry_buf_printf(&errs, "%s%s: %s", errs.len ? "\n" : "", r->name, ry_error_last());
+		}
+	}
+	progress(o, 1, "synced");
+	for (size_t i = 0; i < nss; i++) {
+		ry_ssh_close(ss[i].s);
+		free(ss[i].host);
+		free(ss[i].err);
+	}
+	for (size_t i = 0; i < n; i++)
+		ry_run_free(runs[i]);
+	free(runs);
+	free(ss);
+	free(ids);
+	rep->errors = errs.len ? ry_buf_detach(&errs) : NULL;
+	ry_buf_free(&errs);
+	return 0;
+}
+
+static const char cancel_script[] =
+	"D=$1\n"
+	"[ -e \"$D/exit_code\" ] && exit 0\n"
+	"p=$(cat \"$D/pid\" 2>/dev/null)\n"
+	"case $p in ''|*[!0-9]*) echo 'no pid file' >&2; exit 3;; esac\n"
+	"echo cancelled > \"$D/reason\"\n"
+	"kill -TERM -\"$p\" 2>/dev/null\n"
+	"i=0\n"
+	"while [ $i -lt 100 ] && [ ! -e \"$D/exit_code\" ] && kill -0 -\"$p\" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done\n"
+	"[ -e \"$D/exit_code\" ] || kill -KILL -\"$p\" 2>/dev/null\n"
+	"exit 0\n";
+
+int ry_remote_cancel(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t run_id,
+                     const ry_remote_options *o)
+{
+	ry_remote_options def = RY_REMOTE_OPTIONS_INIT;
+	ry_run *r = NULL;
+	ry_ssh *s = NULL;
+	ry_host tmp;
+	const ry_host *h;
+	ry_buf err = RY_BUF_INIT;
+	ry_sync_report rep;
+	int rc, status;
+
+	if (!o)
+		o = &def;
+	if ((rc = ry_run_get(&r, st, run_id)))
+		return rc;
+	if (!r->source || strcmp(r->source, "ssh") || !r->remote_dir) {
+		rc = ry_error_set(RY_EINVAL, "run %s is not a remote run; stop a local run with Ctrl-C in its "
+		                  "terminal", r->name);
+		goto out;
+	}
+	if (strcmp(r->status, "running") && strcmp(r->status, "queued")) {
+		rc = ry_error_set(RY_EINVAL, "run %s is already %s", r->name, r->status);
+		goto out;
+	}
+	h = ry_hosts_find((ry_host *)hosts, nhosts, r->host);
+	if (!h) {
+		memset(&tmp, 0, sizeof tmp);
+		tmp.name = tmp.ssh_alias = r->host;
+		h = &tmp;
+	}
+	if ((rc = open_host(&s, h, o)))
+		goto out;
+	{
+		const char *args[] = { r->remote_dir };
+		if ((rc = rsh(s, cancel_script, args, 1, NULL, 0, NULL, &err, &status, 0)))
+			goto out;
+		if (status != 0) {
+			rc = ry_error_set(RY_ERROR, "cannot cancel run %s on %s: %.200s", r->name, r->host, ry_buf_cstr(&err));
+			goto out;
+		}
+	}
+	ry_store_event(st, "cancel", r->uuid, r->host);
+	memset(&rep, 0, sizeof rep);
+	rc = sync_one(st, s, r, false, &rep);
+	ry_sync_report_clear(&rep);
+out:
+	ry_ssh_close(s);
+	ry_run_free(r);
+	ry_buf_free(&err);
+	return rc;
+}
+
+int ry_remote_jobs(ry_store *st, ry_run ***runs, size_t *n)
+{
+	sqlite3_stmt *s = ry_store__stmt(st, "SELECT id FROM runs WHERE source = 'ssh' ORDER BY created DESC, id DESC");
+	int64_t *ids = NULL;
+	size_t cap = 0, nids = 0;
+	int rc;
+	*runs = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ids = ry_xgrow(ids, &cap, nids + 1, sizeof *ids);
+		ids[nids++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		return ry_store__sqlerr(st, "listing remote runs");
+	}
+	*runs = ry_xcalloc(nids ? nids : 1, sizeof **runs);
+	for (size_t i = 0; i < nids; i++)
+		if (ry_run_get(&(*runs)[*n], st, ids[i]) == 0)
+			(*n)++;
+	free(ids);
+	return 0;
+}
+
+void ry_remote_jobs_free(ry_run **runs, size_t n)
+{
+	for (size_t i = 0; runs && i < n; i++)
+		ry_run_free(runs[i]);
+	free(runs);
+}

@@ -1,0 +1,123 @@
+/*
+ * Remote jobs on SSH hosts: launch, sync (stream + reconcile), cancel.
+ *
+ * Launch ships the code (codepack.h) to <workdir>/packs/<sha256>.tar once
+ * per distinct tree, unpacks it into <workdir>/runs/<uuid>/code, writes a
+ * wrapper script there and starts it detached (setsid nohup) with
+ * CUDA_VISIBLE_DEVICES, RUNYARD_METRICS, RUNYARD_ARTIFACTS and
+ * PYTHONUNBUFFERED set.  The wrapper writes, in <workdir>/runs/<uuid>/:
+ *   pid        the wrapper's pid = the job's process group id
+ *   pid_start  its start time in clock ticks (/proc/PID/stat field 22)
+ *   log        the command's stdout and stderr
+ *   metrics.jsonl, artifacts/   the job's structured output
+ *   heartbeat  Unix time, refreshed every 10 s while it runs
+ *   reason     "cancelled" or "time limit" when runyard stopped it
+ *   exit_code  written (atomically) when the command ended
+ * and enforces the time limit itself (TERM to the group, KILL 10 s later),
+ * so the limit holds with runyard closed.
+ *
+ * Sync pulls log and metric bytes from the offsets stored on the run
+ * (runs.log_offset, runs.metrics_offset) into the local run directory
+ * (<db>.runs/<uuid>/log) and the ingest API, then settles the status:
+ * finished / failed from exit_code, killed when runyard stopped it, lost
+ * when the pid is gone without an exit code; artifacts are fetched into the
+ * workspace's artifact store with their sha256 checked.  An unreachable
+ * host leaves its runs running, untouched, for the next sync.
+ *
+ * Every call opens its own SSH session(s) and takes a ry_remote_options
+ * with a timeout, a cancel flag and a progress callback, so a TUI can run
+ * it on a background thread.  The store must not be used by another thread
+ * at the same time (open a second ry_store for the worker).
+ */
+#ifndef RY_LAUNCH_H
+#define RY_LAUNCH_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "remote/hosts.h"
+#include "runs/run.h"
+#include "remote/ssh.h"
+#include "store/store.h"
+
+typedef struct ry_remote_options {
+	unsigned version;
+	int timeout_ms;                  /* per SSH operation; <= 0: 20000 */
+	const atomic_int *cancel;        /* optional */
+	ry_progress_fn progress;         /* optional: packing, uploading, starting, syncing */
+	void *payload;
+	ry_ssh_passphrase_fn passphrase; /* optional */
+	const ry_sshconfig *sshcfg;      /* resolves host aliases; NULL: defaults */
+} ry_remote_options;
+#define RY_REMOTE_OPTIONS_INIT { 1, 20000, NULL, NULL, NULL, NULL, NULL }
+
+typedef struct ry_launch_spec {
+	unsigned version;
+	const char *experiment;  /* NULL: "default" */
+	const char *name;        /* NULL: generated */
+	int ngpus;               /* -1: 1 on a GPU host, 0 on a CPU host */
+	const char *gpu_ids;     /* "0,2": these GPUs (overrides ngpus) */
+	double time_limit;       /* seconds; 0: none */
+	char *const *argv;       /* the command, NULL-terminated */
+	const char *cwd;         /* the directory whose code is shipped; NULL: getcwd */
+	const char *code_dir;    /* shipped when cwd is outside a git repository */
+} ry_launch_spec;
+#define RY_LAUNCH_SPEC_INIT { 1, NULL, NULL, -1, NULL, 0, NULL, NULL, NULL }
+
+typedef struct ry_launch_result {
+	int64_t run_id;
+	char uuid[37];
+	char *remote_dir;        /* owned */
+	char *gpus;              /* "0,2" or NULL (owned) */
+	double cost_rate;
+	bool pack_reused;        /* the host already had this code pack */
+	char pack_sha256[65];
+	int64_t pack_size;
+	int pid;
+} ry_launch_result;
+
+void ry_launch_result_clear(ry_launch_result *r); /* frees the owned strings */
+
+/* The command line as it is stored on the run: each word shell-quoted
+ * when it needs it, secret param values redacted (ry_track_join_argv).  The
+ * host runs spec->argv itself, with the real values.  Caller frees. */
+char *ry_launch_command_line(char *const *argv);
+
+/* Launch spec->argv on `host`.  Refuses (RY_EREFUSED) when fewer GPUs are
+ * free than asked or max_gpus is exceeded.  On success the run exists with
+ * status running, source 'ssh', host, gpus, cost_rate, remote_dir, pid. */
+int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec, const ry_remote_options *o,
+                  ry_launch_result *res);
+
+typedef struct ry_sync_report {
+	int runs;          /* remote runs looked at */
+	int settled;       /* of which reached a final status now */
+	int unreachable;   /* could not be checked (host down...) */
+	int64_t log_bytes, metric_bytes, artifacts;
+	char *errors;      /* one line per unreachable run, or NULL (owned) */
+} ry_sync_report;
+
+void ry_sync_report_clear(ry_sync_report *r);
+
+/* Sync every running remote run (run_id 0) or one run (any status: a
+ * settled run just has its remaining bytes and artifacts fetched).
+ * Returns 0 even when some hosts were unreachable (see the report);
+ * RY_ENOTFOUND for an unknown run_id. */
+int ry_remote_sync(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t run_id,
+                   const ry_remote_options *o, ry_sync_report *rep);
+
+/* Kill the run's remote process group (TERM, then KILL after 5 s), then
+ * sync it so its status becomes killed and its last output is kept. */
+int ry_remote_cancel(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t run_id,
+                     const ry_remote_options *o);
+
+/* The local directory of a run's files: <db>.runs/<uuid> (caller frees). */
+char *ry_remote_local_dir(ry_store *st, const char *uuid);
+
+/* Remote runs (source 'ssh'), newest first.  Free with ry_remote_jobs_free. */
+int ry_remote_jobs(ry_store *st, ry_run ***runs, size_t *n);
+void ry_remote_jobs_free(ry_run **runs, size_t n);
+
+#endif

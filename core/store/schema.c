@@ -1,0 +1,208 @@
+/*
+ * The workspace schema and its forward migrations.
+ *
+ * Each entry of `migrations` takes a workspace from version i to i+1; they
+ * run in order inside one transaction, so a workspace is either fully
+ * migrated or untouched.  Never edit a released migration: add a new one.
+ *
+ * Metrics are the big table (10^7..10^8 points).  They are stored as chunks
+ * of up to RY_METRICS_CHUNK points per (run, key) in a WITHOUT ROWID table
+ * clustered on (run_id, key, chunk), each chunk a compact delta/varint blob
+ * (see metrics.c and docs/storage.md), plus one summary row per (run, key)
+ * holding count, last, min and max so that listing, sorting and filtering
+ * never decode a chunk.
+ */
+#include "store/store_internal.h"
+#include "base/error.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+static const char *const migrations[] = {
+	/* 0 -> 1: the first schema (DESIGN.md's data model). */
+	"CREATE TABLE experiments("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  created REAL NOT NULL);"
+	"CREATE TABLE runs("
+	"  id INTEGER PRIMARY KEY,"
+	"  uuid TEXT NOT NULL UNIQUE,"
+	"  experiment_id INTEGER NOT NULL REFERENCES experiments(id),"
+	"  name TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('queued','running','finished','failed','killed','lost')),"
+	"  command TEXT,"
+	"  host TEXT,"
+	"  gpus TEXT,"
+	"  started REAL,"
+	"  ended REAL,"
+	"  exit_code INTEGER,"
+	"  git_commit TEXT,"
+	"  git_branch TEXT,"
+	"  git_dirty INTEGER,"
+	"  notes TEXT,"
+	"  cost_rate REAL,"
+	"  cost_total REAL,"
+	"  source TEXT NOT NULL DEFAULT 'local',"
+	"  remote_dir TEXT,"
+	"  log_offset INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX runs_by_experiment ON runs(experiment_id);"
+	"CREATE INDEX runs_by_name ON runs(name);"
+	"CREATE TABLE params("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY (run_id, key)) WITHOUT ROWID;"
+	"CREATE TABLE tags("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (run_id, key)) WITHOUT ROWID;"
+	"CREATE TABLE metrics("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  chunk INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  step_min INTEGER NOT NULL,"
+	"  step_max INTEGER NOT NULL,"
+	"  ts_min REAL NOT NULL,"
+	"  ts_max REAL NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY (run_id, key, chunk)) WITHOUT ROWID;"
+	"CREATE TABLE artifacts("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  PRIMARY KEY (run_id, path)) WITHOUT ROWID;"
+	"CREATE TABLE hosts("
+	"  name TEXT PRIMARY KEY,"
+	"  ssh_alias TEXT,"
+	"  price_per_hour REAL,"
+	"  gpu_price_per_hour REAL,"
+	"  labels TEXT);"
+	"CREATE TABLE models("
+	"  name TEXT PRIMARY KEY,"
+	"  description TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE model_versions("
+	"  model TEXT NOT NULL REFERENCES models(name),"
+	"  version INTEGER NOT NULL,"
+	"  run_id INTEGER REFERENCES runs(id),"
+	"  artifact_sha256 TEXT NOT NULL,"
+	"  created REAL NOT NULL,"
+	"  description TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (model, version));"
+	"CREATE TABLE aliases("
+	"  model TEXT NOT NULL REFERENCES models(name),"
+	"  alias TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  PRIMARY KEY (model, alias));"
+	"CREATE TABLE events("
+	"  id INTEGER PRIMARY KEY,"
+	"  ts REAL NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  detail TEXT);",
+
+	/* 1 -> 2: what listing 100k runs fast and tracking need.
+	 * - params.num: the value as a number when it is one, so `lr < 0.01`
+	 *   compares numerically and can use an index;
+	 * - metric_summary: last/min/max/count per (run, key), never decoded
+	 *   from chunks on the list path;
+	 * - runs gain created, cwd, pid bookkeeping, git remote and diff, ingest
+	 *   offsets and malformed-line counts;
+	 * - settings: workspace-level key/value (remembered columns, budgets). */
+	"ALTER TABLE params ADD COLUMN num REAL;"
+	"UPDATE params SET num = CAST(value AS REAL)"
+	"  WHERE value GLOB '*[0-9]*' AND NOT value GLOB '*[^0-9eE.+-]*';"
+	"CREATE INDEX params_by_key_num ON params(key, num);"
+	"CREATE INDEX params_by_key_value ON params(key, value);"
+	"CREATE INDEX tags_by_key_value ON tags(key, value);"
+	"CREATE TABLE metric_summary("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  key TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  last_step INTEGER NOT NULL,"
+	"  last REAL,"
+	"  min REAL,"
+	"  max REAL,"
+	"  first_ts REAL,"
+	"  last_ts REAL,"
+	"  PRIMARY KEY (run_id, key)) WITHOUT ROWID;"
+	"CREATE INDEX metric_summary_by_key ON metric_summary(key, last);"
+	"INSERT INTO metric_summary(run_id, key, n, last_step, last, min, max, first_ts, last_ts)"
+	"  SELECT run_id, key, sum(n), max(step_max), NULL, NULL, NULL, min(ts_min), max(ts_max)"
+	"  FROM metrics GROUP BY run_id, key;"
+	"ALTER TABLE runs ADD COLUMN created REAL;"
+	"UPDATE runs SET created = coalesce(started, 0);"
+	"ALTER TABLE runs ADD COLUMN cwd TEXT;"
+	"ALTER TABLE runs ADD COLUMN pid INTEGER;"
+	"ALTER TABLE runs ADD COLUMN pid_start TEXT;"
+	"ALTER TABLE runs ADD COLUMN run_host TEXT;"
+	"ALTER TABLE runs ADD COLUMN git_remote TEXT;"
+	"ALTER TABLE runs ADD COLUMN git_diff TEXT;"
+	"ALTER TABLE runs ADD COLUMN git_diff_truncated INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE runs ADD COLUMN metrics_offset INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE runs ADD COLUMN malformed_lines INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE runs ADD COLUMN time_limit REAL;"
+	"ALTER TABLE runs ADD COLUMN heartbeat REAL;"
+	"CREATE INDEX runs_by_created ON runs(created);"
+	"CREATE INDEX runs_by_status ON runs(status);"
+	"ALTER TABLE experiments ADD COLUMN settings TEXT;"
+	"ALTER TABLE hosts ADD COLUMN max_gpus INTEGER;"
+	"ALTER TABLE hosts ADD COLUMN workdir TEXT;"
+	"ALTER TABLE models ADD COLUMN created REAL;"
+	"ALTER TABLE models ADD COLUMN tags TEXT;"
+	"ALTER TABLE model_versions ADD COLUMN artifact_path TEXT;"
+	"ALTER TABLE model_versions ADD COLUMN size INTEGER;"
+	"ALTER TABLE model_versions ADD COLUMN tags TEXT;"
+	"CREATE INDEX events_by_subject ON events(subject, ts);"
+	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+
+	/* 2 -> 3: indexes measured on 100k-run workspaces.
+	 * - the experiments pane aggregates runs per experiment: a covering index
+	 *   keeps that to an index scan instead of reading every (wide) run row;
+	 * - sorting and filtering on metrics.KEY.min / .max use their own index
+	 *   the way .last uses metric_summary_by_key. */
+	"CREATE INDEX runs_by_experiment_cost ON runs(experiment_id, status, started, cost_rate, cost_total);"
+	"CREATE INDEX metric_summary_by_key_min ON metric_summary(key, min);"
+	"CREATE INDEX metric_summary_by_key_max ON metric_summary(key, max);",
+
+	/* 3 -> 4: the run list's index.  Listing newest first with a filter on
+	 * status, duration, cost, host or name read every (wide) run row by
+	 * rowid in created order: 60-70 ms per keystroke of the live filter at
+	 * 100k runs.  This index holds the columns those fields are computed
+	 * from, in list order with the id as tie-break, so a filtered list is
+	 * one scan of ~9 MB per 100k runs that never touches the table.  The
+	 * plain created index stays for the unfiltered list, which needs only
+	 * ids: a fifth of the pages to read into a cold cache at start. */
+	"CREATE INDEX runs_listing ON runs(created, id, experiment_id, status, started, ended,"
+	" cost_rate, cost_total, host, name);",
+
+	/* 4 -> 5: what a local run's ingest needs to go on where a killed
+	 * tracker stopped (core/metrics/ingest.h, resumable ingest): its capture
+	 * settings and the numbering state, written with each batch. */
+	"ALTER TABLE runs ADD COLUMN ingest_state TEXT;",
+};
+
+int ry_store__migrate(sqlite3 *db, int from, int target)
+{
+	int max = (int)(sizeof migrations / sizeof migrations[0]);
+	char *err = NULL;
+	if (target > max || from < 0 || from > target)
+		return ry_error_set(RY_ESCHEMA, "cannot migrate a workspace from schema %d to %d", from, target);
+	for (int v = from; v < target; v++) {
+		char pragma[64];
+		if (sqlite3_exec(db, migrations[v], NULL, NULL, &err) != SQLITE_OK) {
+			int rc = ry_error_set(RY_ESCHEMA, "migrating the workspace from schema %d to %d failed: %s",
+			                      v, v + 1, err ? err : "unknown error");
+			sqlite3_free(err);
+			return rc;
+		}
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+		if (sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK)
+			return ry_error_set(RY_ESCHEMA, "cannot record schema version %d: %s", v + 1, sqlite3_errmsg(db));
+	}
+	return 0;
+}

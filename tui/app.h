@@ -1,4 +1,0 @@
-#ifndef TUI_APP_H
-#define TUI_APP_H
-#include "cli.h"
-#endif

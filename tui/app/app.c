@@ -1,0 +1,822 @@
+/*
+ * The full-screen app: start-up (workspace, config, keymaps, theme,
+ * terminal), the view stack, the main loop, the prompt and the `:` command
+ * line, the title and status bars, and clean-up.  The loop waits for a key
+ * with a 500 ms timeout and polls the workspace's data version on every
+ * tick, so running runs and new metric points appear without keypresses;
+ * on the same tick it opens the masked passphrase prompt when a background
+ * thread waits for a key's passphrase (askpass.h).
+ *
+ * Screens are views (view.h); this file knows none of their insides.  It
+ * also runs the headless script mode used by tests: RUNYARD_TUI_SCRIPT=FILE
+ * feeds keys and commands to a screen drawn on /dev/null (tig's approach).
+ */
+#include <curses.h>
+#include <errno.h>
+#include <ftw.h>
+#include <langinfo.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "work/askpass.h"
+#include "app/draw.h"
+#include "work/job.h"
+#include "app/screen.h"
+#include "text/text.h"
+#include "app/tui.h"
+#include "work/remote_sync.h"
+
+/* ---- messages, marks, prompt ------------------------------------------ */
+
+void tui_msg(struct tui_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+	va_end(ap);
+	c->msg_error = false;
+}
+
+void tui_error(struct tui_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+	va_end(ap);
+	/* Core messages may span lines (a caret under a filter); keep the first. */
+	char *nl = strchr(c->msg, '\n');
+	if (nl)
+		*nl = '\0';
+	c->msg_error = true;
+}
+
+bool tui_field_move(int *cur, int n, enum tui_action a)
+{
+	switch (a) {
+	case TUI_ACT_MOVE_DOWN: case TUI_ACT_FOCUS_NEXT: *cur = (*cur + 1) % n; return true;
+	case TUI_ACT_MOVE_UP: *cur = (*cur + n - 1) % n; return true;
+	case TUI_ACT_FIRST: *cur = 0; return true;
+	case TUI_ACT_LAST: *cur = n - 1; return true;
+	default: return false;
+	}
+}
+
+bool tui_marked(const struct tui_ctx *c, int64_t id)
+{
+	for (size_t i = 0; i < c->nmarked; i++)
+		if (c->marked[i] == id)
+			return true;
+	return false;
+}
+
+void tui_mark_toggle(struct tui_ctx *c, int64_t id)
+{
+	for (size_t i = 0; i < c->nmarked; i++) {
+		if (c->marked[i] == id) {
+			memmove(c->marked + i, c->marked + i + 1, (c->nmarked - i - 1) * sizeof *c->marked);
+			c->nmarked--;
+			return;
+		}
+	}
+	c->marked = ry_xgrow(c->marked, &c->capmarked, c->nmarked + 1, sizeof *c->marked);
+	c->marked[c->nmarked++] = id;
+}
+
+void tui_mark_clear(struct tui_ctx *c)
+{
+	c->nmarked = 0;
+}
+
+void tui_prompt_open(struct tui_ctx *c, struct tui_view *owner, int kind, const char *label,
+                     const char *initial)
+{
+	tui_prompt_set(&c->prompt, label, initial);
+	c->prompt_kind = kind;
+	c->prompt_owner = owner;
+	c->prompt_error[0] = '\0';
+	c->prompt_error_col = 0;
+	curs_set(1);
+}
+
+void tui_prompt_close(struct tui_ctx *c)
+{
+	if (c->prompt.secret)
+		tui_prompt_wipe(&c->prompt);
+	c->prompt_deferred = false;
+	c->prompt_kind = TUI_PROMPT_NONE;
+	c->prompt_owner = NULL;
+	c->prompt_error[0] = '\0';
+	c->prompt_error_col = 0;
+	curs_set(0);
+}
+
+/* ---- views --------------------------------------------------------------- */
+
+struct tui_view *tui_view_push(struct tui_ctx *c, const struct tui_view_ops *ops, void *arg)
+{
+	if (c->nviews >= TUI_MAX_VIEWS) {
+		tui_error(c, "too many screens open; press q to go back");
+		return NULL;
+	}
+	struct tui_view *v = ry_xcalloc(1, sizeof *v);
+	v->ops = ops;
+	v->rows = c->rows - 2;
+	if (ops->open && ops->open(v, c, arg) < 0) {
+		if (ops->done)
+			ops->done(v, c);
+		free(v);
+		return NULL;
+	}
+	c->views[c->nviews++] = v;
+	c->dirty |= TUI_REDRAW;
+	return v;
+}
+
+static void view_free(struct tui_ctx *c, struct tui_view *v)
+{
+	if (c->prompt_owner == v)
+		tui_prompt_close(c);
+	if (v->ops->done)
+		v->ops->done(v, c);
+	free(v);
+}
+
+void tui_view_pop(struct tui_ctx *c)
+{
+	if (c->nviews <= 1)
+		return;
+	view_free(c, c->views[--c->nviews]);
+	c->dirty |= TUI_REDRAW;
+}
+
+static struct tui_view *top(struct tui_ctx *c)
+{
+	return c->views[c->nviews - 1];
+}
+
+void tui_app_reload(struct tui_ctx *c)
+{
+	for (int i = 0; i < c->nviews; i++)
+		if (c->views[i]->ops->reload)
+			c->views[i]->ops->reload(c->views[i], c);
+	c->dirty |= TUI_REDRAW;
+}
+
+/* ---- themes and commands ------------------------------------------------- */
+
+bool tui_theme_apply(struct tui_ctx *c, const char *name)
+{
+	char err[512];
+	struct tui_theme t;
+	if (tui_theme_load(&t, name, err, sizeof err) < 0) {
+		tui_error(c, "kept the %s theme: %s", c->theme.name[0] ? c->theme.name : "current", err);
+		return false;
+	}
+	c->theme = t;
+	tui_screen_colors(c);
+	c->dirty |= TUI_REDRAW;
+	return true;
+}
+
+static const char command_help[] =
+	"commands: sort KEY[:desc], filter EXPR, columns a,b,c, theme NAME, save-display FILE, quit";
+
+int tui_command_run(struct tui_ctx *c, const char *line)
+{
+	char name[64];
+	const char *p = line;
+	size_t n = 0;
+	while (*p == ' ' || *p == ':')
+		p++;
+	while (*p && *p != ' ' && n + 1 < sizeof name)
+		name[n++] = *p++;
+	name[n] = '\0';
+	while (*p == ' ')
+		p++;
+	const char *arg = p;
+	if (!n)
+		return TUI_REDRAW;
+	if (!strcmp(name, "q") || !strcmp(name, "quit") || !strcmp(name, "qa")) {
+		c->quit = true;
+		return TUI_QUIT;
+	}
+	if (!strcmp(name, "theme")) {
+		if (!*arg) {
+			tui_error(c, ":theme needs a name: default, light, solarized-dark, high-contrast, monochrome");
+			return TUI_REDRAW;
+		}
+		if (tui_theme_apply(c, arg))
+			tui_msg(c, "theme %s", c->theme.name[0] ? c->theme.name : arg);
+		return TUI_REDRAW;
+	}
+	if (!strcmp(name, "save-display")) {
+		tui_app_draw(c);
+		if (!*arg || tui_screen_save(c, arg) < 0)
+			tui_error(c, "cannot write the screen to '%s': %s", arg, *arg ? strerror(errno) : "no file named");
+		return 0;
+	}
+	if (!strcmp(name, "help")) {
+		tui_view_push(c, &tui_view_help, top(c));
+		return TUI_REDRAW;
+	}
+	/* The top view first, then the main screen (`:sort` from compare still
+	 * means the runs table). */
+	for (int i = c->nviews - 1; i >= 0; i--) {
+		struct tui_view *v = c->views[i];
+		if (i != c->nviews - 1 && i != 0)
+			continue;
+		if (v->ops->command) {
+			int r = v->ops->command(v, c, name, arg);
+			if (!(r & TUI_UNHANDLED))
+				return r | TUI_REDRAW;
+		}
+	}
+	tui_error(c, "unknown command ':%s'; %s", name, command_help);
+	return TUI_REDRAW;
+}
+
+/* ---- drawing ------------------------------------------------------------ */
+
+static void draw_title(struct tui_ctx *c, struct tui_view *v)
+{
+	char left[512], keys[64], right[128];
+	const char *path = ry_store_path(c->st);
+	tui_draw_fill(c, 0, 0, c->cols, TUI_COLOR_TITLE);
+	snprintf(left, sizeof left, " runyard \xc2\xb7 %s \xc2\xb7 %s", v->ops->name, path ? path : "");
+	if (!c->utf8)
+		snprintf(left, sizeof left, " runyard - %s - %s", v->ops->name, path ? path : "");
+	tui_keymap_keys_for(c->km, v->ops->keymap, TUI_ACT_HELP, true, keys, sizeof keys);
+	char *comma = strchr(keys, ',');
+	if (comma)
+		*comma = '\0';
+	char back[32];
+	tui_keymap_keys_for(c->km, v->ops->keymap, TUI_ACT_BACK, true, back, sizeof back);
+	comma = strchr(back, ',');
+	if (comma)
+		*comma = '\0';
+	snprintf(right, sizeof right, "%s help  %s %s ", keys, back, c->nviews > 1 ? "back" : "quit");
+	int rw = tui_text_width(right);
+	tui_draw_text(c, 0, 0, c->cols - rw, left, TUI_COLOR_TITLE);
+	tui_draw_text(c, 0, c->cols - rw, rw, right, TUI_COLOR_TITLE);
+}
+
+static void draw_status(struct tui_ctx *c, struct tui_view *v, int y)
+{
+	char st[1024] = "";
+	if (v->ops->status)
+		v->ops->status(v, c, st, sizeof st);
+	tui_draw_fill(c, y, 0, c->cols, TUI_COLOR_STATUSBAR);
+	if (c->msg[0] && !c->msg_error) {
+		int mw = tui_text_width(c->msg);
+		int avail = c->cols / 2;
+		if (mw > avail)
+			mw = avail;
+		tui_draw_text(c, y, 0, c->cols - mw - 2, st, TUI_COLOR_STATUSBAR);
+		tui_draw_text_right(c, y, c->cols - mw - 1, mw, c->msg, TUI_COLOR_STATUSBAR);
+	} else {
+		tui_draw_text(c, y, 0, c->cols, st, TUI_COLOR_STATUSBAR);
+	}
+}
+
+/* A passphrase: one '*' per character typed, and the text itself is
+ * never copied, fitted or drawn. */
+static void draw_secret_prompt(struct tui_ctx *c, int y)
+{
+	int lw = tui_draw_str(c, y, 0, c->cols > 24 ? c->cols - 12 : c->cols / 2, c->prompt.label, TUI_COLOR_KEY);
+	int avail = c->cols - lw - 1, stars = 0, before = 0;
+	for (size_t i = 0; i < c->prompt.text.len; i++) {
+		if (((unsigned char)c->prompt.text.ptr[i] & 0xc0) == 0x80)
+			continue;
+		stars++;
+		if (i < c->prompt.cursor)
+			before++;
+	}
+	if (stars > avail)
+		stars = avail;
+	if (before > avail)
+		before = avail;
+	attrset((attr_t)c->attrs[TUI_COLOR_DEFAULT]);
+	move(y, lw);
+	for (int i = 0; i < stars; i++)
+		addch('*');
+	attrset(A_NORMAL);
+	move(y, lw + before < c->cols ? lw + before : c->cols - 1);
+}
+
+static void draw_prompt(struct tui_ctx *c, int y)
+{
+	char fitted[4096];
+	if (c->prompt.secret) {
+		draw_secret_prompt(c, y);
+		return;
+	}
+	const char *text = tui_prompt_text(&c->prompt);
+	int lw = tui_draw_str(c, y, 0, c->cols, c->prompt.label, TUI_COLOR_KEY);
+	int avail = c->cols - lw - 1;
+	/* Columns before the cursor decide the horizontal scroll. */
+	char *before = ry_xstrndup(text, c->prompt.cursor);
+	int cw = tui_text_width(before);
+	free(before);
+	int skip_cols = cw >= avail ? cw - avail + 1 : 0;
+	const char *shown = text;
+	/* Drop whole characters from the left until skip_cols are gone. */
+	while (skip_cols > 0 && *shown) {
+		int len = 1;
+		while ((shown[len] & 0xc0) == 0x80)
+			len++;
+		char one[8];
+		memcpy(one, shown, (size_t)len);
+		one[len] = '\0';
+		skip_cols -= tui_text_width(one);
+		shown += len;
+	}
+	tui_text_fit(fitted, sizeof fitted, shown, avail, true, false, c->utf8);
+	attrset((attr_t)c->attrs[TUI_COLOR_DEFAULT]);
+	mvaddstr(y, lw, fitted);
+	if (c->prompt_error_col > 0 && shown == text) {
+		int col = c->prompt_error_col - 1;
+		if (col < avail)
+			mvchgat(y, lw + col, 1, (attr_t)c->attrs[TUI_COLOR_ERROR] | A_REVERSE,
+			        (short)PAIR_NUMBER((attr_t)c->attrs[TUI_COLOR_ERROR]), NULL);
+	}
+	attrset(A_NORMAL);
+	char *upto = ry_xstrndup(shown, c->prompt.cursor - (size_t)(shown - text));
+	int cx = lw + tui_text_width(upto);
+	free(upto);
+	move(y, cx < c->cols ? cx : c->cols - 1);
+}
+
+void tui_app_draw(struct tui_ctx *c)
+{
+	struct tui_view *v = top(c);
+	erase();
+	if (c->rows < TUI_MIN_ROWS || c->cols < TUI_MIN_COLS) {
+		char m[128];
+		snprintf(m, sizeof m, "runyard needs at least %dx%d; the window is %dx%d.",
+		         TUI_MIN_COLS, TUI_MIN_ROWS, c->cols, c->rows);
+		int y = c->rows / 2 - 1;
+		tui_draw_text(c, y > 0 ? y : 0, 0, c->cols, m, TUI_COLOR_ERROR);
+		tui_draw_text(c, y + 1 > 0 ? y + 1 : 1, 0, c->cols, "Enlarge the window, or press Q to quit.",
+		              TUI_COLOR_DEFAULT);
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	bool prompting = c->prompt_kind != TUI_PROMPT_NONE;
+	bool perr = prompting && c->prompt_error[0];
+	/* Errors get a line of their own above the status bar, which keeps
+	 * showing the filter and sort; they last until the next key. */
+	bool merr = c->msg[0] && c->msg_error;
+	int h = c->rows - 2 - (prompting ? 1 : 0) - (perr || merr ? 1 : 0);
+	draw_title(c, v);
+	v->rows = h;
+	v->ops->draw(v, c, 1, h);
+	int y = 1 + h;
+	if (perr || merr)
+		tui_draw_text(c, y++, 0, c->cols, perr ? c->prompt_error : c->msg, TUI_COLOR_ERROR);
+	draw_status(c, v, y++);
+	if (prompting)
+		draw_prompt(c, y);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+static int prompt_key(struct tui_ctx *c, int key)
+{
+	enum tui_prompt_event ev = tui_prompt_key(&c->prompt, key);
+	int kind = c->prompt_kind, r = TUI_REDRAW;
+	struct tui_view *owner = c->prompt_owner;
+	if (ev == TUI_PROMPT_IGNORED)
+		return 0;
+	if (ev == TUI_PROMPT_MOVED)
+		return TUI_REDRAW;
+	bool final = ev == TUI_PROMPT_DONE, cancel = ev == TUI_PROMPT_CANCEL;
+	if (kind == TUI_PROMPT_PASSPHRASE) {
+		if (final || cancel) {
+			/* The answer is copied into the waiting threads' buffers;
+			 * closing wipes ours. */
+			tui_askpass_answer(c->askpass, c->askpass_id, final ? tui_prompt_text(&c->prompt) : NULL);
+			c->askpass_id = 0;
+			tui_prompt_close(c);
+			if (cancel)
+				tui_msg(c, "key skipped for this session (ssh-add it to use it)");
+		}
+		return r;
+	}
+	if (kind == TUI_PROMPT_COMMAND) {
+		if (final || cancel) {
+			char *line = ry_xstrdup(tui_prompt_text(&c->prompt));
+			tui_prompt_close(c);
+			if (final)
+				r |= tui_command_run(c, line);
+			free(line);
+		}
+		return r;
+	}
+	/* Live prompts (the filter) query the store on every edit; while more
+	 * keys are already waiting, only the text is redrawn and the query runs
+	 * once the typing pauses, so a fast typist never waits for the
+	 * intermediate results. */
+	if (!final && !cancel && !c->headless && tui_screen_key_pending()) {
+		c->prompt_deferred = true;
+		return TUI_REDRAW;
+	}
+	c->prompt_deferred = false;
+	if (owner && owner->ops->prompt)
+		r |= owner->ops->prompt(owner, c, kind, tui_prompt_text(&c->prompt), final, cancel);
+	if (final || cancel)
+		tui_prompt_close(c);
+	return r;
+}
+
+/* Apply an edit that prompt_key put off while keys were queued. */
+static int prompt_catch_up(struct tui_ctx *c)
+{
+	struct tui_view *owner = c->prompt_owner;
+	if (!c->prompt_deferred || tui_screen_key_pending())
+		return 0;
+	c->prompt_deferred = false;
+	if (c->prompt_kind == TUI_PROMPT_NONE || !owner || !owner->ops->prompt)
+		return 0;
+	return owner->ops->prompt(owner, c, c->prompt_kind, tui_prompt_text(&c->prompt), false, false);
+}
+
+int tui_app_key(struct tui_ctx *c, int key)
+{
+	if (c->prompt_kind != TUI_PROMPT_NONE)
+		return prompt_key(c, key);
+	struct tui_view *v = top(c);
+	enum tui_action a = tui_keymap_lookup(c->km, v->ops->keymap, key);
+	if (c->rows < TUI_MIN_ROWS || c->cols < TUI_MIN_COLS) {
+		/* Too small to show anything: only leaving is meaningful. */
+		if (a == TUI_ACT_QUIT || a == TUI_ACT_BACK)
+			c->quit = true;
+		return TUI_REDRAW;
+	}
+	if (a == TUI_ACT_NONE)
+		return 0;
+	c->msg[0] = '\0'; /* a message lasts until the next key */
+	int r = v->ops->action ? v->ops->action(v, c, a) : TUI_UNHANDLED;
+	if (!(r & TUI_UNHANDLED))
+		return r;
+	switch (a) {
+	case TUI_ACT_HELP:
+		tui_view_push(c, &tui_view_help, v);
+		return TUI_REDRAW;
+	case TUI_ACT_COMMAND:
+		tui_prompt_open(c, v, TUI_PROMPT_COMMAND, ":", "");
+		return TUI_REDRAW;
+	case TUI_ACT_QUIT:
+		return TUI_QUIT;
+	case TUI_ACT_BACK:
+		return c->nviews > 1 ? TUI_POP : TUI_QUIT;
+	case TUI_ACT_REFRESH:
+		clearok(curscr, TRUE);
+		c->msg[0] = '\0';
+		return TUI_RELOAD;
+	default:
+		return 0;
+	}
+}
+
+static void react(struct tui_ctx *c, int r)
+{
+	if (r & TUI_QUIT)
+		c->quit = true;
+	if (r & TUI_POP)
+		tui_view_pop(c);
+	c->dirty |= r & (TUI_REDRAW | TUI_RELOAD);
+}
+
+/* ---- data changes -------------------------------------------------------- */
+
+/* A background launch/cancel: its progress in the message line, its
+ * result when done (the worker wrote to the store: reload). */
+static void poll_job(struct tui_ctx *c)
+{
+	char progress[128], result[512];
+	int rc;
+	if (!c->job)
+		return;
+	if (tui_job_poll(c->job, progress, sizeof progress, result, sizeof result, &rc)) {
+		tui_job_free(c->job);
+		c->job = NULL;
+		if (rc)
+			tui_error(c, "%s", result);
+		else
+			tui_msg(c, "%s", result);
+		c->dirty |= TUI_RELOAD;
+	} else if (*progress) {
+		tui_msg(c, "%s: %s", tui_job_what(c->job), progress);
+		c->dirty |= TUI_REDRAW;
+	}
+}
+
+/* "~/.ssh/id_ed25519" for a key under $HOME. */
+static void short_key_path(char *out, size_t n, const char *path)
+{
+	const char *home = getenv("HOME");
+	size_t hl = home ? strlen(home) : 0;
+	if (hl > 1 && !strncmp(path, home, hl) && path[hl] == '/')
+		snprintf(out, n, "~%s", path + hl);
+	else
+		snprintf(out, n, "%s", path);
+}
+
+/* A background thread waits for a key's passphrase: open the masked prompt
+ * when no other prompt is in use, and close it if the thread gave up. */
+static void poll_askpass(struct tui_ctx *c)
+{
+	char key[1024], shown[1024], *label;
+	unsigned long id = tui_askpass_pending(c->askpass, key, sizeof key);
+	if (c->prompt_kind == TUI_PROMPT_PASSPHRASE) {
+		if (id != c->askpass_id) {
+			c->askpass_id = 0;
+			tui_prompt_close(c);
+			tui_msg(c, "the passphrase is no longer needed");
+			c->dirty |= TUI_REDRAW;
+		}
+		return;
+	}
+	if (!id || c->prompt_kind != TUI_PROMPT_NONE)
+		return;
+	short_key_path(shown, sizeof shown, key);
+	label = ry_xasprintf("Passphrase for %s (Esc skips): ", shown);
+	tui_prompt_set_secret(&c->prompt, label); /* a long path is cut when drawn */
+	free(label);
+	c->prompt_kind = TUI_PROMPT_PASSPHRASE;
+	c->prompt_owner = NULL;
+	c->prompt_error[0] = '\0';
+	c->prompt_error_col = 0;
+	c->askpass_id = id;
+	curs_set(1);
+	c->dirty |= TUI_REDRAW;
+}
+
+static void poll_store(struct tui_ctx *c)
+{
+	poll_askpass(c);
+	poll_job(c);
+	int64_t dv = ry_store_data_version(c->st);
+	if (dv != c->data_version) {
+		c->data_version = dv;
+		c->dirty |= TUI_RELOAD;
+	}
+	struct tui_view *v = top(c);
+	if (v->ops->tick)
+		c->dirty |= v->ops->tick(v, c);
+}
+
+static void flush_dirty(struct tui_ctx *c)
+{
+	if (c->dirty & TUI_RELOAD)
+		tui_app_reload(c);
+	if (c->dirty)
+		tui_app_draw(c);
+	c->dirty = 0;
+}
+
+void tui_app_idle(struct tui_ctx *c)
+{
+	struct tui_view *v = top(c);
+	if (v->ops->idle)
+		v->ops->idle(v, c);
+}
+
+/* ---- headless scripts ---------------------------------------------------- */
+
+/* One script line: ":cmd" runs a command, "type TEXT" types text,
+ * "resize ROWS COLS", "poll" checks the store for changes, "#..." is a
+ * comment; anything else is whitespace-separated key names. */
+static void script_line(struct tui_ctx *c, char *line)
+{
+	size_t len = strlen(line);
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	if (!len || line[0] == '#')
+		return;
+	if (line[0] == ':') {
+		react(c, tui_command_run(c, line + 1));
+	} else if (!strncmp(line, "type ", 5)) {
+		const char *s = line + 5;
+		mbstate_t ps;
+		memset(&ps, 0, sizeof ps);
+		while (*s) {
+			wchar_t wc;
+			size_t m = mbrtowc(&wc, s, strlen(s), &ps);
+			if (m == 0 || m == (size_t)-1 || m == (size_t)-2)
+				break;
+			react(c, tui_app_key(c, (int)wc));
+			flush_dirty(c);
+			s += m;
+		}
+	} else if (!strncmp(line, "resize ", 7)) {
+		int r = 0, k = 0;
+		if (sscanf(line + 7, "%d %d", &r, &k) == 2) {
+			tui_screen_resize(c, r, k);
+			c->dirty |= TUI_REDRAW;
+		}
+	} else if (!strcmp(line, "poll")) {
+		poll_store(c);
+	} else {
+		char *save = NULL;
+		for (char *tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+			int key = tui_key_parse(tok);
+			if (key < 0) {
+				tui_error(c, "script: unknown key '%s'", tok);
+				continue;
+			}
+			react(c, tui_app_key(c, key));
+			flush_dirty(c);
+			if (c->quit)
+				return;
+		}
+	}
+	flush_dirty(c);
+}
+
+/* ---- start and stop ------------------------------------------------------ */
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb; (void)flag; (void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void parse_size(const char *s, int *rows, int *cols)
+{
+	int w = 0, h = 0;
+	if (s && sscanf(s, "%dx%d", &w, &h) == 2 && w > 0 && h > 0) {
+		*cols = w;
+		*rows = h;
+	}
+}
+
+int tui_app_run(struct cli_global *g, bool demo)
+{
+	struct tui_ctx ctx;
+	struct tui_ctx *c = &ctx;
+	char *demo_dir = NULL;
+	char *db_path = NULL;
+	int rc = 0;
+	struct tui_syncer *syncer = NULL;
+	memset(c, 0, sizeof *c);
+
+	const char *script = getenv("RUNYARD_TUI_SCRIPT");
+	FILE *sf = NULL;
+	if (script && *script) {
+		sf = fopen(script, "r");
+		if (!sf) {
+			fprintf(stderr, "runyard: cannot read the script '%s': %s\n", script, strerror(errno));
+			return 2;
+		}
+	}
+
+	if (ry_config_load(&c->cfg, NULL) < 0) {
+		fprintf(stderr, "runyard: %s\n", ry_error_last());
+		if (sf)
+			fclose(sf);
+		return 2;
+	}
+	if (demo) {
+		const char *tmp = getenv("TMPDIR");
+		demo_dir = ry_xasprintf("%s/runyard-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(demo_dir)) {
+			free(demo_dir);
+			demo_dir = NULL;
+			fprintf(stderr, "runyard: cannot create a temporary directory for the demo: %s\n",
+			        strerror(errno));
+			rc = 1;
+			goto out;
+		}
+		db_path = ry_xasprintf("%s/workspace.db", demo_dir);
+		if (!sf && isatty(STDERR_FILENO))
+			fprintf(stderr, "runyard: seeding a demo workspace in %s ...\n", demo_dir);
+		int e = ry_store_open(&c->st, db_path, RY_STORE_CREATE);
+		ry_demo_options o = RY_DEMO_OPTIONS_INIT;
+		if (e == 0)
+			e = ry_demo_seed(c->st, &o);
+		if (e < 0) {
+			fprintf(stderr, "runyard: %s\n", ry_error_last());
+			rc = 1;
+			goto out;
+		}
+	} else {
+		int e = ry_store_open(&c->st, g->db_path, RY_STORE_CREATE);
+		if (e < 0) {
+			fprintf(stderr, "runyard: %s\n", ry_error_last());
+			rc = ry_error_exit_status(e);
+			goto out;
+		}
+		/* Like every start (cli_open_store): settle runs whose tracker died. */
+		if (ry_track_reconcile(c->st, NULL) < 0)
+			ry_error_clear();
+	}
+
+	c->km = tui_keymap_new();
+	char kerr[256] = "";
+	int bad_keys = c->cfg ? tui_keymap_apply_config(c->km, c->cfg, kerr, sizeof kerr) : 0;
+
+	const char *cs = nl_langinfo(CODESET);
+	c->utf8 = cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
+
+	int hrows = 40, hcols = 120;
+	parse_size(getenv("RUNYARD_TUI_SIZE"), &hrows, &hcols);
+	tui_theme_default(&c->theme);
+	/* A script has no one to type a passphrase: its questions are refused. */
+	c->askpass = tui_askpass_new(sf == NULL);
+	if (tui_screen_init(c, sf != NULL, hrows, hcols) < 0) {
+		rc = 1;
+		goto out;
+	}
+	const char *theme = g->theme;
+	if (!theme && c->cfg)
+		theme = ry_config_get(c->cfg, "", "theme");
+	if (theme && *theme)
+		tui_theme_apply(c, theme);
+	if (bad_keys)
+		tui_error(c, "config: %s", kerr);
+	c->data_version = ry_store_data_version(c->st);
+
+	if (!tui_view_push(c, &tui_view_main, NULL)) {
+		char m[sizeof c->msg];
+		memcpy(m, c->msg, sizeof m);
+		tui_screen_end(c);
+		fprintf(stderr, "runyard: %s\n", m);
+		rc = 1;
+		goto out;
+	}
+	if (ry_store_readonly(c->st))
+		tui_msg(c, "read-only workspace (%s): browsing works, changes are refused",
+		        ry_store_readonly_why(c->st) ? ry_store_readonly_why(c->st) : "opened read-only");
+	tui_app_draw(c);
+	/* Remote jobs keep streaming while the app is open (not in scripted
+	 * runs: those must be deterministic). */
+	if (!sf && !getenv("RUNYARD_NO_REMOTE_SYNC"))
+		syncer = tui_syncer_start(ry_store_path(c->st), 5, c->askpass);
+
+	double last_poll = ry_monotonic();
+	char line[4096];
+	while (!c->quit) {
+		if (tui_screen_quit_requested())
+			break;
+		if (sf) {
+			tui_app_idle(c);
+			flush_dirty(c);
+			if (!fgets(line, sizeof line, sf))
+				break;
+			script_line(c, line);
+			continue;
+		}
+		tui_app_idle(c);
+		flush_dirty(c);
+		int key = tui_screen_getkey(c);
+		if (key == (TUI_KEY_FN | KEY_RESIZE)) {
+			tui_screen_resize(c, 0, 0);
+			c->dirty |= TUI_REDRAW;
+		} else if (key >= 0) {
+			react(c, tui_app_key(c, key));
+		}
+		react(c, prompt_catch_up(c));
+		double now = ry_monotonic();
+		if (key < 0 || now - last_poll >= 0.5) {
+			last_poll = now;
+			poll_store(c);
+		}
+		flush_dirty(c);
+	}
+	/* Threads waiting for a passphrase get a refusal, so the joins below
+	 * never wait on a question no one will answer. */
+	tui_askpass_shutdown(c->askpass);
+	while (c->nviews > 0)
+		view_free(c, c->views[--c->nviews]);
+	tui_job_free(c->job); /* cancels a job still running and waits for it */
+	c->job = NULL;
+	tui_screen_end(c);
+out:
+	if (sf)
+		fclose(sf);
+	tui_prompt_free(&c->prompt);
+	free(c->marked);
+	tui_keymap_free(c->km);
+	ry_config_free(c->cfg);
+	tui_askpass_shutdown(c->askpass);
+	tui_syncer_stop(syncer);
+	tui_askpass_free(c->askpass); /* after every thread that could ask */
+	ry_store_close(c->st);
+	if (demo_dir) {
+		/* The demo workspace is throwaway: remove it and its WAL files. */
+		nftw(demo_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(demo_dir);
+	}
+	free(db_path);
+	return rc;
+}

@@ -1,0 +1,284 @@
+/*
+ * Benchmark of the full-screen app.  It builds the same context the app
+ * builds, on a headless 120x40 screen, and times what a user waits for:
+ * the first frame, a keystroke in the live filter, a page of scrolling,
+ * and opening a 12-run compare with its chart.  Each figure includes the
+ * curses work of the redraw (doupdate into /dev/null), so it covers
+ * everything but the terminal's own rendering.  It measures; it does not
+ * seed the runs (the bench command or program does), except for the long
+ * histories of the runs to compare when none are given.
+ */
+#include <curses.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/bench.h"
+#include "app/screen.h"
+#include "app/tui.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Twelve runs with long, training-shaped "loss" histories. */
+static int add_long_runs(ry_store *st, int64_t *ids, size_t n, size_t points)
+{
+	ry_metrics_writer *w = NULL;
+	int rc = ry_metrics_writer_new(&w, st);
+	if (rc < 0)
+		return rc;
+	double t0 = ry_now() - 86400;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		ry_run_spec spec = RY_RUN_SPEC_INIT;
+		char name[64];
+		snprintf(name, sizeof name, "tui-bench-long-%zu", i + 1);
+		spec.experiment = "tui-bench";
+		spec.name = name;
+		spec.status = "finished";
+		rc = ry_run_create(st, &spec, &ids[i], NULL);
+		uint64_t seed = 0x9e3779b97f4a7c15ULL * (i + 1);
+		for (size_t k = 0; k < points && rc == 0; k++) {
+			double t = (double)k / (double)points;
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			double noise = ((double)(seed >> 11) / 9007199254740992.0 - 0.5) * 0.1;
+			double v = (0.05 + 0.1 * (double)i / (double)n + 2.2 * exp(-5 * t)) * (1 + noise);
+			rc = ry_metrics_append(w, ids[i], "loss", (int64_t)k, t0 + (double)k * 0.5, v);
+			if (rc == 0 && ry_metrics_pending(w) >= 200000)
+				rc = ry_metrics_flush(w);
+		}
+	}
+	if (rc == 0)
+		rc = ry_metrics_flush(w);
+	ry_metrics_writer_free(w);
+	return rc;
+}
+
+/* CPU seconds used by this process: on a loaded machine wall time also
+ * counts other processes, CPU time counts only ours. */
+static double cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double last_cpu_ms;
+
+static double draw_key(struct tui_ctx *c, int key)
+{
+	double t = ry_monotonic(), cpu = cpu_now();
+	int r = tui_app_key(c, key);
+	if (r & TUI_POP)
+		tui_view_pop(c);
+	if (r & TUI_RELOAD)
+		tui_app_reload(c);
+	tui_app_draw(c);
+	last_cpu_ms = (cpu_now() - cpu) * 1000;
+	double ms = (ry_monotonic() - t) * 1000;
+	/* What the main loop does between keys (a person types far slower). */
+	tui_app_idle(c);
+	return ms;
+}
+
+int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n, const char *filter,
+                      struct tui_bench_figures *out)
+{
+	struct tui_ctx ctx;
+	struct tui_ctx *c = &ctx;
+	int64_t long_ids[TUI_MAX_COMPARE];
+	int rc = 0;
+	memset(out, 0, sizeof *out);
+	memset(c, 0, sizeof *c);
+	if (!filter)
+		filter = "lr < 0.01 and status = finished";
+	if (n > TUI_MAX_COMPARE)
+		n = TUI_MAX_COMPARE;
+
+	if (n == 0) {
+		/* Seed in a child so its buffers do not count in our max RSS. */
+		int pfd[2];
+		if (pipe(pfd) < 0)
+			return ry_error_set(RY_EIO, "cannot create a pipe for the benchmark: %s", strerror(errno));
+		pid_t pid = fork();
+		if (pid < 0)
+			return ry_error_set(RY_EIO, "cannot fork for the benchmark: %s", strerror(errno));
+		if (pid == 0) {
+			ry_store *st = NULL;
+			close(pfd[0]);
+			rc = ry_store_open(&st, db_path, 0);
+			if (rc == 0)
+				rc = add_long_runs(st, long_ids, TUI_MAX_COMPARE, 100000);
+			ry_store_close(st);
+			if (rc == 0 && write(pfd[1], long_ids, sizeof long_ids) != (ssize_t)sizeof long_ids)
+				rc = -1;
+			if (rc < 0)
+				fprintf(stderr, "runyard: %s\n", ry_error_last());
+			_exit(rc < 0 ? 1 : 0);
+		}
+		close(pfd[1]);
+		ssize_t got = read(pfd[0], long_ids, sizeof long_ids);
+		close(pfd[0]);
+		int status = 0;
+		waitpid(pid, &status, 0);
+		if (got != (ssize_t)sizeof long_ids || !WIFEXITED(status) || WEXITSTATUS(status))
+			return ry_error_set(RY_ERROR, "adding the long runs for the compare benchmark failed");
+		compare_ids = long_ids;
+		n = TUI_MAX_COMPARE;
+	}
+
+	/* First frame: everything the app does before the user sees the runs. */
+	double t0 = ry_monotonic(), cpu0 = cpu_now();
+	rc = ry_store_open(&c->st, db_path, 0);
+	if (rc < 0)
+		return rc;
+	c->km = tui_keymap_new();
+	c->utf8 = true;
+	tui_theme_default(&c->theme);
+	if (tui_screen_init(c, true, 40, 120) < 0) {
+		rc = ry_error_set(RY_ERROR, "cannot start a headless screen for the benchmark");
+		goto out;
+	}
+	c->data_version = ry_store_data_version(c->st);
+	if (!tui_view_push(c, &tui_view_main, NULL)) {
+		rc = ry_error_set(RY_ERROR, "the main screen did not open: %s", c->msg);
+		tui_screen_end(c);
+		goto out;
+	}
+	tui_app_draw(c);
+	out->first_frame_ms = (ry_monotonic() - t0) * 1000;
+	out->first_frame_cpu_ms = (cpu_now() - cpu0) * 1000;
+	/* The experiments pane (counts and cost over every run) fills from the
+	 * first idle moment after that frame. */
+	double tp = ry_monotonic();
+	tui_app_idle(c);
+	tui_app_draw(c);
+	out->pane_ms = (ry_monotonic() - tp) * 1000;
+	tp = ry_monotonic();
+	tui_app_idle(c);
+	out->warm_ms = (ry_monotonic() - tp) * 1000;
+
+	/* Live filter: every keystroke re-runs the query and redraws. */
+	double keys[256];
+	size_t nk = 0;
+	draw_key(c, '/');
+	for (const char *p = filter; *p && nk < 256; p++) {
+		keys[nk++] = draw_key(c, (unsigned char)*p);
+		if (getenv("TUI_BENCH_DEBUG"))
+			fprintf(stderr, "filter '%.*s': %.2f ms\n", (int)(p - filter + 1), filter, keys[nk - 1]);
+		out->filter_key_max_cpu_ms = last_cpu_ms > out->filter_key_max_cpu_ms ? last_cpu_ms
+		                                                                     : out->filter_key_max_cpu_ms;
+	}
+	if (nk) {
+		double mx = 0;
+		for (size_t i = 0; i < nk; i++)
+			mx = keys[i] > mx ? keys[i] : mx;
+		qsort(keys, nk, sizeof *keys, cmp_double);
+		out->filter_key_ms = keys[nk / 2];
+		out->filter_key_max_ms = mx;
+	}
+	draw_key(c, 27); /* Esc: back to every run */
+	{
+		/* The same query alone, to tell the core's share from the screen's. */
+		ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+		ry_runlist *l = NULL;
+		o.filter = filter;
+		double t = ry_monotonic();
+		if (ry_runlist_open(&l, c->st, &o) == 0)
+			out->filter_core_ms = (ry_monotonic() - t) * 1000;
+		ry_runlist_free(l);
+	}
+
+	/* Paging through the unfiltered list. */
+	double sum = 0, mx = 0, csum = 0;
+	for (int i = 0; i < 20; i++) {
+		double t = draw_key(c, TUI_KEY_FN | KEY_NPAGE);
+		csum += last_cpu_ms;
+		sum += t;
+		mx = t > mx ? t : mx;
+	}
+	out->page_ms = sum / 20;
+	out->page_cpu_ms = csum / 20;
+	if (getenv("TUI_BENCH_DEBUG")) {
+		double td = ry_monotonic();
+		for (int i = 0; i < 20; i++)
+			tui_app_draw(c);
+		fprintf(stderr, "draw only: %.2f ms\n", (ry_monotonic() - td) * 1000 / 20);
+		td = ry_monotonic();
+		for (int i = 0; i < 20; i++) {
+			erase();
+			wnoutrefresh(stdscr);
+			doupdate();
+		}
+		fprintf(stderr, "erase+doupdate: %.2f ms\n", (ry_monotonic() - td) * 1000 / 20);
+	}
+	out->page_max_ms = mx;
+
+	/* Compare: mark the runs, press c, draw table and chart. */
+	tui_mark_clear(c);
+	for (size_t i = 0; i < n; i++)
+		tui_mark_toggle(c, compare_ids[i]);
+	out->compare_ms = draw_key(c, 'c');
+	out->compare_cpu_ms = last_cpu_ms;
+	out->compare_runs = n;
+	{
+		double t = ry_monotonic();
+		for (size_t i = 0; i < n; i++) {
+			ry_point *pts = NULL;
+			size_t np = 0;
+			ry_metrics_read(c->st, compare_ids[i], "loss", &pts, &np);
+			free(pts);
+		}
+		out->compare_read_ms = (ry_monotonic() - t) * 1000;
+	}
+	if (c->nviews > 1) {
+		ry_store *st = c->st;
+		for (size_t i = 0; i < n; i++) {
+			ry_metric_summary *ms = NULL;
+			size_t nms = 0;
+			if (ry_metrics_summaries(st, compare_ids[i], &ms, &nms) == 0)
+				for (size_t k = 0; k < nms; k++)
+					if (!strcmp(ms[k].key, "loss"))
+						out->compare_points += ms[k].n;
+			ry_metric_summaries_free(ms, nms);
+		}
+	} else {
+		rc = ry_error_set(RY_ERROR, "compare did not open: %s", c->msg);
+	}
+
+	/* Private memory with compare open: RSS also counts the workspace
+	 * file's pages that SQLite maps (mmap_size), which are shared and
+	 * reclaimable. */
+	FILE *f = fopen("/proc/self/status", "r");
+	if (f) {
+		char line[256];
+		while (fgets(line, sizeof line, f))
+			if (!strncmp(line, "RssAnon:", 8))
+				out->anon_rss_kb = strtol(line + 8, NULL, 10);
+		fclose(f);
+	}
+	while (c->nviews > 0) {
+		struct tui_view *v = c->views[--c->nviews];
+		if (v->ops->done)
+			v->ops->done(v, c);
+		free(v);
+	}
+	tui_screen_end(c);
+out: {
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		out->max_rss_kb = ru.ru_maxrss;
+	}
+	tui_prompt_free(&c->prompt);
+	free(c->marked);
+	tui_keymap_free(c->km);
+	ry_store_close(c->st);
+	return rc;
+}

@@ -1,0 +1,38 @@
+/*
+ * Drawing helpers shared by the views: text fitted to a width (always
+ * through tui_text_fit, so outside text is sanitised and cut by display
+ * width), filled bars, lines with a UTF-8 or ASCII look, status glyphs,
+ * sparklines and the screen dump used by tests.  They draw on stdscr with
+ * the context's theme attributes and never decide layout.
+ */
+#ifndef TUI_DRAW_H
+#define TUI_DRAW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "widgets/theme.h"
+
+struct tui_ctx;
+
+/* Draw s (outside text is fine) at y,x fitted to w columns, padded. */
+void tui_draw_text(struct tui_ctx *c, int y, int x, int w, const char *s, enum tui_color e);
+void tui_draw_text_right(struct tui_ctx *c, int y, int x, int w, const char *s, enum tui_color e);
+/* Draw without padding; returns the columns used. */
+int tui_draw_str(struct tui_ctx *c, int y, int x, int w, const char *s, enum tui_color e);
+/* Fill w cells with spaces in the element's colour. */
+void tui_draw_fill(struct tui_ctx *c, int y, int x, int w, enum tui_color e);
+void tui_draw_hline(struct tui_ctx *c, int y, int x, int w, enum tui_color e);
+void tui_draw_vline(struct tui_ctx *c, int y, int x, int h, enum tui_color e);
+
+/* Glyph and colour for a run status ("running", "failed", ...). */
+const char *tui_status_glyph(const struct tui_ctx *c, const char *status);
+enum tui_color tui_status_color(const char *status);
+
+/* A sparkline of values (NaN skipped) into out, width cells. */
+void tui_sparkline(char *out, size_t n, const double *v, size_t nv, int width, bool utf8);
+
+/* Format a number compactly (up to 4 significant digits). */
+void tui_fmt_num(double v, char *out, size_t n);
+
+#endif

@@ -1,0 +1,129 @@
+/*
+ * Keys are data: every user action is defined once in TUI_ACTIONS, which
+ * yields the enum, the name used in config files and the help text, so the
+ * help screen can never drift from the code.  Default bindings are text in
+ * the config file's language (see keymap.c), parsed at start through the
+ * same path as the user's [keys] sections.  Each view has its own keymap
+ * that falls back to the generic one.
+ */
+#ifndef TUI_KEYMAP_H
+#define TUI_KEYMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/config.h"
+
+#define TUI_ACTIONS(_) \
+	_(NONE,          "none",           "Do nothing (unbind a key)") \
+	_(MOVE_DOWN,     "move-down",      "Move the cursor down") \
+	_(MOVE_UP,       "move-up",        "Move the cursor up") \
+	_(MOVE_LEFT,     "move-left",      "Move the column cursor left") \
+	_(MOVE_RIGHT,    "move-right",     "Move the column cursor right") \
+	_(PAGE_DOWN,     "page-down",      "Scroll down one page") \
+	_(PAGE_UP,       "page-up",        "Scroll up one page") \
+	_(HALF_DOWN,     "half-page-down", "Scroll down half a page") \
+	_(HALF_UP,       "half-page-up",   "Scroll up half a page") \
+	_(FIRST,         "move-first",     "Jump to the first line") \
+	_(LAST,          "move-last",      "Jump to the last line") \
+	_(FOCUS_NEXT,    "focus-next",     "Switch pane / jump to the next section") \
+	_(ENTER,         "enter",          "Open the item under the cursor") \
+	_(BACK,          "back",           "Go back (quit on the main screen)") \
+	_(QUIT,          "quit",           "Quit runyard") \
+	_(HELP,          "help",           "Show the bindings of this screen") \
+	_(COMMAND,       "command",        "Open the command line (:sort :filter :theme :columns :quit)") \
+	_(FILTER,        "filter",         "Filter runs with the query language, live") \
+	_(SEARCH,        "search",         "Search for plain text") \
+	_(SEARCH_NEXT,   "search-next",    "Jump to the next search match") \
+	_(SEARCH_PREV,   "search-prev",    "Jump to the previous search match") \
+	_(SORT_ASC,      "sort-asc",       "Sort by the column under the cursor, ascending") \
+	_(SORT_DESC,     "sort-desc",      "Sort by the column under the cursor, descending") \
+	_(MARK,          "mark",           "Mark or unmark the run under the cursor") \
+	_(UNMARK_ALL,    "unmark-all",     "Unmark every run") \
+	_(COMPARE,       "compare",        "Compare the marked runs (2 to 12)") \
+	_(COLUMNS,       "columns",        "Choose the param and metric columns") \
+	_(EDIT_NOTES,    "edit-notes",     "Edit the run's notes") \
+	_(FOLLOW,        "follow",         "Follow the log of a running run") \
+	_(TOGGLE_SAME,   "toggle-same",    "Hide or show rows whose values are all identical") \
+	_(BASELINE,      "baseline",       "Make the run under the cursor the baseline") \
+	_(METRIC_NEXT,   "metric-next",    "Chart the next metric") \
+	_(METRIC_PREV,   "metric-prev",    "Chart the previous metric") \
+	_(METRIC_PICK,   "metric-pick",    "Pick the charted metric from a list") \
+	_(XAXIS,         "x-axis",         "Cycle the chart's x axis: step, wall time, relative time") \
+	_(EMA_LESS,      "smooth-less",    "Less EMA smoothing") \
+	_(EMA_MORE,      "smooth-more",    "More EMA smoothing") \
+	_(LOG_Y,         "log-y",          "Toggle a logarithmic y axis") \
+	_(TOGGLE,        "toggle",         "Toggle the item under the cursor") \
+	_(REFRESH,       "refresh",        "Reload and redraw the screen (hosts: probe again)") \
+	_(HOSTS,         "hosts",          "Show the hosts: GPUs, memory, who is on them (live probe)") \
+	_(LAUNCH,        "launch",         "Launch a run on an SSH host (from the experiment or the run under the cursor)") \
+	_(CANCEL_RUN,    "cancel-run",     "Cancel the running remote run under the cursor") \
+	_(REGISTRY,      "registry",       "Open the model registry") \
+	_(PROMOTE,       "promote",        "Promote the run's artifact to a registered model") \
+	_(HISTORY,       "history",        "Show or hide the model's history (the audit trail)") \
+	_(GOTO_RUN,      "goto-run",       "Open the source run of the version under the cursor")
+
+enum tui_action {
+#define TUI_ACTION_ENUM(id, name, help) TUI_ACT_##id,
+	TUI_ACTIONS(TUI_ACTION_ENUM)
+#undef TUI_ACTION_ENUM
+	TUI_ACT_COUNT
+};
+
+/* Keymaps: one generic map and one per view kind. */
+#define TUI_KEYMAPS(_) \
+	_(GENERIC, "generic") \
+	_(MAIN,    "main")    \
+	_(DETAIL,  "detail")  \
+	_(COMPARE, "compare") \
+	_(HELP,    "help")    \
+	_(PICKER,  "picker")  \
+	_(HOSTS,   "hosts")   \
+	_(LAUNCH,  "launch") \
+	_(REGISTRY, "registry") \
+	_(PROMOTE, "promote")
+
+enum tui_keymap_id {
+#define TUI_KEYMAP_ENUM(id, name) TUI_KM_##id,
+	TUI_KEYMAPS(TUI_KEYMAP_ENUM)
+#undef TUI_KEYMAP_ENUM
+	TUI_KM_COUNT
+};
+
+/* A key: a character (Unicode code point) or a curses KEY_* code with
+ * TUI_KEY_FN set. */
+#define TUI_KEY_FN 0x40000000
+
+typedef struct tui_keymaps tui_keymaps;
+
+/* Keymaps holding the default bindings.  Caller frees. */
+tui_keymaps *tui_keymap_new(void);
+void tui_keymap_free(tui_keymaps *km); /* accepts NULL */
+
+/* Bind `keyname` to `action` in keymap `map` ("generic", "main", ...).
+ * Errors (-1) fill err with what was wrong: unknown key, action or map. */
+int tui_keymap_bind(tui_keymaps *km, const char *map, const char *keyname,
+                    const char *action, char *err, size_t errn);
+
+/* Apply every [keys] (generic) and [keys VIEW] section of a config.
+ * Returns the number of bad entries; the first error goes to err. */
+int tui_keymap_apply_config(tui_keymaps *km, const ry_config *cfg, char *err, size_t errn);
+
+/* The action for key in map, falling back to the generic map. */
+enum tui_action tui_keymap_lookup(const tui_keymaps *km, enum tui_keymap_id map, int key);
+
+/* Keys bound to action in map (including generic ones not overridden by
+ * the map), as "j, Down", into out.  Returns the number of keys. */
+int tui_keymap_keys_for(const tui_keymaps *km, enum tui_keymap_id map, enum tui_action a,
+                        bool include_generic, char *out, size_t n);
+
+const char *tui_action_name(enum tui_action a);
+const char *tui_action_help(enum tui_action a);
+const char *tui_keymap_name(enum tui_keymap_id m);
+
+/* Parse a key name ("j", "C-d", "PgDn", "Space", "LBracket") into a key
+ * code; -1 if unknown.  tui_key_name does the reverse (into out). */
+int tui_key_parse(const char *name);
+void tui_key_name(int key, char *out, size_t n);
+
+#endif

@@ -1,0 +1,640 @@
+/*
+ * `runyard bench`: build a benchmark-sized workspace in a temp dir and print
+ * the figures the store is designed for, one per line, each with its target:
+ * bulk metric ingest rate, bytes per stored point, open + list sorted by a
+ * metric, filter, and reading one long metric history.
+ *
+ * Runs come from the demo generator (params, tags, statuses); the metric
+ * points are ingested here, timed, through the same writer a tracked job
+ * uses.  Timed figures are the median of a few repetitions.  The temp dir is
+ * removed afterwards.  It measures; it does not tune anything.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+
+#include <sys/wait.h>
+
+#include "cli/cli.h"
+#include "cli/table.h"
+#include "app/bench.h"
+
+static const char help[] =
+	"usage: runyard bench [--runs N] [--points N] [--tui] [--json]\n"
+	"\n"
+	"Build a workspace in a temp dir (removed afterwards) and print performance\n"
+	"figures, one per line with its target:\n"
+	"  - metric ingest rate: N points written in bulk through the metrics writer\n"
+	"  - bytes per stored point (metric chunks, and the whole workspace file)\n"
+	"  - open the workspace and list every run sorted by a metric with 5 metric\n"
+	"    columns: first screen, and fetching all rows\n"
+	"  - filter every run by a compound expression\n"
+	"  - read one 100,000-point metric history\n"
+	"Timed figures are the median of 5 repetitions.  The runs come from the demo\n"
+	"generator; the metric points are spread over all runs (5 metrics each) plus\n"
+	"one run with a 100,000-point history.\n"
+	"\n"
+	"Options:\n"
+	"  --runs N    runs in the workspace (default 100000; 1 to 1000000)\n"
+	"  --points N  metric points to ingest (default 10000000; 1000 to 100000000)\n"
+	"  --tui       also measure the full-screen app on the same workspace, in a\n"
+	"              fresh process (so its memory is its own): first frame, a live\n"
+	"              filter keystroke, scrolling a page, compare of 12 runs with\n"
+	"              100,000-point histories and the chart, max RSS\n"
+	"  --json      print one JSON object instead of lines (docs/json.md)\n"
+	"  -h, --help  print this help\n"
+	"\n"
+	"The workspace goes to $TMPDIR (default /tmp) and needs about 30 bytes per\n"
+	"point of disk.\n"
+	"\n"
+	"Exit status: 0 ok (also when a target is missed), 1 the benchmark could\n"
+	"not run, 2 bad usage.\n";
+
+#define REPS 5
+#define SCREEN 50
+#define HISTORY_MAX 100000
+
+static const char *const metric_keys[5] = { "loss", "val_loss", "acc", "val_acc", "learning_rate" };
+static const char filter_expr[] = "val_acc > 0.9 and optimizer = adam and lr < 0.01 and status = finished";
+static const char sort_spec[] = "val_acc:desc";
+
+struct figure {
+	const char *name;  /* stable key for --json */
+	char label[96];
+	double value;
+	const char *unit;
+	double target;     /* NaN: informational */
+	bool at_least;     /* target is a minimum (rates) rather than a maximum */
+	double cpu;        /* the same figure from process CPU time; NaN if n/a */
+	int64_t matches;   /* -1 unless it counts rows */
+	const char *note;  /* shown after the figure, e.g. the filter */
+};
+
+struct bench {
+	ry_store *st;
+	char *dir, *path;
+	size_t runs;
+	uint64_t points, history;
+	struct figure fig[12];
+	size_t nfig;
+};
+
+static struct figure *add_figure(struct bench *b, const char *name, const char *unit, double target,
+                                 bool at_least)
+{
+	struct figure *f = &b->fig[b->nfig++];
+	memset(f, 0, sizeof *f);
+	f->name = name;
+	f->unit = unit;
+	f->target = target;
+	f->at_least = at_least;
+	f->cpu = NAN;
+	f->matches = -1;
+	return f;
+}
+
+/* CPU seconds of this process: on a shared machine wall time includes
+ * waiting for a core; CPU time shows what the work itself cost. */
+static double cpu_now(void)
+{
+	struct timespec t;
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) != 0)
+		return NAN;
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static bool figure_met(const struct figure *f)
+{
+	if (isnan(f->target))
+		return true;
+	return f->at_least ? f->value >= f->target : f->value <= f->target;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, size_t n)
+{
+	qsort(v, n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static bool parse_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	if (!s || !*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static void say(bool quiet, const char *msg)
+{
+	if (!quiet) {
+		fprintf(stderr, "%s\n", msg);
+		fflush(stderr);
+	}
+}
+
+/* A value shaped like training: decaying losses, saturating accuracies, a
+ * cosine lr; float32 like a framework logs.  q in 0..1 is the run's quality. */
+static double curve(size_t key, double t, double q, uint64_t *seed)
+{
+	double noise;
+	*seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+	noise = ((double)(*seed >> 11) / 9007199254740992.0 - 0.5) * 0.04;
+	switch (key) {
+	case 0: return (double)(float)((0.05 + 2.25 * exp(-5 * t)) * (1 + noise));
+	case 1: return (double)(float)((0.25 + (1 - q) + 2.0 * exp(-5 * t)) * (1 + noise / 2));
+	case 2: return (double)(float)(0.1 + (q + 0.04 - 0.1) * (1 - exp(-6 * t)) + noise / 4);
+	case 3: return (double)(float)(0.1 + (q - 0.1) * (1 - exp(-6 * t)) + noise / 8);
+	default: return (double)(float)(0.1 * 0.5 * (1 + cos(M_PI * t)));
+	}
+}
+
+/* Ingest b->points points: one run with a long "loss" history, the rest
+ * spread over every run's 5 metrics, run by run, step by step. */
+static int ingest(struct bench *b)
+{
+	ry_metrics_writer *w;
+	uint64_t series = (uint64_t)b->runs * 5 - 1, rest = b->points - b->history;
+	uint64_t base = rest / series, extra = rest % series, seed = 42, j = 0;
+	double t0 = ry_monotonic(), c0 = cpu_now();
+	int rc;
+
+	if ((rc = ry_metrics_writer_new(&w, b->st)))
+		return rc;
+	if ((rc = ry_store_begin(b->st)))
+		goto out;
+	for (size_t r = 0; r < b->runs && !rc; r++) {
+		int64_t id = (int64_t)r + 1;
+		double q = 0.80 + 0.17 * (double)((r * 2654435761u) % 1000) / 1000.0;
+		double start = 1.7e9 + (double)r * 90.0;
+		uint64_t len[5], maxlen = 0;
+		for (size_t k = 0; k < 5; k++) {
+			len[k] = r == 0 && k == 0 ? b->history : base + (j < extra);
+			if (!(r == 0 && k == 0))
+				j++;
+			if (len[k] > maxlen)
+				maxlen = len[k];
+		}
+		for (uint64_t s = 0; s < maxlen && !rc; s++) {
+			for (size_t k = 0; k < 5 && !rc; k++) {
+				if (s >= len[k])
+					continue;
+				double t = len[k] > 1 ? (double)s / (double)(len[k] - 1) : 1.0;
+				rc = ry_metrics_append(w, id, metric_keys[k], (int64_t)s * 10, start + (double)s * 1.5,
+				                       curve(k, t, q, &seed));
+			}
+		}
+		if (!rc && ry_metrics_pending(w) >= 1000000)
+			rc = ry_metrics_flush(w);
+	}
+	if (!rc)
+		rc = ry_metrics_flush(w);
+	if (!rc)
+		rc = ry_store_commit(b->st);
+	else
+		ry_store_rollback(b->st);
+out:
+	ry_metrics_writer_free(w);
+	if (!rc) {
+		struct figure *f = add_figure(b, "ingest_points_per_s", "points/s", 1e6, true);
+		snprintf(f->label, sizeof f->label, "metric ingest, bulk, %" PRIu64 " points", b->points);
+		f->value = (double)b->points / (ry_monotonic() - t0);
+		f->cpu = (double)b->points / (cpu_now() - c0);
+	}
+	return rc;
+}
+
+static int storage(struct bench *b)
+{
+	int64_t bytes, points;
+	struct figure *f;
+	int rc = ry_metrics_storage(b->st, &bytes, &points);
+	if (rc)
+		return rc;
+	if (points <= 0)
+		return ry_error_set(RY_ERROR, "bench: no metric points were stored");
+	f = add_figure(b, "bytes_per_point", "bytes", 16, false);
+	snprintf(f->label, sizeof f->label, "bytes per stored point (metric chunks, whole pages)");
+	f->value = (double)bytes / (double)points;
+	return 0;
+}
+
+/* Whole-file size after a checkpoint: runs, params, summaries and indexes
+ * included; informational. */
+static void file_figure(struct bench *b)
+{
+	struct stat sb;
+	struct figure *f;
+	if (stat(b->path, &sb) != 0)
+		return;
+	f = add_figure(b, "file_bytes_per_point", "bytes", NAN, false);
+	snprintf(f->label, sizeof f->label, "workspace file bytes per point (all tables and indexes)");
+	f->value = (double)sb.st_size / (double)b->points;
+}
+
+static int parse_fields(ry_store *st, ry_field **fields)
+{
+	int rc = 0;
+	for (size_t k = 0; k < 5 && !rc; k++)
+		rc = ry_field_parse(&fields[k], st, metric_keys[k]);
+	return rc;
+}
+
+static void free_fields(ry_field **fields)
+{
+	for (size_t k = 0; k < 5; k++) {
+		ry_field_free(fields[k]);
+		fields[k] = NULL;
+	}
+}
+
+/* Open the workspace cold (a fresh connection), list every run sorted by a
+ * metric, fetch 5 metric columns for the first screen; separately, the same
+ * with every row fetched. */
+static int list(struct bench *b)
+{
+	double screen[REPS], all[REPS], cscreen[REPS], call[REPS];
+	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+	size_t count = 0;
+	int rc = 0;
+
+	o.sort = sort_spec;
+	for (int rep = 0; rep < 2 * REPS && !rc; rep++) {
+		bool whole = rep >= REPS;
+		ry_store *st = NULL;
+		ry_runlist *l = NULL;
+		ry_field *fields[5] = { NULL };
+		ry_cell *cells = NULL;
+		size_t n;
+		double t0 = ry_monotonic(), c0 = cpu_now();
+
+		if ((rc = ry_store_open(&st, b->path, 0)))
+			break;
+		if (!(rc = ry_runlist_open(&l, st, &o)) && !(rc = parse_fields(st, fields))) {
+			count = ry_runlist_count(l);
+			n = whole ? count : count < SCREEN ? count : SCREEN;
+			cells = calloc(n * 5 + 1, sizeof *cells);
+			if (!cells)
+				ry_fatal("out of memory");
+			rc = ry_runlist_fetch(st, ry_runlist_ids(l), n, fields, 5, cells);
+			if (!rc) {
+				(whole ? all : screen)[whole ? rep - REPS : rep] = (ry_monotonic() - t0) * 1000.0;
+				(whole ? call : cscreen)[whole ? rep - REPS : rep] = (cpu_now() - c0) * 1000.0;
+			}
+			ry_cells_clear(cells, n * 5);
+			free(cells);
+		}
+		free_fields(fields);
+		ry_runlist_free(l);
+		ry_store_close(st);
+	}
+	if (rc)
+		return rc;
+	if (count != b->runs)
+		return ry_error_set(RY_ERROR, "bench: the list returned %zu runs, expected %zu", count, b->runs);
+
+	struct figure *f = add_figure(b, "list_first_screen_ms", "ms", 100, false);
+	snprintf(f->label, sizeof f->label, "open + list %zu runs by val_acc, first %d rows x 5 metrics",
+	         b->runs, SCREEN);
+	f->value = median(screen, REPS);
+	f->cpu = median(cscreen, REPS);
+	f = add_figure(b, "list_all_rows_ms", "ms", 100, false);
+	snprintf(f->label, sizeof f->label, "open + list %zu runs by val_acc, all rows x 5 metrics", b->runs);
+	f->value = median(all, REPS);
+	f->cpu = median(call, REPS);
+	return 0;
+}
+
+static int filter(struct bench *b)
+{
+	double t[REPS], c[REPS];
+	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+	int64_t matches = 0;
+	int rc = 0;
+
+	o.filter = filter_expr;
+	for (int rep = 0; rep < REPS && !rc; rep++) {
+		ry_runlist *l = NULL;
+		double t0 = ry_monotonic(), c0 = cpu_now();
+		if (!(rc = ry_runlist_open(&l, b->st, &o))) {
+			matches = (int64_t)ry_runlist_count(l);
+			t[rep] = (ry_monotonic() - t0) * 1000.0;
+			c[rep] = (cpu_now() - c0) * 1000.0;
+		}
+		ry_runlist_free(l);
+	}
+	if (rc)
+		return rc;
+	struct figure *f = add_figure(b, "filter_ms", "ms", 50, false);
+	snprintf(f->label, sizeof f->label, "filter %zu runs by a compound expression", b->runs);
+	f->value = median(t, REPS);
+	f->cpu = median(c, REPS);
+	f->matches = matches;
+	f->note = filter_expr;
+	return 0;
+}
+
+static int history(struct bench *b)
+{
+	double t[REPS], c[REPS];
+	int rc = 0;
+	size_t n = 0;
+
+	for (int rep = 0; rep < REPS && !rc; rep++) {
+		ry_point *p = NULL;
+		double t0 = ry_monotonic(), c0 = cpu_now();
+		if (!(rc = ry_metrics_read(b->st, 1, "loss", &p, &n))) {
+			t[rep] = (ry_monotonic() - t0) * 1000.0;
+			c[rep] = (cpu_now() - c0) * 1000.0;
+		}
+		free(p);
+	}
+	if (rc)
+		return rc;
+	if (n != b->history)
+		return ry_error_set(RY_ERROR, "bench: read %zu points of the long history, expected %" PRIu64, n,
+		                    b->history);
+	struct figure *f = add_figure(b, "history_ms", "ms", 5, false);
+	snprintf(f->label, sizeof f->label, "read one %" PRIu64 "-point metric history", b->history);
+	f->value = median(t, REPS);
+	f->cpu = median(c, REPS);
+	return 0;
+}
+
+static void remove_workspace(struct bench *b)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+		char *p = ry_xasprintf("%s%s", b->path, suffixes[i]);
+		unlink(p);
+		free(p);
+	}
+	rmdir(b->dir);
+}
+
+static void format_value(double v, char *out, size_t n)
+{
+	snprintf(out, n, v >= 1e5 ? "%.0f" : "%.2f", v);
+}
+
+static void print_text(const struct bench *b)
+{
+	printf("runyard bench: %zu runs, %" PRIu64 " metric points (median of %d runs per timing; "
+	       "cpu = process CPU time)\n", b->runs, b->points, REPS);
+	for (size_t i = 0; i < b->nfig; i++) {
+		const struct figure *f = &b->fig[i];
+		char value[32], cpu[32];
+		format_value(f->value, value, sizeof value);
+		printf("%-58s %11s %-8s", f->label, value, f->unit);
+		if (!isnan(f->target)) {
+			char target[32];
+			format_value(f->target, target, sizeof target);
+			if (strchr(target, '.') && !strcmp(strchr(target, '.'), ".00"))
+				*strchr(target, '.') = '\0';
+			printf("  target %s %s  %-6s", f->at_least ? ">=" : "<=", target, figure_met(f) ? "ok" : "MISSED");
+		}
+		if (!isnan(f->cpu)) {
+			format_value(f->cpu, cpu, sizeof cpu);
+			printf("  (cpu %s)", cpu);
+		}
+		if (f->matches >= 0)
+			printf("  %" PRId64 " matches", f->matches);
+		if (f->note)
+			printf(": %s", f->note);
+		putchar('\n');
+	}
+}
+
+static int print_json(const struct bench *b)
+{
+	cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+	cJSON_AddNumberToObject(o, "runs", (double)b->runs);
+	cJSON_AddNumberToObject(o, "points", (double)b->points);
+	cJSON_AddNumberToObject(o, "history_points", (double)b->history);
+	for (size_t i = 0; i < b->nfig; i++) {
+		const struct figure *f = &b->fig[i];
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "name", f->name);
+		cJSON_AddStringToObject(j, "label", f->label);
+		cJSON_AddNumberToObject(j, "value", f->value);
+		cJSON_AddStringToObject(j, "unit", f->unit);
+		if (isnan(f->target)) {
+			cJSON_AddNullToObject(j, "target");
+			cJSON_AddNullToObject(j, "target_op");
+			cJSON_AddNullToObject(j, "met");
+		} else {
+			cJSON_AddNumberToObject(j, "target", f->target);
+			cJSON_AddStringToObject(j, "target_op", f->at_least ? ">=" : "<=");
+			cJSON_AddBoolToObject(j, "met", figure_met(f));
+		}
+		if (isnan(f->cpu))
+			cJSON_AddNullToObject(j, "cpu_value");
+		else
+			cJSON_AddNumberToObject(j, "cpu_value", f->cpu);
+		if (f->matches >= 0)
+			cJSON_AddNumberToObject(j, "matches", (double)f->matches);
+		if (f->note)
+			cJSON_AddStringToObject(j, "expression", f->note);
+		cJSON_AddItemToArray(arr, j);
+	}
+	cJSON_AddItemToObject(o, "figures", arr);
+	return cli_json_print(o);
+}
+
+/* ---- the full-screen app's figures (--tui) ---------------------------- */
+
+static void tui_line(const char *what, double v, const char *unit, double target)
+{
+	printf("%-60s %10.2f %-4s (target <= %g) %s\n", what, v, unit, target, v <= target ? "ok" : "MISSED");
+}
+
+static void tui_cpu(double v)
+{
+	printf("%-60s %10.2f ms\n", "  CPU time of that step", v);
+}
+
+/* `bench --tui-workspace PATH` (internal): measure in this process and print. */
+static int tui_figures(const char *path)
+{
+	struct tui_bench_figures f;
+	char what[96];
+	int rc = tui_bench_measure(path, NULL, 0, NULL, &f);
+	if (rc < 0)
+		return cli_fail(rc);
+	tui_line("tui: first frame after start", f.first_frame_ms, "ms", 200);
+	tui_cpu(f.first_frame_cpu_ms);
+	printf("%-60s %10.2f ms\n", "  then the experiments pane filled", f.pane_ms);
+	printf("%-60s %10.2f ms\n", "  then the filter's index read (next idle moment)", f.warm_ms);
+	tui_line("tui: live filter keystroke to redrawn table (median)", f.filter_key_ms, "ms", 50);
+	tui_line("tui: live filter keystroke to redrawn table (slowest)", f.filter_key_max_ms, "ms", 50);
+	tui_cpu(f.filter_key_max_cpu_ms);
+	tui_line("tui: scroll one page (mean of 20)", f.page_ms, "ms", 5);
+	tui_cpu(f.page_cpu_ms);
+	snprintf(what, sizeof what, "tui: compare %zu runs (%lld points) + draw the chart", f.compare_runs,
+	         (long long)f.compare_points);
+	tui_line(what, f.compare_ms, "ms", 100);
+	tui_cpu(f.compare_cpu_ms);
+	printf("%-60s %10.2f ms\n", "  reading the histories alone (core)", f.compare_read_ms);
+	tui_line("tui: max RSS", (double)f.max_rss_kb / 1024.0, "MB", 100);
+	return 0;
+}
+
+/* Run the TUI figures in a fresh process so its max RSS is not the
+ * ingest's. */
+static int run_tui_figures(const char *path)
+{
+	pid_t pid;
+	int wst;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return ry_error_set(RY_EIO, "cannot fork for the TUI figures: %s", strerror(errno));
+	if (pid == 0) {
+		execl("/proc/self/exe", "runyard", "bench", "--tui-workspace", path, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(wst) || WEXITSTATUS(wst) != 0)
+		return ry_error_set(RY_ERROR, "measuring the TUI failed (status %d)", WIFEXITED(wst) ? WEXITSTATUS(wst) : -1);
+	return 0;
+}
+
+int cli_bench(int argc, char **argv, struct cli_global *g)
+{
+	static const struct option opts[] = {
+		{ "runs", required_argument, NULL, 'r' },
+		{ "points", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "tui", no_argument, NULL, 't' },
+		{ "tui-workspace", required_argument, NULL, 'W' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct bench b;
+	ry_demo_options d = RY_DEMO_OPTIONS_INIT;
+	const char *tmp = getenv("TMPDIR");
+	uint64_t runs = 100000, points = 10000000;
+	bool json = false, tui = false, quiet;
+	char *tmpl;
+	int c, rc;
+
+	(void)g;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (!parse_count(optarg, 1, 1000000, &runs))
+				return cli_usage("bench", "--runs wants a whole number from 1 to 1000000, not '%s'", optarg);
+			break;
+		case 'p':
+			if (!parse_count(optarg, 1000, 100000000, &points))
+				return cli_usage("bench", "--points wants a whole number from 1000 to 100000000, not '%s'",
+				                 optarg);
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 't':
+			tui = true;
+			break;
+		case 'W':
+			return tui_figures(optarg);
+		case 'h':
+			return cli_help(help);
+		case ':':
+			return cli_usage("bench", "%s needs a value", argv[optind - 1]);
+		default:
+			return cli_usage("bench", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage("bench", "unexpected argument '%s'", argv[optind]);
+	if (points < runs * 5)
+		return cli_usage("bench", "--points %" PRIu64 " is too few for %" PRIu64 " runs: give at least 5 "
+		                 "per run (%" PRIu64 ")", points, runs, runs * 5);
+
+	memset(&b, 0, sizeof b);
+	b.runs = (size_t)runs;
+	b.points = points;
+	b.history = points / 2 < HISTORY_MAX ? points / 2 : HISTORY_MAX;
+	quiet = json || !isatty(STDERR_FILENO);
+
+	tmpl = ry_xasprintf("%s/runyard-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpl)) {
+		fprintf(stderr, "runyard: cannot make a temp dir from %s: %s; set TMPDIR to a writable directory\n",
+		        tmpl, strerror(errno));
+		free(tmpl);
+		return 1;
+	}
+	b.dir = tmpl;
+	b.path = ry_xasprintf("%s/bench.db", b.dir);
+
+	if ((rc = ry_store_open(&b.st, b.path, RY_STORE_CREATE)))
+		goto done;
+	say(quiet, "bench: seeding runs...");
+	d.runs = b.runs;
+	d.steps = 0;
+	d.now = 1.7e9 + 30 * 86400.0;
+	{
+		double t0 = ry_monotonic();
+		struct figure *f;
+		if ((rc = ry_demo_seed(b.st, &d)))
+			goto done;
+		f = add_figure(&b, "seed_runs_s", "s", NAN, false);
+		snprintf(f->label, sizeof f->label, "setup: seed %zu demo runs (params, tags, no metrics)", b.runs);
+		f->value = ry_monotonic() - t0;
+	}
+	{
+		/* A fresh workspace numbers its runs 1..N; ingest relies on it. */
+		ry_run *last = NULL;
+		if ((rc = ry_run_get(&last, b.st, (int64_t)b.runs)))
+			goto done;
+		ry_run_free(last);
+	}
+	say(quiet, "bench: ingesting metric points...");
+	if ((rc = ingest(&b)) || (rc = storage(&b)))
+		goto done;
+	/* Close so the WAL is checkpointed: the list figure opens cold. */
+	ry_store_close(b.st);
+	b.st = NULL;
+	file_figure(&b);
+	say(quiet, "bench: listing, filtering, reading...");
+	if ((rc = list(&b)))
+		goto done;
+	if ((rc = ry_store_open(&b.st, b.path, 0)) || (rc = filter(&b)) || (rc = history(&b)))
+		goto done;
+done:
+	ry_store_close(b.st);
+	b.st = NULL;
+	if (!rc && !json)
+		print_text(&b);
+	if (!rc && tui && !json)
+		rc = run_tui_figures(b.path);
+	remove_workspace(&b);
+	free(b.path);
+	free(b.dir);
+	if (rc)
+		return cli_fail(rc);
+	return json ? print_json(&b) : 0;
+}

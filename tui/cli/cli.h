@@ -1,0 +1,106 @@
+/*
+ * The command-line front end: one function per subcommand, all dispatched
+ * from main.c's table.  Each prints plain text or one JSON document (--json)
+ * on stdout, errors on stderr as "runyard: <what was wrong and what to do>",
+ * and returns the exit status of the contract: 0 ok, 1 failed, 2 bad usage
+ * or bad input.
+ *
+ * tui/ talks to core only through core's public headers: no SQLite, libssh2
+ * or libgit2 here.
+ */
+#ifndef TUI_CLI_H
+#define TUI_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "runyard.h"
+
+/* Options given before the subcommand (and --db after it, too). */
+struct cli_global {
+	const char *db_path; /* --db, else NULL: RUNYARD_DB or the default */
+	const char *theme;   /* --theme */
+};
+
+typedef int (*cli_fn)(int argc, char **argv, struct cli_global *g);
+
+struct cli_command {
+	const char *name;
+	cli_fn fn;
+	const char *args;    /* one-line synopsis after the name */
+	const char *summary; /* what it does, for `runyard --help` */
+};
+
+/* The table (main.c). */
+extern const struct cli_command cli_commands[];
+
+/* ---- subcommands ------------------------------------------------------- */
+int cli_demo(int argc, char **argv, struct cli_global *g);
+int cli_experiments(int argc, char **argv, struct cli_global *g);
+int cli_runs(int argc, char **argv, struct cli_global *g);
+int cli_show(int argc, char **argv, struct cli_global *g);
+int cli_compare(int argc, char **argv, struct cli_global *g);
+int cli_bench(int argc, char **argv, struct cli_global *g);
+int cli_run(int argc, char **argv, struct cli_global *g);     /* cli/run.c (issue 4) */
+int cli_metrics(int argc, char **argv, struct cli_global *g); /* cli/metrics.c (issue 4) */
+/* `compare --code RUN RUN`: print the code diff between two runs' commits
+ * (cli/codediff.c); returns the exit status. */
+int cli_code_diff(ry_store *st, const char *run_a, const char *run_b);
+/* registry (tui/cli/models.c, cli/promote.c, cli/alias.c, cli/export.c, cli/rm.c) */
+int cli_models(int argc, char **argv, struct cli_global *g);
+int cli_model(int argc, char **argv, struct cli_global *g);
+int cli_promote(int argc, char **argv, struct cli_global *g);
+int cli_alias(int argc, char **argv, struct cli_global *g);
+int cli_export(int argc, char **argv, struct cli_global *g);
+int cli_rm(int argc, char **argv, struct cli_global *g);
+/* remote hosts and jobs (issue 5) */
+int cli_hosts(int argc, char **argv, struct cli_global *g);
+int cli_launch(int argc, char **argv, struct cli_global *g);
+int cli_jobs(int argc, char **argv, struct cli_global *g);
+int cli_logs(int argc, char **argv, struct cli_global *g);
+int cli_cancel(int argc, char **argv, struct cli_global *g);
+int cli_sync(int argc, char **argv, struct cli_global *g);
+/* The full-screen app (app.c). */
+int tui_app_run(struct cli_global *g, bool demo);
+
+/* ---- shared helpers (cli/common.c) ------------------------------------- */
+
+/* Open the workspace named by g (RY_STORE_* flags); on failure prints the
+ * error and returns the exit status (non-zero), else 0. */
+int cli_open_store(ry_store **st, const struct cli_global *g, unsigned flags);
+
+/* Print "runyard: <ry_error_last()>" and return the exit status for code. */
+int cli_fail(int code);
+
+/* Print "runyard CMD: <message>" plus a hint to run --help; returns 2. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print outside text sanitised for a terminal. */
+void cli_put_safe(FILE *f, const char *s);
+
+/* Print the help text of a subcommand (from its static help string). */
+int cli_help(const char *text);
+
+/* ---- shared by the remote subcommands (cli/hosts.c) --------------------- */
+
+/* What hosts/launch/jobs/logs/cancel/sync need: runyard config, ssh config,
+ * workspace (NULL when !need_store and there is none yet) and the host
+ * inventory.  All owned; release with cli_remote_close. */
+struct cli_remote {
+	ry_config *cfg;
+	ry_sshconfig *sshcfg;
+	ry_store *st;
+	ry_host *hosts;
+	size_t nhosts;
+};
+
+/* 0, or the exit status after printing the error. */
+int cli_remote_open(struct cli_remote *r, const struct cli_global *g, bool need_store);
+void cli_remote_close(struct cli_remote *r);
+/* Ask for a key's passphrase on /dev/tty without echo (ry_ssh_passphrase_fn);
+ * non-zero (skip the key) when there is no terminal. */
+int cli_passphrase(const char *keyfile, char *buf, size_t size, void *payload);
+/* A host by name (lent), or NULL with an RY_ENOTFOUND error listing hosts. */
+ry_host *cli_remote_host(struct cli_remote *r, const char *name);
+
+#endif

@@ -1,0 +1,401 @@
+/*
+ * `runyard compare RUN RUN...`: runs side by side.  Params are rows and runs
+ * are columns; a row whose values differ between runs is marked.  Metrics
+ * follow as summary rows (last and best per metric) with the best run of
+ * each row marked, "best" meaning higher or lower as ry_metric_goal says.
+ * Curves are the TUI's job; this prints numbers only.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/table.h"
+
+static const char help[] =
+	"usage: runyard compare RUN RUN... [--diff-only] [--json] [--db PATH]\n"
+	"       runyard compare --code RUN RUN\n"
+	"\n"
+	"Compare runs side by side: experiment, status, host, duration and cost,\n"
+	"then params as rows with runs as columns, then metric summaries.\n"
+	"\n"
+	"In the table, '*' before a param marks a row whose values differ between\n"
+	"the runs; for metrics, 'last' is the final value and 'best' the highest or\n"
+	"lowest value seen (higher is better for accuracy-like names, lower for\n"
+	"loss-like names; set workspace setting metric.KEY.goal to override), and\n"
+	"'*' after a value marks the best run of that row.\n"
+	"\n"
+	"RUN is a numeric id, a uuid prefix (4+ hex digits) or a unique name.\n"
+	"\n"
+	"Options:\n"
+	"  -d, --diff-only  hide params that are the same in every run\n"
+	"  --json           print one JSON object (docs/json.md)\n"
+	"  --code           print the code diff between the two runs' git commits\n"
+	"                   (read from the repository at the first run's directory)\n"
+	"  --db PATH        workspace file\n"
+	"  -h, --help       print this help\n"
+	"\n"
+	"Exit status: 0 ok, 1 a run was not found or is ambiguous, or the workspace\n"
+	"could not be read, 2 bad usage.\n";
+
+struct cmp_run {
+	ry_run *r;
+	ry_metric_summary *m;
+	size_t nm;
+};
+
+struct cmp {
+	struct cmp_run *runs;
+	size_t n;
+	char **pkeys;  /* union of param keys, sorted */
+	size_t npkeys;
+	char **mkeys;  /* union of metric keys, sorted */
+	size_t nmkeys;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted, de-duplicated union of keys; returns the array (count in *n). */
+static char **union_add(char **keys, size_t *n, size_t *cap, const char *key)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(keys[i], key))
+			return keys;
+	keys = ry_xgrow(keys, cap, *n + 1, sizeof *keys);
+	keys[(*n)++] = ry_xstrdup(key);
+	return keys;
+}
+
+static const char *param_of(const ry_run *r, const char *key)
+{
+	for (size_t i = 0; i < r->nparams; i++)
+		if (!strcmp(r->params[i].key, key))
+			return r->params[i].value;
+	return NULL;
+}
+
+static const ry_metric_summary *metric_of(const struct cmp_run *cr, const char *key)
+{
+	for (size_t i = 0; i < cr->nm; i++)
+		if (!strcmp(cr->m[i].key, key))
+			return &cr->m[i];
+	return NULL;
+}
+
+static double best_of(const ry_metric_summary *s, int goal)
+{
+	return s ? (goal > 0 ? s->max : s->min) : NAN;
+}
+
+/* Values are the same when equal as text, or as numbers ("0.10" = "0.1"). */
+static bool same_value(const char *a, const char *b)
+{
+	double x, y;
+	if (!a || !b)
+		return a == b;
+	if (!strcmp(a, b))
+		return true;
+	return ry_parse_number(a, &x) && ry_parse_number(b, &y) && x == y;
+}
+
+static bool param_differs(const struct cmp *c, const char *key)
+{
+	const char *first = param_of(c->runs[0].r, key);
+	for (size_t i = 1; i < c->n; i++)
+		if (!same_value(first, param_of(c->runs[i].r, key)))
+			return true;
+	return false;
+}
+
+/* Index of the run with the best value (ties: the first), -1 if none, or
+ * if every run has the same value (nothing to point out). */
+static long best_index(const double *v, size_t n, int goal)
+{
+	long best = -1;
+	bool all_same = true;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(v[i])) {
+			all_same = false;
+			continue;
+		}
+		if (best >= 0 && v[i] != v[best])
+			all_same = false;
+		if (best < 0 || (goal > 0 ? v[i] > v[best] : v[i] < v[best]))
+			best = (long)i;
+	}
+	return all_same && n > 1 ? -1 : best;
+}
+
+static int load(struct cmp *c, ry_store *st, char **specs, size_t n)
+{
+	size_t pcap = 0, mcap = 0;
+	int rc;
+	c->runs = ry_xcalloc(n, sizeof *c->runs);
+	for (size_t i = 0; i < n; i++) {
+		struct cmp_run *cr = &c->runs[i];
+		if ((rc = ry_run_find(&cr->r, st, specs[i])))
+			return rc;
+		c->n++;
+		if ((rc = ry_metrics_summaries(st, cr->r->id, &cr->m, &cr->nm)))
+			return rc;
+		for (size_t k = 0; k < cr->r->nparams; k++)
+			c->pkeys = union_add(c->pkeys, &c->npkeys, &pcap, cr->r->params[k].key);
+		for (size_t k = 0; k < cr->nm; k++)
+			c->mkeys = union_add(c->mkeys, &c->nmkeys, &mcap, cr->m[k].key);
+	}
+	if (c->npkeys)
+		qsort(c->pkeys, c->npkeys, sizeof *c->pkeys, cmp_str);
+	if (c->nmkeys)
+		qsort(c->mkeys, c->nmkeys, sizeof *c->mkeys, cmp_str);
+	return 0;
+}
+
+static void cmp_free(struct cmp *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		ry_run_free(c->runs[i].r);
+		ry_metric_summaries_free(c->runs[i].m, c->runs[i].nm);
+	}
+	free(c->runs);
+	ry_strings_free(c->pkeys, c->npkeys);
+	ry_strings_free(c->mkeys, c->nmkeys);
+}
+
+/* ---- text -------------------------------------------------------------- */
+
+static void summary_row(cli_table *t, const struct cmp *c, const char *label, int which)
+{
+	double now = ry_now();
+	cli_table_row(t);
+	cli_table_cell(t, 0, "");
+	cli_table_cell(t, 1, label);
+	for (size_t i = 0; i < c->n; i++) {
+		const ry_run *r = c->runs[i].r;
+		char buf[64];
+		double v;
+		switch (which) {
+		case 0: cli_table_cell(t, 2 + i, r->experiment); break;
+		case 1: cli_table_cell(t, 2 + i, r->status); break;
+		case 2: cli_table_cell(t, 2 + i, r->host); break;
+		case 3:
+			v = ry_run_duration(r, now);
+			ry_format_duration(v, buf, sizeof buf);
+			cli_table_cell(t, 2 + i, isfinite(v) ? buf : "-");
+			break;
+		default:
+			v = ry_run_cost(r, now);
+			if (isfinite(v))
+				cli_table_cellf(t, 2 + i, "$%.2f", v);
+			else
+				cli_table_cell(t, 2 + i, "-");
+			break;
+		}
+	}
+}
+
+static void metric_row(cli_table *t, const struct cmp *c, ry_store *st, const char *key, bool last)
+{
+	int goal = ry_metric_goal(st, key);
+	double *v = ry_xcalloc(c->n, sizeof *v);
+	long best;
+	char label[300];
+	for (size_t i = 0; i < c->n; i++) {
+		const ry_metric_summary *s = metric_of(&c->runs[i], key);
+		v[i] = last ? (s ? s->last : NAN) : best_of(s, goal);
+	}
+	best = c->n > 1 ? best_index(v, c->n, goal) : -1;
+	snprintf(label, sizeof label, "  %s %s %s", key, last ? "last" : "best",
+	         cli_utf8() ? (goal > 0 ? "\xe2\x86\x91" : "\xe2\x86\x93") : (goal > 0 ? "(max)" : "(min)"));
+	cli_table_row(t);
+	cli_table_cell(t, 0, "");
+	cli_table_cell(t, 1, label);
+	for (size_t i = 0; i < c->n; i++) {
+		char buf[40];
+		cli_format_number(v[i], buf, sizeof buf);
+		cli_table_cellf(t, 2 + i, "%s%s", buf, (long)i == best ? "*" : " ");
+	}
+	free(v);
+}
+
+static void print_text(const struct cmp *c, ry_store *st, bool diff_only)
+{
+	cli_table *t = cli_table_new(2 + c->n);
+	static const char *const summary[] = { "experiment", "status", "host", "duration", "cost" };
+	size_t hidden = 0;
+
+	cli_table_column(t, 0, "", false, 1);
+	cli_table_column(t, 1, "", false, 32);
+	for (size_t i = 0; i < c->n; i++) {
+		char *head = ry_xasprintf("#%lld %s", (long long)c->runs[i].r->id,
+		                          c->runs[i].r->name ? c->runs[i].r->name : "");
+		cli_table_column(t, 2 + i, head, false, 24);
+		free(head);
+	}
+	for (int k = 0; k < 5; k++)
+		summary_row(t, c, summary[k], k);
+
+	cli_table_row(t);
+	cli_table_cell(t, 0, "");
+	cli_table_cell(t, 1, "params");
+	for (size_t i = 0; i < c->n; i++)
+		cli_table_cell(t, 2 + i, "");
+	for (size_t k = 0; k < c->npkeys; k++) {
+		bool differs = param_differs(c, c->pkeys[k]);
+		if (diff_only && !differs) {
+			hidden++;
+			continue;
+		}
+		cli_table_row(t);
+		cli_table_cell(t, 0, differs ? "*" : "");
+		cli_table_cellf(t, 1, "  %s", c->pkeys[k]);
+		for (size_t i = 0; i < c->n; i++)
+			cli_table_cell(t, 2 + i, param_of(c->runs[i].r, c->pkeys[k]));
+	}
+
+	if (c->nmkeys) {
+		cli_table_row(t);
+		cli_table_cell(t, 0, "");
+		cli_table_cell(t, 1, "metrics");
+		for (size_t i = 0; i < c->n; i++)
+			cli_table_cell(t, 2 + i, "");
+		for (size_t k = 0; k < c->nmkeys; k++) {
+			metric_row(t, c, st, c->mkeys[k], true);
+			metric_row(t, c, st, c->mkeys[k], false);
+		}
+	}
+	cli_table_print(t, stdout, true);
+	cli_table_free(t);
+	if (hidden)
+		printf("(%zu identical param%s hidden; run without --diff-only to see them)\n",
+		       hidden, hidden == 1 ? "" : "s");
+}
+
+/* ---- JSON -------------------------------------------------------------- */
+
+static int print_json(const struct cmp *c, ry_store *st, bool diff_only)
+{
+	double now = ry_now();
+	cJSON *doc = cJSON_CreateObject();
+	cJSON *runs = cJSON_AddArrayToObject(doc, "runs");
+	cJSON *params = cJSON_AddArrayToObject(doc, "params");
+	cJSON *metrics = cJSON_AddArrayToObject(doc, "metrics");
+
+	for (size_t i = 0; i < c->n; i++) {
+		const ry_run *r = c->runs[i].r;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "id", (double)r->id);
+		cJSON_AddStringToObject(o, "uuid", r->uuid);
+		cJSON_AddItemToObject(o, "name", cli_json_string(r->name));
+		cJSON_AddItemToObject(o, "experiment", cli_json_string(r->experiment));
+		cJSON_AddItemToObject(o, "status", cli_json_string(r->status));
+		cJSON_AddItemToObject(o, "host", cli_json_string(r->host));
+		cJSON_AddItemToObject(o, "duration", cli_json_number(ry_run_duration(r, now)));
+		cJSON_AddItemToObject(o, "cost", cli_json_number(ry_run_cost(r, now)));
+		cJSON_AddItemToArray(runs, o);
+	}
+	for (size_t k = 0; k < c->npkeys; k++) {
+		bool differs = param_differs(c, c->pkeys[k]);
+		cJSON *o, *values;
+		if (diff_only && !differs)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "key", c->pkeys[k]);
+		cJSON_AddBoolToObject(o, "differs", differs);
+		values = cJSON_AddArrayToObject(o, "values");
+		for (size_t i = 0; i < c->n; i++)
+			cJSON_AddItemToArray(values, cli_json_value(param_of(c->runs[i].r, c->pkeys[k])));
+		cJSON_AddItemToArray(params, o);
+	}
+	for (size_t k = 0; k < c->nmkeys; k++) {
+		const char *key = c->mkeys[k];
+		int goal = ry_metric_goal(st, key);
+		double *last = ry_xcalloc(c->n, sizeof *last), *best = ry_xcalloc(c->n, sizeof *best);
+		cJSON *o = cJSON_CreateObject(), *per;
+		long bl, bb;
+		cJSON_AddStringToObject(o, "key", key);
+		cJSON_AddStringToObject(o, "goal", goal > 0 ? "max" : "min");
+		per = cJSON_AddArrayToObject(o, "values");
+		for (size_t i = 0; i < c->n; i++) {
+			const ry_metric_summary *s = metric_of(&c->runs[i], key);
+			cJSON *v;
+			last[i] = s ? s->last : NAN;
+			best[i] = best_of(s, goal);
+			if (!s) {
+				cJSON_AddItemToArray(per, cJSON_CreateNull());
+				continue;
+			}
+			v = cJSON_CreateObject();
+			cJSON_AddItemToObject(v, "last", cli_json_number(s->last));
+			cJSON_AddItemToObject(v, "best", cli_json_number(best[i]));
+			cJSON_AddItemToObject(v, "min", cli_json_number(s->min));
+			cJSON_AddItemToObject(v, "max", cli_json_number(s->max));
+			cJSON_AddNumberToObject(v, "n", (double)s->n);
+			cJSON_AddItemToArray(per, v);
+		}
+		bl = best_index(last, c->n, goal);
+		bb = best_index(best, c->n, goal);
+		cJSON_AddItemToObject(o, "best_last_run", bl >= 0 ? cJSON_CreateNumber((double)c->runs[bl].r->id)
+		                                                   : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "best_run", bb >= 0 ? cJSON_CreateNumber((double)c->runs[bb].r->id)
+		                                              : cJSON_CreateNull());
+		cJSON_AddItemToArray(metrics, o);
+		free(last);
+		free(best);
+	}
+	return cli_json_print(doc);
+}
+
+int cli_compare(int argc, char **argv, struct cli_global *g)
+{
+	static const struct option opts[] = {
+		{ "diff-only", no_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "code", no_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmp c;
+	bool json = false, diff_only = false, code = false;
+	ry_store *st;
+	int ch, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":dh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': diff_only = true; break;
+		case 'j': json = true; break;
+		case 'c': code = true; break;
+		case 'D': g->db_path = optarg; break;
+		case 'h': return cli_help(help);
+		default: return cli_getopt_error("compare", ch, argv);
+		}
+	}
+	if (argc - optind < 2)
+		return cli_usage("compare", "give at least two runs to compare (ids, uuid prefixes or names)");
+
+	if (code && (argc - optind != 2 || json))
+		return cli_usage("compare", "--code compares the code of exactly two runs, as text");
+
+	if ((rc = cli_open_store(&st, g, 0)))
+		return rc;
+	if (code) {
+		rc = cli_code_diff(st, argv[optind], argv[optind + 1]);
+		ry_store_close(st);
+		return rc;
+	}
+	memset(&c, 0, sizeof c);
+	if ((rc = load(&c, st, argv + optind, (size_t)(argc - optind))))
+		rc = cli_fail(rc);
+	else if (json)
+		rc = print_json(&c, st, diff_only);
+	else
+		print_text(&c, st, diff_only);
+	cmp_free(&c);
+	ry_store_close(st);
+	return rc;
+}

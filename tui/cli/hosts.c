@@ -1,0 +1,331 @@
+/*
+ * `runyard hosts [--probe] [--json] [NAME...]`: the host inventory (ssh
+ * config + runyard config + workspace), optionally probed live over SSH.
+ * Also home of cli_remote_open, the setup every remote subcommand shares.
+ */
+#include <cJSON.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/table.h"
+
+static const char help[] =
+	"usage: runyard hosts [--probe] [--timeout SECS] [--json] [NAME...]\n"
+	"\n"
+	"List the hosts runyard can launch on: the Host aliases of ~/.ssh/config\n"
+	"(wildcard entries excluded), the [host NAME] sections of runyard's config\n"
+	"file (price_per_hour, gpu_price_per_hour, labels, max_gpus, workdir) and\n"
+	"the workspace's hosts table.\n"
+	"\n"
+	"  --probe         connect to each host (all at once) and show its GPUs with\n"
+	"                  memory, utilisation and who uses them, CPUs and load, free\n"
+	"                  memory and free disk in the workdir; unreachable hosts say\n"
+	"                  why (dns, refused, timeout, auth, unknown host key, ...)\n"
+	"  --timeout SECS  per-host probe deadline (default 15)\n"
+	"  --json          one JSON document (see docs/json.md)\n"
+	"  NAME...         only these hosts\n"
+	"\n"
+	"Environment: RUNYARD_CONFIG (config file), RUNYARD_SSH_CONFIG (instead of\n"
+	"~/.ssh/config), RUNYARD_KNOWN_HOSTS (instead of ~/.ssh/known_hosts).\n"
+	"Host keys are never accepted automatically: an unknown host is refused\n"
+	"with its fingerprint and the command that trusts it.\n";
+
+/* `hosts --probe` connects to every host at once: one question on the
+ * terminal at a time. */
+static pthread_mutex_t tty_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int ask_tty(const char *keyfile, char *buf, size_t size);
+
+int cli_passphrase(const char *keyfile, char *buf, size_t size, void *payload)
+{
+	int rc;
+	(void)payload;
+	pthread_mutex_lock(&tty_lock);
+	rc = ask_tty(keyfile, buf, size);
+	pthread_mutex_unlock(&tty_lock);
+	return rc;
+}
+
+static int ask_tty(const char *keyfile, char *buf, size_t size)
+{
+	struct termios old, quiet;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	ssize_t n;
+	size_t len = 0;
+	char c;
+	if (fd < 0)
+		return 1; /* no terminal: skip the key */
+	if (tcgetattr(fd, &old) != 0) {
+		close(fd);
+		return 1;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	dprintf(fd, "Passphrase for %s: ", keyfile);
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	while ((n = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
+		if (len + 1 < size)
+			buf[len++] = c;
+	buf[len] = '\0';
+	tcsetattr(fd, TCSAFLUSH, &old);
+	dprintf(fd, "\n");
+	close(fd);
+	explicit_bzero(&c, sizeof c);
+	return n < 0 ? 1 : 0;
+}
+
+int cli_remote_open(struct cli_remote *r, const struct cli_global *g, bool need_store)
+{
+	int rc;
+	memset(r, 0, sizeof *r);
+	if ((rc = ry_config_load(&r->cfg, NULL)) || (rc = ry_sshconfig_load(&r->sshcfg, NULL)))
+		goto fail;
+	rc = ry_store_open(&r->st, g->db_path, need_store ? RY_STORE_CREATE : 0);
+	if (rc == RY_ENOTFOUND && !need_store)
+		rc = 0;
+	if (rc || (rc = ry_hosts_list(&r->hosts, &r->nhosts, r->cfg, r->sshcfg, r->st)))
+		goto fail;
+	return 0;
+fail:
+	rc = cli_fail(rc);
+	cli_remote_close(r);
+	return rc;
+}
+
+void cli_remote_close(struct cli_remote *r)
+{
+	ry_hosts_free(r->hosts, r->nhosts);
+	ry_store_close(r->st);
+	ry_sshconfig_free(r->sshcfg);
+	ry_config_free(r->cfg);
+	memset(r, 0, sizeof *r);
+}
+
+ry_host *cli_remote_host(struct cli_remote *r, const char *name)
+{
+	ry_host *h = ry_hosts_find(r->hosts, r->nhosts, name);
+	if (!h) {
+		ry_buf b = RY_BUF_INIT;
+		for (size_t i = 0; i < r->nhosts && i < 20; i++)
+			ry_buf_printf(&b, "%s%s", i ? ", " : "", r->hosts[i].name);
+		ry_error_set(RY_ENOTFOUND, "no host named '%s'; known hosts: %s (add it to ~/.ssh/config or as "
+		             "[host %s] in runyard's config)", name, b.len ? ry_buf_cstr(&b) : "none", name);
+		ry_buf_free(&b);
+	}
+	return h;
+}
+
+static void put_num(cJSON *o, const char *k, double v)
+{
+	if (isnan(v))
+		cJSON_AddNullToObject(o, k);
+	else
+		cJSON_AddNumberToObject(o, k, v);
+}
+
+static cJSON *host_json(const ry_host *h)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "name", h->name);
+	cJSON_AddStringToObject(o, "ssh_alias", h->ssh_alias);
+	cJSON_AddStringToObject(o, "origin", h->origin);
+	cJSON_AddNumberToObject(o, "price_per_hour", h->price_per_hour);
+	cJSON_AddNumberToObject(o, "gpu_price_per_hour", h->gpu_price_per_hour);
+	if (h->labels)
+		cJSON_AddStringToObject(o, "labels", h->labels);
+	else
+		cJSON_AddNullToObject(o, "labels");
+	cJSON_AddNumberToObject(o, "max_gpus", h->max_gpus);
+	cJSON_AddStringToObject(o, "workdir", h->workdir);
+	if (!h->probed)
+		return o;
+	cJSON_AddBoolToObject(o, "reachable", h->probe_rc == 0);
+	cJSON_AddNumberToObject(o, "probe_seconds", h->probe_secs);
+	if (h->probe_rc) {
+		cJSON_AddStringToObject(o, "error_kind", ry_ssh_fail_name(h->fail));
+		cJSON_AddStringToObject(o, "error", h->error ? h->error : "");
+		return o;
+	}
+	cJSON_AddBoolToObject(o, "gpu_host", h->has_nvidia);
+	if (h->gpu_error)
+		cJSON_AddStringToObject(o, "gpu_error", h->gpu_error);
+	cJSON *gpus = cJSON_AddArrayToObject(o, "gpus");
+	int nfree = 0;
+	for (size_t i = 0; i < h->ngpus; i++) {
+		const ry_gpu *gp = &h->gpus[i];
+		cJSON *g = cJSON_CreateObject();
+		cJSON_AddNumberToObject(g, "index", gp->index);
+		cJSON_AddStringToObject(g, "uuid", gp->uuid);
+		cJSON_AddStringToObject(g, "name", gp->name);
+		put_num(g, "memory_used_mib", gp->mem_used);
+		put_num(g, "memory_total_mib", gp->mem_total);
+		put_num(g, "utilization", gp->util);
+		cJSON_AddNumberToObject(g, "processes", gp->nprocs);
+		if (gp->users)
+			cJSON_AddStringToObject(g, "users", gp->users);
+		else
+			cJSON_AddNullToObject(g, "users");
+		cJSON_AddBoolToObject(g, "free", ry_gpu_is_free(gp));
+		nfree += ry_gpu_is_free(gp);
+		cJSON_AddItemToArray(gpus, g);
+	}
+	cJSON_AddNumberToObject(o, "free_gpus", nfree);
+	cJSON_AddNumberToObject(o, "cpus", h->ncpu);
+	cJSON *load = cJSON_AddArrayToObject(o, "load");
+	cJSON_AddItemToArray(load, cJSON_CreateNumber(h->load1));
+	cJSON_AddItemToArray(load, cJSON_CreateNumber(h->load5));
+	cJSON_AddItemToArray(load, cJSON_CreateNumber(h->load15));
+	cJSON_AddNumberToObject(o, "mem_available_kb", (double)h->mem_avail_kb);
+	cJSON_AddNumberToObject(o, "disk_free_kb", (double)h->disk_free_kb);
+	return o;
+}
+
+static void print_host(const ry_host *h)
+{
+	char mem[32], disk[32];
+	cli_put_safe(stdout, h->name);
+	printf("  [%s]  $%.2f/h", h->origin, h->price_per_hour);
+	if (h->gpu_price_per_hour > 0)
+		printf(" + $%.2f/GPU-h", h->gpu_price_per_hour);
+	if (h->labels) {
+		printf("  labels: ");
+		cli_put_safe(stdout, h->labels);
+	}
+	if (h->max_gpus)
+		printf("  max %d GPUs", h->max_gpus);
+	printf("\n");
+	if (!h->probed)
+		return;
+	if (h->probe_rc) {
+		printf("  unreachable (%s): ", ry_ssh_fail_name(h->fail));
+		cli_put_safe(stdout, h->error);
+		printf("\n");
+		return;
+	}
+	ry_format_bytes(h->mem_avail_kb < 0 ? -1 : h->mem_avail_kb * 1024, mem, sizeof mem);
+	ry_format_bytes(h->disk_free_kb < 0 ? -1 : h->disk_free_kb * 1024, disk, sizeof disk);
+	if (h->has_nvidia) {
+		int nfree = 0;
+		for (size_t i = 0; i < h->ngpus; i++)
+			nfree += ry_gpu_is_free(&h->gpus[i]);
+		printf("  ok (%.2fs)  %zu GPUs, %d free  %d CPUs  load %.2f  mem %s free  disk %s free\n",
+		       h->probe_secs, h->ngpus, nfree, h->ncpu, h->load1, mem, disk);
+	} else {
+		printf("  ok (%.2fs)  CPU host  %d CPUs  load %.2f  mem %s free  disk %s free\n",
+		       h->probe_secs, h->ncpu, h->load1, mem, disk);
+	}
+	if (h->gpu_error) {
+		printf("  nvidia-smi failed: ");
+		cli_put_safe(stdout, h->gpu_error);
+		printf("\n");
+	}
+	for (size_t i = 0; i < h->ngpus; i++) {
+		const ry_gpu *g = &h->gpus[i];
+		printf("  GPU %-2d ", g->index);
+		cli_put_safe(stdout, g->name);
+		printf("  %6.0f/%.0f MiB  %3.0f%%  ", g->mem_used, g->mem_total, g->util);
+		if (g->nprocs) {
+			printf("busy: ");
+			cli_put_safe(stdout, g->users ? g->users : "?");
+			printf(" (%d process%s)\n", g->nprocs, g->nprocs == 1 ? "" : "es");
+		} else {
+			printf("%s\n", ry_gpu_is_free(g) ? "free" : "in use");
+		}
+	}
+}
+
+int cli_hosts(int argc, char **argv, struct cli_global *g)
+{
+	bool probe = false, json = false;
+	double timeout = 15;
+	struct cli_remote r;
+	ry_host *sel;
+	size_t nsel = 0;
+	char **names = ry_xcalloc((size_t)argc, sizeof *names);
+	size_t nnames = 0;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			free(names);
+			return cli_help(help);
+		} else if (!strcmp(a, "--probe")) {
+			probe = true;
+		} else if (!strcmp(a, "--json")) {
+			json = true;
+		} else if (!strcmp(a, "--timeout")) {
+			if (i + 1 >= argc || !ry_parse_duration(argv[i + 1], &timeout) || timeout <= 0) {
+				free(names);
+				return cli_usage("hosts", "--timeout needs a positive number of seconds");
+			}
+			i++;
+		} else if (!strcmp(a, "--db") && i + 1 < argc) {
+			g->db_path = argv[++i];
+		} else if (a[0] == '-') {
+			free(names);
+			return cli_usage("hosts", "unknown option '%s'", a);
+		} else {
+			names[nnames++] = argv[i];
+		}
+	}
+	if ((rc = cli_remote_open(&r, g, false))) {
+		free(names);
+		return rc;
+	}
+	/* the selection: named hosts in the order given, else all */
+	sel = ry_xcalloc(r.nhosts ? r.nhosts : 1, sizeof *sel);
+	if (nnames) {
+		for (size_t i = 0; i < nnames; i++) {
+			ry_host *h = cli_remote_host(&r, names[i]);
+			if (!h) {
+				rc = cli_fail(RY_ENOTFOUND);
+				free(sel);
+				free(names);
+				cli_remote_close(&r);
+				return rc;
+			}
+			bool dup = false;
+			for (size_t j = 0; j < nsel; j++)
+				dup |= !strcmp(sel[j].name, h->name);
+			if (!dup)
+				sel[nsel++] = *h;
+		}
+	} else {
+		for (size_t i = 0; i < r.nhosts; i++)
+			sel[nsel++] = r.hosts[i];
+	}
+	if (probe) {
+		ry_hosts_probe_options o = RY_HOSTS_PROBE_OPTIONS_INIT;
+		o.timeout_ms = (int)(timeout * 1000);
+		o.sshcfg = r.sshcfg;
+		o.passphrase = cli_passphrase;
+		ry_hosts_probe(sel, nsel, &o);
+	}
+	if (json) {
+		cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "hosts");
+		for (size_t i = 0; i < nsel; i++)
+			cJSON_AddItemToArray(arr, host_json(&sel[i]));
+		rc = cli_json_print(root);
+	} else if (nsel == 0) {
+		printf("no hosts: add Host entries to ~/.ssh/config or [host NAME] sections to runyard's config\n");
+	} else {
+		for (size_t i = 0; i < nsel; i++)
+			print_host(&sel[i]);
+	}
+	/* sel holds shallow copies: hand probe results back to be freed once */
+	for (size_t i = 0; i < nsel; i++) {
+		ry_host *h = ry_hosts_find(r.hosts, r.nhosts, sel[i].name);
+		*h = sel[i];
+	}
+	free(sel);
+	free(names);
+	cli_remote_close(&r);
+	return rc;
+}

@@ -1,0 +1,104 @@
+/*
+ * `runyard jobs [--json]`: the remote runs (launched on SSH hosts), newest
+ * first, with their state as last synced.  It does not contact the hosts:
+ * `runyard sync` does.
+ */
+#include <cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/table.h"
+
+static const char help[] =
+	"usage: runyard jobs [--json]\n"
+	"\n"
+	"List remote runs (started with 'runyard launch'), newest first: id, name,\n"
+	"status, host, GPUs, elapsed time, cost so far.  The state is what the last\n"
+	"'runyard sync' saw; run it to refresh.\n"
+	"\n"
+	"  --json   one JSON document (see docs/json.md)\n";
+
+int cli_jobs(int argc, char **argv, struct cli_global *g)
+{
+	bool json = false;
+	ry_store *st;
+	ry_run **runs;
+	size_t n;
+	double now = ry_now();
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return cli_help(help);
+		else if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			g->db_path = argv[++i];
+		else
+			return cli_usage("jobs", "unknown argument '%s'", argv[i]);
+	}
+	if ((rc = cli_open_store(&st, g, RY_STORE_CREATE)))
+		return rc;
+	if ((rc = ry_remote_jobs(st, &runs, &n))) {
+		rc = cli_fail(rc);
+		ry_store_close(st);
+		return rc;
+	}
+	if (json) {
+		cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "jobs");
+		for (size_t i = 0; i < n; i++) {
+			ry_run *r = runs[i];
+			cJSON *o = cJSON_CreateObject();
+			double d = ry_run_duration(r, now), c = ry_run_cost(r, now);
+			cJSON_AddNumberToObject(o, "id", (double)r->id);
+			cJSON_AddStringToObject(o, "uuid", r->uuid);
+			cJSON_AddStringToObject(o, "name", r->name ? r->name : "");
+			cJSON_AddStringToObject(o, "experiment", r->experiment ? r->experiment : "");
+			cJSON_AddStringToObject(o, "status", r->status ? r->status : "");
+			cJSON_AddStringToObject(o, "host", r->host ? r->host : "");
+			if (r->gpus)
+				cJSON_AddStringToObject(o, "gpus", r->gpus);
+			else
+				cJSON_AddNullToObject(o, "gpus");
+			if (isnan(d))
+				cJSON_AddNullToObject(o, "duration");
+			else
+				cJSON_AddNumberToObject(o, "duration", d);
+			cJSON_AddNumberToObject(o, "cost", isnan(c) ? 0 : c);
+			cJSON_AddNumberToObject(o, "cost_rate", r->cost_rate);
+			if (r->has_exit_code)
+				cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
+			else
+				cJSON_AddNullToObject(o, "exit_code");
+			cJSON_AddStringToObject(o, "command", r->command ? r->command : "");
+			cJSON_AddStringToObject(o, "remote_dir", r->remote_dir ? r->remote_dir : "");
+			cJSON_AddItemToArray(arr, o);
+		}
+		rc = cli_json_print(root);
+	} else if (n == 0) {
+		printf("no remote jobs yet; start one with 'runyard launch --host HOST -- CMD'\n");
+	} else {
+		printf("%-6s %-24s %-9s %-14s %-8s %8s %9s\n", "ID", "NAME", "STATUS", "HOST", "GPUS", "ELAPSED", "COST");
+		for (size_t i = 0; i < n; i++) {
+			ry_run *r = runs[i];
+			char dur[32], name[25], host[15];
+			double d = ry_run_duration(r, now), c = ry_run_cost(r, now);
+			char *sn = ry_sanitize_dup(r->name ? r->name : ""), *sh = ry_sanitize_dup(r->host ? r->host : "");
+			if (isnan(d))
+				snprintf(dur, sizeof dur, "-");
+			else
+				ry_format_duration(d, dur, sizeof dur);
+			snprintf(name, sizeof name, "%s", sn);
+			snprintf(host, sizeof host, "%s", sh);
+			printf("%-6lld %-24s %-9s %-14s %-8s %8s %9.2f\n", (long long)r->id, name, r->status, host,
+			       r->gpus ? r->gpus : "-", dur, isnan(c) ? 0 : c);
+			free(sn);
+			free(sh);
+		}
+	}
+	ry_remote_jobs_free(runs, n);
+	ry_store_close(st);
+	return rc;
+}

@@ -1,0 +1,127 @@
+/*
+ * `runyard logs RUN [-f]`: print a run's log from the workspace; for a
+ * remote run first pull what is new from the host, and with -f keep
+ * pulling (once a second) until the run ends.  Output is sanitised.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static const char help[] =
+	"usage: runyard logs RUN [-f]\n"
+	"\n"
+	"Print the run's log (stdout and stderr of its command).  For a run on an SSH\n"
+	"host, new bytes are pulled from the host first (from where the last pull\n"
+	"stopped).  RUN is an id, a uuid prefix or a unique name.\n"
+	"\n"
+	"  -f, --follow   keep printing new output until the run ends\n";
+
+/* Print the local log from *off on; returns false when it cannot be read. */
+static bool print_from(const char *path, long *off)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[65536];
+	size_t n;
+	ry_buf b = RY_BUF_INIT;
+	if (!f)
+		return false;
+	if (fseek(f, *off, SEEK_SET) != 0) {
+		fclose(f);
+		return false;
+	}
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+		ry_buf_clear(&b);
+		ry_sanitize(&b, buf, n, true);
+		fwrite(b.ptr, 1, b.len, stdout);
+		*off += (long)n;
+	}
+	ry_buf_free(&b);
+	fclose(f);
+	fflush(stdout);
+	return true;
+}
+
+int cli_logs(int argc, char **argv, struct cli_global *g)
+{
+	const char *spec = NULL;
+	bool follow = false;
+	struct cli_remote r;
+	ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
+	ry_run *run = NULL;
+	char *dir = NULL, *path = NULL;
+	long off = 0;
+	int64_t id;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return cli_help(help);
+		else if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--follow"))
+			follow = true;
+		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			g->db_path = argv[++i];
+		else if (argv[i][0] == '-' || spec)
+			return cli_usage("logs", "unexpected argument '%s'", argv[i]);
+		else
+			spec = argv[i];
+	}
+	if (!spec)
+		return cli_usage("logs", "which run? give its id, uuid prefix or name");
+	if ((rc = cli_remote_open(&r, g, false)))
+		return rc;
+	if (!r.st) {
+		ry_error_set(RY_ENOTFOUND, "no workspace yet, so no run '%s'", spec);
+		rc = cli_fail(RY_ENOTFOUND);
+		goto out;
+	}
+	o.sshcfg = r.sshcfg;
+	o.passphrase = cli_passphrase;
+	if ((rc = ry_run_resolve(&id, r.st, spec)) || (rc = ry_run_get(&run, r.st, id))) {
+		rc = cli_fail(rc);
+		goto out;
+	}
+	dir = ry_remote_local_dir(r.st, run->uuid);
+	path = ry_xasprintf("%s/log", dir);
+	for (;;) {
+		bool remote = run->source && !strcmp(run->source, "ssh") && run->remote_dir;
+		bool running = !strcmp(run->status, "running");
+		if (remote) {
+			ry_sync_report rep;
+			int src = ry_remote_sync(r.st, r.hosts, r.nhosts, id, &o, &rep);
+			if (src == 0 && rep.errors)
+				fprintf(stderr, "runyard: could not pull new output: %s\n", rep.errors);
+			ry_sync_report_clear(&rep);
+		}
+		if (!print_from(path, &off) && !follow) {
+			if (remote)
+				break; /* nothing logged yet */
+			ry_error_set(RY_ENOTFOUND, "run %s has no log in this workspace", run->name);
+			rc = cli_fail(RY_ENOTFOUND);
+			goto out;
+		}
+		if (!follow || !running)
+			break;
+		sleep(1);
+		ry_run_free(run);
+		run = NULL;
+		if ((rc = ry_run_get(&run, r.st, id))) {
+			rc = cli_fail(rc);
+			goto out;
+		}
+		if (strcmp(run->status, "running")) {
+			/* ended since: one last pull, then print the rest */
+			running = false;
+			follow = false;
+			continue;
+		}
+	}
+	rc = 0;
+out:
+	free(dir);
+	free(path);
+	ry_run_free(run);
+	cli_remote_close(&r);
+	return rc;
+}

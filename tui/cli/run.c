@@ -1,0 +1,274 @@
+/*
+ * `runyard run`: track a local command as a run.  Parses the options, hands
+ * the command to core's tracker and exits with the command's own status, so
+ * `runyard run -- CMD` can stand in for CMD in scripts and CI.  The output
+ * of the command itself is passed through untouched; runyard's own two
+ * lines (start, end) go to stderr and can be silenced with --quiet.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "metrics/ingest.h"
+#include "track/track.h"
+
+static const char run_help[] =
+	"usage: runyard run [-e EXP] [--name NAME] [--tag K=V]... [--param K=V]...\n"
+	"                   [--pattern 'NAME = REGEX']... [--save-patterns] [--no-capture]\n"
+	"                   [--no-params] [-q] -- CMD ARG...\n"
+	"\n"
+	"Run CMD as a tracked run: its output goes to the terminal unchanged and to\n"
+	"the run's log; metrics are captured from it; params are read from its\n"
+	"arguments (--lr 0.01, --lr=0.01, lr=0.01, --flag); git provenance of the\n"
+	"working directory is recorded.  The exit status is CMD's (128+N when it was\n"
+	"killed by signal N; 127 when CMD cannot be found).  Params named like secrets\n"
+	"(password, api_key, hf_token, ...; the config's [tracking] secret_params) are\n"
+	"stored as ***, also in the stored command line; CMD gets the real values.\n"
+	"\n"
+	"Options:\n"
+	"  -e, --experiment EXP  experiment of the run (created if new; default: default)\n"
+	"  --name NAME           run name (default: a generated one like brave-otter-42)\n"
+	"  --tag K=V             add a tag (repeatable; --tag K alone sets an empty value)\n"
+	"  --param K=V           add or override a param (repeatable)\n"
+	"  --pattern 'NAME = REGEX'\n"
+	"                        extra capture pattern (POSIX ERE): group 1 is the value of\n"
+	"                        metric NAME, or use (?<key>..) (?<value>..) (?<step>..) groups\n"
+	"  --save-patterns       remember the --pattern lines (and --no-capture) as the\n"
+	"                        experiment's defaults for later runs; the config file's\n"
+	"                        [patterns] section (NAME = REGEX lines) applies to all runs\n"
+	"  --no-capture          do not capture metrics from the output (JSON lines are\n"
+	"                        still read)\n"
+	"  --no-params           do not read params from CMD's arguments\n"
+	"  -q, --quiet           no start/end lines from runyard on stderr\n"
+	"  --db PATH             workspace file\n"
+	"\n"
+	"The command gets in its environment:\n"
+	"  RUNYARD_METRICS    a file to append JSON lines to: {\"step\": 1, \"loss\": 0.3}\n"
+	"  RUNYARD_ARTIFACTS  a directory; files left there are stored with the run\n"
+	"  RUNYARD_RUN_ID     the run's uuid\n"
+	"  PYTHONUNBUFFERED=1 (unless set) so Python output arrives live\n"
+	"A stdlib-only Python helper, runyard.py (log, param, artifact), is installed\n"
+	"in " RY_DATADIR "/python.\n"
+	"\n"
+	"At a terminal the command writes to a pseudo-terminal of its own (progress\n"
+	"bars and colours work as without runyard); to a file or pipe, to a pipe.\n"
+	"Ctrl-C is passed to the command; a second Ctrl-C kills it.  Ctrl-Z stops the\n"
+	"command with runyard; fg continues both.  If runyard is killed, the command\n"
+	"goes on and the next runyard start records how it ended.\n";
+
+static int split_kv(const char *opt, const char *arg, ry_kv **v, size_t *n, size_t *cap, bool need_eq)
+{
+	const char *eq = strchr(arg, '=');
+	if ((need_eq && !eq) || arg[0] == '=' || !arg[0])
+		return cli_usage("run", "%s needs KEY=VALUE, got '%s'", opt, arg);
+	*v = ry_xgrow(*v, cap, *n + 1, sizeof **v);
+	(*v)[*n].key = eq ? ry_xstrndup(arg, (size_t)(eq - arg)) : ry_xstrdup(arg);
+	(*v)[*n].value = ry_xstrdup(eq ? eq + 1 : "");
+	(*n)++;
+	return 0;
+}
+
+static void on_start(void *payload, int64_t run_id, const char *uuid, int pid)
+{
+	ry_store *st = payload;
+	ry_run *r = NULL;
+	(void)uuid;
+	(void)pid;
+	fprintf(stderr, "runyard: tracking run %lld", (long long)run_id);
+	if (ry_run_get(&r, st, run_id) == 0) {
+		fputs(" ", stderr);
+		cli_put_safe(stderr, r->name);
+		fputs(" in experiment ", stderr);
+		cli_put_safe(stderr, r->experiment);
+	}
+	ry_run_free(r);
+	fputc('\n', stderr);
+}
+
+static int save_patterns(ry_store *st, const char *exp, const char *patterns, bool capture)
+{
+	int64_t id;
+	int rc = ry_experiment_ensure(st, exp ? exp : "default", &id);
+	if (!rc)
+		rc = ry_experiment_setting_set(st, id, "patterns", patterns && *patterns ? patterns : NULL);
+	if (!rc)
+		rc = ry_experiment_setting_set(st, id, "capture", capture ? NULL : "off");
+	return rc;
+}
+
+/* The config file's [patterns] section as "NAME = REGEX" lines (caller
+ * frees; NULL when none).  A broken config or pattern is reported and
+ * skipped: it should not keep a training job from starting. */
+static char *config_patterns(void)
+{
+	ry_config *cfg = NULL;
+	ry_buf b = RY_BUF_INIT;
+	if (ry_config_load(&cfg, NULL)) {
+		fprintf(stderr, "runyard: config not read, its [patterns] are not used: %s\n", ry_error_last());
+		return NULL;
+	}
+	for (size_t i = 0, n = ry_config_nentries(cfg, "patterns"); i < n; i++) {
+		const char *k, *v;
+		ry_config_entry(cfg, "patterns", i, &k, &v);
+		ry_buf_printf(&b, "%s = %s\n", k, v);
+	}
+	ry_config_free(cfg);
+	if (b.len && ry_ingest_check_patterns(b.ptr)) {
+		fprintf(stderr, "runyard: the config's [patterns] are not used: %s\n", ry_error_last());
+		ry_buf_free(&b);
+	}
+	return b.ptr ? ry_buf_detach(&b) : NULL;
+}
+
+/* The experiment's remembered capture switch ("capture" = "off"). */
+static bool experiment_capture(ry_store *st, const char *exp)
+{
+	int64_t id;
+	bool on = true;
+	if (ry_experiment_find(st, exp ? exp : "default", &id) == 0) {
+		char *v = ry_experiment_setting_get(st, id, "capture");
+		on = !(v && !strcmp(v, "off"));
+		free(v);
+	}
+	ry_error_clear();
+	return on;
+}
+
+int cli_run(int argc, char **argv, struct cli_global *g)
+{
+	ry_track_options o = RY_TRACK_OPTIONS_INIT;
+	ry_track_result res;
+	ry_kv *params = NULL, *tags = NULL;
+	size_t np = 0, nt = 0, capp = 0, capt = 0;
+	ry_buf patterns = RY_BUF_INIT;
+	bool quiet = false, save = false;
+	char *cfgpat = NULL;
+	ry_store *st = NULL;
+	int i, rc = 0, status;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			rc = cli_help(run_help);
+			goto out;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			quiet = true;
+		} else if (!strcmp(a, "--no-capture")) {
+			o.capture = false;
+		} else if (!strcmp(a, "--no-params")) {
+			o.parse_params = false;
+		} else if (!strcmp(a, "--save-patterns")) {
+			save = true;
+		} else if (!strcmp(a, "-e") || !strcmp(a, "--experiment") || !strcmp(a, "--name") ||
+		           !strcmp(a, "--tag") || !strcmp(a, "--param") || !strcmp(a, "--pattern") ||
+		           !strcmp(a, "--db")) {
+			if (!val) {
+				rc = cli_usage("run", "%s needs a value", a);
+				goto out;
+			}
+			i++;
+			if (!strcmp(a, "-e") || !strcmp(a, "--experiment")) {
+				if (!*val) {
+					rc = cli_usage("run", "the experiment name is empty");
+					goto out;
+				}
+				o.experiment = val;
+			} else if (!strcmp(a, "--name")) {
+				if (!*val) {
+					rc = cli_usage("run", "the run name is empty");
+					goto out;
+				}
+				o.name = val;
+			} else if (!strcmp(a, "--db")) {
+				g->db_path = val;
+			} else if (!strcmp(a, "--tag")) {
+				if ((rc = split_kv(a, val, &tags, &nt, &capt, false)))
+					goto out;
+			} else if (!strcmp(a, "--param")) {
+				if ((rc = split_kv(a, val, &params, &np, &capp, true)))
+					goto out;
+			} else {
+				ry_buf_puts(&patterns, val);
+				ry_buf_putc(&patterns, '\n');
+			}
+		} else if (a[0] == '-') {
+			rc = cli_usage("run", "unknown option '%s' (the command goes after '--')", a);
+			goto out;
+		} else {
+			break; /* the command starts here */
+		}
+	}
+	if (i >= argc && !save) {
+		rc = cli_usage("run", "no command given; e.g. runyard run -- python train.py --lr 0.01");
+		goto out;
+	}
+	if (patterns.len && (rc = ry_ingest_check_patterns(patterns.ptr))) {
+		rc = cli_fail(rc);
+		goto out;
+	}
+	if ((rc = cli_open_store(&st, g, RY_STORE_CREATE)))
+		goto out;
+	if (save) {
+		if ((rc = save_patterns(st, o.experiment, patterns.ptr, o.capture))) {
+			rc = cli_fail(rc);
+			goto out;
+		}
+		if (!quiet)
+			fprintf(stderr, "runyard: capture settings saved for experiment %s\n",
+			        o.experiment ? o.experiment : "default");
+		if (i >= argc)
+			goto out;
+	}
+	if (o.capture)
+		o.capture = experiment_capture(st, o.experiment);
+	if (o.capture && (cfgpat = config_patterns())) {
+		/* config first: the command line's patterns come after and add to them */
+		ry_buf all = RY_BUF_INIT;
+		ry_buf_puts(&all, cfgpat);
+		ry_buf_put(&all, patterns.ptr ? patterns.ptr : "", patterns.len);
+		ry_buf_free(&patterns);
+		patterns = all;
+		free(cfgpat);
+	}
+	o.argv = argv + i;
+	o.params = params;
+	o.nparams = np;
+	o.tags = tags;
+	o.ntags = nt;
+	o.patterns = patterns.ptr;
+	if (!quiet) {
+		o.on_start = on_start;
+		o.payload = st;
+	}
+	if ((status = ry_track_run(st, &o, &res))) {
+		rc = cli_fail(status);
+		goto out;
+	}
+	if (!quiet) {
+		ry_run *r = NULL;
+		fprintf(stderr, "runyard: run %lld ", (long long)res.run_id);
+		if (ry_run_get(&r, st, res.run_id) == 0 && r->name) {
+			cli_put_safe(stderr, r->name);
+			fputc(' ', stderr);
+		}
+		ry_run_free(r);
+		fprintf(stderr, "%s (exit %d): %lld metric points", res.status, res.exit_status, (long long)res.points);
+		if (res.malformed)
+			fprintf(stderr, ", %lld malformed metric lines skipped", (long long)res.malformed);
+		if (res.artifacts)
+			fprintf(stderr, ", %lld artifacts", (long long)res.artifacts);
+		fputc('\n', stderr);
+	}
+	rc = res.exit_status;
+out:
+	ry_store_close(st);
+	ry_track_kv_free(params, np);
+	ry_track_kv_free(tags, nt);
+	ry_buf_free(&patterns);
+	return rc;
+}

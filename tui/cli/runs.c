@@ -1,0 +1,338 @@
+/*
+ * `runyard runs`: the runs table of the command line.  Filtering, sorting
+ * and cell values come from core's run listing (runlist.h) and query
+ * language (query.h), the same calls the TUI's runs view makes, so a filter
+ * means the same thing in both.  This file only chooses the columns and
+ * prints them, as an aligned table or a JSON array.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/table.h"
+
+static const char help[] =
+	"usage: runyard runs [-e EXP] [--filter EXPR] [--sort KEY[:desc]] [--columns K,K]\n"
+	"                    [--limit N] [--json] [--db PATH]\n"
+	"\n"
+	"List runs, newest first: id, name, experiment, status, host, age, duration\n"
+	"and cost, plus the columns you ask for.  Long values are cut with an\n"
+	"ellipsis in the table, never in --json.\n"
+	"\n"
+	"Options:\n"
+	"  -e, --experiment EXP  only runs of experiment EXP (name or id)\n"
+	"  -f, --filter EXPR     only runs matching EXPR, e.g.\n"
+	"                          'lr < 0.01 and val_acc > 0.9 and status = finished'\n"
+	"                          'optimizer = adam or name ~ \"resnet*\"'\n"
+	"                          'duration > 2h and created < 7d'\n"
+	"                        fields: name status host experiment created duration\n"
+	"                        cost, params.KEY, metrics.KEY[.min|.max|.best|.n],\n"
+	"                        tags.KEY, or a bare KEY naming one param or metric;\n"
+	"                        operators = != < <= > >= ~, and or not ( )\n"
+	"  -s, --sort KEY[:desc] sort by a field (default: newest first); the sort\n"
+	"                        field is shown as a column\n"
+	"  -c, --columns K,K     extra columns: params, metrics, tags or fields\n"
+	"  -n, --limit N         at most N runs\n"
+	"  --json                one JSON array of run objects with their params,\n"
+	"                        metric summaries and tags (docs/json.md)\n"
+	"  --db PATH             workspace file\n"
+	"  -h, --help            print this help\n"
+	"\n"
+	"Exit status: 0 ok (also when no run matches), 1 the workspace could not be\n"
+	"read or the experiment does not exist, 2 bad usage, an invalid filter or an\n"
+	"unknown column.\n";
+
+/* The columns every listing starts with. */
+static const char *const base_columns[] = {
+	"id", "name", "experiment", "status", "host", "created", "duration", "cost",
+};
+#define NBASE (sizeof base_columns / sizeof base_columns[0])
+
+struct runs_opts {
+	const char *experiment;
+	const char *filter;
+	const char *sort;
+	const char *columns;
+	size_t limit;
+	bool json;
+};
+
+struct columns {
+	ry_field **f;
+	size_t n, cap;
+};
+
+static void columns_free(struct columns *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		ry_field_free(c->f[i]);
+	free(c->f);
+}
+
+static bool columns_has(const struct columns *c, const char *label)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcmp(ry_field_label(c->f[i]), label))
+			return true;
+	return false;
+}
+
+/* Adds f unless a column with the same label is there; takes ownership. */
+static void columns_add(struct columns *c, ry_field *f)
+{
+	if (columns_has(c, ry_field_label(f))) {
+		ry_field_free(f);
+		return;
+	}
+	c->f = ry_xgrow(c->f, &c->cap, c->n + 1, sizeof *c->f);
+	c->f[c->n++] = f;
+}
+
+static int build_columns(ry_store *st, const struct runs_opts *o, struct columns *cols)
+{
+	int rc;
+	ry_field *f;
+	for (size_t i = 0; i < NBASE; i++) {
+		if ((rc = ry_field_parse(&f, st, base_columns[i])))
+			return rc;
+		columns_add(cols, f);
+	}
+	if (o->columns) {
+		char *list = ry_xstrdup(o->columns), *save = NULL;
+		for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			char *end;
+			while (*tok == ' ')
+				tok++;
+			end = tok + strlen(tok);
+			while (end > tok && end[-1] == ' ')
+				*--end = '\0';
+			if (!*tok)
+				continue;
+			if ((rc = ry_field_parse(&f, st, tok))) {
+				free(list);
+				return rc;
+			}
+			columns_add(cols, f);
+		}
+		free(list);
+	}
+	if (o->sort) {
+		bool desc;
+		if ((rc = ry_sort_parse(&f, &desc, st, o->sort)))
+			return rc;
+		columns_add(cols, f);
+	}
+	return 0;
+}
+
+static int print_text(const struct columns *cols, const ry_cell *cells, size_t nrows, bool filtered)
+{
+	cli_table *t;
+	double now = ry_now();
+	if (nrows == 0) {
+		printf(filtered ? "No runs match.\n" : "No runs yet.\n");
+		return 0;
+	}
+	t = cli_table_new(cols->n);
+	for (size_t j = 0; j < cols->n; j++) {
+		const char *label = ry_field_label(cols->f[j]);
+		int maxw = !strcmp(label, "name") ? 32 : !strcmp(label, "experiment") ? 20 : 24;
+		cli_table_column(t, j, label, ry_field_numeric(cols->f[j]), maxw);
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		cli_table_row(t);
+		for (size_t j = 0; j < cols->n; j++) {
+			char buf[256];
+			ry_cell_format(cols->f[j], &cells[i * cols->n + j], now, buf, sizeof buf);
+			cli_table_cell(t, j, buf[0] ? buf : "-");
+		}
+	}
+	cli_table_print(t, stdout, true);
+	cli_table_free(t);
+	return 0;
+}
+
+static cJSON *cell_json(const ry_cell *c)
+{
+	switch (c->type) {
+	case RY_CELL_NUM: return cli_json_number(c->num);
+	case RY_CELL_TEXT: return cli_json_string(c->text);
+	default: return cJSON_CreateNull();
+	}
+}
+
+/* Every metric of a run as {"KEY": {"last", "min", "max", "n"}}. */
+static int metrics_json(ry_store *st, int64_t id, cJSON **out)
+{
+	ry_metric_summary *m;
+	size_t n;
+	int rc = ry_metrics_summaries(st, id, &m, &n);
+	if (rc)
+		return rc;
+	*out = cJSON_CreateObject();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddItemToObject(o, "last", cli_json_number(m[i].last));
+		cJSON_AddItemToObject(o, "min", cli_json_number(m[i].min));
+		cJSON_AddItemToObject(o, "max", cli_json_number(m[i].max));
+		cJSON_AddNumberToObject(o, "n", (double)m[i].n);
+		cJSON_AddNumberToObject(o, "last_step", (double)m[i].last_step);
+		cJSON_AddItemToObject(*out, m[i].key, o);
+	}
+	ry_metric_summaries_free(m, n);
+	return 0;
+}
+
+static cJSON *kv_json(const ry_kv *kv, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToObject(o, kv[i].key, cli_json_value(kv[i].value));
+	return o;
+}
+
+/* Add item under key unless the object has that key already (a requested
+ * column such as `uuid` or `started` carries the same value). */
+static void add_absent(cJSON *o, const char *key, cJSON *item)
+{
+	if (cJSON_GetObjectItemCaseSensitive(o, key))
+		cJSON_Delete(item);
+	else
+		cJSON_AddItemToObject(o, key, item);
+}
+
+/* Set key to item, replacing a column of the same label: the params,
+ * metrics and tags objects are the documented shape and win over a param
+ * that happens to be called "metrics". */
+static void set_key(cJSON *o, const char *key, cJSON *item)
+{
+	if (cJSON_GetObjectItemCaseSensitive(o, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(o, key, item);
+	else
+		cJSON_AddItemToObject(o, key, item);
+}
+
+static int print_json(ry_store *st, const struct columns *cols, const int64_t *ids,
+                      const ry_cell *cells, size_t nrows)
+{
+	cJSON *arr = cJSON_CreateArray();
+	int rc;
+	for (size_t i = 0; i < nrows; i++) {
+		cJSON *o = cJSON_CreateObject(), *metrics;
+		ry_run *r;
+		if ((rc = ry_run_get(&r, st, ids[i]))) {
+			cJSON_Delete(o);
+			cJSON_Delete(arr);
+			return cli_fail(rc);
+		}
+		cJSON_AddNumberToObject(o, "id", (double)r->id);
+		cJSON_AddStringToObject(o, "uuid", r->uuid);
+		for (size_t j = 0; j < cols->n; j++)
+			add_absent(o, ry_field_label(cols->f[j]), cell_json(&cells[i * cols->n + j]));
+		add_absent(o, "started", cli_json_number(r->started > 0 ? r->started : NAN));
+		add_absent(o, "ended", cli_json_number(r->ended > 0 ? r->ended : NAN));
+		set_key(o, "params", kv_json(r->params, r->nparams));
+		if ((rc = metrics_json(st, ids[i], &metrics))) {
+			ry_run_free(r);
+			cJSON_Delete(o);
+			cJSON_Delete(arr);
+			return cli_fail(rc);
+		}
+		set_key(o, "metrics", metrics);
+		set_key(o, "tags", kv_json(r->tags, r->ntags));
+		ry_run_free(r);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return cli_json_print(arr);
+}
+
+static int list_runs(ry_store *st, const struct runs_opts *o)
+{
+	ry_runlist_options lo = RY_RUNLIST_OPTIONS_INIT;
+	struct columns cols = { NULL, 0, 0 };
+	ry_runlist *list = NULL;
+	ry_cell *cells = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (o->experiment && (rc = ry_experiment_find(st, o->experiment, &lo.experiment_id)))
+		return cli_fail(rc);
+	lo.filter = o->filter;
+	lo.sort = o->sort;
+	lo.limit = o->limit;
+	/* The filter first: its error (with a caret under the column) is the one
+	 * a user fixing a command line needs to see. */
+	if ((rc = ry_runlist_open(&list, st, &lo)) || (rc = build_columns(st, o, &cols))) {
+		rc = cli_fail(rc);
+		goto out;
+	}
+	n = ry_runlist_count(list);
+	if (n > 0) {
+		cells = ry_xcalloc(n * cols.n, sizeof *cells);
+		if ((rc = ry_runlist_fetch(st, ry_runlist_ids(list), n, cols.f, cols.n, cells))) {
+			rc = cli_fail(rc);
+			goto out;
+		}
+	}
+	if (o->json)
+		rc = print_json(st, &cols, ry_runlist_ids(list), cells, n);
+	else
+		rc = print_text(&cols, cells, n, (o->filter && *o->filter) || o->experiment);
+out:
+	if (cells) {
+		ry_cells_clear(cells, n * cols.n);
+		free(cells);
+	}
+	columns_free(&cols);
+	ry_runlist_free(list);
+	return rc;
+}
+
+int cli_runs(int argc, char **argv, struct cli_global *g)
+{
+	static const struct option opts[] = {
+		{ "experiment", required_argument, NULL, 'e' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "columns", required_argument, NULL, 'c' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct runs_opts o = { NULL, NULL, NULL, NULL, 0, false };
+	ry_store *st;
+	int c, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":e:f:s:c:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': o.experiment = optarg; break;
+		case 'f': o.filter = optarg; break;
+		case 's': o.sort = optarg; break;
+		case 'c': o.columns = optarg; break;
+		case 'n':
+			if (!cli_parse_count(optarg, &o.limit))
+				return cli_usage("runs", "--limit needs a whole number, not '%s'", optarg);
+			break;
+		case 'j': o.json = true; break;
+		case 'D': g->db_path = optarg; break;
+		case 'h': return cli_help(help);
+		default: return cli_getopt_error("runs", c, argv);
+		}
+	}
+	if (optind < argc)
+		return cli_usage("runs", "unexpected argument '%s' (a filter goes after --filter, "
+		                 "quoted)", argv[optind]);
+	if (o.sort && !*o.sort)
+		return cli_usage("runs", "--sort needs a field name, e.g. --sort val_acc:desc");
+
+	if ((rc = cli_open_store(&st, g, 0)))
+		return rc;
+	rc = list_runs(st, &o);
+	ry_store_close(st);
+	return rc;
+}

@@ -1,0 +1,86 @@
+/*
+ * `runyard sync`: settle every running remote run and pull what it wrote
+ * since the last sync (log, metrics, artifacts at the end).  Hosts that
+ * cannot be reached keep their runs running for the next sync.
+ */
+#include <cJSON.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/table.h"
+
+static const char help[] =
+	"usage: runyard sync [--json] [--timeout SECS]\n"
+	"\n"
+	"Bring every running remote run up to date: pull new log bytes and metric\n"
+	"lines from where the last sync stopped, settle runs that ended (finished,\n"
+	"failed, killed, or lost when the host says the process is gone without an\n"
+	"exit code) and fetch their artifacts into the workspace's store (sha256\n"
+	"checked).  Runs on hosts that cannot be reached stay running and are\n"
+	"retried next time; nothing they wrote is lost.  Exit status 1 when some run\n"
+	"could not be checked.\n"
+	"\n"
+	"  --json          a summary as one JSON document\n"
+	"  --timeout SECS  per-host SSH deadline (default 20)\n";
+
+int cli_sync(int argc, char **argv, struct cli_global *g)
+{
+	bool json = false;
+	double timeout = 20;
+	struct cli_remote r;
+	ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
+	ry_sync_report rep;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return cli_help(help);
+		else if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			if (!ry_parse_duration(argv[++i], &timeout) || timeout <= 0)
+				return cli_usage("sync", "--timeout needs a positive number of seconds");
+		} else if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			g->db_path = argv[++i];
+		else
+			return cli_usage("sync", "unknown argument '%s'", argv[i]);
+	}
+	if ((rc = cli_remote_open(&r, g, true)))
+		return rc;
+	o.sshcfg = r.sshcfg;
+	o.passphrase = cli_passphrase;
+	o.timeout_ms = (int)(timeout * 1000);
+	if ((rc = ry_remote_sync(r.st, r.hosts, r.nhosts, 0, &o, &rep))) {
+		rc = cli_fail(rc);
+		cli_remote_close(&r);
+		return rc;
+	}
+	if (json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "runs", rep.runs);
+		cJSON_AddNumberToObject(j, "settled", rep.settled);
+		cJSON_AddNumberToObject(j, "unreachable", rep.unreachable);
+		cJSON_AddNumberToObject(j, "log_bytes", (double)rep.log_bytes);
+		cJSON_AddNumberToObject(j, "metric_bytes", (double)rep.metric_bytes);
+		cJSON_AddNumberToObject(j, "artifacts", (double)rep.artifacts);
+		if (rep.errors)
+			cJSON_AddStringToObject(j, "errors", rep.errors);
+		rc = cli_json_print(j);
+	} else {
+		printf("synced %d running remote run%s: %d settled, %d unreachable, %lld log bytes, "
+		       "%lld metric bytes, %lld artifacts\n", rep.runs, rep.runs == 1 ? "" : "s", rep.settled,
+		       rep.unreachable, (long long)rep.log_bytes, (long long)rep.metric_bytes, (long long)rep.artifacts);
+	}
+	if (rep.errors) {
+		fprintf(stderr, "runyard: some runs could not be checked (they stay running; run 'runyard sync' "
+		        "again later):\n");
+		cli_put_safe(stderr, rep.errors);
+		fputc('\n', stderr);
+	}
+	if (rep.unreachable)
+		rc = 1;
+	ry_sync_report_clear(&rep);
+	cli_remote_close(&r);
+	return rc;
+}

@@ -1,0 +1,306 @@
+/*
+ * Text tables and JSON for the command line.  Tables are measured in display
+ * columns (wide CJK characters count two, combining marks zero; tui/text/text.c
+ * decides, as for the full-screen app) so that columns line up in a
+ * terminal; cells are sanitised on the way in, so a run named with an escape
+ * sequence prints as visible "^[" text.  JSON leaves by one door,
+ * cli_json_write, which makes every document valid UTF-8 whatever bytes the
+ * store holds (docs/json.md).  This file does not decide what a command
+ * prints, only how.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <limits.h>
+
+#include "cli/table.h"
+#include "text/text.h"
+
+struct cli_col {
+	char *header;
+	bool right;
+	int max_width;
+};
+
+struct cli_table {
+	size_t ncols;
+	struct cli_col *cols;
+	char **cells;     /* rows * ncols, sanitised and already cut to max_width */
+	size_t rows, cap; /* rows used / allocated */
+};
+
+bool cli_utf8(void)
+{
+	static int utf8 = -1;
+	if (utf8 < 0) {
+		const char *cs = nl_langinfo(CODESET);
+		utf8 = cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
+	}
+	return utf8;
+}
+
+int cli_text_width(const char *s)
+{
+	return tui_text_width(s);
+}
+
+void cli_text_fit(ry_buf *b, const char *s, int cols)
+{
+	/* Sanitising can quadruple a byte ("\\x9B"); the ellipsis adds three. */
+	size_t n = 4 * strlen(s) + 4 * (size_t)(cols > 0 ? cols : 0) + 16;
+	char *out = ry_xmalloc(n);
+	tui_text_fit(out, n, s, cols > 0 ? cols : INT_MAX / 2, false, false, cli_utf8());
+	ry_buf_puts(b, out);
+	free(out);
+}
+
+cli_table *cli_table_new(size_t ncols)
+{
+	cli_table *t = ry_xcalloc(1, sizeof *t);
+	t->ncols = ncols;
+	t->cols = ry_xcalloc(ncols, sizeof *t->cols);
+	return t;
+}
+
+void cli_table_free(cli_table *t)
+{
+	if (!t)
+		return;
+	for (size_t j = 0; j < t->ncols; j++)
+		free(t->cols[j].header);
+	for (size_t i = 0; i < t->rows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->cols);
+	free(t);
+}
+
+void cli_table_column(cli_table *t, size_t j, const char *header, bool right, int max_width)
+{
+	ry_buf b = RY_BUF_INIT;
+	cli_text_fit(&b, header, max_width);
+	free(t->cols[j].header);
+	t->cols[j].header = ry_buf_detach(&b);
+	t->cols[j].right = right;
+	t->cols[j].max_width = max_width;
+}
+
+void cli_table_row(cli_table *t)
+{
+	size_t need = (t->rows + 1) * t->ncols;
+	if (need > t->cap) {
+		size_t old = t->cap;
+		t->cells = ry_xgrow(t->cells, &t->cap, need, sizeof *t->cells);
+		memset(t->cells + old, 0, (t->cap - old) * sizeof *t->cells);
+	}
+	t->rows++;
+}
+
+void cli_table_cell(cli_table *t, size_t j, const char *text)
+{
+	ry_buf b = RY_BUF_INIT;
+	char **cell = &t->cells[(t->rows - 1) * t->ncols + j];
+	cli_text_fit(&b, text ? text : "-", t->cols[j].max_width);
+	free(*cell);
+	*cell = ry_buf_detach(&b);
+}
+
+void cli_table_cellf(cli_table *t, size_t j, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	text = ry_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap);
+	va_end(ap);
+	cli_table_cell(t, j, text);
+	free(text);
+}
+
+size_t cli_table_rows(const cli_table *t)
+{
+	return t->rows;
+}
+
+static void print_row(const cli_table *t, FILE *f, char *const *cells, const int *widths)
+{
+	ry_buf line = RY_BUF_INIT;
+	for (size_t j = 0; j < t->ncols; j++) {
+		const char *s = cells[j] ? cells[j] : "";
+		int pad = widths[j] - cli_text_width(s);
+		if (j > 0)
+			ry_buf_puts(&line, "  ");
+		if (t->cols[j].right)
+			for (int k = 0; k < pad; k++)
+				ry_buf_putc(&line, ' ');
+		ry_buf_puts(&line, s);
+		if (!t->cols[j].right)
+			for (int k = 0; k < pad; k++)
+				ry_buf_putc(&line, ' ');
+	}
+	while (line.len > 0 && line.ptr[line.len - 1] == ' ')
+		line.ptr[--line.len] = '\0';
+	fprintf(f, "%s\n", ry_buf_cstr(&line));
+	ry_buf_free(&line);
+}
+
+void cli_table_print(const cli_table *t, FILE *f, bool header)
+{
+	int *widths = ry_xcalloc(t->ncols, sizeof *widths);
+	char **hdr = ry_xcalloc(t->ncols, sizeof *hdr);
+	for (size_t j = 0; j < t->ncols; j++) {
+		hdr[j] = t->cols[j].header;
+		if (header && hdr[j])
+			widths[j] = cli_text_width(hdr[j]);
+		for (size_t i = 0; i < t->rows; i++) {
+			const char *s = t->cells[i * t->ncols + j];
+			int w = s ? cli_text_width(s) : 0;
+			if (w > widths[j])
+				widths[j] = w;
+		}
+	}
+	if (header)
+		print_row(t, f, hdr, widths);
+	for (size_t i = 0; i < t->rows; i++)
+		print_row(t, f, t->cells + i * t->ncols, widths);
+	free(hdr);
+	free(widths);
+}
+
+bool cli_json_write(FILE *f, const char *text, size_t len)
+{
+	ry_buf b = RY_BUF_INIT;
+	bool ok;
+	/* Names, params and commands are stored as given, and cJSON copies bytes
+	 * it does not understand into its strings, so a non-UTF-8 argument would
+	 * make the whole document unreadable to a strict parser.  Every invalid
+	 * part is at least 0x80, so the replacement only ever lands inside a
+	 * string: the document's ASCII structure is never touched. */
+	if (ry_utf8_valid(text, len))
+		return fwrite(text, 1, len, f) == len;
+	ry_utf8_scrub(&b, text, len);
+	ok = fwrite(b.ptr, 1, b.len, f) == b.len;
+	ry_buf_free(&b);
+	return ok;
+}
+
+int cli_json_print(cJSON *doc)
+{
+	char *text = cJSON_Print(doc);
+	int rc = 0;
+	cJSON_Delete(doc);
+	if (!text)
+		ry_fatal("out of memory printing JSON");
+	if (!cli_json_write(stdout, text, strlen(text)) || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+		fprintf(stderr, "runyard: cannot write the output: %s\n", strerror(errno));
+		rc = 1;
+	}
+	cJSON_free(text);
+	return rc;
+}
+
+void cli_json_quote(ry_buf *b, const char *s)
+{
+	cJSON *str = cJSON_CreateString(s ? s : "");
+	char *text = str ? cJSON_PrintUnformatted(str) : NULL;
+	if (!text)
+		ry_fatal("out of memory printing JSON");
+	ry_buf_puts(b, text);
+	cJSON_free(text);
+	cJSON_Delete(str);
+}
+
+cJSON *cli_json_number(double v)
+{
+	return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+cJSON *cli_json_string(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+cJSON *cli_json_value(const char *s)
+{
+	double v;
+	if (s && ry_parse_number(s, &v) && !strchr(s, ' '))
+		return cJSON_CreateNumber(v);
+	return cli_json_string(s);
+}
+
+cJSON *cli_json_time(double ts)
+{
+	char buf[32];
+	if (!isfinite(ts) || ts <= 0)
+		return cJSON_CreateNull();
+	ry_format_time(ts, buf, sizeof buf);
+	return cJSON_CreateString(buf);
+}
+
+void cli_format_number(double v, char *out, size_t n)
+{
+	if (!isfinite(v))
+		snprintf(out, n, "-");
+	else
+		snprintf(out, n, "%.6g", v);
+}
+
+int cli_getopt_error(const char *cmd, int c, char **argv)
+{
+	char *arg = ry_sanitize_dup(argv[optind - 1]);
+	int rc;
+	if (c == ':')
+		rc = cli_usage(cmd, "option '%s' needs a value", arg);
+	else if (optopt && arg[0] == '-' && arg[1] != '-')
+		rc = cli_usage(cmd, "unknown option '-%c'", optopt);
+	else
+		rc = cli_usage(cmd, "unknown option '%s'", arg);
+	free(arg);
+	return rc;
+}
+
+int cli_parse_json_db(int argc, char **argv, struct cli_global *g, const char *cmd, const char *help,
+                      bool *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	*json = false;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': *json = true; break;
+		case 'D': g->db_path = optarg; break;
+		case 'h': return cli_help(help);
+		default: return cli_getopt_error(cmd, c, argv);
+		}
+	}
+	return -1;
+}
+
+bool cli_parse_count(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end || errno == ERANGE)
+		return false;
+	*out = (size_t)v;
+	return true;
+}

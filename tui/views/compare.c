@@ -1,0 +1,662 @@
+/*
+ * Compare 2 to 12 runs: runs as columns; params as rows with differing
+ * values highlighted (identical rows can be hidden); metric rows (last and
+ * best) with the best run per row highlighted by the metric's goal and
+ * deltas against a chosen baseline; below, a chart of one metric for all
+ * runs overlaid, one colour per run with a legend, x axis by step, wall
+ * time or relative time, EMA smoothing and a log y axis.
+ *
+ * Metric histories are read once per chosen metric; smoothing and axis
+ * changes work from memory, and each draw renders only the decimated
+ * series (a few points per screen column), so a 12 x 100k-point chart
+ * redraws in about a millisecond.
+ */
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "widgets/chart.h"
+#include "app/draw.h"
+#include "text/text.h"
+#include "app/tui.h"
+
+enum { XAXIS_STEP, XAXIS_WALL, XAXIS_REL, XAXIS_COUNT };
+static const char *const xaxis_names[] = { "step", "wall time (s)", "relative time (s)" };
+static const double ema_levels[] = { 0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99 };
+enum { NEMA = sizeof ema_levels / sizeof ema_levels[0] };
+
+enum row_kind { ROW_PARAM, ROW_METRIC_LAST, ROW_METRIC_BEST, ROW_HEADING };
+
+struct row {
+	enum row_kind kind;
+	size_t key;       /* index into pkeys or mkeys */
+	bool differs;
+};
+
+struct compare_priv {
+	size_t n;
+	ry_run *runs[TUI_MAX_COMPARE];
+	ry_metric_summary *ms[TUI_MAX_COMPARE];
+	size_t nms[TUI_MAX_COMPARE];
+	char **pkeys, **mkeys;
+	size_t npkeys, nmkeys;
+
+	struct row *rows;
+	size_t nrows;
+	bool hide_same;
+	int baseline;             /* run index, -1 none */
+	size_t col_cur, col_first, row_top;
+
+	/* chart state */
+	size_t metric;
+	int xaxis, ema;
+	bool log_y;
+	/* Only the decimated series are kept: a history is read into one
+	 * reused buffer, turned into x/y, smoothed and decimated, then the
+	 * next run's overwrites it.  Keeping 12 full histories (29 MB) cost
+	 * more in page faults than reading them (and reading again, for a new
+	 * axis, smoothing or width, takes ~10 ms). */
+	ry_point *buf;
+	size_t bufcap;
+	double *sx, *sy;          /* scratch x/y, scap entries */
+	size_t scap;
+	double *dx[TUI_MAX_COMPARE], *dy[TUI_MAX_COMPARE]; /* decimated, for the chart */
+	size_t nd[TUI_MAX_COMPARE];
+	int dec_w;                /* plot width the series were built for; -1 stale */
+	double load_ms;           /* time to read the histories (status bar) */
+};
+
+static const char *param_of(const ry_run *r, const char *key)
+{
+	for (size_t i = 0; i < r->nparams; i++)
+		if (!strcmp(r->params[i].key, key))
+			return r->params[i].value;
+	return NULL;
+}
+
+static const ry_metric_summary *summary_of(const struct compare_priv *p, size_t run, const char *key)
+{
+	for (size_t i = 0; i < p->nms[run]; i++)
+		if (!strcmp(p->ms[run][i].key, key))
+			return &p->ms[run][i];
+	return NULL;
+}
+
+static void add_key(char ***keys, size_t *n, size_t *cap, const char *k)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*keys)[i], k))
+			return;
+	*keys = ry_xgrow(*keys, cap, *n + 1, sizeof **keys);
+	(*keys)[(*n)++] = ry_xstrdup(k);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void series_drop(struct compare_priv *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->dx[i]);
+		free(p->dy[i]);
+		p->dx[i] = p->dy[i] = NULL;
+		p->nd[i] = 0;
+	}
+	p->dec_w = -1;
+}
+
+static void data_free(struct compare_priv *p, bool series)
+{
+	if (series)
+		series_drop(p);
+	for (size_t i = 0; i < p->n; i++) {
+		ry_run_free(p->runs[i]);
+		ry_metric_summaries_free(p->ms[i], p->nms[i]);
+		p->runs[i] = NULL;
+		p->ms[i] = NULL;
+		p->nms[i] = 0;
+	}
+	ry_strings_free(p->pkeys, p->npkeys);
+	ry_strings_free(p->mkeys, p->nmkeys);
+	p->pkeys = p->mkeys = NULL;
+	p->npkeys = p->nmkeys = 0;
+	free(p->rows);
+	p->rows = NULL;
+	p->nrows = 0;
+}
+
+static bool values_differ(struct compare_priv *p, enum row_kind k, size_t key)
+{
+	char first[64] = "";
+	for (size_t i = 0; i < p->n; i++) {
+		char v[64] = "";
+		if (k == ROW_PARAM) {
+			const char *s = param_of(p->runs[i], p->pkeys[key]);
+			snprintf(v, sizeof v, "%s", s ? s : "\x01");
+		} else {
+			const ry_metric_summary *m = summary_of(p, i, p->mkeys[key]);
+			snprintf(v, sizeof v, "%.17g", m ? m->last : NAN);
+		}
+		if (!i)
+			snprintf(first, sizeof first, "%s", v);
+		else if (strcmp(first, v))
+			return true;
+	}
+	return false;
+}
+
+static void rows_build(struct compare_priv *p)
+{
+	size_t cap = 0;
+	free(p->rows);
+	p->rows = NULL;
+	p->nrows = 0;
+	struct row r;
+	r.kind = ROW_HEADING; r.key = 0; r.differs = false;
+	p->rows = ry_xgrow(p->rows, &cap, p->nrows + 1, sizeof *p->rows);
+	p->rows[p->nrows++] = r;
+	for (size_t k = 0; k < p->npkeys; k++) {
+		bool d = values_differ(p, ROW_PARAM, k);
+		if (p->hide_same && !d)
+			continue;
+		r.kind = ROW_PARAM; r.key = k; r.differs = d;
+		p->rows = ry_xgrow(p->rows, &cap, p->nrows + 1, sizeof *p->rows);
+		p->rows[p->nrows++] = r;
+	}
+	r.kind = ROW_HEADING; r.key = 1; r.differs = false;
+	p->rows = ry_xgrow(p->rows, &cap, p->nrows + 1, sizeof *p->rows);
+	p->rows[p->nrows++] = r;
+	for (size_t k = 0; k < p->nmkeys; k++) {
+		bool d = values_differ(p, ROW_METRIC_LAST, k);
+		if (p->hide_same && !d)
+			continue;
+		for (int b = 0; b < 2; b++) {
+			r.kind = b ? ROW_METRIC_BEST : ROW_METRIC_LAST; r.key = k; r.differs = d;
+			p->rows = ry_xgrow(p->rows, &cap, p->nrows + 1, sizeof *p->rows);
+			p->rows[p->nrows++] = r;
+		}
+	}
+}
+
+static int load(struct tui_ctx *c, struct compare_priv *p, const int64_t *ids)
+{
+	size_t pcap = 0, mcap = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (ry_run_get(&p->runs[i], c->st, ids[i]) < 0 ||
+		    ry_metrics_summaries(c->st, ids[i], &p->ms[i], &p->nms[i]) < 0) {
+			tui_error(c, "%s", ry_error_last());
+			return -1;
+		}
+		for (size_t k = 0; k < p->runs[i]->nparams; k++)
+			add_key(&p->pkeys, &p->npkeys, &pcap, p->runs[i]->params[k].key);
+		for (size_t k = 0; k < p->nms[i]; k++)
+			add_key(&p->mkeys, &p->nmkeys, &mcap, p->ms[i][k].key);
+	}
+	if (p->npkeys)
+		qsort(p->pkeys, p->npkeys, sizeof *p->pkeys, cmp_str);
+	if (p->nmkeys)
+		qsort(p->mkeys, p->nmkeys, sizeof *p->mkeys, cmp_str);
+	rows_build(p);
+	return 0;
+}
+
+/* The chart's series for a plot plot_w columns wide: for each run, read the
+ * charted metric's history, build x for the chosen axis and y (smoothed),
+ * and decimate to two points per column. */
+static void series_build(struct tui_ctx *c, struct compare_priv *p, int plot_w)
+{
+	if (p->dec_w == plot_w)
+		return;
+	series_drop(p);
+	p->dec_w = plot_w;
+	if (p->metric >= p->nmkeys)
+		return;
+	const char *key = p->mkeys[p->metric];
+	size_t buckets = (size_t)(plot_w > 0 ? plot_w : 1) * 2;
+	double t_read = 0, wall0 = INFINITY;
+	/* Wall time is relative to the earliest first point of any run. */
+	for (size_t i = 0; i < p->n; i++) {
+		const ry_metric_summary *m = summary_of(p, i, key);
+		if (m && m->n > 0 && m->first_ts < wall0)
+			wall0 = m->first_ts;
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		size_t np = 0;
+		double t = ry_monotonic();
+		int rc = ry_metrics_read_into(c->st, p->runs[i]->id, key, &p->buf, &p->bufcap, &np);
+		t_read += ry_monotonic() - t;
+		if (rc < 0) {
+			tui_error(c, "%s", ry_error_last());
+			continue;
+		}
+		if (!np)
+			continue;
+		if (np > p->scap) {
+			free(p->sx);
+			free(p->sy);
+			p->sx = ry_xmalloc(np * sizeof *p->sx);
+			p->sy = ry_xmalloc(np * sizeof *p->sy);
+			p->scap = np;
+		}
+		double t0 = p->buf[0].ts;
+		if (!isfinite(wall0))
+			wall0 = t0;
+		for (size_t k = 0; k < np; k++) {
+			const ry_point *pt = &p->buf[k];
+			p->sx[k] = p->xaxis == XAXIS_STEP ? (double)pt->step
+			         : p->xaxis == XAXIS_WALL ? pt->ts - wall0 : pt->ts - t0;
+			p->sy[k] = pt->value;
+		}
+		if (ema_levels[p->ema] > 0)
+			tui_chart_ema(p->sy, np, ema_levels[p->ema]);
+		p->dx[i] = ry_xmalloc(2 * buckets * sizeof(double));
+		p->dy[i] = ry_xmalloc(2 * buckets * sizeof(double));
+		p->nd[i] = tui_chart_decimate(p->sx, p->sy, np, buckets, p->dx[i], p->dy[i]);
+	}
+	p->load_ms = t_read * 1000;
+}
+
+static int compare_open(struct tui_view *v, struct tui_ctx *c, void *arg)
+{
+	const struct tui_compare_arg *a = arg;
+	struct compare_priv *p = ry_xcalloc(1, sizeof *p);
+	int64_t ids[TUI_MAX_COMPARE];
+	v->priv = p;
+	p->n = a->n > TUI_MAX_COMPARE ? TUI_MAX_COMPARE : a->n;
+	for (size_t i = 0; i < p->n; i++)
+		ids[i] = (int64_t)a->ids[i];
+	p->baseline = -1;
+	p->dec_w = -1;
+	p->ema = 0;
+	if (load(c, p, ids) < 0)
+		return -1;
+	/* Start on a metric worth looking at: a validation or loss curve. */
+	for (size_t k = 0; k < p->nmkeys; k++) {
+		if (strstr(p->mkeys[k], "val") || strstr(p->mkeys[k], "loss")) {
+			p->metric = k;
+			break;
+		}
+	}
+	return 0;
+}
+
+static void compare_done(struct tui_view *v, struct tui_ctx *c)
+{
+	struct compare_priv *p = v->priv;
+	(void)c;
+	if (!p)
+		return;
+	data_free(p, true);
+	free(p->buf);
+	free(p->sx);
+	free(p->sy);
+	free(p);
+}
+
+/* Points of the charted metric per run, to tell whether a reload must
+ * re-read the histories. */
+static void metric_counts(struct compare_priv *p, int64_t *counts)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const ry_metric_summary *m = p->metric < p->nmkeys ? summary_of(p, i, p->mkeys[p->metric]) : NULL;
+		counts[i] = m ? m->n : -1;
+	}
+}
+
+static void compare_reload(struct tui_view *v, struct tui_ctx *c)
+{
+	struct compare_priv *p = v->priv;
+	int64_t ids[TUI_MAX_COMPARE], before[TUI_MAX_COMPARE], after[TUI_MAX_COMPARE];
+	char *metric = p->metric < p->nmkeys ? ry_xstrdup(p->mkeys[p->metric]) : NULL;
+	for (size_t i = 0; i < p->n; i++)
+		ids[i] = p->runs[i] ? p->runs[i]->id : 0;
+	metric_counts(p, before);
+	data_free(p, false);
+	if (load(c, p, ids) < 0) {
+		free(metric);
+		series_drop(p);
+		return;
+	}
+	bool found = false;
+	for (size_t k = 0; metric && k < p->nmkeys; k++) {
+		if (!strcmp(p->mkeys[k], metric)) {
+			p->metric = k;
+			found = true;
+		}
+	}
+	free(metric);
+	metric_counts(p, after);
+	/* New points (a running run) or another metric: read the histories again. */
+	if (!found || memcmp(before, after, p->n * sizeof *before))
+		series_drop(p);
+}
+
+/* ---- drawing -------------------------------------------------------------- */
+
+static enum tui_color series_color(size_t i)
+{
+	return (enum tui_color)(TUI_COLOR_SERIES_1 + (int)(i % 6));
+}
+
+/* Themes have six series colours; runs 7 to 12 reuse them in bold. */
+static attr_t series_attr(const struct tui_ctx *c, size_t i)
+{
+	return (attr_t)c->attrs[series_color(i)] | (i >= 6 ? A_BOLD : 0);
+}
+
+static void cell_text(struct tui_ctx *c, struct compare_priv *p, const struct row *r, size_t run,
+                      char *out, size_t n, enum tui_color *e, int *best_run)
+{
+	*e = TUI_COLOR_DEFAULT;
+	out[0] = '\0';
+	if (r->kind == ROW_PARAM) {
+		const char *v = param_of(p->runs[run], p->pkeys[r->key]);
+		snprintf(out, n, "%s", v ? v : "-");
+		if (r->differs)
+			*e = TUI_COLOR_DIFF;
+		return;
+	}
+	const char *key = p->mkeys[r->key];
+	int goal = ry_metric_goal(c->st, key);
+	const ry_metric_summary *m = summary_of(p, run, key);
+	double v = NAN;
+	if (m)
+		v = r->kind == ROW_METRIC_LAST ? m->last : goal > 0 ? m->max : m->min;
+	char num[32];
+	tui_fmt_num(v, num, sizeof num);
+	if (!m)
+		snprintf(num, sizeof num, "-");
+	if (p->baseline >= 0 && (size_t)p->baseline != run && m && isfinite(v)) {
+		const ry_metric_summary *bm = summary_of(p, (size_t)p->baseline, key);
+		double bv = bm ? (r->kind == ROW_METRIC_LAST ? bm->last : goal > 0 ? bm->max : bm->min) : NAN;
+		if (isfinite(bv) && bv != 0) {
+			double d = (v - bv) / fabs(bv) * 100.0;
+			snprintf(out, n, "%s %+.1f%%", num, d);
+			*e = (d > 0) == (goal > 0) ? TUI_COLOR_DELTA_GOOD : TUI_COLOR_DELTA_BAD;
+			if (fabs(d) < 0.05)
+				*e = TUI_COLOR_DEFAULT;
+		} else {
+			snprintf(out, n, "%s", num);
+		}
+	} else {
+		snprintf(out, n, "%s", num);
+	}
+	if (best_run && *best_run == (int)run)
+		*e = TUI_COLOR_METRIC_BEST;
+}
+
+static int row_best(struct tui_ctx *c, struct compare_priv *p, const struct row *r)
+{
+	if (r->kind != ROW_METRIC_LAST && r->kind != ROW_METRIC_BEST)
+		return -1;
+	const char *key = p->mkeys[r->key];
+	int goal = ry_metric_goal(c->st, key), best = -1;
+	double bv = NAN;
+	for (size_t i = 0; i < p->n; i++) {
+		const ry_metric_summary *m = summary_of(p, i, key);
+		if (!m)
+			continue;
+		double v = r->kind == ROW_METRIC_LAST ? m->last : goal > 0 ? m->max : m->min;
+		if (!isfinite(v))
+			continue;
+		if (best < 0 || (goal > 0 ? v > bv : v < bv)) {
+			best = (int)i;
+			bv = v;
+		}
+	}
+	return best;
+}
+
+static void draw_table(struct tui_ctx *c, struct compare_priv *p, int y, int h)
+{
+	int lw = 22, colw = 14;
+	int avail = c->cols - lw - 1;
+	size_t fit = (size_t)(avail / (colw + 1));
+	if (fit < 1)
+		fit = 1;
+	if (p->col_cur < p->col_first)
+		p->col_first = p->col_cur;
+	if (p->col_cur >= p->col_first + fit)
+		p->col_first = p->col_cur - fit + 1;
+	if (fit > p->n)
+		colw = avail / (int)p->n - 1 > 30 ? 30 : avail / (int)p->n - 1;
+
+	/* Header: run names in their series colour, baseline marked. */
+	tui_draw_fill(c, y, 0, c->cols, TUI_COLOR_HEADER);
+	tui_draw_text(c, y, 1, lw - 1, "run", TUI_COLOR_HEADER);
+	for (size_t i = p->col_first, k = 0; i < p->n && k < fit; i++, k++) {
+		int x = lw + (int)k * (colw + 1);
+		char name[256];
+		snprintf(name, sizeof name, "%s%s", (int)i == p->baseline ? "=" : "",
+		         p->runs[i]->name ? p->runs[i]->name : "?");
+		enum tui_color e = i == p->col_cur ? TUI_COLOR_CURSOR : series_color(i);
+		tui_draw_text_right(c, y, x, colw, name, e);
+	}
+	size_t body = h > 1 ? (size_t)h - 1 : 0;
+	if (p->row_top + body > p->nrows)
+		p->row_top = p->nrows > body ? p->nrows - body : 0;
+	for (size_t r = 0; r < body && p->row_top + r < p->nrows; r++) {
+		const struct row *row = &p->rows[p->row_top + r];
+		int yy = y + 1 + (int)r;
+		if (row->kind == ROW_HEADING) {
+			tui_draw_text(c, yy, 0, c->cols,
+			              row->key == 0 ? (p->npkeys ? "params" : "params (none)")
+			                            : (p->nmkeys ? "metrics" : "metrics (none)"),
+			              TUI_COLOR_DIM);
+			continue;
+		}
+		char label[160];
+		if (row->kind == ROW_PARAM)
+			snprintf(label, sizeof label, "  %s", p->pkeys[row->key]);
+		else if (row->kind == ROW_METRIC_LAST)
+			snprintf(label, sizeof label, "  %s", p->mkeys[row->key]);
+		else
+			snprintf(label, sizeof label, "    best (%s)", ry_metric_goal(c->st, p->mkeys[row->key]) > 0 ? "max" : "min");
+		tui_draw_text(c, yy, 0, lw - 1, label,
+		              row->differs && row->kind == ROW_PARAM ? TUI_COLOR_DIFF : TUI_COLOR_DEFAULT);
+		int best = row_best(c, p, row);
+		for (size_t i = p->col_first, k = 0; i < p->n && k < fit; i++, k++) {
+			char text[256];
+			enum tui_color e;
+			cell_text(c, p, row, i, text, sizeof text, &e, &best);
+			tui_draw_text_right(c, yy, lw + (int)k * (colw + 1), colw, text, e);
+		}
+	}
+}
+
+static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
+{
+	char title[512], ema[32];
+	if (h < 5)
+		return;
+	tui_draw_hline(c, y, 0, c->cols, TUI_COLOR_BORDER);
+	if (!p->nmkeys) {
+		tui_draw_text(c, y + 1, 2, c->cols - 4, "No metrics to chart.", TUI_COLOR_DIM);
+		return;
+	}
+	if (ema_levels[p->ema] > 0)
+		snprintf(ema, sizeof ema, "%.2f", ema_levels[p->ema]);
+	else
+		snprintf(ema, sizeof ema, "off");
+	snprintf(title, sizeof title, " %s  x: %s  smoothing: %s  y: %s ", p->mkeys[p->metric],
+	         xaxis_names[p->xaxis], ema, p->log_y ? "log" : "linear");
+	tui_draw_str(c, y, 2, c->cols - 4, title, TUI_COLOR_HEADER);
+
+	/* Legend: one entry per run in its colour. */
+	int x = 1, ly = y + 1;
+	for (size_t i = 0; i < p->n; i++) {
+		char name[64];
+		tui_text_fit(name, sizeof name, p->runs[i]->name ? p->runs[i]->name : "?", 20, false, false, c->utf8);
+		char entry[96];
+		snprintf(entry, sizeof entry, "%s %s", c->utf8 ? "\xe2\x96\xa0" : "#", name);
+		int w = tui_text_width(entry) + 2;
+		if (x + w > c->cols)
+			break;
+		char fitted[128];
+		tui_text_fit(fitted, sizeof fitted, entry, w, false, false, c->utf8);
+		attrset(series_attr(c, i));
+		mvaddstr(ly, x, fitted);
+		attrset(A_NORMAL);
+		x += w;
+	}
+
+	int ylab = 9;
+	int plot_y = y + 2, plot_h = h - 4, plot_x = ylab + 1, plot_w = c->cols - plot_x - 2;
+	if (plot_h < 2 || plot_w < 10)
+		return;
+	series_build(c, p, plot_w);
+	tui_series s[TUI_MAX_COMPARE];
+	size_t ns = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (!p->nd[i])
+			continue;
+		s[ns].x = p->dx[i];
+		s[ns].y = p->dy[i];
+		s[ns].n = p->nd[i];
+		s[ns].color = (int)i;
+		ns++;
+	}
+	if (!ns) {
+		tui_draw_text(c, plot_y, plot_x, plot_w, "no points for this metric in these runs", TUI_COLOR_DIM);
+		return;
+	}
+	tui_chart ch;
+	tui_chart_opts o = { p->log_y, 0, c->utf8 };
+	memset(&ch, 0, sizeof ch);
+	tui_chart_render(&ch, plot_w, plot_h, s, ns, &o);
+	for (int r = 0; r < ch.h; r++) {
+		for (int col = 0; col < ch.w; col++) {
+			const tui_chart_cell *cell = &ch.cells[r * ch.w + col];
+			if (cell->color < 0 || !cell->glyph[0])
+				continue;
+			attrset(series_attr(c, (size_t)cell->color));
+			mvaddstr(plot_y + r, plot_x + col, cell->glyph);
+		}
+	}
+	attrset(A_NORMAL);
+	/* Axes and ticks. */
+	tui_draw_vline(c, plot_y, plot_x - 1, plot_h, TUI_COLOR_CHART_AXIS);
+	tui_draw_hline(c, plot_y + plot_h, plot_x - 1, plot_w + 1, TUI_COLOR_CHART_AXIS);
+	for (int t = 0; t < ch.nyticks && t < 16; t++) {
+		int row = ch.ytick_rows[t];
+		if (row >= 0 && row < plot_h)
+			tui_draw_text_right(c, plot_y + row, 0, ylab - 1, ch.ytick_labels[t], TUI_COLOR_CHART_AXIS);
+	}
+	int last_end = -1;
+	for (int t = 0; t < ch.nxticks && t < 16; t++) {
+		int lw = tui_text_width(ch.xtick_labels[t]);
+		int start = plot_x + ch.xtick_cols[t] - lw / 2;
+		if (start < plot_x - 1)
+			start = plot_x - 1;
+		if (start + lw > c->cols)
+			start = c->cols - lw;
+		if (start <= last_end)
+			continue;
+		tui_draw_str(c, plot_y + plot_h + 1, start, lw, ch.xtick_labels[t], TUI_COLOR_CHART_AXIS);
+		last_end = start + lw;
+	}
+	tui_chart_free(&ch);
+}
+
+static void compare_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
+{
+	struct compare_priv *p = v->priv;
+	int want = (int)p->nrows + 1;
+	int th = want < h * 45 / 100 ? want : h * 45 / 100;
+	if (th < 4)
+		th = h < 4 ? h : 4;
+	draw_table(c, p, y, th);
+	draw_chart(c, p, y + th, h - th);
+}
+
+static void compare_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
+{
+	struct compare_priv *p = v->priv;
+	(void)c;
+	snprintf(out, n, " comparing %zu runs  baseline: %s  identical rows: %s  chart: %s (read in %.0f ms)",
+	         p->n, p->baseline >= 0 && p->runs[p->baseline]->name ? p->runs[p->baseline]->name : "none",
+	         p->hide_same ? "hidden" : "shown", p->metric < p->nmkeys ? p->mkeys[p->metric] : "-",
+	         p->load_ms);
+}
+
+/* ---- actions --------------------------------------------------------------- */
+
+static void metric_chosen(struct tui_ctx *c, struct tui_view *owner, const char *const *chosen, size_t n)
+{
+	struct compare_priv *p = owner->priv;
+	(void)c;
+	for (size_t k = 0; n && k < p->nmkeys; k++) {
+		if (!strcmp(p->mkeys[k], chosen[0])) {
+			p->metric = k;
+			p->dec_w = -1;
+		}
+	}
+}
+
+static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+{
+	struct compare_priv *p = v->priv;
+	size_t page = v->rows > 4 ? (size_t)v->rows / 3 : 1;
+	switch (a) {
+	case TUI_ACT_MOVE_DOWN: p->row_top++; return TUI_REDRAW;
+	case TUI_ACT_MOVE_UP: if (p->row_top) p->row_top--; return TUI_REDRAW;
+	case TUI_ACT_PAGE_DOWN: case TUI_ACT_HALF_DOWN: p->row_top += page; return TUI_REDRAW;
+	case TUI_ACT_PAGE_UP: case TUI_ACT_HALF_UP: p->row_top = p->row_top > page ? p->row_top - page : 0;
+		return TUI_REDRAW;
+	case TUI_ACT_FIRST: p->row_top = 0; return TUI_REDRAW;
+	case TUI_ACT_LAST: p->row_top = p->nrows; return TUI_REDRAW;
+	case TUI_ACT_MOVE_LEFT: if (p->col_cur) p->col_cur--; return TUI_REDRAW;
+	case TUI_ACT_MOVE_RIGHT: if (p->col_cur + 1 < p->n) p->col_cur++; return TUI_REDRAW;
+	case TUI_ACT_ENTER: {
+		struct tui_detail_arg d = { (long long)p->runs[p->col_cur]->id };
+		tui_view_push(c, &tui_view_detail, &d);
+		return TUI_REDRAW;
+	}
+	case TUI_ACT_TOGGLE_SAME:
+		p->hide_same = !p->hide_same;
+		rows_build(p);
+		p->row_top = 0;
+		return TUI_REDRAW;
+	case TUI_ACT_BASELINE:
+		p->baseline = p->baseline == (int)p->col_cur ? -1 : (int)p->col_cur;
+		return TUI_REDRAW;
+	case TUI_ACT_METRIC_NEXT: case TUI_ACT_METRIC_PREV:
+		if (!p->nmkeys)
+			return TUI_REDRAW;
+		p->metric = a == TUI_ACT_METRIC_NEXT ? (p->metric + 1) % p->nmkeys
+		                                      : (p->metric + p->nmkeys - 1) % p->nmkeys;
+		p->dec_w = -1;
+		return TUI_REDRAW;
+	case TUI_ACT_METRIC_PICK: {
+		struct tui_picker_arg pa = {
+			.title = "Chart which metric?  Enter picks",
+			.items = (const char *const *)p->mkeys, .nitems = p->nmkeys, .multi = false,
+			.cursor = p->metric, .done = metric_chosen, .owner = v,
+		};
+		if (p->nmkeys)
+			tui_view_push(c, &tui_view_picker, &pa);
+		return TUI_REDRAW;
+	}
+	case TUI_ACT_XAXIS: p->xaxis = (p->xaxis + 1) % XAXIS_COUNT; p->dec_w = -1; return TUI_REDRAW;
+	case TUI_ACT_EMA_LESS: if (p->ema > 0) p->ema--; p->dec_w = -1; return TUI_REDRAW;
+	case TUI_ACT_EMA_MORE: if (p->ema + 1 < (int)NEMA) p->ema++; p->dec_w = -1; return TUI_REDRAW;
+	case TUI_ACT_LOG_Y: p->log_y = !p->log_y; return TUI_REDRAW;
+	default:
+		return TUI_UNHANDLED;
+	}
+}
+
+const struct tui_view_ops tui_view_compare = {
+	.name = "compare",
+	.keymap = TUI_KM_COMPARE,
+	.open = compare_open,
+	.draw = compare_draw,
+	.action = compare_action,
+	.reload = compare_reload,
+	.status = compare_status,
+	.done = compare_done,
+};

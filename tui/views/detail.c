@@ -1,0 +1,513 @@
+/*
+ * Run detail: one scrollable page with sections — the run (status,
+ * command, host, GPUs, times, cost), params, tags, notes (editable in place
+ * and saved at once), metrics (last/best/min/max with a sparkline each),
+ * git provenance with the stored diff, artifacts, and the log with search
+ * and follow mode for running runs.
+ *
+ * The page is rebuilt from the store on open and on every data change; the
+ * scroll position is kept.  Text is kept raw here and sanitised where it
+ * is drawn (tui_draw_*), so nothing from the run reaches the terminal as is.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app/draw.h"
+#include "text/text.h"
+#include "app/tui.h"
+
+struct dline {
+	char *text;            /* owned, raw */
+	enum tui_color color;
+	char *extra;           /* owned: drawn at extra_col (sparklines) */
+	int extra_col;
+	enum tui_color extra_color;
+	bool section;          /* a heading that Tab jumps to */
+};
+
+/* A sparkline is kept while its metric has the same number of points, so
+ * the once-a-second refresh of a running run reads no unchanged history. */
+struct spark_cache {
+	char *key;
+	int64_t n;
+	char *spark;
+};
+
+struct detail_priv {
+	int64_t id;
+	struct spark_cache *sparks;
+	size_t nsparks, capsparks;
+	bool running;
+	struct dline *lines;
+	size_t n, cap;
+	size_t top;
+	bool follow;
+	double last_build;
+	size_t log_start;      /* first line of the log section */
+};
+
+static struct dline *add(struct detail_priv *p, enum tui_color e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static struct dline *add(struct detail_priv *p, enum tui_color e, const char *fmt, ...)
+{
+	va_list ap;
+	p->lines = ry_xgrow(p->lines, &p->cap, p->n + 1, sizeof *p->lines);
+	struct dline *l = &p->lines[p->n++];
+	memset(l, 0, sizeof *l);
+	va_start(ap, fmt);
+	if (vasprintf(&l->text, fmt, ap) < 0)
+		ry_fatal("out of memory formatting a line");
+	va_end(ap);
+	l->color = e;
+	return l;
+}
+
+static void section(struct detail_priv *p, const char *title)
+{
+	if (p->n)
+		add(p, TUI_COLOR_DEFAULT, "%s", "");
+	add(p, TUI_COLOR_HEADER, "%s", title)->section = true;
+}
+
+/* "key" padded to w display columns (sanitised), then the value raw. */
+static void kv(struct tui_ctx *c, struct detail_priv *p, const char *key, const char *value, int w)
+{
+	char k[256];
+	tui_text_fit(k, sizeof k, key, w, true, false, c->utf8);
+	add(p, TUI_COLOR_DEFAULT, "  %s %s", k, value ? value : "");
+}
+
+/* Multi-line text as separate lines (each sanitised when drawn). */
+static void add_text_lines(struct detail_priv *p, const char *text, const char *indent, bool diff)
+{
+	const char *s = text;
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t len = nl ? (size_t)(nl - s) : strlen(s);
+		enum tui_color e = TUI_COLOR_DEFAULT;
+		if (diff) {
+			if (!strncmp(s, "+++", 3) || !strncmp(s, "---", 3) || !strncmp(s, "diff ", 5))
+				e = TUI_COLOR_HEADER;
+			else if (s[0] == '+')
+				e = TUI_COLOR_DELTA_GOOD;
+			else if (s[0] == '-')
+				e = TUI_COLOR_DELTA_BAD;
+			else if (!strncmp(s, "@@", 2))
+				e = TUI_COLOR_KEY;
+		}
+		add(p, e, "%s%.*s", indent, (int)len, s);
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+}
+
+static void clear_lines(struct detail_priv *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->lines[i].text);
+		free(p->lines[i].extra);
+	}
+	p->n = 0;
+}
+
+static void add_log(struct tui_ctx *c, struct detail_priv *p, const ry_run *r)
+{
+	/* The tracker's log beside the workspace (remote runs are synced there). */
+	char *path = ry_track_log_path(c->st, r);
+	section(p, "Log");
+	p->log_start = p->n;
+	FILE *f = path ? fopen(path, "r") : NULL;
+	free(path);
+	if (!f) {
+		add(p, TUI_COLOR_DIM, "  %s", "no log recorded for this run");
+		return;
+	}
+	/* Show the last 1 MiB: enough to read, bounded for huge logs. */
+	enum { MAXLOG = 1 << 20 };
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	if (size > MAXLOG) {
+		fseek(f, size - MAXLOG, SEEK_SET);
+		add(p, TUI_COLOR_DIM, "  (showing the last %d KiB of %ld KiB)", MAXLOG / 1024, size / 1024);
+	} else {
+		fseek(f, 0, SEEK_SET);
+	}
+	char *buf = ry_xmalloc(MAXLOG + 1);
+	size_t got = fread(buf, 1, MAXLOG, f);
+	buf[got] = '\0';
+	fclose(f);
+	add_text_lines(p, buf, "  ", false);
+	free(buf);
+}
+
+static const char *spark_for(struct tui_ctx *c, struct detail_priv *p, int64_t run_id,
+                             const ry_metric_summary *m)
+{
+	struct spark_cache *sc = NULL;
+	for (size_t i = 0; i < p->nsparks && !sc; i++)
+		if (!strcmp(p->sparks[i].key, m->key))
+			sc = &p->sparks[i];
+	if (sc && sc->n == m->n)
+		return sc->spark;
+	if (!sc) {
+		p->sparks = ry_xgrow(p->sparks, &p->capsparks, p->nsparks + 1, sizeof *p->sparks);
+		sc = &p->sparks[p->nsparks++];
+		sc->key = ry_xstrdup(m->key);
+		sc->spark = NULL;
+	}
+	free(sc->spark);
+	sc->spark = NULL;
+	sc->n = m->n;
+	ry_point *pts = NULL;
+	size_t np = 0;
+	if (ry_metrics_read(c->st, run_id, m->key, &pts, &np) == 0 && np) {
+		double *v = ry_xmalloc(np * sizeof *v);
+		for (size_t j = 0; j < np; j++)
+			v[j] = pts[j].value;
+		char spark[256];
+		tui_sparkline(spark, sizeof spark, v, np, 24, c->utf8);
+		sc->spark = ry_xstrdup(spark);
+		free(v);
+	}
+	free(pts);
+	return sc->spark;
+}
+
+static void add_metrics(struct tui_ctx *c, struct detail_priv *p, const ry_run *r)
+{
+	ry_metric_summary *ms = NULL;
+	size_t nms = 0;
+	section(p, "Metrics");
+	if (ry_metrics_summaries(c->st, r->id, &ms, &nms) < 0) {
+		add(p, TUI_COLOR_ERROR, "  %s", ry_error_last());
+		return;
+	}
+	if (!nms) {
+		add(p, TUI_COLOR_DIM, "  %s", "no metrics logged");
+		return;
+	}
+	char head[256];
+	char k[128];
+	tui_text_fit(k, sizeof k, "metric", 20, true, false, c->utf8);
+	snprintf(head, sizeof head, "  %s %10s %10s %10s %10s %8s  trend", k, "last", "best", "min", "max",
+	         "points");
+	add(p, TUI_COLOR_DIM, "%s", head);
+	for (size_t i = 0; i < nms; i++) {
+		char last[32], best[32], mn[32], mx[32];
+		int goal = ry_metric_goal(c->st, ms[i].key);
+		tui_fmt_num(ms[i].last, last, sizeof last);
+		tui_fmt_num(goal > 0 ? ms[i].max : ms[i].min, best, sizeof best);
+		tui_fmt_num(ms[i].min, mn, sizeof mn);
+		tui_fmt_num(ms[i].max, mx, sizeof mx);
+		tui_text_fit(k, sizeof k, ms[i].key, 20, true, false, c->utf8);
+		struct dline *l = add(p, TUI_COLOR_DEFAULT, "  %s %10s %10s %10s %10s %8lld", k, last, best, mn, mx,
+		                      (long long)ms[i].n);
+		const char *spark = spark_for(c, p, r->id, &ms[i]);
+		if (spark && *spark) {
+			l->extra = ry_xstrdup(spark);
+			l->extra_col = 2 + 20 + 1 + 4 * 11 + 9 + 2;
+			l->extra_color = TUI_COLOR_SERIES_1;
+		}
+	}
+	ry_metric_summaries_free(ms, nms);
+}
+
+static int build(struct tui_ctx *c, struct detail_priv *p)
+{
+	ry_run *r = NULL;
+	double now = ry_now();
+	char t1[64], t2[96];
+	if (ry_run_get(&r, c->st, p->id) < 0) {
+		tui_error(c, "%s", ry_error_last());
+		return -1;
+	}
+	clear_lines(p);
+	p->running = r->status && !strcmp(r->status, "running");
+	add(p, tui_status_color(r->status), "%s %s", tui_status_glyph(c, r->status), r->status ? r->status : "");
+	add(p, TUI_COLOR_TITLE, " %s ", r->name ? r->name : "");
+	add(p, TUI_COLOR_DIM, "  #%lld  %s", (long long)r->id, r->uuid);
+
+	section(p, "Run");
+	kv(c, p, "experiment", r->experiment, 12);
+	kv(c, p, "command", r->command ? r->command : "(unknown)", 12);
+	kv(c, p, "host", r->host ? r->host : "(unknown)", 12);
+	kv(c, p, "GPUs", r->gpus && *r->gpus ? r->gpus : "none", 12);
+	kv(c, p, "source", r->source, 12);
+	if (r->cwd)
+		kv(c, p, "directory", r->cwd, 12);
+	if (r->remote_dir)
+		kv(c, p, "remote dir", r->remote_dir, 12);
+	if (r->created > 0) {
+		ry_format_time(r->created, t1, sizeof t1);
+		ry_format_age(r->created, now, t2, sizeof t2);
+		char *s = ry_xasprintf("%s (%s)", t1, t2);
+		kv(c, p, "created", s, 12);
+		free(s);
+	}
+	if (r->started > 0) {
+		ry_format_time(r->started, t1, sizeof t1);
+		kv(c, p, "started", t1, 12);
+	}
+	if (r->ended > 0) {
+		ry_format_time(r->ended, t1, sizeof t1);
+		kv(c, p, "ended", t1, 12);
+	}
+	double dur = ry_run_duration(r, now);
+	if (isfinite(dur)) {
+		ry_format_duration(dur, t1, sizeof t1);
+		kv(c, p, "duration", p->running ? (snprintf(t2, sizeof t2, "%s (running)", t1), t2) : t1, 12);
+	}
+	double cost = ry_run_cost(r, now);
+	char *cs = r->cost_rate > 0 ? ry_xasprintf("$%.2f at $%.2f/h", cost, r->cost_rate)
+	                            : ry_xasprintf("$%.2f", cost);
+	kv(c, p, "cost", cs, 12);
+	free(cs);
+	if (r->has_exit_code) {
+		snprintf(t1, sizeof t1, "%d", r->exit_code);
+		kv(c, p, "exit code", t1, 12);
+	}
+	if (r->time_limit > 0) {
+		ry_format_duration(r->time_limit, t1, sizeof t1);
+		kv(c, p, "time limit", t1, 12);
+	}
+
+	section(p, "Params");
+	for (size_t i = 0; i < r->nparams; i++)
+		kv(c, p, r->params[i].key, r->params[i].value, 24);
+	if (!r->nparams)
+		add(p, TUI_COLOR_DIM, "  %s", "none");
+
+	section(p, "Tags");
+	for (size_t i = 0; i < r->ntags; i++)
+		kv(c, p, r->tags[i].key, r->tags[i].value, 24);
+	if (!r->ntags)
+		add(p, TUI_COLOR_DIM, "  %s", "none");
+
+	section(p, "Notes (e edits)");
+	if (r->notes && *r->notes)
+		add_text_lines(p, r->notes, "  ", false);
+	else
+		add(p, TUI_COLOR_DIM, "  %s", "no notes; press e to write some");
+
+	add_metrics(c, p, r);
+
+	section(p, "Git");
+	kv(c, p, "commit", r->git_commit ? r->git_commit : "(not recorded)", 12);
+	if (r->git_branch)
+		kv(c, p, "branch", r->git_branch, 12);
+	kv(c, p, "dirty", r->git_dirty < 0 ? "unknown" : r->git_dirty ? "yes (diff below)" : "no", 12);
+	if (r->git_remote)
+		kv(c, p, "remote", r->git_remote, 12);
+	char *diff = ry_run_git_diff(c->st, r->id);
+	if (diff && *diff) {
+		section(p, r->git_diff_truncated ? "Uncommitted diff (truncated when stored)" : "Uncommitted diff");
+		add_text_lines(p, diff, "  ", true);
+	}
+	free(diff);
+
+	ry_artifact *arts = NULL;
+	size_t narts = 0;
+	section(p, "Artifacts");
+	if (ry_artifact_list(c->st, r->id, &arts, &narts) < 0) {
+		add(p, TUI_COLOR_ERROR, "  %s", ry_error_last());
+	} else if (!narts) {
+		add(p, TUI_COLOR_DIM, "  %s", "none recorded");
+	} else {
+		for (size_t i = 0; i < narts; i++) {
+			char size[32], key[256];
+			if (arts[i].size >= 1 << 20)
+				snprintf(size, sizeof size, "%.1f MiB", (double)arts[i].size / (1 << 20));
+			else if (arts[i].size >= 1 << 10)
+				snprintf(size, sizeof size, "%.1f KiB", (double)arts[i].size / (1 << 10));
+			else
+				snprintf(size, sizeof size, "%lld B", (long long)arts[i].size);
+			tui_text_fit(key, sizeof key, arts[i].path, 40, true, false, c->utf8);
+			add(p, TUI_COLOR_DEFAULT, "  %s %10s  sha256 %.12s", key, size, arts[i].sha256);
+		}
+	}
+	ry_artifacts_free(arts, narts);
+
+	add_log(c, p, r);
+	ry_run_free(r);
+	p->last_build = ry_monotonic();
+	if (p->follow)
+		p->top = p->n;
+	return 0;
+}
+
+static int detail_open(struct tui_view *v, struct tui_ctx *c, void *arg)
+{
+	const struct tui_detail_arg *a = arg;
+	struct detail_priv *p = ry_xcalloc(1, sizeof *p);
+	v->priv = p;
+	p->id = (int64_t)a->run_id;
+	return build(c, p);
+}
+
+static void detail_done(struct tui_view *v, struct tui_ctx *c)
+{
+	struct detail_priv *p = v->priv;
+	(void)c;
+	if (!p)
+		return;
+	clear_lines(p);
+	free(p->lines);
+	for (size_t i = 0; i < p->nsparks; i++) {
+		free(p->sparks[i].key);
+		free(p->sparks[i].spark);
+	}
+	free(p->sparks);
+	free(p);
+}
+
+static void detail_reload(struct tui_view *v, struct tui_ctx *c)
+{
+	build(c, v->priv);
+}
+
+static int detail_tick(struct tui_view *v, struct tui_ctx *c)
+{
+	struct detail_priv *p = v->priv;
+	/* A running run's duration, cost and log move without a store change. */
+	if (p->running && ry_monotonic() - p->last_build >= 1.0) {
+		build(c, p);
+		return TUI_REDRAW;
+	}
+	return 0;
+}
+
+static void detail_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
+{
+	struct detail_priv *p = v->priv;
+	if (p->n > (size_t)h && p->top > p->n - (size_t)h)
+		p->top = p->n - (size_t)h;
+	if (p->n <= (size_t)h)
+		p->top = 0;
+	for (int i = 0; i < h && p->top + (size_t)i < p->n; i++) {
+		struct dline *l = &p->lines[p->top + (size_t)i];
+		bool match = c->search[0] && strcasestr(l->text, c->search);
+		tui_draw_text(c, y + i, 1, c->cols - 1, l->text, match ? TUI_COLOR_SEARCH_MATCH : l->color);
+		if (l->extra && l->extra_col < c->cols)
+			tui_draw_str(c, y + i, l->extra_col, c->cols - l->extra_col, l->extra, l->extra_color);
+	}
+}
+
+static void detail_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
+{
+	struct detail_priv *p = v->priv;
+	(void)c;
+	snprintf(out, n, " run #%lld  line %zu/%zu%s%s", (long long)p->id, p->top + 1, p->n,
+	         p->follow ? "  following the log" : "", p->running ? "  running" : "");
+}
+
+static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+{
+	struct detail_priv *p = v->priv;
+	size_t page = v->rows > 1 ? (size_t)v->rows - 1 : 1;
+	switch (a) {
+	case TUI_ACT_MOVE_DOWN: p->top++; p->follow = false; return TUI_REDRAW;
+	case TUI_ACT_MOVE_UP: if (p->top) p->top--; p->follow = false; return TUI_REDRAW;
+	case TUI_ACT_PAGE_DOWN: case TUI_ACT_HALF_DOWN:
+		p->top += a == TUI_ACT_PAGE_DOWN ? page : page / 2;
+		return TUI_REDRAW;
+	case TUI_ACT_PAGE_UP: case TUI_ACT_HALF_UP: {
+		size_t d = a == TUI_ACT_PAGE_UP ? page : page / 2;
+		p->top = p->top > d ? p->top - d : 0;
+		p->follow = false;
+		return TUI_REDRAW;
+	}
+	case TUI_ACT_FIRST: p->top = 0; p->follow = false; return TUI_REDRAW;
+	case TUI_ACT_LAST: p->top = p->n; return TUI_REDRAW;
+	case TUI_ACT_FOCUS_NEXT:
+		for (size_t i = p->top + 1; i < p->n; i++) {
+			if (p->lines[i].section) {
+				p->top = i;
+				return TUI_REDRAW;
+			}
+		}
+		p->top = 0;
+		return TUI_REDRAW;
+	case TUI_ACT_FOLLOW:
+		p->follow = !p->follow;
+		if (p->follow)
+			p->top = p->n;
+		tui_msg(c, p->follow ? "following the log (any scroll up stops)" : "follow off");
+		return TUI_REDRAW;
+	case TUI_ACT_EDIT_NOTES: {
+		ry_run *r = NULL;
+		if (ry_run_get(&r, c->st, p->id) < 0) {
+			tui_error(c, "%s", ry_error_last());
+			return TUI_REDRAW;
+		}
+		tui_prompt_open(c, v, TUI_PROMPT_NOTES, "notes: ", r->notes ? r->notes : "");
+		ry_run_free(r);
+		return TUI_REDRAW;
+	}
+	case TUI_ACT_PROMOTE: {
+		struct tui_promote_arg pa = { (long long)p->id };
+		tui_view_push(c, &tui_view_promote, &pa);
+		return TUI_REDRAW;
+	}
+	case TUI_ACT_SEARCH:
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		return TUI_REDRAW;
+	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
+		if (!c->search[0]) {
+			tui_error(c, "no search yet: press / and type some text");
+			return TUI_REDRAW;
+		}
+		for (size_t k = 1; k <= p->n; k++) {
+			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->top + k) % p->n : (p->top + p->n - k) % p->n;
+			if (strcasestr(p->lines[i].text, c->search)) {
+				p->top = i;
+				p->follow = false;
+				return TUI_REDRAW;
+			}
+		}
+		tui_error(c, "'%s' not found", c->search);
+		return TUI_REDRAW;
+	default:
+		return TUI_UNHANDLED;
+	}
+}
+
+static int detail_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
+                         bool cancel)
+{
+	struct detail_priv *p = v->priv;
+	if (!final || cancel)
+		return TUI_REDRAW;
+	if (kind == TUI_PROMPT_NOTES) {
+		if (ry_run_set_notes(c->st, p->id, text) < 0)
+			tui_error(c, "notes not saved: %s", ry_error_last());
+		else
+			tui_msg(c, "notes saved");
+		return TUI_RELOAD;
+	}
+	if (kind == TUI_PROMPT_SEARCH) {
+		snprintf(c->search, sizeof c->search, "%s", text);
+		if (p->top)
+			p->top--;
+		return detail_action(v, c, TUI_ACT_SEARCH_NEXT);
+	}
+	return TUI_REDRAW;
+}
+
+const struct tui_view_ops tui_view_detail = {
+	.name = "run",
+	.keymap = TUI_KM_DETAIL,
+	.open = detail_open,
+	.draw = detail_draw,
+	.action = detail_action,
+	.reload = detail_reload,
+	.status = detail_status,
+	.prompt = detail_prompt,
+	.tick = detail_tick,
+	.done = detail_done,
+};

@@ -1,0 +1,190 @@
+/*
+ * The help screen: every binding of the screen it was opened from, read
+ * from the keymaps (so it cannot drift from what the keys do), then the
+ * prompt keys and the `:` commands.  Scrollable; `f`/`/` search like
+ * everywhere else.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app/draw.h"
+#include "app/tui.h"
+
+struct help_line {
+	char *keys;    /* NULL for headings and plain text */
+	char *text;
+	enum tui_color color;
+};
+
+struct help_priv {
+	struct help_line *lines;
+	size_t n, cap;
+	size_t top;
+};
+
+static void add(struct help_priv *p, const char *keys, const char *text, enum tui_color e)
+{
+	p->lines = ry_xgrow(p->lines, &p->cap, p->n + 1, sizeof *p->lines);
+	p->lines[p->n].keys = keys ? ry_xstrdup(keys) : NULL;
+	p->lines[p->n].text = ry_xstrdup(text);
+	p->lines[p->n].color = e;
+	p->n++;
+}
+
+static void add_actions(struct tui_ctx *c, struct help_priv *p, enum tui_keymap_id map, bool generic)
+{
+	for (int a = 1; a < TUI_ACT_COUNT; a++) {
+		char keys[256];
+		int nk;
+		if (generic)
+			nk = tui_keymap_keys_for(c->km, TUI_KM_GENERIC, (enum tui_action)a, false, keys, sizeof keys);
+		else
+			nk = tui_keymap_keys_for(c->km, map, (enum tui_action)a, false, keys, sizeof keys);
+		if (nk > 0) {
+			char text[256];
+			snprintf(text, sizeof text, "%-15s %s", tui_action_name((enum tui_action)a),
+			         tui_action_help((enum tui_action)a));
+			add(p, keys, text, TUI_COLOR_DEFAULT);
+		}
+	}
+}
+
+static int help_open(struct tui_view *v, struct tui_ctx *c, void *arg)
+{
+	struct tui_view *of = arg;
+	struct help_priv *p = ry_xcalloc(1, sizeof *p);
+	char title[128];
+	v->priv = p;
+	enum tui_keymap_id map = of ? of->ops->keymap : TUI_KM_GENERIC;
+	snprintf(title, sizeof title, "Keys of the %s screen", of ? of->ops->name : "current");
+	add(p, NULL, title, TUI_COLOR_HEADER);
+	if (map != TUI_KM_GENERIC)
+		add_actions(c, p, map, false);
+	add(p, NULL, "", TUI_COLOR_DEFAULT);
+	add(p, NULL, "Keys of every screen (unless the screen binds them itself)", TUI_COLOR_HEADER);
+	add_actions(c, p, map, true);
+	add(p, NULL, "", TUI_COLOR_DEFAULT);
+	add(p, NULL, "In a prompt (/ filter, : command, find, notes)", TUI_COLOR_HEADER);
+	add(p, "Enter", "apply and close", TUI_COLOR_DEFAULT);
+	add(p, "Esc, C-g", "cancel (a filter goes back to what it was)", TUI_COLOR_DEFAULT);
+	add(p, "C-a, C-e", "start, end of line", TUI_COLOR_DEFAULT);
+	add(p, "C-u, C-k, C-w", "delete to start, to end, the word before", TUI_COLOR_DEFAULT);
+	add(p, NULL, "", TUI_COLOR_DEFAULT);
+	add(p, NULL, "Commands (press : first)", TUI_COLOR_HEADER);
+	add(p, ":sort KEY[:desc]", "sort the runs, e.g. :sort metrics.val_acc:desc", TUI_COLOR_DEFAULT);
+	add(p, ":filter EXPR", "filter the runs, e.g. :filter lr < 0.01 and status = finished",
+	    TUI_COLOR_DEFAULT);
+	add(p, ":columns a,b,c", "choose param and metric columns, e.g. :columns lr,val_acc", TUI_COLOR_DEFAULT);
+	add(p, ":theme NAME", "default, light, solarized-dark, high-contrast, monochrome, or a file",
+	    TUI_COLOR_DEFAULT);
+	add(p, ":save-display FILE", "write the screen's text to FILE", TUI_COLOR_DEFAULT);
+	add(p, ":quit", "leave runyard", TUI_COLOR_DEFAULT);
+	add(p, NULL, "", TUI_COLOR_DEFAULT);
+	add(p, NULL, "Bindings are configurable: [keys] or [keys main|detail|compare] in the config file,",
+	    TUI_COLOR_DIM);
+	add(p, NULL, "one 'KEY = action' per line, e.g. 'J = page-down'.", TUI_COLOR_DIM);
+	return 0;
+}
+
+static void help_done(struct tui_view *v, struct tui_ctx *c)
+{
+	struct help_priv *p = v->priv;
+	(void)c;
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->lines[i].keys);
+		free(p->lines[i].text);
+	}
+	free(p->lines);
+	free(p);
+}
+
+static void help_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
+{
+	struct help_priv *p = v->priv;
+	int kw = 20;
+	if (p->n > (size_t)h && p->top > p->n - (size_t)h)
+		p->top = p->n - (size_t)h;
+	if (p->n <= (size_t)h)
+		p->top = 0;
+	for (int i = 0; i < h && p->top + (size_t)i < p->n; i++) {
+		struct help_line *l = &p->lines[p->top + (size_t)i];
+		if (l->keys) {
+			tui_draw_text(c, y + i, 2, kw, l->keys, TUI_COLOR_KEY);
+			tui_draw_text(c, y + i, 2 + kw + 1, c->cols - kw - 3, l->text, l->color);
+		} else {
+			tui_draw_text(c, y + i, 1, c->cols - 1, l->text, l->color);
+		}
+	}
+}
+
+static bool line_has(const struct help_line *l, const char *s)
+{
+	return strcasestr(l->text, s) || (l->keys && strcasestr(l->keys, s));
+}
+
+static int help_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+{
+	struct help_priv *p = v->priv;
+	size_t page = v->rows > 1 ? (size_t)v->rows - 1 : 1;
+	switch (a) {
+	case TUI_ACT_MOVE_DOWN: p->top++; return TUI_REDRAW;
+	case TUI_ACT_MOVE_UP: if (p->top) p->top--; return TUI_REDRAW;
+	case TUI_ACT_PAGE_DOWN: case TUI_ACT_HALF_DOWN:
+		p->top += a == TUI_ACT_PAGE_DOWN ? page : page / 2;
+		return TUI_REDRAW;
+	case TUI_ACT_PAGE_UP: case TUI_ACT_HALF_UP: {
+		size_t d = a == TUI_ACT_PAGE_UP ? page : page / 2;
+		p->top = p->top > d ? p->top - d : 0;
+		return TUI_REDRAW;
+	}
+	case TUI_ACT_FIRST: p->top = 0; return TUI_REDRAW;
+	case TUI_ACT_LAST: p->top = p->n; return TUI_REDRAW;
+	case TUI_ACT_SEARCH:
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		return TUI_REDRAW;
+	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
+		for (size_t k = 1; c->search[0] && k <= p->n; k++) {
+			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->top + k) % p->n : (p->top + p->n - k) % p->n;
+			if (line_has(&p->lines[i], c->search)) {
+				p->top = i;
+				break;
+			}
+		}
+		return TUI_REDRAW;
+	case TUI_ACT_HELP:
+		return TUI_REDRAW; /* already here */
+	default:
+		return TUI_UNHANDLED;
+	}
+}
+
+static int help_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
+                       bool cancel)
+{
+	if (final && !cancel) {
+		snprintf(c->search, sizeof c->search, "%s", text);
+		return help_action(v, c, TUI_ACT_SEARCH_NEXT);
+	}
+	return TUI_REDRAW;
+}
+
+static void help_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
+{
+	(void)v; (void)c;
+	snprintf(out, n, " help: j/k scroll, q back");
+}
+
+const struct tui_view_ops tui_view_help = {
+	.name = "help",
+	.keymap = TUI_KM_HELP,
+	.open = help_open,
+	.draw = help_draw,
+	.action = help_action,
+	.status = help_status,
+	.prompt = help_prompt,
+	.done = help_done,
+};

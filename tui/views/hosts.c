@@ -1,0 +1,437 @@
+/*
+ * The hosts screen (`H`): every host of the inventory with its live probe —
+ * reachable or why not, each GPU with a memory bar, utilisation and who is
+ * on it, free GPUs, CPUs and load, free memory and disk, price.
+ *
+ * Probing is slow (network, up to a timeout per host), so it runs on one
+ * background pthread over a private copy of the inventory.  That thread
+ * never touches curses nor the context: it probes, then sets `done` under
+ * the mutex.  The main loop's tick picks the result up, joins the thread
+ * and draws.  Leaving the screen sets the cancel flag (the SSH layer checks
+ * it at least every 100 ms) and joins, so nothing outlives the view.  It
+ * does not launch or cancel anything (views/launch.c, views/runs.c).
+ *
+ * An encrypted key without an agent is asked for through the app's
+ * passphrase broker (askpass.h); since the passphrase is never kept, a
+ * probe that had to ask turns the 30 s auto-refresh off until `r`, so
+ * the user is not asked every half minute.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "work/askpass.h"
+#include "app/draw.h"
+#include "text/text.h"
+#include "app/tui.h"
+
+#define HOSTS_AUTO_REFRESH 30.0 /* seconds between probes while the screen is open */
+#define HOSTS_TIMEOUT_MS 10000
+
+struct hosts_job {
+	pthread_mutex_t mu;
+	ry_host *hosts;          /* the thread's while it runs */
+	size_t n;
+	const ry_sshconfig *sshcfg;
+	atomic_int cancel;
+	struct tui_askpass_client ask; /* passphrases, with cancel as its flag */
+	bool done;               /* under mu */
+};
+
+struct hosts_priv {
+	ry_sshconfig *sshcfg;    /* outlives every job (freed after the join) */
+	struct hosts_job job;
+	pthread_t th;
+	bool running;            /* a thread was started and not yet joined */
+	double started, finished;/* monotonic */
+	ry_host *shown;          /* the last complete probe (main thread only) */
+	size_t nshown;
+	char *error;             /* inventory error, if any */
+	int top;                 /* first line shown */
+	int nlines;              /* lines of the last draw */
+	unsigned spin;
+	bool asked;              /* the last probe asked for a passphrase: no auto-refresh */
+};
+
+static void *probe_thread(void *arg)
+{
+	struct hosts_job *j = arg;
+	ry_hosts_probe_options o = RY_HOSTS_PROBE_OPTIONS_INIT;
+	o.timeout_ms = HOSTS_TIMEOUT_MS;
+	o.cancel = &j->cancel;
+	o.sshcfg = j->sshcfg;
+	o.passphrase = tui_askpass_fn;
+	o.payload = &j->ask;
+	ry_hosts_probe(j->hosts, j->n, &o);
+	pthread_mutex_lock(&j->mu);
+	j->done = true;
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+static void start_probe(struct tui_ctx *c, struct hosts_priv *p)
+{
+	ry_host *hosts = NULL;
+	size_t n = 0;
+	if (p->running)
+		return;
+	if (ry_hosts_list(&hosts, &n, c->cfg, p->sshcfg, c->st)) {
+		free(p->error);
+		p->error = ry_xstrdup(ry_error_last());
+		p->finished = ry_monotonic();
+		return;
+	}
+	p->job.hosts = hosts;
+	p->job.n = n;
+	p->job.sshcfg = p->sshcfg;
+	p->job.done = false;
+	atomic_store(&p->job.cancel, 0);
+	p->job.ask.broker = c->askpass;
+	p->job.ask.cancel = &p->job.cancel;
+	atomic_store(&p->job.ask.asked, 0);
+	p->started = ry_monotonic();
+	if (pthread_create(&p->th, NULL, probe_thread, &p->job) != 0) {
+		ry_hosts_free(hosts, n);
+		p->job.hosts = NULL;
+		free(p->error);
+		p->error = ry_xstrdup("cannot start the probe thread");
+		p->finished = p->started;
+		return;
+	}
+	p->running = true;
+}
+
+/* Take a finished probe's result; true if one was taken. */
+static bool collect(struct hosts_priv *p)
+{
+	bool done;
+	if (!p->running)
+		return false;
+	pthread_mutex_lock(&p->job.mu);
+	done = p->job.done;
+	pthread_mutex_unlock(&p->job.mu);
+	if (!done)
+		return false;
+	pthread_join(p->th, NULL);
+	p->running = false;
+	ry_hosts_free(p->shown, p->nshown);
+	p->shown = p->job.hosts;
+	p->nshown = p->job.n;
+	p->job.hosts = NULL;
+	p->job.n = 0;
+	p->finished = ry_monotonic();
+	p->asked = atomic_load(&p->job.ask.asked) > 0;
+	free(p->error);
+	p->error = NULL;
+	return true;
+}
+
+static int hosts_open(struct tui_view *v, struct tui_ctx *c, void *arg)
+{
+	struct hosts_priv *p = ry_xcalloc(1, sizeof *p);
+	(void)arg;
+	v->priv = p;
+	pthread_mutex_init(&p->job.mu, NULL);
+	if (ry_sshconfig_load(&p->sshcfg, NULL)) {
+		tui_error(c, "%s", ry_error_last());
+		return -1;
+	}
+	start_probe(c, p);
+	return 0;
+}
+
+static void hosts_done(struct tui_view *v, struct tui_ctx *c)
+{
+	struct hosts_priv *p = v->priv;
+	(void)c;
+	if (!p)
+		return;
+	if (p->running) {
+		atomic_store(&p->job.cancel, 1);
+		pthread_join(p->th, NULL);
+		ry_hosts_free(p->job.hosts, p->job.n);
+	}
+	pthread_mutex_destroy(&p->job.mu);
+	ry_hosts_free(p->shown, p->nshown);
+	ry_sshconfig_free(p->sshcfg);
+	free(p->error);
+	free(p);
+}
+
+static int hosts_tick(struct tui_view *v, struct tui_ctx *c)
+{
+	struct hosts_priv *p = v->priv;
+	if (collect(p))
+		return TUI_REDRAW;
+	if (p->running) {
+		p->spin++;
+		return TUI_REDRAW; /* the spinner and elapsed time */
+	}
+	if (!p->asked && ry_monotonic() - p->finished >= HOSTS_AUTO_REFRESH) {
+		start_probe(c, p);
+		return TUI_REDRAW;
+	}
+	return 0;
+}
+
+/* Lines are produced by one function for both counting and drawing, so
+ * scrolling can never disagree with what is drawn. */
+struct line_sink {
+	struct tui_ctx *c;
+	int y, h, top, line; /* draw lines [top, top+h) at y */
+};
+
+static void put(struct line_sink *s, int x, const char *text, enum tui_color e)
+{
+	int row = s->line - s->top;
+	if (row >= 0 && row < s->h && x < s->c->cols)
+		tui_draw_str(s->c, s->y + row, x, s->c->cols - x, text, e);
+}
+
+static void next_line(struct line_sink *s)
+{
+	s->line++;
+}
+
+static void gpu_line(struct line_sink *s, const ry_gpu *g)
+{
+	struct tui_ctx *c = s->c;
+	char buf[256], bar[128], name[64];
+	int x = 4, bw = 20;
+	double frac = g->mem_total > 0 && !isnan(g->mem_used) ? g->mem_used / g->mem_total : 0;
+	int fill = (int)lround(frac * bw);
+	size_t o = 0;
+	if (fill > bw)
+		fill = bw;
+	if (fill < 0)
+		fill = 0;
+	snprintf(buf, sizeof buf, "GPU %-2d", g->index);
+	put(s, x, buf, TUI_COLOR_DEFAULT);
+	x += 7;
+	tui_text_fit(name, sizeof name, g->name ? g->name : "?", 24, true, false, c->utf8);
+	put(s, x, name, TUI_COLOR_DIM);
+	x += 25;
+	bar[o++] = '[';
+	for (int i = 0; i < bw; i++) {
+		const char *glyph = c->utf8 ? (i < fill ? "\u2588" : "\u2591") : (i < fill ? "#" : ".");
+		size_t gl = strlen(glyph);
+		memcpy(bar + o, glyph, gl);
+		o += gl;
+	}
+	bar[o++] = ']';
+	bar[o] = '\0';
+	put(s, x, bar, frac >= 0.05 ? TUI_COLOR_RUN_FAILED : TUI_COLOR_RUN_FINISHED);
+	x += bw + 3;
+	if (isnan(g->mem_used))
+		snprintf(buf, sizeof buf, "?/%.0f MiB", g->mem_total);
+	else
+		snprintf(buf, sizeof buf, "%.0f/%.0f MiB", g->mem_used, g->mem_total);
+	put(s, x, buf, TUI_COLOR_DEFAULT);
+	x += 20;
+	if (isnan(g->util))
+		snprintf(buf, sizeof buf, "  ?%%");
+	else
+		snprintf(buf, sizeof buf, "%3.0f%%", g->util);
+	put(s, x, buf, TUI_COLOR_DEFAULT);
+	x += 6;
+	if (g->nprocs) {
+		char who[128];
+		tui_text_fit(who, sizeof who, g->users ? g->users : "?", 40, false, false, c->utf8);
+		snprintf(buf, sizeof buf, "busy: %s (%d process%s)", who, g->nprocs, g->nprocs == 1 ? "" : "es");
+		put(s, x, buf, TUI_COLOR_RUN_RUNNING);
+	} else {
+		put(s, x, ry_gpu_is_free(g) ? "free" : "in use", ry_gpu_is_free(g) ? TUI_COLOR_RUN_FINISHED : TUI_COLOR_DIM);
+	}
+	next_line(s);
+}
+
+/* Why a host is unreachable, word-wrapped under it on up to WHY_LINES
+ * lines: the useful part (which key, the fingerprint, the command that
+ * fixes it) is usually at the end of a long message. */
+#define WHY_LINES 4
+static void why_lines(struct line_sink *s, const char *error)
+{
+	char clean[4 * 1200 + 1];
+	const char *p = clean;
+	int w = s->c->cols - 4 > 20 ? s->c->cols - 4 : 20;
+	tui_text_fit(clean, sizeof clean, error, 1200, false, false, s->c->utf8);
+	for (int n = 0; *p && n < WHY_LINES; n++) {
+		const char *end = p;
+		char *line;
+		if (n == WHY_LINES - 1) {
+			put(s, 4, p, TUI_COLOR_ERROR); /* the rest, cut with an ellipsis */
+			next_line(s);
+			break;
+		}
+		for (;;) {
+			const char *next = strchr(end + 1, ' ');
+			char *try;
+			int tw;
+			if (!next)
+				next = end + strlen(end);
+			try = ry_xstrndup(p, (size_t)(next - p));
+			tw = tui_text_width(try);
+			free(try);
+			if (tw > w && end > p)
+				break;
+			end = next;
+			if (!*end || tw > w)
+				break;
+		}
+		line = ry_xstrndup(p, (size_t)(end - p));
+		put(s, 4, line, TUI_COLOR_ERROR);
+		free(line);
+		next_line(s);
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+static void host_lines(struct line_sink *s, const ry_host *h)
+{
+	struct tui_ctx *c = s->c;
+	char buf[512], name[64], mem[32], disk[32], price[64];
+	const char *ok = c->utf8 ? "\u25cf" : "*", *bad = c->utf8 ? "\u2717" : "x";
+	tui_text_fit(name, sizeof name, h->name, 20, false, false, c->utf8);
+	if (h->gpu_price_per_hour > 0)
+		snprintf(price, sizeof price, "$%.2f/h + $%.2f/GPU-h", h->price_per_hour, h->gpu_price_per_hour);
+	else
+		snprintf(price, sizeof price, "$%.2f/h", h->price_per_hour);
+	if (!h->probed) {
+		snprintf(buf, sizeof buf, "? %s  not probed  %s", name, price);
+		put(s, 0, buf, TUI_COLOR_DIM);
+		next_line(s);
+		return;
+	}
+	if (h->probe_rc) {
+		snprintf(buf, sizeof buf, "%s %s  unreachable (%s):", bad, name, ry_ssh_fail_name(h->fail));
+		put(s, 0, buf, TUI_COLOR_ERROR);
+		next_line(s);
+		why_lines(s, h->error ? h->error : "");
+		return;
+	}
+	ry_format_bytes(h->mem_avail_kb < 0 ? -1 : h->mem_avail_kb * 1024, mem, sizeof mem);
+	ry_format_bytes(h->disk_free_kb < 0 ? -1 : h->disk_free_kb * 1024, disk, sizeof disk);
+	if (h->has_nvidia) {
+		int nfree = 0;
+		for (size_t i = 0; i < h->ngpus; i++)
+			nfree += ry_gpu_is_free(&h->gpus[i]);
+		snprintf(buf, sizeof buf, "%s %s  ok %.2fs  %zu GPUs, %d free  %d CPUs  load %.2f  mem %s free  disk %s free  %s",
+		         ok, name, h->probe_secs, h->ngpus, nfree, h->ncpu, h->load1, mem, disk, price);
+	} else {
+		snprintf(buf, sizeof buf, "%s %s  ok %.2fs  CPU host  %d CPUs  load %.2f  mem %s free  disk %s free  %s",
+		         ok, name, h->probe_secs, h->ncpu, h->load1, mem, disk, price);
+	}
+	put(s, 0, buf, TUI_COLOR_RUN_FINISHED);
+	next_line(s);
+	if (h->gpu_error) {
+		char why[300];
+		tui_text_fit(why, sizeof why, h->gpu_error, 200, false, false, c->utf8);
+		snprintf(buf, sizeof buf, "nvidia-smi failed: %s", why);
+		put(s, 4, buf, TUI_COLOR_ERROR);
+		next_line(s);
+	}
+	for (size_t i = 0; i < h->ngpus; i++)
+		gpu_line(s, &h->gpus[i]);
+}
+
+static void hosts_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
+{
+	struct hosts_priv *p = v->priv;
+	static const char *const spin_utf8[] = { "\u280b", "\u2819", "\u2839", "\u2838", "\u283c", "\u2834",
+	                                         "\u2826", "\u2827", "\u2807", "\u280f" };
+	static const char spin_ascii[] = "|/-\\";
+	char head[256];
+	double now = ry_monotonic();
+	for (int r = 0; r < h; r++)
+		tui_draw_fill(c, y + r, 0, c->cols, TUI_COLOR_DEFAULT);
+	if (p->running) {
+		char glyph[8];
+		if (c->utf8)
+			snprintf(glyph, sizeof glyph, "%s", spin_utf8[p->spin % 10]);
+		else
+			snprintf(glyph, sizeof glyph, "%c", spin_ascii[p->spin % 4]);
+		snprintf(head, sizeof head, "%s probing%s %.1fs", glyph, c->utf8 ? "\u2026" : "...", now - p->started);
+	} else if (p->asked) {
+		snprintf(head, sizeof head, "probed %.0fs ago; r probes again (not by itself: it would ask for the "
+		         "passphrase again)", now - p->finished);
+	} else if (p->nshown || p->error) {
+		snprintf(head, sizeof head, "probed %.0fs ago; r probes again (every %.0fs while open)",
+		         now - p->finished, HOSTS_AUTO_REFRESH);
+	} else {
+		snprintf(head, sizeof head, "no probe yet");
+	}
+	tui_draw_text(c, y, 0, c->cols, head, TUI_COLOR_HEADER);
+	struct line_sink s = { c, y + 1, h - 1, p->top, 0 };
+	if (p->error) {
+		put(&s, 0, p->error, TUI_COLOR_ERROR);
+		next_line(&s);
+	}
+	if (!p->shown && p->running) {
+		put(&s, 0, "connecting to every host at once; keys keep working", TUI_COLOR_DIM);
+		next_line(&s);
+	} else if (p->nshown == 0 && !p->running && !p->error) {
+		put(&s, 0, "no hosts: add Host entries to ~/.ssh/config or [host NAME] sections to runyard's config",
+		    TUI_COLOR_DIM);
+		next_line(&s);
+	}
+	for (size_t i = 0; i < p->nshown; i++)
+		host_lines(&s, &p->shown[i]);
+	p->nlines = s.line;
+	v->rows = h - 1;
+}
+
+static int hosts_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+{
+	struct hosts_priv *p = v->priv;
+	int page = v->rows > 1 ? v->rows : 1, max = p->nlines - page;
+	if (max < 0)
+		max = 0;
+	switch (a) {
+	case TUI_ACT_REFRESH:
+		if (p->running)
+			tui_msg(c, "a probe is already running");
+		else
+			start_probe(c, p);
+		return TUI_REDRAW;
+	case TUI_ACT_MOVE_DOWN: p->top++; break;
+	case TUI_ACT_MOVE_UP: p->top--; break;
+	case TUI_ACT_PAGE_DOWN: p->top += page; break;
+	case TUI_ACT_PAGE_UP: p->top -= page; break;
+	case TUI_ACT_HALF_DOWN: p->top += page / 2; break;
+	case TUI_ACT_HALF_UP: p->top -= page / 2; break;
+	case TUI_ACT_FIRST: p->top = 0; break;
+	case TUI_ACT_LAST: p->top = max; break;
+	default: return TUI_UNHANDLED;
+	}
+	if (p->top > max)
+		p->top = max;
+	if (p->top < 0)
+		p->top = 0;
+	return TUI_REDRAW;
+}
+
+static void hosts_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
+{
+	struct hosts_priv *p = v->priv;
+	size_t up = 0;
+	(void)c;
+	for (size_t i = 0; i < p->nshown; i++)
+		up += p->shown[i].probed && p->shown[i].probe_rc == 0;
+	snprintf(out, n, "%zu hosts, %zu reachable%s", p->nshown, up, p->running ? ", probing" : "");
+}
+
+const struct tui_view_ops tui_view_hosts = {
+	.name = "hosts",
+	.keymap = TUI_KM_HOSTS,
+	.open = hosts_open,
+	.draw = hosts_draw,
+	.action = hosts_action,
+	.status = hosts_status,
+	.tick = hosts_tick,
+	.done = hosts_done,
+};

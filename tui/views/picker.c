@@ -1,0 +1,168 @@
+/*
+ * A list picker for other views: one choice (the chart's metric) or several
+ * (the table's columns).  It copies its items, reports the choice through
+ * the opener's callback and closes; it never touches the store.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app/draw.h"
+#include "app/tui.h"
+
+struct picker_priv {
+	char *title;
+	char **items;
+	bool *sel;
+	size_t n, cur, top;
+	bool multi;
+	void (*done)(struct tui_ctx *, struct tui_view *, const char *const *, size_t);
+	struct tui_view *owner;
+};
+
+static int picker_open(struct tui_view *v, struct tui_ctx *c, void *arg)
+{
+	const struct tui_picker_arg *a = arg;
+	struct picker_priv *p = ry_xcalloc(1, sizeof *p);
+	(void)c;
+	v->priv = p;
+	p->title = ry_xstrdup(a->title);
+	p->n = a->nitems;
+	p->items = ry_xcalloc(p->n + 1, sizeof *p->items);
+	p->sel = ry_xcalloc(p->n + 1, sizeof *p->sel);
+	for (size_t i = 0; i < p->n; i++) {
+		p->items[i] = ry_xstrdup(a->items[i]);
+		p->sel[i] = a->selected && a->selected[i];
+	}
+	p->cur = a->cursor < p->n ? a->cursor : 0;
+	p->multi = a->multi;
+	p->done = a->done;
+	p->owner = a->owner;
+	return 0;
+}
+
+static void picker_done(struct tui_view *v, struct tui_ctx *c)
+{
+	struct picker_priv *p = v->priv;
+	(void)c;
+	if (!p)
+		return;
+	ry_strings_free(p->items, p->n);
+	free(p->sel);
+	free(p->title);
+	free(p);
+}
+
+static void picker_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
+{
+	struct picker_priv *p = v->priv;
+	size_t rows = h > 2 ? (size_t)h - 2 : 1;
+	tui_draw_text(c, y, 1, c->cols - 2, p->title, TUI_COLOR_HEADER);
+	if (p->cur < p->top)
+		p->top = p->cur;
+	if (p->cur >= p->top + rows)
+		p->top = p->cur - rows + 1;
+	for (size_t i = 0; i < rows && p->top + i < p->n; i++) {
+		size_t k = p->top + i;
+		enum tui_color e = k == p->cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
+		char line[512];
+		if (p->multi)
+			snprintf(line, sizeof line, "[%s] %s", p->sel[k] ? "x" : " ", p->items[k]);
+		else
+			snprintf(line, sizeof line, "%s", p->items[k]);
+		tui_draw_fill(c, y + 2 + (int)i, 1, c->cols - 2, e);
+		tui_draw_text(c, y + 2 + (int)i, 2, c->cols - 4, line, e);
+	}
+}
+
+static int picker_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+{
+	struct picker_priv *p = v->priv;
+	size_t page = v->rows > 3 ? (size_t)v->rows - 3 : 1;
+	switch (a) {
+	case TUI_ACT_MOVE_DOWN: if (p->cur + 1 < p->n) p->cur++; return TUI_REDRAW;
+	case TUI_ACT_MOVE_UP: if (p->cur) p->cur--; return TUI_REDRAW;
+	case TUI_ACT_PAGE_DOWN: case TUI_ACT_HALF_DOWN:
+		p->cur += a == TUI_ACT_PAGE_DOWN ? page : page / 2;
+		if (p->cur >= p->n)
+			p->cur = p->n ? p->n - 1 : 0;
+		return TUI_REDRAW;
+	case TUI_ACT_PAGE_UP: case TUI_ACT_HALF_UP: {
+		size_t d = a == TUI_ACT_PAGE_UP ? page : page / 2;
+		p->cur = p->cur > d ? p->cur - d : 0;
+		return TUI_REDRAW;
+	}
+	case TUI_ACT_FIRST: p->cur = 0; return TUI_REDRAW;
+	case TUI_ACT_LAST: p->cur = p->n ? p->n - 1 : 0; return TUI_REDRAW;
+	case TUI_ACT_TOGGLE: case TUI_ACT_MARK:
+		if (p->multi && p->n) {
+			p->sel[p->cur] = !p->sel[p->cur];
+			if (p->cur + 1 < p->n)
+				p->cur++;
+		}
+		return TUI_REDRAW;
+	case TUI_ACT_ENTER: {
+		const char **chosen = ry_xcalloc(p->n + 1, sizeof *chosen);
+		size_t k = 0;
+		for (size_t i = 0; i < p->n; i++)
+			if (p->multi ? p->sel[i] : i == p->cur)
+				chosen[k++] = p->items[i];
+		if (p->done)
+			p->done(c, p->owner, chosen, k);
+		free(chosen);
+		return TUI_POP | TUI_REDRAW;
+	}
+	case TUI_ACT_SEARCH:
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		return TUI_REDRAW;
+	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
+		for (size_t k = 1; c->search[0] && k <= p->n; k++) {
+			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->cur + k) % p->n : (p->cur + p->n - k) % p->n;
+			if (strcasestr(p->items[i], c->search)) {
+				p->cur = i;
+				break;
+			}
+		}
+		return TUI_REDRAW;
+	default:
+		return TUI_UNHANDLED;
+	}
+}
+
+static int picker_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
+                         bool cancel)
+{
+	if (final && !cancel) {
+		snprintf(c->search, sizeof c->search, "%s", text);
+		/* Start from the item before so the current one can match. */
+		struct picker_priv *p = v->priv;
+		p->cur = p->cur ? p->cur - 1 : (p->n ? p->n - 1 : 0);
+		return picker_action(v, c, TUI_ACT_SEARCH_NEXT);
+	}
+	return TUI_REDRAW;
+}
+
+static void picker_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
+{
+	struct picker_priv *p = v->priv;
+	size_t k = 0;
+	(void)c;
+	for (size_t i = 0; i < p->n; i++)
+		k += p->sel[i];
+	if (p->multi)
+		snprintf(out, n, " %zu of %zu chosen  Space toggles  Enter applies  q cancels", k, p->n);
+	else
+		snprintf(out, n, " %zu items  Enter picks  q cancels", p->n);
+}
+
+const struct tui_view_ops tui_view_picker = {
+	.name = "pick",
+	.keymap = TUI_KM_PICKER,
+	.open = picker_open,
+	.draw = picker_draw,
+	.action = picker_action,
+	.status = picker_status,
+	.prompt = picker_prompt,
+	.done = picker_done,
+};

@@ -1,0 +1,429 @@
+/*
+ * The registry screen (`R`): the registered models, and one model's page —
+ * its versions with their aliases, source runs, hashes and sizes, and on `h`
+ * the audit trail (who moved which alias when, from which version to which,
+ * and why).  `r` opens a version's source run in the run detail view.  It
+ * only reads the registry (core/registry/registry.h); promoting is the promote
+ * dialog's job (views/promote.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app/draw.h"
+#include "text/text.h"
+#include "registry/registry.h"
+#include "app/tui.h"
+#include "base/util.h"
+
+/* ---- shared ------------------------------------------------------------- */
+
+/* Cursor movement over n rows shared by both views; false if a not a move. */
+static bool move(size_t *cur, size_t n, int rows, enum tui_action a)
+{
+	size_t page = rows > 3 ? (size_t)rows - 3 : 1;
+	switch (a) {
+	case TUI_ACT_MOVE_DOWN: if (*cur + 1 < n) (*cur)++; return true;
+	case TUI_ACT_MOVE_UP: if (*cur) (*cur)--; return true;
+	case TUI_ACT_PAGE_DOWN: case TUI_ACT_HALF_DOWN:
+		*cur += a == TUI_ACT_PAGE_DOWN ? page : page / 2;
+		if (*cur >= n)
+			*cur = n ? n - 1 : 0;
+		return true;
+	case TUI_ACT_PAGE_UP: case TUI_ACT_HALF_UP: {
+		size_t d = a == TUI_ACT_PAGE_UP ? page : page / 2;
+		*cur = *cur > d ? *cur - d : 0;
+		return true;
+	}
+	case TUI_ACT_FIRST: *cur = 0; return true;
+	case TUI_ACT_LAST: *cur = n ? n - 1 : 0; return true;
+	default: return false;
+	}
+}
+
+static void keep_visible(size_t cur, size_t *top, size_t rows)
+{
+	if (cur < *top)
+		*top = cur;
+	if (rows && cur >= *top + rows)
+		*top = cur - rows + 1;
+}
+
+/* ---- the model list ----------------------------------------------------- */
+
+struct reg_priv {
+	ry_model *m;
+	size_t n, cur, top;
+};
+
+static void reg_load(struct tui_ctx *c, struct reg_priv *p)
+{
+	char *keep = p->n && p->cur < p->n ? ry_xstrdup(p->m[p->cur].name) : NULL;
+	ry_models_free(p->m, p->n);
+	p->m = NULL;
+	p->n = 0;
+	if (ry_registry_models(c->st, &p->m, &p->n) < 0)
+		tui_error(c, "%s", ry_error_last());
+	p->cur = 0;
+	for (size_t i = 0; keep && i < p->n; i++)
+		if (!strcmp(p->m[i].name, keep))
+			p->cur = i;
+	free(keep);
+}
+
+static int reg_open(struct tui_view *v, struct tui_ctx *c, void *arg)
+{
+	(void)arg;
+	v->priv = ry_xcalloc(1, sizeof(struct reg_priv));
+	reg_load(c, v->priv);
+	return 0;
+}
+
+static void reg_done(struct tui_view *v, struct tui_ctx *c)
+{
+	struct reg_priv *p = v->priv;
+	(void)c;
+	if (!p)
+		return;
+	ry_models_free(p->m, p->n);
+	free(p);
+}
+
+static void reg_reload(struct tui_view *v, struct tui_ctx *c)
+{
+	reg_load(c, v->priv);
+}
+
+static void aliases_text(const ry_model *m, char *out, size_t n)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < m->naliases && len < n; i++) {
+		int w = snprintf(out + len, n - len, "%s@%s=v%lld", i ? " " : "", m->aliases[i].alias,
+		                 (long long)m->aliases[i].version);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+}
+
+static void reg_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
+{
+	struct reg_priv *p = v->priv;
+	char line[1024], al[512], when[64];
+	int w = c->cols - 2;
+	snprintf(line, sizeof line, "%-32s %8s  %-34s %7s  %s", "MODEL", "VERSIONS", "ALIASES", "LATEST",
+	         "CREATED");
+	tui_draw_text(c, y, 1, w, line, TUI_COLOR_HEADER);
+	if (!p->n) {
+		tui_draw_text(c, y + 2, 2, w - 1,
+		              "No registered models yet. Press q, pick a run with artifacts and press P to promote it.",
+		              TUI_COLOR_DIM);
+		return;
+	}
+	size_t rows = h > 1 ? (size_t)h - 1 : 1;
+	keep_visible(p->cur, &p->top, rows);
+	for (size_t i = 0; i < rows && p->top + i < p->n; i++) {
+		const ry_model *m = &p->m[p->top + i];
+		enum tui_color e = p->top + i == p->cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
+		char name[160], als[160];
+		/* Fit outside text by display width before it goes into columns. */
+		tui_text_fit(name, sizeof name, m->name, 32, true, false, c->utf8);
+		aliases_text(m, al, sizeof al);
+		tui_text_fit(als, sizeof als, al, 34, true, false, c->utf8);
+		ry_format_time(m->created, when, sizeof when);
+		char lv[32] = "-";
+		if (m->latest)
+			snprintf(lv, sizeof lv, "v%lld", (long long)m->latest);
+		snprintf(line, sizeof line, "%s %8lld  %s %7s  %s", name, (long long)m->nversions, als, lv, when);
+		tui_draw_fill(c, y + 1 + (int)i, 1, w, e);
+		tui_draw_text(c, y + 1 + (int)i, 1, w, line, e);
+	}
+}
+
+static int reg_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+{
+	struct reg_priv *p = v->priv;
+	if (move(&p->cur, p->n, v->rows, a))
+		return TUI_REDRAW;
+	switch (a) {
+	case TUI_ACT_ENTER:
+		if (p->n) {
+			struct tui_model_arg ma = { p->m[p->cur].name };
+			tui_view_push(c, &tui_view_model, &ma);
+		}
+		return TUI_REDRAW;
+	case TUI_ACT_SEARCH:
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		return TUI_REDRAW;
+	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
+		for (size_t k = 1; c->search[0] && k <= p->n; k++) {
+			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->cur + k) % p->n : (p->cur + p->n - k) % p->n;
+			if (strcasestr(p->m[i].name, c->search)) {
+				p->cur = i;
+				return TUI_REDRAW;
+			}
+		}
+		tui_error(c, "no model name contains '%s'", c->search);
+		return TUI_REDRAW;
+	case TUI_ACT_HISTORY: case TUI_ACT_GOTO_RUN:
+		tui_error(c, "press Enter to open a model first");
+		return TUI_REDRAW;
+	default:
+		return TUI_UNHANDLED;
+	}
+}
+
+static int reg_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
+                      bool cancel)
+{
+	struct reg_priv *p = v->priv;
+	if (kind != TUI_PROMPT_SEARCH || !final || cancel)
+		return TUI_REDRAW;
+	snprintf(c->search, sizeof c->search, "%s", text);
+	p->cur = p->cur ? p->cur - 1 : (p->n ? p->n - 1 : 0);
+	return reg_action(v, c, TUI_ACT_SEARCH_NEXT);
+}
+
+static void reg_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
+{
+	struct reg_priv *p = v->priv;
+	(void)c;
+	snprintf(out, n, " %zu model%s  Enter opens  q back", p->n, p->n == 1 ? "" : "s");
+}
+
+const struct tui_view_ops tui_view_registry = {
+	.name = "registry",
+	.keymap = TUI_KM_REGISTRY,
+	.open = reg_open,
+	.draw = reg_draw,
+	.action = reg_action,
+	.reload = reg_reload,
+	.status = reg_status,
+	.prompt = reg_prompt,
+	.done = reg_done,
+};
+
+/* ---- one model ------------------------------------------------------------ */
+
+struct model_priv {
+	char *name;
+	ry_model *m;                  /* NULL if it vanished */
+	ry_model_version *ver;
+	size_t nver, cur, top;
+	ry_model_event *ev;
+	size_t nev, evcur, evtop;
+	bool history;
+	bool hfocus;                  /* Tab: the keys scroll the history */
+};
+
+static void model_load(struct tui_ctx *c, struct model_priv *p)
+{
+	ry_model_event *ev = NULL;
+	size_t nev = 0;
+	ry_models_free(p->m, p->m ? 1 : 0);
+	ry_model_versions_free(p->ver, p->nver);
+	p->m = NULL;
+	p->ver = NULL;
+	p->nver = 0;
+	if (ry_registry_model(c->st, p->name, &p->m) < 0 ||
+	    ry_registry_versions(c->st, p->name, &p->ver, &p->nver) < 0)
+		tui_error(c, "%s", ry_error_last());
+	if (ry_registry_history(c->st, p->name, &ev, &nev) < 0) {
+		tui_error(c, "%s", ry_error_last()); /* keep showing the trail we had */
+	} else {
+		bool at_end = p->evcur + 1 >= p->nev;
+		ry_model_events_free(p->ev, p->nev);
+		p->ev = ev;
+		p->nev = nev;
+		/* Following the newest event stays on it as new ones arrive. */
+		if (at_end || p->evcur >= p->nev)
+			p->evcur = p->nev ? p->nev - 1 : 0;
+	}
+	if (p->cur >= p->nver)
+		p->cur = p->nver ? p->nver - 1 : 0;
+}
+
+static int model_open(struct tui_view *v, struct tui_ctx *c, void *arg)
+{
+	const struct tui_model_arg *a = arg;
+	struct model_priv *p = ry_xcalloc(1, sizeof *p);
+	v->priv = p;
+	p->name = ry_xstrdup(a->name);
+	model_load(c, p);
+	return 0;
+}
+
+static void model_done(struct tui_view *v, struct tui_ctx *c)
+{
+	struct model_priv *p = v->priv;
+	(void)c;
+	if (!p)
+		return;
+	ry_models_free(p->m, p->m ? 1 : 0);
+	ry_model_versions_free(p->ver, p->nver);
+	ry_model_events_free(p->ev, p->nev);
+	free(p->name);
+	free(p);
+}
+
+static void model_reload(struct tui_view *v, struct tui_ctx *c)
+{
+	model_load(c, v->priv);
+}
+
+static void version_line(struct tui_ctx *c, const ry_model_version *mv, char *out, size_t n)
+{
+	char al[256] = "", run[64], size[32], when[64], alf[96];
+	size_t len = 0;
+	for (size_t i = 0; i < mv->naliases && len < sizeof al; i++) {
+		int w = snprintf(al + len, sizeof al - len, "%s@%s", i ? " " : "", mv->aliases[i]);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	tui_text_fit(alf, sizeof alf, al, 22, true, false, c->utf8);
+	tui_text_fit(run, sizeof run, mv->run_name ? mv->run_name : "(run deleted)", 14, true, false,
+	             c->utf8);
+	ry_format_bytes(mv->size, size, sizeof size);
+	ry_format_time(mv->created, when, sizeof when);
+	snprintf(out, n, "v%-4lld %s %s %-20s %.12s %10s  %s", (long long)mv->version, alf, run, when,
+	         mv->sha256, size, mv->description ? mv->description : "");
+}
+
+static void event_line(const ry_model_event *e, char *out, size_t n)
+{
+	char when[64], what[96] = "";
+	ry_format_time(e->ts, when, sizeof when);
+	if (e->from_version || e->to_version || e->alias) {
+		char from[24], to[24];
+		if (e->from_version)
+			snprintf(from, sizeof from, "v%lld", (long long)e->from_version);
+		else
+			snprintf(from, sizeof from, "unset");
+		if (e->to_version)
+			snprintf(to, sizeof to, "v%lld", (long long)e->to_version);
+		else if (!strcmp(e->kind, "alias.delete"))
+			snprintf(to, sizeof to, "unset");
+		else if (e->version)
+			snprintf(to, sizeof to, "v%lld", (long long)e->version);
+		else
+			snprintf(to, sizeof to, "(not moved)");
+		snprintf(what, sizeof what, "@%s %s -> %s", e->alias ? e->alias : "?", from, to);
+	} else if (e->version) {
+		snprintf(what, sizeof what, "v%lld", (long long)e->version);
+	}
+	snprintf(out, n, "%-20s  %-10.10s %-16s %-26s %s", when, e->actor ? e->actor : "?", e->kind, what,
+	         e->note ? e->note : "");
+}
+
+static void model_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
+{
+	struct model_priv *p = v->priv;
+	int w = c->cols - 2, row = y;
+	char line[1024];
+	if (!p->m) {
+		tui_draw_text(c, y, 1, w, "This model is not registered (any more).", TUI_COLOR_DIM);
+		return;
+	}
+	snprintf(line, sizeof line, "Model %s  %lld version%s%s%s", p->m->name, (long long)p->m->nversions,
+	         p->m->nversions == 1 ? "" : "s", p->m->description[0] ? "  " : "", p->m->description);
+	tui_draw_text(c, row++, 1, w, line, TUI_COLOR_TITLE);
+	snprintf(line, sizeof line, "%-5s %-22s %-14s %-20s %-12s %10s  %s", "VER", "ALIASES", "RUN",
+	         "CREATED", "SHA256", "SIZE", "DESCRIPTION");
+	tui_draw_text(c, row++, 1, w, line, TUI_COLOR_HEADER);
+	int vrows = h - 2;
+	if (p->history)
+		vrows = vrows / 2 > 3 ? vrows / 2 : (vrows > 3 ? 3 : vrows);
+	if (vrows < 1)
+		vrows = 1;
+	keep_visible(p->cur, &p->top, (size_t)vrows);
+	for (int i = 0; i < vrows && p->top + (size_t)i < p->nver; i++) {
+		size_t k = p->top + (size_t)i;
+		enum tui_color e = k == p->cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
+		version_line(c, &p->ver[k], line, sizeof line);
+		tui_draw_fill(c, row + i, 1, w, e);
+		tui_draw_text(c, row + i, 1, w, line, e);
+	}
+	if (!p->history)
+		return;
+	row += vrows;
+	int hrows = y + h - row - 2;
+	if (hrows < 1)
+		return;
+	snprintf(line, sizeof line, "History: %zu event%s, newest last%s", p->nev, p->nev == 1 ? "" : "s",
+	         p->nev > (size_t)hrows ? (p->hfocus ? "  (scrolling: Tab back to versions)"
+	                                             : "  (Tab to scroll)") : "");
+	tui_draw_text(c, row++, 1, w, line, TUI_COLOR_TITLE);
+	snprintf(line, sizeof line, "%-20s  %-10s %-16s %-26s %s", "WHEN", "WHO", "WHAT", "FROM -> TO", "WHY");
+	tui_draw_text(c, row++, 1, w, line, TUI_COLOR_HEADER);
+	/* The cursor starts on the newest event: the end of the trail is what
+	 * was just done. */
+	keep_visible(p->evcur, &p->evtop, (size_t)hrows);
+	for (int i = 0; i < hrows && p->evtop + (size_t)i < p->nev; i++) {
+		size_t k = p->evtop + (size_t)i;
+		enum tui_color e = p->hfocus && k == p->evcur ? TUI_COLOR_CURSOR
+		                 : strstr(p->ev[k].kind, "refused") ? TUI_COLOR_ERROR : TUI_COLOR_DEFAULT;
+		event_line(&p->ev[k], line, sizeof line);
+		if (e == TUI_COLOR_CURSOR)
+			tui_draw_fill(c, row + i, 1, w, e);
+		tui_draw_text(c, row + i, 1, w, line, e);
+	}
+}
+
+static int model_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+{
+	struct model_priv *p = v->priv;
+	if (p->history && p->hfocus ? move(&p->evcur, p->nev, v->rows / 2, a) : move(&p->cur, p->nver, v->rows, a))
+		return TUI_REDRAW;
+	switch (a) {
+	case TUI_ACT_HISTORY:
+		p->history = !p->history;
+		p->hfocus = false;
+		p->evcur = p->nev ? p->nev - 1 : 0;
+		p->evtop = 0; /* keep_visible then puts the newest on the last row */
+		return TUI_REDRAW;
+	case TUI_ACT_FOCUS_NEXT:
+		if (p->history)
+			p->hfocus = !p->hfocus;
+		return TUI_REDRAW;
+	case TUI_ACT_GOTO_RUN: case TUI_ACT_ENTER: {
+		if (!p->nver)
+			return TUI_REDRAW;
+		const ry_model_version *mv = &p->ver[p->cur];
+		if (!mv->run_id) {
+			tui_error(c, "the source run of v%lld was deleted; its artifact is kept", (long long)mv->version);
+			return TUI_REDRAW;
+		}
+		struct tui_detail_arg d = { (long long)mv->run_id };
+		tui_view_push(c, &tui_view_detail, &d);
+		return TUI_REDRAW;
+	}
+	default:
+		return TUI_UNHANDLED;
+	}
+}
+
+static void model_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
+{
+	struct model_priv *p = v->priv;
+	(void)c;
+	if (p->history && p->hfocus)
+		snprintf(out, n, " event %zu/%zu  Tab versions  h hide history  q back", p->nev ? p->evcur + 1 : 0,
+		         p->nev);
+	else
+		snprintf(out, n, " version %zu/%zu  r source run  h history%s  q back", p->nver ? p->cur + 1 : 0,
+		         p->nver, p->history ? " (shown, Tab scrolls it)" : "");
+}
+
+const struct tui_view_ops tui_view_model = {
+	.name = "model",
+	.keymap = TUI_KM_REGISTRY,
+	.open = model_open,
+	.draw = model_draw,
+	.action = model_action,
+	.reload = model_reload,
+	.status = model_status,
+	.done = model_done,
+};

@@ -1,0 +1,1022 @@
+/*
+ * The main screen: the experiments pane on the left and the runs table on
+ * the right, with the live `/` filter, sort by the column under the column
+ * cursor, plain-text search, marks for compare, and the column picker.
+ *
+ * Virtual scrolling: the run list (core/query/runlist.h) is just ids in order;
+ * cell values are fetched for the visible rows only and cached until the
+ * window, the columns or the data change, so 100,000 runs cost the same
+ * as 40.  It never reads metric histories.
+ */
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app/draw.h"
+#include "work/job.h"
+#include "text/text.h"
+#include "app/tui.h"
+
+/* Built-in columns every table starts with. */
+static const char *const builtin_cols[] = { "status", "name", "created", "duration", "host", "cost" };
+enum { NBUILTIN = 6, COL_STATUS = 0, COL_NAME = 1 };
+
+struct col {
+	char *spec;      /* what the user named: "params.lr", "duration" */
+	ry_field *f;     /* owned */
+	int width;       /* chosen at draw time */
+	bool numeric;
+};
+
+struct main_priv {
+	ry_experiment *exps;
+	size_t nexps;
+	bool exps_loaded;            /* the pane fills after the first frame (idle) */
+	bool warmed;                 /* ry_runlist_warm done (idle, after the pane) */
+	/* Data changed underneath: the visible cells are re-read at once, the
+	 * list and the pane (queries over every run) at most every second or
+	 * three, from idle, so a job logging twice a second cannot keep a
+	 * 100,000-run workspace busy re-listing. */
+	bool list_stale, exps_stale;
+	double list_at, exps_at;     /* ry_monotonic() of the last load */
+	size_t exp_cur, exp_top;     /* 0 is "all experiments" */
+	bool focus_exps;
+
+	ry_runlist *list;
+	char *filter, *sort;         /* the applied (last good) ones; owned, may be NULL */
+	char *filter_saved;          /* before the `/` prompt opened, to restore on Esc */
+	size_t cur, top;
+	int64_t cur_id;
+	int64_t cancel_id;           /* the run a y/N cancel prompt is about */
+
+	struct col *cols;
+	size_t ncols, col_cur;
+	size_t col_first;            /* first scrollable (non-pinned) column shown */
+
+	ry_cell *cells;              /* cache: rows [cache_top, cache_top + cache_n) x ncols */
+	size_t cache_top, cache_n;
+	bool cache_valid;
+	bool visible_running;        /* a visible run is running: refresh elapsed time */
+
+	ry_field *name_field;        /* for search */
+};
+
+static int64_t cur_exp_id(const struct main_priv *p)
+{
+	return p->exp_cur == 0 || p->exp_cur > p->nexps ? 0 : p->exps[p->exp_cur - 1].id;
+}
+
+static void cache_drop(struct main_priv *p)
+{
+	if (p->cells) {
+		ry_cells_clear(p->cells, p->cache_n * p->ncols);
+		free(p->cells);
+	}
+	p->cells = NULL;
+	p->cache_n = 0;
+	p->cache_valid = false;
+}
+
+static void cols_free(struct main_priv *p)
+{
+	cache_drop(p);
+	for (size_t i = 0; i < p->ncols; i++) {
+		free(p->cols[i].spec);
+		ry_field_free(p->cols[i].f);
+	}
+	free(p->cols);
+	p->cols = NULL;
+	p->ncols = 0;
+}
+
+static bool col_add(struct tui_ctx *c, struct main_priv *p, const char *spec, bool report)
+{
+	ry_field *f = NULL;
+	if (ry_field_parse(&f, c->st, spec) < 0) {
+		if (report)
+			tui_error(c, "%s", ry_error_last());
+		return false;
+	}
+	p->cols = ry_xrealloc(p->cols, (p->ncols + 1) * sizeof *p->cols);
+	p->cols[p->ncols].spec = ry_xstrdup(spec);
+	p->cols[p->ncols].f = f;
+	p->cols[p->ncols].width = 8;
+	p->cols[p->ncols].numeric = ry_field_numeric(f);
+	p->ncols++;
+	return true;
+}
+
+/* The remembered columns of the current experiment (or of "all"). */
+static char *columns_setting_get(struct tui_ctx *c, struct main_priv *p)
+{
+	int64_t e = cur_exp_id(p);
+	return e > 0 ? ry_experiment_setting_get(c->st, e, "columns")
+	             : ry_store_setting_get(c->st, "tui.columns");
+}
+
+static void columns_setting_set(struct tui_ctx *c, struct main_priv *p, const char *v)
+{
+	int64_t e = cur_exp_id(p);
+	int rc = e > 0 ? ry_experiment_setting_set(c->st, e, "columns", v)
+	               : ry_store_setting_set(c->st, "tui.columns", v);
+	if (rc < 0)
+		tui_error(c, "columns not remembered: %s", ry_error_last());
+}
+
+/* Param keys seen in the first runs of the list (core has no key index for
+ * params; a sample is what a column picker needs). */
+static void sample_param_keys(struct tui_ctx *c, struct main_priv *p, char ***keys, size_t *nkeys)
+{
+	size_t n = p->list ? ry_runlist_count(p->list) : 0, cap = 0;
+	*keys = NULL;
+	*nkeys = 0;
+	for (size_t i = 0; i < n && i < 25; i++) {
+		ry_run *r = NULL;
+		if (ry_run_get(&r, c->st, ry_runlist_id(p->list, i)) < 0)
+			continue;
+		for (size_t k = 0; k < r->nparams; k++) {
+			bool seen = false;
+			for (size_t j = 0; j < *nkeys && !seen; j++)
+				seen = !strcmp((*keys)[j], r->params[k].key);
+			if (!seen) {
+				*keys = ry_xgrow(*keys, &cap, *nkeys + 1, sizeof **keys);
+				(*keys)[(*nkeys)++] = ry_xstrdup(r->params[k].key);
+			}
+		}
+		ry_run_free(r);
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Set the columns: built-ins plus `specs` (comma-separated), or the
+ * remembered ones, or a few params and metrics when nothing is remembered. */
+static void columns_load(struct tui_ctx *c, struct main_priv *p, const char *specs)
+{
+	char *owned = NULL;
+	cols_free(p);
+	for (int i = 0; i < NBUILTIN; i++)
+		col_add(c, p, builtin_cols[i], false);
+	if (!specs)
+		specs = owned = columns_setting_get(c, p);
+	if (specs) {
+		char *copy = ry_xstrdup(specs), *save = NULL;
+		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			while (*t == ' ')
+				t++;
+			if (*t)
+				col_add(c, p, t, false); /* a key that no longer exists is dropped */
+		}
+		free(copy);
+	} else {
+		char **pk = NULL, **mk = NULL;
+		size_t npk = 0, nmk = 0;
+		sample_param_keys(c, p, &pk, &npk);
+		if (npk)
+			qsort(pk, npk, sizeof *pk, cmp_str);
+		for (size_t i = 0; i < npk && i < 3; i++) {
+			char *s = ry_xasprintf("params.%s", pk[i]);
+			col_add(c, p, s, false);
+			free(s);
+		}
+		if (ry_metrics_keys(c->st, cur_exp_id(p), &mk, &nmk) == 0) {
+			for (size_t i = 0; i < nmk && i < 3; i++) {
+				char *s = ry_xasprintf("metrics.%s", mk[i]);
+				col_add(c, p, s, false);
+				free(s);
+			}
+		}
+		ry_strings_free(pk, npk);
+		ry_strings_free(mk, nmk);
+	}
+	free(owned);
+	if (p->col_cur >= p->ncols)
+		p->col_cur = COL_NAME;
+	p->col_first = NBUILTIN > 2 ? 2 : 0;
+}
+
+static char *columns_join(const struct main_priv *p)
+{
+	ry_buf b = RY_BUF_INIT;
+	for (size_t i = NBUILTIN; i < p->ncols; i++) {
+		if (b.len)
+			ry_buf_putc(&b, ',');
+		ry_buf_puts(&b, p->cols[i].spec);
+	}
+	return ry_buf_detach(&b);
+}
+
+/* Find the row of run id in the list; false if it is gone. */
+static bool find_row(const struct main_priv *p, int64_t id, size_t *row)
+{
+	size_t n = ry_runlist_count(p->list);
+	const int64_t *ids = ry_runlist_ids(p->list);
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i] == id) {
+			*row = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Open the list with the given filter and sort; on error the old list is
+ * kept and the message stays in ry_error_last(). */
+static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter, const char *sort)
+{
+	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+	ry_runlist *l = NULL;
+	o.experiment_id = cur_exp_id(p);
+	o.filter = filter;
+	o.sort = sort;
+	int rc = ry_runlist_open(&l, c->st, &o);
+	if (rc < 0)
+		return rc;
+	ry_runlist_free(p->list);
+	p->list = l;
+	p->list_at = ry_monotonic();
+	p->list_stale = false;
+	cache_drop(p);
+	size_t n = ry_runlist_count(l), row = 0;
+	if (p->cur_id && find_row(p, p->cur_id, &row))
+		p->cur = row;
+	else if (p->cur >= n)
+		p->cur = n ? n - 1 : 0;
+	if (n)
+		p->cur_id = ry_runlist_id(l, p->cur);
+	return 0;
+}
+
+static void set_str(char **dst, const char *s)
+{
+	free(*dst);
+	*dst = s && *s ? ry_xstrdup(s) : NULL;
+}
+
+static void exps_load(struct tui_ctx *c, struct main_priv *p)
+{
+	int64_t keep = cur_exp_id(p);
+	ry_experiments_free(p->exps, p->nexps);
+	p->exps = NULL;
+	p->nexps = 0;
+	if (ry_experiments_list(c->st, &p->exps, &p->nexps) < 0) {
+		tui_error(c, "%s", ry_error_last());
+		return;
+	}
+	p->exp_cur = 0;
+	p->exps_loaded = true;
+	p->exps_stale = false;
+	p->exps_at = ry_monotonic();
+	for (size_t i = 0; keep && i < p->nexps; i++)
+		if (p->exps[i].id == keep)
+			p->exp_cur = i + 1;
+}
+
+/* ---- view callbacks ------------------------------------------------------ */
+
+static int main_open(struct tui_view *v, struct tui_ctx *c, void *arg)
+{
+	struct main_priv *p = ry_xcalloc(1, sizeof *p);
+	(void)arg;
+	v->priv = p;
+	/* The experiments pane (counts and costs over every run) is filled
+	 * right after the first frame, so the runs show without waiting. */
+	if (ry_field_parse(&p->name_field, c->st, "name") < 0) {
+		tui_error(c, "%s", ry_error_last());
+		return -1;
+	}
+	if (list_open(c, p, NULL, NULL) < 0) {
+		tui_error(c, "%s", ry_error_last());
+		return -1;
+	}
+	columns_load(c, p, NULL);
+	p->col_cur = COL_NAME;
+	return 0;
+}
+
+static void main_done(struct tui_view *v, struct tui_ctx *c)
+{
+	struct main_priv *p = v->priv;
+	(void)c;
+	if (!p)
+		return;
+	cols_free(p);
+	ry_runlist_free(p->list);
+	ry_experiments_free(p->exps, p->nexps);
+	ry_field_free(p->name_field);
+	free(p->filter);
+	free(p->sort);
+	free(p->filter_saved);
+	free(p);
+}
+
+static void main_reload(struct tui_view *v, struct tui_ctx *c)
+{
+	struct main_priv *p = v->priv;
+	(void)c;
+	cache_drop(p);
+	p->list_stale = true;
+	p->exps_stale = true;
+}
+
+static int main_tick(struct tui_view *v, struct tui_ctx *c)
+{
+	struct main_priv *p = v->priv;
+	(void)c;
+	if (!p->visible_running)
+		return 0;
+	/* Elapsed time and accrued cost of running runs move with the clock. */
+	cache_drop(p);
+	return TUI_REDRAW;
+}
+
+/* Fetch rows [from, from+n) into the cache, replacing it. */
+static void cache_load(struct tui_ctx *c, struct main_priv *p, size_t from, size_t n)
+{
+	cache_drop(p);
+	p->cache_top = from;
+	p->cache_valid = true;
+	if (!n)
+		return;
+	ry_field **fields = ry_xmalloc(p->ncols * sizeof *fields);
+	for (size_t j = 0; j < p->ncols; j++)
+		fields[j] = p->cols[j].f;
+	p->cells = ry_xcalloc(n * p->ncols, sizeof *p->cells);
+	if (ry_runlist_fetch(c->st, ry_runlist_ids(p->list) + from, n, fields, p->ncols, p->cells) < 0)
+		tui_error(c, "%s", ry_error_last());
+	free(fields);
+	p->cache_n = n;
+}
+
+/* Make sure the visible rows [top, top+h) are in the cache: only they are
+ * fetched when they are not (virtual scrolling). */
+static void cache_fill(struct tui_ctx *c, struct main_priv *p, size_t h)
+{
+	size_t n = ry_runlist_count(p->list);
+	size_t want = p->top < n ? (n - p->top < h ? n - p->top : h) : 0;
+	if (p->cache_valid && p->top >= p->cache_top && p->top + want <= p->cache_top + p->cache_n)
+		return;
+	cache_load(c, p, p->top, want);
+}
+
+/* Between keys: widen the cache to a page above and two below, so that
+ * paging and scrolling find their rows already fetched. */
+static void main_idle(struct tui_view *v, struct tui_ctx *c)
+{
+	struct main_priv *p = v->priv;
+	/* Scripts (tests) want every change at once, not throttled. */
+	double now = c->headless ? INFINITY : ry_monotonic();
+	if (!p->exps_loaded) {
+		exps_load(c, p);
+		p->exps_loaded = true;
+		c->dirty |= TUI_REDRAW;
+		return;
+	}
+	if (!p->warmed) {
+		/* the next idle moment: ready the index a filter reads */
+		ry_runlist_warm(c->st);
+		p->warmed = true;
+		return;
+	}
+	if (p->list_stale && now - p->list_at >= 1.0) {
+		if (list_open(c, p, p->filter, p->sort) < 0)
+			tui_error(c, "%s", ry_error_last());
+		p->list_stale = false;
+		c->dirty |= TUI_REDRAW;
+		return;
+	}
+	if (p->exps_stale && now - p->exps_at >= 3.0) {
+		exps_load(c, p);
+		c->dirty |= TUI_REDRAW;
+		return;
+	}
+	size_t n = p->list ? ry_runlist_count(p->list) : 0;
+	size_t h = v->rows > 1 ? (size_t)v->rows - 1 : 1;
+	size_t from = p->top > h ? p->top - h : 0, to = p->top + 3 * h;
+	if (to > n)
+		to = n;
+	if (!p->cache_valid || from >= to || (p->cache_top <= from && to <= p->cache_top + p->cache_n))
+		return;
+	cache_load(c, p, from, to - from);
+}
+
+static int exp_pane_width(const struct tui_ctx *c)
+{
+	return c->cols >= 110 ? 30 : c->cols >= 84 ? 24 : 0;
+}
+
+static void draw_exps(struct tui_view *v, struct tui_ctx *c, int y, int h, int w)
+{
+	struct main_priv *p = v->priv;
+	size_t total = p->nexps + 1;
+	int per = 2; /* lines per entry */
+	size_t fit = (size_t)(h - 1) / (size_t)per;
+	if (!fit)
+		fit = 1;
+	if (p->exp_cur < p->exp_top)
+		p->exp_top = p->exp_cur;
+	if (p->exp_cur >= p->exp_top + fit)
+		p->exp_top = p->exp_cur - fit + 1;
+	tui_draw_text(c, y, 0, w - 1, " Experiments", p->focus_exps ? TUI_COLOR_PANE_ACTIVE : TUI_COLOR_HEADER);
+	if (!p->exps_loaded) {
+		tui_draw_text(c, y + 1, 1, w - 2, c->utf8 ? "counting\xe2\x80\xa6" : "counting...", TUI_COLOR_DIM);
+		tui_draw_vline(c, y, w - 1, h, TUI_COLOR_BORDER);
+		return;
+	}
+	int64_t allruns = 0, allrunning = 0;
+	double allcost = 0;
+	for (size_t i = 0; i < p->nexps; i++) {
+		allruns += p->exps[i].nruns;
+		allrunning += p->exps[i].nrunning;
+		allcost += p->exps[i].cost;
+	}
+	for (size_t i = p->exp_top; i < total && (int)((i - p->exp_top) * (size_t)per) + 1 < h; i++) {
+		int yy = y + 1 + (int)(i - p->exp_top) * per;
+		const char *name = i ? p->exps[i - 1].name : "(all experiments)";
+		int64_t nr = i ? p->exps[i - 1].nruns : allruns, nrun = i ? p->exps[i - 1].nrunning : allrunning;
+		double cost = i ? p->exps[i - 1].cost : allcost;
+		char line[128];
+		bool sel = i == p->exp_cur;
+		enum tui_color e = sel ? (p->focus_exps ? TUI_COLOR_CURSOR : TUI_COLOR_MARKED) : TUI_COLOR_DEFAULT;
+		tui_draw_fill(c, yy, 0, w - 1, e);
+		tui_draw_text(c, yy, 1, w - 2, name, e);
+		if (nrun)
+			snprintf(line, sizeof line, "%lld runs, %lld running, $%.2f", (long long)nr, (long long)nrun, cost);
+		else
+			snprintf(line, sizeof line, "%lld runs, $%.2f", (long long)nr, cost);
+		if (yy + 1 < y + h)
+			tui_draw_text(c, yy + 1, 3, w - 4, line, sel ? e : TUI_COLOR_DIM);
+		if (sel && yy + 1 < y + h)
+			tui_draw_fill(c, yy + 1, 0, 3, e);
+	}
+	tui_draw_vline(c, y, w - 1, h, TUI_COLOR_BORDER);
+}
+
+/* Column widths for a table of width w, and the first scrollable column
+ * (status and name stay pinned) so that the column cursor is visible. */
+static void layout_cols(struct main_priv *p, int w)
+{
+	static const int fixed[NBUILTIN] = { 2, 0, 9, 8, 12, 8 };
+	for (size_t j = 0; j < p->ncols; j++) {
+		if (j < NBUILTIN && j != COL_NAME) {
+			p->cols[j].width = fixed[j];
+		} else if (j >= NBUILTIN) {
+			int lw = tui_text_width(ry_field_label(p->cols[j].f)) + 1;
+			p->cols[j].width = lw < 9 ? 9 : lw > 16 ? 16 : lw;
+		}
+	}
+	/* Name takes what is left after the other columns, within limits. */
+	int others = 0;
+	for (size_t j = 0; j < p->ncols; j++)
+		if (j != COL_NAME)
+			others += p->cols[j].width + 1;
+	int nw = w - others - 1;
+	p->cols[COL_NAME].width = nw < 16 ? 16 : nw > 40 ? 40 : nw;
+	/* Keep the column cursor visible by scrolling the non-pinned columns. */
+	if (p->col_cur >= 2 && p->col_cur < p->col_first)
+		p->col_first = p->col_cur;
+	for (;;) {
+		int used = p->cols[0].width + 1 + p->cols[1].width + 1;
+		size_t j;
+		for (j = p->col_first; j < p->ncols && used + p->cols[j].width <= w; j++)
+			used += p->cols[j].width + 1;
+		if (p->col_cur < 2 || p->col_cur < j || p->col_first + 1 >= p->ncols)
+			break;
+		p->col_first++;
+	}
+}
+
+static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int h, int w)
+{
+	struct main_priv *p = v->priv;
+	size_t n = ry_runlist_count(p->list);
+	size_t rows = h > 1 ? (size_t)h - 1 : 1;
+	double now = ry_now();
+	if (p->cur >= n)
+		p->cur = n ? n - 1 : 0;
+	if (p->cur < p->top)
+		p->top = p->cur;
+	if (p->cur >= p->top + rows)
+		p->top = p->cur - rows + 1;
+	if (p->top + rows > n)
+		p->top = n > rows ? n - rows : 0;
+	layout_cols(p, w);
+	cache_fill(c, p, rows);
+
+	/* Header, with the sort column marked and the column cursor shown. */
+	tui_draw_fill(c, y, x0, w, TUI_COLOR_HEADER);
+	const char *sort_key = NULL;
+	bool sort_desc = false;
+	char sortbuf[256] = "";
+	if (p->sort) {
+		snprintf(sortbuf, sizeof sortbuf, "%s", p->sort);
+		char *colon = strrchr(sortbuf, ':');
+		if (colon && (!strcmp(colon, ":desc") || !strcmp(colon, ":asc"))) {
+			sort_desc = !strcmp(colon, ":desc");
+			*colon = '\0';
+		}
+		sort_key = sortbuf;
+	}
+	int x = x0;
+	for (size_t j = 0; j < p->ncols && x < x0 + w; j++) {
+		if (j >= 2 && j < p->col_first)
+			continue;
+		struct col *col = &p->cols[j];
+		int cw = col->width;
+		if (x + cw > x0 + w)
+			cw = x0 + w - x;
+		char label[128];
+		const char *lab = j == COL_STATUS ? "" : ry_field_label(col->f);
+		bool sorted = sort_key && (!strcmp(sort_key, col->spec) || !strcmp(sort_key, ry_field_label(col->f)));
+		snprintf(label, sizeof label, "%s%s", lab,
+		         sorted ? (sort_desc ? (c->utf8 ? "\xe2\x96\xbc" : "v") : (c->utf8 ? "\xe2\x96\xb2" : "^")) : "");
+		enum tui_color e = j == p->col_cur && !p->focus_exps ? TUI_COLOR_CURSOR : TUI_COLOR_HEADER;
+		if (col->numeric && j >= 2)
+			tui_draw_text_right(c, y, x, cw, label, e);
+		else
+			tui_draw_text(c, y, x, cw, label, e);
+		x += cw + 1;
+	}
+
+	p->visible_running = false;
+	for (size_t i = 0; i < rows && p->top + i < n; i++) {
+		size_t row = p->top + i;
+		int yy = y + 1 + (int)i;
+		int64_t id = ry_runlist_id(p->list, row);
+		bool is_cur = row == p->cur && !p->focus_exps;
+		bool marked = tui_marked(c, id);
+		enum tui_color base = is_cur ? TUI_COLOR_CURSOR : marked ? TUI_COLOR_MARKED : TUI_COLOR_DEFAULT;
+		tui_draw_fill(c, yy, x0, w, base);
+		size_t ci = row - p->cache_top;
+		const ry_cell *cells = p->cells && row >= p->cache_top && ci < p->cache_n ? p->cells + ci * p->ncols
+		                                                                         : NULL;
+		x = x0;
+		for (size_t j = 0; j < p->ncols && x < x0 + w; j++) {
+			if (j >= 2 && j < p->col_first)
+				continue;
+			struct col *col = &p->cols[j];
+			int cw = col->width;
+			if (x + cw > x0 + w)
+				cw = x0 + w - x;
+			char text[512] = "";
+			if (cells && j == COL_STATUS) {
+				const char *status = cells[j].type == RY_CELL_TEXT ? cells[j].text : "";
+				char g[32];
+				if (!strcmp(status, "running"))
+					p->visible_running = true;
+				snprintf(g, sizeof g, "%s%s", marked ? (c->utf8 ? "\xe2\x96\x8c" : ">") : " ",
+				         tui_status_glyph(c, status));
+				tui_draw_text(c, yy, x, cw, g, is_cur ? base : tui_status_color(status));
+			} else if (cells) {
+				ry_cell_format(col->f, &cells[j], now, text, sizeof text);
+				if (col->numeric && j >= 2)
+					tui_draw_text_right(c, yy, x, cw, text, base);
+				else
+					tui_draw_text(c, yy, x, cw, text, base);
+			}
+			x += cw + 1;
+		}
+	}
+	if (!n) {
+		const char *m = p->filter ? "No runs match the filter.  Press / to change it."
+		                          : "No runs yet.  Track one with 'runyard run -- CMD', or try 'runyard --demo'.";
+		tui_draw_text(c, y + 2, x0 + 2, w - 4, m, TUI_COLOR_DIM);
+	}
+}
+
+static void main_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
+{
+	int pw = exp_pane_width(c);
+	if (!pw)
+		((struct main_priv *)v->priv)->focus_exps = false;
+	if (pw)
+		draw_exps(v, c, y, h, pw);
+	draw_table(v, c, y, pw, h, c->cols - pw);
+}
+
+static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
+{
+	struct main_priv *p = v->priv;
+	size_t count = ry_runlist_count(p->list);
+	char marked[48] = "";
+	if (c->nmarked)
+		snprintf(marked, sizeof marked, "  %zu marked", c->nmarked);
+	snprintf(out, n, " filter: %s  sort: %s  %zu/%zu run%s%s", p->filter ? p->filter : "(none)",
+	         p->sort ? p->sort : "created:desc", count ? p->cur + 1 : 0, count, count == 1 ? "" : "s",
+	         marked);
+}
+
+/* ---- actions ------------------------------------------------------------- */
+
+static void move_cursor(struct main_priv *p, long delta)
+{
+	size_t n = ry_runlist_count(p->list);
+	if (!n)
+		return;
+	long nc = (long)p->cur + delta;
+	if (nc < 0)
+		nc = 0;
+	if ((size_t)nc >= n)
+		nc = (long)n - 1;
+	p->cur = (size_t)nc;
+	p->cur_id = ry_runlist_id(p->list, p->cur);
+}
+
+static void select_exp(struct tui_ctx *c, struct main_priv *p, size_t e)
+{
+	if (e > p->nexps || e == p->exp_cur)
+		return;
+	p->exp_cur = e;
+	p->cur = 0;
+	p->top = 0;
+	p->cur_id = 0;
+	if (list_open(c, p, p->filter, p->sort) < 0) {
+		/* A filter naming a key this experiment lacks: show everything. */
+		tui_error(c, "%s", ry_error_last());
+		set_str(&p->filter, NULL);
+		list_open(c, p, NULL, p->sort);
+	}
+	columns_load(c, p, NULL);
+}
+
+static bool text_has(const char *hay, const char *needle)
+{
+	return hay && strcasestr(hay, needle) != NULL;
+}
+
+/* Jump to the next row (dir +1/-1) whose name contains the search text,
+ * fetching names in chunks from the cursor on, wrapping once. */
+static bool search_jump(struct tui_ctx *c, struct main_priv *p, int dir)
+{
+	size_t n = ry_runlist_count(p->list);
+	const int64_t *ids = ry_runlist_ids(p->list);
+	enum { CHUNK = 512 };
+	ry_cell cells[CHUNK];
+	int64_t chunk_ids[CHUNK];
+	size_t rows[CHUNK];
+	if (!n || !c->search[0])
+		return false;
+	for (size_t off = 1; off <= n; off += CHUNK) {
+		size_t len = n - off + 1 < CHUNK ? n - off + 1 : CHUNK;
+		for (size_t k = 0; k < len; k++) {
+			size_t d = (off + k) % n;
+			rows[k] = dir > 0 ? (p->cur + d) % n : (p->cur + n - d) % n;
+			chunk_ids[k] = ids[rows[k]];
+		}
+		memset(cells, 0, sizeof cells);
+		if (ry_runlist_fetch(c->st, chunk_ids, len, &p->name_field, 1, cells) < 0)
+			return false;
+		size_t hit = SIZE_MAX;
+		for (size_t k = 0; k < len && hit == SIZE_MAX; k++)
+			if (cells[k].type == RY_CELL_TEXT && text_has(cells[k].text, c->search))
+				hit = rows[k];
+		ry_cells_clear(cells, len);
+		if (hit != SIZE_MAX) {
+			p->cur = hit;
+			p->cur_id = ids[hit];
+			return true;
+		}
+	}
+	return false;
+}
+
+static void sort_by(struct tui_ctx *c, struct main_priv *p, bool desc)
+{
+	if (p->col_cur >= p->ncols)
+		return;
+	const char *key = p->col_cur == COL_STATUS ? "status" : p->cols[p->col_cur].spec;
+	char *s = ry_xasprintf("%s:%s", key, desc ? "desc" : "asc");
+	if (list_open(c, p, p->filter, s) < 0)
+		tui_error(c, "%s", ry_error_last());
+	else
+		set_str(&p->sort, s);
+	free(s);
+}
+
+static void columns_chosen(struct tui_ctx *c, struct tui_view *owner, const char *const *chosen, size_t n)
+{
+	struct main_priv *p = owner->priv;
+	ry_buf b = RY_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			ry_buf_putc(&b, ',');
+		ry_buf_puts(&b, chosen[i]);
+	}
+	columns_setting_set(c, p, ry_buf_cstr(&b));
+	columns_load(c, p, ry_buf_cstr(&b));
+	ry_buf_free(&b);
+}
+
+static void open_column_picker(struct tui_view *v, struct tui_ctx *c, struct main_priv *p)
+{
+	char **pk = NULL, **mk = NULL;
+	size_t npk = 0, nmk = 0;
+	sample_param_keys(c, p, &pk, &npk);
+	if (npk)
+		qsort(pk, npk, sizeof *pk, cmp_str);
+	if (ry_metrics_keys(c->st, cur_exp_id(p), &mk, &nmk) < 0) {
+		mk = NULL;
+		nmk = 0;
+	}
+	size_t nitems = npk + nmk;
+	char **items = ry_xcalloc(nitems + 1, sizeof *items);
+	bool *sel = ry_xcalloc(nitems + 1, sizeof *sel);
+	for (size_t i = 0; i < nitems; i++) {
+		items[i] = i < npk ? ry_xasprintf("params.%s", pk[i]) : ry_xasprintf("metrics.%s", mk[i - npk]);
+		for (size_t j = NBUILTIN; j < p->ncols; j++)
+			if (!strcmp(p->cols[j].spec, items[i]))
+				sel[i] = true;
+	}
+	struct tui_picker_arg a = {
+		.title = "Columns: Space toggles, Enter applies (remembered for this experiment)",
+		.items = (const char *const *)items, .nitems = nitems, .selected = sel, .multi = true,
+		.done = columns_chosen, .owner = v,
+	};
+	if (!nitems)
+		tui_error(c, "no params or metrics to choose from yet");
+	else
+		tui_view_push(c, &tui_view_picker, &a);
+	ry_strings_free(items, nitems);
+	free(sel);
+	ry_strings_free(pk, npk);
+	ry_strings_free(mk, nmk);
+}
+
+/* `L`: from the run under the cursor as template (its command, experiment
+ * and host), else from the selected experiment. */
+static int open_launch(struct tui_ctx *c, struct main_priv *p)
+{
+	struct tui_launch_arg a = { NULL, NULL, NULL };
+	ry_run *r = NULL;
+	if (!p->focus_exps && p->cur_id && ry_run_get(&r, c->st, p->cur_id) == 0) {
+		a.experiment = r->experiment;
+		a.command = r->command;
+		a.host = r->source && !strcmp(r->source, "ssh") ? r->host : NULL;
+	} else if (p->exp_cur > 0 && p->exp_cur <= p->nexps) {
+		a.experiment = p->exps[p->exp_cur - 1].name;
+	}
+	tui_view_push(c, &tui_view_launch, &a);
+	ry_run_free(r);
+	return TUI_REDRAW;
+}
+
+/* `K`: a running remote run under the cursor, after a y/N prompt. */
+static int ask_cancel(struct tui_view *v, struct tui_ctx *c, struct main_priv *p)
+{
+	ry_run *r = NULL;
+	char label[256], name[64];
+	if (!p->cur_id || ry_run_get(&r, c->st, p->cur_id) < 0) {
+		tui_error(c, "no run under the cursor");
+		return TUI_REDRAW;
+	}
+	if (!r->source || strcmp(r->source, "ssh") || strcmp(r->status, "running")) {
+		tui_error(c, "only a running remote run can be cancelled (this one is %s, %s)", r->status,
+		          r->source ? r->source : "local");
+		ry_run_free(r);
+		return TUI_REDRAW;
+	}
+	if (c->job) {
+		tui_error(c, "a %s is still running; wait for it", tui_job_what(c->job));
+		ry_run_free(r);
+		return TUI_REDRAW;
+	}
+	tui_text_fit(name, sizeof name, r->name ? r->name : "?", 40, false, false, c->utf8);
+	snprintf(label, sizeof label, "cancel run %s? (y/N) ", name);
+	p->cancel_id = r->id;
+	ry_run_free(r);
+	tui_prompt_open(c, v, TUI_PROMPT_CONFIRM, label, "");
+	return TUI_REDRAW;
+}
+
+static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+{
+	struct main_priv *p = v->priv;
+	long page = v->rows > 3 ? v->rows - 2 : 1;
+	size_t n = ry_runlist_count(p->list);
+
+	if (p->focus_exps) {
+		size_t e = p->exp_cur;
+		switch (a) {
+		case TUI_ACT_MOVE_DOWN: select_exp(c, p, e + 1 <= p->nexps ? e + 1 : e); return TUI_REDRAW;
+		case TUI_ACT_MOVE_UP: select_exp(c, p, e ? e - 1 : 0); return TUI_REDRAW;
+		case TUI_ACT_FIRST: select_exp(c, p, 0); return TUI_REDRAW;
+		case TUI_ACT_LAST: select_exp(c, p, p->nexps); return TUI_REDRAW;
+		case TUI_ACT_ENTER: case TUI_ACT_MOVE_RIGHT: case TUI_ACT_FOCUS_NEXT:
+			p->focus_exps = false;
+			return TUI_REDRAW;
+		default:
+			break;
+		}
+	}
+	switch (a) {
+	case TUI_ACT_MOVE_DOWN: move_cursor(p, 1); return TUI_REDRAW;
+	case TUI_ACT_MOVE_UP: move_cursor(p, -1); return TUI_REDRAW;
+	case TUI_ACT_PAGE_DOWN: move_cursor(p, page); p->top += (size_t)page; return TUI_REDRAW;
+	case TUI_ACT_PAGE_UP:
+		move_cursor(p, -page);
+		p->top = p->top > (size_t)page ? p->top - (size_t)page : 0;
+		return TUI_REDRAW;
+	case TUI_ACT_HALF_DOWN: move_cursor(p, page / 2 ? page / 2 : 1); return TUI_REDRAW;
+	case TUI_ACT_HALF_UP: move_cursor(p, -(page / 2 ? page / 2 : 1)); return TUI_REDRAW;
+	case TUI_ACT_FIRST: move_cursor(p, -(long)n); return TUI_REDRAW;
+	case TUI_ACT_LAST: move_cursor(p, (long)n); return TUI_REDRAW;
+	case TUI_ACT_MOVE_LEFT:
+		if (p->col_cur > 0)
+			p->col_cur--;
+		else if (exp_pane_width(c))
+			p->focus_exps = true;
+		return TUI_REDRAW;
+	case TUI_ACT_MOVE_RIGHT:
+		if (p->col_cur + 1 < p->ncols)
+			p->col_cur++;
+		return TUI_REDRAW;
+	case TUI_ACT_FOCUS_NEXT:
+		if (exp_pane_width(c))
+			p->focus_exps = !p->focus_exps;
+		return TUI_REDRAW;
+	case TUI_ACT_ENTER:
+		if (n) {
+			struct tui_detail_arg d = { (long long)ry_runlist_id(p->list, p->cur) };
+			tui_view_push(c, &tui_view_detail, &d);
+		}
+		return TUI_REDRAW;
+	case TUI_ACT_FILTER:
+		set_str(&p->filter_saved, p->filter);
+		tui_prompt_open(c, v, TUI_PROMPT_FILTER, "/", p->filter ? p->filter : "");
+		return TUI_REDRAW;
+	case TUI_ACT_SEARCH:
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		return TUI_REDRAW;
+	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
+		if (!c->search[0])
+			tui_error(c, "no search yet: press f and type some text");
+		else if (!search_jump(c, p, a == TUI_ACT_SEARCH_NEXT ? 1 : -1))
+			tui_error(c, "no run name contains '%s'", c->search);
+		return TUI_REDRAW;
+	case TUI_ACT_SORT_ASC: sort_by(c, p, false); return TUI_REDRAW;
+	case TUI_ACT_SORT_DESC: sort_by(c, p, true); return TUI_REDRAW;
+	case TUI_ACT_MARK:
+		if (n) {
+			tui_mark_toggle(c, ry_runlist_id(p->list, p->cur));
+			move_cursor(p, 1);
+		}
+		return TUI_REDRAW;
+	case TUI_ACT_UNMARK_ALL: tui_mark_clear(c); return TUI_REDRAW;
+	case TUI_ACT_COMPARE: {
+		if (c->nmarked < 2 || c->nmarked > TUI_MAX_COMPARE) {
+			tui_error(c, "mark 2 to %d runs with Space, then press c (%zu marked)", TUI_MAX_COMPARE,
+			          c->nmarked);
+			return TUI_REDRAW;
+		}
+		long long ids[TUI_MAX_COMPARE];
+		for (size_t i = 0; i < c->nmarked; i++)
+			ids[i] = (long long)c->marked[i];
+		struct tui_compare_arg ca = { ids, c->nmarked };
+		tui_view_push(c, &tui_view_compare, &ca);
+		return TUI_REDRAW;
+	}
+	case TUI_ACT_COLUMNS: open_column_picker(v, c, p); return TUI_REDRAW;
+	case TUI_ACT_HOSTS:
+		tui_view_push(c, &tui_view_hosts, NULL);
+		return TUI_REDRAW;
+	case TUI_ACT_LAUNCH: return open_launch(c, p);
+	case TUI_ACT_CANCEL_RUN: return ask_cancel(v, c, p);
+	case TUI_ACT_REGISTRY: tui_view_push(c, &tui_view_registry, NULL); return TUI_REDRAW;
+	case TUI_ACT_PROMOTE:
+		if (!n) {
+			tui_error(c, "no run here to promote");
+			return TUI_REDRAW;
+		} else {
+			struct tui_promote_arg pa = { (long long)ry_runlist_id(p->list, p->cur) };
+			tui_view_push(c, &tui_view_promote, &pa);
+		}
+		return TUI_REDRAW;
+	default:
+		return TUI_UNHANDLED;
+	}
+}
+
+static int apply_filter(struct tui_ctx *c, struct main_priv *p, const char *text, bool report_msg)
+{
+	if (list_open(c, p, text, p->sort) < 0) {
+		snprintf(c->prompt_error, sizeof c->prompt_error, "%s", ry_error_last());
+		char *nl = strchr(c->prompt_error, '\n');
+		if (nl)
+			*nl = '\0';
+		c->prompt_error_col = ry_query_error_column();
+		if (report_msg)
+			tui_error(c, "%s", ry_error_last());
+		return -1;
+	}
+	c->prompt_error[0] = '\0';
+	c->prompt_error_col = 0;
+	set_str(&p->filter, text);
+	return 0;
+}
+
+static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
+                       bool cancel)
+{
+	struct main_priv *p = v->priv;
+	if (kind == TUI_PROMPT_FILTER) {
+		if (cancel) {
+			/* Esc puts back the filter that was there before. */
+			if (list_open(c, p, p->filter_saved, p->sort) == 0)
+				set_str(&p->filter, p->filter_saved);
+			return TUI_REDRAW;
+		}
+		/* Live: every edit applies; a bad expression keeps the last good
+		 * result on screen and the error under the prompt. */
+		if (apply_filter(c, p, text, false) < 0 && final)
+			tui_error(c, "filter not applied (kept '%s'): %s", p->filter ? p->filter : "", c->prompt_error);
+		return TUI_REDRAW;
+	}
+	if (kind == TUI_PROMPT_CONFIRM && final && !cancel) {
+		char msg[256];
+		if ((text[0] == 'y' || text[0] == 'Y') && p->cancel_id) {
+			if (!(c->job = tui_job_cancel_run(ry_store_path(c->st), p->cancel_id, c->askpass, msg, sizeof msg)))
+				tui_error(c, "%s", msg);
+			else
+				tui_msg(c, "cancel: stopping the run");
+		} else {
+			tui_msg(c, "not cancelled");
+		}
+		p->cancel_id = 0;
+		return TUI_REDRAW;
+	}
+	if (kind == TUI_PROMPT_SEARCH && final) {
+		snprintf(c->search, sizeof c->search, "%s", text);
+		if (c->search[0] && !search_jump(c, p, 1))
+			tui_error(c, "no run name contains '%s'", c->search);
+	}
+	return TUI_REDRAW;
+}
+
+static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
+{
+	struct main_priv *p = v->priv;
+	if (!strcmp(cmd, "sort")) {
+		if (!*arg) {
+			set_str(&p->sort, NULL);
+			list_open(c, p, p->filter, NULL);
+		} else if (list_open(c, p, p->filter, arg) < 0) {
+			tui_error(c, "%s", ry_error_last());
+		} else {
+			set_str(&p->sort, arg);
+		}
+		return TUI_REDRAW;
+	}
+	if (!strcmp(cmd, "filter")) {
+		if (list_open(c, p, arg, p->sort) < 0)
+			tui_error(c, "%s", ry_error_last());
+		else
+			set_str(&p->filter, arg);
+		return TUI_REDRAW;
+	}
+	if (!strcmp(cmd, "columns")) {
+		/* Validate every name first so a typo changes nothing. */
+		char *copy = ry_xstrdup(arg), *save = NULL;
+		bool ok = true;
+		for (char *t = strtok_r(copy, ",", &save); t && ok; t = strtok_r(NULL, ",", &save)) {
+			ry_field *f = NULL;
+			while (*t == ' ')
+				t++;
+			if (*t && ry_field_parse(&f, c->st, t) < 0) {
+				tui_error(c, "%s", ry_error_last());
+				ok = false;
+			}
+			ry_field_free(f);
+		}
+		free(copy);
+		if (ok) {
+			columns_setting_set(c, p, arg);
+			columns_load(c, p, arg);
+			char *j = columns_join(p);
+			tui_msg(c, "columns: %s", *j ? j : "(built-in only)");
+			free(j);
+		}
+		return TUI_REDRAW;
+	}
+	return TUI_UNHANDLED;
+}
+
+const struct tui_view_ops tui_view_main = {
+	.name = "runs",
+	.keymap = TUI_KM_MAIN,
+	.open = main_open,
+	.draw = main_draw,
+	.action = main_action,
+	.reload = main_reload,
+	.command = main_command,
+	.status = main_status,
+	.prompt = main_prompt,
+	.tick = main_tick,
+	.idle = main_idle,
+	.done = main_done,
+};

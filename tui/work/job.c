@@ -1,0 +1,271 @@
+/*
+ * Background remote jobs for the full-screen app: `L` launches and `K`
+ * cancels on a pthread so a slow host or a big upload never freezes the
+ * screen.  The worker owns private copies of its inputs and its own store
+ * connection; the only shared state is the slot under `mu` and the app's
+ * passphrase broker (askpass.h), through which an encrypted key is asked
+ * for.  It does not draw, decide what to show, or probe hosts
+ * (views/hosts.c).
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "work/askpass.h"
+#include "work/job.h"
+#include "runyard.h"
+
+enum { JOB_LAUNCH, JOB_CANCEL };
+
+struct tui_job {
+	int kind;
+	char *db;
+	/* launch */
+	char *experiment, *command, *host, *name;
+	int ngpus;
+	double time_limit;
+	/* cancel */
+	int64_t run_id;
+
+	pthread_t th;
+	atomic_int cancel;
+	struct tui_askpass_client ask; /* passphrases, with cancel as its flag */
+	pthread_mutex_t mu;
+	bool done;              /* the rest: under mu */
+	int rc;
+	char progress[128];
+	char result[512];
+};
+
+char **tui_job_split_command(const char *s, size_t *n)
+{
+	char **v = ry_xcalloc(strlen(s) / 2 + 2, sizeof *v);
+	ry_buf w = RY_BUF_INIT;
+	size_t nv = 0;
+	const char *p = s;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		bool any = false;
+		ry_buf_clear(&w);
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n') {
+			any = true;
+			if (*p == '\'') {
+				const char *e = strchr(p + 1, '\'');
+				if (!e)
+					goto bad;
+				ry_buf_put(&w, p + 1, (size_t)(e - p - 1));
+				p = e + 1;
+			} else if (*p == '"') {
+				p++;
+				while (*p && *p != '"') {
+					if (*p == '\\' && p[1] && strchr("\"\\$`", p[1]))
+						p++;
+					ry_buf_put(&w, p++, 1);
+				}
+				if (*p != '"')
+					goto bad;
+				p++;
+			} else if (*p == '\\' && p[1]) {
+				ry_buf_put(&w, p + 1, 1);
+				p += 2;
+			} else {
+				ry_buf_put(&w, p++, 1);
+			}
+		}
+		if (any)
+			v[nv++] = ry_xstrdup(ry_buf_cstr(&w));
+	}
+	ry_buf_free(&w);
+	*n = nv;
+	return v;
+bad:
+	ry_buf_free(&w);
+	ry_strings_free(v, nv);
+	*n = 0;
+	return NULL;
+}
+
+static void set_progress(struct tui_job *j, const char *what, double frac)
+{
+	pthread_mutex_lock(&j->mu);
+	if (frac >= 0)
+		snprintf(j->progress, sizeof j->progress, "%s %.0f%%", what, frac * 100);
+	else
+		snprintf(j->progress, sizeof j->progress, "%s", what);
+	pthread_mutex_unlock(&j->mu);
+}
+
+static void on_progress(double frac, const char *what, void *payload)
+{
+	set_progress(payload, what ? what : "", frac);
+}
+
+/* The options' payload is the job (for progress too). */
+static int on_passphrase(const char *keyfile, char *buf, size_t size, void *payload)
+{
+	struct tui_job *j = payload;
+	return tui_askpass_fn(keyfile, buf, size, &j->ask);
+}
+
+static int do_launch(struct tui_job *j, ry_store *st, ry_host *hosts, size_t nhosts, ry_remote_options *o,
+                     char *out, size_t n)
+{
+	size_t nw = 0;
+	char **words = tui_job_split_command(j->command, &nw);
+	ry_launch_spec spec = RY_LAUNCH_SPEC_INIT;
+	ry_launch_result res = { 0 };
+	char *code_dir = NULL;
+	int64_t eid;
+	int rc;
+	ry_host *h = ry_hosts_find(hosts, nhosts, j->host);
+	if (!h) {
+		ry_strings_free(words, nw);
+		return ry_error_set(RY_ENOTFOUND, "no host named '%s'", j->host);
+	}
+	if (!words || !nw) {
+		if (words)
+			free(words);
+		return ry_error_set(RY_EINVAL, "the command is empty or has an unterminated quote");
+	}
+	spec.experiment = j->experiment;
+	spec.name = j->name;
+	spec.ngpus = j->ngpus;
+	spec.time_limit = j->time_limit;
+	spec.argv = words;
+	if (ry_experiment_find(st, spec.experiment, &eid) == 0)
+		code_dir = ry_experiment_setting_get(st, eid, "code_dir");
+	spec.code_dir = code_dir;
+	rc = ry_launch_run(st, h, &spec, o, &res);
+	if (rc == 0)
+		snprintf(out, n, "launched run %lld on %s, GPUs %s, $%.2f/h", (long long)res.run_id, h->name,
+		         res.gpus ? res.gpus : "none", res.cost_rate);
+	ry_launch_result_clear(&res);
+	free(code_dir);
+	ry_strings_free(words, nw);
+	return rc;
+}
+
+static void *job_main(void *arg)
+{
+	struct tui_job *j = arg;
+	ry_config *cfg = NULL;
+	ry_sshconfig *sshcfg = NULL;
+	ry_store *st = NULL;
+	ry_host *hosts = NULL;
+	size_t nhosts = 0;
+	char out[512] = "";
+	int rc;
+	set_progress(j, j->kind == JOB_LAUNCH ? "connecting" : "cancelling", -1);
+	if (!(rc = ry_config_load(&cfg, NULL)) && !(rc = ry_sshconfig_load(&sshcfg, NULL)) &&
+	    !(rc = ry_store_open(&st, j->db, 0)) && !(rc = ry_hosts_list(&hosts, &nhosts, cfg, sshcfg, st))) {
+		ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
+		o.cancel = &j->cancel;
+		o.progress = on_progress;
+		o.passphrase = on_passphrase;
+		o.payload = j;
+		o.sshcfg = sshcfg;
+		if (j->kind == JOB_LAUNCH) {
+			rc = do_launch(j, st, hosts, nhosts, &o, out, sizeof out);
+		} else {
+			rc = ry_remote_cancel(st, hosts, nhosts, j->run_id, &o);
+			if (rc == 0)
+				snprintf(out, sizeof out, "cancelled run %lld", (long long)j->run_id);
+		}
+	}
+	if (rc)
+		snprintf(out, sizeof out, "%s failed: %s", j->kind == JOB_LAUNCH ? "launch" : "cancel", ry_error_last());
+	ry_hosts_free(hosts, nhosts);
+	ry_store_close(st);
+	ry_sshconfig_free(sshcfg);
+	ry_config_free(cfg);
+	pthread_mutex_lock(&j->mu);
+	j->rc = rc;
+	snprintf(j->result, sizeof j->result, "%s", out);
+	j->done = true;
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+static struct tui_job *job_new(int kind, const char *db, struct tui_askpass *askpass)
+{
+	struct tui_job *j = ry_xcalloc(1, sizeof *j);
+	j->kind = kind;
+	j->db = ry_xstrdup(db);
+	j->ask.broker = askpass;
+	j->ask.cancel = &j->cancel;
+	pthread_mutex_init(&j->mu, NULL);
+	return j;
+}
+
+static void job_release(struct tui_job *j)
+{
+	pthread_mutex_destroy(&j->mu);
+	free(j->db);
+	free(j->experiment);
+	free(j->command);
+	free(j->host);
+	free(j->name);
+	free(j);
+}
+
+static struct tui_job *job_start(struct tui_job *j, char *msg, size_t n)
+{
+	if (pthread_create(&j->th, NULL, job_main, j) != 0) {
+		snprintf(msg, n, "cannot start a background thread");
+		job_release(j);
+		return NULL;
+	}
+	return j;
+}
+
+struct tui_job *tui_job_launch(const char *db_path, const struct tui_launch_req *r, struct tui_askpass *askpass,
+                               char *msg, size_t n)
+{
+	struct tui_job *j = job_new(JOB_LAUNCH, db_path, askpass);
+	j->experiment = r->experiment ? ry_xstrdup(r->experiment) : NULL;
+	j->command = ry_xstrdup(r->command);
+	j->host = ry_xstrdup(r->host);
+	j->name = r->name && *r->name ? ry_xstrdup(r->name) : NULL;
+	j->ngpus = r->ngpus;
+	j->time_limit = r->time_limit;
+	return job_start(j, msg, n);
+}
+
+struct tui_job *tui_job_cancel_run(const char *db_path, int64_t run_id, struct tui_askpass *askpass, char *msg,
+                                   size_t n)
+{
+	struct tui_job *j = job_new(JOB_CANCEL, db_path, askpass);
+	j->run_id = run_id;
+	return job_start(j, msg, n);
+}
+
+bool tui_job_poll(struct tui_job *j, char *progress, size_t pn, char *result, size_t rn, int *rc)
+{
+	bool done;
+	pthread_mutex_lock(&j->mu);
+	done = j->done;
+	snprintf(progress, pn, "%s", j->progress);
+	snprintf(result, rn, "%s", j->result);
+	*rc = j->rc;
+	pthread_mutex_unlock(&j->mu);
+	return done;
+}
+
+const char *tui_job_what(const struct tui_job *j)
+{
+	return j->kind == JOB_LAUNCH ? "launch" : "cancel";
+}
+
+void tui_job_free(struct tui_job *j)
+{
+	if (!j)
+		return;
+	atomic_store(&j->cancel, 1);
+	pthread_join(j->th, NULL);
+	job_release(j);
+}
