@@ -144,6 +144,22 @@ done
 	|| fail "$total random kills: $lostran lost runs had output"
 echo "# random kills: $total, finished $(q "select count(*) from runs where name glob '[kc]*' and status = 'finished'"), lost before starting $(q "select count(*) from runs where status = 'lost'")"
 
+# ---- short runs while two readers reconcile in a loop: none relabelled
+export RUNYARD_DB="$T_TMP/readers.db"
+"$RUNYARD" run -q -- true >/dev/null 2>&1
+SHORT=${RY_RACE_SHORT:-$((3 * KILLS))}
+reader() { local end=$(( $(date +%s) + 300 )); while [ ! -e "$T_TMP/readers.stop" ] && [ "$(date +%s)" -lt "$end" ]; do
+	"$RUNYARD" runs >/dev/null 2>&1; done; }
+reader & R1=$!
+reader & R2=$!
+PIDS="$PIDS $R1 $R2"
+for i in $(seq "$SHORT"); do "$RUNYARD" run -q --name "s$i" -- sh -c 'echo loss=0.5' >/dev/null 2>&1; done
+touch "$T_TMP/readers.stop"
+wait "$R1" "$R2"
+relabelled=$(q "select count(*) from runs where name glob 's*' and not (status = 'finished' and exit_code = 0)")
+[ "$relabelled" = 0 ] && ok "$SHORT short runs beside two reconciling readers: 0 relabelled" \
+	|| fail "$SHORT short runs beside two reconciling readers: $relabelled relabelled: $(q "select name, status, exit_code from runs where name glob 's*' and status != 'finished'")"
+
 # ---- 8 writers at once, on a new and on an existing workspace
 for ws in fresh existing; do
 	export RUNYARD_DB="$T_TMP/$ws.db"
