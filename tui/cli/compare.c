@@ -354,25 +354,20 @@ int cli_compare(int argc, char **argv, struct cli_global *g)
 		{ "diff-only", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "code", no_argument, NULL, 'c' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END,
 	};
 	struct cmp c;
 	bool json = false, diff_only = false, code = false;
+	struct cli_getopt go = CLI_GETOPT_INIT("compare", help, g);
 	ry_store *st;
 	int ch, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":dh", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(&go, argc, argv, "dh", opts)) != -1) {
 		switch (ch) {
 		case 'd': diff_only = true; break;
 		case 'j': json = true; break;
 		case 'c': code = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(help);
-		default: return cli_getopt_error("compare", ch, argv);
+		default: return go.status;
 		}
 	}
 	if (argc - optind < 2)

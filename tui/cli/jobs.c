@@ -4,6 +4,7 @@
  * `runyard sync` does.
  */
 #include <cJSON.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,16 +30,10 @@ int cli_jobs(int argc, char **argv, struct cli_global *g)
 	double now = ry_now();
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return cli_help(help);
-		else if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			g->db_path = argv[++i];
-		else
-			return cli_usage("jobs", "unknown argument '%s'", argv[i]);
-	}
+	if ((rc = cli_parse_json_db(argc, argv, g, "jobs", help, &json)) >= 0)
+		return rc;
+	if (optind < argc)
+		return cli_extra_arg("jobs", argv[optind], NULL);
 	if ((rc = cli_open_store(&st, g, RY_STORE_CREATE)))
 		return rc;
 	if ((rc = ry_remote_jobs(st, &runs, &n))) {

@@ -119,7 +119,7 @@ int cli_models(int argc, char **argv, struct cli_global *g)
 	if ((rc = cli_parse_json_db(argc, argv, g, "models", models_help, &json)) >= 0)
 		return rc;
 	if (optind < argc)
-		return cli_usage("models", "unexpected argument '%s'", argv[optind]);
+		return cli_extra_arg("models", argv[optind], NULL);
 	if ((rc = cli_open_store(&st, g, 0)))
 		return rc;
 	if ((rc = ry_registry_models(st, &m, &n)))
@@ -410,9 +410,7 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 		{ "output", required_argument, NULL, 'o' },
 		{ "describe", required_argument, NULL, 'd' },
 		{ "tags", required_argument, NULL, 't' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END,
 	};
 	bool json = false, history = false, card = false;
 	const char *output = NULL, *describe = NULL, *tags = NULL, *spec, *at;
@@ -422,12 +420,11 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 	size_t nv = 0, ne = 0;
 	char *model = NULL;
 	int64_t version = 0;
+	struct cli_getopt go = CLI_GETOPT_INIT("model", model_help, g);
 	ry_store *st;
 	int c, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&go, argc, argv, "ho:", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'H': history = true; break;
@@ -435,9 +432,7 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 		case 'o': output = optarg; break;
 		case 'd': describe = optarg; break;
 		case 't': tags = optarg; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(model_help);
-		default: return cli_getopt_error("model", c, argv);
+		default: return go.status;
 		}
 	}
 	if (argc - optind != 1)

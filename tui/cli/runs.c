@@ -298,35 +298,31 @@ int cli_runs(int argc, char **argv, struct cli_global *g)
 		{ "columns", required_argument, NULL, 'c' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END,
 	};
 	struct runs_opts o = { NULL, NULL, NULL, NULL, 0, false };
+	struct cli_getopt go = CLI_GETOPT_INIT("runs", help, g);
 	ry_store *st;
+	uint64_t limit;
 	int c, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":e:f:s:c:n:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&go, argc, argv, "e:f:s:c:n:h", opts)) != -1) {
 		switch (c) {
 		case 'e': o.experiment = optarg; break;
 		case 'f': o.filter = optarg; break;
 		case 's': o.sort = optarg; break;
 		case 'c': o.columns = optarg; break;
 		case 'n':
-			if (!cli_parse_count(optarg, &o.limit))
-				return cli_usage("runs", "--limit needs a whole number, not '%s'", optarg);
+			if (!cli_parse_count(optarg, 0, SIZE_MAX, &limit))
+				return cli_bad_value("runs", "--limit", optarg, "a whole number");
+			o.limit = (size_t)limit;
 			break;
 		case 'j': o.json = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(help);
-		default: return cli_getopt_error("runs", c, argv);
+		default: return go.status;
 		}
 	}
 	if (optind < argc)
-		return cli_usage("runs", "unexpected argument '%s' (a filter goes after --filter, "
-		                 "quoted)", argv[optind]);
+		return cli_extra_arg("runs", argv[optind], "a filter goes after --filter, quoted");
 	if (o.sort && !*o.sort)
 		return cli_usage("runs", "--sort needs a field name, e.g. --sort val_acc:desc");
 

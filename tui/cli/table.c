@@ -9,7 +9,6 @@
  * prints, only how.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <langinfo.h>
 #include <math.h>
 #include <stdarg.h>
@@ -251,56 +250,4 @@ void cli_format_number(double v, char *out, size_t n)
 		snprintf(out, n, "-");
 	else
 		snprintf(out, n, "%.6g", v);
-}
-
-int cli_getopt_error(const char *cmd, int c, char **argv)
-{
-	char *arg = ry_sanitize_dup(argv[optind - 1]);
-	int rc;
-	if (c == ':')
-		rc = cli_usage(cmd, "option '%s' needs a value", arg);
-	else if (optopt && arg[0] == '-' && arg[1] != '-')
-		rc = cli_usage(cmd, "unknown option '-%c'", optopt);
-	else
-		rc = cli_usage(cmd, "unknown option '%s'", arg);
-	free(arg);
-	return rc;
-}
-
-int cli_parse_json_db(int argc, char **argv, struct cli_global *g, const char *cmd, const char *help,
-                      bool *json)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	*json = false;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': *json = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(help);
-		default: return cli_getopt_error(cmd, c, argv);
-		}
-	}
-	return -1;
-}
-
-bool cli_parse_count(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-	if (!s || *s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end || errno == ERANGE)
-		return false;
-	*out = (size_t)v;
-	return true;
 }

@@ -75,17 +75,4 @@ cJSON *cli_json_time(double ts);
  * "-" when not finite. */
 void cli_format_number(double v, char *out, size_t n);
 
-/* The usage error for what getopt_long (optstring starting with ':')
- * returned as c ('?' unknown option, ':' missing value); returns 2. */
-int cli_getopt_error(const char *cmd, int c, char **argv);
-
-/* Parse the options of a subcommand that takes only --json, --db and
- * --help (they may come anywhere; optind is left at the first operand).
- * Returns -1 to go on, else the exit status to return at once. */
-int cli_parse_json_db(int argc, char **argv, struct cli_global *g, const char *cmd, const char *help,
-                      bool *json);
-
-/* Parse a --limit style count: a whole number >= 0.  False if not one. */
-bool cli_parse_count(const char *s, size_t *out);
-
 #endif
