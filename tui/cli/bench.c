@@ -432,10 +432,7 @@ static int print_json(const struct bench *b)
 			cJSON_AddStringToObject(j, "target_op", f->at_least ? ">=" : "<=");
 			cJSON_AddBoolToObject(j, "met", figure_met(f));
 		}
-		if (isnan(f->cpu))
-			cJSON_AddNullToObject(j, "cpu_value");
-		else
-			cJSON_AddNumberToObject(j, "cpu_value", f->cpu);
+		cJSON_AddItemToObject(j, "cpu_value", cli_json_number(f->cpu));
 		if (f->matches >= 0)
 			cJSON_AddNumberToObject(j, "matches", (double)f->matches);
 		if (f->note)

@@ -124,10 +124,7 @@ ry_host *cli_remote_host(struct cli_remote *r, const char *name)
 
 static void put_num(cJSON *o, const char *k, double v)
 {
-	if (isnan(v))
-		cJSON_AddNullToObject(o, k);
-	else
-		cJSON_AddNumberToObject(o, k, v);
+	cJSON_AddItemToObject(o, k, cli_json_number(v));
 }
 
 static cJSON *host_json(const ry_host *h)

@@ -72,21 +72,12 @@ static cJSON *estimate_json(const ry_cost_estimate *e)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "rate_per_hour", e->rate);
 	cJSON_AddNumberToObject(o, "gpus", e->gpus);
-	if (isnan(e->expected_secs))
-		cJSON_AddNullToObject(o, "expected_seconds");
-	else
-		cJSON_AddNumberToObject(o, "expected_seconds", e->expected_secs);
+	cJSON_AddItemToObject(o, "expected_seconds", cli_json_number(e->expected_secs));
 	cJSON_AddStringToObject(o, "basis", e->basis);
 	cJSON_AddNumberToObject(o, "history_runs", e->nhistory);
-	if (isnan(e->expected_cost))
-		cJSON_AddNullToObject(o, "expected_cost");
-	else
-		cJSON_AddNumberToObject(o, "expected_cost", e->expected_cost);
+	cJSON_AddItemToObject(o, "expected_cost", cli_json_number(e->expected_cost));
 	cJSON_AddNumberToObject(o, "time_limit_seconds", e->time_limit);
-	if (isnan(e->max_cost))
-		cJSON_AddNullToObject(o, "max_cost");
-	else
-		cJSON_AddNumberToObject(o, "max_cost", e->max_cost);
+	cJSON_AddItemToObject(o, "max_cost", cli_json_number(e->max_cost));
 	cJSON_AddNumberToObject(o, "month_spent", e->month_spent);
 	cJSON_AddBoolToObject(o, "over_budget", e->over_budget);
 	cJSON_AddStringToObject(o, "budget_mode", e->block_mode ? "block" : "warn");

@@ -75,20 +75,13 @@ static void csv_str(FILE *f, const char *s, bool tty)
 
 static void num(FILE *f, double v, bool json)
 {
-	if (isnan(v))
-		fputs(json ? "null" : "nan", f);
-	else if (isinf(v))
-		fputs(json ? "null" : v > 0 ? "inf" : "-inf", f);
-	else {
-		/* the shortest text that reads back as the same double */
-		char b[32];
-		for (int prec = 15; prec <= 17; prec++) {
-			snprintf(b, sizeof b, "%.*g", prec, v);
-			if (strtod(b, NULL) == v)
-				break;
-		}
-		fputs(b, f);
+	char b[32];
+	if (json) {
+		cli_json_put_number(f, v);
+		return;
 	}
+	cli_format_exact(v, b, sizeof b);
+	fputs(b, f);
 }
 
 static void print_key(FILE *f, enum fmt fmt, bool tty, const ry_run *r, const char *key, const ry_point *p,

@@ -66,9 +66,9 @@ static int models_json(const ry_model *m, size_t n)
 		cJSON *o = cJSON_CreateObject(), *al;
 		cJSON_AddStringToObject(o, "name", m[i].name);
 		cJSON_AddStringToObject(o, "description", m[i].description);
-		cJSON_AddItemToObject(o, "tags", cli_reg_json_string(m[i].tags));
-		cJSON_AddItemToObject(o, "created", cli_reg_json_time(m[i].created));
-		cJSON_AddItemToObject(o, "updated", cli_reg_json_time(m[i].updated));
+		cJSON_AddItemToObject(o, "tags", cli_json_string(m[i].tags));
+		cJSON_AddItemToObject(o, "created", cli_json_time(m[i].created));
+		cJSON_AddItemToObject(o, "updated", cli_json_time(m[i].updated));
 		cJSON_AddNumberToObject(o, "versions", (double)m[i].nversions);
 		cJSON_AddNumberToObject(o, "latest", (double)m[i].latest);
 		al = cJSON_AddObjectToObject(o, "aliases");
@@ -170,12 +170,12 @@ static cJSON *version_json(const ry_model_version *v, const struct lineage *l)
 	a = cJSON_AddArrayToObject(o, "aliases");
 	for (size_t i = 0; i < v->naliases; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(v->aliases[i]));
-	cJSON_AddItemToObject(o, "created", cli_reg_json_time(v->created));
-	cJSON_AddItemToObject(o, "created_by", cli_reg_json_string(v->created_by));
+	cJSON_AddItemToObject(o, "created", cli_json_time(v->created));
+	cJSON_AddItemToObject(o, "created_by", cli_json_string(v->created_by));
 	cJSON_AddStringToObject(o, "description", v->description);
-	cJSON_AddItemToObject(o, "tags", cli_reg_json_string(v->tags));
+	cJSON_AddItemToObject(o, "tags", cli_json_string(v->tags));
 	a = cJSON_AddObjectToObject(o, "artifact");
-	cJSON_AddItemToObject(a, "path", cli_reg_json_string(v->artifact_path));
+	cJSON_AddItemToObject(a, "path", cli_json_string(v->artifact_path));
 	cJSON_AddStringToObject(a, "sha256", v->sha256);
 	cJSON_AddNumberToObject(a, "size", (double)v->size);
 	if (!l->run) {
@@ -185,11 +185,11 @@ static cJSON *version_json(const ry_model_version *v, const struct lineage *l)
 	r = cJSON_AddObjectToObject(o, "run");
 	cJSON_AddNumberToObject(r, "id", (double)l->run->id);
 	cJSON_AddStringToObject(r, "uuid", l->run->uuid);
-	cJSON_AddItemToObject(r, "name", cli_reg_json_string(l->run->name));
-	cJSON_AddItemToObject(r, "experiment", cli_reg_json_string(l->run->experiment));
-	cJSON_AddItemToObject(r, "status", cli_reg_json_string(l->run->status));
-	cJSON_AddItemToObject(r, "git_commit", cli_reg_json_string(l->run->git_commit));
-	cJSON_AddItemToObject(r, "git_branch", cli_reg_json_string(l->run->git_branch));
+	cJSON_AddItemToObject(r, "name", cli_json_string(l->run->name));
+	cJSON_AddItemToObject(r, "experiment", cli_json_string(l->run->experiment));
+	cJSON_AddItemToObject(r, "status", cli_json_string(l->run->status));
+	cJSON_AddItemToObject(r, "git_commit", cli_json_string(l->run->git_commit));
+	cJSON_AddItemToObject(r, "git_branch", cli_json_string(l->run->git_branch));
 	if (l->run->git_dirty < 0)
 		cJSON_AddNullToObject(r, "git_dirty");
 	else
@@ -200,9 +200,9 @@ static cJSON *version_json(const ry_model_version *v, const struct lineage *l)
 	a = cJSON_AddObjectToObject(r, "metrics");
 	for (size_t i = 0; i < l->nmetrics; i++) {
 		cJSON *m = cJSON_AddObjectToObject(a, l->metrics[i].key);
-		cJSON_AddItemToObject(m, "last", cli_reg_json_number(l->metrics[i].last));
-		cJSON_AddItemToObject(m, "min", cli_reg_json_number(l->metrics[i].min));
-		cJSON_AddItemToObject(m, "max", cli_reg_json_number(l->metrics[i].max));
+		cJSON_AddItemToObject(m, "last", cli_json_number(l->metrics[i].last));
+		cJSON_AddItemToObject(m, "min", cli_json_number(l->metrics[i].min));
+		cJSON_AddItemToObject(m, "max", cli_json_number(l->metrics[i].max));
 		cJSON_AddNumberToObject(m, "n", (double)l->metrics[i].n);
 		cJSON_AddNumberToObject(m, "last_step", (double)l->metrics[i].last_step);
 	}
@@ -293,10 +293,10 @@ static cJSON *history_json(const ry_model_event *e, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject(), *detail = e[i].detail ? cJSON_Parse(e[i].detail) : NULL;
 		cJSON_AddNumberToObject(o, "id", (double)e[i].id);
-		cJSON_AddItemToObject(o, "ts", cli_reg_json_time(e[i].ts));
-		cJSON_AddItemToObject(o, "actor", cli_reg_json_string(e[i].actor));
-		cJSON_AddItemToObject(o, "kind", cli_reg_json_string(e[i].kind));
-		cJSON_AddItemToObject(o, "alias", cli_reg_json_string(e[i].alias));
+		cJSON_AddItemToObject(o, "ts", cli_json_time(e[i].ts));
+		cJSON_AddItemToObject(o, "actor", cli_json_string(e[i].actor));
+		cJSON_AddItemToObject(o, "kind", cli_json_string(e[i].kind));
+		cJSON_AddItemToObject(o, "alias", cli_json_string(e[i].alias));
 		if (e[i].version)
 			cJSON_AddNumberToObject(o, "version", (double)e[i].version);
 		else
@@ -305,7 +305,7 @@ static cJSON *history_json(const ry_model_event *e, size_t n)
 			cJSON_AddNumberToObject(o, "from", (double)e[i].from_version);
 			cJSON_AddNumberToObject(o, "to", (double)e[i].to_version);
 		}
-		cJSON_AddItemToObject(o, "note", cli_reg_json_string(e[i].note));
+		cJSON_AddItemToObject(o, "note", cli_json_string(e[i].note));
 		cJSON_AddItemToObject(o, "detail", detail ? detail : cJSON_CreateNull());
 		cJSON_AddItemToArray(arr, o);
 	}
@@ -478,8 +478,8 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 		cJSON *d = cJSON_CreateObject(), *o = cJSON_AddObjectToObject(d, "model"), *al, *arr;
 		cJSON_AddStringToObject(o, "name", m->name);
 		cJSON_AddStringToObject(o, "description", m->description);
-		cJSON_AddItemToObject(o, "tags", cli_reg_json_string(m->tags));
-		cJSON_AddItemToObject(o, "created", cli_reg_json_time(m->created));
+		cJSON_AddItemToObject(o, "tags", cli_json_string(m->tags));
+		cJSON_AddItemToObject(o, "created", cli_json_time(m->created));
 		cJSON_AddNumberToObject(o, "versions", (double)m->nversions);
 		cJSON_AddNumberToObject(o, "latest", (double)m->latest);
 		al = cJSON_AddObjectToObject(o, "aliases");

@@ -99,7 +99,7 @@ static int print_json(const ry_promote_opts *o, const ry_promote_result *r, int 
 	cJSON_AddItemToObject(d, "artifact", r->sha256[0] ? cJSON_CreateString(r->artifact) : cJSON_CreateNull());
 	cJSON_AddItemToObject(d, "sha256", r->sha256[0] ? cJSON_CreateString(r->sha256) : cJSON_CreateNull());
 	cJSON_AddBoolToObject(d, "model_created", r->model_created);
-	cJSON_AddItemToObject(d, "alias", cli_reg_json_string(o->alias && o->alias[0] == '@' ? o->alias + 1 : o->alias));
+	cJSON_AddItemToObject(d, "alias", cli_json_string(o->alias && o->alias[0] == '@' ? o->alias + 1 : o->alias));
 	cJSON_AddBoolToObject(d, "alias_moved", r->alias_moved);
 	if (o->alias)
 		cJSON_AddNumberToObject(d, "alias_from", (double)r->alias_from);
@@ -111,8 +111,8 @@ static int print_json(const ry_promote_opts *o, const ry_promote_result *r, int 
 		g = cJSON_AddObjectToObject(d, "gate");
 		cJSON_AddStringToObject(g, "metric", r->gate.metric);
 		cJSON_AddStringToObject(g, "goal", r->gate.goal > 0 ? "max" : "min");
-		cJSON_AddItemToObject(g, "candidate", cli_reg_json_number(r->gate.candidate));
-		cJSON_AddItemToObject(g, "holder", cli_reg_json_number(r->gate.holder));
+		cJSON_AddItemToObject(g, "candidate", cli_json_number(r->gate.candidate));
+		cJSON_AddItemToObject(g, "holder", cli_json_number(r->gate.holder));
 		cJSON_AddNumberToObject(g, "holder_version", (double)r->gate.holder_version);
 		cJSON_AddBoolToObject(g, "passes", r->gate.passes);
 		cJSON_AddStringToObject(g, "reason", r->gate.reason);
