@@ -284,17 +284,8 @@ static int print_json(const struct cmp *c, ry_store *st, bool diff_only)
 	cJSON *metrics = cJSON_AddArrayToObject(doc, "metrics");
 
 	for (size_t i = 0; i < c->n; i++) {
-		const ry_run *r = c->runs[i].r;
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)r->id);
-		cJSON_AddStringToObject(o, "uuid", r->uuid);
-		cJSON_AddItemToObject(o, "name", cli_json_string(r->name));
-		cJSON_AddItemToObject(o, "experiment", cli_json_string(r->experiment));
-		cJSON_AddItemToObject(o, "status", cli_json_string(r->status));
-		cJSON_AddItemToObject(o, "host", cli_json_string(r->host));
-		cJSON_AddItemToObject(o, "duration", cli_json_number(ry_run_duration(r, now)));
-		cJSON_AddItemToObject(o, "cost", cli_json_number(ry_run_cost(r, now)));
-		cJSON_AddItemToArray(runs, o);
+		const struct cmp_run *cr = &c->runs[i];
+		cJSON_AddItemToArray(runs, cli_json_run(st, cr->r, cr->m, cr->nm, now));
 	}
 	for (size_t k = 0; k < c->npkeys; k++) {
 		bool differs = param_differs(c, c->pkeys[k]);
