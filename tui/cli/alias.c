@@ -69,31 +69,26 @@ int cli_alias(int argc, char **argv, struct cli_global *g)
 		{ "expect", required_argument, NULL, 'x' },
 		{ "note", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END,
 	};
 	bool del = false, json = false, have_expect = false;
 	const char *note = NULL, *model, *alias;
 	int64_t expect = RY_ALIAS_ANY, version = 0, from = 0;
+	struct cli_getopt go = CLI_GETOPT_INIT("alias", help, g);
 	ry_store *st;
 	int c, rc, npos;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&go, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'd': del = true; break;
 		case 'x':
 			if (!cli_reg_parse_version(optarg, true, &expect))
-				return cli_usage("alias", "--expect takes a version number or 'none'");
+				return cli_bad_value("alias", "--expect", optarg, "a version number or 'none'");
 			have_expect = true;
 			break;
 		case 'n': note = optarg; break;
 		case 'j': json = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(help);
-		default: return cli_getopt_error("alias", c, argv);
+		default: return go.status;
 		}
 	}
 	npos = argc - optind;

@@ -130,20 +130,6 @@ static double median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static bool parse_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	if (!s || !*s || *s == '-' || *s == '+')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
 static void say(bool quiet, const char *msg)
 {
 	if (!quiet) {
@@ -446,10 +432,7 @@ static int print_json(const struct bench *b)
 			cJSON_AddStringToObject(j, "target_op", f->at_least ? ">=" : "<=");
 			cJSON_AddBoolToObject(j, "met", figure_met(f));
 		}
-		if (isnan(f->cpu))
-			cJSON_AddNullToObject(j, "cpu_value");
-		else
-			cJSON_AddNumberToObject(j, "cpu_value", f->cpu);
+		cJSON_AddItemToObject(j, "cpu_value", cli_json_number(f->cpu));
 		if (f->matches >= 0)
 			cJSON_AddNumberToObject(j, "matches", (double)f->matches);
 		if (f->note)
@@ -530,6 +513,7 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cli_getopt go = CLI_GETOPT_INIT("bench", help, NULL);
 	struct bench b;
 	ry_demo_options d = RY_DEMO_OPTIONS_INIT;
 	const char *tmp = getenv("TMPDIR");
@@ -539,18 +523,15 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 	int c, rc;
 
 	(void)g;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&go, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'r':
-			if (!parse_count(optarg, 1, 1000000, &runs))
-				return cli_usage("bench", "--runs wants a whole number from 1 to 1000000, not '%s'", optarg);
+			if (!cli_parse_count(optarg, 1, 1000000, &runs))
+				return cli_bad_value("bench", "--runs", optarg, "a whole number from 1 to 1000000");
 			break;
 		case 'p':
-			if (!parse_count(optarg, 1000, 100000000, &points))
-				return cli_usage("bench", "--points wants a whole number from 1000 to 100000000, not '%s'",
-				                 optarg);
+			if (!cli_parse_count(optarg, 1000, 100000000, &points))
+				return cli_bad_value("bench", "--points", optarg, "a whole number from 1000 to 100000000");
 			break;
 		case 'j':
 			json = true;
@@ -560,16 +541,12 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 			break;
 		case 'W':
 			return tui_figures(optarg);
-		case 'h':
-			return cli_help(help);
-		case ':':
-			return cli_usage("bench", "%s needs a value", argv[optind - 1]);
 		default:
-			return cli_usage("bench", "unknown option '%s'", argv[optind - 1]);
+			return go.status;
 		}
 	}
 	if (optind < argc)
-		return cli_usage("bench", "unexpected argument '%s'", argv[optind]);
+		return cli_extra_arg("bench", argv[optind], NULL);
 	if (points < runs * 5)
 		return cli_usage("bench", "--points %" PRIu64 " is too few for %" PRIu64 " runs: give at least 5 "
 		                 "per run (%" PRIu64 ")", points, runs, runs * 5);

@@ -2,6 +2,7 @@
  * `runyard cancel RUN`: kill a remote run's process group on its host and
  * settle it as killed, keeping everything it logged.
  */
+#include <getopt.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -15,25 +16,22 @@ static const char help[] =
 
 int cli_cancel(int argc, char **argv, struct cli_global *g)
 {
-	const char *spec = NULL;
+	static const struct option opts[] = { CLI_OPTIONS_END };
+	struct cli_getopt go = CLI_GETOPT_INIT("cancel", help, g);
+	const char *spec;
 	struct cli_remote r;
 	ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
 	ry_run *run = NULL;
 	int64_t id;
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return cli_help(help);
-		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			g->db_path = argv[++i];
-		else if (argv[i][0] == '-' || spec)
-			return cli_usage("cancel", "unexpected argument '%s'", argv[i]);
-		else
-			spec = argv[i];
-	}
-	if (!spec)
+	if (cli_getopt(&go, argc, argv, "h", opts) != -1)
+		return go.status;
+	if (optind >= argc)
 		return cli_usage("cancel", "which run? give its id, uuid prefix or name");
+	if (optind + 1 < argc)
+		return cli_extra_arg("cancel", argv[optind + 1], NULL);
+	spec = argv[optind];
 	if ((rc = cli_remote_open(&r, g, true)))
 		return rc;
 	o.sshcfg = r.sshcfg;

@@ -12,6 +12,7 @@
 #define TUI_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "runyard.h"
@@ -74,6 +75,56 @@ int cli_fail(int code);
 
 /* Print "runyard CMD: <message>" plus a hint to run --help; returns 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- options (cli/common.c): getopt_long for every subcommand ---------- */
+
+struct option; /* <getopt.h> */
+
+/* The options every subcommand takes, meaning the same everywhere: end each
+ * option table with it (and put 'h' in the short options). */
+#define CLI_OPTIONS_END                                                                                \
+	{ "db", required_argument, NULL, 'D' }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+
+/* One subcommand's scan of its argv. */
+struct cli_getopt {
+	const char *cmd;        /* the subcommand, for "runyard CMD: ..." */
+	const char *help;       /* printed by -h/--help; NULL: 'h' is returned */
+	struct cli_global *g;   /* --db (val 'D') lands in g->db_path; NULL: 'D' is returned */
+	int status;             /* after CLI_GETOPT_EXIT: the exit status to return */
+	bool dashdash;          /* after -1: the options ended at "--" (in '+' mode, the command follows) */
+	bool started_;          /* private */
+	int next_;              /* private: optind after the last option */
+};
+#define CLI_GETOPT_INIT(cmd, help, g) { (cmd), (help), (g), 0, false, false, 0 }
+#define CLI_GETOPT_EXIT (-2)
+
+/* The next option, as getopt_long returns it for `shorts` (without the
+ * leading ':'; a leading '+' stops at the first operand, for commands whose
+ * operands are a command line) and `longs`; -1 when the options end, with
+ * optind at the first operand.  --db and --help are handled here; so are an
+ * unknown option and a missing value, reported in the one format of
+ * the usage errors below.  CLI_GETOPT_EXIT: return go->status at once (0 after
+ * --help, 2 after a usage error).  The first call starts a fresh scan. */
+int cli_getopt(struct cli_getopt *go, int argc, char **argv, const char *shorts, const struct option *longs);
+
+/* The usage errors about options, one format each; all return 2:
+ *   unknown option:   "unknown option '--bogus'" / "unknown option '-x'"
+ *   missing value:    "option '--sort' needs a value"
+ *   bad value:        "option '--limit' needs a whole number, not 'many'"
+ *   extra operand:    "unexpected argument 'x'" [" (hint)"]
+ * (the first two from cli_getopt).  Outside text in them is sanitised. */
+int cli_bad_value(const char *cmd, const char *opt, const char *value, const char *want);
+int cli_extra_arg(const char *cmd, const char *arg, const char *hint); /* hint may be NULL */
+
+/* Parse the options of a subcommand that takes only --json, --db and
+ * --help (they may come anywhere; optind is left at the first operand).
+ * Returns -1 to go on, else the exit status to return at once. */
+int cli_parse_json_db(int argc, char **argv, struct cli_global *g, const char *cmd, const char *help,
+                      bool *json);
+
+/* A count given to an option: decimal digits only, from lo to hi.  False if
+ * it is not one. */
+bool cli_parse_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 
 /* Print outside text sanitised for a terminal. */
 void cli_put_safe(FILE *f, const char *s);

@@ -284,17 +284,8 @@ static int print_json(const struct cmp *c, ry_store *st, bool diff_only)
 	cJSON *metrics = cJSON_AddArrayToObject(doc, "metrics");
 
 	for (size_t i = 0; i < c->n; i++) {
-		const ry_run *r = c->runs[i].r;
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddNumberToObject(o, "id", (double)r->id);
-		cJSON_AddStringToObject(o, "uuid", r->uuid);
-		cJSON_AddItemToObject(o, "name", cli_json_string(r->name));
-		cJSON_AddItemToObject(o, "experiment", cli_json_string(r->experiment));
-		cJSON_AddItemToObject(o, "status", cli_json_string(r->status));
-		cJSON_AddItemToObject(o, "host", cli_json_string(r->host));
-		cJSON_AddItemToObject(o, "duration", cli_json_number(ry_run_duration(r, now)));
-		cJSON_AddItemToObject(o, "cost", cli_json_number(ry_run_cost(r, now)));
-		cJSON_AddItemToArray(runs, o);
+		const struct cmp_run *cr = &c->runs[i];
+		cJSON_AddItemToArray(runs, cli_json_run(st, cr->r, cr->m, cr->nm, now));
 	}
 	for (size_t k = 0; k < c->npkeys; k++) {
 		bool differs = param_differs(c, c->pkeys[k]);
@@ -354,25 +345,20 @@ int cli_compare(int argc, char **argv, struct cli_global *g)
 		{ "diff-only", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "code", no_argument, NULL, 'c' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END,
 	};
 	struct cmp c;
 	bool json = false, diff_only = false, code = false;
+	struct cli_getopt go = CLI_GETOPT_INIT("compare", help, g);
 	ry_store *st;
 	int ch, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":dh", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(&go, argc, argv, "dh", opts)) != -1) {
 		switch (ch) {
 		case 'd': diff_only = true; break;
 		case 'j': json = true; break;
 		case 'c': code = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(help);
-		default: return cli_getopt_error("compare", ch, argv);
+		default: return go.status;
 		}
 	}
 	if (argc - optind < 2)

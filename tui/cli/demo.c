@@ -35,21 +35,6 @@ static const char help[] =
 	"\n"
 	"Exit status: 0 ok, 1 the workspace could not be written, 2 bad usage.\n";
 
-/* A whole non-negative decimal number, within max. */
-static bool parse_count(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	if (!s || !*s || *s == '-' || *s == '+')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 static void progress(double fraction, void *payload)
 {
 	(void)payload;
@@ -65,49 +50,39 @@ int cli_demo(int argc, char **argv, struct cli_global *g)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "steps", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END,
 	};
 	ry_demo_options o = RY_DEMO_OPTIONS_INIT;
 	ry_store *st;
 	uint64_t v;
 	int64_t bytes = 0, points = 0;
 	double t0;
+	struct cli_getopt go = CLI_GETOPT_INIT("demo", help, g);
 	int c, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&go, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'r':
-			if (!parse_count(optarg, 10000000, &v))
-				return cli_usage("demo", "--runs wants a whole number from 0 to 10000000, not '%s'", optarg);
+			if (!cli_parse_count(optarg, 0, 10000000, &v))
+				return cli_bad_value("demo", "--runs", optarg, "a whole number from 0 to 10000000");
 			o.runs = (size_t)v;
 			break;
 		case 's':
-			if (!parse_count(optarg, 1000000, &v))
-				return cli_usage("demo", "--steps wants a whole number from 0 to 1000000, not '%s'", optarg);
+			if (!cli_parse_count(optarg, 0, 1000000, &v))
+				return cli_bad_value("demo", "--steps", optarg, "a whole number from 0 to 1000000");
 			o.steps = (size_t)v;
 			break;
 		case 'S':
-			if (!parse_count(optarg, UINT64_MAX, &v))
-				return cli_usage("demo", "--seed wants a whole non-negative number, not '%s'", optarg);
+			if (!cli_parse_count(optarg, 0, UINT64_MAX, &v))
+				return cli_bad_value("demo", "--seed", optarg, "a whole non-negative number");
 			o.seed = v;
 			break;
-		case 'D':
-			g->db_path = optarg;
-			break;
-		case 'h':
-			return cli_help(help);
-		case ':':
-			return cli_usage("demo", "%s needs a value", argv[optind - 1]);
 		default:
-			return cli_usage("demo", "unknown option '%s'", argv[optind - 1]);
+			return go.status;
 		}
 	}
 	if (optind < argc)
-		return cli_usage("demo", "unexpected argument '%s'", argv[optind]);
+		return cli_extra_arg("demo", argv[optind], NULL);
 
 	if ((rc = cli_open_store(&st, g, RY_STORE_CREATE)))
 		return rc;

@@ -79,7 +79,7 @@ int cli_experiments(int argc, char **argv, struct cli_global *g)
 	if ((rc = cli_parse_json_db(argc, argv, g, "experiments", help, &json)) >= 0)
 		return rc;
 	if (optind < argc)
-		return cli_usage("experiments", "unexpected argument '%s'", argv[optind]);
+		return cli_extra_arg("experiments", argv[optind], NULL);
 
 	if ((rc = cli_open_store(&st, g, 0)))
 		return rc;

@@ -5,6 +5,7 @@
  */
 #include <cJSON.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -123,10 +124,7 @@ ry_host *cli_remote_host(struct cli_remote *r, const char *name)
 
 static void put_num(cJSON *o, const char *k, double v)
 {
-	if (isnan(v))
-		cJSON_AddNullToObject(o, k);
-	else
-		cJSON_AddNumberToObject(o, k, v);
+	cJSON_AddItemToObject(o, k, cli_json_number(v));
 }
 
 static cJSON *host_json(const ry_host *h)
@@ -242,43 +240,37 @@ static void print_host(const ry_host *h)
 
 int cli_hosts(int argc, char **argv, struct cli_global *g)
 {
+	static const struct option opts[] = {
+		{ "probe", no_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		CLI_OPTIONS_END,
+	};
+	struct cli_getopt go = CLI_GETOPT_INIT("hosts", help, g);
 	bool probe = false, json = false;
 	double timeout = 15;
 	struct cli_remote r;
 	ry_host *sel;
 	size_t nsel = 0;
-	char **names = ry_xcalloc((size_t)argc, sizeof *names);
-	size_t nnames = 0;
-	int rc;
+	char **names;
+	size_t nnames;
+	int c, rc;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			free(names);
-			return cli_help(help);
-		} else if (!strcmp(a, "--probe")) {
-			probe = true;
-		} else if (!strcmp(a, "--json")) {
-			json = true;
-		} else if (!strcmp(a, "--timeout")) {
-			if (i + 1 >= argc || !ry_parse_duration(argv[i + 1], &timeout) || timeout <= 0) {
-				free(names);
-				return cli_usage("hosts", "--timeout needs a positive number of seconds");
-			}
-			i++;
-		} else if (!strcmp(a, "--db") && i + 1 < argc) {
-			g->db_path = argv[++i];
-		} else if (a[0] == '-') {
-			free(names);
-			return cli_usage("hosts", "unknown option '%s'", a);
-		} else {
-			names[nnames++] = argv[i];
+	while ((c = cli_getopt(&go, argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case 'p': probe = true; break;
+		case 'j': json = true; break;
+		case 't':
+			if (!ry_parse_duration(optarg, &timeout) || timeout <= 0)
+				return cli_bad_value("hosts", "--timeout", optarg, "a positive number of seconds");
+			break;
+		default: return go.status;
 		}
 	}
-	if ((rc = cli_remote_open(&r, g, false))) {
-		free(names);
+	names = argv + optind; /* the operands, in the order given */
+	nnames = (size_t)(argc - optind);
+	if ((rc = cli_remote_open(&r, g, false)))
 		return rc;
-	}
 	/* the selection: named hosts in the order given, else all */
 	sel = ry_xcalloc(r.nhosts ? r.nhosts : 1, sizeof *sel);
 	if (nnames) {
@@ -287,7 +279,6 @@ int cli_hosts(int argc, char **argv, struct cli_global *g)
 			if (!h) {
 				rc = cli_fail(RY_ENOTFOUND);
 				free(sel);
-				free(names);
 				cli_remote_close(&r);
 				return rc;
 			}
@@ -325,7 +316,6 @@ int cli_hosts(int argc, char **argv, struct cli_global *g)
 		*h = sel[i];
 	}
 	free(sel);
-	free(names);
 	cli_remote_close(&r);
 	return rc;
 }

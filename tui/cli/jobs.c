@@ -4,6 +4,7 @@
  * `runyard sync` does.
  */
 #include <cJSON.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,16 +30,10 @@ int cli_jobs(int argc, char **argv, struct cli_global *g)
 	double now = ry_now();
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return cli_help(help);
-		else if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			g->db_path = argv[++i];
-		else
-			return cli_usage("jobs", "unknown argument '%s'", argv[i]);
-	}
+	if ((rc = cli_parse_json_db(argc, argv, g, "jobs", help, &json)) >= 0)
+		return rc;
+	if (optind < argc)
+		return cli_extra_arg("jobs", argv[optind], NULL);
 	if ((rc = cli_open_store(&st, g, RY_STORE_CREATE)))
 		return rc;
 	if ((rc = ry_remote_jobs(st, &runs, &n))) {
@@ -48,35 +43,21 @@ int cli_jobs(int argc, char **argv, struct cli_global *g)
 	}
 	if (json) {
 		cJSON *root = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(root, "jobs");
-		for (size_t i = 0; i < n; i++) {
-			ry_run *r = runs[i];
-			cJSON *o = cJSON_CreateObject();
-			double d = ry_run_duration(r, now), c = ry_run_cost(r, now);
-			cJSON_AddNumberToObject(o, "id", (double)r->id);
-			cJSON_AddStringToObject(o, "uuid", r->uuid);
-			cJSON_AddStringToObject(o, "name", r->name ? r->name : "");
-			cJSON_AddStringToObject(o, "experiment", r->experiment ? r->experiment : "");
-			cJSON_AddStringToObject(o, "status", r->status ? r->status : "");
-			cJSON_AddStringToObject(o, "host", r->host ? r->host : "");
-			if (r->gpus)
-				cJSON_AddStringToObject(o, "gpus", r->gpus);
-			else
-				cJSON_AddNullToObject(o, "gpus");
-			if (isnan(d))
-				cJSON_AddNullToObject(o, "duration");
-			else
-				cJSON_AddNumberToObject(o, "duration", d);
-			cJSON_AddNumberToObject(o, "cost", isnan(c) ? 0 : c);
-			cJSON_AddNumberToObject(o, "cost_rate", r->cost_rate);
-			if (r->has_exit_code)
-				cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
-			else
-				cJSON_AddNullToObject(o, "exit_code");
-			cJSON_AddStringToObject(o, "command", r->command ? r->command : "");
-			cJSON_AddStringToObject(o, "remote_dir", r->remote_dir ? r->remote_dir : "");
-			cJSON_AddItemToArray(arr, o);
+		for (size_t i = 0; i < n && !rc; i++) {
+			/* the run object every command prints (docs/json.md) */
+			ry_metric_summary *m = NULL;
+			size_t nm = 0;
+			if ((rc = ry_metrics_summaries(st, runs[i]->id, &m, &nm)))
+				break;
+			cJSON_AddItemToArray(arr, cli_json_run(st, runs[i], m, nm, now));
+			ry_metric_summaries_free(m, nm);
 		}
-		rc = cli_json_print(root);
+		if (rc) {
+			cJSON_Delete(root);
+			rc = cli_fail(rc);
+		} else {
+			rc = cli_json_print(root);
+		}
 	} else if (n == 0) {
 		printf("no remote jobs yet; start one with 'runyard launch --host HOST -- CMD'\n");
 	} else {

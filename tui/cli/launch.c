@@ -4,6 +4,7 @@
  * stderr.  `--estimate` stops after the estimate.
  */
 #include <cJSON.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,21 +72,12 @@ static cJSON *estimate_json(const ry_cost_estimate *e)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "rate_per_hour", e->rate);
 	cJSON_AddNumberToObject(o, "gpus", e->gpus);
-	if (isnan(e->expected_secs))
-		cJSON_AddNullToObject(o, "expected_seconds");
-	else
-		cJSON_AddNumberToObject(o, "expected_seconds", e->expected_secs);
+	cJSON_AddItemToObject(o, "expected_seconds", cli_json_number(e->expected_secs));
 	cJSON_AddStringToObject(o, "basis", e->basis);
 	cJSON_AddNumberToObject(o, "history_runs", e->nhistory);
-	if (isnan(e->expected_cost))
-		cJSON_AddNullToObject(o, "expected_cost");
-	else
-		cJSON_AddNumberToObject(o, "expected_cost", e->expected_cost);
+	cJSON_AddItemToObject(o, "expected_cost", cli_json_number(e->expected_cost));
 	cJSON_AddNumberToObject(o, "time_limit_seconds", e->time_limit);
-	if (isnan(e->max_cost))
-		cJSON_AddNullToObject(o, "max_cost");
-	else
-		cJSON_AddNumberToObject(o, "max_cost", e->max_cost);
+	cJSON_AddItemToObject(o, "max_cost", cli_json_number(e->max_cost));
 	cJSON_AddNumberToObject(o, "month_spent", e->month_spent);
 	cJSON_AddBoolToObject(o, "over_budget", e->over_budget);
 	cJSON_AddStringToObject(o, "budget_mode", e->block_mode ? "block" : "warn");
@@ -124,168 +116,214 @@ static void print_estimate(const ry_cost_estimate *e, const ry_host *h)
 	printf("\n");
 }
 
+/* What the command line asked for. */
+struct launch_args {
+	ry_launch_spec spec;   /* argv, experiment, name, GPUs, time limit, code dir */
+	const char *host_name; /* --host */
+	bool estimate_only;    /* --estimate */
+	bool yes;              /* --yes: no prompt */
+	bool json;             /* --json */
+};
+
+/* Stage 1: the options and the command after "--".  -1 to go on, else the
+ * exit status to return. */
+static int parse_args(struct launch_args *a, int argc, char **argv, struct cli_global *g)
+{
+	static const struct option opts[] = {
+		{ "experiment", required_argument, NULL, 'e' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "gpus", required_argument, NULL, 'g' },
+		{ "gpu-ids", required_argument, NULL, 'G' },
+		{ "time-limit", required_argument, NULL, 't' },
+		{ "code-dir", required_argument, NULL, 'C' },
+		{ "estimate", no_argument, NULL, 'E' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "json", no_argument, NULL, 'j' },
+		CLI_OPTIONS_END,
+	};
+	struct cli_getopt go = CLI_GETOPT_INIT("launch", help, g);
+	ry_launch_spec *spec = &a->spec;
+	int c;
+
+	spec->experiment = "default";
+	/* '+': the scan stops at the command, whose options are its own */
+	while ((c = cli_getopt(&go, argc, argv, "+e:yh", opts)) != -1) {
+		switch (c) {
+		case 'e': spec->experiment = optarg; break;
+		case 'H': a->host_name = optarg; break;
+		case 'n': spec->name = optarg; break;
+		case 'g': {
+			double d;
+			if (!ry_parse_number(optarg, &d) || d < 0 || d != floor(d) || d > 1024)
+				return cli_bad_value("launch", "--gpus", optarg, "a whole number of GPUs");
+			spec->ngpus = (int)d;
+			break;
+		}
+		case 'G': spec->gpu_ids = optarg; break;
+		case 't':
+			if (!ry_parse_duration(optarg, &spec->time_limit) || spec->time_limit <= 0)
+				return cli_bad_value("launch", "--time-limit", optarg, "a duration like 90s, 15m, 2h or 1h30m");
+			break;
+		case 'C': spec->code_dir = optarg; break;
+		case 'E': a->estimate_only = true; break;
+		case 'y': a->yes = true; break;
+		case 'j': a->json = true; break;
+		default: return go.status;
+		}
+	}
+	if (optind < argc && !go.dashdash)
+		return cli_usage("launch", "put the command after --, e.g. runyard launch --host H -- %s", argv[optind]);
+	if (!a->host_name)
+		return cli_usage("launch", "--host HOST is required; 'runyard hosts' lists them");
+	if (optind >= argc)
+		return cli_usage("launch", "no command: give it after --, e.g. -- python train.py --lr 0.01");
+	if (spec->gpu_ids && spec->ngpus >= 0)
+		return cli_usage("launch", "give --gpus or --gpu-ids, not both");
+	spec->argv = argv + optind;
+	return -1;
+}
+
+/* Stage 2: the cost estimate, shown (text, or JSON with --estimate) and
+ * checked against the budget.  *code_dir receives the experiment's
+ * configured directory when --code-dir was not given (caller frees).
+ * 0 to go on, else the exit status; *stop when --estimate ends it here. */
+static int estimate(struct launch_args *a, struct cli_remote *r, ry_host *host, ry_cost_estimate *est,
+                    char **code_dir, bool *stop)
+{
+	ry_launch_spec *spec = &a->spec;
+	bool json = a->json, estimate_only = a->estimate_only;
+	char *command;
+	int rc, est_gpus;
+
+	*stop = false;
+	if (spec->gpu_ids) {
+		est_gpus = 1;
+		for (const char *p = spec->gpu_ids; *p; p++)
+			est_gpus += *p == ',';
+	} else {
+		est_gpus = spec->ngpus >= 0 ? spec->ngpus : (host->gpu_price_per_hour > 0 ? 1 : 0);
+	}
+	if (!spec->code_dir) {
+		/* outside a repository the experiment's configured directory is shipped */
+		int64_t eid;
+		if (ry_experiment_find(r->st, spec->experiment, &eid) == 0)
+			*code_dir = ry_experiment_setting_get(r->st, eid, "code_dir");
+		spec->code_dir = *code_dir;
+	}
+	command = ry_launch_command_line(spec->argv);
+	rc = ry_cost_estimate_run(est, r->st, r->cfg, r->hosts, r->nhosts, host, spec->experiment, command, est_gpus,
+	                          spec->time_limit);
+	free(command);
+	if (rc)
+		return cli_fail(rc);
+	if (json && estimate_only) {
+		rc = cli_json_print(estimate_json(est));
+	} else if (!json) {
+		print_estimate(est, host);
+	}
+	if (est->over_budget) {
+		if (est->block_mode) {
+			ry_error_set(RY_EREFUSED, "over budget: %s (budget_mode = block)", est->budget_msg);
+			return cli_fail(RY_EREFUSED);
+		}
+		fprintf(stderr, "runyard: warning: over budget: %s\n", est->budget_msg);
+	}
+	*stop = estimate_only;
+	return rc; /* 0, or 1 if the JSON could not be written */
+}
+
+/* Stage 3: ask on the terminal unless --yes.  0 to go on, else the exit
+ * status. */
+static int confirm(const struct launch_args *a, const ry_host *host)
+{
+	char line[16];
+	if (a->yes)
+		return 0;
+	if (!isatty(0)) {
+		ry_error_set(RY_EINVAL, "launching needs confirmation; add --yes to launch without a prompt");
+		return cli_fail(RY_EINVAL);
+	}
+	fprintf(stderr, "Launch on %s? [y/N] ", host->name);
+	if (!fgets(line, sizeof line, stdin) || (line[0] != 'y' && line[0] != 'Y')) {
+		fprintf(stderr, "not launched\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* Stage 4: core's launch (pack, upload, start detached), then what was
+ * started.  Returns the exit status. */
+static int launch(const struct launch_args *a, struct cli_remote *r, ry_host *host, const ry_cost_estimate *est)
+{
+	ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
+	ry_launch_result res;
+	bool json = a->json;
+	int rc;
+
+	o.sshcfg = r->sshcfg;
+	o.passphrase = cli_passphrase;
+	if (isatty(2) && !json)
+		o.progress = on_progress;
+	rc = ry_launch_run(r->st, host, &a->spec, &o, &res);
+	if (rc)
+		return cli_fail(rc);
+	if (json) {
+		cJSON *j = cJSON_CreateObject();
+		cJSON_AddNumberToObject(j, "id", (double)res.run_id);
+		cJSON_AddStringToObject(j, "uuid", res.uuid);
+		cJSON_AddStringToObject(j, "host", host->name);
+		if (res.gpus)
+			cJSON_AddStringToObject(j, "gpus", res.gpus);
+		else
+			cJSON_AddNullToObject(j, "gpus");
+		cJSON_AddStringToObject(j, "remote_dir", res.remote_dir);
+		cJSON_AddNumberToObject(j, "pid", res.pid);
+		cJSON_AddNumberToObject(j, "cost_rate", res.cost_rate);
+		cJSON_AddStringToObject(j, "pack_sha256", res.pack_sha256);
+		cJSON_AddBoolToObject(j, "pack_reused", res.pack_reused);
+		cJSON_AddItemToObject(j, "estimate", estimate_json(est));
+		rc = cli_json_print(j);
+	} else {
+		ry_run *run = NULL;
+		ry_run_get(&run, r->st, res.run_id);
+		printf("launched run ");
+		cli_put_safe(stdout, run ? run->name : res.uuid);
+		printf(" (id %lld) on ", (long long)res.run_id);
+		cli_put_safe(stdout, host->name);
+		printf(", GPUs %s, $%.2f/h, pid %d\n", res.gpus ? res.gpus : "none", res.cost_rate, res.pid);
+		printf("code %.12s (%s), remote dir ", res.pack_sha256, res.pack_reused ? "already on the host" : "uploaded");
+		cli_put_safe(stdout, res.remote_dir);
+		printf("\nfollow it with: runyard logs %lld -f\n", (long long)res.run_id);
+		ry_run_free(run);
+	}
+	ry_launch_result_clear(&res);
+	return rc;
+}
+
 int cli_launch(int argc, char **argv, struct cli_global *g)
 {
-	ry_launch_spec spec = RY_LAUNCH_SPEC_INIT;
-	const char *host_name = NULL;
-	bool estimate_only = false, yes = false, json = false;
+	struct launch_args a = { RY_LAUNCH_SPEC_INIT, NULL, false, false, false };
 	struct cli_remote r;
 	ry_host *host;
 	ry_cost_estimate est;
-	char *command, *code_dir = NULL;
-	int i, rc, est_gpus;
+	char *code_dir = NULL;
+	bool stop;
+	int rc;
 
-	spec.experiment = "default";
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		bool has_val = i + 1 < argc;
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			return cli_help(help);
-		} else if ((!strcmp(a, "-e") || !strcmp(a, "--experiment")) && has_val) {
-			spec.experiment = argv[++i];
-		} else if (!strcmp(a, "--host") && has_val) {
-			host_name = argv[++i];
-		} else if (!strcmp(a, "--name") && has_val) {
-			spec.name = argv[++i];
-		} else if (!strcmp(a, "--gpus") && has_val) {
-			double d;
-			if (!ry_parse_number(argv[i + 1], &d) || d < 0 || d != floor(d) || d > 1024)
-				return cli_usage("launch", "--gpus needs a whole number of GPUs, got '%s'", argv[i + 1]);
-			spec.ngpus = (int)d;
-			i++;
-		} else if (!strcmp(a, "--gpu-ids") && has_val) {
-			spec.gpu_ids = argv[++i];
-		} else if (!strcmp(a, "--time-limit") && has_val) {
-			if (!ry_parse_duration(argv[i + 1], &spec.time_limit) || spec.time_limit <= 0)
-				return cli_usage("launch", "--time-limit needs a duration like 90s, 15m, 2h or 1h30m, got '%s'",
-				                 argv[i + 1]);
-			i++;
-		} else if (!strcmp(a, "--code-dir") && has_val) {
-			spec.code_dir = argv[++i];
-		} else if (!strcmp(a, "--db") && has_val) {
-			g->db_path = argv[++i];
-		} else if (!strcmp(a, "--estimate")) {
-			estimate_only = true;
-		} else if (!strcmp(a, "--yes") || !strcmp(a, "-y")) {
-			yes = true;
-		} else if (!strcmp(a, "--json")) {
-			json = true;
-		} else if (a[0] == '-') {
-			return cli_usage("launch", "unknown option '%s' (or it needs a value)", a);
-		} else {
-			return cli_usage("launch", "put the command after --, e.g. runyard launch --host H -- %s", a);
-		}
-	}
-	if (!host_name)
-		return cli_usage("launch", "--host HOST is required; 'runyard hosts' lists them");
-	if (i >= argc)
-		return cli_usage("launch", "no command: give it after --, e.g. -- python train.py --lr 0.01");
-	if (spec.gpu_ids && spec.ngpus >= 0)
-		return cli_usage("launch", "give --gpus or --gpu-ids, not both");
-	spec.argv = argv + i;
+	if ((rc = parse_args(&a, argc, argv, g)) >= 0)
+		return rc;
 	if ((rc = cli_remote_open(&r, g, true)))
 		return rc;
-	if (!(host = cli_remote_host(&r, host_name))) {
+	if (!(host = cli_remote_host(&r, a.host_name))) {
 		rc = cli_fail(RY_ENOTFOUND);
 		goto out;
 	}
-	if (spec.gpu_ids) {
-		est_gpus = 1;
-		for (const char *p = spec.gpu_ids; *p; p++)
-			est_gpus += *p == ',';
-	} else {
-		est_gpus = spec.ngpus >= 0 ? spec.ngpus : (host->gpu_price_per_hour > 0 ? 1 : 0);
-	}
-	if (!spec.code_dir) {
-		/* outside a repository the experiment's configured directory is shipped */
-		int64_t eid;
-		if (ry_experiment_find(r.st, spec.experiment, &eid) == 0)
-			code_dir = ry_experiment_setting_get(r.st, eid, "code_dir");
-		spec.code_dir = code_dir;
-	}
-	command = ry_launch_command_line(spec.argv);
-	rc = ry_cost_estimate_run(&est, r.st, r.cfg, r.hosts, r.nhosts, host, spec.experiment, command, est_gpus,
-	                          spec.time_limit);
-	free(command);
-	if (rc) {
-		rc = cli_fail(rc);
+	if ((rc = estimate(&a, &r, host, &est, &code_dir, &stop)) || stop)
 		goto out;
-	}
-	if (json && estimate_only) {
-		rc = cli_json_print(estimate_json(&est));
-	} else if (!json) {
-		print_estimate(&est, host);
-	}
-	if (est.over_budget) {
-		if (est.block_mode) {
-			ry_error_set(RY_EREFUSED, "over budget: %s (budget_mode = block)", est.budget_msg);
-			rc = cli_fail(RY_EREFUSED);
-			goto out;
-		}
-		fprintf(stderr, "runyard: warning: over budget: %s\n", est.budget_msg);
-	}
-	if (estimate_only)
-		goto out; /* rc: 0, or 1 if the JSON could not be written */
-	if (!yes) {
-		char line[16];
-		if (!isatty(0)) {
-			ry_error_set(RY_EINVAL, "launching needs confirmation; add --yes to launch without a prompt");
-			rc = cli_fail(RY_EINVAL);
-			goto out;
-		}
-		fprintf(stderr, "Launch on %s? [y/N] ", host->name);
-		if (!fgets(line, sizeof line, stdin) || (line[0] != 'y' && line[0] != 'Y')) {
-			fprintf(stderr, "not launched\n");
-			rc = 1;
-			goto out;
-		}
-	}
-	{
-		ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
-		ry_launch_result res;
-		o.sshcfg = r.sshcfg;
-	o.passphrase = cli_passphrase;
-		if (isatty(2) && !json)
-			o.progress = on_progress;
-		rc = ry_launch_run(r.st, host, &spec, &o, &res);
-		if (rc) {
-			rc = cli_fail(rc);
-			goto out;
-		}
-		if (json) {
-			cJSON *j = cJSON_CreateObject();
-			cJSON_AddNumberToObject(j, "id", (double)res.run_id);
-			cJSON_AddStringToObject(j, "uuid", res.uuid);
-			cJSON_AddStringToObject(j, "host", host->name);
-			if (res.gpus)
-				cJSON_AddStringToObject(j, "gpus", res.gpus);
-			else
-				cJSON_AddNullToObject(j, "gpus");
-			cJSON_AddStringToObject(j, "remote_dir", res.remote_dir);
-			cJSON_AddNumberToObject(j, "pid", res.pid);
-			cJSON_AddNumberToObject(j, "cost_rate", res.cost_rate);
-			cJSON_AddStringToObject(j, "pack_sha256", res.pack_sha256);
-			cJSON_AddBoolToObject(j, "pack_reused", res.pack_reused);
-			cJSON_AddItemToObject(j, "estimate", estimate_json(&est));
-			rc = cli_json_print(j);
-		} else {
-			ry_run *run = NULL;
-			ry_run_get(&run, r.st, res.run_id);
-			printf("launched run ");
-			cli_put_safe(stdout, run ? run->name : res.uuid);
-			printf(" (id %lld) on ", (long long)res.run_id);
-			cli_put_safe(stdout, host->name);
-			printf(", GPUs %s, $%.2f/h, pid %d\n", res.gpus ? res.gpus : "none", res.cost_rate, res.pid);
-			printf("code %.12s (%s), remote dir ", res.pack_sha256, res.pack_reused ? "already on the host" : "uploaded");
-			cli_put_safe(stdout, res.remote_dir);
-			printf("\nfollow it with: runyard logs %lld -f\n", (long long)res.run_id);
-			ry_run_free(run);
-		}
-		ry_launch_result_clear(&res);
-	}
+	if ((rc = confirm(&a, host)))
+		goto out;
+	rc = launch(&a, &r, host, &est);
 out:
 	free(code_dir);
 	cli_remote_close(&r);

@@ -3,6 +3,7 @@
  * remote run first pull what is new from the host, and with -f keep
  * pulling (once a second) until the run ends.  Output is sanitised.
  */
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,7 +46,12 @@ static bool print_from(const char *path, long *off)
 
 int cli_logs(int argc, char **argv, struct cli_global *g)
 {
-	const char *spec = NULL;
+	static const struct option opts[] = {
+		{ "follow", no_argument, NULL, 'f' },
+		CLI_OPTIONS_END,
+	};
+	struct cli_getopt go = CLI_GETOPT_INIT("logs", help, g);
+	const char *spec;
 	bool follow = false;
 	struct cli_remote r;
 	ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
@@ -53,22 +59,18 @@ int cli_logs(int argc, char **argv, struct cli_global *g)
 	char *dir = NULL, *path = NULL;
 	long off = 0;
 	int64_t id;
-	int rc;
+	int c, rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return cli_help(help);
-		else if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--follow"))
-			follow = true;
-		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			g->db_path = argv[++i];
-		else if (argv[i][0] == '-' || spec)
-			return cli_usage("logs", "unexpected argument '%s'", argv[i]);
-		else
-			spec = argv[i];
+	while ((c = cli_getopt(&go, argc, argv, "fh", opts)) != -1) {
+		if (c == CLI_GETOPT_EXIT)
+			return go.status;
+		follow = true; /* -f, --follow */
 	}
-	if (!spec)
+	if (optind >= argc)
 		return cli_usage("logs", "which run? give its id, uuid prefix or name");
+	if (optind + 1 < argc)
+		return cli_extra_arg("logs", argv[optind + 1], NULL);
+	spec = argv[optind];
 	if ((rc = cli_remote_open(&r, g, false)))
 		return rc;
 	if (!r.st) {

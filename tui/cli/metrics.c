@@ -6,6 +6,7 @@
  * when it goes to a terminal (names sanitised, like every other output).
  */
 
+#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,20 +75,13 @@ static void csv_str(FILE *f, const char *s, bool tty)
 
 static void num(FILE *f, double v, bool json)
 {
-	if (isnan(v))
-		fputs(json ? "null" : "nan", f);
-	else if (isinf(v))
-		fputs(json ? "null" : v > 0 ? "inf" : "-inf", f);
-	else {
-		/* the shortest text that reads back as the same double */
-		char b[32];
-		for (int prec = 15; prec <= 17; prec++) {
-			snprintf(b, sizeof b, "%.*g", prec, v);
-			if (strtod(b, NULL) == v)
-				break;
-		}
-		fputs(b, f);
+	char b[32];
+	if (json) {
+		cli_json_put_number(f, v);
+		return;
 	}
+	cli_format_exact(v, b, sizeof b);
+	fputs(b, f);
 }
 
 static void print_key(FILE *f, enum fmt fmt, bool tty, const ry_run *r, const char *key, const ry_point *p,
@@ -136,46 +130,35 @@ static void print_key(FILE *f, enum fmt fmt, bool tty, const ry_run *r, const ch
 
 int cli_metrics(int argc, char **argv, struct cli_global *g)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'c' },
+		CLI_OPTIONS_END,
+	};
+	struct cli_getopt go = CLI_GETOPT_INIT("metrics", metrics_help, g);
 	enum fmt fmt = FMT_TEXT;
-	const char *spec = NULL;
-	char **keys = NULL;
-	size_t nkeys = 0, cap = 0;
+	const char *spec;
+	char **keys;
+	size_t nkeys;
 	ry_store *st = NULL;
 	ry_run *r = NULL;
 	ry_metric_summary *sum = NULL;
 	size_t nsum = 0;
-	int rc = 0;
+	int c, rc = 0;
 	bool tty = isatty(STDOUT_FILENO);
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			free(keys);
-			return cli_help(metrics_help);
-		} else if (!strcmp(a, "--json")) {
-			fmt = FMT_JSON;
-		} else if (!strcmp(a, "--csv")) {
-			fmt = FMT_CSV;
-		} else if (!strcmp(a, "--db")) {
-			if (i + 1 >= argc) {
-				free(keys);
-				return cli_usage("metrics", "--db needs a path");
-			}
-			g->db_path = argv[++i];
-		} else if (a[0] == '-' && a[1]) {
-			free(keys);
-			return cli_usage("metrics", "unknown option '%s'", a);
-		} else if (!spec) {
-			spec = a;
-		} else {
-			keys = ry_xgrow(keys, &cap, nkeys + 1, sizeof *keys);
-			keys[nkeys++] = argv[i];
+	while ((c = cli_getopt(&go, argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case 'j': fmt = FMT_JSON; break;
+		case 'c': fmt = FMT_CSV; break;
+		default: return go.status;
 		}
 	}
-	if (!spec) {
-		free(keys);
+	if (optind >= argc)
 		return cli_usage("metrics", "which run? give its id, uuid prefix or name");
-	}
+	spec = argv[optind];
+	keys = argv + optind + 1; /* the keys asked for, in the order given */
+	nkeys = (size_t)(argc - optind - 1);
 	if ((rc = cli_open_store(&st, g, 0)))
 		goto out;
 	if ((rc = ry_run_find(&r, st, spec)) || (rc = ry_metrics_summaries(st, r->id, &sum, &nsum))) {
@@ -231,6 +214,5 @@ out:
 	ry_metric_summaries_free(sum, nsum);
 	ry_run_free(r);
 	ry_store_close(st);
-	free(keys);
 	return rc;
 }

@@ -66,9 +66,9 @@ static int models_json(const ry_model *m, size_t n)
 		cJSON *o = cJSON_CreateObject(), *al;
 		cJSON_AddStringToObject(o, "name", m[i].name);
 		cJSON_AddStringToObject(o, "description", m[i].description);
-		cJSON_AddItemToObject(o, "tags", cli_reg_json_string(m[i].tags));
-		cJSON_AddItemToObject(o, "created", cli_reg_json_time(m[i].created));
-		cJSON_AddItemToObject(o, "updated", cli_reg_json_time(m[i].updated));
+		cJSON_AddItemToObject(o, "tags", cli_json_string(m[i].tags));
+		cJSON_AddItemToObject(o, "created", cli_json_time(m[i].created));
+		cJSON_AddItemToObject(o, "updated", cli_json_time(m[i].updated));
 		cJSON_AddNumberToObject(o, "versions", (double)m[i].nversions);
 		cJSON_AddNumberToObject(o, "latest", (double)m[i].latest);
 		al = cJSON_AddObjectToObject(o, "aliases");
@@ -119,7 +119,7 @@ int cli_models(int argc, char **argv, struct cli_global *g)
 	if ((rc = cli_parse_json_db(argc, argv, g, "models", models_help, &json)) >= 0)
 		return rc;
 	if (optind < argc)
-		return cli_usage("models", "unexpected argument '%s'", argv[optind]);
+		return cli_extra_arg("models", argv[optind], NULL);
 	if ((rc = cli_open_store(&st, g, 0)))
 		return rc;
 	if ((rc = ry_registry_models(st, &m, &n)))
@@ -170,12 +170,12 @@ static cJSON *version_json(const ry_model_version *v, const struct lineage *l)
 	a = cJSON_AddArrayToObject(o, "aliases");
 	for (size_t i = 0; i < v->naliases; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(v->aliases[i]));
-	cJSON_AddItemToObject(o, "created", cli_reg_json_time(v->created));
-	cJSON_AddItemToObject(o, "created_by", cli_reg_json_string(v->created_by));
+	cJSON_AddItemToObject(o, "created", cli_json_time(v->created));
+	cJSON_AddItemToObject(o, "created_by", cli_json_string(v->created_by));
 	cJSON_AddStringToObject(o, "description", v->description);
-	cJSON_AddItemToObject(o, "tags", cli_reg_json_string(v->tags));
+	cJSON_AddItemToObject(o, "tags", cli_json_string(v->tags));
 	a = cJSON_AddObjectToObject(o, "artifact");
-	cJSON_AddItemToObject(a, "path", cli_reg_json_string(v->artifact_path));
+	cJSON_AddItemToObject(a, "path", cli_json_string(v->artifact_path));
 	cJSON_AddStringToObject(a, "sha256", v->sha256);
 	cJSON_AddNumberToObject(a, "size", (double)v->size);
 	if (!l->run) {
@@ -185,11 +185,11 @@ static cJSON *version_json(const ry_model_version *v, const struct lineage *l)
 	r = cJSON_AddObjectToObject(o, "run");
 	cJSON_AddNumberToObject(r, "id", (double)l->run->id);
 	cJSON_AddStringToObject(r, "uuid", l->run->uuid);
-	cJSON_AddItemToObject(r, "name", cli_reg_json_string(l->run->name));
-	cJSON_AddItemToObject(r, "experiment", cli_reg_json_string(l->run->experiment));
-	cJSON_AddItemToObject(r, "status", cli_reg_json_string(l->run->status));
-	cJSON_AddItemToObject(r, "git_commit", cli_reg_json_string(l->run->git_commit));
-	cJSON_AddItemToObject(r, "git_branch", cli_reg_json_string(l->run->git_branch));
+	cJSON_AddItemToObject(r, "name", cli_json_string(l->run->name));
+	cJSON_AddItemToObject(r, "experiment", cli_json_string(l->run->experiment));
+	cJSON_AddItemToObject(r, "status", cli_json_string(l->run->status));
+	cJSON_AddItemToObject(r, "git_commit", cli_json_string(l->run->git_commit));
+	cJSON_AddItemToObject(r, "git_branch", cli_json_string(l->run->git_branch));
 	if (l->run->git_dirty < 0)
 		cJSON_AddNullToObject(r, "git_dirty");
 	else
@@ -200,9 +200,9 @@ static cJSON *version_json(const ry_model_version *v, const struct lineage *l)
 	a = cJSON_AddObjectToObject(r, "metrics");
 	for (size_t i = 0; i < l->nmetrics; i++) {
 		cJSON *m = cJSON_AddObjectToObject(a, l->metrics[i].key);
-		cJSON_AddItemToObject(m, "last", cli_reg_json_number(l->metrics[i].last));
-		cJSON_AddItemToObject(m, "min", cli_reg_json_number(l->metrics[i].min));
-		cJSON_AddItemToObject(m, "max", cli_reg_json_number(l->metrics[i].max));
+		cJSON_AddItemToObject(m, "last", cli_json_number(l->metrics[i].last));
+		cJSON_AddItemToObject(m, "min", cli_json_number(l->metrics[i].min));
+		cJSON_AddItemToObject(m, "max", cli_json_number(l->metrics[i].max));
 		cJSON_AddNumberToObject(m, "n", (double)l->metrics[i].n);
 		cJSON_AddNumberToObject(m, "last_step", (double)l->metrics[i].last_step);
 	}
@@ -293,10 +293,10 @@ static cJSON *history_json(const ry_model_event *e, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject(), *detail = e[i].detail ? cJSON_Parse(e[i].detail) : NULL;
 		cJSON_AddNumberToObject(o, "id", (double)e[i].id);
-		cJSON_AddItemToObject(o, "ts", cli_reg_json_time(e[i].ts));
-		cJSON_AddItemToObject(o, "actor", cli_reg_json_string(e[i].actor));
-		cJSON_AddItemToObject(o, "kind", cli_reg_json_string(e[i].kind));
-		cJSON_AddItemToObject(o, "alias", cli_reg_json_string(e[i].alias));
+		cJSON_AddItemToObject(o, "ts", cli_json_time(e[i].ts));
+		cJSON_AddItemToObject(o, "actor", cli_json_string(e[i].actor));
+		cJSON_AddItemToObject(o, "kind", cli_json_string(e[i].kind));
+		cJSON_AddItemToObject(o, "alias", cli_json_string(e[i].alias));
 		if (e[i].version)
 			cJSON_AddNumberToObject(o, "version", (double)e[i].version);
 		else
@@ -305,7 +305,7 @@ static cJSON *history_json(const ry_model_event *e, size_t n)
 			cJSON_AddNumberToObject(o, "from", (double)e[i].from_version);
 			cJSON_AddNumberToObject(o, "to", (double)e[i].to_version);
 		}
-		cJSON_AddItemToObject(o, "note", cli_reg_json_string(e[i].note));
+		cJSON_AddItemToObject(o, "note", cli_json_string(e[i].note));
 		cJSON_AddItemToObject(o, "detail", detail ? detail : cJSON_CreateNull());
 		cJSON_AddItemToArray(arr, o);
 	}
@@ -410,9 +410,7 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 		{ "output", required_argument, NULL, 'o' },
 		{ "describe", required_argument, NULL, 'd' },
 		{ "tags", required_argument, NULL, 't' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END,
 	};
 	bool json = false, history = false, card = false;
 	const char *output = NULL, *describe = NULL, *tags = NULL, *spec, *at;
@@ -422,12 +420,11 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 	size_t nv = 0, ne = 0;
 	char *model = NULL;
 	int64_t version = 0;
+	struct cli_getopt go = CLI_GETOPT_INIT("model", model_help, g);
 	ry_store *st;
 	int c, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&go, argc, argv, "ho:", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'H': history = true; break;
@@ -435,9 +432,7 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 		case 'o': output = optarg; break;
 		case 'd': describe = optarg; break;
 		case 't': tags = optarg; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(model_help);
-		default: return cli_getopt_error("model", c, argv);
+		default: return go.status;
 		}
 	}
 	if (argc - optind != 1)
@@ -483,8 +478,8 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 		cJSON *d = cJSON_CreateObject(), *o = cJSON_AddObjectToObject(d, "model"), *al, *arr;
 		cJSON_AddStringToObject(o, "name", m->name);
 		cJSON_AddStringToObject(o, "description", m->description);
-		cJSON_AddItemToObject(o, "tags", cli_reg_json_string(m->tags));
-		cJSON_AddItemToObject(o, "created", cli_reg_json_time(m->created));
+		cJSON_AddItemToObject(o, "tags", cli_json_string(m->tags));
+		cJSON_AddItemToObject(o, "created", cli_json_time(m->created));
 		cJSON_AddNumberToObject(o, "versions", (double)m->nversions);
 		cJSON_AddNumberToObject(o, "latest", (double)m->latest);
 		al = cJSON_AddObjectToObject(o, "aliases");

@@ -99,7 +99,7 @@ static int print_json(const ry_promote_opts *o, const ry_promote_result *r, int 
 	cJSON_AddItemToObject(d, "artifact", r->sha256[0] ? cJSON_CreateString(r->artifact) : cJSON_CreateNull());
 	cJSON_AddItemToObject(d, "sha256", r->sha256[0] ? cJSON_CreateString(r->sha256) : cJSON_CreateNull());
 	cJSON_AddBoolToObject(d, "model_created", r->model_created);
-	cJSON_AddItemToObject(d, "alias", cli_reg_json_string(o->alias && o->alias[0] == '@' ? o->alias + 1 : o->alias));
+	cJSON_AddItemToObject(d, "alias", cli_json_string(o->alias && o->alias[0] == '@' ? o->alias + 1 : o->alias));
 	cJSON_AddBoolToObject(d, "alias_moved", r->alias_moved);
 	if (o->alias)
 		cJSON_AddNumberToObject(d, "alias_from", (double)r->alias_from);
@@ -111,8 +111,8 @@ static int print_json(const ry_promote_opts *o, const ry_promote_result *r, int 
 		g = cJSON_AddObjectToObject(d, "gate");
 		cJSON_AddStringToObject(g, "metric", r->gate.metric);
 		cJSON_AddStringToObject(g, "goal", r->gate.goal > 0 ? "max" : "min");
-		cJSON_AddItemToObject(g, "candidate", cli_reg_json_number(r->gate.candidate));
-		cJSON_AddItemToObject(g, "holder", cli_reg_json_number(r->gate.holder));
+		cJSON_AddItemToObject(g, "candidate", cli_json_number(r->gate.candidate));
+		cJSON_AddItemToObject(g, "holder", cli_json_number(r->gate.holder));
 		cJSON_AddNumberToObject(g, "holder_version", (double)r->gate.holder_version);
 		cJSON_AddBoolToObject(g, "passes", r->gate.passes);
 		cJSON_AddStringToObject(g, "reason", r->gate.reason);
@@ -132,9 +132,7 @@ int cli_promote(int argc, char **argv, struct cli_global *g)
 		{ "note", required_argument, NULL, 'n' },
 		{ "expect", required_argument, NULL, 'x' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END,
 	};
 	ry_promote_opts o = RY_PROMOTE_OPTS_INIT;
 	ry_promote_result res;
@@ -142,11 +140,10 @@ int cli_promote(int argc, char **argv, struct cli_global *g)
 	ry_store *st;
 	char *metric = NULL;
 	bool json = false, have_expect = false;
+	struct cli_getopt go = CLI_GETOPT_INIT("promote", help, g);
 	int c, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&go, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'm': o.model = optarg; break;
 		case 'a': o.artifact = optarg; break;
@@ -155,28 +152,26 @@ int cli_promote(int argc, char **argv, struct cli_global *g)
 			free(metric);
 			metric = NULL;
 			if (!parse_gate(optarg, &o, &metric))
-				return cli_usage("promote", "--if-better takes METRIC:max or METRIC:min, e.g. "
-				                 "--if-better val_acc:max");
+				return cli_bad_value("promote", "--if-better", optarg,
+				                     "METRIC:max or METRIC:min (e.g. val_acc:max)");
 			break;
 		case 'n': o.note = optarg; break;
 		case 'x':
 			if (!cli_reg_parse_version(optarg, true, &o.expect_holder)) {
 				free(metric);
-				return cli_usage("promote", "--expect takes a version number or 'none'");
+				return cli_bad_value("promote", "--expect", optarg, "a version number or 'none'");
 			}
 			have_expect = true;
 			break;
 		case 'j': json = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': free(metric); return cli_help(help);
-		default: free(metric); return cli_getopt_error("promote", c, argv);
+		default: free(metric); return go.status;
 		}
 	}
 	rc = 0;
 	if (optind >= argc)
 		rc = cli_usage("promote", "which run? e.g. runyard promote RUN --model NAME");
 	else if (optind + 1 < argc)
-		rc = cli_usage("promote", "unexpected argument '%s'", argv[optind + 1]);
+		rc = cli_extra_arg("promote", argv[optind + 1], NULL);
 	else if (!o.model)
 		rc = cli_usage("promote", "--model NAME is required");
 	else if (o.gate_metric && !o.alias)

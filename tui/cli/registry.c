@@ -1,10 +1,8 @@
 /*
- * Shared by the registry subcommands: JSON values with null for the
- * unknown, and padded printing of outside text (sanitised first, so escape
- * sequences never reach the terminal).
+ * Shared by the registry subcommands: version numbers, failures, and padded
+ * printing of outside text (sanitised first, so escape sequences never reach
+ * the terminal).
  */
-#include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -36,25 +34,6 @@ void cli_reg_put_padded(FILE *f, const char *s, int width)
 	for (; cols < width; cols++)
 		fputc(' ', f);
 	free(safe);
-}
-
-cJSON *cli_reg_json_number(double v)
-{
-	return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
-}
-
-cJSON *cli_reg_json_string(const char *s)
-{
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
-
-cJSON *cli_reg_json_time(double ts)
-{
-	char t[40];
-	if (ts <= 0)
-		return cJSON_CreateNull();
-	ry_format_time(ts, t, sizeof t);
-	return cJSON_CreateString(t);
 }
 
 bool cli_reg_parse_version(const char *s, bool allow_none, int64_t *out)

@@ -1,7 +1,8 @@
 /*
  * Helpers shared by the registry subcommands (models, model, promote, alias,
- * export, rm): option errors, JSON values, printing outside text padded and
- * sanitised.  Private to those cli_*.c files.
+ * export, rm): version numbers, failures, printing outside text padded and
+ * sanitised (JSON values are cli/json.h's, as for every command).  Private
+ * to those subcommands.
  */
 #ifndef TUI_CLI_REGISTRY_H
 #define TUI_CLI_REGISTRY_H
@@ -17,12 +18,6 @@
 
 /* Print `s` sanitised, padded with spaces to `width` display columns. */
 void cli_reg_put_padded(FILE *f, const char *s, int width);
-
-/* JSON: a number, or null when not finite; a string or null. */
-cJSON *cli_reg_json_number(double v);
-cJSON *cli_reg_json_string(const char *s);
-/* ISO-8601 UTC time, or null when 0. */
-cJSON *cli_reg_json_time(double ts);
 
 /* Parse a version number ("3", "v3") or, when allow_none, "none"/"0" (an
  * unset alias, returned as 0).  False when it is neither. */

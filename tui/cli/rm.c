@@ -31,23 +31,18 @@ int cli_rm(int argc, char **argv, struct cli_global *g)
 {
 	static const struct option opts[] = {
 		{ "force", no_argument, NULL, 'f' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END,
 	};
 	bool force = false;
 	ry_run *run = NULL;
+	struct cli_getopt go = CLI_GETOPT_INIT("rm", help, g);
 	ry_store *st;
 	int c, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hf", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&go, argc, argv, "hf", opts)) != -1) {
 		switch (c) {
 		case 'f': force = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(help);
-		default: return cli_getopt_error("rm", c, argv);
+		default: return go.status;
 		}
 	}
 	if (argc - optind != 1)

@@ -6,6 +6,7 @@
  * lines (start, end) go to stderr and can be silenced with --quiet.
  */
 
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +62,7 @@ static int split_kv(const char *opt, const char *arg, ry_kv **v, size_t *n, size
 {
 	const char *eq = strchr(arg, '=');
 	if ((need_eq && !eq) || arg[0] == '=' || !arg[0])
-		return cli_usage("run", "%s needs KEY=VALUE, got '%s'", opt, arg);
+		return cli_bad_value("run", opt, arg, "KEY=VALUE");
 	*v = ry_xgrow(*v, cap, *n + 1, sizeof **v);
 	(*v)[*n].key = eq ? ry_xstrndup(arg, (size_t)(eq - arg)) : ry_xstrdup(arg);
 	(*v)[*n].value = ry_xstrdup(eq ? eq + 1 : "");
@@ -137,6 +138,19 @@ static bool experiment_capture(ry_store *st, const char *exp)
 
 int cli_run(int argc, char **argv, struct cli_global *g)
 {
+	static const struct option opts[] = {
+		{ "experiment", required_argument, NULL, 'e' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "param", required_argument, NULL, 'p' },
+		{ "pattern", required_argument, NULL, 'r' },
+		{ "save-patterns", no_argument, NULL, 'S' },
+		{ "no-capture", no_argument, NULL, 'C' },
+		{ "no-params", no_argument, NULL, 'P' },
+		{ "quiet", no_argument, NULL, 'q' },
+		CLI_OPTIONS_END,
+	};
+	struct cli_getopt go = CLI_GETOPT_INIT("run", run_help, g);
 	ry_track_options o = RY_TRACK_OPTIONS_INIT;
 	ry_track_result res;
 	ry_kv *params = NULL, *tags = NULL;
@@ -145,64 +159,46 @@ int cli_run(int argc, char **argv, struct cli_global *g)
 	bool quiet = false, save = false;
 	char *cfgpat = NULL;
 	ry_store *st = NULL;
-	int i, rc = 0, status;
+	int c, i, rc = 0, status;
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			rc = cli_help(run_help);
-			goto out;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			quiet = true;
-		} else if (!strcmp(a, "--no-capture")) {
-			o.capture = false;
-		} else if (!strcmp(a, "--no-params")) {
-			o.parse_params = false;
-		} else if (!strcmp(a, "--save-patterns")) {
-			save = true;
-		} else if (!strcmp(a, "-e") || !strcmp(a, "--experiment") || !strcmp(a, "--name") ||
-		           !strcmp(a, "--tag") || !strcmp(a, "--param") || !strcmp(a, "--pattern") ||
-		           !strcmp(a, "--db")) {
-			if (!val) {
-				rc = cli_usage("run", "%s needs a value", a);
+	while ((c = cli_getopt(&go, argc, argv, "+e:qh", opts)) != -1) {
+		switch (c) {
+		case 'q': quiet = true; break;
+		case 'C': o.capture = false; break;
+		case 'P': o.parse_params = false; break;
+		case 'S': save = true; break;
+		case 'e':
+			if (!*optarg) {
+				rc = cli_usage("run", "the experiment name is empty");
 				goto out;
 			}
-			i++;
-			if (!strcmp(a, "-e") || !strcmp(a, "--experiment")) {
-				if (!*val) {
-					rc = cli_usage("run", "the experiment name is empty");
-					goto out;
-				}
-				o.experiment = val;
-			} else if (!strcmp(a, "--name")) {
-				if (!*val) {
-					rc = cli_usage("run", "the run name is empty");
-					goto out;
-				}
-				o.name = val;
-			} else if (!strcmp(a, "--db")) {
-				g->db_path = val;
-			} else if (!strcmp(a, "--tag")) {
-				if ((rc = split_kv(a, val, &tags, &nt, &capt, false)))
-					goto out;
-			} else if (!strcmp(a, "--param")) {
-				if ((rc = split_kv(a, val, &params, &np, &capp, true)))
-					goto out;
-			} else {
-				ry_buf_puts(&patterns, val);
-				ry_buf_putc(&patterns, '\n');
+			o.experiment = optarg;
+			break;
+		case 'n':
+			if (!*optarg) {
+				rc = cli_usage("run", "the run name is empty");
+				goto out;
 			}
-		} else if (a[0] == '-') {
-			rc = cli_usage("run", "unknown option '%s' (the command goes after '--')", a);
+			o.name = optarg;
+			break;
+		case 't':
+			if ((rc = split_kv("--tag", optarg, &tags, &nt, &capt, false)))
+				goto out;
+			break;
+		case 'p':
+			if ((rc = split_kv("--param", optarg, &params, &np, &capp, true)))
+				goto out;
+			break;
+		case 'r':
+			ry_buf_puts(&patterns, optarg);
+			ry_buf_putc(&patterns, '\n');
+			break;
+		default:
+			rc = go.status;
 			goto out;
-		} else {
-			break; /* the command starts here */
 		}
 	}
+	i = optind; /* the command starts here, after "--" or at the first operand */
 	if (i >= argc && !save) {
 		rc = cli_usage("run", "no command given; e.g. runyard run -- python train.py --lr 0.01");
 		goto out;

@@ -162,38 +162,10 @@ static cJSON *cell_json(const ry_cell *c)
 	}
 }
 
-/* Every metric of a run as {"KEY": {"last", "min", "max", "n"}}. */
-static int metrics_json(ry_store *st, int64_t id, cJSON **out)
-{
-	ry_metric_summary *m;
-	size_t n;
-	int rc = ry_metrics_summaries(st, id, &m, &n);
-	if (rc)
-		return rc;
-	*out = cJSON_CreateObject();
-	for (size_t i = 0; i < n; i++) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddItemToObject(o, "last", cli_json_number(m[i].last));
-		cJSON_AddItemToObject(o, "min", cli_json_number(m[i].min));
-		cJSON_AddItemToObject(o, "max", cli_json_number(m[i].max));
-		cJSON_AddNumberToObject(o, "n", (double)m[i].n);
-		cJSON_AddNumberToObject(o, "last_step", (double)m[i].last_step);
-		cJSON_AddItemToObject(*out, m[i].key, o);
-	}
-	ry_metric_summaries_free(m, n);
-	return 0;
-}
-
-static cJSON *kv_json(const ry_kv *kv, size_t n)
-{
-	cJSON *o = cJSON_CreateObject();
-	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToObject(o, kv[i].key, cli_json_value(kv[i].value));
-	return o;
-}
-
-/* Add item under key unless the object has that key already (a requested
- * column such as `uuid` or `started` carries the same value). */
+/* Add item under key unless the object has that key already: the run
+ * object's keys (cli_json_run) are the documented shape and win over a
+ * column of the same label, which carries the same value (`status`,
+ * `started`) or is in `params`/`metrics`/`tags` anyway. */
 static void add_absent(cJSON *o, const char *key, cJSON *item)
 {
 	if (cJSON_GetObjectItemCaseSensitive(o, key))
@@ -202,45 +174,28 @@ static void add_absent(cJSON *o, const char *key, cJSON *item)
 		cJSON_AddItemToObject(o, key, item);
 }
 
-/* Set key to item, replacing a column of the same label: the params,
- * metrics and tags objects are the documented shape and win over a param
- * that happens to be called "metrics". */
-static void set_key(cJSON *o, const char *key, cJSON *item)
-{
-	if (cJSON_GetObjectItemCaseSensitive(o, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(o, key, item);
-	else
-		cJSON_AddItemToObject(o, key, item);
-}
-
+/* Each run as the run object every command prints, plus the listing's
+ * columns (aggregates, tags.KEY, a param or metric by its bare name). */
 static int print_json(ry_store *st, const struct columns *cols, const int64_t *ids,
                       const ry_cell *cells, size_t nrows)
 {
 	cJSON *arr = cJSON_CreateArray();
+	double now = ry_now();
 	int rc;
 	for (size_t i = 0; i < nrows; i++) {
-		cJSON *o = cJSON_CreateObject(), *metrics;
-		ry_run *r;
-		if ((rc = ry_run_get(&r, st, ids[i]))) {
-			cJSON_Delete(o);
+		ry_metric_summary *m = NULL;
+		size_t nm = 0;
+		ry_run *r = NULL;
+		cJSON *o;
+		if ((rc = ry_run_get(&r, st, ids[i])) || (rc = ry_metrics_summaries(st, ids[i], &m, &nm))) {
+			ry_run_free(r);
 			cJSON_Delete(arr);
 			return cli_fail(rc);
 		}
-		cJSON_AddNumberToObject(o, "id", (double)r->id);
-		cJSON_AddStringToObject(o, "uuid", r->uuid);
+		o = cli_json_run(st, r, m, nm, now);
 		for (size_t j = 0; j < cols->n; j++)
 			add_absent(o, ry_field_label(cols->f[j]), cell_json(&cells[i * cols->n + j]));
-		add_absent(o, "started", cli_json_number(r->started > 0 ? r->started : NAN));
-		add_absent(o, "ended", cli_json_number(r->ended > 0 ? r->ended : NAN));
-		set_key(o, "params", kv_json(r->params, r->nparams));
-		if ((rc = metrics_json(st, ids[i], &metrics))) {
-			ry_run_free(r);
-			cJSON_Delete(o);
-			cJSON_Delete(arr);
-			return cli_fail(rc);
-		}
-		set_key(o, "metrics", metrics);
-		set_key(o, "tags", kv_json(r->tags, r->ntags));
+		ry_metric_summaries_free(m, nm);
 		ry_run_free(r);
 		cJSON_AddItemToArray(arr, o);
 	}
@@ -298,35 +253,31 @@ int cli_runs(int argc, char **argv, struct cli_global *g)
 		{ "columns", required_argument, NULL, 'c' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END,
 	};
 	struct runs_opts o = { NULL, NULL, NULL, NULL, 0, false };
+	struct cli_getopt go = CLI_GETOPT_INIT("runs", help, g);
 	ry_store *st;
+	uint64_t limit;
 	int c, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":e:f:s:c:n:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&go, argc, argv, "e:f:s:c:n:h", opts)) != -1) {
 		switch (c) {
 		case 'e': o.experiment = optarg; break;
 		case 'f': o.filter = optarg; break;
 		case 's': o.sort = optarg; break;
 		case 'c': o.columns = optarg; break;
 		case 'n':
-			if (!cli_parse_count(optarg, &o.limit))
-				return cli_usage("runs", "--limit needs a whole number, not '%s'", optarg);
+			if (!cli_parse_count(optarg, 0, SIZE_MAX, &limit))
+				return cli_bad_value("runs", "--limit", optarg, "a whole number");
+			o.limit = (size_t)limit;
 			break;
 		case 'j': o.json = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(help);
-		default: return cli_getopt_error("runs", c, argv);
+		default: return go.status;
 		}
 	}
 	if (optind < argc)
-		return cli_usage("runs", "unexpected argument '%s' (a filter goes after --filter, "
-		                 "quoted)", argv[optind]);
+		return cli_extra_arg("runs", argv[optind], "a filter goes after --filter, quoted");
 	if (o.sort && !*o.sort)
 		return cli_usage("runs", "--sort needs a field name, e.g. --sort val_acc:desc");
 

@@ -205,42 +205,12 @@ static void print_text(ry_store *st, const ry_run *r, const ry_metric_summary *m
 	artifacts_block(a, na);
 }
 
-static cJSON *kv_json(const ry_kv *kv, size_t n)
-{
-	cJSON *o = cJSON_CreateObject();
-	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToObject(o, kv[i].key, cli_json_value(kv[i].value));
-	return o;
-}
-
+/* The run object every command prints (cli_json_run), plus what only show
+ * gives: provenance, notes and artifacts. */
 static int print_json(ry_store *st, const ry_run *r, const ry_metric_summary *m, size_t nm,
                       const ry_artifact *a, size_t na)
 {
-	double now = ry_now();
-	cJSON *o = cJSON_CreateObject(), *git, *metrics, *arts;
-	cJSON_AddNumberToObject(o, "id", (double)r->id);
-	cJSON_AddStringToObject(o, "uuid", r->uuid);
-	cJSON_AddItemToObject(o, "name", cli_json_string(r->name));
-	cJSON_AddNumberToObject(o, "experiment_id", (double)r->experiment_id);
-	cJSON_AddItemToObject(o, "experiment", cli_json_string(r->experiment));
-	cJSON_AddItemToObject(o, "status", cli_json_string(r->status));
-	cJSON_AddItemToObject(o, "command", cli_json_string(r->command));
-	cJSON_AddItemToObject(o, "cwd", cli_json_string(r->cwd));
-	cJSON_AddItemToObject(o, "host", cli_json_string(r->host));
-	cJSON_AddItemToObject(o, "gpus", cli_json_string(r->gpus));
-	cJSON_AddItemToObject(o, "source", cli_json_string(r->source));
-	cJSON_AddItemToObject(o, "remote_dir", cli_json_string(r->remote_dir));
-	cJSON_AddItemToObject(o, "created", cli_json_number(r->created > 0 ? r->created : NAN));
-	cJSON_AddItemToObject(o, "started", cli_json_number(r->started > 0 ? r->started : NAN));
-	cJSON_AddItemToObject(o, "ended", cli_json_number(r->ended > 0 ? r->ended : NAN));
-	cJSON_AddItemToObject(o, "duration", cli_json_number(ry_run_duration(r, now)));
-	cJSON_AddItemToObject(o, "time_limit", cli_json_number(r->time_limit > 0 ? r->time_limit : NAN));
-	if (r->has_exit_code)
-		cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
-	else
-		cJSON_AddNullToObject(o, "exit_code");
-	cJSON_AddItemToObject(o, "cost", cli_json_number(ry_run_cost(r, now)));
-	cJSON_AddNumberToObject(o, "cost_rate", r->cost_rate);
+	cJSON *o = cli_json_run(st, r, m, nm, ry_now()), *git, *arts;
 	git = cJSON_AddObjectToObject(o, "git");
 	cJSON_AddItemToObject(git, "commit", cli_json_string(r->git_commit));
 	cJSON_AddItemToObject(git, "branch", cli_json_string(r->git_branch));
@@ -251,19 +221,6 @@ static int print_json(ry_store *st, const ry_run *r, const ry_metric_summary *m,
 		cJSON_AddBoolToObject(git, "dirty", r->git_dirty == 1);
 	cJSON_AddBoolToObject(git, "diff_truncated", r->git_diff_truncated);
 	cJSON_AddItemToObject(o, "notes", cli_json_string(r->notes));
-	cJSON_AddItemToObject(o, "params", kv_json(r->params, r->nparams));
-	cJSON_AddItemToObject(o, "tags", kv_json(r->tags, r->ntags));
-	metrics = cJSON_AddObjectToObject(o, "metrics");
-	for (size_t i = 0; i < nm; i++) {
-		cJSON *s = cJSON_CreateObject();
-		cJSON_AddItemToObject(s, "last", cli_json_number(m[i].last));
-		cJSON_AddItemToObject(s, "min", cli_json_number(m[i].min));
-		cJSON_AddItemToObject(s, "max", cli_json_number(m[i].max));
-		cJSON_AddNumberToObject(s, "n", (double)m[i].n);
-		cJSON_AddNumberToObject(s, "last_step", (double)m[i].last_step);
-		cJSON_AddStringToObject(s, "goal", ry_metric_goal(st, m[i].key) > 0 ? "max" : "min");
-		cJSON_AddItemToObject(metrics, m[i].key, s);
-	}
 	arts = cJSON_AddArrayToObject(o, "artifacts");
 	for (size_t i = 0; i < na; i++) {
 		cJSON *f = cJSON_CreateObject();

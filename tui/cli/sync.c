@@ -4,6 +4,7 @@
  * cannot be reached keep their runs running for the next sync.
  */
 #include <cJSON.h>
+#include <getopt.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,26 +27,31 @@ static const char help[] =
 
 int cli_sync(int argc, char **argv, struct cli_global *g)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		CLI_OPTIONS_END,
+	};
+	struct cli_getopt go = CLI_GETOPT_INIT("sync", help, g);
 	bool json = false;
 	double timeout = 20;
 	struct cli_remote r;
 	ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
 	ry_sync_report rep;
-	int rc;
+	int c, rc;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-			return cli_help(help);
-		else if (!strcmp(argv[i], "--json"))
-			json = true;
-		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			if (!ry_parse_duration(argv[++i], &timeout) || timeout <= 0)
-				return cli_usage("sync", "--timeout needs a positive number of seconds");
-		} else if (!strcmp(argv[i], "--db") && i + 1 < argc)
-			g->db_path = argv[++i];
-		else
-			return cli_usage("sync", "unknown argument '%s'", argv[i]);
+	while ((c = cli_getopt(&go, argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 't':
+			if (!ry_parse_duration(optarg, &timeout) || timeout <= 0)
+				return cli_bad_value("sync", "--timeout", optarg, "a positive number of seconds");
+			break;
+		default: return go.status;
+		}
 	}
+	if (optind < argc)
+		return cli_extra_arg("sync", argv[optind], NULL);
 	if ((rc = cli_remote_open(&r, g, true)))
 		return rc;
 	o.sshcfg = r.sshcfg;

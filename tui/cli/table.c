@@ -3,13 +3,9 @@
  * columns (wide CJK characters count two, combining marks zero; tui/text/text.c
  * decides, as for the full-screen app) so that columns line up in a
  * terminal; cells are sanitised on the way in, so a run named with an escape
- * sequence prints as visible "^[" text.  JSON leaves by one door,
- * cli_json_write, which makes every document valid UTF-8 whatever bytes the
- * store holds (docs/json.md).  This file does not decide what a command
- * prints, only how.
+ * sequence prints as visible "^[" text.  JSON is cli/json.c's.  This file
+ * does not decide what a command prints, only how.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <langinfo.h>
 #include <math.h>
 #include <stdarg.h>
@@ -175,76 +171,6 @@ void cli_table_print(const cli_table *t, FILE *f, bool header)
 	free(widths);
 }
 
-bool cli_json_write(FILE *f, const char *text, size_t len)
-{
-	ry_buf b = RY_BUF_INIT;
-	bool ok;
-	/* Names, params and commands are stored as given, and cJSON copies bytes
-	 * it does not understand into its strings, so a non-UTF-8 argument would
-	 * make the whole document unreadable to a strict parser.  Every invalid
-	 * part is at least 0x80, so the replacement only ever lands inside a
-	 * string: the document's ASCII structure is never touched. */
-	if (ry_utf8_valid(text, len))
-		return fwrite(text, 1, len, f) == len;
-	ry_utf8_scrub(&b, text, len);
-	ok = fwrite(b.ptr, 1, b.len, f) == b.len;
-	ry_buf_free(&b);
-	return ok;
-}
-
-int cli_json_print(cJSON *doc)
-{
-	char *text = cJSON_Print(doc);
-	int rc = 0;
-	cJSON_Delete(doc);
-	if (!text)
-		ry_fatal("out of memory printing JSON");
-	if (!cli_json_write(stdout, text, strlen(text)) || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
-		fprintf(stderr, "runyard: cannot write the output: %s\n", strerror(errno));
-		rc = 1;
-	}
-	cJSON_free(text);
-	return rc;
-}
-
-void cli_json_quote(ry_buf *b, const char *s)
-{
-	cJSON *str = cJSON_CreateString(s ? s : "");
-	char *text = str ? cJSON_PrintUnformatted(str) : NULL;
-	if (!text)
-		ry_fatal("out of memory printing JSON");
-	ry_buf_puts(b, text);
-	cJSON_free(text);
-	cJSON_Delete(str);
-}
-
-cJSON *cli_json_number(double v)
-{
-	return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
-}
-
-cJSON *cli_json_string(const char *s)
-{
-	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
-}
-
-cJSON *cli_json_value(const char *s)
-{
-	double v;
-	if (s && ry_parse_number(s, &v) && !strchr(s, ' '))
-		return cJSON_CreateNumber(v);
-	return cli_json_string(s);
-}
-
-cJSON *cli_json_time(double ts)
-{
-	char buf[32];
-	if (!isfinite(ts) || ts <= 0)
-		return cJSON_CreateNull();
-	ry_format_time(ts, buf, sizeof buf);
-	return cJSON_CreateString(buf);
-}
-
 void cli_format_number(double v, char *out, size_t n)
 {
 	if (!isfinite(v))
@@ -253,54 +179,19 @@ void cli_format_number(double v, char *out, size_t n)
 		snprintf(out, n, "%.6g", v);
 }
 
-int cli_getopt_error(const char *cmd, int c, char **argv)
+void cli_format_exact(double v, char *out, size_t n)
 {
-	char *arg = ry_sanitize_dup(argv[optind - 1]);
-	int rc;
-	if (c == ':')
-		rc = cli_usage(cmd, "option '%s' needs a value", arg);
-	else if (optopt && arg[0] == '-' && arg[1] != '-')
-		rc = cli_usage(cmd, "unknown option '-%c'", optopt);
-	else
-		rc = cli_usage(cmd, "unknown option '%s'", arg);
-	free(arg);
-	return rc;
-}
-
-int cli_parse_json_db(int argc, char **argv, struct cli_global *g, const char *cmd, const char *help,
-                      bool *json)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	*json = false;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': *json = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(help);
-		default: return cli_getopt_error(cmd, c, argv);
-		}
+	if (isnan(v)) {
+		snprintf(out, n, "nan");
+		return;
 	}
-	return -1;
-}
-
-bool cli_parse_count(const char *s, size_t *out)
-{
-	char *end;
-	unsigned long long v;
-	if (!s || *s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (*end || errno == ERANGE)
-		return false;
-	*out = (size_t)v;
-	return true;
+	if (isinf(v)) {
+		snprintf(out, n, "%s", v > 0 ? "inf" : "-inf");
+		return;
+	}
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(out, n, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			break;
+	}
 }

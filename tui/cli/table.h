@@ -1,8 +1,9 @@
 /*
  * Output helpers shared by the listing subcommands (experiments, runs, show,
- * compare): aligned text tables measured in display columns, and JSON
- * documents built with cJSON.  Every cell given to a table is outside text
- * and is sanitised here, so callers pass raw strings.
+ * compare): aligned text tables measured in display columns (JSON lives in
+ * cli/json.h, included here for the commands that print both).  Every cell
+ * given to a table is outside text and is sanitised here, so callers pass
+ * raw strings.
  */
 #ifndef TUI_CLI_TABLE_H
 #define TUI_CLI_TABLE_H
@@ -11,9 +12,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include <cjson/cJSON.h>
-
 #include "cli/cli.h"
+#include "cli/json.h"
 
 typedef struct cli_table cli_table;
 
@@ -47,45 +47,13 @@ void cli_text_fit(ry_buf *b, const char *s, int cols);
 /* True when the terminal's locale is UTF-8 (so "…" and "↑" may be used). */
 bool cli_utf8(void);
 
-/* The one way JSON text reaches an output: write the len bytes at text to f
- * with every part that is not UTF-8 replaced by U+FFFD (ry_utf8_scrub), so
- * that each document is valid UTF-8 (docs/json.md).  False if f failed. */
-bool cli_json_write(FILE *f, const char *text, size_t len);
-
-/* Print `doc` as one JSON document (indented) plus a newline on stdout,
- * through cli_json_write, and delete it.  Returns 0, or 1 (with a message on
- * stderr) if writing stdout failed. */
-int cli_json_print(cJSON *doc);
-
-/* Append s (NULL as "") to b as a JSON string, escaped as cJSON escapes the
- * strings of every other document; for the one document written by hand
- * (metrics, streamed key by key), which still leaves by cli_json_write. */
-void cli_json_quote(ry_buf *b, const char *s);
-
-/* A number, or null when not finite (JSON has no NaN). */
-cJSON *cli_json_number(double v);
-/* A string, or null for NULL. */
-cJSON *cli_json_string(const char *s);
-/* A param or tag value: a number when the whole text is one, else a string. */
-cJSON *cli_json_value(const char *s);
-/* A Unix time as an ISO-8601 UTC string, or null when unknown (0). */
-cJSON *cli_json_time(double ts);
-
 /* Numbers for text output: up to 6 significant digits ("0.001", "1.2346e+06"),
  * "-" when not finite. */
 void cli_format_number(double v, char *out, size_t n);
 
-/* The usage error for what getopt_long (optstring starting with ':')
- * returned as c ('?' unknown option, ':' missing value); returns 2. */
-int cli_getopt_error(const char *cmd, int c, char **argv);
-
-/* Parse the options of a subcommand that takes only --json, --db and
- * --help (they may come anywhere; optind is left at the first operand).
- * Returns -1 to go on, else the exit status to return at once. */
-int cli_parse_json_db(int argc, char **argv, struct cli_global *g, const char *cmd, const char *help,
-                      bool *json);
-
-/* Parse a --limit style count: a whole number >= 0.  False if not one. */
-bool cli_parse_count(const char *s, size_t *out);
+/* Numbers for data (CSV, JSON): the shortest text that reads back as the same
+ * double; "nan", "inf", "-inf" when not finite (JSON writes null instead:
+ * cli_json_put_number). */
+void cli_format_exact(double v, char *out, size_t n);
 
 #endif

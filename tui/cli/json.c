@@ -1,0 +1,157 @@
+/*
+ * JSON for the command line: the one door every document leaves by
+ * (cli_json_write makes it valid UTF-8 whatever bytes the store holds), the
+ * typing of values (null for the unknown and the non-finite), and the run
+ * object shared by runs, show, compare and jobs (docs/json.md).  This file
+ * builds values; it does not decide which commands print what.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/json.h"
+#include "cli/table.h"
+
+bool cli_json_write(FILE *f, const char *text, size_t len)
+{
+	ry_buf b = RY_BUF_INIT;
+	bool ok;
+	/* Names, params and commands are stored as given, and cJSON copies bytes
+	 * it does not understand into its strings, so a non-UTF-8 argument would
+	 * make the whole document unreadable to a strict parser.  Every invalid
+	 * part is at least 0x80, so the replacement only ever lands inside a
+	 * string: the document's ASCII structure is never touched. */
+	if (ry_utf8_valid(text, len))
+		return fwrite(text, 1, len, f) == len;
+	ry_utf8_scrub(&b, text, len);
+	ok = fwrite(b.ptr, 1, b.len, f) == b.len;
+	ry_buf_free(&b);
+	return ok;
+}
+
+int cli_json_print(cJSON *doc)
+{
+	char *text = cJSON_Print(doc);
+	int rc = 0;
+	cJSON_Delete(doc);
+	if (!text)
+		ry_fatal("out of memory printing JSON");
+	if (!cli_json_write(stdout, text, strlen(text)) || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+		fprintf(stderr, "runyard: cannot write the output: %s\n", strerror(errno));
+		rc = 1;
+	}
+	cJSON_free(text);
+	return rc;
+}
+
+void cli_json_quote(ry_buf *b, const char *s)
+{
+	cJSON *str = cJSON_CreateString(s ? s : "");
+	char *text = str ? cJSON_PrintUnformatted(str) : NULL;
+	if (!text)
+		ry_fatal("out of memory printing JSON");
+	ry_buf_puts(b, text);
+	cJSON_free(text);
+	cJSON_Delete(str);
+}
+
+cJSON *cli_json_number(double v)
+{
+	return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+void cli_json_put_number(FILE *f, double v)
+{
+	char b[32];
+	if (!isfinite(v)) {
+		fputs("null", f);
+		return;
+	}
+	cli_format_exact(v, b, sizeof b);
+	fputs(b, f);
+}
+
+cJSON *cli_json_string(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+cJSON *cli_json_value(const char *s)
+{
+	double v;
+	if (s && ry_parse_number(s, &v) && !strchr(s, ' '))
+		return cJSON_CreateNumber(v);
+	return cli_json_string(s);
+}
+
+cJSON *cli_json_time(double ts)
+{
+	char buf[32];
+	if (!isfinite(ts) || ts <= 0)
+		return cJSON_CreateNull();
+	ry_format_time(ts, buf, sizeof buf);
+	return cJSON_CreateString(buf);
+}
+
+cJSON *cli_json_kv(const ry_kv *kv, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToObject(o, kv[i].key, cli_json_value(kv[i].value));
+	return o;
+}
+
+cJSON *cli_json_metrics(ry_store *st, const ry_metric_summary *m, size_t nm)
+{
+	cJSON *metrics = cJSON_CreateObject();
+	for (size_t i = 0; i < nm; i++) {
+		cJSON *s = cJSON_CreateObject();
+		cJSON_AddItemToObject(s, "last", cli_json_number(m[i].last));
+		cJSON_AddItemToObject(s, "min", cli_json_number(m[i].min));
+		cJSON_AddItemToObject(s, "max", cli_json_number(m[i].max));
+		cJSON_AddNumberToObject(s, "n", (double)m[i].n);
+		cJSON_AddNumberToObject(s, "last_step", (double)m[i].last_step);
+		cJSON_AddStringToObject(s, "goal", ry_metric_goal(st, m[i].key) > 0 ? "max" : "min");
+		cJSON_AddItemToObject(metrics, m[i].key, s);
+	}
+	return metrics;
+}
+
+/* A time that is 0 or less is unknown. */
+static cJSON *when(double ts)
+{
+	return cli_json_number(ts > 0 ? ts : NAN);
+}
+
+cJSON *cli_json_run(ry_store *st, const ry_run *r, const ry_metric_summary *m, size_t nm, double now)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "id", (double)r->id);
+	cJSON_AddStringToObject(o, "uuid", r->uuid);
+	cJSON_AddItemToObject(o, "name", cli_json_string(r->name));
+	cJSON_AddNumberToObject(o, "experiment_id", (double)r->experiment_id);
+	cJSON_AddItemToObject(o, "experiment", cli_json_string(r->experiment));
+	cJSON_AddItemToObject(o, "status", cli_json_string(r->status));
+	cJSON_AddItemToObject(o, "command", cli_json_string(r->command));
+	cJSON_AddItemToObject(o, "cwd", cli_json_string(r->cwd));
+	cJSON_AddItemToObject(o, "host", cli_json_string(r->host));
+	cJSON_AddItemToObject(o, "gpus", cli_json_string(r->gpus));
+	cJSON_AddItemToObject(o, "source", cli_json_string(r->source));
+	cJSON_AddItemToObject(o, "remote_dir", cli_json_string(r->remote_dir));
+	cJSON_AddItemToObject(o, "created", when(r->created));
+	cJSON_AddItemToObject(o, "started", when(r->started));
+	cJSON_AddItemToObject(o, "ended", when(r->ended));
+	cJSON_AddItemToObject(o, "duration", cli_json_number(ry_run_duration(r, now)));
+	cJSON_AddItemToObject(o, "time_limit", cli_json_number(r->time_limit > 0 ? r->time_limit : NAN));
+	if (r->has_exit_code)
+		cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
+	else
+		cJSON_AddNullToObject(o, "exit_code");
+	cJSON_AddItemToObject(o, "cost", cli_json_number(ry_run_cost(r, now)));
+	cJSON_AddNumberToObject(o, "cost_rate", r->cost_rate);
+	cJSON_AddItemToObject(o, "params", cli_json_kv(r->params, r->nparams));
+	cJSON_AddItemToObject(o, "tags", cli_json_kv(r->tags, r->ntags));
+	cJSON_AddItemToObject(o, "metrics", cli_json_metrics(st, m, nm));
+	return o;
+}

@@ -1,0 +1,64 @@
+/*
+ * JSON for the command line, in one place: how a document leaves (valid
+ * UTF-8, one door), how values are typed (numbers, null for the unknown and
+ * the non-finite, params and tags as numbers when they are one), and the one
+ * object that describes a run, shared by every command that prints runs
+ * (runs, show, compare, jobs) so that the same run has the same keys and
+ * types everywhere (docs/json.md).  What each command adds around it stays
+ * with the command.
+ */
+#ifndef TUI_CLI_JSON_H
+#define TUI_CLI_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+
+#include "runyard.h"
+
+/* The one way JSON text reaches an output: write the len bytes at text to f
+ * with every part that is not UTF-8 replaced by U+FFFD (ry_utf8_scrub), so
+ * that each document is valid UTF-8 (docs/json.md).  False if f failed. */
+bool cli_json_write(FILE *f, const char *text, size_t len);
+
+/* Print `doc` as one JSON document (indented) plus a newline on stdout,
+ * through cli_json_write, and delete it.  Returns 0, or 1 (with a message on
+ * stderr) if writing stdout failed. */
+int cli_json_print(cJSON *doc);
+
+/* Append s (NULL as "") to b as a JSON string, escaped as cJSON escapes the
+ * strings of every other document; for the one document written by hand
+ * (metrics, streamed key by key), which still leaves by cli_json_write. */
+void cli_json_quote(ry_buf *b, const char *s);
+
+/* A number, or null when not finite (JSON has no NaN): the one place that
+ * decides how a number is written, for cJSON documents and, written to f as
+ * the shortest text that reads back as the same double, for the one written
+ * by hand (metrics). */
+cJSON *cli_json_number(double v);
+void cli_json_put_number(FILE *f, double v);
+/* A string, or null for NULL. */
+cJSON *cli_json_string(const char *s);
+/* A param or tag value: a number when the whole text is one, else a string. */
+cJSON *cli_json_value(const char *s);
+/* A Unix time as an ISO-8601 UTC string, or null when unknown (0). */
+cJSON *cli_json_time(double ts);
+
+/* The run object of docs/json.md ("The run object"): ids, names, status,
+ * where and how it ran, times, cost, params, tags and `metrics` (from the m
+ * summaries, nm of them; NULL/0 for none).  `now` prices and times a running
+ * run, so a document made of several runs uses one.  The caller owns the
+ * result; commands add their own fields on top (show: git, notes,
+ * artifacts). */
+cJSON *cli_json_run(ry_store *st, const ry_run *r, const ry_metric_summary *m, size_t nm, double now);
+
+/* The `metrics` object of a run: {"KEY": {"last", "min", "max", "n",
+ * "last_step", "goal"}}.  Owned by the caller. */
+cJSON *cli_json_metrics(ry_store *st, const ry_metric_summary *m, size_t nm);
+
+/* Params or tags as an object, values typed by cli_json_value. */
+cJSON *cli_json_kv(const ry_kv *kv, size_t n);
+
+#endif
