@@ -23,6 +23,8 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/util.h"
+#include "base/progress.h"
+#include "base/sha256.h"
 #include "store/store.h"
 #include "metrics/metrics.h"
 #include "query/query.h"

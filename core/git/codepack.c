@@ -9,6 +9,7 @@
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/sha256.h"
 #include "base/util.h"
 
 #include <dirent.h>
@@ -17,19 +18,10 @@
 #include <git2.h>
 #include <pthread.h>
 #include <stdio.h>
-#include "registry/artifact.h"
-
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* SHA-256 comes from the artifact store (artifact.h): one implementation. */
-
-int ry_codepack_sha256_file(const char *path, char hex[65], int64_t *size)
-{
-	return ry_sha256_file(path, hex, size);
-}
 
 /* ---- tar writer --------------------------------------------------------- */
 

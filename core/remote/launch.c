@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "metrics/ingest.h"
 #include "base/redact.h"
+#include "base/sha256.h"
 #include "base/shell.h"
 #include "store/store_internal.h"
 #include "track/track.h"
@@ -511,7 +512,7 @@ static int fetch_artifacts(ry_store *st, ry_ssh *s, const ry_run *r, const char 
 			int64_t size = 0;
 			*sp1 = '\0';
 			if (!(rc = ry_ssh_download(s, remote, tmp, NULL, NULL)) &&
-			           !(rc = ry_codepack_sha256_file(tmp, hex, &size))) {
+			           !(rc = ry_sha256_file(tmp, hex, &size))) {
 				if (strcmp(hex, line) != 0) {
 					rc = ry_error_set(RY_ECORRUPT, "artifact %s of run %s changed in transit (sha256 %s on the "
 					                  "host, %s here); run 'runyard sync' again", rel, r->name, line, hex);
