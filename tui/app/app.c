@@ -660,7 +660,7 @@ static void parse_size(const char *s, int *rows, int *cols)
 	}
 }
 
-int tui_app_run(struct cli_global *g, bool demo)
+int tui_app_run(const struct tui_app_options *g, bool demo)
 {
 	struct tui_ctx ctx;
 	struct tui_ctx *c = &ctx;
