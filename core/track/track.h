@@ -88,6 +88,12 @@ char *ry_track_join_argv(char *const *argv);
  * receives how many were settled. */
 int ry_track_reconcile(ry_store *st, int *nsettled);
 
+/* Open a workspace as ry_store_open does (same arguments, same errors) and
+ * then settle runs whose tracker died (ry_track_reconcile; its failure is
+ * cleared, not returned).  How every front end opens a workspace to work
+ * on, so that none forgets to settle; a read-only store settles nothing. */
+int ry_track_open_workspace(ry_store **out, const char *path, unsigned flags);
+
 /* This process's identity for a pid: "<boot id>:<start time in ticks>" from
  * /proc, NULL if the pid does not exist or is a zombie.  Caller frees. */
 char *ry_track_pid_identity(int pid);

@@ -53,12 +53,11 @@ static bool sync_once(struct tui_syncer *s)
 	ry_sync_report rep;
 
 	atomic_store(&s->ask.asked, 0);
-	if (ry_store_open(&st, s->db_path, 0) < 0)
-		return false;
 	/* A local run whose runyard was killed goes on under its keeper; the
-	 * app's start caught up what it had printed by then, and this keeps
-	 * catching up until it ends. */
-	ry_track_reconcile(st, NULL);
+	 * app's start caught up what it had printed by then, and each pass's
+	 * open (it settles) keeps catching up until it ends. */
+	if (ry_track_open_workspace(&st, s->db_path, 0) < 0)
+		return false;
 	if (!any_running_remote(st))
 		goto out;
 	if (ry_config_load(&cfg, NULL) < 0 || ry_sshconfig_load(&sshcfg, NULL) < 0 ||
