@@ -41,6 +41,7 @@
 #include "remote/sshconfig.h"
 #include "remote/ssh.h"
 #include "remote/hosts.h"
+#include "remote/inventory.h"
 #include "remote/cost.h"
 #include "git/codepack.h"
 #include "remote/launch.h"

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/config.h"
 #include "runs/run.h"
 #include "store/store.h"
 
@@ -36,13 +37,15 @@ typedef struct ry_track_options {
 	const ry_kv *tags;
 	size_t ntags;
 	bool parse_params;       /* params from the command's arguments (default true) */
-	bool capture;            /* scalar capture from output (default true) */
-	const char *patterns;    /* extra patterns, NAME = REGEX lines (ingest.h) */
+	bool capture;            /* scalar capture from output (default true); false: --no-capture */
+	const char *patterns;    /* the command line's extra patterns, NAME = REGEX lines (ingest.h);
+	                            the run gets ry_ingest_options_for_run's full set */
 	int out_fd, err_fd;      /* where the child's stdout/stderr are passed (1, 2) */
 	void (*on_start)(void *payload, int64_t run_id, const char *uuid, int pid);
 	void *payload;
+	const ry_config *cfg;    /* runyard's config, for its [patterns]; NULL: none (lent) */
 } ry_track_options;
-#define RY_TRACK_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, 0, NULL, 0, true, true, NULL, 1, 2, NULL, NULL }
+#define RY_TRACK_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, 0, NULL, 0, true, true, NULL, 1, 2, NULL, NULL, NULL }
 
 typedef struct ry_track_result {
 	int64_t run_id;

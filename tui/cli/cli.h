@@ -81,12 +81,14 @@ int cli_help(const char *text);
 
 /* ---- shared by the remote subcommands (cli/hosts.c) --------------------- */
 
-/* What hosts/launch/jobs/logs/cancel/sync need: runyard config, ssh config,
- * workspace (NULL when !need_store and there is none yet) and the host
- * inventory.  All owned; release with cli_remote_close. */
+/* What hosts/launch/jobs/logs/cancel/sync need: the workspace (NULL when
+ * !need_store and there is none yet) and the host inventory (owned; release
+ * with cli_remote_close), with its config, ssh config and hosts at hand
+ * (lent from inv). */
 struct cli_remote {
-	ry_config *cfg;
-	ry_sshconfig *sshcfg;
+	ry_inventory *inv;
+	const ry_config *cfg;
+	const ry_sshconfig *sshcfg;
 	ry_store *st;
 	ry_host *hosts;
 	size_t nhosts;
