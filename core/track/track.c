@@ -16,6 +16,7 @@
 #include "registry/artifact.h"
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/shell.h"
 #include "base/fault.h"
 #include "git/gitprov.h"
 #include "metrics/ingest.h"
@@ -56,16 +57,6 @@ char *ry_track_log_path(ry_store *st, const ry_run *r)
 }
 
 /* ---- command lines and params ----------------------------------------- */
-
-static bool shell_safe(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!(isalnum((unsigned char)*s) || strchr("_@%+=:,./-", *s)))
-			return false;
-	return true;
-}
 
 static bool is_interpreter(const char *prog)
 {
@@ -241,18 +232,7 @@ char *ry_track_join_argv(char *const *argv)
 		}
 		if (i)
 			ry_buf_putc(&b, ' ');
-		if (shell_safe(word)) {
-			ry_buf_puts(&b, word);
-			continue;
-		}
-		ry_buf_putc(&b, '\'');
-		for (const char *s = word; *s; s++) {
-			if (*s == '\'')
-				ry_buf_puts(&b, "'\\''");
-			else
-				ry_buf_putc(&b, *s);
-		}
-		ry_buf_putc(&b, '\'');
+		ry_shell_quote_soft(&b, word); /* plain words stay readable */
 	}
 	ry_buf_free(&w);
 	free(c.cut);
