@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "cli/cli.h"
 
 const struct cli_command cli_commands[] = {
@@ -106,8 +107,10 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	if (i == argc)
-		return tui_app_run(&g, demo);
+	if (i == argc) {
+		struct tui_app_options ao = { g.db_path, g.theme };
+		return tui_app_run(&ao, demo);
+	}
 	if (demo) {
 		fprintf(stderr, "runyard: --demo opens the TUI and takes no command; "
 		        "to seed a workspace use 'runyard demo'\n");

@@ -53,6 +53,20 @@ int ry_mkdir_p(const char *path)
 	return rc;
 }
 
+int ry_open_regular(const char *path, const char *what)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ry_error_set(errno == ENOENT ? RY_ENOTFOUND : RY_EIO, "cannot open %s %s: %s",
+		                    what, path, strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return ry_error_set(RY_EINVAL, "%s %s is not a regular file", what, path);
+	}
+	return fd;
+}
+
 char *ry_data_dir(void)
 {
 	const char *xdg = getenv("XDG_DATA_HOME");

@@ -19,6 +19,11 @@ double ry_monotonic(void);
 /* Create a directory and its parents (mode 0700 for new ones).  0 or RY_EIO. */
 int ry_mkdir_p(const char *path);
 
+/* Open a regular file read-only (close-on-exec): the descriptor, or a
+ * negative RY_ENOTFOUND / RY_EIO, or RY_EINVAL when it is not a regular
+ * file; `what` ("file", "artifact") names it in the message. */
+int ry_open_regular(const char *path, const char *what);
+
 /* The default workspace path: $RUNYARD_DB, else $XDG_DATA_HOME/runyard/workspace.db,
  * else ~/.local/share/runyard/workspace.db.  Caller frees. */
 char *ry_default_db_path(void);

@@ -6,30 +6,22 @@
  * files) with nothing to get wrong.  Uploading is launch.c's job.
  */
 #include "git/codepack.h"
+#include "git/git_internal.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/sha256.h"
 #include "base/util.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <git2.h>
-#include <pthread.h>
 #include <stdio.h>
-#include "registry/artifact.h"
-
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* SHA-256 comes from the artifact store (artifact.h): one implementation. */
-
-int ry_codepack_sha256_file(const char *path, char hex[65], int64_t *size)
-{
-	return ry_sha256_file(path, hex, size);
-}
 
 /* ---- tar writer --------------------------------------------------------- */
 
@@ -159,19 +151,6 @@ static int tw_add(struct tarw *t, const char *root, const char *rel, size_t *nfi
 
 /* ---- sources -------------------------------------------------------------- */
 
-static pthread_once_t git_once = PTHREAD_ONCE_INIT;
-
-static void git_init(void)
-{
-	git_libgit2_init();
-}
-
-static int giterr(const char *what)
-{
-	const git_error *e = git_error_last();
-	return ry_error_set(RY_ERROR, "%s: %s", what, e && e->message ? e->message : "git error");
-}
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -240,7 +219,7 @@ int ry_codepack_create(ry_codepack **out, const char *dir, const char *fallback_
 	static const char zeros[1024];
 
 	*out = NULL;
-	pthread_once(&git_once, git_init);
+	ry_git__init();
 	p = ry_xcalloc(1, sizeof *p);
 	if (git_repository_open_ext(&repo, dir, 0, NULL) == 0 && !git_repository_is_bare(repo)) {
 		git_index *idx = NULL;
@@ -251,7 +230,7 @@ int ry_codepack_create(ry_codepack **out, const char *dir, const char *fallback_
 		size_t len = strlen(wd);
 		p->root = ry_xstrndup(wd, len > 1 && wd[len - 1] == '/' ? len - 1 : len);
 		if (git_repository_index(&idx, repo) != 0) {
-			rc = giterr("reading the git index");
+			rc = ry_git__fail(RY_ERROR, "reading the git index");
 			git_repository_free(repo);
 			goto fail;
 		}

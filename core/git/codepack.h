@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "remote/ssh.h"
+#include "base/progress.h"
 
 typedef struct ry_codepack {
 	char *path;        /* the tar file in a private temp dir; removed by ry_codepack_free */
@@ -39,8 +39,5 @@ int ry_codepack_create(ry_codepack **out, const char *dir, const char *fallback_
                        ry_progress_fn progress, void *payload);
 
 void ry_codepack_free(ry_codepack *p); /* accepts NULL; removes the tar */
-
-/* SHA-256 of a file as hex (also used for artifacts fetched from hosts). */
-int ry_codepack_sha256_file(const char *path, char hex[65], int64_t *size);
 
 #endif

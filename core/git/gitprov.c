@@ -7,6 +7,7 @@
  * launch could reproduce from a commit plus a diff).
  */
 #include "git/gitprov.h"
+#include "git/git_internal.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/error.h"
@@ -32,8 +33,7 @@ void ry_gitprov_free(ry_gitprov *g)
 
 static int git_fail(const char *what, const char *dir)
 {
-	const git_error *e = git_error_last();
-	return ry_error_set(RY_ERROR, "git: cannot %s in %s: %s", what, dir, e && e->message ? e->message : "unknown error");
+	return ry_git__fail(RY_ERROR, "git: cannot %s in %s", what, dir);
 }
 
 /* Collects patch text up to a cap; past it, only counts. */
@@ -128,18 +128,13 @@ int ry_gitprov_read(ry_gitprov **out, const char *dir, size_t diff_cap)
 	int rc = 0, grc;
 
 	*out = NULL;
-	git_libgit2_init();
+	ry_git__init();
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	grc = git_repository_open_ext(&repo, dir, 0, NULL);
-	if (grc == GIT_ENOTFOUND) {
-		git_libgit2_shutdown();
+	if (grc == GIT_ENOTFOUND)
 		return 0;
-	}
-	if (grc < 0) {
-		rc = git_fail("open the repository", dir);
-		git_libgit2_shutdown();
-		return rc;
-	}
+	if (grc < 0)
+		return git_fail("open the repository", dir);
 	g = ry_xcalloc(1, sizeof *g);
 	if (git_repository_workdir(repo)) {
 		g->root = ry_xstrdup(git_repository_workdir(repo));
@@ -178,7 +173,6 @@ done:
 	git_diff_free(diff);
 	git_object_free(head_tree);
 	git_repository_free(repo);
-	git_libgit2_shutdown();
 	if (rc) {
 		ry_gitprov_free(g);
 		return rc;
@@ -230,12 +224,10 @@ int ry_gitprov_diff_commits(const char *dir, const char *from, const char *to, s
 
 	*out = NULL;
 	*truncated = false;
-	git_libgit2_init();
-	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0) {
-		git_libgit2_shutdown();
+	ry_git__init();
+	if (git_repository_open_ext(&repo, dir, 0, NULL) < 0)
 		return ry_error_set(RY_ENOTFOUND, "%s is not inside a git repository, so the code of the runs "
 		                    "cannot be compared there", dir);
-	}
 	if ((rc = lookup_tree(&ta, repo, from, dir)) || (rc = lookup_tree(&tb, repo, to, dir)))
 		goto done;
 	if (git_diff_tree_to_tree(&diff, repo, ta, tb, NULL) < 0) {
@@ -254,7 +246,6 @@ done:
 	git_tree_free(ta);
 	git_tree_free(tb);
 	git_repository_free(repo);
-	git_libgit2_shutdown();
 	return rc;
 }
 

@@ -49,6 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/config.h"
 #include "store/store.h"
 
 /* Longest line read; longer ones are skipped (JSONL: counted malformed). */
@@ -80,6 +81,21 @@ int ry_ingest_new(ry_ingest **out, ry_store *st, int64_t run_id, const ry_ingest
 
 /* Check pattern text without ingesting anything: 0 or RY_EINVAL. */
 int ry_ingest_check_patterns(const char *patterns);
+
+/* The capture settings of a run (metrics/capture.c), one policy for local
+ * tracking, remote sync and the CLI.  On entry io holds what the caller was
+ * told: io->scalars false for --no-capture, io->patterns the command line's
+ * --pattern lines (or NULL).  On return: scalars is off also when the
+ * experiment saved "capture" = "off"; with it off there are no patterns
+ * (JSON lines are still read); else io->patterns is the experiment's saved
+ * "patterns", then cfg's [patterns] section, then the command line's lines.
+ * *patterns owns the text io->patterns then points at (caller frees; may be
+ * NULL).  st and cfg may be NULL, experiment_id <= 0 for none.  A [patterns]
+ * section that does not compile is left out and *warning (may be NULL)
+ * receives why (caller frees), so that a bad config never stops a run.
+ * Returns 0. */
+int ry_ingest_options_for_run(ry_ingest_options *io, char **patterns, char **warning, ry_store *st,
+                              int64_t experiment_id, const ry_config *cfg);
 
 /* Feed log bytes (scalar capture) / JSONL bytes.  Never fails on bad data:
  * malformed JSON lines are skipped and counted. */

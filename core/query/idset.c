@@ -20,6 +20,7 @@
  * This file holds the container and the SQL function; query.c fills sets.
  */
 #include "query/query_internal.h"
+#include "store/store_internal.h"
 #include "base/alloc.h"
 
 #include <stdlib.h>
@@ -218,8 +219,15 @@ static void idset_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	                            ry_idset__has(s, sqlite3_value_int64(argv[0])));
 }
 
-int ry_query__register(sqlite3 *db)
+static int define_idset(sqlite3 *db)
 {
 	return sqlite3_create_function_v2(db, "ry_idset", 2, SQLITE_UTF8 | SQLITE_INNOCUOUS | SQLITE_DIRECTONLY,
 	                                  NULL, idset_fn, NULL, NULL, NULL);
+}
+
+/* The query defines its function on the store's connections itself, on
+ * first use: the store sits below the query and knows nothing of it. */
+int ry_query__use(ry_store *st)
+{
+	return ry_store__use(st, define_idset);
 }

@@ -56,6 +56,8 @@ bool ry_query__empty(const ry_query *q);
 /* The compiled filter's sets, in the order their ry_idset calls appear. */
 size_t ry_query__nsets(const ry_query *q);
 ry_idset *ry_query__set(const ry_query *q, size_t i);
-/* Define the SQL function ry_idset(id, set) on a connection. */
-int ry_query__register(sqlite3 *db);
+/* Make the SQL function ry_idset(id, set) available on st's connections
+ * (query/idset.c); call before preparing a compiled filter's SQL.  0 or an
+ * RY_E* code. */
+int ry_query__use(ry_store *st);
 #endif

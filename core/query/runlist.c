@@ -245,6 +245,8 @@ int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *op
 		ry_buf_puts(&sql, " ORDER BY r.created DESC, r.id DESC LIMIT ?");
 	}
 
+	if ((rc = ry_query__use(st)))
+		goto done;
 	if (sqlite3_prepare_v2(ry_store__db(st), ry_buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		rc = ry_store__sqlerr(st, "preparing the run list");
 		goto done;

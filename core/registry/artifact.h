@@ -13,31 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/sha256.h" /* the hash objects are named by */
 #include "store/store.h"
-
-/* ---- SHA-256 ----------------------------------------------------------- */
-
-/* A streaming SHA-256 (FIPS 180-4).  Embed by value; no cleanup needed. */
-typedef struct ry_sha256 {
-	uint32_t h[8];
-	uint64_t nbytes;     /* total bytes hashed so far */
-	unsigned char block[64];
-	size_t nblock;       /* bytes waiting in block */
-} ry_sha256;
-
-void ry_sha256_init(ry_sha256 *c);
-void ry_sha256_update(ry_sha256 *c, const void *data, size_t n);
-/* Finish and write 64 lowercase hex digits + NUL; c must be re-inited to reuse. */
-void ry_sha256_final_hex(ry_sha256 *c, char hex[65]);
-
-/* SHA-256 of a memory buffer, as hex. */
-void ry_sha256_hex(const void *data, size_t n, char hex[65]);
-
-/* SHA-256 of a file, as hex; size may be NULL.  RY_EIO if unreadable. */
-int ry_sha256_file(const char *path, char sha256_hex[65], int64_t *size);
-
-/* True when s is 64 lowercase hex digits (a valid object name). */
-int ry_sha256_valid(const char *s);
 
 /* ---- the store --------------------------------------------------------- */
 

@@ -14,9 +14,11 @@
 #include "registry/artifact.h"
 #include "git/codepack.h"
 #include "remote/cost.h"
+#include "remote/inventory.h"
 #include "base/error.h"
 #include "metrics/ingest.h"
 #include "base/redact.h"
+#include "base/sha256.h"
 #include "base/shell.h"
 #include "store/store_internal.h"
 #include "track/track.h"
@@ -511,7 +513,7 @@ static int fetch_artifacts(ry_store *st, ry_ssh *s, const ry_run *r, const char 
 			int64_t size = 0;
 			*sp1 = '\0';
 			if (!(rc = ry_ssh_download(s, remote, tmp, NULL, NULL)) &&
-			           !(rc = ry_codepack_sha256_file(tmp, hex, &size))) {
+			           !(rc = ry_sha256_file(tmp, hex, &size))) {
 				if (strcmp(hex, line) != 0) {
 					rc = ry_error_set(RY_ECORRUPT, "artifact %s of run %s changed in transit (sha256 %s on the "
 					                  "host, %s here); run 'runyard sync' again", rel, r->name, line, hex);
@@ -533,8 +535,8 @@ static int fetch_artifacts(ry_store *st, ry_ssh *s, const ry_run *r, const char 
 /* One round of pulling: at most PULL_MAX bytes of each file from the
  * stored offsets, written locally and ingested, offsets advanced in the same
  * transaction.  *more is set when a file had more than one round's worth. */
-static int pull_round(ry_store *st, ry_ssh *s, ry_run *r, const char *localdir, bool final, bool *more,
-                      ry_sync_report *rep)
+static int pull_round(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, const char *localdir, bool final,
+                      bool *more, ry_sync_report *rep)
 {
 	ry_buf logb = RY_BUF_INIT, metb = RY_BUF_INIT;
 	char *logpath = ry_xasprintf("%s/log", localdir);
@@ -574,18 +576,17 @@ static int pull_round(ry_store *st, ry_ssh *s, ry_run *r, const char *localdir, 
 		free(mp);
 	}
 	if (!rc && (nlog || nmet)) {
-		/* the experiment's capture settings, as `runyard run` uses them */
+		/* the capture settings `runyard run` gives a local run: the
+		 * experiment's and the config's (a broken [patterns] section is
+		 * left out here as there, and `runyard run` is where it is said) */
 		ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
-		char *capture = ry_experiment_setting_get(st, r->experiment_id, "capture");
-		char *patterns = ry_experiment_setting_get(st, r->experiment_id, "patterns");
-		io.scalars = !(capture && !strcmp(capture, "off"));
-		io.patterns = patterns;
+		char *patterns = NULL;
+		ry_ingest_options_for_run(&io, &patterns, NULL, st, r->experiment_id, cfg);
 		rc = ry_ingest_new(&in, st, r->id, &io);
 		if (!rc && (rc = ry_ingest_continue_steps(in))) {
 			ry_ingest_free(in);
 			in = NULL;
 		}
-		free(capture);
 		free(patterns);
 	}
 	if (!rc && in) {
@@ -623,7 +624,8 @@ out:
 
 /* Pull new log and metric bytes, then settle.  final_fetch: also fetch
  * artifacts of a run that was settled before. */
-static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, bool final_fetch, ry_sync_report *rep)
+static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, bool final_fetch,
+                    ry_sync_report *rep)
 {
 	struct remote_state rs;
 	ry_buf out = RY_BUF_INIT;
@@ -646,7 +648,7 @@ static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, bool final_fetch, ry_syn
 	if ((rc = ry_mkdir_p(localdir)))
 		goto out;
 	for (int round = 0; !rs.missing && round < 64; round++) {
-		if ((rc = pull_round(st, s, r, localdir, final, &more, rep)) || !more)
+		if ((rc = pull_round(st, s, r, cfg, localdir, final, &more, rep)) || !more)
 			break;
 	}
 	if (rc)
@@ -772,20 +774,22 @@ static ry_ssh *session_find(struct session *ss, size_t nss, const char *name, in
 	return NULL;
 }
 
-int ry_remote_sync(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t run_id,
-                   const ry_remote_options *o, ry_sync_report *rep)
+int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_remote_options *opts,
+                   ry_sync_report *rep)
 {
-	ry_remote_options def = RY_REMOTE_OPTIONS_INIT;
+	ry_remote_options def = RY_REMOTE_OPTIONS_INIT, oo = opts ? *opts : def;
+	const ry_remote_options *o = &oo;
+	const ry_config *cfg = ry_inventory_config(inv);
 	struct session *ss = NULL;
-	size_t nss = 0, n;
+	size_t nss = 0, n, nhosts;
+	ry_host *hosts = ry_inventory_hosts(inv, &nhosts);
 	int64_t *ids;
 	ry_run **runs;
 	ry_buf errs = RY_BUF_INIT;
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
-	if (!o)
-		o = &def;
+	oo.sshcfg = ry_inventory_sshconfig(inv);
 	if ((rc = load_remote_runs(st, run_id, &ids, &n)))
 		return rc;
 	runs = ry_xcalloc(n ? n : 1, sizeof *runs);
@@ -821,7 +825,7 @@ int ry_remote_sync(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t ru
 		progress(o, (double)i / (double)n, r->name);
 		s = session_find(ss, nss, r->host ? r->host : "", &src);
 		if (!src)
-			src = sync_one(st, s, r, run_id != 0, rep);
+			src = sync_one(st, s, r, cfg, run_id != 0, rep);
 		if (src) {
 			rep->unreachable++;
 			ry_buf_printf(&errs, "%s%s: %s", errs.len ? "\n" : "", r->name, ry_error_last());
@@ -855,10 +859,12 @@ static const char cancel_script[] =
 	"[ -e \"$D/exit_code\" ] || kill -KILL -\"$p\" 2>/dev/null\n"
 	"exit 0\n";
 
-int ry_remote_cancel(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t run_id,
-                     const ry_remote_options *o)
+int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_remote_options *opts)
 {
-	ry_remote_options def = RY_REMOTE_OPTIONS_INIT;
+	ry_remote_options def = RY_REMOTE_OPTIONS_INIT, oo = opts ? *opts : def;
+	const ry_remote_options *o = &oo;
+	size_t nhosts;
+	ry_host *hosts = ry_inventory_hosts(inv, &nhosts);
 	ry_run *r = NULL;
 	ry_ssh *s = NULL;
 	ry_host tmp;
@@ -867,8 +873,7 @@ int ry_remote_cancel(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t 
 	ry_sync_report rep;
 	int rc, status;
 
-	if (!o)
-		o = &def;
+	oo.sshcfg = ry_inventory_sshconfig(inv);
 	if ((rc = ry_run_get(&r, st, run_id)))
 		return rc;
 	if (!r->source || strcmp(r->source, "ssh") || !r->remote_dir) {
@@ -880,7 +885,7 @@ int ry_remote_cancel(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t 
 		rc = ry_error_set(RY_EINVAL, "run %s is already %s", r->name, r->status);
 		goto out;
 	}
-	h = ry_hosts_find((ry_host *)hosts, nhosts, r->host);
+	h = ry_hosts_find(hosts, nhosts, r->host);
 	if (!h) {
 		memset(&tmp, 0, sizeof tmp);
 		tmp.name = tmp.ssh_alias = r->host;
@@ -899,7 +904,7 @@ int ry_remote_cancel(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t 
 	}
 	ry_store_event(st, "cancel", r->uuid, r->host);
 	memset(&rep, 0, sizeof rep);
-	rc = sync_one(st, s, r, false, &rep);
+	rc = sync_one(st, s, r, ry_inventory_config(inv), false, &rep);
 	ry_sync_report_clear(&rep);
 out:
 	ry_ssh_close(s);

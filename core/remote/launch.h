@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "remote/hosts.h"
+#include "remote/inventory.h"
 #include "runs/run.h"
 #include "remote/ssh.h"
 #include "store/store.h"
@@ -49,7 +50,8 @@ typedef struct ry_remote_options {
 	ry_progress_fn progress;         /* optional: packing, uploading, starting, syncing */
 	void *payload;
 	ry_ssh_passphrase_fn passphrase; /* optional */
-	const ry_sshconfig *sshcfg;      /* resolves host aliases; NULL: defaults */
+	const ry_sshconfig *sshcfg;      /* resolves host aliases; NULL: defaults (launch only:
+	                                    sync and cancel use their inventory's) */
 } ry_remote_options;
 #define RY_REMOTE_OPTIONS_INIT { 1, 20000, NULL, NULL, NULL, NULL, NULL }
 
@@ -102,16 +104,17 @@ typedef struct ry_sync_report {
 void ry_sync_report_clear(ry_sync_report *r);
 
 /* Sync every running remote run (run_id 0) or one run (any status: a
- * settled run just has its remaining bytes and artifacts fetched).
- * Returns 0 even when some hosts were unreachable (see the report);
- * RY_ENOTFOUND for an unknown run_id. */
-int ry_remote_sync(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t run_id,
-                   const ry_remote_options *o, ry_sync_report *rep);
+ * settled run just has its remaining bytes and artifacts fetched).  The
+ * inventory gives the hosts, their ssh aliases and the config whose
+ * [patterns] the runs' output is scanned with (ry_ingest_options_for_run,
+ * as for a local run).  o may be NULL.  Returns 0 even when some hosts were
+ * unreachable (see the report); RY_ENOTFOUND for an unknown run_id. */
+int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_remote_options *o,
+                   ry_sync_report *rep);
 
 /* Kill the run's remote process group (TERM, then KILL after 5 s), then
  * sync it so its status becomes killed and its last output is kept. */
-int ry_remote_cancel(ry_store *st, const ry_host *hosts, size_t nhosts, int64_t run_id,
-                     const ry_remote_options *o);
+int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_remote_options *o);
 
 /* The local directory of a run's files: <db>.runs/<uuid> (caller frees). */
 char *ry_remote_local_dir(ry_store *st, const char *uuid);

@@ -30,11 +30,8 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/progress.h"
 #include "remote/sshconfig.h"
-
-/* Progress of a long operation: frac in [0,1] (or -1 when unknown), `what`
- * a short description (lent for the call).  Called on the worker thread. */
-typedef void (*ry_progress_fn)(double frac, const char *what, void *payload);
 
 /* Ask for the passphrase of `keyfile`: write a NUL-terminated passphrase into
  * buf (size bytes) and return 0, or return non-zero to skip that key.

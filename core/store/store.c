@@ -4,7 +4,6 @@
  * runs or metrics; those modules bring their own SQL.
  */
 #include "store/store_internal.h"
-#include "query/query_internal.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/error.h"
@@ -22,6 +21,9 @@
 #define RY_APPLICATION_ID 0x52595753
 
 #define STMT_CACHE 128
+/* Connection set-ups a store runs (ry_store__use): query's SQL function is
+ * the only one today. */
+#define CONN_INITS 4
 
 struct stmt_cache {
 	struct {
@@ -44,6 +46,8 @@ struct ry_store {
 	sqlite3 *bulk;
 	bool bulk_failed;
 	struct stmt_cache bulk_cache;
+	ry_store_conn_init_fn inits[CONN_INITS]; /* run on every connection (ry_store__use) */
+	int ninits;
 };
 
 sqlite3 *ry_store__db(ry_store *st)
@@ -151,8 +155,41 @@ sqlite3_stmt *ry_store__bulk_stmt(ry_store *st, const char *sql)
 		}
 		sqlite3_extended_result_codes(st->bulk, 1);
 		sqlite3_busy_timeout(st->bulk, 5000);
+		for (int i = 0; i < st->ninits; i++) {
+			if (st->inits[i](st->bulk) != SQLITE_OK) {
+				sqlite3_close_v2(st->bulk);
+				st->bulk = NULL;
+				st->bulk_failed = true;
+				return ry_store__stmt(st, sql);
+			}
+		}
 	}
 	return cached(&st->bulk_cache, st->bulk, sql);
+}
+
+/* The store knows nothing of what the modules above it define on a
+ * connection; it only makes sure each of its connections gets it, the
+ * bulk reader too when it opens later.  Defining a new SQL function
+ * neither expires prepared statements nor needs the connection idle, so
+ * asking late (on first use) is safe. */
+int ry_store__use(ry_store *st, ry_store_conn_init_fn init)
+{
+	for (int i = 0; i < st->ninits; i++)
+		if (st->inits[i] == init)
+			return 0;
+	if (st->ninits == CONN_INITS)
+		return ry_error_set(RY_ERROR, "internal error: too many connection set-ups on one workspace");
+	if (init(st->db) != SQLITE_OK)
+		return ry_store__sqlerr(st, "setting up");
+	if (st->bulk && init(st->bulk) != SQLITE_OK) {
+		/* the main connection serves bulk reads too, as when the reader cannot open */
+		cache_clear(&st->bulk_cache);
+		sqlite3_close_v2(st->bulk);
+		st->bulk = NULL;
+		st->bulk_failed = true;
+	}
+	st->inits[st->ninits++] = init;
+	return 0;
 }
 
 int ry_store__stmt_err(ry_store *st, sqlite3_stmt *s, const char *what)
@@ -314,8 +351,7 @@ static int open_immutable(ry_store *st, bool *fresh, int *version)
 	} else {
 		sqlite3_extended_result_codes(st->db, 1);
 		sqlite3_busy_timeout(st->db, 5000);
-		rc = ry_query__register(st->db) != SQLITE_OK ? ry_store__sqlerr(st, "setting up")
-		                                              : check_consistent(st, fresh, version);
+		rc = check_consistent(st, fresh, version);
 	}
 	ry_buf_free(&uri);
 	return rc;
@@ -394,10 +430,6 @@ int ry_store_open(ry_store **out, const char *path, unsigned flags)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, 5000);
-	if (ry_query__register(st->db) != SQLITE_OK) {
-		rc = ry_store__sqlerr(st, "setting up");
-		goto fail;
-	}
 	rc = check_consistent(st, &fresh, &version);
 	if (rc && st->readonly && (st->check_sqlrc & 0xff) == SQLITE_READONLY) {
 		/* A WAL workspace needs its -shm file even to be read, and a

@@ -27,6 +27,15 @@ sqlite3_stmt *ry_store__bulk_stmt(ry_store *st, const char *sql);
 /* ry_store__sqlerr for the connection statement s belongs to. */
 int ry_store__stmt_err(ry_store *st, sqlite3_stmt *s, const char *what);
 
+/* Something a module above the store defines on a connection (query's
+ * ry_idset SQL function): SQLITE_OK or an SQLite code. */
+typedef int (*ry_store_conn_init_fn)(sqlite3 *db);
+/* Run init on each of st's connections, now and on those it opens later
+ * (the bulk reader).  A module calls this before preparing SQL that needs
+ * it; asking again with the same init costs a loop over a few pointers.
+ * 0 or an RY_E* code. */
+int ry_store__use(ry_store *st, ry_store_conn_init_fn init);
+
 /* Run one or more statements without results; 0 or an RY_E* code. */
 int ry_store__exec(ry_store *st, const char *sql);
 

@@ -269,3 +269,17 @@ int ry_track_reconcile(ry_store *st, int *nsettled)
 	free(runs);
 	return rc;
 }
+
+/* Settling belongs to opening, not to each front end's memory of it: the
+ * CLI, the full-screen app and its background pass all open through here. */
+int ry_track_open_workspace(ry_store **out, const char *path, unsigned flags)
+{
+	int rc = ry_store_open(out, path, flags);
+	if (rc)
+		return rc;
+	/* best effort: a run left unsettled is the next start's to settle, and
+	 * must not keep this one from reading the workspace */
+	if (ry_track_reconcile(*out, NULL))
+		ry_error_clear();
+	return 0;
+}

@@ -16,6 +16,7 @@
 #include "registry/artifact.h"
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/shell.h"
 #include "base/fault.h"
 #include "git/gitprov.h"
 #include "metrics/ingest.h"
@@ -56,16 +57,6 @@ char *ry_track_log_path(ry_store *st, const ry_run *r)
 }
 
 /* ---- command lines and params ----------------------------------------- */
-
-static bool shell_safe(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!(isalnum((unsigned char)*s) || strchr("_@%+=:,./-", *s)))
-			return false;
-	return true;
-}
 
 static bool is_interpreter(const char *prog)
 {
@@ -241,18 +232,7 @@ char *ry_track_join_argv(char *const *argv)
 		}
 		if (i)
 			ry_buf_putc(&b, ' ');
-		if (shell_safe(word)) {
-			ry_buf_puts(&b, word);
-			continue;
-		}
-		ry_buf_putc(&b, '\'');
-		for (const char *s = word; *s; s++) {
-			if (*s == '\'')
-				ry_buf_puts(&b, "'\\''");
-			else
-				ry_buf_putc(&b, *s);
-		}
-		ry_buf_putc(&b, '\'');
+		ry_shell_quote_soft(&b, word); /* plain words stay readable */
 	}
 	ry_buf_free(&w);
 	free(c.cut);
@@ -559,25 +539,6 @@ done:
 	return rc;
 }
 
-static char *run_patterns(ry_store *st, const ry_track_options *o, int64_t run_id)
-{
-	/* the experiment's saved patterns, then the command line's */
-	ry_run *r = NULL;
-	ry_buf b = RY_BUF_INIT;
-	if (ry_run_get(&r, st, run_id) == 0) {
-		char *saved = ry_experiment_setting_get(st, r->experiment_id, "patterns");
-		if (saved) {
-			ry_buf_puts(&b, saved);
-			ry_buf_putc(&b, '\n');
-			free(saved);
-		}
-	}
-	ry_run_free(r);
-	if (o->patterns)
-		ry_buf_puts(&b, o->patterns);
-	return b.ptr ? ry_buf_detach(&b) : NULL;
-}
-
 const char *ry_track__settle(const struct ry_track__end *e, bool interrupted, bool *has_exit, int *code, int *shell)
 {
 	*has_exit = !e->signaled;
@@ -632,9 +593,19 @@ static int track_setup(struct session *x)
 	if ((t->log_fd = open(x->f.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0 ||
 	    (t->metrics_fd = open(x->f.metrics, O_RDONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
 		return ry_error_set(RY_EIO, "cannot create the run's files in %s: %s", x->f.dir, strerror(errno));
-	x->patterns = o->capture ? run_patterns(x->st, o, x->res->run_id) : NULL;
-	io.scalars = o->capture;
-	io.patterns = x->patterns;
+	{
+		/* the experiment's saved settings, the config's and the command line's */
+		ry_run *r = NULL;
+		char *warning = NULL;
+		int64_t exp = ry_run_get(&r, x->st, x->res->run_id) == 0 ? r->experiment_id : 0;
+		ry_run_free(r);
+		io.scalars = o->capture;
+		io.patterns = o->patterns;
+		ry_ingest_options_for_run(&io, &x->patterns, &warning, x->st, exp, o->cfg);
+		if (warning)
+			fprintf(stderr, "runyard: %s\n", warning);
+		free(warning);
+	}
 	io.keep_offsets = true;
 	if ((rc = ry_ingest_new(&t->in, x->st, x->res->run_id, &io)))
 		return rc;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/config.h"
 #include "runs/run.h"
 #include "store/store.h"
 
@@ -36,13 +37,15 @@ typedef struct ry_track_options {
 	const ry_kv *tags;
 	size_t ntags;
 	bool parse_params;       /* params from the command's arguments (default true) */
-	bool capture;            /* scalar capture from output (default true) */
-	const char *patterns;    /* extra patterns, NAME = REGEX lines (ingest.h) */
+	bool capture;            /* scalar capture from output (default true); false: --no-capture */
+	const char *patterns;    /* the command line's extra patterns, NAME = REGEX lines (ingest.h);
+	                            the run gets ry_ingest_options_for_run's full set */
 	int out_fd, err_fd;      /* where the child's stdout/stderr are passed (1, 2) */
 	void (*on_start)(void *payload, int64_t run_id, const char *uuid, int pid);
 	void *payload;
+	const ry_config *cfg;    /* runyard's config, for its [patterns]; NULL: none (lent) */
 } ry_track_options;
-#define RY_TRACK_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, 0, NULL, 0, true, true, NULL, 1, 2, NULL, NULL }
+#define RY_TRACK_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, 0, NULL, 0, true, true, NULL, 1, 2, NULL, NULL, NULL }
 
 typedef struct ry_track_result {
 	int64_t run_id;
@@ -87,6 +90,12 @@ char *ry_track_join_argv(char *const *argv);
  * Runs whose process lives are left running.  *nsettled (may be NULL)
  * receives how many were settled. */
 int ry_track_reconcile(ry_store *st, int *nsettled);
+
+/* Open a workspace as ry_store_open does (same arguments, same errors) and
+ * then settle runs whose tracker died (ry_track_reconcile; its failure is
+ * cleared, not returned).  How every front end opens a workspace to work
+ * on, so that none forgets to settle; a read-only store settles nothing. */
+int ry_track_open_workspace(ry_store **out, const char *path, unsigned flags);
 
 /* This process's identity for a pid: "<boot id>:<start time in ticks>" from
  * /proc, NULL if the pid does not exist or is a zombie.  Caller frees. */

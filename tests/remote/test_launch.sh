@@ -208,6 +208,17 @@ steps=$(printf '%s\n' "$OUT" | awk -F, 'NR > 1 { printf "%s ", $3 }')
 [ "$steps" = "0 1 2 3 4 5 6 7 " ] && ok "their steps count on across sync rounds" ||
 	fail "their steps count on across sync rounds (steps: $steps)"
 
+# ---- the config file's [patterns] apply to remote runs as to local ones ---
+cp "$RUNYARD_CONFIG" "$T_TMP/conf.orig"
+{ cat "$T_TMP/conf.orig"; printf '[patterns]\nbleu = BLEU score ([0-9.]+)\n'; } > "$RUNYARD_CONFIG"
+ry launch -e exp --host cpubox --yes --json -- sh -c 'echo "BLEU score 27.5"'
+idp=$(json "d['id']")
+if wait_status "$idp" finished; then ok "a remote run printing a config pattern settles"; else fail "a remote run printing a config pattern settles"; fi
+ry metrics "$idp" bleu --csv
+expect_out_has ",bleu,0," "a config [patterns] entry captures a metric from a remote job's log"
+expect_out_has ",27.5" "with the value printed"
+cp "$T_TMP/conf.orig" "$RUNYARD_CONFIG"
+
 # ---- sshd down mid-run, then back: nothing lost ---------------------------
 ry launch -e exp --host gpu2 --gpus 1 --yes --json -- sh -c 'for i in 1 2 3 4 5 6; do echo "line $i"; sleep 0.4; done'
 ids=$(json "d['id']")

@@ -63,7 +63,7 @@ static void test_codepack_create__tracked_working_tree_files_only(void **state)
 	{
 		char hex[65];
 		int64_t size;
-		assert_int_equal(ry_codepack_sha256_file(p->path, hex, &size), 0);
+		assert_int_equal(ry_sha256_file(p->path, hex, &size), 0);
 		assert_string_equal(hex, p->sha256);
 		assert_int_equal(size, p->size);
 	}

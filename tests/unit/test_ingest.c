@@ -666,6 +666,79 @@ static void test_scan__prefilter_edges(void **state)
 	assert_int_equal(st, 3);
 }
 
+/* One capture policy for every run: the experiment's saved patterns, then
+ * the config's [patterns], then the command line's; capture off (flag or
+ * saved) means no patterns; a broken config section is left out, said in a
+ * warning. */
+static ry_config *config_from(const char *dir, const char *text)
+{
+	char *path = ry_xasprintf("%s/config", dir);
+	FILE *f = fopen(path, "w");
+	ry_config *cfg = NULL;
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(ry_config_load(&cfg, path), 0);
+	free(path);
+	return cfg;
+}
+
+static void test_capture__one_policy_for_every_run(void **state)
+{
+	struct ry_test_ws ws;
+	ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
+	char *pat = NULL, *warn = NULL;
+	int64_t exp;
+	(void)state;
+	ry_test_ws_open(&ws);
+	ry_config *cfg = config_from(ws.dir, "[patterns]\nbleu = BLEU ([0-9.]+)\n");
+	ry_config *bad = config_from(ws.dir, "[patterns]\nbad = (?:x)(1)\n");
+	assert_int_equal(ry_experiment_ensure(ws.st, "e", &exp), 0);
+	assert_int_equal(ry_experiment_setting_set(ws.st, exp, "patterns", "ppl = PPL ([0-9.]+)"), 0);
+
+	io.patterns = "acc = ACC ([0-9.]+)\n";
+	assert_int_equal(ry_ingest_options_for_run(&io, &pat, &warn, ws.st, exp, cfg), 0);
+	assert_true(io.scalars);
+	assert_string_equal(pat, "ppl = PPL ([0-9.]+)\nbleu = BLEU ([0-9.]+)\nacc = ACC ([0-9.]+)\n");
+	assert_ptr_equal(io.patterns, pat);
+	assert_null(warn);
+	free(pat);
+
+	/* no experiment, no config, no flags: the built-in scanner alone */
+	io = (ry_ingest_options)RY_INGEST_OPTIONS_INIT;
+	assert_int_equal(ry_ingest_options_for_run(&io, &pat, NULL, ws.st, 0, NULL), 0);
+	assert_true(io.scalars);
+	assert_null(pat);
+	assert_null(io.patterns);
+
+	/* a broken config section is left out and said */
+	io = (ry_ingest_options)RY_INGEST_OPTIONS_INIT;
+	assert_int_equal(ry_ingest_options_for_run(&io, &pat, &warn, ws.st, exp, bad), 0);
+	assert_string_equal(pat, "ppl = PPL ([0-9.]+)\n");
+	assert_non_null(warn);
+	assert_non_null(strstr(warn, "[patterns] are not used"));
+	free(pat);
+	free(warn);
+
+	/* --no-capture, or capture saved off: nothing scanned, no patterns */
+	io = (ry_ingest_options)RY_INGEST_OPTIONS_INIT;
+	io.scalars = false;
+	io.patterns = "acc = ACC ([0-9.]+)\n";
+	assert_int_equal(ry_ingest_options_for_run(&io, &pat, NULL, ws.st, exp, cfg), 0);
+	assert_false(io.scalars);
+	assert_null(io.patterns);
+	assert_null(pat);
+	assert_int_equal(ry_experiment_setting_set(ws.st, exp, "capture", "off"), 0);
+	io = (ry_ingest_options)RY_INGEST_OPTIONS_INIT;
+	assert_int_equal(ry_ingest_options_for_run(&io, &pat, NULL, ws.st, exp, cfg), 0);
+	assert_false(io.scalars);
+	assert_null(pat);
+
+	ry_config_free(cfg);
+	ry_config_free(bad);
+	ry_test_ws_close(&ws);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -695,6 +768,7 @@ int main(void)
 		cmocka_unit_test(test_jsonl__bad_keys_counted_not_altered),
 		cmocka_unit_test(test_jsonl__sync_rounds_keep_rules_and_count),
 		cmocka_unit_test(test_ingest__random_input_never_crashes),
+		cmocka_unit_test(test_capture__one_policy_for_every_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -580,6 +580,48 @@ static void test_store_transactions__nested_and_rollback(void **state)
 	ry_test_ws_close(&ws);
 }
 
+/* A module above the store (the query) defines its SQL function through
+ * ry_store__use: every connection gets it, the bulk reader that opens later
+ * included, and asking twice runs it once per connection. */
+static int n_inits;
+static void answer_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	sqlite3_result_int(ctx, 42);
+}
+static int define_answer(sqlite3 *db)
+{
+	n_inits++;
+	return sqlite3_create_function_v2(db, "ry_test_answer", 0, SQLITE_UTF8, NULL, answer_fn, NULL, NULL, NULL);
+}
+
+static void test_store_use__every_connection_gets_the_init(void **state)
+{
+	struct ry_test_ws ws;
+	sqlite3_stmt *s;
+	(void)state;
+	ry_test_ws_open(&ws);
+	n_inits = 0;
+	assert_int_equal(ry_store__use(ws.st, define_answer), 0);
+	assert_int_equal(ry_store__use(ws.st, define_answer), 0);
+	assert_int_equal(n_inits, 1);
+	s = ry_store__stmt(ws.st, "SELECT ry_test_answer()");
+	assert_non_null(s);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 42);
+	sqlite3_reset(s);
+	/* the bulk reader opens now, after the ask */
+	s = ry_store__bulk_stmt(ws.st, "SELECT ry_test_answer()");
+	assert_non_null(s);
+	assert_ptr_not_equal(sqlite3_db_handle(s), ry_store__db(ws.st));
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 42);
+	sqlite3_reset(s);
+	assert_int_equal(n_inits, 2);
+	ry_test_ws_close(&ws);
+}
+
 static void test_store_settings__get_set_delete(void **state)
 {
 	struct ry_test_ws ws;
@@ -646,6 +688,7 @@ int main(void)
 		cmocka_unit_test(test_store_two_processes__child_writes_while_parent_reads),
 		cmocka_unit_test(test_store_transactions__nested_and_rollback),
 		cmocka_unit_test(test_store_settings__get_set_delete),
+		cmocka_unit_test(test_store_use__every_connection_gets_the_init),
 		cmocka_unit_test(test_store_events__recorded_with_actor_and_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -437,6 +437,32 @@ static void test_reconcile__lost_only_when_the_process_is_gone(void **state)
 	ctx_close(&c);
 }
 
+/* Opening a workspace to work on settles what a dead tracker left
+ * running; a read-only open settles nothing. */
+static void test_reconcile__open_workspace_settles(void **state)
+{
+	struct ctx c;
+	ry_store *st = NULL;
+	(void)state;
+	ctx_open(&c);
+	int64_t gone = running_run(&c, 999999999, "x:1");
+	ry_store_close(c.ws.st);
+
+	assert_int_equal(ry_track_open_workspace(&c.ws.st, c.ws.path, RY_STORE_READONLY), 0);
+	ry_run *r = NULL;
+	assert_int_equal(ry_run_get(&r, c.ws.st, gone), 0);
+	assert_string_equal(r->status, "running");
+	ry_run_free(r);
+	ry_store_close(c.ws.st);
+
+	assert_int_equal(ry_track_open_workspace(&st, c.ws.path, 0), 0);
+	c.ws.st = st;
+	expect_run(&c, gone, "lost", false, 0);
+	assert_int_equal(ry_track_open_workspace(&st, "/nonexistent/dir/ws.db", 0), RY_ENOTFOUND);
+	assert_null(st);
+	ctx_close(&c);
+}
+
 /* A file in a running run's directory, written as the keeper would. */
 static void run_file(struct ctx *c, int64_t id, const char *name, const char *text)
 {
@@ -664,6 +690,7 @@ int main(void)
 		cmocka_unit_test(test_track__sigterm_forwarded),
 		cmocka_unit_test(test_track__keeper_killed_gives_lost),
 		cmocka_unit_test(test_reconcile__lost_only_when_the_process_is_gone),
+		cmocka_unit_test(test_reconcile__open_workspace_settles),
 		cmocka_unit_test(test_reconcile__keeper_files_settle_the_run),
 		cmocka_unit_test(test_ingest__resumed_from_stored_offsets),
 	};

@@ -660,7 +660,7 @@ static void parse_size(const char *s, int *rows, int *cols)
 	}
 }
 
-int tui_app_run(struct cli_global *g, bool demo)
+int tui_app_run(const struct tui_app_options *g, bool demo)
 {
 	struct tui_ctx ctx;
 	struct tui_ctx *c = &ctx;
@@ -710,15 +710,13 @@ int tui_app_run(struct cli_global *g, bool demo)
 			goto out;
 		}
 	} else {
-		int e = ry_store_open(&c->st, g->db_path, RY_STORE_CREATE);
+		/* Like every start: settle runs whose tracker died. */
+		int e = ry_track_open_workspace(&c->st, g->db_path, RY_STORE_CREATE);
 		if (e < 0) {
 			fprintf(stderr, "runyard: %s\n", ry_error_last());
 			rc = ry_error_exit_status(e);
 			goto out;
 		}
-		/* Like every start (cli_open_store): settle runs whose tracker died. */
-		if (ry_track_reconcile(c->st, NULL) < 0)
-			ry_error_clear();
 	}
 
 	c->km = tui_keymap_new();

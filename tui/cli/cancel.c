@@ -36,7 +36,7 @@ int cli_cancel(int argc, char **argv, struct cli_global *g)
 		return rc;
 	o.sshcfg = r.sshcfg;
 	o.passphrase = cli_passphrase;
-	if ((rc = ry_run_resolve(&id, r.st, spec)) || (rc = ry_remote_cancel(r.st, r.hosts, r.nhosts, id, &o))) {
+	if ((rc = ry_run_resolve(&id, r.st, spec)) || (rc = ry_remote_cancel(r.st, r.inv, id, &o))) {
 		rc = cli_fail(rc);
 		cli_remote_close(&r);
 		return rc;

@@ -61,8 +61,6 @@ int cli_jobs(int argc, char **argv, struct cli_global *g);
 int cli_logs(int argc, char **argv, struct cli_global *g);
 int cli_cancel(int argc, char **argv, struct cli_global *g);
 int cli_sync(int argc, char **argv, struct cli_global *g);
-/* The full-screen app (app.c). */
-int tui_app_run(struct cli_global *g, bool demo);
 
 /* ---- shared helpers (cli/common.c) ------------------------------------- */
 
@@ -134,12 +132,14 @@ int cli_help(const char *text);
 
 /* ---- shared by the remote subcommands (cli/hosts.c) --------------------- */
 
-/* What hosts/launch/jobs/logs/cancel/sync need: runyard config, ssh config,
- * workspace (NULL when !need_store and there is none yet) and the host
- * inventory.  All owned; release with cli_remote_close. */
+/* What hosts/launch/jobs/logs/cancel/sync need: the workspace (NULL when
+ * !need_store and there is none yet) and the host inventory (owned; release
+ * with cli_remote_close), with its config, ssh config and hosts at hand
+ * (lent from inv). */
 struct cli_remote {
-	ry_config *cfg;
-	ry_sshconfig *sshcfg;
+	ry_inventory *inv;
+	const ry_config *cfg;
+	const ry_sshconfig *sshcfg;
 	ry_store *st;
 	ry_host *hosts;
 	size_t nhosts;

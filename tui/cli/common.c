@@ -31,13 +31,9 @@ int cli_fail(int code)
 
 int cli_open_store(ry_store **st, const struct cli_global *g, unsigned flags)
 {
-	int rc = ry_store_open(st, g->db_path, flags);
-	if (rc)
-		return cli_fail(rc);
-	/* Every start settles runs whose tracker died (track.h); best effort. */
-	if (!(flags & RY_STORE_READONLY) && ry_track_reconcile(*st, NULL))
-		ry_error_clear();
-	return 0;
+	/* Every start settles runs whose tracker died (track.h). */
+	int rc = ry_track_open_workspace(st, g->db_path, flags);
+	return rc ? cli_fail(rc) : 0;
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)

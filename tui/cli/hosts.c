@@ -85,13 +85,14 @@ int cli_remote_open(struct cli_remote *r, const struct cli_global *g, bool need_
 {
 	int rc;
 	memset(r, 0, sizeof *r);
-	if ((rc = ry_config_load(&r->cfg, NULL)) || (rc = ry_sshconfig_load(&r->sshcfg, NULL)))
-		goto fail;
 	rc = ry_store_open(&r->st, g->db_path, need_store ? RY_STORE_CREATE : 0);
 	if (rc == RY_ENOTFOUND && !need_store)
 		rc = 0;
-	if (rc || (rc = ry_hosts_list(&r->hosts, &r->nhosts, r->cfg, r->sshcfg, r->st)))
+	if (rc || (rc = ry_inventory_open(&r->inv, r->st, NULL)))
 		goto fail;
+	r->cfg = ry_inventory_config(r->inv);
+	r->sshcfg = ry_inventory_sshconfig(r->inv);
+	r->hosts = ry_inventory_hosts(r->inv, &r->nhosts);
 	return 0;
 fail:
 	rc = cli_fail(rc);
@@ -101,25 +102,14 @@ fail:
 
 void cli_remote_close(struct cli_remote *r)
 {
-	ry_hosts_free(r->hosts, r->nhosts);
+	ry_inventory_free(r->inv);
 	ry_store_close(r->st);
-	ry_sshconfig_free(r->sshcfg);
-	ry_config_free(r->cfg);
 	memset(r, 0, sizeof *r);
 }
 
 ry_host *cli_remote_host(struct cli_remote *r, const char *name)
 {
-	ry_host *h = ry_hosts_find(r->hosts, r->nhosts, name);
-	if (!h) {
-		ry_buf b = RY_BUF_INIT;
-		for (size_t i = 0; i < r->nhosts && i < 20; i++)
-			ry_buf_printf(&b, "%s%s", i ? ", " : "", r->hosts[i].name);
-		ry_error_set(RY_ENOTFOUND, "no host named '%s'; known hosts: %s (add it to ~/.ssh/config or as "
-		             "[host %s] in runyard's config)", name, b.len ? ry_buf_cstr(&b) : "none", name);
-		ry_buf_free(&b);
-	}
-	return h;
+	return ry_inventory_find(r->inv, name);
 }
 
 static void put_num(cJSON *o, const char *k, double v)

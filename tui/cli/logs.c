@@ -91,7 +91,7 @@ int cli_logs(int argc, char **argv, struct cli_global *g)
 		bool running = !strcmp(run->status, "running");
 		if (remote) {
 			ry_sync_report rep;
-			int src = ry_remote_sync(r.st, r.hosts, r.nhosts, id, &o, &rep);
+			int src = ry_remote_sync(r.st, r.inv, id, &o, &rep);
 			if (src == 0 && rep.errors)
 				fprintf(stderr, "runyard: could not pull new output: %s\n", rep.errors);
 			ry_sync_report_clear(&rep);

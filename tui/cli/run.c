@@ -98,42 +98,18 @@ static int save_patterns(ry_store *st, const char *exp, const char *patterns, bo
 	return rc;
 }
 
-/* The config file's [patterns] section as "NAME = REGEX" lines (caller
- * frees; NULL when none).  A broken config or pattern is reported and
- * skipped: it should not keep a training job from starting. */
-static char *config_patterns(void)
+/* Runyard's config, for its [patterns] (the run's capture settings are
+ * core's: ry_ingest_options_for_run).  A config that cannot be read is
+ * reported and skipped: it should not keep a training job from starting. */
+static ry_config *load_config(void)
 {
 	ry_config *cfg = NULL;
-	ry_buf b = RY_BUF_INIT;
 	if (ry_config_load(&cfg, NULL)) {
 		fprintf(stderr, "runyard: config not read, its [patterns] are not used: %s\n", ry_error_last());
+		ry_error_clear();
 		return NULL;
 	}
-	for (size_t i = 0, n = ry_config_nentries(cfg, "patterns"); i < n; i++) {
-		const char *k, *v;
-		ry_config_entry(cfg, "patterns", i, &k, &v);
-		ry_buf_printf(&b, "%s = %s\n", k, v);
-	}
-	ry_config_free(cfg);
-	if (b.len && ry_ingest_check_patterns(b.ptr)) {
-		fprintf(stderr, "runyard: the config's [patterns] are not used: %s\n", ry_error_last());
-		ry_buf_free(&b);
-	}
-	return b.ptr ? ry_buf_detach(&b) : NULL;
-}
-
-/* The experiment's remembered capture switch ("capture" = "off"). */
-static bool experiment_capture(ry_store *st, const char *exp)
-{
-	int64_t id;
-	bool on = true;
-	if (ry_experiment_find(st, exp ? exp : "default", &id) == 0) {
-		char *v = ry_experiment_setting_get(st, id, "capture");
-		on = !(v && !strcmp(v, "off"));
-		free(v);
-	}
-	ry_error_clear();
-	return on;
+	return cfg;
 }
 
 int cli_run(int argc, char **argv, struct cli_global *g)
@@ -157,7 +133,7 @@ int cli_run(int argc, char **argv, struct cli_global *g)
 	size_t np = 0, nt = 0, capp = 0, capt = 0;
 	ry_buf patterns = RY_BUF_INIT;
 	bool quiet = false, save = false;
-	char *cfgpat = NULL;
+	ry_config *cfg = NULL;
 	ry_store *st = NULL;
 	int c, i, rc = 0, status;
 
@@ -221,16 +197,7 @@ int cli_run(int argc, char **argv, struct cli_global *g)
 			goto out;
 	}
 	if (o.capture)
-		o.capture = experiment_capture(st, o.experiment);
-	if (o.capture && (cfgpat = config_patterns())) {
-		/* config first: the command line's patterns come after and add to them */
-		ry_buf all = RY_BUF_INIT;
-		ry_buf_puts(&all, cfgpat);
-		ry_buf_put(&all, patterns.ptr ? patterns.ptr : "", patterns.len);
-		ry_buf_free(&patterns);
-		patterns = all;
-		free(cfgpat);
-	}
+		o.cfg = cfg = load_config();
 	o.argv = argv + i;
 	o.params = params;
 	o.nparams = np;
@@ -263,6 +230,7 @@ int cli_run(int argc, char **argv, struct cli_global *g)
 	rc = res.exit_status;
 out:
 	ry_store_close(st);
+	ry_config_free(cfg);
 	ry_track_kv_free(params, np);
 	ry_track_kv_free(tags, nt);
 	ry_buf_free(&patterns);

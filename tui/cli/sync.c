@@ -57,7 +57,7 @@ int cli_sync(int argc, char **argv, struct cli_global *g)
 	o.sshcfg = r.sshcfg;
 	o.passphrase = cli_passphrase;
 	o.timeout_ms = (int)(timeout * 1000);
-	if ((rc = ry_remote_sync(r.st, r.hosts, r.nhosts, 0, &o, &rep))) {
+	if ((rc = ry_remote_sync(r.st, r.inv, 0, &o, &rep))) {
 		rc = cli_fail(rc);
 		cli_remote_close(&r);
 		return rc;

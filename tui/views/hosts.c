@@ -42,7 +42,7 @@ struct hosts_job {
 };
 
 struct hosts_priv {
-	ry_sshconfig *sshcfg;    /* outlives every job (freed after the join) */
+	ry_inventory *inv;       /* its ssh config outlives every job (freed after the join) */
 	struct hosts_job job;
 	pthread_t th;
 	bool running;            /* a thread was started and not yet joined */
@@ -78,7 +78,7 @@ static void start_probe(struct tui_ctx *c, struct hosts_priv *p)
 	size_t n = 0;
 	if (p->running)
 		return;
-	if (ry_hosts_list(&hosts, &n, c->cfg, p->sshcfg, c->st)) {
+	if (ry_inventory_list(p->inv, c->st, &hosts, &n)) {
 		free(p->error);
 		p->error = ry_xstrdup(ry_error_last());
 		p->finished = ry_monotonic();
@@ -86,7 +86,7 @@ static void start_probe(struct tui_ctx *c, struct hosts_priv *p)
 	}
 	p->job.hosts = hosts;
 	p->job.n = n;
-	p->job.sshcfg = p->sshcfg;
+	p->job.sshcfg = ry_inventory_sshconfig(p->inv);
 	p->job.done = false;
 	atomic_store(&p->job.cancel, 0);
 	p->job.ask.broker = c->askpass;
@@ -135,7 +135,7 @@ static int hosts_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	(void)arg;
 	v->priv = p;
 	pthread_mutex_init(&p->job.mu, NULL);
-	if (ry_sshconfig_load(&p->sshcfg, NULL)) {
+	if (ry_inventory_open(&p->inv, c->st, c->cfg)) {
 		tui_error(c, "%s", ry_error_last());
 		return -1;
 	}
@@ -156,7 +156,7 @@ static void hosts_done(struct tui_view *v, struct tui_ctx *c)
 	}
 	pthread_mutex_destroy(&p->job.mu);
 	ry_hosts_free(p->shown, p->nshown);
-	ry_sshconfig_free(p->sshcfg);
+	ry_inventory_free(p->inv);
 	free(p->error);
 	free(p);
 }

@@ -26,7 +26,7 @@ static const char *const field_label[F_COUNT] = {
 struct launch_priv {
 	char *experiment;
 	char *field[F_COUNT];
-	ry_sshconfig *sshcfg;
+	ry_inventory *inv;       /* the hosts (p->hosts, lent from it) */
 	ry_host *hosts;
 	size_t nhosts;
 	int cur;
@@ -97,10 +97,11 @@ static int launch_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	for (int f = 0; f < F_COUNT; f++)
 		p->field[f] = ry_xstrdup("");
 	p->experiment = ry_xstrdup(a && a->experiment ? a->experiment : "default");
-	if (ry_sshconfig_load(&p->sshcfg, NULL) || ry_hosts_list(&p->hosts, &p->nhosts, c->cfg, p->sshcfg, c->st)) {
+	if (ry_inventory_open(&p->inv, c->st, c->cfg)) {
 		tui_error(c, "%s", ry_error_last());
 		return -1;
 	}
+	p->hosts = ry_inventory_hosts(p->inv, &p->nhosts);
 	if (!p->nhosts) {
 		tui_error(c, "no hosts to launch on: add Host entries to ~/.ssh/config or [host NAME] to runyard's config");
 		return -1;
@@ -120,8 +121,7 @@ static void launch_done(struct tui_view *v, struct tui_ctx *c)
 	for (int f = 0; f < F_COUNT; f++)
 		free(p->field[f]);
 	free(p->experiment);
-	ry_hosts_free(p->hosts, p->nhosts);
-	ry_sshconfig_free(p->sshcfg);
+	ry_inventory_free(p->inv);
 	free(p);
 }
 

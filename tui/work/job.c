@@ -153,36 +153,32 @@ static int do_launch(struct tui_job *j, ry_store *st, ry_host *hosts, size_t nho
 static void *job_main(void *arg)
 {
 	struct tui_job *j = arg;
-	ry_config *cfg = NULL;
-	ry_sshconfig *sshcfg = NULL;
+	ry_inventory *inv = NULL;
 	ry_store *st = NULL;
-	ry_host *hosts = NULL;
-	size_t nhosts = 0;
 	char out[512] = "";
 	int rc;
 	set_progress(j, j->kind == JOB_LAUNCH ? "connecting" : "cancelling", -1);
-	if (!(rc = ry_config_load(&cfg, NULL)) && !(rc = ry_sshconfig_load(&sshcfg, NULL)) &&
-	    !(rc = ry_store_open(&st, j->db, 0)) && !(rc = ry_hosts_list(&hosts, &nhosts, cfg, sshcfg, st))) {
+	if (!(rc = ry_store_open(&st, j->db, 0)) && !(rc = ry_inventory_open(&inv, st, NULL))) {
 		ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
+		size_t nhosts;
+		ry_host *hosts = ry_inventory_hosts(inv, &nhosts);
 		o.cancel = &j->cancel;
 		o.progress = on_progress;
 		o.passphrase = on_passphrase;
 		o.payload = j;
-		o.sshcfg = sshcfg;
+		o.sshcfg = ry_inventory_sshconfig(inv);
 		if (j->kind == JOB_LAUNCH) {
 			rc = do_launch(j, st, hosts, nhosts, &o, out, sizeof out);
 		} else {
-			rc = ry_remote_cancel(st, hosts, nhosts, j->run_id, &o);
+			rc = ry_remote_cancel(st, inv, j->run_id, &o);
 			if (rc == 0)
 				snprintf(out, sizeof out, "cancelled run %lld", (long long)j->run_id);
 		}
 	}
 	if (rc)
 		snprintf(out, sizeof out, "%s failed: %s", j->kind == JOB_LAUNCH ? "launch" : "cancel", ry_error_last());
-	ry_hosts_free(hosts, nhosts);
+	ry_inventory_free(inv);
 	ry_store_close(st);
-	ry_sshconfig_free(sshcfg);
-	ry_config_free(cfg);
 	pthread_mutex_lock(&j->mu);
 	j->rc = rc;
 	snprintf(j->result, sizeof j->result, "%s", out);

@@ -45,40 +45,32 @@ static bool any_running_remote(ry_store *st)
 static bool sync_once(struct tui_syncer *s)
 {
 	ry_store *st = NULL;
-	ry_config *cfg = NULL;
-	ry_sshconfig *sshcfg = NULL;
-	ry_host *hosts = NULL;
-	size_t nhosts = 0;
+	ry_inventory *inv = NULL;
 	ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
 	ry_sync_report rep;
 
 	atomic_store(&s->ask.asked, 0);
-	if (ry_store_open(&st, s->db_path, 0) < 0)
-		return false;
 	/* A local run whose runyard was killed goes on under its keeper; the
-	 * app's start caught up what it had printed by then, and this keeps
-	 * catching up until it ends. */
-	ry_track_reconcile(st, NULL);
+	 * app's start caught up what it had printed by then, and each pass's
+	 * open (it settles) keeps catching up until it ends. */
+	if (ry_track_open_workspace(&st, s->db_path, 0) < 0)
+		return false;
 	if (!any_running_remote(st))
 		goto out;
-	if (ry_config_load(&cfg, NULL) < 0 || ry_sshconfig_load(&sshcfg, NULL) < 0 ||
-	    ry_hosts_list(&hosts, &nhosts, cfg, sshcfg, st) < 0)
+	if (ry_inventory_open(&inv, st, NULL) < 0)
 		goto out;
 	o.cancel = &s->stop;
 	o.passphrase = tui_askpass_fn;
 	o.payload = &s->ask;
-	o.sshcfg = sshcfg;
 	o.timeout_ms = 10000;
 	memset(&rep, 0, sizeof rep);
 	/* Unreachable hosts are reported per run by `runyard sync`; here the
 	 * runs simply stay running until a later pass reaches them. */
-	ry_remote_sync(st, hosts, nhosts, 0, &o, &rep);
+	ry_remote_sync(st, inv, 0, &o, &rep);
 	ry_sync_report_clear(&rep);
 out:
 	ry_error_clear();
-	ry_hosts_free(hosts, nhosts);
-	ry_sshconfig_free(sshcfg);
-	ry_config_free(cfg);
+	ry_inventory_free(inv);
 	ry_store_close(st);
 	return atomic_load(&s->ask.asked) > 0;
 }
