@@ -66,6 +66,24 @@ bool tui_field_move(int *cur, int n, enum tui_action a)
 	}
 }
 
+bool tui_list_action(struct tui_list *l, enum tui_action a, size_t page)
+{
+	enum tui_list_step s;
+	switch (a) {
+	case TUI_ACT_MOVE_DOWN: s = TUI_LIST_DOWN; break;
+	case TUI_ACT_MOVE_UP: s = TUI_LIST_UP; break;
+	case TUI_ACT_HALF_DOWN: s = TUI_LIST_HALF_DOWN; break;
+	case TUI_ACT_HALF_UP: s = TUI_LIST_HALF_UP; break;
+	case TUI_ACT_PAGE_DOWN: s = TUI_LIST_PAGE_DOWN; break;
+	case TUI_ACT_PAGE_UP: s = TUI_LIST_PAGE_UP; break;
+	case TUI_ACT_FIRST: s = TUI_LIST_FIRST; break;
+	case TUI_ACT_LAST: s = TUI_LIST_LAST; break;
+	default: return false;
+	}
+	tui_list_move(l, s, page);
+	return true;
+}
+
 bool tui_marked(const struct tui_ctx *c, int64_t id)
 {
 	for (size_t i = 0; i < c->nmarked; i++)

@@ -50,7 +50,7 @@ struct hosts_priv {
 	ry_host *shown;          /* the last complete probe (main thread only) */
 	size_t nshown;
 	char *error;             /* inventory error, if any */
-	int top;                 /* first line shown */
+	struct tui_list list;    /* a pager over the lines of the last draw */
 	int nlines;              /* lines of the last draw */
 	unsigned spin;
 	bool asked;              /* the last probe asked for a passphrase: no auto-refresh */
@@ -134,6 +134,7 @@ static int hosts_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	struct hosts_priv *p = ry_xcalloc(1, sizeof *p);
 	(void)arg;
 	v->priv = p;
+	tui_list_init(&p->list, true);
 	pthread_mutex_init(&p->job.mu, NULL);
 	if (ry_sshconfig_load(&p->sshcfg, NULL)) {
 		tui_error(c, "%s", ry_error_last());
@@ -366,7 +367,7 @@ static void hosts_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		snprintf(head, sizeof head, "no probe yet");
 	}
 	tui_draw_text(c, y, 0, c->cols, head, TUI_COLOR_HEADER);
-	struct line_sink s = { c, y + 1, h - 1, p->top, 0 };
+	struct line_sink s = { c, y + 1, h - 1, (int)p->list.top, 0 };
 	if (p->error) {
 		put(&s, 0, p->error, TUI_COLOR_ERROR);
 		next_line(&s);
@@ -388,9 +389,11 @@ static void hosts_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 static int hosts_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct hosts_priv *p = v->priv;
-	int page = v->rows > 1 ? v->rows : 1, max = p->nlines - page;
-	if (max < 0)
-		max = 0;
+	size_t page = v->rows > 1 ? (size_t)v->rows : 1;
+	/* The lines are counted while drawing: scroll within the last draw's. */
+	tui_list_fit(&p->list, (size_t)p->nlines, page);
+	if (tui_list_action(&p->list, a, page))
+		return TUI_REDRAW;
 	switch (a) {
 	case TUI_ACT_REFRESH:
 		if (p->running)
@@ -398,21 +401,8 @@ static int hosts_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a
 		else
 			start_probe(c, p);
 		return TUI_REDRAW;
-	case TUI_ACT_MOVE_DOWN: p->top++; break;
-	case TUI_ACT_MOVE_UP: p->top--; break;
-	case TUI_ACT_PAGE_DOWN: p->top += page; break;
-	case TUI_ACT_PAGE_UP: p->top -= page; break;
-	case TUI_ACT_HALF_DOWN: p->top += page / 2; break;
-	case TUI_ACT_HALF_UP: p->top -= page / 2; break;
-	case TUI_ACT_FIRST: p->top = 0; break;
-	case TUI_ACT_LAST: p->top = max; break;
 	default: return TUI_UNHANDLED;
 	}
-	if (p->top > max)
-		p->top = max;
-	if (p->top < 0)
-		p->top = 0;
-	return TUI_REDRAW;
 }
 
 static void hosts_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
