@@ -23,7 +23,7 @@
 #include "app/tui.h"
 
 enum { XAXIS_STEP, XAXIS_WALL, XAXIS_REL, XAXIS_COUNT };
-static const char *const xaxis_names[] = { "step", "wall time (s)", "relative time (s)" };
+static const char *const xaxis_names[] = { "step", "wall time", "relative time" };
 static const double ema_levels[] = { 0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99 };
 enum { NEMA = sizeof ema_levels / sizeof ema_levels[0] };
 
@@ -218,13 +218,7 @@ static void series_build(struct tui_ctx *c, struct compare_priv *p, int plot_w)
 		return;
 	const char *key = p->mkeys[p->metric];
 	size_t buckets = (size_t)(plot_w > 0 ? plot_w : 1) * 2;
-	double t_read = 0, wall0 = INFINITY;
-	/* Wall time is relative to the earliest first point of any run. */
-	for (size_t i = 0; i < p->n; i++) {
-		const ry_metric_summary *m = summary_of(p, i, key);
-		if (m && m->n > 0 && m->first_ts < wall0)
-			wall0 = m->first_ts;
-	}
+	double t_read = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		size_t np = 0;
 		double t = ry_monotonic();
@@ -243,13 +237,13 @@ static void series_build(struct tui_ctx *c, struct compare_priv *p, int plot_w)
 			p->sy = ry_xmalloc(np * sizeof *p->sy);
 			p->scap = np;
 		}
+		/* Wall time is the clock (Unix seconds, labelled as clock times);
+		 * relative time counts from each run's first point. */
 		double t0 = p->buf[0].ts;
-		if (!isfinite(wall0))
-			wall0 = t0;
 		for (size_t k = 0; k < np; k++) {
 			const ry_point *pt = &p->buf[k];
 			p->sx[k] = p->xaxis == XAXIS_STEP ? (double)pt->step
-			         : p->xaxis == XAXIS_WALL ? pt->ts - wall0 : pt->ts - t0;
+			         : p->xaxis == XAXIS_WALL ? pt->ts : pt->ts - t0;
 			p->sy[k] = pt->value;
 		}
 		if (ema_levels[p->ema] > 0)
@@ -530,6 +524,8 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 	tui_chart_opts o = { p->log_y, 0, c->utf8 };
 	memset(&ch, 0, sizeof ch);
 	tui_chart_render(&ch, plot_w, plot_h, s, ns, &o);
+	if (p->xaxis != XAXIS_STEP)
+		tui_chart_time_axis(&ch, p->xaxis == XAXIS_WALL);
 	for (int r = 0; r < ch.h; r++) {
 		for (int col = 0; col < ch.w; col++) {
 			const tui_chart_cell *cell = &ch.cells[r * ch.w + col];
