@@ -25,10 +25,24 @@ fi
 before=$(screen | grep "smoothing:" | sed 's/ x:.*//')
 send m
 if wait_gone "$before"; then ok "m switches the charted metric"; else fail "m switches the charted metric"; fi
+# The time axes are labelled as times, not raw seconds: clock times for
+# wall time, durations (45s, 1m30s, 2h) for relative time.
+axis_has() { # REGEX: the chart's x-axis line (the one below the plot) matches
+	local deadline=$(( $(date +%s) + T_WAIT ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		screen | grep -A1 -F "$(printf '\342\224\200\342\224\200\342\224\200')" | grep -qE -- "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
 send x
 expect_screen "x: wall time" "x switches the x axis to wall time"
+if axis_has "(^| )[0-2][0-9]:[0-5][0-9]( |$)"; then ok "wall time is labelled with clock times"
+else fail "wall time is labelled with clock times"; fi
 send x
 expect_screen "x: relative time" "x switches the x axis to relative time"
+if axis_has "(^| )[0-9]+[smh]([0-9]+[smh])?( |$)"; then ok "relative time is labelled with durations"
+else fail "relative time is labelled with durations"; fi
 send "]" "]"
 expect_screen "smoothing: 0.6" "] increases smoothing"
 send "["

@@ -66,6 +66,24 @@ bool tui_field_move(int *cur, int n, enum tui_action a)
 	}
 }
 
+bool tui_list_action(struct tui_list *l, enum tui_action a, size_t page)
+{
+	enum tui_list_step s;
+	switch (a) {
+	case TUI_ACT_MOVE_DOWN: s = TUI_LIST_DOWN; break;
+	case TUI_ACT_MOVE_UP: s = TUI_LIST_UP; break;
+	case TUI_ACT_HALF_DOWN: s = TUI_LIST_HALF_DOWN; break;
+	case TUI_ACT_HALF_UP: s = TUI_LIST_HALF_UP; break;
+	case TUI_ACT_PAGE_DOWN: s = TUI_LIST_PAGE_DOWN; break;
+	case TUI_ACT_PAGE_UP: s = TUI_LIST_PAGE_UP; break;
+	case TUI_ACT_FIRST: s = TUI_LIST_FIRST; break;
+	case TUI_ACT_LAST: s = TUI_LIST_LAST; break;
+	default: return false;
+	}
+	tui_list_move(l, s, page);
+	return true;
+}
+
 bool tui_marked(const struct tui_ctx *c, int64_t id)
 {
 	for (size_t i = 0; i < c->nmarked; i++)
@@ -660,65 +678,67 @@ static void parse_size(const char *s, int *rows, int *cols)
 	}
 }
 
-int tui_app_run(const struct tui_app_options *g, bool demo)
-{
-	struct tui_ctx ctx;
-	struct tui_ctx *c = &ctx;
-	char *demo_dir = NULL;
-	char *db_path = NULL;
-	int rc = 0;
-	struct tui_syncer *syncer = NULL;
-	memset(c, 0, sizeof *c);
+/* What tui_app_run opened besides the context, for the tear-down. */
+struct app_run {
+	FILE *sf;                     /* the headless script, or NULL */
+	char *demo_dir, *db_path;     /* a throwaway demo workspace, or NULL */
+	struct tui_syncer *syncer;
+};
 
+/* Stage 1: the script, the config and the workspace (a seeded demo one or
+ * the user's, reconciled).  0, or the exit status with the message on
+ * stderr. */
+static int open_workspace(struct tui_ctx *c, struct app_run *ar, const struct tui_app_options *g, bool demo)
+{
 	const char *script = getenv("RUNYARD_TUI_SCRIPT");
-	FILE *sf = NULL;
 	if (script && *script) {
-		sf = fopen(script, "r");
-		if (!sf) {
+		ar->sf = fopen(script, "r");
+		if (!ar->sf) {
 			fprintf(stderr, "runyard: cannot read the script '%s': %s\n", script, strerror(errno));
 			return 2;
 		}
 	}
-
 	if (ry_config_load(&c->cfg, NULL) < 0) {
 		fprintf(stderr, "runyard: %s\n", ry_error_last());
-		if (sf)
-			fclose(sf);
 		return 2;
 	}
 	if (demo) {
 		const char *tmp = getenv("TMPDIR");
-		demo_dir = ry_xasprintf("%s/runyard-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-		if (!mkdtemp(demo_dir)) {
-			free(demo_dir);
-			demo_dir = NULL;
+		ar->demo_dir = ry_xasprintf("%s/runyard-demo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (!mkdtemp(ar->demo_dir)) {
+			free(ar->demo_dir);
+			ar->demo_dir = NULL;
 			fprintf(stderr, "runyard: cannot create a temporary directory for the demo: %s\n",
 			        strerror(errno));
-			rc = 1;
-			goto out;
+			return 1;
 		}
-		db_path = ry_xasprintf("%s/workspace.db", demo_dir);
-		if (!sf && isatty(STDERR_FILENO))
-			fprintf(stderr, "runyard: seeding a demo workspace in %s ...\n", demo_dir);
-		int e = ry_store_open(&c->st, db_path, RY_STORE_CREATE);
+		ar->db_path = ry_xasprintf("%s/workspace.db", ar->demo_dir);
+		if (!ar->sf && isatty(STDERR_FILENO))
+			fprintf(stderr, "runyard: seeding a demo workspace in %s ...\n", ar->demo_dir);
+		int e = ry_store_open(&c->st, ar->db_path, RY_STORE_CREATE);
 		ry_demo_options o = RY_DEMO_OPTIONS_INIT;
 		if (e == 0)
 			e = ry_demo_seed(c->st, &o);
 		if (e < 0) {
 			fprintf(stderr, "runyard: %s\n", ry_error_last());
-			rc = 1;
-			goto out;
+			return 1;
 		}
-	} else {
-		/* Like every start: settle runs whose tracker died. */
-		int e = ry_track_open_workspace(&c->st, g->db_path, RY_STORE_CREATE);
-		if (e < 0) {
-			fprintf(stderr, "runyard: %s\n", ry_error_last());
-			rc = ry_error_exit_status(e);
-			goto out;
-		}
+		return 0;
 	}
+	/* Like every start: settle runs whose tracker died. */
+	int e = ry_track_open_workspace(&c->st, g->db_path, RY_STORE_CREATE);
+	if (e < 0) {
+		fprintf(stderr, "runyard: %s\n", ry_error_last());
+		return ry_error_exit_status(e);
+	}
+	return 0;
+}
 
+/* Stage 2: keys, locale, theme, the passphrase broker, the screen and the
+ * runs view, drawn once; then the remote syncer.  0, or the exit status
+ * (the screen is already ended when it fails after starting). */
+static int set_up_screen(struct tui_ctx *c, struct app_run *ar, const struct tui_app_options *g)
+{
 	c->km = tui_keymap_new();
 	char kerr[256] = "";
 	int bad_keys = c->cfg ? tui_keymap_apply_config(c->km, c->cfg, kerr, sizeof kerr) : 0;
@@ -730,11 +750,9 @@ int tui_app_run(const struct tui_app_options *g, bool demo)
 	parse_size(getenv("RUNYARD_TUI_SIZE"), &hrows, &hcols);
 	tui_theme_default(&c->theme);
 	/* A script has no one to type a passphrase: its questions are refused. */
-	c->askpass = tui_askpass_new(sf == NULL);
-	if (tui_screen_init(c, sf != NULL, hrows, hcols) < 0) {
-		rc = 1;
-		goto out;
-	}
+	c->askpass = tui_askpass_new(ar->sf == NULL);
+	if (tui_screen_init(c, ar->sf != NULL, hrows, hcols) < 0)
+		return 1;
 	const char *theme = g->theme;
 	if (!theme && c->cfg)
 		theme = ry_config_get(c->cfg, "", "theme");
@@ -749,8 +767,7 @@ int tui_app_run(const struct tui_app_options *g, bool demo)
 		memcpy(m, c->msg, sizeof m);
 		tui_screen_end(c);
 		fprintf(stderr, "runyard: %s\n", m);
-		rc = 1;
-		goto out;
+		return 1;
 	}
 	if (ry_store_readonly(c->st))
 		tui_msg(c, "read-only workspace (%s): browsing works, changes are refused",
@@ -758,9 +775,14 @@ int tui_app_run(const struct tui_app_options *g, bool demo)
 	tui_app_draw(c);
 	/* Remote jobs keep streaming while the app is open (not in scripted
 	 * runs: those must be deterministic). */
-	if (!sf && !getenv("RUNYARD_NO_REMOTE_SYNC"))
-		syncer = tui_syncer_start(ry_store_path(c->st), 5, c->askpass);
+	if (!ar->sf && !getenv("RUNYARD_NO_REMOTE_SYNC"))
+		ar->syncer = tui_syncer_start(ry_store_path(c->st), 5, c->askpass);
+	return 0;
+}
 
+/* Stage 3: keys (or script lines), store polling and drawing until quit. */
+static void run_loop(struct tui_ctx *c, FILE *sf)
+{
 	double last_poll = ry_monotonic();
 	char line[4096];
 	while (!c->quit) {
@@ -791,6 +813,11 @@ int tui_app_run(const struct tui_app_options *g, bool demo)
 		}
 		flush_dirty(c);
 	}
+}
+
+/* Stage 4a: the views and the job, then the screen. */
+static void close_screen(struct tui_ctx *c)
+{
 	/* Threads waiting for a passphrase get a refusal, so the joins below
 	 * never wait on a question no one will answer. */
 	tui_askpass_shutdown(c->askpass);
@@ -799,22 +826,41 @@ int tui_app_run(const struct tui_app_options *g, bool demo)
 	tui_job_free(c->job); /* cancels a job still running and waits for it */
 	c->job = NULL;
 	tui_screen_end(c);
-out:
-	if (sf)
-		fclose(sf);
+}
+
+/* Stage 4b: everything else, whatever stage was reached. */
+static void tear_down(struct tui_ctx *c, struct app_run *ar)
+{
+	if (ar->sf)
+		fclose(ar->sf);
 	tui_prompt_free(&c->prompt);
 	free(c->marked);
 	tui_keymap_free(c->km);
 	ry_config_free(c->cfg);
 	tui_askpass_shutdown(c->askpass);
-	tui_syncer_stop(syncer);
+	tui_syncer_stop(ar->syncer);
 	tui_askpass_free(c->askpass); /* after every thread that could ask */
 	ry_store_close(c->st);
-	if (demo_dir) {
+	if (ar->demo_dir) {
 		/* The demo workspace is throwaway: remove it and its WAL files. */
-		nftw(demo_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-		free(demo_dir);
+		nftw(ar->demo_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(ar->demo_dir);
 	}
-	free(db_path);
+	free(ar->db_path);
+}
+
+int tui_app_run(const struct tui_app_options *g, bool demo)
+{
+	struct tui_ctx ctx;
+	struct app_run ar = { 0 };
+	memset(&ctx, 0, sizeof ctx);
+	int rc = open_workspace(&ctx, &ar, g, demo);
+	if (rc == 0)
+		rc = set_up_screen(&ctx, &ar, g);
+	if (rc == 0) {
+		run_loop(&ctx, ar.sf);
+		close_screen(&ctx);
+	}
+	tear_down(&ctx, &ar);
 	return rc;
 }

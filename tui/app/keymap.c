@@ -135,11 +135,6 @@ const char *tui_action_help(enum tui_action a)
 	return (unsigned)a < TUI_ACT_COUNT ? action_help[a] : "";
 }
 
-const char *tui_keymap_name(enum tui_keymap_id m)
-{
-	return (unsigned)m < TUI_KM_COUNT ? keymap_names[m] : "?";
-}
-
 int tui_key_parse(const char *name)
 {
 	size_t len = strlen(name);

@@ -119,7 +119,6 @@ int tui_keymap_keys_for(const tui_keymaps *km, enum tui_keymap_id map, enum tui_
 
 const char *tui_action_name(enum tui_action a);
 const char *tui_action_help(enum tui_action a);
-const char *tui_keymap_name(enum tui_keymap_id m);
 
 /* Parse a key name ("j", "C-d", "PgDn", "Space", "LBracket") into a key
  * code; -1 if unknown.  tui_key_name does the reverse (into out). */

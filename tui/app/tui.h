@@ -16,6 +16,7 @@
 #include "base/config.h"
 #include "app/keymap.h"
 #include "app/prompt.h"
+#include "widgets/list.h"
 #include "widgets/theme.h"
 #include "app/view.h"
 
@@ -89,6 +90,11 @@ void tui_prompt_close(struct tui_ctx *c);
 /* A dialog's field cursor (0..n-1, wrapping) moved by a movement action;
  * false if the action is not one. */
 bool tui_field_move(int *cur, int n, enum tui_action a);
+
+/* Move a list (widgets/list.h) by a movement action (line, half page,
+ * page, first, last), page rows to a page (0: its height); false if the
+ * action is not one, so the view handles it. */
+bool tui_list_action(struct tui_list *l, enum tui_action a, size_t page);
 
 /* Marks. */
 bool tui_marked(const struct tui_ctx *c, int64_t id);

@@ -23,7 +23,7 @@
 #include "app/tui.h"
 
 enum { XAXIS_STEP, XAXIS_WALL, XAXIS_REL, XAXIS_COUNT };
-static const char *const xaxis_names[] = { "step", "wall time (s)", "relative time (s)" };
+static const char *const xaxis_names[] = { "step", "wall time", "relative time" };
 static const double ema_levels[] = { 0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99 };
 enum { NEMA = sizeof ema_levels / sizeof ema_levels[0] };
 
@@ -47,7 +47,8 @@ struct compare_priv {
 	size_t nrows;
 	bool hide_same;
 	int baseline;             /* run index, -1 none */
-	size_t col_cur, col_first, row_top;
+	size_t col_cur, col_first;
+	struct tui_list table;       /* a pager over the table's rows */
 
 	/* chart state */
 	size_t metric;
@@ -217,13 +218,7 @@ static void series_build(struct tui_ctx *c, struct compare_priv *p, int plot_w)
 		return;
 	const char *key = p->mkeys[p->metric];
 	size_t buckets = (size_t)(plot_w > 0 ? plot_w : 1) * 2;
-	double t_read = 0, wall0 = INFINITY;
-	/* Wall time is relative to the earliest first point of any run. */
-	for (size_t i = 0; i < p->n; i++) {
-		const ry_metric_summary *m = summary_of(p, i, key);
-		if (m && m->n > 0 && m->first_ts < wall0)
-			wall0 = m->first_ts;
-	}
+	double t_read = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		size_t np = 0;
 		double t = ry_monotonic();
@@ -242,13 +237,13 @@ static void series_build(struct tui_ctx *c, struct compare_priv *p, int plot_w)
 			p->sy = ry_xmalloc(np * sizeof *p->sy);
 			p->scap = np;
 		}
+		/* Wall time is the clock (Unix seconds, labelled as clock times);
+		 * relative time counts from each run's first point. */
 		double t0 = p->buf[0].ts;
-		if (!isfinite(wall0))
-			wall0 = t0;
 		for (size_t k = 0; k < np; k++) {
 			const ry_point *pt = &p->buf[k];
 			p->sx[k] = p->xaxis == XAXIS_STEP ? (double)pt->step
-			         : p->xaxis == XAXIS_WALL ? pt->ts - wall0 : pt->ts - t0;
+			         : p->xaxis == XAXIS_WALL ? pt->ts : pt->ts - t0;
 			p->sy[k] = pt->value;
 		}
 		if (ema_levels[p->ema] > 0)
@@ -266,6 +261,7 @@ static int compare_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	struct compare_priv *p = ry_xcalloc(1, sizeof *p);
 	int64_t ids[TUI_MAX_COMPARE];
 	v->priv = p;
+	tui_list_init(&p->table, true);
 	p->n = a->n > TUI_MAX_COMPARE ? TUI_MAX_COMPARE : a->n;
 	for (size_t i = 0; i < p->n; i++)
 		ids[i] = (int64_t)a->ids[i];
@@ -437,10 +433,10 @@ static void draw_table(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		tui_draw_text_right(c, y, x, colw, name, e);
 	}
 	size_t body = h > 1 ? (size_t)h - 1 : 0;
-	if (p->row_top + body > p->nrows)
-		p->row_top = p->nrows > body ? p->nrows - body : 0;
-	for (size_t r = 0; r < body && p->row_top + r < p->nrows; r++) {
-		const struct row *row = &p->rows[p->row_top + r];
+	tui_list_fit(&p->table, p->nrows, body);
+	size_t row_top = p->table.top;
+	for (size_t r = 0; r < body && row_top + r < p->nrows; r++) {
+		const struct row *row = &p->rows[row_top + r];
 		int yy = y + 1 + (int)r;
 		if (row->kind == ROW_HEADING) {
 			tui_draw_text(c, yy, 0, c->cols,
@@ -528,6 +524,8 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 	tui_chart_opts o = { p->log_y, 0, c->utf8 };
 	memset(&ch, 0, sizeof ch);
 	tui_chart_render(&ch, plot_w, plot_h, s, ns, &o);
+	if (p->xaxis != XAXIS_STEP)
+		tui_chart_time_axis(&ch, p->xaxis == XAXIS_WALL);
 	for (int r = 0; r < ch.h; r++) {
 		for (int col = 0; col < ch.w; col++) {
 			const tui_chart_cell *cell = &ch.cells[r * ch.w + col];
@@ -601,14 +599,11 @@ static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action
 {
 	struct compare_priv *p = v->priv;
 	size_t page = v->rows > 4 ? (size_t)v->rows / 3 : 1;
-	switch (a) {
-	case TUI_ACT_MOVE_DOWN: p->row_top++; return TUI_REDRAW;
-	case TUI_ACT_MOVE_UP: if (p->row_top) p->row_top--; return TUI_REDRAW;
-	case TUI_ACT_PAGE_DOWN: case TUI_ACT_HALF_DOWN: p->row_top += page; return TUI_REDRAW;
-	case TUI_ACT_PAGE_UP: case TUI_ACT_HALF_UP: p->row_top = p->row_top > page ? p->row_top - page : 0;
+	/* The table is short beside the chart: a half page is a page here. */
+	enum tui_action move = a == TUI_ACT_HALF_DOWN ? TUI_ACT_PAGE_DOWN : a == TUI_ACT_HALF_UP ? TUI_ACT_PAGE_UP : a;
+	if (tui_list_action(&p->table, move, page))
 		return TUI_REDRAW;
-	case TUI_ACT_FIRST: p->row_top = 0; return TUI_REDRAW;
-	case TUI_ACT_LAST: p->row_top = p->nrows; return TUI_REDRAW;
+	switch (a) {
 	case TUI_ACT_MOVE_LEFT: if (p->col_cur) p->col_cur--; return TUI_REDRAW;
 	case TUI_ACT_MOVE_RIGHT: if (p->col_cur + 1 < p->n) p->col_cur++; return TUI_REDRAW;
 	case TUI_ACT_ENTER: {
@@ -619,7 +614,7 @@ static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action
 	case TUI_ACT_TOGGLE_SAME:
 		p->hide_same = !p->hide_same;
 		rows_build(p);
-		p->row_top = 0;
+		tui_list_set(&p->table, 0);
 		return TUI_REDRAW;
 	case TUI_ACT_BASELINE:
 		p->baseline = p->baseline == (int)p->col_cur ? -1 : (int)p->col_cur;

@@ -44,7 +44,7 @@ struct detail_priv {
 	bool running;
 	struct dline *lines;
 	size_t n, cap;
-	size_t top;
+	struct tui_list list;   /* a pager over lines */
 	bool follow;
 	double last_build;
 	size_t log_start;      /* first line of the log section */
@@ -336,8 +336,9 @@ static int build(struct tui_ctx *c, struct detail_priv *p)
 	add_log(c, p, r);
 	ry_run_free(r);
 	p->last_build = ry_monotonic();
+	tui_list_fit(&p->list, p->n, p->list.height);
 	if (p->follow)
-		p->top = p->n;
+		tui_list_move(&p->list, TUI_LIST_LAST, 0);
 	return 0;
 }
 
@@ -346,6 +347,7 @@ static int detail_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	const struct tui_detail_arg *a = arg;
 	struct detail_priv *p = ry_xcalloc(1, sizeof *p);
 	v->priv = p;
+	tui_list_init(&p->list, true);
 	p->id = (int64_t)a->run_id;
 	return build(c, p);
 }
@@ -385,12 +387,10 @@ static int detail_tick(struct tui_view *v, struct tui_ctx *c)
 static void detail_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct detail_priv *p = v->priv;
-	if (p->n > (size_t)h && p->top > p->n - (size_t)h)
-		p->top = p->n - (size_t)h;
-	if (p->n <= (size_t)h)
-		p->top = 0;
-	for (int i = 0; i < h && p->top + (size_t)i < p->n; i++) {
-		struct dline *l = &p->lines[p->top + (size_t)i];
+	tui_list_fit(&p->list, p->n, (size_t)h);
+	size_t top = p->list.top;
+	for (int i = 0; i < h && top + (size_t)i < p->n; i++) {
+		struct dline *l = &p->lines[top + (size_t)i];
 		bool match = c->search[0] && strcasestr(l->text, c->search);
 		tui_draw_text(c, y + i, 1, c->cols - 1, l->text, match ? TUI_COLOR_SEARCH_MATCH : l->color);
 		if (l->extra && l->extra_col < c->cols)
@@ -402,7 +402,7 @@ static void detail_status(struct tui_view *v, struct tui_ctx *c, char *out, size
 {
 	struct detail_priv *p = v->priv;
 	(void)c;
-	snprintf(out, n, " run #%lld  line %zu/%zu%s%s", (long long)p->id, p->top + 1, p->n,
+	snprintf(out, n, " run #%lld  line %zu/%zu%s%s", (long long)p->id, p->list.top + 1, p->n,
 	         p->follow ? "  following the log" : "", p->running ? "  running" : "");
 }
 
@@ -410,33 +410,26 @@ static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 {
 	struct detail_priv *p = v->priv;
 	size_t page = v->rows > 1 ? (size_t)v->rows - 1 : 1;
-	switch (a) {
-	case TUI_ACT_MOVE_DOWN: p->top++; p->follow = false; return TUI_REDRAW;
-	case TUI_ACT_MOVE_UP: if (p->top) p->top--; p->follow = false; return TUI_REDRAW;
-	case TUI_ACT_PAGE_DOWN: case TUI_ACT_HALF_DOWN:
-		p->top += a == TUI_ACT_PAGE_DOWN ? page : page / 2;
-		return TUI_REDRAW;
-	case TUI_ACT_PAGE_UP: case TUI_ACT_HALF_UP: {
-		size_t d = a == TUI_ACT_PAGE_UP ? page : page / 2;
-		p->top = p->top > d ? p->top - d : 0;
-		p->follow = false;
+	if (tui_list_action(&p->list, a, page)) {
+		/* Scrolling down or to the end keeps following the log. */
+		if (a != TUI_ACT_PAGE_DOWN && a != TUI_ACT_HALF_DOWN && a != TUI_ACT_LAST)
+			p->follow = false;
 		return TUI_REDRAW;
 	}
-	case TUI_ACT_FIRST: p->top = 0; p->follow = false; return TUI_REDRAW;
-	case TUI_ACT_LAST: p->top = p->n; return TUI_REDRAW;
+	switch (a) {
 	case TUI_ACT_FOCUS_NEXT:
-		for (size_t i = p->top + 1; i < p->n; i++) {
+		for (size_t i = p->list.top + 1; i < p->n; i++) {
 			if (p->lines[i].section) {
-				p->top = i;
+				tui_list_set(&p->list, i);
 				return TUI_REDRAW;
 			}
 		}
-		p->top = 0;
+		tui_list_set(&p->list, 0);
 		return TUI_REDRAW;
 	case TUI_ACT_FOLLOW:
 		p->follow = !p->follow;
 		if (p->follow)
-			p->top = p->n;
+			tui_list_move(&p->list, TUI_LIST_LAST, 0);
 		tui_msg(c, p->follow ? "following the log (any scroll up stops)" : "follow off");
 		return TUI_REDRAW;
 	case TUI_ACT_EDIT_NOTES: {
@@ -463,9 +456,10 @@ static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 			return TUI_REDRAW;
 		}
 		for (size_t k = 1; k <= p->n; k++) {
-			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->top + k) % p->n : (p->top + p->n - k) % p->n;
+			size_t top = p->list.top;
+			size_t i = a == TUI_ACT_SEARCH_NEXT ? (top + k) % p->n : (top + p->n - k) % p->n;
 			if (strcasestr(p->lines[i].text, c->search)) {
-				p->top = i;
+				tui_list_set(&p->list, i);
 				p->follow = false;
 				return TUI_REDRAW;
 			}
@@ -492,8 +486,7 @@ static int detail_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const 
 	}
 	if (kind == TUI_PROMPT_SEARCH) {
 		snprintf(c->search, sizeof c->search, "%s", text);
-		if (p->top)
-			p->top--;
+		tui_list_move(&p->list, TUI_LIST_UP, 0);
 		return detail_action(v, c, TUI_ACT_SEARCH_NEXT);
 	}
 	return TUI_REDRAW;

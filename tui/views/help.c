@@ -21,7 +21,7 @@ struct help_line {
 struct help_priv {
 	struct help_line *lines;
 	size_t n, cap;
-	size_t top;
+	struct tui_list list;   /* a pager over lines */
 };
 
 static void add(struct help_priv *p, const char *keys, const char *text, enum tui_color e)
@@ -57,6 +57,7 @@ static int help_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	struct help_priv *p = ry_xcalloc(1, sizeof *p);
 	char title[128];
 	v->priv = p;
+	tui_list_init(&p->list, true);
 	enum tui_keymap_id map = of ? of->ops->keymap : TUI_KM_GENERIC;
 	snprintf(title, sizeof title, "Keys of the %s screen", of ? of->ops->name : "current");
 	add(p, NULL, title, TUI_COLOR_HEADER);
@@ -106,12 +107,10 @@ static void help_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct help_priv *p = v->priv;
 	int kw = 20;
-	if (p->n > (size_t)h && p->top > p->n - (size_t)h)
-		p->top = p->n - (size_t)h;
-	if (p->n <= (size_t)h)
-		p->top = 0;
-	for (int i = 0; i < h && p->top + (size_t)i < p->n; i++) {
-		struct help_line *l = &p->lines[p->top + (size_t)i];
+	tui_list_fit(&p->list, p->n, (size_t)h);
+	size_t top = p->list.top;
+	for (int i = 0; i < h && top + (size_t)i < p->n; i++) {
+		struct help_line *l = &p->lines[top + (size_t)i];
 		if (l->keys) {
 			tui_draw_text(c, y + i, 2, kw, l->keys, TUI_COLOR_KEY);
 			tui_draw_text(c, y + i, 2 + kw + 1, c->cols - kw - 3, l->text, l->color);
@@ -130,27 +129,18 @@ static int help_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct help_priv *p = v->priv;
 	size_t page = v->rows > 1 ? (size_t)v->rows - 1 : 1;
+	if (tui_list_action(&p->list, a, page))
+		return TUI_REDRAW;
 	switch (a) {
-	case TUI_ACT_MOVE_DOWN: p->top++; return TUI_REDRAW;
-	case TUI_ACT_MOVE_UP: if (p->top) p->top--; return TUI_REDRAW;
-	case TUI_ACT_PAGE_DOWN: case TUI_ACT_HALF_DOWN:
-		p->top += a == TUI_ACT_PAGE_DOWN ? page : page / 2;
-		return TUI_REDRAW;
-	case TUI_ACT_PAGE_UP: case TUI_ACT_HALF_UP: {
-		size_t d = a == TUI_ACT_PAGE_UP ? page : page / 2;
-		p->top = p->top > d ? p->top - d : 0;
-		return TUI_REDRAW;
-	}
-	case TUI_ACT_FIRST: p->top = 0; return TUI_REDRAW;
-	case TUI_ACT_LAST: p->top = p->n; return TUI_REDRAW;
 	case TUI_ACT_SEARCH:
 		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
 		return TUI_REDRAW;
 	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
 		for (size_t k = 1; c->search[0] && k <= p->n; k++) {
-			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->top + k) % p->n : (p->top + p->n - k) % p->n;
+			size_t top = p->list.top;
+			size_t i = a == TUI_ACT_SEARCH_NEXT ? (top + k) % p->n : (top + p->n - k) % p->n;
 			if (line_has(&p->lines[i], c->search)) {
-				p->top = i;
+				tui_list_set(&p->list, i);
 				break;
 			}
 		}

@@ -3,13 +3,12 @@
  * reachable or why not, each GPU with a memory bar, utilisation and who is
  * on it, free GPUs, CPUs and load, free memory and disk, price.
  *
- * Probing is slow (network, up to a timeout per host), so it runs on one
- * background pthread over a private copy of the inventory.  That thread
- * never touches curses nor the context: it probes, then sets `done` under
- * the mutex.  The main loop's tick picks the result up, joins the thread
- * and draws.  Leaving the screen sets the cancel flag (the SSH layer checks
- * it at least every 100 ms) and joins, so nothing outlives the view.  It
- * does not launch or cancel anything (views/launch.c, views/runs.c).
+ * Probing is slow (network, up to a timeout per host), so it runs as a
+ * background job (work/job.h) over a private copy of the inventory; the
+ * tick picks the probed hosts up and draws.  Leaving the screen frees the
+ * job, which sets its cancel flag (the SSH layer checks it at least every
+ * 100 ms) and joins, so nothing outlives the view.  It does not launch or
+ * cancel anything (views/launch.c, views/runs.c).
  *
  * An encrypted key without an agent is asked for through the app's
  * passphrase broker (askpass.h); since the passphrase is never kept, a
@@ -17,13 +16,11 @@
  * the user is not asked every half minute.
  */
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "work/askpass.h"
+#include "work/job.h"
 #include "app/draw.h"
 #include "text/text.h"
 #include "app/tui.h"
@@ -31,46 +28,19 @@
 #define HOSTS_AUTO_REFRESH 30.0 /* seconds between probes while the screen is open */
 #define HOSTS_TIMEOUT_MS 10000
 
-struct hosts_job {
-	pthread_mutex_t mu;
-	ry_host *hosts;          /* the thread's while it runs */
-	size_t n;
-	const ry_sshconfig *sshcfg;
-	atomic_int cancel;
-	struct tui_askpass_client ask; /* passphrases, with cancel as its flag */
-	bool done;               /* under mu */
-};
-
 struct hosts_priv {
 	ry_inventory *inv;       /* its ssh config outlives every job (freed after the join) */
-	struct hosts_job job;
-	pthread_t th;
-	bool running;            /* a thread was started and not yet joined */
+	struct tui_job *job;     /* the probe running, or NULL */
+	bool running;            /* job is not NULL */
 	double started, finished;/* monotonic */
 	ry_host *shown;          /* the last complete probe (main thread only) */
 	size_t nshown;
 	char *error;             /* inventory error, if any */
-	int top;                 /* first line shown */
+	struct tui_list list;    /* a pager over the lines of the last draw */
 	int nlines;              /* lines of the last draw */
 	unsigned spin;
 	bool asked;              /* the last probe asked for a passphrase: no auto-refresh */
 };
-
-static void *probe_thread(void *arg)
-{
-	struct hosts_job *j = arg;
-	ry_hosts_probe_options o = RY_HOSTS_PROBE_OPTIONS_INIT;
-	o.timeout_ms = HOSTS_TIMEOUT_MS;
-	o.cancel = &j->cancel;
-	o.sshcfg = j->sshcfg;
-	o.passphrase = tui_askpass_fn;
-	o.payload = &j->ask;
-	ry_hosts_probe(j->hosts, j->n, &o);
-	pthread_mutex_lock(&j->mu);
-	j->done = true;
-	pthread_mutex_unlock(&j->mu);
-	return NULL;
-}
 
 static void start_probe(struct tui_ctx *c, struct hosts_priv *p)
 {
@@ -84,20 +54,12 @@ static void start_probe(struct tui_ctx *c, struct hosts_priv *p)
 		p->finished = ry_monotonic();
 		return;
 	}
-	p->job.hosts = hosts;
-	p->job.n = n;
-	p->job.sshcfg = ry_inventory_sshconfig(p->inv);
-	p->job.done = false;
-	atomic_store(&p->job.cancel, 0);
-	p->job.ask.broker = c->askpass;
-	p->job.ask.cancel = &p->job.cancel;
-	atomic_store(&p->job.ask.asked, 0);
+	char msg[128];
 	p->started = ry_monotonic();
-	if (pthread_create(&p->th, NULL, probe_thread, &p->job) != 0) {
-		ry_hosts_free(hosts, n);
-		p->job.hosts = NULL;
+	p->job = tui_job_probe(hosts, n, ry_inventory_sshconfig(p->inv), HOSTS_TIMEOUT_MS, c->askpass, msg, sizeof msg);
+	if (!p->job) {
 		free(p->error);
-		p->error = ry_xstrdup("cannot start the probe thread");
+		p->error = ry_xstrdup(msg);
 		p->finished = p->started;
 		return;
 	}
@@ -107,23 +69,19 @@ static void start_probe(struct tui_ctx *c, struct hosts_priv *p)
 /* Take a finished probe's result; true if one was taken. */
 static bool collect(struct hosts_priv *p)
 {
-	bool done;
-	if (!p->running)
+	ry_host *hosts;
+	size_t n;
+	bool asked;
+	if (!p->running || !tui_job_probe_take(p->job, &hosts, &n, &asked))
 		return false;
-	pthread_mutex_lock(&p->job.mu);
-	done = p->job.done;
-	pthread_mutex_unlock(&p->job.mu);
-	if (!done)
-		return false;
-	pthread_join(p->th, NULL);
+	tui_job_free(p->job);
+	p->job = NULL;
 	p->running = false;
 	ry_hosts_free(p->shown, p->nshown);
-	p->shown = p->job.hosts;
-	p->nshown = p->job.n;
-	p->job.hosts = NULL;
-	p->job.n = 0;
+	p->shown = hosts;
+	p->nshown = n;
 	p->finished = ry_monotonic();
-	p->asked = atomic_load(&p->job.ask.asked) > 0;
+	p->asked = asked;
 	free(p->error);
 	p->error = NULL;
 	return true;
@@ -134,7 +92,7 @@ static int hosts_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	struct hosts_priv *p = ry_xcalloc(1, sizeof *p);
 	(void)arg;
 	v->priv = p;
-	pthread_mutex_init(&p->job.mu, NULL);
+	tui_list_init(&p->list, true);
 	if (ry_inventory_open(&p->inv, c->st, c->cfg)) {
 		tui_error(c, "%s", ry_error_last());
 		return -1;
@@ -149,12 +107,7 @@ static void hosts_done(struct tui_view *v, struct tui_ctx *c)
 	(void)c;
 	if (!p)
 		return;
-	if (p->running) {
-		atomic_store(&p->job.cancel, 1);
-		pthread_join(p->th, NULL);
-		ry_hosts_free(p->job.hosts, p->job.n);
-	}
-	pthread_mutex_destroy(&p->job.mu);
+	tui_job_free(p->job); /* cancels a probe still running and waits for it */
 	ry_hosts_free(p->shown, p->nshown);
 	ry_inventory_free(p->inv);
 	free(p->error);
@@ -366,7 +319,7 @@ static void hosts_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		snprintf(head, sizeof head, "no probe yet");
 	}
 	tui_draw_text(c, y, 0, c->cols, head, TUI_COLOR_HEADER);
-	struct line_sink s = { c, y + 1, h - 1, p->top, 0 };
+	struct line_sink s = { c, y + 1, h - 1, (int)p->list.top, 0 };
 	if (p->error) {
 		put(&s, 0, p->error, TUI_COLOR_ERROR);
 		next_line(&s);
@@ -388,9 +341,11 @@ static void hosts_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 static int hosts_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct hosts_priv *p = v->priv;
-	int page = v->rows > 1 ? v->rows : 1, max = p->nlines - page;
-	if (max < 0)
-		max = 0;
+	size_t page = v->rows > 1 ? (size_t)v->rows : 1;
+	/* The lines are counted while drawing: scroll within the last draw's. */
+	tui_list_fit(&p->list, (size_t)p->nlines, page);
+	if (tui_list_action(&p->list, a, page))
+		return TUI_REDRAW;
 	switch (a) {
 	case TUI_ACT_REFRESH:
 		if (p->running)
@@ -398,21 +353,8 @@ static int hosts_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a
 		else
 			start_probe(c, p);
 		return TUI_REDRAW;
-	case TUI_ACT_MOVE_DOWN: p->top++; break;
-	case TUI_ACT_MOVE_UP: p->top--; break;
-	case TUI_ACT_PAGE_DOWN: p->top += page; break;
-	case TUI_ACT_PAGE_UP: p->top -= page; break;
-	case TUI_ACT_HALF_DOWN: p->top += page / 2; break;
-	case TUI_ACT_HALF_UP: p->top -= page / 2; break;
-	case TUI_ACT_FIRST: p->top = 0; break;
-	case TUI_ACT_LAST: p->top = max; break;
 	default: return TUI_UNHANDLED;
 	}
-	if (p->top > max)
-		p->top = max;
-	if (p->top < 0)
-		p->top = 0;
-	return TUI_REDRAW;
 }
 
 static void hosts_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)

@@ -15,7 +15,8 @@ struct picker_priv {
 	char *title;
 	char **items;
 	bool *sel;
-	size_t n, cur, top;
+	size_t n;
+	struct tui_list list;   /* the cursor over items */
 	bool multi;
 	void (*done)(struct tui_ctx *, struct tui_view *, const char *const *, size_t);
 	struct tui_view *owner;
@@ -35,7 +36,9 @@ static int picker_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 		p->items[i] = ry_xstrdup(a->items[i]);
 		p->sel[i] = a->selected && a->selected[i];
 	}
-	p->cur = a->cursor < p->n ? a->cursor : 0;
+	tui_list_init(&p->list, false);
+	p->list.n = p->n;
+	p->list.cur = a->cursor < p->n ? a->cursor : 0;
 	p->multi = a->multi;
 	p->done = a->done;
 	p->owner = a->owner;
@@ -59,13 +62,10 @@ static void picker_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	struct picker_priv *p = v->priv;
 	size_t rows = h > 2 ? (size_t)h - 2 : 1;
 	tui_draw_text(c, y, 1, c->cols - 2, p->title, TUI_COLOR_HEADER);
-	if (p->cur < p->top)
-		p->top = p->cur;
-	if (p->cur >= p->top + rows)
-		p->top = p->cur - rows + 1;
-	for (size_t i = 0; i < rows && p->top + i < p->n; i++) {
-		size_t k = p->top + i;
-		enum tui_color e = k == p->cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
+	tui_list_fit(&p->list, p->n, rows);
+	for (size_t i = 0; i < rows && p->list.top + i < p->n; i++) {
+		size_t k = p->list.top + i;
+		enum tui_color e = k == p->list.cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
 		char line[512];
 		if (p->multi)
 			snprintf(line, sizeof line, "[%s] %s", p->sel[k] ? "x" : " ", p->items[k]);
@@ -80,33 +80,21 @@ static int picker_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 {
 	struct picker_priv *p = v->priv;
 	size_t page = v->rows > 3 ? (size_t)v->rows - 3 : 1;
+	if (tui_list_action(&p->list, a, page))
+		return TUI_REDRAW;
 	switch (a) {
-	case TUI_ACT_MOVE_DOWN: if (p->cur + 1 < p->n) p->cur++; return TUI_REDRAW;
-	case TUI_ACT_MOVE_UP: if (p->cur) p->cur--; return TUI_REDRAW;
-	case TUI_ACT_PAGE_DOWN: case TUI_ACT_HALF_DOWN:
-		p->cur += a == TUI_ACT_PAGE_DOWN ? page : page / 2;
-		if (p->cur >= p->n)
-			p->cur = p->n ? p->n - 1 : 0;
-		return TUI_REDRAW;
-	case TUI_ACT_PAGE_UP: case TUI_ACT_HALF_UP: {
-		size_t d = a == TUI_ACT_PAGE_UP ? page : page / 2;
-		p->cur = p->cur > d ? p->cur - d : 0;
-		return TUI_REDRAW;
-	}
-	case TUI_ACT_FIRST: p->cur = 0; return TUI_REDRAW;
-	case TUI_ACT_LAST: p->cur = p->n ? p->n - 1 : 0; return TUI_REDRAW;
 	case TUI_ACT_TOGGLE: case TUI_ACT_MARK:
 		if (p->multi && p->n) {
-			p->sel[p->cur] = !p->sel[p->cur];
-			if (p->cur + 1 < p->n)
-				p->cur++;
+			p->sel[p->list.cur] = !p->sel[p->list.cur];
+			if (p->list.cur + 1 < p->n)
+				p->list.cur++;
 		}
 		return TUI_REDRAW;
 	case TUI_ACT_ENTER: {
 		const char **chosen = ry_xcalloc(p->n + 1, sizeof *chosen);
 		size_t k = 0;
 		for (size_t i = 0; i < p->n; i++)
-			if (p->multi ? p->sel[i] : i == p->cur)
+			if (p->multi ? p->sel[i] : i == p->list.cur)
 				chosen[k++] = p->items[i];
 		if (p->done)
 			p->done(c, p->owner, chosen, k);
@@ -118,9 +106,9 @@ static int picker_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 		return TUI_REDRAW;
 	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
 		for (size_t k = 1; c->search[0] && k <= p->n; k++) {
-			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->cur + k) % p->n : (p->cur + p->n - k) % p->n;
+			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->list.cur + k) % p->n : (p->list.cur + p->n - k) % p->n;
 			if (strcasestr(p->items[i], c->search)) {
-				p->cur = i;
+				p->list.cur = i;
 				break;
 			}
 		}
@@ -137,7 +125,7 @@ static int picker_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const 
 		snprintf(c->search, sizeof c->search, "%s", text);
 		/* Start from the item before so the current one can match. */
 		struct picker_priv *p = v->priv;
-		p->cur = p->cur ? p->cur - 1 : (p->n ? p->n - 1 : 0);
+		p->list.cur = p->list.cur ? p->list.cur - 1 : (p->n ? p->n - 1 : 0);
 		return picker_action(v, c, TUI_ACT_SEARCH_NEXT);
 	}
 	return TUI_REDRAW;

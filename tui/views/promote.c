@@ -6,9 +6,11 @@
  * computed by ry_registry_gate_preview, which changes nothing.  `P` (or
  * Enter on the Promote row) performs the promotion through
  * ry_registry_promote with the previewed holder as the compare-and-set
- * expectation, and shows the outcome; refusals and errors go to the dialog
- * and the message line, never further.  It does not edit or delete
- * registry entries.
+ * expectation, as a background job (work/job.h): promotion re-hashes the
+ * artifact, seconds for a big model, and the screen stays live meanwhile.
+ * The tick shows its progress and then the outcome; refusals and errors go
+ * to the dialog and the message line, never further.  It does not edit or
+ * delete registry entries.
  */
 #include <math.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include "registry/registry.h"
 #include "runs/run.h"
 #include "app/tui.h"
+#include "work/job.h"
 
 enum { F_MODEL, F_ARTIFACT, F_ALIAS, F_GATE, F_NOTE, F_CONFIRM, F_COUNT };
 
@@ -46,6 +49,11 @@ struct promote_priv {
 	/* The last promotion's outcome. */
 	char result[2][512];
 	bool result_error;
+	/* The promotion running in the background, or NULL. */
+	struct tui_job *job;
+	char job_alias[128];          /* its alias and model, for the outcome lines */
+	char job_model[128];
+	double job_started;           /* ry_monotonic() */
 };
 
 static void set_field(struct promote_priv *p, int f, const char *text)
@@ -159,9 +167,14 @@ static int promote_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 static void promote_done(struct tui_view *v, struct tui_ctx *c)
 {
 	struct promote_priv *p = v->priv;
-	(void)c;
 	if (!p)
 		return;
+	/* Leaving mid-promotion: the app's job slot reports how it ends; if a
+	 * launch holds it, wait here (the hash cannot be interrupted). */
+	if (p->job && !c->job)
+		c->job = p->job;
+	else
+		tui_job_free(p->job);
 	for (int f = 0; f < F_COUNT; f++)
 		free(p->val[f]);
 	ry_artifacts_free(p->art, p->nart);
@@ -252,8 +265,11 @@ static void promote_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 static void perform(struct tui_ctx *c, struct promote_priv *p)
 {
 	ry_promote_opts o = RY_PROMOTE_OPTS_INIT;
-	ry_promote_result res;
 	char metric[128], err[512];
+	if (p->job) {
+		tui_msg(c, "a promotion is already running");
+		return;
+	}
 	p->result[0][0] = p->result[1][0] = '\0';
 	p->result_error = true;
 	/* Invalid fields are already explained by the preview line: the
@@ -270,16 +286,38 @@ static void perform(struct tui_ctx *c, struct promote_priv *p)
 	}
 	if (o.alias)
 		o.expect_holder = p->gate.holder_version;
+	p->job = tui_job_promote(ry_store_path(c->st), &o, err, sizeof err);
+	if (!p->job) {
+		snprintf(p->result[0], sizeof p->result[0], "not promoted: %.400s", err);
+		tui_error(c, "not promoted: %.400s", err);
+		return;
+	}
+	snprintf(p->job_alias, sizeof p->job_alias, "%s", o.alias ? o.alias : "");
+	snprintf(p->job_model, sizeof p->job_model, "%s", o.model);
+	p->job_started = ry_monotonic();
+	p->result_error = false;
+	snprintf(p->result[0], sizeof p->result[0], "promoting: verifying the artifact's sha256...");
+}
+
+/* The finished job's outcome, into the dialog and the message line. */
+static void performed(struct tui_ctx *c, struct promote_priv *p, int rc, const char *line)
+{
+	ry_promote_result res;
+	const char *alias = p->job_alias[0] ? p->job_alias : NULL;
 	memset(&res, 0, sizeof res);
-	int rc = ry_registry_promote(c->st, &o, &res);
+	tui_job_promote_result(p->job, &res);
+	tui_job_free(p->job);
+	p->job = NULL;
+	p->result[0][0] = p->result[1][0] = '\0';
+	p->result_error = true;
 	if (rc < 0 && rc != RY_EREFUSED) {
-		snprintf(p->result[0], sizeof p->result[0], "not promoted: %s", ry_error_last());
-		tui_error(c, "not promoted: %s", ry_error_last());
+		snprintf(p->result[0], sizeof p->result[0], "%s", line);
+		tui_error(c, "%s", line);
 		return;
 	}
 	if (res.version)
 		snprintf(p->result[0], sizeof p->result[0], "%s %s version %lld (%s, sha256 %.12s)",
-		         res.existing ? "already registered:" : "registered", o.model, (long long)res.version,
+		         res.existing ? "already registered:" : "registered", p->job_model, (long long)res.version,
 		         res.artifact, res.sha256);
 	if (rc == RY_EREFUSED) {
 		char cand[64], hold[64];
@@ -287,26 +325,44 @@ static void perform(struct tui_ctx *c, struct promote_priv *p)
 		fmt_value(res.gate.holder, hold, sizeof hold);
 		if (res.gate.gated)
 			snprintf(p->result[1], sizeof p->result[1], "@%s not moved: %s %s candidate %s vs holder v%lld %s",
-			         o.alias, res.gate.metric, res.gate.goal > 0 ? "max" : "min", cand,
+			         alias, res.gate.metric, res.gate.goal > 0 ? "max" : "min", cand,
 			         (long long)res.gate.holder_version, hold);
 		else
-			snprintf(p->result[1], sizeof p->result[1], "@%s not moved: %s", o.alias, ry_error_last());
-		tui_error(c, "%s", ry_error_last());
+			snprintf(p->result[1], sizeof p->result[1], "@%s not moved: %.300s", alias, line);
+		tui_error(c, "%s", line);
 		preview(c, p);
 		return;
 	}
 	p->result_error = false;
-	if (o.alias && res.alias_moved) {
+	if (alias && res.alias_moved) {
 		if (res.alias_from)
-			snprintf(p->result[1], sizeof p->result[1], "@%s moved v%lld -> v%lld", o.alias,
+			snprintf(p->result[1], sizeof p->result[1], "@%s moved v%lld -> v%lld", alias,
 			         (long long)res.alias_from, (long long)res.version);
 		else
-			snprintf(p->result[1], sizeof p->result[1], "@%s set -> v%lld", o.alias, (long long)res.version);
-	} else if (o.alias) {
-		snprintf(p->result[1], sizeof p->result[1], "@%s already on v%lld", o.alias, (long long)res.version);
+			snprintf(p->result[1], sizeof p->result[1], "@%s set -> v%lld", alias, (long long)res.version);
+	} else if (alias) {
+		snprintf(p->result[1], sizeof p->result[1], "@%s already on v%lld", alias, (long long)res.version);
 	}
 	tui_msg(c, "%s", p->result[0]);
 	preview(c, p);
+}
+
+/* The promotion's progress while it runs, its outcome once it ends. */
+static int promote_tick(struct tui_view *v, struct tui_ctx *c)
+{
+	struct promote_priv *p = v->priv;
+	char progress[128], line[512];
+	int rc;
+	if (!p->job)
+		return 0;
+	if (tui_job_poll(p->job, progress, sizeof progress, line, sizeof line, &rc)) {
+		performed(c, p, rc, line);
+		return TUI_REDRAW;
+	}
+	snprintf(p->result[0], sizeof p->result[0], "promoting: %s... %.0fs", progress,
+	         ry_monotonic() - p->job_started);
+	p->result_error = false;
+	return TUI_REDRAW;
 }
 
 /* Model picker's answer: a registered name, or "new" which asks for one. */
@@ -446,5 +502,6 @@ const struct tui_view_ops tui_view_promote = {
 	.reload = promote_reload,
 	.status = promote_status,
 	.prompt = promote_prompt,
+	.tick = promote_tick,
 	.done = promote_done,
 };

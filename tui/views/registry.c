@@ -19,56 +19,34 @@
 
 /* ---- shared ------------------------------------------------------------- */
 
-/* Cursor movement over n rows shared by both views; false if a not a move. */
-static bool move(size_t *cur, size_t n, int rows, enum tui_action a)
+/* Cursor movement over n rows shared by both views; false if a not a move.
+ * A page is the rows of the view less three, as it always was here. */
+static bool move(struct tui_list *l, size_t n, int rows, enum tui_action a)
 {
-	size_t page = rows > 3 ? (size_t)rows - 3 : 1;
-	switch (a) {
-	case TUI_ACT_MOVE_DOWN: if (*cur + 1 < n) (*cur)++; return true;
-	case TUI_ACT_MOVE_UP: if (*cur) (*cur)--; return true;
-	case TUI_ACT_PAGE_DOWN: case TUI_ACT_HALF_DOWN:
-		*cur += a == TUI_ACT_PAGE_DOWN ? page : page / 2;
-		if (*cur >= n)
-			*cur = n ? n - 1 : 0;
-		return true;
-	case TUI_ACT_PAGE_UP: case TUI_ACT_HALF_UP: {
-		size_t d = a == TUI_ACT_PAGE_UP ? page : page / 2;
-		*cur = *cur > d ? *cur - d : 0;
-		return true;
-	}
-	case TUI_ACT_FIRST: *cur = 0; return true;
-	case TUI_ACT_LAST: *cur = n ? n - 1 : 0; return true;
-	default: return false;
-	}
-}
-
-static void keep_visible(size_t cur, size_t *top, size_t rows)
-{
-	if (cur < *top)
-		*top = cur;
-	if (rows && cur >= *top + rows)
-		*top = cur - rows + 1;
+	tui_list_fit(l, n, l->height);
+	return tui_list_action(l, a, rows > 3 ? (size_t)rows - 3 : 1);
 }
 
 /* ---- the model list ----------------------------------------------------- */
 
 struct reg_priv {
 	ry_model *m;
-	size_t n, cur, top;
+	size_t n;
+	struct tui_list list;   /* the cursor over models */
 };
 
 static void reg_load(struct tui_ctx *c, struct reg_priv *p)
 {
-	char *keep = p->n && p->cur < p->n ? ry_xstrdup(p->m[p->cur].name) : NULL;
+	char *keep = p->n && p->list.cur < p->n ? ry_xstrdup(p->m[p->list.cur].name) : NULL;
 	ry_models_free(p->m, p->n);
 	p->m = NULL;
 	p->n = 0;
 	if (ry_registry_models(c->st, &p->m, &p->n) < 0)
 		tui_error(c, "%s", ry_error_last());
-	p->cur = 0;
+	p->list.cur = 0;
 	for (size_t i = 0; keep && i < p->n; i++)
 		if (!strcmp(p->m[i].name, keep))
-			p->cur = i;
+			p->list.cur = i;
 	free(keep);
 }
 
@@ -123,10 +101,10 @@ static void reg_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		return;
 	}
 	size_t rows = h > 1 ? (size_t)h - 1 : 1;
-	keep_visible(p->cur, &p->top, rows);
-	for (size_t i = 0; i < rows && p->top + i < p->n; i++) {
-		const ry_model *m = &p->m[p->top + i];
-		enum tui_color e = p->top + i == p->cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
+	tui_list_fit(&p->list, p->n, rows);
+	for (size_t i = 0; i < rows && p->list.top + i < p->n; i++) {
+		const ry_model *m = &p->m[p->list.top + i];
+		enum tui_color e = p->list.top + i == p->list.cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
 		char name[160], als[160];
 		/* Fit outside text by display width before it goes into columns. */
 		tui_text_fit(name, sizeof name, m->name, 32, true, false, c->utf8);
@@ -145,12 +123,12 @@ static void reg_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 static int reg_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct reg_priv *p = v->priv;
-	if (move(&p->cur, p->n, v->rows, a))
+	if (move(&p->list, p->n, v->rows, a))
 		return TUI_REDRAW;
 	switch (a) {
 	case TUI_ACT_ENTER:
 		if (p->n) {
-			struct tui_model_arg ma = { p->m[p->cur].name };
+			struct tui_model_arg ma = { p->m[p->list.cur].name };
 			tui_view_push(c, &tui_view_model, &ma);
 		}
 		return TUI_REDRAW;
@@ -159,9 +137,9 @@ static int reg_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		return TUI_REDRAW;
 	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
 		for (size_t k = 1; c->search[0] && k <= p->n; k++) {
-			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->cur + k) % p->n : (p->cur + p->n - k) % p->n;
+			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->list.cur + k) % p->n : (p->list.cur + p->n - k) % p->n;
 			if (strcasestr(p->m[i].name, c->search)) {
-				p->cur = i;
+				p->list.cur = i;
 				return TUI_REDRAW;
 			}
 		}
@@ -182,7 +160,7 @@ static int reg_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const cha
 	if (kind != TUI_PROMPT_SEARCH || !final || cancel)
 		return TUI_REDRAW;
 	snprintf(c->search, sizeof c->search, "%s", text);
-	p->cur = p->cur ? p->cur - 1 : (p->n ? p->n - 1 : 0);
+	p->list.cur = p->list.cur ? p->list.cur - 1 : (p->n ? p->n - 1 : 0);
 	return reg_action(v, c, TUI_ACT_SEARCH_NEXT);
 }
 
@@ -211,9 +189,11 @@ struct model_priv {
 	char *name;
 	ry_model *m;                  /* NULL if it vanished */
 	ry_model_version *ver;
-	size_t nver, cur, top;
+	size_t nver;
+	struct tui_list list;   /* the cursor over versions */
 	ry_model_event *ev;
-	size_t nev, evcur, evtop;
+	size_t nev;
+	struct tui_list evl;    /* the cursor over history events */
 	bool history;
 	bool hfocus;                  /* Tab: the keys scroll the history */
 };
@@ -233,16 +213,16 @@ static void model_load(struct tui_ctx *c, struct model_priv *p)
 	if (ry_registry_history(c->st, p->name, &ev, &nev) < 0) {
 		tui_error(c, "%s", ry_error_last()); /* keep showing the trail we had */
 	} else {
-		bool at_end = p->evcur + 1 >= p->nev;
+		bool at_end = p->evl.cur + 1 >= p->nev;
 		ry_model_events_free(p->ev, p->nev);
 		p->ev = ev;
 		p->nev = nev;
 		/* Following the newest event stays on it as new ones arrive. */
-		if (at_end || p->evcur >= p->nev)
-			p->evcur = p->nev ? p->nev - 1 : 0;
+		if (at_end || p->evl.cur >= p->nev)
+			p->evl.cur = p->nev ? p->nev - 1 : 0;
 	}
-	if (p->cur >= p->nver)
-		p->cur = p->nver ? p->nver - 1 : 0;
+	if (p->list.cur >= p->nver)
+		p->list.cur = p->nver ? p->nver - 1 : 0;
 }
 
 static int model_open(struct tui_view *v, struct tui_ctx *c, void *arg)
@@ -338,10 +318,10 @@ static void model_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		vrows = vrows / 2 > 3 ? vrows / 2 : (vrows > 3 ? 3 : vrows);
 	if (vrows < 1)
 		vrows = 1;
-	keep_visible(p->cur, &p->top, (size_t)vrows);
-	for (int i = 0; i < vrows && p->top + (size_t)i < p->nver; i++) {
-		size_t k = p->top + (size_t)i;
-		enum tui_color e = k == p->cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
+	tui_list_fit(&p->list, p->nver, (size_t)vrows);
+	for (int i = 0; i < vrows && p->list.top + (size_t)i < p->nver; i++) {
+		size_t k = p->list.top + (size_t)i;
+		enum tui_color e = k == p->list.cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
 		version_line(c, &p->ver[k], line, sizeof line);
 		tui_draw_fill(c, row + i, 1, w, e);
 		tui_draw_text(c, row + i, 1, w, line, e);
@@ -360,10 +340,10 @@ static void model_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	tui_draw_text(c, row++, 1, w, line, TUI_COLOR_HEADER);
 	/* The cursor starts on the newest event: the end of the trail is what
 	 * was just done. */
-	keep_visible(p->evcur, &p->evtop, (size_t)hrows);
-	for (int i = 0; i < hrows && p->evtop + (size_t)i < p->nev; i++) {
-		size_t k = p->evtop + (size_t)i;
-		enum tui_color e = p->hfocus && k == p->evcur ? TUI_COLOR_CURSOR
+	tui_list_fit(&p->evl, p->nev, (size_t)hrows);
+	for (int i = 0; i < hrows && p->evl.top + (size_t)i < p->nev; i++) {
+		size_t k = p->evl.top + (size_t)i;
+		enum tui_color e = p->hfocus && k == p->evl.cur ? TUI_COLOR_CURSOR
 		                 : strstr(p->ev[k].kind, "refused") ? TUI_COLOR_ERROR : TUI_COLOR_DEFAULT;
 		event_line(&p->ev[k], line, sizeof line);
 		if (e == TUI_COLOR_CURSOR)
@@ -375,14 +355,14 @@ static void model_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 static int model_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct model_priv *p = v->priv;
-	if (p->history && p->hfocus ? move(&p->evcur, p->nev, v->rows / 2, a) : move(&p->cur, p->nver, v->rows, a))
+	if (p->history && p->hfocus ? move(&p->evl, p->nev, v->rows / 2, a) : move(&p->list, p->nver, v->rows, a))
 		return TUI_REDRAW;
 	switch (a) {
 	case TUI_ACT_HISTORY:
 		p->history = !p->history;
 		p->hfocus = false;
-		p->evcur = p->nev ? p->nev - 1 : 0;
-		p->evtop = 0; /* keep_visible then puts the newest on the last row */
+		p->evl.cur = p->nev ? p->nev - 1 : 0;
+		p->evl.top = 0; /* the fit then puts the newest on the last row */
 		return TUI_REDRAW;
 	case TUI_ACT_FOCUS_NEXT:
 		if (p->history)
@@ -391,7 +371,7 @@ static int model_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a
 	case TUI_ACT_GOTO_RUN: case TUI_ACT_ENTER: {
 		if (!p->nver)
 			return TUI_REDRAW;
-		const ry_model_version *mv = &p->ver[p->cur];
+		const ry_model_version *mv = &p->ver[p->list.cur];
 		if (!mv->run_id) {
 			tui_error(c, "the source run of v%lld was deleted; its artifact is kept", (long long)mv->version);
 			return TUI_REDRAW;
@@ -410,10 +390,10 @@ static void model_status(struct tui_view *v, struct tui_ctx *c, char *out, size_
 	struct model_priv *p = v->priv;
 	(void)c;
 	if (p->history && p->hfocus)
-		snprintf(out, n, " event %zu/%zu  Tab versions  h hide history  q back", p->nev ? p->evcur + 1 : 0,
+		snprintf(out, n, " event %zu/%zu  Tab versions  h hide history  q back", p->nev ? p->evl.cur + 1 : 0,
 		         p->nev);
 	else
-		snprintf(out, n, " version %zu/%zu  r source run  h history%s  q back", p->nver ? p->cur + 1 : 0,
+		snprintf(out, n, " version %zu/%zu  r source run  h history%s  q back", p->nver ? p->list.cur + 1 : 0,
 		         p->nver, p->history ? " (shown, Tab scrolls it)" : "");
 }
 

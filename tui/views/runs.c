@@ -42,13 +42,13 @@ struct main_priv {
 	 * 100,000-run workspace busy re-listing. */
 	bool list_stale, exps_stale;
 	double list_at, exps_at;     /* ry_monotonic() of the last load */
-	size_t exp_cur, exp_top;     /* 0 is "all experiments" */
+	struct tui_list exp;         /* the experiments pane; its cursor 0 is "all experiments" */
 	bool focus_exps;
 
 	ry_runlist *list;
 	char *filter, *sort;         /* the applied (last good) ones; owned, may be NULL */
 	char *filter_saved;          /* before the `/` prompt opened, to restore on Esc */
-	size_t cur, top;
+	struct tui_list rows;        /* the table's cursor; pages scroll with it */
 	int64_t cur_id;
 	int64_t cancel_id;           /* the run a y/N cancel prompt is about */
 
@@ -66,7 +66,7 @@ struct main_priv {
 
 static int64_t cur_exp_id(const struct main_priv *p)
 {
-	return p->exp_cur == 0 || p->exp_cur > p->nexps ? 0 : p->exps[p->exp_cur - 1].id;
+	return p->exp.cur == 0 || p->exp.cur > p->nexps ? 0 : p->exps[p->exp.cur - 1].id;
 }
 
 static void cache_drop(struct main_priv *p)
@@ -245,11 +245,11 @@ static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter,
 	cache_drop(p);
 	size_t n = ry_runlist_count(l), row = 0;
 	if (p->cur_id && find_row(p, p->cur_id, &row))
-		p->cur = row;
-	else if (p->cur >= n)
-		p->cur = n ? n - 1 : 0;
+		p->rows.cur = row;
+	else if (p->rows.cur >= n)
+		p->rows.cur = n ? n - 1 : 0;
 	if (n)
-		p->cur_id = ry_runlist_id(l, p->cur);
+		p->cur_id = ry_runlist_id(l, p->rows.cur);
 	return 0;
 }
 
@@ -269,13 +269,13 @@ static void exps_load(struct tui_ctx *c, struct main_priv *p)
 		tui_error(c, "%s", ry_error_last());
 		return;
 	}
-	p->exp_cur = 0;
+	p->exp.cur = 0;
 	p->exps_loaded = true;
 	p->exps_stale = false;
 	p->exps_at = ry_monotonic();
 	for (size_t i = 0; keep && i < p->nexps; i++)
 		if (p->exps[i].id == keep)
-			p->exp_cur = i + 1;
+			p->exp.cur = i + 1;
 }
 
 /* ---- view callbacks ------------------------------------------------------ */
@@ -285,6 +285,9 @@ static int main_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	struct main_priv *p = ry_xcalloc(1, sizeof *p);
 	(void)arg;
 	v->priv = p;
+	tui_list_init(&p->exp, false);
+	tui_list_init(&p->rows, false);
+	p->rows.page_scrolls = true;
 	/* The experiments pane (counts and costs over every run) is filled
 	 * right after the first frame, so the runs show without waiting. */
 	if (ry_field_parse(&p->name_field, c->st, "name") < 0) {
@@ -359,10 +362,10 @@ static void cache_load(struct tui_ctx *c, struct main_priv *p, size_t from, size
 static void cache_fill(struct tui_ctx *c, struct main_priv *p, size_t h)
 {
 	size_t n = ry_runlist_count(p->list);
-	size_t want = p->top < n ? (n - p->top < h ? n - p->top : h) : 0;
-	if (p->cache_valid && p->top >= p->cache_top && p->top + want <= p->cache_top + p->cache_n)
+	size_t want = p->rows.top < n ? (n - p->rows.top < h ? n - p->rows.top : h) : 0;
+	if (p->cache_valid && p->rows.top >= p->cache_top && p->rows.top + want <= p->cache_top + p->cache_n)
 		return;
-	cache_load(c, p, p->top, want);
+	cache_load(c, p, p->rows.top, want);
 }
 
 /* Between keys: widen the cache to a page above and two below, so that
@@ -398,7 +401,7 @@ static void main_idle(struct tui_view *v, struct tui_ctx *c)
 	}
 	size_t n = p->list ? ry_runlist_count(p->list) : 0;
 	size_t h = v->rows > 1 ? (size_t)v->rows - 1 : 1;
-	size_t from = p->top > h ? p->top - h : 0, to = p->top + 3 * h;
+	size_t from = p->rows.top > h ? p->rows.top - h : 0, to = p->rows.top + 3 * h;
 	if (to > n)
 		to = n;
 	if (!p->cache_valid || from >= to || (p->cache_top <= from && to <= p->cache_top + p->cache_n))
@@ -419,10 +422,7 @@ static void draw_exps(struct tui_view *v, struct tui_ctx *c, int y, int h, int w
 	size_t fit = (size_t)(h - 1) / (size_t)per;
 	if (!fit)
 		fit = 1;
-	if (p->exp_cur < p->exp_top)
-		p->exp_top = p->exp_cur;
-	if (p->exp_cur >= p->exp_top + fit)
-		p->exp_top = p->exp_cur - fit + 1;
+	tui_list_fit(&p->exp, total, fit);
 	tui_draw_text(c, y, 0, w - 1, " Experiments", p->focus_exps ? TUI_COLOR_PANE_ACTIVE : TUI_COLOR_HEADER);
 	if (!p->exps_loaded) {
 		tui_draw_text(c, y + 1, 1, w - 2, c->utf8 ? "counting\xe2\x80\xa6" : "counting...", TUI_COLOR_DIM);
@@ -436,13 +436,13 @@ static void draw_exps(struct tui_view *v, struct tui_ctx *c, int y, int h, int w
 		allrunning += p->exps[i].nrunning;
 		allcost += p->exps[i].cost;
 	}
-	for (size_t i = p->exp_top; i < total && (int)((i - p->exp_top) * (size_t)per) + 1 < h; i++) {
-		int yy = y + 1 + (int)(i - p->exp_top) * per;
+	for (size_t i = p->exp.top; i < total && (int)((i - p->exp.top) * (size_t)per) + 1 < h; i++) {
+		int yy = y + 1 + (int)(i - p->exp.top) * per;
 		const char *name = i ? p->exps[i - 1].name : "(all experiments)";
 		int64_t nr = i ? p->exps[i - 1].nruns : allruns, nrun = i ? p->exps[i - 1].nrunning : allrunning;
 		double cost = i ? p->exps[i - 1].cost : allcost;
 		char line[128];
-		bool sel = i == p->exp_cur;
+		bool sel = i == p->exp.cur;
 		enum tui_color e = sel ? (p->focus_exps ? TUI_COLOR_CURSOR : TUI_COLOR_MARKED) : TUI_COLOR_DEFAULT;
 		tui_draw_fill(c, yy, 0, w - 1, e);
 		tui_draw_text(c, yy, 1, w - 2, name, e);
@@ -498,14 +498,7 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 	size_t n = ry_runlist_count(p->list);
 	size_t rows = h > 1 ? (size_t)h - 1 : 1;
 	double now = ry_now();
-	if (p->cur >= n)
-		p->cur = n ? n - 1 : 0;
-	if (p->cur < p->top)
-		p->top = p->cur;
-	if (p->cur >= p->top + rows)
-		p->top = p->cur - rows + 1;
-	if (p->top + rows > n)
-		p->top = n > rows ? n - rows : 0;
+	tui_list_fit(&p->rows, n, rows);
 	layout_cols(p, w);
 	cache_fill(c, p, rows);
 
@@ -545,11 +538,11 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 	}
 
 	p->visible_running = false;
-	for (size_t i = 0; i < rows && p->top + i < n; i++) {
-		size_t row = p->top + i;
+	for (size_t i = 0; i < rows && p->rows.top + i < n; i++) {
+		size_t row = p->rows.top + i;
 		int yy = y + 1 + (int)i;
 		int64_t id = ry_runlist_id(p->list, row);
-		bool is_cur = row == p->cur && !p->focus_exps;
+		bool is_cur = row == p->rows.cur && !p->focus_exps;
 		bool marked = tui_marked(c, id);
 		enum tui_color base = is_cur ? TUI_COLOR_CURSOR : marked ? TUI_COLOR_MARKED : TUI_COLOR_DEFAULT;
 		tui_draw_fill(c, yy, x0, w, base);
@@ -608,33 +601,32 @@ static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t
 	if (c->nmarked)
 		snprintf(marked, sizeof marked, "  %zu marked", c->nmarked);
 	snprintf(out, n, " filter: %s  sort: %s  %zu/%zu run%s%s", p->filter ? p->filter : "(none)",
-	         p->sort ? p->sort : "created:desc", count ? p->cur + 1 : 0, count, count == 1 ? "" : "s",
+	         p->sort ? p->sort : "created:desc", count ? p->rows.cur + 1 : 0, count, count == 1 ? "" : "s",
 	         marked);
 }
 
 /* ---- actions ------------------------------------------------------------- */
 
-static void move_cursor(struct main_priv *p, long delta)
+/* Move the table's cursor by a movement action (false if a is not one);
+ * the run under it is remembered so a reload finds it again. */
+static bool move_cursor(struct main_priv *p, enum tui_action a, size_t page)
 {
 	size_t n = ry_runlist_count(p->list);
-	if (!n)
-		return;
-	long nc = (long)p->cur + delta;
-	if (nc < 0)
-		nc = 0;
-	if ((size_t)nc >= n)
-		nc = (long)n - 1;
-	p->cur = (size_t)nc;
-	p->cur_id = ry_runlist_id(p->list, p->cur);
+	tui_list_fit(&p->rows, n, p->rows.height);
+	if (!tui_list_action(&p->rows, a, page))
+		return false;
+	if (n)
+		p->cur_id = ry_runlist_id(p->list, p->rows.cur);
+	return true;
 }
 
 static void select_exp(struct tui_ctx *c, struct main_priv *p, size_t e)
 {
-	if (e > p->nexps || e == p->exp_cur)
+	if (e > p->nexps || e == p->exp.cur)
 		return;
-	p->exp_cur = e;
-	p->cur = 0;
-	p->top = 0;
+	p->exp.cur = e;
+	p->rows.cur = 0;
+	p->rows.top = 0;
 	p->cur_id = 0;
 	if (list_open(c, p, p->filter, p->sort) < 0) {
 		/* A filter naming a key this experiment lacks: show everything. */
@@ -666,7 +658,7 @@ static bool search_jump(struct tui_ctx *c, struct main_priv *p, int dir)
 		size_t len = n - off + 1 < CHUNK ? n - off + 1 : CHUNK;
 		for (size_t k = 0; k < len; k++) {
 			size_t d = (off + k) % n;
-			rows[k] = dir > 0 ? (p->cur + d) % n : (p->cur + n - d) % n;
+			rows[k] = dir > 0 ? (p->rows.cur + d) % n : (p->rows.cur + n - d) % n;
 			chunk_ids[k] = ids[rows[k]];
 		}
 		memset(cells, 0, sizeof cells);
@@ -678,7 +670,7 @@ static bool search_jump(struct tui_ctx *c, struct main_priv *p, int dir)
 				hit = rows[k];
 		ry_cells_clear(cells, len);
 		if (hit != SIZE_MAX) {
-			p->cur = hit;
+			p->rows.cur = hit;
 			p->cur_id = ids[hit];
 			return true;
 		}
@@ -758,8 +750,8 @@ static int open_launch(struct tui_ctx *c, struct main_priv *p)
 		a.experiment = r->experiment;
 		a.command = r->command;
 		a.host = r->source && !strcmp(r->source, "ssh") ? r->host : NULL;
-	} else if (p->exp_cur > 0 && p->exp_cur <= p->nexps) {
-		a.experiment = p->exps[p->exp_cur - 1].name;
+	} else if (p->exp.cur > 0 && p->exp.cur <= p->nexps) {
+		a.experiment = p->exps[p->exp.cur - 1].name;
 	}
 	tui_view_push(c, &tui_view_launch, &a);
 	ry_run_free(r);
@@ -797,11 +789,11 @@ static int ask_cancel(struct tui_view *v, struct tui_ctx *c, struct main_priv *p
 static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct main_priv *p = v->priv;
-	long page = v->rows > 3 ? v->rows - 2 : 1;
+	size_t page = v->rows > 3 ? (size_t)v->rows - 2 : 1;
 	size_t n = ry_runlist_count(p->list);
 
 	if (p->focus_exps) {
-		size_t e = p->exp_cur;
+		size_t e = p->exp.cur;
 		switch (a) {
 		case TUI_ACT_MOVE_DOWN: select_exp(c, p, e + 1 <= p->nexps ? e + 1 : e); return TUI_REDRAW;
 		case TUI_ACT_MOVE_UP: select_exp(c, p, e ? e - 1 : 0); return TUI_REDRAW;
@@ -814,18 +806,9 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 			break;
 		}
 	}
-	switch (a) {
-	case TUI_ACT_MOVE_DOWN: move_cursor(p, 1); return TUI_REDRAW;
-	case TUI_ACT_MOVE_UP: move_cursor(p, -1); return TUI_REDRAW;
-	case TUI_ACT_PAGE_DOWN: move_cursor(p, page); p->top += (size_t)page; return TUI_REDRAW;
-	case TUI_ACT_PAGE_UP:
-		move_cursor(p, -page);
-		p->top = p->top > (size_t)page ? p->top - (size_t)page : 0;
+	if (move_cursor(p, a, page))
 		return TUI_REDRAW;
-	case TUI_ACT_HALF_DOWN: move_cursor(p, page / 2 ? page / 2 : 1); return TUI_REDRAW;
-	case TUI_ACT_HALF_UP: move_cursor(p, -(page / 2 ? page / 2 : 1)); return TUI_REDRAW;
-	case TUI_ACT_FIRST: move_cursor(p, -(long)n); return TUI_REDRAW;
-	case TUI_ACT_LAST: move_cursor(p, (long)n); return TUI_REDRAW;
+	switch (a) {
 	case TUI_ACT_MOVE_LEFT:
 		if (p->col_cur > 0)
 			p->col_cur--;
@@ -842,7 +825,7 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		return TUI_REDRAW;
 	case TUI_ACT_ENTER:
 		if (n) {
-			struct tui_detail_arg d = { (long long)ry_runlist_id(p->list, p->cur) };
+			struct tui_detail_arg d = { (long long)ry_runlist_id(p->list, p->rows.cur) };
 			tui_view_push(c, &tui_view_detail, &d);
 		}
 		return TUI_REDRAW;
@@ -863,8 +846,8 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 	case TUI_ACT_SORT_DESC: sort_by(c, p, true); return TUI_REDRAW;
 	case TUI_ACT_MARK:
 		if (n) {
-			tui_mark_toggle(c, ry_runlist_id(p->list, p->cur));
-			move_cursor(p, 1);
+			tui_mark_toggle(c, ry_runlist_id(p->list, p->rows.cur));
+			move_cursor(p, TUI_ACT_MOVE_DOWN, page);
 		}
 		return TUI_REDRAW;
 	case TUI_ACT_UNMARK_ALL: tui_mark_clear(c); return TUI_REDRAW;
@@ -893,7 +876,7 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 			tui_error(c, "no run here to promote");
 			return TUI_REDRAW;
 		} else {
-			struct tui_promote_arg pa = { (long long)ry_runlist_id(p->list, p->cur) };
+			struct tui_promote_arg pa = { (long long)ry_runlist_id(p->list, p->rows.cur) };
 			tui_view_push(c, &tui_view_promote, &pa);
 		}
 		return TUI_REDRAW;

@@ -1,11 +1,12 @@
 /*
- * Background remote jobs for the full-screen app: `L` launches and `K`
- * cancels on a pthread so a slow host or a big upload never freezes the
- * screen.  The worker owns private copies of its inputs and its own store
+ * Background jobs for the full-screen app: `L` launches and `K` cancels on
+ * a pthread so a slow host or a big upload never freezes the screen; the
+ * promote dialog registers a model (which re-hashes the artifact: seconds
+ * for a big model) and the hosts screen probes every host the same way.
+ * The worker owns private copies of its inputs and its own store
  * connection; the only shared state is the slot under `mu` and the app's
  * passphrase broker (askpass.h), through which an encrypted key is asked
- * for.  It does not draw, decide what to show, or probe hosts
- * (views/hosts.c).
+ * for.  It does not draw or decide what to show (the views do).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,7 +18,7 @@
 #include "work/job.h"
 #include "runyard.h"
 
-enum { JOB_LAUNCH, JOB_CANCEL };
+enum { JOB_LAUNCH, JOB_CANCEL, JOB_PROMOTE, JOB_PROBE };
 
 struct tui_job {
 	int kind;
@@ -26,8 +27,17 @@ struct tui_job {
 	char *experiment, *command, *host, *name;
 	int ngpus;
 	double time_limit;
-	/* cancel */
+	/* cancel, promote */
 	int64_t run_id;
+	/* promote: the options (strings owned here) and, once done, the result */
+	ry_promote_opts promote;
+	char *model, *artifact, *alias, *gate_metric, *note;
+	ry_promote_result promoted;
+	/* probe: the hosts (owned here until taken) and the ssh config (lent) */
+	ry_host *hosts;
+	size_t nhosts;
+	const ry_sshconfig *sshcfg;
+	int timeout_ms;
 
 	pthread_t th;
 	atomic_int cancel;
@@ -187,6 +197,66 @@ static void *job_main(void *arg)
 	return NULL;
 }
 
+static void job_finish(struct tui_job *j, int rc, const char *out)
+{
+	pthread_mutex_lock(&j->mu);
+	j->rc = rc;
+	snprintf(j->result, sizeof j->result, "%s", out);
+	j->done = true;
+	pthread_mutex_unlock(&j->mu);
+}
+
+/* The result line of a promotion, for the message line. */
+static void promote_line(const ry_promote_opts *o, const ry_promote_result *res, int rc, char *out, size_t n)
+{
+	if (rc < 0 && rc != RY_EREFUSED)
+		snprintf(out, n, "not promoted: %s", ry_error_last());
+	else if (rc == RY_EREFUSED)
+		snprintf(out, n, "%s", ry_error_last());
+	else
+		snprintf(out, n, "%s %s version %lld (%s, sha256 %.12s)",
+		         res->existing ? "already registered:" : "registered", o->model, (long long)res->version,
+		         res->artifact, res->sha256);
+}
+
+/* Promotion verifies the artifact's bytes against their sha256 before it
+ * registers them: the slow part, and why this is a job. */
+static void *promote_main(void *arg)
+{
+	struct tui_job *j = arg;
+	ry_store *st = NULL;
+	ry_promote_result res;
+	char out[512];
+	int rc;
+	memset(&res, 0, sizeof res);
+	set_progress(j, "verifying the artifact's sha256", -1);
+	if (!(rc = ry_store_open(&st, j->db, 0)))
+		rc = ry_registry_promote(st, &j->promote, &res);
+	promote_line(&j->promote, &res, rc, out, sizeof out);
+	ry_store_close(st);
+	pthread_mutex_lock(&j->mu);
+	j->promoted = res;
+	pthread_mutex_unlock(&j->mu);
+	job_finish(j, rc, out);
+	return NULL;
+}
+
+static void *probe_main(void *arg)
+{
+	struct tui_job *j = arg;
+	ry_hosts_probe_options o = RY_HOSTS_PROBE_OPTIONS_INIT;
+	if (j->timeout_ms > 0)
+		o.timeout_ms = j->timeout_ms;
+	o.cancel = &j->cancel;
+	o.sshcfg = j->sshcfg;
+	o.passphrase = tui_askpass_fn;
+	o.payload = &j->ask;
+	set_progress(j, "probing", -1);
+	ry_hosts_probe(j->hosts, j->nhosts, &o);
+	job_finish(j, 0, "");
+	return NULL;
+}
+
 static struct tui_job *job_new(int kind, const char *db, struct tui_askpass *askpass)
 {
 	struct tui_job *j = ry_xcalloc(1, sizeof *j);
@@ -206,12 +276,19 @@ static void job_release(struct tui_job *j)
 	free(j->command);
 	free(j->host);
 	free(j->name);
+	free(j->model);
+	free(j->artifact);
+	free(j->alias);
+	free(j->gate_metric);
+	free(j->note);
+	ry_hosts_free(j->hosts, j->nhosts);
 	free(j);
 }
 
 static struct tui_job *job_start(struct tui_job *j, char *msg, size_t n)
 {
-	if (pthread_create(&j->th, NULL, job_main, j) != 0) {
+	void *(*main_fn)(void *) = j->kind == JOB_PROMOTE ? promote_main : j->kind == JOB_PROBE ? probe_main : job_main;
+	if (pthread_create(&j->th, NULL, main_fn, j) != 0) {
 		snprintf(msg, n, "cannot start a background thread");
 		job_release(j);
 		return NULL;
@@ -240,6 +317,62 @@ struct tui_job *tui_job_cancel_run(const char *db_path, int64_t run_id, struct t
 	return job_start(j, msg, n);
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? ry_xstrdup(s) : NULL;
+}
+
+struct tui_job *tui_job_promote(const char *db_path, const ry_promote_opts *o, char *msg, size_t n)
+{
+	struct tui_job *j = job_new(JOB_PROMOTE, db_path, NULL);
+	j->promote = *o;
+	j->promote.model = j->model = dup_or_null(o->model);
+	j->promote.artifact = j->artifact = dup_or_null(o->artifact);
+	j->promote.alias = j->alias = dup_or_null(o->alias);
+	j->promote.gate_metric = j->gate_metric = dup_or_null(o->gate_metric);
+	j->promote.note = j->note = dup_or_null(o->note);
+	j->run_id = o->run_id;
+	return job_start(j, msg, n);
+}
+
+bool tui_job_promote_result(struct tui_job *j, ry_promote_result *out)
+{
+	bool done;
+	pthread_mutex_lock(&j->mu);
+	done = j->done && j->kind == JOB_PROMOTE;
+	if (done)
+		*out = j->promoted;
+	pthread_mutex_unlock(&j->mu);
+	return done;
+}
+
+struct tui_job *tui_job_probe(ry_host *hosts, size_t nhosts, const ry_sshconfig *sshcfg, int timeout_ms,
+                              struct tui_askpass *askpass, char *msg, size_t n)
+{
+	struct tui_job *j = job_new(JOB_PROBE, "", askpass);
+	j->hosts = hosts;
+	j->nhosts = nhosts;
+	j->sshcfg = sshcfg;
+	j->timeout_ms = timeout_ms;
+	return job_start(j, msg, n);
+}
+
+bool tui_job_probe_take(struct tui_job *j, ry_host **hosts, size_t *nhosts, bool *asked)
+{
+	bool done;
+	pthread_mutex_lock(&j->mu);
+	done = j->done && j->kind == JOB_PROBE;
+	pthread_mutex_unlock(&j->mu);
+	if (!done)
+		return false;
+	*hosts = j->hosts;
+	*nhosts = j->nhosts;
+	j->hosts = NULL;
+	j->nhosts = 0;
+	*asked = atomic_load(&j->ask.asked) > 0;
+	return true;
+}
+
 bool tui_job_poll(struct tui_job *j, char *progress, size_t pn, char *result, size_t rn, int *rc)
 {
 	bool done;
@@ -254,7 +387,8 @@ bool tui_job_poll(struct tui_job *j, char *progress, size_t pn, char *result, si
 
 const char *tui_job_what(const struct tui_job *j)
 {
-	return j->kind == JOB_LAUNCH ? "launch" : "cancel";
+	static const char *const what[] = { "launch", "cancel", "promote", "probe" };
+	return what[j->kind];
 }
 
 void tui_job_free(struct tui_job *j)

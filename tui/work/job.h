@@ -1,7 +1,9 @@
 /*
- * One remote operation (launch or cancel) running on a background thread
- * while the UI stays live.  The worker opens its own store, config, ssh
- * config and inventory (the store is not shared between threads), reports
+ * One slow operation (launch, cancel, promote, probe) running on a
+ * background thread while the UI stays live: the only threads of the app
+ * live here and in the other work/ modules.  The worker opens its own store,
+ * config, ssh config and inventory (the store is not shared between
+ * threads), reports
  * progress into a mutex-guarded slot and never touches curses; the main
  * loop polls it (tui_job_poll) and draws.  Freeing sets the cancel flag and
  * joins, so nothing outlives the app.
@@ -12,6 +14,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "registry/registry.h"
+#include "remote/hosts.h"
+#include "remote/sshconfig.h"
 
 struct tui_job;
 struct tui_askpass;
@@ -33,11 +39,32 @@ struct tui_job *tui_job_launch(const char *db_path, const struct tui_launch_req 
 struct tui_job *tui_job_cancel_run(const char *db_path, int64_t run_id, struct tui_askpass *askpass, char *msg,
                                    size_t n);
 
+/* Register a run's artifact as a model version (ry_registry_promote, which
+ * re-hashes the artifact) on its own store connection; o's strings are
+ * copied.  NULL with msg filled if the thread cannot start. */
+struct tui_job *tui_job_promote(const char *db_path, const ry_promote_opts *o, char *msg, size_t n);
+
+/* A finished promotion's result (gate values, version, alias move) into
+ * *out; false while it runs or for another kind of job.  The message line
+ * (and the error of a refusal) is tui_job_poll's result. */
+bool tui_job_promote_result(struct tui_job *j, ry_promote_result *out);
+
+/* Probe hosts (ry_hosts_probe, timeout_ms each); the job owns hosts from
+ * here on (also on failure), sshcfg is lent and must outlive the job. */
+struct tui_job *tui_job_probe(ry_host *hosts, size_t nhosts, const ry_sshconfig *sshcfg, int timeout_ms,
+                              struct tui_askpass *askpass, char *msg, size_t n);
+
+/* A finished probe: hands its hosts to the caller (free with
+ * ry_hosts_free) and says whether a passphrase was asked; false while it
+ * runs. */
+bool tui_job_probe_take(struct tui_job *j, ry_host **hosts, size_t *nhosts, bool *asked);
+
 /* Progress ("uploading 40%") and, once done, the result line.  Returns
  * true when the job is finished (*rc: 0 or an RY_E* code). */
 bool tui_job_poll(struct tui_job *j, char *progress, size_t pn, char *result, size_t rn, int *rc);
 
-/* What the job is doing, for messages: "launch" or "cancel". */
+/* What the job is doing, for messages: "launch", "cancel", "promote" or
+ * "probe". */
 const char *tui_job_what(const struct tui_job *j);
 
 /* Cancel if still running, join, free.  NULL ok. */
