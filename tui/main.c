@@ -11,6 +11,8 @@
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "plugin/plugin_host.h"
+#include "plugins/builtin.h"
 
 const struct cli_command cli_commands[] = {
 	{ "demo", cli_demo, "[--db PATH] [--runs N] [--steps N] [--seed N]",
@@ -41,6 +43,8 @@ const struct cli_command cli_commands[] = {
 	{ "logs", cli_logs, "RUN [-f]", "print a remote run's log; -f follows it" },
 	{ "cancel", cli_cancel, "RUN", "kill a remote run's process group" },
 	{ "sync", cli_sync, "[--json]", "settle remote runs and pull their logs, metrics and artifacts" },
+	{ "plugins", cli_plugins, "[--json]", "list plugins found, their kind, protocol and handshake" },
+	{ "import", cli_import, "PLUGIN SOURCE [--full] [--json]", "import runs through a tracker plugin" },
 	{ "bench", cli_bench, "[--runs N] [--points N]", "print performance figures" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -70,6 +74,17 @@ static void usage(FILE *f)
 	        "1 the operation failed, 2 bad usage or bad input.  See runyard(1).\n");
 }
 
+/* Core knows no plugin by name: the binary hands it the built-in tables. */
+static void register_builtins(void)
+{
+	for (const ry_tracker_ops *const *t = ry_builtin_trackers; *t; t++)
+		if (ry_plugin_register_tracker(*t) != 0)
+			fprintf(stderr, "runyard: %s\n", ry_error_last());
+	for (const ry_serving_ops *const *s = ry_builtin_servings; *s; s++)
+		if (ry_plugin_register_serving(*s) != 0)
+			fprintf(stderr, "runyard: %s\n", ry_error_last());
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_global g = { NULL, NULL };
@@ -77,6 +92,7 @@ int main(int argc, char **argv)
 	int i;
 
 	setlocale(LC_ALL, "");
+	register_builtins();
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--version") || !strcmp(a, "-V")) {

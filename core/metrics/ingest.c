@@ -1100,6 +1100,11 @@ static bool key_ok(const char *k)
 	return true;
 }
 
+bool ry_ingest_key_ok(const char *key)
+{
+	return key_ok(key);
+}
+
 /* cJSON decodes "\u0000" inside a string to a NUL byte, so a key
  * "lo\u0000ss" would come out as "lo" (and "step\u0000x" as "step").  In
  * the keys of s (strings followed by ':'), turn each \u0000 into \u0001,

@@ -137,6 +137,11 @@ int64_t ry_ingest_points(const ry_ingest *in);    /* points ingested so far */
 int64_t ry_ingest_malformed(const ry_ingest *in);
 void ry_ingest_free(ry_ingest *in);               /* accepts NULL */
 
+/* Is `key` fit to store as a metric, param or tag name as it is: not empty,
+ * at most 200 bytes, valid UTF-8, no control character (C0, DEL, C1)?  The
+ * rule every writer of outside keys applies (ingest here, plugins). */
+bool ry_ingest_key_ok(const char *key);
+
 /* ---- the scanner alone (unit tests, benchmarks) ----------------------- */
 
 typedef struct ry_scalar {

@@ -61,6 +61,9 @@ int cli_jobs(int argc, char **argv, struct cli_global *g);
 int cli_logs(int argc, char **argv, struct cli_global *g);
 int cli_cancel(int argc, char **argv, struct cli_global *g);
 int cli_sync(int argc, char **argv, struct cli_global *g);
+/* plugins (cli/plugins.c, issue 12) */
+int cli_plugins(int argc, char **argv, struct cli_global *g);
+int cli_import(int argc, char **argv, struct cli_global *g);
 
 /* ---- shared helpers (cli/common.c) ------------------------------------- */
 

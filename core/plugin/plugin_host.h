@@ -1,0 +1,99 @@
+/*
+ * The plugin host, for the front ends: register the built-in plugins, find
+ * a plugin by name (built-in, else an exec plugin on disk), list every
+ * plugin found with whether its handshake works, and import runs through a
+ * tracker plugin.
+ *
+ * Core knows no plugin by name: the binary registers its built-ins at start
+ * (tui/main.c, from plugins/builtin.c) and a unit test registers a fake one
+ * the same way.  An exec plugin is an executable `runyard-plugin-NAME`
+ * found, first match wins, in each directory of $PATH, then in
+ * $XDG_DATA_HOME/runyard/plugins, then in runyard's installed plugin
+ * directory ($(pkgdatadir)/plugins); it speaks the JSON-lines protocol of
+ * docs/plugins.md, translated by plugin/exec.c into the same ops table.
+ */
+#ifndef RY_PLUGIN_HOST_H
+#define RY_PLUGIN_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plugin/plugin.h"
+#include "store/store.h"
+
+typedef enum ry_plugin_kind {
+	RY_PLUGIN_TRACKER = 1 << 0,
+	RY_PLUGIN_SERVING = 1 << 1,
+} ry_plugin_kind;
+
+/* Register a built-in (the table is lent for the life of the process).
+ * RY_EINVAL for another ABI version, a bad name or a missing open/close;
+ * RY_EEXISTS when that kind already has a plugin of that name.  Not
+ * thread-safe: call at start, before any other thread runs. */
+int ry_plugin_register_tracker(const ry_tracker_ops *ops);
+int ry_plugin_register_serving(const ry_serving_ops *ops);
+/* Forget every registered built-in (tests). */
+void ry_plugin_unregister_all(void);
+
+/* Is `name` a plugin name: [a-z0-9][a-z0-9._-]*, at most 64 bytes. */
+bool ry_plugin_name_ok(const char *name);
+
+/* What `runyard plugins` shows of one plugin. */
+typedef struct ry_plugin_info {
+	char *name;         /* owned */
+	unsigned kinds;     /* RY_PLUGIN_* bits; for exec plugins what the hello said (0: unknown) */
+	int protocol;       /* RY_PLUGIN_ABI for built-ins, the hello's protocol for exec plugins; 0 unknown */
+	bool builtin;
+	char *where;        /* owned: "built-in", or the executable's path */
+	bool ok;            /* built-ins: always; exec: the hello handshake worked */
+	char *error;        /* owned: why not ok (names the plugin, ends with its stderr); NULL when ok */
+} ry_plugin_info;
+
+/* Every plugin found, by name (a name shadowed by an earlier directory or a
+ * built-in is listed once, as ry_plugin_find would pick it).  Each exec
+ * plugin is started for a hello and stopped again.  Free with
+ * ry_plugin_infos_free. */
+int ry_plugin_list(ry_plugin_info **out, size_t *n);
+void ry_plugin_infos_free(ry_plugin_info *v, size_t n); /* accepts NULL */
+
+typedef struct ry_plugin ry_plugin;
+
+/* Find plugin `name` of `kind`: a registered built-in, else an exec plugin
+ * (found, not yet started).  RY_EINVAL for a bad name, RY_ENOTFOUND (the
+ * message says where it looked).  Caller owns *out; ry_plugin_free. */
+int ry_plugin_find(ry_plugin **out, ry_plugin_kind kind, const char *name);
+void ry_plugin_free(ry_plugin *p); /* accepts NULL */
+const char *ry_plugin_name(const ry_plugin *p);  /* lent */
+const char *ry_plugin_where(const ry_plugin *p); /* lent: "built-in" or a path */
+
+/* What an import did. */
+typedef struct ry_plugin_import_stats {
+	int64_t runs_new;       /* runs created */
+	int64_t runs_updated;   /* runs imported before that changed: points, params, tags, status */
+	int64_t runs_unchanged; /* runs imported before, sent again unchanged */
+	int64_t points;         /* metric points added */
+} ry_plugin_import_stats;
+
+typedef struct ry_plugin_import_options {
+	unsigned version;
+	bool full;              /* ignore the cursor kept from the last import of this source */
+	/* The plugin's log lines and progress (message lent; sanitise before
+	 * showing).  NULL: dropped. */
+	void (*log)(void *payload, const char *plugin, int level, const char *message);
+	void *payload;
+} ry_plugin_import_options;
+#define RY_PLUGIN_IMPORT_OPTIONS_INIT { 1, false, NULL, NULL }
+
+/* Import runs from `source` through tracker plugin p into st.  Each run is
+ * one transaction: a plugin that fails or dies in the middle of a run
+ * leaves the runs it finished and nothing of the one it was in, so the
+ * import can simply be run again.  Imported runs get source
+ * "plugin:NAME" and tag "NAME.run_id"; importing the same data again
+ * updates or skips instead of duplicating.  The cursor the plugin returns
+ * is kept in the workspace setting "plugin.NAME.cursor.SOURCE".  stats
+ * (may be NULL) is filled in even on failure. */
+int ry_plugin_import(ry_store *st, ry_plugin *p, const char *source, const ry_plugin_import_options *opts,
+                     ry_plugin_import_stats *stats);
+
+#endif

@@ -1,0 +1,220 @@
+/*
+ * `runyard plugins`: every plugin found (built-in or exec), its kind,
+ * protocol version, where it was found and whether its handshake works.
+ * `runyard import PLUGIN SOURCE`: import runs through a tracker plugin.
+ *
+ * The plugin host (core/plugin/plugin_host.h) does the finding, the
+ * talking and the writing; this file parses options and prints.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/table.h"
+#include "plugin/plugin_host.h"
+
+static const char plugins_help[] =
+	"usage: runyard plugins [--json]\n"
+	"\n"
+	"List every plugin runyard finds: the built-in ones, then each executable\n"
+	"runyard-plugin-NAME in a directory of $PATH, in $XDG_DATA_HOME/runyard/plugins\n"
+	"or in runyard's installed plugin directory (the first one found of a name\n"
+	"wins).  Each exec plugin is started for a hello handshake and stopped again;\n"
+	"the list shows its kind (tracker, serving), the protocol version it speaks,\n"
+	"where it was found, and whether the handshake worked (and if not, why, with\n"
+	"the end of its stderr).  docs/plugins.md describes the protocol.\n"
+	"\n"
+	"Options:\n"
+	"  --json      print one JSON array instead of a table\n"
+	"  -h, --help  print this help\n"
+	"\n"
+	"Environment: RUNYARD_PLUGIN_TIMEOUT  seconds a plugin may stay silent (30).\n"
+	"\n"
+	"Exit status: 0 ok (even when a plugin's handshake fails), 2 bad usage.\n";
+
+static const char import_help[] =
+	"usage: runyard import PLUGIN SOURCE [--db PATH] [--full] [--json]\n"
+	"\n"
+	"Import runs from SOURCE (a path or URL, as the plugin understands it)\n"
+	"through tracker plugin PLUGIN, e.g. 'runyard import lightning-csv\n"
+	"lightning_logs'.  Imported runs get source plugin:PLUGIN and keep the\n"
+	"plugin's run id as tag PLUGIN.run_id, so importing again updates runs\n"
+	"that changed (new points, params, tags, status) and skips the rest\n"
+	"instead of duplicating them.  Each run is one transaction: a plugin that\n"
+	"fails halfway leaves the runs it finished and nothing of the one it was\n"
+	"in; run the import again to go on.\n"
+	"\n"
+	"Options:\n"
+	"  --full      ignore the cursor kept from the last import of SOURCE and ask\n"
+	"              the plugin for everything\n"
+	"  --json      print the counts as one JSON object\n"
+	"  --db PATH   workspace file (default: $RUNYARD_DB, else\n"
+	"              $XDG_DATA_HOME/runyard/workspace.db)\n"
+	"  -h, --help  print this help\n"
+	"\n"
+	"Environment: RUNYARD_PLUGIN_TIMEOUT  seconds a plugin may stay silent (30).\n"
+	"\n"
+	"Exit status: 0 ok, 1 the plugin or the import failed, 2 bad usage.\n";
+
+static const char *kinds_text(unsigned kinds)
+{
+	switch (kinds & (RY_PLUGIN_TRACKER | RY_PLUGIN_SERVING)) {
+	case RY_PLUGIN_TRACKER: return "tracker";
+	case RY_PLUGIN_SERVING: return "serving";
+	case RY_PLUGIN_TRACKER | RY_PLUGIN_SERVING: return "tracker,serving";
+	default: return "?";
+	}
+}
+
+static int plugins_json(const ry_plugin_info *v, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_CreateObject(), *k = cJSON_CreateArray();
+		cJSON_AddItemToObject(o, "name", cli_json_string(v[i].name));
+		if (v[i].kinds & RY_PLUGIN_TRACKER)
+			cJSON_AddItemToArray(k, cJSON_CreateString("tracker"));
+		if (v[i].kinds & RY_PLUGIN_SERVING)
+			cJSON_AddItemToArray(k, cJSON_CreateString("serving"));
+		cJSON_AddItemToObject(o, "kinds", k);
+		if (v[i].protocol)
+			cJSON_AddNumberToObject(o, "protocol", v[i].protocol);
+		else
+			cJSON_AddNullToObject(o, "protocol");
+		cJSON_AddBoolToObject(o, "builtin", v[i].builtin);
+		cJSON_AddItemToObject(o, "where", cli_json_string(v[i].where));
+		cJSON_AddBoolToObject(o, "ok", v[i].ok);
+		cJSON_AddItemToObject(o, "error", cli_json_string(v[i].error));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return cli_json_print(arr);
+}
+
+static void plugins_text(const ry_plugin_info *v, size_t n)
+{
+	if (n == 0) {
+		printf("No plugins found.  An exec plugin is an executable runyard-plugin-NAME on $PATH\n"
+		       "or in $XDG_DATA_HOME/runyard/plugins; docs/plugins.md says how to write one.\n");
+		return;
+	}
+	cli_table *t = cli_table_new(5);
+	cli_table_column(t, 0, "name", false, 30);
+	cli_table_column(t, 1, "kind", false, 16);
+	cli_table_column(t, 2, "protocol", true, 8);
+	cli_table_column(t, 3, "handshake", false, 9);
+	cli_table_column(t, 4, "where", false, 80);
+	for (size_t i = 0; i < n; i++) {
+		cli_table_row(t);
+		cli_table_cell(t, 0, v[i].name);
+		cli_table_cell(t, 1, kinds_text(v[i].kinds));
+		if (v[i].protocol)
+			cli_table_cellf(t, 2, "%d", v[i].protocol);
+		else
+			cli_table_cell(t, 2, "?");
+		cli_table_cell(t, 3, v[i].ok ? "ok" : "FAILED");
+		cli_table_cell(t, 4, v[i].where);
+	}
+	cli_table_print(t, stdout, true);
+	cli_table_free(t);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].ok)
+			continue;
+		printf("\n%s: ", v[i].name);
+		cli_put_safe(stdout, v[i].error);
+		printf("\n");
+	}
+}
+
+int cli_plugins(int argc, char **argv, struct cli_global *g)
+{
+	bool json;
+	ry_plugin_info *v;
+	size_t n;
+	int rc;
+	if ((rc = cli_parse_json_db(argc, argv, g, "plugins", plugins_help, &json)) >= 0)
+		return rc;
+	if (optind < argc)
+		return cli_usage("plugins", "unexpected argument '%s'", argv[optind]);
+	if ((rc = ry_plugin_list(&v, &n)))
+		return cli_fail(rc);
+	if (json)
+		rc = plugins_json(v, n);
+	else
+		plugins_text(v, n);
+	ry_plugin_infos_free(v, n);
+	return rc;
+}
+
+/* The plugin's log lines, on stderr; progress only at a terminal. */
+static void import_log(void *payload, const char *plugin, int level, const char *message)
+{
+	(void)payload;
+	if (level == RY_PLUGIN_LOG_DEBUG)
+		return;
+	fprintf(stderr, "runyard: plugin %s: %s", plugin, level >= RY_PLUGIN_LOG_WARN ? "warning: " : "");
+	cli_put_safe(stderr, message);
+	fputc('\n', stderr);
+}
+
+int cli_import(int argc, char **argv, struct cli_global *g)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "full", no_argument, NULL, 'f' },
+		{ "db", required_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	ry_plugin_import_options io = RY_PLUGIN_IMPORT_OPTIONS_INIT;
+	ry_plugin_import_stats stats;
+	bool json = false;
+	ry_plugin *p = NULL;
+	ry_store *st = NULL;
+	int c, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'f': io.full = true; break;
+		case 'D': g->db_path = optarg; break;
+		case 'h': return cli_help(import_help);
+		default: return cli_getopt_error("import", c, argv);
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage("import", argc - optind < 2 ? "needs PLUGIN and SOURCE" : "unexpected argument '%s'",
+		                 argv[optind + 2 < argc ? optind + 2 : optind]);
+	if ((rc = ry_plugin_find(&p, RY_PLUGIN_TRACKER, argv[optind])))
+		return cli_fail(rc);
+	if ((rc = cli_open_store(&st, g, RY_STORE_CREATE))) {
+		ry_plugin_free(p);
+		return rc;
+	}
+	io.log = import_log;
+	rc = ry_plugin_import(st, p, argv[optind + 1], &io, &stats);
+	if (rc) {
+		rc = cli_fail(rc);
+		fprintf(stderr, "runyard: before that: %lld new runs, %lld updated (nothing of the run it was in)\n",
+		        (long long)stats.runs_new, (long long)stats.runs_updated);
+	} else if (json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddItemToObject(o, "plugin", cli_json_string(ry_plugin_name(p)));
+		cJSON_AddItemToObject(o, "source", cli_json_string(argv[optind + 1]));
+		cJSON_AddNumberToObject(o, "runs_new", (double)stats.runs_new);
+		cJSON_AddNumberToObject(o, "runs_updated", (double)stats.runs_updated);
+		cJSON_AddNumberToObject(o, "runs_unchanged", (double)stats.runs_unchanged);
+		cJSON_AddNumberToObject(o, "points", (double)stats.points);
+		rc = cli_json_print(o);
+	} else {
+		printf("Imported %lld runs (%lld new, %lld updated, %lld unchanged), %lld points, from ",
+		       (long long)(stats.runs_new + stats.runs_updated + stats.runs_unchanged), (long long)stats.runs_new,
+		       (long long)stats.runs_updated, (long long)stats.runs_unchanged, (long long)stats.points);
+		cli_put_safe(stdout, argv[optind + 1]);
+		printf(" through plugin %s.\n", ry_plugin_name(p));
+	}
+	ry_store_close(st);
+	ry_plugin_free(p);
+	return rc;
+}
