@@ -161,31 +161,27 @@ int cli_import(int argc, char **argv, struct cli_global *g)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "full", no_argument, NULL, 'f' },
-		{ "db", required_argument, NULL, 'D' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		CLI_OPTIONS_END,
 	};
 	ry_plugin_import_options io = RY_PLUGIN_IMPORT_OPTIONS_INIT;
 	ry_plugin_import_stats stats;
+	struct cli_getopt go = CLI_GETOPT_INIT("import", import_help, g);
 	bool json = false;
 	ry_plugin *p = NULL;
 	ry_store *st = NULL;
 	int c, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(&go, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'f': io.full = true; break;
-		case 'D': g->db_path = optarg; break;
-		case 'h': return cli_help(import_help);
-		default: return cli_getopt_error("import", c, argv);
+		default: return go.status;
 		}
 	}
-	if (argc - optind != 2)
-		return cli_usage("import", argc - optind < 2 ? "needs PLUGIN and SOURCE" : "unexpected argument '%s'",
-		                 argv[optind + 2 < argc ? optind + 2 : optind]);
+	if (argc - optind > 2)
+		return cli_extra_arg("import", argv[optind + 2], NULL);
+	if (argc - optind < 2)
+		return cli_usage("import", "needs PLUGIN and SOURCE");
 	if ((rc = ry_plugin_find(&p, RY_PLUGIN_TRACKER, argv[optind])))
 		return cli_fail(rc);
 	if ((rc = cli_open_store(&st, g, RY_STORE_CREATE))) {
