@@ -916,6 +916,74 @@ int ry_metrics_read_into(ry_store *st, int64_t run_id, const char *key, ry_point
 	return 0;
 }
 
+int ry_metrics_read_since(ry_store *st, int64_t run_id, const char *key, size_t from, ry_point **buf,
+                          size_t *cap, size_t *n)
+{
+	sqlite3_stmt *q;
+	int64_t scratch[RY_METRICS_CHUNK], first = -1;
+	size_t before = 0, len = 0, skip;
+	int step, rc = 0;
+
+	*n = 0;
+	if (!key)
+		return ry_error_set(RY_EINVAL, "reading a metric needs its name");
+	if (from == 0)
+		return ry_metrics_read_into(st, run_id, key, buf, cap, n);
+	/* Which chunk holds point `from`: the counts alone (the blob is the
+	 * row's last column, so its overflow pages are not touched). */
+	q = ry_store__bulk_stmt(st, "SELECT chunk, n FROM metrics WHERE run_id = ? AND key = ? ORDER BY chunk");
+	sqlite3_bind_int64(q, 1, run_id);
+	sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t cn = sqlite3_column_int64(q, 1);
+		if (before + (size_t)(cn > 0 ? cn : 0) > from) {
+			first = sqlite3_column_int64(q, 0);
+			break;
+		}
+		before += (size_t)(cn > 0 ? cn : 0);
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = ry_store__stmt_err(st, q, "reading a metric history");
+	sqlite3_reset(q);
+	if (rc || first < 0)
+		return rc; /* nothing past `from` */
+	skip = from - before;
+	q = ry_store__bulk_stmt(st, "SELECT chunk, n, data FROM metrics WHERE run_id = ? AND key = ? AND chunk >= ? "
+	                            "ORDER BY chunk");
+	sqlite3_bind_int64(q, 1, run_id);
+	sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, first);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t cn = sqlite3_column_int64(q, 1);
+		const uint8_t *blob = sqlite3_column_blob(q, 2);
+		size_t blen = (size_t)sqlite3_column_bytes(q, 2);
+		if (cn <= 0 || cn > RY_METRICS_CHUNK || !blob) {
+			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
+			break;
+		}
+		if (len + (size_t)cn > *cap)
+			*buf = ry_xgrow(*buf, cap, len + (size_t)cn, sizeof **buf);
+		if (chunk_decode(blob, blen, *buf + len, (size_t)cn, scratch) != cn) {
+			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
+			break;
+		}
+		if (skip) { /* the first chunk: drop the points already had */
+			memmove(*buf, *buf + skip, ((size_t)cn - skip) * sizeof **buf);
+			len += (size_t)cn - skip;
+			skip = 0;
+		} else {
+			len += (size_t)cn;
+		}
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = ry_store__stmt_err(st, q, "reading a metric history");
+	sqlite3_reset(q);
+	if (rc)
+		return rc;
+	*n = len;
+	return 0;
+}
+
 int ry_metrics_read(ry_store *st, int64_t run_id, const char *key, ry_point **out, size_t *n)
 {
 	size_t cap = 0;

@@ -69,6 +69,14 @@ int ry_metrics_read(ry_store *st, int64_t run_id, const char *key, ry_point **ou
 int ry_metrics_read_into(ry_store *st, int64_t run_id, const char *key, ry_point **buf, size_t *cap,
                          size_t *n);
 
+/* The points of a history from index `from` on (the first `from` points,
+ * in insertion order, are skipped), into *buf as ry_metrics_read_into
+ * does; *n is how many.  A live chart that has `from` points already reads
+ * only the new ones: chunks wholly before `from` are not decoded (their
+ * blobs are not even read). */
+int ry_metrics_read_since(ry_store *st, int64_t run_id, const char *key, size_t from, ry_point **buf,
+                          size_t *cap, size_t *n);
+
 /* Summaries of every metric of a run, sorted by key.  Free with
  * ry_metric_summaries_free. */
 int ry_metrics_summaries(ry_store *st, int64_t run_id, ry_metric_summary **out, size_t *n);

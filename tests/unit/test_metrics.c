@@ -190,6 +190,38 @@ static void test_metrics_flush__appends_to_partial_chunk(void **state)
 	free(p);
 }
 
+/* A live reader that has the first `from` points reads only the rest, from
+ * any point: inside a chunk, at a chunk's edge, at the end, past the end. */
+static void test_metrics_read_since__only_the_new_points(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	enum { N = 2 * RY_METRICS_CHUNK + 300 };
+	static const size_t froms[] = { 0, 1, 7, RY_METRICS_CHUNK - 1, RY_METRICS_CHUNK, RY_METRICS_CHUNK + 1,
+	                                2 * RY_METRICS_CHUNK + 5, N - 1, N, N + 40 };
+	ry_point *p = malloc(N * sizeof *p), *buf = NULL;
+	size_t cap = 0, n;
+	for (int i = 0; i < N; i++)
+		p[i] = (ry_point){ 3 * i, 100.0 + i, i % 5 ? 1.0 / (i + 1) : NAN };
+	/* in several flushes, as a live run writes: partial chunks filled up */
+	write_points(ws->st, 2, "loss", p, 700);
+	write_points(ws->st, 2, "loss", p + 700, 900);
+	write_points(ws->st, 2, "loss", p + 1600, N - 1600);
+	for (size_t f = 0; f < sizeof froms / sizeof froms[0]; f++) {
+		size_t from = froms[f], want = from < N ? N - from : 0;
+		assert_int_equal(ry_metrics_read_since(ws->st, 2, "loss", from, &buf, &cap, &n), 0);
+		assert_int_equal(n, want);
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(buf[i].step, p[from + i].step);
+			assert_true(buf[i].ts == p[from + i].ts);
+			assert_true(isnan(p[from + i].value) ? isnan(buf[i].value) : buf[i].value == p[from + i].value);
+		}
+	}
+	assert_int_equal(ry_metrics_read_since(ws->st, 2, "nope", 3, &buf, &cap, &n), 0);
+	assert_int_equal(n, 0);
+	free(buf);
+	free(p);
+}
+
 /* A second writer (a later process) continues an existing series. */
 static void test_metrics_writer__continues_series_of_earlier_writer(void **state)
 {
@@ -528,6 +560,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_metrics_read__missing_series_is_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_read_since__only_the_new_points, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_append__bad_input_is_einval, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_codec__round_trips_every_value_kind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_codec__float32_values_are_compact, setup, teardown),

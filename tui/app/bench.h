@@ -20,6 +20,7 @@ struct tui_bench_figures {
 	double page_max_ms;
 	double compare_ms;       /* open compare of the runs and draw table + chart */
 	double compare_read_ms;  /* reading the histories alone (ry_metrics_read) */
+	double compare_append_ms;/* one new point on a compared run: reload and redraw */
 	size_t compare_runs;
 	int64_t compare_points;  /* points read for the chart */
 	/* CPU time of this process for the same steps (wall time on a loaded

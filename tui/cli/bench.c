@@ -477,6 +477,7 @@ static int tui_figures(const char *path)
 	tui_line(what, f.compare_ms, "ms", 100);
 	tui_cpu(f.compare_cpu_ms);
 	printf("%-60s %10.2f ms\n", "  reading the histories alone (core)", f.compare_read_ms);
+	tui_line("tui: compare, one new point arrives: reload + redraw", f.compare_append_ms, "ms", 50);
 	tui_line("tui: max RSS", (double)f.max_rss_kb / 1024.0, "MB", 100);
 	return 0;
 }

@@ -67,7 +67,7 @@ static int getopt_error(const struct cli_getopt *go, int c, int argc, char **arg
 	 * named by optopt, never by argv. */
 	int at = optind > go->next_ ? optind - 1 : optind;
 	const char *arg = at > 0 && at < argc ? argv[at] : "";
-	bool is_long = arg[0] == '-' && arg[1] == '-';
+	bool is_long = !strncmp(arg, "--", 2);
 	char *opt;
 	int rc;
 	if (is_long) {

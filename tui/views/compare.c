@@ -66,6 +66,11 @@ struct compare_priv {
 	double *dx[TUI_MAX_COMPARE], *dy[TUI_MAX_COMPARE]; /* decimated, for the chart */
 	size_t nd[TUI_MAX_COMPARE];
 	int dec_w;                /* plot width the series were built for; -1 stale */
+	/* What each built series has taken in, so that new points of a live
+	 * run extend it instead of a rebuild that reads every history again. */
+	size_t nread[TUI_MAX_COMPARE];                 /* points of the history taken in */
+	double t0[TUI_MAX_COMPARE];                    /* its first point's time (relative axis) */
+	struct tui_chart_ema_state ema_st[TUI_MAX_COMPARE];
 	double load_ms;           /* time to read the histories (status bar) */
 };
 
@@ -106,6 +111,7 @@ static void series_drop(struct compare_priv *p)
 		free(p->dy[i]);
 		p->dx[i] = p->dy[i] = NULL;
 		p->nd[i] = 0;
+		p->nread[i] = 0;
 	}
 	p->dec_w = -1;
 }
@@ -205,9 +211,62 @@ static int load(struct tui_ctx *c, struct compare_priv *p, const int64_t *ids)
 	return 0;
 }
 
+static size_t series_buckets(int plot_w)
+{
+	return (size_t)(plot_w > 0 ? plot_w : 1) * 2;
+}
+
+static void scratch_reserve(struct compare_priv *p, size_t n)
+{
+	if (n <= p->scap)
+		return;
+	free(p->sx);
+	free(p->sy);
+	p->sx = ry_xmalloc(n * sizeof *p->sx);
+	p->sy = ry_xmalloc(n * sizeof *p->sy);
+	p->scap = n;
+}
+
+/* Take the np points in p->buf into run i's series: x for the chosen axis,
+ * y smoothed on from where the series stopped, decimated together with
+ * what the series already holds.  Decimating the kept points (each a real
+ * point, the extremes of its column) with the new ones keeps every
+ * column's extremes to within a column; any change of width, axis,
+ * smoothing or metric rebuilds from the full histories. */
+static void series_take(struct compare_priv *p, size_t i, size_t np)
+{
+	size_t buckets = series_buckets(p->dec_w), have = p->nd[i];
+	if (!np)
+		return;
+	if (p->nread[i] == 0) {
+		p->t0[i] = p->buf[0].ts;
+		p->ema_st[i] = (struct tui_chart_ema_state)TUI_CHART_EMA_STATE_INIT;
+	}
+	scratch_reserve(p, have + np);
+	if (have) {
+		memcpy(p->sx, p->dx[i], have * sizeof *p->sx);
+		memcpy(p->sy, p->dy[i], have * sizeof *p->sy);
+	}
+	/* Wall time is the clock (Unix seconds, labelled as clock times);
+	 * relative time counts from each run's first point. */
+	for (size_t k = 0; k < np; k++) {
+		const ry_point *pt = &p->buf[k];
+		p->sx[have + k] = p->xaxis == XAXIS_STEP ? (double)pt->step
+		                : p->xaxis == XAXIS_WALL ? pt->ts : pt->ts - p->t0[i];
+		p->sy[have + k] = pt->value;
+	}
+	if (ema_levels[p->ema] > 0)
+		tui_chart_ema_continue(&p->ema_st[i], p->sy + have, np, ema_levels[p->ema]);
+	if (!p->dx[i]) {
+		p->dx[i] = ry_xmalloc(2 * buckets * sizeof(double));
+		p->dy[i] = ry_xmalloc(2 * buckets * sizeof(double));
+	}
+	p->nd[i] = tui_chart_decimate(p->sx, p->sy, have + np, buckets, p->dx[i], p->dy[i]);
+	p->nread[i] += np;
+}
+
 /* The chart's series for a plot plot_w columns wide: for each run, read the
- * charted metric's history, build x for the chosen axis and y (smoothed),
- * and decimate to two points per column. */
+ * charted metric's history and take it in (series_take). */
 static void series_build(struct tui_ctx *c, struct compare_priv *p, int plot_w)
 {
 	if (p->dec_w == plot_w)
@@ -217,7 +276,6 @@ static void series_build(struct tui_ctx *c, struct compare_priv *p, int plot_w)
 	if (p->metric >= p->nmkeys)
 		return;
 	const char *key = p->mkeys[p->metric];
-	size_t buckets = (size_t)(plot_w > 0 ? plot_w : 1) * 2;
 	double t_read = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		size_t np = 0;
@@ -228,31 +286,28 @@ static void series_build(struct tui_ctx *c, struct compare_priv *p, int plot_w)
 			tui_error(c, "%s", ry_error_last());
 			continue;
 		}
-		if (!np)
-			continue;
-		if (np > p->scap) {
-			free(p->sx);
-			free(p->sy);
-			p->sx = ry_xmalloc(np * sizeof *p->sx);
-			p->sy = ry_xmalloc(np * sizeof *p->sy);
-			p->scap = np;
-		}
-		/* Wall time is the clock (Unix seconds, labelled as clock times);
-		 * relative time counts from each run's first point. */
-		double t0 = p->buf[0].ts;
-		for (size_t k = 0; k < np; k++) {
-			const ry_point *pt = &p->buf[k];
-			p->sx[k] = p->xaxis == XAXIS_STEP ? (double)pt->step
-			         : p->xaxis == XAXIS_WALL ? pt->ts : pt->ts - t0;
-			p->sy[k] = pt->value;
-		}
-		if (ema_levels[p->ema] > 0)
-			tui_chart_ema(p->sy, np, ema_levels[p->ema]);
-		p->dx[i] = ry_xmalloc(2 * buckets * sizeof(double));
-		p->dy[i] = ry_xmalloc(2 * buckets * sizeof(double));
-		p->nd[i] = tui_chart_decimate(p->sx, p->sy, np, buckets, p->dx[i], p->dy[i]);
+		series_take(p, i, np);
 	}
 	p->load_ms = t_read * 1000;
+}
+
+/* New points of live runs: read only what each series has not taken in. */
+static void series_extend(struct tui_ctx *c, struct compare_priv *p)
+{
+	if (p->dec_w < 0 || p->metric >= p->nmkeys)
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		size_t np = 0;
+		if (!p->runs[i])
+			continue;
+		if (ry_metrics_read_since(c->st, p->runs[i]->id, p->mkeys[p->metric], p->nread[i], &p->buf, &p->bufcap,
+		                          &np) < 0) {
+			tui_error(c, "%s", ry_error_last());
+			series_drop(p);
+			return;
+		}
+		series_take(p, i, np);
+	}
 }
 
 static int compare_open(struct tui_view *v, struct tui_ctx *c, void *arg)
@@ -326,9 +381,15 @@ static void compare_reload(struct tui_view *v, struct tui_ctx *c)
 	}
 	free(metric);
 	metric_counts(p, after);
-	/* New points (a running run) or another metric: read the histories again. */
-	if (!found || memcmp(before, after, p->n * sizeof *before))
+	/* Another metric, or points gone: build again.  New points (a
+	 * running run): take in only those. */
+	bool shrank = false;
+	for (size_t i = 0; i < p->n; i++)
+		shrank |= after[i] < before[i];
+	if (!found || shrank)
 		series_drop(p);
+	else if (memcmp(before, after, p->n * sizeof *before))
+		series_extend(c, p);
 }
 
 /* ---- drawing -------------------------------------------------------------- */

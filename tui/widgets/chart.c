@@ -304,9 +304,8 @@ int tui_chart_time_ticks(double lo, double hi, int max, bool absolute, double *t
 
 /* ---------------------------------------------------------------- ema */
 
-void tui_chart_ema(double *y, size_t n, double weight)
+void tui_chart_ema_continue(struct tui_chart_ema_state *e, double *y, size_t n, double weight)
 {
-	double last = 0, wpow = 1;
 	if (!y || !(weight > 0))
 		return;
 	if (weight > EMA_MAX)
@@ -315,10 +314,16 @@ void tui_chart_ema(double *y, size_t n, double weight)
 		if (!isfinite(y[i]))
 			continue;
 		/* TensorBoard: debias by 1 - w^k so early points are not pulled to 0 */
-		last = last * weight + (1 - weight) * y[i];
-		wpow *= weight;
-		y[i] = last / (1 - wpow);
+		e->last = e->last * weight + (1 - weight) * y[i];
+		e->wpow *= weight;
+		y[i] = e->last / (1 - e->wpow);
 	}
+}
+
+void tui_chart_ema(double *y, size_t n, double weight)
+{
+	struct tui_chart_ema_state e = TUI_CHART_EMA_STATE_INIT;
+	tui_chart_ema_continue(&e, y, n, weight);
 }
 
 /* ---------------------------------------------------------------- decimate */

@@ -99,4 +99,12 @@ void tui_chart_label(double v, double step, char out[16]);
  * non-finite values are skipped and left as they are. */
 void tui_chart_ema(double *y, size_t n, double weight);
 
+/* The smoothing's state between calls, so a series can be smoothed as its
+ * points arrive: y[0..n) continues where the last call on *e stopped. */
+struct tui_chart_ema_state {
+	double last, wpow;
+};
+#define TUI_CHART_EMA_STATE_INIT { 0, 1 }
+void tui_chart_ema_continue(struct tui_chart_ema_state *e, double *y, size_t n, double weight);
+
 #endif
