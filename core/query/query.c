@@ -356,25 +356,6 @@ static char *unknown_hint(ry_store *st, const char *name)
 
 /* ---- resolving a field name -------------------------------------------- */
 
-/* Which direction is better for .best.  ry_metric_goal is the authority;
- * the name heuristic below only stands in while it reports an error. */
-static int metric_goal(ry_store *st, const char *key)
-{
-	static const char *const lower_better[] = {
-		"loss", "err", "perplex", "rmse", "mse", "mae", "wer", "cer", "time", "latency", "nll",
-	};
-	int g;
-	ry_error_clear();
-	g = ry_metric_goal(st, key);
-	if (ry_error_code() == RY_OK && (g == 1 || g == -1))
-		return g;
-	ry_error_clear();
-	for (size_t i = 0; i < sizeof lower_better / sizeof lower_better[0]; i++)
-		if (strcasestr(key, lower_better[i]))
-			return -1;
-	return 1;
-}
-
 static ry_field *new_field(ry_field_kind kind, const char *key)
 {
 	ry_field *f = ry_xcalloc(1, sizeof *f);
@@ -394,7 +375,7 @@ static ry_field *metric_field(ry_store *st, const char *key, ry_metric_agg agg)
 	case RY_AGG_MIN: f->col = "min"; break;
 	case RY_AGG_MAX: f->col = "max"; break;
 	case RY_AGG_COUNT: f->col = "n"; break;
-	case RY_AGG_BEST: f->col = metric_goal(st, key) > 0 ? "max" : "min"; break;
+	case RY_AGG_BEST: f->col = ry_metric_goal(st, key) > 0 ? "max" : "min"; break; /* summary columns */
 	}
 	if (agg == RY_AGG_LAST)
 		f->label = ry_xstrdup(key);

@@ -95,7 +95,7 @@ static void metrics_block(ry_store *st, const ry_metric_summary *m, size_t n)
 		cli_format_number(m[i].max, buf, sizeof buf);
 		cli_table_cell(t, 3, buf);
 		cli_table_cellf(t, 4, "%lld", (long long)m[i].n);
-		cli_table_cell(t, 5, ry_metric_goal(st, m[i].key) > 0 ? "max" : "min");
+		cli_table_cell(t, 5, ry_metric_goal_name(ry_metric_goal(st, m[i].key)));
 	}
 	cli_table_print(t, stdout, true);
 	cli_table_free(t);
