@@ -46,6 +46,18 @@ static void test_money__nan_is_unknown(void **state)
 	assert_string_equal(b, "$12.35");
 }
 
+static void test_run_cost__rate_and_unknown(void **state)
+{
+	char b[64];
+	(void)state;
+	tui_present_run_cost(b, sizeof b, 1.2, 2);
+	assert_string_equal(b, "$1.20 at $2.00/h");
+	tui_present_run_cost(b, sizeof b, 1.2, 0);
+	assert_string_equal(b, "$1.20");
+	tui_present_run_cost(b, sizeof b, NAN, 2);
+	assert_string_equal(b, "-");
+}
+
 static void test_price__with_and_without_gpu_price(void **state)
 {
 	char b[64];
@@ -158,6 +170,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_money__nan_is_unknown),
+		cmocka_unit_test(test_run_cost__rate_and_unknown),
 		cmocka_unit_test(test_price__with_and_without_gpu_price),
 		cmocka_unit_test(test_host_status__each_state),
 		cmocka_unit_test(test_estimate__lines_in_order),

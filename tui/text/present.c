@@ -20,6 +20,16 @@ void tui_present_money(char *out, size_t n, double v)
 		snprintf(out, n, "$%.2f", v);
 }
 
+void tui_present_run_cost(char *out, size_t n, double cost, double rate)
+{
+	if (isfinite(cost) && rate > 0)
+		snprintf(out, n, "$%.2f at $%.2f/h", cost, rate);
+	else if (isfinite(cost))
+		snprintf(out, n, "$%.2f", cost);
+	else
+		snprintf(out, n, "-");
+}
+
 void tui_present_price(char *out, size_t n, const ry_host *h)
 {
 	if (h->gpu_price_per_hour > 0)

@@ -22,6 +22,10 @@
 /* Money: "$12.50", or "unknown" for NaN.  Writes into out (n bytes). */
 void tui_present_money(char *out, size_t n, double v);
 
+/* What a run cost: "$1.20 at $2.00/h" when it has a rate, "$1.20" without,
+ * "-" when the cost is not a number.  Writes into out. */
+void tui_present_run_cost(char *out, size_t n, double cost, double rate);
+
 /* A host's price: "$0.50/h + $1.25/GPU-h", or "$0.50/h" without a GPU
  * price.  Writes into out. */
 void tui_present_price(char *out, size_t n, const ry_host *h);
