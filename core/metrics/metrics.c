@@ -1085,62 +1085,6 @@ int ry_metrics_keys(ry_store *st, int64_t experiment_id, char ***out, size_t *n)
 	return 0;
 }
 
-/* Name parts that mean "lower is better" anywhere in a name... */
-static const char *const lower_substrings[] = {
-	"loss", "error", "perplexity", "latency", "regret", "distance", "divergence",
-};
-/* ...and as a whole word ("val_mse", "eval/wer", "time_s"), so that
- * "accuracy" or "items" do not match "cc" or "ms". */
-static const char *const lower_words[] = {
-	"err", "mse", "mae", "rmse", "mape", "smape", "nll", "ppl", "wer", "cer", "ter", "fid", "kl",
-	"bpb", "bpc", "bpd", "time", "duration", "sec", "secs", "seconds", "ms", "cost",
-};
-
-int ry_metric_goal(ry_store *st, const char *key)
-{
-	char lower[256];
-	size_t len;
-
-	if (!key)
-		return 1;
-	if (st) {
-		char *name = ry_xasprintf("metric.%s.goal", key);
-		char *v = ry_store_setting_get(st, name);
-		int goal = 0;
-		free(name);
-		if (v) {
-			if (!strcasecmp(v, "min") || !strcasecmp(v, "lower"))
-				goal = -1;
-			else if (!strcasecmp(v, "max") || !strcasecmp(v, "higher"))
-				goal = 1;
-			free(v);
-			if (goal)
-				return goal;
-		}
-	}
-	for (len = 0; key[len] && len < sizeof lower - 1; len++)
-		lower[len] = (char)tolower((unsigned char)key[len]);
-	lower[len] = '\0';
-	for (size_t i = 0; i < sizeof lower_substrings / sizeof *lower_substrings; i++)
-		if (strstr(lower, lower_substrings[i]))
-			return -1;
-	/* Rates are throughput: "tokens_per_sec", "samples/s". */
-	if (strstr(lower, "per_") || strstr(lower, "per-") || (len >= 2 && !strcmp(lower + len - 2, "/s")) || strstr(lower, "throughput"))
-		return 1;
-	for (const char *p = lower; *p;) {
-		size_t wl = 0;
-		while (p[wl] && isalnum((unsigned char)p[wl]))
-			wl++;
-		for (size_t i = 0; wl && i < sizeof lower_words / sizeof *lower_words; i++)
-			if (strlen(lower_words[i]) == wl && !strncmp(p, lower_words[i], wl))
-				return -1;
-		p += wl;
-		while (*p && !isalnum((unsigned char)*p))
-			p++;
-	}
-	return 1;
-}
-
 int ry_metrics_storage(ry_store *st, int64_t *bytes, int64_t *points)
 {
 	sqlite3 *db = ry_store__db(st);

@@ -92,6 +92,16 @@ int ry_metrics_keys(ry_store *st, int64_t experiment_id, char ***out, size_t *n)
  * st may be NULL to use the heuristic only. */
 int ry_metric_goal(ry_store *st, const char *key);
 
+/* The word for a goal: "max" for +1, "min" for -1 (what `show`, `compare`
+ * and --json print, and what metric.KEY.goal and a gate METRIC:max take). */
+const char *ry_metric_goal_name(int goal);
+
+/* Whether a is strictly better than b under goal (NaN is never better). */
+bool ry_metric_better(int goal, double a, double b);
+
+/* A summary's best value under goal: its max or its min; NaN for NULL. */
+double ry_metric_summary_best(const ry_metric_summary *s, int goal);
+
 /* Bytes used by stored metric chunks and the number of points in them. */
 int ry_metrics_storage(ry_store *st, int64_t *bytes, int64_t *points);
 

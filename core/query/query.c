@@ -356,25 +356,6 @@ static char *unknown_hint(ry_store *st, const char *name)
 
 /* ---- resolving a field name -------------------------------------------- */
 
-/* Which direction is better for .best.  ry_metric_goal is the authority;
- * the name heuristic below only stands in while it reports an error. */
-static int metric_goal(ry_store *st, const char *key)
-{
-	static const char *const lower_better[] = {
-		"loss", "err", "perplex", "rmse", "mse", "mae", "wer", "cer", "time", "latency", "nll",
-	};
-	int g;
-	ry_error_clear();
-	g = ry_metric_goal(st, key);
-	if (ry_error_code() == RY_OK && (g == 1 || g == -1))
-		return g;
-	ry_error_clear();
-	for (size_t i = 0; i < sizeof lower_better / sizeof lower_better[0]; i++)
-		if (strcasestr(key, lower_better[i]))
-			return -1;
-	return 1;
-}
-
 static ry_field *new_field(ry_field_kind kind, const char *key)
 {
 	ry_field *f = ry_xcalloc(1, sizeof *f);
@@ -394,7 +375,7 @@ static ry_field *metric_field(ry_store *st, const char *key, ry_metric_agg agg)
 	case RY_AGG_MIN: f->col = "min"; break;
 	case RY_AGG_MAX: f->col = "max"; break;
 	case RY_AGG_COUNT: f->col = "n"; break;
-	case RY_AGG_BEST: f->col = metric_goal(st, key) > 0 ? "max" : "min"; break;
+	case RY_AGG_BEST: f->col = ry_metric_goal(st, key) > 0 ? "max" : "min"; break; /* summary columns */
 	}
 	if (agg == RY_AGG_LAST)
 		f->label = ry_xstrdup(key);
@@ -731,66 +712,52 @@ int ry_query_error_column(void)
 	return error_column;
 }
 
-/* 1-based column in characters (UTF-8 code points) of byte offset off. */
+/* 1-based column in characters (UTF-8 code points; an invalid part is one)
+ * of byte offset off. */
 static int column_of(const char *expr, size_t off)
 {
+	size_t len = strlen(expr), i = 0;
 	int col = 1;
-	for (size_t i = 0; i < off && expr[i]; i++)
-		if (((unsigned char)expr[i] & 0xc0) != 0x80)
-			col++;
+	uint32_t cp;
+	/* One column per code point and per invalid part, as echo_expr shows them. */
+	while (i < off && i < len) {
+		i += ry_utf8_next(expr + i, len - i, &cp);
+		col++;
+	}
 	return col;
 }
 
 /* The expression as one printable line with one output character per code
- * point, so that the caret under it lines up: controls and anything a
- * terminal could act on become '?', the rest passes. */
+ * point (ry_utf8_next decides), so that the caret under it lines up:
+ * invalid bytes, controls and anything a terminal could act on become '?',
+ * the rest passes. */
 static void echo_expr(ry_buf *b, const char *expr, int col, int *caret)
 {
-	const unsigned char *s = (const unsigned char *)expr;
+	size_t len = strlen(expr), i = 0;
 	int c = 1, from = col > 70 ? col - 50 : 1, shown = 0;
 	*caret = col;
 	if (from > 1) {
 		ry_buf_puts(b, "...");
 		*caret = col - from + 4;
 	}
-	while (*s) {
-		size_t len = 1;
-		unsigned cp = *s;
-		bool ok = true;
-		if (*s >= 0x80) {
-			int need = *s >= 0xf0 ? 3 : *s >= 0xe0 ? 2 : *s >= 0xc0 ? 1 : -1;
-			if (need < 0 || *s > 0xf4) {
-				ok = false;
-			} else {
-				cp = *s & (0x3f >> need);
-				for (int k = 1; k <= need; k++) {
-					if ((s[k] & 0xc0) != 0x80) {
-						ok = false;
-						break;
-					}
-					cp = cp << 6 | (s[k] & 0x3f);
-					len++;
-				}
-			}
-			/* C1 controls, bidi overrides and isolates. */
-			if (ok && (cp < 0xa0 || (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)))
-				ok = false;
-		} else if (*s < 0x20 || *s == 0x7f) {
-			ok = false;
-		}
+	while (i < len) {
+		uint32_t cp;
+		size_t n = ry_utf8_next(expr + i, len - i, &cp);
+		/* C0 and C1 controls, DEL, bidi overrides and isolates. */
+		bool ok = cp != RY_UTF8_INVALID && cp >= 0x20 && !(cp >= 0x7f && cp < 0xa0) &&
+		          !(cp >= 0x202a && cp <= 0x202e) && !(cp >= 0x2066 && cp <= 0x2069);
 		if (c >= from) {
 			if (shown >= 110) {
 				ry_buf_puts(b, "...");
 				break;
 			}
 			if (ok)
-				ry_buf_put(b, s, len);
+				ry_buf_put(b, expr + i, n);
 			else
-				ry_buf_putc(b, *s == '\t' || *s == '\n' ? ' ' : '?');
+				ry_buf_putc(b, cp == '\t' || cp == '\n' ? ' ' : '?');
 			shown++;
 		}
-		/* A broken sequence counts as one byte per column, as column_of does. */
-		s += ok ? len : 1;
+		i += n;
 		c++;
 	}
 }

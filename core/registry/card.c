@@ -7,7 +7,9 @@
  *
  * It only reads; it uses the run and metrics modules for the source run so
  * that the card shows what `runyard show` shows.  Every value from outside
- * is sanitised and escaped for Markdown tables.
+ * is sanitised and escaped for Markdown tables.  The words of an alias move
+ * live here too (ry_registry_event_move), for the CLI and the registry
+ * screen to print what the card prints.
  */
 #include "registry/registry.h"
 #include "base/alloc.h"
@@ -258,6 +260,32 @@ static void section_metrics(ry_buf *b, ry_store *st, const ry_run *r)
 	ry_metric_summaries_free(m, n);
 }
 
+/* "v3" for a version, `none` for 0. */
+static void version_word(char *out, size_t n, int64_t v, const char *none)
+{
+	if (v)
+		snprintf(out, n, "v%lld", (long long)v);
+	else
+		snprintf(out, n, "%s", none);
+}
+
+void ry_registry_event_move(const ry_model_event *e, char *out, size_t n)
+{
+	char from[24], to[24];
+	if (!e->alias) {
+		snprintf(out, n, "%s", "");
+		return;
+	}
+	if (!e->from_version && !e->to_version) { /* promote.refused: refused before any move */
+		snprintf(out, n, "(not moved)");
+		return;
+	}
+	version_word(from, sizeof from, e->from_version, "unset");
+	/* A refused move to no version was a candidate not yet registered. */
+	version_word(to, sizeof to, e->to_version, e->kind && !strcmp(e->kind, "alias.refused") ? "new" : "unset");
+	snprintf(out, n, "%s -> %s", from, to);
+}
+
 static void section_history(ry_buf *b, ry_store *st, const char *model, int64_t version)
 {
 	ry_model_event *e = NULL;
@@ -276,16 +304,8 @@ static void section_history(ry_buf *b, ry_store *st, const char *model, int64_t 
 		if (e[i].version)
 			snprintf(ver, sizeof ver, "%lld%s", (long long)e[i].version,
 			         e[i].version == version ? " (this)" : "");
-		if (e[i].alias) {
-			char from[24] = "unset", to[24] = "unset";
-			if (e[i].from_version)
-				snprintf(from, sizeof from, "%lld", (long long)e[i].from_version);
-			if (e[i].to_version)
-				snprintf(to, sizeof to, "%lld", (long long)e[i].to_version);
-			else if (!strcmp(e[i].kind, "alias.refused"))
-				snprintf(to, sizeof to, "new");
-			snprintf(mv, sizeof mv, "%s -> %s", from, to);
-		}
+		if (e[i].alias)
+			ry_registry_event_move(&e[i], mv, sizeof mv);
 		ry_buf_printf(b, "| %s | ", t);
 		cell(b, e[i].actor);
 		ry_buf_puts(b, " | ");

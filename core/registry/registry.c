@@ -16,6 +16,7 @@
 #include "base/alloc.h"
 #include "registry/artifact.h"
 #include "base/error.h"
+#include "metrics/metrics.h"
 #include "store/store_internal.h"
 #include "base/util.h"
 
@@ -389,7 +390,7 @@ static int evaluate_gate(ry_store *st, const ry_promote_opts *o, int64_t run_id,
 		snprintf(g->reason, sizeof g->reason, "the holder (version %lld) has no value of %s to defend",
 		         (long long)g->holder_version, safe_metric);
 	} else {
-		bool better = g->goal > 0 ? g->candidate > g->holder : g->candidate < g->holder;
+		bool better = ry_metric_better(g->goal, g->candidate, g->holder);
 		g->passes = better;
 		snprintf(g->reason, sizeof g->reason, "%s %s: candidate %s %s holder %s (version %lld, %s is better)",
 		         safe_metric, better ? "beats the holder" : "does not beat the holder", cv,
@@ -463,7 +464,7 @@ static void gate_json(cJSON *j, const ry_gate *g, bool with_reason)
 	if (with_reason)
 		cJSON_AddStringToObject(j, "reason", g->reason);
 	cJSON_AddStringToObject(j, "metric", g->metric);
-	cJSON_AddStringToObject(j, "goal", g->goal > 0 ? "max" : "min");
+	cJSON_AddStringToObject(j, "goal", ry_metric_goal_name(g->goal));
 	j_num(j, "candidate", g->candidate);
 	j_num(j, "holder", g->holder);
 }

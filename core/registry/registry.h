@@ -136,6 +136,12 @@ typedef struct ry_model_event {
 int ry_registry_history(ry_store *st, const char *model, ry_model_event **out, size_t *n);
 void ry_model_events_free(ry_model_event *e, size_t n); /* accepts NULL */
 
+/* An event's alias move as every front end and the model card print it:
+ * "v1 -> v2", "unset -> v1", "v2 -> unset" (deleted), "v1 -> new" (a move
+ * to a version not yet registered was refused), "(not moved)" (refused
+ * before any move).  "" when the event is not about an alias.  Writes into out (n bytes; 48 hold any move). */
+void ry_registry_event_move(const ry_model_event *e, char *out, size_t n);
+
 /* ---- writing ----------------------------------------------------------- */
 
 /* Alias-move expectations (compare-and-set). */

@@ -72,7 +72,8 @@ expect_rc 1 "deleting an unset alias fails"
 ry model churn --history
 expect_rc 0 "history prints"
 expect_out_has "rollback: drift" "history has the why"
-expect_out_has "2->1" "history has from->to of the rollback"
+expect_out_has "v2 -> v1" "history has from -> to of the rollback"
+expect_out_has "v1 -> unset" "history has from -> to of the delete"
 expect_out_has "alias.refused" "history has the refused gate attempt"
 expect_out_has "alias.delete" "history has the delete"
 ry model churn --history --json
@@ -145,6 +146,7 @@ expect_out_has "s3://bucket/mnist-train.csv" "card has data provenance"
 expect_out_has "| lr | 0.1 |" "card has params"
 expect_out_has "| val_acc | 0.8 | 0.5 | 0.8 | 2 |" "card has metric summaries"
 expect_out_has "rollback: drift" "card has the promotion history"
+expect_out_has "| v2 -> v1 | rollback: drift |" "card words the alias move as the history does"
 expect_out_has "verified" "card states artifact integrity"
 ry model churn --card
 expect_rc 0 "card of the latest version to stdout"

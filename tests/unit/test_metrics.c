@@ -539,6 +539,31 @@ static void test_metric_goal__heuristic_and_setting(void **state)
 	assert_int_equal(ry_metric_goal(ws->st, "f1"), 1); /* junk setting: heuristic */
 }
 
+/* The rest of "is higher better" lives with the goal: the word for it,
+ * which of two values wins, a summary's best value. */
+static void test_metric_goal__words_best_and_better(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_metric_summary s = { .key = "x", .n = 3, .last = 2, .min = 1, .max = 5 };
+	assert_int_equal(ry_metric_goal(NULL, NULL), 1);
+	assert_int_equal(ry_metric_goal(NULL, "accuracy"), 1); /* "cc" is no unit */
+	assert_int_equal(ry_metric_goal(NULL, "items"), 1);    /* nor "ms" in a word */
+	assert_int_equal(ry_store_setting_set(ws->st, "metric.acc.goal", "LOWER"), 0);
+	assert_int_equal(ry_metric_goal(ws->st, "acc"), -1);
+	assert_int_equal(ry_store_setting_set(ws->st, "metric.loss.goal", "higher"), 0);
+	assert_int_equal(ry_metric_goal(ws->st, "loss"), 1);
+	assert_string_equal(ry_metric_goal_name(1), "max");
+	assert_string_equal(ry_metric_goal_name(-1), "min");
+	assert_true(ry_metric_better(1, 2, 1));
+	assert_false(ry_metric_better(1, 1, 1)); /* a tie is not better */
+	assert_true(ry_metric_better(-1, 1, 2));
+	assert_false(ry_metric_better(-1, NAN, 2));
+	assert_false(ry_metric_better(1, NAN, 2));
+	assert_true(ry_metric_summary_best(&s, 1) == 5);
+	assert_true(ry_metric_summary_best(&s, -1) == 1);
+	assert_true(isnan(ry_metric_summary_best(NULL, 1)));
+}
+
 static void test_metrics_storage__counts_points_and_bytes(void **state)
 {
 	struct ry_test_ws *ws = *state;
@@ -579,6 +604,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_flush__orphan_chunks_are_ecorrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_keys__per_experiment_and_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metric_goal__heuristic_and_setting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metric_goal__words_best_and_better, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_storage__counts_points_and_bytes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -384,6 +384,21 @@ static void test_query_error_echo_is_terminal_safe(void **state)
 	assert_null(strchr(m, '\x07'));
 }
 
+/* The caret sits under the error whatever comes before it: each code point
+ * is one column, and each invalid part (an overlong C0 AF is two bytes that
+ * are never UTF-8, a cut-short E2 82 is one part) is one '?' and one column. */
+static void test_query_error_caret_after_multibyte_and_invalid_bytes(void **state)
+{
+	const char *m;
+	(void)state;
+	m = compile_error("name = \"\xe6\x97\xa5\xc3\xa9\xc0\xaf\xe2\x82\" >");
+	assert_string_equal(m, "filter: unexpected operator '>' at column 16; compare one field with one value; "
+	                       "join conditions with and/or\n"
+	                       "  name = \"\xe6\x97\xa5\xc3\xa9???\" >\n"
+	                       "                 ^");
+	assert_int_equal(ry_query_error_column(), 16);
+}
+
 static void test_query_deep_nesting_is_refused(void **state)
 {
 	char expr[2100];
@@ -547,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_query_status_values_are_checked),
 		cmocka_unit_test(test_query_parse_error_messages),
 		cmocka_unit_test(test_query_error_echo_is_terminal_safe),
+		cmocka_unit_test(test_query_error_caret_after_multibyte_and_invalid_bytes),
 		cmocka_unit_test(test_query_deep_nesting_is_refused),
 		cmocka_unit_test(test_query_sql_binds_every_value),
 		cmocka_unit_test(test_query_random_input_never_crashes),

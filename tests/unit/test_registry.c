@@ -451,6 +451,38 @@ static void test_update_description_and_tags(void **state)
 	assert_int_equal(count_kind(f->ws.st, "m", "version.update"), 1);
 }
 
+/* One wording of an alias move for the card, the CLI and the screen. */
+static void test_event_move_words(void **state)
+{
+	char b[48];
+	ry_model_event e;
+	(void)state;
+	memset(&e, 0, sizeof e);
+	e.kind = "version.create";
+	ry_registry_event_move(&e, b, sizeof b);
+	assert_string_equal(b, ""); /* not about an alias */
+	e.alias = "champion";
+	e.kind = "alias.set";
+	e.to_version = 1;
+	ry_registry_event_move(&e, b, sizeof b);
+	assert_string_equal(b, "unset -> v1");
+	e.from_version = 1;
+	e.to_version = 12;
+	ry_registry_event_move(&e, b, sizeof b);
+	assert_string_equal(b, "v1 -> v12");
+	e.kind = "alias.delete";
+	e.to_version = 0;
+	ry_registry_event_move(&e, b, sizeof b);
+	assert_string_equal(b, "v1 -> unset");
+	e.kind = "alias.refused"; /* the candidate was not registered yet */
+	ry_registry_event_move(&e, b, sizeof b);
+	assert_string_equal(b, "v1 -> new");
+	e.kind = "promote.refused";
+	e.from_version = 0;
+	ry_registry_event_move(&e, b, sizeof b);
+	assert_string_equal(b, "(not moved)");
+}
+
 static void test_card(void **state)
 {
 	struct fx *f = *state;
@@ -501,6 +533,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_artifact_never_promoted_or_exported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_delete_guard, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_update_description_and_tags, setup, teardown),
+		cmocka_unit_test(test_event_move_words),
 		cmocka_unit_test_setup_teardown(test_card, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,7 +87,7 @@ static const ry_metric_summary *metric_of(const struct cmp_run *cr, const char *
 
 static double best_of(const ry_metric_summary *s, int goal)
 {
-	return s ? (goal > 0 ? s->max : s->min) : NAN;
+	return ry_metric_summary_best(s, goal);
 }
 
 /* Values are the same when equal as text, or as numbers ("0.10" = "0.1"). */
@@ -123,7 +123,7 @@ static long best_index(const double *v, size_t n, int goal)
 		}
 		if (best >= 0 && v[i] != v[best])
 			all_same = false;
-		if (best < 0 || (goal > 0 ? v[i] > v[best] : v[i] < v[best]))
+		if (best < 0 || ry_metric_better(goal, v[i], v[best]))
 			best = (long)i;
 	}
 	return all_same && n > 1 ? -1 : best;
@@ -307,7 +307,7 @@ static int print_json(const struct cmp *c, ry_store *st, bool diff_only)
 		cJSON *o = cJSON_CreateObject(), *per;
 		long bl, bb;
 		cJSON_AddStringToObject(o, "key", key);
-		cJSON_AddStringToObject(o, "goal", goal > 0 ? "max" : "min");
+		cJSON_AddStringToObject(o, "goal", ry_metric_goal_name(goal));
 		per = cJSON_AddArrayToObject(o, "values");
 		for (size_t i = 0; i < c->n; i++) {
 			const ry_metric_summary *s = metric_of(&c->runs[i], key);

@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/table.h"
+#include "text/present.h"
 
 static const char help[] =
 	"usage: runyard hosts [--probe] [--timeout SECS] [--json] [NAME...]\n"
@@ -176,11 +177,10 @@ static cJSON *host_json(const ry_host *h)
 
 static void print_host(const ry_host *h)
 {
-	char mem[32], disk[32];
+	char price[64], status[256];
 	cli_put_safe(stdout, h->name);
-	printf("  [%s]  $%.2f/h", h->origin, h->price_per_hour);
-	if (h->gpu_price_per_hour > 0)
-		printf(" + $%.2f/GPU-h", h->gpu_price_per_hour);
+	tui_present_price(price, sizeof price, h);
+	printf("  [%s]  %s", h->origin, price);
 	if (h->labels) {
 		printf("  labels: ");
 		cli_put_safe(stdout, h->labels);
@@ -190,24 +190,14 @@ static void print_host(const ry_host *h)
 	printf("\n");
 	if (!h->probed)
 		return;
+	tui_present_host_status(status, sizeof status, h);
 	if (h->probe_rc) {
-		printf("  unreachable (%s): ", ry_ssh_fail_name(h->fail));
+		printf("  %s: ", status);
 		cli_put_safe(stdout, h->error);
 		printf("\n");
 		return;
 	}
-	ry_format_bytes(h->mem_avail_kb < 0 ? -1 : h->mem_avail_kb * 1024, mem, sizeof mem);
-	ry_format_bytes(h->disk_free_kb < 0 ? -1 : h->disk_free_kb * 1024, disk, sizeof disk);
-	if (h->has_nvidia) {
-		int nfree = 0;
-		for (size_t i = 0; i < h->ngpus; i++)
-			nfree += ry_gpu_is_free(&h->gpus[i]);
-		printf("  ok (%.2fs)  %zu GPUs, %d free  %d CPUs  load %.2f  mem %s free  disk %s free\n",
-		       h->probe_secs, h->ngpus, nfree, h->ncpu, h->load1, mem, disk);
-	} else {
-		printf("  ok (%.2fs)  CPU host  %d CPUs  load %.2f  mem %s free  disk %s free\n",
-		       h->probe_secs, h->ncpu, h->load1, mem, disk);
-	}
+	printf("  %s\n", status);
 	if (h->gpu_error) {
 		printf("  nvidia-smi failed: ");
 		cli_put_safe(stdout, h->gpu_error);

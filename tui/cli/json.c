@@ -112,7 +112,7 @@ cJSON *cli_json_metrics(ry_store *st, const ry_metric_summary *m, size_t nm)
 		cJSON_AddItemToObject(s, "max", cli_json_number(m[i].max));
 		cJSON_AddNumberToObject(s, "n", (double)m[i].n);
 		cJSON_AddNumberToObject(s, "last_step", (double)m[i].last_step);
-		cJSON_AddStringToObject(s, "goal", ry_metric_goal(st, m[i].key) > 0 ? "max" : "min");
+		cJSON_AddStringToObject(s, "goal", ry_metric_goal_name(ry_metric_goal(st, m[i].key)));
 		cJSON_AddItemToObject(metrics, m[i].key, s);
 	}
 	return metrics;

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/table.h"
+#include "text/present.h"
 
 static const char help[] =
 	"usage: runyard launch -e EXP --host HOST [--name NAME] [--gpus N | --gpu-ids 0,2]\n"
@@ -59,14 +60,6 @@ static void on_progress(double frac, const char *what, void *payload)
 	fflush(stderr);
 }
 
-static void money(char *out, size_t n, double v)
-{
-	if (isnan(v))
-		snprintf(out, n, "unknown");
-	else
-		snprintf(out, n, "$%.2f", v);
-}
-
 static cJSON *estimate_json(const ry_cost_estimate *e)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -86,34 +79,17 @@ static cJSON *estimate_json(const ry_cost_estimate *e)
 	return o;
 }
 
+/* The estimate on stdout; its budget check goes to stderr, below. */
 static void print_estimate(const ry_cost_estimate *e, const ry_host *h)
 {
-	char a[32], b[32], d[32];
-	printf("Estimate for ");
-	cli_put_safe(stdout, h->name);
-	printf(" with %d GPU%s:\n", e->gpus, e->gpus == 1 ? "" : "s");
-	printf("  rate           $%.2f/h", e->rate);
-	if (e->gpus > 0 && h->gpu_price_per_hour > 0)
-		printf("  ($%.2f/h + %d x $%.2f/GPU-h)", h->price_per_hour, e->gpus, h->gpu_price_per_hour);
-	printf("\n");
-	if (isnan(e->expected_secs))
-		snprintf(d, sizeof d, "unknown");
-	else
-		ry_format_duration(e->expected_secs, d, sizeof d);
-	printf("  expected time  %s  (%s)\n", d, e->basis);
-	money(a, sizeof a, e->expected_cost);
-	printf("  expected cost  %s\n", a);
-	if (e->time_limit > 0) {
-		ry_format_duration(e->time_limit, d, sizeof d);
-		money(b, sizeof b, e->max_cost);
-		printf("  max cost       %s at the time limit %s\n", b, d);
-	} else {
-		printf("  max cost       unbounded (no --time-limit)\n");
+	struct tui_present_line l[TUI_PRESENT_ESTIMATE_LINES];
+	size_t n = tui_present_estimate(l, e, h);
+	for (size_t i = 0; i < n; i++) {
+		if (l[i].kind == TUI_PRESENT_ALERT)
+			continue;
+		cli_put_safe(stdout, l[i].text);
+		printf("\n");
 	}
-	printf("  this month     $%.2f spent", e->month_spent);
-	if (e->budget_per_month > 0)
-		printf(" of $%.2f", e->budget_per_month);
-	printf("\n");
 }
 
 /* What the command line asked for. */
@@ -227,7 +203,9 @@ static int estimate(struct launch_args *a, struct cli_remote *r, ry_host *host, 
 			ry_error_set(RY_EREFUSED, "over budget: %s (budget_mode = block)", est->budget_msg);
 			return cli_fail(RY_EREFUSED);
 		}
-		fprintf(stderr, "runyard: warning: over budget: %s\n", est->budget_msg);
+		char why[TUI_PRESENT_LINE_MAX];
+		tui_present_budget(why, sizeof why, est);
+		fprintf(stderr, "runyard: %s\n", why);
 	}
 	*stop = estimate_only;
 	return rc; /* 0, or 1 if the JSON could not be written */

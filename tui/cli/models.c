@@ -318,22 +318,15 @@ static void history_text(const ry_model_event *e, size_t n)
 		printf("No events recorded.\n");
 		return;
 	}
-	printf("%-20s  %-12s  %-15s  %-7s  %-12s  %-9s  %s\n", "WHEN", "WHO", "WHAT", "VERSION", "ALIAS",
-	       "FROM->TO", "WHY");
+	printf("%-20s  %-12s  %-15s  %-7s  %-12s  %-14s  %s\n", "WHEN", "WHO", "WHAT", "VERSION", "ALIAS",
+	       "FROM -> TO", "WHY");
 	for (size_t i = 0; i < n; i++) {
-		char t[40], ver[24] = "-", mv[40] = "-", al[80] = "-";
+		char t[40], ver[24] = "-", mv[48] = "-", al[80] = "-";
 		ry_format_time(e[i].ts, t, sizeof t);
 		if (e[i].version)
 			snprintf(ver, sizeof ver, "%lld", (long long)e[i].version);
 		if (e[i].alias) {
-			char from[24] = "-", to[24] = "-";
-			if (e[i].from_version)
-				snprintf(from, sizeof from, "%lld", (long long)e[i].from_version);
-			if (e[i].to_version)
-				snprintf(to, sizeof to, "%lld", (long long)e[i].to_version);
-			else if (!strcmp(e[i].kind, "alias.refused"))
-				snprintf(to, sizeof to, "new");
-			snprintf(mv, sizeof mv, "%s->%s", from, to);
+			ry_registry_event_move(&e[i], mv, sizeof mv);
 			snprintf(al, sizeof al, "@%s", e[i].alias);
 		}
 		printf("%-20s  ", t);
@@ -342,7 +335,7 @@ static void history_text(const ry_model_event *e, size_t n)
 		cli_reg_put_padded(stdout, e[i].kind, 15);
 		printf("  %-7s  ", ver);
 		cli_reg_put_padded(stdout, al, 12);
-		printf("  %-9s  ", mv);
+		printf("  %-14s  ", mv);
 		cli_put_safe(stdout, e[i].note ? e[i].note : "");
 		printf("\n");
 	}

@@ -78,7 +78,7 @@ static void print_gate(const ry_gate *g)
 		snprintf(hv, sizeof hv, "%.6g", g->holder);
 	printf("gate ");
 	cli_put_safe(stdout, g->metric);
-	printf(":%s  candidate %s", g->goal > 0 ? "max" : "min", cv);
+	printf(":%s  candidate %s", ry_metric_goal_name(g->goal), cv);
 	if (g->holder_version)
 		printf("  holder %s (version %lld)", hv, (long long)g->holder_version);
 	else
@@ -110,7 +110,7 @@ static int print_json(const ry_promote_opts *o, const ry_promote_result *r, int 
 	if (r->gate.gated) {
 		g = cJSON_AddObjectToObject(d, "gate");
 		cJSON_AddStringToObject(g, "metric", r->gate.metric);
-		cJSON_AddStringToObject(g, "goal", r->gate.goal > 0 ? "max" : "min");
+		cJSON_AddStringToObject(g, "goal", ry_metric_goal_name(r->gate.goal));
 		cJSON_AddItemToObject(g, "candidate", cli_json_number(r->gate.candidate));
 		cJSON_AddItemToObject(g, "holder", cli_json_number(r->gate.holder));
 		cJSON_AddNumberToObject(g, "holder_version", (double)r->gate.holder_version);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/table.h"
+#include "text/present.h"
 
 static const char help[] =
 	"usage: runyard show RUN [--json] [--db PATH]\n"
@@ -95,7 +96,7 @@ static void metrics_block(ry_store *st, const ry_metric_summary *m, size_t n)
 		cli_format_number(m[i].max, buf, sizeof buf);
 		cli_table_cell(t, 3, buf);
 		cli_table_cellf(t, 4, "%lld", (long long)m[i].n);
-		cli_table_cell(t, 5, ry_metric_goal(st, m[i].key) > 0 ? "max" : "min");
+		cli_table_cell(t, 5, ry_metric_goal_name(ry_metric_goal(st, m[i].key)));
 	}
 	cli_table_print(t, stdout, true);
 	cli_table_free(t);
@@ -163,12 +164,7 @@ static void print_text(ry_store *st, const ry_run *r, const ry_metric_summary *m
 		ry_format_duration(r->time_limit, d, sizeof d);
 		field("time limit", d);
 	}
-	if (isfinite(cost) && r->cost_rate > 0)
-		snprintf(buf, sizeof buf, "$%.2f at $%.2f/h", cost, r->cost_rate);
-	else if (isfinite(cost))
-		snprintf(buf, sizeof buf, "$%.2f", cost);
-	else
-		snprintf(buf, sizeof buf, "-");
+	tui_present_run_cost(buf, sizeof buf, cost, r->cost_rate);
 	field("cost", buf);
 	if (r->git_commit) {
 		snprintf(buf, sizeof buf, "%s%s%s%s", r->git_commit,

@@ -422,14 +422,14 @@ static void cell_text(struct tui_ctx *c, struct compare_priv *p, const struct ro
 	const ry_metric_summary *m = summary_of(p, run, key);
 	double v = NAN;
 	if (m)
-		v = r->kind == ROW_METRIC_LAST ? m->last : goal > 0 ? m->max : m->min;
+		v = r->kind == ROW_METRIC_LAST ? m->last : ry_metric_summary_best(m, goal);
 	char num[32];
 	tui_fmt_num(v, num, sizeof num);
 	if (!m)
 		snprintf(num, sizeof num, "-");
 	if (p->baseline >= 0 && (size_t)p->baseline != run && m && isfinite(v)) {
 		const ry_metric_summary *bm = summary_of(p, (size_t)p->baseline, key);
-		double bv = bm ? (r->kind == ROW_METRIC_LAST ? bm->last : goal > 0 ? bm->max : bm->min) : NAN;
+		double bv = bm ? (r->kind == ROW_METRIC_LAST ? bm->last : ry_metric_summary_best(bm, goal)) : NAN;
 		if (isfinite(bv) && bv != 0) {
 			double d = (v - bv) / fabs(bv) * 100.0;
 			snprintf(out, n, "%s %+.1f%%", num, d);
@@ -457,10 +457,10 @@ static int row_best(struct tui_ctx *c, struct compare_priv *p, const struct row 
 		const ry_metric_summary *m = summary_of(p, i, key);
 		if (!m)
 			continue;
-		double v = r->kind == ROW_METRIC_LAST ? m->last : goal > 0 ? m->max : m->min;
+		double v = r->kind == ROW_METRIC_LAST ? m->last : ry_metric_summary_best(m, goal);
 		if (!isfinite(v))
 			continue;
-		if (best < 0 || (goal > 0 ? v > bv : v < bv)) {
+		if (best < 0 || ry_metric_better(goal, v, bv)) {
 			best = (int)i;
 			bv = v;
 		}
@@ -512,7 +512,7 @@ static void draw_table(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		else if (row->kind == ROW_METRIC_LAST)
 			snprintf(label, sizeof label, "  %s", p->mkeys[row->key]);
 		else
-			snprintf(label, sizeof label, "    best (%s)", ry_metric_goal(c->st, p->mkeys[row->key]) > 0 ? "max" : "min");
+			snprintf(label, sizeof label, "    best (%s)", ry_metric_goal_name(ry_metric_goal(c->st, p->mkeys[row->key])));
 		tui_draw_text(c, yy, 0, lw - 1, label,
 		              row->differs && row->kind == ROW_PARAM ? TUI_COLOR_DIFF : TUI_COLOR_DEFAULT);
 		int best = row_best(c, p, row);

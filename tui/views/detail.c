@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "app/draw.h"
+#include "text/present.h"
 #include "text/text.h"
 #include "app/tui.h"
 
@@ -202,7 +203,7 @@ static void add_metrics(struct tui_ctx *c, struct detail_priv *p, const ry_run *
 		char last[32], best[32], mn[32], mx[32];
 		int goal = ry_metric_goal(c->st, ms[i].key);
 		tui_fmt_num(ms[i].last, last, sizeof last);
-		tui_fmt_num(goal > 0 ? ms[i].max : ms[i].min, best, sizeof best);
+		tui_fmt_num(ry_metric_summary_best(&ms[i], goal), best, sizeof best);
 		tui_fmt_num(ms[i].min, mn, sizeof mn);
 		tui_fmt_num(ms[i].max, mx, sizeof mx);
 		tui_text_fit(k, sizeof k, ms[i].key, 20, true, false, c->utf8);
@@ -264,10 +265,9 @@ static int build(struct tui_ctx *c, struct detail_priv *p)
 		kv(c, p, "duration", p->running ? (snprintf(t2, sizeof t2, "%s (running)", t1), t2) : t1, 12);
 	}
 	double cost = ry_run_cost(r, now);
-	char *cs = r->cost_rate > 0 ? ry_xasprintf("$%.2f at $%.2f/h", cost, r->cost_rate)
-	                            : ry_xasprintf("$%.2f", cost);
+	char cs[64];
+	tui_present_run_cost(cs, sizeof cs, cost, r->cost_rate);
 	kv(c, p, "cost", cs, 12);
-	free(cs);
 	if (r->has_exit_code) {
 		snprintf(t1, sizeof t1, "%d", r->exit_code);
 		kv(c, p, "exit code", t1, 12);

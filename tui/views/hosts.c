@@ -22,6 +22,7 @@
 
 #include "work/job.h"
 #include "app/draw.h"
+#include "text/present.h"
 #include "text/text.h"
 #include "app/tui.h"
 
@@ -247,38 +248,25 @@ static void why_lines(struct line_sink *s, const char *error)
 static void host_lines(struct line_sink *s, const ry_host *h)
 {
 	struct tui_ctx *c = s->c;
-	char buf[512], name[64], mem[32], disk[32], price[64];
+	char buf[512], name[64], status[256], price[64];
 	const char *ok = c->utf8 ? "\u25cf" : "*", *bad = c->utf8 ? "\u2717" : "x";
 	tui_text_fit(name, sizeof name, h->name, 20, false, false, c->utf8);
-	if (h->gpu_price_per_hour > 0)
-		snprintf(price, sizeof price, "$%.2f/h + $%.2f/GPU-h", h->price_per_hour, h->gpu_price_per_hour);
-	else
-		snprintf(price, sizeof price, "$%.2f/h", h->price_per_hour);
+	tui_present_price(price, sizeof price, h);
+	tui_present_host_status(status, sizeof status, h);
 	if (!h->probed) {
-		snprintf(buf, sizeof buf, "? %s  not probed  %s", name, price);
+		snprintf(buf, sizeof buf, "? %s  %s  %s", name, status, price);
 		put(s, 0, buf, TUI_COLOR_DIM);
 		next_line(s);
 		return;
 	}
 	if (h->probe_rc) {
-		snprintf(buf, sizeof buf, "%s %s  unreachable (%s):", bad, name, ry_ssh_fail_name(h->fail));
+		snprintf(buf, sizeof buf, "%s %s  %s:", bad, name, status);
 		put(s, 0, buf, TUI_COLOR_ERROR);
 		next_line(s);
 		why_lines(s, h->error ? h->error : "");
 		return;
 	}
-	ry_format_bytes(h->mem_avail_kb < 0 ? -1 : h->mem_avail_kb * 1024, mem, sizeof mem);
-	ry_format_bytes(h->disk_free_kb < 0 ? -1 : h->disk_free_kb * 1024, disk, sizeof disk);
-	if (h->has_nvidia) {
-		int nfree = 0;
-		for (size_t i = 0; i < h->ngpus; i++)
-			nfree += ry_gpu_is_free(&h->gpus[i]);
-		snprintf(buf, sizeof buf, "%s %s  ok %.2fs  %zu GPUs, %d free  %d CPUs  load %.2f  mem %s free  disk %s free  %s",
-		         ok, name, h->probe_secs, h->ngpus, nfree, h->ncpu, h->load1, mem, disk, price);
-	} else {
-		snprintf(buf, sizeof buf, "%s %s  ok %.2fs  CPU host  %d CPUs  load %.2f  mem %s free  disk %s free  %s",
-		         ok, name, h->probe_secs, h->ncpu, h->load1, mem, disk, price);
-	}
+	snprintf(buf, sizeof buf, "%s %s  %s  %s", ok, name, status, price);
 	put(s, 0, buf, TUI_COLOR_RUN_FINISHED);
 	next_line(s);
 	if (h->gpu_error) {

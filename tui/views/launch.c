@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "app/draw.h"
+#include "text/present.h"
 #include "work/job.h"
 #include "app/tui.h"
 
@@ -125,18 +126,10 @@ static void launch_done(struct tui_view *v, struct tui_ctx *c)
 	free(p);
 }
 
-static void money(char *out, size_t n, double v)
-{
-	if (isnan(v))
-		snprintf(out, n, "unknown");
-	else
-		snprintf(out, n, "$%.2f", v);
-}
-
 static void launch_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct launch_priv *p = v->priv;
-	char buf[1024], a[32], b[32], d[32];
+	char buf[1024];
 	int row = y;
 	const ry_host *host = ry_hosts_find(p->hosts, p->nhosts, p->field[F_HOST]);
 	for (int r = 0; r < h; r++)
@@ -162,40 +155,13 @@ static void launch_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		tui_draw_text(c, row++, 0, c->cols, p->est_error, TUI_COLOR_ERROR);
 		return;
 	}
-	const ry_cost_estimate *e = &p->est;
-	snprintf(buf, sizeof buf, "Estimate with %d GPU%s:", e->gpus, e->gpus == 1 ? "" : "s");
-	tui_draw_text(c, row++, 0, c->cols, buf, TUI_COLOR_HEADER);
-	if (host && e->gpus > 0 && host->gpu_price_per_hour > 0)
-		snprintf(buf, sizeof buf, "  rate           $%.2f/h  ($%.2f/h + %d x $%.2f/GPU-h)", e->rate,
-		         host->price_per_hour, e->gpus, host->gpu_price_per_hour);
-	else
-		snprintf(buf, sizeof buf, "  rate           $%.2f/h", e->rate);
-	tui_draw_text(c, row++, 0, c->cols, buf, TUI_COLOR_DEFAULT);
-	if (isnan(e->expected_secs))
-		snprintf(d, sizeof d, "unknown");
-	else
-		ry_format_duration(e->expected_secs, d, sizeof d);
-	snprintf(buf, sizeof buf, "  expected time  %s  (%s)", d, e->basis);
-	tui_draw_text(c, row++, 0, c->cols, buf, TUI_COLOR_DEFAULT);
-	money(a, sizeof a, e->expected_cost);
-	snprintf(buf, sizeof buf, "  expected cost  %s", a);
-	tui_draw_text(c, row++, 0, c->cols, buf, TUI_COLOR_DEFAULT);
-	if (e->time_limit > 0) {
-		ry_format_duration(e->time_limit, d, sizeof d);
-		money(b, sizeof b, e->max_cost);
-		snprintf(buf, sizeof buf, "  max cost       %s at the time limit %s", b, d);
-	} else {
-		snprintf(buf, sizeof buf, "  max cost       unbounded (no time limit)");
-	}
-	tui_draw_text(c, row++, 0, c->cols, buf, TUI_COLOR_DEFAULT);
-	snprintf(buf, sizeof buf, "  this month     $%.2f spent", e->month_spent);
-	if (e->budget_per_month > 0)
-		snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " of $%.2f", e->budget_per_month);
-	tui_draw_text(c, row++, 0, c->cols, buf, TUI_COLOR_DEFAULT);
-	if (e->over_budget) {
-		snprintf(buf, sizeof buf, "%s over budget: %s", e->block_mode ? "blocked:" : "warning:", e->budget_msg);
-		tui_draw_text(c, row++, 0, c->cols, buf, TUI_COLOR_ERROR);
-	}
+	struct tui_present_line l[TUI_PRESENT_ESTIMATE_LINES];
+	size_t nl = tui_present_estimate(l, &p->est, host);
+	for (size_t i = 0; i < nl; i++)
+		tui_draw_text(c, row++, 0, c->cols, l[i].text,
+		              l[i].kind == TUI_PRESENT_TITLE   ? TUI_COLOR_HEADER
+		              : l[i].kind == TUI_PRESENT_ALERT ? TUI_COLOR_ERROR
+		                                               : TUI_COLOR_DEFAULT);
 	row++;
 	if (row < y + h)
 		tui_draw_text(c, row, 0, c->cols, "Enter edits a field (the host: pick from a list); Enter on [ Launch ] starts it; q closes",

@@ -244,7 +244,7 @@ static void promote_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 			snprintf(line, sizeof line, "%-24s %-24.24s %-24.24s", "", cl, hl);
 			tui_draw_text(c, row++, 2, w - 1, line, TUI_COLOR_DIM);
 			char ml[160];
-			snprintf(ml, sizeof ml, "%s (%s)", g->metric, g->goal > 0 ? "max" : "min");
+			snprintf(ml, sizeof ml, "%s (%s)", g->metric, ry_metric_goal_name(g->goal));
 			snprintf(line, sizeof line, "%-24.24s %-24s %-24s", ml, cand, hold);
 			tui_draw_text(c, row++, 2, w - 1, line, TUI_COLOR_DEFAULT);
 			snprintf(line, sizeof line, "%s: %s", g->passes ? "would move" : "would refuse", g->reason);
@@ -325,7 +325,7 @@ static void performed(struct tui_ctx *c, struct promote_priv *p, int rc, const c
 		fmt_value(res.gate.holder, hold, sizeof hold);
 		if (res.gate.gated)
 			snprintf(p->result[1], sizeof p->result[1], "@%s not moved: %s %s candidate %s vs holder v%lld %s",
-			         alias, res.gate.metric, res.gate.goal > 0 ? "max" : "min", cand,
+			         alias, res.gate.metric, ry_metric_goal_name(res.gate.goal), cand,
 			         (long long)res.gate.holder_version, hold);
 		else
 			snprintf(p->result[1], sizeof p->result[1], "@%s not moved: %.300s", alias, line);

@@ -276,21 +276,10 @@ static void event_line(const ry_model_event *e, char *out, size_t n)
 {
 	char when[64], what[96] = "";
 	ry_format_time(e->ts, when, sizeof when);
-	if (e->from_version || e->to_version || e->alias) {
-		char from[24], to[24];
-		if (e->from_version)
-			snprintf(from, sizeof from, "v%lld", (long long)e->from_version);
-		else
-			snprintf(from, sizeof from, "unset");
-		if (e->to_version)
-			snprintf(to, sizeof to, "v%lld", (long long)e->to_version);
-		else if (!strcmp(e->kind, "alias.delete"))
-			snprintf(to, sizeof to, "unset");
-		else if (e->version)
-			snprintf(to, sizeof to, "v%lld", (long long)e->version);
-		else
-			snprintf(to, sizeof to, "(not moved)");
-		snprintf(what, sizeof what, "@%s %s -> %s", e->alias ? e->alias : "?", from, to);
+	if (e->alias) {
+		char mv[48];
+		ry_registry_event_move(e, mv, sizeof mv);
+		snprintf(what, sizeof what, "@%s %s", e->alias, mv);
 	} else if (e->version) {
 		snprintf(what, sizeof what, "v%lld", (long long)e->version);
 	}

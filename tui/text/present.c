@@ -1,0 +1,122 @@
+/*
+ * The text both front ends print through: the cost estimate, a host's
+ * price and probe summary, money.  Each wording lives here once; the CLI
+ * prints the lines, the app draws them with a colour per kind.  It does no
+ * I/O and does not sanitise (the printing side does), and it computes
+ * nothing: the numbers come from core (cost.h, hosts.h) as they are.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "text/present.h"
+#include "base/util.h"
+
+void tui_present_money(char *out, size_t n, double v)
+{
+	if (isnan(v))
+		snprintf(out, n, "unknown");
+	else
+		snprintf(out, n, "$%.2f", v);
+}
+
+void tui_present_run_cost(char *out, size_t n, double cost, double rate)
+{
+	if (isfinite(cost) && rate > 0)
+		snprintf(out, n, "$%.2f at $%.2f/h", cost, rate);
+	else if (isfinite(cost))
+		snprintf(out, n, "$%.2f", cost);
+	else
+		snprintf(out, n, "-");
+}
+
+void tui_present_price(char *out, size_t n, const ry_host *h)
+{
+	if (h->gpu_price_per_hour > 0)
+		snprintf(out, n, "$%.2f/h + $%.2f/GPU-h", h->price_per_hour, h->gpu_price_per_hour);
+	else
+		snprintf(out, n, "$%.2f/h", h->price_per_hour);
+}
+
+void tui_present_host_status(char *out, size_t n, const ry_host *h)
+{
+	char mem[32], disk[32];
+	if (!h->probed) {
+		snprintf(out, n, "not probed");
+		return;
+	}
+	if (h->probe_rc) {
+		snprintf(out, n, "unreachable (%s)", ry_ssh_fail_name(h->fail));
+		return;
+	}
+	ry_format_bytes(h->mem_avail_kb < 0 ? -1 : h->mem_avail_kb * 1024, mem, sizeof mem);
+	ry_format_bytes(h->disk_free_kb < 0 ? -1 : h->disk_free_kb * 1024, disk, sizeof disk);
+	if (h->has_nvidia) {
+		int nfree = 0;
+		for (size_t i = 0; i < h->ngpus; i++)
+			nfree += ry_gpu_is_free(&h->gpus[i]);
+		snprintf(out, n, "ok (%.2fs)  %zu GPUs, %d free  %d CPUs  load %.2f  mem %s free  disk %s free",
+		         h->probe_secs, h->ngpus, nfree, h->ncpu, h->load1, mem, disk);
+	} else {
+		snprintf(out, n, "ok (%.2fs)  CPU host  %d CPUs  load %.2f  mem %s free  disk %s free", h->probe_secs,
+		         h->ncpu, h->load1, mem, disk);
+	}
+}
+
+void tui_present_budget(char *out, size_t n, const ry_cost_estimate *e)
+{
+	if (!e->over_budget)
+		snprintf(out, n, "%s", "");
+	else
+		snprintf(out, n, "%s over budget: %s", e->block_mode ? "blocked:" : "warning:", e->budget_msg);
+}
+
+/* The next line of out[], of kind k, its text cleared. */
+static char *next(struct tui_present_line *out, size_t *i, enum tui_present_kind k)
+{
+	out[*i].kind = k;
+	out[*i].text[0] = '\0';
+	return out[(*i)++].text;
+}
+
+size_t tui_present_estimate(struct tui_present_line *out, const ry_cost_estimate *e, const ry_host *h)
+{
+	const size_t n = TUI_PRESENT_LINE_MAX;
+	size_t i = 0;
+	char a[32], d[32], *t;
+
+	t = next(out, &i, TUI_PRESENT_TITLE);
+	snprintf(t, n, "Estimate%s%s with %d GPU%s:", h ? " for " : "", h ? h->name : "", e->gpus,
+	         e->gpus == 1 ? "" : "s");
+	t = next(out, &i, TUI_PRESENT_BODY);
+	if (h && e->gpus > 0 && h->gpu_price_per_hour > 0)
+		snprintf(t, n, "  rate           $%.2f/h  ($%.2f/h + %d x $%.2f/GPU-h)", e->rate, h->price_per_hour,
+		         e->gpus, h->gpu_price_per_hour);
+	else
+		snprintf(t, n, "  rate           $%.2f/h", e->rate);
+	if (isnan(e->expected_secs))
+		snprintf(d, sizeof d, "unknown");
+	else
+		ry_format_duration(e->expected_secs, d, sizeof d);
+	snprintf(next(out, &i, TUI_PRESENT_BODY), n, "  expected time  %s  (%s)", d, e->basis);
+	tui_present_money(a, sizeof a, e->expected_cost);
+	snprintf(next(out, &i, TUI_PRESENT_BODY), n, "  expected cost  %s", a);
+	t = next(out, &i, TUI_PRESENT_BODY);
+	if (e->time_limit > 0) {
+		ry_format_duration(e->time_limit, d, sizeof d);
+		tui_present_money(a, sizeof a, e->max_cost);
+		snprintf(t, n, "  max cost       %s at the time limit %s", a, d);
+	} else {
+		snprintf(t, n, "  max cost       unbounded (no time limit)");
+	}
+	t = next(out, &i, TUI_PRESENT_BODY);
+	tui_present_money(a, sizeof a, e->month_spent);
+	snprintf(t, n, "  this month     %s spent", a);
+	if (e->budget_per_month > 0) {
+		tui_present_money(a, sizeof a, e->budget_per_month);
+		snprintf(t + strlen(t), n - strlen(t), " of %s", a);
+	}
+	if (e->over_budget)
+		tui_present_budget(next(out, &i, TUI_PRESENT_ALERT), n, e);
+	return i;
+}

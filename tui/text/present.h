@@ -1,0 +1,68 @@
+/*
+ * The words both front ends print about the same thing: the cost estimate
+ * before a launch, a host's price and probe summary, and money.  The CLI
+ * prints these lines and the full-screen app draws them, so a change of
+ * wording lands once and `runyard launch --estimate` and the launch dialog
+ * cannot drift apart.
+ *
+ * Everything here is plain text into caller buffers: no curses, no stdio,
+ * no colour (a line says what kind it is; the front end picks how to show
+ * it).  Outside text (a host name, an error) is copied as it is: the front
+ * end sanitises when it prints (cli_put_safe, tui_draw_text), as it does
+ * for any other outside text.
+ */
+#ifndef TUI_PRESENT_H
+#define TUI_PRESENT_H
+
+#include <stddef.h>
+
+#include "remote/cost.h"
+#include "remote/hosts.h"
+
+/* Money: "$12.50", or "unknown" for NaN.  Writes into out (n bytes). */
+void tui_present_money(char *out, size_t n, double v);
+
+/* What a run cost: "$1.20 at $2.00/h" when it has a rate, "$1.20" without,
+ * "-" when the cost is not a number.  Writes into out. */
+void tui_present_run_cost(char *out, size_t n, double cost, double rate);
+
+/* A host's price: "$0.50/h + $1.25/GPU-h", or "$0.50/h" without a GPU
+ * price.  Writes into out. */
+void tui_present_price(char *out, size_t n, const ry_host *h);
+
+/* What a probe found, in one line without the host's name:
+ *   "ok (0.12s)  2 GPUs, 1 free  8 CPUs  load 0.50  mem 3.0 GiB free  disk 9.5 GiB free"
+ *   "ok (0.12s)  CPU host  8 CPUs  load 0.50  mem ... free  disk ... free"
+ *   "unreachable (auth)"       (the error itself is the front end's to show)
+ *   "not probed"
+ * Writes into out. */
+void tui_present_host_status(char *out, size_t n, const ry_host *h);
+
+/* The budget check of e: "warning: over budget: WHY", "blocked: over
+ * budget: WHY" under budget_mode = block, or "" within budget. */
+void tui_present_budget(char *out, size_t n, const ry_cost_estimate *e);
+
+/* One line of a cost estimate and how to show it. */
+enum tui_present_kind {
+	TUI_PRESENT_TITLE, /* "Estimate for gpu1 with 2 GPUs:" */
+	TUI_PRESENT_BODY,  /* rate, expected time and its basis, costs, month */
+	TUI_PRESENT_ALERT, /* the budget check, only when over budget */
+};
+
+#define TUI_PRESENT_LINE_MAX 1024
+#define TUI_PRESENT_ESTIMATE_LINES 7
+
+struct tui_present_line {
+	enum tui_present_kind kind;
+	char text[TUI_PRESENT_LINE_MAX];
+};
+
+/* The estimate e for host h (NULL: the title names no host) as at most
+ * TUI_PRESENT_ESTIMATE_LINES lines into out[]; returns how many.  In order:
+ * the title, the rate (with its price breakdown when GPUs are priced), the
+ * expected time with its basis, the expected cost, the max cost at the time
+ * limit (or "unbounded"), the month's spend against its budget, and, only
+ * when a budget would be exceeded, the budget check (tui_present_budget). */
+size_t tui_present_estimate(struct tui_present_line *out, const ry_cost_estimate *e, const ry_host *h);
+
+#endif
