@@ -11,10 +11,12 @@ SSHD_PID=
 
 rt_skip() { echo "1..0 # SKIP $*"; exit 77; }
 
+# A free port below the kernel's ephemeral range (32768-60999 by default),
+# so no outgoing connection of a test running beside this one holds it.
 rt_port() {
 	local p
 	while :; do
-		p=$(( (RANDOM % 20000) + 30000 ))
+		p=$(( (RANDOM % 12000) + 20000 ))
 		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo $p; return; fi
 	done
 }
@@ -135,7 +137,8 @@ CONF
 		done
 		[ -n "$k" ] && echo "$k" >> "$HOME/.ssh/known_hosts"
 	done
-	[ "$(wc -l < "$HOME/.ssh/known_hosts")" -eq 3 ] || { echo "Bail out! ssh-keyscan got no keys"; exit 1; }
+	[ "$(wc -l < "$HOME/.ssh/known_hosts")" -eq 3 ] ||
+		{ echo "Bail out! ssh-keyscan got no keys:"; sed 's/^/# /' "$RT/sshd.log"; exit 1; }
 }
 
 # rt_start / rt_stop: the sshd process (restartable mid-test).
@@ -144,7 +147,9 @@ rt_start() {
 	SSHD_PID=$!
 	local i
 	for i in $(seq 1 100); do
-		if ssh-keyscan -T 1 -p "$RT_PORTC" 127.0.0.1 >/dev/null 2>&1; then flock -u 9 2>/dev/null; return 0; fi
+		if ssh-keyscan -T 1 -p "$RT_PORTC" 127.0.0.1 >/dev/null 2>&1 &&
+		   ssh-keyscan -T 1 -p "$RT_PORT2" 127.0.0.1 >/dev/null 2>&1 &&
+		   ssh-keyscan -T 1 -p "$RT_PORT8" 127.0.0.1 >/dev/null 2>&1; then flock -u 9 2>/dev/null; return 0; fi
 		kill -0 "$SSHD_PID" 2>/dev/null || break
 		sleep 0.05
 	done
