@@ -344,11 +344,13 @@ struct tracker {
 	ry_store *st;
 	int64_t run_id;
 	ry_ingest *in;
-	int log_fd;
+	int log_fd;          /* runyard's own, not O_APPEND: written at log_off (splice needs that) */
+	off_t log_off;
 	int metrics_fd;
 	char *buf;
 	size_t bufsz;
 	int flush_err;
+	int dup[2];          /* a private pipe the command's pipe output is tee'd into; -1 for none */
 };
 
 static void write_all(int *fd, const char *p, size_t n)
@@ -371,21 +373,97 @@ static void write_all(int *fd, const char *p, size_t n)
 	}
 }
 
+/* Append to the log at runyard's offset. */
+static void log_write(struct tracker *t, const char *p, size_t n)
+{
+	while (t->log_fd >= 0 && n > 0) {
+		ssize_t w = pwrite(t->log_fd, p, n, t->log_off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* the log cannot be written (disk full): the rest goes on */
+		t->log_off += w;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* From a pipe, output moves into the log inside the kernel before runyard
+ * has it: tee(2) copies what the pipe holds into a private pipe without
+ * taking it, splice(2) then moves those bytes into the log file, and the
+ * copy is read for the terminal and ingest.  Were runyard killed between
+ * any two of these, every byte is in the log or still in the command's
+ * pipe, where the keeper finds it: none is lost, none doubled.  Returns
+ * the bytes taken, 0 at EOF, -1 with errno (EAGAIN: nothing there; EINVAL:
+ * not a pipe). */
+static ssize_t pump_pipe(struct tracker *t, struct stream *s)
+{
+	ssize_t n = tee(s->fd, t->dup[1], t->bufsz, SPLICE_F_NONBLOCK), moved = 0, got = 0;
+	if (n <= 0)
+		return n;
+	while (moved < n) {
+		ssize_t m = splice(s->fd, NULL, t->log_fd, &t->log_off, (size_t)(n - moved), 0);
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m <= 0)
+			break;
+		moved += m;
+	}
+	ry_fault("track-pumped");
+	/* The log refused some (disk full): take them from the pipe anyway, or
+	 * the next tee would copy them again. */
+	while (moved < n) {
+		ssize_t m = read(s->fd, t->buf, (size_t)(n - moved));
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m <= 0)
+			break;
+		moved += m;
+	}
+	while (got < n) {
+		ssize_t m = read(t->dup[0], t->buf + got, (size_t)(n - got));
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m <= 0)
+			break;
+		got += m;
+	}
+	write_all(&s->out, t->buf, (size_t)got);
+	ry_ingest_log(t->in, t->buf, (size_t)got);
+	return got;
+}
+
 /* Read what is there (adding the byte count to *got); false at EOF.  A
  * pty master gives EIO, not EOF, once the command and everything it left
  * behind have closed the slave, and only after every byte was read. */
 static bool pump(struct tracker *t, struct stream *s, size_t *got)
 {
 	for (int rounds = 0; rounds < 16; rounds++) {
-		ssize_t r = read(s->fd, t->buf, t->bufsz);
+		ssize_t r;
+		if (!s->pty && t->dup[0] >= 0) {
+			r = pump_pipe(t, s);
+			if (r < 0 && errno == EINVAL) {
+				close(t->dup[0]);
+				close(t->dup[1]);
+				t->dup[0] = t->dup[1] = -1; /* not a pipe after all: read it */
+				continue;
+			}
+		} else {
+			r = read(s->fd, t->buf, t->bufsz);
+			if (r > 0) {
+				/* A pty has no tee: the bytes are runyard's now, so the
+				 * log gets them before anything else. */
+				log_write(t, t->buf, (size_t)r);
+				ry_fault("track-pumped");
+				write_all(&s->out, t->buf, (size_t)r);
+				ry_ingest_log(t->in, t->buf, (size_t)r);
+			}
+		}
 		if (r < 0)
 			return errno == EINTR || errno == EAGAIN;
 		if (r == 0)
 			return false;
 		*got += (size_t)r;
-		write_all(&s->out, t->buf, (size_t)r);
-		write_all(&t->log_fd, t->buf, (size_t)r);
-		ry_ingest_log(t->in, t->buf, (size_t)r);
 		if ((size_t)r < t->bufsz)
 			return true; /* drained: another read would mostly cost syscalls */
 	}
@@ -561,6 +639,7 @@ struct session {
 	struct ry_track__proc proc;
 	struct saved_signals sv;
 	char *patterns;
+	int keeper_log;          /* the keeper's O_APPEND description of the log, until handed over */
 	int wstatus, forwarded_sig;
 	bool exited, keeper_lost;
 };
@@ -590,9 +669,17 @@ static int track_setup(struct session *x)
 	struct tracker *t = &x->t;
 	int rc;
 
-	if ((t->log_fd = open(x->f.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0 ||
-	    (t->metrics_fd = open(x->f.metrics, O_RDONLY | O_CREAT | O_CLOEXEC, 0600)) < 0)
+	/* Two descriptions of the log: runyard's own writes at its offset (a
+	 * file opened O_APPEND cannot be spliced into), the keeper's appends
+	 * (it writes only once runyard is gone). */
+	if ((t->log_fd = open(x->f.log, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) < 0 ||
+	    (x->keeper_log = open(x->f.log, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0 ||
+	    (t->metrics_fd = open(x->f.metrics, O_RDONLY | O_CREAT | O_CLOEXEC, 0600)) < 0) {
 		return ry_error_set(RY_EIO, "cannot create the run's files in %s: %s", x->f.dir, strerror(errno));
+	}
+	t->log_off = lseek(t->log_fd, 0, SEEK_END);
+	if (t->log_off < 0)
+		t->log_off = 0;
 	{
 		/* the experiment's saved settings, the config's and the command line's */
 		ry_run *r = NULL;
@@ -616,6 +703,12 @@ static int track_setup(struct session *x)
 	 * in the CPU's cache for the last three (1 MiB was 15% slower a GiB). */
 	t->bufsz = 256 << 10;
 	t->buf = ry_xmalloc(t->bufsz);
+	/* The private pipe pipe output is tee'd into (pump_pipe); without it,
+	 * output is read as from a pty. */
+	if (pipe2(t->dup, O_CLOEXEC | O_NONBLOCK) == 0)
+		fcntl(t->dup[0], F_SETPIPE_SZ, (int)t->bufsz);
+	else
+		t->dup[0] = t->dup[1] = -1;
 
 	if ((rc = ry_track__chan_open(&x->chans[0], o->out_fd)) || (rc = ry_track__chan_open(&x->chans[1], o->err_fd)))
 		return rc;
@@ -623,11 +716,13 @@ static int track_setup(struct session *x)
 		return ry_error_set(RY_ERROR, "cannot create a pipe: %s", strerror(errno));
 	install_signals(&x->sv);
 	{
-		int mine[] = { sig_pipe[0], sig_pipe[1], t->metrics_fd };
-		struct ry_track__spawn sp = { o->argv, x->f.metrics, x->f.artifacts, x->res->uuid, t->log_fd,
+		int mine[] = { sig_pipe[0], sig_pipe[1], t->metrics_fd, t->log_fd, t->dup[0], t->dup[1] };
+		struct ry_track__spawn sp = { o->argv, x->f.metrics, x->f.artifacts, x->res->uuid, x->keeper_log,
 		                              x->f.exit, x->f.keeper, mine, sizeof mine / sizeof mine[0] };
 		rc = ry_track__start(&x->proc, &sp, x->chans);
 	}
+	close(x->keeper_log); /* the keeper's now */
+	x->keeper_log = -1;
 	unblock_signals(&x->sv);
 	if (rc) {
 		restore_signals(&x->sv);
@@ -816,10 +911,11 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 {
 	struct session x = {
 		.st = st, .o = o, .res = res,
-		.t = { st, 0, NULL, -1, -1, NULL, 0, 0 },
+		.t = { .st = st, .log_fd = -1, .metrics_fd = -1, .dup = { -1, -1 } },
 		.streams = { { -1, o->out_fd, false }, { -1, o->err_fd, false } },
 		.chans = { RY_TRACK__CHAN_INIT, RY_TRACK__CHAN_INIT },
 		.proc = { -1, -1, -1, -1, 0 },
+		.keeper_log = -1,
 	};
 	int rc;
 
@@ -855,6 +951,11 @@ int ry_track_run(ry_store *st, const ry_track_options *o, ry_track_result *res)
 		close(x.t.log_fd);
 	if (x.t.metrics_fd >= 0)
 		close(x.t.metrics_fd);
+	for (int i = 0; i < 2; i++)
+		if (x.t.dup[i] >= 0)
+			close(x.t.dup[i]);
+	if (x.keeper_log >= 0)
+		close(x.keeper_log);
 	ry_ingest_free(x.t.in);
 	free(x.t.buf);
 	free(x.patterns);

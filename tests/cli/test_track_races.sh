@@ -44,6 +44,18 @@ is_status nopid "finished 0" && ok "the run without a pid is settled finished 0"
 n=$(metric_count nopid)
 [ "$n" = 20 ] && ok "all 20 points it printed are in" || fail "all 20 points it printed are in: $n"
 
+# ---- killed the moment it has taken output from the command's pipe: what
+# it took is in the log all the same (the keeper drains the rest)
+{ RUNYARD_FAULT=track-pumped:kill "$RUNYARD" run -q --name pumped -- sh -c "$JOB"; } >/dev/null 2>&1
+wait_until 20 test -e "$(rundir pumped)/exit" && ok "the keeper finishes a job whose first output runyard took" \
+	|| fail "the keeper finishes a job whose first output runyard took"
+ry runs
+is_status pumped "finished 0" && ok "it is settled finished 0" || fail "it is settled finished 0: '$(status_of pumped)'"
+n=$(metric_count pumped)
+[ "$n" = 20 ] && ok "no output lost at the kill: all 20 points" || fail "no output lost at the kill: $n points of 20"
+[ "$(grep -c '^step=' "$(rundir pumped)/log")" = 20 ] && ok "and all 20 lines in its log" \
+	|| fail "and all 20 lines in its log: $(grep -c '^step=' "$(rundir pumped)/log")"
+
 # ---- killed after the run is created, before the command starts
 { RUNYARD_FAULT=track-created:kill "$RUNYARD" run -q --name never -- sh -c "echo ran > '$T_TMP/never-ran'"; } >/dev/null 2>&1
 ry runs
