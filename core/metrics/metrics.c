@@ -862,14 +862,50 @@ fail_committed:
 
 /* ---- read-back ---------------------------------------------------------- */
 
+/* Decode the chunks of a history from chunk number `first` on into *buf
+ * (grown as needed), dropping the first `skip` points of the first one. */
+static int decode_from(ry_store *st, int64_t run_id, const char *key, int64_t first, size_t skip, ry_point **buf,
+                       size_t *cap, size_t *n)
+{
+	int64_t scratch[RY_METRICS_CHUNK];
+	sqlite3_stmt *q = ry_store__bulk_stmt(st, "SELECT chunk, n, data FROM metrics WHERE run_id = ? AND key = ? "
+	                                          "AND chunk >= ? ORDER BY chunk");
+	size_t len = 0;
+	int step, rc = 0;
+	sqlite3_bind_int64(q, 1, run_id);
+	sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, first);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t cn = sqlite3_column_int64(q, 1);
+		const uint8_t *blob = sqlite3_column_blob(q, 2);
+		size_t blen = (size_t)sqlite3_column_bytes(q, 2);
+		if (cn <= 0 || cn > RY_METRICS_CHUNK || !blob || (size_t)cn < skip) {
+			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
+			break;
+		}
+		if (len + (size_t)cn > *cap)
+			*buf = ry_xgrow(*buf, cap, len + (size_t)cn, sizeof **buf);
+		if (chunk_decode(blob, blen, *buf + len, (size_t)cn, scratch) != cn) {
+			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
+			break;
+		}
+		if (skip) /* only in the first chunk: the points the caller has */
+			memmove(*buf + len, *buf + len + skip, ((size_t)cn - skip) * sizeof **buf);
+		len += (size_t)cn - skip;
+		skip = 0;
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = ry_store__stmt_err(st, q, "reading a metric history");
+	sqlite3_reset(q);
+	if (rc)
+		return rc;
+	*n = len;
+	return 0;
+}
+
 int ry_metrics_read_into(ry_store *st, int64_t run_id, const char *key, ry_point **buf, size_t *cap,
                          size_t *n)
 {
-	sqlite3_stmt *q;
-	size_t len = 0;
-	int64_t scratch[RY_METRICS_CHUNK];
-	int step, rc = 0;
-
 	*n = 0;
 	if (!key)
 		return ry_error_set(RY_EINVAL, "reading a metric needs its name");
@@ -886,42 +922,15 @@ int ry_metrics_read_into(ry_store *st, int64_t run_id, const char *key, ry_point
 		}
 		sqlite3_reset(c);
 	}
-	q = ry_store__bulk_stmt(st, "SELECT chunk, n, data FROM metrics WHERE run_id = ? AND key = ? ORDER BY chunk");
-	sqlite3_bind_int64(q, 1, run_id);
-	sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t cn = sqlite3_column_int64(q, 1);
-		const uint8_t *blob = sqlite3_column_blob(q, 2);
-		size_t blen = (size_t)sqlite3_column_bytes(q, 2);
-		long got;
-		if (cn <= 0 || cn > RY_METRICS_CHUNK || !blob) {
-			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
-			break;
-		}
-		if (len + (size_t)cn > *cap)
-			*buf = ry_xgrow(*buf, cap, len + (size_t)cn, sizeof **buf);
-		got = chunk_decode(blob, blen, *buf + len, (size_t)cn, scratch);
-		if (got != cn) {
-			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
-			break;
-		}
-		len += (size_t)got;
-	}
-	if (!rc && step != SQLITE_DONE)
-		rc = ry_store__stmt_err(st, q, "reading a metric history");
-	sqlite3_reset(q);
-	if (rc)
-		return rc;
-	*n = len;
-	return 0;
+	return decode_from(st, run_id, key, 0, 0, buf, cap, n);
 }
 
 int ry_metrics_read_since(ry_store *st, int64_t run_id, const char *key, size_t from, ry_point **buf,
                           size_t *cap, size_t *n)
 {
 	sqlite3_stmt *q;
-	int64_t scratch[RY_METRICS_CHUNK], first = -1;
-	size_t before = 0, len = 0, skip;
+	int64_t first = -1;
+	size_t before = 0;
 	int step, rc = 0;
 
 	*n = 0;
@@ -947,41 +956,7 @@ int ry_metrics_read_since(ry_store *st, int64_t run_id, const char *key, size_t 
 	sqlite3_reset(q);
 	if (rc || first < 0)
 		return rc; /* nothing past `from` */
-	skip = from - before;
-	q = ry_store__bulk_stmt(st, "SELECT chunk, n, data FROM metrics WHERE run_id = ? AND key = ? AND chunk >= ? "
-	                            "ORDER BY chunk");
-	sqlite3_bind_int64(q, 1, run_id);
-	sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, first);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t cn = sqlite3_column_int64(q, 1);
-		const uint8_t *blob = sqlite3_column_blob(q, 2);
-		size_t blen = (size_t)sqlite3_column_bytes(q, 2);
-		if (cn <= 0 || cn > RY_METRICS_CHUNK || !blob) {
-			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
-			break;
-		}
-		if (len + (size_t)cn > *cap)
-			*buf = ry_xgrow(*buf, cap, len + (size_t)cn, sizeof **buf);
-		if (chunk_decode(blob, blen, *buf + len, (size_t)cn, scratch) != cn) {
-			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
-			break;
-		}
-		if (skip) { /* the first chunk: drop the points already had */
-			memmove(*buf, *buf + skip, ((size_t)cn - skip) * sizeof **buf);
-			len += (size_t)cn - skip;
-			skip = 0;
-		} else {
-			len += (size_t)cn;
-		}
-	}
-	if (!rc && step != SQLITE_DONE)
-		rc = ry_store__stmt_err(st, q, "reading a metric history");
-	sqlite3_reset(q);
-	if (rc)
-		return rc;
-	*n = len;
-	return 0;
+	return decode_from(st, run_id, key, first, from - before, buf, cap, n);
 }
 
 int ry_metrics_read(ry_store *st, int64_t run_id, const char *key, ry_point **out, size_t *n)
