@@ -88,52 +88,46 @@ static double draw_key(struct tui_ctx *c, int key)
 	return ms;
 }
 
-int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n, const char *filter,
-                      struct tui_bench_figures *out)
+/* Stage 0: the 12 runs with 100,000-point histories to compare, seeded
+ * in a child so its buffers do not count in our max RSS. */
+static int seed_long_runs(const char *db_path, int64_t long_ids[TUI_MAX_COMPARE])
 {
-	struct tui_ctx ctx;
-	struct tui_ctx *c = &ctx;
-	int64_t long_ids[TUI_MAX_COMPARE];
-	int rc = 0;
-	memset(out, 0, sizeof *out);
-	memset(c, 0, sizeof *c);
-	if (!filter)
-		filter = "lr < 0.01 and status = finished";
-	if (n > TUI_MAX_COMPARE)
-		n = TUI_MAX_COMPARE;
-
-	if (n == 0) {
-		/* Seed in a child so its buffers do not count in our max RSS. */
-		int pfd[2];
-		if (pipe(pfd) < 0)
-			return ry_error_set(RY_EIO, "cannot create a pipe for the benchmark: %s", strerror(errno));
-		pid_t pid = fork();
-		if (pid < 0)
-			return ry_error_set(RY_EIO, "cannot fork for the benchmark: %s", strerror(errno));
-		if (pid == 0) {
-			ry_store *st = NULL;
-			close(pfd[0]);
-			rc = ry_store_open(&st, db_path, 0);
-			if (rc == 0)
-				rc = add_long_runs(st, long_ids, TUI_MAX_COMPARE, 100000);
-			ry_store_close(st);
-			if (rc == 0 && write(pfd[1], long_ids, sizeof long_ids) != (ssize_t)sizeof long_ids)
-				rc = -1;
-			if (rc < 0)
-				fprintf(stderr, "runyard: %s\n", ry_error_last());
-			_exit(rc < 0 ? 1 : 0);
-		}
-		close(pfd[1]);
-		ssize_t got = read(pfd[0], long_ids, sizeof long_ids);
+	int pfd[2], rc = 0;
+	if (pipe(pfd) < 0)
+		return ry_error_set(RY_EIO, "cannot create a pipe for the benchmark: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0)
+		return ry_error_set(RY_EIO, "cannot fork for the benchmark: %s", strerror(errno));
+	if (pid == 0) {
+		ry_store *st = NULL;
 		close(pfd[0]);
-		int status = 0;
-		waitpid(pid, &status, 0);
-		if (got != (ssize_t)sizeof long_ids || !WIFEXITED(status) || WEXITSTATUS(status))
-			return ry_error_set(RY_ERROR, "adding the long runs for the compare benchmark failed");
-		compare_ids = long_ids;
-		n = TUI_MAX_COMPARE;
+		rc = ry_store_open(&st, db_path, 0);
+		if (rc == 0)
+			rc = add_long_runs(st, long_ids, TUI_MAX_COMPARE, 100000);
+		ry_store_close(st);
+		if (rc == 0 && write(pfd[1], long_ids, TUI_MAX_COMPARE * sizeof *long_ids) !=
+		                   (ssize_t)(TUI_MAX_COMPARE * sizeof *long_ids))
+			rc = -1;
+		if (rc < 0)
+			fprintf(stderr, "runyard: %s\n", ry_error_last());
+		_exit(rc < 0 ? 1 : 0);
 	}
+	close(pfd[1]);
+	ssize_t got = read(pfd[0], long_ids, TUI_MAX_COMPARE * sizeof *long_ids);
+	close(pfd[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	if (got != (ssize_t)(TUI_MAX_COMPARE * sizeof *long_ids) || !WIFEXITED(status) || WEXITSTATUS(status))
+		return ry_error_set(RY_ERROR, "adding the long runs for the compare benchmark failed");
+	return 0;
+}
 
+/* Stage 1: the first frame, everything the app does before the user sees
+ * the runs, then the experiments pane.  0 or an RY_E* code (the screen is
+ * ended when it fails after starting). */
+static int measure_first_frame(struct tui_ctx *c, const char *db_path, struct tui_bench_figures *out)
+{
+	int rc;
 	/* First frame: everything the app does before the user sees the runs. */
 	double t0 = ry_monotonic(), cpu0 = cpu_now();
 	rc = ry_store_open(&c->st, db_path, 0);
@@ -143,14 +137,13 @@ int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n,
 	c->utf8 = true;
 	tui_theme_default(&c->theme);
 	if (tui_screen_init(c, true, 40, 120) < 0) {
-		rc = ry_error_set(RY_ERROR, "cannot start a headless screen for the benchmark");
-		goto out;
+		return ry_error_set(RY_ERROR, "cannot start a headless screen for the benchmark");
 	}
 	c->data_version = ry_store_data_version(c->st);
 	if (!tui_view_push(c, &tui_view_main, NULL)) {
 		rc = ry_error_set(RY_ERROR, "the main screen did not open: %s", c->msg);
 		tui_screen_end(c);
-		goto out;
+		return rc;
 	}
 	tui_app_draw(c);
 	out->first_frame_ms = (ry_monotonic() - t0) * 1000;
@@ -165,6 +158,12 @@ int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n,
 	tui_app_idle(c);
 	out->warm_ms = (ry_monotonic() - tp) * 1000;
 
+	return 0;
+}
+
+/* Stage 2: the live filter, keystroke by keystroke, and its query alone. */
+static void measure_filter(struct tui_ctx *c, const char *filter, struct tui_bench_figures *out)
+{
 	/* Live filter: every keystroke re-runs the query and redraws. */
 	double keys[256];
 	size_t nk = 0;
@@ -196,6 +195,11 @@ int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n,
 		ry_runlist_free(l);
 	}
 
+}
+
+/* Stage 3: paging through the unfiltered list. */
+static void measure_paging(struct tui_ctx *c, struct tui_bench_figures *out)
+{
 	/* Paging through the unfiltered list. */
 	double sum = 0, mx = 0, csum = 0;
 	for (int i = 0; i < 20; i++) {
@@ -221,6 +225,12 @@ int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n,
 	}
 	out->page_max_ms = mx;
 
+}
+
+/* Stage 4: compare the runs (table and chart), then one new point on a
+ * compared run as a live run brings it.  0 or an RY_E* code. */
+static int measure_compare(struct tui_ctx *c, const int64_t *compare_ids, size_t n, struct tui_bench_figures *out)
+{
 	/* Compare: mark the runs, press c, draw table and chart. */
 	tui_mark_clear(c);
 	for (size_t i = 0; i < n; i++)
@@ -250,7 +260,7 @@ int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n,
 			ry_metric_summaries_free(ms, nms);
 		}
 	} else {
-		rc = ry_error_set(RY_ERROR, "compare did not open: %s", c->msg);
+		return ry_error_set(RY_ERROR, "compare did not open: %s", c->msg);
 	}
 
 	/* A live run: one new point of the charted metric on a compared run,
@@ -269,6 +279,34 @@ int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n,
 		}
 		ry_metrics_writer_free(w);
 	}
+
+	return 0;
+}
+
+int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n, const char *filter,
+                      struct tui_bench_figures *out)
+{
+	struct tui_ctx ctx;
+	struct tui_ctx *c = &ctx;
+	int64_t long_ids[TUI_MAX_COMPARE];
+	int rc = 0;
+	memset(out, 0, sizeof *out);
+	memset(c, 0, sizeof *c);
+	if (!filter)
+		filter = "lr < 0.01 and status = finished";
+	if (n > TUI_MAX_COMPARE)
+		n = TUI_MAX_COMPARE;
+	if (n == 0) {
+		if ((rc = seed_long_runs(db_path, long_ids)))
+			return rc;
+		compare_ids = long_ids;
+		n = TUI_MAX_COMPARE;
+	}
+	if ((rc = measure_first_frame(c, db_path, out)))
+		goto out;
+	measure_filter(c, filter, out);
+	measure_paging(c, out);
+	rc = measure_compare(c, compare_ids, n, out);
 
 	/* Private memory with compare open: RSS also counts the workspace
 	 * file's pages that SQLite maps (mmap_size), which are shared and
