@@ -109,7 +109,7 @@ wait "$A"; RA=$?
 # (what made the pid's own transaction wait, and the run look pid-less)
 random_kills() { # PREFIX
 	for i in $(seq "$KILLS"); do
-		"$RUNYARD" run -q --name "$1$i" -- sh -c "$JOB" >/dev/null 2>&1 &
+		"$RUNYARD" run -q --name "kill-$1$i" -- sh -c "$JOB" >/dev/null 2>&1 &
 		local p=$!
 		sleep "0.0$(( RANDOM % 5 ))$(( RANDOM % 10 ))"
 		{ kill -KILL "$p"; wait "$p"; } 2>/dev/null
@@ -138,23 +138,27 @@ all_settled() { "$RUNYARD" runs >/dev/null 2>&1; [ "$(q "select count(*) from ru
 wait_until 60 all_settled
 total=$((2 * KILLS))
 stuck=$(q "select count(*) from runs where status = 'running'")
-bad=$(q "select count(*) from runs where name glob '[kc]*' and status not in ('finished', 'lost')")
+bad=$(q "select count(*) from runs where name glob 'kill-*' and status not in ('finished', 'lost')")
 [ "$stuck" = 0 ] && ok "$total random kills: 0 runs stuck running" || fail "$total random kills: $stuck stuck running"
 [ "$bad" = 0 ] && ok "$total random kills: every run finished (or lost before its command started)" \
 	|| fail "$total random kills: $bad mislabelled: $(q "select name, status, exit_code from runs where status not in ('finished', 'lost')")"
-short=0
-for name in $(q "select name from runs where name glob '[kc]*' and status = 'finished'"); do
-	[ "$(metric_count "$name")" = 20 ] || short=$((short + 1))
+short=0 why=""
+for name in $(q "select name from runs where name glob 'kill-*' and status = 'finished'"); do
+	n=$(metric_count "$name")
+	if [ "$n" != 20 ]; then
+		short=$((short + 1))
+		why="$why $name: $n points, $(grep -c '^step=' "$RUNYARD_DB.runs/$(q "select uuid from runs where name = '$name'")/log") lines in its log;"
+	fi
 done
 [ "$short" = 0 ] && ok "$total random kills: every finished run has all 20 points" \
-	|| fail "$total random kills: $short finished runs lack points"
+	|| fail "$total random kills: $short finished runs lack points:$why"
 lostran=0
 for name in $(q "select name from runs where status = 'lost'"); do
 	[ -s "$RUNYARD_DB.runs/$(q "select uuid from runs where name = '$name'")/log" ] && lostran=$((lostran + 1))
 done
 [ "$lostran" = 0 ] && ok "$total random kills: no run whose command printed is lost" \
 	|| fail "$total random kills: $lostran lost runs had output"
-echo "# random kills: $total, finished $(q "select count(*) from runs where name glob '[kc]*' and status = 'finished'"), lost before starting $(q "select count(*) from runs where status = 'lost'")"
+echo "# random kills: $total, finished $(q "select count(*) from runs where name glob 'kill-*' and status = 'finished'"), lost before starting $(q "select count(*) from runs where status = 'lost'")"
 
 # ---- short runs while two readers reconcile in a loop: none relabelled
 export RUNYARD_DB="$T_TMP/readers.db"

@@ -39,11 +39,6 @@ bool cli_utf8(void)
 	return utf8;
 }
 
-int cli_text_width(const char *s)
-{
-	return tui_text_width(s);
-}
-
 void cli_text_fit(ry_buf *b, const char *s, int cols)
 {
 	/* Sanitising can quadruple a byte ("\\x9B"); the ellipsis adds three. */
@@ -121,17 +116,12 @@ void cli_table_cellf(cli_table *t, size_t j, const char *fmt, ...)
 	free(text);
 }
 
-size_t cli_table_rows(const cli_table *t)
-{
-	return t->rows;
-}
-
 static void print_row(const cli_table *t, FILE *f, char *const *cells, const int *widths)
 {
 	ry_buf line = RY_BUF_INIT;
 	for (size_t j = 0; j < t->ncols; j++) {
 		const char *s = cells[j] ? cells[j] : "";
-		int pad = widths[j] - cli_text_width(s);
+		int pad = widths[j] - tui_text_width(s);
 		if (j > 0)
 			ry_buf_puts(&line, "  ");
 		if (t->cols[j].right)
@@ -155,10 +145,10 @@ void cli_table_print(const cli_table *t, FILE *f, bool header)
 	for (size_t j = 0; j < t->ncols; j++) {
 		hdr[j] = t->cols[j].header;
 		if (header && hdr[j])
-			widths[j] = cli_text_width(hdr[j]);
+			widths[j] = tui_text_width(hdr[j]);
 		for (size_t i = 0; i < t->rows; i++) {
 			const char *s = t->cells[i * t->ncols + j];
-			int w = s ? cli_text_width(s) : 0;
+			int w = s ? tui_text_width(s) : 0;
 			if (w > widths[j])
 				widths[j] = w;
 		}

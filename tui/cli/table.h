@@ -31,14 +31,9 @@ void cli_table_row(cli_table *t);
 void cli_table_cell(cli_table *t, size_t j, const char *text);
 void cli_table_cellf(cli_table *t, size_t j, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-size_t cli_table_rows(const cli_table *t);
-
 /* Print header and rows, columns separated by two spaces, trailing blanks
  * trimmed.  `header` false prints the rows only. */
 void cli_table_print(const cli_table *t, FILE *f, bool header);
-
-/* Display columns of an already sanitised UTF-8 string. */
-int cli_text_width(const char *s);
 
 /* Append `s` (sanitised) to b, cut to at most `cols` display columns with an
  * ellipsis when cut. */
