@@ -183,9 +183,12 @@ sleep 0.5
 ry cancel "$idc"
 expect_rc 0 "cancel"
 expect_out_has "(status killed)" "cancelled run is killed"
+# Gone means no live member of the group is left: a zombie is gone too
+# (where nothing reaps orphans, e.g. in a container, one may linger).
+group_alive() { ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'; }
 gone=0
-for i in $(seq 1 12); do
-	if ! kill -0 "$pidc" 2>/dev/null && ! pgrep -g "$pidc" >/dev/null 2>&1; then gone=1; break; fi
+for i in $(seq 1 40); do
+	if ! group_alive "$pidc"; then gone=1; break; fi
 	sleep 0.25
 done
 if [ $gone -eq 0 ]; then fail "the remote process group is gone"; else ok "the remote process group is gone"; fi
