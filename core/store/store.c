@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* 'RYWS': marks a SQLite file as a runyard workspace (PRAGMA application_id). */
@@ -280,8 +281,8 @@ static int migrate(ry_store *st, bool fresh, int version)
 	if (st->readonly)
 		return ry_error_set(RY_ESCHEMA, "workspace %s has schema version %d and needs migrating to %d; "
 		                    "open it once with write access", st->path, version, RY_SCHEMA_VERSION);
-	if ((rc = ry_store__exec(st, "BEGIN IMMEDIATE")))
-		return rc;
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return ry_store__sqlerr(st, "taking the write lock to set the workspace up");
 	if ((rc = check_workspace(st, &fresh, &version)))
 		goto fail;
 	if (version == RY_SCHEMA_VERSION)
@@ -355,6 +356,25 @@ static int open_immutable(ry_store *st, bool *fresh, int *version)
 	}
 	ry_buf_free(&uri);
 	return rc;
+}
+
+/* Put the file in WAL mode (a no-op once it is).  Switching a new file
+ * needs it to itself, and SQLite does not wait for that through the busy
+ * timeout: while other processes are creating the same workspace, try
+ * again for as long as the busy timeout would have waited. */
+static int use_wal(ry_store *st)
+{
+	double until = ry_monotonic() + 5.0;
+	for (int attempt = 0;; attempt++) {
+		int rc = sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		int code = sqlite3_extended_errcode(st->db) & 0xff;
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || ry_monotonic() > until)
+			return ry_store__sqlerr(st, "switching to write-ahead logging");
+		struct timespec ts = { 0, (long)(2 + attempt % 8) * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
 }
 
 int ry_store_open(ry_store **out, const char *path, unsigned flags)
@@ -447,10 +467,8 @@ int ry_store_open(ry_store **out, const char *path, unsigned flags)
 		goto fail;
 	}
 	/* Only now that the file is known to be ours may anything write to it. */
-	if (!st->readonly) {
-		if ((rc = ry_store__exec(st, "PRAGMA journal_mode = WAL")))
-			goto fail;
-	}
+	if (!st->readonly && (rc = use_wal(st)))
+		goto fail;
 	if ((rc = ry_store__exec(st, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
 	                             /* 32 MiB of page cache and no mmap: the TUI stays
 	                              * under 100 MB resident on a 10^7-point workspace. */
