@@ -579,11 +579,11 @@ bool ry_track__exit_read(const char *path, struct ry_track__end *e)
 	return ok;
 }
 
-int ry_track__keeper_write(const char *path, pid_t keeper)
+int ry_track__pidfile_write(const char *path, pid_t pid)
 {
 	char id[128] = "-", text[160];
-	identity(keeper, false, id, sizeof id);
-	snprintf(text, sizeof text, "%d %s\n", (int)keeper, id);
+	identity(pid, false, id, sizeof id);
+	snprintf(text, sizeof text, "%d %s\n", (int)pid, id);
 	if (!file_replace(path, text))
 		return ry_error_set(RY_EIO, "cannot write %s: %s", path, strerror(errno));
 	return 0;
@@ -600,7 +600,7 @@ char *ry_track__keeper_child(const char *path, int *pid)
 	return strcmp(id, "-") ? ry_xstrdup(id) : NULL;
 }
 
-bool ry_track__keeper_alive(const char *path)
+bool ry_track__pidfile_alive(const char *path)
 {
 	char want[128], *have;
 	int pid;
