@@ -71,8 +71,73 @@ typedef struct ry_plugin_run {
 	const char *command;
 	const char *host;
 	double created, started; /* Unix seconds */
+	const char *fingerprint;/* the source's summary of the run's state (status, end time, newest
+	                           point of each metric, counts of params and tags...): stored with the
+	                           run, so the next import can ask run_unchanged before reading the
+	                           run's histories.  NULL: none (the run is always sent). */
 } ry_plugin_run;
-#define RY_PLUGIN_RUN_INIT { RY_PLUGIN_ABI, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+#define RY_PLUGIN_RUN_INIT { RY_PLUGIN_ABI, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
+
+typedef struct ry_plugin_kv {
+	const char *key;
+	const char *value;
+} ry_plugin_kv;
+
+/* A registered model, as a tracker imports it (model_put). */
+typedef struct ry_plugin_model {
+	unsigned version;       /* RY_PLUGIN_ABI */
+	const char *name;       /* runyard's model-name rules apply: [A-Za-z0-9][A-Za-z0-9._-]* */
+	const char *description;/* NULL: none */
+	double created;         /* Unix seconds; 0 unknown */
+	const ry_plugin_kv *tags; size_t ntags;
+} ry_plugin_model;
+#define RY_PLUGIN_MODEL_INIT { RY_PLUGIN_ABI, NULL, NULL, 0, NULL, 0 }
+
+/* One version of a registered model: what model_version_put imports and
+ * model_read hands out. */
+typedef struct ry_plugin_model_version {
+	unsigned version;       /* RY_PLUGIN_ABI */
+	const char *model;
+	int64_t number;         /* the version number (kept as the source numbers it) */
+	const char *run_id;     /* import: the source's id of the run it came from (linked to that
+	                           imported run; NULL or not imported: no link).  model_read: the
+	                           workspace run's uuid, NULL when the run is gone */
+	const char *source_uri; /* where the artifact lives (e.g. "runs:/<id>/model",
+	                           "s3://..."); NULL: unknown */
+	const char *sha256;     /* model_read: the artifact's, "" when the workspace holds only the
+	                           record; import: ignored */
+	const char *artifact_path; /* model_read: the path the run recorded ("model.pt"), NULL none */
+	const char *description;/* NULL: none */
+	double created;         /* Unix seconds; 0 unknown */
+	const ry_plugin_kv *tags; size_t ntags;
+	const char *const *aliases; size_t naliases; /* model_read only: aliases on this version */
+} ry_plugin_model_version;
+#define RY_PLUGIN_MODEL_VERSION_INIT { RY_PLUGIN_ABI, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0 }
+
+/* One metric's whole history, as run_read hands it out. */
+typedef struct ry_plugin_series {
+	const char *key;
+	const ry_plugin_point *points; size_t n; /* in step order */
+} ry_plugin_series;
+
+/* A workspace run as run_read hands it out (for export).  Strings are NULL
+ * when unknown; secrets are already redacted, as the workspace stores them. */
+typedef struct ry_plugin_run_data {
+	unsigned version;       /* RY_PLUGIN_ABI */
+	const char *uuid;
+	const char *experiment;
+	const char *name;
+	const char *status;     /* queued|running|finished|failed|killed|lost */
+	const char *command, *host, *source;
+	const char *git_commit, *git_branch, *git_remote;
+	int git_dirty;          /* -1 unknown, 0 clean, 1 dirty */
+	double created, started, ended; /* Unix seconds; 0 unknown */
+	int has_exit_code, exit_code;
+	const char *notes;
+	const ry_plugin_kv *params; size_t nparams; /* sorted by key */
+	const ry_plugin_kv *tags; size_t ntags;     /* sorted by key */
+	const ry_plugin_series *metrics; size_t nmetrics; /* sorted by key */
+} ry_plugin_run_data;
 
 enum ry_plugin_log_level { RY_PLUGIN_LOG_DEBUG, RY_PLUGIN_LOG_INFO, RY_PLUGIN_LOG_WARN, RY_PLUGIN_LOG_ERROR };
 
@@ -119,6 +184,47 @@ typedef struct ry_plugin_services {
 	/* Record why the current call fails, and return `code` so a plugin can
 	 * write `return svc->error(svc->host, RY_PLUGIN_EIO, "...")`. */
 	int (*error)(ry_plugin_host *h, int code, const char *message);
+
+	/* ---- importing, continued (trackers) ---- */
+
+	/* Did the last import of run `id` from this plugin store `fingerprint`
+	 * (ry_plugin_run.fingerprint)?  1: yes, the run is counted unchanged and
+	 * the plugin skips it; 0: send it (new, changed, or stored without a
+	 * fingerprint); <0: an error. */
+	int (*run_unchanged)(ry_plugin_host *h, const char *id, const char *fingerprint);
+	/* The registry, outside a run (each call is its own transaction; a
+	 * call inside an open run is RY_EINVAL).  model_put creates the model or
+	 * updates its description and tags; a model of that name that was not
+	 * imported from this plugin is RY_EEXISTS (runyard never merges two
+	 * registries' numbering).  model_version_put creates or updates version
+	 * v->number, linked to the run imported with id v->run_id;
+	 * model_alias_put points an alias at an imported version.  Each change
+	 * goes into the model's audit trail; an unchanged one adds nothing. */
+	int (*model_put)(ry_plugin_host *h, const ry_plugin_model *m);
+	int (*model_version_put)(ry_plugin_host *h, const ry_plugin_model_version *v);
+	int (*model_alias_put)(ry_plugin_host *h, const char *model, const char *alias, int64_t number);
+
+	/* ---- exporting (trackers' export_run and export_model) ---- */
+
+	/* Workspace run `uuid` with its params, tags and whole metric
+	 * histories.  *out is lent until the next run_read or the end of the
+	 * call that was given these services.  RY_ENOTFOUND. */
+	int (*run_read)(ry_plugin_host *h, const char *uuid, const ry_plugin_run_data **out);
+	/* Set tag key=value on workspace run `uuid` (the id a run got at the
+	 * destination, so pushing again updates instead of duplicating). */
+	int (*run_annotate)(ry_plugin_host *h, const char *uuid, const char *key, const char *value);
+	/* Registered version model@number, lent like run_read's.  RY_ENOTFOUND. */
+	int (*model_read)(ry_plugin_host *h, const char *model, int64_t number, const ry_plugin_model_version **out);
+
+	/* ---- serving targets (NULL for trackers) ---- */
+
+	/* Option `key` of the target's config section ([target NAME] in
+	 * config.toml), lent until close; NULL when unset. */
+	const char *(*target_option)(ry_plugin_host *h, const char *key);
+	/* Copy stored artifact `sha256` by SFTP to `remote_path` on configured
+	 * host `host_name` (written to a temporary name, its sha256 checked on
+	 * the host, then renamed into place). */
+	int (*host_put)(ry_plugin_host *h, const char *host_name, const char *sha256, const char *remote_path);
 } ry_plugin_services;
 
 /* A tracker: a system of record runs are imported from (and, later,
@@ -141,13 +247,30 @@ typedef struct ry_tracker_ops {
 	 * (malloc'd, or NULL when the source has no notion of one) is what to
 	 * pass as `since` next time. */
 	int (*import_runs)(void *self, const char *since, char **cursor);
-	/* Create or update run `run_uuid` of the workspace at the source. */
+	/* Create or update run `run_uuid` of the workspace at the source
+	 * (run_read gives it; run_annotate records the id it got there). */
 	int (*export_run)(void *self, const char *run_uuid);
-	/* Bring the source's model registry and the workspace's in step. */
+	/* Import the source's model registry (model_put, model_version_put,
+	 * model_alias_put), after import_runs so versions link to their runs. */
 	int (*sync_registry)(void *self);
 	/* Release self; accepts NULL. */
 	void (*close)(void *self);
+	/* Register workspace version model@number at the source (its run
+	 * exported first), and point `alias` (NULL: none) at it there. */
+	int (*export_model)(void *self, const char *model, int64_t number, const char *alias);
 } ry_tracker_ops;
+
+/* What a serving target deploys. */
+typedef struct ry_plugin_deploy {
+	unsigned version;       /* RY_PLUGIN_ABI */
+	const char *model;
+	int64_t number;         /* the version */
+	const char *alias;      /* how the user named it, NULL: by number */
+	const char *sha256;     /* the artifact's ("" when the workspace holds only its record) */
+	const char *artifact_path; /* as the run recorded it ("model.pt"), NULL unknown */
+	const char *source_uri; /* where else it lives, NULL none */
+	int64_t size;           /* bytes, -1 unknown */
+} ry_plugin_deploy;
 
 /* A serving target: where a registered model version is deployed. */
 typedef struct ry_serving_ops {
@@ -155,16 +278,22 @@ typedef struct ry_serving_ops {
 	const char *name;
 	void *data;
 
+	/* `target` is the name of the config section [target NAME];
+	 * target_option reads its options. */
 	int (*open)(void **self, void *data, const ry_plugin_services *svc, const char *target);
-	/* Deploy the version whose artifact has `sha256` (artifact_open reads
-	 * it) as `model`@`version`; *deployment_id is malloc'd. */
-	int (*deploy)(void *self, const char *model, int64_t version, const char *sha256, char **deployment_id);
-	/* *status: "starting", "ready", "failed", "stopped" (malloc'd). */
-	int (*status)(void *self, const char *deployment_id, char **status);
-	int (*undeploy)(void *self, const char *deployment_id);
+	/* Deploy d (its artifact: artifact_open or host_put by d->sha256).
+	 * *handle (malloc'd) is the plugin's own reference to the deployment,
+	 * stored by core and passed back to status, undeploy and logs;
+	 * *endpoint (malloc'd, NULL: none) is where it answers. */
+	int (*deploy)(void *self, const ry_plugin_deploy *d, char **handle, char **endpoint);
+	/* *status: "starting", "ready", "failed" or "stopped" (malloc'd);
+	 * *detail (malloc'd, may be left NULL): one line of why. */
+	int (*status)(void *self, const char *handle, char **status, char **detail);
+	int (*undeploy)(void *self, const char *handle);
 	/* The deployment's log, at most `max_bytes` of its end (malloc'd). */
-	int (*logs)(void *self, const char *deployment_id, size_t max_bytes, char **text);
+	int (*logs)(void *self, const char *handle, size_t max_bytes, char **text);
 	void (*close)(void *self);
 } ry_serving_ops;
+
 
 #endif

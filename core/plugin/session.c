@@ -357,8 +357,11 @@ int ry_plugin__import(ry_store *st, const ry_tracker_ops *ops, const char *name,
                       const ry_plugin_import_options *opts, ry_plugin_import_stats *stats)
 {
 	ry_plugin_host h = { 0 };
-	ry_plugin_services svc = { RY_PLUGIN_ABI, &h, svc_run_begin, svc_run_param, svc_run_tag, svc_run_metric,
-	                           svc_run_end, svc_artifact_open, NULL, svc_log, svc_error };
+	ry_plugin_services svc = {
+		.version = RY_PLUGIN_ABI, .host = &h, .run_begin = svc_run_begin, .run_param = svc_run_param,
+		.run_tag = svc_run_tag, .run_metric = svc_run_metric, .run_end = svc_run_end,
+		.artifact_open = svc_artifact_open, .log = svc_log, .error = svc_error,
+	};
 	void *self = NULL;
 	char *cursor = NULL, *since = NULL;
 	char *cursor_key = ry_xasprintf("plugin.%s.cursor.%s", name, source);

@@ -184,6 +184,42 @@ static const char *const migrations[] = {
 	 * tracker stopped (core/metrics/ingest.h, resumable ingest): its capture
 	 * settings and the numbering state, written with each batch. */
 	"ALTER TABLE runs ADD COLUMN ingest_state TEXT;",
+
+	/* 5 -> 6: plugins (issue 12).
+	 * - imports: which run a tracker plugin's run became, and the
+	 *   fingerprint the source gave it, so an unchanged run is skipped
+	 *   without reading its histories again (was a tag lookup per run);
+	 * - models.source / model_versions.source_uri: a model imported from a
+	 *   tracker, and where a version's artifact lives when this workspace
+	 *   holds only its record (artifact_sha256 is then '');
+	 * - deployments: a registry version deployed to a serving target. */
+	"CREATE TABLE imports("
+	"  plugin TEXT NOT NULL,"
+	"  ext_id TEXT NOT NULL,"
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  fingerprint TEXT,"
+	"  PRIMARY KEY (plugin, ext_id)) WITHOUT ROWID;"
+	"CREATE INDEX imports_by_run ON imports(run_id);"
+	"INSERT OR IGNORE INTO imports(plugin, ext_id, run_id)"
+	"  SELECT substr(r.source, 8), t.value, r.id FROM runs r JOIN tags t"
+	"  ON t.run_id = r.id AND t.key = substr(r.source, 8) || '.run_id'"
+	"  WHERE r.source LIKE 'plugin:%';"
+	"ALTER TABLE models ADD COLUMN source TEXT;"
+	"ALTER TABLE model_versions ADD COLUMN source_uri TEXT;"
+	"CREATE TABLE deployments("
+	"  id INTEGER PRIMARY KEY,"
+	"  model TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  alias TEXT,"
+	"  target TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  handle TEXT,"
+	"  endpoint TEXT,"
+	"  status TEXT NOT NULL CHECK (status IN ('starting','ready','failed','stopped')),"
+	"  created REAL NOT NULL,"
+	"  updated REAL NOT NULL,"
+	"  detail TEXT);"
+	"CREATE INDEX deployments_by_model ON deployments(model, version);",
 };
 
 int ry_store__migrate(sqlite3 *db, int from, int target)

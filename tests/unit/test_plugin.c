@@ -100,7 +100,8 @@ static int fake_import(void *self, const char *since, char **cursor)
 }
 
 static const ry_tracker_ops fake_ops = {
-	RY_PLUGIN_ABI, "fake", NULL, fake_open, NULL, fake_import, NULL, NULL, fake_close,
+	.version = RY_PLUGIN_ABI, .name = "fake", .open = fake_open, .import_runs = fake_import,
+	.close = fake_close,
 };
 
 /* ---- helpers ------------------------------------------------------------ */
