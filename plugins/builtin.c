@@ -1,15 +1,15 @@
 /*
  * The table of built-in plugins.  Each built-in lives in its own folder
  * under plugins/ and includes core's plugin header only; this file lists
- * them so the binary can register them all in one loop.  There are none
- * yet: MLflow (plugins/mlflow/) and the ssh and http serving targets
- * (plugins/serve/) come next.
+ * them so the binary can register them all in one loop.
  */
 #include "plugins/builtin.h"
+#include "plugins/mlflow/mlflow.h"
 
 #include <stddef.h>
 
 const ry_tracker_ops *const ry_builtin_trackers[] = {
+	&ry_mlflow_tracker,
 	NULL,
 };
 

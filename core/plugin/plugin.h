@@ -71,12 +71,13 @@ typedef struct ry_plugin_run {
 	const char *command;
 	const char *host;
 	double created, started; /* Unix seconds */
+	const char *git_commit, *git_branch, *git_remote; /* code provenance; NULL unknown */
 	const char *fingerprint;/* the source's summary of the run's state (status, end time, newest
 	                           point of each metric, counts of params and tags...): stored with the
 	                           run, so the next import can ask run_unchanged before reading the
 	                           run's histories.  NULL: none (the run is always sent). */
 } ry_plugin_run;
-#define RY_PLUGIN_RUN_INIT { RY_PLUGIN_ABI, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL }
+#define RY_PLUGIN_RUN_INIT { RY_PLUGIN_ABI, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL }
 
 typedef struct ry_plugin_kv {
 	const char *key;
@@ -192,6 +193,11 @@ typedef struct ry_plugin_services {
 	 * the plugin skips it; 0: send it (new, changed, or stored without a
 	 * fingerprint); <0: an error. */
 	int (*run_unchanged)(ry_plugin_host *h, const char *id, const char *fingerprint);
+	/* An artifact of the open run that stays where it is: `path` within the
+	 * run (e.g. "model/model.pkl"), `uri` where it lives at the source
+	 * ("s3://...", "mlflow-artifacts:/..."), `size` in bytes (-1 unknown).
+	 * Listed with the run's artifacts; this workspace holds no copy. */
+	int (*run_artifact)(ry_plugin_host *h, const char *path, const char *uri, int64_t size);
 	/* The registry, outside a run (each call is its own transaction; a
 	 * call inside an open run is RY_EINVAL).  model_put creates the model or
 	 * updates its description and tags; a model of that name that was not
@@ -216,11 +222,14 @@ typedef struct ry_plugin_services {
 	/* Registered version model@number, lent like run_read's.  RY_ENOTFOUND. */
 	int (*model_read)(ry_plugin_host *h, const char *model, int64_t number, const ry_plugin_model_version **out);
 
+	/* An option of this session, lent until close; NULL when unset.
+	 * Serving targets: option `key` of the config section [target NAME].
+	 * Trackers: what the user asked for; "experiment" is the --experiment
+	 * names, one per line (NULL: every experiment). */
+	const char *(*option)(ry_plugin_host *h, const char *key);
+
 	/* ---- serving targets (NULL for trackers) ---- */
 
-	/* Option `key` of the target's config section ([target NAME] in
-	 * config.toml), lent until close; NULL when unset. */
-	const char *(*target_option)(ry_plugin_host *h, const char *key);
 	/* Copy stored artifact `sha256` by SFTP to `remote_path` on configured
 	 * host `host_name` (written to a temporary name, its sha256 checked on
 	 * the host, then renamed into place). */

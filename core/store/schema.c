@@ -191,7 +191,8 @@ static const char *const migrations[] = {
 	 *   without reading its histories again (was a tag lookup per run);
 	 * - models.source / model_versions.source_uri: a model imported from a
 	 *   tracker, and where a version's artifact lives when this workspace
-	 *   holds only its record (artifact_sha256 is then '');
+	 *   holds only its record (artifact_sha256 is then ''), and the same
+	 *   for a run's artifacts (artifacts.uri, sha256 '');
 	 * - deployments: a registry version deployed to a serving target. */
 	"CREATE TABLE imports("
 	"  plugin TEXT NOT NULL,"
@@ -206,6 +207,7 @@ static const char *const migrations[] = {
 	"  WHERE r.source LIKE 'plugin:%';"
 	"ALTER TABLE models ADD COLUMN source TEXT;"
 	"ALTER TABLE model_versions ADD COLUMN source_uri TEXT;"
+	"ALTER TABLE artifacts ADD COLUMN uri TEXT;"
 	"CREATE TABLE deployments("
 	"  id INTEGER PRIMARY KEY,"
 	"  model TEXT NOT NULL,"
