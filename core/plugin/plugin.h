@@ -227,6 +227,9 @@ typedef struct ry_plugin_services {
 	 * Trackers: what the user asked for; "experiment" is the --experiment
 	 * names, one per line (NULL: every experiment). */
 	const char *(*option)(ry_plugin_host *h, const char *key);
+	/* How far the current call has got: `done` of `total` items (runs for
+	 * an import; total -1 while unknown), for a progress bar.  Never fails. */
+	void (*progress)(ry_plugin_host *h, int64_t done, int64_t total);
 
 	/* ---- serving targets (NULL for trackers) ---- */
 

@@ -82,8 +82,13 @@ typedef struct ry_plugin_import_options {
 	 * showing).  NULL: dropped. */
 	void (*log)(void *payload, const char *plugin, int level, const char *message);
 	void *payload;
+	/* The source's experiments to import (NULL or none: all); lent. */
+	const char *const *experiments; size_t nexperiments;
+	/* Progress: runs done of total (-1 unknown), as the plugin reports it
+	 * (called from the importing thread; NULL: dropped). */
+	void (*progress)(void *payload, int64_t done, int64_t total);
 } ry_plugin_import_options;
-#define RY_PLUGIN_IMPORT_OPTIONS_INIT { 1, false, NULL, NULL }
+#define RY_PLUGIN_IMPORT_OPTIONS_INIT { 1, false, NULL, NULL, NULL, 0, NULL }
 
 /* Import runs from `source` through tracker plugin p into st.  Each run is
  * one transaction: a plugin that fails or dies in the middle of a run
