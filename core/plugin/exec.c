@@ -45,6 +45,8 @@
 /* How long a plugin whose stdin is closed may take to exit before its
  * process group is killed. */
 #define EXIT_GRACE 2.0
+/* How often a wait on a plugin looks at the import's cancel flag. */
+#define CANCEL_POLL_MS 100
 
 struct xplug {
 	char *path;
@@ -384,8 +386,16 @@ static int read_msg(struct xsess *s, cJSON **out)
 		if (left <= 0)
 			return perr(s, RY_EIO, false, "sent nothing for %g s and was stopped (RUNYARD_PLUGIN_TIMEOUT "
 			            "sets how long to wait)", s->timeout);
+		/* A cancelled import stops the plugin at once, not at its timeout:
+		 * the flag is looked at every CANCEL_POLL_MS. */
+		const atomic_int *cancel = ry_plugin__cancel_flag();
+		if (cancel && atomic_load(cancel))
+			return perr(s, RY_ERROR, false, "was stopped: the import was cancelled");
+		int wait_ms = (int)(left * 1000) + 1;
+		if (cancel && wait_ms > CANCEL_POLL_MS)
+			wait_ms = CANCEL_POLL_MS;
 		struct pollfd pf[2] = { { s->out, POLLIN, 0 }, { s->err, POLLIN, 0 } };
-		int r = poll(pf, s->err >= 0 ? 2 : 1, (int)(left * 1000) + 1);
+		int r = poll(pf, s->err >= 0 ? 2 : 1, wait_ms);
 		if (r < 0 && errno != EINTR)
 			return perr(s, RY_EIO, false, "could not be read: %s", strerror(errno));
 		if (r <= 0)

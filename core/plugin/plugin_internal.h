@@ -30,4 +30,10 @@ void ry_plugin__exec_tracker_free(ry_tracker_ops *ops); /* accepts NULL */
 int ry_plugin__import(ry_store *st, const ry_tracker_ops *ops, const char *name, const char *source,
                       const ry_plugin_import_options *opts, ry_plugin_import_stats *stats);
 
+/* The cancel flag of the import running on this thread (its options'
+ * `cancel`; NULL: none), for the exec adapter to watch while it waits on a
+ * plugin, so that a cancel does not wait for a silent plugin's timeout.
+ * Set by ry_plugin__import for the length of the call. */
+const atomic_int *ry_plugin__cancel_flag(void);
+
 #endif
