@@ -12,6 +12,7 @@
 
 #include "cli/table.h"
 #include "plugin/plugin_host.h"
+#include "text/present.h"
 
 static const char plugins_help[] =
 	"usage: runyard plugins [--json]\n"
@@ -165,6 +166,7 @@ int cli_import(int argc, char **argv, struct cli_global *g)
 	};
 	ry_plugin_import_options io = RY_PLUGIN_IMPORT_OPTIONS_INIT;
 	ry_plugin_import_stats stats;
+	char line[4096];
 	struct cli_getopt go = CLI_GETOPT_INIT("import", import_help, g);
 	bool json = false;
 	ry_plugin *p = NULL;
@@ -192,8 +194,8 @@ int cli_import(int argc, char **argv, struct cli_global *g)
 	rc = ry_plugin_import(st, p, argv[optind + 1], &io, &stats);
 	if (rc) {
 		rc = cli_fail(rc);
-		fprintf(stderr, "runyard: before that: %lld new runs, %lld updated (nothing of the run it was in)\n",
-		        (long long)stats.runs_new, (long long)stats.runs_updated);
+		tui_present_import_partial(line, sizeof line, &stats);
+		fprintf(stderr, "runyard: %s\n", line);
 	} else if (json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToObject(o, "plugin", cli_json_string(ry_plugin_name(p)));
@@ -204,11 +206,9 @@ int cli_import(int argc, char **argv, struct cli_global *g)
 		cJSON_AddNumberToObject(o, "points", (double)stats.points);
 		rc = cli_json_print(o);
 	} else {
-		printf("Imported %lld runs (%lld new, %lld updated, %lld unchanged), %lld points, from ",
-		       (long long)(stats.runs_new + stats.runs_updated + stats.runs_unchanged), (long long)stats.runs_new,
-		       (long long)stats.runs_updated, (long long)stats.runs_unchanged, (long long)stats.points);
-		cli_put_safe(stdout, argv[optind + 1]);
-		printf(" through plugin %s.\n", ry_plugin_name(p));
+		tui_present_import(line, sizeof line, &stats, ry_plugin_name(p), argv[optind + 1]);
+		cli_put_safe(stdout, line);
+		putchar('\n');
 	}
 	ry_store_close(st);
 	ry_plugin_free(p);
