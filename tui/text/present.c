@@ -124,10 +124,13 @@ size_t tui_present_estimate(struct tui_present_line *out, const ry_cost_estimate
 void tui_present_import(char *out, size_t n, const ry_plugin_import_stats *s, const char *plugin,
                         const char *source)
 {
-	snprintf(out, n, "Imported %lld runs (%lld new, %lld updated, %lld unchanged), %lld points, from %s "
+	char reg[64] = "";
+	if (s->registry_changes)
+		snprintf(reg, sizeof reg, ", %lld registry changes", (long long)s->registry_changes);
+	snprintf(out, n, "Imported %lld runs (%lld new, %lld updated, %lld unchanged), %lld points%s, from %s "
 	         "through plugin %s.", (long long)(s->runs_new + s->runs_updated + s->runs_unchanged),
 	         (long long)s->runs_new, (long long)s->runs_updated, (long long)s->runs_unchanged,
-	         (long long)s->points, source, plugin);
+	         (long long)s->points, reg, source, plugin);
 }
 
 void tui_present_import_partial(char *out, size_t n, const ry_plugin_import_stats *s)

@@ -69,6 +69,7 @@ size_t tui_present_estimate(struct tui_present_line *out, const ry_cost_estimate
 /* What an import did, as `runyard import` prints it and the app's message
  * line shows it:
  *   "Imported 3 runs (2 new, 1 updated, 0 unchanged), 120 points, from SOURCE through plugin NAME."
+ * (", N registry changes" after the points when the registry changed too).
  * Writes into out. */
 void tui_present_import(char *out, size_t n, const ry_plugin_import_stats *s, const char *plugin,
                         const char *source);
