@@ -45,6 +45,8 @@
 /* How long a plugin whose stdin is closed may take to exit before its
  * process group is killed. */
 #define EXIT_GRACE 2.0
+/* How often a wait on a plugin looks at the import's cancel flag. */
+#define CANCEL_POLL_MS 100
 
 struct xplug {
 	char *path;
@@ -385,8 +387,16 @@ static int read_msg(struct xsess *s, cJSON **out)
 		if (left <= 0)
 			return perr(s, RY_EIO, false, "sent nothing for %g s and was stopped (RUNYARD_PLUGIN_TIMEOUT "
 			            "sets how long to wait)", s->timeout);
+		/* A cancelled import stops the plugin at once, not at its timeout:
+		 * the flag is looked at every CANCEL_POLL_MS. */
+		const atomic_int *cancel = ry_plugin__cancel_flag();
+		if (cancel && atomic_load(cancel))
+			return perr(s, RY_ERROR, false, "was stopped: the import was cancelled");
+		int wait_ms = (int)(left * 1000) + 1;
+		if (cancel && wait_ms > CANCEL_POLL_MS)
+			wait_ms = CANCEL_POLL_MS;
 		struct pollfd pf[2] = { { s->out, POLLIN, 0 }, { s->err, POLLIN, 0 } };
-		int r = poll(pf, s->err >= 0 ? 2 : 1, (int)(left * 1000) + 1);
+		int r = poll(pf, s->err >= 0 ? 2 : 1, wait_ms);
 		if (r < 0 && errno != EINTR)
 			return perr(s, RY_EIO, false, "could not be read: %s", strerror(errno));
 		if (r <= 0)
@@ -755,6 +765,10 @@ static int event(struct xsess *s, const char *ev, const cJSON *m)
 		svc->log(svc->host, RY_PLUGIN_LOG_DEBUG, ry_buf_cstr(&b));
 		svc->progress(svc->host, (int64_t)num_of(m, "done"), cJSON_IsNumber(total) ? (int64_t)total->valuedouble : -1);
 		ry_buf_free(&b);
+		/* for a progress bar: a total that is not a count is unknown */
+		double done = num_of(m, "done"), total = num_of(m, "total");
+		if (svc->progress && done >= 0 && done < 9e18)
+			svc->progress(svc->host, (int64_t)done, total > 0 && total < 9e18 ? (int64_t)total : -1);
 		return 0;
 	}
 	if (!strcmp(ev, "log")) {

@@ -15,6 +15,7 @@
 #ifndef RY_PLUGIN_HOST_H
 #define RY_PLUGIN_HOST_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -81,7 +82,7 @@ typedef struct ry_plugin_import_stats {
 } ry_plugin_import_stats;
 
 typedef struct ry_plugin_import_options {
-	unsigned version;       /* 2: with experiments and progress */
+	unsigned version;       /* 2: with experiments and progress; 3: and cancel */
 	bool full;              /* ignore the cursor kept from the last import of this source */
 	/* The plugin's log lines and progress (message lent; sanitise before
 	 * showing).  NULL: dropped. */
@@ -92,8 +93,13 @@ typedef struct ry_plugin_import_options {
 	/* Progress: runs done of total (-1 unknown), as the plugin reports it
 	 * (called from the importing thread; NULL: dropped). */
 	void (*progress)(void *payload, int64_t done, int64_t total);
+	/* Set to non-zero from any thread to stop the import: checked before
+	 * each run and while an exec plugin is waited for; the run in progress
+	 * is rolled back and the import fails with "import cancelled".  NULL:
+	 * none. */
+	const atomic_int *cancel;
 } ry_plugin_import_options;
-#define RY_PLUGIN_IMPORT_OPTIONS_INIT { 2, false, NULL, NULL, NULL, 0, NULL }
+#define RY_PLUGIN_IMPORT_OPTIONS_INIT { 3, false, NULL, NULL, NULL, 0, NULL, NULL }
 
 /* Import runs from `source` through tracker plugin p into st.  Each run is
  * one transaction: a plugin that fails or dies in the middle of a run

@@ -74,4 +74,10 @@ int ry_plugin__export(ry_store *st, const ry_tracker_ops *ops, const char *name,
                       const char *const *runs, size_t nruns, const char *model, int64_t number,
                       const char *alias, const ry_plugin_import_options *opts, int64_t *done);
 
+/* The cancel flag of the import running on this thread (its options'
+ * `cancel`; NULL: none), for the exec adapter to watch while it waits on a
+ * plugin, so that a cancel does not wait for a silent plugin's timeout.
+ * Set by ry_plugin__import for the length of the call. */
+const atomic_int *ry_plugin__cancel_flag(void);
+
 #endif

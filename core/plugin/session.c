@@ -108,10 +108,28 @@ static int set_git(ry_plugin_host *h, const char *column, const char *was, const
 	return ry_run_set_text(h->st, h->run_id, column, now);
 }
 
+/* The import running on this thread's cancel flag (ry_plugin__cancel_flag). */
+static _Thread_local const atomic_int *import_cancel;
+
+const atomic_int *ry_plugin__cancel_flag(void)
+{
+	return import_cancel;
+}
+
+static int check_cancel(ry_plugin_host *h)
+{
+	if (import_cancel && atomic_load(import_cancel))
+		return ry_error_set(RY_ERROR, "plugin %s: import cancelled", h->name);
+	return 0;
+}
+
 static int svc_run_begin(ry_plugin_host *h, const ry_plugin_run *run)
 {
 	int rc;
 	int64_t id;
+	/* Between runs is where a cancel stops an import that keeps sending. */
+	if ((rc = check_cancel(h)))
+		return fail(h, rc);
 	if (h->open) {
 		char *was = ry_xstrdup(h->run_ext_id);
 		run_abort(h);
@@ -437,6 +455,7 @@ int ry_plugin__import(ry_store *st, const ry_tracker_ops *ops, const char *name,
 	h.experiments = experiments_option(opts);
 	if (!opts || !opts->full)
 		since = ry_store_setting_get(st, cursor_key);
+	import_cancel = opts && opts->version >= 3 ? opts->cancel : NULL;
 	ry_error_clear();
 	rc = ops->open(&self, ops->data, &svc, source);
 	if (rc == 0)
@@ -451,6 +470,7 @@ int ry_plugin__import(ry_store *st, const ry_tracker_ops *ops, const char *name,
 		ry_error_set(rc, "plugin %s failed (code %d) and said nothing more", name, rc);
 	/* Keep the error of the failure, not of the clean-up. */
 	char *msg = rc ? ry_xstrdup(ry_error_last()) : NULL;
+	import_cancel = NULL;
 	run_abort(&h);
 	if (self)
 		ops->close(self);

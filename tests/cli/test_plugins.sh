@@ -17,24 +17,9 @@ mkdir -p "$BIN"
 export RUNYARD_PLUGIN_TIMEOUT=2
 export PATH="$BIN:$PATH"
 
-# plugin NAME BODY: runyard-plugin-NAME answers hello, then runs BODY (Python,
-# with send(), req and rid in scope) for each request.
-plugin() {
-	cat >"$BIN/runyard-plugin-$1" <<EOF
-#!/usr/bin/env python3
-import json, os, sys, time
-def send(m):
-    sys.stdout.write(json.dumps(m) + "\n"); sys.stdout.flush()
-open(os.path.join("$T_TMP", "pid-$1"), "w").write(str(os.getpid()))
-for line in sys.stdin:
-    req = json.loads(line)
-    if req.get("op") == "hello":
-        send({"protocol": 1, "kinds": ["tracker"], "name": "$1"}); continue
-    rid = req["id"]
-$(echo "$2" | sed 's/^/    /')
-EOF
-	chmod +x "$BIN/runyard-plugin-$1"
-}
+. "$SRC/tests/helpers/plugins.sh"
+# plugin NAME BODY: an exec plugin in $BIN (write_plugin, tests/helpers/plugins.sh).
+plugin() { write_plugin "$BIN" "$T_TMP" "$@"; }
 
 RUN1='send({"id": rid, "event": "run_begin", "run_id": "a", "experiment": "x", "name": "first", "started": 1700000000})
 send({"id": rid, "event": "param", "key": "lr", "value": 0.1})
@@ -239,15 +224,10 @@ expect_rc 1 "a plugin that lists no export_run cannot push"
 expect_err_has "cannot push runs" "and says so"
 
 # ---- lightning-csv on Lightning's exact format ----------------------------
-# CSVLogger: csv.DictWriter (CRLF line ends) over the sorted keys, an empty
-# cell where a key was not logged on that row; hparams.yaml from yaml.dump.
+# The fixture: tests/helpers/plugins.sh (Lightning's exact CSVLogger format).
 export PATH="$SRC/plugins/lightning-csv:$PATH"
 LL="$T_TMP/logs/lightning_logs"
-mkdir -p "$LL/version_0" "$LL/version_1"
-printf 'epoch,step,train_loss,val_acc,val_loss\r\n0,49,0.6931471805599453,,\r\n0,99,0.5123,,\r\n0,99,,0.71,0.55\r\n1,149,0.41,,\r\n1,199,0.35,,\r\n1,199,,0.8,nan\r\n' >"$LL/version_0/metrics.csv"
-printf "batch_size: 32\nlr: 0.001\nmodel_name: resnet18\noptimizer: adam\nseed: '0042'\n" >"$LL/version_0/hparams.yaml"
-printf 'epoch,step,train_loss\r\n0,0,1.5\r\n' >"$LL/version_1/metrics.csv"
-printf '{}\n' >"$LL/version_1/hparams.yaml"
+lightning_logs "$T_TMP/logs"
 LDB="$T_TMP/light.db"
 ry --db "$LDB" import lightning-csv "$T_TMP/logs" --json
 expect_rc 0 "lightning-csv imports a CSVLogger save_dir"

@@ -5,6 +5,7 @@
  * the middle of a run leaves nothing of that run.
  */
 #include <math.h>
+#include <stdatomic.h>
 
 #include "testutil.h"
 #include "plugin/plugin_host.h"
@@ -71,6 +72,9 @@ static int send_r2(struct fake *f)
 	return s->run_end(s->host, "failed", 0);
 }
 
+/* Raised by the fake's "cancel-after-r1" source, as a UI thread would. */
+static atomic_int cancel_flag;
+
 static int fake_import(void *self, const char *since, char **cursor)
 {
 	struct fake *f = self;
@@ -92,6 +96,12 @@ static int fake_import(void *self, const char *since, char **cursor)
 		    (rc = s->run_metric(s->host, "loss", &p, 1)))
 			return rc;
 		return s->error(s->host, RY_PLUGIN_EIO, "the source went away");
+	}
+	if (!strcmp(f->source, "cancel-after-r1")) {
+		if ((rc = send_r1(f, 4)))
+			return rc;
+		atomic_store(&cancel_flag, 1);
+		return send_r2(f);
 	}
 	if (!strcmp(f->source, "no-end")) {
 		ry_plugin_run run = RY_PLUGIN_RUN_INIT;
@@ -433,6 +443,31 @@ static void test_import__returning_with_a_run_open_imports_none_of_it(void **sta
 	ry_test_ws_close(&ws);
 }
 
+static void test_import__cancel_stops_before_the_next_run(void **state)
+{
+	struct ry_test_ws ws;
+	ry_plugin_import_options o = RY_PLUGIN_IMPORT_OPTIONS_INIT;
+	ry_plugin_import_stats stats;
+	ry_plugin *p;
+	(void)state;
+	ry_test_ws_open(&ws);
+	atomic_store(&cancel_flag, 0);
+	o.cancel = &cancel_flag;
+	assert_int_equal(ry_plugin_find(&p, RY_PLUGIN_TRACKER, "fake"), 0);
+	assert_int_equal(ry_plugin_import(ws.st, p, "cancel-after-r1", &o, &stats), RY_ERROR);
+	assert_non_null(strstr(ry_error_last(), "plugin fake: import cancelled"));
+	/* r1 was committed before the cancel; r2 was refused at its begin */
+	assert_int_equal(stats.runs_new, 1);
+	assert_int_equal(count_runs(ws.st, NULL), 1);
+	assert_null(run_by_ext_id(ws.st, "r2"));
+	/* a flag that stays down changes nothing */
+	atomic_store(&cancel_flag, 0);
+	assert_int_equal(ry_plugin_import(ws.st, p, "good", &o, &stats), 0);
+	assert_int_equal(stats.runs_new, 1);
+	ry_plugin_free(p);
+	ry_test_ws_close(&ws);
+}
+
 static void test_import__fingerprint_skips_an_unchanged_run(void **state)
 {
 	struct ry_test_ws ws;
@@ -578,6 +613,7 @@ int main(void)
 		cmocka_unit_test(test_import__git_and_artifacts_that_stay_at_the_source),
 		cmocka_unit_test(test_import__registry_kept_as_the_source_numbers_it),
 		cmocka_unit_test(test_export__reads_the_run_and_annotates_it),
+		cmocka_unit_test(test_import__cancel_stops_before_the_next_run),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

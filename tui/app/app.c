@@ -25,6 +25,7 @@
 #include "app/app.h"
 #include "work/askpass.h"
 #include "app/draw.h"
+#include "app/import_bar.h"
 #include "work/job.h"
 #include "app/screen.h"
 #include "text/text.h"
@@ -202,7 +203,8 @@ bool tui_theme_apply(struct tui_ctx *c, const char *name)
 }
 
 static const char command_help[] =
-	"commands: sort KEY[:desc], filter EXPR, columns a,b,c, theme NAME, save-display FILE, quit";
+	"commands: sort KEY[:desc], filter EXPR, columns a,b,c, import PLUGIN SOURCE, messages, theme NAME, "
+	"save-display FILE, quit";
 
 int tui_command_run(struct tui_ctx *c, const char *line)
 {
@@ -242,6 +244,10 @@ int tui_command_run(struct tui_ctx *c, const char *line)
 		tui_view_push(c, &tui_view_help, top(c));
 		return TUI_REDRAW;
 	}
+	if (!strcmp(name, "import"))
+		return tui_import_bar_command(c, arg);
+	if (!strcmp(name, "messages"))
+		return tui_import_bar_messages(c);
 	/* The top view first, then the main screen (`:sort` from compare still
 	 * means the runs table). */
 	for (int i = c->nviews - 1; i >= 0; i--) {
@@ -390,11 +396,14 @@ void tui_app_draw(struct tui_ctx *c)
 	/* Errors get a line of their own above the status bar, which keeps
 	 * showing the filter and sort; they last until the next key. */
 	bool merr = c->msg[0] && c->msg_error;
-	int h = c->rows - 2 - (prompting ? 1 : 0) - (perr || merr ? 1 : 0);
+	int bar = tui_import_bar_rows(c);
+	int h = c->rows - 2 - (prompting ? 1 : 0) - (perr || merr ? 1 : 0) - bar;
 	draw_title(c, v);
 	v->rows = h;
 	v->ops->draw(v, c, 1, h);
 	int y = 1 + h;
+	if (bar)
+		tui_import_bar_draw(c, y++);
 	if (perr || merr)
 		tui_draw_text(c, y++, 0, c->cols, perr ? c->prompt_error : c->msg, TUI_COLOR_ERROR);
 	draw_status(c, v, y++);
@@ -481,6 +490,10 @@ int tui_app_key(struct tui_ctx *c, int key)
 	if (a == TUI_ACT_NONE)
 		return 0;
 	c->msg[0] = '\0'; /* a message lasts until the next key */
+	/* On the runs screen Esc would quit: while an import runs it stops
+	 * the import instead (every other screen keeps Esc for going back). */
+	if (a == TUI_ACT_BACK && c->nviews == 1 && tui_import_bar_cancel(c))
+		return TUI_REDRAW;
 	int r = v->ops->action ? v->ops->action(v, c, a) : TUI_UNHANDLED;
 	if (!(r & TUI_UNHANDLED))
 		return r;
@@ -582,6 +595,7 @@ static void poll_store(struct tui_ctx *c)
 {
 	poll_askpass(c);
 	poll_job(c);
+	c->dirty |= tui_import_bar_poll(c);
 	int64_t dv = ry_store_data_version(c->st);
 	if (dv != c->data_version) {
 		c->data_version = dv;
@@ -825,6 +839,7 @@ static void close_screen(struct tui_ctx *c)
 		view_free(c, c->views[--c->nviews]);
 	tui_job_free(c->job); /* cancels a job still running and waits for it */
 	c->job = NULL;
+	tui_import_bar_close(c); /* the same for an import: its run in progress is rolled back */
 	tui_screen_end(c);
 }
 

@@ -31,7 +31,7 @@
 	_(BACK,          "back",           "Go back (quit on the main screen)") \
 	_(QUIT,          "quit",           "Quit runyard") \
 	_(HELP,          "help",           "Show the bindings of this screen") \
-	_(COMMAND,       "command",        "Open the command line (:sort :filter :theme :columns :quit)") \
+	_(COMMAND,       "command",        "Open the command line (:sort :filter :theme :columns :import :quit)") \
 	_(FILTER,        "filter",         "Filter runs with the query language, live") \
 	_(SEARCH,        "search",         "Search for plain text") \
 	_(SEARCH_NEXT,   "search-next",    "Jump to the next search match") \

@@ -39,6 +39,7 @@ enum {
 
 struct tui_job;
 struct tui_askpass;
+struct tui_import;
 
 struct tui_ctx {
 	ry_store *st;
@@ -76,6 +77,10 @@ struct tui_ctx {
 	struct tui_job *job;          /* a launch/cancel in the background (job.h), or NULL */
 	struct tui_askpass *askpass;  /* background threads' passphrase questions; NULL: refuse */
 	unsigned long askpass_id;     /* the question the passphrase prompt answers */
+
+	struct tui_import *import;    /* an `:import` in the background (import_bar.h), or NULL */
+	double import_started;        /* ry_monotonic() when it started */
+	char *import_log;             /* owned: what the last import said, for :messages; may be NULL */
 };
 
 /* Message line helpers (printf-style). */

@@ -14,6 +14,7 @@
 
 #include "cli/table.h"
 #include "plugin/plugin_host.h"
+#include "text/present.h"
 
 static const char plugins_help[] =
 	"usage: runyard plugins [--json]\n"
@@ -186,14 +187,10 @@ static int import_report(const ry_plugin *p, const char *source, const ry_plugin
 		cJSON_AddNumberToObject(o, "registry_changes", (double)stats->registry_changes);
 		return cli_json_print(o);
 	}
-	printf("Imported %lld runs (%lld new, %lld updated, %lld unchanged), %lld points",
-	       (long long)(stats->runs_new + stats->runs_updated + stats->runs_unchanged), (long long)stats->runs_new,
-	       (long long)stats->runs_updated, (long long)stats->runs_unchanged, (long long)stats->points);
-	if (stats->registry_changes)
-		printf(", %lld registry changes", (long long)stats->registry_changes);
-	printf(", from ");
-	cli_put_safe(stdout, source);
-	printf(" through plugin %s.\n", ry_plugin_name(p));
+	char line[4096];
+	tui_present_import(line, sizeof line, stats, ry_plugin_name(p), source);
+	cli_put_safe(stdout, line);
+	putchar('\n');
 	fflush(stdout);
 	return 0;
 }
@@ -303,9 +300,10 @@ int cli_import(int argc, char **argv, struct cli_global *g)
 	for (;;) {
 		rc = ry_plugin_import(st, p, source, &io, &stats);
 		if (rc) {
+			char line[256];
 			rc = cli_fail(rc);
-			fprintf(stderr, "runyard: before that: %lld new runs, %lld updated (nothing of the run it was in)\n",
-			        (long long)stats.runs_new, (long long)stats.runs_updated);
+			tui_present_import_partial(line, sizeof line, &stats);
+			fprintf(stderr, "runyard: %s\n", line);
 		} else {
 			rc = import_report(p, source, &stats, json);
 		}

@@ -120,3 +120,21 @@ size_t tui_present_estimate(struct tui_present_line *out, const ry_cost_estimate
 		tui_present_budget(next(out, &i, TUI_PRESENT_ALERT), n, e);
 	return i;
 }
+
+void tui_present_import(char *out, size_t n, const ry_plugin_import_stats *s, const char *plugin,
+                        const char *source)
+{
+	char reg[64] = "";
+	if (s->registry_changes)
+		snprintf(reg, sizeof reg, ", %lld registry changes", (long long)s->registry_changes);
+	snprintf(out, n, "Imported %lld runs (%lld new, %lld updated, %lld unchanged), %lld points%s, from %s "
+	         "through plugin %s.", (long long)(s->runs_new + s->runs_updated + s->runs_unchanged),
+	         (long long)s->runs_new, (long long)s->runs_updated, (long long)s->runs_unchanged,
+	         (long long)s->points, reg, source, plugin);
+}
+
+void tui_present_import_partial(char *out, size_t n, const ry_plugin_import_stats *s)
+{
+	snprintf(out, n, "before that: %lld new runs, %lld updated (nothing of the run it was in)",
+	         (long long)s->runs_new, (long long)s->runs_updated);
+}

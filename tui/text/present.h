@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "plugin/plugin_host.h"
 #include "remote/cost.h"
 #include "remote/hosts.h"
 
@@ -64,5 +65,18 @@ struct tui_present_line {
  * limit (or "unbounded"), the month's spend against its budget, and, only
  * when a budget would be exceeded, the budget check (tui_present_budget). */
 size_t tui_present_estimate(struct tui_present_line *out, const ry_cost_estimate *e, const ry_host *h);
+
+/* What an import did, as `runyard import` prints it and the app's message
+ * line shows it:
+ *   "Imported 3 runs (2 new, 1 updated, 0 unchanged), 120 points, from SOURCE through plugin NAME."
+ * (", N registry changes" after the points when the registry changed too).
+ * Writes into out. */
+void tui_present_import(char *out, size_t n, const ry_plugin_import_stats *s, const char *plugin,
+                        const char *source);
+
+/* What a failed or cancelled import had done before it stopped:
+ *   "before that: 2 new runs, 1 updated (nothing of the run it was in)"
+ * Writes into out. */
+void tui_present_import_partial(char *out, size_t n, const ry_plugin_import_stats *s);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * Run detail: one scrollable page with sections — the run (status,
- * command, host, GPUs, times, cost), params, tags, notes (editable in place
+ * command, host, GPUs, times, cost), where an imported run came from, params, tags, notes (editable in place
  * and saved at once), metrics (last/best/min/max with a sparkline each),
  * git provenance with the stored diff, artifacts, and the log with search
  * and follow mode for running runs.
@@ -219,6 +219,22 @@ static void add_metrics(struct tui_ctx *c, struct detail_priv *p, const ry_run *
 	ry_metric_summaries_free(ms, nms);
 }
 
+/* Where an imported run came from: the plugin, and its origin tags
+ * ("NAME.*": the source's run id, and for MLflow the tracking URI and
+ * experiment id), so the run can be found again at its source. */
+static void add_source(struct tui_ctx *c, struct detail_priv *p, const ry_run *r)
+{
+	if (!r->source || strncmp(r->source, "plugin:", 7))
+		return;
+	const char *name = r->source + 7;
+	size_t nl = strlen(name);
+	section(p, "Source");
+	kv(c, p, "plugin", name, 24);
+	for (size_t i = 0; i < r->ntags; i++)
+		if (!strncmp(r->tags[i].key, name, nl) && r->tags[i].key[nl] == '.')
+			kv(c, p, r->tags[i].key, r->tags[i].value, 24);
+}
+
 static int build(struct tui_ctx *c, struct detail_priv *p)
 {
 	ry_run *r = NULL;
@@ -276,6 +292,8 @@ static int build(struct tui_ctx *c, struct detail_priv *p)
 		ry_format_duration(r->time_limit, t1, sizeof t1);
 		kv(c, p, "time limit", t1, 12);
 	}
+
+	add_source(c, p, r);
 
 	section(p, "Params");
 	for (size_t i = 0; i < r->nparams; i++)

@@ -54,6 +54,8 @@ struct main_priv {
 
 	struct col *cols;
 	size_t ncols, col_cur;
+	bool cols_default;           /* nothing remembered: the default columns are shown */
+	bool cols_source;            /* ... and they include the source (imported runs exist) */
 	size_t col_first;            /* first scrollable (non-pinned) column shown */
 
 	ry_cell *cells;              /* cache: rows [cache_top, cache_top + cache_n) x ncols */
@@ -155,6 +157,20 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Does the current experiment (or the workspace) hold an imported run?
+ * Then the default columns say where each run came from. */
+static bool has_imported(struct tui_ctx *c, struct main_priv *p)
+{
+	ry_runlist *l = NULL;
+	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+	o.experiment_id = cur_exp_id(p);
+	o.filter = "source ~ \"plugin:*\"";
+	o.limit = 1;
+	bool any = ry_runlist_open(&l, c->st, &o) == 0 && ry_runlist_count(l) > 0;
+	ry_runlist_free(l);
+	return any;
+}
+
 /* Set the columns: built-ins plus `specs` (comma-separated), or the
  * remembered ones, or a few params and metrics when nothing is remembered. */
 static void columns_load(struct tui_ctx *c, struct main_priv *p, const char *specs)
@@ -165,6 +181,8 @@ static void columns_load(struct tui_ctx *c, struct main_priv *p, const char *spe
 		col_add(c, p, builtin_cols[i], false);
 	if (!specs)
 		specs = owned = columns_setting_get(c, p);
+	p->cols_default = !specs;
+	p->cols_source = false;
 	if (specs) {
 		char *copy = ry_xstrdup(specs), *save = NULL;
 		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
@@ -177,6 +195,8 @@ static void columns_load(struct tui_ctx *c, struct main_priv *p, const char *spe
 	} else {
 		char **pk = NULL, **mk = NULL;
 		size_t npk = 0, nmk = 0;
+		if ((p->cols_source = has_imported(c, p)))
+			col_add(c, p, "source", false);
 		sample_param_keys(c, p, &pk, &npk);
 		if (npk)
 			qsort(pk, npk, sizeof *pk, cmp_str);
@@ -391,6 +411,9 @@ static void main_idle(struct tui_view *v, struct tui_ctx *c)
 		if (list_open(c, p, p->filter, p->sort) < 0)
 			tui_error(c, "%s", ry_error_last());
 		p->list_stale = false;
+		/* The first imported run arrived: the default columns gain its source. */
+		if (p->cols_default && !p->cols_source && has_imported(c, p))
+			columns_load(c, p, NULL);
 		c->dirty |= TUI_REDRAW;
 		return;
 	}
@@ -466,6 +489,8 @@ static void layout_cols(struct main_priv *p, int w)
 	for (size_t j = 0; j < p->ncols; j++) {
 		if (j < NBUILTIN && j != COL_NAME) {
 			p->cols[j].width = fixed[j];
+		} else if (j >= NBUILTIN && !strcmp(p->cols[j].spec, "source")) {
+			p->cols[j].width = 20; /* "plugin:lightning-csv" */
 		} else if (j >= NBUILTIN) {
 			int lw = tui_text_width(ry_field_label(p->cols[j].f)) + 1;
 			p->cols[j].width = lw < 9 ? 9 : lw > 16 ? 16 : lw;
@@ -716,11 +741,14 @@ static void open_column_picker(struct tui_view *v, struct tui_ctx *c, struct mai
 		mk = NULL;
 		nmk = 0;
 	}
-	size_t nitems = npk + nmk;
+	/* Where each run came from (local, ssh, plugin:NAME) first, then the
+	 * params and metrics. */
+	size_t nitems = 1 + npk + nmk;
 	char **items = ry_xcalloc(nitems + 1, sizeof *items);
 	bool *sel = ry_xcalloc(nitems + 1, sizeof *sel);
 	for (size_t i = 0; i < nitems; i++) {
-		items[i] = i < npk ? ry_xasprintf("params.%s", pk[i]) : ry_xasprintf("metrics.%s", mk[i - npk]);
+		items[i] = i == 0 ? ry_xstrdup("source") : i <= npk ? ry_xasprintf("params.%s", pk[i - 1])
+		                                                    : ry_xasprintf("metrics.%s", mk[i - 1 - npk]);
 		for (size_t j = NBUILTIN; j < p->ncols; j++)
 			if (!strcmp(p->cols[j].spec, items[i]))
 				sel[i] = true;
@@ -730,10 +758,7 @@ static void open_column_picker(struct tui_view *v, struct tui_ctx *c, struct mai
 		.items = (const char *const *)items, .nitems = nitems, .selected = sel, .multi = true,
 		.done = columns_chosen, .owner = v,
 	};
-	if (!nitems)
-		tui_error(c, "no params or metrics to choose from yet");
-	else
-		tui_view_push(c, &tui_view_picker, &a);
+	tui_view_push(c, &tui_view_picker, &a);
 	ry_strings_free(items, nitems);
 	free(sel);
 	ry_strings_free(pk, npk);
