@@ -6,7 +6,6 @@
  */
 #include "plugins/mlflow/mlflow.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -131,17 +130,8 @@ void mlf_run_tag(mlf_run *r, const char *key, const char *value)
 	kv_add(&r->tags, &r->ntags, key, value);
 }
 
-/* MLflow's SQL stores keep +-inf as +-DBL_MAX (sqlalchemy_store.py:
- * "Sql can not represent Infs"), its file store as inf: read both as inf,
- * so every source gives the same value and an inf logged stays one. */
-static double mlflow_value(double v)
-{
-	return v == DBL_MAX ? INFINITY : v == -DBL_MAX ? -INFINITY : v;
-}
-
 void mlf_run_latest(mlf_run *r, const char *key, double value, int64_t step, int64_t ts_ms)
 {
-	value = mlflow_value(value);
 	r->latest = grow(r->latest, r->nlatest, sizeof *r->latest);
 	r->latest[r->nlatest++] = (mlf_latest){ mlf_xstrdup(key), value, step, ts_ms };
 }
@@ -163,7 +153,7 @@ void mlf_history_add(mlf_history *m, int64_t step, int64_t ts_ms, double value)
 		m->cap = m->cap ? m->cap * 2 : 64;
 		m->points = mlf_xrealloc(m->points, m->cap * sizeof *m->points);
 	}
-	m->points[m->n++] = (ry_plugin_point){ step, (double)ts_ms / 1000.0, mlflow_value(value) };
+	m->points[m->n++] = (ry_plugin_point){ step, (double)ts_ms / 1000.0, value };
 }
 
 /* ---- statuses -------------------------------------------------------------- */

@@ -90,8 +90,7 @@ typedef struct mlf_run {
 
 void mlf_run_clear(mlf_run *r); /* frees the contents, zeroes r */
 
-/* Append to r's arrays (copies the strings).  Values of +-DBL_MAX become
- * +-inf: MLflow's SQL stores keep an infinity so. */
+/* Append to r's arrays (copies the strings). */
 void mlf_run_param(mlf_run *r, const char *key, const char *value);
 void mlf_run_tag(mlf_run *r, const char *key, const char *value);
 void mlf_run_latest(mlf_run *r, const char *key, double value, int64_t step, int64_t ts_ms);
