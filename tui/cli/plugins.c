@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/url.h"
 #include "cli/table.h"
 #include "plugin/plugin_host.h"
 #include "text/present.h"
@@ -174,8 +175,11 @@ static void import_log(void *payload, const char *plugin, int level, const char 
 }
 
 /* One import round's summary, as JSON or a line. */
-static int import_report(const ry_plugin *p, const char *source, const ry_plugin_import_stats *stats, bool json)
+static int import_report(const ry_plugin *p, const char *source_typed, const ry_plugin_import_stats *stats,
+                         bool json)
 {
+	/* a user:password@ typed into the URL is not shown back */
+	char *source = ry_url_strip_credentials(source_typed);
 	if (json) {
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddItemToObject(o, "plugin", cli_json_string(ry_plugin_name(p)));
@@ -185,6 +189,7 @@ static int import_report(const ry_plugin *p, const char *source, const ry_plugin
 		cJSON_AddNumberToObject(o, "runs_unchanged", (double)stats->runs_unchanged);
 		cJSON_AddNumberToObject(o, "points", (double)stats->points);
 		cJSON_AddNumberToObject(o, "registry_changes", (double)stats->registry_changes);
+		free(source);
 		return cli_json_print(o);
 	}
 	char line[4096];
@@ -192,6 +197,7 @@ static int import_report(const ry_plugin *p, const char *source, const ry_plugin
 	cli_put_safe(stdout, line);
 	putchar('\n');
 	fflush(stdout);
+	free(source);
 	return 0;
 }
 
