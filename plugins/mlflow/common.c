@@ -6,6 +6,7 @@
  */
 #include "plugins/mlflow/mlflow.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -130,10 +131,18 @@ void mlf_run_tag(mlf_run *r, const char *key, const char *value)
 	kv_add(&r->tags, &r->ntags, key, value);
 }
 
+/* MLflow's SQL store keeps +-Inf as +-DBL_MAX (SQL has no infinities), and
+ * a server on it hands those out: read them back as what was logged, so
+ * every kind of source gives the same value. */
+static double sql_inf(double v)
+{
+	return v == DBL_MAX ? INFINITY : v == -DBL_MAX ? -INFINITY : v;
+}
+
 void mlf_run_latest(mlf_run *r, const char *key, double value, int64_t step, int64_t ts_ms)
 {
 	r->latest = grow(r->latest, r->nlatest, sizeof *r->latest);
-	r->latest[r->nlatest++] = (mlf_latest){ mlf_xstrdup(key), value, step, ts_ms };
+	r->latest[r->nlatest++] = (mlf_latest){ mlf_xstrdup(key), sql_inf(value), step, ts_ms };
 }
 
 mlf_history *mlf_run_history(mlf_run *r, const char *key)
@@ -153,7 +162,7 @@ void mlf_history_add(mlf_history *m, int64_t step, int64_t ts_ms, double value)
 		m->cap = m->cap ? m->cap * 2 : 64;
 		m->points = mlf_xrealloc(m->points, m->cap * sizeof *m->points);
 	}
-	m->points[m->n++] = (ry_plugin_point){ step, (double)ts_ms / 1000.0, value };
+	m->points[m->n++] = (ry_plugin_point){ step, (double)ts_ms / 1000.0, sql_inf(value) };
 }
 
 /* ---- statuses -------------------------------------------------------------- */
