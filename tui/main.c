@@ -44,7 +44,9 @@ const struct cli_command cli_commands[] = {
 	{ "cancel", cli_cancel, "RUN", "kill a remote run's process group" },
 	{ "sync", cli_sync, "[--json]", "settle remote runs and pull their logs, metrics and artifacts" },
 	{ "plugins", cli_plugins, "[--json]", "list plugins found, their kind, protocol and handshake" },
-	{ "import", cli_import, "PLUGIN SOURCE [--full] [--json]", "import runs through a tracker plugin" },
+	{ "import", cli_import, "PLUGIN [SOURCE] [--experiment NAME]... [--watch [SECS]] [--full] [--json]",
+	  "import runs (and a registry) through a tracker plugin" },
+	{ "push", cli_push, "PLUGIN DEST RUN... | --model NAME@ALIAS", "send runs or a model version to a tracker" },
 	{ "bench", cli_bench, "[--runs N] [--points N]", "print performance figures" },
 	{ NULL, NULL, NULL, NULL },
 };

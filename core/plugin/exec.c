@@ -63,6 +63,7 @@ struct xsess {
 	double timeout;
 	int64_t next_id;
 	bool dead;             /* failed once: every later request fails at once */
+	bool can_export;       /* its hello's "ops" lists "export_run" */
 	int wstatus;           /* valid once exited */
 	bool exited;
 };
@@ -492,6 +493,9 @@ static int hello(struct xsess *s, unsigned *kinds, int *protocol)
 		else if (cJSON_IsString(k) && !strcmp(k->valuestring, "serving"))
 			*kinds |= RY_PLUGIN_SERVING;
 	}
+	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(ans, "ops"))
+		if (cJSON_IsString(k) && !strcmp(k->valuestring, "export_run"))
+			s->can_export = true;
 	if (cJSON_IsString(nv) && strcmp(nv->valuestring, s->pl->name)) {
 		char *ex = excerpt(nv->valuestring, strlen(nv->valuestring));
 		rc = perr(s, RY_EIO, false, "calls itself '%s' in its hello", ex);
@@ -632,6 +636,71 @@ static int metric_event(struct xsess *s, const cJSON *m)
 	return rc;
 }
 
+/* A {"k":"v",...} object as kvs pointing into it (values must be strings). */
+static ry_plugin_kv *kvs_of(const cJSON *o, size_t *n, bool *ok)
+{
+	const cJSON *e;
+	ry_plugin_kv *v = ry_xcalloc((size_t)cJSON_GetArraySize(o) + 1, sizeof *v);
+	*n = 0;
+	*ok = o == NULL || cJSON_IsObject(o);
+	cJSON_ArrayForEach(e, o) {
+		if (!cJSON_IsString(e))
+			*ok = false;
+		else
+			v[(*n)++] = (ry_plugin_kv){ e->string, e->valuestring };
+	}
+	return v;
+}
+
+/* model, model_version, alias: the registry of a tracker, sent after the
+ * runs (outside any run). */
+static int registry_event(struct xsess *s, const char *ev, const cJSON *m)
+{
+	const ry_plugin_services *svc = s->svc;
+	const cJSON *num = cJSON_GetObjectItemCaseSensitive(m, "version");
+	bool ok;
+	size_t n;
+	int rc;
+	if (!strcmp(ev, "alias")) {
+		if (!str_of(m, "model") || !str_of(m, "alias") || !cJSON_IsNumber(num))
+			return bad_event(s, ev, "without \"model\", \"alias\" strings and a \"version\" number");
+		return svc->model_alias_put(svc->host, str_of(m, "model"), str_of(m, "alias"), (int64_t)num->valuedouble);
+	}
+	ry_plugin_kv *tags = kvs_of(cJSON_GetObjectItemCaseSensitive(m, "tags"), &n, &ok);
+	if (!ok) {
+		free(tags);
+		return bad_event(s, ev, "with \"tags\" that are not an object of strings");
+	}
+	if (!strcmp(ev, "model")) {
+		ry_plugin_model md = RY_PLUGIN_MODEL_INIT;
+		if (!(md.name = str_of(m, "name"))) {
+			free(tags);
+			return bad_event(s, ev, "without a \"name\" string");
+		}
+		md.description = str_of(m, "description");
+		md.created = num_of(m, "created");
+		md.tags = tags;
+		md.ntags = n;
+		rc = svc->model_put(svc->host, &md);
+	} else {
+		ry_plugin_model_version v = RY_PLUGIN_MODEL_VERSION_INIT;
+		if (!(v.model = str_of(m, "model")) || !cJSON_IsNumber(num)) {
+			free(tags);
+			return bad_event(s, ev, "without a \"model\" string and a \"version\" number");
+		}
+		v.number = (int64_t)num->valuedouble;
+		v.run_id = str_of(m, "run_id");
+		v.source_uri = str_of(m, "source_uri");
+		v.description = str_of(m, "description");
+		v.created = num_of(m, "created");
+		v.tags = tags;
+		v.ntags = n;
+		rc = svc->model_version_put(svc->host, &v);
+	}
+	free(tags);
+	return rc;
+}
+
 /* One streamed event to its service. */
 static int event(struct xsess *s, const char *ev, const cJSON *m)
 {
@@ -649,8 +718,21 @@ static int event(struct xsess *s, const char *ev, const cJSON *m)
 		r.host = str_of(m, "host");
 		r.created = num_of(m, "created");
 		r.started = num_of(m, "started");
+		r.git_commit = str_of(m, "git_commit");
+		r.git_branch = str_of(m, "git_branch");
+		r.git_remote = str_of(m, "git_remote");
+		r.fingerprint = str_of(m, "fingerprint");
 		return svc->run_begin(svc->host, &r);
 	}
+	if (!strcmp(ev, "artifact")) {
+		const cJSON *size = cJSON_GetObjectItemCaseSensitive(m, "size");
+		if (!str_of(m, "path") || !str_of(m, "uri"))
+			return bad_event(s, ev, "without \"path\" and \"uri\" strings");
+		return svc->run_artifact(svc->host, str_of(m, "path"), str_of(m, "uri"),
+		                         cJSON_IsNumber(size) ? (int64_t)size->valuedouble : -1);
+	}
+	if (!strcmp(ev, "model") || !strcmp(ev, "model_version") || !strcmp(ev, "alias"))
+		return registry_event(s, ev, m);
 	if (!strcmp(ev, "param") || !strcmp(ev, "tag")) {
 		const char *key = str_of(m, "key");
 		if (!key || !value_text(cJSON_GetObjectItemCaseSensitive(m, "value"), buf, sizeof buf, &value))
@@ -668,8 +750,10 @@ static int event(struct xsess *s, const char *ev, const cJSON *m)
 	if (!strcmp(ev, "progress")) {
 		ry_buf b = RY_BUF_INIT;
 		const char *msg = str_of(m, "message");
+		const cJSON *total = cJSON_GetObjectItemCaseSensitive(m, "total");
 		ry_buf_printf(&b, "%g/%g%s%s", num_of(m, "done"), num_of(m, "total"), msg ? " " : "", msg ? msg : "");
 		svc->log(svc->host, RY_PLUGIN_LOG_DEBUG, ry_buf_cstr(&b));
+		svc->progress(svc->host, (int64_t)num_of(m, "done"), cJSON_IsNumber(total) ? (int64_t)total->valuedouble : -1);
 		ry_buf_free(&b);
 		return 0;
 	}
@@ -777,6 +861,23 @@ static int x_list_experiments(void *self, char ***names, size_t *n)
 	return 0;
 }
 
+/* The --experiment names as a JSON array, null for all. */
+static cJSON *experiments_json(const ry_plugin_services *svc)
+{
+	const char *want = svc->option ? svc->option(svc->host, "experiment") : NULL;
+	if (!want)
+		return cJSON_CreateNull();
+	cJSON *a = cJSON_CreateArray();
+	for (const char *p = want; *p;) {
+		size_t n = strcspn(p, "\n");
+		char *name = ry_xstrndup(p, n);
+		cJSON_AddItemToArray(a, cJSON_CreateString(name));
+		free(name);
+		p += n + (p[n] == '\n');
+	}
+	return a;
+}
+
 static int x_import_runs(void *self, const char *since, char **cursor)
 {
 	struct xsess *s = self;
@@ -784,6 +885,7 @@ static int x_import_runs(void *self, const char *since, char **cursor)
 	*cursor = NULL;
 	cJSON_AddStringToObject(req, "op", "import_runs");
 	cJSON_AddStringToObject(req, "source", s->source);
+	cJSON_AddItemToObject(req, "experiments", experiments_json(s->svc));
 	if (since)
 		cJSON_AddStringToObject(req, "since", since);
 	else
@@ -793,6 +895,95 @@ static int x_import_runs(void *self, const char *since, char **cursor)
 		*cursor = ry_xstrdup(str_of(ans, "cursor"));
 		cJSON_Delete(ans);
 	}
+	return rc;
+}
+
+/* A number, or "NaN" / "Infinity" / "-Infinity" as the protocol spells
+ * what JSON cannot. */
+static cJSON *json_value(double v)
+{
+	if (isnan(v))
+		return cJSON_CreateString("NaN");
+	if (isinf(v))
+		return cJSON_CreateString(v > 0 ? "Infinity" : "-Infinity");
+	return cJSON_CreateNumber(v);
+}
+
+static cJSON *kvs_json(const ry_plugin_kv *v, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddStringToObject(o, v[i].key, v[i].value ? v[i].value : "");
+	return o;
+}
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+	cJSON_AddItemToObject(o, k, v ? cJSON_CreateString(v) : cJSON_CreateNull());
+}
+
+/* The run export_run sends (docs/plugins.md). */
+static cJSON *run_json(const ry_plugin_run_data *d)
+{
+	cJSON *o = cJSON_CreateObject(), *g = cJSON_CreateObject(), *ms = cJSON_CreateObject();
+	add_str(o, "uuid", d->uuid);
+	add_str(o, "experiment", d->experiment);
+	add_str(o, "name", d->name);
+	add_str(o, "status", d->status);
+	add_str(o, "command", d->command);
+	add_str(o, "host", d->host);
+	add_str(o, "source", d->source);
+	add_str(o, "notes", d->notes);
+	cJSON_AddNumberToObject(o, "created", d->created);
+	cJSON_AddNumberToObject(o, "started", d->started);
+	cJSON_AddNumberToObject(o, "ended", d->ended);
+	cJSON_AddItemToObject(o, "exit_code", d->has_exit_code ? cJSON_CreateNumber(d->exit_code) : cJSON_CreateNull());
+	add_str(g, "commit", d->git_commit);
+	add_str(g, "branch", d->git_branch);
+	add_str(g, "remote", d->git_remote);
+	cJSON_AddItemToObject(g, "dirty", d->git_dirty < 0 ? cJSON_CreateNull() : cJSON_CreateBool(d->git_dirty));
+	cJSON_AddItemToObject(o, "git", g);
+	cJSON_AddItemToObject(o, "params", kvs_json(d->params, d->nparams));
+	cJSON_AddItemToObject(o, "tags", kvs_json(d->tags, d->ntags));
+	for (size_t i = 0; i < d->nmetrics; i++) {
+		cJSON *pts = cJSON_CreateArray();
+		for (size_t k = 0; k < d->metrics[i].n; k++) {
+			const ry_plugin_point *p = &d->metrics[i].points[k];
+			cJSON *pt = cJSON_CreateArray();
+			cJSON_AddItemToArray(pt, cJSON_CreateNumber((double)p->step));
+			cJSON_AddItemToArray(pt, p->ts > 0 ? cJSON_CreateNumber(p->ts) : cJSON_CreateNull());
+			cJSON_AddItemToArray(pt, json_value(p->value));
+			cJSON_AddItemToArray(pts, pt);
+		}
+		cJSON_AddItemToObject(ms, d->metrics[i].key, pts);
+	}
+	cJSON_AddItemToObject(o, "metrics", ms);
+	return o;
+}
+
+static int x_export_run(void *self, const char *uuid)
+{
+	struct xsess *s = self;
+	const ry_plugin_run_data *d;
+	cJSON *ans = NULL;
+	const cJSON *t;
+	int rc;
+	if (!s->can_export)
+		return ry_error_set(RY_EREFUSED, "plugin %s cannot push runs (its hello lists no \"export_run\" "
+		                    "in \"ops\")", s->pl->name);
+	if ((rc = s->svc->run_read(s->svc->host, uuid, &d)))
+		return rc;
+	cJSON *req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "op", "export_run");
+	cJSON_AddStringToObject(req, "dest", s->source);
+	cJSON_AddItemToObject(req, "run", run_json(d));
+	if ((rc = request(s, req, &ans)))
+		return rc;
+	/* what the run is called there, kept on it so the next push updates */
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(ans, "tags"))
+		if (!rc && cJSON_IsString(t))
+			rc = s->svc->run_annotate(s->svc->host, uuid, t->string, t->valuestring);
+	cJSON_Delete(ans);
 	return rc;
 }
 
@@ -813,7 +1004,9 @@ ry_tracker_ops *ry_plugin__exec_tracker_new(const char *path, const char *name)
 	ops->open = x_open;
 	ops->list_experiments = x_list_experiments;
 	ops->import_runs = x_import_runs;
-	/* export_run and sync_registry: not in protocol 1 (docs/plugins.md). */
+	/* the registry comes as events of import_runs; export_model is not in
+	 * protocol 1 (docs/plugins.md) */
+	ops->export_run = x_export_run;
 	ops->close = x_close;
 	return ops;
 }

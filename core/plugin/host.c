@@ -230,6 +230,34 @@ int ry_plugin_import(ry_store *st, ry_plugin *p, const char *source, const ry_pl
 	return ry_plugin__import(st, p->tracker, p->name, source, opts, stats);
 }
 
+const char *ry_plugin_default_source(const ry_plugin *p)
+{
+	const char *env = p->tracker ? p->tracker->default_source_env : NULL;
+	const char *v = env ? getenv(env) : NULL;
+	return v && *v ? v : NULL;
+}
+
+int ry_plugin_export(ry_store *st, ry_plugin *p, const char *dest, const char *const *runs, size_t n,
+                     const ry_plugin_import_options *opts, int64_t *done)
+{
+	int64_t dummy;
+	if (!done)
+		done = &dummy;
+	*done = 0;
+	if (!p->tracker)
+		return ry_error_set(RY_EREFUSED, "plugin '%s' is not a tracker: it cannot push runs", p->name);
+	return ry_plugin__export(st, p->tracker, p->name, dest, runs, n, NULL, 0, NULL, opts, done);
+}
+
+int ry_plugin_export_model(ry_store *st, ry_plugin *p, const char *dest, const char *model, int64_t number,
+                           const char *alias, const ry_plugin_import_options *opts)
+{
+	int64_t done;
+	if (!p->tracker)
+		return ry_error_set(RY_EREFUSED, "plugin '%s' is not a tracker: it cannot push models", p->name);
+	return ry_plugin__export(st, p->tracker, p->name, dest, NULL, 0, model, number, alias, opts, &done);
+}
+
 /* ---- the list --------------------------------------------------------- */
 
 static bool listed(const ry_plugin_info *v, size_t n, const char *name)

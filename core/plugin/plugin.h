@@ -270,6 +270,9 @@ typedef struct ry_tracker_ops {
 	/* Register workspace version model@number at the source (its run
 	 * exported first), and point `alias` (NULL: none) at it there. */
 	int (*export_model)(void *self, const char *model, int64_t number, const char *alias);
+	/* The environment variable that names the source when the user names
+	 * none (MLflow: "MLFLOW_TRACKING_URI"); NULL: a source is required. */
+	const char *default_source_env;
 } ry_tracker_ops;
 
 /* What a serving target deploys. */

@@ -67,16 +67,21 @@ void ry_plugin_free(ry_plugin *p); /* accepts NULL */
 const char *ry_plugin_name(const ry_plugin *p);  /* lent */
 const char *ry_plugin_where(const ry_plugin *p); /* lent: "built-in" or a path */
 
+/* The source to use when the user names none: the value of the tracker's
+ * default_source_env (lent from the environment), or NULL. */
+const char *ry_plugin_default_source(const ry_plugin *p);
+
 /* What an import did. */
 typedef struct ry_plugin_import_stats {
 	int64_t runs_new;       /* runs created */
 	int64_t runs_updated;   /* runs imported before that changed: points, params, tags, status */
 	int64_t runs_unchanged; /* runs imported before, sent again unchanged */
 	int64_t points;         /* metric points added */
+	int64_t registry_changes; /* models, versions and aliases created or changed */
 } ry_plugin_import_stats;
 
 typedef struct ry_plugin_import_options {
-	unsigned version;
+	unsigned version;       /* 2: with experiments and progress */
 	bool full;              /* ignore the cursor kept from the last import of this source */
 	/* The plugin's log lines and progress (message lent; sanitise before
 	 * showing).  NULL: dropped. */
@@ -88,7 +93,7 @@ typedef struct ry_plugin_import_options {
 	 * (called from the importing thread; NULL: dropped). */
 	void (*progress)(void *payload, int64_t done, int64_t total);
 } ry_plugin_import_options;
-#define RY_PLUGIN_IMPORT_OPTIONS_INIT { 1, false, NULL, NULL, NULL, 0, NULL }
+#define RY_PLUGIN_IMPORT_OPTIONS_INIT { 2, false, NULL, NULL, NULL, 0, NULL }
 
 /* Import runs from `source` through tracker plugin p into st.  Each run is
  * one transaction: a plugin that fails or dies in the middle of a run
@@ -100,5 +105,18 @@ typedef struct ry_plugin_import_options {
  * (may be NULL) is filled in even on failure. */
 int ry_plugin_import(ry_store *st, ry_plugin *p, const char *source, const ry_plugin_import_options *opts,
                      ry_plugin_import_stats *stats);
+
+/* Push workspace runs `runs` (uuids; resolve the user's specs with
+ * ry_run_resolve first) to `dest` through tracker p: each run is created
+ * at the destination, or updated when it was pushed there before (the
+ * plugin records where with tags on the run).  Stops at the first run that
+ * fails; *done counts the runs pushed.  opts may be NULL (log and progress
+ * only are used). */
+int ry_plugin_export(ry_store *st, ry_plugin *p, const char *dest, const char *const *runs, size_t n,
+                     const ry_plugin_import_options *opts, int64_t *done);
+/* Push version model@number (its source run first) to `dest` and point
+ * `alias` (NULL: none) at it there. */
+int ry_plugin_export_model(ry_store *st, ry_plugin *p, const char *dest, const char *model, int64_t number,
+                           const char *alias, const ry_plugin_import_options *opts);
 
 #endif

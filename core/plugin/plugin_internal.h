@@ -6,6 +6,9 @@
 #define RY_PLUGIN_INTERNAL_H
 
 #include "plugin/plugin_host.h"
+#include "metrics/metrics.h"
+#include "registry/artifact.h"
+#include "runs/run.h"
 
 /* The JSON-lines protocol version this runyard speaks (docs/plugins.md). */
 #define RY_PLUGIN__PROTOCOL 1
@@ -25,9 +28,50 @@ int ry_plugin__exec_probe(const char *path, const char *name, unsigned *kinds, i
 ry_tracker_ops *ry_plugin__exec_tracker_new(const char *path, const char *name);
 void ry_plugin__exec_tracker_free(ry_tracker_ops *ops); /* accepts NULL */
 
+/* One plugin session's state: what the services lent to a plugin work on
+ * (session.c for importing runs, lend.c for the registry and export). */
+struct ry_plugin_host {
+	ry_store *st;
+	const char *name;       /* the plugin's */
+	char *source_col;       /* runs.source and models.source: "plugin:NAME" */
+	char *idtag;            /* "NAME.run_id" */
+	const ry_plugin_import_options *opts;
+	ry_plugin_import_stats *stats;
+	char *experiments;      /* the "experiment" option, NULL: all */
+
+	/* the open run (session.c) */
+	bool open;
+	char *run_ext_id;       /* the plugin's id for it */
+	char *fingerprint;      /* the source's, stored at run_end */
+	int64_t run_id;
+	ry_run *old;     /* a run imported before: how it was; NULL for a new one */
+	ry_metric_summary *sum; /* old: its stored series, sorted by key */
+	size_t nsum;
+	int64_t *seen;          /* points received so far per sum[] key */
+	ry_artifact *arts; size_t narts; bool arts_loaded; /* old: its artifacts */
+	bool changed;
+	int64_t points;
+	ry_metrics_writer *w;
+
+	/* what run_read and model_read lend (lend.c) */
+	void *lent_run, *lent_version;
+};
+
+/* Fill in the registry and export services of svc (lend.c). */
+void ry_plugin__lend_registry(ry_plugin_services *svc);
+/* Free what run_read / model_read lent (lend.c). */
+void ry_plugin__lend_free(ry_plugin_host *h);
+
 /* Run tracker `ops` (named `name`) over `source` into st (session.c; the
  * body of ry_plugin_import). */
 int ry_plugin__import(ry_store *st, const ry_tracker_ops *ops, const char *name, const char *source,
                       const ry_plugin_import_options *opts, ry_plugin_import_stats *stats);
+
+/* Push runs (workspace uuids), or with model != NULL version model@number
+ * (and alias), to `dest` through tracker ops (session.c; the body of
+ * ry_plugin_export*).  *done counts what was pushed. */
+int ry_plugin__export(ry_store *st, const ry_tracker_ops *ops, const char *name, const char *dest,
+                      const char *const *runs, size_t nruns, const char *model, int64_t number,
+                      const char *alias, const ry_plugin_import_options *opts, int64_t *done);
 
 #endif

@@ -19,7 +19,6 @@
 #include "base/util.h"
 #include "metrics/ingest.h"
 #include "metrics/metrics.h"
-#include "query/runlist.h"
 #include "registry/artifact.h"
 #include "runs/run.h"
 
@@ -34,27 +33,6 @@
  * transaction, so a rollback still takes them back). */
 #define FLUSH_POINTS 65536
 
-struct ry_plugin_host {
-	ry_store *st;
-	const char *name;       /* the plugin's */
-	char *source_col;       /* runs.source: "plugin:NAME" */
-	char *idtag;            /* "NAME.run_id" */
-	const ry_plugin_import_options *opts;
-	ry_plugin_import_stats *stats;
-
-	/* the open run */
-	bool open;
-	char *run_ext_id;       /* the plugin's id for it */
-	int64_t run_id;
-	ry_run *old;            /* a run imported before: how it was; NULL for a new one */
-	ry_metric_summary *sum; /* old: its stored series, sorted by key */
-	size_t nsum;
-	int64_t *seen;          /* points received so far per sum[] key */
-	bool changed;
-	int64_t points;
-	ry_metrics_writer *w;
-};
-
 static void run_clear(ry_plugin_host *h)
 {
 	ry_metrics_writer_free(h->w);
@@ -62,6 +40,12 @@ static void run_clear(ry_plugin_host *h)
 	ry_metric_summaries_free(h->sum, h->nsum);
 	free(h->seen);
 	free(h->run_ext_id);
+	free(h->fingerprint);
+	ry_artifacts_free(h->arts, h->narts);
+	h->arts = NULL;
+	h->narts = 0;
+	h->arts_loaded = false;
+	h->fingerprint = NULL;
 	h->w = NULL;
 	h->old = NULL;
 	h->sum = NULL;
@@ -111,39 +95,17 @@ static int check_text(ry_plugin_host *h, const char *what, const char *s)
 	return 0;
 }
 
-/* A filter string literal: "..." with each quote doubled (docs/query.md). */
-static void quote(ry_buf *b, const char *s)
+/* A git column of the open run, from the source: written when it differs. */
+static int set_git(ry_plugin_host *h, const char *column, const char *was, const char *now)
 {
-	ry_buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			ry_buf_putc(b, '"');
-		ry_buf_putc(b, *s);
-	}
-	ry_buf_putc(b, '"');
-}
-
-/* The run imported before from this plugin with this id, or 0. */
-static int find_imported(ry_plugin_host *h, const char *ext_id, int64_t *id)
-{
-	ry_buf f = { 0 };
-	ry_runlist *l = NULL;
-	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
-	int rc;
-	ry_buf_puts(&f, "source = ");
-	quote(&f, h->source_col);
-	ry_buf_puts(&f, " and tags.");
-	quote(&f, h->idtag);
-	ry_buf_puts(&f, " = ");
-	quote(&f, ext_id);
-	o.filter = ry_buf_cstr(&f);
-	o.limit = 1;
-	*id = 0;
-	if ((rc = ry_runlist_open(&l, h->st, &o)) == 0 && ry_runlist_count(l) > 0)
-		*id = ry_runlist_id(l, 0);
-	ry_runlist_free(l);
-	ry_buf_free(&f);
-	return rc;
+	if (!now || !*now || (was && !strcmp(was, now)))
+		return 0;
+	int rc = check_text(h, column, now);
+	if (rc)
+		return rc;
+	if (h->old)
+		h->changed = true;
+	return ry_run_set_text(h->st, h->run_id, column, now);
 }
 
 static int svc_run_begin(ry_plugin_host *h, const ry_plugin_run *run)
@@ -170,15 +132,20 @@ static int svc_run_begin(ry_plugin_host *h, const ry_plugin_run *run)
 		return rc;
 	h->open = true;
 	h->run_ext_id = ry_xstrdup(run->id);
+	h->fingerprint = run->fingerprint ? ry_xstrdup(run->fingerprint) : NULL;
 	h->changed = false;
 	h->points = 0;
-	if ((rc = find_imported(h, run->id, &id)))
+	if ((rc = ry_run_import_find(h->st, h->name, run->id, &id, NULL)))
 		return fail(h, rc);
 	if (id) {
 		h->run_id = id;
 		if ((rc = ry_run_get(&h->old, h->st, id)) || (rc = ry_metrics_summaries(h->st, id, &h->sum, &h->nsum)))
 			return fail(h, rc);
 		h->seen = ry_xcalloc(h->nsum ? h->nsum : 1, sizeof *h->seen);
+		if ((rc = set_git(h, "git_commit", h->old->git_commit, run->git_commit)) ||
+		    (rc = set_git(h, "git_branch", h->old->git_branch, run->git_branch)) ||
+		    (rc = set_git(h, "git_remote", h->old->git_remote, run->git_remote)))
+			return fail(h, rc);
 	} else {
 		ry_run_spec spec = RY_RUN_SPEC_INIT;
 		spec.experiment = run->experiment && *run->experiment ? run->experiment : NULL;
@@ -189,7 +156,10 @@ static int svc_run_begin(ry_plugin_host *h, const ry_plugin_run *run)
 		spec.created = run->created > 0 ? run->created : run->started;
 		spec.started = run->started;
 		if ((rc = ry_run_create(h->st, &spec, &h->run_id, NULL)) ||
-		    (rc = ry_run_set_tag(h->st, h->run_id, h->idtag, run->id)))
+		    (rc = ry_run_set_tag(h->st, h->run_id, h->idtag, run->id)) ||
+		    (rc = set_git(h, "git_commit", NULL, run->git_commit)) ||
+		    (rc = set_git(h, "git_branch", NULL, run->git_branch)) ||
+		    (rc = set_git(h, "git_remote", NULL, run->git_remote)))
 			return fail(h, rc);
 	}
 	if ((rc = ry_metrics_writer_new(&h->w, h->st)))
@@ -311,7 +281,8 @@ static int svc_run_end(ry_plugin_host *h, const char *status, double ended)
 			h->changed = true;
 		}
 	}
-	if ((rc = ry_store_commit(h->st)))
+	if ((rc = ry_run_import_record(h->st, h->name, h->run_ext_id, h->run_id, h->fingerprint)) ||
+	    (rc = ry_store_commit(h->st)))
 		return fail(h, rc);
 	if (!h->old)
 		h->stats->runs_new++;
@@ -340,6 +311,62 @@ static int svc_artifact_open(ry_plugin_host *h, const char *sha256, int *fd)
 	return 0;
 }
 
+static int svc_run_unchanged(ry_plugin_host *h, const char *id, const char *fingerprint)
+{
+	int64_t run_id;
+	char *stored = NULL;
+	if (h->open)
+		return ry_error_set(RY_EINVAL, "plugin %s: run_unchanged inside run '%s'", h->name, h->run_ext_id);
+	if (!id || !*id || !fingerprint || !*fingerprint)
+		return 0;
+	int rc = ry_run_import_find(h->st, h->name, id, &run_id, &stored);
+	bool same = !rc && run_id && stored && !strcmp(stored, fingerprint);
+	free(stored);
+	if (rc)
+		return rc;
+	if (same)
+		h->stats->runs_unchanged++;
+	return same ? 1 : 0;
+}
+
+static int svc_run_artifact(ry_plugin_host *h, const char *path, const char *uri, int64_t size)
+{
+	int rc;
+	if ((rc = need_run(h, "an artifact")) || (rc = check_text(h, "artifact path", path)) ||
+	    (rc = check_text(h, "artifact URI", uri)))
+		return fail(h, rc);
+	if (!path || !*path || path[0] == '/' || !uri || !*uri)
+		return fail(h, ry_error_set(RY_EINVAL, "plugin %s: an artifact needs a relative path and a URI",
+		                            h->name));
+	if (h->old && !h->arts_loaded) {
+		if ((rc = ry_artifact_list(h->st, h->run_id, &h->arts, &h->narts)))
+			return fail(h, rc);
+		h->arts_loaded = true;
+	}
+	for (size_t i = 0; i < h->narts; i++)
+		if (!strcmp(h->arts[i].path, path) && h->arts[i].uri && !strcmp(h->arts[i].uri, uri) &&
+		    h->arts[i].size == size)
+			return 0;
+	if (h->old)
+		h->changed = true;
+	if ((rc = ry_artifact_record_external(h->st, h->run_id, path, uri, size < 0 ? -1 : size)))
+		return fail(h, rc);
+	return 0;
+}
+
+static const char *svc_option(ry_plugin_host *h, const char *key)
+{
+	if (key && !strcmp(key, "experiment"))
+		return h->experiments;
+	return NULL;
+}
+
+static void svc_progress(ry_plugin_host *h, int64_t done, int64_t total)
+{
+	if (h->opts && h->opts->progress)
+		h->opts->progress(h->opts->payload, done, total);
+}
+
 static void svc_log(ry_plugin_host *h, int level, const char *message)
 {
 	if (h->opts && h->opts->log && message)
@@ -353,15 +380,52 @@ static int svc_error(ry_plugin_host *h, int code, const char *message)
 	return ry_error_set(code, "plugin %s: %s", h->name, message && *message ? message : "failed");
 }
 
+/* A session over st for plugin `name`: the host and the services lent. */
+static void session_init(ry_plugin_host *h, ry_plugin_services *svc, ry_store *st, const char *name,
+                         const ry_plugin_import_options *opts, ry_plugin_import_stats *stats)
+{
+	memset(h, 0, sizeof *h);
+	h->st = st;
+	h->name = name;
+	h->source_col = ry_xasprintf("plugin:%s", name);
+	h->idtag = ry_xasprintf("%s.run_id", name);
+	h->opts = opts;
+	h->stats = stats;
+	*svc = (ry_plugin_services){
+		.version = RY_PLUGIN_ABI, .host = h, .run_begin = svc_run_begin, .run_param = svc_run_param,
+		.run_tag = svc_run_tag, .run_metric = svc_run_metric, .run_end = svc_run_end,
+		.artifact_open = svc_artifact_open, .log = svc_log, .error = svc_error,
+		.run_unchanged = svc_run_unchanged, .run_artifact = svc_run_artifact,
+		.option = svc_option, .progress = svc_progress,
+	};
+	ry_plugin__lend_registry(svc);
+}
+
+static void session_done(ry_plugin_host *h)
+{
+	run_abort(h);
+	ry_plugin__lend_free(h);
+	free(h->source_col);
+	free(h->idtag);
+	free(h->experiments);
+}
+
+/* The "experiment" option: the names one per line, NULL for all. */
+static char *experiments_option(const ry_plugin_import_options *opts)
+{
+	if (!opts || opts->version < 2 || !opts->nexperiments)
+		return NULL;
+	ry_buf b = RY_BUF_INIT;
+	for (size_t i = 0; i < opts->nexperiments; i++)
+		ry_buf_printf(&b, "%s%s", i ? "\n" : "", opts->experiments[i]);
+	return ry_buf_detach(&b);
+}
+
 int ry_plugin__import(ry_store *st, const ry_tracker_ops *ops, const char *name, const char *source,
                       const ry_plugin_import_options *opts, ry_plugin_import_stats *stats)
 {
-	ry_plugin_host h = { 0 };
-	ry_plugin_services svc = {
-		.version = RY_PLUGIN_ABI, .host = &h, .run_begin = svc_run_begin, .run_param = svc_run_param,
-		.run_tag = svc_run_tag, .run_metric = svc_run_metric, .run_end = svc_run_end,
-		.artifact_open = svc_artifact_open, .log = svc_log, .error = svc_error,
-	};
+	ry_plugin_host h;
+	ry_plugin_services svc;
 	void *self = NULL;
 	char *cursor = NULL, *since = NULL;
 	char *cursor_key = ry_xasprintf("plugin.%s.cursor.%s", name, source);
@@ -369,12 +433,8 @@ int ry_plugin__import(ry_store *st, const ry_tracker_ops *ops, const char *name,
 
 	if (!ops->import_runs)
 		return ry_error_set(RY_EREFUSED, "plugin %s cannot import runs", name);
-	h.st = st;
-	h.name = name;
-	h.source_col = ry_xasprintf("plugin:%s", name);
-	h.idtag = ry_xasprintf("%s.run_id", name);
-	h.opts = opts;
-	h.stats = stats;
+	session_init(&h, &svc, st, name, opts, stats);
+	h.experiments = experiments_option(opts);
 	if (!opts || !opts->full)
 		since = ry_store_setting_get(st, cursor_key);
 	ry_error_clear();
@@ -384,6 +444,9 @@ int ry_plugin__import(ry_store *st, const ry_tracker_ops *ops, const char *name,
 	if (rc == 0 && h.open)
 		rc = ry_error_set(RY_ERROR, "plugin %s: finished while run '%s' was still open; that run was not "
 		                  "imported", name, h.run_ext_id);
+	/* the registry after the runs, so versions find the runs they came from */
+	if (rc == 0 && ops->sync_registry)
+		rc = ops->sync_registry(self);
 	if (rc != 0 && !*ry_error_last())
 		ry_error_set(rc, "plugin %s failed (code %d) and said nothing more", name, rc);
 	/* Keep the error of the failure, not of the clean-up. */
@@ -399,7 +462,51 @@ int ry_plugin__import(ry_store *st, const ry_tracker_ops *ops, const char *name,
 	free(cursor);
 	free(since);
 	free(cursor_key);
-	free(h.source_col);
-	free(h.idtag);
+	session_done(&h);
+	return rc;
+}
+
+int ry_plugin__export(ry_store *st, const ry_tracker_ops *ops, const char *name, const char *dest,
+                      const char *const *runs, size_t nruns, const char *model, int64_t number,
+                      const char *alias, const ry_plugin_import_options *opts, int64_t *done)
+{
+	ry_plugin_host h;
+	ry_plugin_services svc;
+	ry_plugin_import_stats stats = { 0 };
+	void *self = NULL;
+	int rc;
+
+	*done = 0;
+	if (model ? !ops->export_model : !ops->export_run)
+		return ry_error_set(RY_EREFUSED, "plugin %s cannot push %s", name, model ? "models" : "runs");
+	session_init(&h, &svc, st, name, opts, &stats);
+	/* an export writes nothing of an import's */
+	svc.run_begin = NULL;
+	svc.run_param = svc.run_tag = NULL;
+	svc.run_metric = NULL;
+	svc.run_end = NULL;
+	svc.run_unchanged = NULL;
+	svc.run_artifact = NULL;
+	svc.model_put = NULL;
+	svc.model_version_put = NULL;
+	svc.model_alias_put = NULL;
+	ry_error_clear();
+	rc = ops->open(&self, ops->data, &svc, dest);
+	for (size_t i = 0; rc == 0 && !model && i < nruns; i++) {
+		svc_progress(&h, (int64_t)i, (int64_t)nruns);
+		if ((rc = ops->export_run(self, runs[i])) == 0)
+			(*done)++;
+	}
+	if (rc == 0 && model && (rc = ops->export_model(self, model, number, alias)) == 0)
+		(*done)++;
+	if (rc != 0 && !*ry_error_last())
+		ry_error_set(rc, "plugin %s failed (code %d) and said nothing more", name, rc);
+	char *msg = rc ? ry_xstrdup(ry_error_last()) : NULL;
+	if (self)
+		ops->close(self);
+	if (msg)
+		ry_error_set(rc, "%s", msg);
+	free(msg);
+	session_done(&h);
 	return rc;
 }

@@ -223,9 +223,24 @@ done:
 	return rc;
 }
 
+int ry_artifact_record_external(ry_store *st, int64_t run_id, const char *relpath, const char *uri,
+                                int64_t size)
+{
+	sqlite3_stmt *s = ry_store__stmt(st, "INSERT INTO artifacts(run_id, path, sha256, size, uri) "
+	                                     "VALUES (?, ?, '', ?, ?) ON CONFLICT(run_id, path) DO UPDATE SET "
+	                                     "sha256 = '', size = excluded.size, uri = excluded.uri");
+	sqlite3_bind_int64(s, 1, run_id);
+	sqlite3_bind_text(s, 2, relpath, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, size);
+	sqlite3_bind_text(s, 4, uri, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : ry_store__sqlerr(st, "recording an artifact");
+	sqlite3_reset(s);
+	return rc;
+}
+
 int ry_artifact_list(ry_store *st, int64_t run_id, ry_artifact **out, size_t *n)
 {
-	sqlite3_stmt *s = ry_store__stmt(st, "SELECT path, sha256, size FROM artifacts WHERE run_id = ? "
+	sqlite3_stmt *s = ry_store__stmt(st, "SELECT path, sha256, size, uri FROM artifacts WHERE run_id = ? "
 	                                     "ORDER BY path");
 	ry_artifact *v = NULL;
 	size_t len = 0, cap = 0;
@@ -238,6 +253,7 @@ int ry_artifact_list(ry_store *st, int64_t run_id, ry_artifact **out, size_t *n)
 		v[len].path = ry_store__column_dup(s, 0);
 		snprintf(v[len].sha256, sizeof v[len].sha256, "%s", sha ? sha : "");
 		v[len].size = sqlite3_column_int64(s, 2);
+		v[len].uri = ry_store__column_dup(s, 3);
 		len++;
 	}
 	if (rc != SQLITE_DONE) {
@@ -256,7 +272,9 @@ void ry_artifacts_free(ry_artifact *a, size_t n)
 {
 	if (!a)
 		return;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(a[i].path);
+		free(a[i].uri);
+	}
 	free(a);
 }

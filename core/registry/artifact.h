@@ -36,6 +36,12 @@ int ry_artifact_put(ry_store *st, const char *src, char sha256_hex[65], int64_t 
 int ry_artifact_record(ry_store *st, int64_t run_id, const char *relpath,
                        const char *sha256_hex, int64_t size);
 
+/* Record that run `run_id` has artifact `relpath` that stays at `uri`
+ * (imported from a tracker; size -1 when unknown): listed with the run's
+ * artifacts, never copied here. */
+int ry_artifact_record_external(ry_store *st, int64_t run_id, const char *relpath, const char *uri,
+                                int64_t size);
+
 /* Re-hash a stored object: 0 if it matches, RY_ECORRUPT if its bytes no
  * longer match (message names the object), RY_ENOTFOUND if missing. */
 int ry_artifact_verify(ry_store *st, const char *sha256_hex);
@@ -50,8 +56,9 @@ int ry_artifact_export(ry_store *st, const char *sha256_hex, const char *dest);
 typedef struct ry_artifact {
 	int64_t run_id;
 	char *path;          /* relative path the run gave it (owned by the array) */
-	char sha256[65];
-	int64_t size;
+	char sha256[65];     /* "" for an artifact that stays at its source (uri) */
+	int64_t size;        /* -1 unknown */
+	char *uri;           /* where it lives when this workspace holds no copy; NULL otherwise */
 } ry_artifact;
 
 /* The artifacts a run recorded, sorted by path; *n may be 0.  Free with

@@ -100,7 +100,7 @@ static void section_version(ry_buf *b, ry_store *st, const ry_model_version *v)
 {
 	char t[40], size[32];
 	ry_buf aliases = RY_BUF_INIT;
-	int vrc = ry_artifact_verify(st, v->sha256);
+	int vrc = v->sha256[0] ? ry_artifact_verify(st, v->sha256) : RY_ENOTFOUND;
 	for (size_t i = 0; i < v->naliases; i++)
 		ry_buf_printf(&aliases, "%s@%s", i ? " " : "", v->aliases[i]);
 	when(v->created, t, sizeof t);
@@ -115,10 +115,16 @@ static void section_version(ry_buf *b, ry_store *st, const ry_model_version *v)
 	row(b, "Tags", v->tags);
 	row(b, "Artifact", v->artifact_path);
 	row(b, "Size", size);
-	ry_buf_printf(b, "| SHA-256 | `%s` |\n", v->sha256);
-	row(b, "Integrity", vrc == 0 ? "verified: the stored bytes match the SHA-256"
-	                    : vrc == RY_ECORRUPT ? "CORRUPT: the stored bytes no longer match; do not deploy"
-	                    : "MISSING: the artifact is not in the store");
+	row(b, "Source", v->source_uri);
+	if (!v->sha256[0]) {
+		row(b, "Integrity", "not held here: the version was imported from a tracker and its artifact "
+		                    "stays at its source");
+	} else {
+		ry_buf_printf(b, "| SHA-256 | `%s` |\n", v->sha256);
+		row(b, "Integrity", vrc == 0 ? "verified: the stored bytes match the SHA-256"
+		                    : vrc == RY_ECORRUPT ? "CORRUPT: the stored bytes no longer match; do not deploy"
+		                    : "MISSING: the artifact is not in the store");
+	}
 	ry_buf_puts(b, "\n");
 	ry_buf_free(&aliases);
 }

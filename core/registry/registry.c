@@ -18,6 +18,7 @@
 #include "base/error.h"
 #include "metrics/metrics.h"
 #include "store/store_internal.h"
+#include "registry/registry_internal.h"
 #include "base/util.h"
 
 #include <cjson/cJSON.h>
@@ -98,6 +99,11 @@ static int event(ry_store *st, const char *model, const char *kind, cJSON *j)
 	cJSON_Delete(j);
 	free(subject);
 	return rc;
+}
+
+int ry_registry__event(ry_store *st, const char *model, const char *kind, cJSON *j)
+{
+	return event(st, model, kind, j);
 }
 
 static void j_num(cJSON *j, const char *k, double v)
@@ -199,6 +205,25 @@ static int version_row(ry_store *st, const char *model, int64_t version, char sh
 	return rc;
 }
 
+/* A version whose artifact this workspace does not hold (imported from a
+ * tracker: artifact_sha256 ''): RY_ENOTFOUND saying where it lives. */
+static int held_elsewhere(ry_store *st, const char *model, int64_t version)
+{
+	sqlite3_stmt *s = ry_store__stmt(st, "SELECT coalesce(source_uri, 'an unknown place') FROM model_versions "
+	                                     "WHERE model = ? AND version = ?");
+	sqlite3_bind_text(s, 1, model, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, version);
+	char *uri = sqlite3_step(s) == SQLITE_ROW ? ry_store__column_dup(s, 0) : NULL;
+	sqlite3_reset(s);
+	char *safe_m = ry_sanitize_dup(model), *safe_u = ry_sanitize_dup(uri ? uri : "an unknown place");
+	int rc = ry_error_set(RY_ENOTFOUND, "the artifact of %s v%lld is not in this workspace: it lives at %s "
+	                      "(the version was imported from a tracker)", safe_m, (long long)version, safe_u);
+	free(safe_m);
+	free(safe_u);
+	free(uri);
+	return rc;
+}
+
 /* The last value of a run's metric; NaN when it has none (or it was not
  * finite).  Read from metric_summary so no chunk is decoded. */
 static double metric_last(ry_store *st, int64_t run_id, const char *key)
@@ -297,6 +322,14 @@ static int pick_artifact(ry_store *st, int64_t run_id, const char *run_name, con
 			free(safe);
 			goto out;
 		}
+	}
+	if (!a[hit].sha256[0]) {
+		char *safe = ry_sanitize_dup(a[hit].path), *where = ry_sanitize_dup(a[hit].uri ? a[hit].uri : "?");
+		rc = ry_error_set(RY_EREFUSED, "artifact %s of run %s is not in this workspace (it lives at %s): "
+		                  "only an artifact runyard holds can be promoted", safe, safe_run, where);
+		free(safe);
+		free(where);
+		goto out;
 	}
 	snprintf(sha, 65, "%s", a[hit].sha256);
 	*path = ry_xstrdup(a[hit].path);
@@ -676,7 +709,8 @@ int ry_registry_alias_set(ry_store *st, const char *model, const char *alias, in
 	if ((rc = need_model(st, model)) || (rc = ry_registry_check_alias_name(alias)) ||
 	    (rc = version_row(st, model, version, sha, NULL, NULL)))
 		return rc;
-	if ((rc = ry_artifact_verify(st, sha))) {
+	/* a version held elsewhere has nothing here to verify */
+	if (*sha && (rc = ry_artifact_verify(st, sha))) {
 		cJSON *j = alias_json(alias, 0, version, note);
 		record_refusal(st, model, "alias.refused", j, NULL);
 		return rc;
@@ -817,7 +851,7 @@ static const char MODELS_SQL[] =
 	"SELECT m.name, m.description, m.tags, coalesce(m.created, 0),"
 	"  (SELECT count(*) FROM model_versions v WHERE v.model = m.name),"
 	"  (SELECT coalesce(max(version), 0) FROM model_versions v WHERE v.model = m.name),"
-	"  (SELECT max(created) FROM model_versions v WHERE v.model = m.name)"
+	"  (SELECT max(created) FROM model_versions v WHERE v.model = m.name), m.source"
 	" FROM models m WHERE ?1 IS NULL OR m.name = ?1 ORDER BY m.name";
 
 static int load_models(ry_store *st, const char *only, ry_model **out, size_t *n)
@@ -841,6 +875,7 @@ static int load_models(ry_store *st, const char *only, ry_model **out, size_t *n
 		m->nversions = sqlite3_column_int64(s, 4);
 		m->latest = sqlite3_column_int64(s, 5);
 		m->updated = sqlite3_column_type(s, 6) == SQLITE_NULL ? m->created : sqlite3_column_double(s, 6);
+		m->source = ry_store__column_dup(s, 7);
 	}
 	rc = rc == SQLITE_DONE ? 0 : ry_store__sqlerr(st, "listing models");
 	sqlite3_reset(s);
@@ -877,6 +912,7 @@ void ry_models_free(ry_model *m, size_t n)
 		free(m[i].name);
 		free(m[i].description);
 		free(m[i].tags);
+		free(m[i].source);
 		for (size_t k = 0; k < m[i].naliases; k++)
 			free(m[i].aliases[k].alias);
 		free(m[i].aliases);
@@ -888,7 +924,8 @@ static const char VERSIONS_SQL[] =
 	"SELECT v.version, coalesce(v.run_id, 0), r.name, r.uuid, e.name, r.status, r.git_commit,"
 	"  v.artifact_sha256, v.artifact_path, coalesce(v.size, 0), v.created, v.description, v.tags,"
 	"  (SELECT actor FROM events ev WHERE ev.subject = 'model:' || v.model AND ev.kind = 'version.create'"
-	"     AND json_extract(ev.detail, '$.version') = v.version ORDER BY ev.id LIMIT 1)"
+	"     AND json_extract(ev.detail, '$.version') = v.version ORDER BY ev.id LIMIT 1),"
+	"  v.source_uri"
 	" FROM model_versions v LEFT JOIN runs r ON r.id = v.run_id"
 	" LEFT JOIN experiments e ON e.id = r.experiment_id"
 	" WHERE v.model = ?1 AND (?2 = 0 OR v.version = ?2) ORDER BY v.version DESC";
@@ -930,6 +967,7 @@ static int load_versions(ry_store *st, const char *model, int64_t only, ry_model
 			x->description = ry_xstrdup("");
 		x->tags = ry_store__column_dup(s, 12);
 		x->created_by = ry_store__column_dup(s, 13);
+		x->source_uri = ry_store__column_dup(s, 14);
 		for (size_t i = 0; i < nal; i++) {
 			if (al[i].version != x->version)
 				continue;
@@ -987,6 +1025,7 @@ void ry_model_versions_free(ry_model_version *v, size_t n)
 		free(v[i].description);
 		free(v[i].tags);
 		free(v[i].created_by);
+		free(v[i].source_uri);
 		ry_strings_free(v[i].aliases, v[i].naliases);
 	}
 	free(v);
@@ -1135,7 +1174,7 @@ int ry_registry_verify(ry_store *st, const char *model, int64_t version)
 	int rc = need_model(st, model);
 	if (rc || (rc = version_row(st, model, version, sha, NULL, NULL)))
 		return rc;
-	return ry_artifact_verify(st, sha);
+	return *sha ? ry_artifact_verify(st, sha) : held_elsewhere(st, model, version);
 }
 
 int ry_registry_export(ry_store *st, const char *model, int64_t version, const char *dir, char **written)
@@ -1147,6 +1186,10 @@ int ry_registry_export(ry_store *st, const char *model, int64_t version, const c
 		*written = NULL;
 	if ((rc = need_model(st, model)) || (rc = version_row(st, model, version, sha, &path, NULL)))
 		return rc;
+	if (!*sha) {
+		free(path);
+		return held_elsewhere(st, model, version);
+	}
 	base = path && *base_name(path) ? base_name(path) : sha;
 	if (!strcmp(base, "..") || !strcmp(base, "."))
 		base = sha;

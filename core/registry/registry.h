@@ -61,6 +61,7 @@ typedef struct ry_model {
 	int64_t nversions;
 	int64_t latest;         /* highest version number, 0 when none */
 	ry_model_alias *aliases; size_t naliases; /* sorted by alias */
+	char *source;           /* "plugin:NAME" for a model imported from a tracker, NULL for local */
 } ry_model;
 
 /* Every registered model, by name.  Free with ry_models_free. */
@@ -88,6 +89,8 @@ typedef struct ry_model_version {
 	char *tags;             /* NULL when none */
 	char *created_by;       /* actor of the registering event, NULL if unknown */
 	char **aliases; size_t naliases; /* aliases on this version, sorted */
+	char *source_uri;       /* where the artifact lives when imported from a tracker (sha256 is
+	                           then "": this workspace holds only the record); NULL otherwise */
 } ry_model_version;
 
 /* Versions of a model, highest first.  RY_ENOTFOUND if no such model.
@@ -117,7 +120,9 @@ int ry_registry_alias_get(ry_store *st, const char *model, const char *alias, in
  *   promote.refused  a promotion was refused before any change (corrupt
  *                    artifact)
  *   run.delete       the source run of versions was deleted with --force
- *   model.update, version.update   description/tags changed */
+ *   model.update, version.update   description/tags changed
+ *   model.import, version.import   created or changed by an import from a
+ *                    tracker (detail: source, what changed) */
 typedef struct ry_model_event {
 	int64_t id;
 	double ts;
@@ -241,6 +246,27 @@ int ry_registry_run_delete(ry_store *st, int64_t run_id, bool force);
  * it, for the title.  Outside text is sanitised. */
 int ry_registry_card(ry_store *st, const char *model, int64_t version, const char *alias,
                      ry_buf *out);
+
+/* ---- importing from a tracker (core/plugin's model_* services) -------- */
+
+/* Create model `name` as imported through plugin `source` ("plugin:NAME"),
+ * or update its description and tags ("k=v,k=v"; NULL: none).  A model of
+ * that name that is local or came from another plugin is RY_EEXISTS: two
+ * registries' version numbers are never merged.  *changed (may be NULL)
+ * tells whether anything was written (then an event is too).  Each call is
+ * one transaction unless one is open. */
+int ry_registry_import_model(ry_store *st, const char *source, const char *name, const char *description,
+                             const char *tags, double created, bool *changed);
+/* Create or update version `number` of an imported model: its source run
+ * (run_id 0: none), where the artifact lives (source_uri), description,
+ * tags.  The workspace holds no copy of the artifact (sha256 ""). */
+int ry_registry_import_version(ry_store *st, const char *source, const char *model, int64_t number,
+                               int64_t run_id, const char *source_uri, const char *description,
+                               const char *tags, double created, bool *changed);
+/* Point alias at version `number` of an imported model (an alias.set event
+ * when it moves). */
+int ry_registry_import_alias(ry_store *st, const char *source, const char *model, const char *alias,
+                             int64_t number, bool *changed);
 
 /* Validate names: models [A-Za-z0-9][A-Za-z0-9._-]* (<= 100), aliases
  * [A-Za-z][A-Za-z0-9._-]* (<= 64, not "latest").  RY_EINVAL with a message. */

@@ -95,6 +95,15 @@ typedef struct ry_run_spec {
 /* Create a run; *id and (if uuid_out) its uuid are returned. */
 int ry_run_create(ry_store *st, const ry_run_spec *spec, int64_t *id, char uuid_out[37]);
 
+/* Runs imported through a tracker plugin (imports.c): the workspace run
+ * the plugin's run `ext_id` became (*run_id 0 when none) and the
+ * fingerprint stored with it (*fingerprint malloc'd or NULL; the argument
+ * may be NULL); record or replace that link. */
+int ry_run_import_find(ry_store *st, const char *plugin, const char *ext_id, int64_t *run_id,
+                       char **fingerprint);
+int ry_run_import_record(ry_store *st, const char *plugin, const char *ext_id, int64_t run_id,
+                         const char *fingerprint);
+
 /* Param and tag values are text; a param that parses as a number is also
  * indexed as one so filters compare numerically.  A param whose name is a
  * secret (redact.h) is stored as RY_REDACTED. */

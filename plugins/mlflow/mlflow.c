@@ -141,4 +141,5 @@ const ry_tracker_ops ry_mlflow_tracker = {
 	.sync_registry = mlflow_sync_registry,
 	.close = mlflow_close,
 	.export_model = mlflow_export_model,
+	.default_source_env = "MLFLOW_TRACKING_URI",
 };

@@ -162,6 +162,82 @@ ry --db "$DB" import good
 expect_rc 2 "import without SOURCE is bad usage"
 [ "$(nruns)" = 2 ] && ok "the workspace holds the good and the crash plugin's finished run" || fail "runs now $(nruns)"
 
+# ---- protocol 1's registry, artifact and git fields; export_run ----------
+cat >"$BIN/runyard-plugin-reg" <<EOF
+#!/usr/bin/env python3
+import json, sys
+def send(m):
+    sys.stdout.write(json.dumps(m) + "\n"); sys.stdout.flush()
+for line in sys.stdin:
+    req = json.loads(line)
+    if req.get("op") == "hello":
+        send({"protocol": 1, "kinds": ["tracker"], "name": "reg", "ops": ["export_run"]}); continue
+    rid = req["id"]
+    if req["op"] == "import_runs":
+        open("$T_TMP/reg-experiments", "w").write(json.dumps(req["experiments"]))
+        send({"id": rid, "event": "progress", "done": 0, "total": 1})
+        send({"id": rid, "event": "run_begin", "run_id": "r9", "experiment": "x", "name": "regrun",
+              "git_commit": "89abcdef0123456789abcdef0123456789abcdef", "fingerprint": "f1"})
+        send({"id": rid, "event": "metric", "key": "loss", "points": [[0, None, 1.0], [1, None, "-Infinity"]]})
+        send({"id": rid, "event": "artifact", "path": "model/m.pkl", "uri": "s3://b/r9/m.pkl", "size": 10})
+        send({"id": rid, "event": "run_end", "status": "finished"})
+        send({"id": rid, "event": "model", "name": "clf", "description": "a classifier", "tags": {"team": "ml"}})
+        send({"id": rid, "event": "model_version", "model": "clf", "version": 2, "run_id": "r9",
+              "source_uri": "runs:/r9/model"})
+        send({"id": rid, "event": "alias", "model": "clf", "alias": "champion", "version": 2})
+        send({"id": rid, "ok": True})
+    elif req["op"] == "export_run":
+        json.dump(req, open("$T_TMP/reg-export.json", "w"))
+        send({"id": rid, "ok": True, "tags": {"reg.pushed_as": "there-" + req["run"]["name"]}})
+EOF
+chmod +x "$BIN/runyard-plugin-reg"
+RDB="$T_TMP/reg.db"
+ry --db "$RDB" import reg src --experiment x --experiment "y z" --json
+expect_rc 0 "an exec plugin imports runs, then its registry"
+if python3 - "$T_TMP/out" "$T_TMP/reg-experiments" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert (d["runs_new"], d["registry_changes"]) == (1, 3), d
+assert json.load(open(sys.argv[2])) == ["x", "y z"]
+EOF
+then ok "one run, model + version + alias; the --experiment names reach the plugin"; else fail "reg import counts"; fi
+ry --db "$RDB" show regrun --json
+if python3 - "$T_TMP/out" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r["git"]["commit"].startswith("89abcdef"), r.get("git")
+a = r["artifacts"]
+assert len(a) == 1 and a[0]["path"] == "model/m.pkl", a
+EOF
+then ok "git provenance and an artifact that stays at its source"; else fail "reg run fields"; sed 's/^/# /' "$T_TMP/out" | head -40; fi
+ry --db "$RDB" models --json
+if python3 - "$T_TMP/out" <<'EOF'
+import json, sys
+m = [x for x in json.load(open(sys.argv[1]))["models"] if x["name"] == "clf"][0]
+assert m["description"] == "a classifier" and m["latest"] == 2 and m["source"] == "plugin:reg", m
+EOF
+then ok "the imported model keeps the source's version number"; else fail "reg models"; sed 's/^/# /' "$T_TMP/out" | head -30; fi
+ry --db "$RDB" import reg src --json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["registry_changes"] == 0, d' "$T_TMP/out"; then
+	ok "importing an unchanged registry again changes nothing"; else fail "registry re-import"; fi
+ry --db "$RDB" push reg dest regrun
+expect_rc 0 "push through an exec plugin that lists export_run"
+if python3 - "$T_TMP/reg-export.json" <<'EOF'
+import json, sys
+q = json.load(open(sys.argv[1]))
+r = q["run"]
+assert q["dest"] == "dest"
+assert r["name"] == "regrun" and r["metrics"]["loss"] == [[0, None, 1.0], [1, None, "-Infinity"]], r
+assert r["git"]["commit"].startswith("89abcdef")
+EOF
+then ok "export_run gets the whole run, -Infinity spelt as the protocol says"; else fail "export_run request"; fi
+ry --db "$RDB" show regrun --json
+if python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["tags"]["reg.pushed_as"]=="there-regrun"' "$T_TMP/out"; then
+	ok "the tags the plugin answers are kept on the run"; else fail "export annotations"; fi
+ry --db "$RDB" push good dest regrun
+expect_rc 1 "a plugin that lists no export_run cannot push"
+expect_err_has "cannot push runs" "and says so"
+
 # ---- lightning-csv on Lightning's exact format ----------------------------
 # CSVLogger: csv.DictWriter (CRLF line ends) over the sorted keys, an empty
 # cell where a key was not logged on that row; hparams.yaml from yaml.dump.

@@ -8,6 +8,8 @@
 
 #include "testutil.h"
 #include "plugin/plugin_host.h"
+#include "registry/artifact.h"
+#include "registry/registry.h"
 
 /* ---- the fake tracker --------------------------------------------------- */
 
@@ -104,6 +106,108 @@ static const ry_tracker_ops fake_ops = {
 	.close = fake_close,
 };
 
+/* ---- a tracker with fingerprints, artifacts, a registry and export ------ */
+
+/* source "v1" or "v2": run m1 with fingerprint = the source (v2 adds a point
+ * and a tag), an artifact that stays at the source, then a registry. */
+static int reg_import(void *self, const char *since, char **cursor)
+{
+	struct fake *f = self;
+	const ry_plugin_services *s = f->svc;
+	ry_plugin_run run = RY_PLUGIN_RUN_INIT;
+	ry_plugin_point pts[3] = { { 0, 1700000000, 1.0 }, { 1, 1700000001, 0.5 }, { 2, 1700000002, 0.25 } };
+	bool v2 = !strcmp(f->source, "v2");
+	int rc;
+	(void)since;
+	*cursor = NULL;
+	if ((rc = s->run_unchanged(s->host, "m1", f->source)) != 0)
+		return rc < 0 ? rc : 0; /* 1: skipped, as a real plugin does */
+	run.id = "m1";
+	run.experiment = "reg";
+	run.name = "mlrun";
+	run.git_commit = "0123456789abcdef0123456789abcdef01234567";
+	run.fingerprint = f->source;
+	if ((rc = s->run_begin(s->host, &run)) || (rc = s->run_param(s->host, "lr", "0.1")) ||
+	    (v2 && (rc = s->run_tag(s->host, "stage", "two"))) ||
+	    (rc = s->run_metric(s->host, "loss", pts, v2 ? 3 : 2)) ||
+	    (rc = s->run_artifact(s->host, "model/model.pkl", "s3://bucket/m1/model/model.pkl", 1234)))
+		return rc;
+	return s->run_end(s->host, "finished", 1700000100);
+}
+
+static int reg_sync(void *self)
+{
+	struct fake *f = self;
+	const ry_plugin_services *s = f->svc;
+	ry_plugin_kv tags[] = { { "team", "vision" }, { "domain", "images" } };
+	ry_plugin_model m = RY_PLUGIN_MODEL_INIT;
+	ry_plugin_model_version v = RY_PLUGIN_MODEL_VERSION_INIT;
+	int rc;
+	m.name = "detector";
+	m.description = "finds things";
+	m.tags = tags;
+	m.ntags = 2;
+	if ((rc = s->model_put(s->host, &m)))
+		return rc;
+	v.model = "detector";
+	v.number = 1;
+	v.run_id = "m1";
+	v.source_uri = "runs:/m1/model";
+	if ((rc = s->model_version_put(s->host, &v)))
+		return rc;
+	v.number = 3; /* the source's numbering is kept, gaps and all */
+	v.run_id = "not-imported";
+	v.description = "retrained";
+	if ((rc = s->model_version_put(s->host, &v)))
+		return rc;
+	if ((rc = s->model_alias_put(s->host, "detector", "champion", strcmp(f->source, "v2") ? 1 : 3)))
+		return rc;
+	/* a model of that name from elsewhere is not the source's to change:
+	 * refused (the registry test checks it stays as it was) */
+	m.name = "local";
+	rc = s->model_put(s->host, &m);
+	return rc == RY_PLUGIN_EEXISTS ? 0 : rc;
+}
+
+/* export_run: read the run and annotate it with what it got "there". */
+static int reg_export(void *self, const char *uuid)
+{
+	struct fake *f = self;
+	const ry_plugin_services *s = f->svc;
+	const ry_plugin_run_data *d;
+	int rc;
+	if ((rc = s->run_read(s->host, uuid, &d)))
+		return rc;
+	if (d->nmetrics != 1 || strcmp(d->metrics[0].key, "loss") || d->metrics[0].n != 3 ||
+	    d->metrics[0].points[2].value != 0.25 || d->nparams != 1 || strcmp(d->params[0].value, "0.1") ||
+	    !d->git_commit || strcmp(d->status, "finished"))
+		return s->error(s->host, RY_PLUGIN_ERROR, "run_read gave something else than was imported");
+	char *id = ry_xasprintf("there-%s", d->name);
+	rc = s->run_annotate(s->host, uuid, "fake2.pushed", id);
+	free(id);
+	return rc;
+}
+
+static int reg_export_model(void *self, const char *model, int64_t number, const char *alias)
+{
+	struct fake *f = self;
+	const ry_plugin_model_version *v;
+	int rc = f->svc->model_read(f->svc->host, model, number, &v);
+	if (rc)
+		return rc;
+	/* v3 came from a run that was not imported: no run */
+	if (strcmp(v->source_uri, "runs:/m1/model") || v->run_id || v->naliases != 1 ||
+	    strcmp(v->aliases[0], alias))
+		return f->svc->error(f->svc->host, RY_PLUGIN_ERROR, "model_read gave something else");
+	return 0;
+}
+
+static const ry_tracker_ops reg_ops = {
+	.version = RY_PLUGIN_ABI, .name = "reg", .open = fake_open, .import_runs = reg_import,
+	.sync_registry = reg_sync, .export_run = reg_export, .export_model = reg_export_model,
+	.close = fake_close,
+};
+
 /* ---- helpers ------------------------------------------------------------ */
 
 static char *empty_path;
@@ -120,6 +224,7 @@ static int setup(void **state)
 	setenv("XDG_DATA_HOME", empty_path, 1);
 	ry_plugin_unregister_all();
 	assert_int_equal(ry_plugin_register_tracker(&fake_ops), 0);
+	assert_int_equal(ry_plugin_register_tracker(&reg_ops), 0);
 	return 0;
 }
 
@@ -140,6 +245,17 @@ static size_t count_runs(ry_store *st, const char *filter)
 	size_t n = ry_runlist_count(l);
 	ry_runlist_free(l);
 	return n;
+}
+
+static int import_with(ry_store *st, const char *plugin, const char *source, ry_plugin_import_stats *stats)
+{
+	ry_plugin *p;
+	assert_int_equal(ry_plugin_find(&p, RY_PLUGIN_TRACKER, plugin), 0);
+	int rc = ry_plugin_import(st, p, source, NULL, stats);
+	if (rc)
+		print_message("import %s %s: %s\n", plugin, source, ry_error_last());
+	ry_plugin_free(p);
+	return rc;
 }
 
 static int import(ry_store *st, const char *source, ry_plugin_import_stats *stats)
@@ -201,7 +317,7 @@ static void test_list__shows_the_builtin(void **state)
 	size_t n;
 	(void)state;
 	assert_int_equal(ry_plugin_list(&v, &n), 0);
-	assert_int_equal(n, 1);
+	assert_int_equal(n, 2); /* fake, reg */
 	assert_string_equal(v[0].name, "fake");
 	assert_true(v[0].builtin && v[0].ok);
 	assert_int_equal(v[0].kinds, RY_PLUGIN_TRACKER);
@@ -317,6 +433,137 @@ static void test_import__returning_with_a_run_open_imports_none_of_it(void **sta
 	ry_test_ws_close(&ws);
 }
 
+static void test_import__fingerprint_skips_an_unchanged_run(void **state)
+{
+	struct ry_test_ws ws;
+	ry_plugin_import_stats stats;
+	(void)state;
+	ry_test_ws_open(&ws);
+	assert_int_equal(import_with(ws.st, "reg", "v1", &stats), 0);
+	assert_int_equal(stats.runs_new, 1);
+	assert_int_equal(stats.points, 2);
+	assert_int_equal(import_with(ws.st, "reg", "v1", &stats), 0);
+	assert_int_equal(stats.runs_new + stats.runs_updated, 0);
+	assert_int_equal(stats.runs_unchanged, 1);
+	assert_int_equal(stats.registry_changes, 0);
+	assert_int_equal(import_with(ws.st, "reg", "v2", &stats), 0);
+	assert_int_equal(stats.runs_updated, 1);
+	assert_int_equal(stats.points, 1);
+	assert_int_equal(count_runs(ws.st, "source = \"plugin:reg\""), 1);
+	ry_test_ws_close(&ws);
+}
+
+static void test_import__git_and_artifacts_that_stay_at_the_source(void **state)
+{
+	struct ry_test_ws ws;
+	ry_artifact *a;
+	size_t n;
+	(void)state;
+	ry_test_ws_open(&ws);
+	assert_int_equal(import_with(ws.st, "reg", "v1", NULL), 0);
+	assert_int_equal(import_with(ws.st, "reg", "v2", NULL), 0);
+	ry_run *r = NULL;
+	assert_int_equal(ry_run_find(&r, ws.st, "mlrun"), 0);
+	assert_string_equal(r->git_commit, "0123456789abcdef0123456789abcdef01234567");
+	assert_int_equal(ry_artifact_list(ws.st, r->id, &a, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(a[0].path, "model/model.pkl");
+	assert_string_equal(a[0].sha256, "");
+	assert_string_equal(a[0].uri, "s3://bucket/m1/model/model.pkl");
+	assert_int_equal(a[0].size, 1234);
+	ry_artifacts_free(a, n);
+	ry_run_free(r);
+	ry_test_ws_close(&ws);
+}
+
+static void test_import__registry_kept_as_the_source_numbers_it(void **state)
+{
+	struct ry_test_ws ws;
+	ry_plugin_import_stats stats;
+	ry_model_version *v;
+	ry_model *m;
+	ry_model_event *e;
+	size_t n, ne, ne2;
+	int64_t at;
+	(void)state;
+	ry_test_ws_open(&ws);
+	/* a model of the workspace's own, which the import must not touch */
+	assert_int_equal(ry_registry_import_model(ws.st, "local", "local", "mine", NULL, 0, NULL), 0);
+	assert_int_equal(import_with(ws.st, "reg", "v1", &stats), 0);
+	assert_int_equal(stats.registry_changes, 4); /* model, two versions, alias */
+	assert_int_equal(ry_registry_model(ws.st, "detector", &m), 0);
+	assert_string_equal(m->description, "finds things");
+	assert_string_equal(m->tags, "domain=images,team=vision");
+	assert_string_equal(m->source, "plugin:reg");
+	ry_models_free(m, 1);
+	assert_int_equal(ry_registry_versions(ws.st, "detector", &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].version, 3);
+	assert_int_equal(v[0].run_id, 0); /* its run was not imported */
+	assert_int_equal(v[1].version, 1);
+	assert_string_equal(v[1].run_name, "mlrun");
+	assert_string_equal(v[1].source_uri, "runs:/m1/model");
+	assert_string_equal(v[1].sha256, "");
+	ry_model_versions_free(v, n);
+	assert_int_equal(ry_registry_alias_get(ws.st, "detector", "champion", &at), 0);
+	assert_int_equal(at, 1);
+	/* held elsewhere: verify and export say where it lives */
+	assert_int_equal(ry_registry_verify(ws.st, "detector", 1), RY_ENOTFOUND);
+	assert_non_null(strstr(ry_error_last(), "runs:/m1/model"));
+	assert_int_equal(ry_registry_model(ws.st, "local", &m), 0);
+	assert_string_equal(m->description, "mine");
+	ry_models_free(m, 1);
+
+	/* again, unchanged: nothing written, no event */
+	assert_int_equal(ry_registry_history(ws.st, "detector", &e, &ne), 0);
+	ry_model_events_free(e, ne);
+	assert_int_equal(import_with(ws.st, "reg", "v1", &stats), 0);
+	assert_int_equal(stats.registry_changes, 0);
+	assert_int_equal(ry_registry_history(ws.st, "detector", &e, &ne2), 0);
+	ry_model_events_free(e, ne2);
+	assert_int_equal(ne2, ne);
+	/* the source moved the alias: so does the workspace, with an event */
+	assert_int_equal(import_with(ws.st, "reg", "v2", &stats), 0);
+	assert_int_equal(stats.registry_changes, 1);
+	assert_int_equal(ry_registry_alias_get(ws.st, "detector", "champion", &at), 0);
+	assert_int_equal(at, 3);
+	ry_test_ws_close(&ws);
+}
+
+static void test_export__reads_the_run_and_annotates_it(void **state)
+{
+	struct ry_test_ws ws;
+	ry_plugin *p;
+	int64_t done;
+	(void)state;
+	ry_test_ws_open(&ws);
+	assert_int_equal(import_with(ws.st, "reg", "v2", NULL), 0);
+	ry_run *r = NULL;
+	assert_int_equal(ry_run_find(&r, ws.st, "mlrun"), 0);
+	const char *uuids[] = { r->uuid };
+	assert_int_equal(ry_plugin_find(&p, RY_PLUGIN_TRACKER, "reg"), 0);
+	assert_int_equal(ry_plugin_export(ws.st, p, "dest", uuids, 1, NULL, &done), 0);
+	assert_int_equal(done, 1);
+	assert_int_equal(ry_plugin_export_model(ws.st, p, "dest", "detector", 3, "champion", NULL), 0);
+	/* the fake tracker cannot push: a clear refusal, nothing pushed */
+	ry_plugin *fake;
+	assert_int_equal(ry_plugin_find(&fake, RY_PLUGIN_TRACKER, "fake"), 0);
+	assert_int_equal(ry_plugin_export(ws.st, fake, "dest", uuids, 1, NULL, &done), RY_EREFUSED);
+	assert_int_equal(done, 0);
+	ry_plugin_free(fake);
+	ry_plugin_free(p);
+	ry_run_free(r);
+	assert_int_equal(ry_run_find(&r, ws.st, "mlrun"), 0);
+	const char *tag = NULL;
+	for (size_t i = 0; i < r->ntags; i++)
+		if (!strcmp(r->tags[i].key, "fake2.pushed"))
+			tag = r->tags[i].value;
+	assert_non_null(tag);
+	assert_string_equal(tag, "there-mlrun");
+	ry_run_free(r);
+	ry_test_ws_close(&ws);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +574,10 @@ int main(void)
 		cmocka_unit_test(test_import__again_skips_then_updates_in_place),
 		cmocka_unit_test(test_import__failure_mid_run_rolls_that_run_back),
 		cmocka_unit_test(test_import__returning_with_a_run_open_imports_none_of_it),
+		cmocka_unit_test(test_import__fingerprint_skips_an_unchanged_run),
+		cmocka_unit_test(test_import__git_and_artifacts_that_stay_at_the_source),
+		cmocka_unit_test(test_import__registry_kept_as_the_source_numbers_it),
+		cmocka_unit_test(test_export__reads_the_run_and_annotates_it),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -64,6 +64,7 @@ int cli_sync(int argc, char **argv, struct cli_global *g);
 /* plugins (cli/plugins.c, issue 12) */
 int cli_plugins(int argc, char **argv, struct cli_global *g);
 int cli_import(int argc, char **argv, struct cli_global *g);
+int cli_push(int argc, char **argv, struct cli_global *g);
 
 /* ---- shared helpers (cli/common.c) ------------------------------------- */
 

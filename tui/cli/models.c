@@ -71,6 +71,7 @@ static int models_json(const ry_model *m, size_t n)
 		cJSON_AddItemToObject(o, "updated", cli_json_time(m[i].updated));
 		cJSON_AddNumberToObject(o, "versions", (double)m[i].nversions);
 		cJSON_AddNumberToObject(o, "latest", (double)m[i].latest);
+		cJSON_AddItemToObject(o, "source", cli_json_string(m[i].source));
 		al = cJSON_AddObjectToObject(o, "aliases");
 		for (size_t k = 0; k < m[i].naliases; k++)
 			cJSON_AddNumberToObject(al, m[i].aliases[k].alias, (double)m[i].aliases[k].version);
@@ -176,8 +177,9 @@ static cJSON *version_json(const ry_model_version *v, const struct lineage *l)
 	cJSON_AddItemToObject(o, "tags", cli_json_string(v->tags));
 	a = cJSON_AddObjectToObject(o, "artifact");
 	cJSON_AddItemToObject(a, "path", cli_json_string(v->artifact_path));
-	cJSON_AddStringToObject(a, "sha256", v->sha256);
+	cJSON_AddItemToObject(a, "sha256", v->sha256[0] ? cJSON_CreateString(v->sha256) : cJSON_CreateNull());
 	cJSON_AddNumberToObject(a, "size", (double)v->size);
+	cJSON_AddItemToObject(a, "source_uri", cli_json_string(v->source_uri));
 	if (!l->run) {
 		cJSON_AddNullToObject(o, "run");
 		return o;
@@ -475,6 +477,7 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 		cJSON_AddItemToObject(o, "created", cli_json_time(m->created));
 		cJSON_AddNumberToObject(o, "versions", (double)m->nversions);
 		cJSON_AddNumberToObject(o, "latest", (double)m->latest);
+		cJSON_AddItemToObject(o, "source", cli_json_string(m->source));
 		al = cJSON_AddObjectToObject(o, "aliases");
 		for (size_t k = 0; k < m->naliases; k++)
 			cJSON_AddNumberToObject(al, m->aliases[k].alias, (double)m->aliases[k].version);

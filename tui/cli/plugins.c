@@ -6,9 +6,11 @@
  * The plugin host (core/plugin/plugin_host.h) does the finding, the
  * talking and the writing; this file parses options and prints.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/table.h"
 #include "plugin/plugin_host.h"
@@ -33,26 +35,40 @@ static const char plugins_help[] =
 	"Exit status: 0 ok (even when a plugin's handshake fails), 2 bad usage.\n";
 
 static const char import_help[] =
-	"usage: runyard import PLUGIN SOURCE [--db PATH] [--full] [--json]\n"
+	"usage: runyard import PLUGIN [SOURCE] [--experiment NAME]... [--watch [SECS]]\n"
+	"                      [--full] [--db PATH] [--json]\n"
 	"\n"
 	"Import runs from SOURCE (a path or URL, as the plugin understands it)\n"
-	"through tracker plugin PLUGIN, e.g. 'runyard import lightning-csv\n"
-	"lightning_logs'.  Imported runs get source plugin:PLUGIN and keep the\n"
+	"through tracker plugin PLUGIN, e.g. 'runyard import mlflow\n"
+	"http://mlflow:5000', 'runyard import mlflow ./mlruns', 'runyard import\n"
+	"mlflow sqlite:///mlflow.db' or 'runyard import lightning-csv\n"
+	"lightning_logs'.  Without SOURCE the plugin's default is used (mlflow:\n"
+	"$MLFLOW_TRACKING_URI).  Imported runs get source plugin:PLUGIN and keep the\n"
 	"plugin's run id as tag PLUGIN.run_id, so importing again updates runs\n"
 	"that changed (new points, params, tags, status) and skips the rest\n"
 	"instead of duplicating them.  Each run is one transaction: a plugin that\n"
 	"fails halfway leaves the runs it finished and nothing of the one it was\n"
-	"in; run the import again to go on.\n"
+	"in; run the import again to go on.  A tracker with a model registry\n"
+	"(MLflow) brings its registered models, versions, aliases and tags too,\n"
+	"after the runs; docs/mlflow.md lists what is read.\n"
 	"\n"
 	"Options:\n"
+	"  --experiment NAME  import only this experiment of the source (repeat for\n"
+	"                     more; default: every experiment)\n"
+	"  --watch [SECS]     keep importing every SECS seconds (default 30) until\n"
+	"                     interrupted; one summary line per round\n"
 	"  --full      ignore the cursor kept from the last import of SOURCE and ask\n"
 	"              the plugin for everything\n"
-	"  --json      print the counts as one JSON object\n"
+	"  --json      print the counts as one JSON object (one per round with --watch)\n"
 	"  --db PATH   workspace file (default: $RUNYARD_DB, else\n"
 	"              $XDG_DATA_HOME/runyard/workspace.db)\n"
 	"  -h, --help  print this help\n"
 	"\n"
-	"Environment: RUNYARD_PLUGIN_TIMEOUT  seconds a plugin may stay silent (30).\n"
+	"Environment: RUNYARD_PLUGIN_TIMEOUT  seconds a plugin may stay silent (30);\n"
+	"MLFLOW_TRACKING_URI, MLFLOW_TRACKING_TOKEN, MLFLOW_TRACKING_USERNAME,\n"
+	"MLFLOW_TRACKING_PASSWORD, MLFLOW_TRACKING_INSECURE_TLS,\n"
+	"MLFLOW_TRACKING_SERVER_CERT_PATH as MLflow's own client reads them\n"
+	"(credentials are sent, never stored).\n"
 	"\n"
 	"Exit status: 0 ok, 1 the plugin or the import failed, 2 bad usage.\n";
 
@@ -156,61 +172,151 @@ static void import_log(void *payload, const char *plugin, int level, const char 
 	fputc('\n', stderr);
 }
 
+/* One import round's summary, as JSON or a line. */
+static int import_report(const ry_plugin *p, const char *source, const ry_plugin_import_stats *stats, bool json)
+{
+	if (json) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddItemToObject(o, "plugin", cli_json_string(ry_plugin_name(p)));
+		cJSON_AddItemToObject(o, "source", cli_json_string(source));
+		cJSON_AddNumberToObject(o, "runs_new", (double)stats->runs_new);
+		cJSON_AddNumberToObject(o, "runs_updated", (double)stats->runs_updated);
+		cJSON_AddNumberToObject(o, "runs_unchanged", (double)stats->runs_unchanged);
+		cJSON_AddNumberToObject(o, "points", (double)stats->points);
+		cJSON_AddNumberToObject(o, "registry_changes", (double)stats->registry_changes);
+		return cli_json_print(o);
+	}
+	printf("Imported %lld runs (%lld new, %lld updated, %lld unchanged), %lld points",
+	       (long long)(stats->runs_new + stats->runs_updated + stats->runs_unchanged), (long long)stats->runs_new,
+	       (long long)stats->runs_updated, (long long)stats->runs_unchanged, (long long)stats->points);
+	if (stats->registry_changes)
+		printf(", %lld registry changes", (long long)stats->registry_changes);
+	printf(", from ");
+	cli_put_safe(stdout, source);
+	printf(" through plugin %s.\n", ry_plugin_name(p));
+	fflush(stdout);
+	return 0;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* Was --watch given as --watch=SECS? */
+static bool optarg_given(char **argv, int argc)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], "--watch=", 8))
+			return true;
+	return false;
+}
+
+/* Sleep `secs`, in steps so a signal ends it at once. */
+static void watch_wait(long secs)
+{
+	struct timespec t = { secs, 0 };
+	while (nanosleep(&t, &t) == -1 && errno == EINTR)
+		;
+}
+
 int cli_import(int argc, char **argv, struct cli_global *g)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "full", no_argument, NULL, 'f' },
+		{ "experiment", required_argument, NULL, 'e' },
+		{ "watch", optional_argument, NULL, 'w' },
 		CLI_OPTIONS_END,
 	};
 	ry_plugin_import_options io = RY_PLUGIN_IMPORT_OPTIONS_INIT;
 	ry_plugin_import_stats stats;
 	struct cli_getopt go = CLI_GETOPT_INIT("import", import_help, g);
-	bool json = false;
+	bool json = false, watch = false;
+	long every = 30;
+	const char **exps = NULL;
+	size_t nexps = 0;
 	ry_plugin *p = NULL;
 	ry_store *st = NULL;
+	const char *source;
 	int c, rc;
 
 	while ((c = cli_getopt(&go, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'f': io.full = true; break;
-		default: return go.status;
+		case 'e':
+			exps = realloc(exps, (nexps + 1) * sizeof *exps);
+			exps[nexps++] = optarg;
+			break;
+		case 'w':
+			watch = true;
+			if (optarg && (!all_digits(optarg) || (every = atol(optarg)) < 1)) {
+				free(exps);
+				return cli_usage("import", "--watch takes whole seconds (1 or more), not '%s'", optarg);
+			}
+			break;
+		default: free(exps); return go.status;
 		}
 	}
-	if (argc - optind > 2)
+	/* "--watch 60": the seconds as a word of their own after PLUGIN [SOURCE]
+	 * (no source is all digits) */
+	if (watch && !optarg_given(argv, argc) && argc - optind >= 2 && argc - optind <= 3 &&
+	    all_digits(argv[argc - 1])) {
+		if ((every = atol(argv[argc - 1])) < 1) {
+			free(exps);
+			return cli_usage("import", "--watch takes whole seconds (1 or more)");
+		}
+		argc--;
+	}
+	if (argc - optind > 2) {
+		free(exps);
 		return cli_extra_arg("import", argv[optind + 2], NULL);
-	if (argc - optind < 2)
-		return cli_usage("import", "needs PLUGIN and SOURCE");
-	if ((rc = ry_plugin_find(&p, RY_PLUGIN_TRACKER, argv[optind])))
+	}
+	if (argc - optind < 1) {
+		free(exps);
+		return cli_usage("import", "needs PLUGIN (and SOURCE)");
+	}
+	if ((rc = ry_plugin_find(&p, RY_PLUGIN_TRACKER, argv[optind]))) {
+		free(exps);
 		return cli_fail(rc);
+	}
+	source = argc - optind == 2 ? argv[optind + 1] : ry_plugin_default_source(p);
+	if (!source) {
+		free(exps);
+		ry_plugin_free(p);
+		return cli_usage("import", "needs SOURCE: plugin %s has no default source set", argv[optind]);
+	}
 	if ((rc = cli_open_store(&st, g, RY_STORE_CREATE))) {
+		free(exps);
 		ry_plugin_free(p);
 		return rc;
 	}
 	io.log = import_log;
-	rc = ry_plugin_import(st, p, argv[optind + 1], &io, &stats);
-	if (rc) {
-		rc = cli_fail(rc);
-		fprintf(stderr, "runyard: before that: %lld new runs, %lld updated (nothing of the run it was in)\n",
-		        (long long)stats.runs_new, (long long)stats.runs_updated);
-	} else if (json) {
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddItemToObject(o, "plugin", cli_json_string(ry_plugin_name(p)));
-		cJSON_AddItemToObject(o, "source", cli_json_string(argv[optind + 1]));
-		cJSON_AddNumberToObject(o, "runs_new", (double)stats.runs_new);
-		cJSON_AddNumberToObject(o, "runs_updated", (double)stats.runs_updated);
-		cJSON_AddNumberToObject(o, "runs_unchanged", (double)stats.runs_unchanged);
-		cJSON_AddNumberToObject(o, "points", (double)stats.points);
-		rc = cli_json_print(o);
-	} else {
-		printf("Imported %lld runs (%lld new, %lld updated, %lld unchanged), %lld points, from ",
-		       (long long)(stats.runs_new + stats.runs_updated + stats.runs_unchanged), (long long)stats.runs_new,
-		       (long long)stats.runs_updated, (long long)stats.runs_unchanged, (long long)stats.points);
-		cli_put_safe(stdout, argv[optind + 1]);
-		printf(" through plugin %s.\n", ry_plugin_name(p));
+	io.experiments = exps;
+	io.nexperiments = nexps;
+	for (;;) {
+		rc = ry_plugin_import(st, p, source, &io, &stats);
+		if (rc) {
+			rc = cli_fail(rc);
+			fprintf(stderr, "runyard: before that: %lld new runs, %lld updated (nothing of the run it was in)\n",
+			        (long long)stats.runs_new, (long long)stats.runs_updated);
+		} else {
+			rc = import_report(p, source, &stats, json);
+		}
+		/* a watch goes on through a failed round: the source may be back next time */
+		if (!watch)
+			break;
+		watch_wait(every);
+		io.full = false;
 	}
 	ry_store_close(st);
 	ry_plugin_free(p);
+	free(exps);
 	return rc;
 }

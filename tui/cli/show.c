@@ -119,8 +119,13 @@ static void artifacts_block(const ry_artifact *a, size_t n)
 	for (size_t i = 0; i < n && i < SHOWN; i++) {
 		cli_table_row(t);
 		cli_table_cellf(t, 0, "  %s", a[i].path);
-		cli_table_cellf(t, 1, "%lld", (long long)a[i].size);
-		cli_table_cellf(t, 2, "%.8s", a[i].sha256);
+		if (a[i].size >= 0)
+			cli_table_cellf(t, 1, "%lld", (long long)a[i].size);
+		/* one left at its source shows where it lives instead of a hash */
+		if (a[i].sha256[0])
+			cli_table_cellf(t, 2, "%.8s", a[i].sha256);
+		else
+			cli_table_cellf(t, 2, "at %s", a[i].uri ? a[i].uri : "?");
 	}
 	cli_table_print(t, stdout, false);
 	cli_table_free(t);
@@ -221,8 +226,9 @@ static int print_json(ry_store *st, const ry_run *r, const ry_metric_summary *m,
 	for (size_t i = 0; i < na; i++) {
 		cJSON *f = cJSON_CreateObject();
 		cJSON_AddItemToObject(f, "path", cli_json_string(a[i].path));
-		cJSON_AddNumberToObject(f, "size", (double)a[i].size);
-		cJSON_AddStringToObject(f, "sha256", a[i].sha256);
+		cJSON_AddItemToObject(f, "size", a[i].size >= 0 ? cJSON_CreateNumber((double)a[i].size) : cJSON_CreateNull());
+		cJSON_AddItemToObject(f, "sha256", a[i].sha256[0] ? cJSON_CreateString(a[i].sha256) : cJSON_CreateNull());
+		cJSON_AddItemToObject(f, "uri", cli_json_string(a[i].uri));
 		cJSON_AddItemToArray(arts, f);
 	}
 	return cli_json_print(o);
