@@ -89,6 +89,9 @@ static char *uri_for(const char *path, const char *query)
 	size_t n = strlen(path);
 	char *u = mlf_xmalloc(n * 3 + strlen(query) + 8), *o = u;
 	o += sprintf(o, "file:");
+	/* "//x" would read as a URI authority */
+	while (path[0] == '/' && path[1] == '/')
+		path++;
 	for (const char *c = path; *c; c++)
 		o += (*c == '%' || *c == '?' || *c == '#') ? sprintf(o, "%%%02X", (unsigned char)*c) : sprintf(o, "%c", *c);
 	sprintf(o, "?%s", query);
