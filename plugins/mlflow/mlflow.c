@@ -19,8 +19,10 @@ typedef struct mlf_session {
 
 const char *mlf_source_path(const char *source)
 {
+	/* SQLAlchemy's form, as MLflow takes it: sqlite:///mlflow.db is
+	 * relative to the working directory, sqlite:////abs/mlflow.db absolute */
 	if (!strncmp(source, "sqlite:///", 10))
-		return source + 9; /* keeps the path's leading '/' */
+		return source + 10;
 	if (!strncmp(source, "file:///", 8))
 		return source + 7;
 	if (!strncmp(source, "file://", 7) || !strncmp(source, "sqlite://", 9))

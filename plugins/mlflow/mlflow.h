@@ -48,8 +48,9 @@ extern const mlf_source_ops mlf_sqlite_source; /* sqlite/ */
  * "file:///path" or a directory -> files.  NULL when it is none of them
  * (then *why says what was wrong, lent). */
 const mlf_source_ops *mlf_source_kind(const char *source, const char **why);
-/* The filesystem path in a "sqlite:///p" or "file:///p" source, or the
- * source itself (lent, points into source). */
+/* The filesystem path in a "sqlite:///p" (SQLAlchemy's: p relative,
+ * sqlite:////abs absolute) or "file:///abs" source, or the source itself
+ * (lent, points into source). */
 const char *mlf_source_path(const char *source);
 
 /* ---- one run, as every backend describes it ------------------------ */
