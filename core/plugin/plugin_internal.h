@@ -30,4 +30,11 @@ void ry_plugin__exec_tracker_free(ry_tracker_ops *ops); /* accepts NULL */
 int ry_plugin__import(ry_store *st, const ry_tracker_ops *ops, const char *name, const char *source,
                       const ry_plugin_import_options *opts, ry_plugin_import_stats *stats);
 
+/* The serving table of p, NULL when p is not a serving target (host.c). */
+const ry_serving_ops *ry_plugin__serving_ops(const ry_plugin *p);
+
+/* Open stored artifact sha256 for reading (*fd the caller's to close), for
+ * the artifact_open service of plugin `plugin` (serve.c). */
+int ry_plugin__artifact_open(ry_store *st, const char *plugin, const char *sha256, int *fd);
+
 #endif
