@@ -47,5 +47,6 @@
 #include "remote/launch.h"
 #include "base/redact.h"
 #include "base/url.h"
+#include "deploy/deploy.h"
 
 #endif

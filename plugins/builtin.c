@@ -5,6 +5,8 @@
  */
 #include "plugins/builtin.h"
 #include "plugins/mlflow/mlflow.h"
+#include "plugins/serve/http/http.h"
+#include "plugins/serve/ssh/ssh.h"
 
 #include <stddef.h>
 
@@ -14,5 +16,7 @@ const ry_tracker_ops *const ry_builtin_trackers[] = {
 };
 
 const ry_serving_ops *const ry_builtin_servings[] = {
+	&ry_serve_ssh,
+	&ry_serve_http,
 	NULL,
 };

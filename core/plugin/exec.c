@@ -760,13 +760,11 @@ static int event(struct xsess *s, const char *ev, const cJSON *m)
 	if (!strcmp(ev, "progress")) {
 		ry_buf b = RY_BUF_INIT;
 		const char *msg = str_of(m, "message");
-		const cJSON *total = cJSON_GetObjectItemCaseSensitive(m, "total");
-		ry_buf_printf(&b, "%g/%g%s%s", num_of(m, "done"), num_of(m, "total"), msg ? " " : "", msg ? msg : "");
-		svc->log(svc->host, RY_PLUGIN_LOG_DEBUG, ry_buf_cstr(&b));
-		svc->progress(svc->host, (int64_t)num_of(m, "done"), cJSON_IsNumber(total) ? (int64_t)total->valuedouble : -1);
-		ry_buf_free(&b);
 		/* for a progress bar: a total that is not a count is unknown */
 		double done = num_of(m, "done"), total = num_of(m, "total");
+		ry_buf_printf(&b, "%g/%g%s%s", done, total, msg ? " " : "", msg ? msg : "");
+		svc->log(svc->host, RY_PLUGIN_LOG_DEBUG, ry_buf_cstr(&b));
+		ry_buf_free(&b);
 		if (svc->progress && done >= 0 && done < 9e18)
 			svc->progress(svc->host, (int64_t)done, total > 0 && total < 9e18 ? (int64_t)total : -1);
 		return 0;

@@ -218,6 +218,11 @@ const char *ry_plugin_where(const ry_plugin *p)
 	return p->where;
 }
 
+const ry_serving_ops *ry_plugin__serving_ops(const ry_plugin *p)
+{
+	return p->serving;
+}
+
 int ry_plugin_import(ry_store *st, ry_plugin *p, const char *source, const ry_plugin_import_options *opts,
                      ry_plugin_import_stats *stats)
 {

@@ -299,7 +299,9 @@ typedef struct ry_serving_ops {
 	/* Deploy d (its artifact: artifact_open or host_put by d->sha256).
 	 * *handle (malloc'd) is the plugin's own reference to the deployment,
 	 * stored by core and passed back to status, undeploy and logs;
-	 * *endpoint (malloc'd, NULL: none) is where it answers. */
+	 * *endpoint (malloc'd, NULL: none) is where it answers.  A deploy that
+	 * fails may still set *handle (what it started is then recorded as
+	 * failed, and its logs can be read). */
 	int (*deploy)(void *self, const ry_plugin_deploy *d, char **handle, char **endpoint);
 	/* *status: "starting", "ready", "failed" or "stopped" (malloc'd);
 	 * *detail (malloc'd, may be left NULL): one line of why. */

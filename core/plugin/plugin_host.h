@@ -125,4 +125,40 @@ int ry_plugin_export(ry_store *st, ry_plugin *p, const char *dest, const char *c
 int ry_plugin_export_model(ry_store *st, ry_plugin *p, const char *dest, const char *model, int64_t number,
                            const char *alias, const ry_plugin_import_options *opts);
 
+/* ---- serving targets (plugin/serve.c) ---------------------------------- */
+
+/* From base/config.h (see remote/hosts.h for why it is declared here). */
+typedef struct ry_config ry_config;
+
+/* One open serving session: plugin p on config section [target NAME],
+ * lent host_exec / host_put over SSH to the configured hosts.  core/deploy
+ * drives it and records what it does; front ends use deploy/deploy.h. */
+typedef struct ry_serving ry_serving;
+
+typedef struct ry_serving_options {
+	unsigned version;       /* 1 */
+	int timeout_ms;         /* each SSH operation; <= 0: 20000 */
+	/* a key's passphrase (remote/ssh.h's ry_ssh_passphrase_fn); NULL: none */
+	int (*passphrase)(const char *keyfile, char *buf, size_t size, void *payload);
+	void *payload;          /* for passphrase and log */
+	/* the plugin's log lines (message lent; sanitise before showing); NULL: dropped */
+	void (*log)(void *payload, const char *plugin, int level, const char *message);
+} ry_serving_options;
+#define RY_SERVING_OPTIONS_INIT { 1, 0, NULL, NULL, NULL }
+
+/* Open serving plugin p on target `target`: cfg (lent; NULL: the default
+ * config file is loaded) holds its [target NAME] section, read by the
+ * plugin's option().  o may be NULL.  Caller closes with ry_serving_close. */
+int ry_serving_open(ry_serving **out, ry_store *st, ry_plugin *p, const ry_config *cfg, const char *target,
+                    const ry_serving_options *o);
+/* The plugin's members (ry_serving_ops), with its error named when it said
+ * none and its status checked to be one of the four.  What they hand back
+ * is malloc'd (caller frees); a plugin may set *handle even when deploy
+ * fails, so the failed deployment's logs can still be read. */
+int ry_serving_deploy(ry_serving *s, const ry_plugin_deploy *d, char **handle, char **endpoint);
+int ry_serving_status(ry_serving *s, const char *handle, char **status, char **detail);
+int ry_serving_undeploy(ry_serving *s, const char *handle);
+int ry_serving_logs(ry_serving *s, const char *handle, size_t max_bytes, char **text);
+void ry_serving_close(ry_serving *s); /* accepts NULL; closes the SSH sessions */
+
 #endif

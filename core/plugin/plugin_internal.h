@@ -80,4 +80,11 @@ int ry_plugin__export(ry_store *st, const ry_tracker_ops *ops, const char *name,
  * Set by ry_plugin__import for the length of the call. */
 const atomic_int *ry_plugin__cancel_flag(void);
 
+/* The serving table of p, NULL when p is not a serving target (host.c). */
+const ry_serving_ops *ry_plugin__serving_ops(const ry_plugin *p);
+
+/* Open stored artifact sha256 for reading (*fd the caller's to close), for
+ * the artifact_open service of plugin `plugin` (serve.c). */
+int ry_plugin__artifact_open(ry_store *st, const char *plugin, const char *sha256, int *fd);
+
 #endif

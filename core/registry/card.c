@@ -3,7 +3,7 @@
  * and where it came from -- lineage (source run, experiment, command, host,
  * times), code provenance (git), data provenance (data-like params and the
  * run's recorded files), params, metric summaries, artifact integrity and
- * the promotion history.
+ * the promotion history, and where it is deployed.
  *
  * It only reads; it uses the run and metrics modules for the source run so
  * that the card shows what `runyard show` shows.  Every value from outside
@@ -328,6 +328,58 @@ static void section_history(ry_buf *b, ry_store *st, const char *model, int64_t 
 	ry_model_events_free(e, n);
 }
 
+/* The deployments of this version, from the audit trail (the registry
+ * knows no serving target: each deploy event names its deployment, and the
+ * newest event of each says where it stands). */
+static void section_deployments(ry_buf *b, ry_store *st, const char *model, int64_t version)
+{
+	ry_model_event *e = NULL;
+	size_t n = 0, shown = 0;
+	ry_buf_puts(b, "## Deployments\n\n");
+	if (ry_registry_history(st, model, &e, &n) != 0)
+		n = 0;
+	for (size_t i = n; i-- > 0;) {
+		const ry_model_event *last = &e[i], *first = last;
+		bool newest = true;
+		if (!last->deployment || last->version != version)
+			continue;
+		for (size_t k = i + 1; k < n && newest; k++)
+			newest = e[k].deployment != last->deployment;
+		if (!newest)
+			continue;
+		for (size_t k = 0; k < i; k++)
+			if (e[k].deployment == last->deployment) {
+				first = &e[k];
+				break;
+			}
+		const char *state = !strcmp(last->kind, "deploy.ready") ? "ready"
+		                    : !strcmp(last->kind, "deploy.failed") ? "failed"
+		                    : !strcmp(last->kind, "undeploy")      ? "stopped"
+		                                                           : "starting";
+		char since[40], t[40];
+		const char *endpoint = NULL;
+		for (size_t k = 0; k <= i; k++)
+			if (e[k].deployment == last->deployment && e[k].endpoint)
+				endpoint = e[k].endpoint;
+		if (!shown++)
+			ry_buf_puts(b, "| deployment | target | status | endpoint | deployed | last change | by | why |\n"
+			               "|---|---|---|---|---|---|---|---|\n");
+		when(first->ts, since, sizeof since);
+		when(last->ts, t, sizeof t);
+		ry_buf_printf(b, "| %lld | ", (long long)last->deployment);
+		cell(b, last->target);
+		ry_buf_printf(b, " | %s | ", state);
+		cell(b, endpoint);
+		ry_buf_printf(b, " | %s | %s | ", since, t);
+		cell(b, last->actor);
+		ry_buf_puts(b, " | ");
+		cell(b, !strcmp(state, "failed") ? last->note : NULL);
+		ry_buf_puts(b, " |\n");
+	}
+	ry_buf_puts(b, shown ? "\n" : "Not deployed.\n\n");
+	ry_model_events_free(e, n);
+}
+
 int ry_registry_card(ry_store *st, const char *model, int64_t version, const char *alias, ry_buf *out)
 {
 	ry_model_version *v = NULL;
@@ -361,6 +413,7 @@ int ry_registry_card(ry_store *st, const char *model, int64_t version, const cha
 	section_data(out, st, v, r);
 	section_params(out, r);
 	section_metrics(out, st, r);
+	section_deployments(out, st, model, version);
 	section_history(out, st, model, version);
 out:
 	ry_run_free(r);

@@ -90,14 +90,21 @@ static char *subject_of(const char *model)
 	return ry_xasprintf("model:%s", model);
 }
 
+int ry_registry_record(ry_store *st, const char *model, const char *kind, const char *detail)
+{
+	char *subject = subject_of(model);
+	int rc = ry_store_event(st, kind, subject, detail);
+	free(subject);
+	return rc;
+}
+
 /* Append an event; `j` is consumed. */
 static int event(ry_store *st, const char *model, const char *kind, cJSON *j)
 {
-	char *subject = subject_of(model), *detail = cJSON_PrintUnformatted(j);
-	int rc = ry_store_event(st, kind, subject, detail);
+	char *detail = cJSON_PrintUnformatted(j);
+	int rc = ry_registry_record(st, model, kind, detail);
 	cJSON_free(detail);
 	cJSON_Delete(j);
-	free(subject);
 	return rc;
 }
 
@@ -1128,6 +1135,12 @@ int ry_registry_history(ry_store *st, const char *model, ry_model_event **out, s
 			e->to_version = (int64_t)x->valuedouble;
 		if (!e->version && e->to_version)
 			e->version = e->to_version;
+		if (cJSON_IsNumber(x = cJSON_GetObjectItemCaseSensitive(j, "deployment")))
+			e->deployment = (int64_t)x->valuedouble;
+		if (cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(j, "target")))
+			e->target = ry_xstrdup(x->valuestring);
+		if (cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(j, "endpoint")))
+			e->endpoint = ry_xstrdup(x->valuestring);
 		{
 			cJSON *why = cJSON_GetObjectItemCaseSensitive(j, "note");
 			cJSON *reason = cJSON_GetObjectItemCaseSensitive(j, "reason");
@@ -1162,6 +1175,8 @@ void ry_model_events_free(ry_model_event *e, size_t n)
 		free(e[i].alias);
 		free(e[i].note);
 		free(e[i].detail);
+		free(e[i].target);
+		free(e[i].endpoint);
 	}
 	free(e);
 }

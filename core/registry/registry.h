@@ -122,7 +122,11 @@ int ry_registry_alias_get(ry_store *st, const char *model, const char *alias, in
  *   run.delete       the source run of versions was deleted with --force
  *   model.update, version.update   description/tags changed
  *   model.import, version.import   created or changed by an import from a
- *                    tracker (detail: source, what changed) */
+ *                    tracker (detail: source, what changed)
+ *   deploy.start     a version is being deployed (deployment, target, kind)
+ *   deploy.ready     that deployment answers (endpoint)
+ *   deploy.failed    it failed, or stopped by itself (reason)
+ *   undeploy         it was stopped on purpose (core/deploy) */
 typedef struct ry_model_event {
 	int64_t id;
 	double ts;
@@ -134,6 +138,9 @@ typedef struct ry_model_event {
 	int64_t to_version;     /* alias moves: new holder, 0 when deleted */
 	char *note;             /* why: the user's --note, or the refusal reason; NULL */
 	char *detail;           /* the raw JSON detail column (all of the above and more) */
+	int64_t deployment;     /* deploy events: the deployment's id, 0 otherwise */
+	char *target;           /* deploy events: the target, NULL otherwise */
+	char *endpoint;         /* deploy events: where it answers, NULL unknown */
 } ry_model_event;
 
 /* The audit trail of a model, oldest first (also for a model that no longer
@@ -148,6 +155,13 @@ void ry_model_events_free(ry_model_event *e, size_t n); /* accepts NULL */
 void ry_registry_event_move(const ry_model_event *e, char *out, size_t n);
 
 /* ---- writing ----------------------------------------------------------- */
+
+/* Append event `kind` about `model` to its audit trail (subject
+ * "model:NAME"); detail is a JSON object's text (NULL: none), with the keys
+ * ry_registry_history reads ("version", "note", "reason", "deployment",
+ * "target", "endpoint").  For rooms above the registry that act on its
+ * versions (core/deploy); inside the caller's transaction if one is open. */
+int ry_registry_record(ry_store *st, const char *model, const char *kind, const char *detail);
 
 /* Alias-move expectations (compare-and-set). */
 #define RY_ALIAS_ANY ((int64_t)-1) /* move whatever it holds now */

@@ -19,6 +19,7 @@ value_option() {
 	bench) echo --runs ;;
 	runs) echo --sort ;;
 	launch) echo --host ;;
+	deploy) echo --target ;;
 	hosts | sync) echo --timeout ;;
 	promote) echo --model ;;
 	run) echo --name ;;

@@ -65,6 +65,12 @@ int cli_sync(int argc, char **argv, struct cli_global *g);
 int cli_plugins(int argc, char **argv, struct cli_global *g);
 int cli_import(int argc, char **argv, struct cli_global *g);
 int cli_push(int argc, char **argv, struct cli_global *g);
+/* serving targets (cli/deploy.c, issue 12) */
+int cli_deploy(int argc, char **argv, struct cli_global *g);
+int cli_deployments(int argc, char **argv, struct cli_global *g);
+int cli_undeploy(int argc, char **argv, struct cli_global *g);
+/* `logs --deployment ID`: the end of a deployment's log; the exit status. */
+int cli_deployment_logs(struct cli_global *g, const char *id, size_t max_bytes);
 
 /* ---- shared helpers (cli/common.c) ------------------------------------- */
 
@@ -74,6 +80,12 @@ int cli_open_store(ry_store **st, const struct cli_global *g, unsigned flags);
 
 /* Print "runyard: <ry_error_last()>" and return the exit status for code. */
 int cli_fail(int code);
+
+/* Ask `question` ("Deploy churn v3 to staging?") on the terminal unless
+ * yes: 0 to go ahead; 1 after printing `declined` when the answer is not
+ * y; without a terminal, `refusal` as the error ("... needs confirmation;
+ * add --yes ...") and its exit status. */
+int cli_confirm(bool yes, const char *question, const char *refusal, const char *declined);
 
 /* Print "runyard CMD: <message>" plus a hint to run --help; returns 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "track/track.h"
@@ -27,6 +28,23 @@ int cli_fail(int code)
 	fprintf(stderr, "runyard: %s\n", ry_buf_cstr(&b));
 	ry_buf_free(&b);
 	return ry_error_exit_status(code);
+}
+
+int cli_confirm(bool yes, const char *question, const char *refusal, const char *declined)
+{
+	char line[16];
+	if (yes)
+		return 0;
+	if (!isatty(0)) {
+		ry_error_set(RY_EINVAL, "%s", refusal);
+		return cli_fail(RY_EINVAL);
+	}
+	fprintf(stderr, "%s [y/N] ", question);
+	if (!fgets(line, sizeof line, stdin) || (line[0] != 'y' && line[0] != 'Y')) {
+		fprintf(stderr, "%s\n", declined);
+		return 1;
+	}
+	return 0;
 }
 
 int cli_open_store(ry_store **st, const struct cli_global *g, unsigned flags)

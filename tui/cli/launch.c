@@ -215,19 +215,11 @@ static int estimate(struct launch_args *a, struct cli_remote *r, ry_host *host, 
  * status. */
 static int confirm(const struct launch_args *a, const ry_host *host)
 {
-	char line[16];
-	if (a->yes)
-		return 0;
-	if (!isatty(0)) {
-		ry_error_set(RY_EINVAL, "launching needs confirmation; add --yes to launch without a prompt");
-		return cli_fail(RY_EINVAL);
-	}
-	fprintf(stderr, "Launch on %s? [y/N] ", host->name);
-	if (!fgets(line, sizeof line, stdin) || (line[0] != 'y' && line[0] != 'Y')) {
-		fprintf(stderr, "not launched\n");
-		return 1;
-	}
-	return 0;
+	char *q = ry_xasprintf("Launch on %s?", host->name);
+	int rc = cli_confirm(a->yes, q, "launching needs confirmation; add --yes to launch without a prompt",
+	                     "not launched");
+	free(q);
+	return rc;
 }
 
 /* Stage 4: core's launch (pack, upload, start detached), then what was

@@ -12,12 +12,20 @@
 
 static const char help[] =
 	"usage: runyard logs RUN [-f]\n"
+	"       runyard logs --deployment ID [--tail BYTES]\n"
 	"\n"
 	"Print the run's log (stdout and stderr of its command).  For a run on an SSH\n"
 	"host, new bytes are pulled from the host first (from where the last pull\n"
 	"stopped).  RUN is an id, a uuid prefix or a unique name.\n"
 	"\n"
-	"  -f, --follow   keep printing new output until the run ends\n";
+	"  -f, --follow   keep printing new output until the run ends\n"
+	"\n"
+	"With --deployment, the end of deployment ID's log instead (from 'runyard\n"
+	"deployments'), as its serving target keeps it: the serve command's output\n"
+	"on an ssh target, logs_url's answer on an http one.\n"
+	"\n"
+	"  --deployment ID  a deployment's log, not a run's\n"
+	"  --tail BYTES     at most this much of its end (default 65536)\n";
 
 /* Print the local log from *off on; returns false when it cannot be read. */
 static bool print_from(const char *path, long *off)
@@ -48,6 +56,8 @@ int cli_logs(int argc, char **argv, struct cli_global *g)
 {
 	static const struct option opts[] = {
 		{ "follow", no_argument, NULL, 'f' },
+		{ "deployment", required_argument, NULL, 'd' },
+		{ "tail", required_argument, NULL, 't' },
 		CLI_OPTIONS_END,
 	};
 	struct cli_getopt go = CLI_GETOPT_INIT("logs", help, g);
@@ -61,10 +71,24 @@ int cli_logs(int argc, char **argv, struct cli_global *g)
 	int64_t id;
 	int c, rc;
 
+	const char *deployment = NULL;
+	uint64_t tail = 65536;
 	while ((c = cli_getopt(&go, argc, argv, "fh", opts)) != -1) {
 		if (c == CLI_GETOPT_EXIT)
 			return go.status;
-		follow = true; /* -f, --follow */
+		if (c == 'd')
+			deployment = optarg;
+		else if (c == 't' && !cli_parse_count(optarg, 1, 64u << 20, &tail))
+			return cli_bad_value("logs", "--tail", optarg, "a number of bytes from 1 to 67108864");
+		else if (c == 'f')
+			follow = true;
+	}
+	if (deployment) {
+		if (follow)
+			return cli_usage("logs", "--follow is for runs; a deployment's log is shown once");
+		if (optind < argc)
+			return cli_extra_arg("logs", argv[optind], "--deployment names the deployment");
+		return cli_deployment_logs(g, deployment, (size_t)tail);
 	}
 	if (optind >= argc)
 		return cli_usage("logs", "which run? give its id, uuid prefix or name");

@@ -339,6 +339,14 @@ static void history_text(const ry_model_event *e, size_t n)
 		cli_reg_put_padded(stdout, al, 12);
 		printf("  %-14s  ", mv);
 		cli_put_safe(stdout, e[i].note ? e[i].note : "");
+		if (e[i].deployment) {
+			printf("%sdeployment %lld on ", e[i].note ? "; " : "", (long long)e[i].deployment);
+			cli_put_safe(stdout, e[i].target ? e[i].target : "?");
+			if (e[i].endpoint) {
+				printf(" at ");
+				cli_put_safe(stdout, e[i].endpoint);
+			}
+		}
 		printf("\n");
 	}
 }
