@@ -15,14 +15,9 @@ RUNYARD=${RUNYARD_BIN:-$HERE/../../runyard}
 RUNS=${BENCH_RUNS:-1000} METRICS=${BENCH_METRICS:-10} STEPS=${BENCH_STEPS:-1000}
 export MLFLOW_KIT_WORKERS=${MLFLOW_KIT_WORKERS:-4}
 TMP=$(mktemp -d /tmp/runyard-bench-mlflow-XXXXXX)
-PID=
-trap '[ -n "$PID" ] && "$MLFLOW_KIT/stop.sh" "$PID"; rm -rf "$TMP"' EXIT
-while :; do
-	PORT=$(( (RANDOM % 12000) + 20000 ))
-	(exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null || break
-done
-PID=$("$MLFLOW_KIT/start.sh" "$PORT" "$TMP/srv") || exit 1
-URL=http://127.0.0.1:$PORT
+trap 'kit_server_stop; rm -rf "$TMP"' EXIT
+kit_server_start "$TMP/srv" || exit 1
+URL=$KIT_URL
 now() { date +%s.%N; }
 secs() { echo "$2 - $1" | bc; }
 

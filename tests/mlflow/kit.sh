@@ -19,3 +19,29 @@ kit_find() {
 	done
 	return 1
 }
+
+# kit_server_start DIR: start the kit's server on a fresh free port, storing
+# under DIR; sets KIT_PID and KIT_URL (stop it with kit_server_stop, e.g. in
+# the test's EXIT trap).  The port is chosen below the ephemeral range under
+# the suites' shared lock until the server holds it, so two tests never race
+# for one port, and a port is never reused from a server that may be dying.
+KIT_PID= KIT_URL=
+kit_server_start() {
+	local p lock=${TMPDIR:-/tmp}/runyard-test-ports.lock
+	exec 9>"$lock"
+	flock 9
+	while :; do
+		p=$(( (RANDOM % 12000) + 20000 ))
+		(exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || break
+	done
+	KIT_PID=$("$MLFLOW_KIT/start.sh" "$p" "$1")
+	local rc=$?
+	flock -u 9
+	exec 9>&-
+	[ $rc -eq 0 ] && [ -n "$KIT_PID" ] || return 1
+	KIT_URL=http://127.0.0.1:$p
+}
+kit_server_stop() {
+	[ -n "$KIT_PID" ] && "$MLFLOW_KIT/stop.sh" "$KIT_PID"
+	KIT_PID=
+}

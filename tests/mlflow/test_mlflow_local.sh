@@ -1,7 +1,9 @@
 #!/bin/bash
 # MLflow's local stores read directly (issue 12): an mlruns/ file store and
 # an mlflow.db SQLite store, both written by MLflow's own client with the
-# same data (make_fixtures.py), imported with `runyard import mlflow PATH`.
+# same data (make_fixtures.py), imported with `runyard import mlflow PATH`,
+# and a real tracking server filled by the same script: all three give the
+# same runs, registry and fingerprints.
 # What a user would notice: the runs, their params, tags, statuses, times
 # and whole histories (NaN and +-Inf kept, nested keys, several values at a
 # step), the registry; both stores give the same runs; importing again
@@ -110,6 +112,24 @@ ry --db "$WS" import mlflow "$FX/mlflow.db"
 expect_rc 0 "a plain path to mlflow.db is an SQLite store"
 [ "$(sum "$FX/mlflow.db")" = "$DBSUM" ] && ok "mlflow.db is byte-identical after import" || fail "mlflow.db changed"
 ls "$FX" | grep -qE 'mlflow\.db-(wal|shm|journal)' && fail "a -wal/-shm/-journal was left" || ok "no -wal/-shm/-journal left"
+
+# ---- the tracking server: the same again ------------------------------------
+# The third kind of source, filled by the same script through MLflow's
+# client over REST: what a user gets must not depend on where MLflow kept it.
+kit_server_start "$T_TMP/server" || { echo "Bail out! the MLflow server did not start"; exit 1; }
+trap 'kit_server_stop; rm -rf "$T_TMP"' EXIT
+fixtures "$KIT_URL"
+WR="$T_TMP/server.db"
+ry --db "$WR" import mlflow "$KIT_URL" --json
+expect_rc 0 "the tracking server imports"
+[ "$(echo "$OUT" | count runs_new)" = 4 ] && ok "4 runs from the server" || fail "runs_new is not 4"
+dump "$WR" >"$T_TMP/dump.server"
+if diff "$T_TMP/dump.files" "$T_TMP/dump.server" >"$T_TMP/diff"; then ok "the server gives the same runs as the file store"
+else fail "server and file store differ"; sed 's/^/#   /' "$T_TMP/diff" | head -20; fi
+"$RUNYARD" --db "$WR" models --json | grep -vE '"(created|updated)":' >"$T_TMP/models.server"
+diff "$T_TMP/models.files" "$T_TMP/models.server" >/dev/null && ok "and the same registry" || fail "registries differ (server)"
+[ "$(fps "$WF")" = "$(fps "$WR")" ] && ok "the same fingerprints from the server" || fail "fingerprints differ (server)"
+kit_server_stop
 
 # a WAL-mode database with no -wal file: read as it is, nothing created
 cp "$FX/mlflow.db" "$T_TMP/wal.db"

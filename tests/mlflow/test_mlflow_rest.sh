@@ -21,29 +21,16 @@ MKRUN=${RUNYARD_MKRUN:-$(cd "$HERE/../.." && pwd)/tests/helpers/mkrun}
 POP="$MLFLOW_PY $HERE/populate.py"
 export RUNYARD_DB=$T_TMP/ws.db
 unset MLFLOW_TRACKING_URI MLFLOW_TRACKING_TOKEN MLFLOW_TRACKING_USERNAME MLFLOW_TRACKING_PASSWORD
-SRV_PID= FAKE_PIDS=
+FAKE_PIDS=
 cleanup() {
-	[ -n "$SRV_PID" ] && "$MLFLOW_KIT/stop.sh" "$SRV_PID"
+	kit_server_stop
 	for p in $FAKE_PIDS; do kill "$p" 2>/dev/null; done
 	rm -rf "$T_TMP"
 }
 trap cleanup EXIT
 
-# A free port below the ephemeral range, chosen under the suites' shared
-# lock until the server holds it; each server gets a fresh one.
-free_port() {
-	local p
-	while :; do
-		p=$(( (RANDOM % 12000) + 20000 ))
-		if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo $p; return; fi
-	done
-}
-exec 9>"${TMPDIR:-/tmp}/runyard-test-ports.lock"
-flock 9
-PORT=$(free_port)
-SRV_PID=$("$MLFLOW_KIT/start.sh" "$PORT" "$T_TMP/mlflow") || { echo "Bail out! the MLflow server did not start"; exit 1; }
-flock -u 9
-URL=http://127.0.0.1:$PORT
+kit_server_start "$T_TMP/mlflow" || { echo "Bail out! the MLflow server did not start"; exit 1; }
+URL=$KIT_URL
 
 # fake NAME MODE ARGS...: start fake_server.py; its URL in FAKE_URL
 fake() {
@@ -145,7 +132,7 @@ grep -qx "Basic $(printf 'ada:pw-S3CRET-basic' | base64)" "$T_TMP/auth.log" && o
 MLFLOW_TRACKING_TOKEN=tok-S3CRET-bearer ry import mlflow "$FAKE_URL"
 grep -qx "Bearer tok-S3CRET-bearer" "$T_TMP/auth.log" && ok "bearer token header sent" || fail "bearer token header sent"
 MLFLOW_TRACKING_USERNAME=ada MLFLOW_TRACKING_PASSWORD=pw-S3CRET-basic MLFLOW_TRACKING_TOKEN=tok-S3CRET-bearer \
-	RUNYARD_DB=$T_TMP/cred.db ry import mlflow "http://ada:pw-S3CRET-url@127.0.0.1:$PORT"
+	RUNYARD_DB=$T_TMP/cred.db ry import mlflow "http://ada:pw-S3CRET-url@${URL#http://}"
 expect_rc 0 "import from the real server with credentials set"
 if grep -l -a "S3CRET" "$T_TMP"/cred.db* >/dev/null 2>&1 || echo "$OUT$ERR" | grep -q S3CRET; then
 	fail "no credential in the workspace, its WAL or the output"; else ok "no credential in the workspace, its WAL or the output"; fi
