@@ -143,6 +143,10 @@ bool cli_parse_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 /* Print outside text sanitised for a terminal. */
 void cli_put_safe(FILE *f, const char *s);
 
+/* A plugin's log lines (the log member of its host options), sanitised on
+ * stderr and named by the plugin; debug lines dropped. */
+void cli_plugin_log(void *payload, const char *plugin, int level, const char *message);
+
 /* Print the help text of a subcommand (from its static help string). */
 int cli_help(const char *text);
 

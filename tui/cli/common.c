@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "plugin/plugin.h"
 #include "track/track.h"
 
 int cli_fail(int code)
@@ -204,6 +205,16 @@ void cli_put_safe(FILE *f, const char *s)
 	ry_sanitize(&b, s, strlen(s), false);
 	fputs(ry_buf_cstr(&b), f);
 	ry_buf_free(&b);
+}
+
+void cli_plugin_log(void *payload, const char *plugin, int level, const char *message)
+{
+	(void)payload;
+	if (level == RY_PLUGIN_LOG_DEBUG)
+		return;
+	fprintf(stderr, "runyard: plugin %s: %s", plugin, level >= RY_PLUGIN_LOG_WARN ? "warning: " : "");
+	cli_put_safe(stderr, message);
+	fputc('\n', stderr);
 }
 
 int cli_help(const char *text)

@@ -163,17 +163,6 @@ int cli_plugins(int argc, char **argv, struct cli_global *g)
 	return rc;
 }
 
-/* The plugin's log lines, on stderr; progress only at a terminal. */
-static void import_log(void *payload, const char *plugin, int level, const char *message)
-{
-	(void)payload;
-	if (level == RY_PLUGIN_LOG_DEBUG)
-		return;
-	fprintf(stderr, "runyard: plugin %s: %s", plugin, level >= RY_PLUGIN_LOG_WARN ? "warning: " : "");
-	cli_put_safe(stderr, message);
-	fputc('\n', stderr);
-}
-
 /* One import round's summary, as JSON or a line. */
 static int import_report(const ry_plugin *p, const char *source_typed, const ry_plugin_import_stats *stats,
                          bool json)
@@ -300,7 +289,7 @@ int cli_import(int argc, char **argv, struct cli_global *g)
 		ry_plugin_free(p);
 		return rc;
 	}
-	io.log = import_log;
+	io.log = cli_plugin_log;
 	io.experiments = exps;
 	io.nexperiments = nexps;
 	for (;;) {

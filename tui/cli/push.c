@@ -61,16 +61,6 @@ static const char *spec_alias(const char *spec)
 	return at + 1;
 }
 
-static void push_log(void *payload, const char *plugin, int level, const char *message)
-{
-	(void)payload;
-	if (level == RY_PLUGIN_LOG_DEBUG)
-		return;
-	fprintf(stderr, "runyard: plugin %s: %s", plugin, level >= RY_PLUGIN_LOG_WARN ? "warning: " : "");
-	cli_put_safe(stderr, message);
-	fputc('\n', stderr);
-}
-
 static int push_runs(ry_store *st, ry_plugin *p, const char *dest, char **specs, int n, bool json)
 {
 	char **uuids = calloc((size_t)n + 1, sizeof *uuids);
@@ -83,7 +73,7 @@ static int push_runs(ry_store *st, ry_plugin *p, const char *dest, char **specs,
 			uuids[i] = strdup(r->uuid);
 		ry_run_free(r);
 	}
-	io.log = push_log;
+	io.log = cli_plugin_log;
 	if (!rc)
 		rc = ry_plugin_export(st, p, dest, (const char *const *)uuids, (size_t)n, &io, &done);
 	if (rc) {
@@ -116,7 +106,7 @@ static int push_model(ry_store *st, ry_plugin *p, const char *dest, const char *
 	int64_t version = 0;
 	const char *alias = spec_alias(spec);
 	int rc = ry_registry_resolve(st, spec, &model, &version);
-	io.log = push_log;
+	io.log = cli_plugin_log;
 	if (!rc)
 		rc = ry_plugin_export_model(st, p, dest, model, version, alias, &io);
 	if (rc) {

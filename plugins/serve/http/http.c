@@ -14,14 +14,14 @@
  */
 #include "plugins/serve/http/http.h"
 
+#include "plugins/serve/common.h"
+
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Longest answer read; a bigger one is cut (logs) or refused (JSON). */
 #define MAX_BODY (16u << 20)
@@ -36,25 +36,6 @@ struct body {
 	size_t n;
 	bool cut;
 };
-
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-	if (!p)
-		abort(); /* out of memory: fatal, as in core */
-	return p;
-}
-
-static int fail(struct http_target *t, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct http_target *t, int code, const char *fmt, ...)
-{
-	char msg[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return t->svc->error(t->svc->host, code, msg);
-}
 
 static const char *opt(struct http_target *t, const char *key)
 {
@@ -122,12 +103,12 @@ static int request(struct http_target *t, const char *method, const char *url, c
 	if (token_env) {
 		token = getenv(token_env);
 		if (!token || !*token)
-			return fail(t, RY_PLUGIN_EREFUSED, "[target %s] token_env = %s, but $%s is not set", t->target,
+			return serve_fail(t->svc, RY_PLUGIN_EREFUSED, "[target %s] token_env = %s, but $%s is not set", t->target,
 			            token_env, token_env);
 	}
 	CURL *c = curl_easy_init();
 	if (!c)
-		return fail(t, RY_PLUGIN_ERROR, "libcurl could not start a request");
+		return serve_fail(t->svc, RY_PLUGIN_ERROR, "libcurl could not start a request");
 	if (token) {
 		size_t n = strlen(token) + 32;
 		char *h = malloc(n);
@@ -158,13 +139,13 @@ static int request(struct http_target *t, const char *method, const char *url, c
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "runyard");
 	CURLcode cc = curl_easy_perform(c);
 	if (cc != CURLE_OK) {
-		rc = fail(t, RY_PLUGIN_EIO, "%s %s: %s", method, url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		rc = serve_fail(t->svc, RY_PLUGIN_EIO, "%s %s: %s", method, url, errbuf[0] ? errbuf : curl_easy_strerror(cc));
 	} else {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		if (status < 200 || status > 299) {
 			char msg[400];
 			server_message(b, msg, sizeof msg);
-			rc = fail(t, code_of(status), "%s %s: HTTP %ld: %s", method, url, status, msg);
+			rc = serve_fail(t->svc, code_of(status), "%s %s: HTTP %ld: %s", method, url, status, msg);
 		}
 	}
 	curl_slist_free_all(hdr);
@@ -206,29 +187,29 @@ static int parse_answer(struct http_target *t, const char *what, const char *url
 	cJSON *j = b->p ? cJSON_Parse(b->p) : NULL, *x;
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
-		return fail(t, RY_PLUGIN_ECORRUPT, "%s %s: the answer is not a JSON object: %.200s", what, url,
+		return serve_fail(t->svc, RY_PLUGIN_ECORRUPT, "%s %s: the answer is not a JSON object: %.200s", what, url,
 		            b->p ? b->p : "");
 	}
 	if (id) {
 		x = cJSON_GetObjectItemCaseSensitive(j, "id");
 		if (cJSON_IsString(x) && *x->valuestring)
-			*id = xstrdup(x->valuestring);
+			*id = serve_xstrdup(x->valuestring);
 		else if (cJSON_IsNumber(x)) {
 			char n[32];
 			snprintf(n, sizeof n, "%.0f", x->valuedouble);
-			*id = xstrdup(n);
+			*id = serve_xstrdup(n);
 		}
 	}
 	if (status && cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(j, "status")))
-		*status = xstrdup(x->valuestring);
+		*status = serve_xstrdup(x->valuestring);
 	if (endpoint && cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(j, "endpoint")))
-		*endpoint = xstrdup(x->valuestring);
+		*endpoint = serve_xstrdup(x->valuestring);
 	if (detail && (cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(j, "detail")) ||
 	               cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(j, "message"))))
-		*detail = xstrdup(x->valuestring);
+		*detail = serve_xstrdup(x->valuestring);
 	cJSON_Delete(j);
 	if (status && *status && !status_ok(*status)) {
-		int rc = fail(t, RY_PLUGIN_ECORRUPT, "%s %s: status '%.40s' is not starting, ready, failed or stopped",
+		int rc = serve_fail(t->svc, RY_PLUGIN_ECORRUPT, "%s %s: status '%.40s' is not starting, ready, failed or stopped",
 		              what, url, *status);
 		free(*status);
 		*status = NULL;
@@ -251,7 +232,7 @@ static int http_open(void **self, void *data, const ry_plugin_services *svc, con
 	if (!t)
 		abort();
 	t->svc = svc;
-	t->target = xstrdup(target);
+	t->target = serve_xstrdup(target);
 	*self = t;
 	return 0;
 }
@@ -285,7 +266,7 @@ static char *request_json(const ry_plugin_deploy *d)
 		cJSON_AddNumberToObject(j, "size", (double)d->size);
 	else
 		cJSON_AddNullToObject(j, "size");
-	char *text = cJSON_PrintUnformatted(j), *copy = xstrdup(text);
+	char *text = cJSON_PrintUnformatted(j), *copy = serve_xstrdup(text);
 	cJSON_free(text);
 	cJSON_Delete(j);
 	return copy;
@@ -297,28 +278,15 @@ static int get_status(struct http_target *t, const char *id, char **status, char
 	struct body b;
 	int rc;
 	if (!tmpl)
-		return fail(t, RY_PLUGIN_EINVAL, "[target %s] needs status_url = URL (with {id})", t->target);
+		return serve_fail(t->svc, RY_PLUGIN_EINVAL, "[target %s] needs status_url = URL (with {id})", t->target);
 	char *url = with_id(tmpl, id);
 	if ((rc = request(t, "GET", url, NULL, &b)) == 0)
 		rc = parse_answer(t, "GET", url, &b, NULL, status, endpoint, detail);
 	if (rc == 0 && !*status)
-		rc = fail(t, RY_PLUGIN_ECORRUPT, "GET %s: the answer has no status", url);
+		rc = serve_fail(t->svc, RY_PLUGIN_ECORRUPT, "GET %s: the answer has no status", url);
 	free(b.p);
 	free(url);
 	return rc;
-}
-
-static void nap(double secs)
-{
-	struct timespec ts = { (time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9) };
-	nanosleep(&ts, NULL);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int http_deploy(void *self, const ry_plugin_deploy *d, char **handle, char **endpoint)
@@ -330,11 +298,11 @@ static int http_deploy(void *self, const ry_plugin_deploy *d, char **handle, cha
 	struct body b;
 	int rc;
 	if (!url)
-		return fail(t, RY_PLUGIN_EINVAL, "[target %s] needs url = URL (where deploy requests go)", t->target);
+		return serve_fail(t->svc, RY_PLUGIN_EINVAL, "[target %s] needs url = URL (where deploy requests go)", t->target);
 	if (!opt(t, "status_url"))
-		return fail(t, RY_PLUGIN_EINVAL, "[target %s] needs status_url = URL (with {id})", t->target);
+		return serve_fail(t->svc, RY_PLUGIN_EINVAL, "[target %s] needs status_url = URL (with {id})", t->target);
 	if ((end && *end) || !(timeout > 0))
-		return fail(t, RY_PLUGIN_EINVAL, "[target %s] timeout = '%s' is not a number of seconds", t->target,
+		return serve_fail(t->svc, RY_PLUGIN_EINVAL, "[target %s] timeout = '%s' is not a number of seconds", t->target,
 		            timeout_s);
 	char *json = request_json(d);
 	rc = request(t, "POST", url, json, &b);
@@ -342,16 +310,16 @@ static int http_deploy(void *self, const ry_plugin_deploy *d, char **handle, cha
 	if (rc == 0)
 		rc = parse_answer(t, "POST", url, &b, handle, &status, endpoint, &detail);
 	if (rc == 0 && !*handle)
-		rc = fail(t, RY_PLUGIN_ECORRUPT, "POST %s: the answer has no deployment id", url);
+		rc = serve_fail(t->svc, RY_PLUGIN_ECORRUPT, "POST %s: the answer has no deployment id", url);
 	free(b.p);
 	/* poll until it is ready or failed, or the timeout */
-	for (double deadline = now() + timeout; rc == 0 && (!status || !strcmp(status, "starting"));) {
-		if (now() >= deadline) {
+	for (double deadline = serve_now() + timeout; rc == 0 && (!status || !strcmp(status, "starting"));) {
+		if (serve_now() >= deadline) {
 			t->svc->log(t->svc->host, RY_PLUGIN_LOG_WARN, "still starting at the timeout; "
 			            "'runyard deployments' will ask again");
 			break;
 		}
-		nap(0.25);
+		serve_nap(0.25);
 		free(status);
 		free(detail);
 		status = detail = NULL;
@@ -363,7 +331,7 @@ static int http_deploy(void *self, const ry_plugin_deploy *d, char **handle, cha
 		}
 	}
 	if (rc == 0 && (!strcmp(status, "failed") || !strcmp(status, "stopped")))
-		rc = fail(t, RY_PLUGIN_ERROR, "%s says deployment %s %s%s%s", url, *handle, status, detail ? ": " : "",
+		rc = serve_fail(t->svc, RY_PLUGIN_ERROR, "%s says deployment %s %s%s%s", url, *handle, status, detail ? ": " : "",
 		          detail ? detail : "");
 	free(status);
 	free(detail);
@@ -381,7 +349,7 @@ static int http_undeploy(void *self, const char *handle)
 	const char *tmpl = opt(t, "undeploy_url");
 	struct body b;
 	if (!tmpl)
-		return fail(t, RY_PLUGIN_EINVAL, "[target %s] needs undeploy_url = URL (with {id}) to undeploy",
+		return serve_fail(t->svc, RY_PLUGIN_EINVAL, "[target %s] needs undeploy_url = URL (with {id}) to undeploy",
 		            t->target);
 	char *url = with_id(tmpl, handle);
 	int rc = request(t, "DELETE", url, NULL, &b);
@@ -396,7 +364,7 @@ static int http_logs(void *self, const char *handle, size_t max_bytes, char **te
 	const char *tmpl = opt(t, "logs_url");
 	struct body b;
 	if (!tmpl)
-		return fail(t, RY_PLUGIN_ENOTFOUND, "[target %s] has no logs_url: this target shows no logs", t->target);
+		return serve_fail(t->svc, RY_PLUGIN_ENOTFOUND, "[target %s] has no logs_url: this target shows no logs", t->target);
 	char *url = with_id(tmpl, handle);
 	int rc = request(t, "GET", url, NULL, &b);
 	free(url);
@@ -405,7 +373,7 @@ static int http_logs(void *self, const char *handle, size_t max_bytes, char **te
 	const char *from = b.p ? b.p : "";
 	if (b.n > max_bytes)
 		from += b.n - max_bytes;
-	*text = xstrdup(from);
+	*text = serve_xstrdup(from);
 	free(b.p);
 	return 0;
 }

@@ -23,8 +23,9 @@
  */
 #include "plugins/serve/ssh/ssh.h"
 
+#include "plugins/serve/common.h"
+
 #include <cjson/cJSON.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,26 +97,7 @@ static char *sb_take(struct sb *b)
 	return p;
 }
 
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-	if (!p)
-		abort();
-	return p;
-}
-
 /* ---- talking to the host ------------------------------------------------- */
-
-static int fail(struct ssh_target *t, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct ssh_target *t, int code, const char *fmt, ...)
-{
-	char msg[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return t->svc->error(t->svc->host, code, msg);
-}
 
 static const char *opt(struct ssh_target *t, const char *key, const char *def)
 {
@@ -145,19 +127,6 @@ static void chomp(char *s)
 	size_t n = strlen(s);
 	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
 		s[--n] = '\0';
-}
-
-static void nap(double secs)
-{
-	struct timespec ts = { (time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9) };
-	nanosleep(&ts, NULL);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* $1 the deployment directory, $2 the health URL ("" none).  Prints one
@@ -208,7 +177,7 @@ static int check(struct ssh_target *t, const char *host, const char *dir, const 
 	if (rc == 0 && status != 0) {
 		free(*word);
 		*word = NULL;
-		rc = fail(t, RY_PLUGIN_EIO, "%s: checking deployment %s failed (exit %d)", host, dir, status);
+		rc = serve_fail(t->svc, RY_PLUGIN_EIO, "%s: checking deployment %s failed (exit %d)", host, dir, status);
 	}
 	if (rc == 0)
 		chomp(*word);
@@ -250,7 +219,7 @@ static char *handle_make(const char *host, const char *dir, const char *health, 
 		cJSON_AddStringToObject(j, "health", health);
 	if (endpoint)
 		cJSON_AddStringToObject(j, "endpoint", endpoint);
-	char *text = cJSON_PrintUnformatted(j), *copy = xstrdup(text);
+	char *text = cJSON_PrintUnformatted(j), *copy = serve_xstrdup(text);
 	cJSON_free(text);
 	cJSON_Delete(j);
 	return copy;
@@ -261,15 +230,15 @@ static int handle_parse(struct ssh_target *t, const char *text, struct handle *h
 	cJSON *j = text ? cJSON_Parse(text) : NULL, *x;
 	memset(h, 0, sizeof *h);
 	if (cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(j, "host")))
-		h->host = xstrdup(x->valuestring);
+		h->host = serve_xstrdup(x->valuestring);
 	if (cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(j, "dir")))
-		h->dir = xstrdup(x->valuestring);
+		h->dir = serve_xstrdup(x->valuestring);
 	if (cJSON_IsString(x = cJSON_GetObjectItemCaseSensitive(j, "health")))
-		h->health = xstrdup(x->valuestring);
+		h->health = serve_xstrdup(x->valuestring);
 	cJSON_Delete(j);
 	if (!h->host || !h->dir) {
 		handle_clear(h);
-		return fail(t, RY_PLUGIN_EINVAL, "'%.80s' is not an ssh deployment's handle", text ? text : "");
+		return serve_fail(t->svc, RY_PLUGIN_EINVAL, "'%.80s' is not an ssh deployment's handle", text ? text : "");
 	}
 	return 0;
 }
@@ -312,7 +281,7 @@ static char *endpoint_of(struct ssh_target *t, const char *health, const char *p
 		return NULL;
 	const char *hostpart = strstr(health, "://");
 	const char *slash = hostpart ? strchr(hostpart + 3, '/') : NULL;
-	return slash ? strndup(health, (size_t)(slash - health)) : xstrdup(health);
+	return slash ? strndup(health, (size_t)(slash - health)) : serve_xstrdup(health);
 }
 
 static bool digits(const char *s)
@@ -325,8 +294,8 @@ static char *file_name(const char *artifact_path)
 	const char *b = artifact_path ? strrchr(artifact_path, '/') : NULL;
 	b = b ? b + 1 : artifact_path;
 	if (!b || !*b || !strcmp(b, ".") || !strcmp(b, ".."))
-		return xstrdup("model");
-	return xstrdup(b);
+		return serve_xstrdup("model");
+	return serve_xstrdup(b);
 }
 
 static int ssh_open(void **self, void *data, const ry_plugin_services *svc, const char *target)
@@ -336,7 +305,7 @@ static int ssh_open(void **self, void *data, const ry_plugin_services *svc, cons
 	if (!t)
 		abort();
 	t->svc = svc;
-	t->target = xstrdup(target);
+	t->target = serve_xstrdup(target);
 	if (!svc->host_exec || !svc->host_put || !svc->option) {
 		free(t->target);
 		free(t);
@@ -358,14 +327,14 @@ static void ssh_close(void *self)
 /* Wait for the started server: ready, or an error (the log's end in it). */
 static int wait_ready(struct ssh_target *t, const char *host, const char *dir, const char *health, double timeout)
 {
-	double deadline = now() + timeout, settle = now() + 1.0;
+	double deadline = serve_now() + timeout, settle = serve_now() + 1.0;
 	char *word = NULL;
 	int rc;
 	for (;;) {
 		if ((rc = check(t, host, dir, health, &word)))
 			return rc;
 		/* without a health URL: alive for a second is as good as it gets */
-		bool ready = !strcmp(word, "ready") || (!strcmp(word, "running") && now() >= settle);
+		bool ready = !strcmp(word, "ready") || (!strcmp(word, "running") && serve_now() >= settle);
 		bool gone = !strcmp(word, "exited") || !strcmp(word, "stopped");
 		free(word);
 		word = NULL;
@@ -373,19 +342,19 @@ static int wait_ready(struct ssh_target *t, const char *host, const char *dir, c
 			return 0;
 		if (gone) {
 			char *tail = log_tail(t, host, dir, 2000);
-			rc = fail(t, RY_PLUGIN_ERROR, "the serve command exited before it became healthy; the end of its "
+			rc = serve_fail(t->svc, RY_PLUGIN_ERROR, "the serve command exited before it became healthy; the end of its "
 			          "log (%s/log on %s):\n%s", dir, host, tail && *tail ? tail : "(empty)");
 			free(tail);
 			return rc;
 		}
-		if (now() >= deadline) {
+		if (serve_now() >= deadline) {
 			char *tail = log_tail(t, host, dir, 2000);
-			rc = fail(t, RY_PLUGIN_ERROR, "%s did not answer 2xx within %g s (timeout); stopped it. The end of "
+			rc = serve_fail(t->svc, RY_PLUGIN_ERROR, "%s did not answer 2xx within %g s (timeout); stopped it. The end of "
 			          "its log:\n%s", health, timeout, tail && *tail ? tail : "(empty)");
 			free(tail);
 			return rc;
 		}
-		nap(0.2);
+		serve_nap(0.2);
 	}
 }
 
@@ -402,17 +371,17 @@ static int ssh_deploy(void *self, const ry_plugin_deploy *d, char **handle, char
 	double timeout = strtod(timeout_s, &timeout_end);
 
 	if (!host)
-		return fail(t, RY_PLUGIN_EINVAL, "[target %s] needs host = NAME (a configured host)", t->target);
+		return serve_fail(t->svc, RY_PLUGIN_EINVAL, "[target %s] needs host = NAME (a configured host)", t->target);
 	if (!serve)
-		return fail(t, RY_PLUGIN_EINVAL, "[target %s] needs serve = COMMAND, with {model_path} and {port}",
+		return serve_fail(t->svc, RY_PLUGIN_EINVAL, "[target %s] needs serve = COMMAND, with {model_path} and {port}",
 		            t->target);
 	if (!digits(port) || atoi(port) < 1 || atoi(port) > 65535)
-		return fail(t, RY_PLUGIN_EINVAL, "[target %s] port = '%s' is not a TCP port", t->target, port);
+		return serve_fail(t->svc, RY_PLUGIN_EINVAL, "[target %s] port = '%s' is not a TCP port", t->target, port);
 	if (*timeout_end || !(timeout > 0))
-		return fail(t, RY_PLUGIN_EINVAL, "[target %s] timeout = '%s' is not a number of seconds", t->target,
+		return serve_fail(t->svc, RY_PLUGIN_EINVAL, "[target %s] timeout = '%s' is not a number of seconds", t->target,
 		            timeout_s);
 	if (!d->sha256 || !*d->sha256)
-		return fail(t, RY_PLUGIN_EREFUSED, "%s v%lld is only a record here (its artifact lives at %s): the ssh "
+		return serve_fail(t->svc, RY_PLUGIN_EREFUSED, "%s v%lld is only a record here (its artifact lives at %s): the ssh "
 		            "target copies the workspace's artifact", d->model, (long long)d->number,
 		            d->source_uri ? d->source_uri : "an unknown place");
 
@@ -445,7 +414,7 @@ static int ssh_deploy(void *self, const ry_plugin_deploy *d, char **handle, char
 	if (rc)
 		goto out;
 	if (status != 0) {
-		rc = fail(t, RY_PLUGIN_EIO, "%s: cannot create the deployment directory under %s (exit %d)", host, dir,
+		rc = serve_fail(t->svc, RY_PLUGIN_EIO, "%s: cannot create the deployment directory under %s (exit %d)", host, dir,
 		          status);
 		goto out;
 	}
@@ -473,7 +442,7 @@ static int ssh_deploy(void *self, const ry_plugin_deploy *d, char **handle, char
 			goto out;
 		chomp(out);
 		if (status != 0 || !digits(out)) {
-			rc = fail(t, RY_PLUGIN_EIO, "%s: the serve command did not start (exit %d)", host, status);
+			rc = serve_fail(t->svc, RY_PLUGIN_EIO, "%s: the serve command did not start (exit %d)", host, status);
 			goto out;
 		}
 	}
@@ -506,10 +475,10 @@ static int ssh_status(void *self, const char *handle, char **status, char **deta
 		return rc;
 	if ((rc = check(t, h.host, h.dir, h.health, &word)) == 0) {
 		if (!strcmp(word, "exited")) {
-			*status = xstrdup("failed");
-			*detail = xstrdup("the serve command is no longer running");
+			*status = serve_xstrdup("failed");
+			*detail = serve_xstrdup("the serve command is no longer running");
 		} else {
-			*status = xstrdup(!strcmp(word, "running") ? "ready" : word);
+			*status = serve_xstrdup(!strcmp(word, "running") ? "ready" : word);
 		}
 	}
 	free(word);
@@ -527,7 +496,7 @@ static int ssh_undeploy(void *self, const char *handle)
 	const char *args[] = { h.dir };
 	rc = rsh(t, h.host, stop_script, args, 1, &status, NULL);
 	if (rc == 0 && status != 0)
-		rc = fail(t, RY_PLUGIN_EIO, "%s: stopping %s failed (exit %d)", h.host, h.dir, status);
+		rc = serve_fail(t->svc, RY_PLUGIN_EIO, "%s: stopping %s failed (exit %d)", h.host, h.dir, status);
 	handle_clear(&h);
 	return rc;
 }
@@ -541,7 +510,7 @@ static int ssh_logs(void *self, const char *handle, size_t max_bytes, char **tex
 		return rc;
 	*text = log_tail(t, h.host, h.dir, max_bytes);
 	if (!*text)
-		rc = fail(t, RY_PLUGIN_EIO, "%s: cannot read %s/log", h.host, h.dir);
+		rc = serve_fail(t->svc, RY_PLUGIN_EIO, "%s: cannot read %s/log", h.host, h.dir);
 	handle_clear(&h);
 	return rc;
 }
