@@ -631,6 +631,36 @@ int rest_call(rest_client *c, const char *method, const char *path, const cJSON 
 	return rc;
 }
 
+/* Every page of a GET search (rest.h). */
+int rest_search_all(rest_client *c, const char *base, const char *list_key,
+                    int (*each)(rest_client *, const cJSON *, void *), void *ctx)
+{
+	char *token = NULL;
+	int rc = 0;
+	do {
+		char *tok = token ? rest_escape(token) : NULL;
+		char *path = mlf_xasprintf("%s%s%s", base, tok ? "&page_token=" : "", tok ? tok : "");
+		cJSON *j = NULL;
+		rc = rest_call(c, "GET", path, NULL, 0, NULL, &j);
+		free(path);
+		free(tok);
+		free(token);
+		token = NULL;
+		const cJSON *x;
+		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, list_key)) {
+			if (rc)
+				break;
+			rc = each(c, x, ctx);
+		}
+		const char *t = rest_str(j, "next_page_token");
+		if (!rc && t && *t)
+			token = mlf_xstrdup(t);
+		cJSON_Delete(j);
+	} while (!rc && token);
+	free(token);
+	return rc > 0 ? 0 : rc;
+}
+
 /* ---- MLflow's JSON -------------------------------------------------------- */
 
 /* Where a bare NaN / Infinity / -Infinity token starts at s (outside a

@@ -429,33 +429,30 @@ static int model_ensure(rest_client *c, const char *name)
 	return rc;
 }
 
+struct version_want {
+	const char *run_id, *source;
+	int64_t number;
+};
+
+static int version_match(rest_client *c, const cJSON *v, void *ctx)
+{
+	struct version_want *w = ctx;
+	const char *r = rest_str(v, "run_id"), *s = rest_str(v, "source");
+	(void)c;
+	if (!r || !s || strcmp(r, w->run_id) || strcmp(s, w->source))
+		return 0;
+	w->number = rest_i64(v, "version", 0);
+	return w->number > 0;
+}
+
 static int version_find(rest_client *c, const char *model, const char *run_id, const char *source, int64_t *number)
 {
 	char *filter = mlf_xasprintf("name='%s'", model), *f = rest_escape(filter);
-	char *token = NULL;
-	int rc = 0;
-	*number = 0;
-	do {
-		char *tok = token ? rest_escape(token) : NULL;
-		char *path = mlf_xasprintf("/api/2.0/mlflow/model-versions/search?max_results=1000&filter=%s%s%s", f,
-		                           tok ? "&page_token=" : "", tok ? tok : "");
-		cJSON *j = NULL;
-		rc = rest_call(c, "GET", path, NULL, 0, NULL, &j);
-		free(path);
-		free(tok);
-		free(token);
-		token = NULL;
-		const cJSON *v;
-		cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(j, "model_versions")) {
-			const char *r = rest_str(v, "run_id"), *s = rest_str(v, "source");
-			if (r && s && !strcmp(r, run_id) && !strcmp(s, source))
-				*number = rest_i64(v, "version", 0);
-		}
-		const char *t = rest_str(j, "next_page_token");
-		if (!rc && !*number && t && *t)
-			token = mlf_xstrdup(t);
-		cJSON_Delete(j);
-	} while (!rc && token);
+	char *base = mlf_xasprintf("/api/2.0/mlflow/model-versions/search?max_results=1000&filter=%s", f);
+	struct version_want w = { run_id, source, 0 };
+	int rc = rest_search_all(c, base, "model_versions", version_match, &w);
+	*number = w.number;
+	free(base);
 	free(f);
 	free(filter);
 	return rc;

@@ -35,36 +35,6 @@ static const char *nonempty(const char *s)
 	return s && *s ? s : NULL;
 }
 
-/* Every page of a GET search: `base` is the path with its query so far. */
-static int search_all(rest_client *c, const char *base, const char *list_key, int (*each)(rest_client *, const cJSON *, void *),
-                      void *ctx)
-{
-	char *token = NULL;
-	int rc = 0;
-	do {
-		char *tok = token ? rest_escape(token) : NULL;
-		char *path = mlf_xasprintf("%s%s%s", base, tok ? "&page_token=" : "", tok ? tok : "");
-		cJSON *j = NULL;
-		rc = rest_call(c, "GET", path, NULL, 0, NULL, &j);
-		free(path);
-		free(tok);
-		free(token);
-		token = NULL;
-		const cJSON *x;
-		cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(j, list_key)) {
-			if (rc)
-				break;
-			rc = each(c, x, ctx);
-		}
-		const char *t = rest_str(j, "next_page_token");
-		if (!rc && t && *t)
-			token = mlf_xstrdup(t);
-		cJSON_Delete(j);
-	} while (!rc && token);
-	free(token);
-	return rc;
-}
-
 static int version_put(rest_client *c, const cJSON *x, void *ctx)
 {
 	const ry_plugin_services *svc = rest_svc(c);
@@ -115,7 +85,7 @@ static int model_put(rest_client *c, const cJSON *x, void *ctx)
 	/* a valid runyard name has no quote to escape in the filter */
 	char *filter = mlf_xasprintf("name='%s'", name), *f = rest_escape(filter);
 	char *base = mlf_xasprintf("/api/2.0/mlflow/model-versions/search?max_results=1000&filter=%s", f);
-	rc = search_all(c, base, "model_versions", version_put, NULL);
+	rc = rest_search_all(c, base, "model_versions", version_put, NULL);
 	free(base);
 	free(f);
 	free(filter);
@@ -137,6 +107,6 @@ int rest_sync_registry(rest_client *c)
 		         "registry import yet");
 		return 0;
 	}
-	return search_all(c, "/api/2.0/mlflow/registered-models/search?max_results=1000", "registered_models",
+	return rest_search_all(c, "/api/2.0/mlflow/registered-models/search?max_results=1000", "registered_models",
 	                  model_put, NULL);
 }

@@ -76,6 +76,13 @@ double rest_wait_seconds(const rest_client *c);
 /* URL-escape s for a query string (malloc'd). */
 char *rest_escape(const char *s);
 
+/* Every page of a GET search: `base` is the path with its query so far
+ * (page_token is added); each(c, item, ctx) is called for every item of
+ * the answer's `list_key` array and stops the search by returning non-zero
+ * (> 0: found, the search returns 0; < 0: that error). */
+int rest_search_all(rest_client *c, const char *base, const char *list_key,
+                    int (*each)(rest_client *, const cJSON *, void *), void *ctx);
+
 /* ---- reading MLflow's JSON -------------------------------------------- */
 
 /* Parse a body, accepting the bare NaN, Infinity and -Infinity that
