@@ -10,9 +10,12 @@
                                              request with the status sent
 
 It binds port 0 and writes the port it got to PORTFILE, so no port is ever
-chosen twice.
+chosen twice.  With FAKE_TLS_CERT and FAKE_TLS_KEY set (PEM files) it speaks
+HTTPS with that certificate.
 """
 import http.server
+import os
+import ssl
 import sys
 import urllib.error
 import urllib.request
@@ -79,9 +82,11 @@ class H(http.server.BaseHTTPRequestHandler):
 
 
 srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+if os.environ.get("FAKE_TLS_CERT"):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.environ["FAKE_TLS_CERT"], os.environ["FAKE_TLS_KEY"])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 with open(portfile + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
-import os  # noqa: E402
-
 os.rename(portfile + ".tmp", portfile)
 srv.serve_forever()

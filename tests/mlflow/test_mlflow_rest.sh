@@ -8,7 +8,9 @@
 # importing again changes nothing; a run that changed at the server is
 # exactly the one updated; --experiment filters.  Failures (nothing
 # listening, 404, 500) name the URL and status and leave the workspace as
-# it was; credentials are sent (basic, bearer: recorded by a small server)
+# it was; TLS is verified (a self-signed server refused unless trusted by
+# MLFLOW_TRACKING_SERVER_CERT_PATH or MLFLOW_TRACKING_INSECURE_TLS);
+# credentials are sent (basic, bearer: recorded by a small server)
 # and never land in the workspace or its WAL; a 503 with Retry-After is
 # retried.  Push: a local run arrives with its params, tags, histories and
 # status, pushing again adds nothing, --model registers and sets the alias.
@@ -139,6 +141,24 @@ if grep -l -a "S3CRET" "$T_TMP"/cred.db* >/dev/null 2>&1 || echo "$OUT$ERR" | gr
 RUNYARD_DB=$T_TMP/cred.db ry show --json resnet-a
 [ "$(j 'd["tags"]["mlflow.tracking_uri"]')" = "$URL" ] && ok "the tracking URI is kept without its user:password" \
 	|| fail "the tracking URI is kept without its user:password"
+
+# ---- TLS: verified, as MLflow's client does it ------------------------------
+# A self-signed certificate for 127.0.0.1: refused unless the user names it
+# (MLFLOW_TRACKING_SERVER_CERT_PATH) or turns verification off.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+	-keyout "$T_TMP/tls.key" -out "$T_TMP/tls.crt" >/dev/null 2>&1 || echo "Bail out! openssl could not make a certificate"
+FAKE_TLS_CERT=$T_TMP/tls.crt FAKE_TLS_KEY=$T_TMP/tls.key fake tls auth
+TLS_URL=https://${FAKE_URL#http://}
+RUNYARD_DB=$T_TMP/tls.db ry import mlflow "$TLS_URL"
+expect_rc 1 "a server whose certificate is not trusted is refused"
+expect_err_has "$TLS_URL" "the TLS error names the URL"
+expect_err_has "certificate" "and says it is about the certificate"
+[ ! -s "$T_TMP/tls.log" ] && ok "nothing was sent to the untrusted server" || fail "a request reached the untrusted server"
+MLFLOW_TRACKING_TOKEN=tok-tls RUNYARD_DB=$T_TMP/tls.db MLFLOW_TRACKING_SERVER_CERT_PATH=$T_TMP/tls.crt ry import mlflow "$TLS_URL"
+expect_rc 0 "MLFLOW_TRACKING_SERVER_CERT_PATH trusts that certificate"
+grep -qx "Bearer tok-tls" "$T_TMP/tls.log" && ok "  and the request went through TLS with its token" || fail "no request over TLS"
+RUNYARD_DB=$T_TMP/tls.db MLFLOW_TRACKING_INSECURE_TLS=true ry import mlflow "$TLS_URL"
+expect_rc 0 "MLFLOW_TRACKING_INSECURE_TLS=true turns verification off"
 
 # ---- retry ------------------------------------------------------------------
 fake retry retry "$URL"
