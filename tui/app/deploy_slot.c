@@ -30,15 +30,6 @@ static struct tui_deploy_slot *slot(struct tui_ctx *c)
 	return c->deploying;
 }
 
-bool tui_deploy_slot_busy(const struct tui_ctx *c, char *out, size_t n)
-{
-	if (!c->deploying || !c->deploying->op)
-		return false;
-	if (out)
-		snprintf(out, n, "%s", tui_deploy_label(c->deploying->op));
-	return true;
-}
-
 bool tui_deploy_slot_start(struct tui_ctx *c, const struct tui_deploy_req *r)
 {
 	struct tui_deploy_slot *s = slot(c);

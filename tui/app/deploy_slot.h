@@ -28,9 +28,6 @@ bool tui_deploy_slot_refreshing(const struct tui_ctx *c);
 double tui_deploy_slot_refreshed_at(const struct tui_ctx *c);
 const char *tui_deploy_slot_refresh_line(const struct tui_ctx *c);
 
-/* Is a deploy, undeploy or logs request running (its label into out)? */
-bool tui_deploy_slot_busy(const struct tui_ctx *c, char *out, size_t n);
-
 /* Each poll tick: progress, then the outcome (and a reload: the worker
  * wrote to the store).  Returns reaction bits. */
 int tui_deploy_slot_poll(struct tui_ctx *c);
