@@ -224,6 +224,54 @@ static int target_kind(const ry_config *cfg, const char *name, const char **kind
 	return rc;
 }
 
+/* Where a target's section says it is: its host, else its url (lent). */
+static const char *target_where(const ry_config *cfg, const char *section)
+{
+	const char *where = ry_config_get(cfg, section, "host");
+	return where ? where : ry_config_get(cfg, section, "url");
+}
+
+void ry_deploy_targets_free(ry_deploy_target *t, size_t n)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(t[i].name);
+		free(t[i].kind);
+		free(t[i].where);
+	}
+	free(t);
+}
+
+int ry_deploy_targets(const ry_deploy_options *o, ry_deploy_target **out, size_t *n)
+{
+	ry_config *owned;
+	const ry_config *cfg;
+	ry_deploy_target *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc = load_cfg(o, &owned, &cfg);
+	*out = NULL;
+	*n = 0;
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < ry_config_nsections(cfg); i++) {
+		const char *section = ry_config_section(cfg, i), *kind, *where;
+		if (strncmp(section, "target ", 7) || !section[7])
+			continue;
+		kind = ry_config_get(cfg, section, "kind");
+		where = target_where(cfg, section);
+		v = ry_xgrow(v, &cap, len + 1, sizeof *v);
+		v[len].name = ry_xstrdup(section + 7);
+		v[len].kind = kind && *kind ? ry_xstrdup(kind) : NULL;
+		v[len].where = where ? ry_xstrdup(where) : NULL;
+		len++;
+	}
+	ry_config_free(owned);
+	*out = v;
+	*n = len;
+	return 0;
+}
+
 /* The alias spec named, or NULL when it named a number (or nothing). */
 static char *alias_of(ry_store *st, const char *spec, const char *model, int64_t version)
 {
@@ -267,9 +315,7 @@ static int plan(ry_store *st, const char *spec, const char *target, const ry_con
 	out->target = ry_xstrdup(target);
 	out->kind = ry_xstrdup(kind);
 	section = ry_xasprintf("target %s", target);
-	where = ry_config_get(cfg, section, "host");
-	if (!where)
-		where = ry_config_get(cfg, section, "url");
+	where = target_where(cfg, section);
 	out->where = where ? ry_xstrdup(where) : NULL;
 	free(section);
 	ry_model_versions_free(v, 1);

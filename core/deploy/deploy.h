@@ -74,6 +74,18 @@ typedef struct ry_deploy_plan {
 } ry_deploy_plan;
 void ry_deploy_plan_clear(ry_deploy_plan *p); /* accepts a zeroed one */
 
+/* One configured target, for a picker. */
+typedef struct ry_deploy_target {
+	char *name;             /* owned: the NAME of [target NAME] */
+	char *kind;             /* owned, NULL: the section sets no kind (deploying to it is refused) */
+	char *where;            /* owned: its host or url option, NULL when neither */
+} ry_deploy_target;
+void ry_deploy_targets_free(ry_deploy_target *t, size_t n); /* accepts NULL */
+
+/* The [target NAME] sections of the config (o->cfg, else runyard's config
+ * file), in file order; *n may be 0.  Reads the config only. */
+int ry_deploy_targets(const ry_deploy_options *o, ry_deploy_target **out, size_t *n);
+
 /* Resolve `spec` (NAME@ALIAS, NAME@VERSION, NAME) and read target `target`
  * (RY_ENOTFOUND listing the targets configured, RY_EINVAL without a kind).
  * Changes nothing. */

@@ -11,7 +11,9 @@ body}.  Routes, under /v1 (needs "Authorization: Bearer TOKEN", else 401):
   DELETE /v1/deployments/ID       -> {"status": "stopped"}
   GET    /v1/deployments/ID/logs  -> text
 and /boom/... answers 500 {"error": "backend exploded"}, /refuse/... 422
-{"message": "model too large for this cluster"}.
+{"message": "model too large for this cluster"}.  POST /admin/fail/ID (no
+token: it is the test's hand, not a client's) makes ID report failed from
+then on, as a service whose model crashed would.
 """
 import http.server
 import json
@@ -43,6 +45,9 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.reply(500, {"error": "backend exploded"})
         if self.path.startswith("/refuse/"):
             return self.reply(422, {"message": "model too large for this cluster"})
+        if self.command == "POST" and self.path.startswith("/admin/fail/"):
+            polls[self.path.rsplit("/", 1)[1]] = -1
+            return self.reply(200, {"ok": True})
         if self.headers.get("Authorization") != "Bearer " + token:
             return self.reply(401, {"message": "bad or missing token"})
         parts = self.path.strip("/").split("/")
@@ -54,6 +59,8 @@ class H(http.server.BaseHTTPRequestHandler):
         if len(parts) >= 3 and parts[:2] == ["v1", "deployments"] and parts[2] in polls:
             dep = parts[2]
             if self.command == "GET" and len(parts) == 3:
+                if polls[dep] < 0:
+                    return self.reply(200, {"status": "failed", "detail": "the model server crashed"})
                 polls[dep] += 1
                 st = "starting" if polls[dep] < 2 else "ready"
                 return self.reply(200, {"status": st, "endpoint": "https://serve.example.org/" + dep})

@@ -25,6 +25,7 @@
 #include "app/app.h"
 #include "work/askpass.h"
 #include "app/draw.h"
+#include "app/deploy_slot.h"
 #include "app/import_bar.h"
 #include "work/job.h"
 #include "app/screen.h"
@@ -202,6 +203,24 @@ bool tui_theme_apply(struct tui_ctx *c, const char *name)
 	return true;
 }
 
+/* `:messages`: what the last import and the last deployment work said, in
+ * a pager. */
+static int show_messages(struct tui_ctx *c)
+{
+	char *imp = tui_import_bar_log(c), *dep = tui_deploy_slot_log(c);
+	if (!imp && !dep) {
+		tui_msg(c, "no messages yet");
+		return TUI_REDRAW;
+	}
+	char *text = ry_xasprintf("%s%s%s", imp ? imp : "", imp && dep ? "\nDeployments:\n" : "", dep ? dep : "");
+	struct tui_messages_arg a = { imp && dep ? "Messages" : imp ? "Import messages" : "Deploy messages", text };
+	tui_view_push(c, &tui_view_messages, &a);
+	free(text);
+	free(imp);
+	free(dep);
+	return TUI_REDRAW;
+}
+
 static const char command_help[] =
 	"commands: sort KEY[:desc], filter EXPR, columns a,b,c, import PLUGIN SOURCE, messages, theme NAME, "
 	"save-display FILE, quit";
@@ -247,7 +266,7 @@ int tui_command_run(struct tui_ctx *c, const char *line)
 	if (!strcmp(name, "import"))
 		return tui_import_bar_command(c, arg);
 	if (!strcmp(name, "messages"))
-		return tui_import_bar_messages(c);
+		return show_messages(c);
 	/* The top view first, then the main screen (`:sort` from compare still
 	 * means the runs table). */
 	for (int i = c->nviews - 1; i >= 0; i--) {
@@ -596,6 +615,7 @@ static void poll_store(struct tui_ctx *c)
 	poll_askpass(c);
 	poll_job(c);
 	c->dirty |= tui_import_bar_poll(c);
+	c->dirty |= tui_deploy_slot_poll(c);
 	int64_t dv = ry_store_data_version(c->st);
 	if (dv != c->data_version) {
 		c->data_version = dv;
@@ -840,6 +860,7 @@ static void close_screen(struct tui_ctx *c)
 	tui_job_free(c->job); /* cancels a job still running and waits for it */
 	c->job = NULL;
 	tui_import_bar_close(c); /* the same for an import: its run in progress is rolled back */
+	tui_deploy_slot_close(c); /* waits for a deploy still running (at most its target's timeout) */
 	tui_screen_end(c);
 }
 

@@ -148,21 +148,14 @@ void tui_import_bar_draw(struct tui_ctx *c, int y)
 	tui_draw_text(c, y, 0, c->cols, line, TUI_COLOR_HEADER);
 }
 
-int tui_import_bar_messages(struct tui_ctx *c)
+char *tui_import_bar_log(struct tui_ctx *c)
 {
-	const char *text = c->import_log;
-	char *live = NULL;
-	if (c->import)
-		text = live = tui_import_messages(c->import);
-	if (!text || !*text) {
-		tui_msg(c, "no import messages yet");
-		free(live);
-		return TUI_REDRAW;
+	char *text = c->import ? tui_import_messages(c->import) : c->import_log ? ry_xstrdup(c->import_log) : NULL;
+	if (text && !*text) {
+		free(text);
+		text = NULL;
 	}
-	struct tui_messages_arg a = { "Import messages", text };
-	tui_view_push(c, &tui_view_messages, &a);
-	free(live);
-	return TUI_REDRAW;
+	return text;
 }
 
 void tui_import_bar_close(struct tui_ctx *c)

@@ -17,8 +17,9 @@ struct tui_ctx;
  * ($MLFLOW_TRACKING_URI), or "cancel".  Returns reaction bits. */
 int tui_import_bar_command(struct tui_ctx *c, const char *arg);
 
-/* `:messages`: the last import's log and error, in a pager. */
-int tui_import_bar_messages(struct tui_ctx *c);
+/* For `:messages`: the running or last import's log and error; NULL when
+ * there is none.  Caller frees. */
+char *tui_import_bar_log(struct tui_ctx *c);
 
 /* Is an import running (and not yet told to stop)? */
 bool tui_import_bar_active(const struct tui_ctx *c);

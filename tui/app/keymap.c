@@ -92,6 +92,10 @@ static const char default_bindings[] =
 	"h = history\n"
 	"r = goto-run\n"
 	"/ = search\n"
+	"d = deploy\n"
+	"D = deployments\n"
+	"U = undeploy\n"
+	"L = deploy-logs\n"
 	"\n[keys promote]\n"
 	"P = promote\n";
 

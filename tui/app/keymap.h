@@ -61,7 +61,11 @@
 	_(REGISTRY,      "registry",       "Open the model registry") \
 	_(PROMOTE,       "promote",        "Promote the run's artifact to a registered model") \
 	_(HISTORY,       "history",        "Show or hide the model's history (the audit trail)") \
-	_(GOTO_RUN,      "goto-run",       "Open the source run of the version under the cursor")
+	_(GOTO_RUN,      "goto-run",       "Open the source run of the version under the cursor") \
+	_(DEPLOY,        "deploy",         "Deploy the version under the cursor: pick a target, then confirm") \
+	_(DEPLOYMENTS,   "deployments",    "Show the deployments with their live status") \
+	_(UNDEPLOY,      "undeploy",       "Stop the deployment under the cursor (asks first)") \
+	_(DEPLOY_LOGS,   "deploy-logs",    "Show the log of the deployment under the cursor")
 
 enum tui_action {
 #define TUI_ACTION_ENUM(id, name, help) TUI_ACT_##id,

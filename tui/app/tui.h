@@ -40,6 +40,7 @@ enum {
 struct tui_job;
 struct tui_askpass;
 struct tui_import;
+struct tui_deploy_slot;
 
 struct tui_ctx {
 	ry_store *st;
@@ -81,6 +82,8 @@ struct tui_ctx {
 	struct tui_import *import;    /* an `:import` in the background (import_bar.h), or NULL */
 	double import_started;        /* ry_monotonic() when it started */
 	char *import_log;             /* owned: what the last import said, for :messages; may be NULL */
+
+	struct tui_deploy_slot *deploying; /* deploys, undeploys, status refreshes (deploy_slot.h); NULL: none yet */
 };
 
 /* Message line helpers (printf-style). */

@@ -76,6 +76,8 @@ extern const struct tui_view_ops tui_view_registry; /* registered models */
 extern const struct tui_view_ops tui_view_model;    /* one model: versions, history */
 extern const struct tui_view_ops tui_view_promote;  /* the promote dialog of a run */
 extern const struct tui_view_ops tui_view_messages; /* a pager over a block of text (:messages) */
+extern const struct tui_view_ops tui_view_deploy;   /* deploy a version: target picker, confirm */
+extern const struct tui_view_ops tui_view_deployments; /* the deployments pane, live status */
 
 /* Push a new view opened with arg; returns it or NULL if open failed. */
 struct tui_view *tui_view_push(struct tui_ctx *c, const struct tui_view_ops *ops, void *arg);
@@ -116,6 +118,11 @@ struct tui_picker_arg {
 	 * that opened it (still on the stack below the picker). */
 	void (*done)(struct tui_ctx *c, struct tui_view *owner, const char *const *chosen, size_t n);
 	struct tui_view *owner;
+};
+
+/* tui_view_deploy: what to deploy, NAME@ALIAS or NAME@VERSION (copied). */
+struct tui_deploy_arg {
+	const char *spec;
 };
 
 /* tui_view_messages: a title and the text (both copied). */

@@ -85,7 +85,8 @@ static int help_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	add(p, "", ":import mlflow alone reads $MLFLOW_TRACKING_URI; a bar shows runs done; Esc on the runs",
 	    TUI_COLOR_DIM);
 	add(p, "", "screen or :import cancel stops it (the run in progress is not kept)", TUI_COLOR_DIM);
-	add(p, ":messages", "what the last import said (its whole error, the plugin's stderr)", TUI_COLOR_DEFAULT);
+	add(p, ":messages", "what the last import and deploy said (whole errors, the plugins' lines)",
+	    TUI_COLOR_DEFAULT);
 	add(p, ":columns source", "show where each run came from: local, ssh, plugin:NAME", TUI_COLOR_DEFAULT);
 	add(p, ":save-display FILE", "write the screen's text to FILE", TUI_COLOR_DEFAULT);
 	add(p, ":quit", "leave runyard", TUI_COLOR_DEFAULT);

@@ -4,7 +4,8 @@
  * the audit trail (who moved which alias when, from which version to which,
  * and why).  `r` opens a version's source run in the run detail view.  It
  * only reads the registry (core/registry/registry.h); promoting is the promote
- * dialog's job (views/promote.c).
+ * dialog's job (views/promote.c), deploying (`d` on a version) and the
+ * deployments pane (`D`) are views/deploy.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,12 @@ static int reg_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 	case TUI_ACT_HISTORY: case TUI_ACT_GOTO_RUN:
 		tui_error(c, "press Enter to open a model first");
 		return TUI_REDRAW;
+	case TUI_ACT_DEPLOY:
+		tui_error(c, "press Enter to open a model, then d on the version to deploy");
+		return TUI_REDRAW;
+	case TUI_ACT_DEPLOYMENTS:
+		tui_view_push(c, &tui_view_deployments, NULL);
+		return TUI_REDRAW;
 	default:
 		return TUI_UNHANDLED;
 	}
@@ -168,7 +175,7 @@ static void reg_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t 
 {
 	struct reg_priv *p = v->priv;
 	(void)c;
-	snprintf(out, n, " %zu model%s  Enter opens  q back", p->n, p->n == 1 ? "" : "s");
+	snprintf(out, n, " %zu model%s  Enter opens  D deployments  q back", p->n, p->n == 1 ? "" : "s");
 }
 
 const struct tui_view_ops tui_view_registry = {
@@ -369,6 +376,22 @@ static int model_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a
 		tui_view_push(c, &tui_view_detail, &d);
 		return TUI_REDRAW;
 	}
+	case TUI_ACT_DEPLOY: {
+		if (!p->nver)
+			return TUI_REDRAW;
+		/* By its alias when it holds one, so the deployment records
+		 * which alias it was made for. */
+		const ry_model_version *mv = &p->ver[p->list.cur];
+		char *spec = mv->naliases ? ry_xasprintf("%s@%s", p->name, mv->aliases[0])
+		                          : ry_xasprintf("%s@%lld", p->name, (long long)mv->version);
+		struct tui_deploy_arg da = { spec };
+		tui_view_push(c, &tui_view_deploy, &da);
+		free(spec);
+		return TUI_REDRAW;
+	}
+	case TUI_ACT_DEPLOYMENTS:
+		tui_view_push(c, &tui_view_deployments, NULL);
+		return TUI_REDRAW;
 	default:
 		return TUI_UNHANDLED;
 	}
@@ -382,7 +405,8 @@ static void model_status(struct tui_view *v, struct tui_ctx *c, char *out, size_
 		snprintf(out, n, " event %zu/%zu  Tab versions  h hide history  q back", p->nev ? p->evl.cur + 1 : 0,
 		         p->nev);
 	else
-		snprintf(out, n, " version %zu/%zu  r source run  h history%s  q back", p->nver ? p->list.cur + 1 : 0,
+		snprintf(out, n, " version %zu/%zu  r source run  d deploy  D deployments  h history%s  q back",
+		         p->nver ? p->list.cur + 1 : 0,
 		         p->nver, p->history ? " (shown, Tab scrolls it)" : "");
 }
 

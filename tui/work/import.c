@@ -15,6 +15,7 @@
 #include "runyard.h"
 #include "text/present.h"
 #include "work/import.h"
+#include "work/worklog.h"
 
 /* The log keeps at most this much of its end. */
 #define LOG_MAX (64u << 10)
@@ -31,18 +32,7 @@ struct tui_import {
 static void log_put(struct tui_import *im, const char *prefix, const char *text)
 {
 	pthread_mutex_lock(&im->mu);
-	ry_buf_puts(&im->log, prefix);
-	ry_sanitize(&im->log, text, strlen(text), true);
-	ry_buf_putc(&im->log, '\n');
-	if (im->log.len > LOG_MAX) {
-		/* Keep the end, from a line's start. */
-		const char *from = im->log.ptr + im->log.len - LOG_MAX / 2;
-		const char *nl = strchr(from, '\n');
-		from = nl ? nl + 1 : from;
-		size_t keep = im->log.len - (size_t)(from - im->log.ptr);
-		memmove(im->log.ptr, from, keep + 1);
-		im->log.len = keep;
-	}
+	tui_worklog_put(&im->log, prefix, text, LOG_MAX);
 	pthread_mutex_unlock(&im->mu);
 }
 
@@ -51,8 +41,7 @@ static void on_log(void *payload, const char *plugin, int level, const char *mes
 	char prefix[128];
 	if (level == RY_PLUGIN_LOG_DEBUG)
 		return;
-	snprintf(prefix, sizeof prefix, "plugin %s: %s", plugin,
-	         level == RY_PLUGIN_LOG_ERROR ? "error: " : level == RY_PLUGIN_LOG_WARN ? "warning: " : "");
+	tui_worklog_plugin_prefix(prefix, sizeof prefix, plugin, level);
 	log_put(payload, prefix, message);
 }
 
