@@ -30,7 +30,7 @@
 	_(ENTER,         "enter",          "Open the item under the cursor") \
 	_(BACK,          "back",           "Go back (quit on the main screen)") \
 	_(QUIT,          "quit",           "Quit runyard") \
-	_(ESCAPE,        "escape",         "Clear the filter, then the marks (runs screen); go back one screen elsewhere; never quits") \
+	_(ESCAPE,        "escape",         "Runs: clear the filter, then the marks; elsewhere: go back (never quits)") \
 	_(HELP,          "help",           "Show the bindings of this screen") \
 	_(COMMAND,       "command",        "Open the command line (:sort :filter :theme :columns :import :quit)") \
 	_(FILTER,        "filter",         "Filter runs with the query language, live") \
