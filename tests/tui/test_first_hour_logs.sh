@@ -20,6 +20,8 @@ printf '\r100%%|##########| 2/2 [00:00<00:00, 9.9it/s, val_loss=0.431]\n'
 printf 'long:'; i=0; while [ $i -lt 30 ]; do printf ' word%02d' $i; i=$((i+1)); done; printf ' TAILMARK\n'
 SH
 chmod +x "$T_TMP/train.sh"
+# (outside any git checkout: a stored diff would put its own text on the page)
+cd "$T_TMP" || exit 1
 "$RUNYARD" --db "$DB" run -q -e logs --name progress -- "$T_TMP/train.sh" >/dev/null 2>&1 ||
 	{ echo "Bail out! cannot record the progress run"; exit 1; }
 "$RUNYARD" --db "$DB" run -q -e logs --name bgjob -- sh -c "while [ ! -e '$T_TMP/go' ]; do sleep 0.2; done" >/dev/null 2>&1 &
@@ -65,14 +67,16 @@ expect_screen "TAILMARK" "a line longer than the window wraps by default"
 send w
 expect_screen "log: no wrap" "w cuts long lines at the edge"
 expect_no_screen "TAILMARK" "the end of the long line is off screen"
-send l
+send l l
 expect_screen "TAILMARK" "l scrolls sideways to it"
 send h
 expect_no_screen "TAILMARK" "h scrolls back"
+send h
+expect_screen "log: no wrap, col 1" "... to the start"
 send r
 expect_screen "log: raw" "r shows the raw bytes"
-expect_screen '\r100%|##########|' "a carriage return is visible as \\r"
-expect_screen '0.9000\b\b\b' "backspaces are visible as \\b"
+expect_screen '\r100%|##########|' "a carriage return is visible, escaped"
+expect_screen '0.9000\b\b\b' "backspaces are visible, escaped"
 send r
 expect_no_screen "log: raw" "r again shows the log as rendered"
 send Escape
