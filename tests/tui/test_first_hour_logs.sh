@@ -9,17 +9,7 @@ seed 10 10
 
 # A finished run whose log has Keras' "\b" redraws, tqdm's "\r" ones and a
 # line longer than the window, and a run that is still running.
-cat >"$T_TMP/train.sh" <<'SH'
-#!/bin/sh
-printf 'Epoch 1/1\n'
-printf '1/2 [==============>...............] - ETA: 1s - loss: 0.9000'
-printf '\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r'
-printf '2/2 [==============================] - 2s 1s/step - loss: 0.8000 - val_loss: 0.7500\n'
-printf '\r  0%%|          | 0/2 [00:00<?, ?it/s]'
-printf '\r100%%|##########| 2/2 [00:00<00:00, 9.9it/s, val_loss=0.431]\n'
-printf 'long:'; i=0; while [ $i -lt 30 ]; do printf ' word%02d' $i; i=$((i+1)); done; printf ' TAILMARK\n'
-SH
-chmod +x "$T_TMP/train.sh"
+cp "$SRCDIR/tests/helpers/train_progress.sh" "$T_TMP/train.sh"
 # (outside any git checkout: a stored diff would put its own text on the page)
 cd "$T_TMP" || exit 1
 "$RUNYARD" --db "$DB" run -q -e logs --name progress -- "$T_TMP/train.sh" >/dev/null 2>&1 ||
@@ -60,7 +50,7 @@ send Enter
 expect_screen "run #" "its detail opens"
 send G
 expect_screen "2/2 [==============================] - 2s 1s/step - loss: 0.8000 - val_loss: 0.7500" "Keras' final line, whole"
-expect_screen "100%|##########| 2/2 [00:00<00:00, 9.9it/s, val_loss=0.431]" "tqdm's final line, whole"
+expect_screen "100%|██████████| 2/2 [00:00<00:00, 9.9it/s, val_loss=0.431]" "tqdm's final line, whole"
 if screen | grep -qF "^M" || screen | grep -qF "^H"; then fail "no ^M or ^H on the screen"; else ok "no ^M or ^H on the screen"; fi
 if screen | grep -qF "1/2 ["; then fail "the earlier redraw is overwritten"; else ok "the earlier redraw is overwritten"; fi
 expect_screen "TAILMARK" "a line longer than the window wraps by default"
@@ -75,7 +65,7 @@ send h
 expect_screen "log: no wrap, col 1" "... to the start"
 send r
 expect_screen "log: raw" "r shows the raw bytes"
-expect_screen '\r100%|##########|' "a carriage return is visible, escaped"
+expect_screen '\r100%|██████████|' "a carriage return is visible, escaped"
 expect_screen '0.9000\b\b\b' "backspaces are visible, escaped"
 send r
 expect_no_screen "log: raw" "r again shows the log as rendered"
