@@ -509,9 +509,9 @@ int tui_app_key(struct tui_ctx *c, int key)
 	if (a == TUI_ACT_NONE)
 		return 0;
 	c->msg[0] = '\0'; /* a message lasts until the next key */
-	/* On the runs screen Esc would quit: while an import runs it stops
-	 * the import instead (every other screen keeps Esc for going back). */
-	if (a == TUI_ACT_BACK && c->nviews == 1 && tui_import_bar_cancel(c))
+	/* On the runs screen, while an import runs, Esc (and q) stop the
+	 * import first (every other screen keeps them for going back). */
+	if ((a == TUI_ACT_BACK || a == TUI_ACT_ESCAPE) && c->nviews == 1 && tui_import_bar_cancel(c))
 		return TUI_REDRAW;
 	int r = v->ops->action ? v->ops->action(v, c, a) : TUI_UNHANDLED;
 	if (!(r & TUI_UNHANDLED))
@@ -527,6 +527,13 @@ int tui_app_key(struct tui_ctx *c, int key)
 		return TUI_QUIT;
 	case TUI_ACT_BACK:
 		return c->nviews > 1 ? TUI_POP : TUI_QUIT;
+	case TUI_ACT_ESCAPE:
+		/* Esc goes back one screen and never out of the app: a key people
+		 * press to cancel must not lose their place. */
+		if (c->nviews > 1)
+			return TUI_POP;
+		tui_msg(c, "nothing to clear (q quits)");
+		return TUI_REDRAW;
 	case TUI_ACT_REFRESH:
 		clearok(curscr, TRUE);
 		c->msg[0] = '\0';
@@ -885,18 +892,40 @@ static void tear_down(struct tui_ctx *c, struct app_run *ar)
 	free(ar->db_path);
 }
 
+/* Stage 4a': quitting stops no run, so the last word says so when some
+ * are still running (the demo's are make-believe and go with it). */
+static void quit_note(struct tui_ctx *c, const struct app_run *ar, char *out, size_t n)
+{
+	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+	ry_runlist *l = NULL;
+	out[0] = '\0';
+	if (ar->sf || ar->demo_dir)
+		return;
+	o.filter = "status = running";
+	if (ry_runlist_open(&l, c->st, &o) == 0 && ry_runlist_count(l)) {
+		size_t k = ry_runlist_count(l);
+		snprintf(out, n, "runyard: %zu run%s still running and keep%s running (quitting stops none); "
+		         "'runyard logs -f RUN' follows one", k, k == 1 ? "" : "s", k == 1 ? "s" : "");
+	}
+	ry_runlist_free(l);
+}
+
 int tui_app_run(const struct tui_app_options *g, bool demo)
 {
 	struct tui_ctx ctx;
 	struct app_run ar = { 0 };
+	char note[256] = "";
 	memset(&ctx, 0, sizeof ctx);
 	int rc = open_workspace(&ctx, &ar, g, demo);
 	if (rc == 0)
 		rc = set_up_screen(&ctx, &ar, g);
 	if (rc == 0) {
 		run_loop(&ctx, ar.sf);
+		quit_note(&ctx, &ar, note, sizeof note);
 		close_screen(&ctx);
 	}
 	tear_down(&ctx, &ar);
+	if (note[0])
+		fprintf(stderr, "%s\n", note);
 	return rc;
 }

@@ -30,6 +30,7 @@
 	_(ENTER,         "enter",          "Open the item under the cursor") \
 	_(BACK,          "back",           "Go back (quit on the main screen)") \
 	_(QUIT,          "quit",           "Quit runyard") \
+	_(ESCAPE,        "escape",         "Runs: clear the filter, then the marks; elsewhere: go back (never quits)") \
 	_(HELP,          "help",           "Show the bindings of this screen") \
 	_(COMMAND,       "command",        "Open the command line (:sort :filter :theme :columns :import :quit)") \
 	_(FILTER,        "filter",         "Filter runs with the query language, live") \
@@ -44,6 +45,8 @@
 	_(COLUMNS,       "columns",        "Choose the param and metric columns") \
 	_(EDIT_NOTES,    "edit-notes",     "Edit the run's notes") \
 	_(FOLLOW,        "follow",         "Follow the log of a running run") \
+	_(TOGGLE_WRAP,   "toggle-wrap",    "Wrap long log lines, or cut them at the edge and scroll with h/l") \
+	_(TOGGLE_RAW,    "toggle-raw",     "Show the log's raw bytes escaped (\\r \\b \\e), or as the terminal showed it") \
 	_(TOGGLE_SAME,   "toggle-same",    "Hide or show rows whose values are all identical") \
 	_(BASELINE,      "baseline",       "Make the run under the cursor the baseline") \
 	_(METRIC_NEXT,   "metric-next",    "Chart the next metric") \

@@ -198,6 +198,23 @@ int tui_text_width(const char *s)
 	return w;
 }
 
+size_t tui_text_prefix(const char *s, int cols)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = s ? strlen(s) : 0, i = 0;
+	int w = 0;
+	while (i < len) {
+		uint32_t cp;
+		size_t n = decode(p + i, len - i, &cp);
+		int cw = tui_text_cp_width(cp);
+		if (cw && w + cw > cols)
+			break;
+		w += cw;
+		i += n;
+	}
+	return i;
+}
+
 /* One displayed unit of sanitised text: its bytes as sent to the terminal
  * and its columns.  Without UTF-8 every non-ASCII character becomes a single
  * '?' (zero-width ones vanish), so what we count is what the terminal shows. */

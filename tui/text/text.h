@@ -14,6 +14,11 @@
  * invalid byte counts as one column. */
 int tui_text_width(const char *s);
 
+/* Bytes of the longest start of s (sanitised text) that fits in cols
+ * columns: a wide character is never split, combining marks stay with the
+ * character before them.  NULL is 0.  For wrapping and sideways scrolling. */
+size_t tui_text_prefix(const char *s, int cols);
+
 /* Columns of one code point: 0 (combining, format, control), 1, or 2 (wide
  * CJK, emoji).  Locale-independent; agrees with glibc's wcwidth. */
 int tui_text_cp_width(uint32_t cp);

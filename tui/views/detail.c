@@ -3,7 +3,9 @@
  * command, host, GPUs, times, cost), where an imported run came from, params, tags, notes (editable in place
  * and saved at once), metrics (last/best/min/max with a sparkline each),
  * git provenance with the stored diff, artifacts, and the log with search
- * and follow mode for running runs.
+ * and follow mode for running runs.  The log is shown as a terminal showed
+ * it (text/logtext: progress bars' redraws overwrite), wrapped to the width
+ * or cut and scrolled sideways, or as its raw bytes escaped.
  *
  * The page is rebuilt from the store on open and on every data change; the
  * scroll position is kept.  Text is kept raw here and sanitised where it
@@ -17,6 +19,7 @@
 #include <strings.h>
 
 #include "app/draw.h"
+#include "text/logtext.h"
 #include "text/present.h"
 #include "text/text.h"
 #include "app/tui.h"
@@ -28,6 +31,7 @@ struct dline {
 	int extra_col;
 	enum tui_color extra_color;
 	bool section;          /* a heading that Tab jumps to */
+	bool log;              /* a line of the log: scrolls sideways when not wrapped */
 };
 
 /* A sparkline is kept while its metric has the same number of points, so
@@ -49,6 +53,10 @@ struct detail_priv {
 	bool follow;
 	double last_build;
 	size_t log_start;      /* first line of the log section */
+	bool nowrap;           /* log lines cut at the edge (h/l scroll) instead of wrapped */
+	bool raw;              /* the log's stored bytes, escaped, instead of as shown */
+	int hscroll;           /* columns of the log scrolled off to the left (nowrap) */
+	int built_cols;        /* the width the wrapped log was built for */
 };
 
 static struct dline *add(struct detail_priv *p, enum tui_color e, const char *fmt, ...)
@@ -117,13 +125,62 @@ static void clear_lines(struct detail_priv *p)
 	p->n = 0;
 }
 
+/* One log line, wrapped to the width (continuations indented alike) or
+ * whole when not wrapping. */
+static void add_log_line(struct tui_ctx *c, struct detail_priv *p, const char *text)
+{
+	int w = c->cols - 4;
+	if (p->nowrap || w < 8) {
+		add(p, TUI_COLOR_DEFAULT, "  %s", text)->log = true;
+		return;
+	}
+	do {
+		size_t n = tui_text_prefix(text, w);
+		if (!n) /* a character wider than the width: it goes alone */
+			n = 1;
+		add(p, TUI_COLOR_DEFAULT, "  %.*s", (int)n, text)->log = true;
+		text += n;
+	} while (*text);
+}
+
+/* The raw bytes, escaped (\r \b \e visible), a line per newline. */
+static void add_log_raw(struct tui_ctx *c, struct detail_priv *p, const char *buf, size_t len)
+{
+	ry_buf b = RY_BUF_INIT;
+	tui_logtext_escape(&b, buf, len);
+	const char *s = ry_buf_cstr(&b);
+	for (;;) {
+		const char *nl = strchr(s, '\n');
+		char *line = ry_xasprintf("%.*s", (int)(nl ? (size_t)(nl - s) : strlen(s)), s);
+		if (*line || nl)
+			add_log_line(c, p, line);
+		free(line);
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+	ry_buf_free(&b);
+}
+
+static void add_log_rendered(struct tui_ctx *c, struct detail_priv *p, const char *buf, size_t len)
+{
+	tui_logtext *lt = tui_logtext_new();
+	tui_logtext_feed(lt, buf, len);
+	tui_logtext_finish(lt);
+	/* colour (the lines' spans) is left out here: the theme owns colours */
+	for (size_t i = 0; i < tui_logtext_count(lt); i++)
+		add_log_line(c, p, tui_logtext_line(lt, i)->text);
+	tui_logtext_free(lt);
+}
+
 static void add_log(struct tui_ctx *c, struct detail_priv *p, const ry_run *r)
 {
 	/* The tracker's log beside the workspace (remote runs are synced there). */
 	char *path = ry_track_log_path(c->st, r);
-	section(p, "Log");
+	section(p, p->raw ? "Log (raw bytes, escaped)" : "Log");
 	p->log_start = p->n;
-	FILE *f = path ? fopen(path, "r") : NULL;
+	p->built_cols = c->cols;
+	FILE *f = path ? fopen(path, "rb") : NULL;
 	free(path);
 	if (!f) {
 		add(p, TUI_COLOR_DIM, "  %s", "no log recorded for this run");
@@ -143,7 +200,10 @@ static void add_log(struct tui_ctx *c, struct detail_priv *p, const ry_run *r)
 	size_t got = fread(buf, 1, MAXLOG, f);
 	buf[got] = '\0';
 	fclose(f);
-	add_text_lines(p, buf, "  ", false);
+	if (p->raw)
+		add_log_raw(c, p, buf, got);
+	else
+		add_log_rendered(c, p, buf, got);
 	free(buf);
 }
 
@@ -405,12 +465,23 @@ static int detail_tick(struct tui_view *v, struct tui_ctx *c)
 static void detail_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct detail_priv *p = v->priv;
+	/* Wrapped lines were cut for the old width: cut them again (the page
+	 * is rebuilt from the store, as on any change; resizes are rare). */
+	if (!p->nowrap && p->built_cols != c->cols)
+		build(c, p);
 	tui_list_fit(&p->list, p->n, (size_t)h);
 	size_t top = p->list.top;
 	for (int i = 0; i < h && top + (size_t)i < p->n; i++) {
 		struct dline *l = &p->lines[top + (size_t)i];
 		bool match = c->search[0] && strcasestr(l->text, c->search);
-		tui_draw_text(c, y + i, 1, c->cols - 1, l->text, match ? TUI_COLOR_SEARCH_MATCH : l->color);
+		enum tui_color e = match ? TUI_COLOR_SEARCH_MATCH : l->color;
+		if (l->log && p->hscroll > 0) {
+			const char *t = l->text + 2; /* past the indent */
+			tui_draw_text(c, y + i, 1, c->cols - 1, "", e);
+			tui_draw_text(c, y + i, 3, c->cols - 3, t + tui_text_prefix(t, p->hscroll), e);
+			continue;
+		}
+		tui_draw_text(c, y + i, 1, c->cols - 1, l->text, e);
 		if (l->extra && l->extra_col < c->cols)
 			tui_draw_str(c, y + i, l->extra_col, c->cols - l->extra_col, l->extra, l->extra_color);
 	}
@@ -420,7 +491,11 @@ static void detail_status(struct tui_view *v, struct tui_ctx *c, char *out, size
 {
 	struct detail_priv *p = v->priv;
 	(void)c;
-	snprintf(out, n, " run #%lld  line %zu/%zu%s%s", (long long)p->id, p->list.top + 1, p->n,
+	char log[64] = "";
+	if (p->nowrap)
+		snprintf(log, sizeof log, "  log: no wrap, col %d", p->hscroll + 1);
+	snprintf(out, n, " run #%lld  line %zu/%zu%s%s%s%s", (long long)p->id, p->list.top + 1, p->n,
+	         p->raw ? "  log: raw" : "", log,
 	         p->follow ? "  following the log" : "", p->running ? "  running" : "");
 }
 
@@ -443,6 +518,29 @@ static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 			}
 		}
 		tui_list_set(&p->list, 0);
+		return TUI_REDRAW;
+	case TUI_ACT_MOVE_LEFT: case TUI_ACT_MOVE_RIGHT: {
+		int step = c->cols / 2 > 8 ? c->cols / 2 : 8;
+		if (!p->nowrap) {
+			tui_msg(c, "the log wraps; w cuts it at the edge to scroll sideways");
+			return TUI_REDRAW;
+		}
+		p->hscroll += a == TUI_ACT_MOVE_RIGHT ? step : -step;
+		if (p->hscroll < 0)
+			p->hscroll = 0;
+		return TUI_REDRAW;
+	}
+	case TUI_ACT_TOGGLE_WRAP:
+		p->nowrap = !p->nowrap;
+		p->hscroll = 0;
+		build(c, p);
+		tui_msg(c, p->nowrap ? "log lines cut at the edge: h/l scroll sideways" : "log lines wrap");
+		return TUI_REDRAW;
+	case TUI_ACT_TOGGLE_RAW:
+		p->raw = !p->raw;
+		build(c, p);
+		tui_msg(c, p->raw ? "the log's raw bytes, escaped (\\r carriage return, \\b backspace, \\e escape)"
+		                  : "the log as the terminal showed it");
 		return TUI_REDRAW;
 	case TUI_ACT_FOLLOW:
 		p->follow = !p->follow;

@@ -811,6 +811,23 @@ static int ask_cancel(struct tui_view *v, struct tui_ctx *c, struct main_priv *p
 	return TUI_REDRAW;
 }
 
+/* Esc peels one layer a press, the filter then the marks (the prompt's
+ * own Esc came first); with nothing left it says so and stays. */
+static int escape(struct tui_ctx *c, struct main_priv *p)
+{
+	if (p->filter && *p->filter) {
+		if (list_open(c, p, NULL, p->sort) == 0)
+			set_str(&p->filter, NULL);
+		tui_msg(c, c->nmarked ? "filter cleared (Esc again clears the marks)" : "filter cleared");
+	} else if (c->nmarked) {
+		tui_mark_clear(c);
+		tui_msg(c, "marks cleared");
+	} else {
+		return TUI_UNHANDLED;
+	}
+	return TUI_REDRAW;
+}
+
 static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct main_priv *p = v->priv;
@@ -876,6 +893,7 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		}
 		return TUI_REDRAW;
 	case TUI_ACT_UNMARK_ALL: tui_mark_clear(c); return TUI_REDRAW;
+	case TUI_ACT_ESCAPE: return escape(c, p);
 	case TUI_ACT_COMPARE: {
 		if (c->nmarked < 2 || c->nmarked > TUI_MAX_COMPARE) {
 			tui_error(c, "mark 2 to %d runs with Space, then press c (%zu marked)", TUI_MAX_COMPARE,
