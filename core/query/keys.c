@@ -1,9 +1,13 @@
 /*
  * The keys that tell an experiment's runs apart (keys.h): params whose
- * values differ, and the main metrics by name and goal setting.  For the
- * params it reads the params index, never the runs one by one: the distinct
- * keys by skip-scan, then per key the smallest and the largest value among
- * the experiment's runs, each the first hit of an ordered index walk.
+ * values differ, and the main metrics by name and goal setting.  Over the
+ * whole workspace it reads the params index only: the distinct keys by
+ * skip-scan, then per key its smallest and largest value (two seeks).  An
+ * index walk cannot do that for one experiment -- proving that a key is
+ * absent from it means reading every row of the key -- so there it reads
+ * the params of the experiment's newest RY_KEYS_SAMPLE runs by primary key:
+ * exact for an experiment that size or smaller, and for a bigger one what
+ * varies lately, which is what the newest-first table shows.
  *
  * It chooses nothing by width and formats nothing; the TUI decides how
  * many of these fit on screen.
@@ -19,28 +23,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The CROSS JOIN keeps params outermost, so that SQLite walks
- * params_by_key_value in value order and stops at the first run of the
- * experiment, instead of sorting every run's value. */
 static const char sql_first_key[] = "SELECT min(key) FROM params";
 static const char sql_next_key[] = "SELECT min(key) FROM params WHERE key > ?";
 static const char sql_lo_all[] = "SELECT value FROM params WHERE key = ?1 ORDER BY value LIMIT 1";
 static const char sql_hi_all[] = "SELECT value FROM params WHERE key = ?1 ORDER BY value DESC LIMIT 1";
-static const char sql_lo_exp[] = "SELECT p.value FROM params p CROSS JOIN runs r ON r.id = p.run_id "
-                                 "WHERE p.key = ?1 AND r.experiment_id = ?2 ORDER BY p.value LIMIT 1";
-static const char sql_hi_exp[] = "SELECT p.value FROM params p CROSS JOIN runs r ON r.id = p.run_id "
-                                 "WHERE p.key = ?1 AND r.experiment_id = ?2 ORDER BY p.value DESC LIMIT 1";
+/* The newest runs of one experiment: runs_by_experiment walked backwards. */
+#define NEWEST "(SELECT id FROM runs WHERE experiment_id = ?1 ORDER BY id DESC LIMIT ?2)"
+static const char sql_exp_params[] = "SELECT p.key, p.value FROM " NEWEST " r "
+                                     "JOIN params p ON p.run_id = r.id ORDER BY p.key";
+static const char sql_exp_metrics[] = "SELECT DISTINCT s.key FROM " NEWEST " r "
+                                      "JOIN metric_summary s ON s.run_id = r.id ORDER BY s.key";
 
-/* One text value from a statement bound with (key, experiment); *out is
- * NULL when no row matched. */
-static int one_value(ry_store *st, const char *sql, const char *key, int64_t exp, char **out)
+/* One text value of key from a statement bound with it; *out is NULL when
+ * no row matched. */
+static int one_value(ry_store *st, const char *sql, const char *key, char **out)
 {
 	sqlite3_stmt *q = ry_store__stmt(st, sql);
 	int step, rc = 0;
 	*out = NULL;
 	sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
-	if (exp > 0)
-		sqlite3_bind_int64(q, 2, exp);
 	step = sqlite3_step(q);
 	if (step == SQLITE_ROW)
 		*out = ry_store__column_dup(q, 0);
@@ -67,6 +68,50 @@ static int next_key(ry_store *st, const char *after, char **out)
 	return rc;
 }
 
+static void push(char ***v, size_t *len, size_t *cap, const char *s)
+{
+	*v = ry_xgrow(*v, cap, *len + 1, sizeof **v);
+	(*v)[(*len)++] = ry_xstrdup(s);
+}
+
+/* One experiment: its newest runs' params, in key order, grouped here. */
+static int varying_in_experiment(ry_store *st, int64_t experiment_id, char ***out, size_t *n)
+{
+	sqlite3_stmt *q = ry_store__stmt(st, sql_exp_params);
+	char *key = NULL, *first = NULL;
+	bool varies = false;
+	size_t cap = 0;
+	int step, rc = 0;
+
+	sqlite3_bind_int64(q, 1, experiment_id);
+	sqlite3_bind_int(q, 2, RY_KEYS_SAMPLE);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(q, 0);
+		const char *val = (const char *)sqlite3_column_text(q, 1);
+		if (!k || !val)
+			continue;
+		if (!key || strcmp(key, k)) {
+			if (varies)
+				push(out, n, &cap, key);
+			free(key);
+			free(first);
+			key = ry_xstrdup(k);
+			first = ry_xstrdup(val);
+			varies = false;
+		} else if (!varies && strcmp(first, val)) {
+			varies = true;
+		}
+	}
+	if (varies)
+		push(out, n, &cap, key);
+	if (step != SQLITE_DONE)
+		rc = ry_store__sqlerr(st, "reading the experiment's params");
+	sqlite3_reset(q);
+	free(key);
+	free(first);
+	return rc;
+}
+
 int ry_keys_varying_params(ry_store *st, int64_t experiment_id, char ***out, size_t *n)
 {
 	char **v = NULL, *key = NULL, *prev = NULL;
@@ -75,11 +120,20 @@ int ry_keys_varying_params(ry_store *st, int64_t experiment_id, char ***out, siz
 
 	*out = NULL;
 	*n = 0;
+	if (experiment_id > 0) {
+		if ((rc = varying_in_experiment(st, experiment_id, &v, &len)) < 0) {
+			ry_strings_free(v, len);
+			return rc;
+		}
+		*out = v;
+		*n = len;
+		return 0;
+	}
 	while ((rc = next_key(st, prev, &key)) == 0 && key) {
 		char *lo = NULL, *hi = NULL;
-		rc = one_value(st, experiment_id > 0 ? sql_lo_exp : sql_lo_all, key, experiment_id, &lo);
+		rc = one_value(st, sql_lo_all, key, &lo);
 		if (!rc && lo)
-			rc = one_value(st, experiment_id > 0 ? sql_hi_exp : sql_hi_all, key, experiment_id, &hi);
+			rc = one_value(st, sql_hi_all, key, &hi);
 		bool varies = lo && hi && strcmp(lo, hi) != 0;
 		free(lo);
 		free(hi);
@@ -87,10 +141,8 @@ int ry_keys_varying_params(ry_store *st, int64_t experiment_id, char ***out, siz
 		prev = key;
 		if (rc)
 			break;
-		if (varies) {
-			v = ry_xgrow(v, &cap, len + 1, sizeof *v);
-			v[len++] = ry_xstrdup(key);
-		}
+		if (varies)
+			push(&v, &len, &cap, key);
 	}
 	free(prev);
 	if (rc) {
@@ -117,6 +169,31 @@ static int rank(ry_store *st, const char *key)
 	return !strcmp(key, "loss") ? 2 : 3;
 }
 
+/* The metric keys of the workspace (an index skip-scan), or of one
+ * experiment's newest runs, sorted. */
+static int metric_keys(ry_store *st, int64_t experiment_id, char ***out, size_t *n)
+{
+	if (experiment_id <= 0)
+		return ry_metrics_keys(st, 0, out, n);
+	sqlite3_stmt *q = ry_store__stmt(st, sql_exp_metrics);
+	size_t cap = 0;
+	int step, rc = 0;
+	sqlite3_bind_int64(q, 1, experiment_id);
+	sqlite3_bind_int(q, 2, RY_KEYS_SAMPLE);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		if (sqlite3_column_text(q, 0))
+			push(out, n, &cap, (const char *)sqlite3_column_text(q, 0));
+	if (step != SQLITE_DONE)
+		rc = ry_store__sqlerr(st, "listing the experiment's metric names");
+	sqlite3_reset(q);
+	if (rc) {
+		ry_strings_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
 int ry_keys_main_metrics(ry_store *st, int64_t experiment_id, char ***out, size_t *n)
 {
 	char **keys = NULL;
@@ -125,7 +202,7 @@ int ry_keys_main_metrics(ry_store *st, int64_t experiment_id, char ***out, size_
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = ry_metrics_keys(st, experiment_id, &keys, &nkeys)) < 0)
+	if ((rc = metric_keys(st, experiment_id, &keys, &nkeys)) < 0)
 		return rc;
 	int *ranks = ry_xcalloc(nkeys ? nkeys : 1, sizeof *ranks);
 	char **v = ry_xcalloc(nkeys ? nkeys : 1, sizeof *v);
