@@ -30,6 +30,7 @@
 #include "query/query.h"
 #include "runs/run.h"
 #include "query/runlist.h"
+#include "query/keys.h"
 #include "demo/demo.h"
 #include "metrics/ingest.h"
 #include "git/gitprov.h"

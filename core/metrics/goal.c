@@ -75,6 +75,17 @@ int ry_metric_goal(ry_store *st, const char *key)
 	return 1;
 }
 
+bool ry_metric_goal_set(ry_store *st, const char *key)
+{
+	if (!st || !key)
+		return false;
+	char *name = ry_xasprintf("metric.%s.goal", key);
+	char *v = ry_store_setting_get(st, name);
+	free(name);
+	free(v);
+	return v != NULL;
+}
+
 const char *ry_metric_goal_name(int goal)
 {
 	return goal > 0 ? "max" : "min";

@@ -92,6 +92,11 @@ int ry_metrics_keys(ry_store *st, int64_t experiment_id, char ***out, size_t *n)
  * st may be NULL to use the heuristic only. */
 int ry_metric_goal(ry_store *st, const char *key);
 
+/* Whether the workspace names the goal of this metric (a metric.KEY.goal
+ * setting), rather than the name heuristic deciding: a metric someone set a
+ * goal for is one they watch.  False for a NULL st or key. */
+bool ry_metric_goal_set(ry_store *st, const char *key);
+
 /* The word for a goal: "max" for +1, "min" for -1 (what `show`, `compare`
  * and --json print, and what metric.KEY.goal and a gate METRIC:max take). */
 const char *ry_metric_goal_name(int goal);

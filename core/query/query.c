@@ -93,6 +93,7 @@ struct ry_field {
 	const struct builtin *b; /* RY_FIELD_BUILTIN */
 	char *key;               /* param/metric/tag key; builtin name otherwise */
 	char *label;
+	char *name;              /* canonical, made on first ry_field_name */
 	ry_metric_agg agg;
 	const char *col;         /* metric_summary column for agg (best resolved) */
 	bool numeric;
@@ -104,6 +105,7 @@ void ry_field_free(ry_field *f)
 		return;
 	free(f->key);
 	free(f->label);
+	free(f->name);
 	free(f);
 }
 
@@ -128,6 +130,48 @@ bool ry_field__sql_sorted(const ry_field *f, bool desc)
 }
 const char *ry_field_key(const ry_field *f) { return f->key; }
 const char *ry_field_label(const ry_field *f) { return f->label; }
+
+/* A key goes bare when the parser reads it back as itself, else quoted. */
+static void put_key(ry_buf *b, const char *key, bool metric)
+{
+	bool bare = *key != '\0';
+	for (const char *s = key; *s && bare; s++)
+		bare = isalnum((unsigned char)*s) || *s == '_' || *s == '-' || *s == '/' || (!metric && *s == '.');
+	if (bare) {
+		ry_buf_puts(b, key);
+		return;
+	}
+	ry_buf_putc(b, '"');
+	for (const char *s = key; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			ry_buf_putc(b, '\\');
+		ry_buf_putc(b, *s);
+	}
+	ry_buf_putc(b, '"');
+}
+
+const char *ry_field_name(const ry_field *f)
+{
+	ry_field *m = (ry_field *)f; /* the name is a cache; the field stays what it was */
+	if (m->name)
+		return m->name;
+	ry_buf b = RY_BUF_INIT;
+	switch (f->kind) {
+	case RY_FIELD_BUILTIN: ry_buf_puts(&b, f->key); break;
+	case RY_FIELD_PARAM: ry_buf_puts(&b, "params."); put_key(&b, f->key, false); break;
+	case RY_FIELD_TAG: ry_buf_puts(&b, "tags."); put_key(&b, f->key, false); break;
+	case RY_FIELD_METRIC:
+		ry_buf_puts(&b, "metrics.");
+		put_key(&b, f->key, true);
+		if (f->agg != RY_AGG_LAST) {
+			ry_buf_putc(&b, '.');
+			ry_buf_puts(&b, aggs[f->agg].name);
+		}
+		break;
+	}
+	m->name = ry_buf_detach(&b);
+	return m->name;
+}
 ry_metric_agg ry_field_agg(const ry_field *f) { return f->agg; }
 bool ry_field_numeric(const ry_field *f) { return f->numeric; }
 
@@ -676,6 +720,8 @@ struct ry_query {
 	struct subq **subs; /* subs[i] fills sets[i] */
 	ry_idset **sets;
 	size_t nsets;
+	char **fields;      /* canonical names of the fields it reads, first use first */
+	size_t nfields;
 };
 
 /* A piece of compiled SQL with the values its placeholders take, in order.
@@ -701,6 +747,8 @@ struct parser {
 	int depth;
 	struct subq **subs;
 	size_t nsubs, capsubs;
+	char **fields;    /* what ry_query_field lists, moved into the query */
+	size_t nfields, capfields;
 };
 
 #define MAX_DEPTH 100
@@ -1298,6 +1346,17 @@ static const char *tok_desc(const struct tok *t)
 	}
 }
 
+/* Remember a field the filter reads (once), for ry_query_field. */
+static void note_field(struct parser *p, const ry_field *f)
+{
+	const char *name = ry_field_name(f);
+	for (size_t i = 0; i < p->nfields; i++)
+		if (!strcmp(p->fields[i], name))
+			return;
+	p->fields = ry_xgrow(p->fields, &p->capfields, p->nfields + 1, sizeof *p->fields);
+	p->fields[p->nfields++] = ry_xstrdup(name);
+}
+
 static int parse_predicate(struct parser *p, struct frag *out)
 {
 	struct tok *ft = &p->toks[p->pos++], *t;
@@ -1338,6 +1397,7 @@ static int parse_predicate(struct parser *p, struct frag *out)
 	p->out = out;
 	rc = emit_field(p, f, has_op, op, &v);
 	p->out = NULL;
+	note_field(p, f);
 	ry_field_free(f);
 	return rc;
 }
@@ -1524,7 +1584,12 @@ int ry_query_compile(ry_query **out, ry_store *st, const char *expr)
 		(*out)->sets[i] = ry_idset__new(fill_set, p.subs[i]);
 	p.subs = NULL;
 	p.nsubs = 0;
+	(*out)->fields = p.fields;
+	(*out)->nfields = p.nfields;
+	p.fields = NULL;
+	p.nfields = 0;
 done:
+	ry_strings_free(p.fields, p.nfields);
 	for (size_t i = 0; i < p.nsubs; i++)
 		subq_free(p.subs[i]);
 	free(p.subs);
@@ -1550,12 +1615,33 @@ void ry_query_free(ry_query *q)
 	}
 	free(q->sets);
 	free(q->subs);
+	ry_strings_free(q->fields, q->nfields);
 	free(q);
 }
 
 const char *ry_query_sql(const ry_query *q)
 {
 	return q->sql;
+}
+
+size_t ry_query_nfields(const ry_query *q)
+{
+	return q ? q->nfields : 0;
+}
+
+const char *ry_query_field(const ry_query *q, size_t i)
+{
+	return q && i < q->nfields ? q->fields[i] : NULL;
+}
+
+bool ry_field_exists(ry_store *st, const ry_field *f)
+{
+	switch (f->kind) {
+	case RY_FIELD_PARAM: return key_exists(st, sql_param_exists, f->key);
+	case RY_FIELD_METRIC: return key_exists(st, sql_metric_exists, f->key);
+	case RY_FIELD_TAG: return key_exists(st, sql_tag_exists, f->key);
+	default: return true;
+	}
 }
 
 static int bind_all(const struct bind *binds, size_t n, ry_idset *const *sets, sqlite3_stmt *s, int first)

@@ -46,6 +46,13 @@ const char *ry_field_key(const ry_field *f);   /* "lr" for params.lr, "status" f
 const char *ry_field_label(const ry_field *f); /* short header text: "lr", "val_acc.max"; lent */
 ry_metric_agg ry_field_agg(const ry_field *f); /* for metric fields */
 bool ry_field_numeric(const ry_field *f);      /* sorts/aligns as a number */
+/* The canonical name, which ry_field_parse reads back as the same field:
+ * "params.lr" for a bare lr that is a param, "metrics.val_acc.max",
+ * params."batch size".  Two spellings of one field share it.  Lent. */
+const char *ry_field_name(const ry_field *f);
+/* Whether any run has the param, metric or tag (a built-in always
+ * exists): a remembered column whose key has gone reads false. */
+bool ry_field_exists(ry_store *st, const ry_field *f);
 
 /* ---- sort keys ------------------------------------------------------- */
 
@@ -66,6 +73,12 @@ void ry_query_free(ry_query *q);
 /* The compiled SQL condition over `runs AS r` (for tests and debugging);
  * contains only ? placeholders for values.  Lent. */
 const char *ry_query_sql(const ry_query *q);
+
+/* The fields the filter reads, by canonical name (ry_field_name), each
+ * once, in the order they first appear; what a table shows as columns so
+ * that a filter's keys are visible.  NULL past the end.  Lent. */
+size_t ry_query_nfields(const ry_query *q);
+const char *ry_query_field(const ry_query *q, size_t i);
 
 /* 1-based column of the last parse error, 0 if none (for the TUI's inline
  * error marker). */

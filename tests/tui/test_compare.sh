@@ -47,8 +47,8 @@ send "]" "]"
 expect_screen "smoothing: 0.6" "] increases smoothing"
 send "["
 expect_screen "smoothing: 0.3" "[ decreases smoothing"
-send l
-expect_screen "y: log" "l switches to a log y axis"
+send y
+expect_screen "y: log" "y switches to a log y axis"
 send b
 expect_screen "baseline: " "b sets a baseline"
 send Right b

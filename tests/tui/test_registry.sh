@@ -38,8 +38,8 @@ send Enter
 expect_screen "Model churn  2 versions" "Enter opens the model"
 expect_screen "@champion" "the versions show their aliases"
 expect_screen "run-a" "the versions show their source runs"
-send h
-expect_screen "alias.set" "h shows the history"
+send H
+expect_screen "alias.set" "H shows the history"
 expect_screen "@champion v1 -> v2" "the history shows the alias move from -> to"
 expect_screen "better val_acc" "the history shows why"
 # A trail longer than the pane: the newest events show, Tab moves the keys

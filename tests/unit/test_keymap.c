@@ -47,7 +47,14 @@ static void test_defaults__every_view_falls_back_to_generic(void **state)
 	assert_int_equal(tui_keymap_lookup(km, TUI_KM_COMPARE, 'j'), TUI_ACT_MOVE_DOWN);
 	assert_int_equal(tui_keymap_lookup(km, TUI_KM_MAIN, '/'), TUI_ACT_FILTER);
 	assert_int_equal(tui_keymap_lookup(km, TUI_KM_DETAIL, '/'), TUI_ACT_SEARCH);
-	/* compare binds l to log-y, overriding the generic move-right */
+	/* h/l are left/right on every screen (issue 13): compare's log-y is y */
+	assert_int_equal(tui_keymap_lookup(km, TUI_KM_COMPARE, 'l'), TUI_ACT_MOVE_RIGHT);
+	assert_int_equal(tui_keymap_lookup(km, TUI_KM_COMPARE, 'y'), TUI_ACT_LOG_Y);
+	assert_int_equal(tui_keymap_lookup(km, TUI_KM_REGISTRY, 'h'), TUI_ACT_MOVE_LEFT);
+	assert_int_equal(tui_keymap_lookup(km, TUI_KM_REGISTRY, 'H'), TUI_ACT_HISTORY);
+	/* a view binding overrides the generic one (no default does now: bind one) */
+	char err[128];
+	assert_int_equal(tui_keymap_bind(km, "compare", "l", "log-y", err, sizeof err), 0);
 	assert_int_equal(tui_keymap_lookup(km, TUI_KM_COMPARE, 'l'), TUI_ACT_LOG_Y);
 	assert_int_equal(tui_keymap_lookup(km, TUI_KM_MAIN, 'l'), TUI_ACT_MOVE_RIGHT);
 	assert_int_equal(tui_keymap_lookup(km, TUI_KM_COMPARE, '['), TUI_ACT_EMA_LESS);
@@ -62,7 +69,9 @@ static void test_keys_for__lists_only_reachable_keys(void **state)
 	char keys[128];
 	assert_int_equal(tui_keymap_keys_for(km, TUI_KM_MAIN, TUI_ACT_MOVE_DOWN, true, keys, sizeof keys), 2);
 	assert_string_equal(keys, "j, Down");
-	/* in compare, l is log-y: move-right is only reachable with Right */
+	/* with compare's l bound to log-y, move-right is only reachable with Right */
+	char err[128];
+	assert_int_equal(tui_keymap_bind(km, "compare", "l", "log-y", err, sizeof err), 0);
 	tui_keymap_keys_for(km, TUI_KM_COMPARE, TUI_ACT_MOVE_RIGHT, true, keys, sizeof keys);
 	assert_string_equal(keys, "Right");
 	assert_int_equal(tui_keymap_keys_for(km, TUI_KM_MAIN, TUI_ACT_LOG_Y, true, keys, sizeof keys), 0);

@@ -402,10 +402,10 @@ static void model_status(struct tui_view *v, struct tui_ctx *c, char *out, size_
 	struct model_priv *p = v->priv;
 	(void)c;
 	if (p->history && p->hfocus)
-		snprintf(out, n, " event %zu/%zu  Tab versions  h hide history  q back", p->nev ? p->evl.cur + 1 : 0,
+		snprintf(out, n, " event %zu/%zu  Tab versions  H hide history  q back", p->nev ? p->evl.cur + 1 : 0,
 		         p->nev);
 	else
-		snprintf(out, n, " version %zu/%zu  r source run  d deploy  D deployments  h history%s  q back",
+		snprintf(out, n, " version %zu/%zu  r source run  d deploy  D deployments  H history%s  q back",
 		         p->nver ? p->list.cur + 1 : 0,
 		         p->nver, p->history ? " (shown, Tab scrolls it)" : "");
 }

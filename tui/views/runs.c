@@ -20,15 +20,18 @@
 #include "text/text.h"
 #include "app/tui.h"
 
-/* Built-in columns every table starts with. */
+/* Built-in columns every table starts with; the name column takes what
+ * the visible names need, up to NAME_CAP. */
 static const char *const builtin_cols[] = { "status", "name", "created", "duration", "host", "cost" };
-enum { NBUILTIN = 6, COL_STATUS = 0, COL_NAME = 1 };
+enum { NBUILTIN = 6, COL_STATUS = 0, COL_NAME = 1, NAME_MIN = 16, NAME_CAP = 40 };
+static const int builtin_widths[NBUILTIN] = { 2, 0, 9, 8, 12, 8 };
 
 struct col {
 	char *spec;      /* what the user named: "params.lr", "duration" */
 	ry_field *f;     /* owned */
 	int width;       /* chosen at draw time */
 	bool numeric;
+	bool shown_for;  /* added because the sort or the filter reads it; never remembered */
 };
 
 struct main_priv {
@@ -56,6 +59,9 @@ struct main_priv {
 	size_t ncols, col_cur;
 	bool cols_default;           /* nothing remembered: the default columns are shown */
 	bool cols_source;            /* ... and they include the source (imported runs exist) */
+	char **base;                 /* the chosen columns: remembered, or the default candidates */
+	size_t nbase;
+	int fit_w;                   /* table width the default columns were fitted to */
 	size_t col_first;            /* first scrollable (non-pinned) column shown */
 
 	ry_cell *cells;              /* cache: rows [cache_top, cache_top + cache_n) x ncols */
@@ -107,8 +113,29 @@ static bool col_add(struct tui_ctx *c, struct main_priv *p, const char *spec, bo
 	p->cols[p->ncols].f = f;
 	p->cols[p->ncols].width = 8;
 	p->cols[p->ncols].numeric = ry_field_numeric(f);
+	p->cols[p->ncols].shown_for = false;
 	p->ncols++;
 	return true;
+}
+
+/* The column shown as this spec already, by canonical name. */
+static bool col_shown(const struct main_priv *p, const char *name)
+{
+	for (size_t j = 0; j < p->ncols; j++)
+		if (!strcmp(ry_field_name(p->cols[j].f), name))
+			return true;
+	return false;
+}
+
+/* The width a column wants (the name's is chosen in layout_cols). */
+static int col_want(const struct col *col, size_t j)
+{
+	if (j < NBUILTIN)
+		return builtin_widths[j];
+	if (!strcmp(col->spec, "source"))
+		return 20; /* "plugin:lightning-csv" */
+	int lw = tui_text_width(ry_field_label(col->f)) + 1;
+	return lw < 9 ? 9 : lw > 16 ? 16 : lw;
 }
 
 /* The remembered columns of the current experiment (or of "all"). */
@@ -171,60 +198,191 @@ static bool has_imported(struct tui_ctx *c, struct main_priv *p)
 	return any;
 }
 
-/* Set the columns: built-ins plus `specs` (comma-separated), or the
- * remembered ones, or a few params and metrics when nothing is remembered. */
-static void columns_load(struct tui_ctx *c, struct main_priv *p, const char *specs)
+static int table_width(const struct tui_ctx *c);
+
+/* What the visible names need: the widest name of the rows on screen. */
+static int name_need(struct tui_ctx *c, struct main_priv *p, size_t h)
 {
-	char *owned = NULL;
+	size_t n = p->list ? ry_runlist_count(p->list) : 0, top = p->rows.top < n ? p->rows.top : 0;
+	size_t k = n - top < h ? n - top : h;
+	int need = NAME_MIN;
+	if (!k)
+		return need;
+	ry_cell *cells = ry_xcalloc(k, sizeof *cells);
+	if (ry_runlist_fetch(c->st, ry_runlist_ids(p->list) + top, k, &p->name_field, 1, cells) == 0)
+		for (size_t i = 0; i < k; i++)
+			if (cells[i].type == RY_CELL_TEXT) {
+				int w = tui_text_width(cells[i].text) + 1;
+				need = w > need ? w : need;
+			}
+	ry_cells_clear(cells, k);
+	free(cells);
+	return need > NAME_CAP ? NAME_CAP : need;
+}
+
+/* The columns the sort and the filter read, by canonical name, so that
+ * what decides the order and the rows is always on screen. */
+static void needed_names(struct tui_ctx *c, struct main_priv *p, char ***out, size_t *n)
+{
+	size_t cap = 0;
+	ry_field *f = NULL;
+	bool desc;
+	*out = NULL;
+	*n = 0;
+	if (p->sort && ry_sort_parse(&f, &desc, c->st, p->sort) == 0) {
+		*out = ry_xgrow(*out, &cap, *n + 1, sizeof **out);
+		(*out)[(*n)++] = ry_xstrdup(ry_field_name(f));
+	}
+	ry_field_free(f);
+	ry_query *q = NULL;
+	if (p->filter && ry_query_compile(&q, c->st, p->filter) == 0)
+		for (size_t i = 0; i < ry_query_nfields(q); i++) {
+			*out = ry_xgrow(*out, &cap, *n + 1, sizeof **out);
+			(*out)[(*n)++] = ry_xstrdup(ry_query_field(q, i));
+		}
+	ry_query_free(q);
+}
+
+/* Build the table's columns: the built-ins, the sort's and the filter's
+ * (when not shown already), then the chosen ones -- all of a remembered
+ * set; of the default candidates, as many as fit the table's width. */
+static void columns_build(struct tui_ctx *c, struct main_priv *p)
+{
+	char *cur = p->col_cur < p->ncols ? ry_xstrdup(ry_field_name(p->cols[p->col_cur].f)) : NULL;
+	char **need = NULL;
+	size_t nneed = 0;
 	cols_free(p);
 	for (int i = 0; i < NBUILTIN; i++)
 		col_add(c, p, builtin_cols[i], false);
+	needed_names(c, p, &need, &nneed);
+	for (size_t i = 0; i < nneed; i++)
+		if (!col_shown(p, need[i]) && col_add(c, p, need[i], false))
+			p->cols[p->ncols - 1].shown_for = true;
+	ry_strings_free(need, nneed);
+	if (p->cols_default && p->cols_source && !col_shown(p, "source"))
+		col_add(c, p, "source", false);
+	int w = table_width(c), used = 0;
+	if (p->cols_default) {
+		size_t h = p->rows.height ? p->rows.height : (size_t)(c->rows > 4 ? c->rows - 4 : 1);
+		used = name_need(c, p, h) + 1;
+		for (size_t j = 0; j < p->ncols; j++)
+			if (j != COL_NAME)
+				used += col_want(&p->cols[j], j) + 1;
+		p->fit_w = w;
+	}
+	for (size_t i = 0; i < p->nbase; i++) {
+		if (col_shown(p, p->base[i]) || !col_add(c, p, p->base[i], false))
+			continue;
+		if (!p->cols_default)
+			continue;
+		int cw = col_want(&p->cols[p->ncols - 1], p->ncols - 1) + 1;
+		if (used + cw > w) {
+			/* It does not fit: take it back (a narrower one later may). */
+			p->ncols--;
+			free(p->cols[p->ncols].spec);
+			ry_field_free(p->cols[p->ncols].f);
+			continue;
+		}
+		used += cw;
+	}
+	p->col_cur = COL_NAME;
+	for (size_t j = 0; cur && j < p->ncols; j++)
+		if (!strcmp(ry_field_name(p->cols[j].f), cur))
+			p->col_cur = j;
+	free(cur);
+	p->col_first = 2;
+}
+
+/* The sort or the filter changed: show what they read. */
+static void columns_follow(struct tui_ctx *c, struct main_priv *p)
+{
+	char **need = NULL;
+	size_t nneed = 0;
+	bool same = true;
+	needed_names(c, p, &need, &nneed);
+	for (size_t i = 0; i < nneed && same; i++)
+		same = col_shown(p, need[i]);
+	size_t nfor = 0;
+	for (size_t j = 0; j < p->ncols; j++)
+		nfor += p->cols[j].shown_for;
+	ry_strings_free(need, nneed);
+	if (!same || nfor)
+		columns_build(c, p);
+}
+
+/* The default candidates: the params that vary in the experiment and its
+ * main metrics (core/query/keys.h), a metric and a param in turn, so that
+ * a narrow table shows some of each. */
+static void default_candidates(struct tui_ctx *c, struct main_priv *p)
+{
+	char **pk = NULL, **mk = NULL;
+	size_t npk = 0, nmk = 0, cap = 0;
+	if (ry_keys_varying_params(c->st, cur_exp_id(p), &pk, &npk) < 0)
+		tui_error(c, "%s", ry_error_last());
+	if (ry_keys_main_metrics(c->st, cur_exp_id(p), &mk, &nmk) < 0)
+		tui_error(c, "%s", ry_error_last());
+	for (size_t i = 0; i < npk || i < nmk; i++) {
+		p->base = ry_xgrow(p->base, &cap, p->nbase + 2, sizeof *p->base);
+		if (i < nmk)
+			p->base[p->nbase++] = ry_xasprintf("metrics.%s", mk[i]);
+		if (i < npk)
+			p->base[p->nbase++] = ry_xasprintf("params.%s", pk[i]);
+	}
+	ry_strings_free(pk, npk);
+	ry_strings_free(mk, nmk);
+}
+
+/* Set the columns: built-ins plus `specs` (comma-separated), or the
+ * remembered ones, or when nothing is remembered the defaults.  A
+ * remembered column whose key no run has any more is reported, not
+ * silently left out. */
+static void columns_load(struct tui_ctx *c, struct main_priv *p, const char *specs)
+{
+	char *owned = NULL;
+	ry_strings_free(p->base, p->nbase);
+	p->base = NULL;
+	p->nbase = 0;
 	if (!specs)
 		specs = owned = columns_setting_get(c, p);
 	p->cols_default = !specs;
 	p->cols_source = false;
 	if (specs) {
 		char *copy = ry_xstrdup(specs), *save = NULL;
+		ry_buf gone = RY_BUF_INIT;
+		size_t cap = 0, ngone = 0;
 		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			ry_field *f = NULL;
 			while (*t == ' ')
 				t++;
-			if (*t)
-				col_add(c, p, t, false); /* a key that no longer exists is dropped */
+			if (!*t)
+				continue;
+			if (ry_field_parse(&f, c->st, t) < 0 || !ry_field_exists(c->st, f)) {
+				ry_buf_printf(&gone, "%s%s", ngone++ ? ", " : "", t);
+			} else {
+				p->base = ry_xgrow(p->base, &cap, p->nbase + 1, sizeof *p->base);
+				p->base[p->nbase++] = ry_xstrdup(t);
+			}
+			ry_field_free(f);
 		}
+		if (ngone)
+			tui_error(c, "saved column%s %s no longer exist%s in any run: not shown (C or :columns changes the set)",
+			          ngone == 1 ? "" : "s", ry_buf_cstr(&gone), ngone == 1 ? "s" : "");
+		ry_buf_free(&gone);
 		free(copy);
 	} else {
-		char **pk = NULL, **mk = NULL;
-		size_t npk = 0, nmk = 0;
-		if ((p->cols_source = has_imported(c, p)))
-			col_add(c, p, "source", false);
-		sample_param_keys(c, p, &pk, &npk);
-		if (npk)
-			qsort(pk, npk, sizeof *pk, cmp_str);
-		for (size_t i = 0; i < npk && i < 3; i++) {
-			char *s = ry_xasprintf("params.%s", pk[i]);
-			col_add(c, p, s, false);
-			free(s);
-		}
-		if (ry_metrics_keys(c->st, cur_exp_id(p), &mk, &nmk) == 0) {
-			for (size_t i = 0; i < nmk && i < 3; i++) {
-				char *s = ry_xasprintf("metrics.%s", mk[i]);
-				col_add(c, p, s, false);
-				free(s);
-			}
-		}
-		ry_strings_free(pk, npk);
-		ry_strings_free(mk, nmk);
+		p->cols_source = has_imported(c, p);
+		default_candidates(c, p);
 	}
 	free(owned);
-	if (p->col_cur >= p->ncols)
-		p->col_cur = COL_NAME;
-	p->col_first = NBUILTIN > 2 ? 2 : 0;
+	columns_build(c, p);
 }
 
 static char *columns_join(const struct main_priv *p)
 {
 	ry_buf b = RY_BUF_INIT;
 	for (size_t i = NBUILTIN; i < p->ncols; i++) {
+		if (p->cols[i].shown_for)
+			continue;
 		if (b.len)
 			ry_buf_putc(&b, ',');
 		ry_buf_puts(&b, p->cols[i].spec);
@@ -330,6 +488,7 @@ static void main_done(struct tui_view *v, struct tui_ctx *c)
 	if (!p)
 		return;
 	cols_free(p);
+	ry_strings_free(p->base, p->nbase);
 	ry_runlist_free(p->list);
 	ry_experiments_free(p->exps, p->nexps);
 	ry_field_free(p->name_field);
@@ -437,6 +596,11 @@ static int exp_pane_width(const struct tui_ctx *c)
 	return c->cols >= 110 ? 30 : c->cols >= 84 ? 24 : 0;
 }
 
+static int table_width(const struct tui_ctx *c)
+{
+	return c->cols - exp_pane_width(c);
+}
+
 static void draw_exps(struct tui_view *v, struct tui_ctx *c, int y, int h, int w)
 {
 	struct main_priv *p = v->priv;
@@ -485,24 +649,27 @@ static void draw_exps(struct tui_view *v, struct tui_ctx *c, int y, int h, int w
  * (status and name stay pinned) so that the column cursor is visible. */
 static void layout_cols(struct main_priv *p, int w)
 {
-	static const int fixed[NBUILTIN] = { 2, 0, 9, 8, 12, 8 };
-	for (size_t j = 0; j < p->ncols; j++) {
-		if (j < NBUILTIN && j != COL_NAME) {
-			p->cols[j].width = fixed[j];
-		} else if (j >= NBUILTIN && !strcmp(p->cols[j].spec, "source")) {
-			p->cols[j].width = 20; /* "plugin:lightning-csv" */
-		} else if (j >= NBUILTIN) {
-			int lw = tui_text_width(ry_field_label(p->cols[j].f)) + 1;
-			p->cols[j].width = lw < 9 ? 9 : lw > 16 ? 16 : lw;
+	int need = NAME_MIN;
+	for (size_t j = 0; j < p->ncols; j++)
+		if (j != COL_NAME)
+			p->cols[j].width = col_want(&p->cols[j], j);
+	/* Name takes what the names on screen need (the cache holds them), up
+	 * to NAME_CAP, and never more than the table leaves it. */
+	for (size_t i = 0; p->cells && i < p->cache_n; i++) {
+		const ry_cell *cell = &p->cells[i * p->ncols + COL_NAME];
+		if (i + p->cache_top >= p->rows.top && i + p->cache_top < p->rows.top + p->rows.height &&
+		    cell->type == RY_CELL_TEXT) {
+			int tw = tui_text_width(cell->text) + 1;
+			need = tw > need ? tw : need;
 		}
 	}
-	/* Name takes what is left after the other columns, within limits. */
 	int others = 0;
 	for (size_t j = 0; j < p->ncols; j++)
 		if (j != COL_NAME)
 			others += p->cols[j].width + 1;
-	int nw = w - others - 1;
-	p->cols[COL_NAME].width = nw < 16 ? 16 : nw > 40 ? 40 : nw;
+	int left = w - others - 1;
+	need = need > NAME_CAP ? NAME_CAP : need;
+	p->cols[COL_NAME].width = left < need ? (left < NAME_MIN ? NAME_MIN : left) : need;
 	/* Keep the column cursor visible by scrolling the non-pinned columns. */
 	if (p->col_cur >= 2 && p->col_cur < p->col_first)
 		p->col_first = p->col_cur;
@@ -524,8 +691,11 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 	size_t rows = h > 1 ? (size_t)h - 1 : 1;
 	double now = ry_now();
 	tui_list_fit(&p->rows, n, rows);
-	layout_cols(p, w);
+	/* The default columns fill the width: refit them when it changed. */
+	if (p->cols_default && w != p->fit_w)
+		columns_build(c, p);
 	cache_fill(c, p, rows);
+	layout_cols(p, w);
 
 	/* Header, with the sort column marked and the column cursor shown. */
 	tui_draw_fill(c, y, x0, w, TUI_COLOR_HEADER);
@@ -610,12 +780,21 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 
 static void main_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
+	struct main_priv *p = v->priv;
 	int pw = exp_pane_width(c);
-	if (!pw)
-		((struct main_priv *)v->priv)->focus_exps = false;
 	if (pw)
 		draw_exps(v, c, y, h, pw);
 	draw_table(v, c, y, pw, h, c->cols - pw);
+	if (!pw && p->focus_exps) {
+		/* Too narrow for the pane beside the table: Tab shows it over the
+		 * table's left side until Tab, Enter or Esc. */
+		int ow = c->cols - 8 < 32 ? c->cols - 8 : 32;
+		if (ow < 16)
+			ow = c->cols;
+		for (int yy = y; yy < y + h; yy++)
+			tui_draw_fill(c, yy, 0, ow, TUI_COLOR_DEFAULT);
+		draw_exps(v, c, y, h, ow);
+	}
 }
 
 static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
@@ -625,7 +804,10 @@ static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t
 	char marked[48] = "";
 	if (c->nmarked)
 		snprintf(marked, sizeof marked, "  %zu marked", c->nmarked);
-	snprintf(out, n, " filter: %s  sort: %s  %zu/%zu run%s%s", p->filter ? p->filter : "(none)",
+	/* The experiment always shows: it, the filter and the sort are what
+	 * decide the rows ("No runs match" has its reason in view). */
+	const char *exp = p->exp.cur > 0 && p->exp.cur <= p->nexps ? p->exps[p->exp.cur - 1].name : "all";
+	snprintf(out, n, " exp: %s  filter: %s  sort: %s  %zu/%zu run%s%s", exp, p->filter ? p->filter : "(none)",
 	         p->sort ? p->sort : "created:desc", count ? p->rows.cur + 1 : 0, count, count == 1 ? "" : "s",
 	         marked);
 }
@@ -714,6 +896,7 @@ static void sort_by(struct tui_ctx *c, struct main_priv *p, bool desc)
 	else
 		set_str(&p->sort, s);
 	free(s);
+	columns_follow(c, p);
 }
 
 static void columns_chosen(struct tui_ctx *c, struct tui_view *owner, const char *const *chosen, size_t n)
@@ -750,7 +933,7 @@ static void open_column_picker(struct tui_view *v, struct tui_ctx *c, struct mai
 		items[i] = i == 0 ? ry_xstrdup("source") : i <= npk ? ry_xasprintf("params.%s", pk[i - 1])
 		                                                    : ry_xasprintf("metrics.%s", mk[i - 1 - npk]);
 		for (size_t j = NBUILTIN; j < p->ncols; j++)
-			if (!strcmp(p->cols[j].spec, items[i]))
+			if (!p->cols[j].shown_for && !strcmp(p->cols[j].spec, items[i]))
 				sel[i] = true;
 	}
 	struct tui_picker_arg a = {
@@ -844,6 +1027,11 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		case TUI_ACT_ENTER: case TUI_ACT_MOVE_RIGHT: case TUI_ACT_FOCUS_NEXT:
 			p->focus_exps = false;
 			return TUI_REDRAW;
+		case TUI_ACT_BACK:
+			if (exp_pane_width(c))
+				break;
+			p->focus_exps = false; /* Esc closes the overlay, never the app */
+			return TUI_REDRAW;
 		default:
 			break;
 		}
@@ -854,16 +1042,15 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 	case TUI_ACT_MOVE_LEFT:
 		if (p->col_cur > 0)
 			p->col_cur--;
-		else if (exp_pane_width(c))
-			p->focus_exps = true;
+		else
+			p->focus_exps = true; /* beside the table, or over it when narrow */
 		return TUI_REDRAW;
 	case TUI_ACT_MOVE_RIGHT:
 		if (p->col_cur + 1 < p->ncols)
 			p->col_cur++;
 		return TUI_REDRAW;
 	case TUI_ACT_FOCUS_NEXT:
-		if (exp_pane_width(c))
-			p->focus_exps = !p->focus_exps;
+		p->focus_exps = !p->focus_exps;
 		return TUI_REDRAW;
 	case TUI_ACT_ENTER:
 		if (n) {
@@ -943,6 +1130,7 @@ static int apply_filter(struct tui_ctx *c, struct main_priv *p, const char *text
 	c->prompt_error[0] = '\0';
 	c->prompt_error_col = 0;
 	set_str(&p->filter, text);
+	columns_follow(c, p);
 	return 0;
 }
 
@@ -955,6 +1143,7 @@ static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const ch
 			/* Esc puts back the filter that was there before. */
 			if (list_open(c, p, p->filter_saved, p->sort) == 0)
 				set_str(&p->filter, p->filter_saved);
+			columns_follow(c, p);
 			return TUI_REDRAW;
 		}
 		/* Live: every edit applies; a bad expression keeps the last good
@@ -996,6 +1185,7 @@ static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, 
 		} else {
 			set_str(&p->sort, arg);
 		}
+		columns_follow(c, p);
 		return TUI_REDRAW;
 	}
 	if (!strcmp(cmd, "filter")) {
@@ -1003,6 +1193,7 @@ static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, 
 			tui_error(c, "%s", ry_error_last());
 		else
 			set_str(&p->filter, arg);
+		columns_follow(c, p);
 		return TUI_REDRAW;
 	}
 	if (!strcmp(cmd, "columns")) {
