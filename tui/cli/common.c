@@ -163,6 +163,11 @@ int cli_extra_arg(const char *cmd, const char *arg, const char *hint)
 	return rc;
 }
 
+int cli_conflict(const char *cmd, const char *opt_a, const char *opt_b)
+{
+	return cli_usage(cmd, "options '%s' and '%s' cannot be used together", opt_a, opt_b);
+}
+
 int cli_parse_json_db(int argc, char **argv, struct cli_global *g, const char *cmd, const char *help,
                       bool *json)
 {
