@@ -156,6 +156,11 @@ int cli_parse_json_db(int argc, char **argv, struct cli_global *g, const char *c
  * it is not one. */
 bool cli_parse_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 
+/* Print a multi-line message (outside text) one line at a time, each
+ * sanitised and prefixed with `prefix`: a newline inside a message is never
+ * shown as ^J. */
+void cli_put_lines(FILE *f, const char *prefix, const char *text);
+
 /* Print outside text sanitised for a terminal. */
 void cli_put_safe(FILE *f, const char *s);
 

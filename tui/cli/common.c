@@ -211,6 +211,19 @@ void cli_put_safe(FILE *f, const char *s)
 	ry_buf_free(&b);
 }
 
+void cli_put_lines(FILE *f, const char *prefix, const char *text)
+{
+	for (const char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		char *line;
+		nl = strchr(p, '\n');
+		line = nl ? ry_xstrndup(p, (size_t)(nl - p)) : ry_xstrdup(p);
+		fputs(prefix, f);
+		cli_put_safe(f, line);
+		fputc('\n', f);
+		free(line);
+	}
+}
+
 int cli_help(const char *text)
 {
 	fputs(text, stdout);

@@ -31,7 +31,11 @@ static const char metrics_help[] =
 	"  --json       one document: {\"run\": {\"id\", \"uuid\", \"name\"}, \"metrics\":\n"
 	"               {KEY: {\"step\": [...], \"ts\": [...], \"value\": [...]}}};\n"
 	"               non-finite values are null\n"
-	"  --db PATH    workspace file\n";
+	"  --db PATH    workspace file\n"
+	"  -h, --help   print this help\n"
+	"\n"
+	"Exit status: 0 ok, 1 no such run, metric or workspace, 2 bad usage (also\n"
+	"--csv with --json).\n";
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_CSV };
 
