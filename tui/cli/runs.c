@@ -326,7 +326,9 @@ int cli_runs(int argc, char **argv, struct cli_global *g)
 		case 'c': o.columns = optarg; break;
 		case 'n':
 			/* 0 used to mean "no limit", which nobody means by writing it */
-			if (!cli_parse_count(optarg, 1, SIZE_MAX, &limit))
+			if (!cli_parse_count(optarg, 0, SIZE_MAX, &limit))
+				return cli_bad_value("runs", "--limit", optarg, "a whole number");
+			if (limit == 0)
 				return cli_bad_value("runs", "--limit", optarg, "a whole number from 1");
 			o.limit = (size_t)limit;
 			break;
