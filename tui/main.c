@@ -52,10 +52,24 @@ const struct cli_command cli_commands[] = {
 	{ "deployments", cli_deployments, "[--all] [--json]", "list deployments with their live status" },
 	{ "undeploy", cli_undeploy, "ID [--yes]", "stop a deployment" },
 	{ "bench", cli_bench, "[--runs N] [--points N]", "print performance figures" },
+	{ "tag", cli_tag, "RUN K=V...", "set tags on a run" },
+	{ "untag", cli_untag, "RUN K...", "remove tags from a run" },
+	{ "rename", cli_rename, "RUN NAME", "give a run a new name" },
+	{ "note", cli_note, "RUN TEXT|-", "set a run's notes (- reads them from stdin)" },
+	{ "set", cli_set, "KEY VALUE [-e EXP]", "change a workspace or experiment setting (metric goals, code dir)" },
+	{ "completion", cli_completion, "bash|zsh|fish", "print a shell completion script" },
+	{ "help", cli_help_cmd, "[COMMAND]", "describe runyard or one command" },
+	{ "version", cli_version, "", "print the version" },
 	{ NULL, NULL, NULL, NULL },
 };
 
-static void usage(FILE *f)
+/* `runyard __complete KIND`: hidden, for the completion scripts. */
+static const struct cli_command hidden_commands[] = {
+	{ "__complete", cli_complete, "KIND", "print completion candidates" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+void cli_usage_all(FILE *f)
 {
 	fprintf(f,
 	        "usage: runyard [--db PATH] [--theme NAME]      open the TUI on a workspace\n"
@@ -64,7 +78,11 @@ static void usage(FILE *f)
 	        "\n"
 	        "Commands:\n");
 	for (const struct cli_command *c = cli_commands; c->name; c++)
-		fprintf(f, "  %-12s %s\n  %-12s   %s\n", c->name, c->summary, "", c->args);
+	{
+		fprintf(f, "  %-12s %s\n", c->name, c->summary);
+		if (*c->args)
+			fprintf(f, "  %-12s   %s\n", "", c->args);
+	}
 	fprintf(f,
 	        "\n"
 	        "Global options:\n"
@@ -102,10 +120,10 @@ int main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
-			printf("runyard %s\n", PACKAGE_VERSION);
-			return 0;
+			char *version_argv[] = { "version", NULL };
+			return cli_version(1, version_argv, &g);
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			usage(stdout);
+			cli_usage_all(stdout);
 			return 0;
 		} else if (!strcmp(a, "--demo")) {
 			demo = true;
@@ -139,6 +157,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (const struct cli_command *c = cli_commands; c->name; c++) {
+		if (!strcmp(c->name, argv[i]))
+			return c->fn(argc - i, argv + i, &g);
+	}
+	for (const struct cli_command *c = hidden_commands; c->name; c++) {
 		if (!strcmp(c->name, argv[i]))
 			return c->fn(argc - i, argv + i, &g);
 	}

@@ -877,7 +877,8 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 	if ((rc = ry_run_get(&r, st, run_id)))
 		return rc;
 	if (!r->source || strcmp(r->source, "ssh") || !r->remote_dir) {
-		rc = ry_error_set(RY_EINVAL, "run %s is not a remote run; stop a local run with Ctrl-C in its "
+		/* Refused, not bad usage: the run exists, it is just not ours to kill. */
+		rc = ry_error_set(RY_EREFUSED, "run %s is not a remote run; stop a local run with Ctrl-C in its "
 		                  "terminal", r->name);
 		goto out;
 	}

@@ -406,6 +406,19 @@ int ry_run_set_tag(ry_store *st, int64_t id, const char *key, const char *value)
 	return rc;
 }
 
+int ry_run_unset_tag(ry_store *st, int64_t id, const char *key)
+{
+	sqlite3_stmt *s = ry_store__stmt(st, "DELETE FROM tags WHERE run_id = ? AND key = ?");
+	int rc;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : ry_store__sqlerr(st, "removing a tag");
+	sqlite3_reset(s);
+	if (rc == 0 && sqlite3_changes(ry_store__db(st)) == 0)
+		rc = ry_error_set(RY_ENOTFOUND, "run %lld has no tag '%s'", (long long)id, key);
+	return rc;
+}
+
 static int update_one(ry_store *st, sqlite3_stmt *s, int64_t id, const char *what)
 {
 	int rc = sqlite3_step(s);

@@ -110,6 +110,8 @@ int ry_run_import_record(ry_store *st, const char *plugin, const char *ext_id, i
 int ry_run_set_param(ry_store *st, int64_t id, const char *key, const char *value);
 int ry_run_set_tag(ry_store *st, int64_t id, const char *key, const char *value);
 int ry_run_set_notes(ry_store *st, int64_t id, const char *notes);
+/* Remove a run's tag; RY_ENOTFOUND when the run has no tag `key`. */
+int ry_run_unset_tag(ry_store *st, int64_t id, const char *key);
 
 /* Settle a run: status, end time, exit code (has_exit false: none), cost.
  * Only a queued or running run is settled (compare-and-set): one already

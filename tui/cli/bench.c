@@ -50,6 +50,7 @@ static const char help[] =
 	"              filter keystroke, scrolling a page, compare of 12 runs with\n"
 	"              100,000-point histories and the chart, max RSS\n"
 	"  --json      print one JSON object instead of lines (docs/json.md)\n"
+	"  --db PATH   ignored: bench builds its own workspace in $TMPDIR\n"
 	"  -h, --help  print this help\n"
 	"\n"
 	"The workspace goes to $TMPDIR (default /tmp) and needs about 30 bytes per\n"

@@ -69,6 +69,20 @@ int cli_push(int argc, char **argv, struct cli_global *g);
 int cli_deploy(int argc, char **argv, struct cli_global *g);
 int cli_deployments(int argc, char **argv, struct cli_global *g);
 int cli_undeploy(int argc, char **argv, struct cli_global *g);
+/* editing a run and settings (cli/edit.c, issue 13) */
+int cli_tag(int argc, char **argv, struct cli_global *g);
+int cli_untag(int argc, char **argv, struct cli_global *g);
+int cli_rename(int argc, char **argv, struct cli_global *g);
+int cli_note(int argc, char **argv, struct cli_global *g);
+int cli_set(int argc, char **argv, struct cli_global *g);
+/* `help [CMD]`, `version` (cli/help.c); `completion SHELL` and the hidden
+ * `__complete KIND` the scripts call (cli/completion.c) */
+int cli_help_cmd(int argc, char **argv, struct cli_global *g);
+int cli_version(int argc, char **argv, struct cli_global *g);
+int cli_completion(int argc, char **argv, struct cli_global *g);
+int cli_complete(int argc, char **argv, struct cli_global *g);
+/* `runyard --help`: the usage with every command of the table (main.c). */
+void cli_usage_all(FILE *f);
 /* `logs --deployment ID`: the end of a deployment's log; the exit status. */
 int cli_deployment_logs(struct cli_global *g, const char *id, size_t max_bytes);
 
@@ -129,6 +143,8 @@ int cli_getopt(struct cli_getopt *go, int argc, char **argv, const char *shorts,
  * (the first two from cli_getopt).  Outside text in them is sanitised. */
 int cli_bad_value(const char *cmd, const char *opt, const char *value, const char *want);
 int cli_extra_arg(const char *cmd, const char *arg, const char *hint); /* hint may be NULL */
+/*   two options that exclude each other: "options '--csv' and '--json' cannot be used together" */
+int cli_conflict(const char *cmd, const char *opt_a, const char *opt_b);
 
 /* Parse the options of a subcommand that takes only --json, --db and
  * --help (they may come anywhere; optind is left at the first operand).
@@ -139,6 +155,11 @@ int cli_parse_json_db(int argc, char **argv, struct cli_global *g, const char *c
 /* A count given to an option: decimal digits only, from lo to hi.  False if
  * it is not one. */
 bool cli_parse_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+
+/* Print a multi-line message (outside text) one line at a time, each
+ * sanitised and prefixed with `prefix`: a newline inside a message is never
+ * shown as ^J. */
+void cli_put_lines(FILE *f, const char *prefix, const char *text);
 
 /* Print outside text sanitised for a terminal. */
 void cli_put_safe(FILE *f, const char *s);

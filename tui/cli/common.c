@@ -164,6 +164,11 @@ int cli_extra_arg(const char *cmd, const char *arg, const char *hint)
 	return rc;
 }
 
+int cli_conflict(const char *cmd, const char *opt_a, const char *opt_b)
+{
+	return cli_usage(cmd, "options '%s' and '%s' cannot be used together", opt_a, opt_b);
+}
+
 int cli_parse_json_db(int argc, char **argv, struct cli_global *g, const char *cmd, const char *help,
                       bool *json)
 {
@@ -215,6 +220,19 @@ void cli_plugin_log(void *payload, const char *plugin, int level, const char *me
 	fprintf(stderr, "runyard: plugin %s: %s", plugin, level >= RY_PLUGIN_LOG_WARN ? "warning: " : "");
 	cli_put_safe(stderr, message);
 	fputc('\n', stderr);
+}
+
+void cli_put_lines(FILE *f, const char *prefix, const char *text)
+{
+	for (const char *p = text, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+		char *line;
+		nl = strchr(p, '\n');
+		line = nl ? ry_xstrndup(p, (size_t)(nl - p)) : ry_xstrdup(p);
+		fputs(prefix, f);
+		cli_put_safe(f, line);
+		fputc('\n', f);
+		free(line);
+	}
 }
 
 int cli_help(const char *text)

@@ -36,7 +36,15 @@ static const char help[] =
 	"Environment: RUNYARD_CONFIG (config file), RUNYARD_SSH_CONFIG (instead of\n"
 	"~/.ssh/config), RUNYARD_KNOWN_HOSTS (instead of ~/.ssh/known_hosts).\n"
 	"Host keys are never accepted automatically: an unknown host is refused\n"
-	"with its fingerprint and the command that trusts it.\n";
+	"with its fingerprint and the command that trusts it.\n"
+	"\n"
+	"Options:\n"
+	"  --db PATH       workspace file\n"
+	"  -h, --help      print this help\n"
+	"\n"
+	"Exit status: 0 ok (also when a probed host cannot be reached: the list says\n"
+	"why), 1 the config or workspace could not be read or a NAME is unknown,\n"
+	"2 bad usage.\n";
 
 /* `hosts --probe` connects to every host at once: one question on the
  * terminal at a time. */

@@ -19,7 +19,13 @@ static const char help[] =
 	"status, host, GPUs, elapsed time, cost so far.  The state is what the last\n"
 	"'runyard sync' saw; run it to refresh.\n"
 	"\n"
-	"  --json   one JSON document (see docs/json.md)\n";
+	"Options:\n"
+	"  --json      one JSON document (see docs/json.md)\n"
+	"  --db PATH   workspace file\n"
+	"  -h, --help  print this help\n"
+	"\n"
+	"Exit status: 0 ok (also when there are none), 1 the workspace could not be\n"
+	"read, 2 bad usage.\n";
 
 int cli_jobs(int argc, char **argv, struct cli_global *g)
 {
@@ -61,23 +67,34 @@ int cli_jobs(int argc, char **argv, struct cli_global *g)
 	} else if (n == 0) {
 		printf("no remote jobs yet; start one with 'runyard launch --host HOST -- CMD'\n");
 	} else {
-		printf("%-6s %-24s %-9s %-14s %-8s %8s %9s\n", "ID", "NAME", "STATUS", "HOST", "GPUS", "ELAPSED", "COST");
+		/* the runs table's style (cli/table.c): cut with an ellipsis, not
+		 * silently, numbers right-aligned */
+		static const char *const head[] = { "id", "name", "status", "host", "gpus", "elapsed", "cost" };
+		cli_table *t = cli_table_new(7);
+		for (size_t j = 0; j < 7; j++)
+			cli_table_column(t, j, head[j], j == 0 || j >= 5, j == 1 ? 32 : 24);
 		for (size_t i = 0; i < n; i++) {
 			ry_run *r = runs[i];
-			char dur[32], name[25], host[15];
+			char dur[32];
 			double d = ry_run_duration(r, now), c = ry_run_cost(r, now);
-			char *sn = ry_sanitize_dup(r->name ? r->name : ""), *sh = ry_sanitize_dup(r->host ? r->host : "");
 			if (isnan(d))
 				snprintf(dur, sizeof dur, "-");
 			else
 				ry_format_duration(d, dur, sizeof dur);
-			snprintf(name, sizeof name, "%s", sn);
-			snprintf(host, sizeof host, "%s", sh);
-			printf("%-6lld %-24s %-9s %-14s %-8s %8s %9.2f\n", (long long)r->id, name, r->status, host,
-			       r->gpus ? r->gpus : "-", dur, isnan(c) ? 0 : c);
-			free(sn);
-			free(sh);
+			cli_table_row(t);
+			cli_table_cellf(t, 0, "%lld", (long long)r->id);
+			cli_table_cell(t, 1, r->name);
+			cli_table_cell(t, 2, r->status);
+			cli_table_cell(t, 3, r->host);
+			cli_table_cell(t, 4, r->gpus);
+			cli_table_cell(t, 5, dur);
+			if (isnan(c))
+				cli_table_cell(t, 6, NULL);
+			else
+				cli_table_cellf(t, 6, "$%.2f", c);
 		}
+		cli_table_print(t, stdout, true);
+		cli_table_free(t);
 	}
 	ry_remote_jobs_free(runs, n);
 	ry_store_close(st);

@@ -46,7 +46,12 @@ static const char help[] =
 	"                        experiment's code_dir setting, if any)\n"
 	"  --estimate            print the estimate and exit\n"
 	"  --yes                 do not ask for confirmation\n"
-	"  --json                machine-readable estimate/result on stdout\n";
+	"  --json                machine-readable estimate/result on stdout\n"
+	"  --db PATH             workspace file\n"
+	"  -h, --help            print this help\n"
+	"\n"
+	"Exit status: 0 launched (or estimated), 1 refused (budget, declined, host) or\n"
+	"failed, 2 bad usage.\n";
 
 static void on_progress(double frac, const char *what, void *payload)
 {

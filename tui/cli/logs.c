@@ -40,7 +40,12 @@ static const char help[] =
 	"on an ssh target, logs_url's answer on an http one.\n"
 	"\n"
 	"  --deployment ID  a deployment's log, not a run's\n"
-	"  --tail BYTES     at most this much of its end (default 65536)\n";
+	"  --tail BYTES     at most this much of its end (default 65536)\n"
+	"  --db PATH        workspace file\n"
+	"  -h, --help       print this help\n"
+	"\n"
+	"Exit status: 0 ok, 1 no such run or deployment, or the host could not be\n"
+	"reached (what the workspace already holds is still printed), 2 bad usage.\n";
 
 /* How the log reaches stdout: rendered (lines through lt) or raw. */
 struct out {
@@ -156,6 +161,7 @@ int cli_logs(int argc, char **argv, struct cli_global *g)
 
 	const char *deployment = NULL;
 	uint64_t tail = 65536;
+	bool unreachable = false;
 	while ((c = cli_getopt(&go, argc, argv, "fh", opts)) != -1) {
 		if (c == CLI_GETOPT_EXIT)
 			return go.status;
@@ -208,8 +214,14 @@ int cli_logs(int argc, char **argv, struct cli_global *g)
 		if (remote) {
 			ry_sync_report rep;
 			int src = ry_remote_sync(r.st, r.inv, id, &o, &rep);
-			if (src == 0 && rep.errors)
-				fprintf(stderr, "runyard: could not pull new output: %s\n", rep.errors);
+			/* What was pulled before is still printed; the status says it
+			 * may not be all there is. */
+			unreachable = src != 0 || rep.errors;
+			if (unreachable) {
+				fprintf(stderr, "runyard: could not pull new output from the host; "
+				        "showing what the workspace holds:\n");
+				cli_put_lines(stderr, "  ", src ? ry_error_last() : rep.errors);
+			}
 			ry_sync_report_clear(&rep);
 		}
 		if (!print_from(&out, path, &off, follow) && !follow) {
@@ -235,7 +247,7 @@ int cli_logs(int argc, char **argv, struct cli_global *g)
 			continue;
 		}
 	}
-	rc = 0;
+	rc = unreachable ? 1 : 0;
 out:
 	out_end(&out);
 	tui_logtext_free(out.lt);

@@ -31,7 +31,11 @@ static const char metrics_help[] =
 	"  --json       one document: {\"run\": {\"id\", \"uuid\", \"name\"}, \"metrics\":\n"
 	"               {KEY: {\"step\": [...], \"ts\": [...], \"value\": [...]}}};\n"
 	"               non-finite values are null\n"
-	"  --db PATH    workspace file\n";
+	"  --db PATH    workspace file\n"
+	"  -h, --help   print this help\n"
+	"\n"
+	"Exit status: 0 ok, 1 no such run, metric or workspace, 2 bad usage (also\n"
+	"--csv with --json).\n";
 
 enum fmt { FMT_TEXT, FMT_JSON, FMT_CSV };
 
@@ -44,33 +48,6 @@ static void json_str(FILE *f, const char *s)
 	cli_json_quote(&b, s);
 	cli_json_write(f, b.ptr, b.len);
 	ry_buf_free(&b);
-}
-
-/* One CSV field, quoted as RFC 4180 says (a field with a comma, a double
- * quote, CR or LF is quoted and its quotes doubled).  At a terminal the name
- * is sanitised first and then quoted, so the row still parses; to a file or
- * pipe it is exact, because there it is data that pandas reads back.
- *
- * No guard against spreadsheet formula injection (a name starting with '=',
- * '+', '-' or '@'): the reader this output is for is pandas, and prefixing
- * a quote would change the very names it promises to give exactly.  A
- * spreadsheet that runs formulas from imported CSV is the place to refuse. */
-static void csv_str(FILE *f, const char *s, bool tty)
-{
-	char *safe = tty ? ry_sanitize_dup(s) : NULL;
-	const char *t = safe ? safe : s;
-	if (!strpbrk(t, ",\"\n\r")) {
-		fputs(t, f);
-	} else {
-		fputc('"', f);
-		for (; *t; t++) {
-			if (*t == '"')
-				fputc('"', f);
-			fputc(*t, f);
-		}
-		fputc('"', f);
-	}
-	free(safe);
 }
 
 static void num(FILE *f, double v, bool json)
@@ -109,9 +86,9 @@ static void print_key(FILE *f, enum fmt fmt, bool tty, const ry_run *r, const ch
 		fputc('}', f);
 	} else if (fmt == FMT_CSV) {
 		for (size_t i = 0; i < n; i++) {
-			csv_str(f, r->name ? r->name : r->uuid, tty);
+			cli_csv_field(f, r->name ? r->name : r->uuid, tty);
 			fputc(',', f);
-			csv_str(f, key, tty);
+			cli_csv_field(f, key, tty);
 			fprintf(f, ",%lld,%.3f,", (long long)p[i].step, p[i].ts);
 			num(f, p[i].value, false);
 			fputc('\n', f);
@@ -149,8 +126,16 @@ int cli_metrics(int argc, char **argv, struct cli_global *g)
 
 	while ((c = cli_getopt(&go, argc, argv, "h", opts)) != -1) {
 		switch (c) {
-		case 'j': fmt = FMT_JSON; break;
-		case 'c': fmt = FMT_CSV; break;
+		case 'j':
+			if (fmt == FMT_CSV)
+				return cli_conflict("metrics", "--csv", "--json");
+			fmt = FMT_JSON;
+			break;
+		case 'c':
+			if (fmt == FMT_JSON)
+				return cli_conflict("metrics", "--csv", "--json");
+			fmt = FMT_CSV;
+			break;
 		default: return go.status;
 		}
 	}

@@ -30,6 +30,7 @@ static const char plugins_help[] =
 	"\n"
 	"Options:\n"
 	"  --json      print one JSON array instead of a table\n"
+	"  --db PATH   workspace file\n"
 	"  -h, --help  print this help\n"
 	"\n"
 	"Environment: RUNYARD_PLUGIN_TIMEOUT  seconds a plugin may stay silent (30).\n"

@@ -43,6 +43,7 @@ static const char run_help[] =
 	"  --no-params           do not read params from CMD's arguments\n"
 	"  -q, --quiet           no start/end lines from runyard on stderr\n"
 	"  --db PATH             workspace file\n"
+	"  -h, --help            print this help\n"
 	"\n"
 	"The command gets in its environment:\n"
 	"  RUNYARD_METRICS    a file to append JSON lines to: {\"step\": 1, \"loss\": 0.3}\n"
@@ -56,7 +57,10 @@ static const char run_help[] =
 	"bars and colours work as without runyard); to a file or pipe, to a pipe.\n"
 	"Ctrl-C is passed to the command; a second Ctrl-C kills it.  Ctrl-Z stops the\n"
 	"command with runyard; fg continues both.  If runyard is killed, the command\n"
-	"goes on and the next runyard start records how it ended.\n";
+	"goes on and the next runyard start records how it ended.\n"
+	"\n"
+	"Exit status: CMD's own (see above); 2 bad usage, before CMD starts; 1 when\n"
+	"the run could not be recorded.\n";
 
 static int split_kv(const char *opt, const char *arg, ry_kv **v, size_t *n, size_t *cap, bool need_eq)
 {

@@ -9,12 +9,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/table.h"
 
 static const char help[] =
 	"usage: runyard runs [-e EXP] [--filter EXPR] [--sort KEY[:desc]] [--columns K,K]\n"
-	"                    [--limit N] [--json] [--db PATH]\n"
+	"                    [--limit N] [--json | --csv | -q] [--db PATH]\n"
 	"\n"
 	"List runs, newest first: id, name, experiment, status, host, age, duration\n"
 	"and cost, plus the columns you ask for.  Long values are cut with an\n"
@@ -33,9 +34,14 @@ static const char help[] =
 	"  -s, --sort KEY[:desc] sort by a field (default: newest first); the sort\n"
 	"                        field is shown as a column\n"
 	"  -c, --columns K,K     extra columns: params, metrics, tags or fields\n"
-	"  -n, --limit N         at most N runs\n"
+	"  -n, --limit N         at most N runs (N from 1)\n"
 	"  --json                one JSON array of run objects with their params,\n"
 	"                        metric summaries and tags (docs/json.md)\n"
+	"  --csv                 the same columns as CSV with a header row; values\n"
+	"                        exact (numbers in full, times as Unix seconds),\n"
+	"                        unknown ones empty\n"
+	"  -q, --quiet           only the ids, one a line, e.g.\n"
+	"                          runyard compare $(runyard runs -q -s val_acc:desc -n 3)\n"
 	"  --db PATH             workspace file\n"
 	"  -h, --help            print this help\n"
 	"\n"
@@ -55,7 +61,7 @@ struct runs_opts {
 	const char *sort;
 	const char *columns;
 	size_t limit;
-	bool json;
+	enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_IDS } out;
 };
 
 struct columns {
@@ -202,6 +208,47 @@ static int print_json(ry_store *st, const struct columns *cols, const int64_t *i
 	return cli_json_print(arr);
 }
 
+/* A cell as data: text exact, numbers in full (times stay Unix seconds),
+ * unknown empty. */
+static void csv_cell(const ry_cell *c, bool tty)
+{
+	char num[64];
+	if (c->type == RY_CELL_TEXT) {
+		cli_csv_field(stdout, c->text, tty);
+	} else if (c->type == RY_CELL_NUM && isfinite(c->num)) {
+		cli_format_exact(c->num, num, sizeof num);
+		fputs(num, stdout);
+	}
+}
+
+static int print_csv(const struct columns *cols, const ry_cell *cells, size_t nrows)
+{
+	bool tty = isatty(STDOUT_FILENO);
+	for (size_t j = 0; j < cols->n; j++) {
+		if (j)
+			putchar(',');
+		cli_csv_field(stdout, ry_field_label(cols->f[j]), tty);
+	}
+	putchar('\n');
+	for (size_t i = 0; i < nrows; i++) {
+		for (size_t j = 0; j < cols->n; j++) {
+			if (j)
+				putchar(',');
+			csv_cell(&cells[i * cols->n + j], tty);
+		}
+		putchar('\n');
+	}
+	return fflush(stdout) ? cli_fail(ry_error_set(RY_EIO, "could not write the output")) : 0;
+}
+
+/* -q: what `compare` and shell loops take, and nothing else. */
+static int print_ids(const int64_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%lld\n", (long long)ids[i]);
+	return 0;
+}
+
 static int list_runs(ry_store *st, const struct runs_opts *o)
 {
 	ry_runlist_options lo = RY_RUNLIST_OPTIONS_INIT;
@@ -230,8 +277,12 @@ static int list_runs(ry_store *st, const struct runs_opts *o)
 			goto out;
 		}
 	}
-	if (o->json)
+	if (o->out == OUT_JSON)
 		rc = print_json(st, &cols, ry_runlist_ids(list), cells, n);
+	else if (o->out == OUT_CSV)
+		rc = print_csv(&cols, cells, n);
+	else if (o->out == OUT_IDS)
+		rc = print_ids(ry_runlist_ids(list), n);
 	else
 		rc = print_text(&cols, cells, n, (o->filter && *o->filter) || o->experiment);
 out:
@@ -253,26 +304,35 @@ int cli_runs(int argc, char **argv, struct cli_global *g)
 		{ "columns", required_argument, NULL, 'c' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "quiet", no_argument, NULL, 'q' },
 		CLI_OPTIONS_END,
 	};
-	struct runs_opts o = { NULL, NULL, NULL, NULL, 0, false };
+	static const char *const out_opt[] = { NULL, "--json", "--csv", "-q" };
+	struct runs_opts o = { NULL, NULL, NULL, NULL, 0, OUT_TABLE };
 	struct cli_getopt go = CLI_GETOPT_INIT("runs", help, g);
 	ry_store *st;
 	uint64_t limit;
 	int c, rc;
 
-	while ((c = cli_getopt(&go, argc, argv, "e:f:s:c:n:h", opts)) != -1) {
+	while ((c = cli_getopt(&go, argc, argv, "e:f:s:c:n:qh", opts)) != -1) {
+		int want = c == 'j' ? OUT_JSON : c == 'C' ? OUT_CSV : c == 'q' ? OUT_IDS : OUT_TABLE;
+		if (want != OUT_TABLE && o.out != OUT_TABLE && (int)o.out != want)
+			return cli_conflict("runs", out_opt[o.out], out_opt[want]);
 		switch (c) {
 		case 'e': o.experiment = optarg; break;
 		case 'f': o.filter = optarg; break;
 		case 's': o.sort = optarg; break;
 		case 'c': o.columns = optarg; break;
 		case 'n':
+			/* 0 used to mean "no limit", which nobody means by writing it */
 			if (!cli_parse_count(optarg, 0, SIZE_MAX, &limit))
 				return cli_bad_value("runs", "--limit", optarg, "a whole number");
+			if (limit == 0)
+				return cli_bad_value("runs", "--limit", optarg, "a whole number from 1");
 			o.limit = (size_t)limit;
 			break;
-		case 'j': o.json = true; break;
+		case 'j': case 'C': case 'q': o.out = want; break;
 		default: return go.status;
 		}
 	}

@@ -23,7 +23,12 @@ static const char help[] =
 	"could not be checked.\n"
 	"\n"
 	"  --json          a summary as one JSON document\n"
-	"  --timeout SECS  per-host SSH deadline (default 20)\n";
+	"  --timeout SECS  per-host SSH deadline (default 20)\n"
+	"  --db PATH       workspace file\n"
+	"  -h, --help      print this help\n"
+	"\n"
+	"Exit status: 0 every run checked, 1 some run could not be checked or the\n"
+	"workspace could not be read, 2 bad usage.\n";
 
 int cli_sync(int argc, char **argv, struct cli_global *g)
 {
@@ -81,8 +86,7 @@ int cli_sync(int argc, char **argv, struct cli_global *g)
 	if (rep.errors) {
 		fprintf(stderr, "runyard: some runs could not be checked (they stay running; run 'runyard sync' "
 		        "again later):\n");
-		cli_put_safe(stderr, rep.errors);
-		fputc('\n', stderr);
+		cli_put_lines(stderr, "  ", rep.errors);
 	}
 	if (rep.unreachable)
 		rc = 1;

@@ -185,3 +185,30 @@ void cli_format_exact(double v, char *out, size_t n)
 			break;
 	}
 }
+
+/* One CSV field, quoted as RFC 4180 says (a field with a comma, a double
+ * quote, CR or LF is quoted and its quotes doubled).  At a terminal the name
+ * is sanitised first and then quoted, so the row still parses; to a file or
+ * pipe it is exact, because there it is data that pandas reads back.
+ *
+ * No guard against spreadsheet formula injection (a name starting with '=',
+ * '+', '-' or '@'): the reader this output is for is pandas, and prefixing
+ * a quote would change the very names it promises to give exactly.  A
+ * spreadsheet that runs formulas from imported CSV is the place to refuse. */
+void cli_csv_field(FILE *f, const char *s, bool tty)
+{
+	char *safe = tty ? ry_sanitize_dup(s) : NULL;
+	const char *t = safe ? safe : s;
+	if (!strpbrk(t, ",\"\n\r")) {
+		fputs(t, f);
+	} else {
+		fputc('"', f);
+		for (; *t; t++) {
+			if (*t == '"')
+				fputc('"', f);
+			fputc(*t, f);
+		}
+		fputc('"', f);
+	}
+	free(safe);
+}

@@ -50,5 +50,8 @@ void cli_format_number(double v, char *out, size_t n);
  * double; "nan", "inf", "-inf" when not finite (JSON writes null instead:
  * cli_json_put_number). */
 void cli_format_exact(double v, char *out, size_t n);
+/* One CSV field (RFC 4180 quoting) written to f: exact, or sanitised first
+ * when `tty` (output at a terminal).  For `metrics --csv` and `runs --csv`. */
+void cli_csv_field(FILE *f, const char *s, bool tty);
 
 #endif

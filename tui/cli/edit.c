@@ -1,0 +1,327 @@
+/*
+ * The small verbs that change one thing a user reaches for from the shell:
+ * `tag`, `untag`, `rename` and `note` on a run, `set` on a workspace or
+ * experiment setting.  Each resolves its run or experiment the way every
+ * command does (id, uuid prefix, unique name) and makes one core call; what
+ * a setting means stays with the code that reads it (metrics/goal.c for
+ * metric.KEY.goal, the launcher for code_dir).  The TUI's editors are not
+ * here.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/cli.h"
+
+static const char tag_help[] =
+	"usage: runyard tag RUN K=V... [--db PATH]\n"
+	"\n"
+	"Set tags on run RUN (numeric id, uuid prefix or unique name): each K=V adds\n"
+	"tag K or replaces its value; K= sets an empty value.  'runyard untag' removes\n"
+	"them; tags are shown by 'runyard show' and filtered with tags.K.\n"
+	"\n"
+	"Options:\n"
+	"  --db PATH   workspace file\n"
+	"  -h, --help  print this help\n"
+	"\n"
+	"Exit status: 0 tagged, 1 no such run or the workspace could not be written,\n"
+	"2 bad usage (a tag without '=').\n";
+
+static const char untag_help[] =
+	"usage: runyard untag RUN K... [--db PATH]\n"
+	"\n"
+	"Remove tags K... from run RUN (numeric id, uuid prefix or unique name).\n"
+	"\n"
+	"Options:\n"
+	"  --db PATH   workspace file\n"
+	"  -h, --help  print this help\n"
+	"\n"
+	"Exit status: 0 removed, 1 no such run, the run has no tag K (the tags\n"
+	"before it are removed) or the workspace could not be written, 2 bad usage.\n";
+
+static const char rename_help[] =
+	"usage: runyard rename RUN NAME [--db PATH]\n"
+	"\n"
+	"Give run RUN (numeric id, uuid prefix or unique name) the name NAME.  A name\n"
+	"another run has, or one made only of digits (it would read as an id), is\n"
+	"refused.\n"
+	"\n"
+	"Options:\n"
+	"  --db PATH   workspace file\n"
+	"  -h, --help  print this help\n"
+	"\n"
+	"Exit status: 0 renamed, 1 no such run, the name is taken or the workspace\n"
+	"could not be written, 2 bad usage.\n";
+
+static const char note_help[] =
+	"usage: runyard note RUN TEXT [--db PATH]\n"
+	"       runyard note RUN - [--db PATH]\n"
+	"\n"
+	"Set the notes of run RUN (numeric id, uuid prefix or unique name) to TEXT,\n"
+	"or to what standard input holds with '-' (several lines are kept as they\n"
+	"are).  An empty TEXT clears them.  'runyard show RUN' prints them.\n"
+	"\n"
+	"Options:\n"
+	"  --db PATH   workspace file\n"
+	"  -h, --help  print this help\n"
+	"\n"
+	"Exit status: 0 saved, 1 no such run or the workspace could not be written,\n"
+	"2 bad usage.\n";
+
+static const char set_help[] =
+	"usage: runyard set KEY VALUE [-e EXP] [--db PATH]\n"
+	"       runyard set --unset KEY [-e EXP] [--db PATH]\n"
+	"\n"
+	"Change a setting kept in the workspace:\n"
+	"  metric.KEY.goal max|min  whether a higher or a lower value of metric KEY is\n"
+	"                           better (best marks, compare, promotion gates);\n"
+	"                           without it the name decides (loss: lower)\n"
+	"  code_dir DIR             with -e: the directory 'runyard launch' ships for\n"
+	"                           experiment EXP when not run inside a git repository\n"
+	"\n"
+	"Options:\n"
+	"  -e, --experiment EXP  the experiment of an experiment setting (created if new)\n"
+	"  --unset               remove the setting, back to its default\n"
+	"  --db PATH             workspace file\n"
+	"  -h, --help            print this help\n"
+	"\n"
+	"Exit status: 0 saved, 1 the workspace could not be written, 2 bad usage (an\n"
+	"unknown KEY, a bad VALUE, -e missing or not allowed).\n";
+
+/* Options of a run verb: only --db and --help; 0 to go on with optind at
+ * the first operand, else the exit status. */
+static int run_verb_options(int argc, char **argv, struct cli_global *g, const char *cmd, const char *help)
+{
+	static const struct option opts[] = { CLI_OPTIONS_END };
+	struct cli_getopt go = CLI_GETOPT_INIT(cmd, help, g);
+	if (cli_getopt(&go, argc, argv, "h", opts) != -1)
+		return go.status;
+	return -1;
+}
+
+/* Open the workspace and resolve RUN: 0, or the exit status after the
+ * error (the store is then closed). */
+static int open_run(ry_store **st, int64_t *id, struct cli_global *g, const char *spec)
+{
+	int rc;
+	if ((rc = cli_open_store(st, g, 0)))
+		return rc;
+	if ((rc = ry_run_resolve(id, *st, spec))) {
+		rc = cli_fail(rc);
+		ry_store_close(*st);
+	}
+	return rc;
+}
+
+int cli_tag(int argc, char **argv, struct cli_global *g)
+{
+	ry_store *st;
+	int64_t id;
+	int rc;
+
+	if ((rc = run_verb_options(argc, argv, g, "tag", tag_help)) >= 0)
+		return rc;
+	if (optind >= argc)
+		return cli_usage("tag", "which run? give its id, uuid prefix or name, then K=V");
+	if (optind + 1 >= argc)
+		return cli_usage("tag", "which tags? give K=V after the run");
+	for (int i = optind + 1; i < argc; i++)
+		if (!strchr(argv[i], '=') || argv[i][0] == '=')
+			return cli_extra_arg("tag", argv[i], "a tag is K=V");
+	if ((rc = open_run(&st, &id, g, argv[optind])))
+		return rc;
+	rc = ry_store_begin(st);
+	for (int i = optind + 1; i < argc && !rc; i++) {
+		char *eq = strchr(argv[i], '=');
+		char *key = ry_xstrndup(argv[i], (size_t)(eq - argv[i]));
+		rc = ry_run_set_tag(st, id, key, eq + 1);
+		free(key);
+	}
+	if (!rc)
+		rc = ry_store_commit(st);
+	else
+		ry_store_rollback(st);
+	rc = rc ? cli_fail(rc) : 0;
+	ry_store_close(st);
+	return rc;
+}
+
+int cli_untag(int argc, char **argv, struct cli_global *g)
+{
+	ry_store *st;
+	int64_t id;
+	int rc = 0;
+
+	if ((rc = run_verb_options(argc, argv, g, "untag", untag_help)) >= 0)
+		return rc;
+	if (optind >= argc)
+		return cli_usage("untag", "which run? give its id, uuid prefix or name, then the tag keys");
+	if (optind + 1 >= argc)
+		return cli_usage("untag", "which tags? give their keys after the run");
+	if ((rc = open_run(&st, &id, g, argv[optind])))
+		return rc;
+	for (int i = optind + 1; i < argc && !rc; i++)
+		rc = ry_run_unset_tag(st, id, argv[i]);
+	rc = rc ? cli_fail(rc) : 0;
+	ry_store_close(st);
+	return rc;
+}
+
+int cli_rename(int argc, char **argv, struct cli_global *g)
+{
+	const char *name;
+	ry_store *st;
+	int64_t id, other;
+	int rc;
+
+	if ((rc = run_verb_options(argc, argv, g, "rename", rename_help)) >= 0)
+		return rc;
+	if (argc - optind < 2)
+		return cli_usage("rename", "give the run and its new name: runyard rename RUN NAME");
+	if (argc - optind > 2)
+		return cli_extra_arg("rename", argv[optind + 2], "quote a name with spaces");
+	name = argv[optind + 1];
+	if (!*name || strspn(name, "0123456789") == strlen(name))
+		return cli_bad_value("rename", "NAME", name, "a name that is not empty nor only digits");
+	if ((rc = open_run(&st, &id, g, argv[optind])))
+		return rc;
+	/* Names find runs: one name for two runs would make both ambiguous. */
+	if (ry_run_resolve(&other, st, name) == 0 && other != id)
+		rc = ry_error_set(RY_EEXISTS, "run %lld is already named '%s'; pick another name", (long long)other,
+		                  name);
+	else
+		rc = ry_run_set_text(st, id, "name", name);
+	rc = rc ? cli_fail(rc) : 0;
+	ry_store_close(st);
+	return rc;
+}
+
+/* All of standard input, malloc'd. */
+static char *read_stdin(void)
+{
+	ry_buf b = RY_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+		ry_buf_put(&b, chunk, n);
+	return b.len ? ry_buf_detach(&b) : ry_xstrdup("");
+}
+
+int cli_note(int argc, char **argv, struct cli_global *g)
+{
+	ry_store *st;
+	char *text;
+	int64_t id;
+	int rc;
+
+	if ((rc = run_verb_options(argc, argv, g, "note", note_help)) >= 0)
+		return rc;
+	if (argc - optind < 2)
+		return cli_usage("note", "give the run and the text (or - to read it from stdin)");
+	if (argc - optind > 2)
+		return cli_extra_arg("note", argv[optind + 2], "quote the text");
+	if ((rc = open_run(&st, &id, g, argv[optind])))
+		return rc;
+	text = strcmp(argv[optind + 1], "-") ? ry_xstrdup(argv[optind + 1]) : read_stdin();
+	/* A trailing newline is the shell's (echo, heredoc), not the note's. */
+	for (size_t len = strlen(text); len > 0 && text[len - 1] == '\n'; len--)
+		text[len - 1] = '\0';
+	rc = ry_run_set_notes(st, id, text);
+	rc = rc ? cli_fail(rc) : 0;
+	free(text);
+	ry_store_close(st);
+	return rc;
+}
+
+/* The settings `set` knows: where each lives and what it takes. */
+enum set_scope { SET_WORKSPACE, SET_EXPERIMENT };
+
+/* Check KEY and VALUE (NULL with --unset); 0, or the usage error's status. */
+static int set_check(const char *key, const char *value, const char *exp, enum set_scope *scope)
+{
+	size_t len = strlen(key);
+	if (len > 12 && !strncmp(key, "metric.", 7) && !strcmp(key + len - 5, ".goal")) {
+		if (exp)
+			return cli_usage("set", "%s is a workspace setting; drop -e", key);
+		if (value && strcasecmp(value, "max") && strcasecmp(value, "min") && strcasecmp(value, "higher") &&
+		    strcasecmp(value, "lower"))
+			return cli_bad_value("set", key, value, "max or min");
+		*scope = SET_WORKSPACE;
+		return 0;
+	}
+	if (!strcmp(key, "code_dir")) {
+		if (!exp)
+			return cli_usage("set", "code_dir belongs to an experiment; add -e EXP");
+		if (value && !*value)
+			return cli_bad_value("set", key, value, "a directory");
+		*scope = SET_EXPERIMENT;
+		return 0;
+	}
+	{
+		char *safe = ry_sanitize_dup(key);
+		int rc = cli_usage("set", "unknown setting '%s'; known: metric.KEY.goal, code_dir", safe);
+		free(safe);
+		return rc;
+	}
+}
+
+int cli_set(int argc, char **argv, struct cli_global *g)
+{
+	static const struct option opts[] = {
+		{ "experiment", required_argument, NULL, 'e' },
+		{ "unset", no_argument, NULL, 'u' },
+		CLI_OPTIONS_END,
+	};
+	struct cli_getopt go = CLI_GETOPT_INIT("set", set_help, g);
+	const char *exp = NULL, *key, *value = NULL;
+	bool unset = false;
+	enum set_scope scope = SET_WORKSPACE;
+	char *abs = NULL;
+	ry_store *st;
+	int c, rc;
+
+	while ((c = cli_getopt(&go, argc, argv, "e:h", opts)) != -1) {
+		if (c == CLI_GETOPT_EXIT)
+			return go.status;
+		if (c == 'e')
+			exp = optarg;
+		else if (c == 'u')
+			unset = true;
+	}
+	if (optind >= argc)
+		return cli_usage("set", "which setting? e.g. runyard set metric.val_loss.goal min");
+	key = argv[optind];
+	if (!unset && optind + 1 >= argc)
+		return cli_usage("set", "%s needs a value (or --unset to remove it)", key);
+	if (optind + 1 + !unset < argc)
+		return cli_extra_arg("set", argv[optind + 1 + !unset], NULL);
+	if (!unset)
+		value = argv[optind + 1];
+	if ((rc = set_check(key, value, exp, &scope)))
+		return rc;
+	/* The launcher reads code_dir from wherever it runs: keep it absolute. */
+	if (value && !strcmp(key, "code_dir") && value[0] != '/') {
+		char buf[PATH_MAX];
+		if (!realpath(value, buf))
+			return cli_bad_value("set", key, value, "a directory that exists");
+		value = abs = ry_xstrdup(buf);
+	}
+	if ((rc = cli_open_store(&st, g, RY_STORE_CREATE))) {
+		free(abs);
+		return rc;
+	}
+	if (scope == SET_EXPERIMENT) {
+		int64_t eid;
+		rc = ry_experiment_ensure(st, exp, &eid);
+		if (!rc)
+			rc = ry_experiment_setting_set(st, eid, key, value);
+	} else {
+		rc = ry_store_setting_set(st, key, value);
+	}
+	rc = rc ? cli_fail(rc) : 0;
+	free(abs);
+	ry_store_close(st);
+	return rc;
+}
