@@ -179,10 +179,14 @@ static char *wrapper_script(const char *dir, const char *subdir, const char *uui
 		ry_shell_quote(&b, gpus);
 		ry_buf_puts(&b, "; export CUDA_VISIBLE_DEVICES\n");
 	}
-	ry_buf_puts(&b, "RUNYARD_RUN_UUID=");
+	/* The same names a local `runyard run` sets (core/track/proc.c):
+	 * RUNYARD_RUN_ID, with RUNYARD_RUN_UUID kept for jobs written against
+	 * the remote name. */
+	ry_buf_puts(&b, "RUNYARD_RUN_ID=");
 	ry_shell_quote(&b, uuid);
-	ry_buf_puts(&b, "\nRUNYARD_METRICS=\"$D/metrics.jsonl\"; RUNYARD_ARTIFACTS=\"$D/artifacts\"; PYTHONUNBUFFERED=1\n"
-	                "export RUNYARD_RUN_UUID RUNYARD_METRICS RUNYARD_ARTIFACTS PYTHONUNBUFFERED\n"
+	ry_buf_puts(&b, "; RUNYARD_RUN_UUID=$RUNYARD_RUN_ID\n"
+	                "RUNYARD_METRICS=\"$D/metrics.jsonl\"; RUNYARD_ARTIFACTS=\"$D/artifacts\"; PYTHONUNBUFFERED=1\n"
+	                "export RUNYARD_RUN_ID RUNYARD_RUN_UUID RUNYARD_METRICS RUNYARD_ARTIFACTS PYTHONUNBUFFERED\n"
 	                "mkdir -p \"$RUNYARD_ARTIFACTS\"; : >> \"$RUNYARD_METRICS\"; : >> \"$D/log\"\n"
 	                "start=$(date +%s)\n"
 	                "# watchdog: heartbeat every 10 s, the time limit enforced here on the host\n"
