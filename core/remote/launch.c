@@ -10,6 +10,7 @@
  * constant text and nothing a user typed is ever spliced into them.
  */
 #include "remote/launch.h"
+#include "remote/simulated.h"
 #include "base/alloc.h"
 #include "registry/artifact.h"
 #include "git/codepack.h"
@@ -290,6 +291,10 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 		return ry_error_set(RY_EINVAL, "no command to launch; give it after --, e.g. -- python train.py");
 	if ((rc = check_not_redacted(spec->argv)))
 		return rc;
+	if (host->simulated)
+		return ry_error_set(RY_EREFUSED, "%s is a simulated demo host: nothing can run there (its probe and "
+		                    "runs are canned); add a real host to ~/.ssh/config or runyard's config "
+		                    "(docs/remote.md)", host->name);
 	cwd = spec->cwd ? ry_xstrdup(spec->cwd) : getcwd(NULL, 0);
 	if (!cwd)
 		return ry_error_set(RY_EIO, "cannot read the current directory: %s", strerror(errno));
@@ -692,6 +697,14 @@ out:
 	return rc;
 }
 
+/* Whether runs on host `name` are simulated (simulated.h): settled here,
+ * never connected to. */
+static bool is_simulated(ry_host *hosts, size_t n, const char *name)
+{
+	const ry_host *h = name ? ry_hosts_find(hosts, n, name) : NULL;
+	return h && h->simulated;
+}
+
 static int load_remote_runs(ry_store *st, int64_t run_id, int64_t **ids, size_t *n)
 {
 	sqlite3_stmt *s = run_id
@@ -803,6 +816,8 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
 		if (ry_run_get(&runs[i], st, ids[i]))
 			continue;
 		host = runs[i]->host ? runs[i]->host : "";
+		if (is_simulated(hosts, nhosts, host))
+			continue; /* settled below without a session */
 		for (size_t k = 0; k < nss && !seen; k++)
 			seen = !strcmp(ss[k].host, host);
 		if (!seen) {
@@ -827,6 +842,13 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
 			break;
 		rep->runs++;
 		progress(o, (double)i / (double)n, r->name);
+		if (is_simulated(hosts, nhosts, r->host)) {
+			if (ry_simulated__sync(st, r, rep)) {
+				rep->unreachable++;
+				ry_buf_printf(&errs, "%s%s: %s", errs.len ? "\n" : "", r->name, ry_error_last());
+			}
+			continue;
+		}
 		s = session_find(ss, nss, r->host ? r->host : "", &src);
 		if (!src)
 			src = sync_one(st, s, r, cfg, run_id != 0, rep);
@@ -890,6 +912,10 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 		goto out;
 	}
 	h = ry_hosts_find(hosts, nhosts, r->host);
+	if (h && h->simulated) {
+		rc = ry_simulated__cancel(st, r);
+		goto out;
+	}
 	if (!h) {
 		memset(&tmp, 0, sizeof tmp);
 		tmp.name = tmp.ssh_alias = r->host;

@@ -97,6 +97,7 @@ typedef struct ry_sync_report {
 	int runs;          /* remote runs looked at */
 	int settled;       /* of which reached a final status now */
 	int unreachable;   /* could not be checked (host down...) */
+	int simulated;     /* on a simulated (demo) host and still running: left so, never connected to */
 	int64_t log_bytes, metric_bytes, artifacts;
 	char *errors;      /* one line per unreachable run, or NULL (owned) */
 } ry_sync_report;
