@@ -104,6 +104,26 @@ static int rsh(ry_ssh *s, const char *script, const char *const *args, size_t na
 
 /* ---- GPUs ---------------------------------------------------------------- */
 
+int ry_launch_check_gpus(const ry_host *host, int ngpus)
+{
+	if (host->max_gpus > 0 && ngpus > host->max_gpus)
+		return ry_error_set(RY_EREFUSED, "%s allows at most %d GPUs per run (max_gpus), %d asked",
+		                    host->name, host->max_gpus, ngpus);
+	return 0;
+}
+
+/* How many GPUs a spec asks for before the host is probed: its --gpu-ids,
+ * else --gpus (-1: the default, decided by the probe, counted as 1). */
+static int asked_gpus(const ry_launch_spec *spec)
+{
+	int n = 1;
+	if (!spec->gpu_ids || !*spec->gpu_ids)
+		return spec->ngpus >= 0 ? spec->ngpus : 1;
+	for (const char *p = spec->gpu_ids; *p; p++)
+		n += *p == ',';
+	return n;
+}
+
 static int choose_gpus(ry_host *probe, const ry_launch_spec *spec, char **out, int *ngpus)
 {
 	ry_buf b = RY_BUF_INIT;
@@ -152,10 +172,9 @@ static int choose_gpus(ry_host *probe, const ry_launch_spec *spec, char **out, i
 		free(idx);
 		*ngpus = want;
 	}
-	if (probe->max_gpus > 0 && *ngpus > probe->max_gpus) {
+	if (ry_launch_check_gpus(probe, *ngpus)) {
 		ry_buf_free(&b);
-		return ry_error_set(RY_EREFUSED, "%s allows at most %d GPUs per run (max_gpus), %d asked",
-		                    probe->name, probe->max_gpus, *ngpus);
+		return RY_EREFUSED;
 	}
 	*out = b.len ? ry_buf_detach(&b) : NULL;
 	ry_buf_free(&b);
@@ -291,6 +310,8 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 		return ry_error_set(RY_EINVAL, "no command to launch; give it after --, e.g. -- python train.py");
 	if ((rc = check_not_redacted(spec->argv)))
 		return rc;
+	if ((rc = ry_launch_check_gpus(host, asked_gpus(spec))))
+		return rc; /* before anything is packed or sent */
 	if (host->simulated)
 		return ry_error_set(RY_EREFUSED, "%s is a simulated demo host: nothing can run there (its probe and "
 		                    "runs are canned); add a real host to ~/.ssh/config or runyard's config "

@@ -101,4 +101,10 @@ expect_rc 0 "cancel a simulated run"
 ry --db "$T_TMP/demo.db" launch -e cifar10-resnet --host a100-box-2 --yes -- true
 expect_rc 1 "launch on a simulated host is refused"
 expect_err_has "simulated demo host" "and says why"
+# the estimate checks the host: more GPUs than its max_gpus is refused
+ry --db "$T_TMP/demo.db" launch -e cifar10-resnet --host rtx4090-ws --gpus 4 --estimate -- python train.py
+expect_rc 1 "an estimate for more GPUs than max_gpus is refused"
+expect_err_has "rtx4090-ws allows at most 2 GPUs per run (max_gpus), 4 asked" "and names max_gpus"
+ry --db "$T_TMP/demo.db" launch -e cifar10-resnet --host rtx4090-ws --gpus 2 --estimate -- python train.py
+expect_rc 0 "an estimate within max_gpus is shown"
 t_end
