@@ -11,9 +11,13 @@
  * the run API; metrics through the metrics writer, in one transaction, so
  * benchmark-sized workspaces (10^5 runs, 10^7 points) take seconds.
  *
- * It does not pretend anything ran: no files, no hosts are contacted.
+ * Its hosts are marked simulated (core/remote/simulated.h): never contacted,
+ * probed with a canned answer; its running runs carry their planned end in
+ * a `simulated` tag so a sync settles them.  The registered models and their
+ * artifacts are models.c's.
  */
 #include "demo/demo.h"
+#include "demo/demo_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -454,7 +458,7 @@ static int seed_hosts(ry_store *st)
 		const struct host *h = &hosts[i];
 		sqlite3_stmt *q = ry_store__stmt(st, "INSERT OR IGNORE INTO hosts"
 		                                     "(name, ssh_alias, price_per_hour, gpu_price_per_hour, labels, "
-		                                     "max_gpus, workdir) VALUES (?, ?, ?, ?, ?, ?, ?)");
+		                                     "max_gpus, workdir, simulated) VALUES (?, ?, ?, ?, ?, ?, ?, 1)");
 		int rc = 0;
 		sqlite3_bind_text(q, 1, h->name, -1, SQLITE_STATIC);
 		ry_store__bind_text(q, 2, h->alias);
@@ -709,6 +713,13 @@ static int seed_run(struct ctx *c, enum kind kind, size_t i, size_t n, rng *r, i
 		return rc;
 	if (p.tag && (rc = ry_run_set_tag(c->st, id, p.tag, "")))
 		return rc;
+	if (!strcmp(p.status, "running")) {
+		/* when a sync settles it (core/remote/simulated.h) */
+		char end[32];
+		snprintf(end, sizeof end, "%.0f", p.started + p.duration);
+		if ((rc = ry_run_set_tag(c->st, id, "simulated", end)))
+			return rc;
+	}
 	{
 		const char *note = p.note;
 		if (!note && i == 0)
@@ -811,7 +822,7 @@ int ry_demo_seed(ry_store *st, const ry_demo_options *opts)
 	if ((rc = ry_store_commit(st)))
 		goto fail_free;
 	ry_metrics_writer_free(c.w);
-	return 0;
+	return opts->models ? ry_demo__models(st, opts->seed) : 0;
 fail:
 	ry_store_rollback(st);
 fail_free:

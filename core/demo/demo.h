@@ -1,12 +1,15 @@
 /*
  * A believable demo workspace: experiments, hosts with prices, runs with
  * params, tags, notes, git provenance, statuses (some failed, killed, one
- * running) and metric curves shaped like real training.  Deterministic for a
- * given seed.  Scales to benchmark sizes (10^5 runs, 10^7 points) quickly.
+ * running) and metric curves shaped like real training; simulated hosts
+ * (never contacted) and, unless models is false, registered models with
+ * artifacts, aliases and an audit trail.  Deterministic for a given seed.
+ * Scales to benchmark sizes (10^5 runs, 10^7 points) quickly.
  */
 #ifndef RY_DEMO_H
 #define RY_DEMO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,8 +24,9 @@ typedef struct ry_demo_options {
 	/* optional progress callback, fraction 0..1 */
 	void (*progress)(double fraction, void *payload);
 	void *payload;
+	bool models;       /* register models with artifacts (written to <db>.artifacts); default true */
 } ry_demo_options;
-#define RY_DEMO_OPTIONS_INIT { 1, 72, 200, 42, 0, NULL, NULL }
+#define RY_DEMO_OPTIONS_INIT { 1, 72, 200, 42, 0, NULL, NULL, true }
 
 /* Seed `st` (adds to whatever is there).  0 or an RY_E* code. */
 int ry_demo_seed(ry_store *st, const ry_demo_options *opts);

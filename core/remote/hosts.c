@@ -4,6 +4,7 @@
  * here.  It does not launch anything and never writes to the workspace.
  */
 #include "remote/hosts.h"
+#include "remote/simulated.h"
 #include "base/config.h"
 #include "base/alloc.h"
 #include "base/error.h"
@@ -75,7 +76,7 @@ int ry_hosts_list(ry_host **out, size_t *nout, const ry_config *cfg, const ry_ss
 		get_or_add(&hosts, &n, &cap, ry_sshconfig_host(sshcfg, i), "ssh");
 	if (st) {
 		sqlite3_stmt *s = ry_store__stmt(st, "SELECT name, ssh_alias, price_per_hour, gpu_price_per_hour, "
-		                                     "labels, max_gpus, workdir FROM hosts ORDER BY name");
+		                                     "labels, max_gpus, workdir, simulated FROM hosts ORDER BY name");
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			ry_host *h = get_or_add(&hosts, &n, &cap, (const char *)sqlite3_column_text(s, 0), "workspace");
 			set_str(&h->ssh_alias, (const char *)sqlite3_column_text(s, 1));
@@ -84,6 +85,7 @@ int ry_hosts_list(ry_host **out, size_t *nout, const ry_config *cfg, const ry_ss
 			set_str(&h->labels, (const char *)sqlite3_column_text(s, 4));
 			h->max_gpus = sqlite3_column_int(s, 5);
 			set_str(&h->workdir, (const char *)sqlite3_column_text(s, 6));
+			h->simulated = sqlite3_column_int(s, 7) != 0;
 		}
 		sqlite3_reset(s);
 	}
@@ -122,6 +124,9 @@ int ry_hosts_list(ry_host **out, size_t *nout, const ry_config *cfg, const ry_ss
 			hosts[i].ssh_alias = ry_xstrdup(hosts[i].name);
 		if (!hosts[i].workdir)
 			hosts[i].workdir = ry_xstrdup(RY_HOSTS_DEFAULT_WORKDIR);
+		/* built now, while the store is at hand: a probe thread has none */
+		if (hosts[i].simulated)
+			hosts[i].canned_probe = ry_simulated__probe_text(&hosts[i], st);
 	}
 	if (n)
 		qsort(hosts, n, sizeof *hosts, cmp_host);
@@ -159,6 +164,7 @@ static void host_clear(ry_host *h)
 	free(h->origin);
 	free(h->labels);
 	free(h->workdir);
+	free(h->canned_probe);
 }
 
 void ry_hosts_free(ry_host *hosts, size_t n)
@@ -185,6 +191,7 @@ ry_host *ry_host_copy(const ry_host *h)
 	c->origin = ry_xstrdup(h->origin);
 	c->labels = ry_xstrdup(h->labels);
 	c->workdir = ry_xstrdup(h->workdir);
+	c->canned_probe = ry_xstrdup(h->canned_probe);
 	c->error = ry_xstrdup(h->error);
 	c->gpu_error = ry_xstrdup(h->gpu_error);
 	c->gpus = h->ngpus ? ry_xcalloc(h->ngpus, sizeof *c->gpus) : NULL;
@@ -446,6 +453,10 @@ int ry_host_probe(ry_host *h, const ry_hosts_probe_options *o)
 	if (!o)
 		o = &def;
 	clear_probe(h);
+	if (h->simulated) {
+		ry_simulated__probe(h);
+		return 0;
+	}
 	so.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 15000;
 	so.cancel = o->cancel;
 	if (o->passphrase) {

@@ -11,7 +11,10 @@
  * A probe is one ssh exec per host running a small POSIX sh script that
  * prints sections (nvidia-smi GPU and compute-app queries with the user
  * owning each pid, nproc, /proc/loadavg, MemAvailable, df of the workdir).
- * A host without nvidia-smi is a CPU host.  ry_hosts_probe probes many
+ * A host without nvidia-smi is a CPU host.  A simulated host (the demo's:
+ * the workspace's hosts table marks it) is never connected to: its probe
+ * is a canned answer from its labels and max_gpus, with the GPUs of the
+ * workspace's running runs on it in use.  ry_hosts_probe probes many
  * hosts at once, one thread each, every one with its own deadline, so the
  * whole probe takes about as long as the slowest host; a stuck host never
  * delays the others.
@@ -61,6 +64,9 @@ typedef struct ry_host {
 	char *labels;             /* "a100, big" or NULL */
 	int max_gpus;             /* 0: no limit */
 	char *workdir;            /* remote dir for runs/packs (default ~/.runyard) */
+	bool simulated;           /* a demo host (hosts.simulated): never connected to; probes get a
+	                             canned answer and its runs settle by themselves (simulated.h) */
+	char *canned_probe;       /* simulated hosts: that answer, from the workspace (owned) */
 
 	/* probe results (valid when probed) */
 	bool probed;

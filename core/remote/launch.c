@@ -10,6 +10,7 @@
  * constant text and nothing a user typed is ever spliced into them.
  */
 #include "remote/launch.h"
+#include "remote/simulated.h"
 #include "base/alloc.h"
 #include "registry/artifact.h"
 #include "git/codepack.h"
@@ -103,6 +104,26 @@ static int rsh(ry_ssh *s, const char *script, const char *const *args, size_t na
 
 /* ---- GPUs ---------------------------------------------------------------- */
 
+int ry_launch_check_gpus(const ry_host *host, int ngpus)
+{
+	if (host->max_gpus > 0 && ngpus > host->max_gpus)
+		return ry_error_set(RY_EREFUSED, "%s allows at most %d GPUs per run (max_gpus), %d asked",
+		                    host->name, host->max_gpus, ngpus);
+	return 0;
+}
+
+/* How many GPUs a spec asks for before the host is probed: its --gpu-ids,
+ * else --gpus (-1: the default, decided by the probe, counted as 1). */
+static int asked_gpus(const ry_launch_spec *spec)
+{
+	int n = 1;
+	if (!spec->gpu_ids || !*spec->gpu_ids)
+		return spec->ngpus >= 0 ? spec->ngpus : 1;
+	for (const char *p = spec->gpu_ids; *p; p++)
+		n += *p == ',';
+	return n;
+}
+
 static int choose_gpus(ry_host *probe, const ry_launch_spec *spec, char **out, int *ngpus)
 {
 	ry_buf b = RY_BUF_INIT;
@@ -151,10 +172,9 @@ static int choose_gpus(ry_host *probe, const ry_launch_spec *spec, char **out, i
 		free(idx);
 		*ngpus = want;
 	}
-	if (probe->max_gpus > 0 && *ngpus > probe->max_gpus) {
+	if (ry_launch_check_gpus(probe, *ngpus)) {
 		ry_buf_free(&b);
-		return ry_error_set(RY_EREFUSED, "%s allows at most %d GPUs per run (max_gpus), %d asked",
-		                    probe->name, probe->max_gpus, *ngpus);
+		return RY_EREFUSED;
 	}
 	*out = b.len ? ry_buf_detach(&b) : NULL;
 	ry_buf_free(&b);
@@ -179,10 +199,14 @@ static char *wrapper_script(const char *dir, const char *subdir, const char *uui
 		ry_shell_quote(&b, gpus);
 		ry_buf_puts(&b, "; export CUDA_VISIBLE_DEVICES\n");
 	}
-	ry_buf_puts(&b, "RUNYARD_RUN_UUID=");
+	/* The same names a local `runyard run` sets (core/track/proc.c):
+	 * RUNYARD_RUN_ID, with RUNYARD_RUN_UUID kept for jobs written against
+	 * the remote name. */
+	ry_buf_puts(&b, "RUNYARD_RUN_ID=");
 	ry_shell_quote(&b, uuid);
-	ry_buf_puts(&b, "\nRUNYARD_METRICS=\"$D/metrics.jsonl\"; RUNYARD_ARTIFACTS=\"$D/artifacts\"; PYTHONUNBUFFERED=1\n"
-	                "export RUNYARD_RUN_UUID RUNYARD_METRICS RUNYARD_ARTIFACTS PYTHONUNBUFFERED\n"
+	ry_buf_puts(&b, "; RUNYARD_RUN_UUID=$RUNYARD_RUN_ID\n"
+	                "RUNYARD_METRICS=\"$D/metrics.jsonl\"; RUNYARD_ARTIFACTS=\"$D/artifacts\"; PYTHONUNBUFFERED=1\n"
+	                "export RUNYARD_RUN_ID RUNYARD_RUN_UUID RUNYARD_METRICS RUNYARD_ARTIFACTS PYTHONUNBUFFERED\n"
 	                "mkdir -p \"$RUNYARD_ARTIFACTS\"; : >> \"$RUNYARD_METRICS\"; : >> \"$D/log\"\n"
 	                "start=$(date +%s)\n"
 	                "# watchdog: heartbeat every 10 s, the time limit enforced here on the host\n"
@@ -286,6 +310,12 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 		return ry_error_set(RY_EINVAL, "no command to launch; give it after --, e.g. -- python train.py");
 	if ((rc = check_not_redacted(spec->argv)))
 		return rc;
+	if ((rc = ry_launch_check_gpus(host, asked_gpus(spec))))
+		return rc; /* before anything is packed or sent */
+	if (host->simulated)
+		return ry_error_set(RY_EREFUSED, "%s is a simulated demo host: nothing can run there (its probe and "
+		                    "runs are canned); add a real host to ~/.ssh/config or runyard's config "
+		                    "(docs/remote.md)", host->name);
 	cwd = spec->cwd ? ry_xstrdup(spec->cwd) : getcwd(NULL, 0);
 	if (!cwd)
 		return ry_error_set(RY_EIO, "cannot read the current directory: %s", strerror(errno));
@@ -688,6 +718,14 @@ out:
 	return rc;
 }
 
+/* Whether runs on host `name` are simulated (simulated.h): settled here,
+ * never connected to. */
+static bool is_simulated(ry_host *hosts, size_t n, const char *name)
+{
+	const ry_host *h = name ? ry_hosts_find(hosts, n, name) : NULL;
+	return h && h->simulated;
+}
+
 static int load_remote_runs(ry_store *st, int64_t run_id, int64_t **ids, size_t *n)
 {
 	sqlite3_stmt *s = run_id
@@ -799,6 +837,8 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
 		if (ry_run_get(&runs[i], st, ids[i]))
 			continue;
 		host = runs[i]->host ? runs[i]->host : "";
+		if (is_simulated(hosts, nhosts, host))
+			continue; /* settled below without a session */
 		for (size_t k = 0; k < nss && !seen; k++)
 			seen = !strcmp(ss[k].host, host);
 		if (!seen) {
@@ -823,6 +863,13 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
 			break;
 		rep->runs++;
 		progress(o, (double)i / (double)n, r->name);
+		if (is_simulated(hosts, nhosts, r->host)) {
+			if (ry_simulated__sync(st, r, rep)) {
+				rep->unreachable++;
+				ry_buf_printf(&errs, "%s%s: %s", errs.len ? "\n" : "", r->name, ry_error_last());
+			}
+			continue;
+		}
 		s = session_find(ss, nss, r->host ? r->host : "", &src);
 		if (!src)
 			src = sync_one(st, s, r, cfg, run_id != 0, rep);
@@ -887,6 +934,10 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 		goto out;
 	}
 	h = ry_hosts_find(hosts, nhosts, r->host);
+	if (h && h->simulated) {
+		rc = ry_simulated__cancel(st, r);
+		goto out;
+	}
 	if (!h) {
 		memset(&tmp, 0, sizeof tmp);
 		tmp.name = tmp.ssh_alias = r->host;

@@ -87,6 +87,11 @@ void ry_launch_result_clear(ry_launch_result *r); /* frees the owned strings */
  * host runs spec->argv itself, with the real values.  Caller frees. */
 char *ry_launch_command_line(char *const *argv);
 
+/* What can be refused before connecting: asking `host` for more GPUs than
+ * its max_gpus allows (ngpus: what the spec asks, as the estimate counts
+ * it).  0 or RY_EREFUSED with a message naming max_gpus. */
+int ry_launch_check_gpus(const ry_host *host, int ngpus);
+
 /* Launch spec->argv on `host`.  Refuses (RY_EREFUSED) when fewer GPUs are
  * free than asked or max_gpus is exceeded.  On success the run exists with
  * status running, source 'ssh', host, gpus, cost_rate, remote_dir, pid. */
@@ -97,6 +102,7 @@ typedef struct ry_sync_report {
 	int runs;          /* remote runs looked at */
 	int settled;       /* of which reached a final status now */
 	int unreachable;   /* could not be checked (host down...) */
+	int simulated;     /* on a simulated (demo) host and still running: left so, never connected to */
 	int64_t log_bytes, metric_bytes, artifacts;
 	char *errors;      /* one line per unreachable run, or NULL (owned) */
 } ry_sync_report;

@@ -222,6 +222,12 @@ static const char *const migrations[] = {
 	"  updated REAL NOT NULL,"
 	"  detail TEXT);"
 	"CREATE INDEX deployments_by_model ON deployments(model, version);",
+
+	/* 6 -> 7: simulated hosts (issue 13).  The demo's hosts are names, not
+	 * machines: marked here, they are never connected to (a probe gets a
+	 * canned answer, their runs settle by themselves; core/remote/
+	 * simulated.h).  Every host there was before is a real one. */
+	"ALTER TABLE hosts ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0;",
 };
 
 int ry_store__migrate(sqlite3 *db, int from, int target)

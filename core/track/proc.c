@@ -205,6 +205,8 @@ static void child_exec(const struct ry_track__spawn *s, struct ry_track__chan ch
 	setenv("RUNYARD_METRICS", s->metrics, 1);
 	setenv("RUNYARD_ARTIFACTS", s->artifacts, 1);
 	setenv("RUNYARD_RUN_ID", s->uuid, 1);
+	/* the name remote jobs were first given; kept as an alias (launch.c) */
+	setenv("RUNYARD_RUN_UUID", s->uuid, 1);
 	setenv("PYTHONUNBUFFERED", "1", 0);
 	execvp(s->argv[0], s->argv);
 	saved = errno;

@@ -119,7 +119,8 @@ RID=$(sq "$WS" "SELECT r.id FROM runs r WHERE EXISTS (SELECT 1 FROM metric_summa
 RNAME=$(sq "$WS" "SELECT name FROM runs WHERE id = $RID")
 RUUID=$(sq "$WS" "SELECT uuid FROM runs WHERE id = $RID")
 SHA=$(printf 'weights' | sha256sum | cut -d' ' -f1)
-sqlite3 "$WS" "INSERT INTO artifacts(run_id, path, sha256, size) VALUES ($RID, 'model.pt', '$SHA', 7),
+# the demo may have given the run an artifact of its own: this one has exactly these two
+sqlite3 "$WS" "DELETE FROM artifacts WHERE run_id = $RID; INSERT INTO artifacts(run_id, path, sha256, size) VALUES ($RID, 'model.pt', '$SHA', 7),
                ($RID, 'eval/confusion.png', '$SHA', 7)"
 ry --db "$WS" show "$RID"
 expect_rc 0 "show by id succeeds"

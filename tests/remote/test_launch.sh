@@ -38,6 +38,7 @@ for i in 1 2 3; do
 	echo "{\"step\": $i, \"acc\": 0.$i}" >> "$RUNYARD_METRICS"
 done
 echo "gpus=$CUDA_VISIBLE_DEVICES"
+echo "run_id=$RUNYARD_RUN_ID run_uuid=$RUNYARD_RUN_UUID"
 echo weights > "$RUNYARD_ARTIFACTS/model.bin"
 S
 chmod +x train.sh
@@ -116,6 +117,8 @@ expect_out_has "arg['; reboot']" "'; reboot' arrived literally"
 expect_out_has 'arg[`id`]' "backticks arrived literally"
 expect_out_has "step=3 loss=0.3" "log pulled"
 expect_out_has "gpus=0,1" "CUDA_VISIBLE_DEVICES set to the chosen GPUs"
+u1=$(sql "SELECT uuid FROM runs WHERE id = $id1")
+expect_out_has "run_id=$u1 run_uuid=$u1" "RUNYARD_RUN_ID is the run's uuid, as for a local run (RUNYARD_RUN_UUID kept as an alias)"
 [ "$(sql "SELECT metrics_offset FROM runs WHERE id = $id1")" = "$(wc -c < "$D1/metrics.jsonl")" ] \
 	&& ok "metrics.jsonl pulled to its end" || fail "metrics.jsonl pulled to its end"
 [ "$(sql "SELECT log_offset FROM runs WHERE id = $id1")" = "$(wc -c < "$D1/log")" ] \

@@ -42,6 +42,9 @@ cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
 mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
 
 seed 5 5
+# the demo's simulated hosts (a screenful of canned GPUs) would push the real
+# sshd hosts this test is about off the screen
+sqlite3 "$DB" "DELETE FROM hosts WHERE simulated = 1"
 # The code a launch ships: a tiny git repository, the app's working directory.
 mkdir -p "$T_TMP/proj" && cd "$T_TMP/proj" && git init -q && echo 'print(1)' > train.py &&
 	git add train.py && git -c user.name=t -c user.email=t@t commit -qm init || { echo "Bail out! git"; exit 1; }

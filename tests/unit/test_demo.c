@@ -187,6 +187,63 @@ static void test_demo_seed__adds_to_existing_workspace(void **state)
 	ry_test_ws_close(&ws);
 }
 
+/* The demo shows the registry and is honest about its hosts (issue 13). */
+static void test_demo_seed__registry_and_simulated_hosts(void **state)
+{
+	struct ry_test_ws ws;
+	ry_model *m = NULL;
+	size_t n = 0;
+	ry_model_event *ev = NULL;
+	size_t nev = 0, moves = 0, refused = 0;
+	int64_t v = 0;
+	(void)state;
+	seed(&ws, 72, 50, 42);
+	/* two models, each with versions, a champion and a challenger */
+	assert_int_equal(ry_registry_models(ws.st, &m, &n), 0);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(m[i].nversions >= 2);
+		assert_int_equal(ry_registry_alias_get(ws.st, m[i].name, "champion", &v), 0);
+		assert_true(v > 0);
+		/* the artifact is really in the store: verify re-hashes it */
+		assert_int_equal(ry_registry_verify(ws.st, m[i].name, v), 0);
+		assert_int_equal(ry_registry_alias_get(ws.st, m[i].name, "challenger", &v), 0);
+		assert_true(v > 0);
+		assert_int_equal(ry_registry_history(ws.st, m[i].name, &ev, &nev), 0);
+		for (size_t k = 0; k < nev; k++) {
+			moves += !strcmp(ev[k].kind, "alias.set") && ev[k].from_version > 0;
+			refused += !strcmp(ev[k].kind, "alias.refused");
+		}
+		ry_model_events_free(ev, nev);
+	}
+	ry_models_free(m, n);
+	assert_true(moves >= 2);   /* a gated promotion and a move by hand */
+	assert_true(refused >= 1); /* a gated promotion that was refused */
+	/* artifacts for a bounded number of runs, one unregistered candidate */
+	assert_true(one_int(ws.st, "SELECT count(DISTINCT run_id) FROM artifacts") <= 10);
+	assert_true(one_int(ws.st, "SELECT count(*) FROM artifacts a WHERE NOT EXISTS (SELECT 1 FROM "
+	                           "model_versions v WHERE v.run_id = a.run_id)") >= 1);
+	/* every demo host is simulated; running runs carry their planned end */
+	assert_int_equal(one_int(ws.st, "SELECT count(*) FROM hosts WHERE simulated = 0"), 0);
+	assert_int_equal(one_int(ws.st, "SELECT count(*) FROM runs r WHERE r.status = 'running' AND NOT EXISTS "
+	                                "(SELECT 1 FROM tags t WHERE t.run_id = r.id AND t.key = 'simulated' "
+	                                "AND CAST(t.value AS REAL) > r.started)"), 0);
+	ry_test_ws_close(&ws);
+
+	/* models = false (the bench): no artifacts, no registry */
+	{
+		ry_demo_options o = RY_DEMO_OPTIONS_INIT;
+		o.runs = 72;
+		o.steps = 10;
+		o.models = false;
+		ry_test_ws_open(&ws);
+		assert_int_equal(ry_demo_seed(ws.st, &o), 0);
+		assert_int_equal(one_int(ws.st, "SELECT count(*) FROM artifacts"), 0);
+		assert_int_equal(one_int(ws.st, "SELECT count(*) FROM models"), 0);
+		ry_test_ws_close(&ws);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_demo_seed__same_seed_same_data),
 		cmocka_unit_test(test_demo_seed__scales_and_handles_tiny_sizes),
 		cmocka_unit_test(test_demo_seed__adds_to_existing_workspace),
+		cmocka_unit_test(test_demo_seed__registry_and_simulated_hosts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

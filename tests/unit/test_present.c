@@ -102,6 +102,13 @@ static void test_host_status__each_state(void **state)
 	h.ngpus = 2;
 	tui_present_host_status(b, sizeof b, &h);
 	assert_string_equal(b, "ok (0.12s)  2 GPUs, 1 free  8 CPUs  load 0.50  mem 2.0 MiB free  disk ? free");
+	/* a demo host's canned probe never reads as a connection */
+	h.simulated = true;
+	tui_present_host_status(b, sizeof b, &h);
+	assert_string_equal(b, "simulated  2 GPUs, 1 free  8 CPUs  load 0.50  mem 2.0 MiB free  disk ? free");
+	h.probed = false;
+	tui_present_host_status(b, sizeof b, &h);
+	assert_string_equal(b, "simulated, not probed");
 }
 
 static void test_estimate__lines_in_order(void **state)

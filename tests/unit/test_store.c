@@ -368,6 +368,41 @@ static void test_store_open__schema_v1_is_migrated_with_data(void **state)
 	ry_test_rmdir(dir);
 }
 
+static void test_store_open__schema_v6_hosts_migrate_as_real(void **state)
+{
+	char *dir = ry_test_tmpdir();
+	char *path = ry_xasprintf("%s/v6.db", dir);
+	ry_store *st = NULL;
+	sqlite3 *db;
+	char pragma[64];
+	(void)state;
+
+	/* A workspace as schema version 6 left it, with a host of its own. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	snprintf(pragma, sizeof pragma, "PRAGMA application_id = %d", APPLICATION_ID);
+	exec_ok(db, pragma);
+	exec_ok(db, "BEGIN");
+	if (ry_store__migrate(db, 0, 6))
+		fail_msg("migrate 0->6: %s", ry_error_last());
+	exec_ok(db, "INSERT INTO hosts(name, ssh_alias, max_gpus) VALUES ('gpu1', 'gpu1.lab', 4);");
+	exec_ok(db, "COMMIT");
+	assert_int_equal(query_int(db, "PRAGMA user_version"), 6);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	if (ry_store_open(&st, path, 0))
+		fail_msg("open v6: %s", ry_error_last());
+	db = ry_store__db(st);
+	assert_int_equal(query_int(db, "PRAGMA user_version"), RY_SCHEMA_VERSION);
+	/* 6 -> 7: a host there before is a real one, never simulated */
+	assert_int_equal(query_int(db, "SELECT simulated FROM hosts WHERE name = 'gpu1'"), 0);
+	assert_int_equal(query_int(db, "SELECT max_gpus FROM hosts WHERE name = 'gpu1'"), 4);
+	exec_ok(db, "INSERT INTO hosts(name, simulated) VALUES ('demo-box', 1);");
+	assert_int_equal(query_int(db, "SELECT count(*) FROM hosts WHERE simulated = 1"), 1);
+	ry_store_close(st);
+	free(path);
+	ry_test_rmdir(dir);
+}
+
 static void test_store_open__old_schema_read_only_refused_unchanged(void **state)
 {
 	char *dir = ry_test_tmpdir();
@@ -680,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_store_open__reopen_keeps_data),
 		cmocka_unit_test(test_store_open__default_path_from_environment),
 		cmocka_unit_test(test_store_open__schema_v1_is_migrated_with_data),
+		cmocka_unit_test(test_store_open__schema_v6_hosts_migrate_as_real),
 		cmocka_unit_test(test_store_open__old_schema_read_only_refused_unchanged),
 		cmocka_unit_test(test_store_migrate__bad_range_refused),
 		cmocka_unit_test(test_store_open__newer_schema_refused_unchanged),

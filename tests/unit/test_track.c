@@ -171,7 +171,7 @@ static void test_track__tee_capture_env_and_record(void **state)
 	char *argv[] = { "sh", "-c",
 		"echo \"loss: 0.5\"; echo 'step=2 loss=0.25' >&2; "
 		"printf '{\"step\": 7, \"acc\": 0.9}\\nnot json\\n{\"acc\": NaN}\\n' >> \"$RUNYARD_METRICS\"; "
-		"echo \"id=$RUNYARD_RUN_ID\"; test -d \"$RUNYARD_ARTIFACTS\" && echo has-artifacts-dir",
+		"echo \"id=$RUNYARD_RUN_ID\"; echo \"alias=$RUNYARD_RUN_UUID\"; test -d \"$RUNYARD_ARTIFACTS\" && echo has-artifacts-dir",
 		"--lr", "0.01", NULL };
 	ry_point *p;
 	size_t n;
@@ -193,6 +193,14 @@ static void test_track__tee_capture_env_and_record(void **state)
 	assert_non_null(strstr(out, "step=2 loss=0.25\n"));
 	assert_non_null(strstr(out, res.uuid));
 	assert_non_null(strstr(out, "has-artifacts-dir"));
+	{
+		/* the same names a remote launch sets (issue 13) */
+		char want[64];
+		snprintf(want, sizeof want, "id=%s\n", res.uuid);
+		assert_non_null(strstr(out, want));
+		snprintf(want, sizeof want, "alias=%s\n", res.uuid);
+		assert_non_null(strstr(out, want));
+	}
 	free(out);
 
 	assert_int_equal(ry_run_get(&r, c.ws.st, res.run_id), 0);

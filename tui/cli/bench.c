@@ -575,6 +575,7 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 	d.runs = b.runs;
 	d.steps = 0;
 	d.now = 1.7e9 + 30 * 86400.0;
+	d.models = false; /* no artifact files: the bench measures runs and metrics */
 	{
 		double t0 = ry_monotonic();
 		struct figure *f;

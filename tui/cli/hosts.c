@@ -140,6 +140,7 @@ static cJSON *host_json(const ry_host *h)
 		cJSON_AddNullToObject(o, "labels");
 	cJSON_AddNumberToObject(o, "max_gpus", h->max_gpus);
 	cJSON_AddStringToObject(o, "workdir", h->workdir);
+	cJSON_AddBoolToObject(o, "simulated", h->simulated);
 	if (!h->probed)
 		return o;
 	cJSON_AddBoolToObject(o, "reachable", h->probe_rc == 0);
@@ -188,7 +189,8 @@ static void print_host(const ry_host *h)
 	char price[64], status[256];
 	cli_put_safe(stdout, h->name);
 	tui_present_price(price, sizeof price, h);
-	printf("  [%s]  %s", h->origin, price);
+	printf("  [%s]%s  %s", h->origin, h->simulated ? "  simulated (a demo host: never connected to)" : "",
+	       price);
 	if (h->labels) {
 		printf("  labels: ");
 		cli_put_safe(stdout, h->labels);

@@ -192,6 +192,9 @@ static int estimate(struct launch_args *a, struct cli_remote *r, ry_host *host, 
 			*code_dir = ry_experiment_setting_get(r->st, eid, "code_dir");
 		spec->code_dir = *code_dir;
 	}
+	/* refused here, before any connection or estimate */
+	if ((rc = ry_launch_check_gpus(host, est_gpus)))
+		return cli_fail(rc);
 	command = ry_launch_command_line(spec->argv);
 	rc = ry_cost_estimate_run(est, r->st, r->cfg, r->hosts, r->nhosts, host, spec->experiment, command, est_gpus,
 	                          spec->time_limit);

@@ -48,7 +48,7 @@ static const char run_help[] =
 	"The command gets in its environment:\n"
 	"  RUNYARD_METRICS    a file to append JSON lines to: {\"step\": 1, \"loss\": 0.3}\n"
 	"  RUNYARD_ARTIFACTS  a directory; files left there are stored with the run\n"
-	"  RUNYARD_RUN_ID     the run's uuid\n"
+	"  RUNYARD_RUN_ID     the run's uuid (also as RUNYARD_RUN_UUID), as for launch\n"
 	"  PYTHONUNBUFFERED=1 (unless set) so Python output arrives live\n"
 	"A stdlib-only Python helper, runyard.py (log, param, artifact), is installed\n"
 	"in " RY_DATADIR "/python.\n"

@@ -72,6 +72,7 @@ int cli_sync(int argc, char **argv, struct cli_global *g)
 		cJSON_AddNumberToObject(j, "runs", rep.runs);
 		cJSON_AddNumberToObject(j, "settled", rep.settled);
 		cJSON_AddNumberToObject(j, "unreachable", rep.unreachable);
+		cJSON_AddNumberToObject(j, "simulated", rep.simulated);
 		cJSON_AddNumberToObject(j, "log_bytes", (double)rep.log_bytes);
 		cJSON_AddNumberToObject(j, "metric_bytes", (double)rep.metric_bytes);
 		cJSON_AddNumberToObject(j, "artifacts", (double)rep.artifacts);
@@ -82,6 +83,9 @@ int cli_sync(int argc, char **argv, struct cli_global *g)
 		printf("synced %d running remote run%s: %d settled, %d unreachable, %lld log bytes, "
 		       "%lld metric bytes, %lld artifacts\n", rep.runs, rep.runs == 1 ? "" : "s", rep.settled,
 		       rep.unreachable, (long long)rep.log_bytes, (long long)rep.metric_bytes, (long long)rep.artifacts);
+		if (rep.simulated)
+			printf("%d run%s on simulated demo hosts left running (never connected to; each settles at "
+			       "its planned end)\n", rep.simulated, rep.simulated == 1 ? "" : "s");
 	}
 	if (rep.errors) {
 		fprintf(stderr, "runyard: some runs could not be checked (they stay running; run 'runyard sync' "

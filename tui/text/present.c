@@ -41,10 +41,16 @@ void tui_present_price(char *out, size_t n, const ry_host *h)
 void tui_present_host_status(char *out, size_t n, const ry_host *h)
 {
 	char mem[32], disk[32];
+	/* a demo host's probe is canned, not a connection: never "ok (0.00s)" */
+	char ok[32];
 	if (!h->probed) {
-		snprintf(out, n, "not probed");
+		snprintf(out, n, "%s", h->simulated ? "simulated, not probed" : "not probed");
 		return;
 	}
+	if (h->simulated)
+		snprintf(ok, sizeof ok, "simulated");
+	else
+		snprintf(ok, sizeof ok, "ok (%.2fs)", h->probe_secs);
 	if (h->probe_rc) {
 		snprintf(out, n, "unreachable (%s)", ry_ssh_fail_name(h->fail));
 		return;
@@ -55,10 +61,10 @@ void tui_present_host_status(char *out, size_t n, const ry_host *h)
 		int nfree = 0;
 		for (size_t i = 0; i < h->ngpus; i++)
 			nfree += ry_gpu_is_free(&h->gpus[i]);
-		snprintf(out, n, "ok (%.2fs)  %zu GPUs, %d free  %d CPUs  load %.2f  mem %s free  disk %s free",
-		         h->probe_secs, h->ngpus, nfree, h->ncpu, h->load1, mem, disk);
+		snprintf(out, n, "%s  %zu GPUs, %d free  %d CPUs  load %.2f  mem %s free  disk %s free",
+		         ok, h->ngpus, nfree, h->ncpu, h->load1, mem, disk);
 	} else {
-		snprintf(out, n, "ok (%.2fs)  CPU host  %d CPUs  load %.2f  mem %s free  disk %s free", h->probe_secs,
+		snprintf(out, n, "%s  CPU host  %d CPUs  load %.2f  mem %s free  disk %s free", ok,
 		         h->ncpu, h->load1, mem, disk);
 	}
 }
