@@ -22,11 +22,6 @@
 #include "text/text.h"
 #include "app/tui.h"
 
-enum { XAXIS_STEP, XAXIS_WALL, XAXIS_REL, XAXIS_COUNT };
-static const char *const xaxis_names[] = { "step", "wall time", "relative time" };
-static const double ema_levels[] = { 0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99 };
-enum { NEMA = sizeof ema_levels / sizeof ema_levels[0] };
-
 enum row_kind { ROW_PARAM, ROW_METRIC_LAST, ROW_METRIC_BEST, ROW_HEADING };
 
 struct row {
@@ -251,12 +246,11 @@ static void series_take(struct compare_priv *p, size_t i, size_t np)
 	 * relative time counts from each run's first point. */
 	for (size_t k = 0; k < np; k++) {
 		const ry_point *pt = &p->buf[k];
-		p->sx[have + k] = p->xaxis == XAXIS_STEP ? (double)pt->step
-		                : p->xaxis == XAXIS_WALL ? pt->ts : pt->ts - p->t0[i];
+		p->sx[have + k] = tui_chart_x_of(p->xaxis, (double)pt->step, pt->ts, p->t0[i]);
 		p->sy[have + k] = pt->value;
 	}
-	if (ema_levels[p->ema] > 0)
-		tui_chart_ema_continue(&p->ema_st[i], p->sy + have, np, ema_levels[p->ema]);
+	if (tui_chart_ema_levels[p->ema] > 0)
+		tui_chart_ema_continue(&p->ema_st[i], p->sy + have, np, tui_chart_ema_levels[p->ema]);
 	if (!p->dx[i]) {
 		p->dx[i] = ry_xmalloc(2 * buckets * sizeof(double));
 		p->dy[i] = ry_xmalloc(2 * buckets * sizeof(double));
@@ -578,12 +572,12 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		tui_draw_text(c, y + 1, 2, c->cols - 4, "No metrics to chart.", TUI_COLOR_DIM);
 		return;
 	}
-	if (ema_levels[p->ema] > 0)
-		snprintf(ema, sizeof ema, "%.2f", ema_levels[p->ema]);
+	if (tui_chart_ema_levels[p->ema] > 0)
+		snprintf(ema, sizeof ema, "%.2f", tui_chart_ema_levels[p->ema]);
 	else
 		snprintf(ema, sizeof ema, "off");
 	snprintf(title, sizeof title, " %s  x: %s  smoothing: %s  y: %s ", p->mkeys[p->metric],
-	         xaxis_names[p->xaxis], ema, p->log_y ? "log" : "linear");
+	         tui_chart_xaxis_names[p->xaxis], ema, p->log_y ? "log" : "linear");
 	tui_draw_str(c, y, 2, c->cols - 4, title, TUI_COLOR_HEADER);
 
 	int ylab = 9, plot_x = ylab + 1, plot_w = c->cols - plot_x - 2;
@@ -614,8 +608,8 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 	tui_chart_opts o = { p->log_y, 0, c->utf8 };
 	memset(&ch, 0, sizeof ch);
 	tui_chart_render(&ch, plot_w, plot_h, s, ns, &o);
-	if (p->xaxis != XAXIS_STEP)
-		tui_chart_time_axis(&ch, p->xaxis == XAXIS_WALL);
+	if (p->xaxis != TUI_CHART_X_STEP)
+		tui_chart_time_axis(&ch, p->xaxis == TUI_CHART_X_WALL);
 	tui_draw_chart(c, &ch, plot_y, plot_x, ylab);
 	tui_chart_free(&ch);
 }
@@ -696,9 +690,9 @@ static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action
 			tui_view_push(c, &tui_view_picker, &pa);
 		return TUI_REDRAW;
 	}
-	case TUI_ACT_XAXIS: p->xaxis = (p->xaxis + 1) % XAXIS_COUNT; p->dec_w = -1; return TUI_REDRAW;
+	case TUI_ACT_XAXIS: p->xaxis = (p->xaxis + 1) % TUI_CHART_X_COUNT; p->dec_w = -1; return TUI_REDRAW;
 	case TUI_ACT_EMA_LESS: if (p->ema > 0) p->ema--; p->dec_w = -1; return TUI_REDRAW;
-	case TUI_ACT_EMA_MORE: if (p->ema + 1 < (int)NEMA) p->ema++; p->dec_w = -1; return TUI_REDRAW;
+	case TUI_ACT_EMA_MORE: if (p->ema + 1 < (int)TUI_CHART_NEMA) p->ema++; p->dec_w = -1; return TUI_REDRAW;
 	case TUI_ACT_LOG_Y: p->log_y = !p->log_y; return TUI_REDRAW;
 	default:
 		return TUI_UNHANDLED;

@@ -712,7 +712,15 @@ decades:
 	return n;
 }
 
-/* ---------------------------------------------------------------- markers */
+/* ---------------------------------------------------------------- axes, markers */
+
+const char *const tui_chart_xaxis_names[TUI_CHART_X_COUNT] = { "step", "wall time", "relative time" };
+const double tui_chart_ema_levels[TUI_CHART_NEMA] = { 0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99 };
+
+double tui_chart_x_of(int xaxis, double step, double ts, double t0)
+{
+	return xaxis == TUI_CHART_X_STEP ? step : xaxis == TUI_CHART_X_WALL ? ts : ts - t0;
+}
 
 char tui_chart_marker(size_t i)
 {

@@ -51,6 +51,19 @@ typedef struct tui_chart {
 	int dx, dy;           /* dots per cell: 2x4 braille, 1x3 ASCII */
 } tui_chart;
 
+/* The x axes a metric's chart offers: its step, the wall clock (Unix
+ * seconds, labelled as clock times) or the time since its first point;
+ * names for titles. */
+enum { TUI_CHART_X_STEP, TUI_CHART_X_WALL, TUI_CHART_X_REL, TUI_CHART_X_COUNT };
+extern const char *const tui_chart_xaxis_names[TUI_CHART_X_COUNT];
+/* The x of a point (its step, its time ts) on axis xaxis; t0 is the time of
+ * the series' first point (for the relative axis). */
+double tui_chart_x_of(int xaxis, double step, double ts, double t0);
+
+/* The EMA weights the smoothing keys step through; [0] is off. */
+#define TUI_CHART_NEMA 7
+extern const double tui_chart_ema_levels[TUI_CHART_NEMA];
+
 /* The marker letter of series i in a chart of several: a, b, c, ...
  * (after z: A, B, ...; past those '?'). */
 char tui_chart_marker(size_t i);
