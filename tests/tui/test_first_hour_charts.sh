@@ -24,6 +24,7 @@ wait_until() {
 }
 legend_has() { legend_rows | grep -qF -- "$1"; }
 plot_has() { plot_rows | grep -qF -- "$1"; }
+plot_braille() { plot_rows | LC_ALL=C grep -q "$(printf '\342[\240-\243]')"; }
 
 tui_start
 expect_screen "1/48 runs" "the main screen opens"
@@ -62,3 +63,35 @@ else fail "all 12 runs are in the legend at 200 columns (missing:$missing)"; fi
 if wait_until legend_has "■ l "; then ok "the 12th run has letter l"; else fail "the 12th run has letter l"; fi
 send q u
 expect_no_screen "marked" "marks cleared again"
+
+# `c` with no run marked charts the run under the cursor: its metrics,
+# several at once; with one marked, too.
+tmux -S "$SOCK" resize-window -x 120 -y 40
+send g Tab g j j Tab
+expect_screen "cifar10-resnet" "back on cifar10-resnet"
+send c
+expect_screen "· charts ·" "c with no marks opens the charts of the run under the cursor"
+expect_screen "of 5 metrics" "the charts count the run's metrics"
+for m in loss val_loss val_acc; do
+	expect_screen " $m  last " "the run's $m is charted"
+done
+if wait_until plot_braille; then ok "the charts draw their curves"
+else fail "the charts draw their curves"; fi
+send M
+expect_screen "Chart which metrics?" "M picks the charted metrics"
+send Escape
+expect_screen "· charts ·" "the picker returns to the charts"
+send q Space k c
+expect_screen "· charts ·" "c with one run marked charts the run under the cursor"
+send q u Enter
+expect_screen "Metrics (c charts them)" "Enter opens the run's detail, which names the chart key"
+send c
+expect_screen "· charts ·" "c in the detail charts the run's metrics"
+send "?"
+expect_screen "Keys of the charts screen" "help lists the charts screen's keys"
+expect_screen "metric-pick" "charts help names the metric picker"
+send q q q
+expect_screen "runs" "q goes back to the runs"
+send q
+if wait_for "RUNYARD-EXITED"; then ok "q quits"; else fail "q quits"; fi
+t_end

@@ -76,6 +76,7 @@ extern const struct tui_view_ops tui_view_registry; /* registered models */
 extern const struct tui_view_ops tui_view_model;    /* one model: versions, history */
 extern const struct tui_view_ops tui_view_promote;  /* the promote dialog of a run */
 extern const struct tui_view_ops tui_view_messages; /* a pager over a block of text (:messages) */
+extern const struct tui_view_ops tui_view_charts;   /* one run's metrics, a small chart each */
 
 /* Push a new view opened with arg; returns it or NULL if open failed. */
 struct tui_view *tui_view_push(struct tui_ctx *c, const struct tui_view_ops *ops, void *arg);
@@ -95,6 +96,11 @@ struct tui_model_arg {
 
 /* tui_view_promote: the candidate run. */
 struct tui_promote_arg {
+	long long run_id;
+};
+
+/* tui_view_charts: the run whose metrics are charted. */
+struct tui_charts_arg {
 	long long run_id;
 };
 
