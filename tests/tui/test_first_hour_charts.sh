@@ -94,4 +94,7 @@ send q q q
 expect_screen "runs" "q goes back to the runs"
 send q
 if wait_for "RUNYARD-EXITED"; then ok "q quits"; else fail "q quits"; fi
+# non-zero under the sanitizers when anything leaked or went wrong
+if [ "$(cat "$T_TMP/exit_status" 2>/dev/null)" = 0 ]; then ok "runyard exits with status 0"
+else fail "runyard exits with status 0"; fi
 t_end
