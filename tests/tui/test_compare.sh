@@ -11,7 +11,8 @@ expect_screen "1/40 runs" "the main screen opens"
 send Tab j j Tab
 expect_screen "cifar10-resnet" "the experiments pane selects an experiment"
 send c
-expect_screen "mark 2 to 12 runs" "compare without marks explains what to do"
+expect_screen "· charts ·" "c without marks charts the run under the cursor (issue 13)"
+send q
 send Space Space Space
 expect_screen "3 marked" "Space marks runs"
 send c

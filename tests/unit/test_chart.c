@@ -109,7 +109,7 @@ static void test_decimate__gaps_survive(void **state)
 		nans += isnan(oy[i]);
 	assert_int_equal(nans, 1);
 	/* and a chart of the decimated points still has the hole */
-	s = (tui_series){ ox, oy, n, 0 };
+	s = (tui_series){ ox, oy, n, 0, 0 };
 	tui_chart_render(&c, 60, 5, &s, 1, &o);
 	for (int col = 26; col <= 33; col++)
 		assert_int_equal(lit_cells_in_column(&c, col), 0);
@@ -288,12 +288,150 @@ static void test_label__short_forms(void **state)
 	tui_chart_label(-DBL_MAX, 1, out);    assert_true(strlen(out) < 16);
 }
 
+/* ---------------------------------------------------------------- markers */
+
+/* Cells holding marker letter m, and whether they all belong to colour
+ * color and sit on row `row` (-1: any row). */
+static int marker_cells(const tui_chart *c, char m, int color, int row, bool *right_place)
+{
+	int n = 0;
+	*right_place = true;
+	for (int r = 0; r < c->h; r++) {
+		for (int col = 0; col < c->w; col++) {
+			const tui_chart_cell *cell = &c->cells[r * c->w + col];
+			if (!cell->marker || cell->glyph[0] != m)
+				continue;
+			n++;
+			if (cell->color != color || cell->glyph[1] || (row >= 0 && r != row))
+				*right_place = false;
+		}
+	}
+	return n;
+}
+
+static void test_marker__letters(void **state)
+{
+	(void)state;
+	assert_int_equal(tui_chart_marker(0), 'a');
+	assert_int_equal(tui_chart_marker(11), 'l');
+	assert_int_equal(tui_chart_marker(25), 'z');
+	assert_int_equal(tui_chart_marker(26), 'A');
+	assert_int_equal(tui_chart_marker(1000), '?');
+}
+
+/* No marker asked for, none drawn: charts without markers are as before. */
+static void test_marker__none_without_marker(void **state)
+{
+	double y[40];
+	for (int i = 0; i < 40; i++)
+		y[i] = i;
+	tui_series s = { NULL, y, 40, 0, 0 };
+	tui_chart_opts o = { false, 0, true };
+	tui_chart c;
+	(void)state;
+	tui_chart_render(&c, 60, 10, &s, 1, &o);
+	for (int i = 0; i < c.w * c.h; i++)
+		assert_false(c.cells[i].marker);
+	tui_chart_free(&c);
+}
+
+/* Three flat lines at three levels: each line carries its own letter, in
+ * its colour, on its own row, several times across the plot, in braille
+ * and in ASCII alike. */
+static void test_marker__on_each_line_at_regular_points(void **state)
+{
+	double lo[50], mid[50], hi[50];
+	for (int i = 0; i < 50; i++) {
+		lo[i] = 0;
+		mid[i] = 5;
+		hi[i] = 10;
+	}
+	(void)state;
+	for (int utf8 = 0; utf8 < 2; utf8++) {
+		tui_series s[3] = { { NULL, lo, 50, 0, 'a' }, { NULL, mid, 50, 1, 'b' }, { NULL, hi, 50, 2, 'c' } };
+		tui_chart_opts o = { false, 0, utf8 };
+		tui_chart c;
+		bool ok;
+		tui_chart_render(&c, 72, 11, s, 3, &o);
+		char *txt = plot_text(&c);
+		int rlo = tui_chart_row_of(&c, 0), rmid = tui_chart_row_of(&c, 5), rhi = tui_chart_row_of(&c, 10);
+		assert_true(rhi < rmid && rmid < rlo);
+		if (marker_cells(&c, 'a', 0, rlo, &ok) < 4 || !ok)
+			fail_msg("series a's markers are not on its line:\n%s", txt);
+		if (marker_cells(&c, 'b', 1, rmid, &ok) < 4 || !ok)
+			fail_msg("series b's markers are not on its line:\n%s", txt);
+		if (marker_cells(&c, 'c', 2, rhi, &ok) < 4 || !ok)
+			fail_msg("series c's markers are not on its line:\n%s", txt);
+		/* evenly spaced: the gaps between one series' markers are equal */
+		int prev = -1, gap = -1;
+		for (int col = 0; col < c.w; col++) {
+			if (!c.cells[rmid * c.w + col].marker)
+				continue;
+			if (prev >= 0 && gap >= 0)
+				assert_int_equal(col - prev, gap);
+			if (prev >= 0)
+				gap = col - prev;
+			prev = col;
+		}
+		free(txt);
+		tui_chart_free(&c);
+	}
+}
+
+/* Twelve identical curves, the worst case for overlap: each letter is
+ * still on the plot, and no cell holds two. */
+static void test_marker__twelve_overlapping_series_all_shown(void **state)
+{
+	double y[30];
+	tui_series s[12];
+	for (int i = 0; i < 30; i++)
+		y[i] = sin(i / 5.0);
+	for (size_t k = 0; k < 12; k++)
+		s[k] = (tui_series){ NULL, y, 30, (int)k, tui_chart_marker(k) };
+	(void)state;
+	for (int w = 12; w <= 200; w += 47) {
+		tui_chart_opts o = { false, 0, true };
+		tui_chart c;
+		bool ok;
+		tui_chart_render(&c, w, 8, s, 12, &o);
+		for (size_t k = 0; k < 12; k++) {
+			if (marker_cells(&c, tui_chart_marker(k), (int)k, -1, &ok) < 1 || !ok) {
+				char *txt = plot_text(&c);
+				fail_msg("width %d: no marker %c:\n%s", w, tui_chart_marker(k), txt);
+			}
+		}
+		tui_chart_free(&c);
+	}
+}
+
+/* A series of one point, or one that ends early, still gets its letter
+ * (at its last point), and sparse points get markers between them too. */
+static void test_marker__short_and_sparse_series(void **state)
+{
+	double x1 = 3, y1 = 2, xs[3] = { 0, 50, 100 }, ys[3] = { 0, 10, 0 }, yl[101];
+	for (int i = 0; i <= 100; i++)
+		yl[i] = 5;
+	tui_series s[3] = { { &x1, &y1, 1, 0, 'a' }, { xs, ys, 3, 1, 'b' }, { NULL, yl, 101, 2, 'c' } };
+	tui_chart_opts o = { false, 0, false };
+	tui_chart c;
+	bool ok;
+	(void)state;
+	tui_chart_render(&c, 80, 12, s, 3, &o);
+	char *txt = plot_text(&c);
+	if (marker_cells(&c, 'a', 0, -1, &ok) != 1 || !ok)
+		fail_msg("the one-point series has no single marker:\n%s", txt);
+	if (marker_cells(&c, 'b', 1, -1, &ok) < 3 || !ok)
+		fail_msg("the sparse series has too few markers:\n%s", txt);
+	free(txt);
+	tui_chart_free(&c);
+}
+
 /* ---------------------------------------------------------------- render */
 
 static void test_render__known_braille_line(void **state)
 {
 	double x[4] = { 0, 1, 2, 3 }, y[4] = { 0, 1, 2, 3 };
-	tui_series s = { x, y, 4, 5 };
+	tui_series s = { x, y, 4, 5, 0 };
 	tui_chart_opts o = { false, 0, true };
 	tui_chart c;
 	(void)state;
@@ -312,7 +450,7 @@ static void test_render__known_braille_line(void **state)
 static void test_render__flat_line_and_zero_range(void **state)
 {
 	double y[5] = { 5, 5, 5, 5, 5 };
-	tui_series s = { NULL, y, 5, 0 };
+	tui_series s = { NULL, y, 5, 0, 0 };
 	tui_chart_opts o = { false, 0, true };
 	tui_chart c;
 	(void)state;
@@ -335,7 +473,7 @@ static void test_render__nan_and_inf_are_gaps(void **state)
 {
 	enum { N = 100 };
 	double y[N];
-	tui_series s = { NULL, y, N, 1 };
+	tui_series s = { NULL, y, N, 1, 0 };
 	tui_chart_opts o = { false, 0, true };
 	tui_chart c;
 	char *txt;
@@ -360,9 +498,9 @@ static void test_render__nan_and_inf_are_gaps(void **state)
 static void test_render__degenerate_inputs(void **state)
 {
 	double nan[4] = { NAN, NAN, NAN, NAN }, one = 3, x1 = 10;
-	tui_series all_nan = { NULL, nan, 4, 0 };
-	tui_series single = { &x1, &one, 1, 2 };
-	tui_series empty = { NULL, NULL, 0, 3 };
+	tui_series all_nan = { NULL, nan, 4, 0, 0 };
+	tui_series single = { &x1, &one, 1, 2, 0 };
+	tui_series empty = { NULL, NULL, 0, 3, 0 };
 	tui_chart_opts o = { true, 0.5, true };
 	tui_chart c;
 	int lit = 0;
@@ -407,7 +545,7 @@ static void test_render__log_y(void **state)
 {
 	enum { N = 51 };
 	double y[N];
-	tui_series s = { NULL, y, N, 0 };
+	tui_series s = { NULL, y, N, 0, 0 };
 	tui_chart_opts o = { true, 0, true };
 	tui_chart c;
 	char labels[256] = "";
@@ -491,7 +629,7 @@ static void test_render__ema_narrows_noise(void **state)
 {
 	enum { N = 2000 };
 	double y[N];
-	tui_series s = { NULL, y, N, 0 };
+	tui_series s = { NULL, y, N, 0, 0 };
 	tui_chart_opts raw = { false, 0, true }, smooth = { false, 0.95, true };
 	tui_chart a, b;
 	(void)state;
@@ -508,7 +646,7 @@ static void test_render__ema_narrows_noise(void **state)
 static void test_render__ascii_fallback(void **state)
 {
 	double up[20], spike[20];
-	tui_series s[2] = { { NULL, up, 20, 0 }, { NULL, spike, 20, 1 } };
+	tui_series s[2] = { { NULL, up, 20, 0, 0 }, { NULL, spike, 20, 1, 0 } };
 	tui_chart_opts o = { false, 0, false };
 	tui_chart c;
 	char *txt;
@@ -544,7 +682,7 @@ static void test_render__unsorted_x(void **state)
 {
 	/* the ends are 5 and 3, but 0 and 10 lie in between */
 	double x[5] = { 5, 0, 10, 2, 3 }, y[5] = { 1, 2, 3, 4, 5 };
-	tui_series s = { x, y, 5, 0 };
+	tui_series s = { x, y, 5, 0, 0 };
 	tui_chart_opts o = { false, 0, true };
 	tui_chart c;
 	(void)state;
@@ -560,7 +698,7 @@ static void test_render__unsorted_x(void **state)
 static void test_render__time_axis_labels(void **state)
 {
 	double x[3] = { 0, 1800, 3600 }, y[3] = { 1, 2, 3 };
-	tui_series s = { x, y, 3, 0 };
+	tui_series s = { x, y, 3, 0, 0 };
 	tui_chart_opts o = { false, 0, true };
 	tui_chart c;
 	bool saw_hour = false;
@@ -583,7 +721,7 @@ static void test_render__time_axis_labels(void **state)
 static void test_render__ticks_are_placed(void **state)
 {
 	double x[3] = { 0, 500, 1000 }, y[3] = { -1, 0, 1 };
-	tui_series s = { x, y, 3, 0 };
+	tui_series s = { x, y, 3, 0, 0 };
 	tui_chart_opts o = { false, 0, true };
 	tui_chart c;
 	(void)state;
@@ -636,7 +774,7 @@ static void test_render__extreme_values_property(void **state)
 				y[k][i] = vals[(seed >> 16) % 16] * ((seed & 16) ? 1 : (double)(i + 1));
 				len++;
 			}
-			s[k] = (tui_series){ (seed & 32) ? NULL : x[k], y[k], len, k + 10 };
+			s[k] = (tui_series){ (seed & 32) ? NULL : x[k], y[k], len, k + 10, 0 };
 		}
 		tui_chart_render(&c, w, h, s, 3, &o);
 		for (int i = 0; i < c.w * c.h; i++) {
@@ -686,7 +824,7 @@ static void test_render__speed_and_spikes_at_scale(void **state)
 		y[k] = ry_xmalloc(N * sizeof *y[k]);
 		for (size_t i = 0; i < N; i++)
 			y[k][i] = 2.0 / (1 + i / 5000.0) + 0.05 * k + 0.01 * sin((double)i);
-		s[k] = (tui_series){ x, y[k], N, k };
+		s[k] = (tui_series){ x, y[k], N, k, 0 };
 	}
 	y[3][61234] = 50;
 	/* CPU time of this thread, so a busy machine does not fail the test */
@@ -747,6 +885,11 @@ int main(void)
 		cmocka_unit_test(test_ema__tensorboard_debiasing),
 		cmocka_unit_test(test_render__ema_narrows_noise),
 		cmocka_unit_test(test_render__ascii_fallback),
+		cmocka_unit_test(test_marker__letters),
+		cmocka_unit_test(test_marker__none_without_marker),
+		cmocka_unit_test(test_marker__on_each_line_at_regular_points),
+		cmocka_unit_test(test_marker__twelve_overlapping_series_all_shown),
+		cmocka_unit_test(test_marker__short_and_sparse_series),
 		cmocka_unit_test(test_render__unsorted_x),
 		cmocka_unit_test(test_render__time_axis_labels),
 		cmocka_unit_test(test_render__ticks_are_placed),

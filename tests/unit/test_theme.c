@@ -399,6 +399,38 @@ static void test_parse__mutations_property(void **state)
 	free(path);
 }
 
+/* Compare charts up to 12 runs: every colour theme gives each its own
+ * colour (before, runs 7 to 12 reused the first six). */
+static void test_series__twelve_distinct_slots(void **state)
+{
+	static const char *names[] = { "default", "light", "solarized-dark", "high-contrast" };
+	char *dir = ry_xasprintf("%s/themes", srcdir());
+	(void)state;
+	assert_int_equal(TUI_THEME_NSERIES, 12);
+	for (size_t i = 0; i < TUI_THEME_NSERIES; i++) {
+		for (size_t j = 0; j < i; j++)
+			assert_int_not_equal(tui_theme_series(i), tui_theme_series(j));
+		assert_true(tui_theme_series(i) >= TUI_COLOR_SERIES_1 && tui_theme_series(i) <= TUI_COLOR_SERIES_12);
+	}
+	assert_int_equal(tui_theme_series(12), tui_theme_series(0)); /* cycles */
+	setenv("RUNYARD_THEMES", dir, 1);
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+		struct tui_theme t;
+		char err[256] = "";
+		if (tui_theme_load(&t, names[k], err, sizeof err) != 0)
+			fail_msg("%s: %s", names[k], err);
+		for (size_t i = 0; i < TUI_THEME_NSERIES; i++) {
+			const struct tui_theme_entry *a = &t.e[tui_theme_series(i)];
+			assert_true(a->fg >= 0);
+			for (size_t j = 0; j < i; j++) {
+				if (a->fg == t.e[tui_theme_series(j)].fg)
+					fail_msg("%s: series-%zu and series-%zu share colour %d", names[k], i + 1, j + 1, a->fg);
+			}
+		}
+	}
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_load__search_order_and_failures),
 		cmocka_unit_test(test_color_for__small_terminals),
 		cmocka_unit_test(test_no_color_keeps_highlights_visible),
+		cmocka_unit_test(test_series__twelve_distinct_slots),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

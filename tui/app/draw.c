@@ -11,6 +11,7 @@
 
 #include "app/draw.h"
 #include "text/text.h"
+#include "widgets/chart.h"
 #include "app/tui.h"
 
 static void put(struct tui_ctx *c, int y, int x, int w, const char *s, enum tui_color e,
@@ -238,4 +239,39 @@ int tui_screen_save(struct tui_ctx *c, const char *path)
 		fprintf(f, "%s\n", line);
 	}
 	return fclose(f) == 0 ? 0 : -1;
+}
+
+void tui_draw_chart(struct tui_ctx *c, const tui_chart *ch, int y, int x, int ylab)
+{
+	int right = x + ch->w + 2 < c->cols ? x + ch->w + 2 : c->cols, last_end = -1;
+	for (int r = 0; r < ch->h; r++) {
+		for (int col = 0; col < ch->w; col++) {
+			const tui_chart_cell *cell = &ch->cells[r * ch->w + col];
+			if (cell->color < 0 || !cell->glyph[0])
+				continue;
+			attrset((attr_t)c->attrs[tui_theme_series((size_t)cell->color)] | (cell->marker ? A_BOLD : 0));
+			mvaddstr(y + r, x + col, cell->glyph);
+		}
+	}
+	attrset(A_NORMAL);
+	tui_draw_vline(c, y, x - 1, ch->h, TUI_COLOR_CHART_AXIS);
+	tui_draw_hline(c, y + ch->h, x - 1, ch->w + 1, TUI_COLOR_CHART_AXIS);
+	for (int t = 0; t < ch->nyticks && t < 16; t++) {
+		int row = ch->ytick_rows[t];
+		if (row >= 0 && row < ch->h)
+			tui_draw_text_right(c, y + row, x - ylab - 1, ylab - 1, ch->ytick_labels[t], TUI_COLOR_CHART_AXIS);
+	}
+	/* x labels centred on their tick, skipped where they would touch */
+	for (int t = 0; t < ch->nxticks && t < 16; t++) {
+		int lw = tui_text_width(ch->xtick_labels[t]);
+		int start = x + ch->xtick_cols[t] - lw / 2;
+		if (start < x - 1)
+			start = x - 1;
+		if (start + lw > right)
+			start = right - lw;
+		if (start <= last_end)
+			continue;
+		tui_draw_str(c, y + ch->h + 1, start, lw, ch->xtick_labels[t], TUI_COLOR_CHART_AXIS);
+		last_end = start + lw;
+	}
 }

@@ -35,4 +35,11 @@ void tui_sparkline(char *out, size_t n, const double *v, size_t nv, int width, b
 /* Format a number compactly (up to 4 significant digits). */
 void tui_fmt_num(double v, char *out, size_t n);
 
+struct tui_chart;
+/* Draw a rendered chart (widgets/chart.h) with its plot's top left at y,x:
+ * each cell in its series' colour (marker letters in bold), the axes just
+ * left of and below the plot, y tick labels right-aligned in the ylab - 1
+ * columns before the axis and x tick labels on the row under it. */
+void tui_draw_chart(struct tui_ctx *c, const struct tui_chart *ch, int y, int x, int ylab);
+
 #endif

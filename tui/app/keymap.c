@@ -73,6 +73,7 @@ static const char default_bindings[] =
 	"/ = search\n"
 	"w = toggle-wrap\n"
 	"r = toggle-raw\n"
+	"c = chart-run\n"
 	"\n[keys compare]\n"
 	"i = toggle-same\n"
 	"b = baseline\n"
@@ -99,7 +100,12 @@ static const char default_bindings[] =
 	"U = undeploy\n"
 	"L = deploy-logs\n"
 	"\n[keys promote]\n"
-	"P = promote\n";
+	"P = promote\n"
+	"\n[keys charts]\n"
+	"M = metric-pick\n"
+	"x = x-axis\n"
+	"LBracket = smooth-less\n" "RBracket = smooth-more\n"
+	"y = log-y\n";
 
 static const char *const action_names[] = {
 #define TUI_ACTION_NAME(id, name, help) name,
@@ -223,7 +229,7 @@ int tui_keymap_bind(tui_keymaps *km, const char *map, const char *keyname,
 {
 	int m = map_by_name(map), key = tui_key_parse(keyname), a = action_by_name(action);
 	if (m < 0) {
-		snprintf(err, errn, "unknown keymap '%s' (use generic, main, detail, compare, help, picker, registry, promote)", map);
+		snprintf(err, errn, "unknown keymap '%s' (use generic, main, detail, compare, help, picker, registry, promote, charts)", map);
 		return -1;
 	}
 	if (key < 0) {

@@ -41,7 +41,8 @@
 	_(SORT_DESC,     "sort-desc",      "Sort by the column under the cursor, descending") \
 	_(MARK,          "mark",           "Mark or unmark the run under the cursor") \
 	_(UNMARK_ALL,    "unmark-all",     "Unmark every run") \
-	_(COMPARE,       "compare",        "Compare the marked runs (2 to 12)") \
+	_(COMPARE,       "compare",        "Compare the marked runs (2 to 12); with one or none marked, chart the run under the cursor") \
+	_(CHART_RUN,     "chart-run",      "Chart the run's metrics, each in its own small chart") \
 	_(COLUMNS,       "columns",        "Choose the param and metric columns") \
 	_(EDIT_NOTES,    "edit-notes",     "Edit the run's notes") \
 	_(FOLLOW,        "follow",         "Follow the log of a running run") \
@@ -88,7 +89,8 @@ enum tui_action {
 	_(HOSTS,   "hosts")   \
 	_(LAUNCH,  "launch") \
 	_(REGISTRY, "registry") \
-	_(PROMOTE, "promote")
+	_(PROMOTE, "promote") \
+	_(CHARTS,  "charts")
 
 enum tui_keymap_id {
 #define TUI_KEYMAP_ENUM(id, name) TUI_KM_##id,

@@ -78,6 +78,7 @@ extern const struct tui_view_ops tui_view_promote;  /* the promote dialog of a r
 extern const struct tui_view_ops tui_view_messages; /* a pager over a block of text (:messages) */
 extern const struct tui_view_ops tui_view_deploy;   /* deploy a version: target picker, confirm */
 extern const struct tui_view_ops tui_view_deployments; /* the deployments pane, live status */
+extern const struct tui_view_ops tui_view_charts;   /* one run's metrics, a small chart each */
 
 /* Push a new view opened with arg; returns it or NULL if open failed. */
 struct tui_view *tui_view_push(struct tui_ctx *c, const struct tui_view_ops *ops, void *arg);
@@ -97,6 +98,11 @@ struct tui_model_arg {
 
 /* tui_view_promote: the candidate run. */
 struct tui_promote_arg {
+	long long run_id;
+};
+
+/* tui_view_charts: the run whose metrics are charted. */
+struct tui_charts_arg {
 	long long run_id;
 };
 

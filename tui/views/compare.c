@@ -22,11 +22,6 @@
 #include "text/text.h"
 #include "app/tui.h"
 
-enum { XAXIS_STEP, XAXIS_WALL, XAXIS_REL, XAXIS_COUNT };
-static const char *const xaxis_names[] = { "step", "wall time", "relative time" };
-static const double ema_levels[] = { 0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99 };
-enum { NEMA = sizeof ema_levels / sizeof ema_levels[0] };
-
 enum row_kind { ROW_PARAM, ROW_METRIC_LAST, ROW_METRIC_BEST, ROW_HEADING };
 
 struct row {
@@ -251,12 +246,11 @@ static void series_take(struct compare_priv *p, size_t i, size_t np)
 	 * relative time counts from each run's first point. */
 	for (size_t k = 0; k < np; k++) {
 		const ry_point *pt = &p->buf[k];
-		p->sx[have + k] = p->xaxis == XAXIS_STEP ? (double)pt->step
-		                : p->xaxis == XAXIS_WALL ? pt->ts : pt->ts - p->t0[i];
+		p->sx[have + k] = tui_chart_x_of(p->xaxis, (double)pt->step, pt->ts, p->t0[i]);
 		p->sy[have + k] = pt->value;
 	}
-	if (ema_levels[p->ema] > 0)
-		tui_chart_ema_continue(&p->ema_st[i], p->sy + have, np, ema_levels[p->ema]);
+	if (tui_chart_ema_levels[p->ema] > 0)
+		tui_chart_ema_continue(&p->ema_st[i], p->sy + have, np, tui_chart_ema_levels[p->ema]);
 	if (!p->dx[i]) {
 		p->dx[i] = ry_xmalloc(2 * buckets * sizeof(double));
 		p->dy[i] = ry_xmalloc(2 * buckets * sizeof(double));
@@ -394,15 +388,9 @@ static void compare_reload(struct tui_view *v, struct tui_ctx *c)
 
 /* ---- drawing -------------------------------------------------------------- */
 
-static enum tui_color series_color(size_t i)
-{
-	return (enum tui_color)(TUI_COLOR_SERIES_1 + (int)(i % 6));
-}
-
-/* Themes have six series colours; runs 7 to 12 reuse them in bold. */
 static attr_t series_attr(const struct tui_ctx *c, size_t i)
 {
-	return (attr_t)c->attrs[series_color(i)] | (i >= 6 ? A_BOLD : 0);
+	return (attr_t)c->attrs[tui_theme_series(i)];
 }
 
 static void cell_text(struct tui_ctx *c, struct compare_priv *p, const struct row *r, size_t run,
@@ -488,9 +476,10 @@ static void draw_table(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 	for (size_t i = p->col_first, k = 0; i < p->n && k < fit; i++, k++) {
 		int x = lw + (int)k * (colw + 1);
 		char name[256];
-		snprintf(name, sizeof name, "%s%s", (int)i == p->baseline ? "=" : "",
+		/* the run's chart letter: ties the column to its curve without colour */
+		snprintf(name, sizeof name, "%s%c %s", (int)i == p->baseline ? "=" : "", tui_chart_marker(i),
 		         p->runs[i]->name ? p->runs[i]->name : "?");
-		enum tui_color e = i == p->col_cur ? TUI_COLOR_CURSOR : series_color(i);
+		enum tui_color e = i == p->col_cur ? TUI_COLOR_CURSOR : tui_theme_series(i);
 		tui_draw_text_right(c, y, x, colw, name, e);
 	}
 	size_t body = h > 1 ? (size_t)h - 1 : 0;
@@ -525,6 +514,54 @@ static void draw_table(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 	}
 }
 
+/* Run i's legend entry: its colour swatch, its chart letter (the marker
+ * on its curve), its name cut to namew; "(no points)" when it has none of
+ * this metric, so a run missing from the plot is still accounted for. */
+static void legend_entry(const struct tui_ctx *c, const struct compare_priv *p, size_t i, int namew,
+                         char *out, size_t n)
+{
+	char name[128];
+	tui_text_fit(name, sizeof name, p->runs[i]->name ? p->runs[i]->name : "?", namew, false, false, c->utf8);
+	snprintf(out, n, "%s %c %s%s", c->utf8 ? "\xe2\x96\xa0" : "#", tui_chart_marker(i), name,
+	         p->dec_w >= 0 && !p->nd[i] ? " (no points)" : "");
+}
+
+/* Rows the legend takes with names cut to namew, entries flowing left to
+ * right and wrapping; drawn there when draw is set. */
+static int legend_flow(struct tui_ctx *c, const struct compare_priv *p, int y, int namew, bool draw)
+{
+	int x = 1, rows = 1;
+	for (size_t i = 0; i < p->n; i++) {
+		char entry[192];
+		legend_entry(c, p, i, namew, entry, sizeof entry);
+		int w = tui_text_width(entry) + 2;
+		if (x > 1 && x + w > c->cols) {
+			x = 1;
+			rows++;
+		}
+		if (draw) {
+			char fitted[256];
+			tui_text_fit(fitted, sizeof fitted, entry, c->cols - x, false, false, c->utf8);
+			attrset(series_attr(c, i));
+			mvaddstr(y + rows - 1, x, fitted);
+			attrset(A_NORMAL);
+		}
+		x += w;
+	}
+	return rows;
+}
+
+/* The legend: every run, never a silent cut.  Names shrink (20 columns
+ * down to 6) until the entries fit in max_rows; past that they wrap onto
+ * more rows anyway, taking them from the plot.  Returns the rows used. */
+static int draw_legend(struct tui_ctx *c, const struct compare_priv *p, int y, int max_rows)
+{
+	int namew = 20;
+	while (namew > 6 && legend_flow(c, p, y, namew, false) > max_rows)
+		namew--;
+	return legend_flow(c, p, y, namew, true);
+}
+
 static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 {
 	char title[512], ema[32];
@@ -535,37 +572,22 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		tui_draw_text(c, y + 1, 2, c->cols - 4, "No metrics to chart.", TUI_COLOR_DIM);
 		return;
 	}
-	if (ema_levels[p->ema] > 0)
-		snprintf(ema, sizeof ema, "%.2f", ema_levels[p->ema]);
+	if (tui_chart_ema_levels[p->ema] > 0)
+		snprintf(ema, sizeof ema, "%.2f", tui_chart_ema_levels[p->ema]);
 	else
 		snprintf(ema, sizeof ema, "off");
 	snprintf(title, sizeof title, " %s  x: %s  smoothing: %s  y: %s ", p->mkeys[p->metric],
-	         xaxis_names[p->xaxis], ema, p->log_y ? "log" : "linear");
+	         tui_chart_xaxis_names[p->xaxis], ema, p->log_y ? "log" : "linear");
 	tui_draw_str(c, y, 2, c->cols - 4, title, TUI_COLOR_HEADER);
 
-	/* Legend: one entry per run in its colour. */
-	int x = 1, ly = y + 1;
-	for (size_t i = 0; i < p->n; i++) {
-		char name[64];
-		tui_text_fit(name, sizeof name, p->runs[i]->name ? p->runs[i]->name : "?", 20, false, false, c->utf8);
-		char entry[96];
-		snprintf(entry, sizeof entry, "%s %s", c->utf8 ? "\xe2\x96\xa0" : "#", name);
-		int w = tui_text_width(entry) + 2;
-		if (x + w > c->cols)
-			break;
-		char fitted[128];
-		tui_text_fit(fitted, sizeof fitted, entry, w, false, false, c->utf8);
-		attrset(series_attr(c, i));
-		mvaddstr(ly, x, fitted);
-		attrset(A_NORMAL);
-		x += w;
-	}
-
-	int ylab = 9;
-	int plot_y = y + 2, plot_h = h - 4, plot_x = ylab + 1, plot_w = c->cols - plot_x - 2;
+	int ylab = 9, plot_x = ylab + 1, plot_w = c->cols - plot_x - 2;
+	if (plot_w >= 10)
+		series_build(c, p, plot_w); /* first: the legend says which runs have no points */
+	/* Names shrink to keep the legend to two rows; more wrap below. */
+	int lrows = draw_legend(c, p, y + 1, 2);
+	int plot_y = y + 1 + lrows, plot_h = h - 3 - lrows;
 	if (plot_h < 2 || plot_w < 10)
 		return;
-	series_build(c, p, plot_w);
 	tui_series s[TUI_MAX_COMPARE];
 	size_t ns = 0;
 	for (size_t i = 0; i < p->n; i++) {
@@ -575,6 +597,7 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		s[ns].y = p->dy[i];
 		s[ns].n = p->nd[i];
 		s[ns].color = (int)i;
+		s[ns].marker = tui_chart_marker(i);
 		ns++;
 	}
 	if (!ns) {
@@ -585,39 +608,9 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 	tui_chart_opts o = { p->log_y, 0, c->utf8 };
 	memset(&ch, 0, sizeof ch);
 	tui_chart_render(&ch, plot_w, plot_h, s, ns, &o);
-	if (p->xaxis != XAXIS_STEP)
-		tui_chart_time_axis(&ch, p->xaxis == XAXIS_WALL);
-	for (int r = 0; r < ch.h; r++) {
-		for (int col = 0; col < ch.w; col++) {
-			const tui_chart_cell *cell = &ch.cells[r * ch.w + col];
-			if (cell->color < 0 || !cell->glyph[0])
-				continue;
-			attrset(series_attr(c, (size_t)cell->color));
-			mvaddstr(plot_y + r, plot_x + col, cell->glyph);
-		}
-	}
-	attrset(A_NORMAL);
-	/* Axes and ticks. */
-	tui_draw_vline(c, plot_y, plot_x - 1, plot_h, TUI_COLOR_CHART_AXIS);
-	tui_draw_hline(c, plot_y + plot_h, plot_x - 1, plot_w + 1, TUI_COLOR_CHART_AXIS);
-	for (int t = 0; t < ch.nyticks && t < 16; t++) {
-		int row = ch.ytick_rows[t];
-		if (row >= 0 && row < plot_h)
-			tui_draw_text_right(c, plot_y + row, 0, ylab - 1, ch.ytick_labels[t], TUI_COLOR_CHART_AXIS);
-	}
-	int last_end = -1;
-	for (int t = 0; t < ch.nxticks && t < 16; t++) {
-		int lw = tui_text_width(ch.xtick_labels[t]);
-		int start = plot_x + ch.xtick_cols[t] - lw / 2;
-		if (start < plot_x - 1)
-			start = plot_x - 1;
-		if (start + lw > c->cols)
-			start = c->cols - lw;
-		if (start <= last_end)
-			continue;
-		tui_draw_str(c, plot_y + plot_h + 1, start, lw, ch.xtick_labels[t], TUI_COLOR_CHART_AXIS);
-		last_end = start + lw;
-	}
+	if (p->xaxis != TUI_CHART_X_STEP)
+		tui_chart_time_axis(&ch, p->xaxis == TUI_CHART_X_WALL);
+	tui_draw_chart(c, &ch, plot_y, plot_x, ylab);
 	tui_chart_free(&ch);
 }
 
@@ -697,9 +690,9 @@ static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action
 			tui_view_push(c, &tui_view_picker, &pa);
 		return TUI_REDRAW;
 	}
-	case TUI_ACT_XAXIS: p->xaxis = (p->xaxis + 1) % XAXIS_COUNT; p->dec_w = -1; return TUI_REDRAW;
+	case TUI_ACT_XAXIS: p->xaxis = (p->xaxis + 1) % TUI_CHART_X_COUNT; p->dec_w = -1; return TUI_REDRAW;
 	case TUI_ACT_EMA_LESS: if (p->ema > 0) p->ema--; p->dec_w = -1; return TUI_REDRAW;
-	case TUI_ACT_EMA_MORE: if (p->ema + 1 < (int)NEMA) p->ema++; p->dec_w = -1; return TUI_REDRAW;
+	case TUI_ACT_EMA_MORE: if (p->ema + 1 < (int)TUI_CHART_NEMA) p->ema++; p->dec_w = -1; return TUI_REDRAW;
 	case TUI_ACT_LOG_Y: p->log_y = !p->log_y; return TUI_REDRAW;
 	default:
 		return TUI_UNHANDLED;

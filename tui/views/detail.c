@@ -244,7 +244,7 @@ static void add_metrics(struct tui_ctx *c, struct detail_priv *p, const ry_run *
 {
 	ry_metric_summary *ms = NULL;
 	size_t nms = 0;
-	section(p, "Metrics");
+	section(p, "Metrics (c charts them)");
 	if (ry_metrics_summaries(c->st, r->id, &ms, &nms) < 0) {
 		add(p, TUI_COLOR_ERROR, "  %s", ry_error_last());
 		return;
@@ -542,6 +542,11 @@ static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 		tui_msg(c, p->raw ? "the log's raw bytes, escaped (\\r carriage return, \\b backspace, \\e escape)"
 		                  : "the log as the terminal showed it");
 		return TUI_REDRAW;
+	case TUI_ACT_CHART_RUN: {
+		struct tui_charts_arg ca = { (long long)p->id };
+		tui_view_push(c, &tui_view_charts, &ca);
+		return TUI_REDRAW;
+	}
 	case TUI_ACT_FOLLOW:
 		p->follow = !p->follow;
 		if (p->follow)

@@ -1082,7 +1082,16 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 	case TUI_ACT_UNMARK_ALL: tui_mark_clear(c); return TUI_REDRAW;
 	case TUI_ACT_ESCAPE: return escape(c, p);
 	case TUI_ACT_COMPARE: {
-		if (c->nmarked < 2 || c->nmarked > TUI_MAX_COMPARE) {
+		if (c->nmarked < 2) {
+			/* nothing to compare: chart the run under the cursor */
+			struct tui_charts_arg ca = { n ? (long long)ry_runlist_id(p->list, p->rows.cur) : 0 };
+			if (n)
+				tui_view_push(c, &tui_view_charts, &ca);
+			else
+				tui_error(c, "no run to chart here");
+			return TUI_REDRAW;
+		}
+		if (c->nmarked > TUI_MAX_COMPARE) {
 			tui_error(c, "mark 2 to %d runs with Space, then press c (%zu marked)", TUI_MAX_COMPARE,
 			          c->nmarked);
 			return TUI_REDRAW;

@@ -9,6 +9,9 @@
  * what fell into it.  EMA smoothing runs inside that pass.  Non-finite values
  * (and non-positive ones on a log axis) break the line.
  *
+ * Markers (a run's letter) go over the lines last, at evenly spaced cell
+ * columns staggered per series, so a chart stays readable without colour.
+ *
  * This module computes; it does not draw.  The view paints the returned
  * cells in each series' colour and writes the tick labels.
  */
@@ -709,6 +712,91 @@ decades:
 	return n;
 }
 
+/* ---------------------------------------------------------------- axes, markers */
+
+const char *const tui_chart_xaxis_names[TUI_CHART_X_COUNT] = { "step", "wall time", "relative time" };
+const double tui_chart_ema_levels[TUI_CHART_NEMA] = { 0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99 };
+
+double tui_chart_x_of(int xaxis, double step, double ts, double t0)
+{
+	return xaxis == TUI_CHART_X_STEP ? step : xaxis == TUI_CHART_X_WALL ? ts : ts - t0;
+}
+
+char tui_chart_marker(size_t i)
+{
+	return i < 26 ? (char)('a' + i) : i < 52 ? (char)('A' + (i - 26)) : '?';
+}
+
+/* The dot row where series l crosses cell column cc, or -1 where it has no
+ * point there or a gap: the last value of a bucket in that column, else
+ * the line joining the buckets either side.  *pos walks forward, so cc
+ * must ascend between calls (x ascending; other series get fewer
+ * markers, never wrong ones). */
+static int row_at_cell(const struct canvas *cv, const struct bucket_list *l, size_t *pos, int cc,
+                       double ymax, double sy, bool log_y)
+{
+	size_t i = *pos;
+	while (i < l->n && l->b[i].col / cv->dx < cc)
+		i++;
+	*pos = i;
+	if (i < l->n && l->b[i].col / cv->dx == cc)
+		return row_of(l->b[i].last, ymax, sy, cv->dh, log_y);
+	if (i == 0 || i >= l->n || l->b[i].gap_before)
+		return -1;
+	const struct bucket *a = &l->b[i - 1], *b = &l->b[i];
+	if (a->col / cv->dx >= cc || b->col / cv->dx <= cc) /* x went backwards */
+		return -1;
+	int ra = row_of(a->last, ymax, sy, cv->dh, log_y), rb = row_of(b->first, ymax, sy, cv->dh, log_y);
+	int dc = cc * cv->dx - a->col;
+	return ra + (rb - ra) * dc / (b->col - a->col);
+}
+
+/* Put each marked series' letter on its line: every `gap` cells, the
+ * series' own phase apart from the others' (gap is at least two cells a
+ * series, so phases never coincide), then, if none landed (a short
+ * series, or every spot taken), on its last point with a free cell.
+ * mark[cell] gets the letter and owner[cell] the series' colour. */
+static void place_markers(const struct canvas *cv, const tui_series *s, size_t ns,
+                          const struct bucket_list *lists, double ymax, double sy, bool log_y,
+                          char *mark, int *owner)
+{
+	size_t nm = 0, km = 0;
+	for (size_t k = 0; k < ns; k++)
+		nm += s[k].marker != 0;
+	if (!nm)
+		return;
+	int gap = (int)nm * 2 > 12 ? (int)nm * 2 : 12, step = gap / (int)nm;
+	for (size_t k = 0; k < ns; k++) {
+		const struct bucket_list *l = &lists[k];
+		size_t pos = 0;
+		bool placed = false;
+		if (!s[k].marker)
+			continue;
+		for (int cc = (gap / 2 + (int)km * step) % gap; cc < cv->w; cc += gap) {
+			int row = row_at_cell(cv, l, &pos, cc, ymax, sy, log_y);
+			size_t cell;
+			if (row < 0)
+				continue;
+			cell = (size_t)(row / cv->dy) * (size_t)cv->w + (size_t)cc;
+			if (mark[cell])
+				continue;
+			mark[cell] = s[k].marker;
+			owner[cell] = s[k].color;
+			placed = true;
+		}
+		for (size_t i = l->n; !placed && i-- > 0;) {
+			int row = row_of(l->b[i].last, ymax, sy, cv->dh, log_y);
+			size_t cell = (size_t)(row / cv->dy) * (size_t)cv->w + (size_t)(l->b[i].col / cv->dx);
+			if (mark[cell])
+				continue;
+			mark[cell] = s[k].marker;
+			owner[cell] = s[k].color;
+			placed = true;
+		}
+		km++;
+	}
+}
+
 void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns,
                       const tui_chart_opts *o)
 {
@@ -717,7 +805,8 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 	struct canvas cv = { 0 };
 	double xmin, xmax, xlo, xhi, ymin = INFINITY, ymax = -INFINITY, sx = 0, sy;
 	size_t ncells;
-	int maxy, maxx;
+	int maxy, maxx, *mark_owner = NULL;
+	char *mark = NULL;
 
 	if (!o)
 		o = &defaults;
@@ -818,12 +907,20 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 	}
 
 	if (ncells) {
+		mark = ry_xcalloc(ncells, 1);
+		mark_owner = ry_xmalloc(ncells * sizeof *mark_owner);
+		place_markers(&cv, s, ns, lists, ymax, sy, o->log_y, mark, mark_owner);
 		c->cells = ry_xmalloc(ncells * sizeof *c->cells);
 		for (size_t i = 0; i < ncells; i++) {
 			tui_chart_cell *cell = &c->cells[i];
 			uint8_t b = cv.bits[i];
 			cell->color = b ? cv.owner[i] : -1;
-			if (!b) {
+			cell->marker = mark[i] != 0;
+			if (mark[i]) {
+				cell->glyph[0] = mark[i];
+				cell->glyph[1] = '\0';
+				cell->color = mark_owner[i];
+			} else if (!b) {
 				memcpy(cell->glyph, " ", 2);
 			} else if (cv.utf8) {
 				/* U+2800 + b in UTF-8 */
@@ -856,6 +953,8 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 	free(cv.bits);
 	free(cv.dir);
 	free(cv.owner);
+	free(mark);
+	free(mark_owner);
 }
 
 /* The same mapping as the drawing: value -> dot (rounded) -> cell. */

@@ -16,6 +16,10 @@ typedef struct tui_series {
 	const double *y;
 	size_t n;
 	int color;        /* series index into the run palette */
+	char marker;      /* a letter drawn on the line every so often and
+	                     once at least, so the series can be told apart
+	                     without colour (NO_COLOR, monochrome, vt100);
+	                     0: none */
 } tui_series;
 
 typedef struct tui_chart_opts {
@@ -30,6 +34,7 @@ typedef struct tui_chart_opts {
 typedef struct tui_chart_cell {
 	char glyph[8];
 	int color;
+	bool marker;      /* glyph is the owning series' marker letter */
 } tui_chart_cell;
 
 typedef struct tui_chart {
@@ -46,12 +51,32 @@ typedef struct tui_chart {
 	int dx, dy;           /* dots per cell: 2x4 braille, 1x3 ASCII */
 } tui_chart;
 
+/* The x axes a metric's chart offers: its step, the wall clock (Unix
+ * seconds, labelled as clock times) or the time since its first point;
+ * names for titles. */
+enum { TUI_CHART_X_STEP, TUI_CHART_X_WALL, TUI_CHART_X_REL, TUI_CHART_X_COUNT };
+extern const char *const tui_chart_xaxis_names[TUI_CHART_X_COUNT];
+/* The x of a point (its step, its time ts) on axis xaxis; t0 is the time of
+ * the series' first point (for the relative axis). */
+double tui_chart_x_of(int xaxis, double step, double ts, double t0);
+
+/* The EMA weights the smoothing keys step through; [0] is off. */
+#define TUI_CHART_NEMA 7
+extern const double tui_chart_ema_levels[TUI_CHART_NEMA];
+
+/* The marker letter of series i in a chart of several: a, b, c, ...
+ * (after z: A, B, ...; past those '?'). */
+char tui_chart_marker(size_t i);
+
 /* Render series into a w x h cell plot.  *c is overwritten (not freed):
  * call tui_chart_free before rendering into it again.  s may be NULL when
  * ns is 0; o may be NULL (linear, no smoothing, ASCII).  w or h below 1
  * gives no cells but still ranges and ticks.  Never fails: non-finite
  * points (and non-positive ones with log_y) are gaps, an all-gap chart is
- * empty with the range 0..1. */
+ * empty with the range 0..1.  Series with a marker get it drawn over their
+ * line at evenly spaced columns, staggered per series so that two markers
+ * never share a cell, and always at least once (at the series' last free
+ * cell) when the series has a point in the plot. */
 void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns,
                       const tui_chart_opts *o);
 /* Frees the cells; accepts a zeroed chart and may be called twice. */

@@ -67,6 +67,12 @@ static const struct tui_theme_entry default_entries[TUI_COLOR_COUNT] = {
 	[TUI_COLOR_SERIES_4]     = { 204, -1, 0 },
 	[TUI_COLOR_SERIES_5]     = { 141, -1, 0 },
 	[TUI_COLOR_SERIES_6]     = { 44,  -1, 0 },
+	[TUI_COLOR_SERIES_7]     = { 227, -1, 0 },
+	[TUI_COLOR_SERIES_8]     = { 167, -1, 0 },
+	[TUI_COLOR_SERIES_9]     = { 153, -1, 0 },
+	[TUI_COLOR_SERIES_10]    = { 106, -1, 0 },
+	[TUI_COLOR_SERIES_11]    = { 213, -1, 0 },
+	[TUI_COLOR_SERIES_12]    = { 180, -1, 0 },
 	[TUI_COLOR_SEARCH_MATCH] = { 16,  220, 0 },
 };
 
@@ -80,6 +86,11 @@ void tui_theme_default(struct tui_theme *t)
 const char *tui_theme_element_name(enum tui_color c)
 {
 	return (unsigned)c < TUI_COLOR_COUNT ? element_names[c] : NULL;
+}
+
+enum tui_color tui_theme_series(size_t i)
+{
+	return (enum tui_color)(TUI_COLOR_SERIES_1 + (int)(i % TUI_THEME_NSERIES));
 }
 
 void tui_theme_no_color(struct tui_theme *t)

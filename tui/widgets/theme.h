@@ -39,6 +39,12 @@
 	_(SERIES_4,       "series-4")       \
 	_(SERIES_5,       "series-5")       \
 	_(SERIES_6,       "series-6")       \
+	_(SERIES_7,       "series-7")       \
+	_(SERIES_8,       "series-8")       \
+	_(SERIES_9,       "series-9")       \
+	_(SERIES_10,      "series-10")      \
+	_(SERIES_11,      "series-11")      \
+	_(SERIES_12,      "series-12")      \
 	_(SEARCH_MATCH,   "search-match")
 
 enum tui_color {
@@ -47,6 +53,13 @@ enum tui_color {
 #undef TUI_COLOR_ENUM
 	TUI_COLOR_COUNT
 };
+
+/* Chart series colours, one per compared run: as many as compare takes,
+ * so no two runs of one chart share a colour. */
+#define TUI_THEME_NSERIES 12
+
+/* The colour element of series i (0-based), cycling past the last. */
+enum tui_color tui_theme_series(size_t i);
 
 /* A parsed theme entry: colours are 0-255, or -1 for the terminal default. */
 struct tui_theme_entry {
