@@ -48,7 +48,9 @@ expect_rc 2 "metrics --json --csv is an error"
 expect_err_has "cannot be used together" "metrics --json --csv says why"
 
 # ---- logs on an unreachable host, cancel on a local run --------------------
-# The demo's remote runs name hosts that do not resolve.
+# The demo's remote runs name hosts that do not resolve; the demo marks them
+# simulated (never connected to), so make them real hosts for this part.
+sqlite3 "$DB" "UPDATE hosts SET simulated = 0"
 remote=$(sqlite3 "$DB" "SELECT id FROM runs WHERE source = 'ssh' AND status = 'running' LIMIT 1")
 ry logs "$remote"
 expect_rc 1 "logs on an unreachable host exits 1"

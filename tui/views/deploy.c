@@ -172,7 +172,7 @@ static int deploy_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 			return TUI_REDRAW; /* the reason is on the message line; the confirm stays */
 		return TUI_POP | TUI_REDRAW;
 	}
-	case TUI_ACT_BACK:
+	case TUI_ACT_BACK: case TUI_ACT_ESCAPE:
 		tui_msg(c, "not deployed");
 		return TUI_POP | TUI_REDRAW;
 	default:

@@ -1027,7 +1027,7 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		case TUI_ACT_ENTER: case TUI_ACT_MOVE_RIGHT: case TUI_ACT_FOCUS_NEXT:
 			p->focus_exps = false;
 			return TUI_REDRAW;
-		case TUI_ACT_BACK:
+		case TUI_ACT_BACK: case TUI_ACT_ESCAPE:
 			if (exp_pane_width(c))
 				break;
 			p->focus_exps = false; /* Esc closes the overlay, never the app */
