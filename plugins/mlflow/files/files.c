@@ -132,7 +132,8 @@ int mlf_files_list(const mlf_files *fs, const char *dir, bool dirs, bool optiona
 			names_add(names, n, &cap, mlf_xstrdup(e->d_name));
 	}
 	closedir(d);
-	qsort(*names, *n, sizeof **names, name_cmp);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, name_cmp);
 	return 0;
 }
 
@@ -174,7 +175,8 @@ int mlf_files_tree(const mlf_files *fs, const char *dir, char ***names, size_t *
 		*n = 0;
 		return rc;
 	}
-	qsort(*names, *n, sizeof **names, name_cmp);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, name_cmp);
 	return 0;
 }
 

@@ -129,8 +129,10 @@ static int bulk_done(rest_client *c, long status, cJSON *json, void *ctx)
 		hreq_free(q);
 		return 0;
 	}
-	const char *last;
-	size_t count = add_points(h, q, cJSON_GetObjectItemCaseSensitive(json, "metrics"), &last);
+	const char *last_seen;
+	size_t count = add_points(h, q, cJSON_GetObjectItemCaseSensitive(json, "metrics"), &last_seen);
+	/* a copy: run_done below may hand that run on and free it */
+	char *last = last_seen ? mlf_xstrdup(last_seen) : NULL;
 	size_t *again = mlf_xmalloc(q->n * sizeof *again), nagain = 0;
 	for (size_t k = 0; k < q->n && !rc; k++) {
 		size_t i = q->idx[k];
@@ -154,6 +156,7 @@ static int bulk_done(rest_client *c, long status, cJSON *json, void *ctx)
 	if (!rc && nagain)
 		queue_bulk(c, h, q->key, again, nagain);
 	free(again);
+	free(last);
 	hreq_free(q);
 	return rc;
 }

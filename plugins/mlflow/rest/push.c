@@ -175,7 +175,8 @@ static int server_histories_ready(rest_client *c, mlf_run *r, void *ctx)
 	(void)c;
 	(void)ctx;
 	for (size_t i = 0; i < r->nmetrics; i++)
-		qsort(r->metrics[i].points, r->metrics[i].n, sizeof *r->metrics[i].points, point_cmp);
+		if (r->metrics[i].n > 1)
+			qsort(r->metrics[i].points, r->metrics[i].n, sizeof *r->metrics[i].points, point_cmp);
 	return 0;
 }
 
