@@ -15,23 +15,13 @@ sql() { sqlite3 "$RUNYARD_DB" "$1"; }
 req() { tail -1 "$T_TMP/requests" | python3 -c "import json,sys; r=json.load(sys.stdin); print($1)" 2>&1; }
 
 TOKEN=tok-$RANDOM$RANDOM-s3cr3t
-python3 "$SRC/tests/cli/deploy_server.py" "$T_TMP/port" "$T_TMP/requests" "$TOKEN" &
-SRV=$!
+. "$SRC/tests/helpers/deploy_server.sh"
+deploy_server_start "$SRC" "$T_TMP" "$TOKEN" || { echo "Bail out! the deploy server did not start"; exit 1; }
+SRV=$DEPLOY_PID
 trap 'kill $SRV 2>/dev/null; rm -rf "$T_TMP"' EXIT
-for _ in $(seq 1 100); do [ -s "$T_TMP/port" ] && break; sleep 0.05; done
-[ -s "$T_TMP/port" ] || { echo "Bail out! the deploy server did not start"; exit 1; }
-P=$(cat "$T_TMP/port")
-B=http://127.0.0.1:$P
+B=$DEPLOY_URL
 export RUNYARD_CONFIG=$T_TMP/runyard.conf
-cat > "$RUNYARD_CONFIG" <<CONF
-[target prod]
-kind = http
-url = $B/v1/deployments
-status_url = $B/v1/deployments/{id}
-undeploy_url = $B/v1/deployments/{id}
-logs_url = $B/v1/deployments/{id}/logs
-token_env = DEPLOY_TOKEN
-timeout = 10
+{ deploy_target_prod; cat <<CONF
 [target boom]
 kind = http
 url = $B/boom/deployments
@@ -41,6 +31,7 @@ kind = http
 url = $B/refuse/deployments
 status_url = $B/refuse/deployments/{id}
 CONF
+} > "$RUNYARD_CONFIG"
 
 mkdir -p "$T_TMP/files"
 printf 'weights for http' >"$T_TMP/files/m.pt"

@@ -29,28 +29,18 @@ until_json() {
 }
 
 TOKEN=tok-$$-s3cr3t
-: >"$T_TMP/requests"
-python3 "$SRCDIR/tests/cli/deploy_server.py" "$T_TMP/port" "$T_TMP/requests" "$TOKEN" &
-SRV=$!
+. "$SRCDIR/tests/helpers/deploy_server.sh"
+deploy_server_start "$SRCDIR" "$T_TMP" "$TOKEN" || { echo "Bail out! the deploy server did not start"; exit 1; }
+SRV=$DEPLOY_PID
 trap 'kill $SRV 2>/dev/null; cleanup' EXIT
-deadline=$(( $(date +%s) + T_WAIT ))
-while [ ! -s "$T_TMP/port" ] && [ "$(date +%s)" -le "$deadline" ]; do sleep 0.05; done
-[ -s "$T_TMP/port" ] || { echo "Bail out! the deploy server did not start"; exit 1; }
-B=http://127.0.0.1:$(cat "$T_TMP/port")
+B=$DEPLOY_URL
 export RUNYARD_CONFIG="$T_TMP/runyard.conf" DEPLOY_TOKEN="$TOKEN"
-cat >"$RUNYARD_CONFIG" <<CONF
-[target prod]
-kind = http
-url = $B/v1/deployments
-status_url = $B/v1/deployments/{id}
-undeploy_url = $B/v1/deployments/{id}
-logs_url = $B/v1/deployments/{id}/logs
-token_env = DEPLOY_TOKEN
-timeout = 10
+{ deploy_target_prod; cat <<CONF
 [target spare]
 kind = http
 url = $B/refuse/deployments
 CONF
+} >"$RUNYARD_CONFIG"
 
 mkdir -p "$T_TMP/files"
 printf 'weights for the tui' >"$T_TMP/files/m.pt"

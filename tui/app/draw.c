@@ -275,3 +275,14 @@ void tui_draw_chart(struct tui_ctx *c, const tui_chart *ch, int y, int x, int yl
 		last_end = start + lw;
 	}
 }
+
+int tui_chart_keys(int action, int *xaxis, int *ema, bool *log_y)
+{
+	switch (action) {
+	case TUI_ACT_XAXIS: *xaxis = (*xaxis + 1) % TUI_CHART_X_COUNT; return 1;
+	case TUI_ACT_EMA_LESS: if (*ema > 0) (*ema)--; return 1;
+	case TUI_ACT_EMA_MORE: if (*ema + 1 < (int)TUI_CHART_NEMA) (*ema)++; return 1;
+	case TUI_ACT_LOG_Y: *log_y = !*log_y; return 2;
+	default: return 0;
+	}
+}

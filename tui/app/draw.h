@@ -42,4 +42,10 @@ struct tui_chart;
  * columns before the axis and x tick labels on the row under it. */
 void tui_draw_chart(struct tui_ctx *c, const struct tui_chart *ch, int y, int x, int ylab);
 
+/* The chart keys every chart view shares (x axis, smoothing, log y) applied
+ * to its settings: 0 when `action` is not one of them, 1 when what is
+ * drawn must be recomputed (x axis, smoothing), 2 when a redraw will do
+ * (log y). */
+int tui_chart_keys(int action, int *xaxis, int *ema, bool *log_y);
+
 #endif

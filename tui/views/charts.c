@@ -334,12 +334,12 @@ static int charts_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 		if (p->nms)
 			pick_metrics(v, c, p);
 		return TUI_REDRAW;
-	case TUI_ACT_XAXIS: p->xaxis = (p->xaxis + 1) % TUI_CHART_X_COUNT; slots_drop(p); return TUI_REDRAW;
-	case TUI_ACT_EMA_LESS: if (p->ema > 0) p->ema--; slots_drop(p); return TUI_REDRAW;
-	case TUI_ACT_EMA_MORE: if (p->ema + 1 < TUI_CHART_NEMA) p->ema++; slots_drop(p); return TUI_REDRAW;
-	case TUI_ACT_LOG_Y: p->log_y = !p->log_y; return TUI_REDRAW;
-	default:
-		return TUI_UNHANDLED;
+	default: {
+		int k = tui_chart_keys(a, &p->xaxis, &p->ema, &p->log_y);
+		if (k == 1)
+			slots_drop(p);
+		return k ? TUI_REDRAW : TUI_UNHANDLED;
+	}
 	}
 }
 

@@ -690,12 +690,12 @@ static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action
 			tui_view_push(c, &tui_view_picker, &pa);
 		return TUI_REDRAW;
 	}
-	case TUI_ACT_XAXIS: p->xaxis = (p->xaxis + 1) % TUI_CHART_X_COUNT; p->dec_w = -1; return TUI_REDRAW;
-	case TUI_ACT_EMA_LESS: if (p->ema > 0) p->ema--; p->dec_w = -1; return TUI_REDRAW;
-	case TUI_ACT_EMA_MORE: if (p->ema + 1 < (int)TUI_CHART_NEMA) p->ema++; p->dec_w = -1; return TUI_REDRAW;
-	case TUI_ACT_LOG_Y: p->log_y = !p->log_y; return TUI_REDRAW;
-	default:
-		return TUI_UNHANDLED;
+	default: {
+		int k = tui_chart_keys(a, &p->xaxis, &p->ema, &p->log_y);
+		if (k == 1)
+			p->dec_w = -1;
+		return k ? TUI_REDRAW : TUI_UNHANDLED;
+	}
 	}
 }
 
