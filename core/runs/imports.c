@@ -38,3 +38,17 @@ int ry_run_import_record(ry_store *st, const char *plugin, const char *ext_id, i
 	sqlite3_reset(s);
 	return rc;
 }
+
+int ry_run_import_any(ry_store *st, int64_t experiment_id, bool *any)
+{
+	/* imports is empty in most workspaces: walk it, not the runs (CROSS JOIN
+	 * keeps SQLite from putting runs outside) */
+	sqlite3_stmt *s = ry_store__stmt(st, "SELECT EXISTS (SELECT 1 FROM imports i CROSS JOIN runs r ON r.id = i.run_id "
+	                                     "WHERE ?1 = 0 OR r.experiment_id = ?1)");
+	sqlite3_bind_int64(s, 1, experiment_id);
+	int rc = sqlite3_step(s);
+	*any = rc == SQLITE_ROW && sqlite3_column_int(s, 0) != 0;
+	rc = rc == SQLITE_ROW ? 0 : ry_store__sqlerr(st, "looking for imported runs");
+	sqlite3_reset(s);
+	return rc;
+}

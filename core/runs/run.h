@@ -103,6 +103,10 @@ int ry_run_import_find(ry_store *st, const char *plugin, const char *ext_id, int
                        char **fingerprint);
 int ry_run_import_record(ry_store *st, const char *plugin, const char *ext_id, int64_t run_id,
                          const char *fingerprint);
+/* Does experiment experiment_id (0: the workspace) hold a run imported
+ * through a plugin?  One indexed probe of the imports table, so a front end
+ * may ask at every refresh. */
+int ry_run_import_any(ry_store *st, int64_t experiment_id, bool *any);
 
 /* Param and tag values are text; a param that parses as a number is also
  * indexed as one so filters compare numerically.  A param whose name is a

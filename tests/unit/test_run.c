@@ -198,6 +198,32 @@ static void test_experiments__counts_running_and_cost(void **state)
 	ry_test_ws_close(&ws);
 }
 
+/* The TUI asks at every refresh whether imported runs are in view (for the
+ * source column): the answer follows the imports table, per experiment. */
+static void test_run_import_any__per_experiment(void **state)
+{
+	struct ry_test_ws ws;
+	int64_t a, b, ea, eb;
+	bool any = true;
+	(void)state;
+	ry_test_ws_open(&ws);
+	a = mkrun(ws.st, "ea", "alpha");
+	b = mkrun(ws.st, "eb", "beta");
+	(void)b;
+	assert_int_equal(ry_experiment_ensure(ws.st, "ea", &ea), 0);
+	assert_int_equal(ry_experiment_ensure(ws.st, "eb", &eb), 0);
+	assert_int_equal(ry_run_import_any(ws.st, 0, &any), 0);
+	assert_false(any);
+	assert_int_equal(ry_run_import_record(ws.st, "mlflow", "abc123", a, "fp"), 0);
+	assert_int_equal(ry_run_import_any(ws.st, 0, &any), 0);
+	assert_true(any);
+	assert_int_equal(ry_run_import_any(ws.st, ea, &any), 0);
+	assert_true(any);
+	assert_int_equal(ry_run_import_any(ws.st, eb, &any), 0);
+	assert_false(any);
+	ry_test_ws_close(&ws);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_run_params__numeric_values_are_indexed_as_numbers),
 		cmocka_unit_test(test_run_finish__settles_status_exit_and_cost),
 		cmocka_unit_test(test_experiments__counts_running_and_cost),
+		cmocka_unit_test(test_run_import_any__per_experiment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

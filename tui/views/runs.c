@@ -188,14 +188,8 @@ static int cmp_str(const void *a, const void *b)
  * Then the default columns say where each run came from. */
 static bool has_imported(struct tui_ctx *c, struct main_priv *p)
 {
-	ry_runlist *l = NULL;
-	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
-	o.experiment_id = cur_exp_id(p);
-	o.filter = "source ~ \"plugin:*\"";
-	o.limit = 1;
-	bool any = ry_runlist_open(&l, c->st, &o) == 0 && ry_runlist_count(l) > 0;
-	ry_runlist_free(l);
-	return any;
+	bool any = false;
+	return ry_run_import_any(c->st, cur_exp_id(p), &any) == 0 && any;
 }
 
 static int table_width(const struct tui_ctx *c);
