@@ -2,7 +2,10 @@
 # First hour (issue 13), the promote dialog: after a promote the gate
 # preview shows the real candidate and holder values (not "(none)"), a run
 # name cut to its column ends in "…", and the next P starts from the last
-# model, alias and gate (a workspace setting: also after a restart).
+# model, alias and gate (a workspace setting: also after a restart).  On
+# a model's page a moves an alias and x deletes one (each asks y/N: n keeps,
+# y acts, checked through the CLI's JSON), e exports the version's artifact
+# (the file's sha256 matches) and E sets the model's description.
 . "$(dirname "$0")/lib.sh"
 
 MKRUN=${RUNYARD_MKRUN:-$(dirname "$RUNYARD")/tests/helpers/mkrun}
@@ -62,6 +65,70 @@ tui_start
 expect_screen "2 runs" "runyard starts again"
 send P
 expect_screen "Model     churn" "after a restart P still starts from the last model"
+send q
+expect_screen "Experiments" "q closes the dialog after the restart"
+
+# ---- the model page: move and delete an alias (each asks), export, describe
+json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>&1; }
+expect_eq() { if [ "$1" = "$2" ]; then ok "$3"; else fail "$3 (got '$1', expected '$2')"; fi; }
+champion() { ryc model churn --json >"$T_TMP/out" 2>&1; json "[v['version'] for v in d['versions'] if 'champion' in v['aliases']]"; }
+send R
+expect_screen "@champion=v2" "the registry lists the model"
+send Enter
+expect_screen "Model churn  2 versions" "Enter opens the model"
+send G
+expect_screen "version 2/2" "G goes to v1"
+send a
+expect_screen "move which alias to v1:" "a asks which alias to move"
+type_text "champion"
+send Enter
+expect_screen "move @champion from v2 to v1? (y/N)" "the move asks first, naming both versions"
+type_text "n"
+send Enter
+expect_screen "@champion not moved" "n keeps the alias"
+expect_eq "$(champion)" "[2]" "after n the CLI still sees @champion on v2"
+send a
+type_text "champion"
+send Enter
+expect_screen "move @champion from v2 to v1? (y/N)" "the move asks again"
+type_text "y"
+send Enter
+expect_screen "@champion moved v2 -> v1" "y moves the alias"
+expect_eq "$(champion)" "[1]" "the CLI sees @champion on v1"
+send x
+expect_screen "delete which alias of v1: champion" "x offers the version's alias"
+send Enter
+expect_screen "delete @champion (on v1)? (y/N)" "the delete asks first"
+type_text "n"
+send Enter
+expect_screen "@champion not deleted" "n keeps the alias"
+expect_eq "$(champion)" "[1]" "after n the CLI still sees @champion on v1"
+send x
+send Enter
+expect_screen "delete @champion (on v1)? (y/N)" "the delete asks again"
+type_text "y"
+send Enter
+expect_screen "@champion deleted (was on v1)" "y deletes the alias"
+expect_eq "$(champion)" "[]" "the CLI sees no @champion"
+send e
+expect_screen "export v1 to directory: ." "e asks for a directory"
+send C-u
+type_text "$T_TMP/export"
+send Enter
+expect_screen "exported churn v1 to" "the export reports the file written"
+if [ -f "$T_TMP/export/model.pt" ]; then ok "the artifact is in the directory"; else fail "no $T_TMP/export/model.pt"; fi
+expect_eq "$(sha256sum <"$T_TMP/export/model.pt" 2>&1 | cut -d' ' -f1)" "$(sha256sum <"$W/a.pt" | cut -d' ' -f1)" \
+	"the exported file's sha256 matches v1's artifact"
+send E
+expect_screen "description:" "E asks for the description"
+type_text "weekly churn scores"
+send Enter
+expect_screen "description of churn saved" "the description is saved"
+expect_screen "Model churn  2 versions  weekly churn scores" "the model page shows it"
+ryc models --json >"$T_TMP/out" 2>&1
+expect_eq "$(json "[m['description'] for m in d['models']]")" "['weekly churn scores']" \
+	"runyard models shows the description"
+send q
 send q
 send q
 t_end
