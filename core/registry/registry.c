@@ -397,6 +397,13 @@ static int evaluate_gate(ry_store *st, const ry_promote_opts *o, int64_t run_id,
 		snprintf(g->reason, sizeof g->reason, "no alias to move");
 		return 0;
 	}
+	/* The values are read before any early verdict: a front end shows them
+	 * also when the candidate already holds the alias (after a promote). */
+	if (g->gated) {
+		g->candidate = metric_last(st, run_id, g->metric);
+		if (g->holder_run_id)
+			g->holder = metric_last(st, g->holder_run_id, g->metric);
+	}
 	if (g->holder_version && g->holder_version == g->candidate_version) {
 		g->passes = true;
 		snprintf(g->reason, sizeof g->reason, "version %lld already holds @%s",
@@ -408,9 +415,6 @@ static int evaluate_gate(ry_store *st, const ry_promote_opts *o, int64_t run_id,
 		snprintf(g->reason, sizeof g->reason, "no gate");
 		return 0;
 	}
-	g->candidate = metric_last(st, run_id, g->metric);
-	if (g->holder_run_id)
-		g->holder = metric_last(st, g->holder_run_id, g->metric);
 	fmt_value(g->candidate, cv, sizeof cv);
 	fmt_value(g->holder, hv, sizeof hv);
 	safe_metric = ry_sanitize_dup(g->metric);

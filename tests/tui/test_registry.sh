@@ -117,6 +117,7 @@ send Enter
 expect_screen "+ new model name" "the model picker lists the models"
 send g Enter
 send j j Enter
+send C-u
 type_text "champion"
 send Enter
 send j Enter

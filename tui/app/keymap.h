@@ -66,6 +66,10 @@
 	_(PROMOTE,       "promote",        "Promote the run's artifact to a registered model") \
 	_(HISTORY,       "history",        "Show or hide the model's history (the audit trail)") \
 	_(GOTO_RUN,      "goto-run",       "Open the source run of the version under the cursor") \
+	_(ALIAS_MOVE,    "alias-move",     "Move an alias to the version under the cursor (asks first)") \
+	_(ALIAS_DELETE,  "alias-delete",   "Delete an alias of the version under the cursor (asks first)") \
+	_(EXPORT,        "export",         "Export the version's artifact to a directory (its sha256 checked)") \
+	_(DESCRIBE,      "describe",       "Edit the model's description") \
 	_(DEPLOY,        "deploy",         "Deploy the version under the cursor: pick a target, then confirm") \
 	_(DEPLOYMENTS,   "deployments",    "Show the deployments with their live status") \
 	_(UNDEPLOY,      "undeploy",       "Stop the deployment under the cursor (asks first)") \

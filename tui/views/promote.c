@@ -134,6 +134,29 @@ static void preview(struct tui_ctx *c, struct promote_priv *p)
 	}
 }
 
+/* The last promotion's model, alias and gate are workspace settings, so the
+ * next P (also after a restart) starts from them. */
+static const char *const remembered_key[F_COUNT] = {
+	[F_MODEL] = "tui.promote.model", [F_ALIAS] = "tui.promote.alias", [F_GATE] = "tui.promote.gate",
+};
+
+static void remembered_load(struct tui_ctx *c, struct promote_priv *p)
+{
+	for (int f = 0; f < F_COUNT; f++) {
+		char *v = remembered_key[f] ? ry_store_setting_get(c->st, remembered_key[f]) : NULL;
+		if (v)
+			set_field(p, f, v);
+		free(v);
+	}
+}
+
+static void remembered_save(struct tui_ctx *c, struct promote_priv *p)
+{
+	for (int f = 0; f < F_COUNT; f++)
+		if (remembered_key[f] && ry_store_setting_set(c->st, remembered_key[f], p->val[f]) < 0)
+			tui_error(c, "%s", ry_error_last());
+}
+
 static int promote_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 {
 	const struct tui_promote_arg *a = arg;
@@ -161,6 +184,7 @@ static int promote_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	}
 	if (p->nart == 1)
 		set_field(p, F_ARTIFACT, p->art[0].path);
+	remembered_load(c, p);
 	return 0;
 }
 
@@ -238,14 +262,15 @@ static void promote_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 			fmt_value(g->holder, hold, sizeof hold);
 			snprintf(line, sizeof line, "%-24s %-24s %-24s", "gate", "candidate", "holder");
 			tui_draw_text(c, row++, 2, w - 1, line, TUI_COLOR_HEADER);
-			char cl[64], hl[200];
-			snprintf(cl, sizeof cl, "%.40s", p->run_name);
-			snprintf(hl, sizeof hl, "%s", g->holder_version ? hv : "(no holder)");
-			snprintf(line, sizeof line, "%-24s %-24.24s %-24.24s", "", cl, hl);
+			/* Cells are cut by tui_text_fit so a cut name ends in "…". */
+			char cl[4 * 24 + 1], hl[4 * 24 + 1], ml[160], mc[4 * 24 + 1];
+			tui_text_fit(cl, sizeof cl, p->run_name, 24, true, false, c->utf8);
+			tui_text_fit(hl, sizeof hl, g->holder_version ? hv : "(no holder)", 24, true, false, c->utf8);
+			snprintf(line, sizeof line, "%-24s %s %s", "", cl, hl);
 			tui_draw_text(c, row++, 2, w - 1, line, TUI_COLOR_DIM);
-			char ml[160];
 			snprintf(ml, sizeof ml, "%s (%s)", g->metric, ry_metric_goal_name(g->goal));
-			snprintf(line, sizeof line, "%-24.24s %-24s %-24s", ml, cand, hold);
+			tui_text_fit(mc, sizeof mc, ml, 24, true, false, c->utf8);
+			snprintf(line, sizeof line, "%s %-24s %-24s", mc, cand, hold);
 			tui_draw_text(c, row++, 2, w - 1, line, TUI_COLOR_DEFAULT);
 			snprintf(line, sizeof line, "%s: %s", g->passes ? "would move" : "would refuse", g->reason);
 			tui_draw_text(c, row++, 2, w - 1, line, g->passes ? TUI_COLOR_DELTA_GOOD : TUI_COLOR_ERROR);
@@ -315,6 +340,8 @@ static void performed(struct tui_ctx *c, struct promote_priv *p, int rc, const c
 		tui_error(c, "%s", line);
 		return;
 	}
+	if (res.version)
+		remembered_save(c, p);
 	if (res.version)
 		snprintf(p->result[0], sizeof p->result[0], "%s %s version %lld (%s, sha256 %.12s)",
 		         res.existing ? "already registered:" : "registered", p->job_model, (long long)res.version,

@@ -2,10 +2,15 @@
  * The registry screen (`R`): the registered models, and one model's page —
  * its versions with their aliases, source runs, hashes and sizes, and on `h`
  * the audit trail (who moved which alias when, from which version to which,
- * and why).  `r` opens a version's source run in the run detail view.  It
- * only reads the registry (core/registry/registry.h); promoting is the promote
- * dialog's job (views/promote.c), deploying (`d` on a version) and the
- * deployments pane (`D`) are views/deploy.c's.
+ * and why).  `r` opens a version's source run in the run detail view.  On a
+ * model's page it also edits the registry through core/registry/registry.h:
+ * `a` moves an alias to the version and `x` deletes one (each asks y/N
+ * first), `e` exports the version's artifact to a directory and `E` edits
+ * the model's description.  Export and alias moves re-hash the artifact, so
+ * they run as background jobs (work/job.h); a delete and a description are a
+ * few queries and run here.  Promoting is the promote dialog's job
+ * (views/promote.c), deploying (`d` on a version) and the deployments pane
+ * (`D`) are views/deploy.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +22,7 @@
 #include "registry/registry.h"
 #include "app/tui.h"
 #include "base/util.h"
+#include "work/job.h"
 
 /* ---- shared ------------------------------------------------------------- */
 
@@ -146,7 +152,8 @@ static int reg_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		}
 		tui_error(c, "no model name contains '%s'", c->search);
 		return TUI_REDRAW;
-	case TUI_ACT_HISTORY: case TUI_ACT_GOTO_RUN:
+	case TUI_ACT_HISTORY: case TUI_ACT_GOTO_RUN: case TUI_ACT_ALIAS_MOVE: case TUI_ACT_ALIAS_DELETE:
+	case TUI_ACT_EXPORT: case TUI_ACT_DESCRIBE:
 		tui_error(c, "press Enter to open a model first");
 		return TUI_REDRAW;
 	case TUI_ACT_DEPLOY:
@@ -203,6 +210,12 @@ struct model_priv {
 	struct tui_list evl;    /* the cursor over history events */
 	bool history;
 	bool hfocus;                  /* Tab: the keys scroll the history */
+	/* What the open prompt asks for, and about which alias and version. */
+	enum { ASK_NONE, ASK_MOVE, ASK_MOVE_OK, ASK_DELETE, ASK_DELETE_OK, ASK_EXPORT, ASK_DESCRIBE } ask;
+	char ask_alias[128];
+	char confirm[512];            /* a y/N question to open on the next tick, or "" */
+	int64_t ask_version, ask_holder;
+	struct tui_job *job;          /* an export or alias move in the background, or NULL */
 };
 
 static void model_load(struct tui_ctx *c, struct model_priv *p)
@@ -245,9 +258,13 @@ static int model_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 static void model_done(struct tui_view *v, struct tui_ctx *c)
 {
 	struct model_priv *p = v->priv;
-	(void)c;
 	if (!p)
 		return;
+	/* Leaving mid-job: the app's job slot reports how it ends. */
+	if (p->job && !c->job)
+		c->job = p->job;
+	else
+		tui_job_free(p->job);
 	ry_models_free(p->m, p->m ? 1 : 0);
 	ry_model_versions_free(p->ver, p->nver);
 	ry_model_events_free(p->ev, p->nev);
@@ -348,6 +365,131 @@ static void model_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	}
 }
 
+/* Ask for `what` about the version under the cursor; false if there is none
+ * or a job is still running. */
+static bool ask(struct tui_view *v, struct tui_ctx *c, struct model_priv *p, int what, const char *label,
+                const char *initial)
+{
+	if (!p->nver || !p->m)
+		return false;
+	if (p->job) {
+		tui_error(c, "an %s is still running; wait for it", tui_job_what(p->job));
+		return false;
+	}
+	p->ask = what;
+	p->ask_version = p->ver[p->list.cur].version;
+	tui_prompt_open(c, v, what == ASK_MOVE_OK || what == ASK_DELETE_OK ? TUI_PROMPT_CONFIRM : TUI_PROMPT_FIELD,
+	                label, initial);
+	return true;
+}
+
+static void start_job(struct tui_ctx *c, struct model_priv *p, struct tui_job *j, const char *err)
+{
+	if (!j) {
+		tui_error(c, "%s", err);
+		return;
+	}
+	p->job = j;
+	tui_msg(c, "%s: verifying the artifact's sha256...", tui_job_what(j));
+}
+
+/* The answer to ask(): the alias named, the y/N, the directory or the
+ * description. */
+static int model_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
+                        bool cancel)
+{
+	struct model_priv *p = v->priv;
+	char label[512], err[512];
+	int what = p->ask;
+	if (!final && !cancel)
+		return TUI_REDRAW;
+	p->ask = ASK_NONE;
+	p->confirm[0] = '\0';
+	if (cancel || (kind != TUI_PROMPT_FIELD && kind != TUI_PROMPT_CONFIRM))
+		return TUI_REDRAW;
+	const char *name = text[0] == '@' ? text + 1 : text;
+	switch (what) {
+	case ASK_MOVE: case ASK_DELETE: {
+		int64_t holder = 0;
+		if (!name[0])
+			return TUI_REDRAW;
+		if (ry_registry_check_alias_name(name) < 0 ||
+		    ry_registry_alias_get(c->st, p->name, name, &holder) < 0) {
+			tui_error(c, "%s", ry_error_last());
+			return TUI_REDRAW;
+		}
+		if (what == ASK_DELETE && !holder) {
+			tui_error(c, "@%s is not set on %s", name, p->name);
+			return TUI_REDRAW;
+		}
+		snprintf(p->ask_alias, sizeof p->ask_alias, "%s", name);
+		p->ask_holder = holder;
+		if (what == ASK_MOVE && holder)
+			snprintf(label, sizeof label, "move @%s from v%lld to v%lld? (y/N) ", name, (long long)holder,
+			         (long long)p->ask_version);
+		else if (what == ASK_MOVE)
+			snprintf(label, sizeof label, "set @%s (unset now) to v%lld? (y/N) ", name, (long long)p->ask_version);
+		else
+			snprintf(label, sizeof label, "delete @%s (on v%lld)? (y/N) ", name, (long long)holder);
+		/* The app closes this prompt when we return: the question opens
+		 * on the next tick. */
+		p->ask = what == ASK_MOVE ? ASK_MOVE_OK : ASK_DELETE_OK;
+		snprintf(p->confirm, sizeof p->confirm, "%s", label);
+		return TUI_REDRAW;
+	}
+	case ASK_MOVE_OK: case ASK_DELETE_OK:
+		if (text[0] != 'y' && text[0] != 'Y') {
+			tui_msg(c, "@%s not %s", p->ask_alias, what == ASK_MOVE_OK ? "moved" : "deleted");
+			return TUI_REDRAW;
+		}
+		if (what == ASK_MOVE_OK) {
+			/* Compare-and-set on what the question showed. */
+			start_job(c, p, tui_job_alias_set(ry_store_path(c->st), p->name, p->ask_alias, p->ask_version,
+			                                  p->ask_holder, err, sizeof err), err);
+			return TUI_REDRAW;
+		}
+		if (ry_registry_alias_delete(c->st, p->name, p->ask_alias, NULL) < 0)
+			tui_error(c, "not deleted: %s", ry_error_last());
+		else
+			tui_msg(c, "@%s deleted (was on v%lld)", p->ask_alias, (long long)p->ask_holder);
+		return TUI_RELOAD;
+	case ASK_EXPORT:
+		if (!text[0])
+			return TUI_REDRAW;
+		start_job(c, p, tui_job_export(ry_store_path(c->st), p->name, p->ask_version, text, err, sizeof err), err);
+		return TUI_REDRAW;
+	case ASK_DESCRIBE:
+		if (ry_registry_model_update(c->st, p->name, text, NULL) < 0)
+			tui_error(c, "%s", ry_error_last());
+		else
+			tui_msg(c, "description of %s saved", p->name);
+		return TUI_RELOAD;
+	}
+	return TUI_REDRAW;
+}
+
+/* The job's outcome on the message line, and the page reloaded. */
+static int model_tick(struct tui_view *v, struct tui_ctx *c)
+{
+	struct model_priv *p = v->priv;
+	char progress[128], line[512];
+	int rc;
+	if (p->confirm[0]) {
+		tui_prompt_open(c, v, TUI_PROMPT_CONFIRM, p->confirm, "");
+		p->confirm[0] = '\0';
+		return TUI_REDRAW;
+	}
+	if (!p->job || !tui_job_poll(p->job, progress, sizeof progress, line, sizeof line, &rc))
+		return 0;
+	tui_job_free(p->job);
+	p->job = NULL;
+	if (rc < 0)
+		tui_error(c, "%s", line);
+	else
+		tui_msg(c, "%s", line);
+	return TUI_RELOAD;
+}
+
 static int model_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct model_priv *p = v->priv;
@@ -392,6 +534,32 @@ static int model_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a
 	case TUI_ACT_DEPLOYMENTS:
 		tui_view_push(c, &tui_view_deployments, NULL);
 		return TUI_REDRAW;
+	case TUI_ACT_ALIAS_MOVE: case TUI_ACT_ALIAS_DELETE: {
+		if (!p->nver)
+			return TUI_REDRAW;
+		const ry_model_version *mv = &p->ver[p->list.cur];
+		char label[96];
+		bool del = a == TUI_ACT_ALIAS_DELETE;
+		if (del && !mv->naliases) {
+			tui_error(c, "v%lld holds no alias to delete", (long long)mv->version);
+			return TUI_REDRAW;
+		}
+		snprintf(label, sizeof label, "%s which alias %s v%lld: ", del ? "delete" : "move", del ? "of" : "to",
+		         (long long)mv->version);
+		ask(v, c, p, del ? ASK_DELETE : ASK_MOVE, label, del ? mv->aliases[0] : "");
+		return TUI_REDRAW;
+	}
+	case TUI_ACT_EXPORT:
+		if (p->nver) {
+			char label[96];
+			snprintf(label, sizeof label, "export v%lld to directory: ", (long long)p->ver[p->list.cur].version);
+			ask(v, c, p, ASK_EXPORT, label, ".");
+		}
+		return TUI_REDRAW;
+	case TUI_ACT_DESCRIBE:
+		if (p->m)
+			ask(v, c, p, ASK_DESCRIBE, "description: ", p->m->description);
+		return TUI_REDRAW;
 	default:
 		return TUI_UNHANDLED;
 	}
@@ -405,7 +573,8 @@ static void model_status(struct tui_view *v, struct tui_ctx *c, char *out, size_
 		snprintf(out, n, " event %zu/%zu  Tab versions  H hide history  q back", p->nev ? p->evl.cur + 1 : 0,
 		         p->nev);
 	else
-		snprintf(out, n, " version %zu/%zu  r source run  d deploy  D deployments  H history%s  q back",
+		snprintf(out, n, " version %zu/%zu  r run  a/x alias move/delete  e export  E describe  d deploy  D deployments"
+		         "  H history%s  q back",
 		         p->nver ? p->list.cur + 1 : 0,
 		         p->nver, p->history ? " (shown, Tab scrolls it)" : "");
 }
@@ -418,5 +587,7 @@ const struct tui_view_ops tui_view_model = {
 	.action = model_action,
 	.reload = model_reload,
 	.status = model_status,
+	.prompt = model_prompt,
+	.tick = model_tick,
 	.done = model_done,
 };

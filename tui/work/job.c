@@ -18,7 +18,7 @@
 #include "work/job.h"
 #include "runyard.h"
 
-enum { JOB_LAUNCH, JOB_CANCEL, JOB_PROMOTE, JOB_PROBE };
+enum { JOB_LAUNCH, JOB_CANCEL, JOB_PROMOTE, JOB_PROBE, JOB_EXPORT, JOB_ALIAS };
 
 struct tui_job {
 	int kind;
@@ -33,6 +33,9 @@ struct tui_job {
 	ry_promote_opts promote;
 	char *model, *artifact, *alias, *gate_metric, *note;
 	ry_promote_result promoted;
+	/* export (model, version, dir) and alias move (model, alias, version, expect) */
+	char *dir;
+	int64_t version, expect;
 	/* probe: the hosts (owned here until taken) and the ssh config (lent) */
 	ry_host *hosts;
 	size_t nhosts;
@@ -241,6 +244,32 @@ static void *promote_main(void *arg)
 	return NULL;
 }
 
+/* Export and alias moves re-hash the version's artifact, like promotion. */
+static void *registry_main(void *arg)
+{
+	struct tui_job *j = arg;
+	ry_store *st = NULL;
+	char out[512], *written = NULL;
+	int64_t from = 0;
+	int rc;
+	set_progress(j, "verifying the artifact's sha256", -1);
+	if (!(rc = ry_store_open(&st, j->db, 0)))
+		rc = j->kind == JOB_EXPORT ? ry_registry_export(st, j->model, j->version, j->dir, &written)
+		   : ry_registry_alias_set(st, j->model, j->alias, j->version, j->expect, NULL, &from);
+	if (rc < 0)
+		snprintf(out, sizeof out, "%s: %s", j->kind == JOB_EXPORT ? "not exported" : "not moved", ry_error_last());
+	else if (j->kind == JOB_EXPORT)
+		snprintf(out, sizeof out, "exported %s v%lld to %s", j->model, (long long)j->version, written);
+	else if (from)
+		snprintf(out, sizeof out, "@%s moved v%lld -> v%lld", j->alias, (long long)from, (long long)j->version);
+	else
+		snprintf(out, sizeof out, "@%s set -> v%lld", j->alias, (long long)j->version);
+	free(written);
+	ry_store_close(st);
+	job_finish(j, rc, out);
+	return NULL;
+}
+
 static void *probe_main(void *arg)
 {
 	struct tui_job *j = arg;
@@ -281,13 +310,15 @@ static void job_release(struct tui_job *j)
 	free(j->alias);
 	free(j->gate_metric);
 	free(j->note);
+	free(j->dir);
 	ry_hosts_free(j->hosts, j->nhosts);
 	free(j);
 }
 
 static struct tui_job *job_start(struct tui_job *j, char *msg, size_t n)
 {
-	void *(*main_fn)(void *) = j->kind == JOB_PROMOTE ? promote_main : j->kind == JOB_PROBE ? probe_main : job_main;
+	void *(*main_fn)(void *) = j->kind == JOB_PROMOTE ? promote_main : j->kind == JOB_PROBE ? probe_main
+	                         : j->kind == JOB_EXPORT || j->kind == JOB_ALIAS ? registry_main : job_main;
 	if (pthread_create(&j->th, NULL, main_fn, j) != 0) {
 		snprintf(msg, n, "cannot start a background thread");
 		job_release(j);
@@ -346,6 +377,27 @@ bool tui_job_promote_result(struct tui_job *j, ry_promote_result *out)
 	return done;
 }
 
+struct tui_job *tui_job_export(const char *db_path, const char *model, int64_t version, const char *dir,
+                               char *msg, size_t n)
+{
+	struct tui_job *j = job_new(JOB_EXPORT, db_path, NULL);
+	j->model = ry_xstrdup(model);
+	j->version = version;
+	j->dir = ry_xstrdup(dir);
+	return job_start(j, msg, n);
+}
+
+struct tui_job *tui_job_alias_set(const char *db_path, const char *model, const char *alias, int64_t version,
+                                  int64_t expect, char *msg, size_t n)
+{
+	struct tui_job *j = job_new(JOB_ALIAS, db_path, NULL);
+	j->model = ry_xstrdup(model);
+	j->alias = ry_xstrdup(alias);
+	j->version = version;
+	j->expect = expect;
+	return job_start(j, msg, n);
+}
+
 struct tui_job *tui_job_probe(ry_host *hosts, size_t nhosts, const ry_sshconfig *sshcfg, int timeout_ms,
                               struct tui_askpass *askpass, char *msg, size_t n)
 {
@@ -387,7 +439,7 @@ bool tui_job_poll(struct tui_job *j, char *progress, size_t pn, char *result, si
 
 const char *tui_job_what(const struct tui_job *j)
 {
-	static const char *const what[] = { "launch", "cancel", "promote", "probe" };
+	static const char *const what[] = { "launch", "cancel", "promote", "probe", "export", "alias move" };
 	return what[j->kind];
 }
 

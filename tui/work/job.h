@@ -1,5 +1,5 @@
 /*
- * One slow operation (launch, cancel, promote, probe) running on a
+ * One slow operation (launch, cancel, promote, probe, export, alias move) running on a
  * background thread while the UI stays live: the only threads of the app
  * live here and in the other work/ modules.  The worker opens its own store,
  * config, ssh config and inventory (the store is not shared between
@@ -49,6 +49,16 @@ struct tui_job *tui_job_promote(const char *db_path, const ry_promote_opts *o, c
  * (and the error of a refusal) is tui_job_poll's result. */
 bool tui_job_promote_result(struct tui_job *j, ry_promote_result *out);
 
+/* Copy a version's artifact into dir (ry_registry_export), or point alias
+ * at version, compare-and-set on expect (ry_registry_alias_set): both
+ * re-hash the artifact.  Strings are copied; tui_job_poll's result line
+ * says what happened ("exported M vN to PATH", "@A moved v1 -> v2").  NULL
+ * with msg filled if the thread cannot start. */
+struct tui_job *tui_job_export(const char *db_path, const char *model, int64_t version, const char *dir,
+                               char *msg, size_t n);
+struct tui_job *tui_job_alias_set(const char *db_path, const char *model, const char *alias, int64_t version,
+                                  int64_t expect, char *msg, size_t n);
+
 /* Probe hosts (ry_hosts_probe, timeout_ms each); the job owns hosts from
  * here on (also on failure), sshcfg is lent and must outlive the job. */
 struct tui_job *tui_job_probe(ry_host *hosts, size_t nhosts, const ry_sshconfig *sshcfg, int timeout_ms,
@@ -63,8 +73,8 @@ bool tui_job_probe_take(struct tui_job *j, ry_host **hosts, size_t *nhosts, bool
  * true when the job is finished (*rc: 0 or an RY_E* code). */
 bool tui_job_poll(struct tui_job *j, char *progress, size_t pn, char *result, size_t rn, int *rc);
 
-/* What the job is doing, for messages: "launch", "cancel", "promote" or
- * "probe". */
+/* What the job is doing, for messages: "launch", "cancel", "promote",
+ * "probe", "export" or "alias move". */
 const char *tui_job_what(const struct tui_job *j);
 
 /* Cancel if still running, join, free.  NULL ok. */
