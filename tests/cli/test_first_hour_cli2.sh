@@ -1,0 +1,39 @@
+#!/bin/bash
+# Issue 13, the command line, second part: compare selecting runs with runs'
+# --filter/--sort/--limit, sync --json's structured errors, launch
+# --estimate --json's nulls, and one convention for times in every --json
+# (Unix seconds plus a NAME_iso string).
+. "$(dirname "$0")/lib.sh"
+
+DB="$T_TMP/ws.db"
+export RUNYARD_DB="$DB"
+ry demo --db "$DB"
+[ "$RC" -eq 0 ] && ok "demo workspace" || fail "demo workspace"
+
+# ---- compare --filter/--sort/--limit ---------------------------------------
+want=$("$RUNYARD" runs -q -s val_acc:desc -n 3 | tr '\n' ' ')
+ry compare --sort val_acc:desc --limit 3 --json
+expect_rc 0 "compare --sort --limit works"
+got=$(jq -r '[.runs[].id] | map(tostring) | join(" ")' "$T_TMP/out" 2>/dev/null)
+[ "$got " = "$want" ] && ok "compare --sort --limit picks runs' runs in runs' order" \
+	|| fail "compare --sort --limit picks runs' runs in runs' order (got '$got', want '$want')"
+want=$("$RUNYARD" runs -q -f 'status = finished and experiment = cifar10-resnet' | sort -n | tr '\n' ' ')
+ry compare -f 'status = finished and experiment = cifar10-resnet' --json
+got=$(jq -r '[.runs[].id] | sort | map(tostring) | join(" ")' "$T_TMP/out" 2>/dev/null)
+[ -n "$got" ] && [ "$got " = "$want" ] && ok "compare --filter compares the runs the filter selects" \
+	|| fail "compare --filter compares the runs the filter selects (got '$got', want '$want')"
+ry compare --filter 'val_acc > 2'
+expect_rc 1 "compare selecting no run exits 1"
+expect_err_has "compare needs at least two" "compare selecting no run says why"
+ry compare --filter 'bogus <'
+expect_rc 2 "compare with a bad filter is a usage error"
+expect_err_has "unknown field 'bogus'" "compare with a bad filter says why"
+ry compare --limit 0
+expect_rc 2 "compare --limit 0 is an error"
+expect_err_has "option '--limit' needs a whole number from 1, not '0'" "compare --limit 0 says why"
+ry compare 1 2 --filter 'status = finished'
+expect_rc 2 "compare with runs and --filter is an error"
+ry compare --help
+expect_out_has "--filter EXPR" "compare --help lists --filter"
+expect_out_has "--limit N" "compare --help lists --limit"
+t_end
