@@ -36,4 +36,26 @@ expect_rc 2 "compare with runs and --filter is an error"
 ry compare --help
 expect_out_has "--filter EXPR" "compare --help lists --filter"
 expect_out_has "--limit N" "compare --help lists --limit"
+
+# ---- sync --json: errors as {run, host, kind, message} ---------------------
+# The demo's hosts do not resolve; unmark them simulated so sync tries them.
+cp "$DB" "$T_TMP/real.db"
+sqlite3 "$T_TMP/real.db" "UPDATE hosts SET simulated = 0"
+ry sync --db "$T_TMP/real.db" --timeout 2 --json
+expect_rc 1 "sync --json with unreachable hosts exits 1"
+n=$(jq '.unreachable' "$T_TMP/out" 2>/dev/null)
+if jq -e --argjson n "${n:-0}" '(.errors | type == "array") and (.errors | length == $n) and $n > 0
+	and all(.errors[]; (.run | type == "number") and (.host | type == "string") and .kind == "dns"
+	        and (.message | test("cannot resolve")))' "$T_TMP/out" >/dev/null 2>&1; then
+	ok "sync --json errors: one {run, host, kind, message} per unreachable run"
+else
+	fail "sync --json errors: one {run, host, kind, message} per unreachable run"
+fi
+run=$(jq '.errors[0].run' "$T_TMP/out" 2>/dev/null)
+host=$(sqlite3 "$T_TMP/real.db" "SELECT host FROM runs WHERE id = ${run:-0}")
+[ -n "$host" ] && [ "$(jq -r '.errors[0].host' "$T_TMP/out")" = "$host" ] \
+	&& ok "sync --json error names the run's id and host" || fail "sync --json error names the run's id and host"
+ry sync --json
+if jq -e '.errors == []' "$T_TMP/out" >/dev/null 2>&1; then ok "sync --json without failures: errors is []"; \
+	else fail "sync --json without failures: errors is []"; fi
 t_end
