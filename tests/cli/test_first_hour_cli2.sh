@@ -58,4 +58,20 @@ host=$(sqlite3 "$T_TMP/real.db" "SELECT host FROM runs WHERE id = ${run:-0}")
 ry sync --json
 if jq -e '.errors == []' "$T_TMP/out" >/dev/null 2>&1; then ok "sync --json without failures: errors is []"; \
 	else fail "sync --json without failures: errors is []"; fi
+
+# ---- launch --estimate --json: null for what is not known ------------------
+ry launch -e brand-new --host a100-box-1 --estimate --json -- python new.py
+expect_rc 0 "launch --estimate --json on a demo host works"
+if jq -e '.time_limit_seconds == null and .budget_message == null and .expected_seconds == null
+	and .expected_cost == null and .max_cost == null and (has("budget_message"))' "$T_TMP/out" >/dev/null 2>&1; then
+	ok "launch --estimate --json: no time limit, no budget message, no history are null"
+else
+	fail "launch --estimate --json: no time limit, no budget message, no history are null"
+fi
+ry launch -e brand-new --host a100-box-1 --time-limit 1h --estimate --json -- python new.py
+if jq -e '.time_limit_seconds == 3600 and (.max_cost | type == "number")' "$T_TMP/out" >/dev/null 2>&1; then
+	ok "launch --estimate --json: a time limit is its seconds"
+else
+	fail "launch --estimate --json: a time limit is its seconds"
+fi
 t_end
