@@ -74,4 +74,39 @@ if jq -e '.time_limit_seconds == 3600 and (.max_cost | type == "number")' "$T_TM
 else
 	fail "launch --estimate --json: a time limit is its seconds"
 fi
+
+# ---- one shape for times: Unix seconds plus NAME_iso -----------------------
+# time_ok JQ-PATHS: every time field the paths reach is a number and its
+# _iso twin is that time in ISO 8601 UTC (both null when unknown).
+time_ok() {
+	jq -e "[$1] | length > 0 and all(.[]; .t as \$t | .iso as \$i |
+		(\$t == null and \$i == null) or ((\$t | type == \"number\") and (\$i | type == \"string\")
+		and ((\$t | floor | todate) == \$i)))" "$T_TMP/out" >/dev/null 2>&1
+}
+pairs() { # pairs OBJ-PATH NAME...: {t, iso} for each NAME of each object
+	local p=$1 q= n; shift
+	for n in "$@"; do q="$q${q:+, }($p | {t: .$n, iso: .${n}_iso})"; done
+	echo "$q"
+}
+ry runs --json
+time_ok "$(pairs '.[]' created started ended)" && ok "runs --json: created/started/ended with _iso" \
+	|| fail "runs --json: created/started/ended with _iso"
+ry show 1 --json
+time_ok "$(pairs '.' created started ended)" && ok "show --json: times with _iso" || fail "show --json: times with _iso"
+ry jobs --json
+time_ok "$(pairs '.jobs[]' created started ended)" && ok "jobs --json: times with _iso" || fail "jobs --json: times with _iso"
+ry compare 1 2 --json
+time_ok "$(pairs '.runs[]' created started ended)" && ok "compare --json: times with _iso" \
+	|| fail "compare --json: times with _iso"
+# (experiments --json had this shape already: created and created_iso)
+ry models --json
+time_ok "$(pairs '.models[]' created updated)" && ok "models --json: numbers plus _iso" \
+	|| fail "models --json: numbers plus _iso"
+model=$(jq -r '.models[0].name' "$T_TMP/out")
+ry model "$model" --json
+time_ok "$(pairs '.model' created), $(pairs '.versions[]' created)" && ok "model --json: numbers plus _iso" \
+	|| fail "model --json: numbers plus _iso"
+ry model "$model" --history --json
+time_ok "$(pairs '.history[]' ts)" && ok "model --history --json: ts plus ts_iso" \
+	|| fail "model --history --json: ts plus ts_iso"
 t_end
