@@ -109,4 +109,10 @@ time_ok "$(pairs '.model' created), $(pairs '.versions[]' created)" && ok "model
 ry model "$model" --history --json
 time_ok "$(pairs '.history[]' ts)" && ok "model --history --json: ts plus ts_iso" \
 	|| fail "model --history --json: ts plus ts_iso"
+# a deployment as the deploy verb records one (no serving target needed)
+sqlite3 "$DB" "INSERT INTO deployments(model, version, target, kind, status, created, updated)
+	VALUES ('$model', 1, 'prod', 'http', 'ready', 1795399508.5, 1795399600)"
+ry deployments --json
+time_ok "$(pairs '.[]' created updated)" && ok "deployments --json: numbers plus _iso" \
+	|| fail "deployments --json: numbers plus _iso"
 t_end
