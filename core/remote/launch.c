@@ -53,6 +53,11 @@ void ry_launch_result_clear(ry_launch_result *r)
 void ry_sync_report_clear(ry_sync_report *r)
 {
 	free(r->errors);
+	for (size_t i = 0; i < r->nerrs; i++) {
+		free(r->errs[i].host);
+		free(r->errs[i].message);
+	}
+	free(r->errs);
 	memset(r, 0, sizeof *r);
 }
 
@@ -67,7 +72,8 @@ char *ry_remote_local_dir(ry_store *st, const char *uuid)
 	return ry_track_run_dir(st, uuid);
 }
 
-static int open_host(ry_ssh **s, const ry_host *h, const ry_remote_options *o)
+/* why (optional) gets the connection's failure kind. */
+static int open_host(ry_ssh **s, const ry_host *h, const ry_remote_options *o, ry_ssh_fail *why)
 {
 	ry_ssh_options so = RY_SSH_OPTIONS_INIT;
 	ry_sshhost *sh = NULL;
@@ -79,7 +85,7 @@ static int open_host(ry_ssh **s, const ry_host *h, const ry_remote_options *o)
 	so.config = o->sshcfg;
 	if ((rc = ry_sshconfig_resolve(o->sshcfg, h->ssh_alias ? h->ssh_alias : h->name, &sh)))
 		return rc;
-	rc = ry_ssh_connect(s, sh, &so, NULL);
+	rc = ry_ssh_connect(s, sh, &so, why);
 	ry_sshhost_free(sh);
 	return rc;
 }
@@ -324,7 +330,7 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 	if ((rc = ry_codepack_create(&pack, cwd, spec->code_dir, o->progress, o->payload)))
 		goto out;
 	progress(o, 0, "connecting");
-	if ((rc = open_host(&s, host, o)))
+	if ((rc = open_host(&s, host, o, NULL)))
 		goto out;
 	progress(o, 0, "checking GPUs");
 	probe = ry_host_copy(host);
@@ -764,6 +770,7 @@ struct session {
 	ry_ssh *s;
 	int rc;
 	char *err;
+	ry_ssh_fail why;    /* of a failed open */
 	pthread_t tid;
 	bool started;
 };
@@ -771,7 +778,8 @@ struct session {
 static void *open_thread(void *arg)
 {
 	struct session *e = arg;
-	e->rc = open_host(&e->s, e->h, &e->o);
+	e->why = RY_SSH_OK;
+	e->rc = open_host(&e->s, e->h, &e->o, &e->why);
 	if (e->rc)
 		e->err = ry_xstrdup(ry_error_last());
 	return NULL;
@@ -798,11 +806,14 @@ static void sessions_open(struct session *ss, size_t nss, const ry_host *hosts, 
 			pthread_join(ss[i].tid, NULL);
 }
 
-static ry_ssh *session_find(struct session *ss, size_t nss, const char *name, int *rc)
+/* why gets the failure kind of a session that did not open. */
+static ry_ssh *session_find(struct session *ss, size_t nss, const char *name, int *rc, ry_ssh_fail *why)
 {
+	*why = RY_SSH_OK;
 	for (size_t i = 0; i < nss; i++) {
 		if (!strcmp(ss[i].host, name)) {
 			*rc = ss[i].rc;
+			*why = ss[i].why;
 			if (*rc)
 				ry_error_set(*rc, "%s", ss[i].err);
 			return ss[i].s;
@@ -810,6 +821,21 @@ static ry_ssh *session_find(struct session *ss, size_t nss, const char *name, in
 	}
 	*rc = ry_error_set(RY_ERROR, "no session for host '%s'", name);
 	return NULL;
+}
+
+/* Count run r as unreachable: its line in errs and its entry in rep->errs,
+ * with the message from ry_error_last(). */
+static void sync_failed(ry_sync_report *rep, ry_buf *errs, const ry_run *r, ry_ssh_fail why)
+{
+	ry_sync_error *e;
+	rep->unreachable++;
+	ry_buf_printf(errs, "%s%s: %s", errs->len ? "\n" : "", r->name, ry_error_last());
+	rep->errs = ry_xrealloc(rep->errs, (rep->nerrs + 1) * sizeof *rep->errs);
+	e = &rep->errs[rep->nerrs++];
+	e->run = r->id;
+	e->host = ry_xstrdup(r->host ? r->host : "");
+	e->kind = why == RY_SSH_OK ? "error" : ry_ssh_fail_name(why);
+	e->message = ry_xstrdup(ry_error_last());
 }
 
 int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_remote_options *opts,
@@ -856,6 +882,7 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
 	for (size_t i = 0; i < n; i++) {
 		ry_run *r = runs[i];
 		ry_ssh *s;
+		ry_ssh_fail why;
 		int src;
 		if (!r)
 			continue;
@@ -864,19 +891,15 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
 		rep->runs++;
 		progress(o, (double)i / (double)n, r->name);
 		if (is_simulated(hosts, nhosts, r->host)) {
-			if (ry_simulated__sync(st, r, rep)) {
-				rep->unreachable++;
-				ry_buf_printf(&errs, "%s%s: %s", errs.len ? "\n" : "", r->name, ry_error_last());
-			}
+			if (ry_simulated__sync(st, r, rep))
+				sync_failed(rep, &errs, r, RY_SSH_OK);
 			continue;
 		}
-		s = session_find(ss, nss, r->host ? r->host : "", &src);
-		if (!src)
-			src = sync_one(st, s, r, cfg, run_id != 0, rep);
-		if (src) {
-			rep->unreachable++;
-			ry_buf_printf(&errs, "%s%s: %s", errs.len ? "\n" : "", r->name, ry_error_last());
-		}
+		s = session_find(ss, nss, r->host ? r->host : "", &src, &why);
+		if (!src && (src = sync_one(st, s, r, cfg, run_id != 0, rep)))
+			why = ry_ssh_last_fail(s);
+		if (src)
+			sync_failed(rep, &errs, r, why);
 	}
 	progress(o, 1, "synced");
 	for (size_t i = 0; i < nss; i++) {
@@ -943,7 +966,7 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 		tmp.name = tmp.ssh_alias = r->host;
 		h = &tmp;
 	}
-	if ((rc = open_host(&s, h, o)))
+	if ((rc = open_host(&s, h, o, NULL)))
 		goto out;
 	{
 		const char *args[] = { r->remote_dir };

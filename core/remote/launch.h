@@ -98,6 +98,17 @@ int ry_launch_check_gpus(const ry_host *host, int ngpus);
 int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec, const ry_remote_options *o,
                   ry_launch_result *res);
 
+/* Why one run could not be checked.  kind is ry_ssh_fail_name of the
+ * connection's failure ("dns", "refused", "timeout", "auth" ...), or
+ * "error" for a failure that was not the connection's (e.g. the run's
+ * remote files could not be read). */
+typedef struct ry_sync_error {
+	int64_t run;       /* run id */
+	char *host;        /* owned; "" when the run names none */
+	const char *kind;  /* static */
+	char *message;     /* owned, may hold newlines */
+} ry_sync_error;
+
 typedef struct ry_sync_report {
 	int runs;          /* remote runs looked at */
 	int settled;       /* of which reached a final status now */
@@ -105,6 +116,8 @@ typedef struct ry_sync_report {
 	int simulated;     /* on a simulated (demo) host and still running: left so, never connected to */
 	int64_t log_bytes, metric_bytes, artifacts;
 	char *errors;      /* one line per unreachable run, or NULL (owned) */
+	ry_sync_error *errs; /* the same failures one by one, nerrs of them (owned) */
+	size_t nerrs;
 } ry_sync_report;
 
 void ry_sync_report_clear(ry_sync_report *r);

@@ -156,6 +156,23 @@ int cli_parse_json_db(int argc, char **argv, struct cli_global *g, const char *c
  * it is not one. */
 bool cli_parse_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 
+/* The --limit N of commands that select runs (runs, compare): N from 1,
+ * since 0 reads as "no runs", which nobody means.  Returns 0 with *out set,
+ * or 2 after printing the usage error. */
+int cli_parse_limit(const char *cmd, const char *arg, size_t *out);
+
+/* The --filter lines of the help of commands that select runs with the
+ * query language (runs, compare), so both describe it the same way. */
+#define CLI_HELP_FILTER \
+	"  -f, --filter EXPR     only runs matching EXPR, e.g.\n" \
+	"                          'lr < 0.01 and val_acc > 0.9 and status = finished'\n" \
+	"                          'optimizer = adam or name ~ \"resnet*\"'\n" \
+	"                          'duration > 2h and created < 7d'\n" \
+	"                        fields: name status host experiment created duration\n" \
+	"                        cost, params.KEY, metrics.KEY[.min|.max|.best|.n],\n" \
+	"                        tags.KEY, or a bare KEY naming one param or metric;\n" \
+	"                        operators = != < <= > >= ~, and or not ( )\n"
+
 /* Print a multi-line message (outside text) one line at a time, each
  * sanitised and prefixed with `prefix`: a newline inside a message is never
  * shown as ^J. */

@@ -202,6 +202,17 @@ bool cli_parse_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 	return true;
 }
 
+int cli_parse_limit(const char *cmd, const char *arg, size_t *out)
+{
+	uint64_t limit;
+	if (!cli_parse_count(arg, 0, SIZE_MAX, &limit))
+		return cli_bad_value(cmd, "--limit", arg, "a whole number");
+	if (limit == 0)
+		return cli_bad_value(cmd, "--limit", arg, "a whole number from 1");
+	*out = (size_t)limit;
+	return 0;
+}
+
 void cli_put_safe(FILE *f, const char *s)
 {
 	ry_buf b = RY_BUF_INIT;

@@ -3,7 +3,10 @@
  * are columns; a row whose values differ between runs is marked.  Metrics
  * follow as summary rows (last and best per metric) with the best run of
  * each row marked, "best" meaning higher or lower as ry_metric_goal says.
- * Curves are the TUI's job; this prints numbers only.
+ * Curves are the TUI's job; this prints numbers only.  The runs are named
+ * on the command line or selected with runs' --filter/--sort/--limit, which
+ * core's run listing (runlist.h) evaluates, so a filter selects the same
+ * runs here as in `runyard runs`.
  */
 #include <getopt.h>
 #include <math.h>
@@ -14,10 +17,15 @@
 
 static const char help[] =
 	"usage: runyard compare RUN RUN... [--diff-only] [--json] [--db PATH]\n"
+	"       runyard compare [--filter EXPR] [--sort KEY[:desc]] [--limit N]\n"
+	"                       [--diff-only] [--json] [--db PATH]\n"
 	"       runyard compare --code RUN RUN\n"
 	"\n"
 	"Compare runs side by side: experiment, status, host, duration and cost,\n"
-	"then params as rows with runs as columns, then metric summaries.\n"
+	"then params as rows with runs as columns, then metric summaries.  Name\n"
+	"the runs, or select them the way `runyard runs` does (--filter, --sort,\n"
+	"--limit; newest first unless sorted), e.g. the best three:\n"
+	"  runyard compare --sort val_acc:desc --limit 3\n"
 	"\n"
 	"In the table, '*' before a param marks a row whose values differ between\n"
 	"the runs; for metrics, 'last' is the final value and 'best' the highest or\n"
@@ -28,15 +36,20 @@ static const char help[] =
 	"RUN is a numeric id, a uuid prefix (4+ hex digits) or a unique name.\n"
 	"\n"
 	"Options:\n"
-	"  -d, --diff-only  hide params that are the same in every run\n"
-	"  --json           print one JSON object (docs/json.md)\n"
-	"  --code           print the code diff between the two runs' git commits\n"
-	"                   (read from the repository at the first run's directory)\n"
-	"  --db PATH        workspace file\n"
-	"  -h, --help       print this help\n"
+	CLI_HELP_FILTER
+	"  -s, --sort KEY[:desc] order of the selected runs (default: newest first)\n"
+	"  -n, --limit N         at most N runs (N from 1)\n"
+	"  -d, --diff-only       hide params that are the same in every run\n"
+	"  --json                print one JSON object (docs/json.md)\n"
+	"  --code                print the code diff between the two runs' git\n"
+	"                        commits (read from the repository at the first\n"
+	"                        run's directory)\n"
+	"  --db PATH             workspace file\n"
+	"  -h, --help            print this help\n"
 	"\n"
-	"Exit status: 0 ok, 1 a run was not found or is ambiguous, or the workspace\n"
-	"could not be read, 2 bad usage.\n";
+	"Exit status: 0 ok, 1 a run was not found or is ambiguous, fewer than two\n"
+	"runs were selected, or the workspace could not be read, 2 bad usage or an\n"
+	"invalid filter or sort.\n";
 
 struct cmp_run {
 	ry_run *r;
@@ -129,14 +142,15 @@ static long best_index(const double *v, size_t n, int goal)
 	return all_same && n > 1 ? -1 : best;
 }
 
-static int load(struct cmp *c, ry_store *st, char **specs, size_t n)
+/* Load the runs named by specs[i], or, when specs is NULL, by ids[i]. */
+static int load(struct cmp *c, ry_store *st, char **specs, const int64_t *ids, size_t n)
 {
 	size_t pcap = 0, mcap = 0;
 	int rc;
 	c->runs = ry_xcalloc(n, sizeof *c->runs);
 	for (size_t i = 0; i < n; i++) {
 		struct cmp_run *cr = &c->runs[i];
-		if ((rc = ry_run_find(&cr->r, st, specs[i])))
+		if ((rc = specs ? ry_run_find(&cr->r, st, specs[i]) : ry_run_get(&cr->r, st, ids[i])))
 			return rc;
 		c->n++;
 		if ((rc = ry_metrics_summaries(st, cr->r->id, &cr->m, &cr->nm)))
@@ -339,29 +353,67 @@ static int print_json(const struct cmp *c, ry_store *st, bool diff_only)
 	return cli_json_print(doc);
 }
 
+/* Load the runs a filter/sort/limit selects; at least two, or nothing to
+ * compare (exit 1, saying how many matched). */
+static int load_selected(struct cmp *c, ry_store *st, const ry_runlist_options *lo)
+{
+	ry_runlist *list = NULL;
+	size_t n;
+	int rc;
+	if ((rc = ry_runlist_open(&list, st, lo)))
+		return cli_fail(rc);
+	n = ry_runlist_count(list);
+	if (n < 2) {
+		fprintf(stderr, "runyard compare: %s run%s selected; compare needs at least two\n",
+		        n ? "only one" : "no", n ? " is" : "s are");
+		rc = 1;
+	} else if ((rc = load(c, st, NULL, ry_runlist_ids(list), n))) {
+		rc = cli_fail(rc);
+	}
+	ry_runlist_free(list);
+	return rc;
+}
+
 int cli_compare(int argc, char **argv, struct cli_global *g)
 {
 	static const struct option opts[] = {
 		{ "diff-only", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "code", no_argument, NULL, 'c' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'n' },
 		CLI_OPTIONS_END,
 	};
 	struct cmp c;
-	bool json = false, diff_only = false, code = false;
+	bool json = false, diff_only = false, code = false, select = false;
+	ry_runlist_options lo = RY_RUNLIST_OPTIONS_INIT;
 	struct cli_getopt go = CLI_GETOPT_INIT("compare", help, g);
 	ry_store *st;
 	int ch, rc;
 
-	while ((ch = cli_getopt(&go, argc, argv, "dh", opts)) != -1) {
+	while ((ch = cli_getopt(&go, argc, argv, "df:s:n:h", opts)) != -1) {
 		switch (ch) {
 		case 'd': diff_only = true; break;
 		case 'j': json = true; break;
 		case 'c': code = true; break;
+		case 'f': lo.filter = optarg; select = true; break;
+		case 's': lo.sort = optarg; select = true; break;
+		case 'n':
+			if ((rc = cli_parse_limit("compare", optarg, &lo.limit)))
+				return rc;
+			select = true;
+			break;
 		default: return go.status;
 		}
 	}
-	if (argc - optind < 2)
+	if (select && code)
+		return cli_conflict("compare", "--code", lo.filter ? "--filter" : lo.sort ? "--sort" : "--limit");
+	if (select && optind < argc)
+		return cli_extra_arg("compare", argv[optind], "name the runs or select them with --filter, not both");
+	if (lo.sort && !*lo.sort)
+		return cli_usage("compare", "--sort needs a field name, e.g. --sort val_acc:desc");
+	if (!select && argc - optind < 2)
 		return cli_usage("compare", "give at least two runs to compare (ids, uuid prefixes or names)");
 
 	if (code && (argc - optind != 2 || json))
@@ -375,8 +427,12 @@ int cli_compare(int argc, char **argv, struct cli_global *g)
 		return rc;
 	}
 	memset(&c, 0, sizeof c);
-	if ((rc = load(&c, st, argv + optind, (size_t)(argc - optind))))
+	if (select)
+		rc = load_selected(&c, st, &lo);
+	else if ((rc = load(&c, st, argv + optind, NULL, (size_t)(argc - optind))))
 		rc = cli_fail(rc);
+	if (rc)
+		;
 	else if (json)
 		rc = print_json(&c, st, diff_only);
 	else

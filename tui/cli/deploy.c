@@ -115,8 +115,8 @@ static cJSON *deployment_json(const ry_deployment *d, const char *warning)
 	cJSON_AddItemToObject(o, "kind", cli_json_string(d->kind));
 	cJSON_AddItemToObject(o, "status", cli_json_string(d->status));
 	cJSON_AddItemToObject(o, "endpoint", cli_json_string(d->endpoint));
-	cJSON_AddItemToObject(o, "created", cli_json_time(d->created));
-	cJSON_AddItemToObject(o, "updated", cli_json_time(d->updated));
+	cli_json_add_time(o, "created", d->created);
+	cli_json_add_time(o, "updated", d->updated);
 	cJSON_AddItemToObject(o, "detail", cli_json_string(d->detail));
 	if (warning)
 		cJSON_AddItemToObject(o, "warning", cli_json_string(warning));

@@ -33,8 +33,7 @@ static int print_json(const ry_experiment *e, size_t n)
 		cJSON_AddNumberToObject(o, "runs", (double)e[i].nruns);
 		cJSON_AddNumberToObject(o, "running", (double)e[i].nrunning);
 		cJSON_AddItemToObject(o, "cost", cli_json_number(e[i].cost));
-		cJSON_AddItemToObject(o, "created", cli_json_number(e[i].created));
-		cJSON_AddItemToObject(o, "created_iso", cli_json_time(e[i].created));
+		cli_json_add_time(o, "created", e[i].created);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return cli_json_print(arr);

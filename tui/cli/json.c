@@ -94,6 +94,14 @@ cJSON *cli_json_time(double ts)
 	return cJSON_CreateString(buf);
 }
 
+void cli_json_add_time(cJSON *o, const char *name, double ts)
+{
+	char iso[64];
+	snprintf(iso, sizeof iso, "%s_iso", name);
+	cJSON_AddItemToObject(o, name, cli_json_number(ts > 0 ? ts : NAN));
+	cJSON_AddItemToObject(o, iso, cli_json_time(ts));
+}
+
 cJSON *cli_json_kv(const ry_kv *kv, size_t n)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -118,12 +126,6 @@ cJSON *cli_json_metrics(ry_store *st, const ry_metric_summary *m, size_t nm)
 	return metrics;
 }
 
-/* A time that is 0 or less is unknown. */
-static cJSON *when(double ts)
-{
-	return cli_json_number(ts > 0 ? ts : NAN);
-}
-
 cJSON *cli_json_run(ry_store *st, const ry_run *r, const ry_metric_summary *m, size_t nm, double now)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -139,9 +141,9 @@ cJSON *cli_json_run(ry_store *st, const ry_run *r, const ry_metric_summary *m, s
 	cJSON_AddItemToObject(o, "gpus", cli_json_string(r->gpus));
 	cJSON_AddItemToObject(o, "source", cli_json_string(r->source));
 	cJSON_AddItemToObject(o, "remote_dir", cli_json_string(r->remote_dir));
-	cJSON_AddItemToObject(o, "created", when(r->created));
-	cJSON_AddItemToObject(o, "started", when(r->started));
-	cJSON_AddItemToObject(o, "ended", when(r->ended));
+	cli_json_add_time(o, "created", r->created);
+	cli_json_add_time(o, "started", r->started);
+	cli_json_add_time(o, "ended", r->ended);
 	cJSON_AddItemToObject(o, "duration", cli_json_number(ry_run_duration(r, now)));
 	cJSON_AddItemToObject(o, "time_limit", cli_json_number(r->time_limit > 0 ? r->time_limit : NAN));
 	if (r->has_exit_code)

@@ -43,8 +43,12 @@ void cli_json_put_number(FILE *f, double v);
 cJSON *cli_json_string(const char *s);
 /* A param or tag value: a number when the whole text is one, else a string. */
 cJSON *cli_json_value(const char *s);
-/* A Unix time as an ISO-8601 UTC string, or null when unknown (0). */
+/* A Unix time as an ISO-8601 UTC string, or null when unknown (0): the
+ * `_iso` half of a time field; add time fields with cli_json_add_time. */
 cJSON *cli_json_time(double ts);
+/* The one shape of a time field (docs/json.md): `name` as Unix seconds and
+ * `name_iso` as ISO 8601 UTC, both null when unknown (0 or less). */
+void cli_json_add_time(cJSON *o, const char *name, double ts);
 
 /* The run object of docs/json.md ("The run object"): ids, names, status,
  * where and how it ran, times, cost, params, tags and `metrics` (from the m

@@ -74,13 +74,16 @@ static cJSON *estimate_json(const ry_cost_estimate *e)
 	cJSON_AddStringToObject(o, "basis", e->basis);
 	cJSON_AddNumberToObject(o, "history_runs", e->nhistory);
 	cJSON_AddItemToObject(o, "expected_cost", cli_json_number(e->expected_cost));
-	cJSON_AddNumberToObject(o, "time_limit_seconds", e->time_limit);
+	/* unknown is null, as everywhere in --json: no time limit is not 0 s */
+	cJSON_AddItemToObject(o, "time_limit_seconds", cli_json_number(e->time_limit > 0 ? e->time_limit : NAN));
 	cJSON_AddItemToObject(o, "max_cost", cli_json_number(e->max_cost));
 	cJSON_AddNumberToObject(o, "month_spent", e->month_spent);
 	cJSON_AddBoolToObject(o, "over_budget", e->over_budget);
 	cJSON_AddStringToObject(o, "budget_mode", e->block_mode ? "block" : "warn");
 	if (*e->budget_msg)
 		cJSON_AddStringToObject(o, "budget_message", e->budget_msg);
+	else
+		cJSON_AddNullToObject(o, "budget_message");
 	return o;
 }
 

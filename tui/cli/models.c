@@ -67,8 +67,8 @@ static int models_json(const ry_model *m, size_t n)
 		cJSON_AddStringToObject(o, "name", m[i].name);
 		cJSON_AddStringToObject(o, "description", m[i].description);
 		cJSON_AddItemToObject(o, "tags", cli_json_string(m[i].tags));
-		cJSON_AddItemToObject(o, "created", cli_json_time(m[i].created));
-		cJSON_AddItemToObject(o, "updated", cli_json_time(m[i].updated));
+		cli_json_add_time(o, "created", m[i].created);
+		cli_json_add_time(o, "updated", m[i].updated);
 		cJSON_AddNumberToObject(o, "versions", (double)m[i].nversions);
 		cJSON_AddNumberToObject(o, "latest", (double)m[i].latest);
 		cJSON_AddItemToObject(o, "source", cli_json_string(m[i].source));
@@ -171,7 +171,7 @@ static cJSON *version_json(const ry_model_version *v, const struct lineage *l)
 	a = cJSON_AddArrayToObject(o, "aliases");
 	for (size_t i = 0; i < v->naliases; i++)
 		cJSON_AddItemToArray(a, cJSON_CreateString(v->aliases[i]));
-	cJSON_AddItemToObject(o, "created", cli_json_time(v->created));
+	cli_json_add_time(o, "created", v->created);
 	cJSON_AddItemToObject(o, "created_by", cli_json_string(v->created_by));
 	cJSON_AddStringToObject(o, "description", v->description);
 	cJSON_AddItemToObject(o, "tags", cli_json_string(v->tags));
@@ -295,7 +295,7 @@ static cJSON *history_json(const ry_model_event *e, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject(), *detail = e[i].detail ? cJSON_Parse(e[i].detail) : NULL;
 		cJSON_AddNumberToObject(o, "id", (double)e[i].id);
-		cJSON_AddItemToObject(o, "ts", cli_json_time(e[i].ts));
+		cli_json_add_time(o, "ts", e[i].ts);
 		cJSON_AddItemToObject(o, "actor", cli_json_string(e[i].actor));
 		cJSON_AddItemToObject(o, "kind", cli_json_string(e[i].kind));
 		cJSON_AddItemToObject(o, "alias", cli_json_string(e[i].alias));
@@ -482,7 +482,7 @@ int cli_model(int argc, char **argv, struct cli_global *g)
 		cJSON_AddStringToObject(o, "name", m->name);
 		cJSON_AddStringToObject(o, "description", m->description);
 		cJSON_AddItemToObject(o, "tags", cli_json_string(m->tags));
-		cJSON_AddItemToObject(o, "created", cli_json_time(m->created));
+		cli_json_add_time(o, "created", m->created);
 		cJSON_AddNumberToObject(o, "versions", (double)m->nversions);
 		cJSON_AddNumberToObject(o, "latest", (double)m->latest);
 		cJSON_AddItemToObject(o, "source", cli_json_string(m->source));

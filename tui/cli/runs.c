@@ -23,14 +23,7 @@ static const char help[] =
 	"\n"
 	"Options:\n"
 	"  -e, --experiment EXP  only runs of experiment EXP (name or id)\n"
-	"  -f, --filter EXPR     only runs matching EXPR, e.g.\n"
-	"                          'lr < 0.01 and val_acc > 0.9 and status = finished'\n"
-	"                          'optimizer = adam or name ~ \"resnet*\"'\n"
-	"                          'duration > 2h and created < 7d'\n"
-	"                        fields: name status host experiment created duration\n"
-	"                        cost, params.KEY, metrics.KEY[.min|.max|.best|.n],\n"
-	"                        tags.KEY, or a bare KEY naming one param or metric;\n"
-	"                        operators = != < <= > >= ~, and or not ( )\n"
+	CLI_HELP_FILTER
 	"  -s, --sort KEY[:desc] sort by a field (default: newest first); the sort\n"
 	"                        field is shown as a column\n"
 	"  -c, --columns K,K     extra columns: params, metrics, tags or fields\n"
@@ -312,7 +305,6 @@ int cli_runs(int argc, char **argv, struct cli_global *g)
 	struct runs_opts o = { NULL, NULL, NULL, NULL, 0, OUT_TABLE };
 	struct cli_getopt go = CLI_GETOPT_INIT("runs", help, g);
 	ry_store *st;
-	uint64_t limit;
 	int c, rc;
 
 	while ((c = cli_getopt(&go, argc, argv, "e:f:s:c:n:qh", opts)) != -1) {
@@ -325,12 +317,8 @@ int cli_runs(int argc, char **argv, struct cli_global *g)
 		case 's': o.sort = optarg; break;
 		case 'c': o.columns = optarg; break;
 		case 'n':
-			/* 0 used to mean "no limit", which nobody means by writing it */
-			if (!cli_parse_count(optarg, 0, SIZE_MAX, &limit))
-				return cli_bad_value("runs", "--limit", optarg, "a whole number");
-			if (limit == 0)
-				return cli_bad_value("runs", "--limit", optarg, "a whole number from 1");
-			o.limit = (size_t)limit;
+			if ((rc = cli_parse_limit("runs", optarg, &o.limit)))
+				return rc;
 			break;
 		case 'j': case 'C': case 'q': o.out = want; break;
 		default: return go.status;

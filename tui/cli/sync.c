@@ -22,13 +22,30 @@ static const char help[] =
 	"retried next time; nothing they wrote is lost.  Exit status 1 when some run\n"
 	"could not be checked.\n"
 	"\n"
-	"  --json          a summary as one JSON document\n"
+	"  --json          a summary as one JSON document; errors as an array of\n"
+	"                  {run, host, kind, message} (docs/remote.md)\n"
 	"  --timeout SECS  per-host SSH deadline (default 20)\n"
 	"  --db PATH       workspace file\n"
 	"  -h, --help      print this help\n"
 	"\n"
 	"Exit status: 0 every run checked, 1 some run could not be checked or the\n"
 	"workspace could not be read, 2 bad usage.\n";
+
+/* One object per run that could not be checked (docs/remote.md). */
+static cJSON *errors_json(const ry_sync_report *rep)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < rep->nerrs; i++) {
+		const ry_sync_error *e = &rep->errs[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "run", (double)e->run);
+		cJSON_AddStringToObject(o, "host", e->host);
+		cJSON_AddStringToObject(o, "kind", e->kind);
+		cJSON_AddStringToObject(o, "message", e->message);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
+}
 
 int cli_sync(int argc, char **argv, struct cli_global *g)
 {
@@ -76,8 +93,7 @@ int cli_sync(int argc, char **argv, struct cli_global *g)
 		cJSON_AddNumberToObject(j, "log_bytes", (double)rep.log_bytes);
 		cJSON_AddNumberToObject(j, "metric_bytes", (double)rep.metric_bytes);
 		cJSON_AddNumberToObject(j, "artifacts", (double)rep.artifacts);
-		if (rep.errors)
-			cJSON_AddStringToObject(j, "errors", rep.errors);
+		cJSON_AddItemToObject(j, "errors", errors_json(&rep));
 		rc = cli_json_print(j);
 	} else {
 		printf("synced %d running remote run%s: %d settled, %d unreachable, %lld log bytes, "
