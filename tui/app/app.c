@@ -813,6 +813,9 @@ static int set_up_screen(struct tui_ctx *c, struct app_run *ar, const struct tui
 	if (ry_store_readonly(c->st))
 		tui_msg(c, "read-only workspace (%s): browsing works, changes are refused",
 		        ry_store_readonly_why(c->st) ? ry_store_readonly_why(c->st) : "opened read-only");
+	/* A mistyped --db would otherwise look like a workspace with no runs. */
+	if (!ar->demo_dir && ry_store_created(c->st))
+		tui_msg(c, "created a new, empty workspace: there was none at this path (above)");
 	tui_app_draw(c);
 	/* Remote jobs keep streaming while the app is open (not in scripted
 	 * runs: those must be deterministic). */
