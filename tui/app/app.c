@@ -255,9 +255,13 @@ int tui_command_run(struct tui_ctx *c, const char *line)
 	}
 	if (!strcmp(name, "save-display")) {
 		tui_app_draw(c);
-		if (!*arg || tui_screen_save(c, arg) < 0)
+		if (!*arg || tui_screen_save(c, arg) < 0) {
 			tui_error(c, "cannot write the screen to '%s': %s", arg, *arg ? strerror(errno) : "no file named");
-		return 0;
+			return 0;
+		}
+		/* Said after the save, so the file holds the screen, not this. */
+		tui_msg(c, "saved the screen (%dx%d) to %s", c->cols, c->rows, arg);
+		return TUI_REDRAW;
 	}
 	if (!strcmp(name, "help")) {
 		tui_view_push(c, &tui_view_help, top(c));
