@@ -398,18 +398,54 @@ static void draw_prompt(struct tui_ctx *c, int y)
 	move(y, cx < c->cols ? cx : c->cols - 1);
 }
 
+/* The bytes of ASCII `p` that fit a line of `width`: up to the last space
+ * that fits, or cut where a word is longer than the line. */
+static int wrap_take(const char *p, int width)
+{
+	int take = (int)strlen(p);
+	if (take <= width)
+		return take;
+	take = width;
+	while (take > 0 && p[take] != ' ')
+		take--;
+	return take ? take : width;
+}
+
+/* Word-wrap `text` to `width` columns from row *y on, in `color` (draw =
+ * false only counts); *y moves past the lines. */
+static void draw_wrapped(struct tui_ctx *c, int *y, const char *text, int width, int color, bool draw)
+{
+	for (const char *p = text; *p;) {
+		int take = wrap_take(p, width);
+		if (draw && *y >= 0 && *y < c->rows) {
+			char line[256];
+			snprintf(line, sizeof line, "%.*s", take, p);
+			tui_draw_text(c, *y, 0, width, line, color);
+		}
+		(*y)++;
+		p += take;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 void tui_app_draw(struct tui_ctx *c)
 {
 	struct tui_view *v = top(c);
 	erase();
 	if (c->rows < TUI_MIN_ROWS || c->cols < TUI_MIN_COLS) {
+		/* Wrapped, so it is whole even on the smallest window (20x5). */
 		char m[128];
+		const char *hint = "Enlarge the window, or press Q to quit.";
 		snprintf(m, sizeof m, "runyard needs at least %dx%d; the window is %dx%d.",
 		         TUI_MIN_COLS, TUI_MIN_ROWS, c->cols, c->rows);
-		int y = c->rows / 2 - 1;
-		tui_draw_text(c, y > 0 ? y : 0, 0, c->cols, m, TUI_COLOR_ERROR);
-		tui_draw_text(c, y + 1 > 0 ? y + 1 : 1, 0, c->cols, "Enlarge the window, or press Q to quit.",
-		              TUI_COLOR_DEFAULT);
+		int w = c->cols > 0 ? c->cols : 1;
+		int lines = 0;
+		draw_wrapped(c, &lines, m, w, TUI_COLOR_ERROR, false);
+		draw_wrapped(c, &lines, hint, w, TUI_COLOR_DEFAULT, false);
+		int y = lines < c->rows ? (c->rows - lines) / 2 : 0;
+		draw_wrapped(c, &y, m, w, TUI_COLOR_ERROR, true);
+		draw_wrapped(c, &y, hint, w, TUI_COLOR_DEFAULT, true);
 		wnoutrefresh(stdscr);
 		doupdate();
 		return;
