@@ -1,7 +1,8 @@
 #!/bin/sh
 # First hour (issue 13), the papercuts: a mistyped --db or -e says it
-# creates something new, K says why a run cannot be cancelled, and
-# :save-display says what it saved.  The real binary, in tmux and on the
+# creates something new, K says why a run cannot be cancelled,
+# :save-display says what it saved, GPU ids read as a count, and the "too
+# small" message fits the smallest window.  The real binary, in tmux and on the
 # command line.
 . "$(dirname "$0")/lib.sh"
 
@@ -10,6 +11,8 @@ restart() {
 	send q
 	wait_for "RUNYARD-EXITED" >/dev/null
 	tmux -S "$SOCK" kill-server 2>/dev/null
+	# A socket of its own: the old server may still be going away.
+	SOCK="$T_TMP/tmux-$T_COUNT.sock"
 	tui_start "$@"
 }
 
@@ -56,6 +59,36 @@ if [ -s "$T_TMP/shot.txt" ] && ! grep -qF "saved the screen" "$T_TMP/shot.txt"; 
 else
 	fail "the saved file holds the screen, not the confirmation"
 fi
-send q
+
+# -- GPU ids read as a count: "0" is "1 (id 0)", in `runyard show` and the detail
+DB="$T_TMP/demo.db"
+seed 10 5
+"$RUNYARD" show --db "$DB" 1 >"$T_TMP/show1" 2>&1
+if grep -qE '^  gpus +[0-9]+ \(ids? [0-9,]+\)$' "$T_TMP/show1"; then
+	ok "runyard show gives the GPU count and ids"
+else
+	fail "runyard show gives the GPU count and ids ($(grep gpus "$T_TMP/show1"))"
+fi
+restart
+expect_screen "1/10 runs" "the main screen opens on the demo"
+send Enter
+deadline=$(( $(date +%s) + T_WAIT ))
+until screen | grep -qE 'GPUs +[0-9]+ \(ids? [0-9,]+\)' || [ "$(date +%s)" -gt "$deadline" ]; do sleep 0.05; done
+if screen | grep -qE 'GPUs +[0-9]+ \(ids? [0-9,]+\)'; then
+	ok "the run detail gives the GPU count and ids"
+else
+	fail "the run detail gives the GPU count and ids"
+fi
+send q q
 wait_for "RUNYARD-EXITED" >/dev/null
+
+# -- the "too small" message is whole on the smallest window (headless, 20x5)
+printf 'resize 5 20\n:save-display %s\n' "$T_TMP/small" >"$T_TMP/small.script"
+RUNYARD_TUI_SCRIPT="$T_TMP/small.script" "$RUNYARD" --db "$DB" >/dev/null 2>&1
+small=$(tr '\n' ' ' <"$T_TMP/small" | tr -s ' ')
+case "$small" in
+*"runyard needs at least 60x15; the window is 20x5. Enlarge the window, or press Q to quit."*)
+	ok "the too-small message fits 20x5 whole" ;;
+*)	fail "the too-small message fits 20x5 whole (got: $small)" ;;
+esac
 t_end
