@@ -815,6 +815,13 @@ static int open_workspace(struct tui_ctx *c, struct app_run *ar, const struct tu
 	return 0;
 }
 
+/* Terminals whose fonts lack the box and symbol glyphs whatever the
+ * locale says (a vt100, the Linux console): they get the ASCII fallback. */
+static bool ascii_only_term(const char *term)
+{
+	return term && (!strncmp(term, "vt1", 3) || !strncmp(term, "vt2", 3) || !strncmp(term, "linux", 5));
+}
+
 /* Stage 2: keys, locale, theme, the passphrase broker, the screen and the
  * runs view, drawn once; then the remote syncer.  0, or the exit status
  * (the screen is already ended when it fails after starting). */
@@ -825,7 +832,7 @@ static int set_up_screen(struct tui_ctx *c, struct app_run *ar, const struct tui
 	int bad_keys = c->cfg ? tui_keymap_apply_config(c->km, c->cfg, kerr, sizeof kerr) : 0;
 
 	const char *cs = nl_langinfo(CODESET);
-	c->utf8 = cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
+	c->utf8 = cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8")) && !ascii_only_term(getenv("TERM"));
 
 	int hrows = 40, hcols = 120;
 	parse_size(getenv("RUNYARD_TUI_SIZE"), &hrows, &hcols);
