@@ -2,7 +2,8 @@
 # First hour (issue 13), the papercuts: a mistyped --db or -e says it
 # creates something new, K says why a run cannot be cancelled,
 # :save-display says what it saved, GPU ids read as a count, and the "too
-# small" message fits the smallest window.  The real binary, in tmux and on the
+# small" message fits the smallest window, a vt100 and the Linux console
+# get ASCII and a visible separator.  The real binary, in tmux and on the
 # command line.
 . "$(dirname "$0")/lib.sh"
 
@@ -80,6 +81,26 @@ else
 	fail "the run detail gives the GPU count and ids"
 fi
 send q q
+wait_for "RUNYARD-EXITED" >/dev/null
+
+# -- a vt100 and the Linux console get the ASCII fallback whatever the locale
+# (LANG is C.UTF-8 here), and the separator is not black on black
+for term in vt100 linux; do
+	T_TERM=$term restart
+	expect_screen "runyard - runs - " "TERM=$term: the title uses ASCII"
+	sep=$(screen | sed -n 2p)
+	case "$sep" in
+	*"Experiments"*" | "*) ok "TERM=$term: the separator is ASCII" ;;
+	*) fail "TERM=$term: the separator is ASCII" ;;
+	esac
+	# the SGR before the separator on the header line: no black foreground
+	if tmux -S "$SOCK" capture-pane -p -e | sed -n 2p | sed 's/|.*//' | grep -q '\[30m'; then
+		fail "TERM=$term: the separator is not black on black"
+	else
+		ok "TERM=$term: the separator is not black on black"
+	fi
+done
+send q
 wait_for "RUNYARD-EXITED" >/dev/null
 
 # -- the "too small" message is whole on the smallest window (headless, 20x5)
