@@ -103,6 +103,26 @@ done
 send q
 wait_for "RUNYARD-EXITED" >/dev/null
 
+# -- ties are not "best" in compare: two runs with the same loss, neither
+# in the best colour (the default theme's 120)
+DB="$T_TMP/tie.db"
+for i in 1 2; do
+	"$RUNYARD" run --db "$DB" -q -- sh -c 'echo "{\"step\": 1, \"loss\": 0.5}" >>"$RUNYARD_METRICS"' ||
+		{ echo "Bail out! cannot track a run"; exit 1; }
+done
+restart
+expect_screen "1/2 runs" "the main screen opens on two tied runs"
+send Space Space c
+expect_screen "comparing 2 runs" "c compares the two"
+wait_for "best (min)" >/dev/null
+if tmux -S "$SOCK" capture-pane -p -e | grep -F "loss" | grep -qF "38;5;120"; then
+	fail "a tie on loss marks no run best"
+else
+	ok "a tie on loss marks no run best"
+fi
+send q q
+wait_for "RUNYARD-EXITED" >/dev/null
+
 # -- the "too small" message is whole on the smallest window (headless, 20x5)
 printf 'resize 5 20\n:save-display %s\n' "$T_TMP/small" >"$T_TMP/small.script"
 RUNYARD_TUI_SCRIPT="$T_TMP/small.script" "$RUNYARD" --db "$DB" >/dev/null 2>&1
