@@ -132,4 +132,10 @@ case "$small" in
 	ok "the too-small message fits 20x5 whole" ;;
 *)	fail "the too-small message fits 20x5 whole (got: $small)" ;;
 esac
+
+# -- the README names no file of this tree that does not exist (its docs
+# and the .md files it names; install paths and example scripts aside)
+missing=$(grep -oE '(docs/)?[A-Za-z0-9_-]+\.md|docs/[A-Za-z0-9_.-]+' "$SRCDIR/README.md" | sort -u |
+	while read -r f; do [ -e "$SRCDIR/$f" ] || [ -e "$SRCDIR/docs/$f" ] || echo "$f"; done)
+if [ -z "$missing" ]; then ok "the README names only files that exist"; else fail "the README names missing files: $missing"; fi
 t_end
