@@ -133,6 +133,20 @@ case "$small" in
 *)	fail "the too-small message fits 20x5 whole (got: $small)" ;;
 esac
 
+# -- --theme light works from the build tree and from an install laid out as
+# `make install DESTDIR=...` lays it out (bin/ and share/runyard/themes/),
+# with no RUNYARD_THEMES to point at the themes
+theme_ok() { # BINARY: light is applied, headless
+	printf ':save-display %s\n' "$T_TMP/theme" >"$T_TMP/theme.script"
+	env -u RUNYARD_THEMES RUNYARD_TUI_SCRIPT="$T_TMP/theme.script" "$1" --db "$DB" --theme light >/dev/null 2>&1 &&
+		! grep -qF "not found" "$T_TMP/theme"
+}
+if theme_ok "$RUNYARD"; then ok "--theme light works from the build tree"; else fail "--theme light works from the build tree ($(tail -1 "$T_TMP/theme"))"; fi
+mkdir -p "$T_TMP/inst/usr/bin" "$T_TMP/inst/usr/share/runyard/themes"
+cp "$RUNYARD" "$T_TMP/inst/usr/bin/runyard"
+cp "$SRCDIR"/themes/*.theme "$T_TMP/inst/usr/share/runyard/themes/"
+if theme_ok "$T_TMP/inst/usr/bin/runyard"; then ok "--theme light works when installed"; else fail "--theme light works when installed ($(tail -1 "$T_TMP/theme"))"; fi
+
 # -- the README names no file of this tree that does not exist (its docs
 # and the .md files it names; install paths and example scripts aside)
 missing=$(grep -oE '(docs/)?[A-Za-z0-9_-]+\.md|docs/[A-Za-z0-9_.-]+' "$SRCDIR/README.md" | sort -u |
