@@ -259,6 +259,16 @@ double ry_run_duration(const ry_run *r, double now)
 	return NAN;
 }
 
+char *ry_run_gpus_text(const char *gpus)
+{
+	if (!gpus || !*gpus)
+		return NULL;
+	int n = 1;
+	for (const char *q = gpus; *q; q++)
+		n += *q == ',';
+	return ry_xasprintf("%d (%s %s)", n, n == 1 ? "id" : "ids", gpus);
+}
+
 double ry_run_cost(const ry_run *r, double now)
 {
 	double d;

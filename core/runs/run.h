@@ -69,6 +69,10 @@ double ry_run_duration(const ry_run *r, double now);
 /* Cost so far: cost_total when ended, else rate * elapsed hours. */
 double ry_run_cost(const ry_run *r, double now);
 
+/* GPUs for people: "0" reads as "1 (id 0)", "0,1" as "2 (ids 0,1)" (a
+ * bare "0" looks like none).  NULL for no GPUs; the caller frees. */
+char *ry_run_gpus_text(const char *gpus);
+
 /* The stored uncommitted diff (caller frees), NULL if none. */
 char *ry_run_git_diff(ry_store *st, int64_t id);
 

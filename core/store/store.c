@@ -41,6 +41,7 @@ struct ry_store {
 	bool readonly;
 	char *readonly_why; /* why a writer's open fell back to read-only; NULL if asked for */
 	bool ready;      /* validated and migrated: only then may close write */
+	bool created;    /* this open made the workspace (no file, or an empty one) */
 	int check_sqlrc; /* SQLite's code when the workspace check failed */
 	struct stmt_cache cache;
 	/* The bulk reader (ry_store__bulk_stmt), opened on first use. */
@@ -59,6 +60,11 @@ sqlite3 *ry_store__db(ry_store *st)
 const char *ry_store_path(const ry_store *st)
 {
 	return st->path;
+}
+
+bool ry_store_created(const ry_store *st)
+{
+	return st->created;
 }
 
 static int translate(int sqlrc, const char *path, const char *what, const char *msg)
@@ -476,6 +482,7 @@ int ry_store_open(ry_store **out, const char *path, unsigned flags)
 		goto fail;
 	if ((rc = migrate(st, fresh, version)))
 		goto fail;
+	st->created = fresh;
 	st->ready = true;
 	*out = st;
 	return 0;

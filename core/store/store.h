@@ -43,6 +43,9 @@ const char *ry_store_readonly_why(const ry_store *st);
 
 /* The path the store was opened with (lent). */
 const char *ry_store_path(const ry_store *st);
+/* Whether this open made a new workspace (there was no file, or an empty
+ * one): a mistyped --db then says so instead of showing an empty one. */
+bool ry_store_created(const ry_store *st);
 
 /* Explicit transactions for bulk writes; nestable (only the outermost
  * begin/commit reach SQLite).  Rollback undoes the outermost transaction. */

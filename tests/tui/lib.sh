@@ -50,7 +50,7 @@ tui_start() {
 	# the default disposition) to record what runyard left behind.
 	cat >"$T_TMP/run.sh" <<EOS
 trap 'true' INT QUIT
-"$RUNYARD" --db "$DB" $args
+${T_TERM:+TERM=$T_TERM }"$RUNYARD" --db "$DB" $args
 echo "\$?" >"$T_TMP/exit_status"
 stty -a >"$T_TMP/stty_after" 2>&1
 echo "RUNYARD-EXITED"

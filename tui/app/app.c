@@ -255,9 +255,13 @@ int tui_command_run(struct tui_ctx *c, const char *line)
 	}
 	if (!strcmp(name, "save-display")) {
 		tui_app_draw(c);
-		if (!*arg || tui_screen_save(c, arg) < 0)
+		if (!*arg || tui_screen_save(c, arg) < 0) {
 			tui_error(c, "cannot write the screen to '%s': %s", arg, *arg ? strerror(errno) : "no file named");
-		return 0;
+			return 0;
+		}
+		/* Said after the save, so the file holds the screen, not this. */
+		tui_msg(c, "saved the screen (%dx%d) to %s", c->cols, c->rows, arg);
+		return TUI_REDRAW;
 	}
 	if (!strcmp(name, "help")) {
 		tui_view_push(c, &tui_view_help, top(c));
@@ -394,18 +398,54 @@ static void draw_prompt(struct tui_ctx *c, int y)
 	move(y, cx < c->cols ? cx : c->cols - 1);
 }
 
+/* The bytes of ASCII `p` that fit a line of `width`: up to the last space
+ * that fits, or cut where a word is longer than the line. */
+static int wrap_take(const char *p, int width)
+{
+	int take = (int)strlen(p);
+	if (take <= width)
+		return take;
+	take = width;
+	while (take > 0 && p[take] != ' ')
+		take--;
+	return take ? take : width;
+}
+
+/* Word-wrap `text` to `width` columns from row *y on, in `color` (draw =
+ * false only counts); *y moves past the lines. */
+static void draw_wrapped(struct tui_ctx *c, int *y, const char *text, int width, int color, bool draw)
+{
+	for (const char *p = text; *p;) {
+		int take = wrap_take(p, width);
+		if (draw && *y >= 0 && *y < c->rows) {
+			char line[256];
+			snprintf(line, sizeof line, "%.*s", take, p);
+			tui_draw_text(c, *y, 0, width, line, color);
+		}
+		(*y)++;
+		p += take;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 void tui_app_draw(struct tui_ctx *c)
 {
 	struct tui_view *v = top(c);
 	erase();
 	if (c->rows < TUI_MIN_ROWS || c->cols < TUI_MIN_COLS) {
+		/* Wrapped, so it is whole even on the smallest window (20x5). */
 		char m[128];
+		const char *hint = "Enlarge the window, or press Q to quit.";
 		snprintf(m, sizeof m, "runyard needs at least %dx%d; the window is %dx%d.",
 		         TUI_MIN_COLS, TUI_MIN_ROWS, c->cols, c->rows);
-		int y = c->rows / 2 - 1;
-		tui_draw_text(c, y > 0 ? y : 0, 0, c->cols, m, TUI_COLOR_ERROR);
-		tui_draw_text(c, y + 1 > 0 ? y + 1 : 1, 0, c->cols, "Enlarge the window, or press Q to quit.",
-		              TUI_COLOR_DEFAULT);
+		int w = c->cols > 0 ? c->cols : 1;
+		int lines = 0;
+		draw_wrapped(c, &lines, m, w, TUI_COLOR_ERROR, false);
+		draw_wrapped(c, &lines, hint, w, TUI_COLOR_DEFAULT, false);
+		int y = lines < c->rows ? (c->rows - lines) / 2 : 0;
+		draw_wrapped(c, &y, m, w, TUI_COLOR_ERROR, true);
+		draw_wrapped(c, &y, hint, w, TUI_COLOR_DEFAULT, true);
 		wnoutrefresh(stdscr);
 		doupdate();
 		return;
@@ -775,6 +815,13 @@ static int open_workspace(struct tui_ctx *c, struct app_run *ar, const struct tu
 	return 0;
 }
 
+/* Terminals whose fonts lack the box and symbol glyphs whatever the
+ * locale says (a vt100, the Linux console): they get the ASCII fallback. */
+static bool ascii_only_term(const char *term)
+{
+	return term && (!strncmp(term, "vt1", 3) || !strncmp(term, "vt2", 3) || !strncmp(term, "linux", 5));
+}
+
 /* Stage 2: keys, locale, theme, the passphrase broker, the screen and the
  * runs view, drawn once; then the remote syncer.  0, or the exit status
  * (the screen is already ended when it fails after starting). */
@@ -785,7 +832,7 @@ static int set_up_screen(struct tui_ctx *c, struct app_run *ar, const struct tui
 	int bad_keys = c->cfg ? tui_keymap_apply_config(c->km, c->cfg, kerr, sizeof kerr) : 0;
 
 	const char *cs = nl_langinfo(CODESET);
-	c->utf8 = cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
+	c->utf8 = cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8")) && !ascii_only_term(getenv("TERM"));
 
 	int hrows = 40, hcols = 120;
 	parse_size(getenv("RUNYARD_TUI_SIZE"), &hrows, &hcols);
@@ -813,6 +860,9 @@ static int set_up_screen(struct tui_ctx *c, struct app_run *ar, const struct tui
 	if (ry_store_readonly(c->st))
 		tui_msg(c, "read-only workspace (%s): browsing works, changes are refused",
 		        ry_store_readonly_why(c->st) ? ry_store_readonly_why(c->st) : "opened read-only");
+	/* A mistyped --db would otherwise look like a workspace with no runs. */
+	if (!ar->demo_dir && ry_store_created(c->st))
+		tui_msg(c, "created a new, empty workspace: there was none at this path (above)");
 	tui_app_draw(c);
 	/* Remote jobs keep streaming while the app is open (not in scripted
 	 * runs: those must be deterministic). */

@@ -115,8 +115,14 @@ void tui_screen_colors(struct tui_ctx *c)
 		if (e->attrs & TUI_ATTR_DIM)
 			a |= A_DIM;
 		if (use_color) {
-			init_pair((short)(i + 1), tui_theme_color_for(e->fg, c->ncolors),
-			          tui_theme_color_for(e->bg, c->ncolors));
+			short fg = tui_theme_color_for(e->fg, c->ncolors), bg = tui_theme_color_for(e->bg, c->ncolors);
+			/* On 8 or 16 colours a dark grey becomes black: on black or on
+			 * the terminal's own (often black) background it would vanish
+			 * (the separators on a vt100 or the Linux console), so such
+			 * text takes the terminal's own colour. */
+			if (fg >= 0 && (fg == bg || (fg == COLOR_BLACK && bg < 0)))
+				fg = -1;
+			init_pair((short)(i + 1), fg, bg);
 			a |= COLOR_PAIR(i + 1);
 		}
 		c->attrs[i] = a;

@@ -52,7 +52,15 @@ int cli_open_store(ry_store **st, const struct cli_global *g, unsigned flags)
 {
 	/* Every start settles runs whose tracker died (track.h). */
 	int rc = ry_track_open_workspace(st, g->db_path, flags);
-	return rc ? cli_fail(rc) : 0;
+	if (rc)
+		return cli_fail(rc);
+	/* A mistyped --db must not pass silently as a workspace with no runs. */
+	if (ry_store_created(*st)) {
+		fputs("runyard: created a new workspace at ", stderr);
+		cli_put_safe(stderr, ry_store_path(*st));
+		fputc('\n', stderr);
+	}
+	return 0;
 }
 
 int cli_usage(const char *cmd, const char *fmt, ...)

@@ -74,21 +74,45 @@ static int split_kv(const char *opt, const char *arg, ry_kv **v, size_t *n, size
 	return 0;
 }
 
+/* What the start line needs: the store, and whether -e names an
+ * experiment that this run creates (so a typo in -e shows at once). */
+struct start_note {
+	ry_store *st;
+	bool new_experiment;
+};
+
 static void on_start(void *payload, int64_t run_id, const char *uuid, int pid)
 {
-	ry_store *st = payload;
+	struct start_note *sn = payload;
 	ry_run *r = NULL;
 	(void)uuid;
 	(void)pid;
 	fprintf(stderr, "runyard: tracking run %lld", (long long)run_id);
-	if (ry_run_get(&r, st, run_id) == 0) {
+	if (ry_run_get(&r, sn->st, run_id) == 0) {
 		fputs(" ", stderr);
 		cli_put_safe(stderr, r->name);
 		fputs(" in experiment ", stderr);
 		cli_put_safe(stderr, r->experiment);
+		if (sn->new_experiment)
+			fputs(" (new experiment)", stderr);
 	}
 	ry_run_free(r);
 	fputc('\n', stderr);
+}
+
+/* Whether no experiment is named `name` yet (by name only: -e creates by
+ * name, even where the name looks like another experiment's id). */
+static bool experiment_is_new(ry_store *st, const char *name)
+{
+	ry_experiment *e = NULL;
+	size_t n = 0;
+	bool found = false;
+	if (ry_experiments_list(st, &e, &n) < 0)
+		return false;
+	for (size_t k = 0; k < n && !found; k++)
+		found = e[k].name && !strcmp(e[k].name, name);
+	ry_experiments_free(e, n);
+	return !found;
 }
 
 static int save_patterns(ry_store *st, const char *exp, const char *patterns, bool capture)
@@ -139,6 +163,7 @@ int cli_run(int argc, char **argv, struct cli_global *g)
 	bool quiet = false, save = false;
 	ry_config *cfg = NULL;
 	ry_store *st = NULL;
+	struct start_note sn = { NULL, false };
 	int c, i, rc = 0, status;
 
 	while ((c = cli_getopt(&go, argc, argv, "+e:qh", opts)) != -1) {
@@ -189,6 +214,8 @@ int cli_run(int argc, char **argv, struct cli_global *g)
 	}
 	if ((rc = cli_open_store(&st, g, RY_STORE_CREATE)))
 		goto out;
+	sn.st = st;
+	sn.new_experiment = experiment_is_new(st, o.experiment ? o.experiment : "default");
 	if (save) {
 		if ((rc = save_patterns(st, o.experiment, patterns.ptr, o.capture))) {
 			rc = cli_fail(rc);
@@ -210,7 +237,7 @@ int cli_run(int argc, char **argv, struct cli_global *g)
 	o.patterns = patterns.ptr;
 	if (!quiet) {
 		o.on_start = on_start;
-		o.payload = st;
+		o.payload = &sn;
 	}
 	if ((status = ry_track_run(st, &o, &res))) {
 		rc = cli_fail(status);

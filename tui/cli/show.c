@@ -152,7 +152,9 @@ static void print_text(ry_store *st, const ry_run *r, const ry_metric_summary *m
 	field("command", r->command);
 	field("cwd", r->cwd);
 	field("host", r->host);
-	field("gpus", r->gpus);
+	char *gpus = ry_run_gpus_text(r->gpus);
+	field("gpus", gpus);
+	free(gpus);
 	field("source", r->source);
 	if (r->remote_dir)
 		field("remote dir", r->remote_dir);

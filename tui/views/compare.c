@@ -441,6 +441,7 @@ static int row_best(struct tui_ctx *c, struct compare_priv *p, const struct row 
 	const char *key = p->mkeys[r->key];
 	int goal = ry_metric_goal(c->st, key), best = -1;
 	double bv = NAN;
+	bool tied = false;
 	for (size_t i = 0; i < p->n; i++) {
 		const ry_metric_summary *m = summary_of(p, i, key);
 		if (!m)
@@ -451,9 +452,13 @@ static int row_best(struct tui_ctx *c, struct compare_priv *p, const struct row 
 		if (best < 0 || ry_metric_better(goal, v, bv)) {
 			best = (int)i;
 			bv = v;
+			tied = false;
+		} else if (v == bv) {
+			tied = true;
 		}
 	}
-	return best;
+	/* A tie has no best: marking one of them would claim a difference. */
+	return tied ? -1 : best;
 }
 
 static void draw_table(struct tui_ctx *c, struct compare_priv *p, int y, int h)

@@ -314,7 +314,9 @@ static int build(struct tui_ctx *c, struct detail_priv *p)
 	kv(c, p, "experiment", r->experiment, 12);
 	kv(c, p, "command", r->command ? r->command : "(unknown)", 12);
 	kv(c, p, "host", r->host ? r->host : "(unknown)", 12);
-	kv(c, p, "GPUs", r->gpus && *r->gpus ? r->gpus : "none", 12);
+	char *gpus = ry_run_gpus_text(r->gpus);
+	kv(c, p, "GPUs", gpus ? gpus : "none", 12);
+	free(gpus);
 	kv(c, p, "source", r->source, 12);
 	if (r->cwd)
 		kv(c, p, "directory", r->cwd, 12);

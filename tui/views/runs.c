@@ -969,9 +969,19 @@ static int ask_cancel(struct tui_view *v, struct tui_ctx *c, struct main_priv *p
 		tui_error(c, "no run under the cursor");
 		return TUI_REDRAW;
 	}
-	if (!r->source || strcmp(r->source, "ssh") || strcmp(r->status, "running")) {
-		tui_error(c, "only a running remote run can be cancelled (this one is %s, %s)", r->status,
-		          r->source ? r->source : "local");
+	if (strcmp(r->status, "running")) {
+		tui_error(c, "cannot cancel: this run is %s, not running (K stops a running remote run)", r->status);
+		ry_run_free(r);
+		return TUI_REDRAW;
+	}
+	if (!r->source || strcmp(r->source, "ssh")) {
+		/* Its process is this machine's: the terminal it runs in stops it. */
+		if (r->pid > 0)
+			tui_error(c, "cannot cancel: a local run (pid %lld); stop it where it runs (Ctrl-C, or kill %lld)",
+			          (long long)r->pid, (long long)r->pid);
+		else
+			tui_error(c, "cannot cancel: a %s run; stop it where it runs (K stops a running remote run)",
+			          r->source ? r->source : "local");
 		ry_run_free(r);
 		return TUI_REDRAW;
 	}

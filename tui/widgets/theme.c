@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "base/alloc.h"
@@ -557,6 +558,19 @@ int tui_theme_load(struct tui_theme *t, const char *name_or_path, char *err, siz
 		dirs[ndirs++] = ry_xasprintf("%s/themes", dd);
 		dirs[ndirs++] = ry_xstrdup(RY_DATADIR "/themes");
 		free(dd);
+	}
+	{
+		/* Beside the binary: the build tree (./runyard, ./themes) and an
+		 * install moved from its prefix (DESTDIR, a relocated tree). */
+		char exe[4096];
+		ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
+		if (slash) {
+			*slash = '\0';
+			dirs = ry_xgrow(dirs, &cap, ndirs + 2, sizeof *dirs);
+			dirs[ndirs++] = ry_xasprintf("%s/themes", exe);
+			dirs[ndirs++] = ry_xasprintf("%s/../share/runyard/themes", exe);
+		}
 	}
 	for (size_t i = 0; i < ndirs; i++) {
 		char *path = ry_xasprintf("%s/%s%s", dirs[i], name, suffix);
