@@ -165,6 +165,43 @@ static int parse_args(struct launch_args *a, int argc, char **argv, struct cli_g
 	return -1;
 }
 
+/* How long the estimate waits for the host's probe: short, since an
+ * estimate must not need a reachable host (the launch probes again). */
+#define ESTIMATE_PROBE_MS 5000
+
+/* The estimate's look at the host's free GPUs, from a probe made now (a
+ * simulated host answers without connecting; none is stored between
+ * commands).  Too few free: a warning for --estimate, a refusal before the
+ * prompt otherwise (--yes does not override it: the GPUs are someone's;
+ * --gpu-ids names GPUs and is not checked).  An unreachable host is only
+ * noted.  0 to go on, else the exit status. */
+static int check_free_gpus(const struct launch_args *a, const struct cli_remote *r, const ry_host *host,
+                           int ngpus)
+{
+	ry_hosts_probe_options po = RY_HOSTS_PROBE_OPTIONS_INIT;
+	ry_host *probe;
+	int rc = 0;
+
+	if (a->spec.gpu_ids || ngpus <= 0)
+		return 0;
+	po.timeout_ms = ESTIMATE_PROBE_MS;
+	po.sshcfg = r->sshcfg;
+	probe = ry_host_copy(host);
+	ry_host_probe(probe, &po);
+	if (probe->probe_rc) {
+		fprintf(stderr, "runyard: free GPUs on %s unknown (%s); the launch checks again\n", host->name,
+		        probe->error ? probe->error : "probe failed");
+	} else if (ry_launch_check_free_gpus(probe, ngpus)) {
+		if (a->estimate_only) {
+			fprintf(stderr, "runyard: warning: %s\n", ry_error_last());
+		} else {
+			rc = cli_fail(RY_EREFUSED);
+		}
+	}
+	ry_host_free(probe);
+	return rc;
+}
+
 /* Stage 2: the cost estimate, shown (text, or JSON with --estimate) and
  * checked against the budget.  *code_dir receives the experiment's
  * configured directory when --code-dir was not given (caller frees).
@@ -205,6 +242,11 @@ static int estimate(struct launch_args *a, struct cli_remote *r, ry_host *host, 
 		rc = cli_json_print(estimate_json(est));
 	} else if (!json) {
 		print_estimate(est, host);
+	}
+	{
+		int frc = check_free_gpus(a, r, host, est_gpus);
+		if (frc)
+			return frc;
 	}
 	if (est->over_budget) {
 		if (est->block_mode) {
