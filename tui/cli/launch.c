@@ -249,13 +249,15 @@ static int estimate(struct launch_args *a, struct cli_remote *r, ry_host *host, 
 			return frc;
 	}
 	if (est->over_budget) {
+		const char *fix = tui_present_budget_fix(est, false);
 		if (est->block_mode) {
-			ry_error_set(RY_EREFUSED, "over budget: %s (budget_mode = block)", est->budget_msg);
+			ry_error_set(RY_EREFUSED, "over budget: %s%s%s (budget_mode = block)", est->budget_msg,
+			             *fix ? "; " : "", fix);
 			return cli_fail(RY_EREFUSED);
 		}
 		char why[TUI_PRESENT_LINE_MAX];
 		tui_present_budget(why, sizeof why, est);
-		fprintf(stderr, "runyard: %s\n", why);
+		fprintf(stderr, "runyard: %s%s%s\n", why, *fix ? "; " : "", fix);
 	}
 	*stop = estimate_only;
 	return rc; /* 0, or 1 if the JSON could not be written */
