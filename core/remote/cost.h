@@ -10,8 +10,15 @@
  * RY_COST_HISTORY of them; with none the time limit stands in and the basis
  * says so.
  *
+ * With epochs, max_steps or steps in the command (--epochs 30, epochs=30;
+ * the first of these found), only comparable runs with the same value
+ * count; when none has it, the durations of those with another value are
+ * scaled linearly by the ratio (10 epochs in 5m: 30 epochs in 15m), and the
+ * basis says which.
+ *
  * Budgets come from runyard's config: budget_per_run, budget_per_month
  * (calendar month, UTC, all runs with a cost) and budget_mode = warn|block.
+ * Each budget is checked whether or not the other is exceeded.
  */
 #ifndef RY_COST_H
 #define RY_COST_H
@@ -23,6 +30,14 @@
 #include "store/store.h"
 
 #define RY_COST_HISTORY 5
+
+/* What would bring a run back within budget, for a front end to name in
+ * its own words (a CLI flag, a dialog field); larger is the stronger. */
+enum ry_cost_fix {
+	RY_COST_FIX_NONE,    /* nothing about this run: the month is spent */
+	RY_COST_FIX_SHORTER, /* a shorter time limit or fewer GPUs */
+	RY_COST_FIX_LIMIT,   /* a time limit: without one the cost is unbounded */
+};
 
 typedef struct ry_cost_estimate {
 	double rate;             /* per hour: price_per_hour + gpus * gpu_price_per_hour */
@@ -38,7 +53,8 @@ typedef struct ry_cost_estimate {
 	double budget_per_month; /* 0 unset */
 	bool block_mode;         /* budget_mode = block */
 	bool over_budget;        /* a budget would be exceeded */
-	char budget_msg[512];    /* why, "" when within budget */
+	char budget_msg[512];    /* why, "" when within budget; each budget exceeded, "; " between */
+	enum ry_cost_fix budget_fix; /* the remedy, named by the front end */
 } ry_cost_estimate;
 
 /* The hourly rate of a host with `gpus` GPUs. */

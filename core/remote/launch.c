@@ -118,6 +118,23 @@ int ry_launch_check_gpus(const ry_host *host, int ngpus)
 	return 0;
 }
 
+int ry_launch_check_free_gpus(const ry_host *probed, int ngpus)
+{
+	int *idx;
+	size_t nfree;
+	if (ngpus > 0 && probed->ngpus == 0)
+		return ry_error_set(RY_EREFUSED, "%s has no GPUs (no nvidia-smi there); launch with --gpus 0 or "
+		                    "pick a GPU host", probed->name);
+	idx = ry_xcalloc(probed->ngpus + 1, sizeof *idx);
+	nfree = ry_host_free_gpus(probed, idx, probed->ngpus);
+	free(idx);
+	if (ngpus > 0 && (size_t)ngpus > nfree)
+		return ry_error_set(RY_EREFUSED, "only %zu of the %zu GPUs on %s are free, %d asked; ask for fewer, "
+		                    "name them with --gpu-ids, or wait (see 'runyard hosts --probe %s')",
+		                    nfree, probed->ngpus, probed->name, ngpus, probed->name);
+	return 0;
+}
+
 /* How many GPUs a spec asks for before the host is probed: its --gpu-ids,
  * else --gpus (-1: the default, decided by the probe, counted as 1). */
 static int asked_gpus(const ry_launch_spec *spec)
@@ -161,18 +178,11 @@ static int choose_gpus(ry_host *probe, const ry_launch_spec *spec, char **out, i
 	} else {
 		int want = spec->ngpus >= 0 ? spec->ngpus : (probe->ngpus > 0 ? 1 : 0);
 		int *idx;
-		size_t nfree;
-		if (want > 0 && probe->ngpus == 0)
-			return ry_error_set(RY_EREFUSED, "%s has no GPUs (no nvidia-smi there); launch with --gpus 0 or "
-			                    "pick a GPU host", probe->name);
+		int rc;
+		if ((rc = ry_launch_check_free_gpus(probe, want)))
+			return rc;
 		idx = ry_xcalloc(probe->ngpus + 1, sizeof *idx);
-		nfree = ry_host_free_gpus(probe, idx, probe->ngpus);
-		if ((size_t)want > nfree) {
-			free(idx);
-			return ry_error_set(RY_EREFUSED, "only %zu of the %zu GPUs on %s are free, %d asked; ask for fewer, "
-			                    "name them with --gpu-ids, or wait (see 'runyard hosts --probe %s')",
-			                    nfree, probe->ngpus, probe->name, want, probe->name);
-		}
+		ry_host_free_gpus(probe, idx, probe->ngpus);
 		for (int i = 0; i < want; i++)
 			ry_buf_printf(&b, "%s%d", i ? "," : "", idx[i]);
 		free(idx);

@@ -92,6 +92,12 @@ char *ry_launch_command_line(char *const *argv);
  * it).  0 or RY_EREFUSED with a message naming max_gpus. */
 int ry_launch_check_gpus(const ry_host *host, int ngpus);
 
+/* What a probe of the host (`probed`: probed and reachable) says about
+ * ngpus GPUs chosen by count: RY_EREFUSED when the host has none or fewer
+ * are free (no compute process, under 5% memory used), with the message the
+ * launch refuses with; else 0.  GPUs named by --gpu-ids are not checked. */
+int ry_launch_check_free_gpus(const ry_host *probed, int ngpus);
+
 /* Launch spec->argv on `host`.  Refuses (RY_EREFUSED) when fewer GPUs are
  * free than asked or max_gpus is exceeded.  On success the run exists with
  * status running, source 'ssh', host, gpus, cost_rate, remote_dir, pid. */

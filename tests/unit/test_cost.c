@@ -98,6 +98,72 @@ static void test_cost_estimate__median_of_comparable_runs(void **state)
 	ry_test_ws_close(&ws);
 }
 
+static void test_cost_estimate__same_epochs_else_scaled(void **state)
+{
+	struct ry_test_ws ws;
+	ry_host h;
+	ry_cost_estimate e;
+	ry_test_ws_open(&ws);
+	memset(&h, 0, sizeof h);
+	h.name = "a1";
+	seed(ws.st, "x", "python t.py --epochs 10 --lr 1", "a1", "finished", 100);
+	seed(ws.st, "x", "python t.py --epochs 10 --lr 2", "a1", "finished", 140);
+	seed(ws.st, "x", "python t.py --epochs 30 --lr 1", "a1", "finished", 900);
+	/* the same epochs: only those runs, as they are */
+	assert_int_equal(ry_cost_estimate_run(&e, ws.st, NULL, &h, 1, &h, "x", "python t.py --epochs 30 --lr 5", 0, 0), 0);
+	assert_int_equal(e.nhistory, 1);
+	assert_true(e.expected_secs == 900);
+	assert_non_null(strstr(e.basis, "median of the last 1 comparable run (with epochs=30,"));
+	assert_int_equal(ry_cost_estimate_run(&e, ws.st, NULL, &h, 1, &h, "x", "python t.py --epochs 10 --lr 5", 0, 0), 0);
+	assert_int_equal(e.nhistory, 2);
+	assert_true(e.expected_secs == 120);
+	/* none with the same: every other value scaled by its ratio (300 x 2, 900 x 2/3 ... median) */
+	assert_int_equal(ry_cost_estimate_run(&e, ws.st, NULL, &h, 1, &h, "x", "python t.py --epochs 20 --lr 5", 0, 0), 0);
+	assert_int_equal(e.nhistory, 3);
+	assert_true(fabs(e.expected_secs - 280) < 1e-9); /* 200, 280, 600 */
+	assert_non_null(strstr(e.basis, "scaled from the last 3 comparable runs (other epochs, to epochs=20,"));
+	/* key=value and max_steps; one source value: the factor is shown */
+	seed(ws.st, "y", "python t.py max_steps=1000", "a1", "finished", 60);
+	assert_int_equal(ry_cost_estimate_run(&e, ws.st, NULL, &h, 1, &h, "y", "python t.py max_steps=4000", 0, 7200), 0);
+	assert_true(e.expected_secs == 240);
+	assert_non_null(strstr(e.basis, "(max_steps=1000 x4,"));
+	/* scaled past the time limit: the limit stops it */
+	assert_int_equal(ry_cost_estimate_run(&e, ws.st, NULL, &h, 1, &h, "y", "python t.py max_steps=400000", 0, 600), 0);
+	assert_true(e.expected_secs == 600);
+	/* no scale key in the command: the shape alone, as before */
+	seed(ws.st, "z", "python t.py --lr 1", "a1", "finished", 50);
+	assert_int_equal(ry_cost_estimate_run(&e, ws.st, NULL, &h, 1, &h, "z", "python t.py --lr 2", 0, 0), 0);
+	assert_true(e.expected_secs == 50);
+	assert_non_null(strstr(e.basis, "median of the last 1 comparable run (same experiment"));
+	ry_test_ws_close(&ws);
+}
+
+static void test_cost_estimate__both_budgets_checked(void **state)
+{
+	struct ry_test_ws ws;
+	ry_host h;
+	ry_cost_estimate e;
+	ry_config *cfg;
+	ry_test_ws_open(&ws);
+	memset(&h, 0, sizeof h);
+	h.name = "a1";
+	h.price_per_hour = 10;
+	assert_int_equal(ry_config_parse(&cfg, "budget_per_run = 5\nbudget_per_month = 8\n", "t"), 0);
+	assert_int_equal(ry_cost_estimate_run(&e, ws.st, cfg, &h, 1, &h, "x", "python t.py", 0, 3600), 0);
+	assert_true(e.over_budget);
+	assert_non_null(strstr(e.budget_msg, "exceeds budget_per_run 5.00"));
+	assert_non_null(strstr(e.budget_msg, "; this month's spend 0.00 plus the maximum cost at the time limit 10.00 "
+	                                     "exceeds budget_per_month 8.00"));
+	assert_int_equal(e.budget_fix, RY_COST_FIX_SHORTER);
+	assert_null(strstr(e.budget_msg, "--")); /* the remedy is the front end's, in its own words */
+	/* unbounded: a time limit is the remedy */
+	assert_int_equal(ry_cost_estimate_run(&e, ws.st, cfg, &h, 1, &h, "x", "python t.py", 0, 0), 0);
+	assert_true(e.over_budget);
+	assert_int_equal(e.budget_fix, RY_COST_FIX_LIMIT);
+	ry_config_free(cfg);
+	ry_test_ws_close(&ws);
+}
+
 static void test_cost_month_spent__counts_this_month_only(void **state)
 {
 	struct ry_test_ws ws;
@@ -121,6 +187,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cost_command_shape__blanks_param_values),
 		cmocka_unit_test(test_cost_estimate__median_of_comparable_runs),
+		cmocka_unit_test(test_cost_estimate__same_epochs_else_scaled),
+		cmocka_unit_test(test_cost_estimate__both_budgets_checked),
 		cmocka_unit_test(test_cost_month_spent__counts_this_month_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -171,6 +171,14 @@ static void test_estimate__budget_check_last(void **state)
 	e.block_mode = true;
 	tui_present_budget(b, sizeof b, &e);
 	assert_string_equal(b, "blocked: over budget: the maximum cost exceeds budget_per_run 5.00");
+	/* the remedy: the CLI's flags, or the launch dialog's fields */
+	e.budget_fix = RY_COST_FIX_SHORTER;
+	assert_string_equal(tui_present_budget_fix(&e, false), "set a shorter --time-limit or fewer --gpus");
+	assert_string_equal(tui_present_budget_fix(&e, true), "set a shorter 'time limit' or fewer 'GPUs'");
+	e.budget_fix = RY_COST_FIX_LIMIT;
+	assert_string_equal(tui_present_budget_fix(&e, true), "fill in 'time limit'");
+	e.over_budget = false;
+	assert_string_equal(tui_present_budget_fix(&e, true), "");
 }
 
 int main(void)

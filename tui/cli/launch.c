@@ -30,9 +30,13 @@ static const char help[] =
 	"Before anything starts the cost estimate is shown: the rate (price_per_hour +\n"
 	"GPUs x gpu_price_per_hour), the expected duration (median of the last comparable\n"
 	"finished runs: same experiment, same command shape, a host with the same\n"
-	"labels; else the time limit), the expected cost and the maximum cost at the\n"
-	"time limit.  budget_per_run / budget_per_month in runyard's config warn, or\n"
-	"refuse the launch with budget_mode = block.\n"
+	"labels, and the same --epochs/max_steps/steps if CMD sets one, else those runs\n"
+	"scaled by its ratio; else the time limit) and its basis, the expected cost and\n"
+	"the maximum cost at the time limit.  budget_per_run and budget_per_month in\n"
+	"runyard's config are each checked; they warn, or refuse the launch with\n"
+	"budget_mode = block.  The host is probed (5 s at most; an unreachable host is\n"
+	"only noted): fewer free GPUs than --gpus asks is a warning with --estimate and\n"
+	"refuses the launch before the prompt, --yes or not (--gpu-ids is not checked).\n"
 	"\n"
 	"  -e, --experiment EXP  the experiment (created if new; default \"default\")\n"
 	"  --host HOST           a host from 'runyard hosts'\n"
@@ -168,6 +172,43 @@ static int parse_args(struct launch_args *a, int argc, char **argv, struct cli_g
 	return -1;
 }
 
+/* How long the estimate waits for the host's probe: short, since an
+ * estimate must not need a reachable host (the launch probes again). */
+#define ESTIMATE_PROBE_MS 5000
+
+/* The estimate's look at the host's free GPUs, from a probe made now (a
+ * simulated host answers without connecting; none is stored between
+ * commands).  Too few free: a warning for --estimate, a refusal before the
+ * prompt otherwise (--yes does not override it: the GPUs are someone's;
+ * --gpu-ids names GPUs and is not checked).  An unreachable host is only
+ * noted.  0 to go on, else the exit status. */
+static int check_free_gpus(const struct launch_args *a, const struct cli_remote *r, const ry_host *host,
+                           int ngpus)
+{
+	ry_hosts_probe_options po = RY_HOSTS_PROBE_OPTIONS_INIT;
+	ry_host *probe;
+	int rc = 0;
+
+	if (a->spec.gpu_ids || ngpus <= 0)
+		return 0;
+	po.timeout_ms = ESTIMATE_PROBE_MS;
+	po.sshcfg = r->sshcfg;
+	probe = ry_host_copy(host);
+	ry_host_probe(probe, &po);
+	if (probe->probe_rc) {
+		fprintf(stderr, "runyard: free GPUs on %s unknown (%s); the launch checks again\n", host->name,
+		        probe->error ? probe->error : "probe failed");
+	} else if (ry_launch_check_free_gpus(probe, ngpus)) {
+		if (a->estimate_only) {
+			fprintf(stderr, "runyard: warning: %s\n", ry_error_last());
+		} else {
+			rc = cli_fail(RY_EREFUSED);
+		}
+	}
+	ry_host_free(probe);
+	return rc;
+}
+
 /* Stage 2: the cost estimate, shown (text, or JSON with --estimate) and
  * checked against the budget.  *code_dir receives the experiment's
  * configured directory when --code-dir was not given (caller frees).
@@ -209,14 +250,21 @@ static int estimate(struct launch_args *a, struct cli_remote *r, ry_host *host, 
 	} else if (!json) {
 		print_estimate(est, host);
 	}
+	{
+		int frc = check_free_gpus(a, r, host, est_gpus);
+		if (frc)
+			return frc;
+	}
 	if (est->over_budget) {
+		const char *fix = tui_present_budget_fix(est, false);
 		if (est->block_mode) {
-			ry_error_set(RY_EREFUSED, "over budget: %s (budget_mode = block)", est->budget_msg);
+			ry_error_set(RY_EREFUSED, "over budget: %s%s%s (budget_mode = block)", est->budget_msg,
+			             *fix ? "; " : "", fix);
 			return cli_fail(RY_EREFUSED);
 		}
 		char why[TUI_PRESENT_LINE_MAX];
 		tui_present_budget(why, sizeof why, est);
-		fprintf(stderr, "runyard: %s\n", why);
+		fprintf(stderr, "runyard: %s%s%s\n", why, *fix ? "; " : "", fix);
 	}
 	*stop = estimate_only;
 	return rc; /* 0, or 1 if the JSON could not be written */

@@ -77,6 +77,21 @@ void tui_present_budget(char *out, size_t n, const ry_cost_estimate *e)
 		snprintf(out, n, "%s over budget: %s", e->block_mode ? "blocked:" : "warning:", e->budget_msg);
 }
 
+const char *tui_present_budget_fix(const ry_cost_estimate *e, bool dialog)
+{
+	if (!e->over_budget)
+		return "";
+	switch (e->budget_fix) {
+	case RY_COST_FIX_SHORTER:
+		return dialog ? "set a shorter 'time limit' or fewer 'GPUs'" : "set a shorter --time-limit or fewer --gpus";
+	case RY_COST_FIX_LIMIT:
+		return dialog ? "fill in 'time limit'" : "set --time-limit";
+	case RY_COST_FIX_NONE:
+		break;
+	}
+	return "";
+}
+
 /* The next line of out[], of kind k, its text cleared. */
 static char *next(struct tui_present_line *out, size_t *i, enum tui_present_kind k)
 {

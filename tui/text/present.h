@@ -43,6 +43,11 @@ void tui_present_host_status(char *out, size_t n, const ry_host *h);
  * budget: WHY" under budget_mode = block, or "" within budget. */
 void tui_present_budget(char *out, size_t n, const ry_cost_estimate *e);
 
+/* What would bring e back within budget, in the words of the front end
+ * showing it: the CLI's flags, or (dialog) the launch dialog's fields; ""
+ * when within budget or nothing about the run would.  Static text. */
+const char *tui_present_budget_fix(const ry_cost_estimate *e, bool dialog);
+
 /* One line of a cost estimate and how to show it. */
 enum tui_present_kind {
 	TUI_PRESENT_TITLE, /* "Estimate for gpu1 with 2 GPUs:" */

@@ -162,6 +162,11 @@ static void launch_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		              l[i].kind == TUI_PRESENT_TITLE   ? TUI_COLOR_HEADER
 		              : l[i].kind == TUI_PRESENT_ALERT ? TUI_COLOR_ERROR
 		                                               : TUI_COLOR_DEFAULT);
+	if (*tui_present_budget_fix(&p->est, true) && row < y + h) {
+		/* the remedy in this dialog's words: its fields, not the CLI's flags */
+		snprintf(buf, sizeof buf, "  to fit the budget: %s", tui_present_budget_fix(&p->est, true));
+		tui_draw_text(c, row++, 0, c->cols, buf, TUI_COLOR_ERROR);
+	}
 	row++;
 	if (row < y + h)
 		tui_draw_text(c, row, 0, c->cols, "Enter edits a field (the host: pick from a list); Enter on [ Launch ] starts it; q closes",
@@ -187,7 +192,9 @@ static int start(struct tui_ctx *c, struct launch_priv *p)
 		return TUI_REDRAW;
 	}
 	if (p->est.over_budget && p->est.block_mode) {
-		tui_error(c, "not launched: over budget (budget_mode = block): %s", p->est.budget_msg);
+		const char *fix = tui_present_budget_fix(&p->est, true);
+		tui_error(c, "not launched: over budget (budget_mode = block): %s%s%s", p->est.budget_msg,
+		          *fix ? "; " : "", fix);
 		return TUI_REDRAW;
 	}
 	if (c->job) {
