@@ -10,7 +10,10 @@ if ! command -v tmux >/dev/null 2>&1; then
 	exit 77
 fi
 T_TMP=$(mktemp -d /tmp/runyard-tui-XXXXXX)
-SOCK="$T_TMP/tmux.sock"
+# Each tui_start gets a socket of its own: a server just killed may still be
+# shutting down on the old one, and a new session there would die with it.
+T_STARTS=0
+SOCK="$T_TMP/tmux-0.sock"
 T_FAILS=0
 T_COUNT=0
 # Deadlines are generous: the machine may be loaded by parallel builds.
@@ -22,7 +25,9 @@ mkdir -p "$HOME"
 DB="$T_TMP/ws.db"
 
 cleanup() {
-	tmux -S "$SOCK" kill-server 2>/dev/null
+	for s in "$T_TMP"/tmux-*.sock; do
+		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
+	done
 	rm -rf "$T_TMP"
 }
 trap cleanup EXIT
@@ -45,6 +50,9 @@ seed() {
 # shell that records the terminal state after runyard exits.
 tui_start() {
 	local args=""
+	[ -S "$SOCK" ] && tmux -S "$SOCK" kill-server 2>/dev/null
+	T_STARTS=$((T_STARTS + 1))
+	SOCK="$T_TMP/tmux-$T_STARTS.sock"
 	for a in "$@"; do args="$args '$a'"; done
 	# The shell survives Ctrl-C and Ctrl-\ (a trap, not an ignore, so runyard gets
 	# the default disposition) to record what runyard left behind.

@@ -11,10 +11,7 @@
 restart() {
 	send q
 	wait_for "RUNYARD-EXITED" >/dev/null
-	tmux -S "$SOCK" kill-server 2>/dev/null
-	# A socket of its own: the old server may still be going away.
-	SOCK="$T_TMP/tmux-$T_COUNT.sock"
-	tui_start "$@"
+	tui_start "$@"	# on a socket of its own (lib.sh)
 }
 
 # -- the command line: a new workspace and a new experiment are named as new

@@ -20,10 +20,7 @@ runyard_pid() {
 }
 
 for how in C-c 'C-\' TERM SEGV; do
-	# A tmux server of its own per case: starting one on the socket of a
-	# server still going down after kill-server races it.
-	SOCK="$T_TMP/tmux-$(echo "$how" | tr -cd 'A-Za-z').sock"
-	tui_start
+	tui_start	# a tmux server of its own per case (lib.sh)
 	if ! wait_for "1/10 runs"; then fail "runyard starts ($how)"; continue; fi
 	case $how in
 	C-*) send "$how" ;;
