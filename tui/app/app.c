@@ -27,6 +27,7 @@
 #include "app/draw.h"
 #include "app/deploy_slot.h"
 #include "app/import_bar.h"
+#include "app/mouse.h"
 #include "work/job.h"
 #include "app/screen.h"
 #include "text/text.h"
@@ -841,6 +842,7 @@ static int set_up_screen(struct tui_ctx *c, struct app_run *ar, const struct tui
 	c->askpass = tui_askpass_new(ar->sf == NULL);
 	if (tui_screen_init(c, ar->sf != NULL, hrows, hcols) < 0)
 		return 1;
+	tui_mouse_start(c);
 	const char *theme = g->theme;
 	if (!theme && c->cfg)
 		theme = ry_config_get(c->cfg, "", "theme");
@@ -893,6 +895,8 @@ static void run_loop(struct tui_ctx *c, FILE *sf)
 		if (key == (TUI_KEY_FN | KEY_RESIZE)) {
 			tui_screen_resize(c, 0, 0);
 			c->dirty |= TUI_REDRAW;
+		} else if (key == (TUI_KEY_FN | KEY_MOUSE)) {
+			react(c, tui_mouse_event(c));
 		} else if (key >= 0) {
 			react(c, tui_app_key(c, key));
 		}

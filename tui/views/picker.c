@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "app/draw.h"
+#include "app/mouse.h"
 #include "app/tui.h"
 
 struct picker_priv {
@@ -20,6 +21,7 @@ struct picker_priv {
 	bool multi;
 	void (*done)(struct tui_ctx *, struct tui_view *, const char *const *, size_t);
 	struct tui_view *owner;
+	int y0;                 /* screen row of the first item shown (clicks) */
 };
 
 static int picker_open(struct tui_view *v, struct tui_ctx *c, void *arg)
@@ -63,6 +65,7 @@ static void picker_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	size_t rows = h > 2 ? (size_t)h - 2 : 1;
 	tui_draw_text(c, y, 1, c->cols - 2, p->title, TUI_COLOR_HEADER);
 	tui_list_fit(&p->list, p->n, rows);
+	p->y0 = y + 2;
 	for (size_t i = 0; i < rows && p->list.top + i < p->n; i++) {
 		size_t k = p->list.top + i;
 		enum tui_color e = k == p->list.cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
@@ -144,6 +147,26 @@ static void picker_status(struct tui_view *v, struct tui_ctx *c, char *out, size
 		snprintf(out, n, " %zu items  Enter picks  q cancels", p->n);
 }
 
+/* A click on an item puts the cursor there; one on the item under the
+ * cursor toggles it (multiple choice) or picks it (single), as the keys do. */
+static int picker_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
+{
+	struct picker_priv *p = v->priv;
+	(void)x;
+	if (!p->n)
+		return 0;
+	enum tui_click k = tui_mouse_list_click(&p->list, p->y0, y);
+	if (k != TUI_CLICK_OPEN)
+		return k == TUI_CLICK_MOVED ? TUI_REDRAW : 0;
+	if (!p->multi)
+		return picker_action(v, c, TUI_ACT_ENTER);
+	/* Toggling moves the cursor down for Space; a click stays on the item. */
+	size_t at = p->list.cur;
+	int r = picker_action(v, c, TUI_ACT_TOGGLE);
+	p->list.cur = at;
+	return r;
+}
+
 const struct tui_view_ops tui_view_picker = {
 	.name = "pick",
 	.keymap = TUI_KM_PICKER,
@@ -153,4 +176,5 @@ const struct tui_view_ops tui_view_picker = {
 	.status = picker_status,
 	.prompt = picker_prompt,
 	.done = picker_done,
+	.click = picker_click,
 };

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "app/draw.h"
+#include "app/mouse.h"
 #include "text/text.h"
 #include "registry/registry.h"
 #include "app/tui.h"
@@ -40,6 +41,7 @@ struct reg_priv {
 	ry_model *m;
 	size_t n;
 	struct tui_list list;   /* the cursor over models */
+	int y0;                 /* screen row of the first model shown (clicks) */
 };
 
 static void reg_load(struct tui_ctx *c, struct reg_priv *p)
@@ -109,6 +111,7 @@ static void reg_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	}
 	size_t rows = h > 1 ? (size_t)h - 1 : 1;
 	tui_list_fit(&p->list, p->n, rows);
+	p->y0 = y + 1;
 	for (size_t i = 0; i < rows && p->list.top + i < p->n; i++) {
 		const ry_model *m = &p->m[p->list.top + i];
 		enum tui_color e = p->list.top + i == p->list.cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
@@ -178,6 +181,16 @@ static int reg_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const cha
 	return reg_action(v, c, TUI_ACT_SEARCH_NEXT);
 }
 
+static int reg_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
+{
+	struct reg_priv *p = v->priv;
+	(void)x;
+	if (!p->n)
+		return 0;
+	enum tui_click k = tui_mouse_list_click(&p->list, p->y0, y);
+	return k == TUI_CLICK_OPEN ? reg_action(v, c, TUI_ACT_ENTER) : k == TUI_CLICK_MOVED ? TUI_REDRAW : 0;
+}
+
 static void reg_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
 {
 	struct reg_priv *p = v->priv;
@@ -195,6 +208,7 @@ const struct tui_view_ops tui_view_registry = {
 	.status = reg_status,
 	.prompt = reg_prompt,
 	.done = reg_done,
+	.click = reg_click,
 };
 
 /* ---- one model ------------------------------------------------------------ */
@@ -208,6 +222,7 @@ struct model_priv {
 	ry_model_event *ev;
 	size_t nev;
 	struct tui_list evl;    /* the cursor over history events */
+	int ver_y0, ev_y0;      /* screen rows of the first version and event shown; -1: none (clicks) */
 	bool history;
 	bool hfocus;                  /* Tab: the keys scroll the history */
 	/* What the open prompt asks for, and about which alias and version. */
@@ -332,6 +347,8 @@ static void model_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	if (vrows < 1)
 		vrows = 1;
 	tui_list_fit(&p->list, p->nver, (size_t)vrows);
+	p->ver_y0 = row;
+	p->ev_y0 = -1;
 	for (int i = 0; i < vrows && p->list.top + (size_t)i < p->nver; i++) {
 		size_t k = p->list.top + (size_t)i;
 		enum tui_color e = k == p->list.cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
@@ -354,6 +371,7 @@ static void model_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	/* The cursor starts on the newest event: the end of the trail is what
 	 * was just done. */
 	tui_list_fit(&p->evl, p->nev, (size_t)hrows);
+	p->ev_y0 = row;
 	for (int i = 0; i < hrows && p->evl.top + (size_t)i < p->nev; i++) {
 		size_t k = p->evl.top + (size_t)i;
 		enum tui_color e = p->hfocus && k == p->evl.cur ? TUI_COLOR_CURSOR
@@ -579,6 +597,28 @@ static void model_status(struct tui_view *v, struct tui_ctx *c, char *out, size_
 		         p->nver, p->history ? " (shown, Tab scrolls it)" : "");
 }
 
+/* A click on a version selects it (again: opens its run, as Enter); one
+ * on the history gives the history the keys, on that event. */
+static int model_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
+{
+	struct model_priv *p = v->priv;
+	(void)x;
+	if (!p->m)
+		return 0;
+	if (p->history && p->ev_y0 >= 0 && y >= p->ev_y0) {
+		if (tui_mouse_list_click(&p->evl, p->ev_y0, y) == TUI_CLICK_MISS)
+			return 0;
+		p->hfocus = true;
+		return TUI_REDRAW;
+	}
+	bool was_history = p->hfocus;
+	enum tui_click k = tui_mouse_list_click(&p->list, p->ver_y0, y);
+	if (k == TUI_CLICK_MISS)
+		return 0;
+	p->hfocus = false;
+	return k == TUI_CLICK_OPEN && !was_history ? model_action(v, c, TUI_ACT_ENTER) : TUI_REDRAW;
+}
+
 const struct tui_view_ops tui_view_model = {
 	.name = "model",
 	.keymap = TUI_KM_REGISTRY,
@@ -590,4 +630,5 @@ const struct tui_view_ops tui_view_model = {
 	.prompt = model_prompt,
 	.tick = model_tick,
 	.done = model_done,
+	.click = model_click,
 };

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "app/draw.h"
+#include "app/mouse.h"
 #include "work/job.h"
 #include "text/text.h"
 #include "app/tui.h"
@@ -32,6 +33,7 @@ struct col {
 	int width;       /* chosen at draw time */
 	bool numeric;
 	bool shown_for;  /* added because the sort or the filter reads it; never remembered */
+	int x;           /* screen column its header was last drawn at; -1: not shown (clicks) */
 };
 
 struct main_priv {
@@ -70,6 +72,8 @@ struct main_priv {
 	bool visible_running;        /* a visible run is running: refresh elapsed time */
 
 	ry_field *name_field;        /* for search */
+	int tbl_y;                   /* screen row of the table's header, as last drawn (clicks) */
+	int pane_y, pane_w;          /* the experiments pane as last drawn; pane_w 0: not shown */
 };
 
 static int64_t cur_exp_id(const struct main_priv *p)
@@ -604,6 +608,8 @@ static void draw_exps(struct tui_view *v, struct tui_ctx *c, int y, int h, int w
 	if (!fit)
 		fit = 1;
 	tui_list_fit(&p->exp, total, fit);
+	p->pane_y = y;
+	p->pane_w = w;
 	tui_draw_text(c, y, 0, w - 1, " Experiments", p->focus_exps ? TUI_COLOR_PANE_ACTIVE : TUI_COLOR_HEADER);
 	if (!p->exps_loaded) {
 		tui_draw_text(c, y + 1, 1, w - 2, c->utf8 ? "counting\xe2\x80\xa6" : "counting...", TUI_COLOR_DIM);
@@ -706,6 +712,9 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 		sort_key = sortbuf;
 	}
 	int x = x0;
+	p->tbl_y = y;
+	for (size_t j = 0; j < p->ncols; j++)
+		p->cols[j].x = -1;
 	for (size_t j = 0; j < p->ncols && x < x0 + w; j++) {
 		if (j >= 2 && j < p->col_first)
 			continue;
@@ -713,6 +722,7 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 		int cw = col->width;
 		if (x + cw > x0 + w)
 			cw = x0 + w - x;
+		col->x = x;
 		char label[128];
 		const char *lab = j == COL_STATUS ? "" : ry_field_label(col->f);
 		bool sorted = sort_key && (!strcmp(sort_key, col->spec) || !strcmp(sort_key, ry_field_label(col->f)));
@@ -776,6 +786,7 @@ static void main_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct main_priv *p = v->priv;
 	int pw = exp_pane_width(c);
+	p->pane_w = 0; /* draw_exps sets it when the pane shows */
 	if (pw)
 		draw_exps(v, c, y, h, pw);
 	draw_table(v, c, y, pw, h, c->cols - pw);
@@ -1236,6 +1247,66 @@ static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, 
 	return TUI_UNHANDLED;
 }
 
+/* ---- the mouse ----------------------------------------------------------- */
+
+/* A click on the experiments pane (two rows an entry): select that
+ * experiment; a click on the one selected gives the table the keys back. */
+static int click_exps(struct tui_view *v, struct tui_ctx *c, struct main_priv *p, int y)
+{
+	if (!p->exps_loaded || y <= p->pane_y)
+		return 0;
+	size_t e = p->exp.top + (size_t)(y - p->pane_y - 1) / 2;
+	if (e > p->nexps)
+		return 0;
+	if (p->focus_exps && e == p->exp.cur)
+		return main_action(v, c, TUI_ACT_ENTER);
+	select_exp(c, p, e);
+	p->focus_exps = true;
+	return TUI_REDRAW;
+}
+
+/* A click on a column header sorts by it, ascending; a click on the
+ * column sorted ascending reverses it (the arrow shows which). */
+static int click_header(struct tui_ctx *c, struct main_priv *p, int x)
+{
+	for (size_t j = 0; j < p->ncols; j++) {
+		const struct col *col = &p->cols[j];
+		if (col->x < 0 || x < col->x || x >= col->x + col->width + 1)
+			continue;
+		ry_field *f = NULL;
+		bool desc = true, asc_now;
+		/* The table's own default order is created, newest first. */
+		ry_sort_parse(&f, &desc, c->st, p->sort ? p->sort : "created:desc");
+		asc_now = f && !desc && !strcmp(ry_field_name(f), ry_field_name(col->f));
+		ry_field_free(f);
+		p->focus_exps = false;
+		p->col_cur = j;
+		sort_by(c, p, asc_now);
+		return TUI_REDRAW;
+	}
+	return 0;
+}
+
+static int main_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
+{
+	struct main_priv *p = v->priv;
+	if (x < p->pane_w)
+		return click_exps(v, c, p, y);
+	if (y == p->tbl_y)
+		return click_header(c, p, x);
+	size_t n = ry_runlist_count(p->list);
+	tui_list_fit(&p->rows, n, p->rows.height);
+	enum tui_click k = tui_mouse_list_click(&p->rows, p->tbl_y + 1, y);
+	if (k == TUI_CLICK_MISS)
+		return 0;
+	/* With the pane focused, the first click only gives the table the keys. */
+	if (k == TUI_CLICK_OPEN && !p->focus_exps)
+		return main_action(v, c, TUI_ACT_ENTER);
+	p->focus_exps = false;
+	p->cur_id = ry_runlist_id(p->list, p->rows.cur);
+	return TUI_REDRAW;
+}
+
 const struct tui_view_ops tui_view_main = {
 	.name = "runs",
 	.keymap = TUI_KM_MAIN,
@@ -1249,4 +1320,5 @@ const struct tui_view_ops tui_view_main = {
 	.tick = main_tick,
 	.idle = main_idle,
 	.done = main_done,
+	.click = main_click,
 };

@@ -1,0 +1,113 @@
+#!/bin/sh
+# Issue 13, first hour: the mouse (click a row to put the cursor there,
+# click it again to open it, click a column header to sort by it, the wheel
+# scrolls; `mouse = off` in the config leaves the mouse to the terminal),
+# copying a run's id, uuid or command with OSC 52, and notes edited in
+# $EDITOR.  The real binary in tmux, under TERM=xterm-256color: its
+# terminfo has kmous=\E[< and XM, so curses asks for xterm's SGR (1006)
+# mouse reports, which the tests type into the pane as a terminal would
+# send them: ESC [ < BUTTON ; COLUMN ; ROW M (press) or m (release), 1-based.
+. "$(dirname "$0")/lib.sh"
+seed 20 30
+T_TERM=xterm-256color
+
+# click COL ROW: the first button pressed and released on that cell.
+click() { type_text "$(printf '\033[<0;%d;%dM\033[<0;%d;%dm' "$1" "$2" "$1" "$2")"; }
+# wheel down|up COL ROW: one notch (xterm sends a press only).
+wheel() { type_text "$(printf '\033[<%d;%d;%dM' "$([ "$1" = down ] && echo 65 || echo 64)" "$2" "$3")"; }
+# pane_flag NAME: what tmux knows of the mouse modes runyard asked for.
+pane_flag() { tmux -S "$SOCK" display -p "#{$1}"; }
+# status_has TEXT: the status bar (the last screen line) shows TEXT.
+status_is() {
+	local deadline=$(( $(date +%s) + T_WAIT ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		screen | tail -n 1 | grep -qF -- "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+expect_status() { if status_is "$1"; then ok "$2"; else fail "$2 (status never showed '$1')"; fi; }
+
+# ---- the mouse -----------------------------------------------------------
+# 120x40: the experiments pane is columns 1-30, the table's header is row
+# 2 and its first run row 3 (1-based, as the reports count).
+tui_start
+expect_screen "1/20 runs" "the main screen opens"
+if [ "$(pane_flag mouse_sgr_flag)" = 1 ] && [ "$(pane_flag mouse_standard_flag)" = 1 ]; then
+	ok "runyard asks the terminal for SGR mouse reports (clicks and the wheel)"
+else
+	fail "runyard asks the terminal for SGR mouse reports (sgr=$(pane_flag mouse_sgr_flag) standard=$(pane_flag mouse_standard_flag))"
+fi
+click 60 6
+expect_status "4/20 runs" "a click on the fourth run row puts the cursor there"
+wheel down 60 10
+expect_status "7/20 runs" "the wheel scrolls the runs list (three rows a notch)"
+wheel up 60 10
+expect_status "4/20 runs" "the wheel scrolls back up"
+click 40 2
+expect_status "sort: name:asc" "a click on the name header sorts by name"
+click 40 2
+expect_status "sort: name:desc" "a second click on the same header reverses the sort"
+AT=$(screen | tail -n 1 | grep -o '[0-9]*/20 runs')
+click 60 1
+click 60 40
+click 60 39
+click 60 23
+expect_status "sort: name:desc  $AT" "clicks on the title and status bars and below the rows do nothing"
+click 5 5
+expect_status "exp: churn-xgboost" "a click on an experiment in the pane selects it"
+click 60 30
+click 60 9
+expect_status "1/5 runs" "a click below the last run of a short list moves nothing"
+click 5 3
+expect_status "exp: all" "a click on (all experiments) selects every run again"
+click 60 3
+click 60 3
+expect_screen "Params" "a second click on the run under the cursor opens it (as Enter)"
+wheel down 60 20
+expect_status "line 4/" "the wheel scrolls the run detail"
+send q
+expect_screen "Experiments" "q goes back to the runs"
+
+# The registry and one model: a click selects, a click on the selection opens.
+send R
+expect_screen "cifar10-classifier" "R opens the registry"
+click 10 3
+click 10 3
+expect_screen "VER" "a double click on a model opens it"
+click 10 5
+expect_status "version 2/" "a click on the second version selects it"
+send q q
+
+# Compare: a click in a run's column puts the column cursor on it, and a
+# second click opens that run.
+send Space Space
+expect_status "2 marked" "two runs are marked"
+send c
+expect_screen "compare" "c compares them"
+B=$(screen | sed -n 2p | sed 's/.* b \([a-z]*-[a-z]*-[0-9]*\).*/\1/')
+# Two runs at 120 columns: the label column, then 30 columns a run; b is
+# columns 54-83.
+click 71 3
+click 71 3
+expect_screen "$B" "a double click in the second run's column opens that run"
+send q q
+wait_for "Experiments" >/dev/null
+send Q
+wait_for "RUNYARD-EXITED" || fail "Q quits"
+
+# ---- mouse = off: the mouse stays the terminal's (its own selection works)
+export RUNYARD_CONFIG="$T_TMP/runyard.conf"
+printf 'mouse = off\n' >"$RUNYARD_CONFIG"
+tui_start
+expect_screen "1/20 runs" "the main screen opens with mouse = off"
+if [ "$(pane_flag mouse_any_flag)" = 0 ] && [ "$(pane_flag mouse_sgr_flag)" = 0 ]; then
+	ok "with mouse = off runyard never asks the terminal for mouse reports"
+else
+	fail "with mouse = off runyard never asks the terminal for mouse reports (any=$(pane_flag mouse_any_flag) sgr=$(pane_flag mouse_sgr_flag))"
+fi
+send Q
+wait_for "RUNYARD-EXITED" || fail "Q quits"
+unset RUNYARD_CONFIG
+
+t_end
