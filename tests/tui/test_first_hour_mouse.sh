@@ -96,11 +96,60 @@ wait_for "Experiments" >/dev/null
 send Q
 wait_for "RUNYARD-EXITED" || fail "Q quits"
 
+# ---- copy with OSC 52: y opens the copy menu, Enter copies the row under
+# the cursor; tmux (set-clipboard on) keeps what an OSC 52 copied as its
+# newest paste buffer.
+# A run whose command holds a newline: it must reach the clipboard inert.
+"$RUNYARD" run --db "$DB" -e copytest --name two-lines -- echo "a
+b" >/dev/null 2>&1 ||
+	{ echo "Bail out! cannot track the two-line run"; exit 1; }
+buffer() { tmux -S "$SOCK" show-buffer 2>/dev/null; }
+# wait_buffer TEXT: the newest paste buffer is exactly TEXT, within the deadline.
+wait_buffer() {
+	local deadline=$(( $(date +%s) + T_WAIT ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		[ "$(buffer)" = "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+expect_buffer() {
+	if wait_buffer "$1"; then ok "$2"; else fail "$2 (the buffer holds '$(buffer | od -c | head -3)', not '$1')"; fi
+}
+tui_start
+tmux -S "$SOCK" set-option -g set-clipboard on
+expect_screen "1/21 runs" "the main screen opens (copy)"
+ID=$("$RUNYARD" runs --db "$DB" --json 2>/dev/null | sed -n 's/.*"id": *\([0-9]*\).*"name": *"two-lines".*/\1/p' | head -1)
+[ -n "$ID" ] || ID=$(sqlite3 "$DB" "SELECT id FROM runs WHERE name = 'two-lines'")
+UUID=$(sqlite3 "$DB" "SELECT uuid FROM runs WHERE id = $ID")
+send j k
+if [ -z "$(tmux -S "$SOCK" list-buffers 2>/dev/null)" ]; then
+	ok "nothing reaches the clipboard without the copy key"
+else
+	fail "nothing reaches the clipboard without the copy key ($(tmux -S "$SOCK" list-buffers))"
+fi
+send y
+expect_screen "Copy to the clipboard" "y opens the copy menu"
+expect_screen "uuid     $UUID" "the menu shows the run's uuid"
+send Enter
+expect_buffer "$ID" "Enter on the first row copies the run id"
+expect_status "copied the run id to the clipboard: $ID" "the status says what was copied"
+send y j Enter
+expect_buffer "$UUID" "the second row copies the uuid"
+send y j j Enter
+expect_buffer "echo 'a^Jb'" "the command is copied with its newline shown as ^J, never raw"
+send Enter
+expect_screen "Params" "Enter opens the run"
+send y G Enter
+expect_buffer "echo 'a^Jb'" "y in the run detail copies too"
+send Q
+wait_for "RUNYARD-EXITED" || fail "Q quits"
+
 # ---- mouse = off: the mouse stays the terminal's (its own selection works)
 export RUNYARD_CONFIG="$T_TMP/runyard.conf"
 printf 'mouse = off\n' >"$RUNYARD_CONFIG"
 tui_start
-expect_screen "1/20 runs" "the main screen opens with mouse = off"
+expect_screen "1/21 runs" "the main screen opens with mouse = off"
 if [ "$(pane_flag mouse_any_flag)" = 0 ] && [ "$(pane_flag mouse_sgr_flag)" = 0 ]; then
 	ok "with mouse = off runyard never asks the terminal for mouse reports"
 else

@@ -45,6 +45,7 @@
 	_(CHART_RUN,     "chart-run",      "Chart the run's metrics, each in its own small chart") \
 	_(COLUMNS,       "columns",        "Choose the param and metric columns") \
 	_(EDIT_NOTES,    "edit-notes",     "Edit the run's notes") \
+	_(COPY,          "copy",           "Copy the run's id, uuid or command to the clipboard (OSC 52)") \
 	_(FOLLOW,        "follow",         "Follow the log of a running run") \
 	_(TOGGLE_WRAP,   "toggle-wrap",    "Wrap long log lines, or cut them at the edge and scroll with h/l") \
 	_(TOGGLE_RAW,    "toggle-raw",     "Show the log's raw bytes escaped (\\r \\b \\e), or as the terminal showed it") \

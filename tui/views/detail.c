@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app/clipboard.h"
 #include "app/draw.h"
 #include "text/logtext.h"
 #include "text/present.h"
@@ -543,6 +544,9 @@ static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 		build(c, p);
 		tui_msg(c, p->raw ? "the log's raw bytes, escaped (\\r carriage return, \\b backspace, \\e escape)"
 		                  : "the log as the terminal showed it");
+		return TUI_REDRAW;
+	case TUI_ACT_COPY:
+		tui_clipboard_menu(c, v, p->id);
 		return TUI_REDRAW;
 	case TUI_ACT_CHART_RUN: {
 		struct tui_charts_arg ca = { (long long)p->id };

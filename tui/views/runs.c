@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app/clipboard.h"
 #include "app/draw.h"
 #include "app/mouse.h"
 #include "work/job.h"
@@ -1072,6 +1073,10 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 			struct tui_detail_arg d = { (long long)ry_runlist_id(p->list, p->rows.cur) };
 			tui_view_push(c, &tui_view_detail, &d);
 		}
+		return TUI_REDRAW;
+	case TUI_ACT_COPY:
+		if (n)
+			tui_clipboard_menu(c, v, ry_runlist_id(p->list, p->rows.cur));
 		return TUI_REDRAW;
 	case TUI_ACT_FILTER:
 		set_str(&p->filter_saved, p->filter);
