@@ -145,6 +145,95 @@ expect_buffer "echo 'a^Jb'" "y in the run detail copies too"
 send Q
 wait_for "RUNYARD-EXITED" || fail "Q quits"
 
+# ---- notes in $EDITOR: e on the run detail opens the editor on a file
+# holding the note, with the terminal the editor's (echo, line editing, no
+# mouse reports) and the screen back afterwards; what it saves is the note.
+EDIT_MODE="$T_TMP/edit_mode"
+notes_of() { "$RUNYARD" show --db "$DB" --json "$1" 2>/dev/null | sed -n 's/^[[:space:]]*"notes":[[:space:]]*\(.*\),$/\1/p'; }
+export VISUAL= EDITOR="$T_TMP/editor.sh"
+tui_start
+cat >"$EDITOR" <<EOS
+#!/bin/sh
+cp "\$1" "$T_TMP/seen"
+stty -a >"$T_TMP/stty_in_editor"
+tmux -S "$SOCK" display -p '#{mouse_any_flag}' >"$T_TMP/mouse_in_editor"
+case \$(cat "$EDIT_MODE") in
+write) printf 'first line\nsecond line, longer\n\n' >"\$1" ;;
+same) ;;
+fail) printf 'not this\n' >"\$1"; exit 3 ;;
+empty) : >"\$1" ;;
+esac
+EOS
+chmod +x "$EDITOR"
+expect_screen "1/21 runs" "the main screen opens (notes)"
+send j
+send Enter
+expect_screen "Params" "Enter opens a run"
+RID=$(screen | sed -n 's/.*#\([0-9][0-9]*\)  [0-9a-f-]\{36\}.*/\1/p' | head -1)
+echo write >"$EDIT_MODE"
+send e
+expect_status "notes saved" "e runs the editor and saves what it wrote"
+expect_screen "second line, longer" "the detail shows the multi-line note"
+if [ "$(notes_of "$RID")" = '"first line\nsecond line, longer"' ]; then
+	ok "the CLI sees the two-line note (trailing blank lines dropped)"
+else
+	fail "the CLI sees the two-line note (got $(notes_of "$RID"))"
+fi
+if grep -q ' icanon' "$T_TMP/stty_in_editor" && grep -q ' echo ' "$T_TMP/stty_in_editor" &&
+   [ "$(cat "$T_TMP/mouse_in_editor")" = 0 ]; then
+	ok "the editor gets the terminal back as the shell had it: line editing, echo, no mouse reports"
+else
+	fail "the editor gets the terminal back as the shell had it (mouse=$(cat "$T_TMP/mouse_in_editor"); $(head -c 300 "$T_TMP/stty_in_editor"))"
+fi
+if [ "$(pane_flag mouse_any_flag)" = 1 ]; then
+	ok "after the editor the app asks for the mouse again"
+else
+	fail "after the editor the app asks for the mouse again"
+fi
+echo same >"$EDIT_MODE"
+send e
+expect_status "notes unchanged" "saving the same text changes nothing"
+if [ "$(printf 'first line\nsecond line, longer\n')" = "$(cat "$T_TMP/seen")" ]; then
+	ok "the editor's file holds the current note"
+else
+	fail "the editor's file holds the current note (got '$(cat "$T_TMP/seen")')"
+fi
+echo fail >"$EDIT_MODE"
+send e
+expect_screen "notes kept as they were: the editor '$EDITOR' exited with status 3" "an editor exiting non-zero keeps the note and says so"
+if [ "$(notes_of "$RID")" = '"first line\nsecond line, longer"' ]; then
+	ok "the note is unchanged after the failed edit"
+else
+	fail "the note is unchanged after the failed edit (got $(notes_of "$RID"))"
+fi
+echo empty >"$EDIT_MODE"
+send e
+expect_status "notes cleared" "an emptied file clears the note"
+expect_screen "no notes; press e" "the detail says there are no notes"
+case $(notes_of "$RID") in '""'|null|'') cleared=yes ;; *) cleared=no ;; esac
+if [ "$cleared" = yes ]; then
+	ok "the CLI sees the note cleared"
+else
+	fail "the CLI sees the note cleared (got $(notes_of "$RID"))"
+fi
+send Q
+wait_for "RUNYARD-EXITED" || fail "Q quits"
+
+# No editor can be run: the one-line prompt edits the note instead.
+export EDITOR=runyard-no-such-editor
+tui_start
+expect_screen "1/21 runs" "the main screen opens (no editor)"
+send Enter
+expect_screen "Params" "Enter opens a run (no editor)"
+send e
+expect_screen "cannot run the editor 'runyard-no-such-editor'" "without an editor e says so"
+expect_screen "notes:" "and opens the one-line prompt"
+send Escape
+wait_gone "notes:" >/dev/null
+send Q
+wait_for "RUNYARD-EXITED" || fail "Q quits"
+unset EDITOR VISUAL
+
 # ---- mouse = off: the mouse stays the terminal's (its own selection works)
 export RUNYARD_CONFIG="$T_TMP/runyard.conf"
 printf 'mouse = off\n' >"$RUNYARD_CONFIG"

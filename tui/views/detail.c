@@ -20,6 +20,7 @@
 
 #include "app/clipboard.h"
 #include "app/draw.h"
+#include "app/editor.h"
 #include "text/logtext.h"
 #include "text/present.h"
 #include "text/text.h"
@@ -502,6 +503,42 @@ static void detail_status(struct tui_view *v, struct tui_ctx *c, char *out, size
 	         p->follow ? "  following the log" : "", p->running ? "  running" : "");
 }
 
+/* `e`: the notes in the user's editor, multi-line.  Saving the same text
+ * changes nothing, an emptied file clears them, and an editor that fails
+ * keeps them as they were; where no editor can run (none installed, a
+ * script) the one-line prompt edits them instead. */
+static int edit_notes(struct tui_view *v, struct tui_ctx *c, struct detail_priv *p)
+{
+	ry_run *r = NULL;
+	char why[512], *text = NULL;
+	if (ry_run_get(&r, c->st, p->id) < 0) {
+		tui_error(c, "%s", ry_error_last());
+		return TUI_REDRAW;
+	}
+	const char *old = r->notes ? r->notes : "";
+	switch (tui_edit_text(c, old, &text, why, sizeof why)) {
+	case TUI_EDIT_NO_EDITOR:
+		tui_prompt_open(c, v, TUI_PROMPT_NOTES, "notes: ", old);
+		if (!c->headless)
+			tui_error(c, "%s: edit the notes on one line", why);
+		break;
+	case TUI_EDIT_FAILED:
+		tui_error(c, "notes kept as they were: %s", why);
+		break;
+	case TUI_EDIT_SAVED:
+		if (!strcmp(text, old))
+			tui_msg(c, "notes unchanged");
+		else if (ry_run_set_notes(c->st, p->id, text) < 0)
+			tui_error(c, "notes not saved: %s", ry_error_last());
+		else
+			tui_msg(c, *text ? "notes saved" : "notes cleared");
+		break;
+	}
+	free(text);
+	ry_run_free(r);
+	return TUI_RELOAD;
+}
+
 static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct detail_priv *p = v->priv;
@@ -559,16 +596,8 @@ static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 			tui_list_move(&p->list, TUI_LIST_LAST, 0);
 		tui_msg(c, p->follow ? "following the log (any scroll up stops)" : "follow off");
 		return TUI_REDRAW;
-	case TUI_ACT_EDIT_NOTES: {
-		ry_run *r = NULL;
-		if (ry_run_get(&r, c->st, p->id) < 0) {
-			tui_error(c, "%s", ry_error_last());
-			return TUI_REDRAW;
-		}
-		tui_prompt_open(c, v, TUI_PROMPT_NOTES, "notes: ", r->notes ? r->notes : "");
-		ry_run_free(r);
-		return TUI_REDRAW;
-	}
+	case TUI_ACT_EDIT_NOTES:
+		return edit_notes(v, c, p);
 	case TUI_ACT_PROMOTE: {
 		struct tui_promote_arg pa = { (long long)p->id };
 		tui_view_push(c, &tui_view_promote, &pa);
