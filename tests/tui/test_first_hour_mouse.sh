@@ -93,6 +93,13 @@ click 71 3
 expect_screen "$B" "a double click in the second run's column opens that run"
 send q q
 wait_for "Experiments" >/dev/null
+send ?
+expect_screen "copy" "the help lists the copy action"
+send G
+expect_screen "Mouse (on; 'mouse = off' in the config leaves it to the terminal)" "the help has the mouse, on"
+expect_screen "click a header" "the help says a header click sorts"
+send q
+wait_for "Experiments" >/dev/null
 send Q
 wait_for "RUNYARD-EXITED" || fail "Q quits"
 
@@ -244,6 +251,10 @@ if [ "$(pane_flag mouse_any_flag)" = 0 ] && [ "$(pane_flag mouse_sgr_flag)" = 0 
 else
 	fail "with mouse = off runyard never asks the terminal for mouse reports (any=$(pane_flag mouse_any_flag) sgr=$(pane_flag mouse_sgr_flag))"
 fi
+send ?
+send G
+expect_screen "Mouse (off" "the help says the mouse is off"
+send q
 send Q
 wait_for "RUNYARD-EXITED" || fail "Q quits"
 unset RUNYARD_CONFIG

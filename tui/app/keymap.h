@@ -44,7 +44,7 @@
 	_(COMPARE,       "compare",        "Compare the marked runs (2 to 12); with one or none marked, chart the run under the cursor") \
 	_(CHART_RUN,     "chart-run",      "Chart the run's metrics, each in its own small chart") \
 	_(COLUMNS,       "columns",        "Choose the param and metric columns") \
-	_(EDIT_NOTES,    "edit-notes",     "Edit the run's notes") \
+	_(EDIT_NOTES,    "edit-notes",     "Edit the run's notes in $VISUAL or $EDITOR (vi); on one line where no editor runs") \
 	_(COPY,          "copy",           "Copy the run's id, uuid or command to the clipboard (OSC 52)") \
 	_(FOLLOW,        "follow",         "Follow the log of a running run") \
 	_(TOGGLE_WRAP,   "toggle-wrap",    "Wrap long log lines, or cut them at the edge and scroll with h/l") \

@@ -35,7 +35,7 @@ void tui_mouse_start(struct tui_ctx *c)
 	want |= BUTTON5_PRESSED;
 #endif
 	mouseinterval(0);
-	mousemask(want, NULL);
+	c->mouse = mousemask(want, NULL) != 0;
 }
 
 enum tui_click tui_mouse_list_click(struct tui_list *l, int y0, int y)

@@ -91,6 +91,14 @@ static int help_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	add(p, ":save-display FILE", "write the screen's text to FILE", TUI_COLOR_DEFAULT);
 	add(p, ":quit", "leave runyard", TUI_COLOR_DEFAULT);
 	add(p, NULL, "", TUI_COLOR_DEFAULT);
+	add(p, NULL, c->mouse ? "Mouse (on; 'mouse = off' in the config leaves it to the terminal)"
+	                      : "Mouse (off; the config's 'mouse = off' or a script)", TUI_COLOR_HEADER);
+	add(p, "click", "put the cursor on a row (runs, experiments, registry, versions, compare, pickers)",
+	    TUI_COLOR_DEFAULT);
+	add(p, "click again", "open the row under the cursor, as Enter (so does a double click)", TUI_COLOR_DEFAULT);
+	add(p, "click a header", "runs: sort by that column; again: the other way", TUI_COLOR_DEFAULT);
+	add(p, "wheel", "scroll, three lines a notch (every list, the run detail and its log)", TUI_COLOR_DEFAULT);
+	add(p, NULL, "", TUI_COLOR_DEFAULT);
 	add(p, NULL, "Bindings are configurable: [keys] or [keys main|detail|compare] in the config file,",
 	    TUI_COLOR_DIM);
 	add(p, NULL, "one 'KEY = action' per line, e.g. 'J = page-down'.", TUI_COLOR_DIM);
