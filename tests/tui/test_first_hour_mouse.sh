@@ -69,6 +69,26 @@ expect_status "line 4/" "the wheel scrolls the run detail"
 send q
 expect_screen "Experiments" "q goes back to the runs"
 
+# A picker (the columns): a click selects an item, a second one toggles it.
+send C
+expect_status "Enter applies" "C opens the column picker"
+BEFORE=$(screen | sed -n 5p)
+click 10 5
+click 10 5
+toggled() {
+	local deadline=$(( $(date +%s) + T_WAIT ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		now=$(screen | sed -n 5p)
+		[ "$(echo "$now" | cut -c1-6)" != "$(echo "$BEFORE" | cut -c1-6)" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+if toggled; then ok "a double click on a picker item toggles it"
+else fail "a double click on a picker item toggles it (was '$BEFORE')"; fi
+send q
+expect_screen "Experiments" "q closes the picker, nothing applied"
+
 # The registry and one model: a click selects, a click on the selection opens.
 send R
 expect_screen "cifar10-classifier" "R opens the registry"
@@ -90,7 +110,17 @@ B=$(screen | sed -n 2p | sed 's/.* b \([a-z]*-[a-z]*-[0-9]*\).*/\1/')
 # columns 54-83.
 click 71 3
 click 71 3
-expect_screen "$B" "a double click in the second run's column opens that run"
+# The run's screen: its name on the third line, under the status.
+opened_b() {
+	local deadline=$(( $(date +%s) + T_WAIT ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		screen | sed -n 1p | grep -qF "runyard · run ·" && screen | sed -n 3p | grep -qxF "  $B" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+if opened_b; then ok "a double click in the second run's column opens that run ($B)"
+else fail "a double click in the second run's column opens that run ($B)"; fi
 send q q
 wait_for "Experiments" >/dev/null
 send ?
