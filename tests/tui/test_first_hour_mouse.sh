@@ -17,27 +17,21 @@ click() { type_text "$(printf '\033[<0;%d;%dM\033[<0;%d;%dm' "$1" "$2" "$1" "$2"
 wheel() { type_text "$(printf '\033[<%d;%d;%dM' "$([ "$1" = down ] && echo 65 || echo 64)" "$2" "$3")"; }
 # pane_flag NAME: what tmux knows of the mouse modes runyard asked for.
 pane_flag() { tmux -S "$SOCK" display -p "#{$1}"; }
-# status_has TEXT: the status bar (the last screen line) shows TEXT.
-status_is() {
-	local deadline=$(( $(date +%s) + T_WAIT ))
-	while [ "$(date +%s)" -le "$deadline" ]; do
-		screen | tail -n 1 | grep -qF -- "$1" && return 0
-		sleep 0.05
-	done
-	return 1
+# expect_mouse 1|0 NAME: the pane's button and SGR mouse modes are both on, or both off.
+expect_mouse() {
+	local got="$(pane_flag mouse_standard_flag)$(pane_flag mouse_sgr_flag)"
+	if [ "$got" = "$1$1" ]; then ok "$2"; else fail "$2 (standard, sgr: $got)"; fi
 }
-expect_status() { if status_is "$1"; then ok "$2"; else fail "$2 (status never showed '$1')"; fi; }
+# status_has TEXT: the status bar (the last screen line) shows TEXT now.
+status_has() { screen | tail -n 1 | grep -qF -- "$1"; }
+expect_status() { if wait_until status_has "$1"; then ok "$2"; else fail "$2 (status never showed '$1')"; fi; }
 
 # ---- the mouse -----------------------------------------------------------
 # 120x40: the experiments pane is columns 1-30, the table's header is row
 # 2 and its first run row 3 (1-based, as the reports count).
 tui_start
 expect_screen "1/20 runs" "the main screen opens"
-if [ "$(pane_flag mouse_sgr_flag)" = 1 ] && [ "$(pane_flag mouse_standard_flag)" = 1 ]; then
-	ok "runyard asks the terminal for SGR mouse reports (clicks and the wheel)"
-else
-	fail "runyard asks the terminal for SGR mouse reports (sgr=$(pane_flag mouse_sgr_flag) standard=$(pane_flag mouse_standard_flag))"
-fi
+expect_mouse 1 "runyard asks the terminal for SGR mouse reports (clicks and the wheel)"
 click 60 6
 expect_status "4/20 runs" "a click on the fourth run row puts the cursor there"
 wheel down 60 10
@@ -75,16 +69,8 @@ expect_status "Enter applies" "C opens the column picker"
 BEFORE=$(screen | sed -n 5p)
 click 10 5
 click 10 5
-toggled() {
-	local deadline=$(( $(date +%s) + T_WAIT ))
-	while [ "$(date +%s)" -le "$deadline" ]; do
-		now=$(screen | sed -n 5p)
-		[ "$(echo "$now" | cut -c1-6)" != "$(echo "$BEFORE" | cut -c1-6)" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-if toggled; then ok "a double click on a picker item toggles it"
+toggled() { [ "$(screen | sed -n 5p | cut -c1-6)" != "$(echo "$BEFORE" | cut -c1-6)" ]; }
+if wait_until toggled; then ok "a double click on a picker item toggles it"
 else fail "a double click on a picker item toggles it (was '$BEFORE')"; fi
 send q
 expect_screen "Experiments" "q closes the picker, nothing applied"
@@ -111,15 +97,8 @@ B=$(screen | sed -n 2p | sed 's/.* b \([a-z]*-[a-z]*-[0-9]*\).*/\1/')
 click 71 3
 click 71 3
 # The run's screen: its name on the third line, under the status.
-opened_b() {
-	local deadline=$(( $(date +%s) + T_WAIT ))
-	while [ "$(date +%s)" -le "$deadline" ]; do
-		screen | sed -n 1p | grep -qF "runyard · run ·" && screen | sed -n 3p | grep -qxF "  $B" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-if opened_b; then ok "a double click in the second run's column opens that run ($B)"
+opened_b() { screen | sed -n 1p | grep -qF "runyard · run ·" && screen | sed -n 3p | grep -qxF "  $B"; }
+if wait_until opened_b; then ok "a double click in the second run's column opens that run ($B)"
 else fail "a double click in the second run's column opens that run ($B)"; fi
 send q q
 wait_for "Experiments" >/dev/null
@@ -141,17 +120,10 @@ wait_for "RUNYARD-EXITED" || fail "Q quits"
 b" >/dev/null 2>&1 ||
 	{ echo "Bail out! cannot track the two-line run"; exit 1; }
 buffer() { tmux -S "$SOCK" show-buffer 2>/dev/null; }
-# wait_buffer TEXT: the newest paste buffer is exactly TEXT, within the deadline.
-wait_buffer() {
-	local deadline=$(( $(date +%s) + T_WAIT ))
-	while [ "$(date +%s)" -le "$deadline" ]; do
-		[ "$(buffer)" = "$1" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
+# buffer_is TEXT: the newest paste buffer is exactly TEXT.
+buffer_is() { [ "$(buffer)" = "$1" ]; }
 expect_buffer() {
-	if wait_buffer "$1"; then ok "$2"; else fail "$2 (the buffer holds '$(buffer | od -c | head -3)', not '$1')"; fi
+	if wait_until buffer_is "$1"; then ok "$2"; else fail "$2 (the buffer holds '$(buffer | od -c | head -3)', not '$1')"; fi
 }
 tui_start
 tmux -S "$SOCK" set-option -g set-clipboard on
@@ -276,11 +248,7 @@ export RUNYARD_CONFIG="$T_TMP/runyard.conf"
 printf 'mouse = off\n' >"$RUNYARD_CONFIG"
 tui_start
 expect_screen "1/21 runs" "the main screen opens with mouse = off"
-if [ "$(pane_flag mouse_any_flag)" = 0 ] && [ "$(pane_flag mouse_sgr_flag)" = 0 ]; then
-	ok "with mouse = off runyard never asks the terminal for mouse reports"
-else
-	fail "with mouse = off runyard never asks the terminal for mouse reports (any=$(pane_flag mouse_any_flag) sgr=$(pane_flag mouse_sgr_flag))"
-fi
+expect_mouse 0 "with mouse = off runyard never asks the terminal for mouse reports"
 send ?
 send G
 expect_screen "Mouse (off" "the help says the mouse is off"
