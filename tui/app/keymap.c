@@ -359,3 +359,15 @@ int tui_keymap_keys_for(const tui_keymaps *km, enum tui_keymap_id map, enum tui_
 	}
 	return count;
 }
+
+void tui_keymap_print(const tui_keymaps *km, FILE *f)
+{
+	for (int m = 0; m < TUI_KM_COUNT; m++) {
+		const struct keymap *k = &km->map[m];
+		for (size_t i = 0; i < k->n; i++) {
+			char name[32];
+			tui_key_name(k->b[i].key, name, sizeof name);
+			fprintf(f, "%s\t%s\t%s\n", keymap_names[m], name, action_names[k->b[i].action]);
+		}
+	}
+}

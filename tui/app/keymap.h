@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/config.h"
 
@@ -129,6 +130,11 @@ enum tui_action tui_keymap_lookup(const tui_keymaps *km, enum tui_keymap_id map,
  * the map), as "j, Down", into out.  Returns the number of keys. */
 int tui_keymap_keys_for(const tui_keymaps *km, enum tui_keymap_id map, enum tui_action a,
                         bool include_generic, char *out, size_t n);
+
+/* Every binding of every keymap, one "MAP<TAB>KEY<TAB>ACTION" line each,
+ * in binding order, keys named as the help screen names them.  For
+ * `runyard __keys`, which the man page's KEYS section is checked against. */
+void tui_keymap_print(const tui_keymaps *km, FILE *f);
 
 const char *tui_action_name(enum tui_action a);
 const char *tui_action_help(enum tui_action a);
