@@ -20,7 +20,7 @@ static const char help[] =
 	"'runyard sync' saw; run it to refresh.\n"
 	"\n"
 	"Options:\n"
-	"  --json      one JSON document (see docs/json.md)\n"
+	"  --json      one JSON document (see docs/remote.md)\n"
 	"  --db PATH   workspace file\n"
 	"  -h, --help  print this help\n"
 	"\n"
