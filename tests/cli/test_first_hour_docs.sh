@@ -90,4 +90,34 @@ for c in $cmds; do
 	done <"$T_TMP/named"
 done
 
+# ---- the guide's and json.md's examples are what `runyard demo` gives ----------
+export RUNYARD_DB="$T_TMP/demo.db"
+ry demo
+expect_rc 0 "a fresh demo workspace"
+# every command of the guide's ```sh blocks runs on it (up to a pipe into python)
+awk '/^```sh$/ { on = 1; next } /^```/ { on = 0 } on && /^runyard / { print }' "$SRC/docs/guide.md" |
+	sed -e 's/ *#.*$//' -e 's/ *|.*$//' >"$T_TMP/guide-cmds"
+[ -s "$T_TMP/guide-cmds" ] && ok "the guide has commands to try" || fail "the guide has commands to try"
+while read -r line; do
+	[ "${line#runyard demo}" != "$line" ] && continue # made above; its --db is a path of the reader's
+	eval "ry ${line#runyard }"
+	expect_rc 0 "the guide's '$line' works on the demo"
+done <"$T_TMP/guide-cmds"
+# the runs the docs show by id and name are the demo's
+for doc in guide.md json.md; do
+	grep -oE '#[0-9]+ [a-z]+-[a-z]+|"id": [0-9]+, "uuid": "[^"]*", "name": "[^"]*"' "$SRC/docs/$doc" |
+		sed -E 's/^#([0-9]+) /\1 /; s/^"id": ([0-9]+), "uuid": "[^"]*", "name": "([^"]*)"/\1 \2/' |
+		while read -r id name; do
+			got=$("$RUNYARD" show "$id" --json | jq -r .name)
+			[ "$got" = "$name" ] && echo "ok - $doc: run $id is $name" || echo "not ok - $doc: run $id is $name (the demo's is '$got')"
+		done >"$T_TMP/names"
+	[ -s "$T_TMP/names" ] && ! grep -q '^not ok' "$T_TMP/names" && ok "$doc names the demo's runs by their ids" \
+		|| { cat "$T_TMP/names"; fail "$doc names the demo's runs by their ids"; }
+done
+# json.md's compare shape: the keys it shows are the keys compare prints
+ry compare 9 10 --json
+[ "$(jq -c '[keys, (.metrics[0] | keys), (.params[0] | keys)]' "$T_TMP/out")" = \
+  '[["metrics","params","runs"],["best_last_run","best_run","goal","key","values"],["differs","key","values"]]' ] \
+	&& ok "compare --json has the keys json.md shows" || fail "compare --json has the keys json.md shows"
+
 t_end
