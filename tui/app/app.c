@@ -112,6 +112,25 @@ void tui_mark_clear(struct tui_ctx *c)
 	c->nmarked = 0;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void tui_mark_add(struct tui_ctx *c, const int64_t *ids, size_t n)
+{
+	size_t had = c->nmarked;
+	int64_t *sorted = ry_xmalloc((had ? had : 1) * sizeof *sorted);
+	memcpy(sorted, c->marked, had * sizeof *sorted);
+	qsort(sorted, had, sizeof *sorted, cmp_id);
+	c->marked = ry_xgrow(c->marked, &c->capmarked, had + n, sizeof *c->marked);
+	for (size_t i = 0; i < n; i++)
+		if (!bsearch(&ids[i], sorted, had, sizeof *sorted, cmp_id))
+			c->marked[c->nmarked++] = ids[i];
+	free(sorted);
+}
+
 void tui_prompt_open(struct tui_ctx *c, struct tui_view *owner, int kind, const char *label,
                      const char *initial)
 {

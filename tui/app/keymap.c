@@ -59,6 +59,7 @@ static const char default_bindings[] =
 	"/ = filter\n"
 	"s = sort-asc\n"         "S = sort-desc\n"
 	"Space = mark\n"         "u = unmark-all\n"
+	"V = mark-range\n"       "A = mark-all\n"
 	"c = compare\n"
 	"C = columns\n"
 	"H = hosts\n"

@@ -41,6 +41,8 @@
 	_(SORT_DESC,     "sort-desc",      "Sort by the column under the cursor, descending") \
 	_(MARK,          "mark",           "Mark or unmark the run under the cursor") \
 	_(UNMARK_ALL,    "unmark-all",     "Unmark every run") \
+	_(MARK_RANGE,    "mark-range",     "Start a range at the cursor; pressed again, mark every run from there to the cursor") \
+	_(MARK_ALL,      "mark-all",       "Mark every run the filter shows") \
 	_(COMPARE,       "compare",        "Compare the marked runs (2 to 12); with one or none marked, chart the run under the cursor") \
 	_(CHART_RUN,     "chart-run",      "Chart the run's metrics, each in its own small chart") \
 	_(COLUMNS,       "columns",        "Choose the param and metric columns") \

@@ -108,6 +108,9 @@ bool tui_list_action(struct tui_list *l, enum tui_action a, size_t page);
 bool tui_marked(const struct tui_ctx *c, int64_t id);
 void tui_mark_toggle(struct tui_ctx *c, int64_t id);
 void tui_mark_clear(struct tui_ctx *c);
+/* Mark the n runs of ids (distinct) that are not marked yet, in their
+ * order; n log n, for a whole filtered list. */
+void tui_mark_add(struct tui_ctx *c, const int64_t *ids, size_t n);
 
 /* Run one `:` command line (also used by scripts).  Returns reaction bits. */
 int tui_command_run(struct tui_ctx *c, const char *line);

@@ -70,6 +70,8 @@ struct main_priv {
 	bool visible_running;        /* a visible run is running: refresh elapsed time */
 
 	ry_field *name_field;        /* for search */
+	bool range_on;               /* `V` pressed once: a range runs from range_id to the cursor */
+	int64_t range_id;
 };
 
 static int64_t cur_exp_id(const struct main_priv *p)
@@ -726,13 +728,18 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 		x += cw + 1;
 	}
 
+	/* A range being marked (`V`) shows as marked until it is. */
+	size_t range_lo = 0, range_hi = 0;
+	bool range_on = p->range_on && find_row(p, p->range_id, &range_lo);
+	range_hi = range_lo > p->rows.cur ? range_lo : p->rows.cur;
+	range_lo = range_lo > p->rows.cur ? p->rows.cur : range_lo;
 	p->visible_running = false;
 	for (size_t i = 0; i < rows && p->rows.top + i < n; i++) {
 		size_t row = p->rows.top + i;
 		int yy = y + 1 + (int)i;
 		int64_t id = ry_runlist_id(p->list, row);
 		bool is_cur = row == p->rows.cur && !p->focus_exps;
-		bool marked = tui_marked(c, id);
+		bool marked = tui_marked(c, id) || (range_on && row >= range_lo && row <= range_hi);
 		enum tui_color base = is_cur ? TUI_COLOR_CURSOR : marked ? TUI_COLOR_MARKED : TUI_COLOR_DEFAULT;
 		tui_draw_fill(c, yy, x0, w, base);
 		size_t ci = row - p->cache_top;
@@ -998,11 +1005,37 @@ static int ask_cancel(struct tui_view *v, struct tui_ctx *c, struct main_priv *p
 	return TUI_REDRAW;
 }
 
+/* `V`: the first press anchors a range at the cursor, the second marks
+ * every run from the anchor to the cursor (marks are added, never
+ * toggled off, as vim's visual mode selects). */
+static int mark_range(struct tui_ctx *c, struct main_priv *p)
+{
+	size_t n = ry_runlist_count(p->list), from;
+	char key[64];
+	if (!n)
+		return TUI_REDRAW;
+	if (!p->range_on || !find_row(p, p->range_id, &from)) {
+		p->range_on = true;
+		p->range_id = ry_runlist_id(p->list, p->rows.cur);
+		tui_keymap_keys_for(c->km, TUI_KM_MAIN, TUI_ACT_MARK_RANGE, true, key, sizeof key);
+		tui_msg(c, "range: move, then %s marks it", key);
+		return TUI_REDRAW;
+	}
+	size_t lo = from < p->rows.cur ? from : p->rows.cur, hi = from < p->rows.cur ? p->rows.cur : from;
+	tui_mark_add(c, ry_runlist_ids(p->list) + lo, hi - lo + 1);
+	p->range_on = false;
+	tui_msg(c, "marked %zu run%s (%zu marked)", hi - lo + 1, hi == lo ? "" : "s", c->nmarked);
+	return TUI_REDRAW;
+}
+
 /* Esc peels one layer a press, the filter then the marks (the prompt's
  * own Esc came first); with nothing left it says so and stays. */
 static int escape(struct tui_ctx *c, struct main_priv *p)
 {
-	if (p->filter && *p->filter) {
+	if (p->range_on) {
+		p->range_on = false; /* the range being chosen goes first: it is the newest */
+		tui_msg(c, "range cancelled");
+	} else if (p->filter && *p->filter) {
 		if (list_open(c, p, NULL, p->sort) == 0)
 			set_str(&p->filter, NULL);
 		tui_msg(c, c->nmarked ? "filter cleared (Esc again clears the marks)" : "filter cleared");
@@ -1083,7 +1116,13 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 			move_cursor(p, TUI_ACT_MOVE_DOWN, page);
 		}
 		return TUI_REDRAW;
-	case TUI_ACT_UNMARK_ALL: tui_mark_clear(c); return TUI_REDRAW;
+	case TUI_ACT_UNMARK_ALL: p->range_on = false; tui_mark_clear(c); return TUI_REDRAW;
+	case TUI_ACT_MARK_RANGE: return mark_range(c, p);
+	case TUI_ACT_MARK_ALL:
+		p->range_on = false;
+		tui_mark_add(c, ry_runlist_ids(p->list), n);
+		tui_msg(c, "marked all %zu shown (%zu marked)", n, c->nmarked);
+		return TUI_REDRAW;
 	case TUI_ACT_ESCAPE: return escape(c, p);
 	case TUI_ACT_COMPARE: {
 		if (c->nmarked < 2) {
