@@ -26,6 +26,7 @@
 #include "work/askpass.h"
 #include "app/draw.h"
 #include "app/deploy_slot.h"
+#include "app/hints.h"
 #include "app/import_bar.h"
 #include "work/job.h"
 #include "app/screen.h"
@@ -474,8 +475,8 @@ void tui_app_draw(struct tui_ctx *c)
 	/* Errors get a line of their own above the status bar, which keeps
 	 * showing the filter and sort; they last until the next key. */
 	bool merr = c->msg[0] && c->msg_error;
-	int bar = tui_import_bar_rows(c);
-	int h = c->rows - 2 - (prompting ? 1 : 0) - (perr || merr ? 1 : 0) - bar;
+	int bar = tui_import_bar_rows(c), hints = c->hints_off ? 0 : 1;
+	int h = c->rows - 2 - (prompting ? 1 : 0) - (perr || merr ? 1 : 0) - bar - hints;
 	draw_title(c, v);
 	v->rows = h;
 	v->ops->draw(v, c, 1, h);
@@ -485,6 +486,9 @@ void tui_app_draw(struct tui_ctx *c)
 	if (perr || merr)
 		tui_draw_text(c, y++, 0, c->cols, perr ? c->prompt_error : c->msg, TUI_COLOR_ERROR);
 	draw_status(c, v, y++);
+	/* The bar first: the prompt leaves the cursor where typing goes. */
+	if (hints)
+		tui_hints_draw(c, c->rows - 1);
 	if (prompting)
 		draw_prompt(c, y);
 	wnoutrefresh(stdscr);
@@ -593,6 +597,14 @@ int tui_app_key(struct tui_ctx *c, int key)
 			return TUI_POP;
 		tui_msg(c, "nothing to clear (q quits)");
 		return TUI_REDRAW;
+	case TUI_ACT_TOGGLE_HINTS: {
+		char k[64];
+		c->hints_off = !c->hints_off;
+		tui_keymap_keys_for(c->km, v->ops->keymap, TUI_ACT_TOGGLE_HINTS, true, k, sizeof k);
+		tui_msg(c, c->hints_off ? "key hints hidden (%s shows them; 'hints = off' in the config keeps them off)"
+		                        : "key hints shown (%s hides them)", k);
+		return TUI_REDRAW;
+	}
 	case TUI_ACT_REFRESH:
 		clearok(curscr, TRUE);
 		c->msg[0] = '\0';
@@ -841,6 +853,18 @@ static bool ascii_only_term(const char *term)
 	return term && (!strncmp(term, "vt1", 3) || !strncmp(term, "vt2", 3) || !strncmp(term, "linux", 5));
 }
 
+/* `hints = on|off` in the config: the key-hint bar at the bottom. */
+static void config_hints(struct tui_ctx *c)
+{
+	const char *v = c->cfg ? ry_config_get(c->cfg, "", "hints") : NULL;
+	if (!v)
+		return;
+	if (!strcasecmp(v, "off") || !strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0"))
+		c->hints_off = true;
+	else if (strcasecmp(v, "on") && strcasecmp(v, "yes") && strcasecmp(v, "true") && strcmp(v, "1"))
+		tui_error(c, "config: hints = %s: use on or off (the key-hint bar stays on)", v);
+}
+
 /* Stage 2: keys, locale, theme, the passphrase broker, the screen and the
  * runs view, drawn once; then the remote syncer.  0, or the exit status
  * (the screen is already ended when it fails after starting). */
@@ -867,6 +891,7 @@ static int set_up_screen(struct tui_ctx *c, struct app_run *ar, const struct tui
 		tui_theme_apply(c, theme);
 	if (bad_keys)
 		tui_error(c, "config: %s", kerr);
+	config_hints(c);
 	c->data_version = ry_store_data_version(c->st);
 
 	if (!tui_view_push(c, &tui_view_main, NULL)) {

@@ -51,6 +51,7 @@ static const char default_bindings[] =
 	"q = back\n"             "Esc = escape\n"
 	"Q = quit\n"
 	"? = help\n"             "F1 = help\n"
+	"F2 = toggle-hints\n"
 	": = command\n"
 	"f = search\n"
 	"n = search-next\n"      "N = search-prev\n"

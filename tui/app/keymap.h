@@ -32,6 +32,7 @@
 	_(QUIT,          "quit",           "Quit runyard") \
 	_(ESCAPE,        "escape",         "Runs: clear the filter, then the marks; elsewhere: go back (never quits)") \
 	_(HELP,          "help",           "Show the bindings of this screen") \
+	_(TOGGLE_HINTS,  "toggle-hints",   "Show or hide the key-hint bar at the bottom (config: hints = off)") \
 	_(COMMAND,       "command",        "Open the command line (:sort :filter :theme :columns :import :quit)") \
 	_(FILTER,        "filter",         "Filter runs with the query language, live") \
 	_(SEARCH,        "search",         "Search for plain text") \

@@ -52,6 +52,7 @@ struct tui_ctx {
 	bool utf8;                    /* braille, line drawing and … */
 	bool color;                   /* false: NO_COLOR, monochrome terminal */
 	bool headless;                /* drawing to /dev/null (script mode, bench) */
+	bool hints_off;               /* no key-hint bar (hints = off, or toggled; hints.h) */
 	int rows, cols;
 
 	struct tui_view *views[TUI_MAX_VIEWS];
