@@ -24,6 +24,7 @@
 
 #include "app/app.h"
 #include "work/askpass.h"
+#include "app/cmdline.h"
 #include "app/draw.h"
 #include "app/deploy_slot.h"
 #include "app/hints.h"
@@ -499,6 +500,9 @@ void tui_app_draw(struct tui_ctx *c)
 
 static int prompt_key(struct tui_ctx *c, int key)
 {
+	int own = c->prompt_kind == TUI_PROMPT_COMMAND ? tui_cmdline_key(c, key) : -1;
+	if (own >= 0)
+		return own;
 	enum tui_prompt_event ev = tui_prompt_key(&c->prompt, key);
 	int kind = c->prompt_kind, r = TUI_REDRAW;
 	struct tui_view *owner = c->prompt_owner;
@@ -523,8 +527,10 @@ static int prompt_key(struct tui_ctx *c, int key)
 		if (final || cancel) {
 			char *line = ry_xstrdup(tui_prompt_text(&c->prompt));
 			tui_prompt_close(c);
-			if (final)
+			if (final) {
+				tui_cmdline_remember(c, line); /* first: `:quit` is remembered too */
 				r |= tui_command_run(c, line);
+			}
 			free(line);
 		}
 		return r;
@@ -585,6 +591,7 @@ int tui_app_key(struct tui_ctx *c, int key)
 		return TUI_REDRAW;
 	case TUI_ACT_COMMAND:
 		tui_prompt_open(c, v, TUI_PROMPT_COMMAND, ":", "");
+		tui_cmdline_open(c);
 		return TUI_REDRAW;
 	case TUI_ACT_QUIT:
 		return TUI_QUIT;
@@ -971,6 +978,7 @@ static void tear_down(struct tui_ctx *c, struct app_run *ar)
 	if (ar->sf)
 		fclose(ar->sf);
 	tui_prompt_free(&c->prompt);
+	tui_cmdline_free(c);
 	free(c->marked);
 	tui_keymap_free(c->km);
 	ry_config_free(c->cfg);

@@ -41,6 +41,7 @@ struct tui_job;
 struct tui_askpass;
 struct tui_import;
 struct tui_deploy_slot;
+struct tui_cmdline;
 
 struct tui_ctx {
 	ry_store *st;
@@ -84,6 +85,7 @@ struct tui_ctx {
 	double import_started;        /* ry_monotonic() when it started */
 	char *import_log;             /* owned: what the last import said, for :messages; may be NULL */
 
+	struct tui_cmdline *cmdline;  /* the `:` line's history (cmdline.h); NULL until first used */
 	struct tui_deploy_slot *deploying; /* deploys, undeploys, status refreshes (deploy_slot.h); NULL: none yet */
 };
 
