@@ -73,6 +73,8 @@ static int help_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	add(p, "Esc, C-g", "cancel (a filter goes back to what it was)", TUI_COLOR_DEFAULT);
 	add(p, "C-a, C-e", "start, end of line", TUI_COLOR_DEFAULT);
 	add(p, "C-u, C-k, C-w", "delete to start, to end, the word before", TUI_COLOR_DEFAULT);
+	add(p, "Tab", "in the : line: complete the command, or the plugin after :import", TUI_COLOR_DEFAULT);
+	add(p, "Up, Down", "in the : line: earlier command lines (kept with the workspace)", TUI_COLOR_DEFAULT);
 	add(p, NULL, "", TUI_COLOR_DEFAULT);
 	add(p, NULL, "Commands (press : first)", TUI_COLOR_HEADER);
 	add(p, ":sort KEY[:desc]", "sort the runs, e.g. :sort metrics.val_acc:desc", TUI_COLOR_DEFAULT);
@@ -94,7 +96,8 @@ static int help_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	add(p, NULL, "", TUI_COLOR_DEFAULT);
 	add(p, NULL, "Bindings are configurable: [keys] or [keys main|detail|compare] in the config file,",
 	    TUI_COLOR_DIM);
-	add(p, NULL, "one 'KEY = action' per line, e.g. 'J = page-down'.", TUI_COLOR_DIM);
+	add(p, NULL, "one 'KEY = action' per line, e.g. 'J = page-down'.  'hints = off' hides the key-hint bar.",
+	    TUI_COLOR_DIM);
 	return 0;
 }
 
