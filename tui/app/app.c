@@ -124,7 +124,8 @@ void tui_mark_add(struct tui_ctx *c, const int64_t *ids, size_t n)
 {
 	size_t had = c->nmarked;
 	int64_t *sorted = ry_xmalloc((had ? had : 1) * sizeof *sorted);
-	memcpy(sorted, c->marked, had * sizeof *sorted);
+	if (had) /* c->marked is NULL before the first mark */
+		memcpy(sorted, c->marked, had * sizeof *sorted);
 	qsort(sorted, had, sizeof *sorted, cmp_id);
 	c->marked = ry_xgrow(c->marked, &c->capmarked, had + n, sizeof *c->marked);
 	for (size_t i = 0; i < n; i++)
