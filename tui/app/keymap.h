@@ -33,6 +33,7 @@
 	_(QUIT,          "quit",           "Quit runyard") \
 	_(ESCAPE,        "escape",         "Runs: clear the filter, then the marks; elsewhere: go back (never quits)") \
 	_(HELP,          "help",           "Show the bindings of this screen") \
+	_(TOGGLE_HINTS,  "toggle-hints",   "Show or hide the key-hint bar at the bottom (config: hints = off)") \
 	_(COMMAND,       "command",        "Open the command line (:sort :filter :theme :columns :import :quit)") \
 	_(FILTER,        "filter",         "Filter runs with the query language, live") \
 	_(SEARCH,        "search",         "Search for plain text") \
@@ -42,6 +43,8 @@
 	_(SORT_DESC,     "sort-desc",      "Sort by the column under the cursor, descending") \
 	_(MARK,          "mark",           "Mark or unmark the run under the cursor") \
 	_(UNMARK_ALL,    "unmark-all",     "Unmark every run") \
+	_(MARK_RANGE,    "mark-range",     "Start a range at the cursor; pressed again, mark every run from there to the cursor") \
+	_(MARK_ALL,      "mark-all",       "Mark every run the filter shows") \
 	_(COMPARE,       "compare",        "Compare the marked runs (2 to 12); with one or none marked, chart the run under the cursor") \
 	_(CHART_RUN,     "chart-run",      "Chart the run's metrics, each in its own small chart") \
 	_(COLUMNS,       "columns",        "Choose the param and metric columns") \
