@@ -148,6 +148,9 @@ typedef struct ry_scalar {
 	const char *key; /* points into the scanned line; not NUL-terminated */
 	size_t keylen;
 	double value;
+	const char *unit; /* glued to the number ("ms" of "35.2ms"), unitlen 0: none */
+	size_t unitlen;
+	bool spaced;      /* "loss 4.2": no ':' or '=' */
 } ry_scalar;
 
 /* Scan one line (no newline) with the built-in rules.  Stores up to `max`
