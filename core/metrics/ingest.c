@@ -45,6 +45,8 @@ enum {
 
 static unsigned char cls[256];
 
+static void build_count_mask(void);
+
 static void build_classes(void)
 {
 	for (int c = 0; c < 256; c++) {
@@ -63,6 +65,7 @@ static void build_classes(void)
 			f |= C_NUM;
 		cls[c] = f;
 	}
+	build_count_mask();
 }
 
 /* Built once for the process: ingests run on several threads (the TUI's
@@ -401,6 +404,11 @@ static bool part_in(const char *p, size_t n, const char *list)
 	return false;
 }
 
+/* Bit (first letter) of entry [length] is set when some word of
+ * count_words has that length and first letter: most keys are told apart
+ * with one lookup, on the path of every pair. */
+static uint32_t count_mask[16];
+
 /* Counts, sizes and ids name what a job is made of, not how it is doing
  * ("Num examples = 12000", "vocab_size = 65", "Instances", "LOCAL_RANK"),
  * and ETA, elapsed and remaining times are progress: a key whose first or
@@ -409,7 +417,23 @@ static bool part_in(const char *p, size_t n, const char *list)
 static const char count_words[] = "num\0number\0size\0count\0samples\0examples\0images\0instances\0"
 	"steps\0epochs\0iters\0iterations\0workers\0seed\0params\0parameters\0tensors\0features\0"
 	"batches\0shape\0rank\0pid\0id\0gpus\0devices\0version\0bestiteration\0best_iteration\0"
-	"eta\0elapsed\0remaining\0left\0";
+	"eta\0elapsed\0remaining\0";
+
+static struct {
+	const char *w;
+	size_t n;
+} count_tab[64];
+
+static void build_count_mask(void)
+{
+	size_t k = 0;
+	for (const char *w = count_words; *w && k < 64; w += strlen(w) + 1, k++) {
+		count_tab[k].w = w;
+		count_tab[k].n = strlen(w);
+		if (strlen(w) < 16)
+			count_mask[strlen(w)] |= 1u << ((w[0] | 0x20) & 31);
+	}
+}
 
 static bool is_part_sep(char c)
 {
@@ -419,6 +443,16 @@ static bool is_part_sep(char c)
 /* File names ("solver.cpp:218]", "model_lib_v2.py:705]") end in these. */
 static const char file_exts[] = "py\0c\0cc\0cpp\0h\0hpp\0go\0rs\0java\0js\0ts\0";
 
+static bool maybe_count(const char *p, size_t n)
+{
+	if (!n || n >= 16 || !(count_mask[n] >> ((p[0] | 0x20) & 31) & 1))
+		return false;
+	for (size_t k = 0; k < 64 && count_tab[k].w; k++)
+		if (count_tab[k].n == n && word_is(p, count_tab[k].w, n))
+			return true;
+	return false;
+}
+
 static bool key_not_metric(const char *k, size_t n, const char *unit, size_t ul)
 {
 	size_t a = 0, b = n;
@@ -426,9 +460,9 @@ static bool key_not_metric(const char *k, size_t n, const char *unit, size_t ul)
 		a++;
 	while (b > 0 && !is_part_sep(k[b - 1]))
 		b--;
-	if (part_in(k, a, count_words) || part_in(k + b, n - b, count_words))
+	if (maybe_count(k, a) || (b > 0 && maybe_count(k + b, n - b)))
 		return true;
-	if (b > 0 && k[b - 1] == '.' && part_in(k + b, n - b, file_exts))
+	if (b > 0 && k[b - 1] == '.' && n - b <= 4 && part_in(k + b, n - b, file_exts))
 		return true;
 	/* "total: 57.4ms" (CatBoost): the time so far */
 	if (ul && part_in(k + b, n - b, "total\0") && part_in(unit, ul, "ms\0s\0us\0m\0h\0min\0"))
@@ -1259,7 +1293,7 @@ static void log_line(ry_ingest *in, const char *s, size_t n)
 	if (n && s[n - 1] == '\r')
 		n--;
 	if (in->log_plain && s != in->logbuf.ptr) {
-		/* no \r or escape anywhere in this feed: nothing to look for */
+		/* no \r, \b or escape anywhere in this feed: nothing to look for */
 		line_points(in, s, n);
 		return;
 	}
@@ -1337,7 +1371,7 @@ int ry_ingest_log(ry_ingest *in, const char *data, size_t len)
 	in->now = ry_now();
 	/* Two passes of memchr over the whole feed cost less than two calls per
 	 * line, and most output has neither byte. */
-	in->log_plain = !memchr(data, '\r', len) && !memchr(data, 0x1b, len);
+	in->log_plain = !memchr(data, '\r', len) && !memchr(data, 0x1b, len) && !memchr(data, '\b', len);
 	split_lines(in, &in->logbuf, &in->log_skip, data, len, log_line, false);
 	return 0;
 }
