@@ -28,8 +28,8 @@ quit_clean() {
 	if wait_for "RUNYARD-EXITED" && [ "$(cat "$T_TMP/exit_status")" = 0 ]; then ok "Q quits with status 0"
 	else fail "Q quits with status 0 (got $(cat "$T_TMP/exit_status" 2>/dev/null))"; fi
 }
-# status_has TEXT: the status bar (the last screen line) shows TEXT now.
-status_has() { screen | tail -n 1 | grep -qF -- "$1"; }
+# status_has TEXT: the status bar (or the key-hint bar under it) shows TEXT now.
+status_has() { screen | tail -n 2 | grep -qF -- "$1"; }
 expect_status() { if wait_until status_has "$1"; then ok "$2"; else fail "$2 (status never showed '$1')"; fi; }
 
 # ---- the mouse -----------------------------------------------------------
@@ -48,7 +48,7 @@ click 40 2
 expect_status "sort: name:asc" "a click on the name header sorts by name"
 click 40 2
 expect_status "sort: name:desc" "a second click on the same header reverses the sort"
-AT=$(screen | tail -n 1 | grep -o '[0-9]*/20 runs')
+AT=$(screen | tail -n 2 | grep -o '[0-9]*/20 runs')
 click 60 1
 click 60 40
 click 60 39
@@ -97,7 +97,7 @@ send Space Space
 expect_status "2 marked" "two runs are marked"
 send c
 expect_screen "compare" "c compares them"
-B=$(screen | sed -n 2p | sed 's/.* b \([a-z]*-[a-z]*-[0-9]*\).*/\1/')
+B=$(screen | sed -n 2p | sed -n 's/.* b \([^ ]*\) *$/\1/p')
 # Two runs at 120 columns: the label column, then 30 columns a run; b is
 # columns 54-83.
 click 71 3

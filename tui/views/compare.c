@@ -441,26 +441,16 @@ static int row_best(struct tui_ctx *c, struct compare_priv *p, const struct row 
 	if (r->kind != ROW_METRIC_LAST && r->kind != ROW_METRIC_BEST)
 		return -1;
 	const char *key = p->mkeys[r->key];
-	int goal = ry_metric_goal(c->st, key), best = -1;
-	double bv = NAN;
-	bool tied = false;
+	int goal = ry_metric_goal(c->st, key);
+	double *v = ry_xcalloc(p->n ? p->n : 1, sizeof *v);
 	for (size_t i = 0; i < p->n; i++) {
 		const ry_metric_summary *m = summary_of(p, i, key);
-		if (!m)
-			continue;
-		double v = r->kind == ROW_METRIC_LAST ? m->last : ry_metric_summary_best(m, goal);
-		if (!isfinite(v))
-			continue;
-		if (best < 0 || ry_metric_better(goal, v, bv)) {
-			best = (int)i;
-			bv = v;
-			tied = false;
-		} else if (v == bv) {
-			tied = true;
-		}
+		v[i] = !m ? NAN : r->kind == ROW_METRIC_LAST ? m->last : ry_metric_summary_best(m, goal);
 	}
-	/* A tie has no best: marking one of them would claim a difference. */
-	return tied ? -1 : best;
+	/* a tie has no best (the rule is the CLI's too) */
+	long best = ry_metric_best_index(v, p->n, goal);
+	free(v);
+	return (int)best;
 }
 
 static void draw_table(struct tui_ctx *c, struct compare_priv *p, int y, int h)

@@ -20,6 +20,7 @@
 
 #include "app/clipboard.h"
 #include "app/draw.h"
+#include "app/find.h"
 #include "app/editor.h"
 #include "text/logtext.h"
 #include "text/present.h"
@@ -503,6 +504,11 @@ static void detail_status(struct tui_view *v, struct tui_ctx *c, char *out, size
 	         p->follow ? "  following the log" : "", p->running ? "  running" : "");
 }
 
+static bool line_found(const struct tui_ctx *c, size_t i, void *arg)
+{
+	return tui_find_in(c, ((struct detail_priv *)arg)->lines[i].text, NULL, NULL);
+}
+
 /* `e`: the notes in the user's editor, multi-line.  Saving the same text
  * changes nothing, an emptied file clears them, and an editor that fails
  * keeps them as they were; where no editor can run (none installed, a
@@ -604,24 +610,20 @@ static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 		return TUI_REDRAW;
 	}
 	case TUI_ACT_SEARCH:
-		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", ""); /* a new search; n/N repeat the last */
 		return TUI_REDRAW;
-	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
+	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV: {
+		size_t to;
 		if (!c->search[0]) {
 			tui_error(c, "no search yet: press / and type some text");
 			return TUI_REDRAW;
 		}
-		for (size_t k = 1; k <= p->n; k++) {
-			size_t top = p->list.top;
-			size_t i = a == TUI_ACT_SEARCH_NEXT ? (top + k) % p->n : (top + p->n - k) % p->n;
-			if (strcasestr(p->lines[i].text, c->search)) {
-				tui_list_set(&p->list, i);
-				p->follow = false;
-				return TUI_REDRAW;
-			}
+		if (tui_find_step(c, p->n, p->list.top, a == TUI_ACT_SEARCH_NEXT ? 1 : -1, line_found, p, "line", &to)) {
+			tui_list_set(&p->list, to);
+			p->follow = false;
 		}
-		tui_error(c, "'%s' not found", c->search);
 		return TUI_REDRAW;
+	}
 	default:
 		return TUI_UNHANDLED;
 	}
@@ -641,9 +643,14 @@ static int detail_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const 
 		return TUI_RELOAD;
 	}
 	if (kind == TUI_PROMPT_SEARCH) {
+		size_t to;
 		snprintf(c->search, sizeof c->search, "%s", text);
-		tui_list_move(&p->list, TUI_LIST_UP, 0);
-		return detail_action(v, c, TUI_ACT_SEARCH_NEXT);
+		/* A new search: the top line may be the first match. */
+		if (c->search[0] && tui_find_step(c, p->n, p->list.top, 0, line_found, p, "line", &to)) {
+			tui_list_set(&p->list, to);
+			p->follow = false;
+		}
+		return TUI_REDRAW;
 	}
 	return TUI_REDRAW;
 }

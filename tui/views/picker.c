@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "app/draw.h"
+#include "app/find.h"
 #include "app/mouse.h"
 #include "app/tui.h"
 
@@ -79,6 +80,11 @@ static void picker_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	}
 }
 
+static bool item_found(const struct tui_ctx *c, size_t i, void *arg)
+{
+	return tui_find_in(c, ((struct picker_priv *)arg)->items[i], NULL, NULL);
+}
+
 static int picker_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct picker_priv *p = v->priv;
@@ -105,17 +111,15 @@ static int picker_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 		return TUI_POP | TUI_REDRAW;
 	}
 	case TUI_ACT_SEARCH:
-		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", ""); /* a new search; n/N repeat the last */
 		return TUI_REDRAW;
-	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
-		for (size_t k = 1; c->search[0] && k <= p->n; k++) {
-			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->list.cur + k) % p->n : (p->list.cur + p->n - k) % p->n;
-			if (strcasestr(p->items[i], c->search)) {
-				p->list.cur = i;
-				break;
-			}
-		}
+	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV: {
+		size_t to;
+		if (c->search[0] && tui_find_step(c, p->n, p->list.cur, a == TUI_ACT_SEARCH_NEXT ? 1 : -1, item_found, p,
+		                                  "item", &to))
+			p->list.cur = to;
 		return TUI_REDRAW;
+	}
 	default:
 		return TUI_UNHANDLED;
 	}
@@ -125,11 +129,12 @@ static int picker_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const 
                          bool cancel)
 {
 	if (final && !cancel) {
-		snprintf(c->search, sizeof c->search, "%s", text);
-		/* Start from the item before so the current one can match. */
 		struct picker_priv *p = v->priv;
-		p->list.cur = p->list.cur ? p->list.cur - 1 : (p->n ? p->n - 1 : 0);
-		return picker_action(v, c, TUI_ACT_SEARCH_NEXT);
+		size_t to;
+		snprintf(c->search, sizeof c->search, "%s", text);
+		/* A new search: the current item may be the first match. */
+		if (c->search[0] && tui_find_step(c, p->n, p->list.cur, 0, item_found, p, "item", &to))
+			p->list.cur = to;
 	}
 	return TUI_REDRAW;
 }

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "app/draw.h"
+#include "app/find.h"
 #include "app/mouse.h"
 #include "text/text.h"
 #include "registry/registry.h"
@@ -130,6 +131,11 @@ static void reg_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	}
 }
 
+static bool model_found(const struct tui_ctx *c, size_t i, void *arg)
+{
+	return tui_find_in(c, ((struct reg_priv *)arg)->m[i].name, NULL, NULL);
+}
+
 static int reg_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct reg_priv *p = v->priv;
@@ -143,18 +149,15 @@ static int reg_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		}
 		return TUI_REDRAW;
 	case TUI_ACT_SEARCH:
-		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", ""); /* a new search; n/N repeat the last */
 		return TUI_REDRAW;
-	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
-		for (size_t k = 1; c->search[0] && k <= p->n; k++) {
-			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->list.cur + k) % p->n : (p->list.cur + p->n - k) % p->n;
-			if (strcasestr(p->m[i].name, c->search)) {
-				p->list.cur = i;
-				return TUI_REDRAW;
-			}
-		}
-		tui_error(c, "no model name contains '%s'", c->search);
+	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV: {
+		size_t to;
+		if (c->search[0] && tui_find_step(c, p->n, p->list.cur, a == TUI_ACT_SEARCH_NEXT ? 1 : -1, model_found, p,
+		                                  "model name", &to))
+			p->list.cur = to;
 		return TUI_REDRAW;
+	}
 	case TUI_ACT_HISTORY: case TUI_ACT_GOTO_RUN: case TUI_ACT_ALIAS_MOVE: case TUI_ACT_ALIAS_DELETE:
 	case TUI_ACT_EXPORT: case TUI_ACT_DESCRIBE:
 		tui_error(c, "press Enter to open a model first");
@@ -176,9 +179,12 @@ static int reg_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const cha
 	struct reg_priv *p = v->priv;
 	if (kind != TUI_PROMPT_SEARCH || !final || cancel)
 		return TUI_REDRAW;
+	size_t to;
 	snprintf(c->search, sizeof c->search, "%s", text);
-	p->list.cur = p->list.cur ? p->list.cur - 1 : (p->n ? p->n - 1 : 0);
-	return reg_action(v, c, TUI_ACT_SEARCH_NEXT);
+	/* A new search: the current model may be the first match. */
+	if (c->search[0] && tui_find_step(c, p->n, p->list.cur, 0, model_found, p, "model name", &to))
+		p->list.cur = to;
+	return TUI_REDRAW;
 }
 
 static int reg_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
