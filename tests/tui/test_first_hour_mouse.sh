@@ -256,6 +256,13 @@ send G
 expect_screen "Mouse (off" "the help says the mouse is off"
 send q
 quit_clean
+
+# A value that is neither on nor off is said, and the mouse stays on.
+printf 'mouse = sometimes\n' >"$RUNYARD_CONFIG"
+tui_start
+expect_screen "config: mouse = sometimes: use on or off (the mouse stays on)" "a bad mouse value is reported"
+expect_mouse 1 "and the mouse stays on"
+quit_clean
 unset RUNYARD_CONFIG
 
 t_end

@@ -862,16 +862,22 @@ static bool ascii_only_term(const char *term)
 	return term && (!strncmp(term, "vt1", 3) || !strncmp(term, "vt2", 3) || !strncmp(term, "linux", 5));
 }
 
+bool tui_config_on(struct tui_ctx *c, const char *key, const char *what)
+{
+	const char *v = c->cfg ? ry_config_get(c->cfg, "", key) : NULL;
+	if (!v)
+		return true;
+	if (!strcasecmp(v, "off") || !strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0"))
+		return false;
+	if (strcasecmp(v, "on") && strcasecmp(v, "yes") && strcasecmp(v, "true") && strcmp(v, "1"))
+		tui_error(c, "config: %s = %s: use on or off (%s stays on)", key, v, what);
+	return true;
+}
+
 /* `hints = on|off` in the config: the key-hint bar at the bottom. */
 static void config_hints(struct tui_ctx *c)
 {
-	const char *v = c->cfg ? ry_config_get(c->cfg, "", "hints") : NULL;
-	if (!v)
-		return;
-	if (!strcasecmp(v, "off") || !strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0"))
-		c->hints_off = true;
-	else if (strcasecmp(v, "on") && strcasecmp(v, "yes") && strcasecmp(v, "true") && strcmp(v, "1"))
-		tui_error(c, "config: hints = %s: use on or off (the key-hint bar stays on)", v);
+	c->hints_off = !tui_config_on(c, "hints", "the key-hint bar");
 }
 
 /* Stage 2: keys, locale, theme, the passphrase broker, the screen and the

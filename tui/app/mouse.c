@@ -9,26 +9,16 @@
  * row under a cell.  It never draws.
  */
 #include <curses.h>
-#include <string.h>
-#include <strings.h>
 
 #include "app/mouse.h"
 #include "app/tui.h"
-
-/* `mouse = off` (or no, false, 0) in the config's top level. */
-static bool mouse_wanted(const struct tui_ctx *c)
-{
-	const char *v = c->cfg ? ry_config_get(c->cfg, "", "mouse") : NULL;
-	return !(v && (!strcasecmp(v, "off") || !strcasecmp(v, "no") || !strcasecmp(v, "false") ||
-	               !strcmp(v, "0")));
-}
 
 void tui_mouse_start(struct tui_ctx *c)
 {
 	/* Without a mask curses never sends the terminal its mouse mode
 	 * (xterm's XM: ESC [ ? 1006 ; 1000 h), so the terminal keeps the mouse
 	 * for its own selection. */
-	if (c->headless || !mouse_wanted(c))
+	if (!tui_config_on(c, "mouse", "the mouse") || c->headless)
 		return;
 	mmask_t want = BUTTON1_PRESSED | BUTTON4_PRESSED;
 #ifdef BUTTON5_PRESSED

@@ -119,6 +119,12 @@ void tui_mark_add(struct tui_ctx *c, const int64_t *ids, size_t n);
 /* Run one `:` command line (also used by scripts).  Returns reaction bits. */
 int tui_command_run(struct tui_ctx *c, const char *line);
 
+/* An on/off switch at the top of the config (`hints = off`): false for
+ * off, no, false or 0; true when unset or on, yes, true, 1.  Anything else
+ * reads as on and is reported in the message line, naming `what` ("the
+ * mouse") as what stays on. */
+bool tui_config_on(struct tui_ctx *c, const char *key, const char *what);
+
 /* Apply a theme by name or path; false with a message on error. */
 bool tui_theme_apply(struct tui_ctx *c, const char *name);
 
