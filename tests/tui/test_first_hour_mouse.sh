@@ -116,6 +116,7 @@ expect_screen "click a header" "the help says a header click sorts"
 send q
 wait_for "Experiments" >/dev/null
 quit_clean
+expect_mouse 0 "after quitting the terminal reports the mouse no more (the shell gets it back)"
 
 # ---- copy with OSC 52: y opens the copy menu, Enter copies the row under
 # the cursor; tmux (set-clipboard on) keeps what an OSC 52 copied as its
