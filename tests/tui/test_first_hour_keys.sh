@@ -24,7 +24,7 @@ mkdir -p "$(dirname "$CONF")"
 
 # -- the key-hint bar ----------------------------------------------------------
 tui_start
-wait_for "runs" || { echo "Bail out! the app did not start"; exit 1; }
+wait_for "runs" && wait_for "1/40 runs" || { echo "Bail out! the app did not start"; exit 1; }
 if wait_last "Space mark+down" && last_row | grep -qF "/ filter" && last_row | grep -qF "f find"; then
 	ok "the bottom row hints the runs screen's keys, Space's mark+down among them"
 else
