@@ -16,7 +16,9 @@
 #include "git/codepack.h"
 #include "remote/cost.h"
 #include "remote/inventory.h"
+#include "remote/jobscript.h"
 #include "base/error.h"
+#include "base/fault.h"
 #include "metrics/ingest.h"
 #include "base/redact.h"
 #include "base/sha256.h"
@@ -197,86 +199,6 @@ static int choose_gpus(ry_host *probe, const ry_launch_spec *spec, char **out, i
 	return 0;
 }
 
-/* ---- the wrapper ------------------------------------------------------- */
-
-static char *wrapper_script(const char *dir, const char *subdir, const char *uuid, const char *gpus,
-                            double limit, char *const *argv)
-{
-	ry_buf b = RY_BUF_INIT;
-	ry_buf_puts(&b, "#!/bin/sh\n# runyard job wrapper (see runyard's core/remote/launch.h for the files it writes)\nD=");
-	ry_shell_quote(&b, dir);
-	ry_buf_printf(&b, "\nLIMIT=%lld\nSUB=", (long long)ceil(limit > 0 ? limit : 0));
-	ry_shell_quote(&b, subdir ? subdir : "");
-	ry_buf_puts(&b, "\ncd \"$D/code/$SUB\" 2>/dev/null || cd \"$D/code\" || { echo 127 > \"$D/exit_code\"; exit 127; }\n"
-	                "echo $$ > \"$D/pid.tmp\" && mv \"$D/pid.tmp\" \"$D/pid\"\n"
-	                "cut -d' ' -f22 /proc/$$/stat > \"$D/pid_start\" 2>/dev/null\n");
-	if (gpus) {
-		ry_buf_puts(&b, "CUDA_VISIBLE_DEVICES=");
-		ry_shell_quote(&b, gpus);
-		ry_buf_puts(&b, "; export CUDA_VISIBLE_DEVICES\n");
-	}
-	/* The same names a local `runyard run` sets (core/track/proc.c):
-	 * RUNYARD_RUN_ID, with RUNYARD_RUN_UUID kept for jobs written against
-	 * the remote name. */
-	ry_buf_puts(&b, "RUNYARD_RUN_ID=");
-	ry_shell_quote(&b, uuid);
-	ry_buf_puts(&b, "; RUNYARD_RUN_UUID=$RUNYARD_RUN_ID\n"
-	                "RUNYARD_METRICS=\"$D/metrics.jsonl\"; RUNYARD_ARTIFACTS=\"$D/artifacts\"; PYTHONUNBUFFERED=1\n"
-	                "export RUNYARD_RUN_ID RUNYARD_RUN_UUID RUNYARD_METRICS RUNYARD_ARTIFACTS PYTHONUNBUFFERED\n"
-	                "mkdir -p \"$RUNYARD_ARTIFACTS\"; : >> \"$RUNYARD_METRICS\"; : >> \"$D/log\"\n"
-	                "start=$(date +%s)\n"
-	                "# watchdog: heartbeat every 10 s, the time limit enforced here on the host\n"
-	                "(\n"
-	                "  trap 'true' TERM\n"
-	                "  n=0\n"
-	                "  while [ ! -e \"$D/exit_code\" ]; do\n"
-	                "    now=$(date +%s)\n"
-	                "    [ $((n % 10)) -eq 0 ] && echo \"$now\" > \"$D/heartbeat\"\n"
-	                "    if [ \"$LIMIT\" -gt 0 ] && [ $((now - start)) -ge \"$LIMIT\" ]; then\n"
-	                "      echo 'time limit' > \"$D/reason\"\n"
-	                "      kill -TERM -$$ 2>/dev/null\n"
-	                "      sleep 10\n"
-	                "      [ -e \"$D/exit_code\" ] || kill -KILL -$$ 2>/dev/null\n"
-	                "      break\n"
-	                "    fi\n"
-	                "    n=$((n + 1))\n"
-	                "    sleep 1\n"
-	                "  done\n"
-	                ") </dev/null >/dev/null 2>&1 &\n"
-	                "trap 'true' TERM\n");
-	for (size_t i = 0; argv[i]; i++) {
-		if (i)
-			ry_buf_putc(&b, ' ');
-		ry_shell_quote(&b, argv[i]);
-	}
-	ry_buf_puts(&b, " </dev/null >> \"$D/log\" 2>&1 &\n"
-	                "child=$!\n"
-	                "while :; do\n"
-	                "  wait \"$child\"; rc=$?\n"
-	                "  kill -0 \"$child\" 2>/dev/null || break\n"
-	                "done\n"
-	                "date +%s.%N > \"$D/ended\" 2>/dev/null\n"
-	                "echo \"$rc\" > \"$D/exit_code.tmp\" && mv \"$D/exit_code.tmp\" \"$D/exit_code\"\n");
-	return ry_buf_detach(&b);
-}
-
-static const char prepare_script[] =
-	"W=$1; case $W in '~') W=$HOME;; '~/'*) W=$HOME/${W#\\~/};; esac\n"
-	"mkdir -p \"$W/packs\" \"$W/runs/$2\" || exit 3\n"
-	"cd \"$W\" && pwd -P || exit 3\n"
-	"[ -s \"packs/$3.tar\" ] && echo have\n"
-	"command -v setsid >/dev/null 2>&1 || echo nosetsid\n"
-	"exit 0\n";
-
-static const char start_script[] =
-	"D=$1; P=$2\n"
-	"mkdir -p \"$D/code\" && tar -xf \"$P\" -C \"$D/code\" || { echo \"cannot unpack the code into $D/code\" >&2; exit 3; }\n"
-	"cat > \"$D/run.sh\" || exit 4\n"
-	"setsid nohup sh \"$D/run.sh\" </dev/null >/dev/null 2>&1 &\n"
-	"i=0\n"
-	"while [ ! -s \"$D/pid\" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done\n"
-	"cat \"$D/pid\" 2>/dev/null\n";
-
 /* Params from the command's arguments, parsed as for local runs. */
 static void record_params(ry_store *st, int64_t id, char *const *argv)
 {
@@ -287,6 +209,24 @@ static void record_params(ry_store *st, int64_t id, char *const *argv)
 	for (size_t i = 0; i < n; i++)
 		ry_run_set_param(st, id, kv[i].key, kv[i].value);
 	ry_track_kv_free(kv, n);
+}
+
+/* The launcher's pid file in the run's local directory, kept while the
+ * launch goes on: sync leaves a queued run alone while its launcher lives,
+ * and settles it from the host once the launcher died (sync_queued). */
+static int mark_launcher(ry_store *st, const char *uuid, char **path)
+{
+	char *dir = ry_remote_local_dir(st, uuid);
+	int rc = ry_mkdir_p(dir);
+	*path = ry_xasprintf("%s/launcher", dir);
+	if (!rc)
+		rc = ry_track_pidfile_write(*path, (int)getpid());
+	free(dir);
+	if (rc) {
+		free(*path);
+		*path = NULL;
+	}
+	return rc;
 }
 
 /* A command copied from a stored run (the TUI's launch dialog starts from
@@ -316,8 +256,9 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 	ry_run_spec rs = RY_RUN_SPEC_INIT;
 	ry_buf out = RY_BUF_INIT, err = RY_BUF_INIT;
 	char *cwd = NULL, *command = NULL, *workdir = NULL, *rundir = NULL, *packpath = NULL, *script = NULL;
+	char *launcher = NULL;
 	int rc, status, ngpus = 0;
-	bool created = false;
+	bool created = false, sent = false;
 
 	memset(res, 0, sizeof *res);
 	if (!o)
@@ -364,6 +305,9 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 	if ((rc = ry_run_create(st, &rs, &res->run_id, res->uuid)))
 		goto out;
 	created = true;
+	if ((rc = mark_launcher(st, res->uuid, &launcher)))
+		goto out;
+	ry_fault("launch-created");
 	record_params(st, res->run_id, spec->argv);
 	if (pack->commit)
 		ry_run_set_text(st, res->run_id, "git_commit", pack->commit);
@@ -374,7 +318,7 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 
 	{
 		const char *args[] = { host->workdir ? host->workdir : RY_HOSTS_DEFAULT_WORKDIR, res->uuid, pack->sha256 };
-		if ((rc = rsh(s, prepare_script, args, 3, NULL, 0, &out, &err, &status, 0)))
+		if ((rc = rsh(s, ry_jobscript_prepare, args, 3, NULL, 0, &out, &err, &status, 0)))
 			goto out;
 		if (status != 0) {
 			rc = ry_error_set(RY_EIO, "%s: cannot create the work directory %s: %.300s", host->name,
@@ -404,14 +348,16 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 			goto out;
 	}
 	progress(o, 1, "starting");
-	script = wrapper_script(rundir, pack->subdir, res->uuid, res->gpus, spec->time_limit, spec->argv);
+	script = ry_jobscript_wrapper(rundir, pack->subdir, res->uuid, res->gpus, spec->time_limit, spec->argv);
 	ry_buf_clear(&out);
 	ry_buf_clear(&err);
 	{
 		const char *args[] = { rundir, packpath };
-		if ((rc = rsh(s, start_script, args, 2, script, strlen(script), &out, &err, &status, 0)))
+		sent = true;
+		if ((rc = rsh(s, ry_jobscript_start, args, 2, script, strlen(script), &out, &err, &status, 0)))
 			goto out;
 	}
+	ry_fault("launch-started");
 	res->pid = atoi(ry_buf_cstr(&out));
 	if (status != 0 || res->pid <= 0) {
 		rc = ry_error_set(RY_EIO, "%s: the job did not start (exit %d): %.300s", host->name, status,
@@ -423,7 +369,16 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 	rc = ry_run_set_text(st, res->run_id, "status", "running");
 	ry_store_event(st, "launch", res->uuid, host->name);
 out:
-	if (rc && created) {
+	if (rc && sent && !res->pid) {
+		/* The link failed with the start sent: the job may well be
+		 * running.  The run stays queued for sync to settle from the run
+		 * directory (sync_one), never marked failed over a live job. */
+		char *msg = ry_xasprintf("the link to %s failed while the job was starting (%s); it may be running: "
+		                         "'runyard sync' finds out from the host", host->name, ry_error_last());
+		ry_run_set_notes(st, res->run_id, msg);
+		ry_error_set(rc, "%s", msg);
+		free(msg);
+	} else if (rc && created) {
 		char *msg = ry_xasprintf("launch failed: %s", ry_error_last());
 		int keep = rc;
 		ry_run_set_notes(st, res->run_id, msg);
@@ -431,6 +386,9 @@ out:
 		ry_error_set(keep, "%s", msg + strlen("launch failed: "));
 		free(msg);
 	}
+	if (launcher)
+		unlink(launcher);
+	free(launcher);
 	ry_ssh_close(s);
 	ry_codepack_free(pack);
 	ry_host_free(probe);
@@ -447,34 +405,11 @@ out:
 
 /* ---- sync ---------------------------------------------------------------- */
 
-static const char status_script[] =
-	"D=$1\n"
-	"[ -d \"$D\" ] || { echo missing; exit 0; }\n"
-	"if [ -e \"$D/exit_code\" ]; then\n"
-	"  echo \"exit $(cat \"$D/exit_code\")\"\n"
-	"  echo \"ended $(cat \"$D/ended\" 2>/dev/null || stat -c %Y \"$D/exit_code\")\"\n"
-	"fi\n"
-	"[ -e \"$D/reason\" ] && echo \"reason $(head -c 64 \"$D/reason\")\"\n"
-	"if [ -s \"$D/pid\" ]; then\n"
-	"  p=$(cat \"$D/pid\")\n"
-	"  if kill -0 \"$p\" 2>/dev/null && [ \"$(cut -d' ' -f22 /proc/$p/stat 2>/dev/null)\" = \"$(cat \"$D/pid_start\" 2>/dev/null)\" ]; then\n"
-	"    echo alive\n"
-	"  fi\n"
-	"fi\n"
-	"[ -e \"$D/heartbeat\" ] && echo \"heartbeat $(cat \"$D/heartbeat\")\"\n"
-	"echo end\n";
-
-static const char artifacts_script[] =
-	"cd \"$1/artifacts\" 2>/dev/null || exit 0\n"
-	"find . -type f | while IFS= read -r f; do\n"
-	"  s=$(sha256sum \"$f\" 2>/dev/null | cut -d' ' -f1)\n"
-	"  [ -n \"$s\" ] && printf '%s %s %s\\n' \"$s\" \"$(wc -c < \"$f\" | tr -d ' ')\" \"${f#./}\"\n"
-	"done\n";
-
 struct remote_state {
-	bool missing, has_exit, alive, end;
+	bool missing, has_exit, has_pid, alive, end;
 	int exit_code;
-	double ended, heartbeat;
+	double ended, started, heartbeat;
+	long script_age; /* seconds since run.sh was written; -1 none */
 	char reason[65];
 };
 
@@ -482,6 +417,7 @@ static void parse_state(const char *out, struct remote_state *rs)
 {
 	const char *p = out;
 	memset(rs, 0, sizeof *rs);
+	rs->script_age = -1;
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
@@ -493,6 +429,8 @@ static void parse_state(const char *out, struct remote_state *rs)
 			rs->alive = true;
 		else if (!strcmp(line, "end"))
 			rs->end = true;
+		else if (!strcmp(line, "pid"))
+			rs->has_pid = true;
 		else if (!strncmp(line, "exit ", 5) && line[5]) {
 			char *e;
 			long v = strtol(line + 5, &e, 10);
@@ -502,6 +440,10 @@ static void parse_state(const char *out, struct remote_state *rs)
 			}
 		} else if (!strncmp(line, "ended ", 6))
 			rs->ended = atof(line + 6);
+		else if (!strncmp(line, "started ", 8))
+			rs->started = atof(line + 8);
+		else if (!strncmp(line, "script_age ", 11))
+			rs->script_age = atol(line + 11);
 		else if (!strncmp(line, "heartbeat ", 10))
 			rs->heartbeat = atof(line + 10);
 		else if (!strncmp(line, "reason ", 7))
@@ -543,7 +485,7 @@ static int fetch_artifacts(ry_store *st, ry_ssh *s, const ry_run *r, const char 
 	const char *args[] = { r->remote_dir };
 	const char *p;
 	int rc, status;
-	if ((rc = rsh(s, artifacts_script, args, 1, NULL, 0, &out, NULL, &status, 0)))
+	if ((rc = rsh(s, ry_jobscript_artifacts, args, 1, NULL, 0, &out, NULL, &status, 0)))
 		return rc;
 	p = ry_buf_cstr(&out);
 	while (!rc && *p) {
@@ -670,6 +612,77 @@ out:
 
 /* Pull new log and metric bytes, then settle.  final_fetch: also fetch
  * artifacts of a run that was settled before. */
+/* When the job ended as the host saw it: the wrapper's (or, when the
+ * wrapper was killed with its group, the watchdog's) record; else the
+ * last heartbeat; only with neither, now.  Never the time of the sync:
+ * a host out of reach for an hour must not bill that hour. */
+static double ended_at(const struct remote_state *rs)
+{
+	if (rs->ended > 0)
+		return rs->ended;
+	if (rs->heartbeat > 0)
+		return rs->heartbeat;
+	return ry_now();
+}
+
+/* Whether the process that launched run uuid is still at it (its pid
+ * file, mark_launcher). */
+static bool launcher_alive(ry_store *st, const char *uuid)
+{
+	char *dir = ry_remote_local_dir(st, uuid), *path = ry_xasprintf("%s/launcher", dir);
+	bool alive = ry_track_pidfile_alive(path);
+	free(path);
+	free(dir);
+	return alive;
+}
+
+/* Settle a queued run that will never start: status, note, event. */
+static int settle_unstarted(ry_store *st, const ry_run *r, const char *status, const char *note,
+                            ry_sync_report *rep)
+{
+	int rc = ry_run_finish(st, r->id, status, ry_now(), false, 0);
+	if (!rc && note)
+		rc = ry_run_set_notes(st, r->id, note);
+	if (!rc) {
+		rep->settled++;
+		ry_store_event(st, "settle", r->uuid, r->host);
+	}
+	return rc;
+}
+
+/* A queued run is one whose launch has not said the job started: still
+ * launching, or its launcher was killed or lost its link before or after
+ * the start.  The host's run directory decides: a pid there means the job
+ * started, and the run becomes running from the host's start time;
+ * otherwise, once the launcher is gone and no wrapper is about to start
+ * (run.sh is older than the start script waits), nothing ran.  Returns 1
+ * when the run stays queued for now, 0 when it is running (r updated), 2
+ * when it was settled, or an RY_E* code. */
+static int sync_queued(ry_store *st, ry_run *r, const struct remote_state *rs, ry_sync_report *rep)
+{
+	int rc;
+	if (rs->has_pid || rs->has_exit) {
+		double started = rs->started > 0 ? rs->started : ry_now();
+		if ((rc = ry_run_set_real(st, r->id, "started", started)) ||
+		    (rc = ry_run_set_text(st, r->id, "status", "running")))
+			return rc;
+		free(r->status);
+		r->status = ry_xstrdup("running");
+		r->started = started;
+		ry_store_event(st, "launch", r->uuid, r->host);
+		return 0;
+	}
+	if (launcher_alive(st, r->uuid))
+		return 1;
+	if (!strcmp(rs->reason, "cancelled"))
+		return (rc = settle_unstarted(st, r, "killed", "cancelled before the job started", rep)) ? rc : 2;
+	if (!rs->missing && rs->script_age >= 0 && rs->script_age < 30)
+		return 1;
+	rc = settle_unstarted(st, r, "failed", "the launch stopped before the job started on the host; nothing ran",
+	                      rep);
+	return rc ? rc : 2;
+}
+
 static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, bool final_fetch,
                     ry_sync_report *rep)
 {
@@ -680,11 +693,16 @@ static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, bo
 	int rc, status;
 	bool finished_now = false, final, more = false;
 
-	if ((rc = rsh(s, status_script, args, 1, NULL, 0, &out, NULL, &status, 0)))
+	if ((rc = rsh(s, ry_jobscript_status, args, 1, NULL, 0, &out, NULL, &status, 0)))
 		goto out;
 	parse_state(ry_buf_cstr(&out), &rs);
 	if (!rs.end) {
 		rc = ry_error_set(RY_EIO, "run %s: the host's status check failed (exit %d)", r->name, status);
+		goto out;
+	}
+	if (!strcmp(r->status, "queued") && (rc = sync_queued(st, r, &rs, rep))) {
+		if (rc > 0)
+			rc = 0;
 		goto out;
 	}
 	/* The state is read before the bytes: whatever a job wrote before it
@@ -710,8 +728,7 @@ static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, bo
 			stname = stopped ? "killed" : "lost";
 		if ((rc = ry_store_begin(st)))
 			goto out;
-		rc = ry_run_finish(st, r->id, stname, rs.has_exit && rs.ended > 0 ? rs.ended : ry_now(), rs.has_exit,
-		                   rs.exit_code);
+		rc = ry_run_finish(st, r->id, stname, ended_at(&rs), rs.has_exit, rs.exit_code);
 		if (!rc && *rs.reason)
 			rc = ry_run_set_tag(st, r->id, "stopped_by", rs.reason);
 		if (!rc && rs.missing)
@@ -746,8 +763,8 @@ static int load_remote_runs(ry_store *st, int64_t run_id, int64_t **ids, size_t 
 {
 	sqlite3_stmt *s = run_id
 		? ry_store__stmt(st, "SELECT id FROM runs WHERE id = ? AND source = 'ssh' AND remote_dir IS NOT NULL")
-		: ry_store__stmt(st, "SELECT id FROM runs WHERE status = 'running' AND source = 'ssh' "
-		                     "AND remote_dir IS NOT NULL AND ?1 = 0 ORDER BY host, id");
+		: ry_store__stmt(st, "SELECT id FROM runs WHERE source = 'ssh' AND ?1 = 0 AND (status = 'running' AND "
+		                     "remote_dir IS NOT NULL OR status = 'queued') ORDER BY host, id");
 	size_t cap = 0;
 	int rc;
 	*ids = NULL;
@@ -873,7 +890,7 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
 		if (ry_run_get(&runs[i], st, ids[i]))
 			continue;
 		host = runs[i]->host ? runs[i]->host : "";
-		if (is_simulated(hosts, nhosts, host))
+		if (is_simulated(hosts, nhosts, host) || !runs[i]->remote_dir)
 			continue; /* settled below without a session */
 		for (size_t k = 0; k < nss && !seen; k++)
 			seen = !strcmp(ss[k].host, host);
@@ -901,7 +918,15 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
 		rep->runs++;
 		progress(o, (double)i / (double)n, r->name);
 		if (is_simulated(hosts, nhosts, r->host)) {
-			if (ry_simulated__sync(st, r, rep))
+			/* a demo run queued stays queued, as it always has */
+			if (strcmp(r->status, "queued") && ry_simulated__sync(st, r, rep))
+				sync_failed(rep, &errs, r, RY_SSH_OK);
+			continue;
+		}
+		if (!r->remote_dir) {
+			/* queued, and its launch never got as far as the host */
+			if (!launcher_alive(st, r->uuid) &&
+			    settle_unstarted(st, r, "failed", "the launch stopped before it reached the host; nothing ran", rep))
 				sync_failed(rep, &errs, r, RY_SSH_OK);
 			continue;
 		}
@@ -927,18 +952,6 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
 	return 0;
 }
 
-static const char cancel_script[] =
-	"D=$1\n"
-	"[ -e \"$D/exit_code\" ] && exit 0\n"
-	"p=$(cat \"$D/pid\" 2>/dev/null)\n"
-	"case $p in ''|*[!0-9]*) echo 'no pid file' >&2; exit 3;; esac\n"
-	"echo cancelled > \"$D/reason\"\n"
-	"kill -TERM -\"$p\" 2>/dev/null\n"
-	"i=0\n"
-	"while [ $i -lt 100 ] && [ ! -e \"$D/exit_code\" ] && kill -0 -\"$p\" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done\n"
-	"[ -e \"$D/exit_code\" ] || kill -KILL -\"$p\" 2>/dev/null\n"
-	"exit 0\n";
-
 int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_remote_options *opts)
 {
 	ry_remote_options def = RY_REMOTE_OPTIONS_INIT, oo = opts ? *opts : def;
@@ -956,6 +969,14 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 	oo.sshcfg = ry_inventory_sshconfig(inv);
 	if ((rc = ry_run_get(&r, st, run_id)))
 		return rc;
+	if (r->source && !strcmp(r->source, "ssh") && !r->remote_dir && !strcmp(r->status, "queued")) {
+		ry_sync_report none = { 0 };
+		rc = launcher_alive(st, r->uuid)
+			? ry_error_set(RY_EREFUSED, "run %s is still being launched and has not reached %s yet; "
+			               "cancel it again in a moment", r->name, r->host ? r->host : "its host")
+			: settle_unstarted(st, r, "killed", "cancelled before the launch reached the host", &none);
+		goto out;
+	}
 	if (!r->source || strcmp(r->source, "ssh") || !r->remote_dir) {
 		/* Refused, not bad usage: the run exists, it is just not ours to kill. */
 		rc = ry_error_set(RY_EREFUSED, "run %s is not a remote run; stop a local run with Ctrl-C in its "
@@ -980,7 +1001,10 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 		goto out;
 	{
 		const char *args[] = { r->remote_dir };
-		if ((rc = rsh(s, cancel_script, args, 1, NULL, 0, NULL, &err, &status, 0)))
+		/* The script waits for the group: a TERM grace, the wrapper's
+		 * own 5 s for what the command left, then KILL (jobscript.h). */
+		int wait_ms = (o->timeout_ms > 0 ? o->timeout_ms : 20000) + RY_JOBSCRIPT_CANCEL_MS;
+		if ((rc = rsh(s, ry_jobscript_cancel, args, 1, NULL, 0, NULL, &err, &status, wait_ms)))
 			goto out;
 		if (status != 0) {
 			rc = ry_error_set(RY_ERROR, "cannot cancel run %s on %s: %.200s", r->name, r->host, ry_buf_cstr(&err));

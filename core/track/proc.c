@@ -581,7 +581,7 @@ bool ry_track__exit_read(const char *path, struct ry_track__end *e)
 	return ok;
 }
 
-int ry_track__pidfile_write(const char *path, pid_t pid)
+int ry_track_pidfile_write(const char *path, int pid)
 {
 	char id[128] = "-", text[160];
 	identity(pid, false, id, sizeof id);
@@ -602,7 +602,7 @@ char *ry_track__keeper_child(const char *path, int *pid)
 	return strcmp(id, "-") ? ry_xstrdup(id) : NULL;
 }
 
-bool ry_track__pidfile_alive(const char *path)
+bool ry_track_pidfile_alive(const char *path)
 {
 	char want[128], *have;
 	int pid;

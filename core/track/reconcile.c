@@ -167,7 +167,7 @@ static int decide(ry_store *st, const struct orphan *o, const struct paths *p, s
 	int code, shell, rc;
 	bool have_exit = ry_track__exit_read(p->exit, &e);
 
-	if (!have_exit && ry_track__pidfile_alive(p->keeper))
+	if (!have_exit && ry_track_pidfile_alive(p->keeper))
 		return (rc = catch_up(st, o->id, p->dir, false, budget)) < 0 ? rc : 0;
 	/* The keeper leaves the exit file, then leaves: it may have done both
 	 * since the first look. */
@@ -204,7 +204,7 @@ static int reconcile_one(ry_store *st, const struct orphan *o, size_t *budget)
 
 	/* A live tracker settles its own run.  A missing tracker file means
 	 * the tracker is done (it removes the file after settling) or died. */
-	if (ry_track__pidfile_alive(p.tracker)) {
+	if (ry_track_pidfile_alive(p.tracker)) {
 		rc = 0;
 	} else if ((rc = ry_store_begin(st)) == 0) {
 		/* Under the lock no tracker can settle meanwhile: if the run is

@@ -598,7 +598,7 @@ static int create_run(ry_store *st, const ry_track_options *o, ry_track_result *
 		rc = ry_mkdir_p(f->artifacts);
 	}
 	if (!rc)
-		rc = ry_track__pidfile_write(f->tracker, getpid());
+		rc = ry_track_pidfile_write(f->tracker, getpid());
 	if (!rc)
 		rc = ry_store_commit(st);
 	else

@@ -101,4 +101,15 @@ int ry_track_open_workspace(ry_store **out, const char *path, unsigned flags);
  * /proc, NULL if the pid does not exist or is a zombie.  Caller frees. */
 char *ry_track_pid_identity(int pid);
 
+/* A pid file: a first line "PID IDENTITY" (see ry_track_pid_identity),
+ * the format of both <run dir>/tracker and <run dir>/keeper.  runyard
+ * writes its tracker file while the run is created, in the same
+ * transaction; while that process lives, no other start ingests the run's
+ * output.  A remote launch keeps one for its launcher (remote/launch.c),
+ * so that sync can tell a launch in progress from one that died.
+ * Replaced atomically.  0 or RY_EIO. */
+int ry_track_pidfile_write(const char *path, int pid);
+/* Is the process recorded in the first line of `path` still alive? */
+bool ry_track_pidfile_alive(const char *path);
+
 #endif

@@ -94,20 +94,12 @@ struct ry_track__end {
 /* Read an exit file; false when there is none or it is not one. */
 bool ry_track__exit_read(const char *path, struct ry_track__end *e);
 
-/* A pid file: a first line "PID IDENTITY" (see ry_track_pid_identity),
- * the format of both <run dir>/tracker and <run dir>/keeper.  runyard
- * writes its tracker file while the run is created, in the same
- * transaction; while that process lives, no other start ingests the run's
- * output.  Replaced atomically.  0 or RY_EIO. */
-int ry_track__pidfile_write(const char *path, pid_t pid);
 /* <run dir>/keeper, the keeper's own file: its "PID IDENTITY" line, written
  * by the keeper before the command starts, then a second line with the
  * command's pid and identity once it has.  The command's pid goes to *pid
  * (0 if not started) and its identity is returned (caller frees; NULL if
  * unknown). */
 char *ry_track__keeper_child(const char *path, int *pid);
-/* Is the process recorded in the first line of `path` still alive? */
-bool ry_track__pidfile_alive(const char *path);
 
 /* A run's status from how its command ended; *has_exit and *code are what
  * the run records, *shell what a shell would report ($?).  Static string. */

@@ -11,16 +11,18 @@ static const char help[] =
 	"usage: runyard cancel RUN\n"
 	"\n"
 	"Stop a remote run: SIGTERM to its whole process group on the host, SIGKILL\n"
-	"5 s later if it is still there.  Its status becomes 'killed'; its log, metrics\n"
-	"and artifacts so far are pulled.  RUN is an id, a uuid prefix or a unique name.\n"
+	"if any of the group is still there 10 s later, then a check that none is.\n"
+	"Its status becomes 'killed'; its log, metrics and artifacts so far are\n"
+	"pulled.  A queued run that has not started is told not to start.  RUN is an\n"
+	"id, a uuid prefix or a unique name (docs/remote.md).\n"
 	"\n"
 	"Options:\n"
 	"  --db PATH   workspace file\n"
 	"  -h, --help  print this help\n"
 	"\n"
 	"Exit status: 0 cancelled, 1 no such run, not a remote run (a local run is\n"
-	"stopped with Ctrl-C in its terminal), already settled or its host could not\n"
-	"be reached, 2 bad usage.\n";
+	"stopped with Ctrl-C in its terminal), already settled, its host could not\n"
+	"be reached or a process of the job survived SIGKILL, 2 bad usage.\n";
 
 int cli_cancel(int argc, char **argv, struct cli_global *g)
 {
