@@ -22,7 +22,7 @@ enum {
 	RY_EIO = -6,        /* file or network I/O failed (exit 1) */
 	RY_ESCHEMA = -7,    /* workspace made by a newer runyard, or not a workspace (exit 1) */
 	RY_ECORRUPT = -8,   /* data failed an integrity check (exit 1) */
-	RY_EBUSY = -9,      /* the workspace stayed locked by another process (exit 1) */
+	RY_EBUSY = -9,      /* held by another process: the workspace lock, a GPU lease (exit 1) */
 	RY_EREFUSED = -10,  /* refused by a policy: host key, budget, gate (exit 1) */
 	RY_ESTALE = -11,    /* changed meanwhile by another process: e.g. a run already settled (exit 1) */
 };

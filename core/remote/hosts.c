@@ -4,6 +4,7 @@
  * here.  It does not launch anything and never writes to the workspace.
  */
 #include "remote/hosts.h"
+#include "remote/lease.h"
 #include "remote/simulated.h"
 #include "base/config.h"
 #include "base/alloc.h"
@@ -112,6 +113,8 @@ int ry_hosts_list(ry_host **out, size_t *nout, const ry_config *cfg, const ry_ss
 			set_str(&h->labels, v);
 		if ((v = ry_config_get(cfg, sec, "workdir")))
 			set_str(&h->workdir, v);
+		if ((v = ry_config_get(cfg, sec, "lease_dir")))
+			set_str(&h->lease_dir, v);
 		if ((v = ry_config_get(cfg, sec, "ssh_alias")))
 			set_str(&h->ssh_alias, v);
 	}
@@ -124,6 +127,8 @@ int ry_hosts_list(ry_host **out, size_t *nout, const ry_config *cfg, const ry_ss
 			hosts[i].ssh_alias = ry_xstrdup(hosts[i].name);
 		if (!hosts[i].workdir)
 			hosts[i].workdir = ry_xstrdup(RY_HOSTS_DEFAULT_WORKDIR);
+		if (!hosts[i].lease_dir)
+			hosts[i].lease_dir = ry_xstrdup(RY_LEASE_DEFAULT_DIR);
 		/* built now, while the store is at hand: a probe thread has none */
 		if (hosts[i].simulated)
 			hosts[i].canned_probe = ry_simulated__probe_text(&hosts[i], st);
@@ -141,6 +146,8 @@ static void clear_probe(ry_host *h)
 		free(h->gpus[i].uuid);
 		free(h->gpus[i].name);
 		free(h->gpus[i].users);
+		free(h->gpus[i].lease_run);
+		free(h->gpus[i].lease_user);
 	}
 	free(h->gpus);
 	h->gpus = NULL;
@@ -164,6 +171,7 @@ static void host_clear(ry_host *h)
 	free(h->origin);
 	free(h->labels);
 	free(h->workdir);
+	free(h->lease_dir);
 	free(h->canned_probe);
 }
 
@@ -191,6 +199,7 @@ ry_host *ry_host_copy(const ry_host *h)
 	c->origin = ry_xstrdup(h->origin);
 	c->labels = ry_xstrdup(h->labels);
 	c->workdir = ry_xstrdup(h->workdir);
+	c->lease_dir = ry_xstrdup(h->lease_dir);
 	c->canned_probe = ry_xstrdup(h->canned_probe);
 	c->error = ry_xstrdup(h->error);
 	c->gpu_error = ry_xstrdup(h->gpu_error);
@@ -200,6 +209,8 @@ ry_host *ry_host_copy(const ry_host *h)
 		c->gpus[i].uuid = ry_xstrdup(h->gpus[i].uuid);
 		c->gpus[i].name = ry_xstrdup(h->gpus[i].name);
 		c->gpus[i].users = ry_xstrdup(h->gpus[i].users);
+		c->gpus[i].lease_run = ry_xstrdup(h->gpus[i].lease_run);
+		c->gpus[i].lease_user = ry_xstrdup(h->gpus[i].lease_user);
 	}
 	return c;
 }
@@ -219,6 +230,7 @@ void ry_host_free(ry_host *h)
  * spliced into the text. */
 static const char probe_script[] =
 	"W=$1; case $W in '~') W=$HOME;; '~/'*) W=$HOME/${W#\\~/};; esac\n"
+	RY_LEASE_SH
 	"T=; command -v timeout >/dev/null 2>&1 && T='timeout 20'\n"
 	"if command -v nvidia-smi >/dev/null 2>&1; then\n"
 	"  echo @@gpu\n"
@@ -230,6 +242,8 @@ static const char probe_script[] =
 	"    case $p in ''|*[!0-9]*) continue;; esac\n"
 	"    echo \"$u, $p, $m, $(ps -o user= -p \"$p\" 2>/dev/null)\"\n"
 	"  done\n"
+	"  echo @@leases\n"
+	"  [ -n \"$2\" ] && lease_list \"$2\"\n"
 	"else\n"
 	"  echo @@nogpu\n"
 	"fi\n"
@@ -294,6 +308,21 @@ static void add_user(char **users, const char *u)
 	}
 }
 
+/* "GPU_UUID RUN_UUID USER": a held lease (lease.h) on one of h's GPUs. */
+static void parse_lease(ry_host *h, const char *line)
+{
+	char gpu[128], run[64], user[64] = "";
+	if (sscanf(line, "%127s %63s %63s", gpu, run, user) < 2)
+		return;
+	for (size_t i = 0; i < h->ngpus; i++) {
+		ry_gpu *g = &h->gpus[i];
+		if (g->uuid && !strcmp(g->uuid, gpu) && !g->lease_run) {
+			g->lease_run = ry_xstrdup(run);
+			g->lease_user = *user ? ry_xstrdup(user) : NULL;
+		}
+	}
+}
+
 void ry_host_parse_probe(ry_host *h, const char *out)
 {
 	const char *p = out;
@@ -355,6 +384,8 @@ void ry_host_parse_probe(ry_host *h, const char *out)
 			}
 			for (size_t i = 0; i < 4; i++)
 				free(f[i]);
+		} else if (!strcmp(section, "leases")) {
+			parse_lease(h, line);
 		} else if (!strcmp(section, "nproc")) {
 			if (atoi(line) > 0)
 				h->ncpu = atoi(line);
@@ -380,7 +411,7 @@ void ry_host_parse_probe(ry_host *h, const char *out)
 
 bool ry_gpu_is_free(const ry_gpu *g)
 {
-	if (g->nprocs > 0)
+	if (g->lease_run || g->nprocs > 0)
 		return false;
 	if (!isnan(g->mem_used) && !isnan(g->mem_total) && g->mem_total > 0 && g->mem_used > 0.05 * g->mem_total)
 		return false;
@@ -407,6 +438,8 @@ int ry_hosts__probe_session(ry_host *h, ry_ssh *s, int timeout_ms)
 	ry_shell_quote(&cmd, probe_script);
 	ry_buf_puts(&cmd, " sh ");
 	ry_shell_quote(&cmd, h->workdir ? h->workdir : RY_HOSTS_DEFAULT_WORKDIR);
+	ry_buf_putc(&cmd, ' ');
+	ry_shell_quote(&cmd, h->lease_dir ? h->lease_dir : RY_LEASE_DEFAULT_DIR);
 	rc = ry_ssh_exec(s, ry_buf_cstr(&cmd), NULL, 0, &out, &err, &status, timeout_ms);
 	if (rc) {
 		h->fail = ry_ssh_last_fail(s);

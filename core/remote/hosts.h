@@ -53,6 +53,8 @@ typedef struct ry_gpu {
 	double util;         /* percent; NaN when unknown */
 	int nprocs;          /* compute processes on it */
 	char *users;         /* owners of those processes, "alice,bob", or NULL (owned) */
+	char *lease_run;     /* uuid of the run holding a lease on it (lease.h), or NULL (owned) */
+	char *lease_user;    /* who launched that run, or NULL (owned) */
 } ry_gpu;
 
 typedef struct ry_host {
@@ -64,6 +66,7 @@ typedef struct ry_host {
 	char *labels;             /* "a100, big" or NULL */
 	int max_gpus;             /* 0: no limit */
 	char *workdir;            /* remote dir for runs/packs (default ~/.runyard) */
+	char *lease_dir;          /* the host's GPU lease directory, shared by its users (lease.h) */
 	bool simulated;           /* a demo host (hosts.simulated): never connected to; probes get a
 	                             canned answer and its runs settle by themselves (simulated.h) */
 	char *canned_probe;       /* simulated hosts: that answer, from the workspace (owned) */
@@ -123,8 +126,8 @@ void ry_host_parse_probe(ry_host *h, const char *out);
 /* Core-internal (launch.c): run the probe on an open session. */
 int ry_hosts__probe_session(ry_host *h, ry_ssh *s, int timeout_ms);
 
-/* Whether a GPU is free to launch on: no compute process, under 5% of its
- * memory used. */
+/* Whether a GPU is free to launch on: no lease held on it (lease.h), no
+ * compute process, under 5% of its memory used. */
 bool ry_gpu_is_free(const ry_gpu *g);
 
 /* Up to `want` free GPU indices into idx (at most max entries), lowest

@@ -14,6 +14,7 @@
  * shell-quoted.  Starting, reading and signalling them is launch.c's job.
  */
 #include "remote/jobscript.h"
+#include "remote/lease.h"
 #include "base/buf.h"
 #include "base/shell.h"
 
@@ -39,19 +40,21 @@
 /* put F VALUE: write a contract file atomically. */
 #define PUT_FN "put() { echo \"$2\" > \"$D/$1.tmp\" && mv -f \"$D/$1.tmp\" \"$D/$1\"; }\n"
 
-/* $1 run dir, $2 the wrapper's pid, $3 the time limit in seconds (0 none).
- * Heartbeat every 10 s; at the limit TERM the group, give it 10 s to end
- * (training scripts save a checkpoint on TERM), then KILL it and write the
- * end the wrapper, killed too, cannot. */
+/* $1 run dir, $2 the wrapper's pid, $3 the time limit in seconds (0 none),
+ * $4 the lease dir, $5 the run uuid, then its GPU uuids.  Heartbeat every
+ * 10 s; at the limit TERM the group, give it 10 s to end (training scripts
+ * save a checkpoint on TERM), then KILL it and write the end the wrapper,
+ * killed too, cannot; and give back the leases of a wrapper that died. */
 static const char watchdog_script[] =
-	"D=$1 W=$2 LIMIT=$3\n"
-	PUT_FN MEMBERS_FN
+	"D=$1 W=$2 LIMIT=$3 LD=$4 RUN=$5; shift 5\n"
+	PUT_FN MEMBERS_FN RY_LEASE_SH
 	"start=$(date +%s) n=0\n"
 	"while [ ! -e \"$D/exit_code\" ]; do\n"
 	"  now=$(date +%s)\n"
 	"  [ $((n % 10)) -eq 0 ] && echo \"$now\" > \"$D/heartbeat\"\n"
-	"  if ! kill -0 \"$W\" 2>/dev/null; then\n"
+	"  if ! pid_alive \"$W\" \"$(cat \"$D/pid_start\" 2>/dev/null)\"; then\n"
 	"    [ -e \"$D/exit_code\" ] || [ -e \"$D/ended\" ] || put ended \"$(date +%s.%N)\"\n"
+	"    lease_give \"$LD\" \"$RUN\" \"$@\"\n"
 	"    exit 0\n"
 	"  fi\n"
 	"  if [ \"$LIMIT\" -gt 0 ] && [ $((now - start)) -ge \"$LIMIT\" ]; then\n"
@@ -63,6 +66,7 @@ static const char watchdog_script[] =
 	"      kill -KILL -\"$W\" 2>/dev/null\n"
 	"      [ -e \"$D/ended\" ] || put ended \"$(date +%s.%N)\"\n"
 	"      put exit_code 137\n"
+	"      lease_give \"$LD\" \"$RUN\" \"$@\"\n"
 	"    fi\n"
 	"    exit 0\n"
 	"  fi\n"
@@ -70,22 +74,36 @@ static const char watchdog_script[] =
 	"  sleep 1\n"
 	"done\n";
 
-char *ry_jobscript_wrapper(const char *dir, const char *subdir, const char *uuid, const char *gpus,
-                           double limit, char *const *argv)
+char *ry_jobscript_wrapper(const ry_jobscript_job *job)
 {
+	const char *dir = job->dir, *subdir = job->subdir, *uuid = job->uuid, *gpus = job->gpus;
+	double limit = job->limit;
+	char *const *argv = job->argv;
 	ry_buf b = RY_BUF_INIT;
 	ry_buf_puts(&b, "#!/bin/sh\n# runyard job wrapper (see runyard's core/remote/jobscript.h for the files it writes)\nD=");
 	ry_shell_quote(&b, dir);
 	ry_buf_printf(&b, "\nLIMIT=%lld\nSUB=", (long long)ceil(limit > 0 ? limit : 0));
 	ry_shell_quote(&b, subdir ? subdir : "");
+	ry_buf_puts(&b, "\nRUN=");
+	ry_shell_quote(&b, uuid);
+	ry_buf_puts(&b, "\nLD=");
+	ry_shell_quote(&b, job->lease_dir ? job->lease_dir : RY_LEASE_DEFAULT_DIR);
+	ry_buf_puts(&b, "\nset --");
+	for (size_t i = 0; job->gpu_uuids && job->gpu_uuids[i]; i++) {
+		ry_buf_putc(&b, ' ');
+		ry_shell_quote(&b, job->gpu_uuids[i]);
+	}
 	ry_buf_puts(&b, "\nWATCHDOG=");
 	ry_shell_quote(&b, watchdog_script);
-	ry_buf_puts(&b, "\n" PUT_FN MEMBERS_FN
+	ry_buf_puts(&b, "\n" PUT_FN MEMBERS_FN RY_LEASE_SH
 	                "cd \"$D/code/$SUB\" 2>/dev/null || cd \"$D/code\" || { put exit_code 127; exit 127; }\n"
 	                "put pid $$\n"
 	                "cut -d' ' -f22 /proc/$$/stat > \"$D/pid_start\" 2>/dev/null\n"
+	                "lease_stamp \"$LD\" \"$RUN\" $$ \"$(cat \"$D/pid_start\" 2>/dev/null)\" \"$@\"\n"
 	                "# cancelled before it started (jobscript.h: cancel)\n"
-	                "if [ -e \"$D/cancel\" ]; then put ended \"$(date +%s.%N)\"; put exit_code 143; exit 0; fi\n");
+	                "if [ -e \"$D/cancel\" ]; then\n"
+	                "  lease_give \"$LD\" \"$RUN\" \"$@\"; put ended \"$(date +%s.%N)\"; put exit_code 143; exit 0\n"
+	                "fi\n");
 	if (gpus) {
 		/* PCI bus order, the order nvidia-smi printed when runyard chose
 		 * these GPUs: CUDA's default (fastest first) can name others. */
@@ -103,7 +121,7 @@ char *ry_jobscript_wrapper(const char *dir, const char *subdir, const char *uuid
 	                "export RUNYARD_RUN_ID RUNYARD_RUN_UUID RUNYARD_METRICS RUNYARD_ARTIFACTS PYTHONUNBUFFERED\n"
 	                "mkdir -p \"$RUNYARD_ARTIFACTS\"; : >> \"$RUNYARD_METRICS\"; : >> \"$D/log\"\n"
 	                "put started \"$(date +%s.%N)\"\n"
-	                "setsid sh -c \"$WATCHDOG\" watchdog \"$D\" $$ \"$LIMIT\" </dev/null >/dev/null 2>&1 &\n"
+	                "setsid sh -c \"$WATCHDOG\" watchdog \"$D\" $$ \"$LIMIT\" \"$LD\" \"$RUN\" \"$@\" </dev/null >/dev/null 2>&1 &\n"
 	                "trap 'true' TERM\n");
 	for (size_t i = 0; argv[i]; i++) {
 		if (i)
@@ -126,6 +144,7 @@ char *ry_jobscript_wrapper(const char *dir, const char *subdir, const char *uuid
 	                "  left=$(members $$ $$)\n"
 	                "  [ -n \"$left\" ] && kill -KILL $left 2>/dev/null\n"
 	                "fi\n"
+	                "lease_give \"$LD\" \"$RUN\" \"$@\"\n"
 	                "put exit_code \"$rc\"\n");
 	return ry_buf_detach(&b);
 }
@@ -139,9 +158,11 @@ const char ry_jobscript_prepare[] =
 	"exit 0\n";
 
 const char ry_jobscript_start[] =
-	"D=$1; P=$2\n"
+	"D=$1; P=$2; LD=$3; RUN=$4; shift 4\n"
+	RY_LEASE_SH
 	"mkdir -p \"$D/code\" && tar -xf \"$P\" -C \"$D/code\" || { echo \"cannot unpack the code into $D/code\" >&2; exit 3; }\n"
 	"cat > \"$D/run.sh\" || exit 4\n"
+	"if [ $# -gt 0 ]; then lease_take \"$LD\" \"$RUN\" \"$@\" || exit $?; fi\n"
 	"setsid nohup sh \"$D/run.sh\" </dev/null >/dev/null 2>&1 &\n"
 	"i=0\n"
 	"while [ ! -s \"$D/pid\" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done\n"
@@ -149,6 +170,7 @@ const char ry_jobscript_start[] =
 
 const char ry_jobscript_status[] =
 	"D=$1\n"
+	RY_JOBSCRIPT_PID_ALIVE_SH
 	"[ -d \"$D\" ] || { echo missing; exit 0; }\n"
 	"if [ -e \"$D/exit_code\" ]; then\n"
 	"  echo \"exit $(cat \"$D/exit_code\")\"\n"
@@ -159,10 +181,7 @@ const char ry_jobscript_status[] =
 	"[ -e \"$D/reason\" ] && echo \"reason $(head -c 64 \"$D/reason\")\"\n"
 	"if [ -s \"$D/pid\" ]; then\n"
 	"  echo pid\n"
-	"  p=$(cat \"$D/pid\")\n"
-	"  if kill -0 \"$p\" 2>/dev/null && [ \"$(cut -d' ' -f22 /proc/$p/stat 2>/dev/null)\" = \"$(cat \"$D/pid_start\" 2>/dev/null)\" ]; then\n"
-	"    echo alive\n"
-	"  fi\n"
+	"  pid_alive \"$(cat \"$D/pid\")\" \"$(cat \"$D/pid_start\" 2>/dev/null)\" && echo alive\n"
 	"fi\n"
 	"[ -e \"$D/heartbeat\" ] && echo \"heartbeat $(cat \"$D/heartbeat\")\"\n"
 	"[ -e \"$D/run.sh\" ] && echo \"script_age $(( $(date +%s) - $(stat -c %Y \"$D/run.sh\") ))\"\n"

@@ -14,6 +14,8 @@
  *   cancel          asks a wrapper that has not started the command yet
  *                   not to start it
  *   heartbeat       the watchdog's clock every 10 s
+ * and the job's GPU leases (lease.h) are stamped with the wrapper's pid
+ * once it runs and given back once the group is gone.
  *   log, metrics.jsonl, artifacts/   what the command wrote
  * A job is over when its whole process group is gone: the wrapper stops
  * what the command left behind (TERM, then KILL) before it writes
@@ -26,18 +28,42 @@
 #ifndef RY_REMOTE_JOBSCRIPT_H
 #define RY_REMOTE_JOBSCRIPT_H
 
-/* The wrapper for one job: run directory dir, code subdirectory subdir
- * (NULL: the pack's root), run uuid, CUDA device list gpus (NULL: none),
- * time limit in seconds (<= 0: none), the command's argv.  Caller frees. */
-char *ry_jobscript_wrapper(const char *dir, const char *subdir, const char *uuid, const char *gpus,
-                           double limit, char *const *argv);
+/* Shell function pid_alive PID START: status 0 when process PID lives
+ * (not a zombie: where nothing reaps orphans, a dead wrapper lingers as
+ * one) and started at START, field 22 of /proc/PID/stat as the wrapper
+ * recorded it in pid_start, so that a reused pid is not taken for it. */
+#define RY_JOBSCRIPT_PID_ALIVE_SH \
+	"pid_alive() {\n" \
+	"  _s=$(cat \"/proc/$1/stat\" 2>/dev/null) || return 1\n" \
+	"  _w=$2\n" \
+	"  set -f; set -- ${_s##*) }; set +f\n" \
+	"  [ \"$1\" != Z ] && [ \"${20}\" = \"$_w\" ]\n" \
+	"}\n"
+
+/* What a job wrapper is made of. */
+typedef struct ry_jobscript_job {
+	const char *dir;        /* the run directory on the host */
+	const char *subdir;     /* code subdirectory to run in (NULL: the pack's root) */
+	const char *uuid;       /* the run's */
+	const char *gpus;       /* CUDA device list "0,2" (NULL: none) */
+	char *const *gpu_uuids; /* the leased GPUs' uuids, NULL-terminated (NULL: none) */
+	const char *lease_dir;  /* the host's lease directory (lease.h) */
+	double limit;           /* time limit in seconds (<= 0: none) */
+	char *const *argv;      /* the command */
+} ry_jobscript_job;
+
+/* The wrapper for one job.  Caller frees. */
+char *ry_jobscript_wrapper(const ry_jobscript_job *job);
 
 /* $1 work dir, $2 run uuid, $3 pack sha256: makes the directories and
  * prints the work dir's real path, "have" when the pack is there already,
  * "nosetsid" when the host cannot detach jobs. */
 extern const char ry_jobscript_prepare[];
-/* $1 run dir, $2 pack path, the wrapper on stdin: unpacks the code, starts
- * the wrapper detached, prints its pid once it wrote one. */
+/* $1 run dir, $2 pack path, $3 lease dir, $4 run uuid, then the GPU uuids
+ * to lease, the wrapper on stdin: unpacks the code, takes the leases (exit
+ * 5 with "taken GPU RUN USER" lines when another run holds one, 6 when the
+ * lease directory is unusable), starts the wrapper detached, prints its
+ * pid once it wrote one. */
 extern const char ry_jobscript_start[];
 /* $1 run dir: prints the job's state as lines "missing", "exit N",
  * "ended T", "started T", "reason R", "pid", "alive", "heartbeat T",

@@ -17,6 +17,7 @@
 #include "remote/cost.h"
 #include "remote/inventory.h"
 #include "remote/jobscript.h"
+#include "remote/lease.h"
 #include "base/error.h"
 #include "base/fault.h"
 #include "metrics/ingest.h"
@@ -199,6 +200,116 @@ static int choose_gpus(ry_host *probe, const ry_launch_spec *spec, char **out, i
 	return 0;
 }
 
+static void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The uuids of the GPUs in list "0,2" (indices on probe), for their
+ * leases: NULL-terminated, caller frees with ry_strv_free.  A uuid that is
+ * not nvidia-smi's "GPU-" and hex and dashes never names a file there. */
+static int gpu_uuids(const ry_host *probe, const char *list, char ***out)
+{
+	size_t n = 0;
+	char **v = ry_xcalloc(probe->ngpus + 1, sizeof *v);
+	for (const char *p = list; p && *p; p += strcspn(p, ","), p += *p == ',') {
+		int idx = atoi(p);
+		for (size_t i = 0; i < probe->ngpus && n < probe->ngpus; i++) {
+			const char *u = probe->gpus[i].uuid;
+			if (probe->gpus[i].index != idx)
+				continue;
+			if (!u || strncmp(u, "GPU-", 4) || u[4 + strspn(u + 4, "0123456789abcdefABCDEF-")]) {
+				strv_free(v);
+				return ry_error_set(RY_EIO, "%s: nvidia-smi gave GPU %d the uuid '%s', which runyard cannot "
+				                    "lease", probe->name, idx, u ? u : "");
+			}
+			v[n++] = ry_xstrdup(u);
+		}
+	}
+	*out = v;
+	return 0;
+}
+
+/* The error for a start refused because another run holds a lease on a
+ * GPU this one chose: out has "taken GPU_UUID RUN_UUID USER" lines. */
+static int lease_conflict(const ry_host *probe, const char *out)
+{
+	char gpu[128] = "", run[64] = "", user[64] = "?";
+	const char *p = strstr(out, "taken ");
+	int idx = -1;
+	if (p)
+		sscanf(p, "taken %127s %63s %63s", gpu, run, user);
+	for (size_t i = 0; i < probe->ngpus; i++)
+		if (probe->gpus[i].uuid && !strcmp(probe->gpus[i].uuid, gpu))
+			idx = probe->gpus[i].index;
+	return ry_error_set(RY_EBUSY, "GPU %d on %s was just taken by run %.8s (launched by %s); pick other GPUs "
+	                    "or launch again", idx, probe->name, run, user);
+}
+
+/* Take the leases and start the wrapper.  GPUs runyard chose that another
+ * launch took a moment earlier are chosen again from a fresh probe (twice
+ * at most); GPUs the user named are not swapped behind their back.
+ * *uncertain is left true when the link failed with the start sent: the
+ * job may be running. */
+static int start_job(ry_store *st, ry_ssh *s, ry_host *probe, const ry_launch_spec *spec, ry_launch_result *res,
+                     const char *subdir, const char *rundir, const char *packpath, bool *uncertain)
+{
+	ry_buf out = RY_BUF_INIT, err = RY_BUF_INIT;
+	int rc = 0, status = 0;
+	for (int attempt = 0;; attempt++) {
+		char **uuids = NULL, *script;
+		const char **args;
+		size_t nargs = 4;
+		ry_jobscript_job job = { rundir, subdir, res->uuid, res->gpus, NULL, probe->lease_dir, spec->time_limit,
+		                         spec->argv };
+		if ((rc = gpu_uuids(probe, res->gpus, &uuids)))
+			break;
+		job.gpu_uuids = uuids;
+		script = ry_jobscript_wrapper(&job);
+		args = ry_xcalloc(4 + probe->ngpus + 1, sizeof *args);
+		args[0] = rundir;
+		args[1] = packpath;
+		args[2] = probe->lease_dir ? probe->lease_dir : RY_LEASE_DEFAULT_DIR;
+		args[3] = res->uuid;
+		for (size_t i = 0; uuids[i]; i++)
+			args[nargs++] = uuids[i];
+		ry_buf_clear(&out);
+		ry_buf_clear(&err);
+		*uncertain = true;
+		rc = rsh(s, ry_jobscript_start, args, nargs, script, strlen(script), &out, &err, &status, 0);
+		free(args);
+		free(script);
+		strv_free(uuids);
+		if (rc)
+			break;
+		*uncertain = false;
+		if (status != 5) {
+			res->pid = atoi(ry_buf_cstr(&out));
+			if (status != 0 || res->pid <= 0)
+				rc = ry_error_set(RY_EIO, "%s: the job did not start (exit %d): %.300s", probe->name, status,
+				                  err.len ? ry_buf_cstr(&err) : "no pid file appeared");
+			break;
+		}
+		if ((spec->gpu_ids && *spec->gpu_ids) || attempt == 2) {
+			rc = lease_conflict(probe, ry_buf_cstr(&out));
+			break;
+		}
+		{
+			int ngpus;
+			free(res->gpus);
+			res->gpus = NULL;
+			if ((rc = ry_hosts__probe_session(probe, s, 0)) || (rc = choose_gpus(probe, spec, &res->gpus, &ngpus)))
+				break;
+			ry_run_set_text(st, res->run_id, "gpus", res->gpus);
+		}
+	}
+	ry_buf_free(&out);
+	ry_buf_free(&err);
+	return rc;
+}
+
 /* Params from the command's arguments, parsed as for local runs. */
 static void record_params(ry_store *st, int64_t id, char *const *argv)
 {
@@ -255,10 +366,10 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 	ry_host *probe = NULL;
 	ry_run_spec rs = RY_RUN_SPEC_INIT;
 	ry_buf out = RY_BUF_INIT, err = RY_BUF_INIT;
-	char *cwd = NULL, *command = NULL, *workdir = NULL, *rundir = NULL, *packpath = NULL, *script = NULL;
+	char *cwd = NULL, *command = NULL, *workdir = NULL, *rundir = NULL, *packpath = NULL;
 	char *launcher = NULL;
 	int rc, status, ngpus = 0;
-	bool created = false, sent = false;
+	bool created = false, uncertain = false;
 
 	memset(res, 0, sizeof *res);
 	if (!o)
@@ -348,28 +459,15 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 			goto out;
 	}
 	progress(o, 1, "starting");
-	script = ry_jobscript_wrapper(rundir, pack->subdir, res->uuid, res->gpus, spec->time_limit, spec->argv);
-	ry_buf_clear(&out);
-	ry_buf_clear(&err);
-	{
-		const char *args[] = { rundir, packpath };
-		sent = true;
-		if ((rc = rsh(s, ry_jobscript_start, args, 2, script, strlen(script), &out, &err, &status, 0)))
-			goto out;
-	}
-	ry_fault("launch-started");
-	res->pid = atoi(ry_buf_cstr(&out));
-	if (status != 0 || res->pid <= 0) {
-		rc = ry_error_set(RY_EIO, "%s: the job did not start (exit %d): %.300s", host->name, status,
-		                  err.len ? ry_buf_cstr(&err) : "no pid file appeared");
+	if ((rc = start_job(st, s, probe, spec, res, pack->subdir, rundir, packpath, &uncertain)))
 		goto out;
-	}
+	ry_fault("launch-started");
 	ry_run_set_int(st, res->run_id, "pid", res->pid);
 	ry_run_set_real(st, res->run_id, "started", ry_now());
 	rc = ry_run_set_text(st, res->run_id, "status", "running");
 	ry_store_event(st, "launch", res->uuid, host->name);
 out:
-	if (rc && sent && !res->pid) {
+	if (rc && uncertain) {
 		/* The link failed with the start sent: the job may well be
 		 * running.  The run stays queued for sync to settle from the run
 		 * directory (sync_one), never marked failed over a live job. */
@@ -399,7 +497,6 @@ out:
 	free(workdir);
 	free(rundir);
 	free(packpath);
-	free(script);
 	return rc;
 }
 

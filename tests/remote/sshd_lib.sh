@@ -112,15 +112,18 @@ price_per_hour = 0.5
 gpu_price_per_hour = 1.25
 labels = rtx3090
 workdir = $RT_WORK/gpu2
+lease_dir = $RT_WORK/leases
 [host gpu8]
 price_per_hour = 2
 gpu_price_per_hour = 3
 labels = a100
 max_gpus = 8
 workdir = $RT_WORK/gpu8
+lease_dir = $RT_WORK/leases
 [host cpubox]
 price_per_hour = 0.1
 workdir = $RT_WORK/cpu
+lease_dir = $RT_WORK/leases
 CONF
 	export RUNYARD_CONFIG=$RT/runyard.conf
 	unset SSH_AUTH_SOCK RUNYARD_SSH_CONFIG RUNYARD_KNOWN_HOSTS

@@ -22,11 +22,12 @@ static const char help[] =
 	"\n"
 	"List the hosts runyard can launch on: the Host aliases of ~/.ssh/config\n"
 	"(wildcard entries excluded), the [host NAME] sections of runyard's config\n"
-	"file (price_per_hour, gpu_price_per_hour, labels, max_gpus, workdir) and\n"
-	"the workspace's hosts table.\n"
+	"file (price_per_hour, gpu_price_per_hour, labels, max_gpus, workdir,\n"
+	"lease_dir) and the workspace's hosts table.\n"
 	"\n"
 	"  --probe         connect to each host (all at once) and show its GPUs with\n"
-	"                  memory, utilisation and who uses them, CPUs and load, free\n"
+	"                  memory, utilisation and who uses them (the run holding a\n"
+	"                  GPU's lease, or other processes' users), CPUs and load, free\n"
 	"                  memory and free disk in the workdir; unreachable hosts say\n"
 	"                  why (dns, refused, timeout, auth, unknown host key, ...)\n"
 	"  --timeout SECS  per-host probe deadline (default 15)\n"
@@ -169,6 +170,16 @@ static cJSON *host_json(const ry_host *h)
 			cJSON_AddStringToObject(g, "users", gp->users);
 		else
 			cJSON_AddNullToObject(g, "users");
+		if (gp->lease_run) {
+			cJSON *l = cJSON_AddObjectToObject(g, "lease");
+			cJSON_AddStringToObject(l, "run_uuid", gp->lease_run);
+			if (gp->lease_user)
+				cJSON_AddStringToObject(l, "user", gp->lease_user);
+			else
+				cJSON_AddNullToObject(l, "user");
+		} else {
+			cJSON_AddNullToObject(g, "lease");
+		}
 		cJSON_AddBoolToObject(g, "free", ry_gpu_is_free(gp));
 		nfree += ry_gpu_is_free(gp);
 		cJSON_AddItemToArray(gpus, g);
@@ -186,7 +197,7 @@ static cJSON *host_json(const ry_host *h)
 
 static void print_host(const ry_host *h)
 {
-	char price[64], status[256];
+	char price[64], status[256], state[256];
 	cli_put_safe(stdout, h->name);
 	tui_present_price(price, sizeof price, h);
 	printf("  [%s]%s  %s", h->origin, h->simulated ? "  simulated (a demo host: never connected to)" : "",
@@ -218,13 +229,9 @@ static void print_host(const ry_host *h)
 		printf("  GPU %-2d ", g->index);
 		cli_put_safe(stdout, g->name);
 		printf("  %6.0f/%.0f MiB  %3.0f%%  ", g->mem_used, g->mem_total, g->util);
-		if (g->nprocs) {
-			printf("busy: ");
-			cli_put_safe(stdout, g->users ? g->users : "?");
-			printf(" (%d process%s)\n", g->nprocs, g->nprocs == 1 ? "" : "es");
-		} else {
-			printf("%s\n", ry_gpu_is_free(g) ? "free" : "in use");
-		}
+		tui_present_gpu_state(state, sizeof state, g);
+		cli_put_safe(stdout, state);
+		printf("\n");
 	}
 }
 

@@ -38,6 +38,18 @@ void tui_present_price(char *out, size_t n, const ry_host *h)
 		snprintf(out, n, "$%.2f/h", h->price_per_hour);
 }
 
+void tui_present_gpu_state(char *out, size_t n, const ry_gpu *g)
+{
+	if (g->lease_run)
+		snprintf(out, n, "leased by run %.8s (%s)%s", g->lease_run, g->lease_user ? g->lease_user : "?",
+		         g->nprocs ? ", in use" : "");
+	else if (g->nprocs)
+		snprintf(out, n, "busy: %s (%d process%s)", g->users ? g->users : "?", g->nprocs,
+		         g->nprocs == 1 ? "" : "es");
+	else
+		snprintf(out, n, "%s", ry_gpu_is_free(g) ? "free" : "in use");
+}
+
 void tui_present_host_status(char *out, size_t n, const ry_host *h)
 {
 	char mem[32], disk[32];

@@ -39,6 +39,13 @@ void tui_present_price(char *out, size_t n, const ry_host *h);
  * Writes into out. */
 void tui_present_host_status(char *out, size_t n, const ry_host *h);
 
+/* A GPU's state as `hosts` and the hosts screen show it: "leased by run
+ * 1a2b3c4d (alice)" (a runyard run holds it, lease.h), "busy: alice (2
+ * processes)" (a process outside runyard's leases), "free" or "in use"
+ * (memory used with no process).  Raw text from the host: the caller
+ * sanitises it on the way to the terminal. */
+void tui_present_gpu_state(char *out, size_t n, const ry_gpu *g);
+
 /* The budget check of e: "warning: over budget: WHY", "blocked: over
  * budget: WHY" under budget_mode = block, or "" within budget. */
 void tui_present_budget(char *out, size_t n, const ry_cost_estimate *e);

@@ -191,14 +191,13 @@ static void gpu_line(struct line_sink *s, const ry_gpu *g)
 		snprintf(buf, sizeof buf, "%3.0f%%", g->util);
 	put(s, x, buf, TUI_COLOR_DEFAULT);
 	x += 6;
-	if (g->nprocs) {
-		char who[128];
-		tui_text_fit(who, sizeof who, g->users ? g->users : "?", 40, false, false, c->utf8);
-		snprintf(buf, sizeof buf, "busy: %s (%d process%s)", who, g->nprocs, g->nprocs == 1 ? "" : "es");
-		put(s, x, buf, TUI_COLOR_RUN_RUNNING);
-	} else {
-		put(s, x, ry_gpu_is_free(g) ? "free" : "in use", ry_gpu_is_free(g) ? TUI_COLOR_RUN_FINISHED : TUI_COLOR_DIM);
+	{
+		char raw[256];
+		tui_present_gpu_state(raw, sizeof raw, g);
+		tui_text_fit(buf, sizeof buf, raw, 60, false, false, c->utf8); /* sanitised: users come from the host */
 	}
+	put(s, x, buf, g->lease_run || g->nprocs ? TUI_COLOR_RUN_RUNNING
+	               : ry_gpu_is_free(g) ? TUI_COLOR_RUN_FINISHED : TUI_COLOR_DIM);
 	next_line(s);
 }
 
