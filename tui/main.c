@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "app/app.h"
+#include "app/keymap.h"
 #include "cli/cli.h"
 #include "plugin/plugin_host.h"
 #include "plugins/builtin.h"
@@ -63,9 +64,21 @@ const struct cli_command cli_commands[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+/* `runyard __keys`: the built-in key bindings, one "MAP KEY ACTION" line
+ * each, so a test can hold the man page's KEYS section to them. */
+static int print_keys(int argc, char **argv, struct cli_global *g)
+{
+	(void)argc, (void)argv, (void)g;
+	tui_keymaps *km = tui_keymap_new();
+	tui_keymap_print(km, stdout);
+	tui_keymap_free(km);
+	return 0;
+}
+
 /* `runyard __complete KIND`: hidden, for the completion scripts. */
 static const struct cli_command hidden_commands[] = {
 	{ "__complete", cli_complete, "KIND", "print completion candidates" },
+	{ "__keys", print_keys, "", "print the built-in key bindings" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -74,3 +74,22 @@ void ry_buf_free(ry_buf *b)
 	b->ptr = NULL;
 	b->len = b->cap = 0;
 }
+
+void ry_buf_base64(ry_buf *b, const void *data, size_t n, bool pad)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+		ry_buf_putc(b, tbl[(v >> 18) & 63]);
+		ry_buf_putc(b, tbl[(v >> 12) & 63]);
+		if (i + 1 < n)
+			ry_buf_putc(b, tbl[(v >> 6) & 63]);
+		else if (pad)
+			ry_buf_putc(b, '=');
+		if (i + 2 < n)
+			ry_buf_putc(b, tbl[v & 63]);
+		else if (pad)
+			ry_buf_putc(b, '=');
+	}
+}

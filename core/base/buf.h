@@ -5,6 +5,7 @@
 #ifndef RY_BUF_H
 #define RY_BUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,5 +26,8 @@ void ry_buf_clear(ry_buf *b);            /* len = 0, keeps memory */
 const char *ry_buf_cstr(const ry_buf *b); /* never NULL */
 char *ry_buf_detach(ry_buf *b);          /* caller owns the string; b is reset */
 void ry_buf_free(ry_buf *b);             /* accepts an empty buffer */
+/* Append the base64 (RFC 4648, + and /) of p[0..n); pad: with the trailing
+ * '=' (an OSC 52 clipboard) or without (OpenSSH's SHA256 fingerprints). */
+void ry_buf_base64(ry_buf *b, const void *p, size_t n, bool pad);
 
 #endif

@@ -133,15 +133,6 @@ static const struct experiment experiments[] = {
 	            { "sft-v2", "main", "sft-v2" }, 9.0, 0.0 },
 };
 
-static const char *const adjectives[] = {
-	"brave", "calm", "eager", "fancy", "gentle", "happy", "jolly", "kind", "lively", "merry", "nimble",
-	"proud", "quiet", "rapid", "silly", "swift", "witty", "zesty", "bold", "clever", "daring", "fierce",
-};
-static const char *const nouns[] = {
-	"otter", "falcon", "badger", "lynx", "heron", "marten", "panda", "quokka", "raven", "salmon", "tapir",
-	"walrus", "yak", "zebra", "bison", "cobra", "dingo", "ferret", "gecko", "ibis", "koala", "lemur",
-};
-
 /* ---- one run's plan ----------------------------------------------------- */
 
 #define MAX_PARAMS 16
@@ -680,7 +671,16 @@ static int seed_run(struct ctx *c, enum kind kind, size_t i, size_t n, rng *r, i
 	p.rate = hosts[p.host].gpu_price > 0 ? hosts[p.host].gpu_price * (p.gpus > 0 ? p.gpus : 1)
 	                                      : hosts[p.host].price;
 	p.commit = (int)(frac * 5.999);
-	snprintf(p.name, sizeof p.name, "%s-%s-%zu", PICK(r, adjectives), PICK(r, nouns), c->done + 1);
+	{
+		/* the run module's names: none ends in a number another run has as
+		 * id.  Two draws, as the words once took, so the rest of the demo
+		 * (params, curves) stays what it was. */
+		uint64_t ns = rnext(r);
+		ns ^= rnext(r) << 1;
+		char *name = ry_run_name_pick(c->st, &ns);
+		snprintf(p.name, sizeof p.name, "%s", name);
+		free(name);
+	}
 	build_command(&p, command, sizeof command);
 
 	char gpus[32] = "";

@@ -213,6 +213,23 @@ bool ry_metric_better(int goal, double a, double b)
 	return goal > 0 ? a > b : goal < 0 ? a < b : false;
 }
 
+long ry_metric_best_index(const double *v, size_t n, int goal)
+{
+	long best = -1;
+	bool tied = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(v[i]))
+			continue;
+		if (best < 0 || ry_metric_better(goal, v[i], v[best])) {
+			best = (long)i;
+			tied = false;
+		} else if (v[i] == v[best]) {
+			tied = true;
+		}
+	}
+	return tied ? -1 : best;
+}
+
 double ry_metric_summary_best(const ry_metric_summary *s, int goal)
 {
 	return s && goal ? (goal > 0 ? s->max : s->min) : NAN;

@@ -23,6 +23,7 @@
 #endif
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,11 +45,10 @@ enum {
 
 static unsigned char cls[256];
 
-static void init_classes(void)
+static void build_count_mask(void);
+
+static void build_classes(void)
 {
-	static bool done;
-	if (done)
-		return;
 	for (int c = 0; c < 256; c++) {
 		unsigned char f = 0;
 		if (isalpha(c) || c == '_')
@@ -65,7 +65,15 @@ static void init_classes(void)
 			f |= C_NUM;
 		cls[c] = f;
 	}
-	done = true;
+	build_count_mask();
+}
+
+/* Built once for the process: ingests run on several threads (the TUI's
+ * workers), and an unguarded "done" flag was a data race (issue 16). */
+static void init_classes(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, build_classes);
 }
 
 /* ---- numbers ---------------------------------------------------------- */
@@ -370,24 +378,185 @@ static bool may_hold_pairs(const char *s, size_t n)
 #define may_hold_pairs may_hold_pairs_bytewise
 #endif
 
+static bool leading_step(const char *s, size_t n, int64_t *step);
+
 size_t ry_ingest_scan(const char *s, size_t n, ry_scalar *out, size_t max,
                       bool *has_step, int64_t *step)
 {
 	init_classes();
 	*has_step = false;
-	if (!may_hold_pairs(s, n))
+	if (!may_hold_pairs(s, n)) {
+		*has_step = leading_step(s, n, step); /* "[500]" with nothing after it */
 		return 0;
+	}
 	return ry_ingest__scan_unfiltered(s, n, out, max, has_step, step);
+}
+
+/* ---- what is not a metric ------------------------------------------- */
+
+/* Does part p (n bytes) of a key spell one of the words in list, ignoring
+ * case?  list is NUL-separated, ending in an empty word. */
+static bool part_in(const char *p, size_t n, const char *list)
+{
+	for (const char *w = list; *w; w += strlen(w) + 1)
+		if (strlen(w) == n && word_is(p, w, n))
+			return true;
+	return false;
+}
+
+/* Bit (first letter) of entry [length] is set when some word of
+ * count_words has that length and first letter: most keys are told apart
+ * with one lookup, on the path of every pair. */
+static uint32_t count_mask[16];
+
+/* Counts, sizes and ids name what a job is made of, not how it is doing
+ * ("Num examples = 12000", "vocab_size = 65", "Instances", "LOCAL_RANK"),
+ * and ETA, elapsed and remaining times are progress: a key whose first or
+ * last part (split at ' ', '_', '-', '.', '/') is one of these words is not
+ * a metric. */
+static const char count_words[] = "num\0number\0size\0count\0samples\0examples\0images\0instances\0"
+	"steps\0epochs\0iters\0iterations\0workers\0seed\0params\0parameters\0tensors\0features\0"
+	"batches\0shape\0rank\0pid\0id\0gpus\0devices\0version\0bestiteration\0best_iteration\0"
+	"eta\0elapsed\0remaining\0";
+
+static struct {
+	const char *w;
+	size_t n;
+} count_tab[64];
+
+static void build_count_mask(void)
+{
+	size_t k = 0;
+	for (const char *w = count_words; *w && k < 64; w += strlen(w) + 1, k++) {
+		count_tab[k].w = w;
+		count_tab[k].n = strlen(w);
+		if (strlen(w) < 16)
+			count_mask[strlen(w)] |= 1u << ((w[0] | 0x20) & 31);
+	}
+}
+
+static bool is_part_sep(char c)
+{
+	return c == ' ' || c == '_' || c == '-' || c == '.' || c == '/';
+}
+
+/* File names ("solver.cpp:218]", "model_lib_v2.py:705]") end in these. */
+static const char file_exts[] = "py\0c\0cc\0cpp\0h\0hpp\0go\0rs\0java\0js\0ts\0";
+
+static bool maybe_count(const char *p, size_t n)
+{
+	if (!n || n >= 16 || !(count_mask[n] >> ((p[0] | 0x20) & 31) & 1))
+		return false;
+	for (size_t k = 0; k < 64 && count_tab[k].w; k++)
+		if (count_tab[k].n == n && word_is(p, count_tab[k].w, n))
+			return true;
+	return false;
+}
+
+static bool key_not_metric(const char *k, size_t n, const char *unit, size_t ul)
+{
+	size_t a = 0, b = n;
+	while (a < n && !is_part_sep(k[a]))
+		a++;
+	while (b > 0 && !is_part_sep(k[b - 1]))
+		b--;
+	if (maybe_count(k, a) || (b > 0 && maybe_count(k + b, n - b)))
+		return true;
+	if (b > 0 && k[b - 1] == '.' && n - b <= 4 && part_in(k + b, n - b, file_exts))
+		return true;
+	/* "total: 57.4ms" (CatBoost): the time so far */
+	if (ul && part_in(k + b, n - b, "total\0") && part_in(unit, ul, "ms\0s\0us\0m\0h\0min\0"))
+		return true;
+	return false;
+}
+
+/* Units a number may carry glued to it ("1099.34ms", "0.766s", "2.31G"):
+ * the key gets "_unit".  Anything else glued on ("0x1f", "68.4it/s") makes
+ * the number no value. */
+static const char units[] = "ms\0s\0us\0ns\0min\0h\0G\0M\0K\0GB\0MB\0KB\0GiB\0MiB\0KiB\0B\0";
+
+static size_t unit_len(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && i < 4 && ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))
+		i++;
+	if (!i || (i < n && !(cls[(unsigned char)s[i]] & C_VEND)))
+		return 0;
+	for (const char *w = units; *w; w += strlen(w) + 1)
+		if (strlen(w) == i && !memcmp(s, w, i))
+			return i;
+	return 0;
+}
+
+/* ---- the scanner proper ---------------------------------------------- */
+
+/* A key word: key characters, and an apostrophe between a word character
+ * and a letter ("valid_0's"). */
+static size_t key_word_end(const char *s, size_t i, size_t n)
+{
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (cls[c] & C_KEY)
+			i++;
+		else if (c == '\'' && i + 1 < n && (cls[(unsigned char)s[i - 1]] & C_WORD) &&
+		         isalpha((unsigned char)s[i + 1]))
+			i++;
+		else
+			break;
+	}
+	return i;
+}
+
+/* Where the key phrase ending with the word at k0 starts: up to two more
+ * words before it, each joined by one space and starting with a letter,
+ * none before floor ("train loss", "valid_0's auc", "Average loss"). */
+static size_t phrase_start(const char *s, size_t k0, size_t floor)
+{
+	for (int w = 0; w < 2; w++) {
+		if (k0 < floor + 2 || s[k0 - 1] != ' ' || !(cls[(unsigned char)s[k0 - 2]] & C_KEY))
+			break;
+		size_t p = k0 - 1;
+		while (p > floor && ((cls[(unsigned char)s[p - 1]] & C_KEY) || s[p - 1] == '\''))
+			p--;
+		if (!(cls[(unsigned char)s[p]] & C_START) || (p > 0 && (cls[(unsigned char)s[p - 1]] & C_WORD)))
+			break;
+		k0 = p;
+	}
+	return k0;
+}
+
+/* A step the line opens with: "[500]\t" (XGBoost, LightGBM), "12:\t"
+ * (CatBoost). */
+static bool leading_step(const char *s, size_t n, int64_t *step)
+{
+	size_t i = skip_spaces(s, 0, n), j;
+	bool br = i < n && s[i] == '[';
+	int64_t v = 0;
+	j = i + br;
+	size_t d0 = j;
+	while (j < n && s[j] >= '0' && s[j] <= '9' && j - d0 < 18)
+		v = v * 10 + (s[j++] - '0');
+	if (j == d0 || j >= n)
+		return false;
+	if (br ? s[j] != ']' : (s[j] != ':' || j + 1 >= n || (s[j + 1] != '\t' && s[j + 1] != ' ')))
+		return false;
+	*step = v;
+	return true;
 }
 
 size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_t max,
                                   bool *has_step, int64_t *step)
 {
-	size_t i = 0, found = 0;
+	size_t i = 0, found = 0, floor = 0, spaced = 0, config = 0;
 	int best_rank = 0;
+	bool word_step = false;
 
 	init_classes();
 	*has_step = false;
+	if (leading_step(s, n, step)) {
+		*has_step = true;
+		best_rank = 2;
+	}
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		if (!(cls[c] & C_START) || (i > 0 && (cls[(unsigned char)s[i - 1]] & C_WORD))) {
@@ -395,8 +564,7 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 			continue;
 		}
 		size_t k0 = i, k1, j;
-		while (i < n && (cls[(unsigned char)s[i]] & C_KEY))
-			i++;
+		i = key_word_end(s, i, n);
 		k1 = i;
 		while (k1 > k0 && (s[k1 - 1] == '.' || s[k1 - 1] == '/' || s[k1 - 1] == '-'))
 			k1--;
@@ -407,10 +575,11 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 		j = skip_spaces(s, j, n);
 		int rank = step_rank(s + k0, k1 - k0);
 		bool sep = j < n && (s[j] == ':' || s[j] == '=');
+		bool eq = sep && s[j] == '=';
 		if (sep)
 			j = skip_spaces(s, j + 1, n);
-		else if (!rank || j == k1)
-			continue; /* "word word": only step words take a value after a space */
+		else if (j == k1 || (!rank && j != k1 + 1))
+			continue; /* "word  word": a spaced value needs one space */
 		if (rank) {
 			int64_t sv;
 			size_t len = parse_step(s + j, n - j, &sv);
@@ -420,26 +589,62 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 					*has_step = true;
 					*step = sv;
 				}
-				i = j + len;
+				word_step = true;
+				i = floor = j + len;
 				continue;
 			}
-			if (!sep)
+			if (!sep && j != k1 + 1)
 				continue;
 			/* "epoch: 0.5" (fractional): an ordinary metric below. */
 		}
 		double v;
-		size_t len = parse_number(s + j, n - j, &v);
-		if (!len || (j + len < n && !(cls[(unsigned char)s[j + len]] & C_VEND)))
+		size_t len = parse_number(s + j, n - j, &v), ul = 0;
+		if (len && j + len < n && !(cls[(unsigned char)s[j + len]] & C_VEND)) {
+			ul = unit_len(s + j + len, n - j - len);
+			if (!ul)
+				continue;
+		}
+		if (!len) {
+			/* "task=detect": a setting; a line of them is a config dump */
+			if (eq && j < n && (isalpha((unsigned char)s[j]) || s[j] == '\'' || s[j] == '"' || s[j] == '/'))
+				config++;
 			continue;
-		if (k1 - k0 <= MAX_KEY && !(k1 - k0 == 5 && memcmp(s + k0, "v_num", 5) == 0)) {
+		}
+		/* "12,000": a count with thousands separators */
+		if (!ul && j + len + 3 < n && s[j + len] == ',' && isdigit((unsigned char)s[j + len + 1]) &&
+		    isdigit((unsigned char)s[j + len + 2]) && isdigit((unsigned char)s[j + len + 3]) &&
+		    (j + len + 4 >= n || !isdigit((unsigned char)s[j + len + 4]))) {
+			i = floor = j + len;
+			continue;
+		}
+		/* "loss=0.5" binds tight: "progress loss=0.5" is loss */
+		if (!(eq && s[k1] == '='))
+			k0 = phrase_start(s, k0, floor);
+		if (k1 - k0 <= MAX_KEY && !(k1 - k0 == 5 && memcmp(s + k0, "v_num", 5) == 0) &&
+		    !key_not_metric(s + k0, k1 - k0, s + j + len, ul)) {
 			if (found < max) {
 				out[found].key = s + k0;
 				out[found].keylen = k1 - k0;
 				out[found].value = v;
+				out[found].unit = s + j + len;
+				out[found].unitlen = ul;
+				out[found].spaced = !sep;
 			}
 			found++;
+			spaced += !sep;
 		}
-		i = j + len;
+		i = floor = j + len + ul;
+	}
+	if (config >= 2)
+		return 0;
+	/* "loss 4.2" without ':' or '=' is a pair only on a line a step word
+	 * opens ("iter 10: loss 4.2, time 35ms"): elsewhere it is prose. */
+	if (spaced && !word_step) {
+		size_t w = 0, kept = found < max ? found : max;
+		for (size_t r = 0; r < kept; r++)
+			if (!out[r].spaced)
+				out[w++] = out[r];
+		found -= spaced;
 	}
 	return found;
 }
@@ -667,6 +872,7 @@ struct keyent {
 	char *key;      /* NULL: empty slot */
 	uint32_t hash;
 	int64_t last;   /* last step given to this key; -1 none */
+	double lastval; /* its value: the same point printed again is dropped */
 	bool json;      /* arrived through JSONL: log capture leaves it alone */
 };
 
@@ -709,6 +915,7 @@ static struct keyent *keymap_get(struct keymap *m, const char *k, size_t n)
 	m->v[j].key = ry_xstrndup(k, n);
 	m->v[j].hash = h;
 	m->v[j].last = -1;
+	m->v[j].lastval = NAN;
 	m->v[j].json = false;
 	m->n++;
 	return &m->v[j];
@@ -739,6 +946,7 @@ struct ry_ingest {
 	size_t npats;
 	ry_buf logbuf, jbuf;      /* partial lines */
 	ry_buf plain;             /* a line with escape sequences removed */
+	ry_buf render, pendseg;   /* a line with backspaces applied; a redraw held back */
 	bool log_skip, j_skip;    /* inside an over-long line: drop to newline */
 	bool log_plain;           /* the current log feed holds no \r and no ESC */
 	struct keymap keys;
@@ -808,6 +1016,8 @@ void ry_ingest_free(ry_ingest *in)
 	ry_buf_free(&in->logbuf);
 	ry_buf_free(&in->jbuf);
 	ry_buf_free(&in->plain);
+	ry_buf_free(&in->render);
+	ry_buf_free(&in->pendseg);
 	keymap_free(&in->keys);
 	for (size_t i = 0; i < in->nparams; i++) {
 		free(in->params[i].key);
@@ -841,19 +1051,44 @@ static void emit(ry_ingest *in, const char *key, int64_t step, double ts, double
 		in->err = rc;
 }
 
-/* A point from log text: choose its step, skip keys owned by JSONL. */
-static void log_point(ry_ingest *in, const char *k, size_t kl, bool has_step, int64_t step, double v)
+/* A point from log text: choose its step, skip keys owned by JSONL, add
+ * the unit to the key ("time_ms"), and drop the same point printed again
+ * (a logger with two handlers, a summary line repeating a progress line). */
+static void log_point_u(ry_ingest *in, const char *k, size_t kl, const char *unit, size_t ul, bool has_step,
+                        int64_t step, double v)
 {
-	char key[MAX_KEY + 1];
+	char key[MAX_KEY + 8];
+	if (ul && kl + 1 + ul <= MAX_KEY) {
+		memcpy(key, k, kl);
+		key[kl] = '_';
+		memcpy(key + kl + 1, unit, ul);
+		kl += 1 + ul;
+		k = key;
+	}
 	struct keyent *e = keymap_get(&in->keys, k, kl);
 	if (e->json)
 		return;
-	if (!has_step)
+	if (!has_step) {
+		if (in->has_ctx && e->last == in->ctx && e->lastval == v)
+			return;
 		step = in->has_ctx && e->last < in->ctx ? in->ctx : e->last + 1;
+	} else if (e->last == step && e->lastval == v) {
+		return;
+	}
 	e->last = step;
-	memcpy(key, k, kl);
-	key[kl] = '\0';
+	e->lastval = v;
+	if (k != key) {
+		memcpy(key, k, kl);
+		key[kl] = '\0';
+	} else {
+		key[kl] = '\0';
+	}
 	emit(in, key, step, in->now, v);
+}
+
+static void log_point(ry_ingest *in, const char *k, size_t kl, bool has_step, int64_t step, double v)
+{
+	log_point_u(in, k, kl, NULL, 0, has_step, step, v);
 }
 
 static void run_patterns(ry_ingest *in, const char *s, size_t n, bool has_step, int64_t step)
@@ -931,27 +1166,14 @@ static void strip_escapes(ry_buf *out, const char *s, size_t n)
 	out->ptr[out->len] = '\0';
 }
 
-static void log_line(ry_ingest *in, const char *s, size_t n)
+/* The points of one line of plain text (escapes removed, no \r). */
+static void line_points(ry_ingest *in, const char *s, size_t n)
 {
 	ry_scalar sc[MAX_SCALARS];
 	bool has_step = false;
 	int64_t step = 0;
 	size_t found = 0;
-	const char *cr;
 
-	if (n && s[n - 1] == '\r')
-		n--;
-	if (in->log_plain && s != in->logbuf.ptr) {
-		/* no \r or escape anywhere in this feed: nothing to look for */
-	} else if ((cr = memrchr(s, '\r', n))) {
-		n -= (size_t)(cr + 1 - s);
-		s = cr + 1;
-	}
-	if ((!in->log_plain || s == in->logbuf.ptr) && memchr(s, 0x1b, n)) {
-		strip_escapes(&in->plain, s, n);
-		s = in->plain.ptr;
-		n = in->plain.len;
-	}
 	if (in->builtin) {
 		found = ry_ingest_scan(s, n, sc, MAX_SCALARS, &has_step, &step);
 		if (found > MAX_SCALARS)
@@ -960,13 +1182,136 @@ static void log_line(ry_ingest *in, const char *s, size_t n)
 		ry_ingest_scan(s, n, sc, 0, &has_step, &step); /* the step, for the regexes */
 	}
 	for (size_t i = 0; i < found; i++)
-		log_point(in, sc[i].key, sc[i].keylen, has_step, step, sc[i].value);
+		log_point_u(in, sc[i].key, sc[i].keylen, sc[i].unit, sc[i].unitlen, has_step, step, sc[i].value);
 	if (in->npats)
 		run_patterns(in, s, n, has_step, step);
 	if (has_step) {
 		in->has_ctx = true;
 		in->ctx = step;
 	}
+}
+
+/* A tqdm bar's counter "| 500/4500 [": the position of a bar that shows no
+ * step of its own (Hugging Face's training bar), which the step-less lines
+ * printed under it (the Trainer's log dicts) take as their step. */
+static bool bar_counter(const char *s, size_t n, int64_t *pos)
+{
+	const char *p = s, *end = s + n;
+	while ((p = memchr(p, '|', (size_t)(end - p)))) {
+		const char *q = ++p;
+		int64_t v = 0;
+		if (q < end && *q == ' ')
+			q++;
+		const char *d = q;
+		while (q < end && *q >= '0' && *q <= '9' && q - d < 18)
+			v = v * 10 + (*q++ - '0');
+		if (q == d || q >= end || *q != '/')
+			continue;
+		for (q++; q < end && *q >= '0' && *q <= '9'; q++)
+			;
+		if (q + 1 < end && q[0] == ' ' && q[1] == '[') {
+			*pos = v;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Backspaces (Keras's progress bar) as a terminal applies them: each
+ * overwrites from one byte further left; \r from the start. */
+static void overlay(ry_buf *out, const char *s, size_t n)
+{
+	size_t col = 0, len = 0;
+	ry_buf_clear(out);
+	ry_buf_grow(out, n + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\b') {
+			col -= col > 0;
+		} else if (s[i] == '\r') {
+			col = 0;
+		} else {
+			out->ptr[col++] = s[i];
+			if (col > len)
+				len = col;
+		}
+	}
+	out->len = len;
+	out->ptr[len] = '\0';
+}
+
+/* A line redrawn with \r: every redraw is a segment, and what counts is the
+ * last state of each step shown (a bar that prints "Epoch 0" until epoch 1
+ * starts on the same line gives epoch 0's final values), or the last
+ * segment.  Nested bars (drawn on another row: they end in ESC [ A) are not
+ * this line's. */
+static void redraws(ry_ingest *in, const char *s, size_t n)
+{
+	ry_scalar sc[1];
+	bool pend = false, pend_step = false;
+	int64_t pstep = 0;
+	ry_buf_clear(&in->pendseg);
+	while (n) {
+		const char *cr = memchr(s, '\r', n);
+		size_t m = cr ? (size_t)(cr - s) : n;
+		const char *t = s;
+		size_t tn = m;
+		bool nested = m >= 3 && memmem(s, m, "\x1b[A", 3);
+		s += m + (cr != NULL);
+		n -= m + (cr != NULL);
+		if (!tn || nested)
+			continue;
+		if (memchr(t, 0x1b, tn)) {
+			strip_escapes(&in->plain, t, tn);
+			t = in->plain.ptr;
+			tn = in->plain.len;
+		}
+		bool hs = false;
+		int64_t st = 0, pos;
+		size_t found = ry_ingest_scan(t, tn, sc, 0, &hs, &st);
+		if (!found && !hs) {
+			if (bar_counter(t, tn, &pos)) {
+				in->has_ctx = true;
+				in->ctx = pos;
+			}
+			if (!memchr(t, ':', tn) && !memchr(t, '=', tn))
+				continue;
+		}
+		if (pend && pend_step && hs && st != pstep)
+			line_points(in, in->pendseg.ptr, in->pendseg.len);
+		ry_buf_clear(&in->pendseg);
+		ry_buf_put(&in->pendseg, t, tn);
+		pend = true;
+		pend_step = hs;
+		pstep = st;
+	}
+	if (pend)
+		line_points(in, in->pendseg.ptr, in->pendseg.len);
+}
+
+static void log_line(ry_ingest *in, const char *s, size_t n)
+{
+	if (n && s[n - 1] == '\r')
+		n--;
+	if (in->log_plain && s != in->logbuf.ptr) {
+		/* no \r, \b or escape anywhere in this feed: nothing to look for */
+		line_points(in, s, n);
+		return;
+	}
+	if (memchr(s, '\b', n)) {
+		overlay(&in->render, s, n);
+		s = in->render.ptr;
+		n = in->render.len;
+	}
+	if (memchr(s, '\r', n)) {
+		redraws(in, s, n);
+		return;
+	}
+	if (memchr(s, 0x1b, n)) {
+		strip_escapes(&in->plain, s, n);
+		s = in->plain.ptr;
+		n = in->plain.len;
+	}
+	line_points(in, s, n);
 }
 
 /* Split `data` into lines, calling fn for each complete one; keeps the
@@ -1026,7 +1371,7 @@ int ry_ingest_log(ry_ingest *in, const char *data, size_t len)
 	in->now = ry_now();
 	/* Two passes of memchr over the whole feed cost less than two calls per
 	 * line, and most output has neither byte. */
-	in->log_plain = !memchr(data, '\r', len) && !memchr(data, 0x1b, len);
+	in->log_plain = !memchr(data, '\r', len) && !memchr(data, 0x1b, len) && !memchr(data, '\b', len);
 	split_lines(in, &in->logbuf, &in->log_skip, data, len, log_line, false);
 	return 0;
 }

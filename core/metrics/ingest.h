@@ -6,7 +6,9 @@
  * feed bytes as they arrive, in any chunking; partial lines are kept until
  * their newline.  Points go to a metrics writer and are flushed in batches.
  *
- * Log text (ry_ingest_log).  A hand-written scanner finds `key: number`,
+ * Log text (ry_ingest_log).  docs/tracking.md has the full rules (multi-word
+ * keys, units into keys, what is not a metric, [N] and N: steps, tqdm
+ * counters, redraws, duplicates); in short: a hand-written scanner finds `key: number`,
  * `key=number`, `key = number` and `'key': number` pairs anywhere on a line
  * (keys: a letter or '_' then letters, digits, '_', '.', '/', '-'; numbers:
  * decimal, exponent, nan, inf; a value must end at a space or , ; ) ] } | %).
@@ -148,6 +150,9 @@ typedef struct ry_scalar {
 	const char *key; /* points into the scanned line; not NUL-terminated */
 	size_t keylen;
 	double value;
+	const char *unit; /* glued to the number ("ms" of "35.2ms"), unitlen 0: none */
+	size_t unitlen;
+	bool spaced;      /* "loss 4.2": no ':' or '=' */
 } ry_scalar;
 
 /* Scan one line (no newline) with the built-in rules.  Stores up to `max`

@@ -133,6 +133,12 @@ const char *ry_metric_goal_name(int goal);
  * nothing is better under goal 0). */
 bool ry_metric_better(int goal, double a, double b);
 
+/* Index of the best of v[0..n) under goal, or -1 when no value is finite or
+ * when two or more share the best: a tie has no best, marking one of them
+ * would claim a difference.  NaN and infinities are skipped.  What compare
+ * marks as best, in the CLI and the TUI. */
+long ry_metric_best_index(const double *v, size_t n, int goal);
+
 /* A summary's best value under goal: its max or its min; NaN for NULL or
  * goal 0 (no best). */
 double ry_metric_summary_best(const ry_metric_summary *s, int goal);

@@ -405,24 +405,6 @@ out:
 
 /* ---- host keys --------------------------------------------------------- */
 
-static void base64(ry_buf *b, const unsigned char *p, size_t n, bool pad)
-{
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-		ry_buf_putc(b, tbl[(v >> 18) & 63]);
-		ry_buf_putc(b, tbl[(v >> 12) & 63]);
-		if (i + 1 < n)
-			ry_buf_putc(b, tbl[(v >> 6) & 63]);
-		else if (pad)
-			ry_buf_putc(b, '=');
-		if (i + 2 < n)
-			ry_buf_putc(b, tbl[v & 63]);
-		else if (pad)
-			ry_buf_putc(b, '=');
-	}
-}
-
 static const char *key_type_name(int type)
 {
 	switch (type) {
@@ -484,7 +466,7 @@ static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 		return ry_error_set(RY_ERROR, "%s: the server sent no host key", s->label);
 	}
 	ry_buf_puts(&fp, "SHA256:");
-	base64(&fp, (const unsigned char *)hash, 32, false);
+	ry_buf_base64(&fp, hash, 32, false);
 	kh = libssh2_knownhost_init(s->sess);
 	load_known_hosts(kh, h->known_hosts);
 	check = libssh2_knownhost_checkp(kh, h->hostname, h->port, key, len,

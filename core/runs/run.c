@@ -314,20 +314,35 @@ static bool name_taken(ry_store *st, const char *name)
 	return taken;
 }
 
-static char *memorable_name(ry_store *st, const char *uuid)
+/* A name never ends in a number: "brave-otter-17" would read as run 17,
+ * which may be another run.  Two words while some pair is free, then the
+ * pair with a suffix of letters. */
+char *ry_run_name_pick(ry_store *st, uint64_t *state)
 {
-	/* Seed from the uuid: random, yet reproducible for a given run. */
-	unsigned long long x = strtoull(uuid, NULL, 16) ^ ((unsigned long long)getpid() << 20);
 	size_t na = sizeof adjectives / sizeof *adjectives, nn = sizeof nouns / sizeof *nouns;
 	for (int attempt = 0; ; attempt++) {
-		char *name;
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		name = ry_xasprintf("%s-%s-%llu", adjectives[(x >> 33) % na], nouns[(x >> 17) % nn],
-		                    (x >> 8) % (attempt < 20 ? 100 : 100000));
+		uint64_t x = (*state = *state * 6364136223846793005ULL + 1442695040888963407ULL);
+		char *name, suffix[8] = "";
+		if (attempt >= 8) {
+			/* 26^3 more names per pair, and one letter more each 8 tries */
+			int len = 3 + (attempt - 8) / 8;
+			uint64_t y = x >> 5;
+			for (int i = 0; i < len && i < (int)sizeof suffix - 2; i++, y /= 26)
+				suffix[i] = (char)('a' + y % 26);
+		}
+		name = ry_xasprintf("%s-%s%s%s", adjectives[(x >> 33) % na], nouns[(x >> 17) % nn],
+		                    *suffix ? "-" : "", suffix);
 		if (!name_taken(st, name))
 			return name;
 		free(name);
 	}
+}
+
+static char *memorable_name(ry_store *st, const char *uuid)
+{
+	/* Seed from the uuid: random, yet reproducible for a given run. */
+	uint64_t x = strtoull(uuid, NULL, 16) ^ ((unsigned long long)getpid() << 20);
+	return ry_run_name_pick(st, &x);
 }
 
 int ry_run_create(ry_store *st, const ry_run_spec *spec, int64_t *id, char uuid_out[37])

@@ -78,8 +78,15 @@ char *ry_run_git_diff(ry_store *st, int64_t id);
 
 /* ---- writing ---------------------------------------------------------- */
 
+/* A memorable name no run in the workspace has ("brave-otter", then
+ * "brave-otter-qzk" once pairs run short).  It never ends in a digit, so it
+ * cannot be read as a run's id.  *state is the caller's random stream,
+ * advanced: the same state and workspace give the same name.  The caller
+ * frees the name. */
+char *ry_run_name_pick(ry_store *st, uint64_t *state);
+
 /* What a new run starts with; strings are copied.  Unset fields may be
- * NULL/0.  name NULL generates a memorable unique name ("brave-otter-42"). */
+ * NULL/0.  name NULL generates a memorable unique name ("brave-otter"). */
 typedef struct ry_run_spec {
 	unsigned version;
 	const char *experiment; /* created if new; NULL means "default" */

@@ -12,7 +12,8 @@ expect_out_has "--points N" "bench --help lists --points"
 ry bench --runs 300 --points 20000
 expect_rc 0 "a small bench runs"
 for label in "metric ingest" "bytes per stored point" "first 50 rows x 5 metrics" "all rows x 5 metrics" \
-             "compound expression" "metric history"; do
+             "compound expression" "metric history" "capture recall" "capture precision" \
+             "capture step agreement"; do
 	expect_out_has "$label" "bench prints '$label'"
 done
 expect_out_has "target" "bench prints targets"

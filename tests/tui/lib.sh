@@ -96,6 +96,16 @@ wait_gone() {
 	return 1
 }
 
+# wait_until CMD...: run CMD every 50 ms until it succeeds or the deadline passes.
+wait_until() {
+	local deadline=$(( $(date +%s) + T_WAIT ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 expect_screen()    { if wait_for "$1"; then ok "$2"; else fail "$2 (screen never showed '$1')"; fi; }
 expect_no_screen() { if wait_gone "$1"; then ok "$2"; else fail "$2 (screen still shows '$1')"; fi; }
 

@@ -13,15 +13,6 @@ plot_rows() { screen | sed -n 's/^[^│]*│//p'; }
 # legend_rows: the rows between the chart's title and its plot.
 legend_rows() { screen | sed -n '/smoothing:/,/│/p' | sed '1d;$d'; }
 
-# wait_until CMD...: poll until CMD succeeds or the deadline passes.
-wait_until() {
-	local deadline=$(( $(date +%s) + T_WAIT ))
-	while [ "$(date +%s)" -le "$deadline" ]; do
-		"$@" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 legend_has() { legend_rows | grep -qF -- "$1"; }
 plot_has() { plot_rows | grep -qF -- "$1"; }
 plot_braille() { plot_rows | LC_ALL=C grep -q "$(printf '\342[\240-\243]')"; }

@@ -3,6 +3,9 @@
 # notes in place and find them saved in the workspace; search the page.
 . "$(dirname "$0")/lib.sh"
 seed 20 30
+# The one-line notes prompt: what `e` offers when no editor can be run
+# (the editor itself: test_first_hour_mouse.sh).
+export VISUAL= EDITOR=runyard-no-such-editor
 
 tui_start
 expect_screen "1/20 runs" "the main screen opens"

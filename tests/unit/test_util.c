@@ -31,6 +31,24 @@ static void test_format_duration__compact(void **state)
 	assert_string_equal(out, "3h05m");
 }
 
+/* base64 of S without and with padding: the RFC 4648 test vectors. */
+static void test_buf_base64__rfc4648_vectors(void **state)
+{
+	static const char *const in[] = { "", "f", "fo", "foo", "foob", "fooba", "foobar" };
+	static const char *const padded[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+	static const char *const bare[] = { "", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy" };
+	(void)state;
+	for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+		ry_buf b = RY_BUF_INIT;
+		ry_buf_base64(&b, in[i], strlen(in[i]), true);
+		assert_string_equal(ry_buf_cstr(&b), padded[i]);
+		ry_buf_clear(&b);
+		ry_buf_base64(&b, in[i], strlen(in[i]), false);
+		assert_string_equal(ry_buf_cstr(&b), bare[i]);
+		ry_buf_free(&b);
+	}
+}
+
 #define FFFD "\xef\xbf\xbd"
 
 /* scrub S (LEN bytes, may hold NUL) and compare with WANT */
@@ -170,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_scrub__replaces_each_invalid_part),
 		cmocka_unit_test(test_utf8_scrub__valid_text_unchanged),
 		cmocka_unit_test(test_sanitize__invalid_bytes_shown),
+		cmocka_unit_test(test_buf_base64__rfc4648_vectors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,9 +24,12 @@
 
 #include "app/app.h"
 #include "work/askpass.h"
+#include "app/cmdline.h"
 #include "app/draw.h"
 #include "app/deploy_slot.h"
+#include "app/hints.h"
 #include "app/import_bar.h"
+#include "app/mouse.h"
 #include "work/job.h"
 #include "app/screen.h"
 #include "text/text.h"
@@ -110,6 +113,26 @@ void tui_mark_toggle(struct tui_ctx *c, int64_t id)
 void tui_mark_clear(struct tui_ctx *c)
 {
 	c->nmarked = 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void tui_mark_add(struct tui_ctx *c, const int64_t *ids, size_t n)
+{
+	size_t had = c->nmarked;
+	int64_t *sorted = ry_xmalloc((had ? had : 1) * sizeof *sorted);
+	if (had) /* c->marked is NULL before the first mark */
+		memcpy(sorted, c->marked, had * sizeof *sorted);
+	qsort(sorted, had, sizeof *sorted, cmp_id);
+	c->marked = ry_xgrow(c->marked, &c->capmarked, had + n, sizeof *c->marked);
+	for (size_t i = 0; i < n; i++)
+		if (!bsearch(&ids[i], sorted, had, sizeof *sorted, cmp_id))
+			c->marked[c->nmarked++] = ids[i];
+	free(sorted);
 }
 
 void tui_prompt_open(struct tui_ctx *c, struct tui_view *owner, int kind, const char *label,
@@ -455,8 +478,8 @@ void tui_app_draw(struct tui_ctx *c)
 	/* Errors get a line of their own above the status bar, which keeps
 	 * showing the filter and sort; they last until the next key. */
 	bool merr = c->msg[0] && c->msg_error;
-	int bar = tui_import_bar_rows(c);
-	int h = c->rows - 2 - (prompting ? 1 : 0) - (perr || merr ? 1 : 0) - bar;
+	int bar = tui_import_bar_rows(c), hints = c->hints_off ? 0 : 1;
+	int h = c->rows - 2 - (prompting ? 1 : 0) - (perr || merr ? 1 : 0) - bar - hints;
 	draw_title(c, v);
 	v->rows = h;
 	v->ops->draw(v, c, 1, h);
@@ -466,6 +489,9 @@ void tui_app_draw(struct tui_ctx *c)
 	if (perr || merr)
 		tui_draw_text(c, y++, 0, c->cols, perr ? c->prompt_error : c->msg, TUI_COLOR_ERROR);
 	draw_status(c, v, y++);
+	/* The bar first: the prompt leaves the cursor where typing goes. */
+	if (hints)
+		tui_hints_draw(c, c->rows - 1);
 	if (prompting)
 		draw_prompt(c, y);
 	wnoutrefresh(stdscr);
@@ -476,6 +502,9 @@ void tui_app_draw(struct tui_ctx *c)
 
 static int prompt_key(struct tui_ctx *c, int key)
 {
+	int own = c->prompt_kind == TUI_PROMPT_COMMAND ? tui_cmdline_key(c, key) : -1;
+	if (own >= 0)
+		return own;
 	enum tui_prompt_event ev = tui_prompt_key(&c->prompt, key);
 	int kind = c->prompt_kind, r = TUI_REDRAW;
 	struct tui_view *owner = c->prompt_owner;
@@ -500,8 +529,10 @@ static int prompt_key(struct tui_ctx *c, int key)
 		if (final || cancel) {
 			char *line = ry_xstrdup(tui_prompt_text(&c->prompt));
 			tui_prompt_close(c);
-			if (final)
+			if (final) {
+				tui_cmdline_remember(c, line); /* first: `:quit` is remembered too */
 				r |= tui_command_run(c, line);
+			}
 			free(line);
 		}
 		return r;
@@ -562,6 +593,7 @@ int tui_app_key(struct tui_ctx *c, int key)
 		return TUI_REDRAW;
 	case TUI_ACT_COMMAND:
 		tui_prompt_open(c, v, TUI_PROMPT_COMMAND, ":", "");
+		tui_cmdline_open(c);
 		return TUI_REDRAW;
 	case TUI_ACT_QUIT:
 		return TUI_QUIT;
@@ -574,6 +606,14 @@ int tui_app_key(struct tui_ctx *c, int key)
 			return TUI_POP;
 		tui_msg(c, "nothing to clear (q quits)");
 		return TUI_REDRAW;
+	case TUI_ACT_TOGGLE_HINTS: {
+		char k[64];
+		c->hints_off = !c->hints_off;
+		tui_keymap_keys_for(c->km, v->ops->keymap, TUI_ACT_TOGGLE_HINTS, true, k, sizeof k);
+		tui_msg(c, c->hints_off ? "key hints hidden (%s shows them; 'hints = off' in the config keeps them off)"
+		                        : "key hints shown (%s hides them)", k);
+		return TUI_REDRAW;
+	}
 	case TUI_ACT_REFRESH:
 		clearok(curscr, TRUE);
 		c->msg[0] = '\0';
@@ -822,6 +862,24 @@ static bool ascii_only_term(const char *term)
 	return term && (!strncmp(term, "vt1", 3) || !strncmp(term, "vt2", 3) || !strncmp(term, "linux", 5));
 }
 
+bool tui_config_on(struct tui_ctx *c, const char *key, const char *what)
+{
+	const char *v = c->cfg ? ry_config_get(c->cfg, "", key) : NULL;
+	if (!v)
+		return true;
+	if (!strcasecmp(v, "off") || !strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0"))
+		return false;
+	if (strcasecmp(v, "on") && strcasecmp(v, "yes") && strcasecmp(v, "true") && strcmp(v, "1"))
+		tui_error(c, "config: %s = %s: use on or off (%s stays on)", key, v, what);
+	return true;
+}
+
+/* `hints = on|off` in the config: the key-hint bar at the bottom. */
+static void config_hints(struct tui_ctx *c)
+{
+	c->hints_off = !tui_config_on(c, "hints", "the key-hint bar");
+}
+
 /* Stage 2: keys, locale, theme, the passphrase broker, the screen and the
  * runs view, drawn once; then the remote syncer.  0, or the exit status
  * (the screen is already ended when it fails after starting). */
@@ -841,6 +899,7 @@ static int set_up_screen(struct tui_ctx *c, struct app_run *ar, const struct tui
 	c->askpass = tui_askpass_new(ar->sf == NULL);
 	if (tui_screen_init(c, ar->sf != NULL, hrows, hcols) < 0)
 		return 1;
+	tui_mouse_start(c);
 	const char *theme = g->theme;
 	if (!theme && c->cfg)
 		theme = ry_config_get(c->cfg, "", "theme");
@@ -848,6 +907,7 @@ static int set_up_screen(struct tui_ctx *c, struct app_run *ar, const struct tui
 		tui_theme_apply(c, theme);
 	if (bad_keys)
 		tui_error(c, "config: %s", kerr);
+	config_hints(c);
 	c->data_version = ry_store_data_version(c->st);
 
 	if (!tui_view_push(c, &tui_view_main, NULL)) {
@@ -893,6 +953,8 @@ static void run_loop(struct tui_ctx *c, FILE *sf)
 		if (key == (TUI_KEY_FN | KEY_RESIZE)) {
 			tui_screen_resize(c, 0, 0);
 			c->dirty |= TUI_REDRAW;
+		} else if (key == (TUI_KEY_FN | KEY_MOUSE)) {
+			react(c, tui_mouse_event(c));
 		} else if (key >= 0) {
 			react(c, tui_app_key(c, key));
 		}
@@ -927,6 +989,7 @@ static void tear_down(struct tui_ctx *c, struct app_run *ar)
 	if (ar->sf)
 		fclose(ar->sf);
 	tui_prompt_free(&c->prompt);
+	tui_cmdline_free(c);
 	free(c->marked);
 	tui_keymap_free(c->km);
 	ry_config_free(c->cfg);

@@ -51,6 +51,7 @@ static const char default_bindings[] =
 	"q = back\n"             "Esc = escape\n"
 	"Q = quit\n"
 	"? = help\n"             "F1 = help\n"
+	"F2 = toggle-hints\n"
 	": = command\n"
 	"f = search\n"
 	"n = search-next\n"      "N = search-prev\n"
@@ -59,6 +60,7 @@ static const char default_bindings[] =
 	"/ = filter\n"
 	"s = sort-asc\n"         "S = sort-desc\n"
 	"Space = mark\n"         "u = unmark-all\n"
+	"V = mark-range\n"       "A = mark-all\n"
 	"c = compare\n"
 	"C = columns\n"
 	"H = hosts\n"
@@ -66,6 +68,7 @@ static const char default_bindings[] =
 	"K = cancel-run\n"
 	"R = registry\n"
 	"P = promote\n"
+	"y = copy\n"
 	"\n[keys detail]\n"
 	"P = promote\n"
 	"e = edit-notes\n"
@@ -74,6 +77,7 @@ static const char default_bindings[] =
 	"w = toggle-wrap\n"
 	"r = toggle-raw\n"
 	"c = chart-run\n"
+	"y = copy\n"
 	"\n[keys compare]\n"
 	"i = toggle-same\n"
 	"b = baseline\n"
@@ -358,4 +362,16 @@ int tui_keymap_keys_for(const tui_keymaps *km, enum tui_keymap_id map, enum tui_
 		}
 	}
 	return count;
+}
+
+void tui_keymap_print(const tui_keymaps *km, FILE *f)
+{
+	for (int m = 0; m < TUI_KM_COUNT; m++) {
+		const struct keymap *k = &km->map[m];
+		for (size_t i = 0; i < k->n; i++) {
+			char name[32];
+			tui_key_name(k->b[i].key, name, sizeof name);
+			fprintf(f, "%s\t%s\t%s\n", keymap_names[m], name, action_names[k->b[i].action]);
+		}
+	}
 }

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/config.h"
 
@@ -32,6 +33,7 @@
 	_(QUIT,          "quit",           "Quit runyard") \
 	_(ESCAPE,        "escape",         "Runs: clear the filter, then the marks; elsewhere: go back (never quits)") \
 	_(HELP,          "help",           "Show the bindings of this screen") \
+	_(TOGGLE_HINTS,  "toggle-hints",   "Show or hide the key-hint bar at the bottom (config: hints = off)") \
 	_(COMMAND,       "command",        "Open the command line (:sort :filter :theme :columns :import :quit)") \
 	_(FILTER,        "filter",         "Filter runs with the query language, live") \
 	_(SEARCH,        "search",         "Search for plain text") \
@@ -41,10 +43,13 @@
 	_(SORT_DESC,     "sort-desc",      "Sort by the column under the cursor, descending") \
 	_(MARK,          "mark",           "Mark or unmark the run under the cursor") \
 	_(UNMARK_ALL,    "unmark-all",     "Unmark every run") \
+	_(MARK_RANGE,    "mark-range",     "Start a range at the cursor; pressed again, mark every run from there to the cursor") \
+	_(MARK_ALL,      "mark-all",       "Mark every run the filter shows") \
 	_(COMPARE,       "compare",        "Compare the marked runs (2 to 12); with one or none marked, chart the run under the cursor") \
 	_(CHART_RUN,     "chart-run",      "Chart the run's metrics, each in its own small chart") \
 	_(COLUMNS,       "columns",        "Choose the param and metric columns") \
-	_(EDIT_NOTES,    "edit-notes",     "Edit the run's notes") \
+	_(EDIT_NOTES,    "edit-notes",     "Edit the run's notes in $VISUAL or $EDITOR (vi); on one line where no editor runs") \
+	_(COPY,          "copy",           "Copy the run's id, uuid or command to the clipboard (OSC 52)") \
 	_(FOLLOW,        "follow",         "Follow the log of a running run") \
 	_(TOGGLE_WRAP,   "toggle-wrap",    "Wrap long log lines, or cut them at the edge and scroll with h/l") \
 	_(TOGGLE_RAW,    "toggle-raw",     "Show the log's raw bytes escaped (\\r \\b \\e), or as the terminal showed it") \
@@ -129,6 +134,11 @@ enum tui_action tui_keymap_lookup(const tui_keymaps *km, enum tui_keymap_id map,
  * the map), as "j, Down", into out.  Returns the number of keys. */
 int tui_keymap_keys_for(const tui_keymaps *km, enum tui_keymap_id map, enum tui_action a,
                         bool include_generic, char *out, size_t n);
+
+/* Every binding of every keymap, one "MAP<TAB>KEY<TAB>ACTION" line each,
+ * in binding order, keys named as the help screen names them.  For
+ * `runyard __keys`, which the man page's KEYS section is checked against. */
+void tui_keymap_print(const tui_keymaps *km, FILE *f);
 
 const char *tui_action_name(enum tui_action a);
 const char *tui_action_help(enum tui_action a);

@@ -212,6 +212,30 @@ void tui_screen_end(struct tui_ctx *c)
 		fflush(stdout);
 }
 
+void tui_screen_suspend(void)
+{
+	if (!curses_active)
+		return;
+	def_prog_mode();
+	curses_active = 0;
+	endwin();
+	fflush(stdout);
+}
+
+void tui_screen_resume(struct tui_ctx *c)
+{
+	if (curses_active || !screen)
+		return;
+	reset_prog_mode();
+	curses_active = 1;
+	/* The program may have left anything on the screen, and the window
+	 * may have changed size meanwhile. */
+	clearok(curscr, TRUE);
+	refresh();
+	tui_screen_resize(c, 0, 0);
+	c->dirty |= TUI_REDRAW;
+}
+
 void tui_screen_resize(struct tui_ctx *c, int rows, int cols)
 {
 	if (c->headless && rows > 0 && cols > 0)

@@ -25,6 +25,13 @@ void tui_screen_resize(struct tui_ctx *c, int rows, int cols);
 /* Set the colour pairs and attributes for the context's theme. */
 void tui_screen_colors(struct tui_ctx *c);
 
+/* Lend the terminal to a program run in the foreground (an editor): the
+ * program mode is saved and the terminal's own settings put back (echo,
+ * line editing, flow control, the normal screen, no mouse reports) until
+ * tui_screen_resume restores the mode and redraws everything. */
+void tui_screen_suspend(void);
+void tui_screen_resume(struct tui_ctx *c);
+
 /* Next key (code point or TUI_KEY_FN|KEY_*), -1 on timeout. */
 int tui_screen_getkey(struct tui_ctx *c);
 

@@ -41,6 +41,7 @@ struct tui_job;
 struct tui_askpass;
 struct tui_import;
 struct tui_deploy_slot;
+struct tui_cmdline;
 
 struct tui_ctx {
 	ry_store *st;
@@ -52,6 +53,8 @@ struct tui_ctx {
 	bool utf8;                    /* braille, line drawing and … */
 	bool color;                   /* false: NO_COLOR, monochrome terminal */
 	bool headless;                /* drawing to /dev/null (script mode, bench) */
+	bool hints_off;               /* no key-hint bar (hints = off, or toggled; hints.h) */
+	bool mouse;                   /* the terminal reports clicks and the wheel (mouse.h) */
 	int rows, cols;
 
 	struct tui_view *views[TUI_MAX_VIEWS];
@@ -83,6 +86,7 @@ struct tui_ctx {
 	double import_started;        /* ry_monotonic() when it started */
 	char *import_log;             /* owned: what the last import said, for :messages; may be NULL */
 
+	struct tui_cmdline *cmdline;  /* the `:` line's history (cmdline.h); NULL until first used */
 	struct tui_deploy_slot *deploying; /* deploys, undeploys, status refreshes (deploy_slot.h); NULL: none yet */
 };
 
@@ -108,9 +112,18 @@ bool tui_list_action(struct tui_list *l, enum tui_action a, size_t page);
 bool tui_marked(const struct tui_ctx *c, int64_t id);
 void tui_mark_toggle(struct tui_ctx *c, int64_t id);
 void tui_mark_clear(struct tui_ctx *c);
+/* Mark the n runs of ids (distinct) that are not marked yet, in their
+ * order; n log n, for a whole filtered list. */
+void tui_mark_add(struct tui_ctx *c, const int64_t *ids, size_t n);
 
 /* Run one `:` command line (also used by scripts).  Returns reaction bits. */
 int tui_command_run(struct tui_ctx *c, const char *line);
+
+/* An on/off switch at the top of the config (`hints = off`): false for
+ * off, no, false or 0; true when unset or on, yes, true, 1.  Anything else
+ * reads as on and is reported in the message line, naming `what` ("the
+ * mouse") as what stays on. */
+bool tui_config_on(struct tui_ctx *c, const char *key, const char *what);
 
 /* Apply a theme by name or path; false with a message on error. */
 bool tui_theme_apply(struct tui_ctx *c, const char *name);

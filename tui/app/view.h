@@ -56,6 +56,11 @@ struct tui_view_ops {
 	void (*idle)(struct tui_view *v, struct tui_ctx *c);
 	/* Release private state; the machinery frees the view itself. */
 	void (*done)(struct tui_view *v, struct tui_ctx *c);
+	/* The first mouse button pressed on screen cell (y, x), a row the view
+	 * drew (mouse.h); reaction bits.  A view with rows moves its cursor to
+	 * the row clicked and opens it when it was already there (as Enter).
+	 * NULL: clicks do nothing (the wheel scrolls every view). */
+	int (*click)(struct tui_view *v, struct tui_ctx *c, int y, int x);
 };
 
 struct tui_view {

@@ -26,9 +26,10 @@
 #include "cli/cli.h"
 #include "cli/table.h"
 #include "app/bench.h"
+#include "metrics/corpus.h"
 
 static const char help[] =
-	"usage: runyard bench [--runs N] [--points N] [--tui] [--json]\n"
+	"usage: runyard bench [--runs N] [--points N] [--tui] [--corpus DIR] [--json]\n"
 	"\n"
 	"Build a workspace in a temp dir (removed afterwards) and print performance\n"
 	"figures, one per line with its target:\n"
@@ -49,6 +50,9 @@ static const char help[] =
 	"              fresh process (so its memory is its own): first frame, a live\n"
 	"              filter keystroke, scrolling a page, compare of 12 runs with\n"
 	"              100,000-point histories and the chart, max RSS\n"
+	"  --corpus DIR  score zero-code capture on the logs in DIR (NAME.log with\n"
+	"              NAME.expected; default: the source tree's tests/capture/corpus):\n"
+	"              recall, precision and step agreement of the points found\n"
 	"  --json      print one JSON object instead of lines (docs/json.md)\n"
 	"  --db PATH   ignored: bench builds its own workspace in $TMPDIR\n"
 	"  -h, --help  print this help\n"
@@ -60,6 +64,9 @@ static const char help[] =
 	"not run, 2 bad usage.\n";
 
 #define REPS 5
+#ifndef RY_CAPTURE_CORPUS
+#define RY_CAPTURE_CORPUS "tests/capture/corpus" /* set by the build to the source tree's */
+#endif
 #define SCREEN 50
 #define HISTORY_MAX 100000
 
@@ -367,6 +374,36 @@ static int history(struct bench *b)
 	return 0;
 }
 
+/* Capture accuracy on the corpus of framework logs (metrics/corpus.h).  A
+ * runyard installed away from its source tree has no corpus: the figures
+ * are then left out, said on stderr. */
+static int capture(struct bench *b, const char *dir)
+{
+	ry_corpus_score t;
+	struct figure *f;
+	struct stat sb;
+	if (!dir) {
+		if (stat(RY_CAPTURE_CORPUS, &sb) != 0) {
+			fprintf(stderr, "runyard bench: no capture corpus at %s; give --corpus DIR\n", RY_CAPTURE_CORPUS);
+			return 0;
+		}
+		dir = RY_CAPTURE_CORPUS;
+	}
+	if (ry_corpus_score_dir(dir, NULL, NULL, &t))
+		return RY_EIO;
+	f = add_figure(b, "capture_recall", "%", 95, true);
+	snprintf(f->label, sizeof f->label, "capture recall, %lld points in %zu KiB of logs", (long long)t.expected,
+	         t.bytes / 1024);
+	f->value = 100 * ry_corpus_recall(&t);
+	f = add_figure(b, "capture_precision", "%", 97, true);
+	snprintf(f->label, sizeof f->label, "capture precision, %lld points recorded", (long long)t.recorded);
+	f->value = 100 * ry_corpus_precision(&t);
+	f = add_figure(b, "capture_step", "%", 95, true);
+	snprintf(f->label, sizeof f->label, "capture step agreement (the framework's printed step)");
+	f->value = 100 * ry_corpus_step(&t);
+	return 0;
+}
+
 static void remove_workspace(struct bench *b)
 {
 	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
@@ -512,6 +549,7 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 		{ "json", no_argument, NULL, 'j' },
 		{ "tui", no_argument, NULL, 't' },
 		{ "tui-workspace", required_argument, NULL, 'W' },
+		{ "corpus", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -521,6 +559,7 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 	const char *tmp = getenv("TMPDIR");
 	uint64_t runs = 100000, points = 10000000;
 	bool json = false, tui = false, quiet;
+	const char *corpus = NULL;
 	char *tmpl;
 	int c, rc;
 
@@ -543,6 +582,9 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 			break;
 		case 'W':
 			return tui_figures(optarg);
+		case 'C':
+			corpus = optarg;
+			break;
 		default:
 			return go.status;
 		}
@@ -604,6 +646,8 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 		goto done;
 	if ((rc = ry_store_open(&b.st, b.path, 0)) || (rc = filter(&b)) || (rc = history(&b)))
 		goto done;
+	say(quiet, "bench: scoring capture on the corpus...");
+	rc = capture(&b, corpus);
 done:
 	ry_store_close(b.st);
 	b.st = NULL;

@@ -123,25 +123,6 @@ static bool param_differs(const struct cmp *c, const char *key)
 	return false;
 }
 
-/* Index of the run with the best value (ties: the first), -1 if none, or
- * if every run has the same value (nothing to point out). */
-static long best_index(const double *v, size_t n, int goal)
-{
-	long best = -1;
-	bool all_same = true;
-	for (size_t i = 0; i < n; i++) {
-		if (!isfinite(v[i])) {
-			all_same = false;
-			continue;
-		}
-		if (best >= 0 && v[i] != v[best])
-			all_same = false;
-		if (best < 0 || ry_metric_better(goal, v[i], v[best]))
-			best = (long)i;
-	}
-	return all_same && n > 1 ? -1 : best;
-}
-
 /* Load the runs named by specs[i], or, when specs is NULL, by ids[i]. */
 static int load(struct cmp *c, ry_store *st, char **specs, const int64_t *ids, size_t n)
 {
@@ -220,7 +201,7 @@ static void metric_row(cli_table *t, const struct cmp *c, ry_store *st, const ch
 		const ry_metric_summary *s = metric_of(&c->runs[i], key);
 		v[i] = last ? (s ? s->last : NAN) : best_of(s, goal);
 	}
-	best = c->n > 1 ? best_index(v, c->n, goal) : -1;
+	best = c->n > 1 ? ry_metric_best_index(v, c->n, goal) : -1;
 	snprintf(label, sizeof label, "  %s %s %s", key, last ? "last" : "best",
 	         cli_utf8() ? (goal > 0 ? "\xe2\x86\x91" : "\xe2\x86\x93") : (goal > 0 ? "(max)" : "(min)"));
 	cli_table_row(t);
@@ -340,8 +321,8 @@ static int print_json(const struct cmp *c, ry_store *st, bool diff_only)
 			cJSON_AddNumberToObject(v, "n", (double)s->n);
 			cJSON_AddItemToArray(per, v);
 		}
-		bl = best_index(last, c->n, goal);
-		bb = best_index(best, c->n, goal);
+		bl = ry_metric_best_index(last, c->n, goal);
+		bb = ry_metric_best_index(best, c->n, goal);
 		cJSON_AddItemToObject(o, "best_last_run", bl >= 0 ? cJSON_CreateNumber((double)c->runs[bl].r->id)
 		                                                   : cJSON_CreateNull());
 		cJSON_AddItemToObject(o, "best_run", bb >= 0 ? cJSON_CreateNumber((double)c->runs[bb].r->id)

@@ -30,7 +30,7 @@ static const char help[] =
 	"                  memory and free disk in the workdir; unreachable hosts say\n"
 	"                  why (dns, refused, timeout, auth, unknown host key, ...)\n"
 	"  --timeout SECS  per-host probe deadline (default 15)\n"
-	"  --json          one JSON document (see docs/json.md)\n"
+	"  --json          one JSON document (see docs/remote.md)\n"
 	"  NAME...         only these hosts\n"
 	"\n"
 	"Environment: RUNYARD_CONFIG (config file), RUNYARD_SSH_CONFIG (instead of\n"

@@ -16,11 +16,11 @@ static const char help[] =
 	"usage: runyard jobs [--json]\n"
 	"\n"
 	"List remote runs (started with 'runyard launch'), newest first: id, name,\n"
-	"status, host, GPUs, elapsed time, cost so far.  The state is what the last\n"
-	"'runyard sync' saw; run it to refresh.\n"
+	"status, host, GPUs, duration and cost so far, as 'runyard runs' shows them.\n"
+	"The state is what the last 'runyard sync' saw; run it to refresh.\n"
 	"\n"
 	"Options:\n"
-	"  --json      one JSON document (see docs/json.md)\n"
+	"  --json      one JSON document (see docs/remote.md)\n"
 	"  --db PATH   workspace file\n"
 	"  -h, --help  print this help\n"
 	"\n"
@@ -69,7 +69,7 @@ int cli_jobs(int argc, char **argv, struct cli_global *g)
 	} else {
 		/* the runs table's style (cli/table.c): cut with an ellipsis, not
 		 * silently, numbers right-aligned */
-		static const char *const head[] = { "id", "name", "status", "host", "gpus", "elapsed", "cost" };
+		static const char *const head[] = { "id", "name", "status", "host", "gpus", "duration", "cost" };
 		cli_table *t = cli_table_new(7);
 		for (size_t j = 0; j < 7; j++)
 			cli_table_column(t, j, head[j], j == 0 || j >= 5, j == 1 ? 32 : 24);
@@ -86,9 +86,11 @@ int cli_jobs(int argc, char **argv, struct cli_global *g)
 			cli_table_cell(t, 1, r->name);
 			cli_table_cell(t, 2, r->status);
 			cli_table_cell(t, 3, r->host);
-			cli_table_cell(t, 4, r->gpus);
+			char *gpus = ry_run_gpus_text(r->gpus);
+			cli_table_cell(t, 4, gpus);
+			free(gpus);
 			cli_table_cell(t, 5, dur);
-			if (isnan(c))
+			if (isnan(c) || isnan(d)) /* never started: no cost, as runs shows it */
 				cli_table_cell(t, 6, NULL);
 			else
 				cli_table_cellf(t, 6, "$%.2f", c);

@@ -178,35 +178,61 @@ static int parse_args(struct launch_args *a, int argc, char **argv, struct cli_g
 
 /* The estimate's look at the host's free GPUs, from a probe made now (a
  * simulated host answers without connecting; none is stored between
- * commands).  Too few free: a warning for --estimate, a refusal before the
- * prompt otherwise (--yes does not override it: the GPUs are someone's;
- * --gpu-ids names GPUs and is not checked).  An unreachable host is only
- * noted.  0 to go on, else the exit status. */
-static int check_free_gpus(const struct launch_args *a, const struct cli_remote *r, const ry_host *host,
-                           int ngpus)
+ * commands).  Found first, said after the estimate (gpus_report), so
+ * --estimate --json can carry it too. */
+struct gpu_check {
+	int free;             /* free GPUs on the host; -1 unknown or not checked */
+	const char *verdict;  /* "ok", "too few free"; NULL unknown or not checked */
+	char *message;        /* why not ok, or why unknown; NULL when ok (owned) */
+};
+
+static void gpus_check(struct gpu_check *g, const struct launch_args *a, const struct cli_remote *r,
+                       const ry_host *host, int ngpus)
 {
 	ry_hosts_probe_options po = RY_HOSTS_PROBE_OPTIONS_INIT;
 	ry_host *probe;
-	int rc = 0;
 
+	g->free = -1, g->verdict = NULL, g->message = NULL;
 	if (a->spec.gpu_ids || ngpus <= 0)
-		return 0;
+		return; /* --gpu-ids names GPUs, and none asked needs none free */
 	po.timeout_ms = ESTIMATE_PROBE_MS;
 	po.sshcfg = r->sshcfg;
 	probe = ry_host_copy(host);
 	ry_host_probe(probe, &po);
 	if (probe->probe_rc) {
-		fprintf(stderr, "runyard: free GPUs on %s unknown (%s); the launch checks again\n", host->name,
-		        probe->error ? probe->error : "probe failed");
-	} else if (ry_launch_check_free_gpus(probe, ngpus)) {
-		if (a->estimate_only) {
-			fprintf(stderr, "runyard: warning: %s\n", ry_error_last());
+		g->message = ry_xasprintf("free GPUs on %s unknown (%s); the launch checks again", host->name,
+		                          probe->error ? probe->error : "probe failed");
+	} else {
+		int *idx = ry_xcalloc(probe->ngpus + 1, sizeof *idx);
+		g->free = (int)ry_host_free_gpus(probe, idx, probe->ngpus);
+		free(idx);
+		if (ry_launch_check_free_gpus(probe, ngpus)) {
+			g->verdict = "too few free";
+			g->message = ry_xstrdup(ry_error_last());
 		} else {
-			rc = cli_fail(RY_EREFUSED);
+			g->verdict = "ok";
 		}
 	}
 	ry_host_free(probe);
-	return rc;
+}
+
+/* Too few free: a warning for --estimate, a refusal before the prompt
+ * otherwise (--yes does not override it: the GPUs are someone's).  An
+ * unreachable host is only noted.  0 to go on, else the exit status. */
+static int gpus_report(const struct gpu_check *g, bool estimate_only)
+{
+	if (!g->message)
+		return 0;
+	if (!g->verdict) {
+		fprintf(stderr, "runyard: %s\n", g->message);
+		return 0;
+	}
+	if (estimate_only) {
+		fprintf(stderr, "runyard: warning: %s\n", g->message);
+		return 0;
+	}
+	ry_error_set(RY_EREFUSED, "%s", g->message);
+	return cli_fail(RY_EREFUSED);
 }
 
 /* Stage 2: the cost estimate, shown (text, or JSON with --estimate) and
@@ -245,13 +271,22 @@ static int estimate(struct launch_args *a, struct cli_remote *r, ry_host *host, 
 	free(command);
 	if (rc)
 		return cli_fail(rc);
+	struct gpu_check gc;
+	gpus_check(&gc, a, r, host, est_gpus);
 	if (json && estimate_only) {
-		rc = cli_json_print(estimate_json(est));
+		cJSON *o = estimate_json(est);
+		/* unknown (not probed, unreachable, --gpu-ids) is null, as the rest */
+		cJSON_AddItemToObject(o, "free_gpus", gc.free >= 0 ? cJSON_CreateNumber(gc.free) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "gpu_check", gc.verdict ? cJSON_CreateString(gc.verdict) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "gpu_check_message",
+		                      gc.message ? cJSON_CreateString(gc.message) : cJSON_CreateNull());
+		rc = cli_json_print(o);
 	} else if (!json) {
 		print_estimate(est, host);
 	}
 	{
-		int frc = check_free_gpus(a, r, host, est_gpus);
+		int frc = gpus_report(&gc, estimate_only);
+		free(gc.message);
 		if (frc)
 			return frc;
 	}

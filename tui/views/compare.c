@@ -43,6 +43,8 @@ struct compare_priv {
 	bool hide_same;
 	int baseline;             /* run index, -1 none */
 	size_t col_cur, col_first;
+	int tbl_y, tbl_h, lw, colw;  /* the table as last drawn: top row, rows, label and run column widths (clicks) */
+	size_t fit;                  /* run columns it showed from col_first */
 	struct tui_list table;       /* a pager over the table's rows */
 
 	/* chart state */
@@ -439,26 +441,16 @@ static int row_best(struct tui_ctx *c, struct compare_priv *p, const struct row 
 	if (r->kind != ROW_METRIC_LAST && r->kind != ROW_METRIC_BEST)
 		return -1;
 	const char *key = p->mkeys[r->key];
-	int goal = ry_metric_goal(c->st, key), best = -1;
-	double bv = NAN;
-	bool tied = false;
+	int goal = ry_metric_goal(c->st, key);
+	double *v = ry_xcalloc(p->n ? p->n : 1, sizeof *v);
 	for (size_t i = 0; i < p->n; i++) {
 		const ry_metric_summary *m = summary_of(p, i, key);
-		if (!m)
-			continue;
-		double v = r->kind == ROW_METRIC_LAST ? m->last : ry_metric_summary_best(m, goal);
-		if (!isfinite(v))
-			continue;
-		if (best < 0 || ry_metric_better(goal, v, bv)) {
-			best = (int)i;
-			bv = v;
-			tied = false;
-		} else if (v == bv) {
-			tied = true;
-		}
+		v[i] = !m ? NAN : r->kind == ROW_METRIC_LAST ? m->last : ry_metric_summary_best(m, goal);
 	}
-	/* A tie has no best: marking one of them would claim a difference. */
-	return tied ? -1 : best;
+	/* a tie has no best (the rule is the CLI's too) */
+	long best = ry_metric_best_index(v, p->n, goal);
+	free(v);
+	return (int)best;
 }
 
 static void draw_table(struct tui_ctx *c, struct compare_priv *p, int y, int h)
@@ -474,6 +466,11 @@ static void draw_table(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		p->col_first = p->col_cur - fit + 1;
 	if (fit > p->n)
 		colw = avail / (int)p->n - 1 > 30 ? 30 : avail / (int)p->n - 1;
+	p->tbl_y = y;
+	p->tbl_h = h;
+	p->lw = lw;
+	p->colw = colw;
+	p->fit = fit;
 
 	/* Header: run names in their series colour, baseline marked. */
 	tui_draw_fill(c, y, 0, c->cols, TUI_COLOR_HEADER);
@@ -704,6 +701,23 @@ static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action
 	}
 }
 
+/* A click in a run's column (its name or any of its cells) puts the
+ * column cursor on that run; a click on the run under the cursor opens it,
+ * as Enter does.  The chart below takes no clicks. */
+static int compare_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
+{
+	struct compare_priv *p = v->priv;
+	if (y < p->tbl_y || y >= p->tbl_y + p->tbl_h || x < p->lw || p->colw < 1)
+		return 0;
+	size_t k = (size_t)(x - p->lw) / (size_t)(p->colw + 1), i = p->col_first + k;
+	if (k >= p->fit || i >= p->n)
+		return 0;
+	if (i == p->col_cur)
+		return compare_action(v, c, TUI_ACT_ENTER);
+	p->col_cur = i;
+	return TUI_REDRAW;
+}
+
 const struct tui_view_ops tui_view_compare = {
 	.name = "compare",
 	.keymap = TUI_KM_COMPARE,
@@ -713,4 +727,5 @@ const struct tui_view_ops tui_view_compare = {
 	.reload = compare_reload,
 	.status = compare_status,
 	.done = compare_done,
+	.click = compare_click,
 };

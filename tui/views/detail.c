@@ -18,7 +18,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app/clipboard.h"
 #include "app/draw.h"
+#include "app/find.h"
+#include "app/editor.h"
 #include "text/logtext.h"
 #include "text/present.h"
 #include "text/text.h"
@@ -501,6 +504,47 @@ static void detail_status(struct tui_view *v, struct tui_ctx *c, char *out, size
 	         p->follow ? "  following the log" : "", p->running ? "  running" : "");
 }
 
+static bool line_found(const struct tui_ctx *c, size_t i, void *arg)
+{
+	return tui_find_in(c, ((struct detail_priv *)arg)->lines[i].text, NULL, NULL);
+}
+
+/* `e`: the notes in the user's editor, multi-line.  Saving the same text
+ * changes nothing, an emptied file clears them, and an editor that fails
+ * keeps them as they were; where no editor can run (none installed, a
+ * script) the one-line prompt edits them instead. */
+static int edit_notes(struct tui_view *v, struct tui_ctx *c, struct detail_priv *p)
+{
+	ry_run *r = NULL;
+	char why[512], *text = NULL;
+	if (ry_run_get(&r, c->st, p->id) < 0) {
+		tui_error(c, "%s", ry_error_last());
+		return TUI_REDRAW;
+	}
+	const char *old = r->notes ? r->notes : "";
+	switch (tui_edit_text(c, old, &text, why, sizeof why)) {
+	case TUI_EDIT_NO_EDITOR:
+		tui_prompt_open(c, v, TUI_PROMPT_NOTES, "notes: ", old);
+		if (!c->headless)
+			tui_error(c, "%s: edit the notes on one line", why);
+		break;
+	case TUI_EDIT_FAILED:
+		tui_error(c, "notes kept as they were: %s", why);
+		break;
+	case TUI_EDIT_SAVED:
+		if (!strcmp(text, old))
+			tui_msg(c, "notes unchanged");
+		else if (ry_run_set_notes(c->st, p->id, text) < 0)
+			tui_error(c, "notes not saved: %s", ry_error_last());
+		else
+			tui_msg(c, *text ? "notes saved" : "notes cleared");
+		break;
+	}
+	free(text);
+	ry_run_free(r);
+	return TUI_RELOAD;
+}
+
 static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct detail_priv *p = v->priv;
@@ -544,6 +588,9 @@ static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 		tui_msg(c, p->raw ? "the log's raw bytes, escaped (\\r carriage return, \\b backspace, \\e escape)"
 		                  : "the log as the terminal showed it");
 		return TUI_REDRAW;
+	case TUI_ACT_COPY:
+		tui_clipboard_menu(c, v, p->id);
+		return TUI_REDRAW;
 	case TUI_ACT_CHART_RUN: {
 		struct tui_charts_arg ca = { (long long)p->id };
 		tui_view_push(c, &tui_view_charts, &ca);
@@ -555,40 +602,28 @@ static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 			tui_list_move(&p->list, TUI_LIST_LAST, 0);
 		tui_msg(c, p->follow ? "following the log (any scroll up stops)" : "follow off");
 		return TUI_REDRAW;
-	case TUI_ACT_EDIT_NOTES: {
-		ry_run *r = NULL;
-		if (ry_run_get(&r, c->st, p->id) < 0) {
-			tui_error(c, "%s", ry_error_last());
-			return TUI_REDRAW;
-		}
-		tui_prompt_open(c, v, TUI_PROMPT_NOTES, "notes: ", r->notes ? r->notes : "");
-		ry_run_free(r);
-		return TUI_REDRAW;
-	}
+	case TUI_ACT_EDIT_NOTES:
+		return edit_notes(v, c, p);
 	case TUI_ACT_PROMOTE: {
 		struct tui_promote_arg pa = { (long long)p->id };
 		tui_view_push(c, &tui_view_promote, &pa);
 		return TUI_REDRAW;
 	}
 	case TUI_ACT_SEARCH:
-		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", ""); /* a new search; n/N repeat the last */
 		return TUI_REDRAW;
-	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
+	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV: {
+		size_t to;
 		if (!c->search[0]) {
 			tui_error(c, "no search yet: press / and type some text");
 			return TUI_REDRAW;
 		}
-		for (size_t k = 1; k <= p->n; k++) {
-			size_t top = p->list.top;
-			size_t i = a == TUI_ACT_SEARCH_NEXT ? (top + k) % p->n : (top + p->n - k) % p->n;
-			if (strcasestr(p->lines[i].text, c->search)) {
-				tui_list_set(&p->list, i);
-				p->follow = false;
-				return TUI_REDRAW;
-			}
+		if (tui_find_step(c, p->n, p->list.top, a == TUI_ACT_SEARCH_NEXT ? 1 : -1, line_found, p, "line", &to)) {
+			tui_list_set(&p->list, to);
+			p->follow = false;
 		}
-		tui_error(c, "'%s' not found", c->search);
 		return TUI_REDRAW;
+	}
 	default:
 		return TUI_UNHANDLED;
 	}
@@ -608,9 +643,14 @@ static int detail_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const 
 		return TUI_RELOAD;
 	}
 	if (kind == TUI_PROMPT_SEARCH) {
+		size_t to;
 		snprintf(c->search, sizeof c->search, "%s", text);
-		tui_list_move(&p->list, TUI_LIST_UP, 0);
-		return detail_action(v, c, TUI_ACT_SEARCH_NEXT);
+		/* A new search: the top line may be the first match. */
+		if (c->search[0] && tui_find_step(c, p->n, p->list.top, 0, line_found, p, "line", &to)) {
+			tui_list_set(&p->list, to);
+			p->follow = false;
+		}
+		return TUI_REDRAW;
 	}
 	return TUI_REDRAW;
 }

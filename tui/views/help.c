@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "app/draw.h"
+#include "app/find.h"
 #include "app/tui.h"
 
 struct help_line {
@@ -72,6 +73,8 @@ static int help_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	add(p, "Esc, C-g", "cancel (a filter goes back to what it was)", TUI_COLOR_DEFAULT);
 	add(p, "C-a, C-e", "start, end of line", TUI_COLOR_DEFAULT);
 	add(p, "C-u, C-k, C-w", "delete to start, to end, the word before", TUI_COLOR_DEFAULT);
+	add(p, "Tab", "in the : line: complete the command, or the plugin after :import", TUI_COLOR_DEFAULT);
+	add(p, "Up, Down", "in the : line: earlier command lines (kept with the workspace)", TUI_COLOR_DEFAULT);
 	add(p, NULL, "", TUI_COLOR_DEFAULT);
 	add(p, NULL, "Commands (press : first)", TUI_COLOR_HEADER);
 	add(p, ":sort KEY[:desc]", "sort the runs, e.g. :sort metrics.val_acc:desc", TUI_COLOR_DEFAULT);
@@ -91,9 +94,18 @@ static int help_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	add(p, ":save-display FILE", "write the screen's text to FILE", TUI_COLOR_DEFAULT);
 	add(p, ":quit", "leave runyard", TUI_COLOR_DEFAULT);
 	add(p, NULL, "", TUI_COLOR_DEFAULT);
+	add(p, NULL, c->mouse ? "Mouse (on; 'mouse = off' in the config leaves it to the terminal)"
+	                      : "Mouse (off; the config's 'mouse = off' or a script)", TUI_COLOR_HEADER);
+	add(p, "click", "put the cursor on a row (runs, experiments, registry, versions, compare, pickers)",
+	    TUI_COLOR_DEFAULT);
+	add(p, "click again", "open the row under the cursor, as Enter (so does a double click)", TUI_COLOR_DEFAULT);
+	add(p, "click a header", "runs: sort by that column; again: the other way", TUI_COLOR_DEFAULT);
+	add(p, "wheel", "scroll, three lines a notch (every list, the run detail and its log)", TUI_COLOR_DEFAULT);
+	add(p, NULL, "", TUI_COLOR_DEFAULT);
 	add(p, NULL, "Bindings are configurable: [keys] or [keys main|detail|compare] in the config file,",
 	    TUI_COLOR_DIM);
-	add(p, NULL, "one 'KEY = action' per line, e.g. 'J = page-down'.", TUI_COLOR_DIM);
+	add(p, NULL, "one 'KEY = action' per line, e.g. 'J = page-down'.  'hints = off' hides the key-hint bar.",
+	    TUI_COLOR_DIM);
 	return 0;
 }
 
@@ -111,6 +123,12 @@ static void help_done(struct tui_view *v, struct tui_ctx *c)
 	free(p);
 }
 
+static bool line_has(const struct tui_ctx *c, size_t i, void *arg)
+{
+	const struct help_line *l = &((struct help_priv *)arg)->lines[i];
+	return tui_find_in(c, l->text, NULL, NULL) || tui_find_in(c, l->keys, NULL, NULL);
+}
+
 static void help_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct help_priv *p = v->priv;
@@ -119,18 +137,14 @@ static void help_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	size_t top = p->list.top;
 	for (int i = 0; i < h && top + (size_t)i < p->n; i++) {
 		struct help_line *l = &p->lines[top + (size_t)i];
+		bool hit = line_has(c, top + (size_t)i, p);
 		if (l->keys) {
-			tui_draw_text(c, y + i, 2, kw, l->keys, TUI_COLOR_KEY);
-			tui_draw_text(c, y + i, 2 + kw + 1, c->cols - kw - 3, l->text, l->color);
+			tui_draw_text(c, y + i, 2, kw, l->keys, hit ? TUI_COLOR_SEARCH_MATCH : TUI_COLOR_KEY);
+			tui_draw_text(c, y + i, 2 + kw + 1, c->cols - kw - 3, l->text, hit ? TUI_COLOR_SEARCH_MATCH : l->color);
 		} else {
-			tui_draw_text(c, y + i, 1, c->cols - 1, l->text, l->color);
+			tui_draw_text(c, y + i, 1, c->cols - 1, l->text, hit ? TUI_COLOR_SEARCH_MATCH : l->color);
 		}
 	}
-}
-
-static bool line_has(const struct help_line *l, const char *s)
-{
-	return strcasestr(l->text, s) || (l->keys && strcasestr(l->keys, s));
 }
 
 static int help_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
@@ -141,18 +155,15 @@ static int help_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		return TUI_REDRAW;
 	switch (a) {
 	case TUI_ACT_SEARCH:
-		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", ""); /* a new search; n/N repeat the last */
 		return TUI_REDRAW;
-	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
-		for (size_t k = 1; c->search[0] && k <= p->n; k++) {
-			size_t top = p->list.top;
-			size_t i = a == TUI_ACT_SEARCH_NEXT ? (top + k) % p->n : (top + p->n - k) % p->n;
-			if (line_has(&p->lines[i], c->search)) {
-				tui_list_set(&p->list, i);
-				break;
-			}
-		}
+	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV: {
+		size_t to;
+		if (c->search[0] && tui_find_step(c, p->n, p->list.top, a == TUI_ACT_SEARCH_NEXT ? 1 : -1, line_has, p,
+		                                  "line", &to))
+			tui_list_set(&p->list, to);
 		return TUI_REDRAW;
+	}
 	case TUI_ACT_HELP:
 		return TUI_REDRAW; /* already here */
 	default:
@@ -163,9 +174,13 @@ static int help_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 static int help_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
                        bool cancel)
 {
+	struct help_priv *p = v->priv;
+	size_t to;
 	if (final && !cancel) {
 		snprintf(c->search, sizeof c->search, "%s", text);
-		return help_action(v, c, TUI_ACT_SEARCH_NEXT);
+		/* A new search: the top line may be the first match. */
+		if (c->search[0] && tui_find_step(c, p->n, p->list.top, 0, line_has, p, "line", &to))
+			tui_list_set(&p->list, to);
 	}
 	return TUI_REDRAW;
 }

@@ -9,6 +9,8 @@
 #include <strings.h>
 
 #include "app/draw.h"
+#include "app/find.h"
+#include "app/mouse.h"
 #include "app/tui.h"
 
 struct picker_priv {
@@ -20,6 +22,7 @@ struct picker_priv {
 	bool multi;
 	void (*done)(struct tui_ctx *, struct tui_view *, const char *const *, size_t);
 	struct tui_view *owner;
+	int y0;                 /* screen row of the first item shown (clicks) */
 };
 
 static int picker_open(struct tui_view *v, struct tui_ctx *c, void *arg)
@@ -63,6 +66,7 @@ static void picker_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	size_t rows = h > 2 ? (size_t)h - 2 : 1;
 	tui_draw_text(c, y, 1, c->cols - 2, p->title, TUI_COLOR_HEADER);
 	tui_list_fit(&p->list, p->n, rows);
+	p->y0 = y + 2;
 	for (size_t i = 0; i < rows && p->list.top + i < p->n; i++) {
 		size_t k = p->list.top + i;
 		enum tui_color e = k == p->list.cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
@@ -74,6 +78,11 @@ static void picker_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		tui_draw_fill(c, y + 2 + (int)i, 1, c->cols - 2, e);
 		tui_draw_text(c, y + 2 + (int)i, 2, c->cols - 4, line, e);
 	}
+}
+
+static bool item_found(const struct tui_ctx *c, size_t i, void *arg)
+{
+	return tui_find_in(c, ((struct picker_priv *)arg)->items[i], NULL, NULL);
 }
 
 static int picker_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
@@ -102,17 +111,15 @@ static int picker_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 		return TUI_POP | TUI_REDRAW;
 	}
 	case TUI_ACT_SEARCH:
-		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", ""); /* a new search; n/N repeat the last */
 		return TUI_REDRAW;
-	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
-		for (size_t k = 1; c->search[0] && k <= p->n; k++) {
-			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->list.cur + k) % p->n : (p->list.cur + p->n - k) % p->n;
-			if (strcasestr(p->items[i], c->search)) {
-				p->list.cur = i;
-				break;
-			}
-		}
+	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV: {
+		size_t to;
+		if (c->search[0] && tui_find_step(c, p->n, p->list.cur, a == TUI_ACT_SEARCH_NEXT ? 1 : -1, item_found, p,
+		                                  "item", &to))
+			p->list.cur = to;
 		return TUI_REDRAW;
+	}
 	default:
 		return TUI_UNHANDLED;
 	}
@@ -122,11 +129,12 @@ static int picker_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const 
                          bool cancel)
 {
 	if (final && !cancel) {
-		snprintf(c->search, sizeof c->search, "%s", text);
-		/* Start from the item before so the current one can match. */
 		struct picker_priv *p = v->priv;
-		p->list.cur = p->list.cur ? p->list.cur - 1 : (p->n ? p->n - 1 : 0);
-		return picker_action(v, c, TUI_ACT_SEARCH_NEXT);
+		size_t to;
+		snprintf(c->search, sizeof c->search, "%s", text);
+		/* A new search: the current item may be the first match. */
+		if (c->search[0] && tui_find_step(c, p->n, p->list.cur, 0, item_found, p, "item", &to))
+			p->list.cur = to;
 	}
 	return TUI_REDRAW;
 }
@@ -144,6 +152,26 @@ static void picker_status(struct tui_view *v, struct tui_ctx *c, char *out, size
 		snprintf(out, n, " %zu items  Enter picks  q cancels", p->n);
 }
 
+/* A click on an item puts the cursor there; one on the item under the
+ * cursor toggles it (multiple choice) or picks it (single), as the keys do. */
+static int picker_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
+{
+	struct picker_priv *p = v->priv;
+	(void)x;
+	if (!p->n)
+		return 0;
+	enum tui_click k = tui_mouse_list_click(&p->list, p->y0, y);
+	if (k != TUI_CLICK_OPEN)
+		return k == TUI_CLICK_MOVED ? TUI_REDRAW : 0;
+	if (!p->multi)
+		return picker_action(v, c, TUI_ACT_ENTER);
+	/* Toggling moves the cursor down for Space; a click stays on the item. */
+	size_t at = p->list.cur;
+	int r = picker_action(v, c, TUI_ACT_TOGGLE);
+	p->list.cur = at;
+	return r;
+}
+
 const struct tui_view_ops tui_view_picker = {
 	.name = "pick",
 	.keymap = TUI_KM_PICKER,
@@ -153,4 +181,5 @@ const struct tui_view_ops tui_view_picker = {
 	.status = picker_status,
 	.prompt = picker_prompt,
 	.done = picker_done,
+	.click = picker_click,
 };

@@ -18,6 +18,8 @@
 #include <strings.h>
 
 #include "app/draw.h"
+#include "app/find.h"
+#include "app/mouse.h"
 #include "text/text.h"
 #include "registry/registry.h"
 #include "app/tui.h"
@@ -40,6 +42,7 @@ struct reg_priv {
 	ry_model *m;
 	size_t n;
 	struct tui_list list;   /* the cursor over models */
+	int y0;                 /* screen row of the first model shown (clicks) */
 };
 
 static void reg_load(struct tui_ctx *c, struct reg_priv *p)
@@ -109,6 +112,7 @@ static void reg_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	}
 	size_t rows = h > 1 ? (size_t)h - 1 : 1;
 	tui_list_fit(&p->list, p->n, rows);
+	p->y0 = y + 1;
 	for (size_t i = 0; i < rows && p->list.top + i < p->n; i++) {
 		const ry_model *m = &p->m[p->list.top + i];
 		enum tui_color e = p->list.top + i == p->list.cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
@@ -127,6 +131,11 @@ static void reg_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	}
 }
 
+static bool model_found(const struct tui_ctx *c, size_t i, void *arg)
+{
+	return tui_find_in(c, ((struct reg_priv *)arg)->m[i].name, NULL, NULL);
+}
+
 static int reg_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct reg_priv *p = v->priv;
@@ -140,18 +149,15 @@ static int reg_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		}
 		return TUI_REDRAW;
 	case TUI_ACT_SEARCH:
-		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", ""); /* a new search; n/N repeat the last */
 		return TUI_REDRAW;
-	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
-		for (size_t k = 1; c->search[0] && k <= p->n; k++) {
-			size_t i = a == TUI_ACT_SEARCH_NEXT ? (p->list.cur + k) % p->n : (p->list.cur + p->n - k) % p->n;
-			if (strcasestr(p->m[i].name, c->search)) {
-				p->list.cur = i;
-				return TUI_REDRAW;
-			}
-		}
-		tui_error(c, "no model name contains '%s'", c->search);
+	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV: {
+		size_t to;
+		if (c->search[0] && tui_find_step(c, p->n, p->list.cur, a == TUI_ACT_SEARCH_NEXT ? 1 : -1, model_found, p,
+		                                  "model name", &to))
+			p->list.cur = to;
 		return TUI_REDRAW;
+	}
 	case TUI_ACT_HISTORY: case TUI_ACT_GOTO_RUN: case TUI_ACT_ALIAS_MOVE: case TUI_ACT_ALIAS_DELETE:
 	case TUI_ACT_EXPORT: case TUI_ACT_DESCRIBE:
 		tui_error(c, "press Enter to open a model first");
@@ -173,9 +179,22 @@ static int reg_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const cha
 	struct reg_priv *p = v->priv;
 	if (kind != TUI_PROMPT_SEARCH || !final || cancel)
 		return TUI_REDRAW;
+	size_t to;
 	snprintf(c->search, sizeof c->search, "%s", text);
-	p->list.cur = p->list.cur ? p->list.cur - 1 : (p->n ? p->n - 1 : 0);
-	return reg_action(v, c, TUI_ACT_SEARCH_NEXT);
+	/* A new search: the current model may be the first match. */
+	if (c->search[0] && tui_find_step(c, p->n, p->list.cur, 0, model_found, p, "model name", &to))
+		p->list.cur = to;
+	return TUI_REDRAW;
+}
+
+static int reg_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
+{
+	struct reg_priv *p = v->priv;
+	(void)x;
+	if (!p->n)
+		return 0;
+	enum tui_click k = tui_mouse_list_click(&p->list, p->y0, y);
+	return k == TUI_CLICK_OPEN ? reg_action(v, c, TUI_ACT_ENTER) : k == TUI_CLICK_MOVED ? TUI_REDRAW : 0;
 }
 
 static void reg_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
@@ -195,6 +214,7 @@ const struct tui_view_ops tui_view_registry = {
 	.status = reg_status,
 	.prompt = reg_prompt,
 	.done = reg_done,
+	.click = reg_click,
 };
 
 /* ---- one model ------------------------------------------------------------ */
@@ -208,6 +228,7 @@ struct model_priv {
 	ry_model_event *ev;
 	size_t nev;
 	struct tui_list evl;    /* the cursor over history events */
+	int ver_y0, ev_y0;      /* screen rows of the first version and event shown; -1: none (clicks) */
 	bool history;
 	bool hfocus;                  /* Tab: the keys scroll the history */
 	/* What the open prompt asks for, and about which alias and version. */
@@ -332,6 +353,8 @@ static void model_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	if (vrows < 1)
 		vrows = 1;
 	tui_list_fit(&p->list, p->nver, (size_t)vrows);
+	p->ver_y0 = row;
+	p->ev_y0 = -1;
 	for (int i = 0; i < vrows && p->list.top + (size_t)i < p->nver; i++) {
 		size_t k = p->list.top + (size_t)i;
 		enum tui_color e = k == p->list.cur ? TUI_COLOR_CURSOR : TUI_COLOR_DEFAULT;
@@ -354,6 +377,7 @@ static void model_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	/* The cursor starts on the newest event: the end of the trail is what
 	 * was just done. */
 	tui_list_fit(&p->evl, p->nev, (size_t)hrows);
+	p->ev_y0 = row;
 	for (int i = 0; i < hrows && p->evl.top + (size_t)i < p->nev; i++) {
 		size_t k = p->evl.top + (size_t)i;
 		enum tui_color e = p->hfocus && k == p->evl.cur ? TUI_COLOR_CURSOR
@@ -579,6 +603,28 @@ static void model_status(struct tui_view *v, struct tui_ctx *c, char *out, size_
 		         p->nver, p->history ? " (shown, Tab scrolls it)" : "");
 }
 
+/* A click on a version selects it (again: opens its run, as Enter); one
+ * on the history gives the history the keys, on that event. */
+static int model_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
+{
+	struct model_priv *p = v->priv;
+	(void)x;
+	if (!p->m)
+		return 0;
+	if (p->history && p->ev_y0 >= 0 && y >= p->ev_y0) {
+		if (tui_mouse_list_click(&p->evl, p->ev_y0, y) == TUI_CLICK_MISS)
+			return 0;
+		p->hfocus = true;
+		return TUI_REDRAW;
+	}
+	bool was_history = p->hfocus;
+	enum tui_click k = tui_mouse_list_click(&p->list, p->ver_y0, y);
+	if (k == TUI_CLICK_MISS)
+		return 0;
+	p->hfocus = false;
+	return k == TUI_CLICK_OPEN && !was_history ? model_action(v, c, TUI_ACT_ENTER) : TUI_REDRAW;
+}
+
 const struct tui_view_ops tui_view_model = {
 	.name = "model",
 	.keymap = TUI_KM_REGISTRY,
@@ -590,4 +636,5 @@ const struct tui_view_ops tui_view_model = {
 	.prompt = model_prompt,
 	.tick = model_tick,
 	.done = model_done,
+	.click = model_click,
 };

@@ -15,7 +15,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app/clipboard.h"
 #include "app/draw.h"
+#include "app/find.h"
+#include "app/mouse.h"
 #include "work/job.h"
 #include "text/text.h"
 #include "app/tui.h"
@@ -32,6 +35,7 @@ struct col {
 	int width;       /* chosen at draw time */
 	bool numeric;
 	bool shown_for;  /* added because the sort or the filter reads it; never remembered */
+	int x;           /* screen column its header was last drawn at; -1: not shown (clicks) */
 };
 
 struct main_priv {
@@ -70,6 +74,12 @@ struct main_priv {
 	bool visible_running;        /* a visible run is running: refresh elapsed time */
 
 	ry_field *name_field;        /* for search */
+	unsigned char *found;        /* per row of the list: its name holds find_text; NULL: not read yet */
+	char *find_text;             /* the search `found` was read for; owned */
+	bool range_on;               /* `V` pressed once: a range runs from range_id to the cursor */
+	int64_t range_id;
+	int tbl_y;                   /* screen row of the table's header, as last drawn (clicks) */
+	int pane_y, pane_w;          /* the experiments pane as last drawn; pane_w 0: not shown */
 };
 
 static int64_t cur_exp_id(const struct main_priv *p)
@@ -412,6 +422,8 @@ static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter,
 		return rc;
 	ry_runlist_free(p->list);
 	p->list = l;
+	free(p->found); /* row numbers of the old list */
+	p->found = NULL;
 	p->list_at = ry_monotonic();
 	p->list_stale = false;
 	cache_drop(p);
@@ -486,6 +498,8 @@ static void main_done(struct tui_view *v, struct tui_ctx *c)
 	ry_runlist_free(p->list);
 	ry_experiments_free(p->exps, p->nexps);
 	ry_field_free(p->name_field);
+	free(p->found);
+	free(p->find_text);
 	free(p->filter);
 	free(p->sort);
 	free(p->filter_saved);
@@ -604,6 +618,8 @@ static void draw_exps(struct tui_view *v, struct tui_ctx *c, int y, int h, int w
 	if (!fit)
 		fit = 1;
 	tui_list_fit(&p->exp, total, fit);
+	p->pane_y = y;
+	p->pane_w = w;
 	tui_draw_text(c, y, 0, w - 1, " Experiments", p->focus_exps ? TUI_COLOR_PANE_ACTIVE : TUI_COLOR_HEADER);
 	if (!p->exps_loaded) {
 		tui_draw_text(c, y + 1, 1, w - 2, c->utf8 ? "counting\xe2\x80\xa6" : "counting...", TUI_COLOR_DIM);
@@ -678,6 +694,19 @@ static void layout_cols(struct main_priv *p, int w)
 	}
 }
 
+/* The search text in a name cell drawn at yy, x, cw wide: in the
+ * search-match colour, where it is not cut off. */
+static void highlight_found(struct tui_ctx *c, int yy, int x, int cw, const char *text)
+{
+	int col, w;
+	if (!tui_find_in(c, text, &col, &w) || col >= cw - 1)
+		return;
+	if (col + w > cw - 1)
+		w = cw - 1 - col;
+	attr_t a = (attr_t)c->attrs[TUI_COLOR_SEARCH_MATCH] | A_BOLD;
+	mvchgat(yy, x + col, w, a, (short)PAIR_NUMBER(a), NULL);
+}
+
 static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int h, int w)
 {
 	struct main_priv *p = v->priv;
@@ -706,6 +735,9 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 		sort_key = sortbuf;
 	}
 	int x = x0;
+	p->tbl_y = y;
+	for (size_t j = 0; j < p->ncols; j++)
+		p->cols[j].x = -1;
 	for (size_t j = 0; j < p->ncols && x < x0 + w; j++) {
 		if (j >= 2 && j < p->col_first)
 			continue;
@@ -713,6 +745,7 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 		int cw = col->width;
 		if (x + cw > x0 + w)
 			cw = x0 + w - x;
+		col->x = x;
 		char label[128];
 		const char *lab = j == COL_STATUS ? "" : ry_field_label(col->f);
 		bool sorted = sort_key && (!strcmp(sort_key, col->spec) || !strcmp(sort_key, ry_field_label(col->f)));
@@ -726,13 +759,18 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 		x += cw + 1;
 	}
 
+	/* A range being marked (`V`) shows as marked until it is. */
+	size_t range_lo = 0, range_hi = 0;
+	bool range_on = p->range_on && find_row(p, p->range_id, &range_lo);
+	range_hi = range_lo > p->rows.cur ? range_lo : p->rows.cur;
+	range_lo = range_lo > p->rows.cur ? p->rows.cur : range_lo;
 	p->visible_running = false;
 	for (size_t i = 0; i < rows && p->rows.top + i < n; i++) {
 		size_t row = p->rows.top + i;
 		int yy = y + 1 + (int)i;
 		int64_t id = ry_runlist_id(p->list, row);
 		bool is_cur = row == p->rows.cur && !p->focus_exps;
-		bool marked = tui_marked(c, id);
+		bool marked = tui_marked(c, id) || (range_on && row >= range_lo && row <= range_hi);
 		enum tui_color base = is_cur ? TUI_COLOR_CURSOR : marked ? TUI_COLOR_MARKED : TUI_COLOR_DEFAULT;
 		tui_draw_fill(c, yy, x0, w, base);
 		size_t ci = row - p->cache_top;
@@ -761,6 +799,8 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 					tui_draw_text_right(c, yy, x, cw, text, base);
 				else
 					tui_draw_text(c, yy, x, cw, text, base);
+				if (j == COL_NAME)
+					highlight_found(c, yy, x, cw, text);
 			}
 			x += cw + 1;
 		}
@@ -776,6 +816,7 @@ static void main_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct main_priv *p = v->priv;
 	int pw = exp_pane_width(c);
+	p->pane_w = 0; /* draw_exps sets it when the pane shows */
 	if (pw)
 		draw_exps(v, c, y, h, pw);
 	draw_table(v, c, y, pw, h, c->cols - pw);
@@ -838,45 +879,52 @@ static void select_exp(struct tui_ctx *c, struct main_priv *p, size_t e)
 	columns_load(c, p, NULL);
 }
 
-static bool text_has(const char *hay, const char *needle)
-{
-	return hay && strcasestr(hay, needle) != NULL;
-}
-
-/* Jump to the next row (dir +1/-1) whose name contains the search text,
- * fetching names in chunks from the cursor on, wrapping once. */
-static bool search_jump(struct tui_ctx *c, struct main_priv *p, int dir)
+/* Which rows' names hold the search text: read once per search and list,
+ * in chunks of names, so that n/N can count every match. */
+static bool find_read(struct tui_ctx *c, struct main_priv *p)
 {
 	size_t n = ry_runlist_count(p->list);
-	const int64_t *ids = ry_runlist_ids(p->list);
+	if (p->found && p->find_text && !strcmp(p->find_text, c->search))
+		return true;
+	free(p->found);
+	p->found = ry_xcalloc(n ? n : 1, 1);
+	set_str(&p->find_text, c->search);
 	enum { CHUNK = 512 };
 	ry_cell cells[CHUNK];
-	int64_t chunk_ids[CHUNK];
-	size_t rows[CHUNK];
-	if (!n || !c->search[0])
-		return false;
-	for (size_t off = 1; off <= n; off += CHUNK) {
-		size_t len = n - off + 1 < CHUNK ? n - off + 1 : CHUNK;
-		for (size_t k = 0; k < len; k++) {
-			size_t d = (off + k) % n;
-			rows[k] = dir > 0 ? (p->rows.cur + d) % n : (p->rows.cur + n - d) % n;
-			chunk_ids[k] = ids[rows[k]];
-		}
+	for (size_t off = 0; off < n; off += CHUNK) {
+		size_t len = n - off < CHUNK ? n - off : CHUNK;
 		memset(cells, 0, sizeof cells);
-		if (ry_runlist_fetch(c->st, chunk_ids, len, &p->name_field, 1, cells) < 0)
+		if (ry_runlist_fetch(c->st, ry_runlist_ids(p->list) + off, len, &p->name_field, 1, cells) < 0) {
+			tui_error(c, "%s", ry_error_last());
+			free(p->found);
+			p->found = NULL;
 			return false;
-		size_t hit = SIZE_MAX;
-		for (size_t k = 0; k < len && hit == SIZE_MAX; k++)
-			if (cells[k].type == RY_CELL_TEXT && text_has(cells[k].text, c->search))
-				hit = rows[k];
-		ry_cells_clear(cells, len);
-		if (hit != SIZE_MAX) {
-			p->rows.cur = hit;
-			p->cur_id = ids[hit];
-			return true;
 		}
+		for (size_t k = 0; k < len; k++)
+			p->found[off + k] = cells[k].type == RY_CELL_TEXT && tui_find_in(c, cells[k].text, NULL, NULL);
+		ry_cells_clear(cells, len);
 	}
-	return false;
+	return true;
+}
+
+static bool row_found(const struct tui_ctx *c, size_t i, void *arg)
+{
+	(void)c;
+	return ((const struct main_priv *)arg)->found[i];
+}
+
+/* Jump to the next row (dir +1/-1) whose name holds the search text,
+ * wrapping once; the message line counts the matches. */
+static bool search_jump(struct tui_ctx *c, struct main_priv *p, int dir)
+{
+	size_t n = ry_runlist_count(p->list), to;
+	if (!c->search[0] || !find_read(c, p))
+		return false;
+	if (!tui_find_step(c, n, p->rows.cur, dir, row_found, p, "run name", &to))
+		return false;
+	p->rows.cur = to;
+	p->cur_id = ry_runlist_id(p->list, to);
+	return true;
 }
 
 static void sort_by(struct tui_ctx *c, struct main_priv *p, bool desc)
@@ -998,11 +1046,37 @@ static int ask_cancel(struct tui_view *v, struct tui_ctx *c, struct main_priv *p
 	return TUI_REDRAW;
 }
 
+/* `V`: the first press anchors a range at the cursor, the second marks
+ * every run from the anchor to the cursor (marks are added, never
+ * toggled off, as vim's visual mode selects). */
+static int mark_range(struct tui_ctx *c, struct main_priv *p)
+{
+	size_t n = ry_runlist_count(p->list), from;
+	char key[64];
+	if (!n)
+		return TUI_REDRAW;
+	if (!p->range_on || !find_row(p, p->range_id, &from)) {
+		p->range_on = true;
+		p->range_id = ry_runlist_id(p->list, p->rows.cur);
+		tui_keymap_keys_for(c->km, TUI_KM_MAIN, TUI_ACT_MARK_RANGE, true, key, sizeof key);
+		tui_msg(c, "range: move, then %s marks it", key);
+		return TUI_REDRAW;
+	}
+	size_t lo = from < p->rows.cur ? from : p->rows.cur, hi = from < p->rows.cur ? p->rows.cur : from;
+	tui_mark_add(c, ry_runlist_ids(p->list) + lo, hi - lo + 1);
+	p->range_on = false;
+	tui_msg(c, "marked %zu run%s (%zu marked)", hi - lo + 1, hi == lo ? "" : "s", c->nmarked);
+	return TUI_REDRAW;
+}
+
 /* Esc peels one layer a press, the filter then the marks (the prompt's
  * own Esc came first); with nothing left it says so and stays. */
 static int escape(struct tui_ctx *c, struct main_priv *p)
 {
-	if (p->filter && *p->filter) {
+	if (p->range_on) {
+		p->range_on = false; /* the range being chosen goes first: it is the newest */
+		tui_msg(c, "range cancelled");
+	} else if (p->filter && *p->filter) {
 		if (list_open(c, p, NULL, p->sort) == 0)
 			set_str(&p->filter, NULL);
 		tui_msg(c, c->nmarked ? "filter cleared (Esc again clears the marks)" : "filter cleared");
@@ -1062,18 +1136,23 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 			tui_view_push(c, &tui_view_detail, &d);
 		}
 		return TUI_REDRAW;
+	case TUI_ACT_COPY:
+		if (n)
+			tui_clipboard_menu(c, v, ry_runlist_id(p->list, p->rows.cur));
+		return TUI_REDRAW;
 	case TUI_ACT_FILTER:
 		set_str(&p->filter_saved, p->filter);
 		tui_prompt_open(c, v, TUI_PROMPT_FILTER, "/", p->filter ? p->filter : "");
 		return TUI_REDRAW;
 	case TUI_ACT_SEARCH:
-		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", c->search);
+		/* Empty: a new search, not an edit of the last one (n/N repeat that). */
+		tui_prompt_open(c, v, TUI_PROMPT_SEARCH, "find: ", "");
 		return TUI_REDRAW;
 	case TUI_ACT_SEARCH_NEXT: case TUI_ACT_SEARCH_PREV:
 		if (!c->search[0])
 			tui_error(c, "no search yet: press f and type some text");
-		else if (!search_jump(c, p, a == TUI_ACT_SEARCH_NEXT ? 1 : -1))
-			tui_error(c, "no run name contains '%s'", c->search);
+		else
+			search_jump(c, p, a == TUI_ACT_SEARCH_NEXT ? 1 : -1);
 		return TUI_REDRAW;
 	case TUI_ACT_SORT_ASC: sort_by(c, p, false); return TUI_REDRAW;
 	case TUI_ACT_SORT_DESC: sort_by(c, p, true); return TUI_REDRAW;
@@ -1083,7 +1162,13 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 			move_cursor(p, TUI_ACT_MOVE_DOWN, page);
 		}
 		return TUI_REDRAW;
-	case TUI_ACT_UNMARK_ALL: tui_mark_clear(c); return TUI_REDRAW;
+	case TUI_ACT_UNMARK_ALL: p->range_on = false; tui_mark_clear(c); return TUI_REDRAW;
+	case TUI_ACT_MARK_RANGE: return mark_range(c, p);
+	case TUI_ACT_MARK_ALL:
+		p->range_on = false;
+		tui_mark_add(c, ry_runlist_ids(p->list), n);
+		tui_msg(c, "marked all %zu shown (%zu marked)", n, c->nmarked);
+		return TUI_REDRAW;
 	case TUI_ACT_ESCAPE: return escape(c, p);
 	case TUI_ACT_COMPARE: {
 		if (c->nmarked < 2) {
@@ -1180,8 +1265,8 @@ static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const ch
 	}
 	if (kind == TUI_PROMPT_SEARCH && final) {
 		snprintf(c->search, sizeof c->search, "%s", text);
-		if (c->search[0] && !search_jump(c, p, 1))
-			tui_error(c, "no run name contains '%s'", c->search);
+		if (c->search[0])
+			search_jump(c, p, 0); /* the run under the cursor may be the first match */
 	}
 	return TUI_REDRAW;
 }
@@ -1236,6 +1321,66 @@ static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, 
 	return TUI_UNHANDLED;
 }
 
+/* ---- the mouse ----------------------------------------------------------- */
+
+/* A click on the experiments pane (two rows an entry): select that
+ * experiment; a click on the one selected gives the table the keys back. */
+static int click_exps(struct tui_view *v, struct tui_ctx *c, struct main_priv *p, int y)
+{
+	if (!p->exps_loaded || y <= p->pane_y)
+		return 0;
+	size_t e = p->exp.top + (size_t)(y - p->pane_y - 1) / 2;
+	if (e > p->nexps)
+		return 0;
+	if (p->focus_exps && e == p->exp.cur)
+		return main_action(v, c, TUI_ACT_ENTER);
+	select_exp(c, p, e);
+	p->focus_exps = true;
+	return TUI_REDRAW;
+}
+
+/* A click on a column header sorts by it, ascending; a click on the
+ * column sorted ascending reverses it (the arrow shows which). */
+static int click_header(struct tui_ctx *c, struct main_priv *p, int x)
+{
+	for (size_t j = 0; j < p->ncols; j++) {
+		const struct col *col = &p->cols[j];
+		if (col->x < 0 || x < col->x || x >= col->x + col->width + 1)
+			continue;
+		ry_field *f = NULL;
+		bool desc = true, asc_now;
+		/* The table's own default order is created, newest first. */
+		ry_sort_parse(&f, &desc, c->st, p->sort ? p->sort : "created:desc");
+		asc_now = f && !desc && !strcmp(ry_field_name(f), ry_field_name(col->f));
+		ry_field_free(f);
+		p->focus_exps = false;
+		p->col_cur = j;
+		sort_by(c, p, asc_now);
+		return TUI_REDRAW;
+	}
+	return 0;
+}
+
+static int main_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
+{
+	struct main_priv *p = v->priv;
+	if (x < p->pane_w)
+		return click_exps(v, c, p, y);
+	if (y == p->tbl_y)
+		return click_header(c, p, x);
+	size_t n = ry_runlist_count(p->list);
+	tui_list_fit(&p->rows, n, p->rows.height);
+	enum tui_click k = tui_mouse_list_click(&p->rows, p->tbl_y + 1, y);
+	if (k == TUI_CLICK_MISS)
+		return 0;
+	/* With the pane focused, the first click only gives the table the keys. */
+	if (k == TUI_CLICK_OPEN && !p->focus_exps)
+		return main_action(v, c, TUI_ACT_ENTER);
+	p->focus_exps = false;
+	p->cur_id = ry_runlist_id(p->list, p->rows.cur);
+	return TUI_REDRAW;
+}
+
 const struct tui_view_ops tui_view_main = {
 	.name = "runs",
 	.keymap = TUI_KM_MAIN,
@@ -1249,4 +1394,5 @@ const struct tui_view_ops tui_view_main = {
 	.tick = main_tick,
 	.idle = main_idle,
 	.done = main_done,
+	.click = main_click,
 };
