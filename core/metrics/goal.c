@@ -11,7 +11,9 @@
  * and suffix a logger adds.  A word that names a quality (loss, acc, f1,
  * wer...) decides; failing that, a word that names a schedule, a counter or
  * a speed (lr, epoch, grad_norm, runtime, per_second, mfu...) means
- * neither: such a metric has no best and no verdict.  Everything else is
+ * neither: such a metric has no best and no verdict.  A correlation
+ * (Pearson, Spearman) is checked first, a bare dataset name (CatBoost's
+ * "test") means its objective, a loss.  Everything else is
  * higher-is-better, as before.
  *
  * It reads and writes the one setting and nothing else: what a front end
@@ -31,6 +33,12 @@
 #include <string.h>
 #include <strings.h>
 
+/* Correlations win over what they correlate: "Euclidean-Distance
+ * Pearson" (sentence-transformers) is higher-is-better although it names
+ * a distance. */
+static const char *const higher_first[] = {
+	"pearson", "spearman", "kendall", "corr", "correlation",
+};
 /* Name parts that mean "lower is better" anywhere in a name ("logloss",
  * "merror", "error_rate")... */
 static const char *const lower_substrings[] = {
@@ -50,7 +58,12 @@ static const char *const lower_words[] = {
 static const char *const higher_words[] = {
 	"acc", "auc", "auroc", "auprc", "f1", "fscore", "f1score", "map", "ap", "ar", "bleu", "sacrebleu", "rouge",
 	"rougel", "rougelsum", "meteor", "chrf", "iou", "miou", "dice", "jaccard", "r2", "ndcg", "mrr", "hit", "hits",
-	"top", "kappa", "mcc", "psnr", "ssim", "reward", "return", "score", "em",
+	"top", "kappa", "mcc", "psnr", "ssim", "reward", "rewards", "rew", "return", "score", "em",
+};
+/* A dataset's name alone is the value of the objective on it, a loss:
+ * CatBoost prints "learn: 0.65  test: 0.66  best: 0.66", then "bestTest". */
+static const char *const lower_alone[] = {
+	"learn", "test", "best", "besttest", "train", "valid", "validation",
 };
 /* Words of a schedule, a counter, a clock, a speed or a resource: a value
  * that is neither good nor bad.  "loss_scale" is the fp16 scaler, not a
@@ -60,7 +73,7 @@ static const char *const neither_words[] = {
 	"lr", "learning", "grad", "gradnorm", "norm", "epoch", "epochs", "step", "steps", "global", "iter",
 	"iteration", "iterations", "it", "runtime", "time", "ms", "sec", "secs", "second", "seconds", "duration",
 	"elapsed", "eta", "throughput", "per", "mfu", "memory", "mem", "momentum", "decay", "wd", "flos", "flops",
-	"samples", "tokens", "batch", "warmup",
+	"samples", "tokens", "batch", "warmup", "speed", "fps", "util", "utilization",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
@@ -111,6 +124,10 @@ int ry_metric_goal_guess(const char *key)
 	lower[len] = '\0';
 	if (has_word(lower, neither_first, COUNT(neither_first)))
 		return 0;
+	if (has_word(lower, higher_first, COUNT(higher_first)))
+		return 1;
+	if (in_list(lower, len, lower_alone, COUNT(lower_alone)))
+		return -1;
 	if (has_substring(lower, lower_substrings, COUNT(lower_substrings)))
 		return -1;
 	if (has_substring(lower, higher_substrings, COUNT(higher_substrings)))
@@ -217,6 +234,8 @@ long ry_metric_best_index(const double *v, size_t n, int goal)
 {
 	long best = -1;
 	bool tied = false;
+	if (!goal) /* no direction: no value is better than another */
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (!isfinite(v[i]))
 			continue;

@@ -135,7 +135,7 @@ bool ry_metric_better(int goal, double a, double b);
 
 /* Index of the best of v[0..n) under goal, or -1 when no value is finite or
  * when two or more share the best: a tie has no best, marking one of them
- * would claim a difference.  NaN and infinities are skipped.  What compare
+ * would claim a difference.  Always -1 under goal 0.  NaN and infinities are skipped.  What compare
  * marks as best, in the CLI and the TUI. */
 long ry_metric_best_index(const double *v, size_t n, int goal);
 
