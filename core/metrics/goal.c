@@ -194,6 +194,15 @@ int ry_metric_goal_in(ry_store *st, int64_t experiment_id, const char *key)
 	return ry_metric_goal_source(st, experiment_id, key, NULL);
 }
 
+int ry_metric_goal_of_runs(ry_store *st, const int64_t *experiment_ids, size_t n, const char *key)
+{
+	int64_t e = n ? experiment_ids[0] : 0;
+	for (size_t i = 1; i < n; i++)
+		if (experiment_ids[i] != e)
+			e = 0; /* runs of several experiments: only the workspace speaks for all */
+	return ry_metric_goal_in(st, e, key);
+}
+
 int ry_metric_goal(ry_store *st, const char *key)
 {
 	return ry_metric_goal_source(st, 0, key, NULL);

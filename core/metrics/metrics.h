@@ -107,6 +107,9 @@ typedef enum ry_goal_source {
  * NULL. */
 int ry_metric_goal_source(ry_store *st, int64_t experiment_id, const char *key, ry_goal_source *src);
 int ry_metric_goal_in(ry_store *st, int64_t experiment_id, const char *key);
+/* The goal for runs side by side (compare), given their experiments'
+ * ids: that experiment's when all share one, else the workspace's. */
+int ry_metric_goal_of_runs(ry_store *st, const int64_t *experiment_ids, size_t n, const char *key);
 /* The same for the workspace as a whole (no experiment's setting). */
 int ry_metric_goal(ry_store *st, const char *key);
 

@@ -419,14 +419,19 @@ static ry_field *metric_field(ry_store *st, const char *key, ry_metric_agg agg)
 	case RY_AGG_MIN: f->col = "min"; break;
 	case RY_AGG_MAX: f->col = "max"; break;
 	case RY_AGG_COUNT: f->col = "n"; break;
-	case RY_AGG_BEST: /* summary columns; a metric with no goal has no best (col NULL: refused) */
-		f->col = ry_metric_goal(st, key) > 0 ? "max" : ry_metric_goal(st, key) < 0 ? "min" : NULL;
+	case RY_AGG_BEST: { /* summary columns; a metric with no goal has no best (col NULL: refused) */
+		int goal = ry_metric_goal(st, key);
+		f->col = goal > 0 ? "max" : goal < 0 ? "min" : NULL;
 		break;
 	}
+	}
+	/* A param of the same key owns the bare name (resolve_name): the
+	 * metric's heading says which it is. */
+	const char *pfx = key_exists(st, sql_param_exists, key) ? "metrics." : "";
 	if (agg == RY_AGG_LAST)
-		f->label = ry_xstrdup(key);
+		f->label = ry_xasprintf("%s%s", pfx, key);
 	else
-		f->label = ry_xasprintf("%s.%s", key, aggs[agg].name);
+		f->label = ry_xasprintf("%s%s.%s", pfx, key, aggs[agg].name);
 	return f;
 }
 
