@@ -189,6 +189,11 @@ int ry_metric_goal_source(ry_store *st, int64_t experiment_id, const char *key, 
 	return ry_metric_goal_guess(key);
 }
 
+const char *ry_metric_goal_source_name(ry_goal_source src)
+{
+	return src == RY_GOAL_EXPERIMENT ? "experiment" : src == RY_GOAL_WORKSPACE ? "workspace" : "guessed from the name";
+}
+
 int ry_metric_goal_in(ry_store *st, int64_t experiment_id, const char *key)
 {
 	return ry_metric_goal_source(st, experiment_id, key, NULL);

@@ -106,6 +106,9 @@ typedef enum ry_goal_source {
  * workspace's, else the guess.  st may be NULL to guess only; src may be
  * NULL. */
 int ry_metric_goal_source(ry_store *st, int64_t experiment_id, const char *key, ry_goal_source *src);
+/* What a front end calls a source: "guessed from the name", "workspace",
+ * "experiment".  A static string. */
+const char *ry_metric_goal_source_name(ry_goal_source src);
 int ry_metric_goal_in(ry_store *st, int64_t experiment_id, const char *key);
 /* The goal for runs side by side (compare), given their experiments'
  * ids: that experiment's when all share one, else the workspace's. */

@@ -384,12 +384,6 @@ int cli_set(int argc, char **argv, struct cli_global *g)
 	return rc;
 }
 
-static const char *const goal_sources[] = {
-	[RY_GOAL_GUESSED] = "guessed from the name",
-	[RY_GOAL_WORKSPACE] = "workspace",
-	[RY_GOAL_EXPERIMENT] = "experiment",
-};
-
 /* Print the goal of key (or of every metric of experiment eid, 0: the
  * workspace) and where it comes from.  The exit status. */
 static int goal_print(struct cli_global *g, const char *key, const char *exp)
@@ -418,7 +412,7 @@ static int goal_print(struct cli_global *g, const char *key, const char *exp)
 		ry_goal_source src;
 		int goal = ry_metric_goal_source(st, eid, keys[i], &src);
 		char *safe = ry_sanitize_dup(keys[i]);
-		printf("%s\t%s\t%s\n", safe, ry_metric_goal_name(goal), goal_sources[src]);
+		printf("%s\t%s\t%s\n", safe, ry_metric_goal_name(goal), ry_metric_goal_source_name(src));
 		free(safe);
 	}
 	ry_strings_free(keys, n);
