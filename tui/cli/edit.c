@@ -319,29 +319,43 @@ static int set_check(const char *key, const char *value, const char *exp, enum s
 	}
 }
 
-int cli_set(int argc, char **argv, struct cli_global *g)
+/* The options of the setting verbs (`set`, `goal`): -e EXP and --unset
+ * besides --db and --help; -1 to go on with optind at the first operand,
+ * else the exit status. */
+static int setting_options(int argc, char **argv, struct cli_global *g, const char *cmd, const char *help,
+                           const char **exp, bool *unset)
 {
 	static const struct option opts[] = {
 		{ "experiment", required_argument, NULL, 'e' },
 		{ "unset", no_argument, NULL, 'u' },
 		CLI_OPTIONS_END,
 	};
-	struct cli_getopt go = CLI_GETOPT_INIT("set", set_help, g);
-	const char *exp = NULL, *key, *value = NULL;
-	bool unset = false;
-	enum set_scope scope = SET_WORKSPACE;
-	char *abs = NULL;
-	ry_store *st;
-	int c, rc;
-
+	struct cli_getopt go = CLI_GETOPT_INIT(cmd, help, g);
+	int c;
+	*exp = NULL;
+	*unset = false;
 	while ((c = cli_getopt(&go, argc, argv, "e:h", opts)) != -1) {
 		if (c == CLI_GETOPT_EXIT)
 			return go.status;
 		if (c == 'e')
-			exp = optarg;
+			*exp = optarg;
 		else if (c == 'u')
-			unset = true;
+			*unset = true;
 	}
+	return -1;
+}
+
+int cli_set(int argc, char **argv, struct cli_global *g)
+{
+	const char *exp, *key, *value = NULL;
+	bool unset;
+	enum set_scope scope = SET_WORKSPACE;
+	char *abs = NULL;
+	ry_store *st;
+	int rc;
+
+	if ((rc = setting_options(argc, argv, g, "set", set_help, &exp, &unset)) >= 0)
+		return rc;
 	if (optind >= argc)
 		return cli_usage("set", "which setting? e.g. runyard set metric.val_loss.goal min");
 	key = argv[optind];
@@ -422,24 +436,12 @@ static int goal_print(struct cli_global *g, const char *key, const char *exp)
 
 int cli_goal(int argc, char **argv, struct cli_global *g)
 {
-	static const struct option opts[] = {
-		{ "experiment", required_argument, NULL, 'e' },
-		{ "unset", no_argument, NULL, 'u' },
-		CLI_OPTIONS_END,
-	};
-	struct cli_getopt go = CLI_GETOPT_INIT("goal", goal_help, g);
-	const char *exp = NULL;
-	bool unset = false;
-	int c;
+	const char *exp;
+	bool unset;
+	int rc;
 
-	while ((c = cli_getopt(&go, argc, argv, "e:h", opts)) != -1) {
-		if (c == CLI_GETOPT_EXIT)
-			return go.status;
-		if (c == 'e')
-			exp = optarg;
-		else if (c == 'u')
-			unset = true;
-	}
+	if ((rc = setting_options(argc, argv, g, "goal", goal_help, &exp, &unset)) >= 0)
+		return rc;
 	if (optind + 2 < argc)
 		return cli_extra_arg("goal", argv[optind + 2], NULL);
 	if (optind < argc && !*argv[optind])
