@@ -58,6 +58,8 @@ const struct cli_command cli_commands[] = {
 	{ "rename", cli_rename, "RUN NAME", "give a run a new name" },
 	{ "note", cli_note, "RUN TEXT|-", "set a run's notes (- reads them from stdin)" },
 	{ "set", cli_set, "KEY VALUE [-e EXP]", "change a workspace or experiment setting (metric goals, code dir)" },
+	{ "goal", cli_goal, "[KEY [max|min|none|--unset]] [-e EXP]",
+	  "say whether higher or lower is better for a metric, or neither" },
 	{ "completion", cli_completion, "bash|zsh|fish", "print a shell completion script" },
 	{ "help", cli_help_cmd, "[COMMAND]", "describe runyard or one command" },
 	{ "version", cli_version, "", "print the version" },

@@ -75,6 +75,7 @@ int cli_untag(int argc, char **argv, struct cli_global *g);
 int cli_rename(int argc, char **argv, struct cli_global *g);
 int cli_note(int argc, char **argv, struct cli_global *g);
 int cli_set(int argc, char **argv, struct cli_global *g);
+int cli_goal(int argc, char **argv, struct cli_global *g);
 /* `help [CMD]`, `version` (cli/help.c); `completion SHELL` and the hidden
  * `__complete KIND` the scripts call (cli/completion.c) */
 int cli_help_cmd(int argc, char **argv, struct cli_global *g);

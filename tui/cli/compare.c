@@ -98,6 +98,18 @@ static const ry_metric_summary *metric_of(const struct cmp_run *cr, const char *
 	return NULL;
 }
 
+/* The goal of metric key for these runs: their experiment's when they
+ * share one (core decides). */
+static int goal_of(const struct cmp *c, ry_store *st, const char *key)
+{
+	int64_t *exps = ry_xcalloc(c->n ? c->n : 1, sizeof *exps);
+	for (size_t i = 0; i < c->n; i++)
+		exps[i] = c->runs[i].r->experiment_id;
+	int goal = ry_metric_goal_of_runs(st, exps, c->n, key);
+	free(exps);
+	return goal;
+}
+
 static double best_of(const ry_metric_summary *s, int goal)
 {
 	return ry_metric_summary_best(s, goal);
@@ -191,9 +203,10 @@ static void summary_row(cli_table *t, const struct cmp *c, const char *label, in
 	}
 }
 
-static void metric_row(cli_table *t, const struct cmp *c, ry_store *st, const char *key, bool last)
+/* A metric's "last" or "best" row; with goal 0 the last row has no arrow
+ * and no run is marked. */
+static void metric_row(cli_table *t, const struct cmp *c, const char *key, int goal, bool last)
 {
-	int goal = ry_metric_goal(st, key);
 	double *v = ry_xcalloc(c->n, sizeof *v);
 	long best;
 	char label[300];
@@ -203,7 +216,7 @@ static void metric_row(cli_table *t, const struct cmp *c, ry_store *st, const ch
 	}
 	best = c->n > 1 ? ry_metric_best_index(v, c->n, goal) : -1;
 	snprintf(label, sizeof label, "  %s %s %s", key, last ? "last" : "best",
-	         cli_utf8() ? (goal > 0 ? "\xe2\x86\x91" : "\xe2\x86\x93") : (goal > 0 ? "(max)" : "(min)"));
+	         !goal ? "" : cli_utf8() ? (goal > 0 ? "\xe2\x86\x91" : "\xe2\x86\x93") : (goal > 0 ? "(max)" : "(min)"));
 	cli_table_row(t);
 	cli_table_cell(t, 0, "");
 	cli_table_cell(t, 1, label);
@@ -257,8 +270,10 @@ static void print_text(const struct cmp *c, ry_store *st, bool diff_only)
 		for (size_t i = 0; i < c->n; i++)
 			cli_table_cell(t, 2 + i, "");
 		for (size_t k = 0; k < c->nmkeys; k++) {
-			metric_row(t, c, st, c->mkeys[k], true);
-			metric_row(t, c, st, c->mkeys[k], false);
+			int goal = goal_of(c, st, c->mkeys[k]);
+			metric_row(t, c, c->mkeys[k], goal, true);
+			if (goal) /* no goal: no best to show */
+				metric_row(t, c, c->mkeys[k], goal, false);
 		}
 	}
 	cli_table_print(t, stdout, true);
@@ -297,7 +312,7 @@ static int print_json(const struct cmp *c, ry_store *st, bool diff_only)
 	}
 	for (size_t k = 0; k < c->nmkeys; k++) {
 		const char *key = c->mkeys[k];
-		int goal = ry_metric_goal(st, key);
+		int goal = goal_of(c, st, key);
 		double *last = ry_xcalloc(c->n, sizeof *last), *best = ry_xcalloc(c->n, sizeof *best);
 		cJSON *o = cJSON_CreateObject(), *per;
 		long bl, bb;

@@ -37,6 +37,7 @@ struct compare_priv {
 	size_t nms[TUI_MAX_COMPARE];
 	char **pkeys, **mkeys;
 	size_t npkeys, nmkeys;
+	int *goals;               /* per mkeys entry: +1, -1, or 0 (no best, no verdict) */
 
 	struct row *rows;
 	size_t nrows;
@@ -128,6 +129,8 @@ static void data_free(struct compare_priv *p, bool series)
 	ry_strings_free(p->mkeys, p->nmkeys);
 	p->pkeys = p->mkeys = NULL;
 	p->npkeys = p->nmkeys = 0;
+	free(p->goals);
+	p->goals = NULL;
 	free(p->rows);
 	p->rows = NULL;
 	p->nrows = 0;
@@ -178,7 +181,7 @@ static void rows_build(struct compare_priv *p)
 		bool d = values_differ(p, ROW_METRIC_LAST, k);
 		if (p->hide_same && !d)
 			continue;
-		for (int b = 0; b < 2; b++) {
+		for (int b = 0; b < (p->goals[k] ? 2 : 1); b++) { /* no goal: no best row */
 			r.kind = b ? ROW_METRIC_BEST : ROW_METRIC_LAST; r.key = k; r.differs = d;
 			p->rows = ry_xgrow(p->rows, &cap, p->nrows + 1, sizeof *p->rows);
 			p->rows[p->nrows++] = r;
@@ -204,6 +207,12 @@ static int load(struct tui_ctx *c, struct compare_priv *p, const int64_t *ids)
 		qsort(p->pkeys, p->npkeys, sizeof *p->pkeys, cmp_str);
 	if (p->nmkeys)
 		qsort(p->mkeys, p->nmkeys, sizeof *p->mkeys, cmp_str);
+	int64_t exps[TUI_MAX_COMPARE];
+	for (size_t i = 0; i < p->n; i++)
+		exps[i] = p->runs[i]->experiment_id;
+	p->goals = ry_xcalloc(p->nmkeys ? p->nmkeys : 1, sizeof *p->goals);
+	for (size_t k = 0; k < p->nmkeys; k++)
+		p->goals[k] = ry_metric_goal_of_runs(c->st, exps, p->n, p->mkeys[k]);
 	rows_build(p);
 	return 0;
 }
@@ -408,7 +417,7 @@ static void cell_text(struct tui_ctx *c, struct compare_priv *p, const struct ro
 		return;
 	}
 	const char *key = p->mkeys[r->key];
-	int goal = ry_metric_goal(c->st, key);
+	int goal = p->goals[r->key];
 	const ry_metric_summary *m = summary_of(p, run, key);
 	double v = NAN;
 	if (m)
@@ -417,7 +426,9 @@ static void cell_text(struct tui_ctx *c, struct compare_priv *p, const struct ro
 	tui_fmt_num(v, num, sizeof num);
 	if (!m)
 		snprintf(num, sizeof num, "-");
-	if (p->baseline >= 0 && (size_t)p->baseline != run && m && isfinite(v)) {
+	/* Against the baseline, a change is good or bad by the goal: with none,
+	 * no verdict. */
+	if (goal && p->baseline >= 0 && (size_t)p->baseline != run && m && isfinite(v)) {
 		const ry_metric_summary *bm = summary_of(p, (size_t)p->baseline, key);
 		double bv = bm ? (r->kind == ROW_METRIC_LAST ? bm->last : ry_metric_summary_best(bm, goal)) : NAN;
 		if (isfinite(bv) && bv != 0) {
@@ -441,7 +452,7 @@ static int row_best(struct tui_ctx *c, struct compare_priv *p, const struct row 
 	if (r->kind != ROW_METRIC_LAST && r->kind != ROW_METRIC_BEST)
 		return -1;
 	const char *key = p->mkeys[r->key];
-	int goal = ry_metric_goal(c->st, key);
+	int goal = p->goals[r->key];
 	double *v = ry_xcalloc(p->n ? p->n : 1, sizeof *v);
 	for (size_t i = 0; i < p->n; i++) {
 		const ry_metric_summary *m = summary_of(p, i, key);
@@ -503,7 +514,7 @@ static void draw_table(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		else if (row->kind == ROW_METRIC_LAST)
 			snprintf(label, sizeof label, "  %s", p->mkeys[row->key]);
 		else
-			snprintf(label, sizeof label, "    best (%s)", ry_metric_goal_name(ry_metric_goal(c->st, p->mkeys[row->key])));
+			snprintf(label, sizeof label, "    best (%s)", ry_metric_goal_name(p->goals[row->key]));
 		tui_draw_text(c, yy, 0, lw - 1, label,
 		              row->differs && row->kind == ROW_PARAM ? TUI_COLOR_DIFF : TUI_COLOR_DEFAULT);
 		int best = row_best(c, p, row);

@@ -264,9 +264,12 @@ static void add_metrics(struct tui_ctx *c, struct detail_priv *p, const ry_run *
 	add(p, TUI_COLOR_DIM, "%s", head);
 	for (size_t i = 0; i < nms; i++) {
 		char last[32], best[32], mn[32], mx[32];
-		int goal = ry_metric_goal(c->st, ms[i].key);
+		int goal = ry_metric_goal_in(c->st, r->experiment_id, ms[i].key);
 		tui_fmt_num(ms[i].last, last, sizeof last);
-		tui_fmt_num(ry_metric_summary_best(&ms[i], goal), best, sizeof best);
+		if (goal)
+			tui_fmt_num(ry_metric_summary_best(&ms[i], goal), best, sizeof best);
+		else
+			snprintf(best, sizeof best, "-"); /* no goal, no best */
 		tui_fmt_num(ms[i].min, mn, sizeof mn);
 		tui_fmt_num(ms[i].max, mx, sizeof mx);
 		tui_text_fit(k, sizeof k, ms[i].key, 20, true, false, c->utf8);
