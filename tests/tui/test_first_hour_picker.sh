@@ -38,4 +38,67 @@ send r
 expect_screen '\e[A' "r shows the raw bytes, cursor-up escaped"
 send r Escape Escape
 expect_screen "filter: (none)" "back on the runs screen"
+
+# The column picker: the chosen columns first, in their order; tags offered
+# too; J/K reorder; the order is remembered and saved with :save-display.
+header() { # the table's header line in a :save-display file
+	grep -m1 "NAME\|name" "$1"
+}
+order_is() { # FILE A B C: the header names A, B, C in that order
+	h=$(header "$1") || return 1
+	shift
+	rest=$h
+	for w in "$@"; do
+		case $rest in *"$w"*) rest=${rest#*"$w"} ;; *) return 1 ;; esac
+	done
+}
+send :
+type_text "columns params.epochs,params.eta"
+send Enter
+expect_screen "epochs" "two param columns chosen"
+send C
+expect_screen "[x] params.epochs" "the picker lists the chosen columns, checked"
+line_of() { screen | grep -n -F -- "$1" | head -1 | cut -d: -f1; }
+[ "$(line_of "[x] params.epochs")" -lt "$(line_of "[x] params.eta")" ] 2>/dev/null &&
+	[ "$(line_of "[x] params.eta")" -lt "$(line_of "[ ] source")" ] 2>/dev/null &&
+	ok "... first, in the table's order" || fail "... first, in the table's order"
+expect_screen "J/K move" "the status line says how to reorder"
+expect_screen "J move down  K move up" "the hint bar names the move keys"
+# above(A, B): item A is listed above item B
+above() { sh -c 'a=$(tmux -S "$1" capture-pane -p | grep -n -F -- "$2" | cut -d: -f1); b=$(tmux -S "$1" capture-pane -p | grep -n -F -- "$3" | cut -d: -f1); [ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ]' _ "$SOCK" "$1" "$2"; }
+send J
+wait_until above "[x] params.eta" "[x] params.epochs" &&
+	ok "J moves the column under the cursor down" || fail "J moves the column under the cursor down"
+send G
+expect_screen "[ ] tags.sweep" "the picker offers tag keys (after the params and metrics)"
+send /
+type_text "tags.sweep"
+send Enter Space Enter
+expect_no_screen "J/K move" "Enter applies"
+expect_screen "tags.swe" "the tag is a column"
+send C
+expect_screen "[x] tags.sweep" "the chosen tag is listed with the chosen columns"
+wait_until above "[x] params.epochs" "[x] tags.sweep" && ok "... after them, in the table's order" ||
+	fail "... after them, in the table's order"
+send j j K
+wait_until above "[x] tags.sweep" "[x] params.epochs" && ok "K moves the item under the cursor up" ||
+	fail "K moves the item under the cursor up"
+send Enter
+expect_no_screen "J/K move" "Enter applies"
+send :
+type_text "save-display $T_TMP/cols.txt"
+send Enter
+wait_until test -s "$T_TMP/cols.txt"
+order_is "$T_TMP/cols.txt" eta tags.swe epochs && ok ":save-display shows the columns in the chosen order, the tag among them" ||
+	{ fail ":save-display shows the columns in the chosen order, the tag among them"; header "$T_TMP/cols.txt" | sed 's/^/#   |/'; }
+send Q
+expect_screen "RUNYARD-EXITED" "Q quits"
+tui_start
+expect_screen "runs" "the app starts again"
+send :
+type_text "save-display $T_TMP/cols2.txt"
+send Enter
+wait_until test -s "$T_TMP/cols2.txt"
+order_is "$T_TMP/cols2.txt" eta tags.swe epochs && ok "the order is remembered" ||
+	{ fail "the order is remembered"; header "$T_TMP/cols2.txt" | sed 's/^/#   |/'; }
 t_end

@@ -236,7 +236,7 @@ static int launch_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 				if (!strcmp(items[i], p->field[F_HOST]))
 					cur = i;
 			}
-			struct tui_picker_arg pa = { "host", items, p->nhosts, NULL, false, cur, host_picked, v };
+			struct tui_picker_arg pa = { "host", items, p->nhosts, NULL, false, cur, host_picked, v, false };
 			tui_view_push(c, &tui_view_picker, &pa);
 			free(items);
 			return TUI_REDRAW;
