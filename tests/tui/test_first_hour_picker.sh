@@ -101,4 +101,29 @@ send Enter
 wait_until test -s "$T_TMP/cols2.txt"
 order_is "$T_TMP/cols2.txt" eta tags.swe epochs && ok "the order is remembered" ||
 	{ fail "the order is remembered"; header "$T_TMP/cols2.txt" | sed 's/^/#   |/'; }
+
+# The launch dialog checks GPUs as `launch --estimate` does, in its words,
+# before connecting: the demo's a100-box-2 is simulated (a canned probe:
+# some of its GPUs busy, max_gpus 8).
+est() { "$RUNYARD" --db "$DB" launch -e cifar10-resnet --host a100-box-2 --gpus "$1" --estimate --json -- sleep 60 2>/dev/null; }
+FREE=$(est 1 | jq -r .free_gpus)
+TOO_MANY=$((FREE + 1))
+FACT=$(est "$TOO_MANY" | jq -r .gpu_check_message | sed 's/;.*//')
+case $FACT in "only $FREE of the 8 GPUs on a100-box-2 are free, $TOO_MANY asked") ok "the CLI's verdict, for comparison" ;;
+	*) fail "the CLI's verdict, for comparison (got '$FACT')" ;; esac
+REFUSAL=$("$RUNYARD" --db "$DB" launch -e cifar10-resnet --host a100-box-2 --gpus 9 --estimate -- sleep 60 2>&1 >/dev/null | sed 's/^runyard: //')
+send L
+expect_screen "Launch in experiment" "L opens the launch dialog"
+send Enter C-u; type_text "sleep 60"; send Enter
+send j Enter '/'; type_text a100-box-2; send Enter Enter
+expect_screen "host        a100-box-2" "the demo host is picked"
+send j Enter C-u; type_text 2; send Enter
+expect_screen "free GPUs on a100-box-2: $FREE" "enough free: the dialog says how many"
+send Enter C-u; type_text "$TOO_MANY"; send Enter
+expect_screen "warning: $FACT" "more than are free: warned, in the CLI's words"
+if screen | grep -q -- " --[a-z]"; then fail "... with the dialog's remedy, no CLI flag"; else ok "... with the dialog's remedy, no CLI flag"; fi
+send Enter C-u; type_text 9; send Enter
+expect_screen "$REFUSAL" "more than max_gpus: refused, in the CLI's words"
+send j j j Enter
+expect_screen "cannot launch: $REFUSAL" "... and [ Launch ] does not start it"
 t_end
