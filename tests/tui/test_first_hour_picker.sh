@@ -85,22 +85,20 @@ wait_until above "[x] tags.sweep" "[x] params.epochs" && ok "K moves the item un
 	fail "K moves the item under the cursor up"
 send Enter
 expect_no_screen "J/K move" "Enter applies"
-send :
-type_text "save-display $T_TMP/cols.txt"
-send Enter
-wait_until test -s "$T_TMP/cols.txt"
-order_is "$T_TMP/cols.txt" eta tags.swe epochs && ok ":save-display shows the columns in the chosen order, the tag among them" ||
-	{ fail ":save-display shows the columns in the chosen order, the tag among them"; header "$T_TMP/cols.txt" | sed 's/^/#   |/'; }
+# saved_in_order FILE WHAT: :save-display FILE shows eta, the tag, epochs in that order
+saved_in_order() {
+	send :
+	type_text "save-display $1"
+	send Enter
+	wait_until test -s "$1"
+	order_is "$1" eta tags.swe epochs && ok "$2" || { fail "$2"; header "$1" | sed 's/^/#   |/'; }
+}
+saved_in_order "$T_TMP/cols.txt" ":save-display shows the columns in the chosen order, the tag among them"
 send Q
 expect_screen "RUNYARD-EXITED" "Q quits"
 tui_start
 expect_screen "runs" "the app starts again"
-send :
-type_text "save-display $T_TMP/cols2.txt"
-send Enter
-wait_until test -s "$T_TMP/cols2.txt"
-order_is "$T_TMP/cols2.txt" eta tags.swe epochs && ok "the order is remembered" ||
-	{ fail "the order is remembered"; header "$T_TMP/cols2.txt" | sed 's/^/#   |/'; }
+saved_in_order "$T_TMP/cols2.txt" "the order is remembered"
 
 # The launch dialog checks GPUs as `launch --estimate` does, in its words,
 # before connecting: the demo's a100-box-2 is simulated (a canned probe:
