@@ -121,21 +121,65 @@ int ry_launch_check_gpus(const ry_host *host, int ngpus)
 	return 0;
 }
 
-int ry_launch_check_free_gpus(const ry_host *probed, int ngpus)
+/* What is wrong with ngpus GPUs on probed, without a remedy (each front end
+ * names its own: flags, or the dialog's fields); NULL when nothing is. */
+static char *free_gpus_fact(const ry_host *probed, int ngpus)
 {
 	int *idx;
 	size_t nfree;
 	if (ngpus > 0 && probed->ngpus == 0)
-		return ry_error_set(RY_EREFUSED, "%s has no GPUs (no nvidia-smi there); launch with --gpus 0 or "
-		                    "pick a GPU host", probed->name);
+		return ry_xasprintf("%s has no GPUs (no nvidia-smi there)", probed->name);
 	idx = ry_xcalloc(probed->ngpus + 1, sizeof *idx);
 	nfree = ry_host_free_gpus(probed, idx, probed->ngpus);
 	free(idx);
 	if (ngpus > 0 && (size_t)ngpus > nfree)
-		return ry_error_set(RY_EREFUSED, "only %zu of the %zu GPUs on %s are free, %d asked; ask for fewer, "
-		                    "name them with --gpu-ids, or wait (see 'runyard hosts --probe %s')",
-		                    nfree, probed->ngpus, probed->name, ngpus, probed->name);
-	return 0;
+		return ry_xasprintf("only %zu of the %zu GPUs on %s are free, %d asked", nfree, probed->ngpus,
+		                    probed->name, ngpus);
+	return NULL;
+}
+
+int ry_launch_check_free_gpus(const ry_host *probed, int ngpus)
+{
+	char *fact = free_gpus_fact(probed, ngpus);
+	int rc = 0;
+	if (fact && !probed->ngpus)
+		rc = ry_error_set(RY_EREFUSED, "%s; launch with --gpus 0 or pick a GPU host", fact);
+	else if (fact)
+		rc = ry_error_set(RY_EREFUSED, "%s; ask for fewer, name them with --gpu-ids, or wait (see 'runyard "
+		                  "hosts --probe %s')", fact, probed->name);
+	free(fact);
+	return rc;
+}
+
+void ry_launch_gpu_check_from(ry_launch_gpu_check *g, const ry_host *probed, int ngpus)
+{
+	g->free = -1, g->verdict = NULL, g->message = NULL, g->fact = NULL;
+	if (ngpus <= 0)
+		return;
+	if (probed->probe_rc) {
+		g->message = ry_xasprintf("free GPUs on %s unknown (%s); the launch checks again", probed->name,
+		                          probed->error ? probed->error : "probe failed");
+		return;
+	}
+	int *idx = ry_xcalloc(probed->ngpus + 1, sizeof *idx);
+	g->free = (int)ry_host_free_gpus(probed, idx, probed->ngpus);
+	free(idx);
+	if (ry_launch_check_free_gpus(probed, ngpus)) {
+		g->verdict = "too few free";
+		g->message = ry_xstrdup(ry_error_last());
+		g->fact = free_gpus_fact(probed, ngpus);
+	} else {
+		g->verdict = "ok";
+	}
+}
+
+void ry_launch_gpu_check_clear(ry_launch_gpu_check *g)
+{
+	if (!g)
+		return;
+	free(g->message);
+	free(g->fact);
+	g->free = -1, g->verdict = NULL, g->message = NULL, g->fact = NULL;
 }
 
 /* How many GPUs a spec asks for before the host is probed: its --gpu-ids,

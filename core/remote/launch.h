@@ -98,6 +98,26 @@ int ry_launch_check_gpus(const ry_host *host, int ngpus);
  * launch refuses with; else 0.  GPUs named by --gpu-ids are not checked. */
 int ry_launch_check_free_gpus(const ry_host *probed, int ngpus);
 
+/* What the estimate (the CLI's `launch --estimate`, the TUI's launch
+ * dialog) says about free GPUs before connecting to launch, from a probe
+ * made now.  The launch itself checks again. */
+typedef struct ry_launch_gpu_check {
+	int free;             /* free GPUs on the host; -1: unknown or not checked */
+	const char *verdict;  /* "ok", "too few free" (static); NULL: unknown or not checked */
+	char *message;        /* why not ok, or why unknown; NULL when ok or not checked (owned) */
+	char *fact;           /* too few free: the message without its remedy, which names the CLI's
+	                       * flags, for a front end that names its own (owned); else NULL */
+} ry_launch_gpu_check;
+
+/* The check of ngpus GPUs chosen by count against `probed`, a probe of
+ * the host (probe_rc != 0: it could not be reached, so the count is
+ * unknown and the message says why); ngpus <= 0 needs none free and is
+ * not checked.  Release with ry_launch_gpu_check_clear. */
+void ry_launch_gpu_check_from(ry_launch_gpu_check *g, const ry_host *probed, int ngpus);
+
+/* Free g's message and make it "not checked"; NULL is fine. */
+void ry_launch_gpu_check_clear(ry_launch_gpu_check *g);
+
 /* Launch spec->argv on `host`.  Refuses (RY_EREFUSED) when fewer GPUs are
  * free than asked or max_gpus is exceeded.  On success the run exists with
  * status running, source 'ssh', host, gpus, cost_rate, remote_dir, pid. */

@@ -94,6 +94,7 @@ static const char default_bindings[] =
 	"L = launch\n"
 	"\n[keys picker]\n"
 	"Space = toggle\n"
+	"J = item-down\n"        "K = item-up\n"
 	"/ = search\n"
 	"\n[keys registry]\n"
 	"H = history\n"

@@ -63,6 +63,8 @@
 	_(EMA_MORE,      "smooth-more",    "More EMA smoothing") \
 	_(LOG_Y,         "log-y",          "Toggle a logarithmic y axis") \
 	_(TOGGLE,        "toggle",         "Toggle the item under the cursor") \
+	_(ITEM_DOWN,     "item-down",      "Move the item under the cursor down the list (the column picker: the column order)") \
+	_(ITEM_UP,       "item-up",        "Move the item under the cursor up the list (the column picker: the column order)") \
 	_(REFRESH,       "refresh",        "Reload and redraw the screen (hosts: probe again)") \
 	_(HOSTS,         "hosts",          "Show the hosts: GPUs, memory, who is on them (live probe)") \
 	_(LAUNCH,        "launch",         "Launch a run on an SSH host (from the experiment or the run under the cursor)") \

@@ -129,6 +129,7 @@ struct tui_picker_arg {
 	 * that opened it (still on the stack below the picker). */
 	void (*done)(struct tui_ctx *c, struct tui_view *owner, const char *const *chosen, size_t n);
 	struct tui_view *owner;
+	bool reorder;                 /* multi: item-up/-down move items, and chosen comes in list order */
 };
 
 /* tui_view_deploy: what to deploy, NAME@ALIAS or NAME@VERSION (copied). */

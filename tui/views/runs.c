@@ -165,26 +165,31 @@ static void columns_setting_set(struct tui_ctx *c, struct main_priv *p, const ch
 		tui_error(c, "columns not remembered: %s", ry_error_last());
 }
 
-/* Param keys seen in the first runs of the list (core has no key index for
- * params; a sample is what a column picker needs). */
-static void sample_param_keys(struct tui_ctx *c, struct main_priv *p, char ***keys, size_t *nkeys)
+static void add_key(char ***keys, size_t *nkeys, size_t *cap, const char *key)
 {
-	size_t n = p->list ? ry_runlist_count(p->list) : 0, cap = 0;
-	*keys = NULL;
-	*nkeys = 0;
+	for (size_t j = 0; j < *nkeys; j++)
+		if (!strcmp((*keys)[j], key))
+			return;
+	*keys = ry_xgrow(*keys, cap, *nkeys + 1, sizeof **keys);
+	(*keys)[(*nkeys)++] = ry_xstrdup(key);
+}
+
+/* Param and tag keys seen in the first runs of the list (core has no key
+ * index for them; a sample is what a column picker needs). */
+static void sample_keys(struct tui_ctx *c, struct main_priv *p, char ***pkeys, size_t *npkeys,
+                        char ***tkeys, size_t *ntkeys)
+{
+	size_t n = p->list ? ry_runlist_count(p->list) : 0, pcap = 0, tcap = 0;
+	*pkeys = *tkeys = NULL;
+	*npkeys = *ntkeys = 0;
 	for (size_t i = 0; i < n && i < 25; i++) {
 		ry_run *r = NULL;
 		if (ry_run_get(&r, c->st, ry_runlist_id(p->list, i)) < 0)
 			continue;
-		for (size_t k = 0; k < r->nparams; k++) {
-			bool seen = false;
-			for (size_t j = 0; j < *nkeys && !seen; j++)
-				seen = !strcmp((*keys)[j], r->params[k].key);
-			if (!seen) {
-				*keys = ry_xgrow(*keys, &cap, *nkeys + 1, sizeof **keys);
-				(*keys)[(*nkeys)++] = ry_xstrdup(r->params[k].key);
-			}
-		}
+		for (size_t k = 0; k < r->nparams; k++)
+			add_key(pkeys, npkeys, &pcap, r->params[k].key);
+		for (size_t k = 0; k < r->ntags; k++)
+			add_key(tkeys, ntkeys, &tcap, r->tags[k].key);
 		ry_run_free(r);
 	}
 }
@@ -955,39 +960,49 @@ static void columns_chosen(struct tui_ctx *c, struct tui_view *owner, const char
 	ry_buf_free(&b);
 }
 
+/* The picker's items: the chosen columns first, in their order (J/K move
+ * them), then where each run came from (local, ssh, plugin:NAME), the
+ * params, metrics and tags not chosen. */
 static void open_column_picker(struct tui_view *v, struct tui_ctx *c, struct main_priv *p)
 {
-	char **pk = NULL, **mk = NULL;
-	size_t npk = 0, nmk = 0;
-	sample_param_keys(c, p, &pk, &npk);
+	char **pk = NULL, **mk = NULL, **tk = NULL;
+	size_t npk = 0, nmk = 0, ntk = 0, nitems = 0, cap = 0;
+	sample_keys(c, p, &pk, &npk, &tk, &ntk);
 	if (npk)
 		qsort(pk, npk, sizeof *pk, cmp_str);
+	if (ntk)
+		qsort(tk, ntk, sizeof *tk, cmp_str);
 	if (ry_metrics_keys(c->st, cur_exp_id(p), &mk, &nmk) < 0) {
 		mk = NULL;
 		nmk = 0;
 	}
-	/* Where each run came from (local, ssh, plugin:NAME) first, then the
-	 * params and metrics. */
-	size_t nitems = 1 + npk + nmk;
-	char **items = ry_xcalloc(nitems + 1, sizeof *items);
-	bool *sel = ry_xcalloc(nitems + 1, sizeof *sel);
-	for (size_t i = 0; i < nitems; i++) {
-		items[i] = i == 0 ? ry_xstrdup("source") : i <= npk ? ry_xasprintf("params.%s", pk[i - 1])
-		                                                    : ry_xasprintf("metrics.%s", mk[i - 1 - npk]);
-		for (size_t j = NBUILTIN; j < p->ncols; j++)
-			if (!p->cols[j].shown_for && !strcmp(p->cols[j].spec, items[i]))
-				sel[i] = true;
+	char **items = NULL;
+	for (size_t j = NBUILTIN; j < p->ncols; j++)
+		if (!p->cols[j].shown_for)
+			add_key(&items, &nitems, &cap, p->cols[j].spec);
+	size_t nsel = nitems;
+	add_key(&items, &nitems, &cap, "source");
+	for (size_t i = 0; i < npk + nmk + ntk; i++) {
+		char *spec = i < npk ? ry_xasprintf("params.%s", pk[i])
+		           : i < npk + nmk ? ry_xasprintf("metrics.%s", mk[i - npk])
+		                           : ry_xasprintf("tags.%s", tk[i - npk - nmk]);
+		add_key(&items, &nitems, &cap, spec);
+		free(spec);
 	}
+	bool *sel = ry_xcalloc(nitems + 1, sizeof *sel);
+	for (size_t i = 0; i < nsel; i++)
+		sel[i] = true;
 	struct tui_picker_arg a = {
-		.title = "Columns: Space toggles, Enter applies (remembered for this experiment)",
+		.title = "Columns: Space toggles, J/K move, Enter applies (remembered for this experiment)",
 		.items = (const char *const *)items, .nitems = nitems, .selected = sel, .multi = true,
-		.done = columns_chosen, .owner = v,
+		.done = columns_chosen, .owner = v, .reorder = true,
 	};
 	tui_view_push(c, &tui_view_picker, &a);
 	ry_strings_free(items, nitems);
 	free(sel);
 	ry_strings_free(pk, npk);
 	ry_strings_free(mk, nmk);
+	ry_strings_free(tk, ntk);
 }
 
 /* `L`: from the run under the cursor as template (its command, experiment
