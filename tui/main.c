@@ -43,6 +43,12 @@ const struct cli_command cli_commands[] = {
 	{ "jobs", cli_jobs, "[--json]", "list remote jobs and their state" },
 	{ "logs", cli_logs, "RUN [-f] | --deployment ID", "print a remote run's log (-f follows it) or a deployment's" },
 	{ "cancel", cli_cancel, "RUN", "kill a remote run's process group" },
+	{ "sweep", cli_sweep,
+	  "-e EXP [--grid K=V,V]... [--random K=DIST(A,B)]... --host H,H|any [--gpus-per-run N] [--max-parallel N] "
+	  "[--estimate] [--yes] -- CMD {K}...",
+	  "run a grid or random sweep on free GPUs across hosts; the rest queue" },
+	{ "queue", cli_queue, "[--json] | cancel RUN | --drain [--interval SECS] [--once]",
+	  "list queued runs, take one out, or start them as GPUs free" },
 	{ "sync", cli_sync, "[--json]", "settle remote runs and pull their logs, metrics and artifacts" },
 	{ "plugins", cli_plugins, "[--json]", "list plugins found, their kind, protocol and handshake" },
 	{ "import", cli_import, "PLUGIN [SOURCE] [--experiment NAME]... [--watch [SECS]] [--full] [--json]",

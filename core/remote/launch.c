@@ -355,7 +355,7 @@ static int start_job(ry_store *st, ry_ssh *s, ry_host *probe, const ry_launch_sp
 }
 
 /* Params from the command's arguments, parsed as for local runs. */
-static void record_params(ry_store *st, int64_t id, char *const *argv)
+void ry_launch__record_params(ry_store *st, int64_t id, char *const *argv)
 {
 	ry_kv *kv = NULL;
 	size_t n = 0;
@@ -364,6 +364,36 @@ static void record_params(ry_store *st, int64_t id, char *const *argv)
 	for (size_t i = 0; i < n; i++)
 		ry_run_set_param(st, id, kv[i].key, kv[i].value);
 	ry_track_kv_free(kv, n);
+}
+
+static int mark_launcher(ry_store *st, const char *uuid, char **path);
+
+/* Take queued run id (queue.h) as the run this launch starts: it gets the
+ * host, GPUs and rate chosen now and becomes an ssh run; its command,
+ * params, tags and code were recorded when it was queued. */
+static int adopt_run(ry_store *st, int64_t id, const ry_host *host, ry_launch_result *res, char **launcher)
+{
+	ry_run *r = NULL;
+	int rc = ry_run_get(&r, st, id);
+	if (rc)
+		return rc;
+	if (strcmp(r->status, "queued")) {
+		rc = ry_error_set(RY_ESTALE, "run %s is %s, not queued: it was started or cancelled meanwhile", r->name,
+		                  r->status);
+		ry_run_free(r);
+		return rc;
+	}
+	res->run_id = id;
+	snprintf(res->uuid, sizeof res->uuid, "%s", r->uuid);
+	ry_run_free(r);
+	/* the launcher's mark first: once it is an ssh run, sync looks at it */
+	if ((rc = mark_launcher(st, res->uuid, launcher)))
+		return rc;
+	if ((rc = ry_run_set_text(st, id, "host", host->name)) || (rc = ry_run_set_text(st, id, "gpus", res->gpus)) ||
+	    (rc = ry_run_set_real(st, id, "cost_rate", res->cost_rate)) ||
+	    (rc = ry_run_set_text(st, id, "source", "ssh")))
+		return rc;
+	return 0;
 }
 
 /* The launcher's pid file in the run's local directory, kept while the
@@ -405,7 +435,8 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
                   ry_launch_result *res)
 {
 	ry_remote_options def = RY_REMOTE_OPTIONS_INIT;
-	ry_codepack *pack = NULL;
+	ry_codepack *made = NULL;
+	const ry_codepack *pack = spec->pack;
 	ry_ssh *s = NULL;
 	ry_host *probe = NULL;
 	ry_run_spec rs = RY_RUN_SPEC_INIT;
@@ -413,7 +444,7 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 	char *cwd = NULL, *command = NULL, *workdir = NULL, *rundir = NULL, *packpath = NULL;
 	char *launcher = NULL;
 	int rc, status, ngpus = 0;
-	bool created = false, uncertain = false;
+	bool created = false, adopted = false, uncertain = false;
 
 	memset(res, 0, sizeof *res);
 	if (!o)
@@ -432,9 +463,12 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 	if (!cwd)
 		return ry_error_set(RY_EIO, "cannot read the current directory: %s", strerror(errno));
 
-	progress(o, 0, "packing code");
-	if ((rc = ry_codepack_create(&pack, cwd, spec->code_dir, o->progress, o->payload)))
-		goto out;
+	if (!pack) {
+		progress(o, 0, "packing code");
+		if ((rc = ry_codepack_create(&made, cwd, spec->code_dir, o->progress, o->payload)))
+			goto out;
+		pack = made;
+	}
 	progress(o, 0, "connecting");
 	if ((rc = open_host(&s, host, o, NULL)))
 		goto out;
@@ -447,29 +481,37 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 
 	command = ry_launch_command_line(spec->argv);
 	res->cost_rate = ry_cost_rate(host, ngpus);
-	rs.experiment = spec->experiment;
-	rs.name = spec->name;
-	rs.status = "queued";
-	rs.command = command;
-	rs.cwd = cwd;
-	rs.host = host->name;
-	rs.gpus = res->gpus;
-	rs.source = "ssh";
-	rs.cost_rate = res->cost_rate;
-	rs.time_limit = spec->time_limit;
-	if ((rc = ry_run_create(st, &rs, &res->run_id, res->uuid)))
-		goto out;
-	created = true;
-	if ((rc = mark_launcher(st, res->uuid, &launcher)))
+	if (spec->run_id) {
+		if ((rc = adopt_run(st, spec->run_id, host, res, &launcher)))
+			goto out;
+		adopted = true;
+	} else {
+		rs.experiment = spec->experiment;
+		rs.name = spec->name;
+		rs.status = "queued";
+		rs.command = command;
+		rs.cwd = cwd;
+		rs.host = host->name;
+		rs.gpus = res->gpus;
+		rs.source = "ssh";
+		rs.cost_rate = res->cost_rate;
+		rs.time_limit = spec->time_limit;
+		if ((rc = ry_run_create(st, &rs, &res->run_id, res->uuid)))
+			goto out;
+		created = true;
+	}
+	if (!launcher && (rc = mark_launcher(st, res->uuid, &launcher)))
 		goto out;
 	ry_fault("launch-created");
-	record_params(st, res->run_id, spec->argv);
-	if (pack->commit)
-		ry_run_set_text(st, res->run_id, "git_commit", pack->commit);
-	if (pack->branch)
-		ry_run_set_text(st, res->run_id, "git_branch", pack->branch);
-	if (pack->commit)
-		ry_run_set_int(st, res->run_id, "git_dirty", pack->dirty);
+	if (created) {
+		ry_launch__record_params(st, res->run_id, spec->argv);
+		if (pack->commit)
+			ry_run_set_text(st, res->run_id, "git_commit", pack->commit);
+		if (pack->branch)
+			ry_run_set_text(st, res->run_id, "git_branch", pack->branch);
+		if (pack->commit)
+			ry_run_set_int(st, res->run_id, "git_dirty", pack->dirty);
+	}
 
 	{
 		const char *args[] = { host->workdir ? host->workdir : RY_HOSTS_DEFAULT_WORKDIR, res->uuid, pack->sha256 };
@@ -520,7 +562,17 @@ out:
 		ry_run_set_notes(st, res->run_id, msg);
 		ry_error_set(rc, "%s", msg);
 		free(msg);
-	} else if (rc && created) {
+	} else if (rc && adopted && (rc == RY_EBUSY || rc == RY_EREFUSED)) {
+		/* its GPUs went to another launch: queued again, as it was */
+		int keep = rc;
+		char *msg = ry_xstrdup(ry_error_last());
+		ry_run_set_text(st, res->run_id, "source", "queue");
+		ry_run_set_text(st, res->run_id, "host", NULL);
+		ry_run_set_text(st, res->run_id, "gpus", NULL);
+		ry_run_set_text(st, res->run_id, "remote_dir", NULL);
+		ry_error_set(keep, "%s", msg);
+		free(msg);
+	} else if (rc && (created || adopted)) {
 		char *msg = ry_xasprintf("launch failed: %s", ry_error_last());
 		int keep = rc;
 		ry_run_set_notes(st, res->run_id, msg);
@@ -531,8 +583,9 @@ out:
 	if (launcher)
 		unlink(launcher);
 	free(launcher);
+	res->uncertain = rc && uncertain;
 	ry_ssh_close(s);
-	ry_codepack_free(pack);
+	ry_codepack_free(made);
 	ry_host_free(probe);
 	ry_buf_free(&out);
 	ry_buf_free(&err);
@@ -766,12 +819,13 @@ static double ended_at(const struct remote_state *rs)
 	return ry_now();
 }
 
-/* Whether the process that launched run uuid is still at it (its pid
- * file, mark_launcher). */
-static bool launcher_alive(ry_store *st, const char *uuid)
+/* Whether the process that launched run r may still be at it: its pid
+ * file (mark_launcher) names a live process, or there is none yet and the
+ * run is seconds old (the launcher writes it just after creating the run). */
+static bool launcher_alive(ry_store *st, const ry_run *r)
 {
-	char *dir = ry_remote_local_dir(st, uuid), *path = ry_xasprintf("%s/launcher", dir);
-	bool alive = ry_track_pidfile_alive(path);
+	char *dir = ry_remote_local_dir(st, r->uuid), *path = ry_xasprintf("%s/launcher", dir);
+	bool alive = ry_track_pidfile_alive(path) || (access(path, F_OK) != 0 && ry_now() - r->created < 30);
 	free(path);
 	free(dir);
 	return alive;
@@ -813,7 +867,7 @@ static int sync_queued(ry_store *st, ry_run *r, const struct remote_state *rs, r
 		ry_store_event(st, "launch", r->uuid, r->host);
 		return 0;
 	}
-	if (launcher_alive(st, r->uuid))
+	if (launcher_alive(st, r))
 		return 1;
 	if (!strcmp(rs->reason, "cancelled"))
 		return (rc = settle_unstarted(st, r, "killed", "cancelled before the job started", rep)) ? rc : 2;
@@ -1066,7 +1120,7 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
 		}
 		if (!r->remote_dir) {
 			/* queued, and its launch never got as far as the host */
-			if (!launcher_alive(st, r->uuid) &&
+			if (!launcher_alive(st, r) &&
 			    settle_unstarted(st, r, "failed", "the launch stopped before it reached the host; nothing ran", rep))
 				sync_failed(rep, &errs, r, RY_SSH_OK);
 			continue;
@@ -1112,7 +1166,7 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 		return rc;
 	if (r->source && !strcmp(r->source, "ssh") && !r->remote_dir && !strcmp(r->status, "queued")) {
 		ry_sync_report none = { 0 };
-		rc = launcher_alive(st, r->uuid)
+		rc = launcher_alive(st, r)
 			? ry_error_set(RY_EREFUSED, "run %s is still being launched and has not reached %s yet; "
 			               "cancel it again in a moment", r->name, r->host ? r->host : "its host")
 			: settle_unstarted(st, r, "killed", "cancelled before the launch reached the host", &none);

@@ -2,27 +2,23 @@
  * Remote jobs on SSH hosts: launch, sync (stream + reconcile), cancel.
  *
  * Launch ships the code (codepack.h) to <workdir>/packs/<sha256>.tar once
- * per distinct tree, unpacks it into <workdir>/runs/<uuid>/code, writes a
- * wrapper script there and starts it detached (setsid nohup) with
- * CUDA_VISIBLE_DEVICES, RUNYARD_METRICS, RUNYARD_ARTIFACTS and
- * PYTHONUNBUFFERED set.  The wrapper writes, in <workdir>/runs/<uuid>/:
- *   pid        the wrapper's pid = the job's process group id
- *   pid_start  its start time in clock ticks (/proc/PID/stat field 22)
- *   log        the command's stdout and stderr
- *   metrics.jsonl, artifacts/   the job's structured output
- *   heartbeat  Unix time, refreshed every 10 s while it runs
- *   reason     "cancelled" or "time limit" when runyard stopped it
- *   exit_code  written (atomically) when the command ended
- * and enforces the time limit itself (TERM to the group, KILL 10 s later),
- * so the limit holds with runyard closed.
- *
+ * per distinct tree, unpacks it into <workdir>/runs/<uuid>/code, takes the
+ * GPUs' leases (lease.h), writes the job wrapper there and starts it
+ * detached (setsid nohup) with CUDA_VISIBLE_DEVICES (PCI bus order),
+ * RUNYARD_RUN_ID, RUNYARD_METRICS, RUNYARD_ARTIFACTS and PYTHONUNBUFFERED
+ * set.  What the wrapper and its watchdog write in the run directory, and
+ * how a job, its time limit and its cancel end its whole process group, is
+ * jobscript.h's contract.
  * Sync pulls log and metric bytes from the offsets stored on the run
  * (runs.log_offset, runs.metrics_offset) into the local run directory
  * (<db>.runs/<uuid>/log) and the ingest API, then settles the status:
  * finished / failed from exit_code, killed when runyard stopped it, lost
- * when the pid is gone without an exit code; artifacts are fetched into the
- * workspace's artifact store with their sha256 checked.  An unreachable
- * host leaves its runs running, untouched, for the next sync.
+ * when the pid is gone without an exit code, each ended when the host saw
+ * it end; artifacts are fetched into the workspace's artifact store with
+ * their sha256 checked.  A run left queued by a launch that was killed or
+ * cut off is settled from the run directory (running if its job started,
+ * failed if nothing ran).  An unreachable host leaves its runs running,
+ * untouched, for the next sync.
  *
  * Every call opens its own SSH session(s) and takes a ry_remote_options
  * with a timeout, a cancel flag and a progress callback, so a TUI can run
@@ -65,8 +61,10 @@ typedef struct ry_launch_spec {
 	char *const *argv;       /* the command, NULL-terminated */
 	const char *cwd;         /* the directory whose code is shipped; NULL: getcwd */
 	const char *code_dir;    /* shipped when cwd is outside a git repository */
+	int64_t run_id;          /* > 0: launch as this queued run (queue.h) instead of creating one */
+	const struct ry_codepack *pack; /* ship this pack (kept when queued) instead of packing cwd */
 } ry_launch_spec;
-#define RY_LAUNCH_SPEC_INIT { 1, NULL, NULL, -1, NULL, 0, NULL, NULL, NULL }
+#define RY_LAUNCH_SPEC_INIT { 1, NULL, NULL, -1, NULL, 0, NULL, NULL, NULL, 0, NULL }
 
 typedef struct ry_launch_result {
 	int64_t run_id;
@@ -78,6 +76,7 @@ typedef struct ry_launch_result {
 	char pack_sha256[65];
 	int64_t pack_size;
 	int pid;
+	bool uncertain;          /* failed with the start sent: the job may run; sync settles the run */
 } ry_launch_result;
 
 void ry_launch_result_clear(ry_launch_result *r); /* frees the owned strings */
@@ -119,8 +118,12 @@ void ry_launch_gpu_check_from(ry_launch_gpu_check *g, const ry_host *probed, int
 void ry_launch_gpu_check_clear(ry_launch_gpu_check *g);
 
 /* Launch spec->argv on `host`.  Refuses (RY_EREFUSED) when fewer GPUs are
- * free than asked or max_gpus is exceeded.  On success the run exists with
- * status running, source 'ssh', host, gpus, cost_rate, remote_dir, pid. */
+ * free than asked or max_gpus is exceeded, RY_EBUSY when another launch
+ * took them meanwhile.  On success the run exists with status running,
+ * source 'ssh', host, gpus, cost_rate, remote_dir, pid.  A run launched as
+ * a queued one (spec->run_id) that was refused for its GPUs is left as it
+ * was, queued, for a later try; any other failure fails it, as it fails a
+ * run created here. */
 int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec, const ry_remote_options *o,
                   ry_launch_result *res);
 
@@ -167,5 +170,9 @@ char *ry_remote_local_dir(ry_store *st, const char *uuid);
 /* Remote runs (source 'ssh'), newest first.  Free with ry_remote_jobs_free. */
 int ry_remote_jobs(ry_store *st, ry_run ***runs, size_t *n);
 void ry_remote_jobs_free(ry_run **runs, size_t n);
+
+/* Core-internal (queue.c): record the params of a command's arguments on
+ * run id, as a launch does. */
+void ry_launch__record_params(ry_store *st, int64_t id, char *const *argv);
 
 #endif

@@ -60,6 +60,9 @@ int cli_launch(int argc, char **argv, struct cli_global *g);
 int cli_jobs(int argc, char **argv, struct cli_global *g);
 int cli_logs(int argc, char **argv, struct cli_global *g);
 int cli_cancel(int argc, char **argv, struct cli_global *g);
+/* sweeps and the run queue (cli/sweep.c, cli/queue.c, issue 15) */
+int cli_sweep(int argc, char **argv, struct cli_global *g);
+int cli_queue(int argc, char **argv, struct cli_global *g);
 int cli_sync(int argc, char **argv, struct cli_global *g);
 /* plugins (cli/plugins.c, issue 12) */
 int cli_plugins(int argc, char **argv, struct cli_global *g);
