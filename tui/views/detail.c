@@ -94,6 +94,29 @@ static void kv(struct tui_ctx *c, struct detail_priv *p, const char *key, const 
 	add(p, TUI_COLOR_DEFAULT, "  %s %s", k, value ? value : "");
 }
 
+/* As kv, with a long value wrapped at words to the screen's width, each
+ * continuation under the value's first column (a command is read whole,
+ * never cut at the edge).  The page is rebuilt when the width changes. */
+static void kv_wrapped(struct tui_ctx *c, struct detail_priv *p, const char *key, const char *value, int w)
+{
+	char k[256];
+	int vw = c->cols - 1 - (2 + w + 1); /* lines are drawn from column 1 */
+	tui_text_fit(k, sizeof k, key, w, true, false, c->utf8);
+	if (vw < 8) {
+		kv(c, p, key, value, w);
+		return;
+	}
+	for (bool first = true; first || *value; first = false) {
+		size_t len = tui_text_wrap(value, vw);
+		add(p, TUI_COLOR_DEFAULT, "  %s %.*s", k, (int)len, value);
+		if (first)
+			memset(k, ' ', strlen(k)); /* continuation lines: the key's width in spaces */
+		value += len;
+		while (*value == ' ')
+			value++;
+	}
+}
+
 /* Multi-line text as separate lines (each sanitised when drawn). */
 static void add_text_lines(struct detail_priv *p, const char *text, const char *indent, bool diff)
 {
@@ -315,7 +338,7 @@ static int build(struct tui_ctx *c, struct detail_priv *p)
 
 	section(p, "Run");
 	kv(c, p, "experiment", r->experiment, 12);
-	kv(c, p, "command", r->command ? r->command : "(unknown)", 12);
+	kv_wrapped(c, p, "command", r->command ? r->command : "(unknown)", 12);
 	kv(c, p, "host", r->host ? r->host : "(unknown)", 12);
 	char *gpus = ry_run_gpus_text(r->gpus);
 	kv(c, p, "GPUs", gpus ? gpus : "none", 12);
@@ -470,9 +493,10 @@ static int detail_tick(struct tui_view *v, struct tui_ctx *c)
 static void detail_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct detail_priv *p = v->priv;
-	/* Wrapped lines were cut for the old width: cut them again (the page
-	 * is rebuilt from the store, as on any change; resizes are rare). */
-	if (!p->nowrap && p->built_cols != c->cols)
+	/* Wrapped lines (the command, the log) were cut for the old width:
+	 * cut them again (the page is rebuilt from the store, as on any
+	 * change; resizes are rare). */
+	if (p->built_cols != c->cols)
 		build(c, p);
 	tui_list_fit(&p->list, p->n, (size_t)h);
 	size_t top = p->list.top;

@@ -1,0 +1,73 @@
+#!/bin/sh
+# First hour (issue 13), the screens: the experiments pane's counts and
+# costs (never cut, "1 run", "-" where no run has a cost), the run
+# detail's full command wrapped, TUI compare's metadata rows and absolute
+# deltas, and the hosts screen's cursor with its actions (launch here,
+# probe this host).  The real binary, in tmux, on `runyard demo`
+# workspaces (their hosts are simulated: a canned probe, no network).
+. "$(dirname "$0")/lib.sh"
+
+# restart [ARGS...]: a fresh TUI session on $DB (the last one is closed).
+restart() {
+	send q
+	wait_for "RUNYARD-EXITED" >/dev/null
+	tui_start "$@"	# on a socket of its own (lib.sh)
+}
+
+# pane_lines: the experiments pane's summary lines ("  18 runs  $2.31|").
+pane_lines() { screen | cut -c1-40 | grep -E '^   [0-9]+ runs?\b'; }
+
+# pane_costs_whole: every summary line ends in a whole amount or "-" at
+# the pane's border, and there is at least one.
+pane_costs_whole() {
+	[ -n "$(pane_lines)" ] &&
+		! pane_lines | grep -vqE '(\$[0-9]+\.[0-9][0-9]|[^$]-)│'
+}
+
+seed 40 20
+# A local run (no cost) with a command much wider than the screen, alone in
+# its experiment; the newest run, so the cursor starts on it.
+LONG="--data=/datasets/imagenet/train --val-data=/datasets/imagenet/val --epochs=90 --batch-size=256"
+LONG="$LONG --lr=0.1 --momentum=0.9 --weight-decay=0.0001 --warmup-epochs=5 --label-smoothing=0.1"
+LONG="$LONG --mixed-precision=bf16 --checkpoint-dir=/checkpoints/resnet50 --final-flag=TAILEND"
+"$RUNYARD" run --db "$DB" -e localonly -- true $LONG >/dev/null 2>&1 ||
+	{ echo "Bail out! cannot track the local run"; exit 1; }
+
+# -- the CLI's experiments table: "-" for an experiment whose runs have no cost
+if "$RUNYARD" experiments --db "$DB" | grep -qE '^localonly +1 +0 +- '; then
+	ok "runyard experiments shows - for an experiment without costs"
+else
+	fail "runyard experiments shows - for an experiment without costs ($("$RUNYARD" experiments --db "$DB" | grep localonly))"
+fi
+
+# -- the experiments pane: costs whole, plural right, "-" without costs
+tui_start
+expect_screen "localonly" "the main screen opens with the experiments pane"
+if wait_until pane_costs_whole; then
+	ok "every cost in the experiments pane is whole, at the pane's edge"
+else
+	fail "every cost in the experiments pane is whole, at the pane's edge"
+fi
+if screen | grep -qE '^   1 run +-│'; then
+	ok "one run reads '1 run' and no cost reads '-'"
+else
+	fail "one run reads '1 run' and no cost reads '-'"
+fi
+if screen | grep -qE '^   [0-9]+ runs'; then
+	ok "more runs read 'N runs'"
+else
+	fail "more runs read 'N runs'"
+fi
+
+# -- the run detail wraps the full command instead of cutting it
+send Enter
+expect_screen "Run" "Enter opens the newest run's detail"
+expect_screen "--final-flag=TAILEND" "the command's end is on screen: it wraps, not cut at the edge"
+if screen | grep -qE '^   command +true --data='; then
+	ok "the command starts on its key's line"
+else
+	fail "the command starts on its key's line"
+fi
+send q
+
+t_end
