@@ -70,4 +70,29 @@ else
 fi
 send q
 
+# -- compare: what the runs are above params and metrics, absolute deltas too
+expect_screen "localonly" "back on the main screen"
+send Tab j j Tab	# the experiment cifar10-resnet: runs with the same metrics
+expect_screen "exp: cifar10-resnet" "the experiment is chosen"
+send Space Space Space c
+expect_screen "comparing 3 runs" "c compares the three marked runs"
+for row in experiment status host duration cost; do
+	if screen | grep -qE "^  $row +"; then ok "compare has the $row row"; else fail "compare has the $row row"; fi
+done
+if screen | grep -qE '^  experiment +cifar10-resnet +cifar10-resnet +cifar10-resnet' &&
+   screen | grep -qE '^  cost +(\$[0-9]+\.[0-9][0-9]|-) +'; then
+	ok "the metadata rows hold each run's experiment and cost"
+else
+	fail "the metadata rows hold each run's experiment and cost"
+fi
+send b G	# the first run is the baseline; the metric rows are at the end
+expect_no_screen "baseline: none" "b makes the run under the cursor the baseline"
+has_abs_delta() { screen | grep -E '^  (val_)?(acc|loss) ' | grep -qE ' [+-][0-9.e-]+ \([+-][0-9.]+%\)'; }
+if wait_until has_abs_delta; then
+	ok "deltas against the baseline are absolute as well as per cent"
+else
+	fail "deltas against the baseline are absolute as well as per cent"
+fi
+send q
+
 t_end
