@@ -95,4 +95,50 @@ else
 fi
 send q
 
+# -- the hosts screen: a cursor on one host, launch here, probe that host
+expect_screen "exp: cifar10-resnet" "back on the runs screen"
+send H
+expect_screen "6 hosts, 6 reachable" "H opens the hosts screen on the demo's simulated hosts"
+expect_screen "host 1/6: a100-box-1" "the cursor starts on the first host (the status line names it)"
+send j
+expect_screen "host 2/6: a100-box-2" "j moves the cursor to the next host"
+send Down
+expect_screen "host 3/6: cpu-highmem" "Down moves it too"
+send k
+expect_screen "host 2/6: a100-box-2" "k moves it back"
+send G
+expect_screen "host 6/6: t4-spot-3" "G moves to the last host"
+send g
+expect_screen "host 1/6: a100-box-1" "g moves to the first host"
+send j
+expect_screen "L launch here" "the hint bar shows launch here"
+expect_screen "p probe host" "the hint bar shows probe host"
+send p
+expect_screen "probed a100-box-2: simulated" "p probes the host under the cursor and says what it found"
+expect_screen "6 hosts, 6 reachable  host 2/6: a100-box-2" "the other hosts stay, the cursor stays on its host"
+send '?'
+expect_screen "Probe the host under the cursor again" "help lists probe-host"
+send q
+expect_screen "host 2/6: a100-box-2" "back on the hosts screen"
+send L
+expect_screen "Launch in experiment cifar10-resnet" "L opens the launch dialog from the runs screen's template"
+if screen | grep -qE '^  host +a100-box-2'; then
+	ok "the launch dialog has the host under the cursor chosen"
+else
+	fail "the launch dialog has the host under the cursor chosen"
+fi
+send q
+expect_screen "host 2/6: a100-box-2" "closing the dialog goes back to the hosts screen"
+# On a short screen the page follows the cursor's host (not the line count).
+tmux -S "$SOCK" resize-window -x 120 -y 20
+send j
+expect_screen "host 3/6: cpu-highmem" "the cursor moves on the short screen"
+expect_screen "● cpu-highmem  simulated" "the page scrolls to show the host under the cursor"
+send G
+expect_screen "● t4-spot-3  simulated" "G shows the last host"
+send g
+expect_screen "● a100-box-1  simulated" "g shows the first host again"
+tmux -S "$SOCK" resize-window -x 120 -y 40
+send q
+
 t_end

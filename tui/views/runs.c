@@ -1002,20 +1002,42 @@ static void open_column_picker(struct tui_view *v, struct tui_ctx *c, struct mai
 	ry_strings_free(mk, nmk);
 }
 
-/* `L`: from the run under the cursor as template (its command, experiment
- * and host), else from the selected experiment. */
+/* What a launch starts from: the run under the cursor as template (its
+ * command, experiment and host), else the selected experiment.  The
+ * strings are lent from *r (the caller frees it) or the pane. */
+static void launch_template(struct tui_ctx *c, struct main_priv *p, struct tui_launch_arg *a, ry_run **r)
+{
+	*a = (struct tui_launch_arg){ NULL, NULL, NULL };
+	*r = NULL;
+	if (!p->focus_exps && p->cur_id && ry_run_get(r, c->st, p->cur_id) == 0) {
+		a->experiment = (*r)->experiment;
+		a->command = (*r)->command;
+		a->host = (*r)->source && !strcmp((*r)->source, "ssh") ? (*r)->host : NULL;
+	} else if (p->exp.cur > 0 && p->exp.cur <= p->nexps) {
+		a->experiment = p->exps[p->exp.cur - 1].name;
+	}
+}
+
+/* `L`: the launch dialog from launch_template. */
 static int open_launch(struct tui_ctx *c, struct main_priv *p)
 {
-	struct tui_launch_arg a = { NULL, NULL, NULL };
-	ry_run *r = NULL;
-	if (!p->focus_exps && p->cur_id && ry_run_get(&r, c->st, p->cur_id) == 0) {
-		a.experiment = r->experiment;
-		a.command = r->command;
-		a.host = r->source && !strcmp(r->source, "ssh") ? r->host : NULL;
-	} else if (p->exp.cur > 0 && p->exp.cur <= p->nexps) {
-		a.experiment = p->exps[p->exp.cur - 1].name;
-	}
+	struct tui_launch_arg a;
+	ry_run *r;
+	launch_template(c, p, &a, &r);
 	tui_view_push(c, &tui_view_launch, &a);
+	ry_run_free(r);
+	return TUI_REDRAW;
+}
+
+/* `H`: the hosts screen, whose "launch here" starts from the same
+ * template as `L` (on the host chosen there). */
+static int open_hosts(struct tui_ctx *c, struct main_priv *p)
+{
+	struct tui_launch_arg a;
+	ry_run *r;
+	launch_template(c, p, &a, &r);
+	struct tui_hosts_arg h = { a.experiment, a.command };
+	tui_view_push(c, &tui_view_hosts, &h);
 	ry_run_free(r);
 	return TUI_REDRAW;
 }
@@ -1205,9 +1227,7 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		return TUI_REDRAW;
 	}
 	case TUI_ACT_COLUMNS: open_column_picker(v, c, p); return TUI_REDRAW;
-	case TUI_ACT_HOSTS:
-		tui_view_push(c, &tui_view_hosts, NULL);
-		return TUI_REDRAW;
+	case TUI_ACT_HOSTS: return open_hosts(c, p);
 	case TUI_ACT_LAUNCH: return open_launch(c, p);
 	case TUI_ACT_CANCEL_RUN: return ask_cancel(v, c, p);
 	case TUI_ACT_REGISTRY: tui_view_push(c, &tui_view_registry, NULL); return TUI_REDRAW;
