@@ -653,7 +653,12 @@ static void compare_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct compare_priv *p = v->priv;
 	int want = (int)p->nrows + 1;
-	int th = want < h * 45 / 100 ? want : h * 45 / 100;
+	/* the metadata rows come on top of the table's share, not out of the
+	 * params' and metrics' (up to 60% of the screen: the chart keeps room) */
+	int share = h * 45 / 100 + TUI_PRESENT_NSUMMARY;
+	if (share > h * 60 / 100)
+		share = h * 60 / 100;
+	int th = want < share ? want : share;
 	if (th < 4)
 		th = h < 4 ? h : 4;
 	draw_table(c, p, y, th);
