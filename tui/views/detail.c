@@ -1,8 +1,8 @@
 /*
  * Run detail: one scrollable page with sections — the run (status,
- * command, host, GPUs, times, cost), where an imported run came from, params, tags, notes (editable in place
- * and saved at once), metrics (last/best/min/max with a sparkline each),
- * git provenance with the stored diff, artifacts, and the log with search
+ * command wrapped whole, host, GPUs, times, cost), where an imported run
+ * came from, metrics (last/best/min/max with a sparkline each), params,
+ * tags, notes (editable in place and saved at once), git provenance with the stored diff, artifacts, and the log with search
  * and follow mode for running runs.  The log is shown as a terminal showed
  * it (text/logtext: progress bars' redraws overwrite), wrapped to the width
  * or cut and scrolled sideways, or as its raw bytes escaped.
@@ -383,6 +383,10 @@ static int build(struct tui_ctx *c, struct detail_priv *p)
 
 	add_source(c, p, r);
 
+	/* right under the run: what a run is opened for, in view on the first
+	 * page however long the command (wrapped above) or the params are */
+	add_metrics(c, p, r);
+
 	section(p, "Params");
 	for (size_t i = 0; i < r->nparams; i++)
 		kv(c, p, r->params[i].key, r->params[i].value, 24);
@@ -400,8 +404,6 @@ static int build(struct tui_ctx *c, struct detail_priv *p)
 		add_text_lines(p, r->notes, "  ", false);
 	else
 		add(p, TUI_COLOR_DIM, "  %s", "no notes; press e to write some");
-
-	add_metrics(c, p, r);
 
 	section(p, "Git");
 	kv(c, p, "commit", r->git_commit ? r->git_commit : "(not recorded)", 12);
