@@ -140,5 +140,10 @@ send g
 expect_screen "● a100-box-1  simulated" "g shows the first host again"
 tmux -S "$SOCK" resize-window -x 120 -y 40
 send q
+expect_screen "exp: cifar10-resnet" "q goes back to the runs screen"
+# q quits with status 0 (a sanitizer's report, a leak too, would change it)
+send q
+if wait_for "RUNYARD-EXITED" && [ "$(cat "$T_TMP/exit_status")" = 0 ]; then ok "q quits with status 0"
+else fail "q quits with status 0 (got $(cat "$T_TMP/exit_status" 2>/dev/null))"; fi
 
 t_end
