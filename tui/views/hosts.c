@@ -428,7 +428,6 @@ static int hosts_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a
 {
 	struct hosts_priv *p = v->priv;
 	const ry_host *h = cursor_host(p);
-	(void)v;
 	tui_list_fit(&p->list, p->nshown, p->nshown);
 	if (tui_list_action(&p->list, a, p->page > 1 ? (size_t)p->page - 1 : 1))
 		return TUI_REDRAW;
