@@ -457,10 +457,12 @@ static int hosts_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
 	int line = p->top + (y - p->body_y);
 	(void)c;
 	(void)x;
-	if (y < p->body_y || !p->nshown || line < p->first[0] || line >= p->nlines)
+	/* first[] is the last draw's: a probe taken since may have more hosts */
+	size_t n = p->nshown < p->nfirst ? p->nshown : p->nfirst;
+	if (y < p->body_y || !n || line < p->first[0] || line >= p->nlines)
 		return 0;
 	size_t i = 0;
-	while (i + 1 < p->nshown && p->first[i + 1] <= line)
+	while (i + 1 < n && p->first[i + 1] <= line)
 		i++;
 	tui_list_set(&p->list, i);
 	return TUI_REDRAW;
