@@ -68,7 +68,8 @@ static const struct hint dialog_hints[] = { /* launch, promote: forms */
 	{ TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
 };
 static const struct hint hosts_hints[] = {
-	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_REFRESH, "probe" },
+	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_LAUNCH, "launch here" },
+	{ TUI_ACT_PROBE_HOST, "probe host" }, { TUI_ACT_REFRESH, "probe all" },
 	{ TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
 };
 static const struct hint pager_hints[] = { /* help, messages, anything generic */

@@ -90,6 +90,8 @@ static const char default_bindings[] =
 	"/ = search\n"
 	"\n[keys hosts]\n"
 	"r = refresh\n"
+	"p = probe-host\n"
+	"L = launch\n"
 	"\n[keys launch]\n"
 	"L = launch\n"
 	"\n[keys picker]\n"

@@ -143,6 +143,13 @@ struct tui_messages_arg {
 	const char *text;
 };
 
+/* tui_view_hosts: what its "launch here" starts from (copied; NULL: the
+ * launch dialog's defaults).  The arg itself may be NULL. */
+struct tui_hosts_arg {
+	const char *experiment;
+	const char *command;
+};
+
 /* The launch dialog: the experiment, and the command (prefilled from a
  * run used as template, or NULL) and its host (NULL: the first host). */
 struct tui_launch_arg {

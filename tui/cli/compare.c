@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli/table.h"
+#include "text/present.h"
 
 static const char help[] =
 	"usage: runyard compare RUN RUN... [--diff-only] [--json] [--db PATH]\n"
@@ -173,33 +174,16 @@ static void cmp_free(struct cmp *c)
 
 /* ---- text -------------------------------------------------------------- */
 
-static void summary_row(cli_table *t, const struct cmp *c, const char *label, int which)
+static void summary_row(cli_table *t, const struct cmp *c, enum tui_present_summary which)
 {
 	double now = ry_now();
 	cli_table_row(t);
 	cli_table_cell(t, 0, "");
-	cli_table_cell(t, 1, label);
+	cli_table_cell(t, 1, tui_present_summary_name(which));
 	for (size_t i = 0; i < c->n; i++) {
-		const ry_run *r = c->runs[i].r;
-		char buf[64];
-		double v;
-		switch (which) {
-		case 0: cli_table_cell(t, 2 + i, r->experiment); break;
-		case 1: cli_table_cell(t, 2 + i, r->status); break;
-		case 2: cli_table_cell(t, 2 + i, r->host); break;
-		case 3:
-			v = ry_run_duration(r, now);
-			ry_format_duration(v, buf, sizeof buf);
-			cli_table_cell(t, 2 + i, isfinite(v) ? buf : "-");
-			break;
-		default:
-			v = ry_run_cost(r, now);
-			if (isfinite(v))
-				cli_table_cellf(t, 2 + i, "$%.2f", v);
-			else
-				cli_table_cell(t, 2 + i, "-");
-			break;
-		}
+		char buf[256];
+		tui_present_summary(buf, sizeof buf, c->runs[i].r, which, now);
+		cli_table_cell(t, 2 + i, buf);
 	}
 }
 
@@ -231,7 +215,6 @@ static void metric_row(cli_table *t, const struct cmp *c, const char *key, int g
 static void print_text(const struct cmp *c, ry_store *st, bool diff_only)
 {
 	cli_table *t = cli_table_new(2 + c->n);
-	static const char *const summary[] = { "experiment", "status", "host", "duration", "cost" };
 	size_t hidden = 0;
 
 	cli_table_column(t, 0, "", false, 1);
@@ -242,8 +225,8 @@ static void print_text(const struct cmp *c, ry_store *st, bool diff_only)
 		cli_table_column(t, 2 + i, head, false, 24);
 		free(head);
 	}
-	for (int k = 0; k < 5; k++)
-		summary_row(t, c, summary[k], k);
+	for (int k = 0; k < TUI_PRESENT_NSUMMARY; k++)
+		summary_row(t, c, (enum tui_present_summary)k);
 
 	cli_table_row(t);
 	cli_table_cell(t, 0, "");

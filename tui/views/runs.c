@@ -20,6 +20,7 @@
 #include "app/find.h"
 #include "app/mouse.h"
 #include "work/job.h"
+#include "text/present.h"
 #include "text/text.h"
 #include "app/tui.h"
 
@@ -632,28 +633,39 @@ static void draw_exps(struct tui_view *v, struct tui_ctx *c, int y, int h, int w
 		return;
 	}
 	int64_t allruns = 0, allrunning = 0;
-	double allcost = 0;
+	double allcost = NAN; /* unknown until one experiment knows its cost (run.h) */
 	for (size_t i = 0; i < p->nexps; i++) {
 		allruns += p->exps[i].nruns;
 		allrunning += p->exps[i].nrunning;
-		allcost += p->exps[i].cost;
+		if (!isnan(p->exps[i].cost))
+			allcost = (isnan(allcost) ? 0 : allcost) + p->exps[i].cost;
 	}
 	for (size_t i = p->exp.top; i < total && (int)((i - p->exp.top) * (size_t)per) + 1 < h; i++) {
 		int yy = y + 1 + (int)(i - p->exp.top) * per;
 		const char *name = i ? p->exps[i - 1].name : "(all experiments)";
 		int64_t nr = i ? p->exps[i - 1].nruns : allruns, nrun = i ? p->exps[i - 1].nrunning : allrunning;
 		double cost = i ? p->exps[i - 1].cost : allcost;
-		char line[128];
+		char line[128], money[64];
 		bool sel = i == p->exp.cur;
 		enum tui_color e = sel ? (p->focus_exps ? TUI_COLOR_CURSOR : TUI_COLOR_MARKED) : TUI_COLOR_DEFAULT;
 		tui_draw_fill(c, yy, 0, w - 1, e);
 		tui_draw_text(c, yy, 1, w - 2, name, e);
 		if (nrun)
-			snprintf(line, sizeof line, "%lld runs, %lld running, $%.2f", (long long)nr, (long long)nrun, cost);
+			snprintf(line, sizeof line, "%lld run%s, %lld running", (long long)nr, nr == 1 ? "" : "s",
+			         (long long)nrun);
 		else
-			snprintf(line, sizeof line, "%lld runs, $%.2f", (long long)nr, cost);
-		if (yy + 1 < y + h)
-			tui_draw_text(c, yy + 1, 3, w - 4, line, sel ? e : TUI_COLOR_DIM);
+			snprintf(line, sizeof line, "%lld run%s", (long long)nr, nr == 1 ? "" : "s");
+		/* "-" or the money, as the runs table and `runyard experiments`
+		 * write it; drawn whole at the right, the counts take what is left */
+		tui_present_run_cost(money, sizeof money, cost, 0);
+		int mw = tui_text_width(money);
+		if (nrun && tui_text_width(line) > w - 4 - mw - 1) /* narrow: the runs table's running glyph */
+			snprintf(line, sizeof line, "%lld run%s, %lld %s", (long long)nr, nr == 1 ? "" : "s",
+			         (long long)nrun, tui_status_glyph(c, "running"));
+		if (yy + 1 < y + h) {
+			tui_draw_text(c, yy + 1, 3, w - 4 - mw - 1, line, sel ? e : TUI_COLOR_DIM);
+			tui_draw_text_right(c, yy + 1, w - 1 - mw, mw, money, sel ? e : TUI_COLOR_DIM);
+		}
 		if (sel && yy + 1 < y + h)
 			tui_draw_fill(c, yy + 1, 0, 3, e);
 	}
@@ -1005,20 +1017,42 @@ static void open_column_picker(struct tui_view *v, struct tui_ctx *c, struct mai
 	ry_strings_free(tk, ntk);
 }
 
-/* `L`: from the run under the cursor as template (its command, experiment
- * and host), else from the selected experiment. */
+/* What a launch starts from: the run under the cursor as template (its
+ * command, experiment and host), else the selected experiment.  The
+ * strings are lent from *r (the caller frees it) or the pane. */
+static void launch_template(struct tui_ctx *c, struct main_priv *p, struct tui_launch_arg *a, ry_run **r)
+{
+	*a = (struct tui_launch_arg){ NULL, NULL, NULL };
+	*r = NULL;
+	if (!p->focus_exps && p->cur_id && ry_run_get(r, c->st, p->cur_id) == 0) {
+		a->experiment = (*r)->experiment;
+		a->command = (*r)->command;
+		a->host = (*r)->source && !strcmp((*r)->source, "ssh") ? (*r)->host : NULL;
+	} else if (p->exp.cur > 0 && p->exp.cur <= p->nexps) {
+		a->experiment = p->exps[p->exp.cur - 1].name;
+	}
+}
+
+/* `L`: the launch dialog from launch_template. */
 static int open_launch(struct tui_ctx *c, struct main_priv *p)
 {
-	struct tui_launch_arg a = { NULL, NULL, NULL };
-	ry_run *r = NULL;
-	if (!p->focus_exps && p->cur_id && ry_run_get(&r, c->st, p->cur_id) == 0) {
-		a.experiment = r->experiment;
-		a.command = r->command;
-		a.host = r->source && !strcmp(r->source, "ssh") ? r->host : NULL;
-	} else if (p->exp.cur > 0 && p->exp.cur <= p->nexps) {
-		a.experiment = p->exps[p->exp.cur - 1].name;
-	}
+	struct tui_launch_arg a;
+	ry_run *r;
+	launch_template(c, p, &a, &r);
 	tui_view_push(c, &tui_view_launch, &a);
+	ry_run_free(r);
+	return TUI_REDRAW;
+}
+
+/* `H`: the hosts screen, whose "launch here" starts from the same
+ * template as `L` (on the host chosen there). */
+static int open_hosts(struct tui_ctx *c, struct main_priv *p)
+{
+	struct tui_launch_arg a;
+	ry_run *r;
+	launch_template(c, p, &a, &r);
+	struct tui_hosts_arg h = { a.experiment, a.command };
+	tui_view_push(c, &tui_view_hosts, &h);
 	ry_run_free(r);
 	return TUI_REDRAW;
 }
@@ -1208,9 +1242,7 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		return TUI_REDRAW;
 	}
 	case TUI_ACT_COLUMNS: open_column_picker(v, c, p); return TUI_REDRAW;
-	case TUI_ACT_HOSTS:
-		tui_view_push(c, &tui_view_hosts, NULL);
-		return TUI_REDRAW;
+	case TUI_ACT_HOSTS: return open_hosts(c, p);
 	case TUI_ACT_LAUNCH: return open_launch(c, p);
 	case TUI_ACT_CANCEL_RUN: return ask_cancel(v, c, p);
 	case TUI_ACT_REGISTRY: tui_view_push(c, &tui_view_registry, NULL); return TUI_REDRAW;
