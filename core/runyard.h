@@ -47,6 +47,8 @@
 #include "remote/cost.h"
 #include "git/codepack.h"
 #include "remote/launch.h"
+#include "remote/queue.h"
+#include "remote/sweep.h"
 #include "base/redact.h"
 #include "base/url.h"
 #include "deploy/deploy.h"

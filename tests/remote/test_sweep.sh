@@ -112,4 +112,18 @@ expect_out_has "val_loss: 0.5" "a drained run's log is pulled"
 ry runs --filter "tags.sweep = \"$sweep\"" --json
 [ "$(jsonq "len(d['runs']) if isinstance(d, dict) else len(d)")" = 6 ] && ok "the sweep's runs are one filter away" ||
 	fail "the sweep's runs are one filter away"
+
+# ---- the full-screen app drains the queue while it is open ------------------
+if command -v tmux >/dev/null 2>&1; then
+	ry sweep -e sw2 --grid k=1,2,3,4 --host gpu2 --gpus-per-run 1 --yes -- env RELEASE="$REL" ./train.sh {k} 0
+	expect_out_has "2 started, 2 waiting" "a second sweep: two start, two wait"
+	SOCK=$T_TMP/tmux.sock
+	tmux -S "$SOCK" -f /dev/null new-session -d -x 120 -y 40 "exec '$RUNYARD'"
+	drained() { [ "$(sql "SELECT count(*) FROM runs r JOIN experiments e ON e.id = r.experiment_id
+	                      WHERE e.name = 'sw2' AND r.status = 'queued'")" = 0 ]; }
+	for i in $(seq 1 600); do drained && break; sleep 0.1; done
+	drained && ok "with the TUI open, the queued runs start as GPUs free" ||
+		fail "with the TUI open, the queued runs start as GPUs free ($(sql "SELECT status, count(*) FROM runs GROUP BY status" | tr '\n' ' '))"
+	tmux -S "$SOCK" kill-server 2>/dev/null
+fi
 t_end
