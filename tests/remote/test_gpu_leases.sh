@@ -10,7 +10,8 @@ rt_setup
 export RUNYARD_DB=$T_TMP/ws.db
 LD=$RT_WORK/leases
 
-sql() { sqlite3 "$RUNYARD_DB" "$1"; }
+# a busy timeout: a runyard beside the test may hold the write lock a moment
+sql() { sqlite3 -cmd ".timeout 10000" "$RUNYARD_DB" "$1"; }
 status_of() { sql "SELECT status FROM runs WHERE id = $1"; }
 wait_status() {
 	local i

@@ -11,7 +11,8 @@ rt_setup
 export RUNYARD_DB=$T_TMP/ws.db
 
 json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>/dev/null; }
-sql() { sqlite3 "$RUNYARD_DB" "$1"; }
+# a busy timeout: a runyard beside the test may hold the write lock a moment
+sql() { sqlite3 -cmd ".timeout 10000" "$RUNYARD_DB" "$1"; }
 status_of() { sql "SELECT status FROM runs WHERE id = $1"; }
 # wait_status ID STATUS: sync until the run has STATUS (20 s deadline)
 wait_status() {
