@@ -12,8 +12,6 @@
 rt_setup
 export RUNYARD_DB=$T_TMP/ws.db
 
-# a busy timeout: a runyard beside the test may hold the write lock a moment
-sql() { sqlite3 -cmd ".timeout 10000" "$RUNYARD_DB" "$1"; }
 jsonq() { printf '%s' "$OUT" | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 R=$T_TMP/repo
