@@ -248,6 +248,7 @@ int ry_ingest_check_patterns(const char *patterns)
 
 struct keyent {
 	char *key;      /* NULL: empty slot */
+	size_t keylen;
 	uint32_t hash;
 	int64_t last;   /* last step given to this key; -1 none */
 	double lastval; /* its value: the same point printed again is dropped */
@@ -286,11 +287,12 @@ static struct keyent *keymap_get(struct keymap *m, const char *k, size_t n)
 	}
 	size_t j = h & (m->cap - 1);
 	while (m->v[j].key) {
-		if (m->v[j].hash == h && !strncmp(m->v[j].key, k, n) && m->v[j].key[n] == '\0')
+		if (m->v[j].hash == h && m->v[j].keylen == n && !memcmp(m->v[j].key, k, n))
 			return &m->v[j];
 		j = (j + 1) & (m->cap - 1);
 	}
 	m->v[j].key = ry_xstrndup(k, n);
+	m->v[j].keylen = n;
 	m->v[j].hash = h;
 	m->v[j].last = -1;
 	m->v[j].lastval = NAN;
@@ -454,13 +456,7 @@ static void log_point_u(ry_ingest *in, const char *k, size_t kl, const char *uni
 	}
 	e->last = step;
 	e->lastval = v;
-	if (k != key) {
-		memcpy(key, k, kl);
-		key[kl] = '\0';
-	} else {
-		key[kl] = '\0';
-	}
-	emit(in, key, step, in->now, v);
+	emit(in, e->key, step, in->now, v); /* the map's copy is NUL-terminated */
 }
 
 static void log_point(ry_ingest *in, const char *k, size_t kl, bool has_step, int64_t step, double v)

@@ -32,11 +32,13 @@ enum {
 	C_SPACE = 8,
 	C_VEND = 16,  /* may follow a value */
 	C_NUM = 32,   /* may start a number (nan, inf too) */
+	C_PSEP = 64,  /* splits a key into parts: ' ' '_' '-' '.' '/' */
+	C_ALPHA = 128,
 };
 
 static unsigned char cls[256];
 
-static void build_count_mask(void);
+static void build_count_masks(void);
 
 static void build_classes(void)
 {
@@ -54,9 +56,13 @@ static void build_classes(void)
 			f |= C_VEND;
 		if ((c >= '0' && c <= '9') || (strchr("+-.nNiI", c) && c))
 			f |= C_NUM;
+		if (strchr(" _-./", c) && c)
+			f |= C_PSEP;
+		if (isalpha(c))
+			f |= C_ALPHA;
 		cls[c] = f;
 	}
-	build_count_mask();
+	build_count_masks();
 }
 
 /* Built once for the process: ingests run on several threads (the TUI's
@@ -80,15 +86,22 @@ static bool word_ci(const char *s, size_t n, const char *w)
 	return n >= wl && strncasecmp(s, w, wl) == 0;
 }
 
-/* Decimal numbers with at most 15 significant digits and a small exponent
- * are exact doubles divided or multiplied once, so correctly rounded
- * without strtod. */
+static inline bool is_digit(char c)
+{
+	return (unsigned char)(c - '0') < 10;
+}
+
+/* A mantissa of at most 2^53 with a power of ten up to 22 either way is an
+ * exact double divided or multiplied once, so correctly rounded without
+ * strtod; up to 19 digits fit in the mantissa whatever they are, which is
+ * every value a training log prints.  The digits are found first and
+ * summed after, in loops without a test per digit. */
 size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
 {
-	size_t i = 0, digits = 0, sig = 0;
-	bool neg = false, exact = true;
+	size_t i = 0, int0, int1, frac0, frac1;
+	bool neg = false;
 	uint64_t mant = 0;
-	int exp10 = 0;
+	int exp10;
 
 	if (i < n && (s[i] == '-' || s[i] == '+'))
 		neg = s[i++] == '-';
@@ -107,55 +120,42 @@ size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
 		}
 		return 0;
 	}
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-		if (mant == 0 && s[i] == '0')
-			continue;
-		if (sig < 19) {
-			mant = mant * 10 + (uint64_t)(s[i] - '0');
-			sig++;
-		} else {
-			exp10++;
-			exact = false;
-		}
-	}
+	for (int0 = i; i < n && is_digit(s[i]); i++)
+		;
+	int1 = frac0 = frac1 = i;
 	if (i < n && s[i] == '.') {
-		size_t j = i + 1;
-		for (; j < n && s[j] >= '0' && s[j] <= '9'; j++, digits++) {
-			if (mant == 0 && s[j] == '0') {
-				exp10--;
-				continue;
-			}
-			if (sig < 19) {
-				mant = mant * 10 + (uint64_t)(s[j] - '0');
-				sig++;
-				exp10--;
-			} else {
-				exact = false;
-			}
-		}
-		i = j;
+		for (frac0 = ++i; i < n && is_digit(s[i]); i++)
+			;
+		frac1 = i;
 	}
-	if (digits == 0)
+	if (int1 == int0 && frac1 == frac0)
 		return 0;
+	exp10 = -(int)(frac1 - frac0 < 100000 ? frac1 - frac0 : 100000);
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		size_t j = i + 1;
 		bool eneg = false;
 		int e = 0;
 		if (j < n && (s[j] == '-' || s[j] == '+'))
 			eneg = s[j++] == '-';
-		if (j < n && s[j] >= '0' && s[j] <= '9') {
-			for (; j < n && s[j] >= '0' && s[j] <= '9'; j++)
+		if (j < n && is_digit(s[j])) {
+			for (; j < n && is_digit(s[j]); j++)
 				if (e < 100000)
 					e = e * 10 + (s[j] - '0');
 			exp10 += eneg ? -e : e;
 			i = j;
 		}
 	}
-	if (exact && sig <= 15 && exp10 >= -22 && exp10 <= 22) {
-		double v = (double)mant;
-		v = exp10 < 0 ? v / pow10_tab[-exp10] : v * pow10_tab[exp10];
-		*out = neg ? -v : v;
-		return i;
+	if ((int1 - int0) + (frac1 - frac0) <= 19) {
+		for (size_t k = int0; k < int1; k++)
+			mant = mant * 10 + (uint64_t)(s[k] - '0');
+		for (size_t k = frac0; k < frac1; k++)
+			mant = mant * 10 + (uint64_t)(s[k] - '0');
+		if (mant <= (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
+			double v = (double)mant;
+			v = exp10 < 0 ? v / pow10_tab[-exp10] : v * pow10_tab[exp10];
+			*out = neg ? -v : v;
+			return i;
+		}
 	}
 	{
 		char tmp[128];
@@ -395,10 +395,11 @@ static bool part_in(const char *p, size_t n, const char *list)
 	return false;
 }
 
-/* Bit (first letter) of entry [length] is set when some word of
- * count_words has that length and first letter: most keys are told apart
- * with one lookup, on the path of every pair. */
-static uint32_t count_mask[16];
+/* Bit (first letter) of count_first[length], and bit (last letter) of
+ * count_last[length], are set when some word of count_words has that
+ * length and letter: most keys are told apart with two lookups, on the
+ * path of every pair ("rate" has the length and first letter of "rank"). */
+static uint32_t count_first[16], count_last[16];
 
 /* Counts, sizes and ids name what a job is made of, not how it is doing
  * ("Num examples = 12000", "vocab_size = 65", "Instances", "LOCAL_RANK"),
@@ -415,28 +416,26 @@ static struct {
 	size_t n;
 } count_tab[64];
 
-static void build_count_mask(void)
+static void build_count_masks(void)
 {
 	size_t k = 0;
 	for (const char *w = count_words; *w && k < 64; w += strlen(w) + 1, k++) {
 		count_tab[k].w = w;
 		count_tab[k].n = strlen(w);
-		if (strlen(w) < 16)
-			count_mask[strlen(w)] |= 1u << ((w[0] | 0x20) & 31);
+		if (count_tab[k].n < 16) {
+			count_first[count_tab[k].n] |= 1u << ((w[0] | 0x20) & 31);
+			count_last[count_tab[k].n] |= 1u << ((w[count_tab[k].n - 1] | 0x20) & 31);
+		}
 	}
-}
-
-static bool is_part_sep(char c)
-{
-	return c == ' ' || c == '_' || c == '-' || c == '.' || c == '/';
 }
 
 /* File names ("solver.cpp:218]", "model_lib_v2.py:705]") end in these. */
 static const char file_exts[] = "py\0c\0cc\0cpp\0h\0hpp\0go\0rs\0java\0js\0ts\0";
 
-static bool maybe_count(const char *p, size_t n)
+static inline bool maybe_count(const char *p, size_t n)
 {
-	if (!n || n >= 16 || !(count_mask[n] >> ((p[0] | 0x20) & 31) & 1))
+	if (!n || n >= 16 || !(count_first[n] >> ((p[0] | 0x20) & 31) & 1) ||
+	    !(count_last[n] >> ((p[n - 1] | 0x20) & 31) & 1))
 		return false;
 	for (size_t k = 0; k < 64 && count_tab[k].w; k++)
 		if (count_tab[k].n == n && word_is(p, count_tab[k].w, n))
@@ -444,17 +443,25 @@ static bool maybe_count(const char *p, size_t n)
 	return false;
 }
 
+/* Called for every pair: the first part is looked at before the last is
+ * looked for, and a key of one part has no last part to check. */
 static bool key_not_metric(const char *k, size_t n, const char *unit, size_t ul)
 {
 	size_t a = 0, b = n;
-	while (a < n && !is_part_sep(k[a]))
+	while (a < n && !(cls[(unsigned char)k[a]] & C_PSEP))
 		a++;
-	while (b > 0 && !is_part_sep(k[b - 1]))
-		b--;
-	if (maybe_count(k, a) || (b > 0 && maybe_count(k + b, n - b)))
+	if (maybe_count(k, a))
 		return true;
-	if (b > 0 && k[b - 1] == '.' && n - b <= 4 && part_in(k + b, n - b, file_exts))
-		return true;
+	if (a == n) {
+		b = 0;
+	} else {
+		while (!(cls[(unsigned char)k[b - 1]] & C_PSEP))
+			b--;
+		if (maybe_count(k + b, n - b))
+			return true;
+		if (k[b - 1] == '.' && n - b <= 4 && part_in(k + b, n - b, file_exts))
+			return true;
+	}
 	/* "total: 57.4ms" (CatBoost): the time so far */
 	if (ul && part_in(k + b, n - b, "total\0") && part_in(unit, ul, "ms\0s\0us\0m\0h\0min\0"))
 		return true;
@@ -485,17 +492,14 @@ static size_t unit_len(const char *s, size_t n)
  * and a letter ("valid_0's"). */
 static size_t key_word_end(const char *s, size_t i, size_t n)
 {
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		if (cls[c] & C_KEY)
+	for (;;) {
+		while (i < n && (cls[(unsigned char)s[i]] & C_KEY))
 			i++;
-		else if (c == '\'' && i + 1 < n && (cls[(unsigned char)s[i - 1]] & C_WORD) &&
-		         isalpha((unsigned char)s[i + 1]))
-			i++;
-		else
-			break;
+		if (!(i + 1 < n && s[i] == '\'' && (cls[(unsigned char)s[i - 1]] & C_WORD) &&
+		      (cls[(unsigned char)s[i + 1]] & C_ALPHA)))
+			return i;
+		i++;
 	}
-	return i;
 }
 
 /* Where the key phrase ending with the word at k0 starts: up to two more
@@ -520,6 +524,8 @@ static size_t phrase_start(const char *s, size_t k0, size_t floor)
  * (CatBoost). */
 static bool leading_step(const char *s, size_t n, int64_t *step)
 {
+	if (n && (cls[(unsigned char)s[0]] & C_ALPHA))
+		return false; /* most lines: a word first */
 	size_t i = skip_spaces(s, 0, n), j;
 	bool br = i < n && s[i] == '[';
 	int64_t v = 0;
@@ -569,8 +575,8 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 		bool eq = sep && s[j] == '=';
 		if (sep)
 			j = skip_spaces(s, j + 1, n);
-		else if (j == k1 || (!rank && j != k1 + 1))
-			continue; /* "word  word": a spaced value needs one space */
+		else if (j == k1 || j >= n || (!rank && (j != k1 + 1 || !(cls[(unsigned char)s[j]] & C_NUM))))
+			continue; /* "word  word": a spaced value needs one space; prose has no number there */
 		if (rank) {
 			int64_t sv;
 			size_t len = parse_step(s + j, n - j, &sv);
