@@ -246,6 +246,10 @@ int ry_ingest_check_patterns(const char *patterns)
 
 /* ---- per-key state ---------------------------------------------------- */
 
+/* A key's last points from log text: a summary that prints an earlier
+ * step again (LightGBM's "Best iteration is: [90] ...") repeats one. */
+#define KEY_HISTORY 32
+
 struct keyent {
 	char *key;      /* NULL: empty slot */
 	size_t keylen;
@@ -253,6 +257,12 @@ struct keyent {
 	int64_t last;   /* last step given to this key; -1 none */
 	double lastval; /* its value: the same point printed again is dropped */
 	bool json;      /* arrived through JSONL: log capture leaves it alone */
+	unsigned nhist; /* points recorded, the last KEY_HISTORY of them in hist */
+	struct point_seen {
+		int64_t step;
+		double value;
+	} *hist;        /* KEY_HISTORY entries, from the first log point; out of
+	                 * line, so that probing the map stays in cache */
 };
 
 struct keymap {
@@ -297,14 +307,18 @@ static struct keyent *keymap_get(struct keymap *m, const char *k, size_t n)
 	m->v[j].last = -1;
 	m->v[j].lastval = NAN;
 	m->v[j].json = false;
+	m->v[j].nhist = 0;
+	m->v[j].hist = NULL;
 	m->n++;
 	return &m->v[j];
 }
 
 static void keymap_free(struct keymap *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
+	for (size_t i = 0; i < m->cap; i++) {
 		free(m->v[i].key);
+		free(m->v[i].hist);
+	}
 	free(m->v);
 }
 
@@ -327,6 +341,7 @@ struct ry_ingest {
 	ry_buf logbuf, jbuf;      /* partial lines */
 	ry_buf plain;             /* a line with escape sequences removed */
 	ry_buf render, pendseg;   /* a line with backspaces applied; a redraw held back */
+	ry_ingest__table table;   /* the header row in force (metrics/table.c) */
 	bool log_skip, j_skip;    /* inside an over-long line: drop to newline */
 	bool log_plain;           /* the current log feed holds no \r and no ESC */
 	struct keymap keys;
@@ -430,38 +445,70 @@ static void emit(ry_ingest *in, const char *key, int64_t step, double ts, double
 		in->err = rc;
 }
 
-/* A point from log text: choose its step, skip keys owned by JSONL, add
- * the unit to the key ("time_ms"), and drop the same point printed again
- * (a logger with two handlers, a summary line repeating a progress line). */
-static void log_point_u(ry_ingest *in, const char *k, size_t kl, const char *unit, size_t ul, bool has_step,
-                        int64_t step, double v)
+/* Was (step, v) one of e's last points? */
+static bool recorded_before(const struct keyent *e, int64_t step, double v)
 {
-	char key[MAX_KEY + 8];
-	if (ul && kl + 1 + ul <= MAX_KEY) {
-		memcpy(key, k, kl);
-		key[kl] = '_';
-		memcpy(key + kl + 1, unit, ul);
-		kl += 1 + ul;
-		k = key;
-	}
+	unsigned n = e->nhist < KEY_HISTORY ? e->nhist : KEY_HISTORY;
+	for (unsigned i = 0; i < n; i++)
+		if (e->hist[i].step == step && e->hist[i].value == v)
+			return true;
+	return false;
+}
+
+/* A point from log text: choose its step, skip keys owned by JSONL, and
+ * drop the same point printed again (a logger with two handlers, a summary
+ * line repeating a progress line or an earlier step).  Without a step of
+ * its own a point takes the step the log last printed, also when that goes
+ * back (a second fit prints epoch 1 again).  On a progress bar (bar) a
+ * value the key already had is the bar's postfix showing the last logged
+ * value again (Lightning's val_loss during the next epoch), not a point. */
+static void log_point(ry_ingest *in, const char *k, size_t kl, bool has_step, int64_t step, double v, bool bar)
+{
 	struct keyent *e = keymap_get(&in->keys, k, kl);
 	if (e->json)
 		return;
 	if (!has_step) {
 		if (in->has_ctx && e->last == in->ctx && e->lastval == v)
 			return;
-		step = in->has_ctx && e->last < in->ctx ? in->ctx : e->last + 1;
+		step = in->has_ctx && e->last != in->ctx ? in->ctx : e->last + 1;
 	} else if (e->last == step && e->lastval == v) {
 		return;
 	}
+	if (step < e->last && recorded_before(e, step, v))
+		return;
+	if (bar && e->nhist && step != e->last && e->lastval == v)
+		return;
 	e->last = step;
 	e->lastval = v;
+	if (!e->hist)
+		e->hist = ry_xcalloc(KEY_HISTORY, sizeof *e->hist);
+	e->hist[e->nhist % KEY_HISTORY].step = step;
+	e->hist[e->nhist % KEY_HISTORY].value = v;
+	e->nhist++;
 	emit(in, e->key, step, in->now, v); /* the map's copy is NUL-terminated */
 }
 
-static void log_point(ry_ingest *in, const char *k, size_t kl, bool has_step, int64_t step, double v)
+/* A scanned pair's key: "group key_unit" ("Cosine-Similarity Pearson",
+ * "time_ms"); false when it would be longer than a key may be. */
+static bool scalar_key(const ry_scalar *sc, char *key, size_t *kl)
 {
-	log_point_u(in, k, kl, NULL, 0, has_step, step, v);
+	size_t n = 0;
+	if (sc->grouplen + 1 + sc->keylen + 1 + sc->unitlen > MAX_KEY)
+		return false;
+	if (sc->grouplen) {
+		memcpy(key, sc->group, sc->grouplen);
+		key[sc->grouplen] = ' ';
+		n = sc->grouplen + 1;
+	}
+	memcpy(key + n, sc->key, sc->keylen);
+	n += sc->keylen;
+	if (sc->unitlen) {
+		key[n++] = '_';
+		memcpy(key + n, sc->unit, sc->unitlen);
+		n += sc->unitlen;
+	}
+	*kl = n;
+	return true;
 }
 
 static void run_patterns(ry_ingest *in, const char *s, size_t n, bool has_step, int64_t step)
@@ -492,9 +539,9 @@ static void run_patterns(ry_ingest *in, const char *s, size_t n, bool has_step, 
 					if (pt->key_g && pt->key_g < 10 && m[pt->key_g].rm_so >= 0) {
 						size_t ka = (size_t)m[pt->key_g].rm_so, kb = (size_t)m[pt->key_g].rm_eo;
 						if (kb > ka && kb - ka <= MAX_KEY)
-							log_point(in, s + ka, kb - ka, hs, st, v);
+							log_point(in, s + ka, kb - ka, hs, st, v, false);
 					} else if (!pt->key_g && strlen(pt->label) <= MAX_KEY) {
-						log_point(in, pt->label, strlen(pt->label), hs, st, v);
+						log_point(in, pt->label, strlen(pt->label), hs, st, v, false);
 					}
 				}
 			}
@@ -504,7 +551,7 @@ static void run_patterns(ry_ingest *in, const char *s, size_t n, bool has_step, 
 					continue;
 				size_t a = (size_t)m[gi].rm_so, b = (size_t)m[gi].rm_eo;
 				if (b > a && ry_ingest__parse_number(s + a, b - a, &v) == b - a && strlen(pt->named[g].name) <= MAX_KEY)
-					log_point(in, pt->named[g].name, strlen(pt->named[g].name), hs, st, v);
+					log_point(in, pt->named[g].name, strlen(pt->named[g].name), hs, st, v, false);
 			}
 			if ((size_t)m[0].rm_eo <= off)
 				break;
@@ -539,23 +586,44 @@ static void strip_escapes(ry_buf *out, const char *s, size_t n)
 	out->ptr[out->len] = '\0';
 }
 
-/* The points of one line of plain text (escapes removed, no \r). */
-static void line_points(ry_ingest *in, const char *s, size_t n)
+/* A line with no pair may be a table's header or one of its rows
+ * (metrics/table.c); true when it was one of them.  A row's cells go to
+ * sc. */
+static bool table_line(ry_ingest *in, const char *s, size_t n, ry_scalar *sc, size_t *found, bool *has_step,
+                       int64_t *step)
+{
+	long r;
+	if (ry_ingest__table_header(&in->table, s, n))
+		return true;
+	if ((r = ry_ingest__table_row(&in->table, s, n, sc, MAX_SCALARS, has_step, step)) < 0)
+		return false;
+	*found = (size_t)r < MAX_SCALARS ? (size_t)r : MAX_SCALARS;
+	return true;
+}
+
+/* The points of one line of plain text (escapes removed, no \r); bar: the
+ * last state of a progress bar redrawn with \r. */
+static void line_points(ry_ingest *in, const char *s, size_t n, bool bar)
 {
 	ry_scalar sc[MAX_SCALARS];
 	bool has_step = false;
 	int64_t step = 0;
 	size_t found = 0;
+	char key[MAX_KEY + 1];
+	size_t kl;
 
 	if (in->builtin) {
 		found = ry_ingest_scan(s, n, sc, MAX_SCALARS, &has_step, &step);
 		if (found > MAX_SCALARS)
 			found = MAX_SCALARS;
+		if (!found && !has_step && table_line(in, s, n, sc, &found, &has_step, &step))
+			bar = false; /* a table row's cells are its own, not a postfix */
 	} else if (in->npats) {
 		ry_ingest_scan(s, n, sc, 0, &has_step, &step); /* the step, for the regexes */
 	}
 	for (size_t i = 0; i < found; i++)
-		log_point_u(in, sc[i].key, sc[i].keylen, sc[i].unit, sc[i].unitlen, has_step, step, sc[i].value);
+		if (scalar_key(&sc[i], key, &kl))
+			log_point(in, key, kl, has_step, step, sc[i].value, bar);
 	if (in->npats)
 		run_patterns(in, s, n, has_step, step);
 	if (has_step) {
@@ -588,6 +656,12 @@ static bool bar_counter(const char *s, size_t n, int64_t *pos)
 		}
 	}
 	return false;
+}
+
+static bool is_table_header(const char *s, size_t n)
+{
+	ry_ingest__table scratch;
+	return ry_ingest__table_header(&scratch, s, n);
 }
 
 /* Backspaces (Keras's progress bar) as a terminal applies them: each
@@ -642,7 +716,9 @@ static void redraws(ry_ingest *in, const char *s, size_t n)
 		int64_t st = 0, pos;
 		size_t found = ry_ingest_scan(t, tn, sc, 0, &hs, &st);
 		if (!found && !hs) {
-			if (bar_counter(t, tn, &pos)) {
+			/* a table header above its bar (YOLO's validation) keeps the
+			 * epoch: the bar counts batches */
+			if (bar_counter(t, tn, &pos) && !is_table_header(t, tn)) {
 				in->has_ctx = true;
 				in->ctx = pos;
 			}
@@ -650,7 +726,7 @@ static void redraws(ry_ingest *in, const char *s, size_t n)
 				continue;
 		}
 		if (pend && pend_step && hs && st != pstep)
-			line_points(in, in->pendseg.ptr, in->pendseg.len);
+			line_points(in, in->pendseg.ptr, in->pendseg.len, true);
 		ry_buf_clear(&in->pendseg);
 		ry_buf_put(&in->pendseg, t, tn);
 		pend = true;
@@ -658,7 +734,7 @@ static void redraws(ry_ingest *in, const char *s, size_t n)
 		pstep = st;
 	}
 	if (pend)
-		line_points(in, in->pendseg.ptr, in->pendseg.len);
+		line_points(in, in->pendseg.ptr, in->pendseg.len, true);
 }
 
 static void log_line(ry_ingest *in, const char *s, size_t n)
@@ -667,7 +743,7 @@ static void log_line(ry_ingest *in, const char *s, size_t n)
 		n--;
 	if (in->log_plain && s != in->logbuf.ptr) {
 		/* no \r, \b or escape anywhere in this feed: nothing to look for */
-		line_points(in, s, n);
+		line_points(in, s, n, false);
 		return;
 	}
 	if (memchr(s, '\b', n)) {
@@ -684,7 +760,7 @@ static void log_line(ry_ingest *in, const char *s, size_t n)
 		s = in->plain.ptr;
 		n = in->plain.len;
 	}
-	line_points(in, s, n);
+	line_points(in, s, n, false);
 }
 
 /* Split `data` into lines, calling fn for each complete one; keeps the

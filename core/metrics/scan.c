@@ -185,7 +185,7 @@ static bool word_is(const char *k, const char *w, size_t n)
 /* Rank of a step word: 3 step, 2 iter, 1 epoch, 0 not one.  Called for every
  * word of every line, so it rejects on length and first letter before
  * comparing anything. */
-static int step_rank(const char *k, size_t n)
+static inline int step_rank(const char *k, size_t n)
 {
 	char c = (char)(k[0] | 0x20);
 	switch (n) {
@@ -226,8 +226,8 @@ static size_t parse_step(const char *s, size_t n, int64_t *out)
 			return 0;
 		i = j;
 	}
-	if (i < n && !(cls[(unsigned char)s[i]] & C_VEND) && s[i] != ':')
-		return 0;
+	if (i < n && ((!(cls[(unsigned char)s[i]] & C_VEND) && s[i] != ':') || s[i] == '%'))
+		return 0; /* "Epoch:  25%|": how far the bar is, not the epoch */
 	*out = v;
 	return i;
 }
@@ -408,7 +408,8 @@ static uint32_t count_first[16], count_last[16];
  * a metric. */
 static const char count_words[] = "num\0number\0size\0count\0samples\0examples\0images\0instances\0"
 	"steps\0epochs\0iters\0iterations\0workers\0seed\0params\0parameters\0tensors\0features\0"
-	"batches\0shape\0rank\0pid\0id\0gpus\0devices\0version\0bestiteration\0best_iteration\0"
+	"batches\0shape\0rank\0pid\0id\0gpus\0cuda\0device\0devices\0version\0capability\0bestiteration\0"
+	"best_iteration\0"
 	"eta\0elapsed\0remaining\0";
 
 static struct {
@@ -445,7 +446,7 @@ static inline bool maybe_count(const char *p, size_t n)
 
 /* Called for every pair: the first part is looked at before the last is
  * looked for, and a key of one part has no last part to check. */
-static bool key_not_metric(const char *k, size_t n, const char *unit, size_t ul)
+static inline bool key_not_metric(const char *k, size_t n, const char *unit, size_t ul)
 {
 	size_t a = 0, b = n;
 	while (a < n && !(cls[(unsigned char)k[a]] & C_PSEP))
@@ -541,10 +542,89 @@ static bool leading_step(const char *s, size_t n, int64_t *step)
 	return true;
 }
 
+/* s[colon] is the ':' after a key that has no number after it, s[j] the
+ * first byte after the blanks that follow.  A label names the pairs after
+ * it when a tab follows it and a key comes next: sentence-transformers'
+ * evaluators print "Cosine-Similarity :\tPearson: 0.7956\tSpearman: 0.7569".
+ * Without the tab ("INFO: loss: 0.5") the word is a log prefix. */
+static bool is_label(const char *s, size_t colon, size_t j, size_t n)
+{
+	return j < n && (cls[(unsigned char)s[j]] & C_START) && memchr(s + colon + 1, '\t', j - colon - 1);
+}
+
+/* s[slash] is the '/' after a number.  "9846/10000 (98%)" (PyTorch's
+ * examples): the share in parentheses is the value as printed; returns the
+ * bytes from the '/' to the ')' and sets *v.  A bare "N/M" is a count
+ * (progress, correct of total): 0. */
+static size_t ratio_share(const char *s, size_t slash, size_t n, double *v)
+{
+	size_t p = slash + 1, q;
+	while (p < n && is_digit(s[p]))
+		p++;
+	if (p == slash + 1 || p + 1 >= n || s[p] != ' ' || s[p + 1] != '(')
+		return 0;
+	q = ry_ingest__parse_number(s + p + 2, n - p - 2, v);
+	if (!q)
+		return 0;
+	q += p + 2;
+	if (q < n && s[q] == '%')
+		q++;
+	if (q >= n || s[q] != ')')
+		return 0;
+	return q + 1 - slash;
+}
+
+/* Words that make a key phrase a sentence ("in the train set: 10000",
+ * "Memory required for data: 5169920"), or a value part of one ("more than
+ * tol=0.0001 for 10 epochs"): such a pair is prose. */
+static const char prose_words[] = "the\0a\0an\0of\0for\0in\0on\0at\0to\0with\0from\0by\0is\0are\0was\0";
+
+/* Is s[e] a blank and then one of prose_words and a blank? */
+static bool prose_after(const char *s, size_t e, size_t n)
+{
+	size_t w = e + 1;
+	if (e >= n || s[e] != ' ')
+		return false;
+	while (w < n && w - e <= 5 && (cls[(unsigned char)s[w]] & C_ALPHA))
+		w++;
+	return w < n && s[w] == ' ' && w - e - 1 <= 4 && w > e + 1 && part_in(s + e + 1, w - e - 1, prose_words);
+}
+
+/* The integer s[j..j+len) followed by one blank and a word that is not a
+ * key (no ':' or '=' after it): "0 TPU cores", "10000 samples". */
+static bool counts_things(const char *s, size_t j, size_t len, size_t n)
+{
+	size_t e = j + len, w;
+	if (e + 1 >= n || s[e] != ' ' || !(cls[(unsigned char)s[e + 1]] & C_ALPHA))
+		return false;
+	for (size_t k = j; k < e; k++)
+		if (!is_digit(s[k]) && s[k] != '-' && s[k] != '+')
+			return false;
+	for (w = e + 1; w < n && (cls[(unsigned char)s[w]] & C_KEY); w++)
+		;
+	w = skip_spaces(s, w, n);
+	return !(w < n && (s[w] == ':' || s[w] == '='));
+}
+
+
+/* k: a key phrase of two words or more. */
+static bool is_prose(const char *k, size_t n)
+{
+	for (size_t a = 0; a < n;) {
+		size_t b = a;
+		while (b < n && k[b] != ' ')
+			b++;
+		if (b - a <= 4 && part_in(k + a, b - a, prose_words))
+			return true;
+		a = b + 1;
+	}
+	return false;
+}
+
 size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_t max,
                                   bool *has_step, int64_t *step)
 {
-	size_t i = 0, found = 0, floor = 0, spaced = 0, config = 0;
+	size_t i = 0, found = 0, floor = 0, spaced = 0, config = 0, group0 = 0, group1 = 0;
 	int best_rank = 0;
 	bool word_step = false;
 
@@ -573,6 +653,7 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 		int rank = step_rank(s + k0, k1 - k0);
 		bool sep = j < n && (s[j] == ':' || s[j] == '=');
 		bool eq = sep && s[j] == '=';
+		size_t sep_at = j;
 		if (sep)
 			j = skip_spaces(s, j + 1, n);
 		else if (j == k1 || j >= n || (!rank && (j != k1 + 1 || !(cls[(unsigned char)s[j]] & C_NUM))))
@@ -597,14 +678,35 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 		double v;
 		size_t len = ry_ingest__parse_number(s + j, n - j, &v), ul = 0;
 		if (len && j + len < n && !(cls[(unsigned char)s[j + len]] & C_VEND)) {
-			ul = unit_len(s + j + len, n - j - len);
-			if (!ul)
+			size_t r;
+			/* "9846/10000 (98%)": the share is the value; "16/16" alone counts */
+			if (s[j + len] == '/' && (r = ratio_share(s, j + len, n, &v)))
+				len += r;
+			else if (!(ul = unit_len(s + j + len, n - j - len)))
 				continue;
 		}
 		if (!len) {
 			/* "task=detect": a setting; a line of them is a config dump */
 			if (eq && j < n && (isalpha((unsigned char)s[j]) || s[j] == '\'' || s[j] == '"' || s[j] == '/'))
 				config++;
+			else if (!eq && sep && !rank && is_label(s, sep_at, j, n)) {
+				group0 = phrase_start(s, k0, floor);
+				group1 = k1;
+				i = floor = j;
+			}
+			continue;
+		}
+		/* "100%|███": a progress bar's percentage */
+		if (!ul && j + len + 1 < n && s[j + len] == '%' && s[j + len + 1] == '|') {
+			i = floor = j + len;
+			continue;
+		}
+		/* "using: 0 TPU cores": an integer before a word that is no key
+		 * counts things; "tol=0.0001 for 10 epochs" is a sentence;
+		 * "device:GPU:0" names a device */
+		if (!ul && (counts_things(s, j, len, n) || prose_after(s, j + len, n) ||
+		            (k0 > 0 && s[k0 - 1] == ':' && j == sep_at + 1))) {
+			i = floor = j + len;
 			continue;
 		}
 		/* "12,000": a count with thousands separators */
@@ -615,10 +717,11 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 			continue;
 		}
 		/* "loss=0.5" binds tight: "progress loss=0.5" is loss */
+		size_t w0 = k0;
 		if (!(eq && s[k1] == '='))
 			k0 = phrase_start(s, k0, floor);
 		if (k1 - k0 <= MAX_KEY && !(k1 - k0 == 5 && memcmp(s + k0, "v_num", 5) == 0) &&
-		    !key_not_metric(s + k0, k1 - k0, s + j + len, ul)) {
+		    !key_not_metric(s + k0, k1 - k0, s + j + len, ul) && (k0 == w0 || !is_prose(s + k0, k1 - k0))) {
 			if (found < max) {
 				out[found].key = s + k0;
 				out[found].keylen = k1 - k0;
@@ -626,6 +729,8 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 				out[found].unit = s + j + len;
 				out[found].unitlen = ul;
 				out[found].spaced = !sep;
+				out[found].group = s + group0;
+				out[found].grouplen = group1 - group0;
 			}
 			found++;
 			spaced += !sep;
@@ -644,4 +749,23 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 		found -= spaced;
 	}
 	return found;
+}
+
+/* ---- lent to the table reader (metrics/table.c) ------------------------ */
+
+int ry_ingest__step_rank(const char *word, size_t n)
+{
+	return n ? step_rank(word, n) : 0;
+}
+
+bool ry_ingest__key_not_metric(const char *key, size_t n)
+{
+	init_classes();
+	return key_not_metric(key, n, NULL, 0);
+}
+
+size_t ry_ingest__unit_len(const char *s, size_t n)
+{
+	init_classes();
+	return unit_len(s, n);
 }
