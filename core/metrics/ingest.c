@@ -257,6 +257,9 @@ struct keyent {
 	int64_t last;   /* last step given to this key; -1 none */
 	double lastval; /* its value: the same point printed again is dropped */
 	bool json;      /* arrived through JSONL: log capture leaves it alone */
+	signed char metric; /* from a scanned pair: 1 a metric, -1 not (its key
+	                     * names a count, id, time or a sentence), 0 not
+	                     * judged yet; judged once, not on every line */
 	unsigned nhist; /* points recorded, the last KEY_HISTORY of them in hist */
 	struct point_seen {
 		int64_t step;
@@ -268,6 +271,7 @@ struct keyent {
 struct keymap {
 	struct keyent *v;
 	size_t cap, n; /* cap is a power of two */
+	unsigned gen;  /* counts growths: entries move, pointers to them go stale */
 };
 
 static uint32_t hash_key(const char *k, size_t n)
@@ -283,7 +287,7 @@ static struct keyent *keymap_get(struct keymap *m, const char *k, size_t n)
 	uint32_t h = hash_key(k, n);
 	if (m->n * 2 >= m->cap) {
 		struct keymap g = { ry_xcalloc(m->cap ? m->cap * 2 : 64, sizeof(struct keyent)),
-		                    m->cap ? m->cap * 2 : 64, m->n };
+		                    m->cap ? m->cap * 2 : 64, m->n, m->gen + 1 };
 		for (size_t i = 0; i < m->cap; i++) {
 			if (!m->v[i].key)
 				continue;
@@ -308,6 +312,7 @@ static struct keyent *keymap_get(struct keymap *m, const char *k, size_t n)
 	m->v[j].lastval = NAN;
 	m->v[j].json = false;
 	m->v[j].nhist = 0;
+	m->v[j].metric = 0;
 	m->v[j].hist = NULL;
 	m->n++;
 	return &m->v[j];
@@ -342,6 +347,9 @@ struct ry_ingest {
 	ry_buf plain;             /* a line with escape sequences removed */
 	ry_buf render, pendseg;   /* a line with backspaces applied; a redraw held back */
 	ry_ingest__table table;   /* the header row in force (metrics/table.c) */
+	ry_scalar sc[MAX_SCALARS]; /* the pairs of the line being read */
+	struct keyent *recent[8]; /* the keys of the last line's pairs, by place: */
+	unsigned recent_gen;      /* lines repeat them; valid while keys.gen is this */
 	bool log_skip, j_skip;    /* inside an over-long line: drop to newline */
 	bool log_plain;           /* the current log feed holds no \r and no ESC */
 	struct keymap keys;
@@ -370,6 +378,7 @@ int ry_ingest_new(ry_ingest **out, ry_store *st, int64_t run_id, const ry_ingest
 	*out = NULL;
 	if (!o)
 		o = &def;
+	ry_ingest__scan_init();
 	in = ry_xcalloc(1, sizeof *in);
 	in->st = st;
 	in->run_id = run_id;
@@ -462,11 +471,35 @@ static bool recorded_before(const struct keyent *e, int64_t step, double v)
  * back (a second fit prints epoch 1 again).  On a progress bar (bar) a
  * value the key already had is the bar's postfix showing the last logged
  * value again (Lightning's val_loss during the next epoch), not a point. */
-static void log_point(ry_ingest *in, const char *k, size_t kl, bool has_step, int64_t step, double v, bool bar)
+/* The key of the slot-th pair of a line (slot < 0: not a scanned pair). */
+static struct keyent *key_at(ry_ingest *in, int slot, const char *k, size_t kl)
 {
-	struct keyent *e = keymap_get(&in->keys, k, kl);
+	struct keyent *e;
+	if (slot < 0 || slot >= 8)
+		return keymap_get(&in->keys, k, kl);
+	if (in->recent_gen == in->keys.gen && (e = in->recent[slot]) && e->keylen == kl && !memcmp(e->key, k, kl))
+		return e;
+	e = keymap_get(&in->keys, k, kl);
+	if (in->recent_gen != in->keys.gen) {
+		memset(in->recent, 0, sizeof in->recent);
+		in->recent_gen = in->keys.gen;
+	}
+	in->recent[slot] = e;
+	return e;
+}
+
+static void log_point(ry_ingest *in, int slot, const char *k, size_t kl, bool has_step, int64_t step, double v,
+                      bool bar, const ry_scalar *judge)
+{
+	struct keyent *e = key_at(in, slot, k, kl);
 	if (e->json)
 		return;
+	if (judge) {
+		if (!e->metric)
+			e->metric = ry_ingest__pair_is_metric(judge) ? 1 : -1;
+		if (e->metric < 0)
+			return;
+	}
 	if (!has_step) {
 		if (in->has_ctx && e->last == in->ctx && e->lastval == v)
 			return;
@@ -489,12 +522,17 @@ static void log_point(ry_ingest *in, const char *k, size_t kl, bool has_step, in
 }
 
 /* A scanned pair's key: "group key_unit" ("Cosine-Similarity Pearson",
- * "time_ms"); false when it would be longer than a key may be. */
-static bool scalar_key(const ry_scalar *sc, char *key, size_t *kl)
+ * "time_ms"), in key or (most pairs: neither) lent from the line; NULL
+ * when it would be longer than a key may be. */
+static const char *scalar_key(const ry_scalar *sc, char *key, size_t *kl)
 {
 	size_t n = 0;
+	if (!sc->grouplen && !sc->unitlen) {
+		*kl = sc->keylen;
+		return sc->key;
+	}
 	if (sc->grouplen + 1 + sc->keylen + 1 + sc->unitlen > MAX_KEY)
-		return false;
+		return NULL;
 	if (sc->grouplen) {
 		memcpy(key, sc->group, sc->grouplen);
 		key[sc->grouplen] = ' ';
@@ -508,7 +546,7 @@ static bool scalar_key(const ry_scalar *sc, char *key, size_t *kl)
 		n += sc->unitlen;
 	}
 	*kl = n;
-	return true;
+	return key;
 }
 
 static void run_patterns(ry_ingest *in, const char *s, size_t n, bool has_step, int64_t step)
@@ -539,9 +577,9 @@ static void run_patterns(ry_ingest *in, const char *s, size_t n, bool has_step, 
 					if (pt->key_g && pt->key_g < 10 && m[pt->key_g].rm_so >= 0) {
 						size_t ka = (size_t)m[pt->key_g].rm_so, kb = (size_t)m[pt->key_g].rm_eo;
 						if (kb > ka && kb - ka <= MAX_KEY)
-							log_point(in, s + ka, kb - ka, hs, st, v, false);
+							log_point(in, -1, s + ka, kb - ka, hs, st, v, false, NULL);
 					} else if (!pt->key_g && strlen(pt->label) <= MAX_KEY) {
-						log_point(in, pt->label, strlen(pt->label), hs, st, v, false);
+						log_point(in, -1, pt->label, strlen(pt->label), hs, st, v, false, NULL);
 					}
 				}
 			}
@@ -551,7 +589,7 @@ static void run_patterns(ry_ingest *in, const char *s, size_t n, bool has_step, 
 					continue;
 				size_t a = (size_t)m[gi].rm_so, b = (size_t)m[gi].rm_eo;
 				if (b > a && ry_ingest__parse_number(s + a, b - a, &v) == b - a && strlen(pt->named[g].name) <= MAX_KEY)
-					log_point(in, pt->named[g].name, strlen(pt->named[g].name), hs, st, v, false);
+					log_point(in, -1, pt->named[g].name, strlen(pt->named[g].name), hs, st, v, false, NULL);
 			}
 			if ((size_t)m[0].rm_eo <= off)
 				break;
@@ -595,7 +633,7 @@ static bool table_line(ry_ingest *in, const char *s, size_t n, ry_scalar *sc, si
 	long r;
 	if (ry_ingest__table_header(&in->table, s, n))
 		return true;
-	if ((r = ry_ingest__table_row(&in->table, s, n, sc, MAX_SCALARS, has_step, step)) < 0)
+	if (!in->table.ncols || (r = ry_ingest__table_row(&in->table, s, n, sc, MAX_SCALARS, has_step, step)) < 0)
 		return false;
 	*found = (size_t)r < MAX_SCALARS ? (size_t)r : MAX_SCALARS;
 	return true;
@@ -603,27 +641,30 @@ static bool table_line(ry_ingest *in, const char *s, size_t n, ry_scalar *sc, si
 
 /* The points of one line of plain text (escapes removed, no \r); bar: the
  * last state of a progress bar redrawn with \r. */
-static void line_points(ry_ingest *in, const char *s, size_t n, bool bar)
+static inline void line_points(ry_ingest *in, const char *s, size_t n, bool bar)
 {
-	ry_scalar sc[MAX_SCALARS];
+	ry_scalar *sc = in->sc;
 	bool has_step = false;
 	int64_t step = 0;
 	size_t found = 0;
-	char key[MAX_KEY + 1];
+	char buf[MAX_KEY + 1];
+	const char *key;
 	size_t kl;
+	bool row = false;
 
 	if (in->builtin) {
-		found = ry_ingest_scan(s, n, sc, MAX_SCALARS, &has_step, &step);
+		found = ry_ingest__scan_unjudged(s, n, sc, MAX_SCALARS, &has_step, &step);
 		if (found > MAX_SCALARS)
 			found = MAX_SCALARS;
-		if (!found && !has_step && table_line(in, s, n, sc, &found, &has_step, &step))
-			bar = false; /* a table row's cells are its own, not a postfix */
+		/* a table row's cells are its own (judged by table.c), not a postfix */
+		if (!found && !has_step && (row = table_line(in, s, n, sc, &found, &has_step, &step)))
+			bar = false;
 	} else if (in->npats) {
 		ry_ingest_scan(s, n, sc, 0, &has_step, &step); /* the step, for the regexes */
 	}
 	for (size_t i = 0; i < found; i++)
-		if (scalar_key(&sc[i], key, &kl))
-			log_point(in, key, kl, has_step, step, sc[i].value, bar);
+		if ((key = scalar_key(&sc[i], buf, &kl)))
+			log_point(in, (int)i, key, kl, has_step, step, sc[i].value, bar, row ? NULL : &sc[i]);
 	if (in->npats)
 		run_patterns(in, s, n, has_step, step);
 	if (has_step) {

@@ -18,6 +18,15 @@ size_t ry_ingest__parse_number(const char *s, size_t n, double *out);
 size_t ry_ingest__scan_unfiltered(const char *line, size_t len, ry_scalar *out, size_t max,
                                   bool *has_step, int64_t *step);
 
+/* The ingest's scanner: ry_ingest_scan without judging keys (the pairs
+ * whose key names a count, size, id, time or a sentence are kept), for a
+ * caller that judges each key once with ry_ingest__pair_is_metric and
+ * remembers.  ry_ingest__scan_init must have run (ry_ingest_new runs it). */
+void ry_ingest__scan_init(void);
+size_t ry_ingest__scan_unjudged(const char *line, size_t len, ry_scalar *out, size_t max, bool *has_step,
+                                int64_t *step);
+bool ry_ingest__pair_is_metric(const ry_scalar *sc);
+
 /* The scanner's rules lent to the table reader: the rank of a step word
  * (3 step, 2 iter or iteration, 1 epoch, 0 none), whether a key names a
  * count, size, id or time rather than a metric, and the length of a unit

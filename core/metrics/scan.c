@@ -39,6 +39,7 @@ enum {
 static unsigned char cls[256];
 
 static void build_count_masks(void);
+static void build_prose_mask(void);
 
 static void build_classes(void)
 {
@@ -63,6 +64,7 @@ static void build_classes(void)
 		cls[c] = f;
 	}
 	build_count_masks();
+	build_prose_mask();
 }
 
 /* Built once for the process: ingests run on several threads (the TUI's
@@ -89,6 +91,16 @@ static bool word_ci(const char *s, size_t n, const char *w)
 static inline bool is_digit(char c)
 {
 	return (unsigned char)(c - '0') < 10;
+}
+
+/* Out of line: its buffer would give every call a larger frame. */
+static __attribute__((noinline)) double slow_number(const char *s, size_t n)
+{
+	char tmp[128];
+	size_t len = n < sizeof tmp - 1 ? n : sizeof tmp - 1;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	return strtod(tmp, NULL);
 }
 
 /* A mantissa of at most 2^53 with a power of ten up to 22 either way is an
@@ -157,13 +169,7 @@ size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
 			return i;
 		}
 	}
-	{
-		char tmp[128];
-		size_t len = i < sizeof tmp - 1 ? i : sizeof tmp - 1;
-		memcpy(tmp, s, len);
-		tmp[len] = '\0';
-		*out = strtod(tmp, NULL);
-	}
+	*out = slow_number(s, i);
 	return i;
 }
 
@@ -369,18 +375,47 @@ static bool may_hold_pairs(const char *s, size_t n)
 #define may_hold_pairs may_hold_pairs_bytewise
 #endif
 
-static bool leading_step(const char *s, size_t n, int64_t *step);
+static bool leading_step_at(const char *s, size_t n, int64_t *step);
 
-size_t ry_ingest_scan(const char *s, size_t n, ry_scalar *out, size_t max,
-                      bool *has_step, int64_t *step)
+static inline bool leading_step(const char *s, size_t n, int64_t *step)
 {
-	init_classes();
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i == n || (s[i] != '[' && !is_digit(s[i])))
+		return false; /* most lines: a word first */
+	return leading_step_at(s, n, step);
+}
+
+static size_t scan_line(const char *s, size_t n, ry_scalar *out, size_t max, bool *has_step, int64_t *step,
+                        bool judge);
+
+static size_t scan_filtered(const char *s, size_t n, ry_scalar *out, size_t max, bool *has_step, int64_t *step,
+                            bool judge)
+{
 	*has_step = false;
 	if (!may_hold_pairs(s, n)) {
 		*has_step = leading_step(s, n, step); /* "[500]" with nothing after it */
 		return 0;
 	}
-	return ry_ingest__scan_unfiltered(s, n, out, max, has_step, step);
+	return scan_line(s, n, out, max, has_step, step, judge);
+}
+
+size_t ry_ingest_scan(const char *s, size_t n, ry_scalar *out, size_t max,
+                      bool *has_step, int64_t *step)
+{
+	init_classes();
+	return scan_filtered(s, n, out, max, has_step, step, true);
+}
+
+void ry_ingest__scan_init(void)
+{
+	init_classes();
+}
+
+size_t ry_ingest__scan_unjudged(const char *s, size_t n, ry_scalar *out, size_t max, bool *has_step, int64_t *step)
+{
+	return scan_filtered(s, n, out, max, has_step, step, false);
 }
 
 /* ---- what is not a metric ------------------------------------------- */
@@ -446,7 +481,7 @@ static inline bool maybe_count(const char *p, size_t n)
 
 /* Called for every pair: the first part is looked at before the last is
  * looked for, and a key of one part has no last part to check. */
-static inline bool key_not_metric(const char *k, size_t n, const char *unit, size_t ul)
+static __attribute__((noinline)) bool key_not_metric(const char *k, size_t n, const char *unit, size_t ul)
 {
 	size_t a = 0, b = n;
 	while (a < n && !(cls[(unsigned char)k[a]] & C_PSEP))
@@ -523,10 +558,8 @@ static size_t phrase_start(const char *s, size_t k0, size_t floor)
 
 /* A step the line opens with: "[500]\t" (XGBoost, LightGBM), "12:\t"
  * (CatBoost). */
-static bool leading_step(const char *s, size_t n, int64_t *step)
+static bool leading_step_at(const char *s, size_t n, int64_t *step)
 {
-	if (n && (cls[(unsigned char)s[0]] & C_ALPHA))
-		return false; /* most lines: a word first */
 	size_t i = skip_spaces(s, 0, n), j;
 	bool br = i < n && s[i] == '[';
 	int64_t v = 0;
@@ -574,37 +607,73 @@ static size_t ratio_share(const char *s, size_t slash, size_t n, double *v)
 	return q + 1 - slash;
 }
 
+static inline bool is_prose_word(const char *w, size_t n);
+
+/* The word after the value s[j..e), s[e] a blank: a value counts things
+ * when it is an integer and the word is no key (nothing of ':' or '=' after
+ * it: "0 TPU cores", "10000 samples"), and is part of a sentence when the
+ * word is a prose word ("tol=0.0001 for 10 epochs").  Most values are
+ * followed by the next pair's key, which ends the look at once. */
+static bool word_after_ends_value(const char *s, size_t j, size_t e, size_t n)
+{
+	size_t w = e + 1, x;
+	while (w < n && (cls[(unsigned char)s[w]] & C_KEY))
+		w++;
+	if (w == e + 1 || !(cls[(unsigned char)s[e + 1]] & C_ALPHA))
+		return false;
+	x = skip_spaces(s, w, n);
+	if (x < n && (s[x] == ':' || s[x] == '='))
+		return false; /* the next key */
+	if (w < n && s[w] == ' ' && is_prose_word(s + e + 1, w - e - 1))
+		return true;
+	for (size_t k = j; k < e; k++)
+		if (!is_digit(s[k]) && s[k] != '-' && s[k] != '+')
+			return false;
+	return true;
+}
+
+/* What follows the number s[j..e) makes it no value: a progress bar's
+ * "100%|███", a count with thousands separators "12,000", an integer
+ * counting things "using: 0 TPU cores", a sentence "tol=0.0001 for 10
+ * epochs".  One look at the byte after the number for most pairs. */
+static inline bool followed_by_no_value(const char *s, size_t j, size_t e, size_t n)
+{
+	if (e + 1 >= n)
+		return false;
+	switch (s[e]) {
+	case '%':
+		return s[e + 1] == '|';
+	case ',':
+		return e + 3 < n && is_digit(s[e + 1]) && is_digit(s[e + 2]) && is_digit(s[e + 3]) &&
+		       (e + 4 >= n || !is_digit(s[e + 4]));
+	case ' ':
+		return word_after_ends_value(s, j, e, n);
+	default:
+		return false;
+	}
+}
+
 /* Words that make a key phrase a sentence ("in the train set: 10000",
  * "Memory required for data: 5169920"), or a value part of one ("more than
  * tol=0.0001 for 10 epochs"): such a pair is prose. */
 static const char prose_words[] = "the\0a\0an\0of\0for\0in\0on\0at\0to\0with\0from\0by\0is\0are\0was\0";
 
-/* Is s[e] a blank and then one of prose_words and a blank? */
-static bool prose_after(const char *s, size_t e, size_t n)
+/* Bit (first letter) of prose_first[length]: as count_first, so that most
+ * words after a value are told apart with one lookup. */
+static uint32_t prose_first[5];
+
+static void build_prose_mask(void)
 {
-	size_t w = e + 1;
-	if (e >= n || s[e] != ' ')
-		return false;
-	while (w < n && w - e <= 5 && (cls[(unsigned char)s[w]] & C_ALPHA))
-		w++;
-	return w < n && s[w] == ' ' && w - e - 1 <= 4 && w > e + 1 && part_in(s + e + 1, w - e - 1, prose_words);
+	for (const char *w = prose_words; *w; w += strlen(w) + 1)
+		prose_first[strlen(w)] |= 1u << ((w[0] | 0x20) & 31);
 }
 
-/* The integer s[j..j+len) followed by one blank and a word that is not a
- * key (no ':' or '=' after it): "0 TPU cores", "10000 samples". */
-static bool counts_things(const char *s, size_t j, size_t len, size_t n)
+static inline bool is_prose_word(const char *w, size_t n)
 {
-	size_t e = j + len, w;
-	if (e + 1 >= n || s[e] != ' ' || !(cls[(unsigned char)s[e + 1]] & C_ALPHA))
-		return false;
-	for (size_t k = j; k < e; k++)
-		if (!is_digit(s[k]) && s[k] != '-' && s[k] != '+')
-			return false;
-	for (w = e + 1; w < n && (cls[(unsigned char)s[w]] & C_KEY); w++)
-		;
-	w = skip_spaces(s, w, n);
-	return !(w < n && (s[w] == ':' || s[w] == '='));
+	return n && n <= 4 && (prose_first[n] >> ((w[0] | 0x20) & 31) & 1) && part_in(w, n, prose_words);
 }
+
+
 
 
 /* k: a key phrase of two words or more. */
@@ -614,7 +683,7 @@ static bool is_prose(const char *k, size_t n)
 		size_t b = a;
 		while (b < n && k[b] != ' ')
 			b++;
-		if (b - a <= 4 && part_in(k + a, b - a, prose_words))
+		if (is_prose_word(k + a, b - a))
 			return true;
 		a = b + 1;
 	}
@@ -624,11 +693,19 @@ static bool is_prose(const char *k, size_t n)
 size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_t max,
                                   bool *has_step, int64_t *step)
 {
+	init_classes();
+	return scan_line(s, n, out, max, has_step, step, true);
+}
+
+/* judge: leave out the pairs whose key says they are no metric; without
+ * it the caller judges each key once (ry_ingest__pair_is_metric). */
+static size_t scan_line(const char *s, size_t n, ry_scalar *out, size_t max, bool *has_step, int64_t *step,
+                        bool judge)
+{
 	size_t i = 0, found = 0, floor = 0, spaced = 0, config = 0, group0 = 0, group1 = 0;
 	int best_rank = 0;
 	bool word_step = false;
 
-	init_classes();
 	*has_step = false;
 	if (leading_step(s, n, step)) {
 		*has_step = true;
@@ -650,14 +727,19 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 		if (k0 > 0 && (s[k0 - 1] == '\'' || s[k0 - 1] == '"') && j < n && s[j] == s[k0 - 1])
 			j++;
 		j = skip_spaces(s, j, n);
-		int rank = step_rank(s + k0, k1 - k0);
 		bool sep = j < n && (s[j] == ':' || s[j] == '=');
 		bool eq = sep && s[j] == '=';
 		size_t sep_at = j;
+		int rank;
+		/* most words: prose, no value after them (the rank is looked up
+		 * only for a word that may have one) */
+		if (!sep && (j == k1 || j >= n || !(cls[(unsigned char)s[j]] & C_NUM)))
+			continue;
+		rank = step_rank(s + k0, k1 - k0);
 		if (sep)
 			j = skip_spaces(s, j + 1, n);
-		else if (j == k1 || j >= n || (!rank && (j != k1 + 1 || !(cls[(unsigned char)s[j]] & C_NUM))))
-			continue; /* "word  word": a spaced value needs one space; prose has no number there */
+		else if (!rank && j != k1 + 1)
+			continue; /* "word  word": a spaced value needs one space */
 		if (rank) {
 			int64_t sv;
 			size_t len = parse_step(s + j, n - j, &sv);
@@ -696,23 +778,8 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 			}
 			continue;
 		}
-		/* "100%|███": a progress bar's percentage */
-		if (!ul && j + len + 1 < n && s[j + len] == '%' && s[j + len + 1] == '|') {
-			i = floor = j + len;
-			continue;
-		}
-		/* "using: 0 TPU cores": an integer before a word that is no key
-		 * counts things; "tol=0.0001 for 10 epochs" is a sentence;
-		 * "device:GPU:0" names a device */
-		if (!ul && (counts_things(s, j, len, n) || prose_after(s, j + len, n) ||
-		            (k0 > 0 && s[k0 - 1] == ':' && j == sep_at + 1))) {
-			i = floor = j + len;
-			continue;
-		}
-		/* "12,000": a count with thousands separators */
-		if (!ul && j + len + 3 < n && s[j + len] == ',' && isdigit((unsigned char)s[j + len + 1]) &&
-		    isdigit((unsigned char)s[j + len + 2]) && isdigit((unsigned char)s[j + len + 3]) &&
-		    (j + len + 4 >= n || !isdigit((unsigned char)s[j + len + 4]))) {
+		/* "device:GPU:0" names a device */
+		if (!ul && (followed_by_no_value(s, j, j + len, n) || (k0 > 0 && s[k0 - 1] == ':' && j == sep_at + 1))) {
 			i = floor = j + len;
 			continue;
 		}
@@ -721,7 +788,8 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 		if (!(eq && s[k1] == '='))
 			k0 = phrase_start(s, k0, floor);
 		if (k1 - k0 <= MAX_KEY && !(k1 - k0 == 5 && memcmp(s + k0, "v_num", 5) == 0) &&
-		    !key_not_metric(s + k0, k1 - k0, s + j + len, ul) && (k0 == w0 || !is_prose(s + k0, k1 - k0))) {
+		    (!judge || (!key_not_metric(s + k0, k1 - k0, s + j + len, ul) &&
+		                (k0 == w0 || !is_prose(s + k0, k1 - k0))))) {
 			if (found < max) {
 				out[found].key = s + k0;
 				out[found].keylen = k1 - k0;
@@ -751,7 +819,13 @@ size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_
 	return found;
 }
 
-/* ---- lent to the table reader (metrics/table.c) ------------------------ */
+/* ---- lent to the ingest and the table reader -------------------------- */
+
+bool ry_ingest__pair_is_metric(const ry_scalar *sc)
+{
+	return !key_not_metric(sc->key, sc->keylen, sc->unit, sc->unitlen) &&
+	       !(memchr(sc->key, ' ', sc->keylen) && is_prose(sc->key, sc->keylen));
+}
 
 int ry_ingest__step_rank(const char *word, size_t n)
 {

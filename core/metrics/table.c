@@ -23,9 +23,13 @@ struct cells {
 	bool aligned; /* every gap two blanks or more, or a tab */
 };
 
-static bool blank(char c)
+/* One load a byte: header_start reads the first word of every line that
+ * holds no pair. */
+static const bool blanks[256] = { [' '] = true, ['\t'] = true };
+
+static inline bool blank(char c)
 {
-	return c == ' ' || c == '\t';
+	return blanks[(unsigned char)c];
 }
 
 /* Blanks, a percentage and a bar from s[i]: "  12%|". */
@@ -118,18 +122,29 @@ static bool column_key(ry_ingest__table *t, size_t col, const char *s, size_t n,
 	return true;
 }
 
-bool ry_ingest__table_header(ry_ingest__table *t, const char *s, size_t n)
+/* Most lines a table reader is shown fail here, so it is one pass over
+ * the first word: a header opens with a name and two blanks or a tab. */
+static bool header_start(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && blank(s[i]))
+		i++;
+	if (i == n || (unsigned char)((s[i] | 0x20) - 'a') >= 26)
+		return false;
+	while (i < n && !blank(s[i]))
+		i++;
+	return i + 1 < n && (s[i] == '\t' || blank(s[i + 1]));
+}
+
+/* Not inlined into ry_ingest__table_header: its frame is large, and most
+ * lines never get here. */
+static __attribute__((noinline)) bool read_header(ry_ingest__table *t, const char *s, size_t n)
 {
 	struct cells c;
 	ry_ingest__table h;
 	char group[RY_INGEST__TABLE_NAME];
 	size_t gl = 0;
 
-	size_t f = 0;
-	while (f < n && blank(s[f]))
-		f++;
-	if (f == n || !isalpha((unsigned char)s[f]))
-		return false; /* most lines a table reader is shown: bars, numbers */
 	if (!split(s, n, &c, true) || c.n < 3 || c.n > RY_INGEST__TABLE_COLS || !c.aligned)
 		return false;
 	for (size_t i = 0; i < c.n; i++)
@@ -144,6 +159,11 @@ bool ry_ingest__table_header(ry_ingest__table *t, const char *s, size_t n)
 	}
 	*t = h;
 	return true;
+}
+
+bool ry_ingest__table_header(ry_ingest__table *t, const char *s, size_t n)
+{
+	return header_start(s, n) && read_header(t, s, n);
 }
 
 /* A cell's number: the whole cell, or a number and a unit ("2.31G"), or
