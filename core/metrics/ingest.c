@@ -257,6 +257,7 @@ struct keyent {
 	int64_t last;   /* last step given to this key; -1 none */
 	double lastval; /* its value: the same point printed again is dropped */
 	bool json;      /* arrived through JSONL: log capture leaves it alone */
+	unsigned back;  /* the ingest's ctx_back when this key last got a point */
 	signed char metric; /* from a scanned pair: 1 a metric, -1 not (its key
 	                     * names a count, id, time or a sentence), 0 not
 	                     * judged yet; judged once, not on every line */
@@ -313,6 +314,7 @@ static struct keyent *keymap_get(struct keymap *m, const char *k, size_t n)
 	m->v[j].json = false;
 	m->v[j].nhist = 0;
 	m->v[j].metric = 0;
+	m->v[j].back = 0;
 	m->v[j].hist = NULL;
 	m->n++;
 	return &m->v[j];
@@ -355,6 +357,7 @@ struct ry_ingest {
 	struct keymap keys;
 	bool has_ctx;             /* a step seen on an earlier log line */
 	int64_t ctx;
+	unsigned ctx_back;        /* counts the times ctx went back (a second fit) */
 	double now;               /* timestamp for log points of this feed */
 	int64_t points, malformed, malformed_stored;
 	struct pending_param *params;
@@ -467,8 +470,9 @@ static bool recorded_before(const struct keyent *e, int64_t step, double v)
 /* A point from log text: choose its step, skip keys owned by JSONL, and
  * drop the same point printed again (a logger with two handlers, a summary
  * line repeating a progress line or an earlier step).  Without a step of
- * its own a point takes the step the log last printed, also when that goes
- * back (a second fit prints epoch 1 again).  On a progress bar (bar) a
+ * its own a point takes the step the log last printed when that is ahead of
+ * the key, or went back since the key's last point (a second fit prints
+ * epoch 1 again); else the key's last step + 1.  On a progress bar (bar) a
  * value the key already had is the bar's postfix showing the last logged
  * value again (Lightning's val_loss during the next epoch), not a point. */
 /* The key of the slot-th pair of a line (slot < 0: not a scanned pair). */
@@ -503,7 +507,10 @@ static void log_point(ry_ingest *in, int slot, const char *k, size_t kl, bool ha
 	if (!has_step) {
 		if (in->has_ctx && e->last == in->ctx && e->lastval == v)
 			return;
-		step = in->has_ctx && e->last != in->ctx ? in->ctx : e->last + 1;
+		/* a key printed twice under one step goes on to the next; a step
+		 * printed again (ctx went back since the key's last point) is
+		 * that step */
+		step = in->has_ctx && (e->last < in->ctx || e->back != in->ctx_back) ? in->ctx : e->last + 1;
 	} else if (e->last == step && e->lastval == v) {
 		return;
 	}
@@ -513,6 +520,7 @@ static void log_point(ry_ingest *in, int slot, const char *k, size_t kl, bool ha
 		return;
 	e->last = step;
 	e->lastval = v;
+	e->back = in->ctx_back;
 	if (!e->hist)
 		e->hist = ry_xcalloc(KEY_HISTORY, sizeof *e->hist);
 	e->hist[e->nhist % KEY_HISTORY].step = step;
@@ -624,6 +632,15 @@ static void strip_escapes(ry_buf *out, const char *s, size_t n)
 	out->ptr[out->len] = '\0';
 }
 
+/* The step the log last printed, for the lines after it without one. */
+static void set_ctx(ry_ingest *in, int64_t step)
+{
+	if (in->has_ctx && step < in->ctx)
+		in->ctx_back++;
+	in->has_ctx = true;
+	in->ctx = step;
+}
+
 /* A line with no pair may be a table's header or one of its rows
  * (metrics/table.c); true when it was one of them.  A row's cells go to
  * sc. */
@@ -668,8 +685,7 @@ static inline void line_points(ry_ingest *in, const char *s, size_t n, bool bar)
 	if (in->npats)
 		run_patterns(in, s, n, has_step, step);
 	if (has_step) {
-		in->has_ctx = true;
-		in->ctx = step;
+		set_ctx(in, step);
 	}
 }
 
@@ -760,8 +776,7 @@ static void redraws(ry_ingest *in, const char *s, size_t n)
 			/* a table header above its bar (YOLO's validation) keeps the
 			 * epoch: the bar counts batches */
 			if (bar_counter(t, tn, &pos) && !is_table_header(t, tn)) {
-				in->has_ctx = true;
-				in->ctx = pos;
+				set_ctx(in, pos);
 			}
 			if (!memchr(t, ':', tn) && !memchr(t, '=', tn))
 				continue;
