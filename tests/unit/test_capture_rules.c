@@ -170,6 +170,20 @@ static void test_log__a_step_printed_again_is_that_step(void **state)
 	expect(&s, 2, "loss", 1, 0.3);
 }
 
+static void test_log__a_key_twice_under_one_step_goes_on(void **state)
+{
+	struct sink s;
+	(void)state;
+	/* the printed step only goes up: a key printed twice under it takes
+	 * the next step, never one it already has */
+	capture(&s, "step=1 loss=0.1\nacc: 1.1\nacc: 2.1\nstep=2 loss=0.2\nacc: 1.2\nacc: 2.2\n");
+	assert_int_equal(s.n, 6);
+	expect(&s, 1, "acc", 1, 1.1);
+	expect(&s, 2, "acc", 2, 2.1);
+	expect(&s, 4, "acc", 3, 1.2);
+	expect(&s, 5, "acc", 4, 2.2);
+}
+
 static void test_log__an_earlier_point_printed_again_is_one_point(void **state)
 {
 	struct sink s;
@@ -208,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_scan__a_share_of_a_count_is_the_value),
 		cmocka_unit_test(test_scan__counts_sentences_and_devices_are_no_metric),
 		cmocka_unit_test(test_log__a_step_printed_again_is_that_step),
+		cmocka_unit_test(test_log__a_key_twice_under_one_step_goes_on),
 		cmocka_unit_test(test_log__an_earlier_point_printed_again_is_one_point),
 		cmocka_unit_test(test_log__a_bar_showing_the_last_value_again_is_no_point),
 	};
