@@ -14,6 +14,9 @@
  */
 #include "metrics/ingest_internal.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <ctype.h>
 #include <string.h>
 
@@ -122,9 +125,8 @@ static bool column_key(ry_ingest__table *t, size_t col, const char *s, size_t n,
 	return true;
 }
 
-/* Most lines a table reader is shown fail here, so it is one pass over
- * the first word: a header opens with a name and two blanks or a tab. */
-static bool header_start(const char *s, size_t n)
+/* A header opens with a name and two blanks or a tab after it. */
+static bool header_start_bytewise(const char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n && blank(s[i]))
@@ -134,6 +136,34 @@ static bool header_start(const char *s, size_t n)
 	while (i < n && !blank(s[i]))
 		i++;
 	return i + 1 < n && (s[i] == '\t' || blank(s[i + 1]));
+}
+
+/* Every line that holds no pair is asked, so the first 16 bytes are looked
+ * at in one go when the first word ends inside them (the bytewise rule
+ * otherwise). */
+static bool header_start(const char *s, size_t n)
+{
+#if defined(__SSE2__)
+	if (n >= 16) {
+		const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+		unsigned bl = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\t'))));
+		unsigned word = ~bl & 0xFFFFu, f, e, after;
+		if (!word)
+			return header_start_bytewise(s, n);
+		f = (unsigned)__builtin_ctz(word);
+		if ((unsigned char)((s[f] | 0x20) - 'a') >= 26)
+			return false;
+		after = bl & ~((1u << f) - 1);
+		if (!after)
+			return header_start_bytewise(s, n);
+		e = (unsigned)__builtin_ctz(after);
+		if (e + 1 >= 16)
+			return header_start_bytewise(s, n);
+		return s[e] == '\t' || ((bl >> (e + 1)) & 1);
+	}
+#endif
+	return header_start_bytewise(s, n);
 }
 
 /* Not inlined into ry_ingest__table_header: its frame is large, and most
