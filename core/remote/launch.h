@@ -123,7 +123,8 @@ void ry_launch_gpu_check_clear(ry_launch_gpu_check *g);
  * source 'ssh', host, gpus, cost_rate, remote_dir, pid.  A run launched as
  * a queued one (spec->run_id) that was refused for its GPUs is left as it
  * was, queued, for a later try; any other failure fails it, as it fails a
- * run created here. */
+ * run created here.  On failure res holds run_id, uuid and uncertain only
+ * (nothing to free). */
 int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec, const ry_remote_options *o,
                   ry_launch_result *res);
 
