@@ -65,8 +65,11 @@ typedef struct ry_launch_spec {
 	char *const *argv;       /* the command, NULL-terminated */
 	const char *cwd;         /* the directory whose code is shipped; NULL: getcwd */
 	const char *code_dir;    /* shipped when cwd is outside a git repository */
+	const char *partition;   /* Slurm hosts (slurm.h): NULL the host's partition, else the cluster's */
+	const char *account;     /* Slurm hosts: NULL the host's account */
+	const char *qos;         /* Slurm hosts: NULL the host's qos */
 } ry_launch_spec;
-#define RY_LAUNCH_SPEC_INIT { 1, NULL, NULL, -1, NULL, 0, NULL, NULL, NULL }
+#define RY_LAUNCH_SPEC_INIT { 1, NULL, NULL, -1, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL }
 
 typedef struct ry_launch_result {
 	int64_t run_id;
@@ -78,6 +81,7 @@ typedef struct ry_launch_result {
 	char pack_sha256[65];
 	int64_t pack_size;
 	int pid;
+	char job_id[32];         /* Slurm hosts: the job id; "" otherwise */
 } ry_launch_result;
 
 void ry_launch_result_clear(ry_launch_result *r); /* frees the owned strings */
@@ -100,7 +104,10 @@ int ry_launch_check_free_gpus(const ry_host *probed, int ngpus);
 
 /* Launch spec->argv on `host`.  Refuses (RY_EREFUSED) when fewer GPUs are
  * free than asked or max_gpus is exceeded.  On success the run exists with
- * status running, source 'ssh', host, gpus, cost_rate, remote_dir, pid. */
+ * status running, source 'ssh', host, gpus, cost_rate, remote_dir, pid.
+ * On a Slurm host (slurm.h) the job is submitted with sbatch instead: the
+ * run is queued, source 'slurm', with tag slurm_job_id (res->pid 0,
+ * res->job_id set), until sync sees Slurm start it. */
 int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec, const ry_remote_options *o,
                   ry_launch_result *res);
 
@@ -144,7 +151,7 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 /* The local directory of a run's files: <db>.runs/<uuid> (caller frees). */
 char *ry_remote_local_dir(ry_store *st, const char *uuid);
 
-/* Remote runs (source 'ssh'), newest first.  Free with ry_remote_jobs_free. */
+/* Remote runs (source 'ssh' or 'slurm'), newest first.  Free with ry_remote_jobs_free. */
 int ry_remote_jobs(ry_store *st, ry_run ***runs, size_t *n);
 void ry_remote_jobs_free(ry_run **runs, size_t n);
 

@@ -1,0 +1,56 @@
+/*
+ * What the SSH launch path (launch.c) lends the other backends in
+ * core/remote (slurm.c), so that connecting, running a constant script,
+ * reading the run directory's state and pulling a run's log, metrics and
+ * artifacts have one home.  Core-internal: front ends never include it.
+ */
+#ifndef RY_REMOTE_INTERNAL_H
+#define RY_REMOTE_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "base/buf.h"
+#include "remote/launch.h"
+
+/* The run directory's state as ry_jobscript_status prints it. */
+typedef struct ry_remote__state {
+	bool missing, has_exit, has_pid, alive, end;
+	int exit_code;
+	double ended, started, heartbeat;
+	long script_age; /* seconds since run.sh was written; -1 none */
+	char reason[65];
+} ry_remote__state;
+
+/* Connect to h (its ssh alias through o->sshcfg); why (optional) gets the
+ * failure kind.  The caller closes *s with ry_ssh_close. */
+int ry_remote__open_host(ry_ssh **s, const ry_host *h, const ry_remote_options *o, ry_ssh_fail *why);
+
+/* Run a constant POSIX sh script with positional args, each quoted; out,
+ * err (optional) collect its output, *status its exit status. */
+int ry_remote__rsh(ry_ssh *s, const char *script, const char *const *args, size_t nargs, const char *in,
+                   size_t inlen, ry_buf *out, ry_buf *err, int *status, int timeout_ms);
+
+/* Parse ry_jobscript_status's output. */
+void ry_remote__parse_state(const char *out, ry_remote__state *rs);
+
+/* When the job ended as the host saw it (never the time of the sync). */
+double ry_remote__ended_at(const ry_remote__state *rs);
+
+/* Pull r's new log and metric bytes from its remote_dir into localdir and
+ * the ingest API (final: the files are complete, take a last partial
+ * line); r's offsets advance. */
+int ry_remote__pull(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, const char *localdir, bool final,
+                    ry_sync_report *rep);
+
+/* Fetch r's artifacts/ into the workspace's artifact store, checked. */
+int ry_remote__fetch_artifacts(ry_store *st, ry_ssh *s, const ry_run *r, const char *localdir,
+                               ry_sync_report *rep);
+
+/* Whether the process that launched run uuid still runs. */
+bool ry_remote__launcher_alive(ry_store *st, const char *uuid);
+
+/* Settle a run that never started: status, note, event, counted. */
+int ry_remote__settle_unstarted(ry_store *st, const ry_run *r, const char *status, const char *note,
+                                ry_sync_report *rep);
+
+#endif
