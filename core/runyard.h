@@ -46,6 +46,7 @@
 #include "remote/cost.h"
 #include "git/codepack.h"
 #include "remote/launch.h"
+#include "remote/slurm.h"
 #include "base/redact.h"
 #include "base/url.h"
 #include "deploy/deploy.h"

@@ -312,8 +312,45 @@ static int start_job(ry_store *st, ry_ssh *s, ry_host *probe, const ry_launch_sp
 	return rc;
 }
 
+void ry_remote__record_code(ry_store *st, int64_t id, const ry_codepack *pack)
+{
+	if (pack->commit)
+		ry_run_set_text(st, id, "git_commit", pack->commit);
+	if (pack->branch)
+		ry_run_set_text(st, id, "git_branch", pack->branch);
+	if (pack->commit)
+		ry_run_set_int(st, id, "git_dirty", pack->dirty);
+}
+
+int ry_remote__prepare(ry_ssh *s, const ry_host *host, const char *uuid, const char *sha256, bool need_setsid,
+                       char **workdir, bool *have)
+{
+	const char *args[] = { host->workdir ? host->workdir : RY_HOSTS_DEFAULT_WORKDIR, uuid, sha256 };
+	ry_buf out = RY_BUF_INIT, err = RY_BUF_INIT;
+	int rc, status = 0;
+	*workdir = NULL;
+	if ((rc = ry_remote__rsh(s, ry_jobscript_prepare, args, 3, NULL, 0, &out, &err, &status, 0)))
+		goto out;
+	if (status != 0) {
+		rc = ry_error_set(RY_EIO, "%s: cannot create the work directory %s: %.300s", host->name, args[0],
+		                  ry_buf_cstr(&err));
+		goto out;
+	}
+	if (need_setsid && strstr(ry_buf_cstr(&out), "nosetsid")) {
+		rc = ry_error_set(RY_EIO, "%s has no 'setsid' command (util-linux), which runyard needs to detach "
+		                  "jobs; install util-linux there", host->name);
+		goto out;
+	}
+	*workdir = ry_xstrndup(out.ptr, strcspn(ry_buf_cstr(&out), "\n"));
+	*have = strstr(ry_buf_cstr(&out), "\nhave") != NULL;
+out:
+	ry_buf_free(&out);
+	ry_buf_free(&err);
+	return rc;
+}
+
 /* Params from the command's arguments, parsed as for local runs. */
-static void record_params(ry_store *st, int64_t id, char *const *argv)
+void ry_remote__record_params(ry_store *st, int64_t id, char *const *argv)
 {
 	ry_kv *kv = NULL;
 	size_t n = 0;
@@ -327,7 +364,7 @@ static void record_params(ry_store *st, int64_t id, char *const *argv)
 /* The launcher's pid file in the run's local directory, kept while the
  * launch goes on: sync leaves a queued run alone while its launcher lives,
  * and settles it from the host once the launcher died (sync_queued). */
-static int mark_launcher(ry_store *st, const char *uuid, char **path)
+int ry_remote__mark_launcher(ry_store *st, const char *uuid, char **path)
 {
 	char *dir = ry_remote_local_dir(st, uuid);
 	int rc = ry_mkdir_p(dir);
@@ -345,7 +382,7 @@ static int mark_launcher(ry_store *st, const char *uuid, char **path)
 /* A command copied from a stored run (the TUI's launch dialog starts from
  * the selected run's) has RY_REDACTED where its secrets were: refuse it
  * rather than start a job with "***" as its password. */
-static int check_not_redacted(char *const *argv)
+int ry_remote__check_not_redacted(char *const *argv)
 {
 	ry_kv *kv = NULL;
 	size_t n = 0;
@@ -367,10 +404,9 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 	ry_ssh *s = NULL;
 	ry_host *probe = NULL;
 	ry_run_spec rs = RY_RUN_SPEC_INIT;
-	ry_buf out = RY_BUF_INIT, err = RY_BUF_INIT;
 	char *cwd = NULL, *command = NULL, *workdir = NULL, *rundir = NULL, *packpath = NULL;
 	char *launcher = NULL;
-	int rc, status, ngpus = 0;
+	int rc, ngpus = 0;
 	bool created = false, uncertain = false, slurm = ry_host_is_slurm(host);
 	ry_host *priced = NULL;
 
@@ -379,7 +415,7 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 		o = &def;
 	if (!spec->argv || !spec->argv[0] || !*spec->argv[0])
 		return ry_error_set(RY_EINVAL, "no command to launch; give it after --, e.g. -- python train.py");
-	if ((rc = check_not_redacted(spec->argv)))
+	if ((rc = ry_remote__check_not_redacted(spec->argv)))
 		return rc;
 	if ((rc = ry_launch_check_gpus(host, asked_gpus(spec))))
 		return rc; /* before anything is packed or sent */
@@ -435,37 +471,14 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 	if ((rc = ry_run_create(st, &rs, &res->run_id, res->uuid)))
 		goto out;
 	created = true;
-	if ((rc = mark_launcher(st, res->uuid, &launcher)))
+	if ((rc = ry_remote__mark_launcher(st, res->uuid, &launcher)))
 		goto out;
 	ry_fault("launch-created");
-	record_params(st, res->run_id, spec->argv);
-	if (pack->commit)
-		ry_run_set_text(st, res->run_id, "git_commit", pack->commit);
-	if (pack->branch)
-		ry_run_set_text(st, res->run_id, "git_branch", pack->branch);
-	if (pack->commit)
-		ry_run_set_int(st, res->run_id, "git_dirty", pack->dirty);
+	ry_remote__record_params(st, res->run_id, spec->argv);
+	ry_remote__record_code(st, res->run_id, pack);
 
-	{
-		const char *args[] = { host->workdir ? host->workdir : RY_HOSTS_DEFAULT_WORKDIR, res->uuid, pack->sha256 };
-		if ((rc = ry_remote__rsh(s, ry_jobscript_prepare, args, 3, NULL, 0, &out, &err, &status, 0)))
-			goto out;
-		if (status != 0) {
-			rc = ry_error_set(RY_EIO, "%s: cannot create the work directory %s: %.300s", host->name,
-			                  args[0], ry_buf_cstr(&err));
-			goto out;
-		}
-	}
-	{
-		char *nl = strchr(ry_buf_cstr(&out), '\n');
-		workdir = nl ? ry_xstrndup(out.ptr, (size_t)(nl - out.ptr)) : ry_xstrdup(ry_buf_cstr(&out));
-	}
-	if (!slurm && strstr(ry_buf_cstr(&out), "nosetsid")) {
-		rc = ry_error_set(RY_EIO, "%s has no 'setsid' command (util-linux), which runyard needs to detach "
-		                  "jobs; install util-linux there", host->name);
+	if ((rc = ry_remote__prepare(s, host, res->uuid, pack->sha256, !slurm, &workdir, &res->pack_reused)))
 		goto out;
-	}
-	res->pack_reused = strstr(ry_buf_cstr(&out), "\nhave") != NULL;
 	memcpy(res->pack_sha256, pack->sha256, sizeof res->pack_sha256);
 	res->pack_size = pack->size;
 	rundir = ry_xasprintf("%s/runs/%s", workdir, res->uuid);
@@ -516,8 +529,6 @@ out:
 	ry_codepack_free(pack);
 	ry_host_free(probe);
 	ry_host_free(priced);
-	ry_buf_free(&out);
-	ry_buf_free(&err);
 	free(cwd);
 	free(command);
 	free(workdir);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "base/buf.h"
+#include "git/codepack.h"
 #include "remote/launch.h"
 
 /* The run directory's state as ry_jobscript_status prints it. */
@@ -52,5 +53,25 @@ bool ry_remote__launcher_alive(ry_store *st, const char *uuid);
 /* Settle a run that never started: status, note, event, counted. */
 int ry_remote__settle_unstarted(ry_store *st, const ry_run *r, const char *status, const char *note,
                                 ry_sync_report *rep);
+
+/* On the host: make <workdir>/runs/<uuid> and say whether the code pack
+ * sha256 is there already (*have).  *workdir gets the work dir's real path
+ * (caller frees).  need_setsid: refuse a host without setsid. */
+int ry_remote__prepare(ry_ssh *s, const ry_host *host, const char *uuid, const char *sha256, bool need_setsid,
+                       char **workdir, bool *have);
+
+/* A new run's params (from its command, as for local runs) and code
+ * provenance (the pack's commit, branch, dirty flag). */
+void ry_remote__record_params(ry_store *st, int64_t id, char *const *argv);
+void ry_remote__record_code(ry_store *st, int64_t id, const ry_codepack *pack);
+
+/* The launcher's pid file in run uuid's local directory (*path, caller
+ * unlinks and frees once the launch is over): sync leaves the queued run
+ * alone while it lives. */
+int ry_remote__mark_launcher(ry_store *st, const char *uuid, char **path);
+
+/* RY_EINVAL when a secret param of argv holds RY_REDACTED (a command
+ * copied from a stored run). */
+int ry_remote__check_not_redacted(char *const *argv);
 
 #endif

@@ -22,11 +22,14 @@
 #include "base/shell.h"
 #include "base/util.h"
 #include "track/track.h"
+#include "git/codepack.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TAG_JOB "slurm_job_id"
 #define TAG_STATE "slurm_state"
@@ -294,10 +297,12 @@ static int check_words(const struct batch *b)
 	for (size_t i = 0; i < 3; i++)
 		if (v[i] && !plain_word(v[i]))
 			return ry_error_set(RY_EINVAL, "%s '%s' is not a Slurm name (letters, digits, _ . , : + -)", k[i], v[i]);
-	if (!plain_path(b->output))
-		return ry_error_set(RY_EINVAL, "the host's workdir gives the run directory %s, which an #SBATCH line "
-		                    "cannot name (blanks, quotes, %% or $); set a plain workdir for this host",
-		                    b->output);
+	/* --output is under the run dirs' work dir: checking them checks it */
+	for (size_t i = 0; i < b->n; i++)
+		if (!plain_path(b->dirs[i]))
+			return ry_error_set(RY_EINVAL, "the host's workdir gives the run directory %s, which an #SBATCH "
+			                    "line cannot name (blanks, quotes, %% or $); set a plain workdir for this host",
+			                    b->dirs[i]);
 	return 0;
 }
 
@@ -426,6 +431,189 @@ int ry_slurm__submit_run(ry_store *st, ry_ssh *s, const ry_host *host, const ry_
 	free(name);
 	free(output);
 	free(path);
+	return rc;
+}
+
+/* ---- job arrays ------------------------------------------------------------ */
+
+void ry_slurm_array_result_clear(ry_slurm_array_result *r)
+{
+	free(r->run_ids);
+	memset(r, 0, sizeof *r);
+}
+
+/* What is refused before anything is packed or sent. */
+static int array_check(const ry_host *host, const ry_slurm_array_spec *spec, int ngpus)
+{
+	int rc;
+	if (!ry_host_is_slurm(host))
+		return ry_error_set(RY_EINVAL, "%s is not a Slurm host (scheduler = slurm in its config section); "
+		                    "job arrays need one", host->name);
+	if (!spec->n || !spec->argvs)
+		return ry_error_set(RY_EINVAL, "a job array needs at least one command");
+	for (size_t i = 0; i < spec->n; i++) {
+		if (!spec->argvs[i] || !spec->argvs[i][0] || !*spec->argvs[i][0])
+			return ry_error_set(RY_EINVAL, "command %zu of the job array is empty", i);
+		if ((rc = ry_remote__check_not_redacted(spec->argvs[i])))
+			return rc;
+	}
+	return ry_launch_check_gpus(host, ngpus);
+}
+
+/* Create task i's run, queued, with its params, code and tags. */
+static int array_run(ry_store *st, const ry_host *host, const ry_slurm_array_spec *spec, const ry_codepack *pack,
+                     const char *cwd, double rate, size_t i, int64_t *id, char uuid[37])
+{
+	ry_run_spec rs = RY_RUN_SPEC_INIT;
+	char *command = ry_launch_command_line(spec->argvs[i]);
+	int rc;
+	rs.experiment = spec->experiment;
+	rs.name = spec->names ? spec->names[i] : NULL;
+	rs.status = "queued";
+	rs.command = command;
+	rs.cwd = cwd;
+	rs.host = host->name;
+	rs.source = "slurm";
+	rs.cost_rate = rate;
+	rs.time_limit = spec->time_limit;
+	rc = ry_run_create(st, &rs, id, uuid);
+	free(command);
+	if (rc)
+		return rc;
+	ry_remote__record_params(st, *id, spec->argvs[i]);
+	ry_remote__record_code(st, *id, pack);
+	for (size_t t = 0; t < spec->ntags; t++)
+		ry_run_set_tag(st, *id, spec->tag_keys[t], spec->tag_values[t]);
+	return 0;
+}
+
+/* The runs' run directories on the host, their wrappers, then one sbatch. */
+static int array_ship(ry_store *st, ry_ssh *s, const ry_host *host, const ry_slurm_array_spec *spec,
+                      const ry_codepack *pack, const ry_remote_options *o, int ngpus, char (*uuids)[37],
+                      ry_slurm_array_result *res, bool *uncertain)
+{
+	char *workdir = NULL, *packpath = NULL, *output = NULL, *path = NULL, *name = NULL;
+	char **dirs = ry_xcalloc(spec->n, sizeof *dirs);
+	bool have = false;
+	int rc = 0;
+	for (size_t i = 0; i < spec->n && !rc; i++) {
+		free(workdir);
+		if (!(rc = ry_remote__prepare(s, host, uuids[i], pack->sha256, false, &workdir, &have))) {
+			dirs[i] = ry_xasprintf("%s/runs/%s", workdir, uuids[i]);
+			ry_run_set_text(st, res->run_ids[i], "remote_dir", dirs[i]);
+		}
+	}
+	if (rc)
+		goto out;
+	packpath = ry_xasprintf("%s/packs/%s.tar", workdir, pack->sha256);
+	if (!have && o->progress)
+		o->progress(0, "uploading code", o->payload);
+	if (!have && (rc = ry_ssh_upload(s, pack->path, packpath, 0644, o->progress, o->payload)))
+		goto out;
+	for (size_t i = 0; i < spec->n && !rc; i++)
+		rc = write_wrapper(s, host->name, dirs[i], pack->subdir, uuids[i], spec->argvs[i], packpath);
+	if (rc)
+		goto out;
+	/* one output file per task: the run dirs are not named by task */
+	output = ry_xasprintf("%s/runs/slurm-%%A_%%a.out", workdir);
+	path = ry_xasprintf("%s/job.sbatch", dirs[0]);
+	name = ry_xasprintf("runyard-%.8s", uuids[0]);
+	{
+		struct batch b = { name, spec->n > 1 ? output : "", spec->time_limit, ngpus,
+		                   or_default(spec->partition, host->partition), or_default(spec->account, host->account),
+		                   or_default(spec->qos, host->qos), spec->n, spec->max_parallel,
+		                   (const char *const *)dirs };
+		char *single = ry_xasprintf("%s/slurm.out", dirs[0]);
+		if (spec->n == 1)
+			b.output = single;
+		if (o->progress)
+			o->progress(1, "submitting", o->payload);
+		rc = submit(s, host->name, &b, path, res->job_id, uncertain);
+		free(single);
+	}
+	for (size_t i = 0; !rc && i < spec->n; i++) {
+		char *task = spec->n > 1 ? ry_xasprintf("%s_%zu", res->job_id, i) : ry_xstrdup(res->job_id);
+		rc = ry_run_set_tag(st, res->run_ids[i], TAG_JOB, task);
+		free(task);
+	}
+out:
+	for (size_t i = 0; i < spec->n; i++)
+		free(dirs[i]);
+	free(dirs);
+	free(workdir);
+	free(packpath);
+	free(output);
+	free(path);
+	free(name);
+	return rc;
+}
+
+int ry_slurm_submit_array(ry_store *st, const ry_host *host, const ry_slurm_array_spec *spec,
+                          const ry_remote_options *opts, ry_slurm_array_result *res)
+{
+	ry_remote_options def = RY_REMOTE_OPTIONS_INIT;
+	const ry_remote_options *o = opts ? opts : &def;
+	int ngpus = spec->ngpus >= 0 ? spec->ngpus : 1, rc;
+	ry_codepack *pack = NULL;
+	ry_ssh *s = NULL;
+	ry_host *priced = NULL;
+	char *cwd = NULL, (*uuids)[37] = NULL, **launchers = NULL;
+	bool uncertain = false;
+
+	memset(res, 0, sizeof *res);
+	if ((rc = array_check(host, spec, ngpus)))
+		return rc;
+	cwd = spec->cwd ? ry_xstrdup(spec->cwd) : getcwd(NULL, 0);
+	if (!cwd)
+		return ry_error_set(RY_EIO, "cannot read the current directory: %s", strerror(errno));
+	priced = ry_host_copy(host);
+	if (spec->partition && *spec->partition) {
+		free(priced->partition);
+		priced->partition = ry_xstrdup(spec->partition);
+	}
+	res->cost_rate = ry_cost_rate(priced, ngpus);
+	if ((rc = ry_codepack_create(&pack, cwd, spec->code_dir, o->progress, o->payload)) ||
+	    (rc = ry_remote__open_host(&s, host, o, NULL)))
+		goto out;
+	res->run_ids = ry_xcalloc(spec->n, sizeof *res->run_ids);
+	uuids = ry_xcalloc(spec->n, sizeof *uuids);
+	launchers = ry_xcalloc(spec->n, sizeof *launchers);
+	for (size_t i = 0; i < spec->n && !rc; i++) {
+		if (!(rc = array_run(st, host, spec, pack, cwd, res->cost_rate, i, &res->run_ids[i], uuids[i]))) {
+			res->n++;
+			rc = ry_remote__mark_launcher(st, uuids[i], &launchers[i]);
+		}
+	}
+	if (!rc)
+		rc = array_ship(st, s, host, spec, pack, o, ngpus, uuids, res, &uncertain);
+	if (!rc)
+		for (size_t i = 0; i < res->n; i++)
+			ry_store_event(st, "launch", uuids[i], host->name);
+out:
+	if (rc) {
+		/* the runs made say why; a link lost with sbatch sent may have
+		 * queued the array: squeue -n runyard-UUID8 finds it */
+		char *msg = ry_xasprintf(uncertain ? "the link to %s failed while sbatch ran (%s): the array may be "
+		                         "queued; look with squeue -n runyard-%.8s" : "launch failed on %s: %s%.0s",
+		                         host->name, ry_error_last(), res->n ? uuids[0] : "");
+		for (size_t i = 0; i < res->n; i++) {
+			ry_run_set_notes(st, res->run_ids[i], msg);
+			ry_run_finish(st, res->run_ids[i], "failed", ry_now(), false, 0);
+		}
+		ry_error_set(rc, "%s", msg);
+		free(msg);
+	}
+	for (size_t i = 0; launchers && i < spec->n; i++) {
+		if (launchers[i])
+			unlink(launchers[i]);
+		free(launchers[i]);
+	}
+	free(launchers);
+	free(uuids);
+	ry_ssh_close(s);
+	ry_codepack_free(pack);
+	ry_host_free(priced);
+	free(cwd);
 	return rc;
 }
 

@@ -69,7 +69,7 @@ CSV
 	flock 9
 	RT_PORT2=$(rt_port); RT_PORT8=$(rt_port); RT_PORTC=$(rt_port)
 	RT_PORTS=
-	[ -n "$RT_SLURM_CONF" ] && RT_PORTS=$(rt_port)
+	[ -n "${RT_SLURM_CONF:-}" ] && RT_PORTS=$(rt_port)
 	local base=/usr/local/bin:/usr/bin:/bin
 	cat > "$RT/sshd_config" <<CONF
 ListenAddress 127.0.0.1:$RT_PORT2
@@ -109,13 +109,11 @@ Host gpu8
 Host cpubox
 	HostName 127.0.0.1
 	Port $RT_PORTC
-Host slurm
-	HostName 127.0.0.1
-	Port ${RT_PORTS:-1}
 Host *
 	User $RT_USER
 	ConnectTimeout 5
 CONF
+	[ -n "$RT_PORTS" ] && printf 'Host slurm\n\tHostName 127.0.0.1\n\tPort %s\n' "$RT_PORTS" >> "$HOME/.ssh/config"
 	cat > "$RT/runyard.conf" <<CONF
 [host gpu2]
 price_per_hour = 0.5

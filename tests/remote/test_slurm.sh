@@ -135,4 +135,36 @@ expect_rc 0 "cancel the running job"
 ry logs "$H"
 expect_out_has "holding" "logs streamed from the run dir"
 
+# ---- a job array (ry_slurm_submit_array, what a sweep calls) ---------------
+cat > task.sh <<'S'
+#!/bin/sh
+echo "lr=$1 task=$SLURM_ARRAY_TASK_ID gpus=$CUDA_VISIBLE_DEVICES"
+echo "{\"step\": 1, \"lr\": $1}" >> "$RUNYARD_METRICS"
+S
+chmod +x task.sh
+git add task.sh && git commit -qm task
+"$RUNYARD_SLURM_ARRAY" "$RUNYARD_DB" slurm 1 1 ./task.sh 0.1 ::: ./task.sh 0.01 ::: ./task.sh 0.001 > "$T_TMP/array" 2> "$T_TMP/err"
+RC=$?
+expect_rc 0 "three commands submitted as one job array"
+J=$(head -1 "$T_TMP/array")
+mapfile -t AR < <(tail -n +2 "$T_TMP/array")
+[ ${#AR[@]} = 3 ] && [ "$(tag "${AR[2]}" slurm_job_id)" = "${J}_2" ] && [ "$(tag "${AR[0]}" sweep)" = sw-test ] &&
+	ok "one run per task, tagged with its array task id" || fail "array runs (${AR[*]}; $(tag "${AR[2]}" slurm_job_id))"
+grep -q '^#SBATCH --array=0-2%1$' "$(sql "SELECT remote_dir FROM runs WHERE id = ${AR[0]}")/job.sbatch" &&
+	ok "--array=0-2%1 (one task at a time)" || fail "--array line"
+for i in 0 1 2; do
+	wait_for "${AR[$i]}" "status = 'finished'" || fail "array task $i finished ($(sql "SELECT status, notes FROM runs WHERE id = ${AR[$i]}"))"
+done
+uuid=$(sql "SELECT uuid FROM runs WHERE id = ${AR[1]}")
+grep -q "^lr=0.01 task=1 gpus=0$" "$RUNYARD_DB.runs/$uuid/log" && ok "task 1 ran its own command on a GPU Slurm gave it" ||
+	{ fail "task 1 log"; sed 's/^/# /' "$RUNYARD_DB.runs/$uuid/log"; }
+[ "$(sql "SELECT count(*) FROM runs WHERE id IN (${AR[0]}, ${AR[1]}, ${AR[2]}) AND status = 'finished' AND cost_rate = 3")" = 3 ] &&
+	ok "every task settled, priced at 1 GPU in the partition" || fail "array tasks settled and priced"
+python3 - "$RUNYARD_DB" "${AR[@]}" <<'PY' && ok "%1: the tasks ran one after another" || fail "tasks overlapped"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = sorted(db.execute("SELECT started, ended FROM runs WHERE id = ?", (i,)).fetchone() for i in sys.argv[2:])
+sys.exit(0 if all(a[1] <= b[0] for a, b in zip(rows, rows[1:])) else 1)
+PY
+
 t_end
