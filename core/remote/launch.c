@@ -786,6 +786,21 @@ int ry_remote__settle_unstarted(ry_store *st, const ry_run *r, const char *statu
 	return rc;
 }
 
+int ry_remote__mark_running(ry_store *st, ry_run *r, double started)
+{
+	int rc;
+	if (started <= 0)
+		started = ry_now();
+	if ((rc = ry_run_set_real(st, r->id, "started", started)) ||
+	    (rc = ry_run_set_text(st, r->id, "status", "running")))
+		return rc;
+	free(r->status);
+	r->status = ry_xstrdup("running");
+	r->started = started;
+	ry_store_event(st, "launch", r->uuid, r->host);
+	return 0;
+}
+
 /* A queued run is one whose launch has not said the job started: still
  * launching, or its launcher was killed or lost its link before or after
  * the start.  The host's run directory decides: a pid there means the job
@@ -797,17 +812,8 @@ int ry_remote__settle_unstarted(ry_store *st, const ry_run *r, const char *statu
 static int sync_queued(ry_store *st, ry_run *r, const ry_remote__state *rs, ry_sync_report *rep)
 {
 	int rc;
-	if (rs->has_pid || rs->has_exit) {
-		double started = rs->started > 0 ? rs->started : ry_now();
-		if ((rc = ry_run_set_real(st, r->id, "started", started)) ||
-		    (rc = ry_run_set_text(st, r->id, "status", "running")))
-			return rc;
-		free(r->status);
-		r->status = ry_xstrdup("running");
-		r->started = started;
-		ry_store_event(st, "launch", r->uuid, r->host);
-		return 0;
-	}
+	if (rs->has_pid || rs->has_exit)
+		return ry_remote__mark_running(st, r, rs->started);
 	if (ry_remote__launcher_alive(st, r->uuid))
 		return 1;
 	if (!strcmp(rs->reason, "cancelled"))
@@ -888,6 +894,11 @@ out:
 static bool is_slurm_run(const ry_run *r)
 {
 	return r->source && !strcmp(r->source, "slurm");
+}
+
+bool ry_remote_owns(const ry_run *r)
+{
+	return r->source && (!strcmp(r->source, "ssh") || is_slurm_run(r));
 }
 
 /* Whether runs on host `name` are simulated (simulated.h): settled here,
@@ -1108,7 +1119,7 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 	oo.sshcfg = ry_inventory_sshconfig(inv);
 	if ((rc = ry_run_get(&r, st, run_id)))
 		return rc;
-	if (r->source && (!strcmp(r->source, "ssh") || is_slurm_run(r)) && !r->remote_dir && !strcmp(r->status, "queued")) {
+	if (ry_remote_owns(r) && !r->remote_dir && !strcmp(r->status, "queued")) {
 		ry_sync_report none = { 0 };
 		rc = ry_remote__launcher_alive(st, r->uuid)
 			? ry_error_set(RY_EREFUSED, "run %s is still being launched and has not reached %s yet; "
@@ -1116,7 +1127,7 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 			: ry_remote__settle_unstarted(st, r, "killed", "cancelled before the launch reached the host", &none);
 		goto out;
 	}
-	if (!r->source || (strcmp(r->source, "ssh") && !is_slurm_run(r)) || !r->remote_dir) {
+	if (!ry_remote_owns(r) || !r->remote_dir) {
 		/* Refused, not bad usage: the run exists, it is just not ours to kill. */
 		rc = ry_error_set(RY_EREFUSED, "run %s is not a remote run; stop a local run with Ctrl-C in its "
 		                  "terminal", r->name);
@@ -1167,7 +1178,8 @@ out:
 
 int ry_remote_jobs(ry_store *st, ry_run ***runs, size_t *n)
 {
-	sqlite3_stmt *s = ry_store__stmt(st, "SELECT id FROM runs WHERE source IN ('ssh', 'slurm') ORDER BY created DESC, id DESC");
+	sqlite3_stmt *s = ry_store__stmt(st, "SELECT id FROM runs WHERE source IN ('ssh', 'slurm') "
+	                                     "ORDER BY created DESC, id DESC");
 	int64_t *ids = NULL;
 	size_t cap = 0, nids = 0;
 	int rc;

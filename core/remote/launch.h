@@ -148,6 +148,10 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
  * sync it so its status becomes killed and its last output is kept. */
 int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_remote_options *o);
 
+/* Whether r is a remote run that sync, logs and cancel follow: launched on
+ * an SSH host (source 'ssh') or submitted to Slurm (source 'slurm'). */
+bool ry_remote_owns(const ry_run *r);
+
 /* The local directory of a run's files: <db>.runs/<uuid> (caller frees). */
 char *ry_remote_local_dir(ry_store *st, const char *uuid);
 

@@ -50,6 +50,10 @@ int ry_remote__fetch_artifacts(ry_store *st, ry_ssh *s, const ry_run *r, const c
 /* Whether the process that launched run uuid still runs. */
 bool ry_remote__launcher_alive(ry_store *st, const char *uuid);
 
+/* A queued run whose job started is running from `started` (<= 0: now),
+ * in the store and in r; a "launch" event says so. */
+int ry_remote__mark_running(ry_store *st, ry_run *r, double started);
+
 /* Settle a run that never started: status, note, event, counted. */
 int ry_remote__settle_unstarted(ry_store *st, const ry_run *r, const char *status, const char *note,
                                 ry_sync_report *rep);

@@ -346,10 +346,7 @@ static char *batch_script(const struct batch *b)
 }
 
 /* $1 run dir, $2 pack path, the wrapper on stdin. */
-static const char unpack_sh[] =
-	"D=$1; P=$2\n"
-	"mkdir -p \"$D/code\" && tar -xf \"$P\" -C \"$D/code\" || { echo \"cannot unpack the code into $D/code\" >&2; exit 3; }\n"
-	"cat > \"$D/run.sh\" || exit 4\n";
+static const char unpack_sh[] = "D=$1; P=$2\n" RY_JOBSCRIPT_UNPACK_SH;
 
 /* $1 the batch script's path, the script on stdin: prints the job id. */
 static const char sbatch_sh[] =
@@ -800,22 +797,6 @@ static bool active(const char *state)
 	return false;
 }
 
-/* Mark a queued run running from when the job started: Slurm's start
- * time, or the wrapper's where Slurm gave none. */
-static int mark_running(ry_store *st, ry_run *r, double started)
-{
-	int rc;
-	if (started <= 0)
-		started = ry_now();
-	if ((rc = ry_run_set_real(st, r->id, "started", started)) || (rc = ry_run_set_text(st, r->id, "status", "running")))
-		return rc;
-	free(r->status);
-	r->status = ry_xstrdup("running");
-	r->started = started;
-	ry_store_event(st, "launch", r->uuid, r->host);
-	return 0;
-}
-
 /* The job is pending or running: its state and pending reason as tags. */
 static int sync_active(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, const ry_slurm__job *j,
                        const ry_remote__state *rd, ry_sync_report *rep)
@@ -829,7 +810,8 @@ static int sync_active(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg,
 		ry_run_unset_tag(st, r->id, TAG_REASON);
 	if (rc || pending)
 		return rc;
-	if (!strcmp(r->status, "queued") && (rc = mark_running(st, r, j->start > 0 ? j->start : rd->started)))
+	if (!strcmp(r->status, "queued") &&
+	    (rc = ry_remote__mark_running(st, r, j->start > 0 ? j->start : rd->started)))
 		return rc;
 	if (rd->heartbeat > 0)
 		ry_run_set_real(st, r->id, "heartbeat", rd->heartbeat);
@@ -864,7 +846,8 @@ static int sync_ended(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, 
 		note = "cancelled before the job started";
 	/* Slurm's clock for both ends where it has them (whole seconds), so
 	 * that the elapsed time billed is the one Slurm accounts */
-	if (!strcmp(r->status, "queued") && ran && (rc = mark_running(st, r, j->start > 0 ? j->start : rd->started)))
+	if (!strcmp(r->status, "queued") && ran &&
+	    (rc = ry_remote__mark_running(st, r, j->start > 0 ? j->start : rd->started)))
 		goto out;
 	if (ended < r->started)
 		ended = r->started;
