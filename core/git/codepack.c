@@ -326,7 +326,7 @@ void ry_codepack_free(ry_codepack *p)
 {
 	if (!p)
 		return;
-	if (p->path) {
+	if (p->path && !p->kept) {
 		char *slash;
 		unlink(p->path);
 		slash = strrchr(p->path, '/');
@@ -341,4 +341,74 @@ void ry_codepack_free(ry_codepack *p)
 	free(p->commit);
 	free(p->branch);
 	free(p);
+}
+
+int ry_codepack_keep(const ry_codepack *p, const char *dir, char **path)
+{
+	char *dest = ry_xasprintf("%s/%s.tar", dir, p->sha256), *tmp = NULL;
+	char hex[65];
+	int in = -1, out = -1, rc;
+	struct stat sb;
+	*path = NULL;
+	if (stat(dest, &sb) == 0) {
+		*path = dest;
+		return 0;
+	}
+	if ((rc = ry_mkdir_p(dir)))
+		goto fail;
+	tmp = ry_xasprintf("%s.tmp.%ld", dest, (long)getpid());
+	in = open(p->path, O_RDONLY | O_CLOEXEC);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (in < 0 || out < 0) {
+		rc = ry_error_set(RY_EIO, "cannot keep the code pack in %s: %s", dir, strerror(errno));
+		goto fail;
+	}
+	if ((rc = ry_sha256_fd(in, out, p->path, tmp, hex, NULL)))
+		goto fail;
+	if (fsync(out) != 0 || close(out) != 0 || rename(tmp, dest) != 0) {
+		out = -1;
+		rc = ry_error_set(RY_EIO, "cannot keep the code pack as %s: %s", dest, strerror(errno));
+		goto fail;
+	}
+	close(in);
+	free(tmp);
+	*path = dest;
+	return 0;
+fail:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dest);
+	return rc;
+}
+
+int ry_codepack_open(ry_codepack **out, const char *path, const char *subdir, const char *commit,
+                     const char *branch, bool dirty)
+{
+	ry_codepack *p;
+	char hex[65];
+	const char *base = strrchr(path, '/');
+	int64_t size;
+	int rc;
+	*out = NULL;
+	if ((rc = ry_sha256_file(path, hex, &size)))
+		return rc == RY_ENOTFOUND ? ry_error_set(rc, "the kept code pack %s is gone", path) : rc;
+	base = base ? base + 1 : path;
+	if (strncmp(base, hex, 64) || strcmp(base + 64, ".tar"))
+		return ry_error_set(RY_ECORRUPT, "the kept code pack %s no longer matches its name (sha256 %s)", path, hex);
+	p = ry_xcalloc(1, sizeof *p);
+	p->path = ry_xstrdup(path);
+	memcpy(p->sha256, hex, sizeof p->sha256);
+	p->size = size;
+	p->subdir = ry_xstrdup(subdir ? subdir : "");
+	p->commit = commit ? ry_xstrdup(commit) : NULL;
+	p->branch = branch ? ry_xstrdup(branch) : NULL;
+	p->dirty = dirty;
+	p->kept = true;
+	*out = p;
+	return 0;
 }

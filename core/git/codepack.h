@@ -30,6 +30,7 @@ typedef struct ry_codepack {
 	char *commit;      /* HEAD commit id, NULL outside a repo or before the first commit */
 	char *branch;      /* NULL when detached or outside a repo */
 	bool dirty;        /* tracked files differ from HEAD */
+	bool kept;         /* path is a kept pack (ry_codepack_open): free leaves it */
 } ry_codepack;
 
 /* Pack the repository containing `dir`; outside one, pack `fallback_dir`
@@ -38,6 +39,19 @@ typedef struct ry_codepack {
 int ry_codepack_create(ry_codepack **out, const char *dir, const char *fallback_dir,
                        ry_progress_fn progress, void *payload);
 
-void ry_codepack_free(ry_codepack *p); /* accepts NULL; removes the tar */
+void ry_codepack_free(ry_codepack *p); /* accepts NULL; removes the tar unless kept */
+
+/* Keep a copy of p's tar as DIR/SHA256.tar (made if missing; DIR too), for
+ * a launch that happens later (a queued run ships the code as it was when
+ * it was queued, not as it is when a GPU frees).  *path: the copy (caller
+ * frees).  0 or RY_EIO. */
+int ry_codepack_keep(const ry_codepack *p, const char *dir, char **path);
+
+/* A pack for a kept tar (ry_codepack_keep): its sha256 and size are read
+ * back and checked against the name; subdir, commit and branch as they were
+ * recorded (NULL for none).  ry_codepack_free leaves the file.  RY_ENOTFOUND
+ * when it is gone, RY_ECORRUPT when it no longer matches its name. */
+int ry_codepack_open(ry_codepack **out, const char *path, const char *subdir, const char *commit,
+                     const char *branch, bool dirty);
 
 #endif

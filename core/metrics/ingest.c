@@ -12,6 +12,7 @@
 #include "metrics/ingest_internal.h"
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/term.h"
 #include "base/error.h"
 #include "metrics/metrics.h"
 #include "runs/run.h"
@@ -1221,22 +1222,7 @@ static bool bar_counter(const char *s, size_t n, int64_t *pos)
  * overwrites from one byte further left; \r from the start. */
 static void overlay(ry_buf *out, const char *s, size_t n)
 {
-	size_t col = 0, len = 0;
-	ry_buf_clear(out);
-	ry_buf_grow(out, n + 1);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\b') {
-			col -= col > 0;
-		} else if (s[i] == '\r') {
-			col = 0;
-		} else {
-			out->ptr[col++] = s[i];
-			if (col > len)
-				len = col;
-		}
-	}
-	out->len = len;
-	out->ptr[len] = '\0';
+	ry_term_overlay(out, s, n);
 }
 
 /* A line redrawn with \r: every redraw is a segment, and what counts is the

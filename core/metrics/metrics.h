@@ -87,30 +87,66 @@ void ry_metric_summaries_free(ry_metric_summary *s, size_t n);
 int ry_metrics_keys(ry_store *st, int64_t experiment_id, char ***out, size_t *n);
 
 /* Which direction is better for a metric: +1 higher (accuracy, f1, auc,
- * reward...), -1 lower (loss, error, perplexity, rmse, time...).  A workspace
- * setting "metric.KEY.goal" = "max"|"min" overrides the name heuristic;
- * st may be NULL to use the heuristic only. */
+ * map, bleu...), -1 lower (loss, error, perplexity, rmse, wer...), 0
+ * neither (lr, epoch, grad_norm, *_runtime, *_per_second, time, mfu...: no
+ * best and no verdict).  ry_metric_goal_guess reads the name alone
+ * (prefixes and suffixes such as train/, val_, valid_0's, /epoch, (B) do
+ * not matter); a NULL key guesses +1. */
+int ry_metric_goal_guess(const char *key);
+
+/* Where a metric's goal comes from. */
+typedef enum ry_goal_source {
+	RY_GOAL_GUESSED,    /* the name */
+	RY_GOAL_WORKSPACE,  /* the workspace setting metric.KEY.goal */
+	RY_GOAL_EXPERIMENT, /* the experiment's setting metric.KEY.goal */
+} ry_goal_source;
+
+/* The goal of a metric of experiment experiment_id (0: none in particular):
+ * the experiment's setting "metric.KEY.goal" = max|min|none, else the
+ * workspace's, else the guess.  st may be NULL to guess only; src may be
+ * NULL. */
+int ry_metric_goal_source(ry_store *st, int64_t experiment_id, const char *key, ry_goal_source *src);
+/* What a front end calls a source: "guessed from the name", "workspace",
+ * "experiment".  A static string. */
+const char *ry_metric_goal_source_name(ry_goal_source src);
+int ry_metric_goal_in(ry_store *st, int64_t experiment_id, const char *key);
+/* The goal for runs side by side (compare), given their experiments'
+ * ids: that experiment's when all share one, else the workspace's. */
+int ry_metric_goal_of_runs(ry_store *st, const int64_t *experiment_ids, size_t n, const char *key);
+/* The same for the workspace as a whole (no experiment's setting). */
 int ry_metric_goal(ry_store *st, const char *key);
 
-/* Whether the workspace names the goal of this metric (a metric.KEY.goal
- * setting), rather than the name heuristic deciding: a metric someone set a
- * goal for is one they watch.  False for a NULL st or key. */
+/* Whether the workspace names a direction for this metric (metric.KEY.goal
+ * is max or min), rather than the name heuristic deciding: a metric someone
+ * set a goal for is one they watch.  False for a NULL st or key. */
 bool ry_metric_goal_set(ry_store *st, const char *key);
 
-/* The word for a goal: "max" for +1, "min" for -1 (what `show`, `compare`
- * and --json print, and what metric.KEY.goal and a gate METRIC:max take). */
+/* Save the goal of metric KEY -- "max", "min" or "none" (also higher,
+ * lower, neither), or NULL to forget it -- for experiment experiment_id
+ * (> 0) or for the workspace (0).  RY_EINVAL for another word. */
+int ry_metric_goal_save(ry_store *st, int64_t experiment_id, const char *key, const char *goal);
+
+/* Read a goal word (max/higher, min/lower, none/neither, any case) into
+ * *goal; false for NULL or another word. */
+bool ry_metric_goal_parse(const char *word, int *goal);
+
+/* The word for a goal: "max" for +1, "min" for -1, "none" for 0 (what
+ * `show`, `compare` and --json print, and what metric.KEY.goal takes; a
+ * gate METRIC:max takes the first two). */
 const char *ry_metric_goal_name(int goal);
 
-/* Whether a is strictly better than b under goal (NaN is never better). */
+/* Whether a is strictly better than b under goal (NaN is never better;
+ * nothing is better under goal 0). */
 bool ry_metric_better(int goal, double a, double b);
 
 /* Index of the best of v[0..n) under goal, or -1 when no value is finite or
  * when two or more share the best: a tie has no best, marking one of them
- * would claim a difference.  NaN and infinities are skipped.  What compare
+ * would claim a difference.  Always -1 under goal 0.  NaN and infinities are skipped.  What compare
  * marks as best, in the CLI and the TUI. */
 long ry_metric_best_index(const double *v, size_t n, int goal);
 
-/* A summary's best value under goal: its max or its min; NaN for NULL. */
+/* A summary's best value under goal: its max or its min; NaN for NULL or
+ * goal 0 (no best). */
 double ry_metric_summary_best(const ry_metric_summary *s, int goal);
 
 /* Bytes used by stored metric chunks and the number of points in them. */

@@ -419,12 +419,19 @@ static ry_field *metric_field(ry_store *st, const char *key, ry_metric_agg agg)
 	case RY_AGG_MIN: f->col = "min"; break;
 	case RY_AGG_MAX: f->col = "max"; break;
 	case RY_AGG_COUNT: f->col = "n"; break;
-	case RY_AGG_BEST: f->col = ry_metric_goal(st, key) > 0 ? "max" : "min"; break; /* summary columns */
+	case RY_AGG_BEST: { /* summary columns; a metric with no goal has no best (col NULL: refused) */
+		int goal = ry_metric_goal(st, key);
+		f->col = goal > 0 ? "max" : goal < 0 ? "min" : NULL;
+		break;
 	}
+	}
+	/* A param of the same key owns the bare name (resolve_name): the
+	 * metric's heading says which it is. */
+	const char *pfx = key_exists(st, sql_param_exists, key) ? "metrics." : "";
 	if (agg == RY_AGG_LAST)
-		f->label = ry_xstrdup(key);
+		f->label = ry_xasprintf("%s%s", pfx, key);
 	else
-		f->label = ry_xasprintf("%s.%s", key, aggs[agg].name);
+		f->label = ry_xasprintf("%s%s.%s", pfx, key, aggs[agg].name);
 	return f;
 }
 
@@ -497,8 +504,8 @@ static const char *const tag_prefixes[] = { "tags.", "tag.", NULL };
 /* Resolve `name` (with `qkey`: the quoted-key form PREFIX."KEY"[.AGG], where
  * name is the prefix).  On failure returns NULL, *why is the complaint and
  * *hint (may be NULL) what to do; both malloc'd. */
-static ry_field *resolve(ry_store *st, const char *name, const char *qkey, const char *qagg,
-                         char **why, char **hint)
+static ry_field *resolve_name(ry_store *st, const char *name, const char *qkey, const char *qagg,
+                              char **why, char **hint)
 {
 	const char *rest;
 	*why = *hint = NULL;
@@ -549,17 +556,12 @@ static ry_field *resolve(ry_store *st, const char *name, const char *qkey, const
 	if ((rest = strip_prefix(name, tag_prefixes)) && *rest)
 		return tag_field(rest);
 
-	/* A bare key: a param or a metric, whichever exists. */
-	bool p = key_exists(st, sql_param_exists, name);
-	bool m = key_exists(st, sql_metric_exists, name);
-	if (p && m) {
-		*why = ry_xasprintf("'%s' is both a param and a metric", name);
-		*hint = ry_xasprintf("write params.%s or metrics.%s", name, name);
-		return NULL;
-	}
-	if (p)
+	/* A bare key: a param or a metric, whichever exists.  Both is the
+	 * param: it is what the user set, while capture may also have read the
+	 * startup line that echoed it ("lr=0.01"); metrics.KEY reaches the other. */
+	if (key_exists(st, sql_param_exists, name))
 		return param_field(st, name);
-	if (m)
+	if (key_exists(st, sql_metric_exists, name))
 		return metric_field(st, name, RY_AGG_LAST);
 	ry_field *f = resolve_metric(st, name, false);
 	if (f)
@@ -570,6 +572,21 @@ static ry_field *resolve(ry_store *st, const char *name, const char *qkey, const
 	else
 		*hint = unknown_hint(st, name);
 	return NULL;
+}
+
+/* resolve_name, refusing the .best of a metric whose goal is none: there
+ * is no best to compare with, and max or min would pretend there is. */
+static ry_field *resolve(ry_store *st, const char *name, const char *qkey, const char *qagg,
+                         char **why, char **hint)
+{
+	ry_field *f = resolve_name(st, name, qkey, qagg, why, hint);
+	if (f && f->kind == RY_FIELD_METRIC && !f->col) {
+		*why = ry_xasprintf("metric '%s' has no goal, so no .best", f->key);
+		*hint = ry_xasprintf("write .max or .min, or give it one: runyard goal %s max|min", f->key);
+		ry_field_free(f);
+		f = NULL;
+	}
+	return f;
 }
 
 /* A quoted string at s (s[0] is the quote).  Inside, a backslash escapes

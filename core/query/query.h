@@ -8,7 +8,7 @@
  * Fields: name, status, host, experiment, created, started, ended, duration,
  * cost, id, uuid, source, exit_code, gpus, git_commit, git_branch;
  * params.KEY, metrics.KEY (last value) with .min .max .best .n, tags.KEY;
- * a bare KEY resolves to a param or a metric when exactly one exists.
+ * a bare KEY resolves to a param or a metric, the param when both exist.
  * A filter compiles to SQL with every value bound, never spliced.
  */
 #ifndef RY_QUERY_H

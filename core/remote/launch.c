@@ -123,21 +123,65 @@ int ry_launch_check_gpus(const ry_host *host, int ngpus)
 	return 0;
 }
 
-int ry_launch_check_free_gpus(const ry_host *probed, int ngpus)
+/* What is wrong with ngpus GPUs on probed, without a remedy (each front end
+ * names its own: flags, or the dialog's fields); NULL when nothing is. */
+static char *free_gpus_fact(const ry_host *probed, int ngpus)
 {
 	int *idx;
 	size_t nfree;
 	if (ngpus > 0 && probed->ngpus == 0)
-		return ry_error_set(RY_EREFUSED, "%s has no GPUs (no nvidia-smi there); launch with --gpus 0 or "
-		                    "pick a GPU host", probed->name);
+		return ry_xasprintf("%s has no GPUs (no nvidia-smi there)", probed->name);
 	idx = ry_xcalloc(probed->ngpus + 1, sizeof *idx);
 	nfree = ry_host_free_gpus(probed, idx, probed->ngpus);
 	free(idx);
 	if (ngpus > 0 && (size_t)ngpus > nfree)
-		return ry_error_set(RY_EREFUSED, "only %zu of the %zu GPUs on %s are free, %d asked; ask for fewer, "
-		                    "name them with --gpu-ids, or wait (see 'runyard hosts --probe %s')",
-		                    nfree, probed->ngpus, probed->name, ngpus, probed->name);
-	return 0;
+		return ry_xasprintf("only %zu of the %zu GPUs on %s are free, %d asked", nfree, probed->ngpus,
+		                    probed->name, ngpus);
+	return NULL;
+}
+
+int ry_launch_check_free_gpus(const ry_host *probed, int ngpus)
+{
+	char *fact = free_gpus_fact(probed, ngpus);
+	int rc = 0;
+	if (fact && !probed->ngpus)
+		rc = ry_error_set(RY_EREFUSED, "%s; launch with --gpus 0 or pick a GPU host", fact);
+	else if (fact)
+		rc = ry_error_set(RY_EREFUSED, "%s; ask for fewer, name them with --gpu-ids, or wait (see 'runyard "
+		                  "hosts --probe %s')", fact, probed->name);
+	free(fact);
+	return rc;
+}
+
+void ry_launch_gpu_check_from(ry_launch_gpu_check *g, const ry_host *probed, int ngpus)
+{
+	g->free = -1, g->verdict = NULL, g->message = NULL, g->fact = NULL;
+	if (ngpus <= 0)
+		return;
+	if (probed->probe_rc) {
+		g->message = ry_xasprintf("free GPUs on %s unknown (%s); the launch checks again", probed->name,
+		                          probed->error ? probed->error : "probe failed");
+		return;
+	}
+	int *idx = ry_xcalloc(probed->ngpus + 1, sizeof *idx);
+	g->free = (int)ry_host_free_gpus(probed, idx, probed->ngpus);
+	free(idx);
+	if (ry_launch_check_free_gpus(probed, ngpus)) {
+		g->verdict = "too few free";
+		g->message = ry_xstrdup(ry_error_last());
+		g->fact = free_gpus_fact(probed, ngpus);
+	} else {
+		g->verdict = "ok";
+	}
+}
+
+void ry_launch_gpu_check_clear(ry_launch_gpu_check *g)
+{
+	if (!g)
+		return;
+	free(g->message);
+	free(g->fact);
+	g->free = -1, g->verdict = NULL, g->message = NULL, g->fact = NULL;
 }
 
 /* How many GPUs a spec asks for before the host is probed: its --gpu-ids,
@@ -350,7 +394,7 @@ out:
 }
 
 /* Params from the command's arguments, parsed as for local runs. */
-void ry_remote__record_params(ry_store *st, int64_t id, char *const *argv)
+void ry_launch__record_params(ry_store *st, int64_t id, char *const *argv)
 {
 	ry_kv *kv = NULL;
 	size_t n = 0;
@@ -359,6 +403,34 @@ void ry_remote__record_params(ry_store *st, int64_t id, char *const *argv)
 	for (size_t i = 0; i < n; i++)
 		ry_run_set_param(st, id, kv[i].key, kv[i].value);
 	ry_track_kv_free(kv, n);
+}
+
+/* Take queued run id (queue.h) as the run this launch starts: it gets the
+ * host, GPUs and rate chosen now and becomes an ssh run; its command,
+ * params, tags and code were recorded when it was queued. */
+static int adopt_run(ry_store *st, int64_t id, const ry_host *host, ry_launch_result *res, char **launcher)
+{
+	ry_run *r = NULL;
+	int rc = ry_run_get(&r, st, id);
+	if (rc)
+		return rc;
+	if (strcmp(r->status, "queued")) {
+		rc = ry_error_set(RY_ESTALE, "run %s is %s, not queued: it was started or cancelled meanwhile", r->name,
+		                  r->status);
+		ry_run_free(r);
+		return rc;
+	}
+	res->run_id = id;
+	snprintf(res->uuid, sizeof res->uuid, "%s", r->uuid);
+	ry_run_free(r);
+	/* the launcher's mark first: once it is an ssh run, sync looks at it */
+	if ((rc = ry_remote__mark_launcher(st, res->uuid, launcher)))
+		return rc;
+	if ((rc = ry_run_set_text(st, id, "host", host->name)) || (rc = ry_run_set_text(st, id, "gpus", res->gpus)) ||
+	    (rc = ry_run_set_real(st, id, "cost_rate", res->cost_rate)) ||
+	    (rc = ry_run_set_text(st, id, "source", ry_host_is_slurm(host) ? "slurm" : "ssh")))
+		return rc;
+	return 0;
 }
 
 /* The launcher's pid file in the run's local directory, kept while the
@@ -400,14 +472,15 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
                   ry_launch_result *res)
 {
 	ry_remote_options def = RY_REMOTE_OPTIONS_INIT;
-	ry_codepack *pack = NULL;
+	ry_codepack *made = NULL;
+	const ry_codepack *pack = spec->pack;
 	ry_ssh *s = NULL;
 	ry_host *probe = NULL;
 	ry_run_spec rs = RY_RUN_SPEC_INIT;
 	char *cwd = NULL, *command = NULL, *workdir = NULL, *rundir = NULL, *packpath = NULL;
 	char *launcher = NULL;
 	int rc, ngpus = 0;
-	bool created = false, uncertain = false, slurm = ry_host_is_slurm(host);
+	bool created = false, adopted = false, uncertain = false, slurm = ry_host_is_slurm(host);
 	ry_host *priced = NULL;
 
 	memset(res, 0, sizeof *res);
@@ -427,9 +500,12 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 	if (!cwd)
 		return ry_error_set(RY_EIO, "cannot read the current directory: %s", strerror(errno));
 
-	progress(o, 0, "packing code");
-	if ((rc = ry_codepack_create(&pack, cwd, spec->code_dir, o->progress, o->payload)))
-		goto out;
+	if (!pack) {
+		progress(o, 0, "packing code");
+		if ((rc = ry_codepack_create(&made, cwd, spec->code_dir, o->progress, o->payload)))
+			goto out;
+		pack = made;
+	}
 	progress(o, 0, "connecting");
 	if ((rc = ry_remote__open_host(&s, host, o, NULL)))
 		goto out;
@@ -458,24 +534,32 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 
 	command = ry_launch_command_line(spec->argv);
 	res->cost_rate = ry_cost_rate(priced ? priced : host, ngpus);
-	rs.experiment = spec->experiment;
-	rs.name = spec->name;
-	rs.status = "queued";
-	rs.command = command;
-	rs.cwd = cwd;
-	rs.host = host->name;
-	rs.gpus = res->gpus;
-	rs.source = slurm ? "slurm" : "ssh";
-	rs.cost_rate = res->cost_rate;
-	rs.time_limit = spec->time_limit;
-	if ((rc = ry_run_create(st, &rs, &res->run_id, res->uuid)))
-		goto out;
-	created = true;
-	if ((rc = ry_remote__mark_launcher(st, res->uuid, &launcher)))
+	if (spec->run_id) {
+		if ((rc = adopt_run(st, spec->run_id, host, res, &launcher)))
+			goto out;
+		adopted = true;
+	} else {
+		rs.experiment = spec->experiment;
+		rs.name = spec->name;
+		rs.status = "queued";
+		rs.command = command;
+		rs.cwd = cwd;
+		rs.host = host->name;
+		rs.gpus = res->gpus;
+		rs.source = slurm ? "slurm" : "ssh";
+		rs.cost_rate = res->cost_rate;
+		rs.time_limit = spec->time_limit;
+		if ((rc = ry_run_create(st, &rs, &res->run_id, res->uuid)))
+			goto out;
+		created = true;
+	}
+	if (!launcher && (rc = ry_remote__mark_launcher(st, res->uuid, &launcher)))
 		goto out;
 	ry_fault("launch-created");
-	ry_remote__record_params(st, res->run_id, spec->argv);
-	ry_remote__record_code(st, res->run_id, pack);
+	if (created) {
+		ry_launch__record_params(st, res->run_id, spec->argv);
+		ry_remote__record_code(st, res->run_id, pack);
+	}
 
 	if ((rc = ry_remote__prepare(s, host, res->uuid, pack->sha256, !slurm, &workdir, &res->pack_reused)))
 		goto out;
@@ -514,7 +598,17 @@ out:
 		ry_run_set_notes(st, res->run_id, msg);
 		ry_error_set(rc, "%s", msg);
 		free(msg);
-	} else if (rc && created) {
+	} else if (rc && adopted && (rc == RY_EBUSY || rc == RY_EREFUSED)) {
+		/* its GPUs went to another launch: queued again, as it was */
+		int keep = rc;
+		char *msg = ry_xstrdup(ry_error_last());
+		ry_run_set_text(st, res->run_id, "source", "queue");
+		ry_run_set_text(st, res->run_id, "host", NULL);
+		ry_run_set_text(st, res->run_id, "gpus", NULL);
+		ry_run_set_text(st, res->run_id, "remote_dir", NULL);
+		ry_error_set(keep, "%s", msg);
+		free(msg);
+	} else if (rc && (created || adopted)) {
 		char *msg = ry_xasprintf("launch failed: %s", ry_error_last());
 		int keep = rc;
 		ry_run_set_notes(st, res->run_id, msg);
@@ -525,8 +619,9 @@ out:
 	if (launcher)
 		unlink(launcher);
 	free(launcher);
+	res->uncertain = rc && uncertain;
 	ry_ssh_close(s);
-	ry_codepack_free(pack);
+	ry_codepack_free(made);
 	ry_host_free(probe);
 	ry_host_free(priced);
 	free(cwd);
@@ -761,12 +856,13 @@ double ry_remote__ended_at(const ry_remote__state *rs)
 	return ry_now();
 }
 
-/* Whether the process that launched run uuid is still at it (its pid
- * file, mark_launcher). */
-bool ry_remote__launcher_alive(ry_store *st, const char *uuid)
+/* Whether the process that launched run r may still be at it: its pid
+ * file (mark_launcher) names a live process, or there is none yet and the
+ * run is seconds old (the launcher writes it just after creating the run). */
+bool ry_remote__launcher_alive(ry_store *st, const ry_run *r)
 {
-	char *dir = ry_remote_local_dir(st, uuid), *path = ry_xasprintf("%s/launcher", dir);
-	bool alive = ry_track_pidfile_alive(path);
+	char *dir = ry_remote_local_dir(st, r->uuid), *path = ry_xasprintf("%s/launcher", dir);
+	bool alive = ry_track_pidfile_alive(path) || (access(path, F_OK) != 0 && ry_now() - r->created < 30);
 	free(path);
 	free(dir);
 	return alive;
@@ -814,7 +910,7 @@ static int sync_queued(ry_store *st, ry_run *r, const ry_remote__state *rs, ry_s
 	int rc;
 	if (rs->has_pid || rs->has_exit)
 		return ry_remote__mark_running(st, r, rs->started);
-	if (ry_remote__launcher_alive(st, r->uuid))
+	if (ry_remote__launcher_alive(st, r))
 		return 1;
 	if (!strcmp(rs->reason, "cancelled"))
 		return (rc = ry_remote__settle_unstarted(st, r, "killed", "cancelled before the job started", rep)) ? rc : 2;
@@ -1075,7 +1171,7 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
 		}
 		if (!r->remote_dir) {
 			/* queued, and its launch never got as far as the host */
-			if (!ry_remote__launcher_alive(st, r->uuid) &&
+			if (!ry_remote__launcher_alive(st, r) &&
 			    ry_remote__settle_unstarted(st, r, "failed", "the launch stopped before it reached the host; nothing ran", rep))
 				sync_failed(rep, &errs, r, RY_SSH_OK);
 			continue;
@@ -1121,7 +1217,7 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 		return rc;
 	if (ry_remote_owns(r) && !r->remote_dir && !strcmp(r->status, "queued")) {
 		ry_sync_report none = { 0 };
-		rc = ry_remote__launcher_alive(st, r->uuid)
+		rc = ry_remote__launcher_alive(st, r)
 			? ry_error_set(RY_EREFUSED, "run %s is still being launched and has not reached %s yet; "
 			               "cancel it again in a moment", r->name, r->host ? r->host : "its host")
 			: ry_remote__settle_unstarted(st, r, "killed", "cancelled before the launch reached the host", &none);

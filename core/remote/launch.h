@@ -2,27 +2,23 @@
  * Remote jobs on SSH hosts: launch, sync (stream + reconcile), cancel.
  *
  * Launch ships the code (codepack.h) to <workdir>/packs/<sha256>.tar once
- * per distinct tree, unpacks it into <workdir>/runs/<uuid>/code, writes a
- * wrapper script there and starts it detached (setsid nohup) with
- * CUDA_VISIBLE_DEVICES, RUNYARD_METRICS, RUNYARD_ARTIFACTS and
- * PYTHONUNBUFFERED set.  The wrapper writes, in <workdir>/runs/<uuid>/:
- *   pid        the wrapper's pid = the job's process group id
- *   pid_start  its start time in clock ticks (/proc/PID/stat field 22)
- *   log        the command's stdout and stderr
- *   metrics.jsonl, artifacts/   the job's structured output
- *   heartbeat  Unix time, refreshed every 10 s while it runs
- *   reason     "cancelled" or "time limit" when runyard stopped it
- *   exit_code  written (atomically) when the command ended
- * and enforces the time limit itself (TERM to the group, KILL 10 s later),
- * so the limit holds with runyard closed.
- *
+ * per distinct tree, unpacks it into <workdir>/runs/<uuid>/code, takes the
+ * GPUs' leases (lease.h), writes the job wrapper there and starts it
+ * detached (setsid nohup) with CUDA_VISIBLE_DEVICES (PCI bus order),
+ * RUNYARD_RUN_ID, RUNYARD_METRICS, RUNYARD_ARTIFACTS and PYTHONUNBUFFERED
+ * set.  What the wrapper and its watchdog write in the run directory, and
+ * how a job, its time limit and its cancel end its whole process group, is
+ * jobscript.h's contract.
  * Sync pulls log and metric bytes from the offsets stored on the run
  * (runs.log_offset, runs.metrics_offset) into the local run directory
  * (<db>.runs/<uuid>/log) and the ingest API, then settles the status:
  * finished / failed from exit_code, killed when runyard stopped it, lost
- * when the pid is gone without an exit code; artifacts are fetched into the
- * workspace's artifact store with their sha256 checked.  An unreachable
- * host leaves its runs running, untouched, for the next sync.
+ * when the pid is gone without an exit code, each ended when the host saw
+ * it end; artifacts are fetched into the workspace's artifact store with
+ * their sha256 checked.  A run left queued by a launch that was killed or
+ * cut off is settled from the run directory (running if its job started,
+ * failed if nothing ran).  An unreachable host leaves its runs running,
+ * untouched, for the next sync.
  *
  * Every call opens its own SSH session(s) and takes a ry_remote_options
  * with a timeout, a cancel flag and a progress callback, so a TUI can run
@@ -65,11 +61,13 @@ typedef struct ry_launch_spec {
 	char *const *argv;       /* the command, NULL-terminated */
 	const char *cwd;         /* the directory whose code is shipped; NULL: getcwd */
 	const char *code_dir;    /* shipped when cwd is outside a git repository */
+	int64_t run_id;          /* > 0: launch as this queued run (queue.h) instead of creating one */
+	const struct ry_codepack *pack; /* ship this pack (kept when queued) instead of packing cwd */
 	const char *partition;   /* Slurm hosts (slurm.h): NULL the host's partition, else the cluster's */
 	const char *account;     /* Slurm hosts: NULL the host's account */
 	const char *qos;         /* Slurm hosts: NULL the host's qos */
 } ry_launch_spec;
-#define RY_LAUNCH_SPEC_INIT { 1, NULL, NULL, -1, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL }
+#define RY_LAUNCH_SPEC_INIT { 1, NULL, NULL, -1, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL }
 
 typedef struct ry_launch_result {
 	int64_t run_id;
@@ -81,6 +79,7 @@ typedef struct ry_launch_result {
 	char pack_sha256[65];
 	int64_t pack_size;
 	int pid;
+	bool uncertain;          /* failed with the start sent: the job may run; sync settles the run */
 	char job_id[32];         /* Slurm hosts: the job id; "" otherwise */
 } ry_launch_result;
 
@@ -102,9 +101,33 @@ int ry_launch_check_gpus(const ry_host *host, int ngpus);
  * launch refuses with; else 0.  GPUs named by --gpu-ids are not checked. */
 int ry_launch_check_free_gpus(const ry_host *probed, int ngpus);
 
+/* What the estimate (the CLI's `launch --estimate`, the TUI's launch
+ * dialog) says about free GPUs before connecting to launch, from a probe
+ * made now.  The launch itself checks again. */
+typedef struct ry_launch_gpu_check {
+	int free;             /* free GPUs on the host; -1: unknown or not checked */
+	const char *verdict;  /* "ok", "too few free" (static); NULL: unknown or not checked */
+	char *message;        /* why not ok, or why unknown; NULL when ok or not checked (owned) */
+	char *fact;           /* too few free: the message without its remedy, which names the CLI's
+	                       * flags, for a front end that names its own (owned); else NULL */
+} ry_launch_gpu_check;
+
+/* The check of ngpus GPUs chosen by count against `probed`, a probe of
+ * the host (probe_rc != 0: it could not be reached, so the count is
+ * unknown and the message says why); ngpus <= 0 needs none free and is
+ * not checked.  Release with ry_launch_gpu_check_clear. */
+void ry_launch_gpu_check_from(ry_launch_gpu_check *g, const ry_host *probed, int ngpus);
+
+/* Free g's message and make it "not checked"; NULL is fine. */
+void ry_launch_gpu_check_clear(ry_launch_gpu_check *g);
+
 /* Launch spec->argv on `host`.  Refuses (RY_EREFUSED) when fewer GPUs are
- * free than asked or max_gpus is exceeded.  On success the run exists with
- * status running, source 'ssh', host, gpus, cost_rate, remote_dir, pid.
+ * free than asked or max_gpus is exceeded, RY_EBUSY when another launch
+ * took them meanwhile.  On success the run exists with status running,
+ * source 'ssh', host, gpus, cost_rate, remote_dir, pid.  A run launched as
+ * a queued one (spec->run_id) that was refused for its GPUs is left as it
+ * was, queued, for a later try; any other failure fails it, as it fails a
+ * run created here.
  * On a Slurm host (slurm.h) the job is submitted with sbatch instead: the
  * run is queued, source 'slurm', with tag slurm_job_id (res->pid 0,
  * res->job_id set), until sync sees Slurm start it. */
@@ -158,5 +181,9 @@ char *ry_remote_local_dir(ry_store *st, const char *uuid);
 /* Remote runs (source 'ssh' or 'slurm'), newest first.  Free with ry_remote_jobs_free. */
 int ry_remote_jobs(ry_store *st, ry_run ***runs, size_t *n);
 void ry_remote_jobs_free(ry_run **runs, size_t n);
+
+/* Core-internal (queue.c): record the params of a command's arguments on
+ * run id, as a launch does. */
+void ry_launch__record_params(ry_store *st, int64_t id, char *const *argv);
 
 #endif

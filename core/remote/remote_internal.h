@@ -47,8 +47,9 @@ int ry_remote__pull(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, co
 int ry_remote__fetch_artifacts(ry_store *st, ry_ssh *s, const ry_run *r, const char *localdir,
                                ry_sync_report *rep);
 
-/* Whether the process that launched run uuid still runs. */
-bool ry_remote__launcher_alive(ry_store *st, const char *uuid);
+/* Whether the process that launched run r may still be at it (its pid
+ * file names a live process, or there is none yet and r is seconds old). */
+bool ry_remote__launcher_alive(ry_store *st, const ry_run *r);
 
 /* A queued run whose job started is running from `started` (<= 0: now),
  * in the store and in r; a "launch" event says so. */
@@ -64,9 +65,8 @@ int ry_remote__settle_unstarted(ry_store *st, const ry_run *r, const char *statu
 int ry_remote__prepare(ry_ssh *s, const ry_host *host, const char *uuid, const char *sha256, bool need_setsid,
                        char **workdir, bool *have);
 
-/* A new run's params (from its command, as for local runs) and code
- * provenance (the pack's commit, branch, dirty flag). */
-void ry_remote__record_params(ry_store *st, int64_t id, char *const *argv);
+/* A new run's code provenance (the pack's commit, branch, dirty flag); its
+ * params are ry_launch__record_params's (launch.h). */
 void ry_remote__record_code(ry_store *st, int64_t id, const ry_codepack *pack);
 
 /* The launcher's pid file in run uuid's local directory (*path, caller

@@ -477,7 +477,7 @@ static int array_run(ry_store *st, const ry_host *host, const ry_slurm_array_spe
 	free(command);
 	if (rc)
 		return rc;
-	ry_remote__record_params(st, *id, spec->argvs[i]);
+	ry_launch__record_params(st, *id, spec->argvs[i]);
 	ry_remote__record_code(st, *id, pack);
 	for (size_t t = 0; t < spec->ntags; t++)
 		ry_run_set_tag(st, *id, spec->tag_keys[t], spec->tag_values[t]);
@@ -896,7 +896,7 @@ int ry_slurm__sync_one(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg,
 
 	if (!job) {
 		/* sbatch never answered: the launcher is at it, or it died */
-		if (!strcmp(r->status, "queued") && !ry_remote__launcher_alive(st, r->uuid))
+		if (!strcmp(r->status, "queued") && !ry_remote__launcher_alive(st, r))
 			return ry_remote__settle_unstarted(st, r, "failed", "the launch stopped before sbatch gave a job "
 			                                   "id; if a job was submitted, find it with squeue -n runyard-"
 			                                   "<uuid>", rep);

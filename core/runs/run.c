@@ -576,8 +576,8 @@ int ry_experiments_list(ry_store *st, ry_experiment **out, size_t *n)
 		"SELECT e.id, e.name, e.description, e.created, "
 		"  (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id), "
 		"  (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id AND r.status = 'running'), "
-		"  (SELECT total(r.cost_total) FROM runs r WHERE r.experiment_id = e.id AND r.status <> 'running') + "
-		"  (SELECT total(coalesce(r.cost_rate, 0) * max(?1 - r.started, 0) / 3600.0) FROM runs r "
+		"  (SELECT sum(r.cost_total) FROM runs r WHERE r.experiment_id = e.id AND r.status <> 'running'), "
+		"  (SELECT sum(r.cost_rate * max(?1 - r.started, 0) / 3600.0) FROM runs r "
 		"     WHERE r.experiment_id = e.id AND r.status = 'running') "
 		"FROM experiments e ORDER BY e.name");
 	size_t cap = 0;
@@ -595,7 +595,11 @@ int ry_experiments_list(ry_store *st, ry_experiment **out, size_t *n)
 		e->created = sqlite3_column_double(s, 3);
 		e->nruns = sqlite3_column_int64(s, 4);
 		e->nrunning = sqlite3_column_int64(s, 5);
-		e->cost = sqlite3_column_double(s, 6);
+		/* sum() is NULL where no run has a cost: unknown, not $0.00 */
+		if (sqlite3_column_type(s, 6) == SQLITE_NULL && sqlite3_column_type(s, 7) == SQLITE_NULL)
+			e->cost = NAN;
+		else
+			e->cost = sqlite3_column_double(s, 6) + sqlite3_column_double(s, 7);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {

@@ -147,7 +147,7 @@ typedef struct ry_experiment {
 	char *description;   /* owned */
 	double created;
 	int64_t nruns, nrunning;
-	double cost;         /* total cost of its runs */
+	double cost;         /* total cost of its runs; NaN when none of them has one */
 } ry_experiment;
 
 /* Every experiment, by name, with counts.  Free with ry_experiments_free. */

@@ -228,6 +228,26 @@ static const char *const migrations[] = {
 	 * canned answer, their runs settle by themselves; core/remote/
 	 * simulated.h).  Every host there was before is a real one. */
 	"ALTER TABLE hosts ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0;",
+
+	/* 7 -> 8: the run queue (issue 15).  A queued run is a run (status
+	 * queued, source 'queue': params, tags, code recorded as for any run)
+	 * plus what its launch needs later, here until it starts: the hosts it
+	 * may go to ('*': any), GPUs, its sweep's parallel cap, the command's
+	 * words (NUL-separated; a command holding a secret is refused at
+	 * queueing, so none is stored) and the code pack kept for it. */
+	"CREATE TABLE queue("
+	"  run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,"
+	"  sweep TEXT,"
+	"  hosts TEXT NOT NULL,"
+	"  gpus INTEGER NOT NULL,"
+	"  max_parallel INTEGER NOT NULL DEFAULT 0,"
+	"  argv BLOB NOT NULL,"
+	"  pack TEXT NOT NULL,"
+	"  subdir TEXT NOT NULL DEFAULT '',"
+	"  queued REAL NOT NULL,"
+	"  tries INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT);"
+	"CREATE INDEX queue_in_order ON queue(queued, run_id);",
 };
 
 int ry_store__migrate(sqlite3 *db, int from, int target)

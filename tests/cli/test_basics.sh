@@ -173,7 +173,7 @@ expect_rc 0 "compare --json succeeds"
 expect_json "[r['id'] for r in d['runs']] == [$A, $B]" "compare --json keeps the order of the runs" \
 	"all(len(p['values']) == 2 and p['differs'] == (p['values'][0] != p['values'][1]) for p in d['params'])" \
 	"compare --json marks exactly the differing params" \
-	"all(m['goal'] in ('max', 'min') and len(m['values']) == 2 for m in d['metrics'])" \
+	"all(m['goal'] in ('max', 'min', 'none') and len(m['values']) == 2 for m in d['metrics'])" \
 	"compare --json has per-run metric summaries" \
 	"all(m['best_run'] in ($A, $B) for m in d['metrics'] if m['best_run'] is not None)" \
 	"compare --json names the best run per metric"

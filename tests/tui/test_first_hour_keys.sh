@@ -33,7 +33,7 @@ fi
 if screen | tail -2 | head -1 | grep -qF "exp: all"; then ok "the status line keeps its row above the bar"
 else fail "the status line keeps its row above the bar"; fi
 send Enter
-if wait_last " find" && last_row | grep -qF "w wrap" && ! last_row | grep -qF "mark+down"; then
+if wait_last "w wrap" && last_row | grep -qF " find" && ! last_row | grep -qF "mark+down"; then
 	ok "the run detail has hints of its own"
 else
 	fail "the run detail has hints of its own"

@@ -54,6 +54,61 @@ static void seed(struct ry_test_ws *ws, size_t runs, size_t steps, uint64_t s)
 		fail_msg("seed: %s", ry_error_last());
 }
 
+/* The launch estimate's free-GPU check (both front ends') on a demo host:
+ * its canned probe answers without a connection; too few free is the
+ * verdict with the fact apart from the CLI's remedy; an unreachable host
+ * is unknown, with the reason; none asked is not checked. */
+static void test_demo_hosts__gpu_check_reads_the_canned_probe(void **state)
+{
+	struct ry_test_ws ws;
+	ry_host *hosts = NULL, *h;
+	size_t n = 0;
+	ry_hosts_probe_options po = RY_HOSTS_PROBE_OPTIONS_INIT;
+	ry_launch_gpu_check g;
+	(void)state;
+	ry_launch_gpu_check_clear(NULL);
+	seed(&ws, 12, 10, 7);
+	assert_int_equal(ry_hosts_list(&hosts, &n, NULL, NULL, ws.st), 0);
+	assert_non_null(h = ry_hosts_find(hosts, n, "a100-box-1"));
+	assert_int_equal(ry_host_probe(h, &po), 0);
+	assert_int_equal(h->probe_rc, 0);
+	int *idx = calloc(h->ngpus + 1, sizeof *idx);
+	int nfree = (int)ry_host_free_gpus(h, idx, h->ngpus);
+	free(idx);
+	assert_true(nfree >= 1);
+
+	ry_launch_gpu_check_from(&g, h, nfree);
+	assert_string_equal(g.verdict, "ok");
+	assert_int_equal(g.free, nfree);
+	assert_null(g.message);
+	ry_launch_gpu_check_clear(&g);
+
+	ry_launch_gpu_check_from(&g, h, nfree + 1);
+	assert_string_equal(g.verdict, "too few free");
+	assert_non_null(strstr(g.message, "--gpu-ids")); /* the CLI's remedy */
+	assert_non_null(g.fact);
+	assert_null(strstr(g.fact, "--"));
+	assert_int_equal(strncmp(g.message, g.fact, strlen(g.fact)), 0); /* one sentence, written once */
+	ry_launch_gpu_check_clear(&g);
+	assert_null(g.message);
+	assert_null(g.fact);
+
+	ry_launch_gpu_check_from(&g, h, 0);
+	assert_null(g.verdict);
+	assert_null(g.message);
+
+	h->probe_rc = RY_EIO;
+	free(h->error);
+	h->error = strdup("connection refused");
+	ry_launch_gpu_check_from(&g, h, 1);
+	assert_null(g.verdict);
+	assert_int_equal(g.free, -1);
+	assert_non_null(strstr(g.message, "unknown (connection refused)"));
+	ry_launch_gpu_check_clear(&g);
+	ry_hosts_free(hosts, n);
+	ry_test_ws_close(&ws);
+}
+
 static void test_demo_seed__default_workspace_is_believable(void **state)
 {
 	struct ry_test_ws ws;
@@ -248,6 +303,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_demo_seed__default_workspace_is_believable),
+		cmocka_unit_test(test_demo_hosts__gpu_check_reads_the_canned_probe),
 		cmocka_unit_test(test_demo_seed__curves_look_like_training),
 		cmocka_unit_test(test_demo_seed__same_seed_same_data),
 		cmocka_unit_test(test_demo_seed__scales_and_handles_tiny_sizes),

@@ -119,11 +119,79 @@ static void test_logtext__lightning_ends_with_val_loss(void **state)
 	tui_logtext_free(lt);
 }
 
+/* tqdm 4.67's nested bars (tests/helpers/train_nested.sh): the inner bar at
+ * position 1 is reached with "\n" and left with "\x1b[A"; closed with
+ * leave=False it is blanked.  A terminal ends with the outer bar's last
+ * state and the next line, not every redraw. */
+#define BLK "\xe2\x96\x88"
+static const char nested_bytes[] =
+	"\repoch:   0%|          | 0/2 [00:00<?, ?it/s]"
+	"\n\rbatch:   0%|          | 0/3 [00:00<?, ?it/s]\x1b[A"
+	"\n\rbatch:  33%|" BLK "\xe2\x96\x8e      | 1/3 [00:00<00:00,  9.95it/s]\x1b[A"
+	"\n\rbatch: 100%|" BLK BLK BLK BLK BLK BLK BLK BLK BLK BLK "| 3/3 [00:00<00:00,  9.92it/s]\x1b[A"
+	"\n\r                                                    \x1b[A"
+	"\repoch:  50%|" BLK BLK BLK BLK BLK "     | 1/2 [00:00<00:00,  3.31it/s, loss=0.402]"
+	"\n\rbatch:   0%|          | 0/3 [00:00<?, ?it/s]\x1b[A"
+	"\n\r                                                    \x1b[A"
+	"\repoch: 100%|" BLK BLK BLK BLK BLK BLK BLK BLK BLK BLK "| 2/2 [00:00<00:00,  3.30it/s, loss=0.213]\n"
+	"done\n";
+
+static void test_logtext__nested_tqdm_bars_end_in_their_last_state(void **state)
+{
+	(void)state;
+	tui_logtext *lt = render_all(nested_bytes, sizeof nested_bytes - 1);
+	assert_int_equal(tui_logtext_count(lt), 2);
+	assert_string_equal(text(lt, 0), "epoch: 100%|" BLK BLK BLK BLK BLK BLK BLK BLK BLK BLK
+	                                 "| 2/2 [00:00<00:00,  3.30it/s, loss=0.213]");
+	assert_string_equal(text(lt, 1), "done");
+	tui_logtext_free(lt);
+}
+
+/* ESC [ n A goes n rows up (rich, pip); ESC [ 2K blanks the row; the
+ * cursor goes no higher than the first row; colour survives a row being
+ * redrawn from above. */
+static void test_logtext__cursor_up_n_and_erase_line(void **state)
+{
+	(void)state;
+	static const char s[] = "\x1b[32mA\x1b[0m-one\nB-one\nC-one\x1b[2A\rA\x1b[1B\r\x1b[2KB-two\n\nD\x1b[9A\rZ";
+	tui_logtext *lt = render_all(s, sizeof s - 1);
+	assert_int_equal(tui_logtext_count(lt), 4);
+	assert_string_equal(text(lt, 0), "Z-one");
+	assert_string_equal(text(lt, 1), "B-two");
+	assert_string_equal(text(lt, 2), "C-one");
+	assert_string_equal(text(lt, 3), "D");
+	tui_logtext_free(lt);
+	static const char g[] = "\x1b[32mgreen\x1b[0m\nx\x1b[A\rG";
+	lt = render_all(g, sizeof g - 1);
+	assert_string_equal(text(lt, 0), "Green");
+	assert_int_equal(tui_logtext_line(lt, 0)->nspans, 1); /* G takes the pen's plain; "reen" stays green */
+	assert_int_equal(tui_logtext_line(lt, 0)->spans[0].start, 1);
+	assert_int_equal(tui_logtext_line(lt, 0)->spans[0].attr.fg, 2);
+	tui_logtext_free(lt);
+}
+
+/* A follower sees each bar once it can no longer change: after output
+ * has moved up a row, the last row is held back until the end. */
+static void test_logtext__held_rows_wait_for_the_follower(void **state)
+{
+	(void)state;
+	tui_logtext *lt = tui_logtext_new();
+	tui_logtext_feed(lt, nested_bytes, sizeof nested_bytes - 1);
+	assert_int_equal(tui_logtext_count(lt), 1);
+	assert_non_null(strstr(text(lt, 0), "epoch: 100%"));
+	tui_logtext_drop(lt);
+	assert_int_equal(tui_logtext_count(lt), 0);
+	tui_logtext_finish(lt);
+	assert_int_equal(tui_logtext_count(lt), 1);
+	assert_string_equal(text(lt, 0), "done");
+	tui_logtext_free(lt);
+}
+
 /* However the bytes are split between feeds, the lines are the same. */
 static void test_logtext__any_split_gives_the_same_lines(void **state)
 {
 	(void)state;
-	const char *all[] = { tqdm_bytes, keras_bytes, lightning_bytes,
+	const char *all[] = { tqdm_bytes, keras_bytes, lightning_bytes, nested_bytes,
 	                      "\x1b[1;31mred\x1b[0m \xe6\x97\xa5\xe6\x9c\xac x\x1b]0;t\x07y\xf0\x9f\x98\x80\n" };
 	for (size_t f = 0; f < sizeof all / sizeof all[0]; f++) {
 		size_t len = strlen(all[f]);
@@ -292,6 +360,9 @@ int main(void)
 		cmocka_unit_test(test_logtext__tqdm_shows_the_last_redraw),
 		cmocka_unit_test(test_logtext__keras_backspaces_overwrite),
 		cmocka_unit_test(test_logtext__lightning_ends_with_val_loss),
+		cmocka_unit_test(test_logtext__nested_tqdm_bars_end_in_their_last_state),
+		cmocka_unit_test(test_logtext__cursor_up_n_and_erase_line),
+		cmocka_unit_test(test_logtext__held_rows_wait_for_the_follower),
 		cmocka_unit_test(test_logtext__any_split_gives_the_same_lines),
 		cmocka_unit_test(test_logtext__partial_is_the_line_being_redrawn),
 		cmocka_unit_test(test_logtext__sgr_becomes_spans),

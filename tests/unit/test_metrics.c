@@ -520,10 +520,10 @@ static void test_metric_goal__heuristic_and_setting(void **state)
 {
 	struct ry_test_ws *ws = *state;
 	const char *lower[] = { "loss", "val_loss", "train/loss", "error_rate", "val_err", "mse", "eval_rmse",
-	                        "perplexity", "val_ppl", "wer", "test/cer", "step_time", "latency_ms",
-	                        "Val_Loss", "kl", "train/step_time" };
+	                        "perplexity", "val_ppl", "wer", "test/cer", "latency_ms",
+	                        "Val_Loss", "kl" };
 	const char *higher[] = { "acc", "val_acc", "accuracy", "f1", "auc", "val_auc", "reward", "bleu",
-	                         "items_per_sec", "precision", "tokens_per_sec", "recall", "map", "samples/s" };
+	                         "precision", "recall", "map" };
 	for (size_t i = 0; i < sizeof lower / sizeof *lower; i++)
 		if (ry_metric_goal(NULL, lower[i]) != -1)
 			fail_msg("%s should be lower-is-better", lower[i]);
@@ -537,6 +537,96 @@ static void test_metric_goal__heuristic_and_setting(void **state)
 	assert_int_equal(ry_metric_goal(ws->st, "reward"), -1);
 	assert_int_equal(ry_store_setting_set(ws->st, "metric.f1.goal", "sideways"), 0);
 	assert_int_equal(ry_metric_goal(ws->st, "f1"), 1); /* junk setting: heuristic */
+}
+
+/* The goal guessed for the keys the capture corpus records
+ * (the .expected files of tests/capture/corpus, as printed) and for their usual
+ * spellings elsewhere: -1 lower, +1 higher, 0 neither (a schedule, a
+ * counter, a clock, a speed: no best, no verdict). */
+static void test_metric_goal__guess_corpus_keys(void **state)
+{
+	(void)state;
+	static const struct { const char *key; int goal; } cases[] = {
+		/* lower is better */
+		{ "loss", -1 }, { "Loss", -1 }, { "train_loss", -1 }, { "eval_loss", -1 }, { "val_loss", -1 },
+		{ "valid_loss", -1 }, { "train loss", -1 }, { "val loss", -1 }, { "Test loss", -1 },
+		{ "Average loss", -1 }, { "Avg loss", -1 }, { "box_loss", -1 }, { "cls_loss", -1 },
+		{ "dfl_loss", -1 }, { "train/box_loss", -1 }, { "Loss/total_loss", -1 },
+		{ "Loss/classification_loss", -1 }, { "eval-logloss", -1 }, { "train-logloss", -1 },
+		{ "training's binary_logloss", -1 }, { "valid_1's binary_logloss", -1 }, { "valid_0's l1", -1 },
+		{ "valid_0's l2", -1 }, { "mae", -1 }, { "val_mae", -1 }, { "mse", -1 }, { "eval_rmse", -1 },
+		{ "perplexity", -1 }, { "ppl", -1 }, { "val_ppl", -1 }, { "wer", -1 }, { "eval_wer", -1 },
+		{ "cer", -1 }, { "error", -1 }, { "merror", -1 }, { "train_loss_epoch", -1 },
+		{ "learn", -1 }, { "test", -1 }, { "best", -1 }, { "bestTest", -1 },
+		/* higher is better */
+		{ "acc", 1 }, { "accuracy", 1 }, { "Accuracy", 1 }, { "val_acc", 1 }, { "val_accuracy", 1 },
+		{ "eval_accuracy", 1 }, { "Test accuracy", 1 }, { "eval-auc", 1 }, { "train-auc", 1 },
+		{ "training's auc", 1 }, { "valid_1's auc", 1 }, { "mAP50", 1 }, { "mAP50-95", 1 },
+		{ "metrics/mAP50-95(B)", 1 }, { "metrics/precision(B)", 1 }, { "metrics/recall(B)", 1 },
+		{ "P", 1 }, { "R", 1 }, { "f1", 1 }, { "eval_f1", 1 }, { "precision", 1 }, { "recall", 1 },
+		{ "bleu", 1 }, { "eval_bleu", 1 }, { "rouge1", 1 }, { "rougeL", 1 }, { "reward", 1 },
+		{ "Validation score", 1 }, { "val_acc/epoch", 1 },
+		{ "Cosine-Similarity Pearson", 1 }, { "Cosine-Similarity Spearman", 1 },
+		{ "Euclidean-Distance Pearson", 1 }, { "Manhattan-Distance Spearman", 1 },
+		{ "Dot-Product-Similarity Pearson", 1 },
+		/* neither */
+		{ "learning_rate", 0 }, { "lr", 0 }, { "train/lr0", 0 }, { "lr-Adam", 0 }, { "grad_norm", 0 },
+		{ "epoch", 0 }, { "step", 0 }, { "global_step", 0 }, { "eval_runtime", 0 },
+		{ "train_runtime", 0 }, { "eval_samples_per_second", 0 }, { "eval_steps_per_second", 0 },
+		{ "train_samples_per_second", 0 }, { "train_steps_per_second", 0 }, { "time", 0 },
+		{ "time_ms", 0 }, { "per-step time_s", 0 }, { "mfu", 0 }, { "it/s", 0 }, { "samples/s", 0 },
+		{ "tokens_per_sec", 0 }, { "items_per_sec", 0 }, { "step_time", 0 }, { "train/step_time", 0 },
+		{ "GPU_mem_G", 0 }, { "loss_scale", 0 }, { "total_flos", 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		int got = ry_metric_goal(NULL, cases[i].key);
+		if (got != cases[i].goal)
+			fail_msg("goal of '%s': got %d, want %d", cases[i].key, got, cases[i].goal);
+	}
+}
+
+/* Goal 0 has no best: none in compare, none of a summary, no better. */
+static void test_metric_goal__none_has_no_best(void **state)
+{
+	(void)state;
+	double v[] = { 3, 1, 2 };
+	ry_metric_summary s = { .key = "lr", .n = 3, .last = 2, .min = 1, .max = 3 };
+	assert_int_equal(ry_metric_best_index(v, 3, 1), 0);
+	assert_int_equal(ry_metric_best_index(v, 3, -1), 1);
+	assert_int_equal(ry_metric_best_index(v, 3, 0), -1);
+	assert_true(isnan(ry_metric_summary_best(&s, 0)));
+	assert_false(ry_metric_better(0, 2, 1));
+	assert_false(ry_metric_better(0, 1, 2));
+}
+
+/* An experiment's goal overrides the workspace's, which overrides the
+ * guess; each says where it came from, and forgetting one falls back. */
+static void test_metric_goal__experiment_over_workspace_over_guess(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_goal_source src;
+	assert_int_equal(ry_metric_goal_source(ws->st, 1, "lr", &src), 0);
+	assert_int_equal(src, RY_GOAL_GUESSED);
+	assert_int_equal(ry_metric_goal_save(ws->st, 0, "lr", "min"), 0);
+	assert_int_equal(ry_metric_goal_source(ws->st, 1, "lr", &src), -1);
+	assert_int_equal(src, RY_GOAL_WORKSPACE);
+	assert_int_equal(ry_metric_goal_save(ws->st, 1, "lr", "max"), 0);
+	assert_int_equal(ry_metric_goal_source(ws->st, 1, "lr", &src), 1);
+	assert_int_equal(src, RY_GOAL_EXPERIMENT);
+	assert_int_equal(ry_metric_goal_in(ws->st, 2, "lr"), -1); /* another experiment: the workspace's */
+	assert_int_equal(ry_metric_goal(ws->st, "lr"), -1);
+	assert_int_equal(ry_metric_goal_save(ws->st, 1, "loss", "none"), 0);
+	assert_int_equal(ry_metric_goal_in(ws->st, 1, "loss"), 0); /* none is a goal too, not "unset" */
+	assert_int_equal(ry_metric_goal_save(ws->st, 1, "lr", NULL), 0);
+	assert_int_equal(ry_metric_goal_source(ws->st, 1, "lr", &src), -1);
+	assert_int_equal(src, RY_GOAL_WORKSPACE);
+	assert_int_equal(ry_metric_goal_save(ws->st, 0, "lr", NULL), 0);
+	assert_int_equal(ry_metric_goal_source(ws->st, 1, "lr", &src), 0);
+	assert_int_equal(src, RY_GOAL_GUESSED);
+	assert_int_equal(ry_metric_goal_save(ws->st, 0, "lr", "sideways"), RY_EINVAL);
+	assert_non_null(strstr(ry_error_last(), "max, min or none"));
+	assert_int_equal(ry_metric_goal_save(ws->st, 0, "", "max"), RY_EINVAL);
+	assert_string_equal(ry_metric_goal_name(0), "none");
 }
 
 /* The rest of "is higher better" lives with the goal: the word for it,
@@ -605,6 +695,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_keys__per_experiment_and_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metric_goal__heuristic_and_setting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metric_goal__words_best_and_better, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metric_goal__guess_corpus_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metric_goal__none_has_no_best, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metric_goal__experiment_over_workspace_over_guess, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_storage__counts_points_and_bytes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -216,11 +216,15 @@ static void test_query_bare_key_resolution(void **state)
 	MATCH("metrics.val_acc > 0.9", "1,3");
 	MATCH("lr", "1,2,3,4");            /* present */
 
-	m = compile_error("shared = 1");
-	assert_non_null(strstr(m, "'shared' is both a param and a metric"));
-	assert_non_null(strstr(m, "write params.shared or metrics.shared"));
+	/* Both a param and a metric: the bare key is the param, never an
+	 * error (issue 14: a log that echoed lr=0.01 must not break lr < 0.02);
+	 * either prefix, singular or plural, picks one. */
+	MATCH("shared = x", "1");
+	MATCH("shared = 1", "");
 	MATCH("params.shared = x", "1");
+	MATCH("param.shared = x", "1");
 	MATCH("metrics.shared = 1", "2");
+	MATCH("metric.shared = 1", "2");
 
 	m = compile_error("vall_acc > 0.9");
 	assert_non_null(strstr(m, "unknown field 'vall_acc' at column 1"));
@@ -506,7 +510,16 @@ static void test_field_parse_describes_fields(void **state)
 	assert_int_equal(ry_field_parse(&f, ws.st, "nope"), RY_EINVAL);
 	assert_null(f);
 	assert_non_null(strstr(ry_error_last(), "unknown field 'nope'"));
-	assert_int_equal(ry_field_parse(&f, ws.st, "shared"), RY_EINVAL);
+	/* A key both a param and a metric: the bare name (a column, a sort) is
+	 * the param; the metric says which it is in its heading. */
+	assert_int_equal(ry_field_parse(&f, ws.st, "shared"), 0);
+	assert_int_equal(ry_field_kind_of(f), RY_FIELD_PARAM);
+	assert_string_equal(ry_field_label(f), "shared");
+	ry_field_free(f);
+	assert_int_equal(ry_field_parse(&f, ws.st, "metric.shared"), 0);
+	assert_int_equal(ry_field_kind_of(f), RY_FIELD_METRIC);
+	assert_string_equal(ry_field_label(f), "metrics.shared");
+	ry_field_free(f);
 	ry_field_free(NULL);
 
 	/* Column and sort names take the filter's quoting. */

@@ -111,9 +111,20 @@ static void test_runlist_bad_filter_or_sort_is_einval(void **state)
 	o.sort = "nope:desc";
 	assert_int_equal(ry_runlist_open(&l, ws.st, &o), RY_EINVAL);
 	assert_non_null(strstr(ry_error_last(), "unknown field 'nope'"));
-	o.sort = "shared";
-	assert_int_equal(ry_runlist_open(&l, ws.st, &o), RY_EINVAL);
 	ry_runlist_free(NULL);
+}
+
+/* A key both a param ('x' on run 1) and a metric (1 on run 2) sorts by the
+ * param, never an error (issue 14); metric(s).KEY sorts by the metric. */
+static void test_runlist_sort_param_shadowing_metric(void **state)
+{
+	(void)state;
+	char *by_param = list(NULL, "shared", 0, 0), *by_metric = list(NULL, "metric.shared", 0, 0);
+	if (strncmp(by_param, "1,", 2) || strncmp(by_metric, "2,", 2))
+		fail_msg("sort shared: [%s] (want run 1 first); metric.shared: [%s] (want run 2 first)", by_param,
+		         by_metric);
+	free(by_param);
+	free(by_metric);
 }
 
 /* A workspace of n runs with ids 3, 6, 9... (gaps, as after deletions), a
@@ -433,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_runlist_filter_sort_limit_experiment),
 		cmocka_unit_test(test_runlist_filter_sets_match_sqlite),
 		cmocka_unit_test(test_runlist_bad_filter_or_sort_is_einval),
+		cmocka_unit_test(test_runlist_sort_param_shadowing_metric),
 		cmocka_unit_test(test_runlist_fetch_cells),
 		cmocka_unit_test(test_runlist_fetch_scan_matches_lookup),
 		cmocka_unit_test(test_runlist_cell_format),

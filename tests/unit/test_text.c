@@ -339,6 +339,33 @@ static void test_distinct__legend_labels(void **state)
 	expect_distinct(2, (const char *[]){ "job-\033[31mred", "job-blue" }, "^[[31mred|blue");
 }
 
+/* Word wrap: degenerate input, then a break at the last space that fits,
+ * a word longer than the line cut, a wide character never split. */
+static void test_wrap__degenerate(void **state)
+{
+	(void)state;
+	assert_int_equal(tui_text_wrap(NULL, 10), 0);
+	assert_int_equal(tui_text_wrap("", 10), 0);
+	/* a line narrower than any character still takes one */
+	assert_int_equal(tui_text_wrap("abc", 0), 1);
+	assert_int_equal(tui_text_wrap("\xe4\xb8\xad\xe6\x96\x87", 1), 3);
+}
+
+static void test_wrap__at_words(void **state)
+{
+	(void)state;
+	assert_int_equal(tui_text_wrap("short", 10), 5);
+	/* "train.py --lr" fits in 13: the break is at the space after it */
+	assert_int_equal(tui_text_wrap("train.py --lr 0.1", 13), 13);
+	assert_int_equal(tui_text_wrap("train.py --lr 0.1", 12), 8);
+	/* one word wider than the line: cut at the width */
+	assert_int_equal(tui_text_wrap("--checkpoint-dir=/x", 8), 8);
+	/* a leading space is no break */
+	assert_int_equal(tui_text_wrap(" abcdefgh", 4), 4);
+	/* a wide character is not split at the edge */
+	assert_int_equal(tui_text_wrap("ab\xe4\xb8\xad" "cd", 3), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +384,8 @@ int main(void)
 		cmocka_unit_test(test_fit__long_text_matches_model),
 		cmocka_unit_test(test_fit__megabyte_line_is_cheap),
 		cmocka_unit_test(test_distinct__legend_labels),
+		cmocka_unit_test(test_wrap__degenerate),
+		cmocka_unit_test(test_wrap__at_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

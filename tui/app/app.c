@@ -245,8 +245,61 @@ static int show_messages(struct tui_ctx *c)
 }
 
 static const char command_help[] =
-	"commands: sort KEY[:desc], filter EXPR, columns a,b,c, import PLUGIN SOURCE, messages, theme NAME, "
-	"save-display FILE, quit";
+	"commands: sort KEY[:desc], filter EXPR, columns a,b,c, goal KEY max|min|none, import PLUGIN SOURCE, "
+	"messages, theme NAME, save-display FILE, quit";
+
+/* `:goal KEY max|min|none|unset` sets (or forgets) the workspace's goal of
+ * a metric, `:goal KEY` says it and where it comes from -- the setting
+ * `runyard goal` changes, through the same core call.  The word is the
+ * last one, so a key may hold spaces ("valid_0's auc"). */
+/* Whether some run logged metric key. */
+static bool metric_known(struct tui_ctx *c, const char *key)
+{
+	char **keys = NULL;
+	size_t n = 0;
+	bool found = false;
+	if (ry_metrics_keys(c->st, 0, &keys, &n) == 0)
+		for (size_t i = 0; i < n && !found; i++)
+			found = !strcmp(keys[i], key);
+	ry_strings_free(keys, n);
+	return found;
+}
+
+static int goal_command(struct tui_ctx *c, const char *arg)
+{
+	char *key = ry_xstrdup(arg), *word = NULL;
+	int goal;
+	for (size_t n = strlen(key); n && key[n - 1] == ' '; n--)
+		key[n - 1] = '\0';
+	char *sp = strrchr(key, ' ');
+	if (sp && (ry_metric_goal_parse(sp + 1, &goal) || !strcmp(sp + 1, "unset"))) {
+		word = sp + 1;
+		for (*sp = '\0'; sp > key && sp[-1] == ' '; sp--)
+			sp[-1] = '\0';
+	}
+	if (!*key) {
+		tui_error(c, ":goal needs a metric: :goal KEY max|min|none (or unset)");
+	} else if (!word && sp && !metric_known(c, key)) {
+		tui_error(c, ":goal %s: '%s' is not max, min, none or unset", key, sp + 1);
+	} else if (!word) {
+		ry_goal_source src;
+		goal = ry_metric_goal_source(c->st, 0, key, &src);
+		tui_msg(c, "goal of %s: %s (%s); :goal %s max|min|none changes it", key, ry_metric_goal_name(goal),
+		        ry_metric_goal_source_name(src), key);
+	} else if (ry_store_readonly(c->st)) {
+		tui_error(c, "the workspace is read-only: the goal of %s is not changed", key);
+	} else if (ry_metric_goal_save(c->st, 0, key, strcmp(word, "unset") ? word : NULL) < 0) {
+		tui_error(c, "%s", ry_error_last());
+	} else {
+		goal = ry_metric_goal(c->st, key);
+		tui_msg(c, "goal of %s: %s%s", key, ry_metric_goal_name(goal),
+		        strcmp(word, "unset") ? "" : " (guessed from the name)");
+		free(key);
+		return TUI_RELOAD | TUI_REDRAW; /* the best marks and verdicts change */
+	}
+	free(key);
+	return TUI_REDRAW;
+}
 
 int tui_command_run(struct tui_ctx *c, const char *line)
 {
@@ -292,6 +345,8 @@ int tui_command_run(struct tui_ctx *c, const char *line)
 	}
 	if (!strcmp(name, "import"))
 		return tui_import_bar_command(c, arg);
+	if (!strcmp(name, "goal"))
+		return goal_command(c, arg);
 	if (!strcmp(name, "messages"))
 		return show_messages(c);
 	/* The top view first, then the main screen (`:sort` from compare still

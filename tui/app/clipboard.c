@@ -78,7 +78,7 @@ void tui_clipboard_menu(struct tui_ctx *c, struct tui_view *owner, int64_t id)
 	items[1] = ry_xasprintf("%-*s%s", LABEL_W, labels[1], r->uuid);
 	items[2] = ry_xasprintf("%-*s%s", LABEL_W, labels[2], r->command ? r->command : "");
 	struct tui_picker_arg pa = { "Copy to the clipboard (OSC 52): Enter copies, q cancels",
-	                             (const char *const *)items, 3, NULL, false, 0, picked, owner };
+	                             (const char *const *)items, 3, NULL, false, 0, picked, owner, false };
 	tui_view_push(c, &tui_view_picker, &pa);
 	for (int i = 0; i < 3; i++)
 		free(items[i]);

@@ -60,7 +60,7 @@ static const struct hint registry_hints[] = {
 };
 static const struct hint picker_hints[] = {
 	{ TUI_ACT_ENTER, "choose" },     { TUI_ACT_TOGGLE, "toggle" },      { TUI_ACT_BACK, "cancel" },
-	{ TUI_ACT_SEARCH, "find" },      { TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
+	{ TUI_ACT_ITEM_DOWN, "move down" }, { TUI_ACT_ITEM_UP, "move up" }, { TUI_ACT_SEARCH, "find" },      { TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
 };
 static const struct hint dialog_hints[] = { /* launch, promote: forms */
 	{ TUI_ACT_FOCUS_NEXT, "next field" }, { TUI_ACT_ENTER, "edit" },    { TUI_ACT_LAUNCH, "launch" },
@@ -68,7 +68,8 @@ static const struct hint dialog_hints[] = { /* launch, promote: forms */
 	{ TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
 };
 static const struct hint hosts_hints[] = {
-	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_REFRESH, "probe" },
+	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_LAUNCH, "launch here" },
+	{ TUI_ACT_PROBE_HOST, "probe host" }, { TUI_ACT_REFRESH, "probe all" },
 	{ TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
 };
 static const struct hint pager_hints[] = { /* help, messages, anything generic */

@@ -63,9 +63,12 @@
 	_(EMA_MORE,      "smooth-more",    "More EMA smoothing") \
 	_(LOG_Y,         "log-y",          "Toggle a logarithmic y axis") \
 	_(TOGGLE,        "toggle",         "Toggle the item under the cursor") \
-	_(REFRESH,       "refresh",        "Reload and redraw the screen (hosts: probe again)") \
+	_(ITEM_DOWN,     "item-down",      "Move the item under the cursor down the list (the column picker: the column order)") \
+	_(ITEM_UP,       "item-up",        "Move the item under the cursor up the list (the column picker: the column order)") \
+	_(REFRESH,       "refresh",        "Reload and redraw the screen (hosts: probe again, every host)") \
+	_(PROBE_HOST,    "probe-host",     "Probe the host under the cursor again, alone") \
 	_(HOSTS,         "hosts",          "Show the hosts: GPUs, memory, who is on them (live probe)") \
-	_(LAUNCH,        "launch",         "Launch a run on an SSH host (from the experiment or the run under the cursor)") \
+	_(LAUNCH,        "launch",         "Launch a run on an SSH host (from the experiment or the run under the cursor; hosts: on the host under the cursor)") \
 	_(CANCEL_RUN,    "cancel-run",     "Cancel the running remote run under the cursor") \
 	_(REGISTRY,      "registry",       "Open the model registry") \
 	_(PROMOTE,       "promote",        "Promote the run's artifact to a registered model") \

@@ -129,6 +129,7 @@ struct tui_picker_arg {
 	 * that opened it (still on the stack below the picker). */
 	void (*done)(struct tui_ctx *c, struct tui_view *owner, const char *const *chosen, size_t n);
 	struct tui_view *owner;
+	bool reorder;                 /* multi: item-up/-down move items, and chosen comes in list order */
 };
 
 /* tui_view_deploy: what to deploy, NAME@ALIAS or NAME@VERSION (copied). */
@@ -140,6 +141,13 @@ struct tui_deploy_arg {
 struct tui_messages_arg {
 	const char *title;
 	const char *text;
+};
+
+/* tui_view_hosts: what its "launch here" starts from (copied; NULL: the
+ * launch dialog's defaults).  The arg itself may be NULL. */
+struct tui_hosts_arg {
+	const char *experiment;
+	const char *command;
 };
 
 /* The launch dialog: the experiment, and the command (prefilled from a

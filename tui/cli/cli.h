@@ -60,6 +60,9 @@ int cli_launch(int argc, char **argv, struct cli_global *g);
 int cli_jobs(int argc, char **argv, struct cli_global *g);
 int cli_logs(int argc, char **argv, struct cli_global *g);
 int cli_cancel(int argc, char **argv, struct cli_global *g);
+/* sweeps and the run queue (cli/sweep.c, cli/queue.c, issue 15) */
+int cli_sweep(int argc, char **argv, struct cli_global *g);
+int cli_queue(int argc, char **argv, struct cli_global *g);
 int cli_sync(int argc, char **argv, struct cli_global *g);
 /* plugins (cli/plugins.c, issue 12) */
 int cli_plugins(int argc, char **argv, struct cli_global *g);
@@ -75,6 +78,7 @@ int cli_untag(int argc, char **argv, struct cli_global *g);
 int cli_rename(int argc, char **argv, struct cli_global *g);
 int cli_note(int argc, char **argv, struct cli_global *g);
 int cli_set(int argc, char **argv, struct cli_global *g);
+int cli_goal(int argc, char **argv, struct cli_global *g);
 /* `help [CMD]`, `version` (cli/help.c); `completion SHELL` and the hidden
  * `__complete KIND` the scripts call (cli/completion.c) */
 int cli_help_cmd(int argc, char **argv, struct cli_global *g);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli/table.h"
+#include "text/present.h"
 
 static const char help[] =
 	"usage: runyard compare RUN RUN... [--diff-only] [--json] [--db PATH]\n"
@@ -98,6 +99,18 @@ static const ry_metric_summary *metric_of(const struct cmp_run *cr, const char *
 	return NULL;
 }
 
+/* The goal of metric key for these runs: their experiment's when they
+ * share one (core decides). */
+static int goal_of(const struct cmp *c, ry_store *st, const char *key)
+{
+	int64_t *exps = ry_xcalloc(c->n ? c->n : 1, sizeof *exps);
+	for (size_t i = 0; i < c->n; i++)
+		exps[i] = c->runs[i].r->experiment_id;
+	int goal = ry_metric_goal_of_runs(st, exps, c->n, key);
+	free(exps);
+	return goal;
+}
+
 static double best_of(const ry_metric_summary *s, int goal)
 {
 	return ry_metric_summary_best(s, goal);
@@ -161,39 +174,23 @@ static void cmp_free(struct cmp *c)
 
 /* ---- text -------------------------------------------------------------- */
 
-static void summary_row(cli_table *t, const struct cmp *c, const char *label, int which)
+static void summary_row(cli_table *t, const struct cmp *c, enum tui_present_summary which)
 {
 	double now = ry_now();
 	cli_table_row(t);
 	cli_table_cell(t, 0, "");
-	cli_table_cell(t, 1, label);
+	cli_table_cell(t, 1, tui_present_summary_name(which));
 	for (size_t i = 0; i < c->n; i++) {
-		const ry_run *r = c->runs[i].r;
-		char buf[64];
-		double v;
-		switch (which) {
-		case 0: cli_table_cell(t, 2 + i, r->experiment); break;
-		case 1: cli_table_cell(t, 2 + i, r->status); break;
-		case 2: cli_table_cell(t, 2 + i, r->host); break;
-		case 3:
-			v = ry_run_duration(r, now);
-			ry_format_duration(v, buf, sizeof buf);
-			cli_table_cell(t, 2 + i, isfinite(v) ? buf : "-");
-			break;
-		default:
-			v = ry_run_cost(r, now);
-			if (isfinite(v))
-				cli_table_cellf(t, 2 + i, "$%.2f", v);
-			else
-				cli_table_cell(t, 2 + i, "-");
-			break;
-		}
+		char buf[256];
+		tui_present_summary(buf, sizeof buf, c->runs[i].r, which, now);
+		cli_table_cell(t, 2 + i, buf);
 	}
 }
 
-static void metric_row(cli_table *t, const struct cmp *c, ry_store *st, const char *key, bool last)
+/* A metric's "last" or "best" row; with goal 0 the last row has no arrow
+ * and no run is marked. */
+static void metric_row(cli_table *t, const struct cmp *c, const char *key, int goal, bool last)
 {
-	int goal = ry_metric_goal(st, key);
 	double *v = ry_xcalloc(c->n, sizeof *v);
 	long best;
 	char label[300];
@@ -203,7 +200,7 @@ static void metric_row(cli_table *t, const struct cmp *c, ry_store *st, const ch
 	}
 	best = c->n > 1 ? ry_metric_best_index(v, c->n, goal) : -1;
 	snprintf(label, sizeof label, "  %s %s %s", key, last ? "last" : "best",
-	         cli_utf8() ? (goal > 0 ? "\xe2\x86\x91" : "\xe2\x86\x93") : (goal > 0 ? "(max)" : "(min)"));
+	         !goal ? "" : cli_utf8() ? (goal > 0 ? "\xe2\x86\x91" : "\xe2\x86\x93") : (goal > 0 ? "(max)" : "(min)"));
 	cli_table_row(t);
 	cli_table_cell(t, 0, "");
 	cli_table_cell(t, 1, label);
@@ -218,7 +215,6 @@ static void metric_row(cli_table *t, const struct cmp *c, ry_store *st, const ch
 static void print_text(const struct cmp *c, ry_store *st, bool diff_only)
 {
 	cli_table *t = cli_table_new(2 + c->n);
-	static const char *const summary[] = { "experiment", "status", "host", "duration", "cost" };
 	size_t hidden = 0;
 
 	cli_table_column(t, 0, "", false, 1);
@@ -229,8 +225,8 @@ static void print_text(const struct cmp *c, ry_store *st, bool diff_only)
 		cli_table_column(t, 2 + i, head, false, 24);
 		free(head);
 	}
-	for (int k = 0; k < 5; k++)
-		summary_row(t, c, summary[k], k);
+	for (int k = 0; k < TUI_PRESENT_NSUMMARY; k++)
+		summary_row(t, c, (enum tui_present_summary)k);
 
 	cli_table_row(t);
 	cli_table_cell(t, 0, "");
@@ -257,8 +253,10 @@ static void print_text(const struct cmp *c, ry_store *st, bool diff_only)
 		for (size_t i = 0; i < c->n; i++)
 			cli_table_cell(t, 2 + i, "");
 		for (size_t k = 0; k < c->nmkeys; k++) {
-			metric_row(t, c, st, c->mkeys[k], true);
-			metric_row(t, c, st, c->mkeys[k], false);
+			int goal = goal_of(c, st, c->mkeys[k]);
+			metric_row(t, c, c->mkeys[k], goal, true);
+			if (goal) /* no goal: no best to show */
+				metric_row(t, c, c->mkeys[k], goal, false);
 		}
 	}
 	cli_table_print(t, stdout, true);
@@ -297,7 +295,7 @@ static int print_json(const struct cmp *c, ry_store *st, bool diff_only)
 	}
 	for (size_t k = 0; k < c->nmkeys; k++) {
 		const char *key = c->mkeys[k];
-		int goal = ry_metric_goal(st, key);
+		int goal = goal_of(c, st, key);
 		double *last = ry_xcalloc(c->n, sizeof *last), *best = ry_xcalloc(c->n, sizeof *best);
 		cJSON *o = cJSON_CreateObject(), *per;
 		long bl, bb;

@@ -1,7 +1,8 @@
 /*
  * The small verbs that change one thing a user reaches for from the shell:
  * `tag`, `untag`, `rename` and `note` on a run, `set` on a workspace or
- * experiment setting.  Each resolves its run or experiment the way every
+ * experiment setting, `goal` on a metric (the same setting as `set
+ * metric.KEY.goal`, through the same core call).  Each resolves its run or experiment the way every
  * command does (id, uuid prefix, unique name) and makes one core call; what
  * a setting means stays with the code that reads it (metrics/goal.c for
  * metric.KEY.goal, the launcher for code_dir).  The TUI's editors are not
@@ -75,9 +76,11 @@ static const char set_help[] =
 	"       runyard set --unset KEY [-e EXP] [--db PATH]\n"
 	"\n"
 	"Change a setting kept in the workspace:\n"
-	"  metric.KEY.goal max|min  whether a higher or a lower value of metric KEY is\n"
-	"                           better (best marks, compare, promotion gates);\n"
-	"                           without it the name decides (loss: lower)\n"
+	"  metric.KEY.goal max|min|none\n"
+	"                           whether a higher or a lower value of metric KEY is\n"
+	"                           better, or neither (best marks, compare); with -e\n"
+	"                           for experiment EXP only; 'runyard goal' is the\n"
+	"                           same setting\n"
 	"  code_dir DIR             with -e: the directory 'runyard launch' ships for\n"
 	"                           experiment EXP when not run inside a git repository\n"
 	"\n"
@@ -89,6 +92,34 @@ static const char set_help[] =
 	"\n"
 	"Exit status: 0 saved, 1 the workspace could not be written, 2 bad usage (an\n"
 	"unknown KEY, a bad VALUE, -e missing or not allowed).\n";
+
+static const char goal_help[] =
+	"usage: runyard goal KEY max|min|none [-e EXP] [--db PATH]\n"
+	"       runyard goal KEY --unset [-e EXP] [--db PATH]\n"
+	"       runyard goal [KEY] [-e EXP] [--db PATH]\n"
+	"\n"
+	"Say whether a higher (max) or a lower (min) value of metric KEY is better, or\n"
+	"neither (none: a learning rate, an epoch, a speed).  The goal decides the best\n"
+	"value and run in 'show', 'compare' and the TUI, and the .best of a filter; a\n"
+	"metric with goal none has no best.  Without a setting the name decides: loss,\n"
+	"error, perplexity, wer, mae... min; acc, auc, f1, map, bleu, reward... max;\n"
+	"lr, learning_rate, grad_norm, epoch, *_runtime, *_per_second, time, mfu...\n"
+	"none; any other name max.  An experiment's goal (-e) wins over the\n"
+	"workspace's.  It is the setting 'runyard set metric.KEY.goal' changes.\n"
+	"\n"
+	"Without a goal word it prints the goal of KEY (or of every metric) and where\n"
+	"it comes from: guessed, workspace or experiment.\n"
+	"\n"
+	"Options:\n"
+	"  -e, --experiment EXP  the experiment's goal rather than the workspace's\n"
+	"                        (created if new when setting)\n"
+	"  --unset               forget the goal set here, back to the workspace's or\n"
+	"                        the guess\n"
+	"  --db PATH             workspace file\n"
+	"  -h, --help            print this help\n"
+	"\n"
+	"Exit status: 0 saved or printed, 1 no such experiment or the workspace could\n"
+	"not be read or written, 2 bad usage (a goal word other than max, min, none).\n";
 
 /* Options of a run verb: only --db and --help; 0 to go on with optind at
  * the first operand, else the exit status. */
@@ -235,22 +266,43 @@ int cli_note(int argc, char **argv, struct cli_global *g)
 	return rc;
 }
 
+/* metric.KEY.goal's KEY, or NULL when name is another setting. */
+static char *goal_setting_key(const char *name)
+{
+	size_t len = strlen(name);
+	if (len > 12 && !strncmp(name, "metric.", 7) && !strcmp(name + len - 5, ".goal"))
+		return ry_xstrndup(name + 7, len - 12);
+	return NULL;
+}
+
+/* Save (or with word NULL forget) the goal of metric key, for experiment
+ * exp or (NULL) the workspace: `goal` and `set metric.KEY.goal` both come
+ * here, and core reads the word (label names it in the complaint).  The
+ * exit status. */
+static int goal_save(struct cli_global *g, const char *cmd, const char *label, const char *key, const char *word,
+                     const char *exp)
+{
+	ry_store *st;
+	int64_t eid = 0;
+	int rc, dummy;
+	if (word && !ry_metric_goal_parse(word, &dummy))
+		return cli_bad_value(cmd, label, word, "max, min or none");
+	if ((rc = cli_open_store(&st, g, RY_STORE_CREATE)))
+		return rc;
+	rc = exp ? ry_experiment_ensure(st, exp, &eid) : 0;
+	if (!rc)
+		rc = ry_metric_goal_save(st, eid, key, word);
+	rc = rc ? cli_fail(rc) : 0;
+	ry_store_close(st);
+	return rc;
+}
+
 /* The settings `set` knows: where each lives and what it takes. */
 enum set_scope { SET_WORKSPACE, SET_EXPERIMENT };
 
 /* Check KEY and VALUE (NULL with --unset); 0, or the usage error's status. */
 static int set_check(const char *key, const char *value, const char *exp, enum set_scope *scope)
 {
-	size_t len = strlen(key);
-	if (len > 12 && !strncmp(key, "metric.", 7) && !strcmp(key + len - 5, ".goal")) {
-		if (exp)
-			return cli_usage("set", "%s is a workspace setting; drop -e", key);
-		if (value && strcasecmp(value, "max") && strcasecmp(value, "min") && strcasecmp(value, "higher") &&
-		    strcasecmp(value, "lower"))
-			return cli_bad_value("set", key, value, "max or min");
-		*scope = SET_WORKSPACE;
-		return 0;
-	}
 	if (!strcmp(key, "code_dir")) {
 		if (!exp)
 			return cli_usage("set", "code_dir belongs to an experiment; add -e EXP");
@@ -267,29 +319,43 @@ static int set_check(const char *key, const char *value, const char *exp, enum s
 	}
 }
 
-int cli_set(int argc, char **argv, struct cli_global *g)
+/* The options of the setting verbs (`set`, `goal`): -e EXP and --unset
+ * besides --db and --help; -1 to go on with optind at the first operand,
+ * else the exit status. */
+static int setting_options(int argc, char **argv, struct cli_global *g, const char *cmd, const char *help,
+                           const char **exp, bool *unset)
 {
 	static const struct option opts[] = {
 		{ "experiment", required_argument, NULL, 'e' },
 		{ "unset", no_argument, NULL, 'u' },
 		CLI_OPTIONS_END,
 	};
-	struct cli_getopt go = CLI_GETOPT_INIT("set", set_help, g);
-	const char *exp = NULL, *key, *value = NULL;
-	bool unset = false;
-	enum set_scope scope = SET_WORKSPACE;
-	char *abs = NULL;
-	ry_store *st;
-	int c, rc;
-
+	struct cli_getopt go = CLI_GETOPT_INIT(cmd, help, g);
+	int c;
+	*exp = NULL;
+	*unset = false;
 	while ((c = cli_getopt(&go, argc, argv, "e:h", opts)) != -1) {
 		if (c == CLI_GETOPT_EXIT)
 			return go.status;
 		if (c == 'e')
-			exp = optarg;
+			*exp = optarg;
 		else if (c == 'u')
-			unset = true;
+			*unset = true;
 	}
+	return -1;
+}
+
+int cli_set(int argc, char **argv, struct cli_global *g)
+{
+	const char *exp, *key, *value = NULL;
+	bool unset;
+	enum set_scope scope = SET_WORKSPACE;
+	char *abs = NULL;
+	ry_store *st;
+	int rc;
+
+	if ((rc = setting_options(argc, argv, g, "set", set_help, &exp, &unset)) >= 0)
+		return rc;
 	if (optind >= argc)
 		return cli_usage("set", "which setting? e.g. runyard set metric.val_loss.goal min");
 	key = argv[optind];
@@ -299,6 +365,12 @@ int cli_set(int argc, char **argv, struct cli_global *g)
 		return cli_extra_arg("set", argv[optind + 1 + !unset], NULL);
 	if (!unset)
 		value = argv[optind + 1];
+	char *metric = goal_setting_key(key);
+	if (metric) {
+		rc = goal_save(g, "set", key, metric, value, exp);
+		free(metric);
+		return rc;
+	}
 	if ((rc = set_check(key, value, exp, &scope)))
 		return rc;
 	/* The launcher reads code_dir from wherever it runs: keep it absolute. */
@@ -324,4 +396,64 @@ int cli_set(int argc, char **argv, struct cli_global *g)
 	free(abs);
 	ry_store_close(st);
 	return rc;
+}
+
+/* Print the goal of key (or of every metric of experiment eid, 0: the
+ * workspace) and where it comes from.  The exit status. */
+static int goal_print(struct cli_global *g, const char *key, const char *exp)
+{
+	ry_store *st;
+	int64_t eid = 0;
+	char **keys = NULL;
+	size_t n = 0;
+	int rc;
+	if ((rc = cli_open_store(&st, g, 0)))
+		return rc;
+	if (exp && (rc = ry_experiment_find(st, exp, &eid))) {
+		rc = cli_fail(rc);
+		ry_store_close(st);
+		return rc;
+	}
+	if (key) {
+		keys = ry_xcalloc(1, sizeof *keys);
+		keys[n++] = ry_xstrdup(key);
+	} else if ((rc = ry_metrics_keys(st, eid, &keys, &n))) {
+		rc = cli_fail(rc);
+		ry_store_close(st);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ry_goal_source src;
+		int goal = ry_metric_goal_source(st, eid, keys[i], &src);
+		char *safe = ry_sanitize_dup(keys[i]);
+		printf("%s\t%s\t%s\n", safe, ry_metric_goal_name(goal), ry_metric_goal_source_name(src));
+		free(safe);
+	}
+	ry_strings_free(keys, n);
+	ry_store_close(st);
+	return 0;
+}
+
+int cli_goal(int argc, char **argv, struct cli_global *g)
+{
+	const char *exp;
+	bool unset;
+	int rc;
+
+	if ((rc = setting_options(argc, argv, g, "goal", goal_help, &exp, &unset)) >= 0)
+		return rc;
+	if (optind + 2 < argc)
+		return cli_extra_arg("goal", argv[optind + 2], NULL);
+	if (optind < argc && !*argv[optind])
+		return cli_usage("goal", "which metric? give its key, e.g. runyard goal val_loss min");
+	if (unset) {
+		if (optind >= argc)
+			return cli_usage("goal", "which metric's goal to forget? runyard goal KEY --unset");
+		if (optind + 1 < argc)
+			return cli_usage("goal", "give a goal or --unset, not both");
+		return goal_save(g, "goal", "goal", argv[optind], NULL, exp);
+	}
+	if (optind + 1 < argc)
+		return goal_save(g, "goal", "goal", argv[optind], argv[optind + 1], exp);
+	return goal_print(g, optind < argc ? argv[optind] : NULL, exp);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/table.h"
+#include "text/present.h"
 
 static const char help[] =
 	"usage: runyard experiments [--db PATH] [--json]\n"
@@ -54,13 +55,14 @@ static void print_text(const ry_experiment *e, size_t n)
 	cli_table_column(t, 3, "cost", true, 14);
 	cli_table_column(t, 4, "created", false, 14);
 	for (size_t i = 0; i < n; i++) {
-		char age[32];
+		char age[32], cost[64];
 		ry_format_age(e[i].created, now, age, sizeof age);
 		cli_table_row(t);
 		cli_table_cell(t, 0, e[i].name);
 		cli_table_cellf(t, 1, "%lld", (long long)e[i].nruns);
 		cli_table_cellf(t, 2, "%lld", (long long)e[i].nrunning);
-		cli_table_cellf(t, 3, "$%.2f", e[i].cost);
+		tui_present_run_cost(cost, sizeof cost, e[i].cost, 0); /* "-": no run has a cost */
+		cli_table_cell(t, 3, cost);
 		cli_table_cell(t, 4, age);
 	}
 	cli_table_print(t, stdout, true);

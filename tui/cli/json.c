@@ -110,7 +110,7 @@ cJSON *cli_json_kv(const ry_kv *kv, size_t n)
 	return o;
 }
 
-cJSON *cli_json_metrics(ry_store *st, const ry_metric_summary *m, size_t nm)
+cJSON *cli_json_metrics(ry_store *st, int64_t experiment_id, const ry_metric_summary *m, size_t nm)
 {
 	cJSON *metrics = cJSON_CreateObject();
 	for (size_t i = 0; i < nm; i++) {
@@ -120,7 +120,7 @@ cJSON *cli_json_metrics(ry_store *st, const ry_metric_summary *m, size_t nm)
 		cJSON_AddItemToObject(s, "max", cli_json_number(m[i].max));
 		cJSON_AddNumberToObject(s, "n", (double)m[i].n);
 		cJSON_AddNumberToObject(s, "last_step", (double)m[i].last_step);
-		cJSON_AddStringToObject(s, "goal", ry_metric_goal_name(ry_metric_goal(st, m[i].key)));
+		cJSON_AddStringToObject(s, "goal", ry_metric_goal_name(ry_metric_goal_in(st, experiment_id, m[i].key)));
 		cJSON_AddItemToObject(metrics, m[i].key, s);
 	}
 	return metrics;
@@ -154,6 +154,6 @@ cJSON *cli_json_run(ry_store *st, const ry_run *r, const ry_metric_summary *m, s
 	cJSON_AddNumberToObject(o, "cost_rate", r->cost_rate);
 	cJSON_AddItemToObject(o, "params", cli_json_kv(r->params, r->nparams));
 	cJSON_AddItemToObject(o, "tags", cli_json_kv(r->tags, r->ntags));
-	cJSON_AddItemToObject(o, "metrics", cli_json_metrics(st, m, nm));
+	cJSON_AddItemToObject(o, "metrics", cli_json_metrics(st, r->experiment_id, m, nm));
 	return o;
 }

@@ -58,9 +58,10 @@ void cli_json_add_time(cJSON *o, const char *name, double ts);
  * artifacts). */
 cJSON *cli_json_run(ry_store *st, const ry_run *r, const ry_metric_summary *m, size_t nm, double now);
 
-/* The `metrics` object of a run: {"KEY": {"last", "min", "max", "n",
- * "last_step", "goal"}}.  Owned by the caller. */
-cJSON *cli_json_metrics(ry_store *st, const ry_metric_summary *m, size_t nm);
+/* The `metrics` object of a run of experiment experiment_id: {"KEY":
+ * {"last", "min", "max", "n", "last_step", "goal"}}, goal as that
+ * experiment sees it (max, min or none).  Owned by the caller. */
+cJSON *cli_json_metrics(ry_store *st, int64_t experiment_id, const ry_metric_summary *m, size_t nm);
 
 /* Params or tags as an object, values typed by cli_json_value. */
 cJSON *cli_json_kv(const ry_kv *kv, size_t n);

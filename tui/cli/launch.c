@@ -195,48 +195,30 @@ static int parse_args(struct launch_args *a, int argc, char **argv, struct cli_g
 
 /* The estimate's look at the host's free GPUs, from a probe made now (a
  * simulated host answers without connecting; none is stored between
- * commands).  Found first, said after the estimate (gpus_report), so
+ * commands); the verdict and its words are core's, shared with the TUI's
+ * launch dialog.  Found first, said after the estimate (gpus_report), so
  * --estimate --json can carry it too. */
-struct gpu_check {
-	int free;             /* free GPUs on the host; -1 unknown or not checked */
-	const char *verdict;  /* "ok", "too few free"; NULL unknown or not checked */
-	char *message;        /* why not ok, or why unknown; NULL when ok (owned) */
-};
-
-static void gpus_check(struct gpu_check *g, const struct launch_args *a, const struct cli_remote *r,
+static void gpus_check(ry_launch_gpu_check *g, const struct launch_args *a, const struct cli_remote *r,
                        const ry_host *host, int ngpus)
 {
 	ry_hosts_probe_options po = RY_HOSTS_PROBE_OPTIONS_INIT;
 	ry_host *probe;
 
-	g->free = -1, g->verdict = NULL, g->message = NULL;
+	g->free = -1, g->verdict = NULL, g->message = NULL, g->fact = NULL;
 	if (a->spec.gpu_ids || ngpus <= 0 || ry_host_is_slurm(host))
 		return; /* --gpu-ids names GPUs, none asked needs none free, Slurm queues the job */
 	po.timeout_ms = ESTIMATE_PROBE_MS;
 	po.sshcfg = r->sshcfg;
 	probe = ry_host_copy(host);
 	ry_host_probe(probe, &po);
-	if (probe->probe_rc) {
-		g->message = ry_xasprintf("free GPUs on %s unknown (%s); the launch checks again", host->name,
-		                          probe->error ? probe->error : "probe failed");
-	} else {
-		int *idx = ry_xcalloc(probe->ngpus + 1, sizeof *idx);
-		g->free = (int)ry_host_free_gpus(probe, idx, probe->ngpus);
-		free(idx);
-		if (ry_launch_check_free_gpus(probe, ngpus)) {
-			g->verdict = "too few free";
-			g->message = ry_xstrdup(ry_error_last());
-		} else {
-			g->verdict = "ok";
-		}
-	}
+	ry_launch_gpu_check_from(g, probe, ngpus);
 	ry_host_free(probe);
 }
 
 /* Too few free: a warning for --estimate, a refusal before the prompt
  * otherwise (--yes does not override it: the GPUs are someone's).  An
  * unreachable host is only noted.  0 to go on, else the exit status. */
-static int gpus_report(const struct gpu_check *g, bool estimate_only)
+static int gpus_report(const ry_launch_gpu_check *g, bool estimate_only)
 {
 	if (!g->message)
 		return 0;
@@ -293,7 +275,7 @@ static int estimate(struct launch_args *a, struct cli_remote *r, ry_host *host, 
 	free(command);
 	if (rc)
 		return cli_fail(rc);
-	struct gpu_check gc;
+	ry_launch_gpu_check gc;
 	gpus_check(&gc, a, r, host, est_gpus);
 	if (json && estimate_only) {
 		cJSON *o = estimate_json(est);
@@ -308,7 +290,7 @@ static int estimate(struct launch_args *a, struct cli_remote *r, ry_host *host, 
 	}
 	{
 		int frc = gpus_report(&gc, estimate_only);
-		free(gc.message);
+		ry_launch_gpu_check_clear(&gc);
 		if (frc)
 			return frc;
 	}

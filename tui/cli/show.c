@@ -70,7 +70,7 @@ static void kv_block(const char *title, const ry_kv *kv, size_t n)
 	cli_table_free(t);
 }
 
-static void metrics_block(ry_store *st, const ry_metric_summary *m, size_t n)
+static void metrics_block(ry_store *st, int64_t experiment_id, const ry_metric_summary *m, size_t n)
 {
 	cli_table *t;
 	if (n == 0) {
@@ -96,7 +96,7 @@ static void metrics_block(ry_store *st, const ry_metric_summary *m, size_t n)
 		cli_format_number(m[i].max, buf, sizeof buf);
 		cli_table_cell(t, 3, buf);
 		cli_table_cellf(t, 4, "%lld", (long long)m[i].n);
-		cli_table_cell(t, 5, ry_metric_goal_name(ry_metric_goal(st, m[i].key)));
+		cli_table_cell(t, 5, ry_metric_goal_name(ry_metric_goal_in(st, experiment_id, m[i].key)));
 	}
 	cli_table_print(t, stdout, true);
 	cli_table_free(t);
@@ -204,7 +204,7 @@ static void print_text(ry_store *st, const ry_run *r, const ry_metric_summary *m
 			putchar('\n');
 		ry_buf_free(&b);
 	}
-	metrics_block(st, m, nm);
+	metrics_block(st, r->experiment_id, m, nm);
 	artifacts_block(a, na);
 }
 

@@ -1,13 +1,18 @@
 /*
  * Stored log bytes to display lines, for the detail screen and `runyard
- * logs` alike (see logtext.h).  The model is one terminal line of cells and
- * a cursor: printable text writes the cell under the cursor, carriage return
- * moves the cursor to the start, backspace one cell back, tab to the next
- * multiple of 8, newline ends the line.  SGR sets the attribute new cells
- * get; erase-in-line (tqdm's and rich's "\r\x1b[2K") blanks cells; every
- * other CSI, OSC and escape is dropped.  Cursor movement between lines
- * (tqdm's nested bars' "\x1b[A") is not followed: those bars end up on lines
- * of their own, which reads fine and keeps a finished line finished.
+ * logs` alike (see logtext.h).  What a byte does to a terminal is
+ * core/base/term's knowledge (one home, shared with the metric scanner);
+ * this file keeps the screen: rows of cells and a cursor.  Printable text
+ * writes the cell under the cursor, carriage return, backspace and tab move
+ * it on the row, newline goes to the next row's start, cursor up/down
+ * (tqdm's nested bars: "\n" down to the bar's row, "\x1b[A" back up) moves
+ * between rows, SGR sets the attribute new cells get, erase in line blanks
+ * cells; every other sequence is dropped.
+ *
+ * Only the cursor's row is cells; the others are finished text, turned back
+ * into cells when the cursor comes back to them (a bar redrawn in place).
+ * Once output has moved the cursor up by n rows, the last n rows are held
+ * back from the finished ones, so a follower prints each bar's last state.
  *
  * What is inert is ry_sanitize's call (one home): other control bytes show
  * in caret notation, invalid UTF-8 as \xNN, bidi controls as <U+202E>.
@@ -16,13 +21,14 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/term.h"
 #include "base/util.h"
 #include "text/logtext.h"
 #include "text/text.h"
 
 /* A line longer than this many cells is broken there: a log with megabytes
  * and no newline stays bounded. */
-enum { MAX_CELLS = 16384, MAX_SEQ = 4096 };
+enum { MAX_CELLS = 16384 };
 
 struct cell {
 	char b[15];                    /* one character and its combining marks */
@@ -31,8 +37,10 @@ struct cell {
 };
 
 struct tui_logtext {
-	struct cell *cells;            /* the line being written */
+	struct cell *cells;            /* the cursor's row */
 	size_t ncells, capcells, col;
+	size_t row;                    /* the cursor's row: lines[row] (stale while it is cells), or nlines, a new row */
+	size_t reach;                  /* the most rows output has moved the cursor up */
 	struct tui_logtext_attr attr;  /* what new cells get (SGR) */
 	ry_buf pend;                   /* bytes of a sequence cut by a feed's end */
 	ry_buf scratch;                /* ry_sanitize's verdict on one character */
@@ -62,18 +70,31 @@ static void line_clear(struct tui_logtext_line *l)
 	memset(l, 0, sizeof *l);
 }
 
+/* Lines [0, count) can no longer change: rows above the cursor, less the
+ * last `reach` rows, which a cursor moving up may still redraw. */
+size_t tui_logtext_count(const tui_logtext *lt)
+{
+	size_t bottom = lt->row < lt->nlines ? lt->nlines - 1 : lt->nlines;
+	size_t held = lt->reach < bottom ? lt->reach : bottom;
+	return lt->row < bottom - held ? lt->row : bottom - held;
+}
+
 void tui_logtext_drop(tui_logtext *lt)
 {
-	for (size_t i = 0; i < lt->nlines; i++)
+	size_t n = tui_logtext_count(lt);
+	for (size_t i = 0; i < n; i++)
 		line_clear(&lt->lines[i]);
-	lt->nlines = 0;
+	memmove(lt->lines, lt->lines + n, (lt->nlines - n) * sizeof *lt->lines);
+	lt->nlines -= n;
+	lt->row -= n; /* a terminal's top row: the cursor goes no higher */
 }
 
 void tui_logtext_free(tui_logtext *lt)
 {
 	if (!lt)
 		return;
-	tui_logtext_drop(lt);
+	for (size_t i = 0; i < lt->nlines; i++) /* held rows too, not only finished ones */
+		line_clear(&lt->lines[i]);
 	free(lt->lines);
 	line_clear(&lt->partial);
 	free(lt->cells);
@@ -82,14 +103,9 @@ void tui_logtext_free(tui_logtext *lt)
 	free(lt);
 }
 
-size_t tui_logtext_count(const tui_logtext *lt)
-{
-	return lt->nlines;
-}
-
 const struct tui_logtext_line *tui_logtext_line(const tui_logtext *lt, size_t i)
 {
-	return i < lt->nlines ? &lt->lines[i] : NULL;
+	return i < tui_logtext_count(lt) ? &lt->lines[i] : NULL;
 }
 
 /* The cells as text and spans. */
@@ -123,12 +139,86 @@ static void render(const tui_logtext *lt, struct tui_logtext_line *out)
 	out->text = ry_buf_detach(&t);
 }
 
-static void end_line(tui_logtext *lt)
+static void put_cell(tui_logtext *lt, const char *b, size_t n);
+static void put_mark(tui_logtext *lt, const char *b, size_t n);
+
+/* The cursor's row back into lines (a new row at the bottom is added). */
+static void store_row(tui_logtext *lt)
 {
-	lt->lines = ry_xgrow(lt->lines, &lt->caplines, lt->nlines + 1, sizeof *lt->lines);
-	render(lt, &lt->lines[lt->nlines++]);
+	if (lt->row == lt->nlines) {
+		lt->lines = ry_xgrow(lt->lines, &lt->caplines, lt->nlines + 1, sizeof *lt->lines);
+		lt->nlines++;
+	} else {
+		line_clear(&lt->lines[lt->row]);
+	}
+	render(lt, &lt->lines[lt->row]);
+}
+
+/* Row r's text and spans back into cells, one per character with its
+ * combining marks (inert text is ASCII: a cell a byte, as put_inert made it). */
+static void load_row(tui_logtext *lt, size_t r)
+{
+	const struct tui_logtext_line *l = &lt->lines[r];
+	size_t sp = 0;
+	lt->row = r;
 	lt->ncells = 0;
 	lt->col = 0;
+	for (size_t i = 0, n; i < l->len; i += n) {
+		uint32_t cp;
+		n = ry_utf8_next(l->text + i, l->len - i, &cp);
+		if (i && tui_text_cp_width(cp) == 0) {
+			put_mark(lt, l->text + i, n);
+			continue;
+		}
+		while (sp < l->nspans && l->spans[sp].end <= i)
+			sp++;
+		lt->attr = sp < l->nspans && l->spans[sp].start <= i ? l->spans[sp].attr : plain;
+		put_cell(lt, l->text + i, n);
+	}
+	lt->col = 0;
+}
+
+/* To row r (clamped to the rows there are), keeping the column. */
+static void move_to_row(tui_logtext *lt, size_t r)
+{
+	struct tui_logtext_attr attr = lt->attr;
+	size_t col = lt->col;
+	store_row(lt);
+	if (r >= lt->nlines)
+		r = lt->nlines - 1;
+	load_row(lt, r);
+	lt->col = col;
+	lt->attr = attr;
+}
+
+static void cursor_up(tui_logtext *lt, size_t n)
+{
+	size_t to = lt->row > n ? lt->row - n : 0;
+	if (to == lt->row)
+		return;
+	move_to_row(lt, to);
+	if (lt->nlines - 1 - to > lt->reach)
+		lt->reach = lt->nlines - 1 - to;
+}
+
+static void cursor_down(tui_logtext *lt, size_t n)
+{
+	if (lt->row + 1 < lt->nlines)
+		move_to_row(lt, lt->row + n);
+}
+
+static void end_line(tui_logtext *lt)
+{
+	store_row(lt);
+	if (lt->row + 1 < lt->nlines) {
+		struct tui_logtext_attr attr = lt->attr;
+		load_row(lt, lt->row + 1);
+		lt->attr = attr;
+	} else {
+		lt->row = lt->nlines;
+		lt->ncells = 0;
+		lt->col = 0;
+	}
 }
 
 static void put_cell(tui_logtext *lt, const char *b, size_t n)
@@ -253,117 +343,55 @@ static void erase_line(tui_logtext *lt, int mode)
 		lt->ncells = lt->col;
 }
 
-/* A whole CSI sequence, ESC [ params intermediates final. */
-static void csi(tui_logtext *lt, const char *s, size_t len)
-{
-	int p[32];
-	size_t n = 0;
-	char final = s[len - 1];
-	bool private = len > 3 && (s[2] == '?' || s[2] == '>' || s[2] == '<' || s[2] == '=');
-	p[0] = 0;
-	for (size_t i = 2; i + 1 < len; i++) {
-		char ch = s[i];
-		if (ch >= '0' && ch <= '9') {
-			if (!n)
-				n = 1;
-			if (p[n - 1] < 100000)
-				p[n - 1] = p[n - 1] * 10 + (ch - '0');
-		} else if ((ch == ';' || ch == ':') && n < 32) {
-			if (!n)
-				n = 1;
-			if (n < 32)
-				p[n++] = 0;
-		}
-	}
-	if (private)
-		return;
-	if (final == 'm')
-		sgr(lt, p, n);
-	else if (final == 'K')
-		erase_line(lt, n ? p[0] : 0);
-}
-
-/* Length of the escape sequence at s[0] == ESC: > 0 when complete, 0 when
- * it may still be cut by the end of s, or -k for k bytes that start no
- * sequence (dropped). */
-static long escape_len(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i;
-	if (len < 2)
-		return 0;
-	if (s[1] == '[') {
-		for (i = 2; i < len && s[i] >= 0x30 && s[i] <= 0x3f; i++)
-			;
-		for (; i < len && s[i] >= 0x20 && s[i] <= 0x2f; i++)
-			;
-		if (i == len)
-			return len > MAX_SEQ ? -(long)len : 0;
-		return s[i] >= 0x40 && s[i] <= 0x7e ? (long)i + 1 : -(long)i;
-	}
-	if (s[1] == ']' || s[1] == 'P' || s[1] == 'X' || s[1] == '^' || s[1] == '_') {
-		/* a string, ended by BEL or ST (ESC \) */
-		for (i = 2; i < len; i++) {
-			if (s[i] == 7)
-				return (long)i + 1;
-			if (s[i] == 0x1b && i + 1 < len && s[i + 1] == '\\')
-				return (long)i + 2;
-			if (s[i] == 0x1b && i + 1 == len)
-				break;
-		}
-		return len > MAX_SEQ ? -(long)len : 0;
-	}
-	for (i = 1; i < len && s[i] >= 0x20 && s[i] <= 0x2f; i++)
-		;
-	if (i == len)
-		return 0;
-	return s[i] >= 0x30 && s[i] <= 0x7e ? (long)i + 1 : -(long)i;
-}
-
 /* Handle what can be handled of s; returns the bytes used (the rest is a
  * sequence the end of s may have cut; none when at_end). */
 static size_t step(tui_logtext *lt, const char *s, size_t len, bool at_end)
 {
-	size_t i = 0;
+	ry_term_token t;
+	size_t i = 0, k;
 	while (i < len) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == 0x1b) {
-			long k = escape_len(s + i, len - i);
-			if (k == 0 && !at_end)
-				return i;
-			if (k > 0 && s[i + 1] == '[')
-				csi(lt, s + i, (size_t)k);
-			i += k > 0 ? (size_t)k : k < 0 ? (size_t)-k : len - i;
-			continue;
-		}
-		if (ch == '\n') {
-			end_line(lt);
-		} else if (ch == '\r') {
-			lt->col = 0;
-		} else if (ch == '\b') {
-			if (lt->col)
-				lt->col--;
-		} else if (ch == '\t') {
-			lt->col = (lt->col / 8 + 1) * 8; /* put_cell pads up to here if text follows */
-		} else if (ch < 0x20 || ch == 0x7f) {
-			put_inert(lt, s + i, 1);
-		} else if (ch < 0x80) {
-			put_cell(lt, s + i, 1);
-		} else {
-			uint32_t cp;
-			size_t n = ry_utf8_next(s + i, len - i, &cp);
-			if (cp == RY_UTF8_INVALID && i + n == len && ch >= 0xc2 && ch <= 0xf4 && !at_end)
-				return i; /* the rest of this character is in the next feed */
-			if (cp == RY_UTF8_INVALID || !plain_char(lt, s + i, n))
-				put_inert(lt, s + i, n);
+		if (!(k = ry_term_next(&t, s + i, len - i, at_end)))
+			return i;
+		switch (t.kind) {
+		case RY_TERM_TEXT: {
+			uint32_t cp = (unsigned char)s[i];
+			if (cp >= 0x80)
+				ry_utf8_next(s + i, k, &cp);
+			if (cp == RY_UTF8_INVALID || (cp >= 0x80 && !plain_char(lt, s + i, k)))
+				put_inert(lt, s + i, k);
 			else if (tui_text_cp_width(cp) == 0)
-				put_mark(lt, s + i, n);
+				put_mark(lt, s + i, k);
 			else
-				put_cell(lt, s + i, n);
-			i += n;
-			continue;
+				put_cell(lt, s + i, k);
+			break;
 		}
-		i++;
+		case RY_TERM_NEWLINE:
+			end_line(lt);
+			break;
+		case RY_TERM_CR:
+		case RY_TERM_BS:
+		case RY_TERM_TAB: /* put_cell pads up to a tab's column if text follows */
+			lt->col = ry_term_column(t.kind, lt->col);
+			break;
+		case RY_TERM_CONTROL:
+			put_inert(lt, s + i, k);
+			break;
+		case RY_TERM_SGR:
+			sgr(lt, t.params, t.nparams);
+			break;
+		case RY_TERM_ERASE:
+			erase_line(lt, t.params[0]);
+			break;
+		case RY_TERM_UP:
+			cursor_up(lt, (size_t)t.params[0]);
+			break;
+		case RY_TERM_DOWN:
+			cursor_down(lt, (size_t)t.params[0]);
+			break;
+		case RY_TERM_IGNORED:
+			break;
+		}
+		i += k;
 	}
 	return len;
 }
@@ -386,9 +414,17 @@ void tui_logtext_finish(tui_logtext *lt)
 	if (lt->pend.len)
 		step(lt, lt->pend.ptr, lt->pend.len, true);
 	ry_buf_clear(&lt->pend);
-	if (lt->ncells)
-		end_line(lt);
+	if (lt->row < lt->nlines || lt->ncells)
+		store_row(lt);
+	lt->row = lt->nlines;
+	lt->ncells = 0;
 	lt->col = 0;
+	/* Rows a bar left blank (tqdm's leave=False clears its row) show nothing
+	 * under the last line; a plain log's empty lines are its own. */
+	while (lt->reach && lt->nlines && !lt->lines[lt->nlines - 1].len)
+		line_clear(&lt->lines[--lt->nlines]);
+	lt->row = lt->nlines;
+	lt->reach = 0; /* the end: every row is finished */
 }
 
 const struct tui_logtext_line *tui_logtext_partial(tui_logtext *lt)

@@ -30,6 +30,35 @@ void tui_present_run_cost(char *out, size_t n, double cost, double rate)
 		snprintf(out, n, "-");
 }
 
+const char *tui_present_summary_name(enum tui_present_summary which)
+{
+	static const char *const names[TUI_PRESENT_NSUMMARY] = { "experiment", "status", "host", "duration", "cost" };
+	return (unsigned)which < TUI_PRESENT_NSUMMARY ? names[which] : "";
+}
+
+void tui_present_summary(char *out, size_t n, const ry_run *r, enum tui_present_summary which, double now)
+{
+	const char *text = NULL;
+	double v;
+	switch (which) {
+	case TUI_PRESENT_EXPERIMENT: text = r->experiment; break;
+	case TUI_PRESENT_STATUS: text = r->status; break;
+	case TUI_PRESENT_HOST: text = r->host; break;
+	case TUI_PRESENT_DURATION:
+		v = ry_run_duration(r, now);
+		if (isfinite(v)) {
+			ry_format_duration(v, out, n);
+			return;
+		}
+		break;
+	case TUI_PRESENT_COST:
+		tui_present_run_cost(out, n, ry_run_cost(r, now), 0);
+		return;
+	case TUI_PRESENT_NSUMMARY: break;
+	}
+	snprintf(out, n, "%s", text && *text ? text : "-");
+}
+
 void tui_present_price(char *out, size_t n, const ry_host *h)
 {
 	if (h->gpu_price_per_hour > 0)

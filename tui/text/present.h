@@ -19,6 +19,7 @@
 #include "plugin/plugin_host.h"
 #include "remote/cost.h"
 #include "remote/hosts.h"
+#include "runs/run.h"
 
 /* Money: "$12.50", or "unknown" for NaN.  Writes into out (n bytes). */
 void tui_present_money(char *out, size_t n, double v);
@@ -26,6 +27,26 @@ void tui_present_money(char *out, size_t n, double v);
 /* What a run cost: "$1.20 at $2.00/h" when it has a rate, "$1.20" without,
  * "-" when the cost is not a number.  Writes into out. */
 void tui_present_run_cost(char *out, size_t n, double cost, double rate);
+
+/* The rows both compares (runyard compare, the compare screen) put above
+ * params and metrics, in this order. */
+enum tui_present_summary {
+	TUI_PRESENT_EXPERIMENT,
+	TUI_PRESENT_STATUS,
+	TUI_PRESENT_HOST,
+	TUI_PRESENT_DURATION,
+	TUI_PRESENT_COST,
+	TUI_PRESENT_NSUMMARY
+};
+
+/* The row's label ("experiment", ..., "cost"); static text. */
+const char *tui_present_summary_name(enum tui_present_summary which);
+
+/* Run r's value in that row at time now: the experiment, status and host
+ * as they are (outside text: the printing side sanitises), the duration
+ * as ry_format_duration writes it, the cost as tui_present_run_cost (no
+ * rate); "-" when unknown.  Writes into out. */
+void tui_present_summary(char *out, size_t n, const ry_run *r, enum tui_present_summary which, double now);
 
 /* A host's price: "$0.50/h + $1.25/GPU-h", or "$0.50/h" without a GPU
  * price.  Writes into out. */

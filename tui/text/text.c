@@ -215,6 +215,24 @@ size_t tui_text_prefix(const char *s, int cols)
 	return i;
 }
 
+size_t tui_text_wrap(const char *s, int cols)
+{
+	size_t fit = tui_text_prefix(s, cols), len = s ? strlen(s) : 0;
+	if (fit >= len)
+		return len;
+	/* a break at a space: the space itself may be the first that spills */
+	for (size_t i = fit + (s[fit] == ' '); i > 0; i--)
+		if (s[i - 1] == ' ' && i - 1 > 0)
+			return i - 1;
+	if (fit)
+		return fit;
+	/* a character wider than the line goes alone */
+	size_t one = 1;
+	while (one < len && ((unsigned char)s[one] & 0xc0) == 0x80)
+		one++;
+	return one;
+}
+
 /* One displayed unit of sanitised text: its bytes as sent to the terminal
  * and its columns.  Without UTF-8 every non-ASCII character becomes a single
  * '?' (zero-width ones vanish), so what we count is what the terminal shows. */

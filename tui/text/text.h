@@ -19,6 +19,13 @@ int tui_text_width(const char *s);
  * character before them.  NULL is 0.  For wrapping and sideways scrolling. */
 size_t tui_text_prefix(const char *s, int cols);
 
+/* Bytes of s that go on one line of cols columns when s is wrapped at
+ * words: all of it when it fits, else up to (not including) the last space
+ * that fits, else tui_text_prefix (a word longer than the line is cut
+ * there), and at least one character.  The caller skips the spaces that
+ * follow before the next line.  NULL or "" is 0. */
+size_t tui_text_wrap(const char *s, int cols);
+
 /* Columns of one code point: 0 (combining, format, control), 1, or 2 (wide
  * CJK, emoji).  Locale-independent; agrees with glibc's wcwidth. */
 int tui_text_cp_width(uint32_t cp);

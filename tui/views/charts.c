@@ -33,6 +33,7 @@ struct slot {
 
 struct charts_priv {
 	int64_t id;
+	int64_t experiment_id;      /* the run's: its goals */
 	char *name;                 /* the run's, owned */
 	ry_metric_summary *ms;      /* in display order */
 	size_t nms;
@@ -100,6 +101,7 @@ static int load(struct tui_ctx *c, struct charts_priv *p)
 	}
 	free(p->name);
 	p->name = ry_xstrdup(r->name ? r->name : "?");
+	p->experiment_id = r->experiment_id;
 	ry_run_free(r);
 	if (nms)
 		qsort(ms, nms, sizeof *ms, cmp_summary);
@@ -218,12 +220,15 @@ static size_t shown_count(const struct charts_priv *p)
 static void draw_one(struct tui_ctx *c, struct charts_priv *p, size_t i, int y, int x, int w, int h)
 {
 	const ry_metric_summary *m = &p->ms[i];
-	int goal = ry_metric_goal(c->st, m->key);
+	int goal = ry_metric_goal_in(c->st, p->experiment_id, m->key);
 	char last[32], best[32], title[256];
 	tui_fmt_num(m->last, last, sizeof last);
 	tui_fmt_num(ry_metric_summary_best(m, goal), best, sizeof best);
-	snprintf(title, sizeof title, "%s  last %s  best %s (%s)  %lld pts", m->key, last, best,
-	         ry_metric_goal_name(goal), (long long)m->n);
+	if (goal) /* with no goal there is no best to name */
+		snprintf(title, sizeof title, "%s  last %s  best %s (%s)  %lld pts", m->key, last, best,
+		         ry_metric_goal_name(goal), (long long)m->n);
+	else
+		snprintf(title, sizeof title, "%s  last %s  %lld pts", m->key, last, (long long)m->n);
 	tui_draw_text(c, y, x + 1, w - 2, title, TUI_COLOR_HEADER);
 	int plot_x = x + YLAB + 1, plot_w = w - YLAB - 3, plot_h = h - 4;
 	if (plot_w < 8 || plot_h < 2)

@@ -1,8 +1,11 @@
 /*
- * Compare 2 to 12 runs: runs as columns; params as rows with differing
+ * Compare 2 to 12 runs: runs as columns; first the runs' experiment,
+ * status, host, duration and cost (the rows `runyard compare` prints, in
+ * its words: text/present.h), always shown; params as rows with differing
  * values highlighted (identical rows can be hidden); metric rows (last and
- * best) with the best run per row highlighted by the metric's goal and
- * deltas against a chosen baseline; below, a chart of one metric for all
+ * best) with the best run per row highlighted by the metric's goal (a tie
+ * has none) and deltas against a chosen baseline, absolute and in per cent
+ * ("+0.012 (+1.4%)"); below, a chart of one metric for all
  * runs overlaid, one colour per run with a legend, x axis by step, wall
  * time or relative time, EMA smoothing and a log y axis.
  *
@@ -19,14 +22,15 @@
 
 #include "widgets/chart.h"
 #include "app/draw.h"
+#include "text/present.h"
 #include "text/text.h"
 #include "app/tui.h"
 
-enum row_kind { ROW_PARAM, ROW_METRIC_LAST, ROW_METRIC_BEST, ROW_HEADING };
+enum row_kind { ROW_META, ROW_PARAM, ROW_METRIC_LAST, ROW_METRIC_BEST, ROW_HEADING };
 
 struct row {
 	enum row_kind kind;
-	size_t key;       /* index into pkeys or mkeys */
+	size_t key;       /* index into pkeys or mkeys; a ROW_META's enum tui_present_summary */
 	bool differs;
 };
 
@@ -37,6 +41,7 @@ struct compare_priv {
 	size_t nms[TUI_MAX_COMPARE];
 	char **pkeys, **mkeys;
 	size_t npkeys, nmkeys;
+	int *goals;               /* per mkeys entry: +1, -1, or 0 (no best, no verdict) */
 
 	struct row *rows;
 	size_t nrows;
@@ -128,6 +133,8 @@ static void data_free(struct compare_priv *p, bool series)
 	ry_strings_free(p->mkeys, p->nmkeys);
 	p->pkeys = p->mkeys = NULL;
 	p->npkeys = p->nmkeys = 0;
+	free(p->goals);
+	p->goals = NULL;
 	free(p->rows);
 	p->rows = NULL;
 	p->nrows = 0;
@@ -160,6 +167,12 @@ static void rows_build(struct compare_priv *p)
 	p->rows = NULL;
 	p->nrows = 0;
 	struct row r;
+	/* what the runs are: context for every row below, so never hidden */
+	for (size_t k = 0; k < TUI_PRESENT_NSUMMARY; k++) {
+		r.kind = ROW_META; r.key = k; r.differs = false;
+		p->rows = ry_xgrow(p->rows, &cap, p->nrows + 1, sizeof *p->rows);
+		p->rows[p->nrows++] = r;
+	}
 	r.kind = ROW_HEADING; r.key = 0; r.differs = false;
 	p->rows = ry_xgrow(p->rows, &cap, p->nrows + 1, sizeof *p->rows);
 	p->rows[p->nrows++] = r;
@@ -178,7 +191,7 @@ static void rows_build(struct compare_priv *p)
 		bool d = values_differ(p, ROW_METRIC_LAST, k);
 		if (p->hide_same && !d)
 			continue;
-		for (int b = 0; b < 2; b++) {
+		for (int b = 0; b < (p->goals[k] ? 2 : 1); b++) { /* no goal: no best row */
 			r.kind = b ? ROW_METRIC_BEST : ROW_METRIC_LAST; r.key = k; r.differs = d;
 			p->rows = ry_xgrow(p->rows, &cap, p->nrows + 1, sizeof *p->rows);
 			p->rows[p->nrows++] = r;
@@ -204,6 +217,12 @@ static int load(struct tui_ctx *c, struct compare_priv *p, const int64_t *ids)
 		qsort(p->pkeys, p->npkeys, sizeof *p->pkeys, cmp_str);
 	if (p->nmkeys)
 		qsort(p->mkeys, p->nmkeys, sizeof *p->mkeys, cmp_str);
+	int64_t exps[TUI_MAX_COMPARE];
+	for (size_t i = 0; i < p->n; i++)
+		exps[i] = p->runs[i]->experiment_id;
+	p->goals = ry_xcalloc(p->nmkeys ? p->nmkeys : 1, sizeof *p->goals);
+	for (size_t k = 0; k < p->nmkeys; k++)
+		p->goals[k] = ry_metric_goal_of_runs(c->st, exps, p->n, p->mkeys[k]);
 	rows_build(p);
 	return 0;
 }
@@ -395,11 +414,32 @@ static attr_t series_attr(const struct tui_ctx *c, size_t i)
 	return (attr_t)c->attrs[tui_theme_series(i)];
 }
 
+/* A metric's value against the baseline's, into out: "0.91 +0.012 (+1.4%)"
+ * when it fits in w columns, else "0.91 +1.4%", else the value alone.  The
+ * numbers are tui_fmt_num's, as in every other cell. */
+static void delta_text(char *out, size_t n, const char *num, double v, double bv, int w)
+{
+	char abs[32];
+	double d = v - bv, pct = (v - bv) / fabs(bv) * 100.0;
+	tui_fmt_num(d, abs, sizeof abs);
+	snprintf(out, n, "%s %s%s (%+.1f%%)", num, d >= 0 ? "+" : "", abs, pct);
+	if (tui_text_width(out) > w)
+		snprintf(out, n, "%s %+.1f%%", num, pct);
+	if (tui_text_width(out) > w)
+		snprintf(out, n, "%s", num);
+}
+
 static void cell_text(struct tui_ctx *c, struct compare_priv *p, const struct row *r, size_t run,
-                      char *out, size_t n, enum tui_color *e, int *best_run)
+                      char *out, size_t n, int w, enum tui_color *e, int *best_run)
 {
 	*e = TUI_COLOR_DEFAULT;
 	out[0] = '\0';
+	if (r->kind == ROW_META) {
+		tui_present_summary(out, n, p->runs[run], (enum tui_present_summary)r->key, ry_now());
+		if (r->key == TUI_PRESENT_STATUS)
+			*e = tui_status_color(p->runs[run]->status);
+		return;
+	}
 	if (r->kind == ROW_PARAM) {
 		const char *v = param_of(p->runs[run], p->pkeys[r->key]);
 		snprintf(out, n, "%s", v ? v : "-");
@@ -408,7 +448,7 @@ static void cell_text(struct tui_ctx *c, struct compare_priv *p, const struct ro
 		return;
 	}
 	const char *key = p->mkeys[r->key];
-	int goal = ry_metric_goal(c->st, key);
+	int goal = p->goals[r->key];
 	const ry_metric_summary *m = summary_of(p, run, key);
 	double v = NAN;
 	if (m)
@@ -417,12 +457,14 @@ static void cell_text(struct tui_ctx *c, struct compare_priv *p, const struct ro
 	tui_fmt_num(v, num, sizeof num);
 	if (!m)
 		snprintf(num, sizeof num, "-");
-	if (p->baseline >= 0 && (size_t)p->baseline != run && m && isfinite(v)) {
+	/* Against the baseline, a change is good or bad by the goal: with none,
+	 * no verdict. */
+	if (goal && p->baseline >= 0 && (size_t)p->baseline != run && m && isfinite(v)) {
 		const ry_metric_summary *bm = summary_of(p, (size_t)p->baseline, key);
 		double bv = bm ? (r->kind == ROW_METRIC_LAST ? bm->last : ry_metric_summary_best(bm, goal)) : NAN;
 		if (isfinite(bv) && bv != 0) {
 			double d = (v - bv) / fabs(bv) * 100.0;
-			snprintf(out, n, "%s %+.1f%%", num, d);
+			delta_text(out, n, num, v, bv, w);
 			*e = (d > 0) == (goal > 0) ? TUI_COLOR_DELTA_GOOD : TUI_COLOR_DELTA_BAD;
 			if (fabs(d) < 0.05)
 				*e = TUI_COLOR_DEFAULT;
@@ -441,7 +483,7 @@ static int row_best(struct tui_ctx *c, struct compare_priv *p, const struct row 
 	if (r->kind != ROW_METRIC_LAST && r->kind != ROW_METRIC_BEST)
 		return -1;
 	const char *key = p->mkeys[r->key];
-	int goal = ry_metric_goal(c->st, key);
+	int goal = p->goals[r->key];
 	double *v = ry_xcalloc(p->n ? p->n : 1, sizeof *v);
 	for (size_t i = 0; i < p->n; i++) {
 		const ry_metric_summary *m = summary_of(p, i, key);
@@ -498,19 +540,21 @@ static void draw_table(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 			continue;
 		}
 		char label[160];
-		if (row->kind == ROW_PARAM)
+		if (row->kind == ROW_META)
+			snprintf(label, sizeof label, "  %s", tui_present_summary_name((enum tui_present_summary)row->key));
+		else if (row->kind == ROW_PARAM)
 			snprintf(label, sizeof label, "  %s", p->pkeys[row->key]);
 		else if (row->kind == ROW_METRIC_LAST)
 			snprintf(label, sizeof label, "  %s", p->mkeys[row->key]);
 		else
-			snprintf(label, sizeof label, "    best (%s)", ry_metric_goal_name(ry_metric_goal(c->st, p->mkeys[row->key])));
+			snprintf(label, sizeof label, "    best (%s)", ry_metric_goal_name(p->goals[row->key]));
 		tui_draw_text(c, yy, 0, lw - 1, label,
 		              row->differs && row->kind == ROW_PARAM ? TUI_COLOR_DIFF : TUI_COLOR_DEFAULT);
 		int best = row_best(c, p, row);
 		for (size_t i = p->col_first, k = 0; i < p->n && k < fit; i++, k++) {
 			char text[256];
 			enum tui_color e;
-			cell_text(c, p, row, i, text, sizeof text, &e, &best);
+			cell_text(c, p, row, i, text, sizeof text, colw, &e, &best);
 			tui_draw_text_right(c, yy, lw + (int)k * (colw + 1), colw, text, e);
 		}
 	}
@@ -620,7 +664,12 @@ static void compare_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct compare_priv *p = v->priv;
 	int want = (int)p->nrows + 1;
-	int th = want < h * 45 / 100 ? want : h * 45 / 100;
+	/* the metadata rows come on top of the table's share, not out of the
+	 * params' and metrics' (up to 60% of the screen: the chart keeps room) */
+	int share = h * 45 / 100 + TUI_PRESENT_NSUMMARY;
+	if (share > h * 60 / 100)
+		share = h * 60 / 100;
+	int th = want < share ? want : share;
 	if (th < 4)
 		th = h < 4 ? h : 4;
 	draw_table(c, p, y, th);

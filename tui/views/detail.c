@@ -1,8 +1,8 @@
 /*
  * Run detail: one scrollable page with sections — the run (status,
- * command, host, GPUs, times, cost), where an imported run came from, params, tags, notes (editable in place
- * and saved at once), metrics (last/best/min/max with a sparkline each),
- * git provenance with the stored diff, artifacts, and the log with search
+ * command wrapped whole, host, GPUs, times, cost), where an imported run
+ * came from, metrics (last/best/min/max with a sparkline each), params,
+ * tags, notes (editable in place and saved at once), git provenance with the stored diff, artifacts, and the log with search
  * and follow mode for running runs.  The log is shown as a terminal showed
  * it (text/logtext: progress bars' redraws overwrite), wrapped to the width
  * or cut and scrolled sideways, or as its raw bytes escaped.
@@ -92,6 +92,29 @@ static void kv(struct tui_ctx *c, struct detail_priv *p, const char *key, const 
 	char k[256];
 	tui_text_fit(k, sizeof k, key, w, true, false, c->utf8);
 	add(p, TUI_COLOR_DEFAULT, "  %s %s", k, value ? value : "");
+}
+
+/* As kv, with a long value wrapped at words to the screen's width, each
+ * continuation under the value's first column (a command is read whole,
+ * never cut at the edge).  The page is rebuilt when the width changes. */
+static void kv_wrapped(struct tui_ctx *c, struct detail_priv *p, const char *key, const char *value, int w)
+{
+	char k[256];
+	int vw = c->cols - 1 - (2 + w + 1); /* lines are drawn from column 1 */
+	tui_text_fit(k, sizeof k, key, w, true, false, c->utf8);
+	if (vw < 8) {
+		kv(c, p, key, value, w);
+		return;
+	}
+	for (bool first = true; first || *value; first = false) {
+		size_t len = tui_text_wrap(value, vw);
+		add(p, TUI_COLOR_DEFAULT, "  %s %.*s", k, (int)len, value);
+		if (first)
+			memset(k, ' ', strlen(k)); /* continuation lines: the key's width in spaces */
+		value += len;
+		while (*value == ' ')
+			value++;
+	}
 }
 
 /* Multi-line text as separate lines (each sanitised when drawn). */
@@ -264,9 +287,12 @@ static void add_metrics(struct tui_ctx *c, struct detail_priv *p, const ry_run *
 	add(p, TUI_COLOR_DIM, "%s", head);
 	for (size_t i = 0; i < nms; i++) {
 		char last[32], best[32], mn[32], mx[32];
-		int goal = ry_metric_goal(c->st, ms[i].key);
+		int goal = ry_metric_goal_in(c->st, r->experiment_id, ms[i].key);
 		tui_fmt_num(ms[i].last, last, sizeof last);
-		tui_fmt_num(ry_metric_summary_best(&ms[i], goal), best, sizeof best);
+		if (goal)
+			tui_fmt_num(ry_metric_summary_best(&ms[i], goal), best, sizeof best);
+		else
+			snprintf(best, sizeof best, "-"); /* no goal, no best */
 		tui_fmt_num(ms[i].min, mn, sizeof mn);
 		tui_fmt_num(ms[i].max, mx, sizeof mx);
 		tui_text_fit(k, sizeof k, ms[i].key, 20, true, false, c->utf8);
@@ -315,7 +341,7 @@ static int build(struct tui_ctx *c, struct detail_priv *p)
 
 	section(p, "Run");
 	kv(c, p, "experiment", r->experiment, 12);
-	kv(c, p, "command", r->command ? r->command : "(unknown)", 12);
+	kv_wrapped(c, p, "command", r->command ? r->command : "(unknown)", 12);
 	kv(c, p, "host", r->host ? r->host : "(unknown)", 12);
 	char *gpus = ry_run_gpus_text(r->gpus);
 	kv(c, p, "GPUs", gpus ? gpus : "none", 12);
@@ -360,6 +386,10 @@ static int build(struct tui_ctx *c, struct detail_priv *p)
 
 	add_source(c, p, r);
 
+	/* right under the run: what a run is opened for, in view on the first
+	 * page however long the command (wrapped above) or the params are */
+	add_metrics(c, p, r);
+
 	section(p, "Params");
 	for (size_t i = 0; i < r->nparams; i++)
 		kv(c, p, r->params[i].key, r->params[i].value, 24);
@@ -377,8 +407,6 @@ static int build(struct tui_ctx *c, struct detail_priv *p)
 		add_text_lines(p, r->notes, "  ", false);
 	else
 		add(p, TUI_COLOR_DIM, "  %s", "no notes; press e to write some");
-
-	add_metrics(c, p, r);
 
 	section(p, "Git");
 	kv(c, p, "commit", r->git_commit ? r->git_commit : "(not recorded)", 12);
@@ -470,9 +498,10 @@ static int detail_tick(struct tui_view *v, struct tui_ctx *c)
 static void detail_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct detail_priv *p = v->priv;
-	/* Wrapped lines were cut for the old width: cut them again (the page
-	 * is rebuilt from the store, as on any change; resizes are rare). */
-	if (!p->nowrap && p->built_cols != c->cols)
+	/* Wrapped lines (the command, the log) were cut for the old width:
+	 * cut them again (the page is rebuilt from the store, as on any
+	 * change; resizes are rare). */
+	if (p->built_cols != c->cols)
 		build(c, p);
 	tui_list_fit(&p->list, p->n, (size_t)h);
 	size_t top = p->list.top;

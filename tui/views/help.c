@@ -78,6 +78,8 @@ static int help_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	add(p, NULL, "", TUI_COLOR_DEFAULT);
 	add(p, NULL, "Commands (press : first)", TUI_COLOR_HEADER);
 	add(p, ":sort KEY[:desc]", "sort the runs, e.g. :sort metrics.val_acc:desc", TUI_COLOR_DEFAULT);
+	add(p, ":goal KEY max|min|none", "whether higher or lower is better for a metric, or neither",
+	    TUI_COLOR_DEFAULT);
 	add(p, ":filter EXPR", "filter the runs, e.g. :filter lr < 0.01 and status = finished",
 	    TUI_COLOR_DEFAULT);
 	add(p, ":columns a,b,c", "choose param and metric columns, e.g. :columns lr,val_acc", TUI_COLOR_DEFAULT);

@@ -7,8 +7,12 @@
  * background job (work/job.h) over a private copy of the inventory; the
  * tick picks the probed hosts up and draws.  Leaving the screen frees the
  * job, which sets its cancel flag (the SSH layer checks it at least every
- * 100 ms) and joins, so nothing outlives the view.  It does not launch or
- * cancel anything (views/launch.c, views/runs.c).
+ * 100 ms) and joins, so nothing outlives the view.
+ *
+ * A cursor (the list widget's) is on one host: `L` opens the launch dialog
+ * with that host chosen (views/launch.c launches; this screen does not),
+ * `p` probes that host alone and puts its answer in place, `r` probes them
+ * all.  The page scrolls by lines to keep the cursor's host in view.
  *
  * An encrypted key without an agent is asked for through the app's
  * passphrase broker (askpass.h); since the passphrase is never kept, a
@@ -37,13 +41,21 @@ struct hosts_priv {
 	ry_host *shown;          /* the last complete probe (main thread only) */
 	size_t nshown;
 	char *error;             /* inventory error, if any */
-	struct tui_list list;    /* a pager over the lines of the last draw */
+	struct tui_list list;    /* the cursor over shown[] */
+	int top;                 /* the first line drawn */
+	int *first;              /* line where each shown host starts, from the last draw */
+	size_t nfirst;
 	int nlines;              /* lines of the last draw */
+	int page;                /* hosts that fitted on the last draw (page moves) */
+	int body_y;              /* screen row of line `top` (clicks) */
+	char *one;               /* the probe running is of this host alone (else NULL) */
+	char *experiment, *command; /* what "launch here" starts from, or NULL */
 	unsigned spin;
 	bool asked;              /* the last probe asked for a passphrase: no auto-refresh */
 };
 
-static void start_probe(struct tui_ctx *c, struct hosts_priv *p)
+/* Probe every host, or (one) only the host of that name. */
+static void start_probe(struct tui_ctx *c, struct hosts_priv *p, const char *one)
 {
 	ry_host *hosts = NULL;
 	size_t n = 0;
@@ -54,6 +66,20 @@ static void start_probe(struct tui_ctx *c, struct hosts_priv *p)
 		p->error = ry_xstrdup(ry_error_last());
 		p->finished = ry_monotonic();
 		return;
+	}
+	free(p->one);
+	p->one = NULL;
+	if (one) {
+		ry_host *h = ry_hosts_find(hosts, n, one);
+		ry_host *copy = h ? ry_host_copy(h) : NULL; /* an array of one (hosts.h) */
+		ry_hosts_free(hosts, n);
+		if (!copy) {
+			tui_error(c, "host %s is no longer in the inventory; r probes every host", one);
+			return;
+		}
+		hosts = copy;
+		n = 1;
+		p->one = ry_xstrdup(one);
 	}
 	char msg[128];
 	p->started = ry_monotonic();
@@ -68,7 +94,7 @@ static void start_probe(struct tui_ctx *c, struct hosts_priv *p)
 }
 
 /* Take a finished probe's result; true if one was taken. */
-static bool collect(struct hosts_priv *p)
+static bool collect(struct tui_ctx *c, struct hosts_priv *p)
 {
 	ry_host *hosts;
 	size_t n;
@@ -78,9 +104,27 @@ static bool collect(struct hosts_priv *p)
 	tui_job_free(p->job);
 	p->job = NULL;
 	p->running = false;
-	ry_hosts_free(p->shown, p->nshown);
-	p->shown = hosts;
-	p->nshown = n;
+	/* the cursor stays on its host, wherever the new list puts it */
+	char *at = p->list.cur < p->nshown ? ry_xstrdup(p->shown[p->list.cur].name) : NULL;
+	ry_host *old = p->one && n == 1 ? ry_hosts_find(p->shown, p->nshown, hosts[0].name) : NULL;
+	if (old) {
+		/* one host probed: its answer in its place, the others as they were */
+		ry_host fresh = hosts[0];
+		char status[256];
+		hosts[0] = *old;
+		*old = fresh;
+		ry_hosts_free(hosts, n);
+		tui_present_host_status(status, sizeof status, old);
+		tui_msg(c, "probed %s: %s", old->name, status);
+	} else {
+		ry_hosts_free(p->shown, p->nshown);
+		p->shown = hosts;
+		p->nshown = n;
+		for (size_t i = 0; at && i < n; i++)
+			if (!strcmp(hosts[i].name, at))
+				tui_list_set(&p->list, i);
+	}
+	free(at);
 	p->finished = ry_monotonic();
 	p->asked = asked;
 	free(p->error);
@@ -90,15 +134,17 @@ static bool collect(struct hosts_priv *p)
 
 static int hosts_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 {
+	const struct tui_hosts_arg *a = arg;
 	struct hosts_priv *p = ry_xcalloc(1, sizeof *p);
-	(void)arg;
 	v->priv = p;
-	tui_list_init(&p->list, true);
+	tui_list_init(&p->list, false);
+	p->experiment = a && a->experiment ? ry_xstrdup(a->experiment) : NULL;
+	p->command = a && a->command ? ry_xstrdup(a->command) : NULL;
 	if (ry_inventory_open(&p->inv, c->st, c->cfg)) {
 		tui_error(c, "%s", ry_error_last());
 		return -1;
 	}
-	start_probe(c, p);
+	start_probe(c, p, NULL);
 	return 0;
 }
 
@@ -112,20 +158,24 @@ static void hosts_done(struct tui_view *v, struct tui_ctx *c)
 	ry_hosts_free(p->shown, p->nshown);
 	ry_inventory_free(p->inv);
 	free(p->error);
+	free(p->first);
+	free(p->one);
+	free(p->experiment);
+	free(p->command);
 	free(p);
 }
 
 static int hosts_tick(struct tui_view *v, struct tui_ctx *c)
 {
 	struct hosts_priv *p = v->priv;
-	if (collect(p))
+	if (collect(c, p))
 		return TUI_REDRAW;
 	if (p->running) {
 		p->spin++;
 		return TUI_REDRAW; /* the spinner and elapsed time */
 	}
 	if (!p->asked && ry_monotonic() - p->finished >= HOSTS_AUTO_REFRESH) {
-		start_probe(c, p);
+		start_probe(c, p, NULL);
 		return TUI_REDRAW;
 	}
 	return 0;
@@ -135,14 +185,20 @@ static int hosts_tick(struct tui_view *v, struct tui_ctx *c)
  * scrolling can never disagree with what is drawn. */
 struct line_sink {
 	struct tui_ctx *c;
-	int y, h, top, line; /* draw lines [top, top+h) at y */
+	int y, h, top, line; /* draw lines [top, top+h) at y; h 0: count only */
+	int cursor;          /* the line in the cursor's colour, or -1 */
 };
 
 static void put(struct line_sink *s, int x, const char *text, enum tui_color e)
 {
 	int row = s->line - s->top;
-	if (row >= 0 && row < s->h && x < s->c->cols)
+	if (row >= 0 && row < s->h && x < s->c->cols) {
+		if (s->line == s->cursor) {
+			tui_draw_fill(s->c, s->y + row, 0, s->c->cols, TUI_COLOR_CURSOR);
+			e = TUI_COLOR_CURSOR;
+		}
 		tui_draw_str(s->c, s->y + row, x, s->c->cols - x, text, e);
+	}
 }
 
 static void next_line(struct line_sink *s)
@@ -212,33 +268,17 @@ static void why_lines(struct line_sink *s, const char *error)
 	int w = s->c->cols - 4 > 20 ? s->c->cols - 4 : 20;
 	tui_text_fit(clean, sizeof clean, error, 1200, false, false, s->c->utf8);
 	for (int n = 0; *p && n < WHY_LINES; n++) {
-		const char *end = p;
-		char *line;
 		if (n == WHY_LINES - 1) {
 			put(s, 4, p, TUI_COLOR_ERROR); /* the rest, cut with an ellipsis */
 			next_line(s);
 			break;
 		}
-		for (;;) {
-			const char *next = strchr(end + 1, ' ');
-			char *try;
-			int tw;
-			if (!next)
-				next = end + strlen(end);
-			try = ry_xstrndup(p, (size_t)(next - p));
-			tw = tui_text_width(try);
-			free(try);
-			if (tw > w && end > p)
-				break;
-			end = next;
-			if (!*end || tw > w)
-				break;
-		}
-		line = ry_xstrndup(p, (size_t)(end - p));
+		size_t len = tui_text_wrap(p, w);
+		char *line = ry_xstrndup(p, len);
 		put(s, 4, line, TUI_COLOR_ERROR);
 		free(line);
 		next_line(s);
-		p = end;
+		p += len;
 		while (*p == ' ')
 			p++;
 	}
@@ -305,6 +345,32 @@ static void host_lines(struct line_sink *s, const ry_host *h)
 	slurm_lines(s, h);
 }
 
+/* Every line below the heading, each host's first line recorded. */
+static void body_lines(struct line_sink *s, struct hosts_priv *p)
+{
+	if (p->nfirst < p->nshown) {
+		free(p->first);
+		p->first = ry_xcalloc(p->nshown, sizeof *p->first);
+		p->nfirst = p->nshown;
+	}
+	if (p->error) {
+		put(s, 0, p->error, TUI_COLOR_ERROR);
+		next_line(s);
+	}
+	if (!p->shown && p->running) {
+		put(s, 0, "connecting to every host at once; keys keep working", TUI_COLOR_DIM);
+		next_line(s);
+	} else if (p->nshown == 0 && !p->running && !p->error) {
+		put(s, 0, "no hosts: add Host entries to ~/.ssh/config or [host NAME] sections to runyard's config",
+		    TUI_COLOR_DIM);
+		next_line(s);
+	}
+	for (size_t i = 0; i < p->nshown; i++) {
+		p->first[i] = s->line;
+		host_lines(s, &p->shown[i]);
+	}
+}
+
 static void hosts_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct hosts_priv *p = v->priv;
@@ -321,7 +387,8 @@ static void hosts_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 			snprintf(glyph, sizeof glyph, "%s", spin_utf8[p->spin % 10]);
 		else
 			snprintf(glyph, sizeof glyph, "%c", spin_ascii[p->spin % 4]);
-		snprintf(head, sizeof head, "%s probing%s %.1fs", glyph, c->utf8 ? "\u2026" : "...", now - p->started);
+		snprintf(head, sizeof head, "%s probing%s%s%s %.1fs", glyph, p->one ? " " : "", p->one ? p->one : "",
+		         c->utf8 ? "\u2026" : "...", now - p->started);
 	} else if (p->asked) {
 		snprintf(head, sizeof head, "probed %.0fs ago; r probes again (not by itself: it would ask for the "
 		         "passphrase again)", now - p->finished);
@@ -332,42 +399,98 @@ static void hosts_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		snprintf(head, sizeof head, "no probe yet");
 	}
 	tui_draw_text(c, y, 0, c->cols, head, TUI_COLOR_HEADER);
-	struct line_sink s = { c, y + 1, h - 1, (int)p->list.top, 0 };
-	if (p->error) {
-		put(&s, 0, p->error, TUI_COLOR_ERROR);
-		next_line(&s);
+	/* Count first (where each host starts), scroll the cursor's host into
+	 * view, then draw: what is drawn is what was counted. */
+	struct line_sink s = { c, y + 1, 0, 0, 0, -1 };
+	body_lines(&s, p);
+	int rows = h - 1 > 0 ? h - 1 : 0;
+	tui_list_fit(&p->list, p->nshown, p->nshown);
+	if (p->nshown) {
+		int at = p->first[p->list.cur];
+		int end = p->list.cur + 1 < p->nshown ? p->first[p->list.cur + 1] : s.line;
+		if (end - at > rows)
+			end = at + rows; /* a host taller than the screen: its first line */
+		if (at < p->top)
+			p->top = at;
+		if (end > p->top + rows)
+			p->top = end - rows;
+		if (p->list.cur == 0)
+			p->top = 0; /* the error or hint above the first host too */
 	}
-	if (!p->shown && p->running) {
-		put(&s, 0, "connecting to every host at once; keys keep working", TUI_COLOR_DIM);
-		next_line(&s);
-	} else if (p->nshown == 0 && !p->running && !p->error) {
-		put(&s, 0, "no hosts: add Host entries to ~/.ssh/config or [host NAME] sections to runyard's config",
-		    TUI_COLOR_DIM);
-		next_line(&s);
-	}
+	if (p->top > s.line - rows)
+		p->top = s.line - rows > 0 ? s.line - rows : 0;
+	p->page = 0;
 	for (size_t i = 0; i < p->nshown; i++)
-		host_lines(&s, &p->shown[i]);
+		p->page += p->first[i] >= p->top && p->first[i] < p->top + rows;
+	p->body_y = y + 1;
+	s = (struct line_sink){ c, y + 1, rows, p->top, 0, p->nshown ? p->first[p->list.cur] : -1 };
+	body_lines(&s, p);
 	p->nlines = s.line;
-	v->rows = h - 1;
+	v->rows = rows;
+}
+
+/* The host under the cursor, or NULL when none is shown. */
+static const ry_host *cursor_host(struct hosts_priv *p)
+{
+	return p->list.cur < p->nshown ? &p->shown[p->list.cur] : NULL;
+}
+
+/* `L`: the launch dialog on the host under the cursor, from the template
+ * the runs screen handed over. */
+static int launch_here(struct tui_ctx *c, struct hosts_priv *p)
+{
+	const ry_host *h = cursor_host(p);
+	if (!h) {
+		tui_error(c, "no host under the cursor to launch on");
+		return TUI_REDRAW;
+	}
+	struct tui_launch_arg a = { p->experiment, p->command, h->name };
+	tui_view_push(c, &tui_view_launch, &a);
+	return TUI_REDRAW;
 }
 
 static int hosts_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct hosts_priv *p = v->priv;
-	size_t page = v->rows > 1 ? (size_t)v->rows : 1;
-	/* The lines are counted while drawing: scroll within the last draw's. */
-	tui_list_fit(&p->list, (size_t)p->nlines, page);
-	if (tui_list_action(&p->list, a, page))
+	const ry_host *h = cursor_host(p);
+	tui_list_fit(&p->list, p->nshown, p->nshown);
+	if (tui_list_action(&p->list, a, p->page > 1 ? (size_t)p->page - 1 : 1))
 		return TUI_REDRAW;
 	switch (a) {
 	case TUI_ACT_REFRESH:
 		if (p->running)
 			tui_msg(c, "a probe is already running");
 		else
-			start_probe(c, p);
+			start_probe(c, p, NULL);
 		return TUI_REDRAW;
+	case TUI_ACT_PROBE_HOST:
+		if (p->running)
+			tui_msg(c, "a probe is already running");
+		else if (h)
+			start_probe(c, p, h->name);
+		return TUI_REDRAW;
+	case TUI_ACT_LAUNCH: return launch_here(c, p);
 	default: return TUI_UNHANDLED;
 	}
+}
+
+/* A click on any line of a host puts the cursor on it (its GPUs too).  It
+ * launches nothing: `L` does, on purpose. */
+static int hosts_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
+{
+	struct hosts_priv *p = v->priv;
+	int line = p->top + (y - p->body_y);
+	(void)c;
+	(void)x;
+	/* first[] is the last draw's: a probe taken since may have more hosts */
+	size_t n = p->nshown < p->nfirst ? p->nshown : p->nfirst;
+	if (y < p->body_y || !n || line < p->first[0] || line >= p->nlines)
+		return 0;
+	size_t i = 0;
+	while (i + 1 < n && p->first[i + 1] <= line)
+		i++;
+	tui_list_set(&p->list, i);
+	return TUI_REDRAW;
 }
 
 static void hosts_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
@@ -377,7 +500,12 @@ static void hosts_status(struct tui_view *v, struct tui_ctx *c, char *out, size_
 	(void)c;
 	for (size_t i = 0; i < p->nshown; i++)
 		up += p->shown[i].probed && p->shown[i].probe_rc == 0;
-	snprintf(out, n, "%zu hosts, %zu reachable%s", p->nshown, up, p->running ? ", probing" : "");
+	/* the cursor's host by name too: the highlight alone is a colour */
+	const ry_host *h = cursor_host(p);
+	char at[96] = "";
+	if (h)
+		snprintf(at, sizeof at, "  host %zu/%zu: %.64s", p->list.cur + 1, p->nshown, h->name);
+	snprintf(out, n, "%zu hosts, %zu reachable%s%s", p->nshown, up, p->running ? ", probing" : "", at);
 }
 
 const struct tui_view_ops tui_view_hosts = {
@@ -389,4 +517,5 @@ const struct tui_view_ops tui_view_hosts = {
 	.status = hosts_status,
 	.tick = hosts_tick,
 	.done = hosts_done,
+	.click = hosts_click,
 };

@@ -5,8 +5,11 @@
  * budget) recomputed whenever a field changes, before anything starts.
  * Confirming hands the launch to a background job (job.h) and closes; the
  * progress and the result appear in the message line and the new run in
- * the runs table.  It does not probe hosts: GPU availability is checked by
- * the launch itself.
+ * the runs table.  GPUs are checked as `runyard launch --estimate` checks
+ * them, in core's words: more than the host's max_gpus is refused at once,
+ * more than are free warns, from a probe of the chosen host made in the
+ * background (a demo host answers with its canned probe) before any
+ * connection to launch; the launch itself checks again.
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,7 +37,14 @@ struct launch_priv {
 	bool have_est;
 	ry_cost_estimate est;
 	char est_error[512];
+	struct tui_job *probe;   /* the probe of probe_host running, or NULL */
+	char *probe_host;        /* the host probed last (or being probed) */
+	ry_host *probed;         /* its answer (an array of one, owned), NULL until it comes */
+	ry_launch_gpu_check gpu; /* the GPU count against `probed` */
 };
+
+/* How long the dialog's probe may take; as the CLI's estimate waits. */
+#define PROBE_MS 5000
 
 static void set_field(struct launch_priv *p, int f, const char *s)
 {
@@ -49,6 +59,56 @@ static int gpus_of(const struct launch_priv *p)
 	if (!*s)
 		return -1;
 	return atoi(s);
+}
+
+/* Probe host h in the background, unless it is the one probed already. */
+static void probe_host(struct tui_ctx *c, struct launch_priv *p, const ry_host *h)
+{
+	char msg[256];
+	if (p->probe_host && !strcmp(p->probe_host, h->name))
+		return;
+	tui_job_free(p->probe); /* a probe of the host picked before: cancelled */
+	p->probe = NULL;
+	ry_hosts_free(p->probed, 1);
+	p->probed = NULL;
+	free(p->probe_host);
+	p->probe_host = ry_xstrdup(h->name);
+	ry_host *one = ry_xcalloc(1, sizeof *one), *copy = ry_host_copy(h);
+	*one = *copy; /* an array of one, as the job and ry_hosts_free want */
+	free(copy);
+	p->probe = tui_job_probe(one, 1, ry_inventory_sshconfig(p->inv), PROBE_MS, c->askpass, msg, sizeof msg);
+	if (!p->probe)
+		tui_error(c, "free GPUs not checked: %s", msg);
+}
+
+/* The probe's answer, once it came; true when it did. */
+static bool probe_collect(struct launch_priv *p)
+{
+	ry_host *hosts;
+	size_t n;
+	bool asked;
+	if (!p->probe || !tui_job_probe_take(p->probe, &hosts, &n, &asked))
+		return false;
+	tui_job_free(p->probe);
+	p->probe = NULL;
+	ry_hosts_free(p->probed, 1);
+	p->probed = hosts; /* one host was asked: one comes back */
+	if (n != 1) {
+		ry_hosts_free(hosts, n);
+		p->probed = NULL;
+	}
+	return true;
+}
+
+/* The free-GPU check of g GPUs on h: from its probe, or asked for. */
+static void gpu_check(struct tui_ctx *c, struct launch_priv *p, const ry_host *h, int g)
+{
+	ry_launch_gpu_check_clear(&p->gpu);
+	if (g <= 0)
+		return; /* none asked needs none free */
+	probe_host(c, p, h);
+	if (p->probed)
+		ry_launch_gpu_check_from(&p->gpu, p->probed, g);
 }
 
 static void estimate(struct tui_ctx *c, struct launch_priv *p)
@@ -75,6 +135,12 @@ static void estimate(struct tui_ctx *c, struct launch_priv *p)
 	}
 	if (g < 0)
 		g = h->gpu_price_per_hour > 0 ? 1 : 0; /* what `runyard launch` assumes */
+	if (ry_launch_check_gpus(h, g)) { /* refused before any connection, in the CLI's words */
+		ry_launch_gpu_check_clear(&p->gpu);
+		snprintf(p->est_error, sizeof p->est_error, "%s", ry_error_last());
+		return;
+	}
+	gpu_check(c, p, h, g);
 	if (!(w = tui_job_split_command(p->field[F_COMMAND], &nw)) || !nw) {
 		snprintf(p->est_error, sizeof p->est_error, "command: empty or an unterminated quote");
 		if (w)
@@ -122,6 +188,10 @@ static void launch_done(struct tui_view *v, struct tui_ctx *c)
 	for (int f = 0; f < F_COUNT; f++)
 		free(p->field[f]);
 	free(p->experiment);
+	tui_job_free(p->probe); /* cancels a probe still running and waits for it */
+	ry_hosts_free(p->probed, 1);
+	free(p->probe_host);
+	ry_launch_gpu_check_clear(&p->gpu);
 	ry_inventory_free(p->inv);
 	free(p);
 }
@@ -162,6 +232,20 @@ static void launch_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		              l[i].kind == TUI_PRESENT_TITLE   ? TUI_COLOR_HEADER
 		              : l[i].kind == TUI_PRESENT_ALERT ? TUI_COLOR_ERROR
 		                                               : TUI_COLOR_DEFAULT);
+	if (p->gpu.fact && row < y + h) {
+		/* too few free: warned (the launch refuses then), the remedy in the dialog's words */
+		snprintf(buf, sizeof buf, "  warning: %s; set fewer 'GPUs', pick another 'host' or wait", p->gpu.fact);
+		tui_draw_text(c, row++, 0, c->cols, buf, TUI_COLOR_ERROR);
+	} else if (p->gpu.message && row < y + h) {
+		snprintf(buf, sizeof buf, "  %s", p->gpu.message); /* unknown: the probe's reason */
+		tui_draw_text(c, row++, 0, c->cols, buf, TUI_COLOR_DIM);
+	} else if (p->gpu.verdict && row < y + h) {
+		snprintf(buf, sizeof buf, "  free GPUs on %s: %d", host ? host->name : "?", p->gpu.free);
+		tui_draw_text(c, row++, 0, c->cols, buf, TUI_COLOR_DEFAULT);
+	} else if (p->probe && row < y + h) {
+		snprintf(buf, sizeof buf, "  free GPUs on %s: checking...", p->probe_host);
+		tui_draw_text(c, row++, 0, c->cols, buf, TUI_COLOR_DIM);
+	}
 	if (*tui_present_budget_fix(&p->est, true) && row < y + h) {
 		/* the remedy in this dialog's words: its fields, not the CLI's flags */
 		snprintf(buf, sizeof buf, "  to fit the budget: %s", tui_present_budget_fix(&p->est, true));
@@ -236,7 +320,7 @@ static int launch_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 				if (!strcmp(items[i], p->field[F_HOST]))
 					cur = i;
 			}
-			struct tui_picker_arg pa = { "host", items, p->nhosts, NULL, false, cur, host_picked, v };
+			struct tui_picker_arg pa = { "host", items, p->nhosts, NULL, false, cur, host_picked, v, false };
 			tui_view_push(c, &tui_view_picker, &pa);
 			free(items);
 			return TUI_REDRAW;
@@ -268,6 +352,15 @@ static void launch_reload(struct tui_view *v, struct tui_ctx *c)
 	estimate(c, v->priv); /* history and month spend may have moved */
 }
 
+static int launch_tick(struct tui_view *v, struct tui_ctx *c)
+{
+	struct launch_priv *p = v->priv;
+	if (!probe_collect(p))
+		return 0;
+	estimate(c, p);
+	return TUI_REDRAW;
+}
+
 static void launch_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
 {
 	struct launch_priv *p = v->priv;
@@ -282,6 +375,7 @@ const struct tui_view_ops tui_view_launch = {
 	.draw = launch_draw,
 	.action = launch_action,
 	.reload = launch_reload,
+	.tick = launch_tick,
 	.prompt = launch_prompt,
 	.status = launch_status,
 	.done = launch_done,

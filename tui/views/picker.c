@@ -1,7 +1,9 @@
 /*
  * A list picker for other views: one choice (the chart's metric) or several
  * (the table's columns).  It copies its items, reports the choice through
- * the opener's callback and closes; it never touches the store.
+ * the opener's callback and closes; it never touches the store.  A
+ * multiple choice may be reorderable (the columns): item-up/-down carry the
+ * item under the cursor, and the chosen items are reported in list order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,7 @@ struct picker_priv {
 	bool *sel;
 	size_t n;
 	struct tui_list list;   /* the cursor over items */
-	bool multi;
+	bool multi, reorder;
 	void (*done)(struct tui_ctx *, struct tui_view *, const char *const *, size_t);
 	struct tui_view *owner;
 	int y0;                 /* screen row of the first item shown (clicks) */
@@ -43,6 +45,7 @@ static int picker_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	p->list.n = p->n;
 	p->list.cur = a->cursor < p->n ? a->cursor : 0;
 	p->multi = a->multi;
+	p->reorder = a->multi && a->reorder;
 	p->done = a->done;
 	p->owner = a->owner;
 	return 0;
@@ -85,6 +88,23 @@ static bool item_found(const struct tui_ctx *c, size_t i, void *arg)
 	return tui_find_in(c, ((struct picker_priv *)arg)->items[i], NULL, NULL);
 }
 
+/* The item under the cursor one place down (dir 1) or up (-1), with it. */
+static void move_item(struct tui_ctx *c, struct picker_priv *p, int dir)
+{
+	size_t i = p->list.cur, j = dir > 0 ? i + 1 : i - 1;
+	if (!p->reorder) {
+		tui_error(c, "this list keeps its order");
+		return;
+	}
+	if (!p->n || (dir > 0 && j >= p->n) || (dir < 0 && !i))
+		return;
+	char *item = p->items[i];
+	bool sel = p->sel[i];
+	p->items[i] = p->items[j], p->sel[i] = p->sel[j];
+	p->items[j] = item, p->sel[j] = sel;
+	p->list.cur = j;
+}
+
 static int picker_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct picker_priv *p = v->priv;
@@ -98,6 +118,9 @@ static int picker_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 			if (p->list.cur + 1 < p->n)
 				p->list.cur++;
 		}
+		return TUI_REDRAW;
+	case TUI_ACT_ITEM_DOWN: case TUI_ACT_ITEM_UP:
+		move_item(c, p, a == TUI_ACT_ITEM_DOWN ? 1 : -1);
 		return TUI_REDRAW;
 	case TUI_ACT_ENTER: {
 		const char **chosen = ry_xcalloc(p->n + 1, sizeof *chosen);
@@ -146,7 +169,9 @@ static void picker_status(struct tui_view *v, struct tui_ctx *c, char *out, size
 	(void)c;
 	for (size_t i = 0; i < p->n; i++)
 		k += p->sel[i];
-	if (p->multi)
+	if (p->reorder)
+		snprintf(out, n, " %zu of %zu chosen  Space toggles  J/K move  Enter applies  q cancels", k, p->n);
+	else if (p->multi)
 		snprintf(out, n, " %zu of %zu chosen  Space toggles  Enter applies  q cancels", k, p->n);
 	else
 		snprintf(out, n, " %zu items  Enter picks  q cancels", p->n);

@@ -438,7 +438,7 @@ static void edit_field(struct tui_view *v, struct tui_ctx *c, struct promote_pri
 		}
 		items[n] = NEW_MODEL_ITEM;
 		struct tui_picker_arg a = { "Promote to which model?", items, n + 1, NULL, false, cur,
-		                            model_picked, v };
+		                            model_picked, v, false };
 		tui_view_push(c, &tui_view_picker, &a);
 		free(items);
 		ry_models_free(m, n);
@@ -453,7 +453,7 @@ static void edit_field(struct tui_view *v, struct tui_ctx *c, struct promote_pri
 				cur = i;
 		}
 		struct tui_picker_arg a = { "Which artifact of the run?", items, p->nart, NULL, false, cur,
-		                            artifact_picked, v };
+		                            artifact_picked, v, false };
 		tui_view_push(c, &tui_view_picker, &a);
 		free(items);
 		return;

@@ -20,6 +20,7 @@
 #include "app/find.h"
 #include "app/mouse.h"
 #include "work/job.h"
+#include "text/present.h"
 #include "text/text.h"
 #include "app/tui.h"
 
@@ -165,26 +166,31 @@ static void columns_setting_set(struct tui_ctx *c, struct main_priv *p, const ch
 		tui_error(c, "columns not remembered: %s", ry_error_last());
 }
 
-/* Param keys seen in the first runs of the list (core has no key index for
- * params; a sample is what a column picker needs). */
-static void sample_param_keys(struct tui_ctx *c, struct main_priv *p, char ***keys, size_t *nkeys)
+static void add_key(char ***keys, size_t *nkeys, size_t *cap, const char *key)
 {
-	size_t n = p->list ? ry_runlist_count(p->list) : 0, cap = 0;
-	*keys = NULL;
-	*nkeys = 0;
+	for (size_t j = 0; j < *nkeys; j++)
+		if (!strcmp((*keys)[j], key))
+			return;
+	*keys = ry_xgrow(*keys, cap, *nkeys + 1, sizeof **keys);
+	(*keys)[(*nkeys)++] = ry_xstrdup(key);
+}
+
+/* Param and tag keys seen in the first runs of the list (core has no key
+ * index for them; a sample is what a column picker needs). */
+static void sample_keys(struct tui_ctx *c, struct main_priv *p, char ***pkeys, size_t *npkeys,
+                        char ***tkeys, size_t *ntkeys)
+{
+	size_t n = p->list ? ry_runlist_count(p->list) : 0, pcap = 0, tcap = 0;
+	*pkeys = *tkeys = NULL;
+	*npkeys = *ntkeys = 0;
 	for (size_t i = 0; i < n && i < 25; i++) {
 		ry_run *r = NULL;
 		if (ry_run_get(&r, c->st, ry_runlist_id(p->list, i)) < 0)
 			continue;
-		for (size_t k = 0; k < r->nparams; k++) {
-			bool seen = false;
-			for (size_t j = 0; j < *nkeys && !seen; j++)
-				seen = !strcmp((*keys)[j], r->params[k].key);
-			if (!seen) {
-				*keys = ry_xgrow(*keys, &cap, *nkeys + 1, sizeof **keys);
-				(*keys)[(*nkeys)++] = ry_xstrdup(r->params[k].key);
-			}
-		}
+		for (size_t k = 0; k < r->nparams; k++)
+			add_key(pkeys, npkeys, &pcap, r->params[k].key);
+		for (size_t k = 0; k < r->ntags; k++)
+			add_key(tkeys, ntkeys, &tcap, r->tags[k].key);
 		ry_run_free(r);
 	}
 }
@@ -627,28 +633,39 @@ static void draw_exps(struct tui_view *v, struct tui_ctx *c, int y, int h, int w
 		return;
 	}
 	int64_t allruns = 0, allrunning = 0;
-	double allcost = 0;
+	double allcost = NAN; /* unknown until one experiment knows its cost (run.h) */
 	for (size_t i = 0; i < p->nexps; i++) {
 		allruns += p->exps[i].nruns;
 		allrunning += p->exps[i].nrunning;
-		allcost += p->exps[i].cost;
+		if (!isnan(p->exps[i].cost))
+			allcost = (isnan(allcost) ? 0 : allcost) + p->exps[i].cost;
 	}
 	for (size_t i = p->exp.top; i < total && (int)((i - p->exp.top) * (size_t)per) + 1 < h; i++) {
 		int yy = y + 1 + (int)(i - p->exp.top) * per;
 		const char *name = i ? p->exps[i - 1].name : "(all experiments)";
 		int64_t nr = i ? p->exps[i - 1].nruns : allruns, nrun = i ? p->exps[i - 1].nrunning : allrunning;
 		double cost = i ? p->exps[i - 1].cost : allcost;
-		char line[128];
+		char line[128], money[64];
 		bool sel = i == p->exp.cur;
 		enum tui_color e = sel ? (p->focus_exps ? TUI_COLOR_CURSOR : TUI_COLOR_MARKED) : TUI_COLOR_DEFAULT;
 		tui_draw_fill(c, yy, 0, w - 1, e);
 		tui_draw_text(c, yy, 1, w - 2, name, e);
 		if (nrun)
-			snprintf(line, sizeof line, "%lld runs, %lld running, $%.2f", (long long)nr, (long long)nrun, cost);
+			snprintf(line, sizeof line, "%lld run%s, %lld running", (long long)nr, nr == 1 ? "" : "s",
+			         (long long)nrun);
 		else
-			snprintf(line, sizeof line, "%lld runs, $%.2f", (long long)nr, cost);
-		if (yy + 1 < y + h)
-			tui_draw_text(c, yy + 1, 3, w - 4, line, sel ? e : TUI_COLOR_DIM);
+			snprintf(line, sizeof line, "%lld run%s", (long long)nr, nr == 1 ? "" : "s");
+		/* "-" or the money, as the runs table and `runyard experiments`
+		 * write it; drawn whole at the right, the counts take what is left */
+		tui_present_run_cost(money, sizeof money, cost, 0);
+		int mw = tui_text_width(money);
+		if (nrun && tui_text_width(line) > w - 4 - mw - 1) /* narrow: the runs table's running glyph */
+			snprintf(line, sizeof line, "%lld run%s, %lld %s", (long long)nr, nr == 1 ? "" : "s",
+			         (long long)nrun, tui_status_glyph(c, "running"));
+		if (yy + 1 < y + h) {
+			tui_draw_text(c, yy + 1, 3, w - 4 - mw - 1, line, sel ? e : TUI_COLOR_DIM);
+			tui_draw_text_right(c, yy + 1, w - 1 - mw, mw, money, sel ? e : TUI_COLOR_DIM);
+		}
 		if (sel && yy + 1 < y + h)
 			tui_draw_fill(c, yy + 1, 0, 3, e);
 	}
@@ -955,55 +972,87 @@ static void columns_chosen(struct tui_ctx *c, struct tui_view *owner, const char
 	ry_buf_free(&b);
 }
 
+/* The picker's items: the chosen columns first, in their order (J/K move
+ * them), then where each run came from (local, ssh, plugin:NAME), the
+ * params, metrics and tags not chosen. */
 static void open_column_picker(struct tui_view *v, struct tui_ctx *c, struct main_priv *p)
 {
-	char **pk = NULL, **mk = NULL;
-	size_t npk = 0, nmk = 0;
-	sample_param_keys(c, p, &pk, &npk);
+	char **pk = NULL, **mk = NULL, **tk = NULL;
+	size_t npk = 0, nmk = 0, ntk = 0, nitems = 0, cap = 0;
+	sample_keys(c, p, &pk, &npk, &tk, &ntk);
 	if (npk)
 		qsort(pk, npk, sizeof *pk, cmp_str);
+	if (ntk)
+		qsort(tk, ntk, sizeof *tk, cmp_str);
 	if (ry_metrics_keys(c->st, cur_exp_id(p), &mk, &nmk) < 0) {
 		mk = NULL;
 		nmk = 0;
 	}
-	/* Where each run came from (local, ssh, plugin:NAME) first, then the
-	 * params and metrics. */
-	size_t nitems = 1 + npk + nmk;
-	char **items = ry_xcalloc(nitems + 1, sizeof *items);
-	bool *sel = ry_xcalloc(nitems + 1, sizeof *sel);
-	for (size_t i = 0; i < nitems; i++) {
-		items[i] = i == 0 ? ry_xstrdup("source") : i <= npk ? ry_xasprintf("params.%s", pk[i - 1])
-		                                                    : ry_xasprintf("metrics.%s", mk[i - 1 - npk]);
-		for (size_t j = NBUILTIN; j < p->ncols; j++)
-			if (!p->cols[j].shown_for && !strcmp(p->cols[j].spec, items[i]))
-				sel[i] = true;
+	char **items = NULL;
+	for (size_t j = NBUILTIN; j < p->ncols; j++)
+		if (!p->cols[j].shown_for)
+			add_key(&items, &nitems, &cap, p->cols[j].spec);
+	size_t nsel = nitems;
+	add_key(&items, &nitems, &cap, "source");
+	for (size_t i = 0; i < npk + nmk + ntk; i++) {
+		char *spec = i < npk ? ry_xasprintf("params.%s", pk[i])
+		           : i < npk + nmk ? ry_xasprintf("metrics.%s", mk[i - npk])
+		                           : ry_xasprintf("tags.%s", tk[i - npk - nmk]);
+		add_key(&items, &nitems, &cap, spec);
+		free(spec);
 	}
+	bool *sel = ry_xcalloc(nitems + 1, sizeof *sel);
+	for (size_t i = 0; i < nsel; i++)
+		sel[i] = true;
 	struct tui_picker_arg a = {
-		.title = "Columns: Space toggles, Enter applies (remembered for this experiment)",
+		.title = "Columns: Space toggles, J/K move, Enter applies (remembered for this experiment)",
 		.items = (const char *const *)items, .nitems = nitems, .selected = sel, .multi = true,
-		.done = columns_chosen, .owner = v,
+		.done = columns_chosen, .owner = v, .reorder = true,
 	};
 	tui_view_push(c, &tui_view_picker, &a);
 	ry_strings_free(items, nitems);
 	free(sel);
 	ry_strings_free(pk, npk);
 	ry_strings_free(mk, nmk);
+	ry_strings_free(tk, ntk);
 }
 
-/* `L`: from the run under the cursor as template (its command, experiment
- * and host), else from the selected experiment. */
+/* What a launch starts from: the run under the cursor as template (its
+ * command, experiment and host), else the selected experiment.  The
+ * strings are lent from *r (the caller frees it) or the pane. */
+static void launch_template(struct tui_ctx *c, struct main_priv *p, struct tui_launch_arg *a, ry_run **r)
+{
+	*a = (struct tui_launch_arg){ NULL, NULL, NULL };
+	*r = NULL;
+	if (!p->focus_exps && p->cur_id && ry_run_get(r, c->st, p->cur_id) == 0) {
+		a->experiment = (*r)->experiment;
+		a->command = (*r)->command;
+		a->host = ry_remote_owns(*r) ? (*r)->host : NULL;
+	} else if (p->exp.cur > 0 && p->exp.cur <= p->nexps) {
+		a->experiment = p->exps[p->exp.cur - 1].name;
+	}
+}
+
+/* `L`: the launch dialog from launch_template. */
 static int open_launch(struct tui_ctx *c, struct main_priv *p)
 {
-	struct tui_launch_arg a = { NULL, NULL, NULL };
-	ry_run *r = NULL;
-	if (!p->focus_exps && p->cur_id && ry_run_get(&r, c->st, p->cur_id) == 0) {
-		a.experiment = r->experiment;
-		a.command = r->command;
-		a.host = ry_remote_owns(r) ? r->host : NULL;
-	} else if (p->exp.cur > 0 && p->exp.cur <= p->nexps) {
-		a.experiment = p->exps[p->exp.cur - 1].name;
-	}
+	struct tui_launch_arg a;
+	ry_run *r;
+	launch_template(c, p, &a, &r);
 	tui_view_push(c, &tui_view_launch, &a);
+	ry_run_free(r);
+	return TUI_REDRAW;
+}
+
+/* `H`: the hosts screen, whose "launch here" starts from the same
+ * template as `L` (on the host chosen there). */
+static int open_hosts(struct tui_ctx *c, struct main_priv *p)
+{
+	struct tui_launch_arg a;
+	ry_run *r;
+	launch_template(c, p, &a, &r);
+	struct tui_hosts_arg h = { a.experiment, a.command };
+	tui_view_push(c, &tui_view_hosts, &h);
 	ry_run_free(r);
 	return TUI_REDRAW;
 }
@@ -1193,9 +1242,7 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		return TUI_REDRAW;
 	}
 	case TUI_ACT_COLUMNS: open_column_picker(v, c, p); return TUI_REDRAW;
-	case TUI_ACT_HOSTS:
-		tui_view_push(c, &tui_view_hosts, NULL);
-		return TUI_REDRAW;
+	case TUI_ACT_HOSTS: return open_hosts(c, p);
 	case TUI_ACT_LAUNCH: return open_launch(c, p);
 	case TUI_ACT_CANCEL_RUN: return ask_cancel(v, c, p);
 	case TUI_ACT_REGISTRY: tui_view_push(c, &tui_view_registry, NULL); return TUI_REDRAW;

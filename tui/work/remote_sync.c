@@ -1,7 +1,9 @@
 /*
  * Background sync of running runs for the full-screen app (see
  * remote_sync.h): remote runs over SSH, and local runs whose runyard died
- * (their keeper's output and exit caught up, as every start does).  One thread, one store connection of its own, woken by a
+ * (their keeper's output and exit caught up, as every start does); and the
+ * run queue drained while the app is open (queue.h: only one process
+ * drains a workspace at once, so a `queue --drain` beside it is safe).  One thread, one store connection of its own, woken by a
  * timer or by stop; stop also raises the cancel flag that every SSH call of
  * core watches, so quitting never waits on a slow host, nor on a passphrase
  * question (asked through the app's broker, askpass.h) left unanswered.
@@ -41,6 +43,16 @@ static bool any_running_remote(ry_store *st)
 	return any;
 }
 
+static bool any_queued(ry_store *st)
+{
+	ry_queue_item *items = NULL;
+	size_t n = 0;
+	if (ry_queue_list(st, &items, &n) < 0)
+		return false;
+	ry_queue_items_free(items, n);
+	return n > 0;
+}
+
 /* Whether the pass asked the user for a passphrase. */
 static bool sync_once(struct tui_syncer *s)
 {
@@ -55,7 +67,8 @@ static bool sync_once(struct tui_syncer *s)
 	 * open (it settles) keeps catching up until it ends. */
 	if (ry_track_open_workspace(&st, s->db_path, 0) < 0)
 		return false;
-	if (!any_running_remote(st))
+	bool running = any_running_remote(st), queued = any_queued(st);
+	if (!running && !queued)
 		goto out;
 	if (ry_inventory_open(&inv, st, NULL) < 0)
 		goto out;
@@ -66,8 +79,15 @@ static bool sync_once(struct tui_syncer *s)
 	memset(&rep, 0, sizeof rep);
 	/* Unreachable hosts are reported per run by `runyard sync`; here the
 	 * runs simply stay running until a later pass reaches them. */
-	ry_remote_sync(st, inv, 0, &o, &rep);
-	ry_sync_report_clear(&rep);
+	if (running) {
+		ry_remote_sync(st, inv, 0, &o, &rep);
+		ry_sync_report_clear(&rep);
+	}
+	if (queued) {
+		ry_queue_report qr;
+		ry_queue_drain(st, inv, &o, &qr);
+		ry_queue_report_clear(&qr);
+	}
 out:
 	ry_error_clear();
 	ry_inventory_free(inv);
