@@ -4,7 +4,7 @@
  * and the CLI all ask here, so a run gets the same settings whether it runs
  * on this machine or on a host (docs/tracking.md, "Your own patterns").
  *
- * It only decides; ingest.c scans.  It reads the config it is given and
+ * It only decides; ingest.c and scan.c capture.  It reads the config it is given and
  * never loads one, nor prints: a problem with the config's patterns comes
  * back as a warning for the front end to show.
  */

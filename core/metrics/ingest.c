@@ -1,12 +1,11 @@
 /*
  * Metric ingest: turns a run's log text and JSON lines into metric points
  * and hands them to a metrics writer in batches (the rules are in ingest.h).
- *
- * The built-in scanner is hand-written rather than a regex per line because
- * it sits on the path of every byte a training job prints: it makes one pass
- * over a line with a character-class table and parses the common decimal
- * forms without strtod.  It does not know where bytes come from (pipes,
- * files, SSH) nor when to flush; the caller decides both.
+ * It splits the stream into lines, applies redraws (\r, backspaces) and
+ * strips escapes, gives each line to the scanner (metrics/scan.c) and the
+ * user's patterns, chooses each point's step, drops repeated points, and
+ * keeps the state a resumed ingest needs.  It does not know where bytes
+ * come from (pipes, files, SSH) nor when to flush; the caller decides both.
  */
 #include "metrics/ingest.h"
 #include "metrics/ingest_internal.h"
@@ -19,636 +18,15 @@
 #include "base/util.h"
 
 #include <cjson/cJSON.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <ctype.h>
 #include <math.h>
-#include <pthread.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_KEY 200
+#define MAX_KEY RY_INGEST__MAX_KEY
 #define MAX_SCALARS 64
-
-/* ---- character classes ------------------------------------------------ */
-
-enum {
-	C_START = 1,  /* may start a key */
-	C_KEY = 2,    /* may continue a key */
-	C_WORD = 4,   /* letters, digits, '_': a key must not follow one */
-	C_SPACE = 8,
-	C_VEND = 16,  /* may follow a value */
-	C_NUM = 32,   /* may start a number (nan, inf too) */
-};
-
-static unsigned char cls[256];
-
-static void build_count_mask(void);
-
-static void build_classes(void)
-{
-	for (int c = 0; c < 256; c++) {
-		unsigned char f = 0;
-		if (isalpha(c) || c == '_')
-			f |= C_START | C_KEY | C_WORD;
-		if (c >= '0' && c <= '9')
-			f |= C_KEY | C_WORD;
-		if (c == '.' || c == '/' || c == '-')
-			f |= C_KEY;
-		if (c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' || c == '\n')
-			f |= C_SPACE | C_VEND;
-		if (strchr(",;)]}|%\"'", c) && c)
-			f |= C_VEND;
-		if ((c >= '0' && c <= '9') || (strchr("+-.nNiI", c) && c))
-			f |= C_NUM;
-		cls[c] = f;
-	}
-	build_count_mask();
-}
-
-/* Built once for the process: ingests run on several threads (the TUI's
- * workers), and an unguarded "done" flag was a data race (issue 16). */
-static void init_classes(void)
-{
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, build_classes);
-}
-
-/* ---- numbers ---------------------------------------------------------- */
-
-static const double pow10_tab[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-};
-
-static bool word_ci(const char *s, size_t n, const char *w)
-{
-	size_t wl = strlen(w);
-	return n >= wl && strncasecmp(s, w, wl) == 0;
-}
-
-/* Parse a number at s[0..n); returns its length (0: none).  Decimal numbers
- * with at most 15 significant digits and a small exponent are exact doubles
- * divided or multiplied once, so correctly rounded without strtod. */
-static size_t parse_number(const char *s, size_t n, double *out)
-{
-	size_t i = 0, digits = 0, sig = 0;
-	bool neg = false, exact = true;
-	uint64_t mant = 0;
-	int exp10 = 0;
-
-	if (i < n && (s[i] == '-' || s[i] == '+'))
-		neg = s[i++] == '-';
-	if (i < n && (s[i] == 'n' || s[i] == 'N' || s[i] == 'i' || s[i] == 'I')) {
-		if (word_ci(s + i, n - i, "nan")) {
-			*out = NAN;
-			return i + 3;
-		}
-		if (word_ci(s + i, n - i, "infinity")) {
-			*out = neg ? -INFINITY : INFINITY;
-			return i + 8;
-		}
-		if (word_ci(s + i, n - i, "inf")) {
-			*out = neg ? -INFINITY : INFINITY;
-			return i + 3;
-		}
-		return 0;
-	}
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-		if (mant == 0 && s[i] == '0')
-			continue;
-		if (sig < 19) {
-			mant = mant * 10 + (uint64_t)(s[i] - '0');
-			sig++;
-		} else {
-			exp10++;
-			exact = false;
-		}
-	}
-	if (i < n && s[i] == '.') {
-		size_t j = i + 1;
-		for (; j < n && s[j] >= '0' && s[j] <= '9'; j++, digits++) {
-			if (mant == 0 && s[j] == '0') {
-				exp10--;
-				continue;
-			}
-			if (sig < 19) {
-				mant = mant * 10 + (uint64_t)(s[j] - '0');
-				sig++;
-				exp10--;
-			} else {
-				exact = false;
-			}
-		}
-		i = j;
-	}
-	if (digits == 0)
-		return 0;
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		size_t j = i + 1;
-		bool eneg = false;
-		int e = 0;
-		if (j < n && (s[j] == '-' || s[j] == '+'))
-			eneg = s[j++] == '-';
-		if (j < n && s[j] >= '0' && s[j] <= '9') {
-			for (; j < n && s[j] >= '0' && s[j] <= '9'; j++)
-				if (e < 100000)
-					e = e * 10 + (s[j] - '0');
-			exp10 += eneg ? -e : e;
-			i = j;
-		}
-	}
-	if (exact && sig <= 15 && exp10 >= -22 && exp10 <= 22) {
-		double v = (double)mant;
-		v = exp10 < 0 ? v / pow10_tab[-exp10] : v * pow10_tab[exp10];
-		*out = neg ? -v : v;
-		return i;
-	}
-	{
-		char tmp[128];
-		size_t len = i < sizeof tmp - 1 ? i : sizeof tmp - 1;
-		memcpy(tmp, s, len);
-		tmp[len] = '\0';
-		*out = strtod(tmp, NULL);
-	}
-	return i;
-}
-
-/* ---- the scanner ------------------------------------------------------ */
-
-/* Does k (n bytes) spell the lower-case word w, ignoring ASCII case? */
-static bool word_is(const char *k, const char *w, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		char c = k[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c | 0x20);
-		if (c != w[i])
-			return false;
-	}
-	return true;
-}
-
-/* Rank of a step word: 3 step, 2 iter, 1 epoch, 0 not one.  Called for every
- * word of every line, so it rejects on length and first letter before
- * comparing anything. */
-static int step_rank(const char *k, size_t n)
-{
-	char c = (char)(k[0] | 0x20);
-	switch (n) {
-	case 4:
-		return c == 's' && word_is(k, "step", 4) ? 3 : c == 'i' && word_is(k, "iter", 4) ? 2 : 0;
-	case 5:
-		return c == 'e' && word_is(k, "epoch", 5) ? 1 : 0;
-	case 9:
-		return c == 'i' && word_is(k, "iteration", 9) ? 2 : 0;
-	case 11:
-		return c == 'g' && word_is(k, "global_step", 11) ? 3 : 0;
-	default:
-		return 0;
-	}
-}
-
-static size_t skip_spaces(const char *s, size_t i, size_t n)
-{
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return i;
-}
-
-/* A step word's value: an integer, optionally "/total" (Keras "2/10"). */
-static size_t parse_step(const char *s, size_t n, int64_t *out)
-{
-	size_t i = 0;
-	int64_t v = 0;
-	while (i < n && s[i] >= '0' && s[i] <= '9' && i < 18)
-		v = v * 10 + (s[i++] - '0');
-	if (i == 0 || (i < n && s[i] >= '0' && s[i] <= '9'))
-		return 0;
-	if (i < n && s[i] == '/') {
-		size_t j = i + 1;
-		while (j < n && s[j] >= '0' && s[j] <= '9')
-			j++;
-		if (j == i + 1)
-			return 0;
-		i = j;
-	}
-	if (i < n && !(cls[(unsigned char)s[i]] & C_VEND) && s[i] != ':')
-		return 0;
-	*out = v;
-	return i;
-}
-
-/* ---- the prefilter ---------------------------------------------------- */
-
-/* Most of what a job prints holds no metric, and the scanner below looks at
- * every word of a line.  Every pair the scanner accepts has an anchor: a ':'
- * or '=' with a number after it and a key before it, or a step word followed
- * by blanks and a digit ("epoch 3").  Finding the anchors is a vector compare
- * over 16 bytes at a time; checking one is a few table lookups.  A line with
- * no plausible anchor is skipped without scanning.  The checks are looser
- * than the scanner (a line they pass may still hold nothing), never
- * stricter: the scanner stays the one definition of what is captured. */
-
-/* s[p] is ':' or '='. */
-static inline bool sep_anchor(const char *s, size_t n, size_t p)
-{
-	size_t j = skip_spaces(s, p + 1, n);
-	if (j >= n || !(cls[(unsigned char)s[j]] & C_NUM))
-		return false;
-	while (p > 0 && (s[p - 1] == ' ' || s[p - 1] == '\t'))
-		p--;
-	if (p > 0 && (s[p - 1] == '\'' || s[p - 1] == '"'))
-		p--;
-	/* a key is a run of key characters with somewhere a letter or '_' */
-	for (; p > 0 && (cls[(unsigned char)s[p - 1]] & C_KEY); p--)
-		if (cls[(unsigned char)s[p - 1]] & C_START)
-			return true;
-	return false;
-}
-
-/* s[p] is the last letter of a word, s[p + 1] a blank or a quote (a quoted
- * step word needs no blank: "'step'3").  The last letter says which step
- * word it can be ("global_step" ends in "step"). */
-static inline bool step_anchor(const char *s, size_t n, size_t p)
-{
-	size_t j = skip_spaces(s, p + 1 + (s[p + 1] == '\'' || s[p + 1] == '"'), n);
-	const char *w;
-	size_t len;
-	if (j >= n || s[j] < '0' || s[j] > '9')
-		return false;
-	switch (s[p] | 0x20) {
-	case 'p':
-		w = "step", len = 4;
-		break;
-	case 'h':
-		w = "epoch", len = 5;
-		break;
-	case 'r':
-		w = "iter", len = 4;
-		break;
-	default:
-		w = "iteration", len = 9;
-		break;
-	}
-	return len <= p + 1 && word_is(s + p + 1 - len, w, len);
-}
-
-static inline bool anchors_ok(const char *s, size_t n, size_t base, unsigned m)
-{
-	while (m) {
-		size_t p = base + (size_t)__builtin_ctz(m);
-		m &= m - 1;
-		if (s[p] == ':' || s[p] == '=' ? sep_anchor(s, n, p) : step_anchor(s, n, p))
-			return true;
-	}
-	return false;
-}
-
-static bool blank_or_quote(char c)
-{
-	return c == ' ' || c == '\t' || c == '\'' || c == '"';
-}
-
-/* The anchors of s[0..n), byte by byte: short lines and machines without
- * SSE2. */
-static bool may_hold_pairs_bytewise(const char *s, size_t n)
-{
-	for (size_t p = 0; p + 1 < n; p++) {
-		char c = (char)(s[p] | 0x20);
-		if (s[p] == ':' || s[p] == '=') {
-			if (sep_anchor(s, n, p))
-				return true;
-		} else if ((c == 'p' || c == 'h' || c == 'r' || c == 'n') && blank_or_quote(s[p + 1])) {
-			if (step_anchor(s, n, p))
-				return true;
-		}
-	}
-	return false;
-}
-
-#if defined(__SSE2__)
-/* Bit k set: s[k] (k < 16) may anchor a pair.  Reads s[0..18). */
-static inline unsigned anchor_mask16(const char *s)
-{
-	const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
-	const __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(s + 1));
-	const __m128i next2 = _mm_loadu_si128((const __m128i *)(const void *)(s + 2));
-	const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
-	const __m128i d2 = _mm_sub_epi8(next2, _mm_set1_epi8('0'));
-	__m128i sep = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')), _mm_cmpeq_epi8(x, _mm_set1_epi8('=')));
-	/* step words end in p (step), h (epoch), r (iter) or n (iteration),
-	 * then a blank or a quote, then a blank or a digit */
-	__m128i last = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('p')),
-	                                         _mm_cmpeq_epi8(lower, _mm_set1_epi8('h'))),
-	                            _mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('r')),
-	                                         _mm_cmpeq_epi8(lower, _mm_set1_epi8('n'))));
-	__m128i blank = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(next, _mm_set1_epi8(' ')),
-	                                          _mm_cmpeq_epi8(next, _mm_set1_epi8('\t'))),
-	                             _mm_or_si128(_mm_cmpeq_epi8(next, _mm_set1_epi8('\'')),
-	                                          _mm_cmpeq_epi8(next, _mm_set1_epi8('"'))));
-	__m128i then = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d2, _mm_set1_epi8(9)), d2),
-	                            _mm_or_si128(_mm_cmpeq_epi8(next2, _mm_set1_epi8(' ')),
-	                                         _mm_cmpeq_epi8(next2, _mm_set1_epi8('\t'))));
-	return (unsigned)_mm_movemask_epi8(_mm_or_si128(sep, _mm_and_si128(last, _mm_and_si128(blank, then))));
-}
-
-static bool may_hold_pairs(const char *s, size_t n)
-{
-	size_t i = 0;
-	if (n < 18)
-		return may_hold_pairs_bytewise(s, n);
-	for (; i + 18 <= n; i += 16)
-		if (anchors_ok(s, n, i, anchor_mask16(s + i)))
-			return true;
-	/* The last block overlaps the one before (its bits below i are done)
-	 * and ends two bytes short of the line, the bytes its compares look
-	 * ahead to.  Of those two only the first can anchor, as a separator
-	 * with the number's one digit after it. */
-	if (i + 2 < n) {
-		size_t b = n - 18;
-		if (anchors_ok(s, n, b, anchor_mask16(s + b) & ~((1u << (i - b)) - 1)))
-			return true;
-	}
-	return (s[n - 2] == ':' || s[n - 2] == '=') && sep_anchor(s, n, n - 2);
-}
-#else
-#define may_hold_pairs may_hold_pairs_bytewise
-#endif
-
-static bool leading_step(const char *s, size_t n, int64_t *step);
-
-size_t ry_ingest_scan(const char *s, size_t n, ry_scalar *out, size_t max,
-                      bool *has_step, int64_t *step)
-{
-	init_classes();
-	*has_step = false;
-	if (!may_hold_pairs(s, n)) {
-		*has_step = leading_step(s, n, step); /* "[500]" with nothing after it */
-		return 0;
-	}
-	return ry_ingest__scan_unfiltered(s, n, out, max, has_step, step);
-}
-
-/* ---- what is not a metric ------------------------------------------- */
-
-/* Does part p (n bytes) of a key spell one of the words in list, ignoring
- * case?  list is NUL-separated, ending in an empty word. */
-static bool part_in(const char *p, size_t n, const char *list)
-{
-	for (const char *w = list; *w; w += strlen(w) + 1)
-		if (strlen(w) == n && word_is(p, w, n))
-			return true;
-	return false;
-}
-
-/* Bit (first letter) of entry [length] is set when some word of
- * count_words has that length and first letter: most keys are told apart
- * with one lookup, on the path of every pair. */
-static uint32_t count_mask[16];
-
-/* Counts, sizes and ids name what a job is made of, not how it is doing
- * ("Num examples = 12000", "vocab_size = 65", "Instances", "LOCAL_RANK"),
- * and ETA, elapsed and remaining times are progress: a key whose first or
- * last part (split at ' ', '_', '-', '.', '/') is one of these words is not
- * a metric. */
-static const char count_words[] = "num\0number\0size\0count\0samples\0examples\0images\0instances\0"
-	"steps\0epochs\0iters\0iterations\0workers\0seed\0params\0parameters\0tensors\0features\0"
-	"batches\0shape\0rank\0pid\0id\0gpus\0devices\0version\0bestiteration\0best_iteration\0"
-	"eta\0elapsed\0remaining\0";
-
-static struct {
-	const char *w;
-	size_t n;
-} count_tab[64];
-
-static void build_count_mask(void)
-{
-	size_t k = 0;
-	for (const char *w = count_words; *w && k < 64; w += strlen(w) + 1, k++) {
-		count_tab[k].w = w;
-		count_tab[k].n = strlen(w);
-		if (strlen(w) < 16)
-			count_mask[strlen(w)] |= 1u << ((w[0] | 0x20) & 31);
-	}
-}
-
-static bool is_part_sep(char c)
-{
-	return c == ' ' || c == '_' || c == '-' || c == '.' || c == '/';
-}
-
-/* File names ("solver.cpp:218]", "model_lib_v2.py:705]") end in these. */
-static const char file_exts[] = "py\0c\0cc\0cpp\0h\0hpp\0go\0rs\0java\0js\0ts\0";
-
-static bool maybe_count(const char *p, size_t n)
-{
-	if (!n || n >= 16 || !(count_mask[n] >> ((p[0] | 0x20) & 31) & 1))
-		return false;
-	for (size_t k = 0; k < 64 && count_tab[k].w; k++)
-		if (count_tab[k].n == n && word_is(p, count_tab[k].w, n))
-			return true;
-	return false;
-}
-
-static bool key_not_metric(const char *k, size_t n, const char *unit, size_t ul)
-{
-	size_t a = 0, b = n;
-	while (a < n && !is_part_sep(k[a]))
-		a++;
-	while (b > 0 && !is_part_sep(k[b - 1]))
-		b--;
-	if (maybe_count(k, a) || (b > 0 && maybe_count(k + b, n - b)))
-		return true;
-	if (b > 0 && k[b - 1] == '.' && n - b <= 4 && part_in(k + b, n - b, file_exts))
-		return true;
-	/* "total: 57.4ms" (CatBoost): the time so far */
-	if (ul && part_in(k + b, n - b, "total\0") && part_in(unit, ul, "ms\0s\0us\0m\0h\0min\0"))
-		return true;
-	return false;
-}
-
-/* Units a number may carry glued to it ("1099.34ms", "0.766s", "2.31G"):
- * the key gets "_unit".  Anything else glued on ("0x1f", "68.4it/s") makes
- * the number no value. */
-static const char units[] = "ms\0s\0us\0ns\0min\0h\0G\0M\0K\0GB\0MB\0KB\0GiB\0MiB\0KiB\0B\0";
-
-static size_t unit_len(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n && i < 4 && ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z'))
-		i++;
-	if (!i || (i < n && !(cls[(unsigned char)s[i]] & C_VEND)))
-		return 0;
-	for (const char *w = units; *w; w += strlen(w) + 1)
-		if (strlen(w) == i && !memcmp(s, w, i))
-			return i;
-	return 0;
-}
-
-/* ---- the scanner proper ---------------------------------------------- */
-
-/* A key word: key characters, and an apostrophe between a word character
- * and a letter ("valid_0's"). */
-static size_t key_word_end(const char *s, size_t i, size_t n)
-{
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		if (cls[c] & C_KEY)
-			i++;
-		else if (c == '\'' && i + 1 < n && (cls[(unsigned char)s[i - 1]] & C_WORD) &&
-		         isalpha((unsigned char)s[i + 1]))
-			i++;
-		else
-			break;
-	}
-	return i;
-}
-
-/* Where the key phrase ending with the word at k0 starts: up to two more
- * words before it, each joined by one space and starting with a letter,
- * none before floor ("train loss", "valid_0's auc", "Average loss"). */
-static size_t phrase_start(const char *s, size_t k0, size_t floor)
-{
-	for (int w = 0; w < 2; w++) {
-		if (k0 < floor + 2 || s[k0 - 1] != ' ' || !(cls[(unsigned char)s[k0 - 2]] & C_KEY))
-			break;
-		size_t p = k0 - 1;
-		while (p > floor && ((cls[(unsigned char)s[p - 1]] & C_KEY) || s[p - 1] == '\''))
-			p--;
-		if (!(cls[(unsigned char)s[p]] & C_START) || (p > 0 && (cls[(unsigned char)s[p - 1]] & C_WORD)))
-			break;
-		k0 = p;
-	}
-	return k0;
-}
-
-/* A step the line opens with: "[500]\t" (XGBoost, LightGBM), "12:\t"
- * (CatBoost). */
-static bool leading_step(const char *s, size_t n, int64_t *step)
-{
-	size_t i = skip_spaces(s, 0, n), j;
-	bool br = i < n && s[i] == '[';
-	int64_t v = 0;
-	j = i + br;
-	size_t d0 = j;
-	while (j < n && s[j] >= '0' && s[j] <= '9' && j - d0 < 18)
-		v = v * 10 + (s[j++] - '0');
-	if (j == d0 || j >= n)
-		return false;
-	if (br ? s[j] != ']' : (s[j] != ':' || j + 1 >= n || (s[j + 1] != '\t' && s[j + 1] != ' ')))
-		return false;
-	*step = v;
-	return true;
-}
-
-size_t ry_ingest__scan_unfiltered(const char *s, size_t n, ry_scalar *out, size_t max,
-                                  bool *has_step, int64_t *step)
-{
-	size_t i = 0, found = 0, floor = 0, spaced = 0, config = 0;
-	int best_rank = 0;
-	bool word_step = false;
-
-	init_classes();
-	*has_step = false;
-	if (leading_step(s, n, step)) {
-		*has_step = true;
-		best_rank = 2;
-	}
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		if (!(cls[c] & C_START) || (i > 0 && (cls[(unsigned char)s[i - 1]] & C_WORD))) {
-			i++;
-			continue;
-		}
-		size_t k0 = i, k1, j;
-		i = key_word_end(s, i, n);
-		k1 = i;
-		while (k1 > k0 && (s[k1 - 1] == '.' || s[k1 - 1] == '/' || s[k1 - 1] == '-'))
-			k1--;
-		i = k1;
-		j = k1;
-		if (k0 > 0 && (s[k0 - 1] == '\'' || s[k0 - 1] == '"') && j < n && s[j] == s[k0 - 1])
-			j++;
-		j = skip_spaces(s, j, n);
-		int rank = step_rank(s + k0, k1 - k0);
-		bool sep = j < n && (s[j] == ':' || s[j] == '=');
-		bool eq = sep && s[j] == '=';
-		if (sep)
-			j = skip_spaces(s, j + 1, n);
-		else if (j == k1 || (!rank && j != k1 + 1))
-			continue; /* "word  word": a spaced value needs one space */
-		if (rank) {
-			int64_t sv;
-			size_t len = parse_step(s + j, n - j, &sv);
-			if (len) {
-				if (rank > best_rank) {
-					best_rank = rank;
-					*has_step = true;
-					*step = sv;
-				}
-				word_step = true;
-				i = floor = j + len;
-				continue;
-			}
-			if (!sep && j != k1 + 1)
-				continue;
-			/* "epoch: 0.5" (fractional): an ordinary metric below. */
-		}
-		double v;
-		size_t len = parse_number(s + j, n - j, &v), ul = 0;
-		if (len && j + len < n && !(cls[(unsigned char)s[j + len]] & C_VEND)) {
-			ul = unit_len(s + j + len, n - j - len);
-			if (!ul)
-				continue;
-		}
-		if (!len) {
-			/* "task=detect": a setting; a line of them is a config dump */
-			if (eq && j < n && (isalpha((unsigned char)s[j]) || s[j] == '\'' || s[j] == '"' || s[j] == '/'))
-				config++;
-			continue;
-		}
-		/* "12,000": a count with thousands separators */
-		if (!ul && j + len + 3 < n && s[j + len] == ',' && isdigit((unsigned char)s[j + len + 1]) &&
-		    isdigit((unsigned char)s[j + len + 2]) && isdigit((unsigned char)s[j + len + 3]) &&
-		    (j + len + 4 >= n || !isdigit((unsigned char)s[j + len + 4]))) {
-			i = floor = j + len;
-			continue;
-		}
-		/* "loss=0.5" binds tight: "progress loss=0.5" is loss */
-		if (!(eq && s[k1] == '='))
-			k0 = phrase_start(s, k0, floor);
-		if (k1 - k0 <= MAX_KEY && !(k1 - k0 == 5 && memcmp(s + k0, "v_num", 5) == 0) &&
-		    !key_not_metric(s + k0, k1 - k0, s + j + len, ul)) {
-			if (found < max) {
-				out[found].key = s + k0;
-				out[found].keylen = k1 - k0;
-				out[found].value = v;
-				out[found].unit = s + j + len;
-				out[found].unitlen = ul;
-				out[found].spaced = !sep;
-			}
-			found++;
-			spaced += !sep;
-		}
-		i = floor = j + len + ul;
-	}
-	if (config >= 2)
-		return 0;
-	/* "loss 4.2" without ':' or '=' is a pair only on a line a step word
-	 * opens ("iter 10: loss 4.2, time 35ms"): elsewhere it is prose. */
-	if (spaced && !word_step) {
-		size_t w = 0, kept = found < max ? found : max;
-		for (size_t r = 0; r < kept; r++)
-			if (!out[r].spaced)
-				out[w++] = out[r];
-		found -= spaced;
-	}
-	return found;
-}
 
 /* ---- user patterns ---------------------------------------------------- */
 
@@ -869,17 +247,33 @@ int ry_ingest_check_patterns(const char *patterns)
 
 /* ---- per-key state ---------------------------------------------------- */
 
+/* A key's last points from log text: a summary that prints an earlier
+ * step again (LightGBM's "Best iteration is: [90] ...") repeats one. */
+#define KEY_HISTORY 32
+
 struct keyent {
 	char *key;      /* NULL: empty slot */
+	size_t keylen;
 	uint32_t hash;
 	int64_t last;   /* last step given to this key; -1 none */
 	double lastval; /* its value: the same point printed again is dropped */
 	bool json;      /* arrived through JSONL: log capture leaves it alone */
+	unsigned back;  /* the ingest's ctx_back when this key last got a point */
+	signed char metric; /* from a scanned pair: 1 a metric, -1 not (its key
+	                     * names a count, id, time or a sentence), 0 not
+	                     * judged yet; judged once, not on every line */
+	unsigned nhist; /* points recorded, the last KEY_HISTORY of them in hist */
+	struct point_seen {
+		int64_t step;
+		double value;
+	} *hist;        /* KEY_HISTORY entries, from the first log point; out of
+	                 * line, so that probing the map stays in cache */
 };
 
 struct keymap {
 	struct keyent *v;
 	size_t cap, n; /* cap is a power of two */
+	unsigned gen;  /* counts growths: entries move, pointers to them go stale */
 };
 
 static uint32_t hash_key(const char *k, size_t n)
@@ -895,7 +289,7 @@ static struct keyent *keymap_get(struct keymap *m, const char *k, size_t n)
 	uint32_t h = hash_key(k, n);
 	if (m->n * 2 >= m->cap) {
 		struct keymap g = { ry_xcalloc(m->cap ? m->cap * 2 : 64, sizeof(struct keyent)),
-		                    m->cap ? m->cap * 2 : 64, m->n };
+		                    m->cap ? m->cap * 2 : 64, m->n, m->gen + 1 };
 		for (size_t i = 0; i < m->cap; i++) {
 			if (!m->v[i].key)
 				continue;
@@ -909,23 +303,30 @@ static struct keyent *keymap_get(struct keymap *m, const char *k, size_t n)
 	}
 	size_t j = h & (m->cap - 1);
 	while (m->v[j].key) {
-		if (m->v[j].hash == h && !strncmp(m->v[j].key, k, n) && m->v[j].key[n] == '\0')
+		if (m->v[j].hash == h && m->v[j].keylen == n && !memcmp(m->v[j].key, k, n))
 			return &m->v[j];
 		j = (j + 1) & (m->cap - 1);
 	}
 	m->v[j].key = ry_xstrndup(k, n);
+	m->v[j].keylen = n;
 	m->v[j].hash = h;
 	m->v[j].last = -1;
 	m->v[j].lastval = NAN;
 	m->v[j].json = false;
+	m->v[j].nhist = 0;
+	m->v[j].metric = 0;
+	m->v[j].back = 0;
+	m->v[j].hist = NULL;
 	m->n++;
 	return &m->v[j];
 }
 
 static void keymap_free(struct keymap *m)
 {
-	for (size_t i = 0; i < m->cap; i++)
+	for (size_t i = 0; i < m->cap; i++) {
 		free(m->v[i].key);
+		free(m->v[i].hist);
+	}
 	free(m->v);
 }
 
@@ -948,11 +349,16 @@ struct ry_ingest {
 	ry_buf logbuf, jbuf;      /* partial lines */
 	ry_buf plain;             /* a line with escape sequences removed */
 	ry_buf render, pendseg;   /* a line with backspaces applied; a redraw held back */
+	ry_ingest__table table;   /* the header row in force (metrics/table.c) */
+	ry_scalar sc[MAX_SCALARS]; /* the pairs of the line being read */
+	struct keyent *recent[8]; /* the keys of the last line's pairs, by place: */
+	unsigned recent_gen;      /* lines repeat them; valid while keys.gen is this */
 	bool log_skip, j_skip;    /* inside an over-long line: drop to newline */
 	bool log_plain;           /* the current log feed holds no \r and no ESC */
 	struct keymap keys;
 	bool has_ctx;             /* a step seen on an earlier log line */
 	int64_t ctx;
+	unsigned ctx_back;        /* counts the times ctx went back (a second fit) */
 	double now;               /* timestamp for log points of this feed */
 	int64_t points, malformed, malformed_stored;
 	struct pending_param *params;
@@ -976,7 +382,7 @@ int ry_ingest_new(ry_ingest **out, ry_store *st, int64_t run_id, const ry_ingest
 	*out = NULL;
 	if (!o)
 		o = &def;
-	init_classes();
+	ry_ingest__scan_init();
 	in = ry_xcalloc(1, sizeof *in);
 	in->st = st;
 	in->run_id = run_id;
@@ -1052,44 +458,104 @@ static void emit(ry_ingest *in, const char *key, int64_t step, double ts, double
 		in->err = rc;
 }
 
-/* A point from log text: choose its step, skip keys owned by JSONL, add
- * the unit to the key ("time_ms"), and drop the same point printed again
- * (a logger with two handlers, a summary line repeating a progress line). */
-static void log_point_u(ry_ingest *in, const char *k, size_t kl, const char *unit, size_t ul, bool has_step,
-                        int64_t step, double v)
+/* Was (step, v) one of e's last points? */
+static bool recorded_before(const struct keyent *e, int64_t step, double v)
 {
-	char key[MAX_KEY + 8];
-	if (ul && kl + 1 + ul <= MAX_KEY) {
-		memcpy(key, k, kl);
-		key[kl] = '_';
-		memcpy(key + kl + 1, unit, ul);
-		kl += 1 + ul;
-		k = key;
+	unsigned n = e->nhist < KEY_HISTORY ? e->nhist : KEY_HISTORY;
+	for (unsigned i = 0; i < n; i++)
+		if (e->hist[i].step == step && e->hist[i].value == v)
+			return true;
+	return false;
+}
+
+/* A point from log text: choose its step, skip keys owned by JSONL, and
+ * drop the same point printed again (a logger with two handlers, a summary
+ * line repeating a progress line or an earlier step).  Without a step of
+ * its own a point takes the step the log last printed when that is ahead of
+ * the key, or went back since the key's last point (a second fit prints
+ * epoch 1 again); else the key's last step + 1.  On a progress bar (bar) a
+ * value the key already had is the bar's postfix showing the last logged
+ * value again (Lightning's val_loss during the next epoch), not a point. */
+/* The key of the slot-th pair of a line (slot < 0: not a scanned pair). */
+static struct keyent *key_at(ry_ingest *in, int slot, const char *k, size_t kl)
+{
+	struct keyent *e;
+	if (slot < 0 || slot >= 8)
+		return keymap_get(&in->keys, k, kl);
+	if (in->recent_gen == in->keys.gen && (e = in->recent[slot]) && e->keylen == kl && !memcmp(e->key, k, kl))
+		return e;
+	e = keymap_get(&in->keys, k, kl);
+	if (in->recent_gen != in->keys.gen) {
+		memset(in->recent, 0, sizeof in->recent);
+		in->recent_gen = in->keys.gen;
 	}
-	struct keyent *e = keymap_get(&in->keys, k, kl);
+	in->recent[slot] = e;
+	return e;
+}
+
+static void log_point(ry_ingest *in, int slot, const char *k, size_t kl, bool has_step, int64_t step, double v,
+                      bool bar, const ry_scalar *judge)
+{
+	struct keyent *e = key_at(in, slot, k, kl);
 	if (e->json)
 		return;
+	if (judge) {
+		if (!e->metric)
+			e->metric = ry_ingest__pair_is_metric(judge) ? 1 : -1;
+		if (e->metric < 0)
+			return;
+	}
 	if (!has_step) {
 		if (in->has_ctx && e->last == in->ctx && e->lastval == v)
 			return;
-		step = in->has_ctx && e->last < in->ctx ? in->ctx : e->last + 1;
+		/* a key printed twice under one step goes on to the next; a step
+		 * printed again (ctx went back since the key's last point) is
+		 * that step */
+		step = in->has_ctx && (e->last < in->ctx || e->back != in->ctx_back) ? in->ctx : e->last + 1;
 	} else if (e->last == step && e->lastval == v) {
 		return;
 	}
+	if (step < e->last && recorded_before(e, step, v))
+		return;
+	if (bar && e->nhist && step != e->last && e->lastval == v)
+		return;
 	e->last = step;
 	e->lastval = v;
-	if (k != key) {
-		memcpy(key, k, kl);
-		key[kl] = '\0';
-	} else {
-		key[kl] = '\0';
-	}
-	emit(in, key, step, in->now, v);
+	e->back = in->ctx_back;
+	if (!e->hist)
+		e->hist = ry_xcalloc(KEY_HISTORY, sizeof *e->hist);
+	e->hist[e->nhist % KEY_HISTORY].step = step;
+	e->hist[e->nhist % KEY_HISTORY].value = v;
+	e->nhist++;
+	emit(in, e->key, step, in->now, v); /* the map's copy is NUL-terminated */
 }
 
-static void log_point(ry_ingest *in, const char *k, size_t kl, bool has_step, int64_t step, double v)
+/* A scanned pair's key: "group key_unit" ("Cosine-Similarity Pearson",
+ * "time_ms"), in key or (most pairs: neither) lent from the line; NULL
+ * when it would be longer than a key may be. */
+static const char *scalar_key(const ry_scalar *sc, char *key, size_t *kl)
 {
-	log_point_u(in, k, kl, NULL, 0, has_step, step, v);
+	size_t n = 0;
+	if (!sc->grouplen && !sc->unitlen) {
+		*kl = sc->keylen;
+		return sc->key;
+	}
+	if (sc->grouplen + 1 + sc->keylen + 1 + sc->unitlen > MAX_KEY)
+		return NULL;
+	if (sc->grouplen) {
+		memcpy(key, sc->group, sc->grouplen);
+		key[sc->grouplen] = ' ';
+		n = sc->grouplen + 1;
+	}
+	memcpy(key + n, sc->key, sc->keylen);
+	n += sc->keylen;
+	if (sc->unitlen) {
+		key[n++] = '_';
+		memcpy(key + n, sc->unit, sc->unitlen);
+		n += sc->unitlen;
+	}
+	*kl = n;
+	return key;
 }
 
 static void run_patterns(ry_ingest *in, const char *s, size_t n, bool has_step, int64_t step)
@@ -1109,20 +575,20 @@ static void run_patterns(ry_ingest *in, const char *s, size_t n, bool has_step, 
 			if (pt->step_g && pt->step_g < 10 && m[pt->step_g].rm_so >= 0) {
 				size_t a = (size_t)m[pt->step_g].rm_so, b = (size_t)m[pt->step_g].rm_eo;
 				double sv;
-				if (b > a && parse_number(s + a, b - a, &sv) == b - a && isfinite(sv)) {
+				if (b > a && ry_ingest__parse_number(s + a, b - a, &sv) == b - a && isfinite(sv)) {
 					hs = true;
 					st = (int64_t)sv;
 				}
 			}
 			if (pt->value_g && pt->value_g < 10 && m[pt->value_g].rm_so >= 0) {
 				size_t a = (size_t)m[pt->value_g].rm_so, b = (size_t)m[pt->value_g].rm_eo;
-				if (b > a && parse_number(s + a, b - a, &v) == b - a) {
+				if (b > a && ry_ingest__parse_number(s + a, b - a, &v) == b - a) {
 					if (pt->key_g && pt->key_g < 10 && m[pt->key_g].rm_so >= 0) {
 						size_t ka = (size_t)m[pt->key_g].rm_so, kb = (size_t)m[pt->key_g].rm_eo;
 						if (kb > ka && kb - ka <= MAX_KEY)
-							log_point(in, s + ka, kb - ka, hs, st, v);
+							log_point(in, -1, s + ka, kb - ka, hs, st, v, false, NULL);
 					} else if (!pt->key_g && strlen(pt->label) <= MAX_KEY) {
-						log_point(in, pt->label, strlen(pt->label), hs, st, v);
+						log_point(in, -1, pt->label, strlen(pt->label), hs, st, v, false, NULL);
 					}
 				}
 			}
@@ -1131,8 +597,8 @@ static void run_patterns(ry_ingest *in, const char *s, size_t n, bool has_step, 
 				if (gi >= 10 || m[gi].rm_so < 0)
 					continue;
 				size_t a = (size_t)m[gi].rm_so, b = (size_t)m[gi].rm_eo;
-				if (b > a && parse_number(s + a, b - a, &v) == b - a && strlen(pt->named[g].name) <= MAX_KEY)
-					log_point(in, pt->named[g].name, strlen(pt->named[g].name), hs, st, v);
+				if (b > a && ry_ingest__parse_number(s + a, b - a, &v) == b - a && strlen(pt->named[g].name) <= MAX_KEY)
+					log_point(in, -1, pt->named[g].name, strlen(pt->named[g].name), hs, st, v, false, NULL);
 			}
 			if ((size_t)m[0].rm_eo <= off)
 				break;
@@ -1167,28 +633,60 @@ static void strip_escapes(ry_buf *out, const char *s, size_t n)
 	out->ptr[out->len] = '\0';
 }
 
-/* The points of one line of plain text (escapes removed, no \r). */
-static void line_points(ry_ingest *in, const char *s, size_t n)
+/* The step the log last printed, for the lines after it without one. */
+static void set_ctx(ry_ingest *in, int64_t step)
 {
-	ry_scalar sc[MAX_SCALARS];
+	if (in->has_ctx && step < in->ctx)
+		in->ctx_back++;
+	in->has_ctx = true;
+	in->ctx = step;
+}
+
+/* A line with no pair may be a table's header or one of its rows
+ * (metrics/table.c); true when it was one of them.  A row's cells go to
+ * sc. */
+static bool table_line(ry_ingest *in, const char *s, size_t n, ry_scalar *sc, size_t *found, bool *has_step,
+                       int64_t *step)
+{
+	long r;
+	if (ry_ingest__table_header(&in->table, s, n))
+		return true;
+	if (!in->table.ncols || (r = ry_ingest__table_row(&in->table, s, n, sc, MAX_SCALARS, has_step, step)) < 0)
+		return false;
+	*found = (size_t)r < MAX_SCALARS ? (size_t)r : MAX_SCALARS;
+	return true;
+}
+
+/* The points of one line of plain text (escapes removed, no \r); bar: the
+ * last state of a progress bar redrawn with \r. */
+static inline void line_points(ry_ingest *in, const char *s, size_t n, bool bar)
+{
+	ry_scalar *sc = in->sc;
 	bool has_step = false;
 	int64_t step = 0;
 	size_t found = 0;
+	char buf[MAX_KEY + 1];
+	const char *key;
+	size_t kl;
+	bool row = false;
 
 	if (in->builtin) {
-		found = ry_ingest_scan(s, n, sc, MAX_SCALARS, &has_step, &step);
+		found = ry_ingest__scan_unjudged(s, n, sc, MAX_SCALARS, &has_step, &step);
 		if (found > MAX_SCALARS)
 			found = MAX_SCALARS;
+		/* a table row's cells are its own (judged by table.c), not a postfix */
+		if (!found && !has_step && (row = table_line(in, s, n, sc, &found, &has_step, &step)))
+			bar = false;
 	} else if (in->npats) {
 		ry_ingest_scan(s, n, sc, 0, &has_step, &step); /* the step, for the regexes */
 	}
 	for (size_t i = 0; i < found; i++)
-		log_point_u(in, sc[i].key, sc[i].keylen, sc[i].unit, sc[i].unitlen, has_step, step, sc[i].value);
+		if ((key = scalar_key(&sc[i], buf, &kl)))
+			log_point(in, (int)i, key, kl, has_step, step, sc[i].value, bar, row ? NULL : &sc[i]);
 	if (in->npats)
 		run_patterns(in, s, n, has_step, step);
 	if (has_step) {
-		in->has_ctx = true;
-		in->ctx = step;
+		set_ctx(in, step);
 	}
 }
 
@@ -1216,6 +714,12 @@ static bool bar_counter(const char *s, size_t n, int64_t *pos)
 		}
 	}
 	return false;
+}
+
+static bool is_table_header(const char *s, size_t n)
+{
+	ry_ingest__table scratch;
+	return ry_ingest__table_header(&scratch, s, n);
 }
 
 /* Backspaces (Keras's progress bar) as a terminal applies them: each
@@ -1255,15 +759,16 @@ static void redraws(ry_ingest *in, const char *s, size_t n)
 		int64_t st = 0, pos;
 		size_t found = ry_ingest_scan(t, tn, sc, 0, &hs, &st);
 		if (!found && !hs) {
-			if (bar_counter(t, tn, &pos)) {
-				in->has_ctx = true;
-				in->ctx = pos;
+			/* a table header above its bar (YOLO's validation) keeps the
+			 * epoch: the bar counts batches */
+			if (bar_counter(t, tn, &pos) && !is_table_header(t, tn)) {
+				set_ctx(in, pos);
 			}
 			if (!memchr(t, ':', tn) && !memchr(t, '=', tn))
 				continue;
 		}
 		if (pend && pend_step && hs && st != pstep)
-			line_points(in, in->pendseg.ptr, in->pendseg.len);
+			line_points(in, in->pendseg.ptr, in->pendseg.len, true);
 		ry_buf_clear(&in->pendseg);
 		ry_buf_put(&in->pendseg, t, tn);
 		pend = true;
@@ -1271,7 +776,7 @@ static void redraws(ry_ingest *in, const char *s, size_t n)
 		pstep = st;
 	}
 	if (pend)
-		line_points(in, in->pendseg.ptr, in->pendseg.len);
+		line_points(in, in->pendseg.ptr, in->pendseg.len, true);
 }
 
 static void log_line(ry_ingest *in, const char *s, size_t n)
@@ -1280,7 +785,7 @@ static void log_line(ry_ingest *in, const char *s, size_t n)
 		n--;
 	if (in->log_plain && s != in->logbuf.ptr) {
 		/* no \r, \b or escape anywhere in this feed: nothing to look for */
-		line_points(in, s, n);
+		line_points(in, s, n, false);
 		return;
 	}
 	if (memchr(s, '\b', n)) {
@@ -1297,7 +802,7 @@ static void log_line(ry_ingest *in, const char *s, size_t n)
 		s = in->plain.ptr;
 		n = in->plain.len;
 	}
-	line_points(in, s, n);
+	line_points(in, s, n, false);
 }
 
 /* Split `data` into lines, calling fn for each complete one; keeps the

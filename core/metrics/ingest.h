@@ -153,6 +153,8 @@ typedef struct ry_scalar {
 	const char *unit; /* glued to the number ("ms" of "35.2ms"), unitlen 0: none */
 	size_t unitlen;
 	bool spaced;      /* "loss 4.2": no ':' or '=' */
+	const char *group; /* a label the line gave its pairs ("Cosine-Similarity :\tPearson: 0.79"): */
+	size_t grouplen;   /* the key is "group key"; grouplen 0: none */
 } ry_scalar;
 
 /* Scan one line (no newline) with the built-in rules.  Stores up to `max`

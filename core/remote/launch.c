@@ -620,6 +620,12 @@ out:
 		unlink(launcher);
 	free(launcher);
 	res->uncertain = rc && uncertain;
+	if (rc) {
+		/* a failed launch leaves run_id, uuid and uncertain, no strings */
+		free(res->remote_dir);
+		free(res->gpus);
+		res->remote_dir = res->gpus = NULL;
+	}
 	ry_ssh_close(s);
 	ry_codepack_free(made);
 	ry_host_free(probe);

@@ -127,7 +127,8 @@ void ry_launch_gpu_check_clear(ry_launch_gpu_check *g);
  * source 'ssh', host, gpus, cost_rate, remote_dir, pid.  A run launched as
  * a queued one (spec->run_id) that was refused for its GPUs is left as it
  * was, queued, for a later try; any other failure fails it, as it fails a
- * run created here.
+ * run created here.  On failure res holds run_id, uuid and uncertain only
+ * (nothing to free).
  * On a Slurm host (slurm.h) the job is submitted with sbatch instead: the
  * run is queued, source 'slurm', with tag slurm_job_id (res->pid 0,
  * res->job_id set), until sync sees Slurm start it. */

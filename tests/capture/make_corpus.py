@@ -36,21 +36,16 @@ class Log:
     def save(self):
         with open(os.path.join(OUT, self.name + ".log"), "wb") as f:
             f.write("".join(self.out).encode("utf-8"))
-        seen = {}
-        order = []
-        for k, s, v in self.pts:
-            if s != "-":
-                if (k, s) not in seen:
-                    order.append((k, s))
-                seen[(k, s)] = v
-            else:
-                order.append((k, s, v))
+        # the same key, step and value again is the same point printed
+        # again; another value at a step already seen is a new point (a
+        # second fit prints epochs 1, 2 again)
+        seen = set()
         with open(os.path.join(OUT, self.name + ".expected"), "w") as f:
-            for e in order:
-                if len(e) == 3:
-                    f.write("%s\t%s\t%s\n" % e)
-                else:
-                    f.write("%s\t%s\t%s\n" % (e[0], e[1], seen[e]))
+            for k, s, v in self.pts:
+                if s != "-" and (k, s, float(v)) in seen:
+                    continue
+                seen.add((k, s, float(v)))
+                f.write("%s\t%s\t%s\n" % (k, s, v))
 
 
 def dec(start, i, n, lo):

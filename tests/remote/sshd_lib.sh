@@ -192,3 +192,22 @@ rt_stop() {
 		SSHD_PID=
 	fi
 }
+
+# ---- helpers the remote tests share ----------------------------------------
+# sql QUERY: read the test's workspace; a busy timeout, since a runyard
+# beside the test may hold the write lock a moment.
+sql() { sqlite3 -cmd ".timeout 10000" "$RUNYARD_DB" "$1"; }
+status_of() { sql "SELECT status FROM runs WHERE id = $1"; }
+# wait_status ID STATUS: sync until the run has STATUS (20 s deadline)
+wait_status() {
+	local i
+	for i in $(seq 1 80); do
+		"$RUNYARD" sync >/dev/null 2>&1
+		[ "$(status_of "$1")" = "$2" ] && return 0
+		sleep 0.25
+	done
+	return 1
+}
+# group_alive PGID: a live member of the process group is left (a zombie
+# is gone: where nothing reaps orphans, e.g. in a container, one may linger).
+group_alive() { ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'; }

@@ -13,7 +13,6 @@ export RUNYARD_DB=$T_TMP/ws.db
 MKRUN=${RUNYARD_MKRUN:-$(dirname "$RUNYARD")/tests/helpers/mkrun}
 json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>&1; }
 expect_eq() { if [ "$1" = "$2" ]; then ok "$3"; else fail "$3 (got '$1', expected '$2')"; fi; }
-sql() { sqlite3 "$RUNYARD_DB" "$1"; }
 # get URL: the body, or nothing when it does not answer
 get() { python3 -c 'import sys, urllib.request as u
 try: sys.stdout.write(u.urlopen(sys.argv[1], timeout=3).read().decode())

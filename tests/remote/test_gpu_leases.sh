@@ -10,17 +10,6 @@ rt_setup
 export RUNYARD_DB=$T_TMP/ws.db
 LD=$RT_WORK/leases
 
-sql() { sqlite3 "$RUNYARD_DB" "$1"; }
-status_of() { sql "SELECT status FROM runs WHERE id = $1"; }
-wait_status() {
-	local i
-	for i in $(seq 1 80); do
-		"$RUNYARD" sync >/dev/null 2>&1
-		[ "$(status_of "$1")" = "$2" ] && return 0
-		sleep 0.25
-	done
-	return 1
-}
 # wait_no_lease GPU_UUID: until nobody's lease file names that GPU (10 s)
 wait_no_lease() {
 	local i

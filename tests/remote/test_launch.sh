@@ -10,17 +10,6 @@ export RUNYARD_DB=$T_TMP/ws.db
 
 json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>/dev/null; }
 expect_json() { if [ "$(json "$1")" = True ]; then ok "$2"; else fail "$2 (false: $1)"; fi; }
-sql() { sqlite3 "$RUNYARD_DB" "$1"; }
-# wait_status ID STATUS: sync until the run has STATUS (10 s deadline)
-wait_status() {
-	local i
-	for i in $(seq 1 40); do
-		"$RUNYARD" sync >/dev/null 2>&1
-		[ "$(sql "SELECT status FROM runs WHERE id = $1")" = "$2" ] && return 0
-		sleep 0.25
-	done
-	return 1
-}
 rundir() { sql "SELECT remote_dir FROM runs WHERE id = $1"; }
 
 # a real repository with a committed tree, a dirty tracked file and junk
@@ -186,9 +175,6 @@ sleep 0.5
 ry cancel "$idc"
 expect_rc 0 "cancel"
 expect_out_has "(status killed)" "cancelled run is killed"
-# Gone means no live member of the group is left: a zombie is gone too
-# (where nothing reaps orphans, e.g. in a container, one may linger).
-group_alive() { ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'; }
 gone=0
 for i in $(seq 1 40); do
 	if ! group_alive "$pidc"; then gone=1; break; fi

@@ -11,26 +11,12 @@ rt_setup
 export RUNYARD_DB=$T_TMP/ws.db
 
 json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>/dev/null; }
-sql() { sqlite3 "$RUNYARD_DB" "$1"; }
-status_of() { sql "SELECT status FROM runs WHERE id = $1"; }
-# wait_status ID STATUS: sync until the run has STATUS (20 s deadline)
-wait_status() {
-	local i
-	for i in $(seq 1 80); do
-		"$RUNYARD" sync >/dev/null 2>&1
-		[ "$(status_of "$1")" = "$2" ] && return 0
-		sleep 0.25
-	done
-	return 1
-}
 # wait_file PATH [SECONDS]: until PATH exists (deadline, default 30 s)
 wait_file() {
 	local i
 	for i in $(seq 1 $((${2:-30} * 10))); do [ -e "$1" ] && return 0; sleep 0.1; done
 	return 1
 }
-# Gone means no live member of the group is left (zombies do not count).
-group_alive() { ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'; }
 wait_group_gone() {
 	local i
 	for i in $(seq 1 $((${2:-10} * 10))); do group_alive "$1" || return 0; sleep 0.1; done

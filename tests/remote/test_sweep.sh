@@ -12,7 +12,6 @@
 rt_setup
 export RUNYARD_DB=$T_TMP/ws.db
 
-sql() { sqlite3 "$RUNYARD_DB" "$1"; }
 jsonq() { printf '%s' "$OUT" | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 R=$T_TMP/repo
@@ -124,6 +123,26 @@ if command -v tmux >/dev/null 2>&1; then
 	for i in $(seq 1 600); do drained && break; sleep 0.1; done
 	drained && ok "with the TUI open, the queued runs start as GPUs free" ||
 		fail "with the TUI open, the queued runs start as GPUs free ($(sql "SELECT status, count(*) FROM runs GROUP BY status" | tr '\n' ' '))"
+	screen_has() { tmux -S "$SOCK" capture-pane -p 2>/dev/null | grep -qF -- "$1"; }
+	wait_screen() { local i; for i in $(seq 1 200); do screen_has "$1" && return 0; sleep 0.1; done; return 1; }
+	# one that cannot start: all 8 GPUs of gpu8, one of which is busy
+	ry sweep -e sw3 --grid k=1 --host gpu8 --gpus-per-run 8 --yes -- ./train.sh {k} 0
+	expect_out_has "0 started, 1 waiting" "a run needing more GPUs than are free waits"
+	tmux -S "$SOCK" send-keys H
+	wait_screen "Queue: 1 run waiting for GPUs" && ok "the hosts screen shows the queue" ||
+		fail "the hosts screen shows the queue"
+	wait_screen "gpu8: 7 of 8 GPUs free" && ok "and why the run waits" || fail "and why the run waits"
+	tmux -S "$SOCK" send-keys q
+	sweep2=$(sql "SELECT DISTINCT t.value FROM tags t JOIN runs r ON r.id = t.run_id JOIN experiments e
+	              ON e.id = r.experiment_id WHERE t.key = 'sweep' AND e.name = 'sw2'")
+	tmux -S "$SOCK" send-keys -l ":sweep $sweep2"
+	tmux -S "$SOCK" send-keys Enter
+	wait_screen "sweep $sweep2: 4 runs shown and marked" && ok ":sweep shows and marks a sweep's runs" ||
+		fail ":sweep shows and marks a sweep's runs"
+	tmux -S "$SOCK" send-keys c
+	wait_screen "compare" && ok "c then compares them" || fail "c then compares them"
 	tmux -S "$SOCK" kill-server 2>/dev/null
+	ry queue cancel "$(sql "SELECT q.run_id FROM queue q JOIN runs r ON r.id = q.run_id WHERE r.status = 'queued' AND r.source = 'queue'")"
+	expect_rc 0 "the waiting run is taken out ($(sql "SELECT r.status || ' ' || r.source || ' ' || coalesce(r.notes, '') FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE e.name = 'sw3'"))"
 fi
 t_end

@@ -409,7 +409,11 @@ int cli_sweep(int argc, char **argv, struct cli_global *g)
 	sweep_id(id);
 	pr = probe_allowed(&a, &r, &np);
 	if (np == 0) {
-		rc = cli_usage("sweep", "no real host matches --host %s ('runyard hosts' lists them)", a.hosts);
+		/* every host named is a demo one (or, with any, there is no other) */
+		ry_error_set(RY_EREFUSED, "no host runs can go to: %s %s simulated demo host%s, where nothing runs; add a "
+		             "real host to ~/.ssh/config or runyard's config (docs/remote.md)", a.hosts,
+		             strcmp(a.hosts, "any") ? "is a" : "has only", strchr(a.hosts, ',') ? "s" : "");
+		rc = cli_fail(RY_EREFUSED);
 		goto out;
 	}
 	now = plan(&a, p, n, pr, np);

@@ -83,6 +83,8 @@ static int help_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	add(p, ":filter EXPR", "filter the runs, e.g. :filter lr < 0.01 and status = finished",
 	    TUI_COLOR_DEFAULT);
 	add(p, ":columns a,b,c", "choose param and metric columns, e.g. :columns lr,val_acc", TUI_COLOR_DEFAULT);
+	add(p, ":sweep [ID]", "a sweep's runs shown and marked (c compares them); no ID: the sweep of the run "
+	    "under the cursor", TUI_COLOR_DEFAULT);
 	add(p, ":theme NAME", "default, light, solarized-dark, high-contrast, monochrome, or a file",
 	    TUI_COLOR_DEFAULT);
 	add(p, ":import PLUGIN SRC", "import runs in the background, e.g. :import mlflow http://host:5000",

@@ -52,7 +52,19 @@ struct hosts_priv {
 	char *experiment, *command; /* what "launch here" starts from, or NULL */
 	unsigned spin;
 	bool asked;              /* the last probe asked for a passphrase: no auto-refresh */
+	ry_queue_item *queue;    /* the runs waiting for GPUs (queue.h), read with each probe */
+	size_t nqueue;
 };
+
+/* The queue as the workspace has it now. */
+static void load_queue(struct tui_ctx *c, struct hosts_priv *p)
+{
+	ry_queue_items_free(p->queue, p->nqueue);
+	p->queue = NULL;
+	p->nqueue = 0;
+	if (ry_queue_list(c->st, &p->queue, &p->nqueue))
+		ry_error_clear(); /* an unreadable queue shows as none; the CLI says why */
+}
 
 /* Probe every host, or (one) only the host of that name. */
 static void start_probe(struct tui_ctx *c, struct hosts_priv *p, const char *one)
@@ -125,6 +137,7 @@ static bool collect(struct tui_ctx *c, struct hosts_priv *p)
 				tui_list_set(&p->list, i);
 	}
 	free(at);
+	load_queue(c, p);
 	p->finished = ry_monotonic();
 	p->asked = asked;
 	free(p->error);
@@ -144,6 +157,7 @@ static int hosts_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 		tui_error(c, "%s", ry_error_last());
 		return -1;
 	}
+	load_queue(c, p);
 	start_probe(c, p, NULL);
 	return 0;
 }
@@ -156,6 +170,7 @@ static void hosts_done(struct tui_view *v, struct tui_ctx *c)
 		return;
 	tui_job_free(p->job); /* cancels a probe still running and waits for it */
 	ry_hosts_free(p->shown, p->nshown);
+	ry_queue_items_free(p->queue, p->nqueue);
 	ry_inventory_free(p->inv);
 	free(p->error);
 	free(p->first);
@@ -346,6 +361,36 @@ static void host_lines(struct line_sink *s, const ry_host *h)
 }
 
 /* Every line below the heading, each host's first line recorded. */
+/* The queue under the hosts: how many wait, then the next few with what
+ * they need and why they wait (the last drain pass's reason). */
+#define QUEUE_SHOWN 5
+static void queue_lines(struct line_sink *s, struct hosts_priv *p)
+{
+	char buf[512], why[256];
+	if (!p->nqueue)
+		return;
+	next_line(s);
+	snprintf(buf, sizeof buf, "Queue: %zu run%s waiting for GPUs (started as GPUs free while runyard is open, or "
+	         "by 'runyard queue --drain')", p->nqueue, p->nqueue == 1 ? "" : "s");
+	put(s, 0, buf, TUI_COLOR_HEADER);
+	next_line(s);
+	for (size_t i = 0; i < p->nqueue && i < QUEUE_SHOWN; i++) {
+		const ry_queue_item *q = &p->queue[i];
+		char raw[512];
+		snprintf(raw, sizeof raw, "%3d  %s%s%s  %d GPU%s on %s: %s", q->position, q->run_name, q->sweep ? "  " : "",
+		         q->sweep ? q->sweep : "", q->gpus, q->gpus == 1 ? "" : "s", q->hosts,
+		         q->last_error ? q->last_error : "not tried yet");
+		tui_text_fit(why, sizeof why, raw, s->c->cols > 4 ? s->c->cols - 4 : 1, false, false, s->c->utf8);
+		put(s, 2, why, TUI_COLOR_DEFAULT);
+		next_line(s);
+	}
+	if (p->nqueue > QUEUE_SHOWN) {
+		snprintf(buf, sizeof buf, "... and %zu more ('runyard queue' lists them)", p->nqueue - QUEUE_SHOWN);
+		put(s, 2, buf, TUI_COLOR_DIM);
+		next_line(s);
+	}
+}
+
 static void body_lines(struct line_sink *s, struct hosts_priv *p)
 {
 	if (p->nfirst < p->nshown) {
@@ -369,6 +414,7 @@ static void body_lines(struct line_sink *s, struct hosts_priv *p)
 		p->first[i] = s->line;
 		host_lines(s, &p->shown[i]);
 	}
+	queue_lines(s, p);
 }
 
 static void hosts_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)

@@ -1318,6 +1318,46 @@ static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const ch
 	return TUI_REDRAW;
 }
 
+/* `:sweep [ID]`: a sweep's runs as one group, the sweep of the run under
+ * the cursor when no ID is given: shown (the filter tags.sweep = ID) and
+ * marked, so `c` compares them. */
+static int sweep_command(struct tui_ctx *c, struct main_priv *p, const char *arg)
+{
+	char id[64] = "", *filter;
+	size_t n = p->list ? ry_runlist_count(p->list) : 0;
+	if (*arg) {
+		snprintf(id, sizeof id, "%s", arg);
+	} else if (n) {
+		ry_run *r = NULL;
+		if (ry_run_get(&r, c->st, ry_runlist_id(p->list, p->rows.cur)) == 0)
+			for (size_t i = 0; i < r->ntags; i++)
+				if (!strcmp(r->tags[i].key, "sweep"))
+					snprintf(id, sizeof id, "%s", r->tags[i].value);
+		ry_run_free(r);
+	}
+	if (!*id || id[strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")]) {
+		tui_error(c, *id ? ":sweep '%s': a sweep id is letters, digits and - _ . (like sw-1a2b3c4d)"
+		                 : ":sweep needs a sweep id, or a run of a sweep under the cursor%s", *id ? id : "");
+		return TUI_REDRAW;
+	}
+	filter = ry_xasprintf("tags.sweep = \"%s\"", id);
+	if (list_open(c, p, filter, p->sort) < 0) {
+		tui_error(c, "%s", ry_error_last());
+	} else {
+		set_str(&p->filter, filter);
+		n = p->list ? ry_runlist_count(p->list) : 0;
+		tui_mark_clear(c);
+		tui_mark_add(c, ry_runlist_ids(p->list), n);
+		if (n)
+			tui_msg(c, "sweep %s: %zu run%s shown and marked; c compares them", id, n, n == 1 ? "" : "s");
+		else
+			tui_error(c, "no run of sweep %s here (the experiment shown: (all experiments) shows every one)", id);
+	}
+	free(filter);
+	columns_follow(c, p);
+	return TUI_REDRAW;
+}
+
 static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
 {
 	struct main_priv *p = v->priv;
@@ -1341,6 +1381,8 @@ static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, 
 		columns_follow(c, p);
 		return TUI_REDRAW;
 	}
+	if (!strcmp(cmd, "sweep"))
+		return sweep_command(c, p, arg);
 	if (!strcmp(cmd, "columns")) {
 		/* Validate every name first so a typo changes nothing. */
 		char *copy = ry_xstrdup(arg), *save = NULL;
