@@ -49,6 +49,7 @@
 #include "remote/launch.h"
 #include "remote/queue.h"
 #include "remote/sweep.h"
+#include "remote/slurm.h"
 #include "base/redact.h"
 #include "base/url.h"
 #include "deploy/deploy.h"

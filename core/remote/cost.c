@@ -4,6 +4,7 @@
  * here: a run's cost is its rate times its elapsed time (ry_run_cost).
  */
 #include "remote/cost.h"
+#include "remote/slurm.h"
 #include "base/config.h"
 #include "base/alloc.h"
 #include "base/error.h"
@@ -20,7 +21,8 @@
 
 double ry_cost_rate(const ry_host *h, int gpus)
 {
-	return h->price_per_hour + (gpus > 0 ? gpus : 0) * h->gpu_price_per_hour;
+	/* a Slurm partition's price, where one is set, is the GPU-hour's */
+	return h->price_per_hour + (gpus > 0 ? gpus : 0) * ry_slurm__gpu_price(h, NULL);
 }
 
 /* Split a command line into words, undoing '...', "..." and \ quoting. */

@@ -40,7 +40,8 @@ enum ry_cost_fix {
 };
 
 typedef struct ry_cost_estimate {
-	double rate;             /* per hour: price_per_hour + gpus * gpu_price_per_hour */
+	double rate;             /* per hour: price_per_hour + gpus * gpu_price_per_hour (on a Slurm
+	                            host the partition's partition_price, where set) */
 	int gpus;
 	double expected_secs;    /* NaN when unknown (no history, no time limit) */
 	int nhistory;            /* comparable runs the median came from */
@@ -57,7 +58,8 @@ typedef struct ry_cost_estimate {
 	enum ry_cost_fix budget_fix; /* the remedy, named by the front end */
 } ry_cost_estimate;
 
-/* The hourly rate of a host with `gpus` GPUs. */
+/* The hourly rate of a host with `gpus` GPUs (a Slurm host's: in its
+ * partition, h->partition; slurm.h). */
 double ry_cost_rate(const ry_host *h, int gpus);
 
 /* The command with param values blanked: "python train.py --lr * seed=*".

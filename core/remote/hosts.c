@@ -6,6 +6,7 @@
 #include "remote/hosts.h"
 #include "remote/lease.h"
 #include "remote/simulated.h"
+#include "remote/slurm.h"
 #include "base/config.h"
 #include "base/alloc.h"
 #include "base/error.h"
@@ -117,6 +118,8 @@ int ry_hosts_list(ry_host **out, size_t *nout, const ry_config *cfg, const ry_ss
 			set_str(&h->lease_dir, v);
 		if ((v = ry_config_get(cfg, sec, "ssh_alias")))
 			set_str(&h->ssh_alias, v);
+		if ((rc = ry_slurm__host_config(h, cfg, sec)))
+			break;
 	}
 	if (rc) {
 		ry_hosts_free(hosts, n);
@@ -161,6 +164,7 @@ static void clear_probe(ry_host *h)
 	h->ncpu = 0;
 	h->load1 = h->load5 = h->load15 = 0;
 	h->mem_avail_kb = h->disk_free_kb = -1;
+	ry_slurm__clear_probe(h);
 }
 
 static void host_clear(ry_host *h)
@@ -173,6 +177,7 @@ static void host_clear(ry_host *h)
 	free(h->workdir);
 	free(h->lease_dir);
 	free(h->canned_probe);
+	ry_slurm__clear_config(h);
 }
 
 void ry_hosts_free(ry_host *hosts, size_t n)
@@ -212,6 +217,7 @@ ry_host *ry_host_copy(const ry_host *h)
 		c->gpus[i].lease_run = ry_xstrdup(h->gpus[i].lease_run);
 		c->gpus[i].lease_user = ry_xstrdup(h->gpus[i].lease_user);
 	}
+	ry_slurm__copy(c, h);
 	return c;
 }
 
@@ -251,6 +257,7 @@ static const char probe_script[] =
 	"echo @@load; cat /proc/loadavg 2>/dev/null\n"
 	"echo @@mem; grep '^MemAvailable:' /proc/meminfo 2>/dev/null\n"
 	"echo @@df; d=$W; while [ ! -e \"$d\" ]; do d=$(dirname \"$d\"); done; df -Pk \"$d\" 2>/dev/null | tail -n 1\n"
+	"[ \"$3\" = slurm ] && { " RY_SLURM_PROBE_SH " }\n"
 	"echo @@end\n";
 
 static char *trim_dup(const char *s, size_t n)
@@ -395,6 +402,8 @@ void ry_host_parse_probe(ry_host *h, const char *out)
 			long long kb;
 			if (sscanf(line, "MemAvailable: %lld", &kb) == 1)
 				h->mem_avail_kb = kb;
+		} else if (ry_slurm__probe_line(h, section, line)) {
+			/* a Slurm section (slurm.c) */
 		} else if (!strcmp(section, "df")) {
 			long long total, used, avail;
 			char fs[256];
@@ -440,6 +449,7 @@ int ry_hosts__probe_session(ry_host *h, ry_ssh *s, int timeout_ms)
 	ry_shell_quote(&cmd, h->workdir ? h->workdir : RY_HOSTS_DEFAULT_WORKDIR);
 	ry_buf_putc(&cmd, ' ');
 	ry_shell_quote(&cmd, h->lease_dir ? h->lease_dir : RY_LEASE_DEFAULT_DIR);
+	ry_buf_puts(&cmd, ry_host_is_slurm(h) ? " slurm" : " ssh");
 	rc = ry_ssh_exec(s, ry_buf_cstr(&cmd), NULL, 0, &out, &err, &status, timeout_ms);
 	if (rc) {
 		h->fail = ry_ssh_last_fail(s);

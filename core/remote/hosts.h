@@ -5,7 +5,9 @@
  * Hosts come from three places, merged by name: the literal Host aliases of
  * ~/.ssh/config (wildcard entries are not hosts), the `[host NAME]` sections
  * of runyard's config file (price_per_hour, gpu_price_per_hour, labels,
- * max_gpus, workdir, ssh_alias) and the workspace's hosts table.  The config
+ * max_gpus, workdir, ssh_alias; for a Slurm cluster's login node scheduler
+ * = slurm, partition, account, qos and partition_price.NAME, slurm.h) and
+ * the workspace's hosts table.  The config
  * file wins over the workspace table.
  *
  * A probe is one ssh exec per host running a small POSIX sh script that
@@ -57,6 +59,24 @@ typedef struct ry_gpu {
 	char *lease_user;    /* who launched that run, or NULL (owned) */
 } ry_gpu;
 
+/* A Slurm partition's price per GPU-hour (config: partition_price.NAME). */
+typedef struct ry_partition_price {
+	char *partition;          /* owned */
+	double gpu_price_per_hour;
+} ry_partition_price;
+
+/* What a probe of a Slurm login node saw (slurm.h): one partition... */
+typedef struct ry_slurm_partition {
+	char *name;               /* owned */
+	int nodes_idle, nodes_alloc, nodes_other; /* alloc counts mixed nodes too */
+	int gpus_total, gpus_alloc;
+} ry_slurm_partition;
+
+/* ...and one of the login user's pending or running jobs. */
+typedef struct ry_slurm_job {
+	char *id, *name, *state, *reason, *partition, *elapsed; /* owned */
+} ry_slurm_job;
+
 typedef struct ry_host {
 	char *name;               /* what the user types: --host NAME */
 	char *ssh_alias;          /* the ssh config alias to connect to (default name) */
@@ -70,6 +90,9 @@ typedef struct ry_host {
 	bool simulated;           /* a demo host (hosts.simulated): never connected to; probes get a
 	                             canned answer and its runs settle by themselves (simulated.h) */
 	char *canned_probe;       /* simulated hosts: that answer, from the workspace (owned) */
+	char *scheduler;          /* "slurm" for a cluster's login node, NULL for a plain SSH host */
+	char *partition, *account, *qos; /* Slurm defaults for launches (NULL: the cluster's) */
+	ry_partition_price *prices; size_t nprices; /* per-partition GPU-hour prices (owned) */
 
 	/* probe results (valid when probed) */
 	bool probed;
@@ -86,7 +109,13 @@ typedef struct ry_host {
 	double load1, load5, load15;
 	int64_t mem_avail_kb;     /* -1 unknown */
 	int64_t disk_free_kb;     /* free space in the workdir's filesystem; -1 unknown */
+	ry_slurm_partition *partitions; size_t npartitions; /* Slurm hosts: sinfo */
+	ry_slurm_job *jobs; size_t njobs;                   /* Slurm hosts: your squeue jobs */
+	char *slurm_error;        /* Slurm hosts: sinfo/squeue failed: what they said (owned) */
 } ry_host;
+
+/* Whether h is a Slurm login node (scheduler = slurm). */
+bool ry_host_is_slurm(const ry_host *h);
 
 /* Build the inventory.  cfg, sshcfg and st may each be NULL.  *hosts is an
  * array of *n records sorted by name; free with ry_hosts_free. */

@@ -160,8 +160,7 @@ const char ry_jobscript_prepare[] =
 const char ry_jobscript_start[] =
 	"D=$1; P=$2; LD=$3; RUN=$4; shift 4\n"
 	RY_LEASE_SH
-	"mkdir -p \"$D/code\" && tar -xf \"$P\" -C \"$D/code\" || { echo \"cannot unpack the code into $D/code\" >&2; exit 3; }\n"
-	"cat > \"$D/run.sh\" || exit 4\n"
+	RY_JOBSCRIPT_UNPACK_SH
 	"if [ $# -gt 0 ]; then lease_take \"$LD\" \"$RUN\" \"$@\" || exit $?; fi\n"
 	"setsid nohup sh \"$D/run.sh\" </dev/null >/dev/null 2>&1 &\n"
 	"i=0\n"

@@ -40,6 +40,13 @@
 	"  [ \"$1\" != Z ] && [ \"${20}\" = \"$_w\" ]\n" \
 	"}\n"
 
+/* With $D the run dir and $P the code pack: unpack the code into $D/code
+ * (exit 3 when it cannot) and write the wrapper from stdin to $D/run.sh
+ * (exit 4). */
+#define RY_JOBSCRIPT_UNPACK_SH \
+	"mkdir -p \"$D/code\" && tar -xf \"$P\" -C \"$D/code\" || { echo \"cannot unpack the code into $D/code\" >&2; exit 3; }\n" \
+	"cat > \"$D/run.sh\" || exit 4\n"
+
 /* What a job wrapper is made of. */
 typedef struct ry_jobscript_job {
 	const char *dir;        /* the run directory on the host */

@@ -18,6 +18,8 @@
 #include "remote/inventory.h"
 #include "remote/jobscript.h"
 #include "remote/lease.h"
+#include "remote/remote_internal.h"
+#include "remote/slurm.h"
 #include "base/error.h"
 #include "base/fault.h"
 #include "metrics/ingest.h"
@@ -76,7 +78,7 @@ char *ry_remote_local_dir(ry_store *st, const char *uuid)
 }
 
 /* why (optional) gets the connection's failure kind. */
-static int open_host(ry_ssh **s, const ry_host *h, const ry_remote_options *o, ry_ssh_fail *why)
+int ry_remote__open_host(ry_ssh **s, const ry_host *h, const ry_remote_options *o, ry_ssh_fail *why)
 {
 	ry_ssh_options so = RY_SSH_OPTIONS_INIT;
 	ry_sshhost *sh = NULL;
@@ -94,7 +96,7 @@ static int open_host(ry_ssh **s, const ry_host *h, const ry_remote_options *o, r
 }
 
 /* Run a constant POSIX sh script with positional args, each quoted. */
-static int rsh(ry_ssh *s, const char *script, const char *const *args, size_t nargs, const char *in,
+int ry_remote__rsh(ry_ssh *s, const char *script, const char *const *args, size_t nargs, const char *in,
                size_t inlen, ry_buf *out, ry_buf *err, int *status, int timeout_ms)
 {
 	ry_buf cmd = RY_BUF_INIT;
@@ -322,7 +324,7 @@ static int start_job(ry_store *st, ry_ssh *s, ry_host *probe, const ry_launch_sp
 		ry_buf_clear(&out);
 		ry_buf_clear(&err);
 		*uncertain = true;
-		rc = rsh(s, ry_jobscript_start, args, nargs, script, strlen(script), &out, &err, &status, 0);
+		rc = ry_remote__rsh(s, ry_jobscript_start, args, nargs, script, strlen(script), &out, &err, &status, 0);
 		free(args);
 		free(script);
 		strv_free(uuids);
@@ -354,6 +356,43 @@ static int start_job(ry_store *st, ry_ssh *s, ry_host *probe, const ry_launch_sp
 	return rc;
 }
 
+void ry_remote__record_code(ry_store *st, int64_t id, const ry_codepack *pack)
+{
+	if (pack->commit)
+		ry_run_set_text(st, id, "git_commit", pack->commit);
+	if (pack->branch)
+		ry_run_set_text(st, id, "git_branch", pack->branch);
+	if (pack->commit)
+		ry_run_set_int(st, id, "git_dirty", pack->dirty);
+}
+
+int ry_remote__prepare(ry_ssh *s, const ry_host *host, const char *uuid, const char *sha256, bool need_setsid,
+                       char **workdir, bool *have)
+{
+	const char *args[] = { host->workdir ? host->workdir : RY_HOSTS_DEFAULT_WORKDIR, uuid, sha256 };
+	ry_buf out = RY_BUF_INIT, err = RY_BUF_INIT;
+	int rc, status = 0;
+	*workdir = NULL;
+	if ((rc = ry_remote__rsh(s, ry_jobscript_prepare, args, 3, NULL, 0, &out, &err, &status, 0)))
+		goto out;
+	if (status != 0) {
+		rc = ry_error_set(RY_EIO, "%s: cannot create the work directory %s: %.300s", host->name, args[0],
+		                  ry_buf_cstr(&err));
+		goto out;
+	}
+	if (need_setsid && strstr(ry_buf_cstr(&out), "nosetsid")) {
+		rc = ry_error_set(RY_EIO, "%s has no 'setsid' command (util-linux), which runyard needs to detach "
+		                  "jobs; install util-linux there", host->name);
+		goto out;
+	}
+	*workdir = ry_xstrndup(out.ptr, strcspn(ry_buf_cstr(&out), "\n"));
+	*have = strstr(ry_buf_cstr(&out), "\nhave") != NULL;
+out:
+	ry_buf_free(&out);
+	ry_buf_free(&err);
+	return rc;
+}
+
 /* Params from the command's arguments, parsed as for local runs. */
 void ry_launch__record_params(ry_store *st, int64_t id, char *const *argv)
 {
@@ -365,8 +404,6 @@ void ry_launch__record_params(ry_store *st, int64_t id, char *const *argv)
 		ry_run_set_param(st, id, kv[i].key, kv[i].value);
 	ry_track_kv_free(kv, n);
 }
-
-static int mark_launcher(ry_store *st, const char *uuid, char **path);
 
 /* Take queued run id (queue.h) as the run this launch starts: it gets the
  * host, GPUs and rate chosen now and becomes an ssh run; its command,
@@ -387,11 +424,11 @@ static int adopt_run(ry_store *st, int64_t id, const ry_host *host, ry_launch_re
 	snprintf(res->uuid, sizeof res->uuid, "%s", r->uuid);
 	ry_run_free(r);
 	/* the launcher's mark first: once it is an ssh run, sync looks at it */
-	if ((rc = mark_launcher(st, res->uuid, launcher)))
+	if ((rc = ry_remote__mark_launcher(st, res->uuid, launcher)))
 		return rc;
 	if ((rc = ry_run_set_text(st, id, "host", host->name)) || (rc = ry_run_set_text(st, id, "gpus", res->gpus)) ||
 	    (rc = ry_run_set_real(st, id, "cost_rate", res->cost_rate)) ||
-	    (rc = ry_run_set_text(st, id, "source", "ssh")))
+	    (rc = ry_run_set_text(st, id, "source", ry_host_is_slurm(host) ? "slurm" : "ssh")))
 		return rc;
 	return 0;
 }
@@ -399,7 +436,7 @@ static int adopt_run(ry_store *st, int64_t id, const ry_host *host, ry_launch_re
 /* The launcher's pid file in the run's local directory, kept while the
  * launch goes on: sync leaves a queued run alone while its launcher lives,
  * and settles it from the host once the launcher died (sync_queued). */
-static int mark_launcher(ry_store *st, const char *uuid, char **path)
+int ry_remote__mark_launcher(ry_store *st, const char *uuid, char **path)
 {
 	char *dir = ry_remote_local_dir(st, uuid);
 	int rc = ry_mkdir_p(dir);
@@ -417,7 +454,7 @@ static int mark_launcher(ry_store *st, const char *uuid, char **path)
 /* A command copied from a stored run (the TUI's launch dialog starts from
  * the selected run's) has RY_REDACTED where its secrets were: refuse it
  * rather than start a job with "***" as its password. */
-static int check_not_redacted(char *const *argv)
+int ry_remote__check_not_redacted(char *const *argv)
 {
 	ry_kv *kv = NULL;
 	size_t n = 0;
@@ -440,18 +477,18 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 	ry_ssh *s = NULL;
 	ry_host *probe = NULL;
 	ry_run_spec rs = RY_RUN_SPEC_INIT;
-	ry_buf out = RY_BUF_INIT, err = RY_BUF_INIT;
 	char *cwd = NULL, *command = NULL, *workdir = NULL, *rundir = NULL, *packpath = NULL;
 	char *launcher = NULL;
-	int rc, status, ngpus = 0;
-	bool created = false, adopted = false, uncertain = false;
+	int rc, ngpus = 0;
+	bool created = false, adopted = false, uncertain = false, slurm = ry_host_is_slurm(host);
+	ry_host *priced = NULL;
 
 	memset(res, 0, sizeof *res);
 	if (!o)
 		o = &def;
 	if (!spec->argv || !spec->argv[0] || !*spec->argv[0])
 		return ry_error_set(RY_EINVAL, "no command to launch; give it after --, e.g. -- python train.py");
-	if ((rc = check_not_redacted(spec->argv)))
+	if ((rc = ry_remote__check_not_redacted(spec->argv)))
 		return rc;
 	if ((rc = ry_launch_check_gpus(host, asked_gpus(spec))))
 		return rc; /* before anything is packed or sent */
@@ -470,17 +507,33 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 		pack = made;
 	}
 	progress(o, 0, "connecting");
-	if ((rc = open_host(&s, host, o, NULL)))
+	if ((rc = ry_remote__open_host(&s, host, o, NULL)))
 		goto out;
-	progress(o, 0, "checking GPUs");
-	probe = ry_host_copy(host);
-	if ((rc = ry_hosts__probe_session(probe, s, o->timeout_ms)))
-		goto out;
-	if ((rc = choose_gpus(probe, spec, &res->gpus, &ngpus)))
-		goto out;
+	if (slurm) {
+		/* Slurm chooses the GPUs and owns them (slurm.h); the rate is
+		 * the partition's the job goes to */
+		if (spec->gpu_ids && *spec->gpu_ids) {
+			rc = ry_error_set(RY_EINVAL, "%s is a Slurm cluster: Slurm chooses the GPUs; ask for a count "
+			                  "with --gpus", host->name);
+			goto out;
+		}
+		ngpus = spec->ngpus >= 0 ? spec->ngpus : 1;
+		priced = ry_host_copy(host);
+		if (spec->partition && *spec->partition) {
+			free(priced->partition);
+			priced->partition = ry_xstrdup(spec->partition);
+		}
+	} else {
+		progress(o, 0, "checking GPUs");
+		probe = ry_host_copy(host);
+		if ((rc = ry_hosts__probe_session(probe, s, o->timeout_ms)))
+			goto out;
+		if ((rc = choose_gpus(probe, spec, &res->gpus, &ngpus)))
+			goto out;
+	}
 
 	command = ry_launch_command_line(spec->argv);
-	res->cost_rate = ry_cost_rate(host, ngpus);
+	res->cost_rate = ry_cost_rate(priced ? priced : host, ngpus);
 	if (spec->run_id) {
 		if ((rc = adopt_run(st, spec->run_id, host, res, &launcher)))
 			goto out;
@@ -493,46 +546,23 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 		rs.cwd = cwd;
 		rs.host = host->name;
 		rs.gpus = res->gpus;
-		rs.source = "ssh";
+		rs.source = slurm ? "slurm" : "ssh";
 		rs.cost_rate = res->cost_rate;
 		rs.time_limit = spec->time_limit;
 		if ((rc = ry_run_create(st, &rs, &res->run_id, res->uuid)))
 			goto out;
 		created = true;
 	}
-	if (!launcher && (rc = mark_launcher(st, res->uuid, &launcher)))
+	if (!launcher && (rc = ry_remote__mark_launcher(st, res->uuid, &launcher)))
 		goto out;
 	ry_fault("launch-created");
 	if (created) {
 		ry_launch__record_params(st, res->run_id, spec->argv);
-		if (pack->commit)
-			ry_run_set_text(st, res->run_id, "git_commit", pack->commit);
-		if (pack->branch)
-			ry_run_set_text(st, res->run_id, "git_branch", pack->branch);
-		if (pack->commit)
-			ry_run_set_int(st, res->run_id, "git_dirty", pack->dirty);
+		ry_remote__record_code(st, res->run_id, pack);
 	}
 
-	{
-		const char *args[] = { host->workdir ? host->workdir : RY_HOSTS_DEFAULT_WORKDIR, res->uuid, pack->sha256 };
-		if ((rc = rsh(s, ry_jobscript_prepare, args, 3, NULL, 0, &out, &err, &status, 0)))
-			goto out;
-		if (status != 0) {
-			rc = ry_error_set(RY_EIO, "%s: cannot create the work directory %s: %.300s", host->name,
-			                  args[0], ry_buf_cstr(&err));
-			goto out;
-		}
-	}
-	{
-		char *nl = strchr(ry_buf_cstr(&out), '\n');
-		workdir = nl ? ry_xstrndup(out.ptr, (size_t)(nl - out.ptr)) : ry_xstrdup(ry_buf_cstr(&out));
-	}
-	if (strstr(ry_buf_cstr(&out), "nosetsid")) {
-		rc = ry_error_set(RY_EIO, "%s has no 'setsid' command (util-linux), which runyard needs to detach "
-		                  "jobs; install util-linux there", host->name);
+	if ((rc = ry_remote__prepare(s, host, res->uuid, pack->sha256, !slurm, &workdir, &res->pack_reused)))
 		goto out;
-	}
-	res->pack_reused = strstr(ry_buf_cstr(&out), "\nhave") != NULL;
 	memcpy(res->pack_sha256, pack->sha256, sizeof res->pack_sha256);
 	res->pack_size = pack->size;
 	rundir = ry_xasprintf("%s/runs/%s", workdir, res->uuid);
@@ -543,6 +573,12 @@ int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec,
 		progress(o, 0, "uploading code");
 		if ((rc = ry_ssh_upload(s, pack->path, packpath, 0644, o->progress, o->payload)))
 			goto out;
+	}
+	if (slurm) {
+		progress(o, 1, "submitting");
+		if (!(rc = ry_slurm__submit_run(st, s, host, spec, ngpus, res, pack->subdir, packpath, &uncertain)))
+			ry_store_event(st, "launch", res->uuid, host->name);
+		goto out;
 	}
 	progress(o, 1, "starting");
 	if ((rc = start_job(st, s, probe, spec, res, pack->subdir, rundir, packpath, &uncertain)))
@@ -593,8 +629,7 @@ out:
 	ry_ssh_close(s);
 	ry_codepack_free(made);
 	ry_host_free(probe);
-	ry_buf_free(&out);
-	ry_buf_free(&err);
+	ry_host_free(priced);
 	free(cwd);
 	free(command);
 	free(workdir);
@@ -605,15 +640,7 @@ out:
 
 /* ---- sync ---------------------------------------------------------------- */
 
-struct remote_state {
-	bool missing, has_exit, has_pid, alive, end;
-	int exit_code;
-	double ended, started, heartbeat;
-	long script_age; /* seconds since run.sh was written; -1 none */
-	char reason[65];
-};
-
-static void parse_state(const char *out, struct remote_state *rs)
+void ry_remote__parse_state(const char *out, ry_remote__state *rs)
 {
 	const char *p = out;
 	memset(rs, 0, sizeof *rs);
@@ -679,13 +706,13 @@ static size_t whole_lines(const ry_buf *b, bool final)
 	return 0;
 }
 
-static int fetch_artifacts(ry_store *st, ry_ssh *s, const ry_run *r, const char *localdir, ry_sync_report *rep)
+int ry_remote__fetch_artifacts(ry_store *st, ry_ssh *s, const ry_run *r, const char *localdir, ry_sync_report *rep)
 {
 	ry_buf out = RY_BUF_INIT;
 	const char *args[] = { r->remote_dir };
 	const char *p;
 	int rc, status;
-	if ((rc = rsh(s, ry_jobscript_artifacts, args, 1, NULL, 0, &out, NULL, &status, 0)))
+	if ((rc = ry_remote__rsh(s, ry_jobscript_artifacts, args, 1, NULL, 0, &out, NULL, &status, 0)))
 		return rc;
 	p = ry_buf_cstr(&out);
 	while (!rc && *p) {
@@ -810,13 +837,23 @@ out:
 	return rc;
 }
 
-/* Pull new log and metric bytes, then settle.  final_fetch: also fetch
- * artifacts of a run that was settled before. */
+int ry_remote__pull(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, const char *localdir, bool final,
+                    ry_sync_report *rep)
+{
+	bool more = false;
+	int rc = 0;
+	for (int round = 0; round < 64; round++) {
+		if ((rc = pull_round(st, s, r, cfg, localdir, final, &more, rep)) || !more)
+			break;
+	}
+	return rc;
+}
+
 /* When the job ended as the host saw it: the wrapper's (or, when the
  * wrapper was killed with its group, the watchdog's) record; else the
  * last heartbeat; only with neither, now.  Never the time of the sync:
  * a host out of reach for an hour must not bill that hour. */
-static double ended_at(const struct remote_state *rs)
+double ry_remote__ended_at(const ry_remote__state *rs)
 {
 	if (rs->ended > 0)
 		return rs->ended;
@@ -828,7 +865,7 @@ static double ended_at(const struct remote_state *rs)
 /* Whether the process that launched run r may still be at it: its pid
  * file (mark_launcher) names a live process, or there is none yet and the
  * run is seconds old (the launcher writes it just after creating the run). */
-static bool launcher_alive(ry_store *st, const ry_run *r)
+bool ry_remote__launcher_alive(ry_store *st, const ry_run *r)
 {
 	char *dir = ry_remote_local_dir(st, r->uuid), *path = ry_xasprintf("%s/launcher", dir);
 	bool alive = ry_track_pidfile_alive(path) || (access(path, F_OK) != 0 && ry_now() - r->created < 30);
@@ -838,7 +875,7 @@ static bool launcher_alive(ry_store *st, const ry_run *r)
 }
 
 /* Settle a queued run that will never start: status, note, event. */
-static int settle_unstarted(ry_store *st, const ry_run *r, const char *status, const char *note,
+int ry_remote__settle_unstarted(ry_store *st, const ry_run *r, const char *status, const char *note,
                             ry_sync_report *rep)
 {
 	int rc = ry_run_finish(st, r->id, status, ry_now(), false, 0);
@@ -851,6 +888,21 @@ static int settle_unstarted(ry_store *st, const ry_run *r, const char *status, c
 	return rc;
 }
 
+int ry_remote__mark_running(ry_store *st, ry_run *r, double started)
+{
+	int rc;
+	if (started <= 0)
+		started = ry_now();
+	if ((rc = ry_run_set_real(st, r->id, "started", started)) ||
+	    (rc = ry_run_set_text(st, r->id, "status", "running")))
+		return rc;
+	free(r->status);
+	r->status = ry_xstrdup("running");
+	r->started = started;
+	ry_store_event(st, "launch", r->uuid, r->host);
+	return 0;
+}
+
 /* A queued run is one whose launch has not said the job started: still
  * launching, or its launcher was killed or lost its link before or after
  * the start.  The host's run directory decides: a pid there means the job
@@ -859,44 +911,37 @@ static int settle_unstarted(ry_store *st, const ry_run *r, const char *status, c
  * (run.sh is older than the start script waits), nothing ran.  Returns 1
  * when the run stays queued for now, 0 when it is running (r updated), 2
  * when it was settled, or an RY_E* code. */
-static int sync_queued(ry_store *st, ry_run *r, const struct remote_state *rs, ry_sync_report *rep)
+static int sync_queued(ry_store *st, ry_run *r, const ry_remote__state *rs, ry_sync_report *rep)
 {
 	int rc;
-	if (rs->has_pid || rs->has_exit) {
-		double started = rs->started > 0 ? rs->started : ry_now();
-		if ((rc = ry_run_set_real(st, r->id, "started", started)) ||
-		    (rc = ry_run_set_text(st, r->id, "status", "running")))
-			return rc;
-		free(r->status);
-		r->status = ry_xstrdup("running");
-		r->started = started;
-		ry_store_event(st, "launch", r->uuid, r->host);
-		return 0;
-	}
-	if (launcher_alive(st, r))
+	if (rs->has_pid || rs->has_exit)
+		return ry_remote__mark_running(st, r, rs->started);
+	if (ry_remote__launcher_alive(st, r))
 		return 1;
 	if (!strcmp(rs->reason, "cancelled"))
-		return (rc = settle_unstarted(st, r, "killed", "cancelled before the job started", rep)) ? rc : 2;
+		return (rc = ry_remote__settle_unstarted(st, r, "killed", "cancelled before the job started", rep)) ? rc : 2;
 	if (!rs->missing && rs->script_age >= 0 && rs->script_age < 30)
 		return 1;
-	rc = settle_unstarted(st, r, "failed", "the launch stopped before the job started on the host; nothing ran",
+	rc = ry_remote__settle_unstarted(st, r, "failed", "the launch stopped before the job started on the host; nothing ran",
 	                      rep);
 	return rc ? rc : 2;
 }
 
+/* Pull new log and metric bytes, then settle.  final_fetch: also fetch
+ * artifacts of a run that was settled before. */
 static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, bool final_fetch,
                     ry_sync_report *rep)
 {
-	struct remote_state rs;
+	ry_remote__state rs;
 	ry_buf out = RY_BUF_INIT;
 	const char *args[] = { r->remote_dir };
 	char *localdir = NULL;
 	int rc, status;
-	bool finished_now = false, final, more = false;
+	bool finished_now = false, final;
 
-	if ((rc = rsh(s, ry_jobscript_status, args, 1, NULL, 0, &out, NULL, &status, 0)))
+	if ((rc = ry_remote__rsh(s, ry_jobscript_status, args, 1, NULL, 0, &out, NULL, &status, 0)))
 		goto out;
-	parse_state(ry_buf_cstr(&out), &rs);
+	ry_remote__parse_state(ry_buf_cstr(&out), &rs);
 	if (!rs.end) {
 		rc = ry_error_set(RY_EIO, "run %s: the host's status check failed (exit %d)", r->name, status);
 		goto out;
@@ -912,11 +957,7 @@ static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, bo
 	localdir = ry_remote_local_dir(st, r->uuid);
 	if ((rc = ry_mkdir_p(localdir)))
 		goto out;
-	for (int round = 0; !rs.missing && round < 64; round++) {
-		if ((rc = pull_round(st, s, r, cfg, localdir, final, &more, rep)) || !more)
-			break;
-	}
-	if (rc)
+	if (!rs.missing && (rc = ry_remote__pull(st, s, r, cfg, localdir, final, rep)))
 		goto out;
 	if (rs.heartbeat > 0)
 		ry_run_set_real(st, r->id, "heartbeat", rs.heartbeat);
@@ -929,7 +970,7 @@ static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, bo
 			stname = stopped ? "killed" : "lost";
 		if ((rc = ry_store_begin(st)))
 			goto out;
-		rc = ry_run_finish(st, r->id, stname, ended_at(&rs), rs.has_exit, rs.exit_code);
+		rc = ry_run_finish(st, r->id, stname, ry_remote__ended_at(&rs), rs.has_exit, rs.exit_code);
 		if (!rc && *rs.reason)
 			rc = ry_run_set_tag(st, r->id, "stopped_by", rs.reason);
 		if (!rc && rs.missing)
@@ -945,11 +986,21 @@ static int sync_one(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, bo
 		ry_store_event(st, "settle", r->uuid, r->host);
 	}
 	if ((finished_now || (final_fetch && strcmp(r->status, "running"))) && !rs.missing)
-		rc = fetch_artifacts(st, s, r, localdir, rep);
+		rc = ry_remote__fetch_artifacts(st, s, r, localdir, rep);
 out:
 	ry_buf_free(&out);
 	free(localdir);
 	return rc;
+}
+
+static bool is_slurm_run(const ry_run *r)
+{
+	return r->source && !strcmp(r->source, "slurm");
+}
+
+bool ry_remote_owns(const ry_run *r)
+{
+	return r->source && (!strcmp(r->source, "ssh") || is_slurm_run(r));
 }
 
 /* Whether runs on host `name` are simulated (simulated.h): settled here,
@@ -963,8 +1014,8 @@ static bool is_simulated(ry_host *hosts, size_t n, const char *name)
 static int load_remote_runs(ry_store *st, int64_t run_id, int64_t **ids, size_t *n)
 {
 	sqlite3_stmt *s = run_id
-		? ry_store__stmt(st, "SELECT id FROM runs WHERE id = ? AND source = 'ssh' AND remote_dir IS NOT NULL")
-		: ry_store__stmt(st, "SELECT id FROM runs WHERE source = 'ssh' AND ?1 = 0 AND (status = 'running' AND "
+		? ry_store__stmt(st, "SELECT id FROM runs WHERE id = ? AND source IN ('ssh', 'slurm') AND remote_dir IS NOT NULL")
+		: ry_store__stmt(st, "SELECT id FROM runs WHERE source IN ('ssh', 'slurm') AND ?1 = 0 AND (status = 'running' AND "
 		                     "remote_dir IS NOT NULL OR status = 'queued') ORDER BY host, id");
 	size_t cap = 0;
 	int rc;
@@ -1007,7 +1058,7 @@ static void *open_thread(void *arg)
 {
 	struct session *e = arg;
 	e->why = RY_SSH_OK;
-	e->rc = open_host(&e->s, e->h, &e->o, &e->why);
+	e->rc = ry_remote__open_host(&e->s, e->h, &e->o, &e->why);
 	if (e->rc)
 		e->err = ry_xstrdup(ry_error_last());
 	return NULL;
@@ -1126,13 +1177,13 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
 		}
 		if (!r->remote_dir) {
 			/* queued, and its launch never got as far as the host */
-			if (!launcher_alive(st, r) &&
-			    settle_unstarted(st, r, "failed", "the launch stopped before it reached the host; nothing ran", rep))
+			if (!ry_remote__launcher_alive(st, r) &&
+			    ry_remote__settle_unstarted(st, r, "failed", "the launch stopped before it reached the host; nothing ran", rep))
 				sync_failed(rep, &errs, r, RY_SSH_OK);
 			continue;
 		}
 		s = session_find(ss, nss, r->host ? r->host : "", &src, &why);
-		if (!src && (src = sync_one(st, s, r, cfg, run_id != 0, rep)))
+		if (!src && (src = (is_slurm_run(r) ? ry_slurm__sync_one : sync_one)(st, s, r, cfg, run_id != 0, rep)))
 			why = ry_ssh_last_fail(s);
 		if (src)
 			sync_failed(rep, &errs, r, why);
@@ -1170,15 +1221,15 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 	oo.sshcfg = ry_inventory_sshconfig(inv);
 	if ((rc = ry_run_get(&r, st, run_id)))
 		return rc;
-	if (r->source && !strcmp(r->source, "ssh") && !r->remote_dir && !strcmp(r->status, "queued")) {
+	if (ry_remote_owns(r) && !r->remote_dir && !strcmp(r->status, "queued")) {
 		ry_sync_report none = { 0 };
-		rc = launcher_alive(st, r)
+		rc = ry_remote__launcher_alive(st, r)
 			? ry_error_set(RY_EREFUSED, "run %s is still being launched and has not reached %s yet; "
 			               "cancel it again in a moment", r->name, r->host ? r->host : "its host")
-			: settle_unstarted(st, r, "killed", "cancelled before the launch reached the host", &none);
+			: ry_remote__settle_unstarted(st, r, "killed", "cancelled before the launch reached the host", &none);
 		goto out;
 	}
-	if (!r->source || strcmp(r->source, "ssh") || !r->remote_dir) {
+	if (!ry_remote_owns(r) || !r->remote_dir) {
 		/* Refused, not bad usage: the run exists, it is just not ours to kill. */
 		rc = ry_error_set(RY_EREFUSED, "run %s is not a remote run; stop a local run with Ctrl-C in its "
 		                  "terminal", r->name);
@@ -1198,14 +1249,18 @@ int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_r
 		tmp.name = tmp.ssh_alias = r->host;
 		h = &tmp;
 	}
-	if ((rc = open_host(&s, h, o, NULL)))
+	if ((rc = ry_remote__open_host(&s, h, o, NULL)))
 		goto out;
+	if (is_slurm_run(r)) {
+		rc = ry_slurm__cancel(st, s, r, ry_inventory_config(inv), o->timeout_ms > 0 ? o->timeout_ms : 20000);
+		goto out;
+	}
 	{
 		const char *args[] = { r->remote_dir };
 		/* The script waits for the group: a TERM grace, the wrapper's
 		 * own 5 s for what the command left, then KILL (jobscript.h). */
 		int wait_ms = (o->timeout_ms > 0 ? o->timeout_ms : 20000) + RY_JOBSCRIPT_CANCEL_MS;
-		if ((rc = rsh(s, ry_jobscript_cancel, args, 1, NULL, 0, NULL, &err, &status, wait_ms)))
+		if ((rc = ry_remote__rsh(s, ry_jobscript_cancel, args, 1, NULL, 0, NULL, &err, &status, wait_ms)))
 			goto out;
 		if (status != 0) {
 			rc = ry_error_set(RY_ERROR, "cannot cancel run %s on %s: %.200s", r->name, r->host, ry_buf_cstr(&err));
@@ -1225,7 +1280,8 @@ out:
 
 int ry_remote_jobs(ry_store *st, ry_run ***runs, size_t *n)
 {
-	sqlite3_stmt *s = ry_store__stmt(st, "SELECT id FROM runs WHERE source = 'ssh' ORDER BY created DESC, id DESC");
+	sqlite3_stmt *s = ry_store__stmt(st, "SELECT id FROM runs WHERE source IN ('ssh', 'slurm') "
+	                                     "ORDER BY created DESC, id DESC");
 	int64_t *ids = NULL;
 	size_t cap = 0, nids = 0;
 	int rc;

@@ -63,8 +63,11 @@ typedef struct ry_launch_spec {
 	const char *code_dir;    /* shipped when cwd is outside a git repository */
 	int64_t run_id;          /* > 0: launch as this queued run (queue.h) instead of creating one */
 	const struct ry_codepack *pack; /* ship this pack (kept when queued) instead of packing cwd */
+	const char *partition;   /* Slurm hosts (slurm.h): NULL the host's partition, else the cluster's */
+	const char *account;     /* Slurm hosts: NULL the host's account */
+	const char *qos;         /* Slurm hosts: NULL the host's qos */
 } ry_launch_spec;
-#define RY_LAUNCH_SPEC_INIT { 1, NULL, NULL, -1, NULL, 0, NULL, NULL, NULL, 0, NULL }
+#define RY_LAUNCH_SPEC_INIT { 1, NULL, NULL, -1, NULL, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL }
 
 typedef struct ry_launch_result {
 	int64_t run_id;
@@ -77,6 +80,7 @@ typedef struct ry_launch_result {
 	int64_t pack_size;
 	int pid;
 	bool uncertain;          /* failed with the start sent: the job may run; sync settles the run */
+	char job_id[32];         /* Slurm hosts: the job id; "" otherwise */
 } ry_launch_result;
 
 void ry_launch_result_clear(ry_launch_result *r); /* frees the owned strings */
@@ -124,7 +128,10 @@ void ry_launch_gpu_check_clear(ry_launch_gpu_check *g);
  * a queued one (spec->run_id) that was refused for its GPUs is left as it
  * was, queued, for a later try; any other failure fails it, as it fails a
  * run created here.  On failure res holds run_id, uuid and uncertain only
- * (nothing to free). */
+ * (nothing to free).
+ * On a Slurm host (slurm.h) the job is submitted with sbatch instead: the
+ * run is queued, source 'slurm', with tag slurm_job_id (res->pid 0,
+ * res->job_id set), until sync sees Slurm start it. */
 int ry_launch_run(ry_store *st, const ry_host *host, const ry_launch_spec *spec, const ry_remote_options *o,
                   ry_launch_result *res);
 
@@ -165,10 +172,14 @@ int ry_remote_sync(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_rem
  * sync it so its status becomes killed and its last output is kept. */
 int ry_remote_cancel(ry_store *st, ry_inventory *inv, int64_t run_id, const ry_remote_options *o);
 
+/* Whether r is a remote run that sync, logs and cancel follow: launched on
+ * an SSH host (source 'ssh') or submitted to Slurm (source 'slurm'). */
+bool ry_remote_owns(const ry_run *r);
+
 /* The local directory of a run's files: <db>.runs/<uuid> (caller frees). */
 char *ry_remote_local_dir(ry_store *st, const char *uuid);
 
-/* Remote runs (source 'ssh'), newest first.  Free with ry_remote_jobs_free. */
+/* Remote runs (source 'ssh' or 'slurm'), newest first.  Free with ry_remote_jobs_free. */
 int ry_remote_jobs(ry_store *st, ry_run ***runs, size_t *n);
 void ry_remote_jobs_free(ry_run **runs, size_t n);
 

@@ -5,6 +5,8 @@
 # port a different PATH, so the same login sees a 2-GPU host, an 8-GPU host
 # (one GPU busy) or a CPU host through the fake nvidia-smi.  Logins go to a
 # non-root user (root's shell rc is slow here), created when we are root.
+# With RT_SLURM_CONF set (slurm_lib.sh), a fourth port is a Slurm login
+# node: a CPU host whose sessions get SLURM_CONF.
 
 RT_USER=${RT_USER:-runyardtest}
 SSHD_PID=
@@ -66,11 +68,14 @@ CSV
 	exec 9>"${TMPDIR:-/tmp}/runyard-test-ports.lock"
 	flock 9
 	RT_PORT2=$(rt_port); RT_PORT8=$(rt_port); RT_PORTC=$(rt_port)
+	RT_PORTS=
+	[ -n "${RT_SLURM_CONF:-}" ] && RT_PORTS=$(rt_port)
 	local base=/usr/local/bin:/usr/bin:/bin
 	cat > "$RT/sshd_config" <<CONF
 ListenAddress 127.0.0.1:$RT_PORT2
 ListenAddress 127.0.0.1:$RT_PORT8
 ListenAddress 127.0.0.1:$RT_PORTC
+${RT_PORTS:+ListenAddress 127.0.0.1:$RT_PORTS}
 HostKey $RT/hostkey
 PidFile none
 UsePAM no
@@ -92,6 +97,8 @@ Match LocalPort $RT_PORT8
 Match LocalPort $RT_PORTC
 	SetEnv PATH=$RT/cpu:$base
 CONF
+	[ -n "$RT_PORTS" ] && printf 'Match LocalPort %s\n\tSetEnv PATH=%s SLURM_CONF=%s\n' \
+		"$RT_PORTS" "$RT/cpu:$base" "$RT_SLURM_CONF" >> "$RT/sshd_config"
 	cat > "$HOME/.ssh/config" <<CONF
 Host gpu2
 	HostName 127.0.0.1
@@ -106,6 +113,7 @@ Host *
 	User $RT_USER
 	ConnectTimeout 5
 CONF
+	[ -n "$RT_PORTS" ] && printf 'Host slurm\n\tHostName 127.0.0.1\n\tPort %s\n' "$RT_PORTS" >> "$HOME/.ssh/config"
 	cat > "$RT/runyard.conf" <<CONF
 [host gpu2]
 price_per_hour = 0.5
@@ -133,14 +141,16 @@ CONF
 	# a busy machine can make one keyscan time out: try each port again
 	# until it answers, within a deadline
 	local p k
-	for p in $RT_PORT2 $RT_PORT8 $RT_PORTC; do
+	for p in $RT_PORT2 $RT_PORT8 $RT_PORTC $RT_PORTS; do
 		for _ in 1 2 3 4 5 6; do
 			k=$(ssh-keyscan -T 10 -t ed25519 -p $p 127.0.0.1 2>/dev/null)
 			[ -n "$k" ] && break
 		done
 		[ -n "$k" ] && echo "$k" >> "$HOME/.ssh/known_hosts"
 	done
-	[ "$(wc -l < "$HOME/.ssh/known_hosts")" -eq 3 ] ||
+	local want=3
+	[ -n "$RT_PORTS" ] && want=4
+	[ "$(wc -l < "$HOME/.ssh/known_hosts")" -eq $want ] ||
 		{ echo "Bail out! ssh-keyscan got no keys:"; sed 's/^/# /' "$RT/sshd.log"; exit 1; }
 }
 
@@ -152,7 +162,10 @@ rt_start() {
 	for i in $(seq 1 100); do
 		if ssh-keyscan -T 1 -p "$RT_PORTC" 127.0.0.1 >/dev/null 2>&1 &&
 		   ssh-keyscan -T 1 -p "$RT_PORT2" 127.0.0.1 >/dev/null 2>&1 &&
-		   ssh-keyscan -T 1 -p "$RT_PORT8" 127.0.0.1 >/dev/null 2>&1; then flock -u 9 2>/dev/null; return 0; fi
+		   ssh-keyscan -T 1 -p "$RT_PORT8" 127.0.0.1 >/dev/null 2>&1 &&
+		   { [ -z "$RT_PORTS" ] || ssh-keyscan -T 1 -p "$RT_PORTS" 127.0.0.1 >/dev/null 2>&1; }; then
+			flock -u 9 2>/dev/null; return 0
+		fi
 		kill -0 "$SSHD_PID" 2>/dev/null || break
 		sleep 0.05
 	done

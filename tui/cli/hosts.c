@@ -23,13 +23,17 @@ static const char help[] =
 	"List the hosts runyard can launch on: the Host aliases of ~/.ssh/config\n"
 	"(wildcard entries excluded), the [host NAME] sections of runyard's config\n"
 	"file (price_per_hour, gpu_price_per_hour, labels, max_gpus, workdir,\n"
-	"lease_dir) and the workspace's hosts table.\n"
+	"lease_dir; scheduler = slurm, partition, account, qos, partition_price.NAME\n"
+	"for a Slurm cluster's login node) and the workspace's hosts table.\n"
 	"\n"
 	"  --probe         connect to each host (all at once) and show its GPUs with\n"
 	"                  memory, utilisation and who uses them (the run holding a\n"
 	"                  GPU's lease, or other processes' users), CPUs and load, free\n"
 	"                  memory and free disk in the workdir; unreachable hosts say\n"
-	"                  why (dns, refused, timeout, auth, unknown host key, ...)\n"
+	"                  why (dns, refused, timeout, auth, unknown host key, ...);\n"
+	"                  a Slurm host also shows its partitions with idle and\n"
+	"                  allocated nodes and GPUs (sinfo) and your pending and\n"
+	"                  running jobs with the pending reason (squeue)\n"
 	"  --timeout SECS  per-host probe deadline (default 15)\n"
 	"  --json          one JSON document (see docs/remote.md)\n"
 	"  NAME...         only these hosts\n"
@@ -127,6 +131,40 @@ static void put_num(cJSON *o, const char *k, double v)
 	cJSON_AddItemToObject(o, k, cli_json_number(v));
 }
 
+/* A Slurm login node's probe: partitions (sinfo) and your jobs (squeue). */
+static cJSON *slurm_json(const ry_host *h)
+{
+	cJSON *o = cJSON_CreateObject(), *parts = cJSON_AddArrayToObject(o, "partitions");
+	cJSON *jobs = cJSON_AddArrayToObject(o, "jobs");
+	for (size_t i = 0; i < h->npartitions; i++) {
+		const ry_slurm_partition *p = &h->partitions[i];
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "name", p->name);
+		cJSON_AddNumberToObject(e, "nodes_idle", p->nodes_idle);
+		cJSON_AddNumberToObject(e, "nodes_allocated", p->nodes_alloc);
+		cJSON_AddNumberToObject(e, "nodes_other", p->nodes_other);
+		cJSON_AddNumberToObject(e, "gpus", p->gpus_total);
+		cJSON_AddNumberToObject(e, "gpus_allocated", p->gpus_alloc);
+		cJSON_AddItemToArray(parts, e);
+	}
+	for (size_t i = 0; i < h->njobs; i++) {
+		const ry_slurm_job *j = &h->jobs[i];
+		cJSON *e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "id", j->id);
+		cJSON_AddStringToObject(e, "name", j->name);
+		cJSON_AddStringToObject(e, "state", j->state);
+		cJSON_AddStringToObject(e, "reason", j->reason);
+		cJSON_AddStringToObject(e, "partition", j->partition);
+		cJSON_AddStringToObject(e, "elapsed", j->elapsed);
+		cJSON_AddItemToArray(jobs, e);
+	}
+	if (h->slurm_error)
+		cJSON_AddStringToObject(o, "error", h->slurm_error);
+	else
+		cJSON_AddNullToObject(o, "error");
+	return o;
+}
+
 static cJSON *host_json(const ry_host *h)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -142,6 +180,10 @@ static cJSON *host_json(const ry_host *h)
 	cJSON_AddNumberToObject(o, "max_gpus", h->max_gpus);
 	cJSON_AddStringToObject(o, "workdir", h->workdir);
 	cJSON_AddBoolToObject(o, "simulated", h->simulated);
+	if (h->scheduler)
+		cJSON_AddStringToObject(o, "scheduler", h->scheduler);
+	else
+		cJSON_AddNullToObject(o, "scheduler");
 	if (!h->probed)
 		return o;
 	cJSON_AddBoolToObject(o, "reachable", h->probe_rc == 0);
@@ -192,6 +234,8 @@ static cJSON *host_json(const ry_host *h)
 	cJSON_AddItemToArray(load, cJSON_CreateNumber(h->load15));
 	cJSON_AddNumberToObject(o, "mem_available_kb", (double)h->mem_avail_kb);
 	cJSON_AddNumberToObject(o, "disk_free_kb", (double)h->disk_free_kb);
+	if (ry_host_is_slurm(h))
+		cJSON_AddItemToObject(o, "slurm", slurm_json(h));
 	return o;
 }
 
@@ -230,6 +274,23 @@ static void print_host(const ry_host *h)
 		cli_put_safe(stdout, g->name);
 		printf("  %6.0f/%.0f MiB  %3.0f%%  ", g->mem_used, g->mem_total, g->util);
 		tui_present_gpu_state(state, sizeof state, g);
+		cli_put_safe(stdout, state);
+		printf("\n");
+	}
+	if (h->slurm_error) {
+		printf("  sinfo/squeue failed: ");
+		cli_put_safe(stdout, h->slurm_error);
+		printf("\n");
+	}
+	for (size_t i = 0; i < h->npartitions; i++) {
+		tui_present_slurm_partition(state, sizeof state, &h->partitions[i]);
+		printf("  ");
+		cli_put_safe(stdout, state);
+		printf("\n");
+	}
+	for (size_t i = 0; i < h->njobs; i++) {
+		tui_present_slurm_job(state, sizeof state, &h->jobs[i]);
+		printf("  ");
 		cli_put_safe(stdout, state);
 		printf("\n");
 	}

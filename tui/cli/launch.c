@@ -17,7 +17,7 @@
 static const char help[] =
 	"usage: runyard launch -e EXP --host HOST [--name NAME] [--gpus N | --gpu-ids 0,2]\n"
 	"                      [--time-limit DUR] [--code-dir DIR] [--estimate] [--yes] [--json]\n"
-	"                      -- CMD ARG...\n"
+	"                      [--partition P] [--account A] [--qos Q] -- CMD ARG...\n"
 	"\n"
 	"Ship the code you are looking at to an SSH host and start CMD there, detached,\n"
 	"as a tracked run.  The code is the git repository containing the current\n"
@@ -38,14 +38,25 @@ static const char help[] =
 	"only noted): fewer free GPUs than --gpus asks is a warning with --estimate and\n"
 	"refuses the launch before the prompt, --yes or not (--gpu-ids is not checked).\n"
 	"\n"
+	"On a Slurm cluster (scheduler = slurm in the host's config section: its login\n"
+	"node) the job is submitted with sbatch instead (--time, --gres=gpu:N,\n"
+	"--partition, --account, --qos, output into the run dir) and the run stays\n"
+	"queued until Slurm starts it; Slurm chooses the GPUs and sets\n"
+	"CUDA_VISIBLE_DEVICES.  The rate uses the partition's partition_price.NAME\n"
+	"where set (docs/remote.md, \"Slurm\").\n"
+	"\n"
 	"  -e, --experiment EXP  the experiment (created if new; default \"default\")\n"
 	"  --host HOST           a host from 'runyard hosts'\n"
 	"  --name NAME           the run's name (default: generated)\n"
 	"  --gpus N              N free GPUs, chosen automatically (default 1 on a GPU\n"
 	"                        host, 0 on a CPU host)\n"
-	"  --gpu-ids 0,2         exactly these GPUs\n"
+	"  --gpu-ids 0,2         exactly these GPUs (not on a Slurm host)\n"
 	"  --time-limit DUR      stop the job after DUR (90s, 15m, 2h, 1h30m), enforced\n"
-	"                        on the host\n"
+	"                        on the host (by Slurm on a Slurm host: --time)\n"
+	"  --partition P         Slurm hosts: the partition (default: the host's\n"
+	"                        partition setting, else the cluster's default)\n"
+	"  --account A           Slurm hosts: the account to charge (default: account)\n"
+	"  --qos Q               Slurm hosts: the QOS (default: the host's qos)\n"
 	"  --code-dir DIR        ship DIR when not inside a git repository (default: the\n"
 	"                        experiment's code_dir setting, if any)\n"
 	"  --estimate            print the estimate and exit\n"
@@ -128,6 +139,9 @@ static int parse_args(struct launch_args *a, int argc, char **argv, struct cli_g
 		{ "estimate", no_argument, NULL, 'E' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "partition", required_argument, NULL, 'P' },
+		{ "account", required_argument, NULL, 'A' },
+		{ "qos", required_argument, NULL, 'Q' },
 		CLI_OPTIONS_END,
 	};
 	struct cli_getopt go = CLI_GETOPT_INIT("launch", help, g);
@@ -157,6 +171,9 @@ static int parse_args(struct launch_args *a, int argc, char **argv, struct cli_g
 		case 'E': a->estimate_only = true; break;
 		case 'y': a->yes = true; break;
 		case 'j': a->json = true; break;
+		case 'P': spec->partition = optarg; break;
+		case 'A': spec->account = optarg; break;
+		case 'Q': spec->qos = optarg; break;
 		default: return go.status;
 		}
 	}
@@ -188,8 +205,8 @@ static void gpus_check(ry_launch_gpu_check *g, const struct launch_args *a, cons
 	ry_host *probe;
 
 	g->free = -1, g->verdict = NULL, g->message = NULL, g->fact = NULL;
-	if (a->spec.gpu_ids || ngpus <= 0)
-		return; /* --gpu-ids names GPUs, and none asked needs none free */
+	if (a->spec.gpu_ids || ngpus <= 0 || ry_host_is_slurm(host))
+		return; /* --gpu-ids names GPUs, none asked needs none free, Slurm queues the job */
 	po.timeout_ms = ESTIMATE_PROBE_MS;
 	po.sshcfg = r->sshcfg;
 	probe = ry_host_copy(host);
@@ -235,7 +252,12 @@ static int estimate(struct launch_args *a, struct cli_remote *r, ry_host *host, 
 		for (const char *p = spec->gpu_ids; *p; p++)
 			est_gpus += *p == ',';
 	} else {
-		est_gpus = spec->ngpus >= 0 ? spec->ngpus : (host->gpu_price_per_hour > 0 ? 1 : 0);
+		est_gpus = spec->ngpus >= 0 ? spec->ngpus : (host->gpu_price_per_hour > 0 || ry_host_is_slurm(host) ? 1 : 0);
+	}
+	if (ry_host_is_slurm(host) && spec->partition) {
+		/* priced in the partition the job goes to */
+		free(host->partition);
+		host->partition = ry_xstrdup(spec->partition);
 	}
 	if (!spec->code_dir) {
 		/* outside a repository the experiment's configured directory is shipped */
@@ -325,6 +347,8 @@ static int launch(const struct launch_args *a, struct cli_remote *r, ry_host *ho
 			cJSON_AddNullToObject(j, "gpus");
 		cJSON_AddStringToObject(j, "remote_dir", res.remote_dir);
 		cJSON_AddNumberToObject(j, "pid", res.pid);
+		if (*res.job_id)
+			cJSON_AddStringToObject(j, "slurm_job_id", res.job_id);
 		cJSON_AddNumberToObject(j, "cost_rate", res.cost_rate);
 		cJSON_AddStringToObject(j, "pack_sha256", res.pack_sha256);
 		cJSON_AddBoolToObject(j, "pack_reused", res.pack_reused);
@@ -333,11 +357,15 @@ static int launch(const struct launch_args *a, struct cli_remote *r, ry_host *ho
 	} else {
 		ry_run *run = NULL;
 		ry_run_get(&run, r->st, res.run_id);
-		printf("launched run ");
+		printf("%s run ", *res.job_id ? "submitted" : "launched");
 		cli_put_safe(stdout, run ? run->name : res.uuid);
 		printf(" (id %lld) on ", (long long)res.run_id);
 		cli_put_safe(stdout, host->name);
-		printf(", GPUs %s, $%.2f/h, pid %d\n", res.gpus ? res.gpus : "none", res.cost_rate, res.pid);
+		if (*res.job_id)
+			printf(" as Slurm job %s, $%.2f/h while it runs; queued until Slurm starts it\n", res.job_id,
+			       res.cost_rate);
+		else
+			printf(", GPUs %s, $%.2f/h, pid %d\n", res.gpus ? res.gpus : "none", res.cost_rate, res.pid);
 		printf("code %.12s (%s), remote dir ", res.pack_sha256, res.pack_reused ? "already on the host" : "uploaded");
 		cli_put_safe(stdout, res.remote_dir);
 		printf("\nfollow it with: runyard logs %lld -f\n", (long long)res.run_id);

@@ -209,7 +209,7 @@ int cli_logs(int argc, char **argv, struct cli_global *g)
 	dir = ry_remote_local_dir(r.st, run->uuid);
 	path = ry_xasprintf("%s/log", dir);
 	for (;;) {
-		bool remote = run->source && !strcmp(run->source, "ssh") && run->remote_dir;
+		bool remote = ry_remote_owns(run) && run->remote_dir;
 		bool running = !strcmp(run->status, "running");
 		if (remote) {
 			ry_sync_report rep;

@@ -79,6 +79,19 @@ void tui_present_gpu_state(char *out, size_t n, const ry_gpu *g)
 		snprintf(out, n, "%s", ry_gpu_is_free(g) ? "free" : "in use");
 }
 
+void tui_present_slurm_partition(char *out, size_t n, const ry_slurm_partition *p)
+{
+	snprintf(out, n, "partition %s: nodes %d idle, %d allocated, %d other; GPUs %d/%d allocated", p->name,
+	         p->nodes_idle, p->nodes_alloc, p->nodes_other, p->gpus_alloc, p->gpus_total);
+}
+
+void tui_present_slurm_job(char *out, size_t n, const ry_slurm_job *j)
+{
+	bool why = j->reason && *j->reason && strcmp(j->reason, "None");
+	snprintf(out, n, "job %s %s  %s%s%s%s  %s  %s", j->id, j->name, j->state, why ? " (" : "", why ? j->reason : "",
+	         why ? ")" : "", j->partition, j->elapsed);
+}
+
 void tui_present_host_status(char *out, size_t n, const ry_host *h)
 {
 	char mem[32], disk[32];

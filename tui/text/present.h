@@ -67,6 +67,14 @@ void tui_present_host_status(char *out, size_t n, const ry_host *h);
  * sanitises it on the way to the terminal. */
 void tui_present_gpu_state(char *out, size_t n, const ry_gpu *g);
 
+/* A Slurm host's partition and job as `hosts` and the hosts screen show
+ * them (slurm.h):
+ *   "partition gpu: nodes 1 idle, 0 allocated, 0 other; GPUs 2/4 allocated"
+ *   "job 12 runyard-1a2b3c4d  PENDING (Resources)  gpu  0:00"
+ * Raw text from the host: the caller sanitises it. */
+void tui_present_slurm_partition(char *out, size_t n, const ry_slurm_partition *p);
+void tui_present_slurm_job(char *out, size_t n, const ry_slurm_job *j);
+
 /* The budget check of e: "warning: over budget: WHY", "blocked: over
  * budget: WHY" under budget_mode = block, or "" within budget. */
 void tui_present_budget(char *out, size_t n, const ry_cost_estimate *e);

@@ -299,6 +299,31 @@ static void why_lines(struct line_sink *s, const char *error)
 	}
 }
 
+/* A Slurm login node: its partitions and your jobs (slurm.h). */
+static void slurm_lines(struct line_sink *s, const ry_host *h)
+{
+	char raw[512], buf[512];
+	if (h->slurm_error) {
+		snprintf(raw, sizeof raw, "sinfo/squeue failed: %s", h->slurm_error);
+		tui_text_fit(buf, sizeof buf, raw, 200, false, false, s->c->utf8);
+		put(s, 4, buf, TUI_COLOR_ERROR);
+		next_line(s);
+	}
+	for (size_t i = 0; i < h->npartitions; i++) {
+		tui_present_slurm_partition(raw, sizeof raw, &h->partitions[i]);
+		tui_text_fit(buf, sizeof buf, raw, 120, false, false, s->c->utf8);
+		put(s, 4, buf, TUI_COLOR_DEFAULT);
+		next_line(s);
+	}
+	for (size_t i = 0; i < h->njobs; i++) {
+		const ry_slurm_job *j = &h->jobs[i];
+		tui_present_slurm_job(raw, sizeof raw, j);
+		tui_text_fit(buf, sizeof buf, raw, 120, false, false, s->c->utf8);
+		put(s, 6, buf, strcmp(j->state, "RUNNING") ? TUI_COLOR_DIM : TUI_COLOR_RUN_RUNNING);
+		next_line(s);
+	}
+}
+
 static void host_lines(struct line_sink *s, const ry_host *h)
 {
 	struct tui_ctx *c = s->c;
@@ -332,6 +357,7 @@ static void host_lines(struct line_sink *s, const ry_host *h)
 	}
 	for (size_t i = 0; i < h->ngpus; i++)
 		gpu_line(s, &h->gpus[i]);
+	slurm_lines(s, h);
 }
 
 /* Every line below the heading, each host's first line recorded. */

@@ -1027,7 +1027,7 @@ static void launch_template(struct tui_ctx *c, struct main_priv *p, struct tui_l
 	if (!p->focus_exps && p->cur_id && ry_run_get(r, c->st, p->cur_id) == 0) {
 		a->experiment = (*r)->experiment;
 		a->command = (*r)->command;
-		a->host = (*r)->source && !strcmp((*r)->source, "ssh") ? (*r)->host : NULL;
+		a->host = ry_remote_owns(*r) ? (*r)->host : NULL;
 	} else if (p->exp.cur > 0 && p->exp.cur <= p->nexps) {
 		a->experiment = p->exps[p->exp.cur - 1].name;
 	}
@@ -1071,7 +1071,7 @@ static int ask_cancel(struct tui_view *v, struct tui_ctx *c, struct main_priv *p
 		ry_run_free(r);
 		return TUI_REDRAW;
 	}
-	if (!r->source || strcmp(r->source, "ssh")) {
+	if (!ry_remote_owns(r)) {
 		/* Its process is this machine's: the terminal it runs in stops it. */
 		if (r->pid > 0)
 			tui_error(c, "cannot cancel: a local run (pid %lld); stop it where it runs (Ctrl-C, or kill %lld)",
