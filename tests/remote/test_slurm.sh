@@ -166,4 +166,19 @@ rows = sorted(db.execute("SELECT started, ended FROM runs WHERE id = ?", (i,)).f
 sys.exit(0 if all(a[1] <= b[0] for a, b in zip(rows, rows[1:])) else 1)
 PY
 
+# ---- runyard sweep on a Slurm host: one job array ---------------------------
+ry sweep -e swp --grid lr=0.5,0.05 --host slurm --gpus-per-run 1 --max-parallel 1 --yes -- ./task.sh {lr}
+expect_rc 0 "a sweep on a Slurm host"
+expect_out_has "as one Slurm job array on slurm" "the plan says Slurm schedules it"
+expect_out_has "as Slurm job array" "it is submitted as one job array"
+SW=$(sql "SELECT group_concat(r.id) FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE e.name = 'swp'")
+[ "$(sql "SELECT count(DISTINCT substr(t.value, 1, instr(t.value, '_'))) FROM tags t WHERE t.key = 'slurm_job_id' AND t.run_id IN ($SW)")" = 1 ] &&
+	ok "both runs are tasks of one array" || fail "both runs are tasks of one array ($SW)"
+[ "$(sql "SELECT count(*) FROM params WHERE key = 'lr' AND run_id IN ($SW)")" = 2 ] && ok "each run carries its value as a param" ||
+	fail "each run carries its value as a param"
+[ "$(sql "SELECT count(*) FROM queue")" = 0 ] && ok "runyard's queue holds none of them: Slurm does" || fail "runyard's queue is empty"
+for i in ${SW//,/ }; do
+	wait_for "$i" "status = 'finished'" || fail "sweep task $i finished ($(sql "SELECT status, notes FROM runs WHERE id = $i"))"
+done
+
 t_end

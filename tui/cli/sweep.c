@@ -16,6 +16,7 @@
 #include "cli/table.h"
 #include "remote/queue.h"
 #include "remote/sweep.h"
+#include "remote/slurm.h"
 #include "base/sha256.h"
 #include "track/track.h"
 #include "text/present.h"
@@ -39,7 +40,9 @@ static const char help[] =
 	"replaced by the run's value of KEY; a KEY no word names is appended as\n"
 	"--KEY=VALUE.  Every run carries its values as params and the sweep's id as\n"
 	"the tag 'sweep' (filter: tags.sweep = ID); the code is packed once, as it is\n"
-	"now, and every run of the sweep runs that code.\n"
+	"now, and every run of the sweep runs that code.  On a Slurm host (--host\n"
+	"naming one host with scheduler = slurm) the sweep is one job array\n"
+	"(--array=0-N%MAX, MAX = --max-parallel): Slurm holds the queue.\n"
 	"\n"
 	"  -e, --experiment EXP  the experiment (created if new; default \"default\")\n"
 	"  --grid KEY=V1,V2...   a grid axis: each value in turn\n"
@@ -369,6 +372,58 @@ static int queue_all(const struct sweep_args *a, struct cli_remote *r, const cha
 	return rc;
 }
 
+/* The one host a sweep names, when it is a Slurm cluster: Slurm holds the
+ * queue there, so the whole sweep is one job array and runyard only
+ * watches it. */
+static const ry_host *slurm_target(const struct sweep_args *a, struct cli_remote *r)
+{
+	const ry_host *h = strchr(a->hosts, ',') || !strcmp(a->hosts, "any")
+		? NULL : ry_hosts_find(r->hosts, r->nhosts, a->hosts);
+	return h && ry_host_is_slurm(h) ? h : NULL;
+}
+
+/* A sweep on a Slurm cluster: every run one task of one job array
+ * (--array=0-N%MAX), each task finding its values by SLURM_ARRAY_TASK_ID. */
+static int submit_array(const struct sweep_args *a, struct cli_remote *r, const ry_host *h, const char *id,
+                        struct planned *p, size_t n)
+{
+	ry_slurm_array_spec spec = RY_SLURM_ARRAY_SPEC_INIT;
+	ry_slurm_array_result res;
+	ry_remote_options o = RY_REMOTE_OPTIONS_INIT;
+	char seed[32], ***argvs = ry_xcalloc(n + 1, sizeof *argvs);
+	const char *keys[] = { "sweep", "sweep_seed" }, *vals[] = { id, seed };
+	int rc;
+	snprintf(seed, sizeof seed, "%llu", (unsigned long long)a->seed);
+	for (size_t i = 0; i < n; i++)
+		argvs[i] = p[i].argv;
+	spec.experiment = a->experiment;
+	spec.argvs = (char *const *const *)argvs;
+	spec.n = n;
+	spec.max_parallel = a->max_parallel;
+	spec.ngpus = a->gpus;
+	spec.time_limit = a->time_limit;
+	spec.code_dir = a->code_dir;
+	spec.tag_keys = keys;
+	spec.tag_values = vals;
+	spec.ntags = 2;
+	o.sshcfg = r->sshcfg;
+	o.passphrase = cli_passphrase;
+	rc = ry_slurm_submit_array(r->st, h, &spec, &o, &res);
+	free(argvs);
+	if (rc)
+		return cli_fail(rc);
+	for (size_t i = 0; i < res.n && i < n; i++)
+		for (size_t k = 0; k < p[i].nvalues; k++)
+			ry_run_set_param(r->st, res.run_ids[i], p[i].values[k].key, p[i].values[k].value);
+	printf("sweep %s: %zu runs submitted to ", id, n);
+	cli_put_safe(stdout, h->name);
+	printf(" as Slurm job array %s (tasks 0-%zu%s); Slurm holds the queue\n", res.job_id, n - 1,
+	       a->max_parallel > 0 ? ", at most --max-parallel at once" : "");
+	printf("follow it with: runyard runs --filter 'tags.sweep = \"%s\"' (runyard sync updates them)\n", id);
+	ry_slurm_array_result_clear(&res);
+	return 0;
+}
+
 int cli_sweep(int argc, char **argv, struct cli_global *g)
 {
 	struct sweep_args a = { "default", NULL, NULL, 1, 1, 0, 0, 0, false, false, false, NULL, ry_sweep_new() };
@@ -407,6 +462,44 @@ int cli_sweep(int argc, char **argv, struct cli_global *g)
 		p[i].argv = ry_sweep_argv(a.argv, p[i].values, p[i].nvalues);
 	}
 	sweep_id(id);
+	{
+		const ry_host *sh = slurm_target(&a, &r);
+		if (sh) {
+			char *what = ry_sweep_describe(a.sweep, a.trials), *q;
+			printf("Sweep %s: %zu run%s, %s; %d GPU%s each, as one Slurm job array on ", id, n, n == 1 ? "" : "s",
+			       what, a.gpus, a.gpus == 1 ? "" : "s");
+			cli_put_safe(stdout, sh->name);
+			printf(" (Slurm schedules them)\n");
+			free(what);
+			for (size_t i = 0; i < n; i++) {
+				printf("  %3zu  ", i + 1);
+				print_values(&p[i]);
+				printf("\n");
+			}
+			command = ry_launch_command_line(p[0].argv);
+			rc = ry_cost_estimate_run(&est, r.st, r.cfg, r.hosts, r.nhosts, sh, a.experiment, command, a.gpus,
+			                          a.time_limit);
+			free(command);
+			if (rc) {
+				rc = cli_fail(rc);
+				goto out;
+			}
+			print_estimate(&est, sh);
+			if (print_total(&est, n, false, NULL) && est.block_mode) {
+				rc = cli_fail(ry_error_set(RY_EREFUSED, "over budget_per_month (budget_mode = block); not submitted"));
+				goto out;
+			}
+			if (a.estimate_only)
+				goto out;
+			q = ry_xasprintf("Submit %zu run%s to %s as one job array?", n, n == 1 ? "" : "s", sh->name);
+			rc = cli_confirm(a.yes, q, "a sweep needs confirmation; add --yes to submit it without a prompt",
+			                 "not submitted");
+			free(q);
+			if (!rc)
+				rc = submit_array(&a, &r, sh, id, p, n);
+			goto out;
+		}
+	}
 	pr = probe_allowed(&a, &r, &np);
 	if (np == 0) {
 		/* every host named is a demo one (or, with any, there is no other) */
