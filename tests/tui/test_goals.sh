@@ -4,21 +4,8 @@
 # from; a metric with goal none (lr, guessed) has no best in the detail
 # screen and no best row, mark or verdict in compare; the column `lr` is the
 # param even when capture made lr a metric too, which is headed metrics.lr.
-set -u
-RUNYARD=${RUNYARD_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/runyard}
-SRCDIR=${RUNYARD_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-T_TMP=$(mktemp -d /tmp/runyard-tuig-XXXXXX)
-trap 'rm -rf "$T_TMP"' EXIT
-export HOME="$T_TMP/home" XDG_DATA_HOME="$T_TMP/home/.local/share" XDG_CONFIG_HOME="$T_TMP/home/.config"
-export TZ=UTC LANG=C.UTF-8 TERM=xterm-256color RUNYARD_THEMES="$SRCDIR/themes" RUNYARD_TUI_SIZE=120x30
-unset RUNYARD_DB NO_COLOR
-mkdir -p "$HOME"
-DB="$T_TMP/ws.db"
-N=0; FAILS=0
-ok()   { N=$((N + 1)); echo "ok $N - $1"; }
-fail() { N=$((N + 1)); FAILS=$((FAILS + 1)); echo "not ok $N - $1"; [ -f "${2:-/dev/null}" ] && sed 's/^/#   |/' "$2"; }
-has()  { if grep -qF -- "$2" "$1"; then ok "$3"; else fail "$3 (no '$2')" "$1"; fi; }
-lacks(){ if grep -qF -- "$2" "$1"; then fail "$3 (has '$2')" "$1"; else ok "$3"; fi; }
+T_SIZE=120x30
+. "$(dirname "$0")/headless_lib.sh"
 
 "$RUNYARD" --db "$DB" run -e sweep --name low --param lr=0.01 -- sh -c 'echo lr=0.01; echo loss=0.5; echo loss=0.4' \
 	>/dev/null 2>&1 || { echo "Bail out! run failed"; exit 1; }

@@ -4,21 +4,8 @@
 # Exact screen checks without a terminal: user key bindings from the config
 # file, the minimum size message, the column picker remembered per
 # experiment, :sort/:columns errors, --demo cleaning up after itself.
-set -u
-RUNYARD=${RUNYARD_BIN:-$(cd "$(dirname "$0")/../.." && pwd)/runyard}
-SRCDIR=${RUNYARD_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-T_TMP=$(mktemp -d /tmp/runyard-tuih-XXXXXX)
-trap 'rm -rf "$T_TMP"' EXIT
-export HOME="$T_TMP/home" XDG_DATA_HOME="$T_TMP/home/.local/share" XDG_CONFIG_HOME="$T_TMP/home/.config"
-export TZ=UTC LANG=C.UTF-8 TERM=xterm-256color RUNYARD_THEMES="$SRCDIR/themes" RUNYARD_TUI_SIZE=100x30
-unset RUNYARD_DB NO_COLOR
-mkdir -p "$HOME"
-DB="$T_TMP/ws.db"
-N=0; FAILS=0
-ok()   { N=$((N + 1)); echo "ok $N - $1"; }
-fail() { N=$((N + 1)); FAILS=$((FAILS + 1)); echo "not ok $N - $1"; [ -f "${2:-/dev/null}" ] && sed 's/^/#   |/' "$2"; }
-has()  { if grep -qF -- "$2" "$1"; then ok "$3"; else fail "$3 (no '$2')" "$1"; fi; }
-lacks(){ if grep -qF -- "$2" "$1"; then fail "$3 (has '$2')" "$1"; else ok "$3"; fi; }
+T_SIZE=100x30
+. "$(dirname "$0")/headless_lib.sh"
 
 "$RUNYARD" demo --db "$DB" --runs 30 --steps 20 >/dev/null || { echo "Bail out! demo failed"; exit 1; }
 
