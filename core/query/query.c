@@ -751,6 +751,9 @@ struct frag {
 	size_t nbinds, capbinds;
 	const char *table;
 	int alias;
+	const char *eq_col; /* set when the whole frag is `eq_col = ?` on a builtin
+	                     * column, one value: an `or` of these becomes IN (...) */
+	int height;         /* an upper bound on SQLite's expression depth of sql */
 };
 
 struct parser {
@@ -769,6 +772,19 @@ struct parser {
 };
 
 #define MAX_DEPTH 100
+
+/* SQLite refuses an expression deeper than SQLITE_MAX_EXPR_DEPTH (1000 by
+ * default), and a statement with more values than SQLITE_MAX_VARIABLE_NUMBER
+ * (32766), both with messages that name SQLite's insides.  `or` and `and`
+ * lists compile to balanced trees, so depth grows with nesting, not length;
+ * these limits, checked while compiling, keep the rest a usage error.  The
+ * run list wraps the filter in a few levels of its own, hence the margin;
+ * docs/query.md states both limits. */
+#define MAX_HEIGHT 900
+#define MAX_VALUES 30000
+/* What one predicate can add to the depth, at most: the deepest builtin
+ * (cost, a CASE inside a comparison inside an AND) stays under it. */
+#define PRED_HEIGHT 10
 
 static _Thread_local int error_column;
 
@@ -1157,6 +1173,8 @@ static int emit_builtin(struct parser *p, const struct builtin *b, bool has_op, 
 				            "unknown status '%s'", v->text);
 			ry_buf_printf(&p->out->sql, "(r.status %s ?)", op_sql[op]);
 			bind_text(p, statuses[k]);
+			if (op == OP_EQ)
+				p->out->eq_col = "r.status";
 			return 0;
 		}
 		/* fall through */
@@ -1164,6 +1182,9 @@ static int emit_builtin(struct parser *p, const struct builtin *b, bool has_op, 
 		ry_buf_printf(&p->out->sql, "(%s%s", b->nullable ? b->sql : "", nn);
 		emit_text_cmp(p, b->sql, op, v->text);
 		ry_buf_puts(&p->out->sql, ")");
+		/* A NULL column is in no IN list, as it equals no value. */
+		if (op == OP_EQ && b->type == BT_TEXT)
+			p->out->eq_col = b->sql;
 		return 0;
 	case BT_EXPERIMENT:
 		/* Through the experiments table, so the runs index can drive. */
@@ -1179,6 +1200,8 @@ static int emit_builtin(struct parser *p, const struct builtin *b, bool has_op, 
 			bind_int(p, (int64_t)v->num);
 		else
 			bind_real(p, v->num);
+		if (op == OP_EQ)
+			p->out->eq_col = b->sql;
 		return 0;
 	case BT_TIME:
 		return emit_time(p, b, op, v);
@@ -1326,6 +1349,7 @@ static void frag_finish(struct parser *p, struct frag *leaves, size_t n, struct 
 
 	memset(out, 0, sizeof *out);
 	ry_buf_puts(&out->sql, "ry_idset(r.id, ?)");
+	out->height = 2;
 	out->binds = ry_xgrow(out->binds, &out->capbinds, 1, sizeof *out->binds);
 	b = &out->binds[out->nbinds++];
 	memset(b, 0, sizeof *b);
@@ -1412,6 +1436,7 @@ static int parse_predicate(struct parser *p, struct frag *out)
 		v.off = vt->off;
 	}
 	p->out = out;
+	out->height = PRED_HEIGHT;
 	rc = emit_field(p, f, has_op, op, &v);
 	p->out = NULL;
 	note_field(p, f);
@@ -1435,6 +1460,7 @@ static int parse_unary(struct parser *p, struct frag *out)
 		if (rc)
 			break;
 		frag_plain(p, &sub);
+		out->height = sub.height + 1;
 		ry_buf_puts(&out->sql, "NOT (");
 		frag_take(out, &sub);
 		ry_buf_puts(&out->sql, ")");
@@ -1452,6 +1478,8 @@ static int parse_unary(struct parser *p, struct frag *out)
 			break;
 		}
 		p->pos++;
+		out->eq_col = sub.eq_col;
+		out->height = sub.height;
 		ry_buf_puts(&out->sql, "(");
 		frag_take(out, &sub);
 		ry_buf_puts(&out->sql, ")");
@@ -1476,6 +1504,63 @@ static int parse_unary(struct parser *p, struct frag *out)
 	return rc;
 }
 
+/* Append v[0] OP v[1] OP ... as a balanced tree, so that a list of a
+ * thousand conditions is ten levels deep, not a thousand; returns its
+ * height.  The order of the SQL, and so of the values, stays v's. */
+static int join_balanced(struct frag *dst, struct frag *v, size_t n, const char *op)
+{
+	int l, r;
+	if (n == 1) {
+		l = v[0].height;
+		frag_take(dst, &v[0]);
+		return l;
+	}
+	ry_buf_puts(&dst->sql, "(");
+	l = join_balanced(dst, v, n / 2, op);
+	ry_buf_puts(&dst->sql, op);
+	r = join_balanced(dst, v + n / 2, n - n / 2, op);
+	ry_buf_puts(&dst->sql, ")");
+	return 1 + (l > r ? l : r);
+}
+
+/* `name = "a" or name = "b" or ...` -- the list people paste -- becomes
+ * `r.name IN (?, ?, ...)`: one test per run instead of a thousand.  Each
+ * later equality on a column joins the first one's list; `or` does not
+ * care about order, and each value keeps its own frag's place. */
+static size_t merge_equalities(struct frag *ops, size_t n)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		if (ops[i].eq_col)
+			for (j = 0; j < m && ops[j].eq_col != ops[i].eq_col; j++)
+				;
+		if (!ops[i].eq_col || j == m) {
+			ops[m++] = ops[i];
+			continue;
+		}
+		struct frag *g = &ops[j], *e = &ops[i];
+		for (size_t k = 0; k < e->nbinds; k++) {
+			g->binds = ry_xgrow(g->binds, &g->capbinds, g->nbinds + 1, sizeof *g->binds);
+			g->binds[g->nbinds++] = e->binds[k];
+		}
+		e->nbinds = 0;
+		frag_free(e);
+	}
+	/* Written once all values are in, which keeps this linear. */
+	for (size_t i = 0; i < m; i++) {
+		if (!ops[i].eq_col || ops[i].nbinds < 2)
+			continue;
+		ry_buf_free(&ops[i].sql);
+		ry_buf_printf(&ops[i].sql, "%s IN (?", ops[i].eq_col);
+		for (size_t k = 1; k < ops[i].nbinds; k++)
+			ry_buf_puts(&ops[i].sql, ", ?");
+		ry_buf_puts(&ops[i].sql, ")");
+		ops[i].height = 3;
+	}
+	return m;
+}
+
 /* The join leaves of one AND become one subquery; the other operands
  * follow it.  A lone operand is passed up as it is. */
 static int parse_and(struct parser *p, struct frag *out)
@@ -1495,7 +1580,7 @@ static int parse_and(struct parser *p, struct frag *out)
 		*out = ops[0];
 		n = 0;
 	} else if (!rc) {
-		bool first = true;
+		size_t m = 1;
 		for (size_t i = 0; i < n; i++) {
 			if (ops[i].table) {
 				leaves = ry_xgrow(leaves, &lcap, nleaves + 1, sizeof *leaves);
@@ -1503,21 +1588,24 @@ static int parse_and(struct parser *p, struct frag *out)
 				memset(&ops[i], 0, sizeof ops[i]);
 			}
 		}
+		/* ops[0] becomes the joined set (when there are leaves), then the
+		 * other operands, in order. */
+		ops = ry_xgrow(ops, &cap, n + 1, sizeof *ops);
+		memmove(&ops[1], &ops[0], n * sizeof *ops);
+		memset(&ops[0], 0, sizeof *ops);
+		if (nleaves)
+			frag_finish(p, leaves, nleaves, &ops[0]);
+		else
+			m = 0;
+		for (size_t i = 1; i <= n; i++)
+			if (ops[i].sql.len)
+				ops[m++] = ops[i];
+			else
+				frag_free(&ops[i]);
 		ry_buf_puts(&out->sql, "(");
-		if (nleaves) {
-			struct frag joined;
-			frag_finish(p, leaves, nleaves, &joined);
-			frag_take(out, &joined);
-			first = false;
-		}
-		for (size_t i = 0; i < n; i++) {
-			if (!ops[i].sql.len)
-				continue;
-			ry_buf_puts(&out->sql, first ? "" : " AND ");
-			frag_take(out, &ops[i]);
-			first = false;
-		}
+		out->height = join_balanced(out, ops, m, " AND ");
 		ry_buf_puts(&out->sql, ")");
+		n = 0;
 	}
 	for (size_t i = 0; i < n; i++)
 		frag_free(&ops[i]);
@@ -1528,31 +1616,35 @@ static int parse_and(struct parser *p, struct frag *out)
 
 static int parse_or(struct parser *p, struct frag *out)
 {
-	struct frag sub = { 0 }, acc = { 0 };
-	size_t n = 0;
+	struct frag *ops = NULL;
+	size_t n = 0, cap = 0;
 	int rc;
 	for (;;) {
-		if ((rc = parse_and(p, &sub)))
+		ops = ry_xgrow(ops, &cap, n + 1, sizeof *ops);
+		memset(&ops[n], 0, sizeof *ops);
+		if ((rc = parse_and(p, &ops[n++])))
 			break;
-		frag_plain(p, &sub);
-		if (n++)
-			ry_buf_puts(&acc.sql, " OR ");
-		frag_take(&acc, &sub);
+		frag_plain(p, &ops[n - 1]);
 		if (peek(p)->type != T_OR)
 			break;
 		p->pos++;
 	}
-	if (rc) {
-		frag_free(&sub);
-		frag_free(&acc);
-		return rc;
+	if (!rc && n == 1) {
+		*out = ops[0];
+		n = 0;
+	} else if (!rc) {
+		n = merge_equalities(ops, n);
+		if (n == 1) {
+			*out = ops[0];
+			n = 0;
+		} else {
+			out->height = join_balanced(out, ops, n, " OR ");
+		}
 	}
-	if (n > 1)
-		ry_buf_puts(&out->sql, "(");
-	frag_take(out, &acc);
-	if (n > 1)
-		ry_buf_puts(&out->sql, ")");
-	return 0;
+	for (size_t i = 0; i < n; i++)
+		frag_free(&ops[i]);
+	free(ops);
+	return rc;
 }
 
 int ry_query_compile(ry_query **out, ry_store *st, const char *expr)
@@ -1585,6 +1677,17 @@ int ry_query_compile(ry_query **out, ry_store *st, const char *expr)
 				          p.expr + t->off);
 			else
 				rc = perr(&p, t->off, NULL, "expected 'and' or 'or' before %s", tok_desc(t));
+			goto done;
+		}
+		if (top.height > MAX_HEIGHT) {
+			rc = ry_error_set(RY_EINVAL, "the filter nests too deeply to run (depth about %d, at most %d);"
+			                  " write long lists as one flat 'a or b or c' without nested parentheses",
+			                  top.height, MAX_HEIGHT);
+			goto done;
+		}
+		if (top.nbinds > MAX_VALUES) {
+			rc = ry_error_set(RY_EINVAL, "the filter has %zu values, more than the %d one query can take;"
+			                  " split it into several filters", top.nbinds, MAX_VALUES);
 			goto done;
 		}
 	}

@@ -419,6 +419,93 @@ static void test_query_deep_nesting_is_refused(void **state)
 	ERROR_HAS(expr, "too deeply nested");
 }
 
+/* `filter` made of n terms, each term(i, buf) joined by `join`; the caller frees it. */
+static char *long_filter(int n, const char *join, void (*term)(int, ry_buf *))
+{
+	ry_buf b = RY_BUF_INIT;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			ry_buf_puts(&b, join);
+		term(i, &b);
+	}
+	return ry_buf_detach(&b);
+}
+
+static void name_term(int i, ry_buf *b)
+{
+	/* The last two are real names: the list must still find them. */
+	if (i == 998)
+		ry_buf_puts(b, "name = \"xgb-1\"");
+	else if (i == 999)
+		ry_buf_puts(b, "name = \"resnet-a\"");
+	else
+		ry_buf_printf(b, "name = \"nope-%d\"", i);
+}
+
+static void mixed_term(int i, ry_buf *b)
+{
+	/* Fields that cannot merge into one IN list, and a param leaf. */
+	switch (i % 4) {
+	case 0: ry_buf_printf(b, "name ~ nope%d", i); break;
+	case 1: ry_buf_printf(b, "id = %d", 1000 + i); break;
+	case 2: ry_buf_printf(b, "lr = %d", 1000 + i); break;
+	default: ry_buf_printf(b, "(status = queued and exit_code = %d)", i); break;
+	}
+	if (i == 999)
+		ry_buf_puts(b, " or uuid = \"bbbb2222-0000-4000-8000-000000000002\"");
+}
+
+static void ne_term(int i, ry_buf *b)
+{
+	ry_buf_printf(b, "name != \"nope-%d\"", i);
+}
+
+static void test_query_thousand_or_terms_work(void **state)
+{
+	char *f;
+	(void)state;
+	f = long_filter(1000, " or ", name_term);
+	MATCH(f, "1,3");
+	free(f);
+	/* Same-field equalities, pasted, become one IN list. */
+	assert_int_equal(ry_query_compile((ry_query **)state, ws.st, "id = 1 or id = 3 or name = x or id = 4"), 0);
+	assert_non_null(strstr(ry_query_sql(*state), "r.id IN (?, ?, ?)"));
+	ry_query_free(*state);
+	*state = NULL;
+	f = long_filter(1000, " or ", mixed_term);
+	MATCH(f, "2");
+	free(f);
+	f = long_filter(1000, " and ", ne_term);
+	MATCH(f, "1,2,3,4,5");
+	free(f);
+}
+
+static void nest_term(int i, ry_buf *b)
+{
+	(void)i;
+	ry_buf_puts(b, "(");
+	for (int k = 0; k < 1023; k++)
+		ry_buf_printf(b, "id < %d or ", -k);
+}
+
+static void test_query_too_deep_for_sqlite_is_a_usage_error(void **state)
+{
+	/* 90 levels of 1024-term or lists: within the parser's nesting limit,
+	 * ten levels each even as balanced trees, too deep for SQLite; the
+	 * error must be ours, at compile time, not SQLite's. */
+	char *f = long_filter(90, "", nest_term);
+	ry_buf b = RY_BUF_INIT;
+	(void)state;
+	ry_buf_puts(&b, f);
+	ry_buf_puts(&b, "id < 1");
+	for (int i = 0; i < 90; i++)
+		ry_buf_puts(&b, ")");
+	free(f);
+	f = ry_buf_detach(&b);
+	ERROR_HAS(f, "nests too deeply to run");
+	free(f);
+}
+
 static void test_query_sql_binds_every_value(void **state)
 {
 	ry_query *q;
@@ -578,6 +665,8 @@ int main(void)
 		cmocka_unit_test(test_query_error_caret_after_multibyte_and_invalid_bytes),
 		cmocka_unit_test(test_query_deep_nesting_is_refused),
 		cmocka_unit_test(test_query_sql_binds_every_value),
+		cmocka_unit_test(test_query_thousand_or_terms_work),
+		cmocka_unit_test(test_query_too_deep_for_sqlite_is_a_usage_error),
 		cmocka_unit_test(test_query_random_input_never_crashes),
 		cmocka_unit_test(test_field_parse_describes_fields),
 	};
