@@ -488,6 +488,11 @@ static void nest_term(int i, ry_buf *b)
 		ry_buf_printf(b, "id < %d or ", -k);
 }
 
+static void id_term(int i, ry_buf *b)
+{
+	ry_buf_printf(b, "id = %d", i);
+}
+
 static void test_query_too_deep_for_sqlite_is_a_usage_error(void **state)
 {
 	/* 90 levels of 1024-term or lists: within the parser's nesting limit,
@@ -503,6 +508,10 @@ static void test_query_too_deep_for_sqlite_is_a_usage_error(void **state)
 	free(f);
 	f = ry_buf_detach(&b);
 	ERROR_HAS(f, "nests too deeply to run");
+	free(f);
+	/* More values than one SQLite statement binds: ours too. */
+	f = long_filter(30001, " or ", id_term);
+	ERROR_HAS(f, "30001 values");
 	free(f);
 }
 
