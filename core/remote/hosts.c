@@ -270,7 +270,9 @@ static char *trim_dup(const char *s, size_t n)
 }
 
 /* Split a CSV line of nvidia-smi (", " separated, no quoting) into at most
- * max fields; returns the count.  Fields are owned by the caller. */
+ * max fields; returns the count.  Fields are owned by the caller.  The last
+ * field keeps any further commas, so asking for one field more than a line
+ * should have tells a line with too many apart. */
 static size_t csv_split(const char *line, char **f, size_t max)
 {
 	size_t n = 0;
@@ -278,7 +280,6 @@ static size_t csv_split(const char *line, char **f, size_t max)
 	while (n < max) {
 		const char *c = strchr(p, ',');
 		size_t len = c ? (size_t)(c - p) : strlen(p);
-		/* the last field keeps any further commas (a GPU name could have one) */
 		if (n == max - 1)
 			len = strlen(p);
 		f[n++] = trim_dup(p, len);
@@ -335,7 +336,8 @@ void ry_host_parse_probe(ry_host *h, const char *out)
 	const char *p = out;
 	char section[16] = "";
 	ry_buf gerr = RY_BUF_INIT;
-	size_t cap = 0;
+	size_t cap = 0, nbad = 0, badcols = 0;
+	char *bad = NULL; /* the first GPU line that is not the 6 columns asked for */
 
 	while (*p) {
 		const char *nl = strchr(p, '\n');
@@ -358,8 +360,11 @@ void ry_host_parse_probe(ry_host *h, const char *out)
 			continue;
 		}
 		if (!strcmp(section, "gpu")) {
-			char *f[6] = { 0 };
-			size_t nf = csv_split(line, f, 6);
+			/* One more than the 6 columns asked for: a line with more is
+			 * not a GPU, and neither is one with fewer -- read as one, its
+			 * missing memory and utilisation would make it look free. */
+			char *f[7] = { 0 };
+			size_t nf = csv_split(line, f, 7);
 			if (nf == 6 && ry_parse_number(f[0], &(double){ 0 })) {
 				ry_gpu *g;
 				h->gpus = ry_xgrow(h->gpus, &cap, h->ngpus + 1, sizeof *h->gpus);
@@ -372,12 +377,17 @@ void ry_host_parse_probe(ry_host *h, const char *out)
 				g->mem_used = num_or_nan(f[3]);
 				g->mem_total = num_or_nan(f[4]);
 				g->util = num_or_nan(f[5]);
+			} else if (nf > 1) {
+				if (!nbad++) {
+					bad = ry_xstrdup(line);
+					badcols = nf;
+				}
 			} else if (*line) {
 				if (gerr.len)
 					ry_buf_putc(&gerr, '\n');
 				ry_buf_puts(&gerr, line);
 			}
-			for (size_t i = 0; i < 6; i++)
+			for (size_t i = 0; i < 7; i++)
 				free(f[i]);
 		} else if (!strcmp(section, "apps")) {
 			char *f[4] = { 0 };
@@ -412,6 +422,17 @@ void ry_host_parse_probe(ry_host *h, const char *out)
 		}
 		free(line);
 	}
+	/* Lines in CSV shape that are not the GPU table: say which host printed
+	 * what, rather than count a GPU that may not be free. */
+	if (nbad && !h->gpu_error) {
+		char cols[16];
+		snprintf(cols, sizeof cols, badcols == 7 ? "7 or more" : "%zu", badcols);
+		h->gpu_error = ry_xasprintf("%s printed '%.120s': %s columns, not the 6 runyard asks for"
+		                            " (index, uuid, name, memory.used, memory.total, utilization.gpu)%s",
+		                            h->name ? h->name : "the host", bad, cols,
+		                            nbad > 1 ? ", and more lines like it" : "");
+	}
+	free(bad);
 	/* The section ended without @@gpurc: the output was cut short. */
 	if (h->has_nvidia && !h->ngpus && !h->gpu_error)
 		h->gpu_error = gerr.len ? ry_buf_detach(&gerr) : ry_xstrdup("nvidia-smi printed no GPUs");

@@ -51,8 +51,8 @@ typedef struct ry_gpu {
 	char *uuid;          /* "GPU-..." (owned) */
 	char *name;          /* "NVIDIA A100-SXM4-80GB" (owned) */
 	double mem_used;     /* MiB; NaN when the tool says [N/A] */
-	double mem_total;    /* MiB */
-	double util;         /* percent; NaN when unknown */
+	double mem_total;    /* MiB; NaN when the tool says [N/A] */
+	double util;         /* percent; NaN when unknown ([N/A] on a MIG GPU) */
 	int nprocs;          /* compute processes on it */
 	char *users;         /* owners of those processes, "alice,bob", or NULL (owned) */
 	char *lease_run;     /* uuid of the run holding a lease on it (lease.h), or NULL (owned) */
@@ -102,7 +102,8 @@ typedef struct ry_host {
 	double probe_secs;        /* how long the probe took */
 	double probed_at;         /* Unix time */
 	bool has_nvidia;          /* nvidia-smi present and answered */
-	char *gpu_error;          /* nvidia-smi present but failed: its stderr (owned) */
+	char *gpu_error;          /* nvidia-smi present but failed: its stderr, or which line of its
+	                             answer is not the table asked for (owned) */
 	ry_gpu *gpus;
 	size_t ngpus;
 	int ncpu;

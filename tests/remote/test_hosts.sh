@@ -30,6 +30,26 @@ ry hosts --probe gpu8
 expect_out_has "busy: root (1 process)" "text view names who holds the busy GPU"
 expect_out_has "8 GPUs, 7 free" "text view counts free GPUs"
 
+# a MIG-partitioned H100 answers [N/A] for utilisation (and may for memory):
+# n/a in text, null in JSON, never nan; a line that is not the 6 columns
+# asked for is no GPU and the host says what it printed
+cp "$RT/gpu2/gpus.csv" "$T_TMP/gpus2.csv"
+cat > "$RT/gpu2/gpus.csv" <<'CSV'
+0, GPU-4e2a7c1e-0000-4000-8000-000000000000, NVIDIA H100 80GB HBM3, 13, 81559, [N/A]
+1, GPU-4e2a7c1e-0000-4000-8000-000000000001, NVIDIA H100 80GB HBM3, [N/A], [N/A], [N/A]
+CSV
+ry hosts --probe gpu2
+expect_out_has "13/81559 MiB   n/a" "MIG GPU: utilisation prints n/a"
+expect_out_has "n/a/n/a MiB   n/a" "MIG GPU: unknown memory prints n/a"
+expect_out_lacks "nan" "MIG GPU: no nan in the text view"
+ry hosts --probe --json gpu2
+expect_json "d['hosts'][0]['gpus'][0]['utilization'] is None and d['hosts'][0]['gpus'][1]['memory_used_mib'] is None" "MIG GPU: null in JSON"
+echo "2, GPU-4e2a7c1e-0000-4000-8000-000000000002, NVIDIA H100 80GB HBM3, 70000, 81559, 99, 1" >> "$RT/gpu2/gpus.csv"
+ry hosts --probe --json gpu2
+expect_json "len(d['hosts'][0]['gpus']) == 2 and d['hosts'][0]['free_gpus'] == 2" "a 7-column line is not a free GPU"
+expect_json "\"gpu2 printed '2, GPU-4e2a7c1e\" in d['hosts'][0]['gpu_error']" "the host says which line it printed"
+cp "$T_TMP/gpus2.csv" "$RT/gpu2/gpus.csv"
+
 # hashed known_hosts entries are honoured
 cp "$HOME/.ssh/known_hosts" "$T_TMP/kh.plain"
 ssh-keygen -q -H -f "$HOME/.ssh/known_hosts" >/dev/null 2>&1

@@ -239,9 +239,20 @@ static cJSON *host_json(const ry_host *h)
 	return o;
 }
 
+/* nvidia-smi says [N/A] for what a GPU does not report (utilisation of a
+ * MIG-partitioned H100): NaN in ry_gpu, "n/a" here, never "nan". */
+static const char *num_or_na(char *buf, size_t n, double v, const char *unit)
+{
+	if (isnan(v))
+		snprintf(buf, n, "n/a");
+	else
+		snprintf(buf, n, "%.0f%s", v, unit);
+	return buf;
+}
+
 static void print_host(const ry_host *h)
 {
-	char price[64], status[256], state[256];
+	char price[64], status[256], state[256], mem[32], total[32], util[32];
 	cli_put_safe(stdout, h->name);
 	tui_present_price(price, sizeof price, h);
 	printf("  [%s]%s  %s", h->origin, h->simulated ? "  simulated (a demo host: never connected to)" : "",
@@ -272,7 +283,8 @@ static void print_host(const ry_host *h)
 		const ry_gpu *g = &h->gpus[i];
 		printf("  GPU %-2d ", g->index);
 		cli_put_safe(stdout, g->name);
-		printf("  %6.0f/%.0f MiB  %3.0f%%  ", g->mem_used, g->mem_total, g->util);
+		printf("  %6s/%s MiB  %4s  ", num_or_na(mem, sizeof mem, g->mem_used, ""),
+		       num_or_na(total, sizeof total, g->mem_total, ""), num_or_na(util, sizeof util, g->util, "%"));
 		tui_present_gpu_state(state, sizeof state, g);
 		cli_put_safe(stdout, state);
 		printf("\n");
