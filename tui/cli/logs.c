@@ -216,11 +216,19 @@ int cli_logs(int argc, char **argv, struct cli_global *g)
 			int src = ry_remote_sync(r.st, r.inv, id, &o, &rep);
 			/* What was pulled before is still printed; the status says it
 			 * may not be all there is. */
+			bool was = unreachable;
 			unreachable = src != 0 || rep.errors;
-			if (unreachable) {
+			/* An outage while following is said once, not every
+			 * second: the error, that it is retrying, then that the
+			 * host is back. */
+			if (unreachable && !was) {
 				fprintf(stderr, "runyard: could not pull new output from the host; "
 				        "showing what the workspace holds:\n");
 				cli_put_lines(stderr, "  ", src ? ry_error_last() : rep.errors);
+				if (follow && running)
+					fprintf(stderr, "runyard: retrying every second; this says when the host is back\n");
+			} else if (!unreachable && was) {
+				fprintf(stderr, "runyard: the host is back; following the log again\n");
 			}
 			ry_sync_report_clear(&rep);
 		}
