@@ -108,7 +108,8 @@ int ry_ingest_jsonl(ry_ingest *in, const char *data, size_t len);
  * count on the run.  end=true also consumes a final line without newline. */
 int ry_ingest_flush(ry_ingest *in, bool end);
 
-/* ---- resumable ingest (local runs, whose tracker may be killed) --------
+/* ---- resumable ingest (local runs, whose tracker may be killed; remote
+ * runs, which sync reads in rounds) ------------------------------------
  *
  * With keep_offsets, the feeds are taken to be the run's log and
  * metrics.jsonl files from their first byte, and every flush also stores,
@@ -123,14 +124,15 @@ int ry_ingest_flush(ry_ingest *in, bool end);
 
 /* Go on where the last flush of run_id's resumable ingest stopped: *out
  * expects the log from byte *log_off and metrics.jsonl from *met_off.
- * *out is NULL (and 0 returned) when the run kept no state (an older
- * runyard, a remote run).  Caller owns *out. */
+ * *out is NULL (and 0 returned) when the run kept no state (started by an
+ * older runyard, or nothing ingested yet).  Caller owns *out. */
 int ry_ingest_resume(ry_ingest **out, ry_store *st, int64_t run_id, int64_t *log_off, int64_t *met_off);
 
 /* Number each key's step-less points after the last step the run already
  * has for it (metric_summary), and count malformed lines on from the run's
- * malformed_lines, as an ingest that continues a run must: remote sync
- * makes a new ingest every round.  0 or an RY_E* code. */
+ * malformed_lines, as an ingest that continues a run must (ry_ingest_resume
+ * does it too; a new ingest of a run that has points but no state needs
+ * it).  0 or an RY_E* code. */
 int ry_ingest_continue_steps(ry_ingest *in);
 
 int64_t ry_ingest_points(const ry_ingest *in);    /* points ingested so far */

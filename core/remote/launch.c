@@ -791,18 +791,39 @@ static int pull_round(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, 
 		free(mp);
 	}
 	if (!rc && (nlog || nmet)) {
-		/* the capture settings `runyard run` gives a local run: the
-		 * experiment's and the config's (a broken [patterns] section is
-		 * left out here as there, and `runyard run` is where it is said) */
-		ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
-		char *patterns = NULL;
-		ry_ingest_options_for_run(&io, &patterns, NULL, st, r->experiment_id, cfg);
-		rc = ry_ingest_new(&in, st, r->id, &io);
-		if (!rc && (rc = ry_ingest_continue_steps(in))) {
+		/* Each round goes on from the last one's ingest_state, as a
+		 * local run's tracker does after a crash: the last `Epoch N/M`
+		 * still numbers step-less lines, and a key that came as JSON is
+		 * not counted again from the log.  The state is stored with the
+		 * points, in this round's transaction, so it always belongs to
+		 * the stored offsets; one that does not (there is none) starts
+		 * afresh. */
+		int64_t lo = 0, mo = 0;
+		rc = ry_ingest_resume(&in, st, r->id, &lo, &mo);
+		if (!rc && in && (lo != r->log_offset || mo != r->metrics_offset)) {
 			ry_ingest_free(in);
 			in = NULL;
 		}
-		free(patterns);
+		if (!rc && !in) {
+			/* the capture settings `runyard run` gives a local run: the
+			 * experiment's and the config's (a broken [patterns] section
+			 * is left out here as there, and `runyard run` is where it
+			 * is said); kept in ingest_state from this round on.  A
+			 * new resumable ingest counts offsets from byte 0; a run an
+			 * older runyard synced is further on, and the offsets set
+			 * below, after the flush and in the same transaction, are
+			 * the ones that stand. */
+			ry_ingest_options io = RY_INGEST_OPTIONS_INIT;
+			char *patterns = NULL;
+			ry_ingest_options_for_run(&io, &patterns, NULL, st, r->experiment_id, cfg);
+			io.keep_offsets = true;
+			rc = ry_ingest_new(&in, st, r->id, &io);
+			if (!rc && (rc = ry_ingest_continue_steps(in))) {
+				ry_ingest_free(in);
+				in = NULL;
+			}
+			free(patterns);
+		}
 	}
 	if (!rc && in) {
 		if (nlog)
