@@ -335,7 +335,12 @@ static inline unsigned anchor_mask16(const char *s)
 	const __m128i next2 = _mm_loadu_si128((const __m128i *)(const void *)(s + 2));
 	const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
 	const __m128i d2 = _mm_sub_epi8(next2, _mm_set1_epi8('0'));
-	__m128i sep = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')), _mm_cmpeq_epi8(x, _mm_set1_epi8('=')));
+	/* a separator right before '=' anchors nothing (no number can follow
+	 * it): dropping those bits skips Keras's "[=====...]" bar, where every
+	 * byte would be checked as a separator one by one */
+	__m128i sep = _mm_andnot_si128(_mm_cmpeq_epi8(next, _mm_set1_epi8('=')),
+	                               _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')),
+	                                            _mm_cmpeq_epi8(x, _mm_set1_epi8('='))));
 	/* step words end in p (step), h (epoch), r (iter) or n (iteration),
 	 * then a blank or a quote, then a blank or a digit */
 	__m128i last = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('p')),
