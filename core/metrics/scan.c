@@ -106,8 +106,9 @@ static __attribute__((noinline)) double slow_number(const char *s, size_t n)
 /* A mantissa of at most 2^53 with a power of ten up to 22 either way is an
  * exact double divided or multiplied once, so correctly rounded without
  * strtod; up to 19 digits fit in the mantissa whatever they are, which is
- * every value a training log prints.  The digits are found first and
- * summed after, in loops without a test per digit. */
+ * every value a training log prints.  The digits are summed as they are
+ * found, one pass over them: past 19 digits the sum wraps (unsigned) and is
+ * not used, strtod reads those. */
 size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
 {
 	size_t i = 0, int0, int1, frac0, frac1;
@@ -133,11 +134,11 @@ size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
 		return 0;
 	}
 	for (int0 = i; i < n && is_digit(s[i]); i++)
-		;
+		mant = mant * 10 + (uint64_t)(s[i] - '0');
 	int1 = frac0 = frac1 = i;
 	if (i < n && s[i] == '.') {
 		for (frac0 = ++i; i < n && is_digit(s[i]); i++)
-			;
+			mant = mant * 10 + (uint64_t)(s[i] - '0');
 		frac1 = i;
 	}
 	if (int1 == int0 && frac1 == frac0)
@@ -158,10 +159,6 @@ size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
 		}
 	}
 	if ((int1 - int0) + (frac1 - frac0) <= 19) {
-		for (size_t k = int0; k < int1; k++)
-			mant = mant * 10 + (uint64_t)(s[k] - '0');
-		for (size_t k = frac0; k < frac1; k++)
-			mant = mant * 10 + (uint64_t)(s[k] - '0');
 		if (mant <= (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
 			double v = (double)mant;
 			v = exp10 < 0 ? v / pow10_tab[-exp10] : v * pow10_tab[exp10];
