@@ -250,6 +250,7 @@ int ry_ingest_check_patterns(const char *patterns)
 /* A key's last points from log text: a summary that prints an earlier
  * step again (LightGBM's "Best iteration is: [90] ...") repeats one. */
 #define KEY_HISTORY 32
+#define RECENT_KEYS 256 /* key_slot's 8 bits */
 
 struct keyent {
 	char *key;      /* NULL: empty slot */
@@ -351,8 +352,8 @@ struct ry_ingest {
 	ry_buf render, pendseg;   /* a line with backspaces applied; a redraw held back */
 	ry_ingest__table table;   /* the header row in force (metrics/table.c) */
 	ry_scalar sc[MAX_SCALARS]; /* the pairs of the line being read */
-	struct keyent *recent[8]; /* the keys of the last line's pairs, by place: */
-	unsigned recent_gen;      /* lines repeat them; valid while keys.gen is this */
+	struct keyent *recent[RECENT_KEYS]; /* keys met lately, by key_slot: a log */
+	unsigned recent_gen;                /* repeats a few; valid while keys.gen is this */
 	bool log_skip, j_skip;    /* inside an over-long line: drop to newline */
 	bool log_plain;           /* the current log feed holds no \r and no ESC */
 	struct keymap keys;
@@ -476,12 +477,25 @@ static bool recorded_before(const struct keyent *e, int64_t step, double v)
  * epoch 1 again); else the key's last step + 1.  On a progress bar (bar) a
  * value the key already had is the bar's postfix showing the last logged
  * value again (Lightning's val_loss during the next epoch), not a point. */
-/* The key of the slot-th pair of a line (slot < 0: not a scanned pair). */
+/* Where key k (kl > 0 bytes) sits in the cache of recent keys: its length,
+ * first, middle and last bytes mixed (Fibonacci hashing), not a hash of
+ * every byte.  The cache was by the pair's
+ * place on its line, which missed on every line when line shapes alternate
+ * ("loss=.. acc=.." then Keras's "loss: .. - accuracy: .."). */
+static inline unsigned key_slot(const char *k, size_t kl)
+{
+	uint32_t x = (uint32_t)(kl & 0xff) | (uint32_t)(unsigned char)k[0] << 8 |
+	             (uint32_t)(unsigned char)k[kl / 2] << 16 | (uint32_t)(unsigned char)k[kl - 1] << 24;
+	return (x * 2654435761u) >> 24;
+}
+
+/* The key of a pair (slot < 0: not a scanned pair). */
 static struct keyent *key_at(ry_ingest *in, int slot, const char *k, size_t kl)
 {
 	struct keyent *e;
-	if (slot < 0 || slot >= 8)
+	if (slot < 0 || !kl)
 		return keymap_get(&in->keys, k, kl);
+	slot = (int)key_slot(k, kl);
 	if (in->recent_gen == in->keys.gen && (e = in->recent[slot]) && e->keylen == kl && !memcmp(e->key, k, kl))
 		return e;
 	e = keymap_get(&in->keys, k, kl);
