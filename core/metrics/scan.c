@@ -109,7 +109,7 @@ static __attribute__((noinline)) double slow_number(const char *s, size_t n)
  * every value a training log prints.  The digits are summed as they are
  * found, one pass over them: past 19 digits the sum wraps (unsigned) and is
  * not used, strtod reads those. */
-size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
+static inline __attribute__((always_inline)) size_t parse_number(const char *s, size_t n, double *out)
 {
 	size_t i = 0, int0, int1, frac0, frac1;
 	bool neg = false;
@@ -168,6 +168,11 @@ size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
 	}
 	*out = slow_number(s, i);
 	return i;
+}
+
+size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
+{
+	return parse_number(s, n, out);
 }
 
 /* ---- the scanner ------------------------------------------------------ */
@@ -781,7 +786,7 @@ static size_t scan_line(const char *s, size_t n, ry_scalar *out, size_t max, boo
 			/* "epoch: 0.5" (fractional): an ordinary metric below. */
 		}
 		double v;
-		size_t len = ry_ingest__parse_number(s + j, n - j, &v), ul = 0;
+		size_t len = parse_number(s + j, n - j, &v), ul = 0; /* inlined: a value per pair */
 		if (len && j + len < n && !(cls[(unsigned char)s[j + len]] & C_VEND)) {
 			size_t r;
 			/* "9846/10000 (98%)": the share is the value; "16/16" alone counts */
