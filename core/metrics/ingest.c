@@ -489,6 +489,39 @@ static inline unsigned key_slot(const char *k, size_t kl)
 	return (x * 2654435761u) >> 24;
 }
 
+/* memcmp(a, b, n) == 0 for a key's few bytes, in words: the cache is
+ * checked for every point, and a libc call cost more than the compare.
+ * The last word read overlaps the one before rather than read past n. */
+static inline bool same_key(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return false;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 /* The key of a pair (slot < 0: not a scanned pair). */
 static struct keyent *key_at(ry_ingest *in, int slot, const char *k, size_t kl)
 {
@@ -496,7 +529,7 @@ static struct keyent *key_at(ry_ingest *in, int slot, const char *k, size_t kl)
 	if (slot < 0 || !kl)
 		return keymap_get(&in->keys, k, kl);
 	slot = (int)key_slot(k, kl);
-	if (in->recent_gen == in->keys.gen && (e = in->recent[slot]) && e->keylen == kl && !memcmp(e->key, k, kl))
+	if (in->recent_gen == in->keys.gen && (e = in->recent[slot]) && e->keylen == kl && same_key(e->key, k, kl))
 		return e;
 	e = keymap_get(&in->keys, k, kl);
 	if (in->recent_gen != in->keys.gen) {
