@@ -566,6 +566,30 @@ static size_t key_word_end(const char *s, size_t i, size_t n)
 	}
 }
 
+/* The first byte from s[i] that may start a key: an ASCII letter, '_', or
+ * a byte past 0x7f (which cls judges, by locale); it skips no other byte.
+ * Bars and counters ("|##########| 938/938 [00:12<00:00,", Keras's
+ * "[=====]") are long runs without one, looked at 16 bytes at a time
+ * rather than byte by byte; the last few bytes are left to the caller. */
+static inline size_t skip_gap(const char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+	for (; i + 16 <= n; i += 16) {
+		const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		const __m128i t = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+		const __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(25)), t);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')))) |
+		             (unsigned)_mm_movemask_epi8(x);
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#else
+	(void)s;
+	(void)n;
+#endif
+	return i;
+}
+
 /* Where the key phrase ending with the word at k0 starts: up to two more
  * words before it, each joined by one space and starting with a letter,
  * none before floor ("train loss", "valid_0's auc", "Average loss"). */
@@ -742,7 +766,9 @@ static size_t scan_line(const char *s, size_t n, ry_scalar *out, size_t max, boo
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		if (!(cls[c] & C_START) || (i > 0 && (cls[(unsigned char)s[i - 1]] & C_WORD))) {
-			i++;
+			/* two bytes that start no key: most likely a bar's run */
+			if (++i < n && !(cls[(unsigned char)s[i]] & C_START))
+				i = skip_gap(s, i + 1, n);
 			continue;
 		}
 		size_t k0 = i, k1, j;
