@@ -357,7 +357,7 @@ static inline unsigned anchor_mask16(const char *s)
 	const __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(s + 1));
 	const __m128i next2 = _mm_loadu_si128((const __m128i *)(const void *)(s + 2));
 	const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
-	const __m128i d2 = _mm_sub_epi8(next2, _mm_set1_epi8('0'));
+	const __m128i d2 = _mm_sub_epi8(next2, _mm_set1_epi8(' '));
 	/* a separator right before '=' anchors nothing (no number can follow
 	 * it): dropping those bits skips Keras's "[=====...]" bar, where every
 	 * byte would be checked as a separator one by one */
@@ -366,17 +366,19 @@ static inline unsigned anchor_mask16(const char *s)
 	                                            _mm_cmpeq_epi8(x, _mm_set1_epi8('='))));
 	/* step words end in p (step), h (epoch), r (iter) or n (iteration),
 	 * then a blank or a quote, then a blank or a digit */
-	__m128i last = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('p')),
-	                                         _mm_cmpeq_epi8(lower, _mm_set1_epi8('h'))),
-	                            _mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('r')),
+	/* p and r are 0x70 and 0x72: with bit 1 set, they and nothing else
+	 * are 'r' */
+	__m128i last = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(lower, _mm_set1_epi8(2)), _mm_set1_epi8('r')),
+	                            _mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('h')),
 	                                         _mm_cmpeq_epi8(lower, _mm_set1_epi8('n'))));
 	/* ' ' '"' '\'' are 0x20 0x22 0x27: with the low three bits set, they and
 	 * "!#$%&" are 0x27, a test looser by five rare bytes, never stricter */
 	__m128i blank = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(next, _mm_set1_epi8(7)), _mm_set1_epi8(0x27)),
 	                             _mm_cmpeq_epi8(next, _mm_set1_epi8('\t')));
-	__m128i then = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d2, _mm_set1_epi8(9)), d2),
-	                            _mm_or_si128(_mm_cmpeq_epi8(next2, _mm_set1_epi8(' ')),
-	                                         _mm_cmpeq_epi8(next2, _mm_set1_epi8('\t'))));
+	/* a blank or a digit: ' '..'9' or a tab, looser by the punctuation
+	 * between ' ' and '0' (step_anchor wants the digit) */
+	__m128i then = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d2, _mm_set1_epi8('9' - ' ')), d2),
+	                            _mm_cmpeq_epi8(next2, _mm_set1_epi8('\t')));
 	return (unsigned)_mm_movemask_epi8(_mm_or_si128(sep, _mm_and_si128(last, _mm_and_si128(blank, then))));
 }
 
