@@ -250,6 +250,7 @@ int ry_ingest_check_patterns(const char *patterns)
 /* A key's last points from log text: a summary that prints an earlier
  * step again (LightGBM's "Best iteration is: [90] ...") repeats one. */
 #define KEY_HISTORY 32
+#define RECENT_KEYS 256 /* key_slot's 8 bits */
 
 struct keyent {
 	char *key;      /* NULL: empty slot */
@@ -351,8 +352,8 @@ struct ry_ingest {
 	ry_buf render, pendseg;   /* a line with backspaces applied; a redraw held back */
 	ry_ingest__table table;   /* the header row in force (metrics/table.c) */
 	ry_scalar sc[MAX_SCALARS]; /* the pairs of the line being read */
-	struct keyent *recent[8]; /* the keys of the last line's pairs, by place: */
-	unsigned recent_gen;      /* lines repeat them; valid while keys.gen is this */
+	struct keyent *recent[RECENT_KEYS]; /* keys met lately, by key_slot: a log */
+	unsigned recent_gen;                /* repeats a few; valid while keys.gen is this */
 	bool log_skip, j_skip;    /* inside an over-long line: drop to newline */
 	bool log_plain;           /* the current log feed holds no \r and no ESC */
 	struct keymap keys;
@@ -476,13 +477,59 @@ static bool recorded_before(const struct keyent *e, int64_t step, double v)
  * epoch 1 again); else the key's last step + 1.  On a progress bar (bar) a
  * value the key already had is the bar's postfix showing the last logged
  * value again (Lightning's val_loss during the next epoch), not a point. */
-/* The key of the slot-th pair of a line (slot < 0: not a scanned pair). */
+/* Where key k (kl > 0 bytes) sits in the cache of recent keys: its length,
+ * first, middle and last bytes mixed (Fibonacci hashing), not a hash of
+ * every byte.  The cache was by the pair's
+ * place on its line, which missed on every line when line shapes alternate
+ * ("loss=.. acc=.." then Keras's "loss: .. - accuracy: .."). */
+static inline unsigned key_slot(const char *k, size_t kl)
+{
+	uint32_t x = (uint32_t)(kl & 0xff) | (uint32_t)(unsigned char)k[0] << 8 |
+	             (uint32_t)(unsigned char)k[kl / 2] << 16 | (uint32_t)(unsigned char)k[kl - 1] << 24;
+	return (x * 2654435761u) >> 24;
+}
+
+/* memcmp(a, b, n) == 0 for a key's few bytes, in words: the cache is
+ * checked for every point, and a libc call cost more than the compare.
+ * The last word read overlaps the one before rather than read past n. */
+static inline bool same_key(const char *a, const char *b, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y)
+				return false;
+		}
+		memcpy(&x, a + n - 8, 8);
+		memcpy(&y, b + n - 8, 8);
+		return x == y;
+	}
+	if (n >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v)
+			return false;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&v, b + n - 4, 4);
+		return u == v;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+/* The key of a pair (slot < 0: not a scanned pair). */
 static struct keyent *key_at(ry_ingest *in, int slot, const char *k, size_t kl)
 {
 	struct keyent *e;
-	if (slot < 0 || slot >= 8)
+	if (slot < 0 || !kl)
 		return keymap_get(&in->keys, k, kl);
-	if (in->recent_gen == in->keys.gen && (e = in->recent[slot]) && e->keylen == kl && !memcmp(e->key, k, kl))
+	slot = (int)key_slot(k, kl);
+	if (in->recent_gen == in->keys.gen && (e = in->recent[slot]) && e->keylen == kl && same_key(e->key, k, kl))
 		return e;
 	e = keymap_get(&in->keys, k, kl);
 	if (in->recent_gen != in->keys.gen) {
@@ -493,8 +540,12 @@ static struct keyent *key_at(ry_ingest *in, int slot, const char *k, size_t kl)
 	return e;
 }
 
-static void log_point(ry_ingest *in, int slot, const char *k, size_t kl, bool has_step, int64_t step, double v,
-                      bool bar, const ry_scalar *judge)
+/* Inlined into line_points, which calls it for every scanned pair: the
+ * nine arguments' moves and the saves and restores of the call were a
+ * fifth of its cost.  log_point is the out-of-line entry for the rest. */
+static inline __attribute__((always_inline)) void log_point_inline(ry_ingest *in, int slot, const char *k, size_t kl,
+                                                                    bool has_step, int64_t step, double v, bool bar,
+                                                                    const ry_scalar *judge)
 {
 	struct keyent *e = key_at(in, slot, k, kl);
 	if (e->json)
@@ -528,6 +579,12 @@ static void log_point(ry_ingest *in, int slot, const char *k, size_t kl, bool ha
 	e->hist[e->nhist % KEY_HISTORY].value = v;
 	e->nhist++;
 	emit(in, e->key, step, in->now, v); /* the map's copy is NUL-terminated */
+}
+
+static void log_point(ry_ingest *in, int slot, const char *k, size_t kl, bool has_step, int64_t step, double v,
+                      bool bar, const ry_scalar *judge)
+{
+	log_point_inline(in, slot, k, kl, has_step, step, v, bar, judge);
 }
 
 /* A scanned pair's key: "group key_unit" ("Cosine-Similarity Pearson",
@@ -657,6 +714,20 @@ static bool table_line(ry_ingest *in, const char *s, size_t n, ry_scalar *sc, si
 	return true;
 }
 
+/* The found pairs of a line as points; row: they are a table row's cells.
+ * Out of line, so that the pairs' inlined log_point costs nothing to the
+ * lines without pairs. */
+static __attribute__((noinline)) void pairs_points(ry_ingest *in, const ry_scalar *sc, size_t found, bool has_step,
+                                                   int64_t step, bool bar, bool row)
+{
+	char buf[MAX_KEY + 1];
+	const char *key;
+	size_t kl;
+	for (size_t i = 0; i < found; i++)
+		if ((key = scalar_key(&sc[i], buf, &kl)))
+			log_point_inline(in, (int)i, key, kl, has_step, step, sc[i].value, bar, row ? NULL : &sc[i]);
+}
+
 /* The points of one line of plain text (escapes removed, no \r); bar: the
  * last state of a progress bar redrawn with \r. */
 static inline void line_points(ry_ingest *in, const char *s, size_t n, bool bar)
@@ -665,9 +736,6 @@ static inline void line_points(ry_ingest *in, const char *s, size_t n, bool bar)
 	bool has_step = false;
 	int64_t step = 0;
 	size_t found = 0;
-	char buf[MAX_KEY + 1];
-	const char *key;
-	size_t kl;
 	bool row = false;
 
 	if (in->builtin) {
@@ -680,9 +748,8 @@ static inline void line_points(ry_ingest *in, const char *s, size_t n, bool bar)
 	} else if (in->npats) {
 		ry_ingest_scan(s, n, sc, 0, &has_step, &step); /* the step, for the regexes */
 	}
-	for (size_t i = 0; i < found; i++)
-		if ((key = scalar_key(&sc[i], buf, &kl)))
-			log_point(in, (int)i, key, kl, has_step, step, sc[i].value, bar, row ? NULL : &sc[i]);
+	if (found)
+		pairs_points(in, sc, found, has_step, step, bar, row);
 	if (in->npats)
 		run_patterns(in, s, n, has_step, step);
 	if (has_step) {

@@ -106,9 +106,10 @@ static __attribute__((noinline)) double slow_number(const char *s, size_t n)
 /* A mantissa of at most 2^53 with a power of ten up to 22 either way is an
  * exact double divided or multiplied once, so correctly rounded without
  * strtod; up to 19 digits fit in the mantissa whatever they are, which is
- * every value a training log prints.  The digits are found first and
- * summed after, in loops without a test per digit. */
-size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
+ * every value a training log prints.  The digits are summed as they are
+ * found, one pass over them: past 19 digits the sum wraps (unsigned) and is
+ * not used, strtod reads those. */
+static inline __attribute__((always_inline)) size_t parse_number(const char *s, size_t n, double *out)
 {
 	size_t i = 0, int0, int1, frac0, frac1;
 	bool neg = false;
@@ -133,11 +134,11 @@ size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
 		return 0;
 	}
 	for (int0 = i; i < n && is_digit(s[i]); i++)
-		;
+		mant = mant * 10 + (uint64_t)(s[i] - '0');
 	int1 = frac0 = frac1 = i;
 	if (i < n && s[i] == '.') {
 		for (frac0 = ++i; i < n && is_digit(s[i]); i++)
-			;
+			mant = mant * 10 + (uint64_t)(s[i] - '0');
 		frac1 = i;
 	}
 	if (int1 == int0 && frac1 == frac0)
@@ -158,10 +159,6 @@ size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
 		}
 	}
 	if ((int1 - int0) + (frac1 - frac0) <= 19) {
-		for (size_t k = int0; k < int1; k++)
-			mant = mant * 10 + (uint64_t)(s[k] - '0');
-		for (size_t k = frac0; k < frac1; k++)
-			mant = mant * 10 + (uint64_t)(s[k] - '0');
 		if (mant <= (1ull << 53) && exp10 >= -22 && exp10 <= 22) {
 			double v = (double)mant;
 			v = exp10 < 0 ? v / pow10_tab[-exp10] : v * pow10_tab[exp10];
@@ -171,6 +168,11 @@ size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
 	}
 	*out = slow_number(s, i);
 	return i;
+}
+
+size_t ry_ingest__parse_number(const char *s, size_t n, double *out)
+{
+	return parse_number(s, n, out);
 }
 
 /* ---- the scanner ------------------------------------------------------ */
@@ -188,6 +190,27 @@ static bool word_is(const char *k, const char *w, size_t n)
 	return true;
 }
 
+/* word_is for a word w of letters only, four bytes at a time: OR-ing 0x20
+ * into a byte folds A-Z onto a-z, and onto a lower-case letter nothing else
+ * folds, so it matches the bytes word_is matches.  step_rank and the
+ * prefilter's step_anchor compare a step word for every word with a value
+ * after it: a byte loop with a fold was a tenth of the scanner's time. */
+static inline bool letters_are(const char *k, const char *w, size_t n)
+{
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		uint32_t a, b;
+		memcpy(&a, k + i, 4);
+		memcpy(&b, w + i, 4);
+		if ((a | 0x20202020u) != b)
+			return false;
+	}
+	for (; i < n; i++)
+		if ((char)(k[i] | 0x20) != w[i])
+			return false;
+	return true;
+}
+
 /* Rank of a step word: 3 step, 2 iter, 1 epoch, 0 not one.  Called for every
  * word of every line, so it rejects on length and first letter before
  * comparing anything. */
@@ -196,11 +219,11 @@ static inline int step_rank(const char *k, size_t n)
 	char c = (char)(k[0] | 0x20);
 	switch (n) {
 	case 4:
-		return c == 's' && word_is(k, "step", 4) ? 3 : c == 'i' && word_is(k, "iter", 4) ? 2 : 0;
+		return c == 's' && letters_are(k, "step", 4) ? 3 : c == 'i' && letters_are(k, "iter", 4) ? 2 : 0;
 	case 5:
-		return c == 'e' && word_is(k, "epoch", 5) ? 1 : 0;
+		return c == 'e' && letters_are(k, "epoch", 5) ? 1 : 0;
 	case 9:
-		return c == 'i' && word_is(k, "iteration", 9) ? 2 : 0;
+		return c == 'i' && letters_are(k, "iteration", 9) ? 2 : 0;
 	case 11:
 		return c == 'g' && word_is(k, "global_step", 11) ? 3 : 0;
 	default:
@@ -290,7 +313,7 @@ static inline bool step_anchor(const char *s, size_t n, size_t p)
 		w = "iteration", len = 9;
 		break;
 	}
-	return len <= p + 1 && word_is(s + p + 1 - len, w, len);
+	return len <= p + 1 && letters_are(s + p + 1 - len, w, len);
 }
 
 static inline bool anchors_ok(const char *s, size_t n, size_t base, unsigned m)
@@ -334,21 +357,28 @@ static inline unsigned anchor_mask16(const char *s)
 	const __m128i next = _mm_loadu_si128((const __m128i *)(const void *)(s + 1));
 	const __m128i next2 = _mm_loadu_si128((const __m128i *)(const void *)(s + 2));
 	const __m128i lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
-	const __m128i d2 = _mm_sub_epi8(next2, _mm_set1_epi8('0'));
-	__m128i sep = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')), _mm_cmpeq_epi8(x, _mm_set1_epi8('=')));
+	const __m128i d2 = _mm_sub_epi8(next2, _mm_set1_epi8(' '));
+	/* a separator right before '=' anchors nothing (no number can follow
+	 * it): dropping those bits skips Keras's "[=====...]" bar, where every
+	 * byte would be checked as a separator one by one */
+	__m128i sep = _mm_andnot_si128(_mm_cmpeq_epi8(next, _mm_set1_epi8('=')),
+	                               _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')),
+	                                            _mm_cmpeq_epi8(x, _mm_set1_epi8('='))));
 	/* step words end in p (step), h (epoch), r (iter) or n (iteration),
 	 * then a blank or a quote, then a blank or a digit */
-	__m128i last = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('p')),
-	                                         _mm_cmpeq_epi8(lower, _mm_set1_epi8('h'))),
-	                            _mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('r')),
+	/* p and r are 0x70 and 0x72: with bit 1 set, they and nothing else
+	 * are 'r' */
+	__m128i last = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(lower, _mm_set1_epi8(2)), _mm_set1_epi8('r')),
+	                            _mm_or_si128(_mm_cmpeq_epi8(lower, _mm_set1_epi8('h')),
 	                                         _mm_cmpeq_epi8(lower, _mm_set1_epi8('n'))));
-	__m128i blank = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(next, _mm_set1_epi8(' ')),
-	                                          _mm_cmpeq_epi8(next, _mm_set1_epi8('\t'))),
-	                             _mm_or_si128(_mm_cmpeq_epi8(next, _mm_set1_epi8('\'')),
-	                                          _mm_cmpeq_epi8(next, _mm_set1_epi8('"'))));
-	__m128i then = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d2, _mm_set1_epi8(9)), d2),
-	                            _mm_or_si128(_mm_cmpeq_epi8(next2, _mm_set1_epi8(' ')),
-	                                         _mm_cmpeq_epi8(next2, _mm_set1_epi8('\t'))));
+	/* ' ' '"' '\'' are 0x20 0x22 0x27: with the low three bits set, they and
+	 * "!#$%&" are 0x27, a test looser by five rare bytes, never stricter */
+	__m128i blank = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(next, _mm_set1_epi8(7)), _mm_set1_epi8(0x27)),
+	                             _mm_cmpeq_epi8(next, _mm_set1_epi8('\t')));
+	/* a blank or a digit: ' '..'9' or a tab, looser by the punctuation
+	 * between ' ' and '0' (step_anchor wants the digit) */
+	__m128i then = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(d2, _mm_set1_epi8('9' - ' ')), d2),
+	                            _mm_cmpeq_epi8(next2, _mm_set1_epi8('\t')));
 	return (unsigned)_mm_movemask_epi8(_mm_or_si128(sep, _mm_and_si128(last, _mm_and_si128(blank, then))));
 }
 
@@ -538,6 +568,30 @@ static size_t key_word_end(const char *s, size_t i, size_t n)
 	}
 }
 
+/* The first byte from s[i] that may start a key: an ASCII letter, '_', or
+ * a byte past 0x7f (which cls judges, by locale); it skips no other byte.
+ * Bars and counters ("|##########| 938/938 [00:12<00:00,", Keras's
+ * "[=====]") are long runs without one, looked at 16 bytes at a time
+ * rather than byte by byte; the last few bytes are left to the caller. */
+static inline size_t skip_gap(const char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+	for (; i + 16 <= n; i += 16) {
+		const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		const __m128i t = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+		const __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(25)), t);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, _mm_cmpeq_epi8(x, _mm_set1_epi8('_')))) |
+		             (unsigned)_mm_movemask_epi8(x);
+		if (m)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#else
+	(void)s;
+	(void)n;
+#endif
+	return i;
+}
+
 /* Where the key phrase ending with the word at k0 starts: up to two more
  * words before it, each joined by one space and starting with a letter,
  * none before floor ("train loss", "valid_0's auc", "Average loss"). */
@@ -714,7 +768,9 @@ static size_t scan_line(const char *s, size_t n, ry_scalar *out, size_t max, boo
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		if (!(cls[c] & C_START) || (i > 0 && (cls[(unsigned char)s[i - 1]] & C_WORD))) {
-			i++;
+			/* two bytes that start no key: most likely a bar's run */
+			if (++i < n && !(cls[(unsigned char)s[i]] & C_START))
+				i = skip_gap(s, i + 1, n);
 			continue;
 		}
 		size_t k0 = i, k1, j;
@@ -758,7 +814,7 @@ static size_t scan_line(const char *s, size_t n, ry_scalar *out, size_t max, boo
 			/* "epoch: 0.5" (fractional): an ordinary metric below. */
 		}
 		double v;
-		size_t len = ry_ingest__parse_number(s + j, n - j, &v), ul = 0;
+		size_t len = parse_number(s + j, n - j, &v), ul = 0; /* inlined: a value per pair */
 		if (len && j + len < n && !(cls[(unsigned char)s[j + len]] & C_VEND)) {
 			size_t r;
 			/* "9846/10000 (98%)": the share is the value; "16/16" alone counts */
