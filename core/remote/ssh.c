@@ -68,6 +68,7 @@ const char *ry_ssh_fail_name(ry_ssh_fail f)
 	case RY_SSH_AUTH: return "auth";
 	case RY_SSH_PROTOCOL: return "protocol";
 	case RY_SSH_CANCELLED: return "cancelled";
+	case RY_SSH_HOSTKEY_REVOKED: return "revoked host key";
 	}
 	return "error";
 }
@@ -418,61 +419,167 @@ static const char *key_type_name(int type)
 	}
 }
 
-static int known_type_bit(int type)
+/* The known_hosts key bit for a key type name, for a hashed line. */
+static int known_type_bit_name(const char *t)
 {
-	switch (type) {
-	case LIBSSH2_HOSTKEY_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
-	case LIBSSH2_HOSTKEY_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
-	case LIBSSH2_HOSTKEY_TYPE_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519;
-	default: return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
-	}
+	if (!strcmp(t, "ssh-rsa")) return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
+	if (!strcmp(t, "ssh-dss")) return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
+	if (!strcmp(t, "ecdsa-sha2-nistp256")) return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
+	if (!strcmp(t, "ecdsa-sha2-nistp384")) return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
+	if (!strcmp(t, "ecdsa-sha2-nistp521")) return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
+	if (!strcmp(t, "ssh-ed25519")) return LIBSSH2_KNOWNHOST_KEY_ED25519;
+	return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
 }
 
-/* Read known_hosts line by line: libssh2_knownhost_readfile stops at the
- * first line it cannot parse (a cert-authority or security-key line), which
- * would silently hide every entry after it. */
-static void load_known_hosts(LIBSSH2_KNOWNHOSTS *kh, const char *path)
+/* The name known_hosts records a host under: "host", or "[host]:port"
+ * off port 22 (OpenSSH's put_host_port).  Caller frees. */
+static char *known_name(const ry_sshhost *h)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
+	return h->port == 22 ? ry_xstrdup(h->hostname) : ry_xasprintf("[%s]:%d", h->hostname, h->port);
+}
+
+/* Does a known_hosts host field name `name`?  Plain fields are OpenSSH
+ * pattern lists, matched here: libssh2 1.10 drops plain entries whose name
+ * is shorter than 3 characters, so "g1" would never be known.  A hashed
+ * field (|1|salt|hash) needs HMAC-SHA1, which libssh2 has: the line goes
+ * into a one-line libssh2 list and is checked against its own key, so a
+ * match says only that the name matched. */
+static bool known_field_matches(LIBSSH2_SESSION *sess, const char *field, const char *type, const char *b64,
+                                const char *name)
+{
+	bool any = false;
+	if (!strncmp(field, "|1|", 3)) {
+		LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(sess);
+		char *line = ry_xasprintf("%s %s %s\n", field, type, b64);
+		int bit = known_type_bit_name(type);
+		if (kh && bit != LIBSSH2_KNOWNHOST_KEY_UNKNOWN &&
+		    libssh2_knownhost_readline(kh, line, strlen(line), LIBSSH2_KNOWNHOST_FILE_OPENSSH) == 0)
+			any = libssh2_knownhost_checkp(kh, name, -1, b64, strlen(b64), LIBSSH2_KNOWNHOST_TYPE_PLAIN |
+			                               LIBSSH2_KNOWNHOST_KEYENC_BASE64 | bit, NULL) ==
+			      LIBSSH2_KNOWNHOST_CHECK_MATCH;
+		if (kh)
+			libssh2_knownhost_free(kh);
+		free(line);
+		return any;
+	}
+	{
+		char *copy = ry_xstrdup(field), *save = NULL;
+		for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+			if (p[0] == '!') {
+				if (ry_sshconfig_match(p + 1, name)) {
+					any = false; /* a negated pattern vetoes the line, as in OpenSSH */
+					break;
+				}
+			} else if (ry_sshconfig_match(p, name)) {
+				any = true;
+			}
+		}
+		free(copy);
+	}
+	return any;
+}
+
+enum known_verdict { KNOWN_NOTFOUND, KNOWN_MATCH, KNOWN_MISMATCH, KNOWN_REVOKED };
+
+/* What known_hosts says about host h.  Read here line by line rather than
+ * with libssh2_knownhost_readfile, which stops at the first line it cannot
+ * parse (a cert-authority or security-key line) and ignores @revoked.
+ * With key_type NULL it only collects, in *types, the key types recorded for
+ * the host (comma-separated, file order, revoked keys left out), so the
+ * handshake can ask for one of them first, as OpenSSH does.  Otherwise it
+ * judges the server's key (type name and base64): a @revoked line with that
+ * key wins over everything, then a line with that key, then a line with
+ * another key of the same type (changed).  *line_out is the deciding line. */
+static enum known_verdict known_lookup(LIBSSH2_SESSION *sess, const ry_sshhost *h, const char *key_type,
+                                       const char *key_b64, ry_buf *types, int *line_out)
+{
+	FILE *f = fopen(h->known_hosts, "r");
+	char *line = NULL, *name = known_name(h);
 	size_t cap = 0;
-	ssize_t n;
-	if (!f)
-		return;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		if (line[0] == '#' || line[0] == '\n' || line[0] == '@')
+	int lineno = 0;
+	enum known_verdict v = KNOWN_NOTFOUND;
+
+	*line_out = 0;
+	while (f && getline(&line, &cap, f) > 0) {
+		char *save = NULL, *marker = NULL, *field, *type, *b64;
+		lineno++;
+		field = strtok_r(line, " \t\r\n", &save);
+		if (!field || field[0] == '#')
 			continue;
-		libssh2_knownhost_readline(kh, line, (size_t)n, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+		if (field[0] == '@') {
+			marker = field;
+			field = strtok_r(NULL, " \t\r\n", &save);
+		}
+		type = strtok_r(NULL, " \t\r\n", &save);
+		b64 = strtok_r(NULL, " \t\r\n", &save);
+		if (!field || !type || !b64)
+			continue;
+		if (marker && strcmp(marker, "@revoked"))
+			continue; /* @cert-authority: runyard does not use host certificates */
+		if (!known_field_matches(sess, field, type, b64, name))
+			continue;
+		if (!key_type) {
+			if (!marker && !strstr(ry_buf_cstr(types), type))
+				ry_buf_printf(types, "%s%s", types->len ? "," : "", type);
+			continue;
+		}
+		if (strcmp(type, key_type) || strcmp(b64, key_b64)) {
+			if (!marker && !strcmp(type, key_type) && v == KNOWN_NOTFOUND) {
+				v = KNOWN_MISMATCH;
+				*line_out = lineno;
+			}
+			continue;
+		}
+		if (marker) {
+			v = KNOWN_REVOKED;
+			*line_out = lineno;
+			break;
+		}
+		if (v != KNOWN_MATCH) {
+			v = KNOWN_MATCH;
+			*line_out = lineno;
+		}
 	}
 	free(line);
-	fclose(f);
+	free(name);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* The key type name at the start of an ssh key blob (string "ssh-ed25519",
+ * then the key).  Caller frees; NULL when the blob is malformed. */
+static char *blob_type(const unsigned char *k, size_t len)
+{
+	uint32_t n;
+	if (len < 4)
+		return NULL;
+	n = (uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 | (uint32_t)k[2] << 8 | k[3];
+	if (n == 0 || n > 64 || n > len - 4)
+		return NULL;
+	return ry_xstrndup((const char *)k + 4, n);
 }
 
 static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 {
 	size_t len = 0;
-	int type = 0, check, rc = 0;
+	int type = 0, rc = 0, line = 0;
 	const char *key = libssh2_session_hostkey(s->sess, &len, &type);
 	const char *hash = libssh2_hostkey_hash(s->sess, LIBSSH2_HOSTKEY_HASH_SHA256);
-	LIBSSH2_KNOWNHOSTS *kh;
-	struct libssh2_knownhost *found = NULL;
-	ry_buf fp = RY_BUF_INIT, keyscan = RY_BUF_INIT;
+	enum known_verdict check;
+	char *tname;
+	ry_buf fp = RY_BUF_INIT, keyscan = RY_BUF_INIT, b64 = RY_BUF_INIT;
 
-	if (!key || !hash) {
+	if (!key || !hash || !(tname = blob_type((const unsigned char *)key, len))) {
 		s->fail = RY_SSH_PROTOCOL;
 		return ry_error_set(RY_ERROR, "%s: the server sent no host key", s->label);
 	}
 	ry_buf_puts(&fp, "SHA256:");
 	ry_buf_base64(&fp, hash, 32, false);
-	kh = libssh2_knownhost_init(s->sess);
-	load_known_hosts(kh, h->known_hosts);
-	check = libssh2_knownhost_checkp(kh, h->hostname, h->port, key, len,
-	                                 LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
-	                                 known_type_bit(type), &found);
-	libssh2_knownhost_free(kh);
+	ry_buf_base64(&b64, key, len, true);
+	check = known_lookup(s->sess, h, tname, ry_buf_cstr(&b64), NULL, &line);
+	free(tname);
+	ry_buf_free(&b64);
 	ry_buf_puts(&keyscan, "ssh-keyscan ");
 	if (h->port != 22)
 		ry_buf_printf(&keyscan, "-p %d ", h->port);
@@ -480,9 +587,17 @@ static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 	ry_buf_puts(&keyscan, " >> ");
 	ry_shell_quote_soft(&keyscan, h->known_hosts);
 	switch (check) {
-	case LIBSSH2_KNOWNHOST_CHECK_MATCH:
+	case KNOWN_MATCH:
 		break;
-	case LIBSSH2_KNOWNHOST_CHECK_MISMATCH: {
+	case KNOWN_REVOKED:
+		s->fail = RY_SSH_HOSTKEY_REVOKED;
+		rc = ry_error_set(RY_EREFUSED,
+		                  "%s presents a REVOKED host key: its %s key %s is marked @revoked in %s line %d, "
+		                  "so runyard refused to connect (as ssh does).  The host may be compromised or "
+		                  "impersonated; ask its admin for the current key",
+		                  s->label, key_type_name(type), ry_buf_cstr(&fp), h->known_hosts, line);
+		break;
+	case KNOWN_MISMATCH: {
 		char hostspec[300];
 		if (h->port != 22)
 			snprintf(hostspec, sizeof hostspec, "[%s]:%d", h->hostname, h->port);
@@ -499,7 +614,7 @@ static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 		                  h->known_hosts, ry_buf_cstr(&keyscan));
 		break;
 	}
-	case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
+	case KNOWN_NOTFOUND:
 		s->fail = RY_SSH_HOSTKEY_UNKNOWN;
 		rc = ry_error_set(RY_EREFUSED,
 		                  "%s is not a known host: its %s key %s is not in %s, and runyard never accepts "
@@ -507,11 +622,6 @@ static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 		                  "(or run 'ssh %s' once and answer yes), then try again",
 		                  s->label, key_type_name(type), ry_buf_cstr(&fp), h->known_hosts,
 		                  ry_buf_cstr(&keyscan), h->alias);
-		break;
-	default:
-		s->fail = RY_SSH_PROTOCOL;
-		rc = ry_error_set(RY_EREFUSED, "%s: cannot check the host key against %s; fix or recreate that file",
-		                  s->label, h->known_hosts);
 		break;
 	}
 	ry_buf_free(&fp);
@@ -714,25 +824,50 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 
 /* ---- connect ----------------------------------------------------------- */
 
-/* OpenSSH's order, so the key type we most likely have in known_hosts is
- * negotiated first.  Only names this libssh2 supports are passed: 1.10
- * removes unknown ones with an overlapping memcpy. */
-static void set_hostkey_pref(LIBSSH2_SESSION *sess)
+/* The key type a host key algorithm signs with ("rsa-sha2-512" is an
+ * ssh-rsa key). */
+static const char *alg_key_type(const char *alg)
+{
+	return strncmp(alg, "rsa-sha2-", 9) ? alg : "ssh-rsa";
+}
+
+/* OpenSSH's order, with the types known_hosts holds for this host moved to
+ * the front (OpenSSH's order_hostkeyalgs): a host known only by its ECDSA
+ * key must not be asked for ed25519 first and then refused as unknown.
+ * Only names this libssh2 supports are passed: 1.10 removes unknown ones
+ * with an overlapping memcpy. */
+static void set_hostkey_pref(LIBSSH2_SESSION *sess, const ry_sshhost *h)
 {
 	static const char *const want[] = { "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
 	                                    "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa" };
 	const char **algs = NULL;
-	int n = libssh2_session_supported_algs(sess, LIBSSH2_METHOD_HOSTKEY, &algs);
-	ry_buf b = RY_BUF_INIT;
-	for (size_t i = 0; n > 0 && i < sizeof want / sizeof want[0]; i++)
-		for (int j = 0; j < n; j++)
-			if (!strcmp(algs[j], want[i]))
-				ry_buf_printf(&b, "%s%s", b.len ? "," : "", want[i]);
+	int n = libssh2_session_supported_algs(sess, LIBSSH2_METHOD_HOSTKEY, &algs), line;
+	ry_buf b = RY_BUF_INIT, known = RY_BUF_INIT;
+	known_lookup(sess, h, NULL, NULL, &known, &line);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; n > 0 && i < sizeof want / sizeof want[0]; i++) {
+			bool is_known = false;
+			for (char *k = known.ptr, *e; k && *k; k = *e ? e + 1 : e) {
+				e = strchr(k, ',');
+				if (!e)
+					e = k + strlen(k);
+				if ((size_t)(e - k) == strlen(alg_key_type(want[i])) &&
+				    !strncmp(k, alg_key_type(want[i]), (size_t)(e - k)))
+					is_known = true;
+			}
+			if (is_known != (pass == 0))
+				continue;
+			for (int j = 0; j < n; j++)
+				if (!strcmp(algs[j], want[i]))
+					ry_buf_printf(&b, "%s%s", b.len ? "," : "", want[i]);
+		}
+	}
 	if (n > 0)
 		libssh2_free(sess, algs);
 	if (b.len)
 		libssh2_session_method_pref(sess, LIBSSH2_METHOD_HOSTKEY, b.ptr);
 	ry_buf_free(&b);
+	ry_buf_free(&known);
 }
 
 static int connect_session(ry_ssh **out, const ry_sshhost *h, const ry_ssh_options *o, ry_ssh_fail *why,
@@ -773,7 +908,7 @@ static int connect_session(ry_ssh **out, const ry_sshhost *h, const ry_ssh_optio
 		goto fail;
 	}
 	libssh2_session_set_blocking(s->sess, 0);
-	set_hostkey_pref(s->sess);
+	set_hostkey_pref(s->sess, h);
 	arm(s, 0);
 	while ((rc = libssh2_session_handshake(s->sess, s->fd)) == LIBSSH2_ERROR_EAGAIN)
 		if ((rc = wait_io(s, "the ssh handshake")))

@@ -52,10 +52,12 @@ typedef enum ry_ssh_fail {
 	RY_SSH_AUTH,            /* no key was accepted */
 	RY_SSH_PROTOCOL,        /* handshake or channel failure */
 	RY_SSH_CANCELLED,
+	RY_SSH_HOSTKEY_REVOKED, /* host key marked @revoked in known_hosts */
 } ry_ssh_fail;
 
 /* "dns", "refused", "timeout", "network", "unknown host key",
- * "host key changed", "auth", "protocol", "cancelled" (static). */
+ * "host key changed", "auth", "protocol", "cancelled", "revoked host key"
+ * (static). */
 const char *ry_ssh_fail_name(ry_ssh_fail f);
 
 typedef struct ry_ssh_options {

@@ -230,6 +230,52 @@ static void test_ssh_threads__sessions_in_parallel(void **state)
 	}
 }
 
+/* ---- host keys against known_hosts files the harness wrote ---------- */
+
+/* Connect to gpu2 checking its key against $RT/<file>. */
+static int connect_with_known_hosts(const char *file, ry_ssh_fail *why)
+{
+	char *path = ry_xasprintf("%s/%s", getenv("RT"), file);
+	ry_ssh_options o = RY_SSH_OPTIONS_INIT;
+	ry_ssh *s;
+	int rc;
+	setenv("RUNYARD_KNOWN_HOSTS", path, 1);
+	s = connect_alias("gpu2", &o, &rc, why);
+	unsetenv("RUNYARD_KNOWN_HOSTS");
+	ry_ssh_close(s);
+	free(path);
+	return rc;
+}
+
+static void test_ssh_hostkey__revoked_key_is_refused(void **state)
+{
+	ry_ssh_fail why;
+	(void)state;
+	assert_int_equal(connect_with_known_hosts("kh_revoked", &why), RY_EREFUSED);
+	assert_int_equal(why, RY_SSH_HOSTKEY_REVOKED);
+	if (!strstr(ry_error_last(), "@revoked") || !strstr(ry_error_last(), "kh_revoked line 2"))
+		fail_msg("%s", ry_error_last());
+}
+
+/* libssh2 1.10 reads a host field of 1-2 characters ("g1") as a hashed
+ * one and drops the line; OpenSSH accepts it. */
+static void test_ssh_hostkey__short_host_field_is_known(void **state)
+{
+	ry_ssh_fail why;
+	(void)state;
+	if (connect_with_known_hosts("kh_short", &why) != 0)
+		fail_msg("%s", ry_error_last());
+}
+
+/* OpenSSH asks first for the key types known_hosts holds for the host. */
+static void test_ssh_hostkey__known_only_by_ecdsa(void **state)
+{
+	ry_ssh_fail why;
+	(void)state;
+	if (connect_with_known_hosts("kh_ecdsa", &why) != 0)
+		fail_msg("%s", ry_error_last());
+}
+
 /* ---- a server that stops answering in the middle of key exchange ------- */
 
 static int tcp_to(int port)
@@ -348,6 +394,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ssh_auth__typing_does_not_eat_the_deadline),
 		cmocka_unit_test(test_ssh_threads__sessions_in_parallel),
 		cmocka_unit_test(test_ssh_handshake__cut_off_in_key_exchange),
+		cmocka_unit_test(test_ssh_hostkey__revoked_key_is_refused),
+		cmocka_unit_test(test_ssh_hostkey__short_host_field_is_known),
+		cmocka_unit_test(test_ssh_hostkey__known_only_by_ecdsa),
 	};
 	if (ry_sshconfig_load(&cfg, NULL) != 0)
 		fail_msg("ssh config: %s", ry_error_last());

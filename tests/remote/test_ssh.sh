@@ -1,6 +1,7 @@
 #!/bin/bash
 # Harness for tests/remote/test_ssh (C): a real sshd, an extra
-# passphrase-protected key, then the test binary given as $1.
+# passphrase-protected key, a second (ECDSA) host key and known_hosts files
+# for the host-key tests, then the test binary given as $1.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/sshd_lib.sh"
 rt_setup
@@ -8,6 +9,26 @@ ssh-keygen -q -t ed25519 -N 'correct horse' -C rt-enc -f "$HOME/.ssh/enc_key"
 cat "$HOME/.ssh/enc_key.pub" >> "$RT/authorized_keys"
 { printf 'Host enckey\n\tHostName 127.0.0.1\n\tPort %s\n\tIdentityFile ~/.ssh/enc_key\n' "$RT_PORT2"; cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
 mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
+# The sshd also offers an ECDSA host key (HostKey lines must come before
+# the Match blocks), so a host known only by that key can be tested.
+ssh-keygen -q -t ecdsa -b 256 -N '' -C rt-host-ecdsa -f "$RT/hostkey_ecdsa"
+chmod 600 "$RT/hostkey_ecdsa"
+sed -i "s|^HostKey $RT/hostkey\$|&\nHostKey $RT/hostkey_ecdsa|" "$RT/sshd_config"
+rt_stop
+rt_start
+kh_line=$(grep -F "[127.0.0.1]:$RT_PORT2 " "$HOME/.ssh/known_hosts")
+kh_key=${kh_line#* }
+# the key is right, and a later line revokes it
+{ echo "$kh_line"; echo "@revoked * $kh_key"; } > "$RT/kh_revoked"
+# a short host field, as for a host named g1: "*" is one character
+echo "* $kh_key" > "$RT/kh_short"
+# only the host's ECDSA key is known
+for _ in 1 2 3 4 5 6; do
+	k=$(ssh-keyscan -T 10 -t ecdsa -p "$RT_PORT2" 127.0.0.1 2>/dev/null)
+	[ -n "$k" ] && break
+done
+[ -n "$k" ] || { echo "Bail out! ssh-keyscan got no ECDSA key"; exit 1; }
+echo "$k" > "$RT/kh_ecdsa"
 chmod 777 "$RT_WORK"
-export RT_WORK RT_PORT2
+export RT RT_WORK RT_PORT2
 "$1"
