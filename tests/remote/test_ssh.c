@@ -276,6 +276,92 @@ static void test_ssh_hostkey__known_only_by_ecdsa(void **state)
 		fail_msg("%s", ry_error_last());
 }
 
+/* ---- errors that add context keep the reason, once ------------------- */
+
+/* A listener that answers like a web server and hangs up. */
+static void *http_server_main(void *arg)
+{
+	static const char reply[] = "HTTP/1.0 400 Bad Request\r\n\r\n";
+	int lfd = *(int *)arg, fd = accept(lfd, NULL, NULL);
+	char sink[256];
+	if (fd < 0)
+		return NULL;
+	if (write(fd, reply, sizeof reply - 1) < 0 || read(fd, sink, sizeof sink) < 0) {
+		/* the client may hang up first: nothing to do */
+	}
+	close(fd);
+	return NULL;
+}
+
+static int listen_any(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void test_ssh_errors__not_an_ssh_server_keeps_the_reason(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	ry_ssh *s = NULL;
+	ry_ssh_options o = RY_SSH_OPTIONS_INIT;
+	pthread_t t;
+	int port, lfd = listen_any(&port);
+	char *text = ry_xasprintf("Host web\n\tHostName 127.0.0.1\n\tPort %d\n", port);
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, http_server_main, &lfd), 0);
+	assert_int_equal(ry_sshconfig_parse(&c, text, "test"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "web", &h), 0);
+	o.timeout_ms = 3000;
+	assert_int_not_equal(ry_ssh_connect(&s, h, &o, NULL), 0);
+	if (!strstr(ry_error_last(), "the ssh handshake failed: ") || count_of(ry_error_last(), "@web") != 1 ||
+	    !strstr(ry_error_last(), "(is it an ssh server?)"))
+		fail_msg("%s", ry_error_last());
+	pthread_join(t, NULL);
+	close(lfd);
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+	free(text);
+}
+
+static void test_ssh_errors__jump_host_named_once(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	ry_ssh *s = NULL;
+	ry_ssh_options o = RY_SSH_OPTIONS_INIT;
+	int port, lfd = listen_any(&port);
+	char *text;
+	(void)state;
+	close(lfd); /* nothing listens there now: the jump host refuses */
+	text = ry_xasprintf("Host inner\n\tHostName 127.0.0.1\n\tProxyJump hop\nHost hop\n\tHostName 127.0.0.1\n"
+	                    "\tPort %d\n", port);
+	assert_int_equal(ry_sshconfig_parse(&c, text, "test"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "inner", &h), 0);
+	o.config = c;
+	assert_int_not_equal(ry_ssh_connect(&s, h, &o, NULL), 0);
+	if (count_of(ry_error_last(), "via jump host hop") != 1 || !strstr(ry_error_last(), "connection refused"))
+		fail_msg("%s", ry_error_last());
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+	free(text);
+}
+
 /* ---- a server that stops answering in the middle of key exchange ------- */
 
 static int tcp_to(int port)
@@ -397,6 +483,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ssh_hostkey__revoked_key_is_refused),
 		cmocka_unit_test(test_ssh_hostkey__short_host_field_is_known),
 		cmocka_unit_test(test_ssh_hostkey__known_only_by_ecdsa),
+		cmocka_unit_test(test_ssh_errors__not_an_ssh_server_keeps_the_reason),
+		cmocka_unit_test(test_ssh_errors__jump_host_named_once),
 	};
 	if (ry_sshconfig_load(&cfg, NULL) != 0)
 		fail_msg("ssh config: %s", ry_error_last());
