@@ -676,33 +676,69 @@ static bool key_is_rsa(const char *priv)
 	return rsa;
 }
 
-static int try_agent(ry_ssh *s, const char *user, bool *ok, int *tried)
+/* The base64 key field of priv's .pub file, to recognise the same key in
+ * the agent; NULL without a readable .pub.  Caller frees. */
+static char *pub_b64(const char *priv)
+{
+	char *pub = ry_xasprintf("%s.pub", priv), *t = slurp_small(pub, 16384), *save = NULL, *k = NULL;
+	free(pub);
+	if (t && strtok_r(t, " \t\r\n", &save) && (k = strtok_r(NULL, " \t\r\n", &save)))
+		k = ry_xstrdup(k);
+	free(t);
+	return k;
+}
+
+/* $SSH_AUTH_SOCK's agent with its identities listed, or NULL: a dead agent
+ * socket is no reason to fail, the key files are tried next. */
+static LIBSSH2_AGENT *agent_open(ry_ssh *s)
 {
 	LIBSSH2_AGENT *agent;
-	struct libssh2_agent_publickey *id = NULL, *prev = NULL;
-	int rc = 0;
-	*ok = false;
 	if (!getenv("SSH_AUTH_SOCK") || !*getenv("SSH_AUTH_SOCK"))
-		return 0;
-	agent = libssh2_agent_init(s->sess);
-	if (!agent)
-		return 0;
+		return NULL;
+	if (!(agent = libssh2_agent_init(s->sess)))
+		return NULL;
 	if (libssh2_agent_connect(agent) != 0 || libssh2_agent_list_identities(agent) != 0) {
 		libssh2_agent_free(agent);
-		return 0; /* a dead agent socket is no reason to fail: try the key files */
+		return NULL;
 	}
+	return agent;
+}
+
+static void agent_close(LIBSSH2_AGENT *agent)
+{
+	if (!agent)
+		return;
+	libssh2_agent_disconnect(agent);
+	libssh2_agent_free(agent);
+}
+
+/* Offer the agent's keys that are (listed) or are not (!listed) among
+ * pubs[0..npub), base64 key fields as in .pub files.  A server counts every
+ * offer against MaxAuthTries (6 by default), which is why the configured
+ * keys go first and IdentitiesOnly skips the others. */
+static int agent_try(ry_ssh *s, LIBSSH2_AGENT *agent, const char *user, char *const *pubs, size_t npub,
+                     bool listed, bool *ok, int *tried)
+{
+	struct libssh2_agent_publickey *id = NULL, *prev = NULL;
+	int rc = 0;
 	while (!*ok && libssh2_agent_get_identity(agent, &id, prev) == 0) {
+		ry_buf b64 = RY_BUF_INIT;
+		bool in = false;
 		int r;
+		prev = id;
+		ry_buf_base64(&b64, id->blob, id->blob_len, true);
+		for (size_t i = 0; i < npub; i++)
+			if (pubs[i] && !strcmp(pubs[i], ry_buf_cstr(&b64)))
+				in = true;
+		ry_buf_free(&b64);
+		if (in != listed)
+			continue;
 		(*tried)++;
 		while ((r = libssh2_agent_userauth(agent, user, id)) == LIBSSH2_ERROR_EAGAIN)
 			if ((rc = wait_io(s, "authenticating with ssh-agent")))
-				goto out;
+				return rc;
 		*ok = r == 0;
-		prev = id;
 	}
-out:
-	libssh2_agent_disconnect(agent);
-	libssh2_agent_free(agent);
 	return rc;
 }
 
@@ -728,6 +764,8 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 	bool ok = false, rsa_refused = false;
 	int rc = 0, agent_tried = 0;
 	ry_buf tried = RY_BUF_INIT;
+	LIBSSH2_AGENT *agent;
+	char **pubs;
 	unsigned ulen = (unsigned)strlen(h->user);
 
 	while (!(list = libssh2_userauth_list(s->sess, h->user, ulen)) &&
@@ -744,8 +782,19 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 		return ry_error_set(RY_ERROR, "%s accepts only '%s' authentication; runyard logs in with ssh keys: "
 		                    "enable PubkeyAuthentication on the host", s->label, list);
 	}
-	if (s->o.use_agent && (rc = try_agent(s, h->user, &ok, &agent_tried)))
-		return rc;
+	/* OpenSSH's order: the IdentityFile keys (the agent's copy when it
+	 * holds one), then the agent's other keys, unless IdentitiesOnly.
+	 * Without IdentityFile the agent goes before the default key files, so
+	 * an agent key spares a passphrase prompt. */
+	agent = s->o.use_agent ? agent_open(s) : NULL;
+	pubs = ry_xcalloc(h->nidentity + 1, sizeof *pubs);
+	for (size_t i = 0; i < h->nidentity; i++)
+		pubs[i] = pub_b64(h->identity[i]);
+	if (agent && (rc = agent_try(s, agent, h->user, pubs, h->nidentity, true, &ok, &agent_tried)))
+		goto done;
+	if (agent && !ok && !h->identity_explicit && !h->identities_only &&
+	    (rc = agent_try(s, agent, h->user, pubs, h->nidentity, false, &ok, &agent_tried)))
+		goto done;
 	for (size_t i = 0; !ok && i < h->nidentity; i++) {
 		const char *priv = h->identity[i];
 		char *pub = ry_xasprintf("%s.pub", priv);
@@ -778,10 +827,8 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 				break;
 		explicit_bzero(pass, sizeof pass);
 		free(pub);
-		if (rc) {
-			ry_buf_free(&tried);
-			return rc;
-		}
+		if (rc)
+			goto done;
 		if (r == 0) {
 			ok = true;
 			break;
@@ -797,14 +844,20 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 			rsa_refused = true;
 		if (r == LIBSSH2_ERROR_SOCKET_SEND || r == LIBSSH2_ERROR_SOCKET_RECV ||
 		    r == LIBSSH2_ERROR_SOCKET_DISCONNECT) {
-			ry_buf_free(&tried);
-			return sess_err(s, r, "authenticating");
+			rc = sess_err(s, r, "authenticating");
+			if (agent_tried >= 3)
+				/* the usual reason: every agent key counted against MaxAuthTries */
+				rc = ry_error_set(rc, "%s hung up after %d keys from ssh-agent, before %s was tried (sshd's "
+				                  "MaxAuthTries); add 'IdentitiesOnly yes' and the right IdentityFile for "
+				                  "this host to your ssh config", s->label, agent_tried, priv);
+			goto done;
 		}
 	}
-	if (ok) {
-		ry_buf_free(&tried);
-		return 0;
-	}
+	if (agent && !ok && h->identity_explicit && !h->identities_only &&
+	    (rc = agent_try(s, agent, h->user, pubs, h->nidentity, false, &ok, &agent_tried)))
+		goto done;
+	if (ok)
+		goto done;
 	s->fail = RY_SSH_AUTH;
 	if (rsa_refused)
 		rc = ry_error_set(RY_ERROR, "%s refused your RSA key: this build of libssh2 signs RSA keys with SHA-1 "
@@ -818,6 +871,9 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 		                  "(ssh-copy-id), or set IdentityFile/User for this host in your ssh config",
 		                  s->label, agent_tried ? "keys refused" : "not available",
 		                  tried.len ? ry_buf_cstr(&tried) : "none found");
+done:
+	agent_close(agent);
+	ry_strings_free(pubs, h->nidentity);
 	ry_buf_free(&tried);
 	return rc;
 }

@@ -17,9 +17,11 @@
  * RY_EREFUSED and a message that gives the SHA256 fingerprint and the
  * command to trust the host; nothing is ever accepted automatically.
  *
- * Authentication: the ssh-agent ($SSH_AUTH_SOCK) first, then each existing
- * IdentityFile in order.  An encrypted key is offered to the passphrase
- * callback; the passphrase is wiped after use and never stored.
+ * Authentication, in OpenSSH's order: with IdentityFile set, the agent's
+ * copies of those keys, then each existing IdentityFile in order, then the
+ * agent's other keys unless IdentitiesOnly; without it, the agent's keys,
+ * then the default key files.  An encrypted key is offered to the
+ * passphrase callback; the passphrase is wiped after use and never stored.
  */
 #ifndef RY_SSH_H
 #define RY_SSH_H

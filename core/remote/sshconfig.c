@@ -376,6 +376,7 @@ int ry_sshconfig_resolve(const ry_sshconfig *c, const char *name, ry_sshhost **o
 {
 	ry_sshhost *h = ry_xcalloc(1, sizeof *h);
 	const char *hostname = NULL, *user = NULL, *port = NULL, *jump = NULL, *khf = NULL, *cto = NULL;
+	const char *idonly = NULL;
 	const char **ids = NULL;
 	size_t nids = 0;
 
@@ -396,6 +397,7 @@ int ry_sshconfig_resolve(const ry_sshconfig *c, const char *name, ry_sshhost **o
 			else if (!strcmp(k, "proxyjump") && !jump) jump = v;
 			else if (!strcmp(k, "userknownhostsfile") && !khf) khf = v;
 			else if (!strcmp(k, "connecttimeout") && !cto) cto = v;
+			else if (!strcmp(k, "identitiesonly") && !idonly) idonly = v;
 			else if (!strcmp(k, "identityfile")) {
 				ids = ry_xrealloc(ids, (nids + 1) * sizeof *ids);
 				ids[nids++] = v;
@@ -448,6 +450,7 @@ int ry_sshconfig_resolve(const ry_sshconfig *c, const char *name, ry_sshhost **o
 		free(copy);
 	} else
 		h->known_hosts = ry_sshconfig_known_hosts_path();
+	h->identities_only = idonly && !strcasecmp(idonly, "yes");
 	if (cto)
 		h->connect_timeout = atoi(cto) > 0 ? atoi(cto) : 0;
 	*out = h;

@@ -1,7 +1,7 @@
 /*
  * The user's OpenSSH client config (~/.ssh/config), read the way ssh(1)
  * reads it for the options runyard needs: Host (patterns, `*`, `?`, `!`
- * negation), HostName, User, Port, IdentityFile, ProxyJump (one hop),
+ * negation), HostName, User, Port, IdentityFile, IdentitiesOnly, ProxyJump (one hop),
  * ConnectTimeout, UserKnownHostsFile and Include (globs, relative paths
  * taken from ~/.ssh).  For each option the first value obtained wins, as in
  * OpenSSH; IdentityFile values accumulate.  `Match` blocks are skipped.
@@ -31,6 +31,7 @@ typedef struct ry_sshhost {
 	                         ~/.ssh/id_ed25519, id_ecdsa, id_rsa (ed25519 first) */
 	size_t nidentity;
 	bool identity_explicit; /* identities came from the config */
+	bool identities_only; /* IdentitiesOnly yes: of the agent's keys, only those of `identity` */
 	char *proxy_jump;     /* "[user@]host[:port]" of the one jump host, or NULL */
 	char *known_hosts;    /* $RUNYARD_KNOWN_HOSTS, else UserKnownHostsFile, else ~/.ssh/known_hosts */
 	int connect_timeout;  /* ConnectTimeout seconds, 0 when unset */

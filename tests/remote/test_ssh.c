@@ -230,6 +230,37 @@ static void test_ssh_threads__sessions_in_parallel(void **state)
 	}
 }
 
+/* ---- the agent's many keys and IdentitiesOnly ------------------------ */
+
+static int connect_with_agent(const char *alias)
+{
+	char *sock = ry_xasprintf("%s/agent.sock", getenv("RT"));
+	ry_ssh_options o = RY_SSH_OPTIONS_INIT;
+	ry_ssh *s;
+	int rc;
+	setenv("SSH_AUTH_SOCK", sock, 1);
+	s = connect_alias(alias, &o, &rc, NULL);
+	unsetenv("SSH_AUTH_SOCK");
+	ry_ssh_close(s);
+	free(sock);
+	return rc;
+}
+
+/* 7 refused agent keys would use up sshd's 6 tries before the file key. */
+static void test_ssh_auth__identities_only_skips_the_agents_keys(void **state)
+{
+	(void)state;
+	if (connect_with_agent("onlyid") != 0)
+		fail_msg("%s", ry_error_last());
+}
+
+static void test_ssh_auth__identity_file_before_the_agents_other_keys(void **state)
+{
+	(void)state;
+	if (connect_with_agent("firstid") != 0)
+		fail_msg("%s", ry_error_last());
+}
+
 /* ---- host keys against known_hosts files the harness wrote ---------- */
 
 /* Connect to gpu2 checking its key against $RT/<file>. */
@@ -480,6 +511,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ssh_auth__typing_does_not_eat_the_deadline),
 		cmocka_unit_test(test_ssh_threads__sessions_in_parallel),
 		cmocka_unit_test(test_ssh_handshake__cut_off_in_key_exchange),
+		cmocka_unit_test(test_ssh_auth__identities_only_skips_the_agents_keys),
+		cmocka_unit_test(test_ssh_auth__identity_file_before_the_agents_other_keys),
 		cmocka_unit_test(test_ssh_hostkey__revoked_key_is_refused),
 		cmocka_unit_test(test_ssh_hostkey__short_host_field_is_known),
 		cmocka_unit_test(test_ssh_hostkey__known_only_by_ecdsa),

@@ -29,6 +29,23 @@ for _ in 1 2 3 4 5 6; do
 done
 [ -n "$k" ] || { echo "Bail out! ssh-keyscan got no ECDSA key"; exit 1; }
 echo "$k" > "$RT/kh_ecdsa"
+# An agent holding 7 keys the host does not accept (sshd's MaxAuthTries
+# is 6), for the IdentitiesOnly tests; the C test sets SSH_AUTH_SOCK only
+# around them.
+ssh-agent -D -a "$RT/agent.sock" >/dev/null 2>&1 &
+AGENT_PID=$!
+trap 'kill $AGENT_PID 2>/dev/null; rt_reap; rt_stop; rm -rf "$T_TMP"' EXIT
+for _ in $(seq 1 100); do [ -S "$RT/agent.sock" ] && break; sleep 0.05; done
+[ -S "$RT/agent.sock" ] || { echo "Bail out! ssh-agent did not start"; exit 1; }
+for i in 1 2 3 4 5 6 7; do
+	ssh-keygen -q -t ed25519 -N '' -C "rt-agent-$i" -f "$RT/agent_key$i"
+	SSH_AUTH_SOCK=$RT/agent.sock ssh-add -q "$RT/agent_key$i" 2>/dev/null ||
+		{ echo "Bail out! ssh-add failed"; exit 1; }
+done
+{ printf 'Host onlyid\n\tHostName 127.0.0.1\n\tPort %s\n\tIdentityFile ~/.ssh/id_ed25519\n\tIdentitiesOnly yes\n' "$RT_PORT2"
+  printf 'Host firstid\n\tHostName 127.0.0.1\n\tPort %s\n\tIdentityFile ~/.ssh/id_ed25519\n' "$RT_PORT2"
+  cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
+mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
 chmod 777 "$RT_WORK"
 export RT RT_WORK RT_PORT2
 "$1"

@@ -32,6 +32,21 @@ static void test_sshconfig_resolve__null_config_gives_defaults(void **state)
 	assert_int_equal(ry_sshconfig_resolve(NULL, "", &h), RY_EINVAL);
 }
 
+static void test_sshconfig_resolve__identities_only(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	(void)state;
+	assert_int_equal(ry_sshconfig_parse(&c, "Host a\n\tIdentitiesOnly YES\nHost *\n\tIdentitiesOnly no\n", "t"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "a", &h), 0);
+	assert_true(h->identities_only);
+	ry_sshhost_free(h);
+	assert_int_equal(ry_sshconfig_resolve(c, "b", &h), 0);
+	assert_false(h->identities_only);
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+}
+
 static void test_sshconfig_resolve__first_match_wins_and_wildcards_apply(void **state)
 {
 	ry_sshconfig *c;
@@ -218,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_sshconfig_resolve__first_match_wins_and_wildcards_apply),
 		cmocka_unit_test(test_sshconfig_parse__bad_port_and_multi_hop_refused),
 		cmocka_unit_test(test_sshconfig_load__include_globs_relative_to_dot_ssh),
+		cmocka_unit_test(test_sshconfig_resolve__identities_only),
 		cmocka_unit_test(test_sshconfig_parse_jump__forms),
 		cmocka_unit_test(test_sshconfig_match__patterns),
 		cmocka_unit_test(test_shell_quote__hostile_values_survive_sh),
