@@ -946,6 +946,14 @@ static int connect_session(ry_ssh **out, const ry_sshhost *h, const ry_ssh_optio
 	s->label = h->port == 22 ? ry_xasprintf("%s@%s", h->user, h->alias)
 	                         : ry_xasprintf("%s@%s:%d", h->user, h->alias, h->port);
 	arm(s, 0);
+	if (h->unsupported) {
+		/* Connecting without it would reach another machine, or none. */
+		*why = RY_SSH_PROTOCOL;
+		rc = ry_error_set(RY_EINVAL, "%s: your ssh config gives this host %s, which runyard does not run; "
+		                  "use ProxyJump for a jump host, or reach the host directly",
+		                  s->label, h->unsupported);
+		goto fail;
+	}
 	if (h->proxy_jump && depth == 0) {
 		rc = jump_open(h, o, &s->jump, &s->fd, why);
 	} else if (h->proxy_jump) {
@@ -986,7 +994,11 @@ fail:
 	{
 		char *msg = ry_xstrdup(ry_error_last());
 		ry_ssh_close(s);
-		ry_error_set(rc, "%s", msg);
+		if (h->unevaluated && !h->unsupported)
+			ry_error_set(rc, "%s (note: runyard does not evaluate %s in your ssh config; if it applies to "
+			             "this host, put its options in a Host block)", msg, h->unevaluated);
+		else
+			ry_error_set(rc, "%s", msg);
 		free(msg);
 	}
 	return rc;

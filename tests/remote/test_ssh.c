@@ -261,6 +261,26 @@ static void test_ssh_auth__identity_file_before_the_agents_other_keys(void **sta
 		fail_msg("%s", ry_error_last());
 }
 
+/* Without its ProxyCommand the connection would go elsewhere: refuse. */
+static void test_ssh_connect__proxycommand_host_is_refused_plainly(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	ry_ssh *s = NULL;
+	char *text = ry_xasprintf("Host pc\n\tHostName 127.0.0.1\n\tPort %s\n\tProxyCommand nc %%h %%p\n",
+	                          getenv("RT_PORT2"));
+	(void)state;
+	assert_int_equal(ry_sshconfig_parse(&c, text, "test"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "pc", &h), 0);
+	assert_int_equal(ry_ssh_connect(&s, h, NULL, NULL), RY_EINVAL);
+	assert_null(s);
+	if (!strstr(ry_error_last(), "@pc") || !strstr(ry_error_last(), "ProxyCommand 'nc %h %p'"))
+		fail_msg("%s", ry_error_last());
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+	free(text);
+}
+
 /* ---- host keys against known_hosts files the harness wrote ---------- */
 
 /* Connect to gpu2 checking its key against $RT/<file>. */
@@ -513,6 +533,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ssh_handshake__cut_off_in_key_exchange),
 		cmocka_unit_test(test_ssh_auth__identities_only_skips_the_agents_keys),
 		cmocka_unit_test(test_ssh_auth__identity_file_before_the_agents_other_keys),
+		cmocka_unit_test(test_ssh_connect__proxycommand_host_is_refused_plainly),
 		cmocka_unit_test(test_ssh_hostkey__revoked_key_is_refused),
 		cmocka_unit_test(test_ssh_hostkey__short_host_field_is_known),
 		cmocka_unit_test(test_ssh_hostkey__known_only_by_ecdsa),
