@@ -1068,6 +1068,7 @@ int ry_ssh_exec(ry_ssh *s, const char *cmd, const char *in, size_t inlen, ry_buf
 	size_t off = 0;
 	int rc = 0;
 	char *sig = NULL;
+	ry_buf wrapped = RY_BUF_INIT;
 
 	*exit_status = -1;
 	arm(s, timeout_ms);
@@ -1077,7 +1078,10 @@ int ry_ssh_exec(ry_ssh *s, const char *cmd, const char *in, size_t inlen, ry_buf
 			return rc;
 	if (!ch)
 		return sess_err(s, libssh2_session_last_errno(s->sess), "opening a channel");
-	while ((rc = libssh2_channel_exec(ch, cmd)) == LIBSSH2_ERROR_EAGAIN)
+	/* The user's login shell runs what we send: whatever it is, it only
+	 * hands cmd to sh (csh and tcsh would choke on ! and newlines). */
+	ry_shell_wrap_for_login_shell(&wrapped, cmd);
+	while ((rc = libssh2_channel_exec(ch, ry_buf_cstr(&wrapped))) == LIBSSH2_ERROR_EAGAIN)
 		if ((rc = wait_io(s, "starting a remote command")))
 			goto out;
 	if (rc) {
@@ -1138,6 +1142,7 @@ int ry_ssh_exec(ry_ssh *s, const char *cmd, const char *in, size_t inlen, ry_buf
 	}
 out:
 	channel_free(s, ch);
+	ry_buf_free(&wrapped);
 	return rc;
 }
 

@@ -90,7 +90,9 @@ void ry_ssh_close(ry_ssh *s);
 /* Why the last failed operation on s failed (RY_SSH_OK if it did not). */
 ry_ssh_fail ry_ssh_last_fail(const ry_ssh *s);
 
-/* Run `cmd` through the remote user's shell.  stdin_data (may be NULL) is
+/* Run `cmd`, a POSIX sh command line, with sh on the host, whatever the
+ * user's login shell (it only runs `exec sh -c ...`: see
+ * ry_shell_wrap_for_login_shell).  stdin_data (may be NULL) is
  * written to its standard input, which is then closed.  Output is appended
  * to out / err (either may be NULL to discard; each capped at 64 MiB).
  * *exit_status gets the exit code (or 128+signal, or -1 if the server sent

@@ -281,6 +281,27 @@ static void test_ssh_connect__proxycommand_host_is_refused_plainly(void **state)
 	free(text);
 }
 
+/* tcsh reads ! and newlines inside single quotes ("Unmatched '''."). */
+static void test_ssh_exec__tcsh_login_shell(void **state)
+{
+	ry_ssh_options o = RY_SSH_OPTIONS_INIT;
+	ry_buf out = RY_BUF_INIT;
+	int rc, status;
+	ry_ssh *s;
+	(void)state;
+	if (!getenv("RT_TCSH_USER") || !*getenv("RT_TCSH_USER"))
+		skip(); /* no tcsh here: apt-get install tcsh */
+	s = connect_alias("tcshbox", &o, &rc, NULL);
+	if (rc)
+		fail_msg("%s", ry_error_last());
+	assert_int_equal(ry_ssh_exec(s, "cat; printf '%s|' 'a!b' \"it's\" \"$0\"\necho \"${SHELL##*/}\"; exit 4",
+	                             "in\n", 3, &out, NULL, &status, 0), 0);
+	assert_string_equal(ry_buf_cstr(&out), "in\na!b|it's|sh|tcsh\n");
+	assert_int_equal(status, 4);
+	ry_buf_free(&out);
+	ry_ssh_close(s);
+}
+
 /* ---- host keys against known_hosts files the harness wrote ---------- */
 
 /* Connect to gpu2 checking its key against $RT/<file>. */
@@ -534,6 +555,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ssh_auth__identities_only_skips_the_agents_keys),
 		cmocka_unit_test(test_ssh_auth__identity_file_before_the_agents_other_keys),
 		cmocka_unit_test(test_ssh_connect__proxycommand_host_is_refused_plainly),
+		cmocka_unit_test(test_ssh_exec__tcsh_login_shell),
 		cmocka_unit_test(test_ssh_hostkey__revoked_key_is_refused),
 		cmocka_unit_test(test_ssh_hostkey__short_host_field_is_known),
 		cmocka_unit_test(test_ssh_hostkey__known_only_by_ecdsa),

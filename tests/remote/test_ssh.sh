@@ -46,6 +46,22 @@ done
   printf 'Host firstid\n\tHostName 127.0.0.1\n\tPort %s\n\tIdentityFile ~/.ssh/id_ed25519\n' "$RT_PORT2"
   cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
 mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
+# A user whose login shell is tcsh, when tcsh is installed (apt-get install
+# tcsh): every remote command must still run under sh.
+RT_TCSH_USER=
+if command -v tcsh >/dev/null; then
+	RT_TCSH_USER=runyardtcsh
+	id "$RT_TCSH_USER" >/dev/null 2>&1 || useradd -m -p '*' -s "$(command -v tcsh)" "$RT_TCSH_USER" 2>/dev/null ||
+		RT_TCSH_USER=
+fi
+if [ -n "$RT_TCSH_USER" ]; then
+	sed -i "s|^AllowUsers .*|& $RT_TCSH_USER|" "$RT/sshd_config"
+	rt_stop
+	rt_start
+	{ printf 'Host tcshbox\n\tHostName 127.0.0.1\n\tPort %s\n\tUser %s\n' "$RT_PORT2" "$RT_TCSH_USER"
+	  cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new"
+	mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
+fi
 chmod 777 "$RT_WORK"
-export RT RT_WORK RT_PORT2
+export RT RT_WORK RT_PORT2 RT_TCSH_USER
 "$1"

@@ -311,6 +311,56 @@ static void test_shell_quote__hostile_values_survive_sh(void **state)
 	ry_buf_free(&b);
 }
 
+/* What `SHELL -c CMD` prints: sshd runs the login shell just so. */
+static char *run_in(const char *shell, const char *cmd)
+{
+	ry_buf line = RY_BUF_INIT, got = RY_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *p;
+	ry_buf_printf(&line, "%s -c ", shell);
+	ry_shell_quote(&line, cmd);
+	ry_buf_puts(&line, " 2>&1");
+	p = popen(ry_buf_cstr(&line), "r");
+	assert_non_null(p);
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		ry_buf_put(&got, chunk, n);
+	pclose(p);
+	ry_buf_free(&line);
+	return ry_buf_detach(&got);
+}
+
+/* csh and tcsh expand ! and reject newlines even in single quotes
+ * ("Unmatched '''."); every login shell must hand the command to sh as is. */
+static void test_shell_wrap__any_login_shell_runs_the_sh_command(void **state)
+{
+	static const char *const shells[] = { "/bin/sh", "bash", "tcsh", "csh", "zsh", "fish" };
+	const char *cmd = "printf '%s|' 'a!b' \"it's\" '$(x)' \"`echo \\\\c`\" 'tab\there' '\xc3\xa9'; echo\n"
+	                  "sh -c 'echo \"$1\"; exit 3' sh \"two\nlines !!\"\n";
+	ry_buf w = RY_BUF_INIT;
+	char *want = run_in("/bin/sh", cmd);
+	int tried = 0;
+	(void)state;
+	ry_shell_wrap_for_login_shell(&w, cmd);
+	assert_null(strchr(ry_buf_cstr(&w), '\n'));
+	assert_null(strchr(ry_buf_cstr(&w), '!'));
+	for (size_t i = 0; i < sizeof shells / sizeof shells[0]; i++) {
+		char *probe = ry_xasprintf("command -v %s >/dev/null 2>&1", shells[i]), *got;
+		int have = system(probe) == 0;
+		free(probe);
+		if (!have)
+			continue;
+		got = run_in(shells[i], ry_buf_cstr(&w));
+		if (strcmp(got, want))
+			fail_msg("%s printed [%s], sh printed [%s]", shells[i], got, want);
+		free(got);
+		tried++;
+	}
+	assert_true(tried >= 1);
+	free(want);
+	ry_buf_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_sshconfig_parse_jump__forms),
 		cmocka_unit_test(test_sshconfig_match__patterns),
 		cmocka_unit_test(test_shell_quote__hostile_values_survive_sh),
+		cmocka_unit_test(test_shell_wrap__any_login_shell_runs_the_sh_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
