@@ -13,7 +13,12 @@ static _Thread_local int last_code;
 
 int ry_error_vset(int code, const char *fmt, va_list ap)
 {
-	vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+	char msg[sizeof last_msg];
+	/* Format aside, then copy: a caller adding context passes
+	 * ry_error_last() itself as an argument, and formatting a buffer into
+	 * itself is undefined (glibc repeats the prefix or loses the text). */
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	memcpy(last_msg, msg, sizeof msg);
 	last_code = code;
 	return code;
 }

@@ -27,7 +27,8 @@ enum {
 	RY_ESTALE = -11,    /* changed meanwhile by another process: e.g. a run already settled (exit 1) */
 };
 
-/* Record an error; returns code so callers can `return ry_error_set(...)`. */
+/* Record an error; returns code so callers can `return ry_error_set(...)`.
+ * ry_error_last() may be one of the arguments, to add context to it. */
 int ry_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int ry_error_vset(int code, const char *fmt, va_list ap);
 

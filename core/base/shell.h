@@ -25,4 +25,13 @@ char *ry_shell_quote_dup(const char *s);
 /* Append argv[0..argc) as space-separated quoted words. */
 void ry_shell_quote_argv(ry_buf *b, int argc, char *const *argv);
 
+/* Append a command line that any login shell (sh, bash, zsh, csh, tcsh,
+ * fish) turns into `sh -c CMD`, CMD being a POSIX sh command line: csh
+ * and tcsh expand `!` and refuse newlines even inside single quotes, so
+ * those bytes (and every other one sh would see specially in double
+ * quotes, controls and non-ASCII) travel as printf %b octal escapes:
+ * `exec sh -c 'eval "$(printf %b "...\0047...")"'`.  Trailing newlines of
+ * CMD are dropped, which does not change what it runs. */
+void ry_shell_wrap_for_login_shell(ry_buf *b, const char *cmd);
+
 #endif

@@ -68,6 +68,7 @@ const char *ry_ssh_fail_name(ry_ssh_fail f)
 	case RY_SSH_AUTH: return "auth";
 	case RY_SSH_PROTOCOL: return "protocol";
 	case RY_SSH_CANCELLED: return "cancelled";
+	case RY_SSH_HOSTKEY_REVOKED: return "revoked host key";
 	}
 	return "error";
 }
@@ -418,61 +419,167 @@ static const char *key_type_name(int type)
 	}
 }
 
-static int known_type_bit(int type)
+/* The known_hosts key bit for a key type name, for a hashed line. */
+static int known_type_bit_name(const char *t)
 {
-	switch (type) {
-	case LIBSSH2_HOSTKEY_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
-	case LIBSSH2_HOSTKEY_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-	case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
-	case LIBSSH2_HOSTKEY_TYPE_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519;
-	default: return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
-	}
+	if (!strcmp(t, "ssh-rsa")) return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
+	if (!strcmp(t, "ssh-dss")) return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
+	if (!strcmp(t, "ecdsa-sha2-nistp256")) return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
+	if (!strcmp(t, "ecdsa-sha2-nistp384")) return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
+	if (!strcmp(t, "ecdsa-sha2-nistp521")) return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
+	if (!strcmp(t, "ssh-ed25519")) return LIBSSH2_KNOWNHOST_KEY_ED25519;
+	return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
 }
 
-/* Read known_hosts line by line: libssh2_knownhost_readfile stops at the
- * first line it cannot parse (a cert-authority or security-key line), which
- * would silently hide every entry after it. */
-static void load_known_hosts(LIBSSH2_KNOWNHOSTS *kh, const char *path)
+/* The name known_hosts records a host under: "host", or "[host]:port"
+ * off port 22 (OpenSSH's put_host_port).  Caller frees. */
+static char *known_name(const ry_sshhost *h)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
+	return h->port == 22 ? ry_xstrdup(h->hostname) : ry_xasprintf("[%s]:%d", h->hostname, h->port);
+}
+
+/* Does a known_hosts host field name `name`?  Plain fields are OpenSSH
+ * pattern lists, matched here: libssh2 1.10 drops plain entries whose name
+ * is shorter than 3 characters, so "g1" would never be known.  A hashed
+ * field (|1|salt|hash) needs HMAC-SHA1, which libssh2 has: the line goes
+ * into a one-line libssh2 list and is checked against its own key, so a
+ * match says only that the name matched. */
+static bool known_field_matches(LIBSSH2_SESSION *sess, const char *field, const char *type, const char *b64,
+                                const char *name)
+{
+	bool any = false;
+	if (!strncmp(field, "|1|", 3)) {
+		LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(sess);
+		char *line = ry_xasprintf("%s %s %s\n", field, type, b64);
+		int bit = known_type_bit_name(type);
+		if (kh && bit != LIBSSH2_KNOWNHOST_KEY_UNKNOWN &&
+		    libssh2_knownhost_readline(kh, line, strlen(line), LIBSSH2_KNOWNHOST_FILE_OPENSSH) == 0)
+			any = libssh2_knownhost_checkp(kh, name, -1, b64, strlen(b64), LIBSSH2_KNOWNHOST_TYPE_PLAIN |
+			                               LIBSSH2_KNOWNHOST_KEYENC_BASE64 | bit, NULL) ==
+			      LIBSSH2_KNOWNHOST_CHECK_MATCH;
+		if (kh)
+			libssh2_knownhost_free(kh);
+		free(line);
+		return any;
+	}
+	{
+		char *copy = ry_xstrdup(field), *save = NULL;
+		for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+			if (p[0] == '!') {
+				if (ry_sshconfig_match(p + 1, name)) {
+					any = false; /* a negated pattern vetoes the line, as in OpenSSH */
+					break;
+				}
+			} else if (ry_sshconfig_match(p, name)) {
+				any = true;
+			}
+		}
+		free(copy);
+	}
+	return any;
+}
+
+enum known_verdict { KNOWN_NOTFOUND, KNOWN_MATCH, KNOWN_MISMATCH, KNOWN_REVOKED };
+
+/* What known_hosts says about host h.  Read here line by line rather than
+ * with libssh2_knownhost_readfile, which stops at the first line it cannot
+ * parse (a cert-authority or security-key line) and ignores @revoked.
+ * With key_type NULL it only collects, in *types, the key types recorded for
+ * the host (comma-separated, file order, revoked keys left out), so the
+ * handshake can ask for one of them first, as OpenSSH does.  Otherwise it
+ * judges the server's key (type name and base64): a @revoked line with that
+ * key wins over everything, then a line with that key, then a line with
+ * another key of the same type (changed).  *line_out is the deciding line. */
+static enum known_verdict known_lookup(LIBSSH2_SESSION *sess, const ry_sshhost *h, const char *key_type,
+                                       const char *key_b64, ry_buf *types, int *line_out)
+{
+	FILE *f = fopen(h->known_hosts, "r");
+	char *line = NULL, *name = known_name(h);
 	size_t cap = 0;
-	ssize_t n;
-	if (!f)
-		return;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		if (line[0] == '#' || line[0] == '\n' || line[0] == '@')
+	int lineno = 0;
+	enum known_verdict v = KNOWN_NOTFOUND;
+
+	*line_out = 0;
+	while (f && getline(&line, &cap, f) > 0) {
+		char *save = NULL, *marker = NULL, *field, *type, *b64;
+		lineno++;
+		field = strtok_r(line, " \t\r\n", &save);
+		if (!field || field[0] == '#')
 			continue;
-		libssh2_knownhost_readline(kh, line, (size_t)n, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+		if (field[0] == '@') {
+			marker = field;
+			field = strtok_r(NULL, " \t\r\n", &save);
+		}
+		type = strtok_r(NULL, " \t\r\n", &save);
+		b64 = strtok_r(NULL, " \t\r\n", &save);
+		if (!field || !type || !b64)
+			continue;
+		if (marker && strcmp(marker, "@revoked"))
+			continue; /* @cert-authority: runyard does not use host certificates */
+		if (!known_field_matches(sess, field, type, b64, name))
+			continue;
+		if (!key_type) {
+			if (!marker && !strstr(ry_buf_cstr(types), type))
+				ry_buf_printf(types, "%s%s", types->len ? "," : "", type);
+			continue;
+		}
+		if (strcmp(type, key_type) || strcmp(b64, key_b64)) {
+			if (!marker && !strcmp(type, key_type) && v == KNOWN_NOTFOUND) {
+				v = KNOWN_MISMATCH;
+				*line_out = lineno;
+			}
+			continue;
+		}
+		if (marker) {
+			v = KNOWN_REVOKED;
+			*line_out = lineno;
+			break;
+		}
+		if (v != KNOWN_MATCH) {
+			v = KNOWN_MATCH;
+			*line_out = lineno;
+		}
 	}
 	free(line);
-	fclose(f);
+	free(name);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* The key type name at the start of an ssh key blob (string "ssh-ed25519",
+ * then the key).  Caller frees; NULL when the blob is malformed. */
+static char *blob_type(const unsigned char *k, size_t len)
+{
+	uint32_t n;
+	if (len < 4)
+		return NULL;
+	n = (uint32_t)k[0] << 24 | (uint32_t)k[1] << 16 | (uint32_t)k[2] << 8 | k[3];
+	if (n == 0 || n > 64 || n > len - 4)
+		return NULL;
+	return ry_xstrndup((const char *)k + 4, n);
 }
 
 static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 {
 	size_t len = 0;
-	int type = 0, check, rc = 0;
+	int type = 0, rc = 0, line = 0;
 	const char *key = libssh2_session_hostkey(s->sess, &len, &type);
 	const char *hash = libssh2_hostkey_hash(s->sess, LIBSSH2_HOSTKEY_HASH_SHA256);
-	LIBSSH2_KNOWNHOSTS *kh;
-	struct libssh2_knownhost *found = NULL;
-	ry_buf fp = RY_BUF_INIT, keyscan = RY_BUF_INIT;
+	enum known_verdict check;
+	char *tname;
+	ry_buf fp = RY_BUF_INIT, keyscan = RY_BUF_INIT, b64 = RY_BUF_INIT;
 
-	if (!key || !hash) {
+	if (!key || !hash || !(tname = blob_type((const unsigned char *)key, len))) {
 		s->fail = RY_SSH_PROTOCOL;
 		return ry_error_set(RY_ERROR, "%s: the server sent no host key", s->label);
 	}
 	ry_buf_puts(&fp, "SHA256:");
 	ry_buf_base64(&fp, hash, 32, false);
-	kh = libssh2_knownhost_init(s->sess);
-	load_known_hosts(kh, h->known_hosts);
-	check = libssh2_knownhost_checkp(kh, h->hostname, h->port, key, len,
-	                                 LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
-	                                 known_type_bit(type), &found);
-	libssh2_knownhost_free(kh);
+	ry_buf_base64(&b64, key, len, true);
+	check = known_lookup(s->sess, h, tname, ry_buf_cstr(&b64), NULL, &line);
+	free(tname);
+	ry_buf_free(&b64);
 	ry_buf_puts(&keyscan, "ssh-keyscan ");
 	if (h->port != 22)
 		ry_buf_printf(&keyscan, "-p %d ", h->port);
@@ -480,9 +587,17 @@ static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 	ry_buf_puts(&keyscan, " >> ");
 	ry_shell_quote_soft(&keyscan, h->known_hosts);
 	switch (check) {
-	case LIBSSH2_KNOWNHOST_CHECK_MATCH:
+	case KNOWN_MATCH:
 		break;
-	case LIBSSH2_KNOWNHOST_CHECK_MISMATCH: {
+	case KNOWN_REVOKED:
+		s->fail = RY_SSH_HOSTKEY_REVOKED;
+		rc = ry_error_set(RY_EREFUSED,
+		                  "%s presents a REVOKED host key: its %s key %s is marked @revoked in %s line %d, "
+		                  "so runyard refused to connect (as ssh does).  The host may be compromised or "
+		                  "impersonated; ask its admin for the current key",
+		                  s->label, key_type_name(type), ry_buf_cstr(&fp), h->known_hosts, line);
+		break;
+	case KNOWN_MISMATCH: {
 		char hostspec[300];
 		if (h->port != 22)
 			snprintf(hostspec, sizeof hostspec, "[%s]:%d", h->hostname, h->port);
@@ -499,7 +614,7 @@ static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 		                  h->known_hosts, ry_buf_cstr(&keyscan));
 		break;
 	}
-	case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
+	case KNOWN_NOTFOUND:
 		s->fail = RY_SSH_HOSTKEY_UNKNOWN;
 		rc = ry_error_set(RY_EREFUSED,
 		                  "%s is not a known host: its %s key %s is not in %s, and runyard never accepts "
@@ -507,11 +622,6 @@ static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 		                  "(or run 'ssh %s' once and answer yes), then try again",
 		                  s->label, key_type_name(type), ry_buf_cstr(&fp), h->known_hosts,
 		                  ry_buf_cstr(&keyscan), h->alias);
-		break;
-	default:
-		s->fail = RY_SSH_PROTOCOL;
-		rc = ry_error_set(RY_EREFUSED, "%s: cannot check the host key against %s; fix or recreate that file",
-		                  s->label, h->known_hosts);
 		break;
 	}
 	ry_buf_free(&fp);
@@ -566,33 +676,69 @@ static bool key_is_rsa(const char *priv)
 	return rsa;
 }
 
-static int try_agent(ry_ssh *s, const char *user, bool *ok, int *tried)
+/* The base64 key field of priv's .pub file, to recognise the same key in
+ * the agent; NULL without a readable .pub.  Caller frees. */
+static char *pub_b64(const char *priv)
+{
+	char *pub = ry_xasprintf("%s.pub", priv), *t = slurp_small(pub, 16384), *save = NULL, *k = NULL;
+	free(pub);
+	if (t && strtok_r(t, " \t\r\n", &save) && (k = strtok_r(NULL, " \t\r\n", &save)))
+		k = ry_xstrdup(k);
+	free(t);
+	return k;
+}
+
+/* $SSH_AUTH_SOCK's agent with its identities listed, or NULL: a dead agent
+ * socket is no reason to fail, the key files are tried next. */
+static LIBSSH2_AGENT *agent_open(ry_ssh *s)
 {
 	LIBSSH2_AGENT *agent;
-	struct libssh2_agent_publickey *id = NULL, *prev = NULL;
-	int rc = 0;
-	*ok = false;
 	if (!getenv("SSH_AUTH_SOCK") || !*getenv("SSH_AUTH_SOCK"))
-		return 0;
-	agent = libssh2_agent_init(s->sess);
-	if (!agent)
-		return 0;
+		return NULL;
+	if (!(agent = libssh2_agent_init(s->sess)))
+		return NULL;
 	if (libssh2_agent_connect(agent) != 0 || libssh2_agent_list_identities(agent) != 0) {
 		libssh2_agent_free(agent);
-		return 0; /* a dead agent socket is no reason to fail: try the key files */
+		return NULL;
 	}
+	return agent;
+}
+
+static void agent_close(LIBSSH2_AGENT *agent)
+{
+	if (!agent)
+		return;
+	libssh2_agent_disconnect(agent);
+	libssh2_agent_free(agent);
+}
+
+/* Offer the agent's keys that are (listed) or are not (!listed) among
+ * pubs[0..npub), base64 key fields as in .pub files.  A server counts every
+ * offer against MaxAuthTries (6 by default), which is why the configured
+ * keys go first and IdentitiesOnly skips the others. */
+static int agent_try(ry_ssh *s, LIBSSH2_AGENT *agent, const char *user, char *const *pubs, size_t npub,
+                     bool listed, bool *ok, int *tried)
+{
+	struct libssh2_agent_publickey *id = NULL, *prev = NULL;
+	int rc = 0;
 	while (!*ok && libssh2_agent_get_identity(agent, &id, prev) == 0) {
+		ry_buf b64 = RY_BUF_INIT;
+		bool in = false;
 		int r;
+		prev = id;
+		ry_buf_base64(&b64, id->blob, id->blob_len, true);
+		for (size_t i = 0; i < npub; i++)
+			if (pubs[i] && !strcmp(pubs[i], ry_buf_cstr(&b64)))
+				in = true;
+		ry_buf_free(&b64);
+		if (in != listed)
+			continue;
 		(*tried)++;
 		while ((r = libssh2_agent_userauth(agent, user, id)) == LIBSSH2_ERROR_EAGAIN)
 			if ((rc = wait_io(s, "authenticating with ssh-agent")))
-				goto out;
+				return rc;
 		*ok = r == 0;
-		prev = id;
 	}
-out:
-	libssh2_agent_disconnect(agent);
-	libssh2_agent_free(agent);
 	return rc;
 }
 
@@ -618,6 +764,8 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 	bool ok = false, rsa_refused = false;
 	int rc = 0, agent_tried = 0;
 	ry_buf tried = RY_BUF_INIT;
+	LIBSSH2_AGENT *agent;
+	char **pubs;
 	unsigned ulen = (unsigned)strlen(h->user);
 
 	while (!(list = libssh2_userauth_list(s->sess, h->user, ulen)) &&
@@ -634,8 +782,19 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 		return ry_error_set(RY_ERROR, "%s accepts only '%s' authentication; runyard logs in with ssh keys: "
 		                    "enable PubkeyAuthentication on the host", s->label, list);
 	}
-	if (s->o.use_agent && (rc = try_agent(s, h->user, &ok, &agent_tried)))
-		return rc;
+	/* OpenSSH's order: the IdentityFile keys (the agent's copy when it
+	 * holds one), then the agent's other keys, unless IdentitiesOnly.
+	 * Without IdentityFile the agent goes before the default key files, so
+	 * an agent key spares a passphrase prompt. */
+	agent = s->o.use_agent ? agent_open(s) : NULL;
+	pubs = ry_xcalloc(h->nidentity + 1, sizeof *pubs);
+	for (size_t i = 0; i < h->nidentity; i++)
+		pubs[i] = pub_b64(h->identity[i]);
+	if (agent && (rc = agent_try(s, agent, h->user, pubs, h->nidentity, true, &ok, &agent_tried)))
+		goto done;
+	if (agent && !ok && !h->identity_explicit && !h->identities_only &&
+	    (rc = agent_try(s, agent, h->user, pubs, h->nidentity, false, &ok, &agent_tried)))
+		goto done;
 	for (size_t i = 0; !ok && i < h->nidentity; i++) {
 		const char *priv = h->identity[i];
 		char *pub = ry_xasprintf("%s.pub", priv);
@@ -668,10 +827,8 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 				break;
 		explicit_bzero(pass, sizeof pass);
 		free(pub);
-		if (rc) {
-			ry_buf_free(&tried);
-			return rc;
-		}
+		if (rc)
+			goto done;
 		if (r == 0) {
 			ok = true;
 			break;
@@ -687,14 +844,20 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 			rsa_refused = true;
 		if (r == LIBSSH2_ERROR_SOCKET_SEND || r == LIBSSH2_ERROR_SOCKET_RECV ||
 		    r == LIBSSH2_ERROR_SOCKET_DISCONNECT) {
-			ry_buf_free(&tried);
-			return sess_err(s, r, "authenticating");
+			rc = sess_err(s, r, "authenticating");
+			if (agent_tried >= 3)
+				/* the usual reason: every agent key counted against MaxAuthTries */
+				rc = ry_error_set(rc, "%s hung up after %d keys from ssh-agent, before %s was tried (sshd's "
+				                  "MaxAuthTries); add 'IdentitiesOnly yes' and the right IdentityFile for "
+				                  "this host to your ssh config", s->label, agent_tried, priv);
+			goto done;
 		}
 	}
-	if (ok) {
-		ry_buf_free(&tried);
-		return 0;
-	}
+	if (agent && !ok && h->identity_explicit && !h->identities_only &&
+	    (rc = agent_try(s, agent, h->user, pubs, h->nidentity, false, &ok, &agent_tried)))
+		goto done;
+	if (ok)
+		goto done;
 	s->fail = RY_SSH_AUTH;
 	if (rsa_refused)
 		rc = ry_error_set(RY_ERROR, "%s refused your RSA key: this build of libssh2 signs RSA keys with SHA-1 "
@@ -708,31 +871,59 @@ static int authenticate(ry_ssh *s, const ry_sshhost *h)
 		                  "(ssh-copy-id), or set IdentityFile/User for this host in your ssh config",
 		                  s->label, agent_tried ? "keys refused" : "not available",
 		                  tried.len ? ry_buf_cstr(&tried) : "none found");
+done:
+	agent_close(agent);
+	ry_strings_free(pubs, h->nidentity);
 	ry_buf_free(&tried);
 	return rc;
 }
 
 /* ---- connect ----------------------------------------------------------- */
 
-/* OpenSSH's order, so the key type we most likely have in known_hosts is
- * negotiated first.  Only names this libssh2 supports are passed: 1.10
- * removes unknown ones with an overlapping memcpy. */
-static void set_hostkey_pref(LIBSSH2_SESSION *sess)
+/* The key type a host key algorithm signs with ("rsa-sha2-512" is an
+ * ssh-rsa key). */
+static const char *alg_key_type(const char *alg)
+{
+	return strncmp(alg, "rsa-sha2-", 9) ? alg : "ssh-rsa";
+}
+
+/* OpenSSH's order, with the types known_hosts holds for this host moved to
+ * the front (OpenSSH's order_hostkeyalgs): a host known only by its ECDSA
+ * key must not be asked for ed25519 first and then refused as unknown.
+ * Only names this libssh2 supports are passed: 1.10 removes unknown ones
+ * with an overlapping memcpy. */
+static void set_hostkey_pref(LIBSSH2_SESSION *sess, const ry_sshhost *h)
 {
 	static const char *const want[] = { "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
 	                                    "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa" };
 	const char **algs = NULL;
-	int n = libssh2_session_supported_algs(sess, LIBSSH2_METHOD_HOSTKEY, &algs);
-	ry_buf b = RY_BUF_INIT;
-	for (size_t i = 0; n > 0 && i < sizeof want / sizeof want[0]; i++)
-		for (int j = 0; j < n; j++)
-			if (!strcmp(algs[j], want[i]))
-				ry_buf_printf(&b, "%s%s", b.len ? "," : "", want[i]);
+	int n = libssh2_session_supported_algs(sess, LIBSSH2_METHOD_HOSTKEY, &algs), line;
+	ry_buf b = RY_BUF_INIT, known = RY_BUF_INIT;
+	known_lookup(sess, h, NULL, NULL, &known, &line);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; n > 0 && i < sizeof want / sizeof want[0]; i++) {
+			bool is_known = false;
+			for (char *k = known.ptr, *e; k && *k; k = *e ? e + 1 : e) {
+				e = strchr(k, ',');
+				if (!e)
+					e = k + strlen(k);
+				if ((size_t)(e - k) == strlen(alg_key_type(want[i])) &&
+				    !strncmp(k, alg_key_type(want[i]), (size_t)(e - k)))
+					is_known = true;
+			}
+			if (is_known != (pass == 0))
+				continue;
+			for (int j = 0; j < n; j++)
+				if (!strcmp(algs[j], want[i]))
+					ry_buf_printf(&b, "%s%s", b.len ? "," : "", want[i]);
+		}
+	}
 	if (n > 0)
 		libssh2_free(sess, algs);
 	if (b.len)
 		libssh2_session_method_pref(sess, LIBSSH2_METHOD_HOSTKEY, b.ptr);
 	ry_buf_free(&b);
+	ry_buf_free(&known);
 }
 
 static int connect_session(ry_ssh **out, const ry_sshhost *h, const ry_ssh_options *o, ry_ssh_fail *why,
@@ -755,6 +946,14 @@ static int connect_session(ry_ssh **out, const ry_sshhost *h, const ry_ssh_optio
 	s->label = h->port == 22 ? ry_xasprintf("%s@%s", h->user, h->alias)
 	                         : ry_xasprintf("%s@%s:%d", h->user, h->alias, h->port);
 	arm(s, 0);
+	if (h->unsupported) {
+		/* Connecting without it would reach another machine, or none. */
+		*why = RY_SSH_PROTOCOL;
+		rc = ry_error_set(RY_EINVAL, "%s: your ssh config gives this host %s, which runyard does not run; "
+		                  "use ProxyJump for a jump host, or reach the host directly",
+		                  s->label, h->unsupported);
+		goto fail;
+	}
 	if (h->proxy_jump && depth == 0) {
 		rc = jump_open(h, o, &s->jump, &s->fd, why);
 	} else if (h->proxy_jump) {
@@ -773,7 +972,7 @@ static int connect_session(ry_ssh **out, const ry_sshhost *h, const ry_ssh_optio
 		goto fail;
 	}
 	libssh2_session_set_blocking(s->sess, 0);
-	set_hostkey_pref(s->sess);
+	set_hostkey_pref(s->sess, h);
 	arm(s, 0);
 	while ((rc = libssh2_session_handshake(s->sess, s->fd)) == LIBSSH2_ERROR_EAGAIN)
 		if ((rc = wait_io(s, "the ssh handshake")))
@@ -795,7 +994,11 @@ fail:
 	{
 		char *msg = ry_xstrdup(ry_error_last());
 		ry_ssh_close(s);
-		ry_error_set(rc, "%s", msg);
+		if (h->unevaluated && !h->unsupported)
+			ry_error_set(rc, "%s (note: runyard does not evaluate %s in your ssh config; if it applies to "
+			             "this host, put its options in a Host block)", msg, h->unevaluated);
+		else
+			ry_error_set(rc, "%s", msg);
 		free(msg);
 	}
 	return rc;
@@ -865,6 +1068,7 @@ int ry_ssh_exec(ry_ssh *s, const char *cmd, const char *in, size_t inlen, ry_buf
 	size_t off = 0;
 	int rc = 0;
 	char *sig = NULL;
+	ry_buf wrapped = RY_BUF_INIT;
 
 	*exit_status = -1;
 	arm(s, timeout_ms);
@@ -874,7 +1078,10 @@ int ry_ssh_exec(ry_ssh *s, const char *cmd, const char *in, size_t inlen, ry_buf
 			return rc;
 	if (!ch)
 		return sess_err(s, libssh2_session_last_errno(s->sess), "opening a channel");
-	while ((rc = libssh2_channel_exec(ch, cmd)) == LIBSSH2_ERROR_EAGAIN)
+	/* The user's login shell runs what we send: whatever it is, it only
+	 * hands cmd to sh (csh and tcsh would choke on ! and newlines). */
+	ry_shell_wrap_for_login_shell(&wrapped, cmd);
+	while ((rc = libssh2_channel_exec(ch, ry_buf_cstr(&wrapped))) == LIBSSH2_ERROR_EAGAIN)
 		if ((rc = wait_io(s, "starting a remote command")))
 			goto out;
 	if (rc) {
@@ -935,6 +1142,7 @@ int ry_ssh_exec(ry_ssh *s, const char *cmd, const char *in, size_t inlen, ry_buf
 	}
 out:
 	channel_free(s, ch);
+	ry_buf_free(&wrapped);
 	return rc;
 }
 

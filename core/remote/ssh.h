@@ -17,9 +17,11 @@
  * RY_EREFUSED and a message that gives the SHA256 fingerprint and the
  * command to trust the host; nothing is ever accepted automatically.
  *
- * Authentication: the ssh-agent ($SSH_AUTH_SOCK) first, then each existing
- * IdentityFile in order.  An encrypted key is offered to the passphrase
- * callback; the passphrase is wiped after use and never stored.
+ * Authentication, in OpenSSH's order: with IdentityFile set, the agent's
+ * copies of those keys, then each existing IdentityFile in order, then the
+ * agent's other keys unless IdentitiesOnly; without it, the agent's keys,
+ * then the default key files.  An encrypted key is offered to the
+ * passphrase callback; the passphrase is wiped after use and never stored.
  */
 #ifndef RY_SSH_H
 #define RY_SSH_H
@@ -52,10 +54,12 @@ typedef enum ry_ssh_fail {
 	RY_SSH_AUTH,            /* no key was accepted */
 	RY_SSH_PROTOCOL,        /* handshake or channel failure */
 	RY_SSH_CANCELLED,
+	RY_SSH_HOSTKEY_REVOKED, /* host key marked @revoked in known_hosts */
 } ry_ssh_fail;
 
 /* "dns", "refused", "timeout", "network", "unknown host key",
- * "host key changed", "auth", "protocol", "cancelled" (static). */
+ * "host key changed", "auth", "protocol", "cancelled", "revoked host key"
+ * (static). */
 const char *ry_ssh_fail_name(ry_ssh_fail f);
 
 typedef struct ry_ssh_options {
@@ -86,7 +90,9 @@ void ry_ssh_close(ry_ssh *s);
 /* Why the last failed operation on s failed (RY_SSH_OK if it did not). */
 ry_ssh_fail ry_ssh_last_fail(const ry_ssh *s);
 
-/* Run `cmd` through the remote user's shell.  stdin_data (may be NULL) is
+/* Run `cmd`, a POSIX sh command line, with sh on the host, whatever the
+ * user's login shell (it only runs `exec sh -c ...`: see
+ * ry_shell_wrap_for_login_shell).  stdin_data (may be NULL) is
  * written to its standard input, which is then closed.  Output is appended
  * to out / err (either may be NULL to discard; each capped at 64 MiB).
  * *exit_status gets the exit code (or 128+signal, or -1 if the server sent

@@ -23,13 +23,15 @@
 
 struct opt {
 	char *key;   /* lower-case keyword */
-	char *value; /* arguments as written (trimmed) */
+	char *value; /* the argument, unquoted; for ProxyCommand the rest of the line */
+	char *where; /* "file:line", for messages */
 };
 
 struct block {
 	char **pat;  /* Host patterns; NULL list (npat 0) = applies to all */
 	size_t npat;
-	bool never;  /* a Match block: skipped */
+	bool never;  /* a Match block (or a Host line without patterns): skipped */
+	char *match; /* a skipped Match block: "Match ARGS at file:line", else NULL */
 	struct opt *o;
 	size_t no, cap;
 };
@@ -64,12 +66,27 @@ static struct block *new_block(ry_sshconfig *c)
 	return b;
 }
 
-static void add_opt(struct block *b, const char *key, const char *value)
+static void add_opt(struct block *b, const char *key, const char *value, const char *name, int lineno)
 {
 	b->o = ry_xgrow(b->o, &b->cap, b->no + 1, sizeof *b->o);
 	b->o[b->no].key = ry_xstrdup(key);
 	b->o[b->no].value = ry_xstrdup(value);
+	b->o[b->no].where = ry_xasprintf("%s:%d", name, lineno);
 	b->no++;
+}
+
+/* A block with the same Host patterns as b (or Match state), so options
+ * after an Include go back to the block the Include was written in, as
+ * OpenSSH restores its active state after an included file. */
+static void reopen_block(ry_sshconfig *c, size_t at)
+{
+	struct block *b = new_block(c), *was = &c->b[at];
+	b->never = was->never;
+	b->match = was->match ? ry_xstrdup(was->match) : NULL;
+	b->npat = was->npat;
+	b->pat = was->npat ? ry_xmalloc(was->npat * sizeof *b->pat) : NULL;
+	for (size_t i = 0; i < was->npat; i++)
+		b->pat[i] = ry_xstrdup(was->pat[i]);
 }
 
 static bool has_wildcard(const char *p)
@@ -203,16 +220,30 @@ static int parse_text(ry_sshconfig *c, const char *text, const char *name, int d
 				b->never = true;
 		} else if (!strcmp(key, "match")) {
 			struct block *b = new_block(c);
-			char *w = next_word(&s);
+			char *args = ry_xstrdup(s), *a = args, *w = next_word(&a);
 			/* "Match all" is the one form we can honour without evaluating
-			 * exec/user/localuser conditions. */
-			b->never = !(w && !strcasecmp(w, "all") && !next_word(&s));
+			 * exec/user/localuser conditions; the others are named when a
+			 * connection they may apply to fails. */
+			b->never = !(w && !strcasecmp(w, "all") && !next_word(&a));
+			if (b->never)
+				b->match = ry_xasprintf("'Match %s' at %s:%d", s, name, lineno);
+			free(args);
 		} else if (!strcmp(key, "include")) {
+			size_t nb = c->nb;
 			rc = include_files(c, s, name, lineno, depth);
+			if (!rc && c->nb != nb) {
+				if (nb > 0)
+					reopen_block(c, nb - 1);
+				else
+					new_block(c); /* back to options for every host */
+			}
 		} else {
+			/* Every option runyard reads takes one argument, quoted or
+			 * not (User "q" is q); ProxyCommand keeps the whole command. */
+			char *v = !strcmp(key, "proxycommand") ? s : next_word(&s);
 			if (c->nb == 0)
 				new_block(c); /* options before any Host apply to every host */
-			add_opt(&c->b[c->nb - 1], key, s);
+			add_opt(&c->b[c->nb - 1], key, v ? v : "", name, lineno);
 		}
 		free(line);
 		if (rc)
@@ -278,8 +309,10 @@ void ry_sshconfig_free(ry_sshconfig *c)
 		for (size_t j = 0; j < b->no; j++) {
 			free(b->o[j].key);
 			free(b->o[j].value);
+			free(b->o[j].where);
 		}
 		free(b->o);
+		free(b->match);
 	}
 	free(c->b);
 	ry_strings_free(c->hosts, c->nhosts);
@@ -318,6 +351,32 @@ bool ry_sshconfig_match(const char *pat, const char *s)
 		pat++;
 		s++;
 	}
+}
+
+/* Could a skipped Match block apply to name?  Only its host/originalhost
+ * criteria can be judged here (against the alias); anything else may. */
+static bool match_may_apply(const char *match, const char *name)
+{
+	const char *args = match + strlen("'Match ");
+	char *copy = ry_xstrndup(args, strcspn(args, "'")), *p = copy, *w;
+	bool may = true;
+	while (may && (w = next_word(&p))) {
+		char *list, *save = NULL;
+		bool any = false, veto = false;
+		if (strcasecmp(w, "host") && strcasecmp(w, "originalhost"))
+			continue;
+		if (!(list = next_word(&p)))
+			break;
+		for (char *pat = strtok_r(list, ",", &save); pat; pat = strtok_r(NULL, ",", &save)) {
+			if (pat[0] == '!')
+				veto |= ry_sshconfig_match(pat + 1, name);
+			else
+				any |= ry_sshconfig_match(pat, name);
+		}
+		may = any && !veto;
+	}
+	free(copy);
+	return may;
 }
 
 static bool block_matches(const struct block *b, const char *name)
@@ -376,6 +435,7 @@ int ry_sshconfig_resolve(const ry_sshconfig *c, const char *name, ry_sshhost **o
 {
 	ry_sshhost *h = ry_xcalloc(1, sizeof *h);
 	const char *hostname = NULL, *user = NULL, *port = NULL, *jump = NULL, *khf = NULL, *cto = NULL;
+	const char *idonly = NULL, *proxycmd = NULL, *proxycmd_at = NULL, *match = NULL;
 	const char **ids = NULL;
 	size_t nids = 0;
 
@@ -386,6 +446,8 @@ int ry_sshconfig_resolve(const ry_sshconfig *c, const char *name, ry_sshhost **o
 	}
 	for (size_t i = 0; c && i < c->nb; i++) {
 		const struct block *b = &c->b[i];
+		if (b->match && b->no && !match && match_may_apply(b->match, name))
+			match = b->match;
 		if (!block_matches(b, name))
 			continue;
 		for (size_t j = 0; j < b->no; j++) {
@@ -393,9 +455,14 @@ int ry_sshconfig_resolve(const ry_sshconfig *c, const char *name, ry_sshhost **o
 			if (!strcmp(k, "hostname") && !hostname) hostname = v;
 			else if (!strcmp(k, "user") && !user) user = v;
 			else if (!strcmp(k, "port") && !port) port = v;
-			else if (!strcmp(k, "proxyjump") && !jump) jump = v;
+			else if (!strcmp(k, "proxyjump") && !jump && !proxycmd) jump = v;
 			else if (!strcmp(k, "userknownhostsfile") && !khf) khf = v;
 			else if (!strcmp(k, "connecttimeout") && !cto) cto = v;
+			else if (!strcmp(k, "identitiesonly") && !idonly) idonly = v;
+			else if (!strcmp(k, "proxycommand") && !proxycmd && !jump) {
+				proxycmd = v;
+				proxycmd_at = b->o[j].where;
+			}
 			else if (!strcmp(k, "identityfile")) {
 				ids = ry_xrealloc(ids, (nids + 1) * sizeof *ids);
 				ids[nids++] = v;
@@ -448,6 +515,11 @@ int ry_sshconfig_resolve(const ry_sshconfig *c, const char *name, ry_sshhost **o
 		free(copy);
 	} else
 		h->known_hosts = ry_sshconfig_known_hosts_path();
+	h->identities_only = idonly && !strcasecmp(idonly, "yes");
+	if (proxycmd && strcasecmp(proxycmd, "none"))
+		h->unsupported = ry_xasprintf("ProxyCommand '%s' (%s)", proxycmd, proxycmd_at);
+	if (match)
+		h->unevaluated = ry_xstrdup(match);
 	if (cto)
 		h->connect_timeout = atoi(cto) > 0 ? atoi(cto) : 0;
 	*out = h;
@@ -464,6 +536,8 @@ void ry_sshhost_free(ry_sshhost *h)
 	ry_strings_free(h->identity, h->nidentity);
 	free(h->proxy_jump);
 	free(h->known_hosts);
+	free(h->unsupported);
+	free(h->unevaluated);
 	free(h);
 }
 

@@ -1,10 +1,14 @@
 /*
  * The user's OpenSSH client config (~/.ssh/config), read the way ssh(1)
  * reads it for the options runyard needs: Host (patterns, `*`, `?`, `!`
- * negation), HostName, User, Port, IdentityFile, ProxyJump (one hop),
+ * negation), HostName, User, Port, IdentityFile, IdentitiesOnly, ProxyJump (one hop),
  * ConnectTimeout, UserKnownHostsFile and Include (globs, relative paths
  * taken from ~/.ssh).  For each option the first value obtained wins, as in
- * OpenSSH; IdentityFile values accumulate.  `Match` blocks are skipped.
+ * OpenSSH; IdentityFile values accumulate.  Values may be "quoted".
+ * Options after an Include belong to the Host block the Include is in.
+ * `Match` blocks (but `Match all`) and ProxyCommand are not honoured: the
+ * resolved host says so (ry_sshhost.unevaluated, .unsupported), so a
+ * connection never silently goes where ssh would not.
  *
  * Environment: RUNYARD_SSH_CONFIG overrides the config path and
  * RUNYARD_KNOWN_HOSTS the known_hosts path (the tests use both); ~ means
@@ -31,9 +35,16 @@ typedef struct ry_sshhost {
 	                         ~/.ssh/id_ed25519, id_ecdsa, id_rsa (ed25519 first) */
 	size_t nidentity;
 	bool identity_explicit; /* identities came from the config */
+	bool identities_only; /* IdentitiesOnly yes: of the agent's keys, only those of `identity` */
 	char *proxy_jump;     /* "[user@]host[:port]" of the one jump host, or NULL */
 	char *known_hosts;    /* $RUNYARD_KNOWN_HOSTS, else UserKnownHostsFile, else ~/.ssh/known_hosts */
 	int connect_timeout;  /* ConnectTimeout seconds, 0 when unset */
+	char *unsupported;    /* an option this host needs that runyard cannot honour:
+	                         "ProxyCommand 'CMD' (file:line)"; NULL when none.
+	                         ry_ssh_connect refuses to connect, naming it */
+	char *unevaluated;    /* a Match block runyard skips that may apply to this host:
+	                         "'Match ARGS' at file:line"; NULL when none.  Named
+	                         when connecting fails, as a likely reason */
 } ry_sshhost;
 
 /* Load `path` (NULL: $RUNYARD_SSH_CONFIG, else ~/.ssh/config).  A missing

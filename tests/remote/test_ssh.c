@@ -230,6 +230,210 @@ static void test_ssh_threads__sessions_in_parallel(void **state)
 	}
 }
 
+/* ---- the agent's many keys and IdentitiesOnly ------------------------ */
+
+static int connect_with_agent(const char *alias)
+{
+	char *sock = ry_xasprintf("%s/agent.sock", getenv("RT"));
+	ry_ssh_options o = RY_SSH_OPTIONS_INIT;
+	ry_ssh *s;
+	int rc;
+	setenv("SSH_AUTH_SOCK", sock, 1);
+	s = connect_alias(alias, &o, &rc, NULL);
+	unsetenv("SSH_AUTH_SOCK");
+	ry_ssh_close(s);
+	free(sock);
+	return rc;
+}
+
+/* 7 refused agent keys would use up sshd's 6 tries before the file key. */
+static void test_ssh_auth__identities_only_skips_the_agents_keys(void **state)
+{
+	(void)state;
+	if (connect_with_agent("onlyid") != 0)
+		fail_msg("%s", ry_error_last());
+}
+
+static void test_ssh_auth__identity_file_before_the_agents_other_keys(void **state)
+{
+	(void)state;
+	if (connect_with_agent("firstid") != 0)
+		fail_msg("%s", ry_error_last());
+}
+
+/* Without its ProxyCommand the connection would go elsewhere: refuse. */
+static void test_ssh_connect__proxycommand_host_is_refused_plainly(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	ry_ssh *s = NULL;
+	char *text = ry_xasprintf("Host pc\n\tHostName 127.0.0.1\n\tPort %s\n\tProxyCommand nc %%h %%p\n",
+	                          getenv("RT_PORT2"));
+	(void)state;
+	assert_int_equal(ry_sshconfig_parse(&c, text, "test"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "pc", &h), 0);
+	assert_int_equal(ry_ssh_connect(&s, h, NULL, NULL), RY_EINVAL);
+	assert_null(s);
+	if (!strstr(ry_error_last(), "@pc") || !strstr(ry_error_last(), "ProxyCommand 'nc %h %p'"))
+		fail_msg("%s", ry_error_last());
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+	free(text);
+}
+
+/* tcsh reads ! and newlines inside single quotes ("Unmatched '''."). */
+static void test_ssh_exec__tcsh_login_shell(void **state)
+{
+	ry_ssh_options o = RY_SSH_OPTIONS_INIT;
+	ry_buf out = RY_BUF_INIT;
+	int rc, status;
+	ry_ssh *s;
+	(void)state;
+	if (!getenv("RT_TCSH_USER") || !*getenv("RT_TCSH_USER"))
+		skip(); /* no tcsh here: apt-get install tcsh */
+	s = connect_alias("tcshbox", &o, &rc, NULL);
+	if (rc)
+		fail_msg("%s", ry_error_last());
+	assert_int_equal(ry_ssh_exec(s, "cat; printf '%s|' 'a!b' \"it's\" \"$0\"\necho \"${SHELL##*/}\"; exit 4",
+	                             "in\n", 3, &out, NULL, &status, 0), 0);
+	assert_string_equal(ry_buf_cstr(&out), "in\na!b|it's|sh|tcsh\n");
+	assert_int_equal(status, 4);
+	ry_buf_free(&out);
+	ry_ssh_close(s);
+}
+
+/* ---- host keys against known_hosts files the harness wrote ---------- */
+
+/* Connect to gpu2 checking its key against $RT/<file>. */
+static int connect_with_known_hosts(const char *file, ry_ssh_fail *why)
+{
+	char *path = ry_xasprintf("%s/%s", getenv("RT"), file);
+	ry_ssh_options o = RY_SSH_OPTIONS_INIT;
+	ry_ssh *s;
+	int rc;
+	setenv("RUNYARD_KNOWN_HOSTS", path, 1);
+	s = connect_alias("gpu2", &o, &rc, why);
+	unsetenv("RUNYARD_KNOWN_HOSTS");
+	ry_ssh_close(s);
+	free(path);
+	return rc;
+}
+
+static void test_ssh_hostkey__revoked_key_is_refused(void **state)
+{
+	ry_ssh_fail why;
+	(void)state;
+	assert_int_equal(connect_with_known_hosts("kh_revoked", &why), RY_EREFUSED);
+	assert_int_equal(why, RY_SSH_HOSTKEY_REVOKED);
+	if (!strstr(ry_error_last(), "@revoked") || !strstr(ry_error_last(), "kh_revoked line 2"))
+		fail_msg("%s", ry_error_last());
+}
+
+/* libssh2 1.10 reads a host field of 1-2 characters ("g1") as a hashed
+ * one and drops the line; OpenSSH accepts it. */
+static void test_ssh_hostkey__short_host_field_is_known(void **state)
+{
+	ry_ssh_fail why;
+	(void)state;
+	if (connect_with_known_hosts("kh_short", &why) != 0)
+		fail_msg("%s", ry_error_last());
+}
+
+/* OpenSSH asks first for the key types known_hosts holds for the host. */
+static void test_ssh_hostkey__known_only_by_ecdsa(void **state)
+{
+	ry_ssh_fail why;
+	(void)state;
+	if (connect_with_known_hosts("kh_ecdsa", &why) != 0)
+		fail_msg("%s", ry_error_last());
+}
+
+/* ---- errors that add context keep the reason, once ------------------- */
+
+/* A listener that answers like a web server and hangs up. */
+static void *http_server_main(void *arg)
+{
+	static const char reply[] = "HTTP/1.0 400 Bad Request\r\n\r\n";
+	int lfd = *(int *)arg, fd = accept(lfd, NULL, NULL);
+	char sink[256];
+	if (fd < 0)
+		return NULL;
+	if (write(fd, reply, sizeof reply - 1) < 0 || read(fd, sink, sizeof sink) < 0) {
+		/* the client may hang up first: nothing to do */
+	}
+	close(fd);
+	return NULL;
+}
+
+static int listen_any(int *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void test_ssh_errors__not_an_ssh_server_keeps_the_reason(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	ry_ssh *s = NULL;
+	ry_ssh_options o = RY_SSH_OPTIONS_INIT;
+	pthread_t t;
+	int port, lfd = listen_any(&port);
+	char *text = ry_xasprintf("Host web\n\tHostName 127.0.0.1\n\tPort %d\n", port);
+	(void)state;
+	assert_int_equal(pthread_create(&t, NULL, http_server_main, &lfd), 0);
+	assert_int_equal(ry_sshconfig_parse(&c, text, "test"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "web", &h), 0);
+	o.timeout_ms = 3000;
+	assert_int_not_equal(ry_ssh_connect(&s, h, &o, NULL), 0);
+	if (!strstr(ry_error_last(), "the ssh handshake failed: ") || count_of(ry_error_last(), "@web") != 1 ||
+	    !strstr(ry_error_last(), "(is it an ssh server?)"))
+		fail_msg("%s", ry_error_last());
+	pthread_join(t, NULL);
+	close(lfd);
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+	free(text);
+}
+
+static void test_ssh_errors__jump_host_named_once(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	ry_ssh *s = NULL;
+	ry_ssh_options o = RY_SSH_OPTIONS_INIT;
+	int port, lfd = listen_any(&port);
+	char *text;
+	(void)state;
+	close(lfd); /* nothing listens there now: the jump host refuses */
+	text = ry_xasprintf("Host inner\n\tHostName 127.0.0.1\n\tProxyJump hop\nHost hop\n\tHostName 127.0.0.1\n"
+	                    "\tPort %d\n", port);
+	assert_int_equal(ry_sshconfig_parse(&c, text, "test"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "inner", &h), 0);
+	o.config = c;
+	assert_int_not_equal(ry_ssh_connect(&s, h, &o, NULL), 0);
+	if (count_of(ry_error_last(), "via jump host hop") != 1 || !strstr(ry_error_last(), "connection refused"))
+		fail_msg("%s", ry_error_last());
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+	free(text);
+}
+
 /* ---- a server that stops answering in the middle of key exchange ------- */
 
 static int tcp_to(int port)
@@ -348,6 +552,15 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ssh_auth__typing_does_not_eat_the_deadline),
 		cmocka_unit_test(test_ssh_threads__sessions_in_parallel),
 		cmocka_unit_test(test_ssh_handshake__cut_off_in_key_exchange),
+		cmocka_unit_test(test_ssh_auth__identities_only_skips_the_agents_keys),
+		cmocka_unit_test(test_ssh_auth__identity_file_before_the_agents_other_keys),
+		cmocka_unit_test(test_ssh_connect__proxycommand_host_is_refused_plainly),
+		cmocka_unit_test(test_ssh_exec__tcsh_login_shell),
+		cmocka_unit_test(test_ssh_hostkey__revoked_key_is_refused),
+		cmocka_unit_test(test_ssh_hostkey__short_host_field_is_known),
+		cmocka_unit_test(test_ssh_hostkey__known_only_by_ecdsa),
+		cmocka_unit_test(test_ssh_errors__not_an_ssh_server_keeps_the_reason),
+		cmocka_unit_test(test_ssh_errors__jump_host_named_once),
 	};
 	if (ry_sshconfig_load(&cfg, NULL) != 0)
 		fail_msg("ssh config: %s", ry_error_last());

@@ -32,6 +32,21 @@ static void test_sshconfig_resolve__null_config_gives_defaults(void **state)
 	assert_int_equal(ry_sshconfig_resolve(NULL, "", &h), RY_EINVAL);
 }
 
+static void test_sshconfig_resolve__identities_only(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	(void)state;
+	assert_int_equal(ry_sshconfig_parse(&c, "Host a\n\tIdentitiesOnly YES\nHost *\n\tIdentitiesOnly no\n", "t"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "a", &h), 0);
+	assert_true(h->identities_only);
+	ry_sshhost_free(h);
+	assert_int_equal(ry_sshconfig_resolve(c, "b", &h), 0);
+	assert_false(h->identities_only);
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+}
+
 static void test_sshconfig_resolve__first_match_wins_and_wildcards_apply(void **state)
 {
 	ry_sshconfig *c;
@@ -155,6 +170,91 @@ static void test_sshconfig_load__include_globs_relative_to_dot_ssh(void **state)
 	ry_test_rmdir(dir);
 }
 
+/* OpenSSH restores the Host block after an included file. */
+static void test_sshconfig_include__options_after_it_stay_in_their_block(void **state)
+{
+	char *dir = ry_test_tmpdir(), *ssh = ry_xasprintf("%s/.ssh", dir), *p;
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	(void)state;
+	setenv("HOME", dir, 1);
+	assert_int_equal(mkdir(ssh, 0700), 0);
+	p = ry_xasprintf("%s/inc.conf", ssh);
+	write_file(p, "Port 2200\nHost other\n  Port 1\n");
+	free(p);
+	assert_int_equal(ry_sshconfig_parse(&c, "Host a\n  Include inc.conf\n  User after\n"
+	                                        "Include inc.conf\nHostName everyone\n", "t"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "a", &h), 0);
+	assert_string_equal(h->user, "after");
+	assert_int_equal(h->port, 2200);
+	assert_string_equal(h->hostname, "everyone");
+	ry_sshhost_free(h);
+	assert_int_equal(ry_sshconfig_resolve(c, "other", &h), 0);
+	assert_string_not_equal(h->user, "after");
+	assert_int_equal(h->port, 1);
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+	free(ssh);
+	ry_test_rmdir(dir);
+}
+
+static void test_sshconfig_parse__quoted_values_lose_their_quotes(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	(void)state;
+	setenv("HOME", "/home/tester", 1);
+	assert_int_equal(ry_sshconfig_parse(&c, "Host \"q\"\n  User \"q\"\n  HostName=\"q.example\"\n"
+	                                        "  Port \"2222\"\n  IdentityFile \"~/my keys/id\"\n", "t"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "q", &h), 0);
+	assert_string_equal(h->user, "q");
+	assert_string_equal(h->hostname, "q.example");
+	assert_int_equal(h->port, 2222);
+	assert_string_equal(h->identity[0], "/home/tester/my keys/id");
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+}
+
+static void test_sshconfig_match__host_patterns_ignore_case(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	(void)state;
+	assert_int_equal(ry_sshconfig_parse(&c, "Host GPU1\n  Port 11\nHost gpu2\n  Port 12\n", "t"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "gpu1", &h), 0);
+	assert_int_equal(h->port, 11);
+	ry_sshhost_free(h);
+	assert_int_equal(ry_sshconfig_resolve(c, "GPU2", &h), 0);
+	assert_int_equal(h->port, 12);
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+}
+
+/* Not honoured, and never silently: the host says what it would need. */
+static void test_sshconfig_resolve__match_and_proxycommand_are_named(void **state)
+{
+	ry_sshconfig *c;
+	ry_sshhost *h;
+	(void)state;
+	assert_int_equal(ry_sshconfig_parse(&c, "Host viaproxy\n  ProxyCommand nc -X 5 %h %p\n"
+	                                        "Host noproxy\n  ProxyCommand none\n"
+	                                        "Match host other*\n  User o\n"
+	                                        "Match exec \"test -f /x\"\n  User m\n", "t"), 0);
+	assert_int_equal(ry_sshconfig_resolve(c, "viaproxy", &h), 0);
+	assert_non_null(h->unsupported);
+	assert_non_null(strstr(h->unsupported, "ProxyCommand 'nc -X 5 %h %p' (t:2)"));
+	assert_non_null(h->unevaluated);
+	assert_non_null(strstr(h->unevaluated, "'Match exec \"test -f /x\"' at t:7"));
+	ry_sshhost_free(h);
+	assert_int_equal(ry_sshconfig_resolve(c, "noproxy", &h), 0);
+	assert_null(h->unsupported);
+	ry_sshhost_free(h);
+	assert_int_equal(ry_sshconfig_resolve(c, "otherbox", &h), 0);
+	assert_non_null(strstr(h->unevaluated, "Match host other*"));
+	ry_sshhost_free(h);
+	ry_sshconfig_free(c);
+}
+
 static void test_sshconfig_parse_jump__forms(void **state)
 {
 	char *u, *h;
@@ -211,6 +311,56 @@ static void test_shell_quote__hostile_values_survive_sh(void **state)
 	ry_buf_free(&b);
 }
 
+/* What `SHELL -c CMD` prints: sshd runs the login shell just so. */
+static char *run_in(const char *shell, const char *cmd)
+{
+	ry_buf line = RY_BUF_INIT, got = RY_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *p;
+	ry_buf_printf(&line, "%s -c ", shell);
+	ry_shell_quote(&line, cmd);
+	ry_buf_puts(&line, " 2>&1");
+	p = popen(ry_buf_cstr(&line), "r");
+	assert_non_null(p);
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		ry_buf_put(&got, chunk, n);
+	pclose(p);
+	ry_buf_free(&line);
+	return ry_buf_detach(&got);
+}
+
+/* csh and tcsh expand ! and reject newlines even in single quotes
+ * ("Unmatched '''."); every login shell must hand the command to sh as is. */
+static void test_shell_wrap__any_login_shell_runs_the_sh_command(void **state)
+{
+	static const char *const shells[] = { "/bin/sh", "bash", "tcsh", "csh", "zsh", "fish" };
+	const char *cmd = "printf '%s|' 'a!b' \"it's\" '$(x)' \"`echo \\\\c`\" 'tab\there' '\xc3\xa9'; echo\n"
+	                  "sh -c 'echo \"$1\"; exit 3' sh \"two\nlines !!\"\n";
+	ry_buf w = RY_BUF_INIT;
+	char *want = run_in("/bin/sh", cmd);
+	int tried = 0;
+	(void)state;
+	ry_shell_wrap_for_login_shell(&w, cmd);
+	assert_null(strchr(ry_buf_cstr(&w), '\n'));
+	assert_null(strchr(ry_buf_cstr(&w), '!'));
+	for (size_t i = 0; i < sizeof shells / sizeof shells[0]; i++) {
+		char *probe = ry_xasprintf("command -v %s >/dev/null 2>&1", shells[i]), *got;
+		int have = system(probe) == 0;
+		free(probe);
+		if (!have)
+			continue;
+		got = run_in(shells[i], ry_buf_cstr(&w));
+		if (strcmp(got, want))
+			fail_msg("%s printed [%s], sh printed [%s]", shells[i], got, want);
+		free(got);
+		tried++;
+	}
+	assert_true(tried >= 1);
+	free(want);
+	ry_buf_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,9 +368,15 @@ int main(void)
 		cmocka_unit_test(test_sshconfig_resolve__first_match_wins_and_wildcards_apply),
 		cmocka_unit_test(test_sshconfig_parse__bad_port_and_multi_hop_refused),
 		cmocka_unit_test(test_sshconfig_load__include_globs_relative_to_dot_ssh),
+		cmocka_unit_test(test_sshconfig_resolve__identities_only),
+		cmocka_unit_test(test_sshconfig_include__options_after_it_stay_in_their_block),
+		cmocka_unit_test(test_sshconfig_parse__quoted_values_lose_their_quotes),
+		cmocka_unit_test(test_sshconfig_match__host_patterns_ignore_case),
+		cmocka_unit_test(test_sshconfig_resolve__match_and_proxycommand_are_named),
 		cmocka_unit_test(test_sshconfig_parse_jump__forms),
 		cmocka_unit_test(test_sshconfig_match__patterns),
 		cmocka_unit_test(test_shell_quote__hostile_values_survive_sh),
+		cmocka_unit_test(test_shell_wrap__any_login_shell_runs_the_sh_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
