@@ -72,7 +72,9 @@ expect_screen "Experiments" "q goes back to the runs"
 # A picker (the columns): a click selects an item, a second one toggles it.
 send C
 expect_status "Enter applies" "C opens the column picker"
-BEFORE=$(screen | sed -n 5p)
+# the picker's rows, not a half-drawn frame's: line 5 is an item
+picker_row() { BEFORE=$(screen | sed -n 5p); case $BEFORE in *'['?']'*) return 0;; esac; return 1; }
+wait_until picker_row
 click 10 5
 click 10 5
 toggled() { [ "$(screen | sed -n 5p | cut -c1-6)" != "$(echo "$BEFORE" | cut -c1-6)" ]; }
@@ -97,7 +99,9 @@ send Space Space
 expect_status "2 marked" "two runs are marked"
 send c
 expect_screen "compare" "c compares them"
-B=$(screen | sed -n 2p | sed -n 's/.* b \([^ ]*\) *$/\1/p')
+# the second run's name from the header row, once it is drawn
+run_b() { B=$(screen | sed -n 2p | sed -n 's/.* b \([^ ]*\) *$/\1/p'); [ -n "$B" ]; }
+wait_until run_b
 # Two runs at 120 columns: the label column, then 30 columns a run; b is
 # columns 54-83.
 click 71 3
