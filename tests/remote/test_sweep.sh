@@ -141,7 +141,11 @@ if command -v tmux >/dev/null 2>&1; then
 		fail ":sweep shows and marks a sweep's runs"
 	tmux -S "$SOCK" send-keys c
 	wait_screen "compare" && ok "c then compares them" || fail "c then compares them"
+	tui_pid=$(tmux -S "$SOCK" list-panes -a -F '#{pane_pid}' 2>/dev/null)
 	tmux -S "$SOCK" kill-server 2>/dev/null
+	# made sure of: a runyard outliving its terminal must not spin on
+	for i in $(seq 1 50); do kill -0 "$tui_pid" 2>/dev/null || break; sleep 0.1; done
+	[ -n "$tui_pid" ] && kill -KILL "$tui_pid" 2>/dev/null
 	ry queue cancel "$(sql "SELECT q.run_id FROM queue q JOIN runs r ON r.id = q.run_id WHERE r.status = 'queued' AND r.source = 'queue'")"
 	expect_rc 0 "the waiting run is taken out ($(sql "SELECT r.status || ' ' || r.source || ' ' || coalesce(r.notes, '') FROM runs r JOIN experiments e ON e.id = r.experiment_id WHERE e.name = 'sw3'"))"
 fi

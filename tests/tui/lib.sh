@@ -24,9 +24,24 @@ unset RUNYARD_DB RUNYARD_CONFIG NO_COLOR
 mkdir -p "$HOME"
 DB="$T_TMP/ws.db"
 
+# stop_server SOCK: a tmux server and what its panes run, made sure of:
+# a runyard that outlives its terminal (a sanitizer's exit-time leak check
+# can stall once the pty is gone) must not spin on after the test.  Each
+# pane's shell leads a process group that runyard is in.
+stop_server() {
+	local pids p i
+	[ -S "$1" ] || return 0
+	pids=$(tmux -S "$1" list-panes -a -F '#{pane_pid}' 2>/dev/null)
+	tmux -S "$1" kill-server 2>/dev/null
+	for p in $pids; do
+		for i in $(seq 1 50); do kill -0 -- -"$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL -- -"$p" 2>/dev/null
+	done
+	return 0
+}
 cleanup() {
 	for s in "$T_TMP"/tmux-*.sock; do
-		[ -S "$s" ] && tmux -S "$s" kill-server 2>/dev/null
+		stop_server "$s"
 	done
 	rm -rf "$T_TMP"
 }
@@ -50,7 +65,7 @@ seed() {
 # shell that records the terminal state after runyard exits.
 tui_start() {
 	local args=""
-	[ -S "$SOCK" ] && tmux -S "$SOCK" kill-server 2>/dev/null
+	stop_server "$SOCK"
 	T_STARTS=$((T_STARTS + 1))
 	SOCK="$T_TMP/tmux-$T_STARTS.sock"
 	for a in "$@"; do args="$args '$a'"; done
