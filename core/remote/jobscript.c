@@ -97,8 +97,10 @@ char *ry_jobscript_wrapper(const ry_jobscript_job *job)
 	ry_shell_quote(&b, watchdog_script);
 	ry_buf_puts(&b, "\n" PUT_FN MEMBERS_FN RY_LEASE_SH
 	                "cd \"$D/code/$SUB\" 2>/dev/null || cd \"$D/code\" || { put exit_code 127; exit 127; }\n"
+	                "# pid_start first: a pid is what says the job started, and whoever\n"
+	                "# reads it checks it against pid_start\n"
+	                "put pid_start \"$(cut -d' ' -f22 /proc/$$/stat 2>/dev/null)\"\n"
 	                "put pid $$\n"
-	                "cut -d' ' -f22 /proc/$$/stat > \"$D/pid_start\" 2>/dev/null\n"
 	                "lease_stamp \"$LD\" \"$RUN\" $$ \"$(cat \"$D/pid_start\" 2>/dev/null)\" \"$@\"\n"
 	                "# cancelled before it started (jobscript.h: cancel)\n"
 	                "if [ -e \"$D/cancel\" ]; then\n"

@@ -4,8 +4,9 @@
  *
  * The run directory D on the host holds the contract between them, files
  * written atomically (tmp + mv) by the wrapper or its watchdog:
- *   pid, pid_start  the wrapper's pid (the job's process group) and its
- *                   start time in ticks, written first
+ *   pid_start, pid  the wrapper's start time in ticks, then its pid (the
+ *                   job's process group): a pid means the job started, and
+ *                   its pid_start is there to check it against
  *   started         when the command started (Unix seconds)
  *   ended           when the host saw the command end: written by the
  *                   wrapper, or by the watchdog when the wrapper was killed
