@@ -359,14 +359,42 @@ static void entries_free(struct entry *e, size_t n)
 	free(e);
 }
 
-static bool allowed(const struct entry *e, const char *host)
+bool ry_queue_host_allowed(const char *hosts, const char *name)
 {
-	size_t l = strlen(host);
-	if (!strcmp(e->hosts, "any"))
+	size_t l = strlen(name);
+	if (!strcmp(hosts, "any"))
 		return true;
-	for (const char *p = e->hosts; *p; p += strcspn(p, ","), p += *p == ',')
-		if (strcspn(p, ",") == l && !strncmp(p, host, l))
+	for (const char *p = hosts; *p; p += strcspn(p, ","), p += *p == ',')
+		if (strcspn(p, ",") == l && !strncmp(p, name, l))
 			return true;
+	return false;
+}
+
+bool ry_queue_host_takes(const ry_host *h, const char *hosts, int gpus, int used, int *idx, ry_buf *why)
+{
+	size_t nfree = 0;
+	int *all;
+	if (!ry_queue_host_allowed(hosts, h->name))
+		return false;
+	if (h->probe_rc) {
+		if (why)
+			ry_buf_printf(why, "%s%s: unreachable", why->len ? "; " : "", h->name);
+		return false;
+	}
+	if (gpus <= 0)
+		return true;
+	all = ry_xcalloc(h->ngpus + 1, sizeof *all);
+	nfree = ry_host_free_gpus(h, all, h->ngpus);
+	if (nfree >= (size_t)(used + gpus)) {
+		for (int k = 0; idx && k < gpus; k++)
+			idx[k] = all[used + k];
+		free(all);
+		return true;
+	}
+	free(all);
+	if (why)
+		ry_buf_printf(why, "%s%s: %zu of %zu GPUs free", why->len ? "; " : "", h->name,
+		              nfree > (size_t)used ? nfree - (size_t)used : 0, h->ngpus);
 	return false;
 }
 
@@ -406,7 +434,7 @@ static ry_host *probe_hosts(ry_inventory *inv, const struct entry *e, size_t ne,
 	for (size_t i = 0; i < n; i++) {
 		bool used = false;
 		for (size_t k = 0; k < ne && !used; k++)
-			used = allowed(&e[k], all[i].name);
+			used = ry_queue_host_allowed(e[k].hosts, all[i].name);
 		if (used && !all[i].simulated) {
 			ry_host *c = ry_host_copy(&all[i]);
 			pr[(*np)++] = *c;
@@ -439,27 +467,11 @@ static int start_entry(ry_store *st, ry_inventory *inv, const struct entry *e, r
 	int rc;
 	for (size_t i = 0; i < np; i++) {
 		ry_host *h = &pr[i];
-		size_t nfree = 0;
-		int *idx;
 		ry_launch_spec spec = RY_LAUNCH_SPEC_INIT;
 		ry_launch_result res;
 		ry_codepack *pack = NULL;
-		if (!allowed(e, h->name))
+		if (!ry_queue_host_takes(h, e->hosts, e->gpus, used[i], NULL, &why))
 			continue;
-		if (h->probe_rc) {
-			ry_buf_printf(&why, "%s%s: unreachable", why.len ? "; " : "", h->name);
-			continue;
-		}
-		if (e->gpus > 0) {
-			idx = ry_xcalloc(h->ngpus + 1, sizeof *idx);
-			nfree = ry_host_free_gpus(h, idx, h->ngpus);
-			free(idx);
-			nfree = nfree > (size_t)used[i] ? nfree - (size_t)used[i] : 0;
-			if (nfree < (size_t)e->gpus) {
-				ry_buf_printf(&why, "%s%s: %zu of %zu GPUs free", why.len ? "; " : "", h->name, nfree, h->ngpus);
-				continue;
-			}
-		}
 		if (!r && (rc = ry_run_get(&r, st, e->run_id)))
 			break;
 		if ((rc = ry_codepack_open(&pack, e->pack, e->subdir, r->git_commit, r->git_branch, r->git_dirty > 0))) {

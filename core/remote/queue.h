@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "git/codepack.h"
 #include "remote/inventory.h"
 #include "remote/launch.h"
@@ -73,6 +74,18 @@ void ry_queue_items_free(ry_queue_item *items, size_t n);
 /* Take run_id out of the queue: it becomes killed, noted "cancelled while
  * queued".  RY_ENOTFOUND when it is not waiting (started, or not queued). */
 int ry_queue_cancel(ry_store *st, int64_t run_id);
+
+/* Whether host name is in hosts ("gpu2,gpu8", or "any"). */
+bool ry_queue_host_allowed(const char *hosts, const char *name);
+
+/* The placement rule a drain pass (and a sweep's plan) applies to one
+ * probed host h: whether it takes a run allowed on `hosts` needing `gpus`
+ * GPUs, on top of the `used` ones this pass already gave out there --
+ * allowed, reachable, and that many free GPUs (ry_host_free_gpus).  When
+ * it does and idx is not NULL, idx[0..gpus) are the GPUs it would give;
+ * when an allowed host does not and why is not NULL, why gets "HOST:
+ * unreachable" or "HOST: 0 of 2 GPUs free" ("; " between). */
+bool ry_queue_host_takes(const ry_host *h, const char *hosts, int gpus, int used, int *idx, ry_buf *why);
 
 typedef struct ry_queue_report {
 	int started;             /* runs started this pass */

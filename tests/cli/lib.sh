@@ -20,7 +20,7 @@ ry() {
 
 ok()   { T_COUNT=$((T_COUNT + 1)); echo "ok $T_COUNT - $1"; }
 fail() { T_COUNT=$((T_COUNT + 1)); T_FAILS=$((T_FAILS + 1)); echo "not ok $T_COUNT - $1"; \
-         echo "# status=$RC"; echo "# stdout:"; sed 's/^/#   /' "$T_TMP/out" | head -40; \
+         echo "# status=${RC-(no command run yet)}"; echo "# stdout:"; sed 's/^/#   /' "$T_TMP/out" | head -40; \
          echo "# stderr:"; sed 's/^/#   /' "$T_TMP/err" | head -20; }
 
 expect_rc()       { if [ "$RC" -eq "$1" ]; then ok "$2"; else fail "$2 (expected status $1)"; fi; }

@@ -211,3 +211,12 @@ wait_status() {
 # group_alive PGID: a live member of the process group is left (a zombie
 # is gone: where nothing reaps orphans, e.g. in a container, one may linger).
 group_alive() { ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'; }
+# json EXPR: EXPR (python, d = the JSON document) of $T_TMP/out.
+json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>/dev/null; }
+# rt_repo DIR: a git repository with one committed file, to launch from;
+# the shell is left in it.
+rt_repo() {
+	mkdir -p "$1" && cd "$1" || exit 1
+	git init -q . && git config user.email t@example.org && git config user.name tester
+	echo x > f.txt && git add . && git commit -qm init
+}

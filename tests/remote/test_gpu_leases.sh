@@ -20,8 +20,7 @@ G0=GPU-1a2b3c4d-0000-4000-8000-000000000000
 G1=GPU-1a2b3c4d-0000-4000-8000-000000000001
 
 R=$T_TMP/repo
-mkdir -p "$R" && cd "$R" && git init -q . && git config user.email t@example.org && git config user.name tester
-echo x > f.txt && git add . && git commit -qm init
+rt_repo "$R"
 
 # ---- three launches at once on a host with two free GPUs ------------------
 pids=

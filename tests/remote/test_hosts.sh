@@ -7,7 +7,6 @@
 rt_setup
 
 # jq-less JSON checks: json EXPR (python, `d` is the document) must print True
-json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>/dev/null; }
 expect_json() { if [ "$(json "$1")" = True ]; then ok "$2"; else fail "$2 (false: $1)"; fi; }
 
 ry hosts

@@ -8,7 +8,6 @@
 rt_setup
 export RUNYARD_DB=$T_TMP/ws.db
 
-json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>/dev/null; }
 expect_json() { if [ "$(json "$1")" = True ]; then ok "$2"; else fail "$2 (false: $1)"; fi; }
 rundir() { sql "SELECT remote_dir FROM runs WHERE id = $1"; }
 

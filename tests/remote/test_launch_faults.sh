@@ -10,7 +10,6 @@
 rt_setup
 export RUNYARD_DB=$T_TMP/ws.db
 
-json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>/dev/null; }
 # wait_file PATH [SECONDS]: until PATH exists (deadline, default 30 s)
 wait_file() {
 	local i
@@ -27,13 +26,7 @@ newest_id() { sql "SELECT max(id) FROM runs"; }
 near() { python3 -c "import sys; sys.exit(0 if abs($1 - ($2)) <= $3 else 1)"; }
 
 R=$T_TMP/repo
-mkdir -p "$R"
-cd "$R"
-git init -q .
-git config user.email t@example.org
-git config user.name tester
-echo x > f.txt
-git add . && git commit -qm init
+rt_repo "$R"
 
 # ---- the launch is killed after the job started ---------------------------
 RUNYARD_FAULT=launch-started:kill "$RUNYARD" launch -e exp --host gpu2 --gpus 1 --yes --json \

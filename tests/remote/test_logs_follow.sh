@@ -7,7 +7,6 @@
 rt_setup
 export RUNYARD_DB=$T_TMP/ws.db
 
-json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>/dev/null; }
 # wait_grep N TEXT FILE SECONDS: until FILE has N lines with TEXT (deadline)
 wait_grep() {
 	local i
@@ -19,13 +18,7 @@ wait_grep() {
 }
 
 R=$T_TMP/repo
-mkdir -p "$R"
-cd "$R" || exit 1
-git init -q .
-git config user.email t@example.org
-git config user.name tester
-echo x > f.txt
-git add . && git commit -qm init
+rt_repo "$R"
 
 # The job runs until the test opens its gate, so the outage is mid-job.
 GATE=$T_TMP/gate

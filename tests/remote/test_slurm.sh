@@ -24,7 +24,6 @@ partition = gpu
 partition_price.gpu = 2.5
 CONF
 
-json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>/dev/null; }
 expect_json() { if [ "$(json "$1")" = True ]; then ok "$2"; else fail "$2 (false: $1)"; fi; }
 tag() { sql "SELECT value FROM tags WHERE run_id = $1 AND key = '$2'"; }
 # wait_for ID SQL-CONDITION: sync until it holds (30 s deadline)

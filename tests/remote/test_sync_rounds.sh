@@ -8,16 +8,9 @@
 rt_setup
 export RUNYARD_DB=$T_TMP/ws.db
 
-json() { python3 -c "import json,sys; d=json.load(open('$T_TMP/out')); print($1)" 2>/dev/null; }
 
 R=$T_TMP/repo
-mkdir -p "$R"
-cd "$R" || exit 1
-git init -q .
-git config user.email t@example.org
-git config user.name tester
-echo x > f.txt
-git add . && git commit -qm init
+rt_repo "$R"
 
 # Round one sees the epoch and a JSON point; the job then waits for the
 # gate, so the lines after it can only come in a later round.

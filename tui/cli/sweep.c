@@ -164,16 +164,6 @@ struct planned {
 	char gpus[64];       /* the GPUs it would get now */
 };
 
-static bool host_allowed(const char *hosts, const char *name)
-{
-	size_t l = strlen(name);
-	if (!strcmp(hosts, "any"))
-		return true;
-	for (const char *p = hosts; *p; p += strcspn(p, ","), p += *p == ',')
-		if (strcspn(p, ",") == l && !strncmp(p, name, l))
-			return true;
-	return false;
-}
 
 /* The allowed real hosts, probed at once (copies; caller frees with
  * ry_hosts_free). */
@@ -183,7 +173,7 @@ static ry_host *probe_allowed(const struct sweep_args *a, struct cli_remote *r, 
 	ry_hosts_probe_options po = RY_HOSTS_PROBE_OPTIONS_INIT;
 	*np = 0;
 	for (size_t i = 0; i < r->nhosts; i++) {
-		if (r->hosts[i].simulated || !host_allowed(a->hosts, r->hosts[i].name))
+		if (r->hosts[i].simulated || !ry_queue_host_allowed(a->hosts, r->hosts[i].name))
 			continue;
 		ry_host *c = ry_host_copy(&r->hosts[i]);
 		pr[(*np)++] = *c;
@@ -202,29 +192,22 @@ static ry_host *probe_allowed(const struct sweep_args *a, struct cli_remote *r, 
 static size_t plan(const struct sweep_args *a, struct planned *p, size_t n, ry_host *pr, size_t np)
 {
 	size_t now = 0;
-	int *used = ry_xcalloc(np + 1, sizeof *used);
+	int *used = ry_xcalloc(np + 1, sizeof *used), *idx = ry_xcalloc((size_t)a->gpus + 1, sizeof *idx);
 	for (size_t i = 0; i < n; i++) {
 		if (a->max_parallel > 0 && now >= (size_t)a->max_parallel)
 			break;
 		for (size_t h = 0; h < np && !p[i].host; h++) {
-			int *idx;
-			size_t nfree;
-			if (pr[h].probe_rc)
+			size_t off = 0;
+			if (!ry_queue_host_takes(&pr[h], a->hosts, a->gpus, used[h], idx, NULL))
 				continue;
-			idx = ry_xcalloc(pr[h].ngpus + 1, sizeof *idx);
-			nfree = ry_host_free_gpus(&pr[h], idx, pr[h].ngpus);
-			if (a->gpus == 0 || nfree >= (size_t)(used[h] + a->gpus)) {
-				size_t off = 0;
-				p[i].host = &pr[h];
-				for (int k = 0; k < a->gpus; k++)
-					off += (size_t)snprintf(p[i].gpus + off, sizeof p[i].gpus - off, "%s%d", k ? "," : "",
-					                        idx[used[h] + k]);
-				used[h] += a->gpus;
-				now++;
-			}
-			free(idx);
+			p[i].host = &pr[h];
+			for (int k = 0; k < a->gpus; k++)
+				off += (size_t)snprintf(p[i].gpus + off, sizeof p[i].gpus - off, "%s%d", k ? "," : "", idx[k]);
+			used[h] += a->gpus;
+			now++;
 		}
 	}
+	free(idx);
 	free(used);
 	return now;
 }
