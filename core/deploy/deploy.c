@@ -350,8 +350,7 @@ static int open_session(ry_store *st, const char *kind, const char *target, cons
 		so.log = o->log;
 	}
 	if ((rc = ry_plugin_find(&p, RY_PLUGIN_SERVING, kind)) == 0)
-		rc = ry_serving_open(out, st, p, cfg, target, &so);
-	ry_plugin_free(p);
+		rc = ry_serving_open(out, st, p, cfg, target, &so); /* takes p */
 	return rc;
 }
 

@@ -18,7 +18,7 @@
  * command runs under a keeper that outlives runyard, with its output
  * going to a log), while a plugin must die with the request that needs it.
  */
-#include "plugin/plugin_internal.h"
+#include "plugin/exec_internal.h"
 #include "base/alloc.h"
 #include "base/buf.h"
 #include "base/error.h"
@@ -48,11 +48,6 @@
 /* How often a wait on a plugin looks at the import's cancel flag. */
 #define CANCEL_POLL_MS 100
 
-struct xplug {
-	char *path;
-	char *name;
-};
-
 struct xsess {
 	const struct xplug *pl;
 	const ry_plugin_services *svc;
@@ -66,6 +61,7 @@ struct xsess {
 	int64_t next_id;
 	bool dead;             /* failed once: every later request fails at once */
 	bool can_export;       /* its hello's "ops" lists "export_run" */
+	bool serving;          /* a serving target's session: only progress and log events */
 	int wstatus;           /* valid once exited */
 	bool exited;
 };
@@ -718,6 +714,14 @@ static int event(struct xsess *s, const char *ev, const cJSON *m)
 	char buf[64];
 	const char *value;
 
+	/* A serving target is lent no run or registry services. */
+	if (s->serving && strcmp(ev, "progress") && strcmp(ev, "log")) {
+		char *ex = excerpt(ev, strlen(ev));
+		int rc = perr(s, RY_EIO, false, "sent a '%s' event to a serving request (only progress and log "
+		              "belong there)", ex);
+		free(ex);
+		return rc;
+	}
 	if (!strcmp(ev, "run_begin")) {
 		ry_plugin_run r = RY_PLUGIN_RUN_INIT;
 		if (!(r.id = str_of(m, "run_id")))
@@ -830,26 +834,54 @@ static int request(struct xsess *s, cJSON *req, cJSON **answer)
 
 /* ---- the ops table ----------------------------------------------------- */
 
-static int x_open(void **self, void *data, const ry_plugin_services *svc, const char *source)
+int ry_plugin__xsess_open(struct xsess **out, const struct xplug *pl, const ry_plugin_services *svc,
+                          const char *source, unsigned kind)
 {
-	struct xsess *s = sess_new(data);
+	struct xsess *s = sess_new(pl);
 	unsigned kinds;
 	int protocol, rc;
-	*self = NULL;
+	*out = NULL;
 	s->svc = svc;
 	s->source = ry_xstrdup(source);
+	s->serving = kind == RY_PLUGIN_SERVING;
 	if ((rc = start(s)) || (rc = hello(s, &kinds, &protocol))) {
 		sess_free(s);
 		return rc;
 	}
-	if (!(kinds & RY_PLUGIN_TRACKER)) {
-		rc = ry_error_set(RY_EREFUSED, "plugin %s (%s) is not a tracker (its hello lists no \"tracker\")",
-		                  s->pl->name, s->pl->path);
+	if (!(kinds & kind)) {
+		bool serving = kind == RY_PLUGIN_SERVING;
+		rc = ry_error_set(RY_EREFUSED, "plugin %s (%s) is not a %s (its hello lists no \"%s\")", s->pl->name,
+		                  s->pl->path, serving ? "serving target" : "tracker", serving ? "serving" : "tracker");
 		sess_free(s);
 		return rc;
 	}
-	*self = s;
+	*out = s;
 	return 0;
+}
+
+int ry_plugin__xsess_request(struct xsess *s, cJSON *req, cJSON **answer)
+{
+	return request(s, req, answer);
+}
+
+void ry_plugin__xsess_free(struct xsess *s)
+{
+	sess_free(s);
+}
+
+const char *ry_plugin__xsess_source(const struct xsess *s)
+{
+	return s->source;
+}
+
+int ry_plugin__xsess_bad_answer(struct xsess *s, const char *op, const char *what)
+{
+	return perr(s, RY_EIO, false, "answered '%s' %s", op, what);
+}
+
+static int x_open(void **self, void *data, const ry_plugin_services *svc, const char *source)
+{
+	return ry_plugin__xsess_open((struct xsess **)self, data, svc, source, RY_PLUGIN_TRACKER);
 }
 
 static int x_list_experiments(void *self, char ***names, size_t *n)

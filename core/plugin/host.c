@@ -37,8 +37,9 @@ struct ry_plugin {
 	char *name;
 	char *where;
 	const ry_tracker_ops *tracker; /* lent (built-in) or owned_tracker */
-	const ry_serving_ops *serving; /* lent (built-in) */
-	ry_tracker_ops *owned_tracker; /* an exec adapter's table */
+	const ry_serving_ops *serving; /* lent (built-in) or owned_serving */
+	ry_tracker_ops *owned_tracker; /* an exec adapter's tables */
+	ry_serving_ops *owned_serving;
 };
 
 bool ry_plugin_name_ok(const char *name)
@@ -186,14 +187,11 @@ int ry_plugin_find(ry_plugin **out, ry_plugin_kind kind, const char *name)
 	}
 	free(looked);
 	p->where = path;
-	/* The exec adapter serves trackers only in protocol 1 (docs/plugins.md). */
+	/* Whether it is what was asked for, its hello says when it is opened. */
 	if (kind & RY_PLUGIN_TRACKER)
 		p->tracker = p->owned_tracker = ry_plugin__exec_tracker_new(path, name);
-	if (!p->tracker) {
-		ry_plugin_free(p);
-		return ry_error_set(RY_EREFUSED, "plugin '%s' (%s): exec plugins can only be trackers in protocol %d",
-		                    name, path, RY_PLUGIN__PROTOCOL);
-	}
+	if (kind & RY_PLUGIN_SERVING)
+		p->serving = p->owned_serving = ry_plugin__exec_serving_new(path, name);
 	*out = p;
 	return 0;
 }
@@ -203,6 +201,7 @@ void ry_plugin_free(ry_plugin *p)
 	if (!p)
 		return;
 	ry_plugin__exec_tracker_free(p->owned_tracker);
+	ry_plugin__exec_serving_free(p->owned_serving);
 	free(p->name);
 	free(p->where);
 	free(p);

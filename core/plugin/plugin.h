@@ -237,6 +237,11 @@ typedef struct ry_plugin_services {
 	 * host `host_name` (written to a temporary name, its sha256 checked on
 	 * the host, then renamed into place). */
 	int (*host_put)(ry_plugin_host *h, const char *host_name, const char *sha256, const char *remote_path);
+	/* The i-th option of this session (0, 1, ...), *value its value (both
+	 * lent until close), NULL past the last: every key of [target NAME],
+	 * for a plugin that passes its target's options on whole (the exec
+	 * adapter does). */
+	const char *(*option_at)(ry_plugin_host *h, size_t i, const char **value);
 } ry_plugin_services;
 
 /* A tracker: a system of record runs are imported from (and, later,

@@ -148,7 +148,9 @@ typedef struct ry_serving_options {
 
 /* Open serving plugin p on target `target`: cfg (lent; NULL: the default
  * config file is loaded) holds its [target NAME] section, read by the
- * plugin's option().  o may be NULL.  Caller closes with ry_serving_close. */
+ * plugin's option().  o may be NULL.  p is taken: it lives as long as the
+ * session (an exec plugin's table is p's), freed here when the open fails.
+ * Caller closes with ry_serving_close. */
 int ry_serving_open(ry_serving **out, ry_store *st, ry_plugin *p, const ry_config *cfg, const char *target,
                     const ry_serving_options *o);
 /* The plugin's members (ry_serving_ops), with its error named when it said

@@ -27,6 +27,10 @@ int ry_plugin__exec_probe(const char *path, const char *name, unsigned *kinds, i
  * open, stopped by close).  Free with ry_plugin__exec_tracker_free. */
 ry_tracker_ops *ry_plugin__exec_tracker_new(const char *path, const char *name);
 void ry_plugin__exec_tracker_free(ry_tracker_ops *ops); /* accepts NULL */
+/* A serving table that drives the exec plugin at `path` (docs/plugins.md,
+ * "Serving targets").  Free with ry_plugin__exec_serving_free. */
+ry_serving_ops *ry_plugin__exec_serving_new(const char *path, const char *name);
+void ry_plugin__exec_serving_free(ry_serving_ops *ops); /* accepts NULL */
 
 /* One plugin session's state: what the services lent to a plugin work on
  * (session.c for importing runs, lend.c for the registry and export). */
@@ -86,5 +90,11 @@ const ry_serving_ops *ry_plugin__serving_ops(const ry_plugin *p);
 /* Open stored artifact sha256 for reading (*fd the caller's to close), for
  * the artifact_open service of plugin `plugin` (serve.c). */
 int ry_plugin__artifact_open(ry_store *st, const char *plugin, const char *sha256, int *fd);
+
+/* For the exec adapter of a serving session (h is a ry_serving): the path
+ * of stored artifact sha256, readable, for a plugin in another process to
+ * read (never to write: the workspace's objects are content-addressed);
+ * malloc'd, NULL when the workspace holds no such object. */
+char *ry_plugin__serving_artifact_file(ry_plugin_host *h, const char *sha256);
 
 #endif

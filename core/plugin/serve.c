@@ -41,6 +41,7 @@ struct conn {
 
 struct ry_serving {
 	ry_store *st;
+	ry_plugin *plugin;      /* owned: ops is its table */
 	const ry_serving_ops *ops;
 	char *name;             /* the plugin's */
 	char *section;          /* "target NAME" */
@@ -86,6 +87,28 @@ static int svc_artifact_open(ry_plugin_host *h, const char *sha256, int *fd)
 static const char *svc_option(ry_plugin_host *h, const char *key)
 {
 	return key ? ry_config_get(S(h)->cfg, S(h)->section, key) : NULL;
+}
+
+static const char *svc_option_at(ry_plugin_host *h, size_t i, const char **value)
+{
+	const char *key = NULL;
+	*value = NULL;
+	if (i >= ry_config_nentries(S(h)->cfg, S(h)->section))
+		return NULL;
+	ry_config_entry(S(h)->cfg, S(h)->section, i, &key, value);
+	return key;
+}
+
+char *ry_plugin__serving_artifact_file(ry_plugin_host *h, const char *sha256)
+{
+	if (!sha256 || !ry_sha256_valid(sha256))
+		return NULL;
+	char *path = ry_artifact_object_path(S(h)->st, sha256);
+	if (access(path, R_OK) != 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
 }
 
 static void svc_log(ry_plugin_host *h, int level, const char *message)
@@ -245,10 +268,14 @@ int ry_serving_open(ry_serving **out, ry_store *st, ry_plugin *p, const ry_confi
 	int rc;
 	*out = NULL;
 	const ry_serving_ops *ops = ry_plugin__serving_ops(p);
-	if (!ops)
-		return ry_error_set(RY_EREFUSED, "plugin '%s' is not a serving target", ry_plugin_name(p));
+	if (!ops) {
+		rc = ry_error_set(RY_EREFUSED, "plugin '%s' is not a serving target", ry_plugin_name(p));
+		ry_plugin_free(p);
+		return rc;
+	}
 	s = ry_xcalloc(1, sizeof *s);
 	s->st = st;
+	s->plugin = p;
 	s->ops = ops;
 	s->name = ry_xstrdup(ry_plugin_name(p));
 	s->section = ry_xasprintf("target %s", target);
@@ -262,7 +289,7 @@ int ry_serving_open(ry_serving **out, ry_store *st, ry_plugin *p, const ry_confi
 	s->svc = (ry_plugin_services){
 		.version = RY_PLUGIN_ABI, .host = (ry_plugin_host *)(void *)s, .artifact_open = svc_artifact_open,
 		.host_exec = svc_host_exec, .log = svc_log, .error = svc_error, .option = svc_option,
-		.progress = svc_progress, .host_put = svc_host_put,
+		.progress = svc_progress, .host_put = svc_host_put, .option_at = svc_option_at,
 	};
 	ry_error_clear();
 	if ((rc = ops->open(&s->self, ops->data, &s->svc, target))) {
@@ -343,6 +370,7 @@ void ry_serving_close(ry_serving *s)
 	free(s->conns);
 	ry_inventory_free(s->inv);
 	ry_config_free(s->owned_cfg);
+	ry_plugin_free(s->plugin);
 	free(s->section);
 	free(s->name);
 	free(s);

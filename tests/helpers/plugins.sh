@@ -2,10 +2,12 @@
 # writing small exec plugins, and a PyTorch Lightning CSVLogger save_dir in
 # the exact format Lightning writes.  Source it; it defines functions only.
 
-# write_plugin BIN TMP NAME BODY: BIN/runyard-plugin-NAME answers hello, then
-# runs BODY (Python, with send(), req and rid in scope) for each request; it
-# records its pid in TMP/pid-NAME.
+# write_plugin BIN TMP NAME BODY [KINDS]: BIN/runyard-plugin-NAME answers
+# hello as KINDS (a JSON list's items; default "tracker"), then runs BODY
+# (Python, with send(), req and rid in scope) for each request; it records
+# its pid in TMP/pid-NAME.
 write_plugin() {
+	local kinds=${5:-'"tracker"'}
 	cat >"$1/runyard-plugin-$3" <<EOF
 #!/usr/bin/env python3
 import json, os, sys, time
@@ -15,7 +17,7 @@ open(os.path.join("$2", "pid-$3"), "w").write(str(os.getpid()))
 for line in sys.stdin:
     req = json.loads(line)
     if req.get("op") == "hello":
-        send({"protocol": 1, "kinds": ["tracker"], "name": "$3"}); continue
+        send({"protocol": 1, "kinds": [$kinds], "name": "$3"}); continue
     rid = req["id"]
 $(echo "$4" | sed 's/^/    /')
 EOF
