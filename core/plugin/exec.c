@@ -61,6 +61,7 @@ struct xsess {
 	int64_t next_id;
 	bool dead;             /* failed once: every later request fails at once */
 	bool can_export;       /* its hello's "ops" lists "export_run" */
+	bool can_export_model; /* ... and "export_model" */
 	bool serving;          /* a serving target's session: only progress and log events */
 	int wstatus;           /* valid once exited */
 	bool exited;
@@ -502,6 +503,8 @@ static int hello(struct xsess *s, unsigned *kinds, int *protocol)
 	cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(ans, "ops"))
 		if (cJSON_IsString(k) && !strcmp(k->valuestring, "export_run"))
 			s->can_export = true;
+		else if (cJSON_IsString(k) && !strcmp(k->valuestring, "export_model"))
+			s->can_export_model = true;
 	if (cJSON_IsString(nv) && strcmp(nv->valuestring, s->pl->name)) {
 		char *ex = excerpt(nv->valuestring, strlen(nv->valuestring));
 		rc = perr(s, RY_EIO, false, "calls itself '%s' in its hello", ex);
@@ -1005,12 +1008,22 @@ static cJSON *run_json(const ry_plugin_run_data *d)
 	return o;
 }
 
+/* The tags an export's answer gives, set on workspace run `uuid`. */
+static int annotate(struct xsess *s, const char *uuid, const cJSON *ans)
+{
+	const cJSON *t;
+	int rc = 0;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(ans, "tags"))
+		if (!rc && cJSON_IsString(t))
+			rc = s->svc->run_annotate(s->svc->host, uuid, t->string, t->valuestring);
+	return rc;
+}
+
 static int x_export_run(void *self, const char *uuid)
 {
 	struct xsess *s = self;
 	const ry_plugin_run_data *d;
 	cJSON *ans = NULL;
-	const cJSON *t;
 	int rc;
 	if (!s->can_export)
 		return ry_error_set(RY_EREFUSED, "plugin %s cannot push runs (its hello lists no \"export_run\" "
@@ -1024,10 +1037,58 @@ static int x_export_run(void *self, const char *uuid)
 	if ((rc = request(s, req, &ans)))
 		return rc;
 	/* what the run is called there, kept on it so the next push updates */
-	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(ans, "tags"))
-		if (!rc && cJSON_IsString(t))
-			rc = s->svc->run_annotate(s->svc->host, uuid, t->string, t->valuestring);
+	rc = annotate(s, uuid, ans);
 	cJSON_Delete(ans);
+	return rc;
+}
+
+/* The version export_model sends (docs/plugins.md). */
+static cJSON *version_json(const ry_plugin_model_version *v)
+{
+	cJSON *o = cJSON_CreateObject(), *al = cJSON_CreateArray();
+	add_str(o, "name", v->model);
+	cJSON_AddNumberToObject(o, "version", (double)v->number);
+	add_str(o, "description", v->description);
+	add_str(o, "source_uri", v->source_uri);
+	add_str(o, "sha256", v->sha256 && *v->sha256 ? v->sha256 : NULL);
+	add_str(o, "artifact_path", v->artifact_path);
+	cJSON_AddNumberToObject(o, "created", v->created);
+	cJSON_AddItemToObject(o, "tags", kvs_json(v->tags, v->ntags));
+	for (size_t i = 0; i < v->naliases; i++)
+		cJSON_AddItemToArray(al, cJSON_CreateString(v->aliases[i]));
+	cJSON_AddItemToObject(o, "aliases", al);
+	return o;
+}
+
+static int x_export_model(void *self, const char *model, int64_t number, const char *alias)
+{
+	struct xsess *s = self;
+	const ry_plugin_model_version *v;
+	const ry_plugin_run_data *d = NULL;
+	cJSON *ans = NULL;
+	int rc;
+	if (!s->can_export_model)
+		return ry_error_set(RY_EREFUSED, "plugin %s cannot push models (its hello lists no \"export_model\" "
+		                    "in \"ops\")", s->pl->name);
+	if ((rc = s->svc->model_read(s->svc->host, model, number, &v)))
+		return rc;
+	cJSON *req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "op", "export_model");
+	cJSON_AddStringToObject(req, "dest", s->source);
+	cJSON_AddItemToObject(req, "model", version_json(v));
+	add_str(req, "alias", alias);
+	/* the run goes with it, so the plugin can create or find it there first */
+	char *uuid = v->run_id ? ry_xstrdup(v->run_id) : NULL;
+	if (uuid && (rc = s->svc->run_read(s->svc->host, uuid, &d))) {
+		free(uuid);
+		cJSON_Delete(req);
+		return rc;
+	}
+	cJSON_AddItemToObject(req, "run", d ? run_json(d) : cJSON_CreateNull());
+	if ((rc = request(s, req, &ans)) == 0 && uuid)
+		rc = annotate(s, uuid, ans);
+	cJSON_Delete(ans);
+	free(uuid);
 	return rc;
 }
 
@@ -1048,9 +1109,9 @@ ry_tracker_ops *ry_plugin__exec_tracker_new(const char *path, const char *name)
 	ops->open = x_open;
 	ops->list_experiments = x_list_experiments;
 	ops->import_runs = x_import_runs;
-	/* the registry comes as events of import_runs; export_model is not in
-	 * protocol 1 (docs/plugins.md) */
+	/* the registry comes as events of import_runs */
 	ops->export_run = x_export_run;
+	ops->export_model = x_export_model;
 	ops->close = x_close;
 	return ops;
 }

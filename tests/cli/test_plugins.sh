@@ -156,7 +156,7 @@ def send(m):
 for line in sys.stdin:
     req = json.loads(line)
     if req.get("op") == "hello":
-        send({"protocol": 1, "kinds": ["tracker"], "name": "reg", "ops": ["export_run"]}); continue
+        send({"protocol": 1, "kinds": ["tracker"], "name": "reg", "ops": ["export_run", "export_model"]}); continue
     rid = req["id"]
     if req["op"] == "import_runs":
         open("$T_TMP/reg-experiments", "w").write(json.dumps(req["experiments"]))
@@ -174,6 +174,9 @@ for line in sys.stdin:
     elif req["op"] == "export_run":
         json.dump(req, open("$T_TMP/reg-export.json", "w"))
         send({"id": rid, "ok": True, "tags": {"reg.pushed_as": "there-" + req["run"]["name"]}})
+    elif req["op"] == "export_model":
+        json.dump(req, open("$T_TMP/reg-export-model.json", "w"))
+        send({"id": rid, "ok": True, "tags": {"reg.model_pushed": req["model"]["name"]}})
 EOF
 chmod +x "$BIN/runyard-plugin-reg"
 RDB="$T_TMP/reg.db"
@@ -219,6 +222,23 @@ then ok "export_run gets the whole run, -Infinity spelt as the protocol says"; e
 ry --db "$RDB" show regrun --json
 if python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["tags"]["reg.pushed_as"]=="there-regrun"' "$T_TMP/out"; then
 	ok "the tags the plugin answers are kept on the run"; else fail "export annotations"; fi
+ry --db "$RDB" push reg dest --model clf@champion
+expect_rc 0 "push a model version through an exec plugin that lists export_model"
+if python3 - "$T_TMP/reg-export-model.json" <<'EOF'
+import json, sys
+q = json.load(open(sys.argv[1]))
+m, r = q["model"], q["run"]
+assert q["dest"] == "dest" and q["alias"] == "champion", q
+assert (m["name"], m["version"], m["source_uri"], m["aliases"]) == ("clf", 2, "runs:/r9/model", ["champion"]), m
+assert r["name"] == "regrun" and r["metrics"]["loss"][0] == [0, None, 1.0], r
+EOF
+then ok "export_model gets the version, its aliases and its whole run"; else fail "export_model request"; fi
+ry --db "$RDB" show regrun --json
+if python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["tags"]["reg.model_pushed"]=="clf"' "$T_TMP/out"; then
+	ok "the tags export_model answers are kept on the version's run"; else fail "export_model annotations"; fi
+ry --db "$RDB" push good dest --model clf@champion
+expect_rc 1 "a plugin that lists no export_model cannot push a model"
+expect_err_has "cannot push models" "and says so"
 ry --db "$RDB" push good dest regrun
 expect_rc 1 "a plugin that lists no export_run cannot push"
 expect_err_has "cannot push runs" "and says so"
