@@ -423,18 +423,15 @@ static void note_wait(ry_store *st, int64_t run_id, const char *why)
 
 /* The hosts any entry may use, real ones only, probed at once.  Copies:
  * the inventory's entries stay unprobed for the launches. */
-static ry_host *probe_hosts(ry_inventory *inv, const struct entry *e, size_t ne, const ry_remote_options *o,
-                            size_t *np)
+ry_host *ry_queue_probe_allowed(const ry_host *all, size_t n, const char *const *hosts, size_t nhosts,
+                                const ry_hosts_probe_options *po, size_t *np)
 {
-	size_t n;
-	ry_host *all = ry_inventory_hosts(inv, &n), *pr = ry_xcalloc(n ? n : 1, sizeof *pr);
-	ry_hosts_probe_options po = { 1, o->timeout_ms, o->cancel, NULL, NULL, NULL, o->passphrase,
-	                              ry_inventory_sshconfig(inv) };
+	ry_host *pr = ry_xcalloc(n ? n : 1, sizeof *pr);
 	*np = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool used = false;
-		for (size_t k = 0; k < ne && !used; k++)
-			used = ry_queue_host_allowed(e[k].hosts, all[i].name);
+		for (size_t k = 0; k < nhosts && !used; k++)
+			used = ry_queue_host_allowed(hosts[k], all[i].name);
 		if (used && !all[i].simulated) {
 			ry_host *c = ry_host_copy(&all[i]);
 			pr[(*np)++] = *c;
@@ -442,7 +439,23 @@ static ry_host *probe_hosts(ry_inventory *inv, const struct entry *e, size_t ne,
 		}
 	}
 	if (*np)
-		ry_hosts_probe(pr, *np, &po);
+		ry_hosts_probe(pr, *np, po);
+	return pr;
+}
+
+/* The hosts the queued entries e[0..ne) may go to, probed. */
+static ry_host *probe_hosts(ry_inventory *inv, const struct entry *e, size_t ne, const ry_remote_options *o,
+                            size_t *np)
+{
+	size_t n;
+	const ry_host *all = ry_inventory_hosts(inv, &n);
+	const char **lists = ry_xcalloc(ne + 1, sizeof *lists);
+	ry_hosts_probe_options po = { 1, o->timeout_ms, o->cancel, NULL, NULL, NULL, o->passphrase,
+	                              ry_inventory_sshconfig(inv) };
+	for (size_t k = 0; k < ne; k++)
+		lists[k] = e[k].hosts;
+	ry_host *pr = ry_queue_probe_allowed(all, n, lists, ne, &po, np);
+	free(lists);
 	return pr;
 }
 

@@ -78,6 +78,13 @@ int ry_queue_cancel(ry_store *st, int64_t run_id);
 /* Whether host name is in hosts ("gpu2,gpu8", or "any"). */
 bool ry_queue_host_allowed(const char *hosts, const char *name);
 
+/* Copies of the hosts of all[0..n) that runs may go to -- allowed by one of
+ * host lists hosts[0..nhosts) (ry_queue_host_allowed) and not a simulated
+ * demo host -- probed with po now: *np of them, the caller's to free with
+ * ry_hosts_free(pr, *np). */
+ry_host *ry_queue_probe_allowed(const ry_host *all, size_t n, const char *const *hosts, size_t nhosts,
+                                const ry_hosts_probe_options *po, size_t *np);
+
 /* The placement rule a drain pass (and a sweep's plan) applies to one
  * probed host h: whether it takes a run allowed on `hosts` needing `gpus`
  * GPUs, on top of the `used` ones this pass already gave out there --

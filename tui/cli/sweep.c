@@ -169,21 +169,11 @@ struct planned {
  * ry_hosts_free). */
 static ry_host *probe_allowed(const struct sweep_args *a, struct cli_remote *r, size_t *np)
 {
-	ry_host *pr = ry_xcalloc(r->nhosts + 1, sizeof *pr);
 	ry_hosts_probe_options po = RY_HOSTS_PROBE_OPTIONS_INIT;
-	*np = 0;
-	for (size_t i = 0; i < r->nhosts; i++) {
-		if (r->hosts[i].simulated || !ry_queue_host_allowed(a->hosts, r->hosts[i].name))
-			continue;
-		ry_host *c = ry_host_copy(&r->hosts[i]);
-		pr[(*np)++] = *c;
-		free(c);
-	}
+	const char *lists[1] = { a->hosts };
 	po.timeout_ms = PLAN_PROBE_MS;
 	po.sshcfg = r->sshcfg;
-	if (*np)
-		ry_hosts_probe(pr, *np, &po);
-	return pr;
+	return ry_queue_probe_allowed(r->hosts, r->nhosts, lists, 1, &po, np);
 }
 
 /* Which runs would start now, where: the queue's rule (oldest first, the
