@@ -52,8 +52,9 @@ t=$(now); $MLFLOW_PY "$HERE/bench_mlflow.py" populate "$URL" "$RUNS" "$METRICS" 
 echo "populate (REST log-batch, 8 threads): $(secs "$t" "$(now)") s"
 
 c0=$(srv_cpu)
-read -r PY_S PY_POINTS < <(/usr/bin/time -f "%U %S" -o "$TMP/pytime" $MLFLOW_PY "$HERE/bench_mlflow.py" read "$URL" 2>/dev/null)
-PY_CPU=$(awk '{ print $1 + $2 }' "$TMP/pytime")
+/usr/bin/time -f "%U %S" -o "$TMP/pytime" $MLFLOW_PY "$HERE/bench_mlflow.py" read "$URL" >"$TMP/pyout" 2>/dev/null
+read -r PY_S PY_POINTS <"$TMP/pyout"
+PY_CPU=$(tail -1 "$TMP/pytime" | awk '{ print $1 + $2 }')
 PY_SRV=$(echo "$(srv_cpu) - $c0" | bc)
 echo "MLflow Python client (search_runs + get_metric_history): $PY_S s, $PY_POINTS points"
 echo "  CPU: client $PY_CPU s ($(per_pt "$PY_CPU") us/point), server $PY_SRV s ($(per_pt "$PY_SRV") us/point)"
@@ -63,7 +64,7 @@ c0=$(srv_cpu)
 t=$(now); /usr/bin/time -f "%U %S" -o "$TMP/rytime" "$RUNYARD" import mlflow "$URL" >"$TMP/out1" 2>"$TMP/err1" ||
 	{ cat "$TMP/err1"; exit 1; }
 RY_S=$(secs "$t" "$(now)")
-RY_CPU=$(awk '{ print $1 + $2 }' "$TMP/rytime")
+RY_CPU=$(tail -1 "$TMP/rytime" | awk '{ print $1 + $2 }')
 RY_SRV=$(echo "$(srv_cpu) - $c0" | bc)
 WAIT=$(sed -n 's/.*mlflow: \([0-9.]*\) s waiting on the server.*/\1/p' "$TMP/err1" | tail -1)
 cat "$TMP/out1"
