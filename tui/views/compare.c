@@ -308,14 +308,16 @@ static void series_take(struct tui_ctx *c, struct compare_priv *p, struct plot *
 	if (p->nav.xaxis == TUI_CHART_X_METRIC) {
 		if (tui_series_x(c->st, p->runs[i]->id, &p->nav, &p->sb, np, p->sx + have) < 0)
 			tui_error(c, "%s", ry_error_last());
+		for (size_t k = 0; k < np; k++)
+			p->sy[have + k] = p->sb.pts[k].value;
 	} else {
+		/* one pass over the history: it is the bulk of the work */
 		for (size_t k = 0; k < np; k++) {
 			const ry_point *pt = &p->sb.pts[k];
 			p->sx[have + k] = tui_chart_x_of(p->nav.xaxis, (double)pt->step, pt->ts, pl->t0[i]);
+			p->sy[have + k] = pt->value;
 		}
 	}
-	for (size_t k = 0; k < np; k++)
-		p->sy[have + k] = p->sb.pts[k].value;
 	if (tui_chart_ema_levels[p->ema] > 0)
 		tui_chart_ema_continue(&pl->ema_st[i], p->sy + have, np, tui_chart_ema_levels[p->ema]);
 	/* the data's range (zoom stays inside it); then only what is shown.
