@@ -901,13 +901,17 @@ static void draw_grid(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 	axis_text(p, axis, sizeof axis);
 	snprintf(head, sizeof head, " %zu runs, %zu metrics  %s  smoothing: %s  y: %s ", p->n, p->ngkeys, axis, ema,
 	         p->log_y ? "log" : "linear");
-	tui_draw_fill(c, y, 0, c->cols, TUI_COLOR_DEFAULT);
-	tui_draw_str(c, y, 1, c->cols - 2, head, TUI_COLOR_HEADER);
 	int lrows = draw_legend(c, p, y + 1, 2), body = h - 1 - lrows;
 	int ncols = c->cols / GRID_MIN_W, maxrows = body / GRID_MIN_H;
 	ncols = ncols < 1 ? 1 : ncols > 3 ? 3 : ncols;
 	maxrows = maxrows < 1 ? 1 : maxrows;
 	size_t n = p->ngkeys < (size_t)(ncols * maxrows) ? p->ngkeys : (size_t)(ncols * maxrows);
+	if (n < p->ngkeys) { /* say what does not fit: M picks fewer */
+		size_t len = strlen(head);
+		snprintf(head + len, sizeof head - len, " (%zu fit the screen: M picks) ", n);
+	}
+	tui_draw_fill(c, y, 0, c->cols, TUI_COLOR_DEFAULT);
+	tui_draw_str(c, y, 1, c->cols - 2, head, TUI_COLOR_HEADER);
 	if (!n) {
 		tui_draw_text(c, y + 1 + lrows, 2, c->cols - 4, "No metric chosen: M picks which to chart.", TUI_COLOR_DIM);
 		return;
@@ -1123,6 +1127,8 @@ static int compare_command(struct tui_view *v, struct tui_ctx *c, const char *cm
 static int compare_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
 {
 	struct compare_priv *p = v->priv;
+	if (p->grid) /* no table on screen */
+		return 0;
 	if (y < p->tbl_y || y >= p->tbl_y + p->tbl_h || x < p->lw || p->colw < 1)
 		return 0;
 	size_t k = (size_t)(x - p->lw) / (size_t)(p->colw + 1), i = p->col_first + k;
