@@ -21,6 +21,8 @@ void tui_series_buf_free(struct tui_series_buf *b)
 	free(b->pts);
 	free(b->xpts);
 	free(b->tmp);
+	free(b->rx);
+	free(b->ry);
 	memset(b, 0, sizeof *b);
 }
 
@@ -67,13 +69,18 @@ int tui_series_reading(ry_store *st, int64_t run, const char *key, const tui_cha
 		return -1;
 	if (!np)
 		return 0;
-	double *x = ry_xmalloc(np * sizeof *x), *y = ry_xmalloc(np * sizeof *y);
+	if (np > b->rcap) { /* kept: fresh memory each cursor move would cost page faults */
+		free(b->rx);
+		free(b->ry);
+		b->rx = ry_xmalloc(np * sizeof *b->rx);
+		b->ry = ry_xmalloc(np * sizeof *b->ry);
+		b->rcap = np;
+	}
+	double *x = b->rx, *y = b->ry;
 	int rc = tui_series_x(st, run, nav, b, np, x);
 	for (size_t k = 0; k < np; k++)
 		y[k] = b->pts[k].value;
 	long i = rc < 0 ? -1 : tui_chart_at_or_before(x, y, np, at);
-	free(x);
-	free(y);
 	if (rc < 0)
 		return rc;
 	if (i < 0)

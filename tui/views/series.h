@@ -22,6 +22,8 @@ struct tui_series_buf {
 	size_t cap, xcap;
 	double *tmp;              /* scratch, tmpcap entries */
 	size_t tmpcap;
+	double *rx, *ry;          /* a reading's x and y, rcap entries */
+	size_t rcap;
 };
 void tui_series_buf_free(struct tui_series_buf *b);
 
