@@ -87,7 +87,7 @@ static void test_decimate__gaps_survive(void **state)
 	double few[6] = { 1, NAN, NAN, 2, INFINITY, 3 }, fx[6], fy[6];
 	size_t n, nans = 0;
 	tui_series s;
-	tui_chart_opts o = { false, 0, true };
+	tui_chart_opts o = { false, 0, true, 0, 0 };
 	tui_chart c;
 	(void)state;
 	/* few points: copied, one NaN per run of missing values */
@@ -326,7 +326,7 @@ static void test_marker__none_without_marker(void **state)
 	for (int i = 0; i < 40; i++)
 		y[i] = i;
 	tui_series s = { NULL, y, 40, 0, 0 };
-	tui_chart_opts o = { false, 0, true };
+	tui_chart_opts o = { false, 0, true, 0, 0 };
 	tui_chart c;
 	(void)state;
 	tui_chart_render(&c, 60, 10, &s, 1, &o);
@@ -349,7 +349,7 @@ static void test_marker__on_each_line_at_regular_points(void **state)
 	(void)state;
 	for (int utf8 = 0; utf8 < 2; utf8++) {
 		tui_series s[3] = { { NULL, lo, 50, 0, 'a' }, { NULL, mid, 50, 1, 'b' }, { NULL, hi, 50, 2, 'c' } };
-		tui_chart_opts o = { false, 0, utf8 };
+		tui_chart_opts o = { false, 0, utf8, 0, 0 };
 		tui_chart c;
 		bool ok;
 		tui_chart_render(&c, 72, 11, s, 3, &o);
@@ -390,7 +390,7 @@ static void test_marker__twelve_overlapping_series_all_shown(void **state)
 		s[k] = (tui_series){ NULL, y, 30, (int)k, tui_chart_marker(k) };
 	(void)state;
 	for (int w = 12; w <= 200; w += 47) {
-		tui_chart_opts o = { false, 0, true };
+		tui_chart_opts o = { false, 0, true, 0, 0 };
 		tui_chart c;
 		bool ok;
 		tui_chart_render(&c, w, 8, s, 12, &o);
@@ -412,7 +412,7 @@ static void test_marker__short_and_sparse_series(void **state)
 	for (int i = 0; i <= 100; i++)
 		yl[i] = 5;
 	tui_series s[3] = { { &x1, &y1, 1, 0, 'a' }, { xs, ys, 3, 1, 'b' }, { NULL, yl, 101, 2, 'c' } };
-	tui_chart_opts o = { false, 0, false };
+	tui_chart_opts o = { false, 0, false, 0, 0 };
 	tui_chart c;
 	bool ok;
 	(void)state;
@@ -432,7 +432,7 @@ static void test_render__known_braille_line(void **state)
 {
 	double x[4] = { 0, 1, 2, 3 }, y[4] = { 0, 1, 2, 3 };
 	tui_series s = { x, y, 4, 5, 0 };
-	tui_chart_opts o = { false, 0, true };
+	tui_chart_opts o = { false, 0, true, 0, 0 };
 	tui_chart c;
 	(void)state;
 	tui_chart_render(&c, 2, 1, &s, 1, &o);
@@ -451,7 +451,7 @@ static void test_render__flat_line_and_zero_range(void **state)
 {
 	double y[5] = { 5, 5, 5, 5, 5 };
 	tui_series s = { NULL, y, 5, 0, 0 };
-	tui_chart_opts o = { false, 0, true };
+	tui_chart_opts o = { false, 0, true, 0, 0 };
 	tui_chart c;
 	(void)state;
 	tui_chart_render(&c, 3, 1, &s, 1, &o);
@@ -474,7 +474,7 @@ static void test_render__nan_and_inf_are_gaps(void **state)
 	enum { N = 100 };
 	double y[N];
 	tui_series s = { NULL, y, N, 1, 0 };
-	tui_chart_opts o = { false, 0, true };
+	tui_chart_opts o = { false, 0, true, 0, 0 };
 	tui_chart c;
 	char *txt;
 	(void)state;
@@ -501,7 +501,7 @@ static void test_render__degenerate_inputs(void **state)
 	tui_series all_nan = { NULL, nan, 4, 0, 0 };
 	tui_series single = { &x1, &one, 1, 2, 0 };
 	tui_series empty = { NULL, NULL, 0, 3, 0 };
-	tui_chart_opts o = { true, 0.5, true };
+	tui_chart_opts o = { true, 0.5, true, 0, 0 };
 	tui_chart c;
 	int lit = 0;
 	(void)state;
@@ -546,7 +546,7 @@ static void test_render__log_y(void **state)
 	enum { N = 51 };
 	double y[N];
 	tui_series s = { NULL, y, N, 0, 0 };
-	tui_chart_opts o = { true, 0, true };
+	tui_chart_opts o = { true, 0, true, 0, 0 };
 	tui_chart c;
 	char labels[256] = "";
 	(void)state;
@@ -630,7 +630,7 @@ static void test_render__ema_narrows_noise(void **state)
 	enum { N = 2000 };
 	double y[N];
 	tui_series s = { NULL, y, N, 0, 0 };
-	tui_chart_opts raw = { false, 0, true }, smooth = { false, 0.95, true };
+	tui_chart_opts raw = { false, 0, true, 0, 0 }, smooth = { false, 0.95, true, 0, 0 };
 	tui_chart a, b;
 	(void)state;
 	for (int i = 0; i < N; i++)
@@ -647,7 +647,7 @@ static void test_render__ascii_fallback(void **state)
 {
 	double up[20], spike[20];
 	tui_series s[2] = { { NULL, up, 20, 0, 0 }, { NULL, spike, 20, 1, 0 } };
-	tui_chart_opts o = { false, 0, false };
+	tui_chart_opts o = { false, 0, false, 0, 0 };
 	tui_chart c;
 	char *txt;
 	(void)state;
@@ -683,7 +683,7 @@ static void test_render__unsorted_x(void **state)
 	/* the ends are 5 and 3, but 0 and 10 lie in between */
 	double x[5] = { 5, 0, 10, 2, 3 }, y[5] = { 1, 2, 3, 4, 5 };
 	tui_series s = { x, y, 5, 0, 0 };
-	tui_chart_opts o = { false, 0, true };
+	tui_chart_opts o = { false, 0, true, 0, 0 };
 	tui_chart c;
 	(void)state;
 	tui_chart_render(&c, 20, 5, &s, 1, &o);
@@ -699,7 +699,7 @@ static void test_render__time_axis_labels(void **state)
 {
 	double x[3] = { 0, 1800, 3600 }, y[3] = { 1, 2, 3 };
 	tui_series s = { x, y, 3, 0, 0 };
-	tui_chart_opts o = { false, 0, true };
+	tui_chart_opts o = { false, 0, true, 0, 0 };
 	tui_chart c;
 	bool saw_hour = false;
 	(void)state;
@@ -722,7 +722,7 @@ static void test_render__ticks_are_placed(void **state)
 {
 	double x[3] = { 0, 500, 1000 }, y[3] = { -1, 0, 1 };
 	tui_series s = { x, y, 3, 0, 0 };
-	tui_chart_opts o = { false, 0, true };
+	tui_chart_opts o = { false, 0, true, 0, 0 };
 	tui_chart c;
 	(void)state;
 	tui_chart_render(&c, 120, 30, &s, 1, &o);
@@ -815,7 +815,7 @@ static void test_render__speed_and_spikes_at_scale(void **state)
 	enum { NS = 12, N = 100000 };
 	double *x = ry_xmalloc(N * sizeof *x), *y[NS], best = 1e9;
 	tui_series s[NS];
-	tui_chart_opts o = { false, 0.6, true };
+	tui_chart_opts o = { false, 0.6, true, 0, 0 };
 	tui_chart c;
 	(void)state;
 	for (size_t i = 0; i < N; i++)
@@ -865,6 +865,214 @@ static void test_render__speed_and_spikes_at_scale(void **state)
 	free(x);
 }
 
+/* ---------------------------------------------------------------- analysis */
+
+static void test_cursor__value_at_or_before(void **state)
+{
+	const double x[] = { 0, 10, 20, 20, 30, NAN, 50 };
+	const double y[] = { 1, 2, 3, 4, NAN, 6, 7 };
+	(void)state;
+	assert_int_equal(tui_chart_at_or_before(NULL, NULL, 0, 5), -1);   /* degenerate: nothing */
+	assert_int_equal(tui_chart_at_or_before(x, y, 7, -1), -1);        /* before the first point */
+	assert_int_equal(tui_chart_at_or_before(x, y, 7, NAN), -1);
+	assert_int_equal(tui_chart_at_or_before(x, y, 7, 0), 0);          /* exactly on a point */
+	assert_int_equal(tui_chart_at_or_before(x, y, 7, 15), 1);         /* between: the one before */
+	assert_int_equal(tui_chart_at_or_before(x, y, 7, 20), 3);         /* equal x: the last logged */
+	assert_int_equal(tui_chart_at_or_before(x, y, 7, 35), 3);         /* a NaN value is passed over */
+	assert_int_equal(tui_chart_at_or_before(x, y, 7, 45), 3);         /* so is a NaN x */
+	assert_int_equal(tui_chart_at_or_before(x, y, 7, 1e9), 6);        /* past the end: the last */
+	assert_int_equal(tui_chart_at_or_before(NULL, y, 4, 2.5), 2);     /* x NULL: the index */
+	/* x need not ascend (another metric as x) */
+	const double ux[] = { 5, 1, 9, 3 };
+	assert_int_equal(tui_chart_at_or_before(ux, NULL, 4, 4), 3);
+	assert_int_equal(tui_chart_at_or_before(ux, NULL, 4, 6), 0);
+}
+
+static void test_pair__by_step(void **state)
+{
+	/* loss every step 0..5; tokens at steps 0, 2, 4; epoch from step 3 */
+	const double ystep[] = { 0, 1, 2, 3, 4, 5 };
+	const double tstep[] = { 0, 2, 4 }, tval[] = { 100, 300, 500 };
+	const double estep[] = { 3 }, eval_[] = { 1 };
+	double ox[6];
+	(void)state;
+	assert_int_equal(tui_chart_pair_by_step(ystep, 0, tstep, tval, 3, ox), 0);
+	assert_int_equal(tui_chart_pair_by_step(ystep, 6, tstep, tval, 3, ox), 6);
+	assert_true(ox[0] == 100 && ox[1] == 100 && ox[2] == 300 && ox[3] == 300 && ox[4] == 500 && ox[5] == 500);
+	/* before the x metric's first point: NaN, a gap */
+	assert_int_equal(tui_chart_pair_by_step(ystep, 6, estep, eval_, 1, ox), 3);
+	assert_true(isnan(ox[0]) && isnan(ox[2]) && ox[3] == 1 && ox[5] == 1);
+	/* no x metric at all */
+	assert_int_equal(tui_chart_pair_by_step(ystep, 6, NULL, NULL, 0, ox), 0);
+	assert_true(isnan(ox[5]));
+	/* in place: x over the y steps (as the views call it) */
+	double inplace[] = { 0, 1, 2, 3, 4, 5 };
+	tui_chart_pair_by_step(inplace, 6, tstep, tval, 3, inplace);
+	assert_true(inplace[1] == 100 && inplace[3] == 300 && inplace[5] == 500);
+	/* equal steps: the last logged; one going back in step is passed over */
+	const double dstep[] = { 0, 2, 2, 1 }, dval[] = { 1, 2, 3, 9 };
+	tui_chart_pair_by_step(ystep, 6, dstep, dval, 4, ox);
+	assert_true(ox[1] == 1 && ox[2] == 3 && ox[5] == 3);
+}
+
+static void test_time__duration_and_clock(void **state)
+{
+	char out[16];
+	(void)state;
+	tui_chart_duration(NAN, out);
+	assert_string_equal(out, "?");
+	tui_chart_duration(0, out);
+	assert_string_equal(out, "0s");
+	tui_chart_duration(45, out);
+	assert_string_equal(out, "45s");
+	tui_chart_duration(750, out);
+	assert_string_equal(out, "12m30s");
+	tui_chart_duration(3900, out);
+	assert_string_equal(out, "1h05m");
+	tui_chart_duration(3600, out);
+	assert_string_equal(out, "1h00m");
+	tui_chart_duration(183600, out);
+	assert_string_equal(out, "2d03h");
+	tui_chart_duration(-3900, out);
+	assert_string_equal(out, "-1h05m");
+	tui_chart_duration(1e300, out);
+	assert_string_equal(out, "?");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	tui_chart_clock(1764590703, out); /* 2025-12-01 12:05:03 UTC */
+	assert_string_equal(out, "12:05:03");
+	tui_chart_clock(NAN, out);
+	assert_string_equal(out, "?");
+}
+
+static tui_chart_nav nav_drawn(double lo, double hi, int w)
+{
+	tui_chart_nav n;
+	memset(&n, 0, sizeof n);
+	n.vlo = n.dlo = lo;
+	n.vhi = n.dhi = hi;
+	n.vw = w;
+	return n;
+}
+
+static void test_nav__cursor_moves_and_clamps(void **state)
+{
+	tui_chart_nav n;
+	(void)state;
+	memset(&n, 0, sizeof n);
+	tui_chart_nav_move(&n, 1); /* nothing drawn yet: nothing to move over */
+	assert_false(n.cursor_on);
+	n = nav_drawn(0, 100, 101); /* a cell is one unit */
+	tui_chart_nav_move(&n, 1);  /* the first move shows it at the right edge */
+	assert_true(n.cursor_on);
+	assert_true(n.cursor == 100);
+	tui_chart_nav_move(&n, -1);
+	assert_true(fabs(n.cursor - 99) < 1e-9);
+	tui_chart_nav_move(&n, -1000);
+	assert_true(n.cursor == 0);
+	tui_chart_nav_move(&n, 1);
+	assert_true(fabs(n.cursor - 1) < 1e-9);
+	assert_false(tui_chart_nav_page(&n, 1)); /* unzoomed: a quarter of the plot */
+	assert_true(fabs(n.cursor - 26) < 1e-9);
+	n = nav_drawn(0, 100, 101);
+	tui_chart_nav_move(&n, -1); /* shown at the edge, then moved */
+	assert_true(fabs(n.cursor - 99) < 1e-9);
+}
+
+static void test_nav__zoom_ranges(void **state)
+{
+	tui_chart_nav n = nav_drawn(0, 100, 101);
+	double lo, hi;
+	tui_chart_opts o = { false, 0, true, 0, 0 };
+	(void)state;
+	assert_false(tui_chart_nav_range(&n, &lo, &hi));
+	/* zoom in around the middle (no cursor) */
+	assert_true(tui_chart_nav_zoom(&n, 0.5));
+	assert_true(tui_chart_nav_range(&n, &lo, &hi));
+	assert_true(fabs(lo - 25) < 1e-9 && fabs(hi - 75) < 1e-9);
+	tui_chart_nav_opts(&n, &o);
+	assert_true(o.xlo == lo && o.xhi == hi);
+	/* zoom in around a cursor near the edge: it stays where it is on screen,
+	 * the range inside the data */
+	n = nav_drawn(0, 100, 101);
+	n.cursor_on = true;
+	n.cursor = 90;
+	assert_true(tui_chart_nav_zoom(&n, 0.5));
+	assert_true(fabs(n.zlo - 45) < 1e-9 && fabs(n.zhi - 95) < 1e-9);
+	n.vlo = n.zlo; n.vhi = n.zhi;
+	n.cursor = 100 - 1e-9;
+	assert_true(tui_chart_nav_zoom(&n, 0.5));
+	assert_true(n.zhi <= 100 && n.zlo >= 0);
+	/* zooming out to all the data resets */
+	assert_true(tui_chart_nav_zoom(&n, 8));
+	assert_false(n.zoomed);
+	assert_false(tui_chart_nav_zoom(&n, 2));
+	tui_chart_nav_opts(&n, &o);
+	assert_true(o.xlo == 0 && o.xhi == 0);
+	/* mark and zoom, either way round; an empty range only clears the mark */
+	n = nav_drawn(0, 100, 101);
+	n.cursor_on = true;
+	n.cursor = 60;
+	assert_false(tui_chart_nav_mark(&n));
+	assert_true(n.marking);
+	n.cursor = 20;
+	assert_true(tui_chart_nav_mark(&n));
+	assert_false(n.marking);
+	assert_true(tui_chart_nav_range(&n, &lo, &hi) && lo == 20 && hi == 60);
+	/* page: a screenful on, within the data, the cursor along */
+	n.vlo = 20; n.vhi = 60;
+	assert_true(tui_chart_nav_page(&n, 1));
+	assert_true(n.zlo == 60 && n.zhi == 100 && n.cursor == 60);
+	assert_false(tui_chart_nav_page(&n, 1)); /* at the end */
+	assert_true(tui_chart_nav_page(&n, -1));
+	assert_true(n.zlo == 20 && n.zhi == 60);
+	tui_chart_nav_mark(&n);
+	assert_false(tui_chart_nav_mark(&n)); /* the same spot twice */
+	assert_true(n.zoomed);
+	tui_chart_nav_reset(&n);
+	assert_false(n.zoomed || n.marking);
+	/* names */
+	n.xaxis = TUI_CHART_X_REL;
+	assert_string_equal(tui_chart_nav_axis_name(&n), "relative time");
+	n.xaxis = TUI_CHART_X_METRIC;
+	snprintf(n.xmetric, sizeof n.xmetric, "tokens");
+	assert_string_equal(tui_chart_nav_axis_name(&n), "tokens");
+}
+
+static void test_render__zoomed_range_refits_y(void **state)
+{
+	/* y = x on 0..99: zoomed to 10..20, the range is exactly that and the
+	 * y axis fits 10..20, not 0..99 */
+	double x[100], y[100];
+	tui_chart c;
+	tui_chart_opts o = { false, 0, true, 10, 20 };
+	(void)state;
+	for (int i = 0; i < 100; i++)
+		x[i] = y[i] = i;
+	tui_series s = { x, y, 100, 0, 0 };
+	tui_chart_render(&c, 40, 10, &s, 1, &o);
+	assert_true(c.xmin == 10 && c.xmax == 20);
+	assert_true(c.ymin > 9 && c.ymin < 10 && c.ymax > 20 && c.ymax < 21);
+	assert_int_equal((int)c.npoints, 11);
+	assert_int_equal(tui_chart_col_of(&c, 10), 0);
+	assert_int_equal(tui_chart_col_of(&c, 20), 39);
+	tui_chart_free(&c);
+	/* nothing inside the range: an empty chart, no crash */
+	tui_chart_opts far = { false, 0, true, 1000, 2000 };
+	tui_chart_render(&c, 40, 10, &s, 1, &far);
+	assert_int_equal((int)c.npoints, 0);
+	tui_chart_free(&c);
+}
+
+static void test_rank__metrics(void **state)
+{
+	(void)state;
+	assert_int_equal(tui_chart_metric_rank("lr", true), 0);
+	assert_int_equal(tui_chart_metric_rank("val_acc", false), 1);
+	assert_int_equal(tui_chart_metric_rank("loss", false), 1);
+	assert_int_equal(tui_chart_metric_rank("lr", false), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -895,6 +1103,13 @@ int main(void)
 		cmocka_unit_test(test_render__ticks_are_placed),
 		cmocka_unit_test(test_render__extreme_values_property),
 		cmocka_unit_test(test_render__speed_and_spikes_at_scale),
+		cmocka_unit_test(test_cursor__value_at_or_before),
+		cmocka_unit_test(test_pair__by_step),
+		cmocka_unit_test(test_time__duration_and_clock),
+		cmocka_unit_test(test_nav__cursor_moves_and_clamps),
+		cmocka_unit_test(test_nav__zoom_ranges),
+		cmocka_unit_test(test_render__zoomed_range_refits_y),
+		cmocka_unit_test(test_rank__metrics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

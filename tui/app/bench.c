@@ -280,6 +280,17 @@ static int measure_compare(struct tui_ctx *c, const int64_t *compare_ids, size_t
 		ry_metrics_writer_free(w);
 	}
 
+	/* Analysis: the cursor shown, then moved (the figure: a move, which
+	 * reads every run's value there), a zoom, the small multiples. */
+	if (c->nviews > 1) {
+		draw_key(c, '>');
+		out->cursor_ms = draw_key(c, '<');
+		out->cursor_cpu_ms = last_cpu_ms;
+		out->zoom_ms = draw_key(c, '+');
+		out->zoom_cpu_ms = last_cpu_ms;
+		out->grid_ms = draw_key(c, 'v');
+		out->grid_cpu_ms = last_cpu_ms;
+	}
 	return 0;
 }
 

@@ -21,6 +21,10 @@ struct tui_bench_figures {
 	double compare_ms;       /* open compare of the runs and draw table + chart */
 	double compare_read_ms;  /* reading the histories alone (ry_metrics_read) */
 	double compare_append_ms;/* one new point on a compared run: reload and redraw */
+	double cursor_ms;        /* compare: move the chart cursor (the legend reads every run there) */
+	double zoom_ms;          /* compare: zoom in around the cursor (the chart built again) */
+	double grid_ms;          /* compare: small multiples of every metric, drawn */
+	double cursor_cpu_ms, zoom_cpu_ms, grid_cpu_ms;
 	size_t compare_runs;
 	int64_t compare_points;  /* points read for the chart */
 	/* CPU time of this process for the same steps (wall time on a loaded

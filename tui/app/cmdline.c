@@ -25,7 +25,7 @@ static const struct { const char *name; enum arg_kind arg; } commands[] = {
 	{ "sort", ARG_NONE },    { "filter", ARG_NONE },   { "columns", ARG_NONE },
 	{ "import", ARG_PLUGIN }, { "messages", ARG_NONE }, { "theme", ARG_NONE },
 	{ "save-display", ARG_NONE }, { "help", ARG_NONE }, { "quit", ARG_NONE },
-	{ "goal", ARG_NONE },     { "sweep", ARG_NONE },
+	{ "goal", ARG_NONE },     { "sweep", ARG_NONE },    { "x", ARG_NONE },
 };
 
 struct tui_cmdline {

@@ -276,13 +276,79 @@ void tui_draw_chart(struct tui_ctx *c, const tui_chart *ch, int y, int x, int yl
 	}
 }
 
-int tui_chart_keys(int action, int *xaxis, int *ema, bool *log_y)
+static void axis_set(struct tui_chart_nav *nav, int xaxis, const char *metric)
+{
+	nav->xaxis = xaxis;
+	snprintf(nav->xmetric, sizeof nav->xmetric, "%s", metric ? metric : "");
+	nav->cursor_on = false;
+	tui_chart_nav_reset(nav);
+}
+
+int tui_chart_keys(int action, struct tui_chart_nav *nav, int *ema, bool *log_y, bool has_epoch)
 {
 	switch (action) {
-	case TUI_ACT_XAXIS: *xaxis = (*xaxis + 1) % TUI_CHART_X_COUNT; return 1;
+	case TUI_ACT_XAXIS:
+		/* step, epoch, wall time, relative time */
+		if (nav->xaxis == TUI_CHART_X_STEP && has_epoch)
+			axis_set(nav, TUI_CHART_X_METRIC, "epoch");
+		else if (nav->xaxis == TUI_CHART_X_STEP || nav->xaxis == TUI_CHART_X_METRIC)
+			axis_set(nav, TUI_CHART_X_WALL, NULL);
+		else if (nav->xaxis == TUI_CHART_X_WALL)
+			axis_set(nav, TUI_CHART_X_REL, NULL);
+		else
+			axis_set(nav, TUI_CHART_X_STEP, NULL);
+		return 1;
 	case TUI_ACT_EMA_LESS: if (*ema > 0) (*ema)--; return 1;
 	case TUI_ACT_EMA_MORE: if (*ema + 1 < (int)TUI_CHART_NEMA) (*ema)++; return 1;
 	case TUI_ACT_LOG_Y: *log_y = !*log_y; return 2;
+	case TUI_ACT_CURSOR_LEFT: tui_chart_nav_move(nav, -1); return 2;
+	case TUI_ACT_CURSOR_RIGHT: tui_chart_nav_move(nav, 1); return 2;
+	case TUI_ACT_CURSOR_PAGE_LEFT: case TUI_ACT_CURSOR_PAGE_RIGHT: {
+		int dir = action == TUI_ACT_CURSOR_PAGE_LEFT ? -1 : 1;
+		return tui_chart_nav_page(nav, dir) ? 1 : 2;
+	}
+	case TUI_ACT_ZOOM_MARK: return tui_chart_nav_mark(nav) ? 1 : 2;
+	case TUI_ACT_ZOOM_IN: return tui_chart_nav_zoom(nav, 0.5) ? 1 : 2;
+	case TUI_ACT_ZOOM_OUT: return tui_chart_nav_zoom(nav, 2) ? 1 : 2;
+	case TUI_ACT_ZOOM_RESET: {
+		bool was = nav->zoomed;
+		tui_chart_nav_reset(nav);
+		return was ? 1 : 2;
+	}
 	default: return 0;
 	}
+}
+
+int tui_chart_x_command(struct tui_ctx *c, struct tui_chart_nav *nav, const char *name,
+                        bool (*is_metric)(void *arg, const char *key), void *arg)
+{
+	if (!strcmp(name, "step"))
+		axis_set(nav, TUI_CHART_X_STEP, NULL);
+	else if (!strcmp(name, "wall") || !strcmp(name, "time") || !strcmp(name, "wall time"))
+		axis_set(nav, TUI_CHART_X_WALL, NULL);
+	else if (!strcmp(name, "relative") || !strcmp(name, "rel") || !strcmp(name, "relative time"))
+		axis_set(nav, TUI_CHART_X_REL, NULL);
+	else if (*name && is_metric(arg, name))
+		axis_set(nav, TUI_CHART_X_METRIC, name);
+	else {
+		tui_error(c, ":x %s: not an x axis here (step, wall, relative, or a metric the runs log)",
+		          *name ? name : "needs a name:");
+		return 0;
+	}
+	tui_msg(c, "x axis: %s", tui_chart_nav_axis_name(nav));
+	return 1;
+}
+
+void tui_draw_chart_cursor(struct tui_ctx *c, const tui_chart *ch, int y, int x, int col)
+{
+	if (col < 0 || col >= ch->w)
+		return;
+	attrset((attr_t)c->attrs[TUI_COLOR_CHART_AXIS]);
+	for (int r = 0; r < ch->h; r++) {
+		const tui_chart_cell *cell = &ch->cells[r * ch->w + col];
+		if (cell->color >= 0)
+			continue;
+		mvaddstr(y + r, x + col, c->utf8 ? "\xe2\x94\x8a" : ":");
+	}
+	attrset(A_NORMAL);
 }

@@ -13,6 +13,8 @@
 
 #include "widgets/theme.h"
 
+struct tui_chart_nav;
+
 struct tui_ctx;
 
 /* Draw s (outside text is fine) at y,x fitted to w columns, padded. */
@@ -42,10 +44,21 @@ struct tui_chart;
  * columns before the axis and x tick labels on the row under it. */
 void tui_draw_chart(struct tui_ctx *c, const struct tui_chart *ch, int y, int x, int ylab);
 
-/* The chart keys every chart view shares (x axis, smoothing, log y) applied
- * to its settings: 0 when `action` is not one of them, 1 when what is
- * drawn must be recomputed (x axis, smoothing), 2 when a redraw will do
- * (log y). */
-int tui_chart_keys(int action, int *xaxis, int *ema, bool *log_y);
+/* The chart keys every chart view shares (x axis, smoothing, log y, the
+ * cursor and zoom) applied to its settings: 0 when `action` is not one of
+ * them, 1 when what is drawn must be recomputed (x axis, smoothing, zoom),
+ * 2 when a redraw will do (log y, the cursor).  The x axis cycles step,
+ * epoch (when has_epoch: a run logs an `epoch` metric), wall time,
+ * relative time; changing it hides the cursor and resets the zoom. */
+int tui_chart_keys(int action, struct tui_chart_nav *nav, int *ema, bool *log_y, bool has_epoch);
+/* `:x NAME` on a chart screen: step, epoch, wall (wall time, time),
+ * relative (rel), or any metric (is_metric says whether the run(s) log
+ * it).  0 and a message when NAME is none of them, else as
+ * tui_chart_keys. */
+int tui_chart_x_command(struct tui_ctx *c, struct tui_chart_nav *nav, const char *name,
+                        bool (*is_metric)(void *arg, const char *key), void *arg);
+/* A vertical cursor at plot column col of a chart drawn at y,x: a dotted
+ * line through the empty cells (the curves stay on top). */
+void tui_draw_chart_cursor(struct tui_ctx *c, const struct tui_chart *ch, int y, int x, int col);
 
 #endif

@@ -43,12 +43,14 @@ static const struct hint detail_hints[] = {
 static const struct hint compare_hints[] = {
 	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_METRIC_NEXT, "metric" },
 	{ TUI_ACT_METRIC_PICK, "pick metric" }, { TUI_ACT_BASELINE, "baseline" },
+	{ TUI_ACT_CURSOR_RIGHT, "cursor" }, { TUI_ACT_ZOOM_MARK, "zoom" },  { TUI_ACT_SMALL_MULTIPLES, "grid" },
 	{ TUI_ACT_TOGGLE_SAME, "same rows" }, { TUI_ACT_XAXIS, "x axis" },  { TUI_ACT_LOG_Y, "log y" },
-	{ TUI_ACT_EMA_MORE, "smooth" },  { TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
+	{ TUI_ACT_EMA_MORE, "smooth" },  { TUI_ACT_ZOOM_RESET, "unzoom" },  { TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
 };
 static const struct hint charts_hints[] = {
 	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_METRIC_PICK, "pick metrics" },
-	{ TUI_ACT_XAXIS, "x axis" },     { TUI_ACT_LOG_Y, "log y" },        { TUI_ACT_EMA_MORE, "smooth" },
+	{ TUI_ACT_CURSOR_RIGHT, "cursor" }, { TUI_ACT_ZOOM_MARK, "zoom" },  { TUI_ACT_XAXIS, "x axis" },
+	{ TUI_ACT_LOG_Y, "log y" },      { TUI_ACT_EMA_MORE, "smooth" },    { TUI_ACT_ZOOM_RESET, "unzoom" },
 	{ TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
 };
 static const struct hint registry_hints[] = {

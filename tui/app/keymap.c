@@ -86,6 +86,12 @@ static const char default_bindings[] =
 	"x = x-axis\n"
 	"LBracket = smooth-less\n" "RBracket = smooth-more\n"
 	"y = log-y\n"
+	"< = cursor-left\n"     "> = cursor-right\n"
+	"H = cursor-page-left\n" "L = cursor-page-right\n"
+	"z = zoom-mark\n"
+	"+ = zoom-in\n"         "- = zoom-out\n"
+	"Z = zoom-reset\n"
+	"v = small-multiples\n"
 	"\n[keys help]\n"
 	"/ = search\n"
 	"\n[keys hosts]\n"
@@ -116,7 +122,13 @@ static const char default_bindings[] =
 	"M = metric-pick\n"
 	"x = x-axis\n"
 	"LBracket = smooth-less\n" "RBracket = smooth-more\n"
-	"y = log-y\n";
+	"y = log-y\n"
+	"< = cursor-left\n"     "> = cursor-right\n"
+	"H = cursor-page-left\n" "L = cursor-page-right\n"
+	"z = zoom-mark\n"
+	"+ = zoom-in\n"         "- = zoom-out\n"
+	"Z = zoom-reset\n"
+	"Left = cursor-left\n"  "Right = cursor-right\n";
 
 static const char *const action_names[] = {
 #define TUI_ACTION_NAME(id, name, help) name,

@@ -58,7 +58,16 @@
 	_(METRIC_NEXT,   "metric-next",    "Chart the next metric") \
 	_(METRIC_PREV,   "metric-prev",    "Chart the previous metric") \
 	_(METRIC_PICK,   "metric-pick",    "Pick the charted metric from a list") \
-	_(XAXIS,         "x-axis",         "Cycle the chart's x axis: step, wall time, relative time") \
+	_(XAXIS,         "x-axis",         "Cycle the chart's x axis: step, epoch (when logged), wall time, relative time (:x NAME: any metric)") \
+	_(CURSOR_LEFT,   "cursor-left",    "Move the chart cursor left one column; the legend reads each run's value there") \
+	_(CURSOR_RIGHT,  "cursor-right",   "Move the chart cursor right one column (the first move shows it, at the right edge)") \
+	_(CURSOR_PAGE_LEFT, "cursor-page-left", "Zoomed: show the screenful before; else move the chart cursor a quarter of the plot left") \
+	_(CURSOR_PAGE_RIGHT, "cursor-page-right", "Zoomed: show the screenful after; else move the chart cursor a quarter of the plot right") \
+	_(ZOOM_MARK,     "zoom-mark",      "Mark a zoom's start at the chart cursor; pressed again, zoom to the range between mark and cursor") \
+	_(ZOOM_IN,       "zoom-in",        "Zoom the x axis in twice as close, around the chart cursor (the y axis fits what is shown)") \
+	_(ZOOM_OUT,      "zoom-out",       "Zoom the x axis out twice as far, around the chart cursor") \
+	_(ZOOM_RESET,    "zoom-reset",     "Show the whole x range again") \
+	_(SMALL_MULTIPLES, "small-multiples", "Compare: several metrics at once, a small chart each sharing the x axis (the cursor moves in all); again: back to the table") \
 	_(EMA_LESS,      "smooth-less",    "Less EMA smoothing") \
 	_(EMA_MORE,      "smooth-more",    "More EMA smoothing") \
 	_(LOG_Y,         "log-y",          "Toggle a logarithmic y axis") \

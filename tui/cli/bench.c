@@ -516,6 +516,12 @@ static int tui_figures(const char *path)
 	tui_cpu(f.compare_cpu_ms);
 	printf("%-60s %10.2f ms\n", "  reading the histories alone (core)", f.compare_read_ms);
 	tui_line("tui: compare, one new point arrives: reload + redraw", f.compare_append_ms, "ms", 50);
+	tui_line("tui: compare, move the chart cursor (legend reads every run)", f.cursor_ms, "ms", 50);
+	tui_cpu(f.cursor_cpu_ms);
+	tui_line("tui: compare, zoom in around the cursor", f.zoom_ms, "ms", 100);
+	tui_cpu(f.zoom_cpu_ms);
+	tui_line("tui: compare, small multiples of every metric", f.grid_ms, "ms", 200);
+	tui_cpu(f.grid_cpu_ms);
 	tui_line("tui: max RSS", (double)f.max_rss_kb / 1024.0, "MB", 100);
 	return 0;
 }

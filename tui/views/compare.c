@@ -25,6 +25,7 @@
 #include "text/present.h"
 #include "text/text.h"
 #include "app/tui.h"
+#include "views/series.h"
 
 enum row_kind { ROW_META, ROW_PARAM, ROW_METRIC_LAST, ROW_METRIC_BEST, ROW_HEADING };
 
@@ -32,6 +33,23 @@ struct row {
 	enum row_kind kind;
 	size_t key;       /* index into pkeys or mkeys; a ROW_META's enum tui_present_summary */
 	bool differs;
+};
+
+/* One chart of a metric for every run: the decimated series and what
+ * each has taken in, so that new points of a live run extend it instead
+ * of a rebuild that reads every history again. */
+struct plot {
+	size_t metric;            /* into mkeys */
+	double *dx[TUI_MAX_COMPARE], *dy[TUI_MAX_COMPARE]; /* decimated, for the chart */
+	size_t nd[TUI_MAX_COMPARE];
+	int dec_w;                /* plot width the series were built for; -1 stale */
+	size_t nread[TUI_MAX_COMPARE];                 /* points of the history taken in */
+	double t0[TUI_MAX_COMPARE];                    /* its first point's time (relative axis) */
+	struct tui_chart_ema_state ema_st[TUI_MAX_COMPARE];
+	double dlo, dhi;          /* the x range of every point taken in, zoomed or not */
+	bool rd_valid;            /* rd holds the readings at rd_at */
+	double rd_at;
+	struct tui_reading rd[TUI_MAX_COMPARE];
 };
 
 struct compare_priv {
@@ -54,25 +72,23 @@ struct compare_priv {
 
 	/* chart state */
 	size_t metric;
-	int xaxis, ema;
+	struct tui_chart_nav nav; /* x axis, cursor, zoom: every chart's */
+	int ema;
 	bool log_y;
+	bool grid;                /* small multiples in place of table and chart */
 	/* Only the decimated series are kept: a history is read into one
 	 * reused buffer, turned into x/y, smoothed and decimated, then the
 	 * next run's overwrites it.  Keeping 12 full histories (29 MB) cost
 	 * more in page faults than reading them (and reading again, for a new
 	 * axis, smoothing or width, takes ~10 ms). */
-	ry_point *buf;
-	size_t bufcap;
+	struct tui_series_buf sb; /* sb.pts: the history being taken in */
 	double *sx, *sy;          /* scratch x/y, scap entries */
 	size_t scap;
-	double *dx[TUI_MAX_COMPARE], *dy[TUI_MAX_COMPARE]; /* decimated, for the chart */
-	size_t nd[TUI_MAX_COMPARE];
-	int dec_w;                /* plot width the series were built for; -1 stale */
-	/* What each built series has taken in, so that new points of a live
-	 * run extend it instead of a rebuild that reads every history again. */
-	size_t nread[TUI_MAX_COMPARE];                 /* points of the history taken in */
-	double t0[TUI_MAX_COMPARE];                    /* its first point's time (relative axis) */
-	struct tui_chart_ema_state ema_st[TUI_MAX_COMPARE];
+	struct plot one;          /* the chart under the table (metric) */
+	struct plot *plots;       /* small multiples, one per grid metric */
+	size_t nplots;
+	char **gkeys;             /* the grid's metrics, by name (owned; they outlive reloads) */
+	size_t ngkeys;
 	double load_ms;           /* time to read the histories (status bar) */
 };
 
@@ -106,16 +122,36 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void series_drop(struct compare_priv *p)
+static void plot_drop(struct compare_priv *p, struct plot *pl)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		free(p->dx[i]);
-		free(p->dy[i]);
-		p->dx[i] = p->dy[i] = NULL;
-		p->nd[i] = 0;
-		p->nread[i] = 0;
+		free(pl->dx[i]);
+		free(pl->dy[i]);
+		pl->dx[i] = pl->dy[i] = NULL;
+		pl->nd[i] = 0;
+		pl->nread[i] = 0;
 	}
-	p->dec_w = -1;
+	pl->dec_w = -1;
+	pl->dlo = INFINITY;
+	pl->dhi = -INFINITY;
+	pl->rd_valid = false;
+}
+
+static void grid_drop(struct compare_priv *p)
+{
+	for (size_t k = 0; k < p->nplots; k++)
+		plot_drop(p, &p->plots[k]);
+	free(p->plots);
+	p->plots = NULL;
+	p->nplots = 0;
+}
+
+/* Every chart stale: the axis, smoothing, zoom or the data changed. */
+static void series_drop(struct compare_priv *p)
+{
+	plot_drop(p, &p->one);
+	for (size_t k = 0; k < p->nplots; k++)
+		plot_drop(p, &p->plots[k]);
 }
 
 static void data_free(struct compare_priv *p, bool series)
@@ -243,86 +279,135 @@ static void scratch_reserve(struct compare_priv *p, size_t n)
 	p->scap = n;
 }
 
-/* Take the np points in p->buf into run i's series: x for the chosen axis,
- * y smoothed on from where the series stopped, decimated together with
- * what the series already holds.  Decimating the kept points (each a real
- * point, the extremes of its column) with the new ones keeps every
- * column's extremes to within a column; any change of width, axis,
- * smoothing or metric rebuilds from the full histories. */
-static void series_take(struct compare_priv *p, size_t i, size_t np)
+/* Take the np points in p->sb.pts into run i's series of plot pl: x for
+ * the chosen axis, y smoothed on from where the series stopped, points
+ * outside a zoom left out, decimated together with what the series
+ * already holds.  Decimating the kept points (each a real point, the
+ * extremes of its column) with the new ones keeps every column's
+ * extremes to within a column; any change of width, axis, smoothing,
+ * zoom or metric rebuilds from the full histories. */
+static void series_take(struct tui_ctx *c, struct compare_priv *p, struct plot *pl, size_t i, size_t np)
 {
-	size_t buckets = series_buckets(p->dec_w), have = p->nd[i];
+	size_t buckets = series_buckets(pl->dec_w), have = pl->nd[i], kept = have;
+	double zlo = 0, zhi = 0;
+	bool zoom = tui_chart_nav_range(&p->nav, &zlo, &zhi);
 	if (!np)
 		return;
-	if (p->nread[i] == 0) {
-		p->t0[i] = p->buf[0].ts;
-		p->ema_st[i] = (struct tui_chart_ema_state)TUI_CHART_EMA_STATE_INIT;
+	if (pl->nread[i] == 0) {
+		pl->t0[i] = p->sb.pts[0].ts;
+		pl->ema_st[i] = (struct tui_chart_ema_state)TUI_CHART_EMA_STATE_INIT;
 	}
 	scratch_reserve(p, have + np);
 	if (have) {
-		memcpy(p->sx, p->dx[i], have * sizeof *p->sx);
-		memcpy(p->sy, p->dy[i], have * sizeof *p->sy);
+		memcpy(p->sx, pl->dx[i], have * sizeof *p->sx);
+		memcpy(p->sy, pl->dy[i], have * sizeof *p->sy);
 	}
 	/* Wall time is the clock (Unix seconds, labelled as clock times);
-	 * relative time counts from each run's first point. */
-	for (size_t k = 0; k < np; k++) {
-		const ry_point *pt = &p->buf[k];
-		p->sx[have + k] = tui_chart_x_of(p->xaxis, (double)pt->step, pt->ts, p->t0[i]);
-		p->sy[have + k] = pt->value;
+	 * relative time counts from each run's first point; a metric axis
+	 * pairs by step. */
+	if (p->nav.xaxis == TUI_CHART_X_METRIC) {
+		if (tui_series_x(c->st, p->runs[i]->id, &p->nav, &p->sb, np, p->sx + have) < 0)
+			tui_error(c, "%s", ry_error_last());
+		for (size_t k = 0; k < np; k++)
+			p->sy[have + k] = p->sb.pts[k].value;
+	} else {
+		/* one pass over the history: it is the bulk of the work */
+		for (size_t k = 0; k < np; k++) {
+			const ry_point *pt = &p->sb.pts[k];
+			p->sx[have + k] = tui_chart_x_of(p->nav.xaxis, (double)pt->step, pt->ts, pl->t0[i]);
+			p->sy[have + k] = pt->value;
+		}
 	}
 	if (tui_chart_ema_levels[p->ema] > 0)
-		tui_chart_ema_continue(&p->ema_st[i], p->sy + have, np, tui_chart_ema_levels[p->ema]);
-	if (!p->dx[i]) {
-		p->dx[i] = ry_xmalloc(2 * buckets * sizeof(double));
-		p->dy[i] = ry_xmalloc(2 * buckets * sizeof(double));
+		tui_chart_ema_continue(&pl->ema_st[i], p->sy + have, np, tui_chart_ema_levels[p->ema]);
+	/* the data's range (zoom stays inside it); then only what is shown.
+	 * Unzoomed on a step or time axis every point is: the decimated
+	 * points give the range, sparing a pass over the history. */
+	bool filter = zoom || p->nav.xaxis == TUI_CHART_X_METRIC;
+	if (!filter)
+		kept = have + np;
+	for (size_t k = have; filter && k < have + np; k++) {
+		double x = p->sx[k];
+		if (!isfinite(x))
+			continue;
+		if (x < pl->dlo) pl->dlo = x;
+		if (x > pl->dhi) pl->dhi = x;
+		if (zoom && (x < zlo || x > zhi))
+			continue;
+		p->sx[kept] = x;
+		p->sy[kept] = p->sy[k];
+		kept++;
 	}
-	p->nd[i] = tui_chart_decimate(p->sx, p->sy, have + np, buckets, p->dx[i], p->dy[i]);
-	p->nread[i] += np;
+	if (!pl->dx[i]) {
+		pl->dx[i] = ry_xmalloc(2 * buckets * sizeof(double));
+		pl->dy[i] = ry_xmalloc(2 * buckets * sizeof(double));
+	}
+	pl->nd[i] = tui_chart_decimate(p->sx, p->sy, kept, buckets, pl->dx[i], pl->dy[i]);
+	for (size_t k = 0; !filter && k < pl->nd[i]; k++) {
+		double x = pl->dx[i][k];
+		if (x < pl->dlo) pl->dlo = x;
+		if (x > pl->dhi) pl->dhi = x;
+	}
+	pl->nread[i] += np;
+	pl->rd_valid = false;
 }
 
-/* The chart's series for a plot plot_w columns wide: for each run, read the
+/* Plot pl's series for a plot plot_w columns wide: for each run, read the
  * charted metric's history and take it in (series_take). */
-static void series_build(struct tui_ctx *c, struct compare_priv *p, int plot_w)
+static void series_build(struct tui_ctx *c, struct compare_priv *p, struct plot *pl, int plot_w)
 {
-	if (p->dec_w == plot_w)
+	if (pl->dec_w == plot_w)
 		return;
-	series_drop(p);
-	p->dec_w = plot_w;
-	if (p->metric >= p->nmkeys)
+	plot_drop(p, pl);
+	pl->dec_w = plot_w;
+	if (pl->metric >= p->nmkeys)
 		return;
-	const char *key = p->mkeys[p->metric];
+	const char *key = p->mkeys[pl->metric];
 	double t_read = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		size_t np = 0;
 		double t = ry_monotonic();
-		int rc = ry_metrics_read_into(c->st, p->runs[i]->id, key, &p->buf, &p->bufcap, &np);
+		int rc = ry_metrics_read_into(c->st, p->runs[i]->id, key, &p->sb.pts, &p->sb.cap, &np);
 		t_read += ry_monotonic() - t;
 		if (rc < 0) {
 			tui_error(c, "%s", ry_error_last());
 			continue;
 		}
-		series_take(p, i, np);
+		series_take(c, p, pl, i, np);
 	}
 	p->load_ms = t_read * 1000;
 }
 
-/* New points of live runs: read only what each series has not taken in. */
-static void series_extend(struct tui_ctx *c, struct compare_priv *p)
+/* New points of live runs: read only what each series has not taken in.
+ * On a metric axis the pairing may change too: build again. */
+static void plot_extend(struct tui_ctx *c, struct compare_priv *p, struct plot *pl)
 {
-	if (p->dec_w < 0 || p->metric >= p->nmkeys)
+	if (pl->dec_w < 0 || pl->metric >= p->nmkeys)
 		return;
+	if (p->nav.xaxis == TUI_CHART_X_METRIC) {
+		plot_drop(p, pl);
+		return;
+	}
 	for (size_t i = 0; i < p->n; i++) {
 		size_t np = 0;
 		if (!p->runs[i])
 			continue;
-		if (ry_metrics_read_since(c->st, p->runs[i]->id, p->mkeys[p->metric], p->nread[i], &p->buf, &p->bufcap,
-		                          &np) < 0) {
+		if (ry_metrics_read_since(c->st, p->runs[i]->id, p->mkeys[pl->metric], pl->nread[i], &p->sb.pts,
+		                          &p->sb.cap, &np) < 0) {
 			tui_error(c, "%s", ry_error_last());
-			series_drop(p);
+			plot_drop(p, pl);
 			return;
 		}
-		series_take(p, i, np);
+		series_take(c, p, pl, i, np);
 	}
+}
+
+static void series_extend(struct tui_ctx *c, struct compare_priv *p)
+{
+	plot_extend(c, p, &p->one);
+	/* the grid's metrics may have other counts: build them again */
+	for (size_t k = 0; k < p->nplots; k++)
+		plot_drop(p, &p->plots[k]);
 }
 
 static int compare_open(struct tui_view *v, struct tui_ctx *c, void *arg)
@@ -336,7 +421,7 @@ static int compare_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	for (size_t i = 0; i < p->n; i++)
 		ids[i] = (int64_t)a->ids[i];
 	p->baseline = -1;
-	p->dec_w = -1;
+	plot_drop(p, &p->one);
 	p->ema = 0;
 	if (load(c, p, ids) < 0)
 		return -1;
@@ -347,6 +432,7 @@ static int compare_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 			break;
 		}
 	}
+	p->one.metric = p->metric;
 	return 0;
 }
 
@@ -357,7 +443,9 @@ static void compare_done(struct tui_view *v, struct tui_ctx *c)
 	if (!p)
 		return;
 	data_free(p, true);
-	free(p->buf);
+	grid_drop(p);
+	ry_strings_free(p->gkeys, p->ngkeys);
+	tui_series_buf_free(&p->sb);
 	free(p->sx);
 	free(p->sy);
 	free(p);
@@ -395,6 +483,10 @@ static void compare_reload(struct tui_view *v, struct tui_ctx *c)
 		}
 	}
 	free(metric);
+	p->one.metric = p->metric;
+	for (size_t k = 0; k < p->nplots; k++) /* their metrics' counts are not kept: build again */
+		plot_drop(p, &p->plots[k]);
+	p->one.rd_valid = false;
 	metric_counts(p, after);
 	/* Another metric, or points gone: build again.  New points (a
 	 * running run): take in only those. */
@@ -569,7 +661,7 @@ static void legend_entry(const struct tui_ctx *c, const struct compare_priv *p, 
 	char name[128];
 	tui_text_fit(name, sizeof name, p->runs[i]->name ? p->runs[i]->name : "?", namew, false, false, c->utf8);
 	snprintf(out, n, "%s %c %s%s", c->utf8 ? "\xe2\x96\xa0" : "#", tui_chart_marker(i), name,
-	         p->dec_w >= 0 && !p->nd[i] ? " (no points)" : "");
+	         p->one.dec_w >= 0 && !p->one.nd[i] ? " (no points)" : "");
 }
 
 /* Rows the legend takes with names cut to namew, entries flowing left to
@@ -608,9 +700,126 @@ static int draw_legend(struct tui_ctx *c, const struct compare_priv *p, int y, i
 	return legend_flow(c, p, y, namew, true);
 }
 
+/* The readings of every run at the cursor for plot pl, cached for the
+ * cursor's spot (a reading reads the history again). */
+static void plot_readings(struct tui_ctx *c, struct compare_priv *p, struct plot *pl)
+{
+	if (!p->nav.cursor_on || pl->metric >= p->nmkeys || (pl->rd_valid && pl->rd_at == p->nav.cursor))
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		if (tui_series_reading(c->st, p->runs[i]->id, p->mkeys[pl->metric], &p->nav, p->nav.cursor, &p->sb,
+		                       &pl->rd[i]) < 0)
+			tui_error(c, "%s", ry_error_last());
+	}
+	pl->rd_valid = true;
+	pl->rd_at = p->nav.cursor;
+}
+
+/* What the x axis shows, for a title: "x: step  zoom 120-480  cursor step
+ * 450  mark step 200". */
+static void axis_text(const struct compare_priv *p, char *out, size_t n)
+{
+	char zoom[64] = "", cur[96] = "", mark[128] = "";
+	double lo, hi;
+	if (tui_chart_nav_range(&p->nav, &lo, &hi)) {
+		char a[16], b[16];
+		tui_chart_label(lo, (hi - lo) / 100, a);
+		tui_chart_label(hi, (hi - lo) / 100, b);
+		snprintf(zoom, sizeof zoom, "  zoom %s-%s", a, b);
+	}
+	if (p->nav.cursor_on) {
+		char t[48];
+		tui_cursor_text(&p->nav, t, sizeof t);
+		snprintf(cur, sizeof cur, "  cursor %s", t);
+	}
+	if (p->nav.marking) {
+		struct tui_chart_nav m = p->nav;
+		char t[48];
+		m.cursor = m.mark;
+		tui_cursor_text(&m, t, sizeof t);
+		snprintf(mark, sizeof mark, "  mark %s (z again zooms)", t);
+	}
+	snprintf(out, n, "x: %s%s%s%s", tui_chart_nav_axis_name(&p->nav), zoom, cur, mark);
+}
+
+/* Render plot pl into the w x h plot area at y,x (ylab label columns to
+ * its left), the cursor and a zoom's mark over it.  shared: every chart
+ * of the screen shows the same x range (small multiples). */
+static void plot_draw(struct tui_ctx *c, struct compare_priv *p, struct plot *pl, int y, int x, int w, int h,
+                      int ylab, bool shared)
+{
+	tui_series s[TUI_MAX_COMPARE];
+	size_t ns = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (!pl->nd[i])
+			continue;
+		s[ns].x = pl->dx[i];
+		s[ns].y = pl->dy[i];
+		s[ns].n = pl->nd[i];
+		s[ns].color = (int)i;
+		s[ns].marker = tui_chart_marker(i);
+		ns++;
+	}
+	if (!ns) {
+		tui_draw_text(c, y, x, w, "no points for this metric in these runs", TUI_COLOR_DIM);
+		return;
+	}
+	tui_chart ch;
+	tui_chart_opts o = { p->log_y, 0, c->utf8, 0, 0 };
+	tui_chart_nav_opts(&p->nav, &o);
+	if (shared && !(o.xhi > o.xlo) && p->nav.dhi > p->nav.dlo) {
+		o.xlo = p->nav.dlo;
+		o.xhi = p->nav.dhi;
+	}
+	memset(&ch, 0, sizeof ch);
+	tui_chart_render(&ch, w, h, s, ns, &o);
+	if (p->nav.xaxis == TUI_CHART_X_WALL || p->nav.xaxis == TUI_CHART_X_REL)
+		tui_chart_time_axis(&ch, p->nav.xaxis == TUI_CHART_X_WALL);
+	tui_draw_chart(c, &ch, y, x, ylab);
+	tui_chart_nav_drawn(&p->nav, &ch);
+	if (p->nav.marking)
+		tui_draw_chart_cursor(c, &ch, y, x, tui_chart_col_of(&ch, p->nav.mark));
+	if (p->nav.cursor_on)
+		tui_draw_chart_cursor(c, &ch, y, x, tui_chart_col_of(&ch, p->nav.cursor));
+	tui_chart_free(&ch);
+}
+
+/* The legend with the cursor shown: a row per run, its value at the
+ * cursor (step, time, epoch), then its last, min and max. */
+static int draw_legend_rows(struct tui_ctx *c, struct compare_priv *p, struct plot *pl, int y, int max_rows)
+{
+	int rows = 0;
+	plot_readings(c, p, pl);
+	for (size_t i = 0; i < p->n && rows < max_rows; i++, rows++) {
+		char name[128], at[160], line[512], last[32], mn[32], mx[32];
+		const ry_metric_summary *m = pl->metric < p->nmkeys ? summary_of(p, i, p->mkeys[pl->metric]) : NULL;
+		tui_text_fit(name, sizeof name, p->runs[i]->name ? p->runs[i]->name : "?", 18, false, false, c->utf8);
+		tui_reading_text(&pl->rd[i], at, sizeof at);
+		tui_fmt_num(m ? m->last : NAN, last, sizeof last);
+		tui_fmt_num(m ? m->min : NAN, mn, sizeof mn);
+		tui_fmt_num(m ? m->max : NAN, mx, sizeof mx);
+		snprintf(line, sizeof line, "%s %c %-18s %-52s last %s  min %s  max %s", c->utf8 ? "\xe2\x96\xa0" : "#",
+		         tui_chart_marker(i), name, at, last, mn, mx);
+		char fitted[600];
+		tui_text_fit(fitted, sizeof fitted, line, c->cols - 2, false, false, c->utf8);
+		attrset(series_attr(c, i));
+		mvaddstr(y + rows, 1, fitted);
+		attrset(A_NORMAL);
+	}
+	return rows;
+}
+
+static void ema_text(const struct compare_priv *p, char *ema, size_t n)
+{
+	if (tui_chart_ema_levels[p->ema] > 0)
+		snprintf(ema, n, "%.2f", tui_chart_ema_levels[p->ema]);
+	else
+		snprintf(ema, n, "off");
+}
+
 static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 {
-	char title[512], ema[32];
+	char title[512], ema[32], axis[256];
 	if (h < 5)
 		return;
 	tui_draw_hline(c, y, 0, c->cols, TUI_COLOR_BORDER);
@@ -618,51 +827,155 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		tui_draw_text(c, y + 1, 2, c->cols - 4, "No metrics to chart.", TUI_COLOR_DIM);
 		return;
 	}
-	if (tui_chart_ema_levels[p->ema] > 0)
-		snprintf(ema, sizeof ema, "%.2f", tui_chart_ema_levels[p->ema]);
-	else
-		snprintf(ema, sizeof ema, "off");
-	snprintf(title, sizeof title, " %s  x: %s  smoothing: %s  y: %s ", p->mkeys[p->metric],
-	         tui_chart_xaxis_names[p->xaxis], ema, p->log_y ? "log" : "linear");
+	ema_text(p, ema, sizeof ema);
+	axis_text(p, axis, sizeof axis);
+	snprintf(title, sizeof title, " %s  %s  smoothing: %s  y: %s ", p->mkeys[p->metric], axis, ema,
+	         p->log_y ? "log" : "linear");
 	tui_draw_str(c, y, 2, c->cols - 4, title, TUI_COLOR_HEADER);
 
 	int ylab = 9, plot_x = ylab + 1, plot_w = c->cols - plot_x - 2;
+	p->one.metric = p->metric;
 	if (plot_w >= 10)
-		series_build(c, p, plot_w); /* first: the legend says which runs have no points */
-	/* Names shrink to keep the legend to two rows; more wrap below. */
-	int lrows = draw_legend(c, p, y + 1, 2);
+		series_build(c, p, &p->one, plot_w); /* first: the legend says which runs have no points */
+	p->nav.dlo = p->one.dlo;
+	p->nav.dhi = p->one.dhi;
+	/* Names shrink to keep the legend to two rows; more wrap below.  With
+	 * the cursor shown, a row a run: its values there. */
+	int lrows = p->nav.cursor_on ? draw_legend_rows(c, p, &p->one, y + 1, h - 6)
+	                             : draw_legend(c, p, y + 1, 2);
 	int plot_y = y + 1 + lrows, plot_h = h - 3 - lrows;
 	if (plot_h < 2 || plot_w < 10)
 		return;
-	tui_series s[TUI_MAX_COMPARE];
-	size_t ns = 0;
-	for (size_t i = 0; i < p->n; i++) {
-		if (!p->nd[i])
-			continue;
-		s[ns].x = p->dx[i];
-		s[ns].y = p->dy[i];
-		s[ns].n = p->nd[i];
-		s[ns].color = (int)i;
-		s[ns].marker = tui_chart_marker(i);
-		ns++;
+	plot_draw(c, p, &p->one, plot_y, plot_x, plot_w, plot_h, ylab, false);
+}
+
+/* ---- small multiples ------------------------------------------------------- */
+
+static int cmp_rank(const void *a, const void *b, void *st)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int d = tui_chart_metric_rank(x, ry_metric_goal_set(st, x)) - tui_chart_metric_rank(y, ry_metric_goal_set(st, y));
+	return d ? d : strcmp(x, y);
+}
+
+/* Sort metric names as the grid shows them: a goal someone set first,
+ * then validation metrics and losses, then the rest by name. */
+static void sort_metrics(ry_store *st, char **keys, size_t n)
+{
+	/* insertion sort: a dozen names, and qsort has no context argument */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && cmp_rank(&keys[j], &keys[j - 1], st) < 0; j--) {
+			char *t = keys[j];
+			keys[j] = keys[j - 1];
+			keys[j - 1] = t;
+		}
+}
+
+static void grid_default(struct tui_ctx *c, struct compare_priv *p)
+{
+	ry_strings_free(p->gkeys, p->ngkeys);
+	p->gkeys = ry_xcalloc(p->nmkeys ? p->nmkeys : 1, sizeof *p->gkeys);
+	p->ngkeys = 0;
+	for (size_t k = 0; k < p->nmkeys; k++)
+		p->gkeys[p->ngkeys++] = ry_xstrdup(p->mkeys[k]);
+	sort_metrics(c->st, p->gkeys, p->ngkeys);
+}
+
+static size_t mkey_index(const struct compare_priv *p, const char *key)
+{
+	for (size_t k = 0; k < p->nmkeys; k++)
+		if (!strcmp(p->mkeys[k], key))
+			return k;
+	return (size_t)-1;
+}
+
+enum { GRID_MIN_W = 56, GRID_MIN_H = 10, GRID_YLAB = 8 };
+
+/* Several metrics at once, a chart each for every run, in a grid that
+ * fits the screen (1 to 3 columns by width, rows by height), sharing the
+ * x axis and the cursor. */
+static void draw_grid(struct tui_ctx *c, struct compare_priv *p, int y, int h)
+{
+	char head[512], ema[32], axis[256];
+	ema_text(p, ema, sizeof ema);
+	axis_text(p, axis, sizeof axis);
+	snprintf(head, sizeof head, " %zu runs, %zu metrics  %s  smoothing: %s  y: %s ", p->n, p->ngkeys, axis, ema,
+	         p->log_y ? "log" : "linear");
+	int lrows = draw_legend(c, p, y + 1, 2), body = h - 1 - lrows;
+	int ncols = c->cols / GRID_MIN_W, maxrows = body / GRID_MIN_H;
+	ncols = ncols < 1 ? 1 : ncols > 3 ? 3 : ncols;
+	maxrows = maxrows < 1 ? 1 : maxrows;
+	size_t n = p->ngkeys < (size_t)(ncols * maxrows) ? p->ngkeys : (size_t)(ncols * maxrows);
+	if (n < p->ngkeys) { /* say what does not fit: M picks fewer */
+		size_t len = strlen(head);
+		snprintf(head + len, sizeof head - len, " (%zu fit the screen: M picks) ", n);
 	}
-	if (!ns) {
-		tui_draw_text(c, plot_y, plot_x, plot_w, "no points for this metric in these runs", TUI_COLOR_DIM);
+	tui_draw_fill(c, y, 0, c->cols, TUI_COLOR_DEFAULT);
+	tui_draw_str(c, y, 1, c->cols - 2, head, TUI_COLOR_HEADER);
+	if (!n) {
+		tui_draw_text(c, y + 1 + lrows, 2, c->cols - 4, "No metric chosen: M picks which to chart.", TUI_COLOR_DIM);
 		return;
 	}
-	tui_chart ch;
-	tui_chart_opts o = { p->log_y, 0, c->utf8 };
-	memset(&ch, 0, sizeof ch);
-	tui_chart_render(&ch, plot_w, plot_h, s, ns, &o);
-	if (p->xaxis != TUI_CHART_X_STEP)
-		tui_chart_time_axis(&ch, p->xaxis == TUI_CHART_X_WALL);
-	tui_draw_chart(c, &ch, plot_y, plot_x, ylab);
-	tui_chart_free(&ch);
+	if (n < (size_t)ncols)
+		ncols = (int)n;
+	int nrows = (int)((n + (size_t)ncols - 1) / (size_t)ncols), cw = c->cols / ncols, chh = body / nrows;
+	int plot_w = cw - GRID_YLAB - 3, plot_h = chh - 4;
+	if (plot_w < 8 || plot_h < 2)
+		return;
+	if (p->nplots != n) {
+		grid_drop(p);
+		p->plots = ry_xcalloc(n, sizeof *p->plots);
+		p->nplots = n;
+		for (size_t k = 0; k < n; k++)
+			plot_drop(p, &p->plots[k]);
+	}
+	/* build every chart first: they share the x range of all their data */
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t k = 0; k < n; k++) {
+		struct plot *pl = &p->plots[k];
+		size_t m = mkey_index(p, p->gkeys[k]);
+		if (pl->metric != m) {
+			plot_drop(p, pl);
+			pl->metric = m;
+		}
+		series_build(c, p, pl, plot_w);
+		if (pl->dlo < lo) lo = pl->dlo;
+		if (pl->dhi > hi) hi = pl->dhi;
+	}
+	p->nav.dlo = lo;
+	p->nav.dhi = hi;
+	for (size_t k = 0; k < n; k++) {
+		struct plot *pl = &p->plots[k];
+		int row = (int)k / ncols, col = (int)k % ncols;
+		int yy = y + 1 + lrows + row * chh, xx = col * cw;
+		char title[512];
+		size_t len = (size_t)snprintf(title, sizeof title, "%s", p->gkeys[k]);
+		if (p->nav.cursor_on && pl->metric < p->nmkeys) {
+			plot_readings(c, p, pl);
+			for (size_t i = 0; i < p->n && len < sizeof title - 40; i++) {
+				char v[32];
+				if (!pl->rd[i].ok)
+					continue;
+				tui_fmt_num(pl->rd[i].value, v, sizeof v);
+				len += (size_t)snprintf(title + len, sizeof title - len, "  %c %s", tui_chart_marker(i), v);
+			}
+		}
+		tui_draw_text(c, yy, xx + 1, cw - 2, title, TUI_COLOR_HEADER);
+		if (pl->metric >= p->nmkeys) {
+			tui_draw_text(c, yy + 1, xx + GRID_YLAB + 1, plot_w, "not logged by these runs", TUI_COLOR_DIM);
+			continue;
+		}
+		plot_draw(c, p, pl, yy + 1, xx + GRID_YLAB + 1, plot_w, plot_h, GRID_YLAB, true);
+	}
 }
 
 static void compare_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct compare_priv *p = v->priv;
+	if (p->grid) {
+		draw_grid(c, p, y, h);
+		return;
+	}
 	int want = (int)p->nrows + 1;
 	/* the metadata rows come on top of the table's share, not out of the
 	 * params' and metrics' (up to 60% of the screen: the chart keeps room) */
@@ -695,9 +1008,46 @@ static void metric_chosen(struct tui_ctx *c, struct tui_view *owner, const char 
 	for (size_t k = 0; n && k < p->nmkeys; k++) {
 		if (!strcmp(p->mkeys[k], chosen[0])) {
 			p->metric = k;
-			p->dec_w = -1;
+			plot_drop(p, &p->one);
 		}
 	}
+}
+
+/* The grid's metrics, chosen in the picker: in the grid's order. */
+static void grid_chosen(struct tui_ctx *c, struct tui_view *owner, const char *const *chosen, size_t n)
+{
+	struct compare_priv *p = owner->priv;
+	ry_strings_free(p->gkeys, p->ngkeys);
+	p->gkeys = ry_xcalloc(n ? n : 1, sizeof *p->gkeys);
+	p->ngkeys = n;
+	for (size_t k = 0; k < n; k++)
+		p->gkeys[k] = ry_xstrdup(chosen[k]);
+	sort_metrics(c->st, p->gkeys, p->ngkeys);
+	grid_drop(p);
+}
+
+static void pick_grid(struct tui_view *v, struct tui_ctx *c, struct compare_priv *p)
+{
+	bool *sel = ry_xcalloc(p->nmkeys ? p->nmkeys : 1, sizeof *sel);
+	for (size_t k = 0; k < p->nmkeys; k++)
+		for (size_t g = 0; g < p->ngkeys; g++)
+			sel[k] |= !strcmp(p->mkeys[k], p->gkeys[g]);
+	struct tui_picker_arg pa = {
+		.title = "Chart which metrics side by side?  Space toggles, Enter applies",
+		.items = (const char *const *)p->mkeys, .nitems = p->nmkeys, .selected = sel, .multi = true,
+		.done = grid_chosen, .owner = v,
+	};
+	tui_view_push(c, &tui_view_picker, &pa);
+	free(sel);
+}
+
+static bool runs_log(void *arg, const char *key)
+{
+	const struct compare_priv *p = arg;
+	for (size_t i = 0; i < p->n; i++)
+		if (summary_of(p, i, key))
+			return true;
+	return false;
 }
 
 static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
@@ -729,9 +1079,19 @@ static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action
 			return TUI_REDRAW;
 		p->metric = a == TUI_ACT_METRIC_NEXT ? (p->metric + 1) % p->nmkeys
 		                                      : (p->metric + p->nmkeys - 1) % p->nmkeys;
-		p->dec_w = -1;
+		plot_drop(p, &p->one);
+		return TUI_REDRAW;
+	case TUI_ACT_SMALL_MULTIPLES:
+		p->grid = !p->grid;
+		if (p->grid && !p->gkeys)
+			grid_default(c, p);
 		return TUI_REDRAW;
 	case TUI_ACT_METRIC_PICK: {
+		if (p->grid) {
+			if (p->nmkeys)
+				pick_grid(v, c, p);
+			return TUI_REDRAW;
+		}
 		struct tui_picker_arg pa = {
 			.title = "Chart which metric?  Enter picks",
 			.items = (const char *const *)p->mkeys, .nitems = p->nmkeys, .multi = false,
@@ -742,12 +1102,23 @@ static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action
 		return TUI_REDRAW;
 	}
 	default: {
-		int k = tui_chart_keys(a, &p->xaxis, &p->ema, &p->log_y);
+		int k = tui_chart_keys(a, &p->nav, &p->ema, &p->log_y, runs_log(p, "epoch"));
 		if (k == 1)
-			p->dec_w = -1;
+			series_drop(p);
 		return k ? TUI_REDRAW : TUI_UNHANDLED;
 	}
 	}
+}
+
+/* `:x NAME`: the charts' x axis. */
+static int compare_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
+{
+	struct compare_priv *p = v->priv;
+	if (strcmp(cmd, "x"))
+		return TUI_UNHANDLED;
+	if (tui_chart_x_command(c, &p->nav, arg, runs_log, p))
+		series_drop(p);
+	return TUI_REDRAW;
 }
 
 /* A click in a run's column (its name or any of its cells) puts the
@@ -756,6 +1127,8 @@ static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action
 static int compare_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
 {
 	struct compare_priv *p = v->priv;
+	if (p->grid) /* no table on screen */
+		return 0;
 	if (y < p->tbl_y || y >= p->tbl_y + p->tbl_h || x < p->lw || p->colw < 1)
 		return 0;
 	size_t k = (size_t)(x - p->lw) / (size_t)(p->colw + 1), i = p->col_first + k;
@@ -777,4 +1150,5 @@ const struct tui_view_ops tui_view_compare = {
 	.status = compare_status,
 	.done = compare_done,
 	.click = compare_click,
+	.command = compare_command,
 };

@@ -538,7 +538,7 @@ static size_t bucketize(const tui_series *s, const tui_chart_opts *o, double xmi
 	 * reload them on every point, doubling the cost. */
 	const double *xs = s->x, *ys = s->y;
 	const size_t n = s->n;
-	const bool log_y = o->log_y, smooth = o->ema > 0;
+	const bool log_y = o->log_y, smooth = o->ema > 0, clip = o->xhi > o->xlo;
 	const double w = o->ema > EMA_MAX ? EMA_MAX : o->ema;
 	double first = 0, last_y = 0, lo = 0, hi = 0, acc = 0, wpow = 1;
 	int col_cur = -1;
@@ -565,6 +565,10 @@ static size_t bucketize(const tui_series *s, const tui_chart_opts *o, double xmi
 				gap = true;
 				continue;
 			}
+		}
+		if (clip && (x < xlo || x > xhi)) { /* outside a zoom: not drawn */
+			gap = true;
+			continue;
 		}
 		used++;
 		out |= x < xlo || x > xhi;
@@ -714,12 +718,215 @@ decades:
 
 /* ---------------------------------------------------------------- axes, markers */
 
-const char *const tui_chart_xaxis_names[TUI_CHART_X_COUNT] = { "step", "wall time", "relative time" };
+const char *const tui_chart_xaxis_names[TUI_CHART_X_COUNT] = { "step", "wall time", "relative time", "metric" };
 const double tui_chart_ema_levels[TUI_CHART_NEMA] = { 0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99 };
 
 double tui_chart_x_of(int xaxis, double step, double ts, double t0)
 {
-	return xaxis == TUI_CHART_X_STEP ? step : xaxis == TUI_CHART_X_WALL ? ts : ts - t0;
+	return xaxis == TUI_CHART_X_STEP ? step : xaxis == TUI_CHART_X_WALL ? ts
+	     : xaxis == TUI_CHART_X_REL ? ts - t0 : NAN;
+}
+
+size_t tui_chart_pair_by_step(const double *ystep, size_t ny, const double *xstep, const double *xval,
+                              size_t nx, double *ox)
+{
+	size_t j = 0, paired = 0;
+	double have = NAN, at = -INFINITY;
+	for (size_t i = 0; i < ny; i++) {
+		/* take every x point up to this step; one that goes back in
+		 * step is passed over */
+		while (j < nx && !(xstep[j] > ystep[i])) {
+			if (xstep[j] >= at) {
+				at = xstep[j];
+				have = xval[j];
+			}
+			j++;
+		}
+		ox[i] = at > -INFINITY ? have : NAN;
+		paired += at > -INFINITY;
+	}
+	return paired;
+}
+
+long tui_chart_at_or_before(const double *x, const double *y, size_t n, double cx)
+{
+	long best = -1;
+	double bx = -INFINITY;
+	if (isnan(cx))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		double xi = x ? x[i] : (double)i;
+		if (!isfinite(xi) || xi > cx || (y && isnan(y[i])))
+			continue;
+		if (xi >= bx) {
+			bx = xi;
+			best = (long)i;
+		}
+	}
+	return best;
+}
+
+void tui_chart_duration(double secs, char out[16])
+{
+	static const struct { long long secs; char unit; } units[] = {
+		{ 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' },
+	};
+	long long whole;
+	size_t i;
+	if (!isfinite(secs) || fabs(secs) > 1e15) {
+		snprintf(out, 16, "?");
+		return;
+	}
+	whole = llround(fabs(secs));
+	for (i = 0; i < 3 && whole < units[i].secs; i++)
+		;
+	/* the biggest unit, then the next to two digits: 1h05m, 12m30s */
+	char buf[64];
+	if (i < 3)
+		snprintf(buf, sizeof buf, "%s%lld%c%02lld%c", secs < 0 ? "-" : "", whole / units[i].secs,
+		         units[i].unit, whole % units[i].secs / units[i + 1].secs, units[i + 1].unit);
+	else
+		snprintf(buf, sizeof buf, "%s%llds", secs < 0 && whole ? "-" : "", whole);
+	snprintf(out, 16, "%.15s", buf);
+}
+
+void tui_chart_clock(double t, char out[16])
+{
+	format_clock(t, 1, out);
+}
+
+/* ---------------------------------------------------------------- navigation */
+
+static double clampd(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+void tui_chart_nav_move(tui_chart_nav *n, int cells)
+{
+	double lo = n->vlo, hi = n->vhi, cell;
+	if (!(hi > lo) || n->vw < 1)
+		return;
+	cell = (hi - lo) / (n->vw > 1 ? n->vw - 1 : 1);
+	if (!n->cursor_on || !(n->cursor >= lo && n->cursor <= hi)) {
+		n->cursor_on = true;
+		n->cursor = hi;
+		if (cells >= 0)
+			return;
+	}
+	n->cursor = clampd(n->cursor + cells * cell, lo, hi);
+}
+
+bool tui_chart_nav_page(tui_chart_nav *n, int dir)
+{
+	double w = n->zhi - n->zlo, lo, hi;
+	if (!n->zoomed || !(w > 0)) {
+		tui_chart_nav_move(n, dir * (n->vw > 4 ? n->vw / 4 : 1));
+		return false;
+	}
+	lo = clampd(n->zlo + dir * w, n->dlo, n->dhi - w);
+	if (!(n->dhi - w >= n->dlo) || lo == n->zlo)
+		return false;
+	hi = lo + w;
+	if (n->cursor_on)
+		n->cursor = clampd(n->cursor + (lo - n->zlo), lo, hi);
+	n->zlo = lo;
+	n->zhi = hi;
+	return true;
+}
+
+bool tui_chart_nav_zoom(tui_chart_nav *n, double factor)
+{
+	double lo = n->zoomed ? n->zlo : n->vlo, hi = n->zoomed ? n->zhi : n->vhi;
+	double dlo = n->dlo, dhi = n->dhi, mid, half;
+	if (!(dhi > dlo) || !(hi > lo) || !(factor > 0))
+		return false;
+	mid = n->cursor_on ? n->cursor : lo / 2 + hi / 2;
+	half = (hi - lo) / 2 * factor;
+	if (half * 2 >= dhi - dlo) {
+		bool was = n->zoomed;
+		n->zoomed = false;
+		return was;
+	}
+	if (half * 2 < (dhi - dlo) * 1e-9)
+		return false; /* as close as it goes */
+	/* keep the cursor where it is on screen: scale around it */
+	lo = mid - (mid - lo) * factor;
+	hi = lo + half * 2;
+	if (lo < dlo) {
+		hi += dlo - lo;
+		lo = dlo;
+	}
+	if (hi > dhi) {
+		lo -= hi - dhi;
+		hi = dhi;
+	}
+	n->zoomed = true;
+	n->zlo = lo;
+	n->zhi = hi;
+	return true;
+}
+
+bool tui_chart_nav_mark(tui_chart_nav *n)
+{
+	if (!n->cursor_on)
+		tui_chart_nav_move(n, 0);
+	if (!n->cursor_on)
+		return false;
+	if (!n->marking) {
+		n->marking = true;
+		n->mark = n->cursor;
+		return false;
+	}
+	n->marking = false;
+	if (n->mark == n->cursor)
+		return false;
+	n->zoomed = true;
+	n->zlo = n->mark < n->cursor ? n->mark : n->cursor;
+	n->zhi = n->mark < n->cursor ? n->cursor : n->mark;
+	return true;
+}
+
+void tui_chart_nav_reset(tui_chart_nav *n)
+{
+	n->zoomed = false;
+	n->marking = false;
+}
+
+bool tui_chart_nav_range(const tui_chart_nav *n, double *lo, double *hi)
+{
+	if (!n->zoomed || !(n->zhi > n->zlo))
+		return false;
+	*lo = n->zlo;
+	*hi = n->zhi;
+	return true;
+}
+
+void tui_chart_nav_opts(const tui_chart_nav *n, tui_chart_opts *o)
+{
+	if (!tui_chart_nav_range(n, &o->xlo, &o->xhi))
+		o->xlo = o->xhi = 0;
+}
+
+const char *tui_chart_nav_axis_name(const tui_chart_nav *n)
+{
+	if (n->xaxis == TUI_CHART_X_METRIC)
+		return n->xmetric[0] ? n->xmetric : "?";
+	return (unsigned)n->xaxis < TUI_CHART_X_COUNT ? tui_chart_xaxis_names[n->xaxis] : "?";
+}
+
+void tui_chart_nav_drawn(tui_chart_nav *n, const tui_chart *c)
+{
+	n->vlo = c->xmin;
+	n->vhi = c->xmax;
+	n->vw = c->w;
+}
+
+int tui_chart_metric_rank(const char *key, bool goal_set)
+{
+	if (goal_set)
+		return 0;
+	return !strncmp(key, "val", 3) || strstr(key, "loss") ? 1 : 2;
 }
 
 char tui_chart_marker(size_t i)
@@ -800,7 +1007,7 @@ static void place_markers(const struct canvas *cv, const tui_series *s, size_t n
 void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns,
                       const tui_chart_opts *o)
 {
-	static const tui_chart_opts defaults = { false, 0, false };
+	static const tui_chart_opts defaults = { false, 0, false, 0, 0 };
 	struct bucket_list *lists;
 	struct canvas cv = { 0 };
 	double xmin, xmax, xlo, xhi, ymin = INFINITY, ymax = -INFINITY, sx = 0, sy;
@@ -831,13 +1038,18 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 	lists = ry_xcalloc(ns ? ns : 1, sizeof *lists);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool outside = false;
-		x_range(s, ns, o->log_y, attempt > 0, &xlo, &xhi);
-		xmin = xlo;
-		xmax = xhi;
-		if (xmin > xmax) {
+		if (o->xhi > o->xlo) { /* a zoom: exactly its range */
+			xlo = xmin = o->xlo;
+			xhi = xmax = o->xhi;
+		} else {
+			x_range(s, ns, o->log_y, attempt > 0, &xlo, &xhi);
+			xmin = xlo;
+			xmax = xhi;
+		}
+		if (!(o->xhi > o->xlo) && xmin > xmax) {
 			xmin = 0;
 			xmax = 1;
-		} else {
+		} else if (!(o->xhi > o->xlo)) {
 			expand_range(&xmin, &xmax, false, 0.01);
 		}
 		sx = cv.dw > 1 ? (cv.dw - 1) / (xmax - xmin) : 0;

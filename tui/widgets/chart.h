@@ -27,6 +27,9 @@ typedef struct tui_chart_opts {
 	double ema;       /* 0 (none) .. 0.999, TensorBoard-style smoothing of the
 	                     raw values (before the log) */
 	bool utf8;        /* braille; else ASCII */
+	double xlo, xhi;  /* xhi > xlo: show exactly this x range (a zoom),
+	                     points outside it are left out and the y axis
+	                     fits what is inside; else the data's range */
 } tui_chart_opts;
 
 /* One output cell: a UTF-8 glyph (up to 4 bytes + NUL) and the series that
@@ -52,13 +55,84 @@ typedef struct tui_chart {
 } tui_chart;
 
 /* The x axes a metric's chart offers: its step, the wall clock (Unix
- * seconds, labelled as clock times) or the time since its first point;
- * names for titles. */
-enum { TUI_CHART_X_STEP, TUI_CHART_X_WALL, TUI_CHART_X_REL, TUI_CHART_X_COUNT };
+ * seconds, labelled as clock times), the time since its first point, or
+ * another metric of the run (its value at the step: tui_chart_pair_by_step;
+ * "epoch" is one); names for titles. */
+enum { TUI_CHART_X_STEP, TUI_CHART_X_WALL, TUI_CHART_X_REL, TUI_CHART_X_METRIC, TUI_CHART_X_COUNT };
 extern const char *const tui_chart_xaxis_names[TUI_CHART_X_COUNT];
 /* The x of a point (its step, its time ts) on axis xaxis; t0 is the time of
- * the series' first point (for the relative axis). */
+ * the series' first point (for the relative axis).  NaN for the metric
+ * axis, which pairs by step instead. */
 double tui_chart_x_of(int xaxis, double step, double ts, double t0);
+
+/* Pair a series with another metric of the run by step: ox[i] gets the
+ * value xval[j] of the x metric's point j with the greatest step at or
+ * before ystep[i] (its last such point on equal steps), NaN where the x
+ * metric has none yet.  Both series ascend by step, as logged; an x point
+ * out of order is passed over.  Returns how many got a value. */
+size_t tui_chart_pair_by_step(const double *ystep, size_t ny, const double *xstep, const double *xval,
+                              size_t nx, double *ox);
+
+/* The point of a series nearest at or before cx: the index of the
+ * greatest finite x <= cx whose y is not NaN (the last one of equal x),
+ * -1 when there is none.  x NULL means 0, 1, 2, ...; x need not ascend. */
+long tui_chart_at_or_before(const double *x, const double *y, size_t n, double cx);
+
+/* A duration for a reader: "0s", "45s", "12m30s", "1h05m", "2d03h"
+ * (negative: "-1h05m"; NaN: "?"). */
+void tui_chart_duration(double secs, char out[16]);
+/* A Unix time as local clock time: "14:05:03" ("?" if not a time). */
+void tui_chart_clock(double t, char out[16]);
+
+/* Where a chart is looked at: the x axis, a cursor and a zoomed x range,
+ * shared by every chart of a screen (small multiples move together).  All
+ * in the x axis' units.  Pure state; the view reads it to build and draw. */
+typedef struct tui_chart_nav {
+	int xaxis;            /* TUI_CHART_X_* */
+	char xmetric[128];    /* the metric, when xaxis is TUI_CHART_X_METRIC */
+	bool cursor_on;       /* shown once a cursor key is pressed */
+	double cursor;
+	bool zoomed;
+	double zlo, zhi;      /* the x range shown when zoomed */
+	bool marking;         /* a zoom's start is marked at mark */
+	double mark;
+	/* what the view last drew, for moves in cells: the x range and the
+	 * plot's width in cells; and the data's x range, which zoom stays in */
+	double vlo, vhi;
+	int vw;
+	double dlo, dhi;
+} tui_chart_nav;
+
+/* Move the cursor by cells columns of the last drawn plot (clamped to
+ * it); the first move shows it, at the right edge (the latest points). */
+void tui_chart_nav_move(tui_chart_nav *n, int cells);
+/* A screenful along x: zoomed, the range moves by its width (within the
+ * data; the cursor with it) and true is returned; else the cursor moves
+ * by a quarter of the plot. */
+bool tui_chart_nav_page(tui_chart_nav *n, int dir);
+/* Zoom by factor (0.5: twice as close; 2: twice as far) around the cursor
+ * (the middle when it is hidden), within the data's range; zooming out
+ * to all of it resets.  Returns whether the range changed. */
+bool tui_chart_nav_zoom(tui_chart_nav *n, double factor);
+/* Mark a zoom's start at the cursor; pressed again, zoom to the range
+ * between the mark and the cursor (an empty one only clears the mark).
+ * Returns whether the range changed. */
+bool tui_chart_nav_mark(tui_chart_nav *n);
+/* Show all the data again, and clear a mark. */
+void tui_chart_nav_reset(tui_chart_nav *n);
+/* The x range to build and draw: the zoom's, else false. */
+bool tui_chart_nav_range(const tui_chart_nav *n, double *lo, double *hi);
+/* Put the opts' fixed x range from the zoom. */
+void tui_chart_nav_opts(const tui_chart_nav *n, tui_chart_opts *o);
+/* The axis' name as a chart labels it: "step", "wall time", "relative
+ * time", "epoch" (a metric's name). */
+const char *tui_chart_nav_axis_name(const tui_chart_nav *n);
+/* After drawing: remember the plot's x range and width. */
+void tui_chart_nav_drawn(tui_chart_nav *n, const tui_chart *c);
+
+/* How a metric ranks among a run's charts: 0 first (a metric with a goal
+ * someone set: goal_set), 1 validation metrics and losses, 2 the rest. */
+int tui_chart_metric_rank(const char *key, bool goal_set);
 
 /* The EMA weights the smoothing keys step through; [0] is off. */
 #define TUI_CHART_NEMA 7

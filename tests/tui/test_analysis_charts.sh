@@ -1,0 +1,168 @@
+#!/bin/sh
+# Issue 17, analysis in the terminal: a cursor on compare's chart whose
+# legend reads every run's value there (nearest at or before) with its
+# step, time and epoch, and the run's last, min and max; zoom and reset;
+# the x axis by key and by `:x NAME` (any metric, paired by step), named
+# on the chart; small multiples (4 charts on screen); a run's charts with
+# the cursor; all without colour (NO_COLOR: the runs' letters) and in
+# ASCII (vt100).  Two tracked runs log loss, tokens and an epoch, so every
+# value on screen is known from `runyard metrics`.
+. "$(dirname "$0")/lib.sh"
+export NO_COLOR=1
+
+# track NAME DIV: a run logging loss = DIV/i, tokens = 1000 i and the
+# epoch at steps 10, 20, ... 60.
+track() {
+	"$RUNYARD" --db "$DB" run -q -e ana --name "$1" --pattern 'epoch = S(?<step>[0-9]+) ep=(?<value>[0-9]+)' -- \
+		sh -c 'for i in 1 2 3 4 5 6; do
+			echo "{\"step\": $((i*10)), \"loss\": $(('"$2"'/i)), \"tokens\": $((i*1000))}"
+			echo "S$((i*10)) ep=$(( (i+1)/2 ))"
+		done' >/dev/null 2>"$T_TMP/track.err" ||
+		{ echo "Bail out! cannot track a run: $(cat "$T_TMP/track.err")"; exit 1; }
+}
+track ep-a 60
+track ep-b 120
+
+# at KEY RUN STEP: the value (and step) of RUN's KEY at or before STEP,
+# as "VALUE STEP", from the CLI.
+at() {
+	"$RUNYARD" --db "$DB" metrics "$2" "$1" --csv |
+		awk -F, -v s="$3" -v k="$1" 'NR > 1 && $2 == k && $3 + 0 <= s + 0 { v = $5; st = $3 } END { print v, st }'
+}
+# cursor_step: the step the chart's title says the cursor is on.
+cursor_step() { screen | sed -n 's/.*cursor step \([0-9]*\).*/\1/p' | head -1; }
+# legend_row RUN: the legend row of RUN.
+legend_row() { screen | grep -E "^ (■|#) [a-z] $1 " | head -1; }
+# legend_reads RUN: RUN's legend row reads its loss at the cursor's step,
+# with that point's step and epoch, and its last, min and max.
+legend_reads() {
+	local s v st e row
+	s=$(cursor_step)
+	[ -n "$s" ] || return 1
+	set -- "$1" $(at loss "$1" "$s")
+	v=$2 st=$3
+	e=$(at epoch "$1" "$st" | cut -d' ' -f1)
+	row=$(legend_row "$1")
+	printf '%s\n' "$row" | grep -qF -- "$v @ step $st " &&
+		printf '%s\n' "$row" | grep -qF -- "epoch $e" &&
+		printf '%s\n' "$row" | grep -qF -- "last $LAST" &&
+		printf '%s\n' "$row" | grep -qF -- "min $LAST" &&
+		printf '%s\n' "$row" | grep -qF -- "max $MAX"
+}
+plot_rows() { screen | sed -n 's/^[^│|]*[│|]//p'; }
+plot_braille() { plot_rows | LC_ALL=C grep -q "$(printf '\342[\240-\243]')"; }
+cursor_drawn() { plot_rows | grep -qF -- "$1"; }
+titles_with_values() { [ "$(screen | grep -oE '  a [0-9]+  b [0-9]+' | wc -l)" -ge 4 ]; }
+
+tui_start
+expect_screen "1/2 runs" "the main screen shows the two tracked runs"
+send Space Space
+expect_screen "2 marked" "both runs marked"
+send c
+expect_screen "comparing 2 runs" "c compares them"
+expect_screen "loss  x: step" "the chart says its x axis: step"
+
+# ---- the cursor and the legend's readings ----------------------------------
+send '>'
+expect_screen "cursor step" "> shows the cursor, and the title says where"
+LAST=10 MAX=60
+if wait_until legend_reads ep-a; then ok "at the right edge the legend reads ep-a's last loss, step and epoch; last, min, max"
+else fail "at the right edge the legend reads ep-a's last loss, step and epoch; last, min, max"; fi
+LAST=20 MAX=120
+if wait_until legend_reads ep-b; then ok "and ep-b's"
+else fail "and ep-b's"; fi
+if wait_until cursor_drawn "┊"; then ok "the cursor is drawn on the plot"; else fail "the cursor is drawn on the plot"; fi
+before=$(cursor_step)
+send H H
+if wait_until sh -c "[ \"\$(tmux -S '$SOCK' capture-pane -p | sed -n 's/.*cursor step \([0-9]*\).*/\1/p' | head -1)\" -lt $before ]"
+then ok "H moves the cursor back a quarter of the plot"; else fail "H moves the cursor back a quarter of the plot"; fi
+LAST=10 MAX=60
+if wait_until legend_reads ep-a; then ok "the legend reads ep-a's value at the moved cursor (at or before it)"
+else fail "the legend reads ep-a's value at the moved cursor (at or before it)"; fi
+send '<'
+LAST=20 MAX=120
+if wait_until legend_reads ep-b; then ok "< moves a column; ep-b's reading follows"
+else fail "< moves a column; ep-b's reading follows"; fi
+
+# ---- zoom and reset -----------------------------------------------------------
+send z
+expect_screen "mark step" "z marks a zoom's start"
+send H
+send z
+expect_screen "x: step  zoom " "z again zooms to the marked range"
+expect_no_screen "mark step" "the mark is gone once zoomed"
+send Z
+expect_no_screen "x: step  zoom " "Z shows everything again"
+send +
+expect_screen "x: step  zoom " "+ zooms in around the cursor"
+send -
+expect_no_screen "x: step  zoom " "- zooms out, to everything"
+
+# ---- the x axis ---------------------------------------------------------------
+send x
+expect_screen "loss  x: epoch" "x: the runs log an epoch, so it comes next"
+send x
+expect_screen "loss  x: wall time" "x: wall time"
+send x
+expect_screen "loss  x: relative time" "x: relative time"
+send x
+expect_screen "loss  x: step" "x: back to step"
+send :
+type_text "x tokens"
+send Enter
+expect_screen "loss  x: tokens" ":x tokens charts loss against tokens seen (paired by step)"
+send '>'
+expect_screen "cursor tokens 6" "the cursor is read in tokens"
+send :
+type_text "x nosuch"
+send Enter
+expect_screen "not an x axis here" ":x with an unknown name says so"
+send :
+type_text "x step"
+send Enter
+expect_screen "loss  x: step" ":x step goes back"
+
+# ---- small multiples --------------------------------------------------------
+send v
+expect_screen "2 runs, 4 metrics" "v shows small multiples of the runs' 4 metrics"
+send '>'
+if wait_until titles_with_values; then ok "4 small charts on screen, each reading both runs at the cursor"
+else fail "4 small charts on screen, each reading both runs at the cursor"; fi
+for l in a b; do
+	if wait_until sh -c "tmux -S '$SOCK' capture-pane -p | sed -n 's/^[^│]*│//p' | grep -q '$l'"
+	then ok "NO_COLOR: letter $l on the small charts"; else fail "NO_COLOR: letter $l on the small charts"; fi
+done
+if wait_until plot_braille; then ok "the small charts draw braille curves"; else fail "the small charts draw braille curves"; fi
+send v
+expect_screen "comparing 2 runs" "v goes back to the table and one chart"
+
+# ---- a run's charts -------------------------------------------------------------
+send q u
+expect_no_screen "marked" "marks cleared"
+send c
+expect_screen "· charts ·" "c charts the run under the cursor"
+send Right
+expect_screen "at cursor: " "Right shows the cursor on a run's charts: each reads its value"
+send :
+type_text "x epoch"
+send Enter
+expect_screen "x: epoch" ":x epoch on a run's charts"
+send q
+
+# ---- ASCII (vt100) ---------------------------------------------------------------
+T_TERM=vt100 tui_start
+expect_screen "1/2 runs" "vt100: the main screen"
+send Space Space c
+expect_screen "comparing 2 runs" "vt100: compare"
+send '>'
+if wait_until sh -c "tmux -S '$SOCK' capture-pane -p | grep -qE '^ # [ab] ep-a .* @ step '"
+then ok "vt100: the legend reads the cursor, '#' before each run"; else fail "vt100: the legend reads the cursor, '#' before each run"; fi
+if wait_until cursor_drawn ":"; then ok "vt100: the cursor is drawn in ASCII"; else fail "vt100: the cursor is drawn in ASCII"; fi
+if plot_braille; then fail "vt100: no braille on the plot"; else ok "vt100: no braille on the plot"; fi
+send v
+expect_screen "2 runs, 4 metrics" "vt100: small multiples"
+send q q
+if wait_for "RUNYARD-EXITED"; then ok "q quits"; else fail "q quits"; fi
+if [ "$(cat "$T_TMP/exit_status" 2>/dev/null)" = 0 ]; then ok "runyard exits with status 0"
+else fail "runyard exits with status 0"; fi
+t_end

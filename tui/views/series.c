@@ -1,0 +1,134 @@
+/*
+ * Chart series shared by compare and the run's charts: x on any axis and
+ * the reading at the cursor.  A reading reads the history again (one
+ * metric of one run: about a millisecond for 100,000 points) rather than
+ * keep every full history in memory; the views cache it per cursor spot.
+ */
+#include "views/series.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "app/draw.h"
+
+void tui_series_buf_free(struct tui_series_buf *b)
+{
+	if (!b)
+		return;
+	free(b->pts);
+	free(b->xpts);
+	free(b->tmp);
+	free(b->rx);
+	free(b->ry);
+	memset(b, 0, sizeof *b);
+}
+
+static double *tmp_reserve(struct tui_series_buf *b, size_t n)
+{
+	if (n > b->tmpcap) {
+		free(b->tmp);
+		b->tmp = ry_xmalloc(n * sizeof *b->tmp);
+		b->tmpcap = n;
+	}
+	return b->tmp;
+}
+
+int tui_series_x(ry_store *st, int64_t run, const tui_chart_nav *nav, struct tui_series_buf *b, size_t np,
+                 double *x)
+{
+	size_t nx = 0;
+	if (nav->xaxis != TUI_CHART_X_METRIC) {
+		for (size_t k = 0; k < np; k++)
+			x[k] = tui_chart_x_of(nav->xaxis, (double)b->pts[k].step, b->pts[k].ts, b->pts[0].ts);
+		return 0;
+	}
+	if (ry_metrics_read_into(st, run, nav->xmetric, &b->xpts, &b->xcap, &nx) < 0)
+		return -1;
+	/* steps as doubles: y's in x (overwritten below), x's and values in tmp */
+	double *t = tmp_reserve(b, 2 * (nx ? nx : 1));
+	for (size_t k = 0; k < nx; k++) {
+		t[k] = (double)b->xpts[k].step;
+		t[nx + k] = b->xpts[k].value;
+	}
+	for (size_t k = 0; k < np; k++)
+		x[k] = (double)b->pts[k].step;
+	/* pairing walks forward, so writing x[i] over ystep[i] is safe */
+	tui_chart_pair_by_step(x, np, t, t + nx, nx, x);
+	return 0;
+}
+
+int tui_series_reading(ry_store *st, int64_t run, const char *key, const tui_chart_nav *nav, double at,
+                       struct tui_series_buf *b, struct tui_reading *out)
+{
+	size_t np = 0, ne = 0;
+	memset(out, 0, sizeof *out);
+	if (ry_metrics_read_into(st, run, key, &b->pts, &b->cap, &np) < 0)
+		return -1;
+	if (!np)
+		return 0;
+	if (np > b->rcap) { /* kept: fresh memory each cursor move would cost page faults */
+		free(b->rx);
+		free(b->ry);
+		b->rx = ry_xmalloc(np * sizeof *b->rx);
+		b->ry = ry_xmalloc(np * sizeof *b->ry);
+		b->rcap = np;
+	}
+	double *x = b->rx, *y = b->ry;
+	int rc = tui_series_x(st, run, nav, b, np, x);
+	for (size_t k = 0; k < np; k++)
+		y[k] = b->pts[k].value;
+	long i = rc < 0 ? -1 : tui_chart_at_or_before(x, y, np, at);
+	if (rc < 0)
+		return rc;
+	if (i < 0)
+		return 0;
+	out->ok = true;
+	out->value = b->pts[i].value;
+	out->step = (double)b->pts[i].step;
+	out->ts = b->pts[i].ts;
+	out->rel = b->pts[i].ts - b->pts[0].ts;
+	if (strcmp(key, "epoch") && ry_metrics_read_into(st, run, "epoch", &b->xpts, &b->xcap, &ne) == 0) {
+		/* the epoch the run was in at that step */
+		for (size_t k = 0; k < ne; k++) {
+			if ((double)b->xpts[k].step > out->step)
+				break;
+			out->has_epoch = true;
+			out->epoch = b->xpts[k].value;
+		}
+	}
+	return 0;
+}
+
+void tui_reading_text(const struct tui_reading *r, char *out, size_t n)
+{
+	char v[32], clock[16], rel[16], ep[48] = "";
+	if (!r->ok) {
+		snprintf(out, n, "-");
+		return;
+	}
+	tui_fmt_num(r->value, v, sizeof v);
+	tui_chart_clock(r->ts, clock);
+	tui_chart_duration(r->rel, rel);
+	if (r->has_epoch) {
+		char e[32];
+		tui_fmt_num(r->epoch, e, sizeof e);
+		snprintf(ep, sizeof ep, "  epoch %s", e);
+	}
+	snprintf(out, n, "%s @ step %.0f  %s  +%s%s", v, r->step, clock, rel, ep);
+}
+
+void tui_cursor_text(const tui_chart_nav *nav, char *out, size_t n)
+{
+	char t[32];
+	switch (nav->xaxis) {
+	case TUI_CHART_X_STEP: snprintf(out, n, "step %.0f", floor(nav->cursor)); return;
+	case TUI_CHART_X_WALL: tui_chart_clock(nav->cursor, t); snprintf(out, n, "%s", t); return;
+	case TUI_CHART_X_REL: tui_chart_duration(nav->cursor, t); snprintf(out, n, "+%s", t); return;
+	default:
+		tui_fmt_num(nav->cursor, t, sizeof t);
+		snprintf(out, n, "%s %s", nav->xmetric, t);
+	}
+}

@@ -1,0 +1,52 @@
+/*
+ * What the chart screens (compare, a run's charts) share about reading a
+ * metric for a chart: its points on the chosen x axis (step, time, or
+ * another metric paired by step) and the reading at the chart cursor
+ * (value, step, wall time, time since the start, epoch).  Reads through
+ * core; draws nothing.
+ */
+#ifndef TUI_VIEWS_SERIES_H
+#define TUI_VIEWS_SERIES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "metrics/metrics.h"
+#include "widgets/chart.h"
+
+/* Buffers reused from one read to the next; zero-initialise, free with
+ * tui_series_buf_free. */
+struct tui_series_buf {
+	ry_point *pts, *xpts;     /* the y metric's history, the x metric's */
+	size_t cap, xcap;
+	double *tmp;              /* scratch, tmpcap entries */
+	size_t tmpcap;
+	double *rx, *ry;          /* a reading's x and y, rcap entries */
+	size_t rcap;
+};
+void tui_series_buf_free(struct tui_series_buf *b);
+
+/* The x of each of the np points in b->pts (those of run `run`) on nav's
+ * axis, into x (np entries): for a metric axis the x metric is read here
+ * (NaN before its first point).  0 or an RY_E* code. */
+int tui_series_x(ry_store *st, int64_t run, const tui_chart_nav *nav, struct tui_series_buf *b, size_t np,
+                 double *x);
+
+/* A run's metric at the cursor: the point nearest at or before `at` on
+ * nav's axis. */
+struct tui_reading {
+	bool ok;                  /* false: no point there (or no such metric) */
+	double value, step, ts, rel;  /* rel: seconds since the metric's first point */
+	bool has_epoch;           /* the run logs `epoch`: its value at that step */
+	double epoch;
+};
+int tui_series_reading(ry_store *st, int64_t run, const char *key, const tui_chart_nav *nav, double at,
+                       struct tui_series_buf *b, struct tui_reading *out);
+/* "0.3123 @ step 450  14:05:03  +1h05m  epoch 3" ("-" without a point). */
+void tui_reading_text(const struct tui_reading *r, char *out, size_t n);
+/* Where the cursor is, in the axis' words: "step 450", "14:05:03",
+ * "+1h05m", "epoch 3". */
+void tui_cursor_text(const tui_chart_nav *nav, char *out, size_t n);
+
+#endif
