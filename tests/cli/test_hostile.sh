@@ -11,8 +11,9 @@
 # comes out raw (hx_clean), every --json parses as strict UTF-8 JSON with
 # the hostile strings kept as escaped data, and no command hangs on the
 # 10 MB line (each runs under a deadline).  metrics --csv and logs --raw
-# write stored bytes as they are to a file or a pipe, by design; at a
-# terminal they are sanitised, so they are checked under a pty (script).
+# (and runs --csv) write stored bytes as they are to a file or a pipe, by
+# design; at a terminal they are sanitised, so they are checked under a pty
+# (script).
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "1..0 # SKIP python3 not found"; exit 77; }
 SRC=${RUNYARD_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -73,6 +74,7 @@ expect_rc 0 "promote with a hostile note"
 rq model hmodel --describe "$(hx desc)"
 expect_rc 0 "a hostile model description is set"
 rq model hmodel@1 --describe "$(hx vdesc)" && rq model hmodel --tags "team=$(hx mtag)"
+rq goal "$(hx goalkey)" max -e "$(hx exp)"
 
 # ---- in: ssh_config host names and values ------------------------------------
 printf 'Host %s\n  HostName %s\n  User %s\n  Port 2\n' "$(hx host)" "$(hx hostname)" "$(hx user)" >"$HOME/.ssh/config"
@@ -130,7 +132,8 @@ clean "import mlflow"
 # ---- in: errors that quote their input --------------------------------------
 for args in "show $(hx nope)" "runs --filter $(hx filter)" "runs --sort $(hx sort)" "model $(hx model)" \
 	"promote $ID --model $(hx model)" "logs $(hx nope)" "hosts $(hx nohost)" "import $(hx plugin)" \
-	"$(hx cmd)" "runs --limit $(hx limit)" "runs -e $(hx noexp)"; do
+	"$(hx cmd)" "runs --limit $(hx limit)" "runs -e $(hx noexp)" "deploy hmodel@1 --target $(hx target)" \
+	"--$(hx option)" "alias hmodel $(hx alias) 1"; do
 	# word-split on purpose: each piece of $args is one argument, the corpus has no space
 	# shellcheck disable=SC2086
 	rq $args
@@ -142,7 +145,8 @@ done
 RUNS=$(sqlite3 "$RUNYARD_DB" "select id from runs" | tr '\n' ' ')
 for args in "runs" "runs --columns $(hx pk),tags.$(hx tk),tags.$(hx tag2)" "show $ID" "compare $RUNS" "compare $RUNS --diff-only" \
 	"experiments" "metrics $ID" "models" "model hmodel" "model hmodel@1" "model hmodel --history" \
-	"model hmodel --card" "logs $ID" "hosts" "hosts $(hx host)" "jobs" "queue" "plugins" "deployments --all"; do
+	"model hmodel --card" "logs $ID" "hosts" "hosts $(hx host)" "jobs" "queue" "plugins" "deployments --all" \
+	"goal -e $(hx exp)"; do
 	# shellcheck disable=SC2086
 	rq $args
 	[ "$RC" -eq 0 ] && clean "${args%%<*}" || fail "${args%%<*}: status $RC"
@@ -183,7 +187,7 @@ tty_run() {
 	RC=$?
 }
 if command -v script >/dev/null; then
-	for args in "metrics $ID --csv" "logs $ID" "logs $ID --raw" "show $ID" "runs"; do
+	for args in "metrics $ID --csv" "runs --csv" "logs $ID" "logs $ID --raw" "show $ID" "runs"; do
 		# shellcheck disable=SC2086
 		tty_run $args
 		# logs keep a log's colours at a terminal (SGR only, by design)

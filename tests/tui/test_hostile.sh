@@ -6,9 +6,9 @@
 # tests/helpers/hostile.sh.  On each screen -- runs table, detail with its
 # log (wrapped, raw), the run's charts, compare, the metric and column
 # pickers, the registry and a model's versions and history, hosts,
-# :messages, help, the : line and the filter's error -- nothing the corpus
-# holds reaches the terminal: the pane holds no control, C1 or bidi
-# character and none of the corpus's colour (capture-pane -e), the title
+# :messages, help, the : line, the filter's error and the promote and launch
+# dialogs -- nothing the corpus holds reaches the terminal: the pane holds
+# no control, C1 or bidi character and none of the corpus's colour (capture-pane -e), the title
 # (OSC 0) and the clipboard (OSC 52) are untouched, the table's columns stay
 # aligned and each screen keeps its frame; the app answers promptly with
 # the 10 MB line on screen, and leaves the terminal as it found it.
@@ -138,6 +138,28 @@ send Escape
 send q
 expect_screen "/3 runs" "back on the runs table"
 send u
+
+# the dialogs: promote (the hostile run is the newest local run) and launch
+send /
+type_text 'name ~ "hx-run"'
+send Enter
+expect_screen "1/1 run" "the hostile run alone"
+send P
+expect_screen "Promote run hx-run<^[[2J" "the promote dialog names the run safely"
+pane_clean "the promote dialog"
+send Escape
+wait_for "Experiments" 5 || send Escape
+expect_screen "Experiments" "the promote dialog closes"
+send L
+expect_screen "Launch in experiment" "the launch dialog opens"
+pane_clean "the launch dialog"
+send Escape
+wait_for "Experiments" 5 || send Escape
+expect_screen "Experiments" "the launch dialog closes"
+send /
+send C-u
+send Enter
+expect_screen "/3 runs" "back on all the runs"
 
 send R
 expect_screen "hmodel" "the registry opens"
