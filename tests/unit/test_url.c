@@ -115,6 +115,10 @@ static void test_url__credentials_go_from_urls_inside_text(void **state)
 	assert_null(ry_url_strip_credentials_in("no url here"));
 	assert_null(ry_url_strip_credentials_in("https://example.com/x and git@host:a/b"));
 	assert_null(ry_url_strip_credentials_in("mail me@example.com"));
+	/* data URLs with nothing secret stay exactly as written */
+	assert_null(ry_url_strip_credentials_in("file:///tmp/x?y=1"));
+	assert_null(ry_url_strip_credentials_in("s3://my_bucket/x?versionId=3"));
+	assert_null(ry_url_strip_credentials_in("--src=hdfs://nn:8020/p?op=OPEN#top"));
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
 		char *s = ry_url_strip_credentials_in(c[i].in);
 		if (!s || strcmp(s, c[i].out))
