@@ -150,7 +150,7 @@ int main(int argc, char **argv)
 			demo = true;
 		} else if (!strcmp(a, "--db") || !strcmp(a, "--theme")) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "runyard: %s needs a value; see 'runyard --help'\n", a);
+				fprintf(stderr, "runyard: %s needs a value; see 'runyard --help'\n", a); /* a is --db or --theme */
 				return 2;
 			}
 			if (!strcmp(a, "--db"))
@@ -162,7 +162,9 @@ int main(int argc, char **argv)
 		} else if (!strncmp(a, "--theme=", 8)) {
 			g.theme = a + 8;
 		} else if (a[0] == '-') {
-			fprintf(stderr, "runyard: unknown option '%s'; see 'runyard --help'\n", a);
+			fputs("runyard: unknown option '", stderr);
+			cli_put_safe(stderr, a);
+			fputs("'; see 'runyard --help'\n", stderr);
 			return 2;
 		} else {
 			break;
@@ -185,6 +187,8 @@ int main(int argc, char **argv)
 		if (!strcmp(c->name, argv[i]))
 			return c->fn(argc - i, argv + i, &g);
 	}
-	fprintf(stderr, "runyard: unknown command '%s'; see 'runyard --help' for the list\n", argv[i]);
+	fputs("runyard: unknown command '", stderr);
+	cli_put_safe(stderr, argv[i]);
+	fputs("'; see 'runyard --help' for the list\n", stderr);
 	return 2;
 }

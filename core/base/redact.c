@@ -13,6 +13,7 @@
 #include "base/redact.h"
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/url.h"
 
 #include <ctype.h>
 #include <fnmatch.h>
@@ -153,4 +154,14 @@ bool ry_redact_is_secret(const char *key)
 const char *ry_redact_param_value(const char *key, const char *value)
 {
 	return value && ry_redact_is_secret(key) ? RY_REDACTED : value;
+}
+
+char *ry_redact_value(const char *key, const char *value)
+{
+	char *clean;
+	if (!value)
+		return NULL;
+	value = ry_redact_param_value(key, value);
+	clean = ry_url_strip_credentials_in(value);
+	return clean ? clean : ry_xstrdup(value);
 }

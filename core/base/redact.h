@@ -43,4 +43,10 @@ void ry_redact_configure(const ry_config *cfg);
  * secret, else value itself (lent, NULL stays NULL). */
 const char *ry_redact_param_value(const char *key, const char *value);
 
+/* `value` as it is written down for param (or tag) `key`, newly allocated:
+ * RY_REDACTED when the key is a secret, else value with the credentials of
+ * every URL in it taken out (ry_url_strip_credentials_in: a data URL given
+ * as `--data https://user:pw@host/x`).  Caller frees; NULL stays NULL. */
+char *ry_redact_value(const char *key, const char *value);
+
 #endif

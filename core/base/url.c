@@ -143,3 +143,38 @@ char *ry_url_strip_credentials(const char *url)
 	cut[sl + strcspn(cut + sl, "?#")] = '\0';
 	return cut;
 }
+
+char *ry_url_strip_credentials_in(const char *text)
+{
+	ry_buf b = RY_BUF_INIT;
+	const char *p, *from;
+	bool changed = false;
+	/* a secret in a URL sits before an '@' or in its query: most values
+	 * have neither, and pay one scan */
+	if (!text || !strstr(text, "://") || !strpbrk(text, "@?#"))
+		return NULL;
+	for (p = from = text; (p = strstr(p, "://")); ) {
+		const char *start = p, *end = p + 3 + strcspn(p + 3, " \t\n\"'<>");
+		while (start > from && (isalnum((unsigned char)start[-1]) || strchr("+-.", start[-1])))
+			start--;
+		if (start < p) {
+			char *url = ry_xstrndup(start, (size_t)(end - start));
+			char *clean = ry_url_strip_credentials(url);
+			if (strcmp(clean, url)) {
+				ry_buf_put(&b, from, (size_t)(start - from));
+				ry_buf_puts(&b, clean);
+				from = end;
+				changed = true;
+			}
+			free(url);
+			free(clean);
+		}
+		p = end;
+	}
+	if (!changed) {
+		ry_buf_free(&b);
+		return NULL;
+	}
+	ry_buf_puts(&b, from);
+	return ry_buf_detach(&b);
+}

@@ -17,4 +17,10 @@
  * Caller frees; NULL in, NULL out. */
 char *ry_url_strip_credentials(const char *url);
 
+/* `text` with ry_url_strip_credentials applied to each URL in it (a
+ * `scheme://` up to the next blank or quote): `--data=https://u:p@h/x` ->
+ * `--data=https://h/x`.  NULL when there was nothing to take out (text is
+ * then as it should be stored), else a new string the caller frees. */
+char *ry_url_strip_credentials_in(const char *text);
+
 #endif

@@ -343,10 +343,15 @@ void ry_utf8_scrub(ry_buf *b, const char *s, size_t len)
 	ry_buf_put(b, s + from, len - from);
 }
 
-static bool is_bidi_control(unsigned cp)
+static bool is_bidi_control(uint32_t cp)
 {
 	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
 	       cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
+bool ry_sanitize_needed(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || is_bidi_control(cp);
 }
 
 void ry_sanitize(ry_buf *b, const char *str, size_t len, bool keep_newlines)

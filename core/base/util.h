@@ -86,6 +86,12 @@ void ry_utf8_scrub(ry_buf *b, const char *s, size_t len);
  * become <U+202E> style.  Newline and tab are escaped too unless keep_newlines. */
 void ry_sanitize(ry_buf *b, const char *s, size_t len, bool keep_newlines);
 
+/* Whether ry_sanitize rewrites the (valid) code point cp: a C0 control, DEL,
+ * a C1 control (U+0080..U+009F) or a bidi override/isolate/mark.  This is
+ * the one list of what a terminal acts on or what reorders the text around
+ * it; the CLI's JSON writer escapes the same code points as \uXXXX. */
+bool ry_sanitize_needed(uint32_t cp);
+
 /* Convenience: a freshly allocated sanitised copy of a NUL-terminated string. */
 char *ry_sanitize_dup(const char *s);
 

@@ -202,8 +202,10 @@ static int svc_run_param(ry_plugin_host *h, const char *key, const char *value)
 		return fail(h, rc);
 	if (h->old) {
 		const char *was = kv_get(h->old->params, h->old->nparams, key);
-		const char *now = ry_redact_param_value(key, value ? value : "");
-		if (was && !strcmp(was, now))
+		char *now = ry_redact_value(key, value ? value : "");
+		bool same = was && !strcmp(was, now);
+		free(now);
+		if (same)
 			return 0;
 		h->changed = true;
 	}

@@ -407,14 +407,15 @@ int ry_run_set_param(ry_store *st, int64_t id, const char *key, const char *valu
 	double num;
 	int rc;
 	/* every path that stores a param passes here: the one place to redact */
-	value = ry_redact_param_value(key, value);
+	char *stored = ry_redact_value(key, value);
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, value ? value : "", -1, SQLITE_TRANSIENT);
-	if (value && ry_parse_number(value, &num))
+	sqlite3_bind_text(s, 3, stored ? stored : "", -1, SQLITE_TRANSIENT);
+	if (stored && ry_parse_number(stored, &num))
 		sqlite3_bind_double(s, 4, num);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : ry_store__sqlerr(st, "saving a param");
 	sqlite3_reset(s);
+	free(stored);
 	return rc;
 }
 

@@ -21,6 +21,7 @@
 #include "git/gitprov.h"
 #include "metrics/ingest.h"
 #include "base/redact.h"
+#include "base/url.h"
 #include "store/store_internal.h"
 #include "track/track_internal.h"
 #include "base/util.h"
@@ -224,15 +225,19 @@ char *ry_track_join_argv(char *const *argv)
 	each_param(argv, mark_secret, &c);
 	for (size_t i = 0; i < n; i++) {
 		const char *word = argv[i];
+		char *clean = NULL;
 		if (c.cut[i] != SIZE_MAX) {
 			ry_buf_clear(&w);
 			ry_buf_put(&w, argv[i], c.cut[i]);
 			ry_buf_puts(&w, RY_REDACTED);
 			word = ry_buf_cstr(&w);
+		} else if ((clean = ry_url_strip_credentials_in(word))) {
+			word = clean; /* a URL with user:password@ in any word */
 		}
 		if (i)
 			ry_buf_putc(&b, ' ');
 		ry_shell_quote_soft(&b, word); /* plain words stay readable */
+		free(clean);
 	}
 	ry_buf_free(&w);
 	free(c.cut);

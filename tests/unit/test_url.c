@@ -102,6 +102,42 @@ static void test_url__what_holds_no_secret_is_kept_as_written(void **state)
 	check(c, sizeof c / sizeof *c);
 }
 
+/* URLs inside longer text (a param value, a word of a command line) */
+static void test_url__credentials_go_from_urls_inside_text(void **state)
+{
+	static const struct url_case c[] = {
+		{ "--data=https://ada:pw-1@data.example.com/x", "--data=https://data.example.com/x" },
+		{ "a https://u:p@h.example.com/y b ftp://T@f.example.com/z", "a https://h.example.com/y b ftp://f.example.com/z" },
+		{ "src=s3://k@b/x?access_token=T&x=1", "src=s3://b/x?x=1" },
+	};
+	(void)state;
+	assert_null(ry_url_strip_credentials_in(NULL));
+	assert_null(ry_url_strip_credentials_in("no url here"));
+	assert_null(ry_url_strip_credentials_in("https://example.com/x and git@host:a/b"));
+	assert_null(ry_url_strip_credentials_in("mail me@example.com"));
+	/* data URLs with nothing secret stay exactly as written */
+	assert_null(ry_url_strip_credentials_in("file:///tmp/x?y=1"));
+	assert_null(ry_url_strip_credentials_in("s3://my_bucket/x?versionId=3"));
+	assert_null(ry_url_strip_credentials_in("--src=hdfs://nn:8020/p?op=OPEN#top"));
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		char *s = ry_url_strip_credentials_in(c[i].in);
+		if (!s || strcmp(s, c[i].out))
+			fail_msg("%s -> %s, want %s", c[i].in, s ? s : "(unchanged)", c[i].out);
+		free(s);
+	}
+	/* what a param stores: a secret name's value goes whole, a URL's credentials alone */
+	char *v = ry_redact_value("db_password", "https://u:p@h/x");
+	assert_string_equal(v, RY_REDACTED);
+	free(v);
+	v = ry_redact_value("data", "https://u:p@h/x");
+	assert_string_equal(v, "https://h/x");
+	free(v);
+	v = ry_redact_value("lr", "0.1");
+	assert_string_equal(v, "0.1");
+	free(v);
+	assert_null(ry_redact_value("lr", NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +147,7 @@ int main(void)
 		cmocka_unit_test(test_url__secret_query_keys_go),
 		cmocka_unit_test(test_url__ipv6_hosts),
 		cmocka_unit_test(test_url__what_holds_no_secret_is_kept_as_written),
+		cmocka_unit_test(test_url__credentials_go_from_urls_inside_text),
 	};
 	return cmocka_run_group_tests(tests, builtin_only, NULL);
 }

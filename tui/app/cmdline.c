@@ -13,6 +13,7 @@
 
 #include "app/cmdline.h"
 #include "app/tui.h"
+#include "base/url.h"
 #include "plugin/plugin_host.h"
 
 #define HISTORY_KEY "tui.command_history"
@@ -71,7 +72,12 @@ void tui_cmdline_remember(struct tui_ctx *c, const char *line)
 		h->n--;
 	}
 	h->lines = ry_xgrow(h->lines, &h->cap, h->n + 1, sizeof *h->lines);
-	h->lines[h->n++] = ry_xstrdup(line);
+	/* the history is written into the workspace: a URL typed with its
+	 * user:password@ (`:import mlflow https://u:pw@host`) is kept without */
+	h->lines[h->n] = ry_url_strip_credentials_in(line);
+	if (!h->lines[h->n])
+		h->lines[h->n] = ry_xstrdup(line);
+	h->n++;
 	if (ry_store_readonly(c->st))
 		return; /* kept for this session */
 	ry_buf b = RY_BUF_INIT;

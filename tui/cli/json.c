@@ -16,15 +16,38 @@
 bool cli_json_write(FILE *f, const char *text, size_t len)
 {
 	ry_buf b = RY_BUF_INIT;
+	size_t i = 0, from = 0;
 	bool ok;
 	/* Names, params and commands are stored as given, and cJSON copies bytes
 	 * it does not understand into its strings, so a non-UTF-8 argument would
-	 * make the whole document unreadable to a strict parser.  Every invalid
-	 * part is at least 0x80, so the replacement only ever lands inside a
-	 * string: the document's ASCII structure is never touched. */
-	if (ry_utf8_valid(text, len))
+	 * make the whole document unreadable to a strict parser: each invalid
+	 * part becomes U+FFFD.  cJSON escapes C0 controls but copies DEL, the C1
+	 * controls and bidi overrides raw, which a terminal showing the document
+	 * would act on: those become \uXXXX (ry_sanitize_needed says which), so
+	 * the string keeps its value and the bytes stay inert.  Every byte we
+	 * touch is 0x7f or above, so it only ever lands inside a string: the
+	 * document's ASCII structure is never touched. */
+	while (i < len) {
+		uint32_t cp;
+		size_t n;
+		if ((unsigned char)text[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		n = ry_utf8_next(text + i, len - i, &cp);
+		if (cp == RY_UTF8_INVALID || ry_sanitize_needed(cp)) {
+			ry_buf_put(&b, text + from, i - from);
+			if (cp == RY_UTF8_INVALID)
+				ry_buf_puts(&b, "\xef\xbf\xbd"); /* U+FFFD */
+			else
+				ry_buf_printf(&b, "\\u%04x", (unsigned)cp);
+			from = i + n;
+		}
+		i += n;
+	}
+	if (from == 0)
 		return fwrite(text, 1, len, f) == len;
-	ry_utf8_scrub(&b, text, len);
+	ry_buf_put(&b, text + from, len - from);
 	ok = fwrite(b.ptr, 1, b.len, f) == b.len;
 	ry_buf_free(&b);
 	return ok;

@@ -19,8 +19,10 @@
 #include "runyard.h"
 
 /* The one way JSON text reaches an output: write the len bytes at text to f
- * with every part that is not UTF-8 replaced by U+FFFD (ry_utf8_scrub), so
- * that each document is valid UTF-8 (docs/json.md).  False if f failed. */
+ * with every part that is not UTF-8 replaced by U+FFFD, so that each
+ * document is valid UTF-8, and DEL, C1 controls and bidi controls written
+ * as \uXXXX escapes, so that none reaches a terminal raw (docs/json.md).
+ * False if f failed. */
 bool cli_json_write(FILE *f, const char *text, size_t len);
 
 /* Print `doc` as one JSON document (indented) plus a newline on stdout,

@@ -221,9 +221,11 @@ int cli_run(int argc, char **argv, struct cli_global *g)
 			rc = cli_fail(rc);
 			goto out;
 		}
-		if (!quiet)
-			fprintf(stderr, "runyard: capture settings saved for experiment %s\n",
-			        o.experiment ? o.experiment : "default");
+		if (!quiet) {
+			fputs("runyard: capture settings saved for experiment ", stderr);
+			cli_put_safe(stderr, o.experiment ? o.experiment : "default");
+			fputc('\n', stderr);
+		}
 		if (i >= argc)
 			goto out;
 	}
