@@ -24,7 +24,7 @@ one() { # one N NAME: run target NAME, write its TAP line to OUT/NAME.tap
 	start=$(date +%s)
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		"$out/fuzz_$name" "$@" "$out/corpus/$name" "$src/corpus/$name" >"$out/$name.log" 2>&1
+		"$out/fuzz_$name" "$@" "$out/corpus/$name" $( [ -d "$src/corpus/$name" ] && echo "$src/corpus/$name") >"$out/$name.log" 2>&1
 	rc=$?
 	t=$(( $(date +%s) - start ))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$name.log" | tail -n 1)
