@@ -471,6 +471,8 @@ static int send_msg(struct xsess *s, cJSON *msg)
 
 /* ---- the hello --------------------------------------------------------- */
 
+static int hello_answer(struct xsess *s, cJSON *ans, unsigned *kinds, int *protocol);
+
 static int hello(struct xsess *s, unsigned *kinds, int *protocol)
 {
 	cJSON *req = cJSON_CreateObject(), *ans = NULL;
@@ -481,6 +483,13 @@ static int hello(struct xsess *s, unsigned *kinds, int *protocol)
 	cJSON_Delete(req);
 	if (rc || (rc = read_msg(s, &ans)))
 		return rc;
+	return hello_answer(s, ans, kinds, protocol);
+}
+
+/* Judge the hello's answer `ans` (deleted here). */
+static int hello_answer(struct xsess *s, cJSON *ans, unsigned *kinds, int *protocol)
+{
+	int rc = 0;
 	const cJSON *pv = cJSON_GetObjectItemCaseSensitive(ans, "protocol");
 	const cJSON *kv = cJSON_GetObjectItemCaseSensitive(ans, "kinds");
 	const cJSON *nv = cJSON_GetObjectItemCaseSensitive(ans, "name");
@@ -787,6 +796,8 @@ static int event(struct xsess *s, const char *ev, const cJSON *m)
 /* Send request `req` (its "id" is added here) and pass the events that
  * come back to the services until the answer; *answer (may be NULL) gets
  * the final {"ok":true,...} message, the caller's to cJSON_Delete. */
+static int answer_of(struct xsess *s, int64_t id, cJSON **answer);
+
 static int request(struct xsess *s, cJSON *req, cJSON **answer)
 {
 	int64_t id = s->next_id++;
@@ -796,6 +807,13 @@ static int request(struct xsess *s, cJSON *req, cJSON **answer)
 	cJSON_AddNumberToObject(req, "id", (double)id);
 	rc = send_msg(s, req);
 	cJSON_Delete(req);
+	return rc ? rc : answer_of(s, id, answer);
+}
+
+/* Read request id's events and answer (request, above). */
+static int answer_of(struct xsess *s, int64_t id, cJSON **answer)
+{
+	int rc = 0;
 	while (rc == 0) {
 		cJSON *m = NULL;
 		if ((rc = read_msg(s, &m)))
@@ -1032,4 +1050,27 @@ void ry_plugin__exec_tracker_free(ry_tracker_ops *ops)
 	free(pl->name);
 	free(pl);
 	free(ops);
+}
+
+/* ---- replay (tests, fuzzing) ------------------------------------------- */
+
+int ry_plugin__exec_replay(const ry_plugin_services *svc, const char *text, size_t n, unsigned *kinds)
+{
+	struct xplug pl = { (char *)"replay", (char *)"replay" };
+	struct xsess *s = sess_new(&pl);
+	cJSON *ans = NULL;
+	int protocol, rc;
+	s->svc = svc;
+	ry_buf_put(&s->line, text, n);
+	if (!n || text[n - 1] != '\n')
+		ry_buf_putc(&s->line, '\n'); /* as read_msg does at the end of the plugin's output */
+	*kinds = 0;
+	if (!(rc = read_msg(s, &ans)) && !(rc = hello_answer(s, ans, kinds, &protocol)))
+		for (int64_t id = 1; rc == 0 && id < 64; id++) {
+			cJSON *a = NULL;
+			if (!(rc = answer_of(s, id, &a)))
+				cJSON_Delete(a);
+		}
+	sess_free(s);
+	return rc;
 }
