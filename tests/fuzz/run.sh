@@ -22,6 +22,7 @@ one() { # one N NAME: run target NAME, write its TAP line to OUT/NAME.tap
 	if [ -n "$runs" ]; then set -- "$@" -runs="$runs"; else set -- "$@" -max_total_time="$secs"; fi
 	[ -f "$src/fuzz_$name.dict" ] && set -- "$@" -dict="$src/fuzz_$name.dict"
 	start=$(date +%s)
+	LSAN_OPTIONS=suppressions=$src/lsan.supp:print_suppressions=0 \
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		"$out/fuzz_$name" "$@" "$out/corpus/$name" $( [ -d "$src/corpus/$name" ] && echo "$src/corpus/$name") >"$out/$name.log" 2>&1
