@@ -70,6 +70,21 @@ static void test_logtext__empty_and_null(void **state)
 	tui_logtext_free(lt);
 }
 
+/* Dropping lines before any were fed (fuzz_logtext: memmove from a NULL
+ * array, which clang's UBSan stops on) keeps the renderer usable. */
+static void test_logtext__drop_before_anything_was_fed(void **state)
+{
+	(void)state;
+	tui_logtext *lt = tui_logtext_new();
+	tui_logtext_drop(lt);
+	assert_int_equal(tui_logtext_count(lt), 0);
+	tui_logtext_feed(lt, "a\n", 2);
+	assert_int_equal(tui_logtext_count(lt), 1);
+	tui_logtext_drop(lt);
+	assert_int_equal(tui_logtext_count(lt), 0);
+	tui_logtext_free(lt);
+}
+
 static void test_logtext__plain_lines_and_crlf(void **state)
 {
 	(void)state;
@@ -356,6 +371,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_logtext__empty_and_null),
+		cmocka_unit_test(test_logtext__drop_before_anything_was_fed),
 		cmocka_unit_test(test_logtext__plain_lines_and_crlf),
 		cmocka_unit_test(test_logtext__tqdm_shows_the_last_redraw),
 		cmocka_unit_test(test_logtext__keras_backspaces_overwrite),

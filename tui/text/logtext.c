@@ -82,6 +82,8 @@ size_t tui_logtext_count(const tui_logtext *lt)
 void tui_logtext_drop(tui_logtext *lt)
 {
 	size_t n = tui_logtext_count(lt);
+	if (!n)
+		return; /* nothing fed yet: lines is NULL, and NULL + 0 is undefined */
 	for (size_t i = 0; i < n; i++)
 		line_clear(&lt->lines[i]);
 	memmove(lt->lines, lt->lines + n, (lt->nlines - n) * sizeof *lt->lines);
