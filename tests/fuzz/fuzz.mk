@@ -24,7 +24,8 @@ FCFLAGS = -std=c11 -g -O1 $(SAN) -fsanitize=fuzzer-no-link -pthread -Wall -Wextr
 # every target: tests/fuzz/fuzz_*.c
 TARGETS = $(patsubst $(srcdir)/tests/fuzz/fuzz_%.c,%,$(wildcard $(srcdir)/tests/fuzz/fuzz_*.c))
 # the code under test: libcore, libplugins, and the curses-free theme loader
-LIBSRC = $(filter %.c,$(SOURCES)) tui/widgets/theme.c
+# and log renderer of tui/
+LIBSRC = $(filter %.c,$(SOURCES)) tui/widgets/theme.c tui/text/logtext.c tui/text/text.c
 LIBOBJ = $(patsubst %.c,$(O)/obj/%.o,$(LIBSRC))
 
 all: $(patsubst %,$(O)/fuzz_%,$(TARGETS))
@@ -47,5 +48,4 @@ run: all
 	@$(srcdir)/tests/fuzz/run.sh $(O) $(srcdir)/tests/fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) "$(FUZZ_RUNS)" $(TARGETS)
 
 .PHONY: all run
-.SECONDARY:
 -include $(LIBOBJ:.o=.d)
