@@ -17,10 +17,12 @@ echo "1..$#"
 one() { # one N NAME: run target NAME, write its TAP line to OUT/NAME.tap
 	n=$1 name=$2
 	mkdir -p "$out/corpus/$name" "$out/artifacts/$name"
-	set -- -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+	set -- -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$out/artifacts/$name/"
 	if [ -n "$runs" ]; then set -- "$@" -runs="$runs"; else set -- "$@" -max_total_time="$secs"; fi
 	[ -f "$src/fuzz_$name.dict" ] && set -- "$@" -dict="$src/fuzz_$name.dict"
+	# fuzz_NAME.options: more libFuzzer flags for one target, on one line
+	[ -f "$src/fuzz_$name.options" ] && set -- "$@" $(cat "$src/fuzz_$name.options")
 	start=$(date +%s)
 	LSAN_OPTIONS=suppressions=$src/lsan.supp:print_suppressions=0 \
 	ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 \
