@@ -16,6 +16,7 @@ echo "1..$#"
 
 one() { # one N NAME: run target NAME, write its TAP line to OUT/NAME.tap
 	n=$1 name=$2
+	rm -rf "$out/artifacts/$name" "$out/$name.tap"
 	mkdir -p "$out/corpus/$name" "$out/artifacts/$name"
 	set -- -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$out/artifacts/$name/"
