@@ -21,6 +21,10 @@ FCFLAGS = -std=c11 -g -O1 $(SAN) -fsanitize=fuzzer-no-link -pthread -Wall -Wextr
 	-include $(CONFIG_H) -I$(srcdir)/core -I$(srcdir)/tui -I$(srcdir) -I$(dir $(CONFIG_H)) \
 	-DRY_DATADIR='"/nonexistent"' -DRY_FUZZ=1 $(DEPS_CFLAGS)
 
+ifeq ($(shell command -v $(FUZZ_CC) 2>/dev/null),)
+$(error make fuzz needs clang with libFuzzer: install it with 'apt-get install clang llvm' (Debian/Ubuntu), or set FUZZ_CC)
+endif
+
 # every target: tests/fuzz/fuzz_*.c
 TARGETS = $(patsubst $(srcdir)/tests/fuzz/fuzz_%.c,%,$(wildcard $(srcdir)/tests/fuzz/fuzz_*.c))
 # the code under test: libcore, libplugins, and the curses-free theme loader
