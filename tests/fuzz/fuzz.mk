@@ -19,7 +19,7 @@ SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fra
 TWARN = -Wall -Wextra -Wshadow -Wno-unused-parameter -Wformat=2 -Wstrict-prototypes -Werror
 FCFLAGS = -std=c11 -g -O1 $(SAN) -fsanitize=fuzzer-no-link -pthread -Wall -Wextra -Wno-unused-parameter \
 	-include $(CONFIG_H) -I$(srcdir)/core -I$(srcdir)/tui -I$(srcdir) -I$(dir $(CONFIG_H)) \
-	-DRY_DATADIR='"/nonexistent"' -DRY_FUZZ=1 $(DEPS_CFLAGS)
+	-DRY_DATADIR='"/nonexistent"' $(DEPS_CFLAGS)
 
 ifeq ($(shell command -v $(FUZZ_CC) 2>/dev/null),)
 $(error make fuzz needs clang with libFuzzer: install it with 'apt-get install clang llvm' (Debian/Ubuntu), or set FUZZ_CC)
@@ -49,7 +49,7 @@ $(O)/fuzz_%: $(srcdir)/tests/fuzz/fuzz_%.c $(srcdir)/tests/fuzz/fuzz.h $(O)/libf
 
 # Run every target FUZZ_SECONDS (or FUZZ_RUNS executions), FUZZ_JOBS at a time.
 run: all
-	@$(srcdir)/tests/fuzz/run.sh $(O) $(srcdir)/tests/fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) "$(FUZZ_RUNS)" $(TARGETS)
+	@sh $(srcdir)/tests/fuzz/run.sh $(O) $(srcdir)/tests/fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) "$(FUZZ_RUNS)" $(TARGETS)
 
 .PHONY: all run
 -include $(LIBOBJ:.o=.d)
