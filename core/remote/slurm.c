@@ -702,8 +702,13 @@ void ry_slurm__parse_state(const char *out, ry_slurm__job *j, char **rundir)
 		p += len + (nl ? 1 : 0);
 		if (!strcmp(section, "rundir")) {
 			/* the run dir's own lines, for ry_remote__parse_state */
-			if (!strcmp(line, "@@end") && rundir)
-				*rundir = ry_xstrndup(rd, (size_t)(start - rd));
+			/* @@end closes the section; a second one (output printed
+			 * twice) leaves the first, instead of leaking it (fuzz_slurm) */
+			if (!strcmp(line, "@@end")) {
+				if (rundir && !*rundir)
+					*rundir = ry_xstrndup(rd, (size_t)(start - rd));
+				*section = '\0';
+			}
 			free(line);
 			continue;
 		}

@@ -206,6 +206,20 @@ static void test_slurm_parse_state__squeue_failing_twice_keeps_the_first_error(v
 	ry_slurm__job_clear(&j);
 }
 
+/* Two run directory sections in one output (fuzz_slurm: the second @@end
+ * replaced, and leaked, the first copy): the first one is read. */
+static void test_slurm_parse_state__second_rundir_section_keeps_the_first(void **state)
+{
+	ry_slurm__job j;
+	char *rundir = NULL;
+	(void)state;
+	ry_slurm__parse_state("@@rundir\nexit 0\n@@end\n@@rundir\nexit 1\n@@end\n", &j, &rundir);
+	assert_non_null(rundir);
+	assert_string_equal(rundir, "exit 0\n");
+	free(rundir);
+	ry_slurm__job_clear(&j);
+}
+
 /* GRES counts that are not GPU counts (fuzz_probe: two of 2000000000
  * overflowed the partition's int): each is capped and the sum saturates. */
 static void test_slurm_probe__huge_gres_counts_saturate(void **state)
@@ -234,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_slurm_probe__partitions_and_jobs),
 		cmocka_unit_test(test_slurm_parse_state__squeue_failing_twice_keeps_the_first_error),
 		cmocka_unit_test(test_slurm_probe__huge_gres_counts_saturate),
+		cmocka_unit_test(test_slurm_parse_state__second_rundir_section_keeps_the_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
