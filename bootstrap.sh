@@ -17,9 +17,11 @@ tmux openssh-server openssh-client sqlite3 git python3 iproute2 ncurses-term loc
 python3-flask python3-sqlalchemy python3-alembic python3-click python3-yaml python3-protobuf \
 python3-requests python3-packaging python3-entrypoints python3-importlib-metadata python3-sqlparse \
 python3-tz python3-six python3-gunicorn curl openssl \
-slurmctld slurmd slurm-client munge"
+slurmctld slurmd slurm-client munge \
+clang llvm"
 # (the second half: what the real MLflow 2.10.2 server of the tests needs,
-# ../shared/mlflow-kit/deps.txt; tests/mlflow/kit.sh finds the kit)
+# ../shared/mlflow-kit/deps.txt; tests/mlflow/kit.sh finds the kit; then
+# clang with libFuzzer and llvm-symbolizer for `make fuzz`, which CI runs)
 
 missing=""
 for p in $PACKAGES; do

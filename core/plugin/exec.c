@@ -468,6 +468,8 @@ static int send_msg(struct xsess *s, cJSON *msg)
 
 /* ---- the hello --------------------------------------------------------- */
 
+static int hello_answer(struct xsess *s, cJSON *ans, unsigned *kinds, int *protocol);
+
 static int hello(struct xsess *s, unsigned *kinds, int *protocol)
 {
 	cJSON *req = cJSON_CreateObject(), *ans = NULL;
@@ -478,6 +480,13 @@ static int hello(struct xsess *s, unsigned *kinds, int *protocol)
 	cJSON_Delete(req);
 	if (rc || (rc = read_msg(s, &ans)))
 		return rc;
+	return hello_answer(s, ans, kinds, protocol);
+}
+
+/* Judge the hello's answer `ans` (deleted here). */
+static int hello_answer(struct xsess *s, cJSON *ans, unsigned *kinds, int *protocol)
+{
+	int rc = 0;
 	const cJSON *pv = cJSON_GetObjectItemCaseSensitive(ans, "protocol");
 	const cJSON *kv = cJSON_GetObjectItemCaseSensitive(ans, "kinds");
 	const cJSON *nv = cJSON_GetObjectItemCaseSensitive(ans, "name");
@@ -577,16 +586,28 @@ static double num_of(const cJSON *o, const char *key)
 	return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
+/* A JSON number that is an integer a double holds exactly (|v| <= 2^53),
+ * into *out.  The range is checked before the conversion: converting a
+ * double outside int64_t's range is undefined (fuzz_exec sent 8.9e122). */
+static bool whole_number(const cJSON *v, int64_t *out)
+{
+	if (!cJSON_IsNumber(v) || !(fabs(v->valuedouble) <= 9007199254740992.0) ||
+	    v->valuedouble != floor(v->valuedouble))
+		return false;
+	*out = (int64_t)v->valuedouble;
+	return true;
+}
+
 /* A param or tag value: a string, or a number or boolean written as text. */
 static bool value_text(const cJSON *v, char *buf, size_t n, const char **out)
 {
+	int64_t i;
 	if (cJSON_IsString(v))
 		*out = v->valuestring;
 	else if (cJSON_IsBool(v))
 		*out = cJSON_IsTrue(v) ? "true" : "false";
-	else if (cJSON_IsNumber(v) && v->valuedouble == (double)(int64_t)v->valuedouble &&
-	         fabs(v->valuedouble) < 9007199254740992.0)
-		snprintf(buf, n, "%lld", (long long)v->valuedouble), *out = buf;
+	else if (whole_number(v, &i))
+		snprintf(buf, n, "%lld", (long long)i), *out = buf;
 	else if (cJSON_IsNumber(v))
 		snprintf(buf, n, "%.17g", v->valuedouble), *out = buf;
 	else
@@ -666,14 +687,15 @@ static ry_plugin_kv *kvs_of(const cJSON *o, size_t *n, bool *ok)
 static int registry_event(struct xsess *s, const char *ev, const cJSON *m)
 {
 	const ry_plugin_services *svc = s->svc;
-	const cJSON *num = cJSON_GetObjectItemCaseSensitive(m, "version");
+	int64_t number = 0;
+	bool has_number = whole_number(cJSON_GetObjectItemCaseSensitive(m, "version"), &number);
 	bool ok;
 	size_t n;
 	int rc;
 	if (!strcmp(ev, "alias")) {
-		if (!str_of(m, "model") || !str_of(m, "alias") || !cJSON_IsNumber(num))
+		if (!str_of(m, "model") || !str_of(m, "alias") || !has_number)
 			return bad_event(s, ev, "without \"model\", \"alias\" strings and a \"version\" number");
-		return svc->model_alias_put(svc->host, str_of(m, "model"), str_of(m, "alias"), (int64_t)num->valuedouble);
+		return svc->model_alias_put(svc->host, str_of(m, "model"), str_of(m, "alias"), number);
 	}
 	ry_plugin_kv *tags = kvs_of(cJSON_GetObjectItemCaseSensitive(m, "tags"), &n, &ok);
 	if (!ok) {
@@ -693,11 +715,11 @@ static int registry_event(struct xsess *s, const char *ev, const cJSON *m)
 		rc = svc->model_put(svc->host, &md);
 	} else {
 		ry_plugin_model_version v = RY_PLUGIN_MODEL_VERSION_INIT;
-		if (!(v.model = str_of(m, "model")) || !cJSON_IsNumber(num)) {
+		if (!(v.model = str_of(m, "model")) || !has_number) {
 			free(tags);
 			return bad_event(s, ev, "without a \"model\" string and a \"version\" number");
 		}
-		v.number = (int64_t)num->valuedouble;
+		v.number = number;
 		v.run_id = str_of(m, "run_id");
 		v.source_uri = str_of(m, "source_uri");
 		v.description = str_of(m, "description");
@@ -742,11 +764,12 @@ static int event(struct xsess *s, const char *ev, const cJSON *m)
 		return svc->run_begin(svc->host, &r);
 	}
 	if (!strcmp(ev, "artifact")) {
-		const cJSON *size = cJSON_GetObjectItemCaseSensitive(m, "size");
+		int64_t size;
 		if (!str_of(m, "path") || !str_of(m, "uri"))
 			return bad_event(s, ev, "without \"path\" and \"uri\" strings");
-		return svc->run_artifact(svc->host, str_of(m, "path"), str_of(m, "uri"),
-		                         cJSON_IsNumber(size) ? (int64_t)size->valuedouble : -1);
+		if (!whole_number(cJSON_GetObjectItemCaseSensitive(m, "size"), &size) || size < 0)
+			size = -1; /* unknown */
+		return svc->run_artifact(svc->host, str_of(m, "path"), str_of(m, "uri"), size);
 	}
 	if (!strcmp(ev, "model") || !strcmp(ev, "model_version") || !strcmp(ev, "alias"))
 		return registry_event(s, ev, m);
@@ -794,6 +817,8 @@ static int event(struct xsess *s, const char *ev, const cJSON *m)
 /* Send request `req` (its "id" is added here) and pass the events that
  * come back to the services until the answer; *answer (may be NULL) gets
  * the final {"ok":true,...} message, the caller's to cJSON_Delete. */
+static int answer_of(struct xsess *s, int64_t id, cJSON **answer);
+
 static int request(struct xsess *s, cJSON *req, cJSON **answer)
 {
 	int64_t id = s->next_id++;
@@ -803,6 +828,13 @@ static int request(struct xsess *s, cJSON *req, cJSON **answer)
 	cJSON_AddNumberToObject(req, "id", (double)id);
 	rc = send_msg(s, req);
 	cJSON_Delete(req);
+	return rc ? rc : answer_of(s, id, answer);
+}
+
+/* Read request id's events and answer (request, above). */
+static int answer_of(struct xsess *s, int64_t id, cJSON **answer)
+{
+	int rc = 0;
 	while (rc == 0) {
 		cJSON *m = NULL;
 		if ((rc = read_msg(s, &m)))
@@ -1125,4 +1157,27 @@ void ry_plugin__exec_tracker_free(ry_tracker_ops *ops)
 	free(pl->name);
 	free(pl);
 	free(ops);
+}
+
+/* ---- replay (tests, fuzzing) ------------------------------------------- */
+
+int ry_plugin__exec_replay(const ry_plugin_services *svc, const char *text, size_t n, unsigned *kinds)
+{
+	struct xplug pl = { (char *)"replay", (char *)"replay" };
+	struct xsess *s = sess_new(&pl);
+	cJSON *ans = NULL;
+	int protocol, rc;
+	s->svc = svc;
+	ry_buf_put(&s->line, text, n);
+	if (!n || text[n - 1] != '\n')
+		ry_buf_putc(&s->line, '\n'); /* as read_msg does at the end of the plugin's output */
+	*kinds = 0;
+	if (!(rc = read_msg(s, &ans)) && !(rc = hello_answer(s, ans, kinds, &protocol)))
+		for (int64_t id = 1; rc == 0 && id < 64; id++) {
+			cJSON *a = NULL;
+			if (!(rc = answer_of(s, id, &a)))
+				cJSON_Delete(a);
+		}
+	sess_free(s);
+	return rc;
 }

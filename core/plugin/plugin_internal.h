@@ -23,6 +23,14 @@
  * with the tail of its stderr. */
 int ry_plugin__exec_probe(const char *path, const char *name, unsigned *kinds, int *protocol);
 
+/* The plugin's side of a session, from memory instead of a process (tests
+ * and tests/fuzz/fuzz_exec.c): text holds what it printed, the hello's
+ * answer, then the events and answers of requests 1, 2, ... each line as
+ * the exec adapter reads them, events passed to svc.  Returns the first
+ * failure, RY_EIO ("stopped before it answered") once the text runs out;
+ * *kinds gets the hello's kinds. */
+int ry_plugin__exec_replay(const ry_plugin_services *svc, const char *text, size_t n, unsigned *kinds);
+
 /* A tracker ops table that drives the exec plugin at `path` (started by
  * open, stopped by close).  Free with ry_plugin__exec_tracker_free. */
 ry_tracker_ops *ry_plugin__exec_tracker_new(const char *path, const char *name);

@@ -346,9 +346,12 @@ void ry_host_parse_probe(ry_host *h, const char *out)
 		p += len + (nl ? 1 : 0);
 		if (!strncmp(line, "@@", 2)) {
 			if (!strncmp(line, "@@gpurc ", 8)) {
+				/* A second failed query (output printed twice, a host
+				 * that answers oddly) keeps the first error. */
 				if (atoi(line + 8) != 0) {
 					h->has_nvidia = false;
-					h->gpu_error = gerr.len ? ry_buf_detach(&gerr) : ry_xstrdup("nvidia-smi failed");
+					if (!h->gpu_error)
+						h->gpu_error = gerr.len ? ry_buf_detach(&gerr) : ry_xstrdup("nvidia-smi failed");
 				}
 				snprintf(section, sizeof section, "none");
 			} else {

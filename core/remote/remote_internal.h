@@ -8,6 +8,7 @@
 #define RY_REMOTE_INTERNAL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "base/buf.h"
 #include "git/codepack.h"
@@ -77,5 +78,17 @@ int ry_remote__mark_launcher(ry_store *st, const char *uuid, char **path);
 /* RY_EINVAL when a secret param of argv holds RY_REDACTED (a command
  * copied from a stored run). */
 int ry_remote__check_not_redacted(char *const *argv);
+
+/* What a known_hosts text (f, read from where it stands; NULL: empty) says
+ * about host `name` ("host" or "[host]:port") -- ssh.c's matching, which
+ * ry_ssh_connect applies to the host's file; exposed for tests/fuzz.  With
+ * key_type NULL it only collects the key types recorded for the host into
+ * *types; otherwise it judges the server's key (type name, base64).
+ * *line_out: the deciding line, 0 none.  sess (a libssh2 session, for
+ * hashed |1| lines; NULL: they never match) is lent. */
+enum ry_ssh__known { RY_SSH__KNOWN_NOTFOUND, RY_SSH__KNOWN_MATCH, RY_SSH__KNOWN_MISMATCH, RY_SSH__KNOWN_REVOKED };
+struct _LIBSSH2_SESSION;
+enum ry_ssh__known ry_ssh__known_scan(struct _LIBSSH2_SESSION *sess, FILE *f, const char *name, const char *key_type,
+                                      const char *key_b64, ry_buf *types, int *line_out);
 
 #endif

@@ -193,6 +193,22 @@ static size_t bar_split(const char *line, char **f, size_t max)
 	return n;
 }
 
+/* No partition has more GPUs than this; a count past it is not one, and
+ * counts are summed saturating at it, so a garbled sinfo line cannot
+ * overflow an int (fuzz_probe found "gpu:2000000000" twice doing it). */
+#define MAX_GPUS 1000000
+
+static int gpus_add(int a, int b)
+{
+	return a > MAX_GPUS - b ? MAX_GPUS : a + b;
+}
+
+static int gpu_count(const char *s)
+{
+	long v = strtol(s, NULL, 10);
+	return v < 0 ? 0 : v > MAX_GPUS ? MAX_GPUS : (int)v;
+}
+
 /* GPUs in a GRES string: "gpu:4", "gpu:a100:4(S:0-1)", "gpu:2(IDX:0-1),shard:0". */
 static int gres_gpus(const char *g)
 {
@@ -204,7 +220,7 @@ static int gres_gpus(const char *g)
 			if (p[i] == ':')
 				colon = p + i;
 		if (colon && (p == g || p[-1] == ','))
-			n += atoi(colon + 1);
+			n = gpus_add(n, gpu_count(colon + 1));
 	}
 	return n;
 }
@@ -239,8 +255,8 @@ static void add_node(ry_host *h, char **f)
 		p->nodes_alloc++;
 	else
 		p->nodes_other++;
-	p->gpus_total += gres_gpus(f[2]);
-	p->gpus_alloc += gres_gpus(f[3]);
+	p->gpus_total = gpus_add(p->gpus_total, gres_gpus(f[2]));
+	p->gpus_alloc = gpus_add(p->gpus_alloc, gres_gpus(f[3]));
 }
 
 bool ry_slurm__probe_line(ry_host *h, const char *section, const char *line)
@@ -686,8 +702,13 @@ void ry_slurm__parse_state(const char *out, ry_slurm__job *j, char **rundir)
 		p += len + (nl ? 1 : 0);
 		if (!strcmp(section, "rundir")) {
 			/* the run dir's own lines, for ry_remote__parse_state */
-			if (!strcmp(line, "@@end") && rundir)
-				*rundir = ry_xstrndup(rd, (size_t)(start - rd));
+			/* @@end closes the section; a second one (output printed
+			 * twice) leaves the first, instead of leaking it (fuzz_slurm) */
+			if (!strcmp(line, "@@end")) {
+				if (rundir && !*rundir)
+					*rundir = ry_xstrndup(rd, (size_t)(start - rd));
+				*section = '\0';
+			}
 			free(line);
 			continue;
 		}
@@ -699,7 +720,7 @@ void ry_slurm__parse_state(const char *out, ry_slurm__job *j, char **rundir)
 					j->gone = !j->listed;
 				else if (strstr(ry_buf_cstr(&qerr), "Invalid job id"))
 					j->gone = true;
-				else
+				else if (!j->error) /* a second squeue section: the first failure stands */
 					j->error = ry_xstrdup(qerr.len ? ry_buf_cstr(&qerr) : "squeue failed");
 			}
 			*section = '\0';

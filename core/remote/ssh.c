@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "base/shell.h"
 #include "remote/sshheap.h"
+#include "remote/remote_internal.h"
 #include "base/util.h"
 
 #include <errno.h>
@@ -449,7 +450,7 @@ static bool known_field_matches(LIBSSH2_SESSION *sess, const char *field, const 
 {
 	bool any = false;
 	if (!strncmp(field, "|1|", 3)) {
-		LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(sess);
+		LIBSSH2_KNOWNHOSTS *kh = sess ? libssh2_knownhost_init(sess) : NULL;
 		char *line = ry_xasprintf("%s %s %s\n", field, type, b64);
 		int bit = known_type_bit_name(type);
 		if (kh && bit != LIBSSH2_KNOWNHOST_KEY_UNKNOWN &&
@@ -479,7 +480,6 @@ static bool known_field_matches(LIBSSH2_SESSION *sess, const char *field, const 
 	return any;
 }
 
-enum known_verdict { KNOWN_NOTFOUND, KNOWN_MATCH, KNOWN_MISMATCH, KNOWN_REVOKED };
 
 /* What known_hosts says about host h.  Read here line by line rather than
  * with libssh2_knownhost_readfile, which stops at the first line it cannot
@@ -490,14 +490,25 @@ enum known_verdict { KNOWN_NOTFOUND, KNOWN_MATCH, KNOWN_MISMATCH, KNOWN_REVOKED 
  * judges the server's key (type name and base64): a @revoked line with that
  * key wins over everything, then a line with that key, then a line with
  * another key of the same type (changed).  *line_out is the deciding line. */
-static enum known_verdict known_lookup(LIBSSH2_SESSION *sess, const ry_sshhost *h, const char *key_type,
+static enum ry_ssh__known known_lookup(LIBSSH2_SESSION *sess, const ry_sshhost *h, const char *key_type,
                                        const char *key_b64, ry_buf *types, int *line_out)
 {
 	FILE *f = fopen(h->known_hosts, "r");
-	char *line = NULL, *name = known_name(h);
+	char *name = known_name(h);
+	enum ry_ssh__known v = ry_ssh__known_scan(sess, f, name, key_type, key_b64, types, line_out);
+	free(name);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+enum ry_ssh__known ry_ssh__known_scan(LIBSSH2_SESSION *sess, FILE *f, const char *name, const char *key_type,
+                                      const char *key_b64, ry_buf *types, int *line_out)
+{
+	char *line = NULL;
 	size_t cap = 0;
 	int lineno = 0;
-	enum known_verdict v = KNOWN_NOTFOUND;
+	enum ry_ssh__known v = RY_SSH__KNOWN_NOTFOUND;
 
 	*line_out = 0;
 	while (f && getline(&line, &cap, f) > 0) {
@@ -524,26 +535,23 @@ static enum known_verdict known_lookup(LIBSSH2_SESSION *sess, const ry_sshhost *
 			continue;
 		}
 		if (strcmp(type, key_type) || strcmp(b64, key_b64)) {
-			if (!marker && !strcmp(type, key_type) && v == KNOWN_NOTFOUND) {
-				v = KNOWN_MISMATCH;
+			if (!marker && !strcmp(type, key_type) && v == RY_SSH__KNOWN_NOTFOUND) {
+				v = RY_SSH__KNOWN_MISMATCH;
 				*line_out = lineno;
 			}
 			continue;
 		}
 		if (marker) {
-			v = KNOWN_REVOKED;
+			v = RY_SSH__KNOWN_REVOKED;
 			*line_out = lineno;
 			break;
 		}
-		if (v != KNOWN_MATCH) {
-			v = KNOWN_MATCH;
+		if (v != RY_SSH__KNOWN_MATCH) {
+			v = RY_SSH__KNOWN_MATCH;
 			*line_out = lineno;
 		}
 	}
 	free(line);
-	free(name);
-	if (f)
-		fclose(f);
 	return v;
 }
 
@@ -566,7 +574,7 @@ static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 	int type = 0, rc = 0, line = 0;
 	const char *key = libssh2_session_hostkey(s->sess, &len, &type);
 	const char *hash = libssh2_hostkey_hash(s->sess, LIBSSH2_HOSTKEY_HASH_SHA256);
-	enum known_verdict check;
+	enum ry_ssh__known check;
 	char *tname;
 	ry_buf fp = RY_BUF_INIT, keyscan = RY_BUF_INIT, b64 = RY_BUF_INIT;
 
@@ -587,9 +595,9 @@ static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 	ry_buf_puts(&keyscan, " >> ");
 	ry_shell_quote_soft(&keyscan, h->known_hosts);
 	switch (check) {
-	case KNOWN_MATCH:
+	case RY_SSH__KNOWN_MATCH:
 		break;
-	case KNOWN_REVOKED:
+	case RY_SSH__KNOWN_REVOKED:
 		s->fail = RY_SSH_HOSTKEY_REVOKED;
 		rc = ry_error_set(RY_EREFUSED,
 		                  "%s presents a REVOKED host key: its %s key %s is marked @revoked in %s line %d, "
@@ -597,7 +605,7 @@ static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 		                  "impersonated; ask its admin for the current key",
 		                  s->label, key_type_name(type), ry_buf_cstr(&fp), h->known_hosts, line);
 		break;
-	case KNOWN_MISMATCH: {
+	case RY_SSH__KNOWN_MISMATCH: {
 		char hostspec[300];
 		if (h->port != 22)
 			snprintf(hostspec, sizeof hostspec, "[%s]:%d", h->hostname, h->port);
@@ -614,7 +622,7 @@ static int check_host_key(ry_ssh *s, const ry_sshhost *h)
 		                  h->known_hosts, ry_buf_cstr(&keyscan));
 		break;
 	}
-	case KNOWN_NOTFOUND:
+	case RY_SSH__KNOWN_NOTFOUND:
 		s->fail = RY_SSH_HOSTKEY_UNKNOWN;
 		rc = ry_error_set(RY_EREFUSED,
 		                  "%s is not a known host: its %s key %s is not in %s, and runyard never accepts "

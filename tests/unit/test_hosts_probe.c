@@ -97,6 +97,18 @@ static void test_host_parse_probe__failure_keeps_its_message(void **state)
 	ry_host_free(h);
 }
 
+/* Two failed GPU queries in one output (fuzz_probe found it: the second
+ * error overwrote, and leaked, the first): the first failure's words stay. */
+static void test_host_parse_probe__second_failure_keeps_the_first(void **state)
+{
+	ry_host *h = probed("g4", "@@gpu\nfirst failure\n@@gpurc 6\n@@gpu\nsecond failure\n@@gpurc 6\n@@end\n");
+	(void)state;
+	assert_false(h->has_nvidia);
+	assert_int_equal(h->ngpus, 0);
+	assert_string_equal(h->gpu_error, "first failure");
+	ry_host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,6 +116,7 @@ int main(void)
 		cmocka_unit_test(test_host_parse_probe__mig_na_utilisation_is_nan),
 		cmocka_unit_test(test_host_parse_probe__wrong_column_count_is_no_gpu),
 		cmocka_unit_test(test_host_parse_probe__failure_keeps_its_message),
+		cmocka_unit_test(test_host_parse_probe__second_failure_keeps_the_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,6 +70,39 @@ static void test_logtext__empty_and_null(void **state)
 	tui_logtext_free(lt);
 }
 
+/* Dropping lines before any were fed (fuzz_logtext: memmove from a NULL
+ * array, which clang's UBSan stops on) keeps the renderer usable. */
+static void test_logtext__drop_before_anything_was_fed(void **state)
+{
+	(void)state;
+	tui_logtext *lt = tui_logtext_new();
+	tui_logtext_drop(lt);
+	assert_int_equal(tui_logtext_count(lt), 0);
+	tui_logtext_feed(lt, "a\n", 2);
+	assert_int_equal(tui_logtext_count(lt), 1);
+	tui_logtext_drop(lt);
+	assert_int_equal(tui_logtext_count(lt), 0);
+	tui_logtext_free(lt);
+}
+
+/* A combining mark right after tabs past the end of the line (fuzz_logtext:
+ * it was joined to a cell beyond the line's cells, a heap read and write
+ * out of bounds that ASan stops on): there is no character to join, the
+ * line is the 'a', the blanks and the 'b'. */
+static void test_logtext__mark_after_tabs_joins_nothing(void **state)
+{
+	(void)state;
+	static const char in[] = "a\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\xcc\x81" "b\n";
+	tui_logtext *lt = render_all(in, sizeof in - 1);
+	assert_int_equal(tui_logtext_count(lt), 1);
+	const char *t = text(lt, 0);
+	assert_int_equal(strlen(t), 161);
+	assert_int_equal(t[0], 'a');
+	assert_int_equal(t[159], ' ');
+	assert_int_equal(t[160], 'b');
+	tui_logtext_free(lt);
+}
+
 static void test_logtext__plain_lines_and_crlf(void **state)
 {
 	(void)state;
@@ -356,6 +389,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_logtext__empty_and_null),
+		cmocka_unit_test(test_logtext__drop_before_anything_was_fed),
+		cmocka_unit_test(test_logtext__mark_after_tabs_joins_nothing),
 		cmocka_unit_test(test_logtext__plain_lines_and_crlf),
 		cmocka_unit_test(test_logtext__tqdm_shows_the_last_redraw),
 		cmocka_unit_test(test_logtext__keras_backspaces_overwrite),

@@ -186,10 +186,29 @@ static void test_yaml__what_mlflow_never_writes_is_refused_with_its_line(void **
 	free(why);
 }
 
+/* The parser reads len bytes, not up to a NUL (fuzz_mlflow_yaml found
+ * "[]" and "---" looked for past the end): "a: [" of "a: []" is a flow
+ * sequence cut short, not an empty one. */
+static void test_yaml__reads_only_len_bytes(void **state)
+{
+	mlf_yaml *y = NULL;
+	char *why = NULL;
+	(void)state;
+	assert_int_equal(mlf_yaml_parse(&y, "a: []", 4, &why), -1);
+	assert_null(y);
+	assert_non_null(why);
+	free(why);
+	why = NULL;
+	assert_int_equal(mlf_yaml_parse(&y, "--- ", 2, &why), -1);
+	assert_non_null(strstr(why, "sequence"));
+	free(why);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_yaml__empty_text_is_an_error),
+		cmocka_unit_test(test_yaml__reads_only_len_bytes),
 		cmocka_unit_test(test_yaml__a_runs_meta),
 		cmocka_unit_test(test_yaml__a_registered_models_meta_with_nested_aliases),
 		cmocka_unit_test(test_yaml__a_model_versions_meta),

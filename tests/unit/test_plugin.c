@@ -9,6 +9,7 @@
 
 #include "testutil.h"
 #include "plugin/plugin_host.h"
+#include "plugin/plugin_internal.h"
 #include "registry/artifact.h"
 #include "registry/registry.h"
 
@@ -599,10 +600,66 @@ static void test_export__reads_the_run_and_annotates_it(void **state)
 	ry_test_ws_close(&ws);
 }
 
+/* ---- the exec protocol from memory (ry_plugin__exec_replay) ----------- */
+
+static int64_t replay_version = 0;
+static int replay_versions = 0;
+static int64_t replay_size = 0;
+
+static int replay_version_put(ry_plugin_host *h, const ry_plugin_model_version *v)
+{
+	(void)h;
+	replay_versions++;
+	replay_version = v->number;
+	return 0;
+}
+
+static int replay_artifact(ry_plugin_host *h, const char *path, const char *uri, int64_t size)
+{
+	(void)h, (void)path, (void)uri;
+	replay_size = size;
+	return 0;
+}
+
+static void replay_log(ry_plugin_host *h, int level, const char *message)
+{
+	(void)h, (void)level, (void)message;
+}
+
+/* Numbers a plugin sends past int64_t's range (fuzz_exec: 8.9e122, whose
+ * conversion is undefined and came out as INT64_MIN): a version number is
+ * refused, an artifact's size is unknown, a param is written as it is. */
+static void test_exec_replay__numbers_out_of_range(void **state)
+{
+	ry_plugin_services svc;
+	unsigned kinds;
+	(void)state;
+	memset(&svc, 0, sizeof svc);
+	svc.version = RY_PLUGIN_ABI;
+	svc.model_version_put = replay_version_put;
+	svc.run_artifact = replay_artifact;
+	svc.log = replay_log;
+	static const char ok[] = "{\"protocol\":1,\"kinds\":[\"tracker\"]}\n"
+	                         "{\"id\":1,\"event\":\"artifact\",\"path\":\"m\",\"uri\":\"s3://x\",\"size\":1e300}\n"
+	                         "{\"id\":1,\"event\":\"model_version\",\"model\":\"m\",\"version\":3}\n"
+	                         "{\"id\":1,\"ok\":true}\n";
+	assert_int_equal(ry_plugin__exec_replay(&svc, ok, strlen(ok), &kinds), RY_EIO); /* the text ends */
+	assert_int_equal(kinds, RY_PLUGIN_TRACKER);
+	assert_int_equal(replay_size, -1);
+	assert_int_equal(replay_versions, 1);
+	assert_int_equal(replay_version, 3);
+	static const char big[] = "{\"protocol\":1,\"kinds\":[\"tracker\"]}\n"
+	                          "{\"id\":1,\"event\":\"model_version\",\"model\":\"m\",\"version\":8.9e122}\n";
+	assert_int_equal(ry_plugin__exec_replay(&svc, big, strlen(big), &kinds), RY_EIO);
+	assert_non_null(strstr(ry_error_last(), "\"version\" number"));
+	assert_int_equal(replay_versions, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_register__refuses_other_abi_bad_names_and_twice),
+		cmocka_unit_test(test_exec_replay__numbers_out_of_range),
 		cmocka_unit_test(test_find__builtin_unknown_and_bad_name),
 		cmocka_unit_test(test_list__shows_the_builtin),
 		cmocka_unit_test(test_import__run_with_params_tags_metrics),

@@ -194,6 +194,46 @@ static void test_slurm_probe__partitions_and_jobs(void **state)
 	ry_host_free(h);
 }
 
+/* A squeue section that fails twice in one output (fuzz_slurm found the
+ * second error overwriting, and leaking, the first): the first stands. */
+static void test_slurm_parse_state__squeue_failing_twice_keeps_the_first_error(void **state)
+{
+	ry_slurm__job j;
+	(void)state;
+	ry_slurm__parse_state("@@squeue\nfirst failure\n@@rc 1\n@@squeue\nsecond failure\n@@rc 1\n@@end\n", &j, NULL);
+	assert_non_null(j.error);
+	assert_string_equal(j.error, "first failure");
+	ry_slurm__job_clear(&j);
+}
+
+/* Two run directory sections in one output (fuzz_slurm: the second @@end
+ * replaced, and leaked, the first copy): the first one is read. */
+static void test_slurm_parse_state__second_rundir_section_keeps_the_first(void **state)
+{
+	ry_slurm__job j;
+	char *rundir = NULL;
+	(void)state;
+	ry_slurm__parse_state("@@rundir\nexit 0\n@@end\n@@rundir\nexit 1\n@@end\n", &j, &rundir);
+	assert_non_null(rundir);
+	assert_string_equal(rundir, "exit 0\n");
+	free(rundir);
+	ry_slurm__job_clear(&j);
+}
+
+/* GRES counts that are not GPU counts (fuzz_probe: two of 2000000000
+ * overflowed the partition's int): each is capped and the sum saturates. */
+static void test_slurm_probe__huge_gres_counts_saturate(void **state)
+{
+	ry_host *h = slurm_host("");
+	(void)state;
+	ry_host_parse_probe(h, "@@nogpu\n@@sinfo\ngpu|idle|gpu:2000000000|gpu:-5|\ngpu|idle|gpu:2000000000|gpu:0|\n"
+	                       "@@slurmrc 0\n@@end\n");
+	assert_int_equal(h->npartitions, 1);
+	assert_int_equal(h->partitions[0].gpus_total, 1000000);
+	assert_int_equal(h->partitions[0].gpus_alloc, 0);
+	ry_host_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +246,9 @@ int main(void)
 		cmocka_unit_test(test_slurm_map_state__every_end),
 		cmocka_unit_test(test_slurm_host__partition_price_sets_the_rate),
 		cmocka_unit_test(test_slurm_probe__partitions_and_jobs),
+		cmocka_unit_test(test_slurm_parse_state__squeue_failing_twice_keeps_the_first_error),
+		cmocka_unit_test(test_slurm_probe__huge_gres_counts_saturate),
+		cmocka_unit_test(test_slurm_parse_state__second_rundir_section_keeps_the_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -82,6 +82,8 @@ size_t tui_logtext_count(const tui_logtext *lt)
 void tui_logtext_drop(tui_logtext *lt)
 {
 	size_t n = tui_logtext_count(lt);
+	if (!n)
+		return; /* nothing fed yet: lines is NULL, and NULL + 0 is undefined */
 	for (size_t i = 0; i < n; i++)
 		line_clear(&lt->lines[i]);
 	memmove(lt->lines, lt->lines + n, (lt->nlines - n) * sizeof *lt->lines);
@@ -243,7 +245,9 @@ static void put_cell(tui_logtext *lt, const char *b, size_t n)
 /* A zero-width code point joins the character before it. */
 static void put_mark(tui_logtext *lt, const char *b, size_t n)
 {
-	struct cell *c = lt->col ? &lt->cells[lt->col - 1] : NULL;
+	/* The cursor may stand past the last cell (a tab, a cursor move): then
+	 * there is no character before it to join, only blank space. */
+	struct cell *c = lt->col && lt->col <= lt->ncells ? &lt->cells[lt->col - 1] : NULL;
 	if (c && c->n + n <= sizeof c->b)
 		memcpy(c->b + c->n, b, n), c->n = (uint8_t)(c->n + n);
 }

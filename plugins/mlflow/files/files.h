@@ -47,4 +47,8 @@ int mlf_files_run(const mlf_files *fs, const char *dir, const char *exp_id, cons
 /* Import models/ (registry.c). */
 int mlf_files_registry(mlf_files *fs);
 
+/* One line p[0..e) of a metrics file (run.c): "ts value" or "ts value step",
+ * single spaces; false when it is not that (exposed for tests/fuzz). */
+bool mlf_files__parse_point(const char *p, const char *e, int64_t *ts, double *v, int64_t *step);
+
 #endif

@@ -68,7 +68,7 @@ static bool parse_double(const char *s, const char *e, double *v)
 }
 
 /* One line of a metrics file: "ts value" or "ts value step", single spaces. */
-static bool parse_point(const char *p, const char *e, int64_t *ts, double *v, int64_t *step)
+bool mlf_files__parse_point(const char *p, const char *e, int64_t *ts, double *v, int64_t *step)
 {
 	const char *f[4];
 	size_t nf = 0;
@@ -110,7 +110,7 @@ static int read_metric(const mlf_files *fs, const char *path, const char *key, b
 			e = end;
 		int64_t ts, step;
 		double v;
-		if (!parse_point(p, e, &ts, &v, &step)) {
+		if (!mlf_files__parse_point(p, e, &ts, &v, &step)) {
 			rc = mlf_error(fs->svc, RY_PLUGIN_ECORRUPT, "%s: line %d: '%.*s' is not 'timestamp value [step]'",
 			               path, line, (int)(e - p > 80 ? 80 : e - p), p);
 			break;

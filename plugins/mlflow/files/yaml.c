@@ -88,6 +88,14 @@ static int fail(scan *s, const char *what)
 
 /* ---- lines ------------------------------------------------------------ */
 
+/* Does p start with lit, within the text?  (The text is len bytes, not a
+ * C string: strncmp would read past its end.) */
+static bool starts(const scan *s, const char *p, const char *lit)
+{
+	size_t n = strlen(lit);
+	return (size_t)(s->end - p) >= n && !memcmp(p, lit, n);
+}
+
 static const char *line_end(const scan *s, const char *p)
 {
 	const char *e = memchr(p, '\n', (size_t)(s->end - p));
@@ -427,7 +435,7 @@ static int value(scan *s, int indent, char **val, int *kind, bool *block)
 		s->p = line_end(s, s->p);
 		return 0;
 	}
-	if (!strncmp(s->p, "[]", 2) || !strncmp(s->p, "{}", 2)) {
+	if (starts(s, s->p, "[]") || starts(s, s->p, "{}")) {
 		*kind = s->p[0] == '[' ? Y_SEQ : Y_MAP;
 		s->p += 2;
 		if (rest_of_line_empty(s, s->p))
@@ -479,7 +487,7 @@ int mlf_yaml_parse(mlf_yaml **out, const char *text, size_t len, char **why)
 			break;
 		}
 		s.p += in;
-		if (!any && (!strncmp(s.p, "---", 3) || !strncmp(s.p, "{}", 2))) {
+		if (!any && (starts(&s, s.p, "---") || starts(&s, s.p, "{}"))) {
 			fail(&s, "a YAML construct MLflow does not write");
 			break;
 		}
