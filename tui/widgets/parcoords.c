@@ -423,6 +423,7 @@ static const unsigned char braille_bit[2][4] = { { 0x01, 0x02, 0x04, 0x40 }, { 0
 struct raster {
 	tui_pc *pc;
 	int dx, dy, W, H;
+	int dxs, dys;          /* log2 of dx, dy: cells are found by shifts */
 	unsigned char *dots;   /* per cell: braille bits */
 	int *stamp;            /* per cell: the last run (+1) counted in it */
 	long *lsum;            /* per cell: sum of the levels counted */
@@ -439,6 +440,8 @@ static void raster_init(struct raster *r, tui_pc *pc, int w, int h, bool utf8)
 	r->pc = pc;
 	r->dx = utf8 ? 2 : 1;
 	r->dy = utf8 ? 4 : 1;
+	r->dxs = utf8 ? 1 : 0;
+	r->dys = utf8 ? 2 : 0;
 	r->W = pc->w * r->dx;
 	r->H = pc->h * r->dy;
 	r->dots = ry_xcalloc(nc ? nc : 1, 1);
@@ -447,40 +450,64 @@ static void raster_init(struct raster *r, tui_pc *pc, int w, int h, bool utf8)
 	r->lcount = ry_xcalloc(nc ? nc : 1, sizeof *r->lcount);
 }
 
-static inline void plot(struct raster *r, int x, int y, int run, int level, bool ranked)
+/* The braille bits of dot rows lo..hi (0..3) of dot column col in a cell. */
+static unsigned char span_bits(int col, int lo, int hi)
 {
-	if (x < 0 || y < 0 || x >= r->W || y >= r->H)
-		return;
-	size_t c = (size_t)(y / r->dy) * (size_t)r->pc->w + (size_t)(x / r->dx);
-	r->dots[c] |= braille_bit[x % r->dx][y % r->dy];
-	if (r->stamp[c] != run + 1) {
-		r->stamp[c] = run + 1;
-		r->pc->cells[c].count++;
-		if (level >= 0) {
-			r->lsum[c] += level;
-			r->lcount[c]++;
-		}
-	}
-	if (ranked)
-		r->pc->cells[c].ranked = true;
+	unsigned char m = 0;
+	for (int y = lo; y <= hi; y++)
+		m |= braille_bit[col][y];
+	return m;
 }
 
-/* A segment between dot (x0, y0) and (x1, y1), x0 < x1: one dot a
- * column, the columns joined vertically so steep lines stay whole. */
+/* Dots y0..y1 (y0 <= y1, clipped here) of dot column x for one run: a cell
+ * at a time, counting the run once in each cell it enters. */
+static void span(struct raster *r, int x, int y0, int y1, int run, int level, bool ranked)
+{
+	if (x < 0 || x >= r->W)
+		return;
+	if (y0 < 0)
+		y0 = 0;
+	if (y1 >= r->H)
+		y1 = r->H - 1;
+	int col = x >> r->dxs, bc = x & (r->dx - 1), mask = r->dy - 1;
+	for (int row = y0 >> r->dys; row <= y1 >> r->dys; row++) {
+		int top = row << r->dys, lo = y0 > top ? y0 - top : 0, hi = y1 < top + mask ? y1 - top : mask;
+		size_t c = (size_t)row * (size_t)r->pc->w + (size_t)col;
+		r->dots[c] |= span_bits(bc, lo, hi);
+		if (r->stamp[c] != run + 1) {
+			r->stamp[c] = run + 1;
+			r->pc->cells[c].count++;
+			if (level >= 0) {
+				r->lsum[c] += level;
+				r->lcount[c]++;
+			}
+			if (ranked)
+				r->pc->cells[c].ranked = true;
+		}
+	}
+}
+
+static inline void plot(struct raster *r, int x, int y, int run, int level, bool ranked)
+{
+	if (y >= 0 && y < r->H)
+		span(r, x, y, y, run, level, ranked);
+}
+
+/* A segment between dot (x0, y0) and (x1, y1), x0 < x1: one span a dot
+ * column, reaching the previous column's dot so steep lines stay whole. */
 static void segment(struct raster *r, int x0, double y0, int x1, double y1, int run, int level, bool ranked)
 {
 	int prev = (int)lround(y0);
+	double slope = x1 > x0 ? (y1 - y0) / (double)(x1 - x0) : 0;
 	for (int x = x0; x <= x1; x++) {
-		double t = x1 > x0 ? (double)(x - x0) / (double)(x1 - x0) : 0;
-		int y = (int)lround(y0 + t * (y1 - y0));
-		int a = prev < y ? prev + (x > x0) : y, b = prev < y ? y : prev - (x > x0);
-		if (x == x0)
-			a = b = y;
-		if (a > b)
-			a = b = y;
-		for (int yy = a; yy <= b; yy++)
-			plot(r, x, yy, run, level, ranked);
-		plot(r, x, y, run, level, ranked);
+		int y = (int)lround(y0 + (double)(x - x0) * slope), a = y, b = y;
+		if (x > x0) {
+			if (prev < y - 1)
+				a = prev + 1;
+			else if (prev > y + 1)
+				b = prev - 1;
+		}
+		span(r, x, a, b, run, level, ranked);
 		prev = y;
 	}
 }
