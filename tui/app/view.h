@@ -88,6 +88,9 @@ extern const struct tui_view_ops tui_view_charts;   /* one run's metrics, a smal
 extern const struct tui_view_ops tui_view_parallel; /* parallel coordinates of many runs, brushed */
 extern const struct tui_view_ops tui_view_scatter;  /* a param against a metric, and param importance */
 
+/* The runs the parallel-coordinates view drew last (for the bench); 0 for another view. */
+size_t tui_parallel_shown(const struct tui_view *v);
+
 /* Push a new view opened with arg; returns it or NULL if open failed. */
 struct tui_view *tui_view_push(struct tui_ctx *c, const struct tui_view_ops *ops, void *arg);
 /* Pop and free the top view (never the last one). */

@@ -39,6 +39,7 @@ struct data {
 	size_t nax;
 	int *level, *rank;
 	double draw_ms;          /* the last plot's render time */
+	size_t shown;            /* the runs it drew */
 };
 
 static void data_axes_free(struct data *d)
@@ -141,6 +142,50 @@ static tui_axis *par_axis(struct parallel_priv *p, size_t place)
 	return &p->d.axes[p->order[place]];
 }
 
+static bool has_value(const ry_analysis_col *col, size_t i)
+{
+	return col->numeric ? !isnan(col->num[i]) : col->text[i] != NULL;
+}
+
+/* Unasked, the axes are the params that go most with the metric -- more
+ * than fit read as noise -- among those the runs share: a line needs a
+ * value on every axis, and the params of two experiments seldom meet.
+ * Taken by importance while the runs having all of them stay at least
+ * half as many as the most common param has. */
+static void default_axes(struct parallel_priv *p)
+{
+	const ry_analysis *a = p->d.a;
+	ry_importance *imp = NULL;
+	size_t ni = 0, most = 0;
+	bool *keep = ry_xmalloc((a->n ? a->n : 1) * sizeof *keep), *next = ry_xmalloc((a->n ? a->n : 1) * sizeof *next);
+	for (size_t j = 0; j < a->ncols; j++) {
+		size_t k = 0;
+		for (size_t i = 0; i < a->n; i++)
+			k += has_value(&a->cols[j], i) && !isnan(a->metric.num[i]);
+		most = k > most ? k : most;
+	}
+	for (size_t i = 0; i < a->n; i++)
+		keep[i] = !isnan(a->metric.num[i]);
+	ry_analysis_importance(a, &imp, &ni);
+	p->d.fields = ry_xcalloc(PAR_DEFAULT_AXES, sizeof *p->d.fields);
+	for (size_t r = 0; r < ni && p->d.nfields < PAR_DEFAULT_AXES; r++)
+		for (size_t j = 0; j < a->ncols; j++) {
+			if (strcmp(a->cols[j].label, imp[r].label))
+				continue;
+			size_t k = 0;
+			for (size_t i = 0; i < a->n; i++)
+				k += next[i] = keep[i] && has_value(&a->cols[j], i);
+			if (k && 2 * k >= most) {
+				memcpy(keep, next, a->n * sizeof *keep);
+				p->d.fields[p->d.nfields++] = ry_xstrdup(a->cols[j].name);
+			}
+			break;
+		}
+	ry_importance_free(imp, ni);
+	free(keep);
+	free(next);
+}
+
 static int parallel_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 {
 	struct parallel_priv *p = ry_xcalloc(1, sizeof *p);
@@ -149,22 +194,11 @@ static int parallel_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	if (data_load(c, &p->d) < 0)
 		return -1;
 	if (!p->d.nfields && p->d.a->ncols > PAR_DEFAULT_AXES) {
-		/* Unasked, the params that matter most: more axes than fit read as noise. */
-		ry_importance *imp = NULL;
-		size_t ni = 0;
-		ry_analysis_importance(p->d.a, &imp, &ni);
-		p->d.fields = ry_xcalloc(PAR_DEFAULT_AXES, sizeof *p->d.fields);
-		for (size_t i = 0; i < ni && p->d.nfields < PAR_DEFAULT_AXES; i++)
-			for (size_t j = 0; j < p->d.a->ncols; j++)
-				if (!strcmp(p->d.a->cols[j].label, imp[i].label)) {
-					p->d.fields[p->d.nfields++] = ry_xstrdup(p->d.a->cols[j].name);
-					break;
-				}
-		ry_importance_free(imp, ni);
+		default_axes(p);
 		if (data_load(c, &p->d) < 0)
 			return -1;
-		tui_msg(c, "the %zu params that go most with %s (:parallel PARAM... picks others)", p->d.nfields,
-		        p->d.a->metric.label);
+		tui_msg(c, "the %zu params that go most with %s and that most runs share (:parallel PARAM... picks others)",
+		        p->d.nfields, p->d.a->metric.label);
 	}
 	for (size_t k = 0; k < p->d.nax; k++)
 		p->order[k] = k;
@@ -220,6 +254,13 @@ static void parallel_render(struct tui_ctx *c, struct parallel_priv *p, tui_pc *
 	double t0 = ry_monotonic();
 	tui_pc_render(pc, w, h, ap, p->d.nax, p->d.level, p->d.rank, c->utf8);
 	p->d.draw_ms = (ry_monotonic() - t0) * 1000;
+	p->d.shown = pc->shown;
+}
+
+size_t tui_parallel_shown(const struct tui_view *v)
+{
+	const struct parallel_priv *p = v->ops == &tui_view_parallel ? v->priv : NULL;
+	return p ? p->d.shown : 0;
 }
 
 static void parallel_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
