@@ -461,7 +461,7 @@ enum { SIDE_W = 46 };
 struct scatter_priv {
 	struct data d;
 	size_t xcol;              /* the column on the x axis */
-	bool log_x, log_y;
+	int log_x, log_y;         /* -1: as the values' span suggests (tui_axis_numeric), else off/on */
 	tui_axis x, y;            /* built for xcol and the logs */
 	long cur;                 /* the run under the cursor, -1 none */
 	double *px, *py;          /* positions of every run, NaN missing */
@@ -528,6 +528,7 @@ static int scatter_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	size_t nf = 0;
 	v->priv = p;
 	p->cur = -1;
+	p->log_x = p->log_y = -1;
 	/* The x param first, then every other varying param, for the importance table. */
 	if (a->nfields) {
 		char **vary = NULL;
