@@ -135,30 +135,35 @@ int ry_analysis_load(ry_analysis **out, ry_store *st, int64_t experiment_id, con
 	a->ids = ry_xmalloc((a->n ? a->n : 1) * sizeof *a->ids);
 	if (a->n)
 		memcpy(a->ids, ry_runlist_ids(l), a->n * sizeof *a->ids);
-	cells = ry_xcalloc((a->n ? a->n : 1) * nf, sizeof *cells);
-	if ((rc = ry_runlist_fetch(st, a->ids, a->n, f, nf, cells)) < 0)
-		goto out;
+	/* One column at a time: a wide table of 100,000 runs never holds
+	 * every cell at once, only its columns' values. */
+	cells = ry_xcalloc(a->n ? a->n : 1, sizeof *cells);
 	a->ncols = nfields;
 	a->cols = ry_xcalloc(nfields ? nfields : 1, sizeof *a->cols);
-	for (size_t j = 0; j < nfields; j++)
-		col_fill(&a->cols[j], f[j], cells, a->n, nf, j);
-	col_fill(&a->metric, f[nfields], cells, a->n, nf, nfields);
-	a->goal = ry_metric_goal_in(st, experiment_id, ry_field_key(f[nfields]));
 	a->names = ry_xcalloc(a->n ? a->n : 1, sizeof *a->names);
-	for (size_t i = 0; i < a->n; i++) {
-		ry_cell *x = &cells[i * nf + nf - 1];
-		if (x->type == RY_CELL_TEXT) {
-			a->names[i] = x->text;
-			x->text = NULL;
-			x->type = RY_CELL_NULL;
-		}
+	for (size_t j = 0; j < nf; j++) {
+		if ((rc = ry_runlist_fetch(st, a->ids, a->n, &f[j], 1, cells)) < 0)
+			goto out;
+		if (j < nfields)
+			col_fill(&a->cols[j], f[j], cells, a->n, 1, 0);
+		else if (j == nfields)
+			col_fill(&a->metric, f[j], cells, a->n, 1, 0);
+		else
+			for (size_t i = 0; i < a->n; i++)
+				if (cells[i].type == RY_CELL_TEXT) {
+					a->names[i] = cells[i].text;
+					cells[i].text = NULL;
+					cells[i].type = RY_CELL_NULL;
+				}
+		ry_cells_clear(cells, a->n);
 	}
+	a->goal = ry_metric_goal_in(st, experiment_id, ry_field_key(f[nfields]));
 	*out = a;
 	a = NULL;
 	rc = 0;
 out:
 	if (cells)
-		ry_cells_clear(cells, (a ? a->n : 0) * nf);
+		ry_cells_clear(cells, a ? a->n : 0);
 	free(cells);
 	ry_analysis_free(a);
 	ry_runlist_free(l);

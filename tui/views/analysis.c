@@ -135,6 +135,9 @@ struct parallel_priv {
 	struct data d;
 	size_t order[TUI_PC_MAX_AXES]; /* display order: indexes into d.axes */
 	size_t sel;                    /* the selected place in order */
+	tui_pc pc;                     /* the last plot, kept while nothing it shows changes */
+	bool pc_valid;
+	bool pc_utf8;
 };
 
 static tui_axis *par_axis(struct parallel_priv *p, size_t place)
@@ -216,6 +219,7 @@ static void parallel_done(struct tui_view *v, struct tui_ctx *c)
 	if (!p)
 		return;
 	data_free(&p->d);
+	tui_pc_free(&p->pc);
 	free(p);
 }
 
@@ -248,6 +252,11 @@ static void brush_apply(struct tui_ctx *c, struct parallel_priv *p)
  * the status line and the bench. */
 static void parallel_render(struct tui_ctx *c, struct parallel_priv *p, tui_pc *pc, int w, int h)
 {
+	if (p->pc_valid && pc->w == w && pc->h == h && p->pc_utf8 == c->utf8)
+		return; /* nothing it shows changed: a redraw only draws the cells */
+	tui_pc_free(pc);
+	p->pc_valid = true;
+	p->pc_utf8 = c->utf8;
 	tui_axis *ap[TUI_PC_MAX_AXES];
 	for (size_t k = 0; k < p->d.nax; k++)
 		ap[k] = par_axis(p, k);
@@ -278,8 +287,8 @@ static void parallel_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		tui_draw_text(c, y + 2, 2, c->cols - 4, "The screen is too small for the plot.", TUI_COLOR_DIM);
 		return;
 	}
-	tui_pc pc;
-	parallel_render(c, p, &pc, plot_w, plot_h);
+	parallel_render(c, p, &p->pc, plot_w, plot_h);
+	const tui_pc pc = p->pc;
 	/* the axes first, under the lines */
 	for (size_t k = 0; k < p->d.nax; k++) {
 		int col = plot_x + pc.axis_col[k];
@@ -337,7 +346,6 @@ static void parallel_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	snprintf(foot, sizeof foot, " %zu lines drawn in %.1f ms; the densest cell holds %d", pc.shown, p->d.draw_ms,
 	         pc.maxcount);
 	tui_draw_text(c, plot_y + plot_h + 2, 0, c->cols, foot, TUI_COLOR_DIM);
-	tui_pc_free(&pc);
 }
 
 static void parallel_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
@@ -352,6 +360,7 @@ static int parallel_action(struct tui_view *v, struct tui_ctx *c, enum tui_actio
 {
 	struct parallel_priv *p = v->priv;
 	tui_axis *ax = par_axis(p, p->sel);
+	p->pc_valid = false; /* order, flip or brush may change: plot again */
 	switch (a) {
 	case TUI_ACT_MOVE_LEFT:
 		if (p->sel > 0)
@@ -400,6 +409,7 @@ static int parallel_prompt(struct tui_view *v, struct tui_ctx *c, int kind, cons
 	char err[256];
 	if (kind != TUI_PROMPT_FIELD || !final || cancel)
 		return TUI_REDRAW;
+	p->pc_valid = false;
 	if (!tui_axis_brush_parse(par_axis(p, p->sel), text, err, sizeof err)) {
 		tui_error(c, "%s", err);
 		return TUI_REDRAW;
@@ -422,6 +432,7 @@ static void parallel_reload(struct tui_view *v, struct tui_ctx *c)
 		keep[k].flip = p->d.axes[k].flip;
 		snprintf(order[k], sizeof order[k], "%s", par_axis(p, k)->field);
 	}
+	p->pc_valid = false;
 	if (data_load(c, &p->d) < 0)
 		return;
 	for (size_t k = 0; k < p->d.nax; k++) {
