@@ -332,7 +332,7 @@ static void parallel_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 			x0 = 0;
 		if (x0 + w > c->cols)
 			x0 = c->cols - w;
-		tui_draw_str(c, plot_y - 2 + (int)(k % 2 == 0 ? 0 : 0), x0, w, lab,
+		tui_draw_str(c, plot_y - 2, x0, w, lab,
 		             k == p->sel ? TUI_COLOR_CURSOR : TUI_COLOR_HEADER);
 	}
 	char foot[512], sel[256];
