@@ -90,6 +90,12 @@ static char *default_metric(ry_store *st, int64_t experiment_id)
 int ry_analysis_load(ry_analysis **out, ry_store *st, int64_t experiment_id, const char *filter,
                      const char *const *fields, size_t nfields, const char *metric)
 {
+	return ry_analysis_load_newest(out, st, experiment_id, filter, fields, nfields, metric, 0);
+}
+
+int ry_analysis_load_newest(ry_analysis **out, ry_store *st, int64_t experiment_id, const char *filter,
+                            const char *const *fields, size_t nfields, const char *metric, size_t limit)
+{
 	char **defaults = NULL, *dmetric = NULL;
 	size_t ndefaults = 0, nf = 0;
 	ry_field **f = NULL;
@@ -128,6 +134,7 @@ int ry_analysis_load(ry_analysis **out, ry_store *st, int64_t experiment_id, con
 	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
 	o.experiment_id = experiment_id;
 	o.filter = filter;
+	o.limit = limit;
 	if ((rc = ry_runlist_open(&l, st, &o)) < 0)
 		goto out;
 	a = ry_xcalloc(1, sizeof *a);

@@ -45,6 +45,10 @@ typedef struct ry_analysis {
 int ry_analysis_load(ry_analysis **out, ry_store *st, int64_t experiment_id, const char *filter,
                      const char *const *fields, size_t nfields, const char *metric);
 void ry_analysis_free(ry_analysis *a);
+/* The same over the newest `limit` of those runs only (0: all): a sample
+ * to choose from (which params to show) without reading every run. */
+int ry_analysis_load_newest(ry_analysis **out, ry_store *st, int64_t experiment_id, const char *filter,
+                            const char *const *fields, size_t nfields, const char *metric, size_t limit);
 
 /* Index of the best run under the metric's goal, -1 when none or a tie
  * (ry_metric_best_index). */

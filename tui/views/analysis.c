@@ -129,7 +129,7 @@ static void fmt_value(const tui_axis *ax, double pos, char *out, size_t n)
 /* ---- parallel coordinates ----------------------------------------------------- */
 
 /* Axes shown when none are asked for: the params most related to the metric. */
-enum { PAR_DEFAULT_AXES = 6 };
+enum { PAR_DEFAULT_AXES = 6, PAR_SAMPLE = 5000 };
 
 struct parallel_priv {
 	struct data d;
@@ -155,9 +155,8 @@ static bool has_value(const ry_analysis_col *col, size_t i)
  * value on every axis, and the params of two experiments seldom meet.
  * Taken by importance while the runs having all of them stay at least
  * half as many as the most common param has. */
-static void default_axes(struct parallel_priv *p)
+static void default_axes(struct parallel_priv *p, const ry_analysis *a)
 {
-	const ry_analysis *a = p->d.a;
 	ry_importance *imp = NULL;
 	size_t ni = 0, most = 0;
 	bool *keep = ry_xmalloc((a->n ? a->n : 1) * sizeof *keep), *next = ry_xmalloc((a->n ? a->n : 1) * sizeof *next);
@@ -194,15 +193,23 @@ static int parallel_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	struct parallel_priv *p = ry_xcalloc(1, sizeof *p);
 	v->priv = p;
 	data_init(&p->d, arg);
+	if (!p->d.nfields) {
+		/* Choose the axes on a sample of the newest runs: every varying
+		 * param of 100,000 runs is more than the plot will show. */
+		ry_analysis *sample = NULL;
+		if (ry_analysis_load_newest(&sample, c->st, p->d.exp, p->d.filter, NULL, 0, p->d.metric, PAR_SAMPLE) < 0) {
+			tui_error(c, "%s", ry_error_last());
+			return -1;
+		}
+		if (sample->ncols > PAR_DEFAULT_AXES) {
+			default_axes(p, sample);
+			tui_msg(c, "the %zu params that go most with %s and that most runs share (:parallel PARAM... picks others)",
+			        p->d.nfields, sample->metric.label);
+		}
+		ry_analysis_free(sample);
+	}
 	if (data_load(c, &p->d) < 0)
 		return -1;
-	if (!p->d.nfields && p->d.a->ncols > PAR_DEFAULT_AXES) {
-		default_axes(p);
-		if (data_load(c, &p->d) < 0)
-			return -1;
-		tui_msg(c, "the %zu params that go most with %s and that most runs share (:parallel PARAM... picks others)",
-		        p->d.nfields, p->d.a->metric.label);
-	}
 	for (size_t k = 0; k < p->d.nax; k++)
 		p->order[k] = k;
 	if (!p->d.a->n) {
