@@ -108,6 +108,12 @@ int ry_analysis_load_newest(ry_analysis **out, ry_store *st, int64_t experiment_
 	if (!fields || !nfields) {
 		if ((rc = ry_keys_varying_params(st, experiment_id, &defaults, &ndefaults)) < 0)
 			return rc;
+		/* params by name, never a metric of the same key */
+		for (size_t i = 0; i < ndefaults; i++) {
+			char *q = ry_field_param_name(defaults[i]);
+			free(defaults[i]);
+			defaults[i] = q;
+		}
 		fields = (const char *const *)defaults;
 		nfields = ndefaults;
 	}

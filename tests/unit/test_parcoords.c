@@ -149,6 +149,18 @@ static void test_brush__categorical_clause_quotes_values(void **state)
 	free(s);
 	assert_false(tui_axis_brush_parse(&ax, "rmsprop", err, sizeof err));
 	tui_axis_free(&ax);
+	/* text that reads as a number, or a word of the language, stays text */
+	char *u[] = { "1.10", "and", "vit-b/16" };
+	tui_axis_category(&ax, "v", "params.v", u, 3);
+	assert_true(tui_axis_brush_parse(&ax, "and,vit-b/16", err, sizeof err));
+	s = tui_axis_brush_clause(&ax);
+	assert_string_equal(s, "(params.v = \"and\" or params.v = vit-b/16)");
+	free(s);
+	assert_true(tui_axis_brush_parse(&ax, "1.10", err, sizeof err));
+	s = tui_axis_brush_clause(&ax);
+	assert_string_equal(s, "(params.v = \"1.10\")");
+	free(s);
+	tui_axis_free(&ax);
 }
 
 static void test_filter__base_and_clauses(void **state)

@@ -32,6 +32,7 @@ struct tui_bench_figures {
 	 * brush key (plot again, and the runs table's filter narrowed); the
 	 * lines drawn */
 	double parallel_open_ms, parallel_redraw_ms, parallel_cached_ms, parallel_brush_ms;
+	double parallel_redraw_cpu_ms; /* CPU time of plot again + draw (median) */
 	size_t parallel_runs;
 	long max_rss_kb;
 	long anon_rss_kb;        /* private (anonymous) memory with compare open; 0 if unknown */         /* getrusage max RSS of the process so far */

@@ -516,6 +516,7 @@ static int tui_figures(const char *path)
 		printf("%-60s %10.2f ms\n", "tui: parallel coordinates of every run: open + draw", f.parallel_open_ms);
 		snprintf(what, sizeof what, "tui: parallel coordinates, %zu lines: plot again + draw", f.parallel_runs);
 		tui_line(what, f.parallel_redraw_ms, "ms", 100);
+		tui_cpu(f.parallel_redraw_cpu_ms);
 		printf("%-60s %10.2f ms\n", "  draw again, nothing changed (the kept plot)", f.parallel_cached_ms);
 		printf("%-60s %10.2f ms\n", "  one brush key: redraw + the runs table refiltered", f.parallel_brush_ms);
 	}

@@ -249,9 +249,12 @@ static void brush_apply(struct tui_ctx *c, struct parallel_priv *p)
 	for (size_t k = 0; k < p->d.nax; k++)
 		ap[k] = par_axis(p, k);
 	char *f = tui_pc_filter(p->d.filter, ap, p->d.nax);
+	c->msg[0] = '\0';
+	c->msg_error = false;
 	if (p->d.owner && p->d.owner->ops->command)
 		p->d.owner->ops->command(p->d.owner, c, "filter", f ? f : "");
-	tui_msg(c, "filter: %s", f ? f : "(none)");
+	if (!c->msg_error) /* the table's word on a filter it refused stays */
+		tui_msg(c, "filter: %s", f ? f : "(none)");
 	free(f);
 }
 
@@ -555,7 +558,7 @@ static int scatter_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 		fields = ry_xcalloc(nv + 1, sizeof *fields);
 		fields[nf++] = ry_xstrdup(a->fields[0]);
 		for (size_t i = 0; i < nv; i++)
-			if (strcmp(vary[i], a->fields[0]) && strcmp(vary[i], "params.") )
+			if (strcmp(vary[i], a->fields[0]))
 				fields[nf++] = ry_xstrdup(vary[i]);
 		ry_strings_free(vary, nv);
 		copy.fields = (const char *const *)fields;

@@ -11,6 +11,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "query/query.h"
 #include "widgets/parcoords.h"
 #include "widgets/svg.h"
 
@@ -297,24 +298,6 @@ static void bound(double v, bool up, char out[40])
 	snprintf(out, 40, "%.17g", v);
 }
 
-/* A value in the query language: a bare word where it reads back as
- * itself, else quoted with backslashes before quotes and backslashes. */
-static void put_value(ry_buf *b, const char *v)
-{
-	bool bare = *v && strcmp(v, "and") && strcmp(v, "or") && strcmp(v, "not");
-	for (const char *s = v; *s && bare; s++)
-		bare = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		       strchr("_-./", *s);
-	if (bare) {
-		ry_buf_printf(b, "%s", v);
-		return;
-	}
-	ry_buf_printf(b, "\"");
-	for (const char *s = v; *s; s++)
-		ry_buf_printf(b, "%s%c", *s == '"' || *s == '\\' ? "\\" : "", *s);
-	ry_buf_printf(b, "\"");
-}
-
 char *tui_axis_brush_clause(const tui_axis *ax)
 {
 	if (!tui_axis_brushed(ax))
@@ -328,7 +311,7 @@ char *tui_axis_brush_clause(const tui_axis *ax)
 			if (p < ax->blo - 1e-9 || p > ax->bhi + 1e-9)
 				continue;
 			ry_buf_printf(&b, "%s%s = ", k++ ? " or " : "", ax->field);
-			put_value(&b, ax->cats[c]);
+			ry_query_put_value(&b, ax->cats[c]);
 		}
 		if (!k)
 			ry_buf_printf(&b, "%s = \"\" and not %s", ax->field, ax->field);
