@@ -39,8 +39,10 @@ static const char parallel_help[] =
 	"  --db PATH             workspace file\n"
 	"  -h, --help            print this help\n"
 	"\n"
-	"It prints how many runs it drew.  Exit status: 0 ok, 1 the workspace or\n"
-	"the file could not be used, 2 bad usage, a bad filter, param or metric.\n";
+	"It prints how many runs it drew (to FILE; nothing else with --svg -).\n"
+	"\n"
+	"Exit status: 0 ok, 1 the workspace or the file could not be used, 2 bad\n"
+	"usage, a bad filter, param or metric.\n";
 
 static const char importance_help[] =
 	"usage: runyard importance [-e EXP] [--metric M] [--params K,K...] [--filter EXPR] [--json]\n"
