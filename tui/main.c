@@ -47,6 +47,10 @@ const struct cli_command cli_commands[] = {
 	  "-e EXP [--grid K=V,V]... [--random K=DIST(A,B)]... --host H,H|any [--gpus-per-run N] [--max-parallel N] "
 	  "[--estimate] [--yes] -- CMD {K}...",
 	  "run a grid or random sweep on free GPUs across hosts; the rest queue" },
+	{ "parallel", cli_parallel, "[-e EXP] [--params K,K] [--metric M] [--filter EXPR] --svg FILE",
+	  "write a parallel-coordinates plot of the runs (params and a metric) as SVG" },
+	{ "importance", cli_importance, "[-e EXP] [--metric M] [--params K,K] [--filter EXPR] [--json]",
+	  "rank params by how they correlate with a metric (Pearson, Spearman, Kruskal-Wallis)" },
 	{ "queue", cli_queue, "[--json] | cancel RUN | --drain [--interval SECS] [--once]",
 	  "list queued runs, take one out, or start them as GPUs free" },
 	{ "sync", cli_sync, "[--json]", "settle remote runs and pull their logs, metrics and artifacts" },

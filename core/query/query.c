@@ -150,6 +150,39 @@ static void put_key(ry_buf *b, const char *key, bool metric)
 	ry_buf_putc(b, '"');
 }
 
+char *ry_field_param_name(const char *key)
+{
+	ry_buf b = RY_BUF_INIT;
+	ry_buf_puts(&b, "params.");
+	put_key(&b, key, false);
+	return ry_buf_detach(&b);
+}
+
+static bool is_wordchar(char c);
+
+void ry_query_put_value(ry_buf *b, const char *v)
+{
+	char *end;
+	bool bare = *v && strcmp(v, "and") && strcmp(v, "or") && strcmp(v, "not");
+	for (const char *s = v; *s && bare; s++)
+		bare = is_wordchar(*s);
+	if (bare) { /* a word that reads as a number compares as one: quote it to stay text */
+		strtod(v, &end);
+		bare = *end != '\0';
+	}
+	if (bare) {
+		ry_buf_puts(b, v);
+		return;
+	}
+	ry_buf_putc(b, '"');
+	for (const char *s = v; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			ry_buf_putc(b, '\\');
+		ry_buf_putc(b, *s);
+	}
+	ry_buf_putc(b, '"');
+}
+
 const char *ry_field_name(const ry_field *f)
 {
 	ry_field *m = (ry_field *)f; /* the name is a cache; the field stays what it was */

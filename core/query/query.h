@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "store/store.h"
 
 /* ---- fields: what a column or a sort key refers to ------------------- */
@@ -53,6 +54,15 @@ const char *ry_field_name(const ry_field *f);
 /* Whether any run has the param, metric or tag (a built-in always
  * exists): a remembered column whose key has gone reads false. */
 bool ry_field_exists(ry_store *st, const ry_field *f);
+
+/* The canonical name of the param KEY ("params.lr", params."batch size"),
+ * what ry_field_name gives for it.  Caller frees. */
+char *ry_field_param_name(const char *key);
+
+/* Append text v to b as a filter value that reads back as that text: a
+ * bare word where one does (adam, vit-b/16), else quoted ("two words",
+ * "1.10", "and"), for filters a program writes (brushes, :sweep). */
+void ry_query_put_value(ry_buf *b, const char *v);
 
 /* ---- sort keys ------------------------------------------------------- */
 

@@ -227,6 +227,47 @@ static void measure_paging(struct tui_ctx *c, struct tui_bench_figures *out)
 
 }
 
+/* Stage 3b: parallel coordinates of every run the table lists (the
+ * filter cleared): open, redraw, one brush key; then back to the runs. */
+static void measure_parallel(struct tui_ctx *c, struct tui_bench_figures *out)
+{
+	double frames[5];
+	tui_command_run(c, "filter");
+	tui_app_draw(c);
+	out->parallel_open_ms = draw_key(c, 'p');
+	if (c->nviews < 2 || c->views[c->nviews - 1]->ops != &tui_view_parallel) {
+		out->parallel_open_ms = NAN;
+		return;
+	}
+	/* Plotted again: an axis flipped (and back), every line rasterised. */
+	double cpus[5];
+	for (int i = 0; i < 5; i++) {
+		frames[i] = draw_key(c, 'v');
+		cpus[i] = last_cpu_ms;
+	}
+	draw_key(c, 'v');
+	qsort(frames, 5, sizeof *frames, cmp_double);
+	qsort(cpus, 5, sizeof *cpus, cmp_double);
+	out->parallel_redraw_ms = frames[2];
+	out->parallel_redraw_cpu_ms = cpus[2];
+	/* Drawn again with nothing changed: the kept plot. */
+	for (int i = 0; i < 5; i++) {
+		double t = ry_monotonic();
+		tui_app_draw(c);
+		frames[i] = (ry_monotonic() - t) * 1000;
+	}
+	qsort(frames, 5, sizeof *frames, cmp_double);
+	out->parallel_cached_ms = frames[2];
+	out->parallel_runs = tui_parallel_shown(c->views[c->nviews - 1]);
+	out->parallel_brush_ms = draw_key(c, 'k');
+	if (getenv("TUI_BENCH_DEBUG"))
+		tui_screen_save(c, "/tmp/tui-bench-parallel.txt");
+	draw_key(c, 'x'); /* the brush off again */
+	draw_key(c, 'q');
+	tui_command_run(c, "filter");
+	tui_app_draw(c);
+}
+
 /* Stage 4: compare the runs (table and chart), then one new point on a
  * compared run as a live run brings it.  0 or an RY_E* code. */
 static int measure_compare(struct tui_ctx *c, const int64_t *compare_ids, size_t n, struct tui_bench_figures *out)
@@ -317,6 +358,7 @@ int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n,
 		goto out;
 	measure_filter(c, filter, out);
 	measure_paging(c, out);
+	measure_parallel(c, out);
 	rc = measure_compare(c, compare_ids, n, out);
 
 	/* Private memory with compare open: RSS also counts the workspace

@@ -30,6 +30,14 @@ struct tui_bench_figures {
 	/* CPU time of this process for the same steps (wall time on a loaded
 	 * machine includes waiting for other processes) */
 	double first_frame_cpu_ms, filter_key_max_cpu_ms, page_cpu_ms, compare_cpu_ms;
+	/* parallel coordinates of every run (issue 17): open (read the runs,
+	 * rank the params, draw); plot again and draw (an axis flipped: every
+	 * line rasterised; median of 5); draw the kept plot (median of 5); one
+	 * brush key (plot again, and the runs table's filter narrowed); the
+	 * lines drawn */
+	double parallel_open_ms, parallel_redraw_ms, parallel_cached_ms, parallel_brush_ms;
+	double parallel_redraw_cpu_ms; /* CPU time of plot again + draw (median) */
+	size_t parallel_runs;
 	long max_rss_kb;
 	long anon_rss_kb;        /* private (anonymous) memory with compare open; 0 if unknown */         /* getrusage max RSS of the process so far */
 };

@@ -27,7 +27,8 @@ struct hint {
 static const struct hint main_hints[] = {
 	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "quit" },          { TUI_ACT_ENTER, "open" },
 	{ TUI_ACT_FILTER, "filter" },    { TUI_ACT_SEARCH, "find" },        { TUI_ACT_MARK, "mark+down" },
-	{ TUI_ACT_COMPARE, "compare" },  { TUI_ACT_SORT_ASC, "sort" },      { TUI_ACT_MARK_RANGE, "range" },
+	{ TUI_ACT_COMPARE, "compare" },  { TUI_ACT_SORT_ASC, "sort" },      { TUI_ACT_PARALLEL, "parallel" },
+	{ TUI_ACT_SCATTER, "scatter" },  { TUI_ACT_MARK_RANGE, "range" },
 	{ TUI_ACT_MARK_ALL, "mark all" }, { TUI_ACT_UNMARK_ALL, "unmark" }, { TUI_ACT_COLUMNS, "columns" },
 	{ TUI_ACT_COMMAND, "command" },  { TUI_ACT_FOCUS_NEXT, "pane" },    { TUI_ACT_LAUNCH, "launch" },
 	{ TUI_ACT_HOSTS, "hosts" },      { TUI_ACT_REGISTRY, "registry" },  { TUI_ACT_PROMOTE, "promote" },
@@ -52,6 +53,17 @@ static const struct hint charts_hints[] = {
 	{ TUI_ACT_CURSOR_RIGHT, "cursor" }, { TUI_ACT_ZOOM_MARK, "zoom" },  { TUI_ACT_XAXIS, "x axis" },
 	{ TUI_ACT_LOG_Y, "log y" },      { TUI_ACT_EMA_MORE, "smooth" },    { TUI_ACT_ZOOM_RESET, "unzoom" },
 	{ TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
+};
+static const struct hint parallel_hints[] = {
+	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_MOVE_RIGHT, "axis" },
+	{ TUI_ACT_BRUSH_BOTTOM_UP, "brush low" }, { TUI_ACT_BRUSH_TOP_DOWN, "brush high" },
+	{ TUI_ACT_BRUSH_BOUNDS, "bounds" }, { TUI_ACT_BRUSH_CLEAR, "unbrush" }, { TUI_ACT_AXIS_RIGHT, "move axis" },
+	{ TUI_ACT_AXIS_FLIP, "flip" },   { TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
+};
+static const struct hint scatter_hints[] = {
+	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_ENTER, "open run" },
+	{ TUI_ACT_MOVE_RIGHT, "next point" }, { TUI_ACT_PARAM_NEXT, "param" }, { TUI_ACT_LOG_X, "log x" },
+	{ TUI_ACT_LOG_Y, "log y" },      { TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
 };
 static const struct hint registry_hints[] = {
 	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_ENTER, "open" },
@@ -87,6 +99,8 @@ static const struct hint *hints_for(enum tui_keymap_id map)
 	case TUI_KM_DETAIL: return detail_hints;
 	case TUI_KM_COMPARE: return compare_hints;
 	case TUI_KM_CHARTS: return charts_hints;
+	case TUI_KM_PARALLEL: return parallel_hints;
+	case TUI_KM_SCATTER: return scatter_hints;
 	case TUI_KM_REGISTRY: return registry_hints;
 	case TUI_KM_PICKER: return picker_hints;
 	case TUI_KM_LAUNCH: case TUI_KM_PROMOTE: return dialog_hints;

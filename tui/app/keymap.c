@@ -69,6 +69,8 @@ static const char default_bindings[] =
 	"R = registry\n"
 	"P = promote\n"
 	"y = copy\n"
+	"p = parallel\n"
+	"x = scatter\n"
 	"\n[keys detail]\n"
 	"P = promote\n"
 	"e = edit-notes\n"
@@ -128,7 +130,19 @@ static const char default_bindings[] =
 	"z = zoom-mark\n"
 	"+ = zoom-in\n"         "- = zoom-out\n"
 	"Z = zoom-reset\n"
-	"Left = cursor-left\n"  "Right = cursor-right\n";
+	"Left = cursor-left\n"  "Right = cursor-right\n"
+	"\n[keys parallel]\n"
+	"< = axis-left\n"       "> = axis-right\n"
+	"v = axis-flip\n"
+	"K = brush-top-up\n"    "J = brush-top-down\n"
+	"k = brush-bottom-up\n" "Up = brush-bottom-up\n"
+	"j = brush-bottom-down\n" "Down = brush-bottom-down\n"
+	"b = brush-bounds\n"
+	"x = brush-clear\n"
+	"\n[keys scatter]\n"
+	"RBracket = param-next\n" "LBracket = param-prev\n"
+	"X = log-x\n"
+	"y = log-y\n";
 
 static const char *const action_names[] = {
 #define TUI_ACTION_NAME(id, name, help) name,
@@ -252,7 +266,7 @@ int tui_keymap_bind(tui_keymaps *km, const char *map, const char *keyname,
 {
 	int m = map_by_name(map), key = tui_key_parse(keyname), a = action_by_name(action);
 	if (m < 0) {
-		snprintf(err, errn, "unknown keymap '%s' (use generic, main, detail, compare, help, picker, registry, promote, charts)", map);
+		snprintf(err, errn, "unknown keymap '%s' (use generic, main, detail, compare, help, picker, registry, promote, charts, parallel, scatter)", map);
 		return -1;
 	}
 	if (key < 0) {

@@ -90,7 +90,21 @@
 	_(DEPLOY,        "deploy",         "Deploy the version under the cursor: pick a target, then confirm") \
 	_(DEPLOYMENTS,   "deployments",    "Show the deployments with their live status") \
 	_(UNDEPLOY,      "undeploy",       "Stop the deployment under the cursor (asks first)") \
-	_(DEPLOY_LOGS,   "deploy-logs",    "Show the log of the deployment under the cursor")
+	_(DEPLOY_LOGS,   "deploy-logs",    "Show the log of the deployment under the cursor") \
+	_(PARALLEL,      "parallel",       "Parallel coordinates of the runs the filter shows: brush an axis to narrow the filter") \
+	_(SCATTER,       "scatter",        "Scatter a param against the metric over the runs the filter shows, with parameter importance") \
+	_(AXIS_LEFT,     "axis-left",      "Move the selected axis one place left") \
+	_(AXIS_RIGHT,    "axis-right",     "Move the selected axis one place right") \
+	_(AXIS_FLIP,     "axis-flip",      "Turn the selected axis upside down") \
+	_(BRUSH_TOP_UP,  "brush-top-up",   "Raise the top end of the selected axis's brush") \
+	_(BRUSH_TOP_DOWN, "brush-top-down", "Lower the top end of the selected axis's brush (narrows the runs table's filter)") \
+	_(BRUSH_BOTTOM_UP, "brush-bottom-up", "Raise the bottom end of the selected axis's brush (narrows the runs table's filter)") \
+	_(BRUSH_BOTTOM_DOWN, "brush-bottom-down", "Lower the bottom end of the selected axis's brush") \
+	_(BRUSH_BOUNDS,  "brush-bounds",   "Type the selected axis's brush: LO..HI, or its values a,b") \
+	_(BRUSH_CLEAR,   "brush-clear",    "Take the brush off the selected axis") \
+	_(PARAM_NEXT,    "param-next",     "Put the next param on the scatter's x axis") \
+	_(PARAM_PREV,    "param-prev",     "Put the previous param on the scatter's x axis") \
+	_(LOG_X,         "log-x",          "Toggle a logarithmic x axis")
 
 enum tui_action {
 #define TUI_ACTION_ENUM(id, name, help) TUI_ACT_##id,
@@ -111,7 +125,9 @@ enum tui_action {
 	_(LAUNCH,  "launch") \
 	_(REGISTRY, "registry") \
 	_(PROMOTE, "promote") \
-	_(CHARTS,  "charts")
+	_(CHARTS,  "charts") \
+	_(PARALLEL, "parallel") \
+	_(SCATTER, "scatter")
 
 enum tui_keymap_id {
 #define TUI_KEYMAP_ENUM(id, name) TUI_KM_##id,

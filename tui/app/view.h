@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "app/keymap.h"
 
@@ -84,6 +85,11 @@ extern const struct tui_view_ops tui_view_messages; /* a pager over a block of t
 extern const struct tui_view_ops tui_view_deploy;   /* deploy a version: target picker, confirm */
 extern const struct tui_view_ops tui_view_deployments; /* the deployments pane, live status */
 extern const struct tui_view_ops tui_view_charts;   /* one run's metrics, a small chart each */
+extern const struct tui_view_ops tui_view_parallel; /* parallel coordinates of many runs, brushed */
+extern const struct tui_view_ops tui_view_scatter;  /* a param against a metric, and param importance */
+
+/* The runs the parallel-coordinates view drew last (for the bench); 0 for another view. */
+size_t tui_parallel_shown(const struct tui_view *v);
 
 /* Push a new view opened with arg; returns it or NULL if open failed. */
 struct tui_view *tui_view_push(struct tui_ctx *c, const struct tui_view_ops *ops, void *arg);
@@ -109,6 +115,20 @@ struct tui_promote_arg {
 /* tui_view_charts: the run whose metrics are charted. */
 struct tui_charts_arg {
 	long long run_id;
+};
+
+/* tui_view_parallel, tui_view_scatter: the runs of an experiment (0: all)
+ * that a filter shows, the fields (NULL/0: the varying params; scatter:
+ * fields[0] goes on the x axis) and the target metric (NULL: the main
+ * one).  All copied.  owner: the runs view, whose filter a brush narrows
+ * through its `filter` command (NULL: none is narrowed). */
+struct tui_analysis_arg {
+	int64_t experiment_id;
+	const char *filter;
+	const char *const *fields;
+	size_t nfields;
+	const char *metric;
+	struct tui_view *owner;
 };
 
 struct tui_compare_arg {

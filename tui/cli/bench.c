@@ -510,6 +510,16 @@ static int tui_figures(const char *path)
 	tui_cpu(f.filter_key_max_cpu_ms);
 	tui_line("tui: scroll one page (mean of 20)", f.page_ms, "ms", 5);
 	tui_cpu(f.page_cpu_ms);
+	if (isnan(f.parallel_open_ms)) {
+		printf("%-60s %10s\n", "tui: parallel coordinates", "not opened");
+	} else {
+		printf("%-60s %10.2f ms\n", "tui: parallel coordinates of every run: open + draw", f.parallel_open_ms);
+		snprintf(what, sizeof what, "tui: parallel coordinates, %zu lines: plot again + draw", f.parallel_runs);
+		tui_line(what, f.parallel_redraw_ms, "ms", 100);
+		tui_cpu(f.parallel_redraw_cpu_ms);
+		printf("%-60s %10.2f ms\n", "  draw again, nothing changed (the kept plot)", f.parallel_cached_ms);
+		printf("%-60s %10.2f ms\n", "  one brush key: redraw + the runs table refiltered", f.parallel_brush_ms);
+	}
 	snprintf(what, sizeof what, "tui: compare %zu runs (%lld points) + draw the chart", f.compare_runs,
 	         (long long)f.compare_points);
 	tui_line(what, f.compare_ms, "ms", 100);

@@ -64,6 +64,9 @@ int cli_cancel(int argc, char **argv, struct cli_global *g);
 int cli_sweep(int argc, char **argv, struct cli_global *g);
 int cli_queue(int argc, char **argv, struct cli_global *g);
 int cli_sync(int argc, char **argv, struct cli_global *g);
+/* many runs at once: parallel coordinates as SVG, param importance (cli/analysis.c, issue 17) */
+int cli_parallel(int argc, char **argv, struct cli_global *g);
+int cli_importance(int argc, char **argv, struct cli_global *g);
 /* plugins (cli/plugins.c, issue 12) */
 int cli_plugins(int argc, char **argv, struct cli_global *g);
 int cli_import(int argc, char **argv, struct cli_global *g);

@@ -6,6 +6,7 @@
  * nothing: the numbers come from core (cost.h, hosts.h) as they are.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -212,4 +213,48 @@ void tui_present_import_partial(char *out, size_t n, const ry_plugin_import_stat
 {
 	snprintf(out, n, "before that: %lld new runs, %lld updated (nothing of the run it was in)",
 	         (long long)s->runs_new, (long long)s->runs_updated);
+}
+
+/* ---- parameter importance ------------------------------------------------ */
+
+void tui_present_importance_method(char *out, size_t n, const char *metric, size_t nruns)
+{
+	snprintf(out, n,
+	         "Against %s over %zu run%s (each param: the runs that have it and the metric).  Numeric params: "
+	         "Pearson r, and Spearman rho (Pearson r of average ranks).  Categorical params: eta = "
+	         "sqrt(SS_between/SS_total) and Kruskal-Wallis H (tie-corrected); their effect is sqrt(H/(n-1)).  "
+	         "Sorted by |rho| (categorical: the effect).",
+	         metric, nruns, nruns == 1 ? "" : "s");
+}
+
+void tui_present_importance_header(char *out, size_t n)
+{
+	snprintf(out, n, "%-24s %-5s %6s %7s %7s %7s %8s %7s", "PARAM", "KIND", "N", "EFFECT", "PEARSON", "SPEARMN",
+	         "KW_H", "ETA");
+}
+
+/* v with prec decimals (and its sign when signed), or "-" when it could not be computed. */
+static void num_or_dash(char *out, size_t n, int prec, bool sign, double v)
+{
+	if (!isfinite(v))
+		snprintf(out, n, "-");
+	else if (sign)
+		snprintf(out, n, "%+.*f", prec, v);
+	else
+		snprintf(out, n, "%.*f", prec, v);
+}
+
+void tui_present_importance_row(char *out, size_t n, const ry_importance *r)
+{
+	char eff[16], pe[16], sp[16], h[16], eta[16], kind[16];
+	num_or_dash(eff, sizeof eff, 3, false, r->effect);
+	num_or_dash(pe, sizeof pe, 3, true, r->pearson);
+	num_or_dash(sp, sizeof sp, 3, true, r->spearman);
+	num_or_dash(h, sizeof h, 2, false, r->kw_h);
+	num_or_dash(eta, sizeof eta, 3, false, r->eta);
+	if (r->categorical)
+		snprintf(kind, sizeof kind, "cat%d", r->ngroups);
+	else
+		snprintf(kind, sizeof kind, "num");
+	snprintf(out, n, "%-24s %-5s %6zu %7s %7s %7s %8s %7s", r->label, kind, r->n, eff, pe, sp, h, eta);
 }

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "analysis/analysis.h"
 #include "plugin/plugin_host.h"
 #include "remote/cost.h"
 #include "remote/hosts.h"
@@ -119,5 +120,12 @@ void tui_present_import(char *out, size_t n, const ry_plugin_import_stats *s, co
  *   "before that: 2 new runs, 1 updated (nothing of the run it was in)"
  * Writes into out. */
 void tui_present_import_partial(char *out, size_t n, const ry_plugin_import_stats *s);
+
+/* Parameter importance (`runyard importance`, the scatter screen): the
+ * line saying how the numbers are computed, for `nruns` runs against
+ * `metric`; the table's header; one row. */
+void tui_present_importance_method(char *out, size_t n, const char *metric, size_t nruns);
+void tui_present_importance_header(char *out, size_t n);
+void tui_present_importance_row(char *out, size_t n, const ry_importance *r);
 
 #endif

@@ -1138,6 +1138,9 @@ static int escape(struct tui_ctx *c, struct main_priv *p)
 	return TUI_REDRAW;
 }
 
+static int open_analysis(struct tui_view *v, struct tui_ctx *c, struct main_priv *p,
+                         const struct tui_view_ops *ops, const char *arg);
+
 static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct main_priv *p = v->priv;
@@ -1219,6 +1222,9 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		tui_msg(c, "marked all %zu shown (%zu marked)", n, c->nmarked);
 		return TUI_REDRAW;
 	case TUI_ACT_ESCAPE: return escape(c, p);
+	case TUI_ACT_PARALLEL:
+	case TUI_ACT_SCATTER:
+		return open_analysis(v, c, p, a == TUI_ACT_PARALLEL ? &tui_view_parallel : &tui_view_scatter, "");
 	case TUI_ACT_COMPARE: {
 		if (c->nmarked < 2) {
 			/* nothing to compare: chart the run under the cursor */
@@ -1318,6 +1324,26 @@ static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const ch
 	return TUI_REDRAW;
 }
 
+/* `:parallel [PARAM...]`, `:scatter [PARAM [METRIC]]` (p, x): the runs the
+ * table shows, in the analysis views; their brushes come back through
+ * this view's `filter` command.  Params may be separated by spaces or
+ * commas. */
+static int open_analysis(struct tui_view *v, struct tui_ctx *c, struct main_priv *p,
+                         const struct tui_view_ops *ops, const char *arg)
+{
+	char *copy = ry_xstrdup(arg), *save = NULL;
+	const char *fields[32], *metric = NULL;
+	size_t nf = 0;
+	for (char *t = strtok_r(copy, " ,", &save); t && nf < 32; t = strtok_r(NULL, " ,", &save))
+		fields[nf++] = t;
+	if (ops == &tui_view_scatter && nf == 2)
+		metric = fields[--nf];
+	struct tui_analysis_arg a = { cur_exp_id(p), p->filter, nf ? fields : NULL, nf, metric, v };
+	tui_view_push(c, ops, &a);
+	free(copy);
+	return TUI_REDRAW;
+}
+
 /* `:sweep [ID]`: a sweep's runs as one group, the sweep of the run under
  * the cursor when no ID is given: shown (the filter tags.sweep = ID) and
  * marked, so `c` compares them. */
@@ -1361,6 +1387,10 @@ static int sweep_command(struct tui_ctx *c, struct main_priv *p, const char *arg
 static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
 {
 	struct main_priv *p = v->priv;
+	if (!strcmp(cmd, "parallel"))
+		return open_analysis(v, c, p, &tui_view_parallel, arg);
+	if (!strcmp(cmd, "scatter"))
+		return open_analysis(v, c, p, &tui_view_scatter, arg);
 	if (!strcmp(cmd, "sort")) {
 		if (!*arg) {
 			set_str(&p->sort, NULL);

@@ -1,0 +1,455 @@
+/*
+ * The analysis table and its statistics (analysis.h).  The table is one
+ * run listing (query/runlist) and one fetch of the chosen columns, so a
+ * filter means here what it means in the runs table; the statistics are
+ * plain arithmetic over its columns and never touch the store.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
+#include "base/alloc.h"
+#include "base/error.h"
+#include "base/util.h"
+#include "metrics/metrics.h"
+#include "query/keys.h"
+#include "query/runlist.h"
+
+static void col_free(ry_analysis_col *c, size_t n)
+{
+	free(c->name);
+	free(c->label);
+	free(c->num);
+	if (c->text)
+		for (size_t i = 0; i < n; i++)
+			free(c->text[i]);
+	free(c->text);
+}
+
+void ry_analysis_free(ry_analysis *a)
+{
+	if (!a)
+		return;
+	for (size_t j = 0; j < a->ncols; j++)
+		col_free(&a->cols[j], a->n);
+	col_free(&a->metric, a->n);
+	if (a->names)
+		for (size_t i = 0; i < a->n; i++)
+			free(a->names[i]);
+	free(a->names);
+	free(a->cols);
+	free(a->ids);
+	free(a);
+}
+
+/* Column j of the fetched cells: numeric when every value present is a number. */
+static void col_fill(ry_analysis_col *c, const ry_field *f, ry_cell *cells, size_t n, size_t stride, size_t j)
+{
+	c->name = ry_xstrdup(ry_field_name(f));
+	c->label = ry_xstrdup(ry_field_label(f));
+	c->numeric = true;
+	for (size_t i = 0; i < n; i++)
+		if (cells[i * stride + j].type == RY_CELL_TEXT)
+			c->numeric = false;
+	if (c->numeric) {
+		c->num = ry_xmalloc((n ? n : 1) * sizeof *c->num);
+		for (size_t i = 0; i < n; i++)
+			c->num[i] = cells[i * stride + j].type == RY_CELL_NUM ? cells[i * stride + j].num : NAN;
+		return;
+	}
+	c->text = ry_xcalloc(n ? n : 1, sizeof *c->text);
+	for (size_t i = 0; i < n; i++) {
+		ry_cell *x = &cells[i * stride + j];
+		if (x->type == RY_CELL_TEXT) {
+			c->text[i] = x->text;
+			x->text = NULL;
+			x->type = RY_CELL_NULL;
+		} else if (x->type == RY_CELL_NUM) {
+			c->text[i] = ry_xasprintf("%.17g", x->num);
+		}
+	}
+}
+
+/* The default target: the first main metric with a goal. */
+static char *default_metric(ry_store *st, int64_t experiment_id)
+{
+	char **keys = NULL, *m = NULL;
+	size_t nk = 0;
+	if (ry_keys_main_metrics(st, experiment_id, &keys, &nk) < 0)
+		return NULL;
+	for (size_t i = 0; i < nk && !m; i++)
+		if (ry_metric_goal_in(st, experiment_id, keys[i]))
+			m = ry_xstrdup(keys[i]);
+	if (!m && nk)
+		m = ry_xstrdup(keys[0]);
+	ry_strings_free(keys, nk);
+	return m;
+}
+
+int ry_analysis_load(ry_analysis **out, ry_store *st, int64_t experiment_id, const char *filter,
+                     const char *const *fields, size_t nfields, const char *metric)
+{
+	return ry_analysis_load_newest(out, st, experiment_id, filter, fields, nfields, metric, 0);
+}
+
+int ry_analysis_load_newest(ry_analysis **out, ry_store *st, int64_t experiment_id, const char *filter,
+                            const char *const *fields, size_t nfields, const char *metric, size_t limit)
+{
+	char **defaults = NULL, *dmetric = NULL;
+	size_t ndefaults = 0, nf = 0;
+	ry_field **f = NULL;
+	ry_runlist *l = NULL;
+	ry_cell *cells = NULL;
+	ry_analysis *a = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!fields || !nfields) {
+		if ((rc = ry_keys_varying_params(st, experiment_id, &defaults, &ndefaults)) < 0)
+			return rc;
+		/* params by name, never a metric of the same key */
+		for (size_t i = 0; i < ndefaults; i++) {
+			char *q = ry_field_param_name(defaults[i]);
+			free(defaults[i]);
+			defaults[i] = q;
+		}
+		fields = (const char *const *)defaults;
+		nfields = ndefaults;
+	}
+	if (!metric && !(metric = dmetric = default_metric(st, experiment_id))) {
+		rc = ry_error_set(RY_EINVAL, "no metric to analyse: the runs log none (name one with --metric)");
+		goto out;
+	}
+	f = ry_xcalloc(nfields + 2, sizeof *f);
+	for (; nf < nfields; nf++)
+		if ((rc = ry_field_parse(&f[nf], st, fields[nf])) < 0)
+			goto out;
+	if ((rc = ry_field_parse(&f[nf], st, metric)) < 0)
+		goto out;
+	if (ry_field_kind_of(f[nf]) != RY_FIELD_METRIC || ry_field_agg(f[nf]) == RY_AGG_COUNT) {
+		rc = ry_error_set(RY_EINVAL, "'%s' is not a metric (the target is a metric: val_acc, loss.min, ...)",
+		                  metric);
+		goto out;
+	}
+	nf++;
+	if ((rc = ry_field_parse(&f[nf], st, "name")) < 0)
+		goto out;
+	nf++;
+
+	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+	o.experiment_id = experiment_id;
+	o.filter = filter;
+	o.limit = limit;
+	if ((rc = ry_runlist_open(&l, st, &o)) < 0)
+		goto out;
+	a = ry_xcalloc(1, sizeof *a);
+	a->n = ry_runlist_count(l);
+	a->ids = ry_xmalloc((a->n ? a->n : 1) * sizeof *a->ids);
+	if (a->n)
+		memcpy(a->ids, ry_runlist_ids(l), a->n * sizeof *a->ids);
+	/* One column at a time: a wide table of 100,000 runs never holds
+	 * every cell at once, only its columns' values. */
+	cells = ry_xcalloc(a->n ? a->n : 1, sizeof *cells);
+	a->ncols = nfields;
+	a->cols = ry_xcalloc(nfields ? nfields : 1, sizeof *a->cols);
+	a->names = ry_xcalloc(a->n ? a->n : 1, sizeof *a->names);
+	for (size_t j = 0; j < nf; j++) {
+		if ((rc = ry_runlist_fetch(st, a->ids, a->n, &f[j], 1, cells)) < 0)
+			goto out;
+		if (j < nfields)
+			col_fill(&a->cols[j], f[j], cells, a->n, 1, 0);
+		else if (j == nfields)
+			col_fill(&a->metric, f[j], cells, a->n, 1, 0);
+		else
+			for (size_t i = 0; i < a->n; i++)
+				if (cells[i].type == RY_CELL_TEXT) {
+					a->names[i] = cells[i].text;
+					cells[i].text = NULL;
+					cells[i].type = RY_CELL_NULL;
+				}
+		ry_cells_clear(cells, a->n);
+	}
+	a->goal = ry_metric_goal_in(st, experiment_id, ry_field_key(f[nfields]));
+	*out = a;
+	a = NULL;
+	rc = 0;
+out:
+	if (cells)
+		ry_cells_clear(cells, a ? a->n : 0);
+	free(cells);
+	ry_analysis_free(a);
+	ry_runlist_free(l);
+	for (size_t j = 0; f && j < nfields + 2; j++)
+		ry_field_free(f[j]);
+	free(f);
+	free(dmetric);
+	ry_strings_free(defaults, ndefaults);
+	return rc;
+}
+
+long ry_analysis_best(const ry_analysis *a)
+{
+	return a && a->metric.num ? ry_metric_best_index(a->metric.num, a->n, a->goal) : -1;
+}
+
+/* ---- statistics ------------------------------------------------------------- */
+
+struct ranked {
+	double v;
+	size_t i;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	return x->v < y->v ? -1 : x->v > y->v ? 1 : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Average ranks; returns sum(t^3 - t) over the ties (for Kruskal-Wallis). */
+static double ranks_ties(const double *v, size_t n, double *ranks)
+{
+	struct ranked *r = ry_xmalloc((n ? n : 1) * sizeof *r);
+	size_t m = 0;
+	double ties = 0;
+	for (size_t i = 0; i < n; i++) {
+		ranks[i] = NAN;
+		if (isfinite(v[i]))
+			r[m++] = (struct ranked){ v[i], i };
+	}
+	qsort(r, m, sizeof *r, cmp_ranked);
+	for (size_t i = 0; i < m;) {
+		size_t k = i;
+		while (k + 1 < m && r[k + 1].v == r[i].v)
+			k++;
+		double avg = (double)(i + k) / 2 + 1, t = (double)(k - i + 1);
+		ties += t * t * t - t;
+		for (size_t j = i; j <= k; j++)
+			ranks[r[j].i] = avg;
+		i = k + 1;
+	}
+	free(r);
+	return ties;
+}
+
+void ry_stats_ranks(const double *v, size_t n, double *ranks)
+{
+	ranks_ties(v, n, ranks);
+}
+
+double ry_stats_pearson(const double *x, const double *y, size_t n)
+{
+	double sx = 0, sy = 0, m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(x[i]) && isfinite(y[i])) {
+			sx += x[i];
+			sy += y[i];
+			m++;
+		}
+	if (m < 3)
+		return NAN;
+	double mx = sx / m, my = sy / m, sxx = 0, syy = 0, sxy = 0;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(x[i]) && isfinite(y[i])) {
+			double dx = x[i] - mx, dy = y[i] - my;
+			sxx += dx * dx;
+			syy += dy * dy;
+			sxy += dx * dy;
+		}
+	if (sxx <= 0 || syy <= 0)
+		return NAN;
+	double r = sxy / sqrt(sxx * syy);
+	return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
+double ry_stats_spearman(const double *x, const double *y, size_t n)
+{
+	/* Rank only the pairs where both sides are finite. */
+	double *px = ry_xmalloc((n ? n : 1) * sizeof *px), *py = ry_xmalloc((n ? n : 1) * sizeof *py);
+	double *rx = ry_xmalloc((n ? n : 1) * sizeof *rx), *ry = ry_xmalloc((n ? n : 1) * sizeof *ry);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (isfinite(x[i]) && isfinite(y[i])) {
+			px[m] = x[i];
+			py[m++] = y[i];
+		}
+	ry_stats_ranks(px, m, rx);
+	ry_stats_ranks(py, m, ry);
+	double r = ry_stats_pearson(rx, ry, m);
+	free(px);
+	free(py);
+	free(rx);
+	free(ry);
+	return r;
+}
+
+/* The values in groups: counts, the groups that have any, the total. */
+static size_t grouped(const int *group, const double *y, size_t n, int ngroups, size_t *count, int *nonempty)
+{
+	size_t m = 0;
+	*nonempty = 0;
+	for (int g = 0; g < ngroups; g++)
+		count[g] = 0;
+	for (size_t i = 0; i < n; i++)
+		if (group[i] >= 0 && group[i] < ngroups && isfinite(y[i])) {
+			if (!count[group[i]]++)
+				(*nonempty)++;
+			m++;
+		}
+	return m;
+}
+
+double ry_stats_eta(const int *group, const double *y, size_t n, int ngroups)
+{
+	if (ngroups < 2)
+		return NAN;
+	size_t *count = ry_xcalloc((size_t)ngroups, sizeof *count);
+	double *sum = ry_xcalloc((size_t)ngroups, sizeof *sum), total = 0, ss_tot = 0, ss_b = 0, r = NAN;
+	int ne;
+	size_t m = grouped(group, y, n, ngroups, count, &ne);
+	if (m >= 3 && ne >= 2) {
+		for (size_t i = 0; i < n; i++)
+			if (group[i] >= 0 && group[i] < ngroups && isfinite(y[i])) {
+				sum[group[i]] += y[i];
+				total += y[i];
+			}
+		double mean = total / (double)m;
+		for (size_t i = 0; i < n; i++)
+			if (group[i] >= 0 && group[i] < ngroups && isfinite(y[i]))
+				ss_tot += (y[i] - mean) * (y[i] - mean);
+		for (int g = 0; g < ngroups; g++)
+			if (count[g]) {
+				double d = sum[g] / (double)count[g] - mean;
+				ss_b += (double)count[g] * d * d;
+			}
+		r = ss_tot > 0 ? sqrt(ss_b / ss_tot) : NAN;
+		if (r > 1)
+			r = 1;
+	}
+	free(count);
+	free(sum);
+	return r;
+}
+
+double ry_stats_kruskal(const int *group, const double *y, size_t n, int ngroups)
+{
+	if (ngroups < 2)
+		return NAN;
+	size_t *count = ry_xcalloc((size_t)ngroups, sizeof *count);
+	double *rsum = ry_xcalloc((size_t)ngroups, sizeof *rsum), h = NAN;
+	int ne;
+	size_t m = grouped(group, y, n, ngroups, count, &ne);
+	if (m >= 3 && ne >= 2) {
+		double *v = ry_xmalloc(m * sizeof *v), *rk = ry_xmalloc(m * sizeof *rk);
+		int *g = ry_xmalloc(m * sizeof *g);
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (group[i] >= 0 && group[i] < ngroups && isfinite(y[i])) {
+				v[k] = y[i];
+				g[k++] = group[i];
+			}
+		double ties = ranks_ties(v, m, rk), N = (double)m;
+		for (size_t i = 0; i < m; i++)
+			rsum[g[i]] += rk[i];
+		double s = 0;
+		for (int j = 0; j < ngroups; j++)
+			if (count[j])
+				s += rsum[j] * rsum[j] / (double)count[j];
+		h = 12 / (N * (N + 1)) * s - 3 * (N + 1);
+		double corr = 1 - ties / (N * N * N - N);
+		h = corr > 0 ? h / corr : NAN;
+		if (h < 0)
+			h = 0; /* rounding */
+		free(v);
+		free(rk);
+		free(g);
+	}
+	free(count);
+	free(rsum);
+	return h;
+}
+
+/* ---- importance ------------------------------------------------------------- */
+
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_importance(const void *a, const void *b)
+{
+	const ry_importance *x = a, *y = b;
+	bool nx = isnan(x->effect), ny = isnan(y->effect);
+	if (nx != ny)
+		return nx - ny;
+	if (!nx && x->effect != y->effect)
+		return x->effect < y->effect ? 1 : -1;
+	return strcmp(x->label, y->label);
+}
+
+/* Group numbers for a text column: the index of each value among its
+ * distinct values, sorted. */
+static int text_groups(const ry_analysis_col *c, size_t n, int *group)
+{
+	char **d = ry_xmalloc((n ? n : 1) * sizeof *d);
+	size_t nd = 0, u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (c->text[i])
+			d[nd++] = c->text[i];
+	qsort(d, nd, sizeof *d, cmp_text);
+	for (size_t i = 0; i < nd; i++)
+		if (!u || strcmp(d[u - 1], d[i]))
+			d[u++] = d[i];
+	for (size_t i = 0; i < n; i++) {
+		group[i] = -1;
+		if (c->text[i]) {
+			char **hit = bsearch(&c->text[i], d, u, sizeof *d, cmp_text);
+			group[i] = hit ? (int)(hit - d) : -1;
+		}
+	}
+	free(d);
+	return (int)u;
+}
+
+void ry_analysis_importance(const ry_analysis *a, ry_importance **out, size_t *nout)
+{
+	ry_importance *v = ry_xcalloc(a->ncols ? a->ncols : 1, sizeof *v);
+	int *group = ry_xmalloc((a->n ? a->n : 1) * sizeof *group);
+	for (size_t j = 0; j < a->ncols; j++) {
+		const ry_analysis_col *c = &a->cols[j];
+		ry_importance *r = &v[j];
+		r->label = ry_xstrdup(c->label);
+		r->categorical = !c->numeric;
+		r->pearson = r->spearman = r->eta = r->kw_h = r->effect = NAN;
+		if (c->numeric) {
+			for (size_t i = 0; i < a->n; i++)
+				r->n += isfinite(c->num[i]) && isfinite(a->metric.num[i]);
+			r->pearson = ry_stats_pearson(c->num, a->metric.num, a->n);
+			r->spearman = ry_stats_spearman(c->num, a->metric.num, a->n);
+			r->effect = fabs(r->spearman);
+		} else {
+			r->ngroups = text_groups(c, a->n, group);
+			for (size_t i = 0; i < a->n; i++)
+				r->n += group[i] >= 0 && isfinite(a->metric.num[i]);
+			r->eta = ry_stats_eta(group, a->metric.num, a->n, r->ngroups);
+			r->kw_h = ry_stats_kruskal(group, a->metric.num, a->n, r->ngroups);
+			if (isfinite(r->kw_h) && r->n > 1) {
+				double e = r->kw_h / (double)(r->n - 1);
+				r->effect = sqrt(e > 1 ? 1 : e);
+			}
+		}
+	}
+	free(group);
+	qsort(v, a->ncols, sizeof *v, cmp_importance);
+	*out = v;
+	*nout = a->ncols;
+}
+
+void ry_importance_free(ry_importance *v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].label);
+	free(v);
+}

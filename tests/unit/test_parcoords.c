@@ -1,0 +1,365 @@
+/* Parallel coordinates and scatter (tui/widgets/parcoords.c): axis
+ * scaling (linear, log, categorical), brushes and the filter text they
+ * stand for, levels and ranks, the density raster, the scatter cursor,
+ * and the SVG (tui/widgets/svg.c). */
+#include "testutil.h"
+#include "widgets/parcoords.h"
+#include "widgets/svg.h"
+
+#include <math.h>
+#include <time.h>
+
+#define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-9)
+
+static void test_axis__empty_and_all_missing(void **state)
+{
+	(void)state;
+	tui_axis ax;
+	double v[] = { NAN, NAN };
+	tui_axis_numeric(&ax, "x", "params.x", v, 0, -1);
+	assert_int_equal(ax.kind, TUI_AXIS_LINEAR);
+	tui_axis_free(&ax);
+	tui_axis_numeric(&ax, "x", "params.x", v, 2, -1);
+	assert_true(isnan(ax.pos[0]));
+	assert_false(tui_axis_brushed(&ax));
+	assert_null(tui_axis_brush_clause(&ax));
+	tui_axis_free(&ax);
+	tui_axis_free(&ax); /* twice is fine */
+}
+
+static void test_axis__linear_and_log_chosen_by_span(void **state)
+{
+	(void)state;
+	tui_axis ax;
+	double lin[] = { 1, 2, 3 }, lr[] = { 0.001, 0.01, 0.1 }, zero[] = { 0, 1, 1000 };
+	tui_axis_numeric(&ax, "x", "params.x", lin, 3, -1);
+	assert_int_equal(ax.kind, TUI_AXIS_LINEAR);
+	NEAR(ax.pos[1], 0.5);
+	tui_axis_free(&ax);
+	tui_axis_numeric(&ax, "lr", "params.lr", lr, 3, -1);
+	assert_int_equal(ax.kind, TUI_AXIS_LOG); /* spans two decades */
+	NEAR(ax.pos[0], 0);
+	NEAR(ax.pos[1], 0.5);
+	NEAR(ax.pos[2], 1);
+	NEAR(tui_axis_value_at(&ax, 0.5), 0.01);
+	ax.flip = true;
+	NEAR(tui_axis_y(&ax, 0), 1);
+	tui_axis_free(&ax);
+	tui_axis_numeric(&ax, "x", "params.x", zero, 3, -1);
+	assert_int_equal(ax.kind, TUI_AXIS_LINEAR); /* a 0 cannot go on a log axis */
+	tui_axis_free(&ax);
+	tui_axis_numeric(&ax, "x", "params.x", zero, 3, 1);
+	assert_int_equal(ax.kind, TUI_AXIS_LOG);   /* forced: the 0 is missing */
+	assert_true(isnan(ax.pos[0]));
+	tui_axis_free(&ax);
+}
+
+static void test_axis__categories_evenly_spaced_numbers_first(void **state)
+{
+	(void)state;
+	tui_axis ax;
+	char *t[] = { "sgd", "adam", NULL, "adam", "128", "32" };
+	tui_axis_category(&ax, "opt", "params.opt", t, 6);
+	assert_int_equal(ax.kind, TUI_AXIS_CATEGORY);
+	assert_int_equal(ax.ncats, 4);
+	assert_string_equal(ax.cats[0], "32");
+	assert_string_equal(ax.cats[1], "128");
+	assert_string_equal(ax.cats[2], "adam");
+	assert_string_equal(ax.cats[3], "sgd");
+	NEAR(ax.pos[0], 1);
+	NEAR(ax.pos[1], 2.0 / 3);
+	assert_true(isnan(ax.pos[2]));
+	assert_int_equal(ax.cat[4], 1);
+	tui_axis_free(&ax);
+}
+
+static void test_brush__numeric_clause(void **state)
+{
+	(void)state;
+	tui_axis ax;
+	double v[] = { 0, 2.5, 5, 10 };
+	tui_axis_numeric(&ax, "x", "params.x", v, 4, -1);
+	tui_axis_brush_move(&ax, 0, 1);
+	tui_axis_brush_move(&ax, 0, 1); /* bottom up two twentieths: 1 */
+	char *s = tui_axis_brush_clause(&ax);
+	assert_string_equal(s, "params.x >= 1");
+	free(s);
+	assert_false(tui_axis_in_brush(&ax, 0));
+	assert_true(tui_axis_in_brush(&ax, 1));
+	tui_axis_brush_move(&ax, 1, -1); /* top down one: 9.5 */
+	s = tui_axis_brush_clause(&ax);
+	assert_string_equal(s, "params.x >= 1 and params.x <= 9.5");
+	free(s);
+	assert_false(tui_axis_in_brush(&ax, 3));
+	/* the ends never cross */
+	for (int i = 0; i < 40; i++)
+		tui_axis_brush_move(&ax, 0, 1);
+	assert_true(ax.blo <= ax.bhi);
+	tui_axis_brush_clear(&ax);
+	assert_null(tui_axis_brush_clause(&ax));
+	/* on a flipped axis the screen's top end is the low values */
+	ax.flip = true;
+	tui_axis_brush_move(&ax, 1, -1);
+	s = tui_axis_brush_clause(&ax);
+	assert_string_equal(s, "params.x >= 0.5");
+	free(s);
+	tui_axis_free(&ax);
+}
+
+static void test_brush__bounds_rounded_outwards(void **state)
+{
+	(void)state;
+	tui_axis ax;
+	double v[] = { 0.001, 0.1 };
+	char err[128];
+	tui_axis_numeric(&ax, "lr", "params.lr", v, 2, -1);
+	assert_true(tui_axis_brush_parse(&ax, "0.00123456789..0.0456789", err, sizeof err));
+	char *s = tui_axis_brush_clause(&ax);
+	double lo, hi;
+	assert_int_equal(sscanf(s, "params.lr >= %lf and params.lr <= %lf", &lo, &hi), 2);
+	assert_true(lo <= 0.00123456789 * (1 + 1e-12));
+	assert_true(hi >= 0.0456789 * (1 - 1e-12));
+	assert_true(strlen(s) < 60); /* short, not 17 digits */
+	free(s);
+	assert_false(tui_axis_brush_parse(&ax, "abc", err, sizeof err));
+	assert_false(tui_axis_brush_parse(&ax, "-1..0.01", err, sizeof err)); /* a log axis */
+	assert_true(tui_axis_brush_parse(&ax, "..0.01", err, sizeof err));
+	s = tui_axis_brush_clause(&ax);
+	assert_string_equal(s, "params.lr <= 0.01");
+	free(s);
+	tui_axis_free(&ax);
+}
+
+static void test_brush__categorical_clause_quotes_values(void **state)
+{
+	(void)state;
+	tui_axis ax;
+	char *t[] = { "adam", "sgd", "it\"s x" };
+	char err[128];
+	tui_axis_category(&ax, "opt", "params.opt", t, 3);
+	tui_axis_brush_move(&ax, 1, -1); /* top down one value */
+	char *s = tui_axis_brush_clause(&ax);
+	assert_string_equal(s, "(params.opt = adam or params.opt = \"it\\\"s x\")");
+	free(s);
+	assert_true(tui_axis_in_brush(&ax, 0));
+	assert_false(tui_axis_in_brush(&ax, 1));
+	assert_true(tui_axis_brush_parse(&ax, "sgd", err, sizeof err));
+	s = tui_axis_brush_clause(&ax);
+	assert_string_equal(s, "(params.opt = sgd)");
+	free(s);
+	assert_false(tui_axis_brush_parse(&ax, "rmsprop", err, sizeof err));
+	tui_axis_free(&ax);
+	/* text that reads as a number, or a word of the language, stays text */
+	char *u[] = { "1.10", "and", "vit-b/16" };
+	tui_axis_category(&ax, "v", "params.v", u, 3);
+	assert_true(tui_axis_brush_parse(&ax, "and,vit-b/16", err, sizeof err));
+	s = tui_axis_brush_clause(&ax);
+	assert_string_equal(s, "(params.v = \"and\" or params.v = vit-b/16)");
+	free(s);
+	assert_true(tui_axis_brush_parse(&ax, "1.10", err, sizeof err));
+	s = tui_axis_brush_clause(&ax);
+	assert_string_equal(s, "(params.v = \"1.10\")");
+	free(s);
+	tui_axis_free(&ax);
+}
+
+static void test_filter__base_and_clauses(void **state)
+{
+	(void)state;
+	tui_axis a, b;
+	double v[] = { 0, 10 };
+	char *t[] = { "x", "y" };
+	tui_axis_numeric(&a, "n", "params.n", v, 2, -1);
+	tui_axis_category(&b, "c", "params.c", t, 2);
+	tui_axis *ax[] = { &a, &b };
+	assert_null(tui_pc_filter(NULL, ax, 2));
+	char *s = tui_pc_filter("status = finished", ax, 2);
+	assert_string_equal(s, "status = finished");
+	free(s);
+	tui_axis_brush_move(&a, 0, 1);
+	tui_axis_brush_move(&b, 0, 1);
+	s = tui_pc_filter("status = finished or lr < 1", ax, 2);
+	assert_string_equal(s, "(status = finished or lr < 1) and params.n >= 0.5 and (params.c = y)");
+	free(s);
+	tui_axis_free(&a);
+	tui_axis_free(&b);
+}
+
+static void test_levels__gradient_and_ranks_follow_the_goal(void **state)
+{
+	(void)state;
+	double m[] = { 1, 2, 3, NAN };
+	int lv[4], rk[4];
+	tui_pc_levels(m, 4, 1, lv, rk);
+	assert_int_equal(lv[0], 0);
+	assert_int_equal(lv[1], 2);
+	assert_int_equal(lv[2], TUI_PC_LEVELS - 1);
+	assert_int_equal(lv[3], -1);
+	assert_int_equal(rk[2], 1);
+	assert_int_equal(rk[0], 3);
+	assert_int_equal(rk[3], 0);
+	tui_pc_levels(m, 4, -1, lv, rk); /* lower is better */
+	assert_int_equal(lv[0], TUI_PC_LEVELS - 1);
+	assert_int_equal(rk[0], 1);
+	tui_pc_levels(m, 4, 0, lv, rk);  /* no goal: no ranks */
+	assert_int_equal(rk[0] + rk[1] + rk[2], 0);
+}
+
+static void test_render__counts_lines_and_marks_the_best(void **state)
+{
+	(void)state;
+	tui_axis a, b;
+	double x[] = { 0, 0, 0, 1 }, y[] = { 1, 1, 1, 0 };
+	int lv[] = { 0, 0, 0, 4 }, rk[] = { 0, 0, 0, 1 };
+	tui_axis_numeric(&a, "a", "params.a", x, 4, 0);
+	tui_axis_numeric(&b, "b", "params.b", y, 4, 0);
+	tui_axis *ax[] = { &a, &b };
+	tui_pc pc;
+	tui_pc_render(&pc, 10, 5, ax, 2, lv, rk, false);
+	assert_int_equal(pc.shown, 4);
+	assert_int_equal(pc.axis_col[0], 0);
+	assert_int_equal(pc.axis_col[1], 9);
+	/* three lines from bottom left to top right share every cell */
+	assert_int_equal(pc.cells[4 * 10 + 0].count, 3);
+	assert_int_equal(pc.maxcount, 4); /* where the best crosses them */
+	assert_int_equal(pc.cells[2 * 10 + 4].count, 4);
+	assert_string_equal(pc.cells[4 * 10 + 0].glyph, "#"); /* the densest: ASCII shade */
+	/* the best one runs from top left to bottom right, its rank on both axes */
+	assert_int_equal(pc.cells[0].marker, '1');
+	assert_int_equal(pc.cells[4 * 10 + 9].marker, '1');
+	assert_true(pc.cells[0].ranked);
+	assert_int_equal(pc.cells[4 * 10 + 0].level, 0);
+	tui_pc_free(&pc);
+	/* a brush leaves the others out */
+	tui_axis_brush_move(&a, 0, 1);
+	tui_pc_render(&pc, 10, 5, ax, 2, lv, rk, true);
+	assert_int_equal(pc.shown, 1);
+	assert_int_equal(pc.cells[4 * 10 + 0].count, 0);
+	assert_true((unsigned char)pc.cells[2 * 10 + 5].glyph[0] == 0xe2); /* braille */
+	tui_pc_free(&pc);
+	tui_pc_render(&pc, 0, 0, ax, 2, lv, rk, true); /* no room: no cells, no crash */
+	assert_int_equal(pc.shown, 0);
+	tui_pc_free(&pc);
+	tui_axis_free(&a);
+	tui_axis_free(&b);
+}
+
+static void test_render__ten_thousand_runs_fast(void **state)
+{
+	(void)state;
+	enum { N = 10000, NAX = 6 };
+	tui_axis axes[NAX], *ap[NAX];
+	double *v = malloc(N * sizeof *v);
+	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	srand(7);
+	for (int k = 0; k < NAX; k++) {
+		for (int i = 0; i < N; i++)
+			v[i] = k == 1 ? pow(10, -5 + 4.0 * rand() / RAND_MAX) : (double)rand() / RAND_MAX;
+		tui_axis_numeric(&axes[k], "k", "params.k", v, N, -1);
+		ap[k] = &axes[k];
+	}
+	assert_int_equal(axes[1].kind, TUI_AXIS_LOG);
+	tui_pc_levels(axes[NAX - 1].val, N, 1, lv, rk);
+	tui_pc pc;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tui_pc_render(&pc, 200, 45, ap, NAX, lv, rk, true);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	print_message("# 10,000 runs x 6 axes at 200x45: %.1f ms\n", ms);
+	assert_int_equal(pc.shown, N);
+	assert_true(pc.maxcount > 1);
+	/* density: shades spread over the plot, the densest cell is shade 3 */
+	int dense = 0, sparse = 0;
+	for (int c = 0; c < pc.w * pc.h; c++) {
+		dense += pc.cells[c].shade == 3;
+		sparse += pc.cells[c].count && pc.cells[c].shade < 3;
+	}
+	assert_true(dense > 0 && sparse > 0);
+	assert_true(ms < 1000); /* a generous bound for a loaded machine; the bench reports the real figure */
+	tui_pc_free(&pc);
+	for (int k = 0; k < NAX; k++)
+		tui_axis_free(&axes[k]);
+	free(v);
+	free(lv);
+	free(rk);
+}
+
+static void test_scatter__nearest_in_a_direction(void **state)
+{
+	(void)state;
+	double x[] = { 0.5, 0.9, 0.6, 0.1, NAN }, y[] = { 0.5, 0.5, 0.9, 0.5, 0.5 };
+	assert_int_equal(tui_scatter_nearest(x, y, 5, 0, 1, 0), 1);
+	assert_int_equal(tui_scatter_nearest(x, y, 5, 0, 0, 1), 2);
+	assert_int_equal(tui_scatter_nearest(x, y, 5, 0, -1, 0), 3);
+	assert_int_equal(tui_scatter_nearest(x, y, 5, 0, 0, -1), -1); /* nothing below */
+	assert_int_equal(tui_scatter_nearest(x, y, 5, -1, 0, 0), 0);  /* nearest the centre */
+	assert_int_equal(tui_scatter_nearest(x, y, 0, -1, 0, 0), -1);
+	tui_pc pc;
+	int rk[] = { 1, 0, 0, 0, 0 };
+	tui_scatter_render(&pc, 11, 11, x, y, 5, NULL, rk, false);
+	assert_int_equal(pc.shown, 4);
+	assert_int_equal(pc.cells[5 * 11 + 5].marker, '*');
+	tui_pc_free(&pc);
+}
+
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+	for (const char *p = s; (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+static void test_svg__one_polyline_per_run_drawn(void **state)
+{
+	(void)state;
+	tui_axis a, b, m;
+	double x[] = { 1, 2, NAN, 4 }, mv[] = { 0.1, 0.5, 0.7, 0.9 };
+	char *t[] = { "a<b", "c", "c", "d&e" }, *names[] = { "r1", "r\"2", "r3", NULL };
+	int lv[4], rk[4];
+	tui_axis_numeric(&a, "x", "params.x", x, 4, -1);
+	tui_axis_category(&b, "opt", "params.opt", t, 4);
+	tui_axis_numeric(&m, "acc", "metrics.acc", mv, 4, -1);
+	tui_axis *ax[] = { &a, &b, &m };
+	tui_pc_levels(mv, 4, 1, lv, rk);
+	ry_buf buf = RY_BUF_INIT;
+	size_t lines = tui_pc_svg(&buf, 800, 400, ax, 3, lv, rk, names);
+	const char *s = ry_buf_cstr(&buf);
+	assert_int_equal(lines, 3); /* the run without x is left out */
+	assert_int_equal(count(s, "<polyline"), 3);
+	assert_int_equal(count(s, "<line"), 3);  /* an axis each */
+	assert_true(!strncmp(s, "<?xml", 5));
+	assert_non_null(strstr(s, "a&lt;b"));
+	assert_non_null(strstr(s, "d&amp;e"));
+	assert_non_null(strstr(s, "r&quot;2"));
+	assert_non_null(strstr(s, tui_pc_level_rgb[TUI_PC_LEVELS - 1])); /* the best's colour */
+	assert_non_null(strstr(s, "</svg>"));
+	ry_buf_free(&buf);
+	ry_buf b2 = RY_BUF_INIT;
+	tui_svg_escape(&b2, "\x1b[31mx\x01");
+	assert_string_equal(ry_buf_cstr(&b2), "[31mx"); /* no control characters in XML */
+	ry_buf_free(&b2);
+	tui_axis_free(&a);
+	tui_axis_free(&b);
+	tui_axis_free(&m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_axis__empty_and_all_missing),
+		cmocka_unit_test(test_axis__linear_and_log_chosen_by_span),
+		cmocka_unit_test(test_axis__categories_evenly_spaced_numbers_first),
+		cmocka_unit_test(test_brush__numeric_clause),
+		cmocka_unit_test(test_brush__bounds_rounded_outwards),
+		cmocka_unit_test(test_brush__categorical_clause_quotes_values),
+		cmocka_unit_test(test_filter__base_and_clauses),
+		cmocka_unit_test(test_levels__gradient_and_ranks_follow_the_goal),
+		cmocka_unit_test(test_render__counts_lines_and_marks_the_best),
+		cmocka_unit_test(test_render__ten_thousand_runs_fast),
+		cmocka_unit_test(test_scatter__nearest_in_a_direction),
+		cmocka_unit_test(test_svg__one_polyline_per_run_drawn),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
