@@ -27,7 +27,7 @@ wait_until() {
 measure_ms() {
 	local t0
 	t0=$(now_ms)
-	"$@" >/dev/null 2>&1
+	( "$@" ) >/dev/null 2>&1
 	echo $(( $(now_ms) - t0 ))
 }
 
