@@ -34,14 +34,19 @@ measure_ms() {
 # kill_point DURATION_MS POINT...: sets KILL_FAULT (a RUNYARD_FAULT value
 # or empty) and KILL_MS (a delay, 0 when a fault point does the killing):
 # one time in three a fault point chosen from POINT..., else a delay in
-# [0, 1.2 * DURATION_MS].
+# [0, 1.2 * DURATION_MS].  A POINT written NAME@K is killed at its Nth pass,
+# N drawn from 1..K (a loop's Nth round).
 kill_point() {
 	local dur=$1
 	shift
 	KILL_FAULT= KILL_MS=0
 	if [ $# -gt 0 ] && [ $((RANDOM % 3)) -eq 0 ]; then
 		local pts=("$@")
-		KILL_FAULT="${pts[$((RANDOM % $#))]}:kill"
+		local pt=${pts[$((RANDOM % $#))]}
+		case $pt in
+		*@*) KILL_FAULT="${pt%@*}:kill@$((RANDOM % ${pt#*@} + 1))";;
+		*) KILL_FAULT="$pt:kill";;
+		esac
 	else
 		KILL_MS=$(( (RANDOM * 32768 + RANDOM) % (dur * 12 / 10 + 1) ))
 	fi
