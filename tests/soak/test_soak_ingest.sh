@@ -3,8 +3,8 @@
 # prints 20 metric lines is killed -9 SOAK_N times, at a random moment of
 # its run or at one of the tracker's fault points.  After each kill, once
 # the keeper is done and a reader has reconciled: the workspace passes
-# integrity_check; the run is settled (finished 0, or lost only when its
-# command never started); a finished run has all 20 points the command
+# integrity_check; the run is settled (finished 0, or lost / failed only
+# when its command never started); a finished run has all 20 points the command
 # printed, none twice; a command that ran always has its run.
 . "$(dirname "$0")/../cli/lib.sh"
 . "$(dirname "$0")/soak_lib.sh"
@@ -42,9 +42,11 @@ for i in $(seq "$SOAK_N"); do
 		[ "$n" = 20 ] || why="$why $n of 20 points;"
 		d=$(dup_points "$name")
 		[ "$d" = 0 ] || why="$why $d points twice;"
-	elif [ "$st" = "lost -" ]; then
+	elif [ "$st" = "lost -" ] || [ "$st" = "failed -" ]; then
+		# lost: runyard died before the command started; failed: runyard
+		# lived and said the command could not start (its keeper was killed)
 		lost=$((lost + 1))
-		[ -e "$T_TMP/ran-$i" ] && why="$why lost, yet its command ran;"
+		[ -e "$T_TMP/ran-$i" ] && why="$why ${st% -}, yet its command ran;"
 	else
 		why="$why status '$st';"
 	fi
@@ -54,5 +56,5 @@ done
 runs=$(q "select count(*) from runs where name glob 'k[0-9]*'")
 dups=$(q "select count(*) from (select name from runs group by name having count(*) > 1)")
 [ "$dups" = 0 ] && ok "no run recorded twice" || fail "$dups runs recorded twice"
-echo "# ingest soak: $SOAK_N kills, $runs runs ($finished finished with 20/20 points, $lost lost before starting), $bad bad kills"
+echo "# ingest soak: $SOAK_N kills, $runs runs ($finished finished with 20/20 points, $lost lost or failed before starting), $bad bad kills"
 t_end
