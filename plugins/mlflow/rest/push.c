@@ -10,8 +10,9 @@
  * not have (MLflow refuses to change a logged param, so a different value
  * stops the push before anything is sent), tags that differ, and metric
  * points it does not hold (same step, timestamp and value).  Status, end
- * time and name go with runs/update, and the server's run id back onto
- * the workspace run.
+ * time and name go with runs/update.  The server's run id goes onto the
+ * workspace run as soon as the server made it, before anything is sent,
+ * so a push that stops partway is finished by the next, not duplicated.
  *
  * A version is registered with the run's artifact URI and path as its
  * source; one already there with the same run and source is reused, so
@@ -370,6 +371,12 @@ static int push_run(rest_client *c, const char *uuid, mlf_run **srv_out)
 	bool created = !srv;
 	if (created && (rc = run_create(c, d, &srv)))
 		return rc;
+	/* Link the new server run at once, before sending anything: a push
+	 * that fails or is killed partway leaves a run the next push finds
+	 * and completes, never one it makes again (issue 16). */
+	if (created && ((rc = svc->run_annotate(svc->host, uuid, "mlflow.run_id", srv->run_id)) ||
+	                (rc = svc->run_annotate(svc->host, uuid, "mlflow.tracking_uri", rest_url(c)))))
+		goto out;
 	if ((rc = param_conflicts(c, d, srv)))
 		goto out;
 	/* the server's histories of the keys it has, to send only the rest */
@@ -380,11 +387,6 @@ static int push_run(rest_client *c, const char *uuid, mlf_run **srv_out)
 	queue_missing(&s, d, srv);
 	if ((rc = rest_run(c)) || (rc = run_update(c, d, srv->run_id)))
 		goto out;
-	if (!linked || created) {
-		if ((rc = svc->run_annotate(svc->host, uuid, "mlflow.run_id", srv->run_id)) ||
-		    (rc = svc->run_annotate(svc->host, uuid, "mlflow.tracking_uri", rest_url(c))))
-			goto out;
-	}
 	char *m = mlf_xasprintf("run %s -> %s run %s: %lld params, %lld tags, %lld metric points sent", uuid,
 	                        created ? "new" : "existing", srv->run_id, (long long)s.sent_params,
 	                        (long long)s.sent_tags, (long long)s.sent_points);
