@@ -445,6 +445,7 @@ void ry_ingest__scan_init(void)
 
 size_t ry_ingest__scan_unjudged(const char *s, size_t n, ry_scalar *out, size_t max, bool *has_step, int64_t *step)
 {
+	init_classes(); /* its caller has (ry_ingest_new); a new caller need not know to */
 	return scan_filtered(s, n, out, max, has_step, step, false);
 }
 

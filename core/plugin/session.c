@@ -15,6 +15,7 @@
 #include "plugin/plugin_internal.h"
 #include "base/alloc.h"
 #include "base/error.h"
+#include "base/fault.h"
 #include "base/redact.h"
 #include "base/util.h"
 #include "metrics/ingest.h"
@@ -301,8 +302,10 @@ static int svc_run_end(ry_plugin_host *h, const char *status, double ended)
 			h->changed = true;
 		}
 	}
-	if ((rc = ry_run_import_record(h->st, h->name, h->run_ext_id, h->run_id, h->fingerprint)) ||
-	    (rc = ry_store_commit(h->st)))
+	if ((rc = ry_run_import_record(h->st, h->name, h->run_ext_id, h->run_id, h->fingerprint)))
+		return fail(h, rc);
+	ry_fault("import-run-written"); /* a run's points and its import record written, not committed */
+	if ((rc = ry_store_commit(h->st)))
 		return fail(h, rc);
 	if (!h->old)
 		h->stats->runs_new++;

@@ -782,6 +782,7 @@ static int pull_round(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, 
 		nmet = metb.len;
 	if ((rc = write_local(logpath, r->log_offset, logb.ptr, nlog)))
 		goto out;
+	ry_fault("sync-pulled"); /* the log is written past the stored offset, nothing committed */
 	if ((rc = ry_store_begin(st)))
 		goto out;
 	if (nmet) {
@@ -841,6 +842,7 @@ static int pull_round(ry_store *st, ry_ssh *s, ry_run *r, const ry_config *cfg, 
 		ry_store_rollback(st);
 		goto out;
 	}
+	ry_fault("sync-ingested"); /* points and offsets written, not yet committed */
 	if ((rc = ry_store_commit(st)))
 		goto out;
 	r->log_offset += (int64_t)nlog;

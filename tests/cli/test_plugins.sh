@@ -287,6 +287,27 @@ expect_out_has "1 updated" "a run with a new row is updated in place"
 expect_out_has "2 points" "only the new points (epoch, train_loss) are added"
 N=$("$RUNYARD" --db "$LDB" runs --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 [ "$N" = 2 ] && ok "still two runs" || fail "lightning runs now $N"
+# ---- killed between a run's writes and its commit (issue 16) -------------
+# import-run-written:kill@N dies at the Nth run, after its points and import
+# record are written and before they commit: the runs before it stay whole,
+# it leaves nothing, and the next import brings exactly the rest.
+KDB="$T_TMP/killed.db"
+{ RUNYARD_FAULT=import-run-written:kill "$RUNYARD" --db "$KDB" import lightning-csv "$T_TMP/logs"; } >/dev/null 2>&1
+RC=$?
+[ "$RC" = 137 ] && [ "$(sqlite3 "$KDB" 'select count(*) from runs')" = 0 ] &&
+	ok "killed at the first run's commit: no run" || fail "killed at the first run's commit: status $RC, $(sqlite3 "$KDB" 'select count(*) from runs') runs"
+{ RUNYARD_FAULT=import-run-written:kill@2 "$RUNYARD" --db "$KDB" import lightning-csv "$T_TMP/logs"; } >/dev/null 2>&1
+RC=$?
+[ "$RC" = 137 ] && [ "$(sqlite3 "$KDB" 'select count(*) from runs')" = 1 ] &&
+	ok "killed at the second run's commit (kill@2): the first run only" ||
+	fail "killed at the second run's commit: status $RC, $(sqlite3 "$KDB" 'select count(*) from runs') runs"
+ry --db "$KDB" import lightning-csv "$T_TMP/logs" --json
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert (d["runs_new"], d["runs_unchanged"]) == (1, 1), d' "$T_TMP/out" &&
+   [ "$(sqlite3 "$KDB" 'select count(*) from runs')" = 2 ] &&
+   [ "$("$RUNYARD" --db "$KDB" metrics version_0 --csv | sort)" = "$("$RUNYARD" --db "$LDB" metrics version_0 --csv | sort)" ]; then
+	ok "the next import brings the rest, nothing twice"
+else fail "the next import after the kill: $OUT"; fi
+
 ry --db "$LDB" import lightning-csv "$T_TMP/nowhere"
 expect_rc 1 "a missing source fails"
 expect_err_has "plugin lightning-csv: " "naming the plugin"

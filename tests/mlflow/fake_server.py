@@ -8,6 +8,13 @@
   fake_server.py PORTFILE LOG retry UPSTREAM first request: 503 with Retry-After: 1; then proxies
                                              to UPSTREAM (http://host:port); LOG gets one line per
                                              request with the status sent
+  fake_server.py PORTFILE LOG failonce UPSTREAM TEXT
+                                             proxies to UPSTREAM, but the first request whose
+                                             path holds TEXT gets a 500 (a server failing
+                                             partway through a push)
+  fake_server.py PORTFILE LOG loseonce UPSTREAM TEXT
+                                             as failonce, but that request reaches UPSTREAM
+                                             first: the server acted, its answer was lost
 
 It binds port 0 and writes the port it got to PORTFILE, so no port is ever
 chosen twice.  With FAKE_TLS_CERT and FAKE_TLS_KEY set (PEM files) it speaks
@@ -22,6 +29,7 @@ import urllib.request
 
 portfile, log, mode, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 served = [0]
+failed = []
 
 
 def note(line):
@@ -61,11 +69,17 @@ class H(http.server.BaseHTTPRequestHandler):
                 self.send(404, "<!doctype html><title>404 Not Found</title><h1>Not Found</h1>", "text/html")
             else:
                 self.send(code, '{"error_code": "INTERNAL_ERROR", "message": "boom"}')
-        elif mode == "retry":
-            if served[0] == 1:
+        elif mode in ("retry", "failonce", "loseonce"):
+            if mode == "retry" and served[0] == 1:
                 note("503")
                 self.send(503, '{"error_code": "TEMPORARILY_UNAVAILABLE", "message": "busy"}',
                           extra=[("Retry-After", "1")])
+                return
+            lose = mode == "loseonce" and args[1] in self.path and not failed
+            if mode == "failonce" and args[1] in self.path and not failed:
+                failed.append(self.path)
+                note("500 " + self.path)
+                self.send(500, '{"error_code": "INTERNAL_ERROR", "message": "boom"}')
                 return
             r = urllib.request.Request(args[0] + self.path, data=req, method=self.command,
                                        headers={k: v for k, v in self.headers.items()
@@ -75,6 +89,11 @@ class H(http.server.BaseHTTPRequestHandler):
                     code, data = resp.status, resp.read().decode()
             except urllib.error.HTTPError as e:
                 code, data = e.code, e.read().decode()
+            if lose:
+                failed.append(self.path)
+                note("lost %d %s" % (code, self.path))
+                self.send(500, '{"error_code": "INTERNAL_ERROR", "message": "boom"}')
+                return
             note(str(code))
             self.send(code, data)
 

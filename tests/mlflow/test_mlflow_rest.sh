@@ -189,6 +189,38 @@ expect_rc 0 "push again"
 expect_err_has "0 params, 0 tags, 0 metric points sent" "pushing again sends nothing new"
 [ "$($POP "$URL" find pushexp local-a 2>/dev/null | wc -l)" -eq 1 ] && ok "no duplicate run on the server" || fail "no duplicate run on the server"
 [ "$($POP "$URL" dump "$SRV_RUN" 2>/dev/null)" = "$D" ] && ok "no duplicate points on the server" || fail "no duplicate points on the server"
+# a push the server fails partway (after runs/create, at the first
+# log-batch, no retries): the next push finds the run it created, never
+# makes another
+"$MKRUN" "$RUNYARD_DB" -e pushexp -n local-b -p lr=0.1 -m loss=1,0.5 >/dev/null
+fake failonce failonce "$URL" log-batch
+MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 ry push mlflow "$FAKE_URL" local-b
+expect_rc 1 "a push the server fails partway fails"
+grep -q '^500 .*log-batch' "$T_TMP/failonce.log" && ok "the server failed its first log-batch" || fail "the server failed its first log-batch"
+ry push mlflow "$FAKE_URL" local-b
+expect_rc 0 "pushing again succeeds"
+[ "$($POP "$URL" find pushexp local-b 2>/dev/null | wc -l)" -eq 1 ] && ok "a push failed partway leaves no duplicate run on the server" ||
+	fail "a push failed partway leaves no duplicate run on the server ($($POP "$URL" find pushexp local-b 2>/dev/null | wc -l) runs)"
+ry show --json local-b
+B_RUN=$(j 'd["tags"]["mlflow.run_id"]')
+[ "$($POP "$URL" dump "$B_RUN" 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print([p[2] for p in d["metrics"]["loss"]], d["params"])')" = "['1.0', '0.5'] {'lr': '0.1'}" ] &&
+	ok "and that run has every point and param, once" || fail "the run after a failed push: $($POP "$URL" dump "$B_RUN" 2>&1 | head -3)"
+# the server made the run but its answer to runs/create was lost: the
+# next push finds that run by its runyard.uuid tag, never makes another
+"$MKRUN" "$RUNYARD_DB" -e pushexp -n local-c -p lr=0.2 -m loss=3,2,1 >/dev/null
+fake loseonce loseonce "$URL" runs/create
+MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 ry push mlflow "$FAKE_URL" local-c
+expect_rc 1 "a push whose runs/create answer was lost fails"
+grep -q '^lost 200 .*runs/create' "$T_TMP/loseonce.log" && ok "the server made the run, its answer was lost" ||
+	fail "the server made the run, its answer was lost: $(cat "$T_TMP/loseonce.log")"
+ry push mlflow "$FAKE_URL" local-c
+expect_rc 0 "pushing again succeeds"
+[ "$($POP "$URL" find pushexp local-c 2>/dev/null | wc -l)" -eq 1 ] && ok "the run made before is found by its tag, not made again" ||
+	fail "the run made before is found by its tag, not made again ($($POP "$URL" find pushexp local-c 2>/dev/null | wc -l) runs)"
+ry show --json local-c
+C_RUN=$(j 'd["tags"]["mlflow.run_id"]')
+[ "$($POP "$URL" dump "$C_RUN" 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print([p[2] for p in d["metrics"]["loss"]], d["status"])')" = "['3.0', '2.0', '1.0'] FINISHED" ] &&
+	ok "and it has every point once, and its status" || fail "the run after a lost answer: $($POP "$URL" dump "$C_RUN" 2>&1 | head -3)"
 ry promote local-a --model clf --artifact model.pt --alias prod
 ry push mlflow "$URL" --model clf@prod
 expect_rc 0 "push --model NAME@ALIAS"

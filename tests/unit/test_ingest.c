@@ -7,6 +7,7 @@
 #include "metrics/ingest_internal.h"
 
 #include <math.h>
+#include <pthread.h>
 
 struct pt {
 	char key[64];
@@ -71,6 +72,40 @@ static void expect_pair(const ry_scalar *sc, const char *key, double v)
 		assert_true(isnan(sc->value));
 	else
 		assert_true(fabs(sc->value - v) <= 1e-12 * fabs(v));
+}
+
+/* The scanner's class table is built on first use; the app's workers
+ * ingest on several threads, so the first uses may come at once.  Runs
+ * first in this process so that the table is not built yet; under
+ * ThreadSanitizer (make tsan-check) an unguarded build is a report. */
+static pthread_barrier_t scan_barrier;
+static void *scan_thread(void *arg)
+{
+	ry_scalar sc[16];
+	bool hs = false;
+	int64_t st = 0;
+	size_t *found = arg;
+	pthread_barrier_wait(&scan_barrier);
+	*found = ry_ingest_scan("step=7 loss=0.25 acc=0.5", 24, sc, 16, &hs, &st);
+	if (!hs || st != 7)
+		*found = 0;
+	return NULL;
+}
+
+static void test_scan__first_use_from_threads_at_once(void **state)
+{
+	enum { N = 4 };
+	pthread_t t[N];
+	size_t found[N] = { 0 };
+	(void)state;
+	assert_int_equal(pthread_barrier_init(&scan_barrier, NULL, N), 0);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, scan_thread, &found[i]), 0);
+	for (int i = 0; i < N; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(found[i], 2);
+	}
+	pthread_barrier_destroy(&scan_barrier);
 }
 
 static void test_scan__empty_and_prose_give_nothing(void **state)
@@ -742,6 +777,7 @@ static void test_capture__one_policy_for_every_run(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scan__first_use_from_threads_at_once),
 		cmocka_unit_test(test_scan__empty_and_prose_give_nothing),
 		cmocka_unit_test(test_scan__colon_form),
 		cmocka_unit_test(test_scan__epoch_word_gives_step),

@@ -10,8 +10,12 @@
  * not have (MLflow refuses to change a logged param, so a different value
  * stops the push before anything is sent), tags that differ, and metric
  * points it does not hold (same step, timestamp and value).  Status, end
- * time and name go with runs/update, and the server's run id back onto
- * the workspace run.
+ * time and name go with runs/update.  A run is created with the tag
+ * runyard.uuid (the workspace run's uuid), and its id goes onto the
+ * workspace run as soon as the server made it, before anything is sent;
+ * a run not linked yet is first looked for by that tag.  So a push that
+ * stops partway -- even killed while runs/create was on the wire -- is
+ * finished by the next push, not duplicated.
  *
  * A version is registered with the run's artifact URI and path as its
  * source; one already there with the same run and source is reused, so
@@ -28,6 +32,8 @@
 #define BATCH_METRICS 1000
 #define BATCH_PARAMS 100
 #define BATCH_TAGS 100
+/* the tag a pushed run is created with: the workspace run's uuid */
+#define RUNYARD_UUID_TAG "runyard.uuid"
 #define BATCH_ENTITIES 1000
 
 static const char *kv_get(const ry_plugin_kv *v, size_t n, const char *key)
@@ -112,26 +118,63 @@ static int run_get(rest_client *c, const char *id, mlf_run **out)
 	return rc;
 }
 
-static int run_create(rest_client *c, const ry_plugin_run_data *d, mlf_run **out)
+/* The server run an earlier push of workspace run `uuid` created, found by
+ * the RUNYARD_UUID_TAG it was created with, or NULL in *out.  A push killed
+ * after the server made the run and before the workspace recorded its id
+ * is finished by the next push on this run, never duplicated (issue 16). */
+static int run_find_pushed(rest_client *c, const char *exp, const char *uuid, mlf_run **out)
+{
+	cJSON *q = cJSON_CreateObject(), *ids = cJSON_AddArrayToObject(q, "experiment_ids"), *j = NULL;
+	char *filter = mlf_xasprintf("tags.`" RUNYARD_UUID_TAG "` = '%s'", uuid);
+	*out = NULL;
+	cJSON_AddItemToArray(ids, cJSON_CreateString(exp));
+	cJSON_AddStringToObject(q, "filter", filter);
+	cJSON_AddNumberToObject(q, "max_results", 1);
+	cJSON_AddStringToObject(q, "run_view_type", "ACTIVE_ONLY");
+	int rc = rest_call(c, "POST", "/api/2.0/mlflow/runs/search", q, 0, NULL, &j);
+	cJSON_Delete(q);
+	free(filter);
+	const cJSON *runs = j ? cJSON_GetObjectItemCaseSensitive(j, "runs") : NULL;
+	if (!rc && cJSON_GetArraySize(runs) > 0)
+		*out = rest_run_parse(cJSON_GetArrayItem(runs, 0), NULL);
+	cJSON_Delete(j);
+	return rc;
+}
+
+/* The server run for workspace run `uuid`: one an earlier, interrupted
+ * push made (run_find_pushed), else a new one, tagged with the uuid.
+ * *created says which. */
+static int run_create(rest_client *c, const char *uuid, const ry_plugin_run_data *d, mlf_run **out, bool *created)
 {
 	char *exp;
 	int rc = experiment_id(c, d->experiment && *d->experiment ? d->experiment : "Default", &exp);
 	*out = NULL;
+	*created = false;
 	if (rc)
 		return rc;
-	cJSON *q = cJSON_CreateObject(), *j = NULL;
+	if ((rc = run_find_pushed(c, exp, uuid, out)) || *out) {
+		free(exp);
+		return rc;
+	}
+	cJSON *q = cJSON_CreateObject(), *j = NULL, *tags, *tag;
 	cJSON_AddStringToObject(q, "experiment_id", exp);
 	if (d->name)
 		cJSON_AddStringToObject(q, "run_name", d->name);
 	double t = d->started > 0 ? d->started : d->created;
 	if (t > 0)
 		cJSON_AddNumberToObject(q, "start_time", (double)llround(t * 1000.0));
+	tags = cJSON_AddArrayToObject(q, "tags");
+	tag = cJSON_CreateObject();
+	cJSON_AddStringToObject(tag, "key", RUNYARD_UUID_TAG);
+	cJSON_AddStringToObject(tag, "value", uuid);
+	cJSON_AddItemToArray(tags, tag);
 	rc = rest_call(c, "POST", "/api/2.0/mlflow/runs/create", q, 0, NULL, &j);
 	cJSON_Delete(q);
 	free(exp);
 	if (!rc && !(*out = rest_run_parse(cJSON_GetObjectItemCaseSensitive(j, "run"), NULL)))
 		rc = rest_fail(c, RY_PLUGIN_ECORRUPT, "runs/create answered without a run id");
 	cJSON_Delete(j);
+	*created = !rc;
 	return rc;
 }
 
@@ -367,9 +410,15 @@ static int push_run(rest_client *c, const char *uuid, mlf_run **srv_out)
 	              strspn(uri + strlen(rest_url(c)), "/") == strlen(uri + strlen(rest_url(c)));
 	if (linked && (rc = run_get(c, id, &srv)))
 		return rc;
-	bool created = !srv;
-	if (created && (rc = run_create(c, d, &srv)))
+	bool created = false, unlinked = !srv;
+	if (!srv && (rc = run_create(c, uuid, d, &srv, &created)))
 		return rc;
+	/* Link the server run at once, before sending anything: a push that
+	 * fails or is killed partway leaves a run the next push finds and
+	 * completes, never one it makes again (issue 16). */
+	if (unlinked && ((rc = svc->run_annotate(svc->host, uuid, "mlflow.run_id", srv->run_id)) ||
+	                (rc = svc->run_annotate(svc->host, uuid, "mlflow.tracking_uri", rest_url(c)))))
+		goto out;
 	if ((rc = param_conflicts(c, d, srv)))
 		goto out;
 	/* the server's histories of the keys it has, to send only the rest */
@@ -380,11 +429,6 @@ static int push_run(rest_client *c, const char *uuid, mlf_run **srv_out)
 	queue_missing(&s, d, srv);
 	if ((rc = rest_run(c)) || (rc = run_update(c, d, srv->run_id)))
 		goto out;
-	if (!linked || created) {
-		if ((rc = svc->run_annotate(svc->host, uuid, "mlflow.run_id", srv->run_id)) ||
-		    (rc = svc->run_annotate(svc->host, uuid, "mlflow.tracking_uri", rest_url(c))))
-			goto out;
-	}
 	char *m = mlf_xasprintf("run %s -> %s run %s: %lld params, %lld tags, %lld metric points sent", uuid,
 	                        created ? "new" : "existing", srv->run_id, (long long)s.sent_params,
 	                        (long long)s.sent_tags, (long long)s.sent_points);
