@@ -419,3 +419,26 @@ void ry_strings_free(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+void ry_split_words(const char *p, size_t len, char sep, char ***out, size_t *n)
+{
+	size_t cap = 0;
+	const char *end = p + len;
+	*out = NULL;
+	*n = 0;
+	while (p < end) {
+		const char *e = memchr(p, sep, (size_t)(end - p));
+		const char *a = p, *b = e ? e : end;
+		while (a < b && *a == ' ')
+			a++;
+		while (b > a && b[-1] == ' ')
+			b--;
+		if (b > a) {
+			*out = ry_xgrow(*out, &cap, *n + 1, sizeof **out);
+			(*out)[(*n)++] = ry_xstrndup(a, (size_t)(b - a));
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+}

@@ -98,6 +98,11 @@ char *ry_sanitize_dup(const char *s);
 /* Free an array of n malloc'd strings and the array; accepts NULL. */
 void ry_strings_free(char **v, size_t n);
 
+/* The words of p[0..len) split at `sep` (",": "a, b,,c" -> "a" "b" "c"),
+ * each trimmed of spaces, empty ones dropped: *out (NULL when none) holds
+ * *n malloc'd strings, the caller's to free with ry_strings_free. */
+void ry_split_words(const char *p, size_t len, char sep, char ***out, size_t *n);
+
 /* The local user's name, for audit events ($USER, else getpwuid).  Lent. */
 const char *ry_username(void);
 

@@ -1129,12 +1129,27 @@ static void x_close(void *self)
 	sess_free(self);
 }
 
-ry_tracker_ops *ry_plugin__exec_tracker_new(const char *path, const char *name)
+struct xplug *ry_plugin__xplug_new(const char *path, const char *name)
 {
-	ry_tracker_ops *ops = ry_xcalloc(1, sizeof *ops);
 	struct xplug *pl = ry_xcalloc(1, sizeof *pl);
 	pl->path = ry_xstrdup(path);
 	pl->name = ry_xstrdup(name);
+	return pl;
+}
+
+void ry_plugin__xplug_free(struct xplug *pl)
+{
+	if (!pl)
+		return;
+	free(pl->path);
+	free(pl->name);
+	free(pl);
+}
+
+ry_tracker_ops *ry_plugin__exec_tracker_new(const char *path, const char *name)
+{
+	ry_tracker_ops *ops = ry_xcalloc(1, sizeof *ops);
+	struct xplug *pl = ry_plugin__xplug_new(path, name);
 	ops->version = RY_PLUGIN_ABI;
 	ops->name = pl->name;
 	ops->data = pl;
@@ -1152,10 +1167,7 @@ void ry_plugin__exec_tracker_free(ry_tracker_ops *ops)
 {
 	if (!ops)
 		return;
-	struct xplug *pl = ops->data;
-	free(pl->path);
-	free(pl->name);
-	free(pl);
+	ry_plugin__xplug_free(ops->data);
 	free(ops);
 }
 

@@ -16,6 +16,9 @@ struct xplug {
 	char *name;
 };
 
+struct xplug *ry_plugin__xplug_new(const char *path, const char *name); /* copies both */
+void ry_plugin__xplug_free(struct xplug *pl);                            /* accepts NULL */
+
 /* One running plugin, spoken to over its stdin and stdout. */
 struct xsess;
 

@@ -161,9 +161,7 @@ static void xs_close(void *self)
 ry_serving_ops *ry_plugin__exec_serving_new(const char *path, const char *name)
 {
 	ry_serving_ops *ops = ry_xcalloc(1, sizeof *ops);
-	struct xplug *pl = ry_xcalloc(1, sizeof *pl);
-	pl->path = ry_xstrdup(path);
-	pl->name = ry_xstrdup(name);
+	struct xplug *pl = ry_plugin__xplug_new(path, name);
 	ops->version = RY_PLUGIN_ABI;
 	ops->name = pl->name;
 	ops->data = pl;
@@ -180,9 +178,6 @@ void ry_plugin__exec_serving_free(ry_serving_ops *ops)
 {
 	if (!ops)
 		return;
-	struct xplug *pl = ops->data;
-	free(pl->path);
-	free(pl->name);
-	free(pl);
+	ry_plugin__xplug_free(ops->data);
 	free(ops);
 }

@@ -71,24 +71,10 @@ static int split_key(ry_sweep *s, const char *spec, const char *what, char **key
 	return 0;
 }
 
-/* Split "a,b,c" into trimmed, non-empty words. */
+/* Split "a,b,c" into trimmed, non-empty words; none is an error. */
 static int split_list(const char *p, size_t len, char ***out, size_t *n, const char *spec, const char *what)
 {
-	char *copy = ry_xstrndup(p, len), *save = NULL;
-	*out = NULL;
-	*n = 0;
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		while (*t == ' ')
-			t++;
-		size_t l = strlen(t);
-		while (l && t[l - 1] == ' ')
-			t[--l] = '\0';
-		if (!l)
-			continue;
-		*out = ry_xrealloc(*out, (*n + 1) * sizeof **out);
-		(*out)[(*n)++] = ry_xstrdup(t);
-	}
-	free(copy);
+	ry_split_words(p, len, ',', out, n);
 	if (*n == 0)
 		return ry_error_set(RY_EINVAL, "%s '%s': no values", what, spec);
 	return 0;

@@ -176,6 +176,27 @@ static void test_sanitize__invalid_bytes_shown(void **state)
 	free(s);
 }
 
+static void test_split_words__trims_and_drops_empty_words(void **state)
+{
+	(void)state;
+	char **v;
+	size_t n;
+	const char *list = " a, b c ,,d,  ,";
+	ry_split_words(list, strlen(list), ',', &v, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[1], "b c");
+	assert_string_equal(v[2], "d");
+	ry_strings_free(v, n);
+	ry_split_words("x,y", 1, ',', &v, &n); /* only len bytes are read */
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0], "x");
+	ry_strings_free(v, n);
+	ry_split_words(" , ", 3, ',', &v, &n);
+	assert_int_equal(n, 0);
+	assert_null(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_scrub__valid_text_unchanged),
 		cmocka_unit_test(test_sanitize__invalid_bytes_shown),
 		cmocka_unit_test(test_buf_base64__rfc4648_vectors),
+		cmocka_unit_test(test_split_words__trims_and_drops_empty_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,22 +81,8 @@ static void split(const char *list, char ***out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
-	if (!list)
-		return;
-	size_t cap = 0;
-	char *copy = ry_xstrdup(list), *save = NULL;
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		while (*t == ' ')
-			t++;
-		size_t l = strlen(t);
-		while (l && t[l - 1] == ' ')
-			t[--l] = '\0';
-		if (!*t)
-			continue;
-		*out = ry_xgrow(*out, &cap, *n + 1, sizeof **out);
-		(*out)[(*n)++] = ry_xstrdup(t);
-	}
-	free(copy);
+	if (list)
+		ry_split_words(list, strlen(list), ',', out, n);
 }
 
 static int load(ry_store *st, const struct opts *o, ry_analysis **a)

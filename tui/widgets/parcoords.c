@@ -11,6 +11,7 @@
 
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/util.h"
 #include "query/query.h"
 #include "widgets/parcoords.h"
 #include "widgets/svg.h"
@@ -225,26 +226,24 @@ bool tui_axis_brush_parse(tui_axis *ax, const char *text, char *err, size_t errn
 	}
 	if (ax->kind == TUI_AXIS_CATEGORY) {
 		long lo = -1, hi = -1;
-		char *copy = ry_xstrdup(text), *save = NULL;
-		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			while (*t == ' ')
-				t++;
-			size_t l = strlen(t);
-			while (l && t[l - 1] == ' ')
-				t[--l] = '\0';
+		char **words;
+		size_t nw;
+		ry_split_words(text, strlen(text), ',', &words, &nw);
+		for (size_t w = 0; w < nw; w++) {
+			const char *t = words[w];
 			long k = -1;
 			for (size_t c = 0; c < ax->ncats; c++)
 				if (!strcmp(ax->cats[c], t))
 					k = (long)c;
 			if (k < 0) {
 				snprintf(err, errn, "%s has no value '%s'", ax->label, t);
-				free(copy);
+				ry_strings_free(words, nw);
 				return false;
 			}
 			lo = lo < 0 || k < lo ? k : lo;
 			hi = k > hi ? k : hi;
 		}
-		free(copy);
+		ry_strings_free(words, nw);
 		if (lo < 0 || ax->ncats < 2) {
 			tui_axis_brush_clear(ax);
 			return true;
