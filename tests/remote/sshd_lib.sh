@@ -303,12 +303,30 @@ rt_netns_stop() {
 	return 0
 }
 
-# rt_link_down / rt_link_up: the router's two ports go down and come back,
-# as when a switch or a Wi-Fi access point between the two drops: packets
-# in flight and queued in the router are lost, nothing answers (no ICMP),
-# and both ends' connections stay open, waiting, until they give up.
-rt_link_down() { ip -n "$RT_NS_R" link set rh down; ip -n "$RT_NS_R" link set rc down; }
-rt_link_up() { ip -n "$RT_NS_R" link set rc up; ip -n "$RT_NS_R" link set rh up; }
+# rt_link_down / rt_link_up: the router's port towards the host goes down
+# and comes back, as when a link between two switches drops.  Nothing
+# answers (the router's blackhole route: no ICMP "unreachable"), what is
+# queued past the cut is lost with it (a shaping qdisc on the client's port
+# is dropped, or its backlog would keep the client's reads going at 1 Mbit/s
+# after the cut), and both ends' connections stay open, waiting, until they
+# give up.  The client's own interface keeps its carrier.
+rt_link_down() {
+	ip -n "$RT_NS_R" link set rh down
+	ip netns exec "$RT_NS_R" tc qdisc del dev rc root 2>/dev/null
+	return 0
+}
+# rt_link_up returns once the host answers again from the client's side
+# (20 s deadline): for a moment after the ports come up, ARP has not
+# resolved and a connect meets "No route to host" at once.
+rt_link_up() {
+	local i
+	ip -n "$RT_NS_R" link set rh up
+	for i in $(seq 1 100); do
+		ip netns exec "$RT_NS_C" ssh-keyscan -T 1 -t ed25519 10.231.2.2 >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
 
 # rt_link_slow: the link capped at 1 Mbit/s each way (an htb class).
 rt_link_slow() {

@@ -107,11 +107,12 @@ id0=$(newest_id)
 [ "$(status_of "$id0")" = failed ] && ok "its run is failed, not left queued" || fail "its run is failed, not left queued ($(status_of "$id0"))"
 [ ! -e "$RT_WORK/net/runs/$(sql "SELECT uuid FROM runs WHERE id = $id0")/pid" ] &&
 	ok "and nothing started on the host" || fail "and nothing started on the host"
-rt_link_up
+rt_link_up || fail "the host answers once the link is back"
 
 # ---- link down mid-launch, after the start is sent; mid-job -----------------
 RUNYARD_FAULT=launch-started:stop launch_bg "$T_TMP/g1" 20
-wait_until 30 fault_stopped && ok "a launch stopped once its job started" || fail "a launch stopped once its job started"
+wait_until 30 fault_stopped && ok "a launch stopped once its job started" ||
+	{ fail "a launch stopped once its job started"; sed 's/^/#   /' "$T_TMP/lerr"; }
 rt_link_down
 t0=$(date +%s.%N)
 kill -CONT "$RYPID"
@@ -137,7 +138,7 @@ tm 30 "$RUNYARD" cancel "$id1"
 dead_ok "cancel"
 [ "$(status_of "$id1")" = running ] && group_alive "$(host_pid "$id1")" &&
 	ok "a failed cancel leaves the run running, on the host too" || fail "a failed cancel leaves the run running, on the host too"
-rt_link_up
+rt_link_up || fail "the host answers once the link is back"
 
 # ---- link down during logs -f -------------------------------------------------
 "$RUNYARD" logs "$id1" -f > "$T_TMP/fout" 2> "$T_TMP/ferr" &
@@ -151,7 +152,7 @@ wait_until 30 got_err
 TOOK=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'); RC=0
 # it retries every second: one more second for the round in flight
 BOUND=$((BOUND + 1)) dead_ok "logs -f's pull (the outage said)"
-rt_link_up
+rt_link_up || fail "the host answers once the link is back"
 back() { grep -qF "host is back" "$T_TMP/ferr"; }
 wait_until 30 back && ok "logs -f says when the host is back" || fail "logs -f says when the host is back"
 touch "$T_TMP/g1"
@@ -168,7 +169,7 @@ cmp -s "$D1/log" "$T_TMP/fout" && ok "logs -f printed every line once, across bo
 exact "$id1" "launch cut after the start"
 
 # ---- link down mid-sync, with bytes in flight -----------------------------------
-# Three runs on the host; the first has 600 kB of log and metrics to pull
+# Three runs on the host; the first has about 700 kB of log and metrics to pull
 # over a 1 Mbit/s link, cut while they flow.  Sync must give up on the
 # host once, not once per run.
 BIG='awk -v m="$RUNYARD_METRICS" '\''BEGIN { for (i = 1; i <= 20000; i++) { print "tick " i
@@ -194,7 +195,7 @@ cp "$T_TMP/serr" "$T_TMP/err"
 [ "$RC" -eq 1 ] && ok "a sync cut mid-transfer fails (status 1)" || fail "a sync cut mid-transfer fails (status $RC)"
 dead_ok "sync cut mid-transfer, with 3 runs on the host"
 rt_link_clean
-rt_link_up
+rt_link_up || fail "the host answers once the link is back"
 for id in $id2 $id3 $id4; do group_alive "$(host_pid "$id")" || fail "run $id's job is alive on the host"; done
 touch "$T_TMP/g2" "$T_TMP/g3"
 for id in $id2 $id3 $id4; do wait_status "$id" finished || fail "run $id settles once the link is back ($(status_of "$id"))"; done
@@ -206,19 +207,31 @@ launch_bg "$T_TMP/g5" 25; wait "$LPID"; id5=$(lid)
 [ -n "$id5" ] && ok "a job launched" || fail "a job launched"
 D5=$(rdir "$id5")
 rt_link_lossy
-nsync=0 nok=0
+# syncs while the job runs: each may time out (a 3 s deadline over this
+# link is tight), none may hang
+nsync=0 nok=0 slowest=0
 while ! has_ticks "$D5/log" 25 || [ $nsync -lt 3 ]; do
 	tm 60 "$RUNYARD" sync
 	nsync=$((nsync + 1)); [ "$RC" -eq 0 ] && nok=$((nok + 1))
-	[ "$RC" -eq 124 ] || [ "$RC" -eq 137 ] && { fail "a sync over a lossy link hung (${TOOK}s)"; break; }
+	slowest=$(awk -v a="$slowest" -v b="$TOOK" 'BEGIN { print (b > a ? b : a) }')
+	[ "$RC" -eq 124 ] || [ "$RC" -eq 137 ] && break
 	[ $nsync -ge 20 ] && break
 done
-echo "# $nsync syncs over the lossy link, $nok of them complete, $(rt_link_dropped) packets dropped"
+echo "# $nsync syncs over the lossy link, $nok of them complete, the slowest ${slowest}s; $(rt_link_dropped) packets dropped"
+[ "$RC" -ne 124 ] && [ "$RC" -ne 137 ] && ok "no sync over the lossy link hangs" || fail "no sync over the lossy link hangs (${TOOK}s)"
 [ "$(rt_link_dropped)" -gt 0 ] && ok "the link dropped packets" || fail "the link dropped packets"
-[ $nok -ge 1 ] && ok "syncs get through a lossy link" || fail "syncs get through a lossy link ($nok of $nsync)"
 group_alive "$(host_pid "$id5")" && ok "the job is alive on the host" || fail "the job is alive on the host"
 touch "$T_TMP/g5"
-if wait_status "$id5" finished; then ok "the run settles over the lossy link"; else fail "the run settles over the lossy link ($(status_of "$id5"))"; fi
+# the run settles over the lossy link (40 s deadline)
+settled=false end=$((SECONDS + 40))
+while [ $SECONDS -lt $end ]; do
+	tm 60 "$RUNYARD" sync
+	[ "$(status_of "$id5")" = finished ] && { settled=true; break; }
+	[ "$RC" -eq 124 ] || [ "$RC" -eq 137 ] && break
+	sleep 0.25
+done
+$settled && ok "a sync gets through the lossy link and settles the run" ||
+	fail "a sync gets through the lossy link and settles the run ($(status_of "$id5"))"
 rt_link_clean
 wait_status "$id5" finished
 exact "$id5" "packet loss"
