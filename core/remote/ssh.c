@@ -1040,15 +1040,22 @@ void ry_ssh_close(ry_ssh *s)
 		bool stuck = s->dead != RY_SSH_OK || s->fail == RY_SSH_TIMEOUT || s->fail == RY_SSH_CANCELLED ||
 		             s->fail == RY_SSH_NETWORK;
 		double until = ry_monotonic() + (stuck ? 0.05 : 1.0);
+		int rc = 0;
 		if (s->sftp) {
-			while (libssh2_sftp_shutdown(s->sftp) == LIBSSH2_ERROR_EAGAIN && ry_monotonic() < until)
+			while ((rc = libssh2_sftp_shutdown(s->sftp)) == LIBSSH2_ERROR_EAGAIN && ry_monotonic() < until)
 				usleep(1000);
 		}
+		/* an SFTP channel the host did not close in time: the link died
+		 * after the last call (a launch that had started its job) */
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			stuck = true;
 		while (libssh2_session_disconnect(s->sess, "bye") == LIBSSH2_ERROR_EAGAIN && ry_monotonic() < until)
 			usleep(1000);
 		/* In non-blocking mode libssh2_session_free can stop half way with
 		 * EAGAIN and leak the session; free it in blocking mode with a
-		 * short timeout, after cutting a stuck link so nothing waits on it. */
+		 * short timeout, after cutting a stuck link so nothing waits on it:
+		 * a blocking free that times out on a channel stops half way too,
+		 * leaking libcrypto's state (the heap only holds libssh2's own). */
 		if (stuck && s->fd >= 0)
 			shutdown(s->fd, SHUT_RDWR);
 		libssh2_session_set_timeout(s->sess, 1000);
