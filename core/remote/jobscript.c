@@ -173,6 +173,13 @@ const char ry_jobscript_status[] =
 	"D=$1\n"
 	RY_JOBSCRIPT_PID_ALIVE_SH
 	"[ -d \"$D\" ] || { echo missing; exit 0; }\n"
+	/* alive before exit_code: the wrapper writes exit_code, then ends, so
+	 * one seen gone has written it by the time it is read; the other order
+	 * finds neither when the job ends in between, and calls it lost */
+	"if [ -s \"$D/pid\" ]; then\n"
+	"  echo pid\n"
+	"  pid_alive \"$(cat \"$D/pid\")\" \"$(cat \"$D/pid_start\" 2>/dev/null)\" && echo alive\n"
+	"fi\n"
 	"if [ -e \"$D/exit_code\" ]; then\n"
 	"  echo \"exit $(cat \"$D/exit_code\")\"\n"
 	"  [ -e \"$D/ended\" ] || echo \"ended $(stat -c %Y \"$D/exit_code\")\"\n"
@@ -180,10 +187,6 @@ const char ry_jobscript_status[] =
 	"[ -e \"$D/ended\" ] && echo \"ended $(cat \"$D/ended\")\"\n"
 	"[ -e \"$D/started\" ] && echo \"started $(cat \"$D/started\")\"\n"
 	"[ -e \"$D/reason\" ] && echo \"reason $(head -c 64 \"$D/reason\")\"\n"
-	"if [ -s \"$D/pid\" ]; then\n"
-	"  echo pid\n"
-	"  pid_alive \"$(cat \"$D/pid\")\" \"$(cat \"$D/pid_start\" 2>/dev/null)\" && echo alive\n"
-	"fi\n"
 	"[ -e \"$D/heartbeat\" ] && echo \"heartbeat $(cat \"$D/heartbeat\")\"\n"
 	"[ -e \"$D/run.sh\" ] && echo \"script_age $(( $(date +%s) - $(stat -c %Y \"$D/run.sh\") ))\"\n"
 	"echo end\n";

@@ -5,7 +5,10 @@
  *
  * Every session runs libssh2 in non-blocking mode and waits in poll() slices
  * of at most 100 ms, so one loop enforces both the deadline and the cancel
- * flag; no call here can hang on a stuck host.  libssh2 errors are turned
+ * flag; no call here can hang on a stuck host.  A session that timed out,
+ * was cancelled or lost its connection is given up: every later call on it
+ * fails at once with the same error, so a dead link costs one deadline, not
+ * one per command or file.  libssh2 errors are turned
  * into messages a user can act on here, at the boundary, and nowhere else.
  * This module knows nothing about runs, GPUs or the workspace.
  */
@@ -44,6 +47,8 @@ struct ry_ssh {
 	int timeout_ms;
 	double deadline;     /* monotonic seconds */
 	ry_ssh_fail fail;
+	ry_ssh_fail dead;    /* why the session was given up (see give_up); RY_SSH_OK while it is usable */
+	char *dead_msg;      /* the error it was given up with, repeated by later calls */
 	char *label;         /* "user@host:port", for messages */
 	struct jump *jump;   /* the hop carrying this session, or NULL */
 };
@@ -87,7 +92,29 @@ static bool cancelled(const atomic_int *c)
 static void arm(ry_ssh *s, int timeout_ms)
 {
 	s->deadline = ry_monotonic() + (timeout_ms > 0 ? timeout_ms : s->timeout_ms) / 1000.0;
-	s->fail = RY_SSH_OK;
+	s->fail = s->dead;
+}
+
+/* Give the session up after a timeout, a cancel or a lost connection, with
+ * the error just set: libssh2 is left in the middle of an exchange, and on a
+ * dead link each later call would wait out a deadline of its own (a sync of
+ * three runs on a host whose link dropped took three deadlines).  Returns
+ * rc. */
+static int give_up(ry_ssh *s, ry_ssh_fail why, int rc)
+{
+	s->fail = why;
+	if (s->dead == RY_SSH_OK) {
+		s->dead = why;
+		s->dead_msg = ry_xstrdup(ry_error_last());
+	}
+	return rc;
+}
+
+/* What a call on a session given up on returns, at once. */
+static int refuse_dead(ry_ssh *s)
+{
+	s->fail = s->dead;
+	return ry_error_set(RY_EIO, "%s", s->dead_msg);
 }
 
 /* After LIBSSH2_ERROR_EAGAIN: wait up to 100 ms for the socket in the
@@ -97,25 +124,20 @@ static int wait_io(ry_ssh *s, const char *what)
 	struct pollfd p = { s->fd, 0, 0 };
 	int dir = libssh2_session_block_directions(s->sess);
 	double left = s->deadline - ry_monotonic();
-	if (cancelled(s->o.cancel)) {
-		s->fail = RY_SSH_CANCELLED;
-		return ry_error_set(RY_EIO, "%s: %s cancelled", s->label, what);
-	}
-	if (left <= 0) {
-		s->fail = RY_SSH_TIMEOUT;
-		return ry_error_set(RY_EIO, "%s: timed out (%s); the host or the link may be down or overloaded; "
-		                    "try again later", s->label, what);
-	}
+	if (cancelled(s->o.cancel))
+		return give_up(s, RY_SSH_CANCELLED, ry_error_set(RY_EIO, "%s: %s cancelled", s->label, what));
+	if (left <= 0)
+		return give_up(s, RY_SSH_TIMEOUT,
+		               ry_error_set(RY_EIO, "%s: timed out (%s); the host or the link may be down or "
+		                            "overloaded; try again later", s->label, what));
 	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
 		p.events |= POLLIN;
 	if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
 		p.events |= POLLOUT;
 	if (!p.events)
 		p.events = POLLIN;
-	if (poll(&p, 1, left > 0.1 ? 100 : (int)(left * 1000) + 1) < 0 && errno != EINTR) {
-		s->fail = RY_SSH_NETWORK;
-		return ry_error_set(RY_EIO, "%s: %s", s->label, strerror(errno));
-	}
+	if (poll(&p, 1, left > 0.1 ? 100 : (int)(left * 1000) + 1) < 0 && errno != EINTR)
+		return give_up(s, RY_SSH_NETWORK, ry_error_set(RY_EIO, "%s: %s", s->label, strerror(errno)));
 	return 0;
 }
 
@@ -129,12 +151,11 @@ static int sess_err(ry_ssh *s, int rc, const char *what)
 	case LIBSSH2_ERROR_SOCKET_RECV:
 	case LIBSSH2_ERROR_SOCKET_DISCONNECT:
 	case LIBSSH2_ERROR_SOCKET_NONE:
-		s->fail = RY_SSH_NETWORK;
-		return ry_error_set(RY_EIO, "%s: connection lost while %s (%s); check the host and the network, "
-		                    "then try again", s->label, what, msg ? msg : "socket error");
+		return give_up(s, RY_SSH_NETWORK,
+		               ry_error_set(RY_EIO, "%s: connection lost while %s (%s); check the host and the "
+		                            "network, then try again", s->label, what, msg ? msg : "socket error"));
 	case LIBSSH2_ERROR_TIMEOUT:
-		s->fail = RY_SSH_TIMEOUT;
-		return ry_error_set(RY_EIO, "%s: timeout while %s", s->label, what);
+		return give_up(s, RY_SSH_TIMEOUT, ry_error_set(RY_EIO, "%s: timeout while %s", s->label, what));
 	default:
 		s->fail = RY_SSH_PROTOCOL;
 		return ry_error_set(RY_ERROR, "%s: %s failed: %s", s->label, what, msg && *msg ? msg : "ssh error");
@@ -1024,17 +1045,25 @@ void ry_ssh_close(ry_ssh *s)
 	if (!s)
 		return;
 	if (s->sess) {
-		bool stuck = s->fail == RY_SSH_TIMEOUT || s->fail == RY_SSH_CANCELLED || s->fail == RY_SSH_NETWORK;
+		bool stuck = s->dead != RY_SSH_OK || s->fail == RY_SSH_TIMEOUT || s->fail == RY_SSH_CANCELLED ||
+		             s->fail == RY_SSH_NETWORK;
 		double until = ry_monotonic() + (stuck ? 0.05 : 1.0);
+		int rc = 0;
 		if (s->sftp) {
-			while (libssh2_sftp_shutdown(s->sftp) == LIBSSH2_ERROR_EAGAIN && ry_monotonic() < until)
+			while ((rc = libssh2_sftp_shutdown(s->sftp)) == LIBSSH2_ERROR_EAGAIN && ry_monotonic() < until)
 				usleep(1000);
 		}
+		/* an SFTP channel the host did not close in time: the link died
+		 * after the last call (a launch that had started its job) */
+		if (rc == LIBSSH2_ERROR_EAGAIN)
+			stuck = true;
 		while (libssh2_session_disconnect(s->sess, "bye") == LIBSSH2_ERROR_EAGAIN && ry_monotonic() < until)
 			usleep(1000);
 		/* In non-blocking mode libssh2_session_free can stop half way with
 		 * EAGAIN and leak the session; free it in blocking mode with a
-		 * short timeout, after cutting a stuck link so nothing waits on it. */
+		 * short timeout, after cutting a stuck link so nothing waits on it:
+		 * a blocking free that times out on a channel stops half way too,
+		 * leaking libcrypto's state (the heap only holds libssh2's own). */
 		if (stuck && s->fd >= 0)
 			shutdown(s->fd, SHUT_RDWR);
 		libssh2_session_set_timeout(s->sess, 1000);
@@ -1045,6 +1074,7 @@ void ry_ssh_close(ry_ssh *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	jump_free(s->jump);
+	free(s->dead_msg);
 	free(s->label);
 	free(s);
 }
@@ -1080,6 +1110,8 @@ int ry_ssh_exec(ry_ssh *s, const char *cmd, const char *in, size_t inlen, ry_buf
 
 	*exit_status = -1;
 	arm(s, timeout_ms);
+	if (s->dead)
+		return refuse_dead(s);
 	while (!(ch = libssh2_channel_open_session(s->sess)) &&
 	       libssh2_session_last_errno(s->sess) == LIBSSH2_ERROR_EAGAIN)
 		if ((rc = wait_io(s, "opening a channel")))
@@ -1213,7 +1245,8 @@ static LIBSSH2_SFTP_HANDLE *sftp_open(ry_ssh *s, const char *path, unsigned long
 
 static void sftp_close(ry_ssh *s, LIBSSH2_SFTP_HANDLE *fh)
 {
-	double until = ry_monotonic() + 2.0;
+	/* on a session given up, the handle goes with the session */
+	double until = ry_monotonic() + (s->dead ? 0.05 : 2.0);
 	while (libssh2_sftp_close_handle(fh) == LIBSSH2_ERROR_EAGAIN && ry_monotonic() < until) {
 		struct pollfd p = { s->fd, POLLIN, 0 };
 		poll(&p, 1, 20);
@@ -1247,6 +1280,10 @@ int ry_ssh_upload(ry_ssh *s, const char *local, const char *remote, int mode, ry
 	int64_t done = 0;
 
 	arm(s, 0);
+	if (s->dead) {
+		free(part);
+		return refuse_dead(s);
+	}
 	fd = open(local, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &sb) != 0) {
 		rc = ry_error_set(RY_EIO, "cannot read %s: %s", local, strerror(errno));
@@ -1307,6 +1344,10 @@ int ry_ssh_download(ry_ssh *s, const char *remote, const char *local, ry_progres
 	int64_t done = 0, total = -1;
 
 	arm(s, 0);
+	if (s->dead) {
+		free(part);
+		return refuse_dead(s);
+	}
 	if ((rc = sftp_ready(s)) || !(fh = sftp_open(s, remote, LIBSSH2_FXF_READ, 0, &rc))) {
 		free(part);
 		return rc;
@@ -1363,6 +1404,8 @@ int ry_ssh_stat(ry_ssh *s, const char *remote, int64_t *size)
 	const char *p = sftp_path(remote);
 	int rc;
 	arm(s, 0);
+	if (s->dead)
+		return refuse_dead(s);
 	if ((rc = sftp_ready(s)))
 		return rc;
 	while ((rc = libssh2_sftp_stat_ex(s->sftp, p, (unsigned)strlen(p), LIBSSH2_SFTP_STAT, &attr)) ==
@@ -1384,6 +1427,8 @@ int ry_ssh_read_range(ry_ssh *s, const char *remote, int64_t offset, size_t max,
 	int rc;
 
 	arm(s, 0);
+	if (s->dead)
+		return refuse_dead(s);
 	if ((rc = sftp_ready(s)) || !(fh = sftp_open(s, remote, LIBSSH2_FXF_READ, 0, &rc)))
 		return rc;
 	while ((rc = libssh2_sftp_fstat_ex(fh, &attr, 0)) == LIBSSH2_ERROR_EAGAIN)

@@ -220,3 +220,144 @@ rt_repo() {
 	git init -q . && git config user.email t@example.org && git config user.name tester
 	echo x > f.txt && git add . && git commit -qm init
 }
+
+# ---- a host behind a link the test can break (issue 16) ---------------------
+# rt_netns_setup: after rt_setup, a host `nethost` in network namespaces of
+# its own: runyard in a client namespace, the host (a second sshd, CPU only,
+# workdir $RT_WORK/net) in another, and a router namespace between them on
+# two veth pairs, so the link can be cut (rt_link_down) or made lossy
+# (rt_link_lossy) in the middle without either end's interface noticing.
+# From then on $RUNYARD runs runyard in the client namespace, so `ry`,
+# wait_status and the rest reach the host the way a user would.  Everything
+# is removed on exit, even on failure.  Addresses live only inside the
+# namespaces (10.231.1.0/30 client-router, 10.231.2.0/30 router-host).
+# RT_NET_TIMEOUT is the host's ConnectTimeout: the deadline of every connect
+# and every stalled read or write (core/remote/ssh.c).
+RT_NET_TIMEOUT=${RT_NET_TIMEOUT:-3}
+RT_NS_C= RT_NS_R= RT_NS_H= RT_NET_SSHD=
+rt_netns_setup() {
+	[ "$(id -u)" -eq 0 ] || rt_skip "network namespaces need root"
+	command -v ip >/dev/null || rt_skip "no ip (apt-get install iproute2)"
+	command -v tc >/dev/null || rt_skip "no tc (apt-get install iproute2)"
+	local tag=ry16$$x$RANDOM
+	RT_NS_C=${tag}c RT_NS_R=${tag}r RT_NS_H=${tag}h
+	ip netns add "$RT_NS_C" 2>/dev/null || rt_skip "cannot create a network namespace (ip netns add)"
+	trap 'rt_netns_stop; rt_reap; rt_stop; rm -rf "$T_TMP"' EXIT
+	trap 'exit 143' TERM INT HUP
+	local ns
+	ip netns add "$RT_NS_R" && ip netns add "$RT_NS_H" || rt_skip "cannot create network namespaces"
+	for ns in "$RT_NS_C" "$RT_NS_R" "$RT_NS_H"; do ip -n "$ns" link set lo up; done
+	ip link add c0 netns "$RT_NS_C" type veth peer name rc netns "$RT_NS_R" &&
+	ip link add h0 netns "$RT_NS_H" type veth peer name rh netns "$RT_NS_R" ||
+		rt_skip "cannot create veth pairs"
+	ip -n "$RT_NS_C" addr add 10.231.1.2/30 dev c0
+	ip -n "$RT_NS_R" addr add 10.231.1.1/30 dev rc
+	ip -n "$RT_NS_R" addr add 10.231.2.1/30 dev rh
+	ip -n "$RT_NS_H" addr add 10.231.2.2/30 dev h0
+	ip -n "$RT_NS_C" link set c0 up; ip -n "$RT_NS_H" link set h0 up
+	ip -n "$RT_NS_R" link set rc up; ip -n "$RT_NS_R" link set rh up
+	ip -n "$RT_NS_C" route add default via 10.231.1.1
+	ip -n "$RT_NS_H" route add default via 10.231.2.1
+	# with the link down, the router drops what it cannot forward without
+	# a word (no ICMP "unreachable" that would end a connect at once): a
+	# dead link, not a refusing one
+	ip -n "$RT_NS_R" route add blackhole 10.231.2.0/30 metric 100
+	ip netns exec "$RT_NS_R" sysctl -qw net.ipv4.ip_forward=1 || rt_skip "cannot forward in a namespace"
+	# the host's sshd: the loopback one's keys and users, its own address
+	sed -e '/^ListenAddress/d' -e '/^Match/,$d' "$RT/sshd_config" > "$RT/sshd_net_config"
+	printf 'ListenAddress 10.231.2.2:22\nSetEnv PATH=%s\n' "$RT/cpu:/usr/local/bin:/usr/bin:/bin" >> "$RT/sshd_net_config"
+	ip netns exec "$RT_NS_H" /usr/sbin/sshd -D -e -f "$RT/sshd_net_config" 2>>"$RT/sshd_net.log" 9>&- &
+	RT_NET_SSHD=$!
+	# the alias first: for each option the first value wins, and the
+	# `Host *` block after it says ConnectTimeout 5
+	{ printf 'Host nethost\n\tHostName 10.231.2.2\n\tPort 22\n\tConnectTimeout %s\n' "$RT_NET_TIMEOUT"
+	  cat "$HOME/.ssh/config"; } > "$HOME/.ssh/config.new" && mv "$HOME/.ssh/config.new" "$HOME/.ssh/config"
+	printf '[host nethost]\nprice_per_hour = 0.1\nworkdir = %s\nlease_dir = %s\n' \
+		"$RT_WORK/net" "$RT_WORK/leases" >> "$RT/runyard.conf"
+	local k= i
+	for i in $(seq 1 100); do
+		k=$(ip netns exec "$RT_NS_C" ssh-keyscan -T 2 -t ed25519 10.231.2.2 2>/dev/null)
+		[ -n "$k" ] && break
+		kill -0 "$RT_NET_SSHD" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$k" ] || { echo "Bail out! the namespaced sshd did not answer:"; sed 's/^/# /' "$RT/sshd_net.log"; exit 1; }
+	echo "$k" >> "$HOME/.ssh/known_hosts"
+	RT_RUNYARD_REAL=$RUNYARD
+	printf '#!/bin/sh\nexec ip netns exec %s "%s" "$@"\n' "$RT_NS_C" "$RT_RUNYARD_REAL" > "$T_TMP/runyard-in-netns"
+	chmod +x "$T_TMP/runyard-in-netns"
+	RUNYARD=$T_TMP/runyard-in-netns
+}
+
+# rt_netns_stop: the namespaced sshd, anything left in the namespaces, the
+# namespaces (their veths go with them).
+rt_netns_stop() {
+	local ns p
+	[ -n "$RT_NET_SSHD" ] && kill "$RT_NET_SSHD" 2>/dev/null && wait "$RT_NET_SSHD" 2>/dev/null
+	RT_NET_SSHD=
+	for ns in $RT_NS_C $RT_NS_R $RT_NS_H; do
+		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns del "$ns" 2>/dev/null
+	done
+	RT_NS_C= RT_NS_R= RT_NS_H=
+	return 0
+}
+
+# rt_link_down / rt_link_up: the router's port towards the host goes down
+# and comes back, as when a link between two switches drops.  Nothing
+# answers (the router's blackhole route: no ICMP "unreachable"), what is
+# queued past the cut is lost with it (a shaping qdisc on the client's port
+# is dropped, or its backlog would keep the client's reads going at 1 Mbit/s
+# after the cut), and both ends' connections stay open, waiting, until they
+# give up.  The client's own interface keeps its carrier.
+rt_link_down() {
+	ip -n "$RT_NS_R" link set rh down
+	ip netns exec "$RT_NS_R" tc qdisc del dev rc root 2>/dev/null
+	return 0
+}
+# rt_link_up returns once the host answers again from the client's side
+# (20 s deadline): for a moment after the ports come up, ARP has not
+# resolved and a connect meets "No route to host" at once.
+rt_link_up() {
+	local i
+	ip -n "$RT_NS_R" link set rh up
+	for i in $(seq 1 100); do
+		ip netns exec "$RT_NS_C" ssh-keyscan -T 1 -t ed25519 10.231.2.2 >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# rt_link_slow: the link capped at 1 Mbit/s each way (an htb class).
+rt_link_slow() {
+	local dev t="ip netns exec $RT_NS_R tc"
+	for dev in rc rh; do
+		$t qdisc add dev $dev root handle 1: htb default 1 &&
+		$t class add dev $dev parent 1: classid 1:1 htb rate 1mbit || return 1
+	done
+}
+rt_link_lossy() {
+	local dev t="ip netns exec $RT_NS_R tc"
+	rt_link_slow || return 1
+	for dev in rc rh; do
+		$t class add dev $dev parent 1: classid 1:2 htb rate 1mbit &&
+		$t qdisc add dev $dev parent 1:2 handle 20: pfifo limit 0 &&
+		$t filter add dev $dev parent 1: protocol ip prio 1 u32 match u16 1 0x3 at 4 flowid 1:2 &&
+		$t filter add dev $dev parent 1: protocol ip prio 2 u32 match u16 2 0xf at 4 flowid 1:2 || return 1
+	done
+}
+rt_link_clean() {
+	local dev
+	for dev in rc rh; do ip netns exec "$RT_NS_R" tc qdisc del dev $dev root 2>/dev/null; done
+	return 0
+}
+# rt_link_dropped: packets the lossy link has dropped so far
+rt_link_dropped() {
+	local dev n=0 d
+	for dev in rc rh; do
+		d=$(ip netns exec "$RT_NS_R" tc -s class show dev $dev classid 1:2 2>/dev/null |
+			sed -n 's/.*(dropped \([0-9]*\),.*/\1/p')
+		n=$((n + ${d:-0}))
+	done
+	echo $n
+}

@@ -108,6 +108,39 @@ near "$rec" "$host_end" 0.01 && python3 -c "import sys; sys.exit(0 if $killed_at
 	&& ok "its end is when the host saw the kill, not the sync" ||
 	fail "its end is when the host saw the kill, not the sync (recorded $rec, host $host_end, killed $killed_at, synced $synced_at)"
 
+# ---- a job that ends while sync reads its state is finished, not lost ----
+# The status check read exit_code before asking whether the wrapper is
+# alive: a job whose wrapper wrote exit_code and ended between the two was
+# neither ended nor alive, so `lost` (seen in test_netfaults under load).
+# A `cat` on the host ends the job right there, every time: when the check
+# reads the pid of a run holding `end-on-status`, it opens the job's gate
+# (the run directory's `gate`) and waits for the wrapper to be gone before
+# answering.
+cat > "$RT/cpu/cat" <<'HOOK'
+#!/bin/sh
+case $# in 1) case $1 in */pid)
+	d=${1%/pid}
+	if [ -e "$d/end-on-status" ]; then
+		touch "$d/gate"; rm -f "$d/end-on-status"
+		p=$(/bin/cat "$1") i=0
+		while [ $i -lt 300 ]; do
+			if [ -e "$d/exit_code" ] && { [ ! -e /proc/$p/stat ] || grep -q ') Z' /proc/$p/stat 2>/dev/null; }; then break; fi
+			sleep 0.05; i=$((i + 1))
+		done
+	fi;;
+esac;; esac
+exec /bin/cat "$@"
+HOOK
+chmod 755 "$RT/cpu/cat"
+ry launch -e exp --host cpubox --yes --json -- sh -c 'echo up; while [ ! -e "${RUNYARD_METRICS%/*}/gate" ]; do sleep 0.1; done; echo down'
+ide=$(json "d['id']"); De=$(sql "SELECT remote_dir FROM runs WHERE id = $ide")
+: > "$De/end-on-status"
+ry sync
+[ ! -e "$De/end-on-status" ] && ok "the job ended while sync checked it" || fail "the job ended while sync checked it"
+[ "$(status_of "$ide")" = finished ] && ok "a job that ends while sync reads its state is finished" ||
+	fail "a job that ends while sync reads its state is finished ($(status_of "$ide"))"
+rm -f "$RT/cpu/cat"
+
 # ---- the GPU checked is the GPU used ---------------------------------------
 ry launch -e exp --host gpu2 --gpus 1 --yes --json -- sh -c 'echo "order=$CUDA_DEVICE_ORDER devices=$CUDA_VISIBLE_DEVICES"'
 idg=$(json "d['id']")
