@@ -69,6 +69,11 @@ static const char default_bindings[] =
 	"R = registry\n"
 	"P = promote\n"
 	"y = copy\n"
+	"e = edit-notes\n"
+	"t = tag-add\n"          "T = tag-remove\n"
+	"E = rename\n"
+	"D = delete-run\n"
+	"X = export-view\n"
 	"\n[keys detail]\n"
 	"P = promote\n"
 	"e = edit-notes\n"
@@ -78,6 +83,9 @@ static const char default_bindings[] =
 	"r = toggle-raw\n"
 	"c = chart-run\n"
 	"y = copy\n"
+	"t = tag-add\n"          "T = tag-remove\n"
+	"E = rename\n"
+	"D = delete-run\n"
 	"\n[keys compare]\n"
 	"i = toggle-same\n"
 	"b = baseline\n"
@@ -92,6 +100,7 @@ static const char default_bindings[] =
 	"+ = zoom-in\n"         "- = zoom-out\n"
 	"Z = zoom-reset\n"
 	"v = small-multiples\n"
+	"X = export-view\n"
 	"\n[keys help]\n"
 	"/ = search\n"
 	"\n[keys hosts]\n"
@@ -128,6 +137,7 @@ static const char default_bindings[] =
 	"z = zoom-mark\n"
 	"+ = zoom-in\n"         "- = zoom-out\n"
 	"Z = zoom-reset\n"
+	"X = export-view\n"
 	"Left = cursor-left\n"  "Right = cursor-right\n";
 
 static const char *const action_names[] = {
