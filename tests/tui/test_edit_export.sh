@@ -194,6 +194,33 @@ send Enter
 expect_screen "deleted 2 runs" "y deletes every marked run"
 wait_until sh -c "! '$RUNYARD' show '$T4' --db '$DB' >/dev/null 2>&1" && ok "the marked runs are gone" ||
 	fail "the marked runs are gone"
+
+# ---- a run's charts, and editing from the run's screen -------------------
+cmd "filter id = $T2"
+expect_screen "/1 run" "the filter shows one run"
+send c
+expect_screen "metrics  x: step" "c with nothing marked charts the run"
+cmd "export $T_TMP/one.svg val_acc"
+expect_screen "exported the val_acc chart of 1 run" ":export FILE.svg KEY on a run's charts"
+ryc plot "$T2" --metric val_acc --svg "$T_TMP/one-cli.svg"
+same_file "$T_TMP/one.svg" "$T_TMP/one-cli.svg" "the run's chart is the file runyard plot --svg writes"
+send q
+expect_screen "Experiments" "q goes back to the runs"
+send Enter
+expect_screen "Params" "Enter opens the run"
+send t
+expect_screen "tag (key=value):" "t on the run's screen asks for a tag"
+type_text "from=detail"
+send Enter
+wait_until [ "$(tag_of "$T2" from)" = "detail" ] && ok "the tag set on the run's screen is saved" ||
+	fail "the tag set on the run's screen is saved"
+send D
+expect_screen "delete run " "D on the run's screen asks"
+type_text y
+send Enter
+expect_screen "Experiments" "deleting the run closes its screen"
+expect_screen "deleted run" "and says so"
+wait_until sh -c "! '$RUNYARD' show '$T2' --db '$DB' >/dev/null 2>&1" && ok "the run is gone" || fail "the run is gone"
 send q
 wait_for "RUNYARD-EXITED"
 t_end
