@@ -131,6 +131,8 @@ if cmp -s "$T_TMP/cmp.json" "$T_TMP/cli-cmp-a.json" || cmp -s "$T_TMP/cmp.json" 
 else
 	fail "the comparison is the bytes runyard compare --json writes"
 fi
+cmd "delete"
+expect_screen ":delete works on the runs table and on a run's screen" "compare refuses :delete (the runs behind it are not what it shows)"
 cmd "export $T_TMP/chart.svg"
 expect_screen "chart of 2 runs" ":export FILE.svg writes the chart"
 wait_until [ -s "$T_TMP/chart.svg" ]

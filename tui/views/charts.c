@@ -494,6 +494,11 @@ static int charts_command(struct tui_view *v, struct tui_ctx *c, const char *cmd
 		charts_export(c, p, arg);
 		return TUI_REDRAW;
 	}
+	/* Not the runs table's run under the cursor (or its marks) behind this screen. */
+	if (!strcmp(cmd, "tag") || !strcmp(cmd, "untag") || !strcmp(cmd, "rename") || !strcmp(cmd, "delete")) {
+		tui_error(c, ":%s works on the runs table and on a run's screen (q goes back)", cmd);
+		return TUI_REDRAW;
+	}
 	if (strcmp(cmd, "x"))
 		return TUI_UNHANDLED;
 	if (tui_chart_x_command(c, &p->nav, arg, run_logs, p))
