@@ -26,6 +26,8 @@ const struct cli_command cli_commands[] = {
 	{ "run", cli_run, "[-e EXP] [--name NAME] [--tag K=V]... [--param K=V]... [--no-capture] -- CMD ARG...",
 	  "run and track a local command" },
 	{ "metrics", cli_metrics, "RUN [KEY...] [--json|--csv]", "print full metric histories" },
+	{ "plot", cli_plot, "RUN... --metric KEY --svg FILE [--x step|epoch|wall|relative|METRIC]",
+	  "write a metric's chart of runs as SVG (what :export FILE.svg writes)" },
 	{ "models", cli_models, "[--json]", "list registered models with their aliases" },
 	{ "model", cli_model, "NAME[@ALIAS|@VERSION] [--json] [--history] [--card [--output FILE]]",
 	  "show a model's versions and lineage, its audit trail, or its model card" },

@@ -556,6 +556,19 @@ int ry_run_set_text(ry_store *st, int64_t id, const char *column, const char *va
 	return set_column(st, id, column, 0, value, 0, 0);
 }
 
+int ry_run_rename(ry_store *st, int64_t id, const char *name)
+{
+	int64_t other;
+	if (!name || !*name || strspn(name, "0123456789") == strlen(name))
+		return ry_error_set(RY_EINVAL, "'%s' cannot name a run: give a name that is not empty nor only digits",
+		                    name ? name : "");
+	/* Names find runs: one name for two runs would make both ambiguous. */
+	if (ry_run_resolve(&other, st, name) == 0 && other != id)
+		return ry_error_set(RY_EEXISTS, "run %lld is already named '%s'; pick another name", (long long)other,
+		                    name);
+	return ry_run_set_text(st, id, "name", name);
+}
+
 int ry_run_set_int(ry_store *st, int64_t id, const char *column, int64_t value)
 {
 	return set_column(st, id, column, 1, NULL, value, 0);

@@ -136,6 +136,11 @@ int ry_run_finish(ry_store *st, int64_t id, const char *status, double ended,
 
 /* Generic single-column updates used by the tracker and launcher. */
 int ry_run_set_text(ry_store *st, int64_t id, const char *column, const char *value);
+/* Name run id `name`: refused (RY_EINVAL) when empty or only digits (it
+ * would read as an id), and (RY_EEXISTS) when another run is named so,
+ * since one name for two runs would make both ambiguous.  Both front
+ * ends rename through here. */
+int ry_run_rename(ry_store *st, int64_t id, const char *name);
 int ry_run_set_int(ry_store *st, int64_t id, const char *column, int64_t value);
 int ry_run_set_real(ry_store *st, int64_t id, const char *column, double value);
 

@@ -42,7 +42,7 @@ send q
 wait_last "mark+down" >/dev/null
 # Narrow: items are dropped whole, the most important kept.
 tmux -S "$SOCK" resize-window -x 70 -y 40
-ITEMS='? help|q quit|Enter open|/ filter|f find|Space mark+down|c compare|s sort|V range|A mark all|u unmark|C columns|: command|Tab pane|L launch|H hosts|R registry|P promote|F2 hide hints'
+ITEMS='? help|q quit|Enter open|/ filter|f find|Space mark+down|c compare|s sort|V range|A mark all|u unmark|C columns|: command|Tab pane|L launch|H hosts|R registry|P promote|F2 hide hints|t tag|E rename|e notes|D delete|X export'
 narrow_ok() {
 	row=$(last_row | sed 's/^ *//; s/ *$//')
 	[ "${#row}" -le 70 ] || return 1
@@ -153,7 +153,8 @@ wait_for "filter: status = finished" >/dev/null
 send A
 expect_screen "  $FINISHED marked" "with a filter, A marks the runs it shows, no others"
 send ?
-if wait_for "mark-range" && screen | grep -qF "mark-all" && screen | grep -qF "toggle-hints"; then
+# (the generic keys follow the screen's own: toggle-hints is further down)
+if wait_for "mark-range" && screen | grep -qF "mark-all" && send / && type_text "toggle-hints" && send Enter && wait_for "toggle-hints  "; then
 	ok "the help lists the new bindings"
 else
 	fail "the help lists the new bindings"

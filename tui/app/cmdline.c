@@ -28,6 +28,8 @@ static const struct { const char *name; enum arg_kind arg; } commands[] = {
 	{ "save-display", ARG_NONE }, { "help", ARG_NONE }, { "quit", ARG_NONE },
 	{ "goal", ARG_NONE },     { "sweep", ARG_NONE },    { "x", ARG_NONE },
 	{ "parallel", ARG_NONE }, { "scatter", ARG_NONE },
+	{ "tag", ARG_NONE },      { "untag", ARG_NONE },    { "rename", ARG_NONE },
+	{ "delete", ARG_NONE },   { "export", ARG_NONE },
 };
 
 struct tui_cmdline {

@@ -32,27 +32,29 @@ static const struct hint main_hints[] = {
 	{ TUI_ACT_MARK_ALL, "mark all" }, { TUI_ACT_UNMARK_ALL, "unmark" }, { TUI_ACT_COLUMNS, "columns" },
 	{ TUI_ACT_COMMAND, "command" },  { TUI_ACT_FOCUS_NEXT, "pane" },    { TUI_ACT_LAUNCH, "launch" },
 	{ TUI_ACT_HOSTS, "hosts" },      { TUI_ACT_REGISTRY, "registry" },  { TUI_ACT_PROMOTE, "promote" },
-	{ TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
+	{ TUI_ACT_TOGGLE_HINTS, "hide hints" }, { TUI_ACT_TAG_ADD, "tag" }, { TUI_ACT_RENAME, "rename" }, { TUI_ACT_EDIT_NOTES, "notes" },
+	{ TUI_ACT_DELETE_RUN, "delete" }, { TUI_ACT_EXPORT_VIEW, "export" }, END,
 };
 static const struct hint detail_hints[] = {
 	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_SEARCH, "find" },
 	{ TUI_ACT_SEARCH_NEXT, "next" }, { TUI_ACT_FOLLOW, "follow" },      { TUI_ACT_TOGGLE_WRAP, "wrap" },
 	{ TUI_ACT_TOGGLE_RAW, "raw" },   { TUI_ACT_CHART_RUN, "chart" },    { TUI_ACT_EDIT_NOTES, "notes" },
 	{ TUI_ACT_PROMOTE, "promote" },  { TUI_ACT_COMMAND, "command" },
-	{ TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
+	{ TUI_ACT_TOGGLE_HINTS, "hide hints" }, { TUI_ACT_TAG_ADD, "tag" }, { TUI_ACT_TAG_REMOVE, "untag" },
+	{ TUI_ACT_RENAME, "rename" }, { TUI_ACT_DELETE_RUN, "delete" }, END,
 };
 static const struct hint compare_hints[] = {
 	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_METRIC_NEXT, "metric" },
 	{ TUI_ACT_METRIC_PICK, "pick metric" }, { TUI_ACT_BASELINE, "baseline" },
 	{ TUI_ACT_CURSOR_RIGHT, "cursor" }, { TUI_ACT_ZOOM_MARK, "zoom" },  { TUI_ACT_SMALL_MULTIPLES, "grid" },
 	{ TUI_ACT_TOGGLE_SAME, "same rows" }, { TUI_ACT_XAXIS, "x axis" },  { TUI_ACT_LOG_Y, "log y" },
-	{ TUI_ACT_EMA_MORE, "smooth" },  { TUI_ACT_ZOOM_RESET, "unzoom" },  { TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
+	{ TUI_ACT_EMA_MORE, "smooth" },  { TUI_ACT_ZOOM_RESET, "unzoom" },  { TUI_ACT_TOGGLE_HINTS, "hide hints" }, { TUI_ACT_EXPORT_VIEW, "export" }, END,
 };
 static const struct hint charts_hints[] = {
 	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_METRIC_PICK, "pick metrics" },
 	{ TUI_ACT_CURSOR_RIGHT, "cursor" }, { TUI_ACT_ZOOM_MARK, "zoom" },  { TUI_ACT_XAXIS, "x axis" },
 	{ TUI_ACT_LOG_Y, "log y" },      { TUI_ACT_EMA_MORE, "smooth" },    { TUI_ACT_ZOOM_RESET, "unzoom" },
-	{ TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
+	{ TUI_ACT_TOGGLE_HINTS, "hide hints" }, { TUI_ACT_EXPORT_VIEW, "export" }, END,
 };
 static const struct hint parallel_hints[] = {
 	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_MOVE_RIGHT, "axis" },

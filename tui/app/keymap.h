@@ -81,6 +81,11 @@
 	_(CANCEL_RUN,    "cancel-run",     "Cancel the running remote run under the cursor") \
 	_(REGISTRY,      "registry",       "Open the model registry") \
 	_(PROMOTE,       "promote",        "Promote the run's artifact to a registered model") \
+	_(TAG_ADD,       "tag-add",        "Add or change a tag of the run (asks for key=value; :tag K=V)") \
+	_(TAG_REMOVE,    "tag-remove",     "Remove one of the run's tags, picked from a list (:untag K)") \
+	_(RENAME,        "rename",         "Rename the run (:rename NAME)") \
+	_(DELETE_RUN,    "delete-run",     "Delete the run, or every marked run, after a y/N confirm (:delete); refused for a run with registered model versions") \
+	_(EXPORT_VIEW,   "export-view",    "Export what the screen shows to a file (asks for it): the runs or the comparison as .csv/.json, a chart as .svg (:export FILE)") \
 	_(HISTORY,       "history",        "Show or hide the model's history (the audit trail)") \
 	_(GOTO_RUN,      "goto-run",       "Open the source run of the version under the cursor") \
 	_(ALIAS_MOVE,    "alias-move",     "Move an alias to the version under the cursor (asks first)") \

@@ -35,6 +35,10 @@ enum {
 	TUI_PROMPT_FIELD,   /* a form field (the promote dialog) */
 	TUI_PROMPT_CONFIRM, /* y/N before cancelling a run */
 	TUI_PROMPT_PASSPHRASE, /* a background thread's SSH key (askpass.h), handled by the app */
+	TUI_PROMPT_TAG,     /* key=value for the run edit_id (views/edit.h) */
+	TUI_PROMPT_RENAME,  /* the new name of run edit_id */
+	TUI_PROMPT_DELETE,  /* y/N: delete run edit_id, or the marked runs (edit_id 0) */
+	TUI_PROMPT_EXPORT,  /* the file `:export` writes what the screen shows to */
 };
 
 struct tui_job;
@@ -69,6 +73,9 @@ struct tui_ctx {
 
 	char msg[512];                /* one-line message in the status bar */
 	bool msg_error;
+
+	int64_t edit_id;              /* the run a tag, rename or delete prompt is about (views/edit.h) */
+	bool edit_pop;                /* the view that asked closes once its run is deleted */
 
 	int64_t *marked;              /* marked run ids, in marking order */
 	size_t nmarked, capmarked;

@@ -54,6 +54,7 @@ int cli_promote(int argc, char **argv, struct cli_global *g);
 int cli_alias(int argc, char **argv, struct cli_global *g);
 int cli_export(int argc, char **argv, struct cli_global *g);
 int cli_rm(int argc, char **argv, struct cli_global *g);
+int cli_plot(int argc, char **argv, struct cli_global *g);
 /* remote hosts and jobs (issue 5) */
 int cli_hosts(int argc, char **argv, struct cli_global *g);
 int cli_launch(int argc, char **argv, struct cli_global *g);

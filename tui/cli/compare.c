@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/output.h"
 #include "cli/table.h"
 #include "text/present.h"
 
@@ -268,7 +269,7 @@ static void print_text(const struct cmp *c, ry_store *st, bool diff_only)
 
 /* ---- JSON -------------------------------------------------------------- */
 
-static int print_json(const struct cmp *c, ry_store *st, bool diff_only)
+static int write_json(FILE *f, const struct cmp *c, ry_store *st, bool diff_only)
 {
 	double now = ry_now();
 	cJSON *doc = cJSON_CreateObject();
@@ -329,7 +330,18 @@ static int print_json(const struct cmp *c, ry_store *st, bool diff_only)
 		free(last);
 		free(best);
 	}
-	return cli_json_print(doc);
+	return cli_json_fprint(f, doc);
+}
+
+int cli_compare_write_json(FILE *f, ry_store *st, const int64_t *ids, size_t n, bool diff_only)
+{
+	struct cmp c;
+	int rc;
+	memset(&c, 0, sizeof c);
+	if (!(rc = load(&c, st, NULL, ids, n)))
+		rc = write_json(f, &c, st, diff_only);
+	cmp_free(&c);
+	return rc;
 }
 
 /* Load the runs a filter/sort/limit selects; at least two, or nothing to
@@ -412,9 +424,9 @@ int cli_compare(int argc, char **argv, struct cli_global *g)
 		rc = cli_fail(rc);
 	if (rc)
 		;
-	else if (json)
-		rc = print_json(&c, st, diff_only);
-	else
+	else if (json && (rc = write_json(stdout, &c, st, diff_only)))
+		rc = cli_fail(rc);
+	else if (!json)
 		print_text(&c, st, diff_only);
 	cmp_free(&c);
 	ry_store_close(st);

@@ -41,7 +41,7 @@ static const char help[] =
 	"  --db|--code-dir|--output|--artifact|--svg) echo files; return;;\n"                                    \
 	"  esac\n"                                                                                         \
 	"  case \"$1\" in\n"                                                                               \
-	"  show|compare|logs|cancel|rm|tag|untag|rename|note|metrics|promote|push) echo runs;;\n"          \
+	"  show|compare|logs|cancel|rm|tag|untag|rename|note|metrics|plot|promote|push) echo runs;;\n"          \
 	"  model|export|deploy) echo models;;\n"                                                           \
 	"  hosts) echo hosts;;\n"                                                                          \
 	"  help) echo commands;;\n"                                                                        \

@@ -204,7 +204,7 @@ int cli_rename(int argc, char **argv, struct cli_global *g)
 {
 	const char *name;
 	ry_store *st;
-	int64_t id, other;
+	int64_t id;
 	int rc;
 
 	if ((rc = run_verb_options(argc, argv, g, "rename", rename_help)) >= 0)
@@ -218,12 +218,7 @@ int cli_rename(int argc, char **argv, struct cli_global *g)
 		return cli_bad_value("rename", "NAME", name, "a name that is not empty nor only digits");
 	if ((rc = open_run(&st, &id, g, argv[optind])))
 		return rc;
-	/* Names find runs: one name for two runs would make both ambiguous. */
-	if (ry_run_resolve(&other, st, name) == 0 && other != id)
-		rc = ry_error_set(RY_EEXISTS, "run %lld is already named '%s'; pick another name", (long long)other,
-		                  name);
-	else
-		rc = ry_run_set_text(st, id, "name", name);
+	rc = ry_run_rename(st, id, name);
 	rc = rc ? cli_fail(rc) : 0;
 	ry_store_close(st);
 	return rc;

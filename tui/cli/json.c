@@ -53,6 +53,19 @@ bool cli_json_write(FILE *f, const char *text, size_t len)
 	return ok;
 }
 
+int cli_json_fprint(FILE *f, cJSON *doc)
+{
+	char *text = cJSON_Print(doc);
+	int rc = 0;
+	cJSON_Delete(doc);
+	if (!text)
+		ry_fatal("out of memory printing JSON");
+	if (!cli_json_write(f, text, strlen(text)) || fputc('\n', f) == EOF || fflush(f) == EOF)
+		rc = ry_error_set(RY_EIO, "cannot write the output: %s", strerror(errno));
+	cJSON_free(text);
+	return rc;
+}
+
 int cli_json_print(cJSON *doc)
 {
 	char *text = cJSON_Print(doc);

@@ -29,6 +29,8 @@ bool cli_json_write(FILE *f, const char *text, size_t len);
  * through cli_json_write, and delete it.  Returns 0, or 1 (with a message on
  * stderr) if writing stdout failed. */
 int cli_json_print(cJSON *doc);
+/* The same document to f, deleted: 0, or RY_EIO (message set) if f failed. */
+int cli_json_fprint(FILE *f, cJSON *doc);
 
 /* Append s (NULL as "") to b as a JSON string, escaped as cJSON escapes the
  * strings of every other document; for the one document written by hand

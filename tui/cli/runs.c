@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/output.h"
 #include "cli/table.h"
 
 static const char help[] =
@@ -88,7 +89,7 @@ static void columns_add(struct columns *c, ry_field *f)
 	c->f[c->n++] = f;
 }
 
-static int build_columns(ry_store *st, const struct runs_opts *o, struct columns *cols)
+static int build_columns(ry_store *st, const char *columns, const char *sort, struct columns *cols)
 {
 	int rc;
 	ry_field *f;
@@ -97,8 +98,8 @@ static int build_columns(ry_store *st, const struct runs_opts *o, struct columns
 			return rc;
 		columns_add(cols, f);
 	}
-	if (o->columns) {
-		char *list = ry_xstrdup(o->columns), *save = NULL;
+	if (columns) {
+		char *list = ry_xstrdup(columns), *save = NULL;
 		for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			char *end;
 			while (*tok == ' ')
@@ -116,9 +117,9 @@ static int build_columns(ry_store *st, const struct runs_opts *o, struct columns
 		}
 		free(list);
 	}
-	if (o->sort) {
+	if (sort) {
 		bool desc;
-		if ((rc = ry_sort_parse(&f, &desc, st, o->sort)))
+		if ((rc = ry_sort_parse(&f, &desc, st, sort)))
 			return rc;
 		columns_add(cols, f);
 	}
@@ -175,7 +176,7 @@ static void add_absent(cJSON *o, const char *key, cJSON *item)
 
 /* Each run as the run object every command prints, plus the listing's
  * columns (aggregates, tags.KEY, a param or metric by its bare name). */
-static int print_json(ry_store *st, const struct columns *cols, const int64_t *ids,
+static int write_json(FILE *f, ry_store *st, const struct columns *cols, const int64_t *ids,
                       const ry_cell *cells, size_t nrows)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -189,7 +190,7 @@ static int print_json(ry_store *st, const struct columns *cols, const int64_t *i
 		if ((rc = ry_run_get(&r, st, ids[i])) || (rc = ry_metrics_summaries(st, ids[i], &m, &nm))) {
 			ry_run_free(r);
 			cJSON_Delete(arr);
-			return cli_fail(rc);
+			return rc;
 		}
 		o = cli_json_run(st, r, m, nm, now);
 		for (size_t j = 0; j < cols->n; j++)
@@ -198,40 +199,91 @@ static int print_json(ry_store *st, const struct columns *cols, const int64_t *i
 		ry_run_free(r);
 		cJSON_AddItemToArray(arr, o);
 	}
-	return cli_json_print(arr);
+	return cli_json_fprint(f, arr);
 }
 
 /* A cell as data: text exact, numbers in full (times stay Unix seconds),
  * unknown empty. */
-static void csv_cell(const ry_cell *c, bool tty)
+static void csv_cell(FILE *f, const ry_cell *c, bool tty)
 {
 	char num[64];
 	if (c->type == RY_CELL_TEXT) {
-		cli_csv_field(stdout, c->text, tty);
+		cli_csv_field(f, c->text, tty);
 	} else if (c->type == RY_CELL_NUM && isfinite(c->num)) {
 		cli_format_exact(c->num, num, sizeof num);
-		fputs(num, stdout);
+		fputs(num, f);
 	}
 }
 
-static int print_csv(const struct columns *cols, const ry_cell *cells, size_t nrows)
+static int write_csv(FILE *f, const struct columns *cols, const ry_cell *cells, size_t nrows, bool tty)
 {
-	bool tty = isatty(STDOUT_FILENO);
 	for (size_t j = 0; j < cols->n; j++) {
 		if (j)
-			putchar(',');
-		cli_csv_field(stdout, ry_field_label(cols->f[j]), tty);
+			fputc(',', f);
+		cli_csv_field(f, ry_field_label(cols->f[j]), tty);
 	}
-	putchar('\n');
+	fputc('\n', f);
 	for (size_t i = 0; i < nrows; i++) {
 		for (size_t j = 0; j < cols->n; j++) {
 			if (j)
-				putchar(',');
-			csv_cell(&cells[i * cols->n + j], tty);
+				fputc(',', f);
+			csv_cell(f, &cells[i * cols->n + j], tty);
 		}
-		putchar('\n');
+		fputc('\n', f);
 	}
-	return fflush(stdout) ? cli_fail(ry_error_set(RY_EIO, "could not write the output")) : 0;
+	return fflush(f) || ferror(f) ? ry_error_set(RY_EIO, "could not write the output") : 0;
+}
+
+/* The listing sel selects, its columns and its cells: 0 or an RY_E* code.
+ * The filter first: its error (with a caret under the column) is the one
+ * a user fixing a command line needs to see. */
+static int listing_load(ry_store *st, const struct cli_runs_select *sel, ry_runlist **list,
+                        struct columns *cols, ry_cell **cells, size_t *n)
+{
+	ry_runlist_options lo = RY_RUNLIST_OPTIONS_INIT;
+	int rc;
+	lo.experiment_id = sel->experiment_id;
+	lo.filter = sel->filter;
+	lo.sort = sel->sort;
+	lo.limit = sel->limit;
+	*cells = NULL;
+	*n = 0;
+	if ((rc = ry_runlist_open(list, st, &lo)) || (rc = build_columns(st, sel->columns, sel->sort, cols)))
+		return rc;
+	*n = ry_runlist_count(*list);
+	if (*n > 0) {
+		*cells = ry_xcalloc(*n * cols->n, sizeof **cells);
+		if ((rc = ry_runlist_fetch(st, ry_runlist_ids(*list), *n, cols->f, cols->n, *cells)))
+			return rc;
+	}
+	return 0;
+}
+
+static void listing_free(ry_runlist *list, struct columns *cols, ry_cell *cells, size_t n)
+{
+	if (cells) {
+		ry_cells_clear(cells, n * cols->n);
+		free(cells);
+	}
+	columns_free(cols);
+	ry_runlist_free(list);
+}
+
+int cli_runs_write(FILE *f, ry_store *st, const struct cli_runs_select *sel, enum cli_runs_format fmt, bool tty,
+                   size_t *nrows)
+{
+	struct columns cols = { NULL, 0, 0 };
+	ry_runlist *list = NULL;
+	ry_cell *cells = NULL;
+	size_t n = 0;
+	int rc = listing_load(st, sel, &list, &cols, &cells, &n);
+	if (!rc)
+		rc = fmt == CLI_RUNS_JSON ? write_json(f, st, &cols, ry_runlist_ids(list), cells, n)
+		                          : write_csv(f, &cols, cells, n, tty);
+	if (nrows)
+		*nrows = n;
+	listing_free(list, &cols, cells, n);
+	return rc;
 }
 
 /* -q: what `compare` and shell loops take, and nothing else. */
@@ -244,47 +296,27 @@ static int print_ids(const int64_t *ids, size_t n)
 
 static int list_runs(ry_store *st, const struct runs_opts *o)
 {
-	ry_runlist_options lo = RY_RUNLIST_OPTIONS_INIT;
+	struct cli_runs_select sel = { 0, o->filter, o->sort, o->columns, o->limit };
 	struct columns cols = { NULL, 0, 0 };
 	ry_runlist *list = NULL;
 	ry_cell *cells = NULL;
 	size_t n = 0;
 	int rc;
 
-	if (o->experiment && (rc = ry_experiment_find(st, o->experiment, &lo.experiment_id)))
+	if (o->experiment && (rc = ry_experiment_find(st, o->experiment, &sel.experiment_id)))
 		return cli_fail(rc);
-	lo.filter = o->filter;
-	lo.sort = o->sort;
-	lo.limit = o->limit;
-	/* The filter first: its error (with a caret under the column) is the one
-	 * a user fixing a command line needs to see. */
-	if ((rc = ry_runlist_open(&list, st, &lo)) || (rc = build_columns(st, o, &cols))) {
+	if (o->out == OUT_JSON || o->out == OUT_CSV) {
+		rc = cli_runs_write(stdout, st, &sel, o->out == OUT_JSON ? CLI_RUNS_JSON : CLI_RUNS_CSV,
+		                    isatty(STDOUT_FILENO), NULL);
+		return rc ? cli_fail(rc) : 0;
+	}
+	if ((rc = listing_load(st, &sel, &list, &cols, &cells, &n)))
 		rc = cli_fail(rc);
-		goto out;
-	}
-	n = ry_runlist_count(list);
-	if (n > 0) {
-		cells = ry_xcalloc(n * cols.n, sizeof *cells);
-		if ((rc = ry_runlist_fetch(st, ry_runlist_ids(list), n, cols.f, cols.n, cells))) {
-			rc = cli_fail(rc);
-			goto out;
-		}
-	}
-	if (o->out == OUT_JSON)
-		rc = print_json(st, &cols, ry_runlist_ids(list), cells, n);
-	else if (o->out == OUT_CSV)
-		rc = print_csv(&cols, cells, n);
 	else if (o->out == OUT_IDS)
 		rc = print_ids(ry_runlist_ids(list), n);
 	else
 		rc = print_text(&cols, cells, n, (o->filter && *o->filter) || o->experiment);
-out:
-	if (cells) {
-		ry_cells_clear(cells, n * cols.n);
-		free(cells);
-	}
-	columns_free(&cols);
-	ry_runlist_free(list);
+	listing_free(list, &cols, cells, n);
 	return rc;
 }
 

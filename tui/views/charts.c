@@ -19,6 +19,7 @@
 
 #include "app/draw.h"
 #include "app/tui.h"
+#include "views/export.h"
 #include "text/text.h"
 #include "widgets/chart.h"
 #include "views/series.h"
@@ -443,6 +444,8 @@ static int charts_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 		if (p->nms)
 			pick_metrics(v, c, p);
 		return TUI_REDRAW;
+	case TUI_ACT_EXPORT_VIEW:
+		return tui_export_ask(v, c);
 	default: {
 		int k = tui_chart_keys(a, &p->nav, &p->ema, &p->log_y, run_logs(p, "epoch"));
 		if (k == 1)
@@ -452,10 +455,50 @@ static int charts_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 	}
 }
 
+/* `:export FILE.svg [METRIC]`: one chart of the run as SVG, METRIC's or
+ * the first one shown, with the axis, zoom and smoothing of the screen. */
+static void charts_export(struct tui_ctx *c, struct charts_priv *p, const char *arg)
+{
+	char *path = ry_xstrdup(arg), *key = strchr(path, ' ');
+	const char *metric = NULL;
+	if (key) {
+		*key++ = '\0';
+		while (*key == ' ')
+			key++;
+	}
+	for (size_t i = 0; i < p->nms && !metric; i++)
+		if (key && *key ? !strcmp(p->ms[i].key, key) : p->shown[i])
+			metric = p->ms[i].key;
+	if (key && *key && !metric)
+		tui_error(c, "this run has no metric '%s'", key);
+	else
+		tui_export_chart(c, path, &p->id, 1, metric, &p->nav, tui_chart_ema_levels[p->ema], p->log_y);
+	free(path);
+}
+
+static int charts_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
+                         bool cancel)
+{
+	if (kind == TUI_PROMPT_EXPORT && final && !cancel && *text)
+		charts_export(c, v->priv, text);
+	return TUI_REDRAW;
+}
+
 /* `:x NAME`: the charts' x axis. */
 static int charts_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
 {
 	struct charts_priv *p = v->priv;
+	if (!strcmp(cmd, "export")) {
+		if (!*arg)
+			return tui_export_ask(v, c);
+		charts_export(c, p, arg);
+		return TUI_REDRAW;
+	}
+	/* Not the runs table's run under the cursor (or its marks) behind this screen. */
+	if (!strcmp(cmd, "tag") || !strcmp(cmd, "untag") || !strcmp(cmd, "rename") || !strcmp(cmd, "delete")) {
+		tui_error(c, ":%s works on the runs table and on a run's screen (q goes back)", cmd);
+		return TUI_REDRAW;
+	}
 	if (strcmp(cmd, "x"))
 		return TUI_UNHANDLED;
 	if (tui_chart_x_command(c, &p->nav, arg, run_logs, p))
@@ -473,4 +516,5 @@ const struct tui_view_ops tui_view_charts = {
 	.status = charts_status,
 	.done = charts_done,
 	.command = charts_command,
+	.prompt = charts_prompt,
 };

@@ -25,6 +25,7 @@
 #include "text/present.h"
 #include "text/text.h"
 #include "app/tui.h"
+#include "views/export.h"
 #include "views/series.h"
 
 enum row_kind { ROW_META, ROW_PARAM, ROW_METRIC_LAST, ROW_METRIC_BEST, ROW_HEADING };
@@ -1101,6 +1102,8 @@ static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action
 			tui_view_push(c, &tui_view_picker, &pa);
 		return TUI_REDRAW;
 	}
+	case TUI_ACT_EXPORT_VIEW:
+		return tui_export_ask(v, c);
 	default: {
 		int k = tui_chart_keys(a, &p->nav, &p->ema, &p->log_y, runs_log(p, "epoch"));
 		if (k == 1)
@@ -1110,10 +1113,45 @@ static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action
 	}
 }
 
+/* `:export FILE`: .json the comparison (as `runyard compare --json`),
+ * .svg the chart of the charted metric as shown. */
+static void compare_export(struct tui_ctx *c, struct compare_priv *p, const char *path)
+{
+	int64_t ids[TUI_MAX_COMPARE];
+	const char *fmt = tui_export_format(path);
+	for (size_t i = 0; i < p->n; i++)
+		ids[i] = p->runs[i]->id;
+	if (fmt && !strcmp(fmt, "svg"))
+		tui_export_chart(c, path, ids, p->n, p->nmkeys ? p->mkeys[p->metric] : NULL, &p->nav,
+		                 tui_chart_ema_levels[p->ema], p->log_y);
+	else
+		tui_export_compare(c, path, ids, p->n);
+}
+
+static int compare_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
+                          bool cancel)
+{
+	if (kind == TUI_PROMPT_EXPORT && final && !cancel && *text)
+		compare_export(c, v->priv, text);
+	return TUI_REDRAW;
+}
+
 /* `:x NAME`: the charts' x axis. */
 static int compare_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
 {
 	struct compare_priv *p = v->priv;
+	if (!strcmp(cmd, "export")) {
+		if (!*arg)
+			return tui_export_ask(v, c);
+		compare_export(c, p, arg);
+		return TUI_REDRAW;
+	}
+	/* Not the runs table's run under the cursor (or its marks) behind this screen. */
+	if (!strcmp(cmd, "tag") || !strcmp(cmd, "untag") || !strcmp(cmd, "rename") || !strcmp(cmd, "delete")) {
+		tui_error(c, ":%s works on the runs table and on a run's screen (Enter opens the run under the "
+		          "column cursor)", cmd);
+		return TUI_REDRAW;
+	}
 	if (strcmp(cmd, "x"))
 		return TUI_UNHANDLED;
 	if (tui_chart_x_command(c, &p->nav, arg, runs_log, p))
@@ -1151,4 +1189,5 @@ const struct tui_view_ops tui_view_compare = {
 	.done = compare_done,
 	.click = compare_click,
 	.command = compare_command,
+	.prompt = compare_prompt,
 };

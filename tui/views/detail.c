@@ -21,11 +21,11 @@
 #include "app/clipboard.h"
 #include "app/draw.h"
 #include "app/find.h"
-#include "app/editor.h"
 #include "text/logtext.h"
 #include "text/present.h"
 #include "text/text.h"
 #include "app/tui.h"
+#include "views/edit.h"
 
 struct dline {
 	char *text;            /* owned, raw */
@@ -538,42 +538,6 @@ static bool line_found(const struct tui_ctx *c, size_t i, void *arg)
 	return tui_find_in(c, ((struct detail_priv *)arg)->lines[i].text, NULL, NULL);
 }
 
-/* `e`: the notes in the user's editor, multi-line.  Saving the same text
- * changes nothing, an emptied file clears them, and an editor that fails
- * keeps them as they were; where no editor can run (none installed, a
- * script) the one-line prompt edits them instead. */
-static int edit_notes(struct tui_view *v, struct tui_ctx *c, struct detail_priv *p)
-{
-	ry_run *r = NULL;
-	char why[512], *text = NULL;
-	if (ry_run_get(&r, c->st, p->id) < 0) {
-		tui_error(c, "%s", ry_error_last());
-		return TUI_REDRAW;
-	}
-	const char *old = r->notes ? r->notes : "";
-	switch (tui_edit_text(c, old, &text, why, sizeof why)) {
-	case TUI_EDIT_NO_EDITOR:
-		tui_prompt_open(c, v, TUI_PROMPT_NOTES, "notes: ", old);
-		if (!c->headless)
-			tui_error(c, "%s: edit the notes on one line", why);
-		break;
-	case TUI_EDIT_FAILED:
-		tui_error(c, "notes kept as they were: %s", why);
-		break;
-	case TUI_EDIT_SAVED:
-		if (!strcmp(text, old))
-			tui_msg(c, "notes unchanged");
-		else if (ry_run_set_notes(c->st, p->id, text) < 0)
-			tui_error(c, "notes not saved: %s", ry_error_last());
-		else
-			tui_msg(c, *text ? "notes saved" : "notes cleared");
-		break;
-	}
-	free(text);
-	ry_run_free(r);
-	return TUI_RELOAD;
-}
-
 static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct detail_priv *p = v->priv;
@@ -632,7 +596,7 @@ static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 		tui_msg(c, p->follow ? "following the log (any scroll up stops)" : "follow off");
 		return TUI_REDRAW;
 	case TUI_ACT_EDIT_NOTES:
-		return edit_notes(v, c, p);
+		return tui_edit_notes(v, c, p->id);
 	case TUI_ACT_PROMOTE: {
 		struct tui_promote_arg pa = { (long long)p->id };
 		tui_view_push(c, &tui_view_promote, &pa);
@@ -654,23 +618,25 @@ static int detail_action(struct tui_view *v, struct tui_ctx *c, enum tui_action 
 		return TUI_REDRAW;
 	}
 	default:
-		return TUI_UNHANDLED;
+		return tui_edit_action(v, c, a, p->id, false, true);
 	}
+}
+
+static int detail_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
+{
+	struct detail_priv *p = v->priv;
+	return tui_edit_command(v, c, cmd, arg, p->id, false, true);
 }
 
 static int detail_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
                          bool cancel)
 {
 	struct detail_priv *p = v->priv;
+	int r = tui_edit_prompt(c, kind, text, final, cancel);
+	if (!(r & TUI_UNHANDLED))
+		return r;
 	if (!final || cancel)
 		return TUI_REDRAW;
-	if (kind == TUI_PROMPT_NOTES) {
-		if (ry_run_set_notes(c->st, p->id, text) < 0)
-			tui_error(c, "notes not saved: %s", ry_error_last());
-		else
-			tui_msg(c, "notes saved");
-		return TUI_RELOAD;
-	}
 	if (kind == TUI_PROMPT_SEARCH) {
 		size_t to;
 		snprintf(c->search, sizeof c->search, "%s", text);
@@ -693,6 +659,7 @@ const struct tui_view_ops tui_view_detail = {
 	.reload = detail_reload,
 	.status = detail_status,
 	.prompt = detail_prompt,
+	.command = detail_command,
 	.tick = detail_tick,
 	.done = detail_done,
 };

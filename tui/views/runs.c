@@ -23,6 +23,8 @@
 #include "text/present.h"
 #include "text/text.h"
 #include "app/tui.h"
+#include "views/edit.h"
+#include "views/export.h"
 
 /* Built-in columns every table starts with; the name column takes what
  * the visible names need, up to NAME_CAP. */
@@ -1261,8 +1263,10 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 			tui_view_push(c, &tui_view_promote, &pa);
 		}
 		return TUI_REDRAW;
+	case TUI_ACT_EXPORT_VIEW:
+		return tui_export_ask(v, c);
 	default:
-		return TUI_UNHANDLED;
+		return tui_edit_action(v, c, a, n ? ry_runlist_id(p->list, p->rows.cur) : 0, true, false);
 	}
 }
 
@@ -1285,10 +1289,27 @@ static int apply_filter(struct tui_ctx *c, struct main_priv *p, const char *text
 	return 0;
 }
 
+/* `:export FILE.csv|FILE.json`: the table as shown (experiment, filter,
+ * sort, its param and metric columns) in the very bytes `runyard runs
+ * --csv/--json` writes for that selection. */
+static int main_export(struct tui_ctx *c, struct main_priv *p, const char *path)
+{
+	char *cols = columns_join(p);
+	struct cli_runs_select sel = { cur_exp_id(p), p->filter, p->sort, *cols ? cols : NULL, 0 };
+	tui_export_runs(c, path, &sel);
+	free(cols);
+	return TUI_REDRAW;
+}
+
 static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
                        bool cancel)
 {
 	struct main_priv *p = v->priv;
+	int r = tui_edit_prompt(c, kind, text, final, cancel);
+	if (!(r & TUI_UNHANDLED))
+		return r;
+	if (kind == TUI_PROMPT_EXPORT)
+		return final && !cancel ? main_export(c, p, text) : TUI_REDRAW;
 	if (kind == TUI_PROMPT_FILTER) {
 		if (cancel) {
 			/* Esc puts back the filter that was there before. */
@@ -1413,6 +1434,14 @@ static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, 
 	}
 	if (!strcmp(cmd, "sweep"))
 		return sweep_command(c, p, arg);
+	if (!strcmp(cmd, "export"))
+		return *arg ? main_export(c, p, arg) : tui_export_ask(v, c);
+	{
+		size_t n = p->list ? ry_runlist_count(p->list) : 0;
+		int r = tui_edit_command(v, c, cmd, arg, n ? ry_runlist_id(p->list, p->rows.cur) : 0, true, false);
+		if (!(r & TUI_UNHANDLED))
+			return r;
+	}
 	if (!strcmp(cmd, "columns")) {
 		/* Validate every name first so a typo changes nothing. */
 		char *copy = ry_xstrdup(arg), *save = NULL;

@@ -13,6 +13,8 @@
 
 #include "base/alloc.h"
 #include "app/draw.h"
+#include "runs/run.h"
+#include "widgets/svgplot.h"
 
 void tui_series_buf_free(struct tui_series_buf *b)
 {
@@ -131,4 +133,79 @@ void tui_cursor_text(const tui_chart_nav *nav, char *out, size_t n)
 		tui_fmt_num(nav->cursor, t, sizeof t);
 		snprintf(out, n, "%s %s", nav->xmetric, t);
 	}
+}
+
+int tui_series_svg(ry_buf *out, ry_store *st, const int64_t *ids, size_t n, const char *key,
+                   const tui_chart_nav *nav, double ema, bool log_y, const struct tui_theme *theme)
+{
+	struct tui_theme def;
+	struct tui_series_buf b;
+	struct tui_svgplot_series *s = ry_xcalloc(n ? n : 1, sizeof *s);
+	double **xs = ry_xcalloc(n ? n : 1, sizeof *xs), **ys = ry_xcalloc(n ? n : 1, sizeof *ys);
+	char **names = ry_xcalloc(n ? n : 1, sizeof *names);
+	double zlo = 0, zhi = 0;
+	bool zoom = tui_chart_nav_range(nav, &zlo, &zhi);
+	int rc = 0;
+	memset(&b, 0, sizeof b);
+	if (!theme) {
+		tui_theme_default(&def);
+		theme = &def;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		ry_run *r = NULL;
+		size_t np = 0, kept = 0;
+		if ((rc = ry_run_get(&r, st, ids[i])))
+			break;
+		names[i] = ry_xstrdup(r->name && *r->name ? r->name : r->uuid);
+		ry_run_free(r);
+		if ((rc = ry_metrics_read_into(st, ids[i], key, &b.pts, &b.cap, &np)))
+			break;
+		xs[i] = ry_xmalloc((np ? np : 1) * sizeof **xs);
+		ys[i] = ry_xmalloc((np ? np : 1) * sizeof **ys);
+		if (np && (rc = tui_series_x(st, ids[i], nav, &b, np, xs[i])))
+			break;
+		for (size_t k = 0; k < np; k++)
+			ys[i][k] = b.pts[k].value;
+		if (ema > 0)
+			tui_chart_ema(ys[i], np, ema);
+		for (size_t k = 0; k < np; k++) {
+			if (zoom && !(xs[i][k] >= zlo && xs[i][k] <= zhi))
+				continue;
+			xs[i][kept] = xs[i][k];
+			ys[i][kept++] = ys[i][k];
+		}
+		s[i].name = names[i];
+		s[i].x = xs[i];
+		s[i].y = ys[i];
+		s[i].n = kept;
+		/* NO_COLOR drops the theme's colours; a file still tells runs apart */
+		short fg = theme->e[tui_theme_series(i)].fg;
+		if (fg < 0) {
+			tui_theme_default(&def);
+			fg = def.e[tui_theme_series(i)].fg;
+		}
+		s[i].rgb = tui_svgplot_xterm_rgb(fg);
+	}
+	if (!rc) {
+		char title[256];
+		struct tui_svgplot p = { .title = title, .xlabel = tui_chart_nav_axis_name(nav), .log_y = log_y,
+		                         .s = s, .ns = n };
+		snprintf(title, sizeof title, "%s", key);
+		if (ema > 0)
+			snprintf(title, sizeof title, "%s (EMA %.2f)", key, ema);
+		p.xtime = nav->xaxis == TUI_CHART_X_WALL ? TUI_SVGPLOT_X_CLOCK
+		        : nav->xaxis == TUI_CHART_X_REL ? TUI_SVGPLOT_X_DURATION : TUI_SVGPLOT_X_PLAIN;
+		tui_svgplot_write(out, &p);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(xs[i]);
+		free(ys[i]);
+		free(names[i]);
+	}
+	free(xs);
+	free(ys);
+	free(names);
+	free(s);
+	tui_series_buf_free(&b);
+	return rc;
 }

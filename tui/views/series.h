@@ -13,7 +13,9 @@
 #include <stdint.h>
 
 #include "metrics/metrics.h"
+#include "base/buf.h"
 #include "widgets/chart.h"
+#include "widgets/theme.h"
 
 /* Buffers reused from one read to the next; zero-initialise, free with
  * tui_series_buf_free. */
@@ -48,5 +50,14 @@ void tui_reading_text(const struct tui_reading *r, char *out, size_t n);
 /* Where the cursor is, in the axis' words: "step 450", "14:05:03",
  * "+1h05m", "epoch 3". */
 void tui_cursor_text(const tui_chart_nav *nav, char *out, size_t n);
+
+/* The chart of metric key for runs ids[0..n) as SVG, appended to out: x on
+ * nav's axis (its zoom, when zoomed, leaves out the points outside), the
+ * EMA weight ema (0: none) and log_y as the screen shows them, run i in
+ * theme's series colour i (NULL: the default theme), every point of each
+ * history (widgets/svgplot.h).  The TUI's `:export FILE.svg` and `runyard
+ * plot --svg` both write through here.  0 or an RY_E* code. */
+int tui_series_svg(ry_buf *out, ry_store *st, const int64_t *ids, size_t n, const char *key,
+                   const tui_chart_nav *nav, double ema, bool log_y, const struct tui_theme *theme);
 
 #endif

@@ -1,0 +1,176 @@
+/*
+ * SVG line charts (svgplot.h): range, ticks, one polyline per series, the
+ * legend.  The ticks and their labels come from chart.c so the file reads
+ * like the terminal chart; coordinates are written with two decimals, which
+ * keeps files small and byte-stable from one run to the next.
+ */
+#include "widgets/svgplot.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "widgets/chart.h"
+
+/* Margins around the plot, in pixels: room for tick labels, the title and
+ * the x axis' name; the legend sits right of the plot. */
+enum { ML = 64, MR = 180, MT = 36, MB = 48 };
+
+unsigned tui_svgplot_xterm_rgb(int c)
+{
+	static const unsigned basic[16] = {
+		0x000000, 0x800000, 0x008000, 0x808000, 0x000080, 0x800080, 0x008080, 0xc0c0c0,
+		0x808080, 0xff0000, 0x00ff00, 0xffff00, 0x0000ff, 0xff00ff, 0x00ffff, 0xffffff,
+	};
+	if (c < 0 || c > 255)
+		return 0x808080;
+	if (c < 16)
+		return basic[c];
+	if (c < 232) {
+		static const unsigned lv[6] = { 0, 95, 135, 175, 215, 255 };
+		int i = c - 16;
+		return lv[i / 36] << 16 | lv[(i / 6) % 6] << 8 | lv[i % 6];
+	}
+	unsigned g = 8 + 10 * (unsigned)(c - 232);
+	return g << 16 | g << 8 | g;
+}
+
+static void put_escaped(ry_buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': ry_buf_puts(b, "&lt;"); break;
+		case '>': ry_buf_puts(b, "&gt;"); break;
+		case '&': ry_buf_puts(b, "&amp;"); break;
+		case '"': ry_buf_puts(b, "&quot;"); break;
+		default:
+			/* XML 1.0 has no place for control characters but tab and newline. */
+			if ((unsigned char)*s < 0x20)
+				ry_buf_putc(b, '?');
+			else
+				ry_buf_putc(b, *s);
+		}
+	}
+}
+
+static bool usable(const struct tui_svgplot *p, double x, double y)
+{
+	return isfinite(x) && isfinite(y) && (!p->log_y || y > 0);
+}
+
+void tui_svgplot_write(ry_buf *out, const struct tui_svgplot *p)
+{
+	int W = p->width > 0 ? p->width : 800, H = p->height > 0 ? p->height : 480;
+	int pw = W - ML - MR, ph = H - MT - MB;
+	double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+	for (size_t i = 0; i < p->ns; i++) {
+		const struct tui_svgplot_series *s = &p->s[i];
+		for (size_t k = 0; k < s->n; k++) {
+			double x = s->x[k], y = s->y[k];
+			if (!usable(p, x, y))
+				continue;
+			y = p->log_y ? log10(y) : y;
+			if (x < xlo) xlo = x;
+			if (x > xhi) xhi = x;
+			if (y < ylo) ylo = y;
+			if (y > yhi) yhi = y;
+		}
+	}
+	if (!(xlo <= xhi)) {
+		xlo = 0;
+		xhi = 1;
+	}
+	if (!(ylo <= yhi)) {
+		ylo = 0;
+		yhi = 1;
+	}
+	if (xhi == xlo) {
+		xlo -= 0.5;
+		xhi += 0.5;
+	}
+	if (yhi == ylo) {
+		ylo -= 0.5;
+		yhi += 0.5;
+	}
+#define PX(x) (ML + ((x) - xlo) / (xhi - xlo) * pw)
+#define PY(y) (MT + (yhi - (y)) / (yhi - ylo) * ph)
+
+	ry_buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	              "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+	              "font-family=\"sans-serif\" font-size=\"12\">\n", W, H, W, H);
+	ry_buf_printf(out, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", W, H);
+	if (p->title) {
+		ry_buf_printf(out, "<text class=\"title\" x=\"%d\" y=\"22\" font-size=\"15\">", ML);
+		put_escaped(out, p->title);
+		ry_buf_puts(out, p->log_y ? " (log y)</text>\n" : "</text>\n");
+	}
+
+	/* The axes: a frame, ticks with their labels and a light grid. */
+	ry_buf_puts(out, "<g class=\"axes\" stroke=\"#444444\" fill=\"none\">\n");
+	ry_buf_printf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\"/>\n", ML, MT, pw, ph);
+	ry_buf_puts(out, "</g>\n");
+	double ticks[16];
+	char labels[16][16];
+	int nt = tui_chart_ticks(ylo, yhi, 8, ticks, labels);
+	ry_buf_puts(out, "<g class=\"yticks\" fill=\"#444444\" text-anchor=\"end\">\n");
+	for (int i = 0; i < nt; i++) {
+		double y = PY(ticks[i]);
+		ry_buf_printf(out, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" stroke=\"#dddddd\"/>", ML, y, ML + pw,
+		              y);
+		ry_buf_printf(out, "<text x=\"%d\" y=\"%.2f\">", ML - 6, y + 4);
+		if (p->log_y)
+			ry_buf_printf(out, "%g", pow(10, ticks[i]));
+		else
+			put_escaped(out, labels[i]);
+		ry_buf_puts(out, "</text>\n");
+	}
+	ry_buf_puts(out, "</g>\n");
+	if (p->xtime != TUI_SVGPLOT_X_PLAIN)
+		nt = tui_chart_time_ticks(xlo, xhi, 8, p->xtime == TUI_SVGPLOT_X_CLOCK, ticks, labels);
+	else
+		nt = tui_chart_ticks(xlo, xhi, 8, ticks, labels);
+	ry_buf_puts(out, "<g class=\"xticks\" fill=\"#444444\" text-anchor=\"middle\">\n");
+	for (int i = 0; i < nt; i++) {
+		double x = PX(ticks[i]);
+		ry_buf_printf(out, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" stroke=\"#dddddd\"/>", x, MT, x,
+		              MT + ph);
+		ry_buf_printf(out, "<text x=\"%.2f\" y=\"%d\">", x, MT + ph + 16);
+		put_escaped(out, labels[i]);
+		ry_buf_puts(out, "</text>\n");
+	}
+	ry_buf_puts(out, "</g>\n");
+	if (p->xlabel) {
+		ry_buf_printf(out, "<text class=\"xlabel\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">", ML + pw / 2, H - 10);
+		put_escaped(out, p->xlabel);
+		ry_buf_puts(out, "</text>\n");
+	}
+
+	/* The series, then the legend in the same order and colours. */
+	for (size_t i = 0; i < p->ns; i++) {
+		const struct tui_svgplot_series *s = &p->s[i];
+		ry_buf_printf(out, "<polyline class=\"series\" data-series=\"%zu\" fill=\"none\" stroke=\"#%06x\" "
+		              "stroke-width=\"1.5\" points=\"", i, s->rgb & 0xffffff);
+		bool first = true;
+		for (size_t k = 0; k < s->n; k++) {
+			double x = s->x[k], y = s->y[k];
+			if (!usable(p, x, y))
+				continue;
+			y = p->log_y ? log10(y) : y;
+			ry_buf_printf(out, "%s%.2f,%.2f", first ? "" : " ", PX(x), PY(y));
+			first = false;
+		}
+		ry_buf_puts(out, "\"/>\n");
+	}
+	ry_buf_puts(out, "<g class=\"legend\">\n");
+	for (size_t i = 0; i < p->ns; i++) {
+		int y = MT + 8 + (int)i * 18;
+		ry_buf_printf(out, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"4\" fill=\"#%06x\"/>", W - MR + 12, y,
+		              p->s[i].rgb & 0xffffff);
+		ry_buf_printf(out, "<text x=\"%d\" y=\"%d\">", W - MR + 32, y + 6);
+		put_escaped(out, p->s[i].name);
+		ry_buf_puts(out, "</text>\n");
+	}
+	ry_buf_puts(out, "</g>\n</svg>\n");
+#undef PX
+#undef PY
+}
