@@ -83,7 +83,7 @@ static void test_svgplot__text_is_escaped(void **state)
 	struct tui_svgplot p = { .title = "x<y", .s = &s, .ns = 1 };
 	ry_buf b = RY_BUF_INIT;
 	tui_svgplot_write(&b, &p);
-	assert_non_null(strstr(ry_buf_cstr(&b), "&lt;a&amp;b&gt;&quot;?"));
+	assert_non_null(strstr(ry_buf_cstr(&b), "&lt;a&amp;b&gt;&quot;<")); /* the control character left out */
 	assert_non_null(strstr(ry_buf_cstr(&b), "x&lt;y"));
 	assert_null(strstr(ry_buf_cstr(&b), "\x1b"));
 	ry_buf_free(&b);

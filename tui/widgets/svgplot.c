@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "widgets/chart.h"
+#include "widgets/svg.h"
 
 /* Margins around the plot, in pixels: room for tick labels, the title and
  * the x axis' name; the legend sits right of the plot. */
@@ -33,24 +34,6 @@ unsigned tui_svgplot_xterm_rgb(int c)
 	}
 	unsigned g = 8 + 10 * (unsigned)(c - 232);
 	return g << 16 | g << 8 | g;
-}
-
-static void put_escaped(ry_buf *b, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': ry_buf_puts(b, "&lt;"); break;
-		case '>': ry_buf_puts(b, "&gt;"); break;
-		case '&': ry_buf_puts(b, "&amp;"); break;
-		case '"': ry_buf_puts(b, "&quot;"); break;
-		default:
-			/* XML 1.0 has no place for control characters but tab and newline. */
-			if ((unsigned char)*s < 0x20)
-				ry_buf_putc(b, '?');
-			else
-				ry_buf_putc(b, *s);
-		}
-	}
 }
 
 static bool usable(const struct tui_svgplot *p, double x, double y)
@@ -95,13 +78,11 @@ void tui_svgplot_write(ry_buf *out, const struct tui_svgplot *p)
 #define PX(x) (ML + ((x) - xlo) / (xhi - xlo) * pw)
 #define PY(y) (MT + (yhi - (y)) / (yhi - ylo) * ph)
 
-	ry_buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	              "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-	              "font-family=\"sans-serif\" font-size=\"12\">\n", W, H, W, H);
-	ry_buf_printf(out, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", W, H);
+	tui_svg_begin(out, W, H, "#ffffff");
+	ry_buf_puts(out, "<g font-size=\"12\">\n");
 	if (p->title) {
 		ry_buf_printf(out, "<text class=\"title\" x=\"%d\" y=\"22\" font-size=\"15\">", ML);
-		put_escaped(out, p->title);
+		tui_svg_escape(out, p->title);
 		ry_buf_puts(out, p->log_y ? " (log y)</text>\n" : "</text>\n");
 	}
 
@@ -121,7 +102,7 @@ void tui_svgplot_write(ry_buf *out, const struct tui_svgplot *p)
 		if (p->log_y)
 			ry_buf_printf(out, "%g", pow(10, ticks[i]));
 		else
-			put_escaped(out, labels[i]);
+			tui_svg_escape(out, labels[i]);
 		ry_buf_puts(out, "</text>\n");
 	}
 	ry_buf_puts(out, "</g>\n");
@@ -135,13 +116,13 @@ void tui_svgplot_write(ry_buf *out, const struct tui_svgplot *p)
 		ry_buf_printf(out, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" stroke=\"#dddddd\"/>", x, MT, x,
 		              MT + ph);
 		ry_buf_printf(out, "<text x=\"%.2f\" y=\"%d\">", x, MT + ph + 16);
-		put_escaped(out, labels[i]);
+		tui_svg_escape(out, labels[i]);
 		ry_buf_puts(out, "</text>\n");
 	}
 	ry_buf_puts(out, "</g>\n");
 	if (p->xlabel) {
 		ry_buf_printf(out, "<text class=\"xlabel\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">", ML + pw / 2, H - 10);
-		put_escaped(out, p->xlabel);
+		tui_svg_escape(out, p->xlabel);
 		ry_buf_puts(out, "</text>\n");
 	}
 
@@ -167,10 +148,11 @@ void tui_svgplot_write(ry_buf *out, const struct tui_svgplot *p)
 		ry_buf_printf(out, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"4\" fill=\"#%06x\"/>", W - MR + 12, y,
 		              p->s[i].rgb & 0xffffff);
 		ry_buf_printf(out, "<text x=\"%d\" y=\"%d\">", W - MR + 32, y + 6);
-		put_escaped(out, p->s[i].name);
+		tui_svg_escape(out, p->s[i].name);
 		ry_buf_puts(out, "</text>\n");
 	}
-	ry_buf_puts(out, "</g>\n</svg>\n");
+	ry_buf_puts(out, "</g>\n</g>\n");
+	tui_svg_end(out);
 #undef PX
 #undef PY
 }

@@ -4,8 +4,8 @@
  * tui_series_svg).  One <polyline> per series, in its colour, the axes with
  * the same ticks the terminal chart uses (widgets/chart.h), a title and a
  * legend.  Pure computation into a buffer: no curses, no store, unit-tested
- * alone.  (The scatter and parallel-coordinates screens bring a general SVG
- * writer; this one knows only line charts.)
+ * alone.  The elements and the escaping are svg.h's, which the
+ * parallel-coordinates plot writes through too.
  */
 #ifndef TUI_WIDGETS_SVGPLOT_H
 #define TUI_WIDGETS_SVGPLOT_H
