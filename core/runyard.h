@@ -32,6 +32,7 @@
 #include "runs/run.h"
 #include "query/runlist.h"
 #include "query/keys.h"
+#include "query/group.h"
 #include "demo/demo.h"
 #include "metrics/ingest.h"
 #include "git/gitprov.h"
