@@ -213,3 +213,15 @@ void tui_present_import_partial(char *out, size_t n, const ry_plugin_import_stat
 	snprintf(out, n, "before that: %lld new runs, %lld updated (nothing of the run it was in)",
 	         (long long)s->runs_new, (long long)s->runs_updated);
 }
+
+void tui_present_group_stat(char *out, size_t n, const ry_group_stats *s, bool median, bool utf8)
+{
+	if (!s->n)
+		snprintf(out, n, "-");
+	else if (median)
+		snprintf(out, n, s->n > 1 ? "%.4g iqr %.4g" : "%.4g", s->median, s->q3 - s->q1);
+	else if (s->n > 1 && isfinite(s->std))
+		snprintf(out, n, "%.4g %s %.4g", s->mean, utf8 ? "\xc2\xb1" : "+-", s->std);
+	else
+		snprintf(out, n, "%.4g", s->mean);
+}

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "plugin/plugin_host.h"
+#include "query/group.h"
 #include "remote/cost.h"
 #include "remote/hosts.h"
 #include "runs/run.h"
@@ -119,5 +120,14 @@ void tui_present_import(char *out, size_t n, const ry_plugin_import_stats *s, co
  *   "before that: 2 new runs, 1 updated (nothing of the run it was in)"
  * Writes into out. */
 void tui_present_import_partial(char *out, size_t n, const ry_plugin_import_stats *s);
+
+/* A group's aggregate of one column (group.h), as the grouped runs table
+ * and `runyard runs --group` show it, 4 significant digits:
+ *   "0.935 ± 0.0212"     mean ± sample std (utf8 false: "0.935 +- 0.0212")
+ *   "0.935"              one value: no spread
+ *   "0.935 iqr 0.015"    median: the median and q3 - q1
+ *   "-"                  no value in the group
+ * Writes into out. */
+void tui_present_group_stat(char *out, size_t n, const ry_group_stats *s, bool median, bool utf8);
 
 #endif
