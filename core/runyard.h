@@ -33,6 +33,7 @@
 #include "query/runlist.h"
 #include "query/keys.h"
 #include "query/group.h"
+#include "query/view.h"
 #include "demo/demo.h"
 #include "metrics/ingest.h"
 #include "git/gitprov.h"
