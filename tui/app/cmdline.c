@@ -26,7 +26,7 @@ static const struct { const char *name; enum arg_kind arg; } commands[] = {
 	{ "import", ARG_PLUGIN }, { "messages", ARG_NONE }, { "theme", ARG_NONE },
 	{ "save-display", ARG_NONE }, { "help", ARG_NONE }, { "quit", ARG_NONE },
 	{ "goal", ARG_NONE },     { "sweep", ARG_NONE },    { "x", ARG_NONE },
-	{ "group", ARG_NONE },    { "ungroup", ARG_NONE },
+	{ "group", ARG_NONE },    { "ungroup", ARG_NONE },  { "view", ARG_NONE },
 };
 
 struct tui_cmdline {

@@ -92,6 +92,8 @@ struct main_priv {
 	size_t *gcols, ngcols;       /* the metric columns it aggregates (indices into cols) */
 	struct tui_list grows;       /* the cursor over the groups */
 	size_t gcol_cur;             /* 0 the value, 1 the count, 2.. the gcols */
+	char *auto_text;             /* the automatic view as last saved (query/view.h); owned */
+	int64_t auto_exp;            /* the experiment it belongs to */
 };
 
 static int64_t cur_exp_id(const struct main_priv *p)
@@ -481,6 +483,9 @@ static void exps_load(struct tui_ctx *c, struct main_priv *p)
 			p->exp.cur = i + 1;
 }
 
+static void view_autosave(struct tui_ctx *c, struct main_priv *p);
+static void view_restore_auto(struct tui_ctx *c, struct main_priv *p);
+
 /* ---- view callbacks ------------------------------------------------------ */
 
 static int main_open(struct tui_view *v, struct tui_ctx *c, void *arg)
@@ -503,15 +508,16 @@ static int main_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	}
 	columns_load(c, p, NULL);
 	p->col_cur = COL_NAME;
+	view_restore_auto(c, p); /* how "all experiments" was last looked at */
 	return 0;
 }
 
 static void main_done(struct tui_view *v, struct tui_ctx *c)
 {
 	struct main_priv *p = v->priv;
-	(void)c;
 	if (!p)
 		return;
+	view_autosave(c, p);
 	cols_free(p);
 	ry_strings_free(p->base, p->nbase);
 	ry_runlist_free(p->list);
@@ -520,6 +526,7 @@ static void main_done(struct tui_view *v, struct tui_ctx *c)
 	ry_grouping_free(p->grouping);
 	free(p->gcols);
 	free(p->group);
+	free(p->auto_text);
 	free(p->found);
 	free(p->find_text);
 	free(p->filter);
@@ -1149,10 +1156,140 @@ static bool move_cursor(struct main_priv *p, enum tui_action a, size_t page)
 	return true;
 }
 
+/* ---- saved views (core/query/view.h) ---------------------------------------- */
+
+/* What is shown, as a view: the filter, sort and grouping, the chart
+ * settings compare last used, and for a named view the chosen columns
+ * (the automatic view leaves them to the remembered columns). */
+static void view_of(struct tui_ctx *c, struct main_priv *p, ry_view *v, bool named)
+{
+	ry_view_copy(v, &c->chart);
+	v->filter = p->filter ? ry_xstrdup(p->filter) : NULL;
+	v->sort = p->sort ? ry_xstrdup(p->sort) : NULL;
+	v->group = p->group ? ry_xstrdup(p->group) : NULL;
+	v->median = p->group_median;
+	if (named && !p->cols_default) {
+		char *j = columns_join(p);
+		if (*j)
+			v->columns = j;
+		else
+			free(j);
+	}
+}
+
+/* Save the automatic view of the experiment shown when it changed. */
+static void view_autosave(struct tui_ctx *c, struct main_priv *p)
+{
+	ry_view v = RY_VIEW_INIT;
+	char *text;
+	if (ry_store_readonly(c->st))
+		return;
+	view_of(c, p, &v, false);
+	text = ry_view_encode(&v);
+	if (!p->auto_text || p->auto_exp != cur_exp_id(p) || strcmp(text, p->auto_text)) {
+		if (ry_view_save_auto(c->st, cur_exp_id(p), &v) < 0)
+			tui_error(c, "%s", ry_error_last());
+		free(p->auto_text);
+		p->auto_text = text;
+		p->auto_exp = cur_exp_id(p);
+	} else {
+		free(text);
+	}
+	ry_view_clear(&v);
+}
+
+/* Show a view: its filter and sort (kept as they were when one no longer
+ * parses, with the message), its grouping, its chart settings, and a named
+ * view's columns (remembered as :columns remembers them). */
+static void view_apply(struct tui_ctx *c, struct main_priv *p, const ry_view *v, bool named)
+{
+	if (list_open(c, p, v->filter, v->sort) < 0) {
+		tui_error(c, "view not applied: %s", ry_error_last());
+		return;
+	}
+	set_str(&p->filter, v->filter);
+	set_str(&p->sort, v->sort);
+	if (named && v->columns) {
+		columns_setting_set(c, p, v->columns);
+		columns_load(c, p, v->columns);
+	} else {
+		columns_follow(c, p);
+	}
+	set_str(&p->group, v->group);
+	p->group_median = v->median;
+	p->grows.cur = p->grows.top = 0;
+	p->group_stale = true;
+	if (v->x_axis || v->grid >= 0 || v->metric || v->metrics) {
+		ry_view_clear(&c->chart);
+		c->chart.x_axis = v->x_axis ? ry_xstrdup(v->x_axis) : NULL;
+		c->chart.grid = v->grid;
+		c->chart.metric = v->metric ? ry_xstrdup(v->metric) : NULL;
+		c->chart.metrics = v->metrics ? ry_xstrdup(v->metrics) : NULL;
+	}
+}
+
+/* The experiment's automatic view, when it has one. */
+static void view_restore_auto(struct tui_ctx *c, struct main_priv *p)
+{
+	ry_view v = RY_VIEW_INIT;
+	if (ry_view_load_auto(c->st, cur_exp_id(p), &v) == 0) {
+		view_apply(c, p, &v, false);
+		free(p->auto_text);
+		p->auto_text = ry_view_encode(&v);
+		p->auto_exp = cur_exp_id(p);
+	}
+	ry_view_clear(&v);
+}
+
+/* `:view` lists, `:view NAME` loads, `:view save NAME`, `:view delete NAME`. */
+static int view_command(struct tui_ctx *c, struct main_priv *p, const char *arg)
+{
+	char verb[80] = "", name[80] = "";
+	ry_view v = RY_VIEW_INIT;
+	sscanf(arg, "%79s %79s", verb, name);
+	if (!*verb) {
+		char **names = NULL;
+		size_t n = 0;
+		ry_buf b = RY_BUF_INIT;
+		ry_view_list(c->st, &names, &n);
+		for (size_t i = 0; i < n; i++)
+			ry_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+		if (n)
+			tui_msg(c, "views: %s  (:view NAME shows one)", ry_buf_cstr(&b));
+		else
+			tui_msg(c, "no saved views yet: :view save NAME saves what is shown");
+		ry_buf_free(&b);
+		ry_strings_free(names, n);
+	} else if (!strcmp(verb, "save") || !strcmp(verb, "delete")) {
+		bool save = !strcmp(verb, "save");
+		int rc;
+		if (!*name) {
+			tui_error(c, ":view %s needs a NAME", verb);
+			return TUI_REDRAW;
+		}
+		if (save)
+			view_of(c, p, &v, true);
+		rc = save ? ry_view_save(c->st, name, &v) : ry_view_delete(c->st, name);
+		if (rc < 0)
+			tui_error(c, "%s", ry_error_last());
+		else
+			tui_msg(c, save ? "view %s saved: filter, sort, columns, grouping and chart settings (:view %s shows it)"
+			                : "view %s deleted", name, name);
+	} else if (ry_view_load(c->st, verb, &v) < 0) {
+		tui_error(c, "%s", ry_error_last());
+	} else {
+		view_apply(c, p, &v, true);
+		tui_msg(c, "view %s", verb);
+	}
+	ry_view_clear(&v);
+	return TUI_REDRAW;
+}
+
 static void select_exp(struct tui_ctx *c, struct main_priv *p, size_t e)
 {
 	if (e > p->nexps || e == p->exp.cur)
 		return;
+	view_autosave(c, p); /* the experiment being left */
 	p->exp.cur = e;
 	p->rows.cur = 0;
 	p->rows.top = 0;
@@ -1164,6 +1301,7 @@ static void select_exp(struct tui_ctx *c, struct main_priv *p, size_t e)
 		list_open(c, p, NULL, p->sort);
 	}
 	columns_load(c, p, NULL);
+	view_restore_auto(c, p);
 }
 
 /* Which rows' names hold the search text: read once per search and list,
@@ -1408,7 +1546,7 @@ static int escape(struct tui_ctx *c, struct main_priv *p)
 	return TUI_REDRAW;
 }
 
-static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+static int main_action_do(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct main_priv *p = v->priv;
 	size_t page = v->rows > 3 ? (size_t)v->rows - 2 : 1;
@@ -1554,8 +1692,8 @@ static int apply_filter(struct tui_ctx *c, struct main_priv *p, const char *text
 	return 0;
 }
 
-static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
-                       bool cancel)
+static int main_prompt_do(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
+                          bool cancel)
 {
 	struct main_priv *p = v->priv;
 	if (kind == TUI_PROMPT_FILTER) {
@@ -1633,7 +1771,7 @@ static int sweep_command(struct tui_ctx *c, struct main_priv *p, const char *arg
 	return TUI_REDRAW;
 }
 
-static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
+static int main_command_do(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
 {
 	struct main_priv *p = v->priv;
 	if (!strcmp(cmd, "sort")) {
@@ -1660,6 +1798,8 @@ static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, 
 		return sweep_command(c, p, arg);
 	if (!strcmp(cmd, "group") || !strcmp(cmd, "ungroup"))
 		return group_command(c, p, arg, !strcmp(cmd, "ungroup"));
+	if (!strcmp(cmd, "view"))
+		return view_command(c, p, arg);
 	if (!strcmp(cmd, "columns")) {
 		/* Validate every name first so a typo changes nothing. */
 		char *copy = ry_xstrdup(arg), *save = NULL;
@@ -1685,6 +1825,31 @@ static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, 
 		return TUI_REDRAW;
 	}
 	return TUI_UNHANDLED;
+}
+
+/* Every key, prompt edit and command may change what is shown: the
+ * automatic view follows (written only when it changed). */
+static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+{
+	int r = main_action_do(v, c, a);
+	view_autosave(c, v->priv);
+	return r;
+}
+
+static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
+                       bool cancel)
+{
+	int r = main_prompt_do(v, c, kind, text, final, cancel);
+	if (final || cancel)
+		view_autosave(c, v->priv);
+	return r;
+}
+
+static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
+{
+	int r = main_command_do(v, c, cmd, arg);
+	view_autosave(c, v->priv);
+	return r;
 }
 
 /* ---- the mouse ----------------------------------------------------------- */
