@@ -16,8 +16,8 @@
 
 static const char help[] =
 	"usage: runyard runs [-e EXP] [--filter EXPR] [--sort KEY[:desc]] [--columns K,K]\n"
-	"                    [--limit N] [--group KEY [--median]] [--json | --csv | -q]\n"
-	"                    [--db PATH]\n"
+	"                    [--limit N] [--group KEY [--median]] [--view NAME]\n"
+	"                    [--json | --csv | -q] [--db PATH]\n"
 	"\n"
 	"List runs, newest first: id, name, experiment, status, host, age, duration\n"
 	"and cost, plus the columns you ask for.  Long values are cut with an\n"
@@ -37,6 +37,9 @@ static const char help[] =
 	"                        column (--columns; default the main metrics);\n"
 	"                        --sort by one of them orders groups by its mean\n"
 	"  --median              with --group: median and IQR instead\n"
+	"  --view NAME           a view saved in the TUI (:view save NAME): its filter,\n"
+	"                        sort, columns and grouping, where no option above\n"
+	"                        gives them\n"
 	"  --json                one JSON array of run objects with their params,\n"
 	"                        metric summaries and tags (docs/json.md)\n"
 	"  --csv                 the same columns as CSV with a header row; values\n"
@@ -462,11 +465,14 @@ int cli_runs(int argc, char **argv, struct cli_global *g)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "median", no_argument, NULL, 'M' },
+		{ "view", required_argument, NULL, 'V' },
 		CLI_OPTIONS_END,
 	};
 	static const char *const out_opt[] = { NULL, "--json", "--csv", "-q" };
 	struct runs_opts o = { NULL, NULL, NULL, NULL, 0, NULL, false, OUT_TABLE };
 	struct cli_getopt go = CLI_GETOPT_INIT("runs", help, g);
+	const char *view = NULL;
+	ry_view saved = RY_VIEW_INIT;
 	ry_store *st;
 	int c, rc;
 
@@ -481,6 +487,7 @@ int cli_runs(int argc, char **argv, struct cli_global *g)
 		case 'c': o.columns = optarg; break;
 		case 'g': o.group = optarg; break;
 		case 'M': o.median = true; break;
+		case 'V': view = optarg; break;
 		case 'n':
 			if ((rc = cli_parse_limit("runs", optarg, &o.limit)))
 				return rc;
@@ -495,14 +502,33 @@ int cli_runs(int argc, char **argv, struct cli_global *g)
 		return cli_usage("runs", "--sort needs a field name, e.g. --sort val_acc:desc");
 	if (o.group && !*o.group)
 		return cli_usage("runs", "--group needs a key, e.g. --group optimizer or --group config");
-	if (o.median && !o.group)
-		return cli_usage("runs", "--median goes with --group KEY");
-	if (o.group && (o.out == OUT_CSV || o.out == OUT_IDS))
-		return cli_conflict("runs", "--group", out_opt[o.out]);
 
 	if ((rc = cli_open_store(&st, g, 0)))
 		return rc;
-	rc = o.group ? list_groups(st, &o) : list_runs(st, &o);
+	if (view) {
+		/* The options given win over the view's. */
+		if ((rc = ry_view_load(st, view, &saved))) {
+			ry_store_close(st);
+			return cli_fail(rc);
+		}
+		if (!o.filter)
+			o.filter = saved.filter;
+		if (!o.sort)
+			o.sort = saved.sort;
+		if (!o.columns)
+			o.columns = saved.columns;
+		if (!o.group) {
+			o.group = saved.group;
+			o.median = o.median || (saved.group && saved.median);
+		}
+	}
+	if (o.median && !o.group)
+		rc = cli_usage("runs", "--median goes with --group KEY");
+	else if (o.group && (o.out == OUT_CSV || o.out == OUT_IDS))
+		rc = cli_conflict("runs", "--group", out_opt[o.out]);
+	else
+		rc = o.group ? list_groups(st, &o) : list_runs(st, &o);
+	ry_view_clear(&saved);
 	ry_store_close(st);
 	return rc;
 }
