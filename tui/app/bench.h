@@ -30,6 +30,11 @@ struct tui_bench_figures {
 	/* CPU time of this process for the same steps (wall time on a loaded
 	 * machine includes waiting for other processes) */
 	double first_frame_cpu_ms, filter_key_max_cpu_ms, page_cpu_ms, compare_cpu_ms;
+	/* :group optimizer on the runs screen (issue 17): group every listed
+	 * run and draw the group rows; then :sort by a metric (list again,
+	 * regroup, order the groups by its mean, draw) */
+	double group_ms, group_cpu_ms, group_sort_ms;
+	size_t group_runs, groups;
 	long max_rss_kb;
 	long anon_rss_kb;        /* private (anonymous) memory with compare open; 0 if unknown */         /* getrusage max RSS of the process so far */
 };
