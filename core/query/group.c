@@ -12,6 +12,7 @@
  */
 #include "query/group.h"
 #include "query/runlist.h"
+#include "metrics/metrics.h"
 #include "store/store_internal.h"
 #include "base/alloc.h"
 #include "base/buf.h"
@@ -445,4 +446,72 @@ char *ry_grouping_filter(const ry_grouping *g, size_t i)
 		ry_buf_putc(&b, '"');
 	}
 	return ry_buf_detach(&b);
+}
+
+/* ---- a group's curve ---------------------------------------------------- */
+
+struct sv {
+	int64_t step;
+	double v;
+};
+
+static int cmp_sv(const void *a, const void *b)
+{
+	const struct sv *x = a, *y = b;
+	return x->step < y->step ? -1 : x->step > y->step;
+}
+
+int ry_group_curve(ry_store *st, const int64_t *ids, size_t n, const char *key, ry_group_point **out,
+                   size_t *np)
+{
+	ry_point *buf = NULL;
+	size_t cap = 0, nall = 0, allcap = 0, npts = 0;
+	struct sv *all = NULL;
+	ry_group_point *pts = NULL;
+	int rc = 0;
+	*out = NULL;
+	*np = 0;
+	for (size_t r = 0; r < n; r++) {
+		size_t got = 0;
+		if ((rc = ry_metrics_read_into(st, ids[r], key, &buf, &cap, &got)))
+			goto done;
+		for (size_t i = 0; i < got; i++) {
+			if (!isfinite(buf[i].value))
+				continue;
+			all = ry_xgrow(all, &allcap, nall + 1, sizeof *all);
+			all[nall].step = buf[i].step;
+			all[nall++].v = buf[i].value;
+		}
+	}
+	if (nall)
+		qsort(all, nall, sizeof *all, cmp_sv);
+	pts = ry_xmalloc((nall ? nall : 1) * sizeof *pts);
+	for (size_t i = 0; i < nall;) {
+		size_t j = i;
+		double sum = 0, ss = 0, mean, mn = all[i].v, mx = all[i].v;
+		for (; j < nall && all[j].step == all[i].step; j++) {
+			sum += all[j].v;
+			mn = all[j].v < mn ? all[j].v : mn;
+			mx = all[j].v > mx ? all[j].v : mx;
+		}
+		mean = sum / (double)(j - i);
+		for (size_t k = i; k < j; k++)
+			ss += (all[k].v - mean) * (all[k].v - mean);
+		pts[npts].step = all[i].step;
+		pts[npts].n = j - i;
+		pts[npts].mean = mean;
+		pts[npts].std = j - i > 1 ? sqrt(ss / (double)(j - i - 1)) : NAN;
+		pts[npts].min = mn;
+		pts[npts].max = mx;
+		npts++;
+		i = j;
+	}
+	*out = pts;
+	*np = npts;
+	pts = NULL;
+done:
+	free(pts);
+	free(all);
+	free(buf);
+	return rc;
 }

@@ -75,4 +75,19 @@ char *ry_grouping_filter(const ry_grouping *g, size_t i);
  * computation ry_grouping_open does per group and column, for tests. */
 void ry_group_stats_compute(ry_group_stats *s, double *vals, size_t n, size_t nmissing);
 
+/* ---- a group's curve -------------------------------------------------- */
+
+/* One step of a group's curve: the runs' values of one metric at exactly
+ * that step (runs of one config log the same steps), finite ones only. */
+typedef struct ry_group_point {
+	int64_t step;
+	size_t n;                    /* runs with a finite value there */
+	double mean, std, min, max;  /* std: sample (n - 1), NaN for n == 1 */
+} ry_group_point;
+
+/* The curve of metric `key` over runs ids[0..n): one point per step any
+ * of them logged, ascending.  *out: caller frees (free); *np may be 0. */
+int ry_group_curve(ry_store *st, const int64_t *ids, size_t n, const char *key, ry_group_point **out,
+                   size_t *np);
+
 #endif

@@ -201,6 +201,40 @@ static void test_group_config_collapses_seeds(void **state)
 	ry_field_free(f);
 }
 
+static void test_group_curve_by_step(void **state)
+{
+	/* run 1: steps 0 1 2 = 1 2 3; run 2: steps 0 1 = 3 NaN, 2 missing */
+	const int64_t ids[] = { 1, 2, 3 };
+	ry_metrics_writer *w;
+	ry_group_point *pts;
+	size_t n;
+	(void)state;
+	assert_int_equal(ry_metrics_writer_new(&w, ws.st), 0);
+	assert_int_equal(ry_metrics_append(w, 1, "curve", 0, 1, 1), 0);
+	assert_int_equal(ry_metrics_append(w, 1, "curve", 1, 2, 2), 0);
+	assert_int_equal(ry_metrics_append(w, 1, "curve", 2, 3, 3), 0);
+	assert_int_equal(ry_metrics_append(w, 2, "curve", 0, 1, 3), 0);
+	assert_int_equal(ry_metrics_append(w, 2, "curve", 1, 2, NAN), 0);
+	assert_int_equal(ry_metrics_flush(w), 0);
+	ry_metrics_writer_free(w);
+	assert_int_equal(ry_group_curve(ws.st, ids, 3, "curve", &pts, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(pts[0].step, 0);
+	assert_int_equal(pts[0].n, 2);
+	NEAR(pts[0].mean, 2);
+	NEAR(pts[0].std, sqrt(2));
+	NEAR(pts[0].min, 1);
+	NEAR(pts[0].max, 3);
+	assert_int_equal(pts[1].n, 1); /* the NaN left out */
+	NEAR(pts[1].mean, 2);
+	assert_true(isnan(pts[1].std));
+	NEAR(pts[2].mean, 3);
+	free(pts);
+	assert_int_equal(ry_group_curve(ws.st, ids, 3, "no_such_metric", &pts, &n), 0);
+	assert_int_equal(n, 0);
+	free(pts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_group_missing_key_and_filter),
 		cmocka_unit_test(test_group_seed_rule),
 		cmocka_unit_test(test_group_config_collapses_seeds),
+		cmocka_unit_test(test_group_curve_by_step),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
