@@ -92,6 +92,7 @@ static const char default_bindings[] =
 	"+ = zoom-in\n"         "- = zoom-out\n"
 	"Z = zoom-reset\n"
 	"v = small-multiples\n"
+	"B = band\n"
 	"\n[keys help]\n"
 	"/ = search\n"
 	"\n[keys hosts]\n"

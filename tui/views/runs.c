@@ -929,6 +929,31 @@ static int group_enter(struct tui_ctx *c, struct main_priv *p)
 	return TUI_REDRAW;
 }
 
+/* `c` on group rows: chart the marked groups (every run marked), or with
+ * none marked the first TUI_MAX_COMPARE groups shown. */
+static int group_chart(struct tui_ctx *c, struct main_priv *p)
+{
+	const char *labels[TUI_MAX_COMPARE];
+	const int64_t *ids[TUI_MAX_COMPARE];
+	size_t nids[TUI_MAX_COMPARE], n = 0, ng = ry_grouping_count(p->grouping);
+	for (int pass = 0; pass < 2 && !n; pass++) {
+		for (size_t g = 0; g < ng && n < TUI_MAX_COMPARE; g++) {
+			if (pass == 0 && !group_marked(c, p, g))
+				continue;
+			labels[n] = ry_grouping_value(p->grouping, g);
+			ids[n] = ry_grouping_ids(p->grouping, g);
+			nids[n++] = ry_grouping_nruns(p->grouping, g);
+		}
+	}
+	if (!n) {
+		tui_error(c, "no group to chart here");
+		return TUI_REDRAW;
+	}
+	struct tui_groupchart_arg ga = { p->group, n, labels, ids, nids };
+	tui_view_push(c, &tui_view_groupchart, &ga);
+	return TUI_REDRAW;
+}
+
 /* Keys on group rows: movement, Enter, Space (marks a group's runs), the
  * column cursor and s/S over the group's columns; the rest as ungrouped. */
 static int group_action(struct tui_ctx *c, struct main_priv *p, enum tui_action a, size_t page)
@@ -984,6 +1009,7 @@ static int group_action(struct tui_ctx *c, struct main_priv *p, enum tui_action 
 		group_build(c, p);
 		tui_msg(c, "ungrouped");
 		return TUI_REDRAW;
+	case TUI_ACT_COMPARE: return group_chart(c, p);
 	default:
 		return TUI_UNHANDLED;
 	}
