@@ -2,7 +2,8 @@
 # Issue 17, analysis in the terminal: grouped runs and saved views, on the
 # real binary in tmux with demo data.  `:group optimizer` shows one row per
 # optimizer with the same counts and mean ± std as `runyard runs --group
-# optimizer --json`; Enter filters to a group; config groups; a view saved
+# optimizer --json`; c charts the groups' means with a band (':' under
+# vt100, letters under NO_COLOR); Enter filters to a group; config groups; a view saved
 # by name and the automatic one come back after quitting and starting
 # again; `runyard runs --view` applies the saved one.
 . "$(dirname "$0")/lib.sh"
@@ -58,6 +59,15 @@ print(max(g,key=lambda x:x["columns"]["val_acc"]["mean"])["group"])' "$T_TMP/gro
 first_group() { screen | sed -n 3p | grep -q -- "$best"; }
 if wait_until first_group; then ok "the group with the best mean val_acc ($best) comes first"; else fail "the group with the best mean val_acc ($best) comes first"; fi
 
+# c while grouped: each group's mean curve with a band.
+send c
+expect_screen "by optimizer  mean over step, band: min-max" "c charts the groups: mean curves with a min-max band"
+expect_screen "a optimizer = adam" "the legend gives each group a letter"
+send B
+expect_screen "band: mean ± std" "B switches the band to mean ± std"
+send B q
+expect_screen "group: optimizer" "q goes back to the group rows"
+
 # The automatic view is saved as it changes; a named one on request.
 send :
 type_text "view save by-opt"
@@ -100,6 +110,36 @@ type_text "group config"
 send Enter
 expect_screen "grouped by config" "grouped by config"
 send Q
+wait_for "RUNYARD-EXITED" || fail "Q quits"
+
+# ASCII and no colour: the band is ':' fill, the groups are letters on the
+# lines and in the legend.
+export NO_COLOR=1
+T_TERM=vt100 tui_start
+expect_screen "exp: all" "vt100 + NO_COLOR: started"
+send Tab j j Tab
+expect_screen "exp: cifar10-resnet" "vt100: cifar10-resnet"
+send :
+type_text "view by-opt"
+send Enter
+expect_screen "group: optimizer" "vt100: grouped by the saved view"
+send c
+expect_screen "# a optimizer = adam" "vt100: the legend has '#' and the letters"
+# val_acc: runs that diverged leave a wide min-max band
+title_changed() { [ "$(screen | sed -n 2p)" != "$before" ]; }
+for i in 1 2 3 4 5 6 7 8; do
+	screen | grep -q "val_acc by optimizer" && break
+	before=$(screen | sed -n 2p)
+	send m
+	wait_until title_changed
+done
+expect_screen "val_acc by optimizer" "vt100: m charts the next metric (val_acc)"
+band_fill() { [ "$(screen | sed -n '6,34p' | tr -cd ':' | wc -c)" -gt 20 ]; }
+if wait_until band_fill; then ok "vt100: the band is drawn as ':' fill"; else fail "vt100: the band is drawn as ':' fill"; fi
+letters_on_chart() { screen | sed -n '6,36p' | grep -q '[abc]'; }
+if wait_until letters_on_chart; then ok "NO_COLOR: the groups' letters are on the chart"; else fail "NO_COLOR: the groups' letters are on the chart"; fi
+send q Q
+unset NO_COLOR
 wait_for "RUNYARD-EXITED" || fail "Q quits"
 
 out=$("$RUNYARD" --db "$DB" runs -e cifar10-resnet --view by-opt 2>&1)
