@@ -1229,6 +1229,9 @@ static void view_autosave(struct tui_ctx *c, struct main_priv *p)
  * view's columns (remembered as :columns remembers them). */
 static void view_apply(struct tui_ctx *c, struct main_priv *p, const ry_view *v, bool named)
 {
+	/* a view starts at its top row, as a fresh list does */
+	p->cur_id = 0;
+	p->rows.cur = p->rows.top = 0;
 	if (list_open(c, p, v->filter, v->sort) < 0) {
 		tui_error(c, "view not applied: %s", ry_error_last());
 		return;
