@@ -33,6 +33,8 @@
 #include "query/runlist.h"
 #include "query/keys.h"
 #include "analysis/analysis.h"
+#include "query/group.h"
+#include "query/view.h"
 #include "demo/demo.h"
 #include "metrics/ingest.h"
 #include "git/gitprov.h"

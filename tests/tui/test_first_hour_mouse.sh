@@ -135,6 +135,9 @@ buffer_is() { [ "$(buffer)" = "$1" ]; }
 expect_buffer() {
 	if wait_until buffer_is "$1"; then ok "$2"; else fail "$2 (the buffer holds '$(buffer | od -c | head -3)', not '$1')"; fi
 }
+# The header click above sorted by name, and the runs screen remembers its
+# sort (the automatic view, docs/tui.md): newest first again for the rows below.
+sqlite3 "$DB" "DELETE FROM settings WHERE key = 'tui.view'"
 tui_start
 tmux -S "$SOCK" set-option -g set-clipboard on
 expect_screen "1/21 runs" "the main screen opens (copy)"

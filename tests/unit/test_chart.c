@@ -1073,9 +1073,51 @@ static void test_rank__metrics(void **state)
 	assert_int_equal(tui_chart_metric_rank("lr", false), 2);
 }
 
+/* A band: lighter dots around the line, in the y range, under the line. */
+static void test_chart_band_fills_under_the_line(void **state)
+{
+	double y[10], lo[10], hi[10];
+	tui_series s = { NULL, y, 10, 3, 'a' };
+	tui_band b = { lo, hi };
+	tui_chart_opts o = { false, 0, false, 0, 0 };
+	tui_chart c;
+	size_t nband = 0, nline = 0;
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		y[i] = 1;
+		lo[i] = 0;
+		hi[i] = 2;
+	}
+	for (int utf8 = 0; utf8 < 2; utf8++) {
+		o.utf8 = utf8;
+		tui_chart_render_bands(&c, 20, 9, &s, &b, 1, &o);
+		assert_true(c.ymin <= 0 && c.ymax >= 2);
+		nband = nline = 0;
+		for (int i = 0; i < c.w * c.h; i++) {
+			if (c.cells[i].band) {
+				nband++;
+				assert_int_equal(c.cells[i].color, 3);
+				if (!utf8)
+					assert_string_equal(c.cells[i].glyph, ":");
+			} else if (c.cells[i].color == 3) {
+				nline++;
+			}
+		}
+		assert_true(nband > 20); /* most of the plot */
+		assert_true(nline >= 10);  /* the line is there, over it */
+		tui_chart_free(&c);
+	}
+	/* without bands: as tui_chart_render */
+	tui_chart_render_bands(&c, 20, 9, &s, NULL, 1, &o);
+	for (int i = 0; i < c.w * c.h; i++)
+		assert_false(c.cells[i].band);
+	tui_chart_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chart_band_fills_under_the_line),
 		cmocka_unit_test(test_decimate__degenerate),
 		cmocka_unit_test(test_decimate__spike_survives),
 		cmocka_unit_test(test_decimate__gaps_survive),

@@ -181,10 +181,37 @@ static void test_estimate__budget_check_last(void **state)
 	assert_string_equal(tui_present_budget_fix(&e, true), "");
 }
 
+static void test_group_stat__mean_std_median_and_none(void **state)
+{
+	ry_group_stats s = { 0 };
+	char out[64];
+	(void)state;
+	tui_present_group_stat(out, sizeof out, &s, false, true);
+	assert_string_equal(out, "-");
+	s.n = 1;
+	s.mean = s.median = 0.5;
+	s.std = NAN;
+	tui_present_group_stat(out, sizeof out, &s, false, true);
+	assert_string_equal(out, "0.5");
+	s.n = 3;
+	s.mean = 0.93456;
+	s.std = 0.021213;
+	s.median = 0.935;
+	s.q1 = 0.9275;
+	s.q3 = 0.9425;
+	tui_present_group_stat(out, sizeof out, &s, false, true);
+	assert_string_equal(out, "0.9346 \xc2\xb1 0.02121");
+	tui_present_group_stat(out, sizeof out, &s, false, false);
+	assert_string_equal(out, "0.9346 +- 0.02121");
+	tui_present_group_stat(out, sizeof out, &s, true, true);
+	assert_string_equal(out, "0.935 iqr 0.015");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_money__nan_is_unknown),
+		cmocka_unit_test(test_group_stat__mean_std_median_and_none),
 		cmocka_unit_test(test_run_cost__rate_and_unknown),
 		cmocka_unit_test(test_price__with_and_without_gpu_price),
 		cmocka_unit_test(test_host_status__each_state),

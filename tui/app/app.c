@@ -1045,6 +1045,7 @@ static void tear_down(struct tui_ctx *c, struct app_run *ar)
 		fclose(ar->sf);
 	tui_prompt_free(&c->prompt);
 	tui_cmdline_free(c);
+	ry_view_clear(&c->chart);
 	free(c->marked);
 	tui_keymap_free(c->km);
 	ry_config_free(c->cfg);
@@ -1084,6 +1085,7 @@ int tui_app_run(const struct tui_app_options *g, bool demo)
 	struct app_run ar = { 0 };
 	char note[256] = "";
 	memset(&ctx, 0, sizeof ctx);
+	ctx.chart.grid = -1; /* RY_VIEW_INIT: nothing chosen yet */
 	int rc = open_workspace(&ctx, &ar, g, demo);
 	if (rc == 0)
 		rc = set_up_screen(&ctx, &ar, g);

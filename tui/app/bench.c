@@ -197,6 +197,33 @@ static void measure_filter(struct tui_ctx *c, const char *filter, struct tui_ben
 
 }
 
+/* Stage 3b: group every run by optimizer, then sort the groups by a
+ * metric, each drawn; back to the plain list after. */
+static void measure_group(struct tui_ctx *c, struct tui_bench_figures *out)
+{
+	struct tui_view *v = c->views[c->nviews - 1];
+	char status[512] = "";
+	const char *at;
+	double t = ry_monotonic(), cpu = cpu_now();
+	tui_command_run(c, "group optimizer");
+	tui_app_draw(c);
+	out->group_ms = (ry_monotonic() - t) * 1000;
+	out->group_cpu_ms = (cpu_now() - cpu) * 1000;
+	if (v->ops->status)
+		v->ops->status(v, c, status, sizeof status);
+	/* "... group: optimizer  1/3 groups of 100000 runs" */
+	if ((at = strstr(status, "group: ")) && (at = strchr(at, '/')))
+		sscanf(at + 1, "%zu groups of %zu", &out->groups, &out->group_runs);
+	t = ry_monotonic();
+	tui_command_run(c, "sort val_acc:desc");
+	tui_app_draw(c);
+	out->group_sort_ms = (ry_monotonic() - t) * 1000;
+	tui_command_run(c, "group");
+	tui_command_run(c, "sort");
+	tui_app_draw(c);
+	tui_app_idle(c);
+}
+
 /* Stage 3: paging through the unfiltered list. */
 static void measure_paging(struct tui_ctx *c, struct tui_bench_figures *out)
 {
@@ -359,6 +386,7 @@ int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n,
 	measure_filter(c, filter, out);
 	measure_paging(c, out);
 	measure_parallel(c, out);
+	measure_group(c, out);
 	rc = measure_compare(c, compare_ids, n, out);
 
 	/* Private memory with compare open: RSS also counts the workspace

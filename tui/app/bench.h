@@ -38,6 +38,11 @@ struct tui_bench_figures {
 	double parallel_open_ms, parallel_redraw_ms, parallel_cached_ms, parallel_brush_ms;
 	double parallel_redraw_cpu_ms; /* CPU time of plot again + draw (median) */
 	size_t parallel_runs;
+	/* :group optimizer on the runs screen (issue 17): group every listed
+	 * run and draw the group rows; then :sort by a metric (list again,
+	 * regroup, order the groups by its mean, draw) */
+	double group_ms, group_cpu_ms, group_sort_ms;
+	size_t group_runs, groups;
 	long max_rss_kb;
 	long anon_rss_kb;        /* private (anonymous) memory with compare open; 0 if unknown */         /* getrusage max RSS of the process so far */
 };

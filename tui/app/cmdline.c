@@ -30,6 +30,7 @@ static const struct { const char *name; enum arg_kind arg; } commands[] = {
 	{ "parallel", ARG_NONE }, { "scatter", ARG_NONE },
 	{ "tag", ARG_NONE },      { "untag", ARG_NONE },    { "rename", ARG_NONE },
 	{ "delete", ARG_NONE },   { "export", ARG_NONE },
+	{ "group", ARG_NONE },    { "ungroup", ARG_NONE },  { "view", ARG_NONE },
 };
 
 struct tui_cmdline {

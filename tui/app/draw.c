@@ -249,7 +249,8 @@ void tui_draw_chart(struct tui_ctx *c, const tui_chart *ch, int y, int x, int yl
 			const tui_chart_cell *cell = &ch->cells[r * ch->w + col];
 			if (cell->color < 0 || !cell->glyph[0])
 				continue;
-			attrset((attr_t)c->attrs[tui_theme_series((size_t)cell->color)] | (cell->marker ? A_BOLD : 0));
+			attrset((attr_t)c->attrs[tui_theme_series((size_t)cell->color)] | (cell->marker ? A_BOLD : 0) |
+			        (cell->band ? A_DIM : 0));
 			mvaddstr(y + r, x + col, cell->glyph);
 		}
 	}

@@ -103,6 +103,7 @@ static const char default_bindings[] =
 	"Z = zoom-reset\n"
 	"v = small-multiples\n"
 	"X = export-view\n"
+	"B = band\n"
 	"\n[keys help]\n"
 	"/ = search\n"
 	"\n[keys hosts]\n"

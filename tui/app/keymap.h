@@ -67,6 +67,7 @@
 	_(ZOOM_IN,       "zoom-in",        "Zoom the x axis in twice as close, around the chart cursor (the y axis fits what is shown)") \
 	_(ZOOM_OUT,      "zoom-out",       "Zoom the x axis out twice as far, around the chart cursor") \
 	_(ZOOM_RESET,    "zoom-reset",     "Show the whole x range again") \
+	_(BAND,          "band",           "Charting groups: the band around each mean, min to max or mean +- std") \
 	_(SMALL_MULTIPLES, "small-multiples", "Compare: several metrics at once, a small chart each sharing the x axis (the cursor moves in all); again: back to the table") \
 	_(EMA_LESS,      "smooth-less",    "Less EMA smoothing") \
 	_(EMA_MORE,      "smooth-more",    "More EMA smoothing") \

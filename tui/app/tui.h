@@ -95,6 +95,9 @@ struct tui_ctx {
 
 	struct tui_cmdline *cmdline;  /* the `:` line's history (cmdline.h); NULL until first used */
 	struct tui_deploy_slot *deploying; /* deploys, undeploys, status refreshes (deploy_slot.h); NULL: none yet */
+	ry_view chart;                /* compare's chart settings as last used (only x_axis, grid, metric,
+	                                 metrics): what a saved view keeps of them, and what compare opens
+	                                 with (query/view.h) */
 };
 
 /* Message line helpers (printf-style). */

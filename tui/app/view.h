@@ -85,6 +85,7 @@ extern const struct tui_view_ops tui_view_messages; /* a pager over a block of t
 extern const struct tui_view_ops tui_view_deploy;   /* deploy a version: target picker, confirm */
 extern const struct tui_view_ops tui_view_deployments; /* the deployments pane, live status */
 extern const struct tui_view_ops tui_view_charts;   /* one run's metrics, a small chart each */
+extern const struct tui_view_ops tui_view_groupchart; /* groups' mean curves with bands (:group, then c) */
 extern const struct tui_view_ops tui_view_parallel; /* parallel coordinates of many runs, brushed */
 extern const struct tui_view_ops tui_view_scatter;  /* a param against a metric, and param importance */
 
@@ -134,6 +135,17 @@ struct tui_analysis_arg {
 struct tui_compare_arg {
 	const long long *ids;
 	size_t n;
+};
+
+/* tui_view_groupchart: the groups to chart (copied; at most
+ * TUI_MAX_COMPARE): the key, and per group its value (NULL: the runs
+ * without the key) and runs. */
+struct tui_groupchart_arg {
+	const char *key;
+	size_t ngroups;
+	const char *const *labels;
+	const int64_t *const *ids;
+	const size_t *nids;
 };
 
 /* A list picker: single choice (Enter picks) or multiple (Space toggles,

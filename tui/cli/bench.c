@@ -532,6 +532,10 @@ static int tui_figures(const char *path)
 	tui_cpu(f.zoom_cpu_ms);
 	tui_line("tui: compare, small multiples of every metric", f.grid_ms, "ms", 200);
 	tui_cpu(f.grid_cpu_ms);
+	snprintf(what, sizeof what, "tui: :group optimizer, %zu runs in %zu groups, drawn", f.group_runs, f.groups);
+	tui_line(what, f.group_ms, "ms", 200);
+	tui_cpu(f.group_cpu_ms);
+	tui_line("tui: grouped, :sort val_acc:desc (regroup, order by mean)", f.group_sort_ms, "ms", 200);
 	tui_line("tui: max RSS", (double)f.max_rss_kb / 1024.0, "MB", 100);
 	return 0;
 }

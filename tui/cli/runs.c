@@ -13,10 +13,12 @@
 
 #include "cli/output.h"
 #include "cli/table.h"
+#include "text/present.h"
 
 static const char help[] =
 	"usage: runyard runs [-e EXP] [--filter EXPR] [--sort KEY[:desc]] [--columns K,K]\n"
-	"                    [--limit N] [--json | --csv | -q] [--db PATH]\n"
+	"                    [--limit N] [--group KEY [--median]] [--view NAME]\n"
+	"                    [--json | --csv | -q] [--db PATH]\n"
 	"\n"
 	"List runs, newest first: id, name, experiment, status, host, age, duration\n"
 	"and cost, plus the columns you ask for.  Long values are cut with an\n"
@@ -29,6 +31,16 @@ static const char help[] =
 	"                        field is shown as a column\n"
 	"  -c, --columns K,K     extra columns: params, metrics, tags or fields\n"
 	"  -n, --limit N         at most N runs (N from 1)\n"
+	"  -g, --group KEY       one row per value of KEY (a param, tags.KEY or a\n"
+	"                        field), or per config (config or -seed: params\n"
+	"                        equal but for seed, *_seed, seed_*, random_state):\n"
+	"                        the value, the runs and mean +- std of each metric\n"
+	"                        column (--columns; default the main metrics);\n"
+	"                        --sort by one of them orders groups by its mean\n"
+	"  --median              with --group: median and IQR instead\n"
+	"  --view NAME           a view saved in the TUI (:view save NAME): its filter,\n"
+	"                        sort, columns and grouping, where no option above\n"
+	"                        gives them\n"
 	"  --json                one JSON array of run objects with their params,\n"
 	"                        metric summaries and tags (docs/json.md)\n"
 	"  --csv                 the same columns as CSV with a header row; values\n"
@@ -55,6 +67,8 @@ struct runs_opts {
 	const char *sort;
 	const char *columns;
 	size_t limit;
+	const char *group;     /* --group KEY */
+	bool median;           /* --median */
 	enum { OUT_TABLE, OUT_JSON, OUT_CSV, OUT_IDS } out;
 };
 
@@ -320,6 +334,156 @@ static int list_runs(ry_store *st, const struct runs_opts *o)
 	return rc;
 }
 
+/* ---- --group: one row per group ----------------------------------------- */
+
+/* The columns a grouping aggregates: --columns and the --sort field that
+ * are numbers, or the experiment's main metrics when none is asked. */
+static int group_columns(ry_store *st, const struct runs_opts *o, int64_t exp, struct columns *cols)
+{
+	struct columns asked = { NULL, 0, 0 };
+	struct runs_opts only = *o;
+	int rc;
+	only.sort = NULL;
+	if ((rc = build_columns(st, &only, &asked)))
+		goto out;
+	for (size_t j = NBASE; j < asked.n; j++) {
+		if (ry_field_numeric(asked.f[j])) {
+			columns_add(cols, asked.f[j]);
+			asked.f[j] = NULL;
+		}
+	}
+	if (o->sort) {
+		ry_field *f;
+		bool desc;
+		if ((rc = ry_sort_parse(&f, &desc, st, o->sort)))
+			goto out;
+		if (ry_field_numeric(f))
+			columns_add(cols, f);
+		else
+			ry_field_free(f);
+	}
+	if (!cols->n) {
+		char **keys = NULL;
+		size_t nk = 0;
+		if ((rc = ry_keys_main_metrics(st, exp, &keys, &nk)))
+			goto out;
+		for (size_t i = 0; i < nk && i < 4; i++) {
+			ry_field *f;
+			char *name = ry_xasprintf("metrics.%s", keys[i]);
+			if (ry_field_parse(&f, st, name) == 0)
+				columns_add(cols, f);
+			free(name);
+		}
+		ry_strings_free(keys, nk);
+	}
+out:
+	for (size_t j = 0; j < asked.n; j++)
+		ry_field_free(asked.f[j]);
+	free(asked.f);
+	return rc;
+}
+
+static void stat_json(cJSON *o, const ry_group_stats *s)
+{
+	cJSON_AddNumberToObject(o, "n", (double)s->n);
+	cJSON_AddNumberToObject(o, "missing", (double)s->nmissing);
+	cJSON_AddItemToObject(o, "mean", cli_json_number(s->mean));
+	cJSON_AddItemToObject(o, "std", cli_json_number(s->std));
+	cJSON_AddItemToObject(o, "median", cli_json_number(s->median));
+	cJSON_AddItemToObject(o, "q1", cli_json_number(s->q1));
+	cJSON_AddItemToObject(o, "q3", cli_json_number(s->q3));
+	cJSON_AddItemToObject(o, "min", cli_json_number(s->min));
+	cJSON_AddItemToObject(o, "max", cli_json_number(s->max));
+}
+
+static int print_groups_json(const ry_grouping *gr, const struct columns *cols, const char *key)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < ry_grouping_count(gr); i++) {
+		cJSON *o = cJSON_CreateObject(), *ids = cJSON_CreateArray(), *ms = cJSON_CreateObject();
+		const char *v = ry_grouping_value(gr, i);
+		cJSON_AddStringToObject(o, "key", key);
+		cJSON_AddItemToObject(o, "group", v ? cli_json_string(v) : cJSON_CreateNull());
+		cJSON_AddNumberToObject(o, "runs", (double)ry_grouping_nruns(gr, i));
+		for (size_t k = 0; k < ry_grouping_nruns(gr, i); k++)
+			cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)ry_grouping_ids(gr, i)[k]));
+		cJSON_AddItemToObject(o, "ids", ids);
+		for (size_t j = 0; j < cols->n; j++) {
+			cJSON *m = cJSON_CreateObject();
+			stat_json(m, ry_grouping_stats(gr, i, j));
+			cJSON_AddItemToObject(ms, ry_field_label(cols->f[j]), m);
+		}
+		cJSON_AddItemToObject(o, "columns", ms);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return cli_json_print(arr);
+}
+
+static int print_groups_text(const ry_grouping *gr, const struct columns *cols, const char *key, bool median)
+{
+	cli_table *t = cli_table_new(cols->n + 2);
+	cli_table_column(t, 0, key, false, 48);
+	cli_table_column(t, 1, "runs", true, 8);
+	for (size_t j = 0; j < cols->n; j++)
+		cli_table_column(t, j + 2, ry_field_label(cols->f[j]), true, 32);
+	for (size_t i = 0; i < ry_grouping_count(gr); i++) {
+		char buf[128];
+		const char *v = ry_grouping_value(gr, i);
+		cli_table_row(t);
+		cli_table_cell(t, 0, v ? (*v ? v : "\"\"") : "(none)");
+		snprintf(buf, sizeof buf, "%zu", ry_grouping_nruns(gr, i));
+		cli_table_cell(t, 1, buf);
+		for (size_t j = 0; j < cols->n; j++) {
+			tui_present_group_stat(buf, sizeof buf, ry_grouping_stats(gr, i, j), median, cli_utf8());
+			cli_table_cell(t, j + 2, buf);
+		}
+	}
+	cli_table_print(t, stdout, true);
+	cli_table_free(t);
+	return 0;
+}
+
+static int list_groups(ry_store *st, const struct runs_opts *o)
+{
+	ry_runlist_options lo = RY_RUNLIST_OPTIONS_INIT;
+	struct columns cols = { NULL, 0, 0 };
+	ry_runlist *list = NULL;
+	ry_grouping *gr = NULL;
+	int rc;
+
+	if (o->experiment && (rc = ry_experiment_find(st, o->experiment, &lo.experiment_id)))
+		return cli_fail(rc);
+	lo.filter = o->filter;
+	lo.limit = o->limit;
+	if ((rc = ry_runlist_open(&list, st, &lo)) || (rc = group_columns(st, o, lo.experiment_id, &cols)) ||
+	    (rc = ry_grouping_open(&gr, st, ry_runlist_ids(list), ry_runlist_count(list), o->group, cols.f,
+	                           cols.n))) {
+		rc = cli_fail(rc);
+		goto out;
+	}
+	if (o->sort) {
+		/* groups by the mean of the sort column */
+		ry_field *f = NULL;
+		bool desc = false;
+		if (ry_sort_parse(&f, &desc, st, o->sort) == 0)
+			for (size_t j = 0; j < cols.n; j++)
+				if (!strcmp(ry_field_name(cols.f[j]), ry_field_name(f)))
+					ry_grouping_sort(gr, j, desc);
+		ry_field_free(f);
+	}
+	if (o->out == OUT_JSON)
+		rc = print_groups_json(gr, &cols, o->group);
+	else if (!ry_grouping_count(gr))
+		printf(o->filter || o->experiment ? "No runs match.\n" : "No runs yet.\n");
+	else
+		rc = print_groups_text(gr, &cols, o->group, o->median);
+out:
+	ry_grouping_free(gr);
+	columns_free(&cols);
+	ry_runlist_free(list);
+	return rc;
+}
+
 int cli_runs(int argc, char **argv, struct cli_global *g)
 {
 	static const struct option opts[] = {
@@ -331,15 +495,20 @@ int cli_runs(int argc, char **argv, struct cli_global *g)
 		{ "json", no_argument, NULL, 'j' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "median", no_argument, NULL, 'M' },
+		{ "view", required_argument, NULL, 'V' },
 		CLI_OPTIONS_END,
 	};
 	static const char *const out_opt[] = { NULL, "--json", "--csv", "-q" };
-	struct runs_opts o = { NULL, NULL, NULL, NULL, 0, OUT_TABLE };
+	struct runs_opts o = { NULL, NULL, NULL, NULL, 0, NULL, false, OUT_TABLE };
 	struct cli_getopt go = CLI_GETOPT_INIT("runs", help, g);
+	const char *view = NULL;
+	ry_view saved = RY_VIEW_INIT;
 	ry_store *st;
 	int c, rc;
 
-	while ((c = cli_getopt(&go, argc, argv, "e:f:s:c:n:qh", opts)) != -1) {
+	while ((c = cli_getopt(&go, argc, argv, "e:f:s:c:n:g:qh", opts)) != -1) {
 		int want = c == 'j' ? OUT_JSON : c == 'C' ? OUT_CSV : c == 'q' ? OUT_IDS : OUT_TABLE;
 		if (want != OUT_TABLE && o.out != OUT_TABLE && (int)o.out != want)
 			return cli_conflict("runs", out_opt[o.out], out_opt[want]);
@@ -348,6 +517,9 @@ int cli_runs(int argc, char **argv, struct cli_global *g)
 		case 'f': o.filter = optarg; break;
 		case 's': o.sort = optarg; break;
 		case 'c': o.columns = optarg; break;
+		case 'g': o.group = optarg; break;
+		case 'M': o.median = true; break;
+		case 'V': view = optarg; break;
 		case 'n':
 			if ((rc = cli_parse_limit("runs", optarg, &o.limit)))
 				return rc;
@@ -360,10 +532,35 @@ int cli_runs(int argc, char **argv, struct cli_global *g)
 		return cli_extra_arg("runs", argv[optind], "a filter goes after --filter, quoted");
 	if (o.sort && !*o.sort)
 		return cli_usage("runs", "--sort needs a field name, e.g. --sort val_acc:desc");
+	if (o.group && !*o.group)
+		return cli_usage("runs", "--group needs a key, e.g. --group optimizer or --group config");
 
 	if ((rc = cli_open_store(&st, g, 0)))
 		return rc;
-	rc = list_runs(st, &o);
+	if (view) {
+		/* The options given win over the view's. */
+		if ((rc = ry_view_load(st, view, &saved))) {
+			ry_store_close(st);
+			return cli_fail(rc);
+		}
+		if (!o.filter)
+			o.filter = saved.filter;
+		if (!o.sort)
+			o.sort = saved.sort;
+		if (!o.columns)
+			o.columns = saved.columns;
+		if (!o.group) {
+			o.group = saved.group;
+			o.median = o.median || (saved.group && saved.median);
+		}
+	}
+	if (o.median && !o.group)
+		rc = cli_usage("runs", "--median goes with --group KEY");
+	else if (o.group && (o.out == OUT_CSV || o.out == OUT_IDS))
+		rc = cli_conflict("runs", "--group", out_opt[o.out]);
+	else
+		rc = o.group ? list_groups(st, &o) : list_runs(st, &o);
+	ry_view_clear(&saved);
 	ry_store_close(st);
 	return rc;
 }

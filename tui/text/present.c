@@ -258,3 +258,15 @@ void tui_present_importance_row(char *out, size_t n, const ry_importance *r)
 		snprintf(kind, sizeof kind, "num");
 	snprintf(out, n, "%-24s %-5s %6zu %7s %7s %7s %8s %7s", r->label, kind, r->n, eff, pe, sp, h, eta);
 }
+
+void tui_present_group_stat(char *out, size_t n, const ry_group_stats *s, bool median, bool utf8)
+{
+	if (!s->n)
+		snprintf(out, n, "-");
+	else if (median)
+		snprintf(out, n, s->n > 1 ? "%.4g iqr %.4g" : "%.4g", s->median, s->q3 - s->q1);
+	else if (s->n > 1 && isfinite(s->std))
+		snprintf(out, n, "%.4g %s %.4g", s->mean, utf8 ? "\xc2\xb1" : "+-", s->std);
+	else
+		snprintf(out, n, "%.4g", s->mean);
+}

@@ -18,6 +18,7 @@
 
 #include "analysis/analysis.h"
 #include "plugin/plugin_host.h"
+#include "query/group.h"
 #include "remote/cost.h"
 #include "remote/hosts.h"
 #include "runs/run.h"
@@ -127,5 +128,14 @@ void tui_present_import_partial(char *out, size_t n, const ry_plugin_import_stat
 void tui_present_importance_method(char *out, size_t n, const char *metric, size_t nruns);
 void tui_present_importance_header(char *out, size_t n);
 void tui_present_importance_row(char *out, size_t n, const ry_importance *r);
+
+/* A group's aggregate of one column (group.h), as the grouped runs table
+ * and `runyard runs --group` show it, 4 significant digits:
+ *   "0.935 ± 0.0212"     mean ± sample std (utf8 false: "0.935 +- 0.0212")
+ *   "0.935"              one value: no spread
+ *   "0.935 iqr 0.015"    median: the median and q3 - q1
+ *   "-"                  no value in the group
+ * Writes into out. */
+void tui_present_group_stat(char *out, size_t n, const ry_group_stats *s, bool median, bool utf8);
 
 #endif

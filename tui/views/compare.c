@@ -411,6 +411,8 @@ static void series_extend(struct tui_ctx *c, struct compare_priv *p)
 		plot_drop(p, &p->plots[k]);
 }
 
+static void chart_restore(struct tui_ctx *c, struct compare_priv *p);
+
 static int compare_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 {
 	const struct tui_compare_arg *a = arg;
@@ -433,6 +435,7 @@ static int compare_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 			break;
 		}
 	}
+	chart_restore(c, p);
 	p->one.metric = p->metric;
 	return 0;
 }
@@ -1002,16 +1005,73 @@ static void compare_status(struct tui_view *v, struct tui_ctx *c, char *out, siz
 
 /* ---- actions --------------------------------------------------------------- */
 
+/* Keep the chart settings in c->chart, so that the next compare opens
+ * with them and a saved view (the runs screen's :view) carries them. */
+static void chart_remember(struct tui_ctx *c, const struct compare_priv *p)
+{
+	ry_buf b = RY_BUF_INIT;
+	free(c->chart.x_axis);
+	c->chart.x_axis = ry_xstrdup(p->nav.xaxis == TUI_CHART_X_METRIC ? p->nav.xmetric
+	                             : p->nav.xaxis == TUI_CHART_X_WALL  ? "wall"
+	                             : p->nav.xaxis == TUI_CHART_X_REL   ? "relative"
+	                                                                 : "step");
+	c->chart.grid = p->grid;
+	free(c->chart.metric);
+	c->chart.metric = p->metric < p->nmkeys ? ry_xstrdup(p->mkeys[p->metric]) : NULL;
+	for (size_t k = 0; k < p->ngkeys; k++)
+		ry_buf_printf(&b, "%s%s", k ? "," : "", p->gkeys[k]);
+	free(c->chart.metrics);
+	c->chart.metrics = p->ngkeys ? ry_buf_detach(&b) : NULL;
+	ry_buf_free(&b);
+}
+
+static bool runs_log(void *arg, const char *key);
+
+/* Open with the settings last used (or a saved view's): the axis when the
+ * runs log its metric, the chart's metric and the grid's where they have
+ * them. */
+static void chart_restore(struct tui_ctx *c, struct compare_priv *p)
+{
+	const ry_view *ch = &c->chart;
+	if (ch->x_axis && strcmp(ch->x_axis, "step") &&
+	    (!strcmp(ch->x_axis, "wall") || !strcmp(ch->x_axis, "relative") || runs_log(p, ch->x_axis)))
+		tui_chart_x_command(c, &p->nav, ch->x_axis, runs_log, p);
+	for (size_t k = 0; ch->metric && k < p->nmkeys; k++)
+		if (!strcmp(p->mkeys[k], ch->metric))
+			p->metric = k;
+	if (ch->metrics) {
+		char *copy = ry_xstrdup(ch->metrics), *save = NULL;
+		size_t cap = 0;
+		ry_strings_free(p->gkeys, p->ngkeys);
+		p->gkeys = NULL;
+		p->ngkeys = 0;
+		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			for (size_t k = 0; k < p->nmkeys; k++) {
+				if (!strcmp(p->mkeys[k], t)) {
+					p->gkeys = ry_xgrow(p->gkeys, &cap, p->ngkeys + 1, sizeof *p->gkeys);
+					p->gkeys[p->ngkeys++] = ry_xstrdup(t);
+				}
+			}
+		}
+		free(copy);
+	}
+	if (ch->grid > 0) {
+		p->grid = true;
+		if (!p->gkeys)
+			grid_default(c, p);
+	}
+}
+
 static void metric_chosen(struct tui_ctx *c, struct tui_view *owner, const char *const *chosen, size_t n)
 {
 	struct compare_priv *p = owner->priv;
-	(void)c;
 	for (size_t k = 0; n && k < p->nmkeys; k++) {
 		if (!strcmp(p->mkeys[k], chosen[0])) {
 			p->metric = k;
 			plot_drop(p, &p->one);
 		}
 	}
+	chart_remember(c, p);
 }
 
 /* The grid's metrics, chosen in the picker: in the grid's order. */
@@ -1025,6 +1085,7 @@ static void grid_chosen(struct tui_ctx *c, struct tui_view *owner, const char *c
 		p->gkeys[k] = ry_xstrdup(chosen[k]);
 	sort_metrics(c->st, p->gkeys, p->ngkeys);
 	grid_drop(p);
+	chart_remember(c, p);
 }
 
 static void pick_grid(struct tui_view *v, struct tui_ctx *c, struct compare_priv *p)
@@ -1051,7 +1112,7 @@ static bool runs_log(void *arg, const char *key)
 	return false;
 }
 
-static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+static int compare_action_do(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct compare_priv *p = v->priv;
 	size_t page = v->rows > 4 ? (size_t)v->rows / 3 : 1;
@@ -1136,6 +1197,13 @@ static int compare_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const
 	return TUI_REDRAW;
 }
 
+static int compare_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+{
+	int r = compare_action_do(v, c, a);
+	chart_remember(c, v->priv);
+	return r;
+}
+
 /* `:x NAME`: the charts' x axis. */
 static int compare_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
 {
@@ -1156,6 +1224,7 @@ static int compare_command(struct tui_view *v, struct tui_ctx *c, const char *cm
 		return TUI_UNHANDLED;
 	if (tui_chart_x_command(c, &p->nav, arg, runs_log, p))
 		series_drop(p);
+	chart_remember(c, p);
 	return TUI_REDRAW;
 }
 

@@ -85,6 +85,14 @@ static int help_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	add(p, ":columns a,b,c", "choose param and metric columns, e.g. :columns lr,val_acc", TUI_COLOR_DEFAULT);
 	add(p, ":sweep [ID]", "a sweep's runs shown and marked (c compares them); no ID: the sweep of the run "
 	    "under the cursor", TUI_COLOR_DEFAULT);
+	add(p, ":group KEY [median]", "one row per value of a param, tags.KEY or config (seeds collapsed): count, "
+	    "mean +- std", TUI_COLOR_DEFAULT);
+	add(p, "", "of each metric column (median: median, IQR); Enter shows a group's runs, Space marks them,",
+	    TUI_COLOR_DIM);
+	add(p, "", "s/S sort groups by a mean, c compares the marked groups; :group or :ungroup ends it",
+	    TUI_COLOR_DIM);
+	add(p, ":view [save|delete] NAME", "saved views: filter, sort, columns, grouping, chart settings; :view "
+	    "lists them", TUI_COLOR_DEFAULT);
 	add(p, ":theme NAME", "default, light, solarized-dark, high-contrast, monochrome, or a file",
 	    TUI_COLOR_DEFAULT);
 	add(p, ":import PLUGIN SRC", "import runs in the background, e.g. :import mlflow http://host:5000",

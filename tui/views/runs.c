@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "app/clipboard.h"
+#include "text/present.h"
 #include "app/draw.h"
 #include "app/find.h"
 #include "app/mouse.h"
@@ -83,6 +84,18 @@ struct main_priv {
 	int64_t range_id;
 	int tbl_y;                   /* screen row of the table's header, as last drawn (clicks) */
 	int pane_y, pane_w;          /* the experiments pane as last drawn; pane_w 0: not shown */
+
+	/* `:group KEY`: the table shows one row per group of the listed runs
+	 * (core/query/group.h), aggregating the metric columns. */
+	char *group;                 /* the key; NULL: not grouped; owned */
+	bool group_median;           /* median and IQR instead of mean +- std */
+	bool group_stale;            /* the list or the columns changed: regroup before drawing */
+	ry_grouping *grouping;
+	size_t *gcols, ngcols;       /* the metric columns it aggregates (indices into cols) */
+	struct tui_list grows;       /* the cursor over the groups */
+	size_t gcol_cur;             /* 0 the value, 1 the count, 2.. the gcols */
+	char *auto_text;             /* the automatic view as last saved (query/view.h); owned */
+	int64_t auto_exp;            /* the experiment it belongs to */
 };
 
 static int64_t cur_exp_id(const struct main_priv *p)
@@ -303,6 +316,7 @@ static void columns_build(struct tui_ctx *c, struct main_priv *p)
 			p->col_cur = j;
 	free(cur);
 	p->col_first = 2;
+	p->group_stale = true;
 }
 
 /* The sort or the filter changed: show what they read. */
@@ -434,6 +448,7 @@ static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter,
 	p->found = NULL;
 	p->list_at = ry_monotonic();
 	p->list_stale = false;
+	p->group_stale = true;
 	cache_drop(p);
 	size_t n = ry_runlist_count(l), row = 0;
 	if (p->cur_id && find_row(p, p->cur_id, &row))
@@ -470,6 +485,9 @@ static void exps_load(struct tui_ctx *c, struct main_priv *p)
 			p->exp.cur = i + 1;
 }
 
+static void view_autosave(struct tui_ctx *c, struct main_priv *p);
+static void view_restore_auto(struct tui_ctx *c, struct main_priv *p);
+
 /* ---- view callbacks ------------------------------------------------------ */
 
 static int main_open(struct tui_view *v, struct tui_ctx *c, void *arg)
@@ -492,20 +510,25 @@ static int main_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	}
 	columns_load(c, p, NULL);
 	p->col_cur = COL_NAME;
+	view_restore_auto(c, p); /* how "all experiments" was last looked at */
 	return 0;
 }
 
 static void main_done(struct tui_view *v, struct tui_ctx *c)
 {
 	struct main_priv *p = v->priv;
-	(void)c;
 	if (!p)
 		return;
+	view_autosave(c, p);
 	cols_free(p);
 	ry_strings_free(p->base, p->nbase);
 	ry_runlist_free(p->list);
 	ry_experiments_free(p->exps, p->nexps);
 	ry_field_free(p->name_field);
+	ry_grouping_free(p->grouping);
+	free(p->gcols);
+	free(p->group);
+	free(p->auto_text);
 	free(p->found);
 	free(p->find_text);
 	free(p->filter);
@@ -726,12 +749,291 @@ static void highlight_found(struct tui_ctx *c, int yy, int x, int cw, const char
 	mvchgat(yy, x + col, w, a, (short)PAIR_NUMBER(a), NULL);
 }
 
+/* ---- grouped rows (`:group KEY`) ------------------------------------------ */
+
+/* Group the listed runs by p->group over the metric columns shown, in the
+ * order the sort asks when it is one of them (groups by its mean). */
+static void group_build(struct tui_ctx *c, struct main_priv *p)
+{
+	ry_field **fields;
+	p->group_stale = false;
+	ry_grouping_free(p->grouping);
+	p->grouping = NULL;
+	p->ngcols = 0;
+	if (!p->group)
+		return;
+	p->gcols = ry_xrealloc(p->gcols, (p->ncols ? p->ncols : 1) * sizeof *p->gcols);
+	fields = ry_xmalloc((p->ncols ? p->ncols : 1) * sizeof *fields);
+	for (size_t j = NBUILTIN; j < p->ncols; j++) {
+		if (ry_field_kind_of(p->cols[j].f) == RY_FIELD_METRIC) {
+			fields[p->ngcols] = p->cols[j].f;
+			p->gcols[p->ngcols++] = j;
+		}
+	}
+	if (ry_grouping_open(&p->grouping, c->st, ry_runlist_ids(p->list), ry_runlist_count(p->list), p->group,
+	                     fields, p->ngcols) < 0) {
+		tui_error(c, "%s", ry_error_last());
+		free(p->group);
+		p->group = NULL;
+	} else if (p->sort) {
+		ry_field *f = NULL;
+		bool desc = false;
+		if (ry_sort_parse(&f, &desc, c->st, p->sort) == 0)
+			for (size_t k = 0; k < p->ngcols; k++)
+				if (!strcmp(ry_field_name(p->cols[p->gcols[k]].f), ry_field_name(f)))
+					ry_grouping_sort(p->grouping, k, desc);
+		ry_field_free(f);
+	}
+	free(fields);
+	if (p->gcol_cur >= p->ngcols + 2)
+		p->gcol_cur = 0;
+}
+
+/* Whether every run of group i is marked (the row shows as marked). */
+static bool group_marked(const struct tui_ctx *c, const struct main_priv *p, size_t i)
+{
+	size_t n = ry_grouping_nruns(p->grouping, i);
+	for (size_t k = 0; k < n; k++)
+		if (!tui_marked(c, ry_grouping_ids(p->grouping, i)[k]))
+			return false;
+	return n > 0;
+}
+
+static void draw_groups(struct tui_view *v, struct tui_ctx *c, int y, int x0, int h, int w)
+{
+	struct main_priv *p = v->priv;
+	size_t rows = h > 1 ? (size_t)h - 1 : 1, ng;
+	int vw = 24, nw = 6, mw = 20, x;
+	if (p->group_stale)
+		group_build(c, p);
+	if (!p->grouping) {
+		p->group_stale = true;
+		return;
+	}
+	ng = ry_grouping_count(p->grouping);
+	tui_list_fit(&p->grows, ng, rows);
+	/* The value column takes what the others leave, 12 to 48 wide. */
+	vw = w - 1 - (nw + 1) - (int)p->ngcols * (mw + 1);
+	vw = vw < 12 ? 12 : vw > 48 ? 48 : vw;
+	p->tbl_y = y;
+	tui_draw_fill(c, y, x0, w, TUI_COLOR_HEADER);
+	x = x0 + 1;
+	for (size_t k = 0; k < p->ngcols + 2 && x < x0 + w; k++) {
+		int cw = k == 0 ? vw : k == 1 ? nw : mw;
+		char label[160];
+		enum tui_color e = k == p->gcol_cur && !p->focus_exps ? TUI_COLOR_CURSOR : TUI_COLOR_HEADER;
+		if (x + cw > x0 + w)
+			cw = x0 + w - x;
+		if (k == 0)
+			snprintf(label, sizeof label, "%s", p->group);
+		else if (k == 1)
+			snprintf(label, sizeof label, "runs");
+		else
+			snprintf(label, sizeof label, "%s%s", ry_field_label(p->cols[p->gcols[k - 2]].f),
+			         p->group_median ? " med" : "");
+		if (k == 0)
+			tui_draw_text(c, y, x, cw, label, e);
+		else
+			tui_draw_text_right(c, y, x, cw, label, e);
+		x += cw + 1;
+	}
+	for (size_t i = 0; i < rows && p->grows.top + i < ng; i++) {
+		size_t g = p->grows.top + i;
+		int yy = y + 1 + (int)i;
+		bool is_cur = g == p->grows.cur && !p->focus_exps, marked = group_marked(c, p, g);
+		enum tui_color base = is_cur ? TUI_COLOR_CURSOR : marked ? TUI_COLOR_MARKED : TUI_COLOR_DEFAULT;
+		const char *val = ry_grouping_value(p->grouping, g);
+		char text[160];
+		tui_draw_fill(c, yy, x0, w, base);
+		tui_draw_text(c, yy, x0, 1, marked ? (c->utf8 ? "\xe2\x96\x8c" : ">") : " ", base);
+		x = x0 + 1;
+		tui_draw_text(c, yy, x, vw, val ? (*val ? val : "\"\"") : "(none)", val ? base : TUI_COLOR_DIM);
+		x += vw + 1;
+		snprintf(text, sizeof text, "%zu", ry_grouping_nruns(p->grouping, g));
+		tui_draw_text_right(c, yy, x, nw, text, base);
+		x += nw + 1;
+		for (size_t k = 0; k < p->ngcols && x < x0 + w; k++) {
+			int cw = x + mw > x0 + w ? x0 + w - x : mw;
+			tui_present_group_stat(text, sizeof text, ry_grouping_stats(p->grouping, g, k), p->group_median,
+			                       c->utf8);
+			tui_draw_text_right(c, yy, x, cw, text, base);
+			x += mw + 1;
+		}
+	}
+	if (!ng)
+		tui_draw_text(c, y + 2, x0 + 2, w - 4, "No runs to group here.", TUI_COLOR_DIM);
+	else if (!p->ngcols)
+		tui_draw_text(c, y + 2 + (int)ng, x0 + 2, w - 4,
+		              "No metric column to aggregate: C or :columns adds one.", TUI_COLOR_DIM);
+}
+
+/* `:group KEY [median]`, `:group` / `:ungroup` to end it. */
+static int group_command(struct tui_ctx *c, struct main_priv *p, const char *arg, bool ungroup)
+{
+	char key[256] = "", how[32] = "";
+	if (!ungroup)
+		sscanf(arg, "%255s %31s", key, how);
+	if (!*key) {
+		if (p->group)
+			tui_msg(c, "ungrouped");
+		free(p->group);
+		p->group = NULL;
+		group_build(c, p);
+		return TUI_REDRAW;
+	}
+	if (*how && strcmp(how, "median") && strcmp(how, "mean")) {
+		tui_error(c, ":group KEY [median]: '%s' is not median or mean", how);
+		return TUI_REDRAW;
+	}
+	set_str(&p->group, key);
+	p->group_median = !strcmp(how, "median");
+	p->grows.cur = p->grows.top = 0;
+	p->gcol_cur = 0;
+	group_build(c, p);
+	if (p->grouping)
+		tui_msg(c, "grouped by %s: %zu group%s of %zu runs; Enter shows a group's runs, :group ends it",
+		        p->group, ry_grouping_count(p->grouping), ry_grouping_count(p->grouping) == 1 ? "" : "s",
+		        ry_runlist_count(p->list));
+	return TUI_REDRAW;
+}
+
+/* Enter on a group row: its runs, by a filter where one selects the group
+ * (a param or tag value), else marked (a config); either way ungrouped. */
+static int group_enter(struct tui_ctx *c, struct main_priv *p)
+{
+	size_t g = p->grows.cur;
+	char *f, *both;
+	if (!p->grouping || g >= ry_grouping_count(p->grouping))
+		return TUI_REDRAW;
+	f = ry_grouping_filter(p->grouping, g);
+	if (!f) {
+		tui_mark_clear(c);
+		tui_mark_add(c, ry_grouping_ids(p->grouping, g), ry_grouping_nruns(p->grouping, g));
+		tui_msg(c, "%zu run%s of the group marked; c compares them", ry_grouping_nruns(p->grouping, g),
+		        ry_grouping_nruns(p->grouping, g) == 1 ? "" : "s");
+		free(p->group);
+		p->group = NULL;
+		group_build(c, p);
+		return TUI_REDRAW;
+	}
+	both = p->filter ? ry_xasprintf("(%s) and %s", p->filter, f) : ry_xstrdup(f);
+	if (list_open(c, p, both, p->sort) < 0) {
+		tui_error(c, "%s", ry_error_last());
+	} else {
+		set_str(&p->filter, both);
+		free(p->group);
+		p->group = NULL;
+		group_build(c, p);
+		columns_follow(c, p);
+	}
+	free(both);
+	free(f);
+	return TUI_REDRAW;
+}
+
+/* `c` on group rows: chart the marked groups (every run marked), or with
+ * none marked the first TUI_MAX_COMPARE groups shown. */
+static int group_chart(struct tui_ctx *c, struct main_priv *p)
+{
+	const char *labels[TUI_MAX_COMPARE];
+	const int64_t *ids[TUI_MAX_COMPARE];
+	size_t nids[TUI_MAX_COMPARE], n = 0, ng = ry_grouping_count(p->grouping);
+	for (int pass = 0; pass < 2 && !n; pass++) {
+		for (size_t g = 0; g < ng && n < TUI_MAX_COMPARE; g++) {
+			if (pass == 0 && !group_marked(c, p, g))
+				continue;
+			labels[n] = ry_grouping_value(p->grouping, g);
+			ids[n] = ry_grouping_ids(p->grouping, g);
+			nids[n++] = ry_grouping_nruns(p->grouping, g);
+		}
+	}
+	if (!n) {
+		tui_error(c, "no group to chart here");
+		return TUI_REDRAW;
+	}
+	struct tui_groupchart_arg ga = { p->group, n, labels, ids, nids };
+	tui_view_push(c, &tui_view_groupchart, &ga);
+	return TUI_REDRAW;
+}
+
+/* Keys on group rows: movement, Enter, Space (marks a group's runs), the
+ * column cursor and s/S over the group's columns; the rest as ungrouped. */
+static int group_action(struct tui_ctx *c, struct main_priv *p, enum tui_action a, size_t page)
+{
+	size_t ng = ry_grouping_count(p->grouping);
+	tui_list_fit(&p->grows, ng, p->grows.height);
+	if (tui_list_action(&p->grows, a, page))
+		return TUI_REDRAW;
+	switch (a) {
+	case TUI_ACT_ENTER: return group_enter(c, p);
+	case TUI_ACT_MOVE_LEFT:
+		if (p->gcol_cur > 0)
+			p->gcol_cur--;
+		else
+			p->focus_exps = true;
+		return TUI_REDRAW;
+	case TUI_ACT_MOVE_RIGHT:
+		if (p->gcol_cur + 1 < p->ngcols + 2)
+			p->gcol_cur++;
+		return TUI_REDRAW;
+	case TUI_ACT_MARK:
+		if (ng) {
+			size_t g = p->grows.cur, n = ry_grouping_nruns(p->grouping, g);
+			const int64_t *ids = ry_grouping_ids(p->grouping, g);
+			if (group_marked(c, p, g)) {
+				for (size_t k = 0; k < n; k++)
+					tui_mark_toggle(c, ids[k]);
+			} else {
+				for (size_t k = 0; k < n; k++)
+					if (!tui_marked(c, ids[k]))
+						tui_mark_toggle(c, ids[k]);
+			}
+			tui_list_action(&p->grows, TUI_ACT_MOVE_DOWN, page);
+		}
+		return TUI_REDRAW;
+	case TUI_ACT_SORT_ASC: case TUI_ACT_SORT_DESC: {
+		bool desc = a == TUI_ACT_SORT_DESC;
+		if (p->gcol_cur >= 2) {
+			char *s = ry_xasprintf("%s:%s", p->cols[p->gcols[p->gcol_cur - 2]].spec, desc ? "desc" : "asc");
+			if (list_open(c, p, p->filter, s) == 0)
+				set_str(&p->sort, s);
+			free(s);
+		} else {
+			set_str(&p->sort, NULL);
+			list_open(c, p, p->filter, NULL);
+		}
+		group_build(c, p);
+		return TUI_REDRAW;
+	}
+	case TUI_ACT_ESCAPE:
+		free(p->group);
+		p->group = NULL;
+		group_build(c, p);
+		tui_msg(c, "ungrouped");
+		return TUI_REDRAW;
+	case TUI_ACT_COMPARE: return group_chart(c, p);
+	/* These act on the run under the cursor, which group rows hide: never
+	 * on one the user cannot see. */
+	case TUI_ACT_COPY: case TUI_ACT_PROMOTE: case TUI_ACT_CANCEL_RUN: case TUI_ACT_EDIT_NOTES:
+	case TUI_ACT_TAG_ADD: case TUI_ACT_TAG_REMOVE: case TUI_ACT_RENAME: case TUI_ACT_DELETE_RUN:
+		tui_error(c, "that acts on one run: Enter shows a group's runs (:group ends grouping)");
+		return TUI_REDRAW;
+	default:
+		return TUI_UNHANDLED;
+	}
+}
+
 static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int h, int w)
 {
 	struct main_priv *p = v->priv;
 	size_t n = ry_runlist_count(p->list);
 	size_t rows = h > 1 ? (size_t)h - 1 : 1;
 	double now = ry_now();
+	if (p->group) {
+		draw_groups(v, c, y, x0, h, w);
+		if (p->group)
+			return;
+	}
 	tui_list_fit(&p->rows, n, rows);
 	/* The default columns fill the width: refit them when it changed. */
 	if (p->cols_default && w != p->fit_w)
@@ -861,6 +1163,13 @@ static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t
 	/* The experiment always shows: it, the filter and the sort are what
 	 * decide the rows ("No runs match" has its reason in view). */
 	const char *exp = p->exp.cur > 0 && p->exp.cur <= p->nexps ? p->exps[p->exp.cur - 1].name : "all";
+	if (p->group && p->grouping) {
+		size_t ng = ry_grouping_count(p->grouping);
+		snprintf(out, n, " exp: %s  filter: %s  sort: %s  group: %s  %zu/%zu group%s of %zu run%s%s", exp,
+		         p->filter ? p->filter : "(none)", p->sort ? p->sort : "created:desc", p->group,
+		         ng ? p->grows.cur + 1 : 0, ng, ng == 1 ? "" : "s", count, count == 1 ? "" : "s", marked);
+		return;
+	}
 	snprintf(out, n, " exp: %s  filter: %s  sort: %s  %zu/%zu run%s%s", exp, p->filter ? p->filter : "(none)",
 	         p->sort ? p->sort : "created:desc", count ? p->rows.cur + 1 : 0, count, count == 1 ? "" : "s",
 	         marked);
@@ -881,10 +1190,143 @@ static bool move_cursor(struct main_priv *p, enum tui_action a, size_t page)
 	return true;
 }
 
+/* ---- saved views (core/query/view.h) ---------------------------------------- */
+
+/* What is shown, as a view: the filter, sort and grouping, the chart
+ * settings compare last used, and for a named view the chosen columns
+ * (the automatic view leaves them to the remembered columns). */
+static void view_of(struct tui_ctx *c, struct main_priv *p, ry_view *v, bool named)
+{
+	ry_view_copy(v, &c->chart);
+	v->filter = p->filter ? ry_xstrdup(p->filter) : NULL;
+	v->sort = p->sort ? ry_xstrdup(p->sort) : NULL;
+	v->group = p->group ? ry_xstrdup(p->group) : NULL;
+	v->median = p->group_median;
+	if (named && !p->cols_default) {
+		char *j = columns_join(p);
+		if (*j)
+			v->columns = j;
+		else
+			free(j);
+	}
+}
+
+/* Save the automatic view of the experiment shown when it changed. */
+static void view_autosave(struct tui_ctx *c, struct main_priv *p)
+{
+	ry_view v = RY_VIEW_INIT;
+	char *text;
+	if (ry_store_readonly(c->st))
+		return;
+	view_of(c, p, &v, false);
+	text = ry_view_encode(&v);
+	if (!p->auto_text || p->auto_exp != cur_exp_id(p) || strcmp(text, p->auto_text)) {
+		if (ry_view_save_auto(c->st, cur_exp_id(p), &v) < 0)
+			tui_error(c, "%s", ry_error_last());
+		free(p->auto_text);
+		p->auto_text = text;
+		p->auto_exp = cur_exp_id(p);
+	} else {
+		free(text);
+	}
+	ry_view_clear(&v);
+}
+
+/* Show a view: its filter and sort (kept as they were when one no longer
+ * parses, with the message), its grouping, its chart settings, and a named
+ * view's columns (remembered as :columns remembers them). */
+static void view_apply(struct tui_ctx *c, struct main_priv *p, const ry_view *v, bool named)
+{
+	/* a view starts at its top row, as a fresh list does */
+	p->cur_id = 0;
+	p->rows.cur = p->rows.top = 0;
+	if (list_open(c, p, v->filter, v->sort) < 0) {
+		tui_error(c, "view not applied: %s", ry_error_last());
+		return;
+	}
+	set_str(&p->filter, v->filter);
+	set_str(&p->sort, v->sort);
+	if (named && v->columns) {
+		columns_setting_set(c, p, v->columns);
+		columns_load(c, p, v->columns);
+	} else {
+		columns_follow(c, p);
+	}
+	set_str(&p->group, v->group);
+	p->group_median = v->median;
+	p->grows.cur = p->grows.top = 0;
+	p->group_stale = true;
+	if (v->x_axis || v->grid >= 0 || v->metric || v->metrics) {
+		ry_view_clear(&c->chart);
+		c->chart.x_axis = v->x_axis ? ry_xstrdup(v->x_axis) : NULL;
+		c->chart.grid = v->grid;
+		c->chart.metric = v->metric ? ry_xstrdup(v->metric) : NULL;
+		c->chart.metrics = v->metrics ? ry_xstrdup(v->metrics) : NULL;
+	}
+}
+
+/* The experiment's automatic view, when it has one. */
+static void view_restore_auto(struct tui_ctx *c, struct main_priv *p)
+{
+	ry_view v = RY_VIEW_INIT;
+	if (ry_view_load_auto(c->st, cur_exp_id(p), &v) == 0) {
+		view_apply(c, p, &v, false);
+		free(p->auto_text);
+		p->auto_text = ry_view_encode(&v);
+		p->auto_exp = cur_exp_id(p);
+	}
+	ry_view_clear(&v);
+}
+
+/* `:view` lists, `:view NAME` loads, `:view save NAME`, `:view delete NAME`. */
+static int view_command(struct tui_ctx *c, struct main_priv *p, const char *arg)
+{
+	char verb[80] = "", name[80] = "";
+	ry_view v = RY_VIEW_INIT;
+	sscanf(arg, "%79s %79s", verb, name);
+	if (!*verb) {
+		char **names = NULL;
+		size_t n = 0;
+		ry_buf b = RY_BUF_INIT;
+		ry_view_list(c->st, &names, &n);
+		for (size_t i = 0; i < n; i++)
+			ry_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+		if (n)
+			tui_msg(c, "views: %s  (:view NAME shows one)", ry_buf_cstr(&b));
+		else
+			tui_msg(c, "no saved views yet: :view save NAME saves what is shown");
+		ry_buf_free(&b);
+		ry_strings_free(names, n);
+	} else if (!strcmp(verb, "save") || !strcmp(verb, "delete")) {
+		bool save = !strcmp(verb, "save");
+		int rc;
+		if (!*name) {
+			tui_error(c, ":view %s needs a NAME", verb);
+			return TUI_REDRAW;
+		}
+		if (save)
+			view_of(c, p, &v, true);
+		rc = save ? ry_view_save(c->st, name, &v) : ry_view_delete(c->st, name);
+		if (rc < 0)
+			tui_error(c, "%s", ry_error_last());
+		else
+			tui_msg(c, save ? "view %s saved: filter, sort, columns, grouping and chart settings (:view %s shows it)"
+			                : "view %s deleted", name, name);
+	} else if (ry_view_load(c->st, verb, &v) < 0) {
+		tui_error(c, "%s", ry_error_last());
+	} else {
+		view_apply(c, p, &v, true);
+		tui_msg(c, "view %s", verb);
+	}
+	ry_view_clear(&v);
+	return TUI_REDRAW;
+}
+
 static void select_exp(struct tui_ctx *c, struct main_priv *p, size_t e)
 {
 	if (e > p->nexps || e == p->exp.cur)
 		return;
+	view_autosave(c, p); /* the experiment being left */
 	p->exp.cur = e;
 	p->rows.cur = 0;
 	p->rows.top = 0;
@@ -896,6 +1338,7 @@ static void select_exp(struct tui_ctx *c, struct main_priv *p, size_t e)
 		list_open(c, p, NULL, p->sort);
 	}
 	columns_load(c, p, NULL);
+	view_restore_auto(c, p);
 }
 
 /* Which rows' names hold the search text: read once per search and list,
@@ -1143,7 +1586,7 @@ static int escape(struct tui_ctx *c, struct main_priv *p)
 static int open_analysis(struct tui_view *v, struct tui_ctx *c, struct main_priv *p,
                          const struct tui_view_ops *ops, const char *arg);
 
-static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+static int main_action_do(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct main_priv *p = v->priv;
 	size_t page = v->rows > 3 ? (size_t)v->rows - 2 : 1;
@@ -1167,6 +1610,11 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 		default:
 			break;
 		}
+	}
+	if (p->group && p->grouping && !p->focus_exps) {
+		int r = group_action(c, p, a, page);
+		if (r != TUI_UNHANDLED)
+			return r;
 	}
 	if (move_cursor(p, a, page))
 		return TUI_REDRAW;
@@ -1301,8 +1749,8 @@ static int main_export(struct tui_ctx *c, struct main_priv *p, const char *path)
 	return TUI_REDRAW;
 }
 
-static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
-                       bool cancel)
+static int main_prompt_do(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
+                          bool cancel)
 {
 	struct main_priv *p = v->priv;
 	int r = tui_edit_prompt(c, kind, text, final, cancel);
@@ -1405,7 +1853,7 @@ static int sweep_command(struct tui_ctx *c, struct main_priv *p, const char *arg
 	return TUI_REDRAW;
 }
 
-static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
+static int main_command_do(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
 {
 	struct main_priv *p = v->priv;
 	if (!strcmp(cmd, "parallel"))
@@ -1434,8 +1882,17 @@ static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, 
 	}
 	if (!strcmp(cmd, "sweep"))
 		return sweep_command(c, p, arg);
+	if (!strcmp(cmd, "group") || !strcmp(cmd, "ungroup"))
+		return group_command(c, p, arg, !strcmp(cmd, "ungroup"));
+	if (!strcmp(cmd, "view"))
+		return view_command(c, p, arg);
 	if (!strcmp(cmd, "export"))
 		return *arg ? main_export(c, p, arg) : tui_export_ask(v, c);
+	if (p->group && (!strcmp(cmd, "tag") || !strcmp(cmd, "untag") || !strcmp(cmd, "rename") ||
+	                 !strcmp(cmd, "delete"))) {
+		tui_error(c, ":%s acts on one run: Enter shows a group's runs (:group ends grouping)", cmd);
+		return TUI_REDRAW;
+	}
 	{
 		size_t n = p->list ? ry_runlist_count(p->list) : 0;
 		int r = tui_edit_command(v, c, cmd, arg, n ? ry_runlist_id(p->list, p->rows.cur) : 0, true, false);
@@ -1467,6 +1924,31 @@ static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, 
 		return TUI_REDRAW;
 	}
 	return TUI_UNHANDLED;
+}
+
+/* Every key, prompt edit and command may change what is shown: the
+ * automatic view follows (written only when it changed). */
+static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
+{
+	int r = main_action_do(v, c, a);
+	view_autosave(c, v->priv);
+	return r;
+}
+
+static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
+                       bool cancel)
+{
+	int r = main_prompt_do(v, c, kind, text, final, cancel);
+	if (final || cancel)
+		view_autosave(c, v->priv);
+	return r;
+}
+
+static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
+{
+	int r = main_command_do(v, c, cmd, arg);
+	view_autosave(c, v->priv);
+	return r;
 }
 
 /* ---- the mouse ----------------------------------------------------------- */

@@ -1007,6 +1007,12 @@ static void place_markers(const struct canvas *cv, const tui_series *s, size_t n
 void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns,
                       const tui_chart_opts *o)
 {
+	tui_chart_render_bands(c, w, h, s, NULL, ns, o);
+}
+
+void tui_chart_render_bands(tui_chart *c, int w, int h, const tui_series *s, const tui_band *bands, size_t ns,
+                            const tui_chart_opts *o)
+{
 	static const tui_chart_opts defaults = { false, 0, false, 0, 0 };
 	struct bucket_list *lists;
 	struct canvas cv = { 0 };
@@ -1068,6 +1074,15 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 			if (lists[k].b[i].lo < ymin) ymin = lists[k].b[i].lo;
 			if (lists[k].b[i].hi > ymax) ymax = lists[k].b[i].hi;
 		}
+		/* a band counts where its x is shown */
+		for (size_t i = 0; bands && bands[k].lo && bands[k].hi && i < s[k].n; i++) {
+			double x = xval(s[k].x, i), lo = bands[k].lo[i], hi = bands[k].hi[i];
+			if (!isfinite(x) || x < xmin || x > xmax || !isfinite(lo) || !isfinite(hi) ||
+			    (o->log_y && (lo <= 0 || hi <= 0)))
+				continue;
+			if (lo < ymin) ymin = lo;
+			if (hi > ymax) ymax = hi;
+		}
 	}
 	if (ymin > ymax) {
 		ymin = 0;
@@ -1092,6 +1107,40 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 		cv.owner = ry_xmalloc(ncells * sizeof *cv.owner);
 		for (size_t i = 0; i < ncells; i++)
 			cv.owner[i] = -1;
+	}
+	/* Bands first, into their own dots: a line's cell shows the line. */
+	uint8_t *band = ncells ? ry_xcalloc(ncells, 1) : NULL;
+	int *band_owner = ncells ? ry_xmalloc(ncells * sizeof *band_owner) : NULL;
+	for (size_t k = 0; k < ns && ncells; k++) {
+		const tui_series *se = &s[k];
+		int pc = -1;
+		double plo = 0, phi = 0;
+		for (size_t i = 0; bands && bands[k].lo && bands[k].hi && i < se->n; i++) {
+			double x = xval(se->x, i), lo = bands[k].lo[i], hi = bands[k].hi[i];
+			if (!isfinite(x) || !isfinite(lo) || !isfinite(hi) || (o->log_y && (lo <= 0 || hi <= 0)) ||
+			    x < xmin || x > xmax) {
+				pc = -1;
+				continue;
+			}
+			int col = (int)to_index((x - xmin) * sx + 0.5, (size_t)cv.dw);
+			/* fill every dot column from the last point's, interpolated */
+			int from = pc >= 0 && pc < col ? pc + 1 : col;
+			for (int dc = from; dc <= col; dc++) {
+				double t = col > pc && pc >= 0 ? (double)(dc - pc) / (double)(col - pc) : 1;
+				double bl = pc >= 0 ? plo + t * (lo - plo) : lo, bh = pc >= 0 ? phi + t * (hi - phi) : hi;
+				int top = row_of(bh, ymax, sy, cv.dh, o->log_y), bottom = row_of(bl, ymax, sy, cv.dh, o->log_y);
+				for (int r = top; r <= bottom; r++) {
+					size_t ci = (size_t)(r / cv.dy) * (size_t)cv.w + (size_t)(dc / cv.dx);
+					if ((r + dc) % 2) /* every other dot: lighter than a line */
+						continue;
+					band[ci] |= cv.utf8 ? braille_bit[dc % 2][r % 4] : 1;
+					band_owner[ci] = se->color;
+				}
+			}
+			pc = col;
+			plo = lo;
+			phi = hi;
+		}
 	}
 	for (size_t k = 0; k < ns && ncells; k++) {
 		const struct bucket_list *l = &lists[k];
@@ -1128,7 +1177,19 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 			uint8_t b = cv.bits[i];
 			cell->color = b ? cv.owner[i] : -1;
 			cell->marker = mark[i] != 0;
-			if (mark[i]) {
+			cell->band = false;
+			if (!b && !mark[i] && band[i]) {
+				cell->band = true;
+				cell->color = band_owner[i];
+				if (cv.utf8) {
+					cell->glyph[0] = (char)0xe2;
+					cell->glyph[1] = (char)(0xa0 | (band[i] >> 6));
+					cell->glyph[2] = (char)(0x80 | (band[i] & 0x3f));
+					cell->glyph[3] = '\0';
+				} else {
+					memcpy(cell->glyph, ":", 2);
+				}
+			} else if (mark[i]) {
 				cell->glyph[0] = mark[i];
 				cell->glyph[1] = '\0';
 				cell->color = mark_owner[i];
@@ -1167,6 +1228,8 @@ void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns
 	free(cv.owner);
 	free(mark);
 	free(mark_owner);
+	free(band);
+	free(band_owner);
 }
 
 /* The same mapping as the drawing: value -> dot (rounded) -> cell. */

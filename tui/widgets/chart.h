@@ -22,6 +22,12 @@ typedef struct tui_series {
 	                     0: none */
 } tui_series;
 
+/* A band around series k's line (a group's min-max or mean +- std): lo[i]
+ * and hi[i] at the series' x[i], n the series' n; NULL lo/hi: none. */
+typedef struct tui_band {
+	const double *lo, *hi;
+} tui_band;
+
 typedef struct tui_chart_opts {
 	bool log_y;       /* non-positive values become gaps */
 	double ema;       /* 0 (none) .. 0.999, TensorBoard-style smoothing of the
@@ -38,6 +44,7 @@ typedef struct tui_chart_cell {
 	char glyph[8];
 	int color;
 	bool marker;      /* glyph is the owning series' marker letter */
+	bool band;        /* glyph is only a band's fill (no line here): drawn dim */
 } tui_chart_cell;
 
 typedef struct tui_chart {
@@ -153,6 +160,12 @@ char tui_chart_marker(size_t i);
  * cell) when the series has a point in the plot. */
 void tui_chart_render(tui_chart *c, int w, int h, const tui_series *s, size_t ns,
                       const tui_chart_opts *o);
+/* The same with bands[k] (bands may be NULL) around series k: drawn under
+ * every line as sparse dots, a lighter fill (every other dot in braille,
+ * ':' in ASCII; those cells have .band set), counted in the y range where
+ * their x is shown; neither smoothed nor decimated. */
+void tui_chart_render_bands(tui_chart *c, int w, int h, const tui_series *s, const tui_band *bands, size_t ns,
+                            const tui_chart_opts *o);
 /* Frees the cells; accepts a zeroed chart and may be called twice. */
 void tui_chart_free(tui_chart *c);
 

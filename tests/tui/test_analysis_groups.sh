@@ -1,0 +1,155 @@
+#!/bin/sh
+# Issue 17, analysis in the terminal: grouped runs and saved views, on the
+# real binary in tmux with demo data.  `:group optimizer` shows one row per
+# optimizer with the same counts and mean ± std as `runyard runs --group
+# optimizer --json`; c charts the groups' means with a band (':' under
+# vt100, letters under NO_COLOR); Enter filters to a group; config groups; a view saved
+# by name and the automatic one come back after quitting and starting
+# again; `runyard runs --view` applies the saved one.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null 2>&1 || { echo "1..0 # SKIP python3 is not installed"; exit 77; }
+seed 40 40
+
+# What the CLI says each group's row should read: "VALUE N MEAN ± STD".
+"$RUNYARD" --db "$DB" runs -e cifar10-resnet --group optimizer -c val_acc --json >"$T_TMP/groups.json" ||
+	{ echo "Bail out! runs --group --json failed"; exit 1; }
+python3 - "$T_TMP/groups.json" >"$T_TMP/expect" <<'PY'
+import json, sys
+for g in json.load(open(sys.argv[1])):
+    s = g["columns"]["val_acc"]
+    cell = "-" if s["n"] == 0 else ("%.4g" % s["mean"]) if s["std"] is None else "%.4g ± %.4g" % (s["mean"], s["std"])
+    print("%s|%d|%s" % (g["group"] if g["group"] is not None else "(none)", g["runs"], cell))
+PY
+[ -s "$T_TMP/expect" ] || { echo "Bail out! no groups in the CLI's JSON"; exit 1; }
+
+# row_matches VALUE N CELL: a screen line holds the group's value, its
+# count and its cell, in that order.
+row_matches() {
+	screen | grep -E -- "(^| )$1 +$2 +$(printf '%s' "$3" | sed 's/[.+]/\\&/g')( |$)" >/dev/null
+}
+
+tui_start
+expect_screen "1/40 runs" "the main screen opens"
+send Tab j j Tab
+expect_screen "exp: cifar10-resnet" "cifar10-resnet selected"
+send :
+type_text "columns val_acc,loss"
+send Enter
+expect_screen "columns: val_acc,loss" "the metric columns are set"
+send :
+type_text "group optimizer"
+send Enter
+expect_screen "grouped by optimizer" "grouping says what it did"
+expect_screen "groups of 20 runs" "the status line counts groups and runs"
+while IFS='|' read -r value n cell; do
+	if wait_until row_matches "$value" "$n" "$cell"; then
+		ok "group row '$value': $n runs, val_acc $cell as runs --group --json says"
+	else
+		fail "group row '$value': $n runs, val_acc $cell as runs --group --json says"
+	fi
+done <"$T_TMP/expect"
+
+# s on val_acc sorts the groups by its mean, best first with S.
+send l l S
+expect_screen "sort: val_acc:desc" "S on a group's metric sorts by it"
+best=$(python3 -c '
+import json,sys
+g=[x for x in json.load(open(sys.argv[1])) if x["columns"]["val_acc"]["n"]]
+print(max(g,key=lambda x:x["columns"]["val_acc"]["mean"])["group"])' "$T_TMP/groups.json")
+first_group() { screen | sed -n 3p | grep -q -- "$best"; }
+if wait_until first_group; then ok "the group with the best mean val_acc ($best) comes first"; else fail "the group with the best mean val_acc ($best) comes first"; fi
+
+# c while grouped: each group's mean curve with a band.
+send c
+expect_screen "by optimizer  mean over step, band: min-max" "c charts the groups: mean curves with a min-max band"
+expect_screen "a optimizer = adam" "the legend gives each group a letter"
+send B
+expect_screen "band: mean ± std" "B switches the band to mean ± std"
+send B q
+expect_screen "group: optimizer" "q goes back to the group rows"
+
+# The automatic view is saved as it changes; a named one on request.
+send :
+type_text "view save by-opt"
+send Enter
+expect_screen "view by-opt saved" "a view is saved by name"
+send Q
+wait_for "RUNYARD-EXITED" || fail "Q quits"
+
+tui_start
+expect_screen "exp: all" "started again"
+send Tab j j Tab
+expect_screen "group: optimizer" "reopened, the experiment is grouped again (its automatic view)"
+expect_screen "sort: val_acc:desc" "and sorted as it was"
+
+# Enter on a group: its runs, by a filter.
+send g Enter
+expect_screen "filter: params.optimizer = \"$best\"" "Enter on a group filters the table to it"
+n_best=$(grep "^$best|" "$T_TMP/expect" | cut -d'|' -f2)
+expect_screen "/$n_best runs" "and shows the group's $n_best runs"
+send Escape
+expect_screen "filter: (none)" "Esc clears that filter"
+
+# The named view comes back wherever it is asked for.
+send :
+type_text "view"
+send Enter
+expect_screen "views: by-opt" ":view lists the saved views"
+send :
+type_text "view by-opt"
+send Enter
+expect_screen "group: optimizer" ":view NAME brings back the grouping"
+send :
+type_text "ungroup"
+send Enter
+expect_no_screen "group: optimizer" ":ungroup ends it"
+
+# Seeds of one config collapse: every group's runs differ only in seed.
+send :
+type_text "group config"
+send Enter
+expect_screen "grouped by config" "grouped by config"
+send Q
+wait_for "RUNYARD-EXITED" || fail "Q quits"
+
+# ASCII and no colour: the band is ':' fill, the groups are letters on the
+# lines and in the legend.
+export NO_COLOR=1
+T_TERM=vt100 tui_start
+expect_screen "exp: all" "vt100 + NO_COLOR: started"
+send Tab j j Tab
+expect_screen "exp: cifar10-resnet" "vt100: cifar10-resnet"
+send :
+type_text "view by-opt"
+send Enter
+expect_screen "group: optimizer" "vt100: grouped by the saved view"
+send c
+expect_screen "# a optimizer = adam" "vt100: the legend has '#' and the letters"
+# val_acc: runs that diverged leave a wide min-max band
+title_changed() { [ "$(screen | sed -n 2p)" != "$before" ]; }
+for i in 1 2 3 4 5 6 7 8; do
+	screen | grep -q "val_acc by optimizer" && break
+	before=$(screen | sed -n 2p)
+	send m
+	wait_until title_changed
+done
+expect_screen "val_acc by optimizer" "vt100: m charts the next metric (val_acc)"
+band_fill() { [ "$(screen | sed -n '6,34p' | tr -cd ':' | wc -c)" -gt 20 ]; }
+if wait_until band_fill; then ok "vt100: the band is drawn as ':' fill"; else fail "vt100: the band is drawn as ':' fill"; fi
+letters_on_chart() { screen | sed -n '6,36p' | grep -q '[abc]'; }
+if wait_until letters_on_chart; then ok "NO_COLOR: the groups' letters are on the chart"; else fail "NO_COLOR: the groups' letters are on the chart"; fi
+send q Q
+unset NO_COLOR
+wait_for "RUNYARD-EXITED" || fail "Q quits"
+
+out=$("$RUNYARD" --db "$DB" runs -e cifar10-resnet --view by-opt 2>&1)
+if printf '%s\n' "$out" | head -1 | grep -q '^optimizer  *runs'; then
+	ok "runyard runs --view by-opt prints the grouped table"
+else
+	fail "runyard runs --view by-opt prints the grouped table (got: $out)"
+fi
+cfg=$("$RUNYARD" --db "$DB" runs -e cifar10-resnet --group config --json | python3 -c '
+import json,sys
+print(all("seed=" not in (g["group"] or "") for g in json.load(sys.stdin)))')
+if [ "$cfg" = True ]; then ok "a config group leaves the seed out of its value"; else fail "a config group leaves the seed out of its value"; fi
+t_end
