@@ -18,6 +18,13 @@ ascii_plot() { screen | sed -n '4,34p' | grep -q '|.*[.:+#]'; }
 table_filter() { screen | sed -n 's/.*filter: \(.*\)  sort: .*/\1/p' | head -1; }
 table_count() { screen | sed -n 's/.*  [0-9]*\/\([0-9]*\) runs.*/\1/p' | head -1; }
 
+# forget_views: the brushes narrowed the table's filter, which the runs
+# screen remembers (its automatic view, docs/tui.md); each session below
+# starts from the demo's own view.
+forget_views() {
+	sqlite3 "$DB" "DELETE FROM settings WHERE key = 'tui.view';
+		UPDATE experiments SET settings = json_remove(coalesce(settings, '{}'), '$.\"view\"')"
+}
 open_cifar() {
 	expect_screen "1/72 runs" "the main screen opens"
 	send Tab j j Tab
@@ -80,6 +87,7 @@ send q
 send q
 wait_for "RUNYARD-EXITED" >/dev/null
 export NO_COLOR=1
+forget_views
 tui_start
 open_cifar
 send : "parallel lr optimizer batch_size" Enter
@@ -117,6 +125,7 @@ else fail "runyard exits with status 0"; fi
 
 # ASCII on a vt100
 unset NO_COLOR
+forget_views
 T_TERM=vt100 tui_start
 open_cifar
 send : "parallel lr optimizer batch_size" Enter

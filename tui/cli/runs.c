@@ -341,10 +341,8 @@ static int list_runs(ry_store *st, const struct runs_opts *o)
 static int group_columns(ry_store *st, const struct runs_opts *o, int64_t exp, struct columns *cols)
 {
 	struct columns asked = { NULL, 0, 0 };
-	struct runs_opts only = *o;
 	int rc;
-	only.sort = NULL;
-	if ((rc = build_columns(st, &only, &asked)))
+	if ((rc = build_columns(st, o->columns, NULL, &asked)))
 		goto out;
 	for (size_t j = NBASE; j < asked.n; j++) {
 		if (ry_field_numeric(asked.f[j])) {
