@@ -186,6 +186,38 @@ if [ "$NSAME" -gt 0 ]; then
 	expect_out_has "identical param" "compare --diff-only says how many rows it hid"
 fi
 
+# compare --csv: the same comparison, one column per run, quoted as runs
+# --csv quotes (RFC 4180); checked against --json.
+sqlite3 "$WS" "INSERT OR REPLACE INTO params(run_id, key, value) VALUES ($A, 'zz_note', 'a, \"b\"')"
+ry --db "$WS" compare "$A" "$B" --json
+cp "$T_TMP/out" "$T_TMP/cmp.json"
+ry --db "$WS" compare "$A" "$B" --csv
+expect_rc 0 "compare --csv succeeds"
+expect_out_has 'param,zz_note,"a, ""b""",' "compare --csv quotes a comma and doubles a quote"
+python3 - "$T_TMP/out" "$T_TMP/cmp.json" >"$T_TMP/csvcheck" 2>&1 <<'PY'
+import csv, json, sys
+rows = list(csv.reader(open(sys.argv[1], newline='')))
+d = json.load(open(sys.argv[2]))
+assert rows[0] == ['kind', 'key'] + [r['name'] or r['uuid'] for r in d['runs']], rows[0]
+params = [r for r in rows[1:] if r[0] == 'param']
+assert [r[1] for r in params] == [p['key'] for p in d['params']], 'param rows'
+assert all(len(r) == 2 + len(d['runs']) for r in rows), 'a column per run'
+for m in d['metrics']:
+    for stat in ('last', 'best', 'min', 'max', 'n'):
+        row = [r for r in rows if r[0] == stat and r[1] == m['key']]
+        assert len(row) == 1, (stat, m['key'])
+        for cell, v in zip(row[0][2:], m['values']):
+            want = None if v is None else v[stat]
+            assert (cell == '') == (want is None), (stat, m['key'], cell, want)
+            if want is not None:
+                assert abs(float(cell) - want) <= 1e-9 * max(1, abs(want)), (cell, want)
+print('ok')
+PY
+grep -qx ok "$T_TMP/csvcheck" && ok "compare --csv holds the --json comparison, a header row and a column per run" ||
+	{ fail "compare --csv holds the --json comparison, a header row and a column per run"; sed 's/^/#   /' "$T_TMP/csvcheck"; }
+ry --db "$WS" compare "$A" "$B" --csv --json
+expect_rc 2 "compare --csv --json is refused"
+
 # ---- where the workspace comes from ---------------------------------------
 RUNYARD_DB="$WS" ry experiments --json
 expect_rc 0 "RUNYARD_DB names the workspace"

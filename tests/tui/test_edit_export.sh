@@ -131,6 +131,15 @@ if cmp -s "$T_TMP/cmp.json" "$T_TMP/cli-cmp-a.json" || cmp -s "$T_TMP/cmp.json" 
 else
 	fail "the comparison is the bytes runyard compare --json writes"
 fi
+cmd "export $T_TMP/cmp.csv"
+expect_screen "exported the comparison" ":export FILE.csv writes the comparison"
+ryc compare "$T3" "$T2" --csv >"$T_TMP/cli-cmp-a.csv"
+ryc compare "$T2" "$T3" --csv >"$T_TMP/cli-cmp-b.csv"
+if cmp -s "$T_TMP/cmp.csv" "$T_TMP/cli-cmp-a.csv" || cmp -s "$T_TMP/cmp.csv" "$T_TMP/cli-cmp-b.csv"; then
+	ok "the comparison's CSV is the bytes runyard compare --csv writes"
+else
+	fail "the comparison's CSV is the bytes runyard compare --csv writes"
+fi
 cmd "delete"
 expect_screen ":delete works on the runs table and on a run's screen" "compare refuses :delete (the runs behind it are not what it shows)"
 cmd "export $T_TMP/chart.svg"

@@ -12,15 +12,17 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/output.h"
 #include "cli/table.h"
 #include "text/present.h"
 
 static const char help[] =
-	"usage: runyard compare RUN RUN... [--diff-only] [--json] [--db PATH]\n"
+	"usage: runyard compare RUN RUN... [--diff-only] [--json | --csv]\n"
+	"                       [--db PATH]\n"
 	"       runyard compare [--filter EXPR] [--sort KEY[:desc]] [--limit N]\n"
-	"                       [--diff-only] [--json] [--db PATH]\n"
+	"                       [--diff-only] [--json | --csv] [--db PATH]\n"
 	"       runyard compare --code RUN RUN\n"
 	"\n"
 	"Compare runs side by side: experiment, status, host, duration and cost,\n"
@@ -43,7 +45,10 @@ static const char help[] =
 	"  -n, --limit N         at most N runs (N from 1)\n"
 	"  -d, --diff-only       hide params that are the same in every run\n"
 	"  --json                print one JSON object (docs/json.md)\n"
-	"  --code                print the code diff between the two runs' git\n"
+	"  --csv                 the comparison as CSV, one column per run: a header\n"
+	"                        row kind,key,RUN...; a 'param' row per param, then\n"
+	"                        'last', 'best', 'min', 'max' and 'n' rows per metric\n"
+	"                        (numbers in full, a missing value empty)\n"	"  --code                print the code diff between the two runs' git\n"
 	"                        commits (read from the repository at the first\n"
 	"                        run's directory)\n"
 	"  --db PATH             workspace file\n"
@@ -344,6 +349,71 @@ int cli_compare_write_json(FILE *f, ry_store *st, const int64_t *ids, size_t n, 
 	return rc;
 }
 
+/* ---- CSV --------------------------------------------------------------- */
+
+static void csv_number(FILE *f, double v)
+{
+	char num[64];
+	if (isfinite(v)) {
+		cli_format_exact(v, num, sizeof num);
+		fputs(num, f);
+	}
+}
+
+/* One row per param, then one per metric statistic, one column per run;
+ * fields quoted by cli_csv_field as `runs --csv` quotes them. */
+static int write_csv(FILE *f, const struct cmp *c, ry_store *st, bool diff_only, bool tty)
+{
+	static const char *const stats[] = { "last", "best", "min", "max", "n" };
+	fputs("kind,key", f);
+	for (size_t i = 0; i < c->n; i++) {
+		fputc(',', f);
+		cli_csv_field(f, c->runs[i].r->name ? c->runs[i].r->name : c->runs[i].r->uuid, tty);
+	}
+	fputc('\n', f);
+	for (size_t k = 0; k < c->npkeys; k++) {
+		if (diff_only && !param_differs(c, c->pkeys[k]))
+			continue;
+		fputs("param,", f);
+		cli_csv_field(f, c->pkeys[k], tty);
+		for (size_t i = 0; i < c->n; i++) {
+			const char *v = param_of(c->runs[i].r, c->pkeys[k]);
+			fputc(',', f);
+			if (v)
+				cli_csv_field(f, v, tty);
+		}
+		fputc('\n', f);
+	}
+	for (size_t k = 0; k < c->nmkeys; k++) {
+		int goal = goal_of(c, st, c->mkeys[k]);
+		for (size_t j = 0; j < sizeof stats / sizeof *stats; j++) {
+			fprintf(f, "%s,", stats[j]);
+			cli_csv_field(f, c->mkeys[k], tty);
+			for (size_t i = 0; i < c->n; i++) {
+				const ry_metric_summary *s = metric_of(&c->runs[i], c->mkeys[k]);
+				fputc(',', f);
+				if (!s)
+					continue;
+				csv_number(f, j == 0 ? s->last : j == 1 ? best_of(s, goal) : j == 2 ? s->min
+				              : j == 3 ? s->max : (double)s->n);
+			}
+			fputc('\n', f);
+		}
+	}
+	return fflush(f) || ferror(f) ? ry_error_set(RY_EIO, "could not write the output") : 0;
+}
+
+int cli_compare_write_csv(FILE *f, ry_store *st, const int64_t *ids, size_t n, bool diff_only)
+{
+	struct cmp c;
+	int rc;
+	memset(&c, 0, sizeof c);
+	if (!(rc = load(&c, st, NULL, ids, n)))
+		rc = write_csv(f, &c, st, diff_only, false);
+	cmp_free(&c);
+	return rc;
+}
+
 /* Load the runs a filter/sort/limit selects; at least two, or nothing to
  * compare (exit 1, saying how many matched). */
 static int load_selected(struct cmp *c, ry_store *st, const ry_runlist_options *lo)
@@ -370,6 +440,7 @@ int cli_compare(int argc, char **argv, struct cli_global *g)
 	static const struct option opts[] = {
 		{ "diff-only", no_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'C' },
 		{ "code", no_argument, NULL, 'c' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "sort", required_argument, NULL, 's' },
@@ -377,7 +448,7 @@ int cli_compare(int argc, char **argv, struct cli_global *g)
 		CLI_OPTIONS_END,
 	};
 	struct cmp c;
-	bool json = false, diff_only = false, code = false, select = false;
+	bool json = false, csv = false, diff_only = false, code = false, select = false;
 	ry_runlist_options lo = RY_RUNLIST_OPTIONS_INIT;
 	struct cli_getopt go = CLI_GETOPT_INIT("compare", help, g);
 	ry_store *st;
@@ -387,6 +458,7 @@ int cli_compare(int argc, char **argv, struct cli_global *g)
 		switch (ch) {
 		case 'd': diff_only = true; break;
 		case 'j': json = true; break;
+		case 'C': csv = true; break;
 		case 'c': code = true; break;
 		case 'f': lo.filter = optarg; select = true; break;
 		case 's': lo.sort = optarg; select = true; break;
@@ -407,7 +479,9 @@ int cli_compare(int argc, char **argv, struct cli_global *g)
 	if (!select && argc - optind < 2)
 		return cli_usage("compare", "give at least two runs to compare (ids, uuid prefixes or names)");
 
-	if (code && (argc - optind != 2 || json))
+	if (json && csv)
+		return cli_conflict("compare", "--csv", "--json");
+	if (code && (argc - optind != 2 || json || csv))
 		return cli_usage("compare", "--code compares the code of exactly two runs, as text");
 
 	if ((rc = cli_open_store(&st, g, 0)))
@@ -426,7 +500,9 @@ int cli_compare(int argc, char **argv, struct cli_global *g)
 		;
 	else if (json && (rc = write_json(stdout, &c, st, diff_only)))
 		rc = cli_fail(rc);
-	else if (!json)
+	else if (csv && (rc = write_csv(stdout, &c, st, diff_only, isatty(STDOUT_FILENO))))
+		rc = cli_fail(rc);
+	else if (!json && !csv)
 		print_text(&c, st, diff_only);
 	cmp_free(&c);
 	ry_store_close(st);

@@ -1,7 +1,7 @@
 /*
  * The documents the command line writes that the full-screen app writes
  * too (`:export`): the runs listing as `runyard runs --csv/--json` prints
- * it and the comparison as `runyard compare --json` prints it.  Written
+ * it and the comparison as `runyard compare --json/--csv` prints it.  Written
  * once, here, to any FILE, so a file exported from the screen holds the
  * same bytes the command prints for the same selection.  No curses.
  */
@@ -37,5 +37,9 @@ int cli_runs_write(FILE *f, ry_store *st, const struct cli_runs_select *sel, enu
 /* Write the comparison of runs ids[0..n) (n >= 1) to f as `compare --json`
  * does (diff_only: --diff-only).  0 or an RY_E* code. */
 int cli_compare_write_json(FILE *f, ry_store *st, const int64_t *ids, size_t n, bool diff_only);
+
+/* The same comparison as `compare --csv` writes it to a file (exact, not
+ * sanitised for a terminal).  0 or an RY_E* code. */
+int cli_compare_write_csv(FILE *f, ry_store *st, const int64_t *ids, size_t n, bool diff_only);
 
 #endif

@@ -1174,7 +1174,8 @@ static int compare_action_do(struct tui_view *v, struct tui_ctx *c, enum tui_act
 	}
 }
 
-/* `:export FILE`: .json the comparison (as `runyard compare --json`),
+/* `:export FILE`: .json or .csv the comparison (as `runyard compare
+ * --json/--csv`),
  * .svg the chart of the charted metric as shown. */
 static void compare_export(struct tui_ctx *c, struct compare_priv *p, const char *path)
 {

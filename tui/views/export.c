@@ -92,8 +92,10 @@ void tui_export_compare(struct tui_ctx *c, const char *path, const int64_t *ids,
 {
 	const char *fmt = tui_export_format(path);
 	char *full;
-	if (!fmt || strcmp(fmt, "json")) {
-		tui_error(c, "the comparison exports as FILE.json (as runyard compare --json), its chart as FILE.svg");
+	bool csv = fmt && !strcmp(fmt, "csv");
+	if (!fmt || (strcmp(fmt, "json") && !csv)) {
+		tui_error(c, "the comparison exports as FILE.json or FILE.csv (as runyard compare --json/--csv), "
+		             "its chart as FILE.svg");
 		return;
 	}
 	FILE *f = open_out(c, path, &full);
@@ -101,9 +103,9 @@ void tui_export_compare(struct tui_ctx *c, const char *path, const int64_t *ids,
 		free(full);
 		return;
 	}
-	int rc = cli_compare_write_json(f, c->st, ids, n, false);
+	int rc = csv ? cli_compare_write_csv(f, c->st, ids, n, false) : cli_compare_write_json(f, c->st, ids, n, false);
 	if (close_out(c, f, path, rc))
-		tui_msg(c, "exported the comparison of %zu runs to %s (as runyard compare --json)", n, path);
+		tui_msg(c, "exported the comparison of %zu runs to %s (as runyard compare --%s)", n, path, fmt);
 	free(full);
 }
 

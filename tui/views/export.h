@@ -1,7 +1,7 @@
 /*
  * `:export FILE`: what a screen shows, written to a file by the code the
  * command line writes it with: the runs table as `runyard runs
- * --csv/--json`, the comparison as `runyard compare --json`, a chart as
+ * --csv/--json`, the comparison as `runyard compare --json/--csv`, a chart as
  * `runyard plot --svg`.  The format comes from the file's extension.
  * Messages go to the message line; nothing here draws.
  */
@@ -25,7 +25,7 @@ int tui_export_ask(struct tui_view *v, struct tui_ctx *c);
 /* The runs sel selects, to path (.csv or .json). */
 void tui_export_runs(struct tui_ctx *c, const char *path, const struct cli_runs_select *sel);
 
-/* The comparison of runs ids[0..n) to path (.json). */
+/* The comparison of runs ids[0..n) to path (.json or .csv). */
 void tui_export_compare(struct tui_ctx *c, const char *path, const int64_t *ids, size_t n);
 
 /* The chart of metric key for runs ids[0..n) to path (.svg), as the screen
