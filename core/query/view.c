@@ -284,3 +284,22 @@ int ry_view_load_auto(ry_store *st, int64_t experiment_id, ry_view *out)
 	free(text);
 	return 0;
 }
+
+int64_t ry_view_load_experiment(ry_store *st)
+{
+	char *text = ry_store_setting_get(st, "tui.experiment"), *end = NULL;
+	long long id = text ? strtoll(text, &end, 10) : 0;
+	if (!text || end == text || *end || id < 0)
+		id = 0;
+	free(text);
+	return (int64_t)id;
+}
+
+int ry_view_save_experiment(ry_store *st, int64_t experiment_id)
+{
+	char num[32];
+	if (experiment_id <= 0)
+		return ry_store_setting_set(st, "tui.experiment", NULL);
+	snprintf(num, sizeof num, "%lld", (long long)experiment_id);
+	return ry_store_setting_set(st, "tui.experiment", num);
+}

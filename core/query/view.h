@@ -63,4 +63,11 @@ int ry_view_list(ry_store *st, char ***names, size_t *n);
 int ry_view_save_auto(ry_store *st, int64_t experiment_id, const ry_view *v);
 int ry_view_load_auto(ry_store *st, int64_t experiment_id, ry_view *out);
 
+/* The experiment the runs screen showed last (workspace setting
+ * tui.experiment), so the next session starts on it.  Load: its id, or 0
+ * for every experiment (none saved, or the text is not an id; whether it
+ * still exists is the caller's to check).  Save: 0 deletes the setting. */
+int64_t ry_view_load_experiment(ry_store *st);
+int ry_view_save_experiment(ry_store *st, int64_t experiment_id);
+
 #endif

@@ -76,6 +76,10 @@ expect_screen "view by-opt saved" "a view is saved by name"
 send Q
 wait_for "RUNYARD-EXITED" || fail "Q quits"
 
+# Each session below starts on every experiment and selects one itself, so
+# the experiment remembered at quit (tui.experiment) is forgotten first.
+forget_experiment() { sqlite3 "$DB" "DELETE FROM settings WHERE key = 'tui.experiment'"; }
+forget_experiment
 tui_start
 expect_screen "exp: all" "started again"
 send Tab j j Tab
@@ -115,6 +119,7 @@ wait_for "RUNYARD-EXITED" || fail "Q quits"
 # ASCII and no colour: the band is ':' fill, the groups are letters on the
 # lines and in the legend.
 export NO_COLOR=1
+forget_experiment
 T_TERM=vt100 tui_start
 expect_screen "exp: all" "vt100 + NO_COLOR: started"
 send Tab j j Tab

@@ -20,9 +20,9 @@ table_count() { screen | sed -n 's/.*  [0-9]*\/\([0-9]*\) runs.*/\1/p' | head -1
 
 # forget_views: the brushes narrowed the table's filter, which the runs
 # screen remembers (its automatic view, docs/tui.md); each session below
-# starts from the demo's own view.
+# starts from the demo's own view, on every experiment.
 forget_views() {
-	sqlite3 "$DB" "DELETE FROM settings WHERE key = 'tui.view';
+	sqlite3 "$DB" "DELETE FROM settings WHERE key IN ('tui.view', 'tui.experiment');
 		UPDATE experiments SET settings = json_remove(coalesce(settings, '{}'), '$.\"view\"')"
 }
 open_cifar() {

@@ -488,6 +488,20 @@ static void exps_load(struct tui_ctx *c, struct main_priv *p)
 static void view_autosave(struct tui_ctx *c, struct main_priv *p);
 static void view_restore_auto(struct tui_ctx *c, struct main_priv *p);
 
+/* Start on the experiment selected when runyard last quit; every
+ * experiment when none was, or it is gone.  Only then are the experiments
+ * read before the first frame. */
+static void start_exp(struct tui_ctx *c, struct main_priv *p)
+{
+	int64_t last = ry_view_load_experiment(c->st);
+	if (!last)
+		return;
+	exps_load(c, p);
+	for (size_t i = 0; i < p->nexps; i++)
+		if (p->exps[i].id == last)
+			p->exp.cur = i + 1;
+}
+
 /* ---- view callbacks ------------------------------------------------------ */
 
 static int main_open(struct tui_view *v, struct tui_ctx *c, void *arg)
@@ -504,13 +518,14 @@ static int main_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 		tui_error(c, "%s", ry_error_last());
 		return -1;
 	}
+	start_exp(c, p);
 	if (list_open(c, p, NULL, NULL) < 0) {
 		tui_error(c, "%s", ry_error_last());
 		return -1;
 	}
 	columns_load(c, p, NULL);
 	p->col_cur = COL_NAME;
-	view_restore_auto(c, p); /* how "all experiments" was last looked at */
+	view_restore_auto(c, p); /* how that experiment was last looked at */
 	return 0;
 }
 
@@ -1328,6 +1343,8 @@ static void select_exp(struct tui_ctx *c, struct main_priv *p, size_t e)
 		return;
 	view_autosave(c, p); /* the experiment being left */
 	p->exp.cur = e;
+	if (ry_view_save_experiment(c->st, cur_exp_id(p)) < 0)
+		tui_error(c, "%s", ry_error_last());
 	p->rows.cur = 0;
 	p->rows.top = 0;
 	p->cur_id = 0;
