@@ -63,6 +63,23 @@ if wait_until first_group; then ok "the group with the best mean val_acc ($best)
 send c
 expect_screen "by optimizer  mean over step, band: min-max" "c charts the groups: mean curves with a min-max band"
 expect_screen "a optimizer = adam" "the legend gives each group a letter"
+# The chart cursor, as compare's: > shows it at the latest step, < moves it;
+# the legend reads each group's mean and band there.
+cursor_step() { screen | sed -n 's/.* optimizer = .*@ step \([0-9]*\).*/\1/p' | sort -n | tail -1; }
+send '>'
+expect_screen "@ step" "> shows the chart cursor; the legend reads each group's mean and band at its step"
+S1=$(cursor_step)
+screen | python3 -c "
+import re, sys
+rows = [m for m in (re.search(r'mean (\S+)  band (\S+)\.\.(\S+) @ step', l) for l in sys.stdin) if m]
+assert len(rows) == 3, len(rows)
+assert all(float(lo) <= float(mean) <= float(hi) for mean, lo, hi in (r.groups() for r in rows))
+print('ok')" >"$T_TMP/legend" 2>&1
+grep -qx ok "$T_TMP/legend" && ok "every group's row reads a mean inside its band" ||
+	{ fail "every group's row reads a mean inside its band"; sed 's/^/#   /' "$T_TMP/legend"; }
+send '<' '<' '<' '<' '<' '<' '<' '<'
+step_moved() { s=$(cursor_step); [ -n "$S1" ] && [ -n "$s" ] && [ "$s" -lt "$S1" ]; }
+if wait_until step_moved; then ok "< moves the cursor back to an earlier step"; else fail "< moves the cursor back to an earlier step (step '$S1' -> '$(cursor_step)')"; fi
 send B
 expect_screen "band: mean ± std" "B switches the band to mean ± std"
 send B q

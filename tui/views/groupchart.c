@@ -4,8 +4,10 @@
  * (core/query/group.h computes the curve), with a band around it, min to
  * max or mean +- std (B switches), as a lighter fill.  The groups are told
  * apart by their letters (a, b, ...) as the runs are on compare, so it
- * reads without colour.  It reads through core and draws; it does not
- * compare params (Enter on a group row lists its runs for that).
+ * reads without colour.  The chart cursor is compare's (widgets/chart.h
+ * nav): < and > move it and the legend reads each group there.  It reads
+ * through core and draws; it does not compare params (Enter on a group
+ * row lists its runs for that).
  */
 #include <curses.h>
 #include <math.h>
@@ -37,7 +39,9 @@ struct groupchart_priv {
 	bool std_band;            /* mean +- std, else min..max */
 	bool log_y;
 	bool built;               /* the curves are of mkeys[metric] */
+	tui_chart_nav nav;        /* the cursor, on the step axis, as compare's */
 };
+
 
 static void curves_free(struct groupchart_priv *p)
 {
@@ -187,10 +191,18 @@ static void groupchart_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	}
 	/* The legend: a row a group, its letter, value and run count. */
 	for (size_t i = 0; i < p->ng && lrows < 6; i++, lrows++) {
-		char name[128], line[512], fitted[600];
+		char name[128], line[512], fitted[600], rd[160] = "";
 		tui_text_fit(name, sizeof name, p->g[i].label, 40, false, false, c->utf8);
-		snprintf(line, sizeof line, "%s %c %s = %-40s %zu run%s", c->utf8 ? "\xe2\x96\xa0" : "#",
-		         tui_chart_marker(i), p->key, name, p->g[i].nids, p->g[i].nids == 1 ? "" : "s");
+		if (p->nav.cursor_on) {
+			long k = tui_chart_at_or_before(p->g[i].x, p->g[i].mean, p->g[i].n, p->nav.cursor);
+			if (k < 0)
+				snprintf(rd, sizeof rd, "  -");
+			else
+				snprintf(rd, sizeof rd, "  mean %.4g  band %.4g..%.4g @ step %.0f", p->g[i].mean[k],
+				         p->g[i].lo[k], p->g[i].hi[k], p->g[i].x[k]);
+		}
+		snprintf(line, sizeof line, "%s %c %s = %-40s %zu run%s%s", c->utf8 ? "\xe2\x96\xa0" : "#",
+		         tui_chart_marker(i), p->key, name, p->g[i].nids, p->g[i].nids == 1 ? "" : "s", rd);
 		tui_text_fit(fitted, sizeof fitted, line, c->cols - 2, false, false, c->utf8);
 		attrset((attr_t)c->attrs[tui_theme_series(i)]);
 		mvaddstr(y + 1 + lrows, 1, fitted);
@@ -218,6 +230,9 @@ static void groupchart_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	memset(&ch, 0, sizeof ch);
 	tui_chart_render_bands(&ch, plot_w, plot_h, s, b, ns, &o);
 	tui_draw_chart(c, &ch, plot_y, plot_x, ylab);
+	tui_chart_nav_drawn(&p->nav, &ch);
+	if (p->nav.cursor_on)
+		tui_draw_chart_cursor(c, &ch, plot_y, plot_x, tui_chart_col_of(&ch, p->nav.cursor));
 	tui_chart_free(&ch);
 }
 
@@ -225,7 +240,7 @@ static void groupchart_status(struct tui_view *v, struct tui_ctx *c, char *out, 
 {
 	struct groupchart_priv *p = v->priv;
 	(void)c;
-	snprintf(out, n, " charting %zu group%s by %s  m/p metric  B band  y log  q back", p->ng, p->ng == 1 ? "" : "s",
+	snprintf(out, n, " charting %zu group%s by %s  m/p metric  </> cursor  B band  y log  q back", p->ng, p->ng == 1 ? "" : "s",
 	         p->key);
 }
 
@@ -249,6 +264,9 @@ static int groupchart_action(struct tui_view *v, struct tui_ctx *c, enum tui_act
 		return TUI_REDRAW;
 	case TUI_ACT_LOG_Y:
 		p->log_y = !p->log_y;
+		return TUI_REDRAW;
+	case TUI_ACT_CURSOR_LEFT: case TUI_ACT_CURSOR_RIGHT:
+		tui_chart_nav_move(&p->nav, a == TUI_ACT_CURSOR_LEFT ? -1 : 1);
 		return TUI_REDRAW;
 	default:
 		return TUI_UNHANDLED;
