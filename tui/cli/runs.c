@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/output.h"
+#include "text/output.h"
 #include "cli/table.h"
 #include "text/present.h"
 

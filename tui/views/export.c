@@ -1,6 +1,6 @@
 /*
  * Writing what a screen shows to a file (export.h).  The bytes come from
- * the command line's writers (cli/output.h) and the SVG chart writer
+ * the command line's writers (text/output.h) and the SVG chart writer
  * (views/series.h), so an exported file and the command's output for the
  * same selection are the same file; this module only opens the file, picks
  * the writer by extension and says what happened.

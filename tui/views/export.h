@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli/output.h"
+#include "text/output.h"
 #include "widgets/chart.h"
 
 struct tui_ctx;

@@ -4,9 +4,14 @@
  * it and the comparison as `runyard compare --json/--csv` prints it.  Written
  * once, here, to any FILE, so a file exported from the screen holds the
  * same bytes the command prints for the same selection.  No curses.
+ *
+ * This header is the front ends' common interface, so the full-screen app
+ * reaches the writers without a header of tui/cli (CI checks that); the
+ * writers' bodies live beside the commands that print them (cli/runs.c,
+ * cli/compare.c).
  */
-#ifndef TUI_CLI_OUTPUT_H
-#define TUI_CLI_OUTPUT_H
+#ifndef TUI_TEXT_OUTPUT_H
+#define TUI_TEXT_OUTPUT_H
 
 #include <stdbool.h>
 #include <stddef.h>
