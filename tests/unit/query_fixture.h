@@ -75,4 +75,23 @@ static void fx_fill(ry_store *st)
 		" (3, 'priority', '2');");
 }
 
+/* The workspace a file's tests run on, opened and filled once for the file
+ * (cmocka's group setup and teardown). */
+static struct ry_test_ws ws;
+
+static inline int fx_setup(void **state)
+{
+	(void)state;
+	ry_test_ws_open(&ws);
+	fx_fill(ws.st);
+	return 0;
+}
+
+static inline int fx_teardown(void **state)
+{
+	(void)state;
+	ry_test_ws_close(&ws);
+	return 0;
+}
+
 #endif

@@ -6,22 +6,6 @@
 #include "query_fixture.h"
 #include "query/group.h"
 
-static struct ry_test_ws ws;
-
-static int setup(void **state)
-{
-	(void)state;
-	ry_test_ws_open(&ws);
-	fx_fill(ws.st);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	ry_test_ws_close(&ws);
-	return 0;
-}
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-9)
 
@@ -246,5 +230,5 @@ int main(void)
 		cmocka_unit_test(test_group_config_collapses_seeds),
 		cmocka_unit_test(test_group_curve_by_step),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

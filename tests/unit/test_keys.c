@@ -6,19 +6,10 @@
 #include "query_fixture.h"
 #include "query/keys.h"
 
-static struct ry_test_ws ws;
-
 static int setup(void **state)
 {
 	(void)state;
 	ry_test_ws_open(&ws);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	ry_test_ws_close(&ws);
 	return 0;
 }
 
@@ -158,11 +149,11 @@ static void test_keys_field_name_reads_back_and_exists(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_keys_empty_workspace_has_none, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_keys_varying_params_leave_out_constant_and_single, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_keys_main_metrics_goal_then_val_then_loss, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_keys_filter_fields_by_canonical_name, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_keys_field_name_reads_back_and_exists, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keys_empty_workspace_has_none, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_keys_varying_params_leave_out_constant_and_single, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_keys_main_metrics_goal_then_val_then_loss, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_keys_filter_fields_by_canonical_name, setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_keys_field_name_reads_back_and_exists, setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,22 +7,6 @@
 #include "query_fixture.h"
 #include "query/query_internal.h"
 
-static struct ry_test_ws ws;
-
-static int setup(void **state)
-{
-	(void)state;
-	ry_test_ws_open(&ws);
-	fx_fill(ws.st);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	ry_test_ws_close(&ws);
-	return 0;
-}
 
 /* The ids matching `filter`, ascending, as "1,3"; a fresh string the caller
  * frees.  Fails the test on an error. */
@@ -679,5 +663,5 @@ int main(void)
 		cmocka_unit_test(test_query_random_input_never_crashes),
 		cmocka_unit_test(test_field_parse_describes_fields),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

@@ -5,22 +5,6 @@
  */
 #include "query_fixture.h"
 
-static struct ry_test_ws ws;
-
-static int setup(void **state)
-{
-	(void)state;
-	ry_test_ws_open(&ws);
-	fx_fill(ws.st);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	ry_test_ws_close(&ws);
-	return 0;
-}
 
 static char *list(const char *filter, const char *sort, size_t limit, int64_t exp)
 {
@@ -449,5 +433,5 @@ int main(void)
 		cmocka_unit_test(test_runlist_fetch_scan_matches_lookup),
 		cmocka_unit_test(test_runlist_cell_format),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

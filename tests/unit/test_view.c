@@ -7,22 +7,6 @@
 #include "query_fixture.h"
 #include "query/view.h"
 
-static struct ry_test_ws ws;
-
-static int setup(void **state)
-{
-	(void)state;
-	ry_test_ws_open(&ws);
-	fx_fill(ws.st);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	ry_test_ws_close(&ws);
-	return 0;
-}
 
 static void test_view_empty_round_trip(void **state)
 {
@@ -146,5 +130,5 @@ int main(void)
 		cmocka_unit_test(test_view_named_save_load_list_delete),
 		cmocka_unit_test(test_view_auto_per_experiment),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
