@@ -39,7 +39,11 @@ RUNYARD_TUI_SCRIPT="$T_TMP/tui.fifo" "$RUNYARD" >"$T_TMP/tui.out" 2>"$T_TMP/tui.
 TUI=$!
 PIDS="$PIDS $TUI"
 exec 7>"$T_TMP/tui.fifo"
-tui() { printf '%s\n' "$@" >&7; }
+# If the app stops reading (it quit or died), a write to the pipe must fail
+# and be reported below with the app's stderr, not kill this script.
+trap '' PIPE
+TUI_GONE=""
+tui() { printf '%s\n' "$@" >&7 2>/dev/null || TUI_GONE=${TUI_GONE:-"$(date +%T)"}; }
 
 # ---- the writers --------------------------------------------------------------
 writer() { # W
@@ -84,8 +88,15 @@ wait "$R2" || rfail=$((rfail + 1))
 tui poll ":save-display $T_TMP/screen-last" ":messages" ":save-display $T_TMP/messages" q q q
 exec 7>&-
 wait_until 30 test -e "$T_TMP/messages" || true
-wait "$TUI"
-trc=$?
+if wait_until 60 sh -c "! kill -0 $TUI 2>/dev/null"; then
+	wait "$TUI"
+	trc=$?
+else
+	kill -KILL "$TUI" 2>/dev/null
+	wait "$TUI" 2>/dev/null
+	trc="still running 60 s after its last command (killed)"
+fi
+[ -z "$TUI_GONE" ] || trc="$trc; it stopped reading its commands at $TUI_GONE"
 echo "# $WRITERS writers x $ROUNDS runs x $M points, 2 readers, the app: $(( $(date +%s) - t0 )) s, $n screens saved"
 
 [ "$wfail" = 0 ] && ok "every writer's run, tag and note succeeded" ||

@@ -986,8 +986,11 @@ static int set_up_screen(struct tui_ctx *c, struct app_run *ar, const struct tui
 	return 0;
 }
 
-/* Stage 3: keys (or script lines), store polling and drawing until quit. */
-static void run_loop(struct tui_ctx *c, FILE *sf)
+/* Stage 3: keys (or script lines), store polling and drawing until quit.
+ * 0, or 1 when the script could not be read to its end (the reason on
+ * stderr): a test feeding the app through a pipe must learn that the app
+ * stopped listening, not see it quit as if asked to. */
+static int run_loop(struct tui_ctx *c, FILE *sf)
 {
 	double last_poll = ry_monotonic();
 	char line[4096];
@@ -997,8 +1000,17 @@ static void run_loop(struct tui_ctx *c, FILE *sf)
 		if (sf) {
 			tui_app_idle(c);
 			flush_dirty(c);
-			if (!fgets(line, sizeof line, sf))
-				break;
+			errno = 0;
+			if (!fgets(line, sizeof line, sf)) {
+				if (!ferror(sf))
+					break; /* the end of the script */
+				if (errno == EINTR) {
+					clearerr(sf);
+					continue;
+				}
+				fprintf(stderr, "runyard: reading the script failed: %s\n", strerror(errno));
+				return 1;
+			}
 			script_line(c, line);
 			continue;
 		}
@@ -1021,6 +1033,7 @@ static void run_loop(struct tui_ctx *c, FILE *sf)
 		}
 		flush_dirty(c);
 	}
+	return 0;
 }
 
 /* Stage 4a: the views and the job, then the screen. */
@@ -1090,7 +1103,7 @@ int tui_app_run(const struct tui_app_options *g, bool demo)
 	if (rc == 0)
 		rc = set_up_screen(&ctx, &ar, g);
 	if (rc == 0) {
-		run_loop(&ctx, ar.sf);
+		rc = run_loop(&ctx, ar.sf);
 		quit_note(&ctx, &ar, note, sizeof note);
 		close_screen(&ctx);
 	}
