@@ -62,6 +62,16 @@ send c
 expect_screen "comparing 2 runs" "c compares them"
 expect_screen "loss  x: step" "the chart says its x axis: step"
 
+# ---- the legend without the cursor: last, min and max ---------------------
+# loss = 60/i and 120/i for i = 1..6
+expect_screen "ep-a  last 10  min 10  max 60" "the legend gives ep-a's last, min and max loss"
+expect_screen "ep-b  last 20  min 20  max 120" "and ep-b's"
+tmux -S "$SOCK" resize-window -x 60 -y 40
+expect_screen "ep-b  last 20" "60 columns: the legend still gives the last values"
+expect_no_screen "min 10  max 60" "but not min and max (below 80 columns)"
+tmux -S "$SOCK" resize-window -x 120 -y 40
+expect_screen "ep-a  last 10  min 10  max 60" "120 columns again: last, min and max"
+
 # ---- the cursor and the legend's readings ----------------------------------
 send '>'
 expect_screen "cursor step" "> shows the cursor, and the title says where"
@@ -125,6 +135,10 @@ expect_screen "loss  x: step" ":x step goes back"
 # ---- small multiples --------------------------------------------------------
 send v
 expect_screen "2 runs, 4 metrics" "v shows small multiples of the runs' 4 metrics"
+# :x step hid the cursor: each small chart's title gives the runs' figures,
+# last, min and max where they fit its width, else the last values only
+expect_screen "ep  a last 3  min 1  max 3  b last 3  min 1  max 3" "a small chart's title: each run's last, min, max"
+expect_screen "loss  a 20  b 10" "where those do not fit: each run's last value"
 send '>'
 if wait_until titles_with_values; then ok "4 small charts on screen, each reading both runs at the cursor"
 else fail "4 small charts on screen, each reading both runs at the cursor"; fi

@@ -135,6 +135,19 @@ void tui_cursor_text(const tui_chart_nav *nav, char *out, size_t n)
 	}
 }
 
+void tui_stats_text(double last, double min, double max, bool full, char *out, size_t n)
+{
+	char l[32], lo[32], hi[32];
+	tui_fmt_num(last, l, sizeof l);
+	if (!full) {
+		snprintf(out, n, "last %s", l);
+		return;
+	}
+	tui_fmt_num(min, lo, sizeof lo);
+	tui_fmt_num(max, hi, sizeof hi);
+	snprintf(out, n, "last %s  min %s  max %s", l, lo, hi);
+}
+
 int tui_series_svg(ry_buf *out, ry_store *st, const int64_t *ids, size_t n, const char *key,
                    const tui_chart_nav *nav, double ema, bool log_y, const struct tui_theme *theme)
 {

@@ -51,6 +51,10 @@ void tui_reading_text(const struct tui_reading *r, char *out, size_t n);
  * "+1h05m", "epoch 3". */
 void tui_cursor_text(const tui_chart_nav *nav, char *out, size_t n);
 
+/* A series' figures for a legend: "last 0.31  min 0.12  max 2.3", or with
+ * full false (a narrow legend) "last 0.31"; numbers as tui_fmt_num writes them. */
+void tui_stats_text(double last, double min, double max, bool full, char *out, size_t n);
+
 /* The chart of metric key for runs ids[0..n) as SVG, appended to out: x on
  * nav's axis (its zoom, when zoomed, leaves out the points outside), the
  * EMA weight ema (0: none) and log_y as the screen shows them, run i in
