@@ -742,33 +742,6 @@ static void plot_readings(struct tui_ctx *c, struct compare_priv *p, struct plot
 	pl->rd_at = p->nav.cursor;
 }
 
-/* What the x axis shows, for a title: "x: step  zoom 120-480  cursor step
- * 450  mark step 200". */
-static void axis_text(const struct compare_priv *p, char *out, size_t n)
-{
-	char zoom[64] = "", cur[96] = "", mark[128] = "";
-	double lo, hi;
-	if (tui_chart_nav_range(&p->nav, &lo, &hi)) {
-		char a[16], b[16];
-		tui_chart_label(lo, (hi - lo) / 100, a);
-		tui_chart_label(hi, (hi - lo) / 100, b);
-		snprintf(zoom, sizeof zoom, "  zoom %s-%s", a, b);
-	}
-	if (p->nav.cursor_on) {
-		char t[48];
-		tui_cursor_text(&p->nav, t, sizeof t);
-		snprintf(cur, sizeof cur, "  cursor %s", t);
-	}
-	if (p->nav.marking) {
-		struct tui_chart_nav m = p->nav;
-		char t[48];
-		m.cursor = m.mark;
-		tui_cursor_text(&m, t, sizeof t);
-		snprintf(mark, sizeof mark, "  mark %s (z again zooms)", t);
-	}
-	snprintf(out, n, "x: %s%s%s%s", tui_chart_nav_axis_name(&p->nav), zoom, cur, mark);
-}
-
 /* Render plot pl into the w x h plot area at y,x (ylab label columns to
  * its left), the cursor and a zoom's mark over it.  shared: every chart
  * of the screen shows the same x range (small multiples). */
@@ -853,7 +826,7 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		return;
 	}
 	ema_text(p, ema, sizeof ema);
-	axis_text(p, axis, sizeof axis);
+	tui_axis_text(&p->nav, axis, sizeof axis);
 	snprintf(title, sizeof title, " %s  %s  smoothing: %s  y: %s ", p->mkeys[p->metric], axis, ema,
 	         p->log_y ? "log" : "linear");
 	tui_draw_str(c, y, 2, c->cols - 4, title, TUI_COLOR_HEADER);
@@ -946,7 +919,7 @@ static void draw_grid(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 {
 	char head[512], ema[32], axis[256];
 	ema_text(p, ema, sizeof ema);
-	axis_text(p, axis, sizeof axis);
+	tui_axis_text(&p->nav, axis, sizeof axis);
 	snprintf(head, sizeof head, " %zu runs, %zu metrics  %s  smoothing: %s  y: %s ", p->n, p->ngkeys, axis, ema,
 	         p->log_y ? "log" : "linear");
 	int lrows = draw_legend(c, p, y + 1, 2, false), body = h - 1 - lrows;

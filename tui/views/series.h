@@ -51,6 +51,15 @@ void tui_reading_text(const struct tui_reading *r, char *out, size_t n);
  * "+1h05m", "epoch 3". */
 void tui_cursor_text(const tui_chart_nav *nav, char *out, size_t n);
 
+/* What a chart's x axis shows, for its title: "x: step  zoom 120-480
+ * cursor step 450  mark step 200 (z again zooms)". */
+void tui_axis_text(const tui_chart_nav *nav, char *out, size_t n);
+
+/* The RGB (0xRRGGBB) of series i in theme's colours, as the screen draws
+ * it; under NO_COLOR (no colours) the default theme's, so a file still
+ * tells series apart. */
+unsigned tui_series_rgb(const struct tui_theme *theme, size_t i);
+
 /* A series' figures for a legend: "last 0.31  min 0.12  max 2.3", or with
  * full false (a narrow legend) "last 0.31"; numbers as tui_fmt_num writes them. */
 void tui_stats_text(double last, double min, double max, bool full, char *out, size_t n);
