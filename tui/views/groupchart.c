@@ -37,6 +37,8 @@ struct gseries {
 	double *x, *mean, *lo, *hi;
 	size_t n;
 	size_t maxn;              /* most runs at one step */
+	double last, min, max;    /* of the mean curve over all the data, zoomed
+	                             or not (the legend's figures); NaN: none */
 };
 
 struct groupchart_priv {
@@ -55,16 +57,20 @@ struct groupchart_priv {
 };
 
 
+static void curves_free_one(struct gseries *g)
+{
+	free(g->x);
+	free(g->mean);
+	free(g->lo);
+	free(g->hi);
+	g->x = g->mean = g->lo = g->hi = NULL;
+	g->n = 0;
+}
+
 static void curves_free(struct groupchart_priv *p)
 {
-	for (size_t i = 0; i < p->ng; i++) {
-		free(p->g[i].x);
-		free(p->g[i].mean);
-		free(p->g[i].lo);
-		free(p->g[i].hi);
-		p->g[i].x = p->g[i].mean = p->g[i].lo = p->g[i].hi = NULL;
-		p->g[i].n = 0;
-	}
+	for (size_t i = 0; i < p->ng; i++)
+		curves_free_one(&p->g[i]);
 	p->built = false;
 }
 
@@ -90,6 +96,19 @@ static void curve_set(const struct groupchart_priv *p, struct gseries *g, size_t
 	g->maxn = n > g->maxn ? n : g->maxn;
 }
 
+/* The legend's figures of g's mean curve as it is now. */
+static void curve_stats(struct gseries *g)
+{
+	g->last = g->min = g->max = NAN;
+	for (size_t k = 0; k < g->n; k++) {
+		if (!isfinite(g->mean[k]))
+			continue;
+		g->last = g->mean[k];
+		g->min = !(g->mean[k] >= g->min) ? g->mean[k] : g->min;
+		g->max = !(g->mean[k] <= g->max) ? g->mean[k] : g->max;
+	}
+}
+
 /* On the step axis: core's curve, a point per step any run logged. */
 static void curves_by_step(struct tui_ctx *c, struct groupchart_priv *p)
 {
@@ -104,6 +123,7 @@ static void curves_by_step(struct tui_ctx *c, struct groupchart_priv *p)
 		curve_alloc(g, n);
 		for (size_t k = 0; k < n; k++)
 			curve_set(p, g, k, (double)pts[k].step, pts[k].n, pts[k].mean, pts[k].std, pts[k].min, pts[k].max);
+		curve_stats(g);
 		free(pts);
 	}
 }
@@ -158,16 +178,22 @@ static void curves_bucketed(struct tui_ctx *c, struct groupchart_priv *p, int pl
 	}
 	p->dlo = lo;
 	p->dhi = hi;
-	if (tui_chart_nav_range(&p->nav, &zlo, &zhi)) {
-		lo = zlo;
-		hi = zhi;
-	}
+	bool zoom = tui_chart_nav_range(&p->nav, &zlo, &zhi);
 	tui_groupcurve_point *out = ry_xmalloc(buckets * sizeof *out);
 	for (size_t i = 0; i < p->ng; i++) {
-		size_t n = lo <= hi ? tui_groupcurve_bucket(gp[i].x, gp[i].y, gp[i].run, gp[i].n, lo, hi, buckets, out) : 0;
-		curve_alloc(&p->g[i], n);
-		for (size_t k = 0; k < n; k++)
-			curve_set(p, &p->g[i], k, out[k].x, out[k].n, out[k].mean, out[k].std, out[k].min, out[k].max);
+		struct gseries *g = &p->g[i];
+		/* all of it first, for the legend's figures; then the zoom's */
+		for (int pass = 0; pass < 1 + zoom; pass++) {
+			double a = pass ? zlo : lo, b = pass ? zhi : hi;
+			size_t n = a <= b ? tui_groupcurve_bucket(gp[i].x, gp[i].y, gp[i].run, gp[i].n, a, b, buckets, out) : 0;
+			if (pass)
+				curves_free_one(g);
+			curve_alloc(g, n);
+			for (size_t k = 0; k < n; k++)
+				curve_set(p, g, k, out[k].x, out[k].n, out[k].mean, out[k].std, out[k].min, out[k].max);
+			if (!pass)
+				curve_stats(g);
+		}
 		free(gp[i].x);
 		free(gp[i].y);
 		free(gp[i].run);
@@ -197,23 +223,14 @@ static void curves_build(struct tui_ctx *c, struct groupchart_priv *p, int plot_
 		}
 }
 
-/* Group i's figures for its legend row: its mean curve's last, min and
+/* Group g's figures for its legend row: its mean curve's last, min and
  * max (full), or the last only. */
 static void group_stats(const struct gseries *g, bool full, char *out, size_t n)
 {
-	double last = NAN, mn = INFINITY, mx = -INFINITY;
-	for (size_t k = 0; k < g->n; k++) {
-		if (!isfinite(g->mean[k]))
-			continue;
-		last = g->mean[k];
-		mn = g->mean[k] < mn ? g->mean[k] : mn;
-		mx = g->mean[k] > mx ? g->mean[k] : mx;
-	}
-	if (!g->n || !isfinite(last)) {
+	if (!isfinite(g->last))
 		snprintf(out, n, "no points");
-		return;
-	}
-	tui_stats_text(last, mn, mx, full, out, n);
+	else
+		tui_stats_text(g->last, g->min, g->max, full, out, n);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -391,6 +408,10 @@ static void groupchart_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	tui_chart ch;
 	tui_chart_opts o = { p->log_y, 0, c->utf8, 0, 0 };
 	tui_chart_nav_opts(&p->nav, &o);
+	if (!(o.xhi > o.xlo) && p->dhi > p->dlo) { /* all the data, not just its buckets' mean x */
+		o.xlo = p->dlo;
+		o.xhi = p->dhi;
+	}
 	memset(&ch, 0, sizeof ch);
 	tui_chart_render_bands(&ch, plot_w, plot_h, s, b, ns, &o);
 	if (p->nav.xaxis == TUI_CHART_X_WALL || p->nav.xaxis == TUI_CHART_X_REL)

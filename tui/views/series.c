@@ -141,8 +141,17 @@ void tui_axis_text(const tui_chart_nav *nav, char *out, size_t n)
 	double lo, hi;
 	if (tui_chart_nav_range(nav, &lo, &hi)) {
 		char a[16], b[16];
-		tui_chart_label(lo, (hi - lo) / 100, a);
-		tui_chart_label(hi, (hi - lo) / 100, b);
+		/* in the axis' words: clock times, durations, numbers */
+		if (nav->xaxis == TUI_CHART_X_WALL) {
+			tui_chart_clock(lo, a);
+			tui_chart_clock(hi, b);
+		} else if (nav->xaxis == TUI_CHART_X_REL) {
+			tui_chart_duration(lo, a);
+			tui_chart_duration(hi, b);
+		} else {
+			tui_chart_label(lo, (hi - lo) / 100, a);
+			tui_chart_label(hi, (hi - lo) / 100, b);
+		}
 		snprintf(zoom, sizeof zoom, "  zoom %s-%s", a, b);
 	}
 	if (nav->cursor_on) {
