@@ -150,9 +150,31 @@ if wait_until plot_braille; then ok "the small charts draw braille curves"; else
 send v
 expect_screen "comparing 2 runs" "v goes back to the table and one chart"
 
-# ---- a run's charts -------------------------------------------------------------
+# ---- the group chart on the epoch axis ---------------------------------------------
+# Grouped by name, each run is a group: its mean curve is its own loss.
 send q u
 expect_no_screen "marked" "marks cleared"
+send :
+type_text "group name"
+send Enter
+expect_screen "grouped by name" ":group name"
+send c
+expect_screen "by name  mean over step" "c charts the groups over step"
+send x
+expect_screen "by name  mean over epoch" "x: the runs log an epoch, so the group chart goes over it next"
+expect_screen "x: epoch" "and its title names the axis"
+gticks() { screen | grep -A1 '──────────' | tail -1 | sed 's/  */ /g'; }
+epoch_ticks() { gticks | grep -qE '^ 1 .* 3$'; }
+if wait_until epoch_ticks; then ok "the x labels run over the epochs, 1 to 3 ('$(gticks)')"
+else fail "the x labels run over the epochs, 1 to 3 ('$(gticks)')"; fi
+send '>'
+expect_screen "@ epoch 3" "the cursor reads each group at an epoch"
+send q :
+type_text "ungroup"
+send Enter
+expect_screen "   name  " ":ungroup: the runs table again"
+
+# ---- a run's charts -------------------------------------------------------------
 send c
 expect_screen "· charts ·" "c charts the run under the cursor"
 send Right
