@@ -105,6 +105,36 @@ send Z
 expect_no_screen "x: step  zoom " "Z shows everything again"
 send +
 expect_screen "x: step  zoom " "+ zooms in around the cursor"
+# :export FILE.svg writes what the screen shows: the zoomed range only, on
+# an x axis spanning the zoom.
+ZOOM=$(screen | sed -n 's/.*x: step  zoom \([0-9.]*\)-\([0-9.]*\).*/\1 \2/p' | head -1)
+send :
+type_text "export $T_TMP/zoom.svg"
+send Enter
+# svg_axis FILE: "XLABEL|POINTS POINTS|TICK TICK ..." of an exported chart.
+svg_axis() {
+	python3 - "$1" <<'PY'
+import sys, xml.etree.ElementTree as E
+ns = '{http://www.w3.org/2000/svg}'
+root = E.parse(sys.argv[1]).getroot()
+xl = [t.text for t in root.iter(ns + 'text') if t.get('class') == 'xlabel'][0]
+pts = [str(len(l.get('points').split())) for l in root.iter(ns + 'polyline')]
+ticks = [t.text for g in root.iter(ns + 'g') if g.get('class') == 'xticks' for t in g.iter(ns + 'text')]
+print('%s|%s|%s' % (xl, ' '.join(pts), ' '.join(ticks)))
+PY
+}
+zoom_svg() {
+	[ -s "$T_TMP/zoom.svg" ] || return 1
+	set -- $ZOOM "$(svg_axis "$T_TMP/zoom.svg")"
+	python3 -c "
+lo, hi, got = float('$1'), float('$2'), '$3'.split('|')
+pts, ticks = [int(n) for n in got[1].split()], [float(t) for t in got[2].split()]
+assert got[0] == 'step' and len(pts) == 2 and all(0 < n < 6 for n in pts), got
+assert ticks and all(lo <= t <= hi for t in ticks) and ticks[-1] - ticks[0] >= (hi - lo) / 2, (lo, hi, ticks)
+"
+}
+if [ -n "$ZOOM" ] && wait_until zoom_svg; then ok ":export while zoomed: the zoom's points on an axis spanning it ($ZOOM)"
+else fail ":export while zoomed: the zoom's points on an axis spanning it ('$ZOOM': $(svg_axis "$T_TMP/zoom.svg" 2>&1))"; fi
 send -
 expect_no_screen "x: step  zoom " "- zooms out, to everything"
 
@@ -115,6 +145,13 @@ send x
 expect_screen "loss  x: wall time" "x: wall time"
 send x
 expect_screen "loss  x: relative time" "x: relative time"
+send :
+type_text "export $T_TMP/rel.svg"
+send Enter
+# (the runs log their points within milliseconds: several share a pixel column)
+rel_svg() { [ -s "$T_TMP/rel.svg" ] && svg_axis "$T_TMP/rel.svg" | grep -qE '^relative time\|[1-6] [1-6]\|0 [0-9.]+s( |$)'; }
+if wait_until rel_svg; then ok ":export on relative time: its axis named, durations from 0"
+else fail ":export on relative time: its axis named, durations from 0 ($(svg_axis "$T_TMP/rel.svg" 2>&1))"; fi
 send x
 expect_screen "loss  x: step" "x: back to step"
 send :

@@ -258,6 +258,25 @@ static void test_svgplot__band_is_a_polygon_in_the_range(void **state)
 	ry_buf_free(&b);
 }
 
+/* A fixed x range (a zoom): the axis spans it, points outside are left out
+ * and the y range fits what is inside. */
+static void test_svgplot__fixed_x_range_is_the_zoom(void **state)
+{
+	(void)state;
+	double x[6] = { 0, 10, 20, 30, 40, 50 }, y[6] = { 100, 5, 4, 3, 2, 1 };
+	struct tui_svgplot_series s = { "r", x, y, 6, 0, NULL, NULL };
+	struct tui_svgplot p = { .s = &s, .ns = 1, .xlo = 10, .xhi = 40 };
+	ry_buf b = RY_BUF_INIT;
+	tui_svgplot_write(&b, &p);
+	const char *svg = ry_buf_cstr(&b);
+	assert_int_equal(points_of(svg, 0), 4);
+	assert_null(strstr(svg, ">100<"));          /* the y axis fits 2..5, not the 100 outside */
+	assert_non_null(strstr(svg, ">10<"));       /* x ticks from 10 */
+	assert_non_null(strstr(svg, ">40<"));       /* to 40 */
+	assert_null(strstr(svg, ">50<"));
+	ry_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_svgplot__decimate_in_place_bounded_and_extremes_kept),
 		cmocka_unit_test(test_svgplot__long_series_written_per_pixel_column),
 		cmocka_unit_test(test_svgplot__band_is_a_polygon_in_the_range),
+		cmocka_unit_test(test_svgplot__fixed_x_range_is_the_zoom),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -512,7 +512,7 @@ static void groupchart_export(struct tui_ctx *c, struct groupchart_priv *p, cons
 	snprintf(title, sizeof title, "%s by %s: mean, band %s", p->mkeys[p->metric], p->key,
 	         p->std_band ? "mean +- std" : "min-max");
 	struct tui_svgplot plot = { .title = title, .xlabel = tui_chart_nav_axis_name(&p->nav), .log_y = p->log_y,
-	                            .s = s, .ns = p->ng };
+	                            .s = s, .ns = p->ng, .xlo = zlo, .xhi = zhi };
 	plot.xtime = p->nav.xaxis == TUI_CHART_X_WALL ? TUI_SVGPLOT_X_CLOCK
 	           : p->nav.xaxis == TUI_CHART_X_REL ? TUI_SVGPLOT_X_DURATION : TUI_SVGPLOT_X_PLAIN;
 	snprintf(what, sizeof what, "the %s chart of %zu group%s", p->mkeys[p->metric], p->ng, p->ng == 1 ? "" : "s");

@@ -236,7 +236,7 @@ int tui_series_svg(ry_buf *out, ry_store *st, const int64_t *ids, size_t n, cons
 	if (!rc) {
 		char title[256];
 		struct tui_svgplot p = { .title = title, .xlabel = tui_chart_nav_axis_name(nav), .log_y = log_y,
-		                         .s = s, .ns = n };
+		                         .s = s, .ns = n, .xlo = zlo, .xhi = zhi };
 		snprintf(title, sizeof title, "%s", key);
 		if (ema > 0)
 			snprintf(title, sizeof title, "%s (EMA %.2f)", key, ema);

@@ -70,7 +70,8 @@ size_t tui_svgplot_decimate(const double *px, const double *py, size_t n, double
 
 static bool usable(const struct tui_svgplot *p, double x, double y)
 {
-	return isfinite(x) && isfinite(y) && (!p->log_y || y > 0);
+	return isfinite(x) && isfinite(y) && (!p->log_y || y > 0) &&
+	       (!(p->xhi > p->xlo) || (x >= p->xlo && x <= p->xhi));
 }
 
 void tui_svgplot_write(ry_buf *out, const struct tui_svgplot *p)
@@ -100,7 +101,10 @@ void tui_svgplot_write(ry_buf *out, const struct tui_svgplot *p)
 			}
 		}
 	}
-	if (!(xlo <= xhi)) {
+	if (p->xhi > p->xlo) {
+		xlo = p->xlo;
+		xhi = p->xhi;
+	} else if (!(xlo <= xhi)) {
 		xlo = 0;
 		xhi = 1;
 	}

@@ -40,6 +40,10 @@ struct tui_svgplot {
 	const struct tui_svgplot_series *s;
 	size_t ns;
 	int width, height;        /* pixels; 0: 800 x 480 */
+	double xlo, xhi;          /* xhi > xlo: exactly this x range (a zoom the
+	                             screen shows), points outside it left out and
+	                             the y range fitting what is inside; else the
+	                             data's range */
 };
 
 /* Append the SVG document (UTF-8, with the XML declaration) to out.  Each
