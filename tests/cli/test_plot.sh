@@ -129,6 +129,7 @@ ry plot --help
 expect_rc 0 "plot --help"
 expect_out_has "--metric KEY" "--help names --metric"
 expect_out_has "--svg FILE" "--help names --svg"
+expect_out_has "reduced per pixel column" "--help says lines are reduced per pixel column"
 ry --help
 expect_out_has "  plot" "runyard --help lists plot"
 ry completion bash

@@ -65,10 +65,10 @@ unsigned tui_series_rgb(const struct tui_theme *theme, size_t i);
 void tui_stats_text(double last, double min, double max, bool full, char *out, size_t n);
 
 /* The chart of metric key for runs ids[0..n) as SVG, appended to out: x on
- * nav's axis (its zoom, when zoomed, leaves out the points outside), the
- * EMA weight ema (0: none) and log_y as the screen shows them, run i in
- * theme's series colour i (NULL: the default theme), every point of each
- * history (widgets/svgplot.h).  The TUI's `:export FILE.svg` and `runyard
+ * nav's axis (when zoomed, the file's x axis spans the zoom and the points
+ * outside are left out), the EMA weight ema (0: none) and log_y as the
+ * screen shows them, run i in theme's series colour i (NULL: the default
+ * theme), each history reduced per pixel column (widgets/svgplot.h).  The TUI's `:export FILE.svg` and `runyard
  * plot --svg` both write through here.  0 or an RY_E* code. */
 int tui_series_svg(ry_buf *out, ry_store *st, const int64_t *ids, size_t n, const char *key,
                    const tui_chart_nav *nav, double ema, bool log_y, const struct tui_theme *theme);
