@@ -128,11 +128,12 @@ static void curves_by_step(struct tui_ctx *c, struct groupchart_priv *p)
 	}
 }
 
-/* Every run's points of a group on the chosen axis, appended. */
+/* Every run's points of a group on the chosen axis, run after run: run
+ * r's are [start[r], start[r + 1]) (the last's end at n). */
 struct gpoints {
 	double *x, *y;
-	size_t *run;
-	size_t n, xcap, ycap, rcap;
+	size_t n, xcap, ycap;
+	size_t *start, nruns, scap;
 };
 
 static void group_points(struct tui_ctx *c, struct groupchart_priv *p, const struct gseries *g, struct gpoints *gp)
@@ -147,15 +148,14 @@ static void group_points(struct tui_ctx *c, struct groupchart_priv *p, const str
 			continue;
 		gp->x = ry_xgrow(gp->x, &gp->xcap, gp->n + np, sizeof *gp->x);
 		gp->y = ry_xgrow(gp->y, &gp->ycap, gp->n + np, sizeof *gp->y);
-		gp->run = ry_xgrow(gp->run, &gp->rcap, gp->n + np, sizeof *gp->run);
 		if (tui_series_x(c->st, g->ids[r], &p->nav, &p->sb, np, gp->x + gp->n) < 0) {
 			tui_error(c, "%s", ry_error_last());
 			continue;
 		}
-		for (size_t k = 0; k < np; k++) {
+		for (size_t k = 0; k < np; k++)
 			gp->y[gp->n + k] = p->sb.pts[k].value;
-			gp->run[gp->n + k] = r;
-		}
+		gp->start = ry_xgrow(gp->start, &gp->scap, gp->nruns + 1, sizeof *gp->start);
+		gp->start[gp->nruns++] = gp->n;
 		gp->n += np;
 	}
 }
@@ -182,10 +182,18 @@ static void curves_bucketed(struct tui_ctx *c, struct groupchart_priv *p, int pl
 	tui_groupcurve_point *out = ry_xmalloc(buckets * sizeof *out);
 	for (size_t i = 0; i < p->ng; i++) {
 		struct gseries *g = &p->g[i];
+		size_t nr = gp[i].nruns;
+		const double **xs = ry_xmalloc((nr ? nr : 1) * sizeof *xs), **ys = ry_xmalloc((nr ? nr : 1) * sizeof *ys);
+		size_t *ns = ry_xmalloc((nr ? nr : 1) * sizeof *ns);
+		for (size_t r = 0; r < nr; r++) {
+			xs[r] = gp[i].x + gp[i].start[r];
+			ys[r] = gp[i].y + gp[i].start[r];
+			ns[r] = (r + 1 < nr ? gp[i].start[r + 1] : gp[i].n) - gp[i].start[r];
+		}
 		/* all of it first, for the legend's figures; then the zoom's */
 		for (int pass = 0; pass < 1 + zoom; pass++) {
 			double a = pass ? zlo : lo, b = pass ? zhi : hi;
-			size_t n = a <= b ? tui_groupcurve_bucket(gp[i].x, gp[i].y, gp[i].run, gp[i].n, a, b, buckets, out) : 0;
+			size_t n = a <= b ? tui_groupcurve_bucket(xs, ys, ns, nr, a, b, buckets, out) : 0;
 			if (pass)
 				curves_free_one(g);
 			curve_alloc(g, n);
@@ -194,9 +202,12 @@ static void curves_bucketed(struct tui_ctx *c, struct groupchart_priv *p, int pl
 			if (!pass)
 				curve_stats(g);
 		}
+		free(xs);
+		free(ys);
+		free(ns);
 		free(gp[i].x);
 		free(gp[i].y);
-		free(gp[i].run);
+		free(gp[i].start);
 	}
 	free(out);
 	free(gp);

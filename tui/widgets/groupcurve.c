@@ -1,8 +1,8 @@
 /*
- * Bucketed group curves (groupcurve.h): the points are sorted by bucket
- * and run, then each bucket's runs are folded to one vote each.  It does
- * not read the store: the group chart reads each run's history and puts it
- * on the axis (views/series.h) first.
+ * Bucketed group curves (groupcurve.h): each run's points are summed per
+ * bucket, then folded into the buckets as one vote each.  It does not read
+ * the store: the group chart reads each run's history and puts it on the
+ * axis (views/series.h) first.
  */
 #include "widgets/groupcurve.h"
 
@@ -12,69 +12,62 @@
 
 #include "base/alloc.h"
 
-struct bp {
-	size_t bucket, run;
-	double x, y;
-};
-
-static int cmp_bp(const void *a, const void *b)
+size_t tui_groupcurve_bucket(const double *const *x, const double *const *y, const size_t *n, size_t nruns,
+                             double lo, double hi, size_t buckets, tui_groupcurve_point *out)
 {
-	const struct bp *p = a, *q = b;
-	if (p->bucket != q->bucket)
-		return p->bucket < q->bucket ? -1 : 1;
-	return p->run < q->run ? -1 : p->run > q->run;
-}
-
-size_t tui_groupcurve_bucket(const double *x, const double *y, const size_t *run, size_t n, double lo,
-                             double hi, size_t buckets, tui_groupcurve_point *out)
-{
-	struct bp *pts = ry_xmalloc((n ? n : 1) * sizeof *pts);
-	double *votes = ry_xmalloc((n ? n : 1) * sizeof *votes);
-	size_t m = 0, np = 0;
 	if (buckets < 1)
 		buckets = 1;
 	bool one = !(hi > lo);
-	for (size_t i = 0; i < n; i++) {
-		if (!isfinite(x[i]) || !isfinite(y[i]) || x[i] < lo || (!one && x[i] > hi) || (one && x[i] != lo))
+	/* one run's sums per bucket (and which buckets it touched, to fold
+	 * and clear only those); every run's votes folded per bucket with
+	 * Welford's update, which keeps the std exact for large values */
+	double *ry = ry_xcalloc(buckets, sizeof *ry), *rx = ry_xcalloc(buckets, sizeof *rx);
+	size_t *rn = ry_xcalloc(buckets, sizeof *rn), *touched = ry_xmalloc(buckets * sizeof *touched);
+	tui_groupcurve_point *acc = ry_xcalloc(buckets, sizeof *acc);
+	double *m2 = ry_xcalloc(buckets, sizeof *m2), *sx = ry_xcalloc(buckets, sizeof *sx);
+	for (size_t r = 0; r < nruns; r++) {
+		size_t nt = 0;
+		for (size_t i = 0; i < n[r]; i++) {
+			double px = x[r][i], py = y[r][i];
+			if (!isfinite(px) || !isfinite(py) || px < lo || (!one && px > hi) || (one && px != lo))
+				continue;
+			size_t b = one ? 0 : (size_t)((px - lo) / (hi - lo) * (double)buckets);
+			b = b < buckets ? b : buckets - 1;
+			if (!rn[b]++)
+				touched[nt++] = b;
+			ry[b] += py;
+			rx[b] += px;
+		}
+		for (size_t t = 0; t < nt; t++) {
+			size_t b = touched[t];
+			double v = ry[b] / (double)rn[b], d;
+			tui_groupcurve_point *a = &acc[b];
+			a->n++;
+			d = v - a->mean;
+			a->mean += d / (double)a->n;
+			m2[b] += d * (v - a->mean);
+			a->min = a->n == 1 || v < a->min ? v : a->min;
+			a->max = a->n == 1 || v > a->max ? v : a->max;
+			sx[b] += rx[b] / (double)rn[b];
+			ry[b] = rx[b] = 0;
+			rn[b] = 0;
+		}
+	}
+	size_t np = 0;
+	for (size_t b = 0; b < buckets; b++) {
+		if (!acc[b].n)
 			continue;
-		size_t b = one ? 0 : (size_t)((x[i] - lo) / (hi - lo) * (double)buckets);
-		pts[m++] = (struct bp){ b < buckets ? b : buckets - 1, run[i], x[i], y[i] };
+		out[np] = acc[b];
+		out[np].x = sx[b] / (double)acc[b].n;
+		out[np].std = acc[b].n > 1 ? sqrt(m2[b] / (double)(acc[b].n - 1)) : NAN;
+		np++;
 	}
-	if (m)
-		qsort(pts, m, sizeof *pts, cmp_bp);
-	for (size_t i = 0; i < m;) {
-		size_t nv = 0;
-		double sx = 0;
-		/* one vote per run: its mean value (and x) in the bucket */
-		size_t j = i;
-		while (j < m && pts[j].bucket == pts[i].bucket) {
-			size_t k = j;
-			double vy = 0, vx = 0;
-			for (; k < m && pts[k].bucket == pts[i].bucket && pts[k].run == pts[j].run; k++) {
-				vy += pts[k].y;
-				vx += pts[k].x;
-			}
-			votes[nv++] = vy / (double)(k - j);
-			sx += vx / (double)(k - j);
-			j = k;
-		}
-		tui_groupcurve_point *o = &out[np++];
-		double sum = 0, ss = 0;
-		o->min = o->max = votes[0];
-		for (size_t v = 0; v < nv; v++) {
-			sum += votes[v];
-			o->min = votes[v] < o->min ? votes[v] : o->min;
-			o->max = votes[v] > o->max ? votes[v] : o->max;
-		}
-		o->n = nv;
-		o->x = sx / (double)nv;
-		o->mean = sum / (double)nv;
-		for (size_t v = 0; v < nv; v++)
-			ss += (votes[v] - o->mean) * (votes[v] - o->mean);
-		o->std = nv > 1 ? sqrt(ss / (double)(nv - 1)) : NAN;
-		i = j;
-	}
-	free(pts);
-	free(votes);
+	free(ry);
+	free(rx);
+	free(rn);
+	free(touched);
+	free(acc);
+	free(m2);
+	free(sx);
 	return np;
 }

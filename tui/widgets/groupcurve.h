@@ -22,12 +22,13 @@ typedef struct tui_groupcurve_point {
 	double mean, std, min, max;  /* std: sample (n - 1), NaN for n == 1 */
 } tui_groupcurve_point;
 
-/* The curve of points (x[i], y[i]) logged by run[i] (any small integer
- * telling runs apart), any order, over [lo, hi] cut into buckets buckets
- * (hi > lo; else one bucket at lo); points with a non-finite x or y, or x
- * outside the range, are left out.  Writes at most buckets points to out,
- * ascending by x, one per bucket that has any; returns the count. */
-size_t tui_groupcurve_bucket(const double *x, const double *y, const size_t *run, size_t n, double lo,
-                             double hi, size_t buckets, tui_groupcurve_point *out);
+/* The curve of nruns runs' points, run r's (x[r][i], y[r][i]) for i <
+ * n[r] in any order, over [lo, hi] cut into buckets buckets (hi > lo; else
+ * one bucket at lo); points with a non-finite x or y, or x outside the
+ * range, are left out.  Writes at most buckets points to out, ascending by
+ * x, one per bucket that has any; returns the count.  Linear in the points
+ * (no sort): a pass per run, then one over the buckets. */
+size_t tui_groupcurve_bucket(const double *const *x, const double *const *y, const size_t *n, size_t nruns,
+                             double lo, double hi, size_t buckets, tui_groupcurve_point *out);
 
 #endif
