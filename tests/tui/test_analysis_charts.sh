@@ -220,6 +220,23 @@ send :
 type_text "x epoch"
 send Enter
 expect_screen "x: epoch" ":x epoch on a run's charts"
+send +
+expect_screen "x: epoch  zoom " "+ zooms a run's charts"
+send :
+type_text "export $T_TMP/run.svg loss"
+send Enter
+# the run's loss over the zoomed epochs: fewer than its 6 points, on an
+# epoch axis spanning the zoom's half of 1..3
+run_svg() {
+	[ -s "$T_TMP/run.svg" ] || return 1
+	svg_axis "$T_TMP/run.svg" | python3 -c "
+import sys
+xl, pts, ticks = sys.stdin.read().strip().split('|')
+t = [float(v) for v in ticks.split()]
+assert xl == 'epoch' and 0 < int(pts) < 6 and t and t[-1] - t[0] <= 1.01, (xl, pts, t)"
+}
+if wait_until run_svg; then ok ":export FILE.svg KEY on a run's charts: the zoomed epochs"
+else fail ":export FILE.svg KEY on a run's charts: the zoomed epochs ($(svg_axis "$T_TMP/run.svg" 2>&1))"; fi
 send q
 
 # ---- ASCII (vt100) ---------------------------------------------------------------

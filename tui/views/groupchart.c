@@ -65,6 +65,7 @@ static void curves_free_one(struct gseries *g)
 	free(g->hi);
 	g->x = g->mean = g->lo = g->hi = NULL;
 	g->n = 0;
+	g->last = g->min = g->max = NAN; /* none until built (a read that fails says so) */
 }
 
 static void curves_free(struct groupchart_priv *p)
