@@ -1,10 +1,13 @@
 #!/bin/sh
 # Issue 17, analysis in the terminal: a cursor on compare's chart whose
 # legend reads every run's value there (nearest at or before) with its
-# step, time and epoch, and the run's last, min and max; zoom and reset;
+# step, time and epoch, and the run's last, min and max; without the
+# cursor the legend's last, min and max (last only below 80 columns);
+# zoom and reset; :export FILE.svg of the zoomed range and of another axis;
 # the x axis by key and by `:x NAME` (any metric, paired by step), named
-# on the chart; small multiples (4 charts on screen); a run's charts with
-# the cursor; all without colour (NO_COLOR: the runs' letters) and in
+# on the chart; small multiples (4 charts on screen, their titles' figures);
+# the group chart over epochs; a run's charts with the cursor and a zoomed
+# export; all without colour (NO_COLOR: the runs' letters) and in
 # ASCII (vt100).  Two tracked runs log loss, tokens and an epoch, so every
 # value on screen is known from `runyard metrics`.
 . "$(dirname "$0")/lib.sh"

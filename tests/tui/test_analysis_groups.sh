@@ -3,7 +3,9 @@
 # real binary in tmux with demo data.  `:group optimizer` shows one row per
 # optimizer with the same counts and mean ± std as `runyard runs --group
 # optimizer --json`; c charts the groups' means with a band (':' under
-# vt100, letters under NO_COLOR); Enter filters to a group; config groups; a view saved
+# vt100, letters under NO_COLOR), each group's last, min and max, compare's
+# zoom and x axes (wall, relative time, :x METRIC) and :export FILE.svg of
+# what is shown; Enter filters to a group; config groups; a view saved
 # by name and the automatic one come back after quitting and starting
 # again; `runyard runs --view` applies the saved one.
 . "$(dirname "$0")/lib.sh"
