@@ -117,6 +117,33 @@ else
 	big_check "$T_TMP/big.svg" "$@" 2>&1 | sed 's/^/#   /'
 fi
 
+# --x-range: the zoom of a screen.  From A's third logged step to its
+# ninth: those 7 points, the first and last at the plot's edges.
+set -- $("$RUNYARD" metrics --db "$DB" "$A" loss --csv | awk -F, 'NR == 4 || NR == 10 { print $3 }')
+LO=$1 HI=$2
+ry plot --db "$DB" "$A" --metric loss --x-range "$LO:$HI" --svg "$T_TMP/zoom.svg"
+expect_rc 0 "--x-range LO:HI"
+zoom_check() {
+	python3 - "$1" <<'EOF2'
+import sys, xml.etree.ElementTree as E
+ns = '{http://www.w3.org/2000/svg}'
+root = E.parse(sys.argv[1]).getroot()
+pts = [p.split(',') for p in next(root.iter(ns + 'polyline')).get('points').split()]
+assert len(pts) == 7, pts
+assert float(pts[0][0]) == 64 and float(pts[-1][0]) == 64 + 556, pts   # LO and HI at the plot's edges
+print('ok')
+EOF2
+}
+if [ -n "$HI" ] && [ "$(zoom_check "$T_TMP/zoom.svg" 2>&1 | tail -1)" = ok ]; then
+	ok "--x-range: the points inside ($LO..$HI), the axis spanning it"
+else
+	fail "--x-range: the points inside ($LO..$HI), the axis spanning it"; zoom_check "$T_TMP/zoom.svg" 2>&1 | sed 's/^/#   /'
+fi
+ry plot --db "$DB" "$A" --metric loss --x-range 5:1 --svg "$T_TMP/x.svg"
+expect_rc 2 "--x-range with LO above HI is bad usage"
+ry plot --db "$DB" "$A" --metric loss --x-range 5 --svg "$T_TMP/x.svg"
+expect_rc 2 "--x-range without a colon is bad usage"
+
 ry plot --db "$DB" "$A" --svg "$T_TMP/x.svg"
 expect_rc 2 "no --metric is bad usage"
 ry plot --db "$DB" "$A" --metric loss
@@ -130,6 +157,7 @@ expect_rc 0 "plot --help"
 expect_out_has "--metric KEY" "--help names --metric"
 expect_out_has "--svg FILE" "--help names --svg"
 expect_out_has "reduced per pixel column" "--help says lines are reduced per pixel column"
+expect_out_has "--x-range LO:HI" "--help names --x-range"
 ry --help
 expect_out_has "  plot" "runyard --help lists plot"
 ry completion bash
