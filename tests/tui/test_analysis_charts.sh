@@ -1,10 +1,13 @@
 #!/bin/sh
 # Issue 17, analysis in the terminal: a cursor on compare's chart whose
 # legend reads every run's value there (nearest at or before) with its
-# step, time and epoch, and the run's last, min and max; zoom and reset;
+# step, time and epoch, and the run's last, min and max; without the
+# cursor the legend's last, min and max (last only below 80 columns);
+# zoom and reset; :export FILE.svg of the zoomed range and of another axis;
 # the x axis by key and by `:x NAME` (any metric, paired by step), named
-# on the chart; small multiples (4 charts on screen); a run's charts with
-# the cursor; all without colour (NO_COLOR: the runs' letters) and in
+# on the chart; small multiples (4 charts on screen, their titles' figures);
+# the group chart over epochs; a run's charts with the cursor and a zoomed
+# export; all without colour (NO_COLOR: the runs' letters) and in
 # ASCII (vt100).  Two tracked runs log loss, tokens and an epoch, so every
 # value on screen is known from `runyard metrics`.
 . "$(dirname "$0")/lib.sh"
@@ -62,6 +65,16 @@ send c
 expect_screen "comparing 2 runs" "c compares them"
 expect_screen "loss  x: step" "the chart says its x axis: step"
 
+# ---- the legend without the cursor: last, min and max ---------------------
+# loss = 60/i and 120/i for i = 1..6
+expect_screen "ep-a  last 10  min 10  max 60" "the legend gives ep-a's last, min and max loss"
+expect_screen "ep-b  last 20  min 20  max 120" "and ep-b's"
+tmux -S "$SOCK" resize-window -x 60 -y 40
+expect_screen "ep-b  last 20" "60 columns: the legend still gives the last values"
+expect_no_screen "min 10  max 60" "but not min and max (below 80 columns)"
+tmux -S "$SOCK" resize-window -x 120 -y 40
+expect_screen "ep-a  last 10  min 10  max 60" "120 columns again: last, min and max"
+
 # ---- the cursor and the legend's readings ----------------------------------
 send '>'
 expect_screen "cursor step" "> shows the cursor, and the title says where"
@@ -95,6 +108,36 @@ send Z
 expect_no_screen "x: step  zoom " "Z shows everything again"
 send +
 expect_screen "x: step  zoom " "+ zooms in around the cursor"
+# :export FILE.svg writes what the screen shows: the zoomed range only, on
+# an x axis spanning the zoom.
+ZOOM=$(screen | sed -n 's/.*x: step  zoom \([0-9.]*\)-\([0-9.]*\).*/\1 \2/p' | head -1)
+send :
+type_text "export $T_TMP/zoom.svg"
+send Enter
+# svg_axis FILE: "XLABEL|POINTS POINTS|TICK TICK ..." of an exported chart.
+svg_axis() {
+	python3 - "$1" <<'PY'
+import sys, xml.etree.ElementTree as E
+ns = '{http://www.w3.org/2000/svg}'
+root = E.parse(sys.argv[1]).getroot()
+xl = [t.text for t in root.iter(ns + 'text') if t.get('class') == 'xlabel'][0]
+pts = [str(len(l.get('points').split())) for l in root.iter(ns + 'polyline')]
+ticks = [t.text for g in root.iter(ns + 'g') if g.get('class') == 'xticks' for t in g.iter(ns + 'text')]
+print('%s|%s|%s' % (xl, ' '.join(pts), ' '.join(ticks)))
+PY
+}
+zoom_svg() {
+	[ -s "$T_TMP/zoom.svg" ] || return 1
+	set -- $ZOOM "$(svg_axis "$T_TMP/zoom.svg")"
+	python3 -c "
+lo, hi, got = float('$1'), float('$2'), '$3'.split('|')
+pts, ticks = [int(n) for n in got[1].split()], [float(t) for t in got[2].split()]
+assert got[0] == 'step' and len(pts) == 2 and all(0 < n < 6 for n in pts), got
+assert ticks and all(lo <= t <= hi for t in ticks) and ticks[-1] - ticks[0] >= (hi - lo) / 2, (lo, hi, ticks)
+"
+}
+if [ -n "$ZOOM" ] && wait_until zoom_svg; then ok ":export while zoomed: the zoom's points on an axis spanning it ($ZOOM)"
+else fail ":export while zoomed: the zoom's points on an axis spanning it ('$ZOOM': $(svg_axis "$T_TMP/zoom.svg" 2>&1))"; fi
 send -
 expect_no_screen "x: step  zoom " "- zooms out, to everything"
 
@@ -105,6 +148,13 @@ send x
 expect_screen "loss  x: wall time" "x: wall time"
 send x
 expect_screen "loss  x: relative time" "x: relative time"
+send :
+type_text "export $T_TMP/rel.svg"
+send Enter
+# (the runs log their points within milliseconds: several share a pixel column)
+rel_svg() { [ -s "$T_TMP/rel.svg" ] && svg_axis "$T_TMP/rel.svg" | grep -qE '^relative time\|[1-6] [1-6]\|0 [0-9.]+s( |$)'; }
+if wait_until rel_svg; then ok ":export on relative time: its axis named, durations from 0"
+else fail ":export on relative time: its axis named, durations from 0 ($(svg_axis "$T_TMP/rel.svg" 2>&1))"; fi
 send x
 expect_screen "loss  x: step" "x: back to step"
 send :
@@ -125,6 +175,10 @@ expect_screen "loss  x: step" ":x step goes back"
 # ---- small multiples --------------------------------------------------------
 send v
 expect_screen "2 runs, 4 metrics" "v shows small multiples of the runs' 4 metrics"
+# :x step hid the cursor: each small chart's title gives the runs' figures,
+# last, min and max where they fit its width, else the last values only
+expect_screen "ep  a last 3  min 1  max 3  b last 3  min 1  max 3" "a small chart's title: each run's last, min, max"
+expect_screen "loss  a 20  b 10" "where those do not fit: each run's last value"
 send '>'
 if wait_until titles_with_values; then ok "4 small charts on screen, each reading both runs at the cursor"
 else fail "4 small charts on screen, each reading both runs at the cursor"; fi
@@ -136,9 +190,31 @@ if wait_until plot_braille; then ok "the small charts draw braille curves"; else
 send v
 expect_screen "comparing 2 runs" "v goes back to the table and one chart"
 
-# ---- a run's charts -------------------------------------------------------------
+# ---- the group chart on the epoch axis ---------------------------------------------
+# Grouped by name, each run is a group: its mean curve is its own loss.
 send q u
 expect_no_screen "marked" "marks cleared"
+send :
+type_text "group name"
+send Enter
+expect_screen "grouped by name" ":group name"
+send c
+expect_screen "by name  mean over step" "c charts the groups over step"
+send x
+expect_screen "by name  mean over epoch" "x: the runs log an epoch, so the group chart goes over it next"
+expect_screen "x: epoch" "and its title names the axis"
+gticks() { screen | grep -A1 '──────────' | tail -1 | sed 's/  */ /g'; }
+epoch_ticks() { gticks | grep -qE '^ 1 .* 3$'; }
+if wait_until epoch_ticks; then ok "the x labels run over the epochs, 1 to 3 ('$(gticks)')"
+else fail "the x labels run over the epochs, 1 to 3 ('$(gticks)')"; fi
+send '>'
+expect_screen "@ epoch 3" "the cursor reads each group at an epoch"
+send q :
+type_text "ungroup"
+send Enter
+expect_screen "   name  " ":ungroup: the runs table again"
+
+# ---- a run's charts -------------------------------------------------------------
 send c
 expect_screen "· charts ·" "c charts the run under the cursor"
 send Right
@@ -147,6 +223,23 @@ send :
 type_text "x epoch"
 send Enter
 expect_screen "x: epoch" ":x epoch on a run's charts"
+send +
+expect_screen "x: epoch  zoom " "+ zooms a run's charts"
+send :
+type_text "export $T_TMP/run.svg loss"
+send Enter
+# the run's loss over the zoomed epochs: fewer than its 6 points, on an
+# epoch axis spanning the zoom's half of 1..3
+run_svg() {
+	[ -s "$T_TMP/run.svg" ] || return 1
+	svg_axis "$T_TMP/run.svg" | python3 -c "
+import sys
+xl, pts, ticks = sys.stdin.read().strip().split('|')
+t = [float(v) for v in ticks.split()]
+assert xl == 'epoch' and 0 < int(pts) < 6 and t and t[-1] - t[0] <= 1.01, (xl, pts, t)"
+}
+if wait_until run_svg; then ok ":export FILE.svg KEY on a run's charts: the zoomed epochs"
+else fail ":export FILE.svg KEY on a run's charts: the zoomed epochs ($(svg_axis "$T_TMP/run.svg" 2>&1))"; fi
 send q
 
 # ---- ASCII (vt100) ---------------------------------------------------------------

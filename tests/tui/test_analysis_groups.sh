@@ -3,7 +3,9 @@
 # real binary in tmux with demo data.  `:group optimizer` shows one row per
 # optimizer with the same counts and mean ± std as `runyard runs --group
 # optimizer --json`; c charts the groups' means with a band (':' under
-# vt100, letters under NO_COLOR); Enter filters to a group; config groups; a view saved
+# vt100, letters under NO_COLOR), each group's last, min and max, compare's
+# zoom and x axes (wall, relative time, :x METRIC) and :export FILE.svg of
+# what is shown; Enter filters to a group; config groups; a view saved
 # by name and the automatic one come back after quitting and starting
 # again; `runyard runs --view` applies the saved one.
 . "$(dirname "$0")/lib.sh"
@@ -63,6 +65,17 @@ if wait_until first_group; then ok "the group with the best mean val_acc ($best)
 send c
 expect_screen "by optimizer  mean over step, band: min-max" "c charts the groups: mean curves with a min-max band"
 expect_screen "a optimizer = adam" "the legend gives each group a letter"
+# Without the cursor each group's row gives its mean curve's last, min, max.
+legend_stats() {
+	screen | python3 -c "
+import re, sys
+rows = [m for m in (re.search(r'optimizer = .* runs  last (\S+)  min (\S+)  max (\S+)', l) for l in sys.stdin) if m]
+assert len(rows) == 3, len(rows)
+assert all(float(mn) <= float(last) <= float(mx) for last, mn, mx in (r.groups() for r in rows))
+print('ok')" 2>&1 | grep -qx ok
+}
+if wait_until legend_stats; then ok "each group's row: last, min and max of its mean curve"
+else fail "each group's row: last, min and max of its mean curve"; fi
 # The chart cursor, as compare's: > shows it at the latest step, < moves it;
 # the legend reads each group's mean and band there.
 cursor_step() { screen | sed -n 's/.* optimizer = .*@ step \([0-9]*\).*/\1/p' | sort -n | tail -1; }
@@ -82,6 +95,67 @@ step_moved() { s=$(cursor_step); [ -n "$S1" ] && [ -n "$s" ] && [ "$s" -lt "$S1"
 if wait_until step_moved; then ok "< moves the cursor back to an earlier step"; else fail "< moves the cursor back to an earlier step (step '$S1' -> '$(cursor_step)')"; fi
 send B
 expect_screen "band: mean ± std" "B switches the band to mean ± std"
+
+# Zoom and the x axis, as on compare; :export FILE.svg writes what is shown.
+# xticks: the labels under the plot's axis line.
+xticks() { screen | grep -A1 '──────────' | tail -1 | sed 's/  */ /g'; }
+# svg_series FILE: "POLYLINES POLYGONS XLABEL POINTS..." of an exported chart.
+svg_series() {
+	python3 - "$1" <<'PY'
+import sys, xml.etree.ElementTree as E
+ns = '{http://www.w3.org/2000/svg}'
+root = E.parse(sys.argv[1]).getroot()
+lines = list(root.iter(ns + 'polyline'))
+bands = [p for p in root.iter(ns + 'polygon') if p.get('class') == 'band']
+xl = [t.text for t in root.iter(ns + 'text') if t.get('class') == 'xlabel']
+print(len(lines), len(bands), '"%s"' % xl[0], *[len(l.get('points').split()) for l in lines])
+PY
+}
+T0=$(xticks)
+send :
+type_text "export $T_TMP/groups-all.svg"
+send Enter
+expect_screen "exported the loss chart of 3 groups" ":export FILE.svg on the group chart"
+send +
+expect_screen "x: step  zoom " "+ zooms the group chart in"
+zoomed_ticks() { t=$(xticks); [ -n "$t" ] && [ "$t" != "$T0" ]; }
+if wait_until zoomed_ticks; then ok "zoomed, the x axis' labels change ('$T0' -> '$(xticks)')"
+else fail "zoomed, the x axis' labels change (still '$T0')"; fi
+send :
+type_text "export $T_TMP/groups-zoom.svg"
+send Enter
+if wait_until test -s "$T_TMP/groups-zoom.svg"; then ok ":export while zoomed"; else fail ":export while zoomed"; fi
+set -- $(svg_series "$T_TMP/groups-all.svg")
+all_n=$4
+[ "$1 $2 $3" = '3 3 "step"' ] && ok "the SVG: 3 mean lines, 3 bands, x: step" || fail "the SVG: 3 mean lines, 3 bands, x: step ($*)"
+set -- $(svg_series "$T_TMP/groups-zoom.svg")
+[ "$1 $2" = "3 3" ] && [ "$4" -lt "$all_n" ] && ok "the zoomed export holds the zoomed range only ($4 of $all_n points)" ||
+	fail "the zoomed export holds the zoomed range only ($*; all: $all_n)"
+send Z
+expect_no_screen "x: step  zoom " "Z shows all the steps again"
+same_ticks() { [ "$(xticks)" = "$T0" ]; }
+if wait_until same_ticks; then ok "and the labels are those of all the data"; else fail "and the labels are those of all the data ('$(xticks)')"; fi
+send x
+expect_screen "mean over wall time" "x: the group chart's means over wall-clock time"
+send x
+expect_screen "mean over relative time" "x again: over the time since each run's start"
+dur_ticks() { xticks | grep -qE '(^| )[0-9]+[hm]( |$)'; }
+if wait_until dur_ticks; then ok "the x labels are durations ('$(xticks)')"; else fail "the x labels are durations ('$(xticks)')"; fi
+send :
+type_text "export $T_TMP/groups-rel.svg"
+send Enter
+if wait_until test -s "$T_TMP/groups-rel.svg"; then ok ":export on relative time"; else fail ":export on relative time"; fi
+set -- $(svg_series "$T_TMP/groups-rel.svg")
+[ "$1 $2 $3 $4" = '3 3 "relative time"' ] && ok "its SVG names the axis: relative time" ||
+	fail "its SVG names the axis: relative time ($*)"
+send :
+type_text "x acc"
+send Enter
+expect_screen "mean over acc" ":x acc: the means over another metric of the runs"
+send :
+type_text "x step"
+send Enter
+expect_screen "mean over step" ":x step goes back"
 send B q
 expect_screen "group: optimizer" "q goes back to the group rows"
 

@@ -656,33 +656,47 @@ static void draw_table(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 	}
 }
 
+/* How much of a series' figures the flowing legend shows. */
+enum legend_stats { LEGEND_NAMES, LEGEND_LAST, LEGEND_FULL };
+
 /* Run i's legend entry: its colour swatch, its chart letter (the marker
- * on its curve), its name cut to namew; "(no points)" when it has none of
- * this metric, so a run missing from the plot is still accounted for. */
+ * on its curve), its name cut to namew, and (stats) the charted metric's
+ * last value, with its min and max at LEGEND_FULL; "(no points)" when it
+ * has none of this metric, so a run missing from the plot is still
+ * accounted for. */
 static void legend_entry(const struct tui_ctx *c, const struct compare_priv *p, size_t i, int namew,
-                         char *out, size_t n)
+                         enum legend_stats stats, char *out, size_t n)
 {
-	char name[128];
+	char name[128], st[128] = "";
 	tui_text_fit(name, sizeof name, p->runs[i]->name ? p->runs[i]->name : "?", namew, false, false, c->utf8);
-	snprintf(out, n, "%s %c %s%s", c->utf8 ? "\xe2\x96\xa0" : "#", tui_chart_marker(i), name,
-	         p->one.dec_w >= 0 && !p->one.nd[i] ? " (no points)" : "");
+	bool none = p->one.dec_w >= 0 && !p->one.nd[i];
+	const ry_metric_summary *m = stats != LEGEND_NAMES && p->metric < p->nmkeys
+	                                 ? summary_of(p, i, p->mkeys[p->metric]) : NULL;
+	if (m && !none) {
+		st[0] = st[1] = ' ';
+		tui_stats_text(m->last, m->min, m->max, stats == LEGEND_FULL, st + 2, sizeof st - 2);
+	}
+	snprintf(out, n, "%s %c %s%s%s", c->utf8 ? "\xe2\x96\xa0" : "#", tui_chart_marker(i), name,
+	         none ? " (no points)" : "", st);
 }
 
 /* Rows the legend takes with names cut to namew, entries flowing left to
- * right and wrapping; drawn there when draw is set. */
-static int legend_flow(struct tui_ctx *c, const struct compare_priv *p, int y, int namew, bool draw)
+ * right and wrapping (three columns apart when they carry figures); drawn
+ * there when draw is set. */
+static int legend_flow(struct tui_ctx *c, const struct compare_priv *p, int y, int namew, enum legend_stats stats,
+                       bool draw)
 {
-	int x = 1, rows = 1;
+	int x = 1, rows = 1, gap = stats == LEGEND_NAMES ? 2 : 3;
 	for (size_t i = 0; i < p->n; i++) {
-		char entry[192];
-		legend_entry(c, p, i, namew, entry, sizeof entry);
-		int w = tui_text_width(entry) + 2;
+		char entry[320];
+		legend_entry(c, p, i, namew, stats, entry, sizeof entry);
+		int w = tui_text_width(entry) + gap;
 		if (x > 1 && x + w > c->cols) {
 			x = 1;
 			rows++;
 		}
 		if (draw) {
-			char fitted[256];
+			char fitted[400];
 			tui_text_fit(fitted, sizeof fitted, entry, c->cols - x, false, false, c->utf8);
 			attrset(series_attr(c, i));
 			mvaddstr(y + rows - 1, x, fitted);
@@ -693,15 +707,24 @@ static int legend_flow(struct tui_ctx *c, const struct compare_priv *p, int y, i
 	return rows;
 }
 
-/* The legend: every run, never a silent cut.  Names shrink (20 columns
- * down to 6) until the entries fit in max_rows; past that they wrap onto
- * more rows anyway, taking them from the plot.  Returns the rows used. */
-static int draw_legend(struct tui_ctx *c, const struct compare_priv *p, int y, int max_rows)
+/* Below this many columns the legend gives only the last values. */
+enum { LEGEND_FULL_COLS = 80 };
+
+/* The legend: every run, never a silent cut.  With figures (stats) each
+ * entry shows the metric's last, min and max while that fits max_rows
+ * with names shrunk (20 columns down to 6) on a screen of
+ * LEGEND_FULL_COLS or more; else the last value only (narrow screens,
+ * many runs); past that the entries wrap onto more rows anyway, taking
+ * them from the plot.  Returns the rows used. */
+static int draw_legend(struct tui_ctx *c, const struct compare_priv *p, int y, int max_rows, bool stats)
 {
-	int namew = 20;
-	while (namew > 6 && legend_flow(c, p, y, namew, false) > max_rows)
-		namew--;
-	return legend_flow(c, p, y, namew, true);
+	enum legend_stats want[2] = { stats ? LEGEND_FULL : LEGEND_NAMES, stats ? LEGEND_LAST : LEGEND_NAMES };
+	for (int k = c->cols < LEGEND_FULL_COLS; k < 2; k++) {
+		for (int namew = 20; namew >= 6; namew--)
+			if (legend_flow(c, p, y, namew, want[k], false) <= max_rows)
+				return legend_flow(c, p, y, namew, want[k], true);
+	}
+	return legend_flow(c, p, y, 6, want[1], true);
 }
 
 /* The readings of every run at the cursor for plot pl, cached for the
@@ -717,33 +740,6 @@ static void plot_readings(struct tui_ctx *c, struct compare_priv *p, struct plot
 	}
 	pl->rd_valid = true;
 	pl->rd_at = p->nav.cursor;
-}
-
-/* What the x axis shows, for a title: "x: step  zoom 120-480  cursor step
- * 450  mark step 200". */
-static void axis_text(const struct compare_priv *p, char *out, size_t n)
-{
-	char zoom[64] = "", cur[96] = "", mark[128] = "";
-	double lo, hi;
-	if (tui_chart_nav_range(&p->nav, &lo, &hi)) {
-		char a[16], b[16];
-		tui_chart_label(lo, (hi - lo) / 100, a);
-		tui_chart_label(hi, (hi - lo) / 100, b);
-		snprintf(zoom, sizeof zoom, "  zoom %s-%s", a, b);
-	}
-	if (p->nav.cursor_on) {
-		char t[48];
-		tui_cursor_text(&p->nav, t, sizeof t);
-		snprintf(cur, sizeof cur, "  cursor %s", t);
-	}
-	if (p->nav.marking) {
-		struct tui_chart_nav m = p->nav;
-		char t[48];
-		m.cursor = m.mark;
-		tui_cursor_text(&m, t, sizeof t);
-		snprintf(mark, sizeof mark, "  mark %s (z again zooms)", t);
-	}
-	snprintf(out, n, "x: %s%s%s%s", tui_chart_nav_axis_name(&p->nav), zoom, cur, mark);
 }
 
 /* Render plot pl into the w x h plot area at y,x (ylab label columns to
@@ -795,15 +791,13 @@ static int draw_legend_rows(struct tui_ctx *c, struct compare_priv *p, struct pl
 	int rows = 0;
 	plot_readings(c, p, pl);
 	for (size_t i = 0; i < p->n && rows < max_rows; i++, rows++) {
-		char name[128], at[160], line[512], last[32], mn[32], mx[32];
+		char name[128], at[160], line[512], st[128];
 		const ry_metric_summary *m = pl->metric < p->nmkeys ? summary_of(p, i, p->mkeys[pl->metric]) : NULL;
 		tui_text_fit(name, sizeof name, p->runs[i]->name ? p->runs[i]->name : "?", 18, false, false, c->utf8);
 		tui_reading_text(&pl->rd[i], at, sizeof at);
-		tui_fmt_num(m ? m->last : NAN, last, sizeof last);
-		tui_fmt_num(m ? m->min : NAN, mn, sizeof mn);
-		tui_fmt_num(m ? m->max : NAN, mx, sizeof mx);
-		snprintf(line, sizeof line, "%s %c %-18s %-52s last %s  min %s  max %s", c->utf8 ? "\xe2\x96\xa0" : "#",
-		         tui_chart_marker(i), name, at, last, mn, mx);
+		tui_stats_text(m ? m->last : NAN, m ? m->min : NAN, m ? m->max : NAN, true, st, sizeof st);
+		snprintf(line, sizeof line, "%s %c %-18s %-52s %s", c->utf8 ? "\xe2\x96\xa0" : "#", tui_chart_marker(i),
+		         name, at, st);
 		char fitted[600];
 		tui_text_fit(fitted, sizeof fitted, line, c->cols - 2, false, false, c->utf8);
 		attrset(series_attr(c, i));
@@ -832,7 +826,7 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		return;
 	}
 	ema_text(p, ema, sizeof ema);
-	axis_text(p, axis, sizeof axis);
+	tui_axis_text(&p->nav, axis, sizeof axis);
 	snprintf(title, sizeof title, " %s  %s  smoothing: %s  y: %s ", p->mkeys[p->metric], axis, ema,
 	         p->log_y ? "log" : "linear");
 	tui_draw_str(c, y, 2, c->cols - 4, title, TUI_COLOR_HEADER);
@@ -846,7 +840,7 @@ static void draw_chart(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 	/* Names shrink to keep the legend to two rows; more wrap below.  With
 	 * the cursor shown, a row a run: its values there. */
 	int lrows = p->nav.cursor_on ? draw_legend_rows(c, p, &p->one, y + 1, h - 6)
-	                             : draw_legend(c, p, y + 1, 2);
+	                             : draw_legend(c, p, y + 1, 2, true);
 	int plot_y = y + 1 + lrows, plot_h = h - 3 - lrows;
 	if (plot_h < 2 || plot_w < 10)
 		return;
@@ -895,6 +889,29 @@ static size_t mkey_index(const struct compare_priv *p, const char *key)
 
 enum { GRID_MIN_W = 56, GRID_MIN_H = 10, GRID_YLAB = 8 };
 
+/* A grid chart's title without the cursor: the metric, then each run's
+ * last, min and max ("loss  a last 0.31 min 0.1 max 2.3  b ..."), or only
+ * each last value when that is too wide for the chart's w columns. */
+static void grid_stats(const struct compare_priv *p, const struct plot *pl, char *title, size_t n, int w)
+{
+	size_t base = strlen(title);
+	for (int full = 1; full >= 0; full--) {
+		size_t len = base;
+		title[len] = '\0';
+		for (size_t i = 0; i < p->n && len + 80 < n; i++) {
+			const ry_metric_summary *m = summary_of(p, i, p->mkeys[pl->metric]);
+			char st[128];
+			if (!m || !pl->nd[i])
+				continue;
+			tui_stats_text(m->last, m->min, m->max, full, st, sizeof st);
+			/* "a last 0.31" is "a 0.31" when only the last is shown */
+			len += (size_t)snprintf(title + len, n - len, "  %c %s", tui_chart_marker(i), full ? st : st + 5);
+		}
+		if (tui_text_width(title) <= w)
+			return;
+	}
+}
+
 /* Several metrics at once, a chart each for every run, in a grid that
  * fits the screen (1 to 3 columns by width, rows by height), sharing the
  * x axis and the cursor. */
@@ -902,10 +919,10 @@ static void draw_grid(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 {
 	char head[512], ema[32], axis[256];
 	ema_text(p, ema, sizeof ema);
-	axis_text(p, axis, sizeof axis);
+	tui_axis_text(&p->nav, axis, sizeof axis);
 	snprintf(head, sizeof head, " %zu runs, %zu metrics  %s  smoothing: %s  y: %s ", p->n, p->ngkeys, axis, ema,
 	         p->log_y ? "log" : "linear");
-	int lrows = draw_legend(c, p, y + 1, 2), body = h - 1 - lrows;
+	int lrows = draw_legend(c, p, y + 1, 2, false), body = h - 1 - lrows;
 	int ncols = c->cols / GRID_MIN_W, maxrows = body / GRID_MIN_H;
 	ncols = ncols < 1 ? 1 : ncols > 3 ? 3 : ncols;
 	maxrows = maxrows < 1 ? 1 : maxrows;
@@ -952,9 +969,11 @@ static void draw_grid(struct tui_ctx *c, struct compare_priv *p, int y, int h)
 		struct plot *pl = &p->plots[k];
 		int row = (int)k / ncols, col = (int)k % ncols;
 		int yy = y + 1 + lrows + row * chh, xx = col * cw;
-		char title[512];
+		char title[1024];
 		size_t len = (size_t)snprintf(title, sizeof title, "%s", p->gkeys[k]);
-		if (p->nav.cursor_on && pl->metric < p->nmkeys) {
+		if (!p->nav.cursor_on && pl->metric < p->nmkeys)
+			grid_stats(p, pl, title, sizeof title, cw - 2);
+		else if (p->nav.cursor_on && pl->metric < p->nmkeys) {
 			plot_readings(c, p, pl);
 			for (size_t i = 0; i < p->n && len < sizeof title - 40; i++) {
 				char v[32];

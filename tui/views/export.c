@@ -14,6 +14,7 @@
 #include "app/tui.h"
 #include "views/export.h"
 #include "views/series.h"
+#include "widgets/svgplot.h"
 
 int tui_export_ask(struct tui_view *v, struct tui_ctx *c)
 {
@@ -109,12 +110,24 @@ void tui_export_compare(struct tui_ctx *c, const char *path, const int64_t *ids,
 	free(full);
 }
 
+/* Write the SVG in b to path and say so with what. */
+static void svg_out(struct tui_ctx *c, const char *path, const ry_buf *b, const char *what)
+{
+	char *full;
+	FILE *f = open_out(c, path, &full);
+	if (f) {
+		size_t w = fwrite(b->ptr ? b->ptr : "", 1, b->len, f);
+		if (close_out(c, f, path, w == b->len ? 0 : ry_error_set(RY_EIO, "short write")))
+			tui_msg(c, "exported %s to %s", what, path);
+	}
+	free(full);
+}
+
 void tui_export_chart(struct tui_ctx *c, const char *path, const int64_t *ids, size_t n, const char *key,
                       const tui_chart_nav *nav, double ema, bool log_y)
 {
 	const char *fmt = tui_export_format(path);
 	ry_buf b = RY_BUF_INIT;
-	char *full;
 	if (!fmt || strcmp(fmt, "svg")) {
 		tui_error(c, "a chart exports as FILE.svg");
 		return;
@@ -129,12 +142,21 @@ void tui_export_chart(struct tui_ctx *c, const char *path, const int64_t *ids, s
 		ry_buf_free(&b);
 		return;
 	}
-	FILE *f = open_out(c, path, &full);
-	if (f) {
-		size_t w = fwrite(b.ptr ? b.ptr : "", 1, b.len, f);
-		if (close_out(c, f, path, w == b.len ? 0 : ry_error_set(RY_EIO, "short write")))
-			tui_msg(c, "exported the %s chart of %zu run%s to %s", key, n, n == 1 ? "" : "s", path);
+	char *what = ry_xasprintf("the %s chart of %zu run%s", key, n, n == 1 ? "" : "s");
+	svg_out(c, path, &b, what);
+	free(what);
+	ry_buf_free(&b);
+}
+
+void tui_export_svgplot(struct tui_ctx *c, const char *path, const struct tui_svgplot *plot, const char *what)
+{
+	const char *fmt = tui_export_format(path);
+	ry_buf b = RY_BUF_INIT;
+	if (!fmt || strcmp(fmt, "svg")) {
+		tui_error(c, "a chart exports as FILE.svg");
+		return;
 	}
-	free(full);
+	tui_svgplot_write(&b, plot);
+	svg_out(c, path, &b, what);
 	ry_buf_free(&b);
 }

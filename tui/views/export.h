@@ -33,6 +33,12 @@ void tui_export_compare(struct tui_ctx *c, const char *path, const int64_t *ids,
 void tui_export_chart(struct tui_ctx *c, const char *path, const int64_t *ids, size_t n, const char *key,
                       const tui_chart_nav *nav, double ema, bool log_y);
 
+struct tui_svgplot;
+
+/* A chart the screen built itself (the group chart) to path (.svg);
+ * what names it in the message ("the loss chart of 3 groups"). */
+void tui_export_svgplot(struct tui_ctx *c, const char *path, const struct tui_svgplot *plot, const char *what);
+
 /* The format path's extension names: "csv", "json", "svg", or NULL. */
 const char *tui_export_format(const char *path);
 

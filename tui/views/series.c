@@ -135,10 +135,67 @@ void tui_cursor_text(const tui_chart_nav *nav, char *out, size_t n)
 	}
 }
 
+void tui_axis_text(const tui_chart_nav *nav, char *out, size_t n)
+{
+	char zoom[64] = "", cur[96] = "", mark[128] = "";
+	double lo, hi;
+	if (tui_chart_nav_range(nav, &lo, &hi)) {
+		char a[16], b[16];
+		/* in the axis' words: clock times, durations, numbers */
+		if (nav->xaxis == TUI_CHART_X_WALL) {
+			tui_chart_clock(lo, a);
+			tui_chart_clock(hi, b);
+		} else if (nav->xaxis == TUI_CHART_X_REL) {
+			tui_chart_duration(lo, a);
+			tui_chart_duration(hi, b);
+		} else {
+			tui_chart_label(lo, (hi - lo) / 100, a);
+			tui_chart_label(hi, (hi - lo) / 100, b);
+		}
+		snprintf(zoom, sizeof zoom, "  zoom %s-%s", a, b);
+	}
+	if (nav->cursor_on) {
+		char t[48];
+		tui_cursor_text(nav, t, sizeof t);
+		snprintf(cur, sizeof cur, "  cursor %s", t);
+	}
+	if (nav->marking) {
+		struct tui_chart_nav m = *nav;
+		char t[48];
+		m.cursor = m.mark;
+		tui_cursor_text(&m, t, sizeof t);
+		snprintf(mark, sizeof mark, "  mark %s (z again zooms)", t);
+	}
+	snprintf(out, n, "x: %s%s%s%s", tui_chart_nav_axis_name(nav), zoom, cur, mark);
+}
+
+unsigned tui_series_rgb(const struct tui_theme *theme, size_t i)
+{
+	struct tui_theme def;
+	short fg = theme ? theme->e[tui_theme_series(i)].fg : -1;
+	if (fg < 0) {
+		tui_theme_default(&def);
+		fg = def.e[tui_theme_series(i)].fg;
+	}
+	return tui_svgplot_xterm_rgb(fg);
+}
+
+void tui_stats_text(double last, double min, double max, bool full, char *out, size_t n)
+{
+	char l[32], lo[32], hi[32];
+	tui_fmt_num(last, l, sizeof l);
+	if (!full) {
+		snprintf(out, n, "last %s", l);
+		return;
+	}
+	tui_fmt_num(min, lo, sizeof lo);
+	tui_fmt_num(max, hi, sizeof hi);
+	snprintf(out, n, "last %s  min %s  max %s", l, lo, hi);
+}
+
 int tui_series_svg(ry_buf *out, ry_store *st, const int64_t *ids, size_t n, const char *key,
                    const tui_chart_nav *nav, double ema, bool log_y, const struct tui_theme *theme)
 {
-	struct tui_theme def;
 	struct tui_series_buf b;
 	struct tui_svgplot_series *s = ry_xcalloc(n ? n : 1, sizeof *s);
 	double **xs = ry_xcalloc(n ? n : 1, sizeof *xs), **ys = ry_xcalloc(n ? n : 1, sizeof *ys);
@@ -147,10 +204,6 @@ int tui_series_svg(ry_buf *out, ry_store *st, const int64_t *ids, size_t n, cons
 	bool zoom = tui_chart_nav_range(nav, &zlo, &zhi);
 	int rc = 0;
 	memset(&b, 0, sizeof b);
-	if (!theme) {
-		tui_theme_default(&def);
-		theme = &def;
-	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		ry_run *r = NULL;
 		size_t np = 0, kept = 0;
@@ -178,18 +231,12 @@ int tui_series_svg(ry_buf *out, ry_store *st, const int64_t *ids, size_t n, cons
 		s[i].x = xs[i];
 		s[i].y = ys[i];
 		s[i].n = kept;
-		/* NO_COLOR drops the theme's colours; a file still tells runs apart */
-		short fg = theme->e[tui_theme_series(i)].fg;
-		if (fg < 0) {
-			tui_theme_default(&def);
-			fg = def.e[tui_theme_series(i)].fg;
-		}
-		s[i].rgb = tui_svgplot_xterm_rgb(fg);
+		s[i].rgb = tui_series_rgb(theme, i);
 	}
 	if (!rc) {
 		char title[256];
 		struct tui_svgplot p = { .title = title, .xlabel = tui_chart_nav_axis_name(nav), .log_y = log_y,
-		                         .s = s, .ns = n };
+		                         .s = s, .ns = n, .xlo = zlo, .xhi = zhi };
 		snprintf(title, sizeof title, "%s", key);
 		if (ema > 0)
 			snprintf(title, sizeof title, "%s (EMA %.2f)", key, ema);

@@ -51,11 +51,24 @@ void tui_reading_text(const struct tui_reading *r, char *out, size_t n);
  * "+1h05m", "epoch 3". */
 void tui_cursor_text(const tui_chart_nav *nav, char *out, size_t n);
 
+/* What a chart's x axis shows, for its title: "x: step  zoom 120-480
+ * cursor step 450  mark step 200 (z again zooms)". */
+void tui_axis_text(const tui_chart_nav *nav, char *out, size_t n);
+
+/* The RGB (0xRRGGBB) of series i in theme's colours, as the screen draws
+ * it; under NO_COLOR (no colours) the default theme's, so a file still
+ * tells series apart. */
+unsigned tui_series_rgb(const struct tui_theme *theme, size_t i);
+
+/* A series' figures for a legend: "last 0.31  min 0.12  max 2.3", or with
+ * full false (a narrow legend) "last 0.31"; numbers as tui_fmt_num writes them. */
+void tui_stats_text(double last, double min, double max, bool full, char *out, size_t n);
+
 /* The chart of metric key for runs ids[0..n) as SVG, appended to out: x on
- * nav's axis (its zoom, when zoomed, leaves out the points outside), the
- * EMA weight ema (0: none) and log_y as the screen shows them, run i in
- * theme's series colour i (NULL: the default theme), every point of each
- * history (widgets/svgplot.h).  The TUI's `:export FILE.svg` and `runyard
+ * nav's axis (when zoomed, the file's x axis spans the zoom and the points
+ * outside are left out), the EMA weight ema (0: none) and log_y as the
+ * screen shows them, run i in theme's series colour i (NULL: the default
+ * theme), each history reduced per pixel column (widgets/svgplot.h).  The TUI's `:export FILE.svg` and `runyard
  * plot --svg` both write through here.  0 or an RY_E* code. */
 int tui_series_svg(ry_buf *out, ry_store *st, const int64_t *ids, size_t n, const char *key,
                    const tui_chart_nav *nav, double ema, bool log_y, const struct tui_theme *theme);

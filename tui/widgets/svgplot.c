@@ -2,13 +2,19 @@
  * SVG line charts (svgplot.h): range, ticks, one polyline per series, the
  * legend.  The ticks and their labels come from chart.c so the file reads
  * like the terminal chart; coordinates are written with two decimals, which
- * keeps files small and byte-stable from one run to the next.
+ * keeps files small and byte-stable from one run to the next.  Lines are
+ * reduced per pixel column before they are written (tui_svgplot_decimate):
+ * a viewer draws nothing finer, and 1.2 M points would make a 30 MB file
+ * that browsers render slowly.
  */
 #include "widgets/svgplot.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "base/alloc.h"
 
 #include "widgets/chart.h"
 #include "widgets/svg.h"
@@ -36,9 +42,36 @@ unsigned tui_svgplot_xterm_rgb(int c)
 	return g << 16 | g << 8 | g;
 }
 
+size_t tui_svgplot_decimate(const double *px, const double *py, size_t n, double *ox, double *oy)
+{
+	size_t out = 0;
+	for (size_t i = 0; i < n;) {
+		/* one column: [i, j), its lowest and highest point (the first of
+		 * equal ones) */
+		double col = floor(px[i]);
+		size_t j = i + 1, lo = i, hi = i;
+		for (; j < n && floor(px[j]) == col; j++) {
+			if (py[j] < py[lo]) lo = j;
+			if (py[j] > py[hi]) hi = j;
+		}
+		size_t keep[4] = { i, lo < hi ? lo : hi, lo < hi ? hi : lo, j - 1 };
+		/* ascending indices, each at or after out: writing in place is safe */
+		for (int k = 0; k < 4; k++) {
+			if (k && keep[k] == keep[k - 1])
+				continue;
+			ox[out] = px[keep[k]];
+			oy[out] = py[keep[k]];
+			out++;
+		}
+		i = j;
+	}
+	return out;
+}
+
 static bool usable(const struct tui_svgplot *p, double x, double y)
 {
-	return isfinite(x) && isfinite(y) && (!p->log_y || y > 0);
+	return isfinite(x) && isfinite(y) && (!p->log_y || y > 0) &&
+	       (!(p->xhi > p->xlo) || (x >= p->xlo && x <= p->xhi));
 }
 
 void tui_svgplot_write(ry_buf *out, const struct tui_svgplot *p)
@@ -57,9 +90,21 @@ void tui_svgplot_write(ry_buf *out, const struct tui_svgplot *p)
 			if (x > xhi) xhi = x;
 			if (y < ylo) ylo = y;
 			if (y > yhi) yhi = y;
+			/* a band is in the range where its line is */
+			for (int e = 0; s->lo && s->hi && e < 2; e++) {
+				double b = e ? s->hi[k] : s->lo[k];
+				if (!usable(p, x, b))
+					continue;
+				b = p->log_y ? log10(b) : b;
+				if (b < ylo) ylo = b;
+				if (b > yhi) yhi = b;
+			}
 		}
 	}
-	if (!(xlo <= xhi)) {
+	if (p->xhi > p->xlo) {
+		xlo = p->xlo;
+		xhi = p->xhi;
+	} else if (!(xlo <= xhi)) {
 		xlo = 0;
 		xhi = 1;
 	}
@@ -126,22 +171,54 @@ void tui_svgplot_write(ry_buf *out, const struct tui_svgplot *p)
 		ry_buf_puts(out, "</text>\n");
 	}
 
-	/* The series, then the legend in the same order and colours. */
+	/* The bands under every line, then the series, then the legend in the
+	 * same order and colours.  xy: one series' pixels, reused. */
+	size_t most = 1;
+	for (size_t i = 0; i < p->ns; i++)
+		most = p->s[i].n > most ? p->s[i].n : most;
+	double *px = ry_xmalloc(2 * most * sizeof *px), *py = px + most;
 	for (size_t i = 0; i < p->ns; i++) {
 		const struct tui_svgplot_series *s = &p->s[i];
+		if (!s->lo || !s->hi)
+			continue;
+		ry_buf_printf(out, "<polygon class=\"band\" data-series=\"%zu\" fill=\"#%06x\" fill-opacity=\"0.18\" "
+		              "stroke=\"none\" points=\"", i, s->rgb & 0xffffff);
+		/* along the top edge, then back along the bottom one */
+		for (int edge = 0; edge < 2; edge++) {
+			const double *e = edge ? s->lo : s->hi;
+			size_t m = 0;
+			for (size_t k = 0; k < s->n; k++) {
+				if (!usable(p, s->x[k], e[k]) || !usable(p, s->x[k], s->y[k]))
+					continue;
+				px[m] = PX(s->x[k]);
+				py[m++] = PY(p->log_y ? log10(e[k]) : e[k]);
+			}
+			m = tui_svgplot_decimate(px, py, m, px, py);
+			for (size_t k = 0; k < m; k++) {
+				size_t at = edge ? m - 1 - k : k;
+				ry_buf_printf(out, "%s%.2f,%.2f", edge || k ? " " : "", px[at], py[at]);
+			}
+		}
+		ry_buf_puts(out, "\"/>\n");
+	}
+	for (size_t i = 0; i < p->ns; i++) {
+		const struct tui_svgplot_series *s = &p->s[i];
+		size_t m = 0;
 		ry_buf_printf(out, "<polyline class=\"series\" data-series=\"%zu\" fill=\"none\" stroke=\"#%06x\" "
 		              "stroke-width=\"1.5\" points=\"", i, s->rgb & 0xffffff);
-		bool first = true;
 		for (size_t k = 0; k < s->n; k++) {
 			double x = s->x[k], y = s->y[k];
 			if (!usable(p, x, y))
 				continue;
-			y = p->log_y ? log10(y) : y;
-			ry_buf_printf(out, "%s%.2f,%.2f", first ? "" : " ", PX(x), PY(y));
-			first = false;
+			px[m] = PX(x);
+			py[m++] = PY(p->log_y ? log10(y) : y);
 		}
+		m = tui_svgplot_decimate(px, py, m, px, py);
+		for (size_t k = 0; k < m; k++)
+			ry_buf_printf(out, "%s%.2f,%.2f", k ? " " : "", px[k], py[k]);
 		ry_buf_puts(out, "\"/>\n");
 	}
+	free(px);
 	ry_buf_puts(out, "<g class=\"legend\">\n");
 	for (size_t i = 0; i < p->ns; i++) {
 		int y = MT + 8 + (int)i * 18;

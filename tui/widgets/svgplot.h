@@ -21,6 +21,9 @@ struct tui_svgplot_series {
 	                             log_y) is left out of the line */
 	size_t n;
 	unsigned rgb;             /* 0xRRGGBB */
+	const double *lo, *hi;    /* a band around the line (a group's min-max or
+	                             mean +- std) at x[i], drawn as a light fill
+	                             under it; NULL: none */
 };
 
 enum tui_svgplot_xtime {
@@ -37,12 +40,28 @@ struct tui_svgplot {
 	const struct tui_svgplot_series *s;
 	size_t ns;
 	int width, height;        /* pixels; 0: 800 x 480 */
+	double xlo, xhi;          /* xhi > xlo: exactly this x range (a zoom the
+	                             screen shows), points outside it left out and
+	                             the y range fitting what is inside; else the
+	                             data's range */
 };
 
-/* Append the SVG document (UTF-8, with the XML declaration) to out.  The
- * points each polyline holds are the finite points of its series, in
- * order; a chart without any gets the axes over the range 0..1. */
+/* Append the SVG document (UTF-8, with the XML declaration) to out.  Each
+ * polyline holds its series' finite points in order, reduced per pixel
+ * column by tui_svgplot_decimate, so a file of 12 runs x 100,000 points
+ * holds at most 4 points a column a run and draws the same shape as every
+ * point would at its size; a chart without any gets the axes over the
+ * range 0..1.  Bands are a <polygon> each (class "band"), before the lines,
+ * their edges reduced the same way. */
 void tui_svgplot_write(ry_buf *out, const struct tui_svgplot *p);
+
+/* Reduce a line through n points in pixel coordinates (px, py) to the
+ * points it needs at that size: each run of consecutive points that falls
+ * in one pixel column (floor(px)) keeps its first, lowest, highest and last
+ * point, in their order, so no extreme is lost and the segments joining
+ * columns are those of the full line.  ox/oy (n entries) may be px/py.
+ * Returns the count kept: at most 4 a column when x ascends. */
+size_t tui_svgplot_decimate(const double *px, const double *py, size_t n, double *ox, double *oy);
 
 /* The RGB of xterm's 256-colour index c (the theme's numbers); -1 or out of
  * range: a mid grey. */
