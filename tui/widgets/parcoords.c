@@ -724,6 +724,8 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 		pc->shown += state[i] > 0;
 		pc->out += state[i] < 0;
 	}
+	if (pc->w <= 0 || pc->h <= 0)
+		pc->shown = pc->out = 0; /* no room: nothing drawn */
 	pc->density = nax > 1 && pc->shown + pc->out > TUI_PC_DENSITY_MIN;
 	if (pc->density && pc->w > 0 && pc->h > 0) {
 		/* counts only: a cell column a step, whatever the glyphs */
