@@ -149,9 +149,11 @@ int ry_analysis_load_with(ry_analysis **out, ry_store *st, int64_t experiment_id
 		goto out;
 	}
 	nf++;
-	if ((rc = ry_field_parse(&f[nf], st, "name")) < 0)
-		goto out;
-	nf++;
+	if (!op->no_names) {
+		if ((rc = ry_field_parse(&f[nf], st, "name")) < 0)
+			goto out;
+		nf++;
+	}
 
 	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
 	o.experiment_id = experiment_id;

@@ -64,8 +64,9 @@ typedef struct ry_analysis_load_options {
 	/* Set (non-zero, from any thread): the load stops at the next column
 	 * and fails with RY_ERROR, "cancelled".  NULL: never. */
 	const atomic_int *cancel;
+	bool no_names;        /* leave names NULL (one read of every run's name less) */
 } ry_analysis_load_options;
-#define RY_ANALYSIS_LOAD_OPTIONS_INIT { 1, 0, NULL, NULL, NULL }
+#define RY_ANALYSIS_LOAD_OPTIONS_INIT { 1, 0, NULL, NULL, NULL, false }
 
 /* ry_analysis_load with options (NULL: the defaults). */
 int ry_analysis_load_with(ry_analysis **out, ry_store *st, int64_t experiment_id, const char *filter,

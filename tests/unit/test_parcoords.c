@@ -205,6 +205,45 @@ static void test_levels__gradient_and_ranks_follow_the_goal(void **state)
 	assert_int_equal(rk[0] + rk[1] + rk[2], 0);
 }
 
+/* The five ranks over many runs, ties to the earlier run, as a full sort
+ * would give them. */
+static void test_levels__ranks_of_many_runs_match_a_sort(void **state)
+{
+	(void)state;
+	enum { N = 1000 };
+	double *m = malloc(N * sizeof *m);
+	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	for (int i = 0; i < N; i++)
+		m[i] = i % 7 == 3 ? NAN : (double)((i * 37) % 101); /* ties: each value about 10 times */
+	for (int goal = -1; goal <= 1; goal += 2) {
+		tui_pc_levels(m, N, goal, lv, rk);
+		/* expected: by value (best first), then by index */
+		int want[TUI_PC_RANKED], nw = 0;
+		for (int r = 0; r < TUI_PC_RANKED; r++) {
+			int best = -1;
+			for (int i = 0; i < N; i++) {
+				bool taken = false;
+				for (int k = 0; k < nw; k++)
+					taken |= want[k] == i;
+				if (isnan(m[i]) || taken)
+					continue;
+				if (best < 0 || goal * m[i] > goal * m[best])
+					best = i;
+			}
+			want[nw++] = best;
+		}
+		int ranked = 0;
+		for (int i = 0; i < N; i++)
+			ranked += rk[i] > 0;
+		assert_int_equal(ranked, TUI_PC_RANKED);
+		for (int r = 0; r < TUI_PC_RANKED; r++)
+			assert_int_equal(rk[want[r]], r + 1);
+	}
+	free(m);
+	free(lv);
+	free(rk);
+}
+
 static void test_render__counts_lines_and_marks_the_best(void **state)
 {
 	(void)state;
@@ -499,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_brush__categorical_clause_quotes_values),
 		cmocka_unit_test(test_filter__base_and_clauses),
 		cmocka_unit_test(test_levels__gradient_and_ranks_follow_the_goal),
+		cmocka_unit_test(test_levels__ranks_of_many_runs_match_a_sort),
 		cmocka_unit_test(test_render__counts_lines_and_marks_the_best),
 		cmocka_unit_test(test_render__ten_thousand_runs_fast),
 		cmocka_unit_test(test_density__log_shade_spans_a_line_to_the_densest),

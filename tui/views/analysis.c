@@ -134,7 +134,7 @@ static void fmt_value(const tui_axis *ax, double pos, char *out, size_t n)
 /* ---- parallel coordinates ----------------------------------------------------- */
 
 /* Axes shown when none are asked for: the params most related to the metric. */
-enum { PAR_DEFAULT_AXES = 6, PAR_SAMPLE = 5000 };
+enum { PAR_DEFAULT_AXES = 6, PAR_SAMPLE = 2000 };
 
 /* The screen reads its runs on a thread (work/analysis_load.h): the first
  * load shows its progress, a later one (new data, another metric) keeps
@@ -144,6 +144,8 @@ struct parallel_priv {
 	struct tui_analysis_load *load; /* in flight, or NULL */
 	struct tui_analysis_load_state ls; /* its last polled state */
 	bool ready;                    /* a table is in */
+	bool stale;                    /* the workspace changed since: read again when due */
+	double loaded_at;              /* when the last load finished (ry_monotonic) */
 	char failed[512];              /* the first load failed: why */
 	char **metrics;                /* the metric keys the runs log, for m; owned */
 	size_t nmetrics;
@@ -189,6 +191,7 @@ static void parallel_take(struct tui_ctx *c, struct parallel_priv *p)
 	bool ok = tui_analysis_load_take(p->load, &r);
 	tui_analysis_load_free(p->load);
 	p->load = NULL;
+	p->loaded_at = ry_monotonic();
 	if (!c->headless)
 		tui_screen_wait_short(false);
 	if (!ok) {
@@ -329,9 +332,18 @@ static void parallel_done(struct tui_view *v, struct tui_ctx *c)
 	free(p);
 }
 
+/* A live run changes the workspace every few hundred milliseconds and a
+ * load of 10^5 runs takes a second: read again at most this often. */
+#define PAR_RELOAD_EVERY 3.0
+
 static int parallel_tick(struct tui_view *v, struct tui_ctx *c)
 {
-	return parallel_poll(c, v->priv);
+	struct parallel_priv *p = v->priv;
+	if (p->stale && !p->load && ry_monotonic() - p->loaded_at >= PAR_RELOAD_EVERY) {
+		p->stale = false;
+		parallel_load(c, p);
+	}
+	return parallel_poll(c, p);
 }
 
 /* A script has no one watching the progress: its next line finds the
@@ -635,8 +647,9 @@ static void parallel_reload(struct tui_view *v, struct tui_ctx *c)
 	/* New runs or metrics: read again in the background; the brushes and
 	 * the order are kept by axis name when the table comes in. */
 	struct parallel_priv *p = v->priv;
-	if (p->ready && !p->load)
-		parallel_load(c, p);
+	if (p->ready)
+		p->stale = true; /* the next tick that is due reads it */
+	(void)c;
 }
 
 const struct tui_view_ops tui_view_parallel = {

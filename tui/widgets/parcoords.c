@@ -114,16 +114,24 @@ static int cmp_cat(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 void tui_axis_category(tui_axis *ax, const char *label, const char *field, char *const *text, size_t n)
 {
 	axis_init(ax, label, field, n);
 	ax->kind = TUI_AXIS_CATEGORY;
+	/* The distinct values first, by strcmp (cmp_cat parses numbers: 10^5
+	 * runs sorted by it cost a strtod per comparison), then those few in
+	 * the axis's order; each run finds its value by strcmp too. */
 	char **d = ry_xmalloc((n ? n : 1) * sizeof *d);
 	size_t nd = 0, u = 0;
 	for (size_t i = 0; i < n; i++)
 		if (text[i])
 			d[nd++] = text[i];
-	qsort(d, nd, sizeof *d, cmp_cat);
+	qsort(d, nd, sizeof *d, cmp_str);
 	for (size_t i = 0; i < nd; i++)
 		if (!u || strcmp(d[u - 1], d[i]))
 			d[u++] = d[i];
@@ -131,18 +139,26 @@ void tui_axis_category(tui_axis *ax, const char *label, const char *field, char 
 	for (size_t i = 0; i < u; i++)
 		ax->cats[i] = ry_xstrdup(d[i]);
 	ax->ncats = u;
+	qsort(ax->cats, u, sizeof *ax->cats, cmp_cat);
+	/* the place on the axis of each distinct value, in strcmp order */
+	int *place = ry_xmalloc((u ? u : 1) * sizeof *place);
+	for (size_t c = 0; c < u; c++) {
+		char **hit = bsearch(&ax->cats[c], d, u, sizeof *d, cmp_str);
+		place[hit - d] = (int)c;
+	}
 	ax->cat = ry_xmalloc((n ? n : 1) * sizeof *ax->cat);
 	for (size_t i = 0; i < n; i++) {
 		ax->cat[i] = -1;
 		ax->pos[i] = NAN;
 		if (!text[i])
 			continue;
-		char **hit = bsearch(&text[i], ax->cats, u, sizeof *ax->cats, cmp_cat);
+		char **hit = bsearch(&text[i], d, u, sizeof *d, cmp_str);
 		if (!hit)
 			continue;
-		ax->cat[i] = (int)(hit - ax->cats);
+		ax->cat[i] = place[hit - d];
 		ax->pos[i] = u > 1 ? (double)ax->cat[i] / (double)(u - 1) : 0.5;
 	}
+	free(place);
 	free(d);
 }
 
@@ -386,15 +402,25 @@ void tui_pc_levels(const double *metric, size_t n, int goal, int *level, int *ra
 	}
 	if (!goal)
 		return;
-	struct byval *v = ry_xmalloc((n ? n : 1) * sizeof *v);
+	/* the TUI_PC_RANKED best, kept sorted as the runs go by: no sort of
+	 * 10^5 values for five ranks (ties: the earlier run first) */
+	struct byval top[TUI_PC_RANKED];
 	size_t m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (isfinite(metric[i]))
-			v[m++] = (struct byval){ sign * metric[i], i };
-	qsort(v, m, sizeof *v, cmp_byval);
-	for (size_t k = 0; k < m && k < TUI_PC_RANKED; k++)
-		rank[v[k].i] = (int)k + 1;
-	free(v);
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(metric[i]))
+			continue;
+		struct byval x = { sign * metric[i], i };
+		if (m == TUI_PC_RANKED && cmp_byval(&x, &top[m - 1]) >= 0)
+			continue;
+		size_t k = m < TUI_PC_RANKED ? m++ : m - 1;
+		while (k > 0 && cmp_byval(&x, &top[k - 1]) < 0) {
+			top[k] = top[k - 1];
+			k--;
+		}
+		top[k] = x;
+	}
+	for (size_t k = 0; k < m; k++)
+		rank[top[k].i] = (int)k + 1;
 }
 
 /* ---- rendering --------------------------------------------------------------- */

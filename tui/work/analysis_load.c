@@ -88,6 +88,7 @@ static int choose_fields(struct tui_analysis_load *l, ry_store *st)
 	ry_analysis_load_options o = RY_ANALYSIS_LOAD_OPTIONS_INIT;
 	o.limit = l->sample;
 	o.cancel = &l->cancel;
+	o.no_names = true;
 	int rc = ry_analysis_load_with(&sample, st, l->exp, l->filter, NULL, 0, l->metric, &o);
 	if (rc < 0)
 		return rc;
@@ -116,6 +117,7 @@ static void *load_main(void *arg)
 		o.progress = on_progress;
 		o.payload = l;
 		o.cancel = &l->cancel;
+		o.no_names = true; /* the plot names no run */
 		rc = ry_analysis_load_with(&a, st, l->exp, l->filter, (const char *const *)l->fields, l->nfields, l->metric,
 		                           &o);
 	}
