@@ -90,12 +90,28 @@ static char *default_metric(ry_store *st, int64_t experiment_id)
 int ry_analysis_load(ry_analysis **out, ry_store *st, int64_t experiment_id, const char *filter,
                      const char *const *fields, size_t nfields, const char *metric)
 {
-	return ry_analysis_load_newest(out, st, experiment_id, filter, fields, nfields, metric, 0);
+	return ry_analysis_load_with(out, st, experiment_id, filter, fields, nfields, metric, NULL);
 }
 
 int ry_analysis_load_newest(ry_analysis **out, ry_store *st, int64_t experiment_id, const char *filter,
                             const char *const *fields, size_t nfields, const char *metric, size_t limit)
 {
+	ry_analysis_load_options o = RY_ANALYSIS_LOAD_OPTIONS_INIT;
+	o.limit = limit;
+	return ry_analysis_load_with(out, st, experiment_id, filter, fields, nfields, metric, &o);
+}
+
+static bool cancelled(const ry_analysis_load_options *o)
+{
+	return o->cancel && atomic_load(o->cancel);
+}
+
+int ry_analysis_load_with(ry_analysis **out, ry_store *st, int64_t experiment_id, const char *filter,
+                          const char *const *fields, size_t nfields, const char *metric,
+                          const ry_analysis_load_options *opts)
+{
+	static const ry_analysis_load_options no_options = RY_ANALYSIS_LOAD_OPTIONS_INIT;
+	const ry_analysis_load_options *op = opts ? opts : &no_options;
 	char **defaults = NULL, *dmetric = NULL;
 	size_t ndefaults = 0, nf = 0;
 	ry_field **f = NULL;
@@ -133,14 +149,20 @@ int ry_analysis_load_newest(ry_analysis **out, ry_store *st, int64_t experiment_
 		goto out;
 	}
 	nf++;
-	if ((rc = ry_field_parse(&f[nf], st, "name")) < 0)
-		goto out;
-	nf++;
+	if (!op->no_names) {
+		if ((rc = ry_field_parse(&f[nf], st, "name")) < 0)
+			goto out;
+		nf++;
+	}
 
 	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
 	o.experiment_id = experiment_id;
 	o.filter = filter;
-	o.limit = limit;
+	o.limit = op->limit;
+	if (cancelled(op)) {
+		rc = ry_error_set(RY_ERROR, "cancelled");
+		goto out;
+	}
 	if ((rc = ry_runlist_open(&l, st, &o)) < 0)
 		goto out;
 	a = ry_xcalloc(1, sizeof *a);
@@ -154,7 +176,13 @@ int ry_analysis_load_newest(ry_analysis **out, ry_store *st, int64_t experiment_
 	a->ncols = nfields;
 	a->cols = ry_xcalloc(nfields ? nfields : 1, sizeof *a->cols);
 	a->names = ry_xcalloc(a->n ? a->n : 1, sizeof *a->names);
+	if (op->progress)
+		op->progress(op->payload, 0, nf, a->n);
 	for (size_t j = 0; j < nf; j++) {
+		if (cancelled(op)) {
+			rc = ry_error_set(RY_ERROR, "cancelled");
+			goto out;
+		}
 		if ((rc = ry_runlist_fetch(st, a->ids, a->n, &f[j], 1, cells)) < 0)
 			goto out;
 		if (j < nfields)
@@ -169,6 +197,8 @@ int ry_analysis_load_newest(ry_analysis **out, ry_store *st, int64_t experiment_
 					cells[i].type = RY_CELL_NULL;
 				}
 		ry_cells_clear(cells, a->n);
+		if (op->progress)
+			op->progress(op->payload, j + 1, nf, a->n);
 	}
 	a->goal = ry_metric_goal_in(st, experiment_id, ry_field_key(f[nfields]));
 	*out = a;
@@ -452,4 +482,44 @@ void ry_importance_free(ry_importance *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i].label);
 	free(v);
+}
+
+static bool has_value(const ry_analysis_col *col, size_t i)
+{
+	return col->numeric ? !isnan(col->num[i]) : col->text[i] != NULL;
+}
+
+void ry_analysis_shared_params(const ry_analysis *a, size_t max, char ***out, size_t *nout)
+{
+	ry_importance *imp = NULL;
+	size_t ni = 0, most = 0, n = 0;
+	bool *keep = ry_xmalloc((a->n ? a->n : 1) * sizeof *keep), *next = ry_xmalloc((a->n ? a->n : 1) * sizeof *next);
+	char **v = ry_xcalloc(max ? max : 1, sizeof *v);
+	for (size_t j = 0; j < a->ncols; j++) {
+		size_t k = 0;
+		for (size_t i = 0; i < a->n; i++)
+			k += has_value(&a->cols[j], i) && !isnan(a->metric.num[i]);
+		most = k > most ? k : most;
+	}
+	for (size_t i = 0; i < a->n; i++)
+		keep[i] = !isnan(a->metric.num[i]);
+	ry_analysis_importance(a, &imp, &ni);
+	for (size_t r = 0; r < ni && n < max; r++)
+		for (size_t j = 0; j < a->ncols; j++) {
+			if (strcmp(a->cols[j].label, imp[r].label))
+				continue;
+			size_t k = 0;
+			for (size_t i = 0; i < a->n; i++)
+				k += next[i] = keep[i] && has_value(&a->cols[j], i);
+			if (k && 2 * k >= most) {
+				memcpy(keep, next, a->n * sizeof *keep);
+				v[n++] = ry_xstrdup(a->cols[j].name);
+			}
+			break;
+		}
+	ry_importance_free(imp, ni);
+	free(keep);
+	free(next);
+	*out = v;
+	*nout = n;
 }

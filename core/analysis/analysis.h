@@ -9,6 +9,7 @@
 #ifndef RY_ANALYSIS_H
 #define RY_ANALYSIS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +50,36 @@ void ry_analysis_free(ry_analysis *a);
  * to choose from (which params to show) without reading every run. */
 int ry_analysis_load_newest(ry_analysis **out, ry_store *st, int64_t experiment_id, const char *filter,
                             const char *const *fields, size_t nfields, const char *metric, size_t limit);
+
+/* How a load reports and stops, for a front end that loads on a thread of
+ * its own.  The load is one run listing, then one read per column (each a
+ * single scan of its key, however many runs): progress is called after
+ * the listing (done 0) and after each column, on the loading thread. */
+typedef struct ry_analysis_load_options {
+	unsigned version;     /* 1 */
+	size_t limit;         /* the newest `limit` runs only; 0: all */
+	/* done of total column reads finished, over nruns runs; may be NULL */
+	void (*progress)(void *payload, size_t done, size_t total, size_t nruns);
+	void *payload;
+	/* Set (non-zero, from any thread): the load stops at the next column
+	 * and fails with RY_ERROR, "cancelled".  NULL: never. */
+	const atomic_int *cancel;
+	bool no_names;        /* leave names NULL (one read of every run's name less) */
+} ry_analysis_load_options;
+#define RY_ANALYSIS_LOAD_OPTIONS_INIT { 1, 0, NULL, NULL, NULL, false }
+
+/* ry_analysis_load with options (NULL: the defaults). */
+int ry_analysis_load_with(ry_analysis **out, ry_store *st, int64_t experiment_id, const char *filter,
+                          const char *const *fields, size_t nfields, const char *metric,
+                          const ry_analysis_load_options *opts);
+
+/* The params worth an axis when none are named: by importance against the
+ * metric, at most max of them, among those the runs share (a line needs a
+ * value on every axis, and two experiments' params seldom meet) -- taken
+ * while the runs that have all of them stay at least half as many as the
+ * most common param has.  Canonical names into *out (caller frees with
+ * ry_strings_free); *n may be 0. */
+void ry_analysis_shared_params(const ry_analysis *a, size_t max, char ***out, size_t *n);
 
 /* Index of the best run under the metric's goal, -1 when none or a tie
  * (ry_metric_best_index). */

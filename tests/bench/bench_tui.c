@@ -44,6 +44,20 @@ int main(int argc, char **argv)
 	cpu(f.page_cpu_ms);
 	printf("%-58s %9.2f ms\n", "scroll one page (slowest)", f.page_max_ms);
 	char what[96];
+	snprintf(what, sizeof what, "parallel coordinates of %zu runs: p to the plot drawn", f.parallel_rows);
+	line("parallel coordinates: p to the loading screen drawn", f.parallel_open_ms, "ms", 50);
+	line(what, f.parallel_ready_ms, "ms", 2000);
+	cpu(f.parallel_ready_cpu_ms);
+	line("  Esc while loading: back on the runs, drawn", f.parallel_esc_ms, "ms", 50);
+	snprintf(what, sizeof what, "parallel, %zu lines%s: plot again + draw", f.parallel_runs,
+	         f.parallel_density ? " (density)" : "");
+	line(what, f.parallel_redraw_ms, "ms", 100);
+	cpu(f.parallel_redraw_cpu_ms);
+	printf("%-58s %9.2f ms\n", "  draw again, nothing changed (the kept plot)", f.parallel_cached_ms);
+	printf("%-58s %9.2f ms\n", "  one brush key: redraw + the runs table refiltered", f.parallel_brush_ms);
+	snprintf(what, sizeof what, ":group optimizer, %zu runs in %zu groups, drawn", f.group_runs, f.groups);
+	line(what, f.group_ms, "ms", 200);
+	cpu(f.group_cpu_ms);
 	snprintf(what, sizeof what, "open compare of %zu runs (%lld points) and draw the chart", f.compare_runs,
 	         (long long)f.compare_points);
 	line(what, f.compare_ms, "ms", 100);

@@ -80,6 +80,28 @@ send v
 expect_screen "(flipped)" "v flips it"
 send q
 expect_screen "filter: status = finished" "the runs keep their own filter"
+
+# :parallel METRIC PARAM,PARAM: the first word is the metric, as the CLI's
+# --metric and --params read them
+send : "parallel val_ac" Tab
+expect_screen ":parallel val_acc" "Tab after :parallel completes a metric name"
+send Escape
+send : "parallel val_loss lr,batch_size" Enter
+expect_screen "colour: val_loss, worst to best" ":parallel METRIC colours by that metric"
+expect_screen ">lr (log)" ":parallel METRIC PARAM,PARAM: the params' axes, lr first"
+expect_screen "batch_size" "the second param's axis is labelled"
+axis_row_has() { screen | sed -n 3p | grep -q "$1"; }
+if wait_until axis_row_has val_loss; then ok "the metric's axis is labelled"; else fail "the metric's axis is labelled"; fi
+expect_no_screen "optimizer" "only the params named get an axis"
+# m: colour by the next metric the runs log (in key order, round to the
+# first: cifar10-resnet logs acc, learning_rate, loss, val_acc, val_loss)
+send m
+expect_screen "colour: acc, worst to best" "m colours by the next metric, round to the first"
+expect_no_screen "colour: val_loss" "the old metric is gone from the header"
+if wait_until axis_row_has acc; then ok "the metric's axis follows"; else fail "the metric's axis follows"; fi
+send m
+expect_screen "colour: learning_rate" "m again: the one after"
+send q
 send "?"
 send q
 
@@ -96,6 +118,7 @@ if wait_until plot_ranks; then ok "NO_COLOR: the best runs' ranks are drawn on t
 else fail "NO_COLOR: the best runs' ranks are drawn on the axes"; fi
 send "?"
 expect_screen "brush-bottom-up" "help lists the parallel screen's keys"
+expect_screen "colour by the next metric" "help lists m, the metric key"
 send q q
 
 # scatter: the cursor names a run, Enter opens it
@@ -134,4 +157,67 @@ if wait_until ascii_plot; then ok "vt100: ASCII lines and axes"; else fail "vt10
 if plot_braille; then fail "vt100: no braille"; else ok "vt100: no braille"; fi
 send q q
 wait_for "RUNYARD-EXITED" >/dev/null
+
+# The load runs in the background: a slowed one (the test hook makes each
+# column read 700 ms) shows its progress, keeps the keys, and Esc leaves
+# at once; the plot is drawn when the runs are in.
+forget_views
+export RUNYARD_TUI_LOAD_DELAY_MS=700
+tui_start
+open_cifar
+send p
+expect_screen "parallel coordinates: loading 36 runs" "p shows the load's progress at once"
+expect_screen "Esc or q goes back at once" "the loading screen says how to leave"
+expect_screen "colour: val_acc, worst to best" "the plot is drawn when the load is in"
+if wait_until plot_braille; then ok "the loaded plot has its lines"; else fail "the loaded plot has its lines"; fi
+send q
+expect_screen "1/36 runs" "back on the runs"
+send p
+expect_screen "parallel coordinates: " "open again: loading"
+t0=$(date +%s%N)
+send Escape
+if wait_for "1/36 runs" 2; then
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	ok "Esc during the load goes back to the runs at once (${ms} ms; the load takes seconds)"
+else
+	fail "Esc during the load goes back to the runs at once"
+fi
+expect_no_screen "parallel coordinates" "the loading screen is gone"
+send : "parallel lr optimizer" Enter
+expect_screen "colour: val_acc, worst to best" "a new load after a cancelled one draws"
+send q q
+wait_for "RUNYARD-EXITED" >/dev/null
+unset RUNYARD_TUI_LOAD_DELAY_MS
+
+# Density: past 2,000 lines each cell is shaded by the lines crossing it,
+# with colour and under NO_COLOR; a brush keeps the brushed-out lines
+# faintly behind.
+DB="$T_TMP/big.db"
+"$RUNYARD" demo --db "$DB" --runs 5000 --steps 5 >/dev/null 2>"$T_TMP/seed.err" ||
+	{ echo "Bail out! cannot seed 5000 runs: $(cat "$T_TMP/seed.err")"; exit 1; }
+shaded() { screen | sed -n '4,34p' | grep -q '[░▒▓█]'; }
+faint() { screen | sed -n '4,34p' | grep -q '·'; }
+brushed_some() { screen | grep -q 'density of [0-9]* lines ([1-9][0-9]* brushed out'; }
+for mode in colour NO_COLOR; do
+	[ "$mode" = NO_COLOR ] && export NO_COLOR=1
+	forget_views
+	tui_start
+	expect_screen "/5000 runs" "$mode: 5000 runs"
+	send : "parallel val_loss lr,optimizer,batch_size" Enter
+	expect_screen "density of " "$mode: thousands of lines are drawn as density"
+	if wait_until shaded; then ok "$mode: the cells are shaded by density"; else fail "$mode: the cells are shaded by density"; fi
+	if screen | sed -n '4,34p' | LC_ALL=C grep -q "$(printf '\342[\240-\243]')"; then
+		fail "$mode: no braille in a density plot"
+	else
+		ok "$mode: no braille in a density plot"
+	fi
+	for i in 1 2 3 4 5 6 7 8; do send k; done
+	if wait_until brushed_some; then ok "$mode: the brush leaves lines out, counted"
+	else fail "$mode: the brush leaves lines out, counted"; fi
+	if wait_until faint; then ok "$mode: the brushed-out lines are drawn faintly (·)"
+	else fail "$mode: the brushed-out lines are drawn faintly (·)"; fi
+	send q q
+	wait_for "RUNYARD-EXITED" >/dev/null
+done
+unset NO_COLOR
 t_end

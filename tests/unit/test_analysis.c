@@ -148,6 +148,105 @@ static void test_load__the_filtered_runs_params_and_metric(void **state)
 	ry_test_ws_close(&ws);
 }
 
+struct progress_log {
+	size_t calls, last_done, total, nruns;
+	bool ordered;
+	atomic_int *cancel_at_first; /* set on the first column done, if not NULL */
+};
+
+static void on_progress(void *payload, size_t done, size_t total, size_t nruns)
+{
+	struct progress_log *l = payload;
+	if (l->calls ? done != l->last_done + 1 : done != 0)
+		l->ordered = false;
+	l->calls++;
+	l->last_done = done;
+	l->total = total;
+	l->nruns = nruns;
+	if (done == 1 && l->cancel_at_first)
+		atomic_store(l->cancel_at_first, 1);
+}
+
+/* The options a background load uses: progress after the listing and each
+ * column, no names, a cancel that stops it between columns. */
+static void test_load_with__progress_no_names_and_cancel(void **state)
+{
+	(void)state;
+	struct ry_test_ws ws;
+	ry_test_ws_open(&ws);
+	ry_demo_options o = RY_DEMO_OPTIONS_INIT;
+	assert_int_equal(ry_demo_seed(ws.st, &o), 0);
+	int64_t exp;
+	assert_int_equal(ry_experiment_find(ws.st, "cifar10-resnet", &exp), 0);
+	const char *fields[] = { "lr", "optimizer", "batch_size" };
+	ry_analysis *a = NULL;
+	struct progress_log log = { .ordered = true };
+	ry_analysis_load_options lo = RY_ANALYSIS_LOAD_OPTIONS_INIT;
+	lo.progress = on_progress;
+	lo.payload = &log;
+	lo.no_names = true;
+	assert_int_equal(ry_analysis_load_with(&a, ws.st, exp, NULL, fields, 3, "val_acc", &lo), 0);
+	assert_true(log.ordered);
+	assert_int_equal(log.total, 4);        /* three params and the metric: no names read */
+	assert_int_equal(log.calls, 5);        /* the listing, then each column */
+	assert_int_equal(log.last_done, 4);
+	assert_int_equal(log.nruns, a->n);
+	assert_true(a->n > 0);
+	for (size_t i = 0; i < a->n; i++)
+		assert_null(a->names[i]);
+	assert_true(a->cols[0].numeric);       /* the columns themselves as ever */
+	ry_analysis_free(a);
+	/* cancelled after the first column: it stops with nothing to free */
+	atomic_int cancel;
+	atomic_init(&cancel, 0);
+	memset(&log, 0, sizeof log);
+	log.ordered = true;
+	log.cancel_at_first = &cancel;
+	lo.cancel = &cancel;
+	a = NULL;
+	assert_int_equal(ry_analysis_load_with(&a, ws.st, exp, NULL, fields, 3, "val_acc", &lo), RY_ERROR);
+	assert_null(a);
+	assert_string_equal(ry_error_last(), "cancelled");
+	assert_int_equal(log.last_done, 1);    /* no column read after the cancel */
+	/* cancelled before it starts: not even the listing */
+	memset(&log, 0, sizeof log);
+	assert_int_equal(ry_analysis_load_with(&a, ws.st, exp, NULL, fields, 3, "val_acc", &lo), RY_ERROR);
+	assert_int_equal(log.calls, 0);
+	ry_test_ws_close(&ws);
+}
+
+/* The params chosen for the axes: by importance, at most max, and only
+ * those most runs share. */
+static void test_shared_params__important_and_shared(void **state)
+{
+	(void)state;
+	enum { N = 40 };
+	double lr[N], seed[N], rare[N], m[N];
+	for (int i = 0; i < N; i++) {
+		lr[i] = i;                 /* the metric follows it exactly */
+		seed[i] = (i * 7) % 5;     /* noise */
+		rare[i] = i < 4 ? i : NAN; /* a perfect fit, but on 4 runs of 40 */
+		m[i] = 2 * i + 1;
+	}
+	ry_analysis_col cols[3] = {
+		{ "params.lr", "lr", true, lr, NULL },
+		{ "params.seed", "seed", true, seed, NULL },
+		{ "params.rare", "rare", true, rare, NULL },
+	};
+	ry_analysis a = { .n = N, .cols = cols, .ncols = 3, .metric = { "metrics.m", "m", true, m, NULL }, .goal = 1 };
+	char **out = NULL;
+	size_t n = 0;
+	ry_analysis_shared_params(&a, 5, &out, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0], "params.lr");   /* the most important first */
+	assert_string_equal(out[1], "params.seed");
+	ry_strings_free(out, n);
+	ry_analysis_shared_params(&a, 1, &out, &n); /* at most max */
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "params.lr");
+	ry_strings_free(out, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +258,8 @@ int main(void)
 		cmocka_unit_test(test_kruskal__hand_computed_with_and_without_ties),
 		cmocka_unit_test(test_importance__sorted_by_effect),
 		cmocka_unit_test(test_load__the_filtered_runs_params_and_metric),
+		cmocka_unit_test(test_load_with__progress_no_names_and_cancel),
+		cmocka_unit_test(test_shared_params__important_and_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

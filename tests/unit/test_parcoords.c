@@ -205,6 +205,45 @@ static void test_levels__gradient_and_ranks_follow_the_goal(void **state)
 	assert_int_equal(rk[0] + rk[1] + rk[2], 0);
 }
 
+/* The five ranks over many runs, ties to the earlier run, as a full sort
+ * would give them. */
+static void test_levels__ranks_of_many_runs_match_a_sort(void **state)
+{
+	(void)state;
+	enum { N = 1000 };
+	double *m = malloc(N * sizeof *m);
+	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	for (int i = 0; i < N; i++)
+		m[i] = i % 7 == 3 ? NAN : (double)((i * 37) % 101); /* ties: each value about 10 times */
+	for (int goal = -1; goal <= 1; goal += 2) {
+		tui_pc_levels(m, N, goal, lv, rk);
+		/* expected: by value (best first), then by index */
+		int want[TUI_PC_RANKED], nw = 0;
+		for (int r = 0; r < TUI_PC_RANKED; r++) {
+			int best = -1;
+			for (int i = 0; i < N; i++) {
+				bool taken = false;
+				for (int k = 0; k < nw; k++)
+					taken |= want[k] == i;
+				if (isnan(m[i]) || taken)
+					continue;
+				if (best < 0 || goal * m[i] > goal * m[best])
+					best = i;
+			}
+			want[nw++] = best;
+		}
+		int ranked = 0;
+		for (int i = 0; i < N; i++)
+			ranked += rk[i] > 0;
+		assert_int_equal(ranked, TUI_PC_RANKED);
+		for (int r = 0; r < TUI_PC_RANKED; r++)
+			assert_int_equal(rk[want[r]], r + 1);
+	}
+	free(m);
+	free(lv);
+	free(rk);
+}
+
 static void test_render__counts_lines_and_marks_the_best(void **state)
 {
 	(void)state;
@@ -285,6 +324,149 @@ static void test_render__ten_thousand_runs_fast(void **state)
 	free(rk);
 }
 
+static void test_density__log_shade_spans_a_line_to_the_densest(void **state)
+{
+	(void)state;
+	assert_int_equal(tui_pc_log_shade(0, 1000), 0);
+	assert_int_equal(tui_pc_log_shade(1, 1000), 0);    /* one line among thousands: the faintest, still shown */
+	assert_int_equal(tui_pc_log_shade(1000, 1000), TUI_PC_SHADES - 1);
+	assert_int_equal(tui_pc_log_shade(1, 1), 0);
+	int prev = 0;
+	for (int c = 1; c <= 100000; c *= 3) { /* never darker for fewer lines */
+		int sh = tui_pc_log_shade(c, 100000);
+		assert_true(sh >= prev && sh < TUI_PC_SHADES);
+		prev = sh;
+	}
+	/* log, not linear: 100 of 10^4 lines is already the middle */
+	assert_int_equal(tui_pc_log_shade(100, 10000), 2);
+	assert_string_equal(tui_pc_shade_glyph(TUI_PC_SHADES - 1, true), "█");
+	assert_string_equal(tui_pc_shade_glyph(0, false), ":");
+	assert_string_equal(tui_pc_shade_glyph(-1, false), "."); /* brushed out */
+	assert_string_equal(tui_pc_shade_glyph(99, false), "@");
+}
+
+/* 2,000 lines bottom-left to top-right and 1,000 top-left to bottom-right
+ * over two axes: past TUI_PC_DENSITY_MIN, counted per cell by bins. */
+static void test_density__bins_count_each_line_once_and_keep_the_brushed_out(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+	int *lv = malloc(N * sizeof *lv), *rk = calloc(N, sizeof *rk);
+	for (int i = 0; i < N; i++) {
+		x[i] = i < 2000 ? 0 : 1;
+		y[i] = i < 2000 ? 1 : 0;
+		lv[i] = i < 2000 ? 0 : 4;
+	}
+	rk[2500] = 1;
+	tui_axis a, b;
+	tui_axis_numeric(&a, "a", "params.a", x, N, 0);
+	tui_axis_numeric(&b, "b", "params.b", y, N, 0);
+	tui_axis *ax[] = { &a, &b };
+	tui_pc pc;
+	tui_pc_render(&pc, 10, 5, ax, 2, lv, rk, false);
+	assert_true(pc.density);
+	assert_int_equal(pc.shown, N);
+	assert_int_equal(pc.out, 0);
+	assert_int_equal(pc.cells[4 * 10 + 0].count, 2000); /* bottom left: the first lines, once each */
+	assert_int_equal(pc.cells[0 * 10 + 0].count, 1000); /* top left: the others */
+	assert_int_equal(pc.cells[2 * 10 + 4].count + pc.cells[2 * 10 + 5].count >= N, 1); /* they cross mid-plot */
+	assert_int_equal(pc.maxcount, N);
+	assert_int_equal(pc.cells[4 * 10 + 0].level, 0);
+	assert_int_equal(pc.cells[0].level, 4);
+	assert_int_equal(pc.cells[0].marker, '1'); /* the best still marked by rank */
+	assert_string_equal(pc.cells[4 * 10 + 0].glyph, tui_pc_shade_glyph(tui_pc_log_shade(2000, N), false));
+	assert_string_equal(pc.cells[4 * 10 + 5].glyph, " "); /* nothing passes there */
+	tui_pc_free(&pc);
+	/* brush a off its bottom: the first 2,000 are brushed out, drawn faintly */
+	tui_axis_brush_move(&a, 0, 1);
+	tui_pc_render(&pc, 10, 5, ax, 2, lv, rk, true);
+	assert_true(pc.density);
+	assert_int_equal(pc.shown, 1000);
+	assert_int_equal(pc.out, 2000);
+	assert_int_equal(pc.cells[4 * 10 + 0].count, 0);
+	assert_int_equal(pc.cells[4 * 10 + 0].out, 2000);
+	assert_string_equal(pc.cells[4 * 10 + 0].glyph, tui_pc_shade_glyph(-1, true));
+	assert_int_equal(pc.cells[0].count, 1000);
+	assert_string_equal(pc.cells[0].glyph, tui_pc_shade_glyph(TUI_PC_SHADES - 1, true)); /* the densest in */
+	assert_int_equal(pc.maxcount, 1000); /* shades are relative to the brushed-in lines */
+	tui_pc_free(&pc);
+	tui_axis_free(&a);
+	tui_axis_free(&b);
+	free(x);
+	free(y);
+	free(lv);
+	free(rk);
+}
+
+/* A cell an axis shares between two segments counts each line once. */
+static void test_density__an_axis_between_two_segments_counts_once(void **state)
+{
+	(void)state;
+	enum { N = 2500 };
+	double *v = malloc(N * sizeof *v);
+	for (int i = 0; i < N; i++)
+		v[i] = i % 2; /* two values: lines at the top and at the bottom */
+	tui_axis ax[3], *ap[3];
+	for (int k = 0; k < 3; k++) {
+		tui_axis_numeric(&ax[k], "k", "params.k", v, N, 0);
+		ap[k] = &ax[k];
+	}
+	tui_pc pc;
+	tui_pc_render(&pc, 21, 5, ap, 3, NULL, NULL, true);
+	assert_true(pc.density);
+	int mid = pc.axis_col[1];
+	assert_int_equal(mid, 10);
+	for (int col = 0; col < 21; col++) {
+		assert_int_equal(pc.cells[0 * 21 + col].count, N / 2);
+		assert_int_equal(pc.cells[4 * 21 + col].count, N / 2);
+		assert_int_equal(pc.cells[2 * 21 + col].count, 0);
+	}
+	tui_pc_free(&pc);
+	for (int k = 0; k < 3; k++)
+		tui_axis_free(&ax[k]);
+	free(v);
+}
+
+/* 100,000 runs over seven axes at the bench's plot size: density, fast. */
+static void test_density__hundred_thousand_runs(void **state)
+{
+	(void)state;
+	enum { N = 100000, NAX = 7 };
+	tui_axis axes[NAX], *ap[NAX];
+	double *v = malloc(N * sizeof *v);
+	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	srand(11);
+	for (int k = 0; k < NAX; k++) {
+		for (int i = 0; i < N; i++)
+			v[i] = (double)rand() / RAND_MAX;
+		tui_axis_numeric(&axes[k], "k", "params.k", v, N, 0);
+		ap[k] = &axes[k];
+	}
+	tui_pc_levels(axes[NAX - 1].val, N, 1, lv, rk);
+	tui_pc pc;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	tui_pc_render(&pc, 108, 33, ap, NAX, lv, rk, true);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	print_message("# 100,000 runs x 7 axes at 108x33, density: %.1f ms CPU\n", ms);
+	assert_true(pc.density);
+	assert_int_equal(pc.shown, N);
+	int shades[TUI_PC_SHADES] = { 0 };
+	for (int c = 0; c < pc.w * pc.h; c++)
+		if (pc.cells[c].count)
+			shades[pc.cells[c].shade]++;
+	assert_true(shades[TUI_PC_SHADES - 1] > 0); /* the densest cells read as the darkest */
+	assert_true(ms < 1000);                     /* generous: the bench reports the real figure */
+	tui_pc_free(&pc);
+	for (int k = 0; k < NAX; k++)
+		tui_axis_free(&axes[k]);
+	free(v);
+	free(lv);
+	free(rk);
+}
+
 static void test_scatter__nearest_in_a_direction(void **state)
 {
 	(void)state;
@@ -356,8 +538,13 @@ int main(void)
 		cmocka_unit_test(test_brush__categorical_clause_quotes_values),
 		cmocka_unit_test(test_filter__base_and_clauses),
 		cmocka_unit_test(test_levels__gradient_and_ranks_follow_the_goal),
+		cmocka_unit_test(test_levels__ranks_of_many_runs_match_a_sort),
 		cmocka_unit_test(test_render__counts_lines_and_marks_the_best),
 		cmocka_unit_test(test_render__ten_thousand_runs_fast),
+		cmocka_unit_test(test_density__log_shade_spans_a_line_to_the_densest),
+		cmocka_unit_test(test_density__bins_count_each_line_once_and_keep_the_brushed_out),
+		cmocka_unit_test(test_density__an_axis_between_two_segments_counts_once),
+		cmocka_unit_test(test_density__hundred_thousand_runs),
 		cmocka_unit_test(test_scatter__nearest_in_a_direction),
 		cmocka_unit_test(test_svg__one_polyline_per_run_drawn),
 	};

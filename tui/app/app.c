@@ -246,7 +246,8 @@ static int show_messages(struct tui_ctx *c)
 
 static const char command_help[] =
 	"commands: sort KEY[:desc], filter EXPR, columns a,b,c, goal KEY max|min|none, sweep [ID], "
-	"import PLUGIN SOURCE, messages, theme NAME, save-display FILE, x AXIS (on a chart), quit";
+	"import PLUGIN SOURCE, messages, theme NAME, save-display FILE, x AXIS (on a chart), "
+	"parallel [METRIC] [PARAM,...] and scatter [PARAM [METRIC]] (on the runs), quit";
 
 /* `:goal KEY max|min|none|unset` sets (or forgets) the workspace's goal of
  * a metric, `:goal KEY` says it and where it comes from -- the setting

@@ -37,7 +37,14 @@ struct tui_bench_figures {
 	 * lines drawn */
 	double parallel_open_ms, parallel_redraw_ms, parallel_cached_ms, parallel_brush_ms;
 	double parallel_redraw_cpu_ms; /* CPU time of plot again + draw (median) */
-	size_t parallel_runs;
+	/* p to the plot drawn: the background load in (its thread's CPU time
+	 * counts too) and the first plot drawn; parallel_open_ms is p to the
+	 * loading screen.  Esc pressed on the loading screen of a second open:
+	 * back on the runs, drawn. */
+	double parallel_ready_ms, parallel_ready_cpu_ms, parallel_esc_ms;
+	size_t parallel_runs;          /* lines drawn */
+	size_t parallel_rows;          /* runs read */
+	bool parallel_density;         /* drawn as density */
 	/* :group optimizer on the runs screen (issue 17): group every listed
 	 * run and draw the group rows; then :sort by a metric (list again,
 	 * regroup, order the groups by its mean, draw) */

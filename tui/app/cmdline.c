@@ -20,14 +20,14 @@
 #define HISTORY_MAX 100
 
 /* What the first argument of a command completes to. */
-enum arg_kind { ARG_NONE, ARG_PLUGIN };
+enum arg_kind { ARG_NONE, ARG_PLUGIN, ARG_METRIC };
 
 static const struct { const char *name; enum arg_kind arg; } commands[] = {
 	{ "sort", ARG_NONE },    { "filter", ARG_NONE },   { "columns", ARG_NONE },
 	{ "import", ARG_PLUGIN }, { "messages", ARG_NONE }, { "theme", ARG_NONE },
 	{ "save-display", ARG_NONE }, { "help", ARG_NONE }, { "quit", ARG_NONE },
 	{ "goal", ARG_NONE },     { "sweep", ARG_NONE },    { "x", ARG_NONE },
-	{ "parallel", ARG_NONE }, { "scatter", ARG_NONE },
+	{ "parallel", ARG_METRIC }, { "scatter", ARG_NONE },
 	{ "tag", ARG_NONE },      { "untag", ARG_NONE },    { "rename", ARG_NONE },
 	{ "delete", ARG_NONE },   { "export", ARG_NONE },
 	{ "group", ARG_NONE },    { "ungroup", ARG_NONE },  { "view", ARG_NONE },
@@ -128,7 +128,7 @@ static int walk(struct tui_ctx *c, int dir)
 
 /* The candidates for word `w` (a command's first argument when cmd is
  * not NULL), into a list the caller frees. */
-static size_t candidates(const char *cmd, const char *w, char ***out)
+static size_t candidates(struct tui_ctx *c, const char *cmd, const char *w, char ***out)
 {
 	size_t n = 0, cap = 0, len = strlen(w);
 	*out = NULL;
@@ -159,6 +159,17 @@ static size_t candidates(const char *cmd, const char *w, char ***out)
 				}
 		ry_plugin_infos_free(pl, np);
 	}
+	if (kind == ARG_METRIC) { /* `:parallel METRIC ...`: the metric keys the runs log */
+		char **keys = NULL;
+		size_t nk = 0;
+		if (ry_metrics_keys(c->st, 0, &keys, &nk) == 0)
+			for (size_t i = 0; i < nk; i++)
+				if (!strncmp(keys[i], w, len)) {
+					*out = ry_xgrow(*out, &cap, n + 1, sizeof **out);
+					(*out)[n++] = ry_xstrdup(keys[i]);
+				}
+		ry_strings_free(keys, nk);
+	}
 	return n;
 }
 
@@ -179,10 +190,12 @@ static int complete(struct tui_ctx *c)
 			return TUI_REDRAW; /* past the first argument */
 	}
 	char **cand = NULL;
-	size_t n = candidates(sp ? cmd : NULL, w, &cand);
+	size_t n = candidates(c, sp ? cmd : NULL, w, &cand);
 	if (!n) {
-		if (!sp || !strcmp(cmd, "import"))
-			tui_error(c, sp ? "no plugin name starts with '%s'" : "no command starts with '%s'", w);
+		if (!sp || !strcmp(cmd, "import") || !strcmp(cmd, "parallel"))
+			tui_error(c, !sp ? "no command starts with '%s'" : !strcmp(cmd, "import") ? "no plugin name starts with '%s'"
+			                                                                        : "no metric starts with '%s'",
+			          w);
 		return TUI_REDRAW;
 	}
 	/* The longest prefix the candidates share. */

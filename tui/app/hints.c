@@ -60,7 +60,7 @@ static const struct hint parallel_hints[] = {
 	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_MOVE_RIGHT, "axis" },
 	{ TUI_ACT_BRUSH_BOTTOM_UP, "brush low" }, { TUI_ACT_BRUSH_TOP_DOWN, "brush high" },
 	{ TUI_ACT_BRUSH_BOUNDS, "bounds" }, { TUI_ACT_BRUSH_CLEAR, "unbrush" }, { TUI_ACT_AXIS_RIGHT, "move axis" },
-	{ TUI_ACT_AXIS_FLIP, "flip" },   { TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
+	{ TUI_ACT_AXIS_FLIP, "flip" },   { TUI_ACT_METRIC_NEXT, "metric" }, { TUI_ACT_TOGGLE_HINTS, "hide hints" }, END,
 };
 static const struct hint scatter_hints[] = {
 	{ TUI_ACT_HELP, "help" },        { TUI_ACT_BACK, "back" },          { TUI_ACT_ENTER, "open run" },

@@ -150,6 +150,7 @@ static const char default_bindings[] =
 	"j = brush-bottom-down\n" "Down = brush-bottom-down\n"
 	"b = brush-bounds\n"
 	"x = brush-clear\n"
+	"m = metric-next\n"
 	"\n[keys scatter]\n"
 	"RBracket = param-next\n" "LBracket = param-prev\n"
 	"X = log-x\n"

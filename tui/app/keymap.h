@@ -55,7 +55,7 @@
 	_(TOGGLE_RAW,    "toggle-raw",     "Show the log's raw bytes escaped (\\r \\b \\e), or as the terminal showed it") \
 	_(TOGGLE_SAME,   "toggle-same",    "Hide or show rows whose values are all identical") \
 	_(BASELINE,      "baseline",       "Make the run under the cursor the baseline") \
-	_(METRIC_NEXT,   "metric-next",    "Chart the next metric") \
+	_(METRIC_NEXT,   "metric-next",    "Chart the next metric (parallel coordinates: colour by the next metric)") \
 	_(METRIC_PREV,   "metric-prev",    "Chart the previous metric") \
 	_(METRIC_PICK,   "metric-pick",    "Pick the charted metric from a list") \
 	_(XAXIS,         "x-axis",         "Cycle the chart's x axis: step, epoch (when logged), wall time, relative time (:x NAME: any metric)") \

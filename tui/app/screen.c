@@ -21,6 +21,9 @@ static volatile sig_atomic_t curses_active;
 static SCREEN *screen;
 static FILE *headless_out, *headless_in;
 
+/* How long a key is waited for before the store is polled and views tick. */
+#define KEY_WAIT_MS 500
+
 bool tui_screen_quit_requested(void)
 {
 	return quit_requested != 0;
@@ -176,7 +179,7 @@ int tui_screen_init(struct tui_ctx *c, bool headless, int rows, int cols)
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
-	wtimeout(stdscr, 500);
+	wtimeout(stdscr, KEY_WAIT_MS);
 	if (!headless)
 		flow_control_off();
 	c->ncolors = 0;
@@ -248,6 +251,11 @@ bool tui_screen_key_pending(void)
 {
 	struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
 	return poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN);
+}
+
+void tui_screen_wait_short(bool on)
+{
+	wtimeout(stdscr, on ? 50 : KEY_WAIT_MS);
 }
 
 int tui_screen_getkey(struct tui_ctx *c)

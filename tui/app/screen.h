@@ -34,6 +34,9 @@ void tui_screen_resume(struct tui_ctx *c);
 
 /* Next key (code point or TUI_KEY_FN|KEY_*), -1 on timeout. */
 int tui_screen_getkey(struct tui_ctx *c);
+/* Wait 50 ms for a key instead of 500 (on) before the views tick: for a
+ * view following background work it shows the progress of (a load). */
+void tui_screen_wait_short(bool on);
 
 /* True when a key is already waiting to be read. */
 bool tui_screen_key_pending(void);

@@ -91,6 +91,11 @@ extern const struct tui_view_ops tui_view_scatter;  /* a param against a metric,
 
 /* The runs the parallel-coordinates view drew last (for the bench); 0 for another view. */
 size_t tui_parallel_shown(const struct tui_view *v);
+/* Whether the parallel-coordinates view is still reading its runs in the background. */
+bool tui_parallel_loading(const struct tui_view *v);
+/* The runs it read, and whether its last plot was drawn as density (for the bench). */
+size_t tui_parallel_rows(const struct tui_view *v);
+bool tui_parallel_density(const struct tui_view *v);
 
 /* Push a new view opened with arg; returns it or NULL if open failed. */
 struct tui_view *tui_view_push(struct tui_ctx *c, const struct tui_view_ops *ops, void *arg);

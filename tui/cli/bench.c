@@ -48,8 +48,12 @@ static const char help[] =
 	"  --points N  metric points to ingest (default 10000000; 1000 to 100000000)\n"
 	"  --tui       also measure the full-screen app on the same workspace, in a\n"
 	"              fresh process (so its memory is its own): first frame, a live\n"
-	"              filter keystroke, scrolling a page, compare of 12 runs with\n"
-	"              100,000-point histories and the chart, max RSS\n"
+	"              filter keystroke, scrolling a page, parallel coordinates of\n"
+	"              every run (the key to the loading screen, to the plot drawn\n"
+	"              once the background load is in, Esc while loading, a redraw\n"
+	"              that plots every line again, one brush key), :group optimizer,\n"
+	"              compare of 12 runs with 100,000-point histories and the\n"
+	"              chart, max RSS; CPU time beside the steps that compute\n"
 	"  --corpus DIR  score zero-code capture on the logs in DIR (NAME.log with\n"
 	"              NAME.expected; default: the source tree's tests/capture/corpus):\n"
 	"              recall, precision and step agreement of the points found\n"
@@ -513,8 +517,13 @@ static int tui_figures(const char *path)
 	if (isnan(f.parallel_open_ms)) {
 		printf("%-60s %10s\n", "tui: parallel coordinates", "not opened");
 	} else {
-		printf("%-60s %10.2f ms\n", "tui: parallel coordinates of every run: open + draw", f.parallel_open_ms);
-		snprintf(what, sizeof what, "tui: parallel coordinates, %zu lines: plot again + draw", f.parallel_runs);
+		tui_line("tui: parallel coordinates: p to the loading screen drawn", f.parallel_open_ms, "ms", 50);
+		snprintf(what, sizeof what, "tui: parallel coordinates of %zu runs: p to the plot drawn", f.parallel_rows);
+		tui_line(what, f.parallel_ready_ms, "ms", 2000);
+		tui_cpu(f.parallel_ready_cpu_ms);
+		tui_line("  Esc while loading: back on the runs, drawn", f.parallel_esc_ms, "ms", 50);
+		snprintf(what, sizeof what, "tui: parallel coordinates, %zu lines%s: plot again + draw", f.parallel_runs,
+		         f.parallel_density ? " (density)" : "");
 		tui_line(what, f.parallel_redraw_ms, "ms", 100);
 		tui_cpu(f.parallel_redraw_cpu_ms);
 		printf("%-60s %10.2f ms\n", "  draw again, nothing changed (the kept plot)", f.parallel_cached_ms);

@@ -14,12 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/draw.h"
+#include "app/screen.h"
 #include "app/tui.h"
 #include "text/present.h"
 #include "text/text.h"
 #include "widgets/parcoords.h"
+#include "work/analysis_load.h"
 
 /* The gradient, worst to best (tui_pc_level_rgb names their default colours). */
 static const enum tui_color level_color[TUI_PC_LEVELS] = {
@@ -107,13 +110,15 @@ static void draw_grid(struct tui_ctx *c, const tui_pc *pc, int y, int x)
 				mvaddstr(y + r, x + col, m);
 				continue;
 			}
-			if (!cell->count)
+			if (!cell->count && !cell->out)
 				continue;
-			enum tui_color e = cell->level >= 0 ? level_color[cell->level] : TUI_COLOR_DIM;
+			enum tui_color e = cell->count && cell->level >= 0 ? level_color[cell->level] : TUI_COLOR_DIM;
 			attr_t at = (attr_t)c->attrs[e];
-			if (cell->ranked || cell->shade >= 3)
+			if (!cell->count) /* density: only brushed-out lines pass here */
+				at |= A_DIM;
+			else if (cell->ranked || cell->shade >= TUI_PC_SHADES - 1)
 				at |= A_BOLD;
-			else if (cell->shade == 0 && pc->maxcount > 4)
+			else if (cell->shade == 0 && pc->maxcount > 4 && !pc->density)
 				at |= A_DIM;
 			attrset(at);
 			mvaddstr(y + r, x + col, cell->glyph);
@@ -129,10 +134,21 @@ static void fmt_value(const tui_axis *ax, double pos, char *out, size_t n)
 /* ---- parallel coordinates ----------------------------------------------------- */
 
 /* Axes shown when none are asked for: the params most related to the metric. */
-enum { PAR_DEFAULT_AXES = 6, PAR_SAMPLE = 5000 };
+enum { PAR_DEFAULT_AXES = 6, PAR_SAMPLE = 2000 };
 
+/* The screen reads its runs on a thread (work/analysis_load.h): the first
+ * load shows its progress, a later one (new data, another metric) keeps
+ * the plot until the new table is in. */
 struct parallel_priv {
 	struct data d;
+	struct tui_analysis_load *load; /* in flight, or NULL */
+	struct tui_analysis_load_state ls; /* its last polled state */
+	bool ready;                    /* a table is in */
+	bool stale;                    /* the workspace changed since: read again when due */
+	double loaded_at;              /* when the last load finished (ry_monotonic) */
+	char failed[512];              /* the first load failed: why */
+	char **metrics;                /* the metric keys the runs log, for m; owned */
+	size_t nmetrics;
 	size_t order[TUI_PC_MAX_AXES]; /* display order: indexes into d.axes */
 	size_t sel;                    /* the selected place in order */
 	tui_pc pc;                     /* the last plot, kept while nothing it shows changes */
@@ -145,47 +161,149 @@ static tui_axis *par_axis(struct parallel_priv *p, size_t place)
 	return &p->d.axes[p->order[place]];
 }
 
-static bool has_value(const ry_analysis_col *col, size_t i)
+/* Read the table again in the background with the fields and metric as
+ * they are now (a load already running is dropped). */
+static void parallel_load(struct tui_ctx *c, struct parallel_priv *p)
 {
-	return col->numeric ? !isnan(col->num[i]) : col->text[i] != NULL;
+	char msg[256];
+	struct tui_analysis_load_spec sp = {
+		ry_store_path(c->st), p->d.exp, p->d.filter, (const char *const *)p->d.fields, p->d.nfields,
+		p->d.metric, PAR_DEFAULT_AXES, PAR_SAMPLE,
+	};
+	tui_analysis_load_free(p->load);
+	memset(&p->ls, 0, sizeof p->ls);
+	p->ls.choosing = !p->d.nfields;
+	p->load = tui_analysis_load_start(&sp, msg, sizeof msg);
+	if (!p->load) {
+		snprintf(p->failed, sizeof p->failed, "%s", msg);
+		tui_error(c, "%s", msg);
+	}
+	if (!c->headless)
+		tui_screen_wait_short(p->load != NULL);
 }
 
-/* Unasked, the axes are the params that go most with the metric -- more
- * than fit read as noise -- among those the runs share: a line needs a
- * value on every axis, and the params of two experiments seldom meet.
- * Taken by importance while the runs having all of them stay at least
- * half as many as the most common param has. */
-static void default_axes(struct parallel_priv *p, const ry_analysis *a)
+/* A finished load: its table in, the brushes, flips and order kept by
+ * axis field from the one before. */
+static void parallel_take(struct tui_ctx *c, struct parallel_priv *p)
 {
-	ry_importance *imp = NULL;
-	size_t ni = 0, most = 0;
-	bool *keep = ry_xmalloc((a->n ? a->n : 1) * sizeof *keep), *next = ry_xmalloc((a->n ? a->n : 1) * sizeof *next);
-	for (size_t j = 0; j < a->ncols; j++) {
-		size_t k = 0;
-		for (size_t i = 0; i < a->n; i++)
-			k += has_value(&a->cols[j], i) && !isnan(a->metric.num[i]);
-		most = k > most ? k : most;
+	struct tui_analysis_loaded r;
+	struct tui_analysis_load_state st = p->ls;
+	bool ok = tui_analysis_load_take(p->load, &r);
+	tui_analysis_load_free(p->load);
+	p->load = NULL;
+	p->loaded_at = ry_monotonic();
+	if (!c->headless)
+		tui_screen_wait_short(false);
+	if (!ok) {
+		tui_error(c, "%s", st.msg);
+		if (!p->ready)
+			snprintf(p->failed, sizeof p->failed, "%s", st.msg);
+		return;
 	}
-	for (size_t i = 0; i < a->n; i++)
-		keep[i] = !isnan(a->metric.num[i]);
-	ry_analysis_importance(a, &imp, &ni);
-	p->d.fields = ry_xcalloc(PAR_DEFAULT_AXES, sizeof *p->d.fields);
-	for (size_t r = 0; r < ni && p->d.nfields < PAR_DEFAULT_AXES; r++)
-		for (size_t j = 0; j < a->ncols; j++) {
-			if (strcmp(a->cols[j].label, imp[r].label))
-				continue;
-			size_t k = 0;
-			for (size_t i = 0; i < a->n; i++)
-				k += next[i] = keep[i] && has_value(&a->cols[j], i);
-			if (k && 2 * k >= most) {
-				memcpy(keep, next, a->n * sizeof *keep);
-				p->d.fields[p->d.nfields++] = ry_xstrdup(a->cols[j].name);
+	if (!r.a->n && !p->ready) {
+		snprintf(p->failed, sizeof p->failed, "no runs to plot: the filter shows none");
+		tui_error(c, "%s", p->failed);
+	}
+	struct { char field[128]; double blo, bhi; bool flip; } keep[TUI_PC_MAX_AXES];
+	char order[TUI_PC_MAX_AXES][128];
+	size_t n = p->ready ? p->d.nax : 0;
+	for (size_t k = 0; k < n; k++) {
+		snprintf(keep[k].field, sizeof keep[k].field, "%s", p->d.axes[k].field);
+		keep[k].blo = p->d.axes[k].blo;
+		keep[k].bhi = p->d.axes[k].bhi;
+		keep[k].flip = p->d.axes[k].flip;
+		snprintf(order[k], sizeof order[k], "%s", par_axis(p, k)->field);
+	}
+	data_axes_free(&p->d);
+	ry_analysis_free(p->d.a);
+	free(p->d.level);
+	free(p->d.rank);
+	p->d.a = r.a;
+	memcpy(p->d.axes, r.axes, sizeof r.axes);
+	p->d.nax = r.nax;
+	p->d.level = r.level;
+	p->d.rank = r.rank;
+	if (r.chosen)
+		tui_msg(c, "the %zu params that go most with %s and that most runs share (:parallel METRIC PARAM,... picks others)",
+		        r.nfields, r.a->metric.label);
+	/* later loads read the same fields, never choosing again */
+	ry_strings_free(p->d.fields, p->d.nfields);
+	p->d.fields = r.fields;
+	p->d.nfields = r.nfields;
+	ry_strings_free(p->metrics, p->nmetrics);
+	p->metrics = r.metrics;
+	p->nmetrics = r.nmetrics;
+	for (size_t k = 0; k < p->d.nax; k++) {
+		p->order[k] = k;
+		for (size_t j = 0; j < n; j++)
+			if (!strcmp(keep[j].field, p->d.axes[k].field)) {
+				p->d.axes[k].blo = keep[j].blo;
+				p->d.axes[k].bhi = keep[j].bhi;
+				p->d.axes[k].flip = keep[j].flip;
 			}
-			break;
+	}
+	if (p->d.nax == n) /* the same axes: the same order */
+		for (size_t k = 0; k < n; k++)
+			for (size_t j = 0; j < n; j++)
+				if (!strcmp(order[k], p->d.axes[j].field))
+					p->order[k] = j;
+	if (p->sel >= p->d.nax)
+		p->sel = p->d.nax ? p->d.nax - 1 : 0;
+	p->ready = true;
+	p->pc_valid = false;
+}
+
+/* Poll the load; TUI_REDRAW when something shown changed. */
+static int parallel_poll(struct tui_ctx *c, struct parallel_priv *p)
+{
+	struct tui_analysis_load_state st;
+	if (!p->load)
+		return 0;
+	bool done = tui_analysis_load_poll(p->load, &st);
+	bool moved = st.cols_done != p->ls.cols_done || st.nruns != p->ls.nruns || st.choosing != p->ls.choosing;
+	p->ls = st;
+	if (done) {
+		parallel_take(c, p);
+		return TUI_REDRAW;
+	}
+	return moved ? TUI_REDRAW : 0;
+}
+
+/* `:parallel METRIC PARAM,PARAM...`: the first word is the metric when it
+ * names one (val_acc, loss.min), as `runyard parallel --metric M --params
+ * A,B` reads them; --metric and --params themselves are understood too.
+ * Without a metric word every word is a param. */
+static void parallel_words(struct tui_ctx *c, struct data *d)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < d->nfields; i++) {
+		char *w = d->fields[i];
+		if (!strcmp(w, "--metric") || !strcmp(w, "-m")) {
+			free(w);
+			if (i + 1 < d->nfields) {
+				free(d->metric);
+				d->metric = d->fields[++i];
+			}
+			continue;
 		}
-	ry_importance_free(imp, ni);
-	free(keep);
-	free(next);
+		if (!strcmp(w, "--params") || !strcmp(w, "-p")) {
+			free(w);
+			continue;
+		}
+		d->fields[k++] = w;
+	}
+	d->nfields = k;
+	if (d->metric || !d->nfields)
+		return;
+	ry_field *f = NULL;
+	if (ry_field_parse(&f, c->st, d->fields[0]) == 0 && ry_field_kind_of(f) == RY_FIELD_METRIC &&
+	    ry_field_agg(f) != RY_AGG_COUNT) {
+		d->metric = d->fields[0];
+		memmove(d->fields, d->fields + 1, (d->nfields - 1) * sizeof *d->fields);
+		d->nfields--;
+	}
+	ry_field_free(f);
+	ry_error_clear();
 }
 
 static int parallel_open(struct tui_view *v, struct tui_ctx *c, void *arg)
@@ -193,53 +311,54 @@ static int parallel_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 	struct parallel_priv *p = ry_xcalloc(1, sizeof *p);
 	v->priv = p;
 	data_init(&p->d, arg);
-	if (!p->d.nfields) {
-		/* Choose the axes on a sample of the newest runs: every varying
-		 * param of 100,000 runs is more than the plot will show. */
-		ry_analysis *sample = NULL;
-		if (ry_analysis_load_newest(&sample, c->st, p->d.exp, p->d.filter, NULL, 0, p->d.metric, PAR_SAMPLE) < 0) {
-			tui_error(c, "%s", ry_error_last());
-			return -1;
-		}
-		if (sample->ncols > PAR_DEFAULT_AXES) {
-			default_axes(p, sample);
-			tui_msg(c, "the %zu params that go most with %s and that most runs share (:parallel PARAM... picks others)",
-			        p->d.nfields, sample->metric.label);
-		}
-		ry_analysis_free(sample);
-	}
-	if (data_load(c, &p->d) < 0)
+	parallel_words(c, &p->d);
+	parallel_load(c, p);
+	if (!p->load)
 		return -1;
-	for (size_t k = 0; k < p->d.nax; k++)
-		p->order[k] = k;
-	if (!p->d.a->n) {
-		tui_error(c, "no runs to plot: the filter shows none");
-		return -1;
-	}
 	return 0;
 }
 
 static void parallel_done(struct tui_view *v, struct tui_ctx *c)
 {
 	struct parallel_priv *p = v->priv;
-	(void)c;
 	if (!p)
 		return;
+	if (p->load && !c->headless)
+		tui_screen_wait_short(false);
+	tui_analysis_load_free(p->load); /* returns at once: the worker stops by itself */
 	data_free(&p->d);
+	ry_strings_free(p->metrics, p->nmetrics);
 	tui_pc_free(&p->pc);
 	free(p);
 }
 
-static size_t brushed_count(struct parallel_priv *p)
+/* A live run changes the workspace every few hundred milliseconds and a
+ * load of 10^5 runs takes a second: read again at most this often. */
+#define PAR_RELOAD_EVERY 3.0
+
+static int parallel_tick(struct tui_view *v, struct tui_ctx *c)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < p->d.a->n; i++) {
-		bool in = true;
-		for (size_t k = 0; k < p->d.nax && in; k++)
-			in = tui_axis_in_brush(&p->d.axes[k], i);
-		n += in;
+	struct parallel_priv *p = v->priv;
+	if (p->stale && !p->load && ry_monotonic() - p->loaded_at >= PAR_RELOAD_EVERY) {
+		p->stale = false;
+		parallel_load(c, p);
 	}
-	return n;
+	return parallel_poll(c, p);
+}
+
+/* A script has no one watching the progress: its next line finds the
+ * table in (the bench times the wait). */
+static void parallel_idle(struct tui_view *v, struct tui_ctx *c)
+{
+	struct parallel_priv *p = v->priv;
+	if (!c->headless)
+		return;
+	while (p->load) {
+		if (parallel_poll(c, p))
+			c->dirty |= TUI_REDRAW;
+		if (p->load)
+			nanosleep(&(struct timespec){ 0, 2 * 1000 * 1000 }, NULL);
+	}
 }
 
 /* The brushes changed: the runs table's filter follows, live. */
@@ -282,22 +401,80 @@ size_t tui_parallel_shown(const struct tui_view *v)
 	return p ? p->d.shown : 0;
 }
 
+bool tui_parallel_loading(const struct tui_view *v)
+{
+	const struct parallel_priv *p = v->ops == &tui_view_parallel ? v->priv : NULL;
+	return p && p->load;
+}
+
+size_t tui_parallel_rows(const struct tui_view *v)
+{
+	const struct parallel_priv *p = v->ops == &tui_view_parallel ? v->priv : NULL;
+	return p && p->ready ? p->d.a->n : 0;
+}
+
+bool tui_parallel_density(const struct tui_view *v)
+{
+	const struct parallel_priv *p = v->ops == &tui_view_parallel ? v->priv : NULL;
+	return p && p->pc_valid && p->pc.density;
+}
+
+/* What the load is doing, in words: "loading 100000 runs: column 3 of 8". */
+static void load_words(const struct parallel_priv *p, char *out, size_t n)
+{
+	const struct tui_analysis_load_state *st = &p->ls;
+	if (st->choosing)
+		snprintf(out, n, "choosing the axes on the newest %d runs", PAR_SAMPLE);
+	else if (!st->cols_total)
+		snprintf(out, n, "listing the runs the filter shows");
+	else
+		snprintf(out, n, "loading %zu runs: %zu of %zu columns read", st->nruns, st->cols_done, st->cols_total);
+}
+
+static void parallel_draw_waiting(struct tui_ctx *c, struct parallel_priv *p, int y)
+{
+	char line[512], what[256];
+	tui_draw_fill(c, y, 0, c->cols, TUI_COLOR_DEFAULT);
+	if (*p->failed) {
+		tui_draw_str(c, y, 1, c->cols - 2, " parallel coordinates: nothing to plot", TUI_COLOR_HEADER);
+		snprintf(line, sizeof line, "%s", p->failed);
+		tui_draw_text(c, y + 2, 2, c->cols - 4, line, TUI_COLOR_ERROR);
+		tui_draw_text(c, y + 4, 2, c->cols - 4, "q goes back to the runs.", TUI_COLOR_DIM);
+		return;
+	}
+	load_words(p, what, sizeof what);
+	snprintf(line, sizeof line, " parallel coordinates: %s...", what);
+	tui_draw_str(c, y, 1, c->cols - 2, line, TUI_COLOR_HEADER);
+	tui_draw_text(c, y + 2, 2, c->cols - 4,
+	              "The runs' params and metric are read in the background; the plot is drawn when they are in.",
+	              TUI_COLOR_DIM);
+	tui_draw_text(c, y + 3, 2, c->cols - 4, "Esc or q goes back at once (the load is dropped).", TUI_COLOR_DIM);
+}
+
 static void parallel_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 {
 	struct parallel_priv *p = v->priv;
+	if (!p->ready || !p->d.a->n) {
+		parallel_draw_waiting(c, p, y);
+		return;
+	}
 	const ry_analysis *a = p->d.a;
-	char head[512];
-	snprintf(head, sizeof head, " parallel coordinates: %zu runs, %zu in the brushes   colour: %s, worst to best%s",
-	         a->n, brushed_count(p), a->metric.label,
-	         a->goal ? "" : " (no goal: low to high)");
+	char head[512], what[256] = "";
+	int plot_y = y + 3, plot_h = h - 7, margin = 6, plot_x = margin, plot_w = c->cols - 2 * margin;
+	if (plot_h >= 4 && plot_w >= 10 && p->d.nax)
+		parallel_render(c, p, &p->pc, plot_w, plot_h);
+	if (p->load) { /* a new table on its way: say so over the old plot */
+		load_words(p, what + 3, sizeof what - 3);
+		memcpy(what, "   ", 3);
+	}
+	snprintf(head, sizeof head, " parallel coordinates: %zu runs, %zu in the brushes   colour: %s, worst to best%s%s",
+	         a->n, p->pc_valid ? p->pc.shown : 0, a->metric.label, a->goal ? "" : " (no goal: low to high)", what);
 	tui_draw_fill(c, y, 0, c->cols, TUI_COLOR_DEFAULT);
 	tui_draw_str(c, y, 1, c->cols - 2, head, TUI_COLOR_HEADER);
-	int plot_y = y + 3, plot_h = h - 7, margin = 6, plot_x = margin, plot_w = c->cols - 2 * margin;
 	if (plot_h < 4 || plot_w < 10 || !p->d.nax) {
 		tui_draw_text(c, y + 2, 2, c->cols - 4, "The screen is too small for the plot.", TUI_COLOR_DIM);
 		return;
 	}
-	parallel_render(c, p, &p->pc, plot_w, plot_h);
 	const tui_pc pc = p->pc;
 	/* the axes first, under the lines */
 	for (size_t k = 0; k < p->d.nax; k++) {
@@ -353,8 +530,14 @@ static void parallel_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 	snprintf(foot, sizeof foot, " 1-%d: the best runs by %s, marked on each axis.  axis %s: %s", TUI_PC_RANKED,
 	         a->metric.label, ax->label, sel);
 	tui_draw_text(c, plot_y + plot_h + 1, 0, c->cols, foot, TUI_COLOR_DIM);
-	snprintf(foot, sizeof foot, " %zu lines drawn in %.1f ms; the densest cell holds %d", pc.shown, p->d.draw_ms,
-	         pc.maxcount);
+	if (pc.density)
+		snprintf(foot, sizeof foot,
+		         " density of %zu lines (%zu brushed out, %s), drawn in %.1f ms; the densest cell holds %d   m: colour by "
+		         "another metric",
+		         pc.shown, pc.out, c->utf8 ? "·" : ".", p->d.draw_ms, pc.maxcount);
+	else
+		snprintf(foot, sizeof foot, " %zu lines drawn in %.1f ms; the densest cell holds %d   m: colour by another metric",
+		         pc.shown, p->d.draw_ms, pc.maxcount);
 	tui_draw_text(c, plot_y + plot_h + 2, 0, c->cols, foot, TUI_COLOR_DIM);
 }
 
@@ -362,15 +545,43 @@ static void parallel_status(struct tui_view *v, struct tui_ctx *c, char *out, si
 {
 	struct parallel_priv *p = v->priv;
 	(void)c;
-	snprintf(out, n, " parallel  axis %zu of %zu: %s  k/j K/J brush  < > move  v flip  b bounds  x clear",
+	if (!p->ready) {
+		snprintf(out, n, " parallel  %s  Esc/q: back", *p->failed ? "nothing to plot" : "loading");
+		return;
+	}
+	snprintf(out, n, " parallel  axis %zu of %zu: %s  k/j K/J brush  < > move  v flip  b bounds  x clear  m metric",
 	         p->sel + 1, p->d.nax, par_axis(p, p->sel)->label);
+}
+
+/* m: colour by the next metric the runs log (read again in the background). */
+static int parallel_next_metric(struct tui_ctx *c, struct parallel_priv *p)
+{
+	if (!p->nmetrics) {
+		tui_error(c, "no other metric to colour by");
+		return TUI_REDRAW;
+	}
+	size_t at = p->nmetrics - 1;
+	for (size_t i = 0; i < p->nmetrics; i++)
+		if (!strcmp(p->metrics[i], p->d.a->metric.label))
+			at = i;
+	const char *next = p->metrics[(at + 1) % p->nmetrics];
+	if (!strcmp(next, p->d.a->metric.label)) {
+		tui_msg(c, "%s is the only metric the runs log", next);
+		return TUI_REDRAW;
+	}
+	free(p->d.metric);
+	p->d.metric = ry_xstrdup(next);
+	tui_msg(c, "colour by %s: reading it...", next);
+	parallel_load(c, p);
+	return TUI_REDRAW;
 }
 
 static int parallel_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
 	struct parallel_priv *p = v->priv;
+	if (!p->ready) /* loading, or nothing to plot: only leaving (the generic keys) */
+		return a == TUI_ACT_ESCAPE ? TUI_POP : TUI_UNHANDLED;
 	tui_axis *ax = par_axis(p, p->sel);
-	p->pc_valid = false; /* order, flip or brush may change: plot again */
 	switch (a) {
 	case TUI_ACT_MOVE_LEFT:
 		if (p->sel > 0)
@@ -391,9 +602,11 @@ static int parallel_action(struct tui_view *v, struct tui_ctx *c, enum tui_actio
 		p->order[to] = p->order[p->sel];
 		p->order[p->sel] = t;
 		p->sel = to;
+		p->pc_valid = false;
 		return TUI_REDRAW;
 	}
-	case TUI_ACT_AXIS_FLIP: ax->flip = !ax->flip; return TUI_REDRAW;
+	case TUI_ACT_AXIS_FLIP: ax->flip = !ax->flip; p->pc_valid = false; return TUI_REDRAW;
+	case TUI_ACT_METRIC_NEXT: return parallel_next_metric(c, p);
 	case TUI_ACT_BRUSH_TOP_UP: tui_axis_brush_move(ax, 1, 1); break;
 	case TUI_ACT_BRUSH_TOP_DOWN: tui_axis_brush_move(ax, 1, -1); break;
 	case TUI_ACT_BRUSH_BOTTOM_UP: tui_axis_brush_move(ax, 0, 1); break;
@@ -408,6 +621,7 @@ static int parallel_action(struct tui_view *v, struct tui_ctx *c, enum tui_actio
 	}
 	default: return TUI_UNHANDLED;
 	}
+	p->pc_valid = false; /* a brush moved: plot again */
 	brush_apply(c, p);
 	return TUI_REDRAW;
 }
@@ -417,7 +631,7 @@ static int parallel_prompt(struct tui_view *v, struct tui_ctx *c, int kind, cons
 {
 	struct parallel_priv *p = v->priv;
 	char err[256];
-	if (kind != TUI_PROMPT_FIELD || !final || cancel)
+	if (kind != TUI_PROMPT_FIELD || !final || cancel || !p->ready)
 		return TUI_REDRAW;
 	p->pc_valid = false;
 	if (!tui_axis_brush_parse(par_axis(p, p->sel), text, err, sizeof err)) {
@@ -430,37 +644,12 @@ static int parallel_prompt(struct tui_view *v, struct tui_ctx *c, int kind, cons
 
 static void parallel_reload(struct tui_view *v, struct tui_ctx *c)
 {
-	/* New runs or metrics: the brushes and the order are kept by axis name. */
+	/* New runs or metrics: read again in the background; the brushes and
+	 * the order are kept by axis name when the table comes in. */
 	struct parallel_priv *p = v->priv;
-	struct { char field[128]; double blo, bhi; bool flip; } keep[TUI_PC_MAX_AXES];
-	char order[TUI_PC_MAX_AXES][128];
-	size_t n = p->d.nax;
-	for (size_t k = 0; k < n; k++) {
-		snprintf(keep[k].field, sizeof keep[k].field, "%s", p->d.axes[k].field);
-		keep[k].blo = p->d.axes[k].blo;
-		keep[k].bhi = p->d.axes[k].bhi;
-		keep[k].flip = p->d.axes[k].flip;
-		snprintf(order[k], sizeof order[k], "%s", par_axis(p, k)->field);
-	}
-	p->pc_valid = false;
-	if (data_load(c, &p->d) < 0)
-		return;
-	for (size_t k = 0; k < p->d.nax; k++) {
-		p->order[k] = k;
-		for (size_t j = 0; j < n; j++)
-			if (!strcmp(keep[j].field, p->d.axes[k].field)) {
-				p->d.axes[k].blo = keep[j].blo;
-				p->d.axes[k].bhi = keep[j].bhi;
-				p->d.axes[k].flip = keep[j].flip;
-			}
-	}
-	if (p->d.nax == n) /* the same axes: the same order */
-		for (size_t k = 0; k < n; k++)
-			for (size_t j = 0; j < n; j++)
-				if (!strcmp(order[k], p->d.axes[j].field))
-					p->order[k] = j;
-	if (p->sel >= p->d.nax)
-		p->sel = p->d.nax ? p->d.nax - 1 : 0;
+	if (p->ready)
+		p->stale = true; /* the next tick that is due reads it */
+	(void)c;
 }
 
 const struct tui_view_ops tui_view_parallel = {
@@ -472,6 +661,8 @@ const struct tui_view_ops tui_view_parallel = {
 	.reload = parallel_reload,
 	.status = parallel_status,
 	.prompt = parallel_prompt,
+	.tick = parallel_tick,
+	.idle = parallel_idle,
 	.done = parallel_done,
 };
 

@@ -114,16 +114,24 @@ static int cmp_cat(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 void tui_axis_category(tui_axis *ax, const char *label, const char *field, char *const *text, size_t n)
 {
 	axis_init(ax, label, field, n);
 	ax->kind = TUI_AXIS_CATEGORY;
+	/* The distinct values first, by strcmp (cmp_cat parses numbers: 10^5
+	 * runs sorted by it cost a strtod per comparison), then those few in
+	 * the axis's order; each run finds its value by strcmp too. */
 	char **d = ry_xmalloc((n ? n : 1) * sizeof *d);
 	size_t nd = 0, u = 0;
 	for (size_t i = 0; i < n; i++)
 		if (text[i])
 			d[nd++] = text[i];
-	qsort(d, nd, sizeof *d, cmp_cat);
+	qsort(d, nd, sizeof *d, cmp_str);
 	for (size_t i = 0; i < nd; i++)
 		if (!u || strcmp(d[u - 1], d[i]))
 			d[u++] = d[i];
@@ -131,18 +139,26 @@ void tui_axis_category(tui_axis *ax, const char *label, const char *field, char 
 	for (size_t i = 0; i < u; i++)
 		ax->cats[i] = ry_xstrdup(d[i]);
 	ax->ncats = u;
+	qsort(ax->cats, u, sizeof *ax->cats, cmp_cat);
+	/* the place on the axis of each distinct value, in strcmp order */
+	int *place = ry_xmalloc((u ? u : 1) * sizeof *place);
+	for (size_t c = 0; c < u; c++) {
+		char **hit = bsearch(&ax->cats[c], d, u, sizeof *d, cmp_str);
+		place[hit - d] = (int)c;
+	}
 	ax->cat = ry_xmalloc((n ? n : 1) * sizeof *ax->cat);
 	for (size_t i = 0; i < n; i++) {
 		ax->cat[i] = -1;
 		ax->pos[i] = NAN;
 		if (!text[i])
 			continue;
-		char **hit = bsearch(&text[i], ax->cats, u, sizeof *ax->cats, cmp_cat);
+		char **hit = bsearch(&text[i], d, u, sizeof *d, cmp_str);
 		if (!hit)
 			continue;
-		ax->cat[i] = (int)(hit - ax->cats);
+		ax->cat[i] = place[hit - d];
 		ax->pos[i] = u > 1 ? (double)ax->cat[i] / (double)(u - 1) : 0.5;
 	}
+	free(place);
 	free(d);
 }
 
@@ -386,15 +402,25 @@ void tui_pc_levels(const double *metric, size_t n, int goal, int *level, int *ra
 	}
 	if (!goal)
 		return;
-	struct byval *v = ry_xmalloc((n ? n : 1) * sizeof *v);
+	/* the TUI_PC_RANKED best, kept sorted as the runs go by: no sort of
+	 * 10^5 values for five ranks (ties: the earlier run first) */
+	struct byval top[TUI_PC_RANKED];
 	size_t m = 0;
-	for (size_t i = 0; i < n; i++)
-		if (isfinite(metric[i]))
-			v[m++] = (struct byval){ sign * metric[i], i };
-	qsort(v, m, sizeof *v, cmp_byval);
-	for (size_t k = 0; k < m && k < TUI_PC_RANKED; k++)
-		rank[v[k].i] = (int)k + 1;
-	free(v);
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(metric[i]))
+			continue;
+		struct byval x = { sign * metric[i], i };
+		if (m == TUI_PC_RANKED && cmp_byval(&x, &top[m - 1]) >= 0)
+			continue;
+		size_t k = m < TUI_PC_RANKED ? m++ : m - 1;
+		while (k > 0 && cmp_byval(&x, &top[k - 1]) < 0) {
+			top[k] = top[k - 1];
+			k--;
+		}
+		top[k] = x;
+	}
+	for (size_t k = 0; k < m; k++)
+		rank[top[k].i] = (int)k + 1;
 }
 
 /* ---- rendering --------------------------------------------------------------- */
@@ -410,6 +436,9 @@ struct raster {
 	int *stamp;            /* per cell: the last run (+1) counted in it */
 	long *lsum;            /* per cell: sum of the levels counted */
 	int *lcount;
+	/* the weight of the bin being rasterised (density plots) */
+	int w_in, w_out, w_lcount;
+	long w_lsum;
 };
 
 static void raster_init(struct raster *r, tui_pc *pc, int w, int h, bool utf8)
@@ -498,16 +527,51 @@ static void segment(struct raster *r, int x0, double y0, int x1, double y1, int 
 
 static const char ascii_shade[4] = { '.', ':', '+', '#' };
 
+const char *tui_pc_shade_glyph(int s, bool utf8)
+{
+	static const char *const blocks[TUI_PC_SHADES] = { "░", "▒", "▓", "█" };
+	static const char *const ascii[TUI_PC_SHADES] = { ":", "+", "#", "@" };
+	if (s < 0)
+		return utf8 ? "·" : ".";
+	if (s >= TUI_PC_SHADES)
+		s = TUI_PC_SHADES - 1;
+	return utf8 ? blocks[s] : ascii[s];
+}
+
+int tui_pc_log_shade(int count, int max)
+{
+	if (count <= 1 || max <= 1)
+		return 0;
+	/* log scale: one line among 10^5 still shows, and the shades split the
+	 * decades between a line and the densest cell evenly */
+	double t = log((double)count) / log((double)max);
+	int s = (int)(t * TUI_PC_SHADES);
+	return s >= TUI_PC_SHADES ? TUI_PC_SHADES - 1 : s;
+}
+
 static void raster_finish(struct raster *r, bool utf8)
 {
 	tui_pc *pc = r->pc;
 	size_t nc = (size_t)pc->w * (size_t)pc->h;
-	for (size_t c = 0; c < nc; c++)
+	int maxout = 0;
+	for (size_t c = 0; c < nc; c++) {
 		if (pc->cells[c].count > pc->maxcount)
 			pc->maxcount = pc->cells[c].count;
+		if (pc->cells[c].out > maxout)
+			maxout = pc->cells[c].out;
+	}
 	for (size_t c = 0; c < nc; c++) {
 		tui_pc_cell *cell = &pc->cells[c];
 		cell->level = r->lcount[c] ? (int)lround((double)r->lsum[c] / r->lcount[c]) : -1;
+		if (pc->density) {
+			/* the brushed-in lines shaded by count; where only brushed-out
+			 * lines pass, their own faint mark */
+			if (cell->count)
+				cell->shade = tui_pc_log_shade(cell->count, pc->maxcount);
+			snprintf(cell->glyph, sizeof cell->glyph, "%s",
+			         cell->count ? tui_pc_shade_glyph(cell->shade, utf8) : cell->out ? tui_pc_shade_glyph(-1, utf8) : " ");
+			continue;
+		}
 		if (!cell->count) {
 			strcpy(cell->glyph, " ");
 			continue;
@@ -558,6 +622,111 @@ static void put_marker(tui_pc *pc, int row, int col, int rank)
 		cell->marker = m; /* the better rank wins a shared cell */
 }
 
+/* ---- density: lines binned by their ends, each bin rasterised once ---------- */
+
+/* Cells y0..y1 (dot rows, y0 <= y1) of cell column x: the current bin's
+ * weight added once to each cell it enters (stamp: the bin's serial). */
+static void span_weight(struct raster *r, int x, int y0, int y1, int serial)
+{
+	if (x < 0 || x >= r->W)
+		return;
+	if (y0 < 0)
+		y0 = 0;
+	if (y1 >= r->H)
+		y1 = r->H - 1;
+	int col = x >> r->dxs;
+	for (int row = y0 >> r->dys; row <= y1 >> r->dys; row++) {
+		size_t c = (size_t)row * (size_t)r->pc->w + (size_t)col;
+		if (r->stamp[c] == serial)
+			continue;
+		r->stamp[c] = serial;
+		r->pc->cells[c].count += r->w_in;
+		r->pc->cells[c].out += r->w_out;
+		r->lsum[c] += r->w_lsum;
+		r->lcount[c] += r->w_lcount;
+	}
+}
+
+/* The segment of one bin from dot (x0, y0) to (x1, y1), x0 < x1, a span a
+ * dot column reaching the previous one's dot; `from` is the first column
+ * drawn (x0 + 1 after the first axis pair, so the cell of an axis that two
+ * segments share counts each line once). */
+static void segment_weight(struct raster *r, int x0, int y0, int x1, int y1, int from, int serial)
+{
+	double slope = x1 > x0 ? (double)(y1 - y0) / (double)(x1 - x0) : 0, yy = y0 + 0.5;
+	int prev = y0;
+	for (int x = x0; x <= x1; x++, yy += slope) {
+		int y = (int)yy, a = y, b = y;
+		if (x > x0) {
+			if (prev < y - 1)
+				a = prev + 1;
+			else if (prev > y + 1)
+				b = prev - 1;
+		}
+		if (x >= from)
+			span_weight(r, x, a, b, serial);
+		prev = y;
+	}
+}
+
+struct bin {
+	int in, out, lcount;
+	long lsum;
+};
+
+/* The dot row (0 top .. H-1) of run i on an axis. */
+static inline int dot_row(const tui_axis *ax, size_t i, int H)
+{
+	int y = (int)((1 - tui_axis_y(ax, i)) * (H - 1) + 0.5);
+	return y < 0 ? 0 : y >= H ? H - 1 : y;
+}
+
+static void render_density(struct raster *r, tui_axis *const *axes, size_t nax, const signed char *state,
+                           const int *level)
+{
+	tui_pc *pc = r->pc;
+	size_t n = axes[0]->n, nb = (size_t)r->H * (size_t)r->H;
+	struct bin *bins = ry_xcalloc(nb, sizeof *bins);
+	int serial = 0;
+	int *y0 = ry_xmalloc((n ? n : 1) * sizeof *y0);
+	for (size_t i = 0; i < n; i++)
+		y0[i] = state[i] ? dot_row(axes[0], i, r->H) : 0;
+	for (size_t k = 0; k + 1 < nax; k++) {
+		/* bin the lines between axis k and k+1 by their two end rows */
+		for (size_t i = 0; i < n; i++) {
+			if (!state[i])
+				continue;
+			int y1 = dot_row(axes[k + 1], i, r->H);
+			struct bin *b = &bins[(size_t)y0[i] * (size_t)r->H + (size_t)y1];
+			if (state[i] > 0) {
+				b->in++;
+				if (level && level[i] >= 0) {
+					b->lsum += level[i];
+					b->lcount++;
+				}
+			} else {
+				b->out++;
+			}
+			y0[i] = y1;
+		}
+		int x0 = pc->axis_col[k] * r->dx + r->dx / 2, x1 = pc->axis_col[k + 1] * r->dx + r->dx / 2;
+		int from = k ? x0 + 1 : x0;
+		for (size_t j = 0; j < nb; j++) {
+			struct bin *b = &bins[j];
+			if (!b->in && !b->out)
+				continue;
+			r->w_in = b->in;
+			r->w_out = b->out;
+			r->w_lsum = b->lsum;
+			r->w_lcount = b->lcount;
+			segment_weight(r, x0, (int)(j / (size_t)r->H), x1, (int)(j % (size_t)r->H), from, ++serial);
+			memset(b, 0, sizeof *b);
+		}
+	}
+	free(y0);
+	free(bins);
+}
+
 void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, const int *level,
                    const int *rank, bool utf8)
 {
@@ -569,14 +738,31 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 	for (size_t k = 0; k < nax; k++)
 		pc->axis_col[k] = nax > 1 ? (int)lround((double)k * (pc->w - 1) / (double)(nax - 1)) : pc->w / 2;
 	size_t n = nax ? axes[0]->n : 0;
-	if (pc->w > 0 && pc->h > 0)
+	/* per run: 1 inside every brush, -1 outside some, 0 missing a value */
+	signed char *state = ry_xmalloc(n ? n : 1);
+	for (size_t i = 0; i < n; i++) {
+		bool in = true, all = true;
+		for (size_t k = 0; k < nax && all; k++) {
+			all = !isnan(axes[k]->pos[i]);
+			in = in && all && tui_axis_in_brush(axes[k], i);
+		}
+		state[i] = !all ? 0 : in ? 1 : -1;
+		pc->shown += state[i] > 0;
+		pc->out += state[i] < 0;
+	}
+	if (pc->w <= 0 || pc->h <= 0)
+		pc->shown = pc->out = 0; /* no room: nothing drawn */
+	pc->density = nax > 1 && pc->shown + pc->out > TUI_PC_DENSITY_MIN;
+	if (pc->density && pc->w > 0 && pc->h > 0) {
+		/* counts only: a cell column a step, whatever the glyphs */
+		r.dx = 1;
+		r.dxs = 0;
+		r.W = pc->w;
+		render_density(&r, axes, nax, state, level);
+	} else if (pc->w > 0 && pc->h > 0) {
 		for (size_t i = 0; i < n; i++) {
-			bool in = true;
-			for (size_t k = 0; k < nax && in; k++)
-				in = tui_axis_in_brush(axes[k], i) && !isnan(axes[k]->pos[i]);
-			if (!in)
+			if (state[i] <= 0)
 				continue;
-			pc->shown++;
 			int lv = level ? level[i] : -1;
 			bool ranked = rank && rank[i] > 0;
 			for (size_t k = 0; k + 1 < nax; k++) {
@@ -588,10 +774,26 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 			if (nax == 1)
 				plot(&r, pc->axis_col[0] * r.dx, (int)lround((1 - tui_axis_y(axes[0], i)) * (r.H - 1)), (int)i,
 				     lv, ranked);
-			if (ranked)
-				for (size_t k = 0; k < nax; k++)
-					put_marker(pc, tui_pc_row_of(pc->h, tui_axis_y(axes[k], i)), pc->axis_col[k], rank[i]);
 		}
+	}
+	/* the best runs: marked by rank where they meet an axis, their cells bold */
+	for (size_t i = 0; rank && i < n && pc->w > 0 && pc->h > 0; i++) {
+		if (state[i] <= 0 || rank[i] <= 0)
+			continue;
+		for (size_t k = 0; k < nax; k++)
+			put_marker(pc, tui_pc_row_of(pc->h, tui_axis_y(axes[k], i)), pc->axis_col[k], rank[i]);
+		if (pc->density)
+			for (size_t k = 0; k + 1 < nax; k++) {
+				int c0 = pc->axis_col[k], c1 = pc->axis_col[k + 1];
+				double y0 = tui_axis_y(axes[k], i), y1 = tui_axis_y(axes[k + 1], i);
+				for (int col = c0; col <= c1; col++) {
+					double t = c1 > c0 ? (double)(col - c0) / (double)(c1 - c0) : 0;
+					int row = tui_pc_row_of(pc->h, y0 + t * (y1 - y0));
+					pc->cells[(size_t)row * (size_t)pc->w + (size_t)col].ranked = true;
+				}
+			}
+	}
+	free(state);
 	raster_finish(&r, utf8);
 }
 

@@ -84,12 +84,21 @@ char *tui_pc_filter(const char *base, tui_axis *const *axes, size_t nax);
  * of the TUI_PC_RANKED best (1 the best, 0 unranked; none under goal 0). */
 void tui_pc_levels(const double *metric, size_t n, int goal, int *level, int *rank);
 
+/* Past this many lines (inside the brushes and out) a parallel plot is
+ * drawn as density: each cell shaded by how many lines cross it, the
+ * brushed-out lines too, faintly, so a brush reads against the rest. */
+#define TUI_PC_DENSITY_MIN 2000
+/* Density shades, sparse to densest. */
+#define TUI_PC_SHADES 4
+
 /* One cell of a rendered plot. */
 typedef struct tui_pc_cell {
 	char glyph[8];   /* UTF-8, " " empty */
-	int count;       /* lines crossing the cell */
-	int level;       /* mean colour level of those lines, -1 none */
-	int shade;       /* density 0 (sparse) .. 3 (densest), relative to the densest cell */
+	int count;       /* lines crossing the cell (inside every brush) */
+	int out;         /* density plots: brushed-out lines crossing it (0 otherwise) */
+	int level;       /* mean colour level of the lines counted, -1 none */
+	int shade;       /* density 0 (sparse) .. TUI_PC_SHADES-1 (densest), relative to the densest
+	                    cell: square-root scale in a line plot, log scale in a density plot */
 	bool ranked;     /* a ranked (best) run crosses it */
 	char marker;     /* a rank digit where a ranked run meets an axis, else 0 */
 } tui_pc_cell;
@@ -100,15 +109,31 @@ typedef struct tui_pc {
 	int axis_col[32];   /* the column of each axis */
 	size_t nax;
 	size_t shown;       /* runs drawn: inside every brush and with every value */
+	size_t out;         /* runs with every value outside some brush (drawn only as density) */
 	int maxcount;
+	bool density;       /* drawn as density (more than TUI_PC_DENSITY_MIN lines): glyphs are
+	                       shades (tui_pc_shade_glyph), a cell with out > 0 and count 0 is the
+	                       brushed-out runs' */
 } tui_pc;
+
+/* The glyph of density shade s (0..TUI_PC_SHADES-1; -1: brushed-out lines
+ * only), in UTF-8 blocks or ASCII (".:+#" would read as lines, so ":+#@"
+ * and "." for the brushed-out).  Lent, static. */
+const char *tui_pc_shade_glyph(int s, bool utf8);
+/* A density shade on the log scale: 0 for count 0 or 1 line when the
+ * densest cell holds max, TUI_PC_SHADES-1 at max. */
+int tui_pc_log_shade(int count, int max);
 
 #define TUI_PC_MAX_AXES 32
 
 /* Render the runs inside every brush as polylines across nax axes (the
  * last one usually the metric) into a w x h plot.  level and rank as
- * tui_pc_levels made them.  Overwrites *pc: free it with tui_pc_free
- * before rendering into it again. */
+ * tui_pc_levels made them.  Up to TUI_PC_DENSITY_MIN lines each is
+ * rasterised in braille dots; past that the lines between two axes are
+ * first binned by their ends (dot rows), each bin rasterised once with
+ * its count, so the cost goes with the screen's size more than with the
+ * runs.  Overwrites *pc: free it with tui_pc_free before rendering into
+ * it again. */
 void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, const int *level,
                    const int *rank, bool utf8);
 void tui_pc_free(tui_pc *pc);
