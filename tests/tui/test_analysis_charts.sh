@@ -20,6 +20,7 @@ track() {
 		sh -c 'for i in 1 2 3 4 5 6; do
 			echo "{\"step\": $((i*10)), \"loss\": $(('"$2"'/i)), \"tokens\": $((i*1000))}"
 			echo "S$((i*10)) ep=$(( (i+1)/2 ))"
+			sleep 0.02 # (points logged at distinct times: the time axes have a span)
 		done' >/dev/null 2>"$T_TMP/track.err" ||
 		{ echo "Bail out! cannot track a run: $(cat "$T_TMP/track.err")"; exit 1; }
 }
