@@ -192,6 +192,126 @@ static int sort_in_c(ry_store *st, ry_runlist *l, ry_field *sort, bool desc, siz
 	return 0;
 }
 
+/* ---- the first page from an index on the sort key ---------------------- */
+
+/* A page (a limit) sorted by a metric summary, a param or a tag reads the
+ * index on (key, value) in order and stops when the page is full, instead
+ * of reading the column for every run and sorting (448 ms for 50 rows at
+ * 10^6 runs).  Same order as sort_in_c: the index's entries are (key,
+ * value, run_id), so descending is one backward walk (value DESC, run_id
+ * DESC), and ascending walks values forward while SQLite orders each run
+ * of equal values by id descending ("USE TEMP B-TREE FOR RIGHT PART OF
+ * ORDER BY": one group at a time, nothing like a sort of every row).
+ * EXPLAIN QUERY PLAN for metrics.val_acc:desc:
+ *   SEARCH metric_summary USING COVERING INDEX metric_summary_by_key (key=? AND last>?)
+ * NULL values (a NaN metric) and runs without the key come last, by id
+ * descending, from a second walk down the rowid that skips runs having a
+ * value (one primary-key probe each):
+ *   SCAN r; CORRELATED SCALAR SUBQUERY: SEARCH v USING PRIMARY KEY (run_id=? AND key=?)
+ *
+ * With a filter or an experiment each candidate is checked by its rowid
+ * (SEARCH r USING INTEGER PRIMARY KEY) in walk order.  A selective filter
+ * could make that walk read most of the index a row at a time, so it
+ * gives up after WALK_MAX candidates per row wanted and the caller sorts
+ * every match in C as before: the cost is bounded by what a full sort
+ * costs anyway. */
+#define WALK_PER_ROW 64
+#define WALK_MIN 20000
+
+/* 1: l holds the page; 0: the walk gave up (sort every match instead);
+ * < 0: an RY_E* code. */
+static int page_by_index(ry_store *st, ry_runlist *l, const ry_query *q, int64_t exp, const ry_field *sort,
+                         const struct ry_field_index *ix, bool desc, size_t limit)
+{
+	bool check = !ry_query__empty(q) || exp > 0;
+	size_t walk_max = limit * WALK_PER_ROW > WALK_MIN ? limit * WALK_PER_ROW : WALK_MIN, walked = 0, cap = 0;
+	ry_buf sql = RY_BUF_INIT;
+	sqlite3_stmt *walk = NULL, *ok = NULL;
+	int rc = 1, step, i;
+	bool exhausted = false;
+
+	ry_buf_printf(&sql, "SELECT run_id FROM %s INDEXED BY %s WHERE key = ? AND %s IS NOT NULL"
+	              " ORDER BY %s %s, run_id DESC", ix->table, ix->index, ix->column, ix->column,
+	              desc ? "DESC" : "ASC");
+	if (sqlite3_prepare_v2(ry_store__db(st), ry_buf_cstr(&sql), -1, &walk, NULL) != SQLITE_OK) {
+		rc = ry_store__sqlerr(st, "preparing the run list");
+		goto done;
+	}
+	ry_field__bind(sort, walk, 1);
+	if (check) {
+		ry_buf_clear(&sql);
+		ry_buf_printf(&sql, "SELECT 1 FROM runs AS r WHERE r.id = ? AND %s%s", ry_query_sql(q),
+		              exp > 0 ? " AND r.experiment_id = ?" : "");
+		if (sqlite3_prepare_v2(ry_store__db(st), ry_buf_cstr(&sql), -1, &ok, NULL) != SQLITE_OK) {
+			rc = ry_store__sqlerr(st, "preparing the run list");
+			goto done;
+		}
+		i = ry_query__bind(q, ok, 2);
+		if (exp > 0)
+			sqlite3_bind_int64(ok, i, exp);
+	}
+	while (l->n < limit) {
+		if ((step = sqlite3_step(walk)) != SQLITE_ROW) {
+			if (step != SQLITE_DONE) {
+				rc = ry_store__sqlerr(st, "listing runs");
+				goto done;
+			}
+			exhausted = true;
+			break;
+		}
+		int64_t id = sqlite3_column_int64(walk, 0);
+		if (check) {
+			if (++walked > walk_max) {
+				rc = 0;
+				goto done;
+			}
+			sqlite3_bind_int64(ok, 1, id);
+			step = sqlite3_step(ok);
+			sqlite3_reset(ok);
+			if (step != SQLITE_ROW && step != SQLITE_DONE) {
+				rc = ry_store__sqlerr(st, "listing runs");
+				goto done;
+			}
+			if (step != SQLITE_ROW)
+				continue;
+		}
+		l->ids = ry_xgrow(l->ids, &cap, l->n + 1, sizeof *l->ids);
+		l->ids[l->n++] = id;
+	}
+	if (exhausted && l->n < limit) {
+		/* Every run with a value is in: the rest, without one. */
+		sqlite3_stmt *tail = NULL;
+		ry_buf_clear(&sql);
+		ry_buf_printf(&sql, "SELECT r.id FROM runs AS r WHERE %s%s AND NOT EXISTS (SELECT 1 FROM %s AS v"
+		              " WHERE v.run_id = r.id AND v.key = ? AND v.%s IS NOT NULL) ORDER BY r.id DESC LIMIT ?",
+		              ry_query_sql(q), exp > 0 ? " AND r.experiment_id = ?" : "", ix->table, ix->column);
+		if (sqlite3_prepare_v2(ry_store__db(st), ry_buf_cstr(&sql), -1, &tail, NULL) != SQLITE_OK) {
+			rc = ry_store__sqlerr(st, "preparing the run list");
+			goto done;
+		}
+		i = ry_query__bind(q, tail, 1);
+		if (exp > 0)
+			sqlite3_bind_int64(tail, i++, exp);
+		i = ry_field__bind(sort, tail, i);
+		sqlite3_bind_int64(tail, i, (sqlite3_int64)(limit - l->n));
+		while ((step = sqlite3_step(tail)) == SQLITE_ROW) {
+			l->ids = ry_xgrow(l->ids, &cap, l->n + 1, sizeof *l->ids);
+			l->ids[l->n++] = sqlite3_column_int64(tail, 0);
+		}
+		sqlite3_finalize(tail);
+		if (step != SQLITE_DONE)
+			rc = ry_store__sqlerr(st, "listing runs");
+	}
+done:
+	sqlite3_finalize(walk);
+	sqlite3_finalize(ok);
+	ry_buf_free(&sql);
+	if (rc == 0) {
+		l->n = 0; /* the caller starts again */
+	}
+	return rc;
+}
+
 int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *opts)
 {
 	static const ry_runlist_options defaults = RY_RUNLIST_OPTIONS_INIT;
@@ -215,6 +335,25 @@ int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *op
 	}
 	in_c = sort && !ry_field__sql_sorted(sort, desc);
 	txn = read_begin(st);
+	if ((rc = ry_query__use(st)))
+		goto done;
+	if (in_c && opts->limit) {
+		struct ry_field_index ix;
+		if (ry_field__index_order(sort, st, &ix)) {
+			l = ry_xcalloc(1, sizeof *l);
+			rc = page_by_index(st, l, q, opts->experiment_id, sort, &ix, desc, opts->limit);
+			if (rc < 0)
+				goto done;
+			if (rc == 1) {
+				rc = 0;
+				*out = l;
+				l = NULL;
+				goto done;
+			}
+			ry_runlist_free(l);
+			l = NULL;
+		}
+	}
 
 	/* The plan is chosen here, not by the planner, which trusts sampled
 	 * statistics (PRAGMA optimize) and has sent `lr < 0.01 and status =
@@ -245,8 +384,6 @@ int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *op
 		ry_buf_puts(&sql, " ORDER BY r.created DESC, r.id DESC LIMIT ?");
 	}
 
-	if ((rc = ry_query__use(st)))
-		goto done;
 	if (sqlite3_prepare_v2(ry_store__db(st), ry_buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
 		rc = ry_store__sqlerr(st, "preparing the run list");
 		goto done;
