@@ -419,6 +419,47 @@ done:
 	return rc;
 }
 
+int ry_runlist_total(ry_store *st, const ry_runlist_options *opts, size_t *n)
+{
+	static const ry_runlist_options defaults = RY_RUNLIST_OPTIONS_INIT;
+	ry_query *q = NULL;
+	ry_buf sql = RY_BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc, i;
+	*n = 0;
+	if (!opts)
+		opts = &defaults;
+	if ((rc = ry_query_compile(&q, st, opts->filter)))
+		return rc;
+	if (ry_query__empty(q))
+		ry_buf_puts(&sql, "SELECT coalesce(sum(nruns), 0) FROM experiment_stats WHERE ?1 <= 0 OR experiment_id = ?1");
+	else
+		ry_buf_printf(&sql, "SELECT count(*) FROM runs AS r INDEXED BY runs_listing WHERE %s%s", ry_query_sql(q),
+		              opts->experiment_id > 0 ? " AND r.experiment_id = ?" : "");
+	if ((rc = ry_query__use(st)))
+		goto done;
+	if (sqlite3_prepare_v2(ry_store__db(st), ry_buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+		rc = ry_store__sqlerr(st, "preparing the run count");
+		goto done;
+	}
+	if (ry_query__empty(q)) {
+		sqlite3_bind_int64(s, 1, opts->experiment_id);
+	} else {
+		i = ry_query__bind(q, s, 1);
+		if (opts->experiment_id > 0)
+			sqlite3_bind_int64(s, i, opts->experiment_id);
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(s, 0);
+	else
+		rc = ry_store__sqlerr(st, "counting runs");
+done:
+	sqlite3_finalize(s);
+	ry_buf_free(&sql);
+	ry_query_free(q);
+	return rc;
+}
+
 void ry_runlist_warm(ry_store *st)
 {
 	/* One covering scan pulls the listing index into the page cache; the

@@ -29,6 +29,13 @@ typedef struct ry_runlist ry_runlist;
 int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *opts);
 void ry_runlist_free(ry_runlist *l); /* accepts NULL */
 
+/* How many runs opts selects, ignoring opts->limit and opts->sort: what a
+ * screen showing a first page (a limit) says it is a page of.  Without a
+ * filter it reads the maintained per-experiment counts (one row each,
+ * whatever the number of runs); with one it counts the matches in one
+ * index scan, no sort.  Errors as ry_runlist_open. */
+int ry_runlist_total(ry_store *st, const ry_runlist_options *opts, size_t *n);
+
 /* Read the index filtered lists scan into the page cache, so the first
  * keystroke of a filter does not pay for a cold read of it (90 ms at 100k
  * runs on a VM where a read costs 30 us).  For an idle moment. */
