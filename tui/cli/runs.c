@@ -5,6 +5,7 @@
  * means the same thing in both.  This file only chooses the columns and
  * prints them, as an aligned table or a JSON array.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -188,22 +189,35 @@ static void add_absent(cJSON *o, const char *key, cJSON *item)
 		cJSON_AddItemToObject(o, key, item);
 }
 
+/* One element of the array, as cJSON_Print would indent it inside one:
+ * each line after the first one tab deeper. */
+static bool write_element(FILE *f, const char *text)
+{
+	for (const char *nl; (nl = strchr(text, '\n')); text = nl + 1)
+		if (!cli_json_write(f, text, (size_t)(nl - text) + 1) || fputc('\t', f) == EOF)
+			return false;
+	return cli_json_write(f, text, strlen(text));
+}
+
 /* Each run as the run object every command prints, plus the listing's
- * columns (aggregates, tags.KEY, a param or metric by its bare name). */
+ * columns (aggregates, tags.KEY, a param or metric by its bare name).
+ * Streamed: each object is written as it is read, so output starts at
+ * once and memory stays that of one run at any number of runs; the bytes
+ * are what cJSON_Print makes of the whole array. */
 static int write_json(FILE *f, ry_store *st, const struct columns *cols, const int64_t *ids,
                       const ry_cell *cells, size_t nrows)
 {
-	cJSON *arr = cJSON_CreateArray();
 	double now = ry_now();
+	bool ok = fputc('[', f) != EOF;
 	int rc;
-	for (size_t i = 0; i < nrows; i++) {
+	for (size_t i = 0; i < nrows && ok; i++) {
 		ry_metric_summary *m = NULL;
 		size_t nm = 0;
 		ry_run *r = NULL;
 		cJSON *o;
+		char *text;
 		if ((rc = ry_run_get(&r, st, ids[i])) || (rc = ry_metrics_summaries(st, ids[i], &m, &nm))) {
 			ry_run_free(r);
-			cJSON_Delete(arr);
 			return rc;
 		}
 		o = cli_json_run(st, r, m, nm, now);
@@ -211,9 +225,15 @@ static int write_json(FILE *f, ry_store *st, const struct columns *cols, const i
 			add_absent(o, ry_field_label(cols->f[j]), cell_json(&cells[i * cols->n + j]));
 		ry_metric_summaries_free(m, nm);
 		ry_run_free(r);
-		cJSON_AddItemToArray(arr, o);
+		if (!(text = cJSON_Print(o)))
+			ry_fatal("out of memory printing JSON");
+		cJSON_Delete(o);
+		ok = (!i || fputs(", ", f) != EOF) && write_element(f, text);
+		cJSON_free(text);
 	}
-	return cli_json_fprint(f, arr);
+	if (!ok || fputs("]\n", f) == EOF || fflush(f) == EOF)
+		return ry_error_set(RY_EIO, "cannot write the output: %s", strerror(errno));
+	return 0;
 }
 
 /* A cell as data: text exact, numbers in full (times stay Unix seconds),
@@ -324,10 +344,23 @@ static int list_runs(ry_store *st, const struct runs_opts *o)
 		                    isatty(STDOUT_FILENO), NULL);
 		return rc ? cli_fail(rc) : 0;
 	}
+	if (o->out == OUT_IDS) {
+		/* ids only: no cell is read (at 10^6 runs that was 2 s and 450 MB) */
+		ry_runlist_options lo = RY_RUNLIST_OPTIONS_INIT;
+		lo.experiment_id = sel.experiment_id;
+		lo.filter = sel.filter;
+		lo.sort = sel.sort;
+		lo.limit = sel.limit;
+		if ((rc = ry_runlist_open(&list, st, &lo)) || (rc = build_columns(st, sel.columns, sel.sort, &cols)))
+			rc = cli_fail(rc);
+		else
+			rc = print_ids(ry_runlist_ids(list), ry_runlist_count(list));
+		columns_free(&cols);
+		ry_runlist_free(list);
+		return rc;
+	}
 	if ((rc = listing_load(st, &sel, &list, &cols, &cells, &n)))
 		rc = cli_fail(rc);
-	else if (o->out == OUT_IDS)
-		rc = print_ids(ry_runlist_ids(list), n);
 	else
 		rc = print_text(&cols, cells, n, (o->filter && *o->filter) || o->experiment);
 	listing_free(list, &cols, cells, n);
