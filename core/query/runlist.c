@@ -861,6 +861,83 @@ int ry_runlist_fetch(ry_store *st, const int64_t *ids, size_t n,
 	return rc;
 }
 
+struct ry_cellreader {
+	ry_store *st;
+	const int64_t *ids;
+	size_t n, nfields;
+	ry_field *const *fields;
+	struct idmap m;
+	struct column *cols; /* the dense plan: every column read at open; else NULL */
+};
+
+int ry_cellreader_open(ry_cellreader **out, ry_store *st, const int64_t *ids, size_t n,
+                       ry_field *const *fields, size_t nfields)
+{
+	ry_cellreader *r = ry_xcalloc(1, sizeof *r);
+	int rc = 0;
+	r->st = st;
+	r->ids = ids;
+	r->n = n;
+	r->fields = fields;
+	r->nfields = nfields;
+	*out = NULL;
+	if (n > POINT_MAX && nfields) {
+		idmap_build(&r->m, ids, n);
+		if (r->m.span) {
+			bool txn = read_begin(st);
+			r->cols = ry_xcalloc(nfields, sizeof *r->cols);
+			for (size_t j = 0; j < nfields && !rc; j++)
+				rc = fetch_scan(st, &r->m, fields[j], &r->cols[j], j, nfields, NULL);
+			read_end(st, txn);
+		}
+	}
+	if (rc) {
+		ry_cellreader_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int ry_cellreader_read(ry_cellreader *r, size_t from, size_t k, ry_cell *cells)
+{
+	if (!r->cols)
+		return ry_runlist_fetch(r->st, r->ids + from, k, r->fields, r->nfields, cells);
+	/* As gather, but the strings stay with the columns (a row may be read
+	 * again): each cell gets its own copy. */
+	for (size_t i = 0; i < k; i++) {
+		size_t at = (size_t)((uint64_t)r->ids[from + i] - (uint64_t)r->m.min);
+		for (size_t j = 0; j < r->nfields; j++) {
+			const struct column *col = &r->cols[j];
+			ry_cell *c = &cells[i * r->nfields + j];
+			c->num = 0;
+			c->text = NULL;
+			c->type = RY_CELL_NULL;
+			if (col->types[at] == V_NUM) {
+				c->type = RY_CELL_NUM;
+				c->num = col->vals[at];
+			} else if (col->types[at] == V_TEXT) {
+				c->type = RY_CELL_TEXT;
+				c->text = ry_xstrdup(col->texts[at]);
+			}
+		}
+	}
+	return 0;
+}
+
+void ry_cellreader_free(ry_cellreader *r)
+{
+	if (!r)
+		return;
+	if (r->cols)
+		for (size_t j = 0; j < r->nfields; j++)
+			column_free(&r->cols[j], r->m.span);
+	free(r->cols);
+	if (r->n > POINT_MAX && r->nfields)
+		idmap_free(&r->m);
+	free(r);
+}
+
 void ry_cells_clear(ry_cell *cells, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -429,6 +429,49 @@ static void test_runlist_fetch_scan_matches_lookup(void **state)
 	free_fields(f);
 }
 
+/* The streaming reader (ry_cellreader) gives, block by block, the cells
+ * ry_runlist_fetch gives for every row at once: with the column arrays
+ * (many dense ids, a row asked twice), and by lookups (few rows, ids far
+ * apart), across block boundaries of any size. */
+static void test_cellreader_blocks_match_fetch(void **state)
+{
+	enum { MANY = 4000 };
+	ry_field *f[NF];
+	int64_t *ids = malloc(MANY * sizeof *ids);
+	ry_cell *all = calloc(MANY * NF, sizeof *all), *blk = calloc(MANY * NF, sizeof *blk);
+	static const size_t blocks[] = { 1, 7, 1024, MANY };
+	(void)state;
+	parse_fields(f);
+	for (int plan = 0; plan < 3; plan++) {
+		size_t n = plan == 1 ? 50 : MANY;
+		for (size_t i = 0; i < n; i++)
+			ids[i] = plan == 2 && i % 2 ? (int64_t)1000000000000 + (int64_t)i : (int64_t)(i * 7 % 6) + 1;
+		assert_int_equal(ry_runlist_fetch(ws.st, ids, n, f, NF, all), 0);
+		for (size_t bi = 0; bi < sizeof blocks / sizeof *blocks; bi++) {
+			ry_cellreader *r = NULL;
+			assert_int_equal(ry_cellreader_open(&r, ws.st, ids, n, f, NF), 0);
+			for (size_t from = 0; from < n; from += blocks[bi]) {
+				size_t k = n - from < blocks[bi] ? n - from : blocks[bi];
+				assert_int_equal(ry_cellreader_read(r, from, k, blk), 0);
+				for (size_t i = 0; i < k * NF; i++) {
+					const ry_cell *x = &all[from * NF + i], *y = &blk[i];
+					if (x->type != y->type || (x->type == RY_CELL_TEXT && strcmp(x->text, y->text)) ||
+					    (x->type == RY_CELL_NUM && x->num != y->num && fabs(x->num - y->num) > 1.0))
+						fail_msg("plan %d block %zu row %zu field %s differs", plan, blocks[bi],
+						         from + i / NF, field_names[i % NF]);
+				}
+				ry_cells_clear(blk, k * NF);
+			}
+			ry_cellreader_free(r);
+		}
+		ry_cells_clear(all, n * NF);
+	}
+	free(all);
+	free(blk);
+	free(ids);
+	free_fields(f);
+}
+
 static void check_format(const char *field, ry_cell c, double now, const char *want)
 {
 	ry_field *f;
@@ -496,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_runlist_sort_param_shadowing_metric),
 		cmocka_unit_test(test_runlist_fetch_cells),
 		cmocka_unit_test(test_runlist_fetch_scan_matches_lookup),
+		cmocka_unit_test(test_cellreader_blocks_match_fetch),
 		cmocka_unit_test(test_runlist_cell_format),
 	};
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
