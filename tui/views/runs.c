@@ -10,6 +10,7 @@
  */
 #include <curses.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,7 @@ struct main_priv {
 
 	ry_runlist *list;
 	bool partial;                /* list is the first page only (start): whole at idle or the first key */
+	bool opening;                /* main_open is restoring the remembered view */
 	size_t total;                /* with partial: how many runs the whole list has */
 	char *filter, *sort;         /* the applied (last good) ones; owned, may be NULL */
 	char *filter_saved;          /* before the `/` prompt opened, to restore on Esc */
@@ -470,21 +472,28 @@ static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter,
  * idle moment, or first thing when a key comes before it. */
 enum { FIRST_PAGE = 256 };
 
-static int list_open_first_page(struct tui_ctx *c, struct main_priv *p)
+static int list_open_first_page(struct tui_ctx *c, struct main_priv *p, const char *filter, const char *sort)
 {
 	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
 	ry_runlist *l = NULL;
 	size_t total = 0;
 	int rc;
 	o.experiment_id = cur_exp_id(p);
-	o.filter = p->filter;
-	o.sort = p->sort;
+	o.filter = filter;
+	o.sort = sort;
 	o.limit = FIRST_PAGE;
 	if ((rc = ry_runlist_open(&l, c->st, &o)) < 0)
 		return rc;
-	if (ry_runlist_count(l) == FIRST_PAGE && (rc = ry_runlist_total(c->st, &o, &total)) < 0) {
-		ry_runlist_free(l);
-		return rc;
+	/* Without a filter the total is the maintained counts (one row per
+	 * experiment); with one it would be a scan of every run (70 ms at 10^6),
+	 * left to the whole list that follows: until then the status says
+	 * "256+". */
+	if (ry_runlist_count(l) == FIRST_PAGE) {
+		total = SIZE_MAX;
+		if ((!filter || !*filter) && (rc = ry_runlist_total(c->st, &o, &total)) < 0) {
+			ry_runlist_free(l);
+			return rc;
+		}
 	}
 	ry_runlist_free(p->list);
 	p->list = l;
@@ -566,13 +575,15 @@ static int main_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 		return -1;
 	}
 	start_exp(c, p);
-	if (list_open_first_page(c, p) < 0) {
+	if (list_open_first_page(c, p, NULL, NULL) < 0) {
 		tui_error(c, "%s", ry_error_last());
 		return -1;
 	}
 	columns_load(c, p, NULL);
 	p->col_cur = COL_NAME;
+	p->opening = true; /* its sort and filter too start on a first page */
 	view_restore_auto(c, p); /* how that experiment was last looked at */
+	p->opening = false;
 	return 0;
 }
 
@@ -1237,6 +1248,12 @@ static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t
 		         ng ? p->grows.cur + 1 : 0, ng, ng == 1 ? "" : "s", count, count == 1 ? "" : "s", marked);
 		return;
 	}
+	if (count == SIZE_MAX) { /* a first page whose total is still to come */
+		count = ry_runlist_count(p->list);
+		snprintf(out, n, " exp: %s  filter: %s  sort: %s  %zu/%zu+ runs%s", exp, p->filter ? p->filter : "(none)",
+		         p->sort ? p->sort : "created:desc", p->rows.cur + 1, count, marked);
+		return;
+	}
 	snprintf(out, n, " exp: %s  filter: %s  sort: %s  %zu/%zu run%s%s", exp, p->filter ? p->filter : "(none)",
 	         p->sort ? p->sort : "created:desc", count ? p->rows.cur + 1 : 0, count, count == 1 ? "" : "s",
 	         marked);
@@ -1307,7 +1324,10 @@ static void view_apply(struct tui_ctx *c, struct main_priv *p, const ry_view *v,
 	/* a view starts at its top row, as a fresh list does */
 	p->cur_id = 0;
 	p->rows.cur = p->rows.top = 0;
-	if (list_open(c, p, v->filter, v->sort) < 0) {
+	/* A grouping reads every run, so only an ungrouped view opening the
+	 * screen starts on a first page. */
+	if ((p->opening && !v->group ? list_open_first_page(c, p, v->filter, v->sort)
+	                             : list_open(c, p, v->filter, v->sort)) < 0) {
 		tui_error(c, "view not applied: %s", ry_error_last());
 		return;
 	}
