@@ -204,9 +204,12 @@ static int sort_in_c(ry_store *st, ry_runlist *l, ry_field *sort, bool desc, siz
  * ("USE TEMP B-TREE FOR RIGHT PART OF ORDER BY"), 130 ms for a tag with a
  * few values over 10^6 runs.  So it seeks each distinct value in turn
  * (value > previous, LIMIT 1) and walks that value's entries backward.
- * EXPLAIN QUERY PLAN, all three:
- *   SEARCH metric_summary USING COVERING INDEX metric_summary_by_key (key=? AND last>?)
- *   SEARCH metric_summary USING COVERING INDEX metric_summary_by_key (key=? AND last=?)
+ * EXPLAIN QUERY PLAN (metrics.val_acc; params and tags alike), no sort in
+ * any of them:
+ *   the walk, the first and the next value:
+ *     SEARCH metric_summary USING COVERING INDEX metric_summary_by_key (key=? AND last>?)
+ *   one value's runs:
+ *     SEARCH metric_summary USING COVERING INDEX metric_summary_by_key (key=? AND last=?)
  * NULL values (a NaN metric) and runs without the key come last, by id
  * descending, from a second walk down the rowid that skips runs having a
  * value (one primary-key probe each):
@@ -215,9 +218,8 @@ static int sort_in_c(ry_store *st, ry_runlist *l, ry_field *sort, bool desc, siz
  * With a filter or an experiment each candidate is checked by its rowid
  * (SEARCH r USING INTEGER PRIMARY KEY) in walk order.  A selective filter
  * could make that walk read most of the index a row at a time, so it
- * gives up after WALK_MAX candidates per row wanted and the caller sorts
- * every match in C as before: the cost is bounded by what a full sort
- * costs anyway. */
+ * gives up after WALK_PER_ROW candidates per row wanted (WALK_MIN at
+ * least, ~20 ms) and the caller sorts every match in C as before. */
 #define WALK_PER_ROW 64
 #define WALK_MIN 20000
 
