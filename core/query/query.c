@@ -128,6 +128,55 @@ bool ry_field__sql_sorted(const ry_field *f, bool desc)
 			return desc || !f->b->nullable;
 	return false;
 }
+
+/* Where an index holds f's values in sort order, for the run list's first
+ * page (runlist.c walks it instead of sorting every run).  Only columns of
+ * one value class qualify: a metric summary (REAL, NaN stored as NULL), a
+ * param whose values are all numbers (f->numeric: (key, num)) or all text
+ * (key, value), a tag (always text).  A param mixing both sorts numbers and
+ * text apart (numbers first ascending) and is left to the C sort. */
+bool ry_field__index_order(const ry_field *f, ry_store *st, struct ry_field_index *out)
+{
+	static const struct { const char *col, *index; } metric_idx[] = {
+		{ "last", "metric_summary_by_key" },
+		{ "min", "metric_summary_by_key_min" },
+		{ "max", "metric_summary_by_key_max" },
+	};
+	switch (f->kind) {
+	case RY_FIELD_METRIC:
+		for (size_t i = 0; f->col && i < sizeof metric_idx / sizeof *metric_idx; i++) {
+			if (!strcmp(f->col, metric_idx[i].col)) {
+				*out = (struct ry_field_index){ "metric_summary", metric_idx[i].col, metric_idx[i].index };
+				return true;
+			}
+		}
+		return false;
+	case RY_FIELD_PARAM:
+		if (f->numeric) {
+			*out = (struct ry_field_index){ "params", "num", "params_by_key_num" };
+			return true;
+		}
+		/* Text only: no number at all (one seek on (key, num), whose
+		 * NULLs come first; -9e999 is -inf, so every number counts). */
+		{
+			sqlite3_stmt *s = ry_store__stmt(st, "SELECT 1 FROM params WHERE key = ? AND num >= -9e999 LIMIT 1");
+			bool any_number;
+			sqlite3_bind_text(s, 1, f->key, -1, SQLITE_TRANSIENT);
+			any_number = sqlite3_step(s) == SQLITE_ROW;
+			sqlite3_reset(s);
+			if (any_number)
+				return false;
+		}
+		*out = (struct ry_field_index){ "params", "value", "params_by_key_value" };
+		return true;
+	case RY_FIELD_TAG:
+		*out = (struct ry_field_index){ "tags", "value", "tags_by_key_value" };
+		return true;
+	default:
+		return false;
+	}
+}
+
 const char *ry_field_key(const ry_field *f) { return f->key; }
 const char *ry_field_label(const ry_field *f) { return f->label; }
 
@@ -234,11 +283,21 @@ void ry_field__sql(const ry_field *f, ry_buf *sql)
 void ry_field__scan_sql(const ry_field *f, ry_buf *sql, bool one_run)
 {
 	switch (f->kind) {
-	case RY_FIELD_BUILTIN:
-		ry_buf_printf(sql, "SELECT r.id, %s FROM runs AS r", f->b->sql);
+	case RY_FIELD_BUILTIN: {
+		/* A column of every run from the list's covering index where it
+		 * holds what the field reads: a fifth of the table's pages, so at
+		 * 10^6 runs a column costs ~100 ms instead of 150-450. */
+		static const char *const covered[] = { "id", "name", "status", "experiment", "host", "created",
+		                                       "started", "ended", "duration", "cost" };
+		const char *idx = "";
+		for (size_t i = 0; !one_run && i < sizeof covered / sizeof *covered; i++)
+			if (!strcmp(f->b->name, covered[i]))
+				idx = " INDEXED BY runs_listing";
+		ry_buf_printf(sql, "SELECT r.id, %s FROM runs AS r%s", f->b->sql, idx);
 		if (one_run)
 			ry_buf_puts(sql, " WHERE r.id = ?");
 		return;
+	}
 	case RY_FIELD_PARAM:
 		if (!one_run) {
 			/* Numbers from the (key, num) index, then every value from the

@@ -20,6 +20,15 @@ int ry_field__bind(const ry_field *f, sqlite3_stmt *s, int first);
 /* Whether the run list should let SQL order by f (an index serves that
  * direction, NULLs last). */
 bool ry_field__sql_sorted(const ry_field *f, bool desc);
+/* An index ordering every run that has f by f's value: rows of `table`
+ * with `key` = f's key and `column` the value, read through `index` on
+ * (key, column) -- whose entries end in run_id, so ties come by id.
+ * False where no index orders f (built-ins, counts, mixed text and number
+ * params).  The strings are static. */
+struct ry_field_index {
+	const char *table, *column, *index;
+};
+bool ry_field__index_order(const ry_field *f, ry_store *st, struct ry_field_index *out);
 /* Append a whole statement reading the field for every run that has it
  * (index range scans), or with one_run for the run whose id is bound last
  * (one primary-key lookup): columns (run id, value).  Bind the field with

@@ -29,6 +29,13 @@ typedef struct ry_runlist ry_runlist;
 int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *opts);
 void ry_runlist_free(ry_runlist *l); /* accepts NULL */
 
+/* How many runs opts selects, ignoring opts->limit and opts->sort: what a
+ * screen showing a first page (a limit) says it is a page of.  Without a
+ * filter it reads the maintained per-experiment counts (one row each,
+ * whatever the number of runs); with one it counts the matches in one
+ * index scan, no sort.  Errors as ry_runlist_open. */
+int ry_runlist_total(ry_store *st, const ry_runlist_options *opts, size_t *n);
+
 /* Read the index filtered lists scan into the page cache, so the first
  * keystroke of a filter does not pay for a cold read of it (90 ms at 100k
  * runs on a VM where a read costs 30 us).  For an idle moment. */
@@ -50,6 +57,22 @@ typedef struct ry_cell {
 int ry_runlist_fetch(ry_store *st, const int64_t *ids, size_t n,
                      ry_field *const *fields, size_t nfields, ry_cell *cells);
 void ry_cells_clear(ry_cell *cells, size_t n);
+
+/* The cells of many rows, block by block, for output that streams (every
+ * run as CSV or JSON): each column is read once, by one index scan, into
+ * compact per-run arrays (9 bytes a run and column, plus text), and each
+ * block of rows is filled from them as it is written, so no cell array for
+ * every row is ever built (24 bytes a cell: 300 MB for 10^6 runs x 13
+ * columns).  Few rows, or ids spread too far apart for those arrays, are
+ * looked up block by block instead.  ids and fields are lent and must
+ * outlive the reader.  Errors as ry_runlist_fetch. */
+typedef struct ry_cellreader ry_cellreader;
+int ry_cellreader_open(ry_cellreader **out, ry_store *st, const int64_t *ids, size_t n,
+                       ry_field *const *fields, size_t nfields);
+/* Fill cells[i * nfields + j] for rows [from, from + k) of the ids given
+ * at open (from + k <= n); release with ry_cells_clear. */
+int ry_cellreader_read(ry_cellreader *r, size_t from, size_t k, ry_cell *cells);
+void ry_cellreader_free(ry_cellreader *r); /* accepts NULL */
 
 /* Format a cell for display the same way in CLI and TUI: numbers with up to
  * 6 significant digits, durations as "3h05m" for the duration field,

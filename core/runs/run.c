@@ -583,17 +583,19 @@ int ry_run_set_real(ry_store *st, int64_t id, const char *column, double value)
 
 int ry_experiments_list(ry_store *st, ry_experiment **out, size_t *n)
 {
-	/* Cost of a running run accrues by the hour; the list shows it live.
-	 * Correlated subqueries over the covering index (experiment_id,
-	 * status, ...) are ten times faster at 10^5 runs than one grouped join. */
+	/* Counts and costs are maintained per experiment by triggers on runs
+	 * (experiment_stats, schema 8 -> 9): this reads one row per
+	 * experiment, whatever the number of runs.  The cost of running runs
+	 * accrues by the hour and is computed for now from two sums; it is
+	 * clamped at 0 as a whole where the old per-run query clamped each
+	 * run, which differs only for a run whose start lies in the future
+	 * (a skewed remote clock). */
 	sqlite3_stmt *s = ry_store__stmt(st,
 		"SELECT e.id, e.name, e.description, e.created, "
-		"  (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id), "
-		"  (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id AND r.status = 'running'), "
-		"  (SELECT sum(r.cost_total) FROM runs r WHERE r.experiment_id = e.id AND r.status <> 'running'), "
-		"  (SELECT sum(r.cost_rate * max(?1 - r.started, 0) / 3600.0) FROM runs r "
-		"     WHERE r.experiment_id = e.id AND r.status = 'running') "
-		"FROM experiments e ORDER BY e.name");
+		"  coalesce(x.nruns, 0), coalesce(x.nrunning, 0), "
+		"  CASE WHEN x.ncost > 0 THEN x.cost_settled END, "
+		"  CASE WHEN x.nrate > 0 THEN max(?1 * x.rate - x.rate_started, 0) / 3600.0 END "
+		"FROM experiments e LEFT JOIN experiment_stats x ON x.experiment_id = e.id ORDER BY e.name");
 	size_t cap = 0;
 	int rc;
 	*out = NULL;
@@ -609,7 +611,7 @@ int ry_experiments_list(ry_store *st, ry_experiment **out, size_t *n)
 		e->created = sqlite3_column_double(s, 3);
 		e->nruns = sqlite3_column_int64(s, 4);
 		e->nrunning = sqlite3_column_int64(s, 5);
-		/* sum() is NULL where no run has a cost: unknown, not $0.00 */
+		/* NULL where no run has a cost: unknown, not $0.00 */
 		if (sqlite3_column_type(s, 6) == SQLITE_NULL && sqlite3_column_type(s, 7) == SQLITE_NULL)
 			e->cost = NAN;
 		else

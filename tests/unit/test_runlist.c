@@ -178,6 +178,70 @@ static void test_runlist_sort_matches_sqlite_at_scale(void **state)
 	ry_test_ws_close(&big);
 }
 
+/* A first page (a limit) sorted by a metric, a param or a tag walks the
+ * index on the sort key (runlist.c page_by_index): it must be exactly the
+ * head of the fully sorted list -- NULLs and missing values last, ties by
+ * id descending, both directions, with filters and experiments, and where
+ * a selective filter makes the walk give up and sort everything instead.
+ * The total it is a page of must be the full list's length. */
+static void test_runlist_first_page_is_head_of_full_sort(void **state)
+{
+	struct ry_test_ws big;
+	static const char *const sorts[] = {
+		"score:desc", "score", "metrics.score.min:desc", "metrics.score.max", "whole:desc", "whole",
+		"opt", "opt:desc", "tags.kind", "tags.kind:desc", "mixed:desc",
+	};
+	static const char *const filters[] = { NULL, "status = failed", "name = r7", "whole > 4 and opt = b" };
+	static const size_t limits[] = { 1, 7, 50, 4000 };
+	(void)state;
+	ry_test_ws_open(&big);
+	fill_big(big.st, 25000); /* more candidates than a walk reads before giving up */
+	fx_exec(big.st,
+		"INSERT INTO experiments(id, name, created) VALUES (2, 'f', 0);"
+		"UPDATE runs SET experiment_id = 2 WHERE id % 2 = 0;"
+		"INSERT INTO params(run_id, key, value, num) SELECT id, 'whole', CAST(id % 10 AS TEXT), id % 10"
+		"  FROM runs WHERE id % 17 != 0;"
+		"INSERT INTO params(run_id, key, value, num) SELECT id, 'opt', char(97 + id % 3), NULL"
+		"  FROM runs WHERE id % 19 != 0;"
+		"INSERT INTO tags(run_id, key, value) SELECT id, 'kind', CASE WHEN id % 3 THEN 'k' || (id % 5) ELSE '' END"
+		"  FROM runs WHERE id % 23 != 0;");
+	for (size_t si = 0; si < sizeof sorts / sizeof *sorts; si++)
+		for (size_t fi = 0; fi < sizeof filters / sizeof *filters; fi++)
+			for (int64_t exp = 0; exp <= 2; exp += 2) {
+				ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+				ry_runlist *full, *page;
+				size_t total = 0;
+				o.sort = sorts[si];
+				o.filter = filters[fi];
+				o.experiment_id = exp;
+				if (ry_runlist_open(&full, big.st, &o))
+					fail_msg("%s: %s", sorts[si], ry_error_last());
+				assert_int_equal(ry_runlist_total(big.st, &o, &total), 0);
+				if (total != ry_runlist_count(full))
+					fail_msg("filter '%s' exp %lld: total %zu, list %zu", filters[fi] ? filters[fi] : "",
+					         (long long)exp, total, ry_runlist_count(full));
+				for (size_t li = 0; li < sizeof limits / sizeof *limits; li++) {
+					o.limit = limits[li];
+					if (ry_runlist_open(&page, big.st, &o))
+						fail_msg("%s: %s", sorts[si], ry_error_last());
+					size_t want = ry_runlist_count(full) < o.limit ? ry_runlist_count(full) : o.limit;
+					if (ry_runlist_count(page) != want)
+						fail_msg("sort %s filter '%s' exp %lld limit %zu: %zu rows, want %zu", sorts[si],
+						         filters[fi] ? filters[fi] : "", (long long)exp, o.limit,
+						         ry_runlist_count(page), want);
+					for (size_t i = 0; i < want; i++)
+						if (ry_runlist_id(page, i) != ry_runlist_id(full, i))
+							fail_msg("sort %s filter '%s' exp %lld limit %zu: row %zu is run %lld, "
+							         "the full sort says %lld", sorts[si], filters[fi] ? filters[fi] : "",
+							         (long long)exp, o.limit, i, (long long)ry_runlist_id(page, i),
+							         (long long)ry_runlist_id(full, i));
+					ry_runlist_free(page);
+				}
+				ry_runlist_free(full);
+			}
+	ry_test_ws_close(&big);
+}
+
 /* Conditions on params and metrics run as run-id sets (a bitmap, or sorted
  * ids searched by bisection when ids are far apart): the runs listed must
  * be exactly those SQLite's own IN subqueries select. */
@@ -365,6 +429,49 @@ static void test_runlist_fetch_scan_matches_lookup(void **state)
 	free_fields(f);
 }
 
+/* The streaming reader (ry_cellreader) gives, block by block, the cells
+ * ry_runlist_fetch gives for every row at once: with the column arrays
+ * (many dense ids, a row asked twice), and by lookups (few rows, ids far
+ * apart), across block boundaries of any size. */
+static void test_cellreader_blocks_match_fetch(void **state)
+{
+	enum { MANY = 4000 };
+	ry_field *f[NF];
+	int64_t *ids = malloc(MANY * sizeof *ids);
+	ry_cell *all = calloc(MANY * NF, sizeof *all), *blk = calloc(MANY * NF, sizeof *blk);
+	static const size_t blocks[] = { 1, 7, 1024, MANY };
+	(void)state;
+	parse_fields(f);
+	for (int plan = 0; plan < 3; plan++) {
+		size_t n = plan == 1 ? 50 : MANY;
+		for (size_t i = 0; i < n; i++)
+			ids[i] = plan == 2 && i % 2 ? (int64_t)1000000000000 + (int64_t)i : (int64_t)(i * 7 % 6) + 1;
+		assert_int_equal(ry_runlist_fetch(ws.st, ids, n, f, NF, all), 0);
+		for (size_t bi = 0; bi < sizeof blocks / sizeof *blocks; bi++) {
+			ry_cellreader *r = NULL;
+			assert_int_equal(ry_cellreader_open(&r, ws.st, ids, n, f, NF), 0);
+			for (size_t from = 0; from < n; from += blocks[bi]) {
+				size_t k = n - from < blocks[bi] ? n - from : blocks[bi];
+				assert_int_equal(ry_cellreader_read(r, from, k, blk), 0);
+				for (size_t i = 0; i < k * NF; i++) {
+					const ry_cell *x = &all[from * NF + i], *y = &blk[i];
+					if (x->type != y->type || (x->type == RY_CELL_TEXT && strcmp(x->text, y->text)) ||
+					    (x->type == RY_CELL_NUM && x->num != y->num && fabs(x->num - y->num) > 1.0))
+						fail_msg("plan %d block %zu row %zu field %s differs", plan, blocks[bi],
+						         from + i / NF, field_names[i % NF]);
+				}
+				ry_cells_clear(blk, k * NF);
+			}
+			ry_cellreader_free(r);
+		}
+		ry_cells_clear(all, n * NF);
+	}
+	free(all);
+	free(blk);
+	free(ids);
+	free_fields(f);
+}
+
 static void check_format(const char *field, ry_cell c, double now, const char *want)
 {
 	ry_field *f;
@@ -425,12 +532,14 @@ int main(void)
 		cmocka_unit_test(test_runlist_sort_nulls_last_both_ways),
 		cmocka_unit_test(test_runlist_ties_break_by_id_desc),
 		cmocka_unit_test(test_runlist_sort_matches_sqlite_at_scale),
+		cmocka_unit_test(test_runlist_first_page_is_head_of_full_sort),
 		cmocka_unit_test(test_runlist_filter_sort_limit_experiment),
 		cmocka_unit_test(test_runlist_filter_sets_match_sqlite),
 		cmocka_unit_test(test_runlist_bad_filter_or_sort_is_einval),
 		cmocka_unit_test(test_runlist_sort_param_shadowing_metric),
 		cmocka_unit_test(test_runlist_fetch_cells),
 		cmocka_unit_test(test_runlist_fetch_scan_matches_lookup),
+		cmocka_unit_test(test_cellreader_blocks_match_fetch),
 		cmocka_unit_test(test_runlist_cell_format),
 	};
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);

@@ -265,9 +265,9 @@ static void free_fields(ry_field **fields)
 	}
 }
 
-/* Open the workspace cold (a fresh connection), list every run sorted by a
- * metric, fetch 5 metric columns for the first screen; separately, the same
- * with every row fetched. */
+/* Open the workspace cold (a fresh connection), list the first screen of
+ * runs sorted by a metric with its total and fetch 5 metric columns for it;
+ * separately, every run sorted with every row fetched. */
 static int list(struct bench *b)
 {
 	double screen[REPS], all[REPS], cscreen[REPS], call[REPS];
@@ -287,9 +287,14 @@ static int list(struct bench *b)
 
 		if ((rc = ry_store_open(&st, b->path, 0)))
 			break;
-		if (!(rc = ry_runlist_open(&l, st, &o)) && !(rc = parse_fields(st, fields))) {
-			count = ry_runlist_count(l);
-			n = whole ? count : count < SCREEN ? count : SCREEN;
+		/* The screen is a first page (the index on the sort key stops
+		 * there) and the total it is a page of, as the TUI opens. */
+		o.limit = whole ? 0 : SCREEN;
+		if (!(rc = ry_runlist_open(&l, st, &o)) && !(rc = parse_fields(st, fields)) &&
+		    !(rc = whole ? 0 : ry_runlist_total(st, &o, &count))) {
+			if (whole)
+				count = ry_runlist_count(l);
+			n = whole ? count : ry_runlist_count(l);
 			cells = calloc(n * 5 + 1, sizeof *cells);
 			if (!cells)
 				ry_fatal("out of memory");

@@ -10,6 +10,7 @@
  */
 #include <curses.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,9 @@ struct main_priv {
 	bool focus_exps;
 
 	ry_runlist *list;
+	bool partial;                /* list is the first page only (start): whole at idle or the first key */
+	bool opening;                /* main_open is restoring the remembered view */
+	size_t total;                /* with partial: how many runs the whole list has */
 	char *filter, *sort;         /* the applied (last good) ones; owned, may be NULL */
 	char *filter_saved;          /* before the `/` prompt opened, to restore on Esc */
 	struct tui_list rows;        /* the table's cursor; pages scroll with it */
@@ -444,6 +448,7 @@ static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter,
 		return rc;
 	ry_runlist_free(p->list);
 	p->list = l;
+	p->partial = false;
 	free(p->found); /* row numbers of the old list */
 	p->found = NULL;
 	p->list_at = ry_monotonic();
@@ -458,6 +463,57 @@ static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter,
 	if (n)
 		p->cur_id = ry_runlist_id(l, p->rows.cur);
 	return 0;
+}
+
+/* The first frame shows a screenful: at 10^6 runs reading every id in
+ * order (70 ms) is most of its cost, so it reads a page (the index on the
+ * sort key stops there, core/query/runlist.c) and the count from the
+ * maintained per-experiment counts; the whole list follows at the next
+ * idle moment, or first thing when a key comes before it. */
+enum { FIRST_PAGE = 256 };
+
+static int list_open_first_page(struct tui_ctx *c, struct main_priv *p, const char *filter, const char *sort)
+{
+	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+	ry_runlist *l = NULL;
+	size_t total = 0;
+	int rc;
+	o.experiment_id = cur_exp_id(p);
+	o.filter = filter;
+	o.sort = sort;
+	o.limit = FIRST_PAGE;
+	if ((rc = ry_runlist_open(&l, c->st, &o)) < 0)
+		return rc;
+	/* Without a filter the total is the maintained counts (one row per
+	 * experiment); with one it would be a scan of every run (70 ms at 10^6),
+	 * left to the whole list that follows: until then the status says
+	 * "256+". */
+	if (ry_runlist_count(l) == FIRST_PAGE) {
+		total = SIZE_MAX;
+		if ((!filter || !*filter) && (rc = ry_runlist_total(c->st, &o, &total)) < 0) {
+			ry_runlist_free(l);
+			return rc;
+		}
+	}
+	ry_runlist_free(p->list);
+	p->list = l;
+	p->partial = ry_runlist_count(l) == FIRST_PAGE && total > FIRST_PAGE;
+	p->total = total;
+	p->list_at = ry_monotonic();
+	p->list_stale = false;
+	p->group_stale = true;
+	cache_drop(p);
+	p->rows.cur = 0;
+	p->cur_id = ry_runlist_count(l) ? ry_runlist_id(l, 0) : 0;
+	return 0;
+}
+
+/* Before anything that reads rows past the page (a key, a command). */
+static void list_complete(struct tui_ctx *c, struct main_priv *p)
+{
+	if (p->partial && list_open(c, p, p->filter, p->sort) < 0)
+		tui_error(c, "%s", ry_error_last());
+	p->partial = false;
 }
 
 static void set_str(char **dst, const char *s)
@@ -519,13 +575,15 @@ static int main_open(struct tui_view *v, struct tui_ctx *c, void *arg)
 		return -1;
 	}
 	start_exp(c, p);
-	if (list_open(c, p, NULL, NULL) < 0) {
+	if (list_open_first_page(c, p, NULL, NULL) < 0) {
 		tui_error(c, "%s", ry_error_last());
 		return -1;
 	}
 	columns_load(c, p, NULL);
 	p->col_cur = COL_NAME;
+	p->opening = true; /* its sort and filter too start on a first page */
 	view_restore_auto(c, p); /* how that experiment was last looked at */
+	p->opening = false;
 	return 0;
 }
 
@@ -611,6 +669,11 @@ static void main_idle(struct tui_view *v, struct tui_ctx *c)
 	if (!p->exps_loaded) {
 		exps_load(c, p);
 		p->exps_loaded = true;
+		c->dirty |= TUI_REDRAW;
+		return;
+	}
+	if (p->partial) {
+		list_complete(c, p);
 		c->dirty |= TUI_REDRAW;
 		return;
 	}
@@ -1171,7 +1234,7 @@ static void main_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t n)
 {
 	struct main_priv *p = v->priv;
-	size_t count = ry_runlist_count(p->list);
+	size_t count = p->partial ? p->total : ry_runlist_count(p->list);
 	char marked[48] = "";
 	if (c->nmarked)
 		snprintf(marked, sizeof marked, "  %zu marked", c->nmarked);
@@ -1183,6 +1246,12 @@ static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t
 		snprintf(out, n, " exp: %s  filter: %s  sort: %s  group: %s  %zu/%zu group%s of %zu run%s%s", exp,
 		         p->filter ? p->filter : "(none)", p->sort ? p->sort : "created:desc", p->group,
 		         ng ? p->grows.cur + 1 : 0, ng, ng == 1 ? "" : "s", count, count == 1 ? "" : "s", marked);
+		return;
+	}
+	if (count == SIZE_MAX) { /* a first page whose total is still to come */
+		count = ry_runlist_count(p->list);
+		snprintf(out, n, " exp: %s  filter: %s  sort: %s  %zu/%zu+ runs%s", exp, p->filter ? p->filter : "(none)",
+		         p->sort ? p->sort : "created:desc", p->rows.cur + 1, count, marked);
 		return;
 	}
 	snprintf(out, n, " exp: %s  filter: %s  sort: %s  %zu/%zu run%s%s", exp, p->filter ? p->filter : "(none)",
@@ -1255,7 +1324,10 @@ static void view_apply(struct tui_ctx *c, struct main_priv *p, const ry_view *v,
 	/* a view starts at its top row, as a fresh list does */
 	p->cur_id = 0;
 	p->rows.cur = p->rows.top = 0;
-	if (list_open(c, p, v->filter, v->sort) < 0) {
+	/* A grouping reads every run, so only an ungrouped view opening the
+	 * screen starts on a first page. */
+	if ((p->opening && !v->group ? list_open_first_page(c, p, v->filter, v->sort)
+	                             : list_open(c, p, v->filter, v->sort)) < 0) {
 		tui_error(c, "view not applied: %s", ry_error_last());
 		return;
 	}
@@ -1947,6 +2019,7 @@ static int main_command_do(struct tui_view *v, struct tui_ctx *c, const char *cm
  * automatic view follows (written only when it changed). */
 static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 {
+	list_complete(c, v->priv);
 	int r = main_action_do(v, c, a);
 	view_autosave(c, v->priv);
 	return r;
@@ -1955,6 +2028,7 @@ static int main_action(struct tui_view *v, struct tui_ctx *c, enum tui_action a)
 static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const char *text, bool final,
                        bool cancel)
 {
+	list_complete(c, v->priv);
 	int r = main_prompt_do(v, c, kind, text, final, cancel);
 	if (final || cancel)
 		view_autosave(c, v->priv);
@@ -1963,6 +2037,7 @@ static int main_prompt(struct tui_view *v, struct tui_ctx *c, int kind, const ch
 
 static int main_command(struct tui_view *v, struct tui_ctx *c, const char *cmd, const char *arg)
 {
+	list_complete(c, v->priv);
 	int r = main_command_do(v, c, cmd, arg);
 	view_autosave(c, v->priv);
 	return r;
@@ -2011,6 +2086,7 @@ static int click_header(struct tui_ctx *c, struct main_priv *p, int x)
 static int main_click(struct tui_view *v, struct tui_ctx *c, int y, int x)
 {
 	struct main_priv *p = v->priv;
+	list_complete(c, p);
 	if (x < p->pane_w)
 		return click_exps(v, c, p, y);
 	if (y == p->tbl_y)
