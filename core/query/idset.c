@@ -307,7 +307,9 @@ static int64_t one_int(sqlite3 *db, const char *sql)
  * data_version, this connection's own writes move total_changes. */
 static void cache_versions(sqlite3 *db, int64_t *dv, int64_t *tc)
 {
-	*dv = one_int(db, "PRAGMA data_version");
+	/* Inside a write transaction nothing is kept or taken: a rollback
+	 * would leave kept sets that no version number tells apart. */
+	*dv = sqlite3_txn_state(db, NULL) == SQLITE_TXN_WRITE ? -1 : one_int(db, "PRAGMA data_version");
 	*tc = sqlite3_total_changes64(db);
 }
 

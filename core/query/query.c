@@ -1868,6 +1868,7 @@ ry_idset *ry_query__set(const ry_query *q, size_t i)
 }
 
 bool ry_query__plain = false;
+_Thread_local struct ry_query__stats ry_query__stats;
 
 /* Probing one candidate (bind, a primary-key seek, reset) costs ~10x what
  * one row of a range scan costs (callgrind at 10^6 runs: ~9,600 against
@@ -1901,6 +1902,7 @@ static int probe_one(void *arg, int64_t id)
 static int probe_part(sqlite3 *db, const struct part *pt, ry_idset *set)
 {
 	struct probe pr = { NULL, (int)pt->nbinds + 1 };
+	ry_query__stats.probes++;
 	int rc = sqlite3_prepare_v2(db, pt->probe, -1, &pr.s, NULL);
 	if (rc == SQLITE_OK) {
 		bind_all(pt->binds, pt->nbinds, NULL, pr.s, 1);
@@ -1919,6 +1921,7 @@ static int scan_part(sqlite3 *db, const struct part *pt, ry_idset *set, ry_idset
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(db, cache ? pt->collect : pt->sql, -1, &s, NULL);
 	*over = false;
+	ry_query__stats.scans++;
 	if (rc == SQLITE_OK) {
 		bind_all(pt->binds, pt->nbinds, NULL, s, 1);
 		if (cache) {
@@ -1962,8 +1965,10 @@ static int fill_set(sqlite3 *db, void *payload, ry_idset *set, ry_idset_cache *c
 	}
 	size_t *order = ry_xcalloc(q->nparts, sizeof *order), *est = ry_xcalloc(q->nparts, sizeof *est), n = 0;
 	for (size_t i = 0; i < q->nparts; i++) {
-		if (ry_idset__cached_part(set, cache, q->parts[i].key))
+		if (ry_idset__cached_part(set, cache, q->parts[i].key)) {
+			ry_query__stats.hits++;
 			continue;
+		}
 		long long hint = ry_idset__size_hint(cache, q->parts[i].key);
 		est[i] = hint >= 0 ? (size_t)hint : q->parts[i].eq ? UNKNOWN_EQ : UNKNOWN_RANGE;
 		/* insertion sort by estimate, stable: a handful of parts */

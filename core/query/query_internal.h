@@ -77,6 +77,13 @@ int ry_idset__prepare(ry_idset *s, sqlite3 *db, ry_idset_cache *c);
  * no cache and no probes (the straightforward plan the planner must
  * agree with). */
 extern bool ry_query__plain;
+/* What the fills on this thread did, for tests of the plan's choices:
+ * parts scanned, parts tested candidate by candidate, parts taken from
+ * the cache. */
+struct ry_query__stats {
+	unsigned scans, probes, hits;
+};
+extern _Thread_local struct ry_query__stats ry_query__stats;
 /* After a successful prepare. */
 bool ry_idset__has(const ry_idset *s, int64_t id);
 size_t ry_idset__count(const ry_idset *s);
