@@ -57,6 +57,14 @@ sqlite3 *ry_store__db(ry_store *st)
 	return st->db;
 }
 
+void ry_store_interrupt(ry_store *st)
+{
+	/* Only the main connection: the bulk reader is opened lazily by the
+	 * thread that uses the store, so its pointer is not ours to read. */
+	if (st && st->db)
+		sqlite3_interrupt(st->db);
+}
+
 const char *ry_store_path(const ry_store *st)
 {
 	return st->path;

@@ -41,6 +41,13 @@ bool ry_store_readonly(const ry_store *st);
 /* Why a store asked for read-write was opened read-only (lent), or NULL. */
 const char *ry_store_readonly_why(const ry_store *st);
 
+/* Make what runs on st's main connection now stop, from any thread: the
+ * call in progress (a run list, a count) fails soon after with an error
+ * that says it was interrupted.  For a front end whose worker computes
+ * an answer that is no longer wanted (the next keystroke of a filter).
+ * No effect while nothing runs; st must stay open during the call. */
+void ry_store_interrupt(ry_store *st);
+
 /* The path the store was opened with (lent). */
 const char *ry_store_path(const ry_store *st);
 /* Whether this open made a new workspace (there was no file, or an empty

@@ -253,8 +253,9 @@ bool tui_screen_key_pending(void)
 int tui_screen_getkey(struct tui_ctx *c)
 {
 	wint_t wc;
+	/* Background work waiting to be shown shortens the wait for a key. */
+	wtimeout(stdscr, c->wake_ms > 0 ? c->wake_ms : 500);
 	int r = wget_wch(stdscr, &wc);
-	(void)c;
 	if (r == ERR)
 		return -1;
 	if (r == KEY_CODE_YES)

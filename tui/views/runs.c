@@ -21,6 +21,7 @@
 #include "app/find.h"
 #include "app/mouse.h"
 #include "work/job.h"
+#include "work/listing.h"
 #include "text/present.h"
 #include "text/text.h"
 #include "app/tui.h"
@@ -58,6 +59,13 @@ struct main_priv {
 
 	ry_runlist *list;
 	char *filter, *sort;         /* the applied (last good) ones; owned, may be NULL */
+	/* Lists that take long (a big workspace) are computed by a worker
+	 * (work/listing.h): the keystroke returns at once, the old rows stay
+	 * on screen with "filtering…" until the new list comes. */
+	struct tui_listing *bg;      /* started on first need */
+	const char *bg_what;         /* what the screen says while it runs ("filtering"); NULL: nothing runs */
+	double list_ms;              /* how long the last list took to compute */
+	size_t most_runs;            /* the longest list shown: a workspace this big lists in the background */
 	char *filter_saved;          /* before the `/` prompt opened, to restore on Esc */
 	struct tui_list rows;        /* the table's cursor; pages scroll with it */
 	int64_t cur_id;
@@ -430,6 +438,18 @@ static bool find_row(const struct main_priv *p, int64_t id, size_t *row)
 	return false;
 }
 
+/* A list computed in the background is no longer wanted (another list
+ * replaces it, on the spot). */
+static void bg_drop(struct tui_ctx *c, struct main_priv *p)
+{
+	if (p->bg_what && p->bg)
+		tui_listing_cancel(p->bg);
+	p->bg_what = NULL;
+	c->wake_ms = 0;
+}
+
+static void list_install(struct main_priv *p, ry_runlist *l);
+
 /* Open the list with the given filter and sort; on error the old list is
  * kept and the message stays in ry_error_last(). */
 static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter, const char *sort)
@@ -439,9 +459,74 @@ static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter,
 	o.experiment_id = cur_exp_id(p);
 	o.filter = filter;
 	o.sort = sort;
+	double t0 = ry_monotonic();
 	int rc = ry_runlist_open(&l, c->st, &o);
 	if (rc < 0)
 		return rc;
+	bg_drop(c, p);
+	p->list_ms = (ry_monotonic() - t0) * 1000;
+	list_install(p, l);
+	return 0;
+}
+
+/* Above this, a list is computed in the background: the keystroke that
+ * asked for it must stay under 50 ms with the redraw. */
+#define BG_LIST_MS 25.0
+/* ... and a workspace with this many runs in one list always is (at 10^6
+ * runs a filter costs 100-200 ms whatever the last one cost). */
+#define BG_RUNS 200000
+
+/* Like list_open, but a list expected to take long is asked of the worker
+ * and comes later (bg_poll); `what` is what the screen says meanwhile
+ * ("filtering").  The filter and sort are checked here first, so that a
+ * bad one is refused on the spot as by list_open. */
+static int list_request(struct tui_ctx *c, struct main_priv *p, const char *filter, const char *sort,
+                        const char *what)
+{
+	bool slow = p->list_ms > BG_LIST_MS || p->most_runs >= BG_RUNS || tui_listing_test_delay();
+	if (c->script || !slow)
+		return list_open(c, p, filter, sort);
+	if (!p->bg && !(p->bg = tui_listing_new(ry_store_path(c->st))))
+		return list_open(c, p, filter, sort);
+	ry_query *q = NULL;
+	ry_field *f = NULL;
+	bool desc;
+	int rc = ry_query_compile(&q, c->st, filter);
+	if (!rc && sort && *sort)
+		rc = ry_sort_parse(&f, &desc, c->st, sort);
+	ry_query_free(q);
+	ry_field_free(f);
+	if (rc < 0)
+		return rc;
+	tui_listing_submit(p->bg, cur_exp_id(p), filter, sort);
+	p->bg_what = what;
+	c->wake_ms = 30; /* pick the result up soon after it comes */
+	return 0;
+}
+
+/* The worker's list, once it is there: shown.  A redraw mask. */
+static int bg_poll(struct tui_ctx *c, struct main_priv *p)
+{
+	unsigned gen;
+	ry_runlist *l = NULL;
+	double ms;
+	char msg[512];
+	if (!p->bg_what || !tui_listing_take(p->bg, &gen, &l, &ms, msg, sizeof msg))
+		return 0;
+	p->bg_what = NULL;
+	c->wake_ms = 0;
+	p->list_ms = ms;
+	if (!l) {
+		tui_error(c, "%s", msg);
+		return TUI_REDRAW;
+	}
+	list_install(p, l);
+	return TUI_REDRAW;
+}
+
+/* Make l the list shown (taken over), keeping the cursor on its run. */
+static void list_install(struct main_priv *p, ry_runlist *l)
+{
 	ry_runlist_free(p->list);
 	p->list = l;
 	free(p->found); /* row numbers of the old list */
@@ -457,7 +542,8 @@ static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter,
 		p->rows.cur = n ? n - 1 : 0;
 	if (n)
 		p->cur_id = ry_runlist_id(l, p->rows.cur);
-	return 0;
+	if (n > p->most_runs)
+		p->most_runs = n;
 }
 
 static void set_str(char **dst, const char *s)
@@ -535,6 +621,8 @@ static void main_done(struct tui_view *v, struct tui_ctx *c)
 	if (!p)
 		return;
 	view_autosave(c, p);
+	tui_listing_free(p->bg);
+	c->wake_ms = 0;
 	cols_free(p);
 	ry_strings_free(p->base, p->nbase);
 	ry_runlist_free(p->list);
@@ -564,9 +652,9 @@ static void main_reload(struct tui_view *v, struct tui_ctx *c)
 static int main_tick(struct tui_view *v, struct tui_ctx *c)
 {
 	struct main_priv *p = v->priv;
-	(void)c;
+	int r = bg_poll(c, p);
 	if (!p->visible_running)
-		return 0;
+		return r;
 	/* Elapsed time and accrued cost of running runs move with the clock. */
 	cache_drop(p);
 	return TUI_REDRAW;
@@ -620,8 +708,9 @@ static void main_idle(struct tui_view *v, struct tui_ctx *c)
 		p->warmed = true;
 		return;
 	}
-	if (p->list_stale && now - p->list_at >= 1.0) {
-		if (list_open(c, p, p->filter, p->sort) < 0)
+	c->dirty |= bg_poll(c, p);
+	if (p->list_stale && now - p->list_at >= 1.0 && !p->bg_what) {
+		if (list_request(c, p, p->filter, p->sort, "listing") < 0)
 			tui_error(c, "%s", ry_error_last());
 		p->list_stale = false;
 		/* The first imported run arrived: the default columns gain its source. */
@@ -1141,7 +1230,9 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 			x += cw + 1;
 		}
 	}
-	if (!n) {
+	if (!n && p->bg_what) {
+		tui_draw_text(c, y + 2, x0 + 2, w - 4, p->bg_what, TUI_COLOR_DIM);
+	} else if (!n) {
 		const char *m = p->filter ? "No runs match the filter.  Press / to change it."
 		                          : "No runs yet.  Track one with 'runyard run -- CMD', or try 'runyard --demo'.";
 		tui_draw_text(c, y + 2, x0 + 2, w - 4, m, TUI_COLOR_DIM);
@@ -1183,6 +1274,13 @@ static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t
 		snprintf(out, n, " exp: %s  filter: %s  sort: %s  group: %s  %zu/%zu group%s of %zu run%s%s", exp,
 		         p->filter ? p->filter : "(none)", p->sort ? p->sort : "created:desc", p->group,
 		         ng ? p->grows.cur + 1 : 0, ng, ng == 1 ? "" : "s", count, count == 1 ? "" : "s", marked);
+		return;
+	}
+	if (p->bg_what) {
+		/* The rows shown are the last list's; their count is not the new one's. */
+		snprintf(out, n, " exp: %s  filter: %s  sort: %s  %s\u2026 (%zu runs shown until it is done)%s", exp,
+		         p->filter ? p->filter : "(none)", p->sort ? p->sort : "created:desc", p->bg_what, count,
+		         marked);
 		return;
 	}
 	snprintf(out, n, " exp: %s  filter: %s  sort: %s  %zu/%zu run%s%s", exp, p->filter ? p->filter : "(none)",
@@ -1412,7 +1510,7 @@ static void sort_by(struct tui_ctx *c, struct main_priv *p, bool desc)
 		return;
 	const char *key = p->col_cur == COL_STATUS ? "status" : p->cols[p->col_cur].spec;
 	char *s = ry_xasprintf("%s:%s", key, desc ? "desc" : "asc");
-	if (list_open(c, p, p->filter, s) < 0)
+	if (list_request(c, p, p->filter, s, "sorting") < 0)
 		tui_error(c, "%s", ry_error_last());
 	else
 		set_str(&p->sort, s);
@@ -1737,7 +1835,7 @@ static int main_action_do(struct tui_view *v, struct tui_ctx *c, enum tui_action
 
 static int apply_filter(struct tui_ctx *c, struct main_priv *p, const char *text, bool report_msg)
 {
-	if (list_open(c, p, text, p->sort) < 0) {
+	if (list_request(c, p, text, p->sort, "filtering") < 0) {
 		snprintf(c->prompt_error, sizeof c->prompt_error, "%s", ry_error_last());
 		char *nl = strchr(c->prompt_error, '\n');
 		if (nl)
@@ -1778,7 +1876,7 @@ static int main_prompt_do(struct tui_view *v, struct tui_ctx *c, int kind, const
 	if (kind == TUI_PROMPT_FILTER) {
 		if (cancel) {
 			/* Esc puts back the filter that was there before. */
-			if (list_open(c, p, p->filter_saved, p->sort) == 0)
+			if (list_request(c, p, p->filter_saved, p->sort, "filtering") == 0)
 				set_str(&p->filter, p->filter_saved);
 			columns_follow(c, p);
 			return TUI_REDRAW;

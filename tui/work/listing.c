@@ -1,0 +1,222 @@
+/*
+ * The background run list (see listing.h).  Shared between the threads:
+ * the request and the result under `mu`; the worker's store pointer is
+ * written once by the worker (under mu) and closed only as it exits, so
+ * the main thread may interrupt it under mu at any time in between.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "runyard.h"
+#include "work/listing.h"
+
+struct tui_listing {
+	char *db;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool quit;               /* under mu */
+	/* the newest request, under mu */
+	unsigned gen;
+	int64_t exp;
+	char *filter, *sort;
+	unsigned running;        /* the request being evaluated, 0 none */
+	ry_store *st;            /* the worker's connection, once opened */
+	/* the newest request's result, under mu */
+	bool ready;
+	unsigned done_gen;
+	ry_runlist *list;
+	double ms;
+	char msg[512];
+	int delay_ms;            /* the test hook */
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s && *s ? ry_xstrdup(s) : NULL;
+}
+
+/* The test hook's wait, in slices, given up as soon as a newer request
+ * comes; true if the request is still the newest. */
+static bool test_delay(struct tui_listing *w, unsigned gen)
+{
+	for (int left = w->delay_ms; left > 0; left -= 10) {
+		struct timespec ts = { 0, 10 * 1000000L };
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&w->mu);
+		bool stale = w->gen != gen || w->quit;
+		pthread_mutex_unlock(&w->mu);
+		if (stale)
+			return false;
+	}
+	return true;
+}
+
+static void *listing_main(void *arg)
+{
+	struct tui_listing *w = arg;
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (!w->quit && (w->gen == 0 || w->gen == w->done_gen || w->gen == w->running))
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->quit)
+			break;
+		unsigned gen = w->gen;
+		ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+		char *filter = dup_or_null(w->filter), *sort = dup_or_null(w->sort);
+		o.experiment_id = w->exp;
+		o.filter = filter;
+		o.sort = sort;
+		w->running = gen;
+		pthread_mutex_unlock(&w->mu);
+
+		ry_runlist *l = NULL;
+		char msg[sizeof w->msg] = "";
+		int rc = 0;
+		double t0 = ry_monotonic();
+		if (w->delay_ms > 0 && !test_delay(w, gen)) {
+			rc = RY_ERROR; /* replaced meanwhile: nobody wants this one */
+		} else if (!w->st) {
+			ry_store *st = NULL;
+			rc = ry_store_open(&st, w->db, 0);
+			pthread_mutex_lock(&w->mu);
+			w->st = st;
+			pthread_mutex_unlock(&w->mu);
+		}
+		if (!rc)
+			rc = ry_runlist_open(&l, w->st, &o);
+		if (rc)
+			snprintf(msg, sizeof msg, "%s", ry_error_last());
+		double ms = (ry_monotonic() - t0) * 1000;
+		free(filter);
+		free(sort);
+
+		pthread_mutex_lock(&w->mu);
+		w->running = 0;
+		if (gen == w->gen) {
+			ry_runlist_free(w->list);
+			w->list = l;
+			w->ms = ms;
+			w->done_gen = gen;
+			w->ready = true;
+			snprintf(w->msg, sizeof w->msg, "%s", msg);
+		} else {
+			ry_runlist_free(l); /* a newer request came meanwhile */
+		}
+	}
+	pthread_mutex_unlock(&w->mu);
+	ry_store_close(w->st);
+	ry_error_clear();
+	return NULL;
+}
+
+static void release(struct tui_listing *w)
+{
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	ry_runlist_free(w->list);
+	free(w->db);
+	free(w->filter);
+	free(w->sort);
+	free(w);
+}
+
+static int delay_ms(void)
+{
+	const char *d = getenv("RUNYARD_TEST_LISTING_DELAY_MS");
+	return d ? atoi(d) : 0;
+}
+
+bool tui_listing_test_delay(void)
+{
+	return delay_ms() > 0;
+}
+
+struct tui_listing *tui_listing_new(const char *db_path)
+{
+	struct tui_listing *w = ry_xcalloc(1, sizeof *w);
+	w->db = ry_xstrdup(db_path);
+	w->delay_ms = delay_ms();
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->th, NULL, listing_main, w) != 0) {
+		release(w);
+		return NULL;
+	}
+	return w;
+}
+
+/* Under mu: stop the evaluation in progress if it is not the newest. */
+static void interrupt_stale(struct tui_listing *w)
+{
+	if (w->running && w->running != w->gen && w->st)
+		ry_store_interrupt(w->st);
+}
+
+unsigned tui_listing_submit(struct tui_listing *w, int64_t experiment_id, const char *filter, const char *sort)
+{
+	pthread_mutex_lock(&w->mu);
+	unsigned gen = ++w->gen;
+	w->exp = experiment_id;
+	free(w->filter);
+	free(w->sort);
+	w->filter = dup_or_null(filter);
+	w->sort = dup_or_null(sort);
+	w->ready = false;
+	interrupt_stale(w);
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return gen;
+}
+
+void tui_listing_cancel(struct tui_listing *w)
+{
+	pthread_mutex_lock(&w->mu);
+	/* A newer number with nothing to do: the worker sees it as done. */
+	w->done_gen = ++w->gen;
+	w->ready = false;
+	interrupt_stale(w);
+	pthread_mutex_unlock(&w->mu);
+}
+
+bool tui_listing_take(struct tui_listing *w, unsigned *gen, ry_runlist **out, double *ms, char *msg, size_t n)
+{
+	bool got = false;
+	pthread_mutex_lock(&w->mu);
+	if (w->ready && w->done_gen == w->gen) {
+		*gen = w->done_gen;
+		*out = w->list;
+		*ms = w->ms;
+		snprintf(msg, n, "%s", w->msg);
+		w->list = NULL;
+		w->ready = false;
+		got = true;
+	}
+	pthread_mutex_unlock(&w->mu);
+	return got;
+}
+
+bool tui_listing_busy(struct tui_listing *w)
+{
+	pthread_mutex_lock(&w->mu);
+	bool busy = w->gen != w->done_gen || w->ready;
+	pthread_mutex_unlock(&w->mu);
+	return busy;
+}
+
+void tui_listing_free(struct tui_listing *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->quit = true;
+	w->gen++;
+	interrupt_stale(w);
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->th, NULL);
+	release(w);
+}
