@@ -65,6 +65,13 @@ void ry_store_interrupt(ry_store *st)
 		sqlite3_interrupt(st->db);
 }
 
+int ry_store_set_cache_kib(ry_store *st, int kib)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", kib > 0 ? kib : 1);
+	return ry_store__exec(st, sql);
+}
+
 const char *ry_store_path(const ry_store *st)
 {
 	return st->path;

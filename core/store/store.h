@@ -48,6 +48,13 @@ const char *ry_store_readonly_why(const ry_store *st);
  * No effect while nothing runs; st must stay open during the call. */
 void ry_store_interrupt(ry_store *st);
 
+/* Cap the page cache of st's main connection at kib KiB (the default is
+ * 32 MiB).  For a second connection a front end's worker opens for range
+ * scans bigger than any cache (10^6 runs' list index is ~90 MB): the
+ * operating system keeps the file's pages anyway, and the process stays
+ * small.  0 or an RY_E* code. */
+int ry_store_set_cache_kib(ry_store *st, int kib);
+
 /* The path the store was opened with (lent). */
 const char *ry_store_path(const ry_store *st);
 /* Whether this open made a new workspace (there was no file, or an empty

@@ -39,6 +39,8 @@ int main(int argc, char **argv)
 	line("live filter keystroke to redrawn table (median)", f.filter_key_ms, "ms", 50);
 	line("live filter keystroke to redrawn table (slowest)", f.filter_key_max_ms, "ms", 50);
 	cpu(f.filter_key_max_cpu_ms);
+	if (f.filter_first_ms > 0)
+		printf("%-58s %9.2f ms\n", "  its first rows on screen (background, from the last key)", f.filter_first_ms);
 	if (f.filter_done_ms > 0)
 		printf("%-58s %9.2f ms\n", "  the filtered list on screen (background, from the last key)", f.filter_done_ms);
 	printf("%-58s %9.2f ms\n", "  the whole filter's query alone (core)", f.filter_core_ms);

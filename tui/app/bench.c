@@ -101,16 +101,23 @@ static double draw_key(struct tui_ctx *c, int key)
  * its status ("filtering…"): idle (which picks the list up) and draw
  * until it is shown.  Milliseconds from t0 to the drawn list; 0 when
  * nothing was running. */
+static double first_page_ms; /* when the first rows showed ("counting…"), from t0 */
+
 static double wait_list(struct tui_ctx *c, double t0)
 {
 	struct tui_view *v = c->views[0];
 	char st[1024];
 	bool waited = false;
+	first_page_ms = 0;
 	for (int i = 0; i < 600000; i++) {
 		st[0] = '\0';
 		if (v->ops->status)
 			v->ops->status(v, c, st, sizeof st);
-		if (!strstr(st, "shown until it is done"))
+		if (strstr(st, "counting") && !first_page_ms) {
+			tui_app_draw(c);
+			first_page_ms = (ry_monotonic() - t0) * 1000;
+		}
+		if (!strstr(st, "shown until it is done") && !strstr(st, "counting"))
 			break;
 		waited = true;
 		struct timespec ts = { 0, 100000 };
@@ -122,6 +129,22 @@ static double wait_list(struct tui_ctx *c, double t0)
 		return 0;
 	tui_app_draw(c);
 	return (ry_monotonic() - t0) * 1000;
+}
+
+/* TUI_BENCH_DEBUG: resident memory after a stage (what makes the max). */
+static void mem_note(const char *stage)
+{
+	if (!getenv("TUI_BENCH_DEBUG"))
+		return;
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	fprintf(stderr, "after %s:", stage);
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "VmHWM:", 6) || !strncmp(line, "RssAnon:", 8) || !strncmp(line, "RssFile:", 8))
+			fprintf(stderr, " %.*s", (int)strcspn(line, "\n"), line);
+	fprintf(stderr, "\n");
+	if (f)
+		fclose(f);
 }
 
 /* Stage 0: the 12 runs with 100,000-point histories to compare, seeded
@@ -212,6 +235,7 @@ static void measure_filter(struct tui_ctx *c, const char *filter, struct tui_ben
 		                                                                     : out->filter_key_max_cpu_ms;
 	}
 	out->filter_done_ms = wait_list(c, ry_monotonic() - (nk ? keys[nk - 1] : 0) / 1000);
+	out->filter_first_ms = first_page_ms;
 	if (nk) {
 		double mx = 0;
 		for (size_t i = 0; i < nk; i++)
@@ -459,12 +483,19 @@ int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n,
 	}
 	if ((rc = measure_first_frame(c, db_path, out)))
 		goto out;
+	mem_note("first frame");
 	measure_filter(c, filter, out);
+	mem_note("filter");
 	measure_keys(c, out);
+	mem_note("keys");
 	measure_paging(c, out);
+	mem_note("paging");
 	measure_parallel(c, out);
+	mem_note("parallel");
 	measure_group(c, out);
+	mem_note("group");
 	rc = measure_compare(c, compare_ids, n, out);
+	mem_note("compare");
 
 	/* Private memory with compare open: RSS also counts the workspace
 	 * file's pages that SQLite maps (mmap_size), which are shared and

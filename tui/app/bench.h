@@ -49,7 +49,7 @@ struct tui_bench_figures {
 	 * key).  filter_done: from the filter's last keystroke.  sort: `s` on
 	 * a metric column; last: `G` (end of the list); col: the column cursor
 	 * moved (`l`); columns: `:columns` naming a new set. */
-	double filter_done_ms;
+	double filter_done_ms, filter_first_ms; /* ... and when its first rows showed (0: not apart) */
 	double sort_key_ms, sort_key_cpu_ms, sort_done_ms;
 	double last_key_ms, last_key_cpu_ms;
 	double col_key_ms, col_key_cpu_ms;

@@ -64,6 +64,7 @@ struct main_priv {
 	 * on screen with "filtering…" until the new list comes. */
 	struct tui_listing *bg;      /* started on first need */
 	const char *bg_what;         /* what the screen says while it runs ("filtering"); NULL: nothing runs */
+	bool bg_partial;             /* the list shown is its first rows: "counting" the rest */
 	double list_ms;              /* how long the last list took to compute */
 	size_t most_runs;            /* the longest list shown: a workspace this big lists in the background */
 	char *filter_saved;          /* before the `/` prompt opened, to restore on Esc */
@@ -445,6 +446,7 @@ static void bg_drop(struct tui_ctx *c, struct main_priv *p)
 	if (p->bg_what && p->bg)
 		tui_listing_cancel(p->bg);
 	p->bg_what = NULL;
+	p->bg_partial = false;
 	c->wake_ms = 0;
 }
 
@@ -498,8 +500,13 @@ static int list_request(struct tui_ctx *c, struct main_priv *p, const char *filt
 	ry_field_free(f);
 	if (rc < 0)
 		return rc;
-	tui_listing_submit(p->bg, cur_exp_id(p), filter, sort);
+	/* In the default order the first screenful comes first (runlist.c's
+	 * newest-first scan stops there); another order may need every run
+	 * read before its first row, so it comes whole. */
+	size_t first = !sort || !*sort ? (size_t)(c->rows > 0 ? c->rows : 50) : 0;
+	tui_listing_submit(p->bg, cur_exp_id(p), filter, sort, first);
 	p->bg_what = what;
+	p->bg_partial = false;
 	c->wake_ms = 30; /* pick the result up soon after it comes */
 	return 0;
 }
@@ -510,10 +517,18 @@ static int bg_poll(struct tui_ctx *c, struct main_priv *p)
 	unsigned gen;
 	ry_runlist *l = NULL;
 	double ms;
+	bool partial = false;
 	char msg[512];
-	if (!p->bg_what || !tui_listing_take(p->bg, &gen, &l, &ms, msg, sizeof msg))
+	if (!p->bg_what || !tui_listing_take(p->bg, &gen, &l, &partial, &ms, msg, sizeof msg))
 		return 0;
+	if (partial) {
+		/* The first rows, shown while the rest is counted. */
+		p->bg_partial = true;
+		list_install(p, l);
+		return TUI_REDRAW;
+	}
 	p->bg_what = NULL;
+	p->bg_partial = false;
 	c->wake_ms = 0;
 	p->list_ms = ms;
 	if (!l) {
@@ -1274,6 +1289,11 @@ static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t
 		snprintf(out, n, " exp: %s  filter: %s  sort: %s  group: %s  %zu/%zu group%s of %zu run%s%s", exp,
 		         p->filter ? p->filter : "(none)", p->sort ? p->sort : "created:desc", p->group,
 		         ng ? p->grows.cur + 1 : 0, ng, ng == 1 ? "" : "s", count, count == 1 ? "" : "s", marked);
+		return;
+	}
+	if (p->bg_what && p->bg_partial) {
+		snprintf(out, n, " exp: %s  filter: %s  sort: %s  first %zu runs, counting\u2026%s", exp,
+		         p->filter ? p->filter : "(none)", p->sort ? p->sort : "created:desc", count, marked);
 		return;
 	}
 	if (p->bg_what) {

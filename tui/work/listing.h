@@ -29,17 +29,24 @@ struct tui_listing;
 struct tui_listing *tui_listing_new(const char *db_path);
 
 /* Ask for the list of experiment_id's runs (0: all) by filter and sort
- * (copied; NULL for none), replacing any earlier request.  Returns the
- * request's number (increasing from 1). */
-unsigned tui_listing_submit(struct tui_listing *w, int64_t experiment_id, const char *filter, const char *sort);
+ * (copied; NULL for none), replacing any earlier request.  With first >
+ * 0 the worker lists the first `first` runs before the whole list and
+ * hands them over as a partial result: the screen fills while the rest is
+ * counted (the parts' sets it read are kept on the worker's connection,
+ * so the whole list costs little more).  Returns the request's number
+ * (increasing from 1). */
+unsigned tui_listing_submit(struct tui_listing *w, int64_t experiment_id, const char *filter, const char *sort,
+                            size_t first);
 
 /* Drop the request in progress, if any (its result never comes). */
 void tui_listing_cancel(struct tui_listing *w);
 
 /* The newest request's result, once: true with *out (caller frees with
- * ry_runlist_free; NULL when it failed, then msg holds why) and *ms the
- * time the evaluation took.  False while it runs or when nothing new. */
-bool tui_listing_take(struct tui_listing *w, unsigned *gen, ry_runlist **out, double *ms, char *msg, size_t n);
+ * ry_runlist_free; NULL when it failed, then msg holds why), *ms the time
+ * the evaluation took and *partial whether it is only the first runs (the
+ * whole list comes later).  False while it runs or when nothing new. */
+bool tui_listing_take(struct tui_listing *w, unsigned *gen, ry_runlist **out, bool *partial, double *ms, char *msg,
+                      size_t n);
 
 /* A request is waiting or running. */
 bool tui_listing_busy(struct tui_listing *w);
