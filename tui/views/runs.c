@@ -67,6 +67,7 @@ struct main_priv {
 	bool bg_partial;             /* the list shown is its first rows: "counting" the rest */
 	double list_ms;              /* how long the last list took to compute */
 	size_t most_runs;            /* the longest list shown: a workspace this big lists in the background */
+	char *list_key;              /* experiment, filter and sort of the list shown or coming; owned */
 	char *filter_saved;          /* before the `/` prompt opened, to restore on Esc */
 	struct tui_list rows;        /* the table's cursor; pages scroll with it */
 	int64_t cur_id;
@@ -452,6 +453,13 @@ static void bg_drop(struct tui_ctx *c, struct main_priv *p)
 
 static void list_install(struct main_priv *p, ry_runlist *l);
 
+/* What a list is of, to tell a request for the list already shown (or
+ * already coming) from a new one.  Caller frees. */
+static char *list_key_of(struct main_priv *p, const char *filter, const char *sort)
+{
+	return ry_xasprintf("%lld\x1f%s\x1f%s", (long long)cur_exp_id(p), filter ? filter : "", sort ? sort : "");
+}
+
 /* Open the list with the given filter and sort; on error the old list is
  * kept and the message stays in ry_error_last(). */
 static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter, const char *sort)
@@ -467,6 +475,8 @@ static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter,
 		return rc;
 	bg_drop(c, p);
 	p->list_ms = (ry_monotonic() - t0) * 1000;
+	free(p->list_key);
+	p->list_key = list_key_of(p, filter, sort);
 	list_install(p, l);
 	return 0;
 }
@@ -486,6 +496,11 @@ static int list_request(struct tui_ctx *c, struct main_priv *p, const char *filt
                         const char *what)
 {
 	bool slow = p->list_ms > BG_LIST_MS || p->most_runs >= BG_RUNS || tui_listing_test_delay();
+	char *key = list_key_of(p, filter, sort);
+	bool same = p->list_key && !strcmp(key, p->list_key) && !p->list_stale;
+	free(key);
+	if (same)
+		return 0; /* Enter on the filter shown, or being computed: nothing new */
 	if (c->script || !slow)
 		return list_open(c, p, filter, sort);
 	if (!p->bg && !(p->bg = tui_listing_new(ry_store_path(c->st))))
@@ -505,6 +520,8 @@ static int list_request(struct tui_ctx *c, struct main_priv *p, const char *filt
 	 * read before its first row, so it comes whole. */
 	size_t first = !sort || !*sort ? (size_t)(c->rows > 0 ? c->rows : 50) : 0;
 	tui_listing_submit(p->bg, cur_exp_id(p), filter, sort, first);
+	free(p->list_key);
+	p->list_key = list_key_of(p, filter, sort);
 	p->bg_what = what;
 	p->bg_partial = false;
 	c->wake_ms = 30; /* pick the result up soon after it comes */
@@ -637,6 +654,7 @@ static void main_done(struct tui_view *v, struct tui_ctx *c)
 		return;
 	view_autosave(c, p);
 	tui_listing_free(p->bg);
+	free(p->list_key);
 	c->wake_ms = 0;
 	cols_free(p);
 	ry_strings_free(p->base, p->nbase);

@@ -116,7 +116,9 @@ static void *listing_main(void *arg)
 			pthread_mutex_unlock(&w->mu);
 			ry_runlist_free(l);
 			l = NULL;
-			if (stale)
+			/* The test hook waits here too, so a test sees the first rows
+			 * on screen with "counting…". */
+			if (stale || (w->delay_ms > 0 && !test_delay(w, gen)))
 				rc = RY_ERROR;
 		}
 		if (!rc)

@@ -9,8 +9,9 @@
  * worker never draws and decides nothing about what is shown.
  *
  * Test hook: RUNYARD_TEST_LISTING_DELAY_MS=N makes the worker wait N ms
- * before each evaluation (still cancellable), so that tests can see the
- * "filtering…" state and the cancelling of a stale request on a small
+ * before each evaluation, and again between the first rows and the whole
+ * list (still cancellable), so that tests can see the "filtering…" and
+ * "counting…" states and the cancelling of a stale request on a small
  * workspace.  Tests only; not a user setting.
  */
 #ifndef TUI_WORK_LISTING_H
