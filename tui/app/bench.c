@@ -317,10 +317,12 @@ static void measure_group(struct tui_ctx *c, struct tui_bench_figures *out)
 	t = ry_monotonic();
 	tui_command_run(c, "sort val_acc:desc");
 	tui_app_draw(c);
+	wait_list(c, t);
 	out->group_sort_ms = (ry_monotonic() - t) * 1000;
 	tui_command_run(c, "group");
 	tui_command_run(c, "sort");
 	tui_app_draw(c);
+	wait_list(c, ry_monotonic());
 	tui_app_idle(c);
 }
 
@@ -361,6 +363,7 @@ static void measure_parallel(struct tui_ctx *c, struct tui_bench_figures *out)
 	double frames[5];
 	tui_command_run(c, "filter");
 	tui_app_draw(c);
+	wait_list(c, ry_monotonic());
 	out->parallel_open_ms = draw_key(c, 'p');
 	if (c->nviews < 2 || c->views[c->nviews - 1]->ops != &tui_view_parallel) {
 		out->parallel_open_ms = NAN;
@@ -393,6 +396,7 @@ static void measure_parallel(struct tui_ctx *c, struct tui_bench_figures *out)
 	draw_key(c, 'q');
 	tui_command_run(c, "filter");
 	tui_app_draw(c);
+	wait_list(c, ry_monotonic());
 }
 
 /* Stage 4: compare the runs (table and chart), then one new point on a

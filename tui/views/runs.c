@@ -1302,13 +1302,6 @@ static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t
 	/* The experiment always shows: it, the filter and the sort are what
 	 * decide the rows ("No runs match" has its reason in view). */
 	const char *exp = p->exp.cur > 0 && p->exp.cur <= p->nexps ? p->exps[p->exp.cur - 1].name : "all";
-	if (p->group && p->grouping) {
-		size_t ng = ry_grouping_count(p->grouping);
-		snprintf(out, n, " exp: %s  filter: %s  sort: %s  group: %s  %zu/%zu group%s of %zu run%s%s", exp,
-		         p->filter ? p->filter : "(none)", p->sort ? p->sort : "created:desc", p->group,
-		         ng ? p->grows.cur + 1 : 0, ng, ng == 1 ? "" : "s", count, count == 1 ? "" : "s", marked);
-		return;
-	}
 	if (p->bg_what && p->bg_partial) {
 		snprintf(out, n, " exp: %s  filter: %s  sort: %s  first %zu runs, counting\u2026%s", exp,
 		         p->filter ? p->filter : "(none)", p->sort ? p->sort : "created:desc", count, marked);
@@ -1319,6 +1312,13 @@ static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t
 		snprintf(out, n, " exp: %s  filter: %s  sort: %s  %s\u2026 (%zu runs shown until it is done)%s", exp,
 		         p->filter ? p->filter : "(none)", p->sort ? p->sort : "created:desc", p->bg_what, count,
 		         marked);
+		return;
+	}
+	if (p->group && p->grouping) {
+		size_t ng = ry_grouping_count(p->grouping);
+		snprintf(out, n, " exp: %s  filter: %s  sort: %s  group: %s  %zu/%zu group%s of %zu run%s%s", exp,
+		         p->filter ? p->filter : "(none)", p->sort ? p->sort : "created:desc", p->group,
+		         ng ? p->grows.cur + 1 : 0, ng, ng == 1 ? "" : "s", count, count == 1 ? "" : "s", marked);
 		return;
 	}
 	snprintf(out, n, " exp: %s  filter: %s  sort: %s  %zu/%zu run%s%s", exp, p->filter ? p->filter : "(none)",
@@ -1484,11 +1484,11 @@ static void select_exp(struct tui_ctx *c, struct main_priv *p, size_t e)
 	p->rows.cur = 0;
 	p->rows.top = 0;
 	p->cur_id = 0;
-	if (list_open(c, p, p->filter, p->sort) < 0) {
+	if (list_request(c, p, p->filter, p->sort, "listing") < 0) {
 		/* A filter naming a key this experiment lacks: show everything. */
 		tui_error(c, "%s", ry_error_last());
 		set_str(&p->filter, NULL);
-		list_open(c, p, NULL, p->sort);
+		list_request(c, p, NULL, p->sort, "listing");
 	}
 	columns_load(c, p, NULL);
 	view_restore_auto(c, p);
@@ -2016,8 +2016,8 @@ static int main_command_do(struct tui_view *v, struct tui_ctx *c, const char *cm
 	if (!strcmp(cmd, "sort")) {
 		if (!*arg) {
 			set_str(&p->sort, NULL);
-			list_open(c, p, p->filter, NULL);
-		} else if (list_open(c, p, p->filter, arg) < 0) {
+			list_request(c, p, p->filter, NULL, "sorting");
+		} else if (list_request(c, p, p->filter, arg, "sorting") < 0) {
 			tui_error(c, "%s", ry_error_last());
 		} else {
 			set_str(&p->sort, arg);
@@ -2026,7 +2026,7 @@ static int main_command_do(struct tui_view *v, struct tui_ctx *c, const char *cm
 		return TUI_REDRAW;
 	}
 	if (!strcmp(cmd, "filter")) {
-		if (list_open(c, p, arg, p->sort) < 0)
+		if (list_request(c, p, arg, p->sort, "filtering") < 0)
 			tui_error(c, "%s", ry_error_last());
 		else
 			set_str(&p->filter, arg);
