@@ -128,11 +128,9 @@ static void *listing_main(void *arg)
 		double ms = (ry_monotonic() - t0) * 1000;
 		free(filter);
 		free(sort);
-#ifdef __GLIBC__
 		/* This thread's malloc arena keeps what a sort over every run
 		 * freed (~50 MB at 10^6 runs); give it back to the system. */
-		malloc_trim(0);
-#endif
+		tui_listing_trim();
 
 		pthread_mutex_lock(&w->mu);
 		w->running = 0;
@@ -152,6 +150,13 @@ static void *listing_main(void *arg)
 	ry_store_close(w->st);
 	ry_error_clear();
 	return NULL;
+}
+
+void tui_listing_trim(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
 }
 
 static void release(struct tui_listing *w)

@@ -55,6 +55,10 @@ bool tui_listing_busy(struct tui_listing *w);
 /* The test hook is set: every list goes to the worker. */
 bool tui_listing_test_delay(void);
 
+/* Give memory freed by this thread back to the system (where the C
+ * library can): after a cache was cut or a big list dropped. */
+void tui_listing_trim(void);
+
 /* Interrupt, join and free; NULL ok. */
 void tui_listing_free(struct tui_listing *w);
 
