@@ -65,6 +65,12 @@ void ry_store_interrupt(ry_store *st)
 		sqlite3_interrupt(st->db);
 }
 
+void ry_store_end_read(ry_store *st)
+{
+	if (st && st->db && st->txn_depth == 0 && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 int ry_store_set_cache_kib(ry_store *st, int kib)
 {
 	char sql[64];

@@ -48,6 +48,12 @@ const char *ry_store_readonly_why(const ry_store *st);
  * No effect while nothing runs; st must stay open during the call. */
 void ry_store_interrupt(ry_store *st);
 
+/* After an interrupted call: end a read transaction it may have left
+ * open on the main connection (its COMMIT can be interrupted too), so the
+ * next call sees the workspace as it is now.  A transaction of
+ * ry_store_begin is left alone. */
+void ry_store_end_read(ry_store *st);
+
 /* Cap the page cache of st's main connection at kib KiB (the default is
  * 32 MiB).  For a second connection a front end's worker opens for range
  * scans bigger than any cache (10^6 runs' list index is ~90 MB): the

@@ -98,6 +98,8 @@ static void *listing_main(void *arg)
 			w->st = st;
 			pthread_mutex_unlock(&w->mu);
 		}
+		if (!rc)
+			ry_store_end_read(w->st); /* never list from a snapshot left open */
 		if (!rc && first) {
 			ry_runlist_options fo = o;
 			fo.limit = first;
@@ -125,6 +127,7 @@ static void *listing_main(void *arg)
 			rc = ry_runlist_open(&l, w->st, &o);
 		if (rc)
 			snprintf(msg, sizeof msg, "%s", ry_error_last());
+		ry_store_end_read(w->st); /* an interrupt may have cut its COMMIT */
 		double ms = (ry_monotonic() - t0) * 1000;
 		free(filter);
 		free(sort);
