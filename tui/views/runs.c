@@ -748,9 +748,16 @@ static void main_idle(struct tui_view *v, struct tui_ctx *c)
 		return;
 	}
 	if (!p->warmed) {
-		/* the next idle moment: ready the index a filter reads */
-		ry_runlist_warm(c->st);
+		/* the next idle moment: ready the index a filter reads -- on the
+		 * worker's side when lists are computed there (at 10^6 runs the
+		 * read takes 80-180 ms, which a key arriving meanwhile would wait) */
 		p->warmed = true;
+		if (!c->script && p->most_runs >= BG_RUNS &&
+		    (p->bg || (p->bg = tui_listing_new(ry_store_path(c->st))))) {
+			tui_listing_warm(p->bg);
+			return;
+		}
+		ry_runlist_warm(c->st);
 		return;
 	}
 	c->dirty |= bg_poll(c, p);

@@ -8,6 +8,7 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 /* The worker's page cache: its scans are bigger than any cache, and the
  * runs screen must stay under 100 MB resident at 10^6 runs. */
 #define WORKER_CACHE_KIB 4096
+/* `running` while the worker reads the index for tui_listing_warm. */
+#define WARMING UINT_MAX
 
 struct tui_listing {
 	char *db;
@@ -26,6 +29,7 @@ struct tui_listing {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool quit;               /* under mu */
+	bool warm;               /* under mu: ry_runlist_warm wanted when idle */
 	/* the newest request, under mu */
 	unsigned gen;
 	int64_t exp;
@@ -64,15 +68,45 @@ static bool test_delay(struct tui_listing *w, unsigned gen)
 	return true;
 }
 
+/* The worker's connection, opened on first need (on the worker). */
+static int open_store(struct tui_listing *w)
+{
+	if (w->st)
+		return 0;
+	ry_store *st = NULL;
+	int rc = ry_store_open(&st, w->db, 0);
+	if (!rc && (rc = ry_store_set_cache_kib(st, WORKER_CACHE_KIB)) != 0) {
+		ry_store_close(st);
+		st = NULL;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->st = st;
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
 static void *listing_main(void *arg)
 {
 	struct tui_listing *w = arg;
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (!w->quit && (w->gen == 0 || w->gen == w->done_gen || w->gen == w->running))
+		while (!w->quit && !w->warm && (w->gen == 0 || w->gen == w->done_gen || w->gen == w->running))
 			pthread_cond_wait(&w->cv, &w->mu);
 		if (w->quit)
 			break;
+		if (w->warm && (w->gen == 0 || w->gen == w->done_gen)) {
+			w->warm = false;
+			w->running = WARMING; /* a request that comes interrupts it */
+			pthread_mutex_unlock(&w->mu);
+			if (open_store(w) == 0) {
+				ry_runlist_warm(w->st);
+				ry_store_end_read(w->st);
+			}
+			pthread_mutex_lock(&w->mu);
+			w->running = 0;
+			continue;
+		}
+		w->warm = false; /* a request reads the index anyway */
 		unsigned gen = w->gen;
 		ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
 		char *filter = dup_or_null(w->filter), *sort = dup_or_null(w->sort);
@@ -89,14 +123,8 @@ static void *listing_main(void *arg)
 		double t0 = ry_monotonic();
 		if (w->delay_ms > 0 && !test_delay(w, gen)) {
 			rc = RY_ERROR; /* replaced meanwhile: nobody wants this one */
-		} else if (!w->st) {
-			ry_store *st = NULL;
-			rc = ry_store_open(&st, w->db, 0);
-			if (!rc)
-				rc = ry_store_set_cache_kib(st, WORKER_CACHE_KIB);
-			pthread_mutex_lock(&w->mu);
-			w->st = st;
-			pthread_mutex_unlock(&w->mu);
+		} else {
+			rc = open_store(w);
 		}
 		if (!rc)
 			ry_store_end_read(w->st); /* never list from a snapshot left open */
@@ -223,6 +251,14 @@ unsigned tui_listing_submit(struct tui_listing *w, int64_t experiment_id, const 
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	return gen;
+}
+
+void tui_listing_warm(struct tui_listing *w)
+{
+	pthread_mutex_lock(&w->mu);
+	w->warm = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
 }
 
 void tui_listing_cancel(struct tui_listing *w)

@@ -39,6 +39,11 @@ struct tui_listing *tui_listing_new(const char *db_path);
 unsigned tui_listing_submit(struct tui_listing *w, int64_t experiment_id, const char *filter, const char *sort,
                             size_t first);
 
+/* Read the list index on the worker's connection when it has nothing
+ * else to do (ry_runlist_warm), so the first filter does not pay a cold
+ * read of it.  Returns at once. */
+void tui_listing_warm(struct tui_listing *w);
+
 /* Drop the request in progress, if any (its result never comes). */
 void tui_listing_cancel(struct tui_listing *w);
 
