@@ -9,7 +9,7 @@
 # evaluation waits is cancelled: the screen ends on the last filter's
 # runs and stays there.
 . "$(dirname "$0")/lib.sh"
-seed 40 5
+seed 120 3
 count() {
 	"$RUNYARD" --db "$DB" runs --json --filter "$1" 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'
 }
@@ -21,11 +21,11 @@ sgd=$(count 'optimizer = sgd')
 
 export RUNYARD_TEST_LISTING_DELAY_MS=1500
 tui_start
-expect_screen "1/40 runs" "the runs screen opens with every run"
+expect_screen "1/120 runs" "the runs screen opens with every run"
 
 send '/'
 type_text 'optimizer = adam'
-expect_screen "filtering… (40 runs shown until it is done)" "typing shows 'filtering…' over the old rows"
+expect_screen "filtering… (120 runs shown until it is done)" "typing shows 'filtering…' over the old rows"
 expect_screen "counting…" "then the first rows come with 'counting…'"
 expect_screen "/$adam runs" "then the final count"
 expect_no_screen "counting…" "and the indication goes"
@@ -55,10 +55,18 @@ else
 	fail "the status names the last filter"
 fi
 
+# `G` on the first rows (while the rest is counted) ends on the whole
+# list's last run.
+send '/'; send C-u; send Enter
+expect_screen "first " "clearing the filter shows the first rows first"
+send G
+expect_screen "120/120 runs" "G pressed meanwhile goes to the end of the whole list"
+
 # A sort goes to the background too and says so.
 send S
 expect_screen "sorting…" "a sort says 'sorting…' while it runs"
-expect_screen "/$sgd runs" "and the sorted list comes"
+expect_screen "sort: name:desc  " "and the sorted list comes"
+expect_no_screen "sorting…" "and the indication goes"
 
 send q
 wait_for "RUNYARD-EXITED" && ok "quits cleanly" || fail "did not exit"

@@ -65,6 +65,7 @@ struct main_priv {
 	struct tui_listing *bg;      /* started on first need */
 	const char *bg_what;         /* what the screen says while it runs ("filtering"); NULL: nothing runs */
 	bool bg_partial;             /* the list shown is its first rows: "counting" the rest */
+	bool want_last;              /* `G` while the list was coming: the cursor goes to its end */
 	double list_ms;              /* how long the last list took to compute */
 	size_t most_runs;            /* the longest list shown: a workspace this big lists in the background */
 	char *list_key;              /* experiment, filter and sort of the list shown or coming; owned */
@@ -552,10 +553,17 @@ static int bg_poll(struct tui_ctx *c, struct main_priv *p)
 	c->wake_ms = 0;
 	p->list_ms = ms;
 	if (!l) {
+		p->want_last = false;
 		tui_error(c, "%s", msg);
 		return TUI_REDRAW;
 	}
 	list_install(c, p, l);
+	if (p->want_last && ry_runlist_count(l)) {
+		/* `G` was pressed on the first rows: the end is the whole list's. */
+		p->rows.cur = ry_runlist_count(l) - 1;
+		p->cur_id = ry_runlist_id(l, p->rows.cur);
+	}
+	p->want_last = false;
 	return TUI_REDRAW;
 }
 
@@ -1788,6 +1796,8 @@ static int main_action_do(struct tui_view *v, struct tui_ctx *c, enum tui_action
 		if (r != TUI_UNHANDLED)
 			return r;
 	}
+	if (p->bg_what)
+		p->want_last = a == TUI_ACT_LAST || (p->want_last && a == TUI_ACT_NONE);
 	if (move_cursor(p, a, page))
 		return TUI_REDRAW;
 	switch (a) {
