@@ -43,7 +43,10 @@ void ry_field__scan_sql(const ry_field *f, ry_buf *sql, bool one_run);
 #include <stdbool.h>
 #include <stdint.h>
 typedef struct ry_idset ry_idset;
-typedef int (*ry_idset_fill_fn)(sqlite3 *db, void *payload, ry_idset *set);
+/* Parts' sets a connection keeps between evaluations (idset.c); NULL
+ * where there is none (then nothing is kept). */
+typedef struct ry_idset_cache ry_idset_cache;
+typedef int (*ry_idset_fill_fn)(sqlite3 *db, void *payload, ry_idset *set, ry_idset_cache *cache);
 ry_idset *ry_idset__new(ry_idset_fill_fn fill, void *payload);
 void ry_idset__free(ry_idset *s); /* accepts NULL */
 /* Forget the contents: the next use fills the set again. */
@@ -53,8 +56,43 @@ void ry_idset__reset(ry_idset *s);
  * its parts. */
 void ry_idset__add(ry_idset *s, int64_t id);
 void ry_idset__part_done(ry_idset *s);
+/* Forget the part being filled (its scan was given up for probes). */
+void ry_idset__part_abort(ry_idset *s);
+/* Ids added to the part being filled so far. */
+size_t ry_idset__part_rows(const ry_idset *s);
+/* Whether a part is done already (so there are candidates to probe). */
+bool ry_idset__started(const ry_idset *s);
+/* How many ids the parts done so far leave. */
+size_t ry_idset__candidates(const ry_idset *s);
+/* Keep only the candidates for which keep(arg, id) is 1; a negative
+ * return stops and is returned (the set is then partly filtered). */
+int ry_idset__filter(ry_idset *s, int (*keep)(void *arg, int64_t id), void *arg);
+/* The cache, by key (the part's SQL and values): a hit adds the kept set
+ * as the next part and returns true; part_done_keep ends the part like
+ * part_done and keeps a copy of its set.  size_hint: the size the part had
+ * when last filled (-1: unknown), kept past data changes as an estimate;
+ * size_note records one.  All accept a NULL cache. */
+bool ry_idset__cached_part(ry_idset *s, ry_idset_cache *c, const char *key);
+void ry_idset__part_done_keep(ry_idset *s, ry_idset_cache *c, const char *key);
+long long ry_idset__size_hint(const ry_idset_cache *c, const char *key);
+void ry_idset__size_note(ry_idset_cache *c, const char *key, size_t n);
+/* Step st, a statement `SELECT ry_idset_collect(id) FROM ...`, adding
+ * each id to s's current part; with a budget, stop past that many (*over
+ * set, SQLITE_OK).  An SQLite code. */
+int ry_idset__collect(ry_idset *s, ry_idset_cache *c, sqlite3_stmt *st, size_t budget, bool *over);
 /* Fill now if not yet: 0, or the fill's SQLite result code. */
-int ry_idset__prepare(ry_idset *s, sqlite3 *db);
+int ry_idset__prepare(ry_idset *s, sqlite3 *db, ry_idset_cache *c);
+/* Tests only: evaluate every part by its scan, in the order written, with
+ * no cache and no probes (the straightforward plan the planner must
+ * agree with). */
+extern bool ry_query__plain;
+/* What the fills on this thread did, for tests of the plan's choices:
+ * parts scanned, parts tested candidate by candidate, parts taken from
+ * the cache. */
+struct ry_query__stats {
+	unsigned scans, probes, hits;
+};
+extern _Thread_local struct ry_query__stats ry_query__stats;
 /* After a successful prepare. */
 bool ry_idset__has(const ry_idset *s, int64_t id);
 size_t ry_idset__count(const ry_idset *s);

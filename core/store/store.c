@@ -57,6 +57,27 @@ sqlite3 *ry_store__db(ry_store *st)
 	return st->db;
 }
 
+void ry_store_interrupt(ry_store *st)
+{
+	/* Only the main connection: the bulk reader is opened lazily by the
+	 * thread that uses the store, so its pointer is not ours to read. */
+	if (st && st->db)
+		sqlite3_interrupt(st->db);
+}
+
+void ry_store_end_read(ry_store *st)
+{
+	if (st && st->db && st->txn_depth == 0 && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int ry_store_set_cache_kib(ry_store *st, int kib)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", kib > 0 ? kib : 1);
+	return ry_store__exec(st, sql);
+}
+
 const char *ry_store_path(const ry_store *st)
 {
 	return st->path;

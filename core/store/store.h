@@ -41,6 +41,26 @@ bool ry_store_readonly(const ry_store *st);
 /* Why a store asked for read-write was opened read-only (lent), or NULL. */
 const char *ry_store_readonly_why(const ry_store *st);
 
+/* Make what runs on st's main connection now stop, from any thread: the
+ * call in progress (a run list, a count) fails soon after with an error
+ * that says it was interrupted.  For a front end whose worker computes
+ * an answer that is no longer wanted (the next keystroke of a filter).
+ * No effect while nothing runs; st must stay open during the call. */
+void ry_store_interrupt(ry_store *st);
+
+/* After an interrupted call: end a read transaction it may have left
+ * open on the main connection (its COMMIT can be interrupted too), so the
+ * next call sees the workspace as it is now.  A transaction of
+ * ry_store_begin is left alone. */
+void ry_store_end_read(ry_store *st);
+
+/* Cap the page cache of st's main connection at kib KiB (the default is
+ * 32 MiB).  For a second connection a front end's worker opens for range
+ * scans bigger than any cache (10^6 runs' list index is ~90 MB): the
+ * operating system keeps the file's pages anyway, and the process stays
+ * small.  0 or an RY_E* code. */
+int ry_store_set_cache_kib(ry_store *st, int kib);
+
 /* The path the store was opened with (lent). */
 const char *ry_store_path(const ry_store *st);
 /* Whether this open made a new workspace (there was no file, or an empty

@@ -39,7 +39,21 @@ int main(int argc, char **argv)
 	line("live filter keystroke to redrawn table (median)", f.filter_key_ms, "ms", 50);
 	line("live filter keystroke to redrawn table (slowest)", f.filter_key_max_ms, "ms", 50);
 	cpu(f.filter_key_max_cpu_ms);
+	if (f.filter_first_ms > 0)
+		printf("%-58s %9.2f ms\n", "  its first rows on screen (background, from the last key)", f.filter_first_ms);
+	if (f.filter_done_ms > 0)
+		printf("%-58s %9.2f ms\n", "  the filtered list on screen (background, from the last key)", f.filter_done_ms);
 	printf("%-58s %9.2f ms\n", "  the whole filter's query alone (core)", f.filter_core_ms);
+	line("sort change on a metric column (s)", f.sort_key_ms, "ms", 50);
+	cpu(f.sort_key_cpu_ms);
+	if (f.sort_done_ms > f.sort_key_ms)
+		printf("%-58s %9.2f ms\n", "  the sorted list on screen (background, from the key)", f.sort_done_ms);
+	line("scroll to the end of the list (G)", f.last_key_ms, "ms", 50);
+	cpu(f.last_key_cpu_ms);
+	line("move the column cursor (l)", f.col_key_ms, "ms", 50);
+	cpu(f.col_key_cpu_ms);
+	line("change the columns (:columns)", f.columns_ms, "ms", 50);
+	cpu(f.columns_cpu_ms);
 	line("scroll one page (mean of 20)", f.page_ms, "ms", 5);
 	cpu(f.page_cpu_ms);
 	printf("%-58s %9.2f ms\n", "scroll one page (slowest)", f.page_max_ms);

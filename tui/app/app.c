@@ -869,6 +869,7 @@ static int open_workspace(struct tui_ctx *c, struct app_run *ar, const struct tu
 {
 	const char *script = getenv("RUNYARD_TUI_SCRIPT");
 	if (script && *script) {
+		c->script = true;
 		ar->sf = fopen(script, "r");
 		if (!ar->sf) {
 			fprintf(stderr, "runyard: cannot read the script '%s': %s\n", script, strerror(errno));

@@ -70,22 +70,81 @@ static double cpu_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU seconds of this thread: a key's own work, without the list worker
+ * computing beside it (work/listing.h). */
+static double thread_cpu_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static double last_cpu_ms;
 
 static double draw_key(struct tui_ctx *c, int key)
 {
-	double t = ry_monotonic(), cpu = cpu_now();
+	double t = ry_monotonic(), cpu = thread_cpu_now();
 	int r = tui_app_key(c, key);
 	if (r & TUI_POP)
 		tui_view_pop(c);
 	if (r & TUI_RELOAD)
 		tui_app_reload(c);
 	tui_app_draw(c);
-	last_cpu_ms = (cpu_now() - cpu) * 1000;
+	last_cpu_ms = (thread_cpu_now() - cpu) * 1000;
 	double ms = (ry_monotonic() - t) * 1000;
 	/* What the main loop does between keys (a person types far slower). */
 	tui_app_idle(c);
 	return ms;
+}
+
+/* While the runs screen computes a list in the background it says so in
+ * its status ("filtering…"): idle (which picks the list up) and draw
+ * until it is shown.  Milliseconds from t0 to the drawn list; 0 when
+ * nothing was running. */
+static double first_page_ms; /* when the first rows showed ("counting…"), from t0 */
+
+static double wait_list(struct tui_ctx *c, double t0)
+{
+	struct tui_view *v = c->views[0];
+	char st[1024];
+	bool waited = false;
+	first_page_ms = 0;
+	for (int i = 0; i < 600000; i++) {
+		st[0] = '\0';
+		if (v->ops->status)
+			v->ops->status(v, c, st, sizeof st);
+		if (strstr(st, "counting") && !first_page_ms) {
+			tui_app_draw(c);
+			first_page_ms = (ry_monotonic() - t0) * 1000;
+		}
+		if (!strstr(st, "shown until it is done") && !strstr(st, "counting"))
+			break;
+		waited = true;
+		struct timespec ts = { 0, 100000 };
+		nanosleep(&ts, NULL);
+		if (v->ops->tick)
+			c->dirty |= v->ops->tick(v, c);
+	}
+	if (!waited)
+		return 0;
+	tui_app_draw(c);
+	return (ry_monotonic() - t0) * 1000;
+}
+
+/* TUI_BENCH_DEBUG: resident memory after a stage (what makes the max). */
+static void mem_note(const char *stage)
+{
+	if (!getenv("TUI_BENCH_DEBUG"))
+		return;
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	fprintf(stderr, "after %s:", stage);
+	while (f && fgets(line, sizeof line, f))
+		if (!strncmp(line, "VmHWM:", 6) || !strncmp(line, "RssAnon:", 8) || !strncmp(line, "RssFile:", 8))
+			fprintf(stderr, " %.*s", (int)strcspn(line, "\n"), line);
+	fprintf(stderr, "\n");
+	if (f)
+		fclose(f);
 }
 
 /* Stage 0: the 12 runs with 100,000-point histories to compare, seeded
@@ -175,6 +234,8 @@ static void measure_filter(struct tui_ctx *c, const char *filter, struct tui_ben
 		out->filter_key_max_cpu_ms = last_cpu_ms > out->filter_key_max_cpu_ms ? last_cpu_ms
 		                                                                     : out->filter_key_max_cpu_ms;
 	}
+	out->filter_done_ms = wait_list(c, ry_monotonic() - (nk ? keys[nk - 1] : 0) / 1000);
+	out->filter_first_ms = first_page_ms;
 	if (nk) {
 		double mx = 0;
 		for (size_t i = 0; i < nk; i++)
@@ -184,6 +245,7 @@ static void measure_filter(struct tui_ctx *c, const char *filter, struct tui_ben
 		out->filter_key_max_ms = mx;
 	}
 	draw_key(c, 27); /* Esc: back to every run */
+	wait_list(c, ry_monotonic());
 	{
 		/* The same query alone, to tell the core's share from the screen's. */
 		ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
@@ -195,6 +257,44 @@ static void measure_filter(struct tui_ctx *c, const char *filter, struct tui_ben
 		ry_runlist_free(l);
 	}
 
+}
+
+/* Stage 2b: the keys that re-list or re-read the table at 10^6 runs: a
+ * sort on the val_acc column (and back), `G` to the end and back, the
+ * column cursor moved, and `:columns` naming another set (then the
+ * remembered ones again). */
+static void measure_keys(struct tui_ctx *c, struct tui_bench_figures *out)
+{
+	double t;
+	tui_command_run(c, "columns val_acc,lr,optimizer");
+	tui_app_draw(c);
+	tui_app_idle(c);
+	/* the column cursor from name onto val_acc, after the built-ins
+	 * (status, name, created, duration, host, cost) */
+	for (int i = 0; i < 5; i++)
+		draw_key(c, 'l');
+	t = ry_monotonic();
+	out->sort_key_ms = draw_key(c, 'S');
+	out->sort_key_cpu_ms = last_cpu_ms;
+	out->sort_done_ms = wait_list(c, t);
+	if (!out->sort_done_ms)
+		out->sort_done_ms = out->sort_key_ms;
+	out->last_key_ms = draw_key(c, 'G');
+	out->last_key_cpu_ms = last_cpu_ms;
+	draw_key(c, 'g');
+	out->col_key_ms = draw_key(c, 'l');
+	out->col_key_cpu_ms = last_cpu_ms;
+	double cpu = thread_cpu_now();
+	t = ry_monotonic();
+	tui_command_run(c, "columns loss,val_acc,batch_size");
+	tui_app_draw(c);
+	out->columns_ms = (ry_monotonic() - t) * 1000;
+	out->columns_cpu_ms = (thread_cpu_now() - cpu) * 1000;
+	tui_command_run(c, "columns");
+	tui_command_run(c, "sort");
+	tui_app_draw(c);
+	wait_list(c, ry_monotonic());
+	tui_app_idle(c);
 }
 
 /* Stage 3b: group every run by optimizer, then sort the groups by a
@@ -217,10 +317,12 @@ static void measure_group(struct tui_ctx *c, struct tui_bench_figures *out)
 	t = ry_monotonic();
 	tui_command_run(c, "sort val_acc:desc");
 	tui_app_draw(c);
+	wait_list(c, t);
 	out->group_sort_ms = (ry_monotonic() - t) * 1000;
 	tui_command_run(c, "group");
 	tui_command_run(c, "sort");
 	tui_app_draw(c);
+	wait_list(c, ry_monotonic());
 	tui_app_idle(c);
 }
 
@@ -261,6 +363,7 @@ static void measure_parallel(struct tui_ctx *c, struct tui_bench_figures *out)
 	double frames[5];
 	tui_command_run(c, "filter");
 	tui_app_draw(c);
+	wait_list(c, ry_monotonic());
 	/* p: the loading screen at once, the plot when the background load is
 	 * in (a headless screen's idle waits for it, as a script's does) */
 	double t0 = ry_monotonic(), cpu0 = cpu_now();
@@ -324,6 +427,7 @@ static void measure_parallel(struct tui_ctx *c, struct tui_bench_figures *out)
 	}
 	tui_command_run(c, "filter");
 	tui_app_draw(c);
+	wait_list(c, ry_monotonic());
 }
 
 /* Stage 4: compare the runs (table and chart), then one new point on a
@@ -414,11 +518,19 @@ int tui_bench_measure(const char *db_path, const int64_t *compare_ids, size_t n,
 	}
 	if ((rc = measure_first_frame(c, db_path, out)))
 		goto out;
+	mem_note("first frame");
 	measure_filter(c, filter, out);
+	mem_note("filter");
+	measure_keys(c, out);
+	mem_note("keys");
 	measure_paging(c, out);
+	mem_note("paging");
 	measure_parallel(c, out);
+	mem_note("parallel");
 	measure_group(c, out);
+	mem_note("group");
 	rc = measure_compare(c, compare_ids, n, out);
+	mem_note("compare");
 
 	/* Private memory with compare open: RSS also counts the workspace
 	 * file's pages that SQLite maps (mmap_size), which are shared and

@@ -261,8 +261,9 @@ void tui_screen_wait_short(bool on)
 int tui_screen_getkey(struct tui_ctx *c)
 {
 	wint_t wc;
+	/* Background work waiting to be shown shortens the wait for a key. */
+	wtimeout(stdscr, c->wake_ms > 0 ? c->wake_ms : 500);
 	int r = wget_wch(stdscr, &wc);
-	(void)c;
 	if (r == ERR)
 		return -1;
 	if (r == KEY_CODE_YES)

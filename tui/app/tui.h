@@ -57,6 +57,8 @@ struct tui_ctx {
 	bool utf8;                    /* braille, line drawing and … */
 	bool color;                   /* false: NO_COLOR, monochrome terminal */
 	bool headless;                /* drawing to /dev/null (script mode, bench) */
+	bool script;                  /* keys come from a script: lists are computed on the spot, never in the background */
+	int wake_ms;                  /* > 0: wait at most this long for a key (background work to pick up) */
 	bool hints_off;               /* no key-hint bar (hints = off, or toggled; hints.h) */
 	bool mouse;                   /* the terminal reports clicks and the wheel (mouse.h) */
 	int rows, cols;

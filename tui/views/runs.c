@@ -22,6 +22,7 @@
 #include "app/find.h"
 #include "app/mouse.h"
 #include "work/job.h"
+#include "work/listing.h"
 #include "text/present.h"
 #include "text/text.h"
 #include "app/tui.h"
@@ -62,6 +63,17 @@ struct main_priv {
 	bool opening;                /* main_open is restoring the remembered view */
 	size_t total;                /* with partial: how many runs the whole list has */
 	char *filter, *sort;         /* the applied (last good) ones; owned, may be NULL */
+	/* Lists that take long (a big workspace) are computed by a worker
+	 * (work/listing.h): the keystroke returns at once, the old rows stay
+	 * on screen with "filtering…" until the new list comes. */
+	struct tui_listing *bg;      /* started on first need */
+	const char *bg_what;         /* what the screen says while it runs ("filtering"); NULL: nothing runs */
+	bool bg_partial;             /* the list shown is its first rows: "counting" the rest */
+	bool want_last;              /* `G` while the list was coming: the cursor goes to its end */
+	double list_ms;              /* how long the last list took to compute */
+	size_t most_runs;            /* the longest list shown: a workspace this big lists in the background */
+	char *list_key;              /* experiment, filter and sort of the list shown or coming; owned */
+	bool small_cache;            /* the store's page cache was cut for a big workspace */
 	char *filter_saved;          /* before the `/` prompt opened, to restore on Esc */
 	struct tui_list rows;        /* the table's cursor; pages scroll with it */
 	int64_t cur_id;
@@ -434,6 +446,26 @@ static bool find_row(const struct main_priv *p, int64_t id, size_t *row)
 	return false;
 }
 
+/* A list computed in the background is no longer wanted (another list
+ * replaces it, on the spot). */
+static void bg_drop(struct tui_ctx *c, struct main_priv *p)
+{
+	if (p->bg_what && p->bg)
+		tui_listing_cancel(p->bg);
+	p->bg_what = NULL;
+	p->bg_partial = false;
+	c->wake_ms = 0;
+}
+
+static void list_install(struct tui_ctx *c, struct main_priv *p, ry_runlist *l);
+
+/* What a list is of, to tell a request for the list already shown (or
+ * already coming) from a new one.  Caller frees. */
+static char *list_key_of(struct main_priv *p, const char *filter, const char *sort)
+{
+	return ry_xasprintf("%lld\x1f%s\x1f%s", (long long)cur_exp_id(p), filter ? filter : "", sort ? sort : "");
+}
+
 /* Open the list with the given filter and sort; on error the old list is
  * kept and the message stays in ry_error_last(). */
 static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter, const char *sort)
@@ -443,9 +475,105 @@ static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter,
 	o.experiment_id = cur_exp_id(p);
 	o.filter = filter;
 	o.sort = sort;
+	double t0 = ry_monotonic();
 	int rc = ry_runlist_open(&l, c->st, &o);
 	if (rc < 0)
 		return rc;
+	bg_drop(c, p);
+	p->list_ms = (ry_monotonic() - t0) * 1000;
+	free(p->list_key);
+	p->list_key = list_key_of(p, filter, sort);
+	list_install(c, p, l);
+	return 0;
+}
+
+/* Above this, a list is computed in the background: the keystroke that
+ * asked for it must stay under 50 ms with the redraw. */
+#define BG_LIST_MS 25.0
+/* ... and a workspace with this many runs in one list always is (at 10^6
+ * runs a filter costs 100-200 ms whatever the last one cost). */
+#define BG_RUNS 200000
+/* The main connection's page cache once lists go to the worker. */
+#define MAIN_CACHE_KIB 8192
+
+/* Like list_open, but a list expected to take long is asked of the worker
+ * and comes later (bg_poll); `what` is what the screen says meanwhile
+ * ("filtering").  The filter and sort are checked here first, so that a
+ * bad one is refused on the spot as by list_open. */
+static int list_request(struct tui_ctx *c, struct main_priv *p, const char *filter, const char *sort,
+                        const char *what)
+{
+	bool slow = p->list_ms > BG_LIST_MS || p->most_runs >= BG_RUNS || tui_listing_test_delay();
+	char *key = list_key_of(p, filter, sort);
+	bool same = p->list_key && !strcmp(key, p->list_key) && !p->list_stale;
+	free(key);
+	if (same)
+		return 0; /* Enter on the filter shown, or being computed: nothing new */
+	if (c->script || !slow)
+		return list_open(c, p, filter, sort);
+	if (!p->bg && !(p->bg = tui_listing_new(ry_store_path(c->st))))
+		return list_open(c, p, filter, sort);
+	ry_query *q = NULL;
+	ry_field *f = NULL;
+	bool desc;
+	int rc = ry_query_compile(&q, c->st, filter);
+	if (!rc && sort && *sort)
+		rc = ry_sort_parse(&f, &desc, c->st, sort);
+	ry_query_free(q);
+	ry_field_free(f);
+	if (rc < 0)
+		return rc;
+	/* In the default order the first screenful comes first (runlist.c's
+	 * newest-first scan stops there); another order may need every run
+	 * read before its first row, so it comes whole. */
+	size_t first = !sort || !*sort ? (size_t)(c->rows > 0 ? c->rows : 50) : 0;
+	tui_listing_submit(p->bg, cur_exp_id(p), filter, sort, first);
+	free(p->list_key);
+	p->list_key = list_key_of(p, filter, sort);
+	p->bg_what = what;
+	p->bg_partial = false;
+	c->wake_ms = 30; /* pick the result up soon after it comes */
+	return 0;
+}
+
+/* The worker's list, once it is there: shown.  A redraw mask. */
+static int bg_poll(struct tui_ctx *c, struct main_priv *p)
+{
+	unsigned gen;
+	ry_runlist *l = NULL;
+	double ms;
+	bool partial = false;
+	char msg[512];
+	if (!p->bg_what || !tui_listing_take(p->bg, &gen, &l, &partial, &ms, msg, sizeof msg))
+		return 0;
+	if (partial) {
+		/* The first rows, shown while the rest is counted. */
+		p->bg_partial = true;
+		list_install(c, p, l);
+		return TUI_REDRAW;
+	}
+	p->bg_what = NULL;
+	p->bg_partial = false;
+	c->wake_ms = 0;
+	p->list_ms = ms;
+	if (!l) {
+		p->want_last = false;
+		tui_error(c, "%s", msg);
+		return TUI_REDRAW;
+	}
+	list_install(c, p, l);
+	if (p->want_last && ry_runlist_count(l)) {
+		/* `G` was pressed on the first rows: the end is the whole list's. */
+		p->rows.cur = ry_runlist_count(l) - 1;
+		p->cur_id = ry_runlist_id(l, p->rows.cur);
+	}
+	p->want_last = false;
+	return TUI_REDRAW;
+}
+
+/* Make l the list shown (taken over), keeping the cursor on its run. */
+static void list_install(struct tui_ctx *c, struct main_priv *p, ry_runlist *l)
+{
 	ry_runlist_free(p->list);
 	p->list = l;
 	p->partial = false;
@@ -462,7 +590,17 @@ static int list_open(struct tui_ctx *c, struct main_priv *p, const char *filter,
 		p->rows.cur = n ? n - 1 : 0;
 	if (n)
 		p->cur_id = ry_runlist_id(l, p->rows.cur);
-	return 0;
+	if (n > p->most_runs)
+		p->most_runs = n;
+	if (p->most_runs >= BG_RUNS && !p->small_cache) {
+		/* From now on the worker scans every run; this connection reads
+		 * a screenful of cells, the pane and a run's details, for which
+		 * 8 MiB of page cache is plenty.  At 10^6 runs that keeps the
+		 * app ~24 MB smaller. */
+		p->small_cache = true;
+		if (ry_store_set_cache_kib(c->st, MAIN_CACHE_KIB) == 0)
+			tui_listing_trim();
+	}
 }
 
 /* The first frame shows a screenful: at 10^6 runs reading every id in
@@ -593,6 +731,9 @@ static void main_done(struct tui_view *v, struct tui_ctx *c)
 	if (!p)
 		return;
 	view_autosave(c, p);
+	tui_listing_free(p->bg);
+	free(p->list_key);
+	c->wake_ms = 0;
 	cols_free(p);
 	ry_strings_free(p->base, p->nbase);
 	ry_runlist_free(p->list);
@@ -622,9 +763,9 @@ static void main_reload(struct tui_view *v, struct tui_ctx *c)
 static int main_tick(struct tui_view *v, struct tui_ctx *c)
 {
 	struct main_priv *p = v->priv;
-	(void)c;
+	int r = bg_poll(c, p);
 	if (!p->visible_running)
-		return 0;
+		return r;
 	/* Elapsed time and accrued cost of running runs move with the clock. */
 	cache_drop(p);
 	return TUI_REDRAW;
@@ -678,13 +819,21 @@ static void main_idle(struct tui_view *v, struct tui_ctx *c)
 		return;
 	}
 	if (!p->warmed) {
-		/* the next idle moment: ready the index a filter reads */
-		ry_runlist_warm(c->st);
+		/* the next idle moment: ready the index a filter reads -- on the
+		 * worker's side when lists are computed there (at 10^6 runs the
+		 * read takes 80-180 ms, which a key arriving meanwhile would wait) */
 		p->warmed = true;
+		if (!c->script && p->most_runs >= BG_RUNS &&
+		    (p->bg || (p->bg = tui_listing_new(ry_store_path(c->st))))) {
+			tui_listing_warm(p->bg);
+			return;
+		}
+		ry_runlist_warm(c->st);
 		return;
 	}
-	if (p->list_stale && now - p->list_at >= 1.0) {
-		if (list_open(c, p, p->filter, p->sort) < 0)
+	c->dirty |= bg_poll(c, p);
+	if (p->list_stale && now - p->list_at >= 1.0 && !p->bg_what) {
+		if (list_request(c, p, p->filter, p->sort, "listing") < 0)
 			tui_error(c, "%s", ry_error_last());
 		p->list_stale = false;
 		/* The first imported run arrived: the default columns gain its source. */
@@ -1204,7 +1353,9 @@ static void draw_table(struct tui_view *v, struct tui_ctx *c, int y, int x0, int
 			x += cw + 1;
 		}
 	}
-	if (!n) {
+	if (!n && p->bg_what) {
+		tui_draw_text(c, y + 2, x0 + 2, w - 4, p->bg_what, TUI_COLOR_DIM);
+	} else if (!n) {
 		const char *m = p->filter ? "No runs match the filter.  Press / to change it."
 		                          : "No runs yet.  Track one with 'runyard run -- CMD', or try 'runyard --demo'.";
 		tui_draw_text(c, y + 2, x0 + 2, w - 4, m, TUI_COLOR_DIM);
@@ -1241,6 +1392,18 @@ static void main_status(struct tui_view *v, struct tui_ctx *c, char *out, size_t
 	/* The experiment always shows: it, the filter and the sort are what
 	 * decide the rows ("No runs match" has its reason in view). */
 	const char *exp = p->exp.cur > 0 && p->exp.cur <= p->nexps ? p->exps[p->exp.cur - 1].name : "all";
+	if (p->bg_what && p->bg_partial) {
+		snprintf(out, n, " exp: %s  filter: %s  sort: %s  first %zu runs, counting\u2026%s", exp,
+		         p->filter ? p->filter : "(none)", p->sort ? p->sort : "created:desc", count, marked);
+		return;
+	}
+	if (p->bg_what) {
+		/* The rows shown are the last list's; their count is not the new one's. */
+		snprintf(out, n, " exp: %s  filter: %s  sort: %s  %s\u2026 (%zu runs shown until it is done)%s", exp,
+		         p->filter ? p->filter : "(none)", p->sort ? p->sort : "created:desc", p->bg_what, count,
+		         marked);
+		return;
+	}
 	if (p->group && p->grouping) {
 		size_t ng = ry_grouping_count(p->grouping);
 		snprintf(out, n, " exp: %s  filter: %s  sort: %s  group: %s  %zu/%zu group%s of %zu run%s%s", exp,
@@ -1420,11 +1583,11 @@ static void select_exp(struct tui_ctx *c, struct main_priv *p, size_t e)
 	p->rows.cur = 0;
 	p->rows.top = 0;
 	p->cur_id = 0;
-	if (list_open(c, p, p->filter, p->sort) < 0) {
+	if (list_request(c, p, p->filter, p->sort, "listing") < 0) {
 		/* A filter naming a key this experiment lacks: show everything. */
 		tui_error(c, "%s", ry_error_last());
 		set_str(&p->filter, NULL);
-		list_open(c, p, NULL, p->sort);
+		list_request(c, p, NULL, p->sort, "listing");
 	}
 	columns_load(c, p, NULL);
 	view_restore_auto(c, p);
@@ -1484,7 +1647,7 @@ static void sort_by(struct tui_ctx *c, struct main_priv *p, bool desc)
 		return;
 	const char *key = p->col_cur == COL_STATUS ? "status" : p->cols[p->col_cur].spec;
 	char *s = ry_xasprintf("%s:%s", key, desc ? "desc" : "asc");
-	if (list_open(c, p, p->filter, s) < 0)
+	if (list_request(c, p, p->filter, s, "sorting") < 0)
 		tui_error(c, "%s", ry_error_last());
 	else
 		set_str(&p->sort, s);
@@ -1705,6 +1868,8 @@ static int main_action_do(struct tui_view *v, struct tui_ctx *c, enum tui_action
 		if (r != TUI_UNHANDLED)
 			return r;
 	}
+	if (p->bg_what)
+		p->want_last = a == TUI_ACT_LAST || (p->want_last && a == TUI_ACT_NONE);
 	if (move_cursor(p, a, page))
 		return TUI_REDRAW;
 	switch (a) {
@@ -1809,7 +1974,7 @@ static int main_action_do(struct tui_view *v, struct tui_ctx *c, enum tui_action
 
 static int apply_filter(struct tui_ctx *c, struct main_priv *p, const char *text, bool report_msg)
 {
-	if (list_open(c, p, text, p->sort) < 0) {
+	if (list_request(c, p, text, p->sort, "filtering") < 0) {
 		snprintf(c->prompt_error, sizeof c->prompt_error, "%s", ry_error_last());
 		char *nl = strchr(c->prompt_error, '\n');
 		if (nl)
@@ -1850,7 +2015,7 @@ static int main_prompt_do(struct tui_view *v, struct tui_ctx *c, int kind, const
 	if (kind == TUI_PROMPT_FILTER) {
 		if (cancel) {
 			/* Esc puts back the filter that was there before. */
-			if (list_open(c, p, p->filter_saved, p->sort) == 0)
+			if (list_request(c, p, p->filter_saved, p->sort, "filtering") == 0)
 				set_str(&p->filter, p->filter_saved);
 			columns_follow(c, p);
 			return TUI_REDRAW;
@@ -1952,8 +2117,8 @@ static int main_command_do(struct tui_view *v, struct tui_ctx *c, const char *cm
 	if (!strcmp(cmd, "sort")) {
 		if (!*arg) {
 			set_str(&p->sort, NULL);
-			list_open(c, p, p->filter, NULL);
-		} else if (list_open(c, p, p->filter, arg) < 0) {
+			list_request(c, p, p->filter, NULL, "sorting");
+		} else if (list_request(c, p, p->filter, arg, "sorting") < 0) {
 			tui_error(c, "%s", ry_error_last());
 		} else {
 			set_str(&p->sort, arg);
@@ -1962,7 +2127,7 @@ static int main_command_do(struct tui_view *v, struct tui_ctx *c, const char *cm
 		return TUI_REDRAW;
 	}
 	if (!strcmp(cmd, "filter")) {
-		if (list_open(c, p, arg, p->sort) < 0)
+		if (list_request(c, p, arg, p->sort, "filtering") < 0)
 			tui_error(c, "%s", ry_error_last());
 		else
 			set_str(&p->filter, arg);
