@@ -248,6 +248,31 @@ static const char *const migrations[] = {
 	"  tries INTEGER NOT NULL DEFAULT 0,"
 	"  last_error TEXT);"
 	"CREATE INDEX queue_in_order ON queue(queued, run_id);",
+
+	/* 8 -> 9: metric chunks at 10^6 runs (issue 18).  A sweep of 10^6
+	 * runs logs a few points per series, where a chunk row's overhead is
+	 * most of its bytes: the key's text (now an id from metric_keys), four
+	 * range columns no reader used (steps and times are in the blob) and
+	 * two REALs among them.  Chunks written from now on are codec version 2
+	 * (count in the row only, regular columns folded); the version 1 blobs
+	 * moved here as they are stay readable.  docs/storage.md, "Metric
+	 * storage at scale", has the figures. */
+	"CREATE TABLE metric_keys("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL UNIQUE);"
+	"INSERT INTO metric_keys(key)"
+	"  SELECT key FROM metrics UNION SELECT key FROM metric_summary ORDER BY 1;"
+	"CREATE TABLE metric_chunks("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  key_id INTEGER NOT NULL,"
+	"  chunk INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY (run_id, key_id, chunk)) WITHOUT ROWID;"
+	"INSERT INTO metric_chunks(run_id, key_id, chunk, n, data)"
+	"  SELECT m.run_id, k.id, m.chunk, m.n, m.data FROM metrics AS m JOIN metric_keys AS k ON k.key = m.key"
+	"  ORDER BY 1, 2, 3;"
+	"DROP TABLE metrics;",
 };
 
 int ry_store__migrate(sqlite3 *db, int from, int target)
