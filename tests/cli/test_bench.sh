@@ -49,7 +49,7 @@ if echo "$OUT" | grep -q "capture recall"; then fail "bench --scale leaves captu
 RUNYARD_BENCH_SCALE=50,70 ry bench --scale --json
 expect_rc 0 "bench --scale --json runs"
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["scale"]; \
-assert [x["runs"] for x in s] == [50, 70] and [x["points"] for x in s] == [1000, 1400]; \
+assert [x["runs"] for x in s] == [50, 70] and [x["points"] for x in s] == [101000, 101400]; \
 assert all("bytes_per_point" in {f["name"] for f in x["figures"]} for x in s)' "$T_TMP/out"; then
 	ok "bench --scale --json has an object per size"
 else
