@@ -957,6 +957,11 @@ int ry_metrics_flush(ry_metrics_writer *w)
 		return rc;
 	dv = ry_store_data_version(st);
 	moved = store_moved(w, dv, sqlite3_total_changes64(db));
+	/* Our last flush joined a caller's transaction: if that was rolled
+	 * back, so were the names it added, and their ids may be another's by
+	 * now. */
+	if (!w->synced)
+		keys_forget(w);
 	if (w->ndirty > BULK_SERIES && !w->saved_cache && (rc = raise_cache(w)))
 		goto fail;
 	for (size_t i = 0; i < w->ndirty; i++)

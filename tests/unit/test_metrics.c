@@ -389,6 +389,33 @@ static void test_metrics_flush__survives_caller_rollback(void **state)
 	assert_int_equal(count_rows(ws->st, "SELECT n FROM metric_summary WHERE run_id = 1 AND key = 'm'"), 6);
 }
 
+/* A metric name first written inside a caller's transaction that is rolled
+ * back takes its id with it; another writer's new name may get that id, and
+ * the first writer's next points must still go to their own metric. */
+static void test_metrics_flush__rolled_back_name_is_not_reused(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_metrics_writer *w, *other;
+	ry_point a[] = { { 1, 10, 1.5 } }, b[] = { { 2, 20, 2.5 } };
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	assert_int_equal(ry_store_begin(ws->st), 0);
+	assert_int_equal(ry_metrics_append(w, 1, "a", 0, 1, 9), 0);
+	assert_int_equal(ry_metrics_flush(w), 0);
+	ry_store_rollback(ws->st);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_keys"), 0);
+	assert_int_equal(ry_metrics_writer_new(&other, ws->st), 0);
+	assert_int_equal(ry_metrics_append(other, 2, "b", b[0].step, b[0].ts, b[0].value), 0);
+	assert_int_equal(ry_metrics_flush(other), 0);
+	ry_metrics_writer_free(other);
+	assert_int_equal(ry_metrics_append(w, 1, "a", a[0].step, a[0].ts, a[0].value), 0);
+	assert_int_equal(ry_metrics_flush(w), 0);
+	ry_metrics_writer_free(w);
+	expect_history(ws->st, 1, "a", a, 1);
+	expect_history(ws->st, 2, "b", b, 1);
+	expect_history(ws->st, 1, "b", NULL, 0);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_keys"), 2);
+}
+
 /* Histories are read on a second, memory-mapped connection outside a
  * transaction: it must see what another process committed since, and a
  * caller inside its own transaction must still see its uncommitted points
@@ -822,6 +849,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_summaries__ignore_non_finite_in_min_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__unknown_run_fails_and_keeps_points, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__survives_caller_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_flush__rolled_back_name_is_not_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_read__sees_commits_and_own_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_writer__rebuilds_valueless_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_read__damaged_chunk_is_ecorrupt, setup, teardown),
