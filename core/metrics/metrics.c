@@ -3,11 +3,13 @@
  * read-back paths.
  *
  * A series (run, key) is stored as chunks of up to RY_METRICS_CHUNK points,
- * one row each in the WITHOUT ROWID `metrics` table clustered on
- * (run_id, key, chunk), so a whole history is one contiguous range scan.
- * A chunk blob is columnar: steps and millisecond timestamps as zigzag
- * varints of delta-of-deltas (a steady logging cadence costs one byte per
- * point each), then the values in the narrowest exact form: integers as
+ * one row each in the WITHOUT ROWID `metric_chunks` table clustered on
+ * (run_id, key_id, chunk), so a whole history is one contiguous range scan;
+ * key_id names the metric through `metric_keys`, once per workspace rather
+ * than once per row.  A chunk blob is columnar: steps and millisecond
+ * timestamps as zigzag varints of delta-of-deltas (a steady logging cadence
+ * costs one byte per point each, a perfectly regular column two varints in
+ * all), then the values in the narrowest exact form: integers as
  * zigzag varint deltas, doubles that are exactly float32 (what frameworks
  * log from float32 tensors) as 4 bytes, anything else as the raw 8 bytes, so
  * NaN and infinities survive bit for bit.  docs/storage.md has the numbers.
@@ -43,7 +45,7 @@
 #define CODEC_VERSION 2
 enum { VAL_F64 = 0, VAL_F32 = 1, VAL_INT = 2, VAL_MASK = 3, REGULAR_STEPS = 4, REGULAR_TIMES = 8 };
 
-/* Largest encoded size of n points: header, count, then per point a 10-byte
+/* Largest encoded size of n points: the header, then per point a 10-byte
  * varint step, a 10-byte varint timestamp and at most 10 value bytes. */
 #define CHUNK_MAX_BYTES(n) (16 + (size_t)(n) * 30)
 
