@@ -7,7 +7,8 @@
  *
  * Metrics are the big table (10^7..10^8 points).  They are stored as chunks
  * of up to RY_METRICS_CHUNK points per (run, key) in a WITHOUT ROWID table
- * clustered on (run_id, key, chunk), each chunk a compact delta/varint blob
+ * clustered on (run_id, key_id, chunk) (schema 9; metric_keys names the
+ * ids), each chunk a compact delta/varint blob
  * (see metrics.c and docs/storage.md), plus one summary row per (run, key)
  * holding count, last, min and max so that listing, sorting and filtering
  * never decode a chunk.
