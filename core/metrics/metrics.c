@@ -49,6 +49,13 @@ enum { VAL_F64 = 0, VAL_F32 = 1, VAL_INT = 2, VAL_MASK = 3, REGULAR_STEPS = 4, R
  * varint step, a 10-byte varint timestamp and at most 10 value bytes. */
 #define CHUNK_MAX_BYTES(n) (16 + (size_t)(n) * 30)
 
+/* A chunk closes at RY_METRICS_CHUNK points or when its blob would outgrow
+ * this many bytes, whichever comes first.  On a 4 KB page SQLite keeps at
+ * most ~1000 bytes of a cell in the leaf and moves the rest to overflow
+ * pages of its own, whose unused part is lost: a 2 KB blob took a whole
+ * 4 KB page, and a 400-point series cost 11.7 bytes a point instead of 5. */
+#define CHUNK_BYTES 960
+
 static inline uint64_t zz_enc(uint64_t v)
 {
 	return (v << 1) ^ (uint64_t)(-(int64_t)(v >> 63));
@@ -345,7 +352,7 @@ struct series {
 	bool loaded;             /* chunk/summary state below mirrors the store */
 	int64_t last_chunk;      /* index of the last stored chunk, -1 none */
 	ry_point *tail;          /* points of last_chunk while it is partial */
-	size_t ntail, ctail;     /* ntail == RY_METRICS_CHUNK: full, not kept */
+	size_t ntail, ctail;     /* ntail == RY_METRICS_CHUNK: full (points or bytes), not kept */
 	struct summary sum;
 	char key[];              /* NUL-terminated, allocated with the struct */
 };
@@ -757,15 +764,12 @@ static int series_load(ry_metrics_writer *w, struct series *s)
 /* Write chunk `chunk` of a series: a plain INSERT for a new chunk, an
  * UPDATE for the partial tail being topped up.  (INSERT OR REPLACE would do
  * both but costs a third more: SQLite opens a statement journal for it.) */
-static int write_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, const ry_point *pts, size_t n,
-                       bool fresh)
+static int write_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, size_t n, size_t len, bool fresh)
 {
 	ry_store *st = w->st;
 	sqlite3_stmt *q;
-	size_t len;
 	int rc = 0;
 
-	len = chunk_encode(w->blob, pts, n, w->scratch);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool insert = fresh || attempt == 1;
 		q = insert ? ry_store__stmt(st, "INSERT INTO metric_chunks(n, data, run_id, key_id, chunk) "
@@ -825,43 +829,87 @@ static int write_summary(ry_metrics_writer *w, struct series *s)
 	return rc;
 }
 
+/* How many of pts[0..n) (n >= 1) one chunk takes: all of them, or the most
+ * whose blob fits CHUNK_BYTES (at least one).  Their encoding is left in
+ * w->blob, its length in *len.  Bytes grow about linearly with points, so
+ * interpolating between a count that fits and one that does not finds the
+ * most in two or three encodings. */
+static size_t chunk_fit(ry_metrics_writer *w, const ry_point *pts, size_t n, size_t *len)
+{
+	size_t lo = 0, hi = n, lo_len = 0, k = n;
+	size_t l = chunk_encode(w->blob, pts, n, w->scratch);
+	if (l <= CHUNK_BYTES) {
+		*len = l;
+		return n;
+	}
+	while (hi - lo > 1) {
+		size_t guess = (size_t)((double)k * CHUNK_BYTES / (double)l);
+		if (guess <= lo || guess >= hi)
+			guess = lo + (hi - lo) / 2;
+		k = guess;
+		l = chunk_encode(w->blob, pts, k, w->scratch);
+		if (l <= CHUNK_BYTES) {
+			lo = k;
+			lo_len = l;
+		} else {
+			hi = k;
+		}
+	}
+	if (lo == 0) /* one point always fits: 31 bytes at most */
+		lo = 1;
+	if (k != lo || l > CHUNK_BYTES)
+		lo_len = chunk_encode(w->blob, pts, lo, w->scratch);
+	*len = lo_len;
+	return lo;
+}
+
 /* Append a series' buffered points to the store: top up the partial last
  * chunk, then add new chunks.  keep: remember the new partial tail (a
  * writer about to forget its series need not copy it). */
 static int series_write(ry_metrics_writer *w, struct series *s, bool keep)
 {
 	const ry_point *pts = w->grouped + s->at;
-	size_t m = s->npend, i = 0;
+	size_t m = s->npend, i = 0, len;
 	int rc;
 
 	for (size_t k = 0; k < m; k++)
 		summary_add(&s->sum, &pts[k]);
 	if (s->last_chunk >= 0 && s->ntail < RY_METRICS_CHUNK) {
-		size_t take = RY_METRICS_CHUNK - s->ntail;
+		size_t take = RY_METRICS_CHUNK - s->ntail, k;
 		if (take > m)
 			take = m;
 		if (s->ntail + take > s->ctail)
 			s->tail = ry_xgrow(s->tail, &s->ctail, s->ntail + take, sizeof *s->tail);
 		memcpy(s->tail + s->ntail, pts, take * sizeof *pts);
-		s->ntail += take;
-		if ((rc = write_chunk(w, s, s->last_chunk, s->tail, s->ntail, false)))
-			return rc;
-		i = take;
+		/* k <= ntail: nothing more fits (or an old, bigger chunk) */
+		k = chunk_fit(w, s->tail, s->ntail + take, &len);
+		if (k > s->ntail) {
+			if ((rc = write_chunk(w, s, s->last_chunk, k, len, false)))
+				return rc;
+			i = k - s->ntail;
+			s->ntail = k;
+		}
+		if (i < m)
+			s->ntail = RY_METRICS_CHUNK; /* full: the rest goes on */
 	}
 	while (i < m) {
 		size_t take = m - i < RY_METRICS_CHUNK ? m - i : RY_METRICS_CHUNK;
+		take = chunk_fit(w, pts + i, take, &len);
 		s->last_chunk++;
-		if ((rc = write_chunk(w, s, s->last_chunk, pts + i, take, true)))
+		if ((rc = write_chunk(w, s, s->last_chunk, take, len, true)))
 			return rc;
-		if (take < RY_METRICS_CHUNK && keep) {
+		if (i + take < m || take == RY_METRICS_CHUNK) {
+			s->ntail = RY_METRICS_CHUNK; /* full */
+		} else if (keep) {
 			if (take > s->ctail)
 				s->tail = ry_xgrow(s->tail, &s->ctail, take, sizeof *s->tail);
 			memcpy(s->tail, pts + i, take * sizeof *pts);
-		}
-		s->ntail = take;
-		i += take;
-		if (take < RY_METRICS_CHUNK && !keep)
+			s->ntail = take;
+		} else {
+			s->ntail = take;
 			s->loaded = false; /* no tail in memory: reload if ever used */
+		}
+		i += take;
 	}
 	return write_summary(w, s);
 }

@@ -149,6 +149,10 @@ static void test_metrics_codec__float32_values_are_compact(void **state)
 	free(p);
 }
 
+/* A chunk closes at RY_METRICS_CHUNK points or when its blob would outgrow
+ * a B-tree cell (~1 KB), whichever comes first: float64 values (8 bytes a
+ * point) close it by bytes, float32 ones at a steady cadence (4) too, long
+ * before 1024 points; every point is in exactly one chunk, in order. */
 static void test_metrics_write__splits_into_chunks(void **state)
 {
 	struct ry_test_ws *ws = *state;
@@ -157,15 +161,25 @@ static void test_metrics_write__splits_into_chunks(void **state)
 	for (int i = 0; i < N; i++)
 		p[i] = (ry_point){ i * 10, 1000.0 + i, i * 0.37 };
 	write_points(ws->st, 1, "loss", p, N);
-	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 1 AND key_id = "
-	                                            "(SELECT id FROM metric_keys WHERE key = 'loss')"), 3);
-	assert_int_equal(count_rows(ws->st, "SELECT n FROM metric_chunks WHERE run_id = 1 AND chunk = 2"),
-	                 952);
+	for (int i = 0; i < N; i++)
+		p[i].value = (double)(float)(i * 0.37);
+	write_points(ws->st, 2, "loss", p, N);
+	/* 8-byte values: ~118 points a chunk; 4-byte: ~236 */
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 1"), 26);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 2"), 13);
+	assert_true(count_rows(ws->st, "SELECT max(length(data)) FROM metric_chunks") <= 960);
+	assert_true(count_rows(ws->st, "SELECT max(length(data)) FROM metric_chunks") > 900);
+	assert_int_equal(count_rows(ws->st, "SELECT sum(n) FROM metric_chunks WHERE run_id = 1"), N);
+	assert_int_equal(count_rows(ws->st, "SELECT max(chunk) + 1 FROM metric_chunks WHERE run_id = 1"), 26);
+	expect_history(ws->st, 2, "loss", p, N);
+	for (int i = 0; i < N; i++)
+		p[i].value = i * 0.37;
 	expect_history(ws->st, 1, "loss", p, N);
 	free(p);
 }
 
-/* Small flushes fill the last chunk up instead of making a chunk each. */
+/* Small flushes fill the last chunk up instead of making a chunk each: the
+ * series ends in as many chunks as when written at once. */
 static void test_metrics_flush__appends_to_partial_chunk(void **state)
 {
 	struct ry_test_ws *ws = *state;
@@ -181,9 +195,10 @@ static void test_metrics_flush__appends_to_partial_chunk(void **state)
 	}
 	assert_int_equal(ry_metrics_flush(w), 0);
 	ry_metrics_writer_free(w);
-	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 1"), 2);
-	assert_int_equal(count_rows(ws->st, "SELECT n FROM metric_chunks WHERE run_id = 1 AND chunk = 0"),
-	                 RY_METRICS_CHUNK);
+	write_points(ws->st, 2, "loss", p, N);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 1"),
+	                 count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 2"));
+	assert_true(count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 1") <= 10);
 	assert_int_equal(count_rows(ws->st, "SELECT n FROM metric_summary WHERE run_id = 1 AND key = 'loss'"), N);
 	expect_history(ws->st, 1, "loss", p, N);
 	free(p);
