@@ -598,7 +598,7 @@ static size_t v1_blob(uint8_t *out, const ry_point *p, size_t n)
 static void test_metrics_migration__schema_8_chunks_read_back(void **state)
 {
 	char *dir = ry_test_tmpdir(), *path = ry_xasprintf("%s/old.db", dir);
-	enum { FULL = RY_METRICS_CHUNK, TAIL = 37 };
+	enum { FULL = RY_METRICS_CHUNK, TAIL = 500 };
 	ry_point *p = malloc((FULL + TAIL + 1) * sizeof *p);
 	uint8_t *blob = malloc(16 + (size_t)FULL * 30);
 	ry_metric_summary *sum;
@@ -618,7 +618,7 @@ static void test_metrics_migration__schema_8_chunks_read_back(void **state)
 	assert_int_equal(sqlite3_exec(db, "INSERT INTO experiments(id, name, created) VALUES (1, 'e', 0);"
 	                                  "INSERT INTO runs(id, uuid, experiment_id, name, status) VALUES"
 	                                  " (1, 'u1', 1, 'r1', 'finished'), (2, 'u2', 1, 'r2', 'finished');"
-	                                  "INSERT INTO metric_summary VALUES (1, 'loss', 1061, 2125, NULL, -1, 1,"
+	                                  "INSERT INTO metric_summary VALUES (1, 'loss', 1524, 3049, NULL, -1, 1,"
 	                                  " 1700000000, 1700001326.25), (2, 'acc', 1, 0, 0.5, 0.5, 0.5, 1, 1)",
 	                                  NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO metrics VALUES (?, ?, ?, ?, 0, 0, 0, 0, ?)", -1, &q, NULL),
@@ -647,12 +647,21 @@ static void test_metrics_migration__schema_8_chunks_read_back(void **state)
 	assert_int_equal(ry_metrics_summaries(st, 1, &sum, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(sum[0].key, "loss");
-	assert_true(sum[0].n == FULL + TAIL && sum[0].last_step == 2125 && isnan(sum[0].last) && sum[0].min == -1);
+	assert_true(sum[0].n == FULL + TAIL && sum[0].last_step == 3049 && isnan(sum[0].last) && sum[0].min == -1);
 	ry_metric_summaries_free(sum, n);
-	/* The old partial chunk is topped up (and rewritten in version 2). */
+	/* The old partial chunk, 4 KB of float64 values, is more than a chunk
+	 * holds now: it stays as it is (version 1) and the next point starts a
+	 * chunk of its own. */
 	write_points(st, 1, "loss", p + FULL + TAIL, 1);
 	expect_history(st, 1, "loss", p, FULL + TAIL + 1);
-	assert_int_equal(count_rows(st, "SELECT count(*) FROM metric_chunks WHERE run_id = 1"), 2);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM metric_chunks WHERE run_id = 1"), 3);
+	assert_int_equal(count_rows(st, "SELECT unicode(data) FROM metric_chunks WHERE run_id = 1 AND chunk = 1"), 0x10);
+	assert_int_equal(count_rows(st, "SELECT unicode(data) >> 4 FROM metric_chunks WHERE run_id = 1 AND chunk = 2"), 2);
+	/* A small old tail is topped up, and rewritten in version 2. */
+	write_points(st, 2, "acc", (ry_point[]){ { 1, 2, 0.25 } }, 1);
+	expect_history(st, 2, "acc", (ry_point[]){ { 0, 1, 0.5 }, { 1, 2, 0.25 } }, 2);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM metric_chunks WHERE run_id = 2"), 1);
+	assert_int_equal(count_rows(st, "SELECT unicode(data) >> 4 FROM metric_chunks WHERE run_id = 2"), 2);
 	ry_store_close(st);
 	free(blob);
 	free(p);
