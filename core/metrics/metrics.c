@@ -3,11 +3,13 @@
  * read-back paths.
  *
  * A series (run, key) is stored as chunks of up to RY_METRICS_CHUNK points,
- * one row each in the WITHOUT ROWID `metrics` table clustered on
- * (run_id, key, chunk), so a whole history is one contiguous range scan.
- * A chunk blob is columnar: steps and millisecond timestamps as zigzag
- * varints of delta-of-deltas (a steady logging cadence costs one byte per
- * point each), then the values in the narrowest exact form: integers as
+ * one row each in the WITHOUT ROWID `metric_chunks` table clustered on
+ * (run_id, key_id, chunk), so a whole history is one contiguous range scan;
+ * key_id names the metric through `metric_keys`, once per workspace rather
+ * than once per row.  A chunk blob is columnar: steps and millisecond
+ * timestamps as zigzag varints of delta-of-deltas (a steady logging cadence
+ * costs one byte per point each, a perfectly regular column two varints in
+ * all), then the values in the narrowest exact form: integers as
  * zigzag varint deltas, doubles that are exactly float32 (what frameworks
  * log from float32 tensors) as 4 bytes, anything else as the raw 8 bytes, so
  * NaN and infinities survive bit for bit.  docs/storage.md has the numbers.
@@ -25,6 +27,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -36,12 +39,22 @@
 
 /* ---- chunk codec ------------------------------------------------------ */
 
-#define CODEC_VERSION 1
-enum { VAL_F64 = 0, VAL_F32 = 1, VAL_INT = 2 };
+/* The header byte: version << 4 | flags.  Version 2 (schema 9) dropped the
+ * count from the blob (the row has it) and added the regular-column flags:
+ * a series of 4 points stores 4 bytes less, a third of its blob. */
+#define CODEC_VERSION 2
+enum { VAL_F64 = 0, VAL_F32 = 1, VAL_INT = 2, VAL_MASK = 3, REGULAR_STEPS = 4, REGULAR_TIMES = 8 };
 
-/* Largest encoded size of n points: header, count, then per point a 10-byte
+/* Largest encoded size of n points: the header, then per point a 10-byte
  * varint step, a 10-byte varint timestamp and at most 10 value bytes. */
 #define CHUNK_MAX_BYTES(n) (16 + (size_t)(n) * 30)
+
+/* A chunk closes at RY_METRICS_CHUNK points or when its blob would outgrow
+ * this many bytes, whichever comes first.  On a 4 KB page SQLite keeps at
+ * most ~1000 bytes of a cell in the leaf and moves the rest to overflow
+ * pages of its own, whose unused part is lost: a 2 KB blob took a whole
+ * 4 KB page, and a 400-point series cost 11.7 bytes a point instead of 5. */
+#define CHUNK_BYTES 960
 
 static inline uint64_t zz_enc(uint64_t v)
 {
@@ -117,7 +130,16 @@ static bool value_is_f32(double v)
 
 /* Writes a delta-of-delta column: the first value raw, then its delta, then
  * changes of the delta.  All arithmetic wraps in uint64 so any int64 input
- * round-trips. */
+ * round-trips.  A regular column (every delta the same: steps += 10, a
+ * timer's cadence) is only its first value and its delta. */
+static bool dod_regular(const int64_t *v, size_t n)
+{
+	for (size_t i = 2; i < n; i++)
+		if ((uint64_t)v[i] - (uint64_t)v[i - 1] != (uint64_t)v[1] - (uint64_t)v[0])
+			return false;
+	return true;
+}
+
 static uint8_t *put_dod(uint8_t *p, const int64_t *v, size_t n)
 {
 	uint64_t prev = 0, prevd = 0;
@@ -130,12 +152,18 @@ static uint8_t *put_dod(uint8_t *p, const int64_t *v, size_t n)
 	return p;
 }
 
-static bool get_dod(const uint8_t **pp, const uint8_t *end, int64_t *v, size_t n)
+/* Reads a column of n values of which `stored` (n, or 2 for a regular
+ * column) are in the blob. */
+static bool get_dod(const uint8_t **pp, const uint8_t *end, int64_t *v, size_t n, size_t stored)
 {
 	uint64_t prev = 0, prevd = 0, z;
 	for (size_t i = 0; i < n; i++) {
-		if (!get_varint(pp, end, &z))
-			return false;
+		if (i < stored) {
+			if (!get_varint(pp, end, &z))
+				return false;
+		} else {
+			z = 0;
+		}
 		uint64_t d = zz_dec(z) + prevd;
 		prev += d;
 		v[i] = (int64_t)prev;
@@ -145,14 +173,14 @@ static bool get_dod(const uint8_t **pp, const uint8_t *end, int64_t *v, size_t n
 }
 
 /* Encode n (>= 1) points into out (CHUNK_MAX_BYTES(n) bytes); returns the
- * length.  Also reports the ranges the row's columns carry. */
+ * length.  The count is not in the blob: it is the row's n column. */
 static size_t chunk_encode(uint8_t *out, const ry_point *pts, size_t n, int64_t *scratch)
 {
 	uint8_t *p = out;
 	bool all_int = true, all_f32 = true;
 	size_t int_bytes = 0;
 	int64_t prev_int = 0;
-	int mode;
+	int mode, flags;
 
 	for (size_t i = 0; i < n; i++) {
 		double v = pts[i].value;
@@ -174,14 +202,25 @@ static size_t chunk_encode(uint8_t *out, const ry_point *pts, size_t n, int64_t 
 	if (all_int && int_bytes <= (all_f32 ? 4 : 8) * n)
 		mode = VAL_INT;
 
-	*p++ = (uint8_t)(CODEC_VERSION << 4 | mode);
-	p = put_varint(p, n);
+	flags = mode;
+	p++; /* the header, written once the columns' shapes are known */
 	for (size_t i = 0; i < n; i++)
 		scratch[i] = pts[i].step;
-	p = put_dod(p, scratch, n);
+	if (dod_regular(scratch, n)) {
+		flags |= REGULAR_STEPS;
+		p = put_dod(p, scratch, n < 2 ? n : 2);
+	} else {
+		p = put_dod(p, scratch, n);
+	}
 	for (size_t i = 0; i < n; i++)
 		scratch[i] = ts_to_ms(pts[i].ts);
-	p = put_dod(p, scratch, n);
+	if (dod_regular(scratch, n)) {
+		flags |= REGULAR_TIMES;
+		p = put_dod(p, scratch, n < 2 ? n : 2);
+	} else {
+		p = put_dod(p, scratch, n);
+	}
+	out[0] = (uint8_t)(CODEC_VERSION << 4 | flags);
 
 	switch (mode) {
 	case VAL_INT:
@@ -213,25 +252,39 @@ static size_t chunk_encode(uint8_t *out, const ry_point *pts, size_t n, int64_t 
 	return (size_t)(p - out);
 }
 
-/* Decode a chunk blob, appending its points at out (room for `room` points).
- * Returns the number decoded, or -1 if the blob is malformed. */
-static long chunk_decode(const uint8_t *blob, size_t len, ry_point *out, size_t room, int64_t *scratch)
+/* Decode a chunk blob of n points (the row's count) into out.  Returns n,
+ * or -1 if the blob is malformed or holds another count.  Version 1 blobs
+ * (schema 8 and before, still in workspaces migrated since) carry their
+ * count and never a regular column. */
+static long chunk_decode(const uint8_t *blob, size_t len, size_t n, ry_point *out, int64_t *scratch)
 {
 	const uint8_t *p = blob, *end = blob + len;
-	uint64_t n;
-	int mode;
+	int version, flags, mode;
+	size_t steps = n, times = n;
 
-	if (len < 2 || (blob[0] >> 4) != CODEC_VERSION)
+	if (len < 2 || n == 0 || n > RY_METRICS_CHUNK)
 		return -1;
-	mode = blob[0] & 0x0f;
+	version = blob[0] >> 4;
+	flags = blob[0] & 0x0f;
 	p++;
-	if (!get_varint(&p, end, &n) || n == 0 || n > room || n > RY_METRICS_CHUNK)
+	if (version == 1) {
+		uint64_t stored;
+		if (!get_varint(&p, end, &stored) || stored != n || flags > VAL_INT)
+			return -1;
+	} else if (version == CODEC_VERSION) {
+		if (flags & REGULAR_STEPS)
+			steps = n < 2 ? n : 2;
+		if (flags & REGULAR_TIMES)
+			times = n < 2 ? n : 2;
+	} else {
 		return -1;
-	if (!get_dod(&p, end, scratch, n))
+	}
+	mode = flags & VAL_MASK;
+	if (!get_dod(&p, end, scratch, n, steps))
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		out[i].step = scratch[i];
-	if (!get_dod(&p, end, scratch, n))
+	if (!get_dod(&p, end, scratch, n, times))
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		out[i].ts = (double)scratch[i] / 1000.0;
@@ -291,6 +344,7 @@ struct summary {
 
 struct series {
 	int64_t run_id;
+	int64_t key_id;          /* metric_keys.id, 0 until a flush resolves it */
 	uint64_t hash;
 	size_t npend;            /* buffered points, not yet flushed */
 	size_t at;               /* during a flush: where they start in `grouped` */
@@ -298,9 +352,17 @@ struct series {
 	bool loaded;             /* chunk/summary state below mirrors the store */
 	int64_t last_chunk;      /* index of the last stored chunk, -1 none */
 	ry_point *tail;          /* points of last_chunk while it is partial */
-	size_t ntail, ctail;     /* ntail == RY_METRICS_CHUNK: full, not kept */
+	size_t ntail, ctail;     /* ntail == RY_METRICS_CHUNK: full (points or bytes), not kept */
 	struct summary sum;
 	char key[];              /* NUL-terminated, allocated with the struct */
+};
+
+/* A metric name and its metric_keys.id: chunks carry the id, not the text
+ * (a key repeated in every row cost a sixth of a small series' bytes). */
+struct key_id {
+	int64_t id;
+	uint64_t hash;
+	char *key;
 };
 
 /* Points are logged in arrival order, interleaved across series; a flush
@@ -325,6 +387,9 @@ struct ry_metrics_writer {
 	bool synced;             /* the fields below describe our last flush */
 	int64_t data_version;
 	int64_t total_changes;
+	int64_t saved_cache;     /* the connection's cache_size before a bulk flush; 0: not raised */
+	struct key_id *keys;     /* metric_keys rows seen, open addressing */
+	size_t kcap, kcount;
 	int64_t *scratch;        /* RY_METRICS_CHUNK codec scratch */
 	uint8_t *blob;           /* CHUNK_MAX_BYTES(RY_METRICS_CHUNK) */
 };
@@ -332,6 +397,16 @@ struct ry_metrics_writer {
 /* Writers that touched more series than this forget them after a flush, so
  * a bulk import does not keep millions of tails in memory. */
 #define KEEP_SERIES 4096
+
+/* A flush of more series than this is a bulk import: the writer raises the
+ * connection's page cache to BULK_CACHE_KIB until it is freed.  Every new
+ * series adds an entry at a random place in each of metric_summary's three
+ * (key, value) indexes; at 10^6 runs they are 400 MB, and with the default
+ * 32 MB cache nearly every entry costs a page read and a page write (the
+ * 10^6-run bulk ingest ran at half the speed).  The cache only grows as far
+ * as pages are touched, so a small workspace pays nothing. */
+#define BULK_SERIES 4096
+#define BULK_CACHE_KIB 262144
 
 static uint64_t series_hash(int64_t run_id, const char *key)
 {
@@ -406,11 +481,98 @@ static void drop_all_series(ry_metrics_writer *w)
 	w->hot = NULL;
 }
 
+static uint64_t key_hash(const char *key)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h;
+}
+
+/* Forget the key ids: after a rollback one may name a row that is gone. */
+static void keys_forget(ry_metrics_writer *w)
+{
+	for (size_t i = 0; i < w->kcap; i++) {
+		free(w->keys[i].key);
+		w->keys[i].key = NULL;
+	}
+	w->kcount = 0;
+	for (size_t i = 0; i < w->cap; i++)
+		if (w->tab[i])
+			w->tab[i]->key_id = 0;
+}
+
+/* The metric_keys id of a name, added when new (inside the flush's
+ * transaction).  Names are never removed, so an id once read stays right
+ * unless our own transaction is rolled back. */
+static int key_resolve(ry_metrics_writer *w, const char *key, int64_t *id)
+{
+	uint64_t h = key_hash(key);
+	sqlite3_stmt *q;
+	size_t j;
+	int step, rc = 0;
+
+	if (w->kcap) {
+		for (j = h & (w->kcap - 1); w->keys[j].key; j = (j + 1) & (w->kcap - 1)) {
+			if (w->keys[j].hash == h && !strcmp(w->keys[j].key, key)) {
+				*id = w->keys[j].id;
+				return 0;
+			}
+		}
+	}
+	q = ry_store__stmt(w->st, "SELECT id FROM metric_keys WHERE key = ?");
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	step = sqlite3_step(q);
+	if (step == SQLITE_ROW)
+		*id = sqlite3_column_int64(q, 0);
+	else if (step != SQLITE_DONE)
+		rc = ry_store__sqlerr(w->st, "reading metric names");
+	sqlite3_reset(q);
+	if (rc)
+		return rc;
+	if (step == SQLITE_DONE) {
+		q = ry_store__stmt(w->st, "INSERT INTO metric_keys(key) VALUES (?)");
+		sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			rc = ry_store__sqlerr(w->st, "adding a metric name");
+		sqlite3_reset(q);
+		if (rc)
+			return rc;
+		*id = sqlite3_last_insert_rowid(ry_store__db(w->st));
+	}
+	if ((w->kcount + 1) * 2 > w->kcap) {
+		size_t ncap = w->kcap ? w->kcap * 2 : 16;
+		struct key_id *nk = ry_xcalloc(ncap, sizeof *nk);
+		for (size_t i = 0; i < w->kcap; i++) {
+			if (!w->keys[i].key)
+				continue;
+			for (j = w->keys[i].hash & (ncap - 1); nk[j].key; j = (j + 1) & (ncap - 1))
+				;
+			nk[j] = w->keys[i];
+		}
+		free(w->keys);
+		w->keys = nk;
+		w->kcap = ncap;
+	}
+	for (j = h & (w->kcap - 1); w->keys[j].key; j = (j + 1) & (w->kcap - 1))
+		;
+	w->keys[j] = (struct key_id){ *id, h, ry_xstrdup(key) };
+	w->kcount++;
+	return 0;
+}
+
 void ry_metrics_writer_free(ry_metrics_writer *w)
 {
 	if (!w)
 		return;
 	drop_all_series(w);
+	keys_forget(w);
+	if (w->saved_cache) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)w->saved_cache);
+		ry_store__exec(w->st, sql);
+	}
+	free(w->keys);
 	free(w->tab);
 	free(w->dirty);
 	free(w->log);
@@ -564,10 +726,10 @@ static int series_load(ry_metrics_writer *w, struct series *s)
 		return rc;
 	}
 
-	q = ry_store__stmt(st, "SELECT chunk, n, data FROM metrics WHERE run_id = ? AND key = ? "
+	q = ry_store__stmt(st, "SELECT chunk, n, data FROM metric_chunks WHERE run_id = ? AND key_id = ? "
 	                       "ORDER BY chunk DESC LIMIT 1");
 	sqlite3_bind_int64(q, 1, s->run_id);
-	sqlite3_bind_text(q, 2, s->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, s->key_id);
 	step = sqlite3_step(q);
 	if (step == SQLITE_ROW) {
 		s->last_chunk = sqlite3_column_int64(q, 0);
@@ -579,7 +741,7 @@ static int series_load(ry_metrics_writer *w, struct series *s)
 			size_t len = (size_t)sqlite3_column_bytes(q, 2);
 			s->tail = ry_xmalloc(RY_METRICS_CHUNK * sizeof *s->tail);
 			s->ctail = RY_METRICS_CHUNK;
-			long got = blob ? chunk_decode(blob, len, s->tail, RY_METRICS_CHUNK, w->scratch) : -1;
+			long got = blob && n > 0 ? chunk_decode(blob, len, (size_t)n, s->tail, w->scratch) : -1;
 			if (got < 0)
 				rc = corrupt(st, s->run_id, s->key, s->last_chunk);
 			else
@@ -602,43 +764,23 @@ static int series_load(ry_metrics_writer *w, struct series *s)
 /* Write chunk `chunk` of a series: a plain INSERT for a new chunk, an
  * UPDATE for the partial tail being topped up.  (INSERT OR REPLACE would do
  * both but costs a third more: SQLite opens a statement journal for it.) */
-static int write_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, const ry_point *pts, size_t n,
-                       bool fresh)
+static int write_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, size_t n, size_t len, bool fresh)
 {
 	ry_store *st = w->st;
 	sqlite3_stmt *q;
-	int64_t smin = pts[0].step, smax = pts[0].step, tmin = ts_to_ms(pts[0].ts), tmax = tmin;
-	size_t len;
 	int rc = 0;
 
-	for (size_t i = 1; i < n; i++) {
-		int64_t t = ts_to_ms(pts[i].ts);
-		if (pts[i].step < smin)
-			smin = pts[i].step;
-		if (pts[i].step > smax)
-			smax = pts[i].step;
-		if (t < tmin)
-			tmin = t;
-		if (t > tmax)
-			tmax = t;
-	}
-	len = chunk_encode(w->blob, pts, n, w->scratch);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool insert = fresh || attempt == 1;
-		q = insert ? ry_store__stmt(st, "INSERT INTO metrics"
-		                                "(n, step_min, step_max, ts_min, ts_max, data, run_id, key, chunk) "
-		                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-		           : ry_store__stmt(st, "UPDATE metrics SET n = ?, step_min = ?, step_max = ?, ts_min = ?, "
-		                                "ts_max = ?, data = ? WHERE run_id = ? AND key = ? AND chunk = ?");
+		q = insert ? ry_store__stmt(st, "INSERT INTO metric_chunks(n, data, run_id, key_id, chunk) "
+		                                "VALUES (?, ?, ?, ?, ?)")
+		           : ry_store__stmt(st, "UPDATE metric_chunks SET n = ?, data = ? "
+		                                "WHERE run_id = ? AND key_id = ? AND chunk = ?");
 		sqlite3_bind_int64(q, 1, (int64_t)n);
-		sqlite3_bind_int64(q, 2, smin);
-		sqlite3_bind_int64(q, 3, smax);
-		sqlite3_bind_double(q, 4, (double)tmin / 1000.0);
-		sqlite3_bind_double(q, 5, (double)tmax / 1000.0);
-		sqlite3_bind_blob(q, 6, w->blob, (int)len, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 7, s->run_id);
-		sqlite3_bind_text(q, 8, s->key, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 9, chunk);
+		sqlite3_bind_blob(q, 2, w->blob, (int)len, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 3, s->run_id);
+		sqlite3_bind_int64(q, 4, s->key_id);
+		sqlite3_bind_int64(q, 5, chunk);
 		if (sqlite3_step(q) != SQLITE_DONE) {
 			int ext = sqlite3_extended_errcode(ry_store__db(st));
 			if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
@@ -687,45 +829,112 @@ static int write_summary(ry_metrics_writer *w, struct series *s)
 	return rc;
 }
 
+/* How many of pts[0..n) (n >= 1) one chunk takes: all of them, or the most
+ * whose blob fits CHUNK_BYTES (at least one).  Their encoding is left in
+ * w->blob, its length in *len.  Bytes grow about linearly with points, so
+ * interpolating between a count that fits and one that does not finds the
+ * most in two or three encodings. */
+static size_t chunk_fit(ry_metrics_writer *w, const ry_point *pts, size_t n, size_t *len)
+{
+	size_t lo = 0, hi = n, lo_len = 0, k = n;
+	size_t l = chunk_encode(w->blob, pts, n, w->scratch);
+	if (l <= CHUNK_BYTES) {
+		*len = l;
+		return n;
+	}
+	while (hi - lo > 1) {
+		size_t guess = (size_t)((double)k * CHUNK_BYTES / (double)l);
+		if (guess <= lo || guess >= hi)
+			guess = lo + (hi - lo) / 2;
+		k = guess;
+		l = chunk_encode(w->blob, pts, k, w->scratch);
+		if (l <= CHUNK_BYTES) {
+			lo = k;
+			lo_len = l;
+		} else {
+			hi = k;
+		}
+	}
+	if (lo == 0) /* one point always fits: 31 bytes at most */
+		lo = 1;
+	if (k != lo || l > CHUNK_BYTES)
+		lo_len = chunk_encode(w->blob, pts, lo, w->scratch);
+	*len = lo_len;
+	return lo;
+}
+
 /* Append a series' buffered points to the store: top up the partial last
  * chunk, then add new chunks.  keep: remember the new partial tail (a
  * writer about to forget its series need not copy it). */
 static int series_write(ry_metrics_writer *w, struct series *s, bool keep)
 {
 	const ry_point *pts = w->grouped + s->at;
-	size_t m = s->npend, i = 0;
+	size_t m = s->npend, i = 0, len;
 	int rc;
 
 	for (size_t k = 0; k < m; k++)
 		summary_add(&s->sum, &pts[k]);
 	if (s->last_chunk >= 0 && s->ntail < RY_METRICS_CHUNK) {
-		size_t take = RY_METRICS_CHUNK - s->ntail;
+		size_t take = RY_METRICS_CHUNK - s->ntail, k;
 		if (take > m)
 			take = m;
 		if (s->ntail + take > s->ctail)
 			s->tail = ry_xgrow(s->tail, &s->ctail, s->ntail + take, sizeof *s->tail);
 		memcpy(s->tail + s->ntail, pts, take * sizeof *pts);
-		s->ntail += take;
-		if ((rc = write_chunk(w, s, s->last_chunk, s->tail, s->ntail, false)))
-			return rc;
-		i = take;
+		/* k <= ntail: nothing more fits (or an old, bigger chunk) */
+		k = chunk_fit(w, s->tail, s->ntail + take, &len);
+		if (k > s->ntail) {
+			if ((rc = write_chunk(w, s, s->last_chunk, k, len, false)))
+				return rc;
+			i = k - s->ntail;
+			s->ntail = k;
+		}
+		if (i < m)
+			s->ntail = RY_METRICS_CHUNK; /* full: the rest goes on */
 	}
 	while (i < m) {
 		size_t take = m - i < RY_METRICS_CHUNK ? m - i : RY_METRICS_CHUNK;
+		take = chunk_fit(w, pts + i, take, &len);
 		s->last_chunk++;
-		if ((rc = write_chunk(w, s, s->last_chunk, pts + i, take, true)))
+		if ((rc = write_chunk(w, s, s->last_chunk, take, len, true)))
 			return rc;
-		if (take < RY_METRICS_CHUNK && keep) {
+		if (i + take < m || take == RY_METRICS_CHUNK) {
+			s->ntail = RY_METRICS_CHUNK; /* full */
+		} else if (keep) {
 			if (take > s->ctail)
 				s->tail = ry_xgrow(s->tail, &s->ctail, take, sizeof *s->tail);
 			memcpy(s->tail, pts + i, take * sizeof *pts);
-		}
-		s->ntail = take;
-		i += take;
-		if (take < RY_METRICS_CHUNK && !keep)
+			s->ntail = take;
+		} else {
+			s->ntail = take;
 			s->loaded = false; /* no tail in memory: reload if ever used */
+		}
+		i += take;
 	}
 	return write_summary(w, s);
+}
+
+static int raise_cache(ry_metrics_writer *w)
+{
+	sqlite3_stmt *q = ry_store__stmt(w->st, "PRAGMA cache_size");
+	int64_t was = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	char sql[64];
+	sqlite3_reset(q);
+	if (was == 0 || (was < 0 && -was >= BULK_CACHE_KIB))
+		return 0;
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", BULK_CACHE_KIB);
+	if (ry_store__exec(w->st, sql))
+		return ry_store__sqlerr(w->st, "sizing the page cache for a bulk write");
+	w->saved_cache = was;
+	return 0;
+}
+
+static int series_cmp(const void *a, const void *b)
+{
+	const struct series *x = *(struct series *const *)a, *y = *(struct series *const *)b;
+	if (x->run_id != y->run_id)
+		return x->run_id < y->run_id ? -1 : 1;
+	return (x->key_id > y->key_id) - (x->key_id < y->key_id);
 }
 
 /* Regroup the arrival-order log per series (a counting sort: each dirty
@@ -798,6 +1007,19 @@ int ry_metrics_flush(ry_metrics_writer *w)
 		return rc;
 	dv = ry_store_data_version(st);
 	moved = store_moved(w, dv, sqlite3_total_changes64(db));
+	/* Our last flush joined a caller's transaction: if that was rolled
+	 * back, so were the names it added, and their ids may be another's by
+	 * now. */
+	if (!w->synced)
+		keys_forget(w);
+	if (w->ndirty > BULK_SERIES && !w->saved_cache && (rc = raise_cache(w)))
+		goto fail;
+	for (size_t i = 0; i < w->ndirty; i++)
+		if (!w->dirty[i]->key_id && (rc = key_resolve(w, w->dirty[i]->key, &w->dirty[i]->key_id)))
+			goto fail;
+	/* In key order, each table's inserts land next to the previous one:
+	 * the pages they touch stay in the cache (and new runs append). */
+	qsort(w->dirty, w->ndirty, sizeof *w->dirty, series_cmp);
 	group_pending(w);
 	for (size_t i = 0; i < w->ndirty; i++) {
 		struct series *s = w->dirty[i];
@@ -856,6 +1078,7 @@ fail_committed:
 			summary_empty(&w->tab[i]->sum);
 		}
 	}
+	keys_forget(w);
 	w->synced = false;
 	return rc;
 }
@@ -868,7 +1091,8 @@ static int decode_from(ry_store *st, int64_t run_id, const char *key, int64_t fi
                        size_t *cap, size_t *n)
 {
 	int64_t scratch[RY_METRICS_CHUNK];
-	sqlite3_stmt *q = ry_store__bulk_stmt(st, "SELECT chunk, n, data FROM metrics WHERE run_id = ? AND key = ? "
+	sqlite3_stmt *q = ry_store__bulk_stmt(st, "SELECT chunk, n, data FROM metric_chunks WHERE run_id = ? "
+	                                          "AND key_id = (SELECT id FROM metric_keys WHERE key = ?) "
 	                                          "AND chunk >= ? ORDER BY chunk");
 	size_t len = 0;
 	int step, rc = 0;
@@ -885,7 +1109,7 @@ static int decode_from(ry_store *st, int64_t run_id, const char *key, int64_t fi
 		}
 		if (len + (size_t)cn > *cap)
 			*buf = ry_xgrow(*buf, cap, len + (size_t)cn, sizeof **buf);
-		if (chunk_decode(blob, blen, *buf + len, (size_t)cn, scratch) != cn) {
+		if (chunk_decode(blob, blen, (size_t)cn, *buf + len, scratch) != cn) {
 			rc = corrupt(st, run_id, key, sqlite3_column_int64(q, 0));
 			break;
 		}
@@ -940,7 +1164,8 @@ int ry_metrics_read_since(ry_store *st, int64_t run_id, const char *key, size_t 
 		return ry_metrics_read_into(st, run_id, key, buf, cap, n);
 	/* Which chunk holds point `from`: the counts alone (the blob is the
 	 * row's last column, so its overflow pages are not touched). */
-	q = ry_store__bulk_stmt(st, "SELECT chunk, n FROM metrics WHERE run_id = ? AND key = ? ORDER BY chunk");
+	q = ry_store__bulk_stmt(st, "SELECT chunk, n FROM metric_chunks WHERE run_id = ? "
+	                            "AND key_id = (SELECT id FROM metric_keys WHERE key = ?) ORDER BY chunk");
 	sqlite3_bind_int64(q, 1, run_id);
 	sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
@@ -1070,7 +1295,7 @@ int ry_metrics_storage(ry_store *st, int64_t *bytes, int64_t *points)
 	*points = 0;
 	/* dbstat counts whole pages (cells, B-tree overhead, free space in
 	 * pages); without it, fall back to payload bytes. */
-	if (sqlite3_prepare_v2(db, "SELECT sum(pgsize) FROM dbstat WHERE name = 'metrics'", -1, &q, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "SELECT sum(pgsize) FROM dbstat WHERE name = 'metric_chunks'", -1, &q, NULL) == SQLITE_OK) {
 		if (sqlite3_step(q) == SQLITE_ROW)
 			*bytes = sqlite3_column_int64(q, 0);
 		else
@@ -1078,7 +1303,7 @@ int ry_metrics_storage(ry_store *st, int64_t *bytes, int64_t *points)
 		sqlite3_finalize(q);
 	} else {
 		sqlite3_finalize(q);
-		q = ry_store__stmt(st, "SELECT coalesce(sum(length(data) + length(key) + 40), 0) FROM metrics");
+		q = ry_store__stmt(st, "SELECT coalesce(sum(length(data) + 12), 0) FROM metric_chunks");
 		if (sqlite3_step(q) == SQLITE_ROW)
 			*bytes = sqlite3_column_int64(q, 0);
 		else
@@ -1087,7 +1312,7 @@ int ry_metrics_storage(ry_store *st, int64_t *bytes, int64_t *points)
 	}
 	if (rc)
 		return rc;
-	q = ry_store__stmt(st, "SELECT coalesce(sum(n), 0) FROM metrics");
+	q = ry_store__stmt(st, "SELECT coalesce(sum(n), 0) FROM metric_chunks");
 	if (sqlite3_step(q) == SQLITE_ROW)
 		*points = sqlite3_column_int64(q, 0);
 	else

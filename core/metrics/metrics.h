@@ -14,7 +14,8 @@
 
 #include "store/store.h"
 
-/* Points per stored chunk (the unit of encoding and of reading). */
+/* At most this many points per stored chunk (the unit of encoding and of
+ * reading); fewer where their blob would outgrow a B-tree cell (~1 KB). */
 #define RY_METRICS_CHUNK 1024
 
 typedef struct ry_point {

@@ -7,7 +7,8 @@
  *
  * Metrics are the big table (10^7..10^8 points).  They are stored as chunks
  * of up to RY_METRICS_CHUNK points per (run, key) in a WITHOUT ROWID table
- * clustered on (run_id, key, chunk), each chunk a compact delta/varint blob
+ * clustered on (run_id, key_id, chunk) (schema 9; metric_keys names the
+ * ids), each chunk a compact delta/varint blob
  * (see metrics.c and docs/storage.md), plus one summary row per (run, key)
  * holding count, last, min and max so that listing, sorting and filtering
  * never decode a chunk.
@@ -321,6 +322,31 @@ static const char *const migrations[] = {
 	RY_STATS_ADD("new", "+")
 	" END;",
 #undef RY_STATS_ADD
+
+	/* 9 -> 10: metric chunks at 10^6 runs (issue 18).  A sweep of 10^6
+	 * runs logs a few points per series, where a chunk row's overhead is
+	 * most of its bytes: the key's text (now an id from metric_keys), four
+	 * range columns no reader used (steps and times are in the blob) and
+	 * two REALs among them.  Chunks written from now on are codec version 2
+	 * (count in the row only, regular columns folded); the version 1 blobs
+	 * moved here as they are stay readable.  docs/storage.md, "Metric
+	 * storage at scale", has the figures. */
+	"CREATE TABLE metric_keys("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL UNIQUE);"
+	"INSERT INTO metric_keys(key)"
+	"  SELECT key FROM metrics UNION SELECT key FROM metric_summary ORDER BY 1;"
+	"CREATE TABLE metric_chunks("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+	"  key_id INTEGER NOT NULL,"
+	"  chunk INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY (run_id, key_id, chunk)) WITHOUT ROWID;"
+	"INSERT INTO metric_chunks(run_id, key_id, chunk, n, data)"
+	"  SELECT m.run_id, k.id, m.chunk, m.n, m.data FROM metrics AS m JOIN metric_keys AS k ON k.key = m.key"
+	"  ORDER BY 1, 2, 3;"
+	"DROP TABLE metrics;",
 };
 
 int ry_store__migrate(sqlite3 *db, int from, int target)

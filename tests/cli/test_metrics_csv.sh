@@ -27,7 +27,7 @@ python3 - "$DB" "${KEYS[@]}" <<'EOF'
 import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
 for i, k in enumerate(sys.argv[2:]):
-    for table in ("metrics", "metric_summary"):
+    for table in ("metric_keys", "metric_summary"):
         con.execute("UPDATE %s SET key = ? WHERE key = ?" % table, (k, "key%d" % i))
 con.commit()
 EOF

@@ -32,7 +32,7 @@ static char *digest(ry_store *st)
 		" UNION ALL SELECT run_id || key || value FROM params"
 		" UNION ALL SELECT run_id || key || value FROM tags"
 		" UNION ALL SELECT run_id || key || n || quote(last) || quote(min) || quote(max) FROM metric_summary"
-		" UNION ALL SELECT run_id || key || chunk || hex(data) FROM metrics)";
+		" UNION ALL SELECT run_id || key_id || chunk || hex(data) FROM metric_chunks)";
 	char *out = NULL;
 	assert_int_equal(sqlite3_prepare_v2(ry_store__db(st), sql, -1, &q, NULL), SQLITE_OK);
 	if (sqlite3_step(q) == SQLITE_ROW)
@@ -221,7 +221,7 @@ static void test_demo_seed__scales_and_handles_tiny_sizes(void **state)
 	assert_int_equal(one_int(ws.st, "SELECT count(*) FROM runs"), 0);
 	ry_test_ws_close(&ws);
 	seed(&ws, 5, 0, 1);
-	assert_int_equal(one_int(ws.st, "SELECT count(*) FROM metrics"), 0);
+	assert_int_equal(one_int(ws.st, "SELECT count(*) FROM metric_chunks"), 0);
 	ry_test_ws_close(&ws);
 }
 

@@ -142,13 +142,17 @@ static void test_metrics_codec__float32_values_are_compact(void **state)
 	for (int i = 0; i < N; i++)
 		p[i] = (ry_point){ i, 1700000000.0 + i * 0.5, (double)(float)(2.0 * exp(-i / 900.0) + 0.01 * sin(i)) };
 	write_points(ws->st, 2, "loss", p, N);
-	blob = count_rows(ws->st, "SELECT sum(length(data)) FROM metrics WHERE run_id = 2");
+	blob = count_rows(ws->st, "SELECT sum(length(data)) FROM metric_chunks WHERE run_id = 2");
 	/* 4 value bytes, ~1 step byte, ~1 time byte */
 	assert_true(blob < N * 7);
 	expect_history(ws->st, 2, "loss", p, N);
 	free(p);
 }
 
+/* A chunk closes at RY_METRICS_CHUNK points or when its blob would outgrow
+ * a B-tree cell (~1 KB), whichever comes first: float64 values (8 bytes a
+ * point) close it by bytes, float32 ones at a steady cadence (4) too, long
+ * before 1024 points; every point is in exactly one chunk, in order. */
 static void test_metrics_write__splits_into_chunks(void **state)
 {
 	struct ry_test_ws *ws = *state;
@@ -157,16 +161,25 @@ static void test_metrics_write__splits_into_chunks(void **state)
 	for (int i = 0; i < N; i++)
 		p[i] = (ry_point){ i * 10, 1000.0 + i, i * 0.37 };
 	write_points(ws->st, 1, "loss", p, N);
-	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metrics WHERE run_id = 1 AND key = 'loss'"), 3);
-	assert_int_equal(count_rows(ws->st, "SELECT n FROM metrics WHERE run_id = 1 AND key = 'loss' AND chunk = 2"),
-	                 952);
-	assert_int_equal(count_rows(ws->st, "SELECT step_max FROM metrics WHERE run_id = 1 AND chunk = 1"),
-	                 (2 * RY_METRICS_CHUNK - 1) * 10);
+	for (int i = 0; i < N; i++)
+		p[i].value = (double)(float)(i * 0.37);
+	write_points(ws->st, 2, "loss", p, N);
+	/* 8-byte values: ~118 points a chunk; 4-byte: ~236 */
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 1"), 26);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 2"), 13);
+	assert_true(count_rows(ws->st, "SELECT max(length(data)) FROM metric_chunks") <= 960);
+	assert_true(count_rows(ws->st, "SELECT max(length(data)) FROM metric_chunks") > 900);
+	assert_int_equal(count_rows(ws->st, "SELECT sum(n) FROM metric_chunks WHERE run_id = 1"), N);
+	assert_int_equal(count_rows(ws->st, "SELECT max(chunk) + 1 FROM metric_chunks WHERE run_id = 1"), 26);
+	expect_history(ws->st, 2, "loss", p, N);
+	for (int i = 0; i < N; i++)
+		p[i].value = i * 0.37;
 	expect_history(ws->st, 1, "loss", p, N);
 	free(p);
 }
 
-/* Small flushes fill the last chunk up instead of making a chunk each. */
+/* Small flushes fill the last chunk up instead of making a chunk each: the
+ * series ends in as many chunks as when written at once. */
 static void test_metrics_flush__appends_to_partial_chunk(void **state)
 {
 	struct ry_test_ws *ws = *state;
@@ -182,9 +195,10 @@ static void test_metrics_flush__appends_to_partial_chunk(void **state)
 	}
 	assert_int_equal(ry_metrics_flush(w), 0);
 	ry_metrics_writer_free(w);
-	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metrics WHERE run_id = 1"), 2);
-	assert_int_equal(count_rows(ws->st, "SELECT n FROM metrics WHERE run_id = 1 AND chunk = 0"),
-	                 RY_METRICS_CHUNK);
+	write_points(ws->st, 2, "loss", p, N);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 1"),
+	                 count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 2"));
+	assert_true(count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 1") <= 10);
 	assert_int_equal(count_rows(ws->st, "SELECT n FROM metric_summary WHERE run_id = 1 AND key = 'loss'"), N);
 	expect_history(ws->st, 1, "loss", p, N);
 	free(p);
@@ -231,7 +245,7 @@ static void test_metrics_writer__continues_series_of_earlier_writer(void **state
 		p[i] = (ry_point){ i, 10.0 + i, i * 2.0 };
 	write_points(ws->st, 3, "acc", p, 12);
 	write_points(ws->st, 3, "acc", p + 12, 8);
-	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metrics WHERE run_id = 3"), 1);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks WHERE run_id = 3"), 1);
 	expect_history(ws->st, 3, "acc", p, 20);
 }
 
@@ -310,7 +324,7 @@ static void test_metrics_writer__many_series_reload_after_forgetting(void **stat
 	}
 	ry_metrics_writer_free(w);
 	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_summary WHERE n = 6"), NS);
-	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metrics"), NS);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks"), NS);
 	ry_point want[6];
 	for (int i = 0; i < 6; i++)
 		want[i] = (ry_point){ i, i, 4321 + i };
@@ -356,7 +370,7 @@ static void test_metrics_flush__unknown_run_fails_and_keeps_points(void **state)
 	assert_non_null(strstr(ry_error_last(), "no such run"));
 	assert_int_equal(ry_metrics_pending(w), 2);
 	/* Nothing of the failed batch was written. */
-	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metrics"), 0);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks"), 0);
 	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_summary"), 0);
 	/* Once the run exists the same points go in. */
 	exec_sql(ws->st, "INSERT INTO runs(id, uuid, experiment_id, name, status) VALUES (999, 'u9', 1, 'r9', 'running')");
@@ -388,6 +402,33 @@ static void test_metrics_flush__survives_caller_rollback(void **state)
 	ry_metrics_writer_free(w);
 	expect_history(ws->st, 1, "m", p, 6);
 	assert_int_equal(count_rows(ws->st, "SELECT n FROM metric_summary WHERE run_id = 1 AND key = 'm'"), 6);
+}
+
+/* A metric name first written inside a caller's transaction that is rolled
+ * back takes its id with it; another writer's new name may get that id, and
+ * the first writer's next points must still go to their own metric. */
+static void test_metrics_flush__rolled_back_name_is_not_reused(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_metrics_writer *w, *other;
+	ry_point a[] = { { 1, 10, 1.5 } }, b[] = { { 2, 20, 2.5 } };
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	assert_int_equal(ry_store_begin(ws->st), 0);
+	assert_int_equal(ry_metrics_append(w, 1, "a", 0, 1, 9), 0);
+	assert_int_equal(ry_metrics_flush(w), 0);
+	ry_store_rollback(ws->st);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_keys"), 0);
+	assert_int_equal(ry_metrics_writer_new(&other, ws->st), 0);
+	assert_int_equal(ry_metrics_append(other, 2, "b", b[0].step, b[0].ts, b[0].value), 0);
+	assert_int_equal(ry_metrics_flush(other), 0);
+	ry_metrics_writer_free(other);
+	assert_int_equal(ry_metrics_append(w, 1, "a", a[0].step, a[0].ts, a[0].value), 0);
+	assert_int_equal(ry_metrics_flush(w), 0);
+	ry_metrics_writer_free(w);
+	expect_history(ws->st, 1, "a", a, 1);
+	expect_history(ws->st, 2, "b", b, 1);
+	expect_history(ws->st, 1, "b", NULL, 0);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_keys"), 2);
 }
 
 /* Histories are read on a second, memory-mapped connection outside a
@@ -453,14 +494,14 @@ static void test_metrics_read__damaged_chunk_is_ecorrupt(void **state)
 	size_t n = 0;
 	ry_metrics_writer *w;
 	write_points(ws->st, 1, "loss", p, 2);
-	exec_sql(ws->st, "UPDATE metrics SET data = x'1f0203'");
+	exec_sql(ws->st, "UPDATE metric_chunks SET data = x'1f0203'");
 	assert_int_equal(ry_metrics_read(ws->st, 1, "loss", &got, &n), RY_ECORRUPT);
 	assert_non_null(strstr(ry_error_last(), "damaged"));
 	assert_null(got);
-	exec_sql(ws->st, "UPDATE metrics SET data = x''");
+	exec_sql(ws->st, "UPDATE metric_chunks SET data = x''");
 	assert_int_equal(ry_metrics_read(ws->st, 1, "loss", &got, &n), RY_ECORRUPT);
 	/* A truncated but well-headed blob. */
-	exec_sql(ws->st, "UPDATE metrics SET data = x'1002000002'");
+	exec_sql(ws->st, "UPDATE metric_chunks SET data = x'1002000002'");
 	assert_int_equal(ry_metrics_read(ws->st, 1, "loss", &got, &n), RY_ECORRUPT);
 	/* The writer refuses to append to a damaged partial chunk. */
 	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
@@ -484,6 +525,148 @@ static void test_metrics_flush__orphan_chunks_are_ecorrupt(void **state)
 	assert_non_null(strstr(ry_error_last(), "no summary"));
 	ry_metrics_writer_free(w);
 	expect_history(ws->st, 1, "loss", p, 1);
+}
+
+/* Codec version 2 folds a regular column (every delta the same) to its
+ * first value and delta; gaps, a single point, two points, non-finite values
+ * and far timestamps still round-trip, regular or not. */
+static void test_metrics_codec__regular_columns_fold_and_round_trip(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_point reg[4] = { { 0, 1700000000.0, 0.5f }, { 10, 1700000001.5, 0.25f }, { 20, 1700000003.0, 0.125f },
+	                    { 30, 1700000004.5, 1.0f } };
+	ry_point gaps[] = { { 0, 1700000000.0, NAN }, { 1, 1700000000.001, INFINITY }, { 7, 1700000000.002, -INFINITY },
+	                    { 8, 1700000000.003, -0.0 }, { 100, 1699999999.0, 1e300 }, { -5, 1800000000.0, 3 } };
+	ry_point one[] = { { 42, 1700000000.25, 7 } };
+	ry_point two[] = { { 5, 0, 1.5 }, { 3, -2.5, 2.5 } };
+	write_points(ws->st, 1, "reg", reg, 4);
+	write_points(ws->st, 1, "gaps", gaps, sizeof gaps / sizeof *gaps);
+	write_points(ws->st, 1, "one", one, 1);
+	write_points(ws->st, 1, "two", two, 2);
+	expect_history(ws->st, 1, "reg", reg, 4);
+	expect_history(ws->st, 1, "gaps", gaps, sizeof gaps / sizeof *gaps);
+	expect_history(ws->st, 1, "one", one, 1);
+	expect_history(ws->st, 1, "two", two, 2);
+	/* header 1, steps 0 and +10: 2, time: 6 + 2, values 4 x 4 */
+	assert_int_equal(count_rows(ws->st, "SELECT length(data) FROM metric_chunks WHERE key_id = "
+	                                    "(SELECT id FROM metric_keys WHERE key = 'reg')"), 27);
+	/* A regular series topped up by a later flush stays right. */
+	write_points(ws->st, 1, "reg", (ry_point[]){ { 40, 1700000006.0, 2.0f } }, 1);
+	{
+		ry_point all[5];
+		memcpy(all, reg, sizeof reg);
+		all[4] = (ry_point){ 40, 1700000006.0, 2.0f };
+		expect_history(ws->st, 1, "reg", all, 5);
+	}
+}
+
+/* The chunk blob as schema 8 and before wrote it (codec version 1): the
+ * count in the blob, float64 values, every delta-of-delta stored. */
+static size_t v1_blob(uint8_t *out, const ry_point *p, size_t n)
+{
+	uint8_t *o = out;
+	uint64_t prev, prevd, v;
+	*o++ = 0x10;
+	for (v = n; v >= 0x80; v >>= 7)
+		*o++ = (uint8_t)(v | 0x80);
+	*o++ = (uint8_t)v;
+	for (int col = 0; col < 2; col++) {
+		prev = prevd = 0;
+		for (size_t i = 0; i < n; i++) {
+			int64_t x = col == 0 ? p[i].step : (int64_t)(p[i].ts * 1000.0 + 0.5);
+			uint64_t d = (uint64_t)x - prev, z = d - prevd;
+			z = (z << 1) ^ (uint64_t)(-(int64_t)(z >> 63));
+			for (; z >= 0x80; z >>= 7)
+				*o++ = (uint8_t)(z | 0x80);
+			*o++ = (uint8_t)z;
+			prev = (uint64_t)x;
+			prevd = i == 0 ? 0 : d;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint64_t b;
+		memcpy(&b, &p[i].value, 8);
+		for (int k = 0; k < 8; k++)
+			*o++ = (uint8_t)(b >> (8 * k));
+	}
+	return (size_t)(o - out);
+}
+
+/* A workspace of schema 8, chunks in the old `metrics` table with their key
+ * text and version 1 blobs, opens migrated: every point and summary reads
+ * back as it was, and appending tops up the old partial chunk. */
+static void test_metrics_migration__schema_8_chunks_read_back(void **state)
+{
+	char *dir = ry_test_tmpdir(), *path = ry_xasprintf("%s/old.db", dir);
+	enum { FULL = RY_METRICS_CHUNK, TAIL = 500 };
+	ry_point *p = malloc((FULL + TAIL + 1) * sizeof *p);
+	uint8_t *blob = malloc(16 + (size_t)FULL * 30);
+	ry_metric_summary *sum;
+	ry_store *st;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	size_t n;
+	(void)state;
+
+	for (int i = 0; i < FULL + TAIL + 1; i++)
+		p[i] = (ry_point){ i < 500 ? i : 2 * i + 3, 1700000000.0 + i * 1.25 + (i % 3) * 0.001,
+		                   i % 97 == 5 ? NAN : i % 101 == 7 ? -INFINITY : sin(i) * 1e-3 };
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA application_id = 1381586771; BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	if (ry_store__migrate(db, 0, 8))
+		fail_msg("migrate 0->8: %s", ry_error_last());
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO experiments(id, name, created) VALUES (1, 'e', 0);"
+	                                  "INSERT INTO runs(id, uuid, experiment_id, name, status) VALUES"
+	                                  " (1, 'u1', 1, 'r1', 'finished'), (2, 'u2', 1, 'r2', 'finished');"
+	                                  "INSERT INTO metric_summary VALUES (1, 'loss', 1524, 3049, NULL, -1, 1,"
+	                                  " 1700000000, 1700001326.25), (2, 'acc', 1, 0, 0.5, 0.5, 0.5, 1, 1)",
+	                                  NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO metrics VALUES (?, ?, ?, ?, 0, 0, 0, 0, ?)", -1, &q, NULL),
+	                 SQLITE_OK);
+	for (int c = 0; c < 3; c++) {
+		int64_t run = c < 2 ? 1 : 2, cn = c == 0 ? FULL : c == 1 ? TAIL : 1;
+		ry_point *from = c == 0 ? p : c == 1 ? p + FULL : (ry_point[]){ { 0, 1, 0.5 } };
+		sqlite3_bind_int64(q, 1, run);
+		sqlite3_bind_text(q, 2, run == 1 ? "loss" : "acc", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 3, c == 1);
+		sqlite3_bind_int64(q, 4, cn);
+		sqlite3_bind_blob(q, 5, blob, (int)v1_blob(blob, from, (size_t)cn), SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	if (ry_store_open(&st, path, 0))
+		fail_msg("open old: %s", ry_error_last());
+	assert_int_equal(count_rows(st, "PRAGMA user_version"), RY_SCHEMA_VERSION);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'metrics'"), 0);
+	expect_history(st, 1, "loss", p, FULL + TAIL);
+	expect_history(st, 2, "acc", (ry_point[]){ { 0, 1, 0.5 } }, 1);
+	assert_int_equal(ry_metrics_summaries(st, 1, &sum, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(sum[0].key, "loss");
+	assert_true(sum[0].n == FULL + TAIL && sum[0].last_step == 3049 && isnan(sum[0].last) && sum[0].min == -1);
+	ry_metric_summaries_free(sum, n);
+	/* The old partial chunk, 4 KB of float64 values, is more than a chunk
+	 * holds now: it stays as it is (version 1) and the next point starts a
+	 * chunk of its own. */
+	write_points(st, 1, "loss", p + FULL + TAIL, 1);
+	expect_history(st, 1, "loss", p, FULL + TAIL + 1);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM metric_chunks WHERE run_id = 1"), 3);
+	assert_int_equal(count_rows(st, "SELECT unicode(data) FROM metric_chunks WHERE run_id = 1 AND chunk = 1"), 0x10);
+	assert_int_equal(count_rows(st, "SELECT unicode(data) >> 4 FROM metric_chunks WHERE run_id = 1 AND chunk = 2"), 2);
+	/* A small old tail is topped up, and rewritten in version 2. */
+	write_points(st, 2, "acc", (ry_point[]){ { 1, 2, 0.25 } }, 1);
+	expect_history(st, 2, "acc", (ry_point[]){ { 0, 1, 0.5 }, { 1, 2, 0.25 } }, 2);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM metric_chunks WHERE run_id = 2"), 1);
+	assert_int_equal(count_rows(st, "SELECT unicode(data) >> 4 FROM metric_chunks WHERE run_id = 2"), 2);
+	ry_store_close(st);
+	free(blob);
+	free(p);
+	free(path);
+	ry_test_rmdir(dir);
 }
 
 static void test_metrics_keys__per_experiment_and_all(void **state)
@@ -680,6 +863,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_codec__round_trips_every_value_kind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_codec__float32_values_are_compact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_write__splits_into_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_codec__regular_columns_fold_and_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_migration__schema_8_chunks_read_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__appends_to_partial_chunk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_writer__continues_series_of_earlier_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_writer__sees_other_process_appends, setup, teardown),
@@ -688,6 +873,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_summaries__ignore_non_finite_in_min_max, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__unknown_run_fails_and_keeps_points, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__survives_caller_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_flush__rolled_back_name_is_not_reused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_read__sees_commits_and_own_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_writer__rebuilds_valueless_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_read__damaged_chunk_is_ecorrupt, setup, teardown),

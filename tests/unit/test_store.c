@@ -128,7 +128,7 @@ static void make_workspace(const char *path, int nexp)
 }
 
 static const char *const all_tables[] = {
-	"experiments", "runs", "params", "tags", "metrics", "artifacts", "hosts", "models",
+	"experiments", "runs", "params", "tags", "metric_chunks", "metric_keys", "artifacts", "hosts", "models",
 	"model_versions", "aliases", "events", "metric_summary", "settings",
 };
 
@@ -240,8 +240,8 @@ static void test_store_open__fresh_creates_wal_and_all_tables(void **state)
 			fail_msg("table %s missing", all_tables[i]);
 		free(sql);
 	}
-	/* The metrics table is the clustered, chunked layout. */
-	assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'metrics' "
+	/* The metric chunks table is the clustered, chunked layout. */
+	assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'metric_chunks' "
 	                               "AND sql LIKE '%WITHOUT ROWID%'"), 1);
 	ry_store_close(st);
 	free(path);
@@ -349,6 +349,9 @@ static void test_store_open__schema_v1_is_migrated_with_data(void **state)
 	assert_int_equal(query_int(db, "SELECT num IS NULL FROM params WHERE key = 'note'"), 1);
 	assert_int_equal(query_int(db, "SELECT n FROM metric_summary WHERE run_id = 7 AND key = 'loss'"), 10);
 	assert_int_equal(query_int(db, "SELECT last_step FROM metric_summary WHERE run_id = 7"), 9);
+	/* The chunk moved to metric_chunks (schema 9) under the key's id. */
+	assert_int_equal(query_int(db, "SELECT count(*) FROM metric_chunks c JOIN metric_keys k ON k.id = c.key_id "
+	                               "WHERE c.run_id = 7 AND k.key = 'loss' AND c.n = 10 AND c.data = x'00'"), 1);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM tags"), 1);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM events"), 1);
 	s = query_text(db, "PRAGMA journal_mode");

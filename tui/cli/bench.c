@@ -30,11 +30,15 @@
 
 static const char help[] =
 	"usage: runyard bench [--runs N] [--points N] [--tui] [--corpus DIR] [--json]\n"
+	"       runyard bench --scale [--tui] [--json]\n"
 	"\n"
 	"Build a workspace in a temp dir (removed afterwards) and print performance\n"
 	"figures, one per line with its target:\n"
-	"  - metric ingest rate: N points written in bulk through the metrics writer\n"
-	"  - bytes per stored point (metric chunks, and the whole workspace file)\n"
+	"  - metric ingest rate: N points written in bulk through the metrics writer,\n"
+	"    spread over every run; and 10 runs x up to 10^6 points (long series, in\n"
+	"    a second workspace beside the first)\n"
+	"  - bytes per stored point (metric chunks, for both shapes, and the whole\n"
+	"    workspace file)\n"
 	"  - open the workspace and list every run sorted by a metric with 5 metric\n"
 	"    columns: first screen, and fetching all rows\n"
 	"  - filter every run by a compound expression\n"
@@ -46,6 +50,15 @@ static const char help[] =
 	"Options:\n"
 	"  --runs N    runs in the workspace (default 100000; 1 to 1000000)\n"
 	"  --points N  metric points to ingest (default 10000000; 1000 to 100000000)\n"
+	"  --scale     run the benchmark at 10^4, 10^5 and 10^6 runs, 20 points per\n"
+	"              run (2*10^5, 2*10^6 and 2*10^7 points, plus the 100,000-point\n"
+	"              history, and 10 runs x 10^6 points; not with --runs or\n"
+	"              --points), and print every figure side by side, a column per\n"
+	"              size, so the growth shows (capture is left out: it does not\n"
+	"              depend on the size).  It takes long: 5 to 10 minutes on a\n"
+	"              2-core machine, most of it seeding and ingesting 10^6 runs,\n"
+	"              about 2 GB of disk at the largest size (one size at a time)\n"
+	"              and 400 MB of memory\n"
 	"  --tui       also measure the full-screen app on the same workspace, in a\n"
 	"              fresh process (so its memory is its own): first frame, a live\n"
 	"              filter keystroke, scrolling a page, parallel coordinates of\n"
@@ -53,16 +66,21 @@ static const char help[] =
 	"              once the background load is in, Esc while loading, a redraw\n"
 	"              that plots every line again, one brush key), :group optimizer,\n"
 	"              compare of 12 runs with 100,000-point histories and the\n"
-	"              chart, max RSS; CPU time beside the steps that compute\n"
+	"              chart, max RSS; CPU time beside the steps that compute;\n"
+	"              with --scale, at each size, printed as it is measured\n"
 	"  --corpus DIR  score zero-code capture on the logs in DIR (NAME.log with\n"
 	"              NAME.expected; default: the source tree's tests/capture/corpus):\n"
 	"              recall, precision and step agreement of the points found\n"
-	"  --json      print one JSON object instead of lines (docs/json.md)\n"
+	"  --json      print one JSON object instead of lines (docs/json.md); with\n"
+	"              --scale, {\"scale\": [one such object per size]}\n"
 	"  --db PATH   ignored: bench builds its own workspace in $TMPDIR\n"
 	"  -h, --help  print this help\n"
 	"\n"
 	"The workspace goes to $TMPDIR (default /tmp) and needs about 30 bytes per\n"
-	"point of disk.\n"
+	"point of disk, plus about 100 bytes per run.\n"
+	"\n"
+	"Environment: RUNYARD_BENCH_SCALE=N,N,...  replaces --scale's sizes (run\n"
+	"counts, and the 10-runs shape is then scaled with them); for tests only.\n"
 	"\n"
 	"Exit status: 0 ok (also when a target is missed), 1 the benchmark could\n"
 	"not run, 2 bad usage.\n";
@@ -73,6 +91,9 @@ static const char help[] =
 #endif
 #define SCREEN 50
 #define HISTORY_MAX 100000
+#define FEW_RUNS 10         /* the long-series shape: 10 runs... */
+#define FEW_POINTS 1000000  /* ...of up to 10^6 points each */
+#define SCALE_MAX 8
 
 static const char *const metric_keys[5] = { "loss", "val_loss", "acc", "val_acc", "learning_rate" };
 static const char filter_expr[] = "val_acc > 0.9 and optimizer = adam and lr < 0.01 and status = finished";
@@ -80,6 +101,7 @@ static const char sort_spec[] = "val_acc:desc";
 
 struct figure {
 	const char *name;  /* stable key for --json */
+	const char *title; /* the label without this size's counts (--scale's rows) */
 	char label[96];
 	double value;
 	const char *unit;
@@ -95,16 +117,18 @@ struct bench {
 	char *dir, *path;
 	size_t runs;
 	uint64_t points, history;
-	struct figure fig[12];
+	bool scale;        /* one of --scale's sizes */
+	struct figure fig[16];
 	size_t nfig;
 };
 
-static struct figure *add_figure(struct bench *b, const char *name, const char *unit, double target,
-                                 bool at_least)
+static struct figure *add_figure(struct bench *b, const char *name, const char *title, const char *unit,
+                                 double target, bool at_least)
 {
 	struct figure *f = &b->fig[b->nfig++];
 	memset(f, 0, sizeof *f);
 	f->name = name;
+	f->title = title;
 	f->unit = unit;
 	f->target = target;
 	f->at_least = at_least;
@@ -166,28 +190,31 @@ static double curve(size_t key, double t, double q, uint64_t *seed)
 	}
 }
 
-/* Ingest b->points points: one run with a long "loss" history, the rest
- * spread over every run's 5 metrics, run by run, step by step. */
-static int ingest(struct bench *b)
+/* Ingest `points` points into runs 1..runs of st: when history > 0, run
+ * 1's "loss" gets that many and the rest is spread over every run's 5
+ * metrics, run by run, step by step (how a sweep's runs arrive).  Sets
+ * *wall and *cpu to the seconds it took. */
+static int ingest_into(ry_store *st, size_t runs, uint64_t points, uint64_t history, double *wall, double *cpu)
 {
 	ry_metrics_writer *w;
-	uint64_t series = (uint64_t)b->runs * 5 - 1, rest = b->points - b->history;
+	uint64_t series = (uint64_t)runs * 5 - (history > 0), rest = points - history;
 	uint64_t base = rest / series, extra = rest % series, seed = 42, j = 0;
 	double t0 = ry_monotonic(), c0 = cpu_now();
 	int rc;
 
-	if ((rc = ry_metrics_writer_new(&w, b->st)))
+	if ((rc = ry_metrics_writer_new(&w, st)))
 		return rc;
-	if ((rc = ry_store_begin(b->st)))
+	if ((rc = ry_store_begin(st)))
 		goto out;
-	for (size_t r = 0; r < b->runs && !rc; r++) {
+	for (size_t r = 0; r < runs && !rc; r++) {
 		int64_t id = (int64_t)r + 1;
 		double q = 0.80 + 0.17 * (double)((r * 2654435761u) % 1000) / 1000.0;
 		double start = 1.7e9 + (double)r * 90.0;
 		uint64_t len[5], maxlen = 0;
 		for (size_t k = 0; k < 5; k++) {
-			len[k] = r == 0 && k == 0 ? b->history : base + (j < extra);
-			if (!(r == 0 && k == 0))
+			bool longest = history > 0 && r == 0 && k == 0;
+			len[k] = longest ? history : base + (j < extra);
+			if (!longest)
 				j++;
 			if (len[k] > maxlen)
 				maxlen = len[k];
@@ -199,24 +226,34 @@ static int ingest(struct bench *b)
 				double t = len[k] > 1 ? (double)s / (double)(len[k] - 1) : 1.0;
 				rc = ry_metrics_append(w, id, metric_keys[k], (int64_t)s * 10, start + (double)s * 1.5,
 				                       curve(k, t, q, &seed));
+				if (!rc && ry_metrics_pending(w) >= 1000000)
+					rc = ry_metrics_flush(w);
 			}
 		}
-		if (!rc && ry_metrics_pending(w) >= 1000000)
-			rc = ry_metrics_flush(w);
 	}
 	if (!rc)
 		rc = ry_metrics_flush(w);
 	if (!rc)
-		rc = ry_store_commit(b->st);
+		rc = ry_store_commit(st);
 	else
-		ry_store_rollback(b->st);
+		ry_store_rollback(st);
 out:
 	ry_metrics_writer_free(w);
+	*wall = ry_monotonic() - t0;
+	*cpu = cpu_now() - c0;
+	return rc;
+}
+
+static int ingest(struct bench *b)
+{
+	double wall, cpu;
+	int rc = ingest_into(b->st, b->runs, b->points, b->history, &wall, &cpu);
 	if (!rc) {
-		struct figure *f = add_figure(b, "ingest_points_per_s", "points/s", 1e6, true);
+		struct figure *f = add_figure(b, "ingest_points_per_s", "metric ingest, points spread over every run",
+		                              "points/s", 1e6, true);
 		snprintf(f->label, sizeof f->label, "metric ingest, bulk, %" PRIu64 " points", b->points);
-		f->value = (double)b->points / (ry_monotonic() - t0);
-		f->cpu = (double)b->points / (cpu_now() - c0);
+		f->value = (double)b->points / wall;
+		f->cpu = (double)b->points / cpu;
 	}
 	return rc;
 }
@@ -230,7 +267,7 @@ static int storage(struct bench *b)
 		return rc;
 	if (points <= 0)
 		return ry_error_set(RY_ERROR, "bench: no metric points were stored");
-	f = add_figure(b, "bytes_per_point", "bytes", 16, false);
+	f = add_figure(b, "bytes_per_point", "bytes per stored point (metric chunks)", "bytes", 12, false);
 	snprintf(f->label, sizeof f->label, "bytes per stored point (metric chunks, whole pages)");
 	f->value = (double)bytes / (double)points;
 	return 0;
@@ -244,7 +281,7 @@ static void file_figure(struct bench *b)
 	struct figure *f;
 	if (stat(b->path, &sb) != 0)
 		return;
-	f = add_figure(b, "file_bytes_per_point", "bytes", NAN, false);
+	f = add_figure(b, "file_bytes_per_point", "workspace file bytes per point", "bytes", NAN, false);
 	snprintf(f->label, sizeof f->label, "workspace file bytes per point (all tables and indexes)");
 	f->value = (double)sb.st_size / (double)b->points;
 }
@@ -315,12 +352,13 @@ static int list(struct bench *b)
 	if (count != b->runs)
 		return ry_error_set(RY_ERROR, "bench: the list returned %zu runs, expected %zu", count, b->runs);
 
-	struct figure *f = add_figure(b, "list_first_screen_ms", "ms", 100, false);
+	struct figure *f = add_figure(b, "list_first_screen_ms", "open + list by val_acc, first 50 rows", "ms", 100,
+	                              false);
 	snprintf(f->label, sizeof f->label, "open + list %zu runs by val_acc, first %d rows x 5 metrics",
 	         b->runs, SCREEN);
 	f->value = median(screen, REPS);
 	f->cpu = median(cscreen, REPS);
-	f = add_figure(b, "list_all_rows_ms", "ms", 100, false);
+	f = add_figure(b, "list_all_rows_ms", "open + list by val_acc, all rows", "ms", 100, false);
 	snprintf(f->label, sizeof f->label, "open + list %zu runs by val_acc, all rows x 5 metrics", b->runs);
 	f->value = median(all, REPS);
 	f->cpu = median(call, REPS);
@@ -347,7 +385,7 @@ static int filter(struct bench *b)
 	}
 	if (rc)
 		return rc;
-	struct figure *f = add_figure(b, "filter_ms", "ms", 50, false);
+	struct figure *f = add_figure(b, "filter_ms", "filter by a compound expression", "ms", 50, false);
 	snprintf(f->label, sizeof f->label, "filter %zu runs by a compound expression", b->runs);
 	f->value = median(t, REPS);
 	f->cpu = median(c, REPS);
@@ -376,7 +414,7 @@ static int history(struct bench *b)
 	if (n != b->history)
 		return ry_error_set(RY_ERROR, "bench: read %zu points of the long history, expected %" PRIu64, n,
 		                    b->history);
-	struct figure *f = add_figure(b, "history_ms", "ms", 5, false);
+	struct figure *f = add_figure(b, "history_ms", "read one long metric history", "ms", 5, false);
 	snprintf(f->label, sizeof f->label, "read one %" PRIu64 "-point metric history", b->history);
 	f->value = median(t, REPS);
 	f->cpu = median(c, REPS);
@@ -400,14 +438,14 @@ static int capture(struct bench *b, const char *dir)
 	}
 	if (ry_corpus_score_dir(dir, NULL, NULL, &t))
 		return RY_EIO;
-	f = add_figure(b, "capture_recall", "%", 95, true);
+	f = add_figure(b, "capture_recall", "capture recall", "%", 95, true);
 	snprintf(f->label, sizeof f->label, "capture recall, %lld points in %zu KiB of logs", (long long)t.expected,
 	         t.bytes / 1024);
 	f->value = 100 * ry_corpus_recall(&t);
-	f = add_figure(b, "capture_precision", "%", 97, true);
+	f = add_figure(b, "capture_precision", "capture precision", "%", 97, true);
 	snprintf(f->label, sizeof f->label, "capture precision, %lld points recorded", (long long)t.recorded);
 	f->value = 100 * ry_corpus_precision(&t);
-	f = add_figure(b, "capture_step", "%", 95, true);
+	f = add_figure(b, "capture_step", "capture step agreement", "%", 95, true);
 	snprintf(f->label, sizeof f->label, "capture step agreement (the framework's printed step)");
 	f->value = 100 * ry_corpus_step(&t);
 	return 0;
@@ -457,7 +495,7 @@ static void print_text(const struct bench *b)
 	}
 }
 
-static int print_json(const struct bench *b)
+static cJSON *json_of(const struct bench *b)
 {
 	cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
 	cJSON_AddNumberToObject(o, "runs", (double)b->runs);
@@ -487,7 +525,56 @@ static int print_json(const struct bench *b)
 		cJSON_AddItemToArray(arr, j);
 	}
 	cJSON_AddItemToObject(o, "figures", arr);
-	return cli_json_print(o);
+	return o;
+}
+
+/* --scale: the figures of every size side by side, a row per figure (the
+ * first size's order), a column per size; "-" where a size lacks it. */
+static void print_scale(const struct bench *b, size_t n)
+{
+	printf("runyard bench --scale: 20 metric points per run plus one %d-point history (median of %d runs "
+	       "per timing; cpu = process CPU time)\n", HISTORY_MAX, REPS);
+	printf("%-46s %-8s", "figure", "unit");
+	for (size_t k = 0; k < n; k++) {
+		char head[32];
+		snprintf(head, sizeof head, "%zu runs", b[k].runs);
+		printf(" %14s", head);
+	}
+	printf("  target\n");
+	for (size_t i = 0; i < b[0].nfig; i++) {
+		const struct figure *f0 = &b[0].fig[i];
+		bool has_cpu = false;
+		printf("%-46s %-8s", f0->title, f0->unit);
+		for (size_t k = 0; k < n; k++) {
+			const struct figure *f = NULL;
+			char value[32] = "-";
+			for (size_t j = 0; j < b[k].nfig && !f; j++)
+				if (!strcmp(b[k].fig[j].name, f0->name))
+					f = &b[k].fig[j];
+			if (f) {
+				format_value(f->value, value, sizeof value);
+				if (!figure_met(f))
+					strcat(value, "!");
+				has_cpu |= !isnan(f->cpu);
+			}
+			printf(" %14s", value);
+		}
+		if (!isnan(f0->target))
+			printf("  %s %g", f0->at_least ? ">=" : "<=", f0->target);
+		putchar('\n');
+		if (!has_cpu)
+			continue;
+		printf("%-46s %-8s", "  the same from CPU time", "");
+		for (size_t k = 0; k < n; k++) {
+			char value[32] = "-";
+			for (size_t j = 0; j < b[k].nfig; j++)
+				if (!strcmp(b[k].fig[j].name, f0->name) && !isnan(b[k].fig[j].cpu))
+					format_value(b[k].fig[j].cpu, value, sizeof value);
+			printf(" %14s", value);
+		}
+		putchar('\n');
+	}
+	printf("(! marks a missed target)\n");
 }
 
 /* ---- the full-screen app's figures (--tui) ---------------------------- */
@@ -575,11 +662,162 @@ static int run_tui_figures(const char *path)
 	return 0;
 }
 
+/* The 10-runs shape: a few long series (10 runs x up to 10^6 points, 5
+ * metrics each) in a workspace of their own beside the big one, so that
+ * neither shape's figures include the other's rows. */
+static int few_runs(struct bench *b)
+{
+	ry_demo_options d = RY_DEMO_OPTIONS_INIT;
+	ry_store *st = NULL;
+	char *path = ry_xasprintf("%s/few.db", b->dir);
+	/* --scale keeps this shape the same at every size (it does not depend
+	 * on the big workspace, and a column that moved would read as growth),
+	 * unless a test has capped the sizes */
+	bool full = (b->scale && !getenv("RUNYARD_BENCH_SCALE")) || b->points / FEW_RUNS >= FEW_POINTS;
+	uint64_t per_run = full ? FEW_POINTS : b->points / FEW_RUNS;
+	uint64_t points = per_run * FEW_RUNS;
+	int64_t bytes, stored;
+	double wall, cpu;
+	int rc;
+
+	d.runs = FEW_RUNS;
+	d.steps = 0;
+	d.now = 1.7e9 + 30 * 86400.0;
+	d.models = false;
+	if (!(rc = ry_store_open(&st, path, RY_STORE_CREATE)) && !(rc = ry_demo_seed(st, &d)) &&
+	    !(rc = ingest_into(st, FEW_RUNS, points, 0, &wall, &cpu)) &&
+	    !(rc = ry_metrics_storage(st, &bytes, &stored))) {
+		struct figure *f = add_figure(b, "ingest_few_runs_points_per_s", "metric ingest, 10 runs, long series",
+		                              "points/s", 1e6, true);
+		snprintf(f->label, sizeof f->label, "metric ingest, bulk, %d runs x %" PRIu64 " points", FEW_RUNS,
+		         per_run);
+		f->value = (double)points / wall;
+		f->cpu = (double)points / cpu;
+		f = add_figure(b, "bytes_per_point_few_runs", "bytes per stored point, 10 runs", "bytes", 12, false);
+		snprintf(f->label, sizeof f->label, "bytes per stored point, %d runs (metric chunks)", FEW_RUNS);
+		f->value = stored > 0 ? (double)bytes / (double)stored : NAN;
+	}
+	ry_store_close(st);
+	{
+		static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+		for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+			char *p = ry_xasprintf("%s%s", path, suffixes[i]);
+			unlink(p);
+			free(p);
+		}
+	}
+	free(path);
+	return rc;
+}
+
+/* One size: build the workspace in a fresh temp dir (b->dir, b->path; the
+ * caller removes them) and take every figure.  1 when the temp dir cannot
+ * be made (said), else 0 or an RY_E* code. */
+static int bench_size(struct bench *b, const char *corpus, bool with_capture, bool quiet)
+{
+	ry_demo_options d = RY_DEMO_OPTIONS_INIT;
+	const char *tmp = getenv("TMPDIR");
+	char *tmpl = ry_xasprintf("%s/runyard-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	char msg[96];
+	int rc;
+
+	if (!mkdtemp(tmpl)) {
+		fprintf(stderr, "runyard: cannot make a temp dir from %s: %s; set TMPDIR to a writable directory\n",
+		        tmpl, strerror(errno));
+		free(tmpl);
+		return 1;
+	}
+	b->dir = tmpl;
+	b->path = ry_xasprintf("%s/bench.db", b->dir);
+
+	if ((rc = ry_store_open(&b->st, b->path, RY_STORE_CREATE)))
+		return rc;
+	snprintf(msg, sizeof msg, "bench: seeding %zu runs...", b->runs);
+	say(quiet, msg);
+	d.runs = b->runs;
+	d.steps = 0;
+	d.now = 1.7e9 + 30 * 86400.0;
+	d.models = false; /* no artifact files: the bench measures runs and metrics */
+	{
+		double t0 = ry_monotonic();
+		struct figure *f;
+		if ((rc = ry_demo_seed(b->st, &d)))
+			return rc;
+		f = add_figure(b, "seed_runs_s", "setup: seed the demo runs", "s", NAN, false);
+		snprintf(f->label, sizeof f->label, "setup: seed %zu demo runs (params, tags, no metrics)", b->runs);
+		f->value = ry_monotonic() - t0;
+	}
+	{
+		/* A fresh workspace numbers its runs 1..N; ingest relies on it. */
+		ry_run *last = NULL;
+		if ((rc = ry_run_get(&last, b->st, (int64_t)b->runs)))
+			return rc;
+		ry_run_free(last);
+	}
+	say(quiet, "bench: ingesting metric points...");
+	if ((rc = ingest(b)) || (rc = storage(b)))
+		return rc;
+	/* Close so the WAL is checkpointed: the list figure opens cold. */
+	ry_store_close(b->st);
+	b->st = NULL;
+	file_figure(b);
+	say(quiet, "bench: ingesting 10 runs' long series...");
+	if ((rc = few_runs(b)))
+		return rc;
+	say(quiet, "bench: listing, filtering, reading...");
+	if ((rc = list(b)))
+		return rc;
+	if ((rc = ry_store_open(&b->st, b->path, 0)) || (rc = filter(b)) || (rc = history(b)))
+		return rc;
+	if (!with_capture)
+		return 0;
+	say(quiet, "bench: scoring capture on the corpus...");
+	return capture(b, corpus);
+}
+
+/* Close and remove one size's workspace; its figures stay. */
+static void bench_clean(struct bench *b)
+{
+	ry_store_close(b->st);
+	b->st = NULL;
+	if (b->dir)
+		remove_workspace(b);
+	free(b->path);
+	free(b->dir);
+	b->path = b->dir = NULL;
+}
+
+/* --scale's sizes: 10^4, 10^5, 10^6 runs; RUNYARD_BENCH_SCALE (tests only)
+ * replaces them with a comma-separated list of run counts. */
+static size_t scale_sizes(size_t *runs, size_t max)
+{
+	const char *env = getenv("RUNYARD_BENCH_SCALE");
+	size_t n = 0;
+	if (!env || !*env) {
+		runs[0] = 10000;
+		runs[1] = 100000;
+		runs[2] = 1000000;
+		return 3;
+	}
+	while (*env && n < max) {
+		char *end;
+		unsigned long v = strtoul(env, &end, 10);
+		if (end == env || v < 1 || v > 1000000)
+			return 0;
+		runs[n++] = (size_t)v;
+		env = *end == ',' ? end + 1 : end;
+		if (*end && *end != ',')
+			return 0;
+	}
+	return n;
+}
+
 int cli_bench(int argc, char **argv, struct cli_global *g)
 {
 	static const struct option opts[] = {
 		{ "runs", required_argument, NULL, 'r' },
 		{ "points", required_argument, NULL, 'p' },
+		{ "scale", no_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "tui", no_argument, NULL, 't' },
 		{ "tui-workspace", required_argument, NULL, 'W' },
@@ -588,14 +826,12 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_getopt go = CLI_GETOPT_INIT("bench", help, NULL);
-	struct bench b;
-	ry_demo_options d = RY_DEMO_OPTIONS_INIT;
-	const char *tmp = getenv("TMPDIR");
+	struct bench *b;
+	size_t sizes[SCALE_MAX], nsizes = 1;
 	uint64_t runs = 100000, points = 10000000;
-	bool json = false, tui = false, quiet;
+	bool json = false, tui = false, scale = false, sized = false, quiet;
 	const char *corpus = NULL;
-	char *tmpl;
-	int c, rc;
+	int c, rc = 0;
 
 	(void)g;
 	while ((c = cli_getopt(&go, argc, argv, "h", opts)) != -1) {
@@ -603,10 +839,15 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 		case 'r':
 			if (!cli_parse_count(optarg, 1, 1000000, &runs))
 				return cli_bad_value("bench", "--runs", optarg, "a whole number from 1 to 1000000");
+			sized = true;
 			break;
 		case 'p':
 			if (!cli_parse_count(optarg, 1000, 100000000, &points))
 				return cli_bad_value("bench", "--points", optarg, "a whole number from 1000 to 100000000");
+			sized = true;
+			break;
+		case 'S':
+			scale = true;
 			break;
 		case 'j':
 			json = true;
@@ -625,74 +866,63 @@ int cli_bench(int argc, char **argv, struct cli_global *g)
 	}
 	if (optind < argc)
 		return cli_extra_arg("bench", argv[optind], NULL);
-	if (points < runs * 5)
-		return cli_usage("bench", "--points %" PRIu64 " is too few for %" PRIu64 " runs: give at least 5 "
-		                 "per run (%" PRIu64 ")", points, runs, runs * 5);
+	if (scale && sized)
+		return cli_usage("bench", "--scale sets the sizes itself (10^4, 10^5 and 10^6 runs, 20 points per "
+		                 "run): leave out --runs and --points");
+	if (scale) {
+		nsizes = scale_sizes(sizes, SCALE_MAX);
+		if (nsizes == 0)
+			return cli_usage("bench", "RUNYARD_BENCH_SCALE is not a comma-separated list of run counts "
+			                 "from 1 to 1000000");
+	} else {
+		if (points < runs * 5)
+			return cli_usage("bench", "--points %" PRIu64 " is too few for %" PRIu64 " runs: give at least "
+			                 "5 per run (%" PRIu64 ")", points, runs, runs * 5);
+		sizes[0] = (size_t)runs;
+	}
 
-	memset(&b, 0, sizeof b);
-	b.runs = (size_t)runs;
-	b.points = points;
-	b.history = points / 2 < HISTORY_MAX ? points / 2 : HISTORY_MAX;
 	quiet = json || !isatty(STDERR_FILENO);
-
-	tmpl = ry_xasprintf("%s/runyard-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(tmpl)) {
-		fprintf(stderr, "runyard: cannot make a temp dir from %s: %s; set TMPDIR to a writable directory\n",
-		        tmpl, strerror(errno));
-		free(tmpl);
+	b = ry_xcalloc(nsizes, sizeof *b);
+	for (size_t k = 0; k < nsizes && !rc; k++) {
+		b[k].runs = sizes[k];
+		b[k].scale = scale;
+		/* --scale: 20 points per run at every size, the long history on top */
+		b[k].history = scale ? HISTORY_MAX : points / 2 < HISTORY_MAX ? points / 2 : HISTORY_MAX;
+		b[k].points = scale ? (uint64_t)sizes[k] * 20 + HISTORY_MAX : points;
+		rc = bench_size(&b[k], corpus, !scale, quiet);
+		ry_store_close(b[k].st);
+		b[k].st = NULL;
+		if (!rc && !scale && !json)
+			print_text(&b[k]);
+		if (!rc && tui && !json) {
+			if (scale)
+				printf("\n%zu runs, %" PRIu64 " points: the full-screen app\n", b[k].runs, b[k].points);
+			rc = run_tui_figures(b[k].path);
+		}
+		bench_clean(&b[k]);
+	}
+	if (!rc && scale && !json) {
+		if (tui)
+			putchar('\n');
+		print_scale(b, nsizes);
+	}
+	if (!rc && json) {
+		if (scale) {
+			cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+			for (size_t k = 0; k < nsizes; k++)
+				cJSON_AddItemToArray(arr, json_of(&b[k]));
+			cJSON_AddItemToObject(o, "scale", arr);
+			rc = cli_json_print(o);
+		} else {
+			rc = cli_json_print(json_of(&b[0]));
+		}
+		free(b);
+		return rc;
+	}
+	free(b);
+	if (rc == 1)
 		return 1;
-	}
-	b.dir = tmpl;
-	b.path = ry_xasprintf("%s/bench.db", b.dir);
-
-	if ((rc = ry_store_open(&b.st, b.path, RY_STORE_CREATE)))
-		goto done;
-	say(quiet, "bench: seeding runs...");
-	d.runs = b.runs;
-	d.steps = 0;
-	d.now = 1.7e9 + 30 * 86400.0;
-	d.models = false; /* no artifact files: the bench measures runs and metrics */
-	{
-		double t0 = ry_monotonic();
-		struct figure *f;
-		if ((rc = ry_demo_seed(b.st, &d)))
-			goto done;
-		f = add_figure(&b, "seed_runs_s", "s", NAN, false);
-		snprintf(f->label, sizeof f->label, "setup: seed %zu demo runs (params, tags, no metrics)", b.runs);
-		f->value = ry_monotonic() - t0;
-	}
-	{
-		/* A fresh workspace numbers its runs 1..N; ingest relies on it. */
-		ry_run *last = NULL;
-		if ((rc = ry_run_get(&last, b.st, (int64_t)b.runs)))
-			goto done;
-		ry_run_free(last);
-	}
-	say(quiet, "bench: ingesting metric points...");
-	if ((rc = ingest(&b)) || (rc = storage(&b)))
-		goto done;
-	/* Close so the WAL is checkpointed: the list figure opens cold. */
-	ry_store_close(b.st);
-	b.st = NULL;
-	file_figure(&b);
-	say(quiet, "bench: listing, filtering, reading...");
-	if ((rc = list(&b)))
-		goto done;
-	if ((rc = ry_store_open(&b.st, b.path, 0)) || (rc = filter(&b)) || (rc = history(&b)))
-		goto done;
-	say(quiet, "bench: scoring capture on the corpus...");
-	rc = capture(&b, corpus);
-done:
-	ry_store_close(b.st);
-	b.st = NULL;
-	if (!rc && !json)
-		print_text(&b);
-	if (!rc && tui && !json)
-		rc = run_tui_figures(b.path);
-	remove_workspace(&b);
-	free(b.path);
-	free(b.dir);
 	if (rc)
 		return cli_fail(rc);
-	return json ? print_json(&b) : 0;
+	return 0;
 }
