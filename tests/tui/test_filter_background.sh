@@ -7,7 +7,9 @@
 # long enough to see: "filtering…" over the old rows, then the first rows
 # with "counting…", then the final count.  A filter replaced while its
 # evaluation waits is cancelled: the screen ends on the last filter's
-# runs and stays there.
+# runs and stays there.  The trace hook RUNYARD_TEST_LISTING_TRACE says
+# when the worker takes a request and when it is done with one, so the
+# test waits for those rather than sleeping.
 . "$(dirname "$0")/lib.sh"
 seed 120 3
 count() {
@@ -20,6 +22,14 @@ sgd=$(count 'optimizer = sgd')
 	{ echo "Bail out! the demo workspace lacks adam/sgd runs ($adam, $sgd)"; exit 1; }
 
 export RUNYARD_TEST_LISTING_DELAY_MS=1500
+TRACE="$T_TMP/listing.trace"
+: >"$TRACE"
+export RUNYARD_TEST_LISTING_TRACE="$TRACE"
+traced() { grep -qxF -- "$1" "$TRACE"; }
+# Every evaluation the worker started has ended, the last with this result.
+settled() {
+	[ "$(grep -c '^start ' "$TRACE")" = "$(grep -c '^end ' "$TRACE")" ] && [ "$(tail -n 1 "$TRACE")" = "$1" ]
+}
 tui_start
 expect_screen "1/120 runs" "the runs screen opens with every run"
 
@@ -34,16 +44,24 @@ expect_no_screen "counting…" "and the indication goes"
 # dropped, the screen shows the last filter's result.
 send C-u
 type_text 'optimizer = adam and lr > 0'
-# Long enough for the worker to take that request (it then waits in the
-# hook), so the next one replaces a running evaluation, not a queued one.
-sleep 0.3
+# Once the worker has taken that request (it then waits in the hook),
+# the next one replaces a running evaluation, not a queued one.
+if wait_until traced "start optimizer = adam and lr > 0"; then
+	ok "the worker takes the second filter"
+else
+	fail "the worker never took 'optimizer = adam and lr > 0'"
+fi
 send C-u
 type_text 'optimizer = sgd'
 expect_screen "/$sgd runs" "the last filter's count shows"
 send Enter
-# Nothing may change after this: wait past one whole evaluation (the
-# hook's 1.5 s) for a stale result that would replace it.
-sleep 2
+# Nothing may change after this: once the stale evaluation has ended
+# (dropped) and the worker has nothing left, no result can still come.
+if wait_until traced "end dropped optimizer = adam and lr > 0" && wait_until settled "end kept optimizer = sgd"; then
+	ok "the stale evaluation is dropped and the last filter's kept"
+else
+	fail "the worker's evaluations did not end as expected: $(tr '\n' '|' <"$TRACE")"
+fi
 if screen | grep -qF "/$sgd runs" && ! screen | grep -qF "filtering"; then
 	ok "no stale result replaces it afterwards"
 else

@@ -45,6 +45,7 @@ struct tui_listing {
 	double ms;
 	char msg[512];
 	int delay_ms;            /* the test hook */
+	char *trace;             /* the trace hook's file, NULL when unset */
 };
 
 static char *dup_or_null(const char *s)
@@ -66,6 +67,20 @@ static bool test_delay(struct tui_listing *w, unsigned gen)
 			return false;
 	}
 	return true;
+}
+
+/* The trace hook: one line per evaluation's start and end, so a test
+ * can wait until the worker has taken a request or is done with it,
+ * rather than sleeping for a guess at how long that takes. */
+static void trace(const struct tui_listing *w, const char *what, const char *filter)
+{
+	if (!w->trace)
+		return;
+	FILE *f = fopen(w->trace, "a");
+	if (f) {
+		fprintf(f, "%s %s\n", what, filter ? filter : "");
+		fclose(f);
+	}
 }
 
 /* The worker's connection, opened on first need (on the worker). */
@@ -121,6 +136,7 @@ static void *listing_main(void *arg)
 		char msg[sizeof w->msg] = "";
 		int rc = 0;
 		double t0 = ry_monotonic();
+		trace(w, "start", filter);
 		if (w->delay_ms > 0 && !test_delay(w, gen)) {
 			rc = RY_ERROR; /* replaced meanwhile: nobody wants this one */
 		} else {
@@ -157,6 +173,12 @@ static void *listing_main(void *arg)
 			snprintf(msg, sizeof msg, "%s", ry_error_last());
 		ry_store_end_read(w->st); /* an interrupt may have cut its COMMIT */
 		double ms = (ry_monotonic() - t0) * 1000;
+		/* Traced before the result is handed over: by the time a test
+		 * sees "end", a kept result is ready or already on screen. */
+		pthread_mutex_lock(&w->mu);
+		bool kept = gen == w->gen;
+		pthread_mutex_unlock(&w->mu);
+		trace(w, kept && !rc ? "end kept" : "end dropped", filter);
 		free(filter);
 		free(sort);
 		/* This thread's malloc arena keeps what a sort over every run
@@ -198,6 +220,7 @@ static void release(struct tui_listing *w)
 	free(w->db);
 	free(w->filter);
 	free(w->sort);
+	free(w->trace);
 	free(w);
 }
 
@@ -217,6 +240,8 @@ struct tui_listing *tui_listing_new(const char *db_path)
 	struct tui_listing *w = ry_xcalloc(1, sizeof *w);
 	w->db = ry_xstrdup(db_path);
 	w->delay_ms = delay_ms();
+	const char *tr = getenv("RUNYARD_TEST_LISTING_TRACE");
+	w->trace = tr && *tr ? ry_xstrdup(tr) : NULL;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	if (pthread_create(&w->th, NULL, listing_main, w) != 0) {

@@ -12,7 +12,10 @@
  * before each evaluation, and again between the first rows and the whole
  * list (still cancellable), so that tests can see the "filtering…" and
  * "counting…" states and the cancelling of a stale request on a small
- * workspace.  Tests only; not a user setting.
+ * workspace.  RUNYARD_TEST_LISTING_TRACE=FILE appends a line to FILE as
+ * each evaluation starts ("start FILTER") and ends ("end kept FILTER",
+ * or "end dropped FILTER" for a stale or failed one), so tests wait for
+ * the worker instead of sleeping.  Tests only; not user settings.
  */
 #ifndef TUI_WORK_LISTING_H
 #define TUI_WORK_LISTING_H
