@@ -23,6 +23,15 @@ fail() { T_COUNT=$((T_COUNT + 1)); T_FAILS=$((T_FAILS + 1)); echo "not ok $T_COU
          echo "# status=${RC-(no command run yet)}"; echo "# stdout:"; sed 's/^/#   /' "$T_TMP/out" | head -40; \
          echo "# stderr:"; sed 's/^/#   /' "$T_TMP/err" | head -20; }
 
+# wait_until SECONDS CMD...: run CMD every 20 ms until it succeeds (0) or
+# SECONDS pass (1).  Tests wait for a condition this way, never a sleep.
+wait_until() {
+	local end=$(( $(date +%s%N) + $1 * 1000000000 ))
+	shift
+	while [ "$(date +%s%N)" -lt "$end" ]; do "$@" && return 0; sleep 0.02; done
+	return 1
+}
+
 expect_rc()       { if [ "$RC" -eq "$1" ]; then ok "$2"; else fail "$2 (expected status $1)"; fi; }
 expect_out_has()  { if grep -qF -- "$1" "$T_TMP/out"; then ok "$2"; else fail "$2 (stdout lacks '$1')"; fi; }
 expect_out_lacks(){ if grep -qF -- "$1" "$T_TMP/out"; then fail "$2 (stdout has '$1')"; else ok "$2"; fi; }

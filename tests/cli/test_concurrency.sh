@@ -19,13 +19,6 @@ q() { sqlite3 -cmd '.timeout 10000' "$RUNYARD_DB" "$1"; }
 PIDS=""
 trap 'for p in $PIDS; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$T_TMP"' EXIT
 
-# wait_until SECONDS COMMAND...: poll every 20 ms until COMMAND succeeds
-wait_until() {
-	local end=$(( $(date +%s%N) + $1 * 1000000000 ))
-	shift
-	while [ "$(date +%s%N)" -lt "$end" ]; do "$@" && return 0; sleep 0.02; done
-	return 1
-}
 
 # a command printing M points of two metrics, in bursts, over a second or so
 PRINTER="awk 'BEGIN { for (i = 1; i <= $M; i++) { print \"step=\" i \" loss=\" 1 / i \" acc=\" i / $M; if (i % 100 == 0) { fflush(); system(\"sleep 0.05\") } } }'"

@@ -14,13 +14,6 @@ PIDS=""
 cleanup_pids() { for p in $PIDS; do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done; }
 trap 'cleanup_pids; rm -rf "$T_TMP"' EXIT
 
-# wait_until SECONDS COMMAND...: poll every 20 ms until COMMAND succeeds
-wait_until() {
-	local end=$(( $(date +%s%N) + $1 * 1000000000 ))
-	shift
-	while [ "$(date +%s%N)" -lt "$end" ]; do "$@" && return 0; sleep 0.02; done
-	return 1
-}
 stopped() { [ -r "/proc/$1/stat" ] && sed 's/.*) //' "/proc/$1/stat" | grep -q '^T'; }
 gone() { ! [ -r "/proc/$1/stat" ] || sed 's/.*) //' "/proc/$1/stat" | grep -q '^[ZX]'; }
 rundir() { echo "$RUNYARD_DB.runs/$(q "select uuid from runs where name = '$1'")"; }

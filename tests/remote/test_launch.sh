@@ -162,7 +162,6 @@ expect_json "d['gpus'] is None" "a CPU host gets no GPUs"
 # ---- time limit enforced on the host ------------------------------------
 ry launch -e exp --host cpubox --time-limit 2s --yes --json -- sh -c 'echo start; sleep 30; echo never'
 idt=$(json "d['id']")
-sleep 3
 if wait_status "$idt" killed; then ok "time limit kills the job on the host"; else fail "time limit kills the job on the host"; fi
 [ "$(sql "SELECT value FROM tags WHERE run_id = $idt AND key = 'stopped_by'")" = "time limit" ] \
 	&& ok "stopped_by = time limit" || fail "stopped_by = time limit"
@@ -170,23 +169,19 @@ if wait_status "$idt" killed; then ok "time limit kills the job on the host"; el
 # ---- cancel ---------------------------------------------------------------
 ry launch -e exp --host cpubox --yes --json -- sh -c 'echo started; sleep 60'
 idc=$(json "d['id']"); pidc=$(json "d['pid']")
-sleep 0.5
+wait_until 20 grep -q '^started' "$(rundir "$idc")/log" || fail "the job to cancel starts"
 ry cancel "$idc"
 expect_rc 0 "cancel"
 expect_out_has "(status killed)" "cancelled run is killed"
-gone=0
-for i in $(seq 1 40); do
-	if ! group_alive "$pidc"; then gone=1; break; fi
-	sleep 0.25
-done
-if [ $gone -eq 0 ]; then fail "the remote process group is gone"; else ok "the remote process group is gone"; fi
+gone_group() { ! group_alive "$1"; }
+if wait_until 10 gone_group "$pidc"; then ok "the remote process group is gone"; else fail "the remote process group is gone"; fi
 ry cancel "$idc"
 expect_rc 2 "cancelling a finished run is refused"
 
 # ---- lost: the process vanished without an exit code ----------------------
 ry launch -e exp --host cpubox --yes --json -- sleep 60
 idl=$(json "d['id']"); pidl=$(json "d['pid']")
-sleep 0.3
+wait_until 20 group_alive "$pidl" || fail "the job to lose starts"
 kill -KILL -- -"$pidl"
 if wait_status "$idl" lost; then ok "a job that vanished is lost"; else fail "a job that vanished is lost"; fi
 
@@ -214,13 +209,14 @@ cp "$T_TMP/conf.orig" "$RUNYARD_CONFIG"
 ry launch -e exp --host gpu2 --gpus 1 --yes --json -- sh -c 'for i in 1 2 3 4 5 6; do echo "line $i"; sleep 0.4; done'
 ids=$(json "d['id']")
 Ds=$(rundir "$ids")
-sleep 0.5
+# Cut the host off mid-run: once the job has printed, before it is done.
+wait_until 20 grep -q '^line 1' "$Ds/log" || fail "the job logs its first line"
 rt_stop
 ry sync
 expect_rc 1 "sync with the host down says so"
 expect_err_has "refused" "and why"
 [ "$(sql "SELECT status FROM runs WHERE id = $ids")" = running ] && ok "the run stays running while unreachable" || fail "the run stays running while unreachable"
-for i in $(seq 1 40); do [ -e "$Ds/exit_code" ] && break; sleep 0.25; done
+wait_until 20 test -e "$Ds/exit_code" || fail "the job ends on the host while it is unreachable"
 rt_start
 ry sync
 expect_rc 0 "sync after sshd is back"

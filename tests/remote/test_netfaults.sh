@@ -41,12 +41,6 @@ dead_ok() {
 		sed 's/^/#   /' "$T_TMP/err" | head -8
 	fi
 }
-# wait_until SECONDS CMD...: until CMD succeeds (deadline)
-wait_until() {
-	local lim=$1 i; shift
-	for i in $(seq 1 $((lim * 10))); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
 stopped() { [ "$(ps -o stat= -p "$1" 2>/dev/null | cut -c1)" = T ]; }
 ticks() { local n; n=$(grep -c '^tick' "$1" 2>/dev/null); echo "${n:-0}"; }
 has_ticks() { [ "$(ticks "$1")" -ge "$2" ]; }

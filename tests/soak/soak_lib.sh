@@ -15,13 +15,6 @@ export RUNYARD_DB=${RUNYARD_DB:-$T_TMP/ws.db}
 q() { sqlite3 -cmd '.timeout 10000' "${2:-$RUNYARD_DB}" "$1"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# wait_until SECONDS COMMAND...: poll every 20 ms until COMMAND succeeds
-wait_until() {
-	local end=$(( $(date +%s%N) + $1 * 1000000000 ))
-	shift
-	while [ "$(date +%s%N)" -lt "$end" ]; do "$@" && return 0; sleep 0.02; done
-	return 1
-}
 
 # measure_ms COMMAND...: how long COMMAND takes, in ms (its output dropped)
 measure_ms() {
