@@ -141,6 +141,18 @@ for args in "show $(hx nope)" "runs --filter $(hx filter)" "runs --sort $(hx sor
 	clean "the error of ${args%%<*}"
 done
 
+# ---- in: a remote job, a queued run and a deployment ------------------------
+hx_plant_remote "$RUNYARD_DB"
+for args in "jobs:hx-job<" "queue:hx-queued<" "queue:hx-qerr<" "deployments --all:hx-dtarget<" \
+	"deployments --all:hx-dendpoint<"; do
+	rq ${args%%:*}
+	expect_out_has "${args#*:}" "${args%%:*} lists the planted row (${args#*:}...)"
+	clean "${args%%:*} with a hostile row"
+	rq ${args%%:*} --json
+	expect_out_has "${args#*:}" "${args%%:*} --json lists the planted row (${args#*:}...)"
+	clean "${args%%:*} --json with a hostile row" --json
+done
+
 # ---- out: every command, text and --json ------------------------------------
 RUNS=$(sqlite3 "$RUNYARD_DB" "select id from runs" | tr '\n' ' ')
 for args in "runs" "runs --columns $(hx pk),tags.$(hx tk),tags.$(hx tag2)" "show $ID" "compare $RUNS" "compare $RUNS --diff-only" \

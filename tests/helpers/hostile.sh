@@ -71,3 +71,35 @@ if bad:
     sys.exit(1)
 PY
 }
+
+# hx_plant_remote DB: the rows only a remote host, the queue or a serving
+# target fill, holding the corpus -- a running job launched over SSH (its
+# host, command, GPUs' text and remote dir), a queued sweep run (the hosts
+# it waits for, its sweep and its last error) and a failed deployment of
+# hmodel (target, alias, handle, endpoint and the target's detail) -- as
+# the text those outsiders would send.  Written with SQLite directly into
+# an existing workspace, because no real host here sends such bytes.
+hx_plant_remote() {
+	python3 - "$1" "$HX" <<'PY'
+import os, sqlite3, sys, time
+hx = os.fsencode(sys.argv[2])
+def t(name):
+    return b"hx-" + name.encode() + b"<" + hx[len(b"hx<"):]
+db = sqlite3.connect(sys.argv[1], timeout=30)
+now = time.time()
+exp = db.execute("SELECT min(id) FROM experiments").fetchone()[0]
+T = "CAST(? AS TEXT)"
+db.execute("INSERT INTO runs(uuid, experiment_id, name, status, command, host, gpus, started, created, source, "
+           f"remote_dir) VALUES ('hxjob0000', ?, {T}, 'running', {T}, {T}, '0', ?, ?, 'ssh', {T})",
+           (exp, t("job"), t("jobcmd"), t("jobhost"), now - 60, now - 60, t("jobdir")))
+cur = db.execute("INSERT INTO runs(uuid, experiment_id, name, status, command, created, source) "
+                 f"VALUES ('hxqueued00', ?, {T}, 'queued', {T}, ?, 'queue')", (exp, t("queued"), t("qcmd"), now))
+db.execute("INSERT INTO queue(run_id, sweep, hosts, gpus, argv, pack, queued, tries, last_error) "
+           f"VALUES (?, {T}, {T}, 1, ?, 'hxpack', ?, 1, {T})",
+           (cur.lastrowid, t("sweep"), t("qhosts"), t("argv") + b"\0" + t("argv2") + b"\0", now, t("qerr")))
+db.execute("INSERT INTO deployments(model, version, alias, target, kind, handle, endpoint, status, created, "
+           f"updated, detail) VALUES ('hmodel', 1, {T}, {T}, 'http', {T}, {T}, 'failed', ?, ?, {T})",
+           (t("dalias"), t("dtarget"), t("dhandle"), t("dendpoint"), now, now, t("ddetail")))
+db.commit()
+PY
+}

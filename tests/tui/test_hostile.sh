@@ -6,8 +6,9 @@
 # tests/helpers/hostile.sh.  On each screen -- runs table, detail with its
 # log (wrapped, raw), the run's charts, compare, the metric and column
 # pickers, the registry and a model's versions and history, hosts,
-# :messages, help, the : line, the filter's error and the promote and launch
-# dialogs -- nothing the corpus holds reaches the terminal: the pane holds
+# :messages, help, the : line, the filter's error, the promote and launch
+# dialogs, the deploy picker and confirm and the deployments pane (with a
+# remote job, a queued run and a deployment planted with the corpus) -- nothing the corpus holds reaches the terminal: the pane holds
 # no control, C1 or bidi character and none of the corpus's colour (capture-pane -e), the title
 # (OSC 0) and the clipboard (OSC 52) are untouched, the table's columns stay
 # aligned and each screen keeps its frame; the app answers promptly with
@@ -52,6 +53,12 @@ sys.stderr.write('stderr ' + hx + '\n'); sys.stderr.flush()
 send({'id': rid, 'error': {'code': 'EINVAL', 'message': 'error ' + hx}})"
 rycli import hostile src
 printf 'Host %s\n  HostName %s\n  User %s\n  Port 2\n' "$(hx host)" "$(hx hostname)" "$(hx user)" >"$HOME/.ssh/config"
+# a job on a remote host, a queued sweep run and a failed deployment, their
+# text from outside; and a serving target whose url holds the corpus (the
+# config file is a door too)
+hx_plant_remote "$DB" || { echo "Bail out! cannot plant the remote rows"; exit 1; }
+export RUNYARD_CONFIG="$T_TMP/runyard.conf"
+printf '[target hxt]\nkind = http\nurl = http://127.0.0.1:9/%s\n' "$(hx turl)" >"$RUNYARD_CONFIG"
 
 # ---- checks on each screen -------------------------------------------------
 # pane_clean WHAT: what the terminal shows holds no trace of the corpus
@@ -88,7 +95,7 @@ command() { send ':'; type_text "$1"; send Enter; }
 
 tui_start
 tmux -S "$SOCK" set-option -g set-clipboard on >/dev/null
-expect_screen "/3 runs" "the runs table opens"
+expect_screen "/5 runs" "the runs table opens"
 expect_screen "hx-run<^[[2J^[[H" "a hostile name is shown as visible text"
 pane_clean "runs table"
 aligned "runs table" " ago "
@@ -97,7 +104,7 @@ send C
 expect_screen "olumns" "the column picker opens"
 pane_clean "column picker"
 send Escape
-expect_screen "/3 runs" "back on the runs table"
+expect_screen "/5 runs" "back on the runs table"
 
 # the hostile run is the first by name? find it: filter on its plain marker
 send /
@@ -126,7 +133,7 @@ send q
 send /
 send C-u
 send Enter
-expect_screen "/3 runs" "the filter is cleared"
+expect_screen "/5 runs" "the filter is cleared"
 
 send A
 send c
@@ -136,7 +143,7 @@ send M
 pane_clean "the metric picker"
 send Escape
 send q
-expect_screen "/3 runs" "back on the runs table"
+expect_screen "/5 runs" "back on the runs table"
 send u
 
 # the dialogs: promote (the hostile run is the newest local run) and launch
@@ -159,7 +166,7 @@ expect_screen "Experiments" "the launch dialog closes"
 send /
 send C-u
 send Enter
-expect_screen "/3 runs" "back on all the runs"
+expect_screen "/5 runs" "back on all the runs"
 
 send R
 expect_screen "hmodel" "the registry opens"
@@ -167,16 +174,33 @@ pane_clean "registry"
 send Enter
 expect_screen "hx-vnote<" "the model's versions show the hostile note"
 pane_clean "the model's versions"
+send d
+expect_screen "to which target?" "the deploy picker opens"
+expect_screen "hx-turl<" "it lists the target's hostile url as text"
+pane_clean "the deploy picker"
+send Enter
+expect_screen "Deploy this version?" "the deploy confirm opens"
+pane_clean "the deploy confirm"
+send Escape
+expect_screen "not deployed" "Esc at the confirm deploys nothing"
+send D
+expect_screen "hx-dtarget<" "the deployments pane lists the hostile deployment"
+expect_screen "hx-dendpoint<" "with its endpoint as text"
+pane_clean "the deployments pane"
+send q
+wait_gone "hx-dtarget<" 5 || send q
 send H
 expect_screen "model.create" "the history"
 pane_clean "the model's history"
 send q
 send q
-expect_screen "/3 runs" "back on the runs table"
+expect_screen "/5 runs" "back on the runs table"
 
 send H
 expect_screen "hx-host<" "hosts lists the hostile host"
 pane_clean "hosts"
+expect_screen "hx-queued<" "hosts shows the queued run's hostile name as text"
+pane_clean "hosts with the queue"
 framed "hosts" "q"
 send q
 
