@@ -711,11 +711,60 @@ done:
 	return rc;
 }
 
+/* Distinct texts, each held once, numbered as first seen: an
+ * open-addressing table of their codes.  A column of every run (a param
+ * such as optimizer) repeats a few values 10^6 times; a string per run was
+ * ~40 bytes a run. */
+struct dict {
+	char **texts;
+	size_t n, cap;
+	uint32_t *slots; /* code + 1; 0 empty */
+	size_t mask;
+};
+
+static uint64_t text_hash(const char *t, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)t[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint32_t dict_add(struct dict *d, const char *t, size_t len)
+{
+	if (2 * (d->n + 1) > d->mask + 1) { /* grow: at most half full */
+		size_t cap = d->mask ? 2 * (d->mask + 1) : 64;
+		free(d->slots);
+		d->slots = ry_xcalloc(cap, sizeof *d->slots);
+		d->mask = cap - 1;
+		for (size_t c = 0; c < d->n; c++) {
+			size_t h = (size_t)text_hash(d->texts[c], strlen(d->texts[c])) & d->mask;
+			while (d->slots[h])
+				h = (h + 1) & d->mask;
+			d->slots[h] = (uint32_t)c + 1;
+		}
+	}
+	size_t h = (size_t)text_hash(t, len) & d->mask;
+	for (; d->slots[h]; h = (h + 1) & d->mask) {
+		const char *x = d->texts[d->slots[h] - 1];
+		if (!strncmp(x, t, len) && !x[len])
+			return d->slots[h] - 1;
+	}
+	if (d->n == d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 16;
+		d->texts = ry_xrealloc(d->texts, d->cap * sizeof *d->texts);
+	}
+	d->texts[d->n] = ry_xstrndup(t, len);
+	d->slots[h] = (uint32_t)d->n + 1;
+	return (uint32_t)d->n++;
+}
+
 /* One column read for the dense plan, indexed by id - min. */
 struct column {
 	uint8_t *types; /* V_*; V_NULL (0) where the run has no value */
-	double *vals;
-	char **texts;   /* allocated on the first text value */
+	double *vals;   /* V_NUM: the number; V_TEXT with dict: the text's code */
+	char **texts;   /* allocated on the first text value (without dict) */
+	struct dict *dict; /* set: texts are interned into it, not held per run */
 };
 
 enum { V_NULL, V_NUM, V_TEXT, V_MOVED };
@@ -772,6 +821,14 @@ static int fetch_scan(ry_store *st, struct idmap *m, const ry_field *f, struct c
 		default:
 			if (col->types[k] == V_NUM)
 				break; /* a param's number came first */
+			if (col->dict) {
+				const char *t = (const char *)sqlite3_column_text(s, 1);
+				if (!t)
+					break;
+				col->types[k] = V_TEXT;
+				col->vals[k] = dict_add(col->dict, t, strnlen(t, (size_t)sqlite3_column_bytes(s, 1)));
+				break;
+			}
 			if (!col->texts)
 				col->texts = ry_xcalloc(m->span, sizeof *col->texts);
 			col->types[k] = V_TEXT;
@@ -862,6 +919,120 @@ int ry_runlist_fetch(ry_store *st, const int64_t *ids, size_t n,
 	read_end(st, txn);
 	if (rc)
 		ry_cells_clear(cells, n * nfields);
+	return rc;
+}
+
+void ry_column_clear(ry_column *c)
+{
+	free(c->num);
+	free(c->code);
+	ry_strings_free(c->texts, c->ntexts);
+	memset(c, 0, sizeof *c);
+}
+
+struct coded {
+	const char *text;
+	uint32_t code;
+};
+
+static int cmp_coded(const void *a, const void *b)
+{
+	return strcmp(((const struct coded *)a)->text, ((const struct coded *)b)->text);
+}
+
+/* The column's values in row order: num, or (text in it) codes into the
+ * distinct texts sorted, the numbers among them interned as "%.17g". */
+static void column_out(struct dict *d, bool text, size_t n, const uint8_t *type, const double *val,
+                       ry_column *out)
+{
+	if (!text) {
+		out->num = ry_xmalloc((n ? n : 1) * sizeof *out->num);
+		for (size_t i = 0; i < n; i++)
+			out->num[i] = type[i] == V_NUM ? val[i] : NAN;
+		return;
+	}
+	out->code = ry_xmalloc((n ? n : 1) * sizeof *out->code);
+	for (size_t i = 0; i < n; i++) {
+		char buf[40];
+		if (type[i] == V_NUM)
+			snprintf(buf, sizeof buf, "%.17g", val[i]);
+		out->code[i] = type[i] == V_TEXT ? (int32_t)val[i]
+		             : type[i] == V_NUM ? (int32_t)dict_add(d, buf, strlen(buf)) : -1;
+	}
+	/* codes in strcmp order of their texts */
+	struct coded *order = ry_xmalloc((d->n ? d->n : 1) * sizeof *order);
+	uint32_t *rank = ry_xmalloc((d->n ? d->n : 1) * sizeof *rank);
+	for (size_t c = 0; c < d->n; c++)
+		order[c] = (struct coded){ d->texts[c], (uint32_t)c };
+	qsort(order, d->n, sizeof *order, cmp_coded);
+	out->texts = ry_xmalloc((d->n ? d->n : 1) * sizeof *out->texts);
+	for (size_t c = 0; c < d->n; c++) {
+		rank[order[c].code] = (uint32_t)c;
+		out->texts[c] = d->texts[order[c].code];
+	}
+	out->ntexts = d->n;
+	for (size_t i = 0; i < n; i++)
+		if (out->code[i] >= 0)
+			out->code[i] = (int32_t)rank[out->code[i]];
+	free(order);
+	free(rank);
+	free(d->texts);
+	d->texts = NULL;
+	d->n = 0;
+}
+
+int ry_runlist_fetch_column(ry_store *st, const int64_t *ids, size_t n, const ry_field *f, ry_column *out)
+{
+	struct dict d = { 0 };
+	uint8_t *type = ry_xcalloc(n ? n : 1, 1);
+	double *val = ry_xmalloc((n ? n : 1) * sizeof *val);
+	bool text = false;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (n > POINT_MAX) {
+		struct idmap m;
+		idmap_build(&m, ids, n);
+		if (m.span) {
+			/* by id - min while the index is scanned, then in row order */
+			struct column col = { ry_xcalloc(m.span, 1), ry_xmalloc(m.span * sizeof *col.vals), NULL, &d };
+			bool txn = read_begin(st);
+			rc = fetch_scan(st, &m, f, &col, 0, 1, NULL);
+			read_end(st, txn);
+			for (size_t i = 0; i < n && !rc; i++) {
+				size_t k = (size_t)((uint64_t)ids[i] - (uint64_t)m.min);
+				type[i] = col.types[k];
+				val[i] = col.vals[k];
+				text = text || type[i] == V_TEXT;
+			}
+			free(col.types);
+			free(col.vals);
+			idmap_free(&m);
+			goto fill;
+		}
+		idmap_free(&m);
+	}
+	/* few runs, or ids too far apart: through cells, a block at a time */
+	ry_cell *cells = ry_xcalloc(n ? n : 1, sizeof *cells);
+	ry_field *fp = (ry_field *)f;
+	if ((rc = ry_runlist_fetch(st, ids, n, &fp, 1, cells)) == 0)
+		for (size_t i = 0; i < n; i++) {
+			type[i] = cells[i].type == RY_CELL_NUM ? V_NUM : cells[i].type == RY_CELL_TEXT ? V_TEXT : V_NULL;
+			val[i] = cells[i].num;
+			if (type[i] == V_TEXT) {
+				val[i] = dict_add(&d, cells[i].text, strlen(cells[i].text));
+				text = true;
+			}
+		}
+	ry_cells_clear(cells, n);
+	free(cells);
+fill:
+	if (!rc)
+		column_out(&d, text, n, type, val, out);
+	ry_strings_free(d.texts, d.n);
+	free(d.slots);
+	free(type);
+	free(val);
 	return rc;
 }
 

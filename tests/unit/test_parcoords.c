@@ -20,7 +20,7 @@ static void test_axis__empty_and_all_missing(void **state)
 	assert_int_equal(ax.kind, TUI_AXIS_LINEAR);
 	tui_axis_free(&ax);
 	tui_axis_numeric(&ax, "x", "params.x", v, 2, -1);
-	assert_true(isnan(ax.pos[0]));
+	assert_true(isnan(tui_axis_pos(&ax, 0)));
 	assert_false(tui_axis_brushed(&ax));
 	assert_null(tui_axis_brush_clause(&ax));
 	tui_axis_free(&ax);
@@ -34,13 +34,13 @@ static void test_axis__linear_and_log_chosen_by_span(void **state)
 	double lin[] = { 1, 2, 3 }, lr[] = { 0.001, 0.01, 0.1 }, zero[] = { 0, 1, 1000 };
 	tui_axis_numeric(&ax, "x", "params.x", lin, 3, -1);
 	assert_int_equal(ax.kind, TUI_AXIS_LINEAR);
-	NEAR(ax.pos[1], 0.5);
+	NEAR(tui_axis_pos(&ax, 1), 0.5);
 	tui_axis_free(&ax);
 	tui_axis_numeric(&ax, "lr", "params.lr", lr, 3, -1);
 	assert_int_equal(ax.kind, TUI_AXIS_LOG); /* spans two decades */
-	NEAR(ax.pos[0], 0);
-	NEAR(ax.pos[1], 0.5);
-	NEAR(ax.pos[2], 1);
+	NEAR(tui_axis_pos(&ax, 0), 0);
+	NEAR(tui_axis_pos(&ax, 1), 0.5);
+	NEAR(tui_axis_pos(&ax, 2), 1);
 	NEAR(tui_axis_value_at(&ax, 0.5), 0.01);
 	ax.flip = true;
 	NEAR(tui_axis_y(&ax, 0), 1);
@@ -50,7 +50,7 @@ static void test_axis__linear_and_log_chosen_by_span(void **state)
 	tui_axis_free(&ax);
 	tui_axis_numeric(&ax, "x", "params.x", zero, 3, 1);
 	assert_int_equal(ax.kind, TUI_AXIS_LOG);   /* forced: the 0 is missing */
-	assert_true(isnan(ax.pos[0]));
+	assert_true(isnan(tui_axis_pos(&ax, 0)));
 	tui_axis_free(&ax);
 }
 
@@ -66,9 +66,9 @@ static void test_axis__categories_evenly_spaced_numbers_first(void **state)
 	assert_string_equal(ax.cats[1], "128");
 	assert_string_equal(ax.cats[2], "adam");
 	assert_string_equal(ax.cats[3], "sgd");
-	NEAR(ax.pos[0], 1);
-	NEAR(ax.pos[1], 2.0 / 3);
-	assert_true(isnan(ax.pos[2]));
+	NEAR(tui_axis_pos(&ax, 0), 1);
+	NEAR(tui_axis_pos(&ax, 1), 2.0 / 3);
+	assert_true(isnan(tui_axis_pos(&ax, 2)));
 	assert_int_equal(ax.cat[4], 1);
 	tui_axis_free(&ax);
 }
