@@ -940,32 +940,40 @@ static int cmp_coded(const void *a, const void *b)
 	return strcmp(((const struct coded *)a)->text, ((const struct coded *)b)->text);
 }
 
-/* The column's values in row order: num, or (text in it) codes into the
+/* The column's values in row order, from the run at row i's type and
+ * value at type[at(i)], val[at(i)]: num, or (text in it) codes into the
  * distinct texts sorted, the numbers among them interned as "%.17g". */
-static void column_out(struct dict *d, bool text, size_t n, const uint8_t *type, const double *val,
-                       ry_column *out)
+#define COLUMN_AT(m, ids, i) ((m) ? (size_t)((uint64_t)(ids)[i] - (uint64_t)(m)->min) : (i))
+static void column_out(struct dict *d, const struct idmap *m, const int64_t *ids, size_t n, const uint8_t *type,
+                       const double *val, ry_column *out)
 {
+	bool text = false;
+	for (size_t i = 0; i < n && !text && d->n; i++)
+		text = type[COLUMN_AT(m, ids, i)] == V_TEXT;
 	if (!text) {
 		out->num = ry_xmalloc((n ? n : 1) * sizeof *out->num);
-		for (size_t i = 0; i < n; i++)
-			out->num[i] = type[i] == V_NUM ? val[i] : NAN;
+		for (size_t i = 0; i < n; i++) {
+			size_t k = COLUMN_AT(m, ids, i);
+			out->num[i] = type[k] == V_NUM ? val[k] : NAN;
+		}
 		return;
 	}
 	out->code = ry_xmalloc((n ? n : 1) * sizeof *out->code);
 	for (size_t i = 0; i < n; i++) {
+		size_t k = COLUMN_AT(m, ids, i);
 		char buf[40];
-		if (type[i] == V_NUM)
-			snprintf(buf, sizeof buf, "%.17g", val[i]);
-		out->code[i] = type[i] == V_TEXT ? (int32_t)val[i]
-		             : type[i] == V_NUM ? (int32_t)dict_add(d, buf, strlen(buf)) : -1;
+		if (type[k] == V_NUM)
+			snprintf(buf, sizeof buf, "%.17g", val[k]);
+		out->code[i] = type[k] == V_TEXT ? (int32_t)val[k]
+		             : type[k] == V_NUM ? (int32_t)dict_add(d, buf, strlen(buf)) : -1;
 	}
 	/* codes in strcmp order of their texts */
-	struct coded *order = ry_xmalloc((d->n ? d->n : 1) * sizeof *order);
-	uint32_t *rank = ry_xmalloc((d->n ? d->n : 1) * sizeof *rank);
+	struct coded *order = ry_xmalloc(d->n * sizeof *order);
+	uint32_t *rank = ry_xmalloc(d->n * sizeof *rank);
 	for (size_t c = 0; c < d->n; c++)
 		order[c] = (struct coded){ d->texts[c], (uint32_t)c };
 	qsort(order, d->n, sizeof *order, cmp_coded);
-	out->texts = ry_xmalloc((d->n ? d->n : 1) * sizeof *out->texts);
+	out->texts = ry_xmalloc(d->n * sizeof *out->texts);
 	for (size_t c = 0; c < d->n; c++) {
 		rank[order[c].code] = (uint32_t)c;
 		out->texts[c] = d->texts[order[c].code];
@@ -984,9 +992,6 @@ static void column_out(struct dict *d, bool text, size_t n, const uint8_t *type,
 int ry_runlist_fetch_column(ry_store *st, const int64_t *ids, size_t n, const ry_field *f, ry_column *out)
 {
 	struct dict d = { 0 };
-	uint8_t *type = ry_xcalloc(n ? n : 1, 1);
-	double *val = ry_xmalloc((n ? n : 1) * sizeof *val);
-	bool text = false;
 	int rc = 0;
 
 	memset(out, 0, sizeof *out);
@@ -999,40 +1004,34 @@ int ry_runlist_fetch_column(ry_store *st, const int64_t *ids, size_t n, const ry
 			bool txn = read_begin(st);
 			rc = fetch_scan(st, &m, f, &col, 0, 1, NULL);
 			read_end(st, txn);
-			for (size_t i = 0; i < n && !rc; i++) {
-				size_t k = (size_t)((uint64_t)ids[i] - (uint64_t)m.min);
-				type[i] = col.types[k];
-				val[i] = col.vals[k];
-				text = text || type[i] == V_TEXT;
-			}
+			if (!rc)
+				column_out(&d, &m, ids, n, col.types, col.vals, out);
 			free(col.types);
 			free(col.vals);
 			idmap_free(&m);
-			goto fill;
+			goto done;
 		}
 		idmap_free(&m);
 	}
-	/* few runs, or ids too far apart: through cells, a block at a time */
+	/* few runs, or ids too far apart: through cells */
 	ry_cell *cells = ry_xcalloc(n ? n : 1, sizeof *cells);
+	uint8_t *type = ry_xcalloc(n ? n : 1, 1);
+	double *val = ry_xmalloc((n ? n : 1) * sizeof *val);
 	ry_field *fp = (ry_field *)f;
-	if ((rc = ry_runlist_fetch(st, ids, n, &fp, 1, cells)) == 0)
+	if ((rc = ry_runlist_fetch(st, ids, n, &fp, 1, cells)) == 0) {
 		for (size_t i = 0; i < n; i++) {
 			type[i] = cells[i].type == RY_CELL_NUM ? V_NUM : cells[i].type == RY_CELL_TEXT ? V_TEXT : V_NULL;
-			val[i] = cells[i].num;
-			if (type[i] == V_TEXT) {
-				val[i] = dict_add(&d, cells[i].text, strlen(cells[i].text));
-				text = true;
-			}
+			val[i] = type[i] == V_TEXT ? dict_add(&d, cells[i].text, strlen(cells[i].text)) : cells[i].num;
 		}
+		column_out(&d, NULL, ids, n, type, val, out);
+	}
 	ry_cells_clear(cells, n);
 	free(cells);
-fill:
-	if (!rc)
-		column_out(&d, text, n, type, val, out);
-	ry_strings_free(d.texts, d.n);
-	free(d.slots);
 	free(type);
 	free(val);
+done:
+	ry_strings_free(d.texts, d.n);
+	free(d.slots);
 	return rc;
 }
 
