@@ -1000,7 +1000,7 @@ int ry_runlist_fetch_column(ry_store *st, const int64_t *ids, size_t n, const ry
 		idmap_build(&m, ids, n);
 		if (m.span) {
 			/* by id - min while the index is scanned, then in row order */
-			struct column col = { ry_xcalloc(m.span, 1), ry_xmalloc(m.span * sizeof *col.vals), NULL, &d };
+			struct column col = { NULL, NULL, NULL, &d }; /* fetch_scan allocates its arrays */
 			bool txn = read_begin(st);
 			rc = fetch_scan(st, &m, f, &col, 0, 1, NULL);
 			read_end(st, txn);
