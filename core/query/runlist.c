@@ -1026,6 +1026,50 @@ int ry_runlist_fetch_column(ry_store *st, const int64_t *ids, size_t n, const ry
 	return rc;
 }
 
+struct ry_colread {
+	const int64_t *ids;
+	struct dict d;
+	struct compact c;
+};
+
+int ry_runlist__colread(ry_colread **out, ry_store *st, const int64_t *ids, size_t n, const ry_field *f)
+{
+	ry_colread *r = ry_xcalloc(1, sizeof *r);
+	int rc = read_compact(st, ids, n, f, &r->d, &r->c);
+	r->ids = ids;
+	if (rc) {
+		ry_runlist__colread_free(r);
+		r = NULL;
+	}
+	*out = r;
+	return rc;
+}
+
+ry_cell_type ry_runlist__colread_get(const ry_colread *r, size_t i, double *num, const char **text)
+{
+	size_t at = COLUMN_AT(r->c.m, r->ids, i);
+	switch (r->c.type[at]) {
+	case V_NUM:
+		*num = r->c.val[at];
+		return RY_CELL_NUM;
+	case V_TEXT:
+		*text = r->d.texts[(size_t)r->c.val[at]];
+		return RY_CELL_TEXT;
+	default:
+		return RY_CELL_NULL;
+	}
+}
+
+void ry_runlist__colread_free(ry_colread *r)
+{
+	if (!r)
+		return;
+	compact_free(&r->c);
+	ry_strings_free(r->d.texts, r->d.n);
+	free(r->d.slots);
+	free(r);
+}
+
 struct ry_cellreader {
 	ry_store *st;
 	const int64_t *ids;
