@@ -76,9 +76,18 @@ static double cat_pos(const tui_axis *ax, int c)
 	return c < 0 ? NAN : ax->ncats > 1 ? (double)c / (double)(ax->ncats - 1) : 0.5;
 }
 
+/* Run i's position, the axis's ends already scaled (scaled_ends): the
+ * loops over every run scale them once. */
+static inline double run_pos(const tui_axis *ax, size_t i, double lo, double hi)
+{
+	return ax->kind == TUI_AXIS_CATEGORY ? cat_pos(ax, ax->cat[i]) : pos_scaled(ax, ax->val[i], lo, hi);
+}
+
 double tui_axis_pos(const tui_axis *ax, size_t i)
 {
-	return ax->kind == TUI_AXIS_CATEGORY ? cat_pos(ax, ax->cat[i]) : tui_axis_pos_of(ax, ax->val[i]);
+	double lo, hi;
+	scaled_ends(ax, &lo, &hi);
+	return run_pos(ax, i, lo, hi);
 }
 
 double tui_axis_value_at(const tui_axis *ax, double pos)
@@ -204,12 +213,15 @@ bool tui_axis_brushed(const tui_axis *ax)
 	return ax->blo > 1e-9 || ax->bhi < 1 - 1e-9;
 }
 
+/* Whether position p is inside ax's brush. */
+static bool pos_in_brush(const tui_axis *ax, double p)
+{
+	return !isnan(p) && p >= ax->blo - 1e-9 && p <= ax->bhi + 1e-9;
+}
+
 bool tui_axis_in_brush(const tui_axis *ax, size_t i)
 {
-	if (!tui_axis_brushed(ax))
-		return true;
-	double p = tui_axis_pos(ax, i);
-	return !isnan(p) && p >= ax->blo - 1e-9 && p <= ax->bhi + 1e-9;
+	return !tui_axis_brushed(ax) || pos_in_brush(ax, tui_axis_pos(ax, i));
 }
 
 void tui_axis_brush_clear(tui_axis *ax)
@@ -721,7 +733,7 @@ static const unsigned short *axis_rows(tui_axis *ax, int H)
 	double lo, hi;
 	scaled_ends(ax, &lo, &hi);
 	for (size_t i = 0; i < ax->n; i++) {
-		double p = ax->kind == TUI_AXIS_CATEGORY ? cat_pos(ax, ax->cat[i]) : pos_scaled(ax, ax->val[i], lo, hi);
+		double p = run_pos(ax, i, lo, hi);
 		ax->rows[i] = isnan(p) ? NO_ROW : (unsigned short)dot_row_of(ax->flip ? 1 - p : p, H);
 	}
 	ax->rows_h = H;
@@ -785,17 +797,20 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 	signed char *state = ry_xmalloc(n ? n : 1);
 	const unsigned short *rows[TUI_PC_MAX_AXES];
 	bool brushed[TUI_PC_MAX_AXES];
+	double lo[TUI_PC_MAX_AXES], hi[TUI_PC_MAX_AXES];
 	for (size_t k = 0; k < nax; k++) {
 		rows[k] = axis_rows(axes[k], r.H > 0 ? r.H : 1);
 		brushed[k] = tui_axis_brushed(axes[k]);
+		scaled_ends(axes[k], &lo[k], &hi[k]);
 	}
 	for (size_t i = 0; i < n; i++) {
 		signed char in = 1;
 		for (size_t k = 0; k < nax && in; k++)
 			if (rows[k][i] == NO_ROW)
 				in = 0;
+		/* a brushed axis: the run's position, its ends scaled once */
 		for (size_t k = 0; k < nax && in > 0; k++)
-			if (brushed[k] && !tui_axis_in_brush(axes[k], i))
+			if (brushed[k] && !pos_in_brush(axes[k], run_pos(axes[k], i, lo[k], hi[k])))
 				in = -1;
 		state[i] = in;
 		pc->shown += state[i] > 0;
