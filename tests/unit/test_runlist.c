@@ -429,6 +429,17 @@ static void test_runlist_fetch_scan_matches_lookup(void **state)
 	free_fields(f);
 }
 
+/* The ids of a fetch plan, into ids (room for many): 0 the column arrays
+ * (many dense ids, each asked more than once), 1 lookups (few rows), 2 ids
+ * far apart (a hash from id to row).  Their count. */
+static size_t plan_ids(int plan, int64_t *ids, size_t many)
+{
+	size_t n = plan == 1 ? 50 : many;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = plan == 2 && i % 2 ? (int64_t)1000000000000 + (int64_t)i : (int64_t)(i * 7 % 6) + 1;
+	return n;
+}
+
 /* The streaming reader (ry_cellreader) gives, block by block, the cells
  * ry_runlist_fetch gives for every row at once: with the column arrays
  * (many dense ids, a row asked twice), and by lookups (few rows, ids far
@@ -443,9 +454,7 @@ static void test_cellreader_blocks_match_fetch(void **state)
 	(void)state;
 	parse_fields(f);
 	for (int plan = 0; plan < 3; plan++) {
-		size_t n = plan == 1 ? 50 : MANY;
-		for (size_t i = 0; i < n; i++)
-			ids[i] = plan == 2 && i % 2 ? (int64_t)1000000000000 + (int64_t)i : (int64_t)(i * 7 % 6) + 1;
+		size_t n = plan_ids(plan, ids, MANY);
 		assert_int_equal(ry_runlist_fetch(ws.st, ids, n, f, NF, all), 0);
 		for (size_t bi = 0; bi < sizeof blocks / sizeof *blocks; bi++) {
 			ry_cellreader *r = NULL;
@@ -522,9 +531,7 @@ static void test_runlist_fetch_column_matches_cells(void **state)
 	/* every plan: the index scan (many dense ids, repeated), lookups (few),
 	 * ids far apart */
 	for (int plan = 0; plan < 3; plan++) {
-		size_t n = plan == 1 ? 50 : MANY;
-		for (size_t i = 0; i < n; i++)
-			ids[i] = plan == 2 && i % 2 ? (int64_t)1000000000000 + (int64_t)i : (int64_t)(i * 7 % 6) + 1;
+		size_t n = plan_ids(plan, ids, MANY);
 		for (size_t j = 0; j < NF; j++) {
 			char what[64];
 			snprintf(what, sizeof what, "plan %d field %s", plan, field_names[j]);
