@@ -151,6 +151,13 @@ static uint32_t dict_add(struct dict *d, const char *t, size_t len)
 	return (uint32_t)d->n++;
 }
 
+static void dict_free(struct dict *d)
+{
+	ry_strings_free(d->texts, d->n);
+	free(d->slots);
+	memset(d, 0, sizeof *d);
+}
+
 struct coded {
 	const char *text;
 	uint32_t code;
@@ -217,8 +224,7 @@ static int sort_in_c(ry_store *st, ry_runlist *l, ry_field *sort, bool desc, siz
 		return 0;
 	int rc = read_compact(st, l->ids, l->n, sort, &d, &c);
 	if (rc) {
-		ry_strings_free(d.texts, d.n);
-		free(d.slots);
+		dict_free(&d);
 		return rc;
 	}
 	/* a text's key is its rank among the column's distinct texts (host or
@@ -236,8 +242,7 @@ static int sort_in_c(ry_store *st, ry_runlist *l, ry_field *sort, bool desc, siz
 	}
 	compact_free(&c);
 	free(rank);
-	ry_strings_free(d.texts, d.n);
-	free(d.slots);
+	dict_free(&d);
 	radix_sort(keys, l->n);
 	if (limit && limit < l->n)
 		l->n = limit;
@@ -1021,8 +1026,7 @@ int ry_runlist_fetch_column(ry_store *st, const int64_t *ids, size_t n, const ry
 	if (!rc)
 		column_out(&d, c.m, ids, n, c.type, c.val, out);
 	compact_free(&c);
-	ry_strings_free(d.texts, d.n);
-	free(d.slots);
+	dict_free(&d);
 	return rc;
 }
 
@@ -1065,8 +1069,7 @@ void ry_runlist__colread_free(ry_colread *r)
 	if (!r)
 		return;
 	compact_free(&r->c);
-	ry_strings_free(r->d.texts, r->d.n);
-	free(r->d.slots);
+	dict_free(&r->d);
 	free(r);
 }
 
