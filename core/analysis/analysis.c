@@ -16,15 +16,13 @@
 #include "query/keys.h"
 #include "query/runlist.h"
 
-static void col_free(ry_analysis_col *c, size_t n)
+static void col_free(ry_analysis_col *c)
 {
 	free(c->name);
 	free(c->label);
 	free(c->num);
-	if (c->text)
-		for (size_t i = 0; i < n; i++)
-			free(c->text[i]);
-	free(c->text);
+	free(c->code);
+	ry_strings_free(c->values, c->nvalues);
 }
 
 void ry_analysis_free(ry_analysis *a)
@@ -32,8 +30,8 @@ void ry_analysis_free(ry_analysis *a)
 	if (!a)
 		return;
 	for (size_t j = 0; j < a->ncols; j++)
-		col_free(&a->cols[j], a->n);
-	col_free(&a->metric, a->n);
+		col_free(&a->cols[j]);
+	col_free(&a->metric);
 	if (a->names)
 		for (size_t i = 0; i < a->n; i++)
 			free(a->names[i]);
@@ -43,32 +41,18 @@ void ry_analysis_free(ry_analysis *a)
 	free(a);
 }
 
-/* Column j of the fetched cells: numeric when every value present is a number. */
-static void col_fill(ry_analysis_col *c, const ry_field *f, ry_cell *cells, size_t n, size_t stride, size_t j)
+/* A column of the table from a compact read: numeric when every value
+ * present is a number. */
+static void col_fill(ry_analysis_col *c, const ry_field *f, ry_column *v)
 {
 	c->name = ry_xstrdup(ry_field_name(f));
 	c->label = ry_xstrdup(ry_field_label(f));
-	c->numeric = true;
-	for (size_t i = 0; i < n; i++)
-		if (cells[i * stride + j].type == RY_CELL_TEXT)
-			c->numeric = false;
-	if (c->numeric) {
-		c->num = ry_xmalloc((n ? n : 1) * sizeof *c->num);
-		for (size_t i = 0; i < n; i++)
-			c->num[i] = cells[i * stride + j].type == RY_CELL_NUM ? cells[i * stride + j].num : NAN;
-		return;
-	}
-	c->text = ry_xcalloc(n ? n : 1, sizeof *c->text);
-	for (size_t i = 0; i < n; i++) {
-		ry_cell *x = &cells[i * stride + j];
-		if (x->type == RY_CELL_TEXT) {
-			c->text[i] = x->text;
-			x->text = NULL;
-			x->type = RY_CELL_NULL;
-		} else if (x->type == RY_CELL_NUM) {
-			c->text[i] = ry_xasprintf("%.17g", x->num);
-		}
-	}
+	c->numeric = v->num != NULL;
+	c->num = v->num;
+	c->code = v->code;
+	c->values = v->texts;
+	c->nvalues = v->ntexts;
+	memset(v, 0, sizeof *v);
 }
 
 /* The default target: the first main metric with a goal. */
@@ -170,11 +154,12 @@ int ry_analysis_load_with(ry_analysis **out, ry_store *st, int64_t experiment_id
 	a->ids = ry_xmalloc((a->n ? a->n : 1) * sizeof *a->ids);
 	if (a->n)
 		memcpy(a->ids, ry_runlist_ids(l), a->n * sizeof *a->ids);
-	/* One column at a time: a wide table of 100,000 runs never holds
-	 * every cell at once, only its columns' values. */
-	cells = ry_xcalloc(a->n ? a->n : 1, sizeof *cells);
+	/* One column at a time, each compact (8 bytes a run for numbers, 4
+	 * for texts): a table of 10^6 runs never holds a cell or a string a
+	 * run, only its columns' values. */
 	a->ncols = nfields;
 	a->cols = ry_xcalloc(nfields ? nfields : 1, sizeof *a->cols);
+	/* with no_names, all NULL: calloc's untouched pages cost no memory */
 	a->names = ry_xcalloc(a->n ? a->n : 1, sizeof *a->names);
 	if (op->progress)
 		op->progress(op->payload, 0, nf, a->n);
@@ -183,20 +168,24 @@ int ry_analysis_load_with(ry_analysis **out, ry_store *st, int64_t experiment_id
 			rc = ry_error_set(RY_ERROR, "cancelled");
 			goto out;
 		}
-		if ((rc = ry_runlist_fetch(st, a->ids, a->n, &f[j], 1, cells)) < 0)
-			goto out;
-		if (j < nfields)
-			col_fill(&a->cols[j], f[j], cells, a->n, 1, 0);
-		else if (j == nfields)
-			col_fill(&a->metric, f[j], cells, a->n, 1, 0);
-		else
+		if (j <= nfields) {
+			ry_column v;
+			if ((rc = ry_runlist_fetch_column(st, a->ids, a->n, f[j], &v)) < 0)
+				goto out;
+			col_fill(j < nfields ? &a->cols[j] : &a->metric, f[j], &v);
+		} else {
+			/* the names, for the CLI's titles: one string a run anyway */
+			cells = ry_xcalloc(a->n ? a->n : 1, sizeof *cells);
+			if ((rc = ry_runlist_fetch(st, a->ids, a->n, &f[j], 1, cells)) < 0)
+				goto out;
 			for (size_t i = 0; i < a->n; i++)
 				if (cells[i].type == RY_CELL_TEXT) {
 					a->names[i] = cells[i].text;
 					cells[i].text = NULL;
 					cells[i].type = RY_CELL_NULL;
 				}
-		ry_cells_clear(cells, a->n);
+			ry_cells_clear(cells, a->n);
+		}
 		if (op->progress)
 			op->progress(op->payload, j + 1, nf, a->n);
 	}
@@ -401,11 +390,6 @@ double ry_stats_kruskal(const int *group, const double *y, size_t n, int ngroups
 
 /* ---- importance ------------------------------------------------------------- */
 
-static int cmp_text(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int cmp_importance(const void *a, const void *b)
 {
 	const ry_importance *x = a, *y = b;
@@ -418,27 +402,12 @@ static int cmp_importance(const void *a, const void *b)
 }
 
 /* Group numbers for a text column: the index of each value among its
- * distinct values, sorted. */
+ * distinct values, sorted -- its code. */
 static int text_groups(const ry_analysis_col *c, size_t n, int *group)
 {
-	char **d = ry_xmalloc((n ? n : 1) * sizeof *d);
-	size_t nd = 0, u = 0;
 	for (size_t i = 0; i < n; i++)
-		if (c->text[i])
-			d[nd++] = c->text[i];
-	qsort(d, nd, sizeof *d, cmp_text);
-	for (size_t i = 0; i < nd; i++)
-		if (!u || strcmp(d[u - 1], d[i]))
-			d[u++] = d[i];
-	for (size_t i = 0; i < n; i++) {
-		group[i] = -1;
-		if (c->text[i]) {
-			char **hit = bsearch(&c->text[i], d, u, sizeof *d, cmp_text);
-			group[i] = hit ? (int)(hit - d) : -1;
-		}
-	}
-	free(d);
-	return (int)u;
+		group[i] = c->code[i];
+	return (int)c->nvalues;
 }
 
 void ry_analysis_importance(const ry_analysis *a, ry_importance **out, size_t *nout)
@@ -486,7 +455,7 @@ void ry_importance_free(ry_importance *v, size_t n)
 
 static bool has_value(const ry_analysis_col *col, size_t i)
 {
-	return col->numeric ? !isnan(col->num[i]) : col->text[i] != NULL;
+	return col->numeric ? !isnan(col->num[i]) : col->code[i] >= 0;
 }
 
 void ry_analysis_shared_params(const ry_analysis *a, size_t max, char ***out, size_t *nout)

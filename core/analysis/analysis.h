@@ -22,7 +22,9 @@ typedef struct ry_analysis_col {
 	char *label;   /* short header ("lr", "val_acc.max"); owned */
 	bool numeric;  /* every value present is a number */
 	double *num;   /* n values, NaN where missing (numeric columns) */
-	char **text;   /* n values, NULL where missing (other columns; numbers as text) */
+	int32_t *code; /* other columns: n indexes into values, -1 where missing */
+	char **values; /* other columns: the distinct values (numbers as text), in strcmp order */
+	size_t nvalues;
 } ry_analysis_col;
 
 typedef struct ry_analysis {

@@ -3,15 +3,17 @@
  * their config (params minus seed-like ones), and per group and column the
  * count, mean, std, median and IQR.
  *
- * Cells come from ry_runlist_fetch, which reads a whole column in one index
- * scan for big lists; the config signature reads params in one scan of its
- * primary key.  Bucketing is a hash of the value's exact text; each
+ * Columns are read one at a time, compactly (ry_runlist__colread: a
+ * type byte and a double a run, each distinct text once, one index scan):
+ * at 10^6 runs a cell a run and column was ~100 MB for four columns.  The
+ * config signature reads params in one scan of its primary key.  Bucketing is a hash of the value's exact text; each
  * column's values are then scattered into per-group segments and each
  * segment sorted once for its quantiles.  Nothing here is per group SQL, so
  * 100k runs in 1,000 groups cost what 100k runs in 3 do.
  */
 #include "query/group.h"
 #include "query/runlist.h"
+#include "query/query_internal.h"
 #include "metrics/metrics.h"
 #include "store/store_internal.h"
 #include "base/alloc.h"
@@ -252,10 +254,9 @@ int ry_grouping_open(ry_grouping **out, ry_store *st, const int64_t *ids, size_t
 {
 	ry_grouping *gr;
 	ry_field *kf = NULL;
-	ry_field **all = NULL;
-	ry_cell *cells = NULL;
+	ry_colread *col = NULL;
 	char **sig = NULL;
-	size_t nall = nfields, cap = 0, *gof = NULL, *off = NULL;
+	size_t cap = 0, *gof = NULL, *off = NULL;
 	struct table t = { NULL, 0 };
 	double *vals = NULL;
 	bool config = ry_group_key_is_config(key);
@@ -267,16 +268,9 @@ int ry_grouping_open(ry_grouping **out, ry_store *st, const int64_t *ids, size_t
 	if (!config) {
 		if ((rc = ry_field_parse(&kf, st, key)))
 			return rc;
-		nall++;
+		if ((rc = ry_runlist__colread(&col, st, ids, n, kf)))
+			goto fail;
 	}
-	all = ry_xmalloc((nall ? nall : 1) * sizeof *all);
-	for (size_t j = 0; j < nfields; j++)
-		all[j] = fields[j];
-	if (kf)
-		all[nfields] = kf;
-	cells = ry_xcalloc((n ? n : 1) * (nall ? nall : 1), sizeof *cells);
-	if (n && nall && (rc = ry_runlist_fetch(st, ids, n, all, nall, cells)))
-		goto fail;
 	if (config) {
 		sig = ry_xcalloc(n ? n : 1, sizeof *sig);
 		if ((rc = config_signatures(st, ids, n, sig)))
@@ -299,22 +293,26 @@ int ry_grouping_open(ry_grouping **out, ry_store *st, const int64_t *ids, size_t
 		if (config) {
 			gof[i] = bucket(gr, &t, &cap, sig[i], NULL, false, 0);
 		} else {
-			const ry_cell *c = &cells[i * nall + nfields];
-			if (c->type == RY_CELL_NUM) {
+			ry_cell c = { RY_CELL_NULL, 0, NULL };
+			const char *text = NULL;
+			c.type = ry_runlist__colread_get(col, i, &c.num, &text);
+			if (c.type == RY_CELL_NUM) {
 				/* the shortest of 15 or 17 digits that reads back */
-				snprintf(exact, sizeof exact, "%.15g", c->num);
-				if (strtod(exact, NULL) != c->num)
-					snprintf(exact, sizeof exact, "%.17g", c->num);
-				ry_cell_format(kf, c, 0, label, sizeof label);
-				gof[i] = bucket(gr, &t, &cap, exact, label, true, c->num);
-			} else if (c->type == RY_CELL_TEXT) {
-				gof[i] = bucket(gr, &t, &cap, c->text, NULL, false, 0);
+				snprintf(exact, sizeof exact, "%.15g", c.num);
+				if (strtod(exact, NULL) != c.num)
+					snprintf(exact, sizeof exact, "%.17g", c.num);
+				ry_cell_format(kf, &c, 0, label, sizeof label);
+				gof[i] = bucket(gr, &t, &cap, exact, label, true, c.num);
+			} else if (c.type == RY_CELL_TEXT) {
+				gof[i] = bucket(gr, &t, &cap, text, NULL, false, 0);
 			} else {
 				gof[i] = bucket(gr, &t, &cap, NULL, NULL, false, 0);
 			}
 		}
 		gr->g[gof[i]].n++;
 	}
+	ry_runlist__colread_free(col);
+	col = NULL;
 	for (size_t k = 0; k < gr->ng; k++) {
 		gr->g[k].ids = ry_xmalloc((gr->g[k].n ? gr->g[k].n : 1) * sizeof *gr->g[k].ids);
 		gr->g[k].stats = ry_xcalloc(nfields ? nfields : 1, sizeof *gr->g[k].stats);
@@ -327,21 +325,25 @@ int ry_grouping_open(ry_grouping **out, ry_store *st, const int64_t *ids, size_t
 	off = ry_xmalloc((gr->ng + 1) * sizeof *off);
 	vals = ry_xmalloc((n ? n : 1) * sizeof *vals);
 	for (size_t j = 0; j < nfields; j++) {
-		size_t *cnt = ry_xcalloc(gr->ng + 1, sizeof *cnt);
-		for (size_t i = 0; i < n; i++) {
-			const ry_cell *c = &cells[i * nall + j];
-			if (c->type == RY_CELL_NUM && isfinite(c->num))
-				cnt[gof[i]]++;
+		double v;
+		const char *text;
+		if ((rc = ry_runlist__colread(&col, st, ids, n, fields[j]))) {
+			ry_grouping_free(gr);
+			goto fail;
 		}
+		size_t *cnt = ry_xcalloc(gr->ng + 1, sizeof *cnt);
+		for (size_t i = 0; i < n; i++)
+			if (ry_runlist__colread_get(col, i, &v, &text) == RY_CELL_NUM && isfinite(v))
+				cnt[gof[i]]++;
 		off[0] = 0;
 		for (size_t k = 0; k < gr->ng; k++)
 			off[k + 1] = off[k] + cnt[k];
 		memset(cnt, 0, (gr->ng + 1) * sizeof *cnt);
-		for (size_t i = 0; i < n; i++) {
-			const ry_cell *c = &cells[i * nall + j];
-			if (c->type == RY_CELL_NUM && isfinite(c->num))
-				vals[off[gof[i]] + cnt[gof[i]]++] = c->num;
-		}
+		for (size_t i = 0; i < n; i++)
+			if (ry_runlist__colread_get(col, i, &v, &text) == RY_CELL_NUM && isfinite(v))
+				vals[off[gof[i]] + cnt[gof[i]]++] = v;
+		ry_runlist__colread_free(col);
+		col = NULL;
 		for (size_t k = 0; k < gr->ng; k++)
 			ry_group_stats_compute(&gr->g[k].stats[j], vals + off[k], cnt[k], gr->g[k].n - cnt[k]);
 		free(cnt);
@@ -368,9 +370,7 @@ done:
 		for (size_t i = 0; i < n; i++)
 			free(sig[i]);
 	free(sig);
-	ry_cells_clear(cells, n * nall);
-	free(cells);
-	free(all);
+	ry_runlist__colread_free(col);
 	ry_field_free(kf);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "query/query.h"
+#include "query/runlist.h"
 #include "base/buf.h"
 
 /* Bind the filter's values starting at parameter index `first`; returns the
@@ -107,4 +108,16 @@ ry_idset *ry_query__set(const ry_query *q, size_t i);
  * (query/idset.c); call before preparing a compiled filter's SQL.  0 or an
  * RY_E* code. */
 int ry_query__use(ry_store *st);
+/* One field of n runs read compactly (runlist.c): a type byte and a
+ * double a run, each distinct text held once, by one index scan -- for
+ * core's passes over every run that must tell numbers from texts as cells
+ * do (a grouping), where a cell a run is 24 bytes and a string a text.
+ * ids are lent and must outlive it. */
+typedef struct ry_colread ry_colread;
+int ry_runlist__colread(ry_colread **out, ry_store *st, const int64_t *ids, size_t n, const ry_field *f);
+/* Row i's value: its type, and the number or the text (lent, valid until
+ * the free) it has. */
+ry_cell_type ry_runlist__colread_get(const ry_colread *c, size_t i, double *num, const char **text);
+void ry_runlist__colread_free(ry_colread *c); /* accepts NULL */
+
 #endif

@@ -53,16 +53,18 @@ struct ry_runlist {
  * (numbers before text ascending, text before numbers descending), NULLs
  * last in both directions, ties by id, newest first.
  *
- * Every row gets a key (class, k, id) and one LSD radix sort orders them:
- * k is the number's bits in an order-preserving form, or for text the
- * string's rank among the column's distinct strings (host or optimizer
- * columns have a handful; sorting those and ranking beats comparing 100k
- * strings in qsort by 5x). */
+ * Every row gets a key (class, k, id) of 16 bytes and one LSD radix sort
+ * orders them: k is the number's bits in an order-preserving form, or for
+ * text the string's rank among the column's distinct strings.  The column
+ * is read compactly (9 bytes a run, each distinct text once): at 10^6 runs
+ * the sort's peak is ~41 MB over the list, where a cell a run, a string a
+ * text and 24-byte keys made it ~60. */
 struct rkey {
-	uint64_t k;  /* order_bits(value) or text rank, inverted for desc */
-	uint64_t id; /* ~id, so that ascending puts the newest first */
-	unsigned cls; /* value class in sort order; NULLs last */
+	uint64_t k;   /* order_bits(value) or text rank, inverted for desc */
+	uint64_t idc; /* the value class in sort order (NULLs last) << 62 | RKEY_ID - id,
+	                 so that ascending puts the newest first: 16 bytes a run */
 };
+#define RKEY_ID ((1ull << 62) - 1) /* run ids are below 2^62 */
 
 static uint64_t order_bits(double v)
 {
@@ -81,7 +83,7 @@ static void radix_sort(struct rkey *a, size_t n)
 		int field = pass < 6 ? 0 : pass < 12 ? 1 : 2;
 		unsigned shift = (unsigned)(pass % 6) * 11;
 		size_t count[2048] = { 0 }, sum = 0;
-#define DIGIT(x) ((size_t)(field == 2 ? (x).cls : (((field ? (x).k : (x).id) >> shift) & 2047)))
+#define DIGIT(x) ((size_t)(field == 2 ? (x).idc >> 62 : (((field ? (x).k : (x).idc & RKEY_ID) >> shift) & 2047)))
 		for (size_t i = 0; i < n; i++)
 			count[DIGIT(src[i])]++;
 		if (count[DIGIT(src[0])] == n)
@@ -101,93 +103,151 @@ static void radix_sort(struct rkey *a, size_t n)
 	free(tmp);
 }
 
-struct distinct {
-	const char *s;
-	uint32_t index; /* order of first appearance */
+/* Distinct texts, each held once, numbered as first seen: an
+ * open-addressing table of their codes.  A column of every run (a param
+ * such as optimizer) repeats a few values 10^6 times; a string per run was
+ * ~40 bytes a run. */
+struct dict {
+	char **texts;
+	size_t n, cap;
+	uint32_t *slots; /* code + 1; 0 empty */
+	size_t mask;
 };
 
-static int cmp_distinct(const void *a, const void *b)
+static uint64_t text_hash(const char *t, size_t len)
 {
-	return strcmp(((const struct distinct *)a)->s, ((const struct distinct *)b)->s);
-}
-
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)t[i]) * 0x100000001b3ull;
 	return h;
 }
 
-/* Give each text cell its string's rank among the column's distinct
- * strings, in cell.num (the strings stay owned by the cells). */
-static void rank_texts(ry_cell *cells, size_t n)
+static uint32_t dict_add(struct dict *d, const char *t, size_t len)
 {
-	size_t cap = 16, nd = 0, ntext = 0;
-	for (size_t i = 0; i < n; i++)
-		ntext += cells[i].type == RY_CELL_TEXT;
-	if (!ntext) /* a numeric column: nothing to rank */
-		return;
-	while (cap < 2 * ntext)
-		cap <<= 1;
-	uint32_t *slot = ry_xcalloc(cap, sizeof *slot); /* distinct index + 1 */
-	struct distinct *dist = ry_xmalloc(ntext * sizeof *dist);
-	uint32_t *which = ry_xmalloc(n * sizeof *which), *rank;
-	for (size_t i = 0; i < n; i++) {
-		if (cells[i].type != RY_CELL_TEXT)
-			continue;
-		size_t h = (size_t)str_hash(cells[i].text) & (cap - 1);
-		while (slot[h] && strcmp(dist[slot[h] - 1].s, cells[i].text))
-			h = (h + 1) & (cap - 1);
-		if (!slot[h]) {
-			dist[nd].s = cells[i].text;
-			dist[nd].index = (uint32_t)nd;
-			slot[h] = (uint32_t)++nd;
+	if (2 * (d->n + 1) > d->mask + 1) { /* grow: at most half full */
+		size_t cap = d->mask ? 2 * (d->mask + 1) : 64;
+		free(d->slots);
+		d->slots = ry_xcalloc(cap, sizeof *d->slots);
+		d->mask = cap - 1;
+		for (size_t c = 0; c < d->n; c++) {
+			size_t h = (size_t)text_hash(d->texts[c], strlen(d->texts[c])) & d->mask;
+			while (d->slots[h])
+				h = (h + 1) & d->mask;
+			d->slots[h] = (uint32_t)c + 1;
 		}
-		which[i] = slot[h] - 1;
 	}
-	qsort(dist, nd, sizeof *dist, cmp_distinct);
-	rank = ry_xmalloc((nd ? nd : 1) * sizeof *rank);
-	for (size_t r = 0; r < nd; r++)
-		rank[dist[r].index] = (uint32_t)r;
-	for (size_t i = 0; i < n; i++)
-		if (cells[i].type == RY_CELL_TEXT)
-			cells[i].num = rank[which[i]];
-	free(rank);
-	free(which);
-	free(dist);
-	free(slot);
+	size_t h = (size_t)text_hash(t, len) & d->mask;
+	for (; d->slots[h]; h = (h + 1) & d->mask) {
+		const char *x = d->texts[d->slots[h] - 1];
+		if (!strncmp(x, t, len) && !x[len])
+			return d->slots[h] - 1;
+	}
+	if (d->n == d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 16;
+		d->texts = ry_xrealloc(d->texts, d->cap * sizeof *d->texts);
+	}
+	d->texts[d->n] = ry_xstrndup(t, len);
+	d->slots[h] = (uint32_t)d->n + 1;
+	return (uint32_t)d->n++;
 }
+
+static void dict_free(struct dict *d)
+{
+	ry_strings_free(d->texts, d->n);
+	free(d->slots);
+	memset(d, 0, sizeof *d);
+}
+
+struct coded {
+	const char *text;
+	uint32_t code;
+};
+
+static int cmp_coded(const void *a, const void *b)
+{
+	return strcmp(((const struct coded *)a)->text, ((const struct coded *)b)->text);
+}
+
+/* Each distinct text's rank in strcmp order, by its code; caller frees. */
+static uint32_t *dict_ranks(const struct dict *d)
+{
+	struct coded *order = ry_xmalloc((d->n ? d->n : 1) * sizeof *order);
+	uint32_t *rank = ry_xmalloc((d->n ? d->n : 1) * sizeof *rank);
+	for (size_t c = 0; c < d->n; c++)
+		order[c] = (struct coded){ d->texts[c], (uint32_t)c };
+	qsort(order, d->n, sizeof *order, cmp_coded);
+	for (size_t c = 0; c < d->n; c++)
+		rank[order[c].code] = (uint32_t)c;
+	free(order);
+	return rank;
+}
+
+/* Which rows ask for a run id, for the scan plan.  Run ids are dense
+ * (INTEGER PRIMARY KEY), so almost always the ids asked for span a range
+ * not much wider than their number: then a column is first read into small
+ * arrays indexed by id - min (9 bytes a run: ~1 MB for 100k runs, cache-
+ * resident however the scan is ordered) and then copied into the cells in
+ * row order.  Scattering straight into the cells (24 bytes x columns x rows,
+ * in the index's order) cost 4x more: every store missed the cache.  Sparse
+ * id sets use a hash table from id to row instead. */
+struct idmap {
+	int64_t min;
+	size_t span;       /* > 0: the dense plan */
+	struct slot { int64_t id; uint32_t row; } *slots; /* hash: row + 1; 0 = empty */
+	size_t mask;
+	unsigned shift;
+	uint32_t *next;    /* hash: next[row] = row + 1 of the next row with the same id */
+};
+
+/* A run's value in a column read compactly (struct column, struct compact). */
+enum { V_NULL, V_NUM, V_TEXT, V_MOVED };
+
+/* A column of n runs read compactly (read_compact, below): the
+ * run at row i has type[at] (V_*) and val[at] (its number, or its text's
+ * code in d) for at = COLUMN_AT(m, ids, i); m is NULL when the arrays are
+ * in row order. */
+struct compact {
+	struct idmap *m;
+	uint8_t *type;
+	double *val;
+};
+#define COLUMN_AT(m, ids, i) ((m) ? (size_t)((uint64_t)(ids)[i] - (uint64_t)(m)->min) : (i))
+static int read_compact(ry_store *st, const int64_t *ids, size_t n, const ry_field *f, struct dict *d,
+                        struct compact *out);
+static void compact_free(struct compact *c);
 
 static int sort_in_c(ry_store *st, ry_runlist *l, ry_field *sort, bool desc, size_t limit)
 {
-	ry_cell *cells = ry_xcalloc(l->n ? l->n : 1, sizeof *cells);
-	struct rkey *keys;
-	int rc = ry_runlist_fetch(st, l->ids, l->n, &sort, 1, cells);
+	struct dict d = { 0 };
+	struct compact c;
+	if (!l->n)
+		return 0;
+	int rc = read_compact(st, l->ids, l->n, sort, &d, &c);
 	if (rc) {
-		free(cells);
+		dict_free(&d);
 		return rc;
 	}
-	if (!l->n) {
-		free(cells);
-		return 0;
-	}
-	rank_texts(cells, l->n);
-	keys = ry_xmalloc(l->n * sizeof *keys);
+	/* a text's key is its rank among the column's distinct texts (host or
+	 * optimizer columns have a handful; ranking those beats comparing 10^6
+	 * strings in qsort by 5x) */
+	uint32_t *rank = dict_ranks(&d);
+	struct rkey *keys = ry_xmalloc(l->n * sizeof *keys);
 	for (size_t i = 0; i < l->n; i++) {
-		const ry_cell *c = &cells[i];
-		uint64_t k = c->type == RY_CELL_NUM ? order_bits(c->num) : (uint64_t)c->num;
-		keys[i].id = ~(uint64_t)l->ids[i];
+		size_t at = COLUMN_AT(c.m, l->ids, i);
+		unsigned t = c.type[at];
+		uint64_t k = t == V_NUM ? order_bits(c.val[at]) : t == V_TEXT ? rank[(size_t)c.val[at]] : 0;
+		uint64_t cls = t == V_NULL ? 2 : (t == V_TEXT) != desc;
 		keys[i].k = desc ? ~k : k;
-		keys[i].cls = c->type == RY_CELL_NULL ? 2 : (c->type == RY_CELL_TEXT) != desc;
+		keys[i].idc = cls << 62 | (RKEY_ID - (uint64_t)l->ids[i]);
 	}
-	ry_cells_clear(cells, l->n);
-	free(cells);
+	compact_free(&c);
+	free(rank);
+	dict_free(&d);
 	radix_sort(keys, l->n);
 	if (limit && limit < l->n)
 		l->n = limit;
 	for (size_t i = 0; i < l->n; i++)
-		l->ids[i] = (int64_t)~keys[i].id;
+		l->ids[i] = (int64_t)(RKEY_ID - (keys[i].idc & RKEY_ID));
 	free(keys);
 	return 0;
 }
@@ -605,22 +665,6 @@ static void set_cell(ry_cell *c, sqlite3_stmt *s, int col)
 	}
 }
 
-/* Which rows ask for a run id, for the scan plan.  Run ids are dense
- * (INTEGER PRIMARY KEY), so almost always the ids asked for span a range
- * not much wider than their number: then a column is first read into small
- * arrays indexed by id - min (9 bytes a run: ~1 MB for 100k runs, cache-
- * resident however the scan is ordered) and then copied into the cells in
- * row order.  Scattering straight into the cells (24 bytes x columns x rows,
- * in the index's order) cost 4x more: every store missed the cache.  Sparse
- * id sets use a hash table from id to row instead. */
-struct idmap {
-	int64_t min;
-	size_t span;       /* > 0: the dense plan */
-	struct slot { int64_t id; uint32_t row; } *slots; /* hash: row + 1; 0 = empty */
-	size_t mask;
-	unsigned shift;
-	uint32_t *next;    /* hash: next[row] = row + 1 of the next row with the same id */
-};
 
 /* Fibonacci hashing: the top bits of id * 2^64/phi spread runs of
  * consecutive ids evenly over the table. */
@@ -714,11 +758,11 @@ done:
 /* One column read for the dense plan, indexed by id - min. */
 struct column {
 	uint8_t *types; /* V_*; V_NULL (0) where the run has no value */
-	double *vals;
-	char **texts;   /* allocated on the first text value */
+	double *vals;   /* V_NUM: the number; V_TEXT with dict: the text's code */
+	char **texts;   /* allocated on the first text value (without dict) */
+	struct dict *dict; /* set: texts are interned into it, not held per run */
 };
 
-enum { V_NULL, V_NUM, V_TEXT, V_MOVED };
 
 static void column_free(struct column *c, size_t span)
 {
@@ -772,6 +816,14 @@ static int fetch_scan(ry_store *st, struct idmap *m, const ry_field *f, struct c
 		default:
 			if (col->types[k] == V_NUM)
 				break; /* a param's number came first */
+			if (col->dict) {
+				const char *t = (const char *)sqlite3_column_text(s, 1);
+				if (!t)
+					break;
+				col->types[k] = V_TEXT;
+				col->vals[k] = dict_add(col->dict, t, strnlen(t, (size_t)sqlite3_column_bytes(s, 1)));
+				break;
+			}
 			if (!col->texts)
 				col->texts = ry_xcalloc(m->span, sizeof *col->texts);
 			col->types[k] = V_TEXT;
@@ -863,6 +915,162 @@ int ry_runlist_fetch(ry_store *st, const int64_t *ids, size_t n,
 	if (rc)
 		ry_cells_clear(cells, n * nfields);
 	return rc;
+}
+
+void ry_column_clear(ry_column *c)
+{
+	free(c->num);
+	free(c->code);
+	ry_strings_free(c->texts, c->ntexts);
+	memset(c, 0, sizeof *c);
+}
+
+/* The column's values in row order, from the run at row i's type and
+ * value at type[at(i)], val[at(i)]: num, or (text in it) codes into the
+ * distinct texts sorted, the numbers among them interned as "%.17g". */
+static void column_out(struct dict *d, const struct idmap *m, const int64_t *ids, size_t n, const uint8_t *type,
+                       const double *val, ry_column *out)
+{
+	bool text = false;
+	for (size_t i = 0; i < n && !text && d->n; i++)
+		text = type[COLUMN_AT(m, ids, i)] == V_TEXT;
+	if (!text) {
+		out->num = ry_xmalloc((n ? n : 1) * sizeof *out->num);
+		for (size_t i = 0; i < n; i++) {
+			size_t k = COLUMN_AT(m, ids, i);
+			out->num[i] = type[k] == V_NUM ? val[k] : NAN;
+		}
+		return;
+	}
+	out->code = ry_xmalloc((n ? n : 1) * sizeof *out->code);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = COLUMN_AT(m, ids, i);
+		char buf[40];
+		if (type[k] == V_NUM)
+			snprintf(buf, sizeof buf, "%.17g", val[k]);
+		out->code[i] = type[k] == V_TEXT ? (int32_t)val[k]
+		             : type[k] == V_NUM ? (int32_t)dict_add(d, buf, strlen(buf)) : -1;
+	}
+	/* codes in strcmp order of their texts */
+	uint32_t *rank = dict_ranks(d);
+	out->texts = ry_xmalloc(d->n * sizeof *out->texts);
+	for (size_t c = 0; c < d->n; c++)
+		out->texts[rank[c]] = d->texts[c];
+	out->ntexts = d->n;
+	for (size_t i = 0; i < n; i++)
+		if (out->code[i] >= 0)
+			out->code[i] = (int32_t)rank[out->code[i]];
+	free(rank);
+	free(d->texts);
+	d->texts = NULL;
+	d->n = 0;
+}
+
+static int read_compact(ry_store *st, const int64_t *ids, size_t n, const ry_field *f, struct dict *d,
+                        struct compact *out)
+{
+	int rc = 0;
+	memset(out, 0, sizeof *out);
+	if (n > POINT_MAX) {
+		struct idmap *m = ry_xmalloc(sizeof *m);
+		idmap_build(m, ids, n);
+		if (m->span) {
+			/* by id - min while the index is scanned */
+			struct column col = { NULL, NULL, NULL, d }; /* fetch_scan allocates its arrays */
+			bool txn = read_begin(st);
+			rc = fetch_scan(st, m, f, &col, 0, 1, NULL);
+			read_end(st, txn);
+			out->m = m;
+			out->type = col.types;
+			out->val = col.vals;
+			if (rc)
+				compact_free(out);
+			return rc;
+		}
+		idmap_free(m);
+		free(m);
+	}
+	/* few runs, or ids too far apart: through cells, in row order */
+	ry_cell *cells = ry_xcalloc(n ? n : 1, sizeof *cells);
+	ry_field *fp = (ry_field *)f;
+	out->type = ry_xcalloc(n ? n : 1, 1);
+	out->val = ry_xmalloc((n ? n : 1) * sizeof *out->val);
+	if ((rc = ry_runlist_fetch(st, ids, n, &fp, 1, cells)) == 0)
+		for (size_t i = 0; i < n; i++) {
+			out->type[i] = cells[i].type == RY_CELL_NUM ? V_NUM : cells[i].type == RY_CELL_TEXT ? V_TEXT : V_NULL;
+			out->val[i] = out->type[i] == V_TEXT ? dict_add(d, cells[i].text, strlen(cells[i].text)) : cells[i].num;
+		}
+	ry_cells_clear(cells, n);
+	free(cells);
+	if (rc)
+		compact_free(out);
+	return rc;
+}
+
+static void compact_free(struct compact *c)
+{
+	if (c->m)
+		idmap_free(c->m);
+	free(c->m);
+	free(c->type);
+	free(c->val);
+	memset(c, 0, sizeof *c);
+}
+
+int ry_runlist_fetch_column(ry_store *st, const int64_t *ids, size_t n, const ry_field *f, ry_column *out)
+{
+	struct dict d = { 0 };
+	struct compact c;
+	memset(out, 0, sizeof *out);
+	int rc = read_compact(st, ids, n, f, &d, &c);
+	if (!rc)
+		column_out(&d, c.m, ids, n, c.type, c.val, out);
+	compact_free(&c);
+	dict_free(&d);
+	return rc;
+}
+
+struct ry_colread {
+	const int64_t *ids;
+	struct dict d;
+	struct compact c;
+};
+
+int ry_runlist__colread(ry_colread **out, ry_store *st, const int64_t *ids, size_t n, const ry_field *f)
+{
+	ry_colread *r = ry_xcalloc(1, sizeof *r);
+	int rc = read_compact(st, ids, n, f, &r->d, &r->c);
+	r->ids = ids;
+	if (rc) {
+		ry_runlist__colread_free(r);
+		r = NULL;
+	}
+	*out = r;
+	return rc;
+}
+
+ry_cell_type ry_runlist__colread_get(const ry_colread *r, size_t i, double *num, const char **text)
+{
+	size_t at = COLUMN_AT(r->c.m, r->ids, i);
+	switch (r->c.type[at]) {
+	case V_NUM:
+		*num = r->c.val[at];
+		return RY_CELL_NUM;
+	case V_TEXT:
+		*text = r->d.texts[(size_t)r->c.val[at]];
+		return RY_CELL_TEXT;
+	default:
+		return RY_CELL_NULL;
+	}
+}
+
+void ry_runlist__colread_free(ry_colread *r)
+{
+	if (!r)
+		return;
+	compact_free(&r->c);
+	dict_free(&r->d);
+	free(r);
 }
 
 struct ry_cellreader {

@@ -58,6 +58,23 @@ int ry_runlist_fetch(ry_store *st, const int64_t *ids, size_t n,
                      ry_field *const *fields, size_t nfields, ry_cell *cells);
 void ry_cells_clear(ry_cell *cells, size_t n);
 
+/* One field of many runs as a column a front end can hold for every run
+ * (the analysis table at 10^6 runs): 8 bytes a run for numbers, 4 for
+ * texts, each distinct text held once -- no cell and no string per run.
+ * When any run's value is text the column is text, numbers written as
+ * "%.17g"; then num is NULL.  Read by one scan of the field's key, as
+ * ry_runlist_fetch reads it. */
+typedef struct ry_column {
+	double *num;      /* n values, NaN where missing; NULL for a text column; owned */
+	int32_t *code;    /* text column: n indexes into texts, -1 where missing; else NULL; owned */
+	char **texts;     /* the distinct texts, in strcmp order; owned */
+	size_t ntexts;
+} ry_column;
+/* Fill *out (zeroed first) with field f of runs ids[0..n).  On failure
+ * *out is left empty.  Release with ry_column_clear (a zeroed one is ok). */
+int ry_runlist_fetch_column(ry_store *st, const int64_t *ids, size_t n, const ry_field *f, ry_column *out);
+void ry_column_clear(ry_column *c);
+
 /* The cells of many rows, block by block, for output that streams (every
  * run as CSV or JSON): each column is read once, by one index scan, into
  * compact per-run arrays (9 bytes a run and column, plus text), and each

@@ -89,14 +89,15 @@ static void test_importance__sorted_by_effect(void **state)
 	(void)state;
 	/* a by hand: lr follows the metric, seed does not, opt splits it */
 	double lr[] = { 1, 2, 3, 4, 5, 6 }, seed[] = { 3, 1, 2, 2, 1, 3 }, m[] = { 1, 2, 3, 4, 5, 6 };
-	char *opt[] = { "a", "a", "a", "b", "b", "b" };
+	int32_t opt[] = { 0, 0, 0, 1, 1, 1 }; /* "a", "a", "a", "b", "b", "b" */
+	char *optv[] = { "a", "b" };
 	ry_analysis_col cols[3] = {
-		{ "params.seed", "seed", true, seed, NULL },
-		{ "params.opt", "opt", false, NULL, opt },
-		{ "params.lr", "lr", true, lr, NULL },
+		{ "params.seed", "seed", true, seed, NULL, NULL, 0 },
+		{ "params.opt", "opt", false, NULL, opt, optv, 2 },
+		{ "params.lr", "lr", true, lr, NULL, NULL, 0 },
 	};
 	ry_analysis a = { .n = 6, .cols = cols, .ncols = 3, .goal = 1 };
-	a.metric = (ry_analysis_col){ "metrics.acc", "acc", true, m, NULL };
+	a.metric = (ry_analysis_col){ "metrics.acc", "acc", true, m, NULL, NULL, 0 };
 	ry_importance *v;
 	size_t n;
 	ry_analysis_importance(&a, &v, &n);
@@ -229,11 +230,11 @@ static void test_shared_params__important_and_shared(void **state)
 		m[i] = 2 * i + 1;
 	}
 	ry_analysis_col cols[3] = {
-		{ "params.lr", "lr", true, lr, NULL },
-		{ "params.seed", "seed", true, seed, NULL },
-		{ "params.rare", "rare", true, rare, NULL },
+		{ "params.lr", "lr", true, lr, NULL, NULL, 0 },
+		{ "params.seed", "seed", true, seed, NULL, NULL, 0 },
+		{ "params.rare", "rare", true, rare, NULL, NULL, 0 },
 	};
-	ry_analysis a = { .n = N, .cols = cols, .ncols = 3, .metric = { "metrics.m", "m", true, m, NULL }, .goal = 1 };
+	ry_analysis a = { .n = N, .cols = cols, .ncols = 3, .metric = { "metrics.m", "m", true, m, NULL, NULL, 0 }, .goal = 1 };
 	char **out = NULL;
 	size_t n = 0;
 	ry_analysis_shared_params(&a, 5, &out, &n);

@@ -5,6 +5,7 @@
  */
 #include "query_fixture.h"
 #include "query/group.h"
+#include "store/store_internal.h"
 
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-9)
@@ -219,6 +220,76 @@ static void test_group_curve_by_step(void **state)
 	free(pts);
 }
 
+/* 5,000 runs take the column scans (a type and a value a run, read a
+ * column at a time): every group, its runs and its metric's count and
+ * mean are what SQL says, for a key mixing numbers, texts and runs
+ * without it. */
+static void test_group_many_runs_match_sql(void **state)
+{
+	enum { N = 5000 };
+	struct ry_test_ws big;
+	(void)state;
+	ry_test_ws_open(&big);
+	char *sql = ry_xasprintf(
+		"INSERT INTO experiments(id, name, created) VALUES (1, 'e', 0);"
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+		" INSERT INTO runs(id, uuid, experiment_id, name, status, created)"
+		"  SELECT i * 3, 'u' || i, 1, 'r' || i, 'finished', i FROM n;"
+		"INSERT INTO metric_summary(run_id, key, n, last_step, last, min, max)"
+		"  SELECT id, 'score', 1, 0, CASE WHEN id %% 7 = 0 THEN NULL ELSE ((id * 37) %% 11) - 5.5 END, 0, 0"
+		"  FROM runs WHERE id %% 13 != 0;"
+		"INSERT INTO params(run_id, key, value, num)"
+		"  SELECT id, 'mixed', CASE WHEN id %% 5 = 0 THEN 'x' || (id %% 4) ELSE CAST(id %% 9 AS TEXT) END,"
+		"         CASE WHEN id %% 5 = 0 THEN NULL ELSE id %% 9 END FROM runs WHERE id %% 11 != 0;", N);
+	fx_exec(big.st, sql);
+	free(sql);
+	int64_t *ids = malloc(N * sizeof *ids);
+	for (size_t i = 0; i < N; i++)
+		ids[i] = (int64_t)(N - i) * 3;
+	ry_field *score = NULL;
+	ry_grouping *g = NULL;
+	assert_int_equal(ry_field_parse(&score, big.st, "score"), 0);
+	assert_int_equal(ry_grouping_open(&g, big.st, ids, N, "mixed", &score, 1), 0);
+	sqlite3_stmt *q = NULL, *all = NULL;
+	assert_int_equal(sqlite3_prepare_v2(ry_store__db(big.st),
+	                                    "SELECT count(*), count(s.last), avg(s.last) FROM runs r"
+	                                    " LEFT JOIN params p ON p.run_id = r.id AND p.key = 'mixed'"
+	                                    " LEFT JOIN metric_summary s ON s.run_id = r.id AND s.key = 'score'"
+	                                    " WHERE p.value IS ?1",
+	                                    -1, &q, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(ry_store__db(big.st),
+	                                    "SELECT count(DISTINCT value) + 1 FROM params WHERE key = 'mixed'", -1, &all,
+	                                    NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(all), SQLITE_ROW);
+	assert_int_equal(ry_grouping_count(g), sqlite3_column_int(all, 0)); /* the values and the runs without */
+	size_t runs = 0;
+	for (size_t i = 0; i < ry_grouping_count(g); i++) {
+		const char *v = ry_grouping_value(g, i);
+		if (v)
+			sqlite3_bind_text(q, 1, v, -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(q, 1);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		const ry_group_stats *st = ry_grouping_stats(g, i, 0);
+		if (ry_grouping_nruns(g, i) != (size_t)sqlite3_column_int(q, 0) || st->n != (size_t)sqlite3_column_int(q, 1))
+			fail_msg("group %s: %zu runs, %zu values; SQL %d, %d", v ? v : "(none)", ry_grouping_nruns(g, i), st->n,
+			         sqlite3_column_int(q, 0), sqlite3_column_int(q, 1));
+		if (st->n)
+			assert_true(fabs(st->mean - sqlite3_column_double(q, 2)) < 1e-9);
+		runs += ry_grouping_nruns(g, i);
+		sqlite3_reset(q);
+	}
+	assert_int_equal(runs, N);
+	sqlite3_finalize(q);
+	sqlite3_finalize(all);
+	ry_grouping_free(g);
+	ry_field_free(score);
+	free(ids);
+	ry_test_ws_close(&big);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_group_seed_rule),
 		cmocka_unit_test(test_group_config_collapses_seeds),
 		cmocka_unit_test(test_group_curve_by_step),
+		cmocka_unit_test(test_group_many_runs_match_sql),
 	};
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

@@ -6,8 +6,14 @@
 #include "widgets/parcoords.h"
 #include "widgets/svg.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <time.h>
+
+#include "analysis/analysis.h"
+#include "store/store_internal.h"
 
 #define NEAR(a, b) assert_true(fabs((a) - (b)) < 1e-9)
 
@@ -20,7 +26,7 @@ static void test_axis__empty_and_all_missing(void **state)
 	assert_int_equal(ax.kind, TUI_AXIS_LINEAR);
 	tui_axis_free(&ax);
 	tui_axis_numeric(&ax, "x", "params.x", v, 2, -1);
-	assert_true(isnan(ax.pos[0]));
+	assert_true(isnan(tui_axis_pos(&ax, 0)));
 	assert_false(tui_axis_brushed(&ax));
 	assert_null(tui_axis_brush_clause(&ax));
 	tui_axis_free(&ax);
@@ -34,13 +40,13 @@ static void test_axis__linear_and_log_chosen_by_span(void **state)
 	double lin[] = { 1, 2, 3 }, lr[] = { 0.001, 0.01, 0.1 }, zero[] = { 0, 1, 1000 };
 	tui_axis_numeric(&ax, "x", "params.x", lin, 3, -1);
 	assert_int_equal(ax.kind, TUI_AXIS_LINEAR);
-	NEAR(ax.pos[1], 0.5);
+	NEAR(tui_axis_pos(&ax, 1), 0.5);
 	tui_axis_free(&ax);
 	tui_axis_numeric(&ax, "lr", "params.lr", lr, 3, -1);
 	assert_int_equal(ax.kind, TUI_AXIS_LOG); /* spans two decades */
-	NEAR(ax.pos[0], 0);
-	NEAR(ax.pos[1], 0.5);
-	NEAR(ax.pos[2], 1);
+	NEAR(tui_axis_pos(&ax, 0), 0);
+	NEAR(tui_axis_pos(&ax, 1), 0.5);
+	NEAR(tui_axis_pos(&ax, 2), 1);
 	NEAR(tui_axis_value_at(&ax, 0.5), 0.01);
 	ax.flip = true;
 	NEAR(tui_axis_y(&ax, 0), 1);
@@ -50,7 +56,7 @@ static void test_axis__linear_and_log_chosen_by_span(void **state)
 	tui_axis_free(&ax);
 	tui_axis_numeric(&ax, "x", "params.x", zero, 3, 1);
 	assert_int_equal(ax.kind, TUI_AXIS_LOG);   /* forced: the 0 is missing */
-	assert_true(isnan(ax.pos[0]));
+	assert_true(isnan(tui_axis_pos(&ax, 0)));
 	tui_axis_free(&ax);
 }
 
@@ -66,9 +72,9 @@ static void test_axis__categories_evenly_spaced_numbers_first(void **state)
 	assert_string_equal(ax.cats[1], "128");
 	assert_string_equal(ax.cats[2], "adam");
 	assert_string_equal(ax.cats[3], "sgd");
-	NEAR(ax.pos[0], 1);
-	NEAR(ax.pos[1], 2.0 / 3);
-	assert_true(isnan(ax.pos[2]));
+	NEAR(tui_axis_pos(&ax, 0), 1);
+	NEAR(tui_axis_pos(&ax, 1), 2.0 / 3);
+	assert_true(isnan(tui_axis_pos(&ax, 2)));
 	assert_int_equal(ax.cat[4], 1);
 	tui_axis_free(&ax);
 }
@@ -467,6 +473,101 @@ static void test_density__hundred_thousand_runs(void **state)
 	free(rk);
 }
 
+/* ---- memory: the parallel screen's table is columnar ---------------------- */
+
+/* Bytes this process has allocated and not freed (the heap and malloc's
+ * own mmaps): what a load keeps, exactly, whatever else the machine does
+ * (RSS would also count the workspace's mapped pages). */
+static size_t heap_in_use(void)
+{
+#ifdef __GLIBC__
+	struct mallinfo2 mi = mallinfo2();
+	return mi.uordblks + mi.hblkhd;
+#else
+	return 0;
+#endif
+}
+
+static size_t mem_base, mem_peak;
+
+static void mem_progress(void *payload, size_t done, size_t total, size_t nruns)
+{
+	(void)payload, (void)done, (void)total, (void)nruns;
+	size_t now = heap_in_use();
+	mem_peak = now > mem_peak ? now : mem_peak;
+}
+
+/* The table of 100,000 runs behind the plot, its axes, colours and a
+ * rendered plot: 2 numeric params, 2 text params with a few values and
+ * the metric.  Columnar it holds 8 bytes a run for the ids, 8 a number,
+ * 4 a text, 2 a dot row an axis, 8 for the colours: ~68 bytes a run.
+ * Per-run strings (~40 bytes each a text column), cells (24 bytes) or an
+ * 8-byte position and a copy of the values an axis were over 200. */
+static void test_memory__a_parallel_table_of_100k_runs_is_columnar(void **state)
+{
+	(void)state;
+	enum { N = 100000, BUDGET = 96 }; /* bytes a run, kept and at any column read */
+#ifndef __GLIBC__
+	skip(); /* mallinfo2 is glibc's */
+#endif
+	struct ry_test_ws ws;
+	ry_test_ws_open(&ws);
+	char *sql = ry_xasprintf(
+		"INSERT INTO experiments(id, name, created) VALUES (1, 'e', 0);"
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+		" INSERT INTO runs(id, uuid, experiment_id, name, status, created)"
+		"  SELECT i, 'u' || i, 1, 'r' || i, 'finished', i FROM n;"
+		"INSERT INTO params(run_id, key, value, num) SELECT id, 'lr', CAST(1e-4 * (1 + id %% 97) AS TEXT),"
+		"  1e-4 * (1 + id %% 97) FROM runs;"
+		"INSERT INTO params(run_id, key, value, num) SELECT id, 'depth', CAST(id %% 13 AS TEXT), id %% 13 FROM runs;"
+		"INSERT INTO params(run_id, key, value, num) SELECT id, 'opt',"
+		"  CASE id %% 3 WHEN 0 THEN 'adam' WHEN 1 THEN 'sgd' ELSE 'adamw-with-a-long-name' END, NULL FROM runs;"
+		"INSERT INTO params(run_id, key, value, num) SELECT id, 'act', CASE id %% 2 WHEN 0 THEN 'relu' ELSE 'gelu' END,"
+		"  NULL FROM runs;"
+		"INSERT INTO metric_summary(run_id, key, n, last_step, last, min, max)"
+		"  SELECT id, 'val_acc', 1, 0, (id * 37 %% 1000) / 1000.0, 0, 1 FROM runs;", N);
+	if (ry_store__exec(ws.st, sql) != 0)
+		fail_msg("fixture: %s", ry_error_last());
+	free(sql);
+	assert_int_equal(ry_store_set_cache_kib(ws.st, 1024), 0);
+	static const char *const fields[] = { "lr", "depth", "opt", "act" };
+	ry_analysis_load_options o = RY_ANALYSIS_LOAD_OPTIONS_INIT;
+	o.no_names = true;
+	o.progress = mem_progress;
+	ry_analysis *a = NULL;
+	/* once to fill the page cache and malloc's arenas, then measured */
+	assert_int_equal(ry_analysis_load_with(&a, ws.st, 0, NULL, fields, 4, "val_acc", &o), 0);
+	ry_analysis_free(a);
+	mem_base = mem_peak = heap_in_use();
+	assert_int_equal(ry_analysis_load_with(&a, ws.st, 0, NULL, fields, 4, "val_acc", &o), 0);
+	assert_int_equal(a->n, N);
+	assert_false(a->cols[2].numeric);
+	assert_int_equal(a->cols[2].nvalues, 3);
+	tui_axis axes[TUI_PC_MAX_AXES], *ap[TUI_PC_MAX_AXES];
+	size_t nax = tui_pc_axes_build(axes, a);
+	assert_int_equal(nax, 5);
+	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	tui_pc_levels(a->metric.num, N, 1, lv, rk);
+	for (size_t k = 0; k < nax; k++)
+		ap[k] = &axes[k];
+	tui_pc pc;
+	tui_pc_render(&pc, 108, 33, ap, nax, lv, rk, true);
+	assert_true(pc.density);
+	assert_int_equal(pc.shown, N);
+	size_t kept = heap_in_use() - mem_base, peak = mem_peak - mem_base;
+	print_message("# parallel table of %d runs x %zu axes: %.1f bytes a run kept, %.1f at the worst column read\n",
+	              N, nax, (double)kept / N, (double)peak / N);
+	assert_true(kept < (size_t)BUDGET * N);
+	assert_true(peak < (size_t)BUDGET * N);
+	tui_pc_free(&pc);
+	for (size_t k = 0; k < nax; k++)
+		tui_axis_free(&axes[k]);
+	free(lv);
+	free(rk);
+	ry_analysis_free(a);
+	ry_test_ws_close(&ws);
+}
+
 static void test_scatter__nearest_in_a_direction(void **state)
 {
 	(void)state;
@@ -545,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_density__bins_count_each_line_once_and_keep_the_brushed_out),
 		cmocka_unit_test(test_density__an_axis_between_two_segments_counts_once),
 		cmocka_unit_test(test_density__hundred_thousand_runs),
+		cmocka_unit_test(test_memory__a_parallel_table_of_100k_runs_is_columnar),
 		cmocka_unit_test(test_scatter__nearest_in_a_direction),
 		cmocka_unit_test(test_svg__one_polyline_per_run_drawn),
 	};

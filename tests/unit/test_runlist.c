@@ -429,6 +429,17 @@ static void test_runlist_fetch_scan_matches_lookup(void **state)
 	free_fields(f);
 }
 
+/* The ids of a fetch plan, into ids (room for many): 0 the column arrays
+ * (many dense ids, each asked more than once), 1 lookups (few rows), 2 ids
+ * far apart (a hash from id to row).  Their count. */
+static size_t plan_ids(int plan, int64_t *ids, size_t many)
+{
+	size_t n = plan == 1 ? 50 : many;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = plan == 2 && i % 2 ? (int64_t)1000000000000 + (int64_t)i : (int64_t)(i * 7 % 6) + 1;
+	return n;
+}
+
 /* The streaming reader (ry_cellreader) gives, block by block, the cells
  * ry_runlist_fetch gives for every row at once: with the column arrays
  * (many dense ids, a row asked twice), and by lookups (few rows, ids far
@@ -443,9 +454,7 @@ static void test_cellreader_blocks_match_fetch(void **state)
 	(void)state;
 	parse_fields(f);
 	for (int plan = 0; plan < 3; plan++) {
-		size_t n = plan == 1 ? 50 : MANY;
-		for (size_t i = 0; i < n; i++)
-			ids[i] = plan == 2 && i % 2 ? (int64_t)1000000000000 + (int64_t)i : (int64_t)(i * 7 % 6) + 1;
+		size_t n = plan_ids(plan, ids, MANY);
 		assert_int_equal(ry_runlist_fetch(ws.st, ids, n, f, NF, all), 0);
 		for (size_t bi = 0; bi < sizeof blocks / sizeof *blocks; bi++) {
 			ry_cellreader *r = NULL;
@@ -470,6 +479,82 @@ static void test_cellreader_blocks_match_fetch(void **state)
 	free(blk);
 	free(ids);
 	free_fields(f);
+}
+
+/* A compact column (ry_runlist_fetch_column) holds what the cells hold:
+ * numbers as they are, or, once any value is text, every value as text
+ * (numbers "%.17g") through codes into distinct texts in strcmp order. */
+static void column_matches_cells(ry_store *st, const int64_t *ids, size_t n, ry_field *f, const char *what)
+{
+	ry_cell *cells = calloc(n ? n : 1, sizeof *cells);
+	ry_column c;
+	bool text = false;
+	assert_int_equal(ry_runlist_fetch(st, ids, n, &f, 1, cells), 0);
+	assert_int_equal(ry_runlist_fetch_column(st, ids, n, f, &c), 0);
+	for (size_t i = 0; i < n; i++)
+		text = text || cells[i].type == RY_CELL_TEXT;
+	assert_int_equal(c.num == NULL, text);
+	assert_int_equal(c.code != NULL, text);
+	for (size_t t = 1; t < c.ntexts; t++)
+		if (strcmp(c.texts[t - 1], c.texts[t]) >= 0)
+			fail_msg("%s: texts not distinct and sorted at %zu", what, t);
+	for (size_t i = 0; i < n; i++) {
+		const ry_cell *x = &cells[i];
+		if (!text) {
+			if (x->type == RY_CELL_NULL ? !isnan(c.num[i]) : fabs(c.num[i] - x->num) > 1.0)
+				fail_msg("%s row %zu: %g vs cell %g", what, i, c.num[i], x->num);
+			continue;
+		}
+		char want[40];
+		if (x->type == RY_CELL_NUM)
+			snprintf(want, sizeof want, "%.17g", x->num);
+		if (x->type == RY_CELL_NULL) {
+			assert_int_equal(c.code[i], -1);
+			continue;
+		}
+		assert_true(c.code[i] >= 0 && (size_t)c.code[i] < c.ntexts);
+		assert_string_equal(c.texts[c.code[i]], x->type == RY_CELL_TEXT ? x->text : want);
+	}
+	ry_column_clear(&c);
+	assert_null(c.num);
+	ry_cells_clear(cells, n);
+	free(cells);
+}
+
+static void test_runlist_fetch_column_matches_cells(void **state)
+{
+	enum { MANY = 4000 };
+	ry_field *f[NF];
+	int64_t *ids = malloc(MANY * sizeof *ids);
+	(void)state;
+	parse_fields(f);
+	/* every plan: the index scan (many dense ids, repeated), lookups (few),
+	 * ids far apart */
+	for (int plan = 0; plan < 3; plan++) {
+		size_t n = plan_ids(plan, ids, MANY);
+		for (size_t j = 0; j < NF; j++) {
+			char what[64];
+			snprintf(what, sizeof what, "plan %d field %s", plan, field_names[j]);
+			column_matches_cells(ws.st, ids, n, f[j], what);
+		}
+	}
+	free_fields(f);
+	/* a param mixing numbers and texts over 5,000 runs, and a metric */
+	struct ry_test_ws big;
+	ry_test_ws_open(&big);
+	fill_big(big.st, 5000);
+	for (size_t i = 0; i < MANY; i++)
+		ids[i] = (int64_t)(MANY - i) * 3;
+	static const char *const keys[] = { "mixed", "score", "name" };
+	for (size_t k = 0; k < 3; k++) {
+		ry_field *g = NULL;
+		assert_int_equal(ry_field_parse(&g, big.st, keys[k]), 0);
+		column_matches_cells(big.st, ids, MANY, g, keys[k]);
+		column_matches_cells(big.st, ids, 0, g, keys[k]); /* no run */
+		ry_field_free(g);
+	}
+	ry_test_ws_close(&big);
+	free(ids);
 }
 
 static void check_format(const char *field, ry_cell c, double now, const char *want)
@@ -540,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_runlist_fetch_cells),
 		cmocka_unit_test(test_runlist_fetch_scan_matches_lookup),
 		cmocka_unit_test(test_cellreader_blocks_match_fetch),
+		cmocka_unit_test(test_runlist_fetch_column_matches_cells),
 		cmocka_unit_test(test_runlist_cell_format),
 	};
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);

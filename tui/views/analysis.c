@@ -690,15 +690,15 @@ static void scatter_axes(struct scatter_priv *p)
 	if (xc->numeric)
 		tui_axis_numeric(&p->x, xc->label, xc->name, xc->num, a->n, p->log_x);
 	else
-		tui_axis_category(&p->x, xc->label, xc->name, xc->text, a->n);
+		tui_axis_category_codes(&p->x, xc->label, xc->name, xc->values, xc->nvalues, xc->code, a->n);
 	tui_axis_numeric(&p->y, a->metric.label, a->metric.name, a->metric.num, a->n, p->log_y);
 	free(p->px);
 	free(p->py);
 	p->px = ry_xmalloc((a->n ? a->n : 1) * sizeof *p->px);
 	p->py = ry_xmalloc((a->n ? a->n : 1) * sizeof *p->py);
 	for (size_t i = 0; i < a->n; i++) {
-		p->px[i] = p->x.pos[i];
-		p->py[i] = p->y.pos[i];
+		p->px[i] = tui_axis_pos(&p->x, i);
+		p->py[i] = tui_axis_pos(&p->y, i);
 	}
 	if (p->cur < 0 || (size_t)p->cur >= a->n || isnan(p->px[p->cur]) || isnan(p->py[p->cur])) {
 		long best = ry_analysis_best(a);

@@ -24,7 +24,6 @@ static void axis_init(tui_axis *ax, const char *label, const char *field, size_t
 	ax->label = ry_xstrdup(label ? label : "");
 	ax->field = ry_xstrdup(field ? field : "");
 	ax->n = n;
-	ax->pos = ry_xmalloc((n ? n : 1) * sizeof *ax->pos);
 	ax->blo = 0;
 	ax->bhi = 1;
 }
@@ -33,9 +32,9 @@ void tui_axis_free(tui_axis *ax)
 {
 	free(ax->label);
 	free(ax->field);
-	free(ax->pos);
-	free(ax->val);
+	free(ax->own);
 	free(ax->cat);
+	free(ax->rows);
 	if (ax->cats)
 		for (size_t i = 0; i < ax->ncats; i++)
 			free(ax->cats[i]);
@@ -43,20 +42,52 @@ void tui_axis_free(tui_axis *ax)
 	memset(ax, 0, sizeof *ax);
 }
 
-double tui_axis_pos_of(const tui_axis *ax, double v)
+/* The axis's ends in its scale: log10 of them on a log axis. */
+static void scaled_ends(const tui_axis *ax, double *lo, double *hi)
+{
+	*lo = ax->kind == TUI_AXIS_LOG ? log10(ax->lo) : ax->lo;
+	*hi = ax->kind == TUI_AXIS_LOG ? log10(ax->hi) : ax->hi;
+}
+
+/* tui_axis_pos_of with the ends scaled once for many values. */
+static double pos_scaled(const tui_axis *ax, double v, double lo, double hi)
 {
 	if (!isfinite(v) || (ax->kind == TUI_AXIS_LOG && v <= 0))
 		return NAN;
-	double lo = ax->lo, hi = ax->hi, t;
-	if (ax->kind == TUI_AXIS_LOG) {
+	double t;
+	if (ax->kind == TUI_AXIS_LOG)
 		v = log10(v);
-		lo = log10(lo);
-		hi = log10(hi);
-	}
 	if (!(hi > lo))
 		return 0.5;
 	t = (v - lo) / (hi - lo);
 	return t < 0 ? 0 : t > 1 ? 1 : t;
+}
+
+double tui_axis_pos_of(const tui_axis *ax, double v)
+{
+	double lo, hi;
+	scaled_ends(ax, &lo, &hi);
+	return pos_scaled(ax, v, lo, hi);
+}
+
+/* A category's position: evenly spaced, the only one in the middle. */
+static double cat_pos(const tui_axis *ax, int c)
+{
+	return c < 0 ? NAN : ax->ncats > 1 ? (double)c / (double)(ax->ncats - 1) : 0.5;
+}
+
+/* Run i's position, the axis's ends already scaled (scaled_ends): the
+ * loops over every run scale them once. */
+static inline double run_pos(const tui_axis *ax, size_t i, double lo, double hi)
+{
+	return ax->kind == TUI_AXIS_CATEGORY ? cat_pos(ax, ax->cat[i]) : pos_scaled(ax, ax->val[i], lo, hi);
+}
+
+double tui_axis_pos(const tui_axis *ax, size_t i)
+{
+	double lo, hi;
+	scaled_ends(ax, &lo, &hi);
+	return run_pos(ax, i, lo, hi);
 }
 
 double tui_axis_value_at(const tui_axis *ax, double pos)
@@ -66,7 +97,7 @@ double tui_axis_value_at(const tui_axis *ax, double pos)
 	return ax->lo + pos * (ax->hi - ax->lo);
 }
 
-void tui_axis_numeric(tui_axis *ax, const char *label, const char *field, const double *v, size_t n, int log)
+void tui_axis_numeric_lent(tui_axis *ax, const char *label, const char *field, const double *v, size_t n, int log)
 {
 	double lo = INFINITY, hi = -INFINITY, plo = INFINITY, phi = -INFINITY;
 	bool nonpos = false;
@@ -92,11 +123,16 @@ void tui_axis_numeric(tui_axis *ax, const char *label, const char *field, const 
 		ax->lo = log ? 1 : 0;
 		ax->hi = log ? 10 : 1;
 	}
-	ax->val = ry_xmalloc((n ? n : 1) * sizeof *ax->val);
-	for (size_t i = 0; i < n; i++) {
-		ax->val[i] = v[i];
-		ax->pos[i] = tui_axis_pos_of(ax, v[i]);
-	}
+	ax->val = v;
+}
+
+void tui_axis_numeric(tui_axis *ax, const char *label, const char *field, const double *v, size_t n, int log)
+{
+	double *own = ry_xmalloc((n ? n : 1) * sizeof *own);
+	if (n)
+		memcpy(own, v, n * sizeof *own);
+	tui_axis_numeric_lent(ax, label, field, own, n, log);
+	ax->own = own;
 }
 
 /* Text order, but numbers among the values in numeric order (batch sizes
@@ -119,14 +155,36 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void tui_axis_category(tui_axis *ax, const char *label, const char *field, char *const *text, size_t n)
+void tui_axis_category_codes(tui_axis *ax, const char *label, const char *field, char *const *values,
+                             size_t nvalues, const int32_t *code, size_t n)
 {
 	axis_init(ax, label, field, n);
 	ax->kind = TUI_AXIS_CATEGORY;
-	/* The distinct values first, by strcmp (cmp_cat parses numbers: 10^5
-	 * runs sorted by it cost a strtod per comparison), then those few in
-	 * the axis's order; each run finds its value by strcmp too. */
+	/* The values come in strcmp order (cmp_cat parses numbers: 10^5 runs
+	 * sorted by it cost a strtod per comparison); the axis's order is
+	 * found for those few, and each run's place through its code. */
+	ax->cats = ry_xcalloc(nvalues ? nvalues : 1, sizeof *ax->cats);
+	for (size_t i = 0; i < nvalues; i++)
+		ax->cats[i] = ry_xstrdup(values[i]);
+	ax->ncats = nvalues;
+	qsort(ax->cats, nvalues, sizeof *ax->cats, cmp_cat);
+	/* the place on the axis of each distinct value, in strcmp order */
+	int *place = ry_xmalloc((nvalues ? nvalues : 1) * sizeof *place);
+	for (size_t c = 0; c < nvalues; c++) {
+		char *const *hit = bsearch(&ax->cats[c], values, nvalues, sizeof *values, cmp_str);
+		place[hit - values] = (int)c;
+	}
+	ax->cat = ry_xmalloc((n ? n : 1) * sizeof *ax->cat);
+	for (size_t i = 0; i < n; i++)
+		ax->cat[i] = code[i] >= 0 && (size_t)code[i] < nvalues ? place[code[i]] : -1;
+	free(place);
+}
+
+void tui_axis_category(tui_axis *ax, const char *label, const char *field, char *const *text, size_t n)
+{
+	/* the distinct values by strcmp, then each run's code among them */
 	char **d = ry_xmalloc((n ? n : 1) * sizeof *d);
+	int32_t *code = ry_xmalloc((n ? n : 1) * sizeof *code);
 	size_t nd = 0, u = 0;
 	for (size_t i = 0; i < n; i++)
 		if (text[i])
@@ -135,36 +193,18 @@ void tui_axis_category(tui_axis *ax, const char *label, const char *field, char 
 	for (size_t i = 0; i < nd; i++)
 		if (!u || strcmp(d[u - 1], d[i]))
 			d[u++] = d[i];
-	ax->cats = ry_xcalloc(u ? u : 1, sizeof *ax->cats);
-	for (size_t i = 0; i < u; i++)
-		ax->cats[i] = ry_xstrdup(d[i]);
-	ax->ncats = u;
-	qsort(ax->cats, u, sizeof *ax->cats, cmp_cat);
-	/* the place on the axis of each distinct value, in strcmp order */
-	int *place = ry_xmalloc((u ? u : 1) * sizeof *place);
-	for (size_t c = 0; c < u; c++) {
-		char **hit = bsearch(&ax->cats[c], d, u, sizeof *d, cmp_str);
-		place[hit - d] = (int)c;
-	}
-	ax->cat = ry_xmalloc((n ? n : 1) * sizeof *ax->cat);
 	for (size_t i = 0; i < n; i++) {
-		ax->cat[i] = -1;
-		ax->pos[i] = NAN;
-		if (!text[i])
-			continue;
-		char **hit = bsearch(&text[i], d, u, sizeof *d, cmp_str);
-		if (!hit)
-			continue;
-		ax->cat[i] = place[hit - d];
-		ax->pos[i] = u > 1 ? (double)ax->cat[i] / (double)(u - 1) : 0.5;
+		char **hit = text[i] ? bsearch(&text[i], d, u, sizeof *d, cmp_str) : NULL;
+		code[i] = hit ? (int32_t)(hit - d) : -1;
 	}
-	free(place);
+	tui_axis_category_codes(ax, label, field, d, u, code, n);
+	free(code);
 	free(d);
 }
 
 double tui_axis_y(const tui_axis *ax, size_t i)
 {
-	double p = ax->pos[i];
+	double p = tui_axis_pos(ax, i);
 	return ax->flip && !isnan(p) ? 1 - p : p;
 }
 
@@ -173,12 +213,15 @@ bool tui_axis_brushed(const tui_axis *ax)
 	return ax->blo > 1e-9 || ax->bhi < 1 - 1e-9;
 }
 
+/* Whether position p is inside ax's brush. */
+static bool pos_in_brush(const tui_axis *ax, double p)
+{
+	return !isnan(p) && p >= ax->blo - 1e-9 && p <= ax->bhi + 1e-9;
+}
+
 bool tui_axis_in_brush(const tui_axis *ax, size_t i)
 {
-	double p = ax->pos[i];
-	if (!tui_axis_brushed(ax))
-		return true;
-	return !isnan(p) && p >= ax->blo - 1e-9 && p <= ax->bhi + 1e-9;
+	return !tui_axis_brushed(ax) || pos_in_brush(ax, tui_axis_pos(ax, i));
 }
 
 void tui_axis_brush_clear(tui_axis *ax)
@@ -445,7 +488,7 @@ static void raster_init(struct raster *r, tui_pc *pc, int w, int h, bool utf8)
 {
 	memset(pc, 0, sizeof *pc);
 	pc->w = w > 0 ? w : 0;
-	pc->h = h > 0 ? h : 0;
+	pc->h = h > 0 ? (h > 16000 ? 16000 : h) : 0; /* dot rows fit axis_rows' 16 bits */
 	size_t nc = (size_t)pc->w * (size_t)pc->h;
 	pc->cells = ry_xcalloc(nc ? nc : 1, sizeof *pc->cells);
 	r->pc = pc;
@@ -502,27 +545,6 @@ static inline void plot(struct raster *r, int x, int y, int run, int level, bool
 {
 	if (y >= 0 && y < r->H)
 		span(r, x, y, y, run, level, ranked);
-}
-
-/* A segment between dot (x0, y0) and (x1, y1), x0 < x1: one span a dot
- * column, reaching the previous column's dot so steep lines stay whole. */
-static void segment(struct raster *r, int x0, double y0, int x1, double y1, int run, int level, bool ranked)
-{
-	/* y stays within 0..H-1 here, so adding a half and truncating rounds
-	 * (lround is a library call a dot column, the hot loop of 10^5 runs) */
-	double slope = x1 > x0 ? (y1 - y0) / (double)(x1 - x0) : 0, yy = y0 + 0.5;
-	int prev = (int)yy;
-	for (int x = x0; x <= x1; x++, yy += slope) {
-		int y = (int)yy, a = y, b = y;
-		if (x > x0) {
-			if (prev < y - 1)
-				a = prev + 1;
-			else if (prev > y + 1)
-				b = prev - 1;
-		}
-		span(r, x, a, b, run, level, ranked);
-		prev = y;
-	}
 }
 
 static const char ascii_shade[4] = { '.', ':', '+', '#' };
@@ -647,14 +669,26 @@ static void span_weight(struct raster *r, int x, int y0, int y1, int serial)
 	}
 }
 
-/* The segment of one bin from dot (x0, y0) to (x1, y1), x0 < x1, a span a
- * dot column reaching the previous one's dot; `from` is the first column
- * drawn (x0 + 1 after the first axis pair, so the cell of an axis that two
- * segments share counts each line once). */
-static void segment_weight(struct raster *r, int x0, int y0, int x1, int y1, int from, int serial)
+/* What a segment's spans add: one run's line (counted once a cell by its
+ * run), or, serial > 0, the weight of the density bin being drawn. */
+struct stroke {
+	int run, level;
+	bool ranked;
+	int serial;
+};
+
+/* A segment from dot (x0, y0) to (x1, y1), x0 < x1: one span a dot
+ * column, reaching the previous column's dot so steep lines stay whole;
+ * `from` is the first column drawn (a density plot's x0 + 1 after the
+ * first axis pair, so the cell of an axis that two segments share counts
+ * each line once).  One walker for lines and bins, so the two kinds of
+ * plot put a line on the same dots. */
+static void segment(struct raster *r, int x0, double y0, int x1, double y1, int from, const struct stroke *st)
 {
-	double slope = x1 > x0 ? (double)(y1 - y0) / (double)(x1 - x0) : 0, yy = y0 + 0.5;
-	int prev = y0;
+	/* y stays within 0..H-1 here, so adding a half and truncating rounds
+	 * (lround is a library call a dot column, the hot loop of 10^5 runs) */
+	double slope = x1 > x0 ? (y1 - y0) / (double)(x1 - x0) : 0, yy = y0 + 0.5;
+	int prev = (int)yy;
 	for (int x = x0; x <= x1; x++, yy += slope) {
 		int y = (int)yy, a = y, b = y;
 		if (x > x0) {
@@ -663,8 +697,12 @@ static void segment_weight(struct raster *r, int x0, int y0, int x1, int y1, int
 			else if (prev > y + 1)
 				b = prev - 1;
 		}
-		if (x >= from)
-			span_weight(r, x, a, b, serial);
+		if (x >= from) {
+			if (st->serial)
+				span_weight(r, x, a, b, st->serial);
+			else
+				span(r, x, a, b, st->run, st->level, st->ranked);
+		}
 		prev = y;
 	}
 }
@@ -674,30 +712,48 @@ struct bin {
 	long lsum;
 };
 
-/* The dot row (0 top .. H-1) of run i on an axis. */
-static inline int dot_row(const tui_axis *ax, size_t i, int H)
+enum { NO_ROW = 0xffff };
+
+/* The dot row (0 top .. H-1) of a screen height y. */
+static inline int dot_row_of(double y, int H)
 {
-	int y = (int)((1 - tui_axis_y(ax, i)) * (H - 1) + 0.5);
-	return y < 0 ? 0 : y >= H ? H - 1 : y;
+	int row = (int)((1 - y) * (H - 1) + 0.5);
+	return row < 0 ? 0 : row >= H ? H - 1 : row;
 }
 
-static void render_density(struct raster *r, tui_axis *const *axes, size_t nax, const signed char *state,
-                           const int *level)
+/* Every run's dot row on ax in a plot H dot rows high (NO_ROW: missing),
+ * kept on the axis until H or its flip changes: a redraw reads 2 bytes a
+ * run and axis, and nothing a run is held but the values. */
+static const unsigned short *axis_rows(tui_axis *ax, int H)
+{
+	if (ax->rows && ax->rows_h == H && ax->rows_flip == ax->flip)
+		return ax->rows;
+	if (!ax->rows)
+		ax->rows = ry_xmalloc((ax->n ? ax->n : 1) * sizeof *ax->rows);
+	double lo, hi;
+	scaled_ends(ax, &lo, &hi);
+	for (size_t i = 0; i < ax->n; i++) {
+		double p = run_pos(ax, i, lo, hi);
+		ax->rows[i] = isnan(p) ? NO_ROW : (unsigned short)dot_row_of(ax->flip ? 1 - p : p, H);
+	}
+	ax->rows_h = H;
+	ax->rows_flip = ax->flip;
+	return ax->rows;
+}
+
+static void render_density(struct raster *r, const unsigned short *const *rows, size_t n, size_t nax,
+                           const signed char *state, const int *level)
 {
 	tui_pc *pc = r->pc;
-	size_t n = axes[0]->n, nb = (size_t)r->H * (size_t)r->H;
+	size_t nb = (size_t)r->H * (size_t)r->H;
 	struct bin *bins = ry_xcalloc(nb, sizeof *bins);
 	int serial = 0;
-	int *y0 = ry_xmalloc((n ? n : 1) * sizeof *y0);
-	for (size_t i = 0; i < n; i++)
-		y0[i] = state[i] ? dot_row(axes[0], i, r->H) : 0;
 	for (size_t k = 0; k + 1 < nax; k++) {
 		/* bin the lines between axis k and k+1 by their two end rows */
 		for (size_t i = 0; i < n; i++) {
 			if (!state[i])
 				continue;
-			int y1 = dot_row(axes[k + 1], i, r->H);
-			struct bin *b = &bins[(size_t)y0[i] * (size_t)r->H + (size_t)y1];
+			struct bin *b = &bins[(size_t)rows[k][i] * (size_t)r->H + (size_t)rows[k + 1][i]];
 			if (state[i] > 0) {
 				b->in++;
 				if (level && level[i] >= 0) {
@@ -707,7 +763,6 @@ static void render_density(struct raster *r, tui_axis *const *axes, size_t nax, 
 			} else {
 				b->out++;
 			}
-			y0[i] = y1;
 		}
 		int x0 = pc->axis_col[k] * r->dx + r->dx / 2, x1 = pc->axis_col[k + 1] * r->dx + r->dx / 2;
 		int from = k ? x0 + 1 : x0;
@@ -719,11 +774,11 @@ static void render_density(struct raster *r, tui_axis *const *axes, size_t nax, 
 			r->w_out = b->out;
 			r->w_lsum = b->lsum;
 			r->w_lcount = b->lcount;
-			segment_weight(r, x0, (int)(j / (size_t)r->H), x1, (int)(j % (size_t)r->H), from, ++serial);
+			struct stroke st = { 0, 0, false, ++serial };
+			segment(r, x0, (double)(j / (size_t)r->H), x1, (double)(j % (size_t)r->H), from, &st);
 			memset(b, 0, sizeof *b);
 		}
 	}
-	free(y0);
 	free(bins);
 }
 
@@ -740,13 +795,24 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 	size_t n = nax ? axes[0]->n : 0;
 	/* per run: 1 inside every brush, -1 outside some, 0 missing a value */
 	signed char *state = ry_xmalloc(n ? n : 1);
+	const unsigned short *rows[TUI_PC_MAX_AXES];
+	bool brushed[TUI_PC_MAX_AXES];
+	double lo[TUI_PC_MAX_AXES], hi[TUI_PC_MAX_AXES];
+	for (size_t k = 0; k < nax; k++) {
+		rows[k] = axis_rows(axes[k], r.H > 0 ? r.H : 1);
+		brushed[k] = tui_axis_brushed(axes[k]);
+		scaled_ends(axes[k], &lo[k], &hi[k]);
+	}
 	for (size_t i = 0; i < n; i++) {
-		bool in = true, all = true;
-		for (size_t k = 0; k < nax && all; k++) {
-			all = !isnan(axes[k]->pos[i]);
-			in = in && all && tui_axis_in_brush(axes[k], i);
-		}
-		state[i] = !all ? 0 : in ? 1 : -1;
+		signed char in = 1;
+		for (size_t k = 0; k < nax && in; k++)
+			if (rows[k][i] == NO_ROW)
+				in = 0;
+		/* a brushed axis: the run's position, its ends scaled once */
+		for (size_t k = 0; k < nax && in > 0; k++)
+			if (brushed[k] && !pos_in_brush(axes[k], run_pos(axes[k], i, lo[k], hi[k])))
+				in = -1;
+		state[i] = in;
 		pc->shown += state[i] > 0;
 		pc->out += state[i] < 0;
 	}
@@ -758,18 +824,19 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 		r.dx = 1;
 		r.dxs = 0;
 		r.W = pc->w;
-		render_density(&r, axes, nax, state, level);
+		render_density(&r, rows, n, nax, state, level);
 	} else if (pc->w > 0 && pc->h > 0) {
 		for (size_t i = 0; i < n; i++) {
 			if (state[i] <= 0)
 				continue;
 			int lv = level ? level[i] : -1;
 			bool ranked = rank && rank[i] > 0;
+			struct stroke st = { (int)i, lv, ranked, 0 };
 			for (size_t k = 0; k + 1 < nax; k++) {
 				double y0 = (1 - tui_axis_y(axes[k], i)) * (r.H - 1);
 				double y1 = (1 - tui_axis_y(axes[k + 1], i)) * (r.H - 1);
 				int x0 = pc->axis_col[k] * r.dx + r.dx / 2, x1 = pc->axis_col[k + 1] * r.dx + r.dx / 2;
-				segment(&r, x0, y0, x1, y1, (int)i, lv, ranked);
+				segment(&r, x0, y0, x1, y1, x0, &st);
 			}
 			if (nax == 1)
 				plot(&r, pc->axis_col[0] * r.dx, (int)lround((1 - tui_axis_y(axes[0], i)) * (r.H - 1)), (int)i,
@@ -861,12 +928,13 @@ long tui_scatter_nearest(const double *x, const double *y, size_t n, long cur, i
 
 const char *const tui_pc_level_rgb[TUI_PC_LEVELS] = { "#ff5f5f", "#d7875f", "#ffff5f", "#5fd787", "#87ff87" };
 
+/* An axis over a column, its values lent: the table outlives its axes. */
 static void axis_from_col(tui_axis *ax, const ry_analysis_col *c, size_t n)
 {
 	if (c->numeric)
-		tui_axis_numeric(ax, c->label, c->name, c->num, n, -1);
+		tui_axis_numeric_lent(ax, c->label, c->name, c->num, n, -1);
 	else
-		tui_axis_category(ax, c->label, c->name, c->text, n);
+		tui_axis_category_codes(ax, c->label, c->name, c->values, c->nvalues, c->code, n);
 }
 
 size_t tui_pc_axes_build(tui_axis *axes, const ry_analysis *a)
@@ -881,7 +949,7 @@ size_t tui_pc_axes_build(tui_axis *axes, const ry_analysis *a)
 static bool run_drawn(tui_axis *const *axes, size_t nax, size_t i)
 {
 	for (size_t k = 0; k < nax; k++)
-		if (!tui_axis_in_brush(axes[k], i) || isnan(axes[k]->pos[i]))
+		if (!tui_axis_in_brush(axes[k], i) || isnan(tui_axis_pos(axes[k], i)))
 			return false;
 	return true;
 }

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analysis/analysis.h"
 #include "base/buf.h"
@@ -34,26 +35,41 @@ typedef struct tui_axis {
 	char **cats;     /* categorical: the distinct values, sorted; owned */
 	size_t ncats;
 	size_t n;        /* runs */
-	double *pos;     /* per run 0 (bottom, lo) .. 1 (top, hi) before any flip; NaN missing; owned */
-	double *val;     /* numeric: per run its value (NaN missing); owned */
+	const double *val; /* numeric: per run its value (NaN missing); lent, or `own` */
+	double *own;     /* the copy val points at when the axis made one; owned */
 	int *cat;        /* categorical: per run the index into cats, -1 missing; owned */
 	double blo, bhi; /* the brush, in pos units (0..1 unflipped); 0 and 1: none */
+	/* Kept by tui_pc_render: each run's dot row (0xffff missing) in a plot
+	 * rows_h dot rows high under flip rows_flip -- 2 bytes a run where a
+	 * position was 8; a run's position is computed from its value. */
+	unsigned short *rows;
+	int rows_h;
+	bool rows_flip;
 } tui_axis;
 
-/* Build an axis over n numeric values.  log < 0 chooses: log when every
- * finite value is > 0 and the largest is at least 100 times the
- * smallest; log > 0 forces it (values <= 0 then count as missing). */
+/* Build an axis over n numeric values (copied).  log < 0 chooses: log
+ * when every finite value is > 0 and the largest is at least 100 times
+ * the smallest; log > 0 forces it (values <= 0 then count as missing). */
 void tui_axis_numeric(tui_axis *ax, const char *label, const char *field, const double *v, size_t n, int log);
+/* The same over values lent, not copied: v must outlive the axis (an
+ * analysis table's column, 8 bytes a run held once for 10^6 runs). */
+void tui_axis_numeric_lent(tui_axis *ax, const char *label, const char *field, const double *v, size_t n, int log);
 /* Build a categorical axis over n texts (NULL missing): one evenly
  * spaced position per distinct value, in sorted order (numbers among
  * them in numeric order). */
 void tui_axis_category(tui_axis *ax, const char *label, const char *field, char *const *text, size_t n);
-void tui_axis_free(tui_axis *ax); /* accepts a zeroed axis */
+/* The same over n codes (-1 missing) into nvalues distinct values in
+ * strcmp order, an analysis table's text column (copied). */
+void tui_axis_category_codes(tui_axis *ax, const char *label, const char *field, char *const *values,
+                             size_t nvalues, const int32_t *code, size_t n);
+void tui_axis_free(tui_axis *ax); /* accepts a zeroed axis; never frees what it was lent */
 
 /* Position (0..1) of a value on a numeric axis (clamped; NaN for a
  * non-finite value or <= 0 on a log axis), and the value at a position. */
 double tui_axis_pos_of(const tui_axis *ax, double v);
 double tui_axis_value_at(const tui_axis *ax, double pos);
+/* Run i's position, 0 (bottom, lo) .. 1 (top, hi) before any flip; NaN missing. */
+double tui_axis_pos(const tui_axis *ax, size_t i);
 /* Run i's height on screen, 0 bottom .. 1 top, flip applied; NaN missing. */
 double tui_axis_y(const tui_axis *ax, size_t i);
 

@@ -19,6 +19,7 @@
 #include "runyard.h"
 #include "analysis/analysis.h"
 #include "work/analysis_load.h"
+#include "work/listing.h"
 
 struct tui_analysis_load {
 	char *db, *filter, *metric;
@@ -107,6 +108,8 @@ static void *load_main(void *arg)
 	ry_analysis *a = NULL;
 	struct tui_analysis_loaded res;
 	int rc = ry_store_open(&st, l->db, 0);
+	if (!rc)
+		rc = ry_store_set_cache_kib(st, TUI_WORKER_CACHE_KIB);
 	if (!rc && !l->nfields)
 		rc = choose_fields(l, st);
 	pthread_mutex_lock(&l->mu);

@@ -17,9 +17,6 @@
 #include "runyard.h"
 #include "work/listing.h"
 
-/* The worker's page cache: its scans are bigger than any cache, and the
- * runs screen must stay under 100 MB resident at 10^6 runs. */
-#define WORKER_CACHE_KIB 4096
 /* `running` while the worker reads the index for tui_listing_warm. */
 #define WARMING UINT_MAX
 
@@ -90,7 +87,7 @@ static int open_store(struct tui_listing *w)
 		return 0;
 	ry_store *st = NULL;
 	int rc = ry_store_open(&st, w->db, 0);
-	if (!rc && (rc = ry_store_set_cache_kib(st, WORKER_CACHE_KIB)) != 0) {
+	if (!rc && (rc = ry_store_set_cache_kib(st, TUI_WORKER_CACHE_KIB)) != 0) {
 		ry_store_close(st);
 		st = NULL;
 	}

@@ -63,6 +63,12 @@ bool tui_listing_busy(struct tui_listing *w);
 /* The test hook is set: every list goes to the worker. */
 bool tui_listing_test_delay(void);
 
+/* The page cache of a worker's own connection (this one's, the parallel
+ * screen's loader): their scans are bigger than any cache (the OS keeps
+ * the file's pages), and the app must stay under 100 MB resident at 10^6
+ * runs. */
+#define TUI_WORKER_CACHE_KIB 4096
+
 /* Give memory freed by this thread back to the system (where the C
  * library can): after a cache was cut or a big list dropped. */
 void tui_listing_trim(void);
