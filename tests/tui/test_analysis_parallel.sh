@@ -52,8 +52,12 @@ expect_no_screen "36 in the brushes" "the brush leaves runs out"
 send q
 expect_screen "filter: params.lr >= " "back on the runs, the table's filter is the brush"
 f=$(table_filter)
-n=$(table_count)
 want=$("$RUNYARD" --db "$DB" runs -e cifar10-resnet --filter "$f" -q | wc -l)
+# the status shows the filter as soon as it is set; the count follows once
+# the list is computed
+count_is() { n=$(table_count); [ "$n" = "$1" ] && ! screen | grep -qE 'filtering|counting'; }
+wait_until count_is "$want"
+n=$(table_count)
 if [ -n "$n" ] && [ "$n" -lt 36 ] && [ "$n" -eq "$want" ]; then
 	ok "brushing narrowed the table to the runs the CLI lists for '$f' ($n)"
 else
