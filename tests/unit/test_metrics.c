@@ -875,6 +875,32 @@ static void test_metrics_flush__batches_of_new_series(void **state)
 	}
 }
 
+/* A stale chunk row with no summary (a damaged workspace) in the middle of
+ * a batch of new series: the flush fails naming that series, and nothing
+ * of the batch stays. */
+static void test_metrics_flush__batch_names_a_damaged_series(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_metrics_writer *w;
+	char sql[160];
+	for (int r = 10; r < 110; r++) {
+		snprintf(sql, sizeof sql, "INSERT INTO runs(id, uuid, experiment_id, name, status) "
+		         "VALUES (%d, 'd%d', 1, 'd%d', 'finished')", r, r, r);
+		exec_sql(ws->st, sql);
+	}
+	exec_sql(ws->st, "INSERT INTO metric_keys(id, key) VALUES (1, 'loss');"
+	                 "INSERT INTO metric_chunks VALUES (50, 1, 0, 1, x'00')");
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	for (int r = 10; r < 110; r++)
+		assert_int_equal(ry_metrics_append(w, r, "loss", 0, 1000.0, r), 0);
+	assert_int_equal(ry_metrics_flush(w), RY_ECORRUPT);
+	assert_non_null(strstr(ry_error_last(), "run 50 has stored chunks of metric 'loss' but no summary"));
+	assert_int_equal(ry_metrics_pending(w), 100);
+	ry_metrics_writer_free(w);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks"), 1);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_summary"), 0);
+}
+
 static void test_metrics_keys__per_experiment_and_all(void **state)
 {
 	struct ry_test_ws *ws = *state;
@@ -1073,6 +1099,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_migration__schema_8_chunks_read_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_migration__schema_10_lists_the_same, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__batches_of_new_series, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_flush__batch_names_a_damaged_series, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__appends_to_partial_chunk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_writer__continues_series_of_earlier_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_writer__sees_other_process_appends, setup, teardown),
