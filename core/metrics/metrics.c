@@ -350,6 +350,7 @@ struct series {
 	size_t at;               /* during a flush: where they start in `grouped` */
 	bool dirty;              /* on the writer's dirty list */
 	bool loaded;             /* chunk/summary state below mirrors the store */
+	bool stored;             /* while loaded: the store has a summary row for it */
 	int64_t last_chunk;      /* index of the last stored chunk, -1 none */
 	ry_point *tail;          /* points of last_chunk while it is partial */
 	size_t ntail, ctail;     /* ntail == RY_METRICS_CHUNK: full (points or bytes), not kept */
@@ -363,6 +364,13 @@ struct key_id {
 	int64_t id;
 	uint64_t hash;
 	char *key;
+};
+
+/* A new chunk row waiting to be inserted with others (see BATCH_ROWS). */
+struct new_chunk {
+	struct series *s;
+	int64_t chunk;
+	size_t n, off, len;      /* point count; the blob's place in ncblob */
 };
 
 /* Points are logged in arrival order, interleaved across series; a flush
@@ -392,6 +400,12 @@ struct ry_metrics_writer {
 	size_t kcap, kcount;
 	int64_t *scratch;        /* RY_METRICS_CHUNK codec scratch */
 	uint8_t *blob;           /* CHUNK_MAX_BYTES(RY_METRICS_CHUNK) */
+	struct new_chunk *nc;    /* new chunks waiting for their batch, BATCH_ROWS */
+	size_t nnc;
+	uint8_t *ncblob;         /* their blobs, back to back: BATCH_ROWS * CHUNK_MAX_BYTES(RY_METRICS_CHUNK) */
+	size_t ncbytes;
+	struct series **ns;      /* series whose summary waits for its batch, BATCH_ROWS */
+	size_t nns;
 };
 
 /* Writers that touched more series than this forget them after a flush, so
@@ -407,6 +421,29 @@ struct ry_metrics_writer {
  * as pages are touched, so a small workspace pays nothing. */
 #define BULK_SERIES 4096
 #define BULK_CACHE_KIB 262144
+
+/* New chunk rows, and the summary rows of new series, go to SQLite this
+ * many at a time in one multi-row INSERT OR FAIL each.  At a few points a
+ * series the rows are the whole cost of a flush, and a statement per row
+ * paid its set-up (cursors opened and closed on the table, its index and
+ * the runs it references, the statement's end) once per row.  A statement
+ * of many rows that may have to undo itself keeps a statement journal,
+ * a copy of every page it changes, which cost more than it saved: OR FAIL
+ * (a failing row stops the statement, the flush rolls everything back
+ * anyway) and the deferred reference to runs (schema 11; the writer checks
+ * each run itself) leave nothing to undo.  An existing series' summary is
+ * an upsert of its own.  64 rows: 576 parameters for a summary batch,
+ * under SQLite's oldest limit of 999. */
+#define BATCH_ROWS 64
+#define ROWS2(r) r "," r
+#define ROWS64(r) ROWS2(ROWS2(ROWS2(ROWS2(ROWS2(ROWS2(r))))))
+#define CHUNK_COLS "(n, data, run_id, key_id, chunk)"
+#define CHUNK_ROW "(?, ?, ?, ?, ?)"
+#define SUMMARY_COLS "(run_id, key, n, last_step, last, min, max, first_ts, last_ts)"
+#define SUMMARY_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define SUMMARY_UPSERT " ON CONFLICT(run_id, key) DO UPDATE SET n = excluded.n, " \
+	"last_step = excluded.last_step, last = excluded.last, min = excluded.min, max = excluded.max, " \
+	"first_ts = excluded.first_ts, last_ts = excluded.last_ts"
 
 static uint64_t series_hash(int64_t run_id, const char *key)
 {
@@ -465,6 +502,9 @@ int ry_metrics_writer_new(ry_metrics_writer **out, ry_store *st)
 	w->tab = ry_xcalloc(w->cap, sizeof *w->tab);
 	w->scratch = ry_xmalloc(RY_METRICS_CHUNK * sizeof *w->scratch);
 	w->blob = ry_xmalloc(CHUNK_MAX_BYTES(RY_METRICS_CHUNK));
+	w->nc = ry_xmalloc(BATCH_ROWS * sizeof *w->nc);
+	w->ncblob = ry_xmalloc(BATCH_ROWS * CHUNK_MAX_BYTES(RY_METRICS_CHUNK));
+	w->ns = ry_xmalloc(BATCH_ROWS * sizeof *w->ns);
 	*out = w;
 	return 0;
 }
@@ -579,6 +619,9 @@ void ry_metrics_writer_free(ry_metrics_writer *w)
 	free(w->grouped);
 	free(w->scratch);
 	free(w->blob);
+	free(w->nc);
+	free(w->ncblob);
+	free(w->ns);
 	free(w);
 }
 
@@ -721,6 +764,7 @@ static int series_load(ry_metrics_writer *w, struct series *s)
 		rc = ry_store__sqlerr(st, "reading a metric summary");
 	}
 	sqlite3_reset(q);
+	s->stored = have_summary;
 	if (rc || !have_summary) {
 		s->loaded = rc == 0;
 		return rc;
@@ -761,10 +805,32 @@ static int series_load(ry_metrics_writer *w, struct series *s)
 	return 0;
 }
 
+static int no_such_run(ry_metrics_writer *w, const struct series *s)
+{
+	return ry_error_set(RY_ENOTFOUND, "cannot log metric '%s' for run %lld: there is no such run in workspace %s",
+	                    s->key, (long long)s->run_id, ry_store_path(w->st));
+}
+
+/* What a failed chunk write of series s means, from the connection's
+ * last error. */
+static int chunk_failed(ry_metrics_writer *w, const struct series *s)
+{
+	ry_store *st = w->st;
+	int ext = sqlite3_extended_errcode(ry_store__db(st));
+	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+		return no_such_run(w, s);
+	if (ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return ry_error_set(RY_ECORRUPT, "workspace %s: run %lld has stored chunks of metric '%s' "
+		                    "but no summary for them; delete that run's metrics or restore a backup",
+		                    ry_store_path(st), (long long)s->run_id, s->key);
+	return ry_store__sqlerr(st, "writing metrics");
+}
+
 /* Write chunk `chunk` of a series: a plain INSERT for a new chunk, an
  * UPDATE for the partial tail being topped up.  (INSERT OR REPLACE would do
  * both but costs a third more: SQLite opens a statement journal for it.) */
-static int write_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, size_t n, size_t len, bool fresh)
+static int write_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, size_t n, const uint8_t *blob,
+                       size_t len, bool fresh)
 {
 	ry_store *st = w->st;
 	sqlite3_stmt *q;
@@ -772,26 +838,16 @@ static int write_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, si
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool insert = fresh || attempt == 1;
-		q = insert ? ry_store__stmt(st, "INSERT INTO metric_chunks(n, data, run_id, key_id, chunk) "
-		                                "VALUES (?, ?, ?, ?, ?)")
+		q = insert ? ry_store__stmt(st, "INSERT INTO metric_chunks" CHUNK_COLS " VALUES " CHUNK_ROW)
 		           : ry_store__stmt(st, "UPDATE metric_chunks SET n = ?, data = ? "
 		                                "WHERE run_id = ? AND key_id = ? AND chunk = ?");
 		sqlite3_bind_int64(q, 1, (int64_t)n);
-		sqlite3_bind_blob(q, 2, w->blob, (int)len, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 2, blob, (int)len, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 3, s->run_id);
 		sqlite3_bind_int64(q, 4, s->key_id);
 		sqlite3_bind_int64(q, 5, chunk);
 		if (sqlite3_step(q) != SQLITE_DONE) {
-			int ext = sqlite3_extended_errcode(ry_store__db(st));
-			if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-				rc = ry_error_set(RY_ENOTFOUND, "cannot log metric '%s' for run %lld: there is no such run "
-				                  "in workspace %s", s->key, (long long)s->run_id, ry_store_path(st));
-			else if (ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-				rc = ry_error_set(RY_ECORRUPT, "workspace %s: run %lld has stored chunks of metric '%s' "
-				                  "but no summary for them; delete that run's metrics or restore a backup",
-				                  ry_store_path(st), (long long)s->run_id, s->key);
-			else
-				rc = ry_store__sqlerr(st, "writing metrics");
+			rc = chunk_failed(w, s);
 			sqlite3_reset(q);
 			return rc;
 		}
@@ -803,30 +859,106 @@ static int write_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, si
 	return rc;
 }
 
+static void bind_summary(sqlite3_stmt *q, int i, const struct series *s)
+{
+	sqlite3_bind_int64(q, i + 1, s->run_id);
+	sqlite3_bind_text(q, i + 2, s->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, i + 3, s->sum.n);
+	sqlite3_bind_int64(q, i + 4, s->sum.last_step);
+	bind_real_or_null(q, i + 5, s->sum.last);
+	bind_real_or_null(q, i + 6, s->sum.min);
+	bind_real_or_null(q, i + 7, s->sum.max);
+	bind_real_or_null(q, i + 8, s->sum.first_ts);
+	bind_real_or_null(q, i + 9, s->sum.last_ts);
+}
+
 static int write_summary(ry_metrics_writer *w, struct series *s)
 {
 	ry_store *st = w->st;
-	sqlite3_stmt *q = ry_store__stmt(st, "INSERT INTO metric_summary"
-	                                     "(run_id, key, n, last_step, last, min, max, first_ts, last_ts) "
-	                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-	                                     "ON CONFLICT(run_id, key) DO UPDATE SET n = excluded.n, "
-	                                     "last_step = excluded.last_step, last = excluded.last, "
-	                                     "min = excluded.min, max = excluded.max, "
-	                                     "first_ts = excluded.first_ts, last_ts = excluded.last_ts");
+	sqlite3_stmt *q = ry_store__stmt(st, "INSERT INTO metric_summary" SUMMARY_COLS " VALUES " SUMMARY_ROW
+	                                     SUMMARY_UPSERT);
 	int rc = 0;
-	sqlite3_bind_int64(q, 1, s->run_id);
-	sqlite3_bind_text(q, 2, s->key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, s->sum.n);
-	sqlite3_bind_int64(q, 4, s->sum.last_step);
-	bind_real_or_null(q, 5, s->sum.last);
-	bind_real_or_null(q, 6, s->sum.min);
-	bind_real_or_null(q, 7, s->sum.max);
-	bind_real_or_null(q, 8, s->sum.first_ts);
-	bind_real_or_null(q, 9, s->sum.last_ts);
+	bind_summary(q, 0, s);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		rc = ry_store__sqlerr(st, "writing a metric summary");
 	sqlite3_reset(q);
 	return rc;
+}
+
+/* Insert the waiting new chunks: BATCH_ROWS in one statement, fewer one
+ * by one.  On a failure the flush rolls back. */
+static int drain_chunks(ry_metrics_writer *w)
+{
+	int rc = 0;
+	if (w->nnc == BATCH_ROWS) {
+		sqlite3_stmt *q = ry_store__stmt(w->st, "INSERT OR FAIL INTO metric_chunks" CHUNK_COLS
+		                                        " VALUES " ROWS64(CHUNK_ROW));
+		for (size_t i = 0; i < w->nnc; i++) {
+			const struct new_chunk *c = &w->nc[i];
+			int k = (int)i * 5;
+			sqlite3_bind_int64(q, k + 1, (int64_t)c->n);
+			sqlite3_bind_blob(q, k + 2, w->ncblob + c->off, (int)c->len, SQLITE_STATIC);
+			sqlite3_bind_int64(q, k + 3, c->s->run_id);
+			sqlite3_bind_int64(q, k + 4, c->s->key_id);
+			sqlite3_bind_int64(q, k + 5, c->chunk);
+		}
+		if (sqlite3_step(q) != SQLITE_DONE) {
+			/* The rows before the failing one stay, counted as changes. */
+			size_t at = (size_t)sqlite3_changes(ry_store__db(w->st));
+			rc = chunk_failed(w, w->nc[at < w->nnc ? at : 0].s);
+		}
+		sqlite3_reset(q);
+		w->nnc = w->ncbytes = 0;
+		return rc;
+	}
+	for (size_t i = 0; i < w->nnc && !rc; i++) {
+		const struct new_chunk *c = &w->nc[i];
+		rc = write_chunk(w, c->s, c->chunk, c->n, w->ncblob + c->off, c->len, true);
+	}
+	w->nnc = w->ncbytes = 0;
+	return rc;
+}
+
+/* The waiting summaries of new series, as drain_chunks does the chunks. */
+static int drain_summaries(ry_metrics_writer *w)
+{
+	int rc = 0;
+	if (w->nns == BATCH_ROWS) {
+		sqlite3_stmt *q = ry_store__stmt(w->st, "INSERT OR FAIL INTO metric_summary" SUMMARY_COLS
+		                                        " VALUES " ROWS64(SUMMARY_ROW));
+		for (size_t i = 0; i < w->nns; i++)
+			bind_summary(q, (int)i * 9, w->ns[i]);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			rc = ry_store__sqlerr(w->st, "writing metric summaries");
+		sqlite3_reset(q);
+		w->nns = 0;
+		return rc;
+	}
+	for (size_t i = 0; i < w->nns && !rc; i++)
+		rc = write_summary(w, w->ns[i]);
+	w->nns = 0;
+	return rc;
+}
+
+/* Queue a new chunk (its blob is in w->blob) for drain_chunks. */
+static int queue_chunk(ry_metrics_writer *w, struct series *s, int64_t chunk, size_t n, size_t len)
+{
+	w->nc[w->nnc++] = (struct new_chunk){ s, chunk, n, w->ncbytes, len };
+	memcpy(w->ncblob + w->ncbytes, w->blob, len);
+	w->ncbytes += len;
+	return w->nnc == BATCH_ROWS ? drain_chunks(w) : 0;
+}
+
+/* Write a series' summary: an existing row is upserted at once, a new one
+ * waits for drain_summaries (which reads it from the series, still there
+ * until the flush ends). */
+static int put_summary(ry_metrics_writer *w, struct series *s)
+{
+	if (s->stored)
+		return write_summary(w, s);
+	s->stored = true;
+	w->ns[w->nns++] = s;
+	return w->nns == BATCH_ROWS ? drain_summaries(w) : 0;
 }
 
 /* How many of pts[0..n) (n >= 1) one chunk takes: all of them, or the most
@@ -884,7 +1016,7 @@ static int series_write(ry_metrics_writer *w, struct series *s, bool keep)
 		/* k <= ntail: nothing more fits (or an old, bigger chunk) */
 		k = chunk_fit(w, s->tail, s->ntail + take, &len);
 		if (k > s->ntail) {
-			if ((rc = write_chunk(w, s, s->last_chunk, k, len, false)))
+			if ((rc = write_chunk(w, s, s->last_chunk, k, w->blob, len, false)))
 				return rc;
 			i = k - s->ntail;
 			s->ntail = k;
@@ -896,7 +1028,7 @@ static int series_write(ry_metrics_writer *w, struct series *s, bool keep)
 		size_t take = m - i < RY_METRICS_CHUNK ? m - i : RY_METRICS_CHUNK;
 		take = chunk_fit(w, pts + i, take, &len);
 		s->last_chunk++;
-		if ((rc = write_chunk(w, s, s->last_chunk, take, len, true)))
+		if ((rc = queue_chunk(w, s, s->last_chunk, take, len)))
 			return rc;
 		if (i + take < m || take == RY_METRICS_CHUNK) {
 			s->ntail = RY_METRICS_CHUNK; /* full */
@@ -911,7 +1043,7 @@ static int series_write(ry_metrics_writer *w, struct series *s, bool keep)
 		}
 		i += take;
 	}
-	return write_summary(w, s);
+	return put_summary(w, s);
 }
 
 static int raise_cache(ry_metrics_writer *w)
@@ -937,6 +1069,16 @@ static int series_cmp(const void *a, const void *b)
 	return (x->key_id > y->key_id) - (x->key_id < y->key_id);
 }
 
+/* Series usually arrive in that order already (a run's metrics, then the
+ * next run's), and sorting them anyway was a tenth of a bulk flush. */
+static bool dirty_sorted(const ry_metrics_writer *w)
+{
+	for (size_t i = 1; i < w->ndirty; i++)
+		if (series_cmp(&w->dirty[i - 1], &w->dirty[i]) > 0)
+			return false;
+	return true;
+}
+
 /* Regroup the arrival-order log per series (a counting sort: each dirty
  * series knows how many points it has). */
 static void group_pending(ry_metrics_writer *w)
@@ -954,16 +1096,20 @@ static void group_pending(ry_metrics_writer *w)
 		w->dirty[i]->at -= w->dirty[i]->npend;
 }
 
-static int run_has_metrics(ry_metrics_writer *w, int64_t run_id, bool *has)
+/* One probe per run: whether it exists (its rows' reference to runs is
+ * checked only at commit, schema 11) and whether it has any metric yet. */
+static int run_probe(ry_metrics_writer *w, const struct series *s, bool *has)
 {
-	sqlite3_stmt *q = ry_store__stmt(w->st, "SELECT 1 FROM metric_summary WHERE run_id = ? LIMIT 1");
-	int step, rc = 0;
-	sqlite3_bind_int64(q, 1, run_id);
-	step = sqlite3_step(q);
-	if (step == SQLITE_ROW || step == SQLITE_DONE)
-		*has = step == SQLITE_ROW;
-	else
+	sqlite3_stmt *q = ry_store__stmt(w->st, "SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?1), "
+	                                        "EXISTS (SELECT 1 FROM metric_summary WHERE run_id = ?1)");
+	int rc = 0;
+	sqlite3_bind_int64(q, 1, s->run_id);
+	if (sqlite3_step(q) != SQLITE_ROW)
 		rc = ry_store__sqlerr(w->st, "reading metric summaries");
+	else if (!sqlite3_column_int(q, 0))
+		rc = no_such_run(w, s);
+	else
+		*has = sqlite3_column_int(q, 1) != 0;
 	sqlite3_reset(q);
 	return rc;
 }
@@ -984,9 +1130,9 @@ static int series_still_valid(ry_metrics_writer *w, struct series *s, bool *vali
 	sqlite3_bind_text(q, 2, s->key, -1, SQLITE_STATIC);
 	step = sqlite3_step(q);
 	if (step == SQLITE_ROW)
-		*valid = sqlite3_column_int64(q, 0) == s->sum.n;
+		*valid = s->stored && sqlite3_column_int64(q, 0) == s->sum.n;
 	else if (step == SQLITE_DONE)
-		*valid = s->sum.n == 0;
+		*valid = !s->stored && s->sum.n == 0;
 	else
 		rc = ry_store__sqlerr(w->st, "reading a metric summary");
 	sqlite3_reset(q);
@@ -1019,7 +1165,8 @@ int ry_metrics_flush(ry_metrics_writer *w)
 			goto fail;
 	/* In key order, each table's inserts land next to the previous one:
 	 * the pages they touch stay in the cache (and new runs append). */
-	qsort(w->dirty, w->ndirty, sizeof *w->dirty, series_cmp);
+	if (!dirty_sorted(w))
+		qsort(w->dirty, w->ndirty, sizeof *w->dirty, series_cmp);
 	group_pending(w);
 	for (size_t i = 0; i < w->ndirty; i++) {
 		struct series *s = w->dirty[i];
@@ -1035,7 +1182,7 @@ int ry_metrics_flush(ry_metrics_writer *w)
 			 * common case in bulk) needs no per-series look-up. */
 			if (s->run_id != probed_run) {
 				probed_run = s->run_id;
-				if ((rc = run_has_metrics(w, s->run_id, &probed_has)))
+				if ((rc = run_probe(w, s, &probed_has)))
 					goto fail;
 			}
 			if (probed_has) {
@@ -1045,12 +1192,15 @@ int ry_metrics_flush(ry_metrics_writer *w)
 				series_forget(s);
 				summary_empty(&s->sum);
 				s->last_chunk = -1;
+				s->stored = false;
 				s->loaded = true;
 			}
 		}
 		if ((rc = series_write(w, s, w->count <= KEEP_SERIES)))
 			goto fail;
 	}
+	if ((rc = drain_chunks(w)) || (rc = drain_summaries(w)))
+		goto fail;
 	if ((rc = ry_store_commit(st)))
 		goto fail_committed;
 	for (size_t i = 0; i < w->ndirty; i++) {
@@ -1068,6 +1218,7 @@ int ry_metrics_flush(ry_metrics_writer *w)
 		drop_all_series(w);
 	return 0;
 fail:
+	w->nnc = w->ncbytes = w->nns = 0;
 	ry_store_rollback(st);
 fail_committed:
 	/* What we cached may describe writes that were rolled back: reload

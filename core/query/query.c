@@ -137,18 +137,14 @@ bool ry_field__sql_sorted(const ry_field *f, bool desc)
  * text apart (numbers first ascending) and is left to the C sort. */
 bool ry_field__index_order(const ry_field *f, ry_store *st, struct ry_field_index *out)
 {
-	static const struct { const char *col, *index; } metric_idx[] = {
-		{ "last", "metric_summary_by_key" },
-		{ "min", "metric_summary_by_key_min" },
-		{ "max", "metric_summary_by_key_max" },
-	};
 	switch (f->kind) {
 	case RY_FIELD_METRIC:
-		for (size_t i = 0; f->col && i < sizeof metric_idx / sizeof *metric_idx; i++) {
-			if (!strcmp(f->col, metric_idx[i].col)) {
-				*out = (struct ry_field_index){ "metric_summary", metric_idx[i].col, metric_idx[i].index };
-				return true;
-			}
+		/* Only the last value is in index order (schema 11: one index,
+		 * (key, last, run_id, min, max), for ingest's sake); .min, .max
+		 * and .best are sorted in C from that index's entries. */
+		if (f->col && !strcmp(f->col, "last")) {
+			*out = (struct ry_field_index){ "metric_summary", "last", "metric_summary_by_key" };
+			return true;
 		}
 		return false;
 	case RY_FIELD_PARAM:

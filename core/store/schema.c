@@ -347,6 +347,50 @@ static const char *const migrations[] = {
 	"  SELECT m.run_id, k.id, m.chunk, m.n, m.data FROM metrics AS m JOIN metric_keys AS k ON k.key = m.key"
 	"  ORDER BY 1, 2, 3;"
 	"DROP TABLE metrics;",
+
+	/* 10 -> 11: bulk ingest at 10^6 runs (issue 18).  At a few points a
+	 * series a flush writes a chunk row and a summary row per series, and
+	 * the summary's three (key, last|min|max) indexes were half of that: an
+	 * entry each at a random place.  One index, (key, last, min, max),
+	 * takes their place: the runs sorted by a metric (its last value) are
+	 * still a walk of it, and the min and max of a key's runs are read from
+	 * it without the table.  Sorting by .min, .max or .best sorts every run
+	 * (query/runlist.c, on the TUI's worker).  Both metric tables are
+	 * rebuilt to make their reference to runs DEFERRABLE INITIALLY DEFERRED:
+	 * checked at commit (the writer checks each run before it writes, and a
+	 * deleted run still takes its rows along at once), so a statement that
+	 * inserts many rows needs no statement journal to undo itself, which
+	 * cost more than the rows it saved.  docs/storage.md, "Ingest rate". */
+	"DROP INDEX metric_summary_by_key_min;"
+	"DROP INDEX metric_summary_by_key_max;"
+	"DROP INDEX metric_summary_by_key;"
+	"CREATE TABLE metric_summary_11("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,"
+	"  key TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  last_step INTEGER NOT NULL,"
+	"  last REAL,"
+	"  min REAL,"
+	"  max REAL,"
+	"  first_ts REAL,"
+	"  last_ts REAL,"
+	"  PRIMARY KEY (run_id, key)) WITHOUT ROWID;"
+	"INSERT INTO metric_summary_11 SELECT run_id, key, n, last_step, last, min, max, first_ts, last_ts"
+	"  FROM metric_summary ORDER BY run_id, key;"
+	"DROP TABLE metric_summary;"
+	"ALTER TABLE metric_summary_11 RENAME TO metric_summary;"
+	"CREATE INDEX metric_summary_by_key ON metric_summary(key, last, run_id, min, max);"
+	"CREATE TABLE metric_chunks_11("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,"
+	"  key_id INTEGER NOT NULL,"
+	"  chunk INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY (run_id, key_id, chunk)) WITHOUT ROWID;"
+	"INSERT INTO metric_chunks_11 SELECT run_id, key_id, chunk, n, data FROM metric_chunks"
+	"  ORDER BY run_id, key_id, chunk;"
+	"DROP TABLE metric_chunks;"
+	"ALTER TABLE metric_chunks_11 RENAME TO metric_chunks;",
 };
 
 int ry_store__migrate(sqlite3 *db, int from, int target)

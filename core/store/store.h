@@ -18,7 +18,7 @@
 typedef struct ry_store ry_store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define RY_SCHEMA_VERSION 10
+#define RY_SCHEMA_VERSION 11
 
 enum ry_store_flags {
 	RY_STORE_CREATE = 1 << 0,   /* create the file (and its directory) if missing, or an empty file */

@@ -669,6 +669,238 @@ static void test_metrics_migration__schema_8_chunks_read_back(void **state)
 	ry_test_rmdir(dir);
 }
 
+/* The run ids a sort or filter lists, comma-separated (malloc'd). */
+static char *listed(ry_store *st, const char *sort, const char *filter, size_t limit)
+{
+	ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
+	ry_runlist *l = NULL;
+	ry_buf b = RY_BUF_INIT;
+	o.sort = sort;
+	o.filter = filter;
+	o.limit = limit;
+	if (ry_runlist_open(&l, st, &o))
+		fail_msg("list %s / %s: %s", sort ? sort : "-", filter ? filter : "-", ry_error_last());
+	for (size_t i = 0; i < ry_runlist_count(l); i++)
+		ry_buf_printf(&b, "%s%lld", i ? "," : "", (long long)ry_runlist_id(l, i));
+	ry_runlist_free(l);
+	return b.len ? ry_buf_detach(&b) : ry_xstrdup("");
+}
+
+static char *text_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *q;
+	char *v;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	v = ry_xstrdup(sqlite3_column_type(q, 0) == SQLITE_NULL ? "" : (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* A workspace of schema 10 (three summary indexes, immediate references to
+ * runs) opens migrated to one summary index: every history and summary
+ * reads back, and every sort (by the index or in C, whole or a first page)
+ * and every filter on last/min/max lists the runs the old tables order
+ * (values, ties by id descending, runs without a value last by id
+ * descending). */
+static void test_metrics_migration__schema_10_lists_the_same(void **state)
+{
+	char *dir = ry_test_tmpdir(), *path = ry_xasprintf("%s/old.db", dir);
+	enum { RUNS = 90 };
+	static const struct { const char *sort, *order; } sorts[] = {
+		{ "loss:desc", "last DESC" }, { "loss:asc", "last ASC" },
+		{ "loss.min:desc", "min DESC" }, { "loss.min:asc", "min ASC" },
+		{ "loss.max:desc", "max DESC" }, { "loss.max:asc", "max ASC" },
+		{ "loss.best:desc", "min DESC" }, { "loss.best:asc", "min ASC" },
+	};
+	static const struct { const char *filter, *where; } filters[] = {
+		{ "loss > 0.25", "last > 0.25" }, { "loss.min < 0.3", "min < 0.3" },
+		{ "loss.max >= 0.5", "max >= 0.5" }, { "loss.min = 0.2", "min = 0.2" },
+	};
+	char *want_sort[sizeof sorts / sizeof *sorts], *want_filter[sizeof filters / sizeof *filters];
+	ry_point pts[RUNS][2];
+	uint8_t blob[128];
+	ry_store *st;
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	char sql[512];
+	(void)state;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA application_id = 1381586771; BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	if (ry_store__migrate(db, 0, 10))
+		fail_msg("migrate 0->10: %s", ry_error_last());
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO experiments(id, name, created) VALUES (1, 'e', 0);"
+	                                  "INSERT INTO metric_keys(id, key) VALUES (1, 'loss'), (2, 'acc')",
+	                                  NULL, NULL, NULL), SQLITE_OK);
+	/* Runs 1..80 have a loss of two points (their values tie often; every
+	 * ninth last is NaN, stored NULL), 81..90 none. */
+	for (int r = 1; r <= RUNS; r++) {
+		snprintf(sql, sizeof sql, "INSERT INTO runs(id, uuid, experiment_id, name, status, created) "
+		         "VALUES (%d, 'u%d', 1, 'r%d', 'finished', %d)", r, r, r, r);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO metric_chunks VALUES (?, 1, 0, 2, ?)", -1, &q, NULL),
+	                 SQLITE_OK);
+	for (int r = 1; r <= 80; r++) {
+		double a = (r % 7) * 0.1, b = r % 9 == 0 ? NAN : (r % 5) * 0.1;
+		pts[r - 1][0] = (ry_point){ 0, 1700000000.0 + r, a };
+		pts[r - 1][1] = (ry_point){ 10, 1700000001.5 + r, b };
+		sqlite3_bind_int64(q, 1, r);
+		sqlite3_bind_blob(q, 2, blob, (int)v1_blob(blob, pts[r - 1], 2), SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+		sqlite3_reset(q);
+		char last[32] = "NULL";
+		if (!isnan(b))
+			snprintf(last, sizeof last, "%.17g", b);
+		snprintf(sql, sizeof sql, "INSERT INTO metric_summary VALUES (%d, 'loss', 2, 10, %s, %.17g, %.17g, %.17g, %.17g)",
+		         r, last, isnan(b) || a < b ? a : b, isnan(b) || a > b ? a : b, 1700000000.0 + r, 1700000001.5 + r);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	}
+	sqlite3_finalize(q);
+	for (size_t i = 0; i < sizeof sorts / sizeof *sorts; i++) {
+		snprintf(sql, sizeof sql, "SELECT group_concat(id) FROM (SELECT r.id FROM runs r LEFT JOIN metric_summary s"
+		         " ON s.run_id = r.id AND s.key = 'loss' ORDER BY s.%.*s IS NULL, s.%s, r.id DESC)",
+		         (int)strcspn(sorts[i].order, " "), sorts[i].order, sorts[i].order);
+		want_sort[i] = text_of(db, sql);
+	}
+	for (size_t i = 0; i < sizeof filters / sizeof *filters; i++) {
+		snprintf(sql, sizeof sql, "SELECT group_concat(id) FROM (SELECT r.id FROM runs r JOIN metric_summary s"
+		         " ON s.run_id = r.id AND s.key = 'loss' WHERE s.%s ORDER BY r.created DESC, r.id DESC)",
+		         filters[i].where);
+		want_filter[i] = text_of(db, sql);
+	}
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+	if (ry_store_open(&st, path, 0))
+		fail_msg("open old: %s", ry_error_last());
+	assert_int_equal(count_rows(st, "PRAGMA user_version"), RY_SCHEMA_VERSION);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+	                                "tbl_name = 'metric_summary' AND sql IS NOT NULL"), 1);
+	for (int r = 1; r <= 80; r++)
+		expect_history(st, r, "loss", pts[r - 1], 2);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM metric_summary"), 80);
+	for (size_t i = 0; i < sizeof sorts / sizeof *sorts; i++) {
+		char *all = listed(st, sorts[i].sort, NULL, 0), *page = listed(st, sorts[i].sort, NULL, 25);
+		if (strcmp(all, want_sort[i]))
+			fail_msg("%s: got %s, want %s", sorts[i].sort, all, want_sort[i]);
+		if (strncmp(all, page, strlen(page)) || !*page)
+			fail_msg("%s, first page: got %s, want the head of %s", sorts[i].sort, page, all);
+		free(all);
+		free(page);
+		free(want_sort[i]);
+	}
+	for (size_t i = 0; i < sizeof filters / sizeof *filters; i++) {
+		char *got = listed(st, NULL, filters[i].filter, 0);
+		if (strcmp(got, want_filter[i]) || !*got)
+			fail_msg("%s: got %s, want %s", filters[i].filter, got, want_filter[i]);
+		free(got);
+		free(want_filter[i]);
+	}
+	/* The tables still hang off their runs: a deleted run takes its rows. */
+	exec_sql(st, "DELETE FROM runs WHERE id = 3");
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM metric_summary WHERE run_id = 3"), 0);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM metric_chunks WHERE run_id = 3"), 0);
+	/* Appending tops up the old chunk. */
+	write_points(st, 4, "loss", (ry_point[]){ { 20, 1700000009.0, 0.75 } }, 1);
+	expect_history(st, 4, "loss", (ry_point[]){ pts[3][0], pts[3][1], { 20, 1700000009.0, 0.75 } }, 3);
+	assert_int_equal(count_rows(st, "SELECT count(*) FROM metric_chunks WHERE run_id = 4"), 1);
+	ry_store_close(st);
+	free(path);
+	ry_test_rmdir(dir);
+}
+
+/* Enough new series for several multi-row batches and a remainder, then
+ * appending to all of them (tails rewritten, summaries upserted): every
+ * history and summary is what was written, and an unknown run among them
+ * fails the whole flush with nothing written. */
+static void test_metrics_flush__batches_of_new_series(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	enum { RUNS = 150, KEYS = 3 };
+	static const char *const keys[KEYS] = { "loss", "acc", "lr" };
+	ry_metrics_writer *w;
+	ry_metric_summary *sum;
+	size_t n;
+	char sql[160];
+
+	for (int r = 10; r < 10 + RUNS; r++) {
+		snprintf(sql, sizeof sql, "INSERT INTO runs(id, uuid, experiment_id, name, status) "
+		         "VALUES (%d, 'b%d', 1, 'b%d', 'finished')", r, r, r);
+		exec_sql(ws->st, sql);
+	}
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	for (int r = 10; r < 10 + RUNS; r++)
+		for (int k = 0; k < KEYS; k++)
+			for (int i = 0; i < 1 + (r + k) % 3; i++)
+				assert_int_equal(ry_metrics_append(w, r, keys[k], i, 1000.0 + i, r * 0.5 + k + i * 0.25), 0);
+	/* An unknown run in the middle: nothing at all is written. */
+	assert_int_equal(ry_metrics_append(w, 100000, "loss", 0, 0, 1), 0);
+	assert_int_equal(ry_metrics_flush(w), RY_ENOTFOUND);
+	assert_non_null(strstr(ry_error_last(), "run 100000: there is no such run"));
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks"), 0);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_summary"), 0);
+	exec_sql(ws->st, "INSERT INTO runs(id, uuid, experiment_id, name, status) VALUES (100000, 'bx', 1, 'bx', 'running')");
+	assert_int_equal(ry_metrics_flush(w), 0);
+	ry_metrics_writer_free(w);
+	/* Second flush: one more point on every series. */
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	for (int r = 10; r < 10 + RUNS; r++)
+		for (int k = 0; k < KEYS; k++)
+			assert_int_equal(ry_metrics_append(w, r, keys[k], 10, 2000.0, -(double)r), 0);
+	assert_int_equal(ry_metrics_flush(w), 0);
+	ry_metrics_writer_free(w);
+
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_summary"), RUNS * KEYS + 1);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks"), RUNS * KEYS + 1);
+	for (int r = 10; r < 10 + RUNS; r++) {
+		assert_int_equal(ry_metrics_summaries(ws->st, r, &sum, &n), 0);
+		assert_int_equal(n, KEYS);
+		for (size_t j = 0; j < n; j++) {
+			int k = !strcmp(sum[j].key, "loss") ? 0 : !strcmp(sum[j].key, "acc") ? 1 : 2;
+			int m = 1 + (r + k) % 3;
+			ry_point want[4];
+			for (int i = 0; i < m; i++)
+				want[i] = (ry_point){ i, 1000.0 + i, r * 0.5 + k + i * 0.25 };
+			want[m] = (ry_point){ 10, 2000.0, -(double)r };
+			expect_history(ws->st, r, sum[j].key, want, (size_t)m + 1);
+			assert_int_equal(sum[j].n, m + 1);
+			assert_int_equal(sum[j].last_step, 10);
+			assert_true(sum[j].last == -(double)r && sum[j].min == -(double)r);
+			assert_true(sum[j].max == r * 0.5 + k + (m - 1) * 0.25);
+			assert_true(sum[j].first_ts == 1000.0 && sum[j].last_ts == 2000.0);
+		}
+		ry_metric_summaries_free(sum, n);
+	}
+}
+
+/* A stale chunk row with no summary (a damaged workspace) in the middle of
+ * a batch of new series: the flush fails naming that series, and nothing
+ * of the batch stays. */
+static void test_metrics_flush__batch_names_a_damaged_series(void **state)
+{
+	struct ry_test_ws *ws = *state;
+	ry_metrics_writer *w;
+	char sql[160];
+	for (int r = 10; r < 110; r++) {
+		snprintf(sql, sizeof sql, "INSERT INTO runs(id, uuid, experiment_id, name, status) "
+		         "VALUES (%d, 'd%d', 1, 'd%d', 'finished')", r, r, r);
+		exec_sql(ws->st, sql);
+	}
+	exec_sql(ws->st, "INSERT INTO metric_keys(id, key) VALUES (1, 'loss');"
+	                 "INSERT INTO metric_chunks VALUES (50, 1, 0, 1, x'00')");
+	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
+	for (int r = 10; r < 110; r++)
+		assert_int_equal(ry_metrics_append(w, r, "loss", 0, 1000.0, r), 0);
+	assert_int_equal(ry_metrics_flush(w), RY_ECORRUPT);
+	assert_non_null(strstr(ry_error_last(), "run 50 has stored chunks of metric 'loss' but no summary"));
+	assert_int_equal(ry_metrics_pending(w), 100);
+	ry_metrics_writer_free(w);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks"), 1);
+	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_summary"), 0);
+}
+
 static void test_metrics_keys__per_experiment_and_all(void **state)
 {
 	struct ry_test_ws *ws = *state;
@@ -865,6 +1097,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_write__splits_into_chunks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_codec__regular_columns_fold_and_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_migration__schema_8_chunks_read_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_migration__schema_10_lists_the_same, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_flush__batches_of_new_series, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_flush__batch_names_a_damaged_series, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_flush__appends_to_partial_chunk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_writer__continues_series_of_earlier_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_writer__sees_other_process_appends, setup, teardown),
