@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/app.h"
 #include "app/keymap.h"
@@ -136,6 +137,17 @@ static void register_builtins(void)
 			fprintf(stderr, "runyard: %s\n", ry_error_last());
 }
 
+/* An upgrade of the workspace's schema is said on stderr, where a person
+ * is waiting (the TUI opens its workspace before it takes the screen). */
+static void say_upgrade(const char *sentence)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	fputs("runyard: ", stderr);
+	cli_put_safe(stderr, sentence);
+	fputc('\n', stderr);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_global g = { NULL, NULL };
@@ -144,6 +156,7 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	register_builtins();
+	ry_store_set_upgrade_notice(say_upgrade);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "--version") || !strcmp(a, "-V")) {

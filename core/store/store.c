@@ -300,6 +300,13 @@ static int check_consistent(ry_store *st, bool *fresh, int *version)
  * the check and the creation are one transaction, so of many processes
  * creating the same new workspace at once one creates it and the others
  * find it made. */
+static void (*upgrade_notice)(const char *);
+
+void ry_store_set_upgrade_notice(void (*fn)(const char *sentence))
+{
+	upgrade_notice = fn;
+}
+
 static int migrate(ry_store *st, bool fresh, int version)
 {
 	int rc;
@@ -319,6 +326,13 @@ static int migrate(ry_store *st, bool fresh, int version)
 		snprintf(sql, sizeof sql, "PRAGMA application_id = %d", RY_APPLICATION_ID);
 		if ((rc = ry_store__exec(st, sql)))
 			goto fail;
+	}
+	if (!fresh && upgrade_notice) {
+		char *say = ry_xasprintf("upgrading the workspace %s from schema %d to %d (once; large workspaces "
+		                         "take a while, about a minute at a million runs)...", st->path, version,
+		                         RY_SCHEMA_VERSION);
+		upgrade_notice(say);
+		free(say);
 	}
 	if ((rc = ry_store__migrate(st->db, version, RY_SCHEMA_VERSION)))
 		goto fail;

@@ -61,6 +61,13 @@ void ry_store_end_read(ry_store *st);
  * small.  0 or an RY_E* code. */
 int ry_store_set_cache_kib(ry_store *st, int kib);
 
+/* Who is told, before it starts, that an existing workspace is being
+ * upgraded to this build's schema: a one-time step that rewrites tables
+ * and can take a minute at 10^6 runs, which must not look like a hang.
+ * fn gets one sentence (lent) on the opening thread; process-wide, set
+ * once at start by a front end; NULL (the default) tells no one. */
+void ry_store_set_upgrade_notice(void (*fn)(const char *sentence));
+
 /* The path the store was opened with (lent). */
 const char *ry_store_path(const ry_store *st);
 /* Whether this open made a new workspace (there was no file, or an empty

@@ -305,6 +305,15 @@ static void test_store_open__default_path_from_environment(void **state)
 
 /* ---- schema versions --------------------------------------------------- */
 
+/* What the upgrade notice said, and how often. */
+static char heard[512];
+static int heard_n;
+static void hear(const char *sentence)
+{
+	snprintf(heard, sizeof heard, "%s", sentence);
+	heard_n++;
+}
+
 static void test_store_open__schema_v1_is_migrated_with_data(void **state)
 {
 	char *dir = ry_test_tmpdir();
@@ -335,10 +344,17 @@ static void test_store_open__schema_v1_is_migrated_with_data(void **state)
 	assert_int_equal(query_int(db, "PRAGMA user_version"), 1);
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 
+	ry_store_set_upgrade_notice(hear);
+	heard_n = 0;
 	if (ry_store_open(&st, path, 0))
 		fail_msg("open old: %s", ry_error_last());
 	db = ry_store__db(st);
 	assert_int_equal(query_int(db, "PRAGMA user_version"), RY_SCHEMA_VERSION);
+	/* The person waiting is told, once, what takes the time. */
+	assert_int_equal(heard_n, 1);
+	char *want = ry_xasprintf("upgrading the workspace %s from schema 1 to %d", path, RY_SCHEMA_VERSION);
+	assert_non_null(strstr(heard, want));
+	free(want);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM runs WHERE id = 7 AND name = 'old-run'"), 1);
 	/* New columns filled from old data. */
 	assert_int_equal(query_int(db, "SELECT created FROM runs WHERE id = 7"), 1700000100);
@@ -361,12 +377,20 @@ static void test_store_open__schema_v1_is_migrated_with_data(void **state)
 	assert_int_equal(ry_store_setting_set(st, "columns", "lr,loss"), 0);
 	ry_store_close(st);
 
-	/* Reopening does not migrate twice. */
+	/* Reopening does not migrate twice, nor says so. */
 	assert_int_equal(ry_store_open(&st, path, 0), 0);
 	s = ry_store_setting_get(st, "columns");
 	assert_string_equal(s, "lr,loss");
 	free(s);
 	ry_store_close(st);
+	assert_int_equal(heard_n, 1);
+	/* A new workspace is made, not upgraded: nothing is said. */
+	free(path);
+	path = ry_xasprintf("%s/new.db", dir);
+	assert_int_equal(ry_store_open(&st, path, RY_STORE_CREATE), 0);
+	ry_store_close(st);
+	assert_int_equal(heard_n, 1);
+	ry_store_set_upgrade_notice(NULL);
 	free(path);
 	ry_test_rmdir(dir);
 }
