@@ -307,7 +307,7 @@ void ry_store_set_upgrade_notice(void (*fn)(const char *sentence))
 	upgrade_notice = fn;
 }
 
-static int migrate(ry_store *st, bool fresh, int version)
+static int migrate_locked(ry_store *st, bool fresh, int version)
 {
 	int rc;
 	if (version == RY_SCHEMA_VERSION)
@@ -339,6 +339,21 @@ static int migrate(ry_store *st, bool fresh, int version)
 	return ry_store__exec(st, "COMMIT");
 fail:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* An upgrade that rebuilds tables sorts their indexes: SQLite's sorter
+ * may spill to temporary files meanwhile rather than hold it all in memory
+ * (890 MB at 10^6 runs for schema 11's).  SQLite changes temp_store only
+ * outside a transaction. */
+static int migrate(ry_store *st, bool fresh, int version)
+{
+	bool upgrade = !fresh && version != RY_SCHEMA_VERSION && !st->readonly;
+	if (upgrade)
+		sqlite3_exec(st->db, "PRAGMA temp_store = FILE", NULL, NULL, NULL);
+	int rc = migrate_locked(st, fresh, version);
+	if (upgrade)
+		sqlite3_exec(st->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL);
 	return rc;
 }
 
