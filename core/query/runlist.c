@@ -314,11 +314,17 @@ static void walk_close(struct walk *w)
 
 /* 1: l holds the page; 0: the walk gave up (sort every match instead);
  * < 0: an RY_E* code. */
+static size_t page_walk_max(size_t limit)
+{
+	return limit < (WALK_CAP - WALK_MIN) / WALK_PER_ROW ? WALK_MIN + limit * WALK_PER_ROW : WALK_CAP;
+}
+
+/* budget: give up past that many candidates (0: page_walk_max). */
 static int page_by_index(ry_store *st, ry_runlist *l, const ry_query *q, int64_t exp, const ry_field *sort,
-                         const struct ry_field_index *ix, bool desc, size_t limit)
+                         const struct ry_field_index *ix, bool desc, size_t limit, size_t budget)
 {
 	bool check = !ry_query__empty(q) || exp > 0;
-	size_t walk_max = limit < (WALK_CAP - WALK_MIN) / WALK_PER_ROW ? WALK_MIN + limit * WALK_PER_ROW : WALK_CAP;
+	size_t walk_max = budget && budget < page_walk_max(limit) ? budget : page_walk_max(limit);
 	size_t walked = 0, cap = 0;
 	ry_buf sql = RY_BUF_INIT;
 	sqlite3_stmt *ok = NULL;
@@ -433,30 +439,22 @@ static size_t runs_total(ry_store *st)
 	return n;
 }
 
-enum walk_kind {
-	WALK_ALL,   /* every run of the index (no limit, a count, or a sort in C) */
-	WALK_LIMIT, /* an index order that stops at the limit */
-	WALK_PAGE,  /* page_by_index, which checks each candidate by id */
-};
-
-/* Whether looking up n ids, each seek costing `seeks`, beats the walk. */
-static bool ids_pay(size_t n, unsigned seeks, ry_store *st, enum walk_kind kind, size_t limit)
+/* Whether to read the list from the set's n ids, each costing `seeks`
+ * seeks, rather than walking an index: the whole walk costs runs /
+ * ID_COST seeks, and a list sorted in C reads its column as well (`walks`
+ * 2: a scan of the key's index, or of runs_listing, as long); a walk in
+ * an index order that stops at a limit costs about limit x runs / n
+ * entries when the matches are spread over the order. */
+static bool ids_pay(size_t n, unsigned seeks, ry_store *st, size_t limit, unsigned walks)
 {
-	double runs, walk, cand;
+	double runs, walk;
 	if (ry_runlist__by_ids)
 		return ry_runlist__by_ids == 2;
 	runs = (double)runs_total(st);
-	walk = runs / ID_COST; /* the whole walk, in seeks */
-	cand = n ? (double)limit * runs / (double)n : runs;
-	if (kind == WALK_LIMIT && cand < runs)
-		walk = cand / ID_COST;
-	if (kind == WALK_PAGE) {
-		size_t walk_max = limit < (WALK_CAP - WALK_MIN) / WALK_PER_ROW ? WALK_MIN + limit * WALK_PER_ROW : WALK_CAP;
-		/* a candidate costs a seek; past walk_max the walk gives up and
-		 * every match is listed and sorted (another whole walk) */
-		walk = cand <= (double)walk_max ? cand : (double)walk_max + runs / ID_COST;
-	}
-	return (double)n * seeks <= walk;
+	walk = runs * walks;
+	if (limit && n && (double)limit * runs / (double)n < runs)
+		walk = (double)limit * runs / (double)n;
+	return (double)n * seeks <= walk / ID_COST;
 }
 
 static void set_cell(ry_cell *c, sqlite3_stmt *s, int col);
@@ -563,10 +561,31 @@ int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *op
 	paged = in_c && opts->limit && ry_field__index_order(sort, st, &ix);
 	if ((set = ry_query__driver(q, &only)) != NULL) {
 		size_t n = 0;
-		enum walk_kind kind = paged ? WALK_PAGE : !in_c && opts->limit ? WALK_LIMIT : WALK_ALL;
+		unsigned seeks = sort && ry_field_kind_of(sort) != RY_FIELD_BUILTIN ? 2 : 1;
 		if ((rc = ry_idset__fill(st, set, &n)))
 			goto done;
-		if (ids_pay(n, sort && ry_field_kind_of(sort) != RY_FIELD_BUILTIN ? 2 : 1, st, kind, opts->limit)) {
+		/* A page in an index order stops at the limit when the matches
+		 * are spread; SQL's walk cannot be cut short, page_by_index's
+		 * can: it tries first, for a quarter of the candidates the
+		 * seeks would cost, and the ids are read if it gives up (it
+		 * would walk 64 candidates a row, then sort every match). */
+		if (paged && !ry_runlist__by_ids && ids_pay(n, seeks, st, 0, 2)) {
+			l = ry_xcalloc(1, sizeof *l);
+			rc = page_by_index(st, l, q, opts->experiment_id, sort, &ix, desc, opts->limit, n * seeks / 4 + 1);
+			if (rc == 0) { /* it gave up */
+				free(l->ids);
+				l->ids = NULL;
+				rc = list_by_ids(st, l, q, opts->experiment_id, sort, desc, opts->limit, set, n);
+			} else if (rc == 1) {
+				rc = 0;
+			}
+			if (rc < 0)
+				goto done;
+			*out = l;
+			l = NULL;
+			goto done;
+		}
+		if ((!paged || ry_runlist__by_ids == 2) && ids_pay(n, seeks, st, in_c ? 0 : opts->limit, in_c ? 2 : 1)) {
 			l = ry_xcalloc(1, sizeof *l);
 			if ((rc = list_by_ids(st, l, q, opts->experiment_id, sort, desc, opts->limit, set, n)))
 				goto done;
@@ -577,7 +596,7 @@ int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *op
 	}
 	if (paged) {
 		l = ry_xcalloc(1, sizeof *l);
-		rc = page_by_index(st, l, q, opts->experiment_id, sort, &ix, desc, opts->limit);
+		rc = page_by_index(st, l, q, opts->experiment_id, sort, &ix, desc, opts->limit, 0);
 		if (rc < 0)
 			goto done;
 		if (rc == 1) {
@@ -679,7 +698,7 @@ int ry_runlist_total(ry_store *st, const ry_runlist_options *opts, size_t *n)
 			*n = k;
 			goto done;
 		}
-		if (ids_pay(k, 1, st, WALK_ALL, 0)) {
+		if (ids_pay(k, 1, st, 0, 1)) {
 			ry_runlist l = { 0 };
 			rc = scan_ids(st, &l, NULL, q, opts->experiment_id, NULL, set, k);
 			*n = l.n;
