@@ -616,12 +616,17 @@ int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *op
 	 * read cold).  A filtered or scoped list scans runs_listing, which
 	 * covers every built-in field: its worst case is one ~9 MB scan per
 	 * 100k runs (10-15 ms).  The unfiltered list newest first reads only
-	 * ids from runs_by_created.  Other unfiltered orders have their own
-	 * index (name, status) and are left to the planner. */
+	 * ids from runs_by_created, and so does a filter that is its set
+	 * alone, which needs no other column (a fifth of the pages: at 10^6
+	 * runs 4,600 instead of 25,500, each read back through the page
+	 * cache).  Other unfiltered orders have their own index (name,
+	 * status) and are left to the planner. */
 	{
 		const char *idx = " INDEXED BY runs_listing";
 		if (ry_query__empty(q) && opts->experiment_id <= 0)
 			idx = !sort ? " INDEXED BY runs_by_created" : "";
+		else if (set && only && opts->experiment_id <= 0 && !sort)
+			idx = " INDEXED BY runs_by_created";
 		ry_buf_printf(&sql, "SELECT r.id FROM runs AS r%s WHERE %s", idx,
 		              ry_query_sql(q));
 	}
