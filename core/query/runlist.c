@@ -312,14 +312,14 @@ static void walk_close(struct walk *w)
 	sqlite3_value_free(w->val);
 }
 
-/* 1: l holds the page; 0: the walk gave up (sort every match instead);
- * < 0: an RY_E* code. */
 static size_t page_walk_max(size_t limit)
 {
 	return limit < (WALK_CAP - WALK_MIN) / WALK_PER_ROW ? WALK_MIN + limit * WALK_PER_ROW : WALK_CAP;
 }
 
-/* budget: give up past that many candidates (0: page_walk_max). */
+/* 1: l holds the page; 0: the walk gave up past `budget` candidates (0:
+ * page_walk_max) and every match is to be sorted instead; < 0: an RY_E*
+ * code. */
 static int page_by_index(ry_store *st, ry_runlist *l, const ry_query *q, int64_t exp, const ry_field *sort,
                          const struct ry_field_index *ix, bool desc, size_t limit, size_t budget)
 {
