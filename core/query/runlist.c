@@ -566,12 +566,14 @@ int ry_runlist_open(ry_runlist **out, ry_store *st, const ry_runlist_options *op
 			goto done;
 		/* A page in an index order stops at the limit when the matches
 		 * are spread; SQL's walk cannot be cut short, page_by_index's
-		 * can: it tries first, for a quarter of the candidates the
-		 * seeks would cost, and the ids are read if it gives up (it
-		 * would walk 64 candidates a row, then sort every match). */
+		 * can: it tries first, for as many candidates as the seeks
+		 * would cost (a candidate costs a seek), and the ids are read
+		 * if it gives up.  At worst that is twice the seeks, where it
+		 * walked 64 candidates a row and then sorted every match; a
+		 * page it finds costs what it did. */
 		if (paged && !ry_runlist__by_ids && ids_pay(n, seeks, st, 0, 2)) {
 			l = ry_xcalloc(1, sizeof *l);
-			rc = page_by_index(st, l, q, opts->experiment_id, sort, &ix, desc, opts->limit, n * seeks / 4 + 1);
+			rc = page_by_index(st, l, q, opts->experiment_id, sort, &ix, desc, opts->limit, n * seeks + 1);
 			if (rc == 0) { /* it gave up */
 				free(l->ids);
 				l->ids = NULL;
