@@ -425,20 +425,57 @@ size_t ry_idset__count(const ry_idset *s)
 
 void ry_idset__bind(sqlite3_stmt *st, int i, ry_idset *s)
 {
-	ry_idset__reset(s); /* each execution sees the data as it is now */
+	/* A filled set stays filled: the statements of one listing read one
+	 * snapshot, and the run list fills the set before choosing its plan
+	 * (refilling it per statement re-ran the probes). */
 	sqlite3_bind_pointer(st, i, s, POINTER_TYPE, NULL);
+}
+
+size_t ry_idset__ids(const ry_idset *s, int64_t *out)
+{
+	const struct rep *r = &s->acc;
+	size_t k = 0;
+	if (!r->bits) {
+		for (size_t i = 0; i < r->n; i++)
+			if (i == 0 || r->ids[i] != r->ids[i - 1])
+				out[k++] = r->ids[i];
+		return k;
+	}
+	for (int64_t w = 0; w < (r->nbits + 63) / 64; w++)
+		for (uint64_t bits = r->bits[w]; bits; bits &= bits - 1)
+			out[k++] = w * 64 + __builtin_ctzll(bits);
+	return k;
+}
+
+int ry_idset__fill(ry_store *st, ry_idset *s, size_t *n)
+{
+	sqlite3_stmt *q = ry_store__stmt(st, "SELECT ry_idset_fill(?)");
+	int rc = 0;
+	sqlite3_bind_pointer(q, 1, s, POINTER_TYPE, NULL);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(q, 0);
+	else
+		rc = ry_store__sqlerr(st, "filtering runs");
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return rc;
 }
 
 /* ry_idset(id, set): 1 if the run is in the set. */
 static void idset_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	ry_idset *s = sqlite3_value_pointer(argv[1], POINTER_TYPE);
+	/* Called once per run of the list: the filled set's test is the hot
+	 * path.  The set is a bound parameter, constant while the statement
+	 * runs, so its pointer is kept as auxiliary data: looking it up by
+	 * type (a strcmp) was a tenth of the test. */
+	ry_idset *s = sqlite3_get_auxdata(ctx, 1);
 	(void)argc;
+	if (!s && (s = sqlite3_value_pointer(argv[1], POINTER_TYPE)) != NULL)
+		sqlite3_set_auxdata(ctx, 1, s, NULL);
 	if (!s) {
 		sqlite3_result_error(ctx, "ry_idset: no set bound", -1);
 		return;
 	}
-	/* Called once per run of the list: the filled set's test is the hot path. */
 	if (!s->ready && ry_idset__prepare(s, sqlite3_context_db_handle(ctx), sqlite3_user_data(ctx))) {
 		sqlite3_result_error(ctx, s->err ? s->err : "ry_idset: the subquery failed", -1);
 		return;
@@ -451,17 +488,38 @@ static void idset_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	                            ry_idset__has(s, sqlite3_value_int64(argv[0])));
 }
 
+/* ry_idset_fill(set): fill the set now, with this connection's kept
+ * parts, and return its size (ry_idset__fill). */
+static void fill_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	ry_idset *s = sqlite3_value_pointer(argv[0], POINTER_TYPE);
+	(void)argc;
+	if (!s) {
+		sqlite3_result_error(ctx, "ry_idset_fill: no set bound", -1);
+		return;
+	}
+	if (ry_idset__prepare(s, sqlite3_context_db_handle(ctx), sqlite3_user_data(ctx))) {
+		sqlite3_result_error(ctx, s->err ? s->err : "ry_idset: the subquery failed", -1);
+		return;
+	}
+	sqlite3_result_int64(ctx, (sqlite3_int64)ry_idset__count(s));
+}
+
 /* ry_idset_collect(id): an aggregate adding each id to the cache's target
  * set, so that a part's scan runs inside one sqlite3_step: returning each
  * row to C cost more than reading it (~40% of a scan at 10^6 runs). */
 static void collect_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	ry_idset_cache *c = sqlite3_user_data(ctx);
+	ry_idset *s = c->target;
 	(void)argc;
-	if (!c->target || sqlite3_value_type(argv[0]) != SQLITE_INTEGER)
+	if (!s || sqlite3_value_type(argv[0]) != SQLITE_INTEGER)
 		return;
-	ry_idset__add(c->target, sqlite3_value_int64(argv[0]));
-	if (c->budget && c->target->n > c->budget) {
+	if (s->n < s->cap) /* once per index row scanned: no call to grow */
+		s->ids[s->n++] = sqlite3_value_int64(argv[0]);
+	else
+		ry_idset__add(s, sqlite3_value_int64(argv[0]));
+	if (c->budget && s->n > c->budget) {
 		c->over = true;
 		sqlite3_result_error(ctx, "ry_idset_collect: over budget", -1);
 	}
@@ -493,6 +551,9 @@ static int define_idset(sqlite3 *db)
 	ry_idset_cache *c = ry_xcalloc(1, sizeof *c);
 	int rc = sqlite3_create_function_v2(db, "ry_idset_collect", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, c, NULL,
 	                                    collect_step, collect_final, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function_v2(db, "ry_idset_fill", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY, c, fill_fn,
+		                                NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		cache_free(c);
 		return rc;

@@ -829,6 +829,8 @@ struct ry_query {
 	struct subq **subs; /* subs[i] fills sets[i] */
 	ry_idset **sets;
 	size_t nsets;
+	size_t driver;      /* as frag.driver, for the whole filter */
+	bool driver_only;   /* the filter is that set alone */
 	char **fields;      /* canonical names of the fields it reads, first use first */
 	size_t nfields;
 };
@@ -846,6 +848,7 @@ struct frag {
 	const char *eq_col; /* set when the whole frag is `eq_col = ?` on a builtin
 	                     * column, one value: an `or` of these becomes IN (...) */
 	int height;         /* an upper bound on SQLite's expression depth of sql */
+	size_t driver;      /* 1 + the index of a set holding every run sql selects; 0 none */
 };
 
 struct parser {
@@ -1474,6 +1477,7 @@ static void frag_finish(struct parser *p, struct frag *leaves, size_t n, struct 
 	memset(out, 0, sizeof *out);
 	ry_buf_puts(&out->sql, "ry_idset(r.id, ?)");
 	out->height = 2;
+	out->driver = p->nsubs;
 	out->binds = ry_xgrow(out->binds, &out->capbinds, 1, sizeof *out->binds);
 	b = &out->binds[out->nbinds++];
 	memset(b, 0, sizeof *b);
@@ -1604,6 +1608,7 @@ static int parse_unary(struct parser *p, struct frag *out)
 		p->pos++;
 		out->eq_col = sub.eq_col;
 		out->height = sub.height;
+		out->driver = sub.driver;
 		ry_buf_puts(&out->sql, "(");
 		frag_take(out, &sub);
 		ry_buf_puts(&out->sql, ")");
@@ -1726,6 +1731,9 @@ static int parse_and(struct parser *p, struct frag *out)
 				ops[m++] = ops[i];
 			else
 				frag_free(&ops[i]);
+		/* Any operand's set holds every run of an `and`. */
+		for (size_t i = 0; i < m && !out->driver; i++)
+			out->driver = ops[i].driver;
 		ry_buf_puts(&out->sql, "(");
 		out->height = join_balanced(out, ops, m, " AND ");
 		ry_buf_puts(&out->sql, ")");
@@ -1823,6 +1831,16 @@ int ry_query_compile(ry_query **out, ry_store *st, const char *expr)
 	top.nbinds = 0;
 	(*out)->subs = p.subs;
 	(*out)->nsets = p.nsubs;
+	(*out)->driver = top.driver;
+	{
+		/* Alone: nothing but the set's test inside the parentheses. */
+		const char *c = (*out)->sql;
+		size_t len = strlen(c);
+		while (len > 2 && c[0] == '(' && c[len - 1] == ')')
+			c++, len -= 2;
+		(*out)->driver_only = top.driver && len == strlen("ry_idset(r.id, ?)") &&
+		                      !strncmp(c, "ry_idset(r.id, ?)", len);
+	}
 	(*out)->sets = ry_xcalloc(p.nsubs ? p.nsubs : 1, sizeof *(*out)->sets);
 	for (size_t i = 0; i < p.nsubs; i++)
 		(*out)->sets[i] = ry_idset__new(fill_set, p.subs[i]);
@@ -1910,6 +1928,12 @@ int ry_query__bind(const ry_query *q, sqlite3_stmt *s, int first)
 bool ry_query__empty(const ry_query *q)
 {
 	return !strcmp(q->sql, "1");
+}
+
+ry_idset *ry_query__driver(const ry_query *q, bool *only)
+{
+	*only = q->driver_only;
+	return q->driver ? q->sets[q->driver - 1] : NULL;
 }
 
 size_t ry_query__nsets(const ry_query *q)

@@ -97,10 +97,29 @@ extern _Thread_local struct ry_query__stats ry_query__stats;
 /* After a successful prepare. */
 bool ry_idset__has(const ry_idset *s, int64_t id);
 size_t ry_idset__count(const ry_idset *s);
-/* Bind the set to parameter i (and empty it: it refills on first use). */
+/* Bind the set to parameter i.  A set is filled on its first use and then
+ * kept as it is (the statements of one listing share its snapshot);
+ * compile the filter again to see newer data. */
 void ry_idset__bind(sqlite3_stmt *st, int i, ry_idset *s);
+/* Fill s now, on st's connection and with its kept parts; its size in *n.
+ * 0 or an RY_E* code. */
+int ry_idset__fill(ry_store *st, ry_idset *s, size_t *n);
+/* After a fill: write the set's ids, ascending, to out (room for
+ * ry_idset__count of them); returns how many. */
+size_t ry_idset__ids(const ry_idset *s, int64_t *out);
 /* True for the empty filter (every run). */
 bool ry_query__empty(const ry_query *q);
+/* A set holding every run the filter selects (the filter is that set
+ * `and` other conditions), so the list can be read from its ids; NULL
+ * where there is none (an `or` at the top, no condition on params,
+ * metrics or tags).  *only: the filter is that set alone. */
+ry_idset *ry_query__driver(const ry_query *q, bool *only);
+/* Tests only: how the run list (runlist.c) reads a filter that has a
+ * driver set: 0 its cost decides, 1 never from the set's ids (the index
+ * walk, the plain path), 2 always from them.  ids_used counts the lists
+ * and counts read from ids on this thread. */
+extern int ry_runlist__by_ids;
+extern _Thread_local unsigned ry_runlist__ids_used;
 /* The compiled filter's sets, in the order their ry_idset calls appear. */
 size_t ry_query__nsets(const ry_query *q);
 ry_idset *ry_query__set(const ry_query *q, size_t i);

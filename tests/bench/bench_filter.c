@@ -6,12 +6,18 @@
  * later ones find the parts' sets kept on the connection (query/idset.c),
  * as the live filter's next keystroke or a sort change does.  Run it on a
  * copy of a workspace: it only reads, but nothing here needs the original.
- * Usage: bench_filter WORKSPACE [FILTER [REPS [SORT]]]
+ * PLAN picks how the list is read where the filter has a driver set
+ * (query_internal.h): auto (the cost decides), walk (the index walk, as
+ * before the id-driven path) or ids (always from the set's ids); LIMIT
+ * lists a first page, as the TUI's first screenful does.
+ * Usage: bench_filter WORKSPACE [FILTER [REPS [SORT [PLAN [LIMIT]]]]]
  */
 #include "runyard.h"
+#include "query/query_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static double cpu_now(void)
@@ -25,11 +31,14 @@ int main(int argc, char **argv)
 {
 	ry_store *st = NULL;
 	if (argc < 2) {
-		fprintf(stderr, "usage: bench_filter WORKSPACE [FILTER [REPS [SORT]]]\n");
+		fprintf(stderr, "usage: bench_filter WORKSPACE [FILTER [REPS [SORT [auto|walk|ids [LIMIT]]]]]\n");
 		return 2;
 	}
 	const char *filter = argc > 2 ? argv[2] : "val_acc > 0.9 and optimizer = adam and lr < 0.01 and status = finished";
 	int reps = argc > 3 ? atoi(argv[3]) : 5;
+	const char *plan = argc > 5 ? argv[5] : "auto";
+	size_t limit = argc > 6 ? (size_t)atol(argv[6]) : 0;
+	ry_runlist__by_ids = !strcmp(plan, "walk") ? 1 : !strcmp(plan, "ids") ? 2 : 0;
 	if (ry_store_open(&st, argv[1], RY_STORE_READONLY) < 0) {
 		fprintf(stderr, "bench_filter: %s\n", ry_error_last());
 		return 1;
@@ -39,7 +48,8 @@ int main(int argc, char **argv)
 		ry_runlist_options o = RY_RUNLIST_OPTIONS_INIT;
 		ry_runlist *l = NULL;
 		o.filter = filter;
-		o.sort = argc > 4 ? argv[4] : NULL;
+		o.sort = argc > 4 && *argv[4] ? argv[4] : NULL;
+		o.limit = limit;
 		double t = ry_monotonic(), c = cpu_now();
 		if (ry_runlist_open(&l, st, &o) < 0) {
 			fprintf(stderr, "bench_filter: %s\n", ry_error_last());
