@@ -20,6 +20,7 @@
  * bits), computed once from exact multi-word powers of five rather than
  * pasted: 618 entries, about 0.1 ms, at the first call.
  */
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -202,27 +203,34 @@ static size_t put_g(char *out, bool neg, uint64_t t, int P, int e)
 	return (size_t)(o - out);
 }
 
-size_t ry_dtoa(double v, char *out)
-{
-	uint64_t bits, mant, m2, mv, mp, mm, vr, vp, vm;
-	uint32_t ex;
-	int32_t e2, e10;
-	bool neg, even, rx, px, mx;
+/* A finite nonzero normal double, scaled: floor(x * 10^-e10) for x = v, v+
+ * and v- (vr, vp, vm; vr has n >= 17 digits), whether each floor lost
+ * nothing (rx, px, mx), and whether the ends themselves read back (even). */
+struct scaled {
+	uint64_t vr, vp, vm;
+	int32_t e10;
 	int n;
+	bool neg, even, rx, px, mx;
+};
+
+/* False for what takes the printf path: subnormals (and, defensively, a
+ * scaling with too few digits, which a normal double never gives). */
+static bool scale(double v, struct scaled *o)
+{
+	uint64_t bits, mant, m2, mv, mp, mm;
+	uint32_t ex;
+	int32_t e2;
 
 	memcpy(&bits, &v, sizeof bits);
-	neg = bits >> 63;
 	mant = bits & ((1ull << 52) - 1);
 	ex = (uint32_t)(bits >> 52) & 0x7ff;
-	if (ex == 0x7ff)
-		return put(out, mant ? "nan" : neg ? "-inf" : "inf");
 	if (ex == 0)
-		return mant ? printf_loop(v, out) : put(out, neg ? "-0" : "0");
+		return false;
 	pthread_once(&tables_once, build_tables);
-
+	o->neg = bits >> 63;
 	e2 = (int32_t)ex - 1075 - 2;
 	m2 = 1ull << 52 | mant;
-	even = (m2 & 1) == 0;
+	o->even = (m2 & 1) == 0;
 	mv = 4 * m2;
 	mp = mv + 2;
 	/* at a power of two the double below is half as far (except at the
@@ -233,44 +241,122 @@ size_t ry_dtoa(double v, char *out)
 		if (q < 0)
 			q = 0;
 		int32_t shift = -e2 + q + INV_BITS + pow5bits(q) - 1;
-		vr = mulshift(mv, inv5[q], shift);
-		vp = mulshift(mp, inv5[q], shift);
-		vm = mulshift(mm, inv5[q], shift);
-		e10 = q;
+		o->vr = mulshift(mv, inv5[q], shift);
+		o->vp = mulshift(mp, inv5[q], shift);
+		o->vm = mulshift(mm, inv5[q], shift);
+		o->e10 = q;
 		/* x * 2^e2 / 10^q with e2 >= q: whole when 5^q divides x
 		 * (never past q = 23: 5^24 > 2^57) */
-		rx = q == 0 || (q <= 23 && pow5_factor(mv) >= q);
-		px = q == 0 || (q <= 23 && pow5_factor(mp) >= q);
-		mx = q == 0 || (q <= 23 && pow5_factor(mm) >= q);
+		o->rx = q == 0 || (q <= 23 && pow5_factor(mv) >= q);
+		o->px = q == 0 || (q <= 23 && pow5_factor(mp) >= q);
+		o->mx = q == 0 || (q <= 23 && pow5_factor(mm) >= q);
 	} else {
 		int32_t q = (int32_t)(((uint64_t)-e2 * 6989700u) / 10000000u) - 1;
 		if (q < 0)
 			q = 0;
 		int32_t i = -e2 - q;
 		int32_t shift = q - (pow5bits(i) - POW_BITS);
-		vr = mulshift(mv, pow5[i], shift);
-		vp = mulshift(mp, pow5[i], shift);
-		vm = mulshift(mm, pow5[i], shift);
-		e10 = q + e2;
+		o->vr = mulshift(mv, pow5[i], shift);
+		o->vp = mulshift(mp, pow5[i], shift);
+		o->vm = mulshift(mm, pow5[i], shift);
+		o->e10 = q + e2;
 		/* x * 5^(-e2-q) / 2^q: whole when 2^q divides x */
 		uint64_t low = q < 64 ? (1ull << q) - 1 : ~0ull;
-		rx = (mv & low) == 0;
-		px = (mp & low) == 0;
-		mx = (mm & low) == 0;
+		o->rx = (mv & low) == 0;
+		o->px = (mp & low) == 0;
+		o->mx = (mm & low) == 0;
 	}
+	o->n = digits_in(o->vr);
+	return o->n >= 18 || (o->n == 17 && o->rx);
+}
 
-	n = digits_in(vr);
-	if (n < 17 || (n == 17 && !rx)) /* not for a normal double; safe anyway */
-		return printf_loop(v, out);
-	for (int P = 15; P <= 17; P++) {
-		int drop = n - P;
-		uint64_t pw = tens[drop], t = vr / pw, rem = vr - t * pw, s;
-		if (drop > 0 && (rem > pw / 2 || (rem == pw / 2 && (!rx || (t & 1)))))
-			t++;
-		s = t * pw;
-		if (P == 17 ||
-		    ((s < vp || (s == vp && (!px || even))) && (s > vm || (s == vm && mx && even))))
-			return put_g(out, neg, t, P, e10 + drop);
+/* vr rounded to P digits as printf rounds (ties to even): *t, to be
+ * scaled by 10^*e; the return says whether it reads back as v. */
+static bool round_to(const struct scaled *c, int P, uint64_t *t, int32_t *e)
+{
+	int drop = c->n - P;
+	uint64_t pw = tens[drop], r = c->vr / pw, rem = c->vr - r * pw, s;
+	if (drop > 0 && (rem > pw / 2 || (rem == pw / 2 && (!c->rx || (r & 1)))))
+		r++;
+	s = r * pw;
+	*t = r;
+	*e = c->e10 + drop;
+	return (s < c->vp || (s == c->vp && (!c->px || c->even))) &&
+	       (s > c->vm || (s == c->vm && c->mx && c->even));
+}
+
+static size_t special(double v, char *out)
+{
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof bits);
+	if (isnan(v))
+		return put(out, "nan");
+	if (isinf(v))
+		return put(out, bits >> 63 ? "-inf" : "inf");
+	return put(out, bits >> 63 ? "-0" : "0");
+}
+
+/* An integer below 10^15 in magnitude: its digits, under any precision
+ * 15..17 (the ids, counts and steps that fill a listing). */
+static bool small_integer(double v, char *out, size_t *len)
+{
+	char d[20];
+	char *o = out;
+	uint64_t u;
+	int n = 0;
+	if (!(v > -1e15 && v < 1e15) || v != (double)(int64_t)v || v == 0)
+		return false;
+	u = (uint64_t)(v < 0 ? -v : v);
+	while (u) {
+		d[n++] = (char)('0' + u % 10);
+		u /= 10;
 	}
-	return 0; /* not reached: P = 17 always returns */
+	if (v < 0)
+		*o++ = '-';
+	while (n)
+		*o++ = d[--n];
+	*o = '\0';
+	*len = (size_t)(o - out);
+	return true;
+}
+
+size_t ry_dtoa(double v, char *out)
+{
+	struct scaled c;
+	uint64_t t;
+	int32_t e;
+	int P = 15;
+	size_t len;
+	if (!isfinite(v) || v == 0)
+		return special(v, out);
+	if (small_integer(v, out, &len))
+		return len;
+	if (!scale(v, &c))
+		return printf_loop(v, out);
+	while (!round_to(&c, P, &t, &e) && P < 17)
+		P++;
+	return put_g(out, c.neg, t, P, e);
+}
+
+size_t ry_dtoa_prec(double v, int prec, char *out, bool *reads_back)
+{
+	struct scaled c;
+	size_t len;
+	uint64_t t;
+	int32_t e;
+	bool back;
+	if (!isfinite(v) || v == 0 || small_integer(v, out, &len)) {
+		back = !isnan(v);
+		if (!isfinite(v) || v == 0)
+			len = special(v, out);
+	} else if (scale(v, &c)) {
+		back = round_to(&c, prec, &t, &e);
+		len = put_g(out, c.neg, t, prec, e);
+	} else {
+		len = (size_t)snprintf(out, RY_DTOA_SIZE, "%.*g", prec, v);
+		back = strtod(out, NULL) == v;
+	}
+	if (reads_back)
+		*reads_back = back;
+	return len;
 }

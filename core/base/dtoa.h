@@ -29,6 +29,7 @@
 #ifndef RY_DTOA_H
 #define RY_DTOA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Room for any text ry_dtoa writes, with its NUL ("-2.2250738585072014e-308"
@@ -39,5 +40,12 @@
  * returns the length.  Thread-safe: the power-of-five tables are computed
  * once, on first use. */
 size_t ry_dtoa(double v, char *out);
+
+/* printf's "%.<prec>g" of v for prec 15, 16 or 17, byte for byte ("nan",
+ * "inf", "-inf" when not finite), into out (RY_DTOA_SIZE bytes); returns
+ * the length and sets *reads_back (may be NULL) to whether the text reads
+ * back as v.  For writers that must match another library's choice of
+ * precision (cJSON's, cli/json.c). */
+size_t ry_dtoa_prec(double v, int prec, char *out, bool *reads_back);
 
 #endif
