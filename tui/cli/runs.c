@@ -274,28 +274,27 @@ static int write_json(FILE *f, ry_store *st, const struct columns *cols, const i
 
 /* A cell as data: text exact, numbers in full (times stay Unix seconds),
  * unknown empty. */
-static void csv_cell(FILE *f, const ry_cell *c, bool tty)
+static void csv_cell(ry_buf *b, const ry_cell *c, bool tty)
 {
-	char num[64];
-	if (c->type == RY_CELL_TEXT) {
-		cli_csv_field(f, c->text, tty);
-	} else if (c->type == RY_CELL_NUM && isfinite(c->num)) {
-		cli_format_exact(c->num, num, sizeof num);
-		fputs(num, f);
-	}
+	if (c->type == RY_CELL_TEXT)
+		cli_csv_put(b, c->text, tty);
+	else if (c->type == RY_CELL_NUM && isfinite(c->num))
+		cli_csv_number(b, c->num);
 }
 
-/* Streamed as write_json is: a block of rows read, written, released. */
+/* Streamed as write_json is: a block of rows read, written in one write,
+ * released. */
 static int write_csv(FILE *f, const struct columns *cols, ry_cellreader *rd, size_t nrows, bool tty)
 {
 	ry_cell *cells = ry_xcalloc(BLOCK * cols->n + 1, sizeof *cells);
+	ry_buf text = RY_BUF_INIT;
 	int rc = 0;
 	for (size_t j = 0; j < cols->n; j++) {
 		if (j)
-			fputc(',', f);
-		cli_csv_field(f, ry_field_label(cols->f[j]), tty);
+			ry_buf_putc(&text, ',');
+		cli_csv_put(&text, ry_field_label(cols->f[j]), tty);
 	}
-	fputc('\n', f);
+	ry_buf_putc(&text, '\n');
 	for (size_t from = 0; from < nrows && !rc && !ferror(f); from += BLOCK) {
 		size_t k = nrows - from < BLOCK ? nrows - from : BLOCK;
 		if ((rc = ry_cellreader_read(rd, from, k, cells)))
@@ -303,14 +302,19 @@ static int write_csv(FILE *f, const struct columns *cols, ry_cellreader *rd, siz
 		for (size_t i = 0; i < k; i++) {
 			for (size_t j = 0; j < cols->n; j++) {
 				if (j)
-					fputc(',', f);
-				csv_cell(f, &cells[i * cols->n + j], tty);
+					ry_buf_putc(&text, ',');
+				csv_cell(&text, &cells[i * cols->n + j], tty);
 			}
-			fputc('\n', f);
+			ry_buf_putc(&text, '\n');
 		}
 		ry_cells_clear(cells, k * cols->n);
+		fwrite(text.ptr, 1, text.len, f);
+		ry_buf_clear(&text);
 	}
+	if (!rc && text.len) /* no rows: the header alone */
+		fwrite(text.ptr, 1, text.len, f);
 	free(cells);
+	ry_buf_free(&text);
 	if (rc)
 		return rc;
 	return fflush(f) || ferror(f) ? ry_error_set(RY_EIO, "could not write the output") : 0;

@@ -191,20 +191,38 @@ void cli_format_exact(double v, char *out, size_t n)
  * '+', '-' or '@'): the reader this output is for is pandas, and prefixing
  * a quote would change the very names it promises to give exactly.  A
  * spreadsheet that runs formulas from imported CSV is the place to refuse. */
-void cli_csv_field(FILE *f, const char *s, bool tty)
+void cli_csv_put(ry_buf *b, const char *s, bool tty)
 {
 	char *safe = tty ? ry_sanitize_dup(s) : NULL;
 	const char *t = safe ? safe : s;
 	if (!strpbrk(t, ",\"\n\r")) {
-		fputs(t, f);
+		ry_buf_puts(b, t);
 	} else {
-		fputc('"', f);
+		ry_buf_putc(b, '"');
 		for (; *t; t++) {
 			if (*t == '"')
-				fputc('"', f);
-			fputc(*t, f);
+				ry_buf_putc(b, '"');
+			ry_buf_putc(b, *t);
 		}
-		fputc('"', f);
+		ry_buf_putc(b, '"');
 	}
 	free(safe);
+}
+
+void cli_csv_field(FILE *f, const char *s, bool tty)
+{
+	ry_buf b = RY_BUF_INIT;
+	if (!tty && !strpbrk(s, ",\"\n\r")) { /* the usual field, without a copy */
+		fputs(s, f);
+		return;
+	}
+	cli_csv_put(&b, s, tty);
+	fwrite(b.ptr, 1, b.len, f);
+	ry_buf_free(&b);
+}
+
+void cli_csv_number(ry_buf *b, double v)
+{
+	ry_buf_grow(b, RY_DTOA_SIZE);
+	b->len += ry_dtoa(v, b->ptr + b->len);
 }
