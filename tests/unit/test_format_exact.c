@@ -183,6 +183,77 @@ static void test_format_exact__random_doubles_match_the_printf_loop(void **state
 	}
 }
 
+/* runs --json writes numbers and strings itself (cli/json.c) where it had
+ * cJSON print them: the bytes must be cJSON_Print's, for every double
+ * (cJSON's %.15g test is relative, so some 15-digit texts that do not read
+ * back exactly are kept) and every string of bytes. */
+static void expect_cjson_number(double v)
+{
+	cJSON *n = cli_json_number(v);
+	char *want = cJSON_PrintUnformatted(n);
+	ry_buf got = RY_BUF_INIT;
+	cli_json_text_number(&got, v);
+	if (strcmp(want, ry_buf_cstr(&got)))
+		fail_msg("%.17g (%a): cJSON printed [%s], cli_json_text_number [%s]", v, v, want, ry_buf_cstr(&got));
+	ry_buf_free(&got);
+	cJSON_free(want);
+	cJSON_Delete(n);
+}
+
+static void test_format_exact__json_numbers_as_cjson_prints_them(void **state)
+{
+	uint64_t x = 0x6a09e667f3bcc909ull;
+	(void)state;
+	expect_cjson_number(0.0);
+	expect_cjson_number(-0.0);
+	expect_cjson_number(NAN);
+	expect_cjson_number(INFINITY);
+	expect_cjson_number(5e-324);
+	expect_cjson_number(DBL_MAX);
+	expect_cjson_number(1e15);
+	expect_cjson_number(123456789012345678.0);
+	for (int e = -1074; e <= 1023; e++) {
+		double p = ldexp(1, e);
+		expect_cjson_number(p);
+		expect_cjson_number(nextafter(p, 0));
+		expect_cjson_number(nextafter(p, INFINITY));
+		expect_cjson_number(nextafter(nextafter(p, 0), 0));
+	}
+	for (int i = 0; i < 300000; i++) {
+		double u = (double)(xorshift(&x) >> 11) / 9007199254740992.0;
+		expect_cjson_number(from_bits(x));
+		expect_cjson_number(u);
+		expect_cjson_number((float)u);
+		expect_cjson_number(1.7e9 + u * 1e8);
+		expect_cjson_number((double)(int64_t)(x >> 20));
+		expect_cjson_number((double)(x % 100000) / 1000);
+	}
+}
+
+static void test_format_exact__json_strings_as_cjson_prints_them(void **state)
+{
+	uint64_t x = 0xbb67ae8584caa73bull;
+	(void)state;
+	for (int i = 0; i < 20000; i++) {
+		char s[24];
+		size_t n = xorshift(&x) % sizeof s;
+		for (size_t k = 0; k < n; k++) {
+			unsigned char c = (unsigned char)(xorshift(&x) >> 56);
+			s[k] = (char)(c ? c : 'a'); /* every byte but NUL: controls, quotes, UTF-8 and not */
+		}
+		s[n] = '\0';
+		cJSON *str = cJSON_CreateString(s);
+		char *want = cJSON_PrintUnformatted(str);
+		ry_buf got = RY_BUF_INIT;
+		cli_json_text_string(&got, s);
+		if (strcmp(want, ry_buf_cstr(&got)))
+			fail_msg("string %d: cJSON printed [%s], cli_json_text_string [%s]", i, want, ry_buf_cstr(&got));
+		ry_buf_free(&got);
+		cJSON_free(want);
+		cJSON_Delete(str);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +263,8 @@ int main(void)
 		cmocka_unit_test(test_format_exact__powers_of_two_and_subnormals),
 		cmocka_unit_test(test_format_exact__random_bit_patterns),
 		cmocka_unit_test(test_format_exact__random_doubles_match_the_printf_loop),
+		cmocka_unit_test(test_format_exact__json_numbers_as_cjson_prints_them),
+		cmocka_unit_test(test_format_exact__json_strings_as_cjson_prints_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
