@@ -39,6 +39,7 @@ typedef unsigned __int128 u128;
 
 static u128 inv5[INV_COUNT], pow5[POW_COUNT];
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+static bool tables_ready; /* set (release) once the tables are built: skips pthread_once */
 
 /* Bit length of 5^e (1 for e = 0), as Ryu computes it: the shifts below and
  * the tables must agree on it. */
@@ -92,6 +93,7 @@ static void build_tables(void)
 		}
 		pow5[i] = bits_from(p, pow5bits(i) - POW_BITS);
 	}
+	__atomic_store_n(&tables_ready, true, __ATOMIC_RELEASE);
 }
 
 /* floor(m * mul / 2^j), 64 <= j < 128; m has at most 57 bits, so the
@@ -147,6 +149,11 @@ static size_t printf_loop(double v, char *out)
 	return strlen(out);
 }
 
+static const char pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 /* "%.Pg" of t * 10^e, where t has P digits or is 10^P (rounded up). */
 static size_t put_g(char *out, bool neg, uint64_t t, int P, int e)
 {
@@ -158,13 +165,22 @@ static size_t put_g(char *out, bool neg, uint64_t t, int P, int e)
 		e++;
 	}
 	x = e + P - 1; /* the decimal exponent of the first digit */
+	while (nd > 2 && t % 100 == 0) {
+		t /= 100;
+		nd -= 2;
+	}
 	while (nd > 1 && t % 10 == 0) {
 		t /= 10;
 		nd--;
 	}
-	for (int i = nd - 1; i >= 0; i--) {
-		d[i] = (char)('0' + t % 10);
-		t /= 10;
+	for (int i = nd; i > 0;) { /* two digits a division */
+		if (i >= 2) {
+			i -= 2;
+			memcpy(d + i, pairs + 2 * (t % 100), 2);
+			t /= 100;
+		} else {
+			d[--i] = (char)('0' + t);
+		}
 	}
 	if (neg)
 		*o++ = '-';
@@ -211,6 +227,12 @@ struct scaled {
 	int32_t e10;
 	int n;
 	bool neg, even, rx, px, mx;
+	/* what scaled them, to scale the ends of a neighbour's interval too */
+	uint64_t mv, mant;
+	uint32_t ex;
+	u128 mul;
+	int32_t shift, q;
+	bool by_inverse; /* e2 >= 0: divided by 5^q (else multiplied by 5^i) */
 };
 
 /* False for what takes the printf path: subnormals (and, defensively, a
@@ -226,8 +248,11 @@ static bool scale(double v, struct scaled *o)
 	ex = (uint32_t)(bits >> 52) & 0x7ff;
 	if (ex == 0)
 		return false;
-	pthread_once(&tables_once, build_tables);
+	if (!__atomic_load_n(&tables_ready, __ATOMIC_ACQUIRE))
+		pthread_once(&tables_once, build_tables);
 	o->neg = bits >> 63;
+	o->mant = mant;
+	o->ex = ex;
 	e2 = (int32_t)ex - 1075 - 2;
 	m2 = 1ull << 52 | mant;
 	o->even = (m2 & 1) == 0;
@@ -236,6 +261,8 @@ static bool scale(double v, struct scaled *o)
 	/* at a power of two the double below is half as far (except at the
 	 * smallest normal exponent, whose neighbour below is as far) */
 	mm = mv - 1 - (mant != 0 || ex <= 1);
+	o->mv = mv;
+	o->by_inverse = e2 >= 0;
 	if (e2 >= 0) {
 		int32_t q = (int32_t)(((uint64_t)e2 * 3010299u) / 10000000u) - 1;
 		if (q < 0)
@@ -244,6 +271,9 @@ static bool scale(double v, struct scaled *o)
 		o->vr = mulshift(mv, inv5[q], shift);
 		o->vp = mulshift(mp, inv5[q], shift);
 		o->vm = mulshift(mm, inv5[q], shift);
+		o->mul = inv5[q];
+		o->shift = shift;
+		o->q = q;
 		o->e10 = q;
 		/* x * 2^e2 / 10^q with e2 >= q: whole when 5^q divides x
 		 * (never past q = 23: 5^24 > 2^57) */
@@ -259,6 +289,9 @@ static bool scale(double v, struct scaled *o)
 		o->vr = mulshift(mv, pow5[i], shift);
 		o->vp = mulshift(mp, pow5[i], shift);
 		o->vm = mulshift(mm, pow5[i], shift);
+		o->mul = pow5[i];
+		o->shift = shift;
+		o->q = q;
 		o->e10 = q + e2;
 		/* x * 5^(-e2-q) / 2^q: whole when 2^q divides x */
 		uint64_t low = q < 64 ? (1ull << q) - 1 : ~0ull;
@@ -266,19 +299,52 @@ static bool scale(double v, struct scaled *o)
 		o->px = (mp & low) == 0;
 		o->mx = (mm & low) == 0;
 	}
-	o->n = digits_in(o->vr);
+	/* >= 10^17 for a normal double; the general count only to be safe */
+	o->n = o->vr >= tens[18] ? 19 : o->vr >= tens[17] ? 18 : digits_in(o->vr);
 	return o->n >= 18 || (o->n == 17 && o->rx);
+}
+
+/* Whether x * 2^e2 scaled as v was lost nothing in its floor. */
+static bool scaled_exact(const struct scaled *c, uint64_t x)
+{
+	if (c->by_inverse)
+		return c->q == 0 || (c->q <= 23 && pow5_factor(x) >= c->q);
+	return c->q >= 64 ? x == 0 : (x & ((1ull << c->q) - 1)) == 0;
+}
+
+/* For a text s (scaled, the product of rounding) that does not read back as
+ * v: 1 when it reads back as the neighbouring double on its side, 2 when
+ * further, -1 where the neighbour's interval is not the plain one (next to
+ * a power of two, the top of a binade). */
+static int steps_away(const struct scaled *c, uint64_t s)
+{
+	bool up = s > c->vr;
+	uint64_t x, xs;
+	bool xx;
+	/* (and below 2^-823, where a caller's relative test |a - b| <= |a| *
+	 * DBL_EPSILON would itself round into the subnormals) */
+	if (c->ex < 200 || (up ? c->mant >= (1ull << 52) - 2 : c->mant <= 1))
+		return -1;
+	/* the neighbour's far end: 3/2 of a step from v, 6 in mv's units */
+	x = up ? c->mv + 6 : c->mv - 6;
+	xs = mulshift(x, c->mul, c->shift);
+	xx = scaled_exact(c, x);
+	if (up) /* the neighbour is even where v is odd */
+		return s < xs || (s == xs && (!xx || !c->even)) ? 1 : 2;
+	return s > xs || (s == xs && xx && !c->even) ? 1 : 2;
 }
 
 /* vr rounded to P digits as printf rounds (ties to even): *t, to be
  * scaled by 10^*e; the return says whether it reads back as v. */
-static bool round_to(const struct scaled *c, int P, uint64_t *t, int32_t *e)
+static bool round_to(const struct scaled *c, int P, uint64_t *t, int32_t *e, uint64_t *scaled_text)
 {
 	int drop = c->n - P;
 	uint64_t pw = tens[drop], r = c->vr / pw, rem = c->vr - r * pw, s;
 	if (drop > 0 && (rem > pw / 2 || (rem == pw / 2 && (!c->rx || (r & 1)))))
 		r++;
 	s = r * pw;
+	if (scaled_text)
+		*scaled_text = s;
 	*t = r;
 	*e = c->e10 + drop;
 	return (s < c->vp || (s == c->vp && (!c->px || c->even))) &&
@@ -333,30 +399,30 @@ size_t ry_dtoa(double v, char *out)
 		return len;
 	if (!scale(v, &c))
 		return printf_loop(v, out);
-	while (!round_to(&c, P, &t, &e) && P < 17)
+	while (!round_to(&c, P, &t, &e, NULL) && P < 17)
 		P++;
 	return put_g(out, c.neg, t, P, e);
 }
 
-size_t ry_dtoa_prec(double v, int prec, char *out, bool *reads_back)
+size_t ry_dtoa_prec(double v, int prec, char *out, int *steps)
 {
 	struct scaled c;
 	size_t len;
-	uint64_t t;
+	uint64_t t, s;
 	int32_t e;
-	bool back;
+	int away;
 	if (!isfinite(v) || v == 0 || small_integer(v, out, &len)) {
-		back = !isnan(v);
+		away = isnan(v) ? -1 : 0;
 		if (!isfinite(v) || v == 0)
 			len = special(v, out);
 	} else if (scale(v, &c)) {
-		back = round_to(&c, prec, &t, &e);
+		away = round_to(&c, prec, &t, &e, &s) ? 0 : steps ? steps_away(&c, s) : -1;
 		len = put_g(out, c.neg, t, prec, e);
 	} else {
 		len = (size_t)snprintf(out, RY_DTOA_SIZE, "%.*g", prec, v);
-		back = strtod(out, NULL) == v;
+		away = strtod(out, NULL) == v ? 0 : -1;
 	}
-	if (reads_back)
-		*reads_back = back;
+	if (steps)
+		*steps = away;
 	return len;
 }

@@ -43,9 +43,11 @@ size_t ry_dtoa(double v, char *out);
 
 /* printf's "%.<prec>g" of v for prec 15, 16 or 17, byte for byte ("nan",
  * "inf", "-inf" when not finite), into out (RY_DTOA_SIZE bytes); returns
- * the length and sets *reads_back (may be NULL) to whether the text reads
- * back as v.  For writers that must match another library's choice of
- * precision (cJSON's, cli/json.c). */
-size_t ry_dtoa_prec(double v, int prec, char *out, bool *reads_back);
+ * the length.  *steps (steps may be NULL) says where the text reads back:
+ * 0 as v itself, 1 as the double next to v on the text's side, 2 further
+ * away, -1 not worked out (NaN, numbers below 2^-823, the doubles at the
+ * ends of a binade: parse the text if it matters).  For writers that must
+ * match another library's choice of precision (cJSON's, cli/json.c). */
+size_t ry_dtoa_prec(double v, int prec, char *out, int *steps);
 
 #endif

@@ -196,22 +196,25 @@ void cli_json_text_number(ry_buf *b, double v)
 {
 	static locale_t c_numeric;
 	char t[RY_DTOA_SIZE];
-	bool back;
+	int away;
 	size_t n;
 	if (!isfinite(v)) {
 		ry_buf_put(b, "null", 4);
 		return;
 	}
-	n = ry_dtoa_prec(v, 15, t, &back);
-	if (!back) {
+	n = ry_dtoa_prec(v, 15, t, &away);
+	/* the next double passes cJSON's test and any further one fails it,
+	 * except where ry_dtoa_prec cannot say: there the text is parsed */
+	if (away < 0) {
 		double test, big;
 		if (!c_numeric) /* the text has a '.', whatever LC_NUMERIC says */
 			c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 		test = c_numeric ? strtod_l(t, NULL, c_numeric) : strtod(t, NULL);
 		big = fabs(test) > fabs(v) ? fabs(test) : fabs(v);
-		if (!(fabs(test - v) <= big * DBL_EPSILON))
-			n = ry_dtoa_prec(v, 17, t, NULL);
+		away = fabs(test - v) <= big * DBL_EPSILON ? 0 : 2;
 	}
+	if (away > 1)
+		n = ry_dtoa_prec(v, 17, t, NULL);
 	ry_buf_put(b, t, n);
 }
 
