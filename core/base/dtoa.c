@@ -426,3 +426,13 @@ size_t ry_dtoa_prec(double v, int prec, char *out, int *steps)
 		*steps = away;
 	return len;
 }
+
+size_t ry_dtoa_15_or_17(double v, char *out)
+{
+	int steps;
+	size_t len;
+	if (!isfinite(v))
+		return (size_t)snprintf(out, RY_DTOA_SIZE, "%.15g", v);
+	len = ry_dtoa_prec(v, 15, out, &steps);
+	return steps ? ry_dtoa_prec(v, 17, out, NULL) : len;
+}

@@ -41,13 +41,18 @@
  * once, on first use. */
 size_t ry_dtoa(double v, char *out);
 
-/* printf's "%.<prec>g" of v for prec 15, 16 or 17, byte for byte ("nan",
- * "inf", "-inf" when not finite), into out (RY_DTOA_SIZE bytes); returns
+/* printf's "%.<prec>g" of v for prec 15, 16 or 17, byte for byte ("nan"
+ * for every NaN, where printf writes "-nan" for some; "inf", "-inf"), into out (RY_DTOA_SIZE bytes); returns
  * the length.  *steps (steps may be NULL) says where the text reads back:
  * 0 as v itself, 1 as the double next to v on the text's side, 2 further
  * away, -1 not worked out (NaN, numbers below 2^-823, the doubles at the
  * ends of a binade: parse the text if it matters).  For writers that must
  * match another library's choice of precision (cJSON's, cli/json.c). */
 size_t ry_dtoa_prec(double v, int prec, char *out, int *steps);
+
+/* "%.15g" of a finite v when that reads back as v, else "%.17g": the rule
+ * of the texts that core keeps for numbers (params read from JSON, group
+ * keys), unchanged; not finite: printf's own text. */
+size_t ry_dtoa_15_or_17(double v, char *out);
 
 #endif

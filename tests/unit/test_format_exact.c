@@ -41,6 +41,13 @@ static void expect_same(double v)
 	cli_format_exact(v, c, sizeof c);
 	if (strcmp(a, c))
 		fail_msg("%.17g (%a): printf loop wrote [%s], cli_format_exact [%s]", v, v, a, c);
+	/* the 15-or-17 rule core keeps (params from JSON, group keys) */
+	snprintf(a, sizeof a, "%.15g", v);
+	if (strtod(a, NULL) != v)
+		snprintf(a, sizeof a, "%.17g", v);
+	n = ry_dtoa_15_or_17(v, b);
+	if (strcmp(a, b) || n != strlen(b))
+		fail_msg("%.17g (%a): %%.15g-or-%%.17g is [%s], ry_dtoa_15_or_17 [%s]", v, v, a, b);
 }
 
 static uint64_t xorshift(uint64_t *x)

@@ -206,6 +206,9 @@ static bool *columns_kept(const struct columns *cols, const char *members)
 /* Rows go out in blocks of this many: their cells are filled from the
  * reader (core/query/runlist.h ry_cellreader), written and released. */
 #define BLOCK 1024
+/* and leave in writes of about this many bytes: few calls, and the first
+ * rows out as soon as they are made */
+#define WRITE_AT 65536
 
 /* Each run as the run object every command prints, plus the listing's
  * columns (aggregates, tags.KEY, a param or metric by its bare name).
@@ -256,9 +259,14 @@ static int write_json(FILE *f, ry_store *st, const struct columns *cols, const i
 				cell_json(&text, &cells[b * cols->n + j]);
 			}
 			cli_json_obj_end(&o);
+			if (text.len >= WRITE_AT) {
+				if (!(ok = cli_json_write(f, text.ptr, text.len)))
+					break;
+				ry_buf_clear(&text);
+			}
 		}
 		ry_cells_clear(cells, k * cols->n);
-		if (!rc)
+		if (!rc && ok && text.len)
 			ok = cli_json_write(f, text.ptr, text.len);
 	}
 	free(cells);
@@ -306,12 +314,14 @@ static int write_csv(FILE *f, const struct columns *cols, ry_cellreader *rd, siz
 				csv_cell(&text, &cells[i * cols->n + j], tty);
 			}
 			ry_buf_putc(&text, '\n');
+			if (text.len >= WRITE_AT) {
+				fwrite(text.ptr, 1, text.len, f);
+				ry_buf_clear(&text);
+			}
 		}
 		ry_cells_clear(cells, k * cols->n);
-		fwrite(text.ptr, 1, text.len, f);
-		ry_buf_clear(&text);
 	}
-	if (!rc && text.len) /* no rows: the header alone */
+	if (!rc && text.len)
 		fwrite(text.ptr, 1, text.len, f);
 	free(cells);
 	ry_buf_free(&text);
