@@ -319,8 +319,16 @@ void ry_field__scan_sql(const ry_field *f, ry_buf *sql, bool one_run)
 			 * (key, value) index: both scans are covering, where one
 			 * coalesce(num, value) would look each row up in the table
 			 * (10x slower).  Callers keep a number over the text. */
-			ry_buf_puts(sql, "SELECT run_id, num FROM params WHERE key = ?1 AND num IS NOT NULL"
-			                 " UNION ALL SELECT run_id, value FROM params WHERE key = ?1");
+			ry_buf_puts(sql, "SELECT run_id, num FROM params WHERE key = ?1 AND num IS NOT NULL");
+			/* A param whose values were all numbers when the field was
+			 * made reads its text values (none, unless one came since)
+			 * from the NULL end of the (key, num) index: one seek, where
+			 * the (key, value) scan read every value a second time. */
+			if (f->numeric)
+				ry_buf_puts(sql, " UNION ALL SELECT run_id, value FROM params INDEXED BY params_by_key_num"
+				                 " WHERE key = ?1 AND num IS NULL");
+			else
+				ry_buf_puts(sql, " UNION ALL SELECT run_id, value FROM params WHERE key = ?1");
 			return;
 		}
 		ry_buf_puts(sql, "SELECT run_id, coalesce(num, value) FROM params WHERE key = ?");
