@@ -235,6 +235,16 @@ struct scaled {
 	bool by_inverse; /* e2 >= 0: divided by 5^q (else multiplied by 5^i) */
 };
 
+/* Whether x * 2^e2, scaled as v is, lost nothing in its floor: x * 2^e2 /
+ * 10^q with e2 >= q is whole when 5^q divides x (never past q = 23: 5^24 >
+ * 2^57); x * 5^(-e2-q) / 2^q when 2^q divides x. */
+static bool scaled_exact(const struct scaled *c, uint64_t x)
+{
+	if (c->by_inverse)
+		return c->q == 0 || (c->q <= 23 && pow5_factor(x) >= c->q);
+	return c->q >= 64 ? x == 0 : (x & ((1ull << c->q) - 1)) == 0;
+}
+
 /* False for what takes the printf path: subnormals (and, defensively, a
  * scaling with too few digits, which a normal double never gives). */
 static bool scale(double v, struct scaled *o)
@@ -263,53 +273,33 @@ static bool scale(double v, struct scaled *o)
 	mm = mv - 1 - (mant != 0 || ex <= 1);
 	o->mv = mv;
 	o->by_inverse = e2 >= 0;
-	if (e2 >= 0) {
+	if (e2 >= 0) { /* divide by 10^q: by 5^q through its inverse */
 		int32_t q = (int32_t)(((uint64_t)e2 * 3010299u) / 10000000u) - 1;
 		if (q < 0)
 			q = 0;
-		int32_t shift = -e2 + q + INV_BITS + pow5bits(q) - 1;
-		o->vr = mulshift(mv, inv5[q], shift);
-		o->vp = mulshift(mp, inv5[q], shift);
-		o->vm = mulshift(mm, inv5[q], shift);
 		o->mul = inv5[q];
-		o->shift = shift;
+		o->shift = -e2 + q + INV_BITS + pow5bits(q) - 1;
 		o->q = q;
 		o->e10 = q;
-		/* x * 2^e2 / 10^q with e2 >= q: whole when 5^q divides x
-		 * (never past q = 23: 5^24 > 2^57) */
-		o->rx = q == 0 || (q <= 23 && pow5_factor(mv) >= q);
-		o->px = q == 0 || (q <= 23 && pow5_factor(mp) >= q);
-		o->mx = q == 0 || (q <= 23 && pow5_factor(mm) >= q);
-	} else {
+	} else { /* multiply by 5^i, divide by 2^q */
 		int32_t q = (int32_t)(((uint64_t)-e2 * 6989700u) / 10000000u) - 1;
 		if (q < 0)
 			q = 0;
 		int32_t i = -e2 - q;
-		int32_t shift = q - (pow5bits(i) - POW_BITS);
-		o->vr = mulshift(mv, pow5[i], shift);
-		o->vp = mulshift(mp, pow5[i], shift);
-		o->vm = mulshift(mm, pow5[i], shift);
 		o->mul = pow5[i];
-		o->shift = shift;
+		o->shift = q - (pow5bits(i) - POW_BITS);
 		o->q = q;
 		o->e10 = q + e2;
-		/* x * 5^(-e2-q) / 2^q: whole when 2^q divides x */
-		uint64_t low = q < 64 ? (1ull << q) - 1 : ~0ull;
-		o->rx = (mv & low) == 0;
-		o->px = (mp & low) == 0;
-		o->mx = (mm & low) == 0;
 	}
+	o->vr = mulshift(mv, o->mul, o->shift);
+	o->vp = mulshift(mp, o->mul, o->shift);
+	o->vm = mulshift(mm, o->mul, o->shift);
+	o->rx = scaled_exact(o, mv);
+	o->px = scaled_exact(o, mp);
+	o->mx = scaled_exact(o, mm);
 	/* >= 10^17 for a normal double; the general count only to be safe */
 	o->n = o->vr >= tens[18] ? 19 : o->vr >= tens[17] ? 18 : digits_in(o->vr);
 	return o->n >= 18 || (o->n == 17 && o->rx);
-}
-
-/* Whether x * 2^e2 scaled as v was lost nothing in its floor. */
-static bool scaled_exact(const struct scaled *c, uint64_t x)
-{
-	if (c->by_inverse)
-		return c->q == 0 || (c->q <= 23 && pow5_factor(x) >= c->q);
-	return c->q >= 64 ? x == 0 : (x & ((1ull << c->q) - 1)) == 0;
 }
 
 /* For a text s (scaled, the product of rounding) that does not read back as
