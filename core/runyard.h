@@ -25,6 +25,7 @@
 #include "base/util.h"
 #include "base/progress.h"
 #include "base/sha256.h"
+#include "base/dtoa.h"
 #include "base/term.h"
 #include "store/store.h"
 #include "metrics/metrics.h"

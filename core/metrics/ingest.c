@@ -11,6 +11,7 @@
 #include "metrics/ingest_internal.h"
 #include "base/alloc.h"
 #include "base/buf.h"
+#include "base/dtoa.h"
 #include "base/term.h"
 #include "base/error.h"
 #include "metrics/metrics.h"
@@ -1093,10 +1094,8 @@ static bool add_param(ry_ingest *in, const char *key, const cJSON *v)
 	else if (cJSON_IsBool(v))
 		val = ry_xstrdup(cJSON_IsTrue(v) ? "true" : "false");
 	else if (cJSON_IsNumber(v)) {
-		char b[64];
-		snprintf(b, sizeof b, "%.15g", v->valuedouble);
-		if (strtod(b, NULL) != v->valuedouble)
-			snprintf(b, sizeof b, "%.17g", v->valuedouble);
+		char b[RY_DTOA_SIZE];
+		ry_dtoa_15_or_17(v->valuedouble, b);
 		val = ry_xstrdup(b);
 	} else {
 		char *p = cJSON_PrintUnformatted(v);

@@ -11,6 +11,7 @@
  * segment sorted once for its quantiles.  Nothing here is per group SQL, so
  * 100k runs in 1,000 groups cost what 100k runs in 3 do.
  */
+#include "base/dtoa.h"
 #include "query/group.h"
 #include "query/runlist.h"
 #include "query/query_internal.h"
@@ -298,9 +299,7 @@ int ry_grouping_open(ry_grouping **out, ry_store *st, const int64_t *ids, size_t
 			c.type = ry_runlist__colread_get(col, i, &c.num, &text);
 			if (c.type == RY_CELL_NUM) {
 				/* the shortest of 15 or 17 digits that reads back */
-				snprintf(exact, sizeof exact, "%.15g", c.num);
-				if (strtod(exact, NULL) != c.num)
-					snprintf(exact, sizeof exact, "%.17g", c.num);
+				ry_dtoa_15_or_17(c.num, exact);
 				ry_cell_format(kf, &c, 0, label, sizeof label);
 				gof[i] = bucket(gr, &t, &cap, exact, label, true, c.num);
 			} else if (c.type == RY_CELL_TEXT) {

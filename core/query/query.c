@@ -276,32 +276,55 @@ void ry_field__sql(const ry_field *f, ry_buf *sql)
 	}
 }
 
+/* A column of every run from the list's covering index where it holds what
+ * the field reads: a fifth of the table's pages, so at 10^6 runs a column
+ * costs ~100 ms instead of 150-450. */
+static const char *const listing_covers[] = { "id", "name", "status", "experiment", "host", "created",
+                                              "started", "ended", "duration", "cost" };
+
+bool ry_field__listed(const ry_field *f)
+{
+	if (f->kind != RY_FIELD_BUILTIN)
+		return false;
+	for (size_t i = 0; i < sizeof listing_covers / sizeof *listing_covers; i++)
+		if (!strcmp(f->b->name, listing_covers[i]))
+			return true;
+	return false;
+}
+
+void ry_field__listing_sql(ry_field *const *f, size_t n, ry_buf *sql)
+{
+	ry_buf_puts(sql, "SELECT r.id");
+	for (size_t i = 0; i < n; i++)
+		ry_buf_printf(sql, ", %s", f[i]->b->sql);
+	ry_buf_puts(sql, " FROM runs AS r INDEXED BY runs_listing");
+}
+
 void ry_field__scan_sql(const ry_field *f, ry_buf *sql, bool one_run)
 {
 	switch (f->kind) {
-	case RY_FIELD_BUILTIN: {
-		/* A column of every run from the list's covering index where it
-		 * holds what the field reads: a fifth of the table's pages, so at
-		 * 10^6 runs a column costs ~100 ms instead of 150-450. */
-		static const char *const covered[] = { "id", "name", "status", "experiment", "host", "created",
-		                                       "started", "ended", "duration", "cost" };
-		const char *idx = "";
-		for (size_t i = 0; !one_run && i < sizeof covered / sizeof *covered; i++)
-			if (!strcmp(f->b->name, covered[i]))
-				idx = " INDEXED BY runs_listing";
-		ry_buf_printf(sql, "SELECT r.id, %s FROM runs AS r%s", f->b->sql, idx);
+	case RY_FIELD_BUILTIN:
+		ry_buf_printf(sql, "SELECT r.id, %s FROM runs AS r%s", f->b->sql,
+		              !one_run && ry_field__listed(f) ? " INDEXED BY runs_listing" : "");
 		if (one_run)
 			ry_buf_puts(sql, " WHERE r.id = ?");
 		return;
-	}
 	case RY_FIELD_PARAM:
 		if (!one_run) {
 			/* Numbers from the (key, num) index, then every value from the
 			 * (key, value) index: both scans are covering, where one
 			 * coalesce(num, value) would look each row up in the table
 			 * (10x slower).  Callers keep a number over the text. */
-			ry_buf_puts(sql, "SELECT run_id, num FROM params WHERE key = ?1 AND num IS NOT NULL"
-			                 " UNION ALL SELECT run_id, value FROM params WHERE key = ?1");
+			ry_buf_puts(sql, "SELECT run_id, num FROM params WHERE key = ?1 AND num IS NOT NULL");
+			/* A param whose values were all numbers when the field was
+			 * made reads its text values (none, unless one came since)
+			 * from the NULL end of the (key, num) index: one seek, where
+			 * the (key, value) scan read every value a second time. */
+			if (f->numeric)
+				ry_buf_puts(sql, " UNION ALL SELECT run_id, value FROM params INDEXED BY params_by_key_num"
+				                 " WHERE key = ?1 AND num IS NULL");
+			else
+				ry_buf_puts(sql, " UNION ALL SELECT run_id, value FROM params WHERE key = ?1");
 			return;
 		}
 		ry_buf_puts(sql, "SELECT run_id, coalesce(num, value) FROM params WHERE key = ?");

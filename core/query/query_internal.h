@@ -36,6 +36,12 @@ bool ry_field__index_order(const ry_field *f, ry_store *st, struct ry_field_inde
  * ry_field__bind from 1, then the id.  Without one_run a run may come
  * twice, first with a number and then with text: keep the number. */
 void ry_field__scan_sql(const ry_field *f, ry_buf *sql, bool one_run);
+/* Built-in fields that the runs_listing index covers can be read together
+ * by one scan of it: ry_field__listing_sql appends "SELECT r.id, v1, v2,
+ * ... FROM runs ..." for the n fields (each of which ry_field__listed
+ * accepts), value i in column i + 1; nothing to bind. */
+bool ry_field__listed(const ry_field *f);
+void ry_field__listing_sql(ry_field *const *f, size_t n, ry_buf *sql);
 
 
 /* Run-id sets (query/idset.c): the compiled filter's conditions on params,

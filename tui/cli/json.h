@@ -70,4 +70,44 @@ cJSON *cli_json_metrics(ry_store *st, int64_t experiment_id, const ry_metric_sum
 /* Params or tags as an object, values typed by cli_json_value. */
 cJSON *cli_json_kv(const ry_kv *kv, size_t n);
 
+/* ---- the same text without cJSON, for documents of 10^6 runs ----------
+ * cJSON_Print's formatted text written straight into a buffer, byte for
+ * byte what printing the cJSON values above would give (numbers with
+ * cJSON's choice of %.15g or %.17g, strings escaped as cJSON escapes them,
+ * one tab an indent level), so `runs --json` streams a run at a time
+ * without building or freeing a tree.  The text still leaves through
+ * cli_json_write. */
+
+/* An object being written at nesting depth `depth` (0 for a document's
+ * top): begin writes "{", each member is a key then one value appended by
+ * the caller, end writes the closing brace. */
+typedef struct cli_json_obj {
+	ry_buf *b;
+	int depth;
+	bool empty; /* no member yet */
+} cli_json_obj;
+void cli_json_obj_begin(cli_json_obj *o, ry_buf *b, int depth);
+void cli_json_obj_key(cli_json_obj *o, const char *key);
+void cli_json_obj_end(cli_json_obj *o);
+
+/* Values as cJSON prints those of cli_json_number (null when not finite),
+ * cli_json_string (null for NULL) and cli_json_value. */
+void cli_json_text_number(ry_buf *b, double v);
+void cli_json_text_string(ry_buf *b, const char *s);
+void cli_json_text_value(ry_buf *b, const char *s);
+
+/* Goals looked up once per experiment and metric while writing many runs
+ * (the setting lookups were a seventh of `runs --json`).  Zero-initialise;
+ * free with cli_json_goals_free. */
+typedef struct cli_json_goals {
+	struct cli_json_goal *v;
+	size_t n, cap;
+} cli_json_goals;
+void cli_json_goals_free(cli_json_goals *g);
+
+/* The members of cli_json_run's object, written into o (begun, not ended:
+ * a command adds its own members, then ends it).  goals may be NULL. */
+void cli_json_run_members(cli_json_obj *o, ry_store *st, const ry_run *r, const ry_metric_summary *m,
+                          size_t nm, double now, cli_json_goals *goals);
+
 #endif

@@ -168,82 +168,111 @@ static int print_text(const struct columns *cols, const ry_cell *cells, size_t n
 	return 0;
 }
 
-static cJSON *cell_json(const ry_cell *c)
+static void cell_json(ry_buf *b, const ry_cell *c)
 {
 	switch (c->type) {
-	case RY_CELL_NUM: return cli_json_number(c->num);
-	case RY_CELL_TEXT: return cli_json_string(c->text);
-	default: return cJSON_CreateNull();
+	case RY_CELL_NUM: cli_json_text_number(b, c->num); break;
+	case RY_CELL_TEXT: cli_json_text_string(b, c->text); break;
+	default: ry_buf_put(b, "null", 4); break;
 	}
 }
 
-/* Add item under key unless the object has that key already: the run
- * object's keys (cli_json_run) are the documented shape and win over a
- * column of the same label, which carries the same value (`status`,
- * `started`) or is in `params`/`metrics`/`tags` anyway. */
-static void add_absent(cJSON *o, const char *key, cJSON *item)
+/* Which columns a run object gets: not one whose label the object has
+ * already (cli_json_run's keys are the documented shape and win over a
+ * column of the same label, which carries the same value -- `status`,
+ * `started` -- or is in params/metrics/tags anyway), nor a second column of
+ * one label.  The object's keys are the same for every run, so this is
+ * decided once, from the first run's text (`members`: its members, keys at
+ * depth 2). */
+static bool *columns_kept(const struct columns *cols, const char *members)
 {
-	if (cJSON_GetObjectItemCaseSensitive(o, key))
-		cJSON_Delete(item);
-	else
-		cJSON_AddItemToObject(o, key, item);
-}
-
-/* One element of the array, as cJSON_Print would indent it inside one:
- * each line after the first one tab deeper. */
-static bool write_element(FILE *f, const char *text)
-{
-	for (const char *nl; (nl = strchr(text, '\n')); text = nl + 1)
-		if (!cli_json_write(f, text, (size_t)(nl - text) + 1) || fputc('\t', f) == EOF)
-			return false;
-	return cli_json_write(f, text, strlen(text));
+	bool *keep = ry_xcalloc(cols->n + 1, sizeof *keep);
+	for (size_t j = 0; j < cols->n; j++) {
+		ry_buf key = RY_BUF_INIT;
+		const char *label = ry_field_label(cols->f[j]);
+		ry_buf_put(&key, "\n\t\t", 3);
+		cli_json_text_string(&key, label);
+		ry_buf_put(&key, ":\t", 2);
+		ry_buf_putc(&key, '\0');
+		keep[j] = !strstr(members, key.ptr);
+		for (size_t i = 0; i < j && keep[j]; i++)
+			if (keep[i] && !strcmp(ry_field_label(cols->f[i]), label))
+				keep[j] = false;
+		ry_buf_free(&key);
+	}
+	return keep;
 }
 
 /* Rows go out in blocks of this many: their cells are filled from the
  * reader (core/query/runlist.h ry_cellreader), written and released. */
 #define BLOCK 1024
+/* and leave in writes of about this many bytes: few calls, and the first
+ * rows out as soon as they are made */
+#define WRITE_AT 65536
 
 /* Each run as the run object every command prints, plus the listing's
  * columns (aggregates, tags.KEY, a param or metric by its bare name).
- * Streamed: each object is written as it is read, so output starts at
- * once and memory stays that of one block at any number of runs; the bytes
- * are what cJSON_Print makes of the whole array. */
+ * Streamed: each object is written as text (cli_json_run_members, no
+ * cJSON tree) as it is read, so output starts at once and memory stays that
+ * of one block at any number of runs; the bytes are what cJSON_Print makes
+ * of the whole array. */
 static int write_json(FILE *f, ry_store *st, const struct columns *cols, const int64_t *ids,
                       ry_cellreader *rd, size_t nrows)
 {
 	double now = ry_now();
 	bool ok = fputc('[', f) != EOF;
 	ry_cell *cells = ry_xcalloc(BLOCK * cols->n + 1, sizeof *cells);
+	ry_buf text = RY_BUF_INIT;
+	cli_json_goals goals = { NULL, 0, 0 };
+	bool *keep = NULL;
 	int rc = 0;
 	for (size_t from = 0; from < nrows && ok && !rc; from += BLOCK) {
 		size_t k = nrows - from < BLOCK ? nrows - from : BLOCK;
 		if ((rc = ry_cellreader_read(rd, from, k, cells)))
 			break;
-		for (size_t b = 0; b < k && ok && !rc; b++) {
+		ry_buf_clear(&text);
+		for (size_t b = 0; b < k && !rc; b++) {
 			size_t i = from + b;
 			ry_metric_summary *m = NULL;
 			size_t nm = 0;
 			ry_run *r = NULL;
-			cJSON *o;
-			char *text;
+			cli_json_obj o;
 			if ((rc = ry_run_get(&r, st, ids[i])) || (rc = ry_metrics_summaries(st, ids[i], &m, &nm))) {
 				ry_run_free(r);
 				break;
 			}
-			o = cli_json_run(st, r, m, nm, now);
-			for (size_t j = 0; j < cols->n; j++)
-				add_absent(o, ry_field_label(cols->f[j]), cell_json(&cells[b * cols->n + j]));
+			if (i)
+				ry_buf_put(&text, ", ", 2);
+			cli_json_obj_begin(&o, &text, 1);
+			cli_json_run_members(&o, st, r, m, nm, now, &goals);
 			ry_metric_summaries_free(m, nm);
 			ry_run_free(r);
-			if (!(text = cJSON_Print(o)))
-				ry_fatal("out of memory printing JSON");
-			cJSON_Delete(o);
-			ok = (!i || fputs(", ", f) != EOF) && write_element(f, text);
-			cJSON_free(text);
+			if (!keep) {
+				ry_buf_putc(&text, '\0');
+				keep = columns_kept(cols, text.ptr);
+				text.len--;
+			}
+			for (size_t j = 0; j < cols->n; j++) {
+				if (!keep[j])
+					continue;
+				cli_json_obj_key(&o, ry_field_label(cols->f[j]));
+				cell_json(&text, &cells[b * cols->n + j]);
+			}
+			cli_json_obj_end(&o);
+			if (text.len >= WRITE_AT) {
+				if (!(ok = cli_json_write(f, text.ptr, text.len)))
+					break;
+				ry_buf_clear(&text);
+			}
 		}
 		ry_cells_clear(cells, k * cols->n);
+		if (!rc && ok && text.len)
+			ok = cli_json_write(f, text.ptr, text.len);
 	}
 	free(cells);
+	free(keep);
+	ry_buf_free(&text);
+	cli_json_goals_free(&goals);
 	if (rc)
 		return rc;
 	if (!ok || fputs("]\n", f) == EOF || fflush(f) == EOF)
@@ -253,28 +282,27 @@ static int write_json(FILE *f, ry_store *st, const struct columns *cols, const i
 
 /* A cell as data: text exact, numbers in full (times stay Unix seconds),
  * unknown empty. */
-static void csv_cell(FILE *f, const ry_cell *c, bool tty)
+static void csv_cell(ry_buf *b, const ry_cell *c, bool tty)
 {
-	char num[64];
-	if (c->type == RY_CELL_TEXT) {
-		cli_csv_field(f, c->text, tty);
-	} else if (c->type == RY_CELL_NUM && isfinite(c->num)) {
-		cli_format_exact(c->num, num, sizeof num);
-		fputs(num, f);
-	}
+	if (c->type == RY_CELL_TEXT)
+		cli_csv_put(b, c->text, tty);
+	else if (c->type == RY_CELL_NUM && isfinite(c->num))
+		cli_csv_number(b, c->num);
 }
 
-/* Streamed as write_json is: a block of rows read, written, released. */
+/* Streamed as write_json is: a block of rows read, written in one write,
+ * released. */
 static int write_csv(FILE *f, const struct columns *cols, ry_cellreader *rd, size_t nrows, bool tty)
 {
 	ry_cell *cells = ry_xcalloc(BLOCK * cols->n + 1, sizeof *cells);
+	ry_buf text = RY_BUF_INIT;
 	int rc = 0;
 	for (size_t j = 0; j < cols->n; j++) {
 		if (j)
-			fputc(',', f);
-		cli_csv_field(f, ry_field_label(cols->f[j]), tty);
+			ry_buf_putc(&text, ',');
+		cli_csv_put(&text, ry_field_label(cols->f[j]), tty);
 	}
-	fputc('\n', f);
+	ry_buf_putc(&text, '\n');
 	for (size_t from = 0; from < nrows && !rc && !ferror(f); from += BLOCK) {
 		size_t k = nrows - from < BLOCK ? nrows - from : BLOCK;
 		if ((rc = ry_cellreader_read(rd, from, k, cells)))
@@ -282,14 +310,21 @@ static int write_csv(FILE *f, const struct columns *cols, ry_cellreader *rd, siz
 		for (size_t i = 0; i < k; i++) {
 			for (size_t j = 0; j < cols->n; j++) {
 				if (j)
-					fputc(',', f);
-				csv_cell(f, &cells[i * cols->n + j], tty);
+					ry_buf_putc(&text, ',');
+				csv_cell(&text, &cells[i * cols->n + j], tty);
 			}
-			fputc('\n', f);
+			ry_buf_putc(&text, '\n');
+			if (text.len >= WRITE_AT) {
+				fwrite(text.ptr, 1, text.len, f);
+				ry_buf_clear(&text);
+			}
 		}
 		ry_cells_clear(cells, k * cols->n);
 	}
+	if (!rc && text.len)
+		fwrite(text.ptr, 1, text.len, f);
 	free(cells);
+	ry_buf_free(&text);
 	if (rc)
 		return rc;
 	return fflush(f) || ferror(f) ? ry_error_set(RY_EIO, "could not write the output") : 0;

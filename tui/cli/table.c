@@ -169,103 +169,17 @@ void cli_format_number(double v, char *out, size_t n)
 		snprintf(out, n, "%.6g", v);
 }
 
-/* Write p significant digits d[0..p-1] of a value with decimal exponent x
- * as printf's %.<p>g does: fixed where -4 <= x < p, else d.ddde+XX, with
- * trailing zeros of the fraction dropped (and the point with them). */
-static void put_g(char *out, size_t n, bool neg, const char *d, int p, int x)
-{
-	char buf[64], *o = buf;
-	int last = p - 1;
-	if (neg)
-		*o++ = '-';
-	if (x < -4 || x >= p) {
-		while (last > 0 && d[last] == '0')
-			last--;
-		*o++ = d[0];
-		if (last > 0) {
-			*o++ = '.';
-			memcpy(o, d + 1, (size_t)last);
-			o += last;
-		}
-		snprintf(o, sizeof buf - (size_t)(o - buf), "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
-	} else {
-		int frac_from = x >= 0 ? x + 1 : 0; /* digits before it are the integer part */
-		while (last >= frac_from && d[last] == '0')
-			last--;
-		if (x >= 0) {
-			memcpy(o, d, (size_t)x + 1);
-			o += x + 1;
-		} else {
-			*o++ = '0';
-		}
-		if (last >= frac_from) {
-			*o++ = '.';
-			for (int z = x + 1; z < 0; z++)
-				*o++ = '0';
-			memcpy(o, d + frac_from, (size_t)(last - frac_from + 1));
-			o += last - frac_from + 1;
-		}
-		*o = '\0';
-	}
-	snprintf(out, n, "%s", buf);
-}
-
-/* The shortest of %.15g, %.16g, %.17g that reads back as v.  One printf
- * gives the 17 significant digits; the 15- and 16-digit forms are those
- * digits rounded, which is what printf would give from the exact binary
- * value except where the digits dropped are exactly a half (the 17th digit
- * may itself be rounded): there printf is asked.  Writing 10^6 CSV rows of
- * 13 columns was 3 printf and 3 strtod a number; now 1 and 1-2. */
+/* The printf loop's text (base/dtoa.h), cut to n. */
 void cli_format_exact(double v, char *out, size_t n)
 {
-	char e[40], d[18], r[18];
-	int x;
-	bool neg;
-	if (isnan(v)) {
-		snprintf(out, n, "nan");
+	char b[RY_DTOA_SIZE];
+	size_t len = ry_dtoa(v, b);
+	if (n == 0)
 		return;
-	}
-	if (isinf(v)) {
-		snprintf(out, n, "%s", v > 0 ? "inf" : "-inf");
-		return;
-	}
-	if (v == 0) {
-		snprintf(out, n, "%.15g", v);
-		return;
-	}
-	snprintf(e, sizeof e, "%.16e", v); /* [-]d.dddddddddddddddde[+-]XX */
-	neg = e[0] == '-';
-	{
-		const char *q = e + neg;
-		d[0] = q[0];
-		memcpy(d + 1, q + 2, 16);
-		d[17] = '\0';
-		x = atoi(q + 19);
-	}
-	for (int p = 15; p <= 16; p++) {
-		int rx = x;
-		bool half = d[p] == '5' && strspn(d + p + 1, "0") == (size_t)(16 - p);
-		if (half) {
-			snprintf(out, n, "%.*g", p, v);
-		} else {
-			memcpy(r, d, (size_t)p);
-			if (d[p] >= '5') {
-				int i = p - 1;
-				while (i >= 0 && r[i] == '9')
-					r[i--] = '0';
-				if (i >= 0) {
-					r[i]++;
-				} else { /* 99..9 rounded up: 100..0, one decade higher */
-					r[0] = '1';
-					rx++;
-				}
-			}
-			put_g(out, n, neg, r, p, rx);
-		}
-		if (strtod(out, NULL) == v)
-			return;
-	}
-	put_g(out, n, neg, d, 17, x);
+	if (len >= n)
+		len = n - 1;
+	memcpy(out, b, len);
+	out[len] = '\0';
 }
 
 /* One CSV field, quoted as RFC 4180 says (a field with a comma, a double
@@ -277,20 +191,38 @@ void cli_format_exact(double v, char *out, size_t n)
  * '+', '-' or '@'): the reader this output is for is pandas, and prefixing
  * a quote would change the very names it promises to give exactly.  A
  * spreadsheet that runs formulas from imported CSV is the place to refuse. */
-void cli_csv_field(FILE *f, const char *s, bool tty)
+void cli_csv_put(ry_buf *b, const char *s, bool tty)
 {
 	char *safe = tty ? ry_sanitize_dup(s) : NULL;
 	const char *t = safe ? safe : s;
 	if (!strpbrk(t, ",\"\n\r")) {
-		fputs(t, f);
+		ry_buf_puts(b, t);
 	} else {
-		fputc('"', f);
+		ry_buf_putc(b, '"');
 		for (; *t; t++) {
 			if (*t == '"')
-				fputc('"', f);
-			fputc(*t, f);
+				ry_buf_putc(b, '"');
+			ry_buf_putc(b, *t);
 		}
-		fputc('"', f);
+		ry_buf_putc(b, '"');
 	}
 	free(safe);
+}
+
+void cli_csv_field(FILE *f, const char *s, bool tty)
+{
+	ry_buf b = RY_BUF_INIT;
+	if (!tty && !strpbrk(s, ",\"\n\r")) { /* the usual field, without a copy */
+		fputs(s, f);
+		return;
+	}
+	cli_csv_put(&b, s, tty);
+	fwrite(b.ptr, 1, b.len, f);
+	ry_buf_free(&b);
+}
+
+void cli_csv_number(ry_buf *b, double v)
+{
+	ry_buf_grow(b, RY_DTOA_SIZE);
+	b->len += ry_dtoa(v, b->ptr + b->len);
 }

@@ -53,5 +53,10 @@ void cli_format_exact(double v, char *out, size_t n);
 /* One CSV field (RFC 4180 quoting) written to f: exact, or sanitised first
  * when `tty` (output at a terminal).  For `metrics --csv` and `runs --csv`. */
 void cli_csv_field(FILE *f, const char *s, bool tty);
+/* The same field appended to b, for writers that send a block of rows in
+ * one write (runs --csv). */
+void cli_csv_put(ry_buf *b, const char *s, bool tty);
+/* cli_format_exact's text of a finite v appended to b. */
+void cli_csv_number(ry_buf *b, double v);
 
 #endif
