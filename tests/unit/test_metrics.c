@@ -1,22 +1,17 @@
 /* Metric storage: codec round trips, chunking, appending across flushes and
  * processes, summaries, goals, keys, damage detection. */
 #include "testutil.h"
+#include "test_sql.h"
 
 #include <math.h>
 #include <sqlite3.h>
 
 #include "store/store_internal.h"
 
-static void exec_sql(ry_store *st, const char *sql)
-{
-	if (ry_store__exec(st, sql) != 0)
-		fail_msg("exec %s: %s", sql, ry_error_last());
-}
-
 /* Two experiments, runs 1..3 in the first, 4 in the second. */
 static void make_runs(ry_store *st)
 {
-	exec_sql(st, "INSERT INTO experiments(id, name, created) VALUES (1, 'e1', 0), (2, 'e2', 0);"
+	ry_test_exec(st, "INSERT INTO experiments(id, name, created) VALUES (1, 'e1', 0), (2, 'e2', 0);"
 	             "INSERT INTO runs(id, uuid, experiment_id, name, status) VALUES"
 	             " (1, 'u1', 1, 'r1', 'running'), (2, 'u2', 1, 'r2', 'running'),"
 	             " (3, 'u3', 1, 'r3', 'running'), (4, 'u4', 2, 'r4', 'running');");
@@ -373,7 +368,7 @@ static void test_metrics_flush__unknown_run_fails_and_keeps_points(void **state)
 	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks"), 0);
 	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_summary"), 0);
 	/* Once the run exists the same points go in. */
-	exec_sql(ws->st, "INSERT INTO runs(id, uuid, experiment_id, name, status) VALUES (999, 'u9', 1, 'r9', 'running')");
+	ry_test_exec(ws->st, "INSERT INTO runs(id, uuid, experiment_id, name, status) VALUES (999, 'u9', 1, 'r9', 'running')");
 	assert_int_equal(ry_metrics_flush(w), 0);
 	assert_int_equal(count_rows(ws->st, "SELECT sum(n) FROM metric_summary"), 2);
 	ry_metrics_writer_free(w);
@@ -478,7 +473,7 @@ static void test_metrics_writer__rebuilds_valueless_summary(void **state)
 	ry_metric_summary *s;
 	size_t n;
 	write_points(ws->st, 1, "loss", p, 2);
-	exec_sql(ws->st, "UPDATE metric_summary SET last = NULL, min = NULL, max = NULL");
+	ry_test_exec(ws->st, "UPDATE metric_summary SET last = NULL, min = NULL, max = NULL");
 	write_points(ws->st, 1, "loss", p + 2, 1);
 	assert_int_equal(ry_metrics_summaries(ws->st, 1, &s, &n), 0);
 	assert_int_equal(n, 1);
@@ -494,14 +489,14 @@ static void test_metrics_read__damaged_chunk_is_ecorrupt(void **state)
 	size_t n = 0;
 	ry_metrics_writer *w;
 	write_points(ws->st, 1, "loss", p, 2);
-	exec_sql(ws->st, "UPDATE metric_chunks SET data = x'1f0203'");
+	ry_test_exec(ws->st, "UPDATE metric_chunks SET data = x'1f0203'");
 	assert_int_equal(ry_metrics_read(ws->st, 1, "loss", &got, &n), RY_ECORRUPT);
 	assert_non_null(strstr(ry_error_last(), "damaged"));
 	assert_null(got);
-	exec_sql(ws->st, "UPDATE metric_chunks SET data = x''");
+	ry_test_exec(ws->st, "UPDATE metric_chunks SET data = x''");
 	assert_int_equal(ry_metrics_read(ws->st, 1, "loss", &got, &n), RY_ECORRUPT);
 	/* A truncated but well-headed blob. */
-	exec_sql(ws->st, "UPDATE metric_chunks SET data = x'1002000002'");
+	ry_test_exec(ws->st, "UPDATE metric_chunks SET data = x'1002000002'");
 	assert_int_equal(ry_metrics_read(ws->st, 1, "loss", &got, &n), RY_ECORRUPT);
 	/* The writer refuses to append to a damaged partial chunk. */
 	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
@@ -518,7 +513,7 @@ static void test_metrics_flush__orphan_chunks_are_ecorrupt(void **state)
 	ry_point p[] = { { 0, 1, 5.0 } };
 	ry_metrics_writer *w;
 	write_points(ws->st, 1, "loss", p, 1);
-	exec_sql(ws->st, "DELETE FROM metric_summary");
+	ry_test_exec(ws->st, "DELETE FROM metric_summary");
 	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
 	assert_int_equal(ry_metrics_append(w, 1, "loss", 1, 2, 1), 0);
 	assert_int_equal(ry_metrics_flush(w), RY_ECORRUPT);
@@ -799,7 +794,7 @@ static void test_metrics_migration__schema_10_lists_the_same(void **state)
 		free(want_filter[i]);
 	}
 	/* The tables still hang off their runs: a deleted run takes its rows. */
-	exec_sql(st, "DELETE FROM runs WHERE id = 3");
+	ry_test_exec(st, "DELETE FROM runs WHERE id = 3");
 	assert_int_equal(count_rows(st, "SELECT count(*) FROM metric_summary WHERE run_id = 3"), 0);
 	assert_int_equal(count_rows(st, "SELECT count(*) FROM metric_chunks WHERE run_id = 3"), 0);
 	/* Appending tops up the old chunk. */
@@ -828,7 +823,7 @@ static void test_metrics_flush__batches_of_new_series(void **state)
 	for (int r = 10; r < 10 + RUNS; r++) {
 		snprintf(sql, sizeof sql, "INSERT INTO runs(id, uuid, experiment_id, name, status) "
 		         "VALUES (%d, 'b%d', 1, 'b%d', 'finished')", r, r, r);
-		exec_sql(ws->st, sql);
+		ry_test_exec(ws->st, sql);
 	}
 	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
 	for (int r = 10; r < 10 + RUNS; r++)
@@ -841,7 +836,7 @@ static void test_metrics_flush__batches_of_new_series(void **state)
 	assert_non_null(strstr(ry_error_last(), "run 100000: there is no such run"));
 	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_chunks"), 0);
 	assert_int_equal(count_rows(ws->st, "SELECT count(*) FROM metric_summary"), 0);
-	exec_sql(ws->st, "INSERT INTO runs(id, uuid, experiment_id, name, status) VALUES (100000, 'bx', 1, 'bx', 'running')");
+	ry_test_exec(ws->st, "INSERT INTO runs(id, uuid, experiment_id, name, status) VALUES (100000, 'bx', 1, 'bx', 'running')");
 	assert_int_equal(ry_metrics_flush(w), 0);
 	ry_metrics_writer_free(w);
 	/* Second flush: one more point on every series. */
@@ -886,9 +881,9 @@ static void test_metrics_flush__batch_names_a_damaged_series(void **state)
 	for (int r = 10; r < 110; r++) {
 		snprintf(sql, sizeof sql, "INSERT INTO runs(id, uuid, experiment_id, name, status) "
 		         "VALUES (%d, 'd%d', 1, 'd%d', 'finished')", r, r, r);
-		exec_sql(ws->st, sql);
+		ry_test_exec(ws->st, sql);
 	}
-	exec_sql(ws->st, "INSERT INTO metric_keys(id, key) VALUES (1, 'loss');"
+	ry_test_exec(ws->st, "INSERT INTO metric_keys(id, key) VALUES (1, 'loss');"
 	                 "INSERT INTO metric_chunks VALUES (50, 1, 0, 1, x'00')");
 	assert_int_equal(ry_metrics_writer_new(&w, ws->st), 0);
 	for (int r = 10; r < 110; r++)

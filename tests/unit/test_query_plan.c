@@ -8,6 +8,7 @@
  * the plan's choices (a probe for a big part, a cache hit) do happen.
  */
 #include "testutil.h"
+#include "test_sql.h"
 #include "query/query_internal.h"
 #include "store/store_internal.h"
 
@@ -19,12 +20,6 @@
 
 static struct ry_test_ws ws;
 
-static void exec_sql(ry_store *st, const char *sql)
-{
-	if (ry_store__exec(st, sql) != 0)
-		fail_msg("SQL failed: %s\n%s", ry_error_last(), sql);
-}
-
 /* Runs 1..NRUNS: lr spread over 1e-5..1 (every run), optimizer one of
  * three, val_acc 0..1, status finished or failed; tags.rare on 11 runs;
  * params.seed on run ids divisible by 7. */
@@ -32,7 +27,7 @@ static int setup(void **state)
 {
 	(void)state;
 	ry_test_ws_open(&ws);
-	exec_sql(ws.st,
+	ry_test_exec(ws.st,
 		"BEGIN;"
 		"INSERT INTO experiments(id, name, created) VALUES (1, 'plan', 0);"
 		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
@@ -146,7 +141,7 @@ static void test_cache_follows_writes(void **state)
 	ry_runlist_free(l);
 
 	/* Two adam runs (id % 3 = 0) whose lr was big get a small one. */
-	exec_sql(ws.st, "CREATE TEMP TABLE moved AS SELECT run_id FROM params WHERE key = 'lr' AND num >= 0.01"
+	ry_test_exec(ws.st, "CREATE TEMP TABLE moved AS SELECT run_id FROM params WHERE key = 'lr' AND num >= 0.01"
 	                " AND run_id % 3 = 0 ORDER BY run_id LIMIT 2;"
 	                "UPDATE params SET num = 1e-6, value = '1e-6' WHERE run_id IN (SELECT run_id FROM moved)"
 	                " AND key = 'lr'");
@@ -164,7 +159,7 @@ static void test_cache_follows_writes(void **state)
 	ry_store *other = NULL;
 	if (ry_store_open(&other, ws.path, 0))
 		fail_msg("open: %s", ry_error_last());
-	exec_sql(other, "UPDATE params SET value = 'sgd' WHERE key = 'optimizer' AND run_id IN"
+	ry_test_exec(other, "UPDATE params SET value = 'sgd' WHERE key = 'optimizer' AND run_id IN"
 	                " (SELECT run_id FROM params WHERE key = 'lr' AND num = 1e-6)");
 	ry_store_close(other);
 	plain = list(ws.st, f, true);
@@ -219,7 +214,7 @@ static void test_interrupt(void **state)
 	ry_store *other = NULL;
 	if (ry_store_open(&other, ws.path, 0))
 		fail_msg("open: %s", ry_error_last());
-	exec_sql(other, "UPDATE metric_summary SET last = 0.05 WHERE key = 'val_acc' AND run_id = 5");
+	ry_test_exec(other, "UPDATE metric_summary SET last = 0.05 WHERE key = 'val_acc' AND run_id = 5");
 	ry_store_close(other);
 	ry_runlist *after = list(ws.st, f, false);
 	ry_runlist *plain_after = list(ws.st, f, true);

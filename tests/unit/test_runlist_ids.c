@@ -8,18 +8,13 @@
  * set and the walk for the large one.
  */
 #include "testutil.h"
+#include "test_sql.h"
 #include "query/query_internal.h"
 #include "store/store_internal.h"
 
 #define NRUNS 20000
 
 static struct ry_test_ws ws;
-
-static void exec_sql(ry_store *st, const char *sql)
-{
-	if (ry_store__exec(st, sql) != 0)
-		fail_msg("SQL failed: %s\n%s", ry_error_last(), sql);
-}
 
 /* Runs 1..NRUNS in two experiments.  created takes 2,500 values, so runs
  * tie in the default order and in created:asc; val_acc is NULL (a NaN
@@ -29,7 +24,7 @@ static int setup(void **state)
 {
 	(void)state;
 	ry_test_ws_open(&ws);
-	exec_sql(ws.st,
+	ry_test_exec(ws.st,
 		"BEGIN;"
 		"INSERT INTO experiments(id, name, created) VALUES (1, 'a', 0), (2, 'b', 0);"
 		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)"
