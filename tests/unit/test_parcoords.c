@@ -195,7 +195,8 @@ static void test_levels__gradient_and_ranks_follow_the_goal(void **state)
 {
 	(void)state;
 	double m[] = { 1, 2, 3, NAN };
-	int lv[4], rk[4];
+	int8_t lv[4];
+	uint8_t rk[4];
 	tui_pc_levels(m, 4, 1, lv, rk);
 	assert_int_equal(lv[0], 0);
 	assert_int_equal(lv[1], 2);
@@ -218,7 +219,8 @@ static void test_levels__ranks_of_many_runs_match_a_sort(void **state)
 	(void)state;
 	enum { N = 1000 };
 	double *m = malloc(N * sizeof *m);
-	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	int8_t *lv = malloc(N * sizeof *lv);
+	uint8_t *rk = malloc(N * sizeof *rk);
 	for (int i = 0; i < N; i++)
 		m[i] = i % 7 == 3 ? NAN : (double)((i * 37) % 101); /* ties: each value about 10 times */
 	for (int goal = -1; goal <= 1; goal += 2) {
@@ -255,7 +257,8 @@ static void test_render__counts_lines_and_marks_the_best(void **state)
 	(void)state;
 	tui_axis a, b;
 	double x[] = { 0, 0, 0, 1 }, y[] = { 1, 1, 1, 0 };
-	int lv[] = { 0, 0, 0, 4 }, rk[] = { 0, 0, 0, 1 };
+	int8_t lv[] = { 0, 0, 0, 4 };
+	uint8_t rk[] = { 0, 0, 0, 1 };
 	tui_axis_numeric(&a, "a", "params.a", x, 4, 0);
 	tui_axis_numeric(&b, "b", "params.b", y, 4, 0);
 	tui_axis *ax[] = { &a, &b };
@@ -295,7 +298,8 @@ static void test_render__ten_thousand_runs_fast(void **state)
 	enum { N = 10000, NAX = 6 };
 	tui_axis axes[NAX], *ap[NAX];
 	double *v = malloc(N * sizeof *v);
-	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	int8_t *lv = malloc(N * sizeof *lv);
+	uint8_t *rk = malloc(N * sizeof *rk);
 	srand(7);
 	for (int k = 0; k < NAX; k++) {
 		for (int i = 0; i < N; i++)
@@ -358,7 +362,8 @@ static void test_density__bins_count_each_line_once_and_keep_the_brushed_out(voi
 	(void)state;
 	enum { N = 3000 };
 	double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
-	int *lv = malloc(N * sizeof *lv), *rk = calloc(N, sizeof *rk);
+	int8_t *lv = malloc(N * sizeof *lv);
+	uint8_t *rk = calloc(N, sizeof *rk);
 	for (int i = 0; i < N; i++) {
 		x[i] = i < 2000 ? 0 : 1;
 		y[i] = i < 2000 ? 1 : 0;
@@ -441,7 +446,8 @@ static void test_density__hundred_thousand_runs(void **state)
 	enum { N = 100000, NAX = 7 };
 	tui_axis axes[NAX], *ap[NAX];
 	double *v = malloc(N * sizeof *v);
-	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	int8_t *lv = malloc(N * sizeof *lv);
+	uint8_t *rk = malloc(N * sizeof *rk);
 	srand(11);
 	for (int k = 0; k < NAX; k++) {
 		for (int i = 0; i < N; i++)
@@ -546,7 +552,8 @@ static void test_memory__a_parallel_table_of_100k_runs_is_columnar(void **state)
 	tui_axis axes[TUI_PC_MAX_AXES], *ap[TUI_PC_MAX_AXES];
 	size_t nax = tui_pc_axes_build(axes, a);
 	assert_int_equal(nax, 5);
-	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	int8_t *lv = malloc(N * sizeof *lv);
+	uint8_t *rk = malloc(N * sizeof *rk);
 	tui_pc_levels(a->metric.num, N, 1, lv, rk);
 	for (size_t k = 0; k < nax; k++)
 		ap[k] = &axes[k];
@@ -579,7 +586,7 @@ static void test_scatter__nearest_in_a_direction(void **state)
 	assert_int_equal(tui_scatter_nearest(x, y, 5, -1, 0, 0), 0);  /* nearest the centre */
 	assert_int_equal(tui_scatter_nearest(x, y, 0, -1, 0, 0), -1);
 	tui_pc pc;
-	int rk[] = { 1, 0, 0, 0, 0 };
+	uint8_t rk[] = { 1, 0, 0, 0, 0 };
 	tui_scatter_render(&pc, 11, 11, x, y, 5, NULL, rk, false);
 	assert_int_equal(pc.shown, 4);
 	assert_int_equal(pc.cells[5 * 11 + 5].marker, '*');
@@ -600,7 +607,8 @@ static void test_svg__one_polyline_per_run_drawn(void **state)
 	tui_axis a, b, m;
 	double x[] = { 1, 2, NAN, 4 }, mv[] = { 0.1, 0.5, 0.7, 0.9 };
 	char *t[] = { "a<b", "c", "c", "d&e" }, *names[] = { "r1", "r\"2", "r3", NULL };
-	int lv[4], rk[4];
+	int8_t lv[4];
+	uint8_t rk[4];
 	tui_axis_numeric(&a, "x", "params.x", x, 4, -1);
 	tui_axis_category(&b, "opt", "params.opt", t, 4);
 	tui_axis_numeric(&m, "acc", "metrics.acc", mv, 4, -1);

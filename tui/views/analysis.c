@@ -40,7 +40,8 @@ struct data {
 	ry_analysis *a;
 	tui_axis axes[TUI_PC_MAX_AXES];
 	size_t nax;
-	int *level, *rank;
+	int8_t *level;
+	uint8_t *rank;
 	double draw_ms;          /* the last plot's render time */
 	size_t shown;            /* the runs it drew */
 };

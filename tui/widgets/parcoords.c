@@ -425,7 +425,7 @@ static int cmp_byval(const void *a, const void *b)
 	return x->v < y->v ? 1 : x->v > y->v ? -1 : (x->i > y->i) - (x->i < y->i);
 }
 
-void tui_pc_levels(const double *metric, size_t n, int goal, int *level, int *rank)
+void tui_pc_levels(const double *metric, size_t n, int goal, int8_t *level, uint8_t *rank)
 {
 	double lo = INFINITY, hi = -INFINITY;
 	int sign = goal < 0 ? -1 : 1;
@@ -441,7 +441,7 @@ void tui_pc_levels(const double *metric, size_t n, int goal, int *level, int *ra
 			continue;
 		}
 		double t = hi > lo ? (sign * metric[i] - lo) / (hi - lo) : 1;
-		level[i] = (int)floor(t * (TUI_PC_LEVELS - 1) + 0.5);
+		level[i] = (int8_t)floor(t * (TUI_PC_LEVELS - 1) + 0.5);
 	}
 	if (!goal)
 		return;
@@ -463,7 +463,7 @@ void tui_pc_levels(const double *metric, size_t n, int goal, int *level, int *ra
 		top[k] = x;
 	}
 	for (size_t k = 0; k < m; k++)
-		rank[top[k].i] = (int)k + 1;
+		rank[top[k].i] = (uint8_t)(k + 1);
 }
 
 /* ---- rendering --------------------------------------------------------------- */
@@ -742,7 +742,7 @@ static const unsigned short *axis_rows(tui_axis *ax, int H)
 }
 
 static void render_density(struct raster *r, const unsigned short *const *rows, size_t n, size_t nax,
-                           const signed char *state, const int *level)
+                           const signed char *state, const int8_t *level)
 {
 	tui_pc *pc = r->pc;
 	size_t nb = (size_t)r->H * (size_t)r->H;
@@ -782,8 +782,8 @@ static void render_density(struct raster *r, const unsigned short *const *rows, 
 	free(bins);
 }
 
-void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, const int *level,
-                   const int *rank, bool utf8)
+void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, const int8_t *level,
+                   const uint8_t *rank, bool utf8)
 {
 	struct raster r;
 	raster_init(&r, pc, w, h, utf8);
@@ -865,7 +865,7 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 }
 
 void tui_scatter_render(tui_pc *pc, int w, int h, const double *x, const double *y, size_t n,
-                        const int *level, const int *rank, bool utf8)
+                        const int8_t *level, const uint8_t *rank, bool utf8)
 {
 	struct raster r;
 	raster_init(&r, pc, w, h, utf8);
@@ -960,8 +960,8 @@ static void svg_axis_label(double v, char out[40])
 	snprintf(out, 40, "%.4g", v);
 }
 
-size_t tui_pc_svg(ry_buf *b, int w, int h, tui_axis *const *axes, size_t nax, const int *level, const int *rank,
-                  char *const *names)
+size_t tui_pc_svg(ry_buf *b, int w, int h, tui_axis *const *axes, size_t nax, const int8_t *level,
+                  const uint8_t *rank, char *const *names)
 {
 	const double left = 60, right = 60, top = 40, bottom = 40;
 	double pw = w - left - right, ph = h - top - bottom, *xy = ry_xmalloc((nax ? nax : 1) * 2 * sizeof *xy);

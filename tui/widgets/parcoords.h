@@ -98,7 +98,7 @@ char *tui_pc_filter(const char *base, tui_axis *const *axes, size_t nax);
 /* The metric's colour level (0 worst .. TUI_PC_LEVELS-1 best, -1 no
  * value) of every run, under goal (0 colours low to high), and the rank
  * of the TUI_PC_RANKED best (1 the best, 0 unranked; none under goal 0). */
-void tui_pc_levels(const double *metric, size_t n, int goal, int *level, int *rank);
+void tui_pc_levels(const double *metric, size_t n, int goal, int8_t *level, uint8_t *rank);
 
 /* Past this many lines (inside the brushes and out) a parallel plot is
  * drawn as density: each cell shaded by how many lines cross it, the
@@ -150,8 +150,8 @@ int tui_pc_log_shade(int count, int max);
  * its count, so the cost goes with the screen's size more than with the
  * runs.  Overwrites *pc: free it with tui_pc_free before rendering into
  * it again. */
-void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, const int *level,
-                   const int *rank, bool utf8);
+void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, const int8_t *level,
+                   const uint8_t *rank, bool utf8);
 void tui_pc_free(tui_pc *pc);
 /* The row (0 top) of a screen height y (0..1) in a plot of h rows. */
 int tui_pc_row_of(int h, double y);
@@ -171,8 +171,8 @@ extern const char *const tui_pc_level_rgb[TUI_PC_LEVELS];
  * run drawn (inside every brush, every value present), coloured by level,
  * the ranked runs wider and on top.  names (may be NULL) title the lines.
  * Returns the number of polylines. */
-size_t tui_pc_svg(ry_buf *b, int w, int h, tui_axis *const *axes, size_t nax, const int *level, const int *rank,
-                  char *const *names);
+size_t tui_pc_svg(ry_buf *b, int w, int h, tui_axis *const *axes, size_t nax, const int8_t *level,
+                  const uint8_t *rank, char *const *names);
 
 /* ---- scatter ------------------------------------------------------------ */
 
@@ -188,7 +188,7 @@ long tui_scatter_nearest(const double *x, const double *y, size_t n, long cur, i
  * w x h plot, counted and coloured as tui_pc_render does; the best run
  * (rank 1) is marked '*'. */
 void tui_scatter_render(tui_pc *pc, int w, int h, const double *x, const double *y, size_t n,
-                        const int *level, const int *rank, bool utf8);
+                        const int8_t *level, const uint8_t *rank, bool utf8);
 /* The column of a position x (0..1) in a plot of w columns. */
 int tui_pc_col_of(int w, double x);
 
