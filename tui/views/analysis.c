@@ -902,7 +902,7 @@ static void scatter_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		tui_draw_str(c, plot_y + row, plot_x + col, 1, c->utf8 ? "◆" : "@", TUI_COLOR_CURSOR);
 		char xv[64], yv[32];
 		if (p->x.kind == TUI_AXIS_CATEGORY)
-			snprintf(xv, sizeof xv, "%s", p->x.cat[p->cur] >= 0 ? p->x.cats[p->x.cat[p->cur]] : "-");
+			snprintf(xv, sizeof xv, "%s", tui_axis_cat(&p->x, (size_t)p->cur) >= 0 ? p->x.cats[tui_axis_cat(&p->x, (size_t)p->cur)] : "-");
 		else
 			tui_fmt_num(p->x.val[p->cur], xv, sizeof xv);
 		tui_fmt_num(a->metric.num[p->cur], yv, sizeof yv);

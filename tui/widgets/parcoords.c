@@ -33,7 +33,8 @@ void tui_axis_free(tui_axis *ax)
 	free(ax->label);
 	free(ax->field);
 	free(ax->own);
-	free(ax->cat);
+	free(ax->own_code);
+	free(ax->place);
 	free(ax->rows);
 	if (ax->cats)
 		for (size_t i = 0; i < ax->ncats; i++)
@@ -80,7 +81,7 @@ static double cat_pos(const tui_axis *ax, int c)
  * loops over every run scale them once. */
 static inline double run_pos(const tui_axis *ax, size_t i, double lo, double hi)
 {
-	return ax->kind == TUI_AXIS_CATEGORY ? cat_pos(ax, ax->cat[i]) : pos_scaled(ax, ax->val[i], lo, hi);
+	return ax->kind == TUI_AXIS_CATEGORY ? cat_pos(ax, tui_axis_cat(ax, i)) : pos_scaled(ax, ax->val[i], lo, hi);
 }
 
 double tui_axis_pos(const tui_axis *ax, size_t i)
@@ -155,8 +156,14 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void tui_axis_category_codes(tui_axis *ax, const char *label, const char *field, char *const *values,
-                             size_t nvalues, const int32_t *code, size_t n)
+int tui_axis_cat(const tui_axis *ax, size_t i)
+{
+	int32_t c = ax->code[i];
+	return c >= 0 && (size_t)c < ax->ncats ? ax->place[c] : -1;
+}
+
+void tui_axis_category_codes_lent(tui_axis *ax, const char *label, const char *field, char *const *values,
+                                  size_t nvalues, const int32_t *code, size_t n)
 {
 	axis_init(ax, label, field, n);
 	ax->kind = TUI_AXIS_CATEGORY;
@@ -169,15 +176,22 @@ void tui_axis_category_codes(tui_axis *ax, const char *label, const char *field,
 	ax->ncats = nvalues;
 	qsort(ax->cats, nvalues, sizeof *ax->cats, cmp_cat);
 	/* the place on the axis of each distinct value, in strcmp order */
-	int *place = ry_xmalloc((nvalues ? nvalues : 1) * sizeof *place);
+	ax->place = ry_xmalloc((nvalues ? nvalues : 1) * sizeof *ax->place);
 	for (size_t c = 0; c < nvalues; c++) {
 		char *const *hit = bsearch(&ax->cats[c], values, nvalues, sizeof *values, cmp_str);
-		place[hit - values] = (int)c;
+		ax->place[hit - values] = (int)c;
 	}
-	ax->cat = ry_xmalloc((n ? n : 1) * sizeof *ax->cat);
-	for (size_t i = 0; i < n; i++)
-		ax->cat[i] = code[i] >= 0 && (size_t)code[i] < nvalues ? place[code[i]] : -1;
-	free(place);
+	ax->code = code;
+}
+
+void tui_axis_category_codes(tui_axis *ax, const char *label, const char *field, char *const *values,
+                             size_t nvalues, const int32_t *code, size_t n)
+{
+	int32_t *own = ry_xmalloc((n ? n : 1) * sizeof *own);
+	if (n)
+		memcpy(own, code, n * sizeof *own);
+	tui_axis_category_codes_lent(ax, label, field, values, nvalues, own, n);
+	ax->own_code = own;
 }
 
 void tui_axis_category(tui_axis *ax, const char *label, const char *field, char *const *text, size_t n)
@@ -197,8 +211,8 @@ void tui_axis_category(tui_axis *ax, const char *label, const char *field, char 
 		char **hit = text[i] ? bsearch(&text[i], d, u, sizeof *d, cmp_str) : NULL;
 		code[i] = hit ? (int32_t)(hit - d) : -1;
 	}
-	tui_axis_category_codes(ax, label, field, d, u, code, n);
-	free(code);
+	tui_axis_category_codes_lent(ax, label, field, d, u, code, n);
+	ax->own_code = code;
 	free(d);
 }
 
@@ -934,7 +948,7 @@ static void axis_from_col(tui_axis *ax, const ry_analysis_col *c, size_t n)
 	if (c->numeric)
 		tui_axis_numeric_lent(ax, c->label, c->name, c->num, n, -1);
 	else
-		tui_axis_category_codes(ax, c->label, c->name, c->values, c->nvalues, c->code, n);
+		tui_axis_category_codes_lent(ax, c->label, c->name, c->values, c->nvalues, c->code, n);
 }
 
 size_t tui_pc_axes_build(tui_axis *axes, const ry_analysis *a)

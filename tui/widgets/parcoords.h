@@ -37,7 +37,12 @@ typedef struct tui_axis {
 	size_t n;        /* runs */
 	const double *val; /* numeric: per run its value (NaN missing); lent, or `own` */
 	double *own;     /* the copy val points at when the axis made one; owned */
-	int *cat;        /* categorical: per run the index into cats, -1 missing; owned */
+	/* categorical: per run a code (-1 missing) into the column's distinct
+	 * values, lent or `own_code`; place[code] is that value's index into
+	 * cats (tui_axis_cat) -- the table's 4 bytes a run, not a copy */
+	const int32_t *code;
+	int32_t *own_code; /* the codes `code` points at when the axis made them; owned */
+	int *place;      /* ncats; owned */
 	double blo, bhi; /* the brush, in pos units (0..1 unflipped); 0 and 1: none */
 	/* Kept by tui_pc_render: each run's dot row (0xffff missing) in a plot
 	 * rows_h dot rows high under flip rows_flip -- 2 bytes a run where a
@@ -59,11 +64,17 @@ void tui_axis_numeric_lent(tui_axis *ax, const char *label, const char *field, c
  * them in numeric order). */
 void tui_axis_category(tui_axis *ax, const char *label, const char *field, char *const *text, size_t n);
 /* The same over n codes (-1 missing) into nvalues distinct values in
- * strcmp order, an analysis table's text column (copied). */
+ * strcmp order, an analysis table's text column (the codes copied; the
+ * values always are). */
 void tui_axis_category_codes(tui_axis *ax, const char *label, const char *field, char *const *values,
                              size_t nvalues, const int32_t *code, size_t n);
+/* The same over codes lent, not copied: code must outlive the axis. */
+void tui_axis_category_codes_lent(tui_axis *ax, const char *label, const char *field, char *const *values,
+                                  size_t nvalues, const int32_t *code, size_t n);
 void tui_axis_free(tui_axis *ax); /* accepts a zeroed axis; never frees what it was lent */
 
+/* Run i's category on a categorical axis: its index into cats, -1 missing. */
+int tui_axis_cat(const tui_axis *ax, size_t i);
 /* Position (0..1) of a value on a numeric axis (clamped; NaN for a
  * non-finite value or <= 0 on a log axis), and the value at a position. */
 double tui_axis_pos_of(const tui_axis *ax, double v);
