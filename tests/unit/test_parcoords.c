@@ -479,6 +479,53 @@ static void test_density__hundred_thousand_runs(void **state)
 	free(rk);
 }
 
+/* A plot of over 255 dot rows keeps them in 2 bytes a run, a shorter one
+ * in 1 (0xff: missing): runs missing a value stay undrawn in both, and a
+ * short plot drawn again after a tall one over the same axes is what it was. */
+static void test_density__rows_in_a_byte_or_two_draw_the_same(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	double *x = malloc(N * sizeof *x), *m = malloc(N * sizeof *m);
+	char **t = malloc(N * sizeof *t);
+	static char *const opts[] = { "adam", "sgd", "rmsprop" };
+	size_t missing = 0;
+	for (int i = 0; i < N; i++) {
+		x[i] = i % 17 == 0 ? NAN : (double)(i * 7919 % 1000);
+		t[i] = i % 23 == 0 ? NULL : opts[i % 3];
+		m[i] = (double)(i * 104729 % 997) / 997;
+		missing += i % 17 == 0 || i % 23 == 0;
+	}
+	tui_axis ax[3];
+	tui_axis_numeric(&ax[0], "x", "params.x", x, N, 0);
+	tui_axis_category(&ax[1], "opt", "params.opt", t, N);
+	tui_axis_numeric(&ax[2], "m", "metrics.m", m, N, 0);
+	tui_axis *ap[] = { &ax[0], &ax[1], &ax[2] };
+	tui_pc tall, shrt, again;
+	tui_pc_render(&shrt, 40, 20, ap, 3, NULL, NULL, true); /* 80 dot rows */
+	tui_pc_render(&tall, 40, 80, ap, 3, NULL, NULL, true); /* 320 */
+	tui_pc_render(&again, 40, 20, ap, 3, NULL, NULL, true);
+	assert_true(tall.density && shrt.density);
+	assert_int_equal(tall.shown, N - missing);
+	assert_int_equal(shrt.shown, N - missing);
+	long sum = 0;
+	for (int c = 0; c < 40 * 20; c++)
+		sum += shrt.cells[c].count;
+	assert_true(sum > 0);
+	for (int c = 0; c < 40 * 20; c++) {
+		assert_int_equal(again.cells[c].count, shrt.cells[c].count);
+		assert_string_equal(again.cells[c].glyph, shrt.cells[c].glyph);
+	}
+	tui_pc_free(&tall);
+	tui_pc_free(&shrt);
+	tui_pc_free(&again);
+	for (int k = 0; k < 3; k++)
+		tui_axis_free(&ax[k]);
+	free(x);
+	free(m);
+	free(t);
+}
+
 /* ---- memory: the parallel screen's table is columnar ---------------------- */
 
 /* Bytes this process has allocated and not freed (the heap and malloc's
@@ -654,6 +701,7 @@ int main(void)
 		cmocka_unit_test(test_density__bins_count_each_line_once_and_keep_the_brushed_out),
 		cmocka_unit_test(test_density__an_axis_between_two_segments_counts_once),
 		cmocka_unit_test(test_density__hundred_thousand_runs),
+		cmocka_unit_test(test_density__rows_in_a_byte_or_two_draw_the_same),
 		cmocka_unit_test(test_memory__a_parallel_table_of_100k_runs_is_columnar),
 		cmocka_unit_test(test_scatter__nearest_in_a_direction),
 		cmocka_unit_test(test_svg__one_polyline_per_run_drawn),

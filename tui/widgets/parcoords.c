@@ -735,27 +735,51 @@ static inline int dot_row_of(double y, int H)
 	return row < 0 ? 0 : row >= H ? H - 1 : row;
 }
 
-/* Every run's dot row on ax in a plot H dot rows high (NO_ROW: missing),
- * kept on the axis until H or its flip changes: a redraw reads 2 bytes a
- * run and axis, and nothing a run is held but the values. */
-static const unsigned short *axis_rows(tui_axis *ax, int H)
+/* Dot rows fit a byte (0xff: missing) in a plot this many dot rows high
+ * or less (the common one: 120 columns x 40 lines is 140). */
+enum { NARROW_ROWS = 255 };
+
+/* Run i's dot row in rows as axis_rows wrote them, NO_ROW missing. */
+static inline unsigned row_at(const void *rows, bool wide, size_t i)
 {
+	if (wide)
+		return ((const uint16_t *)rows)[i];
+	unsigned r = ((const uint8_t *)rows)[i];
+	return r == 0xff ? NO_ROW : r;
+}
+
+/* Every run's dot row on ax in a plot H dot rows high, kept on the axis
+ * until H or its flip changes: a redraw reads a byte or two a run and
+ * axis, and nothing a run is held but the values. */
+static const void *axis_rows(tui_axis *ax, int H)
+{
+	bool wide = H > NARROW_ROWS;
 	if (ax->rows && ax->rows_h == H && ax->rows_flip == ax->flip)
 		return ax->rows;
+	if (ax->rows && (ax->rows_h > NARROW_ROWS) != wide) {
+		free(ax->rows);
+		ax->rows = NULL;
+	}
 	if (!ax->rows)
-		ax->rows = ry_xmalloc((ax->n ? ax->n : 1) * sizeof *ax->rows);
+		ax->rows = ry_xmalloc((ax->n ? ax->n : 1) * (wide ? sizeof(uint16_t) : 1));
 	double lo, hi;
 	scaled_ends(ax, &lo, &hi);
+	uint16_t *w = ax->rows;
+	uint8_t *b = ax->rows;
 	for (size_t i = 0; i < ax->n; i++) {
 		double p = run_pos(ax, i, lo, hi);
-		ax->rows[i] = isnan(p) ? NO_ROW : (unsigned short)dot_row_of(ax->flip ? 1 - p : p, H);
+		int row = isnan(p) ? -1 : dot_row_of(ax->flip ? 1 - p : p, H);
+		if (wide)
+			w[i] = row < 0 ? NO_ROW : (uint16_t)row;
+		else
+			b[i] = row < 0 ? 0xff : (uint8_t)row;
 	}
 	ax->rows_h = H;
 	ax->rows_flip = ax->flip;
 	return ax->rows;
 }
 
-static void render_density(struct raster *r, const unsigned short *const *rows, size_t n, size_t nax,
+static void render_density(struct raster *r, const void *const *rows, bool wide, size_t n, size_t nax,
                            const signed char *state, const int8_t *level)
 {
 	tui_pc *pc = r->pc;
@@ -767,7 +791,8 @@ static void render_density(struct raster *r, const unsigned short *const *rows, 
 		for (size_t i = 0; i < n; i++) {
 			if (!state[i])
 				continue;
-			struct bin *b = &bins[(size_t)rows[k][i] * (size_t)r->H + (size_t)rows[k + 1][i]];
+			struct bin *b = &bins[(size_t)row_at(rows[k], wide, i) * (size_t)r->H +
+			                      (size_t)row_at(rows[k + 1], wide, i)];
 			if (state[i] > 0) {
 				b->in++;
 				if (level && level[i] >= 0) {
@@ -809,7 +834,8 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 	size_t n = nax ? axes[0]->n : 0;
 	/* per run: 1 inside every brush, -1 outside some, 0 missing a value */
 	signed char *state = ry_xmalloc(n ? n : 1);
-	const unsigned short *rows[TUI_PC_MAX_AXES];
+	const void *rows[TUI_PC_MAX_AXES];
+	bool wide = r.H > NARROW_ROWS;
 	bool brushed[TUI_PC_MAX_AXES];
 	double lo[TUI_PC_MAX_AXES], hi[TUI_PC_MAX_AXES];
 	for (size_t k = 0; k < nax; k++) {
@@ -820,7 +846,7 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 	for (size_t i = 0; i < n; i++) {
 		signed char in = 1;
 		for (size_t k = 0; k < nax && in; k++)
-			if (rows[k][i] == NO_ROW)
+			if (row_at(rows[k], wide, i) == NO_ROW)
 				in = 0;
 		/* a brushed axis: the run's position, its ends scaled once */
 		for (size_t k = 0; k < nax && in > 0; k++)
@@ -838,7 +864,7 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 		r.dx = 1;
 		r.dxs = 0;
 		r.W = pc->w;
-		render_density(&r, rows, n, nax, state, level);
+		render_density(&r, rows, wide, n, nax, state, level);
 	} else if (pc->w > 0 && pc->h > 0) {
 		for (size_t i = 0; i < n; i++) {
 			if (state[i] <= 0)

@@ -44,10 +44,11 @@ typedef struct tui_axis {
 	int32_t *own_code; /* the codes `code` points at when the axis made them; owned */
 	int *place;      /* ncats; owned */
 	double blo, bhi; /* the brush, in pos units (0..1 unflipped); 0 and 1: none */
-	/* Kept by tui_pc_render: each run's dot row (0xffff missing) in a plot
-	 * rows_h dot rows high under flip rows_flip -- 2 bytes a run where a
-	 * position was 8; a run's position is computed from its value. */
-	unsigned short *rows;
+	/* Kept by tui_pc_render: each run's dot row in a plot rows_h dot rows
+	 * high under flip rows_flip, a byte a run (0xff missing) in a plot of
+	 * at most 255 dot rows, else 2 (0xffff) -- where a position was 8; a
+	 * run's position is computed from its value. */
+	void *rows;
 	int rows_h;
 	bool rows_flip;
 } tui_axis;
