@@ -779,6 +779,27 @@ static const void *axis_rows(tui_axis *ax, int H)
 	return ax->rows;
 }
 
+/* Count into bins (H x H, by the two end rows) the lines from dot rows a
+ * to dot rows b.  wide is a constant at each call: a loop for each width. */
+static inline void bin_lines(struct bin *bins, size_t H, const void *a, const void *b, bool wide, size_t n,
+                             const signed char *state, const int8_t *level)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!state[i])
+			continue;
+		struct bin *bn = &bins[(size_t)row_at(a, wide, i) * H + (size_t)row_at(b, wide, i)];
+		if (state[i] > 0) {
+			bn->in++;
+			if (level && level[i] >= 0) {
+				bn->lsum += level[i];
+				bn->lcount++;
+			}
+		} else {
+			bn->out++;
+		}
+	}
+}
+
 static void render_density(struct raster *r, const void *const *rows, bool wide, size_t n, size_t nax,
                            const signed char *state, const int8_t *level)
 {
@@ -788,21 +809,10 @@ static void render_density(struct raster *r, const void *const *rows, bool wide,
 	int serial = 0;
 	for (size_t k = 0; k + 1 < nax; k++) {
 		/* bin the lines between axis k and k+1 by their two end rows */
-		for (size_t i = 0; i < n; i++) {
-			if (!state[i])
-				continue;
-			struct bin *b = &bins[(size_t)row_at(rows[k], wide, i) * (size_t)r->H +
-			                      (size_t)row_at(rows[k + 1], wide, i)];
-			if (state[i] > 0) {
-				b->in++;
-				if (level && level[i] >= 0) {
-					b->lsum += level[i];
-					b->lcount++;
-				}
-			} else {
-				b->out++;
-			}
-		}
+		if (wide)
+			bin_lines(bins, (size_t)r->H, rows[k], rows[k + 1], true, n, state, level);
+		else
+			bin_lines(bins, (size_t)r->H, rows[k], rows[k + 1], false, n, state, level);
 		int x0 = pc->axis_col[k] * r->dx + r->dx / 2, x1 = pc->axis_col[k + 1] * r->dx + r->dx / 2;
 		int from = k ? x0 + 1 : x0;
 		for (size_t j = 0; j < nb; j++) {
@@ -843,11 +853,21 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 		brushed[k] = tui_axis_brushed(axes[k]);
 		scaled_ends(axes[k], &lo[k], &hi[k]);
 	}
+	/* a run missing a value on some axis: 0, an axis at a time */
+	memset(state, 1, n);
+	for (size_t k = 0; k < nax; k++) {
+		const uint16_t *rw = rows[k];
+		const uint8_t *rb = rows[k];
+		if (wide) {
+			for (size_t i = 0; i < n; i++)
+				state[i] = rw[i] == NO_ROW ? 0 : state[i];
+		} else {
+			for (size_t i = 0; i < n; i++)
+				state[i] = rb[i] == 0xff ? 0 : state[i];
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
-		signed char in = 1;
-		for (size_t k = 0; k < nax && in; k++)
-			if (row_at(rows[k], wide, i) == NO_ROW)
-				in = 0;
+		signed char in = state[i];
 		/* a brushed axis: the run's position, its ends scaled once */
 		for (size_t k = 0; k < nax && in > 0; k++)
 			if (brushed[k] && !pos_in_brush(axes[k], run_pos(axes[k], i, lo[k], hi[k])))
