@@ -151,9 +151,8 @@ int ry_analysis_load_with(ry_analysis **out, ry_store *st, int64_t experiment_id
 		goto out;
 	a = ry_xcalloc(1, sizeof *a);
 	a->n = ry_runlist_count(l);
-	a->ids = ry_xmalloc((a->n ? a->n : 1) * sizeof *a->ids);
-	if (a->n)
-		memcpy(a->ids, ry_runlist_ids(l), a->n * sizeof *a->ids);
+	a->ids = ry_runlist_take_ids(l);
+	l = NULL;
 	/* One column at a time, each compact (8 bytes a run for numbers, 4
 	 * for texts): a table of 10^6 runs never holds a cell or a string a
 	 * run, only its columns' values. */

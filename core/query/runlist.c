@@ -865,6 +865,14 @@ const int64_t *ry_runlist_ids(const ry_runlist *l)
 	return l->ids;
 }
 
+int64_t *ry_runlist_take_ids(ry_runlist *l)
+{
+	/* the list grew by doubling: no more room held than it uses */
+	int64_t *ids = ry_xrealloc(l->ids, (l->n ? l->n : 1) * sizeof *ids);
+	free(l);
+	return ids;
+}
+
 /* ---- fetching cells ---------------------------------------------------- */
 
 /* Above this many rows a column is read by one index scan, not by lookups

@@ -43,6 +43,10 @@ void ry_runlist_warm(ry_store *st);
 size_t ry_runlist_count(const ry_runlist *l);
 int64_t ry_runlist_id(const ry_runlist *l, size_t i);
 const int64_t *ry_runlist_ids(const ry_runlist *l); /* lent, count entries */
+/* Free l (not NULL) but its ids, handed over (count entries, never NULL;
+ * the caller frees them): a reader of every run's columns keeps the ids
+ * without a second copy of them while it reads. */
+int64_t *ry_runlist_take_ids(ry_runlist *l);
 
 typedef enum ry_cell_type { RY_CELL_NULL, RY_CELL_NUM, RY_CELL_TEXT } ry_cell_type;
 

@@ -75,7 +75,7 @@ static void test_axis__categories_evenly_spaced_numbers_first(void **state)
 	NEAR(tui_axis_pos(&ax, 0), 1);
 	NEAR(tui_axis_pos(&ax, 1), 2.0 / 3);
 	assert_true(isnan(tui_axis_pos(&ax, 2)));
-	assert_int_equal(ax.cat[4], 1);
+	assert_int_equal(tui_axis_cat(&ax, 4), 1);
 	tui_axis_free(&ax);
 }
 
@@ -195,7 +195,8 @@ static void test_levels__gradient_and_ranks_follow_the_goal(void **state)
 {
 	(void)state;
 	double m[] = { 1, 2, 3, NAN };
-	int lv[4], rk[4];
+	int8_t lv[4];
+	uint8_t rk[4];
 	tui_pc_levels(m, 4, 1, lv, rk);
 	assert_int_equal(lv[0], 0);
 	assert_int_equal(lv[1], 2);
@@ -218,7 +219,8 @@ static void test_levels__ranks_of_many_runs_match_a_sort(void **state)
 	(void)state;
 	enum { N = 1000 };
 	double *m = malloc(N * sizeof *m);
-	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	int8_t *lv = malloc(N * sizeof *lv);
+	uint8_t *rk = malloc(N * sizeof *rk);
 	for (int i = 0; i < N; i++)
 		m[i] = i % 7 == 3 ? NAN : (double)((i * 37) % 101); /* ties: each value about 10 times */
 	for (int goal = -1; goal <= 1; goal += 2) {
@@ -255,7 +257,8 @@ static void test_render__counts_lines_and_marks_the_best(void **state)
 	(void)state;
 	tui_axis a, b;
 	double x[] = { 0, 0, 0, 1 }, y[] = { 1, 1, 1, 0 };
-	int lv[] = { 0, 0, 0, 4 }, rk[] = { 0, 0, 0, 1 };
+	int8_t lv[] = { 0, 0, 0, 4 };
+	uint8_t rk[] = { 0, 0, 0, 1 };
 	tui_axis_numeric(&a, "a", "params.a", x, 4, 0);
 	tui_axis_numeric(&b, "b", "params.b", y, 4, 0);
 	tui_axis *ax[] = { &a, &b };
@@ -295,7 +298,8 @@ static void test_render__ten_thousand_runs_fast(void **state)
 	enum { N = 10000, NAX = 6 };
 	tui_axis axes[NAX], *ap[NAX];
 	double *v = malloc(N * sizeof *v);
-	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	int8_t *lv = malloc(N * sizeof *lv);
+	uint8_t *rk = malloc(N * sizeof *rk);
 	srand(7);
 	for (int k = 0; k < NAX; k++) {
 		for (int i = 0; i < N; i++)
@@ -358,7 +362,8 @@ static void test_density__bins_count_each_line_once_and_keep_the_brushed_out(voi
 	(void)state;
 	enum { N = 3000 };
 	double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
-	int *lv = malloc(N * sizeof *lv), *rk = calloc(N, sizeof *rk);
+	int8_t *lv = malloc(N * sizeof *lv);
+	uint8_t *rk = calloc(N, sizeof *rk);
 	for (int i = 0; i < N; i++) {
 		x[i] = i < 2000 ? 0 : 1;
 		y[i] = i < 2000 ? 1 : 0;
@@ -441,7 +446,8 @@ static void test_density__hundred_thousand_runs(void **state)
 	enum { N = 100000, NAX = 7 };
 	tui_axis axes[NAX], *ap[NAX];
 	double *v = malloc(N * sizeof *v);
-	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	int8_t *lv = malloc(N * sizeof *lv);
+	uint8_t *rk = malloc(N * sizeof *rk);
 	srand(11);
 	for (int k = 0; k < NAX; k++) {
 		for (int i = 0; i < N; i++)
@@ -473,6 +479,53 @@ static void test_density__hundred_thousand_runs(void **state)
 	free(rk);
 }
 
+/* A plot of over 255 dot rows keeps them in 2 bytes a run, a shorter one
+ * in 1 (0xff: missing): runs missing a value stay undrawn in both, and a
+ * short plot drawn again after a tall one over the same axes is what it was. */
+static void test_density__rows_in_a_byte_or_two_draw_the_same(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	double *x = malloc(N * sizeof *x), *m = malloc(N * sizeof *m);
+	char **t = malloc(N * sizeof *t);
+	static char *const opts[] = { "adam", "sgd", "rmsprop" };
+	size_t missing = 0;
+	for (int i = 0; i < N; i++) {
+		x[i] = i % 17 == 0 ? NAN : (double)(i * 7919 % 1000);
+		t[i] = i % 23 == 0 ? NULL : opts[i % 3];
+		m[i] = (double)(i * 104729 % 997) / 997;
+		missing += i % 17 == 0 || i % 23 == 0;
+	}
+	tui_axis ax[3];
+	tui_axis_numeric(&ax[0], "x", "params.x", x, N, 0);
+	tui_axis_category(&ax[1], "opt", "params.opt", t, N);
+	tui_axis_numeric(&ax[2], "m", "metrics.m", m, N, 0);
+	tui_axis *ap[] = { &ax[0], &ax[1], &ax[2] };
+	tui_pc tall, shrt, again;
+	tui_pc_render(&shrt, 40, 20, ap, 3, NULL, NULL, true); /* 80 dot rows */
+	tui_pc_render(&tall, 40, 80, ap, 3, NULL, NULL, true); /* 320 */
+	tui_pc_render(&again, 40, 20, ap, 3, NULL, NULL, true);
+	assert_true(tall.density && shrt.density);
+	assert_int_equal(tall.shown, N - missing);
+	assert_int_equal(shrt.shown, N - missing);
+	long sum = 0;
+	for (int c = 0; c < 40 * 20; c++)
+		sum += shrt.cells[c].count;
+	assert_true(sum > 0);
+	for (int c = 0; c < 40 * 20; c++) {
+		assert_int_equal(again.cells[c].count, shrt.cells[c].count);
+		assert_string_equal(again.cells[c].glyph, shrt.cells[c].glyph);
+	}
+	tui_pc_free(&tall);
+	tui_pc_free(&shrt);
+	tui_pc_free(&again);
+	for (int k = 0; k < 3; k++)
+		tui_axis_free(&ax[k]);
+	free(x);
+	free(m);
+	free(t);
+}
+
 /* ---- memory: the parallel screen's table is columnar ---------------------- */
 
 /* Bytes this process has allocated and not freed (the heap and malloc's
@@ -499,14 +552,16 @@ static void mem_progress(void *payload, size_t done, size_t total, size_t nruns)
 
 /* The table of 100,000 runs behind the plot, its axes, colours and a
  * rendered plot: 2 numeric params, 2 text params with a few values and
- * the metric.  Columnar it holds 8 bytes a run for the ids, 8 a number,
- * 4 a text, 2 a dot row an axis, 8 for the colours: ~68 bytes a run.
+ * the metric.  Columnar it holds 8 bytes a run for the ids (and 8 of
+ * names left NULL, untouched calloc), 8 a number, 4 a text (lent to its
+ * axis), 1 a dot row an axis, 2 for the colour level and rank: ~56 bytes
+ * a run (it was ~75 with 4-byte colours, copied codes and 2-byte rows).
  * Per-run strings (~40 bytes each a text column), cells (24 bytes) or an
  * 8-byte position and a copy of the values an axis were over 200. */
 static void test_memory__a_parallel_table_of_100k_runs_is_columnar(void **state)
 {
 	(void)state;
-	enum { N = 100000, BUDGET = 96 }; /* bytes a run, kept and at any column read */
+	enum { N = 100000, BUDGET = 60 }; /* bytes a run, kept and at any column read */
 #ifndef __GLIBC__
 	skip(); /* mallinfo2 is glibc's */
 #endif
@@ -546,7 +601,8 @@ static void test_memory__a_parallel_table_of_100k_runs_is_columnar(void **state)
 	tui_axis axes[TUI_PC_MAX_AXES], *ap[TUI_PC_MAX_AXES];
 	size_t nax = tui_pc_axes_build(axes, a);
 	assert_int_equal(nax, 5);
-	int *lv = malloc(N * sizeof *lv), *rk = malloc(N * sizeof *rk);
+	int8_t *lv = malloc(N * sizeof *lv);
+	uint8_t *rk = malloc(N * sizeof *rk);
 	tui_pc_levels(a->metric.num, N, 1, lv, rk);
 	for (size_t k = 0; k < nax; k++)
 		ap[k] = &axes[k];
@@ -579,7 +635,7 @@ static void test_scatter__nearest_in_a_direction(void **state)
 	assert_int_equal(tui_scatter_nearest(x, y, 5, -1, 0, 0), 0);  /* nearest the centre */
 	assert_int_equal(tui_scatter_nearest(x, y, 0, -1, 0, 0), -1);
 	tui_pc pc;
-	int rk[] = { 1, 0, 0, 0, 0 };
+	uint8_t rk[] = { 1, 0, 0, 0, 0 };
 	tui_scatter_render(&pc, 11, 11, x, y, 5, NULL, rk, false);
 	assert_int_equal(pc.shown, 4);
 	assert_int_equal(pc.cells[5 * 11 + 5].marker, '*');
@@ -600,7 +656,8 @@ static void test_svg__one_polyline_per_run_drawn(void **state)
 	tui_axis a, b, m;
 	double x[] = { 1, 2, NAN, 4 }, mv[] = { 0.1, 0.5, 0.7, 0.9 };
 	char *t[] = { "a<b", "c", "c", "d&e" }, *names[] = { "r1", "r\"2", "r3", NULL };
-	int lv[4], rk[4];
+	int8_t lv[4];
+	uint8_t rk[4];
 	tui_axis_numeric(&a, "x", "params.x", x, 4, -1);
 	tui_axis_category(&b, "opt", "params.opt", t, 4);
 	tui_axis_numeric(&m, "acc", "metrics.acc", mv, 4, -1);
@@ -646,6 +703,7 @@ int main(void)
 		cmocka_unit_test(test_density__bins_count_each_line_once_and_keep_the_brushed_out),
 		cmocka_unit_test(test_density__an_axis_between_two_segments_counts_once),
 		cmocka_unit_test(test_density__hundred_thousand_runs),
+		cmocka_unit_test(test_density__rows_in_a_byte_or_two_draw_the_same),
 		cmocka_unit_test(test_memory__a_parallel_table_of_100k_runs_is_columnar),
 		cmocka_unit_test(test_scatter__nearest_in_a_direction),
 		cmocka_unit_test(test_svg__one_polyline_per_run_drawn),

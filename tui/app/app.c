@@ -31,6 +31,7 @@
 #include "app/import_bar.h"
 #include "app/mouse.h"
 #include "work/job.h"
+#include "work/listing.h"
 #include "app/screen.h"
 #include "text/text.h"
 #include "app/tui.h"
@@ -1099,6 +1100,7 @@ int tui_app_run(const struct tui_app_options *g, bool demo)
 	struct tui_ctx ctx;
 	struct app_run ar = { 0 };
 	char note[256] = "";
+	tui_listing_malloc_init();
 	memset(&ctx, 0, sizeof ctx);
 	ctx.chart.grid = -1; /* RY_VIEW_INIT: nothing chosen yet */
 	int rc = open_workspace(&ctx, &ar, g, demo);

@@ -166,7 +166,8 @@ int cli_parallel(int argc, char **argv, struct cli_global *g)
 	size_t nax = tui_pc_axes_build(axes, a);
 	for (size_t k = 0; k < nax; k++)
 		ap[k] = &axes[k];
-	int *level = ry_xmalloc((a->n ? a->n : 1) * sizeof *level), *rank = ry_xmalloc((a->n ? a->n : 1) * sizeof *rank);
+	int8_t *level = ry_xmalloc((a->n ? a->n : 1) * sizeof *level);
+	uint8_t *rank = ry_xmalloc((a->n ? a->n : 1) * sizeof *rank);
 	tui_pc_levels(a->metric.num, a->n, a->goal, level, rank);
 	ry_buf b = RY_BUF_INIT;
 	size_t lines = tui_pc_svg(&b, (int)o.width, (int)o.height, ap, nax, level, rank, a->names);

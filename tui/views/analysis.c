@@ -40,7 +40,8 @@ struct data {
 	ry_analysis *a;
 	tui_axis axes[TUI_PC_MAX_AXES];
 	size_t nax;
-	int *level, *rank;
+	int8_t *level;
+	uint8_t *rank;
 	double draw_ms;          /* the last plot's render time */
 	size_t shown;            /* the runs it drew */
 };
@@ -901,7 +902,7 @@ static void scatter_draw(struct tui_view *v, struct tui_ctx *c, int y, int h)
 		tui_draw_str(c, plot_y + row, plot_x + col, 1, c->utf8 ? "◆" : "@", TUI_COLOR_CURSOR);
 		char xv[64], yv[32];
 		if (p->x.kind == TUI_AXIS_CATEGORY)
-			snprintf(xv, sizeof xv, "%s", p->x.cat[p->cur] >= 0 ? p->x.cats[p->x.cat[p->cur]] : "-");
+			snprintf(xv, sizeof xv, "%s", tui_axis_cat(&p->x, (size_t)p->cur) >= 0 ? p->x.cats[tui_axis_cat(&p->x, (size_t)p->cur)] : "-");
 		else
 			tui_fmt_num(p->x.val[p->cur], xv, sizeof xv);
 		tui_fmt_num(a->metric.num[p->cur], yv, sizeof yv);

@@ -33,7 +33,8 @@ void tui_axis_free(tui_axis *ax)
 	free(ax->label);
 	free(ax->field);
 	free(ax->own);
-	free(ax->cat);
+	free(ax->own_code);
+	free(ax->place);
 	free(ax->rows);
 	if (ax->cats)
 		for (size_t i = 0; i < ax->ncats; i++)
@@ -80,7 +81,7 @@ static double cat_pos(const tui_axis *ax, int c)
  * loops over every run scale them once. */
 static inline double run_pos(const tui_axis *ax, size_t i, double lo, double hi)
 {
-	return ax->kind == TUI_AXIS_CATEGORY ? cat_pos(ax, ax->cat[i]) : pos_scaled(ax, ax->val[i], lo, hi);
+	return ax->kind == TUI_AXIS_CATEGORY ? cat_pos(ax, tui_axis_cat(ax, i)) : pos_scaled(ax, ax->val[i], lo, hi);
 }
 
 double tui_axis_pos(const tui_axis *ax, size_t i)
@@ -155,8 +156,14 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void tui_axis_category_codes(tui_axis *ax, const char *label, const char *field, char *const *values,
-                             size_t nvalues, const int32_t *code, size_t n)
+int tui_axis_cat(const tui_axis *ax, size_t i)
+{
+	int32_t c = ax->code[i];
+	return c >= 0 && (size_t)c < ax->ncats ? ax->place[c] : -1;
+}
+
+void tui_axis_category_codes_lent(tui_axis *ax, const char *label, const char *field, char *const *values,
+                                  size_t nvalues, const int32_t *code, size_t n)
 {
 	axis_init(ax, label, field, n);
 	ax->kind = TUI_AXIS_CATEGORY;
@@ -169,15 +176,22 @@ void tui_axis_category_codes(tui_axis *ax, const char *label, const char *field,
 	ax->ncats = nvalues;
 	qsort(ax->cats, nvalues, sizeof *ax->cats, cmp_cat);
 	/* the place on the axis of each distinct value, in strcmp order */
-	int *place = ry_xmalloc((nvalues ? nvalues : 1) * sizeof *place);
+	ax->place = ry_xmalloc((nvalues ? nvalues : 1) * sizeof *ax->place);
 	for (size_t c = 0; c < nvalues; c++) {
 		char *const *hit = bsearch(&ax->cats[c], values, nvalues, sizeof *values, cmp_str);
-		place[hit - values] = (int)c;
+		ax->place[hit - values] = (int)c;
 	}
-	ax->cat = ry_xmalloc((n ? n : 1) * sizeof *ax->cat);
-	for (size_t i = 0; i < n; i++)
-		ax->cat[i] = code[i] >= 0 && (size_t)code[i] < nvalues ? place[code[i]] : -1;
-	free(place);
+	ax->code = code;
+}
+
+void tui_axis_category_codes(tui_axis *ax, const char *label, const char *field, char *const *values,
+                             size_t nvalues, const int32_t *code, size_t n)
+{
+	int32_t *own = ry_xmalloc((n ? n : 1) * sizeof *own);
+	if (n)
+		memcpy(own, code, n * sizeof *own);
+	tui_axis_category_codes_lent(ax, label, field, values, nvalues, own, n);
+	ax->own_code = own;
 }
 
 void tui_axis_category(tui_axis *ax, const char *label, const char *field, char *const *text, size_t n)
@@ -197,8 +211,8 @@ void tui_axis_category(tui_axis *ax, const char *label, const char *field, char 
 		char **hit = text[i] ? bsearch(&text[i], d, u, sizeof *d, cmp_str) : NULL;
 		code[i] = hit ? (int32_t)(hit - d) : -1;
 	}
-	tui_axis_category_codes(ax, label, field, d, u, code, n);
-	free(code);
+	tui_axis_category_codes_lent(ax, label, field, d, u, code, n);
+	ax->own_code = code;
 	free(d);
 }
 
@@ -425,7 +439,7 @@ static int cmp_byval(const void *a, const void *b)
 	return x->v < y->v ? 1 : x->v > y->v ? -1 : (x->i > y->i) - (x->i < y->i);
 }
 
-void tui_pc_levels(const double *metric, size_t n, int goal, int *level, int *rank)
+void tui_pc_levels(const double *metric, size_t n, int goal, int8_t *level, uint8_t *rank)
 {
 	double lo = INFINITY, hi = -INFINITY;
 	int sign = goal < 0 ? -1 : 1;
@@ -441,7 +455,7 @@ void tui_pc_levels(const double *metric, size_t n, int goal, int *level, int *ra
 			continue;
 		}
 		double t = hi > lo ? (sign * metric[i] - lo) / (hi - lo) : 1;
-		level[i] = (int)floor(t * (TUI_PC_LEVELS - 1) + 0.5);
+		level[i] = (int8_t)floor(t * (TUI_PC_LEVELS - 1) + 0.5);
 	}
 	if (!goal)
 		return;
@@ -463,7 +477,7 @@ void tui_pc_levels(const double *metric, size_t n, int goal, int *level, int *ra
 		top[k] = x;
 	}
 	for (size_t k = 0; k < m; k++)
-		rank[top[k].i] = (int)k + 1;
+		rank[top[k].i] = (uint8_t)(k + 1);
 }
 
 /* ---- rendering --------------------------------------------------------------- */
@@ -721,28 +735,73 @@ static inline int dot_row_of(double y, int H)
 	return row < 0 ? 0 : row >= H ? H - 1 : row;
 }
 
-/* Every run's dot row on ax in a plot H dot rows high (NO_ROW: missing),
- * kept on the axis until H or its flip changes: a redraw reads 2 bytes a
- * run and axis, and nothing a run is held but the values. */
-static const unsigned short *axis_rows(tui_axis *ax, int H)
+/* Dot rows fit a byte (0xff: missing) in a plot this many dot rows high
+ * or less (the common one: 120 columns x 40 lines is 140). */
+enum { NARROW_ROWS = 255 };
+
+/* Run i's dot row in rows as axis_rows wrote them, NO_ROW missing. */
+static inline unsigned row_at(const void *rows, bool wide, size_t i)
 {
+	if (wide)
+		return ((const uint16_t *)rows)[i];
+	unsigned r = ((const uint8_t *)rows)[i];
+	return r == 0xff ? NO_ROW : r;
+}
+
+/* Every run's dot row on ax in a plot H dot rows high, kept on the axis
+ * until H or its flip changes: a redraw reads a byte or two a run and
+ * axis, and nothing a run is held but the values. */
+static const void *axis_rows(tui_axis *ax, int H)
+{
+	bool wide = H > NARROW_ROWS;
 	if (ax->rows && ax->rows_h == H && ax->rows_flip == ax->flip)
 		return ax->rows;
+	if (ax->rows && (ax->rows_h > NARROW_ROWS) != wide) {
+		free(ax->rows);
+		ax->rows = NULL;
+	}
 	if (!ax->rows)
-		ax->rows = ry_xmalloc((ax->n ? ax->n : 1) * sizeof *ax->rows);
+		ax->rows = ry_xmalloc((ax->n ? ax->n : 1) * (wide ? sizeof(uint16_t) : 1));
 	double lo, hi;
 	scaled_ends(ax, &lo, &hi);
+	uint16_t *w = ax->rows;
+	uint8_t *b = ax->rows;
 	for (size_t i = 0; i < ax->n; i++) {
 		double p = run_pos(ax, i, lo, hi);
-		ax->rows[i] = isnan(p) ? NO_ROW : (unsigned short)dot_row_of(ax->flip ? 1 - p : p, H);
+		int row = isnan(p) ? -1 : dot_row_of(ax->flip ? 1 - p : p, H);
+		if (wide)
+			w[i] = row < 0 ? NO_ROW : (uint16_t)row;
+		else
+			b[i] = row < 0 ? 0xff : (uint8_t)row;
 	}
 	ax->rows_h = H;
 	ax->rows_flip = ax->flip;
 	return ax->rows;
 }
 
-static void render_density(struct raster *r, const unsigned short *const *rows, size_t n, size_t nax,
-                           const signed char *state, const int *level)
+/* Count into bins (H x H, by the two end rows) the lines from dot rows a
+ * to dot rows b.  wide is a constant at each call: a loop for each width. */
+static inline void bin_lines(struct bin *bins, size_t H, const void *a, const void *b, bool wide, size_t n,
+                             const signed char *state, const int8_t *level)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!state[i])
+			continue;
+		struct bin *bn = &bins[(size_t)row_at(a, wide, i) * H + (size_t)row_at(b, wide, i)];
+		if (state[i] > 0) {
+			bn->in++;
+			if (level && level[i] >= 0) {
+				bn->lsum += level[i];
+				bn->lcount++;
+			}
+		} else {
+			bn->out++;
+		}
+	}
+}
+
+static void render_density(struct raster *r, const void *const *rows, bool wide, size_t n, size_t nax,
+                           const signed char *state, const int8_t *level)
 {
 	tui_pc *pc = r->pc;
 	size_t nb = (size_t)r->H * (size_t)r->H;
@@ -750,20 +809,10 @@ static void render_density(struct raster *r, const unsigned short *const *rows, 
 	int serial = 0;
 	for (size_t k = 0; k + 1 < nax; k++) {
 		/* bin the lines between axis k and k+1 by their two end rows */
-		for (size_t i = 0; i < n; i++) {
-			if (!state[i])
-				continue;
-			struct bin *b = &bins[(size_t)rows[k][i] * (size_t)r->H + (size_t)rows[k + 1][i]];
-			if (state[i] > 0) {
-				b->in++;
-				if (level && level[i] >= 0) {
-					b->lsum += level[i];
-					b->lcount++;
-				}
-			} else {
-				b->out++;
-			}
-		}
+		if (wide)
+			bin_lines(bins, (size_t)r->H, rows[k], rows[k + 1], true, n, state, level);
+		else
+			bin_lines(bins, (size_t)r->H, rows[k], rows[k + 1], false, n, state, level);
 		int x0 = pc->axis_col[k] * r->dx + r->dx / 2, x1 = pc->axis_col[k + 1] * r->dx + r->dx / 2;
 		int from = k ? x0 + 1 : x0;
 		for (size_t j = 0; j < nb; j++) {
@@ -782,8 +831,8 @@ static void render_density(struct raster *r, const unsigned short *const *rows, 
 	free(bins);
 }
 
-void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, const int *level,
-                   const int *rank, bool utf8)
+void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, const int8_t *level,
+                   const uint8_t *rank, bool utf8)
 {
 	struct raster r;
 	raster_init(&r, pc, w, h, utf8);
@@ -795,7 +844,8 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 	size_t n = nax ? axes[0]->n : 0;
 	/* per run: 1 inside every brush, -1 outside some, 0 missing a value */
 	signed char *state = ry_xmalloc(n ? n : 1);
-	const unsigned short *rows[TUI_PC_MAX_AXES];
+	const void *rows[TUI_PC_MAX_AXES];
+	bool wide = r.H > NARROW_ROWS;
 	bool brushed[TUI_PC_MAX_AXES];
 	double lo[TUI_PC_MAX_AXES], hi[TUI_PC_MAX_AXES];
 	for (size_t k = 0; k < nax; k++) {
@@ -803,11 +853,21 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 		brushed[k] = tui_axis_brushed(axes[k]);
 		scaled_ends(axes[k], &lo[k], &hi[k]);
 	}
+	/* a run missing a value on some axis: 0, an axis at a time */
+	memset(state, 1, n);
+	for (size_t k = 0; k < nax; k++) {
+		const uint16_t *rw = rows[k];
+		const uint8_t *rb = rows[k];
+		if (wide) {
+			for (size_t i = 0; i < n; i++)
+				state[i] = rw[i] == NO_ROW ? 0 : state[i];
+		} else {
+			for (size_t i = 0; i < n; i++)
+				state[i] = rb[i] == 0xff ? 0 : state[i];
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
-		signed char in = 1;
-		for (size_t k = 0; k < nax && in; k++)
-			if (rows[k][i] == NO_ROW)
-				in = 0;
+		signed char in = state[i];
 		/* a brushed axis: the run's position, its ends scaled once */
 		for (size_t k = 0; k < nax && in > 0; k++)
 			if (brushed[k] && !pos_in_brush(axes[k], run_pos(axes[k], i, lo[k], hi[k])))
@@ -824,7 +884,7 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 		r.dx = 1;
 		r.dxs = 0;
 		r.W = pc->w;
-		render_density(&r, rows, n, nax, state, level);
+		render_density(&r, rows, wide, n, nax, state, level);
 	} else if (pc->w > 0 && pc->h > 0) {
 		for (size_t i = 0; i < n; i++) {
 			if (state[i] <= 0)
@@ -865,7 +925,7 @@ void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, 
 }
 
 void tui_scatter_render(tui_pc *pc, int w, int h, const double *x, const double *y, size_t n,
-                        const int *level, const int *rank, bool utf8)
+                        const int8_t *level, const uint8_t *rank, bool utf8)
 {
 	struct raster r;
 	raster_init(&r, pc, w, h, utf8);
@@ -934,7 +994,7 @@ static void axis_from_col(tui_axis *ax, const ry_analysis_col *c, size_t n)
 	if (c->numeric)
 		tui_axis_numeric_lent(ax, c->label, c->name, c->num, n, -1);
 	else
-		tui_axis_category_codes(ax, c->label, c->name, c->values, c->nvalues, c->code, n);
+		tui_axis_category_codes_lent(ax, c->label, c->name, c->values, c->nvalues, c->code, n);
 }
 
 size_t tui_pc_axes_build(tui_axis *axes, const ry_analysis *a)
@@ -960,8 +1020,8 @@ static void svg_axis_label(double v, char out[40])
 	snprintf(out, 40, "%.4g", v);
 }
 
-size_t tui_pc_svg(ry_buf *b, int w, int h, tui_axis *const *axes, size_t nax, const int *level, const int *rank,
-                  char *const *names)
+size_t tui_pc_svg(ry_buf *b, int w, int h, tui_axis *const *axes, size_t nax, const int8_t *level,
+                  const uint8_t *rank, char *const *names)
 {
 	const double left = 60, right = 60, top = 40, bottom = 40;
 	double pw = w - left - right, ph = h - top - bottom, *xy = ry_xmalloc((nax ? nax : 1) * 2 * sizeof *xy);

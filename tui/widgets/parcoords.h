@@ -37,12 +37,18 @@ typedef struct tui_axis {
 	size_t n;        /* runs */
 	const double *val; /* numeric: per run its value (NaN missing); lent, or `own` */
 	double *own;     /* the copy val points at when the axis made one; owned */
-	int *cat;        /* categorical: per run the index into cats, -1 missing; owned */
+	/* categorical: per run a code (-1 missing) into the column's distinct
+	 * values, lent or `own_code`; place[code] is that value's index into
+	 * cats (tui_axis_cat) -- the table's 4 bytes a run, not a copy */
+	const int32_t *code;
+	int32_t *own_code; /* the codes `code` points at when the axis made them; owned */
+	int *place;      /* ncats; owned */
 	double blo, bhi; /* the brush, in pos units (0..1 unflipped); 0 and 1: none */
-	/* Kept by tui_pc_render: each run's dot row (0xffff missing) in a plot
-	 * rows_h dot rows high under flip rows_flip -- 2 bytes a run where a
-	 * position was 8; a run's position is computed from its value. */
-	unsigned short *rows;
+	/* Kept by tui_pc_render: each run's dot row in a plot rows_h dot rows
+	 * high under flip rows_flip, a byte a run (0xff missing) in a plot of
+	 * at most 255 dot rows, else 2 (0xffff) -- where a position was 8; a
+	 * run's position is computed from its value. */
+	void *rows;
 	int rows_h;
 	bool rows_flip;
 } tui_axis;
@@ -59,11 +65,17 @@ void tui_axis_numeric_lent(tui_axis *ax, const char *label, const char *field, c
  * them in numeric order). */
 void tui_axis_category(tui_axis *ax, const char *label, const char *field, char *const *text, size_t n);
 /* The same over n codes (-1 missing) into nvalues distinct values in
- * strcmp order, an analysis table's text column (copied). */
+ * strcmp order, an analysis table's text column (the codes copied; the
+ * values always are). */
 void tui_axis_category_codes(tui_axis *ax, const char *label, const char *field, char *const *values,
                              size_t nvalues, const int32_t *code, size_t n);
+/* The same over codes lent, not copied: code must outlive the axis. */
+void tui_axis_category_codes_lent(tui_axis *ax, const char *label, const char *field, char *const *values,
+                                  size_t nvalues, const int32_t *code, size_t n);
 void tui_axis_free(tui_axis *ax); /* accepts a zeroed axis; never frees what it was lent */
 
+/* Run i's category on a categorical axis: its index into cats, -1 missing. */
+int tui_axis_cat(const tui_axis *ax, size_t i);
 /* Position (0..1) of a value on a numeric axis (clamped; NaN for a
  * non-finite value or <= 0 on a log axis), and the value at a position. */
 double tui_axis_pos_of(const tui_axis *ax, double v);
@@ -98,7 +110,7 @@ char *tui_pc_filter(const char *base, tui_axis *const *axes, size_t nax);
 /* The metric's colour level (0 worst .. TUI_PC_LEVELS-1 best, -1 no
  * value) of every run, under goal (0 colours low to high), and the rank
  * of the TUI_PC_RANKED best (1 the best, 0 unranked; none under goal 0). */
-void tui_pc_levels(const double *metric, size_t n, int goal, int *level, int *rank);
+void tui_pc_levels(const double *metric, size_t n, int goal, int8_t *level, uint8_t *rank);
 
 /* Past this many lines (inside the brushes and out) a parallel plot is
  * drawn as density: each cell shaded by how many lines cross it, the
@@ -150,8 +162,8 @@ int tui_pc_log_shade(int count, int max);
  * its count, so the cost goes with the screen's size more than with the
  * runs.  Overwrites *pc: free it with tui_pc_free before rendering into
  * it again. */
-void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, const int *level,
-                   const int *rank, bool utf8);
+void tui_pc_render(tui_pc *pc, int w, int h, tui_axis *const *axes, size_t nax, const int8_t *level,
+                   const uint8_t *rank, bool utf8);
 void tui_pc_free(tui_pc *pc);
 /* The row (0 top) of a screen height y (0..1) in a plot of h rows. */
 int tui_pc_row_of(int h, double y);
@@ -171,8 +183,8 @@ extern const char *const tui_pc_level_rgb[TUI_PC_LEVELS];
  * run drawn (inside every brush, every value present), coloured by level,
  * the ranked runs wider and on top.  names (may be NULL) title the lines.
  * Returns the number of polylines. */
-size_t tui_pc_svg(ry_buf *b, int w, int h, tui_axis *const *axes, size_t nax, const int *level, const int *rank,
-                  char *const *names);
+size_t tui_pc_svg(ry_buf *b, int w, int h, tui_axis *const *axes, size_t nax, const int8_t *level,
+                  const uint8_t *rank, char *const *names);
 
 /* ---- scatter ------------------------------------------------------------ */
 
@@ -188,7 +200,7 @@ long tui_scatter_nearest(const double *x, const double *y, size_t n, long cur, i
  * w x h plot, counted and coloured as tui_pc_render does; the best run
  * (rank 1) is marked '*'. */
 void tui_scatter_render(tui_pc *pc, int w, int h, const double *x, const double *y, size_t n,
-                        const int *level, const int *rank, bool utf8);
+                        const int8_t *level, const uint8_t *rank, bool utf8);
 /* The column of a position x (0..1) in a plot of w columns. */
 int tui_pc_col_of(int w, double x);
 

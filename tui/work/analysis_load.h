@@ -54,7 +54,8 @@ struct tui_analysis_loaded {
 	ry_analysis *a;                    /* ry_analysis_free */
 	tui_axis axes[TUI_PC_MAX_AXES];    /* tui_axis_free each */
 	size_t nax;
-	int *level, *rank;                 /* tui_pc_levels of the metric, a->n each; free */
+	int8_t *level;                     /* tui_pc_levels of the metric, a->n each; free */
+	uint8_t *rank;                     /* 1..TUI_PC_RANKED the best, 0 the rest */
 	char **fields;                     /* the fields read: as named, or as chosen; ry_strings_free */
 	size_t nfields;
 	bool chosen;                       /* the fields were chosen, not named */

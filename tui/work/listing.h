@@ -72,6 +72,9 @@ bool tui_listing_test_delay(void);
 /* Give memory freed by this thread back to the system (where the C
  * library can): after a cache was cut or a big list dropped. */
 void tui_listing_trim(void);
+/* Once, before any thread starts: blocks of 128 KiB and more each get a
+ * mapping of their own, given back to the system when freed. */
+void tui_listing_malloc_init(void);
 
 /* Interrupt, join and free; NULL ok. */
 void tui_listing_free(struct tui_listing *w);
