@@ -51,7 +51,9 @@ expect_screen "axis lr: params.lr >= " "the brush is a filter clause"
 expect_no_screen "36 in the brushes" "the brush leaves runs out"
 send q
 expect_screen "filter: params.lr >= " "back on the runs, the table's filter is the brush"
-f=$(table_filter)
+# the whole status line, filter and sort, not a frame drawn half way
+filter_read() { f=$(table_filter); [ -n "$f" ]; }
+wait_until filter_read
 want=$("$RUNYARD" --db "$DB" runs -e cifar10-resnet --filter "$f" -q | wc -l)
 # the status shows the filter as soon as it is set; the count follows once
 # the list is computed
