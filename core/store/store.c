@@ -11,6 +11,7 @@
 #include "base/util.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,9 @@ struct ry_store {
 	sqlite3 *db;
 	char *path;
 	int txn_depth;
+	/* ry_store_interrupt was called since the last ry_store_end_read:
+	 * written by any thread */
+	atomic_bool interrupted;
 	bool readonly;
 	char *readonly_why; /* why a writer's open fell back to read-only; NULL if asked for */
 	bool ready;      /* validated and migrated: only then may close write */
@@ -61,14 +65,18 @@ void ry_store_interrupt(ry_store *st)
 {
 	/* Only the main connection: the bulk reader is opened lazily by the
 	 * thread that uses the store, so its pointer is not ours to read. */
-	if (st && st->db)
+	if (st && st->db) {
+		atomic_store(&st->interrupted, true);
 		sqlite3_interrupt(st->db);
+	}
 }
 
 void ry_store_end_read(ry_store *st)
 {
 	if (st && st->db && st->txn_depth == 0 && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (st)
+		atomic_store(&st->interrupted, false);
 }
 
 int ry_store_set_cache_kib(ry_store *st, int kib)
@@ -117,7 +125,14 @@ int ry_store__sqlerr(ry_store *st, const char *what)
 	if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_READONLY && st->readonly)
 		return ry_error_set(RY_EIO, "workspace %s is open read-only (%s), so %s is not possible",
 		                    st->path, st->readonly_why ? st->readonly_why : "as asked", what);
-	return translate(sqlite3_extended_errcode(st->db), st->path, what, sqlite3_errmsg(st->db));
+	int code = sqlite3_extended_errcode(st->db);
+	/* An interrupt that stopped a statement inside one of our SQL
+	 * functions (the filter's sets) comes back as that function's plain
+	 * error, its message read after the inner statement was reset: the
+	 * request was still interrupted, and says so. */
+	if ((code & 0xff) == SQLITE_INTERRUPT || ((code & 0xff) == SQLITE_ERROR && atomic_load(&st->interrupted)))
+		return ry_error_set(RY_ERROR, "workspace %s: %s was interrupted", st->path, what);
+	return translate(code, st->path, what, sqlite3_errmsg(st->db));
 }
 
 int ry_store__exec(ry_store *st, const char *sql)

@@ -51,7 +51,8 @@ void ry_store_interrupt(ry_store *st);
 /* After an interrupted call: end a read transaction it may have left
  * open on the main connection (its COMMIT can be interrupted too), so the
  * next call sees the workspace as it is now.  A transaction of
- * ry_store_begin is left alone. */
+ * ry_store_begin is left alone.  Errors after it no longer count as
+ * interrupted. */
 void ry_store_end_read(ry_store *st);
 
 /* Cap the page cache of st's main connection at kib KiB (the default is
