@@ -1,7 +1,7 @@
 /* Metric storage: codec round trips, chunking, appending across flushes and
  * processes, summaries, goals, keys, damage detection. */
 #include "testutil.h"
-#include "test_sql.h"
+#include "sqlutil.h"
 
 #include <math.h>
 #include <sqlite3.h>

@@ -8,7 +8,7 @@
  * the plan's choices (a probe for a big part, a cache hit) do happen.
  */
 #include "testutil.h"
-#include "test_sql.h"
+#include "sqlutil.h"
 #include "query/query_internal.h"
 #include "store/store_internal.h"
 

@@ -8,7 +8,7 @@
  * set and the walk for the large one.
  */
 #include "testutil.h"
-#include "test_sql.h"
+#include "sqlutil.h"
 #include "query/query_internal.h"
 #include "store/store_internal.h"
 
