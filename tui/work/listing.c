@@ -170,8 +170,9 @@ static void *listing_main(void *arg)
 			snprintf(msg, sizeof msg, "%s", ry_error_last());
 		ry_store_end_read(w->st); /* an interrupt may have cut its COMMIT */
 		double ms = (ry_monotonic() - t0) * 1000;
-		/* Traced before the result is handed over: by the time a test
-		 * sees "end", a kept result is ready or already on screen. */
+		/* Traced just before the result is handed over (below): a test
+		 * that sees "end kept" waits for the screen to show it; one that
+		 * sees every start ended knows no stale result can still come. */
 		pthread_mutex_lock(&w->mu);
 		bool kept = gen == w->gen;
 		pthread_mutex_unlock(&w->mu);
